@@ -1,0 +1,87 @@
+"""mldeploy-lint's core and plugin API: what a plugin may import.
+
+The core knows no platform and no rule. Built-in plugins in `plugins/` use
+only the names exported here (and their submodules' documented types), the
+same as a third-party plugin would.
+"""
+
+from linter.engine import LintOptions, LintResult, RunContext
+from linter.hookspecs import hookimpl
+from linter.model import (
+    UNKNOWN,
+    Capacity,
+    Compute,
+    Deployment,
+    DeploymentKind,
+    Environment,
+    InputProblem,
+    ModelSpec,
+    Provenance,
+    ResourceRef,
+    Scaling,
+    ScalingPolicy,
+    ServerlessConfig,
+    Sourced,
+    Unit,
+    Unknown,
+    WorkloadProfile,
+)
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, iter_nodes, to_python
+from linter.profile import normalise_environment, parse_profile
+from linter.reporting import FileSummary, Report, Reporter
+from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Violation, rule
+from linter.source import Document, LoadLimits, SourceFile, load_text
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "hookimpl",
+    # rules
+    "rule",
+    "Rule",
+    "RuleDocs",
+    "Scope",
+    "Severity",
+    "Violation",
+    "Finding",
+    # sources
+    "Span",
+    "Node",
+    "ScalarNode",
+    "MappingNode",
+    "SequenceNode",
+    "iter_nodes",
+    "to_python",
+    "Document",
+    "SourceFile",
+    "LoadLimits",
+    "load_text",
+    # model
+    "UNKNOWN",
+    "Unknown",
+    "Provenance",
+    "Sourced",
+    "DeploymentKind",
+    "Environment",
+    "Capacity",
+    "WorkloadProfile",
+    "ModelSpec",
+    "Compute",
+    "ServerlessConfig",
+    "Scaling",
+    "ScalingPolicy",
+    "Unit",
+    "ResourceRef",
+    "Deployment",
+    "InputProblem",
+    "parse_profile",
+    "normalise_environment",
+    # running and reporting
+    "LintOptions",
+    "LintResult",
+    "RunContext",
+    "Report",
+    "Reporter",
+    "FileSummary",
+]

@@ -1,0 +1,264 @@
+"""The `mldeploy-lint` command: parse arguments, run, report, exit.
+
+Thin by design: linting goes through `linter.api`, output through a
+reporter plugin. Exit codes: 0 no finding at or above `--fail-on`, 1 such
+findings, 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("rules", "explain")
+
+
+class UsageError(Exception):
+    """A mistake in the command line or configuration (exit 2)."""
+
+
+def _split_csv(values: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+
+
+def _common_plugin_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--plugin",
+        action="append",
+        metavar="MODULE",
+        default=[],
+        help="import MODULE as an extra plugin (repeatable); installed plugins load automatically",
+    )
+
+
+def _lint_parser() -> argparse.ArgumentParser:
+    from linter import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="mldeploy-lint",
+        description="Check that ML deployment configurations (CloudFormation, SageMaker, Kubernetes) fit the workload.",
+        epilog=(
+            "subcommands:\n"
+            "  mldeploy-lint rules [--format table|json|markdown]   list every rule\n"
+            "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n\n"
+            "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or directories to lint; '-' reads standard input (default: .)"
+    )
+    parser.add_argument("--format", default="text", metavar="NAME", help="output format: text (default), json, sarif")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    parser.add_argument(
+        "--select", action="append", metavar="RULES", help="only these rules: IDs, ID prefixes or slugs, comma-separated"
+    )
+    parser.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (same forms as --select)")
+    parser.add_argument(
+        "--fail-on",
+        default="warning",
+        choices=("error", "warning", "info", "never"),
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
+    parser.add_argument(
+        "--environment",
+        metavar="ENV",
+        help="treat every deployment as this environment (prod, staging, dev or an alias such as production)",
+    )
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="PATTERN", help="skip paths matching PATTERN (gitignore syntax; repeatable)"
+    )
+    parser.add_argument(
+        "--no-respect-gitignore", action="store_true", help="also lint files that .gitignore files exclude"
+    )
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
+    )
+    _common_plugin_options(parser)
+    parser.add_argument("--version", action="version", version=f"mldeploy-lint {__version__}")
+    return parser
+
+
+def _rules_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mldeploy-lint rules", description="List every registered rule.")
+    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    _common_plugin_options(parser)
+    return parser
+
+
+def _explain_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mldeploy-lint explain", description="Show a rule's documentation.")
+    parser.add_argument("rule", metavar="ID-or-slug")
+    _common_plugin_options(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in SUBCOMMANDS and not os.path.exists(args[0]):
+            command = args.pop(0)
+            return _run_rules(args) if command == "rules" else _run_explain(args)
+        return _run_lint(args)
+    except UsageError as error:
+        print(f"mldeploy-lint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _host(plugin_modules: Sequence[str]):
+    from linter.plugin_manager import PluginConfigError, build_plugin_host
+
+    try:
+        host = build_plugin_host(plugin_modules)
+        host.rules()
+    except PluginConfigError as error:
+        raise UsageError(str(error)) from None
+    return host
+
+
+def _run_lint(argv: list[str]) -> int:
+    from linter.discovery import DiscoveryOptions
+    from linter.engine import LintOptions
+    from linter.profile import normalise_environment
+    from linter.rules import RuleSelector, SelectionError, Severity
+
+    parser = _lint_parser()
+    args = parser.parse_args(argv)
+    host = _host(args.plugin)
+    reporters = _reporters(host)
+    reporter = reporters.get(args.format)
+    if reporter is None:
+        raise UsageError(f"unknown --format {args.format!r} (choose from {', '.join(sorted(reporters))})")
+
+    selector = RuleSelector(_split_csv(args.select), _split_csv(args.ignore))
+    try:
+        selector.validate(host.rules())
+    except SelectionError as error:
+        raise UsageError(str(error)) from None
+    environment = None
+    if args.environment:
+        environment = normalise_environment(args.environment)
+        if environment is None:
+            raise UsageError(f"unknown --environment {args.environment!r} (use prod, staging or dev)")
+
+    options = LintOptions(selector=selector, environment=environment)
+    discovery = DiscoveryOptions(exclude=tuple(args.exclude), respect_gitignore=not args.no_respect_gitignore)
+    result = _lint(args, host, options, discovery)
+
+    fail_on = None if args.fail_on == "never" else Severity(args.fail_on)
+    text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output)))
+    _write(text, args.output)
+    if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _lint(args: argparse.Namespace, host, options, discovery):
+    from dataclasses import replace
+
+    from linter.api import read_inputs
+    from linter.engine import run_lint
+
+    extra = tuple(pattern for pattern in host.file_patterns() if pattern not in discovery.patterns)
+    if extra:
+        discovery = replace(discovery, patterns=discovery.patterns + extra)
+    try:
+        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>")
+    except FileNotFoundError as error:
+        raise UsageError(f"no such file or directory: {error.args[0] if error.args else error}") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {error.filename or ''}: {error.strerror or error}") from None
+    return run_lint(inputs, host, options)
+
+
+def _reporters(host) -> dict:
+    from linter.plugin_manager import PluginConfigError
+
+    try:
+        return host.reporters()
+    except PluginConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _report(result, fail_on, color: bool):
+    from linter import __version__
+    from linter.reporting import Report
+
+    return Report(
+        findings=result.findings,
+        files=result.files,
+        rules=result.rules,
+        tool_version=__version__,
+        fail_on=fail_on,
+        color=color,
+        working_directory=os.getcwd(),
+    )
+
+
+def _use_color(choice: str, output: str | None) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if output or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
+        return
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _run_rules(argv: list[str]) -> int:
+    from linter import rule_docs
+
+    args = _rules_parser().parse_args(argv)
+    host = _host(args.plugin)
+    rules = host.rules()
+    if args.format == "json":
+        text = rule_docs.rules_json(rules)
+    elif args.format == "markdown":
+        text = rule_docs.rules_markdown(rules)
+    else:
+        text = rule_docs.rules_table(rules)
+    _write(text, None)
+    return EXIT_CLEAN
+
+
+def _run_explain(argv: list[str]) -> int:
+    from linter import rule_docs
+    from linter.rules import RuleSelector
+
+    args = _explain_parser().parse_args(argv)
+    host = _host(args.plugin)
+    wanted = args.rule.strip()
+    matches = [
+        candidate
+        for candidate in host.rules()
+        if candidate.id == wanted.upper() or candidate.slug == wanted
+    ]
+    if not matches:
+        prefix = [candidate.id for candidate in host.rules() if RuleSelector((wanted,)).enabled(candidate)]
+        hint = f" (rules with that prefix: {', '.join(prefix)})" if prefix else " (see `mldeploy-lint rules`)"
+        raise UsageError(f"no rule with ID or slug {wanted!r}{hint}")
+    _write(rule_docs.rule_markdown(matches[0]), None)
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""The run: load -> extract -> check -> select -> sort, with plugin isolation.
+
+One direction only: sources are loaded into documents, adapters extract
+deployments, rules check them, findings are filtered by selection and
+sorted. Any exception from a plugin becomes an `MD002 plugin-error` finding
+naming the plugin; the run goes on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Sequence
+
+from linter.model import Deployment, Environment, InputProblem, Provenance, Sourced
+from linter.nodes import Span
+from linter.plugin_manager import PluginHost
+from linter.reporting import FileSummary
+from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
+from linter.source import Document, LoadLimits, SourceFile, decode_bytes, load_text
+
+__all__ = ["InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to lint: its display path and raw bytes.
+
+    `context_only` files are loaded for cross-file links but not reported on.
+    """
+
+    path: str
+    data: bytes
+    context_only: bool = False
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """What the user chose for this run."""
+
+    selector: RuleSelector = field(default_factory=RuleSelector)
+    environment: Environment | None = None
+    limits: LoadLimits = field(default_factory=LoadLimits)
+
+
+@dataclass
+class RunContext:
+    """Read access to the whole run for adapters and rules.
+
+    `documents` holds every document loaded in this run (context files
+    included); `memo` caches per-run indexes an adapter builds once.
+    """
+
+    documents: tuple[Document, ...]
+    options: LintOptions
+    deployments: tuple[Deployment, ...] = ()
+    _memo: dict[Any, Any] = field(default_factory=dict)
+
+    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """The value cached under `key` for this run, built by `factory` on first use."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The outcome of a run: sorted findings, per-file summaries, enabled rules."""
+
+    findings: tuple[Finding, ...]
+    files: tuple[FileSummary, ...]
+    rules: tuple[Rule, ...]
+    deployments: tuple[Deployment, ...] = ()
+
+    def worst(self) -> Severity | None:
+        """The highest severity among the findings, or None when clean."""
+        return max((finding.severity for finding in self.findings), key=lambda item: item.rank, default=None)
+
+
+def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
+    """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
+    rules_by_id = {candidate.id: candidate for candidate in host.rules()}
+    enabled = tuple(candidate for candidate in rules_by_id.values() if options.selector.enabled(candidate))
+    findings: list[Finding] = []
+    emit = _Emitter(rules_by_id, findings)
+
+    for failure in host.load_failures:
+        emit.plugin_error(failure.plugin, f"plugin {failure.plugin!r} {failure.message}", Span.point(f"<plugin:{failure.plugin}>", 1))
+
+    sources: list[tuple[InputFile, SourceFile]] = []
+    for item in inputs:
+        source = _load(item, host, options, emit)
+        sources.append((item, source))
+        if not item.context_only:
+            for problem in source.problems:
+                emit.core("MD001", problem.message, problem.span)
+
+    all_documents = tuple(document for _, source in sources for document in source.documents)
+    run = RunContext(all_documents, options)
+
+    summaries: list[FileSummary] = []
+    deployments: list[Deployment] = []
+    for item, source in sources:
+        if item.context_only:
+            continue
+        recognised = False
+        file_deployments = 0
+        for document in source.documents:
+            for outcome in host.call_each("mldeploy_extract", document=document, run=run):
+                if outcome.error is not None:
+                    emit.plugin_error(
+                        outcome.plugin,
+                        f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while extracting deployments",
+                        _document_anchor(document),
+                        outcome.error,
+                    )
+                    continue
+                recognised = True
+                try:
+                    for extracted in outcome.result:
+                        if isinstance(extracted, Deployment):
+                            deployments.append(_apply_options(extracted, options))
+                            file_deployments += 1
+                        elif isinstance(extracted, InputProblem):
+                            emit.core(extracted.rule_id, extracted.message, extracted.span)
+                        else:
+                            raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
+                except Exception as error:
+                    emit.plugin_error(
+                        outcome.plugin,
+                        f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
+                        _document_anchor(document),
+                        error,
+                    )
+        summaries.append(FileSummary(item.path, recognised or bool(source.problems), file_deployments))
+    run.deployments = tuple(deployments)
+
+    reported_paths = {item.path for item, _ in sources if not item.context_only}
+    for candidate in enabled:
+        if candidate.scope is Scope.DEPLOYMENT:
+            for deployment in run.deployments:
+                emit.check(candidate, deployment.span, candidate.check, deployment, run)
+        elif candidate.scope is Scope.DOCUMENT:
+            for document in all_documents:
+                if document.path in reported_paths:
+                    emit.check(candidate, _document_anchor(document), candidate.check, document, run)
+        else:
+            anchor = run.deployments[0].span if run.deployments else None
+            emit.check(candidate, anchor, candidate.check, run.deployments, run)
+
+    selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
+    return LintResult(tuple(sorted(set(selected))), tuple(summaries), enabled, run.deployments)
+
+
+def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
+    text, problem = decode_bytes(item.path, item.data)
+    if text is None:
+        assert problem is not None
+        return SourceFile(item.path, "", (), (problem,))
+    for outcome in host.call_each("mldeploy_load", path=item.path, text=text, limits=options.limits):
+        if outcome.error is not None:
+            emit.plugin_error(
+                outcome.plugin,
+                f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while loading this file",
+                Span.point(item.path, 1),
+                outcome.error,
+            )
+            continue
+        return outcome.result  # first non-None result wins
+    return load_text(item.path, text, options.limits)
+
+
+def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
+    if options.environment is None:
+        return deployment
+    return replace(
+        deployment,
+        environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment on the command line"),
+    )
+
+
+def _document_anchor(document: Document) -> Span:
+    span = document.span
+    return Span.point(span.path, span.line, span.column)
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _selected(finding: Finding, rules_by_id: dict[str, Rule], selector: RuleSelector) -> bool:
+    owner = rules_by_id.get(finding.rule_id)
+    return owner is None or selector.enabled(owner)
+
+
+@dataclass
+class _Emitter:
+    """Collects findings; turns plugin exceptions into MD002 findings."""
+
+    rules_by_id: dict[str, Rule]
+    findings: list[Finding]
+
+    def core(self, rule_id: str, message: str, span: Span) -> None:
+        owner = self.rules_by_id.get(rule_id) or self.rules_by_id["MD001"]
+        self.findings.append(owner.finding(Violation(message, span)))
+
+    def plugin_error(self, plugin: str, message: str, span: Span, error: BaseException | None = None) -> None:
+        if error is not None:
+            frame = _innermost_frame(error)
+            if frame:
+                message += f" (at {frame})"
+        owner = self.rules_by_id["MD002"]
+        self.findings.append(replace(owner.finding(Violation(message, span)), plugin=plugin))
+
+    def check(self, candidate: Rule, anchor: Span | None, check: Callable[..., Iterable[Violation]], *args: Any) -> None:
+        try:
+            for violation in check(*args) or ():
+                if not isinstance(violation, Violation):
+                    raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
+                self.findings.append(candidate.finding(violation))
+        except Exception as error:
+            where = anchor or Span.point(f"<plugin:{candidate.plugin}>", 1)
+            self.plugin_error(
+                candidate.plugin,
+                f"plugin {candidate.plugin!r} raised {_describe(error)} in rule {candidate.id}",
+                where,
+                error,
+            )
+
+
+def _innermost_frame(error: BaseException) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"

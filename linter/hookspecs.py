@@ -1,0 +1,84 @@
+"""The plugin contract: every hook mldeploy-lint calls, each with its contract.
+
+Plugins implement hooks with `@linter.hookimpl` on module-level functions
+(or methods) named exactly as below, and are found through the entry-point
+group `mldeploy_lint` — the built-in plugins register through that same
+group. A hook may be implemented by any number of plugins; unless a hook
+says "first non-None result wins", every implementation is called, one at a
+time, and one that raises is isolated: the engine reports an
+`MD002 plugin-error` finding naming the plugin and goes on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linter.engine import RunContext
+    from linter.model import Deployment, InputProblem
+    from linter.reporting import Reporter
+    from linter.rules import Rule
+    from linter.source import Document, LoadLimits, SourceFile
+
+PROJECT = "mldeploy_lint"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def mldeploy_rules() -> "Sequence[Rule]":
+    """Return the rules this plugin provides.
+
+    Called once per run. Each rule's ID and slug must be unique across all
+    plugins: a duplicate stops the run with a configuration error (exit 2)
+    naming both plugins. Rules are `linter.Rule` objects, usually made with
+    the `@linter.rule` decorator.
+    """
+
+
+@hookspec
+def mldeploy_file_patterns() -> "Sequence[str]":
+    """Return extra file-name glob patterns (e.g. `*.tf`) to pick up when
+    directories are searched.
+
+    The core already discovers `*.yaml`, `*.yml`, `*.json` and `*.template`.
+    Files named explicitly on the command line are always read.
+    """
+
+
+@hookspec(firstresult=True)
+def mldeploy_load(path: str, text: str, limits: "LoadLimits") -> "SourceFile | None":
+    """Parse a file type the core does not read; first non-None result wins.
+
+    `path` is the display path, `text` the decoded content. Return a
+    `linter.source.SourceFile` with located documents (and located
+    problems for anything that does not parse), or None to let another
+    plugin or the core YAML/JSON loader read it. Must not raise for bad
+    input.
+    """
+
+
+@hookspec
+def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deployment | InputProblem] | None":
+    """Turn one parsed document into deployments of the platform-neutral model.
+
+    Called once per document of the files being linted. Return None when
+    this adapter does not recognise the document; otherwise an iterable
+    (possibly empty) of `linter.Deployment`s and located
+    `linter.InputProblem`s for defects found while reading. `run` gives
+    read access to every document of the run (`run.documents`, including
+    context files that are not themselves reported on) for cross-document
+    links, and a per-run memo (`run.memo`) for indexes built once.
+    Adapters never judge: they describe, rules decide.
+    """
+
+
+@hookspec
+def mldeploy_reporters() -> "Sequence[Reporter]":
+    """Return output formats (`linter.Reporter`) this plugin provides.
+
+    A reporter's `name` is what `--format` accepts; names must be unique.
+    """

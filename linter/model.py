@@ -1,0 +1,275 @@
+"""The platform-neutral deployment model that adapters build and rules read.
+
+Every fact is a `Sourced` value: the value (or `UNKNOWN`), the span it came
+from, and how it was obtained. Adapters hold all platform knowledge and fill
+this model; rules ask it questions and never look at how a platform spells
+the answer. An unknown fact makes a rule stay silent; it is never guessed.
+
+All types are frozen dataclasses; build a changed copy with
+`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from linter.nodes import Span
+
+__all__ = [
+    "UNKNOWN",
+    "Unknown",
+    "Provenance",
+    "Sourced",
+    "DeploymentKind",
+    "Environment",
+    "Capacity",
+    "WorkloadProfile",
+    "ModelSpec",
+    "Compute",
+    "ServerlessConfig",
+    "ScalingPolicy",
+    "Scaling",
+    "Unit",
+    "ResourceRef",
+    "Deployment",
+    "InputProblem",
+]
+
+T = TypeVar("T")
+
+
+class Unknown:
+    """The single 'not known' marker; falsy, and distinct from None."""
+
+    _instance: "Unknown | None" = None
+
+    def __new__(cls) -> "Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+class Provenance(str, enum.Enum):
+    """How a value was obtained."""
+
+    DECLARED = "declared"  # written in the file (or given on the command line)
+    INFERRED = "inferred"  # derived by a documented table or heuristic
+    DEFAULT = "default"  # the platform's default when nothing is written
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A value with the span it came from.
+
+    `raw` keeps the text as written when it could not be read as the type
+    the field expects (e.g. `MemorySizeInMB: big`); `value` is then UNKNOWN.
+    `note` says why the value is believed (shown by `explain`).
+    """
+
+    value: "T | Unknown" = UNKNOWN
+    span: Span | None = None
+    provenance: Provenance = Provenance.DECLARED
+    note: str = ""
+    raw: object = None
+
+    @property
+    def known(self) -> bool:
+        """True when the value is known (not UNKNOWN)."""
+        return self.value is not UNKNOWN
+
+    @property
+    def malformed(self) -> bool:
+        """True when something was written but could not be read as the expected type."""
+        return self.value is UNKNOWN and self.raw is not None
+
+    def get(self, default: T | None = None) -> "T | None":
+        """The value, or `default` when unknown."""
+        return default if self.value is UNKNOWN else self.value  # type: ignore[return-value]
+
+
+def unknown(note: str = "", span: Span | None = None) -> Sourced:
+    """An explicitly unknown value, with the reason."""
+    return Sourced(UNKNOWN, span, Provenance.INFERRED, note)
+
+
+class DeploymentKind(str, enum.Enum):
+    """How a workload is served or run."""
+
+    REALTIME = "realtime"
+    SERVERLESS = "serverless"
+    ASYNC = "async"
+    BATCH_TRANSFORM = "batch-transform"
+    TRAINING = "training"
+    PROCESSING = "processing"
+    SERVICE = "service"  # a long-running serving workload (Kubernetes, ECS)
+    JOB = "job"  # a run-to-completion workload (Kubernetes Job, AWS Batch)
+
+
+class Environment(str, enum.Enum):
+    """The stage a deployment belongs to."""
+
+    PROD = "prod"
+    STAGING = "staging"
+    DEV = "dev"
+
+
+class Capacity(str, enum.Enum):
+    """The purchase option of the capacity a unit runs on."""
+
+    ON_DEMAND = "on-demand"
+    SPOT = "spot"
+    MIXED = "mixed"
+    RESERVED = "reserved"
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    """What the deployment is expected to carry, as declared by its authors."""
+
+    payload_mb: Sourced[float] = field(default_factory=Sourced)
+    latency_ms: Sourced[float] = field(default_factory=Sourced)
+    traffic: Sourced[str] = field(default_factory=Sourced)
+    requests_per_day: Sourced[float] = field(default_factory=Sourced)
+    urgency: Sourced[str] = field(default_factory=Sourced)
+    environment: Sourced[str] = field(default_factory=Sourced)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One served model / container: what runs."""
+
+    name: Sourced[str] = field(default_factory=Sourced)
+    image: Sourced[str] = field(default_factory=Sourced)
+    framework: Sourced[str] = field(default_factory=Sourced)
+    image_accelerator: Sourced[str] = field(default_factory=Sourced)  # cpu | gpu | neuron
+    multi_model: Sourced[bool] = field(default_factory=Sourced)
+    environment: tuple[tuple[str, Sourced[str]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Compute:
+    """What a unit runs on."""
+
+    instance_type: Sourced[str] = field(default_factory=Sourced)
+    accelerator: Sourced[str] = field(default_factory=Sourced)  # none | gpu | inferentia | trainium
+    accelerator_count: Sourced[int] = field(default_factory=Sourced)
+    burstable: Sourced[bool] = field(default_factory=Sourced)
+
+
+@dataclass(frozen=True)
+class ServerlessConfig:
+    """Serverless capacity settings of a unit."""
+
+    memory_mb: Sourced[int] = field(default_factory=Sourced)
+    max_concurrency: Sourced[int] = field(default_factory=Sourced)
+    provisioned_concurrency: Sourced[int] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    """One policy that drives a scaling target."""
+
+    policy_type: Sourced[str] = field(default_factory=Sourced)
+    metric: Sourced[str] = field(default_factory=Sourced)
+    metric_namespace: Sourced[str] = field(default_factory=Sourced)
+    target_value: Sourced[float] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """An autoscaling target of a unit and the policies that drive it."""
+
+    min_capacity: Sourced[int] = field(default_factory=Sourced)
+    max_capacity: Sourced[int] = field(default_factory=Sourced)
+    dimension: Sourced[str] = field(default_factory=Sourced)
+    policies: tuple[ScalingPolicy, ...] = ()
+    linked_by: str = ""
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A variant / pod template / task / compute environment of a deployment."""
+
+    name: Sourced[str] = field(default_factory=Sourced)
+    compute: Compute = field(default_factory=Compute)
+    count: Sourced[int] = field(default_factory=Sourced)
+    capacity: Sourced[Capacity] = field(default_factory=Sourced)
+    serverless: ServerlessConfig | None = None
+    scaling: tuple[Scaling, ...] = ()
+    model_names: tuple[str, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A raw resource a deployment was assembled from (for explain and platform rules)."""
+
+    kind: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One served or batch workload, whatever the platform.
+
+    `id` is unique within a run (adapters prefix it with the file path);
+    `span` is where a finding about the deployment as a whole points.
+    """
+
+    id: str
+    platform: str
+    kind: Sourced[DeploymentKind]
+    span: Span
+    name: Sourced[str] = field(default_factory=Sourced)
+    environment: Sourced[Environment] = field(default_factory=Sourced)
+    profile: WorkloadProfile = field(default_factory=WorkloadProfile)
+    models: tuple[ModelSpec, ...] = ()
+    units: tuple[Unit, ...] = ()
+    links: tuple[ResourceRef, ...] = ()
+    attributes: tuple[tuple[str, Sourced], ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The file the deployment was read from."""
+        return self.span.path
+
+    def attribute(self, key: str) -> Sourced:
+        """A platform-neutral extra fact by name (UNKNOWN when absent)."""
+        for name, value in self.attributes:
+            if name == key:
+                return value
+        return Sourced()
+
+    @property
+    def is_production(self) -> bool:
+        """True only when the environment is known to be production."""
+        return self.environment.value is Environment.PROD
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """A located defect an adapter found in its input (wrong type, bad profile).
+
+    Adapters return these beside deployments; the engine reports them as
+    `MD004 invalid-workload-profile` findings (or the rule named in
+    `rule_id`), since adapters never judge deployments themselves.
+    """
+
+    message: str
+    span: Span
+    rule_id: str = "MD004"

@@ -1,0 +1,196 @@
+"""Located YAML/JSON nodes: every value knows the span of text it came from.
+
+The loader (`linter.source`) builds these from ruamel.yaml's composed nodes.
+They are immutable once built. Aliases are *shared*, not copied: the same
+node object may hang under several parents, so a walk over a document must
+use `iter_nodes`, which visits each node once, rather than recurse naively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Union
+
+__all__ = [
+    "Span",
+    "Node",
+    "ScalarNode",
+    "MappingNode",
+    "SequenceNode",
+    "iter_nodes",
+    "to_python",
+]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A range of text in one file; lines and columns are 1-based.
+
+    `end_line`/`end_column` point just past the last character, as in LSP
+    and SARIF (end column exclusive).
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, path: str, line: int, column: int = 1) -> "Span":
+        """A zero-width span at one position."""
+        return cls(path, line, column, line, column)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+Scalar = Union[str, int, float, bool, None]
+
+
+class Node:
+    """Base of the located node types; `tag` is the YAML tag as written.
+
+    Standard tags are shortened to their kind (`str`, `int`, `map`, ...);
+    local tags such as CloudFormation's `!Ref` are kept verbatim so that an
+    adapter can read them as intrinsic functions.
+    """
+
+    __slots__ = ("span", "tag")
+
+    span: Span
+    tag: str
+
+    @property
+    def is_custom_tag(self) -> bool:
+        """True for a local tag (`!Ref`, `!Sub`, ...) rather than a core one."""
+        return self.tag.startswith("!")
+
+
+class ScalarNode(Node):
+    """A scalar resolved with the YAML 1.2 core schema (quoted => str)."""
+
+    __slots__ = ("value", "style")
+
+    def __init__(self, value: Scalar, span: Span, tag: str, style: str = "") -> None:
+        self.value = value
+        self.span = span
+        self.tag = tag
+        self.style = style
+
+    def __repr__(self) -> str:
+        return f"ScalarNode({self.value!r}, {self.span})"
+
+
+class MappingNode(Node):
+    """A mapping; keys are scalar nodes, order is kept.
+
+    Duplicate keys are reported by the loader; the last value wins, as in
+    most YAML and JSON loaders.
+    """
+
+    __slots__ = ("pairs", "_index")
+
+    def __init__(self, pairs: tuple[tuple[ScalarNode, Node], ...], span: Span, tag: str = "map") -> None:
+        self.pairs = pairs
+        self.span = span
+        self.tag = tag
+        self._index = {key.value: value for key, value in pairs if isinstance(key.value, (str, int, float, bool))}
+
+    def get(self, key: object, default: "Node | None" = None) -> "Node | None":
+        """The value node under `key`, or `default`."""
+        return self._index.get(key, default)  # type: ignore[call-overload]
+
+    def key_node(self, key: object) -> ScalarNode | None:
+        """The key node itself (for pointing a finding at a key)."""
+        for key_node, _ in reversed(self.pairs):
+            if key_node.value == key:
+                return key_node
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def keys(self) -> list[object]:
+        return [key.value for key, _ in self.pairs]
+
+    def items(self) -> Iterator[tuple[object, Node]]:
+        for key, value in self.pairs:
+            yield key.value, value
+
+    def __repr__(self) -> str:
+        return f"MappingNode({len(self.pairs)} keys, {self.span})"
+
+
+class SequenceNode(Node):
+    """A sequence of nodes."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Node, ...], span: Span, tag: str = "seq") -> None:
+        self.items = items
+        self.span = span
+        self.tag = tag
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Node:
+        return self.items[index]
+
+    def __repr__(self) -> str:
+        return f"SequenceNode({len(self.items)} items, {self.span})"
+
+
+def iter_nodes(root: Node) -> Iterator[Node]:
+    """Every node reachable from `root`, each exactly once (aliases are shared)."""
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            for key, value in reversed(node.pairs):
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.items))
+
+
+def to_python(node: Node, max_nodes: int = 100_000) -> object:
+    """Plain Python data (dict/list/scalars) for a node, without spans.
+
+    Shared (aliased) subtrees are converted once and shared in the result;
+    more than `max_nodes` conversions raise `ValueError`, which bounds the
+    cost of an alias bomb for callers that want plain data.
+    """
+    memo: dict[int, object] = {}
+    budget = [max_nodes]
+
+    def convert(current: Node) -> object:
+        cached = memo.get(id(current))
+        if cached is not None or id(current) in memo:
+            return cached
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ValueError(f"document has more than {max_nodes} nodes")
+        if isinstance(current, ScalarNode):
+            result: object = current.value
+        elif isinstance(current, MappingNode):
+            result = {key.value: convert(value) for key, value in current.pairs}
+        else:
+            assert isinstance(current, SequenceNode)
+            result = [convert(item) for item in current.items]
+        memo[id(current)] = result
+        return result
+
+    return convert(node)

@@ -1,0 +1,193 @@
+"""Build one plugin host per run, workspace or test — never a global one.
+
+Plugins come from the entry-point group `mldeploy_lint` (built-in and
+third-party alike) and from modules named explicitly (`--plugin MODULE`).
+Loading each entry point is wrapped so that a broken plugin names itself
+instead of killing the run; calling hooks one implementation at a time
+lets the engine attribute a failure to the plugin that raised.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Sequence
+
+import pluggy
+
+from linter import hookspecs
+from linter.reporting import Reporter
+from linter.rules import Rule
+
+__all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "build_plugin_host"]
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that could not be loaded, and why."""
+
+    plugin: str
+    message: str
+
+
+class PluginConfigError(Exception):
+    """Plugins that cannot work together (duplicate rule IDs, a missing --plugin)."""
+
+
+@dataclass(frozen=True)
+class HookResult:
+    """One implementation's outcome: its result, or the exception it raised."""
+
+    plugin: str
+    result: Any = None
+    error: BaseException | None = None
+
+
+@dataclass
+class PluginHost:
+    """A pluggy manager plus what this project needs around it."""
+
+    manager: pluggy.PluginManager
+    load_failures: list[PluginFailure] = field(default_factory=list)
+    _rules: list[Rule] | None = None
+
+    def plugin_names(self) -> list[str]:
+        return sorted(name for name, _ in self.manager.list_name_plugin() if name is not None)
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[HookResult]:
+        """Call every implementation of a hook separately, catching failures.
+
+        Yields one HookResult per implementation that returned non-None or
+        raised, in pluggy's calling order.
+        """
+        hook = getattr(self.manager.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            wanted = {name: kwargs[name] for name in impl.argnames}
+            try:
+                result = impl.function(**wanted)
+            except Exception as error:  # isolation is the point
+                yield HookResult(impl.plugin_name, error=error)
+                continue
+            if result is not None:
+                yield HookResult(impl.plugin_name, result)
+
+    def rules(self) -> list[Rule]:
+        """Every registered rule, sorted by ID; duplicates raise PluginConfigError.
+
+        A plugin whose `mldeploy_rules` raises is recorded in `load_failures`.
+        """
+        if self._rules is not None:
+            return self._rules
+        by_id: dict[str, Rule] = {}
+        by_slug: dict[str, Rule] = {}
+        for outcome in self.call_each("mldeploy_rules"):
+            if outcome.error is not None:
+                self.load_failures.append(
+                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_rules)")
+                )
+                continue
+            for candidate in outcome.result:
+                if not isinstance(candidate, Rule):
+                    self.load_failures.append(
+                        PluginFailure(outcome.plugin, f"mldeploy_rules returned {candidate!r}, not a Rule")
+                    )
+                    continue
+                owned = _with_plugin(candidate, outcome.plugin)
+                for index, key in ((by_id, owned.id), (by_slug, owned.slug)):
+                    clash = index.get(key)
+                    if clash is not None:
+                        raise PluginConfigError(
+                            f"rule {key} is registered twice: by plugin {clash.plugin!r} and by plugin {owned.plugin!r}"
+                        )
+                by_id[owned.id] = owned
+                by_slug[owned.slug] = owned
+        self._rules = sorted(by_id.values(), key=lambda item: item.id)
+        return self._rules
+
+    def reporters(self) -> dict[str, Reporter]:
+        """Every output format by name; duplicates raise PluginConfigError."""
+        found: dict[str, Reporter] = {}
+        for outcome in self.call_each("mldeploy_reporters"):
+            if outcome.error is not None:
+                self.load_failures.append(
+                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_reporters)")
+                )
+                continue
+            for reporter in outcome.result:
+                if reporter.name in found:
+                    raise PluginConfigError(f"output format {reporter.name!r} is provided twice")
+                found[reporter.name] = reporter
+        return found
+
+    def file_patterns(self) -> list[str]:
+        patterns: list[str] = []
+        for outcome in self.call_each("mldeploy_file_patterns"):
+            if outcome.error is None:
+                patterns.extend(outcome.result)
+        return patterns
+
+
+def _with_plugin(candidate: Rule, plugin: str) -> Rule:
+    from dataclasses import replace
+
+    return candidate if candidate.plugin == plugin else replace(candidate, plugin=plugin)
+
+
+def build_plugin_host(
+    extra_modules: Sequence[str] = (), *, entry_points: bool = True, plugins: Iterable[tuple[str, object]] = ()
+) -> PluginHost:
+    """A fresh plugin host.
+
+    Loads the entry-point group `mldeploy_lint` (unless `entry_points` is
+    False), then each module in `extra_modules` (an import failure there is
+    a PluginConfigError: the user asked for it by name), then the given
+    (name, plugin object) pairs — the hook tests use.
+    """
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    host = PluginHost(manager)
+    from linter import core_rules
+
+    manager.register(core_rules, name="core")
+    if entry_points:
+        _load_entry_points(host)
+    for module_name in extra_modules:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as error:
+            raise PluginConfigError(
+                f"cannot import plugin module {module_name!r}: {type(error).__name__}: {error}"
+            ) from error
+        if manager.is_registered(module):
+            continue
+        _register(host, module_name, module)
+    for name, plugin in plugins:
+        _register(host, name, plugin)
+    return host
+
+
+def _load_entry_points(host: PluginHost) -> None:
+    from importlib.metadata import entry_points
+
+    seen: set[str] = set()
+    for entry_point in sorted(entry_points(group=hookspecs.PROJECT), key=lambda item: item.name):
+        if entry_point.name in seen:
+            continue  # the same distribution seen twice on sys.path
+        seen.add(entry_point.name)
+        try:
+            plugin = entry_point.load()
+        except Exception as error:
+            host.load_failures.append(
+                PluginFailure(entry_point.name, f"failed to load ({entry_point.value}): {type(error).__name__}: {error}")
+            )
+            continue
+        _register(host, entry_point.name, plugin)
+
+
+def _register(host: PluginHost, name: str, plugin: object) -> None:
+    if host.manager.is_registered(plugin) or host.manager.has_plugin(name):
+        return
+    try:
+        host.manager.register(plugin, name=name)
+    except Exception as error:  # pluggy validates hook names and signatures
+        host.load_failures.append(PluginFailure(name, f"failed to register: {type(error).__name__}: {error}"))

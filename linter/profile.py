@@ -1,0 +1,113 @@
+"""Reading a declared workload profile, shared by every adapter.
+
+The profile's shape is `schemas/workload-profile.schema.json`. Values are
+checked against that schema by `check_value`, which interprets the small
+subset of JSON Schema the profile schema uses (type, enum, minimum,
+exclusiveMinimum, additionalProperties: false) so that linting a template
+never has to import jsonschema; a test holds it equal to jsonschema's
+verdicts, and another that the schema uses nothing beyond that subset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+from linter.model import Environment, InputProblem, Provenance, Sourced, WorkloadProfile
+from linter.nodes import Span
+from linter.schemas import load_schema
+
+__all__ = ["PROFILE_KEYS", "parse_profile", "normalise_environment", "check_value"]
+
+_FIELDS = {
+    "payload-mb": "payload_mb",
+    "latency-ms": "latency_ms",
+    "traffic": "traffic",
+    "requests-per-day": "requests_per_day",
+    "environment": "environment",
+    "urgency": "urgency",
+}
+PROFILE_KEYS = tuple(_FIELDS)
+
+# Spellings of each stage, as teams write them in tags, labels and profiles.
+_ENVIRONMENT_ALIASES = {
+    Environment.PROD: ("prod", "production", "prd", "live"),
+    Environment.STAGING: ("staging", "stage", "stg", "preprod", "pre-prod", "qa", "uat"),
+    Environment.DEV: ("dev", "development", "test", "testing", "sandbox", "sbx"),
+}
+
+
+def normalise_environment(text: object) -> Environment | None:
+    """The stage named by `text` (case-insensitive), or None if not a known spelling."""
+    if not isinstance(text, str):
+        return None
+    lowered = text.strip().lower()
+    for environment, aliases in _ENVIRONMENT_ALIASES.items():
+        if lowered in aliases:
+            return environment
+    return None
+
+
+def check_value(key: str, value: object) -> tuple[object, str | None]:
+    """Coerce and check one profile entry against the profile schema.
+
+    Returns (value, None) when valid — numeric strings become numbers — or
+    (None, reason) when the key is unknown or the value breaks the schema.
+    """
+    schema = load_schema("workload-profile")
+    prop = schema["properties"].get(key)
+    if prop is None:
+        known = ", ".join(schema["properties"])
+        return None, f"unknown workload profile key {key!r} (known keys: {known})"
+    expected = prop.get("type")
+    if expected in ("number", "integer") and isinstance(value, str):
+        try:
+            value = float(value) if expected == "number" else int(value)
+        except ValueError:
+            return None, f"{key} must be a number, got {value!r}"
+    if expected == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return None, f"{key} must be a number, got {_describe(value)}"
+    if expected == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        return None, f"{key} must be an integer, got {_describe(value)}"
+    if expected == "string" and not isinstance(value, str):
+        return None, f"{key} must be a string, got {_describe(value)}"
+    if value != value:  # NaN
+        return None, f"{key} must be a number, got NaN"
+    if "enum" in prop and value not in prop["enum"]:
+        return None, f"{key} must be one of {', '.join(prop['enum'])}; got {value!r}"
+    if "minimum" in prop and value < prop["minimum"]:
+        return None, f"{key} must be at least {prop['minimum']}, got {value!r}"
+    if "exclusiveMinimum" in prop and value <= prop["exclusiveMinimum"]:
+        return None, f"{key} must be greater than {prop['exclusiveMinimum']}, got {value!r}"
+    return value, None
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return f"{value!r}"
+
+
+def parse_profile(
+    entries: Iterable[tuple[str, object, Span]], origin: str, base: WorkloadProfile | None = None
+) -> tuple[WorkloadProfile, list[InputProblem]]:
+    """Build a profile from (key, value, span) entries declared in a file.
+
+    `origin` says where they were declared (for `explain`), e.g.
+    "Metadata mldeploy-lint.workload". Invalid entries are left out of the
+    profile and reported as located `InputProblem`s; later entries override
+    `base`.
+    """
+    profile = base or WorkloadProfile()
+    problems: list[InputProblem] = []
+    for key, raw_value, span in entries:
+        value, reason = check_value(key, raw_value)
+        if reason is not None:
+            problems.append(InputProblem(f"invalid workload profile ({origin}): {reason}", span))
+            continue
+        profile = replace(profile, **{_FIELDS[key]: Sourced(value, span, Provenance.DECLARED, origin)})
+    return profile, problems

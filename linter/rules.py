@@ -1,0 +1,237 @@
+"""Rules: metadata and check side by side, findings, and rule selection.
+
+A rule is declared with the `@rule` decorator on a pure check function; the
+function's docstring is the rule's user documentation, written under the
+fixed headings *What it does / Why it matters / Example / Fix / Sources*.
+Decorating registers nothing: a plugin returns its rules from the
+`mldeploy_rules` hook. Severity is metadata, never encoded in the ID.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from linter.nodes import Span
+
+__all__ = [
+    "Severity",
+    "Scope",
+    "RuleDocs",
+    "Rule",
+    "Violation",
+    "Finding",
+    "rule",
+    "RuleSelector",
+    "SelectionError",
+    "DOC_HEADINGS",
+]
+
+DOC_HEADINGS = ("What it does", "Why it matters", "Example", "Fix", "Sources")
+
+_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; ordered info < warning < error."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls(text.lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Scope(str, enum.Enum):
+    """What a rule's check function receives.
+
+    DEPLOYMENT: `check(deployment, context)`, once per deployment.
+    DOCUMENT: `check(document, context)`, once per loaded document.
+    RUN: `check(deployments, context)`, once per run with every deployment
+    (for rules that compare deployments, e.g. many endpoints of one image).
+    """
+
+    DEPLOYMENT = "deployment"
+    DOCUMENT = "document"
+    RUN = "run"
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """User documentation of a rule, under the fixed headings."""
+
+    what: str = ""
+    why: str = ""
+    example: str = ""
+    fix: str = ""
+    sources: str = ""
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(heading, text) pairs in the fixed order."""
+        return list(zip(DOC_HEADINGS, (self.what, self.why, self.example, self.fix, self.sources)))
+
+    def missing(self) -> list[str]:
+        """Headings with no text."""
+        return [heading for heading, text in self.sections() if not text.strip()]
+
+    @classmethod
+    def from_docstring(cls, docstring: str | None) -> "RuleDocs":
+        """Parse `## Heading` sections of a docstring into the fixed fields."""
+        text = inspect.cleandoc(docstring or "")
+        parts: dict[str, list[str]] = {}
+        current: list[str] | None = None
+        for line in text.splitlines():
+            heading = re.match(r"^#{1,3}\s+(.+?)\s*$", line)
+            if heading and heading.group(1) in DOC_HEADINGS:
+                current = parts.setdefault(heading.group(1), [])
+                continue
+            if current is not None:
+                current.append(line)
+        get = lambda name: "\n".join(parts.get(name, [])).strip("\n")  # noqa: E731
+        return cls(get("What it does"), get("Why it matters"), get("Example"), get("Fix"), get("Sources"))
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check function yields: a message and where it points."""
+
+    message: str
+    span: Span
+    severity: Severity | None = None  # None: the rule's default severity
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A reported problem, ready for a reporter.
+
+    Ordering (path, line, column, rule id, message) is the report order.
+    `plugin` names the plugin that owns the rule.
+    """
+
+    span: Span
+    rule_id: str
+    message: str
+    severity: Severity = field(compare=False)
+    slug: str = field(compare=False)
+    plugin: str = field(default="", compare=False)
+
+    @property
+    def path(self) -> str:
+        return self.span.path
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """A rule: metadata plus its check function.
+
+    `check` yields `Violation`s; its argument depends on `scope`.
+    `plugin` is filled in by the plugin manager with the owning plugin's name.
+    """
+
+    id: str
+    slug: str
+    severity: Severity
+    summary: str
+    check: Callable[..., Iterable[Violation]] = field(repr=False)
+    scope: Scope = Scope.DEPLOYMENT
+    docs: RuleDocs = field(default_factory=RuleDocs)
+    tags: tuple[str, ...] = ()
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not _ID.match(self.id):
+            raise ValueError(f"rule id {self.id!r} must be letters then three digits, e.g. EP001")
+        if not _SLUG.match(self.slug):
+            raise ValueError(f"rule slug {self.slug!r} must be kebab-case, e.g. payload-exceeds-endpoint-limit")
+
+    @property
+    def prefix(self) -> str:
+        """The ID's letter prefix (its pack), e.g. EP."""
+        return self.id.rstrip("0123456789")
+
+    def finding(self, violation: Violation) -> Finding:
+        """The finding for one violation of this rule."""
+        return Finding(
+            violation.span,
+            self.id,
+            violation.message,
+            violation.severity or self.severity,
+            self.slug,
+            self.plugin,
+        )
+
+
+def rule(
+    id: str,
+    slug: str,
+    severity: Severity | str,
+    summary: str,
+    scope: Scope | str = Scope.DEPLOYMENT,
+    tags: Sequence[str] = (),
+) -> Callable[[Callable[..., Iterable[Violation]]], Rule]:
+    """Declare a rule from its check function; the docstring is its documentation."""
+
+    def decorate(check: Callable[..., Iterable[Violation]]) -> Rule:
+        return Rule(
+            id=id,
+            slug=slug,
+            severity=Severity(severity),
+            summary=summary,
+            check=check,
+            scope=Scope(scope),
+            docs=RuleDocs.from_docstring(check.__doc__),
+            tags=tuple(tags),
+        )
+
+    return decorate
+
+
+class SelectionError(ValueError):
+    """A selector names no known rule."""
+
+
+@dataclass(frozen=True)
+class RuleSelector:
+    """Which rules are enabled: `--select` / `--ignore` by ID, prefix or slug.
+
+    An empty `select` means every rule. `ignore` wins over `select`.
+    """
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def validate(self, rules: Iterable[Rule]) -> None:
+        """Raise SelectionError naming any selector that matches no rule."""
+        rules = list(rules)
+        for selector in self.select + self.ignore:
+            if not any(_matches(selector, candidate) for candidate in rules):
+                raise SelectionError(f"unknown rule selector {selector!r} (not a rule ID, ID prefix or slug)")
+
+    def enabled(self, candidate: Rule) -> bool:
+        if any(_matches(selector, candidate) for selector in self.ignore):
+            return False
+        return not self.select or any(_matches(selector, candidate) for selector in self.select)
+
+
+def _matches(selector: str, candidate: Rule) -> bool:
+    """ALL, a slug, a full ID, or an ID prefix (`EP`, `EP00`), as ruff does."""
+    selector = selector.strip()
+    if selector.upper() == "ALL" or selector == candidate.slug:
+        return True
+    return "-" not in selector and bool(selector) and candidate.id.startswith(selector.upper())

@@ -1,0 +1,443 @@
+"""Safe, fast loading of YAML and JSON text into located nodes.
+
+Text is composed by ruamel.yaml's C-accelerated parser (libyaml) into its
+node graph, which keeps every node's marks, and then converted once into
+`linter.nodes` with spans. Nothing is ever constructed from a tag: tags are
+kept as strings on the nodes. The loader never raises for bad input; every
+problem becomes a located `LoadProblem`, and what could be read is returned.
+
+Safety limits (`LoadLimits`) bound file size, nesting depth and the size of
+the tree once aliases are expanded (alias bombs), and recursive aliases are
+refused, so that no walk over a loaded document can blow up.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
+
+__all__ = ["Document", "LoadLimits", "LoadProblem", "SourceFile", "load_text", "decode_bytes"]
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds applied while loading one file."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_depth: int = 256
+    max_expanded_nodes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Why (part of) a file could not be read, and where."""
+
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    """One parsed YAML/JSON document of a source file.
+
+    `index` is the 0-based position in a multi-document stream; `root` is
+    the located node tree (None for an empty document).
+    """
+
+    path: str
+    index: int
+    root: Node | None
+    source: "SourceFile" = field(repr=False)
+
+    @property
+    def span(self) -> Span:
+        """The document's whole extent, or the file start when it is empty."""
+        return self.root.span if self.root is not None else Span.point(self.path, 1)
+
+
+@dataclass(frozen=True, eq=False)
+class SourceFile:
+    """A file (or stdin) as read: its text, its documents, its problems."""
+
+    path: str
+    text: str
+    documents: tuple[Document, ...]
+    problems: tuple[LoadProblem, ...]
+
+    @property
+    def lines(self) -> list[str]:
+        """The text split into lines (for suppression comments and snippets)."""
+        return self.text.splitlines()
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode_bytes(path: str, data: bytes) -> tuple[str | None, LoadProblem | None]:
+    """Decode file bytes to text, honouring a byte-order mark.
+
+    Returns (text, None) or (None, problem) for binary or non-UTF text.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), None
+            except UnicodeDecodeError as error:
+                return None, _decode_problem(path, data, error.start + len(bom), encoding)
+    if b"\x00" in data[:8192]:
+        return None, LoadProblem("binary file (contains NUL bytes), not YAML or JSON text", Span.point(path, 1))
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, _decode_problem(path, data, error.start, "utf-8")
+
+
+def _decode_problem(path: str, data: bytes, offset: int, encoding: str) -> LoadProblem:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return LoadProblem(
+        f"file is not valid {encoding.upper()} text (undecodable byte 0x{data[offset]:02x})"
+        if offset < len(data)
+        else f"file is not valid {encoding.upper()} text (truncated)",
+        Span.point(path, line, column),
+    )
+
+
+def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> SourceFile:
+    """Parse `text` (YAML 1.2 or JSON, possibly multi-document) from `path`.
+
+    Never raises for bad input: syntax errors, over-deep nesting, alias bombs
+    and duplicate keys are reported as `LoadProblem`s with their location.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    problems: list[LoadProblem] = []
+    if len(text) > limits.max_bytes:
+        problems.append(
+            LoadProblem(
+                f"file is {len(text) / 1048576:.1f} MiB, above the {limits.max_bytes / 1048576:.0f} MiB limit; not parsed",
+                Span.point(path, 1),
+            )
+        )
+        return SourceFile(path, text, (), tuple(problems))
+
+    roots, error = _compose(path, text, limits, problems)
+    if error is not None and _looks_like_json(path, text):
+        roots, error = _load_json(path, text, limits, problems, error)
+    if error is not None:
+        problems.append(error)
+    source = SourceFile(path, text, (), ())
+    documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
+    object.__setattr__(source, "documents", documents)
+    object.__setattr__(source, "problems", tuple(problems))
+    return source
+
+
+def _looks_like_json(path: str, text: str) -> bool:
+    return path.lower().endswith(".json") or text.lstrip()[:1] in ("{", "[")
+
+
+# --- YAML through the C composer -------------------------------------------------
+
+
+def _compose(
+    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem]
+) -> tuple[list[Node | None], LoadProblem | None]:
+    """Compose all documents; returns what was read and the first syntax error."""
+    parser = _new_parser(text)
+    roots: list[Node | None] = []
+    try:
+        while parser.check_node():
+            raw = parser.get_node()
+            roots.append(_convert(path, raw, limits, problems) if raw is not None else None)
+    except Exception as error:  # ruamel raises MarkedYAMLError and, rarely, others
+        return roots, _syntax_problem(path, error)
+    finally:
+        parser.dispose()
+    return roots, None
+
+
+def _new_parser(text: str):
+    """A libyaml-backed composer that resolves nothing beyond str/seq/map."""
+    from ruamel.yaml.resolver import BaseResolver
+
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+        from ruamel.yaml.cyaml import CParser  # type: ignore[no-redef]
+
+    class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            BaseResolver.__init__(self, loadumper=self)
+
+    return _Composer(text)
+
+
+def _syntax_problem(path: str, error: Exception) -> LoadProblem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    context_mark = getattr(error, "context_mark", None)
+    message = f"YAML syntax error: {problem}"
+    if context and context_mark is not None and context_mark is not mark:
+        message += f" ({context} started at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    elif context:
+        message += f" ({context})"
+    if mark is None:
+        return LoadProblem(message, Span.point(path, 1))
+    return LoadProblem(message, Span.point(path, mark.line + 1, mark.column + 1))
+
+
+_CORE_TAG = "tag:yaml.org,2002:"
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_TRUE = re.compile(r"^(?:true|True|TRUE)$")
+_FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+
+
+def resolve_plain_scalar(text: str) -> object:
+    """Type of a plain (unquoted, untagged) scalar by the YAML 1.2 core schema."""
+    if not text or text[0] in "~nNtTfF":
+        if _NULL.match(text):
+            return None
+        if _TRUE.match(text):
+            return True
+        if _FALSE.match(text):
+            return False
+        return text
+    first = text[0]
+    if first.isdigit() or first in "+-.":
+        if _INT.match(text):
+            return int(text)
+        if _OCT.match(text):
+            return int(text[2:], 8)
+        if _HEX.match(text):
+            return int(text[2:], 16)
+        if _FLOAT.match(text):
+            return float(text)
+        if _INF.match(text):
+            return float("-inf") if text[0] == "-" else float("inf")
+        if _NAN.match(text):
+            return float("nan")
+    return text
+
+
+def _scalar_value(tag: str, text: str, style: str | None) -> object:
+    """Python value of a composed scalar.
+
+    Every untagged scalar arrives with the default `str` tag: plain ones are
+    resolved by the YAML 1.2 core schema, quoted and block ones stay text.
+    A local tag (`!Ref x`) keeps its argument as text for an adapter to read.
+    """
+    if tag == _CORE_TAG + "str":
+        return text if style else resolve_plain_scalar(text)
+    if tag in (_CORE_TAG + "int", _CORE_TAG + "float", _CORE_TAG + "bool", _CORE_TAG + "null"):
+        resolved = resolve_plain_scalar(text)
+        if tag.endswith("float") and isinstance(resolved, int) and not isinstance(resolved, bool):
+            return float(resolved)
+        return resolved
+    return text
+
+
+def _short_tag(tag: str) -> str:
+    return tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+
+
+def _span(path: str, raw) -> Span:
+    start, end = raw.start_mark, raw.end_mark
+    return Span(path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+class _TooDeep(Exception):
+    def __init__(self, span: Span) -> None:
+        self.span = span
+
+
+class _Recursive(Exception):
+    def __init__(self, span: Span) -> None:
+        self.span = span
+
+
+def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem]) -> Node | None:
+    """Convert one composed ruamel node graph; None if it breaks a limit.
+
+    Iterative (an explicit stack), so 5,000-deep input cannot overflow the
+    interpreter; each raw node is converted once and shared, and the size
+    of the tree with aliases expanded is computed on the way.
+    """
+    done: dict[int, Node] = {}
+    expanded: dict[int, int] = {}
+    in_progress: set[int] = set()
+    # Stack items: (raw node, depth, children converted yet?)
+    stack: list[tuple[object, int, bool]] = [(raw_root, 1, False)]
+    try:
+        while stack:
+            raw, depth, ready = stack.pop()
+            key = id(raw)
+            if key in done:
+                continue
+            kind = type(raw).__name__
+            if kind == "ScalarNode":
+                text = raw.value
+                done[key] = ScalarNode(
+                    _scalar_value(raw.tag, text, raw.style), _span(path, raw), _short_tag(raw.tag), raw.style or ""
+                )
+                expanded[key] = 1
+                continue
+            if not ready:
+                if key in in_progress:
+                    raise _Recursive(_span(path, raw))
+                if depth > limits.max_depth:
+                    raise _TooDeep(_span(path, raw))
+                in_progress.add(key)
+                stack.append((raw, depth, True))
+                children = _children(raw)
+                for child in children:
+                    if id(child) in in_progress:
+                        raise _Recursive(_span(path, child))
+                    if id(child) not in done:
+                        stack.append((child, depth + 1, False))
+                continue
+            in_progress.discard(key)
+            if kind == "MappingNode":
+                pairs = _mapping_pairs(path, raw, done, problems)
+                done[key] = MappingNode(pairs, _span(path, raw), _short_tag(raw.tag))
+                size = 1 + sum(expanded[id(k)] + expanded[id(v)] for k, v in raw.value)
+            else:
+                items = tuple(done[id(item)] for item in raw.value)
+                done[key] = SequenceNode(items, _span(path, raw), _short_tag(raw.tag))
+                size = 1 + sum(expanded[id(item)] for item in raw.value)
+            expanded[key] = size
+            if size > limits.max_expanded_nodes:
+                problems.append(
+                    LoadProblem(
+                        f"document expands to more than {limits.max_expanded_nodes:,} nodes through aliases "
+                        "(an alias bomb?); not linted",
+                        _span(path, raw),
+                    )
+                )
+                return None
+    except _TooDeep as too_deep:
+        problems.append(
+            LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", too_deep.span)
+        )
+        return None
+    except _Recursive as recursive:
+        problems.append(LoadProblem("recursive alias (a node contains itself); document not linted", recursive.span))
+        return None
+    return done[id(raw_root)]
+
+
+def _children(raw) -> list:
+    if type(raw).__name__ == "MappingNode":
+        children = []
+        for key_node, value_node in raw.value:
+            children.append(key_node)
+            children.append(value_node)
+        return children
+    return list(raw.value)
+
+
+def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadProblem]) -> tuple:
+    """Key/value pairs of a composed mapping: duplicates reported, merges applied."""
+    explicit: dict[object, tuple[ScalarNode, Node]] = {}
+    merged: dict[object, tuple[ScalarNode, Node]] = {}
+    for raw_key, raw_value in raw.value:
+        key = done[id(raw_key)]
+        value = done[id(raw_value)]
+        if not isinstance(key, ScalarNode):
+            problems.append(LoadProblem("mapping key is not a scalar; entry ignored", key.span))
+            continue
+        if key.tag == "merge" or (key.value == "<<" and not key.style):
+            _collect_merge(merged, key, value, problems)
+            continue
+        # NaN never equals itself; use its spelling so it can be a key.
+        hashable = key.value if key.value == key.value else repr(key.value)
+        previous = explicit.pop(hashable, None)
+        if previous is not None:
+            problems.append(
+                LoadProblem(
+                    f"duplicate key {key.value!r} (first at line {previous[0].span.line}); the last value is used",
+                    key.span,
+                )
+            )
+        explicit[hashable] = (key, value)
+    inherited = [pair for hashable, pair in merged.items() if hashable not in explicit]
+    return tuple(inherited + list(explicit.values()))
+
+
+def _collect_merge(
+    merged: dict[object, tuple[ScalarNode, Node]], merge_key: ScalarNode, value: Node, problems: list[LoadProblem]
+) -> None:
+    """Gather the pairs of a YAML merge key (`<<: *defaults`); earlier sources win."""
+    sources = value.items if isinstance(value, SequenceNode) else (value,)
+    for source in sources:
+        if not isinstance(source, MappingNode):
+            problems.append(LoadProblem("merge key (<<) value is not a mapping; ignored", merge_key.span))
+            continue
+        for key, merged_value in source.pairs:
+            merged.setdefault(key.value, (key, merged_value))
+
+
+# --- JSON fallback ---------------------------------------------------------------
+
+_SURROGATE_PAIR = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+_LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _load_json(
+    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], yaml_error: LoadProblem
+) -> tuple[list[Node | None], LoadProblem | None]:
+    """Second chance for JSON that libyaml cannot scan.
+
+    libyaml rejects surrogate-pair escapes (`"\\ud83d\\ude00"`) and a few
+    other JSON spellings. Surrogates are rewritten to YAML's `\\U` escape
+    (same line, so line numbers stay exact) and composed again; failing
+    that, valid JSON is read by a small position-keeping JSON parser, and
+    invalid JSON is reported with the JSON decoder's own location.
+    """
+    rewritten = _SURROGATE_PAIR.sub(_join_surrogates, text)
+    rewritten = _LONE_SURROGATE.sub(r"\\uFFFD", rewritten)
+    if rewritten != text:
+        retry_problems: list[LoadProblem] = []
+        roots, error = _compose(path, rewritten, limits, retry_problems)
+        if error is None:
+            problems.extend(retry_problems)
+            return roots, None
+    try:
+        json.loads(text)
+    except RecursionError:
+        return [], LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", Span.point(path, 1))
+    except ValueError as error:
+        lineno = getattr(error, "lineno", 1)
+        colno = getattr(error, "colno", 1)
+        message = getattr(error, "msg", str(error))
+        return [], LoadProblem(f"JSON syntax error: {message}", Span.point(path, lineno, colno))
+    from linter.json_positions import parse_json_nodes
+
+    try:
+        return [parse_json_nodes(path, text, limits.max_depth)], None
+    except ValueError as error:
+        return [], LoadProblem(str(error.args[0]), error.args[1] if len(error.args) > 1 else Span.point(path, 1))
+
+
+def _join_surrogates(match: re.Match) -> str:
+    high, low = int(match.group(1), 16), int(match.group(2), 16)
+    code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return f"\\U{code_point:08X}"

@@ -1,0 +1,1 @@
+"""Built-in adapters: they turn parsed documents into the deployment model."""

@@ -1,0 +1,77 @@
+"""The workload profile and environment a CloudFormation resource declares.
+
+Profile: resource `Metadata` under `mldeploy-lint: {workload: {...}}`, and
+Tags `mldeploy-lint:<key>` (tags win, being closer to the deployed thing).
+Environment: the profile's `environment`, else an `Environment`/`Env`/
+`Stage` tag spelled as a known stage.
+"""
+
+from __future__ import annotations
+
+from linter import (
+    Environment,
+    InputProblem,
+    MappingNode,
+    Provenance,
+    ScalarNode,
+    Sourced,
+    WorkloadProfile,
+    normalise_environment,
+    parse_profile,
+)
+
+from plugins.adapters.cloudformation.template import Resource, intrinsic, tags
+
+METADATA_KEY = "mldeploy-lint"
+TAG_PREFIX = "mldeploy-lint:"
+ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage")
+
+
+def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]:
+    """The profile declared on `resource`, and located problems with it."""
+    problems: list[InputProblem] = []
+    entries = []
+    metadata = resource.node.get("Metadata")
+    declared = metadata.get(METADATA_KEY) if isinstance(metadata, MappingNode) else None
+    if declared is not None:
+        workload = declared.get("workload") if isinstance(declared, MappingNode) else None
+        if not isinstance(workload, MappingNode):
+            problems.append(
+                InputProblem(
+                    f"invalid workload profile (Metadata {METADATA_KEY}): expected a mapping "
+                    f"`{METADATA_KEY}: {{workload: {{...}}}}`",
+                    declared.span,
+                )
+            )
+        else:
+            for key_node, value in workload.pairs:
+                entries.append((str(key_node.value), _plain(value), value.span))
+    profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
+    problems += found
+    tag_entries = [
+        (key[len(TAG_PREFIX):], _plain(value), span) for key, value, span in tags(resource) if key.startswith(TAG_PREFIX)
+    ]
+    profile, found = parse_profile(tag_entries, f"Tags {TAG_PREFIX}<key> of {resource.logical_id}", profile)
+    return profile, problems + found
+
+
+def _plain(node) -> object:
+    if intrinsic(node) is not None:
+        return f"<{intrinsic(node)}>"
+    if isinstance(node, ScalarNode):
+        return node.value
+    return {} if isinstance(node, MappingNode) else []
+
+
+def environment_of(resource: Resource, profile: WorkloadProfile) -> Sourced[Environment]:
+    """The stage the resource belongs to, when declared; UNKNOWN otherwise."""
+    if profile.environment.known:
+        stage = normalise_environment(profile.environment.value)
+        if stage is not None:
+            return Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
+    for key, value, span in tags(resource):
+        if key.lower() in ENVIRONMENT_TAG_KEYS and isinstance(value, ScalarNode):
+            stage = normalise_environment(value.value)
+            if stage is not None:
+                return Sourced(stage, value.span, Provenance.DECLARED, f"tag {key}={value.value}")
+    return Sourced()

@@ -1,0 +1,49 @@
+"""The json format: one stable document (documented in docs/output-formats.md).
+
+Keys and their meaning only ever grow; `schema_version` changes if an
+existing key changes meaning.
+"""
+
+from __future__ import annotations
+
+import json
+
+from linter import Report, Severity
+
+SCHEMA_VERSION = 1
+
+
+def render(report: Report) -> str:
+    """The report as pretty-printed JSON with a trailing newline."""
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "mldeploy-lint", "version": report.tool_version},
+        "summary": {
+            "files": len(report.files),
+            "files_recognised": sum(1 for item in report.files if item.recognised),
+            "findings": len(report.findings),
+            "errors": report.count(Severity.ERROR),
+            "warnings": report.count(Severity.WARNING),
+            "info": report.count(Severity.INFO),
+            "fail_on": report.fail_on.value if report.fail_on else "never",
+        },
+        "findings": [
+            {
+                "rule": finding.rule_id,
+                "slug": finding.slug,
+                "severity": finding.severity.value,
+                "message": finding.message,
+                "path": finding.path,
+                "line": finding.span.line,
+                "column": finding.span.column,
+                "end_line": finding.span.end_line,
+                "end_column": finding.span.end_column,
+                "plugin": finding.plugin,
+            }
+            for finding in report.findings
+        ],
+        "files": [
+            {"path": item.path, "recognised": item.recognised, "deployments": item.deployments} for item in report.files
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

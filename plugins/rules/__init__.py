@@ -1,0 +1,1 @@
+"""Built-in rule packs, one per concern and ID prefix; one module per rule."""

@@ -1,0 +1,12 @@
+"""EP — endpoint-type fit: does the endpoint type suit the payload, latency and traffic?"""
+
+from __future__ import annotations
+
+from linter import Rule, hookimpl
+
+from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
+
+
+@hookimpl
+def mldeploy_rules() -> list[Rule]:
+    return [payload_exceeds_endpoint_limit]

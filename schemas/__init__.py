@@ -1,0 +1,1 @@
+"""The JSON Schemas of mldeploy-lint, installed as the package `mldeploy_lint_schemas`."""
