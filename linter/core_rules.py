@@ -10,10 +10,6 @@ from linter.hookspecs import hookimpl
 from linter.rules import Rule, Scope, Severity, rule
 
 
-def _engine_reported(*_args: object) -> list:
-    return []
-
-
 @rule("MD001", "parse-error", Severity.ERROR, "The file could not be read as YAML or JSON.", scope=Scope.DOCUMENT)
 def parse_error(*_args: object) -> list:
     """
@@ -98,14 +94,36 @@ def invalid_workload_profile(*_args: object) -> list:
 
     ## Example
     ```yaml
-    Metadata:
-      mldeploy-lint:
-        workload:
-          payload-mb: large
+    ScoringConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Metadata:
+        mldeploy-lint:
+          workload:
+            payload-mb: large
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: scorer
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
     ```
 
     ## Fix
-    Write the value the schema expects: `payload-mb: 500`.
+    Write the value the schema expects:
+    ```yaml
+    ScoringConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Metadata:
+        mldeploy-lint:
+          workload:
+            payload-mb: 2
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: scorer
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ```
 
     ## Sources
     - `schemas/workload-profile.schema.json` in this project

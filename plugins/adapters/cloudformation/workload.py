@@ -49,7 +49,7 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
     profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
     problems += found
     tag_entries = [
-        (key[len(TAG_PREFIX):], _plain(value), span) for key, value, span in tags(resource) if key.startswith(TAG_PREFIX)
+        (key[len(TAG_PREFIX):], _plain(value), value.span) for key, value, _ in tags(resource) if key.startswith(TAG_PREFIX)
     ]
     profile, found = parse_profile(tag_entries, f"Tags {TAG_PREFIX}<key> of {resource.logical_id}", profile)
     return profile, problems + found

@@ -15,16 +15,18 @@ def _format_mb(megabytes: float) -> str:
     return f"{megabytes:g} MB"
 
 
+def _a(label: str) -> str:
+    return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
+
+
 def _suggestion(payload_bytes: float, current: str) -> str:
     for kind in payload_suggestion_order():
         limit = payload_limit(kind)
         if kind != current and limit is not None and payload_bytes <= limit.bytes:
-            return f"use an {limit.label} (up to {limit.display})" if limit.label[0] in "aeiou" else (
-                f"use a {limit.label} (up to {limit.display})"
-            )
+            return f"use {_a(limit.label)} (up to {limit.display})"
     batch = payload_limit("batch-transform")
     if batch is not None and current != "batch-transform":
-        return f"no endpoint type takes it: split the payload, or process it offline with a {batch.label}"
+        return f"no endpoint type takes it: split the payload, or process it offline with {_a(batch.label)}"
     return "split the payload into smaller records"
 
 
@@ -106,7 +108,7 @@ def payload_exceeds_endpoint_limit(deployment: Deployment, run: RunContext) -> I
     if payload_bytes <= limit.bytes:
         return
     yield Violation(
-        f"declared payload {_format_mb(payload.value)} exceeds the {limit.display} limit of a {limit.label} "
+        f"declared payload {_format_mb(payload.value)} exceeds the {limit.display} limit of {_a(limit.label)} "
         f"({deployment.name.get(deployment.id)}) — {_suggestion(payload_bytes, kind)}",
         payload.span or deployment.span,
     )

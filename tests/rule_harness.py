@@ -1,0 +1,50 @@
+"""Helpers shared by the rule tests: lint a file or snippet, read expectations."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+from linter import api
+from linter.engine import LintOptions, LintResult
+from linter.plugin_manager import build_plugin_host
+
+_EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
+_HOST = None
+
+
+def host():
+    """One plugin host for the rule tests (rules are pure, so sharing is safe)."""
+    global _HOST
+    if _HOST is None:
+        _HOST = build_plugin_host()
+    return _HOST
+
+
+def lint_file(path: Path, options: LintOptions = LintOptions()) -> LintResult:
+    return api.lint_paths([str(path)], options, host=host())
+
+
+def lint_snippet(text: str, name: str = "snippet.yaml") -> LintResult:
+    """Lint a docs snippet; a bare resource is wrapped into a template."""
+    text = textwrap.dedent(text)
+    if "Resources:" not in text and "apiVersion:" not in text:
+        text = "Resources:\n" + textwrap.indent(text, "  ")
+    return api.lint_text(text, name, host=host())
+
+
+def expected_lines(path: Path) -> dict[str, set[int]]:
+    """Rule ID -> the lines marked `# expect: ID` in a fixture."""
+    found: dict[str, set[int]] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = _EXPECT.search(line)
+        if match:
+            for rule_id in match.group(1).replace(",", " ").split():
+                found.setdefault(rule_id, set()).add(number)
+    return found
+
+
+def code_blocks(markdown: str, language: str = "yaml") -> list[str]:
+    """The fenced code blocks of one language in a docs section."""
+    return re.findall(rf"```{language}\n(.*?)```", markdown, flags=re.S)
