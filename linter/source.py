@@ -17,6 +17,7 @@ import codecs
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
 
@@ -132,9 +133,20 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
         return SourceFile(path, text, (), tuple(problems))
 
     roots, error = _compose(path, text, limits, problems)
+    if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
+        retry_problems: list[LoadProblem] = []
+        retry_roots, retry_error = _compose(path, text, limits, retry_problems, pure=True)
+        if retry_error is None:
+            roots, error = retry_roots, None
+            problems[:] = retry_problems
     if error is not None and _looks_like_json(path, text):
         roots, error = _load_json(path, text, limits, problems, error)
     if error is not None:
+        if "{{" in text:
+            error = LoadProblem(
+                error.message + "; the file looks like a Helm/Go template: render it first (helm template … | mldeploy-lint -)",
+                error.span,
+            )
         problems.append(error)
     source = SourceFile(path, text, (), ())
     documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
@@ -151,37 +163,55 @@ def _looks_like_json(path: str, text: str) -> bool:
 
 
 def _compose(
-    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem]
+    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], pure: bool = False
 ) -> tuple[list[Node | None], LoadProblem | None]:
     """Compose all documents; returns what was read and the first syntax error."""
-    parser = _new_parser(text)
     roots: list[Node | None] = []
     try:
-        while parser.check_node():
-            raw = parser.get_node()
+        for raw in _pure_documents(text) if pure else _c_documents(text):
             roots.append(_convert(path, raw, limits, problems) if raw is not None else None)
+    except RecursionError:
+        return roots, LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", Span.point(path, 1))
     except Exception as error:  # ruamel raises MarkedYAMLError and, rarely, others
         return roots, _syntax_problem(path, error)
-    finally:
-        parser.dispose()
     return roots, None
 
 
-def _new_parser(text: str):
-    """A libyaml-backed composer that resolves nothing beyond str/seq/map."""
+def _c_documents(text: str) -> Iterator[object]:
+    """Composed documents from libyaml (ruamel.yaml.clib), resolving nothing beyond str/seq/map."""
     from ruamel.yaml.resolver import BaseResolver
 
     try:
         from _ruamel_yaml import CParser
     except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
-        from ruamel.yaml.cyaml import CParser  # type: ignore[no-redef]
+        yield from _pure_documents(text)
+        return
 
     class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             BaseResolver.__init__(self, loadumper=self)
 
-    return _Composer(text)
+    parser = _Composer(text)
+    try:
+        while parser.check_node():
+            yield parser.get_node()
+    finally:
+        parser.dispose()
+
+
+def _pure_documents(text: str) -> Iterator[object]:
+    """Composed documents from ruamel.yaml's pure-Python composer (YAML 1.2; ~10x slower)."""
+    from ruamel.yaml import YAML
+
+    yield from YAML(typ="base", pure=True).compose_all(text)
+
+
+# libyaml follows YAML 1.1 here: a plain scalar in a flow collection may not
+# contain ':' (`[!Ref AWS::Region, x]`), which YAML 1.2 allows and
+# CloudFormation templates use all the time. Such files are composed again
+# by the pure-Python composer.
+_YAML_1_1_ONLY_ERRORS = ("found unexpected ':'",)
 
 
 def _syntax_problem(path: str, error: Exception) -> LoadProblem:
@@ -425,6 +455,8 @@ def _load_json(
     except RecursionError:
         return [], LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", Span.point(path, 1))
     except ValueError as error:
+        if not path.lower().endswith(".json"):
+            return [], yaml_error  # YAML that merely starts with '{': keep the YAML diagnosis
         lineno = getattr(error, "lineno", 1)
         colno = getattr(error, "colno", 1)
         message = getattr(error, "msg", str(error))
