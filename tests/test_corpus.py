@@ -1,0 +1,51 @@
+"""The whole shared corpus lints without a traceback, and MD001 only where a file is truly broken.
+
+Reads ../shared/corpus (present on development machines and in CI); skips
+with a reason elsewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+from linter.api import lint_paths
+
+# Files that parse as YAML but break a rule of it that we report as MD001:
+# duplicate keys (CloudFormation and Kubernetes treat them as errors too).
+DUPLICATE_KEY_FILES = {
+    "peers/cfn-lint/templates/bad/duplicate.json",
+    "peers/cfn-lint/templates/bad/duplicate.yaml",
+    "peers/kube-linter/tests/checks/cel.yml",
+}
+
+
+def _does_not_parse(corpus) -> set[str]:
+    with open(corpus / "MANIFEST.tsv", encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return {row["local_path"] for row in rows if "DOES NOT PARSE" in (row.get("notes") or "")}
+
+
+def test_corpus_lints_without_plugin_errors(corpus):
+    result = lint_paths([str(corpus)])
+    assert len(result.files) > 600
+    plugin_errors = [f"{finding.path}: {finding.message}" for finding in result.findings if finding.rule_id == "MD002"]
+    assert plugin_errors == []
+    broken = {
+        finding.path[len(str(corpus)) + 1 :] for finding in result.findings if finding.rule_id == "MD001"
+    }
+    expected = _does_not_parse(corpus) | DUPLICATE_KEY_FILES
+    assert broken - expected == set(), "MD001 on files that parse"
+    assert expected - broken == set(), "files the manifest calls unparseable were read without MD001"
+
+
+def test_corpus_cli_prints_no_traceback(corpus):
+    completed = subprocess.run(
+        [sys.executable, "-m", "linter", "--format", "json", str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    assert "Traceback" not in completed.stdout + completed.stderr
