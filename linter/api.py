@@ -28,14 +28,12 @@ def read_inputs(
     Raises FileNotFoundError for a missing path, OSError for an unreadable one.
     """
     inputs: list[InputFile] = []
-    for path in paths:
-        if path == STDIN:
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            inputs.append(InputFile(stdin_name, stream.read()))
-            continue
-        for file_path in discover([path], discovery):
-            with open(file_path, "rb") as handle:
-                inputs.append(InputFile(_display(file_path), handle.read()))
+    for file_path in discover([path for path in paths if path != STDIN], discovery):
+        with open(file_path, "rb") as handle:
+            inputs.append(InputFile(_display(file_path), handle.read()))
+    if STDIN in paths:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        inputs.append(InputFile(stdin_name, stream.read()))
     return inputs
 
 
