@@ -9,6 +9,11 @@ from linter.engine import LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
+    AsyncConfig,
+    Availability,
+    BatchConfig,
+    Network,
+    TrainingConfig,
     Capacity,
     Compute,
     Deployment,
@@ -20,6 +25,7 @@ from linter.model import (
     ResourceRef,
     Scaling,
     ScalingPolicy,
+    ScalingTarget,
     ServerlessConfig,
     Sourced,
     Unit,
@@ -27,7 +33,7 @@ from linter.model import (
     WorkloadProfile,
 )
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, iter_nodes, to_python
-from linter.profile import normalise_environment, parse_profile
+from linter.profile import merge_profiles, normalise_environment, parse_profile
 from linter.reporting import FileSummary, Report, Reporter
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
@@ -72,10 +78,17 @@ __all__ = [
     "Scaling",
     "ScalingPolicy",
     "Unit",
+    "AsyncConfig",
+    "BatchConfig",
+    "TrainingConfig",
+    "Network",
+    "Availability",
     "ResourceRef",
+    "ScalingTarget",
     "Deployment",
     "InputProblem",
     "parse_profile",
+    "merge_profiles",
     "normalise_environment",
     # running and reporting
     "LintOptions",

@@ -43,7 +43,8 @@ def _lint_parser() -> argparse.ArgumentParser:
         epilog=(
             "subcommands:\n"
             "  mldeploy-lint rules [--format table|json|markdown]   list every rule\n"
-            "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n\n"
+            "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n"
+            "  mldeploy-lint explain --deployments PATH...          show what the linter read, fact by fact\n\n"
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -91,8 +92,18 @@ def _rules_parser() -> argparse.ArgumentParser:
 
 
 def _explain_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mldeploy-lint explain", description="Show a rule's documentation.")
-    parser.add_argument("rule", metavar="ID-or-slug")
+    parser = argparse.ArgumentParser(
+        prog="mldeploy-lint explain",
+        description=(
+            "Show a rule's documentation (explain ID-or-slug), or what the linter believes about "
+            "each deployment in some files and where each fact came from (explain --deployments PATH...)."
+        ),
+    )
+    parser.add_argument("targets", nargs="+", metavar="ID-or-slug | PATH")
+    parser.add_argument("--deployments", action="store_true", help="explain the deployments found in PATHs")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="for --deployments (default: text)")
+    parser.add_argument("--environment", metavar="ENV", help="as for linting: treat every deployment as ENV")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
     _common_plugin_options(parser)
     return parser
 
@@ -246,17 +257,43 @@ def _run_explain(argv: list[str]) -> int:
 
     args = _explain_parser().parse_args(argv)
     host = _host(args.plugin)
-    wanted = args.rule.strip()
-    matches = [
-        candidate
-        for candidate in host.rules()
-        if candidate.id == wanted.upper() or candidate.slug == wanted
-    ]
+    if args.deployments:
+        return _explain_deployments(args, host)
+    if len(args.targets) != 1:
+        raise UsageError("explain takes one rule ID or slug (or --deployments PATH...)")
+    wanted = args.targets[0].strip()
+    matches = [candidate for candidate in host.rules() if candidate.id == wanted.upper() or candidate.slug == wanted]
     if not matches:
         prefix = [candidate.id for candidate in host.rules() if RuleSelector((wanted,)).enabled(candidate)]
         hint = f" (rules with that prefix: {', '.join(prefix)})" if prefix else " (see `mldeploy-lint rules`)"
         raise UsageError(f"no rule with ID or slug {wanted!r}{hint}")
     _write(rule_docs.rule_markdown(matches[0]), None)
+    return EXIT_CLEAN
+
+
+def _explain_deployments(args: argparse.Namespace, host) -> int:
+    from linter.discovery import DiscoveryOptions
+    from linter.engine import LintOptions
+    from linter.explain import explain_json, explain_text
+    from linter.profile import normalise_environment
+    from linter.rules import RuleSelector
+
+    environment = normalise_environment(args.environment) if args.environment else None
+    if args.environment and environment is None:
+        raise UsageError(f"unknown --environment {args.environment!r} (use prod, staging or dev)")
+    args.paths = args.targets
+    # Only the core rules run: their findings (unreadable files, plugin errors) explain gaps.
+    options = LintOptions(selector=RuleSelector(("MD",)), environment=environment)
+    result = _lint(args, host, options, DiscoveryOptions())
+    base = os.getcwd()
+    render = explain_json if args.format == "json" else explain_text
+    text = render(result.deployments, result.scaling_targets, base)
+    if result.findings and args.format == "text":
+        text += "Problems while reading:\n" + "".join(
+            f"  {finding.path}:{finding.span.line}:{finding.span.column}: {finding.rule_id} {finding.message}\n"
+            for finding in result.findings
+        )
+    _write(text, None)
     return EXIT_CLEAN
 
 

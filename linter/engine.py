@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
-from linter.model import Deployment, Environment, InputProblem, Provenance, Sourced
+from linter.model import Deployment, Environment, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.nodes import Span
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
@@ -54,6 +54,7 @@ class RunContext:
     documents: tuple[Document, ...]
     options: LintOptions
     deployments: tuple[Deployment, ...] = ()
+    scaling_targets: tuple[ScalingTarget, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict)
 
     def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
@@ -71,6 +72,7 @@ class LintResult:
     files: tuple[FileSummary, ...]
     rules: tuple[Rule, ...]
     deployments: tuple[Deployment, ...] = ()
+    scaling_targets: tuple[ScalingTarget, ...] = ()
 
     def worst(self) -> Severity | None:
         """The highest severity among the findings, or None when clean."""
@@ -100,6 +102,7 @@ def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions
 
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
+    scaling_targets: list[ScalingTarget] = []
     for item, source in sources:
         if item.context_only:
             continue
@@ -123,6 +126,8 @@ def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions
                             file_deployments += 1
                         elif isinstance(extracted, InputProblem):
                             emit.core(extracted.rule_id, extracted.message, extracted.span)
+                        elif isinstance(extracted, ScalingTarget):
+                            scaling_targets.append(extracted)
                         else:
                             raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
                 except Exception as error:
@@ -134,6 +139,7 @@ def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions
                     )
         summaries.append(FileSummary(item.path, recognised or bool(source.problems), file_deployments))
     run.deployments = tuple(deployments)
+    run.scaling_targets = tuple(scaling_targets)
 
     reported_paths = {item.path for item, _ in sources if not item.context_only}
     for candidate in enabled:
@@ -149,7 +155,7 @@ def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions
             emit.check(candidate, anchor, candidate.check, run.deployments, run)
 
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
-    return LintResult(tuple(sorted(set(selected))), tuple(summaries), enabled, run.deployments)
+    return LintResult(tuple(sorted(set(selected))), tuple(summaries), enabled, run.deployments, run.scaling_targets)
 
 
 def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:

@@ -32,7 +32,13 @@ __all__ = [
     "ScalingPolicy",
     "Scaling",
     "Unit",
+    "AsyncConfig",
+    "BatchConfig",
+    "TrainingConfig",
+    "Network",
+    "Availability",
     "ResourceRef",
+    "ScalingTarget",
     "Deployment",
     "InputProblem",
 ]
@@ -74,6 +80,8 @@ class Sourced(Generic[T]):
 
     `raw` keeps the text as written when it could not be read as the type
     the field expects (e.g. `MemorySizeInMB: big`); `value` is then UNKNOWN.
+    `options` holds the candidate values when the value depends on a
+    condition that cannot be decided (both branches of an `Fn::If`).
     `note` says why the value is believed (shown by `explain`).
     """
 
@@ -82,6 +90,7 @@ class Sourced(Generic[T]):
     provenance: Provenance = Provenance.DECLARED
     note: str = ""
     raw: object = None
+    options: tuple = ()
 
     @property
     def known(self) -> bool:
@@ -202,15 +211,81 @@ class Scaling:
 
 @dataclass(frozen=True)
 class Unit:
-    """A variant / pod template / task / compute environment of a deployment."""
+    """A variant / pod template / task / compute environment of a deployment.
+
+    `count` is the initial instance count or replica count; `weight` the
+    share of traffic (production variants); `scaling` every autoscaling
+    target linked to this unit (empty: none found in the run).
+    """
 
     name: Sourced[str] = field(default_factory=Sourced)
     compute: Compute = field(default_factory=Compute)
     count: Sourced[int] = field(default_factory=Sourced)
+    weight: Sourced[float] = field(default_factory=Sourced)
     capacity: Sourced[Capacity] = field(default_factory=Sourced)
     serverless: ServerlessConfig | None = None
     scaling: tuple[Scaling, ...] = ()
     model_names: tuple[str, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class AsyncConfig:
+    """Where an asynchronous endpoint puts results and failures."""
+
+    output_path: Sourced[str] = field(default_factory=Sourced)
+    failure_path: Sourced[str] = field(default_factory=Sourced)
+    success_topic: Sourced[str] = field(default_factory=Sourced)
+    error_topic: Sourced[str] = field(default_factory=Sourced)
+    max_concurrent_invocations: Sourced[int] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """Settings of a batch transform job."""
+
+    max_payload_mb: Sourced[int] = field(default_factory=Sourced)
+    max_concurrent_transforms: Sourced[int] = field(default_factory=Sourced)
+    strategy: Sourced[str] = field(default_factory=Sourced)
+    split_type: Sourced[str] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Settings of a training job that decide its capacity and resilience."""
+
+    managed_spot: Sourced[bool] = field(default_factory=Sourced)
+    max_runtime_seconds: Sourced[int] = field(default_factory=Sourced)
+    max_wait_seconds: Sourced[int] = field(default_factory=Sourced)
+    checkpoint_path: Sourced[str] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Network:
+    """How a deployment attaches to the network, and which zones it spans.
+
+    `zones` holds the Availability Zones of `subnets` where they are
+    knowable (subnets defined in the same template); an empty tuple with
+    subnets present means the zones are unknown.
+    """
+
+    subnets: tuple[Sourced[str], ...] = ()
+    zones: tuple[Sourced[str], ...] = ()
+    network_isolation: Sourced[bool] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What keeps a (Kubernetes) workload up through node and zone loss."""
+
+    zone_spread: Sourced[bool] = field(default_factory=Sourced)
+    disruption_budget: Sourced[str] = field(default_factory=Sourced)
+    min_available: Sourced[object] = field(default_factory=Sourced)
+    max_unavailable: Sourced[object] = field(default_factory=Sourced)
     span: Span | None = None
 
 
@@ -240,6 +315,13 @@ class Deployment:
     profile: WorkloadProfile = field(default_factory=WorkloadProfile)
     models: tuple[ModelSpec, ...] = ()
     units: tuple[Unit, ...] = ()
+    async_config: AsyncConfig | None = None
+    batch: BatchConfig | None = None
+    training: TrainingConfig | None = None
+    network: Network | None = None
+    availability: Availability | None = None
+    data_capture: Sourced[bool] = field(default_factory=Sourced)
+    region: Sourced[str] = field(default_factory=Sourced)
     links: tuple[ResourceRef, ...] = ()
     attributes: tuple[tuple[str, Sourced], ...] = ()
 
@@ -259,6 +341,26 @@ class Deployment:
     def is_production(self) -> bool:
         """True only when the environment is known to be production."""
         return self.environment.value is Environment.PROD
+
+
+@dataclass(frozen=True)
+class ScalingTarget:
+    """An autoscaling target as written, and what it was linked to.
+
+    Adapters report every target they read, linked or not, so that rules can
+    judge targets that scale nothing (`status` other than "linked") and
+    `explain` can say why a link was or was not made.
+    `status`: "linked" | "no-such-deployment" | "no-such-unit" | "unresolved"
+    | "other-service".
+    """
+
+    resource_id: Sourced[str]
+    scaling: Scaling
+    status: str
+    reason: str
+    deployment_id: str = ""
+    unit_name: str = ""
+    span: Span | None = None
 
 
 @dataclass(frozen=True)

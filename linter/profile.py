@@ -17,7 +17,7 @@ from linter.model import Environment, InputProblem, Provenance, Sourced, Workloa
 from linter.nodes import Span
 from linter.schemas import load_schema
 
-__all__ = ["PROFILE_KEYS", "parse_profile", "normalise_environment", "check_value"]
+__all__ = ["PROFILE_KEYS", "parse_profile", "merge_profiles", "normalise_environment", "check_value"]
 
 _FIELDS = {
     "payload-mb": "payload_mb",
@@ -111,3 +111,9 @@ def parse_profile(
             continue
         profile = replace(profile, **{_FIELDS[key]: Sourced(value, span, Provenance.DECLARED, origin)})
     return profile, problems
+
+
+def merge_profiles(base: WorkloadProfile, override: WorkloadProfile) -> WorkloadProfile:
+    """`base` with every entry `override` declares taking its place."""
+    changes = {name: getattr(override, name) for name in _FIELDS.values() if getattr(override, name).known}
+    return replace(base, **changes) if changes else base

@@ -1,0 +1,140 @@
+"""What the linter believes about each deployment, and where each fact came from.
+
+`mldeploy-lint explain --deployments FILE...` prints this; the adapter tests
+keep goldens of the JSON form. Rendering is generic over the model's
+dataclasses, so a new model field shows up without changes here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import os
+from typing import Any, Sequence
+
+from linter.model import UNKNOWN, Deployment, ScalingTarget, Sourced
+from linter.nodes import Span
+
+__all__ = ["model_as_data", "explain_text", "explain_json"]
+
+
+def _location(span: Span | None, base: str | None) -> str | None:
+    if span is None:
+        return None
+    path = span.path
+    if base and os.path.isabs(path):
+        path = os.path.relpath(path, base)
+    return f"{path}:{span.line}:{span.column}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def model_as_data(value: Any, base: str | None = None) -> Any:
+    """Plain data for a model object; empty and unknown facts without a reason are left out.
+
+    A sourced fact becomes {"value", "at", "how", "note"} (and "options"
+    or "raw" where present); an unknown one keeps its note saying why.
+    """
+    if isinstance(value, Sourced):
+        if value.value is UNKNOWN and not value.note and value.raw is None and not value.options:
+            return None
+        data: dict[str, Any] = {"value": None if value.value is UNKNOWN else _plain(value.value)}
+        if value.value is UNKNOWN:
+            data["value"] = "unknown"
+        location = _location(value.span, base)
+        if location:
+            data["at"] = location
+        data["how"] = value.provenance.value
+        if value.note:
+            data["note"] = value.note
+        if value.raw is not None:
+            data["raw"] = _plain(value.raw)
+        if value.options:
+            data["options"] = _plain(value.options)
+        return data
+    if isinstance(value, Span):
+        return _location(value, base)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result: dict[str, Any] = {}
+        for field in dataclasses.fields(value):
+            item = model_as_data(getattr(value, field.name), base)
+            if item in (None, [], {}, ""):
+                continue
+            result[field.name] = item
+        return result
+    if isinstance(value, (list, tuple)):
+        items = [model_as_data(item, base) for item in value]
+        if value and isinstance(value[0], tuple) and len(value[0]) == 2 and isinstance(value[0][0], str):
+            return {key: model_as_data(item, base) for key, item in value}  # (name, Sourced) pairs
+        return [item for item in items if item not in (None, {}, [])]
+    return _plain(value)
+
+
+def explain_json(deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None) -> str:
+    """The model of a run as JSON (stable: sorted as the engine sorts)."""
+    document = {
+        "deployments": [model_as_data(deployment, base) for deployment in deployments],
+        "scaling_targets": [model_as_data(target, base) for target in targets],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def explain_text(deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None) -> str:
+    """A readable outline: one block per deployment, each fact with its origin."""
+    if not deployments and not targets:
+        return "No deployments found.\n"
+    lines: list[str] = []
+    for deployment in deployments:
+        data = model_as_data(deployment, base)
+        kind = data.get("kind", {}).get("value", "unknown")
+        name = data.get("name", {}).get("value", deployment.id)
+        lines.append(f"{name}  ({deployment.platform}, {kind})  {_location(deployment.span, base)}")
+        for key, value in data.items():
+            if key in ("id", "platform", "span"):
+                continue
+            _outline(lines, key, value, 1)
+        lines.append("")
+    if targets:
+        lines.append("Scaling targets:")
+        for target in targets:
+            where = _location(target.span, base)
+            lines.append(f"  {target.status}: {target.reason}  {where}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _outline(lines: list[str], key: str, value: Any, depth: int) -> None:
+    indent = "  " * depth
+    if isinstance(value, dict) and "how" in value:
+        origin = f"[{value['how']}{': ' + value['note'] if value.get('note') else ''}]"
+        extra = ""
+        if "options" in value:
+            extra = f" options {value['options']}"
+        if "raw" in value:
+            extra = f" as written: {value['raw']!r}"
+        at = f" {value['at']}" if value.get("at") else ""
+        lines.append(f"{indent}{key}: {value['value']}{extra}  {origin}{at}")
+    elif isinstance(value, dict):
+        lines.append(f"{indent}{key}:")
+        for inner_key, inner in value.items():
+            _outline(lines, inner_key, inner, depth + 1)
+    elif isinstance(value, list):
+        lines.append(f"{indent}{key}:")
+        for index, item in enumerate(value):
+            if isinstance(item, dict) and "how" not in item:
+                lines.append(f"{indent}  - [{index}]")
+                for inner_key, inner in item.items():
+                    _outline(lines, inner_key, inner, depth + 2)
+            else:
+                _outline(lines, f"- [{index}]", item, depth + 1)
+    else:
+        lines.append(f"{indent}{key}: {value}")

@@ -1,0 +1,193 @@
+"""One template being read: its resources, its resolver, typed value readers.
+
+Every reader returns a `Sourced` value pointing at the property's node, so
+a finding lands on the exact line. A value built by an intrinsic function
+is resolved as far as the template allows; what stays unknown is UNKNOWN
+with the reason in `note`, and an undecidable `Fn::If` keeps its branches
+in `options`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter import UNKNOWN, Document, MappingNode, Node, Provenance, ScalarNode, SequenceNode, Sourced, Span
+
+from plugins.adapters.cloudformation.intrinsics import (
+    Choice,
+    Opaque,
+    Partial,
+    Resolver,
+    ResourceValue,
+    is_known,
+)
+from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
+
+
+@dataclass
+class TemplateContext:
+    """Read access to one template for the resource readers."""
+
+    document: Document
+    resolver: Resolver
+    resources: dict[str, Resource] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document) -> "TemplateContext":
+        root = document.root
+        assert isinstance(root, MappingNode)
+        context = cls(document, Resolver(root))
+        context.resources = {resource.logical_id: resource for resource in resources(document)}
+        return context
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+    def deployment_id(self, logical_id: str) -> str:
+        return f"{self.document.path}#{logical_id}"
+
+    # --- resolution -----------------------------------------------------------
+
+    def resolve(self, node: Node | None) -> Any:
+        """Plain data for a node, intrinsics resolved (see `intrinsics`)."""
+        return self.resolver.resolve(node)
+
+    def sourced(self, node: Node | None, convert=None, expected: str = "") -> Sourced:
+        """A `Sourced` for a property node, converted by `convert(value) -> value | None`.
+
+        A value `convert` rejects is malformed (`raw` keeps it); an unresolved
+        intrinsic is UNKNOWN with the reason; a `Choice` keeps its converted
+        branches in `options`.
+        """
+        if node is None:
+            return Sourced()
+        function = intrinsic(node)
+        value = self.resolve(node)
+        note = f"resolved from {function}" if function else ""
+        convert = convert or (lambda item: item)
+        if isinstance(value, Choice):
+            options = tuple(convert(option) for option in value.options if is_known(option))
+            return Sourced(
+                UNKNOWN, node.span, Provenance.DECLARED, f"depends on condition {value.condition}", options=options
+            )
+        if not is_known(value):
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{describe_unknown(value)} is not known")
+        converted = convert(value)
+        if converted is None:
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=value)
+        return Sourced(converted, node.span, Provenance.DECLARED, note)
+
+    def read_str(self, node: Node | None) -> Sourced[str]:
+        return self.sourced(node, _as_str, "a string")
+
+    def read_text(self, node: Node | None) -> Sourced[str]:
+        """A string that may be partly unresolved (an image URI with `${AWS::Region}`).
+
+        The known text is kept with each unknown part shown as `${...}`, since
+        what is known (a repository name, a tag) is still a fact.
+        """
+        value = self.resolve(node) if node is not None else None
+        if isinstance(value, Partial):
+            return Sourced(str(value), node.span, Provenance.DECLARED, f"partly unresolved: {value}")  # type: ignore[union-attr]
+        return self.read_str(node)
+
+    def read_int(self, node: Node | None) -> Sourced[int]:
+        return self.sourced(node, _as_int, "an integer")
+
+    def read_float(self, node: Node | None) -> Sourced[float]:
+        return self.sourced(node, _as_float, "a number")
+
+    def read_bool(self, node: Node | None) -> Sourced[bool]:
+        return self.sourced(node, _as_bool, "true or false")
+
+    def reference(self, node: Node | None) -> tuple[str | None, Any]:
+        """(logical ID, resolved value) of a property naming another resource.
+
+        The logical ID is known when the value is a `Ref`/`GetAtt` of a
+        resource in this template; otherwise the resolved value (a name or a
+        Partial) is returned for matching by name.
+        """
+        value = self.resolve(node)
+        if isinstance(value, ResourceValue):
+            return value.logical_id, value
+        return None, value
+
+
+def describe_unknown(value: Any) -> str:
+    """Human words for an unresolved value (for `explain` notes)."""
+    if isinstance(value, ResourceValue):
+        return f"the generated value of {value.logical_id}.{value.attribute}"
+    if isinstance(value, Opaque):
+        return value.key
+    if isinstance(value, Partial):
+        return f"'{value.literal_text}'"
+    return "the value"
+
+
+def _as_str(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def child(node: Node | None, *keys: str) -> Node | None:
+    """The node at a path of mapping keys, or None."""
+    for key in keys:
+        if not isinstance(node, MappingNode):
+            return None
+        node = node.get(key)
+    return node
+
+
+def mappings(node: Node | None) -> list[MappingNode]:
+    """The mapping items of a sequence node (others skipped)."""
+    if isinstance(node, SequenceNode):
+        return [item for item in node if isinstance(item, MappingNode)]
+    return []
+
+
+def scalar_text(node: Node | None) -> str | None:
+    return node.value if isinstance(node, ScalarNode) and isinstance(node.value, str) else None
+
+
+def point(span: Span) -> Span:
+    """The start of a span (where a finding about a whole block points)."""
+    return Span.point(span.path, span.line, span.column)

@@ -1,0 +1,344 @@
+"""Linking SageMaker hosting records of one template into deployments.
+
+Endpoint -> EndpointConfig -> Model(s) -> image/framework; ScalableTarget
+`ResourceId` -> endpoint + variant (or inference component); ScalingPolicy
+-> target (by `ScalingTargetId` or by the ResourceId/ScalableDimension/
+ServiceNamespace triple); CloudWatch alarm -> step-scaling policy metric;
+model VpcConfig subnets -> Availability Zones of subnets in the template.
+
+A deployment is anchored at its Endpoint; an EndpointConfig that no
+Endpoint of the template uses is a deployment of its own (it may be
+deployed by another stack or a script). Profiles declared on the config
+and on the endpoint merge, the endpoint's entries winning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from linter import (
+    Deployment,
+    DeploymentKind,
+    ModelSpec,
+    Network,
+    Provenance,
+    ResourceRef,
+    Scaling,
+    ScalingTarget,
+    Sourced,
+    Unit,
+    WorkloadProfile,
+    merge_profiles,
+)
+
+from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
+from plugins.adapters.cloudformation.records import (
+    EndpointConfigRecord,
+    EndpointRecord,
+    ModelRecord,
+    Reference,
+    ScalableTargetRecord,
+    TemplateRecords,
+)
+
+SAGEMAKER_NAMESPACE = "sagemaker"
+
+
+@dataclass
+class _Hosting:
+    """A deployment being assembled."""
+
+    anchor_id: str
+    anchor_type: str
+    anchor_span: Any
+    name: Sourced
+    endpoint: EndpointRecord | None
+    config: EndpointConfigRecord | None
+    models: list[ModelRecord] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    extra_models: list[ModelSpec] = field(default_factory=list)
+    links: list[ResourceRef] = field(default_factory=list)
+
+    def endpoint_names(self) -> list[Any]:
+        """Every value that names this endpoint in the template."""
+        if self.endpoint is None:
+            return []
+        names: list[Any] = [ResourceValue("", self.endpoint.logical_id, "")]
+        name = self.endpoint.name
+        if name.known and name.provenance is Provenance.DECLARED:
+            names.append(name.value)
+        names.extend(name.options)
+        return names
+
+
+def assemble(records: TemplateRecords, template: TemplateContext) -> list:
+    """Deployments and scaling targets for the SageMaker records of one template."""
+    configs = {record.logical_id: record for record in records.configs}
+    models = {record.logical_id: record for record in records.models}
+    hostings: list[_Hosting] = []
+    used_configs: set[str] = set()
+    for endpoint in records.endpoints:
+        config = _find(endpoint.config, configs, lambda record: record.name)
+        if config is not None:
+            used_configs.add(config.logical_id)
+        hostings.append(
+            _Hosting(endpoint.logical_id, "AWS::SageMaker::Endpoint", endpoint.span, endpoint.name, endpoint, config)
+        )
+    for config in records.configs:
+        if config.logical_id not in used_configs:
+            hostings.append(
+                _Hosting(config.logical_id, "AWS::SageMaker::EndpointConfig", config.span, config.name, None, config)
+            )
+
+    for hosting in hostings:
+        _attach_config(hosting, models)
+    _attach_components(hostings, records)
+    targets = _link_scaling(hostings, records, template)
+    deployments = [_deployment(hosting, records, template) for hosting in hostings]
+    return deployments + targets
+
+
+def _find(reference: Reference, by_id: dict, name_of) -> Any:
+    """The record a reference points at: by logical ID, else by equal name."""
+    if reference.logical_id is not None:
+        return by_id.get(reference.logical_id)
+    if reference.value is None:
+        return None
+    for record in by_id.values():
+        name = name_of(record)
+        if name.known and name.provenance is Provenance.DECLARED and name.value == reference.value:
+            return record
+    return None
+
+
+def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord]) -> None:
+    if hosting.endpoint is not None:
+        hosting.links.append(ResourceRef("AWS::SageMaker::Endpoint", hosting.endpoint.logical_id, hosting.endpoint.span))
+    config = hosting.config
+    if config is None:
+        return
+    hosting.links.append(ResourceRef("AWS::SageMaker::EndpointConfig", config.logical_id, config.span))
+    for variant in config.variants:
+        model = _find(variant.model, models, lambda record: record.name)
+        unit = variant.unit
+        if model is not None:
+            if model not in hosting.models:
+                hosting.models.append(model)
+                hosting.links.append(ResourceRef("AWS::SageMaker::Model", model.logical_id, model.span))
+            unit = replace(unit, model_names=(str(model.name.get(model.logical_id)),))
+        elif variant.model.value is not None and isinstance(variant.model.value, str):
+            unit = replace(unit, model_names=(variant.model.value,))
+        hosting.units.append(unit)
+
+
+def _attach_components(hostings: list[_Hosting], records: TemplateRecords) -> None:
+    for component in records.components:
+        for hosting in hostings:
+            if not _names_endpoint(component.endpoint, hosting):
+                continue
+            hosting.extra_models.append(component.model)
+            hosting.links.append(ResourceRef("AWS::SageMaker::InferenceComponent", component.logical_id, component.span))
+            base = next((unit for unit in hosting.units if unit.name.value == component.variant_name.value), None)
+            hosting.units.append(
+                Unit(
+                    name=component.name,
+                    compute=base.compute if base is not None else Unit().compute,
+                    count=component.copy_count,
+                    model_names=(str(component.model.name.value),) if component.model.name.known else (),
+                    span=component.span,
+                )
+            )
+
+
+def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
+    if hosting.endpoint is None:
+        return False
+    if reference.logical_id is not None:
+        return reference.logical_id == hosting.endpoint.logical_id
+    return any(_same(reference.value, name) for name in hosting.endpoint_names())
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Known to be the same value (unknown parts must match exactly)."""
+    if isinstance(left, ResourceValue) and isinstance(right, ResourceValue):
+        return left.logical_id == right.logical_id
+    if isinstance(left, Choice):
+        return False
+    return left == right and left is not None
+
+
+# --- scaling ------------------------------------------------------------------
+
+
+def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: TemplateContext) -> list[ScalingTarget]:
+    policies_by_target: dict[str, list] = {}
+    for policy in records.policies:
+        target = _policy_target(policy, records.targets)
+        if target is not None:
+            policies_by_target.setdefault(target.logical_id, []).append(_with_alarm_metric(policy, records))
+    results: list[ScalingTarget] = []
+    for target in records.targets:
+        scaling = Scaling(
+            min_capacity=target.min_capacity,
+            max_capacity=target.max_capacity,
+            dimension=target.dimension,
+            policies=tuple(policy.policy for policy in policies_by_target.get(target.logical_id, [])),
+            linked_by=f"ResourceId of {target.logical_id}",
+            span=target.span,
+        )
+        results.append(_link_target(target, scaling, hostings))
+    return results
+
+
+def _policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTargetRecord | None:
+    if policy.target is not None:
+        if policy.target.logical_id is not None:
+            return next((target for target in targets if target.logical_id == policy.target.logical_id), None)
+        return None
+    if policy.triple is None:
+        return None
+    resource_id, dimension, namespace = policy.triple
+    for target in targets:
+        if (
+            _same(target.resource_id, resource_id)
+            and target.dimension.value == dimension
+            and target.namespace.value == namespace
+        ):
+            return target
+    return None
+
+
+def _with_alarm_metric(policy, records: TemplateRecords):
+    if policy.policy.metric.known:
+        return policy
+    for alarm in records.alarms:
+        if policy.logical_id in alarm.actions:
+            return replace(
+                policy,
+                policy=replace(policy.policy, metric=alarm.metric, metric_namespace=alarm.namespace),
+            )
+    return policy
+
+
+def _link_target(target: ScalableTargetRecord, scaling: Scaling, hostings: list[_Hosting]) -> ScalingTarget:
+    def result(status: str, reason: str, hosting: _Hosting | None = None, unit: str = "") -> ScalingTarget:
+        return ScalingTarget(
+            resource_id=target.resource_id_source,
+            scaling=scaling,
+            status=status,
+            reason=reason,
+            deployment_id=hosting.anchor_id if hosting is not None else "",
+            unit_name=unit,
+            span=target.span,
+        )
+
+    namespace = target.namespace.value
+    if target.namespace.known and namespace != SAGEMAKER_NAMESPACE:
+        return result("other-service", f"ServiceNamespace {namespace}")
+    segments = split_text(target.resource_id, "/")
+    if segments is None or not segments or not isinstance(segments[0], str):
+        return result("unresolved", f"ResourceId {_show(target.resource_id)} cannot be resolved")
+    if segments[0] == "endpoint" and len(segments) == 4 and segments[2] == "variant":
+        endpoint_name, variant_name = segments[1], segments[3]
+        for hosting in hostings:
+            if any(_same(endpoint_name, name) for name in hosting.endpoint_names()):
+                for index, unit in enumerate(hosting.units):
+                    if unit.name.known and _same(unit.name.value, variant_name):
+                        hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
+                        hosting.links.append(ResourceRef("AWS::ApplicationAutoScaling::ScalableTarget", target.logical_id, target.span))
+                        return result("linked", f"endpoint {_show(endpoint_name)}, variant {_show(variant_name)}", hosting, str(unit.name.value))
+                if not isinstance(variant_name, str):
+                    return result("unresolved", f"variant name {_show(variant_name)} cannot be resolved", hosting)
+                variants = ", ".join(str(unit.name.value) for unit in hosting.units if unit.name.known) or "none"
+                return result(
+                    "no-such-unit",
+                    f"endpoint {_show(endpoint_name)} has no variant {variant_name!r} (variants: {variants})",
+                    hosting,
+                )
+        if isinstance(endpoint_name, str):
+            return result("no-such-deployment", f"no endpoint named {endpoint_name!r} in this template")
+        return result("unresolved", f"endpoint name {_show(endpoint_name)} matches no endpoint of this template")
+    if segments[0] == "inference-component" and len(segments) == 2:
+        for hosting in hostings:
+            for index, unit in enumerate(hosting.units):
+                if unit.name.known and _same(unit.name.value, segments[1]):
+                    hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
+                    return result("linked", f"inference component {_show(segments[1])}", hosting, str(unit.name.value))
+        return result("no-such-unit", f"no inference component named {_show(segments[1])} in this template")
+    return result("unresolved", f"ResourceId {_show(target.resource_id)} is not an endpoint variant or inference component")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, ResourceValue):
+        return f"{value.logical_id}.{value.attribute}"
+    if isinstance(value, (Partial, Opaque, Choice)):
+        return f"'{value}'"
+    return repr(value)
+
+
+# --- the deployment -----------------------------------------------------------
+
+
+def _deployment(hosting: _Hosting, records: TemplateRecords, template: TemplateContext) -> Deployment:
+    config = hosting.config
+    endpoint = hosting.endpoint
+    profile = config.profile if config is not None else None
+    if endpoint is not None:
+        profile = merge_profiles(profile, endpoint.profile) if profile is not None else endpoint.profile
+    environment = Sourced()
+    for candidate in (endpoint.environment if endpoint else None, config.environment if config else None):
+        if candidate is not None and candidate.known:
+            environment = candidate
+            break
+    models = tuple(spec for model in hosting.models for spec in model.containers) + tuple(hosting.extra_models)
+    kind = _kind(config, hosting)
+    return Deployment(
+        id=template.deployment_id(hosting.anchor_id),
+        platform="sagemaker",
+        kind=kind,
+        span=hosting.anchor_span,
+        name=hosting.name,
+        environment=environment,
+        profile=profile if profile is not None else WorkloadProfile(),
+        models=models,
+        units=tuple(hosting.units),
+        async_config=config.async_config if config is not None else None,
+        network=_network(hosting, records),
+        data_capture=config.data_capture if config is not None else Sourced(),
+        links=tuple(hosting.links),
+    )
+
+
+def _kind(config: EndpointConfigRecord | None, hosting: _Hosting) -> Sourced[DeploymentKind]:
+    if config is None:
+        return Sourced(note="the endpoint configuration is not in this template")
+    if config.async_config is not None:
+        return Sourced(DeploymentKind.ASYNC, config.async_config.span, Provenance.DECLARED, "AsyncInferenceConfig")
+    variants = [variant.unit for variant in config.variants]
+    if variants and all(unit.serverless is not None for unit in variants):
+        first = variants[0].serverless
+        return Sourced(DeploymentKind.SERVERLESS, first.span if first else None, Provenance.DECLARED, "ServerlessConfig")
+    if not variants:
+        return Sourced(note="no ProductionVariants")
+    return Sourced(
+        DeploymentKind.REALTIME, config.span, Provenance.INFERRED, "instance-backed variants, no AsyncInferenceConfig"
+    )
+
+
+def _network(hosting: _Hosting, records: TemplateRecords) -> Network | None:
+    networks = [model.network for model in hosting.models if model.network is not None]
+    if hosting.config is not None and hosting.config.network is not None:
+        networks.append(hosting.config.network)
+    if not networks:
+        return None
+    network = networks[0]
+    zones_by_subnet = {subnet.logical_id: subnet.zone for subnet in records.subnets}
+    zones = []
+    for subnet in network.subnets:
+        zone = zones_by_subnet.get(subnet.value) if subnet.known else None
+        if zone is None:
+            return network  # a subnet defined elsewhere: zones are unknowable
+        zones.append(zone)
+    return replace(network, zones=tuple(zones))

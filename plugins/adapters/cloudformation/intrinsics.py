@@ -1,0 +1,501 @@
+"""Resolving CloudFormation intrinsic functions as far as the template allows.
+
+`Resolver.resolve(node)` turns a node into plain Python data where every
+part that cannot be known is explicit, never guessed:
+
+- `Opaque(key)`: an unknown value with a stable identity. Two opaques with
+  the same key are the same value within one stack (`Ref ModelName` is the
+  same unknown everywhere), so they compare equal.
+- `ResourceValue(logical_id, attribute)`: a reference to a resource of the
+  template (`Ref X`, `GetAtt X.EndpointName`) whose value CloudFormation
+  generates; it is what links resources together.
+- `Partial(parts)`: a string with opaque holes, e.g. from
+  `!Sub endpoint/mlops-${ModelName}-prd/variant/AllTraffic`; two partials
+  built from the same pieces are equal, and their literal text can still be
+  split and compared.
+- `Choice(condition, options)`: an `Fn::If` whose condition cannot be
+  decided; both branches are kept.
+- `NO_VALUE`: `Ref AWS::NoValue`; it removes the key or item it stands in.
+
+Parameters resolve to their `Default`; conditions are evaluated when their
+inputs are known; `{{resolve:...}}` dynamic references stay opaque.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from linter import MappingNode, Node, ScalarNode, SequenceNode
+
+from plugins.adapters.cloudformation.template import SHORT_FORM_TAGS, intrinsic
+
+__all__ = ["Opaque", "ResourceValue", "Partial", "Choice", "NO_VALUE", "Resolver", "is_known", "text_parts", "split_text"]
+
+_MAX_DEPTH = 64
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "AWS::NoValue"
+
+
+NO_VALUE = _NoValue()
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value unknown to the linter, identified by the expression that makes it."""
+
+    key: str
+
+    def __str__(self) -> str:
+        return "${" + self.key + "}"
+
+
+@dataclass(frozen=True)
+class ResourceValue(Opaque):
+    """`Ref`/`GetAtt` of a resource in the same template (a generated value)."""
+
+    logical_id: str = ""
+    attribute: str = ""
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A string with unknown pieces: literal `str` parts and `Opaque` parts."""
+
+    parts: tuple
+
+    def __str__(self) -> str:
+        return "".join(str(part) for part in self.parts)
+
+    @property
+    def literal_text(self) -> str:
+        """The known text with each hole shown as `${key}` (stable; for comparison and messages)."""
+        return str(self)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An `Fn::If` with an undecidable condition: every branch that may apply."""
+
+    condition: str
+    options: tuple
+
+    def __str__(self) -> str:
+        return " | ".join(str(option) for option in self.options)
+
+
+def is_known(value: Any) -> bool:
+    """True when `value` (and everything inside it) is fully known."""
+    if isinstance(value, (Opaque, Partial, Choice)) or value is NO_VALUE:
+        return False
+    if isinstance(value, dict):
+        return all(is_known(item) for item in value.values())
+    if isinstance(value, list):
+        return all(is_known(item) for item in value)
+    return True
+
+
+def text_parts(value: Any) -> tuple | None:
+    """A string-like value as parts (str and Opaque), or None if not string-like."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Partial):
+        return value.parts
+    if isinstance(value, Opaque):
+        return (value,)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (str(value),)
+    return None
+
+
+def split_text(value: Any, separator: str) -> list | None:
+    """Split a string-like value on a literal separator, keeping unknown parts.
+
+    Each segment is a str, or a Partial/Opaque when it contains unknown
+    parts. None when the value is not string-like.
+    """
+    parts = text_parts(value)
+    if parts is None:
+        return None
+    segments: list[list] = [[]]
+    for part in parts:
+        if isinstance(part, str):
+            pieces = part.split(separator)
+            segments[-1].append(pieces[0])
+            for piece in pieces[1:]:
+                segments.append([piece])
+        else:
+            segments[-1].append(part)
+    return [_concat(segment) if segment else "" for segment in segments]
+
+
+def _concat(parts: list) -> Any:
+    """Join parts into a str when all are known, else a normalised Partial."""
+    merged: list = []
+    for part in parts:
+        if isinstance(part, Partial):
+            pieces = list(part.parts)
+        else:
+            pieces = [part]
+        for piece in pieces:
+            if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += piece
+            elif piece != "":
+                merged.append(piece)
+    if all(isinstance(piece, str) for piece in merged):
+        return "".join(merged)
+    if len(merged) == 1:
+        return merged[0]
+    return Partial(tuple(merged))
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}|\$\{!([^}]*)\}")
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:[^}]+\}\}")
+
+# Pseudo parameters that are unknown until deployment; AWS::NoValue is special.
+_PSEUDO_PARAMETERS = {
+    "AWS::AccountId",
+    "AWS::NotificationARNs",
+    "AWS::Partition",
+    "AWS::Region",
+    "AWS::StackId",
+    "AWS::StackName",
+    "AWS::URLSuffix",
+}
+
+
+class Resolver:
+    """Resolves intrinsic functions within one template.
+
+    `region`, when given, makes `AWS::Region` known.
+    """
+
+    def __init__(self, root: MappingNode, region: str | None = None) -> None:
+        self.root = root
+        self.region = region
+        self.parameters = _section(root, "Parameters")
+        self.conditions = _section(root, "Conditions")
+        self.mappings = _section(root, "Mappings")
+        self.resources = _section(root, "Resources")
+        self._condition_cache: dict[str, bool | None] = {}
+        self._evaluating: set[str] = set()
+
+    # --- public API -----------------------------------------------------------
+
+    def resolve(self, node: Node | None, depth: int = 0) -> Any:
+        """Plain data for `node` with intrinsics resolved (see the module docstring)."""
+        if node is None:
+            return None
+        if depth > _MAX_DEPTH:
+            return Opaque("too-deep")
+        function = intrinsic(node)
+        if function is not None:
+            return self._call(function, _argument(node), depth + 1)
+        if isinstance(node, ScalarNode):
+            value = node.value
+            if isinstance(value, str) and "{{resolve:" in value:
+                return self._dynamic(value)
+            return value
+        if isinstance(node, MappingNode):
+            result = {}
+            for key, item in node.pairs:
+                resolved = self.resolve(item, depth + 1)
+                if resolved is not NO_VALUE:
+                    result[key.value] = resolved
+            return result
+        if isinstance(node, SequenceNode):
+            items = [self.resolve(item, depth + 1) for item in node.items]
+            return [item for item in items if item is not NO_VALUE]
+        return None
+
+    def condition(self, name: str) -> bool | None:
+        """The truth of a named condition, or None when it cannot be decided."""
+        if name in self._condition_cache:
+            return self._condition_cache[name]
+        if name in self._evaluating or self.conditions is None:
+            return None
+        node = self.conditions.get(name)
+        if node is None:
+            return None
+        self._evaluating.add(name)
+        try:
+            result = self._truth(self.resolve(node))
+        finally:
+            self._evaluating.discard(name)
+        self._condition_cache[name] = result
+        return result
+
+    # --- functions ------------------------------------------------------------
+
+    def _call(self, function: str, argument: Node | None, depth: int) -> Any:
+        handler = getattr(self, "_fn_" + function.replace("Fn::", "").lower(), None)
+        if handler is None or argument is None:
+            return Opaque(f"{function}")
+        try:
+            return handler(argument, depth)
+        except (IndexError, KeyError, TypeError, ValueError):
+            return Opaque(f"{function}(malformed)")
+
+    def _fn_ref(self, argument: Node, depth: int) -> Any:
+        name = argument.value if isinstance(argument, ScalarNode) else None
+        if not isinstance(name, str):
+            return Opaque("Ref(malformed)")
+        return self._ref(name)
+
+    def _ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name == "AWS::Region" and self.region:
+            return self.region
+        if name in _PSEUDO_PARAMETERS:
+            return Opaque(name)
+        if self.parameters is not None and name in self.parameters:
+            parameter = self.parameters.get(name)
+            default = parameter.get("Default") if isinstance(parameter, MappingNode) else None
+            if isinstance(default, ScalarNode) and default.value is not None:
+                kind = parameter.get("Type") if isinstance(parameter, MappingNode) else None
+                if isinstance(kind, ScalarNode) and isinstance(kind.value, str) and (
+                    kind.value.startswith("AWS::SSM::Parameter") or kind.value.startswith("List<")
+                ):
+                    return Opaque(f"Ref:{name}")  # SSM parameters hold a name, not the value
+                return default.value
+            return Opaque(f"Ref:{name}")
+        if self.resources is not None and name in self.resources:
+            return ResourceValue(f"{name}.Ref", name, "Ref")
+        return Opaque(f"Ref:{name}")
+
+    def _fn_getatt(self, argument: Node, depth: int) -> Any:
+        if isinstance(argument, ScalarNode) and isinstance(argument.value, str):
+            logical_id, _, attribute = argument.value.partition(".")
+        elif isinstance(argument, SequenceNode) and len(argument) == 2:
+            logical_id = self.resolve(argument[0], depth)
+            attribute = self.resolve(argument[1], depth)
+        else:
+            return Opaque("GetAtt(malformed)")
+        if not isinstance(logical_id, str) or not isinstance(attribute, str):
+            return Opaque("GetAtt(unresolved)")
+        if self.resources is not None and logical_id in self.resources:
+            return ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute)
+        return Opaque(f"GetAtt:{logical_id}.{attribute}")
+
+    def _fn_sub(self, argument: Node, depth: int) -> Any:
+        variables: dict[str, Any] = {}
+        if isinstance(argument, SequenceNode) and len(argument) == 2:
+            template = argument[0].value if isinstance(argument[0], ScalarNode) else None
+            mapping = argument[1]
+            if isinstance(mapping, MappingNode):
+                variables = {str(key.value): self.resolve(value, depth) for key, value in mapping.pairs}
+        else:
+            template = argument.value if isinstance(argument, ScalarNode) else None
+        if not isinstance(template, str):
+            return Opaque("Sub(malformed)")
+        parts: list = []
+        position = 0
+        for match in _SUB_VARIABLE.finditer(template):
+            parts.append(template[position : match.start()])
+            position = match.end()
+            if match.group(2) is not None:  # ${!Literal} stands for "${Literal}"
+                parts.append("${" + match.group(2) + "}")
+                continue
+            name = match.group(1).strip()
+            if name in variables:
+                parts.append(variables[name])
+            elif "." in name and not name.startswith("AWS::"):
+                logical_id, _, attribute = name.partition(".")
+                if self.resources is not None and logical_id in self.resources:
+                    parts.append(ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute))
+                else:
+                    parts.append(Opaque(f"GetAtt:{name}"))
+            else:
+                parts.append(self._ref(name))
+        parts.append(template[position:])
+        flat = []
+        for part in parts:
+            if isinstance(part, (str, Opaque, Partial)):
+                flat.append(part)
+            elif isinstance(part, (int, float)) and not isinstance(part, bool):
+                flat.append(str(part))
+            else:
+                flat.append(Opaque("Sub(value)"))
+        return _concat(flat)
+
+    def _fn_join(self, argument: Node, depth: int) -> Any:
+        if not (isinstance(argument, SequenceNode) and len(argument) == 2):
+            return Opaque("Join(malformed)")
+        separator = self.resolve(argument[0], depth)
+        items = self.resolve(argument[1], depth)
+        if not isinstance(separator, str) or not isinstance(items, list):
+            return Opaque("Join(unresolved)")
+        parts: list = []
+        for index, item in enumerate(items):
+            if index:
+                parts.append(separator)
+            pieces = text_parts(item)
+            parts.extend(pieces if pieces is not None else [Opaque("Join(item)")])
+        return _concat(parts)
+
+    def _fn_select(self, argument: Node, depth: int) -> Any:
+        if not (isinstance(argument, SequenceNode) and len(argument) == 2):
+            return Opaque("Select(malformed)")
+        index = self.resolve(argument[0], depth)
+        items = self.resolve(argument[1], depth)
+        if isinstance(index, str) and index.isdigit():
+            index = int(index)
+        if isinstance(index, int) and isinstance(items, list) and 0 <= index < len(items):
+            return items[index]
+        if isinstance(index, int) and isinstance(items, Opaque):
+            # The same element of the same unknown list is the same value
+            # (two subnets in `!Select [0, !GetAZs '']` share a zone).
+            return Opaque(f"Select:{index}:{items.key}")
+        return Opaque("Select(unresolved)")
+
+    def _fn_split(self, argument: Node, depth: int) -> Any:
+        if not (isinstance(argument, SequenceNode) and len(argument) == 2):
+            return Opaque("Split(malformed)")
+        separator = self.resolve(argument[0], depth)
+        source = self.resolve(argument[1], depth)
+        if isinstance(separator, str) and separator and isinstance(source, str):
+            return source.split(separator)
+        return Opaque("Split(unresolved)")
+
+    def _fn_if(self, argument: Node, depth: int) -> Any:
+        if not (isinstance(argument, SequenceNode) and len(argument) == 3):
+            return Opaque("If(malformed)")
+        name = argument[0].value if isinstance(argument[0], ScalarNode) else None
+        if not isinstance(name, str):
+            return Opaque("If(malformed)")
+        truth = self.condition(name)
+        if truth is True:
+            return self.resolve(argument[1], depth)
+        if truth is False:
+            return self.resolve(argument[2], depth)
+        options = (self.resolve(argument[1], depth), self.resolve(argument[2], depth))
+        if options[0] == options[1]:
+            return options[0]
+        return Choice(name, options)
+
+    def _fn_findinmap(self, argument: Node, depth: int) -> Any:
+        if not (isinstance(argument, SequenceNode) and len(argument) >= 3) or self.mappings is None:
+            return Opaque("FindInMap(unresolved)")
+        keys = [self.resolve(item, depth) for item in argument.items[:3]]
+        node: Node | None = self.mappings
+        for key in keys:
+            if not isinstance(key, (str, int)) or not isinstance(node, MappingNode):
+                return Opaque("FindInMap(unresolved)")
+            node = node.get(key)
+            if node is None:
+                break
+        if node is not None:
+            return self.resolve(node, depth)
+        if len(argument) == 4 and isinstance(argument[3], MappingNode):  # DefaultValue (LanguageExtensions)
+            return self.resolve(argument[3].get("DefaultValue"), depth)
+        return Opaque("FindInMap(missing)")
+
+    def _fn_importvalue(self, argument: Node, depth: int) -> Any:
+        name = self.resolve(argument, depth)
+        return Opaque(f"ImportValue:{name}")
+
+    def _fn_base64(self, argument: Node, depth: int) -> Any:
+        return Opaque("Base64")
+
+    def _fn_getazs(self, argument: Node, depth: int) -> Any:
+        region = self.resolve(argument, depth)
+        return Opaque(f"GetAZs:{region if isinstance(region, str) and region else 'AWS::Region'}")
+
+    def _fn_cidr(self, argument: Node, depth: int) -> Any:
+        return Opaque("Cidr")
+
+    def _fn_tojsonstring(self, argument: Node, depth: int) -> Any:
+        import json
+
+        value = self.resolve(argument, depth)
+        if is_known(value):
+            return json.dumps(value, separators=(",", ":"))
+        return Opaque("ToJsonString(unresolved)")
+
+    def _fn_length(self, argument: Node, depth: int) -> Any:
+        value = self.resolve(argument, depth)
+        return len(value) if isinstance(value, list) else Opaque("Length(unresolved)")
+
+    def _fn_equals(self, argument: Node, depth: int) -> Any:
+        if not (isinstance(argument, SequenceNode) and len(argument) == 2):
+            return None
+        left, right = (self.resolve(item, depth) for item in argument.items)
+        if is_known(left) and is_known(right):
+            return _normal(left) == _normal(right)
+        if isinstance(left, (Opaque, Partial)) and left == right:
+            return True
+        return None
+
+    def _fn_not(self, argument: Node, depth: int) -> Any:
+        inner = argument[0] if isinstance(argument, SequenceNode) and len(argument) == 1 else argument
+        truth = self._truth(self.resolve(inner, depth))
+        return None if truth is None else not truth
+
+    def _fn_and(self, argument: Node, depth: int) -> Any:
+        truths = [self._truth(self.resolve(item, depth)) for item in _items(argument)]
+        if any(truth is False for truth in truths):
+            return False
+        return True if truths and all(truth is True for truth in truths) else None
+
+    def _fn_or(self, argument: Node, depth: int) -> Any:
+        truths = [self._truth(self.resolve(item, depth)) for item in _items(argument)]
+        if any(truth is True for truth in truths):
+            return True
+        return False if truths and all(truth is False for truth in truths) else None
+
+    def _fn_condition(self, argument: Node, depth: int) -> Any:
+        name = argument.value if isinstance(argument, ScalarNode) else None
+        return self.condition(name) if isinstance(name, str) else None
+
+    # --- helpers --------------------------------------------------------------
+
+    @staticmethod
+    def _truth(value: Any) -> bool | None:
+        return value if isinstance(value, bool) else None
+
+    def _dynamic(self, text: str) -> Any:
+        parts: list = []
+        position = 0
+        for match in _DYNAMIC_REFERENCE.finditer(text):
+            parts.append(text[position : match.start()])
+            parts.append(Opaque(match.group()[2:-2]))
+            position = match.end()
+        parts.append(text[position:])
+        return _concat(parts)
+
+
+def _section(root: MappingNode, name: str) -> MappingNode | None:
+    node = root.get(name)
+    return node if isinstance(node, MappingNode) else None
+
+
+def _argument(node: Node) -> Node | None:
+    """The argument of an intrinsic in short (`!Ref x`) or long (`{Ref: x}`) form."""
+    if node.tag in SHORT_FORM_TAGS:
+        if isinstance(node, ScalarNode):
+            return ScalarNode(node.value, node.span, "str", node.style)
+        if isinstance(node, MappingNode):
+            return MappingNode(node.pairs, node.span)
+        if isinstance(node, SequenceNode):
+            return SequenceNode(node.items, node.span)
+    if isinstance(node, MappingNode) and len(node) == 1:
+        return node.pairs[0][1]
+    return None
+
+
+def _items(argument: Node) -> tuple:
+    return argument.items if isinstance(argument, SequenceNode) else (argument,)
+
+
+def _normal(value: Any) -> Any:
+    """CloudFormation compares strings: `Equals [!Ref Count, "2"]` holds for a Count of 2."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value

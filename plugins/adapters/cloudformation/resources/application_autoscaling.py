@@ -1,0 +1,82 @@
+"""`AWS::ApplicationAutoScaling::ScalableTarget` and `::ScalingPolicy`."""
+
+from __future__ import annotations
+
+from linter import MappingNode, ScalingPolicy, Sourced
+
+from plugins.adapters.cloudformation.context import TemplateContext, child
+from plugins.adapters.cloudformation.records import Reference, ScalableTargetRecord, ScalingPolicyRecord
+from plugins.adapters.cloudformation.template import Resource
+
+RESOURCE_TYPES = ("AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy")
+
+
+def read(resource: Resource, template: TemplateContext) -> list:
+    if resource.type.endswith("ScalableTarget"):
+        return [target_record(resource.logical_id, resource.properties, template, resource.key_span)]
+    return [policy_record(resource, template)]
+
+
+def target_record(logical_id: str, properties, template: TemplateContext, span) -> ScalableTargetRecord:
+    resource_id_node = child(properties, "ResourceId")
+    return ScalableTargetRecord(
+        logical_id=logical_id,
+        namespace=template.read_str(child(properties, "ServiceNamespace")),
+        resource_id=template.resolve(resource_id_node),
+        resource_id_source=template.read_str(resource_id_node),
+        dimension=template.read_str(child(properties, "ScalableDimension")),
+        min_capacity=template.read_int(child(properties, "MinCapacity")),
+        max_capacity=template.read_int(child(properties, "MaxCapacity")),
+        span=span,
+    )
+
+
+def policy_record(resource: Resource, template: TemplateContext) -> ScalingPolicyRecord:
+    properties = resource.properties
+    target_node = child(properties, "ScalingTargetId")
+    target = None
+    triple = None
+    if target_node is not None:
+        logical_id, value = template.reference(target_node)
+        target = Reference(logical_id, value, target_node.span)
+    else:
+        triple = (
+            template.resolve(child(properties, "ResourceId")),
+            template.resolve(child(properties, "ScalableDimension")),
+            template.resolve(child(properties, "ServiceNamespace")),
+        )
+    return ScalingPolicyRecord(resource.logical_id, target, triple, _policy(properties, template, resource))
+
+
+def _policy(properties, template: TemplateContext, resource: Resource) -> ScalingPolicy:
+    policy_type = template.read_str(child(properties, "PolicyType"))
+    tracking = child(properties, "TargetTrackingScalingPolicyConfiguration")
+    metric: Sourced[str] = Sourced()
+    namespace: Sourced[str] = Sourced()
+    target_value: Sourced[float] = Sourced()
+    if isinstance(tracking, MappingNode):
+        target_value = template.read_float(tracking.get("TargetValue"))
+        predefined = tracking.get("PredefinedMetricSpecification")
+        custom = tracking.get("CustomizedMetricSpecification")
+        if isinstance(predefined, MappingNode):
+            metric = template.read_str(predefined.get("PredefinedMetricType"))
+        elif isinstance(custom, MappingNode):
+            metric = template.read_str(custom.get("MetricName"))
+            namespace = template.read_str(custom.get("Namespace"))
+            if not metric.known and isinstance(custom.get("Metrics"), object):
+                metric = _first_metric_query(custom, template)
+    step = child(properties, "StepScalingPolicyConfiguration")
+    if isinstance(step, MappingNode) and not metric.known:
+        metric = Sourced(note="step scaling: the metric is in a CloudWatch alarm")
+    return ScalingPolicy(policy_type=policy_type, metric=metric, metric_namespace=namespace, target_value=target_value, span=resource.key_span)
+
+
+def _first_metric_query(custom: MappingNode, template: TemplateContext) -> Sourced[str]:
+    metrics = custom.get("Metrics")
+    if not hasattr(metrics, "items"):
+        return Sourced()
+    for query in metrics.items:  # type: ignore[union-attr]
+        stat = child(query, "MetricStat", "Metric", "MetricName")
+        if stat is not None:
+            return template.read_str(stat)
+    return Sourced()

@@ -1,0 +1,83 @@
+"""`AWS::SageMaker::EndpointConfig`: variants, async and serverless settings."""
+
+from __future__ import annotations
+
+from linter import AsyncConfig, MappingNode, Provenance, ServerlessConfig, Sourced, Unit
+
+from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
+from plugins.adapters.cloudformation.resources.sagemaker_model import network
+from plugins.adapters.cloudformation.template import Resource
+from plugins.adapters.cloudformation.workload import environment_of, profile_of
+from plugins.adapters.facts import compute_for
+
+RESOURCE_TYPES = ("AWS::SageMaker::EndpointConfig",)
+
+
+def read(resource: Resource, template: TemplateContext) -> list:
+    profile, problems = profile_of(resource)
+    name = template.read_str(resource.property("EndpointConfigName"))
+    if not name.known and not name.options:
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no EndpointConfigName)")
+    capture = child(resource.properties, "DataCaptureConfig")
+    data_capture = Sourced()
+    if isinstance(capture, MappingNode):
+        enabled = template.read_bool(capture.get("EnableCapture"))
+        data_capture = enabled if enabled.known else Sourced(True, capture.span, Provenance.DEFAULT, "DataCaptureConfig present")
+    record = EndpointConfigRecord(
+        logical_id=resource.logical_id,
+        name=name,
+        variants=tuple(variant(node, template) for node in mappings(resource.property("ProductionVariants"))),
+        shadow_variants=tuple(variant(node, template) for node in mappings(resource.property("ShadowProductionVariants"))),
+        async_config=async_config(resource.property("AsyncInferenceConfig"), template),
+        data_capture=data_capture,
+        network=network(resource, template),
+        profile=profile,
+        environment=environment_of(resource, profile),
+        span=resource.key_span,
+    )
+    return [record, *problems]
+
+
+def variant(node: MappingNode, template: TemplateContext) -> VariantRecord:
+    """A production variant as a unit, with its model reference."""
+    serverless_node = node.get("ServerlessConfig")
+    serverless = None
+    if isinstance(serverless_node, MappingNode):
+        serverless = ServerlessConfig(
+            memory_mb=template.read_int(serverless_node.get("MemorySizeInMB")),
+            max_concurrency=template.read_int(serverless_node.get("MaxConcurrency")),
+            provisioned_concurrency=template.read_int(serverless_node.get("ProvisionedConcurrency")),
+            span=serverless_node.span,
+        )
+    instance_type = template.read_str(node.get("InstanceType"))
+    pools = mappings(node.get("InstancePools"))
+    if not instance_type.known and not instance_type.options and pools:
+        instance_type = template.read_str(pools[0].get("InstanceType"))  # highest-priority pool first
+    model_node = node.get("ModelName")
+    logical_id, value = template.reference(model_node)
+    unit = Unit(
+        name=template.read_str(node.get("VariantName")),
+        compute=compute_for(instance_type),
+        count=template.read_int(node.get("InitialInstanceCount")),
+        weight=template.read_float(node.get("InitialVariantWeight")),
+        serverless=serverless,
+        span=node.span,
+    )
+    return VariantRecord(unit, Reference(logical_id, value, model_node.span if model_node is not None else None))
+
+
+def async_config(node, template: TemplateContext) -> AsyncConfig | None:
+    """AsyncInferenceConfig's output, failure and notification settings."""
+    if not isinstance(node, MappingNode):
+        return None
+    output = child(node, "OutputConfig")
+    notification = child(output, "NotificationConfig")
+    return AsyncConfig(
+        output_path=template.read_str(child(output, "S3OutputPath")),
+        failure_path=template.read_str(child(output, "S3FailurePath")),
+        success_topic=template.read_str(child(notification, "SuccessTopic")),
+        error_topic=template.read_str(child(notification, "ErrorTopic")),
+        max_concurrent_invocations=template.read_int(child(node, "ClientConfig", "MaxConcurrentInvocationsPerInstance")),
+        span=node.span,
+    )

@@ -1,0 +1,41 @@
+"""`AWS::SageMaker::InferenceComponent`: a model placed on an endpoint's variant."""
+
+from __future__ import annotations
+
+from linter import MappingNode, Provenance, Sourced
+
+from plugins.adapters.cloudformation.context import TemplateContext, child
+from plugins.adapters.cloudformation.records import InferenceComponentRecord, Reference
+from plugins.adapters.cloudformation.template import Resource
+from plugins.adapters.facts import model_for
+
+RESOURCE_TYPES = ("AWS::SageMaker::InferenceComponent",)
+
+
+def read(resource: Resource, template: TemplateContext) -> list:
+    name = template.read_str(resource.property("InferenceComponentName"))
+    if not name.known and not name.options:
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no InferenceComponentName)")
+    specification = resource.property("Specification")
+    container = child(specification, "Container")
+    environment = []
+    env = child(container, "Environment")
+    if isinstance(env, MappingNode):
+        environment = [(str(key.value), template.read_str(value)) for key, value in env.pairs]
+    model_name = template.read_str(child(specification, "ModelName"))
+    endpoint_node = resource.property("EndpointName")
+    logical_id, value = template.reference(endpoint_node)
+    return [
+        InferenceComponentRecord(
+            logical_id=resource.logical_id,
+            name=name,
+            endpoint=Reference(logical_id, value, endpoint_node.span if endpoint_node is not None else None),
+            variant_name=template.read_str(resource.property("VariantName")),
+            model=model_for(template.read_text(child(container, "Image")), model_name, Sourced(), tuple(environment)),
+            copy_count=template.read_int(child(resource.properties, "RuntimeConfig", "CopyCount")),
+            accelerators=template.read_int(
+                child(specification, "ComputeResourceRequirements", "NumberOfAcceleratorDevicesRequired")
+            ),
+            span=resource.key_span,
+        )
+    ]

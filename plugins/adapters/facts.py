@@ -1,0 +1,60 @@
+"""Facts every AWS-side adapter infers the same way, from the data tables.
+
+What an image serves (framework, CPU/GPU/Neuron build) and what an instance
+type offers (accelerator, count, burstable) come from `plugins.data`; this
+module only turns those table answers into sourced model values, so the
+CloudFormation, SageMaker API and ACK adapters agree.
+"""
+
+from __future__ import annotations
+
+from linter import UNKNOWN, Compute, ModelSpec, Provenance, Sourced
+
+from plugins import data
+
+
+def compute_for(instance_type: Sourced[str]) -> Compute:
+    """A Compute with accelerator facts inferred from the instance type."""
+    if not instance_type.known or not hasattr(data, "instance_info"):  # TRANSITIONAL until the tables land
+        return Compute(instance_type=instance_type)
+    info = data.instance_info(str(instance_type.value))
+    if info is None:
+        return Compute(instance_type=instance_type)
+    note = f"instance family {info.family}"
+    span = instance_type.span
+    return Compute(
+        instance_type=instance_type,
+        accelerator=Sourced(info.accelerator, span, Provenance.INFERRED, note),
+        accelerator_count=(
+            Sourced(info.accelerator_count, span, Provenance.INFERRED, note)
+            if info.accelerator_count is not None
+            else Sourced(UNKNOWN, span, Provenance.INFERRED, f"accelerator count of {instance_type.value} not in the table")
+        ),
+        burstable=Sourced(info.burstable, span, Provenance.INFERRED, note),
+    )
+
+
+def model_for(
+    image: Sourced[str],
+    name: Sourced[str] = Sourced(),
+    multi_model: Sourced[bool] = Sourced(),
+    environment: tuple[tuple[str, Sourced[str]], ...] = (),
+) -> ModelSpec:
+    """A ModelSpec with framework and image accelerator inferred from the image and env hints."""
+    framework: Sourced[str] = Sourced()
+    accelerator: Sourced[str] = Sourced()
+    hints = {key: value.value for key, value in environment if value.known}
+    if image.known and hasattr(data, "classify_image"):  # TRANSITIONAL until the tables land
+        info = data.classify_image(str(image.value), hints)
+        if info.framework:
+            framework = Sourced(info.framework, image.span, Provenance.INFERRED, info.reason or "image name")
+        if info.accelerator:
+            accelerator = Sourced(info.accelerator, image.span, Provenance.INFERRED, info.accelerator_reason or "image tag")
+    return ModelSpec(
+        name=name,
+        image=image,
+        framework=framework,
+        image_accelerator=accelerator,
+        multi_model=multi_model,
+        environment=environment,
+    )
