@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from linter.model import Deployment, Environment, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.nodes import Span
+from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
 from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
@@ -177,11 +178,21 @@ def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitt
 
 
 def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
-    if options.environment is None:
+    """--environment wins over what the file says; a path naming a stage fills a gap."""
+    if options.environment is not None:
+        return replace(
+            deployment,
+            environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment on the command line"),
+        )
+    if deployment.environment.known:
         return deployment
+    from_path = environment_from_path(deployment.path)
+    if from_path is None:
+        return deployment
+    stage, word = from_path
     return replace(
         deployment,
-        environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment on the command line"),
+        environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"),
     )
 
 

@@ -10,6 +10,7 @@ verdicts, and another that the schema uses nothing beyond that subset.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Iterable
 
@@ -17,7 +18,14 @@ from linter.model import Environment, InputProblem, Provenance, Sourced, Workloa
 from linter.nodes import Span
 from linter.schemas import load_schema
 
-__all__ = ["PROFILE_KEYS", "parse_profile", "merge_profiles", "normalise_environment", "check_value"]
+__all__ = [
+    "PROFILE_KEYS",
+    "parse_profile",
+    "merge_profiles",
+    "normalise_environment",
+    "environment_from_path",
+    "check_value",
+]
 
 _FIELDS = {
     "payload-mb": "payload_mb",
@@ -46,6 +54,21 @@ def normalise_environment(text: object) -> Environment | None:
         if lowered in aliases:
             return environment
     return None
+
+
+def environment_from_path(path: str) -> tuple[Environment, str] | None:
+    """The stage a file's path names, as a whole word (`deploy-model-prd.yml`, `envs/prod/`).
+
+    Returns (stage, the word found) or None. Words are split on `/`, `.`,
+    `-` and `_`, so `products.yaml` names no stage. Production wins when a
+    path names several stages.
+    """
+    words = [word for word in re.split(r"[/\\._\-]+", path.lower()) if word]
+    found = [(environment, word) for word in words for environment in [normalise_environment(word)] if environment]
+    for environment, word in found:
+        if environment is Environment.PROD:
+            return environment, word
+    return found[0] if found else None
 
 
 def check_value(key: str, value: object) -> tuple[object, str | None]:

@@ -57,6 +57,8 @@ class TemplateContext:
     def sourced(self, node: Node | None, convert=None, expected: str = "") -> Sourced:
         """A `Sourced` for a property node, converted by `convert(value) -> value | None`.
 
+        Names (of endpoints, variants, models) are read with `read_text`, so
+        that two names built from the same unresolved pieces compare equal.
         A value `convert` rejects is malformed (`raw` keeps it); an unresolved
         intrinsic is UNKNOWN with the reason; a `Choice` keeps its converted
         branches in `options`.
@@ -89,7 +91,7 @@ class TemplateContext:
         what is known (a repository name, a tag) is still a fact.
         """
         value = self.resolve(node) if node is not None else None
-        if isinstance(value, Partial):
+        if isinstance(value, Partial) or (isinstance(value, Opaque) and not isinstance(value, ResourceValue)):
             return Sourced(str(value), node.span, Provenance.DECLARED, f"partly unresolved: {value}")  # type: ignore[union-attr]
         return self.read_str(node)
 

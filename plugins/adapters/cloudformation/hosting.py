@@ -108,7 +108,7 @@ def _find(reference: Reference, by_id: dict, name_of) -> Any:
         return None
     for record in by_id.values():
         name = name_of(record)
-        if name.known and name.provenance is Provenance.DECLARED and name.value == reference.value:
+        if name.known and name.provenance is Provenance.DECLARED and _same(name.value, reference.value):
             return record
     return None
 
@@ -161,12 +161,26 @@ def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
 
 
 def _same(left: Any, right: Any) -> bool:
-    """Known to be the same value (unknown parts must match exactly)."""
-    if isinstance(left, ResourceValue) and isinstance(right, ResourceValue):
-        return left.logical_id == right.logical_id
-    if isinstance(left, Choice):
+    """Known to be the same value: equal text, unknown parts included.
+
+    A partly unresolved name is compared by its text with each unknown part
+    shown as `${...}` (what `TemplateContext.read_text` stores), so names
+    built from the same pieces match; a resource reference matches by
+    logical ID.
+    """
+    if isinstance(left, ResourceValue) or isinstance(right, ResourceValue):
+        return (
+            isinstance(left, ResourceValue)
+            and isinstance(right, ResourceValue)
+            and left.logical_id == right.logical_id
+        )
+    if left is None or right is None or isinstance(left, Choice) or isinstance(right, Choice):
         return False
-    return left == right and left is not None
+    return _text(left) == _text(right)
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, (Partial, Opaque)) else value
 
 
 # --- scaling ------------------------------------------------------------------

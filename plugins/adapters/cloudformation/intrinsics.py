@@ -51,7 +51,9 @@ class Opaque:
     key: str
 
     def __str__(self) -> str:
-        return "${" + self.key + "}"
+        # Shown as a Sub variable, the way template authors write it.
+        name = self.key.split(":", 1)[1] if self.key.startswith(("Ref:", "GetAtt:")) else self.key
+        return "${" + name + "}"
 
 
 @dataclass(frozen=True)

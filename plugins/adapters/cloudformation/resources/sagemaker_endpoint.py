@@ -14,7 +14,7 @@ RESOURCE_TYPES = ("AWS::SageMaker::Endpoint",)
 
 def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
-    name = template.read_str(resource.property("EndpointName"))
+    name = template.read_text(resource.property("EndpointName"))
     if not name.known and not name.options:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no EndpointName)")
     config_node = resource.property("EndpointConfigName")

@@ -16,7 +16,7 @@ RESOURCE_TYPES = ("AWS::SageMaker::EndpointConfig",)
 
 def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
-    name = template.read_str(resource.property("EndpointConfigName"))
+    name = template.read_text(resource.property("EndpointConfigName"))
     if not name.known and not name.options:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no EndpointConfigName)")
     capture = child(resource.properties, "DataCaptureConfig")
@@ -57,7 +57,7 @@ def variant(node: MappingNode, template: TemplateContext) -> VariantRecord:
     model_node = node.get("ModelName")
     logical_id, value = template.reference(model_node)
     unit = Unit(
-        name=template.read_str(node.get("VariantName")),
+        name=template.read_text(node.get("VariantName")),
         compute=compute_for(instance_type),
         count=template.read_int(node.get("InitialInstanceCount")),
         weight=template.read_float(node.get("InitialVariantWeight")),

@@ -13,7 +13,7 @@ RESOURCE_TYPES = ("AWS::SageMaker::InferenceComponent",)
 
 
 def read(resource: Resource, template: TemplateContext) -> list:
-    name = template.read_str(resource.property("InferenceComponentName"))
+    name = template.read_text(resource.property("InferenceComponentName"))
     if not name.known and not name.options:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no InferenceComponentName)")
     specification = resource.property("Specification")
@@ -22,7 +22,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     env = child(container, "Environment")
     if isinstance(env, MappingNode):
         environment = [(str(key.value), template.read_str(value)) for key, value in env.pairs]
-    model_name = template.read_str(child(specification, "ModelName"))
+    model_name = template.read_text(child(specification, "ModelName"))
     endpoint_node = resource.property("EndpointName")
     logical_id, value = template.reference(endpoint_node)
     return [
@@ -30,7 +30,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
             logical_id=resource.logical_id,
             name=name,
             endpoint=Reference(logical_id, value, endpoint_node.span if endpoint_node is not None else None),
-            variant_name=template.read_str(resource.property("VariantName")),
+            variant_name=template.read_text(resource.property("VariantName")),
             model=model_for(template.read_text(child(container, "Image")), model_name, Sourced(), tuple(environment)),
             copy_count=template.read_int(child(resource.properties, "RuntimeConfig", "CopyCount")),
             accelerators=template.read_int(

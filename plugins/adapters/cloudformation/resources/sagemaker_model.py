@@ -13,7 +13,7 @@ RESOURCE_TYPES = ("AWS::SageMaker::Model",)
 
 
 def read(resource: Resource, template: TemplateContext) -> list:
-    name = template.read_str(resource.property("ModelName"))
+    name = template.read_text(resource.property("ModelName"))
     if not name.known and not name.options:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no ModelName)")
     containers = []
