@@ -1,0 +1,272 @@
+"""Linking SageMaker hosting resources of a template into deployments."""
+
+from __future__ import annotations
+
+from linter import DeploymentKind, Environment, Provenance
+from linter.api import lint_text
+from linter.engine import LintOptions
+from linter.rules import RuleSelector
+
+ONLY_CORE = LintOptions(selector=RuleSelector(("MD",)))
+
+
+def _read(text: str, path: str = "template.yaml"):
+    result = lint_text(text, path, ONLY_CORE)
+    assert [finding.message for finding in result.findings] == []
+    return result
+
+
+ISSUE_EXAMPLE = """\
+Parameters:
+  ModelName: {Type: String}
+Resources:
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      PrimaryContainer:
+        Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: !GetAtt Model.ModelName
+          InstanceType: ml.m5.large
+          InitialInstanceCount: 2
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointName: !Sub mlops-${ModelName}-prd
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ResourceId: !Sub endpoint/mlops-${ModelName}-prd/variant/AllTraffic
+      MinCapacity: 2
+      MaxCapacity: 6
+  Policy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: invocations
+      PolicyType: TargetTrackingScaling
+      ServiceNamespace: sagemaker
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ResourceId: !Sub endpoint/mlops-${ModelName}-prd/variant/AllTraffic
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 70
+        PredefinedMetricSpecification:
+          PredefinedMetricType: SageMakerVariantInvocationsPerInstance
+"""
+
+
+def test_unresolved_names_from_the_same_pieces_link():
+    result = _read(ISSUE_EXAMPLE)
+    (deployment,) = result.deployments
+    assert deployment.kind.value is DeploymentKind.REALTIME
+    assert deployment.name.value == "mlops-${ModelName}-prd"
+    (unit,) = deployment.units
+    assert unit.compute.instance_type.value == "ml.m5.large"
+    assert unit.count.value == 2
+    (scaling,) = unit.scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 6)
+    (policy,) = scaling.policies  # linked by the ResourceId/dimension/namespace triple
+    assert policy.metric.value == "SageMakerVariantInvocationsPerInstance"
+    assert policy.target_value.value == 70
+    (target,) = result.scaling_targets
+    assert target.status == "linked"
+    assert deployment.span.line == 17  # anchored at the Endpoint
+
+
+def test_variant_typo_is_reported_as_no_such_unit():
+    text = ISSUE_EXAMPLE.replace("variant/AllTraffic\n      MinCapacity", "variant/AllTrafic\n      MinCapacity")
+    result = _read(text)
+    (target,) = result.scaling_targets
+    assert target.status == "no-such-unit"
+    assert "no variant 'AllTrafic' (variants: AllTraffic)" in target.reason
+    assert result.deployments[0].units[0].scaling == ()
+
+
+def test_target_for_another_service_is_not_linked():
+    text = ISSUE_EXAMPLE.replace("ServiceNamespace: sagemaker\n      ScalableDimension: sagemaker:variant:DesiredInstanceCount\n      ResourceId: !Sub endpoint/mlops-${ModelName}-prd/variant/AllTraffic\n      MinCapacity", "ServiceNamespace: ecs\n      ScalableDimension: ecs:service:DesiredCount\n      ResourceId: service/cluster/web\n      MinCapacity")
+    result = _read(text)
+    assert result.scaling_targets[0].status == "other-service"
+
+
+TWO_ENDPOINTS = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Metadata:
+      mldeploy-lint:
+        workload: {payload-mb: 2, traffic: steady}
+    Properties:
+      EndpointConfigName: shared-config
+      ProductionVariants:
+        - {VariantName: A, ModelName: m, InstanceType: ml.c5.large, InitialInstanceCount: 1}
+  Blue:
+    Type: AWS::SageMaker::Endpoint
+    Metadata:
+      mldeploy-lint:
+        workload: {traffic: bursty}
+    Properties:
+      EndpointConfigName: shared-config
+      Tags: [{Key: Stage, Value: live}]
+  Green:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+  Orphan:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: A
+          ModelName: m
+          ServerlessConfig: {MemorySizeInMB: 2048, MaxConcurrency: 5}
+"""
+
+
+def test_config_shared_by_endpoints_and_profiles_merge():
+    result = _read(TWO_ENDPOINTS)
+    by_name = {deployment.name.value: deployment for deployment in result.deployments}
+    assert set(by_name) == {"Blue", "Green", "Orphan"}
+    blue, green, orphan = by_name["Blue"], by_name["Green"], by_name["Orphan"]
+    assert blue.profile.payload_mb.value == 2  # from the config
+    assert blue.profile.traffic.value == "bursty"  # the endpoint's own entry wins
+    assert green.profile.traffic.value == "steady"
+    assert blue.environment.value is Environment.PROD and blue.environment.note == "tag Stage=live"
+    assert not green.environment.known
+    assert orphan.kind.value is DeploymentKind.SERVERLESS
+    assert orphan.units[0].serverless.memory_mb.value == 2048
+    assert [link.kind for link in blue.links] == ["AWS::SageMaker::Endpoint", "AWS::SageMaker::EndpointConfig"]
+
+
+SUBNETS = """\
+Resources:
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24, AvailabilityZone: us-east-1a}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24, AvailabilityZone: us-east-1a}
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      PrimaryContainer: {Image: 123.dkr.ecr.us-east-1.amazonaws.com/scorer:1}
+      VpcConfig:
+        Subnets: [!Ref SubnetA, !Ref SubnetB]
+        SecurityGroupIds: [sg-1]
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: !GetAtt Model.ModelName, InstanceType: ml.c5.large, InitialInstanceCount: 2}
+"""
+
+
+def test_model_subnets_resolve_to_zones():
+    (deployment,) = _read(SUBNETS).deployments
+    assert [zone.value for zone in deployment.network.zones] == ["us-east-1a", "us-east-1a"]
+    outside = _read(SUBNETS.replace("[!Ref SubnetA, !Ref SubnetB]", "[subnet-123, !Ref SubnetB]")).deployments[0]
+    assert outside.network.zones == ()  # one subnet is defined elsewhere: zones unknowable
+    assert len(outside.network.subnets) == 2
+
+
+def test_async_endpoint_with_step_scaling_alarm():
+    text = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: AllTraffic, ModelName: m, InstanceType: ml.g5.xlarge, InitialInstanceCount: 1}
+      AsyncInferenceConfig:
+        OutputConfig:
+          S3OutputPath: s3://bucket/out
+          NotificationConfig: {ErrorTopic: arn:aws:sns:us-east-1:1:errors}
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointName: transcribe, EndpointConfigName: !GetAtt Config.EndpointConfigName}
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ResourceId: endpoint/transcribe/variant/AllTraffic
+      MinCapacity: 0
+      MaxCapacity: 4
+  WakeUp:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: wake-up
+      PolicyType: StepScaling
+      ScalingTargetId: !Ref Target
+      StepScalingPolicyConfiguration:
+        AdjustmentType: ChangeInCapacity
+        StepAdjustments: [{MetricIntervalLowerBound: 0, ScalingAdjustment: 1}]
+  BacklogAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: HasBacklogWithoutCapacity
+      Namespace: AWS/SageMaker
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      Threshold: 1
+      EvaluationPeriods: 1
+      AlarmActions: [!Ref WakeUp]
+"""
+    (deployment,) = _read(text).deployments
+    assert deployment.kind.value is DeploymentKind.ASYNC
+    assert deployment.async_config.error_topic.value == "arn:aws:sns:us-east-1:1:errors"
+    assert not deployment.async_config.failure_path.known
+    (policy,) = deployment.units[0].scaling[0].policies
+    assert policy.policy_type.value == "StepScaling"
+    assert policy.metric.value == "HasBacklogWithoutCapacity"
+    assert deployment.units[0].scaling[0].min_capacity.value == 0
+
+
+def test_if_on_instance_type_keeps_both_branches():
+    text = """\
+Parameters:
+  Stage: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: A
+          ModelName: m
+          InstanceType: !If [IsProd, ml.m5.xlarge, ml.t2.medium]
+          InitialInstanceCount: !If [IsProd, 2, 1]
+"""
+    (deployment,) = _read(text).deployments
+    instance_type = deployment.units[0].compute.instance_type
+    assert not instance_type.known
+    assert instance_type.options == ("ml.m5.xlarge", "ml.t2.medium")
+    assert instance_type.note == "depends on condition IsProd"
+    assert deployment.units[0].count.options == (2, 1)
+
+
+def test_whole_properties_under_if_does_not_crash():
+    text = """\
+Conditions:
+  C: !Equals [a, b]
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties: !If
+      - C
+      - ProductionVariants: [{VariantName: A, ModelName: m, InstanceType: ml.m5.large, InitialInstanceCount: 1}]
+      - !Ref AWS::NoValue
+"""
+    result = _read(text)
+    assert len(result.deployments) == 1
+
+
+def test_path_names_the_environment_when_tags_do_not():
+    (deployment,) = _read(ISSUE_EXAMPLE, "deploy/model-prod.yaml").deployments
+    assert deployment.environment.value is Environment.PROD
+    assert deployment.environment.provenance is Provenance.INFERRED
+    assert deployment.environment.note == "the path names 'prod'"
