@@ -1,0 +1,933 @@
+"""The plugin contract, proved from the outside.
+
+A third-party distribution (`tests/plugin_dist/`) is really installed into a
+throwaway virtualenv and plugs in through the entry-point group
+`mldeploy_lint`, as the built-in packs do. Plugins that raise — wherever
+they raise — become `MD002 plugin-error` findings naming themselves; plugins
+that cannot work together (duplicate rule IDs or slugs, a missing
+`--plugin`) stop the run with exit 2. Every hook is documented and
+exercised here: `test_every_hook_is_exercised_here` fails when a hook is
+added without a test.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import linter
+from linter import Severity, hookimpl, rule
+from linter import hookspecs
+from linter.engine import InputFile, LintOptions, run_lint
+from linter.plugin_manager import PluginConfigError, build_plugin_host
+from linter.rules import RuleSelector
+
+from conftest import run_cli
+
+PLUGIN_DIST = Path(__file__).resolve().parent / "plugin_dist"
+ACME_MODULE = "acme_mldeploy_rules"
+ACME_ENTRY_POINT = "acme"  # [project.entry-points.mldeploy_lint] in plugin_dist/pyproject.toml
+ACME_SLUG = "p-instance-on-realtime-endpoint"
+ACME_MESSAGE = "variant Green of real-time endpoint RankerConfig runs on ml.p3.2xlarge, a training-class instance"
+
+# One template, two rules firing where `# expect:` says (at the value after
+# the key), and an asynchronous endpoint on ml.p4d that ACME001 must leave
+# alone because it is not real-time.
+DEPLOY_YAML = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: ACME001 fires on real-time variants on ml.p* instances.
+Resources:
+  RankerConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Metadata:
+      mldeploy-lint:
+        workload:
+          payload-mb: 50  # expect: EP001
+    Properties:
+      ProductionVariants:
+        - VariantName: Blue
+          ModelName: ranker
+          InstanceType: ml.g5.xlarge
+          InitialInstanceCount: 2
+        - VariantName: Green
+          ModelName: ranker
+          InstanceType: ml.p3.2xlarge  # expect: ACME001
+          InitialInstanceCount: 1
+
+  ArchiveConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: archiver
+          InstanceType: ml.p4d.24xlarge
+          InitialInstanceCount: 1
+      AsyncInferenceConfig:
+        OutputConfig:
+          S3OutputPath: s3://bucket/out/
+"""
+
+# Where each deployment of DEPLOY_YAML starts (its logical ID): where a
+# finding about a deployment as a whole, such as a crashing rule, points.
+DEPLOYMENT_STARTS = [(4, 3), (21, 3)]
+
+
+def expected(text: str, path: str, rule_id: str, line_offset: int = 0) -> list[str]:
+    """`path:line:col: ID [` prefixes for the `# expect: ID` markers of `text`."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        marker = re.search(r"#\s*expect:\s*(\S+)", line)
+        if marker and marker.group(1) == rule_id:
+            value_column = line.index(": ") + 3  # 1-based column of the value after `key: `
+            found.append(f"{path}:{number + line_offset}:{value_column}: {rule_id} [")
+    return found
+
+
+def finding_lines(out: str) -> list[str]:
+    """The finding lines of text output (everything but the summary line)."""
+    return out.splitlines()[:-1]
+
+
+# --- which hooks the tests below exercise -----------------------------------
+
+
+def exercises(*hooks: str) -> Callable:
+    """Record on a test function which hooks it exercises (see the coverage test)."""
+
+    def mark(test: Callable) -> Callable:
+        test.exercised_hooks = hooks
+        return test
+
+    return mark
+
+
+HOOK_NAMES = sorted(name for name, item in vars(hookspecs).items() if hasattr(item, f"{hookspecs.PROJECT}_spec"))
+
+
+def test_the_hook_list_is_not_empty():
+    # Guards the two tests below against passing vacuously if the spec
+    # marker attribute ever changes name.
+    assert {"mldeploy_rules", "mldeploy_extract"} <= set(HOOK_NAMES)
+
+
+@pytest.mark.parametrize("hook_name", HOOK_NAMES)
+def test_every_hook_is_documented(hook_name):
+    spec = getattr(hookspecs, hook_name)
+    assert hook_name.startswith("mldeploy_"), "hook names carry the project prefix"
+    docstring = inspect.getdoc(spec) or ""
+    assert len(docstring.split()) >= 10, f"{hook_name} needs a docstring stating its contract"
+
+
+def test_every_hook_is_exercised_here():
+    exercised = {
+        hook
+        for item in list(globals().values())
+        if callable(item) and getattr(item, "__name__", "").startswith("test_")
+        for hook in getattr(item, "exercised_hooks", ())
+    }
+    unknown = exercised - set(HOOK_NAMES)
+    assert not unknown, f"@exercises names hooks that do not exist: {sorted(unknown)}"
+    missing = sorted(set(HOOK_NAMES) - exercised)
+    assert not missing, f"hooks with no test in tests/test_plugins.py: {missing}"
+
+
+# --- plugin modules on disk, imported by name (--plugin MODULE) -------------
+
+
+@pytest.fixture
+def plugin_modules(tmp_path_factory, monkeypatch):
+    """Write plugin modules to a directory on sys.path: `write(name, source)`.
+
+    Modules imported during the test are dropped from sys.modules afterwards.
+    """
+    directory = tmp_path_factory.mktemp("plugin_modules")
+    monkeypatch.syspath_prepend(str(directory))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    written: list[str] = []
+
+    def write(name: str, source: str) -> str:
+        (directory / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        written.append(name)
+        return name
+
+    yield write
+    for name in written:
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def acme_on_path(monkeypatch):
+    """Make the plugin_dist module importable in-process, without installing it."""
+    monkeypatch.syspath_prepend(str(PLUGIN_DIST))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # leave no __pycache__ in plugin_dist
+    yield ACME_MODULE
+    sys.modules.pop(ACME_MODULE, None)
+
+
+@pytest.fixture
+def deploy_yaml(chdir_tmp) -> str:
+    """DEPLOY_YAML written as ./deploy.yaml in a fresh working directory."""
+    (chdir_tmp / "deploy.yaml").write_text(DEPLOY_YAML, encoding="utf-8")
+    return "deploy.yaml"
+
+
+# --- the third-party distribution, really installed -------------------------
+
+
+def _subprocess_env() -> dict[str, str]:
+    drop = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "FORCE_COLOR", "VIRTUAL_ENV"}
+    env = {key: value for key, value in os.environ.items() if key not in drop}
+    env.update(NO_COLOR="1", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def _run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(python), *args], cwd=cwd, env=_subprocess_env(), capture_output=True, text=True, timeout=180
+    )
+
+
+def _checked(result: subprocess.CompletedProcess, what: str) -> subprocess.CompletedProcess:
+    if result.returncode != 0:
+        pytest.fail(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def _make_this_environment_visible(python: Path, work: Path) -> None:
+    """Let the new venv see the environment running the tests.
+
+    `--system-site-packages` shows the base interpreter's site-packages;
+    when the tests themselves run in a virtualenv (CI installs there), that
+    environment's site-packages — where mldeploy-lint is — is added by a
+    .pth file of the new venv.
+    """
+    outer = [path for path in sys.path if path.endswith("site-packages") and not path.startswith(sys.base_prefix)]
+    if not outer:
+        return
+    purelib = _checked(
+        _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=work), "asking the venv"
+    ).stdout.strip()
+    lines = [f"import site; site.addsitedir({path!r})" for path in outer]
+    Path(purelib, "zz_outer_environment.pth").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _ensure_setuptools_builds_wheels(python: Path, work: Path) -> None:
+    """Make `pip install --no-build-isolation` work offline in the venv.
+
+    Older setuptools (before 70.1) needs the separate `wheel` package to
+    build a wheel, and neither a base interpreter nor a fresh venv of Python
+    3.11 has it. virtualenv (a dependency of pre-commit, in the test extra)
+    ships a current setuptools wheel, which installs without a network.
+    """
+    probe = "import setuptools\ntry:\n    import setuptools.command.bdist_wheel\nexcept ImportError:\n    import wheel.bdist_wheel"
+    if _run(python, "-c", probe, cwd=work).returncode == 0:
+        return
+    try:
+        from virtualenv.seed.wheels.embed import get_embed_wheel
+    except ImportError:
+        pytest.fail("no setuptools able to build wheels offline: install `wheel`, setuptools>=70.1 or virtualenv")
+    bundled = get_embed_wheel("setuptools", f"{sys.version_info.major}.{sys.version_info.minor}")
+    if bundled is None:
+        pytest.fail("virtualenv ships no setuptools wheel for this Python")
+    _checked(_run(python, "-m", "pip", "install", "--quiet", "--no-deps", str(bundled.path), cwd=work), "installing setuptools")
+
+
+@pytest.fixture(scope="module")
+def acme_venv(tmp_path_factory) -> Path:
+    """The python of a virtualenv with tests/plugin_dist installed (built once per module)."""
+    root = tmp_path_factory.mktemp("acme_venv")
+    source = root / "src"  # built from a copy: no build/ or *.egg-info lands in tests/plugin_dist
+    shutil.copytree(PLUGIN_DIST, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    venv = root / "venv"
+    _checked(
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+            capture_output=True,
+            text=True,
+            env=_subprocess_env(),
+        ),
+        "creating the venv",
+    )
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    _make_this_environment_visible(python, root)
+    _ensure_setuptools_builds_wheels(python, root)
+    _checked(
+        _run(python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", str(source), cwd=root),
+        "installing tests/plugin_dist",
+    )
+    seen = _checked(_run(python, "-c", "import linter; print(linter.__file__)", cwd=root), "importing linter").stdout
+    assert Path(seen.strip()).resolve() == Path(linter.__file__).resolve(), "the venv must run the linter under test"
+    return python
+
+
+def test_the_acme_plugin_is_not_installed_in_this_interpreter():
+    # What makes ACME001 appear in the venv tests is the installation there,
+    # not something already on this interpreter's path.
+    assert ACME_ENTRY_POINT not in {item.name for item in importlib.metadata.entry_points(group=hookspecs.PROJECT)}
+    assert "ACME001" not in {candidate.id for candidate in build_plugin_host().rules()}
+
+
+@pytest.mark.slow
+@exercises("mldeploy_rules")
+def test_installed_plugin_is_listed_under_its_entry_point_name(acme_venv, tmp_path):
+    result = _run(acme_venv, "-m", "linter", "rules", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    rows = [re.split(r"\s{2,}", line.strip()) for line in result.stdout.splitlines()]
+    acme_rows = [row for row in rows if row[0] == "ACME001"]
+    assert acme_rows == [
+        [
+            "ACME001",
+            ACME_SLUG,
+            "warning",
+            ACME_ENTRY_POINT,
+            "A SageMaker real-time endpoint variant runs on an ml.p* (training-class GPU) instance.",
+        ]
+    ]
+    # The built-in packs still load beside it, through the same group.
+    assert {"EP001", "CV001", "MD002"} <= {row[0] for row in rows}
+
+
+@pytest.mark.slow
+def test_installed_plugin_fires_at_the_offending_value(acme_venv, tmp_path):
+    (tmp_path / "deploy.yaml").write_text(DEPLOY_YAML, encoding="utf-8")
+    result = _run(acme_venv, "-m", "linter", "deploy.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (1, "")
+    [acme_location] = expected(DEPLOY_YAML, "deploy.yaml", "ACME001")
+    [ep_location] = expected(DEPLOY_YAML, "deploy.yaml", "EP001")
+    lines = finding_lines(result.stdout)
+    assert lines[1] == f"{acme_location}{ACME_SLUG}] {ACME_MESSAGE}"
+    assert [line.split("[")[0] + "[" for line in lines] == [ep_location, acme_location]
+    assert result.stdout.splitlines()[-1] == "Found 2 problems (1 error, 1 warning) in 1 of 1 file."
+
+
+@pytest.mark.slow
+def test_installed_plugin_named_again_with_plugin_flag_is_loaded_once(acme_venv, tmp_path):
+    result = _run(acme_venv, "-m", "linter", "rules", "--format", "json", "--plugin", ACME_MODULE, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    owners = [(item["id"], item["plugin"]) for item in json.loads(result.stdout) if item["id"].startswith("ACME")]
+    assert owners == [("ACME001", ACME_ENTRY_POINT)]
+
+
+@pytest.mark.slow
+def test_installed_plugin_rule_is_explained(acme_venv, tmp_path):
+    result = _run(acme_venv, "-m", "linter", "explain", ACME_SLUG, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"# ACME001 {ACME_SLUG}\n")
+    assert f"plugin: `{ACME_ENTRY_POINT}`" in result.stdout
+    assert "## Why it matters" in result.stdout
+
+
+# --- the same plugin, named with --plugin ------------------------------------
+
+
+@exercises("mldeploy_rules")
+def test_plugin_flag_loads_a_module_from_sys_path(acme_on_path, deploy_yaml):
+    without = run_cli(deploy_yaml)
+    assert "ACME001" not in without.out
+
+    listed = run_cli("rules", "--plugin", acme_on_path)
+    assert (listed.code, listed.err) == (0, "")
+    assert [re.split(r"\s{2,}", line)[:4] for line in listed.out.splitlines() if line.startswith("ACME")] == [
+        ["ACME001", ACME_SLUG, "warning", ACME_MODULE]
+    ]
+
+    result = run_cli("--plugin", acme_on_path, deploy_yaml)
+    assert (result.code, result.err) == (1, "")
+    [acme_location] = expected(DEPLOY_YAML, deploy_yaml, "ACME001")
+    assert f"{acme_location}{ACME_SLUG}] {ACME_MESSAGE}" in finding_lines(result.out)
+
+
+def test_acme_plugin_imports_only_the_public_api():
+    tree = ast.parse((PLUGIN_DIST / f"{ACME_MODULE}.py").read_text(encoding="utf-8"))
+    imported = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported += [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported += [(node.module, alias.name) for alias in node.names]
+    allowed_modules = {"__future__", "typing"}
+    for module, name in imported:
+        if module in allowed_modules:
+            continue
+        assert module == "linter", f"imports {module}: only `from linter import ...` is the plugin API"
+        assert name in linter.__all__, f"`{name}` is not in linter.__all__"
+    assert any(module == "linter" for module, _ in imported)
+
+
+def test_acme_rule_documents_itself_and_its_example_fires(acme_on_path):
+    module = __import__(acme_on_path)
+    [acme_rule] = module.mldeploy_rules()
+    assert acme_rule.docs.missing() == []
+
+    def first_yaml_block(text: str) -> str:
+        return re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
+
+    host = build_plugin_host(entry_points=False, plugins=[("acme", module), ("cloudformation", _cloudformation())])
+
+    def fired(snippet: str) -> list[str]:
+        template = "Resources:\n" + textwrap.indent(snippet, "  ")
+        result = run_lint([InputFile("example.yaml", template.encode())], host, LintOptions())
+        return [finding.rule_id for finding in result.findings]
+
+    assert fired(first_yaml_block(acme_rule.docs.example)) == ["ACME001"]
+    assert fired(first_yaml_block(acme_rule.docs.fix)) == []
+
+
+def _cloudformation():
+    from plugins.adapters import cloudformation
+
+    return cloudformation
+
+
+# --- selection by ID, prefix and slug works for a plugin rule ---------------
+
+
+@pytest.mark.parametrize("selector", ["ACME001", "acme001", "ACME", "ACME00", ACME_SLUG])
+def test_select_and_ignore_match_a_plugin_rule(acme_on_path, deploy_yaml, selector):
+    [acme_location] = expected(DEPLOY_YAML, deploy_yaml, "ACME001")
+    [ep_location] = expected(DEPLOY_YAML, deploy_yaml, "EP001")
+
+    def locations(*args: str) -> list[str]:
+        result = run_cli("--plugin", acme_on_path, *args, deploy_yaml)
+        assert (result.code, result.err) == (1, "")
+        return [line.split("[")[0] + "[" for line in finding_lines(result.out)]
+
+    assert locations("--select", selector) == [acme_location]
+    assert locations("--ignore", selector) == [ep_location]
+
+
+def test_plugin_rule_severity_is_its_metadata(acme_on_path, deploy_yaml):
+    # ACME001 is a warning: selected alone, it does not fail an error gate.
+    result = run_cli("--plugin", acme_on_path, "--select", "ACME", "--fail-on", "error", deploy_yaml)
+    assert result.code == 0
+    assert "ACME001" in result.out
+
+
+def test_selector_matching_no_rule_is_a_usage_error_with_or_without_the_plugin(acme_on_path, deploy_yaml):
+    result = run_cli("--select", "ACME001", deploy_yaml)
+    assert result.code == 2
+    assert "unknown rule selector 'ACME001'" in result.err
+    assert run_cli("--plugin", acme_on_path, "--select", "ACME001", deploy_yaml).code == 1
+
+
+# --- a third-party adapter, file pattern, loader and reporter ---------------
+
+ACME_ADAPTER = """
+    '''Reads `kind: AcmeEndpoint` documents as SageMaker real-time deployments.'''
+    from linter import (
+        Compute, Deployment, DeploymentKind, MappingNode, Provenance, ScalarNode, Sourced, Unit, hookimpl,
+    )
+
+    @hookimpl
+    def mldeploy_extract(document, run):
+        root = document.root
+        kind = root.get("kind") if isinstance(root, MappingNode) else None
+        if not isinstance(kind, ScalarNode) or kind.value != "AcmeEndpoint":
+            return None
+        instance = root.get("instance")
+        unit = Unit(
+            name=Sourced("Main", root.span),
+            compute=Compute(instance_type=Sourced(instance.value, instance.span)),
+        )
+        return [
+            Deployment(
+                id=f"{document.path}#{document.index}",
+                platform="sagemaker",
+                kind=Sourced(DeploymentKind.REALTIME, kind.span, Provenance.DECLARED),
+                span=root.span,
+                name=Sourced(root.get("name").value, root.get("name").span),
+                units=(unit,),
+            )
+        ]
+"""
+
+
+@exercises("mldeploy_extract")
+def test_third_party_adapter_feeds_a_third_party_rule(acme_on_path, plugin_modules, chdir_tmp):
+    adapter = plugin_modules("acme_adapter", ACME_ADAPTER)
+    (chdir_tmp / "endpoints.yaml").write_text(
+        "kind: AcmeEndpoint\nname: ranker\ninstance: ml.p5.48xlarge\n---\nkind: Other\n", encoding="utf-8"
+    )
+    result = run_cli("--plugin", adapter, "--plugin", acme_on_path, "endpoints.yaml")
+    assert (result.code, result.err) == (1, "")
+    assert finding_lines(result.out) == [
+        f"endpoints.yaml:3:11: ACME001 [{ACME_SLUG}] variant Main of real-time endpoint ranker runs on "
+        "ml.p5.48xlarge, a training-class instance"
+    ]
+
+
+ACME_LOADER = """
+    '''Reads `*.acme` files: YAML under a mandatory `acme-format v1` first line.'''
+    from linter import SourceFile, Span, hookimpl, load_text
+    from linter.source import LoadProblem
+
+    HEADER = "acme-format v1"
+
+    @hookimpl
+    def mldeploy_file_patterns():
+        return ["*.acme"]
+
+    @hookimpl
+    def mldeploy_load(path, text, limits):
+        if not path.endswith(".acme"):
+            return None
+        header, _, rest = text.partition("\\n")
+        if header != HEADER:
+            return SourceFile(path, text, (), (LoadProblem(f"first line must be {HEADER!r}", Span.point(path, 1)),))
+        return load_text(path, "#\\n" + rest, limits)  # same line numbers as the file
+"""
+
+
+@exercises("mldeploy_file_patterns", "mldeploy_load")
+def test_plugin_file_patterns_and_loader_read_a_new_file_type(plugin_modules, chdir_tmp):
+    loader = plugin_modules("acme_loader", ACME_LOADER)
+    configs = chdir_tmp / "configs"
+    configs.mkdir()
+    (configs / "good.acme").write_text("acme-format v1\n" + DEPLOY_YAML, encoding="utf-8")
+    (configs / "bad.acme").write_text(DEPLOY_YAML, encoding="utf-8")  # valid YAML, but not the plugin's format
+    (configs / "plain.yaml").write_text(DEPLOY_YAML, encoding="utf-8")  # the loader returns None: the core reads it
+
+    without = run_cli("configs")
+    assert ".acme" not in without.out
+
+    result = run_cli("--plugin", loader, "configs")
+    assert (result.code, result.err) == (1, "")
+    [good] = expected(DEPLOY_YAML, "configs/good.acme", "EP001", line_offset=1)
+    [plain] = expected(DEPLOY_YAML, "configs/plain.yaml", "EP001")
+    assert [line.split("[")[0] + "[" for line in finding_lines(result.out)] == [
+        "configs/bad.acme:1:1: MD001 [",
+        good,
+        plain,
+    ]
+    assert finding_lines(result.out)[0].endswith("first line must be 'acme-format v1'")
+
+
+ACME_REPORTER = """
+    from linter import Reporter, hookimpl
+
+    def render(report):
+        lines = [f"{finding.rule_id} {finding.span}" for finding in report.findings]
+        return "\\n".join(lines + [f"acme: {len(report.findings)} finding(s)"]) + "\\n"
+
+    @hookimpl
+    def mldeploy_reporters():
+        return [Reporter("acme-brief", "one short line per finding", render)]
+"""
+
+
+@exercises("mldeploy_reporters")
+def test_plugin_reporter_is_a_format(plugin_modules, deploy_yaml):
+    reporter = plugin_modules("acme_reporter", ACME_REPORTER)
+    [ep_location] = expected(DEPLOY_YAML, deploy_yaml, "EP001")
+    result = run_cli("--plugin", reporter, "--format", "acme-brief", deploy_yaml)
+    assert (result.code, result.err) == (1, "")
+    assert result.out == f"EP001 {ep_location.split(': ')[0]}\nacme: 1 finding(s)\n"
+    assert run_cli("--format", "acme-brief", deploy_yaml).code == 2
+
+
+@exercises("mldeploy_reporters")
+def test_duplicate_reporter_name_is_a_usage_error(plugin_modules, deploy_yaml):
+    clash = plugin_modules("acme_text_clash", ACME_REPORTER.replace('"acme-brief"', '"text"'))
+    result = run_cli("--plugin", clash, deploy_yaml)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "mldeploy-lint: error: output format 'text' is provided twice\n"
+
+
+# --- isolation: a plugin that raises becomes MD002, the run goes on ---------
+
+
+class ExplodingAdapter:
+    @hookimpl
+    def mldeploy_extract(self, document, run):
+        raise RuntimeError("adapter exploded")
+
+
+@rule("BOOM001", "always-raises", Severity.ERROR, "Raises on every deployment.")
+def always_raises(deployment, run):
+    raise KeyError("Properties")
+
+
+class CrashingRulePack:
+    @hookimpl
+    def mldeploy_rules(self):
+        return [always_raises]
+
+
+class BrokenRulePack:
+    @hookimpl
+    def mldeploy_rules(self):
+        raise RuntimeError("no rules today")
+
+
+class BrokenLoader:
+    @hookimpl
+    def mldeploy_load(self, path, text, limits):
+        raise OSError("disk on fire")
+
+
+def _lint_with(name: str, plugin: object):
+    host = build_plugin_host(plugins=[(name, plugin)])
+    return run_lint([InputFile("deploy.yaml", DEPLOY_YAML.encode())], host, LintOptions())
+
+
+def _located(findings) -> list[tuple[str, str, str, int, int]]:
+    return [(item.rule_id, item.plugin, item.span.path, item.span.line, item.span.column) for item in findings]
+
+
+def _ep001_at(path: str) -> tuple[str, str, str, int, int]:
+    [location] = expected(DEPLOY_YAML, path, "EP001")
+    line, column = (int(part) for part in location.split(":")[1:3])
+    return ("EP001", "endpoint_fit", path, line, column)
+
+
+@exercises("mldeploy_extract")
+def test_extract_that_raises_is_reported_at_the_document():
+    result = _lint_with("exploding_adapter", ExplodingAdapter())
+    assert _located(result.findings) == [
+        ("MD002", "exploding_adapter", "deploy.yaml", 1, 1),
+        _ep001_at("deploy.yaml"),  # the CloudFormation adapter and EP001 still ran
+    ]
+    assert re.fullmatch(
+        r"plugin 'exploding_adapter' raised RuntimeError: adapter exploded while extracting deployments"
+        r" \(at test_plugins\.py:\d+\)",
+        result.findings[0].message,
+    )
+
+
+@exercises("mldeploy_rules")
+def test_rule_check_that_raises_names_plugin_and_rule():
+    result = _lint_with("crashing_rules", CrashingRulePack())
+    crashes = [("MD002", "crashing_rules", "deploy.yaml", line, column) for line, column in DEPLOYMENT_STARTS]
+    assert _located(result.findings) == sorted([*crashes, _ep001_at("deploy.yaml")], key=lambda item: item[3:])
+    for finding in result.findings:
+        if finding.rule_id == "MD002":
+            assert re.fullmatch(
+                r"plugin 'crashing_rules' raised KeyError: 'Properties' in rule BOOM001 \(at test_plugins\.py:\d+\)",
+                finding.message,
+            )
+
+
+@exercises("mldeploy_rules")
+def test_rules_hook_that_raises_is_reported_and_other_rules_run():
+    result = _lint_with("broken_rules", BrokenRulePack())
+    assert _located(result.findings) == [
+        ("MD002", "broken_rules", "<plugin:broken_rules>", 1, 1),
+        _ep001_at("deploy.yaml"),
+    ]
+    assert result.findings[0].message == "plugin 'broken_rules' RuntimeError: no rules today (in mldeploy_rules)"
+
+
+@exercises("mldeploy_load")
+def test_loader_that_raises_is_reported_and_the_core_reads_the_file():
+    result = _lint_with("broken_loader", BrokenLoader())
+    assert _located(result.findings) == [
+        ("MD002", "broken_loader", "deploy.yaml", 1, 1),
+        _ep001_at("deploy.yaml"),
+    ]
+    assert re.fullmatch(
+        r"plugin 'broken_loader' raised OSError: disk on fire while loading this file \(at test_plugins\.py:\d+\)",
+        result.findings[0].message,
+    )
+
+
+# The same failures through the command line, from modules named with
+# --plugin: exit 1 (MD002 is an error), the other findings still there, and
+# no traceback anywhere.
+FAILING_PLUGINS = {
+    "extract_raises": (
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_extract(document, run):
+            raise RuntimeError("adapter exploded")
+        """,
+        [r"deploy\.yaml:1:1: MD002 \[plugin-error\] plugin 'extract_raises' raised RuntimeError: adapter exploded"
+         r" while extracting deployments \(at extract_raises\.py:6\)"],
+    ),
+    "extract_raises_midway": (
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_extract(document, run):
+            yield from ()
+            raise ValueError("lazy failure")
+        """,
+        [r"deploy\.yaml:1:1: MD002 \[plugin-error\] plugin 'extract_raises_midway' raised ValueError: lazy failure"
+         r" while extracting deployments \(at extract_raises_midway\.py:7\)"],
+    ),
+    "check_raises": (
+        """
+        from linter import Severity, hookimpl, rule
+
+        @rule("BOOM001", "always-raises", Severity.ERROR, "Raises on every deployment.")
+        def always_raises(deployment, run):
+            raise KeyError("Properties")
+
+        @hookimpl
+        def mldeploy_rules():
+            return [always_raises]
+        """,
+        [
+            rf"deploy\.yaml:{line}:{column}: MD002 \[plugin-error\] plugin 'check_raises' raised KeyError: 'Properties'"
+            r" in rule BOOM001 \(at check_raises\.py:6\)"
+            for line, column in DEPLOYMENT_STARTS
+        ],
+    ),
+    "rules_raise": (
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_rules():
+            raise RuntimeError("no rules today")
+        """,
+        [r"<plugin:rules_raise>:1:1: MD002 \[plugin-error\] plugin 'rules_raise' RuntimeError: no rules today"
+         r" \(in mldeploy_rules\)"],
+    ),
+    "load_raises": (
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_load(path, text, limits):
+            raise OSError("disk on fire")
+        """,
+        [r"deploy\.yaml:1:1: MD002 \[plugin-error\] plugin 'load_raises' raised OSError: disk on fire"
+         r" while loading this file \(at load_raises\.py:6\)"],
+    ),
+    "reporters_raise": (
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_reporters():
+            raise RuntimeError("no formats today")
+        """,
+        [r"<plugin:reporters_raise>:1:1: MD002 \[plugin-error\] plugin 'reporters_raise' RuntimeError:"
+         r" no formats today \(in mldeploy_reporters\)"],
+    ),
+    "bad_signature": (
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_extract(document, run, workspace):
+            return None
+        """,
+        [r"<plugin:bad_signature>:1:1: MD002 \[plugin-error\] plugin 'bad_signature' failed to register:"
+         r" PluginValidationError: Plugin 'bad_signature' for hook 'mldeploy_extract'"],
+    ),
+}
+
+
+@exercises("mldeploy_extract", "mldeploy_rules", "mldeploy_load", "mldeploy_reporters")
+@pytest.mark.parametrize("name", sorted(FAILING_PLUGINS))
+def test_failing_plugin_is_isolated_on_the_command_line(plugin_modules, deploy_yaml, name):
+    source, md002_lines = FAILING_PLUGINS[name]
+    plugin_modules(name, source)
+    result = run_cli("--plugin", name, deploy_yaml)
+    assert (result.code, result.err) == (1, "")
+    assert "Traceback" not in result.out
+    lines = finding_lines(result.out)
+    md002 = [line for line in lines if " MD002 " in line]
+    assert len(md002) == len(md002_lines), result.out
+    for line, pattern in zip(md002, md002_lines):
+        assert re.fullmatch(pattern, line), line
+    assert any(line.startswith(expected(DEPLOY_YAML, deploy_yaml, "EP001")[0]) for line in lines)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: PluginHost.file_patterns() drops an exception from mldeploy_file_patterns silently "
+    "(`if outcome.error is None`) instead of recording a load failure, so no MD002 names the plugin",
+)
+@exercises("mldeploy_file_patterns")
+def test_file_patterns_hook_that_raises_is_reported(plugin_modules, deploy_yaml):
+    plugin_modules(
+        "patterns_raise",
+        """
+        from linter import hookimpl
+
+        @hookimpl
+        def mldeploy_file_patterns():
+            raise RuntimeError("no patterns today")
+        """,
+    )
+    result = run_cli("--plugin", "patterns_raise", ".")
+    assert (result.code, result.err) == (1, "")
+    assert "Traceback" not in result.out
+    assert any(
+        " MD002 [plugin-error] " in line and "'patterns_raise'" in line and "no patterns today" in line
+        for line in finding_lines(result.out)
+    ), result.out
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: a PluginValidationError's text has newlines and plugin_manager._register puts it into "
+    "the MD002 message verbatim, so the text format prints one finding over three lines",
+)
+def test_registration_failure_is_one_line_of_text_output(plugin_modules, deploy_yaml):
+    plugin_modules("bad_signature", FAILING_PLUGINS["bad_signature"][0])
+    result = run_cli("--plugin", "bad_signature", deploy_yaml)
+    assert result.code == 1
+    for line in finding_lines(result.out):
+        assert re.match(r"\S+:\d+:\d+: [A-Z]+\d{3} \[[a-z0-9-]+\] ", line), line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: the text summary counts the pseudo-path <plugin:NAME> of a load-failure MD002 as a "
+    "file with problems, printing e.g. 'in 2 of 1 file'",
+)
+def test_summary_after_a_plugin_load_failure_counts_real_files(plugin_modules, deploy_yaml):
+    plugin_modules("rules_raise", FAILING_PLUGINS["rules_raise"][0])
+    result = run_cli("--plugin", "rules_raise", deploy_yaml)
+    assert result.code == 1
+    with_problems, checked = re.search(r" in (\d+) of (\d+) files?\.$", result.out.splitlines()[-1]).groups()
+    assert int(with_problems) <= int(checked), result.out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "value, module_source, message",
+    [
+        (
+            "acme_module_that_does_not_exist",
+            None,
+            "failed to load (acme_module_that_does_not_exist): ModuleNotFoundError: "
+            "No module named 'acme_module_that_does_not_exist'",
+        ),
+        (
+            "acme_raises_on_import",
+            "raise ZeroDivisionError('broken at import')\n",
+            "failed to load (acme_raises_on_import): ZeroDivisionError: broken at import",
+        ),
+        (
+            "acme_no_such_attribute:plugin",
+            "",
+            "failed to load (acme_no_such_attribute:plugin): AttributeError: "
+            "module 'acme_no_such_attribute' has no attribute 'plugin'",
+        ),
+    ],
+)
+def test_entry_point_that_fails_to_load_is_isolated(monkeypatch, plugin_modules, deploy_yaml, value, module_source, message):
+    if module_source is not None:
+        plugin_modules(value.split(":")[0], module_source)
+    real_entry_points = importlib.metadata.entry_points
+    broken = importlib.metadata.EntryPoint(name="acme_broken", value=value, group=hookspecs.PROJECT)
+
+    def entry_points(**selection):
+        found = list(real_entry_points(**selection))
+        return found + [broken] if selection.get("group") == hookspecs.PROJECT else found
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    result = run_cli(deploy_yaml)
+    assert (result.code, result.err) == (1, "")
+    assert "Traceback" not in result.out
+    lines = finding_lines(result.out)
+    assert lines[0] == f"<plugin:acme_broken>:1:1: MD002 [plugin-error] plugin 'acme_broken' {message}"
+    assert [line.split("[")[0] + "[" for line in lines[1:]] == expected(DEPLOY_YAML, deploy_yaml, "EP001")
+    # The built-in packs, loaded from the same group, are all still there.
+    assert run_cli("rules").out.count("endpoint_fit") == 1
+
+
+# --- plugins that cannot work together: exit 2 ------------------------------
+
+
+def _rule_pack(rule_id: str, slug: str) -> str:
+    return f"""
+        from linter import Severity, hookimpl, rule
+
+        @rule({rule_id!r}, {slug!r}, Severity.WARNING, "A rule of a pack that clashes.")
+        def check(deployment, run):
+            return []
+
+        @hookimpl
+        def mldeploy_rules():
+            return [check]
+    """
+
+
+@pytest.mark.parametrize("command", [(), ("rules",)], ids=["lint", "rules"])
+@pytest.mark.parametrize(
+    "first, second, key, owners",
+    [
+        (("ZZZ001", "first-of-two"), ("ZZZ001", "second-of-two"), "ZZZ001", {"pack_a", "pack_b"}),
+        (("ZZZ001", "shared-slug"), ("ZZZ002", "shared-slug"), "shared-slug", {"pack_a", "pack_b"}),
+        (None, ("EP001", "my-payload-rule"), "EP001", {"endpoint_fit", "pack_b"}),
+        (None, ("ZZZ003", "payload-exceeds-endpoint-limit"), "payload-exceeds-endpoint-limit", {"endpoint_fit", "pack_b"}),
+    ],
+    ids=["same-id", "same-slug", "id-of-a-built-in", "slug-of-a-built-in"],
+)
+def test_duplicate_rule_fails_loudly_naming_both_plugins(plugin_modules, deploy_yaml, command, first, second, key, owners):
+    args = list(command)
+    if first is not None:
+        args += ["--plugin", plugin_modules("pack_a", _rule_pack(*first))]
+    args += ["--plugin", plugin_modules("pack_b", _rule_pack(*second))]
+    result = run_cli(*args, *([] if command else [deploy_yaml]))
+    assert (result.code, result.out) == (2, "")
+    match = re.fullmatch(
+        rf"mldeploy-lint: error: rule {re.escape(key)} is registered twice: by plugin '(\w+)' and by plugin '(\w+)'\n",
+        result.err,
+    )
+    assert match, result.err
+    assert set(match.groups()) == owners
+
+
+def test_duplicate_rule_fails_through_the_plugin_host_api():
+    class PackA:
+        @hookimpl
+        def mldeploy_rules(self):
+            return [always_raises]
+
+    class PackB(PackA):
+        pass
+
+    host = build_plugin_host(entry_points=False, plugins=[("pack_a", PackA()), ("pack_b", PackB())])
+    with pytest.raises(PluginConfigError, match=r"rule BOOM001 is registered twice: by plugin 'pack_\w' and by plugin 'pack_\w'"):
+        host.rules()
+
+
+@pytest.mark.parametrize("command", [(), ("rules",), ("explain", "EP001")], ids=["lint", "rules", "explain"])
+def test_unknown_plugin_module_is_a_usage_error(deploy_yaml, command):
+    trailing = [deploy_yaml] if not command else []
+    result = run_cli(*command, "--plugin", "acme_no_such_module", *trailing)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "mldeploy-lint: error: cannot import plugin module 'acme_no_such_module': "
+        "ModuleNotFoundError: No module named 'acme_no_such_module'\n"
+    )
+
+
+def test_plugin_module_that_raises_on_import_is_a_usage_error(plugin_modules, deploy_yaml):
+    plugin_modules("acme_explodes_on_import", "raise RuntimeError('misconfigured')\n")
+    result = run_cli("--plugin", "acme_explodes_on_import", deploy_yaml)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "mldeploy-lint: error: cannot import plugin module 'acme_explodes_on_import': RuntimeError: misconfigured\n"
+    )
+
+
+def test_selection_api_matches_plugin_rule_like_a_built_in(acme_on_path):
+    module = __import__(acme_on_path)
+    rules = build_plugin_host(entry_points=False, plugins=[("acme", module)]).rules()
+    [acme_rule] = [candidate for candidate in rules if candidate.id.startswith("ACME")]
+    assert acme_rule.id == "ACME001" and acme_rule.plugin == "acme"
+    for selector in ("ACME001", "ACME", ACME_SLUG, "ALL"):
+        assert RuleSelector(select=(selector,)).enabled(acme_rule)
+        assert not RuleSelector(ignore=(selector,)).enabled(acme_rule)
+    assert not RuleSelector(select=("EP",)).enabled(acme_rule)
