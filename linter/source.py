@@ -14,6 +14,8 @@ refused, so that no walk over a loaded document can blow up.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import gc
 import json
 import re
 from dataclasses import dataclass, field
@@ -132,7 +134,8 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
         )
         return SourceFile(path, text, (), tuple(problems))
 
-    roots, error = _compose(path, text, limits, problems)
+    with _gc_paused():
+        roots, error = _compose(path, text, limits, problems)
     if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
         retry_problems: list[LoadProblem] = []
         retry_roots, retry_error = _compose(path, text, limits, retry_problems, pure=True)
@@ -153,6 +156,23 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     object.__setattr__(source, "documents", documents)
     object.__setattr__(source, "problems", tuple(problems))
     return source
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building node graphs.
+
+    Composing allocates hundreds of thousands of small objects and no
+    cycles worth collecting; with the collector on, its full passes make
+    loading a large file several times slower.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _looks_like_json(path: str, text: str) -> bool:
@@ -304,84 +324,80 @@ class _Recursive(Exception):
         self.span = span
 
 
+class _AliasBomb(Exception):
+    def __init__(self, span: Span) -> None:
+        self.span = span
+
+
 def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem]) -> Node | None:
     """Convert one composed ruamel node graph; None if it breaks a limit.
 
-    Iterative (an explicit stack), so 5,000-deep input cannot overflow the
-    interpreter; each raw node is converted once and shared, and the size
-    of the tree with aliases expanded is computed on the way.
+    Each raw node is converted once and shared (aliases stay aliases), and
+    the size of the tree with aliases expanded is computed on the way. The
+    walk recurses, but never deeper than `limits.max_depth` (far below the
+    interpreter's limit): deeper input is refused, located, before that.
     """
     done: dict[int, Node] = {}
     expanded: dict[int, int] = {}
     in_progress: set[int] = set()
-    # Stack items: (raw node, depth, children converted yet?)
-    stack: list[tuple[object, int, bool]] = [(raw_root, 1, False)]
+    max_depth = limits.max_depth
+    max_expanded = limits.max_expanded_nodes
+
+    def convert(raw, depth: int) -> Node:
+        key = id(raw)
+        node = done.get(key)
+        if node is not None:
+            return node
+        tag = raw.tag
+        value = raw.value
+        if isinstance(value, str):  # scalars hold text; collections hold lists
+            style = raw.style
+            node = ScalarNode(_scalar_value(tag, value, style), _span(path, raw), _short_tag(tag), style or "")
+            done[key] = node
+            expanded[key] = 1
+            return node
+        if key in in_progress:
+            raise _Recursive(_span(path, raw))
+        if depth > max_depth:
+            raise _TooDeep(_span(path, raw))
+        in_progress.add(key)
+        size = 1
+        if type(raw).__name__ == "MappingNode":  # (key, value) pairs
+            for raw_key, raw_value in value:
+                convert(raw_key, depth + 1)
+                convert(raw_value, depth + 1)
+                size += expanded[id(raw_key)] + expanded[id(raw_value)]
+            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw), _short_tag(tag))
+        else:
+            items = []
+            for item in value:
+                items.append(convert(item, depth + 1))
+                size += expanded[id(item)]
+            node = SequenceNode(tuple(items), _span(path, raw), _short_tag(tag))
+        in_progress.discard(key)
+        if size > max_expanded:
+            raise _AliasBomb(_span(path, raw))
+        done[key] = node
+        expanded[key] = size
+        return node
+
     try:
-        while stack:
-            raw, depth, ready = stack.pop()
-            key = id(raw)
-            if key in done:
-                continue
-            kind = type(raw).__name__
-            if kind == "ScalarNode":
-                text = raw.value
-                done[key] = ScalarNode(
-                    _scalar_value(raw.tag, text, raw.style), _span(path, raw), _short_tag(raw.tag), raw.style or ""
-                )
-                expanded[key] = 1
-                continue
-            if not ready:
-                if key in in_progress:
-                    raise _Recursive(_span(path, raw))
-                if depth > limits.max_depth:
-                    raise _TooDeep(_span(path, raw))
-                in_progress.add(key)
-                stack.append((raw, depth, True))
-                children = _children(raw)
-                for child in children:
-                    if id(child) in in_progress:
-                        raise _Recursive(_span(path, child))
-                    if id(child) not in done:
-                        stack.append((child, depth + 1, False))
-                continue
-            in_progress.discard(key)
-            if kind == "MappingNode":
-                pairs = _mapping_pairs(path, raw, done, problems)
-                done[key] = MappingNode(pairs, _span(path, raw), _short_tag(raw.tag))
-                size = 1 + sum(expanded[id(k)] + expanded[id(v)] for k, v in raw.value)
-            else:
-                items = tuple(done[id(item)] for item in raw.value)
-                done[key] = SequenceNode(items, _span(path, raw), _short_tag(raw.tag))
-                size = 1 + sum(expanded[id(item)] for item in raw.value)
-            expanded[key] = size
-            if size > limits.max_expanded_nodes:
-                problems.append(
-                    LoadProblem(
-                        f"document expands to more than {limits.max_expanded_nodes:,} nodes through aliases "
-                        "(an alias bomb?); not linted",
-                        _span(path, raw),
-                    )
-                )
-                return None
+        return convert(raw_root, 1)
     except _TooDeep as too_deep:
         problems.append(
             LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", too_deep.span)
         )
-        return None
     except _Recursive as recursive:
         problems.append(LoadProblem("recursive alias (a node contains itself); document not linted", recursive.span))
-        return None
-    return done[id(raw_root)]
-
-
-def _children(raw) -> list:
-    if type(raw).__name__ == "MappingNode":
-        children = []
-        for key_node, value_node in raw.value:
-            children.append(key_node)
-            children.append(value_node)
-        return children
-    return list(raw.value)
+    except _AliasBomb as bomb:
+        problems.append(
+            LoadProblem(
+                f"document expands to more than {limits.max_expanded_nodes:,} nodes through aliases "
+                "(an alias bomb?); not linted",
+                bomb.span,
+            )
+        )
+    return None
 
 
 def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadProblem]) -> tuple:
