@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import BinaryIO, Sequence
 
@@ -38,7 +39,8 @@ def read_inputs(
 
 
 def _display(path: str) -> str:
-    return path[2:] if path.startswith("./") else path
+    """The path as reported: normalised (`./a//b` -> `a/b`), still relative if given so."""
+    return os.path.normpath(path)
 
 
 def lint_paths(

@@ -156,7 +156,8 @@ def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions
             emit.check(candidate, anchor, candidate.check, run.deployments, run)
 
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
-    return LintResult(tuple(sorted(set(selected))), tuple(summaries), enabled, run.deployments, run.scaling_targets)
+    ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
+    return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets)
 
 
 def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
@@ -206,9 +207,19 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+# A file that could not be read and a plugin that failed are reported even
+# when --select names other rules: they say that checks did not run. Only an
+# explicit --ignore silences them.
+_ALWAYS_REPORTED = ("MD001", "MD002")
+
+
 def _selected(finding: Finding, rules_by_id: dict[str, Rule], selector: RuleSelector) -> bool:
     owner = rules_by_id.get(finding.rule_id)
-    return owner is None or selector.enabled(owner)
+    if owner is None:
+        return True
+    if owner.id in _ALWAYS_REPORTED:
+        return not selector.ignores(owner)
+    return selector.enabled(owner)
 
 
 @dataclass
@@ -223,6 +234,7 @@ class _Emitter:
         self.findings.append(owner.finding(Violation(message, span)))
 
     def plugin_error(self, plugin: str, message: str, span: Span, error: BaseException | None = None) -> None:
+        message = " ".join(message.split())  # one finding, one line, whatever the exception says
         if error is not None:
             frame = _innermost_frame(error)
             if frame:

@@ -15,13 +15,16 @@ from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LITERALS = {"true": True, "false": False, "null": None}
 
 
-def parse_json_nodes(path: str, text: str, max_depth: int) -> Node:
+def parse_json_nodes(path: str, text: str, max_depth: int, duplicates: list | None = None) -> Node:
     """Parse one JSON value into located nodes.
 
     Raises ValueError(message, span) on a syntax error or over-deep nesting.
+    Duplicate keys (the last value wins) are appended to `duplicates` as
+    (message, span of the duplicate key).
     """
     line_starts = [0] + [match.end() for match in re.finditer(r"\n", text)]
 
@@ -45,6 +48,8 @@ def parse_json_nodes(path: str, text: str, max_depth: int) -> Node:
                 value, end = json.decoder.scanstring(text, offset + 1)
             except ValueError as error:
                 raise fail(getattr(error, "msg", str(error)), getattr(error, "pos", offset)) from None
+            if _SURROGATE.search(value):  # a lone surrogate escape cannot be printed
+                value = _SURROGATE.sub("\ufffd", value)
             return ScalarNode(value, span(offset, end), "str", '"'), end
         for literal, value in _LITERALS.items():
             if text.startswith(literal, offset):
@@ -119,6 +124,8 @@ def parse_json_nodes(path: str, text: str, max_depth: int) -> Node:
             stack.pop()
             offset += 1
             node_span = span(top[1], offset)
+            if top[0] == "map" and duplicates is not None:
+                top[2] = _without_duplicates(top[2], duplicates)
             value_node = MappingNode(tuple(top[2]), node_span) if top[0] == "map" else SequenceNode(tuple(top[2]), node_span)
         if result is not None:
             break
@@ -126,3 +133,19 @@ def parse_json_nodes(path: str, text: str, max_depth: int) -> Node:
     if trailing != len(text):
         raise fail("extra data after the JSON value", trailing)
     return result
+
+
+def _without_duplicates(pairs: list, duplicates: list) -> list:
+    """Pairs with earlier duplicates dropped (the last value wins), each reported."""
+    first: dict[str, ScalarNode] = {}
+    kept: dict[str, tuple] = {}
+    for key, value in pairs:
+        previous = first.get(key.value)
+        if previous is not None:
+            duplicates.append(
+                (f"duplicate key {key.value!r} (first at line {previous.span.line}); the last value is used", key.span)
+            )
+        first[key.value] = key
+        kept.pop(key.value, None)
+        kept[key.value] = (key, value)
+    return list(kept.values())

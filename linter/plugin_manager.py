@@ -107,6 +107,7 @@ class PluginHost:
     def reporters(self) -> dict[str, Reporter]:
         """Every output format by name; duplicates raise PluginConfigError."""
         found: dict[str, Reporter] = {}
+        owners: dict[str, str] = {}
         for outcome in self.call_each("mldeploy_reporters"):
             if outcome.error is not None:
                 self.load_failures.append(
@@ -115,15 +116,26 @@ class PluginHost:
                 continue
             for reporter in outcome.result:
                 if reporter.name in found:
-                    raise PluginConfigError(f"output format {reporter.name!r} is provided twice")
+                    raise PluginConfigError(
+                        f"output format {reporter.name!r} is provided twice: by plugin {owners[reporter.name]!r} "
+                        f"and by plugin {outcome.plugin!r}"
+                    )
                 found[reporter.name] = reporter
+                owners[reporter.name] = outcome.plugin
         return found
 
     def file_patterns(self) -> list[str]:
+        """Extra discovery patterns; a plugin that raises is recorded in `load_failures`."""
         patterns: list[str] = []
         for outcome in self.call_each("mldeploy_file_patterns"):
-            if outcome.error is None:
-                patterns.extend(outcome.result)
+            if outcome.error is not None:
+                self.load_failures.append(
+                    PluginFailure(
+                        outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_file_patterns)"
+                    )
+                )
+                continue
+            patterns.extend(outcome.result)
         return patterns
 
 
@@ -163,7 +175,20 @@ def build_plugin_host(
         _register(host, module_name, module)
     for name, plugin in plugins:
         _register(host, name, plugin)
+    _check_hook_names(host)
     return host
+
+
+def _check_hook_names(host: PluginHost) -> None:
+    """Record implementations of hooks that do not exist (a misspelt name does nothing)."""
+    known = {name for name in dir(hookspecs) if name.startswith("mldeploy_")}
+    for name in dir(host.manager.hook):
+        if not name.startswith("mldeploy_") or name in known:
+            continue
+        for impl in getattr(host.manager.hook, name).get_hookimpls():
+            host.load_failures.append(
+                PluginFailure(impl.plugin_name, f"implements {name}, which is not a hook (misspelt?); it is never called")
+            )
 
 
 def _load_entry_points(host: PluginHost) -> None:

@@ -10,6 +10,7 @@ verdicts, and another that the schema uses nothing beyond that subset.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from typing import Iterable
@@ -94,8 +95,8 @@ def check_value(key: str, value: object) -> tuple[object, str | None]:
         return None, f"{key} must be an integer, got {_describe(value)}"
     if expected == "string" and not isinstance(value, str):
         return None, f"{key} must be a string, got {_describe(value)}"
-    if value != value:  # NaN
-        return None, f"{key} must be a number, got NaN"
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, inf: JSON has neither
+        return None, f"{key} must be a finite number, got {value!r}"
     if "enum" in prop and value not in prop["enum"]:
         return None, f"{key} must be one of {', '.join(prop['enum'])}; got {value!r}"
     if "minimum" in prop and value < prop["minimum"]:

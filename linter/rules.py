@@ -116,12 +116,12 @@ class Violation:
     severity: Severity | None = None  # None: the rule's default severity
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Finding:
     """A reported problem, ready for a reporter.
 
-    Ordering (path, line, column, rule id, message) is the report order.
-    `plugin` names the plugin that owns the rule.
+    `sort_key` (path, line, column, rule id, message, end) is the report
+    order. `plugin` names the plugin that owns the rule.
     """
 
     span: Span
@@ -134,6 +134,11 @@ class Finding:
     @property
     def path(self) -> str:
         return self.span.path
+
+    @property
+    def sort_key(self) -> tuple:
+        span = self.span
+        return (span.path, span.line, span.column, self.rule_id, self.message, span.end_line, span.end_column)
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,8 +228,12 @@ class RuleSelector:
             if not any(_matches(selector, candidate) for candidate in rules):
                 raise SelectionError(f"unknown rule selector {selector!r} (not a rule ID, ID prefix or slug)")
 
+    def ignores(self, candidate: Rule) -> bool:
+        """True when an --ignore selector names the rule."""
+        return any(_matches(selector, candidate) for selector in self.ignore)
+
     def enabled(self, candidate: Rule) -> bool:
-        if any(_matches(selector, candidate) for selector in self.ignore):
+        if self.ignores(candidate):
             return False
         return not self.select or any(_matches(selector, candidate) for selector in self.select)
 

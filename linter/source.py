@@ -93,27 +93,29 @@ def decode_bytes(path: str, data: bytes) -> tuple[str | None, LoadProblem | None
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
+            body = data[len(bom):]
             try:
-                return data[len(bom):].decode(encoding), None
+                return body.decode(encoding), None
             except UnicodeDecodeError as error:
-                return None, _decode_problem(path, data, error.start + len(bom), encoding)
+                return None, _decode_problem(path, body, error, encoding)
     if b"\x00" in data[:8192]:
         return None, LoadProblem("binary file (contains NUL bytes), not YAML or JSON text", Span.point(path, 1))
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as error:
-        return None, _decode_problem(path, data, error.start, "utf-8")
+        return None, _decode_problem(path, data, error, "utf-8")
 
 
-def _decode_problem(path: str, data: bytes, offset: int, encoding: str) -> LoadProblem:
+def _decode_problem(path: str, data: bytes, error: UnicodeDecodeError, encoding: str) -> LoadProblem:
+    """Where decoding failed: line and byte column within the text after any BOM."""
+    offset = error.start
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return LoadProblem(
-        f"file is not valid {encoding.upper()} text (undecodable byte 0x{data[offset]:02x})"
-        if offset < len(data)
-        else f"file is not valid {encoding.upper()} text (truncated)",
-        Span.point(path, line, column),
-    )
+    if "truncated" in error.reason or offset >= len(data):
+        detail = "truncated: the file ends inside a character"
+    else:
+        detail = f"undecodable byte 0x{data[offset]:02x}"
+    return LoadProblem(f"file is not valid {encoding.upper()} text ({detail})", Span.point(path, line, column))
 
 
 def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> SourceFile:
@@ -125,10 +127,12 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     if text.startswith("\ufeff"):
         text = text[1:]
     problems: list[LoadProblem] = []
-    if len(text) > limits.max_bytes:
+    # A character takes at most 4 bytes in UTF-8: count bytes only when it matters.
+    size = len(text) if len(text) * 4 <= limits.max_bytes else len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
         problems.append(
             LoadProblem(
-                f"file is {len(text) / 1048576:.1f} MiB, above the {limits.max_bytes / 1048576:.0f} MiB limit; not parsed",
+                f"file is {_size(size)}, above the {_size(limits.max_bytes, exact=True)} limit; not parsed",
                 Span.point(path, 1),
             )
         )
@@ -139,9 +143,10 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
         retry_problems: list[LoadProblem] = []
         retry_roots, retry_error = _compose(path, text, limits, retry_problems, pure=True)
-        if retry_error is None:
-            roots, error = retry_roots, None
-            problems[:] = retry_problems
+        # The YAML 1.2 reading is the right one, success or not: its error
+        # (if any) is the file's real defect, libyaml's was a 1.1 artefact.
+        roots, error = retry_roots, retry_error
+        problems[:] = retry_problems
     if error is not None and _looks_like_json(path, text):
         roots, error = _load_json(path, text, limits, problems, error)
     if error is not None:
@@ -156,6 +161,12 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     object.__setattr__(source, "documents", documents)
     object.__setattr__(source, "problems", tuple(problems))
     return source
+
+
+def _size(count: int, exact: bool = False) -> str:
+    if count < 1048576:
+        return f"{count:,} bytes"
+    return f"{count / 1048576:g} MiB" if exact else f"{count / 1048576:.1f} MiB"
 
 
 @contextlib.contextmanager
@@ -413,8 +424,9 @@ def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadPro
         if key.tag == "merge" or (key.value == "<<" and not key.style):
             _collect_merge(merged, key, value, problems)
             continue
-        # NaN never equals itself; use its spelling so it can be a key.
-        hashable = key.value if key.value == key.value else repr(key.value)
+        # Keys of different types never clash (`true` and `1` are equal in
+        # Python); NaN never equals itself, so its spelling stands for it.
+        hashable = (type(key.value), key.value if key.value == key.value else repr(key.value))
         previous = explicit.pop(hashable, None)
         if previous is not None:
             problems.append(
@@ -438,34 +450,21 @@ def _collect_merge(
             problems.append(LoadProblem("merge key (<<) value is not a mapping; ignored", merge_key.span))
             continue
         for key, merged_value in source.pairs:
-            merged.setdefault(key.value, (key, merged_value))
+            merged.setdefault((type(key.value), key.value), (key, merged_value))
 
 
 # --- JSON fallback ---------------------------------------------------------------
-
-_SURROGATE_PAIR = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
-_LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
 
 def _load_json(
     path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], yaml_error: LoadProblem
 ) -> tuple[list[Node | None], LoadProblem | None]:
     """Second chance for JSON that libyaml cannot scan.
 
-    libyaml rejects surrogate-pair escapes (`"\\ud83d\\ude00"`) and a few
-    other JSON spellings. Surrogates are rewritten to YAML's `\\U` escape
-    (same line, so line numbers stay exact) and composed again; failing
-    that, valid JSON is read by a small position-keeping JSON parser, and
-    invalid JSON is reported with the JSON decoder's own location.
+    libyaml rejects surrogate-pair escapes (`"\\ud83d\\ude00"`), a key and
+    its colon on different lines, and a few other JSON spellings. Valid JSON
+    is then read by a small position-keeping JSON parser (exact lines and
+    columns); invalid JSON is reported with the JSON decoder's location.
     """
-    rewritten = _SURROGATE_PAIR.sub(_join_surrogates, text)
-    rewritten = _LONE_SURROGATE.sub(r"\\uFFFD", rewritten)
-    if rewritten != text:
-        retry_problems: list[LoadProblem] = []
-        roots, error = _compose(path, rewritten, limits, retry_problems)
-        if error is None:
-            problems.extend(retry_problems)
-            return roots, None
     try:
         json.loads(text)
     except RecursionError:
@@ -479,13 +478,10 @@ def _load_json(
         return [], LoadProblem(f"JSON syntax error: {message}", Span.point(path, lineno, colno))
     from linter.json_positions import parse_json_nodes
 
+    duplicates: list[tuple[str, Span]] = []
     try:
-        return [parse_json_nodes(path, text, limits.max_depth)], None
+        root = parse_json_nodes(path, text, limits.max_depth, duplicates)
     except ValueError as error:
         return [], LoadProblem(str(error.args[0]), error.args[1] if len(error.args) > 1 else Span.point(path, 1))
-
-
-def _join_surrogates(match: re.Match) -> str:
-    high, low = int(match.group(1), 16), int(match.group(2), 16)
-    code_point = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-    return f"\\U{code_point:08X}"
+    problems.extend(LoadProblem(message, span) for message, span in duplicates)
+    return [root], None

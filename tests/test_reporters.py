@@ -380,12 +380,6 @@ def test_sarif_uris_are_percent_encoded(chdir_tmp):
     assert uris == [("MD001", "bad%20file.yaml"), ("EP001", "sub%20dir/vid%C3%A9%20o%231.yaml")]
 
 
-NORMALISATION_BUG = (
-    "sarif.py _artifact_uri relativises only absolute paths and api.py _display strips a single './', "
-    "so unnormalised path spellings reach the URI"
-)
-
-
 @pytest.mark.parametrize(
     "spelling",
     [
@@ -393,9 +387,9 @@ NORMALISATION_BUG = (
         "./configs",
         "configs/",
         "{cwd}/configs",
-        pytest.param(".//configs", marks=pytest.mark.xfail(strict=True, reason=NORMALISATION_BUG)),
-        pytest.param("configs/./sub", marks=pytest.mark.xfail(strict=True, reason=NORMALISATION_BUG)),
-        pytest.param("../{name}/configs", marks=pytest.mark.xfail(strict=True, reason=NORMALISATION_BUG)),
+        ".//configs",
+        "configs/./sub",
+        "../{name}/configs",
     ],
 )
 def test_sarif_uri_is_relative_to_the_working_directory_however_the_path_is_spelled(chdir_tmp, spelling):
@@ -407,20 +401,11 @@ def test_sarif_uri_is_relative_to_the_working_directory_however_the_path_is_spel
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api.py _display turns './/configs/x.yaml' into '/configs/x.yaml', a different (absolute) file",
-)
 def test_reported_path_keeps_naming_the_file_for_a_doubled_slash(chdir_tmp):
     shutil.copy(EXAMPLES / "video-transcription.yaml", write(chdir_tmp / "configs" / "x.yaml", ""))
     assert [finding["path"] for finding in lint_json(".//configs")["findings"]] == ["configs/x.yaml"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sarif.py _artifact_uri emits a bare absolute path ('/tmp/...') for a file outside the working "
-    "directory, a scheme-less reference that consumers resolve against the repository root",
-)
 def test_sarif_uri_outside_the_working_directory_is_a_file_uri(tmp_path, monkeypatch):
     (tmp_path / "cwd").mkdir()
     outside = tmp_path / "elsewhere" / "x.yaml"
@@ -499,11 +484,6 @@ def test_findings_are_sorted_by_path_line_column_rule(outputs):
     assert keys == sorted(keys)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules.py Finding orders by the whole Span (path, line, column, end_line, end_column) before the "
-    "rule id, not by (path, line, column, rule id, message) as its docstring says",
-)
 def test_findings_at_one_position_are_sorted_by_rule(marker_plugin, chdir_tmp):
     write(chdir_tmp / "a.yaml", markers("tie: x"))
     findings = lint_json(".", "--plugin", marker_plugin)["findings"]

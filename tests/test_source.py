@@ -91,10 +91,6 @@ def test_decode_reports_an_illegal_utf16_surrogate():
     assert problem.span.line == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode_bytes counts the UTF-8 BOM's three bytes into the column of an undecodable byte on line 1",
-)
 def test_decode_column_after_utf8_bom_ignores_the_bom():
     _, problem = decode_bytes("f.yaml", codecs.BOM_UTF8 + b"a: \xff\n")
     assert (problem.span.line, problem.span.column) == (1, 4)
@@ -233,10 +229,6 @@ def test_size_message_names_mebibytes():
     assert (line, column) == (1, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_text compares LoadLimits.max_bytes with len(text), a count of characters, not of bytes",
-)
 def test_max_bytes_counts_bytes_not_characters():
     text = "a: " + "é" * 60 + "\n"  # 64 characters, 124 bytes of UTF-8
     assert problems_of(text, limits=LoadLimits(max_bytes=100)) != []
@@ -347,10 +339,6 @@ def test_nan_keys_are_compared_by_spelling():
     assert problems_of(".nan: 1\n.NaN: 2\n") == [("duplicate key nan (first at line 1); the last value is used", 2, 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_mapping_pairs compares keys with Python equality, so `true` and `1` (True == 1) are taken as duplicates",
-)
 def test_boolean_and_integer_keys_are_not_duplicates():
     assert problems_of("true: a\n1: b\n") == []
 
@@ -417,19 +405,11 @@ def test_json_fallback_keeps_crlf_line_numbers():
     assert pair_spans(root)["b"][0] == Span("f.json", 3, 1, 3, 4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the surrogate rewrite (12 characters -> 10) shifts every later column on the same line by 2",
-)
 def test_json_surrogate_rewrite_keeps_columns():
     root = only_root('{"a": "\\ud83d\\ude00", "b": 1}', "f.json")
     assert root.key_node("b").span.column == 23
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the lone-surrogate rewrite also matches an escaped backslash followed by 'ud83d' and changes the data",
-)
 def test_json_escaped_backslash_u_is_not_rewritten():
     root = only_root('{"e": "\\ud83d\\ude00", "path": "C:\\\\ud83d"}', "f.json")
     assert root.get("path").value == "C:\\ud83d"
@@ -510,11 +490,6 @@ def test_pure_composer_pass_survives_5000_deep_nesting():
     assert all(document.root is None for document in source.documents)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when the pure composer's second pass also fails, load_text keeps libyaml's YAML 1.1 "
-    "\"found unexpected ':'\" error at line 1 and drops the real error the second pass found",
-)
 def test_pure_composer_pass_reports_the_real_syntax_error():
     (problem,) = load_text("f.yaml", FLOW_COLON + "b: [1,\n").problems
     assert "found unexpected ':'" not in problem.message

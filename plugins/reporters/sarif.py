@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from urllib.parse import quote
 
 from linter import Report, Rule, Severity
@@ -18,12 +19,19 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 
 
 def _artifact_uri(path: str, working_directory: str) -> str:
-    """A relative, percent-encoded URI for repository-relative display."""
-    if os.path.isabs(path) and working_directory:
-        relative = os.path.relpath(path, working_directory)
-        if not relative.startswith(".."):
-            path = relative
-    return quote(path.replace(os.sep, "/"), safe="/._-~")
+    """A URI for a reported path: relative to the working directory when inside it.
+
+    Inside: a normalised, percent-encoded relative reference (`configs/x.yaml`),
+    which code scanning resolves against the repository root. Outside: an
+    absolute `file://` URI. Pseudo paths such as `<stdin>` are encoded as-is.
+    """
+    if path.startswith("<") and path.endswith(">"):
+        return quote(path, safe="")
+    absolute = os.path.abspath(os.path.join(working_directory or os.getcwd(), path))
+    relative = os.path.relpath(absolute, working_directory or os.getcwd())
+    if relative == ".." or relative.startswith(".." + os.sep):
+        return Path(absolute).as_uri()
+    return quote(relative.replace(os.sep, "/"), safe="/._-~")
 
 
 def _descriptor(rule: Rule) -> dict:

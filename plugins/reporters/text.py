@@ -36,7 +36,8 @@ def summary_line(report: Report) -> str:
         for severity, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info"))
         if report.count(severity)
     ]
-    files_with = len({finding.path for finding in report.findings})
+    checked_paths = {item.path for item in report.files}
+    files_with = len({finding.path for finding in report.findings} & checked_paths)
     return (
         f"Found {_plural(len(report.findings), 'problem')} ({', '.join(parts).replace('infos', 'info')}) "
         f"in {files_with} of {_plural(checked, 'file')}."

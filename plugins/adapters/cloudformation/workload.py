@@ -45,19 +45,20 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
             )
         else:
             for key_node, value in workload.pairs:
-                entries.append((str(key_node.value), _plain(value), value.span))
+                if intrinsic(value) is None:  # a computed entry is unknown, not wrong
+                    entries.append((str(key_node.value), _plain(value), value.span))
     profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
     problems += found
     tag_entries = [
-        (key[len(TAG_PREFIX):], _plain(value), value.span) for key, value, _ in tags(resource) if key.startswith(TAG_PREFIX)
+        (key[len(TAG_PREFIX):], _plain(value), value.span)
+        for key, value, _ in tags(resource)
+        if key.startswith(TAG_PREFIX) and intrinsic(value) is None
     ]
     profile, found = parse_profile(tag_entries, f"Tags {TAG_PREFIX}<key> of {resource.logical_id}", profile)
     return profile, problems + found
 
 
 def _plain(node) -> object:
-    if intrinsic(node) is not None:
-        return f"<{intrinsic(node)}>"
     if isinstance(node, ScalarNode):
         return node.value
     return {} if isinstance(node, MappingNode) else []
