@@ -134,6 +134,12 @@ def _host(plugin_modules: Sequence[str]):
     return host
 
 
+def _warn_load_failures(host) -> None:
+    """Tell on stderr about plugins that failed to load (linting reports them as MD002)."""
+    for failure in host.load_failures:
+        print(f"mldeploy-lint: warning: plugin {failure.plugin!r} {failure.message}", file=sys.stderr)
+
+
 def _run_lint(argv: list[str]) -> int:
     from linter.discovery import DiscoveryOptions
     from linter.engine import LintOptions
@@ -241,6 +247,7 @@ def _run_rules(argv: list[str]) -> int:
     args = _rules_parser().parse_args(argv)
     host = _host(args.plugin)
     rules = host.rules()
+    _warn_load_failures(host)
     if args.format == "json":
         text = rule_docs.rules_json(rules)
     elif args.format == "markdown":
