@@ -1,0 +1,47 @@
+"""Questions many rules ask of the model, answered once.
+
+Rules stay pure functions of the model; anything two rules would both
+compute lives here, as plain functions (no base classes).
+"""
+
+from __future__ import annotations
+
+from linter import Deployment, DeploymentKind, Sourced, Span, Unit
+
+ENDPOINT_KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVERLESS)
+SERVING_KINDS = ENDPOINT_KINDS + (DeploymentKind.SERVICE,)
+BATCH_KINDS = (DeploymentKind.BATCH_TRANSFORM, DeploymentKind.TRAINING, DeploymentKind.PROCESSING, DeploymentKind.JOB)
+
+
+def kind_of(deployment: Deployment) -> DeploymentKind | None:
+    """The deployment's kind, or None when unknown."""
+    return deployment.kind.value if deployment.kind.known else None  # type: ignore[return-value]
+
+
+def is_kind(deployment: Deployment, *kinds: DeploymentKind) -> bool:
+    return kind_of(deployment) in kinds
+
+
+def instance_units(deployment: Deployment) -> list[Unit]:
+    """Units that run on instances (not serverless)."""
+    return [unit for unit in deployment.units if unit.serverless is None]
+
+
+def unit_name(unit: Unit) -> str:
+    """A unit's name for messages."""
+    return str(unit.name.value) if unit.name.known else "(unnamed)"
+
+
+def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
+    """The span of the first candidate that has one (a value's, else the fallback)."""
+    for candidate in candidates:
+        if isinstance(candidate, Span):
+            return candidate
+        if isinstance(candidate, Sourced) and candidate.span is not None:
+            return candidate.span
+    return default
+
+
+def display_name(deployment: Deployment) -> str:
+    """The deployment's name for messages."""
+    return str(deployment.name.value) if deployment.name.known else deployment.id.rsplit("#", 1)[-1]
