@@ -57,13 +57,14 @@ from plugins.adapters.cloudformation.intrinsics import (
 )
 from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.template import Resource, intrinsic
+from plugins import data
 from plugins.adapters.facts import compute_for
 
 ECS_NAMESPACE = "ecs"
 
-# The reserved Fargate capacity providers (FACTS.md §11); any other name is a
-# cluster's own (Auto Scaling group) provider.
-FARGATE_PROVIDERS = {"FARGATE": Capacity.ON_DEMAND, "FARGATE_SPOT": Capacity.SPOT}
+# The data tables' context for ECS capacity provider names: the reserved
+# Fargate providers; any other name is a cluster's own (Auto Scaling group) one.
+ECS_PROVIDER_CONTEXT = "ecs-capacity-provider"
 
 RUNNER_TYPES = (
     "AWS::Events::Rule",
@@ -116,19 +117,22 @@ def _if_argument(node: Node) -> tuple[Node, Node, Node] | None:
 # --- values -----------------------------------------------------------------------
 
 
-def capacity_of(node: Node | None, template: TemplateContext, table: dict[str, Capacity], what: str) -> Sourced:
-    """A purchase option read through `table` (keys upper case; the value is case-folded).
+def capacity_of(node: Node | None, template: TemplateContext, context: str, what: str) -> Sourced:
+    """A purchase-option property, read through the data tables' `capacity_from_setting(context, ...)`.
 
     Unknown with the reason when unresolved; malformed (raw kept) when the
-    value is not in the table; an undecidable `Fn::If` keeps the capacities
-    of its branches in `options`, or is known when every branch agrees.
+    tables do not know the value; an undecidable `Fn::If` keeps the
+    capacities of its branches in `options`, or is known when every branch
+    agrees.
     """
-    expected = "one of " + ", ".join(table)
 
     def convert(value: Any) -> Capacity | None:
-        return table.get(value.strip().upper()) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        capacity = data.capacity_from_setting(context, value)
+        return Capacity(capacity) if capacity is not None else None
 
-    value = template.sourced(node, convert, expected)
+    value = template.sourced(node, convert, f"a {what} value")
     if value.known:
         written = template.resolve(node)
         note = f"{what} {written}" + (f" ({value.note})" if value.note else "")
@@ -251,7 +255,7 @@ GENERIC_INSTANCE_TYPES = {
 
 
 def compute_of_types(instance_types: list[Sourced], where) -> Compute:
-    """The compute of the first instance type; the accelerator only when every type agrees."""
+    """The compute of the first instance type; its accelerator (and count) only when every type agrees."""
     if not instance_types:
         return Compute(instance_type=Sourced(UNKNOWN, where.span, Provenance.DECLARED, "no InstanceTypes"))
     computes = [_compute(instance_type) for instance_type in instance_types]
@@ -267,6 +271,13 @@ def compute_of_types(instance_types: list[Sourced], where) -> Compute:
             accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"instance types differ in accelerator: {described}"),
             accelerator_count=Sourced(),
         )
+    counts = {compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}
+    if len(counts) > 1:
+        described = ", ".join(f"{compute.instance_type.value} {compute.accelerator_count.get('unknown')}" for compute in computes)
+        return replace(
+            first,
+            accelerator_count=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"instance types differ in accelerator count: {described}"),
+        )
     return first
 
 
@@ -278,7 +289,33 @@ def _compute(instance_type: Sourced) -> Compute:
             accelerator=Sourced("none", instance_type.span, Provenance.INFERRED, note),
             burstable=Sourced(False, instance_type.span, Provenance.INFERRED, note),
         )
+    if instance_type.known and "." not in str(instance_type.value):
+        return _family_compute(instance_type)
     return compute_for(instance_type)
+
+
+def _family_compute(family: Sourced) -> Compute:
+    """A bare family (`g4dn`, which AWS Batch accepts for any size) classified by the family tables.
+
+    TRANSITIONAL: `data.instance_info` wants `family.size`; the size part
+    here only stands in for "any size", so the accelerator count, which
+    depends on the size, stays unknown.
+    """
+    info = data.instance_info(f"{family.value}.any-size")
+    if info is None:
+        return Compute(instance_type=family)
+    note = f"instance family {info.family} (any size)"
+    count = (
+        Sourced(0, family.span, Provenance.INFERRED, note)
+        if info.accelerator == "none"
+        else Sourced(UNKNOWN, family.span, Provenance.INFERRED, "the accelerator count depends on the size AWS Batch picks")
+    )
+    return Compute(
+        instance_type=family,
+        accelerator=Sourced(info.accelerator, family.span, Provenance.INFERRED, note),
+        accelerator_count=count,
+        burstable=Sourced(info.burstable, family.span, Provenance.INFERRED, note),
+    )
 
 
 def instance_types_attribute(items: list[Sourced], node) -> Sourced:
@@ -400,8 +437,9 @@ def strategy_capacity(node: Node | None, template: TemplateContext) -> tuple[Sou
     for item in used:
         provider_node = item.get("CapacityProvider")
         provider = template.resolve(provider_node)
-        if isinstance(provider, str) and provider.upper() in FARGATE_PROVIDERS:
-            capacities.append((provider, Sourced(FARGATE_PROVIDERS[provider.upper()], provider_node.span)))  # type: ignore[union-attr]
+        fargate = data.capacity_from_setting(ECS_PROVIDER_CONTEXT, provider) if isinstance(provider, str) else None
+        if fargate is not None:
+            capacities.append((provider, Sourced(Capacity(fargate), provider_node.span)))  # type: ignore[union-attr]
             instance_types.append(Sourced(UNKNOWN, provider_node.span, Provenance.INFERRED, "Fargate: no instance type"))  # type: ignore[union-attr]
             continue
         resource = _provider_resource(provider, template)
@@ -563,7 +601,12 @@ def _via(value: Sourced, how: str) -> Sourced:
 def _market_capacity(market: Node | None, template: TemplateContext, launch_template: str) -> Sourced:
     if market is None:
         return Sourced(Capacity.ON_DEMAND, None, Provenance.INFERRED, f"launch template {launch_template} sets no spot InstanceMarketOptions")
-    return capacity_of(market, template, {"SPOT": Capacity.SPOT, "CAPACITY-BLOCK": Capacity.RESERVED}, f"MarketType of {launch_template}")
+    market_type = template.resolve(market)
+    if isinstance(market_type, str) and market_type.lower() == "spot":
+        return Sourced(Capacity.SPOT, market.span, Provenance.INFERRED, f"InstanceMarketOptions.MarketType spot of {launch_template}")
+    if isinstance(market_type, str) and market_type.lower() == "capacity-block":
+        return Sourced(Capacity.RESERVED, market.span, Provenance.INFERRED, f"InstanceMarketOptions.MarketType capacity-block of {launch_template}")
+    return Sourced(UNKNOWN, market.span, Provenance.DECLARED, f"InstanceMarketOptions.MarketType of {launch_template} is not known")
 
 
 def _show(value: Any) -> str:

@@ -62,13 +62,9 @@ QUEUE = "AWS::Batch::JobQueue"
 JOB_DEFINITION = "AWS::Batch::JobDefinition"
 RESOURCE_TYPES = (ENVIRONMENT, QUEUE)
 
-# ComputeResources.Type (FACTS.md §11): the schema's enum is case-insensitive.
-COMPUTE_TYPE_CAPACITY = {
-    "EC2": Capacity.ON_DEMAND,
-    "SPOT": Capacity.SPOT,
-    "FARGATE": Capacity.ON_DEMAND,
-    "FARGATE_SPOT": Capacity.SPOT,
-}
+# ComputeResources.Type is read through the data tables (case-insensitive, as
+# the schema's enum is).
+CAPACITY_CONTEXT = "batch-compute-environment"
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
 
 JOB_KIND_NOTE = "AWS Batch runs jobs to completion"
@@ -283,7 +279,7 @@ def _read_environment(resource: Resource, template: TemplateContext) -> _Environ
         return _Environment(resource, name, unit, Sourced(), None, tuple(attributes))
     type_node = resources.get("Type")
     compute_type = template.read_str(type_node)
-    capacity = capacity_of(type_node, template, COMPUTE_TYPE_CAPACITY, "ComputeResources.Type")
+    capacity = capacity_of(type_node, template, CAPACITY_CONTEXT, "ComputeResources.Type")
     if type_node is None:
         capacity = Sourced(UNKNOWN, resources.span, Provenance.DECLARED, "no ComputeResources.Type")
     fargate = compute_type.known and str(compute_type.value).upper() in FARGATE_TYPES

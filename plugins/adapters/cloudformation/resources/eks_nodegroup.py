@@ -44,7 +44,7 @@ from plugins.adapters.cloudformation.workload import environment_of, profile_of
 
 RESOURCE_TYPES = ("AWS::EKS::Nodegroup",)
 
-CAPACITY_TYPES = {"ON_DEMAND": Capacity.ON_DEMAND, "SPOT": Capacity.SPOT, "CAPACITY_BLOCK": Capacity.RESERVED}
+CAPACITY_CONTEXT = "eks-nodegroup"  # CapacityType, read through the data tables
 DEFAULT_INSTANCE_TYPE = "t3.medium"  # EKS CreateNodegroup, when neither instanceTypes nor the launch template says
 
 KIND_NOTE = "a node group is capacity, not a workload: the pods scheduled on it decide between job and service"
@@ -68,7 +68,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
 
     capacity_node = child(properties, "CapacityType")
     if capacity_node is not None:
-        capacity = capacity_of(capacity_node, template, CAPACITY_TYPES, "CapacityType")
+        capacity = capacity_of(capacity_node, template, CAPACITY_CONTEXT, "CapacityType")
     elif properties is None:
         capacity = Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, missing or "no Properties")
     else:
