@@ -170,7 +170,9 @@ def string_list(node: Node | None, template: TemplateContext, what: str) -> list
         return [Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{what} depend on condition {resolved.condition}")]
     if is_known(resolved) and isinstance(resolved, str):
         return [Sourced(resolved, node.span)]
-    return [Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{what}: {describe_unknown(resolved)} is not known")]
+    function = intrinsic(node)
+    reason = f"{function} is not resolved" if function and isinstance(resolved, Opaque) and "(" in resolved.key else f"{describe_unknown(resolved)} is not known"
+    return [Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{what}: {reason}")]
 
 
 def _item(node: Node | None, value: Any, template: TemplateContext, span: Span, function: str | None = None) -> Sourced:
@@ -204,7 +206,10 @@ def network_of(node: Node | None, template: TemplateContext) -> Network | None:
 def subnet_zone(resource: Resource, template: TemplateContext) -> Sourced:
     from plugins.adapters.cloudformation.resources.ec2_subnet import read as read_subnet
 
-    return read_subnet(resource, template)[0].zone
+    zone = read_subnet(resource, template)[0].zone
+    if not zone.known and not zone.note and not zone.options:
+        return Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, f"subnet {resource.logical_id} names no Availability Zone (EC2 picks one)")
+    return zone
 
 
 def name_of(resource: Resource, properties: MappingNode | None, template: TemplateContext, key: str) -> Sourced:
