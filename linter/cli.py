@@ -60,7 +60,6 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (same forms as --select)")
     parser.add_argument(
         "--fail-on",
-        default="warning",
         choices=("error", "warning", "info", "never"),
         help="lowest severity that makes the exit code 1 (default: warning)",
     )
@@ -79,14 +78,39 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
     )
+    _config_options(parser)
     _common_plugin_options(parser)
     parser.add_argument("--version", action="version", version=f"mldeploy-lint {__version__}")
     return parser
 
 
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from FILE (default: mldeploy-lint.toml, .mldeploy-lint.toml or pyproject.toml "
+        "[tool.mldeploy-lint], searched from the working directory upwards)",
+    )
+    group.add_argument("--no-config", action="store_true", help="ignore any configuration file")
+
+
+def _config(args: argparse.Namespace):
+    from linter.config import ConfigError, find_config, load_config
+
+    if getattr(args, "no_config", False):
+        return load_config(None)
+    path = args.config or find_config(".")
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
 def _rules_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mldeploy-lint rules", description="List every registered rule.")
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    _config_options(parser)
     _common_plugin_options(parser)
     return parser
 
@@ -104,6 +128,7 @@ def _explain_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="for --deployments (default: text)")
     parser.add_argument("--environment", metavar="ENV", help="as for linting: treat every deployment as ENV")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
+    _config_options(parser)
     _common_plugin_options(parser)
     return parser
 
@@ -148,28 +173,36 @@ def _run_lint(argv: list[str]) -> int:
 
     parser = _lint_parser()
     args = parser.parse_args(argv)
-    host = _host(args.plugin)
+    config = _config(args)
+    host = _host(list(config.get("plugins", [])) + args.plugin)
     reporters = _reporters(host)
     reporter = reporters.get(args.format)
     if reporter is None:
         raise UsageError(f"unknown --format {args.format!r} (choose from {', '.join(sorted(reporters))})")
 
-    selector = RuleSelector(_split_csv(args.select), _split_csv(args.ignore))
+    select = _split_csv(args.select) or tuple(config.get("select", ()))
+    ignore = tuple(config.get("ignore", ())) + _split_csv(args.ignore)
+    selector = RuleSelector(select, ignore)
     try:
         selector.validate(host.rules())
     except SelectionError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(f"{error} (in {config.path})" if not args.select and config.get("select") else str(error)) from None
     environment = None
-    if args.environment:
-        environment = normalise_environment(args.environment)
+    wanted_environment = args.environment or config.get("environment")
+    if wanted_environment:
+        environment = normalise_environment(wanted_environment)
         if environment is None:
-            raise UsageError(f"unknown --environment {args.environment!r} (use prod, staging or dev)")
+            raise UsageError(f"unknown environment {wanted_environment!r} (use prod, staging or dev)")
 
-    options = LintOptions(selector=selector, environment=environment)
-    discovery = DiscoveryOptions(exclude=tuple(args.exclude), respect_gitignore=not args.no_respect_gitignore)
+    options = LintOptions(selector=selector, environment=environment, config=config)
+    respect_gitignore = False if args.no_respect_gitignore else config.get("respect-gitignore", True)
+    discovery = DiscoveryOptions(
+        exclude=tuple(config.get("exclude", ())) + tuple(args.exclude), respect_gitignore=respect_gitignore
+    )
     result = _lint(args, host, options, discovery)
 
-    fail_on = None if args.fail_on == "never" else Severity(args.fail_on)
+    fail_on_name = args.fail_on or config.get("fail-on", "warning")
+    fail_on = None if fail_on_name == "never" else Severity(fail_on_name)
     text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output)))
     _write(text, args.output)
     if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
@@ -245,7 +278,7 @@ def _run_rules(argv: list[str]) -> int:
     from linter import rule_docs
 
     args = _rules_parser().parse_args(argv)
-    host = _host(args.plugin)
+    host = _host(list(_config(args).get("plugins", [])) + args.plugin)
     rules = host.rules()
     _warn_load_failures(host)
     if args.format == "json":
@@ -263,7 +296,7 @@ def _run_explain(argv: list[str]) -> int:
     from linter.rules import RuleSelector
 
     args = _explain_parser().parse_args(argv)
-    host = _host(args.plugin)
+    host = _host(list(_config(args).get("plugins", [])) + args.plugin)
     if args.deployments:
         return _explain_deployments(args, host)
     if len(args.targets) != 1:
@@ -285,12 +318,14 @@ def _explain_deployments(args: argparse.Namespace, host) -> int:
     from linter.profile import normalise_environment
     from linter.rules import RuleSelector
 
-    environment = normalise_environment(args.environment) if args.environment else None
-    if args.environment and environment is None:
-        raise UsageError(f"unknown --environment {args.environment!r} (use prod, staging or dev)")
+    config = _config(args)
+    wanted_environment = args.environment or config.get("environment")
+    environment = normalise_environment(wanted_environment) if wanted_environment else None
+    if wanted_environment and environment is None:
+        raise UsageError(f"unknown environment {wanted_environment!r} (use prod, staging or dev)")
     args.paths = args.targets
     # Only the core rules run: their findings (unreadable files, plugin errors) explain gaps.
-    options = LintOptions(selector=RuleSelector(("MD",)), environment=environment)
+    options = LintOptions(selector=RuleSelector(("MD",)), environment=environment, config=config)
     result = _lint(args, host, options, DiscoveryOptions())
     base = os.getcwd()
     render = explain_json if args.format == "json" else explain_text

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 from linter.model import Deployment, Environment, InputProblem, Provenance, ScalingTarget, Sourced
+from linter.config import Config
 from linter.nodes import Span
 from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
@@ -37,11 +38,16 @@ class InputFile:
 
 @dataclass(frozen=True)
 class LintOptions:
-    """What the user chose for this run."""
+    """What the user chose for this run.
+
+    `config` is the configuration file's settings; plugins read their own
+    sections from it (`run.options.config.get("environments")`).
+    """
 
     selector: RuleSelector = field(default_factory=RuleSelector)
     environment: Environment | None = None
     limits: LoadLimits = field(default_factory=LoadLimits)
+    config: Config = field(default_factory=Config)
 
 
 @dataclass
@@ -179,22 +185,44 @@ def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitt
 
 
 def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
-    """--environment wins over what the file says; a path naming a stage fills a gap."""
+    """The environment, in order: --environment, the file, configured path globs, stage words in the path."""
     if options.environment is not None:
         return replace(
             deployment,
-            environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment on the command line"),
+            environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment / configuration"),
         )
     if deployment.environment.known:
+        return deployment
+    environments = options.config.get("environments", {})
+    from_glob = _environment_from_globs(deployment.path, environments.get("paths", {}), options.config)
+    if from_glob is not None:
+        stage, glob = from_glob
+        return replace(
+            deployment,
+            environment=Sourced(stage, None, Provenance.DECLARED, f"path matches {glob!r} in {options.config.path}"),
+        )
+    if not environments.get("path-words", True):
         return deployment
     from_path = environment_from_path(deployment.path)
     if from_path is None:
         return deployment
     stage, word = from_path
-    return replace(
-        deployment,
-        environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"),
-    )
+    return replace(deployment, environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"))
+
+
+def _environment_from_globs(path: str, globs: dict, config: Config) -> tuple[Environment, str] | None:
+    if not globs:
+        return None
+    import os
+
+    import pathspec
+
+    relative = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
+    for stage in (Environment.PROD, Environment.STAGING, Environment.DEV):
+        for glob in globs.get(stage.value, ()):
+            if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(relative):
+                return stage, glob
+    return None
 
 
 def _document_anchor(document: Document) -> Span:

@@ -157,7 +157,7 @@ def test_environment_option_validates(cli):
     assert cli("--environment", "production", str(EXAMPLES)).code == 1
     bad = cli("--environment", "moon", str(EXAMPLES))
     assert bad.code == 2
-    assert "unknown --environment 'moon'" in bad.err
+    assert "unknown environment 'moon'" in bad.err
 
 
 def test_environment_option_overrides_the_model():
@@ -170,7 +170,7 @@ def test_environment_option_overrides_the_model():
     assert declared[0].environment.value is Environment.PROD  # from the Environment tag
     forced = lint_paths([example], LintOptions(environment=Environment.DEV)).deployments
     assert forced[0].environment.value is Environment.DEV
-    assert forced[0].environment.note == "--environment on the command line"
+    assert forced[0].environment.note == "--environment / configuration"
 
 
 def test_directory_named_like_a_subcommand_is_linted(cli, chdir_tmp):

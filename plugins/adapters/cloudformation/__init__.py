@@ -7,7 +7,20 @@ deployments (`hosting.py`). Adding a resource kind is adding one module.
 
 from __future__ import annotations
 
-from linter import Deployment, Document, InputProblem, RunContext, hookimpl
+from dataclasses import replace
+
+from linter import (
+    Deployment,
+    Document,
+    InputProblem,
+    MappingNode,
+    Provenance,
+    RunContext,
+    ScalarNode,
+    Sourced,
+    hookimpl,
+    normalise_environment,
+)
 
 from plugins.adapters.cloudformation import hosting
 from plugins.adapters.cloudformation.context import TemplateContext
@@ -21,11 +34,16 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """Deployments of a CloudFormation template; None for any other document."""
     if not is_template(document):
         return None
-    return extract_template(document)
+    parameters = run.options.config.get("environments", {}).get("parameters", ())
+    return extract_template(document, tuple(parameters))
 
 
-def extract_template(document: Document) -> list[Deployment | InputProblem]:
-    """Everything the adapter reads from one template document."""
+def extract_template(document: Document, environment_parameters: tuple[str, ...] = ()) -> list:
+    """Everything the adapter reads from one template document.
+
+    `environment_parameters` names template parameters whose value names the
+    stage (configured by the user; never guessed).
+    """
     template = TemplateContext.of(document)
     table = readers()
     records = TemplateRecords()
@@ -37,4 +55,27 @@ def extract_template(document: Document) -> list[Deployment | InputProblem]:
         for item in reader(resource, template):
             if not records.add(item):
                 extracted.append(item)
-    return hosting.assemble(records, template) + extracted
+    results = hosting.assemble(records, template) + extracted
+    stage = _stage_parameter(template, environment_parameters)
+    if stage is None:
+        return results
+    return [
+        replace(item, environment=stage) if isinstance(item, Deployment) and not item.environment.known else item
+        for item in results
+    ]
+
+
+def _stage_parameter(template: TemplateContext, names: tuple[str, ...]) -> Sourced | None:
+    """The stage named by the first configured parameter that has a known value."""
+    parameters = template.resolver.parameters
+    if parameters is None:
+        return None
+    for name in names:
+        parameter = parameters.get(name)
+        default = parameter.get("Default") if isinstance(parameter, MappingNode) else None
+        if not isinstance(default, ScalarNode):
+            continue
+        stage = normalise_environment(default.value)
+        if stage is not None:
+            return Sourced(stage, default.span, Provenance.DECLARED, f"parameter {name} (configured) defaults to {default.value!r}")
+    return None

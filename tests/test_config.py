@@ -1,0 +1,102 @@
+"""The configuration file: discovery, validation, precedence, environment recognition."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+TEMPLATE = """\
+Parameters:
+  Stage: {Type: String, Default: production}
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Metadata:
+      mldeploy-lint:
+        workload: {payload-mb: 50}
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: m, InstanceType: ml.m5.large, InitialInstanceCount: 2}
+"""
+
+
+def _environment(cli, *args) -> dict:
+    result = cli("explain", "--deployments", "--format", "json", *args)
+    assert result.code == 0, result.err
+    return json.loads(result.out)["deployments"][0].get("environment", {})
+
+
+@pytest.fixture
+def project(chdir_tmp):
+    (chdir_tmp / ".git").mkdir()  # discovery stops at the repository root
+    (chdir_tmp / "deploy" / "live").mkdir(parents=True)
+    (chdir_tmp / "deploy" / "live" / "scorer.yaml").write_text(TEMPLATE)
+    return chdir_tmp
+
+
+def test_no_config_means_defaults(cli, project):
+    result = cli("deploy")
+    assert result.code == 1
+    assert "EP001" in result.out
+    # `live` is a stage word in the path: prod, inferred
+    assert _environment(cli, "deploy")["note"] == "the path names 'live'"
+
+
+def test_parameters_are_read_only_when_configured(cli, project):
+    (project / "mldeploy-lint.toml").write_text('[environments]\nparameters = ["Stage"]\npath-words = false\n')
+    environment = _environment(cli, "deploy")
+    assert environment["value"] == "prod"
+    assert environment["note"] == "parameter Stage (configured) defaults to 'production'"
+    (project / "mldeploy-lint.toml").write_text("[environments]\npath-words = false\n")
+    assert _environment(cli, "deploy") == {}
+
+
+def test_path_globs_win_over_path_words(cli, project):
+    (project / "mldeploy-lint.toml").write_text('[environments.paths]\nstaging = ["deploy/live/**"]\n')
+    environment = _environment(cli, "deploy")
+    assert environment["value"] == "staging"
+    assert environment["how"] == "declared"
+
+
+def test_pyproject_table_and_precedence(cli, project):
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.mldeploy-lint]\nignore = ["EP001"]\nfail-on = "never"\n'
+    )
+    assert cli("deploy").code == 0
+    assert "EP001" not in cli("deploy").out
+    # command-line --fail-on wins; --select cannot re-enable what config ignores... but --no-config can
+    assert cli("--fail-on", "error", "deploy").code == 0
+    assert cli("--no-config", "deploy").code == 1
+
+
+def test_config_found_from_a_subdirectory(cli, project, monkeypatch):
+    (project / "mldeploy-lint.toml").write_text('ignore = ["EP"]\n')
+    monkeypatch.chdir(project / "deploy")
+    assert cli("live").code == 0
+
+
+def test_explicit_config_file(cli, project):
+    (project / "ci.toml").write_text('select = ["CV"]\n')
+    assert cli("--config", "ci.toml", "deploy").code == 0
+    assert cli("--config", "missing.toml", "deploy").code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('selct = ["EP"]\n', "unknown setting 'selct' in top level"),
+        ('fail-on = "sometimes"\n', "fail-on: 'sometimes' is not one of"),
+        ("select = 'EP'\n", "select: 'EP' is not of type 'array'"),
+        ("[environments]\nparamters = []\n", "unknown setting 'paramters' in environments"),
+        ("select = [\n", "invalid TOML"),
+        ('select = ["XX"]\n', "unknown rule selector 'XX'"),
+        ('environment = "moon"\n', "unknown environment 'moon'"),
+    ],
+)
+def test_bad_config_is_a_usage_error_naming_the_key(cli, project, text, message):
+    (project / "mldeploy-lint.toml").write_text(text)
+    result = cli("deploy")
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
