@@ -7,8 +7,8 @@ here:
 
 - `properties_of`: a resource's Properties, also when the whole block is an
   `Fn::If` whose condition the template decides;
-- `capacity_of`: a purchase-option property read through a table (case
-  folded, as the schemas' enums are), keeping conditions and unknowns;
+- `capacity_of`: a purchase-option property read through the data tables'
+  `capacity_from_setting`, keeping conditions and unknowns;
 - `string_list` / `network_of`: lists of instance types and subnets, with
   the Availability Zones of subnets defined in the template (the same
   `SubnetRecord`s SageMaker hosting uses);
@@ -625,18 +625,8 @@ def _show(value: Any) -> str:
 # --- ECS service autoscaling -------------------------------------------------------
 
 
-def scaling_records(template: TemplateContext) -> TemplateRecords:
-    """Scalable targets, scaling policies and alarms of the template, read by their own readers."""
-    from plugins.adapters.cloudformation.resources import readers
-
-    table = readers()
-    records = TemplateRecords()
-    for resource in template.resources.values():
-        if resource.type.startswith("AWS::ApplicationAutoScaling::") or resource.type == "AWS::CloudWatch::Alarm":
-            reader = table.get(resource.type)
-            for item in reader(resource, template) if reader is not None else ():
-                records.add(item)
-    return records
+SCALABLE_TARGET = "AWS::ApplicationAutoScaling::ScalableTarget"
+SCALING_POLICY = "AWS::ApplicationAutoScaling::ScalingPolicy"
 
 
 def ecs_scaling_for_service(
@@ -647,20 +637,24 @@ def ecs_scaling_for_service(
     `service/<cluster>/<service>`: the service segment matches the
     service's `GetAtt Name` (or `Ref`) or its declared ServiceName; the
     cluster segment must not contradict the service's Cluster (default
-    `default`) when both are known.
+    `default`) when both are known. Targets and their policies (and the
+    alarms of step-scaling policies) are read by their own readers, and
+    policies are matched to targets by `hosting.py`'s rules; only the
+    targets that name this service are read in full.
     """
-    records = scaling_records(template)
+    words = [service.logical_id]
+    if service_name.known and service_name.provenance is Provenance.DECLARED and isinstance(service_name.value, str):
+        words.append(service_name.value)
+    matched = [
+        resource
+        for resource in _ecs_targets(template)
+        if _mentions(resource, words, template) and _target_names(resource, service, service_name, cluster, template)
+    ]
+    if not matched:
+        return []
+    records = _scaling_records(matched, template)
     found = []
     for target in records.targets:
-        if target.namespace.value != ECS_NAMESPACE:
-            continue
-        segments = split_text(target.resource_id, "/")
-        if not segments or len(segments) != 3 or segments[0] != "service":
-            continue
-        if not _names_service(segments[2], service, service_name):
-            continue
-        if cluster is not None and not _cluster_agrees(segments[1], cluster):
-            continue
         policies = [
             _with_alarm_metric(policy, records).policy
             for policy in records.policies
@@ -674,8 +668,71 @@ def ecs_scaling_for_service(
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
         )
-        found.append((scaling, ResourceRef("AWS::ApplicationAutoScaling::ScalableTarget", target.logical_id, target.span)))
+        found.append((scaling, ResourceRef(SCALABLE_TARGET, target.logical_id, target.span)))
     return found
+
+
+def _ecs_targets(template: TemplateContext) -> list[Resource]:
+    found = []
+    for resource in template.resources.values():
+        if resource.type == SCALABLE_TARGET:
+            properties, _ = properties_of(resource, template)
+            if template.resolve(child(properties, "ServiceNamespace")) == ECS_NAMESPACE:
+                found.append(resource)
+    return found
+
+
+def _mentions(target: Resource, words: list[str], template: TemplateContext) -> bool:
+    """A cheap first look: does any text of the target's ResourceId contain one of the words?"""
+    properties, _ = properties_of(target, template)
+    resource_id = child(properties, "ResourceId")
+    if resource_id is None:
+        return False
+    if any("${" in word for word in words):
+        return True  # a partly unresolved name: only resolving can tell
+    for node in iter_nodes(resource_id):
+        value = getattr(node, "value", None)
+        if isinstance(value, str) and any(word in value for word in words):
+            return True
+    return False
+
+
+def _target_names(target: Resource, service: Resource, service_name: Sourced, cluster: Any, template: TemplateContext) -> bool:
+    properties, _ = properties_of(target, template)
+    segments = split_text(template.resolve(child(properties, "ResourceId")), "/")
+    if not segments or len(segments) != 3 or segments[0] != "service":
+        return False
+    if not _names_service(segments[2], service, service_name):
+        return False
+    return cluster is None or _cluster_agrees(segments[1], cluster)
+
+
+def _scaling_records(targets: list[Resource], template: TemplateContext) -> TemplateRecords:
+    """Records of these targets, of the policies that may drive them and of the alarms of those policies."""
+    from plugins.adapters.cloudformation.resources import readers
+
+    table = readers()
+    records = TemplateRecords()
+    target_ids = {target.logical_id for target in targets}
+    for target in targets:
+        for item in table[SCALABLE_TARGET](target, template):
+            records.add(item)
+    policy_ids: set[str] = set()
+    for resource in template.resources.values():
+        if resource.type != SCALING_POLICY:
+            continue
+        properties, _ = properties_of(resource, template)
+        target_node = child(properties, "ScalingTargetId")
+        if target_node is not None and template.reference(target_node)[0] not in target_ids:
+            continue
+        for item in table[SCALING_POLICY](resource, template):
+            records.add(item)
+            policy_ids.add(resource.logical_id)
+    for resource in template.resources.values():
+        if resource.type == "AWS::CloudWatch::Alarm" and referenced_ids(resource.node, template) & policy_ids:
+            for item in table[resource.type](resource, template):
+                records.add(item)
+    return records
 
 
 def _names_service(segment: Any, service: Resource, name: Sourced) -> bool:
