@@ -719,3 +719,55 @@ def test_malformed_ecs_services_do_not_crash(body):
     result = lint_text(text, "template.yaml", ONLY_CORE)
     assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert len(result.deployments) == 1
+
+
+# --- ECS scalable targets as hosting.py reports them ---------------------------------------
+
+
+def _targets(text: str):
+    from linter import load_text
+    from plugins.adapters.cloudformation.context import TemplateContext
+    from plugins.adapters.cloudformation.resources.application_autoscaling import target_record
+
+    template = TemplateContext.of(load_text("template.yaml", text).documents[0])
+    records = [
+        target_record(resource.logical_id, resource.properties, template, resource.key_span)
+        for resource in template.resources.values()
+        if resource.type == "AWS::ApplicationAutoScaling::ScalableTarget"
+    ]
+    return template, records
+
+
+@pytest.mark.parametrize(
+    "resource_id, status",
+    [
+        ("!Sub service/${Cluster}/${Service.Name}", "linked"),
+        ("service/default/scorer", "no-such-deployment"),  # the service runs in cluster "scoring"
+        ("service/scoring/scorer", "linked"),
+        ("!Sub service/${Cluster}/scorer", "linked"),
+        ("service/prod/other", "no-such-deployment"),
+        ("!Sub service/${Cluster}/${Unknown}", "unresolved"),
+        ("!Ref Anything", "unresolved"),
+    ],
+)
+def test_ecs_target_status_for_the_scaling_target_report(resource_id, status):
+    from plugins.adapters.cloudformation.ecs_linking import ecs_target_status
+
+    text = ECS_SERVICE.format(extra="      Cluster: !Ref Cluster") + f"""\
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties: {{ClusterName: scoring}}
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: ecs
+      ScalableDimension: ecs:service:DesiredCount
+      ResourceId: {resource_id}
+      MinCapacity: 1
+      MaxCapacity: 2
+"""
+    template, (record,) = _targets("Parameters:\n  Unknown: {Type: String}\n  Anything: {Type: String}\n" + text)
+    found, reason, deployment_id, unit = ecs_target_status(record, template)
+    assert found == status, reason
+    if status == "linked":
+        assert deployment_id == "template.yaml#Service" and unit == "scorer"

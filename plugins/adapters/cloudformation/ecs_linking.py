@@ -20,7 +20,9 @@ here:
 - `strategy_capacity`: an ECS capacity provider strategy as a capacity;
 - `ecs_scaling_for_service`: Application Auto Scaling targets with
   ServiceNamespace `ecs` and ResourceId `service/<cluster>/<service>`, with
-  their policies, matched the way `hosting.py` matches SageMaker targets.
+  their policies, matched the way `hosting.py` matches SageMaker targets;
+  `ecs_target_status` says the same of one target, for the report of every
+  scalable target that `hosting.py` makes.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
     split_text,
 )
-from plugins.adapters.cloudformation.records import TemplateRecords
+from plugins.adapters.cloudformation.records import ScalableTargetRecord, TemplateRecords
 from plugins.adapters.cloudformation.template import Resource, intrinsic
 from plugins import data
 from plugins.adapters.facts import compute_for
@@ -704,7 +706,7 @@ def _target_names(target: Resource, service: Resource, service_name: Sourced, cl
         return False
     if not _names_service(segments[2], service, service_name):
         return False
-    return cluster is None or _cluster_agrees(segments[1], cluster)
+    return cluster is None or _cluster_agrees(segments[1], cluster, template)
 
 
 def _scaling_records(targets: list[Resource], template: TemplateContext) -> TemplateRecords:
@@ -735,15 +737,50 @@ def _scaling_records(targets: list[Resource], template: TemplateContext) -> Temp
     return records
 
 
+def service_cluster(properties: MappingNode | None, template: TemplateContext) -> tuple[str | None, Any]:
+    """(logical ID, value) of an ECS service's Cluster; the value is `default` when none is named."""
+    node = child(properties, "Cluster")
+    if node is None:
+        return None, "default"
+    return template.reference(node)
+
+
+def ecs_target_status(target: ScalableTargetRecord, template: TemplateContext) -> tuple[str, str, str, str]:
+    """(status, reason, deployment ID, unit name) of an ECS scalable target, as `ScalingTarget` reports it.
+
+    For `hosting.py`, which reports every scalable target of a template:
+    "linked" when an `AWS::ECS::Service` of the template matches
+    `service/<cluster>/<service>` the way `ecs_scaling_for_service` does.
+    """
+    segments = split_text(target.resource_id, "/")
+    if not segments or len(segments) != 3 or segments[0] != "service":
+        return "unresolved", f"ResourceId {_show(target.resource_id)} is not service/<cluster>/<service>", "", ""
+    for resource in template.resources.values():
+        if resource.type != "AWS::ECS::Service":
+            continue
+        properties, _ = properties_of(resource, template)
+        name = name_of(resource, properties, template, "ServiceName")
+        _, cluster = service_cluster(properties, template)
+        if _names_service(segments[2], resource, name) and _cluster_agrees(segments[1], cluster, template):
+            return "linked", f"ECS service {_show(segments[2])}", template.deployment_id(resource.logical_id), str(name.value)
+    if isinstance(segments[2], str):
+        return "no-such-deployment", f"no ECS service named {segments[2]!r} in this template", "", ""
+    return "unresolved", f"service name {_show(segments[2])} matches no ECS service of this template", "", ""
+
+
 def _names_service(segment: Any, service: Resource, name: Sourced) -> bool:
     if isinstance(segment, ResourceValue):
         return segment.logical_id == service.logical_id
     return name.known and name.provenance is Provenance.DECLARED and _same(segment, name.value)
 
 
-def _cluster_agrees(segment: Any, cluster: Any) -> bool:
+def _cluster_agrees(segment: Any, cluster: Any, template: TemplateContext) -> bool:
     if isinstance(segment, ResourceValue) and isinstance(cluster, ResourceValue):
         return segment.logical_id == cluster.logical_id
+    if isinstance(cluster, ResourceValue) and cluster.logical_id in template.resources:
+        properties, _ = properties_of(template.resources[cluster.logical_id], template)
+        declared = template.resolve(child(properties, "ClusterName"))
+        cluster = declared if isinstance(declared, str) else cluster
     if isinstance(segment, str) and isinstance(cluster, str):
         return segment == cluster or cluster.endswith("/" + segment)
     return True  # one side unknown: the service segment decides

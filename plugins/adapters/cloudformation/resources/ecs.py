@@ -48,6 +48,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
     network_of,
     properties_of,
     runners,
+    service_cluster,
     strategy_capacity,
 )
 from plugins.adapters.cloudformation.template import Resource
@@ -197,11 +198,8 @@ def _service_deployment(resource: Resource, template: TemplateContext) -> Deploy
         if not stage.known:
             stage = environment_of(task.resource, task_profile)
 
-    cluster_node = child(properties, "Cluster")
-    cluster_id, cluster_value = template.reference(cluster_node)
-    if cluster_node is None:
-        cluster_value = "default"
-    elif cluster_id in template.resources:
+    cluster_id, cluster_value = service_cluster(properties, template)
+    if cluster_id in template.resources:
         cluster = template.resources[cluster_id]
         links.append(ResourceRef(cluster.type, cluster.logical_id, cluster.key_span))
 
