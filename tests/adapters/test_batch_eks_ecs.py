@@ -225,6 +225,13 @@ def test_batch_job_definition_gpu_stands_for_the_accelerator_only_when_instances
     assert "Job" in accelerator.note and accelerator.provenance is Provenance.INFERRED
 
 
+def test_batch_job_gpus_are_kept_when_the_instance_types_say_otherwise():
+    spot = _by_name(_read(BATCH_QUEUE))["SpotEnvironment"]
+    assert spot.units[0].compute.accelerator.value == "none"  # c5.large
+    job_gpus = spot.attribute("job_gpus")
+    assert job_gpus.value == 2 and "Job" in job_gpus.note
+
+
 @pytest.mark.parametrize(
     "types, accelerator, count",
     [

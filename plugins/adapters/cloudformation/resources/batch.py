@@ -202,15 +202,20 @@ class _BatchTemplate:
     ) -> Deployment:
         models: list[ModelSpec] = []
         model_names: list[str] = []
+        job_gpus: Sourced = Sourced()
         for definition, runner in self.linked_definitions(queue_ids):
             links.append(ResourceRef(JOB_DEFINITION, definition.resource.logical_id, definition.resource.key_span))
             models.extend(definition.models)
             model_names.append(str(definition.name.value))
-            if definition.gpus.known and definition.gpus.value > 0 and not unit.compute.accelerator.known:
-                unit = replace(unit, compute=replace(
-                    unit.compute,
-                    accelerator=Sourced("gpu", definition.gpus.span, Provenance.INFERRED, f"job definition {definition.resource.logical_id} requests {definition.gpus.value} GPU"),
-                ))
+            if definition.gpus.known and definition.gpus.value > job_gpus.get(0):
+                job_gpus = replace(definition.gpus, note=f"job definition {definition.resource.logical_id}: ResourceRequirements GPU")
+        if job_gpus.get(0) > 0 and not unit.compute.accelerator.known:
+            unit = replace(unit, compute=replace(
+                unit.compute,
+                accelerator=Sourced("gpu", job_gpus.span, Provenance.INFERRED, f"{job_gpus.note} {job_gpus.value}"),
+            ))
+        if job_gpus.known:
+            attributes = (*attributes, ("job_gpus", job_gpus))
         for queue_id in queue_ids:
             for runner in self.runner_links.get(queue_id, []):
                 if runner.link not in links:
