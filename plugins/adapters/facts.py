@@ -15,7 +15,7 @@ from plugins import data
 
 def compute_for(instance_type: Sourced[str]) -> Compute:
     """A Compute with accelerator facts inferred from the instance type."""
-    if not instance_type.known or not hasattr(data, "instance_info"):  # TRANSITIONAL until the tables land
+    if not instance_type.known:
         return Compute(instance_type=instance_type)
     info = data.instance_info(str(instance_type.value))
     if info is None:
@@ -44,7 +44,7 @@ def model_for(
     framework: Sourced[str] = Sourced()
     accelerator: Sourced[str] = Sourced()
     hints = {key: value.value for key, value in environment if value.known}
-    if image.known and hasattr(data, "classify_image"):  # TRANSITIONAL until the tables land
+    if image.known:
         info = data.classify_image(str(image.value), hints)
         if info.framework:
             framework = Sourced(info.framework, image.span, Provenance.INFERRED, info.reason or "image name")
