@@ -46,6 +46,7 @@ from linter import (
     iter_nodes,
 )
 
+from plugins import data
 from plugins.adapters.cloudformation.context import TemplateContext, child, describe_unknown, mappings
 from plugins.adapters.cloudformation.hosting import _policy_target, _same, _with_alarm_metric
 from plugins.adapters.cloudformation.intrinsics import (
@@ -58,8 +59,9 @@ from plugins.adapters.cloudformation.intrinsics import (
     split_text,
 )
 from plugins.adapters.cloudformation.records import ScalableTargetRecord, TemplateRecords
+from plugins.adapters.cloudformation.resources import readers
+from plugins.adapters.cloudformation.resources.ec2_subnet import read as read_subnet
 from plugins.adapters.cloudformation.template import Resource, intrinsic
-from plugins import data
 from plugins.adapters.facts import compute_for
 
 ECS_NAMESPACE = "ecs"
@@ -206,8 +208,7 @@ def network_of(node: Node | None, template: TemplateContext) -> Network | None:
 
 
 def subnet_zone(resource: Resource, template: TemplateContext) -> Sourced:
-    from plugins.adapters.cloudformation.resources.ec2_subnet import read as read_subnet
-
+    """The Availability Zone of an `AWS::EC2::Subnet` of the template, as its own reader reads it."""
     zone = read_subnet(resource, template)[0].zone
     if not zone.known and not zone.note and not zone.options:
         return Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, f"subnet {resource.logical_id} names no Availability Zone (EC2 picks one)")
@@ -711,8 +712,6 @@ def _target_names(target: Resource, service: Resource, service_name: Sourced, cl
 
 def _scaling_records(targets: list[Resource], template: TemplateContext) -> TemplateRecords:
     """Records of these targets, of the policies that may drive them and of the alarms of those policies."""
-    from plugins.adapters.cloudformation.resources import readers
-
     table = readers()
     records = TemplateRecords()
     target_ids = {target.logical_id for target in targets}
