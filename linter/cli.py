@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from typing import Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -70,6 +71,11 @@ def _lint_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--exclude", action="append", default=[], metavar="PATTERN", help="skip paths matching PATTERN (gitignore syntax; repeatable)"
+    )
+    parser.add_argument(
+        "--cfn-lint",
+        action="store_true",
+        help="also run cfn-lint's checks on CloudFormation templates and report them as findings",
     )
     parser.add_argument(
         "--no-respect-gitignore", action="store_true", help="also lint files that .gitignore files exclude"
@@ -174,6 +180,8 @@ def _run_lint(argv: list[str]) -> int:
     parser = _lint_parser()
     args = parser.parse_args(argv)
     config = _config(args)
+    if args.cfn_lint:
+        config = replace(config, settings={**config.settings, "cfn-lint": _cfn_lint_on(config.get("cfn-lint"))})
     host = _host(list(config.get("plugins", [])) + args.plugin)
     reporters = _reporters(host)
     reporter = reporters.get(args.format)
@@ -208,6 +216,13 @@ def _run_lint(argv: list[str]) -> int:
     if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _cfn_lint_on(setting):
+    """The cfn-lint setting with the bridge switched on, keeping configured options."""
+    if isinstance(setting, dict):
+        return {**setting, "enabled": True}
+    return True
 
 
 def _lint(args: argparse.Namespace, host, options, discovery):
