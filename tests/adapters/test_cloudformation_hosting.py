@@ -89,7 +89,7 @@ def test_variant_typo_is_reported_as_no_such_unit():
 
 
 def test_target_for_another_service_is_not_linked():
-    text = ISSUE_EXAMPLE.replace("ServiceNamespace: sagemaker\n      ScalableDimension: sagemaker:variant:DesiredInstanceCount\n      ResourceId: !Sub endpoint/mlops-${ModelName}-prd/variant/AllTraffic\n      MinCapacity", "ServiceNamespace: ecs\n      ScalableDimension: ecs:service:DesiredCount\n      ResourceId: service/cluster/web\n      MinCapacity")
+    text = ISSUE_EXAMPLE.replace("ServiceNamespace: sagemaker\n      ScalableDimension: sagemaker:variant:DesiredInstanceCount\n      ResourceId: !Sub endpoint/mlops-${ModelName}-prd/variant/AllTraffic\n      MinCapacity", "ServiceNamespace: dynamodb\n      ScalableDimension: dynamodb:table:ReadCapacityUnits\n      ResourceId: table/orders\n      MinCapacity")
     result = _read(text)
     assert result.scaling_targets[0].status == "other-service"
 

@@ -48,7 +48,7 @@ from linter import (
 
 from plugins import data
 from plugins.adapters.cloudformation.context import TemplateContext, child, describe_unknown, mappings
-from plugins.adapters.cloudformation.hosting import _policy_target, _same, _with_alarm_metric
+from plugins.adapters.cloudformation.hosting import policy_target, same_value, with_alarm_metric
 from plugins.adapters.cloudformation.intrinsics import (
     NO_VALUE,
     Choice,
@@ -237,7 +237,7 @@ def names_resource(value: Any, resource: Resource, name: Sourced, strip_revision
             last = _rejoin(pieces[:-1], ":")
     if not name.known or name.provenance is not Provenance.DECLARED:
         return False
-    return _same(last, name.value)
+    return same_value(last, name.value)
 
 
 def _rejoin(pieces: list, separator: str) -> Any:
@@ -505,7 +505,7 @@ def _provider_resource(provider: Any, template: TemplateContext) -> Resource | N
             continue
         properties, _ = properties_of(resource, template)
         name = template.read_text(child(properties, "Name"))
-        if name.known and _same(name.value, provider):
+        if name.known and same_value(name.value, provider):
             return resource
     return None
 
@@ -659,9 +659,9 @@ def ecs_scaling_for_service(
     found = []
     for target in records.targets:
         policies = [
-            _with_alarm_metric(policy, records).policy
+            with_alarm_metric(policy, records).policy
             for policy in records.policies
-            if _policy_target(policy, records.targets) is target
+            if policy_target(policy, records.targets) is target
         ]
         scaling = Scaling(
             min_capacity=target.min_capacity,
@@ -770,7 +770,7 @@ def ecs_target_status(target: ScalableTargetRecord, template: TemplateContext) -
 def _names_service(segment: Any, service: Resource, name: Sourced) -> bool:
     if isinstance(segment, ResourceValue):
         return segment.logical_id == service.logical_id
-    return name.known and name.provenance is Provenance.DECLARED and _same(segment, name.value)
+    return name.known and name.provenance is Provenance.DECLARED and same_value(segment, name.value)
 
 
 def _cluster_agrees(segment: Any, cluster: Any, template: TemplateContext) -> bool:

@@ -44,6 +44,7 @@ from plugins.adapters.cloudformation.records import (
 )
 
 SAGEMAKER_NAMESPACE = "sagemaker"
+ECS_NAMESPACE = "ecs"
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _find(reference: Reference, by_id: dict, name_of) -> Any:
         return None
     for record in by_id.values():
         name = name_of(record)
-        if name.known and name.provenance is Provenance.DECLARED and _same(name.value, reference.value):
+        if name.known and name.provenance is Provenance.DECLARED and same_value(name.value, reference.value):
             return record
     return None
 
@@ -157,10 +158,10 @@ def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
         return False
     if reference.logical_id is not None:
         return reference.logical_id == hosting.endpoint.logical_id
-    return any(_same(reference.value, name) for name in hosting.endpoint_names())
+    return any(same_value(reference.value, name) for name in hosting.endpoint_names())
 
 
-def _same(left: Any, right: Any) -> bool:
+def same_value(left: Any, right: Any) -> bool:
     """Known to be the same value: equal text, unknown parts included.
 
     A partly unresolved name is compared by its text with each unknown part
@@ -189,9 +190,9 @@ def _text(value: Any) -> Any:
 def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: TemplateContext) -> list[ScalingTarget]:
     policies_by_target: dict[str, list] = {}
     for policy in records.policies:
-        target = _policy_target(policy, records.targets)
+        target = policy_target(policy, records.targets)
         if target is not None:
-            policies_by_target.setdefault(target.logical_id, []).append(_with_alarm_metric(policy, records))
+            policies_by_target.setdefault(target.logical_id, []).append(with_alarm_metric(policy, records))
     results: list[ScalingTarget] = []
     for target in records.targets:
         scaling = Scaling(
@@ -202,11 +203,11 @@ def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: 
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
         )
-        results.append(_link_target(target, scaling, hostings))
+        results.append(_link_target(target, scaling, hostings, template))
     return results
 
 
-def _policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTargetRecord | None:
+def policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTargetRecord | None:
     if policy.target is not None:
         if policy.target.logical_id is not None:
             return next((target for target in targets if target.logical_id == policy.target.logical_id), None)
@@ -216,7 +217,7 @@ def _policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTarge
     resource_id, dimension, namespace = policy.triple
     for target in targets:
         if (
-            _same(target.resource_id, resource_id)
+            same_value(target.resource_id, resource_id)
             and target.dimension.value == dimension
             and target.namespace.value == namespace
         ):
@@ -224,7 +225,7 @@ def _policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTarge
     return None
 
 
-def _with_alarm_metric(policy, records: TemplateRecords):
+def with_alarm_metric(policy, records: TemplateRecords):
     if policy.policy.metric.known:
         return policy
     for alarm in records.alarms:
@@ -236,7 +237,9 @@ def _with_alarm_metric(policy, records: TemplateRecords):
     return policy
 
 
-def _link_target(target: ScalableTargetRecord, scaling: Scaling, hostings: list[_Hosting]) -> ScalingTarget:
+def _link_target(
+    target: ScalableTargetRecord, scaling: Scaling, hostings: list[_Hosting], template: TemplateContext
+) -> ScalingTarget:
     def result(status: str, reason: str, hosting: _Hosting | None = None, unit: str = "") -> ScalingTarget:
         return ScalingTarget(
             resource_id=target.resource_id_source,
@@ -249,6 +252,20 @@ def _link_target(target: ScalableTargetRecord, scaling: Scaling, hostings: list[
         )
 
     namespace = target.namespace.value
+    if target.namespace.known and namespace == ECS_NAMESPACE:
+        # ECS services are linked by ecs_linking (which imports this module).
+        from plugins.adapters.cloudformation.ecs_linking import ecs_target_status
+
+        status, reason, deployment_id, unit = ecs_target_status(target, template)
+        return ScalingTarget(
+            resource_id=target.resource_id_source,
+            scaling=scaling,
+            status=status,
+            reason=reason,
+            deployment_id=deployment_id,
+            unit_name=unit,
+            span=target.span,
+        )
     if target.namespace.known and namespace != SAGEMAKER_NAMESPACE:
         return result("other-service", f"ServiceNamespace {namespace}")
     segments = split_text(target.resource_id, "/")
@@ -257,9 +274,9 @@ def _link_target(target: ScalableTargetRecord, scaling: Scaling, hostings: list[
     if segments[0] == "endpoint" and len(segments) == 4 and segments[2] == "variant":
         endpoint_name, variant_name = segments[1], segments[3]
         for hosting in hostings:
-            if any(_same(endpoint_name, name) for name in hosting.endpoint_names()):
+            if any(same_value(endpoint_name, name) for name in hosting.endpoint_names()):
                 for index, unit in enumerate(hosting.units):
-                    if unit.name.known and _same(unit.name.value, variant_name):
+                    if unit.name.known and same_value(unit.name.value, variant_name):
                         hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
                         hosting.links.append(ResourceRef("AWS::ApplicationAutoScaling::ScalableTarget", target.logical_id, target.span))
                         return result("linked", f"endpoint {_show(endpoint_name)}, variant {_show(variant_name)}", hosting, str(unit.name.value))
@@ -277,7 +294,7 @@ def _link_target(target: ScalableTargetRecord, scaling: Scaling, hostings: list[
     if segments[0] == "inference-component" and len(segments) == 2:
         for hosting in hostings:
             for index, unit in enumerate(hosting.units):
-                if unit.name.known and _same(unit.name.value, segments[1]):
+                if unit.name.known and same_value(unit.name.value, segments[1]):
                     hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
                     return result("linked", f"inference component {_show(segments[1])}", hosting, str(unit.name.value))
         return result("no-such-unit", f"no inference component named {_show(segments[1])} in this template")
