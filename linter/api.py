@@ -18,24 +18,63 @@ __all__ = ["STDIN", "lint_paths", "lint_text", "read_inputs"]
 STDIN = "-"
 
 
+CONTEXT_MODES = ("siblings", "none")
+
+
 def read_inputs(
     paths: Sequence[str],
     discovery: DiscoveryOptions = DiscoveryOptions(),
     stdin: BinaryIO | None = None,
     stdin_name: str = "<stdin>",
+    context: str = "siblings",
 ) -> list[InputFile]:
     """Discover and read the files under `paths`; `-` reads standard input.
 
+    With `context="siblings"`, the other lintable files in the directory of
+    each file named explicitly (and of `stdin_name`, when it names a real
+    path) are read as context: adapters see them for cross-file links (an
+    HPA beside the Deployment it scales), but nothing is reported for them.
+    That is what a pre-commit hook needs, since it passes only the changed
+    files. Directories named on the command line are linted whole anyway.
+
     Raises FileNotFoundError for a missing path, OSError for an unreadable one.
     """
+    named = [path for path in paths if path != STDIN]
     inputs: list[InputFile] = []
-    for file_path in discover([path for path in paths if path != STDIN], discovery):
-        with open(file_path, "rb") as handle:
-            inputs.append(InputFile(_display(file_path), handle.read()))
+    linted: set[str] = set()
+    for file_path in discover(named, discovery):
+        linted.add(os.path.abspath(file_path))
+        inputs.append(InputFile(_display(file_path), _read(file_path)))
     if STDIN in paths:
         stream = stdin if stdin is not None else sys.stdin.buffer
         inputs.append(InputFile(stdin_name, stream.read()))
+        if os.path.exists(stdin_name):
+            linted.add(os.path.abspath(stdin_name))
+    if context == "siblings":
+        inputs.extend(_sibling_context(named + ([stdin_name] if STDIN in paths else []), discovery, linted))
     return inputs
+
+
+def _sibling_context(paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str]) -> list[InputFile]:
+    """Context files: lintable files beside each explicitly named file."""
+    directories = sorted({os.path.dirname(path) or "." for path in paths if os.path.isfile(path)})
+    context: list[InputFile] = []
+    for directory in directories:
+        for file_path in discover([directory], discovery):
+            absolute = os.path.abspath(file_path)
+            if os.path.dirname(absolute) != os.path.abspath(directory) or absolute in linted:
+                continue
+            linted.add(absolute)
+            try:
+                context.append(InputFile(_display(file_path), _read(file_path), context_only=True))
+            except OSError:
+                continue  # an unreadable sibling is not worth failing the run for
+    return context
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _display(path: str) -> str:

@@ -82,6 +82,13 @@ def _lint_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
     parser.add_argument(
+        "--context",
+        choices=("siblings", "none"),
+        help="for files named explicitly, also read the other files in their directories so that "
+        "cross-file links (an HPA beside its Deployment) are seen; nothing is reported for them "
+        "(default: siblings)",
+    )
+    parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
     )
     _config_options(parser)
@@ -234,8 +241,9 @@ def _lint(args: argparse.Namespace, host, options, discovery):
     extra = tuple(pattern for pattern in host.file_patterns() if pattern not in discovery.patterns)
     if extra:
         discovery = replace(discovery, patterns=discovery.patterns + extra)
+    context = getattr(args, "context", None) or options.config.get("context", "siblings")
     try:
-        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>")
+        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>", context=context)
     except FileNotFoundError as error:
         raise UsageError(f"no such file or directory: {error.args[0] if error.args else error}") from None
     except OSError as error:

@@ -1,0 +1,114 @@
+"""Context files: siblings of the files a pre-commit hook passes are read for links, never reported."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+
+LINKING_PLUGIN = textwrap.dedent(
+    '''
+    """A test adapter: a `kind: Scaler` document names a `kind: Workload` in any document of the run."""
+    from linter import Deployment, DeploymentKind, Severity, Sourced, Violation, hookimpl, rule
+
+
+    @hookimpl
+    def mldeploy_extract(document, run):
+        root = document.root
+        if root is None or not hasattr(root, "get") or root.get("kind") is None:
+            return None
+        if root.get("kind").value != "Workload":
+            return []
+        name = root.get("name").value
+        scalers = [
+            other.path
+            for other in run.documents
+            if other.root is not None and hasattr(other.root, "get") and other.root.get("kind") is not None
+            and other.root.get("kind").value == "Scaler" and other.root.get("target").value == name
+        ]
+        return [
+            Deployment(
+                id=f"{document.path}#{name}",
+                platform="test",
+                kind=Sourced(DeploymentKind.SERVICE),
+                span=root.span,
+                name=Sourced(name),
+                attributes=(("scaled_by", Sourced(tuple(scalers))),),
+            )
+        ]
+
+
+    @rule("TST001", "unscaled-workload", Severity.WARNING, "A workload no scaler names.")
+    def unscaled(deployment, run):
+        """
+        ## What it does
+        Test rule.
+        ## Why it matters
+        Test.
+        ## Example
+        Test.
+        ## Fix
+        Test.
+        ## Sources
+        Test.
+        """
+        if not deployment.attribute("scaled_by").value:
+            yield Violation(f"{deployment.name.value} is not scaled", deployment.span)
+
+
+    @hookimpl
+    def mldeploy_rules():
+        return [unscaled]
+    '''
+)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "linking_plugin.py").write_text(LINKING_PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("linking_plugin", None)
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "deploy.yaml").write_text("kind: Workload\nname: scorer\n")
+    (manifests / "hpa.yaml").write_text("kind: Scaler\ntarget: scorer\n")
+    (manifests / "broken.yaml").write_text("kind: [\n")  # a broken sibling is context, not a finding
+    monkeypatch.chdir(tmp_path)
+    return manifests
+
+
+def test_sibling_links_are_seen_by_default(cli, project):
+    result = cli("--plugin", "linking_plugin", "--select", "TST", "manifests/deploy.yaml")
+    assert result.code == 0, result.out
+    assert result.out == "No problems found in 1 file.\n"
+
+
+def test_context_none_judges_only_what_is_given(cli, project):
+    result = cli("--plugin", "linking_plugin", "--select", "TST", "--context", "none", "manifests/deploy.yaml")
+    assert result.code == 1
+    assert result.out.startswith("manifests/deploy.yaml:1:1: TST001 [unscaled-workload] scorer is not scaled")
+
+
+def test_context_can_be_configured(cli, project):
+    (project.parent / "mldeploy-lint.toml").write_text('context = "none"\n')
+    result = cli("--plugin", "linking_plugin", "--select", "TST", "manifests/deploy.yaml")
+    assert result.code == 1
+
+
+def test_context_files_are_not_reported_or_counted(cli, project):
+    (project / "other.yaml").write_text("kind: Workload\nname: unscaled\n")
+    result = cli("--plugin", "linking_plugin", "manifests/deploy.yaml", "--format", "json")
+    import json
+
+    document = json.loads(result.out)
+    assert [item["path"] for item in document["files"]] == ["manifests/deploy.yaml"]
+    assert document["findings"] == []  # neither other.yaml's TST001 nor broken.yaml's MD001
+
+
+def test_stdin_filename_brings_its_siblings(cli, project):
+    result = cli(
+        "--plugin", "linking_plugin", "--select", "TST", "-", "--stdin-filename", "manifests/deploy.yaml",
+        stdin=b"kind: Workload\nname: scorer\n",
+    )
+    assert result.code == 0, result.out
