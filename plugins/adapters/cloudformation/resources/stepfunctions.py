@@ -1,0 +1,241 @@
+"""`AWS::StepFunctions::StateMachine` and SAM `AWS::Serverless::StateMachine`: the SageMaker jobs and endpoints their tasks create.
+
+The definition is read from `Definition` (a body in the template: exact
+spans) or `DefinitionString` (a string, or a `Fn::Join` / `Fn::Sub` of
+strings as CDK writes it: parsed after resolving, every span is the
+property's). `DefinitionSubstitutions` are replaced in `${...}`; a value
+CloudFormation only knows when it deploys the stack (`Ref AWS::Partition`,
+a role's ARN) stays unknown, shown as `${...}`. `DefinitionUri` and
+`DefinitionS3Location` name a file this reader does not open; a SAM
+template's local `DefinitionUri` is followed from the other side: the
+standalone definition of the same run gets this resource's substitutions
+(`definition_uri_users`). Deployments are named by state and identified as
+`<template>#<LogicalId>/<state>`; a transform job's model is found among
+the state machine's CreateModel tasks and the template's
+`AWS::SageMaker::Model` resources.
+
+The translation of resolved CloudFormation values into request values
+(`template_expression`, `template_parts`) is shared by the other readers of
+SageMaker requests in templates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from linter import (
+    Environment,
+    MappingNode,
+    Node,
+    Provenance,
+    ResourceRef,
+    RunContext,
+    ScalarNode,
+    Sourced,
+    WorkloadProfile,
+)
+
+from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
+from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue
+from plugins.adapters.cloudformation.template import Resource, intrinsic, is_template, resources
+from plugins.adapters.cloudformation.workload import environment_of, profile_of
+from plugins.adapters.sagemaker_jobs import (
+    NOT_EXPRESSION,
+    Hole,
+    HostedModel,
+    ModelRequest,
+    RequestReader,
+    Resolved,
+    Unresolved,
+    concat,
+)
+from plugins.adapters.workflows import (
+    Surroundings,
+    asl_resolver,
+    is_state_machine,
+    parse_definition,
+    same_file,
+    state_machine_deployments,
+)
+
+STATE_MACHINE = "AWS::StepFunctions::StateMachine"
+SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+RESOURCE_TYPES = (STATE_MACHINE, SAM_STATE_MACHINE)
+
+_LITERAL = re.compile(r"\$\{[^}]*\}")
+
+
+def read(resource: Resource, template: TemplateContext) -> list:
+    profile, problems = profile_of(resource)
+    environment = environment_of(resource, profile)
+    substitutions = _substitutions(resource, template)
+    surroundings = Surroundings(
+        id_prefix=template.deployment_id(resource.logical_id) + "/",
+        where=f"state machine {resource.logical_id}",
+        profile=profile,
+        environment=environment,
+        links=(ResourceRef(resource.type, resource.logical_id, resource.key_span),),
+        models=template_models(template),
+    )
+    body = resource.property("Definition")
+    if isinstance(body, MappingNode) and intrinsic(body) is None and is_state_machine(body):
+        reader = RequestReader(resolve=asl_resolver(substitutions=substitutions, expression=template_expression(template)))
+        return [*state_machine_deployments(body, reader, surroundings), *problems]
+    text_node = resource.property("DefinitionString")
+    if text_node is None:
+        return problems
+    parts = template_parts(template.resolve(text_node))
+    parsed = parse_definition(parts, template.path, substitutions) if parts is not None else None
+    if parsed is None or not is_state_machine(parsed[0]):
+        return problems
+    root, holes = parsed
+    span = text_node.span
+    reader = RequestReader(span_of=lambda node: span, resolve=asl_resolver(holes=holes, substitutions=substitutions))
+    return [*state_machine_deployments(root, reader, surroundings), *problems]
+
+
+def _substitutions(resource: Resource, template: TemplateContext) -> dict[str, Any]:
+    """`DefinitionSubstitutions` name -> known value, or a Hole when CloudFormation decides it."""
+    node = resource.property("DefinitionSubstitutions")
+    found: dict[str, Any] = {}
+    if not isinstance(node, MappingNode) or intrinsic(node) is not None:
+        return found
+    for key, value_node in node.pairs:
+        if not isinstance(key.value, str):
+            continue
+        value = template_value(template.resolve(value_node))
+        if isinstance(value, Unresolved):
+            partly_known = value.text is not None and _LITERAL.sub("", value.text).strip() != ""
+            display = value.text if partly_known else "${" + key.value + "}"
+            found[key.value] = Hole(display, f"DefinitionSubstitutions {key.value}: {value.note}", value.ref)
+        elif isinstance(value, (str, int, float, bool)):
+            found[key.value] = value
+    return found
+
+
+# --- CloudFormation values as request values ------------------------------------------
+
+
+def template_value(value: Any) -> Any:
+    """A resolved template value as a request value: unknown parts become Unresolved (text kept)."""
+    if isinstance(value, ResourceValue):
+        return Unresolved(f"the generated value of {value.logical_id}.{value.attribute}", str(value), value.logical_id)
+    if isinstance(value, Opaque):
+        return Unresolved(f"{_describe(value)} is not known until the stack is deployed", str(value))
+    if isinstance(value, Partial):
+        parts = template_parts(value)
+        return concat(parts) if parts is not None else Unresolved("not known until the stack is deployed")
+    if isinstance(value, Choice):
+        return Unresolved(f"depends on condition {value.condition}")
+    if value is NO_VALUE:
+        return None
+    return value
+
+
+def _describe(value: Opaque) -> str:
+    for prefix in ("Ref:", "GetAtt:"):
+        if value.key.startswith(prefix):
+            return f"{prefix[:-1]} {value.key[len(prefix):]}"
+    return describe_unknown(value)
+
+
+def template_parts(value: Any) -> list | None:
+    """A string-like resolved value as str and Hole parts; None when it is not string-like."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Opaque):
+        value = Partial((value,))
+    if not isinstance(value, Partial):
+        return None
+    parts: list = []
+    for part in value.parts:
+        if isinstance(part, str):
+            parts.append(part)
+        else:
+            unknown = template_value(part)
+            parts.append(Hole(str(part), unknown.note, unknown.ref))
+    return parts
+
+
+def template_expression(template: TemplateContext) -> Callable[[Node], Any]:
+    """Evaluates CloudFormation intrinsics (and dynamic references) met inside a request."""
+
+    def evaluate(node: Node) -> Any:
+        function = intrinsic(node)
+        dynamic = isinstance(node, ScalarNode) and isinstance(node.value, str) and "{{resolve:" in node.value
+        if function is None and not dynamic:
+            return NOT_EXPRESSION
+        value = template_value(template.resolve(node))
+        if isinstance(value, Unresolved):
+            return value
+        return Resolved(value, f"resolved from {function}" if function else "")
+
+    return evaluate
+
+
+def template_models(template: TemplateContext) -> tuple[ModelRequest, ...]:
+    """The template's `AWS::SageMaker::Model` resources, found by `Ref`/`GetAtt` or by their declared name."""
+    from plugins.adapters.cloudformation.resources import sagemaker_model
+
+    found: list[ModelRequest] = []
+    for resource in template.resources.values():
+        if resource.type != "AWS::SageMaker::Model":
+            continue
+        for record in sagemaker_model.read(resource, template):
+            link = ResourceRef(resource.type, record.logical_id, record.span)
+            model = HostedModel(record.name, record.containers, link, record.network)
+            found.append(ModelRequest("#" + record.logical_id, model))
+            if record.name.known and record.name.provenance is Provenance.DECLARED:
+                key = "~" + str(record.name.value) if "${" in str(record.name.value) else "=" + str(record.name.value)
+                found.append(ModelRequest(key, model))
+    return tuple(found)
+
+
+# --- SAM DefinitionUri, seen from the definition ----------------------------------------
+
+
+@dataclass(frozen=True)
+class DefinitionUser:
+    """A SAM state machine whose local `DefinitionUri` names a definition file."""
+
+    target: str
+    link: ResourceRef
+    substitutions: dict
+    profile: WorkloadProfile
+    environment: Sourced[Environment]
+
+
+def definition_uri_users(run: RunContext, path: str) -> list[DefinitionUser]:
+    """The SAM state machines of the run whose `DefinitionUri` is the file `path`."""
+    users = run.memo(("stepfunctions", "definition-uri"), lambda: _definition_uri_users(run))
+    return [user for user in users if same_file(user.target, path)]
+
+
+def _definition_uri_users(run: RunContext) -> list[DefinitionUser]:
+    users: list[DefinitionUser] = []
+    for document in run.documents:
+        if not is_template(document):
+            continue
+        candidates = [resource for resource in resources(document) if resource.type == SAM_STATE_MACHINE]
+        uris = [(resource, resource.property("DefinitionUri")) for resource in candidates]
+        uris = [(resource, uri) for resource, uri in uris if isinstance(uri, ScalarNode) and isinstance(uri.value, str)]
+        if not uris:
+            continue
+        template = TemplateContext.of(document)
+        for resource, uri in uris:
+            if "://" in str(uri.value):
+                continue
+            profile, _ = profile_of(resource)  # its problems are reported with the template
+            users.append(
+                DefinitionUser(
+                    target=os.path.join(os.path.dirname(document.path), str(uri.value)),
+                    link=ResourceRef(resource.type, resource.logical_id, resource.key_span),
+                    substitutions=_substitutions(resource, template),
+                    profile=profile,
+                    environment=environment_of(resource, profile),
+                )
+            )
+    return users

@@ -1,0 +1,1060 @@
+"""SageMaker API requests read into the deployment model, wherever they are written.
+
+A request is a located mapping in the shape of a SageMaker API call: a
+Step Functions task's `Parameters`, a pipeline step's `Arguments`, a
+CloudFormation resource's `Properties`, an `aws sagemaker ...
+--cli-input-json` document, later an ACK resource's `spec`. A
+`RequestReader` says how that place spells values (`ValueResolver`) and
+where a value's span is (`span_of`: the node's own span, or one span for
+a request that was parsed out of a string).
+
+- CreateTrainingJob, CreateTransformJob, CreateProcessingJob and each
+  training definition of CreateHyperParameterTuningJob become deployments
+  of kind training / batch-transform / processing (`job_deployments`).
+- CreateModel, CreateEndpointConfig and CreateEndpoint are read into
+  requests (`read_model`, `read_endpoint_config`, `read_endpoint`) that
+  `hosting_deployment` turns into a real-time / serverless / async
+  deployment shaped like the CloudFormation adapter's.
+
+Keys match case-insensitively: PascalCase in the API, Step Functions and
+Pipelines; camelCase with ACK's initialisms (`volumeKMSKeyID`, `s3URI`) in
+ACK resources. A Step Functions `Key.$` value is a JSONPath evaluated when
+the state runs: the value is unknown, "set at run time from <path>".
+Whatever cannot be known is UNKNOWN with the reason; this module judges
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from linter import (
+    UNKNOWN,
+    AsyncConfig,
+    BatchConfig,
+    Capacity,
+    Deployment,
+    DeploymentKind,
+    Environment,
+    InputProblem,
+    MappingNode,
+    ModelSpec,
+    Network,
+    Node,
+    Provenance,
+    ResourceRef,
+    ScalarNode,
+    SequenceNode,
+    ServerlessConfig,
+    Sourced,
+    Span,
+    TrainingConfig,
+    Unit,
+    WorkloadProfile,
+    merge_profiles,
+    normalise_environment,
+    parse_profile,
+    to_python,
+)
+
+from plugins import data
+from plugins.adapters.facts import compute_for, model_for
+
+__all__ = [
+    "PLATFORM",
+    "TRAINING_JOB",
+    "TRANSFORM_JOB",
+    "PROCESSING_JOB",
+    "TUNING_JOB",
+    "MODEL",
+    "ENDPOINT_CONFIG",
+    "ENDPOINT",
+    "JOB_OPERATIONS",
+    "HOSTING_OPERATIONS",
+    "Hole",
+    "Resolved",
+    "Unresolved",
+    "NOT_EXPRESSION",
+    "ValueResolver",
+    "RequestReader",
+    "JobContext",
+    "HostedModel",
+    "ModelRequest",
+    "ConfigRequest",
+    "EndpointRequest",
+    "job_deployments",
+    "read_model",
+    "read_endpoint_config",
+    "read_endpoint",
+    "hosting_deployment",
+    "link_hosting",
+    "model_finder",
+    "request_profile",
+    "concat",
+    "hole_marker",
+]
+
+# The API operations this module reads, by their API names.
+TRAINING_JOB = "CreateTrainingJob"
+TRANSFORM_JOB = "CreateTransformJob"
+PROCESSING_JOB = "CreateProcessingJob"
+TUNING_JOB = "CreateHyperParameterTuningJob"
+MODEL = "CreateModel"
+ENDPOINT_CONFIG = "CreateEndpointConfig"
+ENDPOINT = "CreateEndpoint"
+JOB_OPERATIONS = (TRAINING_JOB, TRANSFORM_JOB, PROCESSING_JOB, TUNING_JOB)
+HOSTING_OPERATIONS = (MODEL, ENDPOINT_CONFIG, ENDPOINT)
+
+PLATFORM = "sagemaker"
+PROFILE_TAG_PREFIX = "mldeploy-lint:"
+ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage")
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hole:
+    """An unknown piece of a string: how it is shown (`${name}`) and why it is unknown.
+
+    `ref` names the resource it stands for when it is a CloudFormation
+    `Ref`/`GetAtt` of a resource in the same template (for linking by it).
+    """
+
+    display: str
+    note: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value that is not known where it is written.
+
+    `text` shows a string with its unknown parts as `${...}` (None when no
+    part of it is known); `ref` as in `Hole`.
+    """
+
+    note: str
+    text: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A value obtained through an expression (a parameter default, a substitution)."""
+
+    value: Any
+    note: str
+
+
+class _NotExpression:
+    def __repr__(self) -> str:
+        return "NOT_EXPRESSION"
+
+
+# What an expression evaluator returns for a node that is no expression of its language.
+NOT_EXPRESSION = _NotExpression()
+
+_HOLE_MARK = re.compile(r"@@mldeploy-lint-hole-(\d+)@@")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_JSONATA = re.compile(r"^\s*\{%.*%\}\s*$", re.S)
+
+
+def hole_marker(index: int) -> str:
+    """The text that stands for hole `index` in a definition parsed from a string."""
+    return f"@@mldeploy-lint-hole-{index}@@"
+
+
+def concat(parts: Sequence[Any]) -> Any:
+    """Join str / Hole / Unresolved parts: a str when all are known, else an Unresolved with text."""
+    if all(isinstance(part, str) for part in parts):
+        return "".join(parts)
+    text: list[str] = []
+    notes: list[str] = []
+    refs: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+            continue
+        if isinstance(part, Hole):
+            text.append(part.display)
+            note, ref = part.note, part.ref
+        else:
+            text.append(part.text if part.text is not None else "${?}")
+            note, ref = part.note, part.ref
+        if note not in notes:
+            notes.append(note)
+        if ref:
+            refs.append(ref)
+    whole_ref = refs[0] if len(parts) == 1 and refs else None
+    return Unresolved("; ".join(notes), "".join(text), whole_ref)
+
+
+@dataclass(frozen=True)
+class ValueResolver:
+    """Turns a located value node into plain data, `Resolved` or `Unresolved`.
+
+    - `holes`: marker -> Hole, for a definition parsed from a string whose
+      unknown parts were replaced by markers (`hole_marker`).
+    - `substitutions`: when not None, `${name}` in strings is a
+      placeholder replaced at deployment (Step Functions
+      `DefinitionSubstitutions`): a known value is used, any other is a hole.
+    - `placeholder_note`: why a placeholder without a known value is unknown.
+    - `jsonata`: a `{% ... %}` string is a JSONata expression evaluated at run time.
+    - `expression`: evaluates an expression of the surrounding language
+      (CloudFormation intrinsics, pipeline `Get`); returns `NOT_EXPRESSION`
+      for any other node.
+    """
+
+    holes: Mapping[str, Hole] = field(default_factory=dict)
+    substitutions: Mapping[str, Any] | None = None
+    placeholder_note: str = "is replaced when the definition is deployed (DefinitionSubstitutions); its value is not known"
+    jsonata: bool = False
+    expression: Callable[[Node], Any] | None = None
+
+    def __call__(self, node: Node) -> Any:
+        if self.expression is not None:
+            evaluated = self.expression(node)
+            if evaluated is not NOT_EXPRESSION:
+                return evaluated
+        if isinstance(node, ScalarNode):
+            value = node.value
+            return self.text(value) if isinstance(value, str) else value
+        try:
+            return to_python(node, max_nodes=10_000)
+        except ValueError:
+            return Unresolved("the value is too large to read")
+
+    def text(self, value: str) -> Any:
+        """A string as written, with markers and placeholders turned into holes."""
+        if self.jsonata and _JSONATA.match(value):
+            return Unresolved("set at run time by a JSONata expression", value.strip())
+        if "@@mldeploy-lint-hole-" not in value and (self.substitutions is None or "${" not in value):
+            return value
+        parts: list[Any] = []
+        position = 0
+        pattern = _HOLE_MARK if self.substitutions is None else re.compile(f"{_HOLE_MARK.pattern}|{_PLACEHOLDER.pattern}")
+        for match in pattern.finditer(value):
+            parts.append(value[position : match.start()])
+            position = match.end()
+            if match.group(1) is not None:
+                parts.append(self.holes.get(match.group(0), Hole("${?}", "an unknown part")))
+                continue
+            name = match.group(2)
+            known = self.substitutions.get(name) if self.substitutions is not None else None
+            if isinstance(known, Hole):
+                parts.append(known)
+            elif known is not None:
+                parts.append(str(known).lower() if isinstance(known, bool) else str(known))
+            else:
+                parts.append(Hole("${" + name + "}", "${" + name + "} " + self.placeholder_note))
+        parts.append(value[position:])
+        joined = concat([part for part in parts if part != ""] or [""])
+        if isinstance(joined, str) and self.substitutions:
+            return Resolved(joined, "DefinitionSubstitutions applied")
+        return joined
+
+
+PLAIN = ValueResolver()
+
+
+# --- reading a request ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    node: Node
+    dynamic: str | None  # the JSONPath of a `Key.$` entry
+
+
+def _lookup(node: Node | None, name: str) -> _Found | None:
+    """The entry `name` of a mapping, case-insensitively; a `name.$` entry is dynamic."""
+    if not isinstance(node, MappingNode):
+        return None
+    wanted = name.lower()
+    dynamic: _Found | None = None
+    for key, value in node.pairs:
+        text = key.value
+        if not isinstance(text, str):
+            continue
+        lowered = text.lower()
+        if lowered == wanted:
+            return _Found(value, None)
+        if dynamic is None and lowered == wanted + ".$":
+            path = value.value if isinstance(value, ScalarNode) and isinstance(value.value, str) else "a JSONPath"
+            dynamic = _Found(value, path)
+    return dynamic
+
+
+class RequestReader:
+    """Typed, located reads of one request's values (see the module docstring)."""
+
+    def __init__(self, span_of: Callable[[Node], Span] | None = None, resolve: ValueResolver = PLAIN) -> None:
+        self.span_of = span_of or (lambda node: node.span)
+        self.resolve = resolve
+
+    # --- structure -------------------------------------------------------------------
+
+    def find(self, node: Node | None, *path: str) -> _Found | None:
+        """The entry at a path of keys (the node itself for no keys); a dynamic entry on the way makes the result dynamic."""
+        if not path:
+            return _Found(node, None) if node is not None else None
+        found: _Found | None = None
+        for name in path:
+            if found is not None:
+                if found.dynamic is not None:
+                    return found
+                node = found.node
+            found = _lookup(node, name)
+            if found is None:
+                return None
+        return found
+
+    def node(self, node: Node | None, *path: str) -> Node | None:
+        """The node at a path of keys, or None when absent or dynamic."""
+        found = self.find(node, *path)
+        return found.node if found is not None and found.dynamic is None else None
+
+    def mapping(self, node: Node | None, *path: str) -> MappingNode | None:
+        found = self.node(node, *path)
+        return found if isinstance(found, MappingNode) else None
+
+    def mappings(self, node: Node | None, *path: str) -> list[MappingNode]:
+        found = self.node(node, *path)
+        if isinstance(found, SequenceNode):
+            return [item for item in found if isinstance(item, MappingNode)]
+        return []
+
+    def span(self, node: Node | None, fallback: Span) -> Span:
+        return self.span_of(node) if node is not None else fallback
+
+    # --- values ----------------------------------------------------------------------
+
+    def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
+        found = self.find(node, *path)
+        if found is None:
+            return Sourced()
+        span = self.span_of(found.node)
+        if found.dynamic is not None:
+            return Sourced(UNKNOWN, span, Provenance.DECLARED, f"set at run time from {found.dynamic}")
+        resolved = self.resolve(found.node)
+        note = ""
+        if isinstance(resolved, Resolved):
+            resolved, note = resolved.value, resolved.note
+        if isinstance(resolved, Unresolved):
+            return Sourced(UNKNOWN, span, Provenance.DECLARED, resolved.note)
+        converted = convert(resolved)
+        if converted is None:
+            return Sourced(UNKNOWN, span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=_raw(resolved))
+        return Sourced(converted, span, Provenance.DECLARED, note)
+
+    def read_str(self, node: Node | None, *path: str) -> Sourced[str]:
+        return self.value(node, *path, convert=_as_str, expected="a string")
+
+    def read_text(self, node: Node | None, *path: str) -> Sourced[str]:
+        """A string that may be partly unknown: the known text is kept, unknown parts shown as `${...}`."""
+        found = self.find(node, *path)
+        if found is not None and found.dynamic is None:
+            resolved = self.resolve(found.node)
+            if isinstance(resolved, Unresolved) and resolved.text is not None:
+                return Sourced(resolved.text, self.span_of(found.node), Provenance.DECLARED, f"partly unresolved: {resolved.note}")
+        return self.read_str(node, *path)
+
+    def read_int(self, node: Node | None, *path: str) -> Sourced[int]:
+        return self.value(node, *path, convert=_as_int, expected="an integer")
+
+    def read_bool(self, node: Node | None, *path: str) -> Sourced[bool]:
+        return self.value(node, *path, convert=_as_bool, expected="true or false")
+
+    def name_key(self, node: Node | None, *path: str) -> str | None:
+        """A key under which a name (of a model, a config) can be matched, or None.
+
+        Known names match by their text; a `Ref`/`GetAtt` by the resource;
+        a partly unknown name by its text with the unknown parts as written;
+        a JSONPath by its path (the same path in one state machine is the
+        same value of its input).
+        """
+        found = self.find(node, *path)
+        if found is None:
+            return None
+        if found.dynamic is not None:
+            return "$" + found.dynamic
+        resolved = self.resolve(found.node)
+        if isinstance(resolved, Resolved):
+            resolved = resolved.value
+        if isinstance(resolved, Unresolved):
+            if resolved.ref:
+                return "#" + resolved.ref
+            return "~" + resolved.text if resolved.text is not None else None
+        text = _as_str(resolved)
+        return "=" + text if text is not None else None
+
+    def environment(self, node: Node | None, *path: str) -> tuple[tuple[str, Sourced[str]], ...]:
+        """A string map (container `Environment`) as (key, sourced value) pairs."""
+        found = self.node(node, *path)
+        if not isinstance(found, MappingNode):
+            return ()
+        return tuple((str(key.value), self.read_text(found, str(key.value))) for key, _ in found.pairs if isinstance(key.value, str))
+
+    def tags(self, node: Node | None, *path: str) -> list[tuple[str, Node]]:
+        """(key, value node) of a `Tags` list (`[{Key, Value}]`, any key case) or map."""
+        found = self.node(node, *path)
+        entries: list[tuple[str, Node]] = []
+        if isinstance(found, SequenceNode):
+            for item in found:
+                key = self.read_str(item, "Key")
+                value = self.node(item, "Value")
+                if key.known and value is not None:
+                    entries.append((str(key.value), value))
+        elif isinstance(found, MappingNode):
+            for key_node, value in found.pairs:
+                if isinstance(key_node.value, str):
+                    entries.append((key_node.value, value))
+        return entries
+
+
+def _raw(value: Any) -> Any:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "null" if value is None else value
+
+
+def _as_str(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+# --- profile and environment ------------------------------------------------------------
+
+
+def request_profile(
+    request: Node | None, reader: RequestReader, origin: str, base: WorkloadProfile | None = None
+) -> tuple[WorkloadProfile, Sourced[Environment], list[InputProblem]]:
+    """The workload profile and stage a request's `Tags` declare, over `base`.
+
+    Profile: tags `mldeploy-lint:<key>`; stage: the profile's `environment`,
+    else an `Environment`/`Env`/`Stage` tag spelled as a known stage. A tag
+    whose value is only known at run time is left out, not reported.
+    """
+    tags = reader.tags(request, "Tags")
+    entries = []
+    for key, value in tags:
+        if not key.startswith(PROFILE_TAG_PREFIX):
+            continue
+        resolved = reader.resolve(value)
+        if isinstance(resolved, Resolved):
+            resolved = resolved.value
+        if isinstance(resolved, Unresolved):
+            continue
+        entries.append((key[len(PROFILE_TAG_PREFIX):], resolved, reader.span_of(value)))
+    profile, problems = parse_profile(entries, f"Tags {PROFILE_TAG_PREFIX}<key> of {origin}", base)
+    environment: Sourced[Environment] = Sourced()
+    if profile.environment.known:
+        stage = normalise_environment(profile.environment.value)
+        if stage is not None:
+            environment = Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
+    if not environment.known:
+        for key, value in tags:
+            if key.lower() not in ENVIRONMENT_TAG_KEYS:
+                continue
+            text = reader.read_str(value)
+            stage = normalise_environment(text.value) if text.known else None
+            if stage is not None:
+                environment = Sourced(stage, text.span, Provenance.DECLARED, f"tag {key}={text.value}")
+                break
+    return profile, environment, problems
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostedModel:
+    """A model a job or endpoint can name: its name, its containers, where it was read."""
+
+    name: Sourced[str]
+    containers: tuple[ModelSpec, ...]
+    link: ResourceRef
+    network: Network | None = None
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """Where a request sits and what its surroundings declare.
+
+    `id` and `span` are the deployment's; `name` stands in when the request
+    names no job (a state or step name); `origin` says where the request is
+    written (for notes); `profile`/`environment` are declared around the
+    request (a resource's Metadata and Tags) and the request's own Tags win
+    over them, unless `read_tags` is False (the Tags are the resource's,
+    already read into `profile`); `links` are the resources around the
+    request, and `resource` the request itself when it is a resource (else
+    it is linked as its API operation); `find_model(key)` finds a model by
+    `RequestReader.name_key`.
+    """
+
+    id: str
+    span: Span
+    origin: str
+    name: Sourced[str] = field(default_factory=Sourced)
+    profile: WorkloadProfile | None = None
+    environment: Sourced[Environment] = field(default_factory=Sourced)
+    links: tuple[ResourceRef, ...] = ()
+    find_model: Callable[[str], HostedModel | None] = lambda key: None
+    read_tags: bool = True
+    resource: ResourceRef | None = None
+
+
+def job_deployments(operation: str, request: Node, reader: RequestReader, context: JobContext) -> list:
+    """Deployments (and profile problems) of one job request; [] for other operations."""
+    if operation == TUNING_JOB:
+        return _tuning(request, reader, context)
+    builder = {TRAINING_JOB: _training, TRANSFORM_JOB: _transform, PROCESSING_JOB: _processing}.get(operation)
+    if builder is None:
+        return []
+    return builder(request, reader, context)
+
+
+def _job_name(request: Node, reader: RequestReader, key: str, context: JobContext) -> Sourced[str]:
+    name = reader.read_text(request, key)
+    if name.known:
+        return name
+    if context.name.known:
+        reason = f"; the job name is {name.note}" if name.note else ""
+        return replace(context.name, note=context.name.note + reason)
+    return name
+
+
+def _deployment(
+    request: Node,
+    reader: RequestReader,
+    context: JobContext,
+    operation: str,
+    kind: DeploymentKind,
+    name: Sourced[str],
+    **parts: Any,
+) -> list:
+    if context.read_tags:
+        profile, environment, problems = request_profile(request, reader, context.origin, context.profile)
+    else:
+        profile, environment, problems = context.profile or WorkloadProfile(), Sourced(), []
+    if not environment.known:
+        environment = context.environment
+    span = reader.span_of(request)
+    link = context.resource or ResourceRef(operation, str(name.value) if name.known else context.id.rsplit("#", 1)[-1], span)
+    deployment = Deployment(
+        id=context.id,
+        platform=PLATFORM,
+        kind=Sourced(kind, span, Provenance.DECLARED, f"{operation} ({context.origin})"),
+        span=context.span,
+        name=name,
+        environment=environment,
+        profile=profile,
+        links=context.links + (link,),
+        **parts,
+    )
+    return [deployment, *problems]
+
+
+def _units(config: Node | None, reader: RequestReader, fallback: Span, capacity: Sourced = Sourced(), groups_key: str = "") -> tuple[Unit, ...]:
+    """One unit per instance group, or one for the config's InstanceType/InstanceCount."""
+    groups = reader.mappings(config, groups_key) if groups_key else []
+    if groups:
+        return tuple(
+            Unit(
+                name=reader.read_text(group, "InstanceGroupName"),
+                compute=compute_for(reader.read_str(group, "InstanceType")),
+                count=reader.read_int(group, "InstanceCount"),
+                capacity=capacity,
+                span=reader.span_of(group),
+            )
+            for group in groups
+        )
+    return (
+        Unit(
+            compute=compute_for(reader.read_str(config, "InstanceType")),
+            count=reader.read_int(config, "InstanceCount"),
+            capacity=capacity,
+            span=reader.span(config, fallback),
+        ),
+    )
+
+
+def _network(reader: RequestReader, vpc: Node | None, isolation: Sourced[bool]) -> Network | None:
+    if vpc is None and not isolation.known:
+        return None
+    subnets = reader.node(vpc, "Subnets")
+    values: tuple = ()
+    if isinstance(subnets, SequenceNode):
+        values = tuple(reader.read_str(item) for item in subnets)
+    return Network(subnets=values, network_isolation=isolation, span=reader.span_of(vpc) if vpc is not None else None)
+
+
+def _training_config(definition: Node, reader: RequestReader, span: Span) -> tuple[TrainingConfig, Sourced]:
+    """Managed Spot, stopping condition and checkpoints; and the capacity they imply."""
+    spot = reader.read_bool(definition, "EnableManagedSpotTraining")
+    if reader.find(definition, "EnableManagedSpotTraining") is None:
+        spot = Sourced(False, span, Provenance.DEFAULT, "EnableManagedSpotTraining not set: on-demand")
+    stopping = reader.node(definition, "StoppingCondition")
+    runtime = reader.read_int(definition, "StoppingCondition", "MaxRuntimeInSeconds")
+    if reader.find(definition, "StoppingCondition", "MaxRuntimeInSeconds") is None:
+        default = data.limit("managed_spot", "max_runtime_seconds").default
+        runtime = Sourced(default, reader.span(stopping, span), Provenance.DEFAULT, "MaxRuntimeInSeconds not set: SageMaker's default")
+    config = TrainingConfig(
+        managed_spot=spot,
+        max_runtime_seconds=runtime,
+        max_wait_seconds=reader.read_int(definition, "StoppingCondition", "MaxWaitTimeInSeconds"),
+        checkpoint_path=reader.read_text(definition, "CheckpointConfig", "S3Uri"),
+        span=span,
+    )
+    if spot.known:
+        capacity = Sourced(
+            Capacity.SPOT if spot.value else Capacity.ON_DEMAND,
+            spot.span,
+            spot.provenance if spot.provenance is Provenance.DEFAULT else Provenance.DECLARED,
+            "EnableManagedSpotTraining" if spot.provenance is not Provenance.DEFAULT else spot.note,
+        )
+    else:
+        capacity = Sourced(UNKNOWN, spot.span, Provenance.DECLARED, spot.note or "EnableManagedSpotTraining is not known")
+    return config, capacity
+
+
+def _algorithm(definition: Node, reader: RequestReader) -> tuple[ModelSpec, ...]:
+    """What a training job runs: its image, or the algorithm it names."""
+    algorithm = reader.node(definition, "AlgorithmSpecification")
+    found = reader.find(definition, "AlgorithmSpecification")
+    if found is not None and found.dynamic is not None:
+        return (ModelSpec(image=reader.read_str(definition, "AlgorithmSpecification")),)
+    if algorithm is None:
+        return ()
+    image = reader.read_text(algorithm, "TrainingImage")
+    name = reader.read_text(algorithm, "AlgorithmName")
+    if not image.known and not image.note and not name.known and not name.note:
+        return ()
+    if not image.known and not image.note:
+        image = Sourced(UNKNOWN, name.span, Provenance.INFERRED, "the image of the algorithm named by AlgorithmName")
+    return (model_for(image, name, Sourced(), reader.environment(definition, "Environment")),)
+
+
+def _training(request: Node, reader: RequestReader, context: JobContext) -> list:
+    span = reader.span_of(request)
+    config, capacity = _training_config(request, reader, span)
+    resources = reader.node(request, "ResourceConfig")
+    return _deployment(
+        request,
+        reader,
+        context,
+        TRAINING_JOB,
+        DeploymentKind.TRAINING,
+        _job_name(request, reader, "TrainingJobName", context),
+        models=_algorithm(request, reader),
+        units=_units(resources, reader, span, capacity, "InstanceGroups"),
+        training=config,
+        network=_network(reader, reader.node(request, "VpcConfig"), reader.read_bool(request, "EnableNetworkIsolation")),
+    )
+
+
+def _transform(request: Node, reader: RequestReader, context: JobContext) -> list:
+    span = reader.span_of(request)
+    model_name = reader.read_text(request, "ModelName")
+    key = reader.name_key(request, "ModelName")
+    model = context.find_model(key) if key is not None else None
+    payload = reader.read_int(request, "MaxPayloadInMB")
+    if reader.find(request, "MaxPayloadInMB") is None:
+        default = data.limit("batch_transform", "max_payload_mb").default
+        payload = Sourced(default, span, Provenance.DEFAULT, "MaxPayloadInMB not set: SageMaker's default")
+    batch = BatchConfig(
+        max_payload_mb=payload,
+        max_concurrent_transforms=reader.read_int(request, "MaxConcurrentTransforms"),
+        strategy=reader.read_str(request, "BatchStrategy"),
+        split_type=reader.read_str(request, "TransformInput", "SplitType"),
+        span=span,
+    )
+    units = _units(reader.node(request, "TransformResources"), reader, span)
+    names: tuple[str, ...] = ()
+    if model is not None and model.name.known:
+        names = (str(model.name.value),)
+    elif model_name.known:
+        names = (str(model_name.value),)
+    units = tuple(replace(unit, model_names=names) for unit in units)
+    context = replace(context, links=context.links + ((model.link,) if model is not None else ()))
+    return _deployment(
+        request,
+        reader,
+        context,
+        TRANSFORM_JOB,
+        DeploymentKind.BATCH_TRANSFORM,
+        _job_name(request, reader, "TransformJobName", context),
+        models=model.containers if model is not None else (),
+        units=units,
+        batch=batch,
+        network=model.network if model is not None else None,
+    )
+
+
+def _processing(request: Node, reader: RequestReader, context: JobContext) -> list:
+    span = reader.span_of(request)
+    app = reader.node(request, "AppSpecification")
+    models: tuple[ModelSpec, ...] = ()
+    if app is not None or reader.find(request, "AppSpecification") is not None:
+        image = reader.read_text(request, "AppSpecification", "ImageUri")
+        models = (model_for(image, Sourced(), Sourced(), reader.environment(request, "Environment")),)
+    network_config = reader.node(request, "NetworkConfig")
+    return _deployment(
+        request,
+        reader,
+        context,
+        PROCESSING_JOB,
+        DeploymentKind.PROCESSING,
+        _job_name(request, reader, "ProcessingJobName", context),
+        models=models,
+        units=_units(reader.node(request, "ProcessingResources", "ClusterConfig"), reader, span),
+        network=_network(reader, reader.node(network_config, "VpcConfig"), reader.read_bool(network_config, "EnableNetworkIsolation")),
+    )
+
+
+def _tuning(request: Node, reader: RequestReader, context: JobContext) -> list:
+    """One training deployment per training job definition of a tuning job."""
+    definitions: list[Node] = []
+    single = reader.node(request, "TrainingJobDefinition")
+    if single is not None:
+        definitions.append(single)
+    definitions.extend(reader.mappings(request, "TrainingJobDefinitions"))
+    tuning_name = _job_name(request, reader, "HyperParameterTuningJobName", context)
+    parallel = reader.read_int(request, "HyperParameterTuningJobConfig", "ResourceLimits", "MaxParallelTrainingJobs")
+    results: list = []
+    problems_reported = False
+    for index, definition in enumerate(definitions):
+        span = reader.span_of(definition)
+        config, capacity = _training_config(definition, reader, span)
+        resources = reader.node(definition, "ResourceConfig")
+        instance_configs = reader.mappings(definition, "HyperParameterTuningResourceConfig", "InstanceConfigs")
+        if resources is not None or not instance_configs:
+            units = _units(resources or reader.node(definition, "HyperParameterTuningResourceConfig"), reader, span, capacity, "InstanceGroups")
+        else:
+            units = tuple(
+                Unit(
+                    compute=compute_for(reader.read_str(item, "InstanceType")),
+                    count=reader.read_int(item, "InstanceCount"),
+                    capacity=capacity,
+                    span=reader.span_of(item),
+                )
+                for item in instance_configs
+            )
+        definition_name = reader.read_text(definition, "DefinitionName")
+        name = tuning_name
+        if definition_name.known and tuning_name.known:
+            name = replace(tuning_name, value=f"{tuning_name.value}/{definition_name.value}")
+        identity = context.id if len(definitions) == 1 else f"{context.id}/{definition_name.value if definition_name.known else index}"
+        attributes = (("max_parallel_training_jobs", parallel),) if parallel.known or parallel.note else ()
+        items = _deployment(
+            request,
+            reader,
+            replace(context, id=identity),
+            TUNING_JOB,
+            DeploymentKind.TRAINING,
+            name,
+            models=_algorithm(definition, reader),
+            units=units,
+            training=config,
+            network=_network(reader, reader.node(definition, "VpcConfig"), reader.read_bool(definition, "EnableNetworkIsolation")),
+            attributes=attributes,
+        )
+        if problems_reported:  # the tuning job's Tags are read once per definition; report them once
+            items = [item for item in items if not isinstance(item, InputProblem)]
+        problems_reported = True
+        results.extend(items)
+    return results
+
+
+# --- hosting ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """A CreateModel request: its name (and matching key), containers and network."""
+
+    key: str | None
+    model: HostedModel
+
+
+@dataclass(frozen=True)
+class VariantRequest:
+    """One production variant as a unit, with the key of the model it names."""
+
+    unit: Unit
+    model_key: str | None
+    model_name: Sourced[str]
+
+
+@dataclass(frozen=True)
+class ConfigRequest:
+    """A CreateEndpointConfig request."""
+
+    key: str | None
+    name: Sourced[str]
+    variants: tuple[VariantRequest, ...]
+    async_config: AsyncConfig | None
+    data_capture: Sourced[bool]
+    network: Network | None
+    profile: WorkloadProfile
+    environment: Sourced[Environment]
+    problems: tuple[InputProblem, ...]
+    link: ResourceRef
+
+
+@dataclass(frozen=True)
+class EndpointRequest:
+    """A CreateEndpoint request."""
+
+    name: Sourced[str]
+    config_key: str | None
+    profile: WorkloadProfile
+    environment: Sourced[Environment]
+    problems: tuple[InputProblem, ...]
+    link: ResourceRef
+
+
+def _name_or(name: Sourced[str], fallback: Sourced[str]) -> Sourced[str]:
+    if name.known or not fallback.known:
+        return name
+    reason = f"; the name is {name.note}" if name.note else ""
+    return replace(fallback, note=fallback.note + reason)
+
+
+def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback_name: Sourced[str] = Sourced()) -> ModelRequest:
+    """A CreateModel request: its containers (image, mode, environment) and network."""
+    name = _name_or(reader.read_text(request, "ModelName"), fallback_name)
+    containers = []
+    primary = reader.node(request, "PrimaryContainer")
+    for container in ([primary] if isinstance(primary, MappingNode) else []) + reader.mappings(request, "Containers"):
+        mode = reader.read_str(container, "Mode")
+        multi_model = Sourced(mode.value == "MultiModel", mode.span, Provenance.DECLARED, "Mode") if mode.known else Sourced()
+        image = reader.read_text(container, "Image")
+        if not image.known and not image.note and reader.find(container, "ModelPackageName") is not None:
+            package = reader.read_text(container, "ModelPackageName")
+            image = Sourced(UNKNOWN, package.span, Provenance.INFERRED, "the image of the model package named by ModelPackageName")
+        containers.append(model_for(image, name, multi_model, reader.environment(container, "Environment")))
+    network = _network(reader, reader.node(request, "VpcConfig"), reader.read_bool(request, "EnableNetworkIsolation"))
+    return ModelRequest(reader.name_key(request, "ModelName"), HostedModel(name, tuple(containers), link, network))
+
+
+def read_endpoint_config(
+    request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()
+) -> ConfigRequest:
+    """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags."""
+    variants = tuple(_variant(node, reader) for node in reader.mappings(request, "ProductionVariants"))
+    capture = reader.node(request, "DataCaptureConfig")
+    data_capture: Sourced[bool] = Sourced()
+    if isinstance(capture, MappingNode):
+        enabled = reader.read_bool(capture, "EnableCapture")
+        data_capture = enabled if enabled.known else Sourced(True, reader.span_of(capture), Provenance.DEFAULT, "DataCaptureConfig present")
+    profile, environment, problems = request_profile(request, reader, origin)
+    return ConfigRequest(
+        key=reader.name_key(request, "EndpointConfigName"),
+        name=_name_or(reader.read_text(request, "EndpointConfigName"), fallback_name),
+        variants=variants,
+        async_config=_async_config(reader.node(request, "AsyncInferenceConfig"), reader),
+        data_capture=data_capture,
+        network=_network(reader, reader.node(request, "VpcConfig"), reader.read_bool(request, "EnableNetworkIsolation")),
+        profile=profile,
+        environment=environment,
+        problems=tuple(problems),
+        link=link,
+    )
+
+
+def _variant(node: MappingNode, reader: RequestReader) -> VariantRequest:
+    serverless_node = reader.node(node, "ServerlessConfig")
+    serverless = None
+    if isinstance(serverless_node, MappingNode):
+        serverless = ServerlessConfig(
+            memory_mb=reader.read_int(serverless_node, "MemorySizeInMB"),
+            max_concurrency=reader.read_int(serverless_node, "MaxConcurrency"),
+            provisioned_concurrency=reader.read_int(serverless_node, "ProvisionedConcurrency"),
+            span=reader.span_of(serverless_node),
+        )
+    instance_type = reader.read_str(node, "InstanceType")
+    pools = reader.mappings(node, "InstancePools")
+    if not instance_type.known and not instance_type.note and pools:
+        instance_type = reader.read_str(pools[0], "InstanceType")  # the first pool is the preferred one
+    unit = Unit(
+        name=reader.read_text(node, "VariantName"),
+        compute=compute_for(instance_type),
+        count=reader.read_int(node, "InitialInstanceCount"),
+        weight=reader.value(node, "InitialVariantWeight", convert=_as_float, expected="a number"),
+        serverless=serverless,
+        span=reader.span_of(node),
+    )
+    return VariantRequest(unit, reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"))
+
+
+def _as_float(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _async_config(node: Node | None, reader: RequestReader) -> AsyncConfig | None:
+    if not isinstance(node, MappingNode):
+        return None
+    return AsyncConfig(
+        output_path=reader.read_str(node, "OutputConfig", "S3OutputPath"),
+        failure_path=reader.read_str(node, "OutputConfig", "S3FailurePath"),
+        success_topic=reader.read_str(node, "OutputConfig", "NotificationConfig", "SuccessTopic"),
+        error_topic=reader.read_str(node, "OutputConfig", "NotificationConfig", "ErrorTopic"),
+        max_concurrent_invocations=reader.read_int(node, "ClientConfig", "MaxConcurrentInvocationsPerInstance"),
+        span=reader.span_of(node),
+    )
+
+
+def read_endpoint(request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()) -> EndpointRequest:
+    """A CreateEndpoint request: its name, the configuration it names, its Tags."""
+    profile, environment, problems = request_profile(request, reader, origin)
+    return EndpointRequest(
+        name=_name_or(reader.read_text(request, "EndpointName"), fallback_name),
+        config_key=reader.name_key(request, "EndpointConfigName"),
+        profile=profile,
+        environment=environment,
+        problems=tuple(problems),
+        link=link,
+    )
+
+
+def link_hosting(
+    endpoints: Sequence[EndpointRequest], configs: Sequence[ConfigRequest]
+) -> list[tuple[EndpointRequest | None, ConfigRequest | None]]:
+    """Endpoints with the configuration each names (by key); then every configuration no endpoint names."""
+    by_key = {config.key: config for config in configs if config.key is not None}
+    pairs: list[tuple[EndpointRequest | None, ConfigRequest | None]] = []
+    used: set[int] = set()
+    for endpoint in endpoints:
+        config = by_key.get(endpoint.config_key) if endpoint.config_key is not None else None
+        if config is not None:
+            used.add(id(config))
+        pairs.append((endpoint, config))
+    pairs.extend((None, config) for config in configs if id(config) not in used)
+    return pairs
+
+
+def hosting_deployment(
+    deployment_id: str,
+    span: Span,
+    endpoint: EndpointRequest | None,
+    config: ConfigRequest | None,
+    find_model: Callable[[str], HostedModel | None],
+    links: tuple[ResourceRef, ...] = (),
+    where: str = "in this run",
+    profile: WorkloadProfile | None = None,
+    environment: Sourced[Environment] = Sourced(),
+) -> Deployment:
+    """One real-time / serverless / async deployment from an endpoint and/or its configuration.
+
+    Profiles merge: `profile` (declared around the requests), then the
+    configuration's, then the endpoint's; the first known stage wins, the
+    endpoint's first.
+    """
+    links = links + ((endpoint.link,) if endpoint is not None else ()) + ((config.link,) if config is not None else ())
+    merged = profile or WorkloadProfile()
+    stage = Sourced()
+    for source in (config, endpoint):
+        if source is not None:
+            merged = merge_profiles(merged, source.profile)
+    for candidate in (endpoint.environment if endpoint else None, config.environment if config else None, environment):
+        if candidate is not None and candidate.known:
+            stage = candidate
+            break
+    models: list[HostedModel] = []
+    units: list[Unit] = []
+    for variant in config.variants if config is not None else ():
+        model = find_model(variant.model_key) if variant.model_key is not None else None
+        unit = variant.unit
+        if model is not None:
+            if model not in models:
+                models.append(model)
+                links += (model.link,)
+            if model.name.known:
+                unit = replace(unit, model_names=(str(model.name.value),))
+        elif variant.model_name.known:
+            unit = replace(unit, model_names=(str(variant.model_name.value),))
+        units.append(unit)
+    networks = [model.network for model in models if model.network is not None]
+    if config is not None and config.network is not None:
+        networks.append(config.network)
+    name = endpoint.name if endpoint is not None else config.name if config is not None else Sourced()
+    return Deployment(
+        id=deployment_id,
+        platform=PLATFORM,
+        kind=_hosting_kind(config, where),
+        span=span,
+        name=name,
+        environment=stage,
+        profile=merged,
+        models=tuple(spec for model in models for spec in model.containers),
+        units=tuple(units),
+        async_config=config.async_config if config is not None else None,
+        network=networks[0] if networks else None,
+        data_capture=config.data_capture if config is not None else Sourced(),
+        links=links,
+    )
+
+
+def _hosting_kind(config: ConfigRequest | None, where: str) -> Sourced[DeploymentKind]:
+    if config is None:
+        return Sourced(note=f"the endpoint configuration is not {where}")
+    if config.async_config is not None:
+        return Sourced(DeploymentKind.ASYNC, config.async_config.span, Provenance.DECLARED, "AsyncInferenceConfig")
+    variants = [variant.unit for variant in config.variants]
+    if variants and all(unit.serverless is not None for unit in variants):
+        first = variants[0].serverless
+        return Sourced(DeploymentKind.SERVERLESS, first.span if first else None, Provenance.DECLARED, "ServerlessConfig")
+    if not variants:
+        return Sourced(note="no ProductionVariants")
+    return Sourced(
+        DeploymentKind.REALTIME, config.link.span, Provenance.INFERRED, "instance-backed variants, no AsyncInferenceConfig"
+    )
+
+
+def model_finder(*catalogs: Iterable[ModelRequest]) -> Callable[[str], HostedModel | None]:
+    """A `find_model` over model requests, the first catalog first."""
+    index: dict[str, HostedModel] = {}
+    for catalog in reversed(catalogs):
+        for request in catalog:
+            if request.key is not None:
+                index[request.key] = request.model
+    return index.get
