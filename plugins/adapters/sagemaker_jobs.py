@@ -230,7 +230,8 @@ class ValueResolver:
     def text(self, value: str) -> Any:
         """A string as written, with markers and placeholders turned into holes."""
         if self.jsonata and _JSONATA.match(value):
-            return Unresolved("set at run time by a JSONata expression", value.strip())
+            expression = value.strip()
+            return Unresolved(f"set at run time by the JSONata expression {expression}", None, "jsonata:" + expression)
         if "@@mldeploy-lint-hole-" not in value and (self.substitutions is None or "${" not in value):
             return value
         parts: list[Any] = []
@@ -625,7 +626,9 @@ def _training_config(definition: Node, reader: RequestReader, span: Span) -> tup
         spot = Sourced(False, span, Provenance.DEFAULT, "EnableManagedSpotTraining not set: on-demand")
     stopping = reader.node(definition, "StoppingCondition")
     runtime = reader.read_int(definition, "StoppingCondition", "MaxRuntimeInSeconds")
-    if reader.find(definition, "StoppingCondition", "MaxRuntimeInSeconds") is None:
+    if stopping is not None and not isinstance(stopping, MappingNode):
+        runtime = reader.value(definition, "StoppingCondition", convert=lambda item: None, expected="a mapping")
+    elif reader.find(definition, "StoppingCondition", "MaxRuntimeInSeconds") is None:
         default = data.limit("managed_spot", "max_runtime_seconds").default
         runtime = Sourced(default, reader.span(stopping, span), Provenance.DEFAULT, "MaxRuntimeInSeconds not set: SageMaker's default")
     config = TrainingConfig(
