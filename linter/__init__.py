@@ -5,7 +5,7 @@ only the names exported here (and their submodules' documented types), the
 same as a third-party plugin would.
 """
 
-from linter.engine import LintOptions, LintResult, RunContext
+from linter.engine import LintOptions, LintResult, RunContext, current_config
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
@@ -94,6 +94,7 @@ __all__ = [
     "LintOptions",
     "LintResult",
     "RunContext",
+    "current_config",
     "Report",
     "Reporter",
     "FileSummary",

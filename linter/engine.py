@@ -9,6 +9,7 @@ naming the plugin; the run goes on.
 from __future__ import annotations
 
 import traceback
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
@@ -21,7 +22,18 @@ from linter.reporting import FileSummary
 from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
 from linter.source import Document, LoadLimits, SourceFile, decode_bytes, load_text
 
-__all__ = ["InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
+__all__ = ["InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
+
+# The configuration of the run in progress, for code that plugins call
+# without a RunContext at hand (data tables a user extends in the
+# configuration file). Context-local, set and reset by run_lint: no state
+# survives a run, and concurrent runs (a language server) do not mix.
+_CURRENT_CONFIG: ContextVar[Config] = ContextVar("mldeploy_lint_config", default=Config())
+
+
+def current_config() -> Config:
+    """The configuration of the run in progress (empty outside a run)."""
+    return _CURRENT_CONFIG.get()
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,14 @@ class LintResult:
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
+    token = _CURRENT_CONFIG.set(options.config)
+    try:
+        return _run(inputs, host, options)
+    finally:
+        _CURRENT_CONFIG.reset(token)
+
+
+def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     rules_by_id = {candidate.id: candidate for candidate in host.rules()}
     enabled = tuple(candidate for candidate in rules_by_id.values() if options.selector.enabled(candidate))
     findings: list[Finding] = []

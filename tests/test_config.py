@@ -100,3 +100,51 @@ def test_bad_config_is_a_usage_error_naming_the_key(cli, project, text, message)
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+DATA_TEMPLATE = """\
+Resources:
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      PrimaryContainer: {Image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-fraud-scorer:7}
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: !GetAtt Model.ModelName, InstanceType: ml.x9.large, InitialInstanceCount: 2}
+"""
+
+
+def _model(cli, *args) -> dict:
+    result = cli("explain", "--deployments", "--format", "json", *args)
+    assert result.code == 0, result.err
+    return json.loads(result.out)["deployments"][0]
+
+
+def test_configuration_extends_the_data_tables(cli, project):
+    (project / "deploy" / "live" / "scorer.yaml").write_text(DATA_TEMPLATE)
+    plain = _model(cli, "deploy")
+    assert "framework" not in plain["models"][0]
+    assert "accelerator" not in plain["units"][0]["compute"]
+    (project / "mldeploy-lint.toml").write_text(
+        "[data.instance-types]\nhosting = ['ml.x9.large']\n\n"
+        "[data.instance-families.x9]\naccelerator = 'gpu'\naccelerator-count = 2\n\n"
+        "[[data.images]]\nrepository = 'acme-fraud-scorer'\nframework = 'xgboost'\n"
+    )
+    extended = _model(cli, "deploy")
+    assert extended["models"][0]["framework"]["value"] == "xgboost"
+    assert extended["units"][0]["compute"]["accelerator"]["value"] == "gpu"
+    assert extended["units"][0]["compute"]["accelerator_count"]["value"] == 2
+    from linter import current_config
+    from plugins import data
+
+    assert "ml.x9.large" not in data.valid_instance_types("hosting")  # outside a run: the shipped tables
+    assert current_config().settings == {}
+
+
+def test_bad_data_section_names_the_key(cli, project):
+    (project / "mldeploy-lint.toml").write_text("[[data.images]]\nframework = 'xgboost'\n")
+    result = cli("deploy")
+    assert result.code == 2
+    assert "data.images.0" in result.err

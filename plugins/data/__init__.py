@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
-from linter import load_text, to_python
+from linter import current_config, load_text, to_python
 
 __all__ = [
     "ImageInfo",
@@ -92,6 +92,11 @@ def raw_tables() -> dict:
 
 
 # --- Payload limits and serverless (EP001, CV001-CV003) --------------------
+
+
+def _overrides() -> dict:
+    """The `data` section of the run's configuration file (validated by its schema)."""
+    return current_config().get("data", {}) or {}
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,23 @@ def instance_info(instance_type: str) -> InstanceInfo | None:
     if parts is None:
         return None
     family, size, sagemaker = parts
+    configured = _overrides().get("instance-families", {}).get(family)
+    if configured is not None:
+        count = configured.get("accelerator-count", 0 if configured["accelerator"] == "none" else None)
+        return InstanceInfo(
+            instance_type=instance_type,
+            family=family,
+            size=size,
+            sagemaker=sagemaker,
+            accelerator=configured["accelerator"],
+            accelerator_count=count,
+            accelerator_count_confidence="declared" if count is not None else None,
+            accelerator_model=None,
+            architecture=configured.get("architecture", "x86_64"),
+            burstable=bool(configured.get("burstable", False)),
+            confidence="declared",
+            source=f"[data.instance-families.{family}] in {current_config().path}",
+        )
     group = _family_groups().get(family)
     if group is None:
         return None
@@ -331,17 +353,23 @@ def instance_info(instance_type: str) -> InstanceInfo | None:
     )
 
 
-@functools.lru_cache(maxsize=None)
 def valid_instance_types(job_kind: str) -> frozenset[str]:
     """The `ml.*` instance types the SageMaker API accepts for a job kind.
 
     Job kinds: hosting, transform, training, processing (ValueError otherwise).
-    From the botocore enums in the generated block of `tables.yaml`.
+    From the botocore enums in the generated block of `tables.yaml`, plus
+    any types the configuration file adds (`[data.instance-types]`).
     """
+    extra = tuple(_overrides().get("instance-types", {}).get(job_kind, ()))
+    return _valid_instance_types(job_kind, extra)
+
+
+@functools.lru_cache(maxsize=None)
+def _valid_instance_types(job_kind: str, extra: tuple[str, ...]) -> frozenset[str]:
     kinds = raw_tables()["instance_types"]["kinds"]
     if job_kind not in kinds:
         raise ValueError(f"unknown job kind {job_kind!r}; expected one of {', '.join(kinds)}")
-    return frozenset(
+    return frozenset(extra) | frozenset(
         f"ml.{family}.{size}" for family, sizes in kinds[job_kind]["families"].items() for size in str(sizes).split()
     )
 
@@ -563,6 +591,26 @@ def _image_rules() -> tuple[_ImageRule, ...]:
     return tuple(rules)
 
 
+def _configured_image_rules(entries) -> tuple[_ImageRule, ...]:
+    """Image rules from the configuration file (`[[data.images]]`), tried first."""
+    rules = []
+    for entry in entries:
+        flags = _frameworks().get(entry["framework"])
+        rules.append(
+            _ImageRule(
+                frozenset([entry["repository"].lower()]) if "repository" in entry else frozenset(),
+                (entry["image"].lower(),) if "image" in entry else (),
+                None,
+                entry["framework"],
+                bool(entry.get("tabular", flags.tabular if flags else False)),
+                bool(entry.get("llm-server", flags.llm_server if flags else False)),
+                entry.get("accelerator"),
+                "declared",
+            )
+        )
+    return tuple(rules)
+
+
 @functools.lru_cache(maxsize=None)
 def _tag_hints() -> tuple[tuple[re.Pattern, str, str], ...]:
     return tuple(
@@ -611,7 +659,7 @@ def classify_image(image: str, env: Mapping[str, object] | None = None) -> Image
     repository = name.rsplit("/", 1)[-1]
     rule_hit: _ImageRule | None = None
     reason: str | None = None
-    for rule in _image_rules():
+    for rule in _configured_image_rules(_overrides().get("images", ())) + _image_rules():
         if rule.repositories and repository in rule.repositories:
             matched = f"image repository {repository}"
         elif any(_image_matches(name, wanted) for wanted in rule.images):
