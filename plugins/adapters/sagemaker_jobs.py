@@ -159,6 +159,7 @@ NOT_EXPRESSION = _NotExpression()
 
 _HOLE_MARK = re.compile(r"@@mldeploy-lint-hole-(\d+)@@")
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_HOLE_OR_PLACEHOLDER = re.compile(f"{_HOLE_MARK.pattern}|{_PLACEHOLDER.pattern}")
 _JSONATA = re.compile(r"^\s*\{%.*%\}\s*$", re.S)
 
 
@@ -236,7 +237,7 @@ class ValueResolver:
             return value
         parts: list[Any] = []
         position = 0
-        pattern = _HOLE_MARK if self.substitutions is None else re.compile(f"{_HOLE_MARK.pattern}|{_PLACEHOLDER.pattern}")
+        pattern = _HOLE_MARK if self.substitutions is None else _HOLE_OR_PLACEHOLDER
         for match in pattern.finditer(value):
             parts.append(value[position : match.start()])
             position = match.end()
@@ -317,10 +318,6 @@ class RequestReader:
         """The node at a path of keys, or None when absent or dynamic."""
         found = self.find(node, *path)
         return found.node if found is not None and found.dynamic is None else None
-
-    def mapping(self, node: Node | None, *path: str) -> MappingNode | None:
-        found = self.node(node, *path)
-        return found if isinstance(found, MappingNode) else None
 
     def mappings(self, node: Node | None, *path: str) -> list[MappingNode]:
         found = self.node(node, *path)

@@ -318,6 +318,7 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             resource=ResourceRef(f"Step Functions task {task.operation}", task.name, task.span),
         )
         results.extend(job_deployments(task.operation, task.request, reader, context))
+    reported: set[int] = set()
     for endpoint, config in link_hosting(endpoints, configs):
         anchor = anchors[id(endpoint if endpoint is not None else config)]
         results.append(
@@ -334,7 +335,8 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             )
         )
         for request in (endpoint, config):
-            if request is not None:
+            if request is not None and id(request) not in reported:
+                reported.add(id(request))
                 results.extend(request.problems)
     return results
 
