@@ -621,3 +621,26 @@ def test_an_invalid_profile_tag_in_a_task_is_reported_where_it_is_written():
     result = lint_text(json.dumps(MALFORMED[5][1], indent=1), "flow.asl.json", ONLY_CORE)
     assert [finding.rule_id for finding in result.findings] == ["MD004"]
     assert "payload-mb" in result.findings[0].message
+
+
+def test_a_fn_sub_definition_string_is_parsed_after_substitution():
+    result = _read(
+        """\
+Parameters:
+  TransformType: {Type: String, Default: ml.c5.2xlarge}
+Resources:
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      DefinitionString: !Sub |
+        {"StartAt": "Score", "States": {"Score": {"Type": "Task", "End": true,
+          "Resource": "arn:${AWS::Partition}:states:::sagemaker:createTransformJob.sync",
+          "Parameters": {"TransformJobName.$": "$$.Execution.Name", "ModelName": "${AWS::StackName}-model",
+            "TransformResources": {"InstanceType": "${TransformType}", "InstanceCount": 1}}}}}
+"""
+    )
+    (score,) = result.deployments
+    assert score.kind.value is DeploymentKind.BATCH_TRANSFORM
+    assert score.units[0].compute.instance_type.value == "ml.c5.2xlarge"
+    assert score.units[0].compute.instance_type.span.line == 7
+    assert score.units[0].model_names == ("${AWS::StackName}-model",)
