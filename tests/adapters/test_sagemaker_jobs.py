@@ -310,8 +310,8 @@ def test_a_definition_string_that_does_not_resolve_to_text_is_skipped():
 @pytest.mark.parametrize(
     "name",
     [
-        "stepfunctions/no-deployments/sagemaker-endpoint-maintainer.asl.json.txt",
-        "stepfunctions/no-deployments/cdk-stepfn-batch-SMbatchInference.template.json.txt",
+        "stepfunctions/no-deployments/sagemaker-endpoint-maintainer.asl.json",
+        "stepfunctions/no-deployments/cdk-stepfn-batch-SMbatchInference.template.json",
         "stepfunctions/train-ml-model/template.yaml.txt",
     ],
 )
