@@ -74,7 +74,12 @@ class RunContext:
     options: LintOptions
     deployments: tuple[Deployment, ...] = ()
     scaling_targets: tuple[ScalingTarget, ...] = ()
+    reported_paths: frozenset[str] = frozenset()
     _memo: dict[Any, Any] = field(default_factory=dict)
+
+    def is_reported(self, document: Document) -> bool:
+        """True for documents of the files being linted, False for context files."""
+        return document.path in self.reported_paths
 
     def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
         """The value cached under `key` for this run, built by `factory` on first use."""
@@ -125,7 +130,8 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
                 emit.core("MD001", problem.message, problem.span)
 
     all_documents = tuple(document for _, source in sources for document in source.documents)
-    run = RunContext(all_documents, options)
+    reported = frozenset(item.path for item in inputs if not item.context_only)
+    run = RunContext(all_documents, options, reported_paths=reported)
 
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
@@ -168,14 +174,13 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     run.deployments = tuple(deployments)
     run.scaling_targets = tuple(scaling_targets)
 
-    reported_paths = {item.path for item, _ in sources if not item.context_only}
     for candidate in enabled:
         if candidate.scope is Scope.DEPLOYMENT:
             for deployment in run.deployments:
                 emit.check(candidate, deployment.span, candidate.check, deployment, run)
         elif candidate.scope is Scope.DOCUMENT:
             for document in all_documents:
-                if document.path in reported_paths:
+                if run.is_reported(document):
                     emit.check(candidate, _document_anchor(document), candidate.check, document, run)
         else:
             anchor = run.deployments[0].span if run.deployments else None
