@@ -270,3 +270,28 @@ def test_path_names_the_environment_when_tags_do_not():
     assert deployment.environment.value is Environment.PROD
     assert deployment.environment.provenance is Provenance.INFERRED
     assert deployment.environment.note == "the path names 'prod'"
+
+
+def test_managed_instance_scaling_counts_as_scaling():
+    text = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker
+      ProductionVariants:
+        - VariantName: AllTraffic
+          InstanceType: ml.g5.12xlarge
+          InitialInstanceCount: 1
+          ManagedInstanceScaling: {Status: ENABLED, MinInstanceCount: 1, MaxInstanceCount: 4}
+        - VariantName: Off
+          InstanceType: ml.g5.12xlarge
+          InitialInstanceCount: 1
+          ManagedInstanceScaling: {Status: DISABLED, MinInstanceCount: 1, MaxInstanceCount: 4}
+"""
+    (deployment,) = _read(text).deployments
+    on, off = deployment.units
+    (scaling,) = on.scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (1, 4)
+    assert scaling.linked_by == "ManagedInstanceScaling of the variant"
+    assert off.scaling == ()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter import AsyncConfig, MappingNode, Provenance, ServerlessConfig, Sourced, Unit
+from linter import AsyncConfig, MappingNode, Provenance, Scaling, ServerlessConfig, Sourced, Unit
 
 from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
@@ -62,9 +62,28 @@ def variant(node: MappingNode, template: TemplateContext) -> VariantRecord:
         count=template.read_int(node.get("InitialInstanceCount")),
         weight=template.read_float(node.get("InitialVariantWeight")),
         serverless=serverless,
+        scaling=managed_instance_scaling(node.get("ManagedInstanceScaling"), template),
         span=node.span,
     )
     return VariantRecord(unit, Reference(logical_id, value, model_node.span if model_node is not None else None))
+
+
+def managed_instance_scaling(node, template: TemplateContext) -> tuple[Scaling, ...]:
+    """SageMaker-managed instance scaling of a variant (used with inference components), when enabled."""
+    if not isinstance(node, MappingNode):
+        return ()
+    status = template.read_str(node.get("Status"))
+    if status.known and str(status.value).upper() != "ENABLED":
+        return ()
+    return (
+        Scaling(
+            min_capacity=template.read_int(node.get("MinInstanceCount")),
+            max_capacity=template.read_int(node.get("MaxInstanceCount")),
+            dimension=Sourced("managed-instance-count", node.span, Provenance.DECLARED, "ManagedInstanceScaling"),
+            linked_by="ManagedInstanceScaling of the variant",
+            span=node.span,
+        ),
+    )
 
 
 def async_config(node, template: TemplateContext) -> AsyncConfig | None:
