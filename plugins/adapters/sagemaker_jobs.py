@@ -58,9 +58,9 @@ from linter import (
     parse_profile,
     to_python,
 )
-
 from plugins import data
 from plugins.adapters.facts import compute_for, model_for
+from plugins.adapters.values import as_bool, as_float, as_int, as_str
 
 __all__ = [
     "PLATFORM",
@@ -349,7 +349,7 @@ class RequestReader:
         return Sourced(converted, span, Provenance.DECLARED, note)
 
     def read_str(self, node: Node | None, *path: str) -> Sourced[str]:
-        return self.value(node, *path, convert=_as_str, expected="a string")
+        return self.value(node, *path, convert=as_str, expected="a string")
 
     def read_text(self, node: Node | None, *path: str) -> Sourced[str]:
         """A string that may be partly unknown: the known text is kept, unknown parts shown as `${...}`."""
@@ -361,10 +361,10 @@ class RequestReader:
         return self.read_str(node, *path)
 
     def read_int(self, node: Node | None, *path: str) -> Sourced[int]:
-        return self.value(node, *path, convert=_as_int, expected="an integer")
+        return self.value(node, *path, convert=as_int, expected="an integer")
 
     def read_bool(self, node: Node | None, *path: str) -> Sourced[bool]:
-        return self.value(node, *path, convert=_as_bool, expected="true or false")
+        return self.value(node, *path, convert=as_bool, expected="true or false")
 
     def name_key(self, node: Node | None, *path: str) -> str | None:
         """A key under which a name (of a model, a config) can be matched, or None.
@@ -386,7 +386,7 @@ class RequestReader:
             if resolved.ref:
                 return "#" + resolved.ref
             return "~" + resolved.text if resolved.text is not None else None
-        text = _as_str(resolved)
+        text = as_str(resolved)
         return "=" + text if text is not None else None
 
     def environment(self, node: Node | None, *path: str) -> tuple[tuple[str, Sourced[str]], ...]:
@@ -419,35 +419,6 @@ def _raw(value: Any) -> Any:
     if isinstance(value, list):
         return "a list"
     return "null" if value is None else value
-
-
-def _as_str(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
 
 
 # --- profile and environment ------------------------------------------------------------
@@ -910,24 +881,11 @@ def _variant(node: MappingNode, reader: RequestReader) -> VariantRequest:
         name=reader.read_text(node, "VariantName"),
         compute=compute_for(instance_type),
         count=reader.read_int(node, "InitialInstanceCount"),
-        weight=reader.value(node, "InitialVariantWeight", convert=_as_float, expected="a number"),
+        weight=reader.value(node, "InitialVariantWeight", convert=as_float, expected="a number"),
         serverless=serverless,
         span=reader.span_of(node),
     )
     return VariantRequest(unit, reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"))
-
-
-def _as_float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _async_config(node: Node | None, reader: RequestReader) -> AsyncConfig | None:

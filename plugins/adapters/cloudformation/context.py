@@ -12,8 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from linter import UNKNOWN, Document, MappingNode, Node, Provenance, ScalarNode, SequenceNode, Sourced, Span
-
+from linter import (
+    UNKNOWN,
+    Document,
+    MappingNode,
+    Node,
+    Provenance,
+    ScalarNode,
+    SequenceNode,
+    Sourced,
+    Span,
+)
 from plugins.adapters.cloudformation.intrinsics import (
     Choice,
     Opaque,
@@ -23,6 +32,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
+from plugins.adapters.values import as_bool, as_float, as_int, as_str
 
 
 @dataclass
@@ -82,7 +92,7 @@ class TemplateContext:
         return Sourced(converted, node.span, Provenance.DECLARED, note)
 
     def read_str(self, node: Node | None) -> Sourced[str]:
-        return self.sourced(node, _as_str, "a string")
+        return self.sourced(node, as_str, "a string")
 
     def read_text(self, node: Node | None) -> Sourced[str]:
         """A string that may be partly unresolved (an image URI with `${AWS::Region}`).
@@ -96,13 +106,13 @@ class TemplateContext:
         return self.read_str(node)
 
     def read_int(self, node: Node | None) -> Sourced[int]:
-        return self.sourced(node, _as_int, "an integer")
+        return self.sourced(node, as_int, "an integer")
 
     def read_float(self, node: Node | None) -> Sourced[float]:
-        return self.sourced(node, _as_float, "a number")
+        return self.sourced(node, as_float, "a number")
 
     def read_bool(self, node: Node | None) -> Sourced[bool]:
-        return self.sourced(node, _as_bool, "true or false")
+        return self.sourced(node, as_bool, "true or false")
 
     def reference(self, node: Node | None) -> tuple[str | None, Any]:
         """(logical ID, resolved value) of a property naming another resource.
@@ -126,48 +136,6 @@ def describe_unknown(value: Any) -> str:
     if isinstance(value, Partial):
         return f"'{value.literal_text}'"
     return "the value"
-
-
-def _as_str(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _as_float(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def _as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return None
 
 
 def child(node: Node | None, *keys: str) -> Node | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.adapters.cloudformation.context import TemplateContext, child
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import AlarmRecord
 from plugins.adapters.cloudformation.template import Resource
 
