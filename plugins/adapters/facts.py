@@ -8,7 +8,7 @@ CloudFormation, SageMaker API and ACK adapters agree.
 
 from __future__ import annotations
 
-from linter import UNKNOWN, Compute, ModelSpec, Provenance, Sourced
+from linter import UNKNOWN, AsyncConfig, Compute, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit
 
 from plugins import data
 
@@ -58,3 +58,20 @@ def model_for(
         multi_model=multi_model,
         environment=environment,
     )
+
+
+def endpoint_kind(async_config: AsyncConfig | None, variants: list[Unit], anchor: Span | None) -> Sourced[DeploymentKind]:
+    """The kind of a SageMaker endpoint configuration, however it was written.
+
+    `AsyncInferenceConfig` makes it asynchronous; variants that all carry a
+    ServerlessConfig make it serverless; anything else is real-time (the
+    inference points at `anchor`, the configuration).
+    """
+    if async_config is not None:
+        return Sourced(DeploymentKind.ASYNC, async_config.span, Provenance.DECLARED, "AsyncInferenceConfig")
+    if variants and all(unit.serverless is not None for unit in variants):
+        first = variants[0].serverless
+        return Sourced(DeploymentKind.SERVERLESS, first.span if first else None, Provenance.DECLARED, "ServerlessConfig")
+    if not variants:
+        return Sourced(note="no ProductionVariants")
+    return Sourced(DeploymentKind.REALTIME, anchor, Provenance.INFERRED, "instance-backed variants, no AsyncInferenceConfig")

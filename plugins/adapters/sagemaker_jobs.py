@@ -59,7 +59,7 @@ from linter import (
     to_python,
 )
 from plugins import data
-from plugins.adapters.facts import compute_for, model_for
+from plugins.adapters.facts import compute_for, endpoint_kind, model_for
 from plugins.adapters.values import as_bool, as_float, as_int, as_str
 
 __all__ = [
@@ -995,17 +995,7 @@ def hosting_deployment(
 def _hosting_kind(config: ConfigRequest | None, where: str) -> Sourced[DeploymentKind]:
     if config is None:
         return Sourced(note=f"the endpoint configuration is not {where}")
-    if config.async_config is not None:
-        return Sourced(DeploymentKind.ASYNC, config.async_config.span, Provenance.DECLARED, "AsyncInferenceConfig")
-    variants = [variant.unit for variant in config.variants]
-    if variants and all(unit.serverless is not None for unit in variants):
-        first = variants[0].serverless
-        return Sourced(DeploymentKind.SERVERLESS, first.span if first else None, Provenance.DECLARED, "ServerlessConfig")
-    if not variants:
-        return Sourced(note="no ProductionVariants")
-    return Sourced(
-        DeploymentKind.REALTIME, config.link.span, Provenance.INFERRED, "instance-backed variants, no AsyncInferenceConfig"
-    )
+    return endpoint_kind(config.async_config, [variant.unit for variant in config.variants], config.link.span)
 
 
 def model_finder(*catalogs: Iterable[ModelRequest]) -> Callable[[str], HostedModel | None]:

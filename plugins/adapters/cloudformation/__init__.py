@@ -12,7 +12,6 @@ from dataclasses import replace
 from linter import (
     Deployment,
     Document,
-    InputProblem,
     MappingNode,
     Provenance,
     RunContext,

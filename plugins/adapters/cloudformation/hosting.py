@@ -33,6 +33,7 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.facts import endpoint_kind
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
     EndpointConfigRecord,
@@ -345,17 +346,7 @@ def _deployment(hosting: _Hosting, records: TemplateRecords, template: TemplateC
 def _kind(config: EndpointConfigRecord | None, hosting: _Hosting) -> Sourced[DeploymentKind]:
     if config is None:
         return Sourced(note="the endpoint configuration is not in this template")
-    if config.async_config is not None:
-        return Sourced(DeploymentKind.ASYNC, config.async_config.span, Provenance.DECLARED, "AsyncInferenceConfig")
-    variants = [variant.unit for variant in config.variants]
-    if variants and all(unit.serverless is not None for unit in variants):
-        first = variants[0].serverless
-        return Sourced(DeploymentKind.SERVERLESS, first.span if first else None, Provenance.DECLARED, "ServerlessConfig")
-    if not variants:
-        return Sourced(note="no ProductionVariants")
-    return Sourced(
-        DeploymentKind.REALTIME, config.span, Provenance.INFERRED, "instance-backed variants, no AsyncInferenceConfig"
-    )
+    return endpoint_kind(config.async_config, [variant.unit for variant in config.variants], config.span)
 
 
 def _network(hosting: _Hosting, records: TemplateRecords) -> Network | None:
