@@ -36,6 +36,10 @@ Resources:
     Type: AWS::SageMaker::Endpoint
     Properties:
       EndpointName: !Sub mlops-${ModelName}-prd
+  Unnamed:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: config
   Values:
     Type: Custom::Values
     Properties:
@@ -61,6 +65,8 @@ Resources:
       Malformed: !Select [9, [a]]
       ImportValue: !ImportValue shared-name
       LongForm: {"Fn::GetAtt": ["Endpoint", "EndpointName"]}
+      Generated: !GetAtt Unnamed.EndpointName
+      Arn: !GetAtt Endpoint.Arn
 """
 
 
@@ -94,10 +100,14 @@ def test_same_pieces_compare_equal(resolved):
 
 def test_resource_references(resolved):
     _, values = resolved
-    reference = ResourceValue("Endpoint.EndpointName", "Endpoint", "EndpointName")
-    assert split_text(values["SubResource"], "/")[1] == reference
-    assert split_text(values["Join"], "/")[1] == reference
-    assert values["LongForm"] == reference
+    # GetAtt X.EndpointName is X's EndpointName property when the template sets it
+    named = Partial(("mlops-", Opaque("Ref:ModelName"), "-prd"))
+    assert split_text(values["SubResource"], "/")[1] == named
+    assert split_text(values["Join"], "/")[1] == named
+    assert values["LongForm"] == named
+    # ... and a generated value, identified by the resource, when it does not
+    assert values["Generated"] == ResourceValue("Unnamed.EndpointName", "Unnamed", "EndpointName")
+    assert values["Arn"] == ResourceValue("Endpoint.Arn", "Endpoint", "Arn")
 
 
 def test_conditions(resolved):

@@ -281,8 +281,23 @@ class Resolver:
         if not isinstance(logical_id, str) or not isinstance(attribute, str):
             return Opaque("GetAtt(unresolved)")
         if self.resources is not None and logical_id in self.resources:
-            return ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute)
+            return self._attribute(logical_id, attribute, depth)
         return Opaque(f"GetAtt:{logical_id}.{attribute}")
+
+    def _attribute(self, logical_id: str, attribute: str, depth: int) -> Any:
+        """A resource attribute: the property of the same name when the template sets it.
+
+        `GetAtt Endpoint.EndpointName` is the endpoint's `EndpointName`
+        property when written (CloudFormation returns the name it was given);
+        otherwise the value is generated at deploy time.
+        """
+        resource = self.resources.get(logical_id) if self.resources is not None else None
+        properties = resource.get("Properties") if isinstance(resource, MappingNode) else None
+        if isinstance(properties, MappingNode) and attribute.endswith("Name") and attribute in properties:
+            value = self.resolve(properties.get(attribute), depth)
+            if isinstance(value, (str, Partial)) or (isinstance(value, Opaque) and not isinstance(value, ResourceValue)):
+                return value
+        return ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute)
 
     def _fn_sub(self, argument: Node, depth: int) -> Any:
         variables: dict[str, Any] = {}
@@ -309,7 +324,7 @@ class Resolver:
             elif "." in name and not name.startswith("AWS::"):
                 logical_id, _, attribute = name.partition(".")
                 if self.resources is not None and logical_id in self.resources:
-                    parts.append(ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute))
+                    parts.append(self._attribute(logical_id, attribute, depth))
                 else:
                     parts.append(Opaque(f"GetAtt:{name}"))
             else:
