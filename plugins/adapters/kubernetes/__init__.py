@@ -1,0 +1,46 @@
+"""The Kubernetes adapter: manifests, serving CRDs and node pools into the deployment model.
+
+Reads every Kubernetes object of a document (a `List`'s items one by one,
+multi-document YAML one document at a time) with the reader its API group
+and kind call for (`readers.py`): plain workloads (`workloads.py`, pod
+specs in `pod.py`), KServe (`kserve.py`), Seldon (`seldon.py`), Kubeflow
+and Ray training/serving jobs (`training.py`), Karpenter node pools
+(`karpenter.py`) and eksctl node groups (`eksctl.py`). Links across
+documents and files — autoscalers and PodDisruptionBudgets to the workloads
+they name or select, Namespaces to what lives in them — go through one
+index of the whole run (`index.py`), so the order in which documents are
+read does not matter. The workload profile comes from
+`mldeploy-lint.io/<key>` annotations (`workload_profile.py`).
+
+The model's Kubernetes conventions: a workload is platform `kubernetes`,
+kind `service` or `job`, one unit per pod template whose `count` is the
+replica count; `Unit.scaling` holds every autoscaler that names the
+workload; `Availability.disruption_budget` is the name of the
+PodDisruptionBudget that selects its pods, or "" when the run has none.
+"""
+
+from __future__ import annotations
+
+from linter import Document, RunContext, hookimpl
+
+from plugins.adapters.kubernetes import readers
+from plugins.adapters.kubernetes.index import run_index
+from plugins.adapters.kubernetes.objects import manifests
+
+
+@hookimpl
+def mldeploy_extract(document: Document, run: RunContext) -> list | None:
+    """The deployments and autoscaler reports of a Kubernetes document; None for anything else."""
+    found = manifests(document)
+    if not found:
+        return None
+    index = run_index(run)
+    results: list = []
+    recognised = False
+    for manifest in found:
+        extracted = readers.read(manifest, index)
+        if extracted is None:
+            continue
+        recognised = True
+        results.extend(extracted)
+    return results if recognised else None

@@ -1,0 +1,197 @@
+"""eksctl `ClusterConfig` node groups: capacity for the pods scheduled on them.
+
+Each entry of `managedNodeGroups` and `nodeGroups` (`eksctl.io/v1alpha5`)
+is a deployment on platform `eks-nodegroup`, kind unknown, the same as an
+`AWS::EKS::Nodegroup` read from CloudFormation:
+- compute from `instanceType`, else `instanceTypes` (managed) or
+  `instancesDistribution.instanceTypes` (the first; its accelerator only
+  when every type agrees), else eksctl's default `m5.large`;
+- capacity: a managed group is Spot with `spot: true`, else on-demand; a
+  self-managed group with `instancesDistribution` is Spot when no capacity
+  is on-demand (`onDemandBaseCapacity` 0 and
+  `onDemandPercentageAboveBaseCapacity` 0), on-demand at 100 %, mixed in
+  between (EC2 Auto Scaling defaults: base 0, 100 % above it); without it,
+  on-demand;
+- count `desiredCapacity`; `minSize`/`maxSize` as the unit's scaling;
+- `availabilityZones` as the network's zones; labels and taints as
+  attributes. The environment comes from an `environment`/`env`/`stage`
+  tag of the group or the cluster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from linter import (
+    UNKNOWN,
+    Capacity,
+    Compute,
+    Deployment,
+    MappingNode,
+    Network,
+    Provenance,
+    ResourceRef,
+    Scaling,
+    ScalarNode,
+    SequenceNode,
+    Sourced,
+    Unit,
+    normalise_environment,
+)
+
+from plugins.adapters.facts import compute_for
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import Manifest, child, label_text, mapping, mappings, read_bool, read_int, read_str, string_map, text
+from plugins.adapters.kubernetes.workload_profile import ENVIRONMENT_LABEL_KEYS, profile_of
+
+KINDS = {("eksctl.io", "ClusterConfig")}
+PLATFORM = "eks-nodegroup"
+DEFAULT_INSTANCE_TYPE = "m5.large"  # eksctl, when a node group names no instance type (examples/26-managed-nodegroup-spot-instances.yaml)
+# EC2 Auto Scaling InstancesDistribution defaults, which eksctl passes on.
+DEFAULT_ON_DEMAND_BASE = 0
+DEFAULT_ON_DEMAND_PERCENTAGE = 100
+
+KIND_NOTE = "a node group is capacity, not a workload: the pods scheduled on it decide between job and service"
+
+
+def read(manifest: Manifest, index: RunIndex) -> list:
+    root = manifest.node
+    cluster = manifest.name or "(unnamed)"
+    cluster_tags = mapping(child(manifest.metadata, "tags"))
+    profile, problems = profile_of(manifest)
+    results: list = []
+    for field, managed in (("managedNodeGroups", True), ("nodeGroups", False)):
+        for group in mappings(root.get(field)):
+            results.append(_node_group(manifest, index, cluster, group, managed, field, cluster_tags, profile))
+    return [*results, *problems]
+
+
+def _node_group(manifest, index, cluster, group: MappingNode, managed: bool, field: str, cluster_tags, profile) -> Deployment:
+    name = read_str(group.get("name"))
+    compute, types = _compute(group)
+    capacity = _managed_capacity(group) if managed else _self_managed_capacity(group)
+    scaling: tuple[Scaling, ...] = ()
+    if "minSize" in group or "maxSize" in group:
+        scaling = (
+            Scaling(
+                min_capacity=read_int(group.get("minSize")),
+                max_capacity=read_int(group.get("maxSize")),
+                dimension=Sourced("eks:nodegroup:DesiredSize", group.span, Provenance.INFERRED, "node count"),
+                linked_by="minSize/maxSize",
+                span=group.span,
+            ),
+        )
+    desired = group.get("desiredCapacity")
+    count = read_int(desired) if desired is not None else Sourced(UNKNOWN, group.span, Provenance.DECLARED, "no desiredCapacity: eksctl applies its default size")
+    unit = Unit(name=name, compute=compute, count=count, capacity=capacity, scaling=scaling, span=group.span)
+    attributes: list[tuple[str, Sourced]] = [("cluster", Sourced(cluster, manifest.anchor, Provenance.DECLARED))]
+    if len(types) > 1:
+        attributes.append(("instance_types", Sourced(tuple(str(item.value) for item in types), types[0].span, Provenance.DECLARED)))
+    labels = mapping(group.get("labels"))
+    if labels is not None:
+        attributes.append(("labels", Sourced(tuple(string_map(labels).items()), labels.span, Provenance.DECLARED, "node labels")))
+    taints = _taints(group.get("taints"))
+    if taints is not None:
+        attributes.append(("taints", taints))
+    zones_node = group.get("availabilityZones")
+    network = None
+    if isinstance(zones_node, SequenceNode):
+        zones = tuple(Sourced(label_text(item), item.span, Provenance.DECLARED) for item in zones_node.items if label_text(item))
+        network = Network(zones=zones, span=zones_node.span)
+    group_name = str(name.value) if name.known else "(unnamed)"
+    return Deployment(
+        id=f"{index.deployment_id(manifest)}/{field}/{group_name}",
+        platform=PLATFORM,
+        kind=Sourced(UNKNOWN, group.span, Provenance.INFERRED, KIND_NOTE),
+        span=name.span or group.span,
+        name=name,
+        environment=_environment(profile, mapping(group.get("tags")), cluster_tags),
+        profile=profile,
+        units=(unit,),
+        network=network,
+        links=(ResourceRef(f"ClusterConfig {field}", f"{cluster}/{group_name}", name.span or group.span),),
+        attributes=tuple(attributes),
+    )
+
+
+def _compute(group: MappingNode) -> tuple[Compute, list[Sourced]]:
+    single = group.get("instanceType")
+    if single is not None:
+        instance_type = read_str(single)
+        return compute_for(instance_type), [instance_type]
+    types_node = group.get("instanceTypes") or child(group, "instancesDistribution", "instanceTypes")
+    if isinstance(types_node, SequenceNode):
+        types = [Sourced(label_text(item), item.span, Provenance.DECLARED) for item in types_node.items if label_text(item)]
+        if types:
+            computes = [compute_for(item) for item in types]
+            first = computes[0]
+            accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
+            if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
+                first = replace(first, accelerator=Sourced(UNKNOWN, types[0].span, Provenance.INFERRED, "instance types differ in accelerator"), accelerator_count=Sourced())
+            elif len({compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}) > 1:
+                first = replace(first, accelerator_count=Sourced(UNKNOWN, types[0].span, Provenance.INFERRED, "instance types differ in accelerator count"))
+            return first, types
+    default = Sourced(DEFAULT_INSTANCE_TYPE, group.span, Provenance.DEFAULT, f"no instanceType: eksctl uses {DEFAULT_INSTANCE_TYPE}")
+    return compute_for(default), [default]
+
+
+def _managed_capacity(group: MappingNode) -> Sourced:
+    spot_node = group.get("spot")
+    spot = read_bool(spot_node)
+    if spot_node is None:
+        return Sourced(Capacity.ON_DEMAND, group.span, Provenance.DEFAULT, "managed node group without spot: true is on-demand")
+    if not spot.known:
+        return spot
+    return Sourced(Capacity.SPOT if spot.value else Capacity.ON_DEMAND, spot.span, Provenance.DECLARED, f"spot: {str(spot.value).lower()}")
+
+
+def _self_managed_capacity(group: MappingNode) -> Sourced:
+    distribution = mapping(group.get("instancesDistribution"))
+    if distribution is None:
+        return Sourced(Capacity.ON_DEMAND, group.span, Provenance.DEFAULT, "no instancesDistribution: on-demand instances")
+    base_node, percentage_node = distribution.get("onDemandBaseCapacity"), distribution.get("onDemandPercentageAboveBaseCapacity")
+    base = read_int(base_node) if base_node is not None else Sourced(DEFAULT_ON_DEMAND_BASE)
+    percentage = read_int(percentage_node) if percentage_node is not None else Sourced(DEFAULT_ON_DEMAND_PERCENTAGE)
+    span = (percentage_node or base_node or distribution).span
+    if not (base.known and percentage.known):
+        bad = base if not base.known else percentage
+        return Sourced(UNKNOWN, bad.span or span, Provenance.DECLARED, "instancesDistribution: " + (bad.note or "not known"), raw=bad.raw)
+    note = f"onDemandBaseCapacity {base.value}, onDemandPercentageAboveBaseCapacity {percentage.value}"
+    if percentage.value >= 100:
+        return Sourced(Capacity.ON_DEMAND, span, Provenance.DECLARED, note)
+    if percentage.value <= 0 and base.value <= 0:
+        return Sourced(Capacity.SPOT, span, Provenance.DECLARED, note)
+    return Sourced(Capacity.MIXED, span, Provenance.DECLARED, note)
+
+
+def _taints(node) -> Sourced | None:
+    if node is None:
+        return None
+    if isinstance(node, SequenceNode):
+        triples = tuple(
+            (text(taint.get("key")) or "", label_text(taint.get("value")) or "", text(taint.get("effect")) or "") for taint in mappings(node)
+        )
+        return Sourced(triples, node.span, Provenance.DECLARED, "key, value, effect")
+    if isinstance(node, MappingNode):  # older eksctl: {key: "value:Effect"}
+        triples = []
+        for key, value in string_map(node).items():
+            taint_value, _, effect = value.partition(":")
+            triples.append((key, taint_value, effect))
+        return Sourced(tuple(triples), node.span, Provenance.DECLARED, "key, value, effect")
+    return None
+
+
+def _environment(profile, group_tags: MappingNode | None, cluster_tags: MappingNode | None) -> Sourced:
+    if profile.environment.known:
+        stage = normalise_environment(profile.environment.value)
+        if stage is not None:
+            return Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
+    for tags, whose in ((group_tags, "node group tag"), (cluster_tags, "cluster tag")):
+        if tags is None:
+            continue
+        for key, value in tags.pairs:
+            if isinstance(key.value, str) and key.value.lower() in ENVIRONMENT_LABEL_KEYS and isinstance(value, ScalarNode):
+                stage = normalise_environment(label_text(value))
+                if stage is not None:
+                    return Sourced(stage, value.span, Provenance.DECLARED, f"{whose} {key.value}={label_text(value)}")
+    return Sourced()

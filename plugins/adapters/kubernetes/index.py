@@ -1,0 +1,88 @@
+"""The run-wide index of Kubernetes objects, for links across documents and files.
+
+Built once per run (`run.memo`) over every document of the run, context
+files included, so an HPA in one file finds the Deployment in another
+whichever is extracted first. Objects are keyed by (namespace, kind, name),
+the way `scaleTargetRef` names them; PodDisruptionBudgets are kept per
+namespace, to be matched against pod labels; Namespace objects give their
+labels to the environment of what lives in them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from linter import RunContext
+
+from plugins.adapters.kubernetes.autoscalers import Autoscaler, is_autoscaler, read_autoscaler
+from plugins.adapters.kubernetes.disruption import Budget, is_budget, read_budget
+from plugins.adapters.kubernetes.objects import Manifest, manifests
+
+MEMO_KEY = ("plugins.adapters.kubernetes", "run-index")
+
+
+@dataclass
+class RunIndex:
+    """Every Kubernetes object of the run, and the autoscalers and budgets among them."""
+
+    objects: dict[tuple[str, str, str], list[Manifest]] = field(default_factory=dict)
+    autoscalers: list[Autoscaler] = field(default_factory=list)
+    by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
+    budgets: dict[str, list[Budget]] = field(default_factory=dict)
+    namespaces: dict[str, Manifest] = field(default_factory=dict)
+    per_file: Counter = field(default_factory=Counter)
+
+    def add(self, manifest: Manifest) -> None:
+        self.objects.setdefault(manifest.key, []).append(manifest)
+        self.per_file[(manifest.path, manifest.key)] += 1
+        if is_autoscaler(manifest):
+            autoscaler = read_autoscaler(manifest)
+            self.autoscalers.append(autoscaler)
+            if autoscaler.target_key is not None:
+                self.by_target.setdefault(autoscaler.target_key, []).append(autoscaler)
+        elif is_budget(manifest):
+            budget = read_budget(manifest)
+            self.budgets.setdefault(budget.namespace, []).append(budget)
+        elif manifest.group == "" and manifest.kind == "Namespace" and manifest.name:
+            self.namespaces.setdefault(manifest.name, manifest)
+
+    def autoscalers_of(self, manifest: Manifest) -> list[Autoscaler]:
+        """The autoscalers whose scaleTargetRef names this object."""
+        return list(self.by_target.get(manifest.key, ()))
+
+    def autoscaler(self, manifest: Manifest) -> Autoscaler | None:
+        """The index's reading of an autoscaler manifest (the same object, not a second reading)."""
+        for autoscaler in self.autoscalers:
+            if autoscaler.manifest.node is manifest.node:
+                return autoscaler
+        return None
+
+    def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
+        """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""
+        return [budget for budget in self.budgets.get(namespace, ()) if budget.protects(namespace, labels)]
+
+    def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
+        """The object with `key`, preferring one in the file `near`."""
+        found = self.objects.get(key, ())
+        return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
+
+    def duplicated(self, manifest: Manifest) -> bool:
+        """True when the object's file holds its key more than once (ids then name the document)."""
+        return self.per_file[(manifest.path, manifest.key)] > 1
+
+    def deployment_id(self, manifest: Manifest) -> str:
+        return manifest.deployment_id(self.duplicated(manifest))
+
+
+def build(run: RunContext) -> RunIndex:
+    index = RunIndex()
+    for document in run.documents:
+        for manifest in manifests(document):
+            index.add(manifest)
+    return index
+
+
+def run_index(run: RunContext) -> RunIndex:
+    """The index of this run, built on first use."""
+    return run.memo(MEMO_KEY, lambda: build(run))

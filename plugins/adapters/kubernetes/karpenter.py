@@ -1,0 +1,201 @@
+"""Karpenter node pools: capacity for the pods scheduled on them.
+
+A NodePool (`karpenter.sh/v1`, `v1beta1`; requirements under
+`spec.template.spec`) or a legacy Provisioner (`karpenter.sh/v1alpha5`;
+under `spec`) is capacity, not a workload: it becomes a deployment on
+platform `karpenter-nodepool` whose kind is unknown, like an EKS node group
+read from CloudFormation. Its one unit has:
+- capacity from the `karpenter.sh/capacity-type` requirement, through the
+  data tables: one type (spot, on-demand, reserved), `mixed` when Spot and
+  another type are both allowed, on-demand when no requirement is written
+  (Karpenter's default);
+- compute from a `node.kubernetes.io/instance-type` requirement (the first
+  type; its accelerator only when every type agrees), else from the
+  `karpenter.k8s.aws/instance-family` requirement the same way (counts then
+  unknown: they depend on the size Karpenter picks);
+- no count: Karpenter launches nodes as pods need them.
+Labels, taints and requirements are attributes, for matching pods to pools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from linter import UNKNOWN, Capacity, Compute, Deployment, MappingNode, Provenance, ResourceRef, SequenceNode, Sourced, Unit
+
+from plugins import data
+from plugins.adapters.facts import compute_for
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import Manifest, child, label_text, mapping, mappings, point, string_list, string_map, text
+from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
+
+KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
+PLATFORM = "karpenter-nodepool"
+CAPACITY_LABEL = "karpenter.sh/capacity-type"
+FAMILY_LABEL = "karpenter.k8s.aws/instance-family"
+DEFAULT_CAPACITY = Capacity.ON_DEMAND  # Karpenter launches on-demand when no capacity-type requirement allows more
+
+KIND_NOTE = "a node pool is capacity, not a workload: the pods scheduled on it decide between job and service"
+
+
+def read(manifest: Manifest, index: RunIndex) -> list:
+    spec = manifest.spec
+    legacy = manifest.kind == "Provisioner"
+    node_spec = spec if legacy else mapping(child(spec, "template", "spec"))
+    labels_node = child(spec, "labels") if legacy else child(spec, "template", "metadata", "labels")
+    anchor = node_spec.span if node_spec is not None else manifest.anchor
+    requirements = mappings(child(node_spec, "requirements"))
+
+    unit = Unit(
+        name=manifest.name_sourced,
+        compute=_compute(requirements),
+        count=Sourced(UNKNOWN, point(anchor), Provenance.INFERRED, "Karpenter launches nodes as pending pods need them"),
+        capacity=capacity_of(requirements, anchor),
+        span=anchor,
+    )
+    attributes: list[tuple[str, Sourced]] = []
+    if requirements:
+        described = tuple(
+            (text(item.get("key")) or "", text(item.get("operator")) or "", tuple(string_list(item.get("values"))))
+            for item in requirements
+        )
+        attributes.append(("requirements", Sourced(described, child(node_spec, "requirements").span, Provenance.DECLARED, "key, operator, values")))  # type: ignore[union-attr]
+    if isinstance(labels_node, MappingNode):
+        attributes.append(("labels", Sourced(tuple(string_map(labels_node).items()), labels_node.span, Provenance.DECLARED, "node labels")))
+    for field in ("taints", "startupTaints"):
+        taints = mappings(child(node_spec, field))
+        if taints:
+            triples = tuple(
+                (text(taint.get("key")) or "", label_text(taint.get("value")) or "", text(taint.get("effect")) or "") for taint in taints
+            )
+            attributes.append((field.replace("T", "_t"), Sourced(triples, child(node_spec, field).span, Provenance.DECLARED, "key, value, effect")))  # type: ignore[union-attr]
+    weight = child(spec, "weight")
+    if weight is not None:
+        attributes.append(("weight", Sourced(label_text(weight), weight.span, Provenance.DECLARED)))
+
+    profile, problems = profile_of(manifest)
+    deployment = Deployment(
+        id=index.deployment_id(manifest),
+        platform=PLATFORM,
+        kind=Sourced(UNKNOWN, manifest.kind_node.span, Provenance.INFERRED, KIND_NOTE),
+        span=manifest.anchor,
+        name=manifest.name_sourced,
+        environment=environment_of(manifest, profile),
+        profile=profile,
+        units=(unit,),
+        links=(ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor),),
+        attributes=tuple(attributes),
+    )
+    return [deployment, *problems]
+
+
+def _requirement(requirements: list[MappingNode], key: str) -> MappingNode | None:
+    return next((item for item in requirements if text(item.get("key")) == key), None)
+
+
+def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
+    """spot, on-demand or reserved when one is allowed; mixed when Spot and another are."""
+    requirement = _requirement(requirements, CAPACITY_LABEL)
+    if requirement is None:
+        return Sourced(
+            DEFAULT_CAPACITY,
+            point(anchor),
+            Provenance.DEFAULT,
+            f"no {CAPACITY_LABEL} requirement: Karpenter launches on-demand capacity",
+        )
+    operator = text(requirement.get("operator")) or ""
+    values_node = requirement.get("values")
+    values = string_list(values_node)
+    span = values_node.span if values_node is not None else requirement.span
+    known = _label_values()
+    if operator == "In":
+        chosen = {value: data.capacity_from_label(CAPACITY_LABEL, value) for value in values}
+        unknown = [value for value, capacity in chosen.items() if capacity is None]
+        if unknown or not values:
+            return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{CAPACITY_LABEL} In {values}: not in the capacity tables", raw=values)
+        allowed = {Capacity(capacity) for capacity in chosen.values() if capacity}
+    elif operator == "NotIn":
+        allowed = {Capacity(capacity) for value, capacity in known.items() if value not in values}
+    elif operator == "Exists":
+        allowed = {Capacity(capacity) for capacity in known.values()}
+    else:
+        return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{CAPACITY_LABEL} with operator {operator!r}", raw=operator)
+    note = f"requirement {CAPACITY_LABEL} {operator} {values}" if values else f"requirement {CAPACITY_LABEL} {operator}"
+    if not allowed:
+        return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{note}: allows no capacity type")
+    if len(allowed) == 1:
+        (only,) = allowed
+        return Sourced(only, span, Provenance.DECLARED, note)
+    if Capacity.SPOT in allowed:
+        return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: Spot and {', '.join(sorted(c.value for c in allowed - {Capacity.SPOT}))}")
+    return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: {', '.join(sorted(c.value for c in allowed))}, no Spot")
+
+
+def _label_values() -> dict[str, str]:
+    from plugins.adapters.kubernetes.pod import capacity_label_values
+
+    return capacity_label_values(CAPACITY_LABEL)
+
+
+def _compute(requirements: list[MappingNode]) -> Compute:
+    instance_label = data.kubernetes_label("instance_type")
+    for key, per_item in ((instance_label, _instance_compute), (FAMILY_LABEL, _family_compute)):
+        requirement = _requirement(requirements, key)
+        if requirement is None or text(requirement.get("operator")) != "In":
+            continue
+        values_node = requirement.get("values")
+        if not isinstance(values_node, SequenceNode):
+            continue
+        items = [
+            Sourced(label_text(item), item.span, Provenance.DECLARED, f"requirement {key} In")
+            for item in values_node.items
+            if label_text(item)
+        ]
+        if items:
+            return _agreeing([per_item(item) for item in items])
+    return Compute()
+
+
+def _instance_compute(instance_type: Sourced) -> Compute:
+    return compute_for(instance_type)
+
+
+def _family_compute(family: Sourced) -> Compute:
+    """A family (`g5`) classified by the family tables; the count depends on the size, so it stays unknown.
+
+    TRANSITIONAL: `data.instance_info` wants `family.size`; "any-size" stands in for the size.
+    """
+    info = data.instance_info(f"{family.value}.any-size")
+    if info is None:
+        return Compute(instance_type=family)
+    note = f"instance family {info.family} (any size)"
+    return Compute(
+        instance_type=family,
+        accelerator=Sourced(info.accelerator, family.span, Provenance.INFERRED, note),
+        accelerator_count=(
+            Sourced(0, family.span, Provenance.INFERRED, note)
+            if info.accelerator == "none"
+            else Sourced(UNKNOWN, family.span, Provenance.INFERRED, "the accelerator count depends on the size Karpenter picks")
+        ),
+        burstable=Sourced(info.burstable, family.span, Provenance.INFERRED, note),
+    )
+
+
+def _agreeing(computes: list[Compute]) -> Compute:
+    """The first compute, with the accelerator (and count) only when every allowed type agrees."""
+    first = computes[0]
+    accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
+    if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
+        described = ", ".join(f"{compute.instance_type.value} {compute.accelerator.get('unknown')}" for compute in computes)
+        return replace(
+            first,
+            accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"allowed instance types differ in accelerator: {described}"),
+            accelerator_count=Sourced(),
+        )
+    counts = {compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}
+    if len(counts) > 1 or (counts and any(not compute.accelerator_count.known for compute in computes)):
+        return replace(
+            first,
+            accelerator_count=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, "allowed instance types differ in accelerator count"),
+        )
+    return first

@@ -1,0 +1,367 @@
+"""KServe InferenceService and LLMInferenceService (`serving.kserve.io`).
+
+An InferenceService is one serving deployment with a unit per component
+(`predictor`, then `transformer`, `explainer`). Each component is a pod
+spec (containers, nodeSelector, affinity, tolerations, spread constraints
+written inline) plus the model container KServe adds:
+- the predictor's `model` (`modelFormat.name` -> framework through the data
+  tables' KServe formats, `runtime`, `storageUri`, container fields), or a
+  legacy `predictor.<format>` (`sklearn`, `xgboost`, ... — any key the
+  formats table knows), or custom `containers`; a transformer's legacy
+  `custom.container`; an explainer's `alibi`/`art`;
+- count: `minReplicas` (default 1 from the data tables; 0 is scale to
+  zero), or the Knative `autoscaling.knative.dev/min-scale` annotation;
+- scaling: KServe autoscales every component itself (Knative KPA or an
+  HPA it creates), so each unit gets a `Scaling` linked by "KServe
+  minReplicas/maxReplicas": the minimum as above, `maxReplicas` (or
+  `max-scale`), and a policy from `scaleMetric`/`scaleTarget`,
+  `autoScaling.metrics`, or the `autoscaling.knative.dev/target` and
+  `serving.kserve.io/targetUtilizationPercentage` annotations — or, when
+  none is written, one whose metric is the autoscaler's default (unknown
+  here). `serving.kserve.io/autoscalerClass: none|external` means KServe
+  does not scale it: no Scaling.
+- pods carry the labels `serving.kserve.io/inferenceservice: <name>` and
+  `component: <component>` besides the InferenceService's and the
+  component's own, which is what PodDisruptionBudgets are matched against.
+`serving.kserve.io/deploymentMode` (current name, via the data tables) and
+the autoscaler class are attributes. ServingRuntimes, InferenceGraphs and
+TrainedModels describe no deployment of their own and are not read.
+
+An LLMInferenceService has a `main` unit from `spec.template` with
+`spec.replicas` (default 1), a `prefill` unit when `spec.prefill` is
+written, and a `worker` unit for multi-node `spec.worker`; it serves with
+vLLM (llm-d) unless its containers name another image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from linter import (
+    UNKNOWN,
+    DeploymentKind,
+    MappingNode,
+    ModelSpec,
+    Provenance,
+    Scaling,
+    ScalingPolicy,
+    Sourced,
+    Span,
+)
+
+from plugins import data
+from plugins.adapters.kubernetes.autoscalers import DIMENSION
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import (
+    Manifest,
+    child,
+    iter_strings,
+    mapping,
+    mappings,
+    read_int,
+    read_quantity,
+    read_str,
+    string_map,
+)
+from plugins.adapters.kubernetes.pod import read_spec
+from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of
+
+KINDS = {("serving.kserve.io", "InferenceService"), ("serving.kserve.io", "LLMInferenceService")}
+COMPONENTS = ("predictor", "transformer", "explainer")
+POD_LABEL = "serving.kserve.io/inferenceservice"
+COMPONENT_LABEL = "component"
+AUTOSCALER_CLASS = "serving.kserve.io/autoscalerClass"
+NOT_SCALED_BY_KSERVE = ("none", "external")
+KNATIVE_MIN, KNATIVE_MAX = "autoscaling.knative.dev/min-scale", "autoscaling.knative.dev/max-scale"
+KNATIVE_LEGACY_MIN, KNATIVE_LEGACY_MAX = "autoscaling.knative.dev/minScale", "autoscaling.knative.dev/maxScale"
+KNATIVE_TARGET, KNATIVE_METRIC = "autoscaling.knative.dev/target", "autoscaling.knative.dev/metric"
+KSERVE_TARGET, KSERVE_METRIC = "serving.kserve.io/targetUtilizationPercentage", "serving.kserve.io/metrics"
+LINKED_BY = "KServe minReplicas/maxReplicas"
+LLM_SERVER_FORMAT = "vllm"  # LLMInferenceService runs vLLM (llm-d) unless its template names another image
+
+
+def read(manifest: Manifest, index: RunIndex) -> list:
+    if manifest.kind == "LLMInferenceService":
+        return _llm_inference_service(manifest, index)
+    return _inference_service(manifest, index)
+
+
+# --- InferenceService ------------------------------------------------------------------
+
+
+def _inference_service(manifest: Manifest, index: RunIndex) -> list:
+    spec = manifest.spec
+    annotations = manifest.annotations
+    attributes: list[tuple[str, Sourced]] = []
+    mode = _annotation(annotations, data.raw_tables()["kubernetes"]["kserve_deployment_modes"]["annotation"])
+    if mode is not None:
+        current = data.kserve_deployment_mode(str(mode.value)) if mode.known else None
+        attributes.append(
+            ("deployment_mode", Sourced(current, mode.span, Provenance.DECLARED, f"annotation {mode.value}") if current else replace(mode, value=UNKNOWN, raw=mode.value, note="not a KServe deployment mode"))
+        )
+    autoscaler_class = _annotation(annotations, AUTOSCALER_CLASS)
+    if autoscaler_class is not None:
+        attributes.append(("autoscaler_class", autoscaler_class))
+    model_mesh = bool(mode is not None and mode.known and data.kserve_deployment_mode(str(mode.value)) == "ModelMesh")
+
+    units: list[PodUnit] = []
+    predictor_pod = None
+    for component in COMPONENTS:
+        node = mapping(child(spec, component))
+        if node is None:
+            continue
+        unit, component_attributes = _component(manifest, component, node, annotations, autoscaler_class, model_mesh)
+        units.append(unit)
+        attributes += component_attributes
+        if component == "predictor":
+            predictor_pod = unit.pod
+    if not units:  # no predictor: nothing KServe would deploy
+        anchor = spec.span if spec is not None else manifest.anchor
+        pod = read_spec(None, anchor, missing="no predictor")
+        units.append(PodUnit(Sourced("predictor", anchor, Provenance.INFERRED, "no predictor"), pod, Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no predictor")))
+        predictor_pod = pod
+    availability, budget_links = availability_of(manifest, index, predictor_pod or units[0].pod, labels_complete=False)
+    return assemble(
+        manifest,
+        index,
+        DeploymentKind.SERVICE,
+        units,
+        attributes=attributes,
+        availability=availability,
+        links=budget_links,
+    )
+
+
+def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, model_mesh: bool):
+    """One component's unit (pod, count, KServe's own scaling) and its attributes."""
+    labels = {
+        **manifest.labels,
+        **string_map(node.get("labels")),
+        POD_LABEL: manifest.name or "",
+        COMPONENT_LABEL: component,
+    }
+    extra, declared_framework, attributes = _model_container(component, node)
+    pod = read_spec(node, node.span, labels, extra_containers=[container for container, _ in extra], extra_name=extra[0][1] if extra else "model")
+    if declared_framework is not None and pod.models:
+        first = pod.models[0]
+        pod = replace(pod, models=(_with_framework(first, declared_framework, extra), *pod.models[1:]))
+    component_annotations = mapping(node.get("annotations"))
+    count = _minimum(node, annotations, component_annotations)
+    scaling: tuple[Scaling, ...] = ()
+    scaled_by_kserve = not model_mesh and not (
+        autoscaler_class is not None and autoscaler_class.known and str(autoscaler_class.value).lower() in NOT_SCALED_BY_KSERVE
+    )
+    if scaled_by_kserve:
+        scaling = (_scaling(node, count, annotations, component_annotations),)
+    name = Sourced(component, node.span, Provenance.DECLARED, f"spec.{component}")
+    return PodUnit(name, pod, count, scaling), attributes
+
+
+def _model_container(component: str, node: MappingNode):
+    """([(container mapping, what it is)], declared framework, attributes) of a component's model container."""
+    attributes: list[tuple[str, Sourced]] = []
+    model = mapping(node.get("model"))
+    if model is not None:
+        format_node = child(model, "modelFormat", "name")
+        declared = _format_framework(format_node, "modelFormat.name")
+        for key in ("runtime", "storageUri"):
+            value = read_str(model.get(key))
+            if value.known or value.raw is not None:
+                attributes.append((f"{component}.{'storage_uri' if key == 'storageUri' else key}", value))
+        return [(model, "model")], declared, attributes
+    for key, value in iter_strings(node):
+        if isinstance(value, MappingNode) and data.kserve_model_format(key) is not None:
+            key_node = node.key_node(key)
+            declared = Sourced(data.kserve_model_format(key), key_node.span if key_node else value.span, Provenance.DECLARED, f"{component}.{key}")
+            storage = read_str(value.get("storageUri"))
+            if storage.known:
+                attributes.append((f"{component}.storage_uri", storage))
+            return [(value, key)], declared, attributes
+    custom = mapping(child(node, "custom", "container"))
+    if custom is not None:
+        return [(custom, "custom.container")], None, attributes
+    for key in ("alibi", "art"):
+        explainer = mapping(node.get(key))
+        if explainer is not None:
+            return [(explainer, key)], None, attributes
+    return [], None, attributes
+
+
+def _format_framework(node, what: str) -> Sourced | None:
+    if node is None:
+        return None
+    name = read_str(node)
+    if not name.known:
+        return name
+    framework = data.kserve_model_format(str(name.value))
+    if framework is None:
+        return Sourced(UNKNOWN, name.span, Provenance.DECLARED, f"{what} {name.value!r} is not in the KServe model-format table", raw=name.value)
+    return Sourced(framework, name.span, Provenance.DECLARED, f"{what} {name.value}")
+
+
+def _with_framework(model: ModelSpec, framework: Sourced, extra) -> ModelSpec:
+    """The model container with the declared format as its framework (the image, if any, stays)."""
+    changes: dict = {"framework": framework}
+    if not model.name.known and extra:
+        changes["name"] = Sourced(extra[0][1], framework.span, Provenance.INFERRED, "the model KServe serves")
+    if not model.image.known and not model.image.note:
+        changes["image"] = Sourced(UNKNOWN, framework.span, Provenance.INFERRED, "the ServingRuntime for the model format supplies the image")
+    return replace(model, **changes)
+
+
+def _annotation(annotations: MappingNode | None, key: str) -> Sourced | None:
+    if annotations is None or key not in annotations:
+        return None
+    return read_str(annotations.get(key))
+
+
+def _annotation_int(annotations, key: str) -> Sourced | None:
+    value = _annotation(annotations, key)
+    if value is None:
+        return None
+    if value.known and str(value.value).strip().isdigit():
+        return Sourced(int(str(value.value).strip()), value.span, Provenance.DECLARED, f"annotation {key}")
+    node = annotations.get(key)
+    return read_int(node) if node is not None else None
+
+
+def _minimum(node: MappingNode, annotations, component_annotations) -> Sourced:
+    if node.get("minReplicas") is not None:
+        return read_int(node.get("minReplicas"))
+    for source in (component_annotations, annotations):
+        for key in (KNATIVE_MIN, KNATIVE_LEGACY_MIN):
+            found = _annotation_int(source, key)
+            if found is not None:
+                return found
+    default = data.limit("kubernetes", "kserve_min_replicas").default
+    return Sourced(default, node.span, Provenance.DEFAULT, f"no minReplicas: KServe defaults to {default}")
+
+
+def _maximum(node: MappingNode, annotations, component_annotations) -> Sourced:
+    if node.get("maxReplicas") is not None:
+        return read_int(node.get("maxReplicas"))
+    for source in (component_annotations, annotations):
+        for key in (KNATIVE_MAX, KNATIVE_LEGACY_MAX):
+            found = _annotation_int(source, key)
+            if found is not None:
+                return found
+    return Sourced(
+        UNKNOWN, node.span, Provenance.DEFAULT, "no maxReplicas: Knative sets no upper bound; the HPA of a Standard deployment uses minReplicas"
+    )
+
+
+def _scaling(node: MappingNode, minimum: Sourced, annotations, component_annotations) -> Scaling:
+    policies: list[ScalingPolicy] = []
+    metric_node = node.get("scaleMetric")
+    target_node = node.get("scaleTarget")
+    if metric_node is not None or target_node is not None:
+        metric_type = read_str(node.get("scaleMetricType"))
+        policies.append(
+            ScalingPolicy(
+                policy_type=metric_type if metric_type.known else Sourced("scaleMetric", (metric_node or target_node).span, Provenance.INFERRED, "KServe scaleMetric"),
+                metric=read_str(metric_node) if metric_node is not None else Sourced(UNKNOWN, target_node.span, Provenance.DEFAULT, "no scaleMetric: the autoscaler's default metric"),  # type: ignore[union-attr]
+                target_value=_as_float(read_quantity(target_node), "scaleTarget"),
+                span=(metric_node or target_node).span,
+            )
+        )
+    for metric in mappings(child(node, "autoScaling", "metrics")):
+        policies.append(_autoscaling_metric(metric))
+    for source in (component_annotations, annotations):
+        for target_key, metric_key, default_metric in ((KNATIVE_TARGET, KNATIVE_METRIC, "concurrency"), (KSERVE_TARGET, KSERVE_METRIC, "cpu")):
+            target = _annotation(source, target_key)
+            if target is None:
+                continue
+            metric = _annotation(source, metric_key)
+            policies.append(
+                ScalingPolicy(
+                    policy_type=Sourced("annotation", target.span, Provenance.INFERRED, f"annotation {target_key}"),
+                    metric=metric if metric is not None else Sourced(default_metric, target.span, Provenance.DEFAULT, f"no {metric_key} annotation: {default_metric}"),
+                    target_value=_as_float(read_quantity(source.get(target_key)), f"annotation {target_key}"),
+                    span=target.span,
+                )
+            )
+    if not policies:
+        policies.append(
+            ScalingPolicy(
+                policy_type=Sourced("default", node.span, Provenance.DEFAULT, "no scaleMetric or autoscaling annotation: the autoscaler's default policy"),
+                metric=Sourced(UNKNOWN, node.span, Provenance.DEFAULT, "the default metric depends on the deployment mode (Knative: concurrency; Standard: cpu)"),
+                span=node.span,
+            )
+        )
+    return Scaling(
+        min_capacity=minimum,
+        max_capacity=_maximum(node, annotations, component_annotations),
+        dimension=Sourced(DIMENSION, node.span, Provenance.INFERRED, "KServe scales the component's replicas"),
+        policies=tuple(policies),
+        linked_by=LINKED_BY,
+        span=node.span,
+    )
+
+
+def _autoscaling_metric(metric: MappingNode) -> ScalingPolicy:
+    """One of `autoScaling.metrics` (type Resource | External | PodMetric)."""
+    metric_type = read_str(metric.get("type"))
+    source = mapping(metric.get("resource")) or mapping(metric.get("external")) or mapping(metric.get("podmetric"))
+    name = child(source, "name") or child(source, "metric", "query") or child(source, "metric", "metricName")
+    target = mapping(child(source, "target"))
+    value: Sourced = Sourced()
+    for key in ("averageUtilization", "averageValue", "value"):
+        if target is not None and key in target:
+            value = _as_float(read_quantity(target.get(key)), key)
+            break
+    return ScalingPolicy(policy_type=metric_type, metric=read_str(name), target_value=value, span=metric.span)
+
+
+def _as_float(value: Sourced, note: str) -> Sourced:
+    if value.known:
+        return Sourced(float(value.value), value.span, value.provenance, note)
+    return value
+
+
+# --- LLMInferenceService -------------------------------------------------------------------
+
+
+def _llm_inference_service(manifest: Manifest, index: RunIndex) -> list:
+    spec = manifest.spec
+    anchor = spec.span if spec is not None else manifest.anchor
+    labels = {**manifest.labels, POD_LABEL: manifest.name or ""}
+    units: list[PodUnit] = []
+    replicas_node = child(spec, "replicas")
+    count = read_int(replicas_node) if replicas_node is not None else Sourced(1, anchor, Provenance.DEFAULT, "no replicas: defaults to 1")
+    template = mapping(child(spec, "template"))
+    main = read_spec(template, anchor, labels, missing="no template")
+    units.append(PodUnit(Sourced("main", template.span if template is not None else anchor, Provenance.INFERRED, "spec.template"), _llm_models(main, spec), count))
+    worker = mapping(child(spec, "worker"))
+    if worker is not None:
+        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
+    prefill = mapping(child(spec, "prefill"))
+    if prefill is not None:
+        prefill_replicas = child(prefill, "replicas")
+        prefill_count = read_int(prefill_replicas) if prefill_replicas is not None else Sourced(1, prefill.span, Provenance.DEFAULT, "no replicas: defaults to 1")
+        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template")
+        units.append(PodUnit(Sourced("prefill", prefill.span, Provenance.INFERRED, "spec.prefill"), _llm_models(prefill_pod, spec), prefill_count))
+    attributes = []
+    uri = read_str(child(spec, "model", "uri"))
+    if uri.known:
+        attributes.append(("model_uri", uri))
+    return assemble(manifest, index, DeploymentKind.SERVICE, units, attributes=attributes, labels_complete=False)
+
+
+def _llm_models(pod, spec):
+    """Containers without a recognised image serve with vLLM, LLMInferenceService's server."""
+    framework_name = data.kserve_model_format(LLM_SERVER_FORMAT)
+    model_name = read_str(child(spec, "model", "name"))
+    models = []
+    for model in pod.models:
+        if not model.framework.known and not model.image.known and framework_name:
+            anchor: Span | None = model.name.span or pod.span
+            model = replace(
+                model,
+                framework=Sourced(framework_name, anchor, Provenance.INFERRED, "LLMInferenceService serves with vLLM (llm-d) unless its template names another image"),
+                image=Sourced(UNKNOWN, anchor, Provenance.INFERRED, "the LLMInferenceService configuration supplies the image"),
+            )
+        models.append(model)
+    if not models and model_name.known and framework_name:
+        models.append(ModelSpec(name=model_name, framework=Sourced(framework_name, model_name.span, Provenance.INFERRED, "LLMInferenceService serves with vLLM (llm-d)")))
+    return replace(pod, models=tuple(models))
+

@@ -1,0 +1,335 @@
+"""Kubernetes objects as written: kind and apiVersion, `List` items, namespace, typed values.
+
+A document is a Kubernetes object when its root is a mapping with a string
+`apiVersion` and `kind`; a `List` (or any `<Kind>List`) is read item by
+item. Every reader here returns a `Sourced` pointing at the exact node, and
+keeps what it cannot read as malformed (`raw`) rather than guessing: the
+API server is strict about types (`replicas: "2"` is rejected), so this
+adapter is too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from linter import UNKNOWN, Document, MappingNode, Node, Provenance, ScalarNode, SequenceNode, Sourced, Span
+
+DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
+
+# Helm and other templating placeholders that survive as plain text in YAML.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One Kubernetes object of a document (a `List` item is one too).
+
+    `group` is the API group of `apiVersion` ("" for the core group);
+    `item` is the position in a `List` (None for a top-level object);
+    `namespace` is UNKNOWN-free: "default" (with DEFAULT provenance) when
+    the object names none.
+    """
+
+    document: Document
+    node: MappingNode
+    api_version: str
+    kind: str
+    kind_node: ScalarNode
+    item: int | None = None
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+
+    @property
+    def version(self) -> str:
+        return self.api_version.rpartition("/")[2]
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+    @property
+    def metadata(self) -> MappingNode | None:
+        metadata = self.node.get("metadata")
+        return metadata if isinstance(metadata, MappingNode) else None
+
+    @property
+    def spec(self) -> MappingNode | None:
+        spec = self.node.get("spec")
+        return spec if isinstance(spec, MappingNode) else None
+
+    @property
+    def name(self) -> str | None:
+        return text(child(self.metadata, "name"))
+
+    @property
+    def name_sourced(self) -> Sourced[str]:
+        return read_str(child(self.metadata, "name"))
+
+    @property
+    def namespace(self) -> str:
+        return text(child(self.metadata, "namespace")) or DEFAULT_NAMESPACE
+
+    @property
+    def namespace_sourced(self) -> Sourced[str]:
+        node = child(self.metadata, "namespace")
+        if text(node):
+            return Sourced(text(node), node.span, Provenance.DECLARED)  # type: ignore[union-attr]
+        return Sourced(DEFAULT_NAMESPACE, None, Provenance.DEFAULT, "no metadata.namespace: the default namespace")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return string_map(child(self.metadata, "labels"))
+
+    @property
+    def annotations(self) -> MappingNode | None:
+        annotations = child(self.metadata, "annotations")
+        return annotations if isinstance(annotations, MappingNode) else None
+
+    @property
+    def anchor(self) -> Span:
+        """Where a finding about the whole object points: its name, else its kind."""
+        name = child(self.metadata, "name")
+        return name.span if isinstance(name, ScalarNode) else self.kind_node.span
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(namespace, kind, name): how other objects refer to this one."""
+        return self.namespace, self.kind, self.name or ""
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.name or '(unnamed)'}"
+
+    def deployment_id(self, duplicate: bool = False) -> str:
+        """`path#Kind/namespace/name`, with the document (and List item) when the file repeats the key."""
+        base = f"{self.path}#{self.kind}/{self.namespace}/{self.name or '(unnamed)'}"
+        if not duplicate:
+            return base
+        suffix = f"@{self.document.index}" + (f".{self.item}" if self.item is not None else "")
+        return base + suffix
+
+
+def manifest_of(document: Document, node: Node | None, item: int | None = None) -> Manifest | None:
+    """The object a mapping describes, or None when it has no string apiVersion and kind."""
+    if not isinstance(node, MappingNode):
+        return None
+    api_version, kind = node.get("apiVersion"), node.get("kind")
+    if not (isinstance(api_version, ScalarNode) and isinstance(api_version.value, str) and api_version.value):
+        return None
+    if not (isinstance(kind, ScalarNode) and isinstance(kind.value, str) and kind.value):
+        return None
+    return Manifest(document, node, api_version.value.strip(), kind.value.strip(), kind, item)
+
+
+def is_list(manifest: Manifest) -> bool:
+    """`kind: List` (v1) or `<Kind>List` with `items`: a container, not an object."""
+    return manifest.kind.endswith("List") and "items" in manifest.node
+
+
+def manifests(document: Document) -> list[Manifest]:
+    """The objects of a document: the root, or the items of a List (junk items skipped)."""
+    root = manifest_of(document, document.root)
+    if root is None:
+        return []
+    if not is_list(root):
+        return [root]
+    items = root.node.get("items")
+    if not isinstance(items, SequenceNode):
+        return []
+    found = []
+    for position, item in enumerate(items.items):
+        manifest = manifest_of(document, item, position)
+        if manifest is not None and not is_list(manifest):  # Lists do not nest
+            found.append(manifest)
+    return found
+
+
+# --- navigating nodes ---------------------------------------------------------
+
+
+def child(node: Node | None, *keys: str) -> Node | None:
+    """The node at a path of mapping keys, or None."""
+    for key in keys:
+        if not isinstance(node, MappingNode):
+            return None
+        node = node.get(key)
+    return node
+
+
+def mapping(node: Node | None) -> MappingNode | None:
+    return node if isinstance(node, MappingNode) else None
+
+
+def mappings(node: Node | None) -> list[MappingNode]:
+    """The mapping items of a sequence node (anything else skipped)."""
+    if isinstance(node, SequenceNode):
+        return [item for item in node.items if isinstance(item, MappingNode)]
+    return []
+
+
+def text(node: Node | None) -> str | None:
+    """A string scalar's text, or None."""
+    if isinstance(node, ScalarNode) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def label_text(node: Node | None) -> str | None:
+    """A label or selector value as Kubernetes compares it: scalars as their text."""
+    if not isinstance(node, ScalarNode) or node.value is None:
+        return None
+    if isinstance(node.value, bool):
+        return "true" if node.value else "false"
+    return str(node.value)
+
+
+def string_map(node: Node | None) -> dict[str, str]:
+    """A `labels`-like mapping as plain strings (non-scalar values skipped)."""
+    if not isinstance(node, MappingNode):
+        return {}
+    found = {}
+    for key, value in node.pairs:
+        value_text = label_text(value)
+        if isinstance(key.value, str) and value_text is not None:
+            found[key.value] = value_text
+    return found
+
+
+def string_list(node: Node | None) -> list[str]:
+    """The scalar items of a sequence as text."""
+    if not isinstance(node, SequenceNode):
+        return []
+    return [value for value in (label_text(item) for item in node.items) if value is not None]
+
+
+def has_placeholder(value: str) -> bool:
+    """True for text holding a template placeholder (`{{ .Values.x }}`, `${VAR}`)."""
+    return bool(_PLACEHOLDER.search(value))
+
+
+def point(span: Span) -> Span:
+    """The start of a span (where a finding about a whole block points)."""
+    return Span.point(span.path, span.line, span.column)
+
+
+# --- typed values -------------------------------------------------------------
+
+
+def read_str(node: Node | None) -> Sourced[str]:
+    """A string field; a number or boolean written there is kept as malformed."""
+    if node is None:
+        return Sourced()
+    if isinstance(node, ScalarNode) and isinstance(node.value, str):
+        if has_placeholder(node.value):
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"template placeholder {node.value!r}")
+        return Sourced(node.value, node.span, Provenance.DECLARED)
+    return _malformed(node, "a string")
+
+
+def read_int(node: Node | None) -> Sourced[int]:
+    """An integer field (replicas, minReplicas): only a YAML integer is one."""
+    if node is None:
+        return Sourced()
+    if isinstance(node, ScalarNode):
+        value = node.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Sourced(value, node.span, Provenance.DECLARED)
+        if isinstance(value, float) and value.is_integer():
+            return Sourced(int(value), node.span, Provenance.DECLARED)
+        if isinstance(value, str) and has_placeholder(value):
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"template placeholder {value!r}")
+    return _malformed(node, "an integer")
+
+
+def read_int_or_percent(node: Node | None) -> Sourced[object]:
+    """An IntOrString field such as `minAvailable`: an integer, or a percentage like "80%"."""
+    if node is None:
+        return Sourced()
+    if isinstance(node, ScalarNode):
+        value = node.value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Sourced(value, node.span, Provenance.DECLARED)
+        if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?%\s*", value):
+            return Sourced(value.strip(), node.span, Provenance.DECLARED)
+    return _malformed(node, "an integer or a percentage")
+
+
+def read_bool(node: Node | None) -> Sourced[bool]:
+    if node is None:
+        return Sourced()
+    if isinstance(node, ScalarNode) and isinstance(node.value, bool):
+        return Sourced(node.value, node.span, Provenance.DECLARED)
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip().lower() in ("true", "false"):
+        return Sourced(node.value.strip().lower() == "true", node.span, Provenance.DECLARED)
+    return _malformed(node, "true or false")
+
+
+# Kubernetes quantity suffixes (resource.Quantity): decimal SI and binary.
+_QUANTITY_SUFFIXES = {
+    "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+    "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60,
+}
+_QUANTITY = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)\s*$")
+
+
+def quantity_value(value: object) -> float | None:
+    """A Kubernetes quantity (`"500m"`, `"30000"`, `2`, `"1Gi"`) as a number; None if it is not one."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.match(value)
+    if match is None:
+        return None
+    return float(match.group(1)) * _QUANTITY_SUFFIXES[match.group(2)]
+
+
+def read_quantity(node: Node | None) -> Sourced[float]:
+    """A quantity field as a number (`averageValue: "30000"` -> 30000.0)."""
+    if node is None:
+        return Sourced()
+    if isinstance(node, ScalarNode):
+        number = quantity_value(node.value)
+        if number is not None:
+            return Sourced(number, node.span, Provenance.DECLARED)
+    return _malformed(node, "a quantity")
+
+
+def read_count_quantity(node: Node | None) -> Sourced[int]:
+    """A whole-number quantity such as `nvidia.com/gpu: "1"` as an integer."""
+    value = read_quantity(node)
+    if value.known and float(value.value).is_integer():
+        return Sourced(int(value.value), value.span, Provenance.DECLARED)
+    if value.known:
+        return Sourced(UNKNOWN, value.span, Provenance.DECLARED, "expected a whole number", raw=_raw(node))
+    return value  # type: ignore[return-value]
+
+
+def _raw(node: Node | None) -> object:
+    if isinstance(node, ScalarNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return None
+
+
+def _malformed(node: Node, expected: str) -> Sourced:
+    raw = _raw(node)
+    if raw is None:  # `replicas:` with no value: written, but says nothing
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"empty: expected {expected}", raw="null")
+    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}", raw=raw)
+
+
+def iter_strings(node: Node | None) -> Iterator[tuple[str, Node]]:
+    """(key, value node) of a mapping with string keys."""
+    if isinstance(node, MappingNode):
+        for key, value in node.pairs:
+            if isinstance(key.value, str):
+                yield key.value, value

@@ -1,0 +1,458 @@
+"""A pod spec as the model sees it: containers, accelerators, node and capacity, zone spread.
+
+- models: one per container (init containers are not served), the image
+  classified by `facts.model_for` so frameworks come from the data tables;
+- compute: `node.kubernetes.io/instance-type` from the nodeSelector or a
+  required node-affinity term (classified by `facts.compute_for`), with the
+  accelerator and its count taken from what the containers request
+  (`nvidia.com/gpu`, `amd.com/gpu`, `aws.amazon.com/neuron*`, in limits or
+  else requests), since that, not the node, is what the pod gets;
+- capacity: the capacity-type node labels (Karpenter, EKS, GKE, AKS; from
+  the data tables) that the nodeSelector and the required node-affinity
+  terms allow — one type, or `mixed` when Spot and non-Spot are both
+  allowed; a toleration of a capacity taint without a selector requiring it
+  means the pod may land on either (`mixed`, inferred);
+- zone spread: a topologySpreadConstraint or a pod anti-affinity term (required
+  or preferred) on `topology.kubernetes.io/zone`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from linter import UNKNOWN, Capacity, Compute, MappingNode, ModelSpec, Node, Provenance, ScalarNode, SequenceNode, Sourced, Span
+
+from plugins import data
+from plugins.adapters.facts import compute_for, model_for
+from plugins.adapters.kubernetes.objects import (
+    child,
+    label_text,
+    mapping,
+    mappings,
+    point,
+    read_count_quantity,
+    read_str,
+    string_list,
+    string_map,
+    text,
+)
+
+ALL_CAPACITIES = frozenset({Capacity.ON_DEMAND, Capacity.SPOT, Capacity.RESERVED})
+
+
+@dataclass(frozen=True)
+class Pod:
+    """What one pod template (or pod spec) says, in model terms."""
+
+    models: tuple[ModelSpec, ...]
+    compute: Compute
+    capacity: Sourced
+    zone_spread: Sourced
+    labels: dict[str, str]
+    container_names: tuple[str, ...]
+    attributes: tuple[tuple[str, Sourced], ...]
+    span: Span
+    readable: bool = True  # False when there is no pod spec to read (labels then unknown too)
+
+
+def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, str] | None = None) -> Pod:
+    """A pod template (`metadata.labels` + `spec`), as in a Deployment's `spec.template`."""
+    template_map = mapping(template)
+    labels = string_map(child(template_map, "metadata", "labels"))
+    if extra_labels:
+        labels = {**extra_labels, **labels}
+    where = template_map.span if template_map is not None else anchor
+    return read_spec(child(template_map, "spec"), where, labels, missing="no pod template" if template is None else "")
+
+
+def read_spec(
+    spec: Node | None,
+    anchor: Span,
+    labels: dict[str, str] | None = None,
+    extra_containers: Sequence[MappingNode] = (),
+    missing: str = "",
+    extra_name: str = "model",
+) -> Pod:
+    """A pod spec; `extra_containers` are containers written outside `containers` (KServe's `model`).
+
+    `extra_name` names an extra container that has no `name` of its own in notes.
+    """
+    spec_map = mapping(spec)
+    where = spec_map.span if spec_map is not None else anchor
+    containers_node = child(spec_map, "containers")
+    containers = [*extra_containers, *mappings(containers_node)]
+    fallback = {id(container): extra_name for container in extra_containers}
+    problem = ""
+    if spec_map is None:
+        problem = missing or ("the pod spec is not a mapping" if spec is not None else "no pod spec")
+    elif containers_node is not None and not isinstance(containers_node, SequenceNode):
+        problem = "containers is not a list"
+    elif not containers:
+        problem = "no containers"
+
+    models = tuple(_model(container) for container in containers)
+    instance_type = _instance_type(spec_map)
+    compute = _compute(instance_type)
+    compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem, where, fallback)
+    attributes = _scheduling_attributes(spec_map)
+    return Pod(
+        models=models,
+        compute=compute,
+        capacity=capacity_of(spec_map, where) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
+        zone_spread=zone_spread_of(spec_map, where) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
+        labels=dict(labels or {}),
+        container_names=tuple(name for name in (text(container.get("name")) for container in containers) if name),
+        attributes=attributes,
+        span=where,
+        readable=spec_map is not None,
+    )
+
+
+# --- containers ---------------------------------------------------------------
+
+
+def _model(container: MappingNode) -> ModelSpec:
+    return model_for(read_str(container.get("image")), read_str(container.get("name")), environment=environment_of(container))
+
+
+def environment_of(container: MappingNode) -> tuple[tuple[str, Sourced], ...]:
+    """`env` as (name, value) pairs; a `valueFrom` is set at run time (unknown)."""
+    pairs = []
+    for entry in mappings(container.get("env")):
+        name = text(entry.get("name"))
+        if not name:
+            continue
+        if "valueFrom" in entry:
+            pairs.append((name, Sourced(UNKNOWN, entry.span, Provenance.DECLARED, "valueFrom: set when the pod starts")))
+            continue
+        value = entry.get("value")
+        if isinstance(value, ScalarNode) and value.value is not None:
+            pairs.append((name, Sourced(label_text(value), value.span, Provenance.DECLARED)))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class _Request:
+    resource: str
+    accelerator: str  # gpu | neuron (data.accelerator_resource)
+    count: Sourced
+    container: str
+    where: str  # limits | requests
+
+
+def _requests(containers: Sequence[MappingNode], fallback: dict[int, str]) -> list[_Request]:
+    """Accelerator resources per container: limits (where Kubernetes wants them), else requests."""
+    found = []
+    names = data.accelerator_resource_names()
+    for container in containers:
+        resources = mapping(container.get("resources"))
+        limits, requests = mapping(child(resources, "limits")), mapping(child(resources, "requests"))
+        for resource in sorted(names):
+            node, where = (limits.get(resource), "limits") if limits is not None and resource in limits else (None, "")
+            if node is None and requests is not None and resource in requests:
+                node, where = requests.get(resource), "requests"
+            if node is None:
+                continue
+            found.append(
+                _Request(resource, data.accelerator_resource(resource) or "", read_count_quantity(node), text(container.get("name")) or fallback.get(id(container), "(unnamed)"), where)
+            )
+    return found
+
+
+def _with_requested_accelerators(compute: Compute, containers, containers_node, problem: str, where: Span, fallback: dict[int, str]) -> Compute:
+    """The accelerator and count the pod requests take the place of the node's."""
+    requests = [request for request in _requests(containers, fallback) if not (request.count.known and request.count.value == 0)]
+    if not requests:
+        if problem:
+            span = containers_node.span if containers_node is not None else where
+            return replace(
+                compute,
+                accelerator=Sourced(UNKNOWN, span, Provenance.DECLARED, problem),
+                accelerator_count=Sourced(UNKNOWN, span, Provenance.DECLARED, problem),
+            )
+        span = point(containers_node.span if containers_node is not None else where)
+        note = "no container requests an accelerator resource"
+        if compute.accelerator.known and compute.accelerator.value != "none":
+            note += f"; the {compute.instance_type.value} node's {compute.accelerator.value} is not given to this pod"
+        return replace(
+            compute,
+            accelerator=Sourced("none", span, Provenance.INFERRED, note),
+            accelerator_count=Sourced(0, span, Provenance.INFERRED, note),
+        )
+    first = requests[0]
+    described = ", ".join(f"{request.resource} in {request.where} of container {request.container}" for request in requests)
+    kinds = {request.accelerator for request in requests}
+    if len(kinds) > 1:
+        accelerator = Sourced(UNKNOWN, first.count.span, Provenance.DECLARED, f"several kinds of accelerator requested: {described}")
+    elif kinds == {"neuron"}:
+        accelerator = _neuron(compute, first, described)
+    else:
+        accelerator = Sourced(first.accelerator, first.count.span, Provenance.DECLARED, described)
+    resources = {request.resource for request in requests}
+    if any(not request.count.known for request in requests):
+        bad = next(request for request in requests if not request.count.known)
+        count = replace(bad.count, note=f"{bad.resource} in container {bad.container}: {bad.count.note}".rstrip(": "))
+    elif len(resources) > 1:
+        count = Sourced(UNKNOWN, first.count.span, Provenance.DECLARED, f"counted in different units: {described}")
+    else:
+        total = sum(int(request.count.value) for request in requests)
+        note = described if len(requests) == 1 else f"sum of {described}"
+        count = Sourced(total, first.count.span, Provenance.DECLARED, note)
+    return replace(compute, accelerator=accelerator, accelerator_count=count)
+
+
+def _neuron(compute: Compute, first: _Request, described: str) -> Sourced:
+    """Neuron devices are Inferentia or Trainium: the node's instance type decides, when known."""
+    if compute.accelerator.known and compute.accelerator.value in ("inferentia", "trainium"):
+        return Sourced(
+            compute.accelerator.value, first.count.span, Provenance.INFERRED, f"{described} on {compute.instance_type.value} nodes"
+        )
+    return Sourced(
+        UNKNOWN,
+        first.count.span,
+        Provenance.DECLARED,
+        f"{described}: Inferentia or Trainium, the node's instance type would say",
+        options=("inferentia", "trainium"),
+    )
+
+
+# --- node selection -------------------------------------------------------------
+
+
+def _required_terms(spec: MappingNode | None) -> list[MappingNode] | None:
+    """The required node-affinity terms (ORed), or None when there are none."""
+    terms_node = child(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
+    terms = mappings(terms_node)
+    return terms or None
+
+
+def _expressions(term: MappingNode) -> list[tuple[str, str, list[str], Node]]:
+    """(key, operator, values, node) of a node-selector term's matchExpressions."""
+    found = []
+    for expression in mappings(term.get("matchExpressions")):
+        key, operator = text(expression.get("key")), text(expression.get("operator"))
+        if key and operator:
+            values_node = expression.get("values")
+            found.append((key, operator, string_list(values_node), values_node if values_node is not None else expression))
+    return found
+
+
+def _instance_type(spec: MappingNode | None) -> list[Sourced]:
+    """Instance types the pod is pinned to: the nodeSelector, else every required term's `In` list."""
+    label = data.kubernetes_label("instance_type")
+    selector = mapping(child(spec, "nodeSelector"))
+    node = selector.get(label) if selector is not None else None
+    if node is not None:
+        return [replace(read_str(node), note=f"nodeSelector {label}")]
+    terms = _required_terms(spec)
+    if not terms:
+        return []
+    found: list[Sourced] = []
+    for term in terms:
+        pinned = [(values, values_node) for key, operator, values, values_node in _expressions(term) if key == label and operator == "In"]
+        if not pinned:
+            return []  # a term that allows any instance type
+        values, values_node = pinned[0]
+        items = values_node.items if isinstance(values_node, SequenceNode) else ()
+        for value, item in zip(values, items):
+            found.append(Sourced(value, item.span, Provenance.DECLARED, f"required node affinity {label} In"))
+    return found
+
+
+def _compute(instance_types: list[Sourced]) -> Compute:
+    """The first pinned instance type's compute; its accelerator only when every type agrees."""
+    if not instance_types:
+        return Compute()
+    computes = [compute_for(instance_type) for instance_type in instance_types]
+    first = computes[0]
+    accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
+    if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
+        return replace(first, accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, "the allowed instance types differ in accelerator"))
+    return first
+
+
+# --- capacity ----------------------------------------------------------------------
+
+
+def capacity_label_values(key: str) -> dict[str, str]:
+    """Every value the data tables know for a capacity label key, and its capacity.
+
+    TRANSITIONAL: read from the table itself (`capacity.labels`), since the
+    data accessors answer one value at a time; `NotIn`, `Exists` and
+    `DoesNotExist` need the whole list.
+    """
+    for entry in data.raw_tables()["capacity"]["labels"]:
+        if entry["key"] == key:
+            return {str(value): capacity for value, capacity in entry["values"].items()}
+    return {}
+
+
+ANY = None  # a requirement that leaves the capacity open
+
+
+def _allowed(key: str, operator: str, values: list[str]) -> "frozenset[Capacity] | None | str":
+    """The capacities a node-selector requirement on a capacity label allows.
+
+    None (ANY) when the requirement leaves the capacity open; the string
+    "malformed" when it names a value the tables do not know. Nodes without
+    the label match `NotIn` and `DoesNotExist`: for a label only Spot nodes
+    carry (GKE, AKS) they are the non-Spot nodes.
+    """
+    known = capacity_label_values(key)
+    mapped = {Capacity(capacity) for capacity in known.values()}
+    unlabelled = ALL_CAPACITIES - mapped
+    if operator == "In":
+        chosen = [data.capacity_from_label(key, value) for value in values]
+        if not chosen or any(capacity is None for capacity in chosen):
+            return "malformed"
+        return frozenset(Capacity(capacity) for capacity in chosen if capacity)
+    if operator == "NotIn":
+        return frozenset({Capacity(capacity) for value, capacity in known.items() if value not in values} | unlabelled)
+    if operator == "Exists":
+        return frozenset(mapped)
+    if operator == "DoesNotExist":
+        return frozenset(unlabelled) or ANY  # every node carries it: the pods go to nodes it does not manage
+    return ANY
+
+
+def capacity_of(spec: MappingNode, where: Span) -> Sourced:
+    """The capacity types the pod's node selection allows (see the module docstring)."""
+    keys = data.capacity_label_keys()
+    allowed: frozenset[Capacity] | None = None  # None: unconstrained
+    spans: list[Span] = []
+    notes: list[str] = []
+    selector = mapping(spec.get("nodeSelector"))
+    if selector is not None:
+        for key, value in selector.pairs:
+            if key.value not in keys:
+                continue
+            capacity = data.capacity_from_label(str(key.value), label_text(value))
+            if capacity is None:
+                return Sourced(UNKNOWN, value.span, Provenance.DECLARED, f"nodeSelector {key.value}: value not in the capacity tables", raw=label_text(value))
+            allowed = _intersect(allowed, frozenset({Capacity(capacity)}))
+            spans.append(value.span)
+            notes.append(f"nodeSelector {key.value}={label_text(value)}")
+    terms = _required_terms(spec)
+    if terms:
+        union: frozenset[Capacity] | None = frozenset()
+        term_spans: list[Span] = []
+        term_notes: list[str] = []
+        for term in terms:
+            term_allowed: frozenset[Capacity] | None = None
+            for key, operator, values, node in _expressions(term):
+                if key not in keys:
+                    continue
+                choice = _allowed(key, operator, values)
+                if choice is ANY:
+                    continue
+                if choice == "malformed":
+                    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"node affinity {key} {operator} {values}: not in the capacity tables", raw=values)
+                term_allowed = _intersect(term_allowed, choice)
+                term_spans.append(node.span)
+                term_notes.append(f"required node affinity {key} {operator} {values}" if values else f"required node affinity {key} {operator}")
+            if term_allowed is None:  # this term allows any capacity
+                union = None
+                break
+            union = union | term_allowed  # type: ignore[operator]
+        if union is not None:
+            allowed = _intersect(allowed, union)
+            spans += term_spans
+            notes += term_notes
+    if allowed is not None:
+        return _capacity_from_set(allowed, spans[0], "; ".join(notes))
+    tolerated = _tolerated_capacity_taints(spec, keys)
+    if tolerated:
+        node, description = tolerated[0]
+        return Sourced(
+            Capacity.MIXED,
+            node.span,
+            Provenance.INFERRED,
+            f"tolerates {description} but no node selector requires it: the pods may run on Spot or other nodes",
+        )
+    return Sourced(
+        UNKNOWN, point(where), Provenance.INFERRED, "no nodeSelector, required node affinity or toleration names a capacity type"
+    )
+
+
+def _intersect(current: frozenset | None, other: frozenset) -> frozenset:
+    return other if current is None else current & other
+
+
+def _capacity_from_set(allowed: frozenset, span: Span, note: str) -> Sourced:
+    if not allowed:
+        return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{note}: no capacity type satisfies every requirement")
+    if len(allowed) == 1:
+        (only,) = allowed
+        return Sourced(only, span, Provenance.DECLARED, note)
+    if Capacity.SPOT in allowed:
+        return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: Spot and {', '.join(sorted(c.value for c in allowed - {Capacity.SPOT}))}")
+    return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{note}: not Spot, one of {', '.join(sorted(c.value for c in allowed))}", options=tuple(sorted(allowed, key=lambda c: c.value)))
+
+
+def _tolerated_capacity_taints(spec: MappingNode, keys: frozenset[str]) -> list[tuple[Node, str]]:
+    """Tolerations of a Spot taint on a capacity label key (AKS and GKE taint their Spot nodes)."""
+    found = []
+    for toleration in mappings(spec.get("tolerations")):
+        key = text(toleration.get("key"))
+        if key not in keys:
+            continue
+        operator = text(toleration.get("operator")) or "Equal"
+        value = label_text(toleration.get("value"))
+        if operator == "Exists" or data.capacity_from_label(key, value) == Capacity.SPOT.value:
+            found.append((toleration, f"the taint {key}" + (f"={value}" if operator != "Exists" else "")))
+    return found
+
+
+# --- zones -------------------------------------------------------------------------
+
+
+def zone_spread_of(spec: MappingNode, where: Span) -> Sourced:
+    """True when the pods spread over zones (spread constraint or anti-affinity on the zone label)."""
+    zone = data.kubernetes_label("zone")
+    for constraint in mappings(spec.get("topologySpreadConstraints")):
+        key = constraint.get("topologyKey")
+        if text(key) == zone:
+            mode = text(constraint.get("whenUnsatisfiable")) or "DoNotSchedule"
+            return Sourced(True, key.span, Provenance.DECLARED, f"topologySpreadConstraints on {zone} ({mode})")  # type: ignore[union-attr]
+    anti = child(spec, "affinity", "podAntiAffinity")
+    for term in mappings(child(anti, "requiredDuringSchedulingIgnoredDuringExecution")):
+        key = term.get("topologyKey")
+        if text(key) == zone:
+            return Sourced(True, key.span, Provenance.DECLARED, f"required pod anti-affinity on {zone}")  # type: ignore[union-attr]
+    for weighted in mappings(child(anti, "preferredDuringSchedulingIgnoredDuringExecution")):
+        key = child(weighted, "podAffinityTerm", "topologyKey")
+        if text(key) == zone:
+            return Sourced(True, key.span, Provenance.DECLARED, f"preferred pod anti-affinity on {zone}")  # type: ignore[union-attr]
+    return Sourced(False, point(where), Provenance.INFERRED, f"no topologySpreadConstraints or pod anti-affinity on {zone}")
+
+
+# --- attributes for matching pods to node pools ----------------------------------------
+
+
+def _scheduling_attributes(spec: MappingNode | None) -> tuple[tuple[str, Sourced], ...]:
+    if spec is None:
+        return ()
+    attributes: list[tuple[str, Sourced]] = []
+    selector = mapping(spec.get("nodeSelector"))
+    if selector is not None and len(selector):
+        pairs = tuple((str(key), value) for key, value in string_map(selector).items())
+        attributes.append(("node_selector", Sourced(pairs, selector.span, Provenance.DECLARED, "nodeSelector")))
+    terms = _required_terms(spec)
+    if terms:
+        described = tuple(tuple((key, operator, tuple(values)) for key, operator, values, _ in _expressions(term)) for term in terms)
+        node = child(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
+        attributes.append(("node_affinity", Sourced(described, node.span if node is not None else spec.span, Provenance.DECLARED, "required node affinity terms (ORed)")))
+    tolerations = mappings(spec.get("tolerations"))
+    if tolerations:
+        triples = tuple(
+            (
+                text(toleration.get("key")) or "",
+                text(toleration.get("operator")) or "Equal",
+                label_text(toleration.get("value")) or "",
+                text(toleration.get("effect")) or "",
+            )
+            for toleration in tolerations
+        )
+        attributes.append(("tolerations", Sourced(triples, spec.get("tolerations").span, Provenance.DECLARED, "key, operator, value, effect")))  # type: ignore[union-attr]
+    return tuple(attributes)

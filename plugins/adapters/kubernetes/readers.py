@@ -1,0 +1,83 @@
+"""Which reader reads which kind of object, and the report of every autoscaler.
+
+The table maps (API group, kind) to the module that turns such an object
+into deployments; an object of any other kind describes no deployment
+(Services, ConfigMaps, ACK and legacy SageMaker-operator resources, which
+other adapters read). PodDisruptionBudgets and Namespaces are read for the
+run index only; autoscalers are also reported as `ScalingTarget`s, linked
+or not, from the document that holds them.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from linter import ScalingTarget
+
+from plugins.adapters.kubernetes import eksctl, karpenter, kserve, ray, seldon, serving_crds, training, workloads
+from plugins.adapters.kubernetes.autoscalers import is_autoscaler, read_autoscaler
+from plugins.adapters.kubernetes.disruption import is_budget
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import Manifest
+
+Reader = Callable[[Manifest, RunIndex], list]
+
+
+def _table() -> dict[tuple[str, str], Reader]:
+    table: dict[tuple[str, str], Reader] = {key: workloads.read_workload for key in workloads.KINDS}
+    for module in (kserve, seldon, ray, training, serving_crds, karpenter, eksctl):
+        table.update({key: module.read for key in module.KINDS})
+    return table
+
+
+READERS = _table()
+
+
+def reader_for(manifest: Manifest) -> Reader | None:
+    return READERS.get((manifest.group, manifest.kind))
+
+
+def reads(manifest: Manifest) -> bool:
+    """True for an object this adapter turns into deployments."""
+    return reader_for(manifest) is not None
+
+
+def read(manifest: Manifest, index: RunIndex) -> list | None:
+    """Everything one object contributes to the model; None when it is not this adapter's."""
+    reader = reader_for(manifest)
+    if reader is not None:
+        return reader(manifest, index)
+    if is_autoscaler(manifest):
+        return [scaling_target(manifest, index)]
+    if is_budget(manifest):
+        return []  # it reaches the model through the workloads it selects
+    return None
+
+
+def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
+    """An autoscaler as written and what it was linked to: linked, no-such-deployment, unresolved, other-service."""
+    autoscaler = index.autoscaler(manifest) or read_autoscaler(manifest)
+    common = dict(resource_id=autoscaler.resource_id, scaling=autoscaler.scaling, span=manifest.anchor)
+    if autoscaler.target_key is None:
+        return ScalingTarget(status="unresolved", reason=autoscaler.reason, **common)
+    namespace, kind, name = autoscaler.target_key
+    target = index.find(autoscaler.target_key, near=manifest.path)
+    if target is None:
+        return ScalingTarget(
+            status="no-such-deployment",
+            reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}",
+            **common,
+        )
+    if not reads(target):
+        return ScalingTarget(
+            status="other-service",
+            reason=f"{autoscaler.kind} {manifest.name} scales {kind} {name} ({target.path}), which the model does not describe",
+            **common,
+        )
+    return ScalingTarget(
+        status="linked",
+        reason=f"{autoscaler.kind} {manifest.name} scales {kind} {name} ({target.path})",
+        deployment_id=index.deployment_id(target),
+        unit_name=name,
+        **common,
+    )

@@ -1,0 +1,235 @@
+"""Seldon Core: v1 SeldonDeployment, and Seldon Core 2 Model and Server.
+
+A SeldonDeployment (`machinelearning.seldon.io/v1`, `v1alpha2`, `v1alpha3`)
+is one serving deployment with a unit per entry of `spec.predictors`:
+- the pod: the first `componentSpecs[].spec` (node selection, spread),
+  with the containers of every componentSpec; pod labels are the
+  componentSpecs' `metadata.labels` (Seldon adds its own, version-dependent
+  ones, so an unmatched PodDisruptionBudget leaves the budget unknown);
+- models: the containers, plus each `graph` node (children walked) whose
+  `implementation` is a prepackaged server (`SKLEARN_SERVER`,
+  `XGBOOST_SERVER`, `TRITON_SERVER`, ...) and has no container of its
+  name: its image is Seldon's choice, and its framework comes from the data
+  tables when they map Seldon implementations (else unknown, with the
+  implementation named in the note);
+- count: the componentSpec's `replicas`, else the predictor's, else
+  `spec.replicas`, else 1; `traffic` is the unit's weight (percent);
+- scaling: each componentSpec's `hpaSpec` (HPA-shaped, `metrics` in the
+  v2beta1 form and `metricsv2` in the v2 form) and `kedaSpec` (KEDA-shaped);
+- availability: the first `pdbSpec` (Seldon creates the budget), else a
+  PodDisruptionBudget of the run that selects the componentSpec labels.
+
+Seldon Core 2 (`mlops.seldon.io/v1alpha1`): a `Model` is a service unit of
+`replicas` (default 1) whose framework is the first of `requirements` that
+the frameworks table names, scaled between `minReplicas` and `maxReplicas`
+by Seldon when either is written; it runs on a Server, so its compute is
+the Server's. A `Server` is a service unit of `replicas` running
+`serverConfig` (mlserver or triton) with `podSpec` overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from linter import (
+    UNKNOWN,
+    Availability,
+    DeploymentKind,
+    MappingNode,
+    ModelSpec,
+    Provenance,
+    ResourceRef,
+    Scaling,
+    Sourced,
+)
+
+from plugins import data
+from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling, keda_scaling
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import (
+    Manifest,
+    child,
+    mapping,
+    mappings,
+    read_int,
+    read_int_or_percent,
+    read_quantity,
+    read_str,
+    string_list,
+    string_map,
+)
+from plugins.adapters.kubernetes.pod import Pod, read_spec
+from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of, replicas
+
+SELDON_GROUP = "machinelearning.seldon.io"
+SELDON_2_GROUP = "mlops.seldon.io"
+KINDS = {(SELDON_GROUP, "SeldonDeployment"), (SELDON_2_GROUP, "Model"), (SELDON_2_GROUP, "Server")}
+MAX_GRAPH_DEPTH = 64
+
+
+def read(manifest: Manifest, index: RunIndex) -> list:
+    if manifest.group == SELDON_2_GROUP:
+        return _core2_model(manifest, index) if manifest.kind == "Model" else _core2_server(manifest, index)
+    return _seldon_deployment(manifest, index)
+
+
+# --- v1 SeldonDeployment ---------------------------------------------------------------
+
+
+def _seldon_deployment(manifest: Manifest, index: RunIndex) -> list:
+    spec = manifest.spec
+    anchor = spec.span if spec is not None else manifest.anchor
+    default_replicas = child(spec, "replicas")
+    units: list[PodUnit] = []
+    own_availability: Availability | None = None
+    links: list[ResourceRef] = []
+    predictors = mappings(child(spec, "predictors"))
+    for position, predictor in enumerate(predictors):
+        unit, pdb = _predictor(manifest, predictor, position, default_replicas)
+        units.append(unit)
+        if pdb is not None and own_availability is None:
+            own_availability = replace(pdb, zone_spread=unit.pod.zone_spread, span=unit.pod.span)
+    if not units:
+        pod = read_spec(None, anchor, missing="no predictors")
+        units.append(PodUnit(Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no predictors"), pod, Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no predictors")))
+    if own_availability is None:
+        own_availability, links = availability_of(manifest, index, units[0].pod, labels_complete=False)
+    return assemble(manifest, index, DeploymentKind.SERVICE, units, availability=own_availability, links=links)
+
+
+def _predictor(manifest: Manifest, predictor: MappingNode, position: int, default_replicas) -> tuple[PodUnit, Availability | None]:
+    name = read_str(predictor.get("name"))
+    if not name.known:
+        name = Sourced(f"predictors[{position}]", predictor.span, Provenance.INFERRED, "unnamed predictor")
+    component_specs = mappings(predictor.get("componentSpecs"))
+    first = component_specs[0] if component_specs else None
+    labels: dict[str, str] = {}
+    for component in component_specs:
+        labels.update(string_map(child(component, "metadata", "labels")))
+    extra = [container for component in component_specs[1:] for container in mappings(child(component, "spec", "containers"))]
+    first_spec = child(first, "spec")
+    pod = read_spec(first_spec, predictor.span, labels, extra_containers=extra, missing="" if first_spec is not None else "no componentSpecs: Seldon builds the pods")
+    pod = replace(pod, models=pod.models + tuple(_graph_models(predictor.get("graph"), set(pod.container_names))))
+
+    count_node = child(first, "replicas") or predictor.get("replicas") or default_replicas
+    count = replicas(count_node, "replicas", predictor.span)
+    weight = read_quantity(predictor.get("traffic"))
+    if weight.known:
+        weight = replace(weight, note="traffic, percent")
+    scaling: list[Scaling] = []
+    pdb: Availability | None = None
+    for component in component_specs:
+        hpa = mapping(component.get("hpaSpec"))
+        if hpa is not None:
+            scaling.append(hpa_scaling(hpa, hpa.span, f"Seldon hpaSpec of predictor {name.value}", hpa.span, ("metrics", "metricsv2")))
+        keda = mapping(component.get("kedaSpec"))
+        if keda is not None:
+            scaling.append(keda_scaling(keda, keda.span, f"Seldon kedaSpec of predictor {name.value}", DIMENSION, keda.span))
+        budget = mapping(component.get("pdbSpec"))
+        if budget is not None and pdb is None:
+            pdb = Availability(
+                disruption_budget=Sourced(f"pdbSpec of predictor {name.value}", budget.span, Provenance.DECLARED, "Seldon creates a PodDisruptionBudget from pdbSpec"),
+                min_available=read_int_or_percent(budget.get("minAvailable")),
+                max_unavailable=read_int_or_percent(budget.get("maxUnavailable")),
+            )
+    return PodUnit(name, pod, count, tuple(scaling), weight), pdb
+
+
+def _graph_models(graph, containers: set[str]) -> list[ModelSpec]:
+    """Prepackaged-server graph nodes that no container of the pod implements."""
+    found: list[ModelSpec] = []
+    stack = [(graph, 0)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, MappingNode) or id(node) in seen or depth > MAX_GRAPH_DEPTH:
+            continue
+        seen.add(id(node))
+        implementation = read_str(node.get("implementation"))
+        node_name = read_str(node.get("name"))
+        if implementation.known and str(node_name.value) not in containers:
+            found.append(_implementation_model(node_name, implementation))
+        stack.extend((item, depth + 1) for item in reversed(mappings(node.get("children"))))
+    return found
+
+
+def _implementation_model(name: Sourced, implementation: Sourced) -> ModelSpec:
+    """A graph node served by a Seldon prepackaged server: the framework from the data tables, if they map it."""
+    framework_name = implementation_framework(str(implementation.value))
+    if framework_name is not None:
+        framework = Sourced(framework_name, implementation.span, Provenance.INFERRED, f"implementation {implementation.value}")
+    else:
+        framework = Sourced(UNKNOWN, implementation.span, Provenance.INFERRED, f"implementation {implementation.value}: the data tables do not map Seldon implementations to frameworks")
+    return ModelSpec(
+        name=name,
+        image=Sourced(UNKNOWN, implementation.span, Provenance.INFERRED, f"Seldon chooses the image for {implementation.value}"),
+        framework=framework,
+    )
+
+
+def implementation_framework(implementation: str) -> str | None:
+    """The framework a Seldon prepackaged server runs, from the data tables.
+
+    TRANSITIONAL: the tables have no Seldon implementation map yet; this
+    answers as soon as `plugins.data` offers `seldon_implementation_framework`.
+    """
+    accessor = getattr(data, "seldon_implementation_framework", None)
+    return accessor(implementation) if accessor is not None else None
+
+
+# --- Seldon Core 2 ---------------------------------------------------------------------
+
+
+def _core2_model(manifest: Manifest, index: RunIndex) -> list:
+    spec = manifest.spec
+    anchor = spec.span if spec is not None else manifest.anchor
+    requirements_node = child(spec, "requirements")
+    framework: Sourced = Sourced()
+    for item, value in zip(getattr(requirements_node, "items", ()), string_list(requirements_node)):
+        if data.framework_info(value) is not None:
+            framework = Sourced(value, item.span, Provenance.DECLARED, f"requirements names {value}")
+            break
+    model = ModelSpec(
+        name=manifest.name_sourced,
+        image=Sourced(UNKNOWN, anchor, Provenance.INFERRED, "runs on a Seldon Server"),
+        framework=framework,
+    )
+    server = read_str(child(spec, "server"))
+    pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server")
+    pod = replace(pod, models=(model,), readable=False)
+    count = replicas(child(spec, "replicas"), "replicas", anchor)
+    scaling: tuple[Scaling, ...] = ()
+    if child(spec, "minReplicas") is not None or child(spec, "maxReplicas") is not None:
+        scaling = (
+            Scaling(
+                min_capacity=read_int(child(spec, "minReplicas")),
+                max_capacity=read_int(child(spec, "maxReplicas")),
+                dimension=Sourced(DIMENSION, anchor, Provenance.INFERRED, "Seldon scales the model's replicas"),
+                linked_by="Seldon Model minReplicas/maxReplicas",
+                span=anchor,
+            ),
+        )
+    attributes = [(key, value) for key, value in (("storage_uri", read_str(child(spec, "storageUri"))), ("server", server)) if value.known]
+    return assemble(manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count, scaling)], attributes=attributes, labels_complete=False)
+
+
+def _core2_server(manifest: Manifest, index: RunIndex) -> list:
+    spec = manifest.spec
+    anchor = spec.span if spec is not None else manifest.anchor
+    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, {}, missing="no podSpec: the ServerConfig decides the pods")
+    config = read_str(child(spec, "serverConfig"))
+    if config.known and data.framework_info(str(config.value)) is not None:
+        framework = Sourced(str(config.value), config.span, Provenance.DECLARED, f"serverConfig {config.value}")
+        named = [model for model in pod.models if model.name.value == config.value]
+        if named:  # podSpec overrides the server container: keep its image, name its framework
+            models = tuple(replace(model, framework=framework) if model in named and not model.framework.known else model for model in pod.models)
+        else:
+            server_model = ModelSpec(
+                name=Sourced(str(config.value), config.span, Provenance.DECLARED),
+                image=Sourced(UNKNOWN, config.span, Provenance.INFERRED, "the Seldon ServerConfig supplies the image"),
+                framework=framework,
+            )
+            models = (server_model, *pod.models)
+        pod = replace(pod, models=models)
+    count = replicas(child(spec, "replicas"), "replicas", anchor)
+    return assemble(manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count)], labels_complete=False)

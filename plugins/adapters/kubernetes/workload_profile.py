@@ -1,0 +1,98 @@
+"""The workload profile and environment a Kubernetes object declares.
+
+Profile: annotations `mldeploy-lint.io/<key>` with the keys and schema of
+the CloudFormation `Metadata` profile (`schemas/workload-profile.schema.json`);
+annotation values are strings, and `parse_profile` reads numbers from them.
+Environment, first found: the profile's `environment`; an `environment`/
+`env`/`stage` label on the object, then on its pod template; the labels of
+the object's `Namespace` when the run holds it; a stage word in the
+namespace's name (`ml-prod`, `production`), split on `-` and `_`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from linter import (
+    Environment,
+    InputProblem,
+    MappingNode,
+    Provenance,
+    ScalarNode,
+    Sourced,
+    WorkloadProfile,
+    normalise_environment,
+    parse_profile,
+)
+
+from plugins.adapters.kubernetes.objects import Manifest, child, label_text
+
+ANNOTATION_PREFIX = "mldeploy-lint.io/"
+ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
+
+
+def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]:
+    """The profile the object's annotations declare, and located problems with it."""
+    annotations = manifest.annotations
+    if annotations is None:
+        return WorkloadProfile(), []
+    entries = []
+    for key, value in annotations.pairs:
+        if not (isinstance(key.value, str) and key.value.startswith(ANNOTATION_PREFIX)):
+            continue
+        # Annotation values must be strings for the API server; a bare number
+        # is read as the number it says (parse_profile checks it either way).
+        entries.append((key.value[len(ANNOTATION_PREFIX):], value.value if isinstance(value, ScalarNode) else {}, value.span))
+    return parse_profile(entries, f"annotation {ANNOTATION_PREFIX}<key> of {manifest.describe()}")
+
+
+def environment_of(
+    manifest: Manifest,
+    profile: WorkloadProfile,
+    template_labels: MappingNode | None = None,
+    namespace_object: Manifest | None = None,
+) -> Sourced[Environment]:
+    """The stage the object belongs to, when something says so; UNKNOWN otherwise."""
+    if profile.environment.known:
+        stage = normalise_environment(profile.environment.value)
+        if stage is not None:
+            return Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
+    for labels, whose in (
+        (child(manifest.metadata, "labels"), f"label of {manifest.describe()}"),
+        (template_labels, "pod template label"),
+    ):
+        found = _stage_label(labels, whose)
+        if found is not None:
+            return found
+    if namespace_object is not None:
+        found = _stage_label(child(namespace_object.metadata, "labels"), f"label of Namespace {namespace_object.name}")
+        if found is not None:
+            return found
+    namespace = manifest.namespace_sourced
+    if namespace.provenance is Provenance.DECLARED:
+        stage_word = stage_in_name(str(namespace.value))
+        if stage_word is not None:
+            stage, word = stage_word
+            return Sourced(stage, namespace.span, Provenance.INFERRED, f"namespace {namespace.value!r} names {word!r}")
+    return Sourced()
+
+
+def _stage_label(labels, whose: str) -> Sourced[Environment] | None:
+    if not isinstance(labels, MappingNode):
+        return None
+    for key, value in labels.pairs:
+        if isinstance(key.value, str) and key.value.lower() in ENVIRONMENT_LABEL_KEYS:
+            stage = normalise_environment(label_text(value))
+            if stage is not None:
+                return Sourced(stage, value.span, Provenance.DECLARED, f"{whose} {key.value}={label_text(value)}")
+    return None
+
+
+def stage_in_name(name: str) -> tuple[Environment, str] | None:
+    """The stage a name spells as a word (`ml-prod`, `team_staging`); production wins; None if none."""
+    words = [word for word in re.split(r"[-_.]+", name.lower()) if word]
+    found = [(stage, word) for word in words for stage in [normalise_environment(word)] if stage is not None]
+    for stage, word in found:
+        if stage is Environment.PROD:
+            return stage, word
+    return found[0] if found else None
