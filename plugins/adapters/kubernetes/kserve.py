@@ -7,7 +7,8 @@ written inline) plus the model container KServe adds:
 - the predictor's `model` (`modelFormat.name` -> framework through the data
   tables' KServe formats, `runtime`, `storageUri`, container fields), or a
   legacy `predictor.<format>` (`sklearn`, `xgboost`, ... — any key the
-  formats table knows), or custom `containers`; a transformer's legacy
+  formats table knows), or custom `containers` (a `model` and a container
+  named `kserve-container` are one container, as KServe merges them); a transformer's legacy
   `custom.container`; an explainer's `alibi`/`art`;
 - count: `minReplicas` (default 1 from the data tables; 0 is scale to
   zero), or the Knative `autoscaling.knative.dev/min-scale` annotation;
@@ -62,6 +63,7 @@ from plugins.adapters.kubernetes.objects import (
     read_quantity,
     read_str,
     string_map,
+    text,
 )
 from plugins.adapters.kubernetes.pod import read_spec
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of
@@ -77,6 +79,7 @@ KNATIVE_LEGACY_MIN, KNATIVE_LEGACY_MAX = "autoscaling.knative.dev/minScale", "au
 KNATIVE_TARGET, KNATIVE_METRIC = "autoscaling.knative.dev/target", "autoscaling.knative.dev/metric"
 KSERVE_TARGET, KSERVE_METRIC = "serving.kserve.io/targetUtilizationPercentage", "serving.kserve.io/metrics"
 LINKED_BY = "KServe minReplicas/maxReplicas"
+CONTAINER_NAME = "kserve-container"  # the container KServe merges a component's model spec into
 LLM_SERVER_FORMAT = "vllm"  # LLMInferenceService runs vLLM (llm-d) unless its template names another image
 
 
@@ -141,10 +144,18 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
         COMPONENT_LABEL: component,
     }
     extra, declared_framework, attributes = _model_container(component, node)
+    named = [container for container in mappings(node.get("containers")) if text(container.get("name")) == CONTAINER_NAME]
+    if extra and named:
+        extra = []  # KServe merges the model spec into the container named kserve-container
     pod = read_spec(node, node.span, labels, extra_containers=[container for container, _ in extra], extra_name=extra[0][1] if extra else "model")
-    if declared_framework is not None and pod.models:
-        first = pod.models[0]
-        pod = replace(pod, models=(_with_framework(first, declared_framework, extra), *pod.models[1:]))
+    if pod.models:
+        position = next((index for index, model in enumerate(pod.models) if model.name.value == CONTAINER_NAME), 0) if named else 0
+        model = pod.models[position]
+        if declared_framework is not None:
+            model = _with_framework(model, declared_framework, extra)
+        elif extra and not model.name.known:
+            model = replace(model, name=Sourced(extra[0][1], extra[0][0].span, Provenance.INFERRED, f"the {component}'s container"))
+        pod = replace(pod, models=(*pod.models[:position], model, *pod.models[position + 1:]))
     component_annotations = mapping(node.get("annotations"))
     count = _minimum(node, annotations, component_annotations)
     scaling: tuple[Scaling, ...] = ()

@@ -18,8 +18,11 @@ from linter import UNKNOWN, Document, MappingNode, Node, Provenance, ScalarNode,
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 
-# Helm and other templating placeholders that survive as plain text in YAML.
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")
+# Helm, envsubst and other templating placeholders that survive as plain text in YAML.
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b")
+
+# Kinds without a namespace, among those that become deployments: their ids name none.
+CLUSTER_SCOPED_KINDS = frozenset({"NodePool", "Provisioner", "ClusterConfig"})
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,10 @@ class Manifest:
         return f"{self.kind} {self.name or '(unnamed)'}"
 
     def deployment_id(self, duplicate: bool = False) -> str:
-        """`path#Kind/namespace/name`, with the document (and List item) when the file repeats the key."""
-        base = f"{self.path}#{self.kind}/{self.namespace}/{self.name or '(unnamed)'}"
+        """`path#Kind/namespace/name` (no namespace for cluster-scoped kinds), with the document
+        (and List item) when the file repeats the key."""
+        scope = "" if self.kind in CLUSTER_SCOPED_KINDS else f"{self.namespace}/"
+        base = f"{self.path}#{self.kind}/{scope}{self.name or '(unnamed)'}"
         if not duplicate:
             return base
         suffix = f"@{self.document.index}" + (f".{self.item}" if self.item is not None else "")

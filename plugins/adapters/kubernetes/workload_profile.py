@@ -36,14 +36,16 @@ def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]
     annotations = manifest.annotations
     if annotations is None:
         return WorkloadProfile(), []
-    entries = []
+    profile, problems = WorkloadProfile(), []
     for key, value in annotations.pairs:
         if not (isinstance(key.value, str) and key.value.startswith(ANNOTATION_PREFIX)):
             continue
         # Annotation values must be strings for the API server; a bare number
         # is read as the number it says (parse_profile checks it either way).
-        entries.append((key.value[len(ANNOTATION_PREFIX):], value.value if isinstance(value, ScalarNode) else {}, value.span))
-    return parse_profile(entries, f"annotation {ANNOTATION_PREFIX}<key> of {manifest.describe()}")
+        entry = (key.value[len(ANNOTATION_PREFIX):], value.value if isinstance(value, ScalarNode) else {}, value.span)
+        profile, found = parse_profile([entry], f"annotation {key.value} of {manifest.describe()}", profile)
+        problems += found
+    return profile, problems
 
 
 def environment_of(
