@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linter import UNKNOWN, MappingNode, Provenance, Scaling, ScalingPolicy, Sourced, Span
+from linter import (
+    UNKNOWN,
+    MappingNode,
+    Provenance,
+    Scaling,
+    ScalingPolicy,
+    Sourced,
+    Span,
+)
 
 from plugins import data
 from plugins.adapters.kubernetes.objects import (

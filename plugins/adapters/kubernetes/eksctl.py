@@ -31,8 +31,8 @@ from linter import (
     Network,
     Provenance,
     ResourceRef,
-    Scaling,
     ScalarNode,
+    Scaling,
     SequenceNode,
     Sourced,
     Unit,
@@ -41,8 +41,22 @@ from linter import (
 
 from plugins.adapters.facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, child, label_text, mapping, mappings, read_bool, read_int, read_str, string_map, text
-from plugins.adapters.kubernetes.workload_profile import ENVIRONMENT_LABEL_KEYS, profile_of
+from plugins.adapters.kubernetes.objects import (
+    Manifest,
+    child,
+    label_text,
+    mapping,
+    mappings,
+    read_bool,
+    read_int,
+    read_str,
+    string_map,
+    text,
+)
+from plugins.adapters.kubernetes.workload_profile import (
+    ENVIRONMENT_LABEL_KEYS,
+    profile_of,
+)
 
 KINDS = {("eksctl.io", "ClusterConfig")}
 PLATFORM = "eks-nodegroup"

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 
 from linter import RunContext
 
-from plugins.adapters.kubernetes.autoscalers import Autoscaler, is_autoscaler, read_autoscaler
+from plugins.adapters.kubernetes.autoscalers import (
+    Autoscaler,
+    is_autoscaler,
+    read_autoscaler,
+)
 from plugins.adapters.kubernetes.disruption import Budget, is_budget, read_budget
 from plugins.adapters.kubernetes.objects import Manifest, manifests
 
@@ -32,6 +36,7 @@ class RunIndex:
     budgets: dict[str, list[Budget]] = field(default_factory=dict)
     namespaces: dict[str, Manifest] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
+    _by_node: dict[int, Autoscaler] = field(default_factory=dict)
 
     def add(self, manifest: Manifest) -> None:
         self.objects.setdefault(manifest.key, []).append(manifest)
@@ -39,6 +44,7 @@ class RunIndex:
         if is_autoscaler(manifest):
             autoscaler = read_autoscaler(manifest)
             self.autoscalers.append(autoscaler)
+            self._by_node[id(manifest.node)] = autoscaler
             if autoscaler.target_key is not None:
                 self.by_target.setdefault(autoscaler.target_key, []).append(autoscaler)
         elif is_budget(manifest):
@@ -53,10 +59,7 @@ class RunIndex:
 
     def autoscaler(self, manifest: Manifest) -> Autoscaler | None:
         """The index's reading of an autoscaler manifest (the same object, not a second reading)."""
-        for autoscaler in self.autoscalers:
-            if autoscaler.manifest.node is manifest.node:
-                return autoscaler
-        return None
+        return self._by_node.get(id(manifest.node))
 
     def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
         """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""

@@ -21,12 +21,34 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter import UNKNOWN, Capacity, Compute, Deployment, MappingNode, Provenance, ResourceRef, SequenceNode, Sourced, Unit
+from linter import (
+    UNKNOWN,
+    Capacity,
+    Compute,
+    Deployment,
+    MappingNode,
+    Provenance,
+    ResourceRef,
+    SequenceNode,
+    Sourced,
+    Unit,
+)
 
 from plugins import data
 from plugins.adapters.facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, child, label_text, mapping, mappings, point, string_list, string_map, text
+from plugins.adapters.kubernetes.objects import (
+    Manifest,
+    child,
+    label_text,
+    mapping,
+    mappings,
+    point,
+    string_list,
+    string_map,
+    text,
+)
+from plugins.adapters.kubernetes.pod import capacity_label_values
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 
 KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
@@ -107,7 +129,7 @@ def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
     values_node = requirement.get("values")
     values = string_list(values_node)
     span = values_node.span if values_node is not None else requirement.span
-    known = _label_values()
+    known = capacity_label_values(CAPACITY_LABEL)
     if operator == "In":
         chosen = {value: data.capacity_from_label(CAPACITY_LABEL, value) for value in values}
         unknown = [value for value, capacity in chosen.items() if capacity is None]
@@ -129,12 +151,6 @@ def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
     if Capacity.SPOT in allowed:
         return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: Spot and {', '.join(sorted(c.value for c in allowed - {Capacity.SPOT}))}")
     return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: {', '.join(sorted(c.value for c in allowed))}, no Spot")
-
-
-def _label_values() -> dict[str, str]:
-    from plugins.adapters.kubernetes.pod import capacity_label_values
-
-    return capacity_label_values(CAPACITY_LABEL)
 
 
 def _compute(requirements: list[MappingNode]) -> Compute:

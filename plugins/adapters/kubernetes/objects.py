@@ -14,7 +14,17 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from linter import UNKNOWN, Document, MappingNode, Node, Provenance, ScalarNode, SequenceNode, Sourced, Span
+from linter import (
+    UNKNOWN,
+    Document,
+    MappingNode,
+    Node,
+    Provenance,
+    ScalarNode,
+    SequenceNode,
+    Sourced,
+    Span,
+)
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 

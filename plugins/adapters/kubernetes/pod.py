@@ -21,7 +21,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from linter import UNKNOWN, Capacity, Compute, MappingNode, ModelSpec, Node, Provenance, ScalarNode, SequenceNode, Sourced, Span
+from linter import (
+    UNKNOWN,
+    Capacity,
+    Compute,
+    MappingNode,
+    ModelSpec,
+    Node,
+    Provenance,
+    ScalarNode,
+    SequenceNode,
+    Sourced,
+    Span,
+)
 
 from plugins import data
 from plugins.adapters.facts import compute_for, model_for

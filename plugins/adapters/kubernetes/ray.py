@@ -16,7 +16,15 @@ from linter import UNKNOWN, DeploymentKind, Provenance, Scaling, Sourced
 
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, child, mapping, mappings, read_bool, read_int, read_str
+from plugins.adapters.kubernetes.objects import (
+    Manifest,
+    child,
+    mapping,
+    mappings,
+    read_bool,
+    read_int,
+    read_str,
+)
 from plugins.adapters.kubernetes.pod import read_spec, read_template
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble
 

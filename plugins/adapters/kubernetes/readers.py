@@ -14,7 +14,16 @@ from typing import Callable
 
 from linter import ScalingTarget
 
-from plugins.adapters.kubernetes import eksctl, karpenter, kserve, ray, seldon, serving_crds, training, workloads
+from plugins.adapters.kubernetes import (
+    eksctl,
+    karpenter,
+    kserve,
+    ray,
+    seldon,
+    serving_crds,
+    training,
+    workloads,
+)
 from plugins.adapters.kubernetes.autoscalers import is_autoscaler, read_autoscaler
 from plugins.adapters.kubernetes.disruption import is_budget
 from plugins.adapters.kubernetes.index import RunIndex

@@ -59,7 +59,12 @@ from plugins.adapters.kubernetes.objects import (
     string_map,
 )
 from plugins.adapters.kubernetes.pod import Pod, read_spec
-from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of, replicas
+from plugins.adapters.kubernetes.workloads import (
+    PodUnit,
+    assemble,
+    availability_of,
+    replicas,
+)
 
 SELDON_GROUP = "machinelearning.seldon.io"
 SELDON_2_GROUP = "mlops.seldon.io"

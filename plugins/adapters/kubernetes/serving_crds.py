@@ -21,13 +21,31 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter import UNKNOWN, DeploymentKind, MappingNode, Provenance, Scaling, ScalarNode, Sourced
+from linter import (
+    UNKNOWN,
+    DeploymentKind,
+    MappingNode,
+    Provenance,
+    ScalarNode,
+    Scaling,
+    Sourced,
+)
 
 from plugins import data
 from plugins.adapters.facts import compute_for, model_for
 from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, child, mapping, mappings, read_bool, read_count_quantity, read_int, read_str, text
+from plugins.adapters.kubernetes.objects import (
+    Manifest,
+    child,
+    mapping,
+    mappings,
+    read_bool,
+    read_count_quantity,
+    read_int,
+    read_str,
+    text,
+)
 from plugins.adapters.kubernetes.pod import environment_of, read_spec
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, replicas
 
