@@ -44,6 +44,7 @@ from plugins.adapters.kubernetes.objects import (
     mapping,
     mappings,
     point,
+    read_int,
     string_list,
     string_map,
     text,
@@ -93,7 +94,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
             attributes.append((field.replace("T", "_t"), Sourced(triples, child(node_spec, field).span, Provenance.DECLARED, "key, value, effect")))  # type: ignore[union-attr]
     weight = child(spec, "weight")
     if weight is not None:
-        attributes.append(("weight", Sourced(label_text(weight), weight.span, Provenance.DECLARED)))
+        attributes.append(("weight", read_int(weight)))
 
     profile, problems = profile_of(manifest)
     deployment = Deployment(
