@@ -48,6 +48,7 @@ from plugins.adapters.kubernetes.objects import (
     string_list,
     string_map,
     text,
+    values_span,
 )
 from plugins.adapters.kubernetes.pod import capacity_label_values
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
@@ -129,7 +130,7 @@ def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
     operator = text(requirement.get("operator")) or ""
     values_node = requirement.get("values")
     values = string_list(values_node)
-    span = values_node.span if values_node is not None else requirement.span
+    span = values_span(values_node) if values_node is not None else requirement.span
     known = capacity_label_values(CAPACITY_LABEL)
     if operator == "In":
         chosen = {value: data.capacity_from_label(CAPACITY_LABEL, value) for value in values}

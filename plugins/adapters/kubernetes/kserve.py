@@ -113,7 +113,8 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
         node = mapping(child(spec, component))
         if node is None:
             continue
-        unit, component_attributes = _component(manifest, component, node, annotations, autoscaler_class, model_mesh)
+        key = spec.key_node(component) if spec is not None else None
+        unit, component_attributes = _component(manifest, component, node, annotations, autoscaler_class, model_mesh, key.span if key else node.span)
         units.append(unit)
         attributes += component_attributes
         if component == "predictor":
@@ -135,7 +136,7 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
     )
 
 
-def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, model_mesh: bool):
+def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, model_mesh: bool, key_span: Span):
     """One component's unit (pod, count, KServe's own scaling) and its attributes."""
     labels = {
         **manifest.labels,
@@ -157,14 +158,14 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
             model = replace(model, name=Sourced(extra[0][1], extra[0][0].span, Provenance.INFERRED, f"the {component}'s container"))
         pod = replace(pod, models=(*pod.models[:position], model, *pod.models[position + 1:]))
     component_annotations = mapping(node.get("annotations"))
-    count = _minimum(node, annotations, component_annotations)
+    count = _minimum(node, annotations, component_annotations, key_span)
     scaling: tuple[Scaling, ...] = ()
     scaled_by_kserve = not model_mesh and not (
         autoscaler_class is not None and autoscaler_class.known and str(autoscaler_class.value).lower() in NOT_SCALED_BY_KSERVE
     )
     if scaled_by_kserve:
-        scaling = (_scaling(node, count, annotations, component_annotations),)
-    name = Sourced(component, node.span, Provenance.DECLARED, f"spec.{component}")
+        scaling = (_scaling(node, count, annotations, component_annotations, key_span),)
+    name = Sourced(component, key_span, Provenance.DECLARED, f"spec.{component}")
     return PodUnit(name, pod, count, scaling), attributes
 
 
@@ -236,7 +237,7 @@ def _annotation_int(annotations, key: str) -> Sourced | None:
     return read_int(node) if node is not None else None
 
 
-def _minimum(node: MappingNode, annotations, component_annotations) -> Sourced:
+def _minimum(node: MappingNode, annotations, component_annotations, key_span: Span) -> Sourced:
     if node.get("minReplicas") is not None:
         return read_int(node.get("minReplicas"))
     for source in (component_annotations, annotations):
@@ -245,10 +246,10 @@ def _minimum(node: MappingNode, annotations, component_annotations) -> Sourced:
             if found is not None:
                 return found
     default = data.limit("kubernetes", "kserve_min_replicas").default
-    return Sourced(default, node.span, Provenance.DEFAULT, f"no minReplicas: KServe defaults to {default}")
+    return Sourced(default, key_span, Provenance.DEFAULT, f"no minReplicas: KServe defaults to {default}")
 
 
-def _maximum(node: MappingNode, annotations, component_annotations) -> Sourced:
+def _maximum(node: MappingNode, annotations, component_annotations, key_span: Span) -> Sourced:
     if node.get("maxReplicas") is not None:
         return read_int(node.get("maxReplicas"))
     for source in (component_annotations, annotations):
@@ -257,11 +258,11 @@ def _maximum(node: MappingNode, annotations, component_annotations) -> Sourced:
             if found is not None:
                 return found
     return Sourced(
-        UNKNOWN, node.span, Provenance.DEFAULT, "no maxReplicas: Knative sets no upper bound; the HPA of a Standard deployment uses minReplicas"
+        UNKNOWN, key_span, Provenance.DEFAULT, "no maxReplicas: Knative sets no upper bound; the HPA of a Standard deployment uses minReplicas"
     )
 
 
-def _scaling(node: MappingNode, minimum: Sourced, annotations, component_annotations) -> Scaling:
+def _scaling(node: MappingNode, minimum: Sourced, annotations, component_annotations, key_span: Span) -> Scaling:
     policies: list[ScalingPolicy] = []
     metric_node = node.get("scaleMetric")
     target_node = node.get("scaleTarget")
@@ -294,18 +295,18 @@ def _scaling(node: MappingNode, minimum: Sourced, annotations, component_annotat
     if not policies:
         policies.append(
             ScalingPolicy(
-                policy_type=Sourced("default", node.span, Provenance.DEFAULT, "no scaleMetric or autoscaling annotation: the autoscaler's default policy"),
-                metric=Sourced(UNKNOWN, node.span, Provenance.DEFAULT, "the default metric depends on the deployment mode (Knative: concurrency; Standard: cpu)"),
-                span=node.span,
+                policy_type=Sourced("default", key_span, Provenance.DEFAULT, "no scaleMetric or autoscaling annotation: the autoscaler's default policy"),
+                metric=Sourced(UNKNOWN, key_span, Provenance.DEFAULT, "the default metric depends on the deployment mode (Knative: concurrency; Standard: cpu)"),
+                span=key_span,
             )
         )
     return Scaling(
         min_capacity=minimum,
-        max_capacity=_maximum(node, annotations, component_annotations),
-        dimension=Sourced(DIMENSION, node.span, Provenance.INFERRED, "KServe scales the component's replicas"),
+        max_capacity=_maximum(node, annotations, component_annotations, key_span),
+        dimension=Sourced(DIMENSION, key_span, Provenance.INFERRED, "KServe scales the component's replicas"),
         policies=tuple(policies),
         linked_by=LINKED_BY,
-        span=node.span,
+        span=key_span,
     )
 
 

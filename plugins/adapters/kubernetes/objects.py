@@ -225,6 +225,13 @@ def has_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value))
 
 
+def values_span(node: Node) -> Span:
+    """Where a `values` list points: its only item, or the whole list."""
+    if isinstance(node, SequenceNode) and len(node.items) == 1:
+        return node.items[0].span
+    return node.span
+
+
 def point(span: Span) -> Span:
     """The start of a span (where a finding about a whole block points)."""
     return Span.point(span.path, span.line, span.column)

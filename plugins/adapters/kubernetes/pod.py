@@ -48,6 +48,7 @@ from plugins.adapters.kubernetes.objects import (
     string_list,
     string_map,
     text,
+    values_span,
 )
 
 ALL_CAPACITIES = frozenset({Capacity.ON_DEMAND, Capacity.SPOT, Capacity.RESERVED})
@@ -74,7 +75,7 @@ def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, s
     labels = string_map(child(template_map, "metadata", "labels"))
     if extra_labels:
         labels = {**extra_labels, **labels}
-    where = template_map.span if template_map is not None else anchor
+    where = point(template_map.span if template_map is not None else anchor)
     return read_spec(child(template_map, "spec"), where, labels, missing="no pod template" if template is None else "")
 
 
@@ -91,7 +92,7 @@ def read_spec(
     `extra_name` names an extra container that has no `name` of its own in notes.
     """
     spec_map = mapping(spec)
-    where = spec_map.span if spec_map is not None else anchor
+    where = point(spec_map.span if spec_map is not None else anchor)  # findings about the pod point at its start
     containers_node = child(spec_map, "containers")
     containers = [*extra_containers, *mappings(containers_node)]
     fallback = {id(container): extra_name for container in extra_containers}
@@ -359,9 +360,9 @@ def capacity_of(spec: MappingNode, where: Span) -> Sourced:
                 if choice is ANY:
                     continue
                 if choice == "malformed":
-                    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"node affinity {key} {operator} {values}: not in the capacity tables", raw=values)
+                    return Sourced(UNKNOWN, values_span(node), Provenance.DECLARED, f"node affinity {key} {operator} {values}: not in the capacity tables", raw=values)
                 term_allowed = _intersect(term_allowed, choice)
-                term_spans.append(node.span)
+                term_spans.append(values_span(node))
                 term_notes.append(f"required node affinity {key} {operator} {values}" if values else f"required node affinity {key} {operator}")
             if term_allowed is None:  # this term allows any capacity
                 union = None

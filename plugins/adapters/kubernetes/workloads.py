@@ -37,7 +37,7 @@ from linter import (
 
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, child, mapping, read_int, text
+from plugins.adapters.kubernetes.objects import Manifest, child, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 
@@ -71,7 +71,7 @@ class PodUnit:
 def replicas(node, field: str, anchor: Span, default: int = 1) -> Sourced:
     """A replica-like count; the platform default when not written."""
     if node is None:
-        return Sourced(default, anchor, Provenance.DEFAULT, f"no {field}: defaults to {default}")
+        return Sourced(default, point(anchor), Provenance.DEFAULT, f"no {field}: defaults to {default}")
     return read_int(node)
 
 
@@ -84,16 +84,16 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
     if key in SERVICE_KINDS:
         kind = DeploymentKind.SERVICE
         pod = read_template(child(spec, "template"), anchor)
-        units = [PodUnit(manifest.name_sourced, pod, replicas(child(spec, "replicas"), "replicas", anchor))]
+        units = [PodUnit(manifest.name_sourced, pod, replicas(child(spec, "replicas"), "replicas", manifest.anchor))]
     elif manifest.kind == "Job":
         kind = DeploymentKind.JOB
         pod = read_template(child(spec, "template"), anchor)
-        units = [PodUnit(manifest.name_sourced, pod, replicas(child(spec, "parallelism"), "parallelism", anchor))]
+        units = [PodUnit(manifest.name_sourced, pod, replicas(child(spec, "parallelism"), "parallelism", manifest.anchor))]
     elif manifest.kind == "CronJob":
         kind = DeploymentKind.JOB
         job = mapping(child(spec, "jobTemplate", "spec"))
         pod = read_template(child(job, "template"), job.span if job is not None else anchor)
-        units = [PodUnit(manifest.name_sourced, pod, replicas(child(job, "parallelism"), "parallelism", job.span if job is not None else anchor))]
+        units = [PodUnit(manifest.name_sourced, pod, replicas(child(job, "parallelism"), "parallelism", manifest.anchor))]
         schedule = child(spec, "schedule")
         if text(schedule):
             attributes.append(("schedule", Sourced(text(schedule), schedule.span, Provenance.DECLARED)))  # type: ignore[union-attr]
@@ -128,7 +128,7 @@ def read_leader_worker_set(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
     template = mapping(child(spec, "leaderWorkerTemplate"))
-    groups = replicas(child(spec, "replicas"), "replicas", anchor)
+    groups = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     size = replicas(child(template, "size"), "leaderWorkerTemplate.size", template.span if template is not None else anchor)
     leader, worker = child(template, "leaderTemplate"), child(template, "workerTemplate")
     units = []
