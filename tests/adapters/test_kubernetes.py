@@ -697,3 +697,90 @@ def test_documents_the_adapter_does_not_read_are_not_claimed(host):
     kubernetes = [item for item in result.deployments if item.platform == "kubernetes"]
     assert kubernetes == []
     assert not any(summary.recognised for summary in result.files if summary.path == "svc.yaml")
+
+
+# --- other serving CRDs ---------------------------------------------------------------------
+
+
+def test_seldon_core_2_model_and_server(host):
+    text = """\
+    apiVersion: mlops.seldon.io/v1alpha1
+    kind: Model
+    metadata: {name: iris}
+    spec:
+      storageUri: gs://models/iris
+      requirements: [sklearn]
+      minReplicas: 1
+      maxReplicas: 4
+    ---
+    apiVersion: mlops.seldon.io/v1alpha1
+    kind: Server
+    metadata: {name: mlserver}
+    spec:
+      serverConfig: mlserver
+      replicas: 2
+      podSpec:
+        containers:
+          - name: mlserver
+            resources: {limits: {nvidia.com/gpu: 1}}
+    """
+    result = _run(host, ("seldon2.yaml", text))
+    model, server = result.deployments
+    assert model.models[0].framework.value == "sklearn"
+    assert model.units[0].count.value == 1 and model.units[0].count.provenance is Provenance.DEFAULT
+    (scaling,) = model.units[0].scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (1, 4)
+    assert model.units[0].compute.accelerator.value is UNKNOWN  # it runs on a Server
+    assert server.units[0].count.value == 2
+    assert server.units[0].compute.accelerator.value == "gpu"
+    assert server.models[0].framework.value == "mlserver"
+
+
+def test_llm_inference_service_units(host):
+    text = """\
+    apiVersion: serving.kserve.io/v1alpha1
+    kind: LLMInferenceService
+    metadata: {name: chat}
+    spec:
+      model: {uri: hf://org/model, name: org/model}
+      template:
+        containers:
+          - name: main
+            resources: {limits: {nvidia.com/gpu: "2"}}
+      prefill:
+        replicas: 2
+        template:
+          containers: [{name: main, resources: {limits: {nvidia.com/gpu: "1"}}}]
+    """
+    deployment = _only(_run(host, ("llm.yaml", text)))
+    main, prefill = deployment.units
+    assert (main.name.value, main.count.value, main.count.provenance) == ("main", 1, Provenance.DEFAULT)
+    assert (main.compute.accelerator.value, main.compute.accelerator_count.value) == ("gpu", 2)
+    assert (prefill.name.value, prefill.count.value) == ("prefill", 2)
+    assert deployment.models[0].framework.value == "vllm"
+    assert deployment.models[0].framework.provenance is Provenance.INFERRED
+
+
+def test_ray_worker_groups_scale_with_in_tree_autoscaling(host):
+    text = """\
+    apiVersion: ray.io/v1
+    kind: RayService
+    metadata: {name: serve}
+    spec:
+      rayClusterConfig:
+        enableInTreeAutoscaling: true
+        headGroupSpec:
+          template: {spec: {containers: [{name: head, image: rayproject/ray:2.9.0}]}}
+        workerGroupSpecs:
+          - groupName: gpu
+            replicas: 1
+            minReplicas: 1
+            maxReplicas: 4
+            template: {spec: {containers: [{name: w, image: rayproject/ray:2.9.0-gpu, resources: {limits: {nvidia.com/gpu: 1}}}]}}
+    """
+    deployment = _only(_run(host, ("ray.yaml", text)))
+    head, gpu = deployment.units
+    assert (head.count.value, head.scaling) == (1, ())
+    (scaling,) = gpu.scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (1, 4)
+    assert gpu.compute.accelerator.value == "gpu"

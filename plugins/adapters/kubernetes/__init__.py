@@ -3,20 +3,26 @@
 Reads every Kubernetes object of a document (a `List`'s items one by one,
 multi-document YAML one document at a time) with the reader its API group
 and kind call for (`readers.py`): plain workloads (`workloads.py`, pod
-specs in `pod.py`), KServe (`kserve.py`), Seldon (`seldon.py`), Kubeflow
-and Ray training/serving jobs (`training.py`), Karpenter node pools
-(`karpenter.py`) and eksctl node groups (`eksctl.py`). Links across
-documents and files — autoscalers and PodDisruptionBudgets to the workloads
-they name or select, Namespaces to what lives in them — go through one
-index of the whole run (`index.py`), so the order in which documents are
-read does not matter. The workload profile comes from
-`mldeploy-lint.io/<key>` annotations (`workload_profile.py`).
+specs in `pod.py`), KServe (`kserve.py`), Seldon (`seldon.py`), KubeRay
+(`ray.py`), Kubeflow training jobs (`training.py`), vLLM production-stack,
+NVIDIA NIM and SageMaker HyperPod serving CRDs (`serving_crds.py`),
+Karpenter node pools (`karpenter.py`) and eksctl node groups (`eksctl.py`).
+Autoscalers are read in `autoscalers.py`, PodDisruptionBudgets in
+`disruption.py`. Links across documents and files — autoscalers and
+PodDisruptionBudgets to the workloads they name or select, Namespaces to
+what lives in them — go through one index of the whole run (`index.py`),
+so the order in which documents are read does not matter. The workload
+profile comes from `mldeploy-lint.io/<key>` annotations
+(`workload_profile.py`).
 
 The model's Kubernetes conventions: a workload is platform `kubernetes`,
 kind `service` or `job`, one unit per pod template whose `count` is the
 replica count; `Unit.scaling` holds every autoscaler that names the
-workload; `Availability.disruption_budget` is the name of the
-PodDisruptionBudget that selects its pods, or "" when the run has none.
+workload (and the scaling a serving CRD does itself); `Availability.
+disruption_budget` is the name of the PodDisruptionBudget that selects its
+pods, or "" (known) when no budget of the run does, and unknown when the
+pods' labels are not all known. Node pools are platform
+`karpenter-nodepool` or `eks-nodegroup`, kind unknown.
 """
 
 from __future__ import annotations
