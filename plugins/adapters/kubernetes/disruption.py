@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter import MappingNode, Node, Sourced
+from linter import MappingNode, Node, SequenceNode, Sourced
 
 from plugins.adapters.kubernetes.objects import (
     Manifest,
@@ -72,7 +72,7 @@ def read_selector(node: Node | None) -> Selector:
     expressions = node.get("matchExpressions")
     if expressions is not None:
         items = mappings(expressions)
-        if len(items) != len(getattr(expressions, "items", ())):
+        if not isinstance(expressions, SequenceNode) or len(items) != len(expressions.items):
             return Selector(valid=False)
         for expression in items:
             key, operator = text(expression.get("key")), text(expression.get("operator"))

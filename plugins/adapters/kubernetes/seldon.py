@@ -40,6 +40,7 @@ from linter import (
     Provenance,
     ResourceRef,
     Scaling,
+    SequenceNode,
     Sourced,
 )
 
@@ -49,13 +50,13 @@ from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
     child,
+    label_text,
     mapping,
     mappings,
     read_int,
     read_int_or_percent,
     read_quantity,
     read_str,
-    string_list,
     string_map,
 )
 from plugins.adapters.kubernetes.pod import Pod, read_spec
@@ -190,8 +191,9 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
     anchor = spec.span if spec is not None else manifest.anchor
     requirements_node = child(spec, "requirements")
     framework: Sourced = Sourced()
-    for item, value in zip(getattr(requirements_node, "items", ()), string_list(requirements_node)):
-        if data.framework_info(value) is not None:
+    for item in requirements_node.items if isinstance(requirements_node, SequenceNode) else ():
+        value = label_text(item)
+        if value is not None and data.framework_info(value) is not None:
             framework = Sourced(value, item.span, Provenance.DECLARED, f"requirements names {value}")
             break
     model = ModelSpec(
