@@ -661,6 +661,8 @@ BAD_SHAPES = [
     NODEPOOL.replace("{requirements}", "        junk"),
     "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: c}\nmanagedNodeGroups: [1, {name: x, spot: maybe, instanceTypes: 5}]\n",
     DEPLOY.replace('nvidia.com/gpu: "2"', "nvidia.com/gpu: lots"),
+    _pdb("{matchExpressions: {key: app}}"),
+    "apiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata: {name: m}\nspec: {requirements: {sklearn: true}}\n",
 ]
 
 
