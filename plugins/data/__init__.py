@@ -538,6 +538,11 @@ def kserve_model_format(name: str) -> str | None:
     return raw_tables()["images"]["kserve_model_formats"]["formats"].get(str(name).lower())
 
 
+def seldon_implementation_framework(name: str) -> str | None:
+    """The framework of a Seldon Core v1 prepackaged server (`SKLEARN_SERVER`), if known."""
+    return raw_tables()["images"]["seldon_implementations"]["implementations"].get(str(name).upper())
+
+
 @dataclass(frozen=True)
 class ImageInfo:
     """What an image reference says about the model it serves.

@@ -165,7 +165,7 @@ def _implementation_model(name: Sourced, implementation: Sourced) -> ModelSpec:
     if framework_name is not None:
         framework = Sourced(framework_name, implementation.span, Provenance.INFERRED, f"implementation {implementation.value}")
     else:
-        framework = Sourced(UNKNOWN, implementation.span, Provenance.INFERRED, f"implementation {implementation.value}: the data tables do not map Seldon implementations to frameworks")
+        framework = Sourced(UNKNOWN, implementation.span, Provenance.INFERRED, f"implementation {implementation.value} is not in the data tables")
     return ModelSpec(
         name=name,
         image=Sourced(UNKNOWN, implementation.span, Provenance.INFERRED, f"Seldon chooses the image for {implementation.value}"),
@@ -174,13 +174,8 @@ def _implementation_model(name: Sourced, implementation: Sourced) -> ModelSpec:
 
 
 def implementation_framework(implementation: str) -> str | None:
-    """The framework a Seldon prepackaged server runs, from the data tables.
-
-    TRANSITIONAL: the tables have no Seldon implementation map yet; this
-    answers as soon as `plugins.data` offers `seldon_implementation_framework`.
-    """
-    accessor = getattr(data, "seldon_implementation_framework", None)
-    return accessor(implementation) if accessor is not None else None
+    """The framework a Seldon prepackaged server runs, from the data tables."""
+    return data.seldon_implementation_framework(implementation)
 
 
 # --- Seldon Core 2 ---------------------------------------------------------------------
