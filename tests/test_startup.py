@@ -1,65 +1,144 @@
 """Start-up stays light: linting one template imports neither cfn-lint, jsonschema nor pygls.
 
-This is not a timing test (bench/bench.py measures time); it checks which
-modules a real run imports, in a fresh interpreter.
+Not a timing test (bench/bench.py measures time): it runs the real entry
+points in fresh interpreters with `-X importtime` switched on (through
+PYTHONPROFILEIMPORTTIME, so console scripts are covered too) and reads which
+modules were imported. Each run must also have done its work — exit code
+and output are checked — so that a run which imported nothing because it
+did nothing cannot pass.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SMALL_TEMPLATE = REPO / "bench" / "small-template.yaml"
-HEAVY = ("cfnlint", "jsonschema", "pygls", "botocore")
-
-PROBE = """
-import io, json, sys, contextlib
-from linter.cli import main
-out = io.StringIO()
-with contextlib.redirect_stdout(out):
-    try:
-        code = main(sys.argv[1:])
-    except SystemExit as exit_:  # argparse's --version exits from inside main
-        code = exit_.code
-heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(%r)))
-print(json.dumps({"code": code, "out": out.getvalue(), "heavy": heavy}))
-""" % json.dumps(HEAVY)
+ENDPOINT = Path(__file__).resolve().parent / "fixtures" / "startup" / "endpoint.yaml"
+HEAVY = ("cfnlint", "jsonschema", "pygls")
 
 
-def _run(*args: str, cwd: Path) -> dict:
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+    # (depth, module) per imported module, in -X importtime's order: a
+    # module is printed after everything it imported.
+    imports: tuple[tuple[int, str], ...]
+
+    def heavy(self) -> dict[str, str]:
+        """Each heavy package imported, with the chain of imports that brought it in."""
+        found = {}
+        names = [name for _, name in self.imports]
+        for package in HEAVY:
+            lines = [index for index, name in enumerate(names) if name.split(".")[0] == package]
+            if lines:
+                index = next((index for index in lines if names[index] == package), lines[0])
+                found[package] = " <- ".join(self._chain(index))
+        return found
+
+    def _chain(self, index: int) -> list[str]:
+        depth, name = self.imports[index]
+        chain = [name]
+        for other_depth, other in self.imports[index + 1:]:
+            if other_depth < depth:
+                chain.append(other)
+                depth = other_depth
+        return chain
+
+
+def _run(command: list[str], cwd: Path) -> Run:
+    environment = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1", "NO_COLOR": "1"}
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False
     )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout.splitlines()[-1])
+    imports = []
+    other_stderr = []
+    for line in completed.stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            self_us, _, name = line[len("import time:"):].split("|")
+            if self_us.strip().isdigit():
+                stripped = name.lstrip()
+                imports.append(((len(name) - len(stripped) - 1) // 2, stripped.rstrip()))
+            continue
+        other_stderr.append(line)
+    run = Run(completed.returncode, completed.stdout, "\n".join(other_stderr), tuple(imports))
+    # The import profile itself must be there, or "nothing heavy" proves nothing.
+    assert any(name == "linter.cli" for _, name in run.imports), f"no import profile for {command}:\n{completed.stderr}"
+    return run
+
+
+def _console_script() -> str | None:
+    """This interpreter's `mldeploy-lint` script, else the one on PATH."""
+    beside = Path(sys.executable).parent / "mldeploy-lint"
+    return str(beside) if beside.is_file() else shutil.which("mldeploy-lint")
 
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "template.yaml").write_text(SMALL_TEMPLATE.read_text())
+    (tmp_path / "endpoint.yaml").write_text(ENDPOINT.read_text())
     return tmp_path
 
 
 def test_linting_one_template_imports_nothing_heavy(workdir):
-    result = _run("template.yaml", cwd=workdir)
-    assert result["code"] == 1
-    assert "template.yaml:20:23: EP001 [payload-exceeds-endpoint-limit]" in result["out"]  # it really linted
-    assert result["heavy"] == []
+    run = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
+    assert run.code == 1, run.err
+    # It really linted: a rule fired on the declared profile read by the
+    # CloudFormation adapter, and the profile was checked against its schema.
+    assert "endpoint.yaml:20:23: EP001 [payload-exceeds-endpoint-limit]" in run.out
+    assert "endpoint.yaml:22:20: MD004 [invalid-workload-profile]" in run.out
+    assert any(name.startswith("plugins.adapters.cloudformation") for _, name in run.imports)
+    assert run.heavy() == {}
 
 
-@pytest.mark.parametrize("args", [("--version",), ("rules",), ("explain", "EP001"), ("--format", "sarif", "template.yaml")])
-def test_other_commands_import_nothing_heavy(workdir, args):
-    result = _run(*args, cwd=workdir)
-    assert result["out"], "the command printed nothing"
-    assert result["heavy"] == []
+def test_the_console_script_linting_one_template_imports_nothing_heavy(workdir):
+    script = _console_script()
+    if script is None:
+        pytest.skip("the mldeploy-lint console script is not installed")
+    run = _run([script, "endpoint.yaml"], workdir)
+    assert run.code == 1, run.err
+    assert "EP001" in run.out and "MD004" in run.out
+    assert run.heavy() == {}
 
 
-def test_a_configuration_file_brings_jsonschema_only_then(workdir):
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("--version",), "mldeploy-lint "),
+        (("rules",), "EP001"),
+        (("explain", "EP001"), "payload-exceeds-endpoint-limit"),
+        (("--format", "sarif", "endpoint.yaml"), '"ruleId": "EP001"'),
+    ],
+)
+def test_other_commands_import_nothing_heavy(workdir, args, expected):
+    run = _run([sys.executable, "-m", "linter", *args], workdir)
+    assert run.code in (0, 1), run.err
+    assert expected in run.out
+    assert run.heavy() == {}
+
+
+@pytest.mark.parametrize("args", [("--version",), ("rules",)])
+def test_console_script_commands_import_nothing_heavy(workdir, args):
+    script = _console_script()
+    if script is None:
+        pytest.skip("the mldeploy-lint console script is not installed")
+    run = _run([script, *args], workdir)
+    assert run.code == 0, run.err
+    assert run.out.strip()
+    assert run.heavy() == {}
+
+
+def test_a_configuration_file_brings_in_jsonschema_and_nothing_else_heavy(workdir):
+    # Validating the configuration file is jsonschema's job (linter/config.py);
+    # without such a file it is never imported (the tests above).
     (workdir / "mldeploy-lint.toml").write_text('fail-on = "error"\n')
-    result = _run("template.yaml", cwd=workdir)
-    assert result["heavy"] == ["jsonschema"]  # validating the file needs it; nothing else
+    run = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
+    assert run.code == 1, run.err
+    assert "EP001" in run.out
+    assert set(run.heavy()) == {"jsonschema"}
