@@ -1,0 +1,249 @@
+"""SP001-SP003 on deployments built in Python (edge cases the fixtures cannot show) and on real files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from linter import (
+    UNKNOWN,
+    Capacity,
+    Compute,
+    Deployment,
+    DeploymentKind,
+    Provenance,
+    Severity,
+    Sourced,
+    Span,
+    TrainingConfig,
+    Unit,
+    WorkloadProfile,
+)
+from linter.engine import LintOptions, RunContext
+from plugins.rules.spot.managed_spot_misconfigured import managed_spot_misconfigured
+from plugins.rules.spot.on_demand_batch_capacity import on_demand_batch_capacity
+from plugins.rules.spot.training_without_managed_spot import training_without_managed_spot
+from rule_harness import lint_file
+
+CORPUS_COPIES = Path(__file__).resolve().parent / "fixtures" / "corpus"
+RUN = RunContext(documents=(), options=LintOptions())
+PATH = "built.yaml"
+
+
+def span(line: int, column: int = 1) -> Span:
+    return Span(PATH, line, column, line, column + 5)
+
+
+def capacity(value, line: int = 10, note: str = "") -> Sourced:
+    return Sourced(value, span(line), Provenance.DECLARED, note)
+
+
+def deployment(kind, *units: Unit, platform: str = "batch", urgency: str | None = None, training=None) -> Deployment:
+    profile = WorkloadProfile(urgency=Sourced(urgency, span(2)) if urgency else Sourced())
+    kind_value = Sourced(kind, span(1)) if kind is not None else Sourced(UNKNOWN, span(1), Provenance.INFERRED, "capacity")
+    return Deployment(
+        id=f"{PATH}#built",
+        platform=platform,
+        kind=kind_value,
+        span=span(1),
+        name=Sourced("built"),
+        profile=profile,
+        units=units,
+        training=training,
+    )
+
+
+def unit(value=Capacity.ON_DEMAND, name: str = "built", line: int = 10, note: str = "setting X") -> Unit:
+    return Unit(name=Sourced(name), capacity=capacity(value, line, note), span=span(line - 1))
+
+
+def check(rule, built: Deployment):
+    return list(rule.check(built, RUN))
+
+
+# --- SP001 -------------------------------------------------------------------
+
+
+def test_sp001_fires_on_each_on_demand_unit_of_a_job():
+    built = deployment(DeploymentKind.JOB, unit(name="a", line=10), unit(Capacity.SPOT, name="b", line=20), unit(name="c", line=30))
+    violations = check(on_demand_batch_capacity, built)
+    assert [violation.span.line for violation in violations] == [10, 30]
+    assert "built (a) runs batch jobs on on-demand capacity (setting X)" in violations[0].message
+    assert "urgency: urgent" in violations[0].message
+
+
+@pytest.mark.parametrize("value", [Capacity.SPOT, Capacity.MIXED, Capacity.RESERVED, UNKNOWN])
+def test_sp001_silent_unless_on_demand(value):
+    assert check(on_demand_batch_capacity, deployment(DeploymentKind.JOB, unit(value))) == []
+
+
+def test_sp001_silent_when_urgent():
+    assert check(on_demand_batch_capacity, deployment(DeploymentKind.JOB, unit(), urgency="urgent")) == []
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [DeploymentKind.BATCH_TRANSFORM, DeploymentKind.PROCESSING, DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVERLESS],
+)
+def test_sp001_never_advises_spot_where_sagemaker_has_none(kind):
+    """Even declared deferrable, on-demand SageMaker transform, processing and endpoints get no Spot advice."""
+    built = deployment(kind, unit(), platform="sagemaker", urgency="deferrable")
+    assert check(on_demand_batch_capacity, built) == []
+
+
+def test_sp001_leaves_sagemaker_training_to_sp002():
+    assert check(on_demand_batch_capacity, deployment(DeploymentKind.TRAINING, unit(), platform="sagemaker")) == []
+
+
+def test_sp001_silent_on_serving():
+    assert check(on_demand_batch_capacity, deployment(DeploymentKind.SERVICE, unit(), platform="ecs", urgency="deferrable")) == []
+
+
+def test_sp001_capacity_of_unknown_use_needs_declared_deferrable():
+    assert check(on_demand_batch_capacity, deployment(None, unit(), platform="eks-nodegroup")) == []
+    fired = check(on_demand_batch_capacity, deployment(None, unit(), platform="eks-nodegroup", urgency="deferrable"))
+    assert len(fired) == 1 and "runs deferrable work" in fired[0].message
+
+
+def test_sp001_points_at_the_unit_when_the_capacity_has_no_span():
+    bare = Unit(name=Sourced("built"), capacity=Sourced(Capacity.ON_DEMAND), span=span(7))
+    assert [violation.span.line for violation in check(on_demand_batch_capacity, deployment(DeploymentKind.JOB, bare))] == [7]
+
+
+# --- SP002 -------------------------------------------------------------------
+
+
+def training(spot=False, runtime=3600, wait=None, checkpoint=None, spot_line=20) -> TrainingConfig:
+    def sourced(value, line):
+        if value is None:
+            return Sourced()
+        if isinstance(value, Sourced):
+            return value
+        return Sourced(value, span(line))
+
+    return TrainingConfig(
+        managed_spot=sourced(spot, spot_line),
+        max_runtime_seconds=sourced(runtime, 30),
+        max_wait_seconds=sourced(wait, 31),
+        checkpoint_path=sourced(checkpoint, 40),
+        span=span(15),
+    )
+
+
+def training_deployment(config: TrainingConfig, urgency: str | None = None, unit_capacity=Capacity.ON_DEMAND) -> Deployment:
+    compute = Compute(instance_type=Sourced("ml.g5.2xlarge", span(12)))
+    return deployment(
+        DeploymentKind.TRAINING,
+        Unit(compute=compute, capacity=capacity(unit_capacity, 20)),
+        platform="sagemaker",
+        urgency=urgency,
+        training=config,
+    )
+
+
+def test_sp002_fires_on_on_demand_training():
+    (violation,) = check(training_without_managed_spot, training_deployment(training(spot=False)))
+    assert violation.span.line == 20
+    assert "on-demand ml.g5.2xlarge" in violation.message and "EnableManagedSpotTraining: true" in violation.message
+
+
+@pytest.mark.parametrize(
+    "spot", [True, Sourced(UNKNOWN, span(20), Provenance.DECLARED, "set at run time from $.UseSpot")], ids=["spot", "run-time"]
+)
+def test_sp002_silent_when_spot_or_unknown(spot):
+    assert check(training_without_managed_spot, training_deployment(training(spot=spot))) == []
+
+
+def test_sp002_silent_when_urgent_or_reserved():
+    assert check(training_without_managed_spot, training_deployment(training(), urgency="urgent")) == []
+    assert check(training_without_managed_spot, training_deployment(training(), unit_capacity=Capacity.RESERVED)) == []
+
+
+def test_sp002_only_for_training():
+    processing = replace(training_deployment(training()), kind=Sourced(DeploymentKind.PROCESSING, span(1)))
+    assert check(training_without_managed_spot, processing) == []
+
+
+# --- SP003 -------------------------------------------------------------------
+
+
+def test_sp003_missing_wait_and_checkpoint_are_an_error_and_a_warning():
+    violations = check(managed_spot_misconfigured, training_deployment(training(spot=True, runtime=7200)))
+    assert [(violation.severity, violation.span.line) for violation in violations] == [(None, 30), (Severity.WARNING, 20)]
+    assert "MaxWaitTimeInSeconds" in violations[0].message and "7200 s" in violations[0].message
+    assert "CheckpointConfig" in violations[1].message and "/opt/ml/checkpoints/" in violations[1].message
+
+
+def test_sp003_wait_below_runtime():
+    (violation,) = check(
+        managed_spot_misconfigured, training_deployment(training(spot=True, runtime=7200, wait=3600, checkpoint="s3://c/"))
+    )
+    assert violation.severity is None and violation.span.line == 31
+    assert "3600 s" in violation.message and "at least 7200" in violation.message
+
+
+def test_sp003_wait_equal_to_runtime_is_fine():
+    config = training(spot=True, runtime=7200, wait=7200, checkpoint="s3://c/")
+    assert check(managed_spot_misconfigured, training_deployment(config)) == []
+
+
+def test_sp003_default_runtime_counts():
+    default = Sourced(86400, span(15), Provenance.DEFAULT, "MaxRuntimeInSeconds not set: SageMaker's default")
+    config = training(spot=True, runtime=default, wait=3600, checkpoint="s3://c/")
+    (violation,) = check(managed_spot_misconfigured, training_deployment(config))
+    assert "default MaxRuntimeInSeconds 86400 s" in violation.message
+
+
+def test_sp003_missing_wait_without_stopping_condition_points_at_the_spot_switch():
+    default = Sourced(86400, span(15), Provenance.DEFAULT, "MaxRuntimeInSeconds not set: SageMaker's default")
+    config = training(spot=True, runtime=default, checkpoint="s3://c/")
+    (violation,) = check(managed_spot_misconfigured, training_deployment(config))
+    assert violation.span.line == 20 and "86400 s, SageMaker's default" in violation.message
+
+
+def test_sp003_values_set_at_run_time_are_not_judged():
+    run_time = Sourced(UNKNOWN, span(31), Provenance.DECLARED, "set at run time from $.MaxWait")
+    checkpoint = Sourced(UNKNOWN, span(40), Provenance.DECLARED, "set at run time from $.Checkpoints")
+    config = training(spot=True, runtime=7200, wait=run_time, checkpoint=checkpoint)
+    assert check(managed_spot_misconfigured, training_deployment(config)) == []
+
+
+def test_sp003_malformed_wait_is_not_called_missing():
+    malformed = Sourced(UNKNOWN, span(31), Provenance.DECLARED, "expected an integer", raw="two hours")
+    config = training(spot=True, runtime=7200, wait=malformed, checkpoint="s3://c/")
+    assert check(managed_spot_misconfigured, training_deployment(config)) == []
+
+
+@pytest.mark.parametrize("spot", [False, Sourced(UNKNOWN, span(20), Provenance.DECLARED, "set at run time")], ids=["on-demand", "run-time"])
+def test_sp003_silent_without_managed_spot(spot):
+    assert check(managed_spot_misconfigured, training_deployment(training(spot=spot, runtime=7200))) == []
+
+
+# --- Real files (copied unmodified; see tests/fixtures/SOURCES.md) ------------
+
+
+def _findings(name: str, rule_id: str):
+    return [finding for finding in lint_file(CORPUS_COPIES / name).findings if finding.rule_id == rule_id]
+
+
+def test_sp001_on_alphafold_batch_environments():
+    """Two on-demand compute environments fire; the SPOT one beside them does not."""
+    findings = _findings("sp001-alphafold-cfn-batch.yaml", "SP001")
+    assert [(finding.span.line, finding.message.split()[0]) for finding in findings] == [
+        (139, "PrivateCPUComputeEnvironmentOnDemand"),
+        (226, "PrivateGPUComputeEnvironment"),
+    ]
+
+
+def test_sp001_silent_on_a_node_group_of_unknown_use():
+    """The Quick Start node group is on-demand, but nothing says that deferrable batch work runs on it."""
+    result = lint_file(CORPUS_COPIES / "sp001-quickstart-amazon-eks-nodegroup.template.yaml")
+    assert any(deployment.platform == "eks-nodegroup" for deployment in result.deployments)
+    assert [finding for finding in result.findings if finding.rule_id == "SP001"] == []
+
+
+def test_sp002_on_the_step_functions_training_sample():
+    (finding,) = _findings("sp002-train-ml-model.asl.json", "SP002")
+    assert finding.severity is Severity.INFO and "ml.m5.xlarge" in finding.message
