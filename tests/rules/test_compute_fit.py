@@ -253,6 +253,13 @@ def test_cp004_only_production_real_time_serving(kind, environment, fires):
     assert bool(findings(burstable_instance_in_production, target)) is fires
 
 
+def test_cp004_leaves_a_type_that_is_no_hosting_type_to_cp005():
+    unit_compute = compute("ml.t3.medium", "none", 0, burstable=True)
+    target = deployment(DeploymentKind.REALTIME, unit_compute, environment=Environment.PROD)
+    assert findings(burstable_instance_in_production, target) == []
+    assert findings(unknown_instance_type, target)
+
+
 BURSTABLE_ENDPOINT = """\
 Resources:
   Config:

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
+from plugins.data import instance_job_kind, valid_instance_types
 from plugins.rules.common import display_name, is_kind, where
 
 # Real-time serving: SageMaker real-time endpoints, and the long-running
@@ -81,11 +82,14 @@ def burstable_instance_in_production(deployment: Deployment, run: RunContext) ->
     if not deployment.is_production or not is_kind(deployment, *_KINDS):
         return
     name = display_name(deployment)
+    job_kind = instance_job_kind(deployment.kind.value.value)
     for unit in deployment.units:
         burstable = unit.compute.burstable
         if not burstable.known or burstable.value is not True:
             continue
         instance_type = unit.compute.instance_type
+        if job_kind is not None and instance_type.known and instance_type.value not in valid_instance_types(job_kind):
+            continue  # ml.t3 on an endpoint: not a hosting type at all, which CP005 reports
         described = f"burstable instance {instance_type.value}" if instance_type.known else "a burstable instance"
         subject = f"production {'endpoint' if is_kind(deployment, DeploymentKind.REALTIME) else 'service'} {name}"
         if unit.name.known and unit.name.value != name:

@@ -109,9 +109,11 @@ def unknown_instance_type(deployment: Deployment, run: RunContext) -> Iterator[V
     SageMaker validates the type only when the resource is created: the
     stack fails and rolls back (or the pipeline step fails) after
     everything before it was deployed. The lists differ between job kinds
-    more than one expects — `ml.t3` and `ml.c5n` are training types only,
-    Graviton types are hosting types only, and transform accepts fewer
-    families than hosting.
+    more than one expects: `ml.t3` is a training and processing type,
+    `ml.c5n` a training type only, Graviton types are hosting types only,
+    and transform accepts fewer families than hosting. The table is dated:
+    a type SageMaker added since can be declared under
+    `[data.instance-types]` in the configuration.
 
     ## Example
     ```yaml
