@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Mapping
 
-from linter import Document, RunContext, Scope, Severity, Span, Violation, rule
+from linter import Document, Rule, RunContext, Scope, Severity, Span, Violation, hookimpl, rule
 
 from plugins.adapters.cloudformation.template import is_template
 
@@ -192,3 +192,8 @@ def cfn_lint(document: Document, run: RunContext) -> Iterator[Violation]:
             _span(document, match),
             _severity(check_id),
         )
+
+
+@hookimpl
+def mldeploy_rules() -> list[Rule]:
+    return [cfn_lint]

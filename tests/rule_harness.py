@@ -26,12 +26,12 @@ def lint_file(path: Path, options: LintOptions = LintOptions()) -> LintResult:
     return api.lint_paths([str(path)], options, host=host())
 
 
-def lint_snippet(text: str, name: str = "snippet.yaml") -> LintResult:
+def lint_snippet(text: str, name: str = "snippet.yaml", options: LintOptions = LintOptions()) -> LintResult:
     """Lint a docs snippet; a bare resource is wrapped into a template."""
     text = textwrap.dedent(text)
     if "Resources:" not in text and "apiVersion:" not in text:
         text = "Resources:\n" + textwrap.indent(text, "  ")
-    return api.lint_text(text, name, host=host())
+    return api.lint_text(text, name, options, host=host())
 
 
 def expected_lines(path: Path) -> dict[str, set[int]]:

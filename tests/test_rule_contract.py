@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from linter import rule_docs
+from linter.config import Config
+from linter.engine import LintOptions
 from linter.rules import DOC_HEADINGS
 from rule_harness import code_blocks, host, lint_snippet
 
@@ -18,6 +20,8 @@ RULES = host().rules()
 # firing fixture of their own; their behaviour is tested in test_bad_input
 # (MD001), test_plugins (MD002) and test_profile (MD004).
 ENGINE_REPORTED = {"MD001", "MD002", "MD004"}
+# Rules that are off unless the user turns them on, with the options that do.
+OPT_IN = {"CFN001": LintOptions(config=Config(settings={"cfn-lint": True}))}
 
 
 def test_ids_and_slugs_are_unique():
@@ -36,7 +40,7 @@ def test_docs_have_every_heading(rule):
         assert f"## {heading}" in rendered
 
 
-@pytest.mark.parametrize("rule", [rule for rule in RULES if rule.id not in ENGINE_REPORTED], ids=lambda rule: rule.id)
+@pytest.mark.parametrize("rule", [rule for rule in RULES if rule.id not in ENGINE_REPORTED | set(OPT_IN)], ids=lambda rule: rule.id)
 def test_rule_has_fixture_directory(rule):
     rule_dir = REPO / "tests" / "rules" / rule.id
     assert rule_dir.is_dir(), f"tests/rules/{rule.id}/ is missing"
@@ -48,10 +52,10 @@ def test_docs_example_fires_and_fix_does_not(rule):
     fixes = code_blocks(rule.docs.fix)
     assert examples, f"{rule.id} Example has no yaml block"
     for example in examples:
-        fired = [finding.rule_id for finding in lint_snippet(example).findings]
+        fired = [finding.rule_id for finding in lint_snippet(example, options=OPT_IN.get(rule.id, LintOptions())).findings]
         assert rule.id in fired, f"{rule.id} Example does not fire (got {fired})"
     for fix in fixes:
-        fired = [finding.rule_id for finding in lint_snippet(fix).findings]
+        fired = [finding.rule_id for finding in lint_snippet(fix, options=OPT_IN.get(rule.id, LintOptions())).findings]
         assert rule.id not in fired, f"{rule.id} Fix still fires"
     if rule.id != "MD001":
         assert fixes, f"{rule.id} Fix has no yaml block"

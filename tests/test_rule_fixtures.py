@@ -16,7 +16,7 @@ import pytest
 from rule_harness import expected_lines, lint_file
 
 RULES_DIR = Path(__file__).parent / "rules"
-RULE_DIRS = sorted(path for path in RULES_DIR.iterdir() if path.is_dir())
+RULE_DIRS = sorted(path for path in RULES_DIR.iterdir() if path.is_dir() and path.name[:1].isupper())
 
 
 def _fires(rule_dir: Path) -> list[Path]:
