@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Violation, rule
+from linter import BatchConfig, Deployment, Provenance, RunContext, Severity, Violation, rule
 
-from plugins.data import PayloadLimit, payload_limit, payload_suggestion_order
+from plugins.data import PayloadLimit, limit, payload_limit, payload_suggestion_order
+from plugins.rules.common import display_name, where
 
+# The workload profile's `payload-mb` is in decimal megabytes (its schema).
 _MB = 1_000_000
 
 
@@ -46,6 +49,11 @@ def payload_exceeds_endpoint_limit(deployment: Deployment, run: RunContext) -> I
     serverless endpoint, 1 GB for an asynchronous endpoint (through Amazon
     S3), and 100 MB per record for batch transform. The message names an
     endpoint type that does fit.
+
+    For a batch transform job it also checks the job's own settings: a
+    record must fit in `MaxPayloadInMB` (6 MB when it is not set), which
+    may not exceed 100 MB, and `MaxConcurrentTransforms × MaxPayloadInMB`
+    may not exceed 100 MB either.
 
     ## Why it matters
     The endpoint rejects larger requests outright (HTTP 413 / a
@@ -95,20 +103,82 @@ def payload_exceeds_endpoint_limit(deployment: Deployment, run: RunContext) -> I
     - botocore `sagemaker-runtime` service model: `InvokeEndpointInput.Body` is at most 6,291,456 bytes
     - https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html (4 MB)
     - https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference.html (up to 1 GB)
-    - botocore `sagemaker` service model: `CreateTransformJobRequest.MaxPayloadInMB` (at most 100 MB)
+    - botocore `sagemaker` service model: `CreateTransformJobRequest.MaxPayloadInMB` (at most 100 MB;
+      `MaxConcurrentTransforms × MaxPayloadInMB` at most 100 MB; default 6 MB)
     """
-    payload = deployment.profile.payload_mb
-    if not payload.known or not deployment.kind.known:
+    if not deployment.kind.known:
         return
     kind = deployment.kind.value.value
-    limit: PayloadLimit | None = payload_limit(kind)
-    if limit is None:
+    if kind == "batch-transform" and deployment.batch is not None:
+        yield from _batch_transform(deployment, deployment.batch)
+        return
+    payload = deployment.profile.payload_mb
+    if not payload.known:
+        return
+    type_limit: PayloadLimit | None = payload_limit(kind)
+    if type_limit is None:
         return
     payload_bytes = float(payload.value) * _MB
-    if payload_bytes <= limit.bytes:
+    if payload_bytes <= type_limit.bytes:
         return
     yield Violation(
-        f"declared payload {_format_mb(payload.value)} exceeds the {limit.display} limit of {_a(limit.label)} "
-        f"({deployment.name.get(deployment.id)}) — {_suggestion(payload_bytes, kind)}",
+        f"declared payload {_format_mb(payload.value)} exceeds the {type_limit.display} limit of "
+        f"{_a(type_limit.label)} ({deployment.name.get(deployment.id)}) — {_suggestion(payload_bytes, kind)}",
+        payload.span or deployment.span,
+    )
+
+
+def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Violation]:
+    """A transform job's MaxPayloadInMB and MaxConcurrentTransforms, and the declared record size against them."""
+    ceiling = limit("batch_transform", "max_payload_mb").max
+    product_ceiling = limit("batch_transform", "concurrent_transforms_times_payload_mb").max
+    record_limit = payload_limit("batch-transform")
+    if ceiling is None or product_ceiling is None or record_limit is None:
+        return
+    # SageMaker's "MB" here is 2^20 bytes: the 100 MB ceiling is stored as 100 MiB.
+    bytes_per_mb = record_limit.bytes / ceiling
+    name = display_name(deployment)
+    max_payload = batch.max_payload_mb
+    concurrent = batch.max_concurrent_transforms
+    payload = deployment.profile.payload_mb
+    payload_bytes = float(payload.value) * _MB if payload.known else 0.0
+    needed = max(math.ceil(payload_bytes / bytes_per_mb), 1)  # the smallest MaxPayloadInMB the records fit
+    if max_payload.known and max_payload.value > ceiling:
+        yield Violation(
+            f"MaxPayloadInMB {max_payload.value} of batch transform job {name} exceeds the {ceiling:g} MB maximum "
+            f"— split the input into smaller records (SplitType) and set MaxPayloadInMB to {ceiling:g} or less",
+            where(max_payload, default=deployment.span),
+        )
+    elif max_payload.known and concurrent.known and max_payload.value * concurrent.value > product_ceiling:
+        yield Violation(
+            f"MaxConcurrentTransforms {concurrent.value} × MaxPayloadInMB {max_payload.value} = "
+            f"{concurrent.value * max_payload.value} MB exceeds the {product_ceiling:g} MB a batch transform job "
+            f"({name}) allows — lower MaxConcurrentTransforms to {math.floor(product_ceiling / max_payload.value)}"
+            + (
+                f" or MaxPayloadInMB to {math.floor(product_ceiling / concurrent.value)}"
+                if math.floor(product_ceiling / concurrent.value) >= needed
+                else ""
+            ),
+            where(concurrent, max_payload, default=deployment.span),
+        )
+
+    if not payload.known:
+        return
+    if payload_bytes > record_limit.bytes:
+        yield Violation(
+            f"declared payload {_format_mb(payload.value)} exceeds the {record_limit.display} limit of "
+            f"{_a(record_limit.label)} ({name}) — split the input into smaller records (SplitType)",
+            payload.span or deployment.span,
+        )
+        return
+    if not max_payload.known or max_payload.value <= 0 or max_payload.value > ceiling:
+        return  # 0 is chunked encoding (no per-record limit); above the ceiling is reported above
+    if payload_bytes <= max_payload.value * bytes_per_mb:
+        return
+    default = " (the default when it is not set)" if max_payload.provenance is Provenance.DEFAULT else ""
+    yield Violation(
+        f"declared payload {_format_mb(payload.value)} exceeds MaxPayloadInMB {max_payload.value}{default} of "
+        f"batch transform job {name} — raise MaxPayloadInMB to {needed} (at most {ceiling:g}, and "
+        f"MaxConcurrentTransforms × MaxPayloadInMB at most {product_ceiling:g})",
         payload.span or deployment.span,
     )

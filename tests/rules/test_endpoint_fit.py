@@ -1,0 +1,158 @@
+"""The endpoint-fit rules on deployments no fixture yields, and their boundaries.
+
+Deployments are built in Python for the cases the per-rule fixtures under
+tests/rules/EP00N/ cannot show (kinds other platforms produce, values an
+adapter would not write, several files in one run); real files from the
+shared corpus are linted at the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linter import (
+    BatchConfig,
+    Compute,
+    Deployment,
+    DeploymentKind,
+    Provenance,
+    Sourced,
+    Span,
+    Unit,
+    WorkloadProfile,
+)
+from linter.api import lint_text
+from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
+from rule_harness import host
+
+PATH = "endpoints.yaml"
+
+
+def at(line: int, path: str = PATH) -> Span:
+    return Span(path, line, 5, line, 20)
+
+
+def value(item, line: int, path: str = PATH, provenance: Provenance = Provenance.DECLARED) -> Sourced:
+    return Sourced(item, at(line, path), provenance)
+
+
+def unit(instance_type="ml.m5.xlarge", accelerator="none", count=1, serverless=None, scaling=(), path=PATH) -> Unit:
+    return Unit(
+        name=value("AllTraffic", 10, path),
+        compute=Compute(
+            instance_type=value(instance_type, 11, path) if instance_type else Sourced(),
+            accelerator=value(accelerator, 11, path) if accelerator else Sourced(),
+        ),
+        count=value(count, 12, path) if count is not None else Sourced(),
+        serverless=serverless,
+        scaling=tuple(scaling),
+        span=at(10, path),
+    )
+
+
+def deployment(kind: DeploymentKind | None, *, name="example", path=PATH, units=None, models=(), **fields):
+    return Deployment(
+        id=f"{path}#{name}",
+        platform=fields.pop("platform", "sagemaker"),
+        kind=value(kind, 1, path) if kind else Sourced(),
+        span=Span.point(path, 1),
+        name=value(name, 2, path),
+        units=(unit(path=path),) if units is None else tuple(units),
+        models=tuple(models),
+        **fields,
+    )
+
+
+def profile(**entries) -> WorkloadProfile:
+    return WorkloadProfile(**{key: value(item, 5) for key, item in entries.items()})
+
+
+def messages(check, target) -> list[str]:
+    return [violation.message for violation in check.check(target, None)]
+
+
+# --- EP001 payload-exceeds-endpoint-limit: batch transform ---------------------------------
+
+
+def batch(max_payload=None, concurrent=None, provenance=Provenance.DECLARED) -> BatchConfig:
+    return BatchConfig(
+        max_payload_mb=value(max_payload, 20, provenance=provenance) if max_payload is not None else Sourced(),
+        max_concurrent_transforms=value(concurrent, 21) if concurrent is not None else Sourced(),
+        span=at(19),
+    )
+
+
+@pytest.mark.parametrize(
+    "max_payload, concurrent, payload_mb, expected",
+    [
+        (100, 1, None, []),
+        (101, None, None, ["MaxPayloadInMB 101"]),
+        (50, 2, None, []),  # exactly 100 MB together
+        (50, 3, None, ["MaxConcurrentTransforms 3 × MaxPayloadInMB 50 = 150 MB"]),
+        (50, None, None, []),  # concurrency chosen by SageMaker: not judged
+        (10, None, 10, []),  # 10 MB (decimal) fits in 10 MiB
+        (10, None, 11, ["raise MaxPayloadInMB to 11"]),
+        (0, 4, 60, []),  # chunked encoding: no per-record limit
+        (0, None, 150, ["exceeds the 100 MB per record limit"]),
+        (None, None, 150, ["exceeds the 100 MB per record limit"]),  # MaxPayloadInMB unresolved
+        (None, None, 50, []),
+    ],
+)
+def test_ep001_batch_transform_settings(max_payload, concurrent, payload_mb, expected):
+    job = deployment(
+        DeploymentKind.BATCH_TRANSFORM,
+        batch=batch(max_payload, concurrent),
+        profile=profile(payload_mb=payload_mb) if payload_mb is not None else WorkloadProfile(),
+    )
+    found = messages(payload_exceeds_endpoint_limit, job)
+    assert len(found) == len(expected)
+    for message, fragment in zip(found, expected):
+        assert fragment in message
+
+
+def test_ep001_product_fix_offers_a_smaller_payload_only_when_records_fit_it():
+    job = deployment(DeploymentKind.BATCH_TRANSFORM, batch=batch(25, 8), profile=profile(payload_mb=20))
+    (message,) = messages(payload_exceeds_endpoint_limit, job)
+    assert "lower MaxConcurrentTransforms to 4" in message and "or MaxPayloadInMB" not in message
+    job = deployment(DeploymentKind.BATCH_TRANSFORM, batch=batch(25, 8), profile=profile(payload_mb=5))
+    (message,) = messages(payload_exceeds_endpoint_limit, job)
+    assert message.endswith("lower MaxConcurrentTransforms to 4 or MaxPayloadInMB to 12")
+
+
+def test_ep001_default_max_payload_is_named_as_the_default():
+    job = deployment(
+        DeploymentKind.BATCH_TRANSFORM, batch=batch(6, None, Provenance.DEFAULT), profile=profile(payload_mb=20)
+    )
+    (message,) = messages(payload_exceeds_endpoint_limit, job)
+    assert "MaxPayloadInMB 6 (the default when it is not set)" in message
+
+
+def test_ep001_batch_transform_without_settings_keeps_the_record_limit():
+    job = deployment(DeploymentKind.BATCH_TRANSFORM, profile=profile(payload_mb=150))
+    (message,) = messages(payload_exceeds_endpoint_limit, job)
+    assert "100 MB per record" in message
+
+
+# --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
+
+CORPUS_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
+
+
+def lint_copy(name: str):
+    path = CORPUS_COPIES / name
+    return lint_text(path.read_text(encoding="utf-8"), str(path), host=host())
+
+
+def endpoint_findings(result) -> list[tuple[str, int]]:
+    return [(finding.rule_id, finding.span.line) for finding in result.findings if finding.rule_id.startswith("EP")]
+
+
+def test_corpus_transform_step_with_the_default_max_payload_is_silent():
+    # A pipeline's transform step leaves MaxPayloadInMB at SageMaker's default and declares no payload.
+    result = lint_copy("cp006-dynamic-sagemaker-pipelines-pipeline_definition.json")
+    transforms = [item for item in result.deployments if item.kind.value is DeploymentKind.BATCH_TRANSFORM]
+    assert transforms and transforms[0].batch is not None
+    assert transforms[0].batch.max_payload_mb.provenance is Provenance.DEFAULT
+    assert endpoint_findings(result) == []
