@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from linter import Rule, hookimpl
 
+from plugins.rules.config_validity.serverless_concurrency_invalid import serverless_concurrency_invalid
 from plugins.rules.config_validity.serverless_memory_invalid import serverless_memory_invalid
+from plugins.rules.config_validity.variant_weights_invalid import variant_weights_invalid
 
 
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
-    return [serverless_memory_invalid]
+    return [
+        serverless_memory_invalid,
+        serverless_concurrency_invalid,
+        variant_weights_invalid,
+    ]

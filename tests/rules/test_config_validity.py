@@ -1,0 +1,171 @@
+"""The config-validity rules on deployments no fixture yields, and their boundaries.
+
+Deployments are built in Python for values an adapter reports but a
+realistic template would not show side by side; real files from the shared
+corpus are linted at the end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linter import (
+    UNKNOWN,
+    Compute,
+    Deployment,
+    DeploymentKind,
+    Provenance,
+    ServerlessConfig,
+    Sourced,
+    Span,
+    Unit,
+)
+from linter.api import lint_text
+from plugins.rules.config_validity.serverless_concurrency_invalid import serverless_concurrency_invalid
+from plugins.rules.config_validity.variant_weights_invalid import variant_weights_invalid
+from rule_harness import host
+
+PATH = "config.yaml"
+
+
+def at(line: int) -> Span:
+    return Span(PATH, line, 5, line, 20)
+
+
+def value(item, line: int, provenance: Provenance = Provenance.DECLARED) -> Sourced:
+    return Sourced(item, at(line), provenance)
+
+
+def read(item, line: int) -> Sourced:
+    """A declared value at `line`; a Sourced passes through (unknown, malformed, undecided); None is absent."""
+    if isinstance(item, Sourced):
+        return item
+    return value(item, line) if item is not None else Sourced()
+
+
+def serverless(maximum=10, provisioned=None) -> ServerlessConfig:
+    return ServerlessConfig(
+        memory_mb=value(2048, 12),
+        max_concurrency=read(maximum, 13),
+        provisioned_concurrency=read(provisioned, 14),
+        span=at(12),
+    )
+
+
+def variant(name="AllTraffic", line=10, instance_type=None, count=None, weight=None, config=None, models=()) -> Unit:
+    return Unit(
+        name=value(name, line),
+        compute=Compute(instance_type=read(instance_type, line + 1)),
+        count=read(count, line + 2),
+        weight=read(weight, line + 3),
+        serverless=config,
+        model_names=tuple(models),
+        span=at(line),
+    )
+
+
+def deployment(kind: DeploymentKind | None, units, models=(), **fields) -> Deployment:
+    return Deployment(
+        id=f"{PATH}#Example",
+        platform="sagemaker",
+        kind=value(kind, 1) if kind else Sourced(),
+        span=Span.point(PATH, 1),
+        name=value("example", 2),
+        units=tuple(units),
+        models=tuple(models),
+        **fields,
+    )
+
+
+def messages(check, target) -> list[str]:
+    return [violation.message for violation in check.check(target, None)]
+
+
+# --- CV002 serverless-concurrency-invalid --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "maximum, provisioned, expected",
+    [
+        (1, None, []),
+        (200, 200, []),
+        (201, None, ["MaxConcurrency 201"]),
+        (0, None, ["MaxConcurrency 0"]),
+        (10, 0, ["ProvisionedConcurrency 0 of variant AllTraffic is out of range"]),
+        (10, 11, ["above its MaxConcurrency 10"]),
+        (250, 300, ["MaxConcurrency 250", "ProvisionedConcurrency 300 of variant AllTraffic is out of range"]),
+        (Sourced(UNKNOWN, at(13), raw="lots"), None, ["MaxConcurrency 'lots'"]),
+        (Sourced(UNKNOWN, at(13), note="Ref:Max is not known"), 150, []),
+        (Sourced(UNKNOWN, at(13), options=(5, 50)), 20, []),  # an undecided condition is not compared
+    ],
+)
+def test_cv002_ranges(maximum, provisioned, expected):
+    target = deployment(DeploymentKind.SERVERLESS, [variant(config=serverless(maximum, provisioned))])
+    found = messages(serverless_concurrency_invalid, target)
+    assert len(found) == len(expected)
+    for message, fragment in zip(found, expected):
+        assert fragment in message
+
+
+def test_cv002_ignores_instance_variants():
+    target = deployment(DeploymentKind.REALTIME, [variant(instance_type="ml.m5.large", count=1)])
+    assert messages(serverless_concurrency_invalid, target) == []
+
+
+# --- CV004 variant-weights-invalid ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "weights, fires",
+    [
+        ((0, 0), True),
+        ((0.0,), True),
+        ((0, 1), False),
+        ((0, None), False),  # no weight written: the default is 1.0
+        ((0, Sourced(UNKNOWN, at(23), note="Ref:GreenWeight is not known")), False),
+        ((0, Sourced(UNKNOWN, at(23), options=(0, 1))), False),
+    ],
+)
+def test_cv004_weights(weights, fires):
+    units = [variant(f"V{index}", 10 + 10 * index, "ml.m5.large", 1, weight) for index, weight in enumerate(weights)]
+    assert bool(messages(variant_weights_invalid, deployment(DeploymentKind.REALTIME, units))) is fires
+
+
+@pytest.mark.parametrize("kind", [DeploymentKind.SERVICE, DeploymentKind.BATCH_TRANSFORM, None])
+def test_cv004_endpoints_only(kind):
+    target = deployment(kind, [variant(instance_type="ml.m5.large", count=1, weight=0)])
+    assert messages(variant_weights_invalid, target) == []
+
+
+# --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
+
+CORPUS_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
+
+
+def lint_copy(name: str):
+    path = CORPUS_COPIES / name
+    return lint_text(path.read_text(encoding="utf-8"), str(path), host=host())
+
+
+def config_findings(result) -> list[tuple[str, int]]:
+    return [(finding.rule_id, finding.span.line) for finding in result.findings if finding.rule_id.startswith("CV")]
+
+
+def test_corpus_serverless_endpoint_at_the_minimum_concurrency_is_silent():
+    # MaxConcurrency 1 and MemorySizeInMB 1024: the smallest valid serverless variant.
+    result = lint_copy("cv003-api-gateway-serverless-endpoint-config-template.yml")
+    (endpoint,) = result.deployments
+    assert endpoint.kind.value is DeploymentKind.SERVERLESS
+    assert endpoint.units[0].serverless is not None and endpoint.units[0].serverless.max_concurrency.value == 1
+    assert config_findings(result) == []
+
+
+def test_corpus_stage_dependent_serverless_variant_is_silent():
+    # InstanceType, ServerlessConfig and DataCaptureConfig each hang on the IsProdEnv condition:
+    # serverless in staging, instances with data capture in production. Both branches are valid.
+    result = lint_copy("cp005-serverless-inf-endpoint-config-template.yml")
+    (endpoint,) = result.deployments
+    assert endpoint.units[0].compute.instance_type.options == ("ml.m5.large",)
+    assert config_findings(result) == []
