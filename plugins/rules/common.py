@@ -45,3 +45,35 @@ def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
 def display_name(deployment: Deployment) -> str:
     """The deployment's name for messages."""
     return str(deployment.name.value) if deployment.name.known else deployment.id.rsplit("#", 1)[-1]
+
+
+def possible_values(fact: Sourced) -> tuple:
+    """Every value a fact may take, each once: its value, or the branches of an undecided condition.
+
+    Empty when nothing is known (rules then stay silent).
+    """
+    return (fact.value,) if fact.known else tuple(dict.fromkeys(fact.options))
+
+
+def autoscaling_minimum(unit: Unit) -> Sourced | None:
+    """The lowest minimum capacity of a unit's autoscaling; None when nothing scales it.
+
+    When some target's minimum is not known, that minimum (unknown, maybe
+    with the branches of a condition) is returned instead.
+    """
+    lowest: Sourced | None = None
+    for scaling in unit.scaling:
+        minimum = scaling.min_capacity
+        if not minimum.known:
+            return minimum
+        if lowest is None or minimum.value < lowest.value:  # type: ignore[operator]
+            lowest = minimum
+    return lowest
+
+
+def unit_subject(deployment: Deployment, unit: Unit) -> str:
+    """`endpoint-name (variant)` for messages; the unit's name only when it differs."""
+    name = display_name(deployment)
+    if unit.name.known and unit.name.value != name:
+        return f"{name} ({unit.name.value})"
+    return name

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from linter import Rule, hookimpl
 
+from plugins.rules.availability.single_az_network import single_az_network
+from plugins.rules.availability.single_instance_production_endpoint import single_instance_production_endpoint
+
 
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
-    return []
+    return [single_instance_production_endpoint, single_az_network]
