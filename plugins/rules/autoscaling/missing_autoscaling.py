@@ -1,0 +1,135 @@
+"""AS001 missing-autoscaling."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+
+from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, where
+from plugins.rules.autoscaling.scaling import SCALED_KINDS, may_be_scaled_elsewhere
+
+_KIND_LABELS = {
+    DeploymentKind.REALTIME: "real-time endpoint",
+    DeploymentKind.ASYNC: "asynchronous endpoint",
+    DeploymentKind.SERVICE: "service",
+}
+
+
+def _copies(deployment: Deployment, count: object) -> str:
+    noun = "replica" if is_kind(deployment, DeploymentKind.SERVICE) else "instance"
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@rule(
+    "AS001",
+    "missing-autoscaling",
+    Severity.WARNING,
+    "An instance-backed endpoint or service has no autoscaling; an error in production.",
+    tags=("sagemaker", "ecs", "kubernetes", "autoscaling"),
+)
+def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Flags every instance-backed variant of a real-time or asynchronous
+    endpoint, and every long-running service (ECS, Kubernetes), that no
+    autoscaling target in the run scales: for SageMaker an Application Auto
+    Scaling `ScalableTarget` whose `ResourceId` names the variant (or the
+    variant's `ManagedInstanceScaling`), for ECS a target naming the
+    service, for Kubernetes an HPA, a KEDA `ScaledObject` or the serving
+    platform's own autoscaler. It is a warning, and an error when the
+    deployment is known to be production. Serverless endpoints are exempt:
+    they scale themselves.
+
+    A target that exists but has no scaling policy is reported by AS007
+    instead. The rule is silent when a scaling target in the same file could
+    not be resolved (it may be the one that scales this endpoint).
+    `Custom::` resources are not understood: an endpoint scaled by a Lambda
+    behind a custom resource is reported as unscaled — suppress the finding
+    with a reason, or declare the target with
+    `AWS::ApplicationAutoScaling::ScalableTarget` instead.
+
+    ## Why it matters
+    Without autoscaling the endpoint keeps its initial instance count
+    forever: a traffic peak queues and times out (HTTP 5xx, growing async
+    backlog), and quiet hours pay for idle instances. Autoscaling also
+    replaces the capacity plan nobody revisits. The SageMaker variant has
+    to be registered as a scalable target and driven by a policy; nothing
+    scales it by default.
+
+    ## Example
+    ```yaml
+    ChurnConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: churn-xgboost
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ChurnEndpoint:
+      Type: AWS::SageMaker::Endpoint
+      Properties:
+        EndpointName: churn
+        EndpointConfigName: !GetAtt ChurnConfig.EndpointConfigName
+    ```
+
+    ## Fix
+    Register the variant as a scalable target and drive it with a
+    target-tracking policy:
+    ```yaml
+    ChurnConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: churn-xgboost
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ChurnEndpoint:
+      Type: AWS::SageMaker::Endpoint
+      Properties:
+        EndpointName: churn
+        EndpointConfigName: !GetAtt ChurnConfig.EndpointConfigName
+    ChurnScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      DependsOn: ChurnEndpoint
+      Properties:
+        ServiceNamespace: sagemaker
+        ResourceId: endpoint/churn/variant/AllTraffic
+        ScalableDimension: sagemaker:variant:DesiredInstanceCount
+        MinCapacity: 2
+        MaxCapacity: 6
+    ChurnScalingPolicy:
+      Type: AWS::ApplicationAutoScaling::ScalingPolicy
+      Properties:
+        PolicyName: churn-invocations
+        PolicyType: TargetTrackingScaling
+        ScalingTargetId: !Ref ChurnScalableTarget
+        TargetTrackingScalingPolicyConfiguration:
+          TargetValue: 700
+          PredefinedMetricSpecification:
+            PredefinedMetricType: SageMakerVariantInvocationsPerInstance
+    ```
+
+    ## Sources
+    - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling.html (register the variant, then add a scaling policy)
+    - botocore `application-autoscaling` service model: `RegisterScalableTarget` (`ResourceId` `endpoint/<endpoint>/variant/<variant>`, `sagemaker:variant:DesiredInstanceCount`)
+    - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
+    """
+    if not is_kind(deployment, *SCALED_KINDS) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
+        return
+    label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
+    severity = Severity.ERROR if deployment.is_production else None
+    for unit in instance_units(deployment):
+        if unit.scaling:
+            continue
+        counts = possible_values(unit.count)
+        fixed = f"stays at {_copies(deployment, counts[0])}" if len(counts) == 1 else "never changes"
+        stage = "production " if deployment.is_production else ""
+        yield Violation(
+            f"{stage}{label} {unit_subject(deployment, unit)} has no autoscaling: its capacity {fixed} "
+            "whatever the traffic — add a scaling target with a scaling policy",
+            where(unit.span, unit.name, default=deployment.span),
+            severity=severity,
+        )

@@ -1,0 +1,120 @@
+"""AS004 scale-in-below-two-in-production."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+
+from plugins.data import limit
+from plugins.rules.autoscaling.scaling import SCALED_KINDS
+from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, where
+
+
+@rule(
+    "AS004",
+    "scale-in-below-two-in-production",
+    Severity.WARNING,
+    "Production autoscaling may scale in to fewer than two instances, leaving one Availability Zone.",
+    tags=("sagemaker", "ecs", "kubernetes", "autoscaling", "prod"),
+)
+def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Flags the autoscaling minimum (`MinCapacity`, `minReplicas`,
+    `MinInstanceCount`) of a production endpoint variant or service when it
+    is below 2. It fires only when the deployment is known to be production
+    and stays silent when the minimum is unknown. An asynchronous endpoint
+    that scales in to 0 does so by design (it wakes on its backlog); AS006
+    checks that it can wake up. Serverless provisioned concurrency is not
+    checked: serverless endpoints are spread over zones by SageMaker.
+
+    ## Why it matters
+    The endpoint may start with two or more instances, but at the first
+    quiet hour autoscaling removes all but one. From then on it runs in a
+    single Availability Zone on a single instance: one instance failure or
+    zone outage takes it down until a replacement has started and loaded
+    the model, which is exactly the outage the initial instance count was
+    meant to prevent.
+
+    ## Example
+    ```yaml
+    ChurnConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Metadata:
+        mldeploy-lint:
+          workload:
+            environment: prod
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: churn-xgboost
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ChurnEndpoint:
+      Type: AWS::SageMaker::Endpoint
+      Properties:
+        EndpointName: churn
+        EndpointConfigName: !GetAtt ChurnConfig.EndpointConfigName
+    ChurnScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      Properties:
+        ServiceNamespace: sagemaker
+        ResourceId: endpoint/churn/variant/AllTraffic
+        ScalableDimension: sagemaker:variant:DesiredInstanceCount
+        MinCapacity: 1
+        MaxCapacity: 6
+    ```
+
+    ## Fix
+    Keep at least two instances at all times:
+    ```yaml
+    ChurnConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Metadata:
+        mldeploy-lint:
+          workload:
+            environment: prod
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: churn-xgboost
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ChurnEndpoint:
+      Type: AWS::SageMaker::Endpoint
+      Properties:
+        EndpointName: churn
+        EndpointConfigName: !GetAtt ChurnConfig.EndpointConfigName
+    ChurnScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      Properties:
+        ServiceNamespace: sagemaker
+        ResourceId: endpoint/churn/variant/AllTraffic
+        ScalableDimension: sagemaker:variant:DesiredInstanceCount
+        MinCapacity: 2
+        MaxCapacity: 6
+    ```
+
+    ## Sources
+    - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-deployment.html ("When you specify two or more instances, SageMaker launches them in multiple Availability Zones")
+    - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (deploy multiple instances across Availability Zones)
+    """
+    if not deployment.is_production or not is_kind(deployment, *SCALED_KINDS):
+        return
+    needed = limit("availability", "min_instances_across_azs").value
+    scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)
+    copies = "replicas" if is_kind(deployment, DeploymentKind.SERVICE) else "instances"
+    for unit in instance_units(deployment):
+        for scaling in unit.scaling:
+            minimums = possible_values(scaling.min_capacity)
+            if not minimums or any(value >= needed for value in minimums):
+                continue
+            if scales_to_zero_by_design and all(value == 0 for value in minimums):
+                continue  # AS006's business
+            shown = " or ".join(str(value) for value in minimums)
+            yield Violation(
+                f"autoscaling of production {unit_subject(deployment, unit)} may scale in to {shown}: below {needed} "
+                f"{copies} it runs in one Availability Zone — raise the minimum capacity to {needed}",
+                where(scaling.min_capacity, scaling.span, unit.span, default=deployment.span),
+            )

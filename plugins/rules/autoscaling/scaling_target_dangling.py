@@ -1,0 +1,144 @@
+"""AS002 scaling-target-dangling."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Sequence
+
+from linter import Deployment, RunContext, ScalingTarget, Severity, Violation, rule
+
+from plugins.data import parse_scaling_resource_id
+from plugins.rules.autoscaling.scaling import NO_SUCH_DEPLOYMENT, NO_SUCH_UNIT
+
+# Adapters keep the known text of a partly unresolved name and show each
+# unknown piece as `${...}` (see TemplateContext.read_text).
+_HOLE = re.compile(r"\$\{[^}]*\}")
+
+
+def _names_in(resource_id: str) -> tuple[str, ...]:
+    """The names a resource ID may refer to a deployment by.
+
+    For a SageMaker variant, its endpoint name (from the data tables' ID
+    format); otherwise every path segment, which covers any ID format that
+    names the deployment by one of its segments.
+    """
+    parsed = parse_scaling_resource_id(resource_id)
+    if parsed is not None and parsed.endpoint:
+        return (parsed.endpoint,)
+    return tuple(segment for segment in resource_id.split("/") if segment)
+
+
+def _may_be_named(deployment: Deployment, names: Sequence[str]) -> bool:
+    """True unless the deployment's name is known and is none of `names`."""
+    name = deployment.name
+    if not name.known:
+        return not name.options or any(str(option) in names for option in name.options)
+    text = str(name.value)
+    if _HOLE.search(text):
+        pattern = re.compile(".*".join(re.escape(piece) for piece in _HOLE.split(text)) + r"\Z", re.S)
+        return any(pattern.match(candidate) for candidate in names)
+    return text in names
+
+
+def _dangles(target: ScalingTarget, deployments: Sequence[Deployment]) -> bool:
+    if target.status == NO_SUCH_UNIT:
+        return True
+    if target.status != NO_SUCH_DEPLOYMENT or not target.resource_id.known:
+        return False
+    names = _names_in(str(target.resource_id.value))
+    return not any(_may_be_named(deployment, names) for deployment in deployments)
+
+
+@rule(
+    "AS002",
+    "scaling-target-dangling",
+    Severity.ERROR,
+    "An autoscaling target names an endpoint, variant or workload that does not exist.",
+    scope="run",
+    tags=("sagemaker", "ecs", "kubernetes", "autoscaling"),
+)
+def scaling_target_dangling(deployments: tuple[Deployment, ...], run: RunContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Checks every autoscaling target of the run against the deployments it
+    is meant to scale. It fires when a target names an existing endpoint
+    but a variant (or inference component) the endpoint does not have —
+    the classic typo in `VariantName` — and when a target's `ResourceId` is
+    fully written out and names an endpoint (or service, or workload) that
+    no file of the run defines. `Ref`, `GetAtt`, `Sub` and `Join` are
+    resolved before deciding; a name with unresolved pieces
+    (`endpoint/${EndpointName}/...`) that could match some deployment, a
+    deployment whose name is not known, and a target of another service
+    (DynamoDB, Lambda, ...) keep the rule silent.
+
+    ## Why it matters
+    Application Auto Scaling refuses to register a target whose resource
+    does not exist, so the stack fails to deploy — or, when the target is
+    registered out of band, the endpoint the authors meant to scale never
+    scales. With a misspelt variant name the template looks complete in
+    review, which is why this slips through.
+
+    ## Example
+    ```yaml
+    ChurnConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: churn-xgboost
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ChurnEndpoint:
+      Type: AWS::SageMaker::Endpoint
+      Properties:
+        EndpointName: churn
+        EndpointConfigName: !GetAtt ChurnConfig.EndpointConfigName
+    ChurnScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      Properties:
+        ServiceNamespace: sagemaker
+        ResourceId: endpoint/churn/variant/AllTrafic
+        ScalableDimension: sagemaker:variant:DesiredInstanceCount
+        MinCapacity: 2
+        MaxCapacity: 6
+    ```
+
+    ## Fix
+    Name the variant exactly as the endpoint configuration does (or build
+    the ID from the resources with `!Sub`):
+    ```yaml
+    ChurnConfig:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: churn-xgboost
+            InstanceType: ml.m5.large
+            InitialInstanceCount: 2
+    ChurnEndpoint:
+      Type: AWS::SageMaker::Endpoint
+      Properties:
+        EndpointName: churn
+        EndpointConfigName: !GetAtt ChurnConfig.EndpointConfigName
+    ChurnScalableTarget:
+      Type: AWS::ApplicationAutoScaling::ScalableTarget
+      Properties:
+        ServiceNamespace: sagemaker
+        ResourceId: !Sub endpoint/${ChurnEndpoint.EndpointName}/variant/AllTraffic
+        ScalableDimension: sagemaker:variant:DesiredInstanceCount
+        MinCapacity: 2
+        MaxCapacity: 6
+    ```
+
+    ## Sources
+    - botocore `application-autoscaling` service model: `RegisterScalableTargetRequest.ResourceId` (`endpoint/<endpoint-name>/variant/<variant-name>`, `inference-component/<name>`, `service/<cluster>/<service>`)
+    - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`scaleTargetRef`)
+    """
+    for target in run.scaling_targets:
+        if not _dangles(target, deployments):
+            continue
+        anchor = target.resource_id.span or target.span
+        if anchor is None:
+            continue
+        written = f"{target.resource_id.value} " if target.resource_id.known else ""
+        yield Violation(f"scaling target {written}scales nothing: {target.reason} — correct the name it refers to", anchor)

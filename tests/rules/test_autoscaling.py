@@ -1,0 +1,320 @@
+"""The autoscaling rules (AS001-AS007) across files, on built deployments, and on real files.
+
+The per-rule fixtures under tests/rules/AS00N/ lint one template each;
+here are the cases that need a run of several files (AS002 looks for the
+named endpoint in every file), deployments no fixture yields, and copies
+of real files.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from linter import (
+    UNKNOWN,
+    Compute,
+    Deployment,
+    DeploymentKind,
+    Environment,
+    Provenance,
+    Scaling,
+    ScalingPolicy,
+    ScalingTarget,
+    Severity,
+    Sourced,
+    Span,
+    Unit,
+)
+from linter.api import lint_paths
+from linter.engine import LintOptions
+from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy import (
+    async_scale_from_zero_without_backlog_policy,
+)
+from plugins.rules.autoscaling.no_scaling_headroom import no_scaling_headroom
+from plugins.rules.autoscaling.scaling import may_be_scaled_elsewhere
+from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
+from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
+from rule_harness import host, lint_file
+
+PATH = "stack.yaml"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters"
+
+
+def at(line: int, path: str = PATH) -> Span:
+    return Span(path, line, 5, line, 20)
+
+
+def value(item, line: int, **extra) -> Sourced:
+    return Sourced(item, at(line), Provenance.DECLARED, **extra)
+
+
+def deployment(kind: DeploymentKind, scalings=(), name: Sourced | None = None, accelerator: str = "none") -> Deployment:
+    unit = Unit(
+        name=value("AllTraffic", 9),
+        compute=Compute(instance_type=value("ml.g5.xlarge", 10), accelerator=value(accelerator, 10)),
+        count=value(2, 11),
+        scaling=tuple(scalings),
+        span=at(9),
+    )
+    return Deployment(
+        id=f"{PATH}#Endpoint",
+        platform="sagemaker",
+        kind=value(kind, 1),
+        span=Span.point(PATH, 1),
+        name=name or value("churn", 2),
+        units=(unit,),
+    )
+
+
+def findings(check, target: Deployment) -> list:
+    return list(check.check(target, None))
+
+
+def scaling(minimum=1, maximum=4, policies=(), dimension="sagemaker:variant:DesiredInstanceCount") -> Scaling:
+    return Scaling(
+        min_capacity=value(minimum, 30),
+        max_capacity=value(maximum, 31),
+        dimension=value(dimension, 32),
+        policies=tuple(policies),
+        span=at(29),
+    )
+
+
+def policy(metric, namespace=None) -> ScalingPolicy:
+    return ScalingPolicy(
+        metric=metric if isinstance(metric, Sourced) else value(metric, 40),
+        metric_namespace=value(namespace, 41) if namespace else Sourced(),
+        span=at(39),
+    )
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+ENDPOINT = """\
+    Resources:
+      ChurnEndpointConfig:
+        Type: AWS::SageMaker::EndpointConfig
+        Properties:
+          ProductionVariants:
+            - VariantName: AllTraffic
+              ModelName: churn-xgboost
+              InstanceType: ml.m5.large
+              InitialInstanceCount: 2
+      ChurnEndpoint:
+        Type: AWS::SageMaker::Endpoint
+        Properties:
+          EndpointName: churn
+          EndpointConfigName: !GetAtt ChurnEndpointConfig.EndpointConfigName
+    """
+
+TARGET = """\
+    Resources:
+      ScalableTarget:
+        Type: AWS::ApplicationAutoScaling::ScalableTarget
+        Properties:
+          ServiceNamespace: sagemaker
+          ResourceId: endpoint/{endpoint}/variant/AllTraffic
+          ScalableDimension: sagemaker:variant:DesiredInstanceCount
+          MinCapacity: 2
+          MaxCapacity: 6
+      ScalingPolicy:
+        Type: AWS::ApplicationAutoScaling::ScalingPolicy
+        Properties:
+          PolicyName: invocations
+          PolicyType: TargetTrackingScaling
+          ScalingTargetId: !Ref ScalableTarget
+          TargetTrackingScalingPolicyConfiguration:
+            TargetValue: 700
+            PredefinedMetricSpecification:
+              PredefinedMetricType: SageMakerVariantInvocationsPerInstance
+    """
+
+
+def rule_findings(result, rule_id: str) -> list:
+    return [finding for finding in result.findings if finding.rule_id == rule_id]
+
+
+# --- AS002 scaling-target-dangling: the whole run ------------------------------------------
+
+
+def test_as002_a_target_in_another_stack_names_an_endpoint_of_the_run(tmp_path):
+    endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
+    scaling_stack = write(tmp_path, "scaling.yaml", TARGET.format(endpoint="churn"))
+    alone = lint_paths([str(scaling_stack)], host=host())
+    (finding,) = rule_findings(alone, "AS002")
+    assert finding.span.line == 6 and "endpoint/churn/variant/AllTraffic" in finding.message
+    together = lint_paths([str(endpoint), str(scaling_stack)], host=host())
+    assert rule_findings(together, "AS002") == []
+
+
+def test_as002_fires_when_no_file_of_the_run_names_the_endpoint(tmp_path):
+    endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
+    scaling_stack = write(tmp_path, "scaling.yaml", TARGET.format(endpoint="churn-v2"))
+    (finding,) = rule_findings(lint_paths([str(endpoint), str(scaling_stack)], host=host()), "AS002")
+    assert finding.severity is Severity.ERROR and "churn-v2" in finding.message
+
+
+def dangling_target(resource_id: str, status: str = "no-such-deployment") -> ScalingTarget:
+    return ScalingTarget(
+        resource_id=value(resource_id, 6),
+        scaling=scaling(),
+        status=status,
+        reason=f"no endpoint named {resource_id.split('/')[1]!r} in this template",
+        span=at(3),
+    )
+
+
+class Run:
+    def __init__(self, *targets: ScalingTarget):
+        self.scaling_targets = targets
+
+
+NOT_KNOWN = Sourced(UNKNOWN, at(2), Provenance.DECLARED, "Ref:EndpointName is not known")
+
+
+@pytest.mark.parametrize(
+    "name, endpoint, fires",
+    [
+        (value("churn", 2), "churn", False),
+        (value("churn", 2), "churn-v1", True),
+        (value("${Project}-churn", 2), "retail-churn", False),  # ${Project} may be "retail"
+        (value("${Project}-upsell", 2), "retail-churn", True),
+        (NOT_KNOWN, "churn-v1", False),
+        (Sourced(UNKNOWN, at(2), options=("retail-churn", "test-churn")), "retail-churn", False),
+        (Sourced(UNKNOWN, at(2), options=("test-churn",)), "retail-churn", True),
+    ],
+)
+def test_as002_a_written_out_endpoint_name_against_the_names_of_the_run(name, endpoint, fires):
+    run = Run(dangling_target(f"endpoint/{endpoint}/variant/AllTraffic"))
+    found = list(scaling_target_dangling.check((deployment(DeploymentKind.REALTIME, name=name),), run))
+    assert bool(found) is fires
+
+
+@pytest.mark.parametrize("status", ["unresolved", "other-service", "linked"])
+def test_as002_silent_for_targets_it_cannot_judge(status):
+    run = Run(dangling_target("endpoint/churn-v1/variant/AllTraffic", status))
+    assert list(scaling_target_dangling.check((), run)) == []
+
+
+def test_as002_no_such_unit_fires_whatever_the_run_holds():
+    target = ScalingTarget(
+        resource_id=Sourced(UNKNOWN, at(6), Provenance.DECLARED, "not known"),
+        scaling=scaling(),
+        status="no-such-unit",
+        reason="endpoint ChurnEndpoint.EndpointName has no variant 'AllTrafic' (variants: AllTraffic)",
+        span=at(3),
+    )
+    (violation,) = scaling_target_dangling.check((deployment(DeploymentKind.REALTIME),), Run(target))
+    assert violation.span == at(6) and "'AllTrafic'" in violation.message
+
+
+def test_as002_on_kubernetes_autoscalers_naming_missing_workloads():
+    # Copies of real files (SOURCES.md): kube-linter's dangling-hpa check fixture and a GKE KEDA sample.
+    hpa = rule_findings(lint_file(FIXTURES / "kubernetes" / "kube-linter-dangling-hpa" / "dangling-hpa.yml"), "AS002")
+    assert [(finding.span.line, "Deployment/app2" in finding.message) for finding in hpa] == [(47, True)]
+    keda = rule_findings(lint_file(FIXTURES / "kubernetes" / "gke-keda" / "keda-ollama-httpscaledobject.yaml"), "AS002")
+    assert [finding.span.line for finding in keda] == [27]
+
+
+# --- AS001 missing-autoscaling --------------------------------------------------------------
+
+
+def unresolved(deployment_id: str, path: str = PATH) -> ScalingTarget:
+    return ScalingTarget(
+        resource_id=Sourced(UNKNOWN, at(6, path)),
+        scaling=scaling(),
+        status="unresolved",
+        reason="variant name cannot be resolved",
+        deployment_id=deployment_id,
+        span=at(3, path),
+    )
+
+
+@pytest.mark.parametrize(
+    "target, silenced",
+    [
+        (unresolved("Endpoint"), True),  # the logical ID, as the CloudFormation SageMaker linker gives it
+        (unresolved(f"{PATH}#Endpoint"), True),
+        (unresolved(""), True),  # names something unknown in the same file
+        (unresolved("", "other.yaml"), False),
+        (unresolved("OtherEndpoint"), False),
+    ],
+)
+def test_as001_an_unresolved_target_may_scale_the_endpoint(target, silenced):
+    assert may_be_scaled_elsewhere(deployment(DeploymentKind.REALTIME), (target,)) is silenced
+
+
+def test_as001_is_an_error_in_production(tmp_path):
+    endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
+    (warning,) = rule_findings(lint_paths([str(endpoint)], host=host()), "AS001")
+    assert warning.severity is Severity.WARNING
+    (error,) = rule_findings(lint_paths([str(endpoint)], LintOptions(environment=Environment.PROD), host=host()), "AS001")
+    assert error.severity is Severity.ERROR and error.message.startswith("production ")
+
+
+# --- AS003, AS005, AS006 on built deployments -------------------------------------------------
+
+
+def test_as003_only_serving_deployments():
+    fixed = scaling(2, 2)
+    assert findings(no_scaling_headroom, deployment(DeploymentKind.REALTIME, [fixed]))
+    assert findings(no_scaling_headroom, deployment(DeploymentKind.JOB, [fixed])) == []
+
+
+def test_as005_cpu_on_gpu_and_wrong_namespace_are_two_findings():
+    cpu_in_wrong_namespace = policy("CPUUtilization", "AWS/SageMaker")
+    target = deployment(DeploymentKind.REALTIME, [scaling(2, 6, [cpu_in_wrong_namespace])], accelerator="gpu")
+    messages = [violation.message for violation in findings(scaling_metric_mismatch, target)]
+    assert len(messages) == 2
+    assert "GPUUtilization" in messages[0] and "/aws/sagemaker/Endpoints" in messages[1]
+
+
+def test_as005_only_for_sagemaker_endpoints_and_known_metrics():
+    cpu = policy("CPUUtilization", "AWS/ECS")
+    assert findings(scaling_metric_mismatch, deployment(DeploymentKind.SERVICE, [scaling(2, 6, [cpu])], accelerator="gpu")) == []
+    custom = policy("QueueDepth", "Custom/Inference")
+    assert findings(scaling_metric_mismatch, deployment(DeploymentKind.REALTIME, [scaling(2, 6, [custom])], accelerator="gpu")) == []
+
+
+def test_as006_only_async_and_only_when_every_policy_metric_is_known():
+    backlog = policy("ApproximateBacklogSizePerInstance", "AWS/SageMaker")
+    assert findings(async_scale_from_zero_without_backlog_policy, deployment(DeploymentKind.ASYNC, [scaling(0, 4, [backlog])]))
+    assert findings(async_scale_from_zero_without_backlog_policy, deployment(DeploymentKind.REALTIME, [scaling(0, 4, [backlog])])) == []
+    unknown = policy(Sourced(UNKNOWN, at(40), Provenance.DECLARED, "the metric is in a CloudWatch alarm"))
+    target = deployment(DeploymentKind.ASYNC, [scaling(0, 4, [backlog, unknown])])
+    assert findings(async_scale_from_zero_without_backlog_policy, target) == []
+
+
+# --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
+
+
+def autoscaling_findings(path: Path, options: LintOptions = LintOptions()) -> list[tuple[str, int]]:
+    return [(finding.rule_id, finding.span.line) for finding in lint_file(path, options).findings if finding.rule_id.startswith("AS")]
+
+
+def test_corpus_async_endpoints_scaled_by_a_custom_resource_are_reported_unscaled():
+    # aws-samples: three async endpoints whose scaling a Lambda registers through Custom:: resources.
+    path = FIXTURES / "cloudformation" / "async-endpoints-custom-resource.yaml"
+    assert autoscaling_findings(path) == [("AS001", 149), ("AS001", 166), ("AS001", 183)]
+
+
+def test_corpus_cdk_endpoint_with_one_scaled_variant_of_three():
+    path = FIXTURES / "cloudformation" / "cdk-sagemaker-endpoint.template.json"
+    result = lint_file(path)
+    unscaled = [finding.message.split(" has ")[0] for finding in rule_findings(result, "AS001")]
+    assert unscaled == ["real-time endpoint Endpoint8024A810 (secondVariant)", "real-time endpoint Endpoint8024A810 (thirdVariant)"]
+    prod = autoscaling_findings(path, LintOptions(environment=Environment.PROD))
+    assert ("AS004", 312) in prod  # firstVariant's MinCapacity: 1
+
+
+@pytest.mark.parametrize("name", ["mlops-workshop-deploy-model-prd.yml", "safe-deployment-deploy-model-prd.yml"])
+def test_corpus_production_endpoints_with_autoscaling_are_silent(name):
+    # Target tracking on SageMakerVariantInvocationsPerInstance, MinCapacity 2, MaxCapacity 10.
+    assert autoscaling_findings(FIXTURES / "cloudformation" / name) == []
