@@ -29,6 +29,7 @@ Resources:
           ServerlessConfig: {MemorySizeInMB: 1000, MaxConcurrency: 1}
 """
 
+# A serverless endpoint with valid settings: nothing to report.
 CLEAN = """\
 Resources:
   Config:
@@ -37,8 +38,7 @@ Resources:
       ProductionVariants:
         - VariantName: AllTraffic
           ModelName: m
-          InstanceType: ml.m5.large
-          InitialInstanceCount: 2
+          ServerlessConfig: {MemorySizeInMB: 2048, MaxConcurrency: 5}
 """
 
 

@@ -17,7 +17,7 @@ Resources:
         workload: {payload-mb: 50}
     Properties:
       ProductionVariants:
-        - {VariantName: A, ModelName: m, InstanceType: ml.m5.large, InitialInstanceCount: 2}
+        - {VariantName: A, ModelName: m, ServerlessConfig: {MemorySizeInMB: 2048, MaxConcurrency: 5}}
 """
 
 
