@@ -240,8 +240,8 @@ def unresolved(deployment_id: str, path: str = PATH) -> ScalingTarget:
 @pytest.mark.parametrize(
     "target, silenced",
     [
-        (unresolved("Endpoint"), True),  # the logical ID, as the CloudFormation SageMaker linker gives it
         (unresolved(f"{PATH}#Endpoint"), True),
+        (unresolved("Endpoint"), False),  # a bare logical ID names no deployment: IDs carry their file
         (unresolved(""), True),  # names something unknown in the same file
         (unresolved("", "other.yaml"), False),
         (unresolved("OtherEndpoint"), False),

@@ -247,7 +247,7 @@ def _link_target(
             scaling=scaling,
             status=status,
             reason=reason,
-            deployment_id=hosting.anchor_id if hosting is not None else "",
+            deployment_id=template.deployment_id(hosting.anchor_id) if hosting is not None else "",
             unit_name=unit,
             span=target.span,
         )

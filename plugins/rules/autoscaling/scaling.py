@@ -21,24 +21,10 @@ UNRESOLVED = "unresolved"
 
 
 def deployment_of(target: ScalingTarget, deployments: Sequence[Deployment]) -> Deployment | None:
-    """The deployment of the run a target names by `deployment_id`, if any.
-
-    Some adapters give the ID without its file prefix (the CloudFormation
-    SageMaker linker gives the logical ID), so a deployment of the target's
-    own file whose ID ends in `#<deployment_id>` matches too.
-    """
+    """The deployment of the run a target names by `deployment_id`, if any."""
     if not target.deployment_id:
         return None
-    for deployment in deployments:
-        if deployment.id == target.deployment_id:
-            return deployment
-    if target.span is None:
-        return None
-    suffix = "#" + target.deployment_id
-    for deployment in deployments:
-        if deployment.path == target.span.path and deployment.id.endswith(suffix):
-            return deployment
-    return None
+    return next((deployment for deployment in deployments if deployment.id == target.deployment_id), None)
 
 
 def unit_by_name(deployment: Deployment, name: str) -> Unit | None:
