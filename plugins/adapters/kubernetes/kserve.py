@@ -341,22 +341,32 @@ def _llm_inference_service(manifest: Manifest, index: RunIndex) -> list:
     replicas_node = child(spec, "replicas")
     count = read_int(replicas_node) if replicas_node is not None else Sourced(1, anchor, Provenance.DEFAULT, "no replicas: defaults to 1")
     template = mapping(child(spec, "template"))
-    main = read_spec(template, anchor, labels, missing="no template")
+    claimed = _dra_device_class(manifest)
+    main = read_spec(template, anchor, labels, missing="no template", devices_claimed=claimed)
     units.append(PodUnit(Sourced("main", template.span if template is not None else anchor, Provenance.INFERRED, "spec.template"), _llm_models(main, spec), count))
     worker = mapping(child(spec, "worker"))
     if worker is not None:
-        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
+        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels, devices_claimed=claimed), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
     prefill = mapping(child(spec, "prefill"))
     if prefill is not None:
         prefill_replicas = child(prefill, "replicas")
         prefill_count = read_int(prefill_replicas) if prefill_replicas is not None else Sourced(1, prefill.span, Provenance.DEFAULT, "no replicas: defaults to 1")
-        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template")
+        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template", devices_claimed=claimed)
         units.append(PodUnit(Sourced("prefill", prefill.span, Provenance.INFERRED, "spec.prefill"), _llm_models(prefill_pod, spec), prefill_count))
     attributes = []
     uri = read_str(child(spec, "model", "uri"))
     if uri.known:
         attributes.append(("model_uri", uri))
     return assemble(manifest, index, DeploymentKind.SERVICE, units, attributes=attributes, labels_complete=False)
+
+
+def _dra_device_class(manifest: Manifest) -> str:
+    """A note when KServe's managed DRA annotation gives the pods a device, else ""."""
+    device_class = _annotation(manifest.annotations, data.raw_tables()["kubernetes"]["kserve_dra_device_class"]["annotation"])
+    if device_class is None:
+        return ""
+    shown = device_class.value if device_class.known else "(unreadable)"
+    return f"KServe claims a device of DeviceClass {shown} for the pods (Dynamic Resource Allocation)"
 
 
 def _llm_models(pod, spec):

@@ -86,10 +86,15 @@ def read_spec(
     extra_containers: Sequence[MappingNode] = (),
     missing: str = "",
     extra_name: str = "model",
+    devices_claimed: str = "",
 ) -> Pod:
     """A pod spec; `extra_containers` are containers written outside `containers` (KServe's `model`).
 
     `extra_name` names an extra container that has no `name` of its own in notes.
+    `devices_claimed` says how devices reach the pod outside its spec (a
+    serving CRD's annotation); with it, or with Dynamic Resource Allocation
+    claims in the spec, a pod that requests no accelerator resource has an
+    unknown accelerator rather than none.
     """
     spec_map = mapping(spec)
     where = point(spec_map.span if spec_map is not None else anchor)  # findings about the pod point at its start
@@ -107,7 +112,8 @@ def read_spec(
     models = tuple(_model(container) for container in containers)
     instance_type = _instance_type(spec_map)
     compute = _compute(instance_type)
-    compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem, where, fallback)
+    claims = devices_claimed or _resource_claims(spec_map, containers)
+    compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem or claims, where, fallback)
     attributes = _scheduling_attributes(spec_map)
     return Pod(
         models=models,
@@ -143,6 +149,14 @@ def environment_of(container: MappingNode) -> tuple[tuple[str, Sourced], ...]:
         if isinstance(value, ScalarNode) and value.value is not None:
             pairs.append((name, Sourced(label_text(value), value.span, Provenance.DECLARED)))
     return tuple(pairs)
+
+
+def _resource_claims(spec_map: MappingNode | None, containers: Sequence[MappingNode]) -> str:
+    """A note when the pod claims devices through Dynamic Resource Allocation, else ""."""
+    claimed = bool(mappings(child(spec_map, "resourceClaims"))) or any(
+        mappings(child(container, "resources", "claims")) for container in containers
+    )
+    return "the pod claims devices through Dynamic Resource Allocation (resourceClaims): the manifest does not say which" if claimed else ""
 
 
 @dataclass(frozen=True)
