@@ -8,7 +8,9 @@ CloudFormation, SageMaker API and ACK adapters agree.
 
 from __future__ import annotations
 
-from linter import UNKNOWN, AsyncConfig, Compute, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit
+from dataclasses import replace
+
+from linter import UNKNOWN, AsyncConfig, Compute, Deployment, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit
 
 from plugins import data
 
@@ -58,6 +60,31 @@ def model_for(
         multi_model=multi_model,
         environment=environment,
     )
+
+
+def with_image_region(items: list) -> list:
+    """`items` with each SageMaker deployment of unknown Region given the Region its ECR images name.
+
+    SageMaker pulls an ECR image only from its own Region, so an image URI
+    names the deployment's Region. Images from several Regions leave it
+    unknown (SageMaker would reject the deployment in all but one of them).
+    """
+    return [_with_image_region(item) if isinstance(item, Deployment) else item for item in items]
+
+
+def _with_image_region(deployment: Deployment) -> Deployment:
+    if deployment.platform != "sagemaker" or deployment.region.known:
+        return deployment
+    found = [
+        (region, model.image)
+        for model in deployment.models
+        if model.image.known and (region := data.ecr_image_region(str(model.image.value))) is not None
+    ]
+    if not found or len({region for region, _ in found}) > 1:
+        return deployment
+    region, image = found[0]
+    note = f"SageMaker pulls the ECR image {image.value} from its own Region"
+    return replace(deployment, region=Sourced(region, image.span, Provenance.INFERRED, note))
 
 
 def endpoint_kind(async_config: AsyncConfig | None, variants: list[Unit], anchor: Span | None) -> Sourced[DeploymentKind]:

@@ -29,6 +29,7 @@ from typing import Callable
 
 from linter import Deployment, Document, InputProblem, MappingNode, ResourceRef, RunContext, Sourced, Span, hookimpl
 
+from plugins.adapters.facts import with_image_region
 from plugins.adapters.sagemaker_jobs import (
     ENDPOINT,
     ENDPOINT_CONFIG,
@@ -207,7 +208,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
             results.extend(_group_deployments(group, index))
     if request.operation in (TRAINING_JOB, PROCESSING_JOB, TUNING_JOB):
         results.extend(job_deployments(request.operation, document.root, _READER, _job_context(request, index)))
-    return results + _problems(request, index)
+    return with_image_region(results) + _problems(request, index)
 
 
 def _problems(request: _Request, index: _Index) -> list[InputProblem]:

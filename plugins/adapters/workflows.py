@@ -48,6 +48,7 @@ from linter import (
     load_text,
 )
 
+from plugins.adapters.facts import with_image_region
 from plugins.adapters.sagemaker_jobs import (
     ENDPOINT,
     ENDPOINT_CONFIG,
@@ -578,12 +579,12 @@ def _standalone_state_machine(document: Document, root: MappingNode, run: RunCon
             links=(user.link,),
         )
     reader = RequestReader(resolve=asl_resolver(substitutions=substitutions, placeholder_note=placeholder_note))
-    return state_machine_deployments(root, reader, surroundings)
+    return with_image_region(state_machine_deployments(root, reader, surroundings))
 
 
 def _standalone_pipeline(document: Document, root: MappingNode, run: RunContext) -> list:
     surroundings = Surroundings(f"{document.path}#", "this pipeline", models=_run_models(run))
-    return pipeline_deployments(root, RequestReader(resolve=pipeline_resolver(root)), surroundings)
+    return with_image_region(pipeline_deployments(root, RequestReader(resolve=pipeline_resolver(root)), surroundings))
 
 
 def same_file(left: str, right: str) -> bool:

@@ -533,6 +533,17 @@ def framework_info(name: str) -> FrameworkInfo | None:
     return _frameworks().get(name)
 
 
+@functools.lru_cache(maxsize=1)
+def _ecr_registry() -> re.Pattern:
+    return re.compile(raw_tables()["images"]["ecr_registry"]["pattern"])
+
+
+def ecr_image_region(image: str) -> str | None:
+    """The Region of an Amazon ECR image URI (`<account>.dkr.ecr.<region>.amazonaws.com/...`), if it is one."""
+    match = _ecr_registry().match(image)
+    return match.group("region") if match else None
+
+
 def kserve_model_format(name: str) -> str | None:
     """The framework of a KServe `modelFormat.name` (case-insensitive), if known."""
     return raw_tables()["images"]["kserve_model_formats"]["formats"].get(str(name).lower())

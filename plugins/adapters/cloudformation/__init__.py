@@ -26,6 +26,7 @@ from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.template import is_template
+from plugins.adapters.facts import with_image_region
 
 
 @hookimpl
@@ -54,7 +55,7 @@ def extract_template(document: Document, environment_parameters: tuple[str, ...]
         for item in reader(resource, template):
             if not records.add(item):
                 extracted.append(item)
-    results = hosting.assemble(records, template) + extracted
+    results = with_image_region(hosting.assemble(records, template) + extracted)
     stage = _stage_parameter(template, environment_parameters)
     if stage is None:
         return results
