@@ -38,6 +38,10 @@ _FIELDS = {
 }
 PROFILE_KEYS = tuple(_FIELDS)
 
+# Names that contain a stage word but name a product, not a stage (vLLM's
+# `production-stack` charts and examples are not production deployments).
+_NOT_STAGES = re.compile(r"(?<![a-z0-9])(?:production-stack|production-ready)(?![a-z0-9])")
+
 # Spellings of each stage, as teams write them in tags, labels and profiles.
 _ENVIRONMENT_ALIASES = {
     Environment.PROD: ("prod", "production", "prd", "live"),
@@ -61,10 +65,11 @@ def environment_from_path(path: str) -> tuple[Environment, str] | None:
     """The stage a file's path names, as a whole word (`deploy-model-prd.yml`, `envs/prod/`).
 
     Returns (stage, the word found) or None. Words are split on `/`, `.`,
-    `-` and `_`, so `products.yaml` names no stage. Production wins when a
-    path names several stages.
+    `-` and `_`, so `products.yaml` names no stage; a few product names that
+    contain a stage word (`production-stack`) are skipped. Production wins
+    when a path names several stages.
     """
-    words = [word for word in re.split(r"[/\\._\-]+", path.lower()) if word]
+    words = [word for word in re.split(r"[/\\._\-]+", _NOT_STAGES.sub("/", path.lower())) if word]
     found = [(environment, word) for word in words for environment in [normalise_environment(word)] if environment]
     for environment, word in found:
         if environment is Environment.PROD:

@@ -148,3 +148,46 @@ def test_bad_data_section_names_the_key(cli, project):
     result = cli("deploy")
     assert result.code == 2
     assert "data.images.0" in result.err
+
+
+NAMESPACED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scorer, namespace: scoring-eu1}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: scorer}}
+  template:
+    metadata: {labels: {app: scorer}}
+    spec:
+      containers: [{name: s, image: "ghcr.io/acme/scorer:1"}]
+"""
+
+
+def test_namespace_patterns_name_the_stage(cli, chdir_tmp):
+    (chdir_tmp / ".git").mkdir()
+    (chdir_tmp / "deploy.yaml").write_text(NAMESPACED)
+    assert _environment(cli, "deploy.yaml") == {}
+    (chdir_tmp / "mldeploy-lint.toml").write_text('[environments.namespaces]\ndev = ["scoring-*"]\nprod = ["scoring-eu?"]\n')
+    environment = _environment(cli, "deploy.yaml")
+    assert (environment["value"], environment["how"]) == ("prod", "declared")  # prod is tried first
+    assert environment["note"] == "namespace 'scoring-eu1' matches 'scoring-eu?' (configured)"
+    (chdir_tmp / "deploy.yaml").write_text(NAMESPACED.replace("scoring-eu1", "ml-prod"))
+    assert _environment(cli, "deploy.yaml")["note"] == "namespace 'ml-prod' names 'prod'"  # no pattern matches: the word
+
+
+def test_namespace_patterns_are_validated(cli, chdir_tmp):
+    (chdir_tmp / "mldeploy-lint.toml").write_text('[environments.namespaces]\nproduction = ["x"]\n')
+    (chdir_tmp / "deploy.yaml").write_text(NAMESPACED)
+    result = cli("deploy.yaml")
+    assert result.code == 2 and "production" in result.err
+
+
+def test_a_product_named_production_stack_is_not_production(cli, chdir_tmp):
+    (chdir_tmp / ".git").mkdir()
+    (chdir_tmp / "production-stack" / "examples").mkdir(parents=True)
+    (chdir_tmp / "production-stack" / "examples" / "scorer.yaml").write_text(NAMESPACED.replace("scoring-eu1", "ml"))
+    assert _environment(cli, "production-stack") == {}
+    (chdir_tmp / "production-stack" / "prod").mkdir()
+    (chdir_tmp / "production-stack" / "prod" / "scorer.yaml").write_text(NAMESPACED.replace("scoring-eu1", "ml"))
+    assert _environment(cli, "production-stack/prod")["note"] == "the path names 'prod'"

@@ -5,12 +5,14 @@ the CloudFormation `Metadata` profile (`schemas/workload-profile.schema.json`);
 annotation values are strings, and `parse_profile` reads numbers from them.
 Environment, first found: the profile's `environment`; an `environment`/
 `env`/`stage` label on the object, then on its pod template; the labels of
-the object's `Namespace` when the run holds it; a stage word in the
-namespace's name (`ml-prod`, `production`), split on `-` and `_`.
+the object's `Namespace` when the run holds it; a configured namespace
+pattern (`[environments] namespaces`); a stage word in the namespace's name
+(`ml-prod`, `production`), split on `-` and `_`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from linter import (
@@ -21,6 +23,7 @@ from linter import (
     ScalarNode,
     Sourced,
     WorkloadProfile,
+    current_config,
     normalise_environment,
     parse_profile,
 )
@@ -72,11 +75,25 @@ def environment_of(
             return found
     namespace = manifest.namespace_sourced
     if namespace.provenance is Provenance.DECLARED:
+        configured = configured_namespace_stage(str(namespace.value))
+        if configured is not None:
+            stage, pattern = configured
+            return Sourced(stage, namespace.span, Provenance.DECLARED, f"namespace {namespace.value!r} matches {pattern!r} (configured)")
         stage_word = stage_in_name(str(namespace.value))
         if stage_word is not None:
             stage, word = stage_word
             return Sourced(stage, namespace.span, Provenance.INFERRED, f"namespace {namespace.value!r} names {word!r}")
     return Sourced()
+
+
+def configured_namespace_stage(namespace: str) -> tuple[Environment, str] | None:
+    """The stage whose configured `environments.namespaces` pattern matches, prod first, with the pattern."""
+    patterns = current_config().get("environments", {}).get("namespaces", {})
+    for stage in (Environment.PROD, Environment.STAGING, Environment.DEV):
+        for pattern in patterns.get(stage.value, ()):
+            if fnmatch.fnmatchcase(namespace, pattern):
+                return stage, pattern
+    return None
 
 
 def _stage_label(labels, whose: str) -> Sourced[Environment] | None:
