@@ -149,18 +149,23 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
         problems[:] = retry_problems
     if error is not None and _looks_like_json(path, text):
         roots, error = _load_json(path, text, limits, problems, error)
+    if "{{" in text and (error is not None or any(problem.message == _NON_SCALAR_KEY for problem in problems)):
+        # A Go template (Helm chart) is YAML by accident, if at all: what it
+        # parses to is not what it deploys. One problem, nothing linted.
+        first = error or next(problem for problem in problems if problem.message == _NON_SCALAR_KEY)
+        problems[:] = [LoadProblem(f"{first.message.removesuffix('; entry ignored')}{_TEMPLATE_HINT}", first.span)]
+        roots, error = [], None
     if error is not None:
-        if "{{" in text:
-            error = LoadProblem(
-                error.message + "; the file looks like a Helm/Go template: render it first (helm template … | mldeploy-lint -)",
-                error.span,
-            )
         problems.append(error)
     source = SourceFile(path, text, (), ())
     documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
     object.__setattr__(source, "documents", documents)
     object.__setattr__(source, "problems", tuple(problems))
     return source
+
+
+_TEMPLATE_HINT = "; the file looks like a Helm/Go template and is not linted: render it first (helm template … | mldeploy-lint -)"
+_NON_SCALAR_KEY = "mapping key is not a scalar; entry ignored"
 
 
 def _size(count: int, exact: bool = False) -> str:
@@ -419,7 +424,7 @@ def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadPro
         key = done[id(raw_key)]
         value = done[id(raw_value)]
         if not isinstance(key, ScalarNode):
-            problems.append(LoadProblem("mapping key is not a scalar; entry ignored", key.span))
+            problems.append(LoadProblem(_NON_SCALAR_KEY, key.span))
             continue
         if key.tag == "merge" or (key.value == "<<" and not key.style):
             _collect_merge(merged, key, value, problems)

@@ -633,3 +633,38 @@ def test_core_tags_resolve_their_text():
 )
 def test_explicit_str_tag_keeps_a_string():
     assert only_root("a: !!str 12\n").get("a").value == "12"
+
+
+HELM_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ template "server.fullname" . }}
+  labels:
+    app: {{ template "server.name" . }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+"""
+
+
+@pytest.mark.parametrize(
+    "text, line, column, fragment",
+    [
+        # Parses as YAML by accident: `{{ ... }}` are flow mappings used as keys.
+        (HELM_DEPLOYMENT, 4, 10, "mapping key is not a scalar"),
+        # Does not parse at all.
+        ("kind: HorizontalPodAutoscaler\nspec:\n  metrics:\n  {{- toYaml .Values.metrics | nindent 4 }}\n", 5, 1, "YAML syntax error"),
+    ],
+)
+def test_a_go_template_is_one_located_problem_and_not_linted(text, line, column, fragment):
+    source = load_text("chart/templates/deployment.yaml", text)
+    [problem] = source.problems
+    assert (problem.span.line, problem.span.column) == (line, column)
+    assert problem.message.startswith(fragment)
+    assert problem.message.endswith("render it first (helm template … | mldeploy-lint -)")
+    assert source.documents == ()
+
+
+def test_template_braces_inside_strings_are_plain_yaml():
+    source = load_text("configmap.yaml", "kind: ConfigMap\ndata:\n  greeting: \"{{ hello }}\"\n")
+    assert source.problems == () and len(source.documents) == 1
