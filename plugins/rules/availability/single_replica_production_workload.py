@@ -133,8 +133,11 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
             else:
                 runs = f"runs {count_text} and its autoscaling minimum is {_alternatives(minimums)}"
                 fix = f"raise the replicas and the autoscaling minimum to at least {needed}"
+        if all(count == 0 for count in counts) and minimum is None:
+            outage = "it serves no requests"
+        else:
+            outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
         yield Violation(
-            f"production service {unit_subject(deployment, unit)} {runs}: a node drain, eviction or zone outage "
-            f"takes it down until a new pod has started and loaded the model — {fix}",
+            f"production service {unit_subject(deployment, unit)} {runs}: {outage} — {fix}",
             where(unit.count, unit.span, default=deployment.span),
         )
