@@ -501,6 +501,87 @@ def test_karpenter_instance_families_and_legacy_provisioner(host):
     assert unit.compute.accelerator_count.value is UNKNOWN
 
 
+SPOT_POOL = NODEPOOL.replace("{requirements}", " " * 8 + "- {key: karpenter.sh/capacity-type, operator: In, values: [spot]}")
+
+PINNED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scorer, namespace: ml}
+spec:
+  replicas: 2
+  template:
+    metadata: {labels: {app: scorer}}
+    spec:
+{scheduling}
+      containers: [{name: server, image: vllm/vllm-openai:v0.8.5}]
+"""
+
+
+def _pinned(scheduling: str) -> str:
+    return PINNED.replace("{scheduling}", textwrap.indent(scheduling, " " * 6))
+
+
+def test_pod_pinned_to_a_pool_in_another_file_runs_on_its_capacity(host):
+    result = _run(host, ("deploy.yaml", _pinned("nodeSelector: {karpenter.sh/nodepool: pool}")), context=(("pool.yaml", SPOT_POOL),))
+    deployment = _only(result)
+    capacity = deployment.units[0].capacity
+    assert (capacity.value, capacity.provenance) == (Capacity.SPOT, Provenance.INFERRED)
+    assert (capacity.span.path, capacity.span.line) == ("deploy.yaml", 9)  # where the pod names the pool
+    assert "NodePool pool (pool.yaml) launches only spot capacity" in capacity.note
+    assert [link.kind for link in deployment.links] == ["Deployment", "NodePool"]
+
+
+def test_pod_pinned_to_a_pool_the_run_lacks_keeps_its_own_capacity(host):
+    deployment = _only(_run(host, ("deploy.yaml", _pinned("nodeSelector: {karpenter.sh/nodepool: elsewhere}")), context=(("pool.yaml", SPOT_POOL),)))
+    assert deployment.units[0].capacity.value is UNKNOWN
+    assert [link.kind for link in deployment.links] == ["Deployment"]
+
+
+@pytest.mark.parametrize(
+    "scheduling, capacity",
+    [
+        # The pod's own choice of one capacity type stands: it narrows the pool.
+        ("nodeSelector: {karpenter.sh/nodepool: pool, karpenter.sh/capacity-type: on-demand}", Capacity.ON_DEMAND),
+        # A toleration allows Spot and more; the Spot-only pool narrows it to Spot.
+        (
+            "nodeSelector: {karpenter.sh/nodepool: pool}\n"
+            "tolerations: [{key: kubernetes.azure.com/scalesetpriority, operator: Exists}]",
+            Capacity.SPOT,
+        ),
+        # Every required term must name pools; one that does not leaves the pool open.
+        (
+            "affinity:\n  nodeAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerms:\n"
+            "        - matchExpressions: [{key: karpenter.sh/nodepool, operator: In, values: [pool]}]\n"
+            "        - matchExpressions: [{key: kubernetes.io/arch, operator: In, values: [amd64]}]",
+            UNKNOWN,
+        ),
+        (
+            "affinity:\n  nodeAffinity:\n    requiredDuringSchedulingIgnoredDuringExecution:\n      nodeSelectorTerms:\n"
+            "        - matchExpressions: [{key: karpenter.sh/nodepool, operator: In, values: [pool]}]",
+            Capacity.SPOT,
+        ),
+    ],
+)
+def test_pinned_pool_capacity_and_the_pods_own_selection(host, scheduling, capacity):
+    deployment = _only(_run(host, ("deploy.yaml", _pinned(scheduling)), context=(("pool.yaml", SPOT_POOL),)))
+    assert deployment.units[0].capacity.value is capacity
+
+
+def test_pod_pinned_to_a_legacy_provisioner(host):
+    provisioner = """\
+    apiVersion: karpenter.sh/v1alpha5
+    kind: Provisioner
+    metadata: {name: gpu}
+    spec:
+      requirements:
+        - {key: karpenter.sh/capacity-type, operator: In, values: [spot, on-demand]}
+    """
+    deployment = _only(
+        _run(host, ("deploy.yaml", _pinned("nodeSelector: {karpenter.sh/provisioner-name: gpu}")), context=(("prov.yaml", provisioner),))
+    )
+    assert deployment.units[0].capacity.value is Capacity.MIXED
+
+
 POD_SPEC = """\
 apiVersion: batch/v1
 kind: Job

@@ -1,9 +1,10 @@
-"""The availability rules (HA001, HA002) on deployments no fixture yields, and on real files.
+"""The availability rules (HA001-HA007) on deployments no fixture yields, across files, and on real files.
 
 Deployments are built in Python where no adapter produces them yet (zones
 written with unresolved pieces, a Kubernetes node group's zones, several
-autoscaling targets on one variant); the per-rule fixtures under
-tests/rules/HA00N/ cover what CloudFormation templates produce.
+autoscaling targets on one variant, counts known only as the branches of a
+condition); the per-rule fixtures under tests/rules/HA00N/ cover what
+CloudFormation templates and Kubernetes manifests produce.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pytest
 
 from linter import (
     UNKNOWN,
+    Availability,
+    Capacity,
     Deployment,
     DeploymentKind,
     Environment,
@@ -26,13 +29,22 @@ from linter import (
     Span,
     Unit,
 )
-from linter.engine import LintOptions
+from linter.api import read_inputs
+from linter.engine import LintOptions, run_lint
+from plugins.rules.availability.disruption_budget_allows_full_outage import disruption_budget_allows_full_outage
+from plugins.rules.availability.no_disruption_budget import no_disruption_budget
+from plugins.rules.availability.no_zone_spread import no_zone_spread
 from plugins.rules.availability.single_az_network import single_az_network
 from plugins.rules.availability.single_instance_production_endpoint import single_instance_production_endpoint
-from rule_harness import lint_file
+from plugins.rules.availability.single_replica_production_workload import single_replica_production_workload
+from plugins.rules.availability.spot_only_production_serving import spot_only_production_serving
+from rule_harness import host, lint_file
 
 PATH = "stack.yaml"
-ADAPTER_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters" / "cloudformation"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ADAPTER_COPIES = FIXTURES / "adapters" / "cloudformation"
+KUBERNETES_COPIES = FIXTURES / "adapters" / "kubernetes"
+CORPUS_COPIES = FIXTURES / "corpus"
 
 
 def at(line: int) -> Span:
@@ -198,3 +210,346 @@ def test_corpus_production_endpoints_on_two_instances_are_silent(name):
     (endpoint,) = result.deployments
     assert endpoint.is_production and endpoint.units[0].count.value == 2
     assert [finding for finding in result.findings if finding.rule_id.startswith("HA")] == []
+
+
+# --- Kubernetes services (HA003-HA007) -------------------------------------------------------
+
+
+def service(
+    count: Sourced | int | None = 2,
+    scalings: tuple[Scaling, ...] = (),
+    environment: Environment | None = Environment.PROD,
+    availability: Availability | None = None,
+    capacity: Capacity | None = None,
+    kind: DeploymentKind = DeploymentKind.SERVICE,
+) -> Deployment:
+    unit = Unit(
+        name=value("scorer", 4),
+        count=count if isinstance(count, Sourced) else (value(count, 7) if count is not None else Sourced()),
+        capacity=value(capacity, 20) if capacity is not None else Sourced(),
+        scaling=scalings,
+        span=at(14),
+    )
+    return Deployment(
+        id=f"{PATH}#Deployment/ml/scorer",
+        platform="kubernetes",
+        kind=value(kind, 2),
+        span=at(4),
+        name=value("scorer", 4),
+        environment=value(environment, 3) if environment else Sourced(),
+        units=(unit,),
+        availability=availability,
+        attributes=(("namespace", value("ml", 5)),),
+    )
+
+
+def guarded(
+    spread: bool | None = False,
+    budget: str | None = "",
+    min_available: object = None,
+    max_unavailable: object = None,
+    budget_path: str = PATH,
+) -> Availability:
+    def field(item, line):
+        return Sourced(item, Span(budget_path, line, 3, line, 20), Provenance.DECLARED) if item is not None else Sourced()
+
+    return Availability(
+        zone_spread=value(spread, 14) if spread is not None else Sourced(),
+        disruption_budget=value(budget, 40) if budget is not None else Sourced(UNKNOWN, at(14), Provenance.INFERRED),
+        min_available=field(min_available, 44),
+        max_unavailable=field(max_unavailable, 45),
+        span=at(14),
+    )
+
+
+# HA003 single-replica-production-workload
+
+
+@pytest.mark.parametrize(
+    "kind, ha001, ha003",
+    [
+        (DeploymentKind.REALTIME, True, False),
+        (DeploymentKind.ASYNC, True, False),
+        (DeploymentKind.SERVICE, False, True),
+        (DeploymentKind.JOB, False, False),
+    ],
+)
+def test_ha001_and_ha003_never_judge_the_same_deployment(kind, ha001, ha003):
+    single = service(count=1, kind=kind)
+    assert bool(findings(single_instance_production_endpoint, single)) is ha001
+    assert bool(findings(single_replica_production_workload, single)) is ha003
+
+
+def test_ha003_needs_production():
+    assert findings(single_replica_production_workload, service(count=1, environment=None)) == []
+    assert findings(single_replica_production_workload, service(count=1, environment=Environment.DEV)) == []
+
+
+def test_ha003_autoscaling_minimum_decides_when_the_workload_is_scaled():
+    (low,) = findings(single_replica_production_workload, service(count=1, scalings=(scaling(1),)))
+    assert "runs 1 replica and its autoscaling minimum is 1" in low.message and low.span == at(7)
+    assert findings(single_replica_production_workload, service(count=1, scalings=(scaling(2),))) == []
+    # Two replicas scaled in to one is AS004's business.
+    assert findings(single_replica_production_workload, service(count=2, scalings=(scaling(1),))) == []
+    unknown = Sourced(UNKNOWN, at(30), Provenance.DECLARED, "templated")
+    assert findings(single_replica_production_workload, service(count=1, scalings=(scaling(unknown),))) == []
+
+
+def test_ha003_count_that_is_its_own_minimum_reads_as_a_minimum():
+    # KServe: minReplicas is both the count and the autoscaling minimum.
+    minimum = value(1, 7)
+    (violation,) = findings(single_replica_production_workload, service(count=minimum, scalings=(Scaling(min_capacity=minimum),)))
+    assert "may scale down to 1 replica" in violation.message and "raise its minimum replicas to at least 2" in violation.message
+
+
+def test_ha003_zero_replicas_serve_nothing():
+    (violation,) = findings(single_replica_production_workload, service(count=0))
+    assert "runs 0 replicas and nothing scales it: it serves no requests" in violation.message
+
+
+def test_ha003_skips_counts_fixed_by_the_workloads_shape_and_unknown_counts():
+    ray_head = Sourced(1, at(7), Provenance.INFERRED, "one Ray head")
+    assert findings(single_replica_production_workload, service(count=ray_head)) == []
+    assert findings(single_replica_production_workload, service(count=None)) == []
+    both_low = Sourced(UNKNOWN, at(7), options=(1, 0))
+    (violation,) = findings(single_replica_production_workload, service(count=both_low))
+    assert "runs 1 or 0 replicas" in violation.message
+
+
+# HA004 no-zone-spread
+
+
+def test_ha004_fires_on_replicated_production_pods_without_zone_spread():
+    (violation,) = findings(no_zone_spread, service(count=3, availability=guarded(spread=False)))
+    assert "runs 3 replicas" in violation.message and "topology.kubernetes.io/zone" in violation.message
+    assert violation.span == at(14)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        service(count=3, availability=guarded(spread=True)),
+        service(count=3, availability=guarded(spread=None)),  # unknown: silent
+        service(count=1, availability=guarded(spread=False)),  # HA003's business
+        service(count=3, availability=guarded(spread=False), environment=Environment.STAGING),
+        service(count=3, availability=None),  # a platform without pod placement (ECS)
+    ],
+)
+def test_ha004_silent(target):
+    assert findings(no_zone_spread, target) == []
+
+
+def test_ha004_counts_the_autoscaling_minimum():
+    (violation,) = findings(no_zone_spread, service(count=1, scalings=(scaling(2),), availability=guarded()))
+    assert "runs at least 2 replicas" in violation.message
+
+
+# HA005 no-disruption-budget
+
+
+def test_ha005_fires_only_when_no_budget_is_known_to_select_the_pods():
+    (violation,) = findings(no_disruption_budget, service(count=2, availability=guarded(budget="")))
+    assert "no PodDisruptionBudget of this run selects its pods in namespace ml" in violation.message
+    assert violation.span == at(4)
+    assert findings(no_disruption_budget, service(count=2, availability=guarded(budget="scorer-pdb"))) == []
+    assert findings(no_disruption_budget, service(count=2, availability=guarded(budget=None))) == []  # labels unknown
+    assert findings(no_disruption_budget, service(count=1, availability=guarded(budget=""))) == []
+
+
+DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: scorer
+  namespace: fraud-prod
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: scorer}
+  template:
+    metadata:
+      labels: {app: scorer}
+    spec:
+      containers: [{name: server, image: seldonio/mlserver:1.6.1}]
+"""
+
+PDB = """\
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: scorer
+  namespace: fraud-prod
+spec:
+  maxUnavailable: {max_unavailable}
+  selector:
+    matchLabels: {app: scorer}
+"""
+
+
+@pytest.fixture
+def manifests(tmp_path):
+    (tmp_path / "deploy.yaml").write_text(DEPLOY)
+    return tmp_path
+
+
+def _lint(paths, context: str = "siblings") -> list[tuple[str, str, int, str]]:
+    result = run_lint(read_inputs([str(path) for path in paths], context=context), host(), LintOptions())
+    return [
+        (finding.rule_id, Path(finding.path).name, finding.span.line, finding.message)
+        for finding in result.findings
+        if finding.rule_id in ("HA005", "HA007")
+    ]
+
+
+def test_ha005_budget_in_another_file_of_the_run(manifests):
+    (manifests / "pdb.yaml").write_text(PDB.replace("{max_unavailable}", "1"))
+    assert _lint([manifests / "deploy.yaml", manifests / "pdb.yaml"]) == []
+    # Named alone, the deployment still sees the budget beside it (as an HPA beside it counts for AS001) ...
+    assert _lint([manifests / "deploy.yaml"]) == []
+    # ... unless only the named files are read.
+    ((rule_id, name, line, _),) = _lint([manifests / "deploy.yaml"], context="none")
+    assert (rule_id, name, line) == ("HA005", "deploy.yaml", 4)
+
+
+def test_ha005_deployment_alone(manifests):
+    ((rule_id, name, line, _),) = _lint([manifests / "deploy.yaml"])
+    assert (rule_id, name, line) == ("HA005", "deploy.yaml", 4)
+
+
+# HA006 spot-only-production-serving
+
+
+@pytest.mark.parametrize(
+    "capacity, fires",
+    [(Capacity.SPOT, True), (Capacity.MIXED, False), (Capacity.ON_DEMAND, False), (Capacity.RESERVED, False), (None, False)],
+)
+def test_ha006_fires_only_on_spot_only_capacity(capacity, fires):
+    assert bool(findings(spot_only_production_serving, service(capacity=capacity))) is fires
+
+
+def test_ha006_leaves_jobs_and_non_production_alone():
+    assert findings(spot_only_production_serving, service(capacity=Capacity.SPOT, kind=DeploymentKind.JOB)) == []
+    assert findings(spot_only_production_serving, service(capacity=Capacity.SPOT, environment=None)) == []
+
+
+def test_ha006_points_at_the_capacity():
+    (violation,) = findings(spot_only_production_serving, service(capacity=Capacity.SPOT))
+    assert violation.span == at(20)
+
+
+# HA007 disruption-budget-allows-full-outage
+
+
+@pytest.mark.parametrize(
+    "count, scalings, min_available, max_unavailable, fires",
+    [
+        (2, (), None, 2, True),
+        (3, (), None, 2, False),
+        (2, (), 0, None, True),
+        (2, (), "0%", None, True),
+        (1, (), 0, None, True),  # protects nothing whatever the count
+        (2, (), 1, None, False),
+        (2, (), "10%", None, False),
+        (None, (), None, "100%", True),  # no count needed
+        (2, (), None, "50%", False),  # 1 of 2, rounded up
+        (2, (), None, "51%", True),  # 1.02 of 2 rounds up to 2
+        (3, (), None, "67%", True),  # 2.01 of 3 rounds up to 3
+        (4, (), None, "50%", False),
+        (1, (), None, 1, False),  # one replica: HA003's business
+        (6, (scaling(2),), None, 3, True),  # at its autoscaling minimum
+        (6, (scaling(3),), None, 2, False),
+        (2, (scaling(0),), None, 2, False),  # scales to zero by design
+        (None, (), None, 2, False),  # count unknown
+        (2, (), None, 0, False),  # blocks evictions: too strict, not too loose
+    ],
+)
+def test_ha007_compares_the_budget_with_the_lowest_replica_count(count, scalings, min_available, max_unavailable, fires):
+    target = service(
+        count=count,
+        scalings=scalings,
+        environment=None,  # not a prod rule
+        availability=guarded(budget="scorer", min_available=min_available, max_unavailable=max_unavailable),
+    )
+    assert bool(findings(disruption_budget_allows_full_outage, target)) is fires
+
+
+def test_ha007_message_names_the_rounded_pods_and_the_minimum():
+    target = service(count=6, scalings=(scaling(3),), availability=guarded(budget="scorer", max_unavailable="100%"))
+    (violation,) = findings(disruption_budget_allows_full_outage, target)
+    assert violation.message.startswith("disruption budget scorer protects nothing: maxUnavailable 100%")
+    target = service(count=6, scalings=(scaling(3),), availability=guarded(budget="scorer", max_unavailable="70%"))
+    (violation,) = findings(disruption_budget_allows_full_outage, target)
+    assert "maxUnavailable 70% (3 of 3 pods) is not less than the 3 replicas it may scale down to" in violation.message
+    assert "set maxUnavailable to at most 2 (1 is usual)" in violation.message
+    assert violation.span.line == 45
+
+
+def test_ha007_silent_without_a_known_budget():
+    assert findings(disruption_budget_allows_full_outage, service(availability=guarded(budget="", max_unavailable=2))) == []
+    assert findings(disruption_budget_allows_full_outage, service(availability=guarded(budget=None, max_unavailable=2))) == []
+
+
+def test_ha007_budget_in_a_linted_file_is_reported_at_the_budget(manifests):
+    (manifests / "pdb.yaml").write_text(PDB.replace("{max_unavailable}", "3"))
+    ((rule_id, name, line, message),) = _lint([manifests / "deploy.yaml", manifests / "pdb.yaml"])
+    assert (rule_id, name, line) == ("HA007", "pdb.yaml", 7)
+    assert "(in " not in message
+
+
+def test_ha007_budget_in_a_context_file_is_reported_at_the_workload(manifests):
+    (manifests / "pdb.yaml").write_text(PDB.replace("{max_unavailable}", "3"))
+    ((rule_id, name, line, message),) = _lint([manifests / "deploy.yaml"])
+    assert (rule_id, name, line) == ("HA007", "deploy.yaml", 7)  # replicas: 3
+    assert f"(in {manifests / 'pdb.yaml'})" in message
+
+
+# --- Real Kubernetes files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -----
+
+
+PROD = LintOptions(environment=Environment.PROD)
+
+
+def test_corpus_kserve_sample_on_default_replicas_fires_ha003_only_when_called_production():
+    # kserve/kserve sklearn sample: minReplicas 1 on the predictor, no stage anywhere.
+    path = KUBERNETES_COPIES / "kserve" / "sklearn-inferenceservice.yaml"
+    assert availability_findings(path) == []
+    assert availability_findings(path, PROD) == [("HA003", 7, Severity.ERROR)]
+
+
+def test_corpus_seldon_ab_test_has_two_single_replica_predictors():
+    assert availability_findings(KUBERNETES_COPIES / "seldon-abtest" / "abtest.yaml", PROD) == [
+        ("HA003", 13, Severity.ERROR),
+        ("HA003", 19, Severity.ERROR),
+    ]
+
+
+def test_corpus_seldon_pdb_spec_allows_a_full_outage():
+    # SeldonIO/seldon-core disruption-budget example: pdbSpec maxUnavailable 2 on 2 replicas.
+    path = KUBERNETES_COPIES / "seldon-pdb" / "model_with_pdb.yaml"
+    assert availability_findings(path) == [("HA007", 11, Severity.WARNING)]
+    # In production it also runs unspread; its pdbSpec counts as a budget (no HA005).
+    assert availability_findings(path, PROD) == [("HA007", 11, Severity.WARNING), ("HA004", 13, Severity.WARNING)]
+
+
+def test_corpus_karpenter_disruption_budget_example_protects_its_deployment():
+    # aws/karpenter-provider-aws: a PDB (minAvailable 4) selecting a 10-replica Deployment.
+    path = KUBERNETES_COPIES / "karpenter-workloads" / "disruption-budget.yaml"
+    assert availability_findings(path, PROD) == [("HA004", 25, Severity.WARNING)]
+
+
+def test_corpus_karpenter_zone_spread_example_spreads_but_has_no_budget():
+    # aws/karpenter-provider-aws: 50 replicas spread over hostnames and zones, no PDB.
+    assert availability_findings(CORPUS_COPIES / "ha004-spread-hostname-zone.yaml", PROD) == [("HA005", 4, Severity.WARNING)]
+
+
+def test_corpus_gke_llm_on_spot_vms():
+    # GoogleCloudPlatform/kubernetes-engine-samples: TGI on one replica, nodeSelector cloud.google.com/gke-spot.
+    path = KUBERNETES_COPIES / "gke-llm-spot" / "text-generation-inference.yaml"
+    assert availability_findings(path) == []
+    assert availability_findings(path, PROD) == [("HA003", 21, Severity.ERROR), ("HA006", 84, Severity.WARNING)]
+
+
+def test_corpus_kube_linter_budgets_that_keep_a_replica_are_not_ha007():
+    # stackrox/kube-linter pdb-min-available fixture: minAvailable 1 budgets on one-replica Deployments.
+    path = KUBERNETES_COPIES / "kube-linter-pdb-min-available" / "pdb-min-available.yaml"
+    assert [item for item in availability_findings(path, PROD) if item[0] == "HA007"] == []

@@ -5,7 +5,8 @@ files included, so an HPA in one file finds the Deployment in another
 whichever is extracted first. Objects are keyed by (namespace, kind, name),
 the way `scaleTargetRef` names them; PodDisruptionBudgets are kept per
 namespace, to be matched against pod labels; Namespace objects give their
-labels to the environment of what lives in them.
+labels to the environment of what lives in them; Karpenter NodePools and
+Provisioners are kept by kind and name, for the pods pinned to them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from plugins.adapters.kubernetes.disruption import Budget, is_budget, read_budge
 from plugins.adapters.kubernetes.objects import Manifest, manifests
 
 MEMO_KEY = ("plugins.adapters.kubernetes", "run-index")
+NODE_POOL_KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
 
 
 @dataclass
@@ -35,6 +37,7 @@ class RunIndex:
     by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
     budgets: dict[str, list[Budget]] = field(default_factory=dict)
     namespaces: dict[str, Manifest] = field(default_factory=dict)
+    node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
 
@@ -52,6 +55,8 @@ class RunIndex:
             self.budgets.setdefault(budget.namespace, []).append(budget)
         elif manifest.group == "" and manifest.kind == "Namespace" and manifest.name:
             self.namespaces.setdefault(manifest.name, manifest)
+        elif (manifest.group, manifest.kind) in NODE_POOL_KINDS and manifest.name:
+            self.node_pools.setdefault((manifest.kind, manifest.name), []).append(manifest)
 
     def autoscalers_of(self, manifest: Manifest) -> list[Autoscaler]:
         """The autoscalers whose scaleTargetRef names this object."""
@@ -64,6 +69,11 @@ class RunIndex:
     def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
         """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""
         return [budget for budget in self.budgets.get(namespace, ()) if budget.protects(namespace, labels)]
+
+    def node_pool(self, kind: str, name: str, near: str = "") -> Manifest | None:
+        """The Karpenter NodePool or Provisioner named `name`, preferring one in the file `near`."""
+        found = self.node_pools.get((kind, name), ())
+        return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
 
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""

@@ -15,6 +15,12 @@ read from CloudFormation. Its one unit has:
   unknown: they depend on the size Karpenter picks);
 - no count: Karpenter launches nodes as pods need them.
 Labels, taints and requirements are attributes, for matching pods to pools.
+
+A pod pinned to pools by name (`karpenter.sh/nodepool`, v1alpha5
+`karpenter.sh/provisioner-name`) runs on their capacity:
+`pinned_capacity` gives a workload's unit the pools' capacity when every
+pool it names is in the run and the pod's own node selection does not
+already name one capacity type.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from plugins.adapters.kubernetes.objects import (
     text,
     values_span,
 )
-from plugins.adapters.kubernetes.pod import capacity_label_values
+from plugins.adapters.kubernetes.pod import Pod, capacity_label_values, node_pool_labels
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 
 KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
@@ -62,13 +68,19 @@ DEFAULT_CAPACITY = Capacity.ON_DEMAND  # Karpenter launches on-demand when no ca
 KIND_NOTE = "a node pool is capacity, not a workload: the pods scheduled on it decide between job and service"
 
 
+def _node_spec(manifest: Manifest):
+    """(node spec, its anchor, requirements) of a NodePool (`spec.template.spec`) or Provisioner (`spec`)."""
+    spec = manifest.spec
+    node_spec = spec if manifest.kind == "Provisioner" else mapping(child(spec, "template", "spec"))
+    anchor = node_spec.span if node_spec is not None else manifest.anchor
+    return node_spec, anchor, mappings(child(node_spec, "requirements"))
+
+
 def read(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     legacy = manifest.kind == "Provisioner"
-    node_spec = spec if legacy else mapping(child(spec, "template", "spec"))
+    node_spec, anchor, requirements = _node_spec(manifest)
     labels_node = child(spec, "labels") if legacy else child(spec, "template", "metadata", "labels")
-    anchor = node_spec.span if node_spec is not None else manifest.anchor
-    requirements = mappings(child(node_spec, "requirements"))
 
     unit = Unit(
         name=manifest.name_sourced,
@@ -153,6 +165,59 @@ def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
     if Capacity.SPOT in allowed:
         return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: Spot and {', '.join(sorted(c.value for c in allowed - {Capacity.SPOT}))}")
     return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: {', '.join(sorted(c.value for c in allowed))}, no Spot")
+
+
+def pool_capacity(manifest: Manifest) -> Sourced:
+    """The capacity a NodePool or Provisioner launches (see `capacity_of`)."""
+    _, anchor, requirements = _node_spec(manifest)
+    return capacity_of(requirements, anchor)
+
+
+def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced, list[ResourceRef]]:
+    """The pod's capacity, taken from the node pools it is pinned to by name when that says more.
+
+    The pod's own capacity stands when it names one capacity type (its
+    selection narrows any pool), or when a named pool is not in the run.
+    Otherwise the pools' capacity, one type when they all agree (mixed
+    when Spot and another type are both possible), points at where the pod
+    names the pools, so a finding stays in the workload's file.
+    """
+    own = pod.capacity
+    pinned = pod.node_pools
+    if not pinned.known or (own.known and own.value is not Capacity.MIXED):
+        return own, []
+    nodepool_label, provisioner_label = node_pool_labels()
+    kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
+    pools = []
+    for label, name in pinned.value:  # type: ignore[union-attr]
+        pool = index.node_pool(kinds[label], name, near)
+        if pool is None:
+            return own, []
+        pools.append(pool)
+    capacities = [pool_capacity(pool) for pool in pools]
+    described = "; ".join(
+        f"{pool.kind} {pool.name}{'' if pool.path == near else f' ({pool.path})'} {_allows(capacity)}" for pool, capacity in zip(pools, capacities)
+    )
+    links = [ResourceRef(pool.kind, pool.name or "(unnamed)", pool.anchor) for pool in pools]
+    note = f"{pinned.note}: {described}"
+    if any(not capacity.known for capacity in capacities):
+        return Sourced(UNKNOWN, pinned.span, Provenance.INFERRED, note), links
+    values = {capacity.value for capacity in capacities}
+    if own.known and own.value is Capacity.MIXED and values != {Capacity.SPOT}:
+        return own, links  # the pod allows Spot and more; the pools do not narrow it to Spot
+    if len(values) == 1:
+        (value,) = values
+        return Sourced(value, pinned.span, Provenance.INFERRED, note), links
+    return Sourced(Capacity.MIXED, pinned.span, Provenance.INFERRED, note), links
+
+
+def _allows(capacity: Sourced) -> str:
+    if not capacity.known:
+        return f"launches capacity this adapter cannot tell ({capacity.note})"
+    how = f" ({capacity.note})" if capacity.note else ""
+    if capacity.value is Capacity.MIXED:
+        return f"launches mixed capacity{how}"
+    return f"launches only {capacity.value.value} capacity{how}"  # type: ignore[union-attr]
 
 
 def _compute(requirements: list[MappingNode]) -> Compute:

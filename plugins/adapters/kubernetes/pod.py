@@ -13,7 +13,11 @@
   allowed; a toleration of a capacity taint without a selector requiring it
   means the pod may land on either (`mixed`, inferred);
 - zone spread: a topologySpreadConstraint or a pod anti-affinity term (required
-  or preferred) on `topology.kubernetes.io/zone`.
+  or preferred) on `topology.kubernetes.io/zone`;
+- node pools: the Karpenter NodePools (or v1alpha5 Provisioners) the pod is
+  pinned to by name (`karpenter.sh/nodepool` in the nodeSelector, or `In`
+  in every required node-affinity term), for the workload readers to take
+  the pools' capacity from the run (`karpenter.pinned_capacity`).
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class Pod:
     attributes: tuple[tuple[str, Sourced], ...]
     span: Span
     readable: bool = True  # False when there is no pod spec to read (labels then unknown too)
+    node_pools: Sourced = Sourced()  # ((label key, pool name), ...) the pod is pinned to; unknown: not pinned
 
 
 def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, str] | None = None) -> Pod:
@@ -125,6 +130,7 @@ def read_spec(
         attributes=attributes,
         span=where,
         readable=spec_map is not None,
+        node_pools=node_pools_of(spec_map),
     )
 
 
@@ -429,6 +435,48 @@ def _tolerated_capacity_taints(spec: MappingNode, keys: frozenset[str]) -> list[
         if operator == "Exists" or data.capacity_from_label(key, value) == Capacity.SPOT.value:
             found.append((toleration, f"the taint {key}" + (f"={value}" if operator != "Exists" else "")))
     return found
+
+
+def node_pool_labels() -> tuple[str, ...]:
+    """The node labels that name the Karpenter pool a node comes from (NodePool, then v1alpha5 Provisioner)."""
+    return (
+        str(data.limit("kubernetes", "karpenter_nodepool_label").value),
+        str(data.limit("kubernetes", "karpenter_provisioner_label").value),
+    )
+
+
+def node_pools_of(spec: MappingNode | None) -> Sourced:
+    """The node pools the pod is pinned to by name, as ((label key, pool name), ...).
+
+    Pinned by a nodeSelector on a pool-name label, else by every required
+    node-affinity term (they are ORed) naming pools with `In`; a term that
+    does not leaves the pool open (unknown). The span is where the pool is
+    named in the pod, so findings stay in the workload's file.
+    """
+    if spec is None:
+        return Sourced()
+    labels = node_pool_labels()
+    selector = mapping(spec.get("nodeSelector"))
+    if selector is not None:
+        for key, value in selector.pairs:
+            name = label_text(value)
+            if key.value in labels and name:
+                return Sourced(((str(key.value), name),), value.span, Provenance.DECLARED, f"nodeSelector {key.value}={name}")
+    terms = _required_terms(spec)
+    if not terms:
+        return Sourced()
+    pinned: list[tuple[str, str]] = []
+    spans: list[Span] = []
+    for term in terms:
+        named = [(key, values, node) for key, operator, values, node in _expressions(term) if key in labels and operator == "In" and values]
+        if not named:
+            return Sourced()  # this term allows nodes of any pool
+        key, values, node = named[0]
+        pinned += [(key, value) for value in values]
+        spans.append(values_span(node))
+    pinned = list(dict.fromkeys(pinned))
+    described = ", ".join(f"{key}={name}" for key, name in pinned)
+    return Sourced(tuple(pinned), spans[0], Provenance.DECLARED, f"required node affinity {described}")
 
 
 # --- zones -------------------------------------------------------------------------

@@ -13,7 +13,9 @@ DaemonSets are not read: they run one pod per node (agents, device
 plugins), not a served or batch workload. Every reader ends in
 `assemble`, which adds what the rest of the run says about the workload:
 the autoscalers that name it (`Unit.scaling`), the PodDisruptionBudgets that
-select its pods (`Availability`), its Namespace's labels (environment).
+select its pods (`Availability`), its Namespace's labels (environment), the
+capacity of the Karpenter node pools its pods are pinned to by name
+(`Unit.capacity`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from linter import (
 
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.karpenter import pinned_capacity
 from plugins.adapters.kubernetes.objects import Manifest, child, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
@@ -175,20 +178,23 @@ def assemble(
     environment = environment_of(manifest, profile, template_labels, index.namespaces.get(manifest.namespace))
     autoscalers = index.autoscalers_of(manifest) if linked_scaling else []
     linked = tuple(autoscaler.scaling for autoscaler in autoscalers)
-    model_units = tuple(
-        Unit(
-            name=unit.name,
-            compute=unit.pod.compute,
-            count=unit.count,
-            weight=unit.weight,
-            capacity=unit.pod.capacity,
-            scaling=unit.scaling + linked,
-            model_names=unit.pod.container_names,
-            span=unit.pod.span,
-        )
-        for unit in units
-    )
     all_links = [ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor), *links]
+    model_units = []
+    for unit in units:
+        capacity, pool_links = pinned_capacity(unit.pod, index, near=manifest.path)
+        all_links += [link for link in pool_links if link not in all_links]
+        model_units.append(
+            Unit(
+                name=unit.name,
+                compute=unit.pod.compute,
+                count=unit.count,
+                weight=unit.weight,
+                capacity=capacity,
+                scaling=unit.scaling + linked,
+                model_names=unit.pod.container_names,
+                span=unit.pod.span,
+            )
+        )
     all_links += [ResourceRef(autoscaler.kind, autoscaler.manifest.name or "(unnamed)", autoscaler.manifest.anchor) for autoscaler in autoscalers]
     if availability is None and primary is not None:
         availability, budget_links = availability_of(manifest, index, primary, labels_complete)
@@ -206,7 +212,7 @@ def assemble(
         environment=environment,
         profile=profile,
         models=models,
-        units=model_units,
+        units=tuple(model_units),
         availability=availability,
         links=tuple(all_links),
         attributes=tuple(all_attributes),

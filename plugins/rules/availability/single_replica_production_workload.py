@@ -1,0 +1,143 @@
+"""HA003 single-replica-production-workload."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter import Deployment, RunContext, Severity, Violation, rule
+
+from plugins.rules.availability.replicas import (
+    REPLICATED_KINDS,
+    count_is_structural,
+    min_serving_replicas,
+    replicas_text,
+)
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, where
+
+
+def _alternatives(values: tuple) -> str:
+    return " or ".join(map(str, values))
+
+
+@rule(
+    "HA003",
+    "single-replica-production-workload",
+    Severity.ERROR,
+    "A production serving workload runs fewer than two replicas, so one node or zone failure takes it down.",
+    tags=("kubernetes", "ecs", "availability", "prod"),
+)
+def single_replica_production_workload(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Flags a production serving workload — a Kubernetes Deployment or
+    StatefulSet, a KServe InferenceService component, a SeldonDeployment
+    predictor, another serving resource, an ECS service — whose replica
+    count (`replicas`, KServe `minReplicas`, ECS `DesiredCount`) is below 2
+    when autoscaling cannot lift it: nothing scales it, or its autoscaling
+    minimum (HPA `minReplicas`, KEDA `minReplicaCount`, KServe
+    `minReplicas`) is below 2 as well. A workload written with one replica
+    whose autoscaler keeps at least two is fine; a minimum below 2 on a
+    workload that starts with two or more is AS004's business. It fires
+    only when the deployment is known to be production (an `environment`,
+    `env` or `stage` label, a production namespace, the
+    `mldeploy-lint.io/environment` annotation, a configured path pattern,
+    `--environment prod`) and stays silent when the count is not known.
+    Counts that follow from a workload's shape rather than from a field
+    (a Ray head, a bare Pod, the workers of a LeaderWorkerSet group) are
+    not judged. SageMaker endpoints are HA001's business.
+
+    ## Why it matters
+    A single replica is down whenever its node is drained for an upgrade,
+    scaled in by the cluster autoscaler, reclaimed or lost, and whenever
+    its zone fails: until a replacement pod is scheduled, pulls its image
+    and loads the model — minutes for large models — every request fails.
+    Two replicas on different nodes (and zones, see HA004) ride through
+    all of these.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: fraud-scorer
+      namespace: payments
+      labels:
+        environment: production
+    spec:
+      replicas: 1
+      selector:
+        matchLabels:
+          app: fraud-scorer
+      template:
+        metadata:
+          labels:
+            app: fraud-scorer
+        spec:
+          containers:
+            - name: server
+              image: seldonio/mlserver:1.6.1
+    ```
+
+    ## Fix
+    Run at least two replicas (and keep any autoscaling minimum at 2 or
+    more):
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: fraud-scorer
+      namespace: payments
+      labels:
+        environment: production
+    spec:
+      replicas: 2
+      selector:
+        matchLabels:
+          app: fraud-scorer
+      template:
+        metadata:
+          labels:
+            app: fraud-scorer
+        spec:
+          containers:
+            - name: server
+              image: seldonio/mlserver:1.6.1
+    ```
+
+    ## Sources
+    - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ (dealing with disruptions: replicate your application, spread it across zones)
+    - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`minReplicas`, default 1)
+    - kserve/kserve `pkg/apis/serving/v1beta1/component.go` (`minReplicas`, default 1; 0 scales to zero)
+    """
+    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS):
+        return
+    needed = min_serving_replicas()
+    for unit in instance_units(deployment):
+        if count_is_structural(unit):
+            continue
+        counts = possible_values(unit.count)
+        if not counts or any(count >= needed for count in counts):
+            continue
+        minimum = autoscaling_minimum(unit)
+        count_text = replicas_text(counts[0]) if len(counts) == 1 else f"{_alternatives(counts)} replicas"
+        if minimum is None:
+            runs = f"runs {count_text} and nothing scales it"
+            fix = f"run at least {needed} replicas"
+        else:
+            minimums = possible_values(minimum)
+            if not minimums or any(value >= needed for value in minimums):
+                continue
+            if minimum.span is not None and minimum.span == unit.count.span:  # the count is the minimum (KServe)
+                runs = f"may scale down to {count_text}"
+                fix = f"raise its minimum replicas to at least {needed}"
+            else:
+                runs = f"runs {count_text} and its autoscaling minimum is {_alternatives(minimums)}"
+                fix = f"raise the replicas and the autoscaling minimum to at least {needed}"
+        if all(count == 0 for count in counts) and minimum is None:
+            outage = "it serves no requests"
+        else:
+            outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
+        yield Violation(
+            f"production service {unit_subject(deployment, unit)} {runs}: {outage} — {fix}",
+            where(unit.count, unit.span, default=deployment.span),
+        )
