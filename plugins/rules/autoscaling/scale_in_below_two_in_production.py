@@ -112,6 +112,8 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
                 continue
             if scales_to_zero_by_design and all(value == 0 for value in minimums):
                 continue  # AS006's business
+            if scaling.min_capacity.span is not None and scaling.min_capacity.span == unit.count.span:
+                continue  # the minimum is the unit's own count (KServe minReplicas): HA001/HA003 report it
             shown = " or ".join(str(value) for value in minimums)
             yield Violation(
                 f"autoscaling of production {unit_subject(deployment, unit)} may scale in to {shown}: below {needed} "
