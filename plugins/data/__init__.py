@@ -871,6 +871,11 @@ def capacity_from_setting(context: str, value: object) -> str | None:
     return None
 
 
+def default_capacity(context: str) -> str:
+    """on-demand | spot | reserved that a platform launches when nothing says which (context: karpenter-nodepool)."""
+    return next(entry["capacity"] for entry in raw_tables()["capacity"]["defaults"] if entry["context"] == context)
+
+
 @functools.lru_cache(maxsize=None)
 def _accelerator_resources() -> dict[str, str]:
     return {entry["name"]: entry["accelerator"] for entry in raw_tables()["kubernetes"]["accelerator_resources"]}

@@ -63,7 +63,6 @@ KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
 PLATFORM = "karpenter-nodepool"
 CAPACITY_LABEL = "karpenter.sh/capacity-type"
 FAMILY_LABEL = "karpenter.k8s.aws/instance-family"
-DEFAULT_CAPACITY = Capacity.ON_DEMAND  # Karpenter launches on-demand when no capacity-type requirement allows more
 
 KIND_NOTE = "a node pool is capacity, not a workload: the pods scheduled on it decide between job and service"
 
@@ -133,11 +132,12 @@ def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
     """spot, on-demand or reserved when one is allowed; mixed when Spot and another are."""
     requirement = _requirement(requirements, CAPACITY_LABEL)
     if requirement is None:
+        default = Capacity(data.default_capacity("karpenter-nodepool"))
         return Sourced(
-            DEFAULT_CAPACITY,
+            default,
             point(anchor),
             Provenance.DEFAULT,
-            f"no {CAPACITY_LABEL} requirement: Karpenter launches on-demand capacity",
+            f"no {CAPACITY_LABEL} requirement: Karpenter launches {default.value} capacity",
         )
     operator = text(requirement.get("operator")) or ""
     values_node = requirement.get("values")
