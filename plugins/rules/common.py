@@ -42,6 +42,16 @@ def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
     return default
 
 
+def not_written(value: Sourced) -> bool:
+    """True when the file does not set the value at all.
+
+    Adapters leave a field they found no key for as a bare `Sourced()`; a
+    value that is written but unknown (an unresolved reference, a condition)
+    carries a span, a note or options, and rules stay silent on it.
+    """
+    return not value.known and value.span is None and not value.note and value.raw is None and not value.options
+
+
 def display_name(deployment: Deployment) -> str:
     """The deployment's name for messages."""
     return str(deployment.name.value) if deployment.name.known else deployment.id.rsplit("#", 1)[-1]

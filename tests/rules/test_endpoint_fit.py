@@ -8,22 +8,28 @@ shared corpus are linted at the end.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from linter import (
+    UNKNOWN,
     BatchConfig,
     Compute,
     Deployment,
     DeploymentKind,
     Provenance,
+    ServerlessConfig,
+    Severity,
     Sourced,
     Span,
     Unit,
     WorkloadProfile,
 )
 from linter.api import lint_text
+from plugins import data
+from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 from rule_harness import host
 
@@ -71,6 +77,11 @@ def profile(**entries) -> WorkloadProfile:
 
 def messages(check, target) -> list[str]:
     return [violation.message for violation in check.check(target, None)]
+
+
+def severities(check, target) -> list[Severity]:
+    """The severity of each finding, the rule's default where the violation sets none."""
+    return [violation.severity or check.severity for violation in check.check(target, None)]
 
 
 # --- EP001 payload-exceeds-endpoint-limit: batch transform ---------------------------------
@@ -135,6 +146,92 @@ def test_ep001_batch_transform_without_settings_keeps_the_record_limit():
     assert "100 MB per record" in message
 
 
+# --- EP002 latency-target-unreachable -------------------------------------------------------
+
+
+def serverless_unit(provisioned: Sourced = Sourced(), name="AllTraffic") -> Unit:
+    return Unit(
+        name=value(name, 10),
+        serverless=ServerlessConfig(
+            memory_mb=value(2048, 13), max_concurrency=value(20, 14), provisioned_concurrency=provisioned, span=at(12)
+        ),
+        span=at(10),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind, latency_ms, expected",
+    [
+        (DeploymentKind.REALTIME, 5, []),
+        (DeploymentKind.ASYNC, 999, [Severity.ERROR]),
+        (DeploymentKind.ASYNC, 1000, []),
+        (DeploymentKind.BATCH_TRANSFORM, 200, [Severity.ERROR]),
+        (DeploymentKind.BATCH_TRANSFORM, 60_000, []),
+        (DeploymentKind.SERVERLESS, 999, [Severity.WARNING]),
+        (DeploymentKind.SERVERLESS, 1000, []),
+        (DeploymentKind.SERVICE, 5, []),  # Kubernetes serving: the type gives no floor
+        (DeploymentKind.TRAINING, 5, []),
+    ],
+)
+def test_ep002_floors_by_kind(kind, latency_ms, expected):
+    units = [serverless_unit()] if kind is DeploymentKind.SERVERLESS else None
+    target = deployment(kind, units=units, profile=profile(latency_ms=latency_ms))
+    assert severities(latency_target_unreachable, target) == expected
+
+
+def test_ep002_floors_come_from_the_tables():
+    assert data.queued_latency_floor_ms() == 1000
+    assert data.serverless_cold_start_seconds()[0] * 1000 == 1000
+
+
+def test_ep002_silent_without_a_target_or_a_kind():
+    assert messages(latency_target_unreachable, deployment(DeploymentKind.ASYNC)) == []
+    assert messages(latency_target_unreachable, deployment(None, profile=profile(latency_ms=10))) == []
+
+
+@pytest.mark.parametrize(
+    "provisioned, fires",
+    [
+        (Sourced(), True),  # not written
+        (value(1, 15), False),
+        (value(0, 15), True),  # below the API minimum (CV002's business): keeps nothing warm
+        (Sourced(UNKNOWN, at(15), Provenance.DECLARED, "Ref:Warm is not known"), False),  # unresolved parameter
+        (Sourced(UNKNOWN, at(15), Provenance.DECLARED, "depends on condition IsProd", options=(10,)), False),
+    ],
+)
+def test_ep002_serverless_provisioned_concurrency(provisioned, fires):
+    units = [serverless_unit(provisioned)]
+    target = deployment(DeploymentKind.SERVERLESS, units=units, profile=profile(latency_ms=100))
+    assert bool(messages(latency_target_unreachable, target)) is fires
+
+
+def test_ep002_one_warm_variant_is_enough():
+    units = [serverless_unit(name="Cold"), serverless_unit(value(2, 15), name="Warm")]
+    target = deployment(DeploymentKind.SERVERLESS, units=units, profile=profile(latency_ms=100))
+    assert messages(latency_target_unreachable, target) == []
+
+
+def test_ep002_message_names_values_and_fix_and_points_at_the_target():
+    target = deployment(DeploymentKind.SERVERLESS, units=[serverless_unit()], profile=profile(latency_ms=100))
+    (violation,) = latency_target_unreachable.check(target, None)
+    assert violation.span == at(5)
+    assert "100 ms" in violation.message and "1 s to 180 s" in violation.message
+    assert violation.message.endswith("set ProvisionedConcurrency on variant AllTraffic, or use a real-time endpoint")
+    target = deployment(DeploymentKind.ASYNC, profile=profile(latency_ms=250))
+    (message,) = messages(latency_target_unreachable, target)
+    assert "250 ms is below the 1 s an asynchronous endpoint (example)" in message
+    assert message.endswith("serve it from a real-time endpoint")
+
+
+def test_ep002_payload_no_real_time_endpoint_takes_asks_to_relax_the_target():
+    target = deployment(DeploymentKind.ASYNC, profile=profile(latency_ms=250, payload_mb=200))
+    (message,) = messages(latency_target_unreachable, target)
+    assert "no endpoint type answers a 200 MB request that fast" in message
+    target = deployment(DeploymentKind.ASYNC, profile=profile(latency_ms=250, payload_mb=6))
+    (message,) = messages(latency_target_unreachable, target)
+    assert message.endswith("serve it from a real-time endpoint")  # 6 MB fits in 6 MiB
+
+
 # --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
 
 CORPUS_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
@@ -156,3 +253,32 @@ def test_corpus_transform_step_with_the_default_max_payload_is_silent():
     assert transforms and transforms[0].batch is not None
     assert transforms[0].batch.max_payload_mb.provenance is Provenance.DEFAULT
     assert endpoint_findings(result) == []
+
+
+def with_profile(result, **entries) -> list[Deployment]:
+    """The deployments a real file yields, as if their authors had declared `entries` in the profile."""
+    declared = {key: value(item, 5) for key, item in entries.items()}
+    return [replace(item, profile=replace(item.profile, **declared)) for item in result.deployments]
+
+
+def test_corpus_async_endpoints_with_a_sub_second_target():
+    # Three asynchronous endpoints of one stack; the file declares no workload profile.
+    result = lint_copy("ep002-async-endpoints-custom-resource.yaml")
+    assert endpoint_findings(result) == []
+    found = [
+        message
+        for item in with_profile(result, latency_ms=200)
+        for message in messages(latency_target_unreachable, item)
+    ]
+    assert len(found) == 3
+    assert "below the 1 s an asynchronous endpoint (endpoint-1) can be counted on for" in found[0]
+    assert all(messages(latency_target_unreachable, item) == [] for item in with_profile(result, latency_ms=30_000))
+
+
+def test_corpus_serverless_endpoint_without_provisioned_concurrency():
+    result = lint_copy("ep002-api-gateway-serverless-endpoint-config-template.yml")
+    assert endpoint_findings(result) == []
+    (item,) = with_profile(result, latency_ms=100)
+    assert severities(latency_target_unreachable, item) == [Severity.WARNING]
+    (message,) = messages(latency_target_unreachable, item)
+    assert "set ProvisionedConcurrency on variant AllTraffic" in message

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from linter import Rule, hookimpl
 
+from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 
 
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
-    return [payload_exceeds_endpoint_limit]
+    return [
+        payload_exceeds_endpoint_limit,
+        latency_target_unreachable,
+    ]
