@@ -20,6 +20,7 @@ from linter import (
     Deployment,
     DeploymentKind,
     Provenance,
+    Scaling,
     ServerlessConfig,
     Severity,
     Sourced,
@@ -29,6 +30,7 @@ from linter import (
 )
 from linter.api import lint_text
 from plugins import data
+from plugins.rules.endpoint_fit.always_on_for_intermittent_traffic import always_on_for_intermittent_traffic
 from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 from rule_harness import host
@@ -232,6 +234,97 @@ def test_ep002_payload_no_real_time_endpoint_takes_asks_to_relax_the_target():
     assert message.endswith("serve it from a real-time endpoint")  # 6 MB fits in 6 MiB
 
 
+# --- EP003 always-on-for-intermittent-traffic ---------------------------------------------
+
+
+def scaled_unit(minimum: Sourced, instance_type="ml.m5.large", accelerator="none", count=2) -> Unit:
+    return replace(
+        unit(instance_type=instance_type, accelerator=accelerator, count=count),
+        scaling=(Scaling(min_capacity=minimum, max_capacity=value(4, 31), span=at(30)),),
+    )
+
+
+@pytest.mark.parametrize(
+    "traffic, fires",
+    [("intermittent", True), ("scheduled", True), ("steady", False), ("bursty", False)],
+)
+def test_ep003_traffic(traffic, fires):
+    target = deployment(DeploymentKind.REALTIME, profile=profile(traffic=traffic))
+    assert bool(messages(always_on_for_intermittent_traffic, target)) is fires
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [None, DeploymentKind.SERVERLESS, DeploymentKind.ASYNC, DeploymentKind.SERVICE, DeploymentKind.BATCH_TRANSFORM],
+)
+def test_ep003_judges_only_real_time_endpoints(kind):
+    assert messages(always_on_for_intermittent_traffic, deployment(kind, profile=profile(traffic="intermittent"))) == []
+
+
+@pytest.mark.parametrize(
+    "minimum, expected",
+    [
+        (value(0, 32), None),  # scales to zero (an inference-component endpoint, managed instance scaling)
+        (Sourced(UNKNOWN, at(32), Provenance.DECLARED, "Ref:Floor is not known"), None),
+        (Sourced(), None),  # a target without MinCapacity: not knowable
+        (value(2, 32), "keeps at least 2 × ml.m5.large running"),
+    ],
+)
+def test_ep003_autoscaling_minimum(minimum, expected):
+    target = deployment(DeploymentKind.REALTIME, units=[scaled_unit(minimum)], profile=profile(traffic="scheduled"))
+    found = messages(always_on_for_intermittent_traffic, target)
+    if expected is None:
+        assert found == []
+    else:
+        (message,) = found
+        assert expected in message
+
+
+def test_ep003_any_unit_reaching_zero_is_enough():
+    units = [unit(), scaled_unit(value(0, 32))]
+    target = deployment(DeploymentKind.REALTIME, units=units, profile=profile(traffic="intermittent"))
+    assert messages(always_on_for_intermittent_traffic, target) == []
+
+
+@pytest.mark.parametrize(
+    "instance_type, accelerator, entries, suggestion",
+    [
+        ("ml.m5.large", "none", {}, "use a serverless endpoint, or an asynchronous endpoint with autoscaling"),
+        ("ml.m5.large", None, {}, "use a serverless endpoint, or an asynchronous"),  # accelerator unknown: offered
+        ("ml.g5.xlarge", "gpu", {}, "use an asynchronous endpoint with autoscaling MinCapacity 0 (serverless endpoints "
+         "offer no accelerated instances like ml.g5.xlarge)"),
+        ("ml.m5.large", "none", {"payload_mb": 5}, "(serverless takes at most 4 MB)"),
+        ("ml.m5.large", "none", {"latency_ms": 1500}, "use a serverless endpoint, or an asynchronous"),
+        ("ml.m5.large", "none", {"latency_ms": 500}, None),  # neither cold starts nor queues meet 500 ms
+        ("ml.g5.xlarge", "gpu", {"latency_ms": 500}, None),
+    ],
+)
+def test_ep003_suggests_what_suits_the_profile(instance_type, accelerator, entries, suggestion):
+    target = deployment(
+        DeploymentKind.REALTIME,
+        units=[unit(instance_type=instance_type, accelerator=accelerator)],
+        profile=profile(traffic="intermittent", **entries),
+    )
+    found = messages(always_on_for_intermittent_traffic, target)
+    if suggestion is None:
+        assert found == []
+    else:
+        (message,) = found
+        assert suggestion in message
+
+
+def test_ep003_message_names_the_fleet_and_points_at_the_traffic():
+    target = deployment(DeploymentKind.REALTIME, units=[unit(count=3)], profile=profile(traffic="scheduled"))
+    (violation,) = always_on_for_intermittent_traffic.check(target, None)
+    assert violation.span == at(5)
+    assert violation.message.startswith(
+        "declared traffic 'scheduled' on real-time endpoint example, which keeps 3 × ml.m5.xlarge running"
+    )
+    unknown_count = deployment(DeploymentKind.REALTIME, units=[unit(count=None)], profile=profile(traffic="scheduled"))
+    (message,) = messages(always_on_for_intermittent_traffic, unknown_count)
+    assert "which keeps ml.m5.xlarge running" in message
+
+
 # --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
 
 CORPUS_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
@@ -282,3 +375,14 @@ def test_corpus_serverless_endpoint_without_provisioned_concurrency():
     assert severities(latency_target_unreachable, item) == [Severity.WARNING]
     (message,) = messages(latency_target_unreachable, item)
     assert "set ProvisionedConcurrency on variant AllTraffic" in message
+
+
+def test_corpus_autoscaled_real_time_endpoint_declared_intermittent():
+    # A production endpoint whose scalable target keeps at least two instances.
+    result = lint_copy("ep003-safe-deployment-deploy-model-prd.yml")
+    assert endpoint_findings(result) == []
+    (item,) = with_profile(result, traffic="intermittent")
+    (message,) = messages(always_on_for_intermittent_traffic, item)
+    assert "keeps at least 2 × ml.m5.large running (and billed) around the clock" in message
+    (item,) = with_profile(result, traffic="steady")
+    assert messages(always_on_for_intermittent_traffic, item) == []
