@@ -19,6 +19,8 @@ from linter import (
     Compute,
     Deployment,
     DeploymentKind,
+    Environment,
+    ModelSpec,
     Provenance,
     Scaling,
     ServerlessConfig,
@@ -28,10 +30,11 @@ from linter import (
     Unit,
     WorkloadProfile,
 )
-from linter.api import lint_text
+from linter.api import lint_paths, lint_text
 from plugins import data
 from plugins.rules.endpoint_fit.always_on_for_intermittent_traffic import always_on_for_intermittent_traffic
 from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
+from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 from rule_harness import host
 
@@ -325,6 +328,84 @@ def test_ep003_message_names_the_fleet_and_points_at_the_traffic():
     assert "which keeps ml.m5.xlarge running" in message
 
 
+# --- EP006 many-endpoints-could-share-one --------------------------------------------------
+
+XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def served(image=XGBOOST, multi_model=None) -> ModelSpec:
+    return ModelSpec(
+        name=value("model", 3),
+        image=value(image, 4) if image is not None else Sourced(),
+        framework=Sourced("xgboost", at(4), Provenance.INFERRED),
+        multi_model=value(multi_model, 5) if multi_model is not None else Sourced(),
+    )
+
+
+def endpoints(count: int, path=PATH, kind=DeploymentKind.REALTIME, image=XGBOOST, **fields) -> list[Deployment]:
+    fields.setdefault("models", (served(image),))
+    return [deployment(kind, name=f"customer-{index}", path=path, **fields) for index in range(count)]
+
+
+def shared(deployments) -> list[str]:
+    return [violation.message for violation in many_endpoints_could_share_one.check(tuple(deployments), None)]
+
+
+def test_ep006_threshold_comes_from_the_tables():
+    threshold = data.shared_endpoint_min_endpoints()
+    assert threshold == 5
+    assert shared(endpoints(threshold - 1)) == []
+    (message,) = shared(endpoints(threshold))
+    assert message.startswith("5 real-time endpoints (customer-0, customer-1, customer-2 and 2 more) each serve image ")
+    assert "sagemaker-xgboost:1.7-1 on their own instances, 5 instances in all" in message
+    assert message.endswith("host the models on one multi-model endpoint, or as inference components of one endpoint")
+
+
+def test_ep006_looks_across_files_and_points_at_the_first_endpoint():
+    group = endpoints(2, path="stacks/b.yaml") + endpoints(3, path="stacks/a.yaml")
+    (violation,) = many_endpoints_could_share_one.check(tuple(group), None)
+    assert violation.span.path == "stacks/a.yaml"
+
+
+@pytest.mark.parametrize(
+    "odd_one",
+    [
+        {"kind": DeploymentKind.ASYNC},
+        {"kind": DeploymentKind.SERVERLESS, "units": [Unit(serverless=ServerlessConfig())]},
+        {"kind": None},
+        {"models": (served(multi_model=True),)},
+        {"models": (served(), served())},  # an inference pipeline, or inference components
+        {"models": ()},
+        {"models": (served(image=None),)},
+        {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:${XgboostVersion}"},
+        {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1"},
+        {"profile": profile(traffic="steady")},
+        {"environment": value(Environment.PROD, 1)},
+        {"units": [Unit(serverless=ServerlessConfig())]},  # no instance-backed unit
+    ],
+    ids=lambda item: ",".join(f"{key}={value!r}"[:40] for key, value in item.items()),
+)
+def test_ep006_counts_only_endpoints_that_could_move(odd_one):
+    fields = dict(odd_one)
+    kind = fields.pop("kind", DeploymentKind.REALTIME)
+    group = endpoints(4) + endpoints(1, kind=kind, **fields)
+    assert shared(group) == []
+
+
+def test_ep006_groups_by_environment_and_reads_partly_unresolved_registries():
+    image = "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/sagemaker-xgboost:1.7-1"
+    production = endpoints(5, image=image, environment=value(Environment.PROD, 1))
+    development = endpoints(5, path="dev.yaml", image=image, environment=value(Environment.DEV, 1))
+    assert len(shared(production + development)) == 2
+    assert shared(endpoints(3, environment=value(Environment.PROD, 1)) + endpoints(3, path="dev.yaml")) == []
+
+
+def test_ep006_leaves_out_the_instance_total_when_a_count_is_unknown():
+    group = endpoints(4) + endpoints(1, units=[unit(count=None)])
+    (message,) = shared(group)
+    assert "instances in all" not in message
+
+
 # --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
 
 CORPUS_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
@@ -386,3 +467,34 @@ def test_corpus_autoscaled_real_time_endpoint_declared_intermittent():
     assert "keeps at least 2 × ml.m5.large running (and billed) around the clock" in message
     (item,) = with_profile(result, traffic="steady")
     assert messages(always_on_for_intermittent_traffic, item) == []
+
+
+def test_corpus_stack_deployed_once_per_customer(tmp_path):
+    # The same real single-model stack, once per customer, as a run over five customer directories sees it.
+    original = CORPUS_COPIES / "ep006-fraud-detection-sagemaker-demo-stack.yaml"
+    assert endpoint_findings(lint_copy(original.name)) == []
+    paths = []
+    for customer in ("acme", "globex", "hooli", "initech", "umbrella"):
+        (tmp_path / customer).mkdir()
+        copy = tmp_path / customer / original.name
+        copy.write_bytes(original.read_bytes())
+        paths.append(str(copy))
+    result = lint_paths(paths, host=host())
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "EP006"]
+    assert finding.path == paths[0]
+    assert "5 real-time endpoints" in finding.message
+    assert "each serve image sagemaker-xgboost:0.90-2-cpu-py3" in finding.message
+    assert len(lint_paths(paths[:4], host=host()).findings) == len(result.findings) - 1
+
+
+def test_corpus_async_endpoints_of_one_image_are_not_counted(tmp_path):
+    # Asynchronous endpoints whose image is a parameter: neither trait lets EP006 count them.
+    original = CORPUS_COPIES / "ep002-async-endpoints-custom-resource.yaml"
+    paths = []
+    for index in range(2):
+        copy = tmp_path / f"stack-{index}.yaml"
+        copy.write_bytes(original.read_bytes())
+        paths.append(str(copy))
+    result = lint_paths(paths, host=host())
+    assert len(result.deployments) == 6
+    assert [finding for finding in result.findings if finding.rule_id == "EP006"] == []

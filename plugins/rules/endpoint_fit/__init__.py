@@ -6,6 +6,7 @@ from linter import Rule, hookimpl
 
 from plugins.rules.endpoint_fit.always_on_for_intermittent_traffic import always_on_for_intermittent_traffic
 from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
+from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 
 
@@ -15,4 +16,5 @@ def mldeploy_rules() -> list[Rule]:
         payload_exceeds_endpoint_limit,
         latency_target_unreachable,
         always_on_for_intermittent_traffic,
+        many_endpoints_could_share_one,
     ]
