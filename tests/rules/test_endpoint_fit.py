@@ -328,6 +328,17 @@ def test_ep003_message_names_the_fleet_and_points_at_the_traffic():
     assert "which keeps ml.m5.xlarge running" in message
 
 
+def test_ep003_counts_the_instances_of_an_inference_component_once():
+    variant = unit(instance_type="ml.g5.2xlarge", accelerator="gpu", count=1)
+    # Three copies of an inference component, on the variant's instances.
+    component = replace(variant, name=value("summariser", 40), count=value(3, 42), span=at(40))
+    other = Unit(name=value("Canary", 50), compute=Compute(instance_type=value("ml.g5.xlarge", 51)), count=value(2, 52))
+    units = [variant, component, other]
+    target = deployment(DeploymentKind.REALTIME, units=units, profile=profile(traffic="intermittent"))
+    (message,) = messages(always_on_for_intermittent_traffic, target)
+    assert "which keeps 1 × ml.g5.2xlarge + 2 × ml.g5.xlarge running" in message
+
+
 # --- EP006 many-endpoints-could-share-one --------------------------------------------------
 
 XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"

@@ -31,9 +31,20 @@ def _scales_to_zero(units: tuple[Unit, ...]) -> bool | None:
 
 
 def _fleet(units: list[Unit]) -> str:
-    """What keeps running, e.g. `2 × ml.c5.2xlarge` or `at least 1 × ml.m5.large`."""
+    """What keeps running, e.g. `2 × ml.c5.2xlarge` or `at least 1 × ml.m5.large`.
+
+    Units that read their instance type from the same place run on the same
+    instances (inference components on their variant's): only the first,
+    the one that owns the instances, is counted.
+    """
     parts = []
+    seen = set()
     for unit in units:
+        declared_at = unit.compute.instance_type.span
+        if declared_at is not None:
+            if declared_at in seen:
+                continue
+            seen.add(declared_at)
         instance = str(unit.compute.instance_type.value) if unit.compute.instance_type.known else "instances"
         minimums = [scaling.min_capacity.value for scaling in unit.scaling if scaling.min_capacity.known]
         if minimums:
@@ -88,12 +99,12 @@ def always_on_for_intermittent_traffic(deployment: Deployment, run: RunContext) 
     ## What it does
     Reports a real-time endpoint backed by instances whose workload profile
     declares `traffic: intermittent` or `traffic: scheduled`, when nothing
-    lets it scale to zero (no autoscaling minimum, managed instance scaling
-    minimum or inference-component copy count of 0). It suggests an endpoint
-    type that does scale to zero and suits the rest of the profile: a
-    serverless endpoint (not for GPU or other accelerated instances, nor for
-    payloads above 4 MB), or an asynchronous endpoint whose autoscaling
-    minimum is 0.
+    lets it scale to zero (no autoscaling minimum of 0 on a variant or an
+    inference component, no managed instance scaling minimum of 0). It
+    suggests an endpoint type that does scale to zero and suits the rest of
+    the profile: a serverless endpoint (not for GPU or other accelerated
+    instances, nor for payloads above 4 MB), or an asynchronous endpoint
+    whose autoscaling minimum is 0.
 
     The rule is silent when an autoscaling minimum cannot be resolved, and
     when the declared latency target is below what both serverless (cold
