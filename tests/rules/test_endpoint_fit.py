@@ -411,6 +411,13 @@ def test_ep006_groups_by_environment_and_reads_partly_unresolved_registries():
     assert shared(endpoints(3, environment=value(Environment.PROD, 1)) + endpoints(3, path="dev.yaml")) == []
 
 
+def test_ep006_counts_the_instances_of_an_inference_component_once():
+    variant = unit(count=1)
+    component = replace(variant, name=value("churn", 40), count=value(3, 42), span=at(40))
+    (message,) = shared(endpoints(4) + endpoints(1, units=[variant, component]))
+    assert "5 instances in all" in message
+
+
 def test_ep006_leaves_out_the_instance_total_when_a_count_is_unknown():
     group = endpoints(4) + endpoints(1, units=[unit(count=None)])
     (message,) = shared(group)

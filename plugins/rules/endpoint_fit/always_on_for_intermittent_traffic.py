@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
-from plugins.rules.common import display_name, instance_units, kind_of
+from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances
 
 # Profile `traffic` values (schemas/workload-profile.schema.json) that leave
 # an endpoint idle most of the time.
@@ -31,20 +31,9 @@ def _scales_to_zero(units: tuple[Unit, ...]) -> bool | None:
 
 
 def _fleet(units: list[Unit]) -> str:
-    """What keeps running, e.g. `2 × ml.c5.2xlarge` or `at least 1 × ml.m5.large`.
-
-    Units that read their instance type from the same place run on the same
-    instances (inference components on their variant's): only the first,
-    the one that owns the instances, is counted.
-    """
+    """What keeps running, e.g. `2 × ml.c5.2xlarge` or `at least 1 × ml.m5.large`."""
     parts = []
-    seen = set()
     for unit in units:
-        declared_at = unit.compute.instance_type.span
-        if declared_at is not None:
-            if declared_at in seen:
-                continue
-            seen.add(declared_at)
         instance = str(unit.compute.instance_type.value) if unit.compute.instance_type.known else "instances"
         minimums = [scaling.min_capacity.value for scaling in unit.scaling if scaling.min_capacity.known]
         if minimums:
@@ -184,6 +173,6 @@ def always_on_for_intermittent_traffic(deployment: Deployment, run: RunContext) 
     suggestion = ", or ".join(options) + (f" ({left_out})" if left_out else "")
     yield Violation(
         f"declared traffic '{traffic.value}' on real-time endpoint {display_name(deployment)}, which keeps "
-        f"{_fleet(units)} running (and billed) around the clock — use {suggestion}",
+        f"{_fleet(units_owning_instances(deployment))} running (and billed) around the clock — use {suggestion}",
         traffic.span or deployment.span,
     )

@@ -7,7 +7,7 @@ from typing import Iterator, Sequence
 from linter import Deployment, DeploymentKind, RunContext, Scope, Severity, Violation, rule
 
 from plugins.data import shared_endpoint_min_endpoints
-from plugins.rules.common import display_name, instance_units, kind_of
+from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances
 
 # Names shown in the message before "and N more".
 _NAMES_SHOWN = 3
@@ -40,7 +40,7 @@ def _instances(members: Sequence[Deployment]) -> int | None:
     """How many instances the endpoints start with in all, when every count is known."""
     total = 0
     for deployment in members:
-        for unit in instance_units(deployment):
+        for unit in units_owning_instances(deployment):
             if not unit.count.known:
                 return None
             total += int(unit.count.value)
