@@ -65,6 +65,9 @@ def test_shipped_tables_match_the_schema(validator):
     "path",
     [
         ("payload_limits", "serverless", "source"),
+        ("endpoint_fit", "queued_latency_floor_ms", "source"),
+        ("endpoint_fit", "shared_endpoint_min_endpoints", "checked"),
+        ("serverless", "cold_start_seconds", "source"),
         ("realtime", "volume_size_gb", "checked"),
         ("async", "scaling", "checked"),
         ("serverless", "unsupported_features", 0, "source"),
@@ -150,6 +153,16 @@ def test_serverless_settings():
     features = {feature.feature for feature in data.serverless_unsupported_features()}
     assert {"gpu", "multi-model", "vpc-config", "network-isolation", "data-capture", "multiple-variants", "model-monitor"} <= features
     assert data.limit("serverless", "invocation_timeout_seconds").value == 60
+
+
+def test_endpoint_fit_thresholds():
+    assert data.queued_latency_floor_ms() == 1000
+    assert data.shared_endpoint_min_endpoints() == 5
+    fastest, slowest = data.serverless_cold_start_seconds()
+    assert fastest == 1
+    # The slowest cold start is the serverless start-up limit (model download plus /ping).
+    assert slowest == data.limit("serverless", "startup_seconds").value == 180
+    assert data.limit("serverless", "cold_start_seconds").confidence == "medium"
 
 
 def test_numbers_stated_twice_agree():

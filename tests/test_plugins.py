@@ -851,7 +851,7 @@ def test_entry_point_that_fails_to_load_is_isolated(monkeypatch, plugin_modules,
     assert lines[0] == f"<plugin:acme_broken>:1:1: MD002 [plugin-error] plugin 'acme_broken' {message}"
     assert [line.split("[")[0] + "[" for line in lines[1:]] == expected(DEPLOY_YAML, deploy_yaml, "EP001")
     # The built-in packs, loaded from the same group, are all still there.
-    assert run_cli("rules").out.count("endpoint_fit") == 1
+    assert "endpoint_fit" in run_cli("rules").out
 
 
 # --- plugins that cannot work together: exit 2 ------------------------------

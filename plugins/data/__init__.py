@@ -61,13 +61,16 @@ __all__ = [
     "payload_limit",
     "payload_suggestion_order",
     "predefined_metric_dimension",
+    "queued_latency_floor_ms",
     "raw_tables",
     "regional_instance_types",
     "scalable_dimension",
     "scalable_dimensions",
+    "serverless_cold_start_seconds",
     "serverless_memory_sizes",
     "serverless_range",
     "serverless_unsupported_features",
+    "shared_endpoint_min_endpoints",
     "valid_instance_types",
 ]
 
@@ -177,8 +180,8 @@ class Limit:
 def limit(section: str, name: str) -> Limit:
     """The entry `name` of `section` (e.g. `limit("async", "invocation_timeout_seconds")`).
 
-    Sections: realtime, async, serverless, batch_transform, managed_spot,
-    availability, autoscaling, kubernetes. Raises KeyError for a name the
+    Sections: endpoint_fit, realtime, async, serverless, batch_transform,
+    managed_spot, availability, autoscaling, kubernetes. Raises KeyError for a name the
     tables do not have: that is a bug in the caller, not a fact to skip.
     """
     entry = raw_tables()[section][name]
@@ -196,6 +199,25 @@ def limit(section: str, name: str) -> Limit:
         entry["checked"],
         entry.get("confidence", "high"),
     )
+
+
+# --- Endpoint-type fit (EP002, EP003, EP006) -------------------------------
+
+
+def queued_latency_floor_ms() -> float:
+    """The smallest latency target (ms) an asynchronous endpoint or a batch transform job is credited with."""
+    return float(limit("endpoint_fit", "queued_latency_floor_ms").value)  # type: ignore[arg-type]
+
+
+def serverless_cold_start_seconds() -> tuple[float, float]:
+    """(fastest, slowest) cold start of a serverless endpoint without provisioned concurrency, in seconds."""
+    entry = limit("serverless", "cold_start_seconds")
+    return float(entry.min), float(entry.max)  # type: ignore[arg-type]
+
+
+def shared_endpoint_min_endpoints() -> int:
+    """How many real-time endpoints of one image in a run are worth consolidating (EP006)."""
+    return int(limit("endpoint_fit", "shared_endpoint_min_endpoints").value)  # type: ignore[arg-type]
 
 
 def managed_spot_supported(job_kind: str) -> bool | None:

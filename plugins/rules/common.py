@@ -27,6 +27,25 @@ def instance_units(deployment: Deployment) -> list[Unit]:
     return [unit for unit in deployment.units if unit.serverless is None]
 
 
+def units_owning_instances(deployment: Deployment) -> list[Unit]:
+    """Instance-backed units that own their instances.
+
+    A unit whose instance type was read from the same place as an earlier
+    unit's runs on that unit's instances (an inference component on its
+    variant), and is left out: counts of these units add up to instances.
+    """
+    owners = []
+    seen = set()
+    for unit in instance_units(deployment):
+        declared_at = unit.compute.instance_type.span
+        if declared_at is not None:
+            if declared_at in seen:
+                continue
+            seen.add(declared_at)
+        owners.append(unit)
+    return owners
+
+
 def unit_name(unit: Unit) -> str:
     """A unit's name for messages."""
     return str(unit.name.value) if unit.name.known else "(unnamed)"
@@ -40,6 +59,16 @@ def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
         if isinstance(candidate, Sourced) and candidate.span is not None:
             return candidate.span
     return default
+
+
+def not_written(value: Sourced) -> bool:
+    """True when the file does not set the value at all.
+
+    Adapters leave a field they found no key for as a bare `Sourced()`; a
+    value that is written but unknown (an unresolved reference, a condition)
+    carries a span, a note or options, and rules stay silent on it.
+    """
+    return not value.known and value.span is None and not value.note and value.raw is None and not value.options
 
 
 def display_name(deployment: Deployment) -> str:

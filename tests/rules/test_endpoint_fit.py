@@ -8,22 +8,33 @@ shared corpus are linted at the end.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from linter import (
+    UNKNOWN,
     BatchConfig,
     Compute,
     Deployment,
     DeploymentKind,
+    Environment,
+    ModelSpec,
     Provenance,
+    Scaling,
+    ServerlessConfig,
+    Severity,
     Sourced,
     Span,
     Unit,
     WorkloadProfile,
 )
-from linter.api import lint_text
+from linter.api import lint_paths, lint_text
+from plugins import data
+from plugins.rules.endpoint_fit.always_on_for_intermittent_traffic import always_on_for_intermittent_traffic
+from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
+from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 from rule_harness import host
 
@@ -71,6 +82,11 @@ def profile(**entries) -> WorkloadProfile:
 
 def messages(check, target) -> list[str]:
     return [violation.message for violation in check.check(target, None)]
+
+
+def severities(check, target) -> list[Severity]:
+    """The severity of each finding, the rule's default where the violation sets none."""
+    return [violation.severity or check.severity for violation in check.check(target, None)]
 
 
 # --- EP001 payload-exceeds-endpoint-limit: batch transform ---------------------------------
@@ -135,6 +151,279 @@ def test_ep001_batch_transform_without_settings_keeps_the_record_limit():
     assert "100 MB per record" in message
 
 
+# --- EP002 latency-target-unreachable -------------------------------------------------------
+
+
+def serverless_unit(provisioned: Sourced = Sourced(), name="AllTraffic") -> Unit:
+    return Unit(
+        name=value(name, 10),
+        serverless=ServerlessConfig(
+            memory_mb=value(2048, 13), max_concurrency=value(20, 14), provisioned_concurrency=provisioned, span=at(12)
+        ),
+        span=at(10),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind, latency_ms, expected",
+    [
+        (DeploymentKind.REALTIME, 5, []),
+        (DeploymentKind.ASYNC, 999, [Severity.ERROR]),
+        (DeploymentKind.ASYNC, 1000, []),
+        (DeploymentKind.BATCH_TRANSFORM, 200, [Severity.ERROR]),
+        (DeploymentKind.BATCH_TRANSFORM, 60_000, []),
+        (DeploymentKind.SERVERLESS, 999, [Severity.WARNING]),
+        (DeploymentKind.SERVERLESS, 1000, []),
+        (DeploymentKind.SERVICE, 5, []),  # Kubernetes serving: the type gives no floor
+        (DeploymentKind.TRAINING, 5, []),
+    ],
+)
+def test_ep002_floors_by_kind(kind, latency_ms, expected):
+    units = [serverless_unit()] if kind is DeploymentKind.SERVERLESS else None
+    target = deployment(kind, units=units, profile=profile(latency_ms=latency_ms))
+    assert severities(latency_target_unreachable, target) == expected
+
+
+def test_ep002_floors_come_from_the_tables():
+    assert data.queued_latency_floor_ms() == 1000
+    assert data.serverless_cold_start_seconds()[0] * 1000 == 1000
+
+
+def test_ep002_silent_without_a_target_or_a_kind():
+    assert messages(latency_target_unreachable, deployment(DeploymentKind.ASYNC)) == []
+    assert messages(latency_target_unreachable, deployment(None, profile=profile(latency_ms=10))) == []
+
+
+@pytest.mark.parametrize(
+    "provisioned, fires",
+    [
+        (Sourced(), True),  # not written
+        (value(1, 15), False),
+        (value(0, 15), True),  # below the API minimum (CV002's business): keeps nothing warm
+        (Sourced(UNKNOWN, at(15), Provenance.DECLARED, "Ref:Warm is not known"), False),  # unresolved parameter
+        (Sourced(UNKNOWN, at(15), Provenance.DECLARED, "depends on condition IsProd", options=(10,)), False),
+    ],
+)
+def test_ep002_serverless_provisioned_concurrency(provisioned, fires):
+    units = [serverless_unit(provisioned)]
+    target = deployment(DeploymentKind.SERVERLESS, units=units, profile=profile(latency_ms=100))
+    assert bool(messages(latency_target_unreachable, target)) is fires
+
+
+def test_ep002_one_warm_variant_is_enough():
+    units = [serverless_unit(name="Cold"), serverless_unit(value(2, 15), name="Warm")]
+    target = deployment(DeploymentKind.SERVERLESS, units=units, profile=profile(latency_ms=100))
+    assert messages(latency_target_unreachable, target) == []
+
+
+def test_ep002_message_names_values_and_fix_and_points_at_the_target():
+    target = deployment(DeploymentKind.SERVERLESS, units=[serverless_unit()], profile=profile(latency_ms=100))
+    (violation,) = latency_target_unreachable.check(target, None)
+    assert violation.span == at(5)
+    assert "100 ms" in violation.message and "1 s to 180 s" in violation.message
+    assert violation.message.endswith("set ProvisionedConcurrency on variant AllTraffic, or use a real-time endpoint")
+    target = deployment(DeploymentKind.ASYNC, profile=profile(latency_ms=250))
+    (message,) = messages(latency_target_unreachable, target)
+    assert "250 ms is below the 1 s an asynchronous endpoint (example)" in message
+    assert message.endswith("serve it from a real-time endpoint")
+
+
+def test_ep002_payload_no_real_time_endpoint_takes_asks_to_relax_the_target():
+    target = deployment(DeploymentKind.ASYNC, profile=profile(latency_ms=250, payload_mb=200))
+    (message,) = messages(latency_target_unreachable, target)
+    assert "no endpoint type answers a 200 MB request that fast" in message
+    target = deployment(DeploymentKind.ASYNC, profile=profile(latency_ms=250, payload_mb=6))
+    (message,) = messages(latency_target_unreachable, target)
+    assert message.endswith("serve it from a real-time endpoint")  # 6 MB fits in 6 MiB
+
+
+# --- EP003 always-on-for-intermittent-traffic ---------------------------------------------
+
+
+def scaled_unit(minimum: Sourced, instance_type="ml.m5.large", accelerator="none", count=2) -> Unit:
+    return replace(
+        unit(instance_type=instance_type, accelerator=accelerator, count=count),
+        scaling=(Scaling(min_capacity=minimum, max_capacity=value(4, 31), span=at(30)),),
+    )
+
+
+@pytest.mark.parametrize(
+    "traffic, fires",
+    [("intermittent", True), ("scheduled", True), ("steady", False), ("bursty", False)],
+)
+def test_ep003_traffic(traffic, fires):
+    target = deployment(DeploymentKind.REALTIME, profile=profile(traffic=traffic))
+    assert bool(messages(always_on_for_intermittent_traffic, target)) is fires
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [None, DeploymentKind.SERVERLESS, DeploymentKind.ASYNC, DeploymentKind.SERVICE, DeploymentKind.BATCH_TRANSFORM],
+)
+def test_ep003_judges_only_real_time_endpoints(kind):
+    assert messages(always_on_for_intermittent_traffic, deployment(kind, profile=profile(traffic="intermittent"))) == []
+
+
+@pytest.mark.parametrize(
+    "minimum, expected",
+    [
+        (value(0, 32), None),  # scales to zero (an inference-component endpoint, managed instance scaling)
+        (Sourced(UNKNOWN, at(32), Provenance.DECLARED, "Ref:Floor is not known"), None),
+        (Sourced(), None),  # a target without MinCapacity: not knowable
+        (value(2, 32), "keeps at least 2 × ml.m5.large running"),
+    ],
+)
+def test_ep003_autoscaling_minimum(minimum, expected):
+    target = deployment(DeploymentKind.REALTIME, units=[scaled_unit(minimum)], profile=profile(traffic="scheduled"))
+    found = messages(always_on_for_intermittent_traffic, target)
+    if expected is None:
+        assert found == []
+    else:
+        (message,) = found
+        assert expected in message
+
+
+def test_ep003_any_unit_reaching_zero_is_enough():
+    units = [unit(), scaled_unit(value(0, 32))]
+    target = deployment(DeploymentKind.REALTIME, units=units, profile=profile(traffic="intermittent"))
+    assert messages(always_on_for_intermittent_traffic, target) == []
+
+
+@pytest.mark.parametrize(
+    "instance_type, accelerator, entries, suggestion",
+    [
+        ("ml.m5.large", "none", {}, "use a serverless endpoint, or an asynchronous endpoint with autoscaling"),
+        ("ml.m5.large", None, {}, "use a serverless endpoint, or an asynchronous"),  # accelerator unknown: offered
+        ("ml.g5.xlarge", "gpu", {}, "use an asynchronous endpoint with autoscaling MinCapacity 0 (serverless endpoints "
+         "offer no accelerated instances like ml.g5.xlarge)"),
+        ("ml.m5.large", "none", {"payload_mb": 5}, "(serverless takes at most 4 MB)"),
+        ("ml.m5.large", "none", {"latency_ms": 1500}, "use a serverless endpoint, or an asynchronous"),
+        ("ml.m5.large", "none", {"latency_ms": 500}, None),  # neither cold starts nor queues meet 500 ms
+        ("ml.g5.xlarge", "gpu", {"latency_ms": 500}, None),
+    ],
+)
+def test_ep003_suggests_what_suits_the_profile(instance_type, accelerator, entries, suggestion):
+    target = deployment(
+        DeploymentKind.REALTIME,
+        units=[unit(instance_type=instance_type, accelerator=accelerator)],
+        profile=profile(traffic="intermittent", **entries),
+    )
+    found = messages(always_on_for_intermittent_traffic, target)
+    if suggestion is None:
+        assert found == []
+    else:
+        (message,) = found
+        assert suggestion in message
+
+
+def test_ep003_message_names_the_fleet_and_points_at_the_traffic():
+    target = deployment(DeploymentKind.REALTIME, units=[unit(count=3)], profile=profile(traffic="scheduled"))
+    (violation,) = always_on_for_intermittent_traffic.check(target, None)
+    assert violation.span == at(5)
+    assert violation.message.startswith(
+        "declared traffic 'scheduled' on real-time endpoint example, which keeps 3 × ml.m5.xlarge running"
+    )
+    unknown_count = deployment(DeploymentKind.REALTIME, units=[unit(count=None)], profile=profile(traffic="scheduled"))
+    (message,) = messages(always_on_for_intermittent_traffic, unknown_count)
+    assert "which keeps ml.m5.xlarge running" in message
+
+
+def test_ep003_counts_the_instances_of_an_inference_component_once():
+    variant = unit(instance_type="ml.g5.2xlarge", accelerator="gpu", count=1)
+    # Three copies of an inference component, on the variant's instances.
+    component = replace(variant, name=value("summariser", 40), count=value(3, 42), span=at(40))
+    other = Unit(name=value("Canary", 50), compute=Compute(instance_type=value("ml.g5.xlarge", 51)), count=value(2, 52))
+    units = [variant, component, other]
+    target = deployment(DeploymentKind.REALTIME, units=units, profile=profile(traffic="intermittent"))
+    (message,) = messages(always_on_for_intermittent_traffic, target)
+    assert "which keeps 1 × ml.g5.2xlarge + 2 × ml.g5.xlarge running" in message
+
+
+# --- EP006 many-endpoints-could-share-one --------------------------------------------------
+
+XGBOOST = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+
+
+def served(image=XGBOOST, multi_model=None) -> ModelSpec:
+    return ModelSpec(
+        name=value("model", 3),
+        image=value(image, 4) if image is not None else Sourced(),
+        framework=Sourced("xgboost", at(4), Provenance.INFERRED),
+        multi_model=value(multi_model, 5) if multi_model is not None else Sourced(),
+    )
+
+
+def endpoints(count: int, path=PATH, kind=DeploymentKind.REALTIME, image=XGBOOST, **fields) -> list[Deployment]:
+    fields.setdefault("models", (served(image),))
+    return [deployment(kind, name=f"customer-{index}", path=path, **fields) for index in range(count)]
+
+
+def shared(deployments) -> list[str]:
+    return [violation.message for violation in many_endpoints_could_share_one.check(tuple(deployments), None)]
+
+
+def test_ep006_threshold_comes_from_the_tables():
+    threshold = data.shared_endpoint_min_endpoints()
+    assert threshold == 5
+    assert shared(endpoints(threshold - 1)) == []
+    (message,) = shared(endpoints(threshold))
+    assert message.startswith("5 real-time endpoints (customer-0, customer-1, customer-2 and 2 more) each serve image ")
+    assert "sagemaker-xgboost:1.7-1 on their own instances, 5 instances in all" in message
+    assert message.endswith("host the models on one multi-model endpoint, or as inference components of one endpoint")
+
+
+def test_ep006_looks_across_files_and_points_at_the_first_endpoint():
+    group = endpoints(2, path="stacks/b.yaml") + endpoints(3, path="stacks/a.yaml")
+    (violation,) = many_endpoints_could_share_one.check(tuple(group), None)
+    assert violation.span.path == "stacks/a.yaml"
+
+
+@pytest.mark.parametrize(
+    "odd_one",
+    [
+        {"kind": DeploymentKind.ASYNC},
+        {"kind": DeploymentKind.SERVERLESS, "units": [Unit(serverless=ServerlessConfig())]},
+        {"kind": None},
+        {"models": (served(multi_model=True),)},
+        {"models": (served(), served())},  # an inference pipeline, or inference components
+        {"models": ()},
+        {"models": (served(image=None),)},
+        {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:${XgboostVersion}"},
+        {"image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.5-1"},
+        {"profile": profile(traffic="steady")},
+        {"environment": value(Environment.PROD, 1)},
+        {"units": [Unit(serverless=ServerlessConfig())]},  # no instance-backed unit
+    ],
+    ids=lambda item: ",".join(f"{key}={value!r}"[:40] for key, value in item.items()),
+)
+def test_ep006_counts_only_endpoints_that_could_move(odd_one):
+    fields = dict(odd_one)
+    kind = fields.pop("kind", DeploymentKind.REALTIME)
+    group = endpoints(4) + endpoints(1, kind=kind, **fields)
+    assert shared(group) == []
+
+
+def test_ep006_groups_by_environment_and_reads_partly_unresolved_registries():
+    image = "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/sagemaker-xgboost:1.7-1"
+    production = endpoints(5, image=image, environment=value(Environment.PROD, 1))
+    development = endpoints(5, path="dev.yaml", image=image, environment=value(Environment.DEV, 1))
+    assert len(shared(production + development)) == 2
+    assert shared(endpoints(3, environment=value(Environment.PROD, 1)) + endpoints(3, path="dev.yaml")) == []
+
+
+def test_ep006_counts_the_instances_of_an_inference_component_once():
+    variant = unit(count=1)
+    component = replace(variant, name=value("churn", 40), count=value(3, 42), span=at(40))
+    (message,) = shared(endpoints(4) + endpoints(1, units=[variant, component]))
+    assert "5 instances in all" in message
+
+
+def test_ep006_leaves_out_the_instance_total_when_a_count_is_unknown():
+    group = endpoints(4) + endpoints(1, units=[unit(count=None)])
+    (message,) = shared(group)
+    assert "instances in all" not in message
+
+
 # --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
 
 CORPUS_COPIES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
@@ -156,3 +445,74 @@ def test_corpus_transform_step_with_the_default_max_payload_is_silent():
     assert transforms and transforms[0].batch is not None
     assert transforms[0].batch.max_payload_mb.provenance is Provenance.DEFAULT
     assert endpoint_findings(result) == []
+
+
+def with_profile(result, **entries) -> list[Deployment]:
+    """The deployments a real file yields, as if their authors had declared `entries` in the profile."""
+    declared = {key: value(item, 5) for key, item in entries.items()}
+    return [replace(item, profile=replace(item.profile, **declared)) for item in result.deployments]
+
+
+def test_corpus_async_endpoints_with_a_sub_second_target():
+    # Three asynchronous endpoints of one stack; the file declares no workload profile.
+    result = lint_copy("ep002-async-endpoints-custom-resource.yaml")
+    assert endpoint_findings(result) == []
+    found = [
+        message
+        for item in with_profile(result, latency_ms=200)
+        for message in messages(latency_target_unreachable, item)
+    ]
+    assert len(found) == 3
+    assert "below the 1 s an asynchronous endpoint (endpoint-1) can be counted on for" in found[0]
+    assert all(messages(latency_target_unreachable, item) == [] for item in with_profile(result, latency_ms=30_000))
+
+
+def test_corpus_serverless_endpoint_without_provisioned_concurrency():
+    result = lint_copy("ep002-api-gateway-serverless-endpoint-config-template.yml")
+    assert endpoint_findings(result) == []
+    (item,) = with_profile(result, latency_ms=100)
+    assert severities(latency_target_unreachable, item) == [Severity.WARNING]
+    (message,) = messages(latency_target_unreachable, item)
+    assert "set ProvisionedConcurrency on variant AllTraffic" in message
+
+
+def test_corpus_autoscaled_real_time_endpoint_declared_intermittent():
+    # A production endpoint whose scalable target keeps at least two instances.
+    result = lint_copy("ep003-safe-deployment-deploy-model-prd.yml")
+    assert endpoint_findings(result) == []
+    (item,) = with_profile(result, traffic="intermittent")
+    (message,) = messages(always_on_for_intermittent_traffic, item)
+    assert "keeps at least 2 × ml.m5.large running (and billed) around the clock" in message
+    (item,) = with_profile(result, traffic="steady")
+    assert messages(always_on_for_intermittent_traffic, item) == []
+
+
+def test_corpus_stack_deployed_once_per_customer(tmp_path):
+    # The same real single-model stack, once per customer, as a run over five customer directories sees it.
+    original = CORPUS_COPIES / "ep006-fraud-detection-sagemaker-demo-stack.yaml"
+    assert endpoint_findings(lint_copy(original.name)) == []
+    paths = []
+    for customer in ("acme", "globex", "hooli", "initech", "umbrella"):
+        (tmp_path / customer).mkdir()
+        copy = tmp_path / customer / original.name
+        copy.write_bytes(original.read_bytes())
+        paths.append(str(copy))
+    result = lint_paths(paths, host=host())
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "EP006"]
+    assert finding.path == paths[0]
+    assert "5 real-time endpoints" in finding.message
+    assert "each serve image sagemaker-xgboost:0.90-2-cpu-py3" in finding.message
+    assert len(lint_paths(paths[:4], host=host()).findings) == len(result.findings) - 1
+
+
+def test_corpus_async_endpoints_of_one_image_are_not_counted(tmp_path):
+    # Asynchronous endpoints whose image is a parameter: neither trait lets EP006 count them.
+    original = CORPUS_COPIES / "ep002-async-endpoints-custom-resource.yaml"
+    paths = []
+    for index in range(2):
+        copy = tmp_path / f"stack-{index}.yaml"
+        copy.write_bytes(original.read_bytes())
+        paths.append(str(copy))
+    result = lint_paths(paths, host=host())
+    assert len(result.deployments) == 6
+    assert [finding for finding in result.findings if finding.rule_id == "EP006"] == []

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from linter import Rule, hookimpl
 
+from plugins.rules.endpoint_fit.always_on_for_intermittent_traffic import always_on_for_intermittent_traffic
+from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
+from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 
 
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
-    return [payload_exceeds_endpoint_limit]
+    return [
+        payload_exceeds_endpoint_limit,
+        latency_target_unreachable,
+        always_on_for_intermittent_traffic,
+        many_endpoints_could_share_one,
+    ]
