@@ -63,9 +63,9 @@ def serverless_unsupported_feature(deployment: Deployment, run: RunContext) -> I
     be valid in every stage.
 
     ## Why it matters
-    SageMaker rejects these combinations when the endpoint configuration or
-    the endpoint is created (a `ValidationException`), so the stack fails
-    at deploy time. An endpoint that runs on instances cannot be updated to
+    SageMaker rejects these combinations when the endpoint configuration,
+    the endpoint or the monitoring schedule is created (a
+    `ValidationException`), so the stack fails at deploy time. An endpoint that runs on instances cannot be updated to
     serverless later either, so choose the endpoint type per stage on
     purpose: serverless where none of these features is needed, instances
     where one is.

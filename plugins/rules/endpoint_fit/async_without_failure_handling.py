@@ -53,9 +53,9 @@ def async_without_failure_handling(deployment: Deployment, run: RunContext) -> I
     An asynchronous request is accepted first and processed later, so the
     caller never sees its failure in the response. Without a failure
     location in S3 or an SNS error topic, a request that fails (a model
-    error, a timeout, an expired queue entry) leaves nothing behind that a
-    client or an operator would look at: it vanishes silently. Without an
-    `S3OutputPath`, responses have no default location either.
+    error, a timeout) leaves nothing where the client looks for its
+    result: it vanishes silently. Without an `S3OutputPath`, responses
+    have no default location either.
 
     Only `OutputConfig` itself is required by the API and by
     CloudFormation, so none of this fails at deploy time: it is a warning,
