@@ -269,7 +269,9 @@ class Network:
 
     `zones` holds the Availability Zones of `subnets` where they are
     knowable (subnets defined in the same template); an empty tuple with
-    subnets present means the zones are unknown.
+    subnets present means the zones are unknown. `span` is where the
+    network placement is written (a VPC configuration, subnets, zones);
+    None when none is, or when only an undecided condition may set it.
     """
 
     subnets: tuple[Sourced[str], ...] = ()

@@ -239,11 +239,24 @@ Resources:
                                     "VariantName": "A",
                                     "ModelName": "m",
                                     "InstanceType": {"Fn::GetAtt": ["Params", "Type"]},
+                                    "InitialInstanceCount": 1,
+                                }
+                            ]
+                        },
+                    },
+                    # Its own config: an InstanceType beside a ServerlessConfig is CV003 whatever its value.
+                    "ServerlessConfig": {
+                        "Type": "AWS::SageMaker::EndpointConfig",
+                        "Properties": {
+                            "ProductionVariants": [
+                                {
+                                    "VariantName": "B",
+                                    "ModelName": "m",
                                     "ServerlessConfig": {"MemorySizeInMB": {"Ref": "Memory"}},
                                 }
                             ]
                         },
-                    }
+                    },
                 }
             },
             indent=2,

@@ -24,8 +24,6 @@ Resources:
       ProductionVariants:
         - VariantName: AllTraffic
           ModelName: m
-          InstanceType: ml.m5.large
-          InitialInstanceCount: 2
           ServerlessConfig: {MemorySizeInMB: 1000, MaxConcurrency: 1}
 """
 

@@ -567,6 +567,9 @@ def test_model_server_settings():
     assert data.model_server_setting("MMS_MAX_REQUEST_SIZE").setting == "max_request_size"
     assert data.model_server_setting("SAGEMAKER_MODEL_SERVER_TIMEOUT").default == 60
     assert data.model_server_setting("PATH") is None
+    assert data.model_server_async_request_bytes("mms") == 2_000_000_000
+    assert data.model_server_async_request_bytes("torchserve") == 100_000_000
+    assert data.model_server_async_request_bytes("sagemaker-inference-toolkit") is None
     for setting in data.model_server_settings():
         assert setting.unit == {"max_request_size": "bytes", "max_response_size": "bytes", "response_timeout": "seconds", "workers": "workers"}[setting.setting]
 

@@ -33,6 +33,7 @@ from linter import hookspecs
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import PluginConfigError, build_plugin_host
 from linter.rules import RuleSelector
+from plugins.rules import endpoint_fit
 
 from conftest import run_cli
 
@@ -77,6 +78,7 @@ Resources:
       AsyncInferenceConfig:
         OutputConfig:
           S3OutputPath: s3://bucket/out/
+          S3FailurePath: s3://bucket/failed/
 """
 
 # The built-in packs that judge scaling and availability would add findings
@@ -850,8 +852,9 @@ def test_entry_point_that_fails_to_load_is_isolated(monkeypatch, plugin_modules,
     lines = finding_lines(result.out)
     assert lines[0] == f"<plugin:acme_broken>:1:1: MD002 [plugin-error] plugin 'acme_broken' {message}"
     assert [line.split("[")[0] + "[" for line in lines[1:]] == expected(DEPLOY_YAML, deploy_yaml, "EP001")
-    # The built-in packs, loaded from the same group, are all still there.
-    assert "endpoint_fit" in run_cli("rules").out
+    # The built-in packs, loaded from the same group, are all still there, each rule once.
+    listed = [line.split()[3] for line in run_cli("rules").out.splitlines()[1:] if line[:1].isalnum()]
+    assert listed.count("endpoint_fit") == len(endpoint_fit.mldeploy_rules())
 
 
 # --- plugins that cannot work together: exit 2 ------------------------------

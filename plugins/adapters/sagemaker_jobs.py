@@ -846,8 +846,12 @@ def read_endpoint_config(
     capture = reader.node(request, "DataCaptureConfig")
     data_capture: Sourced[bool] = Sourced()
     if isinstance(capture, MappingNode):
-        enabled = reader.read_bool(capture, "EnableCapture")
-        data_capture = enabled if enabled.known else Sourced(True, reader.span_of(capture), Provenance.DEFAULT, "DataCaptureConfig present")
+        # Written but unresolved (a JSONPath, a placeholder) stays unknown: only a missing EnableCapture is the default.
+        data_capture = (
+            reader.read_bool(capture, "EnableCapture")
+            if reader.find(capture, "EnableCapture") is not None
+            else Sourced(True, reader.span_of(capture), Provenance.DEFAULT, "DataCaptureConfig without EnableCapture, which defaults to enabled")
+        )
     profile, environment, problems = request_profile(request, reader, origin)
     return ConfigRequest(
         key=reader.name_key(request, "EndpointConfigName"),

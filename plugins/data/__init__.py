@@ -55,6 +55,7 @@ __all__ = [
     "kubernetes_label",
     "limit",
     "managed_spot_supported",
+    "model_server_async_request_bytes",
     "model_server_setting",
     "model_server_settings",
     "parse_scaling_resource_id",
@@ -271,6 +272,20 @@ def model_server_settings() -> tuple[ModelServerSetting, ...]:
 def model_server_setting(env: str) -> ModelServerSetting | None:
     """The model-server setting an environment variable controls, if it is a known one."""
     return next((setting for setting in model_server_settings() if setting.env == env), None)
+
+
+def model_server_async_request_bytes(server: str) -> int | None:
+    """The largest max request size AWS documents for a model server behind async endpoints, if any.
+
+    AWS's async guide raises the limits of its own containers to these
+    values (for MMS above the 1 GB async payload limit itself).
+    """
+    values = [
+        entry["max_request_bytes"]
+        for entry in raw_tables()["model_servers"].get("async_documented_values", ())
+        if entry["server"] == server
+    ]
+    return max(values) if values else None
 
 
 # --- Instance types (CP001-CP006) ------------------------------------------

@@ -6,7 +6,7 @@ compute lives here, as plain functions (no base classes).
 
 from __future__ import annotations
 
-from linter import Deployment, DeploymentKind, Sourced, Span, Unit
+from linter import Deployment, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit
 
 ENDPOINT_KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVERLESS)
 SERVING_KINDS = ENDPOINT_KINDS + (DeploymentKind.SERVICE,)
@@ -49,6 +49,27 @@ def units_owning_instances(deployment: Deployment) -> list[Unit]:
 def unit_name(unit: Unit) -> str:
     """A unit's name for messages."""
     return str(unit.name.value) if unit.name.known else "(unnamed)"
+
+
+def is_written(value: Sourced) -> bool:
+    """True when the file certainly sets the value, even if it cannot be resolved or read.
+
+    A platform default is not written; nor is a value only some branch of an
+    undecided condition sets (`options`): that branch may remove it.
+    """
+    return value.span is not None and value.provenance is Provenance.DECLARED and not value.options
+
+
+def is_absent(value: Sourced) -> bool:
+    """True when the value is certainly not set: nothing is written and no condition may set it."""
+    return value.span is None and not value.known and not value.options
+
+
+def models_of(deployment: Deployment, unit: Unit) -> list[ModelSpec]:
+    """The models (containers) a unit serves: those named by the unit, or all when the deployment has one unit."""
+    if len(deployment.units) == 1:
+        return list(deployment.models)
+    return [model for model in deployment.models if model.name.known and str(model.name.value) in unit.model_names]
 
 
 def where(*candidates: "Sourced | Span | None", default: Span) -> Span:

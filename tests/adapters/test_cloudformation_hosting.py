@@ -295,3 +295,103 @@ Resources:
     assert (scaling.min_capacity.value, scaling.max_capacity.value) == (1, 4)
     assert scaling.linked_by == "ManagedInstanceScaling of the variant"
     assert off.scaling == ()
+
+
+DATA_CAPTURE_AND_VPC = """\
+Parameters:
+  Capture: {Type: String}
+  Stage: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Unresolved:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: m, InstanceType: ml.m5.large, InitialInstanceCount: 1}
+      DataCaptureConfig:
+        EnableCapture: !Ref Capture
+        InitialSamplingPercentage: 10
+        DestinationS3Uri: s3://bucket/capture/
+        CaptureOptions: [{CaptureMode: Input}]
+  Unwritten:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: m, InstanceType: ml.m5.large, InitialInstanceCount: 1}
+      DataCaptureConfig:
+        InitialSamplingPercentage: 10
+        DestinationS3Uri: s3://bucket/capture/
+        CaptureOptions: [{CaptureMode: Input}]
+  Conditional:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: A
+          ModelName: m
+          ServerlessConfig: {"Fn::If": [IsProd, !Ref "AWS::NoValue", {MemorySizeInMB: 2048, MaxConcurrency: 5}]}
+          InstanceType: !Ref AWS::NoValue
+      DataCaptureConfig: {"Fn::If": [IsProd, {EnableCapture: true}, !Ref "AWS::NoValue"]}
+      VpcConfig: !If [IsProd, {Subnets: [subnet-1], SecurityGroupIds: [sg-1]}, !Ref AWS::NoValue]
+"""
+
+
+def test_data_capture_is_the_default_only_when_enable_capture_is_not_written():
+    by_id = {item.id.rsplit("#", 1)[-1]: item for item in _read(DATA_CAPTURE_AND_VPC).deployments}
+    unresolved = by_id["Unresolved"].data_capture
+    assert not unresolved.known and unresolved.note == "Ref:Capture is not known"
+    unwritten = by_id["Unwritten"].data_capture
+    assert unwritten.value is True and unwritten.provenance is Provenance.DEFAULT
+    assert not by_id["Conditional"].data_capture.known
+
+
+def test_blocks_an_intrinsic_builds_and_no_value_properties_are_not_claimed():
+    (deployment,) = [item for item in _read(DATA_CAPTURE_AND_VPC).deployments if item.id.endswith("#Conditional")]
+    (unit,) = deployment.units
+    assert unit.serverless is None, "a ServerlessConfig under an undecided Fn::If is not claimed"
+    assert unit.compute.instance_type.span is None, "Ref AWS::NoValue removes the property"
+    assert deployment.network is None, "a VpcConfig under an undecided Fn::If is not claimed"
+
+
+MONITORED = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: m, ServerlessConfig: {MemorySizeInMB: 2048, MaxConcurrency: 5}}
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointName: scorer
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+  Other:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+  Quality:
+    Type: AWS::SageMaker::DataQualityJobDefinition
+    Properties:
+      JobDefinitionName: scorer-quality
+      DataQualityJobInput:
+        EndpointInput:
+          EndpointName: !GetAtt Endpoint.EndpointName
+          LocalPath: /opt/ml/processing/input
+  Schedule:
+    Type: AWS::SageMaker::MonitoringSchedule
+    Properties:
+      MonitoringScheduleName: scorer-quality-hourly
+      MonitoringScheduleConfig:
+        MonitoringJobDefinitionName: !GetAtt Quality.JobDefinitionName
+        MonitoringType: DataQuality
+        ScheduleConfig: {ScheduleExpression: "cron(0 * ? * * *)"}
+"""
+
+
+def test_a_monitoring_schedule_is_linked_through_its_job_definition():
+    by_id = {item.id.rsplit("#", 1)[-1]: item for item in _read(MONITORED).deployments}
+    monitor = by_id["Endpoint"].attribute("model_monitor")
+    assert monitor.value == "scorer-quality-hourly"
+    assert monitor.span is not None and monitor.span.line == 22  # the job definition's EndpointName
+    assert ("AWS::SageMaker::MonitoringSchedule", "Schedule") in {(link.kind, link.name) for link in by_id["Endpoint"].links}
+    assert not by_id["Other"].attribute("model_monitor").known

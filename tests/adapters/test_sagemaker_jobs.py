@@ -644,3 +644,26 @@ Resources:
     assert score.units[0].compute.instance_type.value == "ml.c5.2xlarge"
     assert score.units[0].compute.instance_type.span.line == 7
     assert score.units[0].model_names == ("${AWS::StackName}-model",)
+
+
+@pytest.mark.parametrize(
+    "capture, known, value, provenance",
+    [
+        ({"EnableCapture": True}, True, True, Provenance.DECLARED),
+        ({"EnableCapture": False}, True, False, Provenance.DECLARED),
+        ({"InitialSamplingPercentage": 10}, True, True, Provenance.DEFAULT),  # enabled by default
+        ({"EnableCapture": "maybe"}, False, None, Provenance.DECLARED),  # malformed stays unknown
+    ],
+)
+def test_an_endpoint_config_request_captures_data_by_default_only_when_enable_capture_is_absent(
+    capture, known, value, provenance
+):
+    request = {
+        "EndpointConfigName": "scorer-config",
+        "ProductionVariants": [{"VariantName": "A", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
+        "DataCaptureConfig": {"DestinationS3Uri": "s3://bucket/capture/", "CaptureOptions": [{"CaptureMode": "Input"}], **capture},
+    }
+    (deployment,) = _read(json.dumps(request), "create-endpoint-config.json").deployments
+    assert deployment.data_capture.known is known
+    assert deployment.data_capture.get() == value
+    assert deployment.data_capture.provenance is provenance

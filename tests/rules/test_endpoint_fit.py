@@ -8,6 +8,7 @@ shared corpus are linted at the end.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from linter import (
     UNKNOWN,
+    AsyncConfig,
     BatchConfig,
     Compute,
     Deployment,
@@ -31,10 +33,14 @@ from linter import (
     WorkloadProfile,
 )
 from linter.api import lint_paths, lint_text
+from linter.engine import LintOptions
+from linter.rules import RuleSelector
 from plugins import data
 from plugins.rules.endpoint_fit.always_on_for_intermittent_traffic import always_on_for_intermittent_traffic
+from plugins.rules.endpoint_fit.async_without_failure_handling import async_without_failure_handling
 from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
 from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
+from plugins.rules.endpoint_fit.model_server_accepts_more_than_endpoint import model_server_accepts_more_than_endpoint
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 from rule_harness import host
 
@@ -422,6 +428,151 @@ def test_ep006_leaves_out_the_instance_total_when_a_count_is_unknown():
     group = endpoints(4) + endpoints(1, units=[unit(count=None)])
     (message,) = shared(group)
     assert "instances in all" not in message
+# --- EP004 model-server-accepts-more-than-endpoint -----------------------------------------
+
+
+def served_with(*environment: tuple[str, object]) -> ModelSpec:
+    return ModelSpec(
+        name=value("scorer", 30),
+        environment=tuple(
+            (key, item if isinstance(item, Sourced) else value(item, 31 + index))
+            for index, (key, item) in enumerate(environment)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind, env, size, fires",
+    [
+        (DeploymentKind.REALTIME, "TS_MAX_REQUEST_SIZE", "6553500", False),  # TorchServe's default, restated
+        (DeploymentKind.REALTIME, "TS_MAX_REQUEST_SIZE", "6553501", True),
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "6291456", False),  # exactly 6 MiB
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "6291457", True),
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "1e8", True),  # a whole number written as a float
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "1.5e7", True),
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "12.5", False),  # not a whole number of bytes
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "-1", False),
+        (DeploymentKind.REALTIME, "MMS_MAX_REQUEST_SIZE", "inf", False),
+        (DeploymentKind.REALTIME, "MMS_MAX_RESPONSE_SIZE", "100000000", False),  # responses are not requests
+        (DeploymentKind.REALTIME, "SAGEMAKER_MODEL_SERVER_TIMEOUT", "100000000", False),
+        (DeploymentKind.SERVERLESS, "MMS_MAX_REQUEST_SIZE", "4194304", False),
+        (DeploymentKind.SERVERLESS, "MMS_MAX_REQUEST_SIZE", "4194305", True),
+        (DeploymentKind.SERVERLESS, "TS_MAX_REQUEST_SIZE", "6553500", False),  # the default is no raise, even here
+        (DeploymentKind.ASYNC, "TS_MAX_REQUEST_SIZE", "500000000", False),  # within 1 GB
+        (DeploymentKind.ASYNC, "MMS_MAX_REQUEST_SIZE", "2000000000", False),  # AWS's own value for its MMS containers
+        (DeploymentKind.ASYNC, "MMS_MAX_REQUEST_SIZE", "2000000001", True),
+        (DeploymentKind.ASYNC, "TS_MAX_REQUEST_SIZE", "1100000000", True),  # AWS sets TorchServe to 100 MB only
+        (DeploymentKind.BATCH_TRANSFORM, "TS_MAX_REQUEST_SIZE", "2000000000", False),  # not an endpoint
+        (DeploymentKind.SERVICE, "TS_MAX_REQUEST_SIZE", "2000000000", False),  # no endpoint type limit (Kubernetes)
+        (None, "TS_MAX_REQUEST_SIZE", "2000000000", False),
+    ],
+)
+def test_ep004_request_size_against_the_endpoint_type(kind, env, size, fires):
+    target = deployment(kind, models=[served_with((env, size))])
+    assert bool(messages(model_server_accepts_more_than_endpoint, target)) is fires
+
+
+def test_ep004_unknown_values_are_silent():
+    unresolved = Sourced(UNKNOWN, at(31), note="Ref:RequestSize is not known")
+    undecided = Sourced(UNKNOWN, at(32), options=("100000000", "1000"))
+    target = deployment(
+        DeploymentKind.REALTIME, models=[served_with(("TS_MAX_REQUEST_SIZE", unresolved), ("MMS_MAX_REQUEST_SIZE", undecided))]
+    )
+    assert messages(model_server_accepts_more_than_endpoint, target) == []
+
+
+def test_ep004_message_names_the_value_the_limit_and_a_type_that_fits():
+    target = deployment(DeploymentKind.REALTIME, models=[served_with(("MMS_MAX_REQUEST_SIZE", "20000000"))])
+    (violation,) = model_server_accepts_more_than_endpoint.check(target, None)
+    assert violation.message == (
+        "MMS_MAX_REQUEST_SIZE 20000000 (20 MB) lets the model server of model scorer take requests larger than the "
+        "6 MiB a real-time endpoint (example) accepts — the endpoint rejects them first: lower it to 6291456 or less, "
+        "or serve requests that large from an asynchronous endpoint (up to 1 GB)"
+    )
+    assert violation.span == at(31)
+
+
+def test_ep004_reads_api_request_documents_linked_across_files(tmp_path):
+    (tmp_path / "create-model.json").write_text(
+        json.dumps(
+            {
+                "ModelName": "ocr",
+                "ExecutionRoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+                "PrimaryContainer": {
+                    "Image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310",
+                    "Environment": {"TS_MAX_REQUEST_SIZE": "50000000"},
+                },
+            },
+            indent=2,
+        )
+    )
+    (tmp_path / "create-endpoint-config.json").write_text(
+        json.dumps(
+            {
+                "EndpointConfigName": "ocr-config",
+                "ProductionVariants": [
+                    {"VariantName": "AllTraffic", "ModelName": "ocr", "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}
+                ],
+            },
+            indent=2,
+        )
+    )
+    result = lint_paths([str(tmp_path)], LintOptions(selector=RuleSelector(("EP004",))))
+    (finding,) = result.findings
+    assert finding.span.path.endswith("create-model.json") and finding.span.line == 7  # the value of TS_MAX_REQUEST_SIZE
+    assert "4 MB a serverless endpoint (ocr-config)" in finding.message
+
+
+# --- EP005 async-without-failure-handling --------------------------------------------------
+
+
+def outputs(output=None, failure=None, error_topic=None) -> AsyncConfig:
+    return AsyncConfig(
+        output_path=read(output, 41),
+        failure_path=read(failure, 42),
+        error_topic=read(error_topic, 43),
+        span=at(40),
+    )
+
+
+def read(item, line: int) -> Sourced:
+    """A declared value at `line`; a Sourced passes through; None is absent."""
+    if isinstance(item, Sourced):
+        return item
+    return value(item, line) if item is not None else Sourced()
+
+
+UNRESOLVED = Sourced(UNKNOWN, at(50), note="Ref:Path is not known")
+UNDECIDED = Sourced(UNKNOWN, at(50), options=("s3://bucket/failures/",))
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        (outputs("s3://o/", "s3://f/"), None),
+        (outputs("s3://o/", error_topic="arn:aws:sns:us-east-1:1:errors"), None),
+        (outputs("s3://o/"), "neither an S3FailurePath nor an ErrorTopic"),
+        (outputs(failure="s3://f/"), "has no S3OutputPath: responses"),
+        (outputs(), "no S3OutputPath, no S3FailurePath and no ErrorTopic"),
+        (outputs("s3://o/", UNRESOLVED), None),  # set by a parameter: set
+        (outputs("s3://o/", UNDECIDED), None),  # set under a condition: may be set
+        (outputs(UNRESOLVED, error_topic=UNDECIDED), None),
+    ],
+)
+def test_ep005_settings(settings, expected):
+    found = messages(async_without_failure_handling, deployment(DeploymentKind.ASYNC, async_config=settings))
+    assert found == [] if expected is None else (len(found) == 1 and expected in found[0])
+
+
+def test_ep005_points_at_the_start_of_the_async_settings():
+    (violation,) = async_without_failure_handling.check(deployment(DeploymentKind.ASYNC, async_config=outputs()), None)
+    assert (violation.span.line, violation.span.column) == (40, 5)
+    assert (violation.span.end_line, violation.span.end_column) == (40, 5)
+
+
+@pytest.mark.parametrize("kind", [DeploymentKind.REALTIME, DeploymentKind.SERVERLESS, None])
+def test_ep005_only_asynchronous_endpoints(kind):
+    assert messages(async_without_failure_handling, deployment(kind, async_config=outputs())) == []
 
 
 # --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------
@@ -456,7 +607,8 @@ def with_profile(result, **entries) -> list[Deployment]:
 def test_corpus_async_endpoints_with_a_sub_second_target():
     # Three asynchronous endpoints of one stack; the file declares no workload profile.
     result = lint_copy("ep002-async-endpoints-custom-resource.yaml")
-    assert endpoint_findings(result) == []
+    # Without a profile only EP005 speaks (the endpoints have no failure path).
+    assert {rule for rule, _ in endpoint_findings(result)} == {"EP005"}
     found = [
         message
         for item in with_profile(result, latency_ms=200)
@@ -516,3 +668,16 @@ def test_corpus_async_endpoints_of_one_image_are_not_counted(tmp_path):
     result = lint_paths(paths, host=host())
     assert len(result.deployments) == 6
     assert [finding for finding in result.findings if finding.rule_id == "EP006"] == []
+def test_corpus_async_endpoints_without_failure_handling_fire_once_each():
+    # Three async endpoint configurations whose OutputConfig has only S3OutputPath (a parameter).
+    result = lint_copy("ep005-async-endpoints-custom-resource.yaml")
+    assert endpoint_findings(result) == [("EP005", 155), ("EP005", 172), ("EP005", 189)]
+
+
+def test_corpus_async_endpoint_with_an_error_topic_is_silent():
+    # NotificationConfig.ErrorTopic and S3OutputPath come from parameters: set, though unresolved.
+    result = lint_copy("ep005-async-inference-endpoint-config-template.yml")
+    (endpoint,) = result.deployments
+    assert endpoint.kind.value is DeploymentKind.ASYNC
+    assert not endpoint.async_config.failure_path.known and endpoint.async_config.error_topic.span is not None
+    assert endpoint_findings(result) == []

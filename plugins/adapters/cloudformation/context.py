@@ -24,6 +24,7 @@ from linter import (
     Span,
 )
 from plugins.adapters.cloudformation.intrinsics import (
+    NO_VALUE,
     Choice,
     Opaque,
     Partial,
@@ -71,12 +72,15 @@ class TemplateContext:
         that two names built from the same unresolved pieces compare equal.
         A value `convert` rejects is malformed (`raw` keeps it); an unresolved
         intrinsic is UNKNOWN with the reason; a `Choice` keeps its converted
-        branches in `options`.
+        branches in `options`; `Ref AWS::NoValue` removes the property, so it
+        reads as absent.
         """
         if node is None:
             return Sourced()
         function = intrinsic(node)
         value = self.resolve(node)
+        if value is NO_VALUE:
+            return Sourced()
         note = f"resolved from {function}" if function else ""
         convert = convert or (lambda item: item)
         if isinstance(value, Choice):
@@ -145,6 +149,16 @@ def child(node: Node | None, *keys: str) -> Node | None:
             return None
         node = node.get(key)
     return node
+
+
+def block(node: Node | None) -> MappingNode | None:
+    """A property block (a mapping of settings) as written, or None.
+
+    None also when an intrinsic function builds the block (an `Fn::If` that
+    may remove it with `AWS::NoValue`, ...): whether it is set is then not
+    known, and readers treat it as not set rather than guess its content.
+    """
+    return node if isinstance(node, MappingNode) and intrinsic(node) is None else None
 
 
 def mappings(node: Node | None) -> list[MappingNode]:

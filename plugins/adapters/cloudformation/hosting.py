@@ -4,7 +4,10 @@ Endpoint -> EndpointConfig -> Model(s) -> image/framework; ScalableTarget
 `ResourceId` -> endpoint + variant (or inference component); ScalingPolicy
 -> target (by `ScalingTargetId` or by the ResourceId/ScalableDimension/
 ServiceNamespace triple); CloudWatch alarm -> step-scaling policy metric;
-model VpcConfig subnets -> Availability Zones of subnets in the template.
+model VpcConfig subnets -> Availability Zones of subnets in the template;
+MonitoringSchedule -> the endpoint its Model Monitor jobs read, reported as
+the deployment attribute `model_monitor` (the schedule's name, at the
+property that names the endpoint).
 
 A deployment is anchored at its Endpoint; an EndpointConfig that no
 Endpoint of the template uses is a deployment of its own (it may be
@@ -62,6 +65,7 @@ class _Hosting:
     units: list[Unit] = field(default_factory=list)
     extra_models: list[ModelSpec] = field(default_factory=list)
     links: list[ResourceRef] = field(default_factory=list)
+    monitor: Sourced = field(default_factory=Sourced)
 
     def endpoint_names(self) -> list[Any]:
         """Every value that names this endpoint in the template."""
@@ -97,6 +101,7 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
     for hosting in hostings:
         _attach_config(hosting, models)
     _attach_components(hostings, records)
+    _attach_monitors(hostings, records)
     targets = _link_scaling(hostings, records, template)
     deployments = [_deployment(hosting, records, template) for hosting in hostings]
     return deployments + targets
@@ -152,6 +157,22 @@ def _attach_components(hostings: list[_Hosting], records: TemplateRecords) -> No
                     span=component.span,
                 )
             )
+
+
+def _attach_monitors(hostings: list[_Hosting], records: TemplateRecords) -> None:
+    for schedule in records.monitors:
+        for hosting in hostings:
+            reference = next((item for item in schedule.endpoints if _names_endpoint(item, hosting)), None)
+            if reference is None:
+                continue
+            hosting.links.append(ResourceRef("AWS::SageMaker::MonitoringSchedule", schedule.logical_id, schedule.span))
+            if not hosting.monitor.known:
+                hosting.monitor = Sourced(
+                    schedule.name.value,
+                    reference.span or schedule.span,
+                    Provenance.DECLARED,
+                    f"MonitoringSchedule {schedule.logical_id} monitors this endpoint",
+                )
 
 
 def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
@@ -340,6 +361,7 @@ def _deployment(hosting: _Hosting, records: TemplateRecords, template: TemplateC
         network=_network(hosting, records),
         data_capture=config.data_capture if config is not None else Sourced(),
         links=tuple(hosting.links),
+        attributes=(("model_monitor", hosting.monitor),) if hosting.monitor.known else (),
     )
 
 

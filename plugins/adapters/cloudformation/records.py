@@ -69,6 +69,16 @@ class EndpointConfigRecord:
 
 
 @dataclass(frozen=True)
+class MonitoringScheduleRecord:
+    """`AWS::SageMaker::MonitoringSchedule`: the endpoints its Model Monitor jobs read."""
+
+    logical_id: str
+    name: Sourced[str]
+    endpoints: tuple[Reference, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class EndpointRecord:
     """`AWS::SageMaker::Endpoint`."""
 
@@ -139,6 +149,7 @@ class TemplateRecords:
     policies: list[ScalingPolicyRecord] = field(default_factory=list)
     subnets: list[SubnetRecord] = field(default_factory=list)
     alarms: list["AlarmRecord"] = field(default_factory=list)
+    monitors: list[MonitoringScheduleRecord] = field(default_factory=list)
 
     def add(self, record: object) -> bool:
         """File a record under its kind; False if it is not a linking record."""
@@ -151,6 +162,7 @@ class TemplateRecords:
             (ScalingPolicyRecord, self.policies),
             (SubnetRecord, self.subnets),
             (AlarmRecord, self.alarms),
+            (MonitoringScheduleRecord, self.monitors),
         ):
             if isinstance(record, kind):
                 bucket.append(record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import AsyncConfig, MappingNode, Provenance, Scaling, ServerlessConfig, Sourced, Unit
 
-from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext, block, child, mappings
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
 from plugins.adapters.cloudformation.resources.sagemaker_model import network
 from plugins.adapters.cloudformation.template import Resource
@@ -19,18 +19,13 @@ def read(resource: Resource, template: TemplateContext) -> list:
     name = template.read_text(resource.property("EndpointConfigName"))
     if not name.known and not name.options:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no EndpointConfigName)")
-    capture = child(resource.properties, "DataCaptureConfig")
-    data_capture = Sourced()
-    if isinstance(capture, MappingNode):
-        enabled = template.read_bool(capture.get("EnableCapture"))
-        data_capture = enabled if enabled.known else Sourced(True, capture.span, Provenance.DEFAULT, "DataCaptureConfig present")
     record = EndpointConfigRecord(
         logical_id=resource.logical_id,
         name=name,
         variants=tuple(variant(node, template) for node in mappings(resource.property("ProductionVariants"))),
         shadow_variants=tuple(variant(node, template) for node in mappings(resource.property("ShadowProductionVariants"))),
         async_config=async_config(resource.property("AsyncInferenceConfig"), template),
-        data_capture=data_capture,
+        data_capture=data_capture(resource.property("DataCaptureConfig"), template),
         network=network(resource, template),
         profile=profile,
         environment=environment_of(resource, profile),
@@ -39,11 +34,26 @@ def read(resource: Resource, template: TemplateContext) -> list:
     return [record, *problems]
 
 
+def data_capture(node, template: TemplateContext) -> Sourced[bool]:
+    """Whether the endpoint captures data: EnableCapture as written, enabled by default when not written.
+
+    An EnableCapture that cannot be resolved stays unknown (it is not the
+    default), and so does a DataCaptureConfig an intrinsic function builds.
+    """
+    capture = block(node)
+    if capture is None:
+        return Sourced()
+    enabled = template.read_bool(capture.get("EnableCapture"))
+    if enabled.span is None:  # not written (or removed by AWS::NoValue)
+        return Sourced(True, capture.span, Provenance.DEFAULT, "DataCaptureConfig without EnableCapture, which defaults to enabled")
+    return enabled
+
+
 def variant(node: MappingNode, template: TemplateContext) -> VariantRecord:
     """A production variant as a unit, with its model reference."""
-    serverless_node = node.get("ServerlessConfig")
+    serverless_node = block(node.get("ServerlessConfig"))
     serverless = None
-    if isinstance(serverless_node, MappingNode):
+    if serverless_node is not None:
         serverless = ServerlessConfig(
             memory_mb=template.read_int(serverless_node.get("MemorySizeInMB")),
             max_concurrency=template.read_int(serverless_node.get("MaxConcurrency")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import MappingNode, Network, Provenance, Sourced
 
-from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext, block, child, mappings
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.facts import model_for
@@ -37,7 +37,7 @@ def container_spec(container: MappingNode, template: TemplateContext, name: Sour
 
 def network(resource: Resource, template: TemplateContext) -> Network | None:
     """VpcConfig subnets and network isolation of a model or endpoint config."""
-    vpc = resource.property("VpcConfig")
+    vpc = block(resource.property("VpcConfig"))  # one a condition may remove is not claimed
     isolation = template.read_bool(resource.property("EnableNetworkIsolation"))
     if vpc is None and not isolation.known:
         return None
