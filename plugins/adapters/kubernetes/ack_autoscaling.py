@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from linter import MappingNode, Scaling, ScalingPolicy, Sourced
+from linter import MappingNode, ScalarNode, Scaling, ScalingPolicy, Sourced
 
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, is_placeholder, nearest
 from plugins.adapters.kubernetes.objects import Manifest
@@ -100,7 +100,7 @@ def read_target(manifest: Manifest, scope: Scope) -> TargetRecord | None:
         return None
     resource_id = READER.read_text(spec, "ResourceID")
     written = READER.node(spec, "ResourceID")
-    resource, reason = _resource_name(resource_id, written.value if written is not None else None)  # type: ignore[union-attr]
+    resource, reason = _resource_name(resource_id, written.value if isinstance(written, ScalarNode) else None)
     return TargetRecord(
         manifest=manifest,
         scope=scope,
