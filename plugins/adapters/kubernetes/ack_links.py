@@ -34,7 +34,7 @@ from typing import Callable
 from linter import Compute, Deployment, ModelSpec, ResourceRef, ScalingTarget, Unit
 
 from plugins.adapters.kubernetes import ack_autoscaling, ack_sagemaker
-from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, SAGEMAKER_GROUP, Scope, nearest, scope_of
+from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, nearest, scope_of
 from plugins.adapters.kubernetes.ack_autoscaling import PolicyRecord, TargetRecord, policy_target, scaling_of
 from plugins.adapters.kubernetes.ack_sagemaker import (
     AckResource,
@@ -96,21 +96,29 @@ class AckIndex:
     endpoint_configs: dict[int, ConfigEntry] = field(default_factory=dict)  # endpoint node -> its configuration
     target_links: dict[int, TargetLink] = field(default_factory=dict)
     groups: list[Group] = field(default_factory=list)
+    groups_of: dict[int, list[int]] = field(default_factory=dict)  # member node -> indexes into `groups`
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
+    _by_name: dict[tuple[str, str], list] = field(default_factory=dict)  # (kind, name key) -> entries, in run order
+
+    def add(self, kind: str, key: str | None, entry: object) -> None:
+        """Index an entry under its AWS name (entries without a readable name are found by none)."""
+        if key is not None:
+            self._by_name.setdefault((kind, key), []).append(entry)
+
+    def named(self, kind: str, key: str | None) -> list:
+        """The entries of a kind whose AWS name has this key."""
+        return self._by_name.get((kind, key), []) if key is not None else []
 
     # --- finding by name ------------------------------------------------------------
 
     def model_near(self, key: str | None, near: AckResource) -> ModelEntry | None:
-        same = [entry for entry in self.models if entry.request.key == key]
-        return nearest(same, key, near.manifest, near.scope, _manifest, _scope)
+        return nearest(self.named("Model", key), key, near.manifest, near.scope, _manifest, _scope)
 
     def config_near(self, key: str | None, near: AckResource) -> ConfigEntry | None:
-        same = [entry for entry in self.configs if entry.request.key == key]
-        return nearest(same, key, near.manifest, near.scope, _manifest, _scope)
+        return nearest(self.named("EndpointConfig", key), key, near.manifest, near.scope, _manifest, _scope)
 
     def endpoint_near(self, key: str | None, near_manifest: Manifest, scope: Scope) -> EndpointEntry | None:
-        same = [entry for entry in self.endpoints if _endpoint_key(entry) == key]
-        return nearest(same, key, near_manifest, scope, _manifest, _scope)
+        return nearest(self.named("Endpoint", key), key, near_manifest, scope, _manifest, _scope)
 
     def model_finder(self, near: AckResource) -> Callable[[str], HostedModel | None]:
         def find(key: str) -> HostedModel | None:
@@ -140,13 +148,32 @@ def _endpoint_key(entry: EndpointEntry) -> str | None:
     return READER.name_key(entry.resource.manifest.spec, "EndpointName")
 
 
+def _name_key(entry: object) -> str | None:
+    """The match key of the AWS name an entry's object creates."""
+    if isinstance(entry, (ModelEntry, ConfigEntry)):
+        return entry.request.key
+    if isinstance(entry, EndpointEntry):
+        return _endpoint_key(entry)
+    return entry.key if isinstance(entry, ComponentEntry) else None
+
+
 # --- building the index ---------------------------------------------------------------------
 
 
+# The SageMaker kinds other objects name, with their reader and the index list they go to.
+_NAMED_KINDS = {
+    "Model": (ack_sagemaker.read_model_entry, "models"),
+    "EndpointConfig": (ack_sagemaker.read_config_entry, "configs"),
+    "Endpoint": (ack_sagemaker.read_endpoint_entry, "endpoints"),
+    "InferenceComponent": (ack_sagemaker.read_component_entry, "components"),
+}
+
+
 def build(index: RunIndex) -> AckIndex:
+    """Read every ACK object of the run once, then link them."""
     ack = AckIndex()
     for manifest in index.manifests:
-        if manifest.group not in (SAGEMAKER_GROUP, AUTOSCALING_GROUP) or (manifest.group, manifest.kind) not in KINDS:
+        if (manifest.group, manifest.kind) not in KINDS:
             continue
         namespace = index.namespaces.get(manifest.namespace)
         scope = scope_of(manifest, namespace)
@@ -163,20 +190,18 @@ def build(index: RunIndex) -> AckIndex:
             continue
         resource = ack_sagemaker.read_resource(manifest, scope, namespace)
         ack.resources[node] = resource
-        reader = {
-            "Model": (ack_sagemaker.read_model_entry, ack.models),
-            "EndpointConfig": (ack_sagemaker.read_config_entry, ack.configs),
-            "Endpoint": (ack_sagemaker.read_endpoint_entry, ack.endpoints),
-            "InferenceComponent": (ack_sagemaker.read_component_entry, ack.components),
-        }.get(manifest.kind)
-        if reader is not None:
-            entry = reader[0](resource)
+        if manifest.kind in _NAMED_KINDS:
+            read_entry, attribute = _NAMED_KINDS[manifest.kind]
+            entry = read_entry(resource)
             if entry is not None:
-                reader[1].append(entry)  # type: ignore[attr-defined]
+                getattr(ack, attribute).append(entry)
+                ack.add(manifest.kind, _name_key(entry), entry)
     _group(ack)
-    targets = list(ack.targets.values())
+    targets_by_resource: dict[str | None, list[TargetRecord]] = {}
+    for target in ack.targets.values():
+        targets_by_resource.setdefault(target.resource_key, []).append(target)
     for policy in ack.policies:
-        target = policy_target(policy, targets)
+        target = policy_target(policy, targets_by_resource.get(policy.resource_key, []))
         if target is not None:
             ack.policies_of.setdefault(id(target.manifest.node), []).append(policy)
     for node, target in ack.targets.items():
@@ -204,6 +229,9 @@ def _group(ack: AckIndex) -> None:
             model = ack.model_near(READER.name_key(resource.manifest.spec, "ModelName"), resource)
             members = (id(resource.manifest.node),) + ((id(model.resource.manifest.node),) if model is not None else ())
             ack.groups.append(Group(resource, members, transform=resource))
+    for number, group in enumerate(ack.groups):
+        for member in group.members:
+            ack.groups_of.setdefault(member, []).append(number)
 
 
 def _model_members(ack: AckIndex, config: ConfigEntry) -> list[int]:
@@ -235,7 +263,7 @@ def _link_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
     (endpoint_key, variant_key), (endpoint_name, variant_name) = resource.keys, resource.texts
     endpoint = ack.endpoint_near(endpoint_key, target.manifest, target.scope)
     if endpoint is None:
-        return _missing("Endpoint", endpoint_key, endpoint_name, [_endpoint_key(entry) for entry in ack.endpoints])
+        return _missing("Endpoint", endpoint_key, endpoint_name, bool(ack.named("Endpoint", endpoint_key)))
     config = ack.endpoint_configs.get(id(endpoint.resource.manifest.node))
     if config is None:
         return TargetLink(
@@ -253,10 +281,9 @@ def _link_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
 def _link_component_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
     assert target.resource is not None
     (key,), (name,) = target.resource.keys, target.resource.texts
-    same = [component for component in ack.components if component.key == key]
-    component = nearest(same, key, target.manifest, target.scope, _manifest, _scope)
+    component = nearest(ack.named("InferenceComponent", key), key, target.manifest, target.scope, _manifest, _scope)
     if component is None:
-        return _missing("InferenceComponent", key, name, [component.key for component in ack.components])
+        return _missing("InferenceComponent", key, name, bool(ack.named("InferenceComponent", key)))
     endpoint = ack.endpoint_near(component.endpoint_key, component.resource.manifest, component.resource.scope)
     if endpoint is None:
         return TargetLink("unresolved", f"inference component {name!r} names an endpoint that is not {WHERE}")
@@ -265,10 +292,10 @@ def _link_component_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
     return TargetLink("linked", f"inference component {name!r}", endpoint, position, name)
 
 
-def _missing(kind: str, key: str, name: str, keys: list) -> TargetLink:
+def _missing(kind: str, key: str, name: str, elsewhere_exists: bool) -> TargetLink:
     if key.startswith("~"):
         return TargetLink("unresolved", f"{kind} name {name!r} is a template placeholder that names no {kind} of its file")
-    elsewhere = " (one of that name is in another AWS account or region)" if key in keys else ""
+    elsewhere = " (one of that name is in another AWS account or region)" if elsewhere_exists else ""
     return TargetLink("no-such-deployment", f"no ACK {kind} named {name!r} {WHERE}{elsewhere}")
 
 
@@ -378,10 +405,10 @@ def read(manifest: Manifest, index: RunIndex) -> list:
             alone.add(other)
         ack, index = build(alone), alone
     results: list = []
-    for number, group in enumerate(ack.groups):
-        if node in group.members and number not in ack.claimed:
+    for number in ack.groups_of.get(node, ()):
+        if number not in ack.claimed:
             ack.claimed.add(number)
-            results.extend(group_deployments(group, ack, index))
+            results.extend(group_deployments(ack.groups[number], ack, index))
     if node in ack.targets:
         results.append(scaling_target(ack.targets[node], ack, index))
     resource = ack.resources.get(node)
