@@ -3,7 +3,7 @@
 A request is a located mapping in the shape of a SageMaker API call: a
 Step Functions task's `Parameters`, a pipeline step's `Arguments`, a
 CloudFormation resource's `Properties`, an `aws sagemaker ...
---cli-input-json` document, later an ACK resource's `spec`. A
+--cli-input-json` document, an ACK resource's `spec`. A
 `RequestReader` says how that place spells values (`ValueResolver`) and
 where a value's span is (`span_of`: the node's own span, or one span for
 a request that was parsed out of a string).

@@ -774,12 +774,11 @@ def test_containers_not_a_list_leaves_the_accelerator_unknown(host):
 
 
 def test_documents_the_adapter_does_not_read_are_not_claimed(host):
-    ack = "apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: Model\nmetadata: {name: m}\nspec: {modelName: m}\n"
+    legacy = "apiVersion: sagemaker.aws.amazon.com/v1\nkind: HostingDeployment\nmetadata: {name: m}\nspec: {region: us-east-1}\n"
     service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n"
-    result = _run(host, ("ack.yaml", ack), ("svc.yaml", service))
-    kubernetes = [item for item in result.deployments if item.platform == "kubernetes"]
-    assert kubernetes == []
-    assert not any(summary.recognised for summary in result.files if summary.path == "svc.yaml")
+    result = _run(host, ("legacy.yaml", legacy), ("svc.yaml", service))
+    assert result.deployments == ()
+    assert not any(summary.recognised for summary in result.files)
 
 
 # --- other serving CRDs ---------------------------------------------------------------------

@@ -6,7 +6,10 @@ and kind call for (`readers.py`): plain workloads (`workloads.py`, pod
 specs in `pod.py`), KServe (`kserve.py`), Seldon (`seldon.py`), KubeRay
 (`ray.py`), Kubeflow training jobs (`training.py`), vLLM production-stack,
 NVIDIA NIM and SageMaker HyperPod serving CRDs (`serving_crds.py`),
-Karpenter node pools (`karpenter.py`) and eksctl node groups (`eksctl.py`).
+Karpenter node pools (`karpenter.py`), eksctl node groups (`eksctl.py`),
+and ACK resources: SageMaker (`ack_sagemaker.py`) and Application Auto
+Scaling (`ack_autoscaling.py`) objects linked by their AWS names
+(`ack_links.py`, shared reading in `ack.py`).
 Autoscalers are read in `autoscalers.py`, PodDisruptionBudgets in
 `disruption.py`. Links across documents and files — autoscalers and
 PodDisruptionBudgets to the workloads they name or select, Namespaces to
@@ -22,7 +25,9 @@ workload (and the scaling a serving CRD does itself); `Availability.
 disruption_budget` is the name of the PodDisruptionBudget that selects its
 pods, or "" (known) when no budget of the run does, and unknown when the
 pods' labels are not all known. Node pools are platform
-`karpenter-nodepool` or `eks-nodegroup`, kind unknown.
+`karpenter-nodepool` or `eks-nodegroup`, kind unknown. ACK resources are
+platform `sagemaker`, shaped as the CloudFormation and SageMaker API
+adapters shape the same requests.
 """
 
 from __future__ import annotations

@@ -3,16 +3,20 @@
 Built once per run (`run.memo`) over every document of the run, context
 files included, so an HPA in one file finds the Deployment in another
 whichever is extracted first. Objects are keyed by (namespace, kind, name),
-the way `scaleTargetRef` names them; PodDisruptionBudgets are kept per
-namespace, to be matched against pod labels; Namespace objects give their
-labels to the environment of what lives in them; Karpenter NodePools and
-Provisioners are kept by kind and name, for the pods pinned to them.
+the way `scaleTargetRef` names them, and also kept in run order
+(`manifests`) for the indexes readers build over them (`memo`: ACK
+resources link by their AWS names, not by object names);
+PodDisruptionBudgets are kept per namespace, to be matched against pod
+labels; Namespace objects give their labels to the environment of what
+lives in them; Karpenter NodePools and Provisioners are kept by kind and
+name, for the pods pinned to them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from linter import RunContext
 
@@ -32,6 +36,7 @@ NODE_POOL_KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")
 class RunIndex:
     """Every Kubernetes object of the run, and the autoscalers and budgets among them."""
 
+    manifests: list[Manifest] = field(default_factory=list)
     objects: dict[tuple[str, str, str], list[Manifest]] = field(default_factory=dict)
     autoscalers: list[Autoscaler] = field(default_factory=list)
     by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
@@ -40,8 +45,10 @@ class RunIndex:
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
+    _memo: dict[Any, Any] = field(default_factory=dict)
 
     def add(self, manifest: Manifest) -> None:
+        self.manifests.append(manifest)
         self.objects.setdefault(manifest.key, []).append(manifest)
         self.per_file[(manifest.path, manifest.key)] += 1
         if is_autoscaler(manifest):
@@ -86,6 +93,12 @@ class RunIndex:
 
     def deployment_id(self, manifest: Manifest) -> str:
         return manifest.deployment_id(self.duplicated(manifest))
+
+    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """A further index over these objects (the ACK links), built by `factory` on first use."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
 
 
 def build(run: RunContext) -> RunIndex:

@@ -2,10 +2,11 @@
 
 The table maps (API group, kind) to the module that turns such an object
 into deployments; an object of any other kind describes no deployment
-(Services, ConfigMaps, ACK and legacy SageMaker-operator resources, which
-other adapters read). PodDisruptionBudgets and Namespaces are read for the
-run index only; autoscalers are also reported as `ScalingTarget`s, linked
-or not, from the document that holds them.
+(Services, ConfigMaps, legacy SageMaker-operator resources).
+PodDisruptionBudgets and Namespaces are read for the run index only;
+autoscalers are also reported as `ScalingTarget`s, linked or not, from the
+document that holds them. ACK resources (`ack_links.py`) link among
+themselves by AWS name: their ScalableTargets are reported there.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Callable
 from linter import ScalingTarget
 
 from plugins.adapters.kubernetes import (
+    ack_links,
     eksctl,
     karpenter,
     kserve,
@@ -34,7 +36,7 @@ Reader = Callable[[Manifest, RunIndex], list]
 
 def _table() -> dict[tuple[str, str], Reader]:
     table: dict[tuple[str, str], Reader] = {key: workloads.read_workload for key in workloads.KINDS}
-    for module in (kserve, seldon, ray, training, serving_crds, karpenter, eksctl):
+    for module in (kserve, seldon, ray, training, serving_crds, karpenter, eksctl, ack_links):
         table.update({key: module.read for key in module.KINDS})
     return table
 

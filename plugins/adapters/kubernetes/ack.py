@@ -1,0 +1,192 @@
+"""What every ACK resource shares: how its spec is read, where it lives in AWS, what it declares.
+
+An ACK controller (AWS Controllers for Kubernetes) turns a custom
+resource's `spec` into the AWS API request of the same name: the spec *is*
+the request, spelled in lowerCamelCase with ACK's initialisms (`kmsKeyID`,
+`s3URI`, `destinationS3URI`). `READER` is the shared SageMaker request
+reader (`sagemaker_jobs.RequestReader`, keys matched case-insensitively)
+made as strict as the API server: the CRD schemas type every field, so
+`initialInstanceCount: "2"` or `enableManagedSpotTraining: "true"` is
+rejected there and kept as malformed here, as the Kubernetes adapter does.
+A template placeholder (`$VAR`, `${VAR}`, `{{ .Values.x }}`, and the
+`<YOUR ...>` of ACK's samples, which no AWS name can contain) is unknown,
+its text kept for names.
+
+ACK resources refer to each other by their AWS names (`endpointConfigName`,
+`modelName`, `resourceID`), not by Kubernetes object names, and AWS names
+are unique per account and region, not per namespace. The namespace
+matters only through where ACK puts a resource (`Scope`), and as a
+tie-break: `nearest` prefers a candidate of the same namespace, then of the
+same file. A name that is a placeholder links only within its own file,
+where one rendering gives every occurrence the same value.
+
+The workload profile comes from `mldeploy-lint.io/<key>` annotations, as
+for any Kubernetes object, with the request's own `tags`
+(`mldeploy-lint:<key>`, `environment`) over them, as for any SageMaker
+request (`declared`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence, TypeVar
+
+from linter import (
+    Environment,
+    InputProblem,
+    MappingNode,
+    Node,
+    Provenance,
+    ScalarNode,
+    Sourced,
+    WorkloadProfile,
+)
+
+from plugins.adapters.kubernetes.objects import Manifest, child, has_placeholder, text
+from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
+from plugins.adapters.sagemaker_jobs import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver, request_profile
+from plugins.adapters.values import as_bool, as_float, as_int, as_str
+
+__all__ = [
+    "SAGEMAKER_GROUP",
+    "AUTOSCALING_GROUP",
+    "READER",
+    "Scope",
+    "scope_of",
+    "nearest",
+    "declared",
+    "is_placeholder",
+]
+
+SAGEMAKER_GROUP = "sagemaker.services.k8s.aws"
+AUTOSCALING_GROUP = "applicationautoscaling.services.k8s.aws"
+
+# ACK runtime annotations (aws-controllers-k8s/runtime apis/core/v1alpha1; ACK docs
+# "Manage Resources In Multiple Regions" and "... Multiple AWS Accounts").
+REGION_ANNOTATION = "services.k8s.aws/region"  # on the resource (older docs: also on the namespace)
+DEFAULT_REGION_ANNOTATION = "services.k8s.aws/default-region"  # on the Namespace
+ACCOUNT_ANNOTATION = "services.k8s.aws/owner-account-id"  # on the resource or its Namespace (CARM)
+
+# `<YOUR BUCKET>`, `<endpoint_name>`: the fill-in marks of ACK's samples.
+_ANGLE_PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+
+
+def is_placeholder(value: str) -> bool:
+    """True for text holding a template placeholder or a `<fill-in>` mark."""
+    return has_placeholder(value) or bool(_ANGLE_PLACEHOLDER.search(value))
+
+
+def _placeholder(node: Node) -> object:
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and is_placeholder(node.value):
+        return Unresolved(f"template placeholder {node.value!r}", node.value)
+    return NOT_EXPRESSION
+
+
+_LENIENT = (as_int, as_float, as_bool)
+
+
+def _strict(convert: Callable) -> Callable:
+    """`convert` as the API server types a CRD field: no number or boolean from a string, no string from a number."""
+    if convert in _LENIENT:
+        return lambda value: None if isinstance(value, str) else convert(value)
+    if convert is as_str:
+        return lambda value: value if isinstance(value, str) else None
+    return convert
+
+
+class _AckReader(RequestReader):
+    """The SageMaker request reader with the CRD schemas' strict types."""
+
+    def value(self, node, *path, convert=lambda item: item, expected=""):
+        return super().value(node, *path, convert=_strict(convert), expected=expected)
+
+
+READER = _AckReader(resolve=ValueResolver(expression=_placeholder))
+
+
+# --- where a resource lives in AWS -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The AWS account and region an ACK resource is managed in; None where it is the controller's own."""
+
+    account: str | None
+    region: Sourced[str]
+
+    def compatible(self, other: "Scope") -> bool:
+        """False only when both name an account, or both a region, and they differ."""
+        if self.account is not None and other.account is not None and self.account != other.account:
+            return False
+        if self.region.known and other.region.known and self.region.value != other.region.value:
+            return False
+        return True
+
+
+def _annotation(manifest: Manifest | None, key: str) -> Sourced[str]:
+    node = child(manifest.metadata, "annotations", key) if manifest is not None else None
+    value = text(node)
+    if node is None or not value or is_placeholder(value):
+        return Sourced()
+    return Sourced(value.strip(), node.span, Provenance.DECLARED, f"annotation {key} of {manifest.describe()}")  # type: ignore[union-attr]
+
+
+def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
+    """The resource's annotations, else its Namespace's (when the run holds it), else the controller's defaults."""
+    region = _annotation(manifest, REGION_ANNOTATION)
+    for key in (DEFAULT_REGION_ANNOTATION, REGION_ANNOTATION):
+        if not region.known:
+            region = _annotation(namespace, key)
+    account = _annotation(manifest, ACCOUNT_ANNOTATION)
+    if not account.known:
+        account = _annotation(namespace, ACCOUNT_ANNOTATION)
+    return Scope(str(account.value) if account.known else None, region)
+
+
+T = TypeVar("T")
+
+
+def nearest(
+    candidates: Sequence[T], key: str | None, near: Manifest, scope: Scope, manifest_of: Callable[[T], Manifest], scope_of_candidate: Callable[[T], Scope]
+) -> T | None:
+    """The candidate an AWS name written on `near` refers to, or None.
+
+    Candidates are those whose own name has the same `key` (the caller
+    filters). A placeholder name (`~` key) refers only to a candidate of
+    the same file; one in another account or region is never meant; among
+    the rest the same namespace wins, then the same file, then run order.
+    """
+    if key is None:
+        return None
+    found = [
+        candidate
+        for candidate in candidates
+        if scope.compatible(scope_of_candidate(candidate)) and (not key.startswith("~") or manifest_of(candidate).path == near.path)
+    ]
+    if not found:
+        return None
+    return min(
+        found,
+        key=lambda candidate: (manifest_of(candidate).namespace != near.namespace, manifest_of(candidate).path != near.path),
+    )
+
+
+# --- what a resource declares ------------------------------------------------------------
+
+
+def declared(
+    manifest: Manifest, spec: MappingNode | None, origin: str, namespace: Manifest | None
+) -> tuple[WorkloadProfile, Sourced[Environment], list[InputProblem]]:
+    """The workload profile and stage an ACK resource declares, and the problems found.
+
+    Profile: `mldeploy-lint.io/<key>` annotations, with the spec's `tags`
+    `mldeploy-lint:<key>` over them. Stage, first found: the profile's
+    `environment`; an `environment`/`env`/`stage` tag; the object's labels;
+    its Namespace's labels; a stage word in the namespace's name.
+    """
+    annotated, problems = profile_of(manifest)
+    profile, environment, tag_problems = request_profile(spec, READER, origin, annotated)
+    if not environment.known:
+        environment = environment_of(manifest, profile, None, namespace)
+    return profile, environment, problems + tag_problems

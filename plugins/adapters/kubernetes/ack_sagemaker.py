@@ -1,0 +1,228 @@
+"""ACK SageMaker resources (`sagemaker.services.k8s.aws`), read as the SageMaker requests they are.
+
+Each kind's `spec` is the request of the API operation it calls, read by
+the same code as a CloudFormation resource's `Properties` or an API
+request document (`sagemaker_jobs`), so every SageMaker fact means the
+same whatever the file:
+
+| kind | request | becomes |
+|---|---|---|
+| `Model` | CreateModel | the containers a variant, a transform job or an inference component names |
+| `EndpointConfig` | CreateEndpointConfig | the variants, serverless / async settings, data capture of a deployment |
+| `Endpoint` | CreateEndpoint | a real-time / serverless / async deployment, with the configuration it names |
+| `InferenceComponent` | CreateInferenceComponent | one more unit of the endpoint it names, on its variant's instances |
+| `TransformJob` | CreateTransformJob | a batch-transform deployment, with the model it names |
+| `TrainingJob`, `HyperParameterTuningJob` | CreateTrainingJob, CreateHyperParameterTuningJob | training deployments (one per training definition) |
+| `ProcessingJob` | CreateProcessingJob | a processing deployment |
+
+This module reads single objects; `ack_links.py` links them by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from linter import (
+    Deployment,
+    Environment,
+    InputProblem,
+    ModelSpec,
+    Provenance,
+    ResourceRef,
+    Sourced,
+    WorkloadProfile,
+)
+
+from plugins.adapters.facts import model_for
+from plugins.adapters.kubernetes.ack import READER, SAGEMAKER_GROUP, Scope, declared
+from plugins.adapters.kubernetes.objects import Manifest
+from plugins.adapters.sagemaker_jobs import (
+    PROCESSING_JOB,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    TUNING_JOB,
+    ConfigRequest,
+    EndpointRequest,
+    HostedModel,
+    JobContext,
+    ModelRequest,
+    job_deployments,
+    read_endpoint,
+    read_endpoint_config,
+    read_model,
+)
+
+__all__ = [
+    "KINDS",
+    "JOB_KINDS",
+    "AckResource",
+    "ModelEntry",
+    "ConfigEntry",
+    "EndpointEntry",
+    "ComponentEntry",
+    "read_resource",
+    "read_model_entry",
+    "read_config_entry",
+    "read_endpoint_entry",
+    "read_component_entry",
+    "job_deployments_of",
+]
+
+# Job kinds and the API operation whose request their spec is.
+JOB_KINDS = {
+    "TrainingJob": TRAINING_JOB,
+    "HyperParameterTuningJob": TUNING_JOB,
+    "TransformJob": TRANSFORM_JOB,
+    "ProcessingJob": PROCESSING_JOB,
+}
+HOSTING_KINDS = ("Model", "EndpointConfig", "Endpoint", "InferenceComponent")
+KINDS = {(SAGEMAKER_GROUP, kind) for kind in (*HOSTING_KINDS, *JOB_KINDS)}
+
+
+@dataclass(frozen=True)
+class AckResource:
+    """One ACK SageMaker object: where it lives in AWS and what it declares about the workload."""
+
+    manifest: Manifest
+    scope: Scope
+    link: ResourceRef
+    profile: WorkloadProfile
+    environment: Sourced[Environment]
+    problems: tuple[InputProblem, ...]
+
+    @property
+    def origin(self) -> str:
+        return f"ACK {self.manifest.describe()}"
+
+    @property
+    def fallback_name(self) -> Sourced[str]:
+        """The object's name, for a spec that names no AWS resource."""
+        name = self.manifest.name_sourced
+        return replace(name, provenance=Provenance.INFERRED, note="metadata.name") if name.known else name
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    resource: AckResource
+    request: ModelRequest
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    """An EndpointConfig; `variant_keys` are its variants' names as match keys, in order."""
+
+    resource: AckResource
+    request: ConfigRequest
+    variant_keys: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class EndpointEntry:
+    resource: AckResource
+    request: EndpointRequest
+
+
+@dataclass(frozen=True)
+class ComponentEntry:
+    """An InferenceComponent: the endpoint and variant it is placed on, what it serves, how many copies."""
+
+    resource: AckResource
+    name: Sourced[str]
+    key: str | None
+    endpoint_key: str | None
+    variant_name: Sourced[str]
+    variant_key: str | None
+    model_key: str | None
+    model_name: Sourced[str]
+    container: ModelSpec | None
+    copy_count: Sourced[int]
+
+
+def read_resource(manifest: Manifest, scope: Scope, namespace: Manifest | None) -> AckResource:
+    """The object's place and declared profile (annotations, then its spec's tags)."""
+    origin = f"ACK {manifest.describe()}"
+    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace)
+    link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
+    return AckResource(manifest, scope, link, profile, environment, tuple(problems))
+
+
+def read_model_entry(resource: AckResource) -> ModelEntry | None:
+    spec = resource.manifest.spec
+    if spec is None:
+        return None
+    return ModelEntry(resource, read_model(spec, READER, resource.link, resource.fallback_name))
+
+
+def read_config_entry(resource: AckResource) -> ConfigEntry | None:
+    spec = resource.manifest.spec
+    if spec is None:
+        return None
+    request = read_endpoint_config(spec, READER, resource.link, resource.origin, resource.fallback_name)
+    request = replace(request, profile=resource.profile, environment=resource.environment, problems=resource.problems)
+    keys = tuple(READER.name_key(variant, "VariantName") for variant in READER.mappings(spec, "ProductionVariants"))
+    return ConfigEntry(resource, request, keys)
+
+
+def read_endpoint_entry(resource: AckResource) -> EndpointEntry | None:
+    spec = resource.manifest.spec
+    if spec is None:
+        return None
+    request = read_endpoint(spec, READER, resource.link, resource.origin, resource.fallback_name)
+    request = replace(request, profile=resource.profile, environment=resource.environment, problems=resource.problems)
+    return EndpointEntry(resource, request)
+
+
+def read_component_entry(resource: AckResource) -> ComponentEntry | None:
+    spec = resource.manifest.spec
+    if spec is None:
+        return None
+    name = READER.read_text(spec, "InferenceComponentName")
+    if not name.known and not name.note:
+        name = resource.fallback_name
+    specification = READER.node(spec, "Specification")
+    container = READER.node(specification, "Container")
+    model_name = READER.read_text(specification, "ModelName")
+    spec_container = None
+    if container is not None:
+        spec_container = model_for(
+            READER.read_text(container, "Image"), model_name, Sourced(), READER.environment(container, "Environment")
+        )
+    return ComponentEntry(
+        resource=resource,
+        name=name,
+        key=READER.name_key(spec, "InferenceComponentName"),
+        endpoint_key=READER.name_key(spec, "EndpointName"),
+        variant_name=READER.read_text(spec, "VariantName"),
+        variant_key=READER.name_key(spec, "VariantName"),
+        model_key=READER.name_key(specification, "ModelName"),
+        model_name=model_name,
+        container=spec_container,
+        copy_count=READER.read_int(spec, "RuntimeConfig", "CopyCount"),
+    )
+
+
+def job_deployments_of(
+    resource: AckResource, deployment_id: str, find_model: Callable[[str], HostedModel | None] = lambda key: None
+) -> list[Deployment]:
+    """The deployments of a job object (one per training definition of a tuning job); [] without a spec.
+
+    The object's declared profile is already read (`read_resource`), so
+    its problems are reported with the object, not here.
+    """
+    spec = resource.manifest.spec
+    operation = JOB_KINDS.get(resource.manifest.kind)
+    if spec is None or operation is None:
+        return []
+    context = JobContext(
+        id=deployment_id,
+        span=resource.manifest.anchor,
+        origin=resource.origin,
+        name=resource.fallback_name,
+        profile=resource.profile,
+        environment=resource.environment,
+        find_model=find_model,
+        read_tags=False,
+        resource=resource.link,
+    )
+    return [item for item in job_deployments(operation, spec, READER, context) if isinstance(item, Deployment)]
