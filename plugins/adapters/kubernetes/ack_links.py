@@ -33,6 +33,7 @@ from typing import Callable
 
 from linter import Compute, Deployment, ModelSpec, ResourceRef, ScalingTarget, Unit
 
+from plugins.adapters.facts import with_image_region
 from plugins.adapters.kubernetes import ack_autoscaling, ack_sagemaker
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, nearest, scope_of
 from plugins.adapters.kubernetes.ack_autoscaling import PolicyRecord, TargetRecord, policy_target, scaling_of
@@ -318,10 +319,12 @@ def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> Scal
 
 
 def _finish(deployment: Deployment, anchor: AckResource) -> Deployment:
-    """What every ACK deployment carries: its namespace, and its region when declared."""
+    """What every ACK deployment carries: its namespace, and its region when declared (else its ECR images')."""
     attributes = (("namespace", anchor.manifest.namespace_sourced), *deployment.attributes)
-    region = anchor.scope.region if anchor.scope.region.known else deployment.region
-    return replace(deployment, attributes=attributes, region=region)
+    if anchor.scope.region.known:
+        return replace(deployment, attributes=attributes, region=anchor.scope.region)
+    [deployment] = with_image_region([deployment])
+    return replace(deployment, attributes=attributes)
 
 
 def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Deployment]:
