@@ -354,6 +354,11 @@ class ScalingTarget:
     `explain` can say why a link was or was not made.
     `status`: "linked" | "no-such-deployment" | "no-such-unit" | "unresolved"
     | "other-service".
+    `searched_run` is True when the adapter looked for the target's resource
+    among all documents of the run (as the Kubernetes adapters do, with
+    namespaces), so a "no-such-…" status is final; False when it looked in
+    the target's own file only (a CloudFormation template), so a rule may
+    still find the resource elsewhere in the run.
     """
 
     resource_id: Sourced[str]
@@ -363,6 +368,7 @@ class ScalingTarget:
     deployment_id: str = ""
     unit_name: str = ""
     span: Span | None = None
+    searched_run: bool = False
 
 
 @dataclass(frozen=True)

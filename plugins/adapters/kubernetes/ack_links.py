@@ -312,6 +312,7 @@ def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> Scal
         deployment_id=index.deployment_id(endpoint.resource.manifest) if endpoint is not None else "",
         unit_name=link.unit_name,
         span=target.manifest.anchor,
+        searched_run=True,
     )
 
 

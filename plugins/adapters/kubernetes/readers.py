@@ -68,7 +68,7 @@ def read(manifest: Manifest, index: RunIndex) -> list | None:
 def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
     """An autoscaler as written and what it was linked to: linked, no-such-deployment, unresolved, other-service."""
     autoscaler = index.autoscaler(manifest) or read_autoscaler(manifest)
-    common = dict(resource_id=autoscaler.resource_id, scaling=autoscaler.scaling, span=manifest.anchor)
+    common = dict(resource_id=autoscaler.resource_id, scaling=autoscaler.scaling, span=manifest.anchor, searched_run=True)
     if autoscaler.target_key is None:
         return ScalingTarget(status="unresolved", reason=autoscaler.reason, **common)
     namespace, kind, name = autoscaler.target_key

@@ -43,7 +43,11 @@ def _may_be_named(deployment: Deployment, names: Sequence[str]) -> bool:
 def _dangles(target: ScalingTarget, deployments: Sequence[Deployment]) -> bool:
     if target.status == NO_SUCH_UNIT:
         return True
-    if target.status != NO_SUCH_DEPLOYMENT or not target.resource_id.known:
+    if target.status != NO_SUCH_DEPLOYMENT:
+        return False
+    if target.searched_run:
+        return True  # the adapter looked through the whole run (namespaces included)
+    if not target.resource_id.known:
         return False
     names = _names_in(str(target.resource_id.value))
     return not any(_may_be_named(deployment, names) for deployment in deployments)
