@@ -112,3 +112,63 @@ def test_stdin_filename_brings_its_siblings(cli, project):
         stdin=b"kind: Workload\nname: scorer\n",
     )
     assert result.code == 0, result.out
+
+
+# --- the real thing: a Deployment and the HPA that scales it, in two files -------------------
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scorer, namespace: ml}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: scorer}}
+  template:
+    metadata: {labels: {app: scorer}}
+    spec:
+      containers: [{name: server, image: "ghcr.io/example/scorer:1.0"}]
+"""
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: scorer, namespace: ml}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: scorer}
+  minReplicas: 2
+  maxReplicas: 6
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
+"""
+
+
+@pytest.fixture
+def manifests(chdir_tmp):
+    (chdir_tmp / "k8s").mkdir()
+    (chdir_tmp / "k8s" / "deploy.yaml").write_text(DEPLOYMENT)
+    (chdir_tmp / "k8s" / "hpa.yaml").write_text(HPA)
+    return chdir_tmp / "k8s"
+
+
+def test_hpa_and_deployment_linted_together_are_linked(cli, manifests):
+    result = cli("--select", "AS", "k8s/deploy.yaml", "k8s/hpa.yaml")
+    assert (result.code, result.out) == (0, "No problems found in 2 files.\n")
+
+
+def test_deployment_alone_is_judged_alone(cli, manifests):
+    result = cli("--select", "AS", "--context", "none", "k8s/deploy.yaml")
+    assert result.code == 1
+    assert result.out.startswith("k8s/deploy.yaml:10:7: AS001 [missing-autoscaling] service scorer has no autoscaling")
+
+
+def test_pre_commit_passing_only_the_deployment_still_sees_its_hpa(cli, manifests):
+    result = cli("--select", "AS", "k8s/deploy.yaml")
+    assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
+
+
+def test_an_hpa_moved_to_another_directory_is_not_context(cli, manifests):
+    (manifests.parent / "autoscaling").mkdir()
+    (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
+    result = cli("--select", "AS", "k8s/deploy.yaml")
+    assert "AS001" in result.out
+    together = cli("--select", "AS", "k8s", "autoscaling")
+    assert (together.code, together.out) == (0, "No problems found in 2 files.\n")
