@@ -171,7 +171,7 @@ class Compute:
     """What a unit runs on."""
 
     instance_type: Sourced[str] = field(default_factory=Sourced)
-    accelerator: Sourced[str] = field(default_factory=Sourced)  # none | gpu | inferentia | trainium
+    accelerator: Sourced[str] = field(default_factory=Sourced)  # none | gpu | inferentia | trainium | gaudi | tpu
     accelerator_count: Sourced[int] = field(default_factory=Sourced)
     burstable: Sourced[bool] = field(default_factory=Sourced)
 

@@ -919,8 +919,15 @@ def _accelerator_resources() -> dict[str, str]:
 
 
 def accelerator_resource(name: str) -> str | None:
-    """gpu | neuron for a Kubernetes extended resource name (`nvidia.com/gpu`), else None."""
-    return _accelerator_resources().get(name)
+    """gpu | neuron | tpu | gaudi for a Kubernetes extended resource name (`nvidia.com/gpu`), else None.
+
+    A table name ending in `*` matches every resource that starts with the
+    rest (`nvidia.com/mig-*`: the MIG slices of a GPU).
+    """
+    table = _accelerator_resources()
+    if name in table:
+        return table[name]
+    return next((kind for pattern, kind in table.items() if pattern.endswith("*") and name.startswith(pattern[:-1])), None)
 
 
 def accelerator_resource_names() -> frozenset[str]:

@@ -177,11 +177,11 @@ class _Request:
 def _requests(containers: Sequence[MappingNode], fallback: dict[int, str]) -> list[_Request]:
     """Accelerator resources per container: limits (where Kubernetes wants them), else requests."""
     found = []
-    names = data.accelerator_resource_names()
     for container in containers:
         resources = mapping(container.get("resources"))
         limits, requests = mapping(child(resources, "limits")), mapping(child(resources, "requests"))
-        for resource in sorted(names):
+        named = {key for section in (limits, requests) if section is not None for key in section.keys() if isinstance(key, str)}
+        for resource in sorted(name for name in named if data.accelerator_resource(name)):
             node, where = (limits.get(resource), "limits") if limits is not None and resource in limits else (None, "")
             if node is None and requests is not None and resource in requests:
                 node, where = requests.get(resource), "requests"
