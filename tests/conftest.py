@@ -82,3 +82,23 @@ def pytest_addoption(parser):
 def update_goldens(request) -> bool:
     """True when the run was asked to rewrite golden files instead of comparing."""
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture(autouse=True)
+def _without_regional_tables(request, monkeypatch):
+    """Keep the installed cfn-lint's regional tables out of every test that does not ask for them.
+
+    Those tables change with each cfn-lint release (an instance type drops
+    out of a region's pricing list), so goldens and expected findings would
+    depend on the machine. Tests of the regional check mark themselves
+    `regional_tables` or install a table of their own.
+    """
+    if request.node.get_closest_marker("regional_tables"):
+        yield
+        return
+    from plugins import data
+
+    monkeypatch.setattr(data, "_cfnlint_root", lambda: None)
+    data.regional_instance_types.cache_clear()
+    yield
+    data.regional_instance_types.cache_clear()

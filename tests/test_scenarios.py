@@ -81,7 +81,7 @@ def test_twice_a_day_traffic_on_an_always_on_endpoint():
 def test_nightly_review_scoring():
     result = _lint("scenarios/nightly-review-scoring.yaml")
     assert _located(result) == [("CP006", 46), ("SP001", 59)]
-    assert "ml.p3.2xlarge" in _message(result, "CP006")
+    assert "ml.g4dn.2xlarge" in _message(result, "CP006")
     assert "ComputeResources.Type EC2" in _message(result, "SP001")
 
 

@@ -74,3 +74,19 @@ def test_api_documents_take_the_region_too(tmp_path):
     )
     result = api.lint_paths([str(tmp_path)])
     assert [deployment.region.value for deployment in result.deployments] == ["us-east-1"]
+
+
+def test_the_inferred_region_reaches_cp005s_regional_advice(tmp_path, monkeypatch):
+    from plugins import data
+
+    table = tmp_path / "data/schemas/extensions/aws_sagemaker_hosting/instancetype_enum.json"
+    table.parent.mkdir(parents=True)
+    table.write_text(json.dumps({"eu-west-1": {"enum": ["ml.g5.xlarge"]}}), encoding="utf-8")
+    monkeypatch.setattr(data, "_cfnlint_root", lambda: tmp_path)
+    monkeypatch.setattr(data, "_cfnlint_version", lambda: "9.9")
+    data.regional_instance_types.cache_clear()
+    containers = f"        - Image: {XGBOOST_EU}"
+    result = api.lint_text(TEMPLATE.format(containers=containers), "stack.yaml")
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "CP005"]
+    assert finding.severity.value == "info"
+    assert finding.message.startswith("ml.m5.large is not listed for hosting in eu-west-1 in cfn-lint 9.9 ")
