@@ -221,7 +221,7 @@ def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: 
             min_capacity=target.min_capacity,
             max_capacity=target.max_capacity,
             dimension=target.dimension,
-            policies=tuple(policy.policy for policy in policies_by_target.get(target.logical_id, [])),
+            policies=target.scheduled + tuple(policy.policy for policy in policies_by_target.get(target.logical_id, [])),
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
         )

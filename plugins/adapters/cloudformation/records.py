@@ -116,6 +116,7 @@ class ScalableTargetRecord:
     min_capacity: Sourced[int]
     max_capacity: Sourced[int]
     span: Span
+    scheduled: tuple[ScalingPolicy, ...] = ()  # its ScheduledActions, as policies of type "ScheduledAction"
 
 
 @dataclass(frozen=True)

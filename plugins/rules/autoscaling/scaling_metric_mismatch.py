@@ -9,6 +9,7 @@ from linter import Deployment, RunContext, Scaling, ScalingPolicy, Severity, Uni
 from plugins.data import (
     MetricInfo,
     cloudwatch_metric,
+    limit,
     predefined_metric_dimension,
     raw_tables,
     scalable_dimension,
@@ -20,6 +21,7 @@ from plugins.rules.common import ENDPOINT_KINDS, is_kind, unit_subject, where
 _SCALES_WITH_CPUS = "vcpus"
 _SCALES_WITH_GPUS = "gpus"
 _GPU_ACCELERATOR = "gpu"
+_MICROSECONDS = "Microseconds"  # the unit the metrics table gives latency metrics
 
 
 def _gpu_metric(namespace: str) -> str | None:
@@ -63,6 +65,21 @@ def _wrong_namespace(policy: ScalingPolicy, info: MetricInfo) -> str | None:
     )
 
 
+def _milliseconds_as_microseconds(policy: ScalingPolicy, info: MetricInfo) -> str | None:
+    target = policy.target_value
+    if info.unit != _MICROSECONDS or not target.known:
+        return None
+    floor = limit("autoscaling", "latency_target_floor").min
+    value = float(target.value)
+    if floor is None or not 0 < value < floor:
+        return None
+    shown = f"{value:g}"
+    return (
+        f"targets {info.name} {shown}, but CloudWatch measures {info.name} in microseconds: that is {value / 1000:g} ms, "
+        f"which no model answers in, so the policy keeps scaling out — if you meant {shown} ms, write {value * 1000:g}"
+    )
+
+
 def _wrong_dimension(scaling: Scaling, metric: str) -> str | None:
     drives = predefined_metric_dimension(metric)
     dimension = scaling.dimension
@@ -96,7 +113,10 @@ def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator
     - a predefined metric type that drives another scalable dimension than
       the target's (`SageMakerVariantProvisionedConcurrencyUtilization` on a
       `DesiredInstanceCount` target, an inference-component metric on a
-      variant).
+      variant);
+    - a target value on `ModelLatency` or `OverheadLatency` that reads as
+      milliseconds: those metrics are in microseconds, so a target of 200
+      asks for 0.2 ms (below 1 ms the rule reports it).
 
     Step-scaling policies are judged by the metric of the CloudWatch alarm
     that triggers them. The rule is silent when the metric, its namespace,
@@ -214,13 +234,17 @@ def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator
                     continue
                 metric = str(policy.metric.value)
                 info = cloudwatch_metric(metric)
-                problems = [_wrong_dimension(scaling, metric)]
+                at_metric = where(policy.metric, policy.span, scaling.span, default=deployment.span)
+                problems = [(_wrong_dimension(scaling, metric), at_metric)]
                 if info is not None:
-                    problems += [_cpu_on_gpu(unit, scaling, info), _wrong_namespace(policy, info)]
-                for problem in problems:
-                    if problem is None:
-                        continue
-                    yield Violation(
-                        f"scaling policy of {unit_subject(deployment, unit)} {problem}",
-                        where(policy.metric, policy.span, scaling.span, default=deployment.span),
-                    )
+                    problems += [
+                        (_cpu_on_gpu(unit, scaling, info), at_metric),
+                        (_wrong_namespace(policy, info), at_metric),
+                        (
+                            _milliseconds_as_microseconds(policy, info),
+                            where(policy.target_value, policy.metric, policy.span, default=deployment.span),
+                        ),
+                    ]
+                for problem, at in problems:
+                    if problem is not None:
+                        yield Violation(f"scaling policy of {unit_subject(deployment, unit)} {problem}", at)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter import MappingNode, ScalingPolicy, Sourced
+from linter import MappingNode, Provenance, ScalingPolicy, SequenceNode, Sourced
 
 from plugins.adapters.cloudformation.context import TemplateContext, child
 from plugins.adapters.cloudformation.records import Reference, ScalableTargetRecord, ScalingPolicyRecord
@@ -28,6 +28,25 @@ def target_record(logical_id: str, properties, template: TemplateContext, span) 
         min_capacity=template.read_int(child(properties, "MinCapacity")),
         max_capacity=template.read_int(child(properties, "MaxCapacity")),
         span=span,
+        scheduled=_scheduled_actions(child(properties, "ScheduledActions"), template),
+    )
+
+
+SCHEDULED_ACTION = "ScheduledAction"
+
+
+def _scheduled_actions(node, template: TemplateContext) -> tuple[ScalingPolicy, ...]:
+    """Each `ScheduledActions` entry as a policy of type ScheduledAction: it drives the target on a schedule."""
+    if not isinstance(node, SequenceNode):
+        return ()
+    return tuple(
+        ScalingPolicy(
+            policy_type=Sourced(SCHEDULED_ACTION, item.span, Provenance.DECLARED, "ScheduledActions entry"),
+            metric=Sourced(note="a scheduled action follows a schedule, not a metric"),
+            span=item.span,
+        )
+        for item in node.items
+        if isinstance(item, MappingNode)
     )
 
 
