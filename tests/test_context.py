@@ -126,7 +126,7 @@ spec:
   template:
     metadata: {labels: {app: scorer}}
     spec:
-      containers: [{name: server, image: "ghcr.io/example/scorer:1.0"}]
+      containers: [{name: server, image: "seldonio/mlserver:1.6.1-sklearn"}]
 """
 
 HPA = """\

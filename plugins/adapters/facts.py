@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter import UNKNOWN, AsyncConfig, Compute, Deployment, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit
+from typing import Sequence
+
+from linter import UNKNOWN, AsyncConfig, Compute, Deployment, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit, WorkloadProfile
 
 from plugins import data
 
@@ -59,6 +61,39 @@ def model_for(
         image_accelerator=accelerator,
         multi_model=multi_model,
         environment=environment,
+    )
+
+
+ML_EVIDENCE = "ml_evidence"  # the attribute name rules read (plugins.rules.common.judged_as_ml)
+_PROFILE_FIELDS = ("payload_mb", "latency_ms", "traffic", "requests_per_day", "urgency", "environment")
+
+
+def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: WorkloadProfile, anchor: Span) -> Sourced[str]:
+    """What shows that a general-purpose workload (a Kubernetes Deployment, an ECS service) runs ML.
+
+    Evidence: a declared workload profile (any key), an image the data
+    tables know as a model server or ML framework, or an accelerator. UNKNOWN
+    (noted, at `anchor`) when there is none: the workload may be a database
+    or a web front end, and the rules that would judge any workload leave it
+    alone. Adapters of ML services (SageMaker, KServe) do not set it.
+    """
+    for field_name in _PROFILE_FIELDS:
+        declared = getattr(profile, field_name)
+        if declared.known:
+            return Sourced(f"workload profile {field_name.replace('_', '-')}", declared.span, Provenance.DECLARED)
+    for model in models:
+        if model.framework.known:
+            image = f" ({model.image.value})" if model.image.known else ""
+            return Sourced(f"serves {model.framework.value}{image}", model.framework.span, Provenance.INFERRED, model.framework.note)
+    for unit in units:
+        accelerator = unit.compute.accelerator
+        if accelerator.known and accelerator.value != "none":
+            return Sourced(f"runs on a {accelerator.value} accelerator", accelerator.span, accelerator.provenance, accelerator.note)
+    return Sourced(
+        UNKNOWN,
+        anchor,
+        Provenance.INFERRED,
+        "no known ML image, accelerator or workload profile: a general-purpose workload",
     )
 
 

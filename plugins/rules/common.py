@@ -72,6 +72,26 @@ def models_of(deployment: Deployment, unit: Unit) -> list[ModelSpec]:
     return [model for model in deployment.models if model.name.known and str(model.name.value) in unit.model_names]
 
 
+ML_EVIDENCE = "ml_evidence"  # the attribute adapters of general-purpose workloads set (plugins.adapters.facts)
+
+
+def judged_as_ml(deployment: Deployment) -> bool:
+    """False for a general-purpose workload in which its adapter found nothing of ML.
+
+    Adapters that read workloads of any kind (a Kubernetes Deployment or
+    Job) set the attribute `ml_evidence`: known when an image, accelerator,
+    serving resource or workload profile shows an ML workload, unknown
+    otherwise. Deployments without the attribute (a SageMaker endpoint, a
+    KServe InferenceService) are ML by what they are. Rules that would
+    judge any workload (replicas, autoscaling, Spot) skip the others: a
+    database is not this linter's business.
+    """
+    for name, value in deployment.attributes:
+        if name == ML_EVIDENCE:
+            return value.known
+    return True
+
+
 def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
     """The span of the first candidate that has one (a value's, else the fallback)."""
     for candidate in candidates:

@@ -531,15 +531,34 @@ def test_corpus_seldon_pdb_spec_allows_a_full_outage():
     assert availability_findings(path, PROD) == [("HA007", 11, Severity.WARNING), ("HA004", 13, Severity.WARNING)]
 
 
-def test_corpus_karpenter_disruption_budget_example_protects_its_deployment():
-    # aws/karpenter-provider-aws: a PDB (minAvailable 4) selecting a 10-replica Deployment.
-    path = KUBERNETES_COPIES / "karpenter-workloads" / "disruption-budget.yaml"
-    assert availability_findings(path, PROD) == [("HA004", 25, Severity.WARNING)]
+def test_corpus_karpenter_examples_run_pause_containers_that_are_not_judged():
+    # aws/karpenter-provider-aws: a PDB (minAvailable 4) selecting a 10-replica
+    # Deployment, and 50 replicas spread over hostnames and zones with no PDB.
+    # Their pods run the `pause` image: general-purpose workloads, no ML evidence.
+    budget = KUBERNETES_COPIES / "karpenter-workloads" / "disruption-budget.yaml"
+    spread = CORPUS_COPIES / "ha004-spread-hostname-zone.yaml"
+    assert availability_findings(budget, PROD) == []
+    assert availability_findings(spread, PROD) == []
 
 
-def test_corpus_karpenter_zone_spread_example_spreads_but_has_no_budget():
-    # aws/karpenter-provider-aws: 50 replicas spread over hostnames and zones, no PDB.
-    assert availability_findings(CORPUS_COPIES / "ha004-spread-hostname-zone.yaml", PROD) == [("HA005", 4, Severity.WARNING)]
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        (KUBERNETES_COPIES / "karpenter-workloads" / "disruption-budget.yaml", [("HA004", 25, Severity.WARNING)]),
+        (CORPUS_COPIES / "ha004-spread-hostname-zone.yaml", [("HA005", 4, Severity.WARNING)]),
+    ],
+    ids=["budget-but-no-spread", "spread-but-no-budget"],
+)
+def test_corpus_karpenter_examples_declared_as_ml_workloads(path, expected, tmp_path):
+    # The same files once their Deployment declares a workload profile (the
+    # documented way to opt a private image in): the availability rules judge them.
+    text = path.read_text(encoding="utf-8").replace(
+        "kind: Deployment\nmetadata:\n", "kind: Deployment\nmetadata:\n  annotations:\n    mldeploy-lint.io/traffic: steady\n", 1
+    )
+    copy = tmp_path / path.name
+    copy.write_text(text, encoding="utf-8")
+    shifted = [(rule, line + 2, severity) for rule, line, severity in expected]
+    assert availability_findings(copy, PROD) == shifted
 
 
 def test_corpus_gke_llm_on_spot_vms():

@@ -37,6 +37,7 @@ from linter import (
     Unit,
 )
 
+from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity
@@ -201,6 +202,8 @@ def assemble(
         all_links += budget_links
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
     all_attributes = [("namespace", manifest.namespace_sourced), *attributes]
+    if (manifest.group, manifest.kind) in KINDS:
+        all_attributes.append((ML_EVIDENCE, ml_evidence(models, model_units, profile, manifest.anchor)))
     if primary is not None:
         all_attributes += list(primary.attributes)
     deployment = Deployment(

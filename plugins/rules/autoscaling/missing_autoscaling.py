@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, where
+from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
 from plugins.rules.autoscaling.scaling import SCALED_KINDS, may_be_scaled_elsewhere
 
 _KIND_LABELS = {
@@ -117,7 +117,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - botocore `application-autoscaling` service model: `RegisterScalableTarget` (`ResourceId` `endpoint/<endpoint>/variant/<variant>`, `sagemaker:variant:DesiredInstanceCount`)
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
     """
-    if not is_kind(deployment, *SCALED_KINDS) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
+    if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
     severity = Severity.ERROR if deployment.is_production else None

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import SERVING_KINDS, is_kind, unit_subject, where
+from plugins.rules.common import SERVING_KINDS, is_kind, judged_as_ml, unit_subject, where
 
 
 @rule(
@@ -91,7 +91,7 @@ def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - botocore `application-autoscaling` service model: `RegisterScalableTarget` (`MinCapacity`, `MaxCapacity`: scaling stays between them)
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`minReplicas`, `maxReplicas`)
     """
-    if not is_kind(deployment, *SERVING_KINDS):
+    if not is_kind(deployment, *SERVING_KINDS) or not judged_as_ml(deployment):
         return
     for unit in deployment.units:
         for scaling in unit.scaling:

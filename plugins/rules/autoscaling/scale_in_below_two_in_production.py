@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, 
 
 from plugins.data import limit
 from plugins.rules.autoscaling.scaling import SCALED_KINDS
-from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, where
+from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
 
 
 @rule(
@@ -100,7 +100,7 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
     - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-deployment.html ("When you specify two or more instances, SageMaker launches them in multiple Availability Zones")
     - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (deploy multiple instances across Availability Zones)
     """
-    if not deployment.is_production or not is_kind(deployment, *SCALED_KINDS):
+    if not deployment.is_production or not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment):
         return
     needed = limit("availability", "min_instances_across_azs").value
     scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)

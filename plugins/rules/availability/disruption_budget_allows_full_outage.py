@@ -10,7 +10,7 @@ from linter import Deployment, RunContext, Severity, Sourced, Span, Violation, r
 
 from plugins.data import limit
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, lowest_replicas, min_serving_replicas, replicas_text
-from plugins.rules.common import is_kind, unit_subject, where
+from plugins.rules.common import is_kind, judged_as_ml, unit_subject, where
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
@@ -156,7 +156,7 @@ def disruption_budget_allows_full_outage(deployment: Deployment, run: RunContext
     - kubernetes/kubernetes `pkg/controller/disruption/disruption.go` (percentages of the expected pod count, rounded up)
     """
     availability = deployment.availability
-    if availability is None or not is_kind(deployment, *REPLICATED_KINDS):
+    if availability is None or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
     budget = availability.disruption_budget
     unit = guarded_unit(deployment)

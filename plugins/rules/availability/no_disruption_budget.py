@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, RunContext, Severity, Violation, rule
 
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, min_serving_replicas, replicated
-from plugins.rules.common import is_kind, unit_subject
+from plugins.rules.common import is_kind, judged_as_ml, unit_subject
 
 
 @rule(
@@ -104,7 +104,7 @@ def no_disruption_budget(deployment: Deployment, run: RunContext) -> Iterator[Vi
     - https://kubernetes.io/docs/tasks/run-application/configure-pdb/
     """
     availability = deployment.availability
-    if availability is None or not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS):
+    if availability is None or not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
     budget = availability.disruption_budget
     unit = guarded_unit(deployment)

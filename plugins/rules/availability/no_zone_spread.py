@@ -8,7 +8,7 @@ from linter import Deployment, RunContext, Severity, Violation, rule
 
 from plugins.data import kubernetes_label
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, min_serving_replicas, replicated
-from plugins.rules.common import is_kind, unit_subject, where
+from plugins.rules.common import is_kind, judged_as_ml, unit_subject, where
 
 
 @rule(
@@ -98,7 +98,7 @@ def no_zone_spread(deployment: Deployment, run: RunContext) -> Iterator[Violatio
     - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ (spread applications across zones)
     """
     availability = deployment.availability
-    if availability is None or not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS):
+    if availability is None or not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
     spread = availability.zone_spread
     unit = guarded_unit(deployment)

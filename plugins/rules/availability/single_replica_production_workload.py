@@ -12,7 +12,7 @@ from plugins.rules.availability.replicas import (
     min_serving_replicas,
     replicas_text,
 )
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, where
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
 
 
 def _alternatives(values: tuple) -> str:
@@ -109,7 +109,7 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`minReplicas`, default 1)
     - kserve/kserve `pkg/apis/serving/v1beta1/component.go` (`minReplicas`, default 1; 0 scales to zero)
     """
-    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS):
+    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
     needed = min_serving_replicas()
     for unit in instance_units(deployment):

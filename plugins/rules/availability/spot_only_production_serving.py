@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, RunContext, Severity, Violation, rule
 
 from plugins.rules.availability.replicas import REPLICATED_KINDS
-from plugins.rules.common import instance_units, is_kind, unit_subject, where
+from plugins.rules.common import instance_units, is_kind, judged_as_ml, unit_subject, where
 
 
 @rule(
@@ -110,7 +110,7 @@ def spot_only_production_serving(deployment: Deployment, run: RunContext) -> Ite
     - https://cloud.google.com/kubernetes-engine/docs/concepts/spot-vms (Spot VMs may be preempted at any time; no availability guarantee)
     - https://learn.microsoft.com/azure/aks/spot-node-pool
     """
-    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS):
+    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
     for unit in instance_units(deployment):
         capacity = unit.capacity

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import managed_spot_supported
-from plugins.rules.common import display_name, kind_of, unit_name, where
+from plugins.rules.common import display_name, judged_as_ml, kind_of, unit_name, where
 from plugins.rules.spot.urgency import DEFERRABLE, URGENT, declared_urgency
 
 
@@ -111,7 +111,7 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
     - botocore `sagemaker` service model: no Spot member in `CreateTransformJob`, `CreateProcessingJob` or `ProductionVariant`
     """
     why = _runs_batch_work(deployment)
-    if why is None:
+    if why is None or not judged_as_ml(deployment):
         return
     if declared_urgency(deployment) == URGENT:
         return

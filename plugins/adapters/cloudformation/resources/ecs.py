@@ -52,6 +52,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
     strategy_capacity,
 )
 from plugins.adapters.cloudformation.template import Resource
+from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.facts import compute_for, model_for
 
@@ -241,7 +242,7 @@ def _service_deployment(resource: Resource, template: TemplateContext) -> Deploy
         units=(unit,),
         network=network_of(child(properties, "NetworkConfiguration", "AwsvpcConfiguration", "Subnets"), template),
         links=tuple(links),
-        attributes=tuple(attributes),
+        attributes=(*attributes, (ML_EVIDENCE, ml_evidence(task.models if task is not None else (), (unit,), profile, resource.key_span))),
     )
 
 
@@ -385,7 +386,7 @@ def _task_deployment(task: _Task, template: TemplateContext) -> Deployment:
         units=(unit,),
         network=network,
         links=tuple(links),
-        attributes=task.attributes,
+        attributes=(*task.attributes, (ML_EVIDENCE, ml_evidence(task.models, (unit,), profile, resource.key_span))),
     )
 
 
