@@ -39,6 +39,7 @@ from linter import (
     normalise_environment,
 )
 
+from plugins import data
 from plugins.adapters.facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
@@ -60,10 +61,6 @@ from plugins.adapters.kubernetes.workload_profile import (
 
 KINDS = {("eksctl.io", "ClusterConfig")}
 PLATFORM = "eks-nodegroup"
-DEFAULT_INSTANCE_TYPE = "m5.large"  # eksctl, when a node group names no instance type (examples/26-managed-nodegroup-spot-instances.yaml)
-# EC2 Auto Scaling InstancesDistribution defaults, which eksctl passes on.
-DEFAULT_ON_DEMAND_BASE = 0
-DEFAULT_ON_DEMAND_PERCENTAGE = 100
 
 KIND_NOTE = "a node group is capacity, not a workload: the pods scheduled on it decide between job and service"
 
@@ -145,7 +142,8 @@ def _compute(group: MappingNode) -> tuple[Compute, list[Sourced]]:
             elif len({compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}) > 1:
                 first = replace(first, accelerator_count=Sourced(UNKNOWN, types[0].span, Provenance.INFERRED, "instance types differ in accelerator count"))
             return first, types
-    default = Sourced(DEFAULT_INSTANCE_TYPE, group.span, Provenance.DEFAULT, f"no instanceType: eksctl uses {DEFAULT_INSTANCE_TYPE}")
+    instance_type = data.limit("kubernetes", "eksctl_instance_type").value
+    default = Sourced(instance_type, group.span, Provenance.DEFAULT, f"no instanceType: eksctl uses {instance_type}")
     return compute_for(default), [default]
 
 
@@ -164,8 +162,12 @@ def _self_managed_capacity(group: MappingNode) -> Sourced:
     if distribution is None:
         return Sourced(Capacity.ON_DEMAND, group.span, Provenance.DEFAULT, "no instancesDistribution: on-demand instances")
     base_node, percentage_node = distribution.get("onDemandBaseCapacity"), distribution.get("onDemandPercentageAboveBaseCapacity")
-    base = read_int(base_node) if base_node is not None else Sourced(DEFAULT_ON_DEMAND_BASE)
-    percentage = read_int(percentage_node) if percentage_node is not None else Sourced(DEFAULT_ON_DEMAND_PERCENTAGE)
+    base = read_int(base_node) if base_node is not None else Sourced(int(data.limit("kubernetes", "ec2_on_demand_base_capacity").default))
+    percentage = (
+        read_int(percentage_node)
+        if percentage_node is not None
+        else Sourced(int(data.limit("kubernetes", "ec2_on_demand_percentage_above_base").default))
+    )
     span = (percentage_node or base_node or distribution).span
     if not (base.known and percentage.known):
         bad = base if not base.known else percentage
