@@ -44,6 +44,8 @@ def _lint_parser() -> argparse.ArgumentParser:
         epilog=(
             "subcommands:\n"
             "  mldeploy-lint rules [--format table|json|markdown]   list every rule\n"
+            "  mldeploy-lint rules --format markdown --output-dir DIR\n"
+            "                                                       write the rule reference, a page per rule\n"
             "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n"
             "  mldeploy-lint explain --deployments PATH...          show what the linter read, fact by fact\n\n"
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
@@ -123,6 +125,11 @@ def _config(args: argparse.Namespace):
 def _rules_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mldeploy-lint rules", description="List every registered rule.")
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="with --format markdown: write an index (README.md) and one page per rule (<ID>.md) into DIR",
+    )
     _config_options(parser)
     _common_plugin_options(parser)
     return parser
@@ -302,16 +309,35 @@ def _run_rules(argv: list[str]) -> int:
 
     args = _rules_parser().parse_args(argv)
     host = _host(list(_config(args).get("plugins", [])) + args.plugin)
+    if args.output_dir and args.format != "markdown":
+        raise UsageError("--output-dir needs --format markdown")
     rules = host.rules()
     _warn_load_failures(host)
     if args.format == "json":
         text = rule_docs.rules_json(rules)
+    elif args.format == "markdown" and args.output_dir:
+        _write_pages(rule_docs.rule_pages(rules), args.output_dir)
+        return EXIT_CLEAN
     elif args.format == "markdown":
         text = rule_docs.rules_markdown(rules)
     else:
         text = rule_docs.rules_table(rules)
     _write(text, None)
     return EXIT_CLEAN
+
+
+def _write_pages(pages: dict[str, str], directory: str) -> None:
+    """Write the rule pages into `directory`, removing rule pages of rules that no longer exist."""
+    import re
+    from pathlib import Path
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    for stale in target.glob("*.md"):
+        if stale.name not in pages and re.fullmatch(r"[A-Z]+[0-9]+\.md", stale.name):
+            stale.unlink()
+    for name, text in pages.items():
+        (target / name).write_text(text, encoding="utf-8")
 
 
 def _run_explain(argv: list[str]) -> int:

@@ -62,11 +62,18 @@ def test_docs_example_fires_and_fix_does_not(rule):
 
 
 def test_generated_rule_reference_is_current():
-    """docs/rules.md is `mldeploy-lint rules --format markdown`; regenerate it when rules change."""
-    current = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert current == rule_docs.rules_markdown(RULES), (
-        "docs/rules.md is stale: run `mldeploy-lint rules --format markdown > docs/rules.md`"
-    )
+    """docs/rules/ is `mldeploy-lint rules --format markdown --output-dir docs/rules`; regenerate it when rules change."""
+    directory = REPO / "docs" / "rules"
+    expected = rule_docs.rule_pages(RULES)
+    present = {path.name: path.read_text(encoding="utf-8") for path in directory.glob("*.md")}
+    hint = "docs/rules/ is stale: run `mldeploy-lint rules --format markdown --output-dir docs/rules`"
+    assert sorted(present) == sorted(expected), hint
+    assert present == expected, hint
+
+
+def test_every_rule_page_is_linked_from_the_index():
+    index = (REPO / "docs" / "rules" / rule_docs.INDEX_PAGE).read_text(encoding="utf-8")
+    assert all(f"]({rule.id}.md)" in index for rule in RULES)
 
 
 def _imports(path: Path) -> set[str]:
