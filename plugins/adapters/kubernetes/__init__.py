@@ -34,8 +34,6 @@ from __future__ import annotations
 
 from linter import Document, RunContext, hookimpl
 
-from plugins.adapters.kubernetes import readers
-from plugins.adapters.kubernetes.index import run_index
 from plugins.adapters.kubernetes.objects import manifests
 
 
@@ -45,6 +43,12 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     found = manifests(document)
     if not found:
         return None
+    # The readers (and the ACK, KServe, Seldon ... modules behind them) are
+    # imported only once a run holds a Kubernetes object: start-up stays
+    # light for CloudFormation-only runs.
+    from plugins.adapters.kubernetes import readers
+    from plugins.adapters.kubernetes.index import run_index
+
     index = run_index(run)
     results: list = []
     recognised = False
