@@ -49,6 +49,11 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     with a reason, or declare the target with
     `AWS::ApplicationAutoScaling::ScalableTarget` instead.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     Without autoscaling the endpoint keeps its initial instance count
     forever: a traffic peak queues and times out (HTTP 5xx, growing async

@@ -28,6 +28,11 @@ def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Vio
     deployments are checked: node groups and compute environments that
     are sized once on purpose are not.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     Such a target only pins the capacity: the scaling policies attached to
     it can never add or remove an instance, so the endpoint behaves exactly

@@ -29,6 +29,11 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
     checks that it can wake up. Serverless provisioned concurrency is not
     checked: serverless endpoints are spread over zones by SageMaker.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     The endpoint may start with two or more instances, but at the first
     quiet hour autoscaling removes all but one. From then on it runs in a

@@ -75,6 +75,11 @@ def disruption_budget_allows_full_outage(deployment: Deployment, run: RunContext
     when the budget's file is being linted, else at the workload's replica
     count.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     A budget that allows every pod to go lets a node drain, a cluster
     upgrade or node consolidation evict all replicas at once, exactly as if

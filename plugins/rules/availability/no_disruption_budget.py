@@ -34,6 +34,11 @@ def no_disruption_budget(deployment: Deployment, run: RunContext) -> Iterator[Vi
     replica up through a drain without blocking the drain (HA003 reports
     those).
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     Node drains — cluster upgrades, node-image rotations, the cluster
     autoscaler or Karpenter consolidating nodes — evict pods through the

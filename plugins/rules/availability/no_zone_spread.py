@@ -31,6 +31,11 @@ def no_zone_spread(deployment: Deployment, run: RunContext) -> Iterator[Violatio
     replicas is HA003's business. For KServe and Seldon the predictor's pod
     spec is read (`spec.predictor`, the first `componentSpecs[].spec`).
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     The scheduler's default spreading is a soft preference weighed against
     everything else (free capacity, image locality, node pools that live in

@@ -46,6 +46,11 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     (a Ray head, a bare Pod, the workers of a LeaderWorkerSet group) are
     not judged. SageMaker endpoints are HA001's business.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     A single replica is down whenever its node is drained for an upgrade,
     scaled in by the cluster autoscaler, reclaimed or lost, and whenever

@@ -34,6 +34,11 @@ def spot_only_production_serving(deployment: Deployment, run: RunContext) -> Ite
     capacity is not known (no capacity label, a node pool not in the run).
     Batch work on Spot is what Spot is for: jobs are never flagged.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     Spot capacity is reclaimed at short notice (two minutes on AWS, less on
     GCP), and reclaims come in waves: when a capacity pool is short, many

@@ -33,6 +33,11 @@ def burstable_instance_in_production(deployment: Deployment, run: RunContext) ->
     `--environment prod`). `ml.t3` is no hosting type at all: CP005 reports
     that as an error.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     A burstable instance delivers its full CPU only while it has CPU
     credits; sustained inference traffic spends them, and the instance then

@@ -59,6 +59,11 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
     Spot option for them. SageMaker training has managed Spot, which is
     SP002's business.
 
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
+
     ## Why it matters
     Batch jobs that can be retried are what Spot capacity is for: the same
     instances at Spot prices, often a fraction of the on-demand price, in
