@@ -12,7 +12,20 @@ from dataclasses import replace
 
 from typing import Sequence
 
-from linter import UNKNOWN, AsyncConfig, Compute, Deployment, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit, WorkloadProfile
+from linter import (
+    UNKNOWN,
+    AsyncConfig,
+    Compute,
+    Deployment,
+    DeploymentKind,
+    ModelSpec,
+    Network,
+    Provenance,
+    Sourced,
+    Span,
+    Unit,
+    WorkloadProfile,
+)
 
 from plugins import data
 
@@ -95,6 +108,21 @@ def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: Wor
         Provenance.INFERRED,
         "no known ML image, accelerator or workload profile: a general-purpose workload",
     )
+
+
+def merged_network(networks: Sequence[Network]) -> Network:
+    """One deployment's network from its models' and its endpoint configuration's settings.
+
+    The first setting that places the deployment (subnets, else a written
+    VPC configuration) gives the placement; network isolation is on when
+    any setting turns it on, else the first known value.
+    """
+    placed = next((network for network in networks if network.subnets), None) or next(
+        (network for network in networks if network.span is not None), networks[0]
+    )
+    isolations = [network.network_isolation for network in networks if network.network_isolation.known]
+    isolation = next((value for value in isolations if value.value is True), isolations[0] if isolations else placed.network_isolation)
+    return replace(placed, network_isolation=isolation)
 
 
 def with_image_region(items: list) -> list:

@@ -59,7 +59,7 @@ from linter import (
     to_python,
 )
 from plugins import data
-from plugins.adapters.facts import compute_for, endpoint_kind, model_for
+from plugins.adapters.facts import compute_for, endpoint_kind, merged_network, model_for
 from plugins.adapters.values import as_bool, as_float, as_int, as_str
 
 __all__ = [
@@ -990,7 +990,7 @@ def hosting_deployment(
         models=tuple(spec for model in models for spec in model.containers),
         units=tuple(units),
         async_config=config.async_config if config is not None else None,
-        network=networks[0] if networks else None,
+        network=merged_network(networks) if networks else None,
         data_capture=config.data_capture if config is not None else Sourced(),
         links=links,
     )

@@ -36,7 +36,7 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.facts import endpoint_kind
+from plugins.adapters.facts import endpoint_kind, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
     EndpointConfigRecord,
@@ -377,7 +377,7 @@ def _network(hosting: _Hosting, records: TemplateRecords) -> Network | None:
         networks.append(hosting.config.network)
     if not networks:
         return None
-    network = networks[0]
+    network = merged_network(networks)
     zones_by_subnet = {subnet.logical_id: subnet.zone for subnet in records.subnets}
     zones = []
     for subnet in network.subnets:
