@@ -27,7 +27,10 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
     and stays silent when the minimum is unknown. An asynchronous endpoint
     that scales in to 0 does so by design (it wakes on its backlog); AS006
     checks that it can wake up. Serverless provisioned concurrency is not
-    checked: serverless endpoints are spread over zones by SageMaker.
+    checked: serverless endpoints are spread over zones by SageMaker. When
+    the variant or workload also runs fewer than two instances (or its
+    minimum is its own replica count, as KServe's `minReplicas` is), HA001
+    or HA003 reports the two together and this rule stays silent.
 
     A general-purpose Kubernetes workload or ECS service is judged only
     when it shows ML — an image known as a model server or ML framework, an
@@ -119,6 +122,9 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
                 continue  # AS006's business
             if scaling.min_capacity.span is not None and scaling.min_capacity.span == unit.count.span:
                 continue  # the minimum is the unit's own count (KServe minReplicas): HA001/HA003 report it
+            counts = possible_values(unit.count)
+            if counts and all(count < needed for count in counts):
+                continue  # it also runs fewer than two: HA001/HA003 report the count and this minimum together
             shown = " or ".join(str(value) for value in minimums)
             yield Violation(
                 f"autoscaling of production {unit_subject(deployment, unit)} may scale in to {shown}: below {needed} "
