@@ -187,8 +187,25 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
             emit.check(candidate, anchor, candidate.check, run.deployments, run)
 
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
+    selected = _with_origins(selected, all_documents)
     ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
     return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets)
+
+
+def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> list[Finding]:
+    """Findings inside a document of a rendered stream, told the template it came from."""
+    spans = [(document.span, document.origin) for document in documents if document.origin]
+    if not spans:
+        return findings
+    located = []
+    for finding in findings:
+        span = finding.span
+        origin = next(
+            (origin for where, origin in spans if where.path == span.path and where.line <= span.line <= where.end_line),
+            "",
+        )
+        located.append(replace(finding, origin=origin) if origin else finding)
+    return located
 
 
 def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:

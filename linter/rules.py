@@ -121,7 +121,9 @@ class Finding:
     """A reported problem, ready for a reporter.
 
     `sort_key` (path, line, column, rule id, message, end) is the report
-    order. `plugin` names the plugin that owns the rule.
+    order. `plugin` names the plugin that owns the rule. `origin` is the
+    template a rendered stream says the finding's document came from (see
+    `Document.origin`), "" when none.
     """
 
     span: Span
@@ -130,6 +132,7 @@ class Finding:
     severity: Severity = field(compare=False)
     slug: str = field(compare=False)
     plugin: str = field(default="", compare=False)
+    origin: str = field(default="", compare=False)
 
     @property
     def path(self) -> str:

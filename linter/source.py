@@ -48,13 +48,16 @@ class Document:
     """One parsed YAML/JSON document of a source file.
 
     `index` is the 0-based position in a multi-document stream; `root` is
-    the located node tree (None for an empty document).
+    the located node tree (None for an empty document). `origin` is where a
+    rendered stream says the document came from: the path of a `# Source:`
+    comment just before it, as `helm template` writes; "" when none.
     """
 
     path: str
     index: int
     root: Node | None
     source: "SourceFile" = field(repr=False)
+    origin: str = ""
 
     @property
     def span(self) -> Span:
@@ -158,7 +161,8 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     if error is not None:
         problems.append(error)
     source = SourceFile(path, text, (), ())
-    documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
+    origins = _rendered_origins(text, roots) if _SOURCE_COMMENT_MARK in text else [""] * len(roots)
+    documents = tuple(Document(path, index, root, source, origin) for index, (root, origin) in enumerate(zip(roots, origins)))
     object.__setattr__(source, "documents", documents)
     object.__setattr__(source, "problems", tuple(problems))
     return source
@@ -166,6 +170,28 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
 
 _TEMPLATE_HINT = "; the file looks like a Helm/Go template and is not linted: render it first (helm template … | mldeploy-lint -)"
 _NON_SCALAR_KEY = "mapping key is not a scalar; entry ignored"
+
+
+_SOURCE_COMMENT_MARK = "# Source:"
+_SOURCE_COMMENT = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+
+
+def _rendered_origins(text: str, roots: list[Node | None]) -> list[str]:
+    """Each document's `# Source: path` comment (Helm's rendered output), looked for between it and the one before."""
+    lines = text.splitlines()
+    origins = []
+    previous_end = 0
+    for root in roots:
+        origin = ""
+        if root is not None:
+            for number in range(root.span.line - 1, previous_end, -1):  # 1-based lines above the document
+                match = _SOURCE_COMMENT.match(lines[number - 1]) if number <= len(lines) else None
+                if match:
+                    origin = match.group(1)
+                    break
+            previous_end = root.span.end_line
+        origins.append(origin)
+    return origins
 
 
 def _size(count: int, exact: bool = False) -> str:

@@ -731,3 +731,58 @@ def test_explain_unknown_rule_is_a_usage_error(cli):
     result = cli("explain", "NOPE999")
     assert (result.code, result.out) == (2, "")
     assert "NOPE999" in result.err
+
+
+# --- rendered streams: the template a finding's document came from ------------------------
+
+RENDERED = """\
+---
+# Source: recsys/templates/configmap.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {mode: fast}
+---
+# Source: recsys/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ranker
+  annotations:
+    mldeploy-lint.io/payload-mb: lots
+spec:
+  selector: {matchLabels: {app: ranker}}
+  template:
+    metadata: {labels: {app: ranker}}
+    spec:
+      containers: [{name: server, image: "pytorch/torchserve:0.12.0-cpu"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: plain
+  annotations:
+    mldeploy-lint.io/latency-ms: soon
+spec:
+  selector: {matchLabels: {app: plain}}
+  template:
+    metadata: {labels: {app: plain}}
+    spec:
+      containers: [{name: server, image: "pytorch/torchserve:0.12.0-cpu"}]
+"""
+
+
+def test_rendered_streams_name_the_template_of_each_finding(sarif_validator):
+    text = run_cli("-", "--color", "never", stdin=RENDERED.encode())
+    lines = text.out.splitlines()
+    assert lines[0].startswith("<stdin>:14:34: MD004 [invalid-workload-profile]")
+    assert lines[0].endswith("(rendered from recsys/templates/deployment.yaml)")
+    assert lines[1].startswith("<stdin>:27:34: MD004 ") and "rendered from" not in lines[1]  # no `# Source:` above it
+
+    findings = json.loads(run_cli("-", "--format", "json", stdin=RENDERED.encode()).out)["findings"]
+    assert [finding.get("origin") for finding in findings] == ["recsys/templates/deployment.yaml", None]
+    assert "rendered from" not in findings[0]["message"]
+
+    log = json.loads(run_cli("-", "--format", "sarif", stdin=RENDERED.encode()).out)
+    assert sarif_errors(sarif_validator, log) == []
+    assert [result.get("properties") for result in only_result(log)] == [{"renderedFrom": "recsys/templates/deployment.yaml"}, None]

@@ -668,3 +668,24 @@ def test_a_go_template_is_one_located_problem_and_not_linted(text, line, column,
 def test_template_braces_inside_strings_are_plain_yaml():
     source = load_text("configmap.yaml", "kind: ConfigMap\ndata:\n  greeting: \"{{ hello }}\"\n")
     assert source.problems == () and len(source.documents) == 1
+
+
+def test_rendered_stream_documents_carry_their_source_comment():
+    text = (
+        "---\n# Source: chart/templates/a.yaml\nkind: A\n"
+        "---\nkind: B  # no Source comment: not the one above A's\n"
+        "---\n# Source: chart/templates/c.yaml\n# another comment\nkind: C\n"
+        "---\n# Source: chart/templates/empty.yaml\n"
+    )
+    source = load_text("<stdin>", text)
+    assert [document.origin for document in source.documents] == [
+        "chart/templates/a.yaml",
+        "",
+        "chart/templates/c.yaml",
+        "chart/templates/empty.yaml",  # an empty template still names itself
+    ]
+
+
+def test_plain_files_have_no_origin():
+    source = load_text("a.yaml", "# Sources: are listed below\nkind: A\n")
+    assert [document.origin for document in source.documents] == [""]

@@ -13,6 +13,25 @@ from linter import Report, Severity
 SCHEMA_VERSION = 1
 
 
+def _finding(finding) -> dict:
+    """One finding; `origin` only for a finding in a rendered stream's document."""
+    item = {
+        "rule": finding.rule_id,
+        "slug": finding.slug,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "path": finding.path,
+        "line": finding.span.line,
+        "column": finding.span.column,
+        "end_line": finding.span.end_line,
+        "end_column": finding.span.end_column,
+        "plugin": finding.plugin,
+    }
+    if finding.origin:
+        item["origin"] = finding.origin
+    return item
+
+
 def render(report: Report) -> str:
     """The report as pretty-printed JSON with a trailing newline."""
     document = {
@@ -27,21 +46,7 @@ def render(report: Report) -> str:
             "info": report.count(Severity.INFO),
             "fail_on": report.fail_on.value if report.fail_on else "never",
         },
-        "findings": [
-            {
-                "rule": finding.rule_id,
-                "slug": finding.slug,
-                "severity": finding.severity.value,
-                "message": finding.message,
-                "path": finding.path,
-                "line": finding.span.line,
-                "column": finding.span.column,
-                "end_line": finding.span.end_line,
-                "end_column": finding.span.end_column,
-                "plugin": finding.plugin,
-            }
-            for finding in report.findings
-        ],
+        "findings": [_finding(finding) for finding in report.findings],
         "files": [
             {"path": item.path, "recognised": item.recognised, "deployments": item.deployments} for item in report.files
         ],

@@ -74,6 +74,8 @@ def render(report: Report) -> str:
         }
         if finding.rule_id in index:
             result["ruleIndex"] = index[finding.rule_id]
+        if finding.origin:
+            result["properties"] = {"renderedFrom": finding.origin}
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA_URI,

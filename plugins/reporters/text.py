@@ -1,4 +1,7 @@
-"""The text format: `path:line:col: ID [slug] message`, then a summary line."""
+"""The text format: `path:line:col: ID [slug] message`, then a summary line.
+
+A finding in a rendered stream's document ends in `(rendered from TEMPLATE)`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ def render(report: Report) -> str:
         if report.color:
             location = f"{_BOLD}{location}{_RESET}"
             rule = f"{_COLORS[finding.severity]}{finding.rule_id}{_RESET} {_DIM}[{finding.slug}]{_RESET}"
-        lines.append(f"{location} {rule} {finding.message}")
+        origin = f" (rendered from {finding.origin})" if finding.origin else ""
+        lines.append(f"{location} {rule} {finding.message}{origin}")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
