@@ -32,7 +32,7 @@ from linter.model import (
     Unknown,
     WorkloadProfile,
 )
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, iter_nodes, to_python
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, iter_nodes, mappings, to_python
 from linter.profile import merge_profiles, normalise_environment, parse_profile
 from linter.reporting import FileSummary, Report, Reporter
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Violation, rule
@@ -58,6 +58,8 @@ __all__ = [
     "MappingNode",
     "SequenceNode",
     "iter_nodes",
+    "child",
+    "mappings",
     "to_python",
     "Document",
     "SourceFile",

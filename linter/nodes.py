@@ -148,6 +148,22 @@ class SequenceNode(Node):
         return f"SequenceNode({len(self.items)} items, {self.span})"
 
 
+def child(node: "Node | None", *keys: str) -> "Node | None":
+    """The node at a path of mapping keys (`child(spec, "template", "spec")`), or None."""
+    for key in keys:
+        if not isinstance(node, MappingNode):
+            return None
+        node = node.get(key)
+    return node
+
+
+def mappings(node: "Node | None") -> "list[MappingNode]":
+    """The mapping items of a sequence node (anything else skipped); [] for anything but a sequence."""
+    if isinstance(node, SequenceNode):
+        return [item for item in node.items if isinstance(item, MappingNode)]
+    return []
+
+
 def iter_nodes(root: Node) -> Iterator[Node]:
     """Every node reachable from `root`, each exactly once (aliases are shared)."""
     seen: set[int] = set()

@@ -19,7 +19,6 @@ from linter import (
     Node,
     Provenance,
     ScalarNode,
-    SequenceNode,
     Sourced,
     Span,
 )
@@ -142,14 +141,6 @@ def describe_unknown(value: Any) -> str:
     return "the value"
 
 
-def child(node: Node | None, *keys: str) -> Node | None:
-    """The node at a path of mapping keys, or None."""
-    for key in keys:
-        if not isinstance(node, MappingNode):
-            return None
-        node = node.get(key)
-    return node
-
 
 def block(node: Node | None) -> MappingNode | None:
     """A property block (a mapping of settings) as written, or None.
@@ -160,12 +151,6 @@ def block(node: Node | None) -> MappingNode | None:
     """
     return node if isinstance(node, MappingNode) and intrinsic(node) is None else None
 
-
-def mappings(node: Node | None) -> list[MappingNode]:
-    """The mapping items of a sequence node (others skipped)."""
-    if isinstance(node, SequenceNode):
-        return [item for item in node if isinstance(item, MappingNode)]
-    return []
 
 
 def scalar_text(node: Node | None) -> str | None:

@@ -43,11 +43,13 @@ from linter import (
     SequenceNode,
     Sourced,
     Span,
+    child,
     iter_nodes,
+    mappings,
 )
 
 from plugins import data
-from plugins.adapters.cloudformation.context import TemplateContext, child, describe_unknown, mappings
+from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
 from plugins.adapters.cloudformation.hosting import policy_target, same_value, with_alarm_metric
 from plugins.adapters.cloudformation.intrinsics import (
     NO_VALUE,
@@ -331,7 +333,6 @@ def instance_types_attribute(items: list[Sourced], node) -> Sourced:
     values = tuple(str(item.value) if item.known else "${unknown}" for item in items)
     span = node.span if node is not None else items[0].span
     return Sourced(values, span, Provenance.DECLARED, "" if all(item.known for item in items) else "some instance types are not known")
-
 
 
 # --- who starts jobs and tasks ----------------------------------------------------

@@ -32,18 +32,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
 
-from linter import (
-    Environment,
-    InputProblem,
-    MappingNode,
-    Node,
-    Provenance,
-    ScalarNode,
-    Sourced,
-    WorkloadProfile,
-)
+from linter import Environment, InputProblem, MappingNode, Node, Provenance, ScalarNode, Sourced, WorkloadProfile, child
 
-from plugins.adapters.kubernetes.objects import Manifest, child, has_placeholder, text
+from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, text
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 from plugins.adapters.sagemaker_jobs import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver, request_profile
 from plugins.adapters.values import as_bool, as_float, as_int, as_str

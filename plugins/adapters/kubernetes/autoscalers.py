@@ -23,23 +23,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linter import (
-    UNKNOWN,
-    MappingNode,
-    Provenance,
-    Scaling,
-    ScalingPolicy,
-    Sourced,
-    Span,
-)
+from linter import UNKNOWN, MappingNode, Provenance, Scaling, ScalingPolicy, Sourced, Span, child, mappings
 
 from plugins import data
 from plugins.adapters.kubernetes.objects import (
     Manifest,
-    child,
     has_placeholder,
     mapping,
-    mappings,
     read_int,
     read_quantity,
     read_str,

@@ -12,17 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter import MappingNode, Node, SequenceNode, Sourced
+from linter import MappingNode, Node, SequenceNode, Sourced, child, mappings
 
-from plugins.adapters.kubernetes.objects import (
-    Manifest,
-    child,
-    label_text,
-    mappings,
-    read_int_or_percent,
-    string_list,
-    text,
-)
+from plugins.adapters.kubernetes.objects import Manifest, label_text, read_int_or_percent, string_list, text
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ from linter import (
     SequenceNode,
     Sourced,
     Unit,
+    child,
+    mappings,
     normalise_environment,
 )
 
@@ -44,10 +46,8 @@ from plugins.adapters.facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
-    child,
     label_text,
     mapping,
-    mappings,
     read_bool,
     read_int,
     read_str,

@@ -38,6 +38,8 @@ from linter import (
     SequenceNode,
     Sourced,
     Unit,
+    child,
+    mappings,
 )
 
 from plugins import data
@@ -45,10 +47,8 @@ from plugins.adapters.facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
-    child,
     label_text,
     mapping,
-    mappings,
     point,
     read_int,
     string_list,

@@ -48,6 +48,8 @@ from linter import (
     ScalingPolicy,
     Sourced,
     Span,
+    child,
+    mappings,
 )
 
 from plugins import data
@@ -55,10 +57,8 @@ from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
-    child,
     iter_strings,
     mapping,
-    mappings,
     read_int,
     read_quantity,
     read_str,

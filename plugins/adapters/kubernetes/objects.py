@@ -24,6 +24,7 @@ from linter import (
     SequenceNode,
     Sourced,
     Span,
+    child,
 )
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
@@ -165,24 +166,10 @@ def manifests(document: Document) -> list[Manifest]:
 # --- navigating nodes ---------------------------------------------------------
 
 
-def child(node: Node | None, *keys: str) -> Node | None:
-    """The node at a path of mapping keys, or None."""
-    for key in keys:
-        if not isinstance(node, MappingNode):
-            return None
-        node = node.get(key)
-    return node
-
 
 def mapping(node: Node | None) -> MappingNode | None:
     return node if isinstance(node, MappingNode) else None
 
-
-def mappings(node: Node | None) -> list[MappingNode]:
-    """The mapping items of a sequence node (anything else skipped)."""
-    if isinstance(node, SequenceNode):
-        return [item for item in node.items if isinstance(item, MappingNode)]
-    return []
 
 
 def text(node: Node | None) -> str | None:

@@ -37,15 +37,15 @@ from linter import (
     SequenceNode,
     Sourced,
     Span,
+    child,
+    mappings,
 )
 
 from plugins import data
 from plugins.adapters.facts import compute_for, model_for
 from plugins.adapters.kubernetes.objects import (
-    child,
     label_text,
     mapping,
-    mappings,
     point,
     read_count_quantity,
     read_str,

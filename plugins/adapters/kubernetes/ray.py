@@ -12,19 +12,11 @@ whatever is submitted to it, so its kind is unknown.
 
 from __future__ import annotations
 
-from linter import UNKNOWN, DeploymentKind, Provenance, Scaling, Sourced
+from linter import UNKNOWN, DeploymentKind, Provenance, Scaling, Sourced, child, mappings
 
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import (
-    Manifest,
-    child,
-    mapping,
-    mappings,
-    read_bool,
-    read_int,
-    read_str,
-)
+from plugins.adapters.kubernetes.objects import Manifest, mapping, read_bool, read_int, read_str
 from plugins.adapters.kubernetes.pod import read_spec, read_template
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble
 

@@ -42,6 +42,8 @@ from linter import (
     Scaling,
     SequenceNode,
     Sourced,
+    child,
+    mappings,
 )
 
 from plugins import data
@@ -49,10 +51,8 @@ from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling, keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
-    child,
     label_text,
     mapping,
-    mappings,
     read_int,
     read_int_or_percent,
     read_quantity,

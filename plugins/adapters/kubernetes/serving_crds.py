@@ -21,15 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter import (
-    UNKNOWN,
-    DeploymentKind,
-    MappingNode,
-    Provenance,
-    ScalarNode,
-    Scaling,
-    Sourced,
-)
+from linter import UNKNOWN, DeploymentKind, MappingNode, Provenance, ScalarNode, Scaling, Sourced, child, mappings
 
 from plugins import data
 from plugins.adapters.facts import compute_for, model_for
@@ -37,9 +29,7 @@ from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
-    child,
     mapping,
-    mappings,
     read_bool,
     read_count_quantity,
     read_int,

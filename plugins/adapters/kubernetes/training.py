@@ -9,10 +9,10 @@ kind carries SageMaker-only facts (managed Spot) that these jobs do not have.
 
 from __future__ import annotations
 
-from linter import DeploymentKind, MappingNode, Provenance, Sourced
+from linter import DeploymentKind, MappingNode, Provenance, Sourced, child
 
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, child, iter_strings
+from plugins.adapters.kubernetes.objects import Manifest, iter_strings
 from plugins.adapters.kubernetes.pod import read_spec, read_template
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, replicas
 

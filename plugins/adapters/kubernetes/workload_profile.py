@@ -23,12 +23,13 @@ from linter import (
     ScalarNode,
     Sourced,
     WorkloadProfile,
+    child,
     current_config,
     normalise_environment,
     parse_profile,
 )
 
-from plugins.adapters.kubernetes.objects import Manifest, child, label_text
+from plugins.adapters.kubernetes.objects import Manifest, label_text
 
 ANNOTATION_PREFIX = "mldeploy-lint.io/"
 ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")

@@ -35,13 +35,14 @@ from linter import (
     Sourced,
     Span,
     Unit,
+    child,
 )
 
 from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity
-from plugins.adapters.kubernetes.objects import Manifest, child, mapping, point, read_int, text
+from plugins.adapters.kubernetes.objects import Manifest, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter import MappingNode, Provenance, ScalingPolicy, SequenceNode, Sourced
+from linter import MappingNode, Provenance, ScalingPolicy, SequenceNode, Sourced, child
 
-from plugins.adapters.cloudformation.context import TemplateContext, child
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import Reference, ScalableTargetRecord, ScalingPolicyRecord
 from plugins.adapters.cloudformation.template import Resource
 

@@ -37,10 +37,12 @@ from linter import (
     Sourced,
     Unit,
     WorkloadProfile,
+    child,
+    mappings,
     merge_profiles,
 )
 
-from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ecs_linking import (
     Runner,
     capacity_of,

@@ -36,10 +36,12 @@ from linter import (
     SequenceNode,
     Sourced,
     Unit,
+    child,
+    mappings,
     merge_profiles,
 )
 
-from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ecs_linking import (
     Runner,
     ecs_scaling_for_service,

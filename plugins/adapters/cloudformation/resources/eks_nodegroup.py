@@ -25,9 +25,11 @@ from linter import (
     Scaling,
     Sourced,
     Unit,
+    child,
+    mappings,
 )
 
-from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ecs_linking import (
     capacity_of,
     compute_of_types,

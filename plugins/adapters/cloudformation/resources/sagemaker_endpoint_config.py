@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter import AsyncConfig, MappingNode, Provenance, Scaling, ServerlessConfig, Sourced, Unit
+from linter import AsyncConfig, MappingNode, Provenance, Scaling, ServerlessConfig, Sourced, Unit, child, mappings
 
-from plugins.adapters.cloudformation.context import TemplateContext, block, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext, block
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
 from plugins.adapters.cloudformation.resources.sagemaker_model import network
 from plugins.adapters.cloudformation.template import Resource

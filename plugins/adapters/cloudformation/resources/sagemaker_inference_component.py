@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter import MappingNode, Provenance, Sourced
+from linter import MappingNode, Provenance, Sourced, child
 
-from plugins.adapters.cloudformation.context import TemplateContext, child
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import InferenceComponentRecord, Reference
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.facts import model_for

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter import MappingNode, Network, Provenance, Sourced
+from linter import MappingNode, Network, Provenance, Sourced, child, mappings
 
-from plugins.adapters.cloudformation.context import TemplateContext, block, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext, block
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.facts import model_for

@@ -9,9 +9,9 @@ EndpointInput`). `hosting.py` links the schedule to that endpoint.
 
 from __future__ import annotations
 
-from linter import MappingNode, Node, Provenance, Sourced
+from linter import MappingNode, Node, Provenance, Sourced, child, mappings
 
-from plugins.adapters.cloudformation.context import TemplateContext, child, mappings
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import MonitoringScheduleRecord, Reference
 from plugins.adapters.cloudformation.template import Resource
 

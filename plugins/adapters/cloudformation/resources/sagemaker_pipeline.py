@@ -14,9 +14,9 @@ workload even when its steps are out of sight.
 
 from __future__ import annotations
 
-from linter import UNKNOWN, Deployment, MappingNode, Node, Provenance, ResourceRef, Sourced
+from linter import UNKNOWN, Deployment, MappingNode, Node, Provenance, ResourceRef, Sourced, child
 
-from plugins.adapters.cloudformation.context import TemplateContext, child
+from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.resources.stepfunctions import (
     template_expression,
     template_models,
