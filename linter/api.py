@@ -30,15 +30,24 @@ def read_inputs(
 ) -> list[InputFile]:
     """Discover and read the files under `paths`; `-` reads standard input.
 
-    With `context="siblings"`, the other lintable files in the directory of
-    each file named explicitly (and of `stdin_name`, when it names a real
-    path) are read as context: adapters see them for cross-file links (an
-    HPA beside the Deployment it scales), but nothing is reported for them.
-    That is what a pre-commit hook needs, since it passes only the changed
-    files. Directories named on the command line are linted whole anyway.
+    Context files are read for the files named explicitly (and for
+    `stdin_name`, when it names a real path): adapters see them for
+    cross-file links (an HPA and the Deployment it scales), but nothing is
+    reported for them. That is what a pre-commit hook needs, since it passes
+    only the changed files. `context` chooses them:
 
+    - "repository": every lintable file of the repository that holds the
+      named file (the nearest enclosing directory with a `.git`), found as a
+      directory argument would be (`.gitignore` and excludes respected);
+      outside a repository, the files beside it;
+    - "siblings": the lintable files beside it, in its directory;
+    - "none": no context.
+
+    Directories named on the command line are linted whole anyway.
     Raises FileNotFoundError for a missing path, OSError for an unreadable one.
     """
+    if context not in CONTEXTS:
+        raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
     named = [path for path in paths if path != STDIN]
     inputs: list[InputFile] = []
     linted: set[str] = set()
@@ -50,26 +59,51 @@ def read_inputs(
         inputs.append(InputFile(stdin_name, stream.read()))
         if os.path.exists(stdin_name):
             linted.add(os.path.abspath(stdin_name))
-    if context == "siblings":
-        inputs.extend(_sibling_context(named + ([stdin_name] if STDIN in paths else []), discovery, linted))
+    if context != "none":
+        explicit = [path for path in named + ([stdin_name] if STDIN in paths else []) if os.path.isfile(path)]
+        inputs.extend(_context(explicit, discovery, linted, whole_repository=context == "repository"))
     return inputs
 
 
-def _sibling_context(paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str]) -> list[InputFile]:
-    """Context files: lintable files beside each explicitly named file."""
-    directories = sorted({os.path.dirname(path) or "." for path in paths if os.path.isfile(path)})
+CONTEXTS = ("repository", "siblings", "none")
+
+
+def repository_root(directory: str) -> str | None:
+    """The nearest directory at or above `directory` that holds a `.git` (directory or file), or None."""
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _context(paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str], whole_repository: bool) -> list[InputFile]:
+    """Context files for the explicitly named files: their repository's, or their directories'."""
+    roots: set[tuple[str, bool]] = set()  # (directory, walk below it)
+    for path in paths:
+        directory = os.path.dirname(os.path.abspath(path))
+        root = repository_root(directory) if whole_repository else None
+        roots.add((root, True) if root is not None else (directory, False))
     context: list[InputFile] = []
-    for directory in directories:
-        for file_path in discover([directory], discovery):
+    for root, recursive in sorted(roots):
+        for file_path in discover([_relative_if_below_cwd(root)], discovery):
             absolute = os.path.abspath(file_path)
-            if os.path.dirname(absolute) != os.path.abspath(directory) or absolute in linted:
+            if absolute in linted or (not recursive and os.path.dirname(absolute) != root):
                 continue
             linted.add(absolute)
             try:
                 context.append(InputFile(_display(file_path), _read(file_path), context_only=True))
             except OSError:
-                continue  # an unreadable sibling is not worth failing the run for
+                continue  # an unreadable context file is not worth failing the run for
     return context
+
+
+def _relative_if_below_cwd(directory: str) -> str:
+    relative = os.path.relpath(directory)
+    return directory if relative.startswith("..") else relative
 
 
 def _read(path: str) -> bytes:
@@ -87,11 +121,12 @@ def lint_paths(
     options: LintOptions = LintOptions(),
     discovery: DiscoveryOptions = DiscoveryOptions(),
     host: PluginHost | None = None,
+    context: str = "siblings",
 ) -> LintResult:
-    """Lint files and directories with the installed plugins."""
+    """Lint files and directories with the installed plugins (context files as `read_inputs` says)."""
     host = host or build_plugin_host()
     discovery = _with_plugin_patterns(discovery, host)
-    return run_lint(read_inputs(paths, discovery), host, options)
+    return run_lint(read_inputs(paths, discovery, context=context), host, options)
 
 
 def lint_text(

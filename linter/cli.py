@@ -85,10 +85,10 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
     parser.add_argument(
         "--context",
-        choices=("siblings", "none"),
-        help="for files named explicitly, also read the other files in their directories so that "
-        "cross-file links (an HPA beside its Deployment) are seen; nothing is reported for them "
-        "(default: siblings)",
+        choices=("repository", "siblings", "none"),
+        help="for files named explicitly, also read the other files of their repository (or only "
+        "of their directories) so that cross-file links (an HPA and its Deployment) are seen; "
+        "nothing is reported for them (default: repository)",
     )
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
@@ -248,7 +248,7 @@ def _lint(args: argparse.Namespace, host, options, discovery):
     extra = tuple(pattern for pattern in host.file_patterns() if pattern not in discovery.patterns)
     if extra:
         discovery = replace(discovery, patterns=discovery.patterns + extra)
-    context = getattr(args, "context", None) or options.config.get("context", "siblings")
+    context = getattr(args, "context", None) or options.config.get("context", "repository")
     try:
         inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>", context=context)
     except FileNotFoundError as error:

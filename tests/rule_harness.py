@@ -23,7 +23,7 @@ def host():
 
 
 def lint_file(path: Path, options: LintOptions = LintOptions()) -> LintResult:
-    return api.lint_paths([str(path)], options, host=host())
+    return api.lint_paths([str(path)], options, host=host(), context="siblings")
 
 
 def lint_snippet(text: str, name: str = "snippet.yaml", options: LintOptions = LintOptions()) -> LintResult:

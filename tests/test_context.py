@@ -165,10 +165,43 @@ def test_pre_commit_passing_only_the_deployment_still_sees_its_hpa(cli, manifest
     assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
 
 
-def test_an_hpa_moved_to_another_directory_is_not_context(cli, manifests):
+def test_outside_a_repository_another_directory_is_not_context(cli, manifests):
     (manifests.parent / "autoscaling").mkdir()
     (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
     result = cli("--select", "AS", "k8s/deploy.yaml")
     assert "AS001" in result.out
     together = cli("--select", "AS", "k8s", "autoscaling")
     assert (together.code, together.out) == (0, "No problems found in 2 files.\n")
+
+
+def test_in_a_repository_every_manifest_is_context(cli, manifests):
+    (manifests.parent / ".git").mkdir()
+    (manifests.parent / "autoscaling").mkdir()
+    (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
+    # A pre-commit run passing only the Deployment still sees its HPA, as a run over the repository does.
+    result = cli("--select", "AS", "k8s/deploy.yaml")
+    assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
+    hpa_alone = cli("--select", "AS", "autoscaling/hpa.yaml")
+    assert (hpa_alone.code, hpa_alone.out) == (0, "No problems found in 1 file.\n")
+    # Narrower context: only the directory, or nothing.
+    assert "AS001" in cli("--select", "AS", "--context", "siblings", "k8s/deploy.yaml").out
+    assert "AS002" in cli("--select", "AS", "--context", "none", "autoscaling/hpa.yaml").out
+    (manifests.parent / "mldeploy-lint.toml").write_text('context = "siblings"\n')
+    assert "AS001" in cli("--select", "AS", "k8s/deploy.yaml").out
+
+
+def test_repository_context_respects_gitignore(cli, manifests):
+    (manifests.parent / ".git").mkdir()
+    (manifests.parent / "build").mkdir()
+    (manifests / "hpa.yaml").rename(manifests.parent / "build" / "hpa.yaml")
+    (manifests.parent / ".gitignore").write_text("build/\n")
+    assert "AS001" in cli("--select", "AS", "k8s/deploy.yaml").out
+
+
+def test_an_hpa_without_a_namespace_may_scale_a_namespaced_deployment(cli, chdir_tmp):
+    # kustomize or `kubectl -n` gives the HPA its namespace when it is applied:
+    # the link is unresolved, neither dangling (AS002) nor missing (AS001).
+    (chdir_tmp / "deploy.yaml").write_text(DEPLOYMENT)
+    (chdir_tmp / "hpa.yaml").write_text(HPA.replace("metadata: {name: scorer, namespace: ml}", "metadata: {name: scorer}"))
+    result = cli("--select", "AS", "deploy.yaml", "hpa.yaml")
+    assert (result.code, result.out) == (0, "No problems found in 2 files.\n")

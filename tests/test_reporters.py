@@ -39,10 +39,16 @@ def _later_rules() -> str:
 
 
 def run_cli(*args: str, **kwargs) -> CliResult:
-    """`conftest.run_cli` for lint runs, ignoring the rules that landed after the reporters' tests."""
-    later = _later_rules()
-    if later and not (args and args[0] in ("rules", "explain")):
-        args = (*args, "--ignore", later)
+    """`conftest.run_cli` for lint runs, ignoring the rules that landed after the reporters' tests.
+
+    Lint runs read only their files' directories as context: the examples
+    live in this repository, whose other files these tests are not about.
+    """
+    if not (args and args[0] in ("rules", "explain")):
+        later = _later_rules()
+        args = (*args, "--ignore", later) if later else args
+        if "--context" not in args:
+            args = (*args, "--context", "siblings")
     return _run_cli(*args, **kwargs)
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "sarif-schema-2.1.0.json"
@@ -181,6 +187,7 @@ def run_cli_on_terminal(*args: str) -> CliResult:
     later = _later_rules()
     if later:
         args = (*args, "--ignore", later)
+    args = (*args, "--context", "siblings")
     out, err = _Terminal(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(args))

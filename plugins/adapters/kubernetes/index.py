@@ -87,6 +87,16 @@ class RunIndex:
         found = self.objects.get(key, ())
         return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
 
+    def in_other_namespaces(self, key: tuple[str, str, str]) -> list[Manifest]:
+        """Objects of the key's kind and name in namespaces other than the key's."""
+        namespace, kind, name = key
+        return [
+            manifest
+            for (other_namespace, other_kind, other_name), found in self.objects.items()
+            if other_kind == kind and other_name == name and other_namespace != namespace
+            for manifest in found
+        ]
+
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""
         return self.per_file[(manifest.path, manifest.key)] > 1

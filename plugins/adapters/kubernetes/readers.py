@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from linter import ScalingTarget
+from linter import Provenance, ScalingTarget
 
 from plugins.adapters.kubernetes import (
     ack_links,
@@ -74,6 +74,25 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
     namespace, kind, name = autoscaler.target_key
     target = index.find(autoscaler.target_key, near=manifest.path)
     if target is None:
+        # A file that leaves metadata.namespace out is applied to whatever
+        # namespace `kubectl -n` or kustomize gives it: a same-named target
+        # elsewhere may be the one meant, so the link is unresolved, not missing.
+        namesakes = [
+            other
+            for other in index.in_other_namespaces(autoscaler.target_key)
+            if manifest.namespace_sourced.provenance is not Provenance.DECLARED
+            or other.namespace_sourced.provenance is not Provenance.DECLARED
+        ]
+        if namesakes:
+            return ScalingTarget(
+                status="unresolved",
+                reason=(
+                    f"{autoscaler.kind} {manifest.name} names {kind} {name} in namespace {namespace}; {namesakes[0].path} "
+                    f"defines one in namespace {namesakes[0].namespace}, and one of them leaves its namespace to the command that applies it"
+                ),
+                deployment_id=index.deployment_id(namesakes[0]) if len(namesakes) == 1 and reads(namesakes[0]) else "",
+                **common,
+            )
         return ScalingTarget(
             status="no-such-deployment",
             reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}",
