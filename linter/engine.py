@@ -8,6 +8,7 @@ naming the plugin; the run goes on.
 
 from __future__ import annotations
 
+import bisect
 import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -194,16 +195,25 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
 
 def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> list[Finding]:
     """Findings inside a document of a rendered stream, told the template it came from."""
-    spans = [(document.span, document.origin) for document in documents if document.origin]
-    if not spans:
+    starts: dict[str, list[tuple[int, int, str]]] = {}
+    for document in documents:
+        if document.origin:
+            span = document.span
+            # A span ending at column 1 stops before its end line (the next `---`).
+            last = span.end_line - 1 if span.end_column <= 1 and span.end_line > span.line else span.end_line
+            starts.setdefault(span.path, []).append((span.line, last, document.origin))
+    if not starts:
         return findings
+    for spans in starts.values():
+        spans.sort()
     located = []
     for finding in findings:
-        span = finding.span
-        origin = next(
-            (origin for where, origin in spans if where.path == span.path and where.line <= span.line <= where.end_line),
-            "",
-        )
+        spans = starts.get(finding.span.path)
+        origin = ""
+        if spans:
+            position = bisect.bisect_right(spans, (finding.span.line, float("inf"), "")) - 1
+            if position >= 0 and spans[position][0] <= finding.span.line <= spans[position][1]:
+                origin = spans[position][2]
         located.append(replace(finding, origin=origin) if origin else finding)
     return located
 

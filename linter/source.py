@@ -177,21 +177,38 @@ _SOURCE_COMMENT = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 
 
 def _rendered_origins(text: str, roots: list[Node | None]) -> list[str]:
-    """Each document's `# Source: path` comment (Helm's rendered output), looked for between it and the one before."""
+    """Each document's `# Source: path` comment, as `helm template` writes it.
+
+    The comment must stand between the document's `---` marker and its
+    content (Helm's layout), so a `# Source:` note at the top of a plain
+    file is not taken for one.
+    """
     lines = text.splitlines()
     origins = []
     previous_end = 0
     for root in roots:
         origin = ""
         if root is not None:
-            for number in range(root.span.line - 1, previous_end, -1):  # 1-based lines above the document
-                match = _SOURCE_COMMENT.match(lines[number - 1]) if number <= len(lines) else None
+            for number in range(min(root.span.line - 1, len(lines)), previous_end, -1):  # 1-based, upwards
+                match = _SOURCE_COMMENT.match(lines[number - 1])
                 if match:
-                    origin = match.group(1)
+                    # The previous document's span may end on this one's `---` line.
+                    if _after_document_marker(lines, number - 1, max(previous_end - 1, 0)):
+                        origin = match.group(1)
                     break
             previous_end = root.span.end_line
         origins.append(origin)
     return origins
+
+
+def _after_document_marker(lines: list[str], index: int, floor: int) -> bool:
+    """True when the nearest line above `lines[index]` that is not a comment or blank is `---`."""
+    for above in range(index - 1, floor - 1, -1):
+        stripped = lines[above].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        return stripped == "---" or stripped.startswith("--- ")
+    return False
 
 
 def _size(count: int, exact: bool = False) -> str:

@@ -793,3 +793,10 @@ def test_rendered_streams_name_the_template_of_each_finding(sarif_validator):
     log = json.loads(run_cli("-", "--format", "sarif", stdin=RENDERED.encode()).out)
     assert sarif_errors(sarif_validator, log) == []
     assert [result.get("properties") for result in only_result(log)] == [{"renderedFrom": "recsys/templates/deployment.yaml"}, None]
+
+
+def test_a_finding_in_a_broken_document_is_not_given_the_template_before_it():
+    stream = "---\n# Source: chart/templates/a.yaml\nkind: ConfigMap\n--- {x: [}\n"
+    result = run_cli("-", "--format", "json", stdin=stream.encode())
+    [finding] = json.loads(result.out)["findings"]
+    assert finding["rule"] == "MD001" and "origin" not in finding

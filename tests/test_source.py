@@ -689,3 +689,8 @@ def test_rendered_stream_documents_carry_their_source_comment():
 def test_plain_files_have_no_origin():
     source = load_text("a.yaml", "# Sources: are listed below\nkind: A\n")
     assert [document.origin for document in source.documents] == [""]
+
+
+def test_a_source_note_atop_a_plain_file_is_no_rendered_origin():
+    source = load_text("stack.yaml", "# Source: https://github.com/example/templates\nResources: {}\n")
+    assert [document.origin for document in source.documents] == [""]
