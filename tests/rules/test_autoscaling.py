@@ -321,3 +321,33 @@ def test_corpus_cdk_endpoint_with_one_scaled_variant_of_three():
 def test_corpus_production_endpoints_with_autoscaling_are_silent(name):
     # Target tracking on SageMakerVariantInvocationsPerInstance, MinCapacity 2, MaxCapacity 10.
     assert autoscaling_findings(FIXTURES / "cloudformation" / name) == []
+
+
+def test_an_hpa_without_metrics_scales_on_the_default_cpu_target():
+    stream = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ranker}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ranker}}
+  template:
+    metadata: {labels: {app: ranker}}
+    spec:
+      containers: [{name: server, image: "pytorch/torchserve:0.12.0-cpu"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ranker}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ranker}
+  minReplicas: 2
+  maxReplicas: 6
+"""
+    from linter.api import lint_text
+
+    result = lint_text(stream, "ranker.yaml", host=host())
+    assert [finding.rule_id for finding in result.findings if finding.rule_id.startswith("AS")] == []
+    [target] = result.scaling_targets
+    [policy] = target.scaling.policies
+    assert (policy.metric.value, policy.target_value.value, policy.metric.provenance.value) == ("cpu", 80.0, "default")

@@ -104,3 +104,45 @@ Resources:
     assert _rules(tmp_path, path) == set()
     path.write_text(template.format(metadata="Metadata: {mldeploy-lint: {workload: {traffic: steady}}}\n    "))
     assert _rules(tmp_path, path) == {"AS001"}
+
+
+def test_a_general_purpose_ecs_service_gets_no_network_or_policy_findings(tmp_path):
+    template = """\
+Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24, AvailabilityZone: eu-west-1a}
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: awsvpc
+      Cpu: "512"
+      Memory: "1024"
+      ContainerDefinitions:
+        - {Name: web, Image: "nginx:1.27"}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      ServiceName: web
+      Cluster: main
+      TaskDefinition: !Ref Task
+      DesiredCount: 2
+      LaunchType: FARGATE
+      NetworkConfiguration:
+        AwsvpcConfiguration: {Subnets: [!Ref Subnet]}
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: ecs
+      ResourceId: service/main/web
+      ScalableDimension: ecs:service:DesiredCount
+      MinCapacity: 2
+      MaxCapacity: 4
+"""
+    path = tmp_path / "web.yaml"
+    path.write_text(template)
+    result = run_cli("--context", "none", str(path))
+    assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
+    path.write_text(template.replace('Image: "nginx:1.27"', 'Image: "pytorch/torchserve:0.12.0-cpu"'))
+    assert {"HA002", "AS007"} <= {line.split(": ", 1)[1].split(" ")[0] for line in run_cli("--context", "none", str(path)).out.splitlines()[:-1]}

@@ -7,8 +7,8 @@ workload's units:
   `minReplicas` (default 1, from the data tables), `maxReplicas`, each of
   `metrics` a policy (type, metric name, target: utilization, average value
   or value); v1's `targetCPUUtilizationPercentage` a `Resource` cpu policy.
-  No metrics, no policy: Kubernetes then applies its own default, which the
-  model does not invent.
+  No metrics: the policy Kubernetes applies by default (average CPU
+  utilization, the target from the data tables), marked as a default.
 - KEDA ScaledObject (`keda.sh/v1alpha1`; v1 `keda.k8s.io` with
   `scaleTargetRef.deploymentName`): `scaleTargetRef.kind` defaults to
   Deployment, `minReplicaCount` to 0, `maxReplicaCount` to 100 (data
@@ -153,6 +153,18 @@ def _hpa_scaling(manifest: Manifest, spec: MappingNode | None) -> Scaling:
     return replace(scaling, policies=(v1_policy, *scaling.policies))
 
 
+def _default_cpu_policy(anchor: Span) -> ScalingPolicy:
+    """The policy of an HPA that names no metrics: Kubernetes scales it on average CPU utilization."""
+    target = data.limit("kubernetes", "hpa_default_cpu_utilization").default
+    note = f"no metrics: the HorizontalPodAutoscaler scales on {target:g}% average CPU utilization"
+    return ScalingPolicy(
+        policy_type=Sourced("Resource", anchor, Provenance.DEFAULT, note),
+        metric=Sourced("cpu", anchor, Provenance.DEFAULT, note),
+        target_value=Sourced(float(target), anchor, Provenance.DEFAULT, note),
+        span=anchor,
+    )
+
+
 def hpa_policy(metric: MappingNode) -> ScalingPolicy:
     """One entry of `metrics` (v2: `target{type, averageUtilization|averageValue|value}`; v2beta1: `target*`)."""
     metric_type = read_str(metric.get("type"))
@@ -216,6 +228,8 @@ def keda_scaling(spec: MappingNode | None, anchor: Span, linked_by: str, dimensi
 def hpa_scaling(spec: MappingNode | None, anchor: Span, linked_by: str, span: Span, metrics_keys=("metrics",)) -> Scaling:
     """HPA-shaped bounds and metrics (an HPA's spec, Seldon's hpaSpec): `minReplicas` default 1."""
     policies = [hpa_policy(metric) for key in metrics_keys for metric in mappings(child(spec, key))]
+    if not policies and child(spec, "targetCPUUtilizationPercentage") is None:
+        policies = [_default_cpu_policy(anchor)]
     max_node = child(spec, "maxReplicas")
     return Scaling(
         min_capacity=_bound(child(spec, "minReplicas"), "hpa_min_replicas", "minReplicas", anchor),

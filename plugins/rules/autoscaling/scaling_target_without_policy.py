@@ -6,7 +6,8 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Scaling, Severity, Violation, rule
 
-from plugins.rules.autoscaling.scaling import LINKED, target_subject
+from plugins.rules.autoscaling.scaling import LINKED, deployment_of, target_subject
+from plugins.rules.common import judged_as_ml
 
 
 def _what_happens(scaling: Scaling) -> str:
@@ -36,6 +37,11 @@ def scaling_target_without_policy(deployments: tuple[Deployment, ...], run: RunC
     deployment are checked: a target that names nothing is AS002's
     business, and one whose resource cannot be resolved is left alone. A
     SageMaker `ManagedInstanceScaling` is not a target: SageMaker drives it.
+
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
 
     ## Why it matters
     A scalable target on its own only keeps the capacity between its
@@ -112,6 +118,9 @@ def scaling_target_without_policy(deployments: tuple[Deployment, ...], run: RunC
     """
     for target in run.scaling_targets:
         if target.status != LINKED or target.scaling.policies:
+            continue
+        scaled = deployment_of(target, deployments)
+        if scaled is not None and not judged_as_ml(scaled):
             continue
         anchor = target.scaling.span or target.span
         if anchor is None:

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, Network, RunContext, Severity, Span, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import SERVING_KINDS, display_name, is_kind, where
+from plugins.rules.common import SERVING_KINDS, display_name, is_kind, judged_as_ml, where
 
 
 @rule(
@@ -31,6 +31,11 @@ def single_az_network(deployment: Deployment, run: RunContext) -> Iterator[Viola
     count as the same zone, even when they are built from the same
     unresolved pieces. Batch and training jobs are not checked: a job that
     loses its zone can be run again, an endpoint is simply down.
+
+    A general-purpose Kubernetes workload or ECS service is judged only
+    when it shows ML — an image known as a model server or ML framework, an
+    accelerator, or a workload profile — so databases and web front ends
+    beside the models stay out of the report.
 
     ## Why it matters
     Instances and tasks can only be placed in the zones of the subnets they
@@ -119,7 +124,7 @@ def single_az_network(deployment: Deployment, run: RunContext) -> Iterator[Viola
     - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (configure the VPC with at least two subnets, each in a different Availability Zone)
     """
     network = deployment.network
-    if network is None or not network.zones or not is_kind(deployment, *SERVING_KINDS):
+    if network is None or not network.zones or not is_kind(deployment, *SERVING_KINDS) or not judged_as_ml(deployment):
         return
     if not all(zone.known for zone in network.zones):
         return
