@@ -351,3 +351,44 @@ spec:
     [target] = result.scaling_targets
     [policy] = target.scaling.policies
     assert (policy.metric.value, policy.target_value.value, policy.metric.provenance.value) == ("cpu", 80.0, "default")
+
+
+UNRESOLVED_SECOND_MINIMUM = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ranker, namespace: ml-prod}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ranker}}
+  template:
+    metadata: {labels: {app: ranker}}
+    spec:
+      containers: [{name: server, image: "pytorch/torchserve:0.12.0-cpu"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ranker, namespace: ml-prod}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ranker}
+  minReplicas: 1
+  maxReplicas: 8
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: ranker, namespace: ml-prod}
+spec:
+  scaleTargetRef: {name: ranker}
+  minReplicaCount: ${MIN_REPLICAS}
+  maxReplicaCount: 8
+  triggers: [{type: prometheus, metadata: {serverAddress: "http://prom:9090", query: "sum(rate(x[1m]))", threshold: "10"}}]
+"""
+
+
+def test_as004_speaks_when_ha003_cannot_for_an_unknown_minimum():
+    # replicas 1, an HPA minimum of 1 and a KEDA minimum left to a placeholder:
+    # HA003 cannot judge the unknown minimum, so AS004 reports the known one.
+    from linter.api import lint_text
+
+    result = lint_text(UNRESOLVED_SECOND_MINIMUM, "ranker.yaml", host=host())
+    assert [(finding.rule_id, finding.span.line) for finding in result.findings if finding.rule_id in ("AS004", "HA003")] == [("AS004", 17)]

@@ -8,7 +8,21 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, 
 
 from plugins.data import limit
 from plugins.rules.autoscaling.scaling import SCALED_KINDS
-from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
+
+
+def _reported_with_the_count(unit, needed: int) -> bool:
+    """True when the unit runs fewer than `needed` and every autoscaling minimum is known and below it.
+
+    HA001 (endpoints) and HA003 (services) then report the count and the
+    minimum in one finding; with a minimum unknown they stay silent, so this
+    rule speaks.
+    """
+    counts = possible_values(unit.count)
+    lowest = autoscaling_minimum(unit)
+    if not counts or any(count >= needed for count in counts) or lowest is None or not lowest.known:
+        return False
+    return all(value < needed for value in possible_values(lowest))
 
 
 @rule(
@@ -122,9 +136,8 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
                 continue  # AS006's business
             if scaling.min_capacity.span is not None and scaling.min_capacity.span == unit.count.span:
                 continue  # the minimum is the unit's own count (KServe minReplicas): HA001/HA003 report it
-            counts = possible_values(unit.count)
-            if counts and all(count < needed for count in counts):
-                continue  # it also runs fewer than two: HA001/HA003 report the count and this minimum together
+            if _reported_with_the_count(unit, needed):
+                continue  # it also runs fewer than two: HA001/HA003 report the count and the minimum together
             shown = " or ".join(str(value) for value in minimums)
             yield Violation(
                 f"autoscaling of production {unit_subject(deployment, unit)} may scale in to {shown}: below {needed} "
