@@ -117,7 +117,7 @@ def read_spec(
     models = tuple(_model(container) for container in containers)
     instance_type = _instance_type(spec_map)
     compute = _compute(instance_type)
-    claims = devices_claimed or _resource_claims(spec_map, containers)
+    claims = devices_claimed or _resource_claims(spec_map, containers) or _other_extended_resources(containers)
     compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem or claims, where, fallback)
     attributes = _scheduling_attributes(spec_map)
     return Pod(
@@ -163,6 +163,22 @@ def _resource_claims(spec_map: MappingNode | None, containers: Sequence[MappingN
         mappings(child(container, "resources", "claims")) for container in containers
     )
     return "the pod claims devices through Dynamic Resource Allocation (resourceClaims): the manifest does not say which" if claimed else ""
+
+
+def _other_extended_resources(containers: Sequence[MappingNode]) -> str:
+    """A note when a container requests a vendor resource (`vendor.com/name`) the tables do not know, else "".
+
+    Such a resource may be an accelerator under another name (a time-sliced
+    `nvidia.com/gpu.shared`, a vendor's device plugin): the pod's
+    accelerator is then unknown rather than none.
+    """
+    for container in containers:
+        resources = mapping(container.get("resources"))
+        for section in (mapping(child(resources, "limits")), mapping(child(resources, "requests"))):
+            for key in section.keys() if section is not None else ():
+                if isinstance(key, str) and "/" in key and not data.accelerator_resource(key):
+                    return f"requests {key}, a device resource the tables do not know: it may be an accelerator"
+    return ""
 
 
 @dataclass(frozen=True)
