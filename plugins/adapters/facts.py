@@ -113,13 +113,13 @@ def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: Wor
 def merged_network(networks: Sequence[Network]) -> Network:
     """One deployment's network from its models' and its endpoint configuration's settings.
 
-    The first setting that places the deployment (subnets, else a written
-    VPC configuration) gives the placement; network isolation is on when
-    any setting turns it on, else the first known value.
+    The first setting that writes a placement (the models' VPC
+    configuration before the endpoint configuration's) gives it, even when
+    its subnets are unresolved: the zones are then unknown rather than taken
+    from another setting. Network isolation is on when any setting turns it
+    on, else the first known value.
     """
-    placed = next((network for network in networks if network.subnets), None) or next(
-        (network for network in networks if network.span is not None), networks[0]
-    )
+    placed = next((network for network in networks if network.span is not None or network.subnets), networks[0])
     isolations = [network.network_isolation for network in networks if network.network_isolation.known]
     isolation = next((value for value in isolations if value.value is True), isolations[0] if isolations else placed.network_isolation)
     return replace(placed, network_isolation=isolation)

@@ -40,6 +40,7 @@ def _region(*images: str):
         ((XGBOOST_EU,), "eu-west-1"),
         ((XGBOOST_CN,), "cn-north-1"),
         ((XGBOOST_EU, XGBOOST_EU.replace("xgboost", "scikit-learn")), "eu-west-1"),
+        (('!Sub "${AWS::AccountId}.dkr.ecr.us-west-2.amazonaws.com/scorer:1.0"',), "us-west-2"),  # the account unresolved
     ],
 )
 def test_the_ecr_image_names_the_region(images, region):
@@ -54,6 +55,7 @@ def test_the_ecr_image_names_the_region(images, region):
         (XGBOOST_EU, XGBOOST_US),  # SageMaker would refuse one of them: no guess
         ("ghcr.io/acme/scorer:1.0",),
         ("123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.example/scorer:1.0",),
+        ('!Sub "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/scorer:1.0"',),  # the Region itself unresolved
     ],
 )
 def test_no_region_without_one_ecr_region(images):
