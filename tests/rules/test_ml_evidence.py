@@ -146,3 +146,30 @@ Resources:
     assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
     path.write_text(template.replace('Image: "nginx:1.27"', 'Image: "pytorch/torchserve:0.12.0-cpu"'))
     assert {"HA002", "AS007"} <= {line.split(": ", 1)[1].split(" ")[0] for line in run_cli("--context", "none", str(path)).out.splitlines()[:-1]}
+
+
+CRONJOB = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly-scoring}
+spec:
+  schedule: "0 2 * * *"
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations: {mldeploy-lint.io/urgency: deferrable, mldeploy-lint.io/payload-mb: lots}
+        spec:
+          restartPolicy: OnFailure
+          nodeSelector: {karpenter.sh/capacity-type: on-demand}
+          containers: [{name: score, image: "registry.example.com/scoring:1.0"}]
+"""
+
+
+def test_a_profile_on_the_pod_template_counts(tmp_path):
+    path = tmp_path / "cron.yaml"
+    path.write_text(CRONJOB)
+    result = run_cli("--context", "none", str(path))
+    lines = result.out.splitlines()[:-1]
+    assert [line.split(": ", 1)[1].split(" ")[0] for line in lines] == ["MD004", "SP001"]
+    assert "annotation mldeploy-lint.io/payload-mb of the pod template of CronJob nightly-scoring" in lines[0]

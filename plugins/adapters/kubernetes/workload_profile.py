@@ -25,6 +25,7 @@ from linter import (
     WorkloadProfile,
     child,
     current_config,
+    merge_profiles,
     normalise_environment,
     parse_profile,
 )
@@ -35,9 +36,31 @@ ANNOTATION_PREFIX = "mldeploy-lint.io/"
 ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
 
 
+# Where a workload's pod template sits (Deployment, StatefulSet, Job; CronJob; KEDA ScaledJob).
+_POD_TEMPLATE_PATHS = (("template",), ("jobTemplate", "spec", "template"), ("jobTargetRef", "template"))
+
+
 def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]:
-    """The profile the object's annotations declare, and located problems with it."""
-    annotations = manifest.annotations
+    """The profile the object's annotations declare, and located problems with it.
+
+    Annotations on the object win over those on its pod template, which are
+    read too: teams often annotate the pods (a CronJob's job template).
+    """
+    template = _pod_template_annotations(manifest)
+    profile, problems = _annotated_profile(template, f"the pod template of {manifest.describe()}")
+    own, found = _annotated_profile(manifest.annotations, manifest.describe())
+    return merge_profiles(profile, own), problems + found
+
+
+def _pod_template_annotations(manifest: Manifest) -> MappingNode | None:
+    for path in _POD_TEMPLATE_PATHS:
+        annotations = child(manifest.spec, *path, "metadata", "annotations")
+        if isinstance(annotations, MappingNode):
+            return annotations
+    return None
+
+
+def _annotated_profile(annotations: MappingNode | None, whose: str) -> tuple[WorkloadProfile, list[InputProblem]]:
     if annotations is None:
         return WorkloadProfile(), []
     profile, problems = WorkloadProfile(), []
@@ -47,7 +70,7 @@ def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]
         # Annotation values must be strings for the API server; a bare number
         # is read as the number it says (parse_profile checks it either way).
         entry = (key.value[len(ANNOTATION_PREFIX):], value.value if isinstance(value, ScalarNode) else {}, value.span)
-        profile, found = parse_profile([entry], f"annotation {key.value} of {manifest.describe()}", profile)
+        profile, found = parse_profile([entry], f"annotation {key.value} of {whose}", profile)
         problems += found
     return profile, problems
 
