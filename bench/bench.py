@@ -106,9 +106,9 @@ def _is_shim(path: str) -> bool:
 
 
 def _startup_dirs(work: Path) -> dict[str, Path]:
-    """The directories start-up runs in: the template alone, among siblings, beside a config file."""
+    """The directories start-up runs in: alone, among siblings, in a repository, beside a config file."""
     text = SMALL_TEMPLATE.read_text()
-    dirs = {name: work / name for name in ("alone", "siblings", "configured")}
+    dirs = {name: work / name for name in ("alone", "siblings", "repository", "configured")}
     for directory in dirs.values():
         directory.mkdir()
         (directory / "template.yaml").write_text(text)
@@ -116,6 +116,13 @@ def _startup_dirs(work: Path) -> dict[str, Path]:
     # read as context for cross-file links, so a crowded directory costs more.
     for index in range(50):
         (dirs["siblings"] / f"endpoint-{index}.yaml").write_text(text.replace("fraud-scorer", f"scorer-{index}"))
+    # In a Git repository the default context is the whole repository: 200
+    # templates in 10 directories, the changed one at the top.
+    (dirs["repository"] / ".git").mkdir()
+    for index in range(200):
+        folder = dirs["repository"] / f"stack-{index % 10}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"endpoint-{index}.yaml").write_text(text.replace("fraud-scorer", f"scorer-{index}"))
     (dirs["configured"] / "mldeploy-lint.toml").write_text('fail-on = "warning"\nexclude = ["build/"]\n')
     return dirs
 
@@ -140,6 +147,7 @@ def startup(runs: int) -> dict:
                 dirs["siblings"],
                 True,
             ),
+            ("  ... in a Git repository of 200 templates", python + ["-m", "linter", "template.yaml"], dirs["repository"], True),
             ("  ... beside mldeploy-lint.toml", python + ["-m", "linter", "template.yaml"], dirs["configured"], True),
         ]
         for label, path in _console_scripts("cfn-lint"):
