@@ -27,6 +27,7 @@ def read_inputs(
     stdin: BinaryIO | None = None,
     stdin_name: str = "<stdin>",
     context: str = "siblings",
+    notes: list[str] | None = None,
 ) -> list[InputFile]:
     """Discover and read the files under `paths`; `-` reads standard input.
 
@@ -39,7 +40,9 @@ def read_inputs(
     - "repository": every lintable file of the repository that holds the
       named file (the nearest enclosing directory with a `.git`), found as a
       directory argument would be (`.gitignore` and excludes respected);
-      outside a repository, the files beside it;
+      outside a repository, or in one with more than
+      `MAX_REPOSITORY_CONTEXT_FILES` of them, the files beside it (a line
+      saying so is added to `notes`);
     - "siblings": the lintable files beside it, in its directory;
     - "none": no context.
 
@@ -61,11 +64,14 @@ def read_inputs(
             linted.add(os.path.abspath(stdin_name))
     if context != "none":
         explicit = [path for path in named + ([stdin_name] if STDIN in paths else []) if os.path.isfile(path)]
-        inputs.extend(_context(explicit, discovery, linted, whole_repository=context == "repository"))
+        inputs.extend(_context(explicit, discovery, linted, context == "repository", notes if notes is not None else []))
     return inputs
 
 
 CONTEXTS = ("repository", "siblings", "none")
+# Above this many lintable files a repository is not read whole as context
+# (about 1.5 s of parsing); the named files' directories are read instead.
+MAX_REPOSITORY_CONTEXT_FILES = 2000
 
 
 def repository_root(directory: str) -> str | None:
@@ -80,18 +86,36 @@ def repository_root(directory: str) -> str | None:
         current = parent
 
 
-def _context(paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str], whole_repository: bool) -> list[InputFile]:
+def _context(
+    paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str], whole_repository: bool, notes: list[str]
+) -> list[InputFile]:
     """Context files for the explicitly named files: their repository's, or their directories'."""
     roots: set[tuple[str, bool]] = set()  # (directory, walk below it)
     for path in paths:
         directory = os.path.dirname(os.path.abspath(path))
         root = repository_root(directory) if whole_repository else None
         roots.add((root, True) if root is not None else (directory, False))
-    context: list[InputFile] = []
+    found: list[tuple[str, bool, list[str]]] = []
     for root, recursive in sorted(roots):
-        for file_path in discover([_relative_if_below_cwd(root)], discovery):
+        files = [
+            file_path
+            for file_path in discover([_relative_if_below_cwd(root)], discovery)
+            if recursive or os.path.dirname(os.path.abspath(file_path)) == root
+        ]
+        if recursive and len(files) > MAX_REPOSITORY_CONTEXT_FILES:
+            notes.append(
+                f"the repository at {_relative_if_below_cwd(root)} holds {len(files):,} lintable files, more than "
+                f"{MAX_REPOSITORY_CONTEXT_FILES:,}: only the named files' directories are read as context "
+                f"(set context = \"siblings\" to say so, or exclude directories that hold no deployments)"
+            )
+            directories = {os.path.dirname(os.path.abspath(path)) for path in paths if _below(path, root)}
+            files = [file_path for file_path in files if os.path.dirname(os.path.abspath(file_path)) in directories]
+        found.append((root, recursive, files))
+    context: list[InputFile] = []
+    for _, _, files in found:
+        for file_path in files:
             absolute = os.path.abspath(file_path)
-            if absolute in linted or (not recursive and os.path.dirname(absolute) != root):
+            if absolute in linted:
                 continue
             linted.add(absolute)
             try:
@@ -99,6 +123,11 @@ def _context(paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str]
             except OSError:
                 continue  # an unreadable context file is not worth failing the run for
     return context
+
+
+def _below(path: str, root: str) -> bool:
+    absolute = os.path.abspath(path)
+    return absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _relative_if_below_cwd(directory: str) -> str:

@@ -249,12 +249,15 @@ def _lint(args: argparse.Namespace, host, options, discovery):
     if extra:
         discovery = replace(discovery, patterns=discovery.patterns + extra)
     context = getattr(args, "context", None) or options.config.get("context", "repository")
+    notes: list[str] = []
     try:
-        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>", context=context)
+        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>", context=context, notes=notes)
     except FileNotFoundError as error:
         raise UsageError(f"no such file or directory: {error.args[0] if error.args else error}") from None
     except OSError as error:
         raise UsageError(f"cannot read {error.filename or ''}: {error.strerror or error}") from None
+    for note in notes:
+        print(f"mldeploy-lint: note: {note}", file=sys.stderr)
     return run_lint(inputs, host, options)
 
 

@@ -205,3 +205,17 @@ def test_an_hpa_without_a_namespace_may_scale_a_namespaced_deployment(cli, chdir
     (chdir_tmp / "hpa.yaml").write_text(HPA.replace("metadata: {name: scorer, namespace: ml}", "metadata: {name: scorer}"))
     result = cli("--select", "AS", "deploy.yaml", "hpa.yaml")
     assert (result.code, result.out) == (0, "No problems found in 2 files.\n")
+
+
+def test_a_very_large_repository_falls_back_to_the_directory_with_a_note(cli, manifests, monkeypatch):
+    from linter import api
+
+    (manifests.parent / ".git").mkdir()
+    (manifests.parent / "autoscaling").mkdir()
+    (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
+    for index in range(3):
+        (manifests.parent / "autoscaling" / f"other-{index}.yaml").write_text("kind: ConfigMap\n")
+    monkeypatch.setattr(api, "MAX_REPOSITORY_CONTEXT_FILES", 3)
+    result = cli("--select", "AS", "k8s/deploy.yaml")
+    assert "AS001" in result.out  # the HPA in another directory is no longer context
+    assert result.err.startswith("mldeploy-lint: note: the repository at . holds 5 lintable files, more than 3:")
