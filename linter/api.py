@@ -95,7 +95,7 @@ def _context(
         directory = os.path.dirname(os.path.abspath(path))
         root = repository_root(directory) if whole_repository else None
         roots.add((root, True) if root is not None else (directory, False))
-    found: list[tuple[str, bool, list[str]]] = []
+    found: list[str] = []
     for root, recursive in sorted(roots):
         files = [
             file_path
@@ -110,18 +110,17 @@ def _context(
             )
             directories = {os.path.dirname(os.path.abspath(path)) for path in paths if _below(path, root)}
             files = [file_path for file_path in files if os.path.dirname(os.path.abspath(file_path)) in directories]
-        found.append((root, recursive, files))
+        found += files
     context: list[InputFile] = []
-    for _, _, files in found:
-        for file_path in files:
-            absolute = os.path.abspath(file_path)
-            if absolute in linted:
-                continue
-            linted.add(absolute)
-            try:
-                context.append(InputFile(_display(file_path), _read(file_path), context_only=True))
-            except OSError:
-                continue  # an unreadable context file is not worth failing the run for
+    for file_path in found:
+        absolute = os.path.abspath(file_path)
+        if absolute in linted:
+            continue
+        linted.add(absolute)
+        try:
+            context.append(InputFile(_display(file_path), _read(file_path), context_only=True))
+        except OSError:
+            continue  # an unreadable context file is not worth failing the run for
     return context
 
 

@@ -8,7 +8,7 @@ CloudFormation, SageMaker API and ACK adapters agree.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from typing import Sequence
 
@@ -78,7 +78,6 @@ def model_for(
 
 
 ML_EVIDENCE = "ml_evidence"  # the attribute name rules read (plugins.rules.common.judged_as_ml)
-_PROFILE_FIELDS = ("payload_mb", "latency_ms", "traffic", "requests_per_day", "urgency", "environment")
 
 
 def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: WorkloadProfile, anchor: Span) -> Sourced[str]:
@@ -90,7 +89,7 @@ def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: Wor
     or a web front end, and the rules that would judge any workload leave it
     alone. Adapters of ML services (SageMaker, KServe) do not set it.
     """
-    for field_name in _PROFILE_FIELDS:
+    for field_name in (item.name for item in fields(profile)):
         declared = getattr(profile, field_name)
         if declared.known:
             return Sourced(f"workload profile {field_name.replace('_', '-')}", declared.span, Provenance.DECLARED)

@@ -173,12 +173,22 @@ def _other_extended_resources(containers: Sequence[MappingNode]) -> str:
     accelerator is then unknown rather than none.
     """
     for container in containers:
-        resources = mapping(container.get("resources"))
-        for section in (mapping(child(resources, "limits")), mapping(child(resources, "requests"))):
-            for key in section.keys() if section is not None else ():
-                if isinstance(key, str) and "/" in key and not data.accelerator_resource(key):
-                    return f"requests {key}, a device resource the tables do not know: it may be an accelerator"
+        for key in _resource_names(*_resource_sections(container)):
+            if "/" in key and not data.accelerator_resource(key):
+                return f"requests {key}, a device resource the tables do not know: it may be an accelerator"
     return ""
+
+
+def _resource_sections(container: MappingNode) -> tuple[MappingNode | None, MappingNode | None]:
+    """A container's `resources.limits` and `resources.requests` mappings (None when absent)."""
+    resources = mapping(container.get("resources"))
+    return mapping(child(resources, "limits")), mapping(child(resources, "requests"))
+
+
+def _resource_names(limits: MappingNode | None, requests: MappingNode | None) -> list[str]:
+    """The resource names of both sections, each once, limits first, in file order."""
+    names = (key for section in (limits, requests) if section is not None for key in section.keys() if isinstance(key, str))
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -194,10 +204,8 @@ def _requests(containers: Sequence[MappingNode], fallback: dict[int, str]) -> li
     """Accelerator resources per container: limits (where Kubernetes wants them), else requests."""
     found = []
     for container in containers:
-        resources = mapping(container.get("resources"))
-        limits, requests = mapping(child(resources, "limits")), mapping(child(resources, "requests"))
-        named = {key for section in (limits, requests) if section is not None for key in section.keys() if isinstance(key, str)}
-        for resource in sorted(name for name in named if data.accelerator_resource(name)):
+        limits, requests = _resource_sections(container)
+        for resource in sorted(name for name in _resource_names(limits, requests) if data.accelerator_resource(name)):
             node, where = (limits.get(resource), "limits") if limits is not None and resource in limits else (None, "")
             if node is None and requests is not None and resource in requests:
                 node, where = requests.get(resource), "requests"

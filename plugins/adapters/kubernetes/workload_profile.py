@@ -37,7 +37,7 @@ ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
 
 
 # Where a workload's pod template sits (Deployment, StatefulSet, Job; CronJob; KEDA ScaledJob).
-_POD_TEMPLATE_PATHS = (("template",), ("jobTemplate", "spec", "template"), ("jobTargetRef", "template"))
+POD_TEMPLATE_PATHS = (("template",), ("jobTemplate", "spec", "template"), ("jobTargetRef", "template"))
 
 
 def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]:
@@ -53,7 +53,7 @@ def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]
 
 
 def _pod_template_annotations(manifest: Manifest) -> MappingNode | None:
-    for path in _POD_TEMPLATE_PATHS:
+    for path in POD_TEMPLATE_PATHS:
         annotations = child(manifest.spec, *path, "metadata", "annotations")
         if isinstance(annotations, MappingNode):
             return annotations

@@ -44,7 +44,7 @@ from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity
 from plugins.adapters.kubernetes.objects import Manifest, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, read_spec, read_template
-from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
+from plugins.adapters.kubernetes.workload_profile import POD_TEMPLATE_PATHS, environment_of, profile_of
 
 PLATFORM = "kubernetes"
 
@@ -226,7 +226,7 @@ def assemble(
 
 def _labels_node(manifest: Manifest):
     spec = manifest.spec
-    for path in (("template",), ("jobTemplate", "spec", "template"), ("jobTargetRef", "template")):
+    for path in POD_TEMPLATE_PATHS:
         labels = child(spec, *path, "metadata", "labels")
         if labels is not None:
             return labels

@@ -7,17 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Provenance, RunContext, Severity, Sourced, Span, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import display_name, is_kind, where
-
-
-def _not_written(value: Sourced) -> bool:
-    """True when the request does not set the value at all.
-
-    Adapters leave a field they found no key for as a bare `Sourced()`; a
-    value that is written but unknown (set at run time, an unresolved
-    reference) carries a span or a note, and the rule stays silent on it.
-    """
-    return not value.known and value.span is None and not value.note and value.raw is None and not value.options
+from plugins.rules.common import display_name, is_kind, not_written, where
 
 
 def _in_stopping_condition(runtime: Sourced, request: Span | None) -> Span | None:
@@ -132,7 +122,7 @@ def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Itera
         return
     name = display_name(deployment)
     spot, runtime, wait = training.managed_spot, training.max_runtime_seconds, training.max_wait_seconds
-    if _not_written(wait):
+    if not_written(wait):
         needed = ""
         if runtime.known:
             needed = f" ({runtime.value} s, SageMaker's default)" if _is_default(runtime) else f" ({runtime.value} s)"
@@ -148,7 +138,7 @@ def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Itera
             f"the job: the wait includes the run, so set it to at least {runtime.value}",
             where(wait, default=deployment.span),
         )
-    if _not_written(training.checkpoint_path):
+    if not_written(training.checkpoint_path):
         local_path = limit("managed_spot", "checkpoint_local_path").value
         uncheckpointed_wait = limit("managed_spot", "max_wait_without_checkpoints_seconds").max
         yield Violation(
