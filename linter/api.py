@@ -9,7 +9,7 @@ import os
 import sys
 from typing import BinaryIO, Sequence
 
-from linter.discovery import DiscoveryOptions, discover
+from linter.discovery import DiscoveryOptions, discover, is_repository_root, up_to_repository_root
 from linter.engine import InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
 
@@ -76,14 +76,8 @@ MAX_REPOSITORY_CONTEXT_FILES = 2000
 
 def repository_root(directory: str) -> str | None:
     """The nearest directory at or above `directory` that holds a `.git` (directory or file), or None."""
-    current = os.path.abspath(directory)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+    *_, top = up_to_repository_root(directory)
+    return top if is_repository_root(top) else None
 
 
 def _context(

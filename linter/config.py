@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from linter.discovery import up_to_repository_root
+
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 
 CONFIG_NAMES = ("mldeploy-lint.toml", ".mldeploy-lint.toml")
@@ -50,9 +52,8 @@ def _toml():
 
 
 def find_config(start: str = ".") -> str | None:
-    """The configuration file that applies to `start`, or None."""
-    directory = os.path.abspath(start)
-    while True:
+    """The configuration file that applies to `start`, or None (the search stops at the repository root)."""
+    for directory in up_to_repository_root(start):
         for name in CONFIG_NAMES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
@@ -60,12 +61,7 @@ def find_config(start: str = ".") -> str | None:
         pyproject = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(pyproject) and _has_tool_table(pyproject):
             return pyproject
-        if os.path.exists(os.path.join(directory, ".git")):
-            return None
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+    return None
 
 
 def _has_tool_table(path: str) -> bool:

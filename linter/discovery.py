@@ -102,3 +102,21 @@ def _walk(root: str, options: DiscoveryOptions) -> Iterator[str]:
             full = os.path.join(current, name)
             if os.path.isfile(full):
                 yield full
+
+
+def up_to_repository_root(start: str) -> Iterator[str]:
+    """`start` (made absolute) and the directories above it, up to and including the first that holds a `.git`."""
+    directory = os.path.abspath(start)
+    while True:
+        yield directory
+        if is_repository_root(directory):
+            return
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
+def is_repository_root(directory: str) -> bool:
+    """True when `directory` holds a `.git` (a directory, or a file in a worktree)."""
+    return os.path.exists(os.path.join(directory, ".git"))
