@@ -60,31 +60,61 @@ def test_wheel_contents(wheel: Path):
     assert "mldeploy-lint = linter.cli:main" in text
 
 
+def _test_environment_site_packages() -> list[str]:
+    """The site-packages directories of the environment running the tests (never the base interpreter's)."""
+    import sysconfig
+
+    paths = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+    return sorted(path for path in paths if path and os.path.isdir(path))
+
+
 @pytest.mark.slow
 def test_installed_wheel_lints_examples(wheel: Path, tmp_path: Path):
     env_dir = tmp_path / "venv"
-    # System site-packages provide the dependencies (no network needed); the
-    # wheel itself is installed into the venv, whose site-packages come first.
-    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    # An isolated venv: the base interpreter's site-packages stay out (on a
+    # fresh machine they hold nothing). The dependencies come from the
+    # environment running the tests, appended after the venv's own
+    # site-packages by a .pth file, so the wheel installed into the venv wins
+    # over any copy of this project in the test environment. No network.
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    located_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    dependencies = _test_environment_site_packages()
+    Path(located_site, "_test_environment.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
         check=True,
         timeout=300,
     )
     work = tmp_path / "elsewhere"
     work.mkdir()
-    clean_env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    clean_env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
     located = subprocess.run(
-        [str(python), "-c", "import linter, plugins, mldeploy_lint_schemas as s; print(linter.__file__); print(plugins.__file__); print(s.__file__)"],
+        [
+            str(python),
+            "-c",
+            "import linter, plugins, mldeploy_lint_schemas as s, pathspec, ruamel.yaml as y; "
+            "print(linter.__file__); print(plugins.__file__); print(s.__file__); print(pathspec.__file__); print(y.__file__)",
+        ],
         cwd=work,
         capture_output=True,
         text=True,
         env=clean_env,
         check=True,
     )
-    for line in located.stdout.splitlines():
-        assert str(env_dir) in line, f"{line} is not from the installed wheel"
+    linter_file, plugins_file, schemas_file, pathspec_file, yaml_file = located.stdout.splitlines()
+    for line in (linter_file, plugins_file, schemas_file):
+        assert line.startswith(str(env_dir)), f"{line} is not from the installed wheel"
+    for line in (pathspec_file, yaml_file):
+        # A dependency the base interpreter happens to have would hide a missing install step.
+        assert any(line.startswith(directory) for directory in dependencies), (
+            f"{line} is not from the test environment ({dependencies})"
+        )
     script = env_dir / "bin" / "mldeploy-lint"
     completed = subprocess.run(
         [str(script), str(REPO / "examples")], cwd=work, capture_output=True, text=True, env=clean_env, timeout=120
