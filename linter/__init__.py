@@ -34,7 +34,7 @@ from linter.model import (
 )
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, iter_nodes, mappings, to_python
 from linter.profile import merge_profiles, normalise_environment, parse_profile
-from linter.reporting import FileSummary, Report, Reporter
+from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
 
@@ -100,4 +100,5 @@ __all__ = [
     "Report",
     "Reporter",
     "FileSummary",
+    "escape_control",
 ]

@@ -93,6 +93,11 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
     )
+    parser.add_argument(
+        "--show-source",
+        action="store_true",
+        help="text output: show each finding's source line with a caret under the offending value",
+    )
     _config_options(parser)
     _common_plugin_options(parser)
     parser.add_argument("--version", action="version", version=f"mldeploy-lint {__version__}")
@@ -225,7 +230,8 @@ def _run_lint(argv: list[str]) -> int:
 
     fail_on_name = args.fail_on or config.get("fail-on", "warning")
     fail_on = None if fail_on_name == "never" else Severity(fail_on_name)
-    text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output)))
+    _warn_nothing_recognised(result)
+    text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output), args.show_source))
     _write(text, args.output)
     if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
         return EXIT_FINDINGS
@@ -270,7 +276,7 @@ def _reporters(host) -> dict:
         raise UsageError(str(error)) from None
 
 
-def _report(result, fail_on, color: bool):
+def _report(result, fail_on, color: bool, show_source: bool = False):
     from linter import __version__
     from linter.reporting import Report
 
@@ -282,7 +288,26 @@ def _report(result, fail_on, color: bool):
         fail_on=fail_on,
         color=color,
         working_directory=os.getcwd(),
+        texts=result.texts,
+        show_source=show_source,
     )
+
+
+def _warn_nothing_recognised(result) -> None:
+    """Say on stderr when the run linted files but none held a deployment: a clean report would mislead."""
+    if not result.files:
+        print("mldeploy-lint: warning: no files to lint (looked for *.yaml, *.yml, *.json, *.template)", file=sys.stderr)
+    elif not result.findings and not any(item.recognised or item.deployments for item in result.files):
+        from linter.reporting import escape_control
+
+        count = len(result.files)
+        which = f"{escape_control(result.files[0].path)} holds no" if count == 1 else f"none of the {count} files linted holds a"
+        print(
+            f"mldeploy-lint: warning: {which} deployment configuration the linter recognises "
+            "(CloudFormation/SAM/CDK, SageMaker API requests, Kubernetes manifests); "
+            "`mldeploy-lint explain --deployments PATH` shows what was read",
+            file=sys.stderr,
+        )
 
 
 def _use_color(choice: str, output: str | None) -> bool:

@@ -105,8 +105,12 @@ def _validate(path: str, where: str, settings: Any) -> None:
     error = errors[0]
     key = ".".join(str(part) for part in error.absolute_path)
     if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        from linter.suggest import did_you_mean
+
+        known = error.schema.get("properties", {})
+        unknown = sorted(set(error.instance) - set(known))
         location = ".".join(part for part in (where, key) if part) or "top level"
-        raise ConfigError(f"{path}: unknown setting {', '.join(map(repr, unknown))} in {location}")
+        hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
+        raise ConfigError(f"{path}: unknown setting {', '.join(map(repr, unknown))} in {location}{hint}")
     location = ".".join(part for part in (where, key) if part) or "top level"
     raise ConfigError(f"{path}: {location}: {error.message}")

@@ -19,7 +19,15 @@ def parse_error(*_args: object) -> list:
     or UTF-32 with a byte-order mark), a binary file, nesting deeper than
     the loader's limit, an alias bomb or a recursive alias, a duplicate key,
     or a file above the size limit. The finding points at the offending
-    line and column.
+    line and column. In a stream of several documents, only the broken
+    document is lost: the documents after its end are read and linted.
+
+    A key written twice with the same value changes nothing and is a
+    warning; with different values it is an error (which one wins depends
+    on the tool reading the file). A mapping used as a key (an unquoted
+    `{{PLACEHOLDER}}`) is valid YAML that no deployment format uses: the
+    entry is skipped without a finding. Helm chart templates and other Go
+    templates are not parse errors: see `MD005`.
 
     ## Why it matters
     A file that does not parse is not checked at all, and it will not deploy
@@ -131,6 +139,66 @@ def invalid_workload_profile(*_args: object) -> list:
     return []
 
 
+@rule(
+    "MD005",
+    "unrendered-template",
+    Severity.INFO,
+    "A Helm chart template or other Go-template file is not linted; lint its rendered output.",
+    scope=Scope.RUN,
+)
+def unrendered_template(*_args: object) -> list:
+    """
+    ## What it does
+    Notes, once per Helm chart, that the chart's `templates/` were not
+    linted, and says how to lint them. A file is a chart template when it
+    sits under a `templates/` directory whose parent holds `Chart.yaml`; any
+    other file is a Go template when it holds real template actions
+    (`{{ .Values.x }}`, `{{- include … }}`, `{{ if … }}`, `{{ $var }}`)
+    outside comments. A placeholder in a value (`"{{HF_TOKEN}}"`,
+    `{{resolve:ssm:…}}`) does not make a file a template: such files are
+    linted. The chart's `Chart.yaml` and `values*.yaml` are not manifests
+    and are skipped without a note; its other plain YAML files (`crds/`)
+    are linted.
+
+    This is an info note: it never fails the default `--fail-on warning`.
+
+    ## Why it matters
+    A template is YAML by accident, if at all: what it parses to is not
+    what it deploys, so findings on it would be wrong and a parse error
+    would be noise. Its rendered output is real Kubernetes YAML, and every
+    rule applies to that.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: {{ include "chat.fullname" . }}
+    spec:
+      replicas: {{ .Values.replicaCount }}
+    ```
+
+    ## Fix
+    Lint what the chart renders, with the values of each environment:
+    `helm template charts/chat -f values-prod.yaml | mldeploy-lint -`.
+    Each finding names the template its document came from. To silence the
+    note for a repository, `ignore = ["MD005"]` in the configuration file.
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: chat
+    spec:
+      replicas: 2
+    ```
+
+    ## Sources
+    - Helm, Chart Template Guide: https://helm.sh/docs/chart_template_guide/
+    - Go text/template: https://pkg.go.dev/text/template
+    """
+    return []
+
+
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
-    return [parse_error, plugin_error, invalid_workload_profile]
+    return [parse_error, plugin_error, invalid_workload_profile, unrendered_template]

@@ -22,6 +22,7 @@ from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
 from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
 from linter.source import Document, LoadLimits, SourceFile, decode_bytes, load_text
+from linter.templates import chart_file, looks_like_go_template
 
 __all__ = ["InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
 
@@ -91,13 +92,18 @@ class RunContext:
 
 @dataclass(frozen=True)
 class LintResult:
-    """The outcome of a run: sorted findings, per-file summaries, enabled rules."""
+    """The outcome of a run: sorted findings, per-file summaries, enabled rules.
+
+    `texts` maps each linted (not context) file's path to its decoded text,
+    for reporters that show source lines.
+    """
 
     findings: tuple[Finding, ...]
     files: tuple[FileSummary, ...]
     rules: tuple[Rule, ...]
     deployments: tuple[Deployment, ...] = ()
     scaling_targets: tuple[ScalingTarget, ...] = ()
+    texts: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def worst(self) -> Severity | None:
         """The highest severity among the findings, or None when clean."""
@@ -123,12 +129,22 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
         emit.plugin_error(failure.plugin, f"plugin {failure.plugin!r} {failure.message}", Span.point(f"<plugin:{failure.plugin}>", 1))
 
     sources: list[tuple[InputFile, SourceFile]] = []
+    unrendered = _Unrendered()
     for item in inputs:
-        source = _load(item, host, options, emit)
+        placement = chart_file(item.path)
+        if placement is not None and not placement.template:
+            continue  # a chart's metadata and values feed its templates; they are not manifests
+        source = _load(item, host, options, emit, template_chart=placement.chart if placement else None)
+        if source is None:  # an unrendered template: noted once per chart, never parsed
+            if not item.context_only:
+                unrendered.add(item.path, placement.chart if placement else None)
+            continue
         sources.append((item, source))
         if not item.context_only:
             for problem in source.problems:
-                emit.core("MD001", problem.message, problem.span)
+                emit.core("MD001", problem.message, problem.span, problem.severity)
+    for message, span in unrendered.notes():
+        emit.core("MD005", message, span)
 
     all_documents = tuple(document for _, source in sources for document in source.documents)
     reported = frozenset(item.path for item in inputs if not item.context_only)
@@ -172,6 +188,14 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
                         error,
                     )
         summaries.append(FileSummary(item.path, recognised or bool(source.problems), file_deployments))
+    if unrendered.groups:  # templates are files of the run too, in the order they were given
+        unlinted = set(unrendered.paths())
+        by_path = {summary.path: summary for summary in summaries}
+        summaries = [
+            by_path.get(item.path) or FileSummary(item.path, False, 0)
+            for item in inputs
+            if item.path in by_path or item.path in unlinted
+        ]
     run.deployments = tuple(deployments)
     run.scaling_targets = tuple(scaling_targets)
 
@@ -190,7 +214,8 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
     selected = _with_origins(selected, all_documents)
     ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
-    return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets)
+    texts = {item.path: source.text for item, source in sources if not item.context_only}
+    return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts)
 
 
 def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> list[Finding]:
@@ -218,7 +243,10 @@ def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> lis
     return located
 
 
-def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
+def _load(
+    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None = None
+) -> SourceFile | None:
+    """The file read by the first plugin that takes it, or the core loader; None for an unrendered template."""
     text, problem = decode_bytes(item.path, item.data)
     if text is None:
         assert problem is not None
@@ -233,7 +261,42 @@ def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitt
             )
             continue
         return outcome.result  # first non-None result wins
+    if template_chart is not None or looks_like_go_template(text):
+        return None
     return load_text(item.path, text, options.limits)
+
+
+@dataclass
+class _Unrendered:
+    """Go-template files met in a run, grouped by Helm chart (a file outside a chart stands alone)."""
+
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    charts: set[str] = field(default_factory=set)
+
+    def add(self, path: str, chart: str | None) -> None:
+        self.groups.setdefault(chart if chart is not None else path, []).append(path)
+        if chart is not None:
+            self.charts.add(chart)
+
+    def paths(self) -> list[str]:
+        return [path for paths in self.groups.values() for path in paths]
+
+    def notes(self) -> Iterable[tuple[str, Span]]:
+        """One (message, span) per chart or template file, at its first file."""
+        for key in sorted(self.groups):
+            paths = sorted(self.groups[key])
+            if key in self.charts:
+                count = f"{len(paths)} template file{'s' if len(paths) != 1 else ''}"
+                message = (
+                    f"Helm chart {key} is not linted: its {count} under templates/ are Go templates — "
+                    f"render the chart and lint the output: helm template {key} | mldeploy-lint -"
+                )
+            else:
+                message = (
+                    "this file is a Go template (Helm or similar) and is not linted — render it and lint "
+                    "the output: helm template CHART | mldeploy-lint -"
+                )
+            yield message, Span.point(paths[0], 1)
 
 
 def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
@@ -287,10 +350,11 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-# A file that could not be read and a plugin that failed are reported even
-# when --select names other rules: they say that checks did not run. Only an
+# A file that could not be read, a plugin that failed and a template left
+# unrendered are reported even when --select names other rules: they say
+# that checks did not run. Only an
 # explicit --ignore silences them.
-_ALWAYS_REPORTED = ("MD001", "MD002")
+_ALWAYS_REPORTED = ("MD001", "MD002", "MD005")
 
 
 def _selected(finding: Finding, rules_by_id: dict[str, Rule], selector: RuleSelector) -> bool:
@@ -309,9 +373,9 @@ class _Emitter:
     rules_by_id: dict[str, Rule]
     findings: list[Finding]
 
-    def core(self, rule_id: str, message: str, span: Span) -> None:
+    def core(self, rule_id: str, message: str, span: Span, severity: Severity | None = None) -> None:
         owner = self.rules_by_id.get(rule_id) or self.rules_by_id["MD001"]
-        self.findings.append(owner.finding(Violation(message, span)))
+        self.findings.append(owner.finding(Violation(message, span, severity)))
 
     def plugin_error(self, plugin: str, message: str, span: Span, error: BaseException | None = None) -> None:
         message = " ".join(message.split())  # one finding, one line, whatever the exception says

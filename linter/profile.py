@@ -86,8 +86,10 @@ def check_value(key: str, value: object) -> tuple[object, str | None]:
     schema = load_schema("workload-profile")
     prop = schema["properties"].get(key)
     if prop is None:
+        from linter.suggest import did_you_mean
+
         known = ", ".join(schema["properties"])
-        return None, f"unknown workload profile key {key!r} (known keys: {known})"
+        return None, f"unknown workload profile key {key!r}{did_you_mean(str(key), schema['properties'])} (known keys: {known})"
     expected = prop.get("type")
     if expected in ("number", "integer") and isinstance(value, str):
         try:

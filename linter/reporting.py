@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 from linter.rules import Finding, Rule, Severity
 
-__all__ = ["Reporter", "Report", "FileSummary"]
+__all__ = ["Reporter", "Report", "FileSummary", "escape_control"]
 
 
 @dataclass(frozen=True)
 class FileSummary:
-    """One file of the run: whether any adapter recognised it."""
+    """One file of the run: whether any adapter recognised something in it, and how many deployments."""
 
     path: str
     recognised: bool
@@ -25,7 +26,9 @@ class Report:
 
     `findings` are sorted and already filtered by selection; `rules` are the
     enabled rules (for SARIF rule metadata); `color` is True only when the
-    output is a terminal that wants colour.
+    output is a terminal that wants colour. `texts` maps each linted file's
+    path to its text, for reporters that show source lines
+    (`show_source`).
     """
 
     findings: tuple[Finding, ...]
@@ -35,6 +38,8 @@ class Report:
     fail_on: Severity | None = Severity.WARNING
     color: bool = False
     working_directory: str = ""
+    texts: Mapping[str, str] = field(default_factory=dict)
+    show_source: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -47,3 +52,30 @@ class Reporter:
     name: str
     description: str
     render: Callable[[Report], str] = field(repr=False)
+
+
+# C0 controls (tab and newline included), DEL, C1 controls, the Unicode line
+# and paragraph separators, and the bidirectional overrides that make text
+# read differently from what it is.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_control(text: str) -> str:
+    """`text` with every control character written as an escape (`\\n`, `\\x1b`, `\\u202e`).
+
+    For every human-readable output: a value from a linted file can then
+    never end a line, start a CI workflow command (`::error …`) or send a
+    terminal escape sequence. Machine formats (JSON, SARIF) keep text exact.
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(_escape_one, text)
+
+
+def _escape_one(match: "re.Match[str]") -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"

@@ -229,7 +229,11 @@ class RuleSelector:
         rules = list(rules)
         for selector in self.select + self.ignore:
             if not any(_matches(selector, candidate) for candidate in rules):
-                raise SelectionError(f"unknown rule selector {selector!r} (not a rule ID, ID prefix or slug)")
+                from linter.suggest import did_you_mean
+
+                names = [candidate.id for candidate in rules] + [candidate.slug for candidate in rules]
+                hint = did_you_mean(selector.upper() if "-" not in selector else selector, names)
+                raise SelectionError(f"unknown rule selector {selector!r}{hint} (not a rule ID, ID prefix or slug)")
 
     def ignores(self, candidate: Rule) -> bool:
         """True when an --ignore selector names the rule."""

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, to_python
+from linter.rules import Severity
 
 __all__ = ["Document", "LoadLimits", "LoadProblem", "SourceFile", "load_text", "decode_bytes"]
 
@@ -37,10 +38,16 @@ class LoadLimits:
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """Why (part of) a file could not be read, and where."""
+    """Why (part of) a file could not be read, and where.
+
+    `severity` is None for the parse-error rule's own (an error); a problem
+    that leaves the meaning intact (a key repeated with the same value) is a
+    warning.
+    """
 
     message: str
     span: Span
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,25 +148,24 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
         )
         return SourceFile(path, text, (), tuple(problems))
 
-    with _gc_paused():
-        roots, error = _compose(path, text, limits, problems)
-    if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
-        retry_problems: list[LoadProblem] = []
-        retry_roots, retry_error = _compose(path, text, limits, retry_problems, pure=True)
-        # The YAML 1.2 reading is the right one, success or not: its error
-        # (if any) is the file's real defect, libyaml's was a 1.1 artefact.
-        roots, error = retry_roots, retry_error
-        problems[:] = retry_problems
-    if error is not None and _looks_like_json(path, text):
-        roots, error = _load_json(path, text, limits, problems, error)
-    if "{{" in text and (error is not None or any(problem.message == _NON_SCALAR_KEY for problem in problems)):
-        # A Go template (Helm chart) is YAML by accident, if at all: what it
-        # parses to is not what it deploys. One problem, nothing linted.
-        first = error or next(problem for problem in problems if problem.message == _NON_SCALAR_KEY)
-        problems[:] = [LoadProblem(f"{first.message.removesuffix('; entry ignored')}{_TEMPLATE_HINT}", first.span)]
-        roots, error = [], None
-    if error is not None:
+    too_deep = _nesting_beyond(path, text, limits.max_depth)
+    if too_deep is not None:
+        return SourceFile(path, text, (), (too_deep,))
+    roots: list[Node | None] = []
+    remaining, first_line = text, 1
+    while True:
+        part_roots, error = _load_stream(path, remaining, limits, problems)
+        roots.extend(part_roots)
+        if error is None:
+            break
         problems.append(error)
+        # One broken document of a stream costs that document only: the
+        # documents after its end marker are read on their own.
+        restart = _next_document_start(text, max(error.span.line, first_line + 1))
+        if restart is None:
+            break
+        first_line = restart
+        remaining = _blank_before(text, restart)
     source = SourceFile(path, text, (), ())
     origins = _rendered_origins(text, roots) if _SOURCE_COMMENT_MARK in text else [""] * len(roots)
     documents = tuple(Document(path, index, root, source, origin) for index, (root, origin) in enumerate(zip(roots, origins)))
@@ -168,8 +174,90 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     return source
 
 
-_TEMPLATE_HINT = "; the file looks like a Helm/Go template and is not linted: render it first (helm template … | mldeploy-lint -)"
-_NON_SCALAR_KEY = "mapping key is not a scalar; entry ignored"
+def _load_stream(
+    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem]
+) -> tuple[list[Node | None], LoadProblem | None]:
+    """Compose `text` with libyaml, then the YAML 1.2 and JSON second chances; the first error stops."""
+    own: list[LoadProblem] = []
+    with _gc_paused():
+        roots, error = _compose(path, text, limits, own)
+    if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
+        retry_problems: list[LoadProblem] = []
+        # The YAML 1.2 reading is the right one, success or not: its error
+        # (if any) is the file's real defect, libyaml's was a 1.1 artefact.
+        roots, error = _compose(path, text, limits, retry_problems, pure=True)
+        own = retry_problems
+    if error is not None and _looks_like_json(path, text):
+        roots, error = _load_json(path, text, limits, own, error)
+    problems.extend(own)
+    return roots, error
+
+
+_DOCUMENT_START = re.compile(r"^---(?:[ \t]|$)", re.M)
+
+
+def _next_document_start(text: str, line: int) -> int | None:
+    """The 1-based line of the first `---` marker at or after `line`, or None."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return None
+    match = _DOCUMENT_START.search(text, offset)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _blank_before(text: str, line: int) -> str:
+    """`text` with every line before `line` emptied, so that marks keep their line numbers."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+    return "\n" * (line - 1) + text[offset:]
+
+
+# libyaml's composer recurses in C once per nesting level and overflows the
+# stack somewhere past ten thousand levels, before any Python-level limit
+# can act. Text that could nest deeper than this is checked event by event
+# (no recursion) first.
+_COMPOSER_SAFE_DEPTH = 2000
+
+
+def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
+    """A located problem when `text` nests deeper than `max_depth`; None otherwise.
+
+    Block nesting needs at least one character of indentation or indicator
+    per level on one line, and flow nesting one bracket per level, so the
+    longest line plus the number of brackets bounds the depth. Only text
+    whose bound passes `_COMPOSER_SAFE_DEPTH` is parsed event by event.
+    """
+    bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")), default=0) + 1
+    if bound <= _COMPOSER_SAFE_DEPTH:
+        return None
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:  # pragma: no cover - the pure composer raises RecursionError instead
+        return None
+    parser = CParser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            kind = type(event).__name__
+            if kind in ("SequenceStartEvent", "MappingStartEvent"):
+                depth += 1
+                if depth > max_depth:
+                    mark = event.start_mark
+                    return LoadProblem(
+                        f"nesting deeper than {max_depth} levels; document not linted",
+                        Span.point(path, mark.line + 1, mark.column + 1),
+                    )
+            elif kind in ("SequenceEndEvent", "MappingEndEvent"):
+                depth -= 1
+    except Exception:  # a syntax error: the composer reports it, located, without getting that deep
+        return None
+    finally:
+        parser.dispose()
+    return None
 
 
 _SOURCE_COMMENT_MARK = "# Source:"
@@ -312,6 +400,7 @@ _CORE_TAG = "tag:yaml.org,2002:"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
+_MAX_INT_DIGITS = 4000
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _OCT = re.compile(r"^0o[0-7]+$")
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -333,7 +422,9 @@ def resolve_plain_scalar(text: str) -> object:
     first = text[0]
     if first.isdigit() or first in "+-.":
         if _INT.match(text):
-            return int(text)
+            # Python refuses to convert more than a few thousand digits; a
+            # number that long is no count or size of anything: keep its text.
+            return int(text) if len(text) <= _MAX_INT_DIGITS else text
         if _OCT.match(text):
             return int(text[2:], 8)
         if _HEX.match(text):
@@ -467,7 +558,8 @@ def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadPro
         key = done[id(raw_key)]
         value = done[id(raw_value)]
         if not isinstance(key, ScalarNode):
-            problems.append(LoadProblem(_NON_SCALAR_KEY, key.span))
+            # Valid YAML (`token: {{PLACEHOLDER}}` is a mapping used as a key)
+            # that no deployment format uses: the entry is skipped.
             continue
         if key.tag == "merge" or (key.value == "<<" and not key.style):
             _collect_merge(merged, key, value, problems)
@@ -477,15 +569,33 @@ def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadPro
         hashable = (type(key.value), key.value if key.value == key.value else repr(key.value))
         previous = explicit.pop(hashable, None)
         if previous is not None:
-            problems.append(
-                LoadProblem(
-                    f"duplicate key {key.value!r} (first at line {previous[0].span.line}); the last value is used",
-                    key.span,
-                )
-            )
+            problems.append(_duplicate_key(key, value, previous))
         explicit[hashable] = (key, value)
     inherited = [pair for hashable, pair in merged.items() if hashable not in explicit]
     return tuple(inherited + list(explicit.values()))
+
+
+def _duplicate_key(key: ScalarNode, value: Node, previous: tuple[ScalarNode, Node]) -> LoadProblem:
+    """A repeated key: an error when the values differ, a warning when the same value is written twice."""
+    first_line = previous[0].span.line
+    if _same_value(value, previous[1]):
+        return LoadProblem(
+            f"duplicate key {key.value!r} repeats the same value (first at line {first_line}); remove one",
+            key.span,
+            Severity.WARNING,
+        )
+    return LoadProblem(f"duplicate key {key.value!r} (first at line {first_line}); the last value is used", key.span)
+
+
+def _same_value(first: Node, second: Node) -> bool:
+    if isinstance(first, ScalarNode) and isinstance(second, ScalarNode):
+        return first.tag == second.tag and type(first.value) is type(second.value) and first.value == second.value
+    if type(first) is not type(second):
+        return False
+    try:
+        return to_python(first) == to_python(second)
+    except Exception:  # unhashable or oddly shaped: not provably the same
+        return False
 
 
 def _collect_merge(

@@ -45,11 +45,11 @@ Resources:
             MaxConcurrency: 5
 """
 MD004_LINE = (
-    "{path}:8:23: MD004 [invalid-workload-profile] invalid workload profile "
+    "{path}:8:23: error MD004 [invalid-workload-profile] invalid workload profile "
     "(Metadata mldeploy-lint.workload of Scorer): payload-mb must be a number, got 'big'"
 )
 CV001_LINE = (
-    "{path}:14:29: CV001 [serverless-memory-invalid] MemorySizeInMB 'big' of variant AllTraffic "
+    "{path}:14:29: error CV001 [serverless-memory-invalid] MemorySizeInMB 'big' of variant AllTraffic "
     "is not a number; allowed values: 1024, 2048, 3072, 4096, 5120, 6144"
 )
 
@@ -58,75 +58,75 @@ BAD_FILES = [
     (
         "invalid.yaml",
         b"Resources:\n  Endpoint:\n    Properties: [EndpointConfigName: config\n",
-        "4:1: MD001 [parse-error] YAML syntax error: did not find expected ',' or ']' "
+        "4:1: error MD001 [parse-error] YAML syntax error: did not find expected ',' or ']' "
         "(while parsing a flow sequence started at line 3, column 17)",
     ),
     (
         "binary.yaml",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
-        "1:1: MD001 [parse-error] binary file (contains NUL bytes), not YAML or JSON text",
+        "1:1: error MD001 [parse-error] binary file (contains NUL bytes), not YAML or JSON text",
     ),
     (
         "latin1.yaml",
         "Resources:\n  Caf\u00e9: {}\n".encode("latin-1"),
-        "2:6: MD001 [parse-error] file is not valid UTF-8 text (undecodable byte 0xe9)",
+        "2:6: error MD001 [parse-error] file is not valid UTF-8 text (undecodable byte 0xe9)",
     ),
     (
         "bomb.yaml",
         ALIAS_BOMB.encode(),
-        "7:4: MD001 [parse-error] document expands to more than 1,000,000 nodes through aliases "
+        "7:4: error MD001 [parse-error] document expands to more than 1,000,000 nodes through aliases "
         "(an alias bomb?); not linted",
     ),
     (
         "recursive.yaml",
         b"&a [*a]\n",
-        "1:1: MD001 [parse-error] recursive alias (a node contains itself); document not linted",
+        "1:1: error MD001 [parse-error] recursive alias (a node contains itself); document not linted",
     ),
     (
         "deep.json",
         ("[" * DEEP + "]" * DEEP).encode(),
-        "1:257: MD001 [parse-error] nesting deeper than 256 levels; document not linted",
+        "1:257: error MD001 [parse-error] nesting deeper than 256 levels; document not linted",
     ),
     (
         "deep-flow.yaml",
         ("{a: " * DEEP + "1" + "}" * DEEP).encode(),
-        "1:1025: MD001 [parse-error] nesting deeper than 256 levels; document not linted",
+        "1:1025: error MD001 [parse-error] nesting deeper than 256 levels; document not linted",
     ),
     (
         "deep-block.yaml",
         ("- " * DEEP + "x\n").encode(),
-        "1:513: MD001 [parse-error] nesting deeper than 256 levels; document not linted",
+        "1:513: error MD001 [parse-error] nesting deeper than 256 levels; document not linted",
     ),
     (
         "duplicate.yaml",
-        b"Resources:\n  A:\n    Type: AWS::S3::Bucket\n  A:\n    Type: AWS::S3::Bucket\n",
-        "4:3: MD001 [parse-error] duplicate key 'A' (first at line 2); the last value is used",
+        b"Resources:\n  A:\n    Type: AWS::S3::Bucket\n  A:\n    Type: AWS::SQS::Queue\n",
+        "4:3: error MD001 [parse-error] duplicate key 'A' (first at line 2); the last value is used",
     ),
     (
         "bom-crlf.yaml",
         codecs.BOM_UTF8 + b"a: 1\r\nb: 2\r\n\r\nb: 3\r\n",
-        "4:1: MD001 [parse-error] duplicate key 'b' (first at line 2); the last value is used",
+        "4:1: error MD001 [parse-error] duplicate key 'b' (first at line 2); the last value is used",
     ),
     (
         "utf16-dup.yaml",
         codecs.BOM_UTF16_LE + "a: 1\r\nb: 2\r\na: 3\r\n".encode("utf-16-le"),
-        "3:1: MD001 [parse-error] duplicate key 'a' (first at line 1); the last value is used",
+        "3:1: error MD001 [parse-error] duplicate key 'a' (first at line 1); the last value is used",
     ),
     (
         "invalid.json",
         b'{\n  "Resources": {\n    "A": [1, 2}\n}\n',
-        "3:15: MD001 [parse-error] JSON syntax error: Expecting ',' delimiter",
+        "3:15: error MD001 [parse-error] JSON syntax error: Expecting ',' delimiter",
     ),
     (
         "flow-colon.yaml",
         b"Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      Name: !Join [-, [!Ref AWS::Region, x]]\n"
         b"      Name: y\n",
-        "6:7: MD001 [parse-error] duplicate key 'Name' (first at line 5); the last value is used",
+        "6:7: error MD001 [parse-error] duplicate key 'Name' (first at line 5); the last value is used",
     ),
     (
         "multi.yaml",
         b"a: 1\n---\nb: [\n",
-        "4:1: MD001 [parse-error] YAML syntax error: did not find expected node content "
+        "4:1: error MD001 [parse-error] YAML syntax error: did not find expected node content "
         "(while parsing a flow node started at line 4, column 1)",
     ),
 ]
@@ -143,7 +143,7 @@ def test_bad_file_is_one_located_md001_finding(cli, chdir_tmp, name, content, ex
     Path(name).write_bytes(content)
     result = cli(name, "--color", "never")
     assert_clean_exit(result, 1)
-    assert result.out.splitlines() == [f"{name}:{expected}", "Found 1 problem (1 error) in 1 of 1 file."]
+    assert result.out.splitlines() == [f"{name}:{expected}", "Found 1 problem (1 error) in 1 of 1 file (0 recognised as deployments)."]
     assert result.err == ""
 
 
@@ -151,7 +151,7 @@ def test_bad_input_on_stdin_is_reported_under_the_stdin_name(cli):
     result = cli("-", "--stdin-filename", "piped.yaml", stdin=b"a: 1\nb: caf\xe9\n")
     assert_clean_exit(result, 1)
     assert result.out.splitlines()[0] == (
-        "piped.yaml:2:7: MD001 [parse-error] file is not valid UTF-8 text (undecodable byte 0xe9)"
+        "piped.yaml:2:7: error MD001 [parse-error] file is not valid UTF-8 text (undecodable byte 0xe9)"
     )
 
 
@@ -181,7 +181,7 @@ def test_empty_files_are_clean(cli, chdir_tmp, content):
     Path("empty.yaml").write_bytes(content)
     result = cli("empty.yaml")
     assert_clean_exit(result, 0)
-    assert result.out == "No problems found in 1 file.\n"
+    assert result.out == "No problems found in 1 file (0 recognised as deployments).\n"
 
 
 def test_wrong_types_where_numbers_are_expected_are_findings_not_crashes(cli, chdir_tmp):
@@ -191,7 +191,7 @@ def test_wrong_types_where_numbers_are_expected_are_findings_not_crashes(cli, ch
     assert result.out.splitlines() == [
         MD004_LINE.format(path="types.yaml"),
         CV001_LINE.format(path="types.yaml"),
-        "Found 2 problems (2 errors) in 1 of 1 file.",
+        "Found 2 problems (2 errors) in 1 of 1 file (1 recognised as deployments).",
     ]
 
 
@@ -266,7 +266,7 @@ Resources:
     # unresolved value: it is out of scope here.
     result = cli("intrinsics.yaml", "intrinsics.json", "--ignore", "AS001")
     assert_clean_exit(result, 0)
-    assert result.out == "No problems found in 2 files.\n"
+    assert result.out == "No problems found in 2 files (2 recognised as deployments).\n"
 
 
 def test_odd_shapes_in_a_template_never_crash_a_plugin(cli, chdir_tmp):
@@ -291,9 +291,9 @@ Resources:
     result = cli("odd.yaml", "--color", "never", "--ignore", "AS001")
     assert_clean_exit(result, 1)
     assert result.out.splitlines() == [
-        "odd.yaml:8:31: MD004 [invalid-workload-profile] invalid workload profile (Metadata mldeploy-lint): "
+        "odd.yaml:8:31: error MD004 [invalid-workload-profile] invalid workload profile (Metadata mldeploy-lint): "
         "expected a mapping `mldeploy-lint: {workload: {...}}`",
-        "Found 1 problem (1 error) in 1 of 1 file.",
+        "Found 1 problem (1 error) in 1 of 1 file (1 recognised as deployments).",
     ]
 
 
@@ -314,7 +314,7 @@ def test_a_moderately_large_valid_file_is_fine(cli, chdir_tmp):
     assert Path("large.yaml").stat().st_size > 1_000_000
     result = cli("large.yaml")
     assert_clean_exit(result, 0)
-    assert result.out == "No problems found in 1 file.\n"
+    assert result.out == "No problems found in 1 file (0 recognised as deployments).\n"
 
 
 # --- real processes for the worst cases ------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_worst_cases_in_one_real_process(tmp_path):
     assert completed.returncode == 1, completed.stderr
     assert completed.stderr == ""
     assert completed.stdout.splitlines() == [f"{name}:{WORST[name][1]}" for name in sorted(WORST)] + [
-        f"Found {len(WORST)} problems ({len(WORST)} errors) in {len(WORST)} of {len(WORST)} files."
+        f"Found {len(WORST)} problems ({len(WORST)} errors) in {len(WORST)} of {len(WORST)} files (0 recognised as deployments)."
     ]
 
 
@@ -361,7 +361,7 @@ def test_5000_deep_nesting_in_a_real_process(tmp_path, name, content, location):
     assert "Traceback" not in completed.stdout + completed.stderr
     assert completed.returncode == 1
     assert completed.stdout.splitlines()[0] == (
-        f"{name}:{location}: MD001 [parse-error] nesting deeper than 256 levels; document not linted"
+        f"{name}:{location}: error MD001 [parse-error] nesting deeper than 256 levels; document not linted"
     )
 
 
@@ -377,6 +377,6 @@ def test_alias_bomb_from_stdin_in_a_real_process():
     assert "Traceback" not in output
     assert completed.returncode == 1
     assert completed.stdout.decode().splitlines()[0] == (
-        "<stdin>:7:4: MD001 [parse-error] document expands to more than 1,000,000 nodes through aliases "
+        "<stdin>:7:4: error MD001 [parse-error] document expands to more than 1,000,000 nodes through aliases "
         "(an alias bomb?); not linted"
     )

@@ -48,7 +48,7 @@ def test_examples_have_findings_with_lines(cli):
     result = cli(str(EXAMPLES))
     assert result.code == 1
     lines = result.out.splitlines()
-    assert any(line.endswith("use an asynchronous endpoint (up to 1 GB)") and ":28:23: EP001 " in line for line in lines)
+    assert any(line.endswith("use an asynchronous endpoint (up to 1 GB)") and ":30:23: error EP001 " in line for line in lines)
     assert lines[-1].startswith("Found ")
 
 
@@ -57,7 +57,7 @@ def test_clean_file_exits_zero(cli, tmp_path):
     path.write_text(CLEAN)
     result = cli(str(path))
     assert result.code == 0
-    assert result.out == "No problems found in 1 file.\n"
+    assert result.out == "No problems found in 1 file (1 recognised as deployments).\n"
 
 
 def test_directory_discovery_finds_yaml_json_template_only(cli, tmp_path):
@@ -137,12 +137,12 @@ def test_fail_on(cli, fail_on, code):
 def test_stdin_with_filename(cli):
     result = cli("-", "--stdin-filename", "rendered/chart.yaml", stdin=PAYLOAD_500.encode())
     assert result.code == 1
-    assert result.out.startswith("rendered/chart.yaml:7:23: EP001 [payload-exceeds-endpoint-limit]")
+    assert result.out.startswith("rendered/chart.yaml:7:23: error EP001 [payload-exceeds-endpoint-limit]")
 
 
 def test_stdin_default_name(cli):
     result = cli("-", stdin=PAYLOAD_500.encode())
-    assert "<stdin>:7:23: EP001" in result.out
+    assert "<stdin>:7:23: error EP001" in result.out
 
 
 def test_missing_path_is_a_usage_error(cli, tmp_path):
@@ -176,14 +176,14 @@ def test_directory_named_like_a_subcommand_is_linted(cli, chdir_tmp):
     (chdir_tmp / "rules" / "x.yaml").write_text(PAYLOAD_500)
     result = cli("rules")
     assert result.code == 1
-    assert "rules/x.yaml:7:23: EP001" in result.out
+    assert "rules/x.yaml:7:23: error EP001" in result.out
 
 
 def test_default_path_is_current_directory(cli, chdir_tmp):
     (chdir_tmp / "t.yaml").write_text(PAYLOAD_500)
     result = cli()
     assert result.code == 1
-    assert result.out.startswith("t.yaml:7:23: EP001")
+    assert result.out.startswith("t.yaml:7:23: error EP001")
 
 
 def test_output_order_is_stable(cli):

@@ -81,13 +81,13 @@ def project(tmp_path, monkeypatch):
 def test_sibling_links_are_seen_by_default(cli, project):
     result = cli("--plugin", "linking_plugin", "--select", "TST", "manifests/deploy.yaml")
     assert result.code == 0, result.out
-    assert result.out == "No problems found in 1 file.\n"
+    assert result.out == "No problems found in 1 file (1 recognised as deployments).\n"
 
 
 def test_context_none_judges_only_what_is_given(cli, project):
     result = cli("--plugin", "linking_plugin", "--select", "TST", "--context", "none", "manifests/deploy.yaml")
     assert result.code == 1
-    assert result.out.startswith("manifests/deploy.yaml:1:1: TST001 [unscaled-workload] scorer is not scaled")
+    assert result.out.startswith("manifests/deploy.yaml:1:1: warning TST001 [unscaled-workload] scorer is not scaled")
 
 
 def test_context_can_be_configured(cli, project):
@@ -151,18 +151,18 @@ def manifests(chdir_tmp):
 
 def test_hpa_and_deployment_linted_together_are_linked(cli, manifests):
     result = cli("--select", "AS", "k8s/deploy.yaml", "k8s/hpa.yaml")
-    assert (result.code, result.out) == (0, "No problems found in 2 files.\n")
+    assert (result.code, result.out) == (0, "No problems found in 2 files (1 recognised as deployments).\n")
 
 
 def test_deployment_alone_is_judged_alone(cli, manifests):
     result = cli("--select", "AS", "--context", "none", "k8s/deploy.yaml")
     assert result.code == 1
-    assert result.out.startswith("k8s/deploy.yaml:10:7: AS001 [missing-autoscaling] service scorer has no autoscaling")
+    assert result.out.startswith("k8s/deploy.yaml:10:7: warning AS001 [missing-autoscaling] service scorer has no autoscaling")
 
 
 def test_pre_commit_passing_only_the_deployment_still_sees_its_hpa(cli, manifests):
     result = cli("--select", "AS", "k8s/deploy.yaml")
-    assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
+    assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
 
 
 def test_outside_a_repository_another_directory_is_not_context(cli, manifests):
@@ -171,7 +171,7 @@ def test_outside_a_repository_another_directory_is_not_context(cli, manifests):
     result = cli("--select", "AS", "k8s/deploy.yaml")
     assert "AS001" in result.out
     together = cli("--select", "AS", "k8s", "autoscaling")
-    assert (together.code, together.out) == (0, "No problems found in 2 files.\n")
+    assert (together.code, together.out) == (0, "No problems found in 2 files (1 recognised as deployments).\n")
 
 
 def test_in_a_repository_every_manifest_is_context(cli, manifests):
@@ -180,9 +180,9 @@ def test_in_a_repository_every_manifest_is_context(cli, manifests):
     (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
     # A pre-commit run passing only the Deployment still sees its HPA, as a run over the repository does.
     result = cli("--select", "AS", "k8s/deploy.yaml")
-    assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
+    assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
     hpa_alone = cli("--select", "AS", "autoscaling/hpa.yaml")
-    assert (hpa_alone.code, hpa_alone.out) == (0, "No problems found in 1 file.\n")
+    assert (hpa_alone.code, hpa_alone.out) == (0, "No problems found in 1 file (0 recognised as deployments).\n")
     # Narrower context: only the directory, or nothing.
     assert "AS001" in cli("--select", "AS", "--context", "siblings", "k8s/deploy.yaml").out
     assert "AS002" in cli("--select", "AS", "--context", "none", "autoscaling/hpa.yaml").out
@@ -204,7 +204,7 @@ def test_an_hpa_without_a_namespace_may_scale_a_namespaced_deployment(cli, chdir
     (chdir_tmp / "deploy.yaml").write_text(DEPLOYMENT)
     (chdir_tmp / "hpa.yaml").write_text(HPA.replace("metadata: {name: scorer, namespace: ml}", "metadata: {name: scorer}"))
     result = cli("--select", "AS", "deploy.yaml", "hpa.yaml")
-    assert (result.code, result.out) == (0, "No problems found in 2 files.\n")
+    assert (result.code, result.out) == (0, "No problems found in 2 files (1 recognised as deployments).\n")
 
 
 def test_a_very_large_repository_falls_back_to_the_directory_with_a_note(cli, manifests, monkeypatch):

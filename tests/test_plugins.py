@@ -105,13 +105,16 @@ DEPLOYMENT_STARTS = [(4, 3), (21, 3)]
 
 
 def expected(text: str, path: str, rule_id: str, line_offset: int = 0) -> list[str]:
-    """`path:line:col: ID [` prefixes for the `# expect: ID` markers of `text`."""
+    """`path:line:col: severity ID [` prefixes for the `# expect: ID` markers of `text`."""
+    severity = "warning" if rule_id == "ACME001" else next(
+        candidate.severity.value for candidate in build_plugin_host().rules() if candidate.id == rule_id
+    )
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         marker = re.search(r"#\s*expect:\s*(\S+)", line)
         if marker and marker.group(1) == rule_id:
             value_column = line.index(": ") + 3  # 1-based column of the value after `key: `
-            found.append(f"{path}:{number + line_offset}:{value_column}: {rule_id} [")
+            found.append(f"{path}:{number + line_offset}:{value_column}: {severity} {rule_id} [")
     return found
 
 
@@ -329,7 +332,7 @@ def test_installed_plugin_fires_at_the_offending_value(acme_venv, tmp_path):
     lines = finding_lines(result.stdout)
     assert lines[1] == f"{acme_location}{ACME_SLUG}] {ACME_MESSAGE}"
     assert [line.split("[")[0] + "[" for line in lines] == [ep_location, acme_location]
-    assert result.stdout.splitlines()[-1] == "Found 2 problems (1 error, 1 warning) in 1 of 1 file."
+    assert result.stdout.splitlines()[-1] == "Found 2 problems (1 error, 1 warning) in 1 of 1 file (1 recognised as deployments)."
 
 
 @pytest.mark.slow
@@ -484,7 +487,7 @@ def test_third_party_adapter_feeds_a_third_party_rule(acme_on_path, plugin_modul
     result = run_cli("--plugin", adapter, "--plugin", acme_on_path, "endpoints.yaml")
     assert (result.code, result.err) == (1, "")
     assert finding_lines(result.out) == [
-        f"endpoints.yaml:3:11: ACME001 [{ACME_SLUG}] variant Main of real-time endpoint ranker runs on "
+        f"endpoints.yaml:3:11: warning ACME001 [{ACME_SLUG}] variant Main of real-time endpoint ranker runs on "
         "ml.p5.48xlarge, a training-class instance"
     ]
 
@@ -529,7 +532,7 @@ def test_plugin_file_patterns_and_loader_read_a_new_file_type(plugin_modules, ch
     [good] = expected(DEPLOY_YAML, "configs/good.acme", "EP001", line_offset=1)
     [plain] = expected(DEPLOY_YAML, "configs/plain.yaml", "EP001")
     assert [line.split("[")[0] + "[" for line in finding_lines(result.out)] == [
-        "configs/bad.acme:1:1: MD001 [",
+        "configs/bad.acme:1:1: error MD001 [",
         good,
         plain,
     ]
@@ -680,7 +683,7 @@ FAILING_PLUGINS = {
         def mldeploy_extract(document, run):
             raise RuntimeError("adapter exploded")
         """,
-        [r"deploy\.yaml:1:1: MD002 \[plugin-error\] plugin 'extract_raises' raised RuntimeError: adapter exploded"
+        [r"deploy\.yaml:1:1: error MD002 \[plugin-error\] plugin 'extract_raises' raised RuntimeError: adapter exploded"
          r" while extracting deployments \(at extract_raises\.py:6\)"],
     ),
     "extract_raises_midway": (
@@ -692,7 +695,7 @@ FAILING_PLUGINS = {
             yield from ()
             raise ValueError("lazy failure")
         """,
-        [r"deploy\.yaml:1:1: MD002 \[plugin-error\] plugin 'extract_raises_midway' raised ValueError: lazy failure"
+        [r"deploy\.yaml:1:1: error MD002 \[plugin-error\] plugin 'extract_raises_midway' raised ValueError: lazy failure"
          r" while extracting deployments \(at extract_raises_midway\.py:7\)"],
     ),
     "check_raises": (
@@ -708,7 +711,7 @@ FAILING_PLUGINS = {
             return [always_raises]
         """,
         [
-            rf"deploy\.yaml:{line}:{column}: MD002 \[plugin-error\] plugin 'check_raises' raised KeyError: 'Properties'"
+            rf"deploy\.yaml:{line}:{column}: error MD002 \[plugin-error\] plugin 'check_raises' raised KeyError: 'Properties'"
             r" in rule BOOM001 \(at check_raises\.py:6\)"
             for line, column in DEPLOYMENT_STARTS
         ],
@@ -721,7 +724,7 @@ FAILING_PLUGINS = {
         def mldeploy_rules():
             raise RuntimeError("no rules today")
         """,
-        [r"<plugin:rules_raise>:1:1: MD002 \[plugin-error\] plugin 'rules_raise' RuntimeError: no rules today"
+        [r"<plugin:rules_raise>:1:1: error MD002 \[plugin-error\] plugin 'rules_raise' RuntimeError: no rules today"
          r" \(in mldeploy_rules\)"],
     ),
     "load_raises": (
@@ -732,7 +735,7 @@ FAILING_PLUGINS = {
         def mldeploy_load(path, text, limits):
             raise OSError("disk on fire")
         """,
-        [r"deploy\.yaml:1:1: MD002 \[plugin-error\] plugin 'load_raises' raised OSError: disk on fire"
+        [r"deploy\.yaml:1:1: error MD002 \[plugin-error\] plugin 'load_raises' raised OSError: disk on fire"
          r" while loading this file \(at load_raises\.py:6\)"],
     ),
     "reporters_raise": (
@@ -743,7 +746,7 @@ FAILING_PLUGINS = {
         def mldeploy_reporters():
             raise RuntimeError("no formats today")
         """,
-        [r"<plugin:reporters_raise>:1:1: MD002 \[plugin-error\] plugin 'reporters_raise' RuntimeError:"
+        [r"<plugin:reporters_raise>:1:1: error MD002 \[plugin-error\] plugin 'reporters_raise' RuntimeError:"
          r" no formats today \(in mldeploy_reporters\)"],
     ),
     "bad_signature": (
@@ -754,7 +757,7 @@ FAILING_PLUGINS = {
         def mldeploy_extract(document, run, workspace):
             return None
         """,
-        [r"<plugin:bad_signature>:1:1: MD002 \[plugin-error\] plugin 'bad_signature' failed to register:"
+        [r"<plugin:bad_signature>:1:1: error MD002 \[plugin-error\] plugin 'bad_signature' failed to register:"
          r" PluginValidationError: Plugin 'bad_signature' for hook 'mldeploy_extract'.*"],
     ),
 }
@@ -802,14 +805,14 @@ def test_registration_failure_is_one_line_of_text_output(plugin_modules, deploy_
     result = run_cli("--plugin", "bad_signature", deploy_yaml)
     assert result.code == 1
     for line in finding_lines(result.out):
-        assert re.match(r"\S+:\d+:\d+: [A-Z]+\d{3} \[[a-z0-9-]+\] ", line), line
+        assert re.match(r"\S+:\d+:\d+: (error|warning|info) [A-Z]+\d{3} \[[a-z0-9-]+\] ", line), line
 
 
 def test_summary_after_a_plugin_load_failure_counts_real_files(plugin_modules, deploy_yaml):
     plugin_modules("rules_raise", FAILING_PLUGINS["rules_raise"][0])
     result = run_cli("--plugin", "rules_raise", deploy_yaml)
     assert result.code == 1
-    with_problems, checked = re.search(r" in (\d+) of (\d+) files?\.$", result.out.splitlines()[-1]).groups()
+    with_problems, checked = re.search(r" in (\d+) of (\d+) files? \(\d+ recognised as deployments\)\.$", result.out.splitlines()[-1]).groups()
     assert int(with_problems) <= int(checked), result.out.splitlines()[-1]
 
 
@@ -850,7 +853,7 @@ def test_entry_point_that_fails_to_load_is_isolated(monkeypatch, plugin_modules,
     assert (result.code, result.err) == (1, "")
     assert "Traceback" not in result.out
     lines = finding_lines(result.out)
-    assert lines[0] == f"<plugin:acme_broken>:1:1: MD002 [plugin-error] plugin 'acme_broken' {message}"
+    assert lines[0] == f"<plugin:acme_broken>:1:1: error MD002 [plugin-error] plugin 'acme_broken' {message}"
     assert [line.split("[")[0] + "[" for line in lines[1:]] == expected(DEPLOY_YAML, deploy_yaml, "EP001")
     # The built-in packs, loaded from the same group, are all still there, each rule once.
     listed = [line.split()[3] for line in run_cli("rules").out.splitlines()[1:] if line[:1].isalnum()]

@@ -169,7 +169,7 @@ def test_unknown_key_message_lists_the_known_keys():
     value, reason = check_value("payload", 5)
     assert value is None
     assert reason == (
-        "unknown workload profile key 'payload' "
+        "unknown workload profile key 'payload' (did you mean 'payload-mb'?) "
         "(known keys: payload-mb, latency-ms, traffic, requests-per-day, environment, urgency)"
     )
 
@@ -267,3 +267,8 @@ def test_parse_profile_later_duplicate_entry_wins():
 
 def test_parse_profile_of_nothing_is_the_empty_profile():
     assert parse_profile([], ORIGIN) == (WorkloadProfile(), [])
+
+
+def test_an_unknown_key_far_from_every_known_one_gets_no_suggestion():
+    _, reason = check_value("colour", 5)
+    assert "did you mean" not in reason

@@ -59,7 +59,7 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 EXAMPLES = REPO / "examples" / "cloudformation"
 
 TEXT_LINE = re.compile(
-    r"^(?P<path>.+?):(?P<line>[0-9]+):(?P<column>[0-9]+): "
+    r"^(?P<path>.+?):(?P<line>[0-9]+):(?P<column>[0-9]+): (?P<severity>error|warning|info) "
     r"(?P<rule>[A-Z][A-Z0-9]*[0-9]{3}) \[(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\] (?P<message>.+)$"
 )
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -535,6 +535,7 @@ def test_text_lines_have_the_documented_shape(outputs):
             "path": finding["path"],
             "line": str(finding["line"]),
             "column": str(finding["column"]),
+            "severity": finding["severity"],
             "rule": finding["rule"],
             "slug": finding["slug"],
             "message": finding["message"],
@@ -547,11 +548,11 @@ def test_text_lines_have_the_documented_shape(outputs):
 def test_text_for_examples(monkeypatch):
     monkeypatch.chdir(REPO)
     lines = run_cli("examples/cloudformation/fraud-scoring-serverless.yaml").out.splitlines()
-    assert [line.split(" ")[:3] for line in lines[:-1]] == [
-        ["examples/cloudformation/fraud-scoring-serverless.yaml:22:23:", "EP001", "[payload-exceeds-endpoint-limit]"],
-        ["examples/cloudformation/fraud-scoring-serverless.yaml:29:29:", "CV001", "[serverless-memory-invalid]"],
+    assert [line.split(" ")[:4] for line in lines[:-1]] == [
+        ["examples/cloudformation/fraud-scoring-serverless.yaml:25:23:", "error", "EP001", "[payload-exceeds-endpoint-limit]"],
+        ["examples/cloudformation/fraud-scoring-serverless.yaml:32:29:", "error", "CV001", "[serverless-memory-invalid]"],
     ]
-    assert lines[-1] == "Found 2 problems (2 errors) in 1 of 1 file."
+    assert lines[-1] == "Found 2 problems (2 errors) in 1 of 1 file (1 recognised as deployments)."
 
 
 @pytest.mark.parametrize("count", [1, 2])
@@ -559,17 +560,18 @@ def test_text_clean_summary(chdir_tmp, cli, count):
     for number in range(count):
         shutil.copy(EXAMPLES / "clean-async-endpoint.yaml", chdir_tmp / f"clean{number}.yaml")
     result = cli(".")
-    assert (result.code, result.out) == (0, f"No problems found in {count} file{'s' if count > 1 else ''}.\n")
+    expected = f"No problems found in {count} file{'s' if count > 1 else ''} ({count} recognised as deployments).\n"
+    assert (result.code, result.out) == (0, expected)
 
 
 @pytest.mark.parametrize(
     "values, summary",
     [
-        (["warning: w"], "Found 1 problem (1 warning) in 1 of 2 files."),
-        (["error: e"], "Found 1 problem (1 error) in 1 of 2 files."),
-        (["error: e", "warning: w1", "warning: w2"], "Found 3 problems (1 error, 2 warnings) in 1 of 2 files."),
-        (["error: e1", "error: e2", "info: i1", "info: i2"], "Found 4 problems (2 errors, 2 info) in 1 of 2 files."),
-        (["info: i"], "Found 1 problem (1 info) in 1 of 2 files."),
+        (["warning: w"], "Found 1 problem (1 warning) in 1 of 2 files (0 recognised as deployments)."),
+        (["error: e"], "Found 1 problem (1 error) in 1 of 2 files (0 recognised as deployments)."),
+        (["error: e", "warning: w1", "warning: w2"], "Found 3 problems (1 error, 2 warnings) in 1 of 2 files (0 recognised as deployments)."),
+        (["error: e1", "error: e2", "info: i1", "info: i2"], "Found 4 problems (2 errors, 2 info) in 1 of 2 files (0 recognised as deployments)."),
+        (["info: i"], "Found 1 problem (1 info) in 1 of 2 files (0 recognised as deployments)."),
     ],
 )
 def test_text_findings_summary(chdir_tmp, marker_plugin, values, summary):
@@ -584,7 +586,7 @@ def test_text_summary_counts_files_with_findings(monkeypatch):
     monkeypatch.chdir(REPO)
     # fraud-scoring has two findings, video-transcription one, the async example none
     last = run_cli(*(str(path.relative_to(REPO)) for path in sorted(EXAMPLES.glob("*.yaml")))).out.splitlines()[-1]
-    assert last == "Found 3 problems (3 errors) in 2 of 3 files."
+    assert last == "Found 3 problems (3 errors) in 2 of 3 files (3 recognised as deployments)."
 
 
 @pytest.fixture
@@ -782,9 +784,9 @@ spec:
 def test_rendered_streams_name_the_template_of_each_finding(sarif_validator):
     text = run_cli("-", "--color", "never", stdin=RENDERED.encode())
     lines = text.out.splitlines()
-    assert lines[0].startswith("<stdin>:14:34: MD004 [invalid-workload-profile]")
+    assert lines[0].startswith("<stdin>:14:34: error MD004 [invalid-workload-profile]")
     assert lines[0].endswith("(rendered from recsys/templates/deployment.yaml)")
-    assert lines[1].startswith("<stdin>:27:34: MD004 ") and "rendered from" not in lines[1]  # no `# Source:` above it
+    assert lines[1].startswith("<stdin>:27:34: error MD004 ") and "rendered from" not in lines[1]  # no `# Source:` above it
 
     findings = json.loads(run_cli("-", "--format", "json", stdin=RENDERED.encode()).out)["findings"]
     assert [finding.get("origin") for finding in findings] == ["recsys/templates/deployment.yaml", None]

@@ -38,15 +38,15 @@ def _message(result, rule_id: str) -> str:
 
 
 def test_fraud_scoring_on_serverless_cannot_meet_100_ms():
-    result = _lint("scenarios/fraud-scoring-realtime.yaml")
-    assert _located(result) == [("EP002", 23)]
+    result = _lint("scenarios/fraud-scoring-serverless-cold-start.yaml")
+    assert _located(result) == [("EP002", 25)]
     message = _message(result, "EP002")
     assert "100 ms" in message and "ProvisionedConcurrency" in message
 
 
 def test_fraud_scoring_serverless_payload_limit_is_4_mb():
     result = _lint("cloudformation/fraud-scoring-serverless.yaml")
-    assert _located(result) == [("EP001", 22), ("EP002", 23), ("CV001", 29)]
+    assert _located(result) == [("EP001", 25), ("EP002", 26), ("CV001", 32)]
     message = _message(result, "EP001")
     assert "exceeds the 4 MB limit of a serverless endpoint" in message  # not the study guide's 30 MB
     assert "asynchronous endpoint (up to 1 GB)" in message
@@ -57,7 +57,7 @@ def test_fraud_scoring_serverless_payload_limit_is_4_mb():
 
 def test_video_transcription_payload_needs_an_asynchronous_endpoint():
     result = _lint("cloudformation/video-transcription.yaml")
-    assert _located(result) == [("EP001", 28), ("AS001", 33)]
+    assert _located(result) == [("EP001", 30), ("AS001", 35)]
     message = _message(result, "EP001")
     assert "500 MB exceeds the 6 MiB limit of a real-time endpoint" in message
     assert message.endswith("use an asynchronous endpoint (up to 1 GB)")
@@ -69,7 +69,7 @@ def test_video_transcription_payload_needs_an_asynchronous_endpoint():
 
 def test_twice_a_day_traffic_on_an_always_on_endpoint():
     result = _lint("scenarios/twice-a-day-forecasts.yaml")
-    assert _located(result) == [("EP003", 22), ("AS001", 26)]
+    assert _located(result) == [("EP003", 24), ("AS001", 28)]
     message = _message(result, "EP003")
     assert "'scheduled'" in message and "2 × ml.c5.2xlarge" in message
     assert "serverless" in message
@@ -80,7 +80,7 @@ def test_twice_a_day_traffic_on_an_always_on_endpoint():
 
 def test_nightly_review_scoring():
     result = _lint("scenarios/nightly-review-scoring.yaml")
-    assert _located(result) == [("CP006", 46), ("SP001", 59)]
+    assert _located(result) == [("CP006", 48), ("SP001", 61)]
     assert "ml.g4dn.2xlarge" in _message(result, "CP006")
     assert "ComputeResources.Type EC2" in _message(result, "SP001")
 
@@ -92,7 +92,7 @@ def test_nothing_recommends_spot_for_sagemaker_batch_transform():
     [transform] = [item for item in result.deployments if item.kind.value is DeploymentKind.BATCH_TRANSFORM]
     assert transform.platform == "sagemaker"
     about_spot = [finding for finding in result.findings if "spot" in finding.message.lower()]
-    assert [(finding.rule_id, finding.span.line) for finding in about_spot] == [("SP001", 59)]
+    assert [(finding.rule_id, finding.span.line) for finding in about_spot] == [("SP001", 61)]
     assert about_spot[0].message.startswith("FeatureExtraction ")
 
 
@@ -101,13 +101,29 @@ def test_nothing_recommends_spot_for_sagemaker_batch_transform():
 
 def test_per_customer_xgboost_endpoints_could_share_one():
     result = _lint("scenarios/per-customer-xgboost-endpoints.yaml")
-    assert _located(result) == [("AS001", 21), ("EP006", 26), ("AS001", 44), ("AS001", 67), ("AS001", 90), ("AS001", 113), ("AS001", 136)]
+    assert _located(result) == [("AS001", 23), ("EP006", 28), ("AS001", 46), ("AS001", 69), ("AS001", 92), ("AS001", 115), ("AS001", 138)]
     message = _message(result, "EP006")
     assert message.startswith("6 real-time endpoints")
     assert "sagemaker-xgboost:1.7-1" in message and "multi-model endpoint" in message
 
 
 # --- the whole examples directory ---------------------------------------------------------------
+
+
+def test_every_example_says_which_mistakes_it_carries_on_purpose():
+    """A newcomer reads the examples: each finding is announced in the file's first comment."""
+    result = api.lint_paths([str(EXAMPLES)], host=host())
+    fired: dict[str, set[str]] = {}
+    for finding in result.findings:
+        fired.setdefault(finding.path, set()).add(finding.rule_id)
+    for path in sorted(EXAMPLES.rglob("*.yaml")):
+        header = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        rules = fired.get(str(path), set())
+        if rules:
+            assert header.startswith("# Deliberately flawed"), f"{path.name} does not say it is flawed on purpose"
+            assert all(rule_id in header for rule_id in rules), f"{path.name} header misses {rules}"
+        elif path.name.startswith("clean"):
+            assert "reports nothing" in header, path.name
 
 
 def test_the_examples_show_every_rule_pack():

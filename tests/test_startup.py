@@ -91,8 +91,8 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     assert run.code == 1, run.err
     # It really linted: a rule fired on the declared profile read by the
     # CloudFormation adapter, and the profile was checked against its schema.
-    assert "endpoint.yaml:20:23: EP001 [payload-exceeds-endpoint-limit]" in run.out
-    assert "endpoint.yaml:22:20: MD004 [invalid-workload-profile]" in run.out
+    assert "endpoint.yaml:20:23: error EP001 [payload-exceeds-endpoint-limit]" in run.out
+    assert "endpoint.yaml:22:20: error MD004 [invalid-workload-profile]" in run.out
     assert any(name.startswith("plugins.adapters.cloudformation") for _, name in run.imports)
     assert run.heavy() == {}
     # The Kubernetes readers (ACK, KServe, Seldon, ...) wait for a Kubernetes object.

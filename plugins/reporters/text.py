@@ -1,11 +1,21 @@
-"""The text format: `path:line:col: ID [slug] message`, then a summary line.
+"""The text format: `path:line:col: severity ID [slug] message`, then a summary line.
 
-A finding in a rendered stream's document ends in `(rendered from TEMPLATE)`.
+The severity is written on every line, so that the output reads the same
+without colour (CI logs) as with it; editors' problem matchers take
+`^(.+):(\\d+):(\\d+): (error|warning|info) (\\S+) (.*)$`. A finding in a
+rendered stream's document ends in `(rendered from TEMPLATE)`. With
+`report.show_source`, each finding is followed by its source line and a
+caret under the span, as compilers print them.
+
+Everything printed from the linted files (paths, names inside messages,
+source lines) has its control characters escaped: a name holding a newline
+and `::error …` or a terminal escape sequence prints as text, never as a
+CI workflow command or a terminal instruction.
 """
 
 from __future__ import annotations
 
-from linter import Report, Severity
+from linter import Report, Severity, escape_control
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -15,15 +25,44 @@ def render(report: Report) -> str:
     """Render findings one per line; colour only when `report.color`."""
     lines = []
     for finding in report.findings:
-        location = f"{finding.path}:{finding.span.line}:{finding.span.column}:"
-        rule = f"{finding.rule_id} [{finding.slug}]"
+        path = escape_control(finding.path)
+        if path.startswith("::"):  # a line starting with `::` is a CI workflow command
+            path = "./" + path
+        location = f"{path}:{finding.span.line}:{finding.span.column}:"
+        severity = finding.severity.value
+        rule = f"{finding.rule_id} [{escape_control(finding.slug)}]"
         if report.color:
             location = f"{_BOLD}{location}{_RESET}"
-            rule = f"{_COLORS[finding.severity]}{finding.rule_id}{_RESET} {_DIM}[{finding.slug}]{_RESET}"
-        origin = f" (rendered from {finding.origin})" if finding.origin else ""
-        lines.append(f"{location} {rule} {finding.message}{origin}")
+            severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
+            rule = f"{_COLORS[finding.severity]}{finding.rule_id}{_RESET} {_DIM}[{escape_control(finding.slug)}]{_RESET}"
+        origin = f" (rendered from {escape_control(finding.origin)})" if finding.origin else ""
+        lines.append(f"{location} {severity} {rule} {escape_control(finding.message)}{origin}")
+        if report.show_source:
+            lines.extend(_source_excerpt(report, finding))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _source_excerpt(report: Report, finding) -> list[str]:
+    """The finding's first line with a caret under its span (ruff's and rustc's layout); [] when unknown."""
+    text = report.texts.get(finding.path)
+    span = finding.span
+    if text is None or span.line < 1:
+        return []
+    source_lines = text.splitlines()
+    if span.line > len(source_lines):
+        return []
+    raw = source_lines[span.line - 1].rstrip()
+    # Columns count characters of the raw line; escaping may widen what comes before the span.
+    before = escape_control(raw[: max(span.column - 1, 0)]).expandtabs(1)
+    end = span.end_column - 1 if span.end_line == span.line and span.end_column > span.column else len(raw)
+    marked = escape_control(raw[max(span.column - 1, 0) : max(end, span.column)]).expandtabs(1)
+    shown = escape_control(raw).expandtabs(1)
+    gutter = " " * len(str(span.line))
+    caret = "^" * max(len(marked.rstrip()), 1)
+    if report.color:
+        caret = f"{_COLORS[finding.severity]}{caret}{_RESET}"
+    return [f"{gutter} |", f"{span.line} | {shown}", f"{gutter} | {' ' * len(before)}{caret}"]
 
 
 def _plural(count: int, word: str) -> str:
@@ -31,10 +70,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_line(report: Report) -> str:
-    """e.g. `Found 3 problems (1 error, 2 warnings) in 2 of 5 files.`"""
+    """e.g. `Found 3 problems (1 error, 2 warnings) in 2 of 5 files (4 recognised as deployments).`"""
     checked = len(report.files)
+    recognised = sum(1 for item in report.files if item.deployments)
+    files = f"{_plural(checked, 'file')} ({recognised} recognised as deployments)"
     if not report.findings:
-        return f"No problems found in {_plural(checked, 'file')}."
+        return f"No problems found in {files}."
     parts = [
         _plural(report.count(severity), word)
         for severity, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info"))
@@ -44,5 +85,5 @@ def summary_line(report: Report) -> str:
     files_with = len({finding.path for finding in report.findings} & checked_paths)
     return (
         f"Found {_plural(len(report.findings), 'problem')} ({', '.join(parts).replace('infos', 'info')}) "
-        f"in {files_with} of {_plural(checked, 'file')}."
+        f"in {files_with} of {files}."
     )

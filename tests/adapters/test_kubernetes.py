@@ -148,7 +148,7 @@ def test_hpa_target_of_a_kind_the_model_does_not_describe(host):
 
 
 def test_hpa_without_a_literal_target_is_unresolved(host):
-    hpa = HPA.replace("name: scorer}", "name: '{{ .Release.Name }}'}")
+    hpa = HPA.replace("name: scorer}", "name: '{{RELEASE_NAME}}'}")
     (target,) = _run(host, ("hpa.yaml", hpa)).scaling_targets
     assert target.status == "unresolved"
     assert target.resource_id.value is UNKNOWN

@@ -47,7 +47,7 @@ def _write(tmp_path, image: str, annotations: str = "", resources: str = "", nam
 def _rules(tmp_path, *paths) -> set[str]:
     result = run_cli("--select", ",".join(JUDGED_RULES), "--context", "none", *(str(path) for path in paths))
     assert result.err == ""
-    return {line.split(": ", 1)[1].split(" ")[0] for line in result.out.splitlines()[:-1]}
+    return {line.split(": ", 1)[1].split(" ")[1] for line in result.out.splitlines()[:-1]}
 
 
 def test_a_database_is_not_judged(tmp_path):
@@ -143,9 +143,9 @@ Resources:
     path = tmp_path / "web.yaml"
     path.write_text(template)
     result = run_cli("--context", "none", str(path))
-    assert (result.code, result.out) == (0, "No problems found in 1 file.\n")
+    assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
     path.write_text(template.replace('Image: "nginx:1.27"', 'Image: "pytorch/torchserve:0.12.0-cpu"'))
-    assert {"HA002", "AS007"} <= {line.split(": ", 1)[1].split(" ")[0] for line in run_cli("--context", "none", str(path)).out.splitlines()[:-1]}
+    assert {"HA002", "AS007"} <= {line.split(": ", 1)[1].split(" ")[1] for line in run_cli("--context", "none", str(path)).out.splitlines()[:-1]}
 
 
 CRONJOB = """\
@@ -171,5 +171,5 @@ def test_a_profile_on_the_pod_template_counts(tmp_path):
     path.write_text(CRONJOB)
     result = run_cli("--context", "none", str(path))
     lines = result.out.splitlines()[:-1]
-    assert [line.split(": ", 1)[1].split(" ")[0] for line in lines] == ["MD004", "SP001"]
+    assert [line.split(": ", 1)[1].split(" ")[1] for line in lines] == ["MD004", "SP001"]
     assert "annotation mldeploy-lint.io/payload-mb of the pod template of CronJob nightly-scoring" in lines[0]
