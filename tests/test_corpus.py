@@ -65,12 +65,12 @@ def test_corpus_lints_without_plugin_errors(corpus):
     expected = (_does_not_parse(corpus) - templates) | DUPLICATE_KEY_FILES | SAME_VALUE_DUPLICATE_KEY_FILES
     assert broken - expected == set(), "MD001 on files that parse"
     assert expected - broken == set(), "files the manifest calls unparseable were read without MD001"
-    same_value = {
+    with_errors = {
         finding.path[len(str(corpus)) + 1 :]
         for finding in result.findings
-        if finding.rule_id == "MD001" and finding.severity.value == "warning"
+        if finding.rule_id == "MD001" and finding.severity.value == "error"
     }
-    assert same_value == SAME_VALUE_DUPLICATE_KEY_FILES
+    assert broken - with_errors == SAME_VALUE_DUPLICATE_KEY_FILES
 
 
 def test_corpus_cli_prints_no_traceback(corpus):
