@@ -83,6 +83,13 @@ class Sourced(Generic[T]):
     `options` holds the candidate values when the value depends on a
     condition that cannot be decided (both branches of an `Fn::If`).
     `note` says why the value is believed (shown by `explain`).
+    `related` holds the other places that decide the value, each with what
+    it is, e.g. ((span of the Default, "ml.t2.medium is the Default of
+    parameter InstanceTypeParam"),) for a property written `!Ref
+    InstanceTypeParam`: `span` stays the property, and a rule passes these
+    on as its finding's related locations. Facts inferred from such a value
+    (an instance type's accelerator) keep them. It takes no part in
+    equality.
     """
 
     value: "T | Unknown" = UNKNOWN
@@ -91,6 +98,7 @@ class Sourced(Generic[T]):
     note: str = ""
     raw: object = None
     options: tuple = ()
+    related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
 
     @property
     def known(self) -> bool:

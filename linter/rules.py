@@ -109,11 +109,18 @@ class RuleDocs:
 
 @dataclass(frozen=True)
 class Violation:
-    """What a check function yields: a message and where it points."""
+    """What a check function yields: a message and where it points.
+
+    `related` holds other places that decide the problem, each with a short
+    message saying what it is: e.g. the `Default` of the template parameter
+    a property's value comes from. Reporters that can show them do (JSON
+    `related`, SARIF `relatedLocations`).
+    """
 
     message: str
     span: Span
     severity: Severity | None = None  # None: the rule's default severity
+    related: tuple[tuple[Span, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,9 @@ class Finding:
     `sort_key` (path, line, column, rule id, message, end) is the report
     order. `plugin` names the plugin that owns the rule. `origin` is the
     template a rendered stream says the finding's document came from (see
-    `Document.origin`), "" when none.
+    `Document.origin`), "" when none. `related` is the violation's related
+    locations, (span, message) pairs; like `severity`, it takes no part in
+    equality or order.
     """
 
     span: Span
@@ -133,6 +142,7 @@ class Finding:
     slug: str = field(compare=False)
     plugin: str = field(default="", compare=False)
     origin: str = field(default="", compare=False)
+    related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
 
     @property
     def path(self) -> str:
@@ -182,6 +192,7 @@ class Rule:
             violation.severity or self.severity,
             self.slug,
             self.plugin,
+            related=violation.related,
         )
 
 

@@ -157,7 +157,7 @@ def test_hpa_and_deployment_linted_together_are_linked(cli, manifests):
 def test_deployment_alone_is_judged_alone(cli, manifests):
     result = cli("--select", "AS", "--context", "none", "k8s/deploy.yaml")
     assert result.code == 1
-    assert result.out.startswith("k8s/deploy.yaml:10:7: warning AS001 [missing-autoscaling] service scorer has no autoscaling")
+    assert result.out.startswith("k8s/deploy.yaml:5:13: warning AS001 [missing-autoscaling] service scorer has no autoscaling")  # at replicas: 2
 
 
 def test_pre_commit_passing_only_the_deployment_still_sees_its_hpa(cli, manifests):

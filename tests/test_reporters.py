@@ -802,3 +802,70 @@ def test_a_finding_in_a_broken_document_is_not_given_the_template_before_it():
     result = run_cli("-", "--format", "json", stdin=stream.encode())
     [finding] = json.loads(result.out)["findings"]
     assert finding["rule"] == "MD001" and "origin" not in finding
+
+
+# ------------------------------------------------------ related locations
+
+PARAMETER_DEFAULT = """\
+Parameters:
+  MemoryParam:
+    Type: Number
+    Default: 1500
+Resources:
+  ScoringConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: scoring-model
+          ServerlessConfig:
+            MemorySizeInMB: !Ref MemoryParam
+            MaxConcurrency: 5
+"""
+
+
+def test_a_value_from_a_parameter_default_carries_the_default_as_a_related_location(tmp_path, monkeypatch, sarif_validator):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "template.yaml").write_text(PARAMETER_DEFAULT, encoding="utf-8")
+
+    text = run_cli("template.yaml", "--color", "never").out.splitlines()
+    assert text[0].startswith("template.yaml:13:29: error CV001 [serverless-memory-invalid] MemorySizeInMB 1500 ")
+    assert text[0].endswith(" (1500 is the Default of parameter MemoryParam)")  # the text format: the message only
+
+    (finding,) = lint_json("template.yaml")["findings"]
+    assert (finding["rule"], finding["line"], finding["column"]) == ("CV001", 13, 29)  # the property, as written
+    assert set(finding) == FINDING_KEYS | {"related"}
+    assert finding["related"] == [
+        {
+            "message": "1500 is the Default of parameter MemoryParam",
+            "path": "template.yaml",
+            "line": 4,
+            "column": 14,
+            "end_line": 4,
+            "end_column": 18,
+        }
+    ]
+
+    log = json.loads(run_cli("template.yaml", "--format", "sarif").out)
+    assert sarif_errors(sarif_validator, log) == []
+    (result,) = only_result(log)
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 13
+    assert result["relatedLocations"] == [
+        {
+            "id": 0,
+            "physicalLocation": {
+                "artifactLocation": {"uri": "template.yaml"},
+                "region": {"startLine": 4, "startColumn": 14, "endLine": 4, "endColumn": 18},
+            },
+            "message": {"text": "1500 is the Default of parameter MemoryParam"},
+        }
+    ]
+
+
+def test_related_locations_take_no_part_in_a_findings_equality_or_order():
+    from linter import Finding, Severity, Span
+
+    span, default = Span("t.yaml", 13, 29, 13, 40), Span("t.yaml", 4, 14, 4, 18)
+    plain = Finding(span, "CV001", "message", Severity.ERROR, "serverless-memory-invalid")
+    related = Finding(span, "CV001", "message", Severity.ERROR, "serverless-memory-invalid", related=((default, "the Default"),))
+    assert plain == related and hash(plain) == hash(related) and plain.sort_key == related.sort_key

@@ -38,16 +38,16 @@ def compute_for(instance_type: Sourced[str]) -> Compute:
     if info is None:
         return Compute(instance_type=instance_type)
     note = f"instance family {info.family}"
-    span = instance_type.span
+    span, related = instance_type.span, instance_type.related  # decided where the instance type is
     return Compute(
         instance_type=instance_type,
-        accelerator=Sourced(info.accelerator, span, Provenance.INFERRED, note),
+        accelerator=Sourced(info.accelerator, span, Provenance.INFERRED, note, related=related),
         accelerator_count=(
-            Sourced(info.accelerator_count, span, Provenance.INFERRED, note)
+            Sourced(info.accelerator_count, span, Provenance.INFERRED, note, related=related)
             if info.accelerator_count is not None
-            else Sourced(UNKNOWN, span, Provenance.INFERRED, f"accelerator count of {instance_type.value} not in the table")
+            else Sourced(UNKNOWN, span, Provenance.INFERRED, f"accelerator count of {instance_type.value} not in the table", related=related)
         ),
-        burstable=Sourced(info.burstable, span, Provenance.INFERRED, note),
+        burstable=Sourced(info.burstable, span, Provenance.INFERRED, note, related=related),
     )
 
 

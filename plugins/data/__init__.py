@@ -436,7 +436,9 @@ class RegionalInstanceTypes:
     cfn-lint >= 1.51.5) or `schema` (the region's CloudFormation resource
     schema enum, which copies the API enum: only the resource's presence in
     the region is regional). These tables lag the API: use them for info-level
-    findings only, never to call a type invalid.
+    findings only, never to call a type invalid. `version` is the installed
+    cfn-lint's, for messages ("cfn-lint 1.51.5's regional tables");
+    `source` also names the file read.
     """
 
     region: str
@@ -444,6 +446,7 @@ class RegionalInstanceTypes:
     types: frozenset[str]
     basis: str
     source: str
+    version: str = ""
 
     def __contains__(self, instance_type: object) -> bool:
         return instance_type in self.types
@@ -514,7 +517,7 @@ def regional_instance_types(region: str, job_kind: str) -> RegionalInstanceTypes
         entry = _json_pointer(_read_json(root / pricing_path), f"/{region}/enum")
         if not isinstance(entry, list):
             return None
-        return RegionalInstanceTypes(region, job_kind, frozenset(entry), "pricing", f"cfn-lint {version} {pricing_path}")
+        return RegionalInstanceTypes(region, job_kind, frozenset(entry), "pricing", f"cfn-lint {version} {pricing_path}", version)
     schemas = table["region_schemas"]
     kind = schemas["kinds"].get(job_kind)
     if kind is None:
@@ -532,7 +535,7 @@ def regional_instance_types(region: str, job_kind: str) -> RegionalInstanceTypes
     if not isinstance(entry, list):
         return None
     return RegionalInstanceTypes(
-        region, job_kind, frozenset(entry), "schema", f"cfn-lint {version} {resource} ({kind['resource_type']})"
+        region, job_kind, frozenset(entry), "schema", f"cfn-lint {version} {resource} ({kind['resource_type']})", version
     )
 
 

@@ -13,8 +13,12 @@ from linter import Report, Severity
 SCHEMA_VERSION = 1
 
 
+def _location(span) -> dict:
+    return {"path": span.path, "line": span.line, "column": span.column, "end_line": span.end_line, "end_column": span.end_column}
+
+
 def _finding(finding) -> dict:
-    """One finding; `origin` only for a finding in a rendered stream's document."""
+    """One finding; `origin` only for a finding in a rendered stream's document, `related` only when it has some."""
     item = {
         "rule": finding.rule_id,
         "slug": finding.slug,
@@ -29,6 +33,8 @@ def _finding(finding) -> dict:
     }
     if finding.origin:
         item["origin"] = finding.origin
+    if finding.related:
+        item["related"] = [{"message": message, **_location(span)} for span, message in finding.related]
     return item
 
 

@@ -1,7 +1,9 @@
 """The sarif format: SARIF 2.1.0, one run, a result per finding.
 
 Results carry ruleId, ruleIndex, level, message and one physical location
-with a full region; the driver lists every enabled rule with its docs.
+with a full region, and the finding's related locations (each with its
+message) as `relatedLocations`; the driver lists every enabled rule with its
+docs.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from linter import Report, Rule, Severity
+from linter import Report, Rule, Severity, Span
 from linter.rule_docs import rule_markdown
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -47,31 +49,36 @@ def _descriptor(rule: Rule) -> dict:
     }
 
 
+def _physical_location(span: Span, working_directory: str) -> dict:
+    """A SARIF physicalLocation with a full region (a position becomes a one-character region)."""
+    return {
+        "artifactLocation": {"uri": _artifact_uri(span.path, working_directory)},
+        "region": {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": max(span.end_line, span.line),
+            "endColumn": max(span.end_column, span.column + 1) if span.end_line <= span.line else span.end_column,
+        },
+    }
+
+
 def render(report: Report) -> str:
     """The SARIF log as pretty-printed JSON."""
     rules = {rule.id: rule for rule in report.rules}
     index = {rule_id: position for position, rule_id in enumerate(sorted(rules))}
     results = []
     for finding in report.findings:
-        span = finding.span
         result = {
             "ruleId": finding.rule_id,
             "level": _LEVELS[finding.severity],
             "message": {"text": finding.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _artifact_uri(finding.path, report.working_directory)},
-                        "region": {
-                            "startLine": span.line,
-                            "startColumn": span.column,
-                            "endLine": max(span.end_line, span.line),
-                            "endColumn": max(span.end_column, span.column + 1) if span.end_line <= span.line else span.end_column,
-                        },
-                    }
-                }
-            ],
+            "locations": [{"physicalLocation": _physical_location(finding.span, report.working_directory)}],
         }
+        if finding.related:
+            result["relatedLocations"] = [
+                {"id": position, "physicalLocation": _physical_location(span, report.working_directory), "message": {"text": message}}
+                for position, (span, message) in enumerate(finding.related)
+            ]
         if finding.rule_id in index:
             result["ruleIndex"] = index[finding.rule_id]
         if finding.origin:

@@ -6,7 +6,7 @@ compute lives here, as plain functions (no base classes).
 
 from __future__ import annotations
 
-from linter import Deployment, DeploymentKind, ModelSpec, Provenance, Sourced, Span, Unit
+from linter import Deployment, DeploymentKind, ModelSpec, Provenance, Severity, Sourced, Span, Unit, Violation
 
 ENDPOINT_KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVERLESS)
 SERVING_KINDS = ENDPOINT_KINDS + (DeploymentKind.SERVICE,)
@@ -94,12 +94,40 @@ def judged_as_ml(deployment: Deployment) -> bool:
 
 def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
     """The span of the first candidate that has one (a value's, else the fallback)."""
+    return _located(candidates, default)[0]
+
+
+def _located(candidates: "tuple[Sourced | Span | None, ...]", default: Span) -> "tuple[Span, Sourced | None]":
+    """The first candidate's span, and the candidate itself when it is a value."""
     for candidate in candidates:
         if isinstance(candidate, Span):
-            return candidate
+            return candidate, None
         if isinstance(candidate, Sourced) and candidate.span is not None:
-            return candidate.span
-    return default
+            return candidate.span, candidate
+    return default, None
+
+
+def violation(
+    message: str,
+    *candidates: "Sourced | Span | None",
+    default: Span,
+    severity: Severity | None = None,
+    related: tuple[tuple[Span, str], ...] = (),
+) -> Violation:
+    """A violation at the first candidate with a span, as `where` chooses it.
+
+    When that candidate is a value decided elsewhere as well (its
+    `related`: the Default of the template parameter a `!Ref` resolves
+    to), the message ends with what that place is (`(ml.t2.medium is the
+    Default of parameter InstanceTypeParam)`) and the violation carries it
+    as a related location; the finding itself stays at the value as written.
+    `related` adds places the message already speaks of.
+    """
+    span, fact = _located(candidates, default)
+    decided_by = fact.related if fact is not None else ()
+    if decided_by:
+        message = f"{message} ({'; '.join(what for _, what in decided_by)})"
+    return Violation(message, span, severity, decided_by + related)
 
 
 def not_written(value: Sourced) -> bool:

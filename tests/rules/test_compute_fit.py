@@ -338,7 +338,7 @@ def test_cp005_reports_a_number_where_a_type_belongs():
 
 
 def _pricing_table(region: str, job_kind: str, basis: str = "pricing") -> RegionalInstanceTypes:
-    return RegionalInstanceTypes(region, job_kind, frozenset({"ml.m5.large"}), basis, "cfn-lint 9.9 test table")
+    return RegionalInstanceTypes(region, job_kind, frozenset({"ml.m5.large"}), basis, "cfn-lint 9.9 test table", "9.9")
 
 
 def test_cp005_regional_availability_is_info_from_pricing_tables_only(monkeypatch):
@@ -348,7 +348,8 @@ def test_cp005_regional_availability_is_info_from_pricing_tables_only(monkeypatc
     assert findings(unknown_instance_type, listed) == []
     (violation,) = findings(unknown_instance_type, missing)
     assert violation.severity is Severity.INFO
-    assert violation.message.startswith("ml.p5.48xlarge is not listed for hosting in eu-south-2 in cfn-lint 9.9 test table")
+    assert violation.message.startswith("ml.p5.48xlarge is not listed for hosting in eu-south-2 in cfn-lint 9.9's regional tables —")
+    assert "test table" not in violation.message  # the data is named by version, not by a file path
     assert violation.span == at(10)
 
 

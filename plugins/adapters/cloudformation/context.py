@@ -72,7 +72,9 @@ class TemplateContext:
         A value `convert` rejects is malformed (`raw` keeps it); an unresolved
         intrinsic is UNKNOWN with the reason; a `Choice` keeps its converted
         branches in `options`; `Ref AWS::NoValue` removes the property, so it
-        reads as absent.
+        reads as absent. A value that is a parameter's Default (`!Ref
+        InstanceTypeParam`) stays at the property, and names the Default in
+        `related`.
         """
         if node is None:
             return Sourced()
@@ -81,6 +83,12 @@ class TemplateContext:
         if value is NO_VALUE:
             return Sourced()
         note = f"resolved from {function}" if function else ""
+        related: tuple[tuple[Span, str], ...] = ()
+        parameter = self.resolver.parameter_default(node)
+        if parameter is not None:
+            name, default = parameter
+            related = ((default.span, f"{default.value} is the Default of parameter {name}"),)
+            note = f"resolved from Ref: the Default of parameter {name}"
         convert = convert or (lambda item: item)
         if isinstance(value, Choice):
             options = tuple(convert(option) for option in value.options if is_known(option))
@@ -91,8 +99,8 @@ class TemplateContext:
             return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{describe_unknown(value)} is not known")
         converted = convert(value)
         if converted is None:
-            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=value)
-        return Sourced(converted, node.span, Provenance.DECLARED, note)
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=value, related=related)
+        return Sourced(converted, node.span, Provenance.DECLARED, note, related=related)
 
     def read_str(self, node: Node | None) -> Sourced[str]:
         return self.sourced(node, as_str, "a string")

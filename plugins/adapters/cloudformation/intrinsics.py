@@ -231,6 +231,24 @@ class Resolver:
         self._condition_cache[name] = result
         return result
 
+    def parameter_default(self, node: Node | None) -> tuple[str, ScalarNode] | None:
+        """(parameter name, its `Default` node) when `node` is a `Ref` that resolves to a parameter's Default.
+
+        Where the value came from, for findings to point at as well: None
+        for anything else (a literal, another function, a parameter without
+        a Default or one whose Default is not its value, such as an SSM
+        parameter's).
+        """
+        if node is None or intrinsic(node) != "Ref":
+            return None
+        argument = _argument(node)
+        name = argument.value if isinstance(argument, ScalarNode) else None
+        parameter = self.parameters.get(name) if self.parameters is not None and isinstance(name, str) else None
+        default = parameter.get("Default") if isinstance(parameter, MappingNode) else None
+        if not isinstance(default, ScalarNode) or isinstance(self._ref(name), Opaque):  # type: ignore[arg-type]
+            return None
+        return name, default  # type: ignore[return-value]
+
     # --- functions ------------------------------------------------------------
 
     def _call(self, function: str, argument: Node | None, depth: int) -> Any:

@@ -58,6 +58,7 @@ from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
     iter_strings,
+    key_span as key_of,
     mapping,
     read_int,
     read_quantity,
@@ -66,7 +67,7 @@ from plugins.adapters.kubernetes.objects import (
     text,
 )
 from plugins.adapters.kubernetes.pod import read_spec
-from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of
+from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of, replicas
 
 KINDS = {("serving.kserve.io", "InferenceService"), ("serving.kserve.io", "LLMInferenceService")}
 COMPONENTS = ("predictor", "transformer", "explainer")
@@ -148,7 +149,7 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
     named = [container for container in mappings(node.get("containers")) if text(container.get("name")) == CONTAINER_NAME]
     if extra and named:
         extra = []  # KServe merges the model spec into the container named kserve-container
-    pod = read_spec(node, node.span, labels, extra_containers=[container for container, _ in extra], extra_name=extra[0][1] if extra else "model")
+    pod = read_spec(node, node.span, labels, extra_containers=[container for container, _ in extra], extra_name=extra[0][1] if extra else "model", key=key_span)
     if pod.models:
         position = next((index for index, model in enumerate(pod.models) if model.name.value == CONTAINER_NAME), 0) if named else 0
         model = pod.models[position]
@@ -338,20 +339,19 @@ def _llm_inference_service(manifest: Manifest, index: RunIndex) -> list:
     anchor = spec.span if spec is not None else manifest.anchor
     labels = {**manifest.labels, POD_LABEL: manifest.name or ""}
     units: list[PodUnit] = []
-    replicas_node = child(spec, "replicas")
-    count = read_int(replicas_node) if replicas_node is not None else Sourced(1, anchor, Provenance.DEFAULT, "no replicas: defaults to 1")
+    count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     template = mapping(child(spec, "template"))
     claimed = _dra_device_class(manifest)
-    main = read_spec(template, anchor, labels, missing="no template", devices_claimed=claimed)
+    main = read_spec(template, anchor, labels, missing="no template", devices_claimed=claimed, key=key_of(spec, "template"))
     units.append(PodUnit(Sourced("main", template.span if template is not None else anchor, Provenance.INFERRED, "spec.template"), _llm_models(main, spec), count))
     worker = mapping(child(spec, "worker"))
     if worker is not None:
-        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels, devices_claimed=claimed), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
+        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels, devices_claimed=claimed, key=key_of(spec, "worker")), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
     prefill = mapping(child(spec, "prefill"))
     if prefill is not None:
         prefill_replicas = child(prefill, "replicas")
         prefill_count = read_int(prefill_replicas) if prefill_replicas is not None else Sourced(1, prefill.span, Provenance.DEFAULT, "no replicas: defaults to 1")
-        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template", devices_claimed=claimed)
+        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template", devices_claimed=claimed, key=key_of(prefill, "template"))
         units.append(PodUnit(Sourced("prefill", prefill.span, Provenance.INFERRED, "spec.prefill"), _llm_models(prefill_pod, spec), prefill_count))
     attributes = []
     uri = read_str(child(spec, "model", "uri"))

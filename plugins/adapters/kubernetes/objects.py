@@ -171,6 +171,12 @@ def mapping(node: Node | None) -> MappingNode | None:
     return node if isinstance(node, MappingNode) else None
 
 
+def key_span(node: Node | None, key: str) -> Span | None:
+    """The span of a mapping's key (`spec:`, `replicas:`), for findings about what the key holds; None when absent."""
+    key_node = node.key_node(key) if isinstance(node, MappingNode) else None
+    return key_node.span if key_node is not None else None
+
+
 
 def text(node: Node | None) -> str | None:
     """A string scalar's text, or None."""

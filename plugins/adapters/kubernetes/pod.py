@@ -44,6 +44,7 @@ from linter import (
 from plugins import data
 from plugins.adapters.facts import compute_for, model_for
 from plugins.adapters.kubernetes.objects import (
+    key_span,
     label_text,
     mapping,
     point,
@@ -81,7 +82,8 @@ def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, s
     if extra_labels:
         labels = {**extra_labels, **labels}
     where = point(template_map.span if template_map is not None else anchor)
-    return read_spec(child(template_map, "spec"), where, labels, missing="no pod template" if template is None else "")
+    missing = "no pod template" if template is None else ""
+    return read_spec(child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"))
 
 
 def read_spec(
@@ -92,6 +94,7 @@ def read_spec(
     missing: str = "",
     extra_name: str = "model",
     devices_claimed: str = "",
+    key: Span | None = None,
 ) -> Pod:
     """A pod spec; `extra_containers` are containers written outside `containers` (KServe's `model`).
 
@@ -99,7 +102,9 @@ def read_spec(
     `devices_claimed` says how devices reach the pod outside its spec (a
     serving CRD's annotation); with it, or with Dynamic Resource Allocation
     claims in the spec, a pod that requests no accelerator resource has an
-    unknown accelerator rather than none.
+    unknown accelerator rather than none. `key` is the key that holds the
+    pod spec (a template's `spec:`, a KServe component's `predictor:`):
+    what the pod lacks as a whole (a zone spread) is reported there.
     """
     spec_map = mapping(spec)
     where = point(spec_map.span if spec_map is not None else anchor)  # findings about the pod point at its start
@@ -119,12 +124,13 @@ def read_spec(
     compute = _compute(instance_type)
     claims = devices_claimed or _resource_claims(spec_map, containers) or _other_extended_resources(containers)
     compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem or claims, where, fallback)
+    spread_at = _spread_anchor(spec_map, key) if spec_map is not None else where
     attributes = _scheduling_attributes(spec_map)
     return Pod(
         models=models,
         compute=compute,
         capacity=capacity_of(spec_map, where) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
-        zone_spread=zone_spread_of(spec_map, where) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
+        zone_spread=zone_spread_of(spec_map, spread_at) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
         labels=dict(labels or {}),
         container_names=tuple(name for name in (text(container.get("name")) for container in containers) if name),
         attributes=attributes,
@@ -217,6 +223,21 @@ def _requests(containers: Sequence[MappingNode], fallback: dict[int, str]) -> li
     return found
 
 
+def _resources_anchor(containers: Sequence[MappingNode], containers_node, where: Span) -> Span:
+    """Where a pod that requests no accelerator is reported: the first container's `resources:` key, where a request would go.
+
+    The first container's start when it has no `resources`; the containers
+    (or the pod) when there is none.
+    """
+    for container in containers:
+        key = container.key_node("resources")
+        if key is not None:
+            return key.span
+    if containers:
+        return point(containers[0].span)
+    return point(containers_node.span if containers_node is not None else where)
+
+
 def _with_requested_accelerators(compute: Compute, containers, containers_node, problem: str, where: Span, fallback: dict[int, str]) -> Compute:
     """The accelerator and count the pod requests take the place of the node's."""
     requests = [request for request in _requests(containers, fallback) if not (request.count.known and request.count.value == 0)]
@@ -228,7 +249,7 @@ def _with_requested_accelerators(compute: Compute, containers, containers_node, 
                 accelerator=Sourced(UNKNOWN, span, Provenance.DECLARED, problem),
                 accelerator_count=Sourced(UNKNOWN, span, Provenance.DECLARED, problem),
             )
-        span = point(containers_node.span if containers_node is not None else where)
+        span = _resources_anchor(containers, containers_node, where)
         note = "no container requests an accelerator resource"
         if compute.accelerator.known and compute.accelerator.value != "none":
             note += f"; the {compute.instance_type.value} node's {compute.accelerator.value} is not given to this pod"
@@ -506,8 +527,18 @@ def node_pools_of(spec: MappingNode | None) -> Sourced:
 # --- zones -------------------------------------------------------------------------
 
 
+def _spread_anchor(spec: MappingNode, key: Span | None) -> Span:
+    """Where pods that do not spread over zones are reported: their `topologySpreadConstraints:` or `affinity:` key
+    (where a zone term would go), else the key that holds the pod spec, else the pod spec's start."""
+    for name in ("topologySpreadConstraints", "affinity"):
+        node = spec.key_node(name)
+        if node is not None:
+            return node.span
+    return key if key is not None else point(spec.span)
+
+
 def zone_spread_of(spec: MappingNode, where: Span) -> Sourced:
-    """True when the pods spread over zones (spread constraint or anti-affinity on the zone label)."""
+    """True when the pods spread over zones (spread constraint or anti-affinity on the zone label); False at `where`."""
     zone = data.kubernetes_label("zone")
     for constraint in mappings(spec.get("topologySpreadConstraints")):
         key = constraint.get("topologyKey")
@@ -523,7 +554,7 @@ def zone_spread_of(spec: MappingNode, where: Span) -> Sourced:
         key = child(weighted, "podAffinityTerm", "topologyKey")
         if text(key) == zone:
             return Sourced(True, key.span, Provenance.DECLARED, f"preferred pod anti-affinity on {zone}")  # type: ignore[union-attr]
-    return Sourced(False, point(where), Provenance.INFERRED, f"no topologySpreadConstraints or pod anti-affinity on {zone}")
+    return Sourced(False, where, Provenance.INFERRED, f"no topologySpreadConstraints or pod anti-affinity on {zone}")
 
 
 # --- attributes for matching pods to node pools ----------------------------------------

@@ -16,7 +16,7 @@ from linter import UNKNOWN, DeploymentKind, Provenance, Scaling, Sourced, child,
 
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import Manifest, mapping, read_bool, read_int, read_str
+from plugins.adapters.kubernetes.objects import Manifest, key_span, mapping, read_bool, read_int, read_str
 from plugins.adapters.kubernetes.pod import read_spec, read_template
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble
 
@@ -31,7 +31,8 @@ def read(manifest: Manifest, index: RunIndex) -> list:
     units = []
     head = mapping(child(cluster, "headGroupSpec"))
     if head is not None:
-        units.append(PodUnit(Sourced("head", head.span, Provenance.INFERRED, "headGroupSpec"), read_template(head.get("template"), head.span), Sourced(1, head.span, Provenance.INFERRED, "one Ray head")))
+        one = Sourced(1, key_span(cluster, "headGroupSpec") or head.span, Provenance.INFERRED, "one Ray head")
+        units.append(PodUnit(Sourced("head", head.span, Provenance.INFERRED, "headGroupSpec"), read_template(head.get("template"), head.span), one))
     autoscaling = read_bool(child(cluster, "enableInTreeAutoscaling"))
     for position, group in enumerate(mappings(child(cluster, "workerGroupSpecs"))):
         name = read_str(group.get("groupName"))

@@ -51,6 +51,7 @@ from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling, keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
+    key_span,
     label_text,
     mapping,
     read_int,
@@ -114,7 +115,8 @@ def _predictor(manifest: Manifest, predictor: MappingNode, position: int, defaul
         labels.update(string_map(child(component, "metadata", "labels")))
     extra = [container for component in component_specs[1:] for container in mappings(child(component, "spec", "containers"))]
     first_spec = child(first, "spec")
-    pod = read_spec(first_spec, predictor.span, labels, extra_containers=extra, missing="" if first_spec is not None else "no componentSpecs: Seldon builds the pods")
+    missing = "" if first_spec is not None else "no componentSpecs: Seldon builds the pods"
+    pod = read_spec(first_spec, predictor.span, labels, extra_containers=extra, missing=missing, key=key_span(first, "spec"))
     pod = replace(pod, models=pod.models + tuple(_graph_models(predictor.get("graph"), set(pod.container_names))))
 
     count_node = child(first, "replicas") or predictor.get("replicas") or default_replicas
@@ -199,7 +201,7 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
     server = read_str(child(spec, "server"))
     pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server")
     pod = replace(pod, models=(model,), readable=False)
-    count = replicas(child(spec, "replicas"), "replicas", anchor)
+    count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     scaling: tuple[Scaling, ...] = ()
     if child(spec, "minReplicas") is not None or child(spec, "maxReplicas") is not None:
         scaling = (
@@ -218,7 +220,7 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
 def _core2_server(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
-    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, {}, missing="no podSpec: the ServerConfig decides the pods")
+    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, {}, missing="no podSpec: the ServerConfig decides the pods", key=key_span(spec, "podSpec"))
     config = read_str(child(spec, "serverConfig"))
     if config.known and data.framework_info(str(config.value)) is not None:
         framework = Sourced(str(config.value), config.span, Provenance.DECLARED, f"serverConfig {config.value}")
@@ -233,5 +235,5 @@ def _core2_server(manifest: Manifest, index: RunIndex) -> list:
             )
             models = (server_model, *pod.models)
         pod = replace(pod, models=models)
-    count = replicas(child(spec, "replicas"), "replicas", anchor)
+    count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     return assemble(manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count)], labels_complete=False)

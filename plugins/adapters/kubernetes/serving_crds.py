@@ -29,6 +29,7 @@ from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,
+    key_span,
     mapping,
     read_bool,
     read_count_quantity,
@@ -114,7 +115,7 @@ def _nim_service(manifest: Manifest, index: RunIndex) -> list:
     if repository.known and isinstance(tag, ScalarNode) and tag.value is not None:
         image = replace(repository, value=f"{repository.value}:{tag.value}")
     # The NIMService spec carries the container's resources and the pod's node selection side by side.
-    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[spec] if spec is not None else [], extra_name="spec")
+    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[spec] if spec is not None else [], extra_name="spec", key=key_span(manifest.node, "spec"))
     env = environment_of(spec) if isinstance(spec, MappingNode) else ()
     pod = replace(pod, models=(model_for(image, manifest.name_sourced, environment=env),))
     count = replicas(child(spec, "replicas"), "replicas", anchor)
@@ -131,7 +132,7 @@ def _hyperpod_endpoint(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
     worker = mapping(child(spec, "worker"))
-    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[worker] if worker is not None else [], extra_name="worker")
+    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[worker] if worker is not None else [], extra_name="worker", key=key_span(manifest.node, "spec"))
     requested = pod.compute  # what the worker container requests decides what the pod gets
     compute = replace(compute_for(read_str(child(spec, "instanceType"))), accelerator=requested.accelerator, accelerator_count=requested.accelerator_count)
     env = []

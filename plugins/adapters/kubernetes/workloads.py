@@ -42,7 +42,7 @@ from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity
-from plugins.adapters.kubernetes.objects import Manifest, mapping, point, read_int, text
+from plugins.adapters.kubernetes.objects import Manifest, key_span, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import POD_TEMPLATE_PATHS, environment_of, profile_of
 
@@ -105,7 +105,7 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
     elif manifest.kind == "Pod":
         restart = text(child(spec, "restartPolicy"))
         kind = DeploymentKind.JOB if restart in ("Never", "OnFailure") else DeploymentKind.SERVICE
-        pod = read_spec(spec, manifest.anchor, manifest.labels)
+        pod = read_spec(spec, manifest.anchor, manifest.labels, key=key_span(manifest.node, "spec"))
         count = Sourced(1, manifest.kind_node.span, Provenance.INFERRED, "a bare Pod is one replica")
         units = [PodUnit(manifest.name_sourced, pod, count)]
         restart_node = child(spec, "restartPolicy")

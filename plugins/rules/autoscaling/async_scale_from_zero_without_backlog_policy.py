@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import cloudwatch_metric, raw_tables
-from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, where
+from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, violation
 
 
 def _wake_metric() -> str:
@@ -180,8 +180,8 @@ def async_scale_from_zero_without_backlog_policy(deployment: Deployment, run: Ru
                 continue
             watched = ", ".join(sorted({str(metric.value) for metric in metrics}))
             policies = f"its policies watch only {watched}" if watched else "it has no scaling policy"
-            yield Violation(
+            yield violation(
                 f"asynchronous endpoint {unit_subject(deployment, unit)} scales in to 0 instances, but {policies}: nothing scales it out of 0 and requests wait until they expire — add a "
                 f"step-scaling policy triggered by an alarm on {wake}{where_published}",
-                where(scaling.min_capacity, scaling.span, unit.span, default=deployment.span),
+                scaling.min_capacity, scaling.span, unit.span, default=deployment.span,
             )

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
+from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
 from plugins.rules.autoscaling.scaling import SCALED_KINDS, may_be_scaled_elsewhere
 
 _KIND_LABELS = {
@@ -39,7 +39,9 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     service, for Kubernetes an HPA, a KEDA `ScaledObject` or the serving
     platform's own autoscaler. It is a warning, and an error when the
     deployment is known to be production. Serverless endpoints are exempt:
-    they scale themselves.
+    they scale themselves. A service's finding points at its replica count
+    (`replicas`, `DesiredCount`; the object when none is written), an
+    endpoint's at the variant.
 
     A target that exists but has no scaling policy is reported by AS007
     instead. The rule is silent when a scaling target in the same file could
@@ -132,9 +134,12 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         counts = possible_values(unit.count)
         fixed = f"stays at {_copies(deployment, counts[0])}" if len(counts) == 1 else "never changes"
         stage = "production " if deployment.is_production else ""
-        yield Violation(
+        # A service's replica count is the capacity an autoscaler would take over (`replicas:`,
+        # `DesiredCount:`); an endpoint's is one setting of the variant, which the target names.
+        located = (unit.count, unit.span, unit.name) if is_kind(deployment, DeploymentKind.SERVICE) else (unit.span, unit.name)
+        yield violation(
             f"{stage}{label} {unit_subject(deployment, unit)} has no autoscaling: its capacity {fixed} "
             "whatever the traffic — add a scaling target with a scaling policy",
-            where(unit.span, unit.name, default=deployment.span),
+            *located, default=deployment.span,
             severity=severity,
         )

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import SERVING_KINDS, is_kind, judged_as_ml, unit_subject, where
+from plugins.rules.common import SERVING_KINDS, is_kind, judged_as_ml, unit_subject, violation
 
 
 @rule(
@@ -103,9 +103,9 @@ def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Vio
             minimum, maximum = scaling.min_capacity, scaling.max_capacity
             if not minimum.known or not maximum.known or minimum.value != maximum.value:
                 continue
-            yield Violation(
+            yield violation(
                 f"autoscaling of {unit_subject(deployment, unit)} has minimum and maximum capacity both "
                 f"{maximum.value}: it can never scale — raise the maximum above {minimum.value}, or remove the "
                 "target if the size is meant to be fixed",
-                where(maximum, scaling.span, unit.span, default=deployment.span),
+                maximum, scaling.span, unit.span, default=deployment.span,
             )

@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, 
 
 from plugins.data import limit
 from plugins.rules.autoscaling.scaling import SCALED_KINDS
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
 
 
 def _reported_with_the_count(unit, needed: int) -> bool:
@@ -139,8 +139,8 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
             if _reported_with_the_count(unit, needed):
                 continue  # it also runs fewer than two: HA001/HA003 report the count and the minimum together
             shown = " or ".join(str(value) for value in minimums)
-            yield Violation(
+            yield violation(
                 f"autoscaling of production {unit_subject(deployment, unit)} may scale in to {shown}: below {needed} "
                 f"{copies} it runs in one Availability Zone — raise the minimum capacity to {needed}",
-                where(scaling.min_capacity, scaling.span, unit.span, default=deployment.span),
+                scaling.min_capacity, scaling.span, unit.span, default=deployment.span,
             )

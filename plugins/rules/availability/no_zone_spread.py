@@ -8,7 +8,7 @@ from linter import Deployment, RunContext, Severity, Violation, rule
 
 from plugins.data import kubernetes_label
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, min_serving_replicas, replicated
-from plugins.rules.common import is_kind, judged_as_ml, unit_subject, where
+from plugins.rules.common import is_kind, judged_as_ml, unit_subject, violation
 
 
 @rule(
@@ -113,9 +113,9 @@ def no_zone_spread(deployment: Deployment, run: RunContext) -> Iterator[Violatio
     if running is None:
         return
     zone = kubernetes_label("zone")
-    yield Violation(
+    yield violation(
         f"production service {unit_subject(deployment, unit)} runs {running} but its pods have no "
         f"topologySpreadConstraints or pod anti-affinity on {zone}: they may all land in one zone, and a zone "
         f"outage takes the service down — add a topologySpreadConstraint with topologyKey {zone} and maxSkew 1",
-        where(spread, availability.span, default=deployment.span),
+        spread, availability.span, default=deployment.span,
     )

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, where
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
 
 _KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC)
 _KIND_LABELS = {DeploymentKind.REALTIME: "real-time endpoint", DeploymentKind.ASYNC: "asynchronous endpoint"}
@@ -112,8 +112,8 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
             scaling = f"and its autoscaling minimum is {minimums[0] if len(minimums) == 1 else ' or '.join(map(str, minimums))}"
             raise_what = "the instance count and the autoscaling minimum"
         count_text = _instances(counts[0]) if len(counts) == 1 else f"{' or '.join(map(str, counts))} instances"
-        yield Violation(
+        yield violation(
             f"production {label} {unit_subject(deployment, unit)} runs {count_text} {scaling}: it cannot span "
             f"Availability Zones and goes down with its instance — raise {raise_what} to at least {needed}",
-            where(unit.count, unit.span, default=deployment.span),
+            unit.count, unit.span, default=deployment.span,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Violation, rule
+from linter import Deployment, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.rules.availability.replicas import (
     REPLICATED_KINDS,
@@ -12,7 +12,7 @@ from plugins.rules.availability.replicas import (
     min_serving_replicas,
     replicas_text,
 )
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, where
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, is_written, judged_as_ml, possible_values, unit_subject, violation
 
 
 def _alternatives(values: tuple) -> str:
@@ -44,7 +44,11 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     `--environment prod`) and stays silent when the count is not known.
     Counts that follow from a workload's shape rather than from a field
     (a Ray head, a bare Pod, the workers of a LeaderWorkerSet group) are
-    not judged. SageMaker endpoints are HA001's business.
+    not judged. SageMaker endpoints are HA001's business. The finding points
+    at the written count (`replicas`, KServe `minReplicas`), else at the
+    autoscaler's minimum when it is in the same file, else at the
+    workload; an autoscaler's minimum it does not point at is a related
+    location.
 
     A general-purpose Kubernetes workload or ECS service is judged only
     when it shows ML — an image known as a model server or ML framework, an
@@ -142,7 +146,25 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
             outage = "it serves no requests"
         else:
             outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
-        yield Violation(
+        located, related = _where_the_count_is_decided(deployment, unit, minimum)
+        yield violation(
             f"production service {unit_subject(deployment, unit)} {runs}: {outage} — {fix}",
-            where(unit.count, unit.span, default=deployment.span),
+            *located, default=deployment.span, related=related,
         )
+
+
+def _where_the_count_is_decided(deployment: Deployment, unit: Unit, minimum: Sourced | None) -> tuple[tuple, tuple]:
+    """(candidates for the finding's location, related locations) of a low replica count.
+
+    The written count (`replicas:`); when none is written, the autoscaler's
+    minimum in the workload's own file (an autoscaler elsewhere would take
+    the finding out of the files being linted), else the workload. An
+    autoscaler's minimum the finding does not point at is a related location.
+    """
+    if minimum is None or minimum.span is None or minimum.span == unit.count.span:
+        return (unit.count, unit.span), ()
+    if not is_written(unit.count) and minimum.span.path == deployment.path:
+        return (minimum, unit.count, unit.span), ()
+    scaler = next((scaling.linked_by for scaling in unit.scaling if scaling.min_capacity is minimum), "")
+    shown = f"autoscaling minimum {minimum.value}" if minimum.known else "autoscaling minimum"
+    return (unit.count, unit.span), ((minimum.span, f"{shown} ({scaler})" if scaler else shown),)

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, RunContext, Severity, Violation, rule
 
 from plugins.rules.availability.replicas import REPLICATED_KINDS
-from plugins.rules.common import instance_units, is_kind, judged_as_ml, unit_subject, where
+from plugins.rules.common import instance_units, is_kind, judged_as_ml, unit_subject, violation
 
 
 @rule(
@@ -122,9 +122,9 @@ def spot_only_production_serving(deployment: Deployment, run: RunContext) -> Ite
         if capacity.value is not Capacity.SPOT:
             continue
         because = f" ({capacity.note})" if capacity.note else ""
-        yield Violation(
+        yield violation(
             f"production service {unit_subject(deployment, unit)} can only run on Spot capacity{because}: a wave of "
             "Spot reclaims takes every replica down together and leaves nowhere to reschedule them — allow "
             "on-demand capacity too, or keep a baseline of replicas on on-demand nodes",
-            where(capacity, unit.span, default=deployment.span),
+            capacity, unit.span, default=deployment.span,
         )

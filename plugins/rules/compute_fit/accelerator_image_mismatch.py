@@ -6,10 +6,11 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Unit, Violation, rule
 
+from plugins.rules.common import violation
 from plugins.rules.compute_fit.compute import (
     accelerator_class,
+    compute_facts,
     compute_label,
-    compute_span,
     image_build,
     image_name,
     join_words,
@@ -122,18 +123,18 @@ def accelerator_image_mismatch(deployment: Deployment, run: RunContext) -> Itera
                 continue
             images = join_words([f"{image_name(model)} (a {build.upper()} build)" for model, build in zip(models, builds)])
             other = "a GPU" if set(builds) == {"gpu"} else "a CPU" if set(builds) == {"cpu"} else "a GPU or CPU"
-            yield Violation(
+            yield violation(
                 f"{_neuron_subject(unit)} runs {images}, not a Neuron image — Inferentia and Trainium run only "
                 f"models compiled with the Neuron SDK: use the Neuron build of the container, or {other} instance "
                 "for this image",
-                compute_span(deployment, unit),
+                *compute_facts(unit), default=deployment.span,
             )
             continue
         neuron_images = [model for model, build in zip(models, builds) if build == "neuron"]
         if neuron_images:
-            yield Violation(
+            yield violation(
                 f"Neuron image {join_words([image_name(model) for model in neuron_images])} runs on "
                 f"{_placement(unit)} — a Neuron image needs an Inferentia or Trainium device: use an Inferentia or "
                 "Trainium instance, or the GPU or CPU build of the container",
-                compute_span(deployment, unit),
+                *compute_facts(unit), default=deployment.span,
             )

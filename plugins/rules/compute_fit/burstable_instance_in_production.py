@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import instance_job_kind, valid_instance_types
-from plugins.rules.common import display_name, is_kind, judged_as_ml, where
+from plugins.rules.common import display_name, is_kind, judged_as_ml, violation
 
 # Real-time serving: SageMaker real-time endpoints, and the long-running
 # serving workloads of Kubernetes and ECS.
@@ -99,9 +99,9 @@ def burstable_instance_in_production(deployment: Deployment, run: RunContext) ->
         subject = f"production {'endpoint' if is_kind(deployment, DeploymentKind.REALTIME) else 'service'} {name}"
         if unit.name.known and unit.name.value != name:
             subject += f" ({unit.name.value})"
-        yield Violation(
+        yield violation(
             f"{subject} runs on {described}: sustained traffic spends its CPU "
             "credits and it throttles to its baseline — use a fixed-performance type (general purpose or "
             "compute optimised)",
-            where(burstable, instance_type, unit.span, default=deployment.span),
+            burstable, instance_type, unit.span, default=deployment.span,
         )

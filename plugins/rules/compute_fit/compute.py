@@ -82,9 +82,14 @@ def compute_label(unit: Unit) -> str:
     return f"{name}s requested"
 
 
+def compute_facts(unit: Unit) -> tuple:
+    """Where a finding about what a unit runs on points, first found first: its accelerator, instance type, or the unit."""
+    return unit.compute.accelerator, unit.compute.instance_type, unit.span
+
+
 def compute_span(deployment: Deployment, unit: Unit) -> Span:
-    """Where a finding about what a unit runs on points: its accelerator, instance type, or the unit."""
-    return where(unit.compute.accelerator, unit.compute.instance_type, unit.span, default=deployment.span)
+    """The span `compute_facts` chooses (the deployment's when none has one)."""
+    return where(*compute_facts(unit), default=deployment.span)
 
 
 def join_words(words: list[str]) -> str:

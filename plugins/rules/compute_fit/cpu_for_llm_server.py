@@ -7,11 +7,11 @@ from typing import Iterator
 from linter import Deployment, RunContext, Severity, Violation, rule
 
 from plugins.data import instance_info, serverless_unsupported_features
-from plugins.rules.common import where
+from plugins.rules.common import violation
 from plugins.rules.compute_fit.compute import (
     accelerator_class,
+    compute_facts,
     compute_label,
-    compute_span,
     describe_model,
     image_build,
     is_llm_server,
@@ -105,10 +105,10 @@ def cpu_for_llm_server(deployment: Deployment, run: RunContext) -> Iterator[Viol
         servers = ", ".join(describe_model(model) for model in models)
         if unit.serverless is not None:
             if _serverless_has_no_gpu():
-                yield Violation(
+                yield violation(
                     f"large-model server {servers} runs on a serverless endpoint, which has no GPUs — serve it from "
                     "a GPU instance (real-time or asynchronous endpoint)",
-                    where(unit.serverless.span, unit.span, default=deployment.span),
+                    unit.serverless.span, unit.span, default=deployment.span,
                 )
             continue
         if accelerator_class(unit) != "none":
@@ -123,7 +123,7 @@ def cpu_for_llm_server(deployment: Deployment, run: RunContext) -> Iterator[Viol
             placement, remedy = f"on CPU-only instance {compute_label(unit)}", "use a GPU instance type that holds the model"
         else:
             placement, remedy = "without a GPU request", "request a GPU for the server's container"
-        yield Violation(
+        yield violation(
             f"large-model server {servers} runs {placement} — it needs a GPU to start or to answer in time: {remedy}",
-            compute_span(deployment, unit),
+            *compute_facts(unit), default=deployment.span,
         )

@@ -6,11 +6,11 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import SERVING_KINDS, is_kind
+from plugins.rules.common import SERVING_KINDS, is_kind, violation
 from plugins.rules.compute_fit.compute import (
     accelerator_class,
+    compute_facts,
     compute_label,
-    compute_span,
     describe_model,
     image_build,
     is_tabular,
@@ -117,9 +117,9 @@ def gpu_for_tabular_model(deployment: Deployment, run: RunContext) -> Iterator[V
         else:
             where_it_runs = f"with {compute_label(unit)}"
             remedy = "drop the GPU request"
-        yield Violation(
+        yield violation(
             f"{noun} {described} {'is' if len(models) == 1 else 'are'} {verb} {where_it_runs} — tabular models "
             f"rarely use a GPU: {remedy}; if the model runs a GPU predictor (XGBoost can), suppress this "
             "finding with a reason",
-            compute_span(deployment, unit),
+            *compute_facts(unit), default=deployment.span,
         )

@@ -6,10 +6,11 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
+from plugins.rules.common import violation
 from plugins.rules.compute_fit.compute import (
     accelerator_class,
+    compute_facts,
     compute_label,
-    compute_span,
     image_build,
     image_name,
     join_words,
@@ -99,7 +100,7 @@ def gpu_instance_with_cpu_image(deployment: Deployment, run: RunContext) -> Iter
             placement, remedy = f"GPU instance {compute_label(unit)}", "use an image built for GPU, or a CPU instance"
         else:
             placement, remedy = f"a unit with {compute_label(unit)}", "use an image built for GPU, or drop the GPU request"
-        yield Violation(
+        yield violation(
             f"{placement} runs {images}, {noun} — the GPU is paid for and idle: {remedy}",
-            compute_span(deployment, unit),
+            *compute_facts(unit), default=deployment.span,
         )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Sourced, Span, Violation, rule
+from linter import Deployment, RunContext, Severity, Sourced, Violation, rule
 
 from plugins.data import JOB_KINDS, instance_job_kind, instance_types_source, regional_instance_types, valid_instance_types
-from plugins.rules.common import kind_of, where
+from plugins.rules.common import kind_of, violation
 from plugins.rules.compute_fit.compute import join_words
 
 # How alike a misspelt type must be to a valid one (difflib ratio) to be
@@ -68,7 +68,7 @@ def _candidates(instance_type: Sourced) -> list[tuple[str, bool]]:
     return seen
 
 
-def _regional(deployment: Deployment, text: str, job_kind: str, span: Span) -> Iterator[Violation]:
+def _regional(deployment: Deployment, text: str, job_kind: str, located: tuple) -> Iterator[Violation]:
     if not deployment.region.known:
         return
     table = regional_instance_types(str(deployment.region.value), job_kind)
@@ -76,11 +76,12 @@ def _regional(deployment: Deployment, text: str, job_kind: str, span: Span) -> I
     # copy the API enum in every region.
     if table is None or table.basis != "pricing" or text in table:
         return
-    yield Violation(
-        f"{text} is not listed for {job_kind} in {table.region} in {table.source} — check that the region offers "
-        "it (these tables lag the SageMaker API, so this is advice only)",
-        span,
-        Severity.INFO,
+    yield violation(
+        f"{text} is not listed for {job_kind} in {table.region} in cfn-lint {table.version}'s regional tables — check "
+        "that the region offers it (these tables lag the SageMaker API, so this is advice only)",
+        *located,
+        default=deployment.span,
+        severity=Severity.INFO,
     )
 
 
@@ -151,9 +152,9 @@ def unknown_instance_type(deployment: Deployment, run: RunContext) -> Iterator[V
     valid = valid_instance_types(job_kind)
     for unit in deployment.units:
         instance_type = unit.compute.instance_type
-        span = where(instance_type, unit.span, default=deployment.span)
+        located = (instance_type, unit.span)
         for text, branch in _candidates(instance_type):
             if text in valid:
-                yield from _regional(deployment, text, job_kind, span)
+                yield from _regional(deployment, text, job_kind, located)
             else:
-                yield Violation(_invalid_message(text, job_kind, valid, branch), span)
+                yield violation(_invalid_message(text, job_kind, valid, branch), *located, default=deployment.span)

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, RunContext, ServerlessConfig, Severity, Sourced, Violation, rule
 
 from plugins.data import serverless_range
-from plugins.rules.common import unit_name, where
+from plugins.rules.common import unit_name, violation
 
 
 def _out_of_range(setting: str, value: Sourced, low: int, high: int, variant: str) -> str | None:
@@ -96,4 +96,4 @@ def serverless_concurrency_invalid(deployment: Deployment, run: RunContext) -> I
         if unit.serverless is None:
             continue
         for message, value in _problems(unit.serverless, unit_name(unit)):
-            yield Violation(message, where(value, unit.serverless.span, unit.span, default=deployment.span))
+            yield violation(message, value, unit.serverless.span, unit.span, default=deployment.span)

@@ -7,6 +7,7 @@ from typing import Iterator
 from linter import Deployment, RunContext, Severity, Violation, rule
 
 from plugins.data import serverless_memory_sizes
+from plugins.rules.common import violation
 
 
 @rule(
@@ -68,14 +69,14 @@ def serverless_memory_invalid(deployment: Deployment, run: RunContext) -> Iterat
         memory = unit.serverless.memory_mb
         variant = unit.name.get("?")
         if memory.malformed:
-            yield Violation(
+            yield violation(
                 f"MemorySizeInMB {memory.raw!r} of variant {variant} is not a number; allowed values: {allowed_text}",
-                memory.span or deployment.span,
+                memory, default=deployment.span,
             )
         elif memory.known and memory.value not in allowed:
             nearest = min((size for size in allowed if size >= memory.value), default=allowed[-1])
-            yield Violation(
+            yield violation(
                 f"MemorySizeInMB {memory.value} of variant {variant} is not allowed; use one of {allowed_text} "
                 f"(nearest: {nearest})",
-                memory.span or deployment.span,
+                memory, default=deployment.span,
             )

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, Provenance, RunContext, Severity, Sourced, Span, Unit, Violation, rule
 
 from plugins.data import limit, serverless_unsupported_features
-from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, is_written, models_of, unit_name, where
+from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, is_written, models_of, unit_name, violation
 
 
 def _point(span: Span) -> Span:
@@ -28,10 +28,10 @@ def _instance_settings(unit: Unit, variant: str, fallback: Span) -> Violation | 
         return None
     shown = " and ".join(_shown(setting, value) for setting, value in written)
     names = " and ".join(setting for setting, _ in written)
-    return Violation(
+    return violation(
         f"serverless variant {variant} also sets {shown}: ServerlessConfig replaces the instance-based settings and "
         f"SageMaker rejects the variant with both — remove {names}, or remove ServerlessConfig to keep instances",
-        where(written[0][1], unit.span, default=fallback),
+        written[0][1], unit.span, default=fallback,
     )
 
 
@@ -139,11 +139,11 @@ def _variant_features(deployment: Deployment, unit: Unit, unsupported: dict[str,
         return
     for model in models_of(deployment, unit):
         if model.multi_model.known and model.multi_model.value is True:
-            yield Violation(
+            yield violation(
                 f"serverless variant {variant} serves {_model(model.name)} in multi-model mode: serverless "
                 f"endpoints do not support {unsupported['multi-model']} — use a single-model container, or an "
                 "instance-backed endpoint to host many models",
-                where(model.multi_model, default=deployment.span),
+                model.multi_model, default=deployment.span,
             )
 
 
@@ -158,10 +158,10 @@ def _endpoint_features(deployment: Deployment, subject: str, unsupported: dict[s
         )
     isolation = network.network_isolation if network is not None else Sourced()
     if "network-isolation" in unsupported and isolation.known and isolation.value is True:
-        yield Violation(
+        yield violation(
             f"{subject} sets EnableNetworkIsolation true: serverless endpoints do not support "
             f"{unsupported['network-isolation']} — remove it, or use an instance-backed endpoint",
-            where(isolation, default=deployment.span),
+            isolation, default=deployment.span,
         )
     capture = deployment.data_capture
     if "data-capture" in unsupported and capture.known and capture.value is True:
@@ -185,10 +185,10 @@ def _endpoint_features(deployment: Deployment, subject: str, unsupported: dict[s
         )
     monitor = deployment.attribute("model_monitor")
     if "model-monitor" in unsupported and monitor.known:
-        yield Violation(
+        yield violation(
             f"{subject} is monitored by the Model Monitor schedule {monitor.value}: serverless endpoints do not "
             f"support {unsupported['model-monitor']} — remove the schedule, or use an instance-backed endpoint",
-            where(monitor, default=deployment.span),
+            monitor, default=deployment.span,
         )
 
 

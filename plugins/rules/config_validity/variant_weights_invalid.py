@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, unit_name, where
+from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, unit_name, violation
 
 
 @rule(
@@ -86,9 +86,9 @@ def variant_weights_invalid(deployment: Deployment, run: RunContext) -> Iterator
         return
     names = ", ".join(unit_name(unit) for unit in deployment.units)
     noun, verb = ("its only variant", "has") if len(weights) == 1 else (f"all {len(weights)} variants", "have")
-    yield Violation(
+    yield violation(
         f"endpoint {display_name(deployment)}: {noun} ({names}) {verb} InitialVariantWeight 0, so no variant has a "
         "share of the traffic and only requests naming a TargetVariant are routed — give the variant that should "
         "serve a positive weight",
-        where(weights[0], deployment.units[0].span, default=deployment.span),
+        weights[0], deployment.units[0].span, default=deployment.span,
     )

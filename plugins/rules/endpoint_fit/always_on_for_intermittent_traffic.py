@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
-from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances
+from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances, violation
 
 # Profile `traffic` values (schemas/workload-profile.schema.json) that leave
 # an endpoint idle most of the time.
@@ -171,8 +171,8 @@ def always_on_for_intermittent_traffic(deployment: Deployment, run: RunContext) 
     if not options:
         return
     suggestion = ", or ".join(options) + (f" ({left_out})" if left_out else "")
-    yield Violation(
+    yield violation(
         f"declared traffic '{traffic.value}' on real-time endpoint {display_name(deployment)}, which keeps "
         f"{_fleet(units_owning_instances(deployment))} running (and billed) around the clock — use {suggestion}",
-        traffic.span or deployment.span,
+        traffic, default=deployment.span,
     )

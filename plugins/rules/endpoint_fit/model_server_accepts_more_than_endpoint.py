@@ -15,7 +15,7 @@ from plugins.data import (
     payload_limit,
     payload_suggestion_order,
 )
-from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of
+from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, violation
 
 
 def _bytes(value: Sourced) -> int | None:
@@ -175,9 +175,9 @@ def model_server_accepts_more_than_endpoint(deployment: Deployment, run: RunCont
                 continue
             larger = _larger_type(size, kind.value)
             instead = f", or serve requests that large from {_a(larger.label)} (up to {larger.display})" if larger else ""
-            yield Violation(
+            yield violation(
                 f"{env} {size} ({_size(size)}) lets the model server of {_model_name(model)} take requests larger "
                 f"than the {endpoint_limit.display} {_a(endpoint_limit.label)} ({display_name(deployment)}) accepts — "
                 f"the endpoint rejects them first: lower it to {endpoint_limit.bytes} or less{instead}",
-                value.span or deployment.span,
+                value, default=deployment.span,
             )

@@ -8,7 +8,7 @@ from typing import Iterator
 from linter import BatchConfig, Deployment, Provenance, RunContext, Severity, Violation, rule
 
 from plugins.data import PayloadLimit, limit, payload_limit, payload_suggestion_order
-from plugins.rules.common import display_name, where
+from plugins.rules.common import display_name, violation
 
 # The workload profile's `payload-mb` is in decimal megabytes (its schema).
 _MB = 1_000_000
@@ -121,10 +121,10 @@ def payload_exceeds_endpoint_limit(deployment: Deployment, run: RunContext) -> I
     payload_bytes = float(payload.value) * _MB
     if payload_bytes <= type_limit.bytes:
         return
-    yield Violation(
+    yield violation(
         f"declared payload {_format_mb(payload.value)} exceeds the {type_limit.display} limit of "
         f"{_a(type_limit.label)} ({deployment.name.get(deployment.id)}) — {_suggestion(payload_bytes, kind)}",
-        payload.span or deployment.span,
+        payload, default=deployment.span,
     )
 
 
@@ -144,13 +144,13 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
     payload_bytes = float(payload.value) * _MB if payload.known else 0.0
     needed = max(math.ceil(payload_bytes / bytes_per_mb), 1)  # the smallest MaxPayloadInMB the records fit
     if max_payload.known and max_payload.value > ceiling:
-        yield Violation(
+        yield violation(
             f"MaxPayloadInMB {max_payload.value} of batch transform job {name} exceeds the {ceiling:g} MB maximum "
             f"— split the input into smaller records (SplitType) and set MaxPayloadInMB to {ceiling:g} or less",
-            where(max_payload, default=deployment.span),
+            max_payload, default=deployment.span,
         )
     elif max_payload.known and concurrent.known and max_payload.value * concurrent.value > product_ceiling:
-        yield Violation(
+        yield violation(
             f"MaxConcurrentTransforms {concurrent.value} × MaxPayloadInMB {max_payload.value} = "
             f"{concurrent.value * max_payload.value} MB exceeds the {product_ceiling:g} MB a batch transform job "
             f"({name}) allows — lower MaxConcurrentTransforms to {math.floor(product_ceiling / max_payload.value)}"
@@ -159,16 +159,16 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
                 if math.floor(product_ceiling / concurrent.value) >= needed
                 else ""
             ),
-            where(concurrent, max_payload, default=deployment.span),
+            concurrent, max_payload, default=deployment.span,
         )
 
     if not payload.known:
         return
     if payload_bytes > record_limit.bytes:
-        yield Violation(
+        yield violation(
             f"declared payload {_format_mb(payload.value)} exceeds the {record_limit.display} limit of "
             f"{_a(record_limit.label)} ({name}) — split the input into smaller records (SplitType)",
-            payload.span or deployment.span,
+            payload, default=deployment.span,
         )
         return
     if not max_payload.known or max_payload.value <= 0 or max_payload.value > ceiling:
@@ -176,9 +176,9 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
     if payload_bytes <= max_payload.value * bytes_per_mb:
         return
     default = " (the default when it is not set)" if max_payload.provenance is Provenance.DEFAULT else ""
-    yield Violation(
+    yield violation(
         f"declared payload {_format_mb(payload.value)} exceeds MaxPayloadInMB {max_payload.value}{default} of "
         f"batch transform job {name} — raise MaxPayloadInMB to {needed} (at most {ceiling:g}, and "
         f"MaxConcurrentTransforms × MaxPayloadInMB at most {product_ceiling:g})",
-        payload.span or deployment.span,
+        payload, default=deployment.span,
     )

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Provenance, RunContext, Severity, Sourced, Span, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import display_name, is_kind, not_written, where
+from plugins.rules.common import display_name, is_kind, not_written, violation
 
 
 def _in_stopping_condition(runtime: Sourced, request: Span | None) -> Span | None:
@@ -126,25 +126,25 @@ def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Itera
         needed = ""
         if runtime.known:
             needed = f" ({runtime.value} s, SageMaker's default)" if _is_default(runtime) else f" ({runtime.value} s)"
-        yield Violation(
+        yield violation(
             f"managed Spot training job {name} sets no StoppingCondition.MaxWaitTimeInSeconds, which managed Spot "
             f"requires — set it to at least MaxRuntimeInSeconds{needed} plus the time the job may wait for Spot capacity",
-            where(_in_stopping_condition(runtime, training.span), spot, default=deployment.span),
+            _in_stopping_condition(runtime, training.span), spot, default=deployment.span,
         )
     elif wait.known and runtime.known and wait.value < runtime.value:
-        yield Violation(
+        yield violation(
             f"MaxWaitTimeInSeconds {wait.value} s of managed Spot training job {name} is below its "
             f"{'default ' if _is_default(runtime) else ''}MaxRuntimeInSeconds {runtime.value} s — SageMaker rejects "
             f"the job: the wait includes the run, so set it to at least {runtime.value}",
-            where(wait, default=deployment.span),
+            wait, default=deployment.span,
         )
     if not_written(training.checkpoint_path):
         local_path = limit("managed_spot", "checkpoint_local_path").value
         uncheckpointed_wait = limit("managed_spot", "max_wait_without_checkpoints_seconds").max
-        yield Violation(
+        yield violation(
             f"managed Spot training job {name} has no CheckpointConfig — an interruption restarts it from the "
             f"beginning; set CheckpointConfig.S3Uri and write checkpoints to {local_path} (built-in algorithms "
             f"that do not checkpoint may wait at most {uncheckpointed_wait} s for Spot capacity)",
-            where(spot, training.span, default=deployment.span),
-            Severity.WARNING,
+            spot, training.span, default=deployment.span,
+            severity=Severity.WARNING,
         )

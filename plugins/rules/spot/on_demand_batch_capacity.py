@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import managed_spot_supported
-from plugins.rules.common import display_name, judged_as_ml, kind_of, unit_name, where
+from plugins.rules.common import display_name, judged_as_ml, kind_of, unit_name, violation
 from plugins.rules.spot.urgency import DEFERRABLE, URGENT, declared_urgency
 
 
@@ -125,8 +125,8 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
         if capacity.value is not Capacity.ON_DEMAND:
             continue
         because = f" ({capacity.note})" if capacity.note else ""
-        yield Violation(
+        yield violation(
             f"{_subject(deployment, unit)} {why} on on-demand capacity{because} — use Spot capacity and let "
             f"interrupted work retry, or declare `urgency: {URGENT}` in the workload profile if it cannot wait",
-            where(capacity, unit.span, default=deployment.span),
+            capacity, unit.span, default=deployment.span,
         )

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import managed_spot_supported
-from plugins.rules.common import display_name, is_kind, where
+from plugins.rules.common import display_name, is_kind, violation
 from plugins.rules.spot.urgency import URGENT, declared_urgency
 
 
@@ -116,9 +116,9 @@ def training_without_managed_spot(deployment: Deployment, run: RunContext) -> It
     instances = sorted({str(unit.compute.instance_type.value) for unit in deployment.units if unit.compute.instance_type.known})
     on = f"on-demand {', '.join(instances)}" if instances else "on-demand instances"
     because = f" ({spot.note})" if spot.note else " (EnableManagedSpotTraining: false)"
-    yield Violation(
+    yield violation(
         f"training job {display_name(deployment)} runs on {on}{because} — set EnableManagedSpotTraining: true "
         f"with StoppingCondition.MaxWaitTimeInSeconds at least MaxRuntimeInSeconds and a CheckpointConfig "
         f"to train on the same instances at Spot prices",
-        where(spot, training.span, default=deployment.span),
+        spot, training.span, default=deployment.span,
     )
