@@ -192,7 +192,7 @@ def _warn_load_failures(host) -> None:
 
 def _run_lint(argv: list[str]) -> int:
     from linter.discovery import DiscoveryOptions
-    from linter.engine import LintOptions
+    from linter.engine import DEFAULT_FILE_TIMEOUT, LintOptions
     from linter.profile import normalise_environment
     from linter.rules import RuleSelector, SelectionError, Severity
 
@@ -221,7 +221,12 @@ def _run_lint(argv: list[str]) -> int:
         if environment is None:
             raise UsageError(f"unknown environment {wanted_environment!r} (use prod, staging or dev)")
 
-    options = LintOptions(selector=selector, environment=environment, config=config)
+    options = LintOptions(
+        selector=selector,
+        environment=environment,
+        config=config,
+        file_timeout=config.get("file-timeout", DEFAULT_FILE_TIMEOUT),
+    )
     respect_gitignore = False if args.no_respect_gitignore else config.get("respect-gitignore", True)
     discovery = DiscoveryOptions(
         exclude=tuple(config.get("exclude", ())) + tuple(args.exclude), respect_gitignore=respect_gitignore

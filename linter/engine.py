@@ -16,15 +16,20 @@ from typing import Any, Callable, Iterable, Sequence
 
 from linter.model import Deployment, Environment, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
+from linter.deadline import Overrun, time_limit
 from linter.nodes import Span
 from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
 from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
-from linter.source import Document, LoadLimits, SourceFile, decode_bytes, load_text
+from linter.source import Document, LoadLimits, LoadProblem, SourceFile, decode_bytes, load_text
 from linter.templates import chart_file, looks_like_go_template
 
-__all__ = ["InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
+__all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
+
+# Far above what a real file needs (a 20 MB template loads in a few seconds)
+# and far below a CI job's patience.
+DEFAULT_FILE_TIMEOUT = 20.0
 
 # The configuration of the run in progress, for code that plugins call
 # without a RunContext at hand (data tables a user extends in the
@@ -62,6 +67,9 @@ class LintOptions:
     environment: Environment | None = None
     limits: LoadLimits = field(default_factory=LoadLimits)
     config: Config = field(default_factory=Config)
+    # Wall-clock seconds each stage of work on one file (loading it, reading
+    # its deployments, checking one deployment) may take; None: no limit.
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT
 
 
 @dataclass
@@ -134,7 +142,12 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
         placement = chart_file(item.path)
         if placement is not None and not placement.template:
             continue  # a chart's metadata and values feed its templates; they are not manifests
-        source = _load(item, host, options, emit, template_chart=placement.chart if placement else None)
+        try:
+            with time_limit(options.file_timeout):
+                source = _load(item, host, options, emit, template_chart=placement.chart if placement else None)
+        except Overrun:
+            message = f"reading this file took longer than {options.file_timeout:g} s (the per-file time limit); not linted"
+            source = SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),))
         if source is None:  # an unrendered template: noted once per chart, never parsed
             if not item.context_only:
                 unrendered.add(item.path, placement.chart if placement else None)
@@ -156,37 +169,18 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     for item, source in sources:
         if item.context_only:
             continue
-        recognised = False
-        file_deployments = 0
-        for document in source.documents:
-            for outcome in host.call_each("mldeploy_extract", document=document, run=run):
-                if outcome.error is not None:
-                    emit.plugin_error(
-                        outcome.plugin,
-                        f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while extracting deployments",
-                        _document_anchor(document),
-                        outcome.error,
-                    )
-                    continue
-                recognised = True
-                try:
-                    for extracted in outcome.result:
-                        if isinstance(extracted, Deployment):
-                            deployments.append(_apply_options(extracted, options))
-                            file_deployments += 1
-                        elif isinstance(extracted, InputProblem):
-                            emit.core(extracted.rule_id, extracted.message, extracted.span)
-                        elif isinstance(extracted, ScalingTarget):
-                            scaling_targets.append(extracted)
-                        else:
-                            raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
-                except Exception as error:
-                    emit.plugin_error(
-                        outcome.plugin,
-                        f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
-                        _document_anchor(document),
-                        error,
-                    )
+        extraction = _Extraction(run, options, emit, deployments, scaling_targets)
+        try:
+            with time_limit(options.file_timeout):
+                extraction.read(host, source)
+        except Overrun:
+            emit.core(
+                "MD001",
+                f"reading deployments from this document took longer than {options.file_timeout:g} s (the per-file "
+                f"time limit) in plugin {host.running!r}; the rest of the file is not linted",
+                _document_anchor(extraction.document) if extraction.document else Span.point(item.path, 1),
+            )
+        recognised, file_deployments = extraction.recognised, extraction.deployments_read
         summaries.append(FileSummary(item.path, recognised or bool(source.problems), file_deployments))
     if unrendered.groups:  # templates are files of the run too, in the order they were given
         unlinted = set(unrendered.paths())
@@ -199,23 +193,94 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     run.deployments = tuple(deployments)
     run.scaling_targets = tuple(scaling_targets)
 
-    for candidate in enabled:
-        if candidate.scope is Scope.DEPLOYMENT:
-            for deployment in run.deployments:
-                emit.check(candidate, deployment.span, candidate.check, deployment, run)
-        elif candidate.scope is Scope.DOCUMENT:
-            for document in all_documents:
-                if run.is_reported(document):
-                    emit.check(candidate, _document_anchor(document), candidate.check, document, run)
-        else:
-            anchor = run.deployments[0].span if run.deployments else None
-            emit.check(candidate, anchor, candidate.check, run.deployments, run)
+    _check(enabled, run, all_documents, options, emit)
 
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
     selected = _with_origins(selected, all_documents)
     ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
     texts = {item.path: source.text for item, source in sources if not item.context_only}
     return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts)
+
+
+@dataclass
+class _Extraction:
+    """Reads the deployments of one file's documents; remembers where it is, for an overrun report."""
+
+    run: RunContext
+    options: LintOptions
+    emit: "_Emitter"
+    deployments: list[Deployment]
+    scaling_targets: list[ScalingTarget]
+    recognised: bool = False
+    deployments_read: int = 0
+    document: Document | None = None
+
+    def read(self, host: PluginHost, source: SourceFile) -> None:
+        emit = self.emit
+        for document in source.documents:
+            self.document = document
+            for outcome in host.call_each("mldeploy_extract", document=document, run=self.run):
+                if outcome.error is not None:
+                    emit.plugin_error(
+                        outcome.plugin,
+                        f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while extracting deployments",
+                        _document_anchor(document),
+                        outcome.error,
+                    )
+                    continue
+                self.recognised = True
+                try:
+                    for extracted in outcome.result:
+                        if isinstance(extracted, Deployment):
+                            self.deployments.append(_apply_options(extracted, self.options))
+                            self.deployments_read += 1
+                        elif isinstance(extracted, InputProblem):
+                            emit.core(extracted.rule_id, extracted.message, extracted.span)
+                        elif isinstance(extracted, ScalingTarget):
+                            self.scaling_targets.append(extracted)
+                        else:
+                            raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
+                except Exception as error:
+                    emit.plugin_error(
+                        outcome.plugin,
+                        f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
+                        _document_anchor(document),
+                        error,
+                    )
+
+
+def _check(
+    enabled: Sequence[Rule], run: RunContext, documents: Sequence[Document], options: LintOptions, emit: "_Emitter"
+) -> None:
+    """Run every enabled rule; each deployment's (and document's) rules together under the time limit."""
+    by_scope: dict[Scope, list[Rule]] = {}
+    for candidate in enabled:
+        by_scope.setdefault(candidate.scope, []).append(candidate)
+
+    def guarded(anchor: Span | None, candidates: list[Rule], *args: Any) -> None:
+        current = ""
+        try:
+            with time_limit(options.file_timeout):
+                for candidate in candidates:
+                    current = candidate.id
+                    emit.check(candidate, anchor, candidate.check, *args)
+        except Overrun:
+            where = anchor or Span.point("<run>", 1)
+            emit.core(
+                "MD001",
+                f"rule {current} took longer than {options.file_timeout:g} s (the per-file time limit) here; "
+                "the rules after it did not run",
+                where,
+            )
+
+    for deployment in run.deployments:
+        if by_scope.get(Scope.DEPLOYMENT):
+            guarded(deployment.span, by_scope[Scope.DEPLOYMENT], deployment, run)
+    for document in documents:
+        if by_scope.get(Scope.DOCUMENT) and run.is_reported(document):
+            guarded(_document_anchor(document), by_scope[Scope.DOCUMENT], document, run)
+    if by_scope.get(Scope.RUN):
+        guarded(run.deployments[0].span if run.deployments else None, by_scope[Scope.RUN], run.deployments, run)
 
 
 def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> list[Finding]:

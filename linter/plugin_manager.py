@@ -50,6 +50,9 @@ class PluginHost:
     manager: pluggy.PluginManager
     load_failures: list[PluginFailure] = field(default_factory=list)
     _rules: list[Rule] | None = None
+    # The plugin whose hook implementation `call_each` called last (for
+    # reporting a stage that ran out of time inside it).
+    running: str = ""
 
     def plugin_names(self) -> list[str]:
         return sorted(name for name, _ in self.manager.list_name_plugin() if name is not None)
@@ -63,6 +66,7 @@ class PluginHost:
         hook = getattr(self.manager.hook, hook_name)
         for impl in reversed(hook.get_hookimpls()):
             wanted = {name: kwargs[name] for name in impl.argnames}
+            self.running = impl.plugin_name
             try:
                 result = impl.function(**wanted)
             except Exception as error:  # isolation is the point
