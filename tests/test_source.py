@@ -677,3 +677,15 @@ def test_plain_files_have_no_origin():
 def test_a_source_note_atop_a_plain_file_is_no_rendered_origin():
     source = load_text("stack.yaml", "# Source: https://github.com/example/templates\nResources: {}\n")
     assert [document.origin for document in source.documents] == [""]
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 4096, "0o" + "7" * 4500, "-" + "1" * 4100])
+def test_a_number_too_long_for_python_stays_text(number):
+    source = load_text("f.yaml", f"a: {number}\nb: 2\n")
+    assert source.problems == ()
+    assert to_python(source.documents[0].root) == {"a": number, "b": 2}
+
+
+def test_a_long_but_printable_number_is_a_number():
+    root = only_root("a: " + "9" * 400 + "\n")
+    assert root.get("a").value == int("9" * 400)
