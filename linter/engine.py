@@ -42,11 +42,14 @@ class InputFile:
     """A file to lint: its display path and raw bytes.
 
     `context_only` files are loaded for cross-file links but not reported on.
+    `truncated` says `data` is only the start of a longer input, read up to
+    the size limit and one byte more: the loader reports it as too large.
     """
 
     path: str
     data: bytes
     context_only: bool = False
+    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,7 @@ def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> lis
 
 
 def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
-    text, problem = decode_bytes(item.path, item.data)
+    text, problem = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
     if text is None:
         assert problem is not None
         return SourceFile(item.path, "", (), (problem,))
