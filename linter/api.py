@@ -71,7 +71,7 @@ def read_inputs(
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
     notes = notes if notes is not None else []
     for pattern in discovery.exclude:
-        check_pattern(pattern)  # wrong even when no directory is walked
+        check_pattern(pattern, "exclude pattern")  # wrong even when no directory is walked
     named = [path for path in paths if path != STDIN]
     explicit_files = {os.path.normpath(path) for path in named if not os.path.isdir(path)}
     inputs: list[InputFile] = []
@@ -88,7 +88,7 @@ def read_inputs(
     if STDIN in paths:
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(max_bytes + 1)
-        inputs.append(InputFile(stdin_name, data, truncated=len(data) > max_bytes))
+        inputs.append(InputFile(_display(stdin_name), data, truncated=len(data) > max_bytes))
         if os.path.exists(stdin_name):
             linted.add(os.path.abspath(stdin_name))
     if context != "none":
@@ -167,8 +167,17 @@ def _relative_if_below_cwd(directory: str) -> str:
 
 
 def _display(path: str) -> str:
-    """The path as reported: normalised (`./a//b` -> `a/b`), still relative if given so."""
-    return os.path.normpath(path)
+    """The path as reported: normalised (`./a//b` -> `a/b`), still relative if given so.
+
+    A name that is not UTF-8 (its bytes reach Python as lone surrogates,
+    which no report can encode) is shown with those bytes escaped: `\\xff`.
+    """
+    path = os.path.normpath(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
 
 
 def lint_paths(

@@ -8,6 +8,7 @@ findings, 2 usage or configuration errors.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from dataclasses import replace
@@ -155,13 +156,18 @@ def _explain_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    from linter.discovery import PatternError
+
     args = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None or sys.stderr is None:  # started with a closed descriptor (`>&-`): nobody reads
+        sys.stdout = sys.stdout or open(os.devnull, "w", encoding="utf-8")
+        sys.stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")
     try:
         if args and args[0] in SUBCOMMANDS and not os.path.exists(args[0]):
             command = args.pop(0)
             return _run_rules(args) if command == "rules" else _run_explain(args)
         return _run_lint(args)
-    except UsageError as error:
+    except (UsageError, PatternError) as error:  # PatternError: an --exclude pattern that cannot be used
         print(f"mldeploy-lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -296,15 +302,51 @@ def _use_color(choice: str, output: str | None) -> bool:
 
 
 def _write(text: str, output: str | None) -> None:
+    """Write the report to `output`, or to standard output.
+
+    Standard output gets UTF-8 when its encoding cannot hold the text (JSON
+    and SARIF are UTF-8 by definition). A reader that has gone (`| head`)
+    or a closed descriptor ends the writing quietly, as other command-line
+    tools do; any other failure is an error (exit 2).
+    """
     if output:
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
                 handle.write(text)
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    stream = sys.stdout
+    try:
+        try:
+            text.encode(getattr(stream, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            if getattr(stream, "buffer", None) is None:
+                text = text.encode("ascii", "backslashreplace").decode("ascii")
+            else:
+                stream.flush()
+                stream.buffer.write(text.encode("utf-8", "backslashreplace"))
+                stream.buffer.flush()
+                return
+        stream.write(text)
+        stream.flush()
+    except (BrokenPipeError, ConnectionResetError):
+        _discard_standard_output()
+    except OSError as error:
+        _discard_standard_output()
+        if error.errno == errno.EBADF:
+            return
+        raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at the null device, so that the flush at exit cannot fail (and print) again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real descriptor (captured in tests): nothing flushes it at exit
+        pass
 
 
 def _run_rules(argv: list[str]) -> int:

@@ -162,18 +162,18 @@ MAX_GITIGNORE_BYTES = 1024 * 1024
 MAX_PATTERN_WEIGHT = 5
 
 
-def check_pattern(pattern: str) -> None:
-    """Raise PatternError unless `pattern` is a usable gitignore-style pattern."""
-    _compile_strict((pattern,))
+def check_pattern(pattern: str, what: str = "pattern") -> None:
+    """Raise PatternError ("invalid <what> ...") unless `pattern` is a usable gitignore-style pattern."""
+    _compile_strict((pattern,), what)
 
 
-def _compile_strict(lines: Sequence[str]) -> list:
+def _compile_strict(lines: Sequence[str], what: str = "pattern") -> list:
     """The compiled patterns of `lines`; the first unusable one raises PatternError."""
     compiled = []
     for line in lines:
         pattern, problem = _compile(line)
         if problem:
-            raise PatternError(f"invalid pattern {line!r}: {problem}")
+            raise PatternError(f"invalid {what} {line!r}: {problem}")
         if pattern is not None:
             compiled.append(pattern)
     return compiled
@@ -200,8 +200,10 @@ def _compile(line: str) -> tuple[object | None, str]:
         return None, f"too many wildcards to match in reasonable time (weight {weight}, at most {MAX_PATTERN_WEIGHT})"
     try:
         pattern = GitIgnoreSpecPattern(line)
-    except (ValueError, re.error) as error:  # pathspec's GitIgnorePatternError is a ValueError
-        return None, str(error) or type(error).__name__
+    except re.error as error:
+        return None, error.msg
+    except ValueError:  # pathspec's GitIgnorePatternError: `!` alone, a trailing backslash
+        return None, "not a valid gitignore pattern"
     return (pattern if pattern.include is not None else None), ""
 
 

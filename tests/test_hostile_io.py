@@ -181,3 +181,190 @@ def test_sibling_context_honours_the_directorys_own_gitignore(tmp_path):
     (tmp_path / ".gitignore").write_text("c.yaml\n")
     inputs = read_inputs([str(tmp_path / "a.yaml")], DiscoveryOptions(exclude=("b.yaml",)), context="siblings")
     assert [Path(item.path).name for item in inputs] == ["a.yaml"]
+
+
+# --- patterns: a clean error from the command line, a skipped pattern from a .gitignore -----------
+
+BAD_PATTERNS = ["[z-a]", "!", "foo\\"]
+BACKTRACKING = "**/a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"
+
+
+@pytest.mark.parametrize("pattern", BAD_PATTERNS + [BACKTRACKING])
+def test_an_unusable_exclude_pattern_is_a_usage_error(cli, chdir_tmp, pattern):
+    (chdir_tmp / "a.yaml").write_text(GOOD)
+    for paths in (["a.yaml"], ["."]):
+        result = cli(*paths, "--no-config", "--context", "none", "--exclude", pattern)
+        assert result.code == 2
+        assert result.err.startswith(f"mldeploy-lint: error: invalid exclude pattern {pattern!r}: "), result.err
+
+
+@pytest.mark.parametrize("pattern", BAD_PATTERNS + [BACKTRACKING])
+def test_an_unusable_configured_pattern_is_a_configuration_error(cli, chdir_tmp, pattern):
+    (chdir_tmp / "a.yaml").write_text(GOOD)
+    config = chdir_tmp / "mldeploy-lint.toml"
+    config.write_text(f"exclude = [{json_string(pattern)}]\n")
+    result = cli("a.yaml")
+    assert result.code == 2
+    assert result.err.startswith("mldeploy-lint: error: ") and result.err.count("\n") == 1
+    assert f"mldeploy-lint.toml: exclude.0: invalid pattern {pattern!r}: " in result.err
+    config.write_text(f"[environments.paths]\nprod = [{json_string(pattern)}]\n")
+    result = cli("a.yaml")
+    assert result.code == 2
+    assert "environments.paths.prod.0: invalid pattern" in result.err
+
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)  # a TOML basic string, escapes and all
+
+
+def test_unusable_gitignore_patterns_are_skipped_with_a_warning(cli, chdir_tmp):
+    (chdir_tmp / "a.yaml").write_text(GOOD)
+    (chdir_tmp / "skipped.yaml").write_text(GOOD)
+    nested = chdir_tmp / "nested"
+    nested.mkdir()
+    (nested / "b.yaml").write_text(GOOD)
+    (nested / "ignored.yaml").write_text(GOOD)
+    (chdir_tmp / ".gitignore").write_text("[z-a]\nskipped.yaml\n")
+    (nested / ".gitignore").write_text(f"!\nfoo\\\n{BACKTRACKING}\nignored.yaml\n")
+    (nested / ("a" * 250 + ".yaml")).write_text(GOOD)  # a long name for the backtracking pattern to chew on
+    result = cli(".", "--no-config", "--format", "json")
+    assert result.code == 0
+    import json
+
+    linted = sorted(Path(item["path"]).name for item in json.loads(result.out)["files"])
+    assert linted == sorted(["a" * 250 + ".yaml", "a.yaml", "b.yaml"])
+    warnings = result.err.splitlines()
+    assert len(warnings) == 4, result.err
+    assert warnings[0].startswith("mldeploy-lint: note: .gitignore:1: pattern '[z-a]' skipped: ")
+    assert warnings[1].startswith(f"mldeploy-lint: note: {os.path.join('nested', '.gitignore')}:1: pattern '!' skipped: ")
+    assert "nested" in warnings[3] and ":3: pattern" in warnings[3] and "too many wildcards" in warnings[3]
+
+
+def test_unusable_patterns_in_a_context_directorys_gitignore_are_skipped(cli, tmp_path):
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "deploy").mkdir()
+    (repository / "deploy" / "a.yaml").write_text(GOOD)
+    (repository / "other").mkdir()
+    (repository / "other" / "b.yaml").write_text(GOOD)
+    (repository / "other" / ".gitignore").write_text("[z-a]\n")
+    (repository / "deploy" / ".gitignore").write_text("foo\\\n")
+    for mode in ("repository", "siblings"):
+        result = cli(str(repository / "deploy" / "a.yaml"), "--no-config", "--context", mode)
+        assert result.code == 0
+        assert "Traceback" not in result.err and "skipped" in result.err
+
+
+# --- configuration files that break the reader -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        ("mldeploy-lint.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ("mldeploy-lint.toml", "exclude = 'x'\n" + "[data]\n" + "x = " + "{y = " * 400 + "1" + "}" * 400, None),
+        ("mldeploy-lint.toml", "fail-on = 'warning'\n\xff\n", "not UTF-8"),
+    ],
+)
+def test_unreadable_configuration_is_a_usage_error(cli, chdir_tmp, name, text, message):
+    (chdir_tmp / "a.yaml").write_text(GOOD)
+    (chdir_tmp / name).write_bytes(text.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    result = cli("a.yaml")
+    assert result.code == 2
+    assert result.err.startswith("mldeploy-lint: error: ") and f"{name}: " in result.err, result.err
+    if message:
+        assert message in result.err
+
+
+@pytest.mark.parametrize("text", ["tool = 5\n# [tool.mldeploy-lint]\n", "[tool]\nmldeploy-lint = 5\n"])
+def test_a_pyproject_whose_tool_is_not_a_table_is_no_crash(cli, chdir_tmp, text):
+    (chdir_tmp / "a.yaml").write_text(GOOD)
+    (chdir_tmp / "pyproject.toml").write_text(text)
+    result = cli("a.yaml")
+    assert "Traceback" not in result.err
+    assert result.code in (0, 2)
+    if result.code == 2:
+        assert "pyproject.toml: [tool.mldeploy-lint]" in result.err
+
+
+# --- file names and standard output ----------------------------------------------------------------
+
+BROKEN = "apiVersion: v1\nkind: ConfigMap\nmetadata: [\n"
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that takes any bytes in a name")
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
+def test_non_utf8_file_names_are_reported_escaped(cli, chdir_tmp, output_format):
+    (chdir_tmp / os.fsdecode(b"\xff-bad.yaml")).write_text(BROKEN)
+    for output in (None, "report.out"):
+        result = cli(".", "--no-config", "--format", output_format, *(["-o", output] if output else []))
+        assert result.code == 1
+        text = (chdir_tmp / output).read_text(encoding="utf-8") if output else result.out
+        assert ("\\xff-bad.yaml" in text) or ("%5Cxff-bad.yaml" in text), text
+
+
+def test_a_non_utf8_standard_output_gets_utf8(tmp_path):
+    (tmp_path / "café.yaml").write_text(BROKEN)
+    completed = subprocess.run(
+        [sys.executable, "-m", "linter", ".", "--no-config", "--color", "never"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=20,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert b"Traceback" not in completed.stderr, completed.stderr.decode(errors="replace")
+    assert completed.returncode == 1
+    assert "café.yaml:4:1: MD001".encode() in completed.stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_a_full_standard_output_is_a_clean_error(tmp_path):
+    (tmp_path / "a.yaml").write_text(BROKEN)
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "linter", "a.yaml", "--no-config"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, timeout=20
+        )
+    assert completed.stderr.decode() == "mldeploy-lint: error: cannot write to standard output: No space left on device\n"
+    assert completed.returncode == 2
+
+
+def test_a_closed_pipe_ends_the_run_quietly(tmp_path):
+    (tmp_path / "a.yaml").write_text(BROKEN)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linter", ".", "--no-config", "--color", "never"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # as `| head -1` has done by the time the report comes
+    stderr = process.stderr.read()
+    assert process.wait(timeout=20) == 1
+    assert stderr == b""
+
+
+def test_a_closed_standard_output_is_no_crash(tmp_path):
+    (tmp_path / "a.yaml").write_text(BROKEN)
+    completed = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.close(1); sys.argv[1:] = ['a.yaml', '--no-config']; import runpy; runpy.run_module('linter', run_name='__main__')"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        timeout=20,
+    )
+    assert b"Traceback" not in completed.stderr and b"Exception ignored" not in completed.stderr, completed.stderr
+    assert completed.returncode == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX descriptors")
+def test_started_with_standard_output_closed_is_no_crash(tmp_path):
+    (tmp_path / "a.yaml").write_text(BROKEN)
+    completed = subprocess.run(
+        [sys.executable, "-m", "linter", "a.yaml", "--no-config"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        timeout=20,
+        preexec_fn=lambda: os.close(1),  # as `mldeploy-lint a.yaml >&-` starts it
+    )
+    assert completed.stderr == b""
+    assert completed.returncode == 1
