@@ -157,6 +157,7 @@ def _explain_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     from linter.discovery import PatternError
+    from linter.plugin_manager import PluginRenderError
 
     args = list(sys.argv[1:] if argv is None else argv)
     if sys.stdout is None or sys.stderr is None:  # started with a closed descriptor (`>&-`): nobody reads
@@ -167,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             command = args.pop(0)
             return _run_rules(args) if command == "rules" else _run_explain(args)
         return _run_lint(args)
-    except (UsageError, PatternError) as error:  # PatternError: an --exclude pattern that cannot be used
+    except (UsageError, PatternError, PluginRenderError) as error:  # PatternError: a bad --exclude pattern
         print(f"mldeploy-lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

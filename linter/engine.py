@@ -167,7 +167,9 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
                             scaling_targets.append(extracted)
                         else:
                             raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
-                except Exception as error:
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
                     emit.plugin_error(
                         outcome.plugin,
                         f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
@@ -331,7 +333,9 @@ class _Emitter:
                 if not isinstance(violation, Violation):
                     raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
                 self.findings.append(candidate.finding(violation))
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
             where = anchor or Span.point(f"<plugin:{candidate.plugin}>", 1)
             self.plugin_error(
                 candidate.plugin,
