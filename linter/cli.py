@@ -8,6 +8,7 @@ findings, 2 usage or configuration errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
@@ -233,7 +234,7 @@ def _run_lint(argv: list[str]) -> int:
     fail_on_name = args.fail_on or config.get("fail-on", "warning")
     fail_on = None if fail_on_name == "never" else Severity(fail_on_name)
     text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output)))
-    _write(text, args.output)
+    _write(text, args.output, inputs=(*args.paths, *(summary.path for summary in result.files)))
     if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -302,8 +303,13 @@ def _use_color(choice: str, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
     """Write the report to `output`, or to standard output.
+
+    A file is written whole or not at all: to a temporary file beside it,
+    then renamed over it, so a symbolic link at `output` is replaced, never
+    written through. An `output` that is one of `inputs` (the same file,
+    through a link or not) is refused (exit 2).
 
     Standard output gets UTF-8 when its encoding cannot hold the text (JSON
     and SARIF are UTF-8 by definition). A reader that has gone (`| head`)
@@ -311,9 +317,10 @@ def _write(text: str, output: str | None) -> None:
     tools do; any other failure is an error (exit 2).
     """
     if output:
+        if any(_same_file(output, path) for path in inputs):
+            raise UsageError(f"--output {output} is one of the files being linted; write the report elsewhere")
         try:
-            with open(output, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as handle:
-                handle.write(text)
+            _replace_file(output, text.encode("utf-8", "backslashreplace"))
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         return
@@ -338,6 +345,32 @@ def _write(text: str, output: str | None) -> None:
         if error.errno == errno.EBADF:
             return
         raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
+
+
+def _same_file(output: str, path: str) -> bool:
+    try:
+        return os.path.samefile(output, path)
+    except (OSError, ValueError):  # either does not exist (or is `-`): not the same file
+        return False
+
+
+def _replace_file(path: str, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it to `path` (atomic, never through a link)."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would have created it, not mkstemp's 0600
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _discard_standard_output() -> None:

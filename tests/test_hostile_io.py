@@ -368,3 +368,51 @@ def test_started_with_standard_output_closed_is_no_crash(tmp_path):
     )
     assert completed.stderr == b""
     assert completed.returncode == 1
+
+
+# --- --output never overwrites an input ------------------------------------------------------------
+
+
+def test_output_onto_a_named_input_is_refused(cli, chdir_tmp):
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    for paths in (["deploy.yaml"], ["."], [str(chdir_tmp)]):
+        result = cli(*paths, "--no-config", "-o", "deploy.yaml")
+        assert result.code == 2
+        assert result.err == "mldeploy-lint: error: --output deploy.yaml is one of the files being linted; write the report elsewhere\n"
+        assert (chdir_tmp / "deploy.yaml").read_text() == BROKEN
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic and hard links")
+def test_output_through_a_link_onto_an_input_is_refused(cli, chdir_tmp):
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    os.symlink("deploy.yaml", chdir_tmp / "report.txt")
+    os.link(chdir_tmp / "deploy.yaml", chdir_tmp / "hard.txt")
+    for target in ("report.txt", "hard.txt"):
+        result = cli("deploy.yaml", "--no-config", "-o", target)
+        assert result.code == 2 and "is one of the files being linted" in result.err
+    assert (chdir_tmp / "deploy.yaml").read_text() == BROKEN
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_output_replaces_a_symlink_instead_of_writing_through_it(cli, chdir_tmp):
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    elsewhere = chdir_tmp / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious.txt").write_text("keep me\n")
+    os.symlink(elsewhere / "precious.txt", chdir_tmp / "report.txt")
+    result = cli("deploy.yaml", "--no-config", "--context", "none", "-o", "report.txt")
+    assert result.code == 1
+    assert (elsewhere / "precious.txt").read_text() == "keep me\n"
+    report = chdir_tmp / "report.txt"
+    assert not report.is_symlink() and "MD001" in report.read_text()
+
+
+def test_output_is_written_whole_or_not_at_all(cli, chdir_tmp):
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    (chdir_tmp / "out").mkdir()
+    result = cli("deploy.yaml", "--no-config", "-o", "out/report.txt")
+    assert result.code == 1
+    assert sorted(path.name for path in (chdir_tmp / "out").iterdir()) == ["report.txt"]  # no temporary file left
+    assert oct((chdir_tmp / "out" / "report.txt").stat().st_mode & 0o777) != oct(0o600)
+    missing = cli("deploy.yaml", "--no-config", "-o", "nowhere/report.txt")
+    assert missing.code == 2 and missing.err.startswith("mldeploy-lint: error: cannot write nowhere/report.txt: ")
