@@ -406,17 +406,56 @@ def _run_rules(argv: list[str]) -> int:
 
 
 def _write_pages(pages: dict[str, str], directory: str) -> None:
-    """Write the rule pages into `directory`, removing rule pages of rules that no longer exist."""
-    import re
-    from pathlib import Path
+    """Write the rule pages into `directory`, touching only files it wrote itself.
 
-    target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
-    for stale in target.glob("*.md"):
-        if stale.name not in pages and re.fullmatch(r"[A-Z]+[0-9]+\.md", stale.name):
-            stale.unlink()
-    for name, text in pages.items():
-        (target / name).write_text(text, encoding="utf-8")
+    A file is ours when it starts with the generated-file marker. A
+    non-empty directory is written into only when its README.md is ours; a
+    page that would replace a file not ours stops the run (exit 2) before
+    anything is written; pages of rules that no longer exist are removed
+    when they are ours, and every other file is left alone.
+    """
+    from linter import rule_docs
+
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        raise UsageError(f"--output-dir {directory} is not a directory")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        present = sorted(os.listdir(directory))
+    except OSError as error:
+        raise UsageError(f"cannot write {directory}: {error.strerror or error}") from None
+    ours = {name for name in present if name.endswith(".md") and _is_generated_page(os.path.join(directory, name))}
+    if present and rule_docs.INDEX_PAGE not in ours:
+        raise UsageError(
+            f"{directory} is not empty and holds no rule reference written by `mldeploy-lint rules` "
+            f"(no {rule_docs.INDEX_PAGE} with its generated-file marker); choose a new or empty directory"
+        )
+    for name in pages:
+        if name in present and name not in ours:
+            raise UsageError(
+                f"{os.path.join(directory, name)} was not written by `mldeploy-lint rules` "
+                "(no generated-file marker); move it away to regenerate the rule reference"
+            )
+    try:
+        for name in sorted(ours - set(pages)):
+            os.unlink(os.path.join(directory, name))
+        for name, text in pages.items():
+            _replace_file(os.path.join(directory, name), text.encode("utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot write {directory}: {error.strerror or error}") from None
+
+
+def _is_generated_page(path: str) -> bool:
+    """True when `path` is a regular file (not a link) that starts with the generated-file marker."""
+    from linter import rule_docs
+    from linter.discovery import read_regular_file
+
+    if os.path.islink(path):
+        return False
+    try:
+        head, _ = read_regular_file(path, 4096)
+    except OSError:
+        return False
+    return rule_docs.is_generated_page(head.decode("utf-8", "replace"))
 
 
 def _run_explain(argv: list[str]) -> int:

@@ -416,3 +416,69 @@ def test_output_is_written_whole_or_not_at_all(cli, chdir_tmp):
     assert oct((chdir_tmp / "out" / "report.txt").stat().st_mode & 0o777) != oct(0o600)
     missing = cli("deploy.yaml", "--no-config", "-o", "nowhere/report.txt")
     assert missing.code == 2 and missing.err.startswith("mldeploy-lint: error: cannot write nowhere/report.txt: ")
+
+
+# --- rules --output-dir writes only what it owns ------------------------------------------------------
+
+
+def _rule_pages(cli, directory: Path):
+    return cli("rules", "--format", "markdown", "--output-dir", str(directory))
+
+
+def test_rule_pages_refuse_a_directory_they_did_not_write(cli, tmp_path):
+    decisions = tmp_path / "decisions"
+    decisions.mkdir()
+    (decisions / "ADR001.md").write_text("# ADR001 use Spot for batch\n")
+    result = _rule_pages(cli, decisions)
+    assert result.code == 2
+    assert result.err == (
+        f"mldeploy-lint: error: {decisions} is not empty and holds no rule reference written by "
+        "`mldeploy-lint rules` (no README.md with its generated-file marker); choose a new or empty directory\n"
+    )
+    (decisions / "README.md").write_text("# Architecture decisions\n")
+    assert _rule_pages(cli, decisions).code == 2
+    assert sorted(path.name for path in decisions.iterdir()) == ["ADR001.md", "README.md"]
+    assert (decisions / "README.md").read_text() == "# Architecture decisions\n"
+
+
+def test_rule_pages_replace_and_remove_only_their_own_files(cli, tmp_path):
+    from linter import rule_docs
+
+    reference = tmp_path / "rules"
+    assert _rule_pages(cli, reference).code == 0  # a new directory
+    pages = sorted(path.name for path in reference.iterdir())
+    assert "README.md" in pages and "EP001.md" in pages
+    assert all((reference / name).read_text().startswith(rule_docs.GENERATED_MARKER + "\n") for name in pages)
+
+    (reference / "ADR001.md").write_text("# ADR001 hand-written\n")
+    (reference / "notes.md").write_text("kept\n")
+    (reference / "ZZ999.md").write_text(rule_docs.GENERATED_MARKER + "\n# ZZ999 a rule that no longer exists\n")
+    (reference / "EP001.md").write_text(rule_docs.GENERATED_MARKER + "\n# stale\n")
+    result = _rule_pages(cli, reference)
+    assert (result.code, result.out, result.err) == (0, "", "")
+    names = sorted(path.name for path in reference.iterdir())
+    assert names == sorted(set(pages) | {"ADR001.md", "notes.md"})
+    assert (reference / "ADR001.md").read_text() == "# ADR001 hand-written\n"
+    assert "# EP001 payload-exceeds-endpoint-limit" in (reference / "EP001.md").read_text()
+
+
+def test_rule_pages_refuse_to_overwrite_a_hand_written_page(cli, tmp_path):
+    reference = tmp_path / "rules"
+    assert _rule_pages(cli, reference).code == 0
+    (reference / "EP001.md").write_text("# EP001, annotated by hand\n")
+    (reference / "ZZ999.md").write_text("# ZZ999 hand-written too\n")
+    result = _rule_pages(cli, reference)
+    assert result.code == 2
+    assert result.err == (
+        f"mldeploy-lint: error: {reference / 'EP001.md'} was not written by `mldeploy-lint rules` "
+        "(no generated-file marker); move it away to regenerate the rule reference\n"
+    )
+    assert (reference / "EP001.md").read_text() == "# EP001, annotated by hand\n"
+    assert (reference / "ZZ999.md").exists()
+
+
+def test_rule_pages_refuse_a_file_in_place_of_the_directory(cli, tmp_path):
+    (tmp_path / "rules").write_text("not a directory\n")
+    result = _rule_pages(cli, tmp_path / "rules")
+    assert result.code == 2 and "is not a directory" in result.err
+    assert (tmp_path / "rules").read_text() == "not a directory\n"
