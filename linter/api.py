@@ -9,9 +9,19 @@ import os
 import sys
 from typing import BinaryIO, Sequence
 
-from linter.discovery import DiscoveryOptions, discover, is_repository_root, up_to_repository_root
+from linter.discovery import (
+    DiscoveryOptions,
+    NotARegularFile,
+    check_pattern,
+    discover,
+    is_repository_root,
+    list_directory,
+    read_regular_file,
+    up_to_repository_root,
+)
 from linter.engine import InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
+from linter.source import LoadLimits
 
 __all__ = ["STDIN", "lint_paths", "lint_text", "read_inputs"]
 
@@ -28,6 +38,7 @@ def read_inputs(
     stdin_name: str = "<stdin>",
     context: str = "siblings",
     notes: list[str] | None = None,
+    max_bytes: int = LoadLimits().max_bytes,
 ) -> list[InputFile]:
     """Discover and read the files under `paths`; `-` reads standard input.
 
@@ -43,28 +54,46 @@ def read_inputs(
       outside a repository, or in one with more than
       `MAX_REPOSITORY_CONTEXT_FILES` of them, the files beside it (a line
       saying so is added to `notes`);
-    - "siblings": the lintable files beside it, in its directory;
+    - "siblings": the lintable files beside it, in its directory (not below it);
     - "none": no context.
 
     Directories named on the command line are linted whole anyway.
-    Raises FileNotFoundError for a missing path, OSError for an unreadable one.
+
+    No input is read beyond `max_bytes + 1` bytes (standard input included):
+    a longer one is passed on `truncated`, for the loader to report as too
+    large. Raises FileNotFoundError for a missing path, NotARegularFile (an
+    OSError) for a named pipe or a device named explicitly (never waiting on
+    it), OSError for an unreadable file, and PatternError for an unusable
+    exclude pattern; pipes and devices met in walks are skipped, and so are
+    `.gitignore` patterns that cannot be used (with a line in `notes`).
     """
     if context not in CONTEXTS:
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
+    notes = notes if notes is not None else []
+    for pattern in discovery.exclude:
+        check_pattern(pattern, "exclude pattern")  # wrong even when no directory is walked
     named = [path for path in paths if path != STDIN]
+    explicit_files = {os.path.normpath(path) for path in named if not os.path.isdir(path)}
     inputs: list[InputFile] = []
     linted: set[str] = set()
-    for file_path in discover(named, discovery):
+    for file_path in discover(named, discovery, notes):
+        try:
+            data, truncated = read_regular_file(file_path, max_bytes)
+        except NotARegularFile:
+            if os.path.normpath(file_path) in explicit_files:
+                raise
+            continue  # became a pipe or a device since the walk listed it
         linted.add(os.path.abspath(file_path))
-        inputs.append(InputFile(_display(file_path), _read(file_path)))
+        inputs.append(InputFile(_display(file_path), data, truncated=truncated))
     if STDIN in paths:
         stream = stdin if stdin is not None else sys.stdin.buffer
-        inputs.append(InputFile(stdin_name, stream.read()))
+        data = stream.read(max_bytes + 1)
+        inputs.append(InputFile(_display(stdin_name), data, truncated=len(data) > max_bytes))
         if os.path.exists(stdin_name):
             linted.add(os.path.abspath(stdin_name))
     if context != "none":
         explicit = [path for path in named + ([stdin_name] if STDIN in paths else []) if os.path.isfile(path)]
-        inputs.extend(_context(explicit, discovery, linted, context == "repository", notes if notes is not None else []))
+        inputs.extend(_context(explicit, discovery, linted, context == "repository", notes, max_bytes))
     return inputs
 
 
@@ -81,9 +110,18 @@ def repository_root(directory: str) -> str | None:
 
 
 def _context(
-    paths: Sequence[str], discovery: DiscoveryOptions, linted: set[str], whole_repository: bool, notes: list[str]
+    paths: Sequence[str],
+    discovery: DiscoveryOptions,
+    linted: set[str],
+    whole_repository: bool,
+    notes: list[str],
+    max_bytes: int,
 ) -> list[InputFile]:
-    """Context files for the explicitly named files: their repository's, or their directories'."""
+    """Context files for the explicitly named files: their repository's, or their directories'.
+
+    A directory's files are listed without walking below it: nothing under
+    a scratch or home directory is visited for a file named in it.
+    """
     roots: set[tuple[str, bool]] = set()  # (directory, walk below it)
     for path in paths:
         directory = os.path.dirname(os.path.abspath(path))
@@ -91,12 +129,11 @@ def _context(
         roots.add((root, True) if root is not None else (directory, False))
     found: list[str] = []
     for root, recursive in sorted(roots):
-        files = [
-            file_path
-            for file_path in discover([_relative_if_below_cwd(root)], discovery)
-            if recursive or os.path.dirname(os.path.abspath(file_path)) == root
-        ]
-        if recursive and len(files) > MAX_REPOSITORY_CONTEXT_FILES:
+        if not recursive:
+            found += list_directory(_relative_if_below_cwd(root), discovery, notes)
+            continue
+        files = list(discover([_relative_if_below_cwd(root)], discovery, notes))
+        if len(files) > MAX_REPOSITORY_CONTEXT_FILES:
             notes.append(
                 f"the repository at {_relative_if_below_cwd(root)} holds {len(files):,} lintable files, more than "
                 f"{MAX_REPOSITORY_CONTEXT_FILES:,}: only the named files' directories are read as context "
@@ -112,9 +149,10 @@ def _context(
             continue
         linted.add(absolute)
         try:
-            context.append(InputFile(_display(file_path), _read(file_path), context_only=True))
+            data, truncated = read_regular_file(file_path, max_bytes)
         except OSError:
-            continue  # an unreadable context file is not worth failing the run for
+            continue  # an unreadable context file (or a pipe) is not worth failing the run for
+        context.append(InputFile(_display(file_path), data, context_only=True, truncated=truncated))
     return context
 
 
@@ -128,14 +166,18 @@ def _relative_if_below_cwd(directory: str) -> str:
     return directory if relative.startswith("..") else relative
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _display(path: str) -> str:
-    """The path as reported: normalised (`./a//b` -> `a/b`), still relative if given so."""
-    return os.path.normpath(path)
+    """The path as reported: normalised (`./a//b` -> `a/b`), still relative if given so.
+
+    A name that is not UTF-8 (its bytes reach Python as lone surrogates,
+    which no report can encode) is shown with those bytes escaped: `\\xff`.
+    """
+    path = os.path.normpath(path)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
 
 
 def lint_paths(
@@ -148,7 +190,7 @@ def lint_paths(
     """Lint files and directories with the installed plugins (context files as `read_inputs` says)."""
     host = host or build_plugin_host()
     discovery = _with_plugin_patterns(discovery, host)
-    return run_lint(read_inputs(paths, discovery, context=context), host, options)
+    return run_lint(read_inputs(paths, discovery, context=context, max_bytes=options.limits.max_bytes), host, options)
 
 
 def lint_text(

@@ -8,6 +8,8 @@ findings, 2 usage or configuration errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from dataclasses import replace
@@ -160,13 +162,19 @@ def _explain_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    from linter.discovery import PatternError
+    from linter.plugin_manager import PluginRenderError
+
     args = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None or sys.stderr is None:  # started with a closed descriptor (`>&-`): nobody reads
+        sys.stdout = sys.stdout or open(os.devnull, "w", encoding="utf-8")
+        sys.stderr = sys.stderr or open(os.devnull, "w", encoding="utf-8")
     try:
         if args and args[0] in SUBCOMMANDS and not os.path.exists(args[0]):
             command = args.pop(0)
             return _run_rules(args) if command == "rules" else _run_explain(args)
         return _run_lint(args)
-    except UsageError as error:
+    except (UsageError, PatternError, PluginRenderError) as error:  # PatternError: a bad --exclude pattern
         print(f"mldeploy-lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -237,7 +245,10 @@ def _run_lint(argv: list[str]) -> int:
     fail_on = None if fail_on_name == "never" else Severity(fail_on_name)
     _warn_nothing_recognised(result)
     text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output), args.show_source))
-    _write(text, args.output)
+    # Never overwrite what was linted: the paths named, and every file that held
+    # something an adapter read. An old report found by a directory walk is no input.
+    protected = (*args.paths, *(summary.path for summary in result.files if summary.recognised or summary.deployments))
+    _write(text, args.output, inputs=protected)
     if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -325,16 +336,84 @@ def _use_color(choice: str, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
+    """Write the report to `output`, or to standard output.
+
+    A file is written whole or not at all: to a temporary file beside it,
+    then renamed over it, so a symbolic link at `output` is replaced, never
+    written through. An `output` that is one of `inputs` (the same file,
+    through a link or not) is refused (exit 2).
+
+    Standard output gets UTF-8 when its encoding cannot hold the text (JSON
+    and SARIF are UTF-8 by definition). A reader that has gone (`| head`)
+    or a closed descriptor ends the writing quietly, as other command-line
+    tools do; any other failure is an error (exit 2).
+    """
     if output:
+        if any(_same_file(output, path) for path in inputs):
+            raise UsageError(f"--output {output} is one of the files being linted; write the report elsewhere")
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            _replace_file(output, text.encode("utf-8", "backslashreplace"))
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    stream = sys.stdout
+    try:
+        try:
+            text.encode(getattr(stream, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            if getattr(stream, "buffer", None) is None:
+                text = text.encode("ascii", "backslashreplace").decode("ascii")
+            else:
+                stream.flush()
+                stream.buffer.write(text.encode("utf-8", "backslashreplace"))
+                stream.buffer.flush()
+                return
+        stream.write(text)
+        stream.flush()
+    except (BrokenPipeError, ConnectionResetError):
+        _discard_standard_output()
+    except OSError as error:
+        _discard_standard_output()
+        if error.errno == errno.EBADF:
+            return
+        raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
+
+
+def _same_file(output: str, path: str) -> bool:
+    try:
+        return os.path.samefile(output, path)
+    except (OSError, ValueError):  # either does not exist (or is `-`): not the same file
+        return False
+
+
+def _replace_file(path: str, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it to `path` (atomic, never through a link)."""
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would have created it, not mkstemp's 0600
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at the null device, so that the flush at exit cannot fail (and print) again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real descriptor (captured in tests): nothing flushes it at exit
+        pass
 
 
 def _run_rules(argv: list[str]) -> int:
@@ -360,17 +439,56 @@ def _run_rules(argv: list[str]) -> int:
 
 
 def _write_pages(pages: dict[str, str], directory: str) -> None:
-    """Write the rule pages into `directory`, removing rule pages of rules that no longer exist."""
-    import re
-    from pathlib import Path
+    """Write the rule pages into `directory`, touching only files it wrote itself.
 
-    target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
-    for stale in target.glob("*.md"):
-        if stale.name not in pages and re.fullmatch(r"[A-Z]+[0-9]+\.md", stale.name):
-            stale.unlink()
-    for name, text in pages.items():
-        (target / name).write_text(text, encoding="utf-8")
+    A file is ours when it starts with the generated-file marker. A
+    non-empty directory is written into only when its README.md is ours; a
+    page that would replace a file not ours stops the run (exit 2) before
+    anything is written; pages of rules that no longer exist are removed
+    when they are ours, and every other file is left alone.
+    """
+    from linter import rule_docs
+
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        raise UsageError(f"--output-dir {directory} is not a directory")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        present = sorted(os.listdir(directory))
+    except OSError as error:
+        raise UsageError(f"cannot write {directory}: {error.strerror or error}") from None
+    ours = {name for name in present if name.endswith(".md") and _is_generated_page(os.path.join(directory, name))}
+    if present and rule_docs.INDEX_PAGE not in ours:
+        raise UsageError(
+            f"{directory} is not empty and holds no rule reference written by `mldeploy-lint rules` "
+            f"(no {rule_docs.INDEX_PAGE} with its generated-file marker); choose a new or empty directory"
+        )
+    for name in pages:
+        if name in present and name not in ours:
+            raise UsageError(
+                f"{os.path.join(directory, name)} was not written by `mldeploy-lint rules` "
+                "(no generated-file marker); move it away to regenerate the rule reference"
+            )
+    try:
+        for name in sorted(ours - set(pages)):
+            os.unlink(os.path.join(directory, name))
+        for name, text in pages.items():
+            _replace_file(os.path.join(directory, name), text.encode("utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot write {directory}: {error.strerror or error}") from None
+
+
+def _is_generated_page(path: str) -> bool:
+    """True when `path` is a regular file (not a link) that starts with the generated-file marker."""
+    from linter import rule_docs
+    from linter.discovery import read_regular_file
+
+    if os.path.islink(path):
+        return False
+    try:
+        head, _ = read_regular_file(path, 4096)
+    except OSError:
+        return False
+    return rule_docs.is_generated_page(head.decode("utf-8", "replace"))
 
 
 def _run_explain(argv: list[str]) -> int:

@@ -15,11 +15,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from linter.discovery import up_to_repository_root
+from linter.discovery import read_regular_file, up_to_repository_root
 
 __all__ = ["Config", "ConfigError", "find_config", "load_config"]
 
 CONFIG_NAMES = ("mldeploy-lint.toml", ".mldeploy-lint.toml")
+# A configuration file is a few kilobytes; a `pyproject.toml` rarely more than tens.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -66,31 +68,62 @@ def find_config(start: str = ".") -> str | None:
 
 def _has_tool_table(path: str) -> bool:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return "[tool.mldeploy-lint" in handle.read()
+        return b"[tool.mldeploy-lint" in read_regular_file(path, MAX_CONFIG_BYTES)[0]
     except OSError:
         return False
 
 
 def load_config(path: str | None) -> Config:
-    """Read and validate a configuration file; `Config()` when `path` is None."""
+    """Read and validate a configuration file; `Config()` when `path` is None.
+
+    Every way a file can be wrong is a ConfigError: unreadable, not a
+    regular file (a pipe is never waited on), above `MAX_CONFIG_BYTES`,
+    not TOML, nested too deeply, or breaking the schema.
+    """
     if path is None:
         return Config()
     try:
-        with open(path, "rb") as handle:
-            document = _toml().load(handle)
+        data, too_large = read_regular_file(path, MAX_CONFIG_BYTES)
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
+    if too_large:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024:,} KiB, too large for a configuration file")
+    try:
+        document = _toml().loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (undecodable byte at offset {error.start})") from None
     except ValueError as error:  # tomllib.TOMLDecodeError
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
     if os.path.basename(path) == "pyproject.toml":
-        settings = document.get("tool", {}).get("mldeploy-lint", {})
+        tool = document.get("tool", {})
+        settings = tool.get("mldeploy-lint", {}) if isinstance(tool, dict) else {}
         where = "[tool.mldeploy-lint]"
     else:
         settings = document
         where = ""
-    _validate(path, where, settings)
+    try:
+        _validate(path, where, settings)
+    except RecursionError:
+        raise ConfigError(f"{path}: {where or 'the settings'} nested too deeply to check") from None
+    _check_patterns(path, where, settings)
     return Config(path, os.path.dirname(os.path.abspath(path)), settings)
+
+
+def _check_patterns(path: str, where: str, settings: Mapping[str, Any]) -> None:
+    """Gitignore-style patterns are matched against every path: an unusable one is an error here, not later."""
+    from linter.discovery import PatternError, check_pattern
+
+    named = [(f"exclude.{index}", pattern) for index, pattern in enumerate(settings.get("exclude", ()))]
+    for stage, globs in settings.get("environments", {}).get("paths", {}).items():
+        named += [(f"environments.paths.{stage}.{index}", glob) for index, glob in enumerate(globs)]
+    for key, pattern in named:
+        try:
+            check_pattern(pattern)
+        except PatternError as error:
+            location = ".".join(part for part in (where, key) if part)
+            raise ConfigError(f"{path}: {location}: {error}") from None
 
 
 def _validate(path: str, where: str, settings: Any) -> None:

@@ -1,19 +1,34 @@
-"""Find the files to lint under the paths a user names.
+"""Find the files to lint under the paths a user names, and read them safely.
 
 Directories are searched recursively for the core file patterns plus those
 plugins add; `.gitignore` files met on the way and `--exclude` patterns
 (gitignore syntax) prune the search. A file named explicitly is always
-linted, whatever the patterns say. Output order is sorted and stable.
+linted, whatever the patterns say, but only a regular file: a named pipe or
+a device is refused (it could block or never end), and skipped in walks.
+Output order is sorted and stable.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import re
+import stat
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-__all__ = ["DEFAULT_PATTERNS", "DEFAULT_EXCLUDES", "DiscoveryOptions", "discover"]
+__all__ = [
+    "DEFAULT_PATTERNS",
+    "DEFAULT_EXCLUDES",
+    "DiscoveryOptions",
+    "NotARegularFile",
+    "PatternError",
+    "check_pattern",
+    "discover",
+    "list_directory",
+    "read_regular_file",
+]
 
 DEFAULT_PATTERNS = ("*.yaml", "*.yml", "*.json", "*.template")
 # Never worth searching: VCS metadata, virtual environments, caches, build output.
@@ -44,17 +59,35 @@ class DiscoveryOptions:
     respect_gitignore: bool = True
 
 
-def discover(paths: Sequence[str], options: DiscoveryOptions = DiscoveryOptions()) -> Iterator[str]:
+class NotARegularFile(OSError):
+    """A path that names a named pipe, a device or a socket where a file was expected."""
+
+    def __init__(self, path: str, mode: int) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({_kind(mode)})", path)
+
+
+class PatternError(ValueError):
+    """A gitignore-style pattern that cannot be used: malformed, or too costly to match."""
+
+
+def discover(
+    paths: Sequence[str], options: DiscoveryOptions = DiscoveryOptions(), notes: list[str] | None = None
+) -> Iterator[str]:
     """Yield the files to lint under `paths`, each once.
 
-    Raises FileNotFoundError for a path that does not exist.
+    Raises FileNotFoundError for a path that does not exist, NotARegularFile
+    for one that names a pipe or a device, and PatternError for an unusable
+    `options.exclude` pattern. An unusable pattern in a `.gitignore` met on
+    the way is skipped, with a line saying so added to `notes`.
     """
     seen: set[str] = set()
     for path in paths:
         if os.path.isdir(path):
-            found: Iterable[str] = sorted(_walk(path, options))
-        elif os.path.exists(path):
+            found: Iterable[str] = sorted(_walk(path, options, notes if notes is not None else []))
+        elif os.path.isfile(path):
             found = [path]
+        elif os.path.exists(path):
+            raise NotARegularFile(path, os.stat(path).st_mode)
         else:
             raise FileNotFoundError(path)
         for file_path in found:
@@ -64,10 +97,21 @@ def discover(paths: Sequence[str], options: DiscoveryOptions = DiscoveryOptions(
                 yield file_path
 
 
-def _walk(root: str, options: DiscoveryOptions) -> Iterator[str]:
+def list_directory(
+    directory: str, options: DiscoveryOptions = DiscoveryOptions(), notes: list[str] | None = None
+) -> list[str]:
+    """The lintable regular files directly in `directory` (not below it), sorted.
+
+    Filtered as a walk of `directory` filters its own files: the patterns,
+    the excludes and the directory's own `.gitignore`.
+    """
+    return sorted(_walk(directory, options, notes if notes is not None else [], recursive=False))
+
+
+def _walk(root: str, options: DiscoveryOptions, notes: list[str], recursive: bool = True) -> Iterator[str]:
     import pathspec
 
-    base_spec = pathspec.GitIgnoreSpec.from_lines(list(DEFAULT_EXCLUDES) + list(options.exclude))
+    base_spec = pathspec.GitIgnoreSpec(_compile_strict(DEFAULT_EXCLUDES + options.exclude))
     # (directory relative to root, spec of the .gitignore found there)
     ignore_specs: list[tuple[str, pathspec.PathSpec]] = []
 
@@ -87,12 +131,15 @@ def _walk(root: str, options: DiscoveryOptions) -> Iterator[str]:
         relative_dir = os.path.relpath(current, root).replace(os.sep, "/")
         relative_dir = "" if relative_dir == "." else relative_dir
         if options.respect_gitignore and ".gitignore" in filenames:
+            ignore_file = os.path.join(current, ".gitignore")
             try:
-                with open(os.path.join(current, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-                    ignore_specs.append((relative_dir, pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())))
+                lines = read_regular_file(ignore_file, MAX_GITIGNORE_BYTES)[0].decode("utf-8", "replace").splitlines()
             except OSError:
-                pass
+                lines = []
+            ignore_specs.append((relative_dir, pathspec.GitIgnoreSpec(_compile_lenient(lines, ignore_file, notes))))
         join = (lambda name: f"{relative_dir}/{name}") if relative_dir else (lambda name: name)
+        if not recursive:
+            dirnames[:] = []
         dirnames[:] = sorted(name for name in dirnames if not ignored(join(name), True))
         for name in sorted(filenames):
             if not any(fnmatch.fnmatch(name, pattern) for pattern in options.patterns):
@@ -100,8 +147,112 @@ def _walk(root: str, options: DiscoveryOptions) -> Iterator[str]:
             if ignored(join(name), False):
                 continue
             full = os.path.join(current, name)
-            if os.path.isfile(full):
+            if os.path.isfile(full):  # a regular file (or a link to one): never a pipe or a device
                 yield full
+
+
+# A .gitignore is a few kilobytes; one above this is not worth reading whole.
+MAX_GITIGNORE_BYTES = 1024 * 1024
+# Patterns compile to backtracking regular expressions, whose matching time
+# grows with the path length to the power of the wildcards that can match
+# the same characters: `**/a*a*a*a*a*a*b` takes minutes on a long path. A
+# pattern heavier than this (each `**` and the implied leading `**/` of a
+# pattern without a slash weigh 2, every other run of `*` 1) is refused;
+# the heaviest allowed matches a 4 KB path in about a tenth of a second.
+MAX_PATTERN_WEIGHT = 5
+
+
+def check_pattern(pattern: str, what: str = "pattern") -> None:
+    """Raise PatternError ("invalid <what> ...") unless `pattern` is a usable gitignore-style pattern."""
+    _compile_strict((pattern,), what)
+
+
+def _compile_strict(lines: Sequence[str], what: str = "pattern") -> list:
+    """The compiled patterns of `lines`; the first unusable one raises PatternError."""
+    compiled = []
+    for line in lines:
+        pattern, problem = _compile(line)
+        if problem:
+            raise PatternError(f"invalid {what} {line!r}: {problem}")
+        if pattern is not None:
+            compiled.append(pattern)
+    return compiled
+
+
+def _compile_lenient(lines: Sequence[str], source: str, notes: list[str]) -> list:
+    """The compiled patterns of `lines` from the file `source`; unusable ones are skipped with a note."""
+    compiled = []
+    for number, line in enumerate(lines, 1):
+        pattern, problem = _compile(line)
+        if problem:
+            notes.append(f"{os.path.normpath(source)}:{number}: pattern {line!r} skipped: {problem}")
+        elif pattern is not None:
+            compiled.append(pattern)
+    return compiled
+
+
+def _compile(line: str) -> tuple[object | None, str]:
+    """(the compiled pattern or None for a blank line or comment, "") or (None, why it is unusable)."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    weight = _pattern_weight(line)
+    if weight > MAX_PATTERN_WEIGHT:
+        return None, f"too many wildcards to match in reasonable time (weight {weight}, at most {MAX_PATTERN_WEIGHT})"
+    try:
+        pattern = GitIgnoreSpecPattern(line)
+    except re.error as error:
+        return None, error.msg
+    except ValueError:  # pathspec's GitIgnorePatternError: `!` alone, a trailing backslash
+        return None, "not a valid gitignore pattern"
+    return (pattern if pattern.include is not None else None), ""
+
+
+def _pattern_weight(line: str) -> int:
+    """The cost class of matching a gitignore pattern with a backtracking regex (see MAX_PATTERN_WEIGHT)."""
+    body = re.sub(r"\\.", "x", line.strip())  # an escaped character is a literal
+    if not body or body.startswith("#"):
+        return 0
+    body = body.removeprefix("!")
+    segments = body.strip("/").split("/")
+    anchored = "/" in body.rstrip("/")
+    weight = 0 if anchored else 2
+    for index, segment in enumerate(segments):
+        if segment == "**":
+            weight += 0 if index == len(segments) - 1 else 2  # a final `/**` matches in one pass
+        else:
+            weight += len(re.findall(r"\*+", segment))
+    return weight
+
+
+def read_regular_file(path: str, max_bytes: int) -> tuple[bytes, bool]:
+    """The bytes of the regular file `path`, and whether it holds more than `max_bytes`.
+
+    Reads at most `max_bytes + 1` bytes, however large the file is or grows
+    while read: when the flag is True, the bytes are only the file's start. Raises NotARegularFile, without blocking, for a named pipe
+    or a device (opened non-blocking, then checked), OSError when unreadable.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(path, mode)
+        data = handle.read(max_bytes + 1)
+    return data, len(data) > max_bytes
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a special file"
 
 
 def up_to_repository_root(start: str) -> Iterator[str]:

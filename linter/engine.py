@@ -48,11 +48,14 @@ class InputFile:
     """A file to lint: its display path and raw bytes.
 
     `context_only` files are loaded for cross-file links but not reported on.
+    `truncated` says `data` is only the start of a longer input, read up to
+    the size limit and one byte more: the loader reports it as too large.
     """
 
     path: str
     data: bytes
     context_only: bool = False
+    truncated: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,7 +243,9 @@ class _Extraction:
                             self.scaling_targets.append(extracted)
                         else:
                             raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
-                except Exception as error:
+                except (KeyboardInterrupt, Overrun):
+                    raise
+                except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
                     emit.plugin_error(
                         outcome.plugin,
                         f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
@@ -312,7 +317,7 @@ def _load(
     item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None = None
 ) -> SourceFile | None:
     """The file read by the first plugin that takes it, or the core loader; None for an unrendered template."""
-    text, problem = decode_bytes(item.path, item.data)
+    text, problem = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
     if text is None:
         assert problem is not None
         return SourceFile(item.path, "", (), (problem,))
@@ -457,7 +462,9 @@ class _Emitter:
                 if not isinstance(violation, Violation):
                     raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
                 self.findings.append(candidate.finding(violation))
-        except Exception as error:
+        except (KeyboardInterrupt, Overrun):
+            raise
+        except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
             where = anchor or Span.point(f"<plugin:{candidate.plugin}>", 1)
             self.plugin_error(
                 candidate.plugin,

@@ -4,22 +4,26 @@ Plugins come from the entry-point group `mldeploy_lint` (built-in and
 third-party alike) and from modules named explicitly (`--plugin MODULE`).
 Loading each entry point is wrapped so that a broken plugin names itself
 instead of killing the run; calling hooks one implementation at a time
-lets the engine attribute a failure to the plugin that raised.
+lets the engine attribute a failure to the plugin that raised. A failure
+is anything a plugin raises but KeyboardInterrupt: `sys.exit(0)` from a
+hook is a plugin error, never a clean exit. A hook that returns the wrong
+type of result fails the same way.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pluggy
 
 from linter import hookspecs
+from linter.deadline import Overrun
 from linter.reporting import Reporter
 from linter.rules import Rule
 
-__all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "build_plugin_host"]
+__all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "PluginRenderError", "build_plugin_host"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,14 @@ class PluginFailure:
 
 class PluginConfigError(Exception):
     """Plugins that cannot work together (duplicate rule IDs, a missing --plugin)."""
+
+
+class PluginRenderError(Exception):
+    """A reporter that failed to render the report: there is no report left to carry a finding."""
+
+
+class HookResultError(TypeError):
+    """A hook returned a result of the wrong type."""
 
 
 @dataclass(frozen=True)
@@ -64,12 +76,17 @@ class PluginHost:
         raised, in pluggy's calling order.
         """
         hook = getattr(self.manager.hook, hook_name)
+        check = _RESULT_CHECKS.get(hook_name, _unchecked)
         for impl in reversed(hook.get_hookimpls()):
             wanted = {name: kwargs[name] for name in impl.argnames}
             self.running = impl.plugin_name
             try:
                 result = impl.function(**wanted)
-            except Exception as error:  # isolation is the point
+                if result is not None:
+                    result = check(hook_name, result)
+            except (KeyboardInterrupt, Overrun):  # a stage out of time is the engine's to report
+                raise
+            except BaseException as error:  # isolation is the point: SystemExit from a plugin too
                 yield HookResult(impl.plugin_name, error=error)
                 continue
             if result is not None:
@@ -119,6 +136,7 @@ class PluginHost:
                 )
                 continue
             for reporter in outcome.result:
+                reporter = _guarded_reporter(reporter, outcome.plugin)
                 if reporter.name in found:
                     raise PluginConfigError(
                         f"output format {reporter.name!r} is provided twice: by plugin {owners[reporter.name]!r} "
@@ -141,6 +159,74 @@ class PluginHost:
                 continue
             patterns.extend(outcome.result)
         return patterns
+
+
+def _unchecked(hook_name: str, result: Any) -> Any:
+    return result
+
+
+def _sequence(item_type: type | None = None) -> Callable[[str, Any], tuple]:
+    """A check that a hook's result is a sequence (of `item_type`), read into a tuple.
+
+    Reading a generator here runs it inside the isolation of `call_each`.
+    """
+
+    def check(hook_name: str, result: Any) -> tuple:
+        if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
+            raise HookResultError(f"{hook_name} returned {type(result).__name__}, not a sequence")
+        items = tuple(result)
+        for item in items:
+            if item_type is not None and not isinstance(item, item_type):
+                raise HookResultError(
+                    f"{hook_name} returned a {type(item).__name__}, not a {item_type.__name__}"
+                )
+        return items
+
+    return check
+
+
+def _source_file(hook_name: str, result: Any) -> Any:
+    from linter.source import SourceFile
+
+    if not isinstance(result, SourceFile):
+        raise HookResultError(f"{hook_name} returned {type(result).__name__}, not a SourceFile")
+    return result
+
+
+# mldeploy_rules items are checked one by one in `rules()`, which names each wrong one.
+_RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "mldeploy_rules": _sequence(),
+    "mldeploy_file_patterns": _sequence(str),
+    "mldeploy_load": _source_file,
+    "mldeploy_extract": _sequence(),
+    "mldeploy_reporters": _sequence(Reporter),
+}
+
+
+def _guarded_reporter(reporter: Reporter, plugin: str) -> Reporter:
+    """The reporter with its failures (SystemExit too, or a result that is not text) raised as PluginRenderError."""
+    from dataclasses import replace
+
+    render = reporter.render
+
+    def guarded(report):
+        try:
+            text = render(report)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
+            described = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            raise PluginRenderError(
+                f"plugin {plugin!r} raised {described} while rendering the {reporter.name!r} report"
+            ) from None
+        if not isinstance(text, str):
+            raise PluginRenderError(
+                f"plugin {plugin!r} returned {type(text).__name__}, not the report text, "
+                f"while rendering the {reporter.name!r} report"
+            )
+        return text
+
+    return replace(reporter, render=guarded)
 
 
 def _with_plugin(candidate: Rule, plugin: str) -> Rule:
@@ -170,7 +256,9 @@ def build_plugin_host(
     for module_name in extra_modules:
         try:
             module = importlib.import_module(module_name)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit at import too
             raise PluginConfigError(
                 f"cannot import plugin module {module_name!r}: {type(error).__name__}: {error}"
             ) from error
@@ -205,7 +293,9 @@ def _load_entry_points(host: PluginHost) -> None:
         seen.add(entry_point.name)
         try:
             plugin = entry_point.load()
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # SystemExit at import too
             host.load_failures.append(
                 PluginFailure(entry_point.name, f"failed to load ({entry_point.value}): {type(error).__name__}: {error}")
             )
@@ -218,5 +308,7 @@ def _register(host: PluginHost, name: str, plugin: object) -> None:
         return
     try:
         host.manager.register(plugin, name=name)
-    except Exception as error:  # pluggy validates hook names and signatures
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # pluggy validates hook names and signatures
         host.load_failures.append(PluginFailure(name, f"failed to register: {type(error).__name__}: {error}"))

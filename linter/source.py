@@ -96,11 +96,17 @@ _BOMS = (
 )
 
 
-def decode_bytes(path: str, data: bytes) -> tuple[str | None, LoadProblem | None]:
+def decode_bytes(
+    path: str, data: bytes, limits: LoadLimits = LoadLimits(), truncated: bool = False
+) -> tuple[str | None, LoadProblem | None]:
     """Decode file bytes to text, honouring a byte-order mark.
 
-    Returns (text, None) or (None, problem) for binary or non-UTF text.
+    Returns (text, None) or (None, problem) for binary or non-UTF text, and
+    for bytes above `limits.max_bytes` — or only the start of a longer file
+    (`truncated`) — which are not decoded at all.
     """
+    if truncated or len(data) > limits.max_bytes:
+        return None, _too_large(path, len(data), limits, truncated)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             body = data[len(bom):]
@@ -140,13 +146,7 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     # A character takes at most 4 bytes in UTF-8: count bytes only when it matters.
     size = len(text) if len(text) * 4 <= limits.max_bytes else len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
-        problems.append(
-            LoadProblem(
-                f"file is {_size(size)}, above the {_size(limits.max_bytes, exact=True)} limit; not parsed",
-                Span.point(path, 1),
-            )
-        )
-        return SourceFile(path, text, (), tuple(problems))
+        return SourceFile(path, text, (), (_too_large(path, size, limits),))
 
     too_deep = _nesting_beyond(path, text, limits.max_depth)
     if too_deep is not None:
@@ -297,6 +297,13 @@ def _after_document_marker(lines: list[str], index: int, floor: int) -> bool:
             continue
         return stripped == "---" or stripped.startswith("--- ")
     return False
+
+
+def _too_large(path: str, size: int, limits: LoadLimits, truncated: bool = False) -> LoadProblem:
+    """The problem of a file above the size limit; a truncated read knows only that it is larger."""
+    limit = _size(limits.max_bytes, exact=True)
+    written = f"more than {_size(min(size - 1, limits.max_bytes), exact=True)}" if truncated else _size(size)
+    return LoadProblem(f"file is {written}, above the {limit} limit; not parsed", Span.point(path, 1))
 
 
 def _size(count: int, exact: bool = False) -> str:

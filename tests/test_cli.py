@@ -226,15 +226,17 @@ def test_console_script_runs_as_module():
 
 
 def test_rules_output_dir_writes_an_index_and_a_page_per_rule(cli, tmp_path):
+    from linter.rule_docs import GENERATED_MARKER
+
     target = tmp_path / "rules"
-    target.mkdir()
-    (target / "ZZ999.md").write_text("a rule that no longer exists\n")
+    assert cli("rules", "--format", "markdown", "--output-dir", str(target)).code == 0
+    (target / "ZZ999.md").write_text(f"{GENERATED_MARKER}\na rule that no longer exists\n")
     (target / "notes.md").write_text("kept: not a rule page\n")
     result = cli("rules", "--format", "markdown", "--output-dir", str(target))
     assert (result.code, result.out, result.err) == (0, "", "")
     names = {path.name for path in target.iterdir()}
     assert {"README.md", "EP001.md", "notes.md"} <= names and "ZZ999.md" not in names
-    assert (target / "EP001.md").read_text().startswith("# EP001 payload-exceeds-endpoint-limit\n")
+    assert (target / "EP001.md").read_text().startswith(f"{GENERATED_MARKER}\n# EP001 payload-exceeds-endpoint-limit\n")
     assert "[EP001](EP001.md)" in (target / "README.md").read_text()
 
 
