@@ -29,6 +29,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     Partial,
     Resolver,
     ResourceValue,
+    Unresolvable,
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
@@ -104,7 +105,7 @@ class TemplateContext:
         what is known (a repository name, a tag) is still a fact.
         """
         value = self.resolve(node) if node is not None else None
-        if isinstance(value, Partial) or (isinstance(value, Opaque) and not isinstance(value, ResourceValue)):
+        if isinstance(value, Partial) or (isinstance(value, Opaque) and not isinstance(value, (ResourceValue, Unresolvable))):
             return Sourced(str(value), node.span, Provenance.DECLARED, f"partly unresolved: {value}")  # type: ignore[union-attr]
         return self.read_str(node)
 
@@ -134,6 +135,8 @@ def describe_unknown(value: Any) -> str:
     """Human words for an unresolved value (for `explain` notes)."""
     if isinstance(value, ResourceValue):
         return f"the generated value of {value.logical_id}.{value.attribute}"
+    if isinstance(value, Unresolvable):
+        return value.reason
     if isinstance(value, Opaque):
         return value.key
     if isinstance(value, Partial):
