@@ -28,6 +28,9 @@ __all__ = [
     "check_value",
 ]
 
+# The largest number a profile entry may hold (int64, as the APIs the entries describe).
+_LARGEST = 2**63 - 1
+
 _FIELDS = {
     "payload-mb": "payload_mb",
     "latency-ms": "latency_ms",
@@ -102,6 +105,8 @@ def check_value(key: str, value: object) -> tuple[object, str | None]:
         return None, f"{key} must be a string, got {_describe(value)}"
     if isinstance(value, float) and not math.isfinite(value):  # NaN, inf: JSON has neither
         return None, f"{key} must be a finite number, got {value!r}"
+    if isinstance(value, (int, float)) and abs(value) > _LARGEST:  # arithmetic on 10**400 overflows
+        return None, f"{key} is too large (at most {_LARGEST:,})"
     if "enum" in prop and value not in prop["enum"]:
         return None, f"{key} must be one of {', '.join(prop['enum'])}; got {value!r}"
     if "minimum" in prop and value < prop["minimum"]:

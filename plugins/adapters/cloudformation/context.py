@@ -33,7 +33,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
-from plugins.adapters.values import as_bool, as_float, as_int, as_str
+from plugins.adapters.values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 
 @dataclass
@@ -92,7 +92,7 @@ class TemplateContext:
             return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{describe_unknown(value)} is not known")
         converted = convert(value)
         if converted is None:
-            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=value)
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, unreadable_note(value, expected), raw=shown(value))
         return Sourced(converted, node.span, Provenance.DECLARED, note)
 
     def read_str(self, node: Node | None) -> Sourced[str]:
