@@ -123,6 +123,8 @@ def _describe(value: object) -> str:
         return f"boolean {str(value).lower()}"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, int) and abs(value) > _LARGEST:
+        return "a number too large"  # and perhaps too long to print at all
     return f"{value!r}"
 
 

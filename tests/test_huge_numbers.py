@@ -83,6 +83,37 @@ def test_every_number_of_a_real_file_made_huge(path: Path, host):
         explain_text(result.deployments, result.scaling_targets)
 
 
+# Every block scalar value but the keys that say what a document is.
+_SCALAR = re.compile(
+    r"(?P<before>^[ \t]*(?:- )?(?P<key>[\w./\-\"']+):[ \t]+|^[ \t]*-[ \t]+)(?P<value>[^\s\[{&*!|>#][^#\n]*?)[ \t]*$",
+    re.MULTILINE,
+)
+_IDENTITY_KEYS = {"kind", "apiVersion", "Type", "AWSTemplateFormatVersion", "Transform"}
+
+
+def with_every_scalar(text: str, huge: str) -> tuple[str, int]:
+    """`text` with every block scalar value (strings too) replaced by `huge`, except the identity keys."""
+
+    def replace(match: re.Match) -> str:
+        if match.group("key") in _IDENTITY_KEYS or match.group("value").endswith(":"):
+            return match.group(0)
+        return match.group("before") + huge
+
+    return _SCALAR.subn(replace, text)
+
+
+@pytest.mark.parametrize(
+    "path", [path for path in FIXTURES if path.suffix != ".json"], ids=lambda path: str(path.relative_to(REPO))
+)
+def test_every_scalar_of_a_real_file_made_a_4kb_hex_integer(path: Path, host):
+    """Names, images and environment values too: an integer too long to print is never printed."""
+    mutated, replaced = with_every_scalar(path.read_text(encoding="utf-8"), HUGE_HEX)
+    result = run_lint([InputFile(str(path), mutated.encode("utf-8"))], host, LintOptions())
+    assert _problems(result) == []
+    json.loads(explain_json(result.deployments, result.scaling_targets))
+    explain_text(result.deployments, result.scaling_targets)
+
+
 def test_the_sweep_replaces_numbers_everywhere():
     mutated, count = with_every_number('a: 1\nb: "2Gi"\nc: [3, 4]\nd: ml.m5.2xlarge\ne: v1\n- 500m\n', "X")
     assert mutated == 'a: X\nb: "XGi"\nc: [X, X]\nd: ml.m5.2xlarge\ne: v1\n- Xm\n'

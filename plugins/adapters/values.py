@@ -15,9 +15,9 @@ and arithmetic on it overflows (`float(10**400)`) or cannot even print it
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["LARGEST", "as_str", "as_int", "as_float", "as_bool", "too_large", "shown", "unreadable_note"]
+__all__ = ["LARGEST", "as_str", "as_int", "as_float", "as_bool", "too_large", "shown", "text_of", "unreadable_note"]
 
 # The widest integer AWS and Kubernetes APIs take (int64).
 LARGEST = 2**63 - 1
@@ -61,6 +61,15 @@ def shown(value: Any) -> Any:
         digits = str(abs(value))
         return f"{sign}{digits[:_DIGITS_SHOWN]}… ({len(digits):,} digits)"
     return f"{sign}a number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
+
+
+def text_of(value: Any, render: Callable[[Any], str] = str) -> str:
+    """`render(value)` (str by default), or a short text when Python refuses to print an integer in it."""
+    try:
+        return render(value)
+    except ValueError:  # an integer of more than 4,300 digits (a long hexadecimal literal) somewhere in it
+        shown_value = shown(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        return shown_value if isinstance(shown_value, str) else "a value too long to print"
 
 
 def unreadable_note(value: Any, expected: str) -> str:

@@ -133,7 +133,7 @@ class Choice:
     options: tuple
 
     def __str__(self) -> str:
-        return " | ".join(str(option) for option in self.options)
+        return " | ".join(_option_text(option) for option in self.options)
 
 
 def is_known(value: Any) -> bool:
@@ -156,8 +156,24 @@ def text_parts(value: Any) -> tuple | None:
     if isinstance(value, Opaque):
         return (value,)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (str(value),)
+        text = _number_text(value)
+        return (text,) if text is not None else None
     return None
+
+
+def _option_text(option: Any) -> str:
+    if isinstance(option, int) and not isinstance(option, bool):
+        text = _number_text(option)
+        return text if text is not None else "${too-long}"
+    return str(option)
+
+
+def _number_text(value: int | float) -> str | None:
+    """A number as CloudFormation writes it into text; None for an integer too long to print."""
+    try:
+        return str(value)
+    except ValueError:  # beyond Python's int-to-str digit limit (a long hexadecimal literal)
+        return None
 
 
 def split_text(value: Any, separator: str) -> list | None:
@@ -501,8 +517,8 @@ class Resolver:
         for part in parts:
             if isinstance(part, (str, Opaque, Partial)):
                 flat.append(part)
-            elif isinstance(part, (int, float)) and not isinstance(part, bool):
-                flat.append(str(part))
+            elif isinstance(part, (int, float)) and not isinstance(part, bool) and _number_text(part) is not None:
+                flat.append(_number_text(part))
             else:
                 flat.append(Opaque("Sub(value)"))
         return _concat(flat)

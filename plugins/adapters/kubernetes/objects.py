@@ -27,7 +27,7 @@ from linter import (
     child,
 )
 
-from plugins.adapters.values import as_float, shown, too_large, unreadable_note
+from plugins.adapters.values import as_float, shown, text_of, too_large, unreadable_note
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 
@@ -187,7 +187,7 @@ def label_text(node: Node | None) -> str | None:
         return None
     if isinstance(node.value, bool):
         return "true" if node.value else "false"
-    return str(node.value)
+    return text_of(node.value)
 
 
 def string_map(node: Node | None) -> dict[str, str]:
