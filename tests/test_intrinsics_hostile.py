@@ -223,3 +223,11 @@ def test_a_2000_chain_template_lints():
     elapsed = time.perf_counter() - start
     assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert elapsed < 5, elapsed  # loading 2,000 resources dominates; resolution is measured above
+
+
+def test_an_endpoint_whose_name_is_circular_says_so():
+    (deployment,) = lint_text(SELF_JOIN_TWICE, "cycle.yaml").deployments
+    assert deployment.name.value == "E"  # known by its logical ID ...
+    assert deployment.name.note == (  # ... and explain says why
+        "logical ID (EndpointName: a value in a circular reference (E.EndpointName refers to itself) is not known)"
+    )

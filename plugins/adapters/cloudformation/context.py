@@ -145,6 +145,13 @@ def describe_unknown(value: Any) -> str:
 
 
 
+def unnamed_note(name: Sourced, property_name: str) -> str:
+    """Why a resource goes by its logical ID: no name property, or the reason its name is not known."""
+    if name.span is None or not name.note:
+        return f"no {property_name}"
+    return f"{property_name}: {name.note}"
+
+
 def block(node: Node | None) -> MappingNode | None:
     """A property block (a mapping of settings) as written, or None.
 
