@@ -123,14 +123,14 @@ class WorkerFailed(Exception):
 def worker_command() -> list[str]:
     """The command that starts a cfn-lint process.
 
-    Isolated mode (`-I`: no working directory, no PYTHON* variables, no
-    user site) with the directory this package was imported from put
-    first, so the process runs this installation's code and nothing of
-    the linted repository.
+    Isolated mode (`-I`: no working directory on the module path, no
+    PYTHON* variables, no user site), running `cfnlint_worker.py` by its
+    path: it imports only the standard library and cfn-lint, so no
+    package of the linted repository (nor a stray `plugins` package) can
+    stand in for anything it uses.
     """
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    bootstrap = f"import sys; sys.path.insert(0, {package_parent!r}); from plugins.cfnlint_worker import main; main()"
-    return [sys.executable, "-I", "-c", bootstrap]
+    worker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cfnlint_worker.py")
+    return [sys.executable, "-I", "-c", f"import runpy; runpy.run_path({worker!r}, run_name='__main__')"]
 
 
 class CfnLintProcess:

@@ -1,10 +1,10 @@
 """The process the cfn-lint bridge runs cfn-lint in: one JSON request per line in, one answer per line out.
 
-Started by `plugins.cfnlint_bridge` in isolated mode (`python -I`), in an
-empty working directory, so that nothing from the linted repository is on
-its module path. It imports only the standard library and cfn-lint, loads
-cfn-lint's rules once, answers `{"ready": true}`, then checks one template
-per request:
+Started by `plugins.cfnlint_bridge` in isolated mode (`python -I`), by
+path, in an empty working directory, so that nothing from the linted
+repository is on its module path. It imports only the standard library
+and cfn-lint, loads cfn-lint's rules once, answers `{"ready": true}`, then
+checks one template per request:
 
 - request: `{"text": ..., "regions": [...], "ignore_checks": [...]}`;
 - answer: `{"matches": [{"id", "message", "line", "column", "end_line",
