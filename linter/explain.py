@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import math
 import os
 from typing import Any, Sequence
 
@@ -31,11 +32,35 @@ def _location(span: Span | None, base: str | None) -> str | None:
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _printable_int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no inf or NaN
+    if isinstance(value, (str, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
-    return str(value)
+    if isinstance(value, dict):
+        return {str(_plain(key)): _plain(item) for key, item in value.items()}
+    try:
+        return str(value)
+    except ValueError:  # an object whose text holds an integer too long to print
+        return f"<{type(value).__name__}>"
+
+
+def _printable_int(value: int) -> int | str:
+    """`value`, or a short hexadecimal text when Python refuses to print it in decimal.
+
+    Python limits int-to-decimal conversion (4,300 digits by default); a
+    long hexadecimal literal in a file reads as such an integer.
+    """
+    try:
+        str(value)
+    except ValueError:
+        digits = format(abs(value), "x")
+        sign = "-" if value < 0 else ""
+        return f"{sign}0x{digits[:16]}… ({len(digits):,} hexadecimal digits)"
+    return value
 
 
 def model_as_data(value: Any, base: str | None = None) -> Any:

@@ -28,6 +28,9 @@ __all__ = [
     "check_value",
 ]
 
+# The largest number a profile entry may hold (int64, as the APIs the entries describe).
+_LARGEST = 2**63 - 1
+
 _FIELDS = {
     "payload-mb": "payload_mb",
     "latency-ms": "latency_ms",
@@ -104,6 +107,9 @@ def check_value(key: str, value: object) -> tuple[object, str | None]:
         return None, f"{key} must be a string, got {_describe(value)}"
     if isinstance(value, float) and not math.isfinite(value):  # NaN, inf: JSON has neither
         return None, f"{key} must be a finite number, got {value!r}"
+    if "maximum" in prop and isinstance(value, (int, float)) and abs(value) > prop["maximum"]:
+        # The schema bounds numbers by int64, as the APIs the entries describe: arithmetic on 10**400 overflows.
+        return None, f"{key} is too large (at most {prop['maximum']:,})"
     if "enum" in prop and value not in prop["enum"]:
         return None, f"{key} must be one of {', '.join(prop['enum'])}; got {value!r}"
     if "minimum" in prop and value < prop["minimum"]:
@@ -120,6 +126,8 @@ def _describe(value: object) -> str:
         return f"boolean {str(value).lower()}"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
+    if isinstance(value, int) and abs(value) > _LARGEST:
+        return "a number too large"  # and perhaps too long to print at all
     return f"{value!r}"
 
 

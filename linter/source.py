@@ -428,12 +428,11 @@ def resolve_plain_scalar(text: str) -> object:
         return text
     first = text[0]
     if first.isdigit() or first in "+-.":
-        if len(text) > _MAX_INT_DIGITS and (_INT.match(text) or _OCT.match(text) or _HEX.match(text)):
-            # Python refuses to convert (or print) more than a few thousand
-            # digits; a number that long is no count or size of anything.
-            return text
         if _INT.match(text):
-            return int(text)
+            # Python refuses to convert more than a few thousand decimal
+            # digits (hexadecimal and octal it converts at any length); a
+            # number that long is no count or size of anything: keep its text.
+            return int(text) if len(text) <= _MAX_INT_DIGITS else text
         if _OCT.match(text):
             return int(text[2:], 8)
         if _HEX.match(text):

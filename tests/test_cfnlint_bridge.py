@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -207,24 +208,58 @@ def test_cfn_lint_exception_becomes_a_finding_and_the_run_goes_on():
     assert (finding.span.line, finding.span.column) == (1, 1)
 
 
+def _worker_that(monkeypatch, prelude: str) -> None:
+    """Run cfn-lint's process with `prelude` (Python) executed before it serves."""
+    real = bridge.worker_command()
+
+    def command() -> list[str]:
+        return real[:-1] + [textwrap.dedent(prelude) + "\n" + real[-1]]
+
+    monkeypatch.setattr(bridge, "worker_command", command)
+
+
 def test_a_crash_on_one_template_leaves_the_others_checked(monkeypatch):
-    import cfnlint.runner
-
-    real = cfnlint.runner.run_template_by_data
-
-    def crash_on_sagemaker(template, config, rules):
-        if "ScoringConfig" in template.get("Resources", {}):
-            raise RecursionError("maximum recursion depth exceeded")
-        return real(template, config, rules)
-
-    monkeypatch.setattr(cfnlint.runner, "run_template_by_data", crash_on_sagemaker)
+    _worker_that(
+        monkeypatch,
+        """\
+        import cfnlint.runner
+        real = cfnlint.runner.run_template_by_data
+        def crash_on_sagemaker(template, config, rules):
+            if "ScoringConfig" in template.get("Resources", {}):
+                raise RecursionError("maximum recursion depth exceeded")
+            return real(template, config, rules)
+        cfnlint.runner.run_template_by_data = crash_on_sagemaker
+        """,
+    )
     inputs = _text("endpoint.yaml", UNKNOWN_PROPERTY) + read_inputs([str(BAD_INSTANCES)], context="none")
     findings = _lint(inputs, True)
     assert [(finding.path, finding.message.split(":")[0]) for finding in findings if finding.path == "endpoint.yaml"] == [
         ("endpoint.yaml", "[cfn-lint] cfn-lint could not check this template")
     ]
+    assert any("RecursionError: maximum recursion depth exceeded" in finding.message for finding in findings)
     assert len([finding for finding in findings if finding.path == str(BAD_INSTANCES)]) >= 2
     assert all(finding.rule_id == "CFN001" for finding in findings)
+
+
+def test_a_process_that_dies_on_one_template_leaves_the_others_checked(monkeypatch):
+    _worker_that(
+        monkeypatch,
+        """\
+        import os, cfnlint.runner
+        real = cfnlint.runner.run_template_by_data
+        def die_on_sagemaker(template, config, rules):
+            if "ScoringConfig" in template.get("Resources", {}):
+                os._exit(3)
+            return real(template, config, rules)
+        cfnlint.runner.run_template_by_data = die_on_sagemaker
+        """,
+    )
+    inputs = _text("endpoint.yaml", UNKNOWN_PROPERTY) + read_inputs([str(BAD_INSTANCES)], context="none")
+    findings = _lint(inputs, True)
+    (died,) = [finding for finding in findings if finding.path == "endpoint.yaml"]
+    assert died.severity is Severity.ERROR
+    assert died.message == "[cfn-lint] cfn-lint could not check this template: cfn-lint's process ended unexpectedly (exit status 3)"
+    assert len([finding for finding in findings if finding.path == str(BAD_INSTANCES)]) >= 2
 
 
 # --- The command line -----------------------------------------------------------------
@@ -259,4 +294,227 @@ def test_cli_turns_the_bridge_on(tmp_path, config, flag):
     report, imported = _cli_in_subprocess(args, tmp_path, import_from=tmp_path)
     found = [(finding["message"][:16], finding["severity"]) for finding in report["findings"] if finding["rule"] == "CFN001"]
     assert {("[cfn-lint:E1152]", "error"), ("[cfn-lint:E3003]", "error")} <= set(found)
-    assert imported is True
+    assert imported is False  # cfn-lint runs in a process of its own
+
+
+# --- A time budget per template ------------------------------------------------------------
+
+# Each keeps cfn-lint busy for minutes (reproduced on cfn-lint 1.58).
+SUB_RING = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n" + "".join(
+    f"  T{index}:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${{T{(index + 1) % 2000}.TopicName}}-x'\n"
+    for index in range(2000)
+)
+NESTED_FOR_EACH = textwrap.dedent(
+    """\
+    AWSTemplateFormatVersion: '2010-09-09'
+    Transform: AWS::LanguageExtensions
+    Resources:
+      'Fn::ForEach::A':
+        - A
+        - [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10]
+        - 'Fn::ForEach::B':
+            - B
+            - [b1, b2, b3, b4, b5, b6, b7, b8, b9, b10]
+            - 'Fn::ForEach::C':
+                - C
+                - [c1, c2, c3, c4, c5, c6, c7, c8, c9, c10]
+                - 'Fn::ForEach::D':
+                    - D
+                    - [d1, d2, d3, d4, d5, d6, d7, d8, d9, d10]
+                    - 'Topic${A}${B}${C}${D}':
+                        Type: AWS::SNS::Topic
+                        Properties:
+                          TopicName: !Sub 't-${A}-${B}-${C}-${D}'
+    """
+)
+
+
+def test_budget_setting():
+    assert bridge.bridge_settings(True).budget_seconds == bridge.DEFAULT_BUDGET_SECONDS
+    assert bridge.bridge_settings({"budget-seconds": 0.5}).budget_seconds == 0.5
+
+
+@pytest.mark.parametrize("value", ["0", "-1", '"5"', "true", "7200"])
+def test_budget_setting_is_validated(tmp_path, value):
+    from linter.config import ConfigError, load_config
+
+    path = tmp_path / "mldeploy-lint.toml"
+    path.write_text(f"[cfn-lint]\nbudget-seconds = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cfn-lint"):
+        load_config(str(path))
+
+
+@pytest.mark.parametrize("text", [SUB_RING, NESTED_FOR_EACH], ids=["sub-ring", "nested-for-each"])
+def test_an_overrun_stops_cfn_lint_within_the_budget(text):
+    process = bridge.CfnLintProcess()
+    settings = bridge.BridgeSettings(budget_seconds=0.3)
+    try:
+        process.check(UNKNOWN_PROPERTY, bridge.BridgeSettings())  # started: the budget is the template's only
+        start = time.perf_counter()
+        with pytest.raises(bridge.Overran):
+            process.check(text, settings)
+        elapsed = time.perf_counter() - start
+        print(f"cfn-lint stopped {elapsed * 1000:.0f} ms after a 300 ms budget")
+        assert elapsed < 0.8
+        # The next template gets a new process.
+        assert process.check(UNKNOWN_PROPERTY, settings)["matches"][0]["id"] == "E3002"
+    finally:
+        process.stop()
+
+
+def test_an_overrun_is_an_info_note_and_the_run_goes_on():
+    inputs = _text("ring.yaml", SUB_RING) + _text("endpoint.yaml", UNKNOWN_PROPERTY)
+    findings = _lint(inputs, {"budget-seconds": 0.3})
+    assert [(finding.path, finding.severity, finding.span.line) for finding in findings] == [
+        ("endpoint.yaml", Severity.ERROR, 10),
+        ("ring.yaml", Severity.INFO, 1),
+    ]
+    assert findings[1].message == (
+        "[cfn-lint] cfn-lint did not finish checking this template within its budget of 0.3 s and was stopped; "
+        "its checks are not reported (raise budget-seconds in the [cfn-lint] configuration to give it longer)"
+    )
+
+
+def test_a_process_that_does_not_start_is_an_error_not_a_hang(monkeypatch):
+    monkeypatch.setattr(bridge, "START_SECONDS", 0.2)
+    monkeypatch.setattr(bridge, "worker_command", lambda: [sys.executable, "-c", "import time; time.sleep(30)"])
+    (finding,) = _lint(_text("endpoint.yaml", UNKNOWN_PROPERTY), True)
+    assert finding.severity is Severity.ERROR
+    assert finding.message == "[cfn-lint] cfn-lint could not check this template: no answer within 0.2 s"
+
+
+def test_cfn_lint_runs_isolated_from_the_linted_repository(tmp_path, monkeypatch):
+    # A .cfnlintrc can name rule modules for cfn-lint to import.
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "Planted.py").write_text(f"open({str(tmp_path / 'imported')!r}, 'w').close()\n")
+    (tmp_path / ".cfnlintrc").write_text("append_rules:\n  - rules/\n")
+    (tmp_path / "rules" / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    findings = _lint(_text("endpoint.yaml", UNKNOWN_PROPERTY), True)
+    assert [finding.message.split("]")[0] for finding in findings] == ["[cfn-lint:E3002"]
+    assert not (tmp_path / "imported").exists()
+
+
+# --- Duplicates of built-in findings, and long value lists ------------------------------------
+
+BAD_INSTANCE_TYPE = textwrap.dedent(
+    """\
+    Resources:
+      ScoringConfig:
+        Type: AWS::SageMaker::EndpointConfig
+        Properties:
+          ProductionVariants:
+            - VariantName: AllTraffic
+              ModelName: scorer
+              InstanceType: ml.m5.larg
+              InitialInstanceCount: 2
+          InstanceCount: 2
+    """
+)
+
+
+def _all_findings(inputs, setting, ignore=()) -> list:
+    from linter.rules import RuleSelector
+
+    options = LintOptions(selector=RuleSelector(ignore=tuple(ignore)), config=Config(settings={"cfn-lint": setting}))
+    return list(run_lint(inputs, _host(), options).findings)
+
+
+def test_a_cfn_lint_enum_match_that_cp005_reports_is_dropped():
+    findings = _all_findings(_text("endpoint.yaml", BAD_INSTANCE_TYPE), True)
+    on_line_8 = [(finding.rule_id, finding.message.split(" ")[0]) for finding in findings if finding.span.line == 8]
+    assert on_line_8 == [("CP005", "ml.m5.larg")]
+    # ... and the other cfn-lint matches of the template stay.
+    assert [finding.message.split("]")[0] for finding in findings if finding.rule_id == "CFN001"] == ["[cfn-lint:E3002"]
+
+
+def test_the_enum_match_stays_when_cp005_is_off_and_its_list_is_cut():
+    findings = _all_findings(_text("endpoint.yaml", BAD_INSTANCE_TYPE), True, ignore=["CP005"])
+    (enum,) = [finding for finding in findings if finding.rule_id == "CFN001" and finding.span.line == 8]
+    assert enum.message.startswith(
+        "[cfn-lint:E3030] 'ml.m5.larg' is not one of ['ml.c4.2xlarge', 'ml.c4.4xlarge', 'ml.c4.8xlarge', 'ml.c4.large', 'ml.c4.xlarge', … "
+    )
+    assert enum.message.endswith(" more]") and len(enum.message) < 200
+
+
+@pytest.mark.parametrize(
+    "message, shortened",
+    [
+        ("'x' is not one of ['a', 'b', 'c', 'd', 'e', 'f', 'g']", "'x' is not one of ['a', 'b', 'c', 'd', 'e', … 2 more]"),
+        ("'x' is not one of ['a', 'b', 'c', 'd', 'e']", "'x' is not one of ['a', 'b', 'c', 'd', 'e']"),
+        ("[1, 2, 3, 4, 5, 6] and ['[', ']', 'x', 'y', 'z', 'w'] x", "[1, 2, 3, 4, 5, … 1 more] and ['[', ']', 'x', 'y', 'z', … 1 more] x"),
+        ("pattern '^ami-([0-9a-z]{8}|[0-9a-z]{17})$'", "pattern '^ami-([0-9a-z]{8}|[0-9a-z]{17})$'"),
+        ("unbalanced [ 'a', 'b'", "unbalanced [ 'a', 'b'"),
+        ("[[1, 2], [3], [4], [5], [6], [7]]", "[[1, 2], [3], [4], [5], [6], … 1 more]"),
+    ],
+)
+def test_shorten_lists(message, shortened):
+    assert bridge.shorten_lists(message) == shortened
+
+
+# --- No network at lint time -----------------------------------------------------------------
+
+NETWORK_EVENTS = (
+    "socket.connect",
+    "socket.getaddrinfo",
+    "socket.gethostbyname",
+    "socket.gethostbyaddr",
+    "socket.sendto",
+    "socket.sendmsg",
+    "http.client.connect",
+    "urllib.Request",
+)
+
+
+def test_no_network_at_lint_time_with_cfn_lint(tmp_path):
+    """Run the CLI with --cfn-lint under an audit hook, in this process and in cfn-lint's."""
+    log = tmp_path / "network.log"
+    hook = textwrap.dedent(
+        f"""\
+        import sys
+        def _audit(event, args, _log={str(log)!r}, _events={NETWORK_EVENTS!r}):
+            if event in _events:
+                with open(_log, "a") as handle:
+                    handle.write(f"{{event}} {{args!r}}\\n")
+        sys.addaudithook(_audit)
+        """
+    )
+    script = hook + textwrap.dedent(
+        """\
+        import json
+        import plugins.cfnlint_bridge as bridge
+        real = bridge.worker_command
+        bridge.worker_command = lambda: real()[:-1] + [HOOK + real()[-1]]
+        from linter.cli import main
+        main(sys.argv[1:])
+        """
+    ).replace("HOOK", repr(hook))
+    template = tmp_path / "instances.yaml"
+    template.write_bytes(BAD_INSTANCES.read_bytes())
+    args = ["--format", "json", "--fail-on", "never", "--no-config", "--cfn-lint", *_plugin_args(tmp_path), str(template)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), str(REPO), os.environ.get("PYTHONPATH", "")]))}
+    completed = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert any(finding["message"].startswith("[cfn-lint:E3003]") for finding in report["findings"])
+    assert not log.exists(), log.read_text()
+
+
+def test_the_network_audit_sees_a_connection(tmp_path):
+    """The hook above would catch one: a lookup made in cfn-lint's process is logged."""
+    log = tmp_path / "network.log"
+    prelude = (
+        f"import sys, socket\n"
+        f"sys.addaudithook(lambda event, args: event == 'socket.getaddrinfo' and open({str(log)!r}, 'a').write(event))\n"
+        f"try:\n    socket.getaddrinfo('localhost', 80)\nexcept OSError:\n    pass\n"
+    )
+    real = bridge.worker_command()
+    process = bridge.CfnLintProcess(command=lambda: real[:-1] + [prelude + real[-1]])
+    try:
+        process.check(UNKNOWN_PROPERTY, bridge.BridgeSettings())
+    finally:
+        process.stop()
+    assert log.read_text() == "socket.getaddrinfo"

@@ -24,7 +24,7 @@ VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
 KNOWN_KEYS = tuple(SCHEMA["properties"])
 ENUM_WORDS = tuple(word for prop in SCHEMA["properties"].values() for word in prop.get("enum", ()))
 
-INTERPRETED_PROPERTY_KEYWORDS = {"type", "enum", "minimum", "exclusiveMinimum", "description"}
+INTERPRETED_PROPERTY_KEYWORDS = {"type", "enum", "minimum", "exclusiveMinimum", "maximum", "description"}
 INTERPRETED_TOP_LEVEL_KEYWORDS = {"$schema", "$id", "title", "description", "type", "additionalProperties", "properties"}
 INTERPRETED_TYPES = {"number", "integer", "string"}
 
@@ -46,7 +46,7 @@ def test_each_property_uses_only_interpreted_keywords(key):
     assert isinstance(prop.get("type"), str) and prop["type"] in INTERPRETED_TYPES
     if "enum" in prop:
         assert prop["type"] == "string" and all(isinstance(word, str) for word in prop["enum"])
-    for bound in ("minimum", "exclusiveMinimum"):
+    for bound in ("minimum", "exclusiveMinimum", "maximum"):
         if bound in prop:
             assert prop["type"] in ("number", "integer") and isinstance(prop[bound], (int, float))
 

@@ -60,7 +60,7 @@ from linter import (
 )
 from plugins import data
 from plugins.adapters.facts import compute_for, endpoint_kind, merged_network, model_for
-from plugins.adapters.values import as_bool, as_float, as_int, as_str
+from plugins.adapters.values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 __all__ = [
     "PLATFORM",
@@ -345,7 +345,7 @@ class RequestReader:
             return Sourced(UNKNOWN, span, Provenance.DECLARED, resolved.note)
         converted = convert(resolved)
         if converted is None:
-            return Sourced(UNKNOWN, span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=_raw(resolved))
+            return Sourced(UNKNOWN, span, Provenance.DECLARED, unreadable_note(resolved, expected), raw=_raw(resolved))
         return Sourced(converted, span, Provenance.DECLARED, note)
 
     def read_str(self, node: Node | None, *path: str) -> Sourced[str]:
@@ -418,7 +418,7 @@ def _raw(value: Any) -> Any:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return "null" if value is None else value
+    return "null" if value is None else shown(value)
 
 
 # --- profile and environment ------------------------------------------------------------

@@ -77,6 +77,7 @@ from plugins.adapters.sagemaker_jobs import (
     read_endpoint_config,
     read_model,
 )
+from plugins.adapters.values import text_of
 
 __all__ = [
     "Surroundings",
@@ -500,7 +501,7 @@ def _pipeline_steps(root: MappingNode, reader: RequestReader) -> list[_Step]:
             operation = _STEP_OPERATIONS.get(kind) if isinstance(kind, str) else None
             if operation is None or not isinstance(arguments, MappingNode):
                 continue
-            name = str(name_node.value) if isinstance(name_node, ScalarNode) else f"step {visited}"
+            name = text_of(name_node.value) if isinstance(name_node, ScalarNode) else f"step {visited}"
             span = reader.span_of(name_node) if name_node is not None else reader.span_of(step)
             found.append(_Step(name, operation, arguments, span))
     return found

@@ -148,9 +148,10 @@ def display_name(deployment: Deployment) -> str:
 def possible_values(fact: Sourced) -> tuple:
     """Every value a fact may take, each once: its value, or the branches of an undecided condition.
 
-    Empty when nothing is known (rules then stay silent).
+    Empty when nothing is known (rules then stay silent). A branch that
+    could not be read (None: malformed, a number too large) is left out.
     """
-    return (fact.value,) if fact.known else tuple(dict.fromkeys(fact.options))
+    return (fact.value,) if fact.known else tuple(dict.fromkeys(option for option in fact.options if option is not None))
 
 
 def autoscaling_minimum(unit: Unit) -> Sourced | None:

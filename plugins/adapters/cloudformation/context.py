@@ -29,10 +29,11 @@ from plugins.adapters.cloudformation.intrinsics import (
     Partial,
     Resolver,
     ResourceValue,
+    Unresolvable,
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
-from plugins.adapters.values import as_bool, as_float, as_int, as_str
+from plugins.adapters.values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 
 @dataclass
@@ -87,7 +88,7 @@ class TemplateContext:
         parameter = self.resolver.parameter_default(node)
         if parameter is not None:
             name, default = parameter
-            related = ((default.span, f"{default.value} is the Default of parameter {name}"),)
+            related = ((default.span, f"{shown(default.value)} is the Default of parameter {name}"),)
             note = f"resolved from Ref: the Default of parameter {name}"
         convert = convert or (lambda item: item)
         if isinstance(value, Choice):
@@ -99,7 +100,7 @@ class TemplateContext:
             return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{describe_unknown(value)} is not known")
         converted = convert(value)
         if converted is None:
-            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}" if expected else "", raw=value, related=related)
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, unreadable_note(value, expected), raw=shown(value), related=related)
         return Sourced(converted, node.span, Provenance.DECLARED, note, related=related)
 
     def read_str(self, node: Node | None) -> Sourced[str]:
@@ -112,7 +113,7 @@ class TemplateContext:
         what is known (a repository name, a tag) is still a fact.
         """
         value = self.resolve(node) if node is not None else None
-        if isinstance(value, Partial) or (isinstance(value, Opaque) and not isinstance(value, ResourceValue)):
+        if isinstance(value, Partial) or (isinstance(value, Opaque) and not isinstance(value, (ResourceValue, Unresolvable))):
             return Sourced(str(value), node.span, Provenance.DECLARED, f"partly unresolved: {value}")  # type: ignore[union-attr]
         return self.read_str(node)
 
@@ -142,12 +143,21 @@ def describe_unknown(value: Any) -> str:
     """Human words for an unresolved value (for `explain` notes)."""
     if isinstance(value, ResourceValue):
         return f"the generated value of {value.logical_id}.{value.attribute}"
+    if isinstance(value, Unresolvable):
+        return value.reason
     if isinstance(value, Opaque):
         return value.key
     if isinstance(value, Partial):
         return f"'{value.literal_text}'"
     return "the value"
 
+
+
+def unnamed_note(name: Sourced, property_name: str) -> str:
+    """Why a resource goes by its logical ID: no name property, or the reason its name is not known."""
+    if name.span is None or not name.note:
+        return f"no {property_name}"
+    return f"{property_name}: {name.note}"
 
 
 def block(node: Node | None) -> MappingNode | None:

@@ -65,6 +65,7 @@ from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.resources.ec2_subnet import read as read_subnet
 from plugins.adapters.cloudformation.template import Resource, intrinsic
 from plugins.adapters.facts import compute_for
+from plugins.adapters.values import text_of
 
 ECS_NAMESPACE = "ecs"
 
@@ -623,7 +624,7 @@ def _show(value: Any) -> str:
         return value.logical_id
     if isinstance(value, (Partial, Opaque, Choice)):
         return f"'{value}'"
-    return repr(value) if not isinstance(value, str) else value
+    return text_of(value, repr) if not isinstance(value, str) else value
 
 
 # --- ECS service autoscaling -------------------------------------------------------

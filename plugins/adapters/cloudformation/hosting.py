@@ -46,6 +46,7 @@ from plugins.adapters.cloudformation.records import (
     ScalableTargetRecord,
     TemplateRecords,
 )
+from plugins.adapters.values import text_of
 
 SAGEMAKER_NAMESPACE = "sagemaker"
 ECS_NAMESPACE = "ecs"
@@ -328,7 +329,7 @@ def _show(value: Any) -> str:
         return f"{value.logical_id}.{value.attribute}"
     if isinstance(value, (Partial, Opaque, Choice)):
         return f"'{value}'"
-    return repr(value)
+    return text_of(value, repr)
 
 
 # --- the deployment -----------------------------------------------------------

@@ -16,9 +16,22 @@ part that cannot be known is explicit, never guessed:
 - `Choice(condition, options)`: an `Fn::If` whose condition cannot be
   decided; both branches are kept.
 - `NO_VALUE`: `Ref AWS::NoValue`; it removes the key or item it stands in.
+- `Unresolvable(key, reason)`: a value the linter declines to compute, with
+  the reason: a circular reference (`EndpointName: !Sub '${E.EndpointName}'`,
+  two resources naming each other), intrinsics nested more than
+  `MAX_DEPTH` deep, or text longer than `MAX_TEXT` characters. A `Sub`,
+  `Join` or `Fn::If` built on one is that unresolvable value too.
 
 Parameters resolve to their `Default`; conditions are evaluated when their
 inputs are known; `{{resolve:...}}` dynamic references stay opaque.
+
+Each `GetAtt X.<Name>` that reads a property of the template is resolved
+once per resolver (one template) and remembered. Before a property is
+resolved, the properties it references by name are resolved first, in
+dependency order and without recursion, so that a chain of thousands of
+resources costs one step per resource and gives the same value whichever
+resource is read first; a cycle among them is found there (Tarjan's
+strongly connected components) and every member is unresolvable.
 """
 
 from __future__ import annotations
@@ -27,13 +40,31 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from linter import MappingNode, Node, ScalarNode, SequenceNode
+from linter import MappingNode, Node, ScalarNode, SequenceNode, iter_nodes
 
 from plugins.adapters.cloudformation.template import SHORT_FORM_TAGS, intrinsic
 
-__all__ = ["Opaque", "ResourceValue", "Partial", "Choice", "NO_VALUE", "Resolver", "is_known", "text_parts", "split_text"]
+__all__ = [
+    "Opaque",
+    "ResourceValue",
+    "Partial",
+    "Choice",
+    "Unresolvable",
+    "NO_VALUE",
+    "Resolver",
+    "is_known",
+    "text_parts",
+    "split_text",
+    "MAX_DEPTH",
+    "MAX_TEXT",
+]
 
-_MAX_DEPTH = 64
+MAX_DEPTH = 64
+# Far above any name or ARN; a Join or Sub that doubles a referenced name per
+# resource would otherwise build 2**n characters along a chain.
+MAX_TEXT = 65_536
+# How many members of a reference cycle a reason names before it counts the rest.
+_CYCLE_NAMES_SHOWN = 5
 
 
 class _NoValue:
@@ -65,6 +96,21 @@ class ResourceValue(Opaque):
 
 
 @dataclass(frozen=True)
+class Unresolvable(Opaque):
+    """A value the linter declines to compute; `reason` says why (it reads before "is not known")."""
+
+    reason: str = ""
+
+
+def _too_deep() -> Unresolvable:
+    return Unresolvable("too-deep", f"a value nested more than {MAX_DEPTH} intrinsic functions deep")
+
+
+def _too_long() -> Unresolvable:
+    return Unresolvable("too-long", f"a text longer than {MAX_TEXT:,} characters")
+
+
+@dataclass(frozen=True)
 class Partial:
     """A string with unknown pieces: literal `str` parts and `Opaque` parts."""
 
@@ -87,7 +133,7 @@ class Choice:
     options: tuple
 
     def __str__(self) -> str:
-        return " | ".join(str(option) for option in self.options)
+        return " | ".join(_option_text(option) for option in self.options)
 
 
 def is_known(value: Any) -> bool:
@@ -110,8 +156,24 @@ def text_parts(value: Any) -> tuple | None:
     if isinstance(value, Opaque):
         return (value,)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (str(value),)
+        text = _number_text(value)
+        return (text,) if text is not None else None
     return None
+
+
+def _option_text(option: Any) -> str:
+    if isinstance(option, int) and not isinstance(option, bool):
+        text = _number_text(option)
+        return text if text is not None else "${too-long}"
+    return str(option)
+
+
+def _number_text(value: int | float) -> str | None:
+    """A number as CloudFormation writes it into text; None for an integer too long to print."""
+    try:
+        return str(value)
+    except ValueError:  # beyond Python's int-to-str digit limit (a long hexadecimal literal)
+        return None
 
 
 def split_text(value: Any, separator: str) -> list | None:
@@ -136,14 +198,24 @@ def split_text(value: Any, separator: str) -> list | None:
 
 
 def _concat(parts: list) -> Any:
-    """Join parts into a str when all are known, else a normalised Partial."""
+    """Join parts into a str when all are known, else a normalised Partial.
+
+    An `Unresolvable` part makes the whole unresolvable; so does a result
+    longer than `MAX_TEXT` (each unknown part counts as one character).
+    """
     merged: list = []
+    length = 0
     for part in parts:
+        if isinstance(part, Unresolvable):
+            return part
         if isinstance(part, Partial):
             pieces = list(part.parts)
         else:
             pieces = [part]
         for piece in pieces:
+            length += len(piece) if isinstance(piece, str) else 1
+            if length > MAX_TEXT:
+                return _too_long()
             if isinstance(piece, str) and merged and isinstance(merged[-1], str):
                 merged[-1] += piece
             elif piece != "":
@@ -185,6 +257,10 @@ class Resolver:
         self.resources = _section(root, "Resources")
         self._condition_cache: dict[str, bool | None] = {}
         self._evaluating: set[str] = set()
+        # (logical ID, attribute) -> its resolved value, and those being resolved (in order).
+        self._attributes: dict[tuple[str, str], Any] = {}
+        self._resolving: dict[tuple[str, str], None] = {}
+        self._references: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
 
     # --- public API -----------------------------------------------------------
 
@@ -192,8 +268,8 @@ class Resolver:
         """Plain data for `node` with intrinsics resolved (see the module docstring)."""
         if node is None:
             return None
-        if depth > _MAX_DEPTH:
-            return Opaque("too-deep")
+        if depth > MAX_DEPTH:
+            return _too_deep()
         function = intrinsic(node)
         if function is not None:
             return self._call(function, _argument(node), depth + 1)
@@ -307,15 +383,122 @@ class Resolver:
 
         `GetAtt Endpoint.EndpointName` is the endpoint's `EndpointName`
         property when written (CloudFormation returns the name it was given);
-        otherwise the value is generated at deploy time.
+        otherwise the value is generated at deploy time. Resolved once and
+        remembered; see the module docstring for cycles and chains.
         """
+        key = (logical_id, attribute)
+        if key in self._attributes:
+            return self._attributes[key]
+        if self._named_property(key) is None:
+            return ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute)
+        if key in self._resolving:  # a cycle the static scan could not see (a computed GetAtt)
+            members = list(self._resolving)
+            return self._circular(members[members.index(key) :])
+        self._resolve_references_first(key, depth)
+        if key not in self._attributes:
+            self._attributes[key] = self._resolve_attribute(key, depth)
+        return self._attributes[key]
+
+    def _named_property(self, key: tuple[str, str]) -> Node | None:
+        """The property node that `GetAtt logical_id.attribute` reads, or None when it is generated."""
+        logical_id, attribute = key
         resource = self.resources.get(logical_id) if self.resources is not None else None
         properties = resource.get("Properties") if isinstance(resource, MappingNode) else None
         if isinstance(properties, MappingNode) and attribute.endswith("Name") and attribute in properties:
-            value = self.resolve(properties.get(attribute), depth)
-            if isinstance(value, (str, Partial)) or (isinstance(value, Opaque) and not isinstance(value, ResourceValue)):
-                return value
-        return ResourceValue(f"{logical_id}.{attribute}", logical_id, attribute)
+            return properties.get(attribute)
+        return None
+
+    def _resolve_attribute(self, key: tuple[str, str], depth: int) -> Any:
+        self._resolving[key] = None
+        try:
+            value = self.resolve(self._named_property(key), depth)
+        finally:
+            del self._resolving[key]
+        if isinstance(value, (str, Partial)) or (isinstance(value, Opaque) and not isinstance(value, ResourceValue)):
+            return value
+        return ResourceValue(f"{key[0]}.{key[1]}", key[0], key[1])
+
+    def _references_of(self, key: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+        """The named properties that `key`'s property reads by a literal `GetAtt` or `Sub` variable."""
+        if key not in self._references:
+            found: dict[tuple[str, str], None] = {}
+            node = self._named_property(key)
+            for inner in iter_nodes(node) if node is not None else ():
+                for name in _literal_attribute_names(inner):
+                    logical_id, _, attribute = name.partition(".")
+                    if self._named_property((logical_id, attribute)) is not None:
+                        found[(logical_id, attribute)] = None
+            self._references[key] = tuple(found)
+        return self._references[key]
+
+    def _resolve_references_first(self, start: tuple[str, str], depth: int) -> None:
+        """Resolve what `start` references, dependencies first, each cycle marked unresolvable.
+
+        Tarjan's algorithm, iterative: it emits each strongly connected
+        component after every component it references, which is the order
+        to resolve them in. A component of several members, or one that
+        references itself, is a cycle.
+        """
+        index: dict[tuple[str, str], int] = {}
+        low: dict[tuple[str, str], int] = {}
+        stack: list[tuple[str, str]] = []
+        on_stack: set[tuple[str, str]] = set()
+        work = [(start, iter(self._references_of(start)))]
+        index[start] = low[start] = 0
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for successor in successors:
+                if successor in self._attributes or successor in self._resolving:
+                    continue  # done, or an outer resolution in progress (its cycle shows there)
+                if successor not in index:
+                    index[successor] = low[successor] = len(index)
+                    stack.append(successor)
+                    on_stack.add(successor)
+                    work.append((successor, iter(self._references_of(successor))))
+                    advanced = True
+                    break
+                if successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] != index[node]:
+                continue
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            component.reverse()
+            if len(component) > 1 or node in self._references_of(node):
+                circular = self._circular(component)
+                for member in component:
+                    self._attributes[member] = circular
+            elif node != start:
+                self._attributes[node] = self._resolve_attribute(node, depth)
+
+    def _circular(self, members: list[tuple[str, str]]) -> Unresolvable:
+        """The value of every member of a cycle (members in reference order)."""
+        # Named from the member written first, whichever member was read first.
+        order = {logical_id: position for position, logical_id in enumerate(self.resources.keys())} if self.resources is not None else {}
+        first = min(range(len(members)), key=lambda position: (order.get(members[position][0], 0), members[position]))
+        members = members[first:] + members[:first]
+        names = [f"{logical_id}.{attribute}" for logical_id, attribute in members]
+        if len(names) == 1:
+            cycle = f"{names[0]} refers to itself"
+        elif len(names) <= _CYCLE_NAMES_SHOWN:
+            cycle = " → ".join(names + names[:1])
+        else:
+            cycle = " → ".join(names[:_CYCLE_NAMES_SHOWN]) + f" → … ({len(names):,} names in the cycle)"
+        return Unresolvable("circular:" + names[0], f"a value in a circular reference ({cycle})")
 
     def _fn_sub(self, argument: Node, depth: int) -> Any:
         variables: dict[str, Any] = {}
@@ -352,8 +535,8 @@ class Resolver:
         for part in parts:
             if isinstance(part, (str, Opaque, Partial)):
                 flat.append(part)
-            elif isinstance(part, (int, float)) and not isinstance(part, bool):
-                flat.append(str(part))
+            elif isinstance(part, (int, float)) and not isinstance(part, bool) and _number_text(part) is not None:
+                flat.append(_number_text(part))
             else:
                 flat.append(Opaque("Sub(value)"))
         return _concat(flat)
@@ -409,6 +592,9 @@ class Resolver:
         if truth is False:
             return self.resolve(argument[2], depth)
         options = (self.resolve(argument[1], depth), self.resolve(argument[2], depth))
+        for option in options:
+            if isinstance(option, Unresolvable):
+                return option
         if options[0] == options[1]:
             return options[0]
         return Choice(name, options)
@@ -521,6 +707,36 @@ def _argument(node: Node) -> Node | None:
     if isinstance(node, MappingNode) and len(node) == 1:
         return node.pairs[0][1]
     return None
+
+
+def _literal_attribute_names(node: Node) -> tuple[str, ...]:
+    """`X.Attr` names that a `GetAtt` or `Sub` node reads, when written literally."""
+    function = intrinsic(node)
+    if function not in ("Fn::GetAtt", "Fn::Sub"):
+        return ()
+    argument = _argument(node)
+    if function == "Fn::GetAtt":
+        if isinstance(argument, ScalarNode) and isinstance(argument.value, str):
+            return (argument.value,)
+        if isinstance(argument, SequenceNode) and len(argument) == 2:
+            parts = [item.value if isinstance(item, ScalarNode) else None for item in argument.items]
+            if all(isinstance(part, str) for part in parts):
+                return (f"{parts[0]}.{parts[1]}",)
+        return ()
+    variables: set = set()
+    template = argument
+    if isinstance(argument, SequenceNode) and len(argument) == 2:
+        template = argument[0]
+        if isinstance(argument[1], MappingNode):
+            variables = {str(key.value) for key, _ in argument[1].pairs}
+    if not (isinstance(template, ScalarNode) and isinstance(template.value, str)):
+        return ()
+    names = []
+    for match in _SUB_VARIABLE.finditer(template.value):
+        name = (match.group(1) or "").strip()
+        if "." in name and name not in variables and not name.startswith("AWS::"):
+            names.append(name)
+    return tuple(names)
 
 
 def _items(argument: Node) -> tuple:

@@ -23,6 +23,8 @@ from linter import (
     Span,
 )
 
+from plugins.adapters.values import as_int, shown, too_large, unreadable_note
+
 # Short-form tags as CloudFormation spells them, and the long form they stand for.
 SHORT_FORM_TAGS = {
     "!Ref": "Ref",
@@ -126,22 +128,17 @@ def read_int(node: Node | None) -> Sourced[int]:
     if function is not None:
         return _unresolved(node, function)
     if isinstance(node, ScalarNode):
-        value = node.value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Sourced(value, node.span)
-        if isinstance(value, float) and value.is_integer():
-            return Sourced(int(value), node.span)
-        if isinstance(value, str):
-            try:
-                return Sourced(int(value.strip()), node.span)
-            except ValueError:
-                pass
+        number = as_int(node.value)
+        if number is not None:
+            return Sourced(number, node.span)
+        if too_large(node.value):
+            return Sourced(UNKNOWN, node.span, note=unreadable_note(node.value, "an integer"), raw=_raw(node))
     return Sourced(UNKNOWN, node.span, raw=_raw(node))
 
 
 def _raw(node: Node) -> object:
     if isinstance(node, ScalarNode):
-        return node.value if node.value is not None else "null"
+        return shown(node.value) if node.value is not None else "null"
     return "a mapping" if isinstance(node, MappingNode) else "a list"
 
 

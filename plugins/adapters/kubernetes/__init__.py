@@ -50,6 +50,9 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     from plugins.adapters.kubernetes.index import run_index
 
     index = run_index(run)
+    failure = index.failures.get(id(document))
+    if failure is not None:  # this document could not be read into the run's index
+        raise failure
     results: list = []
     recognised = False
     for manifest in found:

@@ -44,22 +44,25 @@ class RunIndex:
     namespaces: dict[str, Manifest] = field(default_factory=dict)
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
+    failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
 
-    def add(self, manifest: Manifest) -> None:
+    def add(self, manifest: Manifest, reading: Autoscaler | Budget | None = None) -> None:
+        """Index one object; `reading` is its autoscaler or budget when read beforehand (`read`)."""
+        if reading is None:
+            reading = read(manifest)
         self.manifests.append(manifest)
         self.objects.setdefault(manifest.key, []).append(manifest)
         self.per_file[(manifest.path, manifest.key)] += 1
-        if is_autoscaler(manifest):
-            autoscaler = read_autoscaler(manifest)
+        if isinstance(reading, Autoscaler):
+            autoscaler = reading
             self.autoscalers.append(autoscaler)
             self._by_node[id(manifest.node)] = autoscaler
             if autoscaler.target_key is not None:
                 self.by_target.setdefault(autoscaler.target_key, []).append(autoscaler)
-        elif is_budget(manifest):
-            budget = read_budget(manifest)
-            self.budgets.setdefault(budget.namespace, []).append(budget)
+        elif isinstance(reading, Budget):
+            self.budgets.setdefault(reading.namespace, []).append(reading)
         elif manifest.group == "" and manifest.kind == "Namespace" and manifest.name:
             self.namespaces.setdefault(manifest.name, manifest)
         elif (manifest.group, manifest.kind) in NODE_POOL_KINDS and manifest.name:
@@ -111,11 +114,31 @@ class RunIndex:
         return self._memo[key]
 
 
+def read(manifest: Manifest) -> Autoscaler | Budget | None:
+    """What the index reads of an object beyond its key: an autoscaler or a disruption budget."""
+    if is_autoscaler(manifest):
+        return read_autoscaler(manifest)
+    if is_budget(manifest):
+        return read_budget(manifest)
+    return None
+
+
 def build(run: RunContext) -> RunIndex:
+    """Index every document of the run; one that fails to read is left out and its failure kept.
+
+    The failure then costs that document only: its own extraction re-raises
+    it (an MD002 there, nothing for a context file), and every other
+    document is linted with the rest of the index.
+    """
     index = RunIndex()
     for document in run.documents:
-        for manifest in manifests(document):
-            index.add(manifest)
+        try:
+            found = [(manifest, read(manifest)) for manifest in manifests(document)]
+        except Exception as error:
+            index.failures[id(document)] = error
+            continue
+        for manifest, reading in found:
+            index.add(manifest, reading)
     return index
 
 

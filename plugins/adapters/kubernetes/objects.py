@@ -27,6 +27,8 @@ from linter import (
     child,
 )
 
+from plugins.adapters.values import as_float, shown, text_of, too_large, unreadable_note
+
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 
 # Helm, envsubst and other templating placeholders that survive as plain text in YAML.
@@ -191,7 +193,7 @@ def label_text(node: Node | None) -> str | None:
         return None
     if isinstance(node.value, bool):
         return "true" if node.value else "false"
-    return str(node.value)
+    return text_of(node.value)
 
 
 def string_map(node: Node | None) -> dict[str, str]:
@@ -250,6 +252,8 @@ def read_int(node: Node | None) -> Sourced[int]:
         return Sourced()
     if isinstance(node, ScalarNode):
         value = node.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and too_large(value):
+            return _malformed(node, "an integer")
         if isinstance(value, int) and not isinstance(value, bool):
             return Sourced(value, node.span, Provenance.DECLARED)
         if isinstance(value, float) and value.is_integer():
@@ -265,9 +269,10 @@ def read_int_or_percent(node: Node | None) -> Sourced[object]:
         return Sourced()
     if isinstance(node, ScalarNode):
         value = node.value
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and not too_large(value):
             return Sourced(value, node.span, Provenance.DECLARED)
-        if isinstance(value, str) and re.fullmatch(r"\s*\d+(\.\d+)?%\s*", value):
+        percent = re.fullmatch(r"\s*(\d+(\.\d+)?)%\s*", value) if isinstance(value, str) else None
+        if percent is not None and not too_large(percent.group(1)):
             return Sourced(value.strip(), node.span, Provenance.DECLARED)
     return _malformed(node, "an integer or a percentage")
 
@@ -295,13 +300,16 @@ def quantity_value(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if not isinstance(value, str):
+        number = as_float(value)
+    elif isinstance(value, str):
+        match = _QUANTITY.match(value)
+        if match is None:
+            return None
+        number = as_float(match.group(1))
+        number = number * _QUANTITY_SUFFIXES[match.group(2)] if number is not None else None
+    else:
         return None
-    match = _QUANTITY.match(value)
-    if match is None:
-        return None
-    return float(match.group(1)) * _QUANTITY_SUFFIXES[match.group(2)]
+    return None if number is None or too_large(number) else number
 
 
 def read_quantity(node: Node | None) -> Sourced[float]:
@@ -312,6 +320,8 @@ def read_quantity(node: Node | None) -> Sourced[float]:
         number = quantity_value(node.value)
         if number is not None:
             return Sourced(number, node.span, Provenance.DECLARED)
+        if isinstance(node.value, str) and _QUANTITY.match(node.value):  # `"1e400"`, `"9e18Ki"`
+            return Sourced(UNKNOWN, node.span, Provenance.DECLARED, unreadable_note(float("inf"), "a quantity"), raw=node.value)
     return _malformed(node, "a quantity")
 
 
@@ -327,7 +337,7 @@ def read_count_quantity(node: Node | None) -> Sourced[int]:
 
 def _raw(node: Node | None) -> object:
     if isinstance(node, ScalarNode):
-        return node.value
+        return shown(node.value)
     if isinstance(node, MappingNode):
         return "a mapping"
     if isinstance(node, SequenceNode):
@@ -339,7 +349,8 @@ def _malformed(node: Node, expected: str) -> Sourced:
     raw = _raw(node)
     if raw is None:  # `replicas:` with no value: written, but says nothing
         return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"empty: expected {expected}", raw="null")
-    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"expected {expected}", raw=raw)
+    value = node.value if isinstance(node, ScalarNode) else None
+    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, unreadable_note(value, expected), raw=raw)
 
 
 def iter_strings(node: Node | None) -> Iterator[tuple[str, Node]]:

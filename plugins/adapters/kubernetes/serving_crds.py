@@ -39,6 +39,7 @@ from plugins.adapters.kubernetes.objects import (
 )
 from plugins.adapters.kubernetes.pod import environment_of, read_spec
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, replicas
+from plugins.adapters.values import text_of
 
 KINDS = {
     ("production-stack.vllm.ai", "VLLMRuntime"),
@@ -139,7 +140,7 @@ def _hyperpod_endpoint(manifest: Manifest, index: RunIndex) -> list:
     for entry in mappings(child(worker, "environmentVariables")):
         value = entry.get("value")
         if text(entry.get("name")) and isinstance(value, ScalarNode) and value.value is not None:
-            env.append((text(entry.get("name")), Sourced(str(value.value), value.span, Provenance.DECLARED)))
+            env.append((text(entry.get("name")), Sourced(text_of(value.value), value.span, Provenance.DECLARED)))
     model = model_for(read_str(child(worker, "image")), read_str(child(spec, "modelName")), environment=tuple(env))
     pod = replace(pod, compute=compute, models=(model,))
     count_node = child(spec, "replicas")

@@ -63,7 +63,7 @@ def _candidates(instance_type: Sourced) -> list[tuple[str, bool]]:
         return [(str(instance_type.raw), False)]  # a number where a type belongs; a list or map is a schema error
     seen: list[tuple[str, bool]] = []
     for option in instance_type.options:
-        if (str(option), True) not in seen:
+        if option is not None and (str(option), True) not in seen:  # None: a branch that could not be read
             seen.append((str(option), True))
     return seen
 

@@ -18,6 +18,10 @@ from plugins.data import (
 from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, violation
 
 
+# No server takes a size beyond int64; a longer number is malformed, not a size to compute with.
+_LARGEST_BYTES = 2**63 - 1
+
+
 def _bytes(value: Sourced) -> int | None:
     """An environment value as a whole number of bytes, or None when it is not one (or unknown)."""
     if not value.known:
@@ -33,7 +37,7 @@ def _bytes(value: Sourced) -> int | None:
         if not math.isfinite(decimal) or not decimal.is_integer():
             return None
         number = int(decimal)
-    return number if number >= 0 else None
+    return number if 0 <= number <= _LARGEST_BYTES else None
 
 
 def _size(size: int) -> str:

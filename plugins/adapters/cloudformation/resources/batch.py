@@ -58,6 +58,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.facts import model_for
+from plugins.adapters.values import text_of
 
 ENVIRONMENT = "AWS::Batch::ComputeEnvironment"
 QUEUE = "AWS::Batch::JobQueue"
@@ -366,14 +367,14 @@ def _read_job_definition(resource: Resource, template: TemplateContext) -> _JobD
     total = 0
     for container in containers:
         environment = tuple(
-            (str(template.resolve(item.get("Name"))), template.read_str(item.get("Value")))
+            (text_of(template.resolve(item.get("Name"))), template.read_str(item.get("Value")))
             for item in mappings(container.get("Environment") or container.get("Env"))
             if item.get("Name") is not None
         )
         container_name = template.read_text(container.get("Name")) if container.get("Name") is not None else name
         models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment))
         for requirement in mappings(container.get("ResourceRequirements")):
-            if str(template.resolve(requirement.get("Type"))).upper() == "GPU":
+            if text_of(template.resolve(requirement.get("Type"))).upper() == "GPU":
                 count = template.read_int(requirement.get("Value"))
                 if count.known:
                     total += count.value

@@ -57,6 +57,7 @@ from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.facts import compute_for, model_for
+from plugins.adapters.values import text_of
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -101,7 +102,7 @@ def _read_task(resource: Resource, template: TemplateContext) -> _Task:
     for container in mappings(definitions):
         container_name = template.read_text(container.get("Name"))
         environment = tuple(
-            (str(template.resolve(item.get("Name"))), template.read_str(item.get("Value")))
+            (text_of(template.resolve(item.get("Name"))), template.read_str(item.get("Value")))
             for item in mappings(container.get("Environment"))
             if item.get("Name") is not None
         )
@@ -110,7 +111,7 @@ def _read_task(resource: Resource, template: TemplateContext) -> _Task:
         if requirements is not None and not _literal_list(requirements):
             undecided = undecided or f"ResourceRequirements of container {container_name.value} are not a literal list"
         for requirement in mappings(requirements):
-            if str(template.resolve(requirement.get("Type"))).upper() != "GPU":
+            if text_of(template.resolve(requirement.get("Type"))).upper() != "GPU":
                 continue
             count = template.read_int(requirement.get("Value"))
             if not count.known:

@@ -43,6 +43,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
+from plugins.adapters.values import text_of
 
 RESOURCE_TYPES = ("AWS::EKS::Nodegroup",)
 
@@ -199,4 +200,4 @@ def _text(node, template: TemplateContext) -> str:
         return str(value)
     if isinstance(value, Choice):
         return "${" + value.condition + "?}"
-    return str(value)
+    return text_of(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import AsyncConfig, MappingNode, Provenance, Scaling, ServerlessConfig, Sourced, Unit, child, mappings
 
-from plugins.adapters.cloudformation.context import TemplateContext, block
+from plugins.adapters.cloudformation.context import TemplateContext, block, unnamed_note
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
 from plugins.adapters.cloudformation.resources.sagemaker_model import network
 from plugins.adapters.cloudformation.template import Resource
@@ -18,7 +18,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
     name = template.read_text(resource.property("EndpointConfigName"))
     if not name.known and not name.options:
-        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, "logical ID (no EndpointConfigName)")
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, f"logical ID ({unnamed_note(name, 'EndpointConfigName')})")
     record = EndpointConfigRecord(
         logical_id=resource.logical_id,
         name=name,

@@ -39,7 +39,7 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
-from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue
+from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue, Unresolvable
 from plugins.adapters.cloudformation.template import Resource, intrinsic, is_template, resources
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.sagemaker_jobs import (
@@ -123,6 +123,8 @@ def template_value(value: Any) -> Any:
     """A resolved template value as a request value: unknown parts become Unresolved (text kept)."""
     if isinstance(value, ResourceValue):
         return Unresolved(f"the generated value of {value.logical_id}.{value.attribute}", str(value), value.logical_id)
+    if isinstance(value, Unresolvable):
+        return Unresolved(f"{value.reason} is not known", str(value))
     if isinstance(value, Opaque):
         return Unresolved(f"{_describe(value)} is not known until the stack is deployed", str(value))
     if isinstance(value, Partial):
