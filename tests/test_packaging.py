@@ -84,13 +84,15 @@ def test_installed_wheel_lints_examples(wheel: Path, tmp_path: Path):
         text=True,
         check=True,
     ).stdout.strip()
-    dependencies = _test_environment_site_packages()
-    Path(located_site, "_test_environment.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
+    # The wheel goes in first: with the test environment already on the venv's
+    # path, pip would find this project installed there and skip the wheel.
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--ignore-installed", str(wheel)],
         check=True,
         timeout=300,
     )
+    dependencies = _test_environment_site_packages()
+    Path(located_site, "_test_environment.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
     work = tmp_path / "elsewhere"
     work.mkdir()
     clean_env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
