@@ -431,11 +431,18 @@ def _run_rules(argv: list[str]) -> int:
         _write_pages(rule_docs.rule_pages(rules), args.output_dir)
         return EXIT_CLEAN
     elif args.format == "markdown":
-        text = rule_docs.rules_markdown(rules)
+        text = _human(rule_docs.rules_markdown(rules))
     else:
-        text = rule_docs.rules_table(rules)
+        text = _human(rule_docs.rules_table(rules))
     _write(text, None)
     return EXIT_CLEAN
+
+
+def _human(text: str) -> str:
+    """Text for a terminal: every line's control characters escaped (plugins write rule docs too)."""
+    from linter.reporting import escape_control
+
+    return "\n".join(escape_control(line) for line in text.split("\n"))
 
 
 def _write_pages(pages: dict[str, str], directory: str) -> None:
@@ -507,7 +514,7 @@ def _run_explain(argv: list[str]) -> int:
         prefix = [candidate.id for candidate in host.rules() if RuleSelector((wanted,)).enabled(candidate)]
         hint = f" (rules with that prefix: {', '.join(prefix)})" if prefix else " (see `mldeploy-lint rules`)"
         raise UsageError(f"no rule with ID or slug {wanted!r}{hint}")
-    _write(rule_docs.rule_markdown(matches[0]), None)
+    _write(_human(rule_docs.rule_markdown(matches[0])), None)
     return EXIT_CLEAN
 
 
@@ -532,7 +539,7 @@ def _explain_deployments(args: argparse.Namespace, host) -> int:
     text = render(result.deployments, result.scaling_targets, base)
     if result.findings and args.format == "text":
         text += "Problems while reading:\n" + "".join(
-            f"  {finding.path}:{finding.span.line}:{finding.span.column}: {finding.rule_id} {finding.message}\n"
+            _human(f"  {finding.path}:{finding.span.line}:{finding.span.column}: {finding.rule_id} {finding.message}") + "\n"
             for finding in result.findings
         )
     _write(text, None)

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from linter.model import UNKNOWN, Deployment, ScalingTarget, Sourced
 from linter.nodes import Span
+from linter.reporting import escape_control
 
 __all__ = ["model_as_data", "explain_text", "explain_json"]
 
@@ -134,7 +135,8 @@ def explain_text(deployments: Sequence[Deployment], targets: Sequence[ScalingTar
             where = _location(target.span, base)
             lines.append(f"  {target.status}: {target.reason}  {where}")
         lines.append("")
-    return "\n".join(lines)
+    # Names and values come from the linted files: no control character of theirs reaches a terminal or CI log.
+    return "\n".join(escape_control(line) for line in lines)
 
 
 def _outline(lines: list[str], key: str, value: Any, depth: int) -> None:

@@ -168,3 +168,31 @@ def test_unknown_profile_keys_suggest_the_nearest_key(chdir_tmp):
     (chdir_tmp / "deploy.json").write_text(manifest)
     out = run_cli("deploy.json", "--color", "never").out
     assert "unknown workload profile key 'latency' (did you mean 'latency-ms'?)" in out
+
+
+def test_explain_escapes_names_from_the_linted_files(chdir_tmp):
+    (chdir_tmp / "deploy.json").write_text(_deployment(HOSTILE_NAME))
+    result = run_cli("explain", "--deployments", "deploy.json")
+    assert result.code == 0
+    assert "\x1b" not in result.out and "\x07" not in result.out
+    assert not any(line.startswith("::") for line in result.out.splitlines())
+    assert "scorer\\n::error file=README.md,line=1::pwned" in result.out
+    data = json.loads(run_cli("explain", "--deployments", "--format", "json", "deploy.json").out)
+    assert data["deployments"][0]["id"].endswith(HOSTILE_NAME)  # JSON keeps the exact text
+
+
+def test_rules_and_explain_escape_a_plugins_rule_docs(chdir_tmp, monkeypatch):
+    (chdir_tmp / "evil_docs.py").write_text(
+        "from linter import Severity, hookimpl, rule\n"
+        "@rule('EVIL001', 'evil-docs', Severity.INFO, 'Clears \\x1b[2J the screen.')\n"
+        "def evil(deployment, run):\n"
+        "    '''\n    ## What it does\n    Retitles \\x1b]0;pwned\\x07 the terminal.\n    '''\n"
+        "    return []\n"
+        "@hookimpl\n"
+        "def mldeploy_rules():\n"
+        "    return [evil]\n"
+    )
+    monkeypatch.syspath_prepend(str(chdir_tmp))
+    for args in (("rules",), ("rules", "--format", "markdown"), ("explain", "EVIL001")):
+        out = run_cli(*args, "--plugin", "evil_docs").out
+        assert "EVIL001" in out and "\x1b" not in out and "\x07" not in out, args
