@@ -19,6 +19,7 @@ from linter.model import (
     Deployment,
     DeploymentKind,
     Environment,
+    Ignore,
     InputProblem,
     ModelSpec,
     Provenance,
@@ -35,7 +36,7 @@ from linter.model import (
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, iter_nodes, mappings, to_python
 from linter.profile import merge_profiles, normalise_environment, parse_profile
 from linter.reporting import FileSummary, Report, Reporter, escape_control
-from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Violation, rule
+from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
 
 __version__ = "0.1.0"
@@ -51,6 +52,7 @@ __all__ = [
     "Severity",
     "Violation",
     "Finding",
+    "Suppression",
     # sources
     "Span",
     "Node",
@@ -88,6 +90,7 @@ __all__ = [
     "ResourceRef",
     "ScalingTarget",
     "Deployment",
+    "Ignore",
     "InputProblem",
     "parse_profile",
     "merge_profiles",

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
-from linter.model import Deployment, Environment, InputProblem, Provenance, ScalingTarget, Sourced
+from linter.model import Deployment, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
 from linter.deadline import Overrun, time_limit
 from linter.nodes import Span
@@ -169,10 +169,11 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
     scaling_targets: list[ScalingTarget] = []
+    ignores: list[Ignore] = []
     for item, source in sources:
         if item.context_only:
             continue
-        extraction = _Extraction(run, options, emit, deployments, scaling_targets)
+        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores)
         try:
             with time_limit(options.file_timeout):
                 extraction.read(host, source)
@@ -214,6 +215,7 @@ class _Extraction:
     emit: "_Emitter"
     deployments: list[Deployment]
     scaling_targets: list[ScalingTarget]
+    ignores: list[Ignore] = field(default_factory=list)
     recognised: bool = False
     deployments_read: int = 0
     document: Document | None = None
@@ -241,6 +243,8 @@ class _Extraction:
                             emit.core(extracted.rule_id, extracted.message, extracted.span)
                         elif isinstance(extracted, ScalingTarget):
                             self.scaling_targets.append(extracted)
+                        elif isinstance(extracted, Ignore):
+                            self.ignores.append(extracted)
                         else:
                             raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
                 except (KeyboardInterrupt, Overrun):

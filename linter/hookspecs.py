@@ -68,8 +68,10 @@ def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deplo
     Called once per document of the files being linted. Return None when
     this adapter does not recognise the document; otherwise an iterable
     (possibly empty) of `linter.Deployment`s, located `linter.InputProblem`s
-    for defects found while reading, and `linter.ScalingTarget`s for every
-    autoscaling target read (linked or not). Return a list, not a
+    for defects found while reading, `linter.ScalingTarget`s for every
+    autoscaling target read (linked or not), and `linter.Ignore`s for the
+    suppressions written in the document (CloudFormation Metadata,
+    Kubernetes annotations), which the engine applies. Return a list, not a
     generator: None must be distinguishable. `run` gives
     read access to every document of the run (`run.documents`, including
     context files that are not themselves reported on) for cross-document

@@ -380,6 +380,25 @@ class ScalingTarget:
 
 
 @dataclass(frozen=True)
+class Ignore:
+    """A suppression an adapter read from its input, for the engine to apply.
+
+    Written beside what it excuses — CloudFormation resource `Metadata`
+    (`mldeploy-lint: {ignore: {CP001: reason}}`), a Kubernetes annotation
+    (`ignore.mldeploy-lint.io/CP001: reason`). `selector` is a rule ID,
+    prefix or slug; `span` is where the entry is written (for MD003 when it
+    excuses nothing); a finding is excused when its location lies within
+    `scope` (the resource's or object's extent) and its rule matches.
+    Adapters return these from `mldeploy_extract` beside deployments.
+    """
+
+    selector: str
+    reason: str
+    span: Span
+    scope: Span
+
+
+@dataclass(frozen=True)
 class InputProblem:
     """A located defect an adapter found in its input (wrong type, bad profile).
 

@@ -40,9 +40,25 @@ class Report:
     working_directory: str = ""
     texts: Mapping[str, str] = field(default_factory=dict)
     show_source: bool = False
+    # Findings carrying a `suppression` are part of `findings`; text shows
+    # them only with `show_suppressed`, machine formats always (marked).
+    show_suppressed: bool = False
+    category: str = ""  # SARIF automationDetails.id (`--category`)
+    exit_code: int = 0  # what the run exits with (SARIF invocations)
+    baseline_stale: int = 0  # baseline entries that matched no finding
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for finding in self.findings if finding.severity is severity)
+        """Findings of `severity` that are not suppressed."""
+        return sum(1 for finding in self.findings if finding.severity is severity and finding.suppression is None)
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        """The findings that are not suppressed (the ones that count)."""
+        return tuple(finding for finding in self.findings if finding.suppression is None)
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.suppression is not None)
 
 
 @dataclass(frozen=True)

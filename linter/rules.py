@@ -124,6 +124,23 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not held against the run.
+
+    `kind` is SARIF's: "inSource" for a comment, CloudFormation Metadata or
+    a Kubernetes annotation beside what it excuses; "external" for the
+    configuration (`per-file-ignores`) and a baseline. `justification` is
+    the reason given ("" when none); `origin` says where the suppression
+    is written (`x.yaml:12`, `mldeploy-lint.toml per-file-ignores`,
+    `baseline.json`).
+    """
+
+    kind: str
+    justification: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
     """A reported problem, ready for a reporter.
 
@@ -132,7 +149,11 @@ class Finding:
     template a rendered stream says the finding's document came from (see
     `Document.origin`), "" when none. `related` is the violation's related
     locations, (span, message) pairs; like `severity`, it takes no part in
-    equality or order.
+    equality or order. `subject` names what the finding is about (a
+    CloudFormation logical ID, `Kind/namespace/name`), "" when the rule
+    judges no single object; `fingerprint` identifies the finding across
+    edits that do not change its cause (independent of lines and columns);
+    `suppression` is set for a finding that is reported but excused.
     """
 
     span: Span
@@ -143,6 +164,9 @@ class Finding:
     plugin: str = field(default="", compare=False)
     origin: str = field(default="", compare=False)
     related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
+    subject: str = field(default="", compare=False)
+    fingerprint: str = field(default="", compare=False)
+    suppression: "Suppression | None" = field(default=None, compare=False)
 
     @property
     def path(self) -> str:
