@@ -96,6 +96,21 @@ def _lint_parser() -> argparse.ArgumentParser:
         "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
     )
     parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report the findings FILE records as suppressed: only new findings fail the run",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record the run's findings in FILE (JSON, one entry per finding) for --baseline",
+    )
+    parser.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="text output: list suppressed findings too, with their reasons",
+    )
+    parser.add_argument(
         "--show-source",
         action="store_true",
         help="text output: show each finding's source line with a caret under the offending value",
@@ -222,6 +237,7 @@ def _run_lint(argv: list[str]) -> int:
         selector.validate(host.rules())
     except SelectionError as error:
         raise UsageError(f"{error} (in {config.path})" if not args.select and config.get("select") else str(error)) from None
+    _validate_configured_selectors(config, host.rules())
     environment = None
     wanted_environment = args.environment or config.get("environment")
     if wanted_environment:
@@ -234,6 +250,7 @@ def _run_lint(argv: list[str]) -> int:
         environment=environment,
         config=config,
         file_timeout=config.get("file-timeout", DEFAULT_FILE_TIMEOUT),
+        baseline=_baseline(args.baseline),
     )
     respect_gitignore = False if args.no_respect_gitignore else config.get("respect-gitignore", True)
     discovery = DiscoveryOptions(
@@ -244,14 +261,58 @@ def _run_lint(argv: list[str]) -> int:
     fail_on_name = args.fail_on or config.get("fail-on", "warning")
     fail_on = None if fail_on_name == "never" else Severity(fail_on_name)
     _warn_nothing_recognised(result)
-    text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output), args.show_source))
+    exit_code = EXIT_CLEAN
+    if fail_on is not None and any(
+        finding.severity.rank >= fail_on.rank for finding in result.findings if finding.suppression is None
+    ):
+        exit_code = EXIT_FINDINGS
+    report = _report(result, fail_on, _use_color(args.color, args.output), args.show_source)
+    report = replace(
+        report, show_suppressed=args.show_suppressed, exit_code=exit_code, baseline_stale=result.baseline_stale
+    )
+    text = reporter.render(report)
     # Never overwrite what was linted: the paths named, and every file that held
     # something an adapter read. An old report found by a directory walk is no input.
     protected = (*args.paths, *(summary.path for summary in result.files if summary.recognised or summary.deployments))
     _write(text, args.output, inputs=protected)
-    if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+    if args.write_baseline:
+        from linter.baseline import baseline_text
+
+        _write(baseline_text(result.findings), args.write_baseline, inputs=protected)
+    if result.baseline_stale:
+        count = result.baseline_stale
+        print(
+            f"mldeploy-lint: note: {count} baseline entr{'y' if count == 1 else 'ies'} no longer match"
+            f"{'es' if count == 1 else ''}: run --write-baseline to drop {'it' if count == 1 else 'them'}",
+            file=sys.stderr,
+        )
+    return exit_code
+
+
+def _baseline(path: str | None):
+    if not path:
+        return None
+    from linter.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
+
+
+def _validate_configured_selectors(config, rules) -> None:
+    """Rule selectors in `per-file-ignores` and `[severity]` must name rules (exit 2 with a hint)."""
+    from linter.rules import RuleSelector, SelectionError
+
+    for table in ("per-file-ignores", "severity"):
+        entries = config.get(table) or {}
+        for key, value in entries.items():
+            selectors = tuple(value) if table == "per-file-ignores" else (key,)
+            try:
+                RuleSelector(selectors).validate(rules)
+            except SelectionError as error:
+                where = f"{table}.{key!r}" if table == "per-file-ignores" else table
+                raise UsageError(f"{config.path}: {where}: {error}") from None
 
 
 def _cfn_lint_on(setting):

@@ -80,6 +80,62 @@ def plugin_error(*_args: object) -> list:
 
 
 @rule(
+    "MD003",
+    "unused-suppression",
+    Severity.INFO,
+    "A suppression that excused no finding, or names no known rule.",
+    scope=Scope.RUN,
+)
+def unused_suppression(*_args: object) -> list:
+    """
+    ## What it does
+    Reports a suppression — a `# mldeploy-lint: disable=…` comment, a
+    CloudFormation `Metadata` `mldeploy-lint: {ignore: …}` entry or a
+    Kubernetes `ignore.mldeploy-lint.io/<rule>` annotation — that excused no
+    finding in this run, or that names no known rule (with the nearest rule
+    ID or slug as a suggestion). A suppression of a rule that did not run
+    (left out by `--select`) is not reported.
+
+    ## Why it matters
+    A suppression outlives the problem it excused: after the instance type
+    is fixed, a stale `disable=CP001` would hide the next real CP001 on
+    that line. A misspelt rule ID suppresses nothing at all.
+
+    ## Example
+    ```yaml
+    Scorer:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: scorer
+            ServerlessConfig:  # mldeploy-lint: disable=CV001 -- memory checked by the platform team
+              MemorySizeInMB: 2048
+              MaxConcurrency: 5
+    ```
+
+    ## Fix
+    Remove the suppression (or correct the rule ID it names):
+    ```yaml
+    Scorer:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: scorer
+            ServerlessConfig:
+              MemorySizeInMB: 2048
+              MaxConcurrency: 5
+    ```
+
+    ## Sources
+    - ruff, RUF100 unused-noqa: https://docs.astral.sh/ruff/rules/unused-noqa/
+    - `docs/suppressions.md` in this project
+    """
+    return []
+
+
+@rule(
     "MD004",
     "invalid-workload-profile",
     Severity.ERROR,
@@ -199,6 +255,66 @@ def unrendered_template(*_args: object) -> list:
     return []
 
 
+@rule(
+    "MD006",
+    "suppression-without-reason",
+    Severity.WARNING,
+    "A suppression gives no reason, and the configuration requires one.",
+    scope=Scope.RUN,
+)
+def suppression_without_reason(*_args: object) -> list:
+    """
+    ## What it does
+    With `require-reason = true` in the configuration, reports a
+    suppression that says why nothing: a comment without ` -- reason`, a
+    Metadata `ignore` list entry, an annotation with an empty value. Off
+    unless the configuration turns it on.
+
+    ## Why it matters
+    A reviewer of a legacy repository needs to know which exceptions were
+    decided and which were silenced to get a build green; a reason written
+    beside the suppression is the only record.
+
+    ## Example
+    ```yaml
+    Scorer:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: scorer
+            ServerlessConfig:
+              MemorySizeInMB: 1500  # mldeploy-lint: disable=CV001
+              MaxConcurrency: 5
+    ```
+
+    ## Fix
+    Say why, after ` -- `:
+    ```yaml
+    Scorer:
+      Type: AWS::SageMaker::EndpointConfig
+      Properties:
+        ProductionVariants:
+          - VariantName: AllTraffic
+            ModelName: scorer
+            ServerlessConfig:
+              MemorySizeInMB: 1500  # mldeploy-lint: disable=CV001 -- rounded up by the deploy script
+              MaxConcurrency: 5
+    ```
+
+    ## Sources
+    - `docs/suppressions.md` in this project
+    """
+    return []
+
+
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
-    return [parse_error, plugin_error, invalid_workload_profile, unrendered_template]
+    return [
+        parse_error,
+        plugin_error,
+        unused_suppression,
+        invalid_workload_profile,
+        unrendered_template,
+        suppression_without_reason,
+    ]

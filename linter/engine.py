@@ -12,7 +12,7 @@ import bisect
 import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from linter.model import Deployment, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
@@ -24,6 +24,9 @@ from linter.reporting import FileSummary
 from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
 from linter.source import Document, LoadLimits, LoadProblem, SourceFile, decode_bytes, load_text
 from linter.templates import chart_file, looks_like_go_template
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linter.baseline import Baseline
 
 __all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
 
@@ -73,6 +76,8 @@ class LintOptions:
     # Wall-clock seconds each stage of work on one file (loading it, reading
     # its deployments, checking one deployment) may take; None: no limit.
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT
+    # Findings it records are reported as suppressed (see linter.baseline).
+    baseline: "Baseline | None" = None
 
 
 @dataclass
@@ -115,10 +120,15 @@ class LintResult:
     deployments: tuple[Deployment, ...] = ()
     scaling_targets: tuple[ScalingTarget, ...] = ()
     texts: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    baseline_stale: int = 0  # baseline entries that matched no finding of this run
 
     def worst(self) -> Severity | None:
-        """The highest severity among the findings, or None when clean."""
-        return max((finding.severity for finding in self.findings), key=lambda item: item.rank, default=None)
+        """The highest severity among the findings that are not suppressed, or None when clean."""
+        return max(
+            (finding.severity for finding in self.findings if finding.suppression is None),
+            key=lambda item: item.rank,
+            default=None,
+        )
 
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
@@ -200,10 +210,31 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     _check(enabled, run, all_documents, options, emit)
 
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
-    selected = _with_origins(selected, all_documents)
-    ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
+    selected = _with_severities(selected, options.config, rules_by_id)
     texts = {item.path: source.text for item, source in sources if not item.context_only}
-    return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts)
+    if _may_suppress(texts, ignores, options):
+        from linter.suppressions import apply
+
+        selected = apply(
+            selected,
+            texts,
+            ignores,
+            _single_deployment_lines(run.deployments, all_documents),
+            list(rules_by_id.values()),
+            enabled,
+            options.config,
+            bool(options.config.get("require-reason", False)),
+        )
+        selected = [finding for finding in selected if _selected(finding, rules_by_id, options.selector)]
+    selected = _with_origins(selected, all_documents)
+    from linter.fingerprints import with_fingerprints
+
+    selected = with_fingerprints(selected, all_documents)
+    baseline_stale = 0
+    if options.baseline is not None:
+        selected, baseline_stale = options.baseline.apply(selected)
+    ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
+    return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts, baseline_stale)
 
 
 @dataclass
@@ -290,6 +321,52 @@ def _check(
             guarded(_document_anchor(document), by_scope[Scope.DOCUMENT], document, run)
     if by_scope.get(Scope.RUN):
         guarded(run.deployments[0].span if run.deployments else None, by_scope[Scope.RUN], run.deployments, run)
+
+
+def _may_suppress(texts: dict[str, str], ignores: Sequence[Ignore], options: LintOptions) -> bool:
+    """Whether any suppression can apply: the suppression module is read only then."""
+    config = options.config
+    return bool(
+        ignores
+        or config.get("per-file-ignores")
+        or any("mldeploy-lint:" in text for text in texts.values())
+    )
+
+
+def _with_severities(findings: list[Finding], config: Config, rules_by_id: dict[str, Rule]) -> list[Finding]:
+    """Findings with the configuration's `[severity]` overrides (`CP001 = "error"`, IDs, prefixes or slugs)."""
+    overrides = config.get("severity") or {}
+    if not overrides:
+        return findings
+    changed = []
+    for finding in findings:
+        owner = rules_by_id.get(finding.rule_id)
+        for selector, level in overrides.items():
+            if owner is not None and RuleSelector((selector,)).enabled(owner):
+                finding = replace(finding, severity=Severity(level))
+                break
+        changed.append(finding)
+    return changed
+
+
+def _single_deployment_lines(deployments: Sequence[Deployment], documents: Sequence[Document]) -> dict[Span, int]:
+    """For each deployment alone in its document, that document's first line (a suppression there covers it)."""
+    by_path: dict[str, list[Document]] = {}
+    for document in documents:
+        if document.root is not None:
+            by_path.setdefault(document.path, []).append(document)
+    holders: dict[int, list[Deployment]] = {}
+    owner: dict[int, Document] = {}
+    for deployment in deployments:
+        for document in by_path.get(deployment.path, ()):
+            span = document.root.span
+            if span.line <= deployment.span.line <= span.end_line:
+                holders.setdefault(id(document), []).append(deployment)
+                owner[id(document)] = document
+                break
+    return {
+        found[0].span: owner[key].root.span.line for key, found in holders.items() if len(found) == 1
+    }
 
 
 def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> list[Finding]:
@@ -461,11 +538,16 @@ class _Emitter:
         self.findings.append(replace(owner.finding(Violation(message, span)), plugin=plugin))
 
     def check(self, candidate: Rule, anchor: Span | None, check: Callable[..., Iterable[Violation]], *args: Any) -> None:
+        subject = args[0] if args and isinstance(args[0], Deployment) else None
         try:
             for violation in check(*args) or ():
                 if not isinstance(violation, Violation):
                     raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
-                self.findings.append(candidate.finding(violation))
+                finding = candidate.finding(violation)
+                if subject is not None:
+                    name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
+                    finding = replace(finding, subject=name, subject_span=subject.span)
+                self.findings.append(finding)
         except (KeyboardInterrupt, Overrun):
             raise
         except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end

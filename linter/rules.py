@@ -167,6 +167,8 @@ class Finding:
     subject: str = field(default="", compare=False)
     fingerprint: str = field(default="", compare=False)
     suppression: "Suppression | None" = field(default=None, compare=False)
+    # Where the finding's deployment is named (for suppressions on that line).
+    subject_span: Span | None = field(default=None, compare=False, repr=False)
 
     @property
     def path(self) -> str:

@@ -18,10 +18,14 @@ REPO = Path(__file__).resolve().parent.parent
 RULES = host().rules()
 # Findings of these rules are produced by the engine, so they have no
 # firing fixture of their own; their behaviour is tested in test_bad_input
-# (MD001), test_plugins (MD002), test_profile (MD004) and test_templates (MD005).
-ENGINE_REPORTED = {"MD001", "MD002", "MD004", "MD005"}
+# (MD001), test_plugins (MD002), test_profile (MD004), test_templates (MD005)
+# and test_suppressions (MD003, MD006).
+ENGINE_REPORTED = {"MD001", "MD002", "MD003", "MD004", "MD005", "MD006"}
 # Rules that are off unless the user turns them on, with the options that do.
-OPT_IN = {"CFN001": LintOptions(config=Config(settings={"cfn-lint": True}))}
+OPT_IN = {
+    "CFN001": LintOptions(config=Config(settings={"cfn-lint": True})),
+    "MD006": LintOptions(config=Config(settings={"require-reason": True})),
+}
 
 
 def test_ids_and_slugs_are_unique():
