@@ -24,7 +24,12 @@ INVALID_SUPPRESSION_RULE = "MD003"
 
 
 def extent(start: Span, node: Node) -> Span:
-    """The span from `start` to the end of the last text `node` holds (its last key or value)."""
+    """The span from `start` to the end of the last text `node` holds (its last key or value).
+
+    `start` is the first thing written (a logical ID's key; a point at an
+    object's first key): the extent never ends before its end. Aliases are
+    followed once each, so a cycle ends the walk.
+    """
     end = (start.end_line, start.end_column)
     seen: set[int] = set()
     current: Node | None = node
@@ -46,8 +51,8 @@ def extent(start: Span, node: Node) -> Span:
             span = current.span
             # An empty value (`key:` and nothing) is a zero-width scalar placed wherever the
             # parser looked next (possibly the next line): it adds no text.
-            written = not (isinstance(current, ScalarNode) and current.value is None and span.line == span.end_line and span.column == span.end_column)
-            if written:
+            empty = isinstance(current, ScalarNode) and current.value is None and (span.line, span.column) == (span.end_line, span.end_column)
+            if not empty:
                 end = max(end, (span.end_line, span.end_column))
             break
     return Span(start.path, start.line, start.column, end[0], end[1])
