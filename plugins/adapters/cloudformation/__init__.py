@@ -3,6 +3,8 @@
 Recognises a template, hands each resource to the module in `resources/`
 that knows its type, then links the SageMaker hosting records into
 deployments (`hosting.py`). Adding a resource kind is adding one module.
+Every resource's `Metadata` suppressions are read whatever its type
+(`ignores.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from linter import (
 
 from plugins.adapters.cloudformation import hosting
 from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.ignores import resource_ignores
 from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.template import is_template
@@ -57,12 +60,12 @@ def extract_template(document: Document, environment_parameters: tuple[str, ...]
                 extracted.append(item)
     results = with_image_region(hosting.assemble(records, template) + extracted)
     stage = _stage_parameter(template, environment_parameters)
-    if stage is None:
-        return results
-    return [
-        replace(item, environment=stage) if isinstance(item, Deployment) and not item.environment.known else item
-        for item in results
-    ]
+    if stage is not None:
+        results = [
+            replace(item, environment=stage) if isinstance(item, Deployment) and not item.environment.known else item
+            for item in results
+        ]
+    return results + [item for resource in template.resources.values() for item in resource_ignores(resource)]
 
 
 def _stage_parameter(template: TemplateContext, names: tuple[str, ...]) -> Sourced | None:

@@ -33,7 +33,9 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
     entries = []
     metadata = resource.node.get("Metadata")
     declared = metadata.get(METADATA_KEY) if isinstance(metadata, MappingNode) else None
-    if declared is not None:
+    # `mldeploy-lint` may hold only suppressions (`ignore`, read in ignores.py): no profile then.
+    only_ignores = isinstance(declared, MappingNode) and intrinsic(declared) is None and "workload" not in declared
+    if declared is not None and not only_ignores:
         workload = declared.get("workload") if isinstance(declared, MappingNode) else None
         if not isinstance(workload, MappingNode):
             problems.append(

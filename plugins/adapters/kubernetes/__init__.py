@@ -16,7 +16,8 @@ PodDisruptionBudgets to the workloads they name or select, Namespaces to
 what lives in them — go through one index of the whole run (`index.py`),
 so the order in which documents are read does not matter. The workload
 profile comes from `mldeploy-lint.io/<key>` annotations
-(`workload_profile.py`).
+(`workload_profile.py`), suppressions from `ignore.mldeploy-lint.io/<rule>`
+annotations of the objects read (`ignores.py`).
 
 The model's Kubernetes conventions: a workload is platform `kubernetes`,
 kind `service` or `job`, one unit per pod template whose `count` is the
@@ -47,6 +48,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     # imported only once a run holds a Kubernetes object: start-up stays
     # light for CloudFormation-only runs.
     from plugins.adapters.kubernetes import readers
+    from plugins.adapters.kubernetes.ignores import object_ignores
     from plugins.adapters.kubernetes.index import run_index
 
     index = run_index(run)
@@ -61,4 +63,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
             continue
         recognised = True
         results.extend(extracted)
+        # Only objects this adapter reads: their suppressions must not make a
+        # file of Services and ConfigMaps count as recognised.
+        results.extend(object_ignores(manifest))
     return results if recognised else None
