@@ -312,3 +312,49 @@ def test_a_run_without_suppressions_imports_no_suppression_module():
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert completed.stdout.split() == ["False", "False"]
+
+
+def test_cloudformation_metadata_excuses_its_resource_and_json_templates_use_it_too():
+    text = TEMPLATE.format(comment="").replace(
+        "    Type: AWS::SageMaker::EndpointConfig\n",
+        "    Type: AWS::SageMaker::EndpointConfig\n    Metadata: {mldeploy-lint: {ignore: {CV001: sized by the platform team}}}\n",
+    )
+    assert _state(_lint(text)) == [("CV001", 10, "sized by the platform team")]
+    as_json = json.dumps({"Resources": {"Scorer": {"Type": "AWS::SageMaker::EndpointConfig",
+        "Metadata": {"mldeploy-lint": {"ignore": ["CV001"]}},
+        "Properties": {"ProductionVariants": [{"VariantName": "A", "ModelName": "m",
+                       "ServerlessConfig": {"MemorySizeInMB": 1500, "MaxConcurrency": 5}}]}}}})
+    [finding] = _lint(as_json, path="t.json").findings
+    assert finding.suppression is not None and finding.suppression.justification == ""
+
+
+def test_a_kubernetes_annotation_excuses_its_object_only():
+    manifest = textwrap.dedent(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {name}
+          annotations:
+            mldeploy-lint.io/environment: prod
+            {extra}
+        spec:
+          replicas: 1
+          template:
+            spec:
+              containers:
+                - name: vllm
+                  image: vllm/vllm-openai:v0.6.3
+                  resources: {{limits: {{nvidia.com/gpu: 1}}}}
+        """
+    )
+    stream = (
+        manifest.format(name="canary", extra='ignore.mldeploy-lint.io/HA003: "one replica on purpose"')
+        + "---\n"
+        + manifest.format(name="chat", extra="team: search")
+    )
+    result = lint_text(stream, "k.yaml", LintOptions(selector=RuleSelector(("HA003",))))
+    assert [(finding.subject.endswith("canary"), finding.suppression is not None) for finding in result.findings] == [
+        (True, True),
+        (False, False),
+    ]
