@@ -100,6 +100,15 @@ def _lint_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="text output: show each finding's source line with a caret under the offending value",
     )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule on standard output (a JSON list with --format json) "
+        "instead of the report; with --output the report still goes to FILE",
+    )
+    parser.add_argument(
+        "--category", default="", metavar="NAME", help="SARIF: the run's category (automationDetails.id), one per analysis uploaded"
+    )
     _config_options(parser)
     _common_plugin_options(parser)
     parser.add_argument("--version", action="version", version=f"mldeploy-lint {__version__}")
@@ -244,14 +253,41 @@ def _run_lint(argv: list[str]) -> int:
     fail_on_name = args.fail_on or config.get("fail-on", "warning")
     fail_on = None if fail_on_name == "never" else Severity(fail_on_name)
     _warn_nothing_recognised(result)
-    text = reporter.render(_report(result, fail_on, _use_color(args.color, args.output), args.show_source))
+    report = replace(_report(result, fail_on, _use_color(args.color, args.output), args.show_source), category=args.category)
+    text = reporter.render(report)
     # Never overwrite what was linted: the paths named, and every file that held
     # something an adapter read. An old report found by a directory walk is no input.
     protected = (*args.paths, *(summary.path for summary in result.files if summary.recognised or summary.deployments))
-    _write(text, args.output, inputs=protected)
+    if args.statistics:
+        if args.output:
+            _write(text, args.output, inputs=protected)
+        _write(statistics(report.active, as_json=args.format == "json"), None)
+    else:
+        _write(text, args.output, inputs=protected)
     if fail_on is not None and any(finding.severity.rank >= fail_on.rank for finding in result.findings):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def statistics(findings, as_json: bool = False) -> str:
+    """Findings counted per rule, as ruff's `--statistics`: most frequent first, then by rule ID.
+
+    Text: one line per rule, `COUNT  ID  slug`, counts right-aligned; JSON:
+    a list of `{"rule", "slug", "count"}`. Empty (`[]` in JSON) when there
+    is no finding.
+    """
+    import json
+    from collections import Counter
+
+    counts = Counter((finding.rule_id, finding.slug) for finding in findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if as_json:
+        return json.dumps([{"rule": rule, "slug": slug, "count": count} for (rule, slug), count in rows], indent=2) + "\n"
+    if not rows:
+        return ""
+    count_width = max(len(str(count)) for _, count in rows)
+    id_width = max(len(rule) for (rule, _), _ in rows)
+    return "".join(f"{count:>{count_width}}  {rule:<{id_width}}  {slug}\n" for (rule, slug), count in rows)
 
 
 def _cfn_lint_on(setting):
