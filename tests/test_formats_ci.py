@@ -268,9 +268,10 @@ def test_sarif_keeps_githubs_result_limit(monkeypatch, sarif_validator):
     assert [result["locations"][0]["physicalLocation"]["region"]["startLine"] for result in small["runs"][0]["results"]] == [1, 3]
 
 
-def test_sarif_of_every_rule_fixture_validates(sarif_validator, monkeypatch):
+@pytest.mark.parametrize("fixtures", ["tests/rules", "tests/fixtures"])
+def test_sarif_of_every_fixture_validates(sarif_validator, monkeypatch, fixtures):
     monkeypatch.chdir(REPO)
-    result = run_cli("tests/rules", "--format", "sarif")
+    result = run_cli(fixtures, "--format", "sarif", "--context", "none")
     assert result.code == 1, result.err
     log = json.loads(result.out)
     assert len(log["runs"][0]["results"]) > 50
