@@ -57,7 +57,7 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="files or directories to lint; '-' reads standard input (default: .)"
     )
-    parser.add_argument("--format", default="text", metavar="NAME", help="output format: text (default), json, sarif")
+    parser.add_argument("--format", default="text", metavar="NAME", help="output format: text (default), json, sarif, github, gitlab, junit")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     parser.add_argument(
         "--select", action="append", metavar="RULES", help="only these rules: IDs, ID prefixes or slugs, comma-separated"
@@ -114,6 +114,15 @@ def _lint_parser() -> argparse.ArgumentParser:
         "--show-source",
         action="store_true",
         help="text output: show each finding's source line with a caret under the offending value",
+    )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule on standard output (a JSON list with --format json) "
+        "instead of the report; with --output the report still goes to FILE",
+    )
+    parser.add_argument(
+        "--category", default="", metavar="NAME", help="SARIF: the run's category (automationDetails.id), one per analysis uploaded"
     )
     _config_options(parser)
     _common_plugin_options(parser)
@@ -268,18 +277,27 @@ def _run_lint(argv: list[str]) -> int:
         exit_code = EXIT_FINDINGS
     report = _report(result, fail_on, _use_color(args.color, args.output), args.show_source)
     report = replace(
-        report, show_suppressed=args.show_suppressed, exit_code=exit_code, baseline_stale=result.baseline_stale
+        report,
+        show_suppressed=args.show_suppressed,
+        exit_code=exit_code,
+        baseline_stale=result.baseline_stale,
+        category=args.category,
     )
     text = reporter.render(report)
     # Never overwrite what was linted: the paths named, and every file that held
     # something an adapter read. An old report found by a directory walk is no input.
     protected = (*args.paths, *(summary.path for summary in result.files if summary.recognised or summary.deployments))
-    _write(text, args.output, inputs=protected)
+    if args.statistics:
+        if args.output:
+            _write(text, args.output, inputs=protected)
+        _write(statistics(report.active, as_json=args.format == "json"), None)
+    else:
+        _write(text, args.output, inputs=protected)
     if args.write_baseline:
         from linter.baseline import baseline_text
 
         _write(baseline_text(result.findings), args.write_baseline, inputs=protected)
-    if result.baseline_stale:
+    if result.baseline_stale and args.format != "text":  # the text summary says it already
         count = result.baseline_stale
         print(
             f"mldeploy-lint: note: {count} baseline entr{'y' if count == 1 else 'ies'} no longer match"
@@ -313,6 +331,27 @@ def _validate_configured_selectors(config, rules) -> None:
             except SelectionError as error:
                 where = f"{table}.{key!r}" if table == "per-file-ignores" else table
                 raise UsageError(f"{config.path}: {where}: {error}") from None
+
+
+def statistics(findings, as_json: bool = False) -> str:
+    """Findings counted per rule, as ruff's `--statistics`: most frequent first, then by rule ID.
+
+    Text: one line per rule, `COUNT  ID  slug`, counts right-aligned; JSON:
+    a list of `{"rule", "slug", "count"}`. Empty (`[]` in JSON) when there
+    is no finding.
+    """
+    import json
+    from collections import Counter
+
+    counts = Counter((finding.rule_id, finding.slug) for finding in findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if as_json:
+        return json.dumps([{"rule": rule, "slug": slug, "count": count} for (rule, slug), count in rows], indent=2) + "\n"
+    if not rows:
+        return ""
+    count_width = max(len(str(count)) for _, count in rows)
+    id_width = max(len(rule) for (rule, _), _ in rows)
+    return "".join(f"{count:>{count_width}}  {rule:<{id_width}}  {slug}\n" for (rule, slug), count in rows)
 
 
 def _cfn_lint_on(setting):

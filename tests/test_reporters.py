@@ -64,8 +64,8 @@ TEXT_LINE = re.compile(
 )
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 JSON_KEYS = {"schema_version", "tool", "summary", "findings", "files"}
-SUMMARY_KEYS = {"files", "files_recognised", "findings", "errors", "warnings", "info", "fail_on"}
-FINDING_KEYS = {"rule", "slug", "severity", "message", "path", "line", "column", "end_line", "end_column", "plugin"}
+SUMMARY_KEYS = {"files", "files_recognised", "findings", "errors", "warnings", "info", "suppressed", "baseline_stale", "fail_on"}
+FINDING_KEYS = {"rule", "slug", "severity", "message", "path", "line", "column", "end_line", "end_column", "plugin", "fingerprint"}
 FILE_KEYS = {"path", "recognised", "deployments"}
 HEADINGS = ("What it does", "Why it matters", "Example", "Fix", "Sources")
 
@@ -476,6 +476,7 @@ def test_json_summary_counts_match_the_findings(outputs):
     summary, findings, files = document["summary"], document["findings"], document["files"]
     severities = [finding["severity"] for finding in findings]
     assert summary["findings"] == len(findings)
+    assert summary["suppressed"] == 0
     assert (summary["errors"], summary["warnings"], summary["info"]) == (
         severities.count("error"),
         severities.count("warning"),
@@ -854,7 +855,7 @@ def test_a_value_from_a_parameter_default_carries_the_default_as_a_related_locat
         {
             "id": 0,
             "physicalLocation": {
-                "artifactLocation": {"uri": "template.yaml"},
+                "artifactLocation": {"uri": "template.yaml", "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": 4, "startColumn": 14, "endLine": 4, "endColumn": 18},
             },
             "message": {"text": "1500 is the Default of parameter MemoryParam"},

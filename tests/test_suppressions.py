@@ -266,7 +266,7 @@ def test_a_baseline_grandfathers_what_exists_and_blocks_what_is_new(tmp_path):
     path.write_text(TWO_RESOURCES.replace("MemorySizeInMB: 1500", "MemorySizeInMB: 1600"))
     result = run_cli(str(path), "--select", "CV", "--no-config", "--baseline", str(baseline))
     assert result.code == 1
-    assert "1 baseline entry no longer matches: run --write-baseline to drop it" in result.err
+    assert "1 baseline entry no longer matches: run --write-baseline to drop it" in result.out
     from linter.api import lint_paths
     from linter.baseline import load_baseline
 

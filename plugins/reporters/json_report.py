@@ -18,7 +18,8 @@ def _location(span) -> dict:
 
 
 def _finding(finding) -> dict:
-    """One finding; `origin` only for a finding in a rendered stream's document, `related` only when it has some."""
+    """One finding; `origin` only for a finding in a rendered stream's document, `related` only when it has
+    some, `suppressed` only when it is excused."""
     item = {
         "rule": finding.rule_id,
         "slug": finding.slug,
@@ -30,11 +31,15 @@ def _finding(finding) -> dict:
         "end_line": finding.span.end_line,
         "end_column": finding.span.end_column,
         "plugin": finding.plugin,
+        "fingerprint": finding.fingerprint,
     }
     if finding.origin:
         item["origin"] = finding.origin
     if finding.related:
         item["related"] = [{"message": message, **_location(span)} for span, message in finding.related]
+    if finding.suppression is not None:
+        suppression = finding.suppression
+        item["suppressed"] = {"kind": suppression.kind, "justification": suppression.justification, "origin": suppression.origin}
     return item
 
 
@@ -46,10 +51,12 @@ def render(report: Report) -> str:
         "summary": {
             "files": len(report.files),
             "files_recognised": sum(1 for item in report.files if item.recognised),
-            "findings": len(report.findings),
+            "findings": len(report.active),
             "errors": report.count(Severity.ERROR),
             "warnings": report.count(Severity.WARNING),
             "info": report.count(Severity.INFO),
+            "suppressed": len(report.suppressed),
+            "baseline_stale": report.baseline_stale,
             "fail_on": report.fail_on.value if report.fail_on else "never",
         },
         "findings": [_finding(finding) for finding in report.findings],

@@ -1,9 +1,16 @@
 """The sarif format: SARIF 2.1.0, one run, a result per finding.
 
 Results carry ruleId, ruleIndex, level, message and one physical location
-with a full region, and the finding's related locations (each with its
-message) as `relatedLocations`; the driver lists every enabled rule with its
-docs.
+with a full region (relative URIs based on `%SRCROOT%`, the working
+directory), the finding's related locations (each with its message) as
+`relatedLocations`, its fingerprint as `partialFingerprints` and, when it
+is excused, `suppressions` (a suppressed finding is never dropped). The
+driver lists every enabled rule with its docs and, for built-in rules, a
+`helpUri` to its page under docs/rules/. The run's invocation says whether
+the run succeeded and repeats the load and plugin failures (MD001, MD002)
+as tool execution notifications. GitHub code scanning's limits
+(FACTS.md section 12) are kept: at most 25,000 results per run,
+descriptions of at most 1,024 characters, at most 20 tags per rule.
 """
 
 from __future__ import annotations
@@ -18,6 +25,46 @@ from linter.rule_docs import rule_markdown
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# Versioned so that a change of the fingerprint's recipe can use a new key
+# instead of silently reopening every alert.
+FINGERPRINT_KEY = "mldeployLint/v1"
+SRCROOT = "%SRCROOT%"
+# GitHub code scanning rejects a run with more results than this.
+MAX_RESULTS = 25_000
+# The `[project.urls]` label whose URL is the base of every rule page
+# (`<base><ID>.md`), and the URL used when the package metadata is absent
+# (running from a source tree that was never installed).
+RULE_REFERENCE_LABEL = "Rule reference"
+RULE_REFERENCE_FALLBACK = "https://github.com/mldeploy-lint/mldeploy-lint/blob/main/docs/rules/"
+# Findings of these rules say the linter could not do its work on something:
+# they are results and also tool execution notifications.
+_EXECUTION_RULES = ("MD001", "MD002")
+
+
+def rule_reference_base() -> str:
+    """The base URL of the rule pages: `[project.urls]` "Rule reference" of the installed distribution.
+
+    Always ends in `/`. Falls back to `RULE_REFERENCE_FALLBACK` when the
+    distribution's metadata is absent or names no such URL.
+    """
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("mldeploy-lint").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        entries = []
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        if label.strip() == RULE_REFERENCE_LABEL and url.strip():
+            url = url.strip()
+            return url if url.endswith("/") else url + "/"
+    return RULE_REFERENCE_FALLBACK
+
+
+def _is_built_in(rule: Rule) -> bool:
+    """True for a rule shipped with mldeploy-lint, which has a page under docs/rules/."""
+    module = getattr(rule.check, "__module__", "") or ""
+    return module.split(".")[0] in ("linter", "plugins")
 
 
 def _artifact_uri(path: str, working_directory: str) -> str:
@@ -36,9 +83,9 @@ def _artifact_uri(path: str, working_directory: str) -> str:
     return quote(relative.replace(os.sep, "/"), safe="/._-~")
 
 
-def _descriptor(rule: Rule) -> dict:
+def _descriptor(rule: Rule, help_base: str) -> dict:
     full = rule.docs.what.strip() or rule.summary
-    return {
+    descriptor = {
         "id": rule.id,
         "name": rule.slug,
         "shortDescription": {"text": rule.summary[:1024]},
@@ -47,12 +94,19 @@ def _descriptor(rule: Rule) -> dict:
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": {"tags": ["mldeploy-lint", rule.prefix, *rule.tags][:20]},
     }
+    if _is_built_in(rule):
+        descriptor["helpUri"] = f"{help_base}{rule.id}.md"
+    return descriptor
 
 
 def _physical_location(span: Span, working_directory: str) -> dict:
     """A SARIF physicalLocation with a full region (a position becomes a one-character region)."""
+    uri = _artifact_uri(span.path, working_directory)
+    artifact = {"uri": uri}
+    if not uri.startswith("file:") and not (span.path.startswith("<") and span.path.endswith(">")):
+        artifact["uriBaseId"] = SRCROOT
     return {
-        "artifactLocation": {"uri": _artifact_uri(span.path, working_directory)},
+        "artifactLocation": artifact,
         "region": {
             "startLine": span.line,
             "startColumn": span.column,
@@ -62,44 +116,122 @@ def _physical_location(span: Span, working_directory: str) -> dict:
     }
 
 
+def _result(finding, index: dict, working_directory: str) -> dict:
+    result = {
+        "ruleId": finding.rule_id,
+        "level": _LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": _physical_location(finding.span, working_directory)}],
+    }
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": position, "physicalLocation": _physical_location(span, working_directory), "message": {"text": message}}
+            for position, (span, message) in enumerate(finding.related)
+        ]
+    if finding.rule_id in index:
+        result["ruleIndex"] = index[finding.rule_id]
+    if finding.fingerprint:
+        result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.suppression is not None:
+        result["suppressions"] = [_suppression(finding.suppression)]
+    if finding.origin:
+        result["properties"] = {"renderedFrom": finding.origin}
+    return result
+
+
+def _suppression(suppression) -> dict:
+    """A SARIF suppression: kind `inSource` or `external`, the reason, and where it is written."""
+    item = {"kind": suppression.kind if suppression.kind in ("inSource", "external") else "external"}
+    if suppression.justification:
+        item["justification"] = suppression.justification
+    if suppression.origin:
+        item["properties"] = {"origin": suppression.origin}
+    return item
+
+
+def _kept(findings, limit: int) -> list:
+    """The findings a run can hold: all of them, or the `limit` that matter most (in report order).
+
+    What matters most: unsuppressed before suppressed, then the more severe
+    (GitHub shows the most severe first), then report order.
+    """
+    if len(findings) <= limit:
+        return list(findings)
+    ranked = sorted(
+        range(len(findings)),
+        key=lambda position: (findings[position].suppression is not None, -findings[position].severity.rank, position),
+    )
+    return [findings[position] for position in sorted(ranked[:limit])]
+
+
+def _notification(finding, index: dict, working_directory: str) -> dict:
+    notification = {
+        "level": _LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": _physical_location(finding.span, working_directory)}],
+        "associatedRule": {"id": finding.rule_id},
+    }
+    if finding.rule_id in index:
+        notification["associatedRule"]["index"] = index[finding.rule_id]
+    return notification
+
+
+def _invocation(report: Report, index: dict, working_directory: str, omitted: int) -> dict:
+    """The run's one invocation: success, exit code, working directory, and what kept the linter from its work."""
+    failures = [finding for finding in report.findings if finding.rule_id in _EXECUTION_RULES]
+    notifications = [_notification(finding, index, working_directory) for finding in failures]
+    if omitted:
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{omitted} results omitted: GitHub code scanning accepts at most {MAX_RESULTS:,} results "
+                    "per run; the least severe were left out (the json format lists every finding)"
+                },
+            }
+        )
+    invocation = {
+        "executionSuccessful": report.exit_code != 2 and not any(
+            finding.rule_id == "MD002" and finding.suppression is None for finding in failures
+        ),
+        "exitCode": report.exit_code,
+        "workingDirectory": {"uri": _directory_uri(working_directory)},
+    }
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
+
+
+def _directory_uri(directory: str) -> str:
+    """A directory as a `file://` URI ending in `/`, as `originalUriBaseIds` requires."""
+    uri = Path(directory).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
 def render(report: Report) -> str:
     """The SARIF log as pretty-printed JSON."""
+    working_directory = report.working_directory or os.getcwd()
     rules = {rule.id: rule for rule in report.rules}
     index = {rule_id: position for position, rule_id in enumerate(sorted(rules))}
-    results = []
-    for finding in report.findings:
-        result = {
-            "ruleId": finding.rule_id,
-            "level": _LEVELS[finding.severity],
-            "message": {"text": finding.message},
-            "locations": [{"physicalLocation": _physical_location(finding.span, report.working_directory)}],
-        }
-        if finding.related:
-            result["relatedLocations"] = [
-                {"id": position, "physicalLocation": _physical_location(span, report.working_directory), "message": {"text": message}}
-                for position, (span, message) in enumerate(finding.related)
-            ]
-        if finding.rule_id in index:
-            result["ruleIndex"] = index[finding.rule_id]
-        if finding.origin:
-            result["properties"] = {"renderedFrom": finding.origin}
-        results.append(result)
-    log = {
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "mldeploy-lint",
-                        "version": report.tool_version,
-                        "semanticVersion": report.tool_version,
-                        "rules": [_descriptor(rules[rule_id]) for rule_id in sorted(rules)],
-                    }
-                },
-                "results": results,
-                "columnKind": "unicodeCodePoints",
+    kept = _kept(report.findings, MAX_RESULTS)
+    results = [_result(finding, index, working_directory) for finding in kept]
+    help_base = rule_reference_base()
+    run = {
+        "tool": {
+            "driver": {
+                "name": "mldeploy-lint",
+                "version": report.tool_version,
+                "semanticVersion": report.tool_version,
+                "rules": [_descriptor(rules[rule_id], help_base) for rule_id in sorted(rules)],
             }
-        ],
+        },
+        "invocations": [_invocation(report, index, working_directory, len(report.findings) - len(kept))],
+        "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(working_directory)}},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
     }
+    if report.category:
+        # GitHub reads the category as everything up to the last `/` of the id.
+        run["automationDetails"] = {"id": report.category if report.category.endswith("/") else report.category + "/"}
+    log = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

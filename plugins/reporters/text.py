@@ -3,7 +3,9 @@
 The severity is written on every line, so that the output reads the same
 without colour (CI logs) as with it; editors' problem matchers take
 `^(.+):(\\d+):(\\d+): (error|warning|info) (\\S+) (.*)$`. A finding in a
-rendered stream's document ends in `(rendered from TEMPLATE)`. With
+rendered stream's document ends in `(rendered from TEMPLATE)`. Suppressed
+findings are counted in the summary but printed only with
+`report.show_suppressed`, then ending in `(suppressed: REASON)`. With
 `report.show_source`, each finding is followed by its source line and a
 caret under the span, as compilers print them.
 
@@ -25,6 +27,8 @@ def render(report: Report) -> str:
     """Render findings one per line; colour only when `report.color`."""
     lines = []
     for finding in report.findings:
+        if finding.suppression is not None and not report.show_suppressed:
+            continue
         path = escape_control(finding.path)
         if path.startswith("::"):  # a line starting with `::` is a CI workflow command
             path = "./" + path
@@ -36,7 +40,8 @@ def render(report: Report) -> str:
             severity = f"{_COLORS[finding.severity]}{severity}{_RESET}"
             rule = f"{_COLORS[finding.severity]}{finding.rule_id}{_RESET} {_DIM}[{escape_control(finding.slug)}]{_RESET}"
         origin = f" (rendered from {escape_control(finding.origin)})" if finding.origin else ""
-        lines.append(f"{location} {severity} {rule} {escape_control(finding.message)}{origin}")
+        suppressed = f" (suppressed: {escape_control(suppression_reason(finding.suppression))})" if finding.suppression else ""
+        lines.append(f"{location} {severity} {rule} {escape_control(finding.message)}{origin}{suppressed}")
         if report.show_source:
             lines.extend(_source_excerpt(report, finding))
     lines.append(summary_line(report))
@@ -65,25 +70,52 @@ def _source_excerpt(report: Report, finding) -> list[str]:
     return [f"{gutter} |", f"{span.line} | {shown}", f"{gutter} | {' ' * len(before)}{caret}"]
 
 
+def suppression_reason(suppression) -> str:
+    """The reason a suppression gives, and where it is written: `legacy sizing (x.yaml:12)`."""
+    reason = suppression.justification or "no reason given"
+    return f"{reason} ({suppression.origin})" if suppression.origin else reason
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary_line(report: Report) -> str:
-    """e.g. `Found 3 problems (1 error, 2 warnings) in 2 of 5 files (4 recognised as deployments).`"""
+    """e.g. `Found 3 problems (1 error, 2 warnings) in 2 of 5 files (4 recognised as deployments); 2 suppressed.`
+
+    Suppressed findings are not problems: they are only counted, after a
+    `;`. Baseline entries that matched no finding add a sentence saying so.
+    """
+    return _problems(report) + _after(report)
+
+
+def _after(report: Report) -> str:
+    suppressed = len(report.suppressed)
+    text = f"; {suppressed} suppressed." if suppressed else "."
+    stale = report.baseline_stale
+    if stale:
+        text += (
+            f" {_plural(stale, 'baseline entry').replace('entrys', 'entries')} "
+            f"no longer {'matches' if stale == 1 else 'match'}: run --write-baseline to drop {'it' if stale == 1 else 'them'}."
+        )
+    return text
+
+
+def _problems(report: Report) -> str:
     checked = len(report.files)
     recognised = sum(1 for item in report.files if item.deployments)
     files = f"{_plural(checked, 'file')} ({recognised} recognised as deployments)"
-    if not report.findings:
-        return f"No problems found in {files}."
+    active = report.active
+    if not active:
+        return f"No problems found in {files}"
     parts = [
         _plural(report.count(severity), word)
         for severity, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info"))
         if report.count(severity)
     ]
     checked_paths = {item.path for item in report.files}
-    files_with = len({finding.path for finding in report.findings} & checked_paths)
+    files_with = len({finding.path for finding in active} & checked_paths)
     return (
-        f"Found {_plural(len(report.findings), 'problem')} ({', '.join(parts).replace('infos', 'info')}) "
-        f"in {files_with} of {files}."
+        f"Found {_plural(len(active), 'problem')} ({', '.join(parts).replace('infos', 'info')}) "
+        f"in {files_with} of {files}"
     )
