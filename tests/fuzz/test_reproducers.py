@@ -1,0 +1,249 @@
+"""Minimal reproducers of what the fuzzers found, one test each.
+
+The ones still open are strict xfails: fixing the bug makes the test XPASS,
+which fails the run, so the fix removes the mark here and the entry in
+known.py together. Each input is the smallest the fuzzer's example reduces
+to by hand; the comment above it names the module that breaks.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from .harness import Checker, Overran, deadline, inputs_for
+from .known import KNOWN
+
+from linter.source import load_text
+
+HUGE_INTEGER = "1" + "0" * 400  # beyond float range
+HEX_INTEGER = "0x" + "f" * 4000  # 4,817 decimal digits: beyond Python's int-to-string limit
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+def _failures_of(checker: Checker, reproducer: str, path: str, text: str) -> list[str]:
+    """The failures of the class `reproducer` stands for when linting `text` as `path`."""
+    entry = next(entry for entry in KNOWN if entry.reproducer == reproducer)
+    failures = checker.check(inputs_for(path, textwrap.dedent(text).encode("utf-8")))
+    return [f"{failure.signature}: {failure.summary}\n{failure.detail}" for failure in failures if entry.matches(failure)]
+
+
+def test_every_known_failure_has_a_strict_xfail_reproducer():
+    for entry in KNOWN:
+        test = globals().get(entry.reproducer)
+        assert test is not None, f"known.py names {entry.reproducer}, which is not in this module"
+        marks = [mark for mark in getattr(test, "pytestmark", []) if mark.name == "xfail"]
+        assert marks and marks[0].kwargs.get("strict") is True, f"{entry.reproducer} is not a strict xfail"
+
+
+# plugins/reporters/text.py and linter/explain.py: a name with a line feed and
+# ESC is printed raw (a `::error` workflow command, a cleared screen).
+@pytest.mark.xfail(strict=True, reason="issue 10: text and explain print control characters raw")
+def test_text_output_escapes_control_characters(checker):
+    assert not _failures_of(
+        checker,
+        "test_text_output_escapes_control_characters",
+        "deployment.yaml",
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: "server\\n::error file=x::pwned\\e[2J"
+        spec:
+          replicas: 1
+          template:
+            spec:
+              containers:
+                - name: server
+                  image: vllm/vllm-openai
+                  resources: {limits: {nvidia.com/gpu: 1}}
+        """,
+    )
+
+
+# plugins/adapters/kubernetes/objects.py (quantity_value): OverflowError, MD002.
+@pytest.mark.xfail(strict=True, reason="issue 10: a huge integer quantity overflows the Kubernetes quantity reader")
+def test_huge_integer_in_a_kubernetes_quantity(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_integer_in_a_kubernetes_quantity",
+        "deployment.yaml",
+        f"""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: server
+        spec:
+          template:
+            spec:
+              containers:
+                - name: server
+                  image: vllm/vllm-openai
+                  resources:
+                    limits:
+                      nvidia.com/gpu: {HUGE_INTEGER}
+        """,
+    )
+
+
+# plugins/adapters/kubernetes/objects.py (label_text): str() of a 4,817-digit int, MD002.
+@pytest.mark.xfail(strict=True, reason="issue 10: label_text cannot print a 4,000-digit hex integer")
+def test_huge_integer_as_a_kubernetes_env_value(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_integer_as_a_kubernetes_env_value",
+        "deployment.yaml",
+        f"""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: server
+        spec:
+          template:
+            spec:
+              containers:
+                - name: server
+                  image: vllm/vllm-openai
+                  env:
+                    - name: SIZE
+                      value: {HEX_INTEGER}
+        """,
+    )
+
+
+# plugins/adapters/values.py (as_float): OverflowError, MD002 for the whole template.
+@pytest.mark.xfail(strict=True, reason="issue 10: as_float overflows on an integer beyond float range")
+def test_huge_integer_in_a_cloudformation_number(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_integer_in_a_cloudformation_number",
+        "template.yaml",
+        f"""\
+        Resources:
+          Config:
+            Type: AWS::SageMaker::EndpointConfig
+            Properties:
+              ProductionVariants:
+                - VariantName: A
+                  ModelName: m
+                  InitialInstanceCount: 1
+                  InstanceType: ml.m5.large
+                  InitialVariantWeight: {HUGE_INTEGER}
+        """,
+    )
+
+
+# plugins/rules/autoscaling/missing_autoscaling.py (_copies): the message formats the count, MD002.
+@pytest.mark.xfail(strict=True, reason="issue 10: AS001 formats a 4,817-digit replica count into its message")
+def test_huge_replica_count_in_a_rule_message(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_replica_count_in_a_rule_message",
+        "seldon.yaml",
+        f"""\
+        apiVersion: machinelearning.seldon.io/v1alpha2
+        kind: SeldonDeployment
+        metadata:
+          name: iris
+        spec:
+          predictors:
+          - graph:
+              implementation: LIGHTGBM_SERVER
+              modelUri: gs://seldon-models/lightgbm/iris/model_3.2.1
+              name: irislgbm
+            name: default
+            replicas: {HEX_INTEGER}
+        """,
+    )
+
+
+# linter/explain.py (explain_json): ValueError out of `explain --format json`.
+@pytest.mark.xfail(strict=True, reason="issue 10: explain cannot print a 4,000-digit hex integer")
+def test_explain_json_of_a_huge_integer(checker):
+    assert not _failures_of(
+        checker,
+        "test_explain_json_of_a_huge_integer",
+        "eksctl.yaml",
+        f"""\
+        apiVersion: eksctl.io/v1alpha5
+        kind: ClusterConfig
+        metadata:
+          name: c
+          region: us-west-2
+        managedNodeGroups:
+          - name: gpu
+            instanceTypes: [g5.xlarge]
+            spot: {HEX_INTEGER}
+        """,
+    )
+
+
+# linter/explain.py (explain_json): `Infinity` in the output, which is not JSON.
+@pytest.mark.xfail(strict=True, reason="issue 10: explain --format json writes Infinity for 1e400")
+def test_explain_json_of_a_number_beyond_float_range(checker):
+    assert not _failures_of(
+        checker,
+        "test_explain_json_of_a_number_beyond_float_range",
+        "target.yaml",
+        """\
+        apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+        kind: ScalableTarget
+        metadata:
+          name: t
+        spec:
+          resourceID: endpoint/e/variant/AllTraffic
+          scalableDimension: "sagemaker:variant:DesiredInstanceCount"
+          serviceNamespace: sagemaker
+          minCapacity: 1
+          maxCapacity: 1e400
+        """,
+    )
+
+
+def _loads_within(text: str, seconds: float) -> None:
+    overran = False
+    try:
+        with deadline(seconds, seconds, []):
+            load_text("template.yaml", text)
+    except Overran:  # a KeyboardInterrupt: it must not reach pytest, which would stop the session
+        overran = True
+    # Outside the handler: a composer's traceback is 20,000 frames deep, too many for pytest to print.
+    if overran:
+        pytest.fail(f"loading took more than {seconds:g} s")
+
+
+# linter/source.py (_pure_documents): a file libyaml rejects for a YAML 1.1 reason
+# (`!Ref AWS::Region` in a flow sequence) is parsed again by the pure-Python
+# parser, which is superlinear in nesting depth: 1,000 levels take seconds,
+# 5,000 more than ten.
+@pytest.mark.xfail(strict=True, reason="issue 10: deep nesting is bounded only after the pure parser composed it")
+def test_deep_flow_nesting_in_the_pure_python_parser():
+    _loads_within("a: [!Ref AWS::Region]\n---\n" + "[" * 1000 + "]" * 1000 + "\n", 1.0)
+
+
+# linter/source.py (_c_documents): the C composer is superlinear too: 20,000 levels take seconds.
+@pytest.mark.xfail(strict=True, reason="issue 10: deep nesting is bounded only after the C composer composed it")
+def test_twenty_thousand_nested_brackets_load_within_a_second():
+    _loads_within("[" * 20_000 + "]" * 20_000 + "\n", 1.0)
+
+
+# linter/source.py (_c_documents): 30,000 levels overflow the C stack: SIGSEGV.
+@pytest.mark.xfail(strict=True, reason="issue 10: the C composer segfaults on 30,000 nested brackets")
+def test_thirty_thousand_nested_brackets_do_not_crash_the_process(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 30_000 + "]" * 30_000 + "\n")
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "linter", "--context", "none", str(deep)], capture_output=True, text=True, timeout=20
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("no answer within 20 s")
+    assert completed.returncode == 1, completed.stderr[-2000:]
+    assert "MD001" in completed.stdout
