@@ -14,6 +14,7 @@ hypothesis can drive it through `st.randoms()` and shrink it.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -671,7 +672,55 @@ def m_duplicate_resource(rng, documents, limits) -> str:
     return f"duplicate-resource {name!r}"
 
 
+def m_reference_chain(rng, documents, limits) -> str:
+    """Copies of a resource, each naming the one before it (twice, in a Join or Sub), sometimes closed into a ring."""
+    holders = [node for document in documents for node in (_get(document, "Resources"),) if isinstance(node, Map) and node.pairs]
+    if not holders:
+        return m_reference_pair(rng, documents, limits)
+    holder = rng.choice(holders)
+    key, value = rng.choice(holder.pairs)
+    if not isinstance(key, Scalar) or not isinstance(value, Map):
+        return m_intrinsic(rng, documents, limits)
+    length = rng.randint(2, limits.max_chain)
+    attribute = rng.choice(ATTRIBUTES)
+    previous = str(key.value)
+    for number in range(length):
+        clone = copy.deepcopy(value)
+        _set_property(clone, attribute, _doubled_reference(rng, previous, attribute))
+        name = f"{key.value}Chain{number}"
+        holder.pairs.append([Scalar(name), clone])
+        previous = name
+    ring = limits.rings and rng.random() < 0.3
+    if ring:
+        _set_property(value, attribute, _doubled_reference(rng, previous, attribute))
+    return f"reference-chain of {length} from {key.value!r} by {attribute}{' (a ring)' if ring else ''}"
+
+
+def _doubled_reference(rng, name: str, attribute: str) -> Tree:
+    get_att = Scalar(f"{name}.{attribute}", "!GetAtt")
+    return rng.choice(
+        (
+            Seq([Scalar("-"), Seq([get_att, Scalar(f"{name}.{attribute}", "!GetAtt")])], "!Join"),
+            Scalar(f"${{{name}.{attribute}}}-${{{name}.{attribute}}}", "!Sub"),
+            get_att,
+        )
+    )
+
+
+def _set_property(resource: Map, key: str, value: Tree) -> None:
+    properties = _get(resource, "Properties")
+    if not isinstance(properties, Map):
+        properties = Map([])
+        resource.pairs.append([Scalar("Properties"), properties])
+    for pair in properties.pairs:
+        if isinstance(pair[0], Scalar) and pair[0].value == key:
+            pair[1] = value
+            return
+    properties.pairs.append([Scalar(key), value])
+
+
 NODE_MUTATIONS: dict[str, Callable] = {
+    "reference-chain": m_reference_chain,
     "delete-key": m_delete_key,
     "swap-type": m_swap_type,
     "intrinsic": m_intrinsic,
@@ -774,9 +823,16 @@ TEXT_MUTATIONS: dict[str, Callable] = {
 
 @dataclass(frozen=True)
 class MutationLimits:
-    """How far mutations go: `max_nesting` stays below what crashes the process in CI."""
+    """How far mutations go.
+
+    CI stays below what crashes the process (`max_nesting`) and what takes
+    seconds per case today (`max_chain`: resolution doubles at each link;
+    `rings`: references in a ring never finish); the long run goes past them.
+    """
 
     max_nesting: int = 5000
+    max_chain: int = 8
+    rings: bool = False  # resources that refer to each other in a ring: a hang today
 
 
 @dataclass(frozen=True)

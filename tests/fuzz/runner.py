@@ -127,7 +127,7 @@ class Run:
         self.files = seed_files([Path(root) for root in args.seeds])
         if not self.files:
             raise SystemExit("no seed files found")
-        self.limits = MutationLimits(max_nesting=args.max_nesting)
+        self.limits = MutationLimits(max_nesting=args.max_nesting, max_chain=args.max_chain, rings=True)
         self.source = CaseSource(self.files, self.limits)
         self.out = Path(args.out)
         self.out.mkdir(parents=True, exist_ok=True)
@@ -261,7 +261,8 @@ def replay(args: argparse.Namespace) -> int:
 
     files = seed_files([Path(root) for root in args.seeds])
     stream, _, iteration = args.replay.rpartition(":")
-    generated = CaseSource(files, MutationLimits(max_nesting=args.max_nesting)).generate(stream, int(iteration))
+    limits = MutationLimits(max_nesting=args.max_nesting, max_chain=args.max_chain, rings=True)
+    generated = CaseSource(files, limits).generate(stream, int(iteration))
     print(f"path: {generated.case.path!r}\nsteps: {list(generated.case.steps)}\nneighbour: {generated.neighbour and generated.neighbour[0]}")
     if args.write:
         Path(args.write).write_bytes(generated.case.data)
@@ -288,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=2.0, help="seconds one case may take (default 2)")
     parser.add_argument(
         "--max-nesting", type=int, default=50_000, help="deepest nesting a mutation writes (default 50,000; CI uses 5,000)"
+    )
+    parser.add_argument(
+        "--max-chain", type=int, default=60, help="longest chain of resources referring to each other (default 60; CI uses 8)"
     )
     parser.add_argument("--replay", metavar="STREAM:ITERATION", help="regenerate and check one case instead of fuzzing")
     parser.add_argument("--write", metavar="FILE", help="with --replay: write the case's bytes to FILE")

@@ -17,6 +17,7 @@ import pytest
 from .harness import Checker, Overran, deadline, inputs_for
 from .known import KNOWN
 
+from linter.api import lint_text
 from linter.source import load_text
 
 HUGE_INTEGER = "1" + "0" * 400  # beyond float range
@@ -205,6 +206,67 @@ def test_explain_json_of_a_number_beyond_float_range(checker):
           maxCapacity: 1e400
         """,
     )
+
+
+def _lints_within(path: str, text: str, seconds: float) -> None:
+    overran = False
+    try:
+        with deadline(seconds, seconds, []):
+            lint_text(textwrap.dedent(text), path)
+    except Overran:  # a KeyboardInterrupt: it must not reach pytest, which would stop the session
+        overran = True
+    if overran:
+        pytest.fail(f"linting took more than {seconds:g} s")
+
+
+# plugins/adapters/cloudformation/intrinsics.py: three resources whose names
+# refer to the next one in a ring, one of them twice (a Join): the ring is
+# walked until some depth, and the doubling makes that exponential.
+@pytest.mark.xfail(strict=True, reason="issue 10: intrinsic resolution has no cycle detection")
+def test_resources_referring_to_each_other_in_a_ring():
+    _lints_within(
+        "template.yaml",
+        """\
+        Resources:
+          A:
+            Type: AWS::SageMaker::Endpoint
+            Properties:
+              EndpointConfigName: !Join ["-", [!GetAtt C.EndpointConfigName, !GetAtt C.EndpointConfigName]]
+          B:
+            Type: AWS::SageMaker::Endpoint
+            Properties:
+              EndpointConfigName: !GetAtt A.EndpointConfigName
+          C:
+            Type: AWS::SageMaker::Endpoint
+            Properties:
+              EndpointConfigName: !GetAtt B.EndpointConfigName
+        """,
+        1.0,
+    )
+
+
+# plugins/adapters/cloudformation/intrinsics.py: 20 models, each naming the one
+# before it twice (a Join of two GetAtts): 2**20 evaluations without a memo.
+@pytest.mark.xfail(strict=True, reason="issue 10: intrinsic resolution is not memoised")
+def test_chain_of_doubled_references_resolves_in_linear_time():
+    models = "".join(
+        f"""\
+  M{number}:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ModelName: {"base" if number == 0 else f"!Join ['-', [!GetAtt M{number - 1}.ModelName, !GetAtt M{number - 1}.ModelName]]"}
+      PrimaryContainer: {{Image: x}}
+"""
+        for number in range(20)
+    )
+    config = """\
+  C:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: A, ModelName: !GetAtt M19.ModelName, InitialInstanceCount: 1, InstanceType: ml.m5.large}
+"""
+    _lints_within("template.yaml", "Resources:\n" + models + config, 1.0)
 
 
 def _loads_within(text: str, seconds: float) -> None:
