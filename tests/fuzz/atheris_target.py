@@ -28,7 +28,8 @@ with atheris.instrument_imports(include=["linter", "plugins"]):
     from linter.engine import InputFile
 
     # Built here: the host imports the built-in plugins, and the warm-up the modules they import lazily.
-    CHECKER = Checker(interrupt=False)
+    # Instrumented code runs several times slower: a 10 s budget, and libFuzzer's -timeout for hangs.
+    CHECKER = Checker(budget=10.0, interrupt=False)
 
 PATHS = ("fuzz.yaml", "fuzz.json", "statemachine.asl.json", "prod/template.yaml", "k8s/deployment.yml")
 NEIGHBOUR = Path(__file__).resolve().parents[1] / "fixtures" / "adapters" / "kubernetes" / "gke-t5-hpa" / "hpa.yaml"
