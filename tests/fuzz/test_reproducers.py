@@ -165,6 +165,68 @@ def test_huge_replica_count_in_a_rule_message(checker):
     )
 
 
+# plugins/rules/config_validity/serverless_concurrency_invalid.py (_out_of_range): the message formats it, MD002.
+@pytest.mark.xfail(strict=True, reason="issue 10: CV002 formats a 4,817-digit concurrency into its message")
+def test_huge_provisioned_concurrency_in_a_rule_message(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_provisioned_concurrency_in_a_rule_message",
+        "endpoint-config.yaml",
+        f"""\
+        EndpointConfigName: c
+        ProductionVariants:
+          - VariantName: A
+            ModelName: m
+            ServerlessConfig:
+              MemorySizeInMB: 2048
+              MaxConcurrency: 5
+              ProvisionedConcurrency: {HEX_INTEGER}
+        """,
+    )
+
+
+# plugins/rules/config_validity/serverless_memory_invalid.py: the message formats it, MD002.
+@pytest.mark.xfail(strict=True, reason="issue 10: CV001 formats a 4,817-digit memory size into its message")
+def test_huge_memory_size_in_a_rule_message(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_memory_size_in_a_rule_message",
+        "endpoint-config.yaml",
+        f"""\
+        EndpointConfigName: c
+        ProductionVariants:
+          - VariantName: A
+            ModelName: m
+            ServerlessConfig:
+              MemorySizeInMB: {HEX_INTEGER}
+              MaxConcurrency: 5
+        """,
+    )
+
+
+# plugins/adapters/kubernetes/eksctl.py (_self_managed_capacity): the capacity note formats it, MD002.
+@pytest.mark.xfail(strict=True, reason="issue 10: the eksctl reader formats a 4,817-digit capacity into a note")
+def test_huge_on_demand_base_capacity_in_an_eksctl_node_group(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_on_demand_base_capacity_in_an_eksctl_node_group",
+        "cluster.yaml",
+        f"""\
+        apiVersion: eksctl.io/v1alpha5
+        kind: ClusterConfig
+        metadata:
+          name: c
+          region: us-west-2
+        nodeGroups:
+          - name: gpu
+            instancesDistribution:
+              instanceTypes: [g5.xlarge]
+              onDemandBaseCapacity: {HEX_INTEGER}
+              onDemandPercentageAboveBaseCapacity: 0
+        """,
+    )
+
+
 # linter/explain.py (explain_json): ValueError out of `explain --format json`.
 @pytest.mark.xfail(strict=True, reason="issue 10: explain cannot print a 4,000-digit hex integer")
 def test_explain_json_of_a_huge_integer(checker):
@@ -220,29 +282,21 @@ def _lints_within(path: str, text: str, seconds: float) -> None:
 
 
 # plugins/adapters/cloudformation/intrinsics.py: three resources whose names
-# refer to the next one in a ring, one of them twice (a Join): the ring is
-# walked until some depth, and the doubling makes that exponential.
+# refer to the next one in a ring, each twice (a Join): the ring is walked to
+# some depth, and the doubling makes that exponential (minutes; with one Join
+# of the three, about a second).
 @pytest.mark.xfail(strict=True, reason="issue 10: intrinsic resolution has no cycle detection")
 def test_resources_referring_to_each_other_in_a_ring():
-    _lints_within(
-        "template.yaml",
-        """\
-        Resources:
-          A:
-            Type: AWS::SageMaker::Endpoint
-            Properties:
-              EndpointConfigName: !Join ["-", [!GetAtt C.EndpointConfigName, !GetAtt C.EndpointConfigName]]
-          B:
-            Type: AWS::SageMaker::Endpoint
-            Properties:
-              EndpointConfigName: !GetAtt A.EndpointConfigName
-          C:
-            Type: AWS::SageMaker::Endpoint
-            Properties:
-              EndpointConfigName: !GetAtt B.EndpointConfigName
-        """,
-        1.0,
+    resources = "".join(
+        f"""\
+  {name}:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !Join ["-", [!GetAtt {previous}.EndpointConfigName, !GetAtt {previous}.EndpointConfigName]]
+"""
+        for name, previous in (("A", "C"), ("B", "A"), ("C", "B"))
     )
+    _lints_within("template.yaml", "Resources:\n" + resources, 1.0)
 
 
 # plugins/adapters/cloudformation/intrinsics.py: 20 models, each naming the one
