@@ -73,6 +73,13 @@ KNOWN: tuple[Known, ...] = (
         "issue 10 (one number poisons the run): AS001 formats a 4,817-digit count into its message",
     ),
     Known(
+        "test_huge_minimum_capacity_in_a_rule_message",
+        "plugin-error",
+        r"^plugins/rules/autoscaling/scaling_target_without_policy\.py$",
+        r"^ValueError: Exceeds the limit \(4300 digits\)",
+        "issue 10 (one number poisons the run): the scaling-target rule formats a 4,817-digit capacity into its message",
+    ),
+    Known(
         "test_huge_provisioned_concurrency_in_a_rule_message",
         "plugin-error",
         r"^plugins/rules/config_validity/serverless_concurrency_invalid\.py$",

@@ -165,6 +165,46 @@ def test_huge_replica_count_in_a_rule_message(checker):
     )
 
 
+# plugins/rules/autoscaling/scaling_target_without_policy.py (_what_happens): the message formats it, MD002.
+# Found by the CI slice (two mutants linted together: a target and the endpoint it scales).
+@pytest.mark.xfail(strict=True, reason="issue 10: the scaling-target rule formats a 4,817-digit capacity into its message")
+def test_huge_minimum_capacity_in_a_rule_message(checker):
+    assert not _failures_of(
+        checker,
+        "test_huge_minimum_capacity_in_a_rule_message",
+        "hosting.yaml",
+        f"""\
+        apiVersion: sagemaker.services.k8s.aws/v1alpha1
+        kind: EndpointConfig
+        metadata:
+          name: scorer-config
+        spec:
+          endpointConfigName: scorer-config
+          productionVariants:
+            - {{variantName: AllTraffic, modelName: scorer, instanceType: ml.c5.large, initialInstanceCount: 2}}
+        ---
+        apiVersion: sagemaker.services.k8s.aws/v1alpha1
+        kind: Endpoint
+        metadata:
+          name: scorer
+        spec:
+          endpointName: scorer
+          endpointConfigName: scorer-config
+        ---
+        apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+        kind: ScalableTarget
+        metadata:
+          name: scorer-target
+        spec:
+          serviceNamespace: sagemaker
+          resourceID: endpoint/scorer/variant/AllTraffic
+          scalableDimension: sagemaker:variant:DesiredInstanceCount
+          minCapacity: {HEX_INTEGER}
+          maxCapacity: 4
+        """,
+    )
+
+
 # plugins/rules/config_validity/serverless_concurrency_invalid.py (_out_of_range): the message formats it, MD002.
 @pytest.mark.xfail(strict=True, reason="issue 10: CV002 formats a 4,817-digit concurrency into its message")
 def test_huge_provisioned_concurrency_in_a_rule_message(checker):
