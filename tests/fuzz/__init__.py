@@ -1,0 +1,1 @@
+"""Fuzzing: mutations of real files through the loader, the adapters and every reporter (see docs/fuzzing.md)."""
