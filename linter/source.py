@@ -253,10 +253,32 @@ def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
                     )
             elif kind in ("SequenceEndEvent", "MappingEndEvent"):
                 depth -= 1
-    except Exception:  # a syntax error: the composer reports it, located, without getting that deep
-        return None
+    except Exception:
+        # libyaml stopped at a syntax error, which may be a YAML 1.1 artefact
+        # that the pure composer (recursive, and slow in depth) reads again:
+        # bound the flow nesting of the rest by counting brackets.
+        return _bracket_depth_beyond(path, text, max_depth)
     finally:
         parser.dispose()
+    return None
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _bracket_depth_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
+    """A located problem where unclosed brackets pass `max_depth` (quotes ignored: an over-count refuses early)."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > max_depth:
+                offset = match.start()
+                line = text.count("\n", 0, offset) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                return LoadProblem(f"nesting deeper than {max_depth} levels; document not linted", Span.point(path, line, column))
+        else:
+            depth = max(depth - 1, 0)
     return None
 
 

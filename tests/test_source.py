@@ -449,7 +449,7 @@ def test_too_deep_json_in_the_fallback_parser_is_located():
 
 def test_5000_deep_json_in_the_fallback_is_refused_without_recursion_error():
     text = '{"a"\n:' + "[" * DEEP + "]" * DEEP + "}"
-    assert problems_of(text, "f.json") == [("nesting deeper than 256 levels; document not linted", 1, 1)]
+    assert problems_of(text, "f.json") == [("nesting deeper than 256 levels; document not linted", 2, 257)]
 
 
 # --- YAML 1.2 flow colons: the pure-Python composer's second pass ------------------------------------------

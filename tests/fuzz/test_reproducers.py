@@ -1,8 +1,9 @@
 """Minimal reproducers of what the fuzzers found, one test each.
 
-The ones still open are strict xfails: fixing the bug makes the test XPASS,
-which fails the run, so the fix removes the mark here and the entry in
-known.py together. Each input is the smallest the fuzzer's example reduces
+All of them are fixed now and pass as regression tests. A new one goes in
+as a strict xfail with an entry in known.py: fixing the bug makes the test
+XPASS, which fails the run, so the fix removes the mark here and the entry
+in known.py together. Each input is the smallest the fuzzer's example reduces
 to by hand; the comment above it names the module that breaks.
 """
 
@@ -30,10 +31,15 @@ def checker() -> Checker:
 
 
 def _failures_of(checker: Checker, reproducer: str, path: str, text: str) -> list[str]:
-    """The failures of the class `reproducer` stands for when linting `text` as `path`."""
-    entry = next(entry for entry in KNOWN if entry.reproducer == reproducer)
+    """The failures linting `text` as `path` shows: those of the class `reproducer` stands for while it is
+    known (listed in known.py), every failure once it is fixed."""
+    entry = next((entry for entry in KNOWN if entry.reproducer == reproducer), None)
     failures = checker.check(inputs_for(path, textwrap.dedent(text).encode("utf-8")))
-    return [f"{failure.signature}: {failure.summary}\n{failure.detail}" for failure in failures if entry.matches(failure)]
+    return [
+        f"{failure.signature}: {failure.summary}\n{failure.detail}"
+        for failure in failures
+        if entry is None or entry.matches(failure)
+    ]
 
 
 def test_every_known_failure_has_a_strict_xfail_reproducer():
@@ -46,7 +52,6 @@ def test_every_known_failure_has_a_strict_xfail_reproducer():
 
 # plugins/reporters/text.py and linter/explain.py: a name with a line feed and
 # ESC is printed raw (a `::error` workflow command, a cleared screen).
-@pytest.mark.xfail(strict=True, reason="issue 10: text and explain print control characters raw")
 def test_text_output_escapes_control_characters(checker):
     assert not _failures_of(
         checker,
@@ -70,7 +75,6 @@ def test_text_output_escapes_control_characters(checker):
 
 
 # plugins/adapters/kubernetes/objects.py (quantity_value): OverflowError, MD002.
-@pytest.mark.xfail(strict=True, reason="issue 10: a huge integer quantity overflows the Kubernetes quantity reader")
 def test_huge_integer_in_a_kubernetes_quantity(checker):
     assert not _failures_of(
         checker,
@@ -95,7 +99,6 @@ def test_huge_integer_in_a_kubernetes_quantity(checker):
 
 
 # plugins/adapters/kubernetes/objects.py (label_text): str() of a 4,817-digit int, MD002.
-@pytest.mark.xfail(strict=True, reason="issue 10: label_text cannot print a 4,000-digit hex integer")
 def test_huge_integer_as_a_kubernetes_env_value(checker):
     assert not _failures_of(
         checker,
@@ -120,7 +123,6 @@ def test_huge_integer_as_a_kubernetes_env_value(checker):
 
 
 # plugins/adapters/values.py (as_float): OverflowError, MD002 for the whole template.
-@pytest.mark.xfail(strict=True, reason="issue 10: as_float overflows on an integer beyond float range")
 def test_huge_integer_in_a_cloudformation_number(checker):
     assert not _failures_of(
         checker,
@@ -142,7 +144,6 @@ def test_huge_integer_in_a_cloudformation_number(checker):
 
 
 # plugins/rules/autoscaling/missing_autoscaling.py (_copies): the message formats the count, MD002.
-@pytest.mark.xfail(strict=True, reason="issue 10: AS001 formats a 4,817-digit replica count into its message")
 def test_huge_replica_count_in_a_rule_message(checker):
     assert not _failures_of(
         checker,
@@ -167,7 +168,6 @@ def test_huge_replica_count_in_a_rule_message(checker):
 
 # plugins/rules/autoscaling/scaling_target_without_policy.py (_what_happens): the message formats it, MD002.
 # Found by the CI slice (two mutants linted together: a target and the endpoint it scales).
-@pytest.mark.xfail(strict=True, reason="issue 10: the scaling-target rule formats a 4,817-digit capacity into its message")
 def test_huge_minimum_capacity_in_a_rule_message(checker):
     assert not _failures_of(
         checker,
@@ -206,7 +206,6 @@ def test_huge_minimum_capacity_in_a_rule_message(checker):
 
 
 # plugins/rules/config_validity/serverless_concurrency_invalid.py (_out_of_range): the message formats it, MD002.
-@pytest.mark.xfail(strict=True, reason="issue 10: CV002 formats a 4,817-digit concurrency into its message")
 def test_huge_provisioned_concurrency_in_a_rule_message(checker):
     assert not _failures_of(
         checker,
@@ -226,7 +225,6 @@ def test_huge_provisioned_concurrency_in_a_rule_message(checker):
 
 
 # plugins/rules/config_validity/serverless_memory_invalid.py: the message formats it, MD002.
-@pytest.mark.xfail(strict=True, reason="issue 10: CV001 formats a 4,817-digit memory size into its message")
 def test_huge_memory_size_in_a_rule_message(checker):
     assert not _failures_of(
         checker,
@@ -245,7 +243,6 @@ def test_huge_memory_size_in_a_rule_message(checker):
 
 
 # plugins/adapters/kubernetes/eksctl.py (_self_managed_capacity): the capacity note formats it, MD002.
-@pytest.mark.xfail(strict=True, reason="issue 10: the eksctl reader formats a 4,817-digit capacity into a note")
 def test_huge_on_demand_base_capacity_in_an_eksctl_node_group(checker):
     assert not _failures_of(
         checker,
@@ -268,7 +265,6 @@ def test_huge_on_demand_base_capacity_in_an_eksctl_node_group(checker):
 
 
 # linter/explain.py (explain_json): ValueError out of `explain --format json`.
-@pytest.mark.xfail(strict=True, reason="issue 10: explain cannot print a 4,000-digit hex integer")
 def test_explain_json_of_a_huge_integer(checker):
     assert not _failures_of(
         checker,
@@ -289,7 +285,6 @@ def test_explain_json_of_a_huge_integer(checker):
 
 
 # linter/explain.py (explain_json): `Infinity` in the output, which is not JSON.
-@pytest.mark.xfail(strict=True, reason="issue 10: explain --format json writes Infinity for 1e400")
 def test_explain_json_of_a_number_beyond_float_range(checker):
     assert not _failures_of(
         checker,
@@ -325,7 +320,6 @@ def _lints_within(path: str, text: str, seconds: float) -> None:
 # refer to the next one in a ring, each twice (a Join): the ring is walked to
 # some depth, and the doubling makes that exponential (minutes; with one Join
 # of the three, about a second).
-@pytest.mark.xfail(strict=True, reason="issue 10: intrinsic resolution has no cycle detection")
 def test_resources_referring_to_each_other_in_a_ring():
     resources = "".join(
         f"""\
@@ -341,7 +335,6 @@ def test_resources_referring_to_each_other_in_a_ring():
 
 # plugins/adapters/cloudformation/intrinsics.py: 20 models, each naming the one
 # before it twice (a Join of two GetAtts): 2**20 evaluations without a memo.
-@pytest.mark.xfail(strict=True, reason="issue 10: intrinsic resolution is not memoised")
 def test_chain_of_doubled_references_resolves_in_linear_time():
     models = "".join(
         f"""\
@@ -379,19 +372,16 @@ def _loads_within(text: str, seconds: float) -> None:
 # (`!Ref AWS::Region` in a flow sequence) is parsed again by the pure-Python
 # parser, which is superlinear in nesting depth: 1,000 levels take seconds,
 # 5,000 more than ten.
-@pytest.mark.xfail(strict=True, reason="issue 10: deep nesting is bounded only after the pure parser composed it")
 def test_deep_flow_nesting_in_the_pure_python_parser():
     _loads_within("a: [!Ref AWS::Region]\n---\n" + "[" * 1000 + "]" * 1000 + "\n", 1.0)
 
 
 # linter/source.py (_c_documents): the C composer is superlinear too: 20,000 levels take seconds.
-@pytest.mark.xfail(strict=True, reason="issue 10: deep nesting is bounded only after the C composer composed it")
 def test_twenty_thousand_nested_brackets_load_within_a_second():
     _loads_within("[" * 20_000 + "]" * 20_000 + "\n", 1.0)
 
 
 # linter/source.py (_c_documents): 30,000 levels overflow the C stack: SIGSEGV.
-@pytest.mark.xfail(strict=True, reason="issue 10: the C composer segfaults on 30,000 nested brackets")
 def test_thirty_thousand_nested_brackets_do_not_crash_the_process(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 30_000 + "]" * 30_000 + "\n")
