@@ -95,28 +95,33 @@ def test_a_comment_on_the_line_that_names_the_resource_covers_its_findings():
     assert _state(_lint(text)) == [("CV001", 9, "whole resource")]
 
 
-def test_in_a_stream_a_comment_binds_to_its_own_document():
-    manifest = textwrap.dedent(
-        """\
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: {name}
-          annotations: {{mldeploy-lint.io/environment: prod}}
+MANIFEST = textwrap.dedent(
+    """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: {name}
+      annotations:
+        mldeploy-lint.io/environment: prod
+        {extra}
+    spec:
+      replicas: 1
+      template:
         spec:
-          replicas: 1
-          template:
-            spec:
-              containers:
-                - name: vllm
-                  image: vllm/vllm-openai:v0.6.3
-                  resources: {{limits: {{nvidia.com/gpu: 1}}}}
-        """
-    )
+          containers:
+            - name: vllm
+              image: vllm/vllm-openai:v0.6.3
+              resources: {{limits: {{nvidia.com/gpu: 1}}}}
+    """
+)
+
+
+def test_in_a_stream_a_comment_binds_to_its_own_document():
+    manifest = MANIFEST.replace("{extra}", "team: search")
     first = "# mldeploy-lint: disable=HA003 -- a canary, one replica on purpose\n" + manifest.format(name="canary")
     stream = first + "---\n" + manifest.format(name="chat")
     result = lint_text(stream, "stream.yaml", LintOptions(selector=RuleSelector(("HA003",))))
-    excused = {(finding.span.line > 15, finding.suppression is not None) for finding in result.findings}
+    excused = {(finding.span.line > 17, finding.suppression is not None) for finding in result.findings}
     assert excused == {(False, True), (True, False)}, _state(result)
 
 
@@ -329,25 +334,7 @@ def test_cloudformation_metadata_excuses_its_resource_and_json_templates_use_it_
 
 
 def test_a_kubernetes_annotation_excuses_its_object_only():
-    manifest = textwrap.dedent(
-        """\
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: {name}
-          annotations:
-            mldeploy-lint.io/environment: prod
-            {extra}
-        spec:
-          replicas: 1
-          template:
-            spec:
-              containers:
-                - name: vllm
-                  image: vllm/vllm-openai:v0.6.3
-                  resources: {{limits: {{nvidia.com/gpu: 1}}}}
-        """
-    )
+    manifest = MANIFEST
     stream = (
         manifest.format(name="canary", extra='ignore.mldeploy-lint.io/HA003: "one replica on purpose"')
         + "---\n"
