@@ -22,6 +22,8 @@ from urllib.parse import quote
 
 from linter import Report, Rule, Severity, Span
 from linter.rule_docs import rule_markdown
+# The rule-page constants stay importable from here, where they were first defined.
+from linter.rule_links import RULE_REFERENCE_FALLBACK, RULE_REFERENCE_LABEL, rule_help_uri, rule_reference_base
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -31,40 +33,9 @@ FINGERPRINT_KEY = "mldeployLint/v1"
 SRCROOT = "%SRCROOT%"
 # GitHub code scanning rejects a run with more results than this.
 MAX_RESULTS = 25_000
-# The `[project.urls]` label whose URL is the base of every rule page
-# (`<base><ID>.md`), and the URL used when the package metadata is absent
-# (running from a source tree that was never installed).
-RULE_REFERENCE_LABEL = "Rule reference"
-RULE_REFERENCE_FALLBACK = "https://github.com/mldeploy-lint/mldeploy-lint/blob/main/docs/rules/"
 # Findings of these rules say the linter could not do its work on something:
 # they are results and also tool execution notifications.
 _EXECUTION_RULES = ("MD001", "MD002")
-
-
-def rule_reference_base() -> str:
-    """The base URL of the rule pages: `[project.urls]` "Rule reference" of the installed distribution.
-
-    Always ends in `/`. Falls back to `RULE_REFERENCE_FALLBACK` when the
-    distribution's metadata is absent or names no such URL.
-    """
-    from importlib import metadata
-
-    try:
-        entries = metadata.metadata("mldeploy-lint").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        entries = []
-    for entry in entries:
-        label, _, url = entry.partition(",")
-        if label.strip() == RULE_REFERENCE_LABEL and url.strip():
-            url = url.strip()
-            return url if url.endswith("/") else url + "/"
-    return RULE_REFERENCE_FALLBACK
-
-
-def _is_built_in(rule: Rule) -> bool:
-    """True for a rule shipped with mldeploy-lint, which has a page under docs/rules/."""
-    module = getattr(rule.check, "__module__", "") or ""
-    return module.split(".")[0] in ("linter", "plugins")
 
 
 def _artifact_uri(path: str, working_directory: str) -> str:
@@ -94,8 +65,9 @@ def _descriptor(rule: Rule, help_base: str) -> dict:
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         "properties": {"tags": ["mldeploy-lint", rule.prefix, *rule.tags][:20]},
     }
-    if _is_built_in(rule):
-        descriptor["helpUri"] = f"{help_base}{rule.id}.md"
+    help_uri = rule_help_uri(rule, help_base)
+    if help_uri is not None:
+        descriptor["helpUri"] = help_uri
     return descriptor
 
 
