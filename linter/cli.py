@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("rules", "explain")
+SUBCOMMANDS = ("rules", "explain", "lsp")
 
 
 class UsageError(Exception):
@@ -49,7 +49,8 @@ def _lint_parser() -> argparse.ArgumentParser:
             "  mldeploy-lint rules --format markdown --output-dir DIR\n"
             "                                                       write the rule reference, a page per rule\n"
             "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n"
-            "  mldeploy-lint explain --deployments PATH...          show what the linter read, fact by fact\n\n"
+            "  mldeploy-lint explain --deployments PATH...          show what the linter read, fact by fact\n"
+            "  mldeploy-lint lsp [--tcp HOST:PORT]                  run the language server (stdio by default)\n\n"
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -196,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in SUBCOMMANDS and not os.path.exists(args[0]):
             command = args.pop(0)
+            if command == "lsp":
+                return _run_lsp(args)
             return _run_rules(args) if command == "rules" else _run_explain(args)
         return _run_lint(args)
     except (UsageError, PatternError, PluginRenderError) as error:  # PatternError: a bad --exclude pattern
@@ -596,6 +599,31 @@ def _is_generated_page(path: str) -> bool:
     except OSError:
         return False
     return rule_docs.is_generated_page(head.decode("utf-8", "replace"))
+
+
+def _lsp_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mldeploy-lint lsp",
+        description="Run the language server: diagnostics for the deployment configurations an editor has open.",
+    )
+    parser.add_argument("--stdio", action="store_true", help="talk over standard input and output (the default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on HOST:PORT instead of standard input and output")
+    return parser
+
+
+def _run_lsp(argv: list[str]) -> int:
+    """Serve until the client exits; pygls is imported here and nowhere else."""
+    args = _lsp_parser().parse_args(argv)
+    tcp = None
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise UsageError(f"--tcp wants HOST:PORT, not {args.tcp!r}")
+        tcp = (host, int(port))
+    from linter.lsp import serve
+
+    serve(tcp)
+    return EXIT_CLEAN
 
 
 def _run_explain(argv: list[str]) -> int:
