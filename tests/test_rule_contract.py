@@ -93,7 +93,7 @@ def _imports(path: Path) -> set[str]:
 
 # The public API a plugin may use: the `linter` package itself, plus the
 # documented helper modules listed here.
-PUBLIC_CORE_MODULES = {"linter", "linter.rule_docs"}
+PUBLIC_CORE_MODULES = {"linter", "linter.rule_docs", "linter.rule_links"}
 
 
 @pytest.mark.parametrize(
