@@ -1,29 +1,35 @@
 """The pre-commit hook, run by the real `pre-commit try-repo` on commits in a scratch Git repository.
 
-`try-repo` installs this checkout (its uncommitted changes included: it
-commits them to a shadow clone first) into a virtual environment of its own,
+`try-repo` installs this checkout (with its uncommitted changes to tracked
+files: it commits them to a shadow clone first) into a virtual environment of its own,
 exactly as a user's `pre-commit install` would install a release, and runs
 the hook on the scratch repository's staged files.
 
 try-repo builds that environment in a temporary store of its own on every
 call (`PRE_COMMIT_HOME` is not used for it), about 20 s with a warm pip cache
 and 45 s with a cold one, so this module makes two calls: one commit that
-fails and one that passes.
+fails and one that passes. A fast test keeps the README's snippet pointing
+at this project, its release and its hook.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from conftest import run_cli
 
-pytestmark = pytest.mark.slow
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -212,6 +218,7 @@ def _try_repo(repository: Path, env: dict[str, str]) -> subprocess.CompletedProc
     return result
 
 
+@pytest.mark.slow
 def test_a_commit_with_a_bad_manifest_and_a_bad_template_fails_with_their_rule_ids(tmp_path, environment):
     repository = _repository(tmp_path / "repository", environment, {"README.md": "scratch\n"})
     # Eight more files: without require_serial, pre-commit would split ten
@@ -232,6 +239,7 @@ def test_a_commit_with_a_bad_manifest_and_a_bad_template_fails_with_their_rule_i
     assert "in 2 of 10 files" in summaries[0], summaries[0]
 
 
+@pytest.mark.slow
 def test_a_good_change_passes_and_an_unchanged_hpa_still_scales_it(tmp_path, environment, monkeypatch):
     repository = _repository(
         tmp_path / "repository",
@@ -252,3 +260,14 @@ def test_a_good_change_passes_and_an_unchanged_hpa_still_scales_it(tmp_path, env
     # The hook linted the one staged file; hpa.yaml and pdb.yaml were read as context only.
     assert "No problems found in 1 file (1 recognised as deployments)." in result.stdout, result.stdout
     assert "AS001" not in result.stdout
+
+
+def test_the_readme_snippet_names_this_project_its_release_and_its_hook():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [snippet] = re.findall(r"```yaml\n# \.pre-commit-config\.yaml\n(.*?)```", readme, flags=re.S)
+    [repository] = YAML(typ="safe").load(snippet)["repos"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    hooks = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert repository["repo"] == project["urls"]["Homepage"]
+    assert repository["rev"] == f"v{project['version']}"
+    assert {hook["id"] for hook in repository["hooks"]} <= {hook["id"] for hook in hooks}
