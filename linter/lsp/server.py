@@ -45,6 +45,8 @@ class MldeployLanguageServer(LanguageServer):
         self._pending: asyncio.TimerHandle | None = None
         self._shown_problems: set[str] = set()
         self._help_base: str | None = None
+        # uri -> (diagnostic range, rule) of what was last published, for hover.
+        self.published: dict[str, list[tuple[types.Range, object]]] = {}
 
     # -- scheduling -----------------------------------------------------------
 
@@ -81,6 +83,10 @@ class MldeployLanguageServer(LanguageServer):
                 return
             outcome = self.linter.lint(path, text, self._open_buffers())
             diagnostics = self.diagnostics(outcome.findings, outcome.result.rules, text)
+            by_id = {rule.id: rule for rule in outcome.result.rules}
+            self.published[uri] = [
+                (diagnostic.range, by_id[str(diagnostic.code)]) for diagnostic in diagnostics if str(diagnostic.code) in by_id
+            ]
         except Exception as error:  # noqa: BLE001 - one bad lint must not end the session
             logger.exception("linting %s failed", path)
             self.window_log_message(
@@ -95,7 +101,36 @@ class MldeployLanguageServer(LanguageServer):
         )
 
     def clear(self, uri: str) -> None:
+        self.published.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def hover(self, uri: str, position: types.Position) -> types.Hover | None:
+        """The documentation of the rules whose diagnostics cover `position`: summary, why it matters, fix."""
+        found = [(found_range, rule) for found_range, rule in self.published.get(uri, ()) if _covers(found_range, position)]
+        if not found:
+            return None
+        if self._help_base is None:
+            self._help_base = rule_reference_base()
+        parts = []
+        seen = set()
+        for _, rule in found:
+            if rule.id in seen:
+                continue
+            seen.add(rule.id)
+            href = rule_help_uri(rule, self._help_base)
+            title = f"**{rule.id}** `{rule.slug}` ({rule.severity.value})"
+            block = [title, "", rule.summary]
+            if rule.docs.why.strip():
+                block += ["", "**Why it matters**", "", rule.docs.why.strip()]
+            if rule.docs.fix.strip():
+                block += ["", "**Fix**", "", rule.docs.fix.strip()]
+            if href:
+                block += ["", f"[The rule's documentation]({href})"]
+            parts.append("\n".join(block))
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
+            range=found[0][0],
+        )
 
     def diagnostics(self, findings: Iterable, rules: Iterable, text: str) -> list[types.Diagnostic]:
         """Findings as LSP diagnostics, ranges in the negotiated position encoding."""
@@ -133,6 +168,11 @@ class MldeployLanguageServer(LanguageServer):
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"mldeploy-lint: {problem}"))
 
 
+def _covers(found: types.Range, position: types.Position) -> bool:
+    start, end = found.start, found.end
+    return (start.line, start.character) <= (position.line, position.character) <= (end.line, end.character)
+
+
 def _file_path(uri: str) -> str | None:
     """The absolute file-system path of a `file:` URI; None for other schemes (untitled buffers)."""
     if not uri.startswith("file:"):
@@ -158,6 +198,14 @@ def create_server() -> MldeployLanguageServer:
     async def did_save(ls: MldeployLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
         ls.lint_and_publish(params.text_document.uri)
         ls.schedule_relint()
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: MldeployLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        try:
+            return ls.hover(params.text_document.uri, params.position)
+        except Exception:  # noqa: BLE001 - a hover must never end the session
+            logger.exception("hover failed")
+            return None
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: MldeployLanguageServer, params: types.DidCloseTextDocumentParams) -> None:

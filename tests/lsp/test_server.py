@@ -194,3 +194,23 @@ async def test_the_configuration_of_the_documents_folder_applies(client, tmp_pat
     path.write_text(SERVERLESS, encoding="utf-8")
     uri = _open(client, path)
     assert await _diagnostics(client, uri, lambda codes: True) == []
+
+
+async def test_hover_on_a_diagnostic_shows_the_rules_summary_why_and_fix(client, tmp_path):
+    await _initialize(client, tmp_path)
+    path = tmp_path / "endpoint.yaml"
+    path.write_text(SERVERLESS, encoding="utf-8")
+    uri = _open(client, path)
+    await _diagnostics(client, uri, lambda codes: codes == ["CV001"])
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(9, 30))
+    )
+    assert hover is not None and hover.contents.kind == types.MarkupKind.Markdown
+    text = hover.contents.value
+    assert text.startswith("**CV001** `serverless-memory-invalid` (error)")
+    assert "**Why it matters**" in text and "**Fix**" in text and HREF in text
+    assert hover.range == types.Range(start=types.Position(9, 28), end=types.Position(9, 32))
+    elsewhere = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0))
+    )
+    assert elsewhere is None
