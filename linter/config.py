@@ -10,6 +10,7 @@ only when a configuration file exists.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -43,6 +44,19 @@ class Config:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, default)
+
+    def matches(self, glob: str, path: str) -> bool:
+        """Whether `path` matches the gitignore-style `glob` written in this file (relative to `root`)."""
+        relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
+        return _glob_spec(glob).match_file(relative)
+
+
+@functools.lru_cache(maxsize=512)
+def _glob_spec(glob: str):
+    """A configured glob, compiled once per process (globs are matched against every finding or deployment)."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines([glob])
 
 
 def _toml():

@@ -223,7 +223,6 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
             list(rules_by_id.values()),
             enabled,
             options.config,
-            bool(options.config.get("require-reason", False)),
         )
         selected = [finding for finding in selected if _selected(finding, rules_by_id, options.selector)]
     selected = _with_origins(selected, all_documents)
@@ -338,15 +337,13 @@ def _with_severities(findings: list[Finding], config: Config, rules_by_id: dict[
     overrides = config.get("severity") or {}
     if not overrides:
         return findings
-    changed = []
-    for finding in findings:
-        owner = rules_by_id.get(finding.rule_id)
+    levels: dict[str, Severity] = {}  # rule ID -> the first override that selects it
+    for rule_id, owner in rules_by_id.items():
         for selector, level in overrides.items():
-            if owner is not None and RuleSelector((selector,)).enabled(owner):
-                finding = replace(finding, severity=Severity(level))
+            if RuleSelector((selector,)).enabled(owner):
+                levels[rule_id] = Severity(level)
                 break
-        changed.append(finding)
-    return changed
+    return [replace(finding, severity=levels[finding.rule_id]) if finding.rule_id in levels else finding for finding in findings]
 
 
 def _single_deployment_lines(deployments: Sequence[Deployment], documents: Sequence[Document]) -> dict[Span, int]:
@@ -479,14 +476,9 @@ def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
 def _environment_from_globs(path: str, globs: dict, config: Config) -> tuple[Environment, str] | None:
     if not globs:
         return None
-    import os
-
-    import pathspec
-
-    relative = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
     for stage in (Environment.PROD, Environment.STAGING, Environment.DEV):
         for glob in globs.get(stage.value, ()):
-            if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(relative):
+            if config.matches(glob, path):
                 return stage, glob
     return None
 

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
+from linter.config import Config
 from linter.model import Ignore
 from linter.nodes import Span
 from linter.rules import Finding, Rule, RuleSelector, Suppression, Violation
@@ -105,8 +106,7 @@ def apply(
     document_lines: dict[Span, int],
     rules: Sequence[Rule],
     enabled: Sequence[Rule],
-    config,
-    require_reason: bool,
+    config: Config,
 ) -> list[Finding]:
     """`findings` with `suppression` set where a suppression covers them, plus MD003/MD006 findings.
 
@@ -162,13 +162,13 @@ def apply(
         if entry is None:
             entry = _matching(candidate, finding, file_entries.get(finding.path, ()))
         if entry is None:
-            entry = _matching(candidate, finding, [e for glob, e in per_file if _glob_matches(glob, finding.path, config)])
+            entry = _matching(candidate, finding, [e for glob, e in per_file if config.matches(glob, finding.path)])
         if entry is not None:
             entry.used = True
             finding = replace(finding, suppression=Suppression(entry.kind, entry.reason, entry.origin))
         result.append(finding)
 
-    result.extend(_audit(written, by_id, enabled_ids, require_reason, rules))
+    result.extend(_audit(written, by_id, enabled_ids, bool(config.get("require-reason", False)), rules))
     return result
 
 
@@ -188,17 +188,10 @@ def _inside(span: Span, scope: Span) -> bool:
     return (scope.line, scope.column) <= (span.line, span.column) <= (scope.end_line, scope.end_column)
 
 
-def _per_file_entries(config) -> list[tuple[str, _Entry]]:
-    table = config.get("per-file-ignores", {}) if config is not None else {}
-    origin = f"{os.path.basename(config.path)} per-file-ignores" if config is not None and config.path else "per-file-ignores"
+def _per_file_entries(config: Config) -> list[tuple[str, _Entry]]:
+    table = config.get("per-file-ignores", {})
+    origin = f"{os.path.basename(config.path)} per-file-ignores" if config.path else "per-file-ignores"
     return [(glob, _Entry(tuple(selectors), "", None, "external", f"{origin} {glob!r}")) for glob, selectors in table.items()]
-
-
-def _glob_matches(glob: str, path: str, config) -> bool:
-    import pathspec
-
-    relative = os.path.relpath(os.path.abspath(path), config.root).replace(os.sep, "/")
-    return pathspec.GitIgnoreSpec.from_lines([glob]).match_file(relative)
 
 
 def _audit(
@@ -213,17 +206,15 @@ def _audit(
     out: list[Finding] = []
     for entry in written:
         assert entry.span is not None
+        named: set[str] = set()
         for selector in entry.selectors:
-            matched = [rule for rule in rules if RuleSelector((selector,)).enabled(rule)] if selector.upper() != "ALL" else list(rules)
-            if not matched and unused is not None:
+            selected = {rule.id for rule in rules if RuleSelector((selector,)).enabled(rule)}
+            if not selected and unused is not None:
                 hint = did_you_mean(selector.upper() if "-" not in selector else selector, names)
                 out.append(unused.finding(Violation(f"suppression names no known rule {selector!r}{hint}", entry.span)))
-        known = any(RuleSelector((selector,)).enabled(rule) for selector in entry.selectors for rule in rules)
+            named |= selected
         # Only rules that ran can prove a suppression unused: under --select, others stay silent.
-        ran = any(
-            RuleSelector((selector,)).enabled(by_id[rule_id]) for selector in entry.selectors for rule_id in enabled_ids
-        )
-        if known and ran and not entry.used and unused is not None:
+        if named & enabled_ids and not entry.used and unused is not None:
             out.append(
                 unused.finding(
                     Violation(f"suppression of {', '.join(entry.selectors)} excuses no finding here; remove it", entry.span)
