@@ -26,6 +26,7 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 def render(report: Report) -> str:
     """Render findings one per line; colour only when `report.color`."""
     lines = []
+    source_lines: dict[str, list[str]] = {}  # each file split once, however many findings it has
     for finding in report.findings:
         if finding.suppression is not None and not report.show_suppressed:
             continue
@@ -43,19 +44,17 @@ def render(report: Report) -> str:
         suppressed = f" (suppressed: {escape_control(suppression_reason(finding.suppression))})" if finding.suppression else ""
         lines.append(f"{location} {severity} {rule} {escape_control(finding.message)}{origin}{suppressed}")
         if report.show_source:
-            lines.extend(_source_excerpt(report, finding))
+            if finding.path not in source_lines:
+                source_lines[finding.path] = report.texts.get(finding.path, "").splitlines()
+            lines.extend(_source_excerpt(report, finding, source_lines[finding.path]))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
 
-def _source_excerpt(report: Report, finding) -> list[str]:
+def _source_excerpt(report: Report, finding, source_lines: list[str]) -> list[str]:
     """The finding's first line with a caret under its span (ruff's and rustc's layout); [] when unknown."""
-    text = report.texts.get(finding.path)
     span = finding.span
-    if text is None or span.line < 1:
-        return []
-    source_lines = text.splitlines()
-    if span.line > len(source_lines):
+    if not 1 <= span.line <= len(source_lines):
         return []
     raw = source_lines[span.line - 1].rstrip()
     # Columns count characters of the raw line; escaping may widen what comes before the span.
