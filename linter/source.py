@@ -151,21 +151,17 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     too_deep = _nesting_beyond(path, text, limits.max_depth)
     if too_deep is not None:
         return SourceFile(path, text, (), (too_deep,))
-    roots: list[Node | None] = []
-    remaining, first_line = text, 1
-    while True:
-        part_roots, error = _load_stream(path, remaining, limits, problems)
-        roots.extend(part_roots)
-        if error is None:
-            break
+    roots, error = _load_stream(path, text, limits, problems)
+    if error is not None:
         problems.append(error)
         # One broken document of a stream costs that document only: the
-        # documents after its end marker are read on their own.
-        restart = _next_document_start(text, max(error.span.line, first_line + 1))
-        if restart is None:
-            break
-        first_line = restart
-        remaining = _blank_before(text, restart)
+        # documents from the next `---` on are read one by one (a marker at
+        # column 0 always starts a document in YAML, even inside a scalar).
+        for segment, line_offset in _segments_after(text, max(error.span.line, 2)):
+            part_roots, part_error = _load_stream(path, segment, limits, problems, line_offset)
+            roots.extend(part_roots)
+            if part_error is not None:
+                problems.append(part_error)
     source = SourceFile(path, text, (), ())
     origins = _rendered_origins(text, roots) if _SOURCE_COMMENT_MARK in text else [""] * len(roots)
     documents = tuple(Document(path, index, root, source, origin) for index, (root, origin) in enumerate(zip(roots, origins)))
@@ -175,20 +171,30 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
 
 
 def _load_stream(
-    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem]
+    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], line_offset: int = 0
 ) -> tuple[list[Node | None], LoadProblem | None]:
-    """Compose `text` with libyaml, then the YAML 1.2 and JSON second chances; the first error stops."""
+    """Compose `text` with libyaml, then the YAML 1.2 and JSON second chances; the first error stops.
+
+    `text` starts `line_offset` lines into the file: every span is shifted by it.
+    """
     own: list[LoadProblem] = []
     with _gc_paused():
-        roots, error = _compose(path, text, limits, own)
+        roots, error = _compose(path, text, limits, own, line_offset=line_offset)
     if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
         retry_problems: list[LoadProblem] = []
         # The YAML 1.2 reading is the right one, success or not: its error
         # (if any) is the file's real defect, libyaml's was a 1.1 artefact.
-        roots, error = _compose(path, text, limits, retry_problems, pure=True)
+        roots, error = _compose(path, text, limits, retry_problems, pure=True, line_offset=line_offset)
         own = retry_problems
     if error is not None and _looks_like_json(path, text):
-        roots, error = _load_json(path, text, limits, own, error)
+        if line_offset:  # a later document of a stream: `---` is never JSON, so only the error is new
+            _, json_error = _load_json(path, text, limits, [], error)
+            if json_error is not None and json_error is not error:
+                span = json_error.span
+                shifted = Span(path, span.line + line_offset, span.column, span.end_line + line_offset, span.end_column)
+                error = LoadProblem(json_error.message, shifted, json_error.severity)
+        else:
+            roots, error = _load_json(path, text, limits, own, error)
     problems.extend(own)
     return roots, error
 
@@ -196,23 +202,22 @@ def _load_stream(
 _DOCUMENT_START = re.compile(r"^---(?:[ \t]|$)", re.M)
 
 
-def _next_document_start(text: str, line: int) -> int | None:
-    """The 1-based line of the first `---` marker at or after `line`, or None."""
+def _segments_after(text: str, line: int) -> Iterator[tuple[str, int]]:
+    """The documents from the first `---` marker at or after `line` on, each with the lines before it.
+
+    One pass over the text, each document sliced once: a stream of many
+    broken documents costs what its size does.
+    """
     offset = 0
     for _ in range(line - 1):
         offset = text.find("\n", offset) + 1
         if offset == 0:
-            return None
-    match = _DOCUMENT_START.search(text, offset)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
-def _blank_before(text: str, line: int) -> str:
-    """`text` with every line before `line` emptied, so that marks keep their line numbers."""
-    offset = 0
-    for _ in range(line - 1):
-        offset = text.find("\n", offset) + 1
-    return "\n" * (line - 1) + text[offset:]
+            return
+    starts = [match.start() for match in _DOCUMENT_START.finditer(text, offset)]
+    line_offset = text.count("\n", 0, starts[0]) if starts else 0
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        yield text[start:end], line_offset
+        line_offset += text.count("\n", start, end)
 
 
 # libyaml's composer recurses in C once per nesting level and overflows the
@@ -359,17 +364,18 @@ def _looks_like_json(path: str, text: str) -> bool:
 
 
 def _compose(
-    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], pure: bool = False
+    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], pure: bool = False, line_offset: int = 0
 ) -> tuple[list[Node | None], LoadProblem | None]:
-    """Compose all documents; returns what was read and the first syntax error."""
+    """Compose all documents; returns what was read and the first syntax error (spans shifted by `line_offset`)."""
     roots: list[Node | None] = []
     try:
         for raw in _pure_documents(text) if pure else _c_documents(text):
-            roots.append(_convert(path, raw, limits, problems) if raw is not None else None)
+            roots.append(_convert(path, raw, limits, problems, line_offset) if raw is not None else None)
     except RecursionError:
-        return roots, LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", Span.point(path, 1))
+        message = f"nesting deeper than {limits.max_depth} levels; document not linted"
+        return roots, LoadProblem(message, Span.point(path, line_offset + 1))
     except Exception as error:  # ruamel raises MarkedYAMLError and, rarely, others
-        return roots, _syntax_problem(path, error)
+        return roots, _syntax_problem(path, error, line_offset)
     return roots, None
 
 
@@ -410,19 +416,19 @@ def _pure_documents(text: str) -> Iterator[object]:
 _YAML_1_1_ONLY_ERRORS = ("found unexpected ':'",)
 
 
-def _syntax_problem(path: str, error: Exception) -> LoadProblem:
+def _syntax_problem(path: str, error: Exception, line_offset: int = 0) -> LoadProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = getattr(error, "context", None)
     context_mark = getattr(error, "context_mark", None)
     message = f"YAML syntax error: {problem}"
     if context and context_mark is not None and context_mark is not mark:
-        message += f" ({context} started at line {context_mark.line + 1}, column {context_mark.column + 1})"
+        message += f" ({context} started at line {context_mark.line + 1 + line_offset}, column {context_mark.column + 1})"
     elif context:
         message += f" ({context})"
     if mark is None:
-        return LoadProblem(message, Span.point(path, 1))
-    return LoadProblem(message, Span.point(path, mark.line + 1, mark.column + 1))
+        return LoadProblem(message, Span.point(path, line_offset + 1))
+    return LoadProblem(message, Span.point(path, mark.line + 1 + line_offset, mark.column + 1))
 
 
 _CORE_TAG = "tag:yaml.org,2002:"
@@ -489,9 +495,9 @@ def _short_tag(tag: str) -> str:
     return tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
 
 
-def _span(path: str, raw) -> Span:
+def _span(path: str, raw, line_offset: int = 0) -> Span:
     start, end = raw.start_mark, raw.end_mark
-    return Span(path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    return Span(path, start.line + 1 + line_offset, start.column + 1, end.line + 1 + line_offset, end.column + 1)
 
 
 class _TooDeep(Exception):
@@ -509,7 +515,7 @@ class _AliasBomb(Exception):
         self.span = span
 
 
-def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem]) -> Node | None:
+def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem], line_offset: int = 0) -> Node | None:
     """Convert one composed ruamel node graph; None if it breaks a limit.
 
     Each raw node is converted once and shared (aliases stay aliases), and
@@ -532,14 +538,14 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
         value = raw.value
         if isinstance(value, str):  # scalars hold text; collections hold lists
             style = raw.style
-            node = ScalarNode(_scalar_value(tag, value, style), _span(path, raw), _short_tag(tag), style or "")
+            node = ScalarNode(_scalar_value(tag, value, style), _span(path, raw, line_offset), _short_tag(tag), style or "")
             done[key] = node
             expanded[key] = 1
             return node
         if key in in_progress:
-            raise _Recursive(_span(path, raw))
+            raise _Recursive(_span(path, raw, line_offset))
         if depth > max_depth:
-            raise _TooDeep(_span(path, raw))
+            raise _TooDeep(_span(path, raw, line_offset))
         in_progress.add(key)
         size = 1
         if type(raw).__name__ == "MappingNode":  # (key, value) pairs
@@ -547,16 +553,16 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 convert(raw_key, depth + 1)
                 convert(raw_value, depth + 1)
                 size += expanded[id(raw_key)] + expanded[id(raw_value)]
-            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw), _short_tag(tag))
+            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw, line_offset), _short_tag(tag))
         else:
             items = []
             for item in value:
                 items.append(convert(item, depth + 1))
                 size += expanded[id(item)]
-            node = SequenceNode(tuple(items), _span(path, raw), _short_tag(tag))
+            node = SequenceNode(tuple(items), _span(path, raw, line_offset), _short_tag(tag))
         in_progress.discard(key)
         if size > max_expanded:
-            raise _AliasBomb(_span(path, raw))
+            raise _AliasBomb(_span(path, raw, line_offset))
         done[key] = node
         expanded[key] = size
         return node
