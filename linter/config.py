@@ -67,9 +67,17 @@ def _toml():
     return tomllib
 
 
-def find_config(start: str = ".") -> str | None:
-    """The configuration file that applies to `start`, or None (the search stops at the repository root)."""
+def find_config(start: str = ".", stop: str | None = None) -> str | None:
+    """The configuration file that applies to `start`, or None.
+
+    The search goes up from `start` and stops at the repository root, or at
+    `stop` (a directory at or above `start`: an editor's workspace folder),
+    whichever comes first; nothing above it is looked at.
+    """
+    stop = os.path.abspath(stop) if stop is not None else None
     for directory in up_to_repository_root(start):
+        if stop is not None and not _at_or_below(directory, stop):
+            return None
         for name in CONFIG_NAMES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
@@ -78,6 +86,10 @@ def find_config(start: str = ".") -> str | None:
         if os.path.isfile(pyproject) and _has_tool_table(pyproject):
             return pyproject
     return None
+
+
+def _at_or_below(directory: str, top: str) -> bool:
+    return directory == top or directory.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _has_tool_table(path: str) -> bool:

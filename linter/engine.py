@@ -27,6 +27,7 @@ from linter.templates import chart_file, looks_like_go_template
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.baseline import Baseline
+    from linter.source_cache import SourceCache
 
 __all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
 
@@ -78,6 +79,8 @@ class LintOptions:
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT
     # Findings it records are reported as suppressed (see linter.baseline).
     baseline: "Baseline | None" = None
+    # Parsed files kept from earlier runs (a long-lived process); None: parse every file.
+    source_cache: "SourceCache | None" = field(default=None, compare=False)
 
 
 @dataclass
@@ -155,12 +158,7 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
         placement = chart_file(item.path)
         if placement is not None and not placement.template:
             continue  # a chart's metadata and values feed its templates; they are not manifests
-        try:
-            with time_limit(options.file_timeout):
-                source = _load(item, host, options, emit, template_chart=placement.chart if placement else None)
-        except Overrun:
-            message = f"reading this file took longer than {options.file_timeout:g} s (the per-file time limit); not linted"
-            source = SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),))
+        source = _cached_load(item, host, options, emit, placement.chart if placement else None)
         if source is None:  # an unrendered template: noted once per chart, never parsed
             if not item.context_only:
                 unrendered.add(item.path, placement.chart if placement else None)
@@ -389,6 +387,34 @@ def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> lis
                 origin = spans[position][2]
         located.append(replace(finding, origin=origin) if origin else finding)
     return located
+
+
+def _cached_load(
+    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None
+) -> SourceFile | None:
+    """`_load` under the time limit, through `options.source_cache` when there is one.
+
+    A load that overran or during which a plugin failed is not cached: the
+    next run tries again (and reports the failure again).
+    """
+    cache, key = options.source_cache, None
+    if cache is not None:
+        from linter.source_cache import MISSING
+
+        key = cache.key(item, options.limits)
+        cached = cache.get(key)
+        if cached is not MISSING:
+            return cached  # type: ignore[return-value]
+    reported_before = len(emit.findings)
+    try:
+        with time_limit(options.file_timeout):
+            source = _load(item, host, options, emit, template_chart=template_chart)
+    except Overrun:
+        message = f"reading this file took longer than {options.file_timeout:g} s (the per-file time limit); not linted"
+        return SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),))
+    if cache is not None and len(emit.findings) == reported_before:
+        cache.put(key, source)
+    return source
 
 
 def _load(

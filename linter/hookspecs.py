@@ -17,9 +17,10 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.engine import RunContext
-    from linter.model import Deployment, InputProblem
+    from linter.model import Deployment, InputProblem, SuppressionEdit
     from linter.reporting import Reporter
     from linter.rules import Rule
+    from linter.nodes import Span
     from linter.source import Document, LoadLimits, SourceFile
 
 PROJECT = "mldeploy_lint"
@@ -85,4 +86,19 @@ def mldeploy_reporters() -> "Sequence[Reporter]":
     """Return output formats (`linter.Reporter`) this plugin provides.
 
     A reporter's `name` is what `--format` accepts; names must be unique.
+    """
+
+
+@hookspec(firstresult=True)
+def mldeploy_suppression_edit(document: "Document", span: "Span", rule_id: str, reason: str) -> "SuppressionEdit | None":
+    """The edit that excuses `rule_id` for the resource or object of `document` holding `span`; first non-None wins.
+
+    For an editor's "suppress for this resource" quick fix. Return a
+    `linter.SuppressionEdit` that adds the suppression in the form this
+    adapter reads (CloudFormation `Metadata`, a Kubernetes annotation)
+    with `reason` as its reason, as a minimal insertion that leaves every
+    other character of the file (comments included) as it is; None when
+    the document is not this adapter's, nothing of it holds `span`, or no
+    such insertion is certain (a flow-style mapping, a list form). Must not
+    raise for odd input.
     """

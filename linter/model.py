@@ -399,6 +399,23 @@ class Ignore:
 
 
 @dataclass(frozen=True)
+class SuppressionEdit:
+    """Text that, inserted into a file, makes a suppression excuse a rule for one resource or object.
+
+    What an adapter answers `mldeploy_suppression_edit` with, for an editor's
+    quick fix: insert `text` before 1-based `line`/`column` (code points, as
+    in a `Span`). `where` names in words what the edit writes to, for the
+    fix's title ("Metadata of ScoringConfig", "annotations of Deployment
+    scorer").
+    """
+
+    line: int
+    column: int
+    text: str
+    where: str
+
+
+@dataclass(frozen=True)
 class InputProblem:
     """A located defect an adapter found in its input (wrong type, bad profile).
 

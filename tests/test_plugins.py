@@ -946,3 +946,30 @@ def test_selection_api_matches_plugin_rule_like_a_built_in(acme_on_path):
         assert RuleSelector(select=(selector,)).enabled(acme_rule)
         assert not RuleSelector(ignore=(selector,)).enabled(acme_rule)
     assert not RuleSelector(select=("EP",)).enabled(acme_rule)
+
+
+@exercises("mldeploy_suppression_edit")
+def test_plugin_suppression_edit_answers_for_its_own_documents_only():
+    """A third-party adapter offers the editor's "suppress for this resource" edit in its own form."""
+    from linter import Span, SuppressionEdit, load_text
+
+    class AcmeEdits:
+        @hookimpl
+        def mldeploy_suppression_edit(self, document, span, rule_id, reason):
+            if document.root is None or document.root.get("acme") is None:
+                return None
+            return SuppressionEdit(1, 1, f"# acme: allow {rule_id} ({reason})\n", "the acme header")
+
+    host = build_plugin_host(plugins=[("acme_edits", AcmeEdits())])
+    acme = load_text("a.yaml", "acme: 1\nmodel: x\n").documents[0]
+    answers = [
+        outcome.result
+        for outcome in host.call_each("mldeploy_suppression_edit", document=acme, span=Span.point("a.yaml", 2), rule_id="X001", reason="why")
+    ]
+    assert answers == [SuppressionEdit(1, 1, "# acme: allow X001 (why)\n", "the acme header")]
+    template = load_text("t.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n").documents[0]
+    (built_in,) = [
+        outcome.result
+        for outcome in host.call_each("mldeploy_suppression_edit", document=template, span=Span.point("t.yaml", 3, 5), rule_id="X001", reason="why")
+    ]
+    assert built_in.where == "Metadata of Q" and built_in.text.startswith("    Metadata:\n")

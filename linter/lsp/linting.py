@@ -1,25 +1,53 @@
 """Lint one open document as the CLI would lint its file, with unsaved buffers in place of the files on disk.
 
 Free of pygls: the server hands it paths and texts and gets findings back.
+
+What an editor session keeps between edits, so that a re-lint costs about
+what linting the edited document alone costs:
+
+- one plugin host per set of configured plugins;
+- the configuration of each directory (until `invalidate` says files changed);
+- per context scope, the list of context files (walked again when files are
+  created or deleted, and at least every `REWALK_SECONDS`) and each file's
+  bytes (read again when its size or modification time changes);
+- each file's parse (`linter.source_cache`), reused while its bytes are the same.
+
+Nothing outside the workspace folders is read: the configuration search
+and the context walk stop at the folder that holds the document; a document
+outside every folder is linted with the defaults and only the other open
+documents as context.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import io
 import os
+import time
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Iterable, Mapping, Sequence
 
-from linter.api import STDIN, read_inputs, repository_root
+from linter.api import MAX_REPOSITORY_CONTEXT_FILES
 from linter.config import Config, ConfigError, find_config, load_config
-from linter.discovery import DiscoveryOptions, PatternError
+from linter.discovery import DiscoveryOptions, PatternError, discover, is_repository_root, list_directory, read_regular_file
 from linter.engine import DEFAULT_FILE_TIMEOUT, InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
 from linter.profile import normalise_environment
 from linter.rules import RuleSelector, SelectionError
+from linter.source_cache import SourceCache
 
-__all__ = ["DocumentLint", "WorkspaceLinter"]
+__all__ = ["DocumentLint", "WorkspaceLinter", "REWALK_SECONDS", "Scope"]
+
+# Files created or deleted on disk are noticed at the latest this long after
+# (at once when the editor reports watched-file changes).
+REWALK_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a document's context files come from: `root`, and whether files below it count."""
+
+    root: str
+    recursive: bool
 
 
 @dataclass(frozen=True)
@@ -38,17 +66,99 @@ class DocumentLint:
 
 
 @dataclass
-class WorkspaceLinter:
-    """Lints documents with one plugin host per set of configured plugins (built once, kept between edits)."""
+class _ContextIndex:
+    """The context files of one scope: the walk's list, and each file's bytes keyed by (size, mtime)."""
 
+    scope: Scope
+    discovery: DiscoveryOptions
+    max_bytes: int
+    files: list[str] = field(default_factory=list)
+    walked_at: float | None = None
+    read: dict[str, tuple[tuple[int, int], InputFile]] = field(default_factory=dict)
+
+    def refresh(self, stale: bool) -> None:
+        """Walk the scope again when `stale`, never walked, or last walked `REWALK_SECONDS` ago."""
+        now = time.monotonic()
+        if not stale and self.walked_at is not None and now - self.walked_at < REWALK_SECONDS:
+            return
+        root = self.scope.root
+        if self.scope.recursive:
+            files = list(discover([root], self.discovery, []))
+        else:
+            files = list_directory(root, self.discovery, [])
+        self.files = [os.path.abspath(path) for path in files]
+        self.walked_at = now
+        listed = set(self.files)
+        for gone in [path for path in self.read if path not in listed]:
+            del self.read[gone]
+
+    def inputs(self, document: str) -> list[InputFile]:
+        """The scope's files other than `document`, as context inputs (re-read where they changed on disk)."""
+        files = self.files
+        if self.scope.recursive and len(files) > MAX_REPOSITORY_CONTEXT_FILES:
+            directory = os.path.dirname(document)  # as the CLI does above the cap: the document's directory only
+            files = [path for path in files if os.path.dirname(path) == directory]
+        found = []
+        for path in files:
+            if path == document:
+                continue
+            try:
+                status = os.stat(path)
+            except OSError:
+                self.read.pop(path, None)
+                continue
+            signature = (status.st_size, status.st_mtime_ns)
+            known = self.read.get(path)
+            if known is None or known[0] != signature:
+                try:
+                    data, truncated = read_regular_file(path, self.max_bytes)
+                except OSError:
+                    self.read.pop(path, None)
+                    continue
+                known = (signature, InputFile(path, data, context_only=True, truncated=truncated))
+                self.read[path] = known
+            found.append(known[1])
+        return found
+
+
+@dataclass
+class WorkspaceLinter:
+    """Lints the documents of one editor session; see the module's docstring for what it keeps between edits."""
+
+    folders: tuple[str, ...] = ()
     _hosts: dict[tuple[str, ...], PluginHost] = field(default_factory=dict)
+    _caches: dict[tuple[str, ...], SourceCache] = field(default_factory=dict)
+    _configs: dict[str, tuple[Config, tuple[str, ...]]] = field(default_factory=dict)
+    _indexes: dict[tuple, _ContextIndex] = field(default_factory=dict)
+    _stale: bool = False
+
+    def set_folders(self, folders: Iterable[str]) -> None:
+        """The workspace folders (absolute paths); everything kept for the old ones is dropped."""
+        self.folders = tuple(sorted({os.path.abspath(folder) for folder in folders}, key=len, reverse=True))
+        self.invalidate(configuration=True)
+
+    def invalidate(self, configuration: bool = False) -> None:
+        """Files were created, deleted or changed on disk: walk the context again; with `configuration`, re-read it."""
+        self._stale = True
+        if configuration:
+            self._configs.clear()
+            self._indexes.clear()
 
     def host(self, plugins: tuple[str, ...]) -> PluginHost:
         if plugins not in self._hosts:
             host = build_plugin_host(list(plugins))
             host.rules()
             self._hosts[plugins] = host
+            self._caches[plugins] = SourceCache()
         return self._hosts[plugins]
+
+    def folder_of(self, path: str) -> str | None:
+        """The innermost workspace folder that holds `path`, or None."""
+        path = os.path.abspath(path)
+        for folder in self.folders:  # longest first: the innermost wins
+            if _at_or_below(path, folder):
+                return folder
+        return None
 
     def is_lintable(self, path: str, config: Config | None = None) -> bool:
         """True when a directory walk would pick `path`'s name (the core patterns plus the plugins')."""
@@ -57,17 +167,40 @@ class WorkspaceLinter:
         name = os.path.basename(path)
         return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
-    @staticmethod
-    def config_for(path: str) -> tuple[Config, tuple[str, ...]]:
+    def config_for(self, path: str) -> tuple[Config, tuple[str, ...]]:
         """The configuration that applies to `path`'s directory, and the problems met reading it.
 
-        A broken file gives the defaults and one problem saying why.
+        Searched up to the workspace folder (the defaults outside every
+        folder); a broken file gives the defaults and one problem saying why.
         """
         directory = os.path.dirname(os.path.abspath(path))
-        try:
-            return load_config(find_config(directory)), ()
-        except ConfigError as error:
-            return Config(), (f"configuration ignored, linting with the defaults: {error}",)
+        if directory not in self._configs:
+            folder = self.folder_of(path)
+            if folder is None:
+                self._configs[directory] = (Config(), ())
+            else:
+                try:
+                    self._configs[directory] = (load_config(find_config(directory, stop=folder)), ())
+                except ConfigError as error:
+                    self._configs[directory] = (
+                        Config(),
+                        (f"configuration ignored, linting with the defaults: {error}",),
+                    )
+        return self._configs[directory]
+
+    def scope_of(self, path: str, context: str = "repository") -> Scope | None:
+        """Where `path`'s context comes from: its repository (inside the folder) or the folder; None for none."""
+        path = os.path.abspath(path)
+        folder = self.folder_of(path)
+        if folder is None or context == "none":
+            return None
+        directory = os.path.dirname(path)
+        if context != "repository":
+            return Scope(directory, False)
+        for candidate in _up_to(directory, folder):
+            if is_repository_root(candidate):
+                return Scope(candidate, True)
+        return Scope(folder, True)
 
     def lint(self, path: str, text: str, buffers: Mapping[str, str] = {}) -> DocumentLint:
         """Lint `text` as the file `path` (absolute), with its context as the CLI reads it.
@@ -79,26 +212,21 @@ class WorkspaceLinter:
         """
         path = os.path.abspath(path)
         config, problems = self.config_for(path)
-        host = self.host(tuple(config.get("plugins", ())))
+        plugins = tuple(config.get("plugins", ()))
+        host = self.host(plugins)
         options, option_problems = _options(config, host)
+        options = replace(options, source_cache=self._caches[plugins])
         problems += option_problems
         discovery = _discovery(config, host)
-        context = config.get("context", "repository")
-        try:
-            inputs = read_inputs(
-                [STDIN],
-                discovery,
-                stdin=io.BytesIO(text.encode("utf-8", "surrogatepass")),
-                stdin_name=path,
-                context=context,
-                max_bytes=options.limits.max_bytes,
-            )
-        except (OSError, PatternError) as error:
-            problems += (f"context files not read: {error}",)
-            inputs = read_inputs(
-                [STDIN], stdin=io.BytesIO(text.encode("utf-8", "surrogatepass")), stdin_name=path, context="none"
-            )
-        inputs = _with_buffers(inputs, path, buffers, _context_scope(path, context), discovery)
+        scope = self.scope_of(path, config.get("context", "repository"))
+        document = InputFile(path, text.encode("utf-8", "surrogatepass"))
+        context: list[InputFile] = []
+        if scope is not None:
+            try:
+                context = self._index(scope, discovery, options.limits.max_bytes).inputs(path)
+            except (OSError, PatternError) as error:
+                problems += (f"context files not read: {error}",)
+        inputs = _with_buffers([document, *context], path, buffers, scope, discovery)
         result = run_lint(inputs, host, options)
         own = tuple(
             finding
@@ -106,6 +234,34 @@ class WorkspaceLinter:
             if finding.suppression is None and os.path.abspath(finding.span.path) == path
         )
         return DocumentLint(path, result, own, problems)
+
+    def _index(self, scope: Scope, discovery: DiscoveryOptions, max_bytes: int) -> _ContextIndex:
+        key = (scope, discovery, max_bytes)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = _ContextIndex(scope, discovery, max_bytes)
+        stale, self._stale = self._stale, False
+        if stale:
+            for other in self._indexes.values():
+                other.walked_at = None  # every scope walks again on its next use
+        index.refresh(stale=False)
+        return index
+
+
+def _at_or_below(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _up_to(directory: str, top: str) -> Iterable[str]:
+    """`directory` and its parents up to and including `top` (which holds it)."""
+    while True:
+        yield directory
+        if directory == top or not _at_or_below(directory, top):
+            return
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
 
 
 def _options(config: Config, host: PluginHost) -> tuple[LintOptions, tuple[str, ...]]:
@@ -139,23 +295,18 @@ def _discovery(config: Config, host: PluginHost) -> DiscoveryOptions:
     return replace(discovery, patterns=discovery.patterns + extra) if extra else discovery
 
 
-def _context_scope(path: str, context: str) -> tuple[str, bool] | None:
-    """(directory, whether files below it count) that context files come from; None for no context."""
-    if context == "none":
-        return None
-    directory = os.path.dirname(path)
-    root = repository_root(directory) if context == "repository" else None
-    return (root, True) if root is not None else (directory, False)
-
-
 def _with_buffers(
-    inputs: list[InputFile],
+    inputs: Sequence[InputFile],
     path: str,
     buffers: Mapping[str, str],
-    scope: tuple[str, bool] | None,
+    scope: Scope | None,
     discovery: DiscoveryOptions,
 ) -> list[InputFile]:
-    """`inputs` with each context file that is open replaced by its buffer; open files not on disk added."""
+    """`inputs` with each context file that is open replaced by its buffer; open files not on disk added.
+
+    Without a scope (a document outside the workspace folders) the other
+    open documents are the whole context.
+    """
     buffers = {os.path.abspath(other): text for other, text in buffers.items() if os.path.abspath(other) != path}
     seen: set[str] = set()
     replaced: list[InputFile] = []
@@ -165,14 +316,15 @@ def _with_buffers(
         if item.context_only and absolute in buffers:
             item = InputFile(item.path, buffers[absolute].encode("utf-8", "surrogatepass"), context_only=True)
         replaced.append(item)
-    if scope is None:
-        return replaced
-    directory, below = scope
     for other, text in sorted(buffers.items()):
-        if other in seen or os.path.exists(other):
-            continue  # on disk: the walk chose whether it is context (excludes, .gitignore)
-        parent = os.path.dirname(other)
-        inside = parent == directory or (below and parent.startswith(directory.rstrip(os.sep) + os.sep))
-        if inside and any(fnmatch.fnmatch(os.path.basename(other), pattern) for pattern in discovery.patterns):
+        if other in seen:
+            continue
+        if scope is not None:
+            if os.path.exists(other):
+                continue  # on disk: the walk chose whether it is context (excludes, .gitignore)
+            parent = os.path.dirname(other)
+            if not (parent == scope.root or (scope.recursive and _at_or_below(parent, scope.root))):
+                continue
+        if any(fnmatch.fnmatch(os.path.basename(other), pattern) for pattern in discovery.patterns):
             replaced.append(InputFile(other, text.encode("utf-8", "surrogatepass"), context_only=True))
     return replaced

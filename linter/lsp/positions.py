@@ -10,7 +10,7 @@ from typing import Sequence
 
 from linter.nodes import Span
 
-__all__ = ["UTF8", "UTF16", "UTF32", "ENCODINGS", "split_lines", "span_to_range", "code_units"]
+__all__ = ["UTF8", "UTF16", "UTF32", "ENCODINGS", "split_lines", "span_to_range", "point_to_position", "code_units"]
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 ENCODINGS = (UTF8, UTF16, UTF32)
@@ -33,7 +33,7 @@ def code_units(text: str, encoding: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
-def _position(lines: Sequence[str], line: int, column: int, encoding: str) -> tuple[int, int]:
+def point_to_position(lines: Sequence[str], line: int, column: int, encoding: str = UTF16) -> tuple[int, int]:
     """The 0-based (line, character) of 1-based `line`/`column`, clamped to the text."""
     if not lines:
         return 0, 0
@@ -50,6 +50,6 @@ def span_to_range(span: Span, lines: Sequence[str], encoding: str = UTF16) -> tu
     Columns beyond a line's end are clamped to it; an end before the start
     becomes the start.
     """
-    start = _position(lines, span.line, span.column, encoding)
-    end = _position(lines, span.end_line, span.end_column, encoding)
+    start = point_to_position(lines, span.line, span.column, encoding)
+    end = point_to_position(lines, span.end_line, span.end_column, encoding)
     return start, max(start, end)

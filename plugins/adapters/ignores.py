@@ -77,3 +77,39 @@ def shape(node: Node | None) -> str:
     if isinstance(value, (int, float)):
         return f"the number {shown(value)}"
     return repr(value)
+
+
+def block_insertion(document_text: str, mapping: Node | None, lines: list[str]) -> tuple[int, int, str] | None:
+    """(line, column, text) inserting `lines` as the first entries of block mapping `mapping`, at its indentation.
+
+    `lines` are relative to the mapping's own indentation (their nesting
+    written with two more spaces per level). None where that is not a
+    certain, minimal edit: not a mapping, an empty or flow-style one
+    (`{...}`), or one whose first key shares its line with something
+    before it (a list item's `- `).
+    """
+    if not isinstance(mapping, MappingNode) or not mapping.pairs:
+        return None
+    first = mapping.pairs[0][0].span
+    text_lines = document_text.split("\n")
+    if first.line > len(text_lines) or opens_flow(text_lines, mapping.span):
+        return None
+    before = text_lines[first.line - 1][: first.column - 1]
+    if before.strip() or "\t" in before:
+        return None  # a flow mapping's `{`, a list item's `- `, or tabs we cannot mirror
+    indent = " " * (first.column - 1)
+    return first.line, 1, "".join(f"{indent}{line}\n" for line in lines)
+
+
+def quoted(text: str) -> str:
+    """`text` as a double-quoted YAML (and JSON) string."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def opens_flow(text_lines: list[str], span: Span) -> bool:
+    """True when the node at `span` is written in flow style (JSON included): it starts with `{` or `[`."""
+    if span.line > len(text_lines):
+        return False
+    return text_lines[span.line - 1][span.column - 1 : span.column] in ("{", "[")

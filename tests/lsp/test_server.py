@@ -214,3 +214,197 @@ async def test_hover_on_a_diagnostic_shows_the_rules_summary_why_and_fix(client,
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0))
     )
     assert elsewhere is None
+
+
+XGBOOST_ON_GPU = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Scorer:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker
+      PrimaryContainer:
+        Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1
+        ModelDataUrl: s3://models/scorer.tar.gz
+  ScorerConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      # Sized for the launch.
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: !GetAtt Scorer.ModelName
+          InstanceType: ml.g5.xlarge
+          InitialInstanceCount: 2
+"""
+CP001_HREF = HREF.replace("CV001", "CP001")
+
+
+def _apply(text: str, edit: types.TextEdit) -> str:
+    """`text` with one LSP text edit applied (ASCII text: characters are code points)."""
+    lines = text.split("\n")
+
+    def offset(position: types.Position) -> int:
+        return sum(len(line) + 1 for line in lines[: position.line]) + position.character
+
+    return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+
+
+async def _actions(client: LanguageClient, uri: str, diagnostic: types.Diagnostic) -> dict[str, types.CodeAction]:
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    return {action.title: action for action in actions or []}
+
+
+async def _cp001_template(client: LanguageClient, tmp_path: Path, text: str = XGBOOST_ON_GPU) -> tuple[str, types.Diagnostic]:
+    (tmp_path / "mldeploy-lint.toml").write_text('select = ["CP001"]\n', encoding="utf-8")
+    await _initialize(client, tmp_path)
+    path = tmp_path / "scorer.yaml"
+    path.write_text(text, encoding="utf-8")
+    uri = _open(client, path)
+    (diagnostic,) = await _diagnostics(client, uri, lambda codes: codes == ["CP001"])
+    return uri, diagnostic
+
+
+async def test_a_gpu_serving_xgboost_is_cp001_and_a_cpu_instance_clears_it(client, tmp_path):
+    uri, diagnostic = await _cp001_template(client, tmp_path)
+    assert diagnostic.range == types.Range(start=types.Position(16, 24), end=types.Position(16, 36))
+    assert diagnostic.code_description.href == CP001_HREF
+    _replace(client, uri, XGBOOST_ON_GPU.replace("ml.g5.xlarge", "ml.c5.xlarge"), 2)
+    assert await _diagnostics(client, uri, lambda codes: codes == []) == []
+
+
+async def test_hover_on_a_deployment_shows_what_the_model_read_and_where(client, tmp_path):
+    uri, _ = await _cp001_template(client, tmp_path)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(9, 4))
+    )
+    assert hover is not None
+    text = hover.contents.value
+    assert "What mldeploy-lint read" in text
+    assert "instance_type: ml.g5.xlarge  [declared] scorer.yaml:17:25" in text
+    assert "framework: xgboost  [inferred: image repository sagemaker-xgboost] scorer.yaml:8:16" in text
+
+
+async def test_suppress_on_this_line_inserts_an_indented_comment_and_the_diagnostic_goes(client, tmp_path):
+    uri, diagnostic = await _cp001_template(client, tmp_path)
+    action = (await _actions(client, uri, diagnostic))["Suppress CP001 on this line"]
+    (edit,) = action.edit.changes[uri]
+    fixed = _apply(XGBOOST_ON_GPU, edit)
+    assert "          # mldeploy-lint: disable=CP001 -- reason\n          InstanceType: ml.g5.xlarge\n" in fixed
+    _replace(client, uri, fixed, 2)
+    assert await _diagnostics(client, uri, lambda codes: codes == []) == []
+
+
+@pytest.mark.parametrize(
+    "template, expected",
+    [
+        (
+            XGBOOST_ON_GPU,
+            '  ScorerConfig:\n    Metadata:\n      mldeploy-lint:\n        ignore:\n          CP001: "reason"\n'
+            "    Type: AWS::SageMaker::EndpointConfig\n",
+        ),
+        (
+            XGBOOST_ON_GPU.replace(
+                "    Properties:\n      # Sized",
+                "    Metadata:\n      mldeploy-lint:\n        workload: {environment: production}  # kept\n    Properties:\n      # Sized",
+            ),
+            '      mldeploy-lint:\n        ignore:\n          CP001: "reason"\n        workload: {environment: production}  # kept\n',
+        ),
+    ],
+    ids=["no-metadata", "beside-the-workload-profile"],
+)
+async def test_suppress_for_this_resource_writes_metadata_keeping_comments(client, tmp_path, template, expected):
+    uri, diagnostic = await _cp001_template(client, tmp_path, template)
+    action = (await _actions(client, uri, diagnostic))["Suppress CP001 for this resource (Metadata of ScorerConfig)"]
+    (edit,) = action.edit.changes[uri]
+    assert edit.range.start == edit.range.end  # an insertion: nothing else of the file is touched
+    fixed = _apply(template, edit)
+    assert expected in fixed and "# Sized for the launch." in fixed
+    _replace(client, uri, fixed, 2)
+    assert await _diagnostics(client, uri, lambda codes: codes == []) == []
+
+
+async def test_open_the_rules_documentation_asks_the_client_to_show_the_page(client, tmp_path):
+    uri, diagnostic = await _cp001_template(client, tmp_path)
+    action = (await _actions(client, uri, diagnostic))["Open the documentation of CP001 (gpu-for-tabular-model)"]
+    command = action if isinstance(action, types.Command) else action.command
+    assert command.command == "mldeploy-lint.openRuleDocumentation"
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command.command, arguments=command.arguments)
+    )
+    assert [(item.uri, item.external) for item in client.shown_documents] == [(CP001_HREF, True)]
+
+
+async def test_a_json_template_gets_no_comment_fix_but_a_metadata_one(client, tmp_path):
+    import json
+
+    from linter.source import load_text
+
+    document = load_text("scorer.yaml", XGBOOST_ON_GPU).documents[0]
+    from linter.nodes import to_python
+
+    text = json.dumps(to_python(document.root) | {"Resources": _json_resources()}, indent=2)
+    (tmp_path / "mldeploy-lint.toml").write_text('select = ["CP001"]\n', encoding="utf-8")
+    await _initialize(client, tmp_path)
+    path = tmp_path / "scorer.json"
+    path.write_text(text, encoding="utf-8")
+    uri = _open(client, path)
+    (diagnostic,) = await _diagnostics(client, uri, lambda codes: codes == ["CP001"])
+    actions = await _actions(client, uri, diagnostic)
+    assert not any("on this line" in title for title in actions)
+    (edit,) = actions["Suppress CP001 for this resource (Metadata of ScorerConfig)"].edit.changes[uri]
+    fixed = _apply(text, edit)
+    assert json.loads(fixed)["Resources"]["ScorerConfig"]["Metadata"] == {"mldeploy-lint": {"ignore": {"CP001": "reason"}}}
+    _replace(client, uri, fixed, 2)
+    assert await _diagnostics(client, uri, lambda codes: codes == []) == []
+
+
+def _json_resources() -> dict:
+    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    return {
+        "Scorer": {"Type": "AWS::SageMaker::Model", "Properties": {"PrimaryContainer": {"Image": image}}},
+        "ScorerConfig": {
+            "Type": "AWS::SageMaker::EndpointConfig",
+            "Properties": {
+                "ProductionVariants": [
+                    {"VariantName": "AllTraffic", "ModelName": {"Fn::GetAtt": ["Scorer", "ModelName"]},
+                     "InstanceType": "ml.g5.xlarge", "InitialInstanceCount": 2}
+                ]
+            },
+        },
+    }
+
+
+async def test_a_changed_configuration_file_is_read_again(client, tmp_path):
+    await _initialize(client, tmp_path)
+    path = tmp_path / "endpoint.yaml"
+    path.write_text(SERVERLESS, encoding="utf-8")
+    uri = _open(client, path)
+    await _diagnostics(client, uri, lambda codes: codes == ["CV001"])
+    config = tmp_path / ".mldeploy-lint.toml"
+    config.write_text('ignore = ["CV001"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Created)])
+    )
+    await _diagnostics(client, uri, lambda codes: codes == [])
+    config.write_text("ignore = []\n", encoding="utf-8")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+    await _diagnostics(client, uri, lambda codes: codes == ["CV001"])
+
+
+async def test_nothing_outside_the_workspace_folder_is_read(client, tmp_path):
+    # A configuration and an HPA beside the folder, not in it: neither applies.
+    (tmp_path / "mldeploy-lint.toml").write_text('ignore = ["AS001"]\n', encoding="utf-8")
+    documents = (RULES / "AS001" / "near_miss_kubernetes.yaml").read_text(encoding="utf-8").split("---\n")
+    (tmp_path / "hpa.yaml").write_text(documents[1], encoding="utf-8")
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    (folder / "deployment.yaml").write_text(documents[0], encoding="utf-8")
+    await _initialize(client, folder)
+    uri = _open(client, folder / "deployment.yaml")
+    await _diagnostics(client, uri, lambda codes: "AS001" in codes)

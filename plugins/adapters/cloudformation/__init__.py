@@ -82,3 +82,11 @@ def _stage_parameter(template: TemplateContext, names: tuple[str, ...]) -> Sourc
         if stage is not None:
             return Sourced(stage, default.span, Provenance.DECLARED, f"parameter {name} (configured) defaults to {default.value!r}")
     return None
+
+
+@hookimpl
+def mldeploy_suppression_edit(document: Document, span, rule_id: str, reason: str):
+    """The Metadata entry that excuses `rule_id` for the resource holding `span` (see `ignores.suppression_edit`)."""
+    from plugins.adapters.cloudformation.ignores import suppression_edit
+
+    return suppression_edit(document, span, rule_id, reason)

@@ -27,11 +27,12 @@ otherwise excuse nothing in silence).
 
 from __future__ import annotations
 
-from linter import Ignore, InputProblem, MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter import Document, Ignore, InputProblem, MappingNode, Node, ScalarNode, SequenceNode, Span, SuppressionEdit
 
-from plugins.adapters.cloudformation.template import Resource, intrinsic
+from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.template import Resource, intrinsic, is_template
 from plugins.adapters.cloudformation.workload import METADATA_KEY
-from plugins.adapters.ignores import extent, invalid_suppression, shape
+from plugins.adapters.ignores import block_insertion, extent, invalid_suppression, opens_flow, quoted, shape
 
 KNOWN_KEYS = ("workload", "ignore")
 
@@ -99,3 +100,49 @@ def _written(node: Node | None, fallback: Span) -> Span:
 def _shape(node: Node | None) -> str:
     function = intrinsic(node)
     return f"a computed value ({function})" if function is not None else shape(node)
+
+
+def suppression_edit(document: Document, span: Span, rule_id: str, reason: str) -> SuppressionEdit | None:
+    """The insertion that adds `rule_id: reason` to the Metadata ignores of the resource holding `span`.
+
+    Writes only what is missing of `Metadata` / `mldeploy-lint` / `ignore`,
+    as the first entries of the innermost mapping that exists, at its
+    indentation. A JSON resource without `Metadata` gets one after its
+    opening brace. None where the resource is not found, or the edit would
+    touch a flow-style mapping, a list-form `ignore` or a computed value.
+    """
+    if not is_template(document):
+        return None
+    for resource in TemplateContext.of(document).resources.values():
+        scope = extent(resource.key_span, resource.node)
+        if (scope.line, scope.column) <= (span.line, span.column) <= (scope.end_line, scope.end_column):
+            return _resource_edit(document.source.text, resource, rule_id, reason)
+    return None
+
+
+def _resource_edit(text: str, resource: Resource, rule_id: str, reason: str) -> SuppressionEdit | None:
+    where = f"Metadata of {resource.logical_id}"
+    entry = f"{rule_id}: {quoted(reason)}"
+    lines = text.split("\n")
+    metadata = resource.node.get("Metadata")
+    if opens_flow(lines, resource.node.span):
+        if metadata is not None:
+            return None
+        after_brace = resource.node.span
+        insertion = f'"Metadata": {{"{METADATA_KEY}": {{"ignore": {{{quoted(rule_id)}: {quoted(reason)}}}}}}}, '
+        return SuppressionEdit(after_brace.line, after_brace.column + 1, insertion, where)
+    if metadata is None:
+        wanted = ["Metadata:", f"  {METADATA_KEY}:", "    ignore:", f"      {entry}"]
+        found = block_insertion(text, resource.node, wanted)
+    elif (declared := metadata.get(METADATA_KEY) if isinstance(metadata, MappingNode) else None) is None:
+        found = block_insertion(text, metadata, [f"{METADATA_KEY}:", "  ignore:", f"    {entry}"])
+    elif (ignore := declared.get("ignore") if isinstance(declared, MappingNode) else None) is None:
+        found = block_insertion(text, declared, ["ignore:", f"  {entry}"])
+    elif intrinsic(ignore) is None and rule_id not in (ignore.keys() if isinstance(ignore, MappingNode) else ()):
+        found = block_insertion(text, ignore, [entry])
+    else:
+        found = None
+    if found is None:
+        return None
+    line, column, insertion = found
+    return SuppressionEdit(line, column, insertion, where)

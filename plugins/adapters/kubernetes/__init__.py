@@ -67,3 +67,13 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         # file of Services and ConfigMaps count as recognised.
         results.extend(object_ignores(manifest))
     return results if recognised else None
+
+
+@hookimpl
+def mldeploy_suppression_edit(document: Document, span, rule_id: str, reason: str):
+    """The annotation that excuses `rule_id` for the object holding `span` (see `ignores.suppression_edit`)."""
+    if not manifests(document):
+        return None
+    from plugins.adapters.kubernetes.ignores import suppression_edit
+
+    return suppression_edit(document, span, rule_id, reason)

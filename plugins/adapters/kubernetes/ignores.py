@@ -25,10 +25,10 @@ nothing. An empty value (`""`, or nothing, which the API server reads as
 
 from __future__ import annotations
 
-from linter import Ignore, InputProblem, MappingNode, ScalarNode, Span, iter_nodes
+from linter import Document, Ignore, InputProblem, MappingNode, ScalarNode, Span, SuppressionEdit, iter_nodes
 
-from plugins.adapters.ignores import extent, invalid_suppression, shape
-from plugins.adapters.kubernetes.objects import Manifest
+from plugins.adapters.ignores import block_insertion, extent, invalid_suppression, quoted, shape
+from plugins.adapters.kubernetes.objects import Manifest, manifests
 
 ANNOTATION_PREFIX = "ignore.mldeploy-lint.io/"
 # What the text must hold for any suppression to be there (JSON may escape the slash).
@@ -68,3 +68,36 @@ def _entry(manifest: Manifest, key: ScalarNode, value, scope: Span) -> Ignore | 
     return invalid_suppression(
         f"{where}: the reason must be a string (annotation values are strings), found {shape(value)}", value.span
     )
+
+
+def suppression_edit(document: Document, span: Span, rule_id: str, reason: str) -> SuppressionEdit | None:
+    """The insertion that adds the annotation `ignore.mldeploy-lint.io/<rule_id>: reason` to the object holding `span`.
+
+    Written in the object's own `metadata.annotations` (created when
+    missing), as their first entry at their indentation. None where the
+    object is not found or the edit would touch a flow-style mapping
+    (JSON manifests included).
+    """
+    for manifest in manifests(document):
+        node = manifest.node
+        scope = extent(Span.point(node.span.path, node.span.line, node.span.column), node)
+        if not (scope.line, scope.column) <= (span.line, span.column) <= (scope.end_line, scope.end_column):
+            continue
+        metadata = node.get("metadata")
+        if not isinstance(metadata, MappingNode):
+            return None
+        entry = f"{ANNOTATION_PREFIX}{rule_id}: {quoted(reason)}"
+        annotations = metadata.get("annotations")
+        if annotations is None:
+            found = block_insertion(document.source.text, metadata, ["annotations:", f"  {entry}"])
+        elif isinstance(annotations, MappingNode) and f"{ANNOTATION_PREFIX}{rule_id}" not in annotations.keys():
+            found = block_insertion(document.source.text, annotations, [entry])
+        else:
+            found = None
+        if found is None:
+            return None
+        name = metadata.get("name")
+        label = f"{manifest.kind} {name.value}" if isinstance(name, ScalarNode) and isinstance(name.value, str) else manifest.kind
+        line, column, text = found
+        return SuppressionEdit(line, column, text, f"annotations of {label}")
+    return None
