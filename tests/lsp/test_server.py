@@ -408,3 +408,13 @@ async def test_nothing_outside_the_workspace_folder_is_read(client, tmp_path):
     await _initialize(client, folder)
     uri = _open(client, folder / "deployment.yaml")
     await _diagnostics(client, uri, lambda codes: "AS001" in codes)
+
+
+async def test_a_value_from_a_parameter_default_relates_the_default(client, tmp_path):
+    template = XGBOOST_ON_GPU.replace(
+        "Resources:\n", "Parameters:\n  ServingInstance:\n    Type: String\n    Default: ml.g5.xlarge\nResources:\n", 1
+    ).replace("InstanceType: ml.g5.xlarge", "InstanceType: !Ref ServingInstance")
+    uri, diagnostic = await _cp001_template(client, tmp_path, template)
+    (related,) = diagnostic.related_information
+    assert related.location.uri == uri
+    assert related.location.range.start == types.Position(4, 13)

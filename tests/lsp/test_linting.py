@@ -1,0 +1,111 @@
+"""What the language server keeps between edits (linter.lsp.linting, without a client): context and parses.
+
+Kept state must never show stale results: a context file changed on disk
+is read again, a new one is seen once the editor reports it (or the walk
+is old), and a parse is reused only for the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from linter.api import lint_text
+from linter.engine import InputFile, LintOptions, run_lint
+from linter.lsp.linting import WorkspaceLinter
+from linter.plugin_manager import build_plugin_host
+from linter.source_cache import MISSING, SourceCache
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+DEPLOYMENT, HPA = (RULES / "AS001" / "near_miss_kubernetes.yaml").read_text(encoding="utf-8").split("---\n")[:2]
+
+
+def _codes(outcome) -> list[str]:
+    return sorted(finding.rule_id for finding in outcome.findings)
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "deployment.yaml").write_text(DEPLOYMENT, encoding="utf-8")
+    linter = WorkspaceLinter()
+    linter.set_folders([str(tmp_path)])
+    return tmp_path, linter
+
+
+def test_a_context_file_is_parsed_once_while_its_bytes_stay_the_same(workspace):
+    root, linter = workspace
+    (root / "hpa.yaml").write_text(HPA, encoding="utf-8")
+    path = str(root / "deployment.yaml")
+    assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT))
+    (cache,) = linter._caches.values()
+    misses = cache.misses
+    linter.lint(path, DEPLOYMENT.replace("ranker", "ranker", 1) + "\n")  # the document changed, the HPA did not
+    assert cache.misses == misses + 1 and cache.hits >= 1
+
+
+def test_a_context_file_changed_on_disk_is_read_again(workspace):
+    root, linter = workspace
+    hpa = root / "hpa.yaml"
+    hpa.write_text(HPA, encoding="utf-8")
+    path = str(root / "deployment.yaml")
+    assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT))
+    hpa.write_text(HPA.replace("name: ranker}", "name: somebody-else}"), encoding="utf-8")
+    stamp = hpa.stat().st_mtime_ns + 5_000_000_000
+    os.utime(hpa, ns=(stamp, stamp))
+    assert "AS001" in _codes(linter.lint(path, DEPLOYMENT))
+
+
+def test_a_new_file_is_seen_once_the_editor_reports_it(workspace):
+    root, linter = workspace
+    path = str(root / "deployment.yaml")
+    assert "AS001" in _codes(linter.lint(path, DEPLOYMENT))
+    (root / "hpa.yaml").write_text(HPA, encoding="utf-8")
+    linter.invalidate()
+    assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT))
+
+
+def test_the_configuration_search_stops_at_the_workspace_folder(tmp_path):
+    (tmp_path / "mldeploy-lint.toml").write_text('select = ["CV"]\n', encoding="utf-8")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    linter = WorkspaceLinter()
+    linter.set_folders([str(folder)])
+    assert linter.config_for(str(folder / "a.yaml"))[0].path is None
+    outside = WorkspaceLinter()  # no folders: nothing from disk at all
+    assert outside.config_for(str(tmp_path / "a.yaml"))[0].path is None
+    assert outside.scope_of(str(tmp_path / "a.yaml")) is None
+    inside = WorkspaceLinter()
+    inside.set_folders([str(tmp_path)])
+    assert inside.config_for(str(folder / "a.yaml"))[0].path == str(tmp_path / "mldeploy-lint.toml")
+
+
+def test_a_document_outside_the_folders_links_only_to_open_buffers(tmp_path):
+    (tmp_path / "hpa.yaml").write_text(HPA, encoding="utf-8")  # on disk beside it: not read
+    linter = WorkspaceLinter()
+    path = str(tmp_path / "deployment.yaml")
+    assert "AS001" in _codes(linter.lint(path, DEPLOYMENT))
+    assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT, {str(tmp_path / "hpa.yaml"): HPA}))
+
+
+def test_the_source_cache_gives_the_same_findings_and_parses_changed_bytes_again():
+    host = build_plugin_host()
+    text = (RULES / "CP001" / "fires.yaml").read_bytes()
+    inputs = [InputFile("fires.yaml", text)]
+    cache = SourceCache()
+    plain = run_lint(inputs, host, LintOptions())
+    first = run_lint(inputs, host, LintOptions(source_cache=cache))
+    second = run_lint(inputs, host, LintOptions(source_cache=cache))
+    assert plain.findings == first.findings == second.findings and cache.hits == 1
+    changed = run_lint([InputFile("fires.yaml", text + b"\n# edited\n")], host, LintOptions(source_cache=cache))
+    assert changed.findings == plain.findings and cache.misses == 2
+    assert lint_text(text.decode(), "fires.yaml", host=host).findings == plain.findings
+
+
+def test_the_source_cache_is_bounded():
+    cache = SourceCache(max_entries=2)
+    for name in ("a", "b", "c"):
+        cache.put(name, None)
+    assert len(cache) == 2 and cache.get("a") is MISSING and cache.get("c") is None
