@@ -8,11 +8,12 @@
 
 local params = vim.fn.json_decode(table.concat(vim.fn.readfile(vim.env.MLDEPLOY_NVIM_PARAMS), "\n"))
 local quit_at = nil
+local uv = vim.uv or vim.loop
 
 -- Registered before vim.lsp is loaded, so it runs before the client's own exit handler.
 vim.api.nvim_create_autocmd("VimLeavePre", {
   callback = function()
-    quit_at = vim.loop.hrtime()
+    quit_at = uv.hrtime()
   end,
 })
 
@@ -21,7 +22,7 @@ local function recording_exit(config)
   local recorded = vim.deepcopy(config)
   local previous = config.on_exit
   recorded.on_exit = function(code, signal, client_id)
-    local elapsed = quit_at and math.floor((vim.loop.hrtime() - quit_at) / 1e6) or -1
+    local elapsed = quit_at and math.floor((uv.hrtime() - quit_at) / 1e6) or -1
     local out = io.open(params.exits, "a")
     out:write(string.format("%d %d %d\n", code, signal, elapsed))
     out:close()
