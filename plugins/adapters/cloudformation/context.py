@@ -91,7 +91,9 @@ class TemplateContext:
         if parameter is not None:
             name, given, stage = parameter
             if stage:
-                related = ((given.span, f"{shown(given.value)} is the value of parameter {name} in {stage}"),)
+                # The stage file is not named here: the finding names the stage files it holds under, and
+                # findings alike under several stage files are one.
+                related = ((given.span, f"{shown(given.value)} is the value of parameter {name} in the stage file"),)
                 note = f"resolved from Ref: parameter {name} in {stage}"
             else:
                 related = ((given.span, f"{shown(given.value)} is the Default of parameter {name}"),)
