@@ -328,3 +328,19 @@ def test_json_and_sarif_reports_carry_the_stage_files(cli, output):
         results = document["runs"][0]["results"]
         stages = [item.get("properties", {}).get("variants") for item in results if item["ruleId"] == "HA001"]
     assert stages == [["prod-config.json"]]
+
+
+def test_the_configuration_key_is_validated(tmp_path):
+    from linter.config import ConfigError, load_config
+
+    good = tmp_path / "mldeploy-lint.toml"
+    good.write_text('[parameter-files]\n"deploy/endpoint.yaml" = ["deploy/params/*.json"]\n')
+    assert load_config(str(good)).get("parameter-files") == {"deploy/endpoint.yaml": ["deploy/params/*.json"]}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[parameter-files]\n"deploy/endpoint.yaml" = "deploy/params/prod.json"\n')
+    with pytest.raises(ConfigError, match="parameter-files"):
+        load_config(str(bad))
+    costly = tmp_path / "costly.toml"
+    costly.write_text('[parameter-files]\n"deploy/endpoint.yaml" = ["a*a*a*a*a*a*b"]\n')
+    with pytest.raises(ConfigError, match="parameter-files"):
+        load_config(str(costly))
