@@ -344,3 +344,18 @@ def test_the_configuration_key_is_validated(tmp_path):
     costly.write_text('[parameter-files]\n"deploy/endpoint.yaml" = ["a*a*a*a*a*a*b"]\n')
     with pytest.raises(ConfigError, match="parameter-files"):
         load_config(str(costly))
+
+
+def test_a_suppression_comment_in_the_template_holds_when_only_its_stage_file_is_named(tmp_path):
+    (tmp_path / "endpoint.yaml").write_text(
+        _ENDPOINT.replace(
+            "InitialInstanceCount: !Ref InstanceCount",
+            "InitialInstanceCount: !Ref InstanceCount  # mldeploy-lint: disable=HA001 -- a pilot, one instance on purpose",
+        )
+    )
+    (tmp_path / "blue.json").write_text(
+        json.dumps({"Parameters": {"InstanceCount": "1"}, "Tags": {"EnvironmentType": "prod"}})
+    )
+    (single,) = _by_rule(lint_paths([str(tmp_path / "blue.json")]), "HA001")
+    assert single.path.endswith("endpoint.yaml") and single.variants == ("blue.json",)
+    assert single.suppression is not None
