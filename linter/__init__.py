@@ -35,7 +35,7 @@ from linter.model import (
     WorkloadProfile,
 )
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, iter_nodes, mappings, to_python
-from linter.profile import merge_profiles, normalise_environment, parse_profile
+from linter.profile import environment_from_path, merge_profiles, normalise_environment, parse_profile
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
@@ -97,6 +97,7 @@ __all__ = [
     "parse_profile",
     "merge_profiles",
     "normalise_environment",
+    "environment_from_path",
     # running and reporting
     "LintOptions",
     "LintResult",

@@ -144,6 +144,9 @@ def _check_patterns(path: str, where: str, settings: Mapping[str, Any]) -> None:
     named = [(f"exclude.{index}", pattern) for index, pattern in enumerate(settings.get("exclude", ()))]
     for stage, globs in settings.get("environments", {}).get("paths", {}).items():
         named += [(f"environments.paths.{stage}.{index}", glob) for index, glob in enumerate(globs)]
+    for template, globs in settings.get("parameter-files", {}).items():
+        named += [(f"parameter-files.{template}", template)]
+        named += [(f"parameter-files.{template}.{index}", glob) for index, glob in enumerate(globs)]
     for key, pattern in named:
         try:
             check_pattern(pattern)

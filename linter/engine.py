@@ -113,8 +113,8 @@ class RunContext:
 class LintResult:
     """The outcome of a run: sorted findings, per-file summaries, enabled rules.
 
-    `texts` maps each linted (not context) file's path to its decoded text,
-    for reporters that show source lines.
+    `texts` maps each linted file's path (and each context file's that
+    holds findings) to its decoded text, for reporters that show source lines.
     """
 
     findings: tuple[Finding, ...]
@@ -206,10 +206,14 @@ def _run(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) ->
     run.scaling_targets = tuple(scaling_targets)
 
     _check(enabled, run, all_documents, options, emit)
+    findings[:] = _merge_variants(findings)
 
     selected = [finding for finding in findings if _selected(finding, rules_by_id, options.selector)]
     selected = _with_severities(selected, options.config, rules_by_id)
-    texts = {item.path: source.text for item, source in sources if not item.context_only}
+    # A context file is reported on only where a linted file makes it judged (a template read with the
+    # stage file a pre-commit hook passed): its text is there for suppression comments and --show-source.
+    judged_paths = {finding.path for finding in findings}
+    texts = {item.path: source.text for item, source in sources if not item.context_only or item.path in judged_paths}
     if _may_suppress(texts, ignores, options):
         from linter.suppressions import apply
 
@@ -317,7 +321,66 @@ def _check(
         if by_scope.get(Scope.DOCUMENT) and run.is_reported(document):
             guarded(_document_anchor(document), by_scope[Scope.DOCUMENT], document, run)
     if by_scope.get(Scope.RUN):
-        guarded(run.deployments[0].span if run.deployments else None, by_scope[Scope.RUN], run.deployments, run)
+        for label, world in _variant_worlds(run):
+            emit.world = label
+            guarded(world.deployments[0].span if world.deployments else None, by_scope[Scope.RUN], world.deployments, world)
+        emit.world = None
+
+
+def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]] | None, RunContext]]:
+    """The run as run-scope rules see it: whole, or once per variant label when files are judged several times.
+
+    A rule over the whole run (endpoints that could share one, targets that
+    scale nothing) must not count one deployment twice because its file is
+    read under two stage files: it sees the deployments read once, with
+    those of one variant label at a time. Each world comes with its label
+    and the paths of the files read under variants, for its findings there
+    to name the variant.
+    """
+    labels = sorted({str(deployment.variant.value) for deployment in run.deployments if deployment.variant.known})
+    labels += sorted({target.variant for target in run.scaling_targets if target.variant} - set(labels))
+    if not labels:
+        yield None, run
+        return
+    varied = frozenset(deployment.path for deployment in run.deployments if deployment.variant.known)
+    for label in labels:
+        world = replace(
+            run,
+            deployments=tuple(
+                deployment
+                for deployment in run.deployments
+                if not deployment.variant.known or deployment.variant.value == label
+            ),
+            scaling_targets=tuple(target for target in run.scaling_targets if target.variant in ("", label)),
+        )
+        yield (label, varied), world
+
+
+def _merge_variants(findings: list[Finding]) -> list[Finding]:
+    """One finding per cause: those identical under several variants merged, each naming its variants.
+
+    Findings alike in rule, location, message, severity, subject and plugin
+    are one finding whose message ends `(with prod-config.json,
+    staging-config.json)`, the variants sorted, and whose related locations
+    are those of all of them. Findings that differ (another severity,
+    another value in the message) stay apart, each naming its own variant.
+    """
+    if not any(finding.variants for finding in findings):
+        return findings
+    merged: list[Finding] = []
+    groups: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        if not finding.variants:
+            merged.append(finding)
+            continue
+        key = (finding.rule_id, finding.span, finding.message, finding.severity, finding.subject, finding.plugin)
+        groups.setdefault(key, []).append(finding)
+    for group in groups.values():
+        labels = tuple(sorted({label for finding in group for label in finding.variants}))
+        related = tuple(dict.fromkeys(item for finding in group for item in finding.related))
+        first = group[0]
+        merged.append(replace(first, message=f"{first.message} (with {', '.join(labels)})", variants=labels, related=related))
+    return merged
 
 
 def _may_suppress(texts: dict[str, str], ignores: Sequence[Ignore], options: LintOptions) -> bool:
@@ -356,7 +419,9 @@ def _single_deployment_lines(deployments: Sequence[Deployment], documents: Seque
         for document in by_path.get(deployment.path, ()):
             span = document.root.span
             if span.line <= deployment.span.line <= span.end_line:
-                holders.setdefault(id(document), []).append(deployment)
+                held = holders.setdefault(id(document), [])
+                if not any(other.id == deployment.id for other in held):  # one deployment under several variants
+                    held.append(deployment)
                 owner[id(document)] = document
                 break
     return {
@@ -541,6 +606,8 @@ class _Emitter:
 
     rules_by_id: dict[str, Rule]
     findings: list[Finding]
+    # While run-scope rules see one variant's world: its label, and the files read under variants.
+    world: tuple[str, frozenset[str]] | None = None
 
     def core(self, rule_id: str, message: str, span: Span, severity: Severity | None = None) -> None:
         owner = self.rules_by_id.get(rule_id) or self.rules_by_id["MD001"]
@@ -565,6 +632,10 @@ class _Emitter:
                 if subject is not None:
                     name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
                     finding = replace(finding, subject=name, subject_span=subject.span)
+                    if subject.variant.known:
+                        finding = replace(finding, variants=(str(subject.variant.value),))
+                elif self.world is not None and finding.span.path in self.world[1]:
+                    finding = replace(finding, variants=(self.world[0],))
                 self.findings.append(finding)
         except (KeyboardInterrupt, Overrun):
             raise

@@ -123,7 +123,8 @@ def explain_text(deployments: Sequence[Deployment], targets: Sequence[ScalingTar
         data = model_as_data(deployment, base)
         kind = data.get("kind", {}).get("value", "unknown")
         name = data.get("name", {}).get("value", deployment.id)
-        lines.append(f"{name}  ({deployment.platform}, {kind})  {_location(deployment.span, base)}")
+        variant = f"  with {deployment.variant.value}" if deployment.variant.known else ""
+        lines.append(f"{name}  ({deployment.platform}, {kind}){variant}  {_location(deployment.span, base)}")
         for key, value in data.items():
             if key in ("id", "platform", "span"):
                 continue

@@ -7,6 +7,9 @@ finding points at (`Resources/Config/Properties/InstanceType`), with that
 node's value when it is a scalar. Lines and columns take no part, so
 comment lines added above, resources reordered or a file re-indented leave
 it as it was; another offending value (another instance type) changes it.
+A finding that holds under variants of its file (stage files) adds their
+labels, so the same line judged with prod-config.json and with
+staging-config.json gives distinct fingerprints where the findings differ.
 SARIF carries it in `partialFingerprints`, JSON as `fingerprint`, and the
 baseline matches by it.
 """
@@ -48,7 +51,9 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
                 where = where.split("/", 1)[1] if "/" in where else ""  # the subject names the document
         else:  # a point no node starts at (a file-level note): the message, without its numbers of lines
             where, value = "", _DIGITS.sub("#", finding.message)
-        parts = (VERSION, finding.rule_id, finding.path, finding.subject, where, value)
+        parts: tuple[str, ...] = (VERSION, finding.rule_id, finding.path, finding.subject, where, value)
+        if finding.variants:  # one finding per set of stage files it holds under
+            parts += ("variants", *finding.variants)
         digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
         located.append(replace(finding, fingerprint=digest))
     return located

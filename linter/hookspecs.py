@@ -77,6 +77,10 @@ def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deplo
     read access to every document of the run (`run.documents`, including
     context files that are not themselves reported on) for cross-document
     links, and a per-run memo (`run.memo`) for indexes built once.
+    An adapter that judges a file several times with different context
+    (a template once per stage file) returns one Deployment per variant,
+    each with `variant` set (see `linter.Deployment`); the engine names the
+    variants in the findings and merges findings alike across them.
     Adapters never judge: they describe, rules decide.
     """
 

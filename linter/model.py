@@ -312,8 +312,15 @@ class ResourceRef:
 class Deployment:
     """One served or batch workload, whatever the platform.
 
-    `id` is unique within a run (adapters prefix it with the file path);
-    `span` is where a finding about the deployment as a whole points.
+    `id` is unique within a run and variant (adapters prefix it with the
+    file path); `span` is where a finding about the deployment as a whole
+    points. `variant` is known when the file is judged several times, each
+    time with other context (a CloudFormation template with one stage file
+    of parameters per stage): its value is the variant's short label
+    (`prod-config.json`), shown with every finding about the deployment,
+    its span where the variant is written; the same deployment read under
+    another variant is another Deployment with the same `id`. Rules judge
+    each variant on its own and never compare variants.
     """
 
     id: str
@@ -322,6 +329,7 @@ class Deployment:
     span: Span
     name: Sourced[str] = field(default_factory=Sourced)
     environment: Sourced[Environment] = field(default_factory=Sourced)
+    variant: Sourced[str] = field(default_factory=Sourced)
     profile: WorkloadProfile = field(default_factory=WorkloadProfile)
     models: tuple[ModelSpec, ...] = ()
     units: tuple[Unit, ...] = ()
@@ -366,7 +374,9 @@ class ScalingTarget:
     among all documents of the run (as the Kubernetes adapters do, with
     namespaces), so a "no-such-…" status is final; False when it looked in
     the target's own file only (a CloudFormation template), so a rule may
-    still find the resource elsewhere in the run.
+    still find the resource elsewhere in the run. `variant` is the label of
+    the variant of its file it was read under (see `Deployment.variant`),
+    "" when the file is read once.
     """
 
     resource_id: Sourced[str]
@@ -377,6 +387,7 @@ class ScalingTarget:
     unit_name: str = ""
     span: Span | None = None
     searched_run: bool = False
+    variant: str = ""
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,9 @@ class Finding:
     judges no single object; `fingerprint` identifies the finding across
     edits that do not change its cause (independent of lines and columns);
     `suppression` is set for a finding that is reported but excused.
+    `variants` names the variants of its file (stage files) the finding
+    holds under, sorted; the message ends with them (`(with
+    prod-config.json)`). Empty for a file judged once.
     """
 
     span: Span
@@ -167,6 +170,7 @@ class Finding:
     subject: str = field(default="", compare=False)
     fingerprint: str = field(default="", compare=False)
     suppression: "Suppression | None" = field(default=None, compare=False)
+    variants: tuple[str, ...] = field(default=(), compare=False)
     # Where the finding's deployment is named (for suppressions on that line).
     subject_span: Span | None = field(default=None, compare=False, repr=False)
 

@@ -109,7 +109,7 @@ HOSTING_OPERATIONS = (MODEL, ENDPOINT_CONFIG, ENDPOINT)
 
 PLATFORM = "sagemaker"
 PROFILE_TAG_PREFIX = "mldeploy-lint:"
-ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage")
+ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage", "sagemaker:deployment-stage", "environmenttype")
 
 
 # --- values ---------------------------------------------------------------------------

@@ -18,8 +18,8 @@ def _location(span) -> dict:
 
 
 def _finding(finding) -> dict:
-    """One finding; `origin` only for a finding in a rendered stream's document, `related` only when it has
-    some, `suppressed` only when it is excused."""
+    """One finding; `origin` only for a finding in a rendered stream's document, `variants` only for one
+    judged under stage files, `related` only when it has some, `suppressed` only when it is excused."""
     item = {
         "rule": finding.rule_id,
         "slug": finding.slug,
@@ -35,6 +35,8 @@ def _finding(finding) -> dict:
     }
     if finding.origin:
         item["origin"] = finding.origin
+    if finding.variants:
+        item["variants"] = list(finding.variants)
     if finding.related:
         item["related"] = [{"message": message, **_location(span)} for span, message in finding.related]
     if finding.suppression is not None:

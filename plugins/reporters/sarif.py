@@ -106,8 +106,13 @@ def _result(finding, index: dict, working_directory: str) -> dict:
         result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.suppression is not None:
         result["suppressions"] = [_suppression(finding.suppression)]
+    properties: dict = {}
     if finding.origin:
-        result["properties"] = {"renderedFrom": finding.origin}
+        properties["renderedFrom"] = finding.origin
+    if finding.variants:
+        properties["variants"] = list(finding.variants)
+    if properties:
+        result["properties"] = properties
     return result
 
 

@@ -4,21 +4,27 @@ Recognises a template, hands each resource to the module in `resources/`
 that knows its type, then links the SageMaker hosting records into
 deployments (`hosting.py`). Adding a resource kind is adding one module.
 Every resource's `Metadata` suppressions are read whatever its type
-(`ignores.py`).
+(`ignores.py`). A template with stage files (parameter files, `stages.py`)
+is read once per stage file.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
 from linter import (
     Deployment,
     Document,
+    Ignore,
+    InputProblem,
     MappingNode,
     Provenance,
     RunContext,
     ScalarNode,
+    ScalingTarget,
     Sourced,
+    Span,
     hookimpl,
     normalise_environment,
 )
@@ -28,26 +34,73 @@ from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ignores import resource_ignores
 from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.resources import readers
-from plugins.adapters.cloudformation.template import is_template
+from plugins.adapters.cloudformation.stages import StageFile, read_stage_file, stage_environment, stages_of, templates_of
+from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
+from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 from plugins.adapters.facts import with_image_region
 
 
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
-    """Deployments of a CloudFormation template; None for any other document."""
-    if not is_template(document):
+    """Deployments of a CloudFormation template, once per stage file; None for any other document.
+
+    A stage file is claimed (it is CloudFormation input) but judged only
+    with its templates: when it is linted and they are only context (a
+    pre-commit hook passed the stage file alone), they are read here, with
+    this stage file only.
+    """
+    parameters = tuple(run.options.config.get("environments", {}).get("parameters", ()))
+    if is_template(document):
+        return extract_with_stages(document, stages_of(document, run), parameters)
+    stage = read_stage_file(document)
+    if stage is None:
         return None
-    parameters = run.options.config.get("environments", {}).get("parameters", ())
-    return extract_template(document, tuple(parameters))
+    results: list = []
+    for template in templates_of(stage, run):
+        if run.is_reported(template):
+            continue  # judged with all its stage files where it is read
+        labels = [label for label, other in stages_of(template, run) if other.path == stage.path]
+        results += extract_with_stages(template, [(labels[0], stage)], parameters)
+    return results
 
 
-def extract_template(document: Document, environment_parameters: tuple[str, ...] = ()) -> list:
+def extract_with_stages(
+    document: Document, stages: Sequence[tuple[str, StageFile]], environment_parameters: tuple[str, ...] = ()
+) -> list:
+    """The template read once per stage file (once, as written, when it has none).
+
+    Suppressions and input problems are the template's own: each is
+    returned once, however many stages read it.
+    """
+    if not stages:
+        return extract_template(document, environment_parameters)
+    results: list = []
+    seen: set = set()
+    for label, stage in stages:
+        for item in extract_template(document, environment_parameters, (label, stage)):
+            if isinstance(item, (Ignore, InputProblem)):
+                if item in seen:
+                    continue
+                seen.add(item)
+            results.append(item)
+    return results
+
+
+def extract_template(
+    document: Document, environment_parameters: tuple[str, ...] = (), stage: tuple[str, StageFile] | None = None
+) -> list:
     """Everything the adapter reads from one template document.
 
     `environment_parameters` names template parameters whose value names the
-    stage (configured by the user; never guessed).
+    stage (configured by the user; never guessed). `stage` is a stage file
+    (with its label) whose parameter values and environment the template is
+    read with.
     """
-    template = TemplateContext.of(document)
+    label, stage_file = stage if stage is not None else ("", None)
+    root = document.root
+    declared = root.get("Parameters") if isinstance(root, MappingNode) else None
+    values = stage_file.values(label, declared if isinstance(declared, MappingNode) else None) if stage_file else None
+    template = TemplateContext.of(document, values)
     table = readers()
     records = TemplateRecords()
     extracted: list = []
@@ -59,17 +112,80 @@ def extract_template(document: Document, environment_parameters: tuple[str, ...]
             if not records.add(item):
                 extracted.append(item)
     results = with_image_region(hosting.assemble(records, template) + extracted)
-    stage = _stage_parameter(template, environment_parameters)
-    if stage is not None:
+    set_by_stage = {name for name, _ in stage_file.parameters} if stage_file else set()
+    configured = _stage_parameter(template, tuple(name for name in environment_parameters if name not in set_by_stage))
+    if stage_file is not None:
+        results = _with_stage(results, template, label, stage_file, environment_parameters, configured)
+    elif configured is not None:
         results = [
-            replace(item, environment=stage) if isinstance(item, Deployment) and not item.environment.known else item
+            replace(item, environment=configured) if isinstance(item, Deployment) and not item.environment.known else item
             for item in results
         ]
     return results + [item for resource in template.resources.values() for item in resource_ignores(resource)]
 
 
+def _with_stage(
+    results: list,
+    template: TemplateContext,
+    label: str,
+    stage: StageFile,
+    environment_parameters: tuple[str, ...],
+    configured: Sourced | None,
+) -> list:
+    """Deployments and scaling targets marked with their stage, deployments given its environment.
+
+    A resource's own declaration wins (a literal stage tag, the workload
+    profile), then a stage tag that is a `Ref` to a parameter the stage file
+    sets, then the stage's environment (see `stage_environment`); a
+    configured parameter's Default comes before a stage word in the stage
+    file's name.
+    """
+    document_span = stage.document.span
+    variant = Sourced(
+        label,
+        Span.point(stage.path, document_span.line, document_span.column),
+        Provenance.DECLARED,
+        f"the template is judged once per stage file, here with this one's parameters ({stage.form})",
+    )
+    environment = stage_environment(stage, label, template.resolver, environment_parameters)
+    if configured is not None and (not environment.known or environment.provenance is Provenance.INFERRED):
+        environment = configured
+    marked: list = []
+    for item in results:
+        if isinstance(item, Deployment):
+            stage_environment_of = item.environment
+            if not stage_environment_of.known:
+                stage_environment_of = _tagged_by_reference(item, template, stage, label) or environment
+            item = replace(item, variant=variant, environment=stage_environment_of)
+        elif isinstance(item, ScalingTarget):
+            item = replace(item, variant=label)
+        marked.append(item)
+    return marked
+
+
+def _tagged_by_reference(item: Deployment, template: TemplateContext, stage: StageFile, label: str) -> Sourced | None:
+    """The stage a resource's stage tag names through a parameter the stage file sets (`Value: !Ref EnvType`)."""
+    given = dict(stage.parameters)
+    for link in item.links:
+        resource = template.resources.get(link.name)
+        if resource is None:
+            continue
+        for key, value, _ in tags(resource):
+            if key.lower() not in ENVIRONMENT_TAG_KEYS or intrinsic(value) != "Ref":
+                continue
+            origin = template.resolver.parameter_origin(value)
+            if origin is None or origin[0] not in given or not origin[2]:
+                continue
+            found = normalise_environment(origin[1].value)
+            if found is not None:
+                return Sourced(
+                    found, value.span, Provenance.DECLARED, f"tag {key} of {link.name} is parameter {origin[0]}, {origin[1].value!r} in {label}"
+                )
+    return None
+
+
 def _stage_parameter(template: TemplateContext, names: tuple[str, ...]) -> Sourced | None:
-    """The stage named by the first configured parameter that has a known value."""
+    """The stage named by the first configured parameter that has a known Default."""
     parameters = template.resolver.parameters
     if parameters is None:
         return None

@@ -10,7 +10,7 @@ in `options`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from linter import (
     UNKNOWN,
@@ -26,6 +26,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     NO_VALUE,
     Choice,
     Opaque,
+    ParameterValue,
     Partial,
     Resolver,
     ResourceValue,
@@ -45,10 +46,11 @@ class TemplateContext:
     resources: dict[str, Resource] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, document: Document) -> "TemplateContext":
+    def of(cls, document: Document, parameter_values: "Mapping[str, ParameterValue] | None" = None) -> "TemplateContext":
+        """The template read with its parameters' Defaults, or with the values a stage file gives them."""
         root = document.root
         assert isinstance(root, MappingNode)
-        context = cls(document, Resolver(root))
+        context = cls(document, Resolver(root, parameter_values=parameter_values))
         context.resources = {resource.logical_id: resource for resource in resources(document)}
         return context
 
@@ -85,11 +87,17 @@ class TemplateContext:
             return Sourced()
         note = f"resolved from {function}" if function else ""
         related: tuple[tuple[Span, str], ...] = ()
-        parameter = self.resolver.parameter_default(node)
+        parameter = self.resolver.parameter_origin(node)
         if parameter is not None:
-            name, default = parameter
-            related = ((default.span, f"{shown(default.value)} is the Default of parameter {name}"),)
-            note = f"resolved from Ref: the Default of parameter {name}"
+            name, given, stage = parameter
+            if stage:
+                # The stage file is not named here: the finding names the stage files it holds under, and
+                # findings alike under several stage files are one.
+                related = ((given.span, f"{shown(given.value)} is the value of parameter {name} in the stage file"),)
+                note = f"resolved from Ref: parameter {name} in {stage}"
+            else:
+                related = ((given.span, f"{shown(given.value)} is the Default of parameter {name}"),)
+                note = f"resolved from Ref: the Default of parameter {name}"
         convert = convert or (lambda item: item)
         if isinstance(value, Choice):
             options = tuple(convert(option) for option in value.options if is_known(option))

@@ -22,8 +22,10 @@ part that cannot be known is explicit, never guessed:
   `MAX_DEPTH` deep, or text longer than `MAX_TEXT` characters. A `Sub`,
   `Join` or `Fn::If` built on one is that unresolvable value too.
 
-Parameters resolve to their `Default`; conditions are evaluated when their
-inputs are known; `{{resolve:...}}` dynamic references stay opaque.
+Parameters resolve to the value a stage file gives them, else to their
+`Default`; conditions are evaluated when their inputs are known (so a stage
+file decides `IsProd: !Equals [!Ref StageName, prod]` and the `Fn::If`s
+built on it); `{{resolve:...}}` dynamic references stay opaque.
 
 Each `GetAtt X.<Name>` that reads a property of the template is resolved
 once per resolver (one template) and remembered. Before a property is
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from linter import MappingNode, Node, ScalarNode, SequenceNode, iter_nodes
 
@@ -52,6 +54,7 @@ __all__ = [
     "Unresolvable",
     "NO_VALUE",
     "Resolver",
+    "ParameterValue",
     "is_known",
     "text_parts",
     "split_text",
@@ -242,16 +245,34 @@ _PSEUDO_PARAMETERS = {
 }
 
 
+@dataclass(frozen=True)
+class ParameterValue:
+    """A value given to a template parameter from outside the template (a stage file).
+
+    `node` is where it is written; its value None means it is not known
+    (`UsePreviousValue`). `source` names where it comes from, for messages
+    (`prod-config.json`).
+    """
+
+    node: ScalarNode
+    source: str
+
+
 class Resolver:
     """Resolves intrinsic functions within one template.
 
-    `region`, when given, makes `AWS::Region` known.
+    `region`, when given, makes `AWS::Region` known. `parameter_values`
+    gives parameters the values of a stage file, which win over their
+    `Default`s (only for parameters the template declares).
     """
 
-    def __init__(self, root: MappingNode, region: str | None = None) -> None:
+    def __init__(
+        self, root: MappingNode, region: str | None = None, parameter_values: "Mapping[str, ParameterValue] | None" = None
+    ) -> None:
         self.root = root
         self.region = region
         self.parameters = _section(root, "Parameters")
+        self.parameter_values = dict(parameter_values or {})
         self.conditions = _section(root, "Conditions")
         self.mappings = _section(root, "Mappings")
         self.resources = _section(root, "Resources")
@@ -313,17 +334,35 @@ class Resolver:
         Where the value came from, for findings to point at as well: None
         for anything else (a literal, another function, a parameter without
         a Default or one whose Default is not its value, such as an SSM
-        parameter's).
+        parameter's, or one a stage file sets).
+        """
+        origin = self.parameter_origin(node)
+        if origin is None or origin[2]:
+            return None
+        return origin[0], origin[1]
+
+    def parameter_origin(self, node: Node | None) -> tuple[str, ScalarNode, str] | None:
+        """(parameter name, the node its value is written at, the stage file or "") for a `Ref` to a parameter.
+
+        The node is the stage file's value when a stage file sets the
+        parameter (its name is then the third item), else the parameter's
+        `Default` (third item ""). None for anything else, and when the
+        value is not known (an SSM parameter's name, `UsePreviousValue`).
         """
         if node is None or intrinsic(node) != "Ref":
             return None
         argument = _argument(node)
         name = argument.value if isinstance(argument, ScalarNode) else None
         parameter = self.parameters.get(name) if self.parameters is not None and isinstance(name, str) else None
-        default = parameter.get("Default") if isinstance(parameter, MappingNode) else None
-        if not isinstance(default, ScalarNode) or isinstance(self._ref(name), Opaque):  # type: ignore[arg-type]
+        if not isinstance(parameter, MappingNode) or isinstance(self._ref(name), Opaque):  # type: ignore[arg-type]
             return None
-        return name, default  # type: ignore[return-value]
+        given = self.parameter_values.get(name)  # type: ignore[arg-type]
+        if given is not None:
+            return name, given.node, given.source  # type: ignore[return-value]
+        default = parameter.get("Default")
+        if not isinstance(default, ScalarNode):
+            return None
+        return name, default, ""  # type: ignore[return-value]
 
     # --- functions ------------------------------------------------------------
 
@@ -351,7 +390,8 @@ class Resolver:
             return Opaque(name)
         if self.parameters is not None and name in self.parameters:
             parameter = self.parameters.get(name)
-            default = parameter.get("Default") if isinstance(parameter, MappingNode) else None
+            given = self.parameter_values.get(name)
+            default = given.node if given is not None else parameter.get("Default") if isinstance(parameter, MappingNode) else None
             if isinstance(default, ScalarNode) and default.value is not None:
                 kind = parameter.get("Type") if isinstance(parameter, MappingNode) else None
                 if isinstance(kind, ScalarNode) and isinstance(kind.value, str) and (

@@ -3,7 +3,8 @@
 Profile: resource `Metadata` under `mldeploy-lint: {workload: {...}}`, and
 Tags `mldeploy-lint:<key>` (tags win, being closer to the deployed thing).
 Environment: the profile's `environment`, else an `Environment`/`Env`/
-`Stage` tag spelled as a known stage.
+`Stage`/`EnvironmentType`/`sagemaker:deployment-stage` tag spelled as a
+known stage.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from plugins.adapters.cloudformation.template import Resource, intrinsic, tags
 
 METADATA_KEY = "mldeploy-lint"
 TAG_PREFIX = "mldeploy-lint:"
-ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage")
+# Lower-cased tag keys that name the stage: the usual spellings, the
+# SageMaker Projects tag and the EnvironmentType AWS samples tag with.
+ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage", "sagemaker:deployment-stage", "environmenttype")
 
 
 def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]:
