@@ -29,6 +29,7 @@ from linter import (
     Unit,
 )
 from linter.api import lint_paths
+from linter.config import Config
 from linter.engine import LintOptions
 from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy import (
     async_scale_from_zero_without_backlog_policy,
@@ -251,12 +252,23 @@ def test_as001_an_unresolved_target_may_scale_the_endpoint(target, silenced):
     assert may_be_scaled_elsewhere(deployment(DeploymentKind.REALTIME), (target,)) is silenced
 
 
-def test_as001_is_an_error_in_production(tmp_path):
+def test_as001_is_an_error_in_production_a_warning_when_unknown_and_silent_elsewhere(tmp_path):
     endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
-    (warning,) = rule_findings(lint_paths([str(endpoint)], host=host()), "AS001")
+    # pytest's directory names say "test", a stage word: read no stage from the path.
+    no_path_words = Config(settings={"environments": {"path-words": False}})
+
+    def as001(environment: Environment | None):
+        return rule_findings(lint_paths([str(endpoint)], LintOptions(config=no_path_words, environment=environment), host=host()), "AS001")
+
+    (warning,) = as001(None)
     assert warning.severity is Severity.WARNING
-    (error,) = rule_findings(lint_paths([str(endpoint)], LintOptions(environment=Environment.PROD), host=host()), "AS001")
+    assert "a warning while the environment is unknown: an error in production" in warning.message
+    (error,) = as001(Environment.PROD)
     assert error.severity is Severity.ERROR and error.message.startswith("production ")
+    assert error.message.endswith("(an error in production: --environment / configuration)")
+    assert as001(Environment.DEV) == [] and as001(Environment.STAGING) == []
+    # A stage word in the path is an environment too: `test` is not production.
+    assert rule_findings(lint_paths([str(endpoint)], host=host()), "AS001") == []
 
 
 # --- AS003, AS005, AS006 on built deployments -------------------------------------------------

@@ -302,9 +302,18 @@ def test_ha003_count_that_is_its_own_minimum_reads_as_a_minimum():
     assert "may scale down to 1 replica" in violation.message and "raise its minimum replicas to at least 2" in violation.message
 
 
-def test_ha003_zero_replicas_serve_nothing():
-    (violation,) = findings(single_replica_production_workload, service(count=0))
-    assert "runs 0 replicas and nothing scales it: it serves no requests" in violation.message
+def test_ha003_leaves_zero_replica_placeholders_and_scale_to_zero_alone():
+    # `replicas: 0` that nothing scales is a placeholder: nothing runs, so nothing goes down.
+    assert findings(single_replica_production_workload, service(count=0)) == []
+    # Deliberate scale-to-zero (a KEDA ScaledObject's minReplicaCount 0, Knative min-scale 0)...
+    assert findings(single_replica_production_workload, service(count=1, scalings=(scaling(0),))) == []
+    # ... and KServe `minReplicas: 0`, which is both the count and the minimum.
+    minimum = value(0, 7)
+    assert findings(single_replica_production_workload, service(count=minimum, scalings=(Scaling(min_capacity=minimum),))) == []
+    # A minimum that may be 0 or 1 (an undecided condition) is not deliberately zero.
+    either = Sourced(UNKNOWN, at(30), Provenance.DECLARED, options=(0, 1))
+    (violation,) = findings(single_replica_production_workload, service(count=1, scalings=(scaling(either),)))
+    assert "autoscaling minimum is 0 or 1" in violation.message
 
 
 def test_ha003_skips_counts_fixed_by_the_workloads_shape_and_unknown_counts():

@@ -6,8 +6,13 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
-from plugins.rules.autoscaling.scaling import SCALED_KINDS, may_be_scaled_elsewhere
+from plugins.rules.common import count_is_structural, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
+from plugins.rules.autoscaling.scaling import (
+    SCALED_KINDS,
+    hosts_inference_components,
+    may_be_scaled_elsewhere,
+    scaled_elsewhere_pattern,
+)
 
 _KIND_LABELS = {
     DeploymentKind.REALTIME: "real-time endpoint",
@@ -126,12 +131,17 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     """
     if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
         return
+    if deployment.environment.known and not deployment.is_production:
+        return  # a fixed-size endpoint outside production is a cost choice
+    if scaled_elsewhere_pattern(deployment, run.options.config.get("scaled-elsewhere", ())) is not None:
+        return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
-    severity = Severity.ERROR if deployment.is_production else None
     for unit in instance_units(deployment):
-        if unit.scaling:
+        if unit.scaling or count_is_structural(unit) or hosts_inference_components(deployment, unit):
             continue
         counts = possible_values(unit.count)
+        if counts and all(count == 0 for count in counts):
+            continue  # a placeholder: nothing runs until someone sets a count
         fixed = f"stays at {_copies(deployment, counts[0])}" if len(counts) == 1 else "never changes"
         stage = "production " if deployment.is_production else ""
         # A service's replica count is the capacity an autoscaler would take over (`replicas:`,
@@ -139,7 +149,27 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         located = (unit.count, unit.span, unit.name) if is_kind(deployment, DeploymentKind.SERVICE) else (unit.span, unit.name)
         yield violation(
             f"{stage}{label} {unit_subject(deployment, unit)} has no autoscaling: its capacity {fixed} "
-            "whatever the traffic — add a scaling target with a scaling policy",
+            f"whatever the traffic — {_fix(deployment)} {_why_severity(deployment)}",
             *located, default=deployment.span,
-            severity=severity,
+            severity=Severity.ERROR if deployment.is_production else Severity.WARNING,
         )
+
+
+def _fix(deployment: Deployment) -> str:
+    """What scales this kind of deployment, in its platform's words."""
+    if deployment.platform == "kubernetes":
+        return (
+            "add a HorizontalPodAutoscaler or KEDA ScaledObject for it, or turn on its serving platform's "
+            "autoscaling (KServe minReplicas/maxReplicas, Seldon hpaSpec, Ray enableInTreeAutoscaling)"
+        )
+    if is_kind(deployment, DeploymentKind.SERVICE):
+        return "register the service as an Application Auto Scaling target and drive it with a scaling policy"
+    return "register the variant as an Application Auto Scaling target and drive it with a scaling policy"
+
+
+def _why_severity(deployment: Deployment) -> str:
+    """Why the finding is an error or a warning: the environment, and where it was learnt."""
+    if deployment.is_production:
+        note = deployment.environment.note
+        return f"(an error in production: {note})" if note else "(an error in production)"
+    return "(a warning while the environment is unknown: an error in production, not reported in dev or staging)"

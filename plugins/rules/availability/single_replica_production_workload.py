@@ -128,6 +128,10 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
         if not counts or any(count >= needed for count in counts):
             continue
         minimum = autoscaling_minimum(unit)
+        if minimum is None and all(count == 0 for count in counts):
+            continue  # a `replicas: 0` placeholder: nothing runs, so nothing is down
+        if minimum is not None and _scales_to_zero(minimum):
+            continue  # deliberate scale-to-zero: requests wait for a replica by design (as HA001 treats async)
         count_text = replicas_text(counts[0]) if len(counts) == 1 else f"{_alternatives(counts)} replicas"
         if minimum is None:
             runs = f"runs {count_text} and nothing scales it"
@@ -142,15 +146,18 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
             else:
                 runs = f"runs {count_text} and its autoscaling minimum is {_alternatives(minimums)}"
                 fix = f"raise the replicas and the autoscaling minimum to at least {needed}"
-        if all(count == 0 for count in counts) and minimum is None:
-            outage = "it serves no requests"
-        else:
-            outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
+        outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
         located, related = _where_the_count_is_decided(deployment, unit, minimum)
         yield violation(
             f"production service {unit_subject(deployment, unit)} {runs}: {outage} — {fix}",
             *located, default=deployment.span, related=related,
         )
+
+
+def _scales_to_zero(minimum: Sourced) -> bool:
+    """True when every value the autoscaling minimum may take is 0 (KEDA, Knative, KServe `minReplicas: 0`)."""
+    minimums = possible_values(minimum)
+    return bool(minimums) and all(value == 0 for value in minimums)
 
 
 def _where_the_count_is_decided(deployment: Deployment, unit: Unit, minimum: Sourced | None) -> tuple[tuple, tuple]:
