@@ -38,6 +38,7 @@ from linter.profile import merge_profiles, normalise_environment, parse_profile
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
+from linter.suggest import did_you_mean
 
 __version__ = "0.1.0"
 
@@ -95,6 +96,7 @@ __all__ = [
     "parse_profile",
     "merge_profiles",
     "normalise_environment",
+    "did_you_mean",
     # running and reporting
     "LintOptions",
     "LintResult",

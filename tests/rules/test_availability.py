@@ -581,3 +581,11 @@ def test_corpus_kube_linter_budgets_that_keep_a_replica_are_not_ha007():
     # stackrox/kube-linter pdb-min-available fixture: minAvailable 1 budgets on one-replica Deployments.
     path = KUBERNETES_COPIES / "kube-linter-pdb-min-available" / "pdb-min-available.yaml"
     assert [item for item in availability_findings(path, PROD) if item[0] == "HA007"] == []
+
+
+def test_ha003_real_kserve_service_that_scales_to_zero_is_silent_in_production():
+    # kserve/kserve docs/samples/fluid: a GPU predictor with `minReplicas: 0` (SOURCES.md).
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "availability" / "kserve-fluid-scale-to-zero.yaml"
+    result = lint_file(path, LintOptions(environment=Environment.PROD))
+    assert result.files[0].recognised
+    assert [finding for finding in result.findings if finding.rule_id in ("HA003", "AS001")] == []

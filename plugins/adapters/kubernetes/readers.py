@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from linter import Provenance, ScalingTarget
+from linter import Provenance, ScalingTarget, did_you_mean
 
 from plugins.adapters.kubernetes import (
     ack_links,
@@ -66,7 +66,13 @@ def read(manifest: Manifest, index: RunIndex) -> list | None:
 
 
 def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
-    """An autoscaler as written and what it was linked to: linked, no-such-deployment, unresolved, other-service."""
+    """An autoscaler as written and what it was linked to: linked, no-such-deployment, not-in-run, unresolved, other-service.
+
+    A target the run does not hold is `no-such-deployment` (a typo) only when
+    a workload of its kind and a near-miss name lives in that namespace; otherwise it is
+    `not-in-run`: rendered by Helm or kustomize elsewhere, as far as the run
+    can tell.
+    """
     autoscaler = index.autoscaler(manifest) or read_autoscaler(manifest)
     common = dict(resource_id=autoscaler.resource_id, scaling=autoscaler.scaling, span=manifest.anchor, searched_run=True)
     if autoscaler.target_key is None:
@@ -93,9 +99,18 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
                 deployment_id=index.deployment_id(namesakes[0]) if len(namesakes) == 1 and reads(namesakes[0]) else "",
                 **common,
             )
+        hint = did_you_mean(name, sorted(index.names_in(namespace, lambda other: other.kind == kind and reads(other))))
+        if not hint:
+            # Usually rendered elsewhere (a Helm chart, a kustomize base): not a typo the run can show.
+            return ScalingTarget(
+                status="not-in-run",
+                reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}; "
+                "it may be rendered elsewhere (Helm, kustomize)",
+                **common,
+            )
         return ScalingTarget(
             status="no-such-deployment",
-            reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}",
+            reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}{hint}",
             **common,
         )
     if not reads(target):
