@@ -30,7 +30,7 @@ def _copies(deployment: Deployment, count: object) -> str:
     "AS001",
     "missing-autoscaling",
     Severity.WARNING,
-    "An instance-backed endpoint or service has no autoscaling; an error in production.",
+    "An instance-backed endpoint or service has no autoscaling: an error in production, a warning when the environment is unknown.",
     tags=("sagemaker", "ecs", "kubernetes", "autoscaling"),
 )
 def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
@@ -42,19 +42,37 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     Scaling `ScalableTarget` whose `ResourceId` names the variant (or the
     variant's `ManagedInstanceScaling`), for ECS a target naming the
     service, for Kubernetes an HPA, a KEDA `ScaledObject` or the serving
-    platform's own autoscaler. It is a warning, and an error when the
-    deployment is known to be production. Serverless endpoints are exempt:
-    they scale themselves. A service's finding points at its replica count
-    (`replicas`, `DesiredCount`; the object when none is written), an
-    endpoint's at the variant.
+    platform's own autoscaler (KServe `minReplicas`/`maxReplicas`, Seldon
+    `hpaSpec`, Ray `enableInTreeAutoscaling`). Serverless endpoints are
+    exempt: they scale themselves. A service's finding points at its
+    replica count (`replicas`, `DesiredCount`; the object when none is
+    written), an endpoint's at the variant.
 
-    A target that exists but has no scaling policy is reported by AS007
-    instead. The rule is silent when a scaling target in the same file could
-    not be resolved (it may be the one that scales this endpoint).
-    `Custom::` resources are not understood: an endpoint scaled by a Lambda
-    behind a custom resource is reported as unscaled — suppress the finding
-    with a reason, or declare the target with
-    `AWS::ApplicationAutoScaling::ScalableTarget` instead.
+    The severity follows the environment, and the message says which
+    applies: an error when the deployment is known to be production (and
+    from what: a tag, a label, a namespace, a path, the configuration), a
+    warning while the environment is unknown, and nothing when it is known
+    to be dev or staging — a fixed-size endpoint there is a cost choice, and
+    repositories commonly pair a dev template with a production one.
+
+    Units not meant to scale are left alone: a Ray head (one pod by design;
+    the worker groups are the scaling unit), the workers of a
+    LeaderWorkerSet group, a `replicas: 0` placeholder, and a variant that
+    hosts inference components (its capacity follows the components, whose
+    copies `DesiredCopyCount` targets scale, and its
+    `ManagedInstanceScaling`; each component is judged on its own).
+    Scaling done elsewhere counts too. A target that exists but has no
+    scaling policy is reported by AS007 instead. The rule is silent when a
+    scaling target could not be resolved and may be the one that scales
+    this endpoint: one in the same file, one that names it by a name that
+    cannot be read, or a `Custom::` resource (or
+    `AWS::CloudFormation::CustomResource`) whose properties name the
+    endpoint and one of its variants — the Lambda behind it may register
+    the variant for autoscaling, and `explain --deployments` lists it as an
+    unresolved target. For everything else scaled from outside the linted
+    files, list it in the configuration's `scaled-elsewhere` (globs over
+    endpoint and object names, CloudFormation logical IDs and Kubernetes
+    `namespace/name`).
 
     A general-purpose Kubernetes workload or ECS service is judged only
     when it shows ML — an image known as a model server or ML framework, an
@@ -88,7 +106,9 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
 
     ## Fix
     Register the variant as a scalable target and drive it with a
-    target-tracking policy:
+    target-tracking policy (on Kubernetes: a HorizontalPodAutoscaler or KEDA
+    `ScaledObject` naming the workload, or KServe's own autoscaling; if
+    something outside these files scales it, add it to `scaled-elsewhere`):
     ```yaml
     ChurnConfig:
       Type: AWS::SageMaker::EndpointConfig
@@ -128,6 +148,9 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling.html (register the variant, then add a scaling policy)
     - botocore `application-autoscaling` service model: `RegisterScalableTarget` (`ResourceId` `endpoint/<endpoint>/variant/<variant>`, `sagemaker:variant:DesiredInstanceCount`)
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
+    - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-autoscale.html (inference components: `inference-component/<name>`, `sagemaker:inference-component:DesiredCopyCount`; managed instance scaling)
+    - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
+    - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
     if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
         return

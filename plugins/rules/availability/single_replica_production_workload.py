@@ -44,7 +44,11 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     `--environment prod`) and stays silent when the count is not known.
     Counts that follow from a workload's shape rather than from a field
     (a Ray head, a bare Pod, the workers of a LeaderWorkerSet group) are
-    not judged. SageMaker endpoints are HA001's business. The finding points
+    not judged, nor are units that run no replica by design: a
+    `replicas: 0` placeholder nothing scales, and deliberate scale-to-zero
+    — an autoscaling minimum of 0 (KEDA `minReplicaCount`, KServe
+    `minReplicas: 0`, Knative `min-scale: "0"`), whose requests wait for a
+    replica as an asynchronous endpoint's do (HA001 treats those alike). SageMaker endpoints are HA001's business. The finding points
     at the written count (`replicas`, KServe `minReplicas`), else at the
     autoscaler's minimum when it is in the same file, else at the
     workload; an autoscaler's minimum it does not point at is a related
@@ -117,6 +121,7 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ (dealing with disruptions: replicate your application, spread it across zones)
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`minReplicas`, default 1)
     - kserve/kserve `pkg/apis/serving/v1beta1/component.go` (`minReplicas`, default 1; 0 scales to zero)
+    - https://keda.sh/docs/latest/reference/scaledobject-spec/ (`minReplicaCount`, default 0)
     """
     if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
