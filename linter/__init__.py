@@ -39,6 +39,7 @@ from linter.profile import environment_from_path, merge_profiles, normalise_envi
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
+from linter.suggest import did_you_mean
 
 __version__ = "0.1.0"
 
@@ -98,6 +99,7 @@ __all__ = [
     "merge_profiles",
     "normalise_environment",
     "environment_from_path",
+    "did_you_mean",
     # running and reporting
     "LintOptions",
     "LintResult",

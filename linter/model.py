@@ -369,7 +369,8 @@ class ScalingTarget:
     judge targets that scale nothing (`status` other than "linked") and
     `explain` can say why a link was or was not made.
     `status`: "linked" | "no-such-deployment" | "no-such-unit" | "unresolved"
-    | "other-service".
+    | "other-service" | "not-in-run" (the named resource is not in the run,
+    and nothing suggests a typo: it is likely rendered or deployed elsewhere).
     `searched_run` is True when the adapter looked for the target's resource
     among all documents of the run (as the Kubernetes adapters do, with
     namespaces), so a "no-such-…" status is final; False when it looked in

@@ -46,6 +46,7 @@ from linter import (
     Provenance,
     ResourceRef,
     ScalarNode,
+    Scaling,
     SequenceNode,
     ServerlessConfig,
     Sourced,
@@ -887,9 +888,29 @@ def _variant(node: MappingNode, reader: RequestReader) -> VariantRequest:
         count=reader.read_int(node, "InitialInstanceCount"),
         weight=reader.value(node, "InitialVariantWeight", convert=as_float, expected="a number"),
         serverless=serverless,
+        scaling=_managed_instance_scaling(reader.node(node, "ManagedInstanceScaling"), reader),
         span=reader.span_of(node),
     )
     return VariantRequest(unit, reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"))
+
+
+def _managed_instance_scaling(node: Node | None, reader: RequestReader) -> tuple[Scaling, ...]:
+    """SageMaker-managed instance scaling of a variant (used with inference components), when enabled."""
+    if not isinstance(node, MappingNode):
+        return ()
+    status = reader.read_str(node, "Status")
+    if status.known and str(status.value).upper() != "ENABLED":
+        return ()
+    span = reader.span_of(node)
+    return (
+        Scaling(
+            min_capacity=reader.read_int(node, "MinInstanceCount"),
+            max_capacity=reader.read_int(node, "MaxInstanceCount"),
+            dimension=Sourced("managed-instance-count", span, Provenance.DECLARED, "ManagedInstanceScaling"),
+            linked_by="ManagedInstanceScaling of the variant",
+            span=span,
+        ),
+    )
 
 
 def _async_config(node: Node | None, reader: RequestReader) -> AsyncConfig | None:

@@ -27,6 +27,16 @@ def instance_units(deployment: Deployment) -> list[Unit]:
     return [unit for unit in deployment.units if unit.serverless is None]
 
 
+def count_is_structural(unit: Unit) -> bool:
+    """True when the unit's count follows from the workload's shape, not from a field one can raise.
+
+    Adapters mark such counts inferred: a Ray head (always one pod), a bare
+    Pod, a LeaderWorkerSet's workers (groups x size, the groups being
+    counted by the leader unit).
+    """
+    return unit.count.provenance is Provenance.INFERRED
+
+
 def units_owning_instances(deployment: Deployment) -> list[Unit]:
     """Instance-backed units that own their instances.
 

@@ -130,14 +130,24 @@ def test_deployment_alone_has_no_scaling(host):
 def test_hpa_alone_is_reported_as_naming_no_deployment(host):
     result = _run(host, ("hpa.yaml", HPA))
     (target,) = result.scaling_targets
-    assert target.status == "no-such-deployment"
+    assert target.status == "not-in-run"  # nothing near its name in the run: rendered elsewhere
     assert "Deployment scorer" in target.reason
+
+
+def test_hpa_naming_a_near_miss_of_a_workload_in_its_namespace_names_no_deployment(host):
+    result = _run(host, ("hpa.yaml", HPA.replace("name: scorer}", "name: scroer}")), ("deploy.yaml", DEPLOY))
+    (target,) = result.scaling_targets
+    assert target.status == "no-such-deployment"
+    assert target.reason.endswith("(did you mean 'scorer'?)")
+    # Farther names are other workloads: the target is rendered elsewhere.
+    result = _run(host, ("hpa.yaml", HPA.replace("name: scorer}", "name: scorer-canary}")), ("deploy.yaml", DEPLOY))
+    assert result.scaling_targets[0].status == "not-in-run"
 
 
 def test_hpa_in_another_namespace_does_not_link(host):
     result = _run(host, ("hpa.yaml", HPA.replace("namespace: ml", "namespace: other")), ("deploy.yaml", DEPLOY))
     assert _only(result).units[0].scaling == ()
-    assert result.scaling_targets[0].status == "no-such-deployment"
+    assert result.scaling_targets[0].status == "not-in-run"
 
 
 def test_hpa_target_of_a_kind_the_model_does_not_describe(host):

@@ -132,12 +132,14 @@ async def test_the_hpa_on_disk_scales_the_deployment_and_an_open_buffer_wins_ove
     deployment, hpa = documents[0], documents[1]
     (tmp_path / "deployment.yaml").write_text(deployment, encoding="utf-8")
     (tmp_path / "hpa.yaml").write_text(hpa, encoding="utf-8")
+    # pytest's directory names say "test", a stage word; AS001 is silent outside production.
+    (tmp_path / "mldeploy-lint.toml").write_text("[environments]\npath-words = false\n", encoding="utf-8")
     await _initialize(client, tmp_path)
     uri = _open(client, tmp_path / "deployment.yaml")
     await _diagnostics(client, uri, lambda codes: codes == [])
 
-    # The HPA's unsaved buffer names another Deployment: the open text wins over the file.
-    hpa_uri = _open(client, tmp_path / "hpa.yaml", hpa.replace("name: ranker}", "name: other}"))
+    # The HPA's unsaved buffer misspells the Deployment's name: the open text wins over the file.
+    hpa_uri = _open(client, tmp_path / "hpa.yaml", hpa.replace("name: ranker}", "name: rankr}"))
     await _diagnostics(client, uri, lambda codes: codes == ["AS001"])
     await _diagnostics(client, hpa_uri, lambda codes: codes == ["AS002"])
     _replace(client, hpa_uri, hpa, 2)  # back to the Deployment's name: the Deployment is re-linted too

@@ -29,6 +29,7 @@ from linter import (
     Unit,
 )
 from linter.api import lint_paths
+from linter.config import Config, ConfigError, load_config
 from linter.engine import LintOptions
 from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy import (
     async_scale_from_zero_without_backlog_policy,
@@ -217,10 +218,15 @@ def test_as002_no_such_unit_fires_whatever_the_run_holds():
 
 def test_as002_on_kubernetes_autoscalers_naming_missing_workloads():
     # Copies of real files (SOURCES.md): kube-linter's dangling-hpa check fixture and a GKE KEDA sample.
+    # The HPA names app2 where the namespace holds app1: the typo the rule exists for.
     hpa = rule_findings(lint_file(FIXTURES / "kubernetes" / "kube-linter-dangling-hpa" / "dangling-hpa.yml"), "AS002")
     assert [(finding.span.line, "Deployment/app2" in finding.message) for finding in hpa] == [(47, True)]
-    keda = rule_findings(lint_file(FIXTURES / "kubernetes" / "gke-keda" / "keda-ollama-httpscaledobject.yaml"), "AS002")
-    assert [finding.span.line for finding in keda] == [27]
+    assert "(did you mean 'app1'?)" in hpa[0].message
+    # The KEDA object names a Deployment the sample's Helm release creates: nothing near its name in the run.
+    keda = lint_file(FIXTURES / "kubernetes" / "gke-keda" / "keda-ollama-httpscaledobject.yaml")
+    assert rule_findings(keda, "AS002") == []
+    (target,) = keda.scaling_targets
+    assert target.status == "not-in-run" and "rendered elsewhere (Helm, kustomize)" in target.reason
 
 
 # --- AS001 missing-autoscaling --------------------------------------------------------------
@@ -251,12 +257,23 @@ def test_as001_an_unresolved_target_may_scale_the_endpoint(target, silenced):
     assert may_be_scaled_elsewhere(deployment(DeploymentKind.REALTIME), (target,)) is silenced
 
 
-def test_as001_is_an_error_in_production(tmp_path):
+def test_as001_is_an_error_in_production_a_warning_when_unknown_and_silent_elsewhere(tmp_path):
     endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
-    (warning,) = rule_findings(lint_paths([str(endpoint)], host=host()), "AS001")
+    # pytest's directory names say "test", a stage word: read no stage from the path.
+    no_path_words = Config(settings={"environments": {"path-words": False}})
+
+    def as001(environment: Environment | None):
+        return rule_findings(lint_paths([str(endpoint)], LintOptions(config=no_path_words, environment=environment), host=host()), "AS001")
+
+    (warning,) = as001(None)
     assert warning.severity is Severity.WARNING
-    (error,) = rule_findings(lint_paths([str(endpoint)], LintOptions(environment=Environment.PROD), host=host()), "AS001")
+    assert "a warning while the environment is unknown: an error in production" in warning.message
+    (error,) = as001(Environment.PROD)
     assert error.severity is Severity.ERROR and error.message.startswith("production ")
+    assert error.message.endswith("(an error in production: --environment / configuration)")
+    assert as001(Environment.DEV) == [] and as001(Environment.STAGING) == []
+    # A stage word in the path is an environment too: `test` is not production.
+    assert rule_findings(lint_paths([str(endpoint)], host=host()), "AS001") == []
 
 
 # --- AS003, AS005, AS006 on built deployments -------------------------------------------------
@@ -392,3 +409,61 @@ def test_as004_speaks_when_ha003_cannot_for_an_unknown_minimum():
 
     result = lint_text(UNRESOLVED_SECOND_MINIMUM, "ranker.yaml", host=host())
     assert [(finding.rule_id, finding.span.line) for finding in result.findings if finding.rule_id in ("AS004", "HA003")] == [("AS004", 17)]
+
+
+# --- AS001: scaled elsewhere ------------------------------------------------------------------
+
+
+SCALED_ELSEWHERE = """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: ranker
+      namespace: ml-serving
+    spec:
+      replicas: 2
+      selector:
+        matchLabels: {app: ranker}
+      template:
+        metadata:
+          labels: {app: ranker}
+        spec:
+          containers:
+            - name: server
+              image: vllm/vllm-openai:v0.6.3
+    """
+
+
+@pytest.mark.parametrize(
+    "patterns, reported",
+    [
+        ([], {"churn", "ranker"}),
+        (["churn"], {"ranker"}),  # an endpoint name
+        (["Churn*"], {"ranker"}),  # a CloudFormation logical ID
+        (["ml-serving/ranker"], {"churn"}),  # a Kubernetes namespace/name
+        (["ml-serving/*", "churn"], set()),
+        (["other/*", "churn-v2"], {"churn", "ranker"}),
+    ],
+)
+def test_as001_is_silent_for_deployments_configured_as_scaled_elsewhere(tmp_path, patterns, reported):
+    config_file = tmp_path / "mldeploy-lint.toml"
+    config_file.write_text(f"scaled-elsewhere = {patterns!r}\n[environments]\npath-words = false\n", encoding="utf-8")
+    options = LintOptions(config=load_config(str(config_file)))  # the schema accepts the list
+    endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
+    workload = write(tmp_path, "ranker.yaml", SCALED_ELSEWHERE)
+    findings = rule_findings(lint_paths([str(endpoint), str(workload)], options, host=host()), "AS001")
+    assert {name for name in ("churn", "ranker") if any(f" {name} " in finding.message for finding in findings)} == reported
+
+
+def test_the_configuration_schema_rejects_a_scaled_elsewhere_that_is_not_a_list(tmp_path):
+    config_file = tmp_path / "mldeploy-lint.toml"
+    config_file.write_text('scaled-elsewhere = "churn"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="scaled-elsewhere"):
+        load_config(str(config_file))
+
+
+def test_as001_a_custom_resource_naming_the_endpoint_and_variant_is_an_unresolved_target():
+    result = lint_file(Path(__file__).parent / "AS001" / "near_miss_custom_resource.yaml")
+    (target,) = result.scaling_targets
+    assert target.status == "unresolved" and target.unit_name == "AllTraffic"
+    assert "Custom::EndpointAutoscaling RankerAutoscaling names this endpoint and its variant 'AllTraffic'" in target.reason

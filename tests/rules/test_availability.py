@@ -302,9 +302,18 @@ def test_ha003_count_that_is_its_own_minimum_reads_as_a_minimum():
     assert "may scale down to 1 replica" in violation.message and "raise its minimum replicas to at least 2" in violation.message
 
 
-def test_ha003_zero_replicas_serve_nothing():
-    (violation,) = findings(single_replica_production_workload, service(count=0))
-    assert "runs 0 replicas and nothing scales it: it serves no requests" in violation.message
+def test_ha003_leaves_zero_replica_placeholders_and_scale_to_zero_alone():
+    # `replicas: 0` that nothing scales is a placeholder: nothing runs, so nothing goes down.
+    assert findings(single_replica_production_workload, service(count=0)) == []
+    # Deliberate scale-to-zero (a KEDA ScaledObject's minReplicaCount 0, Knative min-scale 0)...
+    assert findings(single_replica_production_workload, service(count=1, scalings=(scaling(0),))) == []
+    # ... and KServe `minReplicas: 0`, which is both the count and the minimum.
+    minimum = value(0, 7)
+    assert findings(single_replica_production_workload, service(count=minimum, scalings=(Scaling(min_capacity=minimum),))) == []
+    # A minimum that may be 0 or 1 (an undecided condition) is not deliberately zero.
+    either = Sourced(UNKNOWN, at(30), Provenance.DECLARED, options=(0, 1))
+    (violation,) = findings(single_replica_production_workload, service(count=1, scalings=(scaling(either),)))
+    assert "autoscaling minimum is 0 or 1" in violation.message
 
 
 def test_ha003_skips_counts_fixed_by_the_workloads_shape_and_unknown_counts():
@@ -572,3 +581,11 @@ def test_corpus_kube_linter_budgets_that_keep_a_replica_are_not_ha007():
     # stackrox/kube-linter pdb-min-available fixture: minAvailable 1 budgets on one-replica Deployments.
     path = KUBERNETES_COPIES / "kube-linter-pdb-min-available" / "pdb-min-available.yaml"
     assert [item for item in availability_findings(path, PROD) if item[0] == "HA007"] == []
+
+
+def test_ha003_real_kserve_service_that_scales_to_zero_is_silent_in_production():
+    # kserve/kserve docs/samples/fluid: a GPU predictor with `minReplicas: 0` (SOURCES.md).
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "availability" / "kserve-fluid-scale-to-zero.yaml"
+    result = lint_file(path, LintOptions(environment=Environment.PROD))
+    assert result.files[0].recognised
+    assert [finding for finding in result.findings if finding.rule_id in ("HA003", "AS001")] == []

@@ -98,6 +98,7 @@ Resources:
       TaskDefinition: !Ref Task
       DesiredCount: 2
       LaunchType: FARGATE
+      Tags: [{{Key: Environment, Value: prod}}]  # pytest's directory names say "test": AS001 is silent outside production
 """
     path = tmp_path / "ecs.yaml"
     path.write_text(template.format(metadata=""))

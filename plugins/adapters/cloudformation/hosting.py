@@ -36,6 +36,7 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
 from plugins.adapters.facts import endpoint_kind, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
@@ -103,7 +104,7 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
         _attach_config(hosting, models)
     _attach_components(hostings, records)
     _attach_monitors(hostings, records)
-    targets = _link_scaling(hostings, records, template)
+    targets = _link_scaling(hostings, records, template) + custom_resource_targets(hostings, template, same_value)
     deployments = [_deployment(hosting, records, template) for hosting in hostings]
     return deployments + targets
 

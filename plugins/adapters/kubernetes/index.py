@@ -100,6 +100,10 @@ class RunIndex:
             for manifest in found
         ]
 
+    def names_in(self, namespace: str, keep: Callable[[Manifest], bool]) -> set[str]:
+        """The names of the objects in `namespace` that `keep` accepts (workloads, for "did you mean")."""
+        return {name for (space, _, name), found in self.objects.items() if space == namespace and name and any(keep(item) for item in found)}
+
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""
         return self.per_file[(manifest.path, manifest.key)] > 1

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from linter import Provenance, ScalingTarget
+from linter import Provenance, ScalingTarget, did_you_mean
 
+from plugins import data
 from plugins.adapters.kubernetes import (
     ack_links,
     eksctl,
@@ -66,7 +67,13 @@ def read(manifest: Manifest, index: RunIndex) -> list | None:
 
 
 def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
-    """An autoscaler as written and what it was linked to: linked, no-such-deployment, unresolved, other-service."""
+    """An autoscaler as written and what it was linked to: linked, no-such-deployment, not-in-run, unresolved, other-service.
+
+    A target the run does not hold is `no-such-deployment` (a typo) only when
+    a workload of its kind and a near-miss name lives in that namespace; otherwise it is
+    `not-in-run`: rendered by Helm or kustomize elsewhere, as far as the run
+    can tell.
+    """
     autoscaler = index.autoscaler(manifest) or read_autoscaler(manifest)
     common = dict(resource_id=autoscaler.resource_id, scaling=autoscaler.scaling, span=manifest.anchor, searched_run=True)
     if autoscaler.target_key is None:
@@ -93,9 +100,19 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
                 deployment_id=index.deployment_id(namesakes[0]) if len(namesakes) == 1 and reads(namesakes[0]) else "",
                 **common,
             )
+        near = [other for other in sorted(index.names_in(namespace, lambda other: other.kind == kind and reads(other))) if _edits(name, other) <= _typo_max_edits()]
+        hint = did_you_mean(name, near) or (f" (did you mean {near[0]!r}?)" if near else "")
+        if not hint:
+            # Usually rendered elsewhere (a Helm chart, a kustomize base): not a typo the run can show.
+            return ScalingTarget(
+                status="not-in-run",
+                reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}; "
+                "it may be rendered elsewhere (Helm, kustomize)",
+                **common,
+            )
         return ScalingTarget(
             status="no-such-deployment",
-            reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}",
+            reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}{hint}",
             **common,
         )
     if not reads(target):
@@ -111,3 +128,25 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
         unit_name=name,
         **common,
     )
+
+
+def _typo_max_edits() -> int:
+    """How many edits away a workload's name may be for a missing target to read as its typo (data tables)."""
+    return int(data.limit("kubernetes", "scale_target_typo_max_edits").default)  # type: ignore[arg-type]
+
+
+def _edits(left: str, right: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): edits, a swap of neighbours counting one.
+
+    Object names are at most 253 characters, so the quadratic table is cheap.
+    """
+    previous2: list[int] = []
+    previous = list(range(len(right) + 1))
+    for i, a in enumerate(left, 1):
+        current = [i] + [0] * len(right)
+        for j, b in enumerate(right, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == right[j - 2] and left[i - 2] == b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

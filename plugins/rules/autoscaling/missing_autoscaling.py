@@ -6,8 +6,13 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
-from plugins.rules.autoscaling.scaling import SCALED_KINDS, may_be_scaled_elsewhere
+from plugins.rules.common import count_is_structural, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
+from plugins.rules.autoscaling.scaling import (
+    SCALED_KINDS,
+    hosts_inference_components,
+    may_be_scaled_elsewhere,
+    scaled_elsewhere_pattern,
+)
 
 _KIND_LABELS = {
     DeploymentKind.REALTIME: "real-time endpoint",
@@ -25,7 +30,7 @@ def _copies(deployment: Deployment, count: object) -> str:
     "AS001",
     "missing-autoscaling",
     Severity.WARNING,
-    "An instance-backed endpoint or service has no autoscaling; an error in production.",
+    "An instance-backed endpoint or service has no autoscaling: an error in production, a warning when the environment is unknown.",
     tags=("sagemaker", "ecs", "kubernetes", "autoscaling"),
 )
 def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
@@ -37,19 +42,37 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     Scaling `ScalableTarget` whose `ResourceId` names the variant (or the
     variant's `ManagedInstanceScaling`), for ECS a target naming the
     service, for Kubernetes an HPA, a KEDA `ScaledObject` or the serving
-    platform's own autoscaler. It is a warning, and an error when the
-    deployment is known to be production. Serverless endpoints are exempt:
-    they scale themselves. A service's finding points at its replica count
-    (`replicas`, `DesiredCount`; the object when none is written), an
-    endpoint's at the variant.
+    platform's own autoscaler (KServe `minReplicas`/`maxReplicas`, Seldon
+    `hpaSpec`, Ray `enableInTreeAutoscaling`). Serverless endpoints are
+    exempt: they scale themselves. A service's finding points at its
+    replica count (`replicas`, `DesiredCount`; the object when none is
+    written), an endpoint's at the variant.
 
-    A target that exists but has no scaling policy is reported by AS007
-    instead. The rule is silent when a scaling target in the same file could
-    not be resolved (it may be the one that scales this endpoint).
-    `Custom::` resources are not understood: an endpoint scaled by a Lambda
-    behind a custom resource is reported as unscaled — suppress the finding
-    with a reason, or declare the target with
-    `AWS::ApplicationAutoScaling::ScalableTarget` instead.
+    The severity follows the environment, and the message says which
+    applies: an error when the deployment is known to be production (and
+    from what: a tag, a label, a namespace, a path, the configuration), a
+    warning while the environment is unknown, and nothing when it is known
+    to be dev or staging — a fixed-size endpoint there is a cost choice, and
+    repositories commonly pair a dev template with a production one.
+
+    Units not meant to scale are left alone: a Ray head (one pod by design;
+    the worker groups are the scaling unit), the workers of a
+    LeaderWorkerSet group, a `replicas: 0` placeholder, and a variant that
+    hosts inference components (its capacity follows the components, whose
+    copies `DesiredCopyCount` targets scale, and its
+    `ManagedInstanceScaling`; each component is judged on its own).
+    Scaling done elsewhere counts too. A target that exists but has no
+    scaling policy is reported by AS007 instead. The rule is silent when a
+    scaling target could not be resolved and may be the one that scales
+    this endpoint: one in the same file, one that names it by a name that
+    cannot be read, or a `Custom::` resource (or
+    `AWS::CloudFormation::CustomResource`) whose properties name the
+    endpoint and one of its variants — the Lambda behind it may register
+    the variant for autoscaling, and `explain --deployments` lists it as an
+    unresolved target. For everything else scaled from outside the linted
+    files, list it in the configuration's `scaled-elsewhere` (globs over
+    endpoint and object names, CloudFormation logical IDs and Kubernetes
+    `namespace/name`).
 
     A general-purpose Kubernetes workload or ECS service is judged only
     when it shows ML — an image known as a model server or ML framework, an
@@ -83,7 +106,9 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
 
     ## Fix
     Register the variant as a scalable target and drive it with a
-    target-tracking policy:
+    target-tracking policy (on Kubernetes: a HorizontalPodAutoscaler or KEDA
+    `ScaledObject` naming the workload, or KServe's own autoscaling; if
+    something outside these files scales it, add it to `scaled-elsewhere`):
     ```yaml
     ChurnConfig:
       Type: AWS::SageMaker::EndpointConfig
@@ -123,15 +148,23 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling.html (register the variant, then add a scaling policy)
     - botocore `application-autoscaling` service model: `RegisterScalableTarget` (`ResourceId` `endpoint/<endpoint>/variant/<variant>`, `sagemaker:variant:DesiredInstanceCount`)
     - https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html
+    - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-autoscale.html (inference components: `inference-component/<name>`, `sagemaker:inference-component:DesiredCopyCount`; managed instance scaling)
+    - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
+    - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
     if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
         return
+    if deployment.environment.known and not deployment.is_production:
+        return  # a fixed-size endpoint outside production is a cost choice
+    if scaled_elsewhere_pattern(deployment, run.options.config.get("scaled-elsewhere", ())) is not None:
+        return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
-    severity = Severity.ERROR if deployment.is_production else None
     for unit in instance_units(deployment):
-        if unit.scaling:
+        if unit.scaling or count_is_structural(unit) or hosts_inference_components(deployment, unit):
             continue
         counts = possible_values(unit.count)
+        if counts and all(count == 0 for count in counts):
+            continue  # a placeholder: nothing runs until someone sets a count
         fixed = f"stays at {_copies(deployment, counts[0])}" if len(counts) == 1 else "never changes"
         stage = "production " if deployment.is_production else ""
         # A service's replica count is the capacity an autoscaler would take over (`replicas:`,
@@ -139,7 +172,27 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         located = (unit.count, unit.span, unit.name) if is_kind(deployment, DeploymentKind.SERVICE) else (unit.span, unit.name)
         yield violation(
             f"{stage}{label} {unit_subject(deployment, unit)} has no autoscaling: its capacity {fixed} "
-            "whatever the traffic — add a scaling target with a scaling policy",
+            f"whatever the traffic — {_fix(deployment)} {_why_severity(deployment)}",
             *located, default=deployment.span,
-            severity=severity,
+            severity=Severity.ERROR if deployment.is_production else Severity.WARNING,
         )
+
+
+def _fix(deployment: Deployment) -> str:
+    """What scales this kind of deployment, in its platform's words."""
+    if deployment.platform == "kubernetes":
+        return (
+            "add a HorizontalPodAutoscaler or KEDA ScaledObject for it, or turn on its serving platform's "
+            "autoscaling (KServe minReplicas/maxReplicas, Seldon hpaSpec, Ray enableInTreeAutoscaling)"
+        )
+    if is_kind(deployment, DeploymentKind.SERVICE):
+        return "register the service as an Application Auto Scaling target and drive it with a scaling policy"
+    return "register the variant as an Application Auto Scaling target and drive it with a scaling policy"
+
+
+def _why_severity(deployment: Deployment) -> str:
+    """Why the finding is an error or a warning: the environment, and where it was learnt."""
+    if deployment.is_production:
+        note = deployment.environment.note
+        return f"(an error in production: {note})" if note else "(an error in production)"
+    return "(a warning while the environment is unknown: an error in production, not reported in dev or staging)"

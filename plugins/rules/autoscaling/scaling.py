@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Sequence
 
 from linter import Deployment, DeploymentKind, ScalingTarget, Unit
@@ -55,3 +56,40 @@ def may_be_scaled_elsewhere(deployment: Deployment, targets: Sequence[ScalingTar
         elif target.span is not None and target.span.path == deployment.path:
             return True
     return False
+
+
+def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) -> str | None:
+    """The first configured `scaled-elsewhere` glob that names the deployment, or None.
+
+    Globs (shell-style: `*`, `?`, `[...]`) are matched against the
+    deployment's name (an endpoint or object name), the resource it was
+    read from (a CloudFormation logical ID, an object name) and, on
+    Kubernetes, `namespace/name`.
+    """
+    if not patterns:
+        return None
+    names = [display_name(deployment)]
+    if deployment.links:
+        names.append(deployment.links[0].name)
+    namespace = deployment.attribute("namespace")
+    if namespace.known:
+        names += [f"{namespace.value}/{name}" for name in tuple(names)]
+    for pattern in patterns:
+        if any(fnmatch.fnmatchcase(name, pattern) for name in names):
+            return pattern
+    return None
+
+
+def hosts_inference_components(deployment: Deployment, unit: Unit) -> bool:
+    """True for a variant whose instances host inference components of the same deployment.
+
+    Adapters give a component the compute read from its variant (the same
+    instance-type span, see `units_owning_instances`); the variant's
+    capacity then follows its components' copy counts, scaled by their
+    `DesiredCopyCount` targets, and its ManagedInstanceScaling.
+    """
+    declared_at = unit.compute.instance_type.span
+    if declared_at is None:
+        return False
+    sharing = [other for other in deployment.units if other.compute.instance_type.span == declared_at]
+    return len(sharing) > 1 and sharing[0] is unit  # variants come before the components placed on them

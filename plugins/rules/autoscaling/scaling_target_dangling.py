@@ -75,6 +75,16 @@ def scaling_target_dangling(deployments: tuple[Deployment, ...], run: RunContext
     deployment whose name is not known, and a target of another service
     (DynamoDB, Lambda, ...) keep the rule silent.
 
+    On Kubernetes, an HPA or KEDA `scaleTargetRef` naming a workload the
+    run does not hold is usually rendered elsewhere (a Helm chart, a
+    kustomize base, another repository), so the rule is silent — unless
+    the autoscaler's namespace holds a workload of the same kind whose name
+    is a near miss (a couple of typed characters away, the data tables
+    say how many): then it is the typo the rule exists for, and the
+    message says "did you mean …". CloudFormation and ACK targets keep the
+    error: their endpoint must be in the same template, or in the account
+    and region of the run.
+
     ## Why it matters
     Application Auto Scaling refuses to register a target whose resource
     does not exist, so the stack fails to deploy — or, when the target is

@@ -5,7 +5,7 @@ from __future__ import annotations
 from linter import Deployment, DeploymentKind, Provenance, Unit
 
 from plugins.data import limit
-from plugins.rules.common import autoscaling_minimum, possible_values
+from plugins.rules.common import autoscaling_minimum, count_is_structural, possible_values  # noqa: F401 (count_is_structural: re-exported)
 
 # Long-running serving (Kubernetes workloads and serving CRDs, ECS services).
 # SageMaker endpoints are real-time/async kinds: HA001 judges those, so HA001
@@ -20,16 +20,6 @@ def min_serving_replicas() -> int:
 
 def replicas_text(count: object) -> str:
     return f"{count} replica" if count == 1 else f"{count} replicas"
-
-
-def count_is_structural(unit: Unit) -> bool:
-    """True when the unit's count follows from the workload's shape, not from a field one can raise.
-
-    Adapters mark such counts inferred: a Ray head (always one pod), a bare
-    Pod, a LeaderWorkerSet's workers (groups x size, the groups being
-    counted by the leader unit).
-    """
-    return unit.count.provenance is Provenance.INFERRED
 
 
 def lowest_replicas(unit: Unit) -> tuple[tuple, bool]:

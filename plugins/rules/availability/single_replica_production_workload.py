@@ -44,7 +44,11 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     `--environment prod`) and stays silent when the count is not known.
     Counts that follow from a workload's shape rather than from a field
     (a Ray head, a bare Pod, the workers of a LeaderWorkerSet group) are
-    not judged. SageMaker endpoints are HA001's business. The finding points
+    not judged, nor are units that run no replica by design: a
+    `replicas: 0` placeholder nothing scales, and deliberate scale-to-zero
+    — an autoscaling minimum of 0 (KEDA `minReplicaCount`, KServe
+    `minReplicas: 0`, Knative `min-scale: "0"`), whose requests wait for a
+    replica as an asynchronous endpoint's do (HA001 treats those alike). SageMaker endpoints are HA001's business. The finding points
     at the written count (`replicas`, KServe `minReplicas`), else at the
     autoscaler's minimum when it is in the same file, else at the
     workload; an autoscaler's minimum it does not point at is a related
@@ -117,6 +121,7 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ (dealing with disruptions: replicate your application, spread it across zones)
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`minReplicas`, default 1)
     - kserve/kserve `pkg/apis/serving/v1beta1/component.go` (`minReplicas`, default 1; 0 scales to zero)
+    - https://keda.sh/docs/latest/reference/scaledobject-spec/ (`minReplicaCount`, default 0)
     """
     if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
         return
@@ -128,6 +133,10 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
         if not counts or any(count >= needed for count in counts):
             continue
         minimum = autoscaling_minimum(unit)
+        if minimum is None and all(count == 0 for count in counts):
+            continue  # a `replicas: 0` placeholder: nothing runs, so nothing is down
+        if minimum is not None and _scales_to_zero(minimum):
+            continue  # deliberate scale-to-zero: requests wait for a replica by design (as HA001 treats async)
         count_text = replicas_text(counts[0]) if len(counts) == 1 else f"{_alternatives(counts)} replicas"
         if minimum is None:
             runs = f"runs {count_text} and nothing scales it"
@@ -142,15 +151,18 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
             else:
                 runs = f"runs {count_text} and its autoscaling minimum is {_alternatives(minimums)}"
                 fix = f"raise the replicas and the autoscaling minimum to at least {needed}"
-        if all(count == 0 for count in counts) and minimum is None:
-            outage = "it serves no requests"
-        else:
-            outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
+        outage = "a lost or drained node, an eviction or a zone outage takes it down until a replacement has started and loaded the model"
         located, related = _where_the_count_is_decided(deployment, unit, minimum)
         yield violation(
             f"production service {unit_subject(deployment, unit)} {runs}: {outage} — {fix}",
             *located, default=deployment.span, related=related,
         )
+
+
+def _scales_to_zero(minimum: Sourced) -> bool:
+    """True when every value the autoscaling minimum may take is 0 (KEDA, Knative, KServe `minReplicas: 0`)."""
+    minimums = possible_values(minimum)
+    return bool(minimums) and all(value == 0 for value in minimums)
 
 
 def _where_the_count_is_decided(deployment: Deployment, unit: Unit, minimum: Sourced | None) -> tuple[tuple, tuple]:
