@@ -117,8 +117,9 @@ ML_EVIDENCE = "ml_evidence"  # the attribute name rules read (plugins.rules.comm
 def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: WorkloadProfile, anchor: Span) -> Sourced[str]:
     """What shows that a general-purpose workload (a Kubernetes Deployment, an ECS service) runs ML.
 
-    Evidence: a declared workload profile (any key), an image the data
-    tables know as a model server or ML framework, or an accelerator. UNKNOWN
+    Evidence: a declared workload profile (any key), a framework the
+    model's image, server command or image name shows (`model_for`), or an
+    accelerator. (The Kubernetes adapter adds an ML namespace name.) UNKNOWN
     (noted, at `anchor`) when there is none: the workload may be a database
     or a web front end, and the rules that would judge any workload leave it
     alone. Adapters of ML services (SageMaker, KServe) do not set it.

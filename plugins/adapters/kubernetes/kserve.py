@@ -34,7 +34,7 @@ written inline) plus the model container KServe adds:
   InferenceService leaves out: its image (and the image's build), its
   framework when no known model format says it, and the accelerator its
   resources request when the InferenceService requests none (KServe
-  merges the two containers). The link is a `predictor.runtime` fact
+  merges the two containers). The link is a `predictor.serving_runtime` fact
   (inferred) and a link for `explain`.
 `serving.kserve.io/deploymentMode` (current name, via the data tables) and
 the autoscaler class are attributes. ServingRuntimes, InferenceGraphs and
@@ -182,10 +182,10 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
         runtime = _runtime_for(manifest, model_spec, format_name, "workerSpec" in node, model_mesh, index)
         if isinstance(runtime, _Runtime):
             pod = _with_runtime(pod, position, runtime, declared_framework)
-            attributes.append((f"{component}.runtime", Sourced(f"{runtime.manifest.kind} {runtime.manifest.name}", runtime.manifest.anchor, Provenance.INFERRED, runtime.how)))
+            attributes.append((f"{component}.serving_runtime", Sourced(f"{runtime.manifest.kind} {runtime.manifest.name}", runtime.manifest.anchor, Provenance.INFERRED, runtime.how)))
             runtime_links.append(ResourceRef(runtime.manifest.kind, runtime.manifest.name or "(unnamed)", runtime.manifest.anchor))
         elif runtime is not None:
-            attributes.append((f"{component}.runtime", runtime))
+            attributes.append((f"{component}.serving_runtime", runtime))
     component_annotations = mapping(node.get("annotations"))
     count = _minimum(node, annotations, component_annotations, key_span)
     scaling: tuple[Scaling, ...] = ()
