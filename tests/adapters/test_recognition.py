@@ -1,7 +1,7 @@
 """What runs: model servers recognised by command, image name words, ML namespaces and KServe runtimes.
 
 Model facts only (the adapters' answers, with where they came from); the
-rule outcomes are in tests/rules/test_recognition.py. Real files come from
+rule outcomes are in tests/rules/test_recognition_rules.py. Real files come from
 tests/fixtures (see SOURCES.md).
 """
 
