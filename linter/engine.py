@@ -9,6 +9,8 @@ naming the plugin; the run goes on.
 from __future__ import annotations
 
 import bisect
+import functools
+import os
 import traceback
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from linter.model import Deployment, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
 from linter.deadline import Overrun, time_limit
+from linter.discovery import is_repository_root, up_to_repository_root
 from linter.nodes import Span
 from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
@@ -557,11 +560,30 @@ def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
         )
     if not environments.get("path-words", True):
         return deployment
-    from_path = environment_from_path(deployment.path)
+    from_path = environment_from_path(_within_repository(deployment.path))
     if from_path is None:
         return deployment
     stage, word = from_path
     return replace(deployment, environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"))
+
+
+def _within_repository(path: str) -> str:
+    """The part of `path` that stage words are read from: below its repository root.
+
+    Where the checkout lives (`/home/ci/test-runner/`, `/srv/staging-box/`)
+    says nothing about the stage of the files in it. Outside a repository:
+    the path below the current directory, or the file name alone.
+    """
+    return _below_root(os.path.abspath(path), os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _below_root(absolute: str, cwd: str) -> str:
+    *_, top = up_to_repository_root(os.path.dirname(absolute))
+    if not is_repository_root(top):
+        top = cwd
+    relative = os.path.relpath(absolute, top)
+    return os.path.basename(absolute) if relative.startswith("..") else relative
 
 
 def _environment_from_globs(path: str, globs: dict, config: Config) -> tuple[Environment, str] | None:

@@ -471,6 +471,27 @@ DLC = "763104351884.dkr.ecr.us-east-1.amazonaws.com"
         ("kserve/sklearnserver:v0.14.0", "sklearn", True, False, None),
         ("seldonio/mlserver:1.3.5-xgboost", "xgboost", True, False, None),
         ("seldonio/mlserver:1.3.5", "mlserver", False, False, None),
+        # Repository patterns: registry prefixes, mirrors, tags and digests do not defeat them.
+        ("vllm/vllm-openai-cpu:v0.19.0", "vllm", False, True, "cpu"),
+        (f"{ECR}/docker-hub/vllm/vllm-openai-cpu:v0.23.0", "vllm", False, True, "cpu"),
+        ("vllm/vllm-openai-rocm@sha256:" + "0" * 64, "vllm", False, True, None),
+        ("index.docker.io/vllm/vllm-tpu:latest", "vllm", False, True, None),
+        ("lmcache/vllm-openai:latest", "vllm", False, True, None),
+        ("us-docker.pkg.dev/deeplearning-platform-release/gcr.io/huggingface-text-generation-inference-cu124.2-3.ubuntu2204.py311", "tgi", False, True, "gpu"),
+        ("us-docker.pkg.dev/deeplearning-platform-release/gcr.io/huggingface-text-embeddings-inference-cpu.1-5", "tei", False, False, "cpu"),
+        ("us-docker.pkg.dev/deeplearning-platform-release/gcr.io/huggingface-pytorch-inference-cu121.2-3.transformers.4-46.ubuntu2204.py311", "huggingface", False, False, "gpu"),
+        ("us-docker.pkg.dev/google-samples/containers/gke/tritonserver:2.42.0", "triton", False, False, None),
+        ("mirror.example.com/nvcr.io/nvidia/tritonserver:24.05-trtllm-python-py3", "triton", False, True, None),
+        ("nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3", "nim", False, False, None),
+        ("deepjavalibrary/djl-serving:0.29.0-lmi", "djl-lmi", False, True, None),
+        ("deepjavalibrary/djl-serving:0.29.0-cpu-full", "djl", False, False, "cpu"),
+        ("docker.io/library/ollama/ollama:0.5.7", "ollama", False, False, None),
+        ("docker.io/ollama/ollama:latest", "ollama", False, False, None),
+        ("pytorch/torchserve-kfs:0.9.0-gpu", "pytorch", False, False, "gpu"),
+        ("tensorflow/serving:2.13.1-gpu", "tensorflow", False, False, "gpu"),
+        ("lmsysorg/sglang:v0.4.6-cu124", "sglang", False, True, "gpu"),
+        (f"{DLC}/pytorch-training:2.0.0-cpu-py310-ubuntu20.04-sagemaker", "pytorch", False, False, "cpu"),
+        ("myvllm/vllm-openai:1", None, False, False, None),  # another namespace is another image
         ("myorg/custom-model:2.0-gpu", None, False, False, "gpu"),
         ("myorg/custom-model@sha256:" + "0" * 64, None, False, False, None),
     ],
@@ -486,6 +507,60 @@ def test_environment_hints_name_the_framework_only_when_the_image_does_not():
     assert data.classify_image("myorg/model:1", {"HF_TASK": "text-classification"}).framework == "huggingface"
     assert data.classify_image(f"{ECR}/sagemaker-xgboost:1.7-1", {"HF_TASK": "x"}).framework == "xgboost"
     assert data.classify_image("myorg/model:1", {"OTHER": "x"}).framework is None
+
+
+@pytest.mark.parametrize(
+    ("image", "framework"),
+    [
+        ("registry.example.com/pricing/pricing-xgboost-server:1.4", "xgboost"),
+        ("public.ecr.aws/data-on-eks/ray-2.41.0-py310-cu118-vllm0.7.0:latest", "vllm"),
+        ("kubeflow/pytorch-dist-mnist:latest", "pytorch"),
+        ("123456789012.dkr.ecr.us-east-2.amazonaws.com/trtllm-inference-registry:latest", "tensorrt-llm"),
+        ("registry.example.com/web/html-renderer:2", None),  # `html` holds no framework word
+        ("registry.example.com/pytorchx-tools:2", None),  # a word counts between non-letters only
+        ("registry.example.com/llm/vllm-router:1", None),  # a helper beside the server, not the server
+        ("registry.example.com/vllm/gateway-app:1", None),  # the repository name, not its namespace
+        ("$XGBOOST_IMAGE_URI", None),  # a placeholder, not a name
+    ],
+)
+def test_framework_words_in_repository_names(image, framework):
+    found = data.repository_word_framework(image)
+    assert (found[0] if found else None) == framework
+    if found:
+        assert "inferred from the image's name" in found[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "framework"),
+    [
+        (("vllm", "serve", "meta-llama/Llama-3.1-8B"), "vllm"),
+        (("/usr/local/bin/vllm", "serve", "m"), "vllm"),
+        (("python3", "-m", "vllm.entrypoints.openai.api_server", "--model", "m"), "vllm"),
+        (("python", "-u", "-m", "sglang.launch_server", "--model-path", "m"), "sglang"),
+        (("text-generation-launcher", "--model-id", "m"), "tgi"),
+        (("torchserve", "--start", "--foreground"), "pytorch"),
+        (("tritonserver", "--model-repository=/models"), "triton"),
+        (("/bin/sh", "-c", "ollama serve & sleep 5; ollama pull llama3; wait"), "ollama"),
+        (("/bin/bash", "-exc", "apt-get update\n# vllm serve is started below\nexec python3 -m vllm.entrypoints.openai.api_server \\\n  --port 8000"), "vllm"),
+        (("bash", "-c", "HF_HOME=/cache nohup /opt/tritonserver/bin/tritonserver --model-repository=/m"), "triton"),
+        (("sh", "-c", "cd /opt/tritonserver && ls"), None),  # a path, not the server
+        (("sh", "-c", "# vllm serve m"), None),  # a comment
+        (("ollama", "pull", "llama3"), None),
+        (("echo", "vllm serve"), None),
+        (("python3", "train.py", "-m", "vllm.entrypoints"), None),  # -m after the script is the script's
+    ],
+)
+def test_server_commands(argv, framework):
+    found = data.server_command(argv)
+    assert (found.framework if found else None) == framework
+
+
+@pytest.mark.parametrize(
+    ("namespace", "word"),
+    [("ml-serving", "ml"), ("team-ml", "ml"), ("kserve-test", "kserve"), ("kubeflow-user-example-com", "kubeflow"), ("ray", "ray"), ("llm_inference", "llm"), ("html", None), ("xray", None), ("raydata", None), ("default", None)],
+)
+def test_ml_namespace_words(namespace, word):
+    assert data.ml_namespace_word(namespace) == word
 
 
 def test_image_rules_are_consistent():
@@ -508,6 +583,9 @@ def test_image_rules_are_consistent():
                     unconditional[name] = rule["framework"]
     for hint in images["env_hints"]:
         assert hint["framework"] in frameworks
+    for command in images["server_commands"]["commands"]:
+        assert command["framework"] in frameworks
+    assert set(images["repository_words"]["words"].values()) <= frameworks
     for framework in images["kserve_model_formats"]["formats"].values():
         assert framework in frameworks
 

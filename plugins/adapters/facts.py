@@ -56,17 +56,39 @@ def model_for(
     name: Sourced[str] = Sourced(),
     multi_model: Sourced[bool] = Sourced(),
     environment: tuple[tuple[str, Sourced[str]], ...] = (),
+    command: Sourced[tuple] = Sourced(),
 ) -> ModelSpec:
-    """A ModelSpec with framework and image accelerator inferred from the image and env hints."""
+    """A ModelSpec with framework and image accelerator inferred from what the container runs.
+
+    The framework comes, first found first, from an image the data tables
+    know, the model server its `command` starts (the container's command
+    line as a tuple of words: `vllm serve`, `python -m
+    vllm.entrypoints...`), an environment hint (`HF_TASK`), or a framework
+    word in the image's repository name (`pricing-xgboost-server`, the
+    weakest: said so in the note). All are inferred; the span is the image,
+    or the command when the command decided.
+    """
     framework: Sourced[str] = Sourced()
     accelerator: Sourced[str] = Sourced()
     hints = {key: value.value for key, value in environment if value.known}
     if image.known:
-        info = data.classify_image(str(image.value), hints)
+        info = data.classify_image(str(image.value))
         if info.framework:
             framework = Sourced(info.framework, image.span, Provenance.INFERRED, info.reason or "image name")
         if info.accelerator:
             accelerator = Sourced(info.accelerator, image.span, Provenance.INFERRED, info.accelerator_reason or "image tag")
+    if not framework.known and command.known:
+        server = data.server_command(tuple(command.value))
+        if server is not None:
+            framework = Sourced(server.framework, command.span, Provenance.INFERRED, f"the command runs {server.label} (a {server.framework} model server)")
+    if not framework.known and image.known and hints:
+        hinted = data.classify_image(str(image.value), hints)
+        if hinted.framework:
+            framework = Sourced(hinted.framework, image.span, Provenance.INFERRED, hinted.reason or "environment")
+    if not framework.known and image.known:
+        word = data.repository_word_framework(str(image.value))
+        if word is not None:
+            framework = Sourced(word[0], image.span, Provenance.INFERRED, word[1])
     return ModelSpec(
         name=name,
         image=image,
@@ -77,14 +99,27 @@ def model_for(
     )
 
 
+def command_line(words: Sequence[Sourced[str]], span: Span | None, note: str) -> Sourced[tuple]:
+    """A container's command line (entry point and command) as one value for `model_for`.
+
+    Words that cannot be read (an unresolved reference) are left out; the
+    value is unknown when no word is left.
+    """
+    known = tuple(str(word.value) for word in words if word.known)
+    if not known:
+        return Sourced()
+    return Sourced(known, span, Provenance.DECLARED, note)
+
+
 ML_EVIDENCE = "ml_evidence"  # the attribute name rules read (plugins.rules.common.judged_as_ml)
 
 
 def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: WorkloadProfile, anchor: Span) -> Sourced[str]:
     """What shows that a general-purpose workload (a Kubernetes Deployment, an ECS service) runs ML.
 
-    Evidence: a declared workload profile (any key), an image the data
-    tables know as a model server or ML framework, or an accelerator. UNKNOWN
+    Evidence: a declared workload profile (any key), a framework the
+    model's image, server command or image name shows (`model_for`), or an
+    accelerator. (The Kubernetes adapter adds an ML namespace name.) UNKNOWN
     (noted, at `anchor`) when there is none: the workload may be a database
     or a web front end, and the rules that would judge any workload leave it
     alone. Adapters of ML services (SageMaker, KServe) do not set it.

@@ -36,6 +36,7 @@ __all__ = [
     "RegionalInstanceTypes",
     "ScalableDimension",
     "ScalingResourceId",
+    "ServerCommand",
     "UnsupportedFeature",
     "accelerator_resource",
     "accelerator_resource_names",
@@ -54,6 +55,7 @@ __all__ = [
     "kserve_model_format",
     "kubernetes_label",
     "limit",
+    "ml_namespace_word",
     "managed_spot_supported",
     "model_server_async_request_bytes",
     "model_server_setting",
@@ -65,11 +67,13 @@ __all__ = [
     "queued_latency_floor_ms",
     "raw_tables",
     "regional_instance_types",
+    "repository_word_framework",
     "scalable_dimension",
     "scalable_dimensions",
     "serverless_cold_start_seconds",
     "serverless_memory_sizes",
     "serverless_range",
+    "server_command",
     "serverless_unsupported_features",
     "shared_endpoint_min_endpoints",
     "valid_instance_types",
@@ -616,8 +620,8 @@ class ImageInfo:
 
 @dataclass(frozen=True)
 class _ImageRule:
-    repositories: frozenset[str]
-    images: tuple[str, ...]
+    repositories: tuple[re.Pattern, ...]
+    images: tuple[re.Pattern, ...]
     tag_pattern: re.Pattern | None
     framework: str
     tabular: bool
@@ -634,8 +638,8 @@ def _image_rules() -> tuple[_ImageRule, ...]:
             flags = _frameworks()[entry["framework"]]
             rules.append(
                 _ImageRule(
-                    frozenset(entry.get("repositories", ())),
-                    tuple(entry.get("images", ())),
+                    tuple(_repository_pattern(name) for name in entry.get("repositories", ())),
+                    tuple(_image_pattern(name) for name in entry.get("images", ())),
                     re.compile(entry["tag_pattern"], re.IGNORECASE) if "tag_pattern" in entry else None,
                     entry["framework"],
                     bool(entry.get("tabular", flags.tabular)),
@@ -654,8 +658,8 @@ def _configured_image_rules(entries) -> tuple[_ImageRule, ...]:
         flags = _frameworks().get(entry["framework"])
         rules.append(
             _ImageRule(
-                frozenset([entry["repository"].lower()]) if "repository" in entry else frozenset(),
-                (entry["image"].lower(),) if "image" in entry else (),
+                (_repository_pattern(entry["repository"].lower()),) if "repository" in entry else (),
+                (_image_pattern(entry["image"].lower()),) if "image" in entry else (),
                 None,
                 entry["framework"],
                 bool(entry.get("tabular", flags.tabular if flags else False)),
@@ -693,12 +697,25 @@ def _split_image(image: str) -> tuple[str, str]:
     return name, tag
 
 
-def _image_matches(name: str, wanted: str) -> bool:
+def _glob(pattern: str) -> str:
+    """A regex for a table name in which '*' stands for any characters but '/'."""
+    return "[^/]*".join(re.escape(part) for part in pattern.split("*"))
+
+
+@functools.lru_cache(maxsize=None)
+def _repository_pattern(wanted: str) -> re.Pattern:
+    """The last path component of an image name, exactly or by a '*' pattern."""
+    return re.compile(_glob(wanted))
+
+
+@functools.lru_cache(maxsize=None)
+def _image_pattern(wanted: str) -> re.Pattern:
     # A prefix ending in "/" covers a whole namespace; otherwise the image
-    # matches exactly, or behind a mirror / pull-through-cache path.
+    # matches exactly (or by its '*' pattern), alone or behind a registry,
+    # mirror or pull-through-cache path.
     if wanted.endswith("/"):
-        return name.startswith(wanted) or f"/{wanted}" in name
-    return name == wanted or name.endswith(f"/{wanted}")
+        return re.compile(f"(?:.*/)?{_glob(wanted)}.*")
+    return re.compile(f"(?:.*/)?{_glob(wanted)}")
 
 
 def classify_image(image: str, env: Mapping[str, object] | None = None) -> ImageInfo:
@@ -716,9 +733,9 @@ def classify_image(image: str, env: Mapping[str, object] | None = None) -> Image
     rule_hit: _ImageRule | None = None
     reason: str | None = None
     for rule in _configured_image_rules(_overrides().get("images", ())) + _image_rules():
-        if rule.repositories and repository in rule.repositories:
+        if any(pattern.fullmatch(repository) for pattern in rule.repositories):
             matched = f"image repository {repository}"
-        elif any(_image_matches(name, wanted) for wanted in rule.images):
+        elif any(pattern.fullmatch(name) for pattern in rule.images):
             matched = f"image {name}"
         else:
             continue
@@ -757,6 +774,131 @@ def classify_image(image: str, env: Mapping[str, object] | None = None) -> Image
                 hint.get("confidence", "high"),
             )
     return ImageInfo(image, accelerator=accelerator, accelerator_reason=accelerator_reason)
+
+
+def repository_word_framework(image: str) -> tuple[str, str] | None:
+    """(framework, reason) a framework word in an image's repository name implies (`pricing-xgboost-server`), or None.
+
+    The weakest reading of an image, for images no table rule knows: the
+    word is what the image's team called it. A word counts between
+    non-letters (`vllm0.7.0` names vLLM; `html` holds no `ml`); a
+    repository that also names a helper role (`vllm-router`) names none.
+    """
+    table = raw_tables()["images"]["repository_words"]
+    name, _ = _split_image(image)
+    repository = name.rsplit("/", 1)[-1]
+    if not re.fullmatch(r"[a-z0-9._-]+", repository):
+        return None  # a placeholder (`$IMAGE_URI`, `{{ .Values.image }}`), not a name
+    words = [word for word in re.split(r"[^a-z]+", repository) if word]
+    if any(word in table["not_servers"] for word in words):
+        return None
+    for word in words:
+        framework = table["words"].get(word)
+        if framework is not None:
+            return framework, f"the word {word!r} in the repository name {repository} (inferred from the image's name)"
+    return None
+
+
+@dataclass(frozen=True)
+class ServerCommand:
+    """A model server a container's command starts: its framework and what matched."""
+
+    framework: str
+    label: str
+    confidence: str
+
+
+@functools.lru_cache(maxsize=None)
+def _server_commands() -> dict:
+    return raw_tables()["images"]["server_commands"]
+
+
+_SCRIPT_SEPARATORS = re.compile(r"\n|;|&&|\|\||\||&|\(|\)|`|\$\(")
+
+
+def _simple_commands(argv: tuple[str, ...], depth: int = 0) -> list[list[str]]:
+    """The simple commands an argument vector runs: itself, or those of the script a `sh -c` runs."""
+    table = _server_commands()
+    words = _strip_prefixes(list(argv), table["prefixes"])
+    if not words:
+        return []
+    program = words[0].rsplit("/", 1)[-1]
+    if program in table["shells"] and depth < 2:
+        for position, word in enumerate(words[1:], start=1):
+            if word.startswith("-") and not word.startswith("--") and "c" in word[1:]:
+                if position + 1 < len(words):
+                    return [command for script_command in _script_commands(words[position + 1]) for command in _simple_commands(tuple(script_command), depth + 1)]
+                return []
+        return [words]
+    return [words]
+
+
+def _script_commands(script: str) -> list[list[str]]:
+    """The simple commands of a shell script, roughly: comments dropped, lines continued, split at separators."""
+    import shlex
+
+    script = script.replace("\\\n", " ")
+    lines = [re.sub(r"(^|\s)#.*$", "", line) for line in script.splitlines()]
+    commands = []
+    for piece in _SCRIPT_SEPARATORS.split("\n".join(lines)):
+        try:
+            words = shlex.split(piece, posix=True)
+        except ValueError:
+            words = piece.split()
+        if words:
+            commands.append(words)
+    return commands
+
+
+def _strip_prefixes(words: list[str], prefixes) -> list[str]:
+    """Words without leading `VAR=value` assignments and command prefixes (`exec`, `nohup`)."""
+    while words and (re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]) or words[0].rsplit("/", 1)[-1] in prefixes):
+        words = words[1:]
+    return words
+
+
+def _python_module(words: list[str]) -> str | None:
+    """The module `python -m <module>` runs, if the words are that."""
+    if not re.fullmatch(r"python[0-9.]*", words[0].rsplit("/", 1)[-1]):
+        return None
+    for position, word in enumerate(words[1:], start=1):
+        if word == "-m" and position + 1 < len(words):
+            return words[position + 1]
+        if word.startswith("-m") and len(word) > 2:
+            return word[2:]
+        if not word.startswith("-"):
+            return None
+    return None
+
+
+def server_command(argv: tuple[str, ...]) -> ServerCommand | None:
+    """The model server a container's command line starts (`vllm serve`, `python -m vllm.entrypoints...`), or None.
+
+    `argv` is the command and its arguments as the container runs them
+    (Kubernetes `command` + `args`); a shell's `-c` script is read command
+    by command, comments left out. Never raises.
+    """
+    table = _server_commands()
+    for words in _simple_commands(tuple(str(word) for word in argv)):
+        program = words[0].rsplit("/", 1)[-1]
+        module = _python_module(words)
+        for entry in table["commands"]:
+            if "module" in entry:
+                wanted = entry["module"]
+                if module is not None and (module == wanted or module.startswith(wanted + ".")):
+                    return ServerCommand(entry["framework"], entry["label"], table.get("confidence", "high"))
+            elif program == entry["program"] and ("subcommand" not in entry or (len(words) > 1 and words[1] == entry["subcommand"])):
+                return ServerCommand(entry["framework"], entry["label"], table.get("confidence", "high"))
+    return None
+
+
+def ml_namespace_word(namespace: str) -> str | None:
+    """The word of a namespace name that says ML (`ml-serving` -> `ml`), or None (`html`, `xray`)."""
+    words = set(raw_tables()["kubernetes"]["ml_namespace_words"]["words"])
+    for word in re.split(r"[-_.]+", namespace.lower()):
+        if word in words:
+            return word
+    return None
 
 
 # --- Application Auto Scaling and CloudWatch (AS001-AS007) -----------------

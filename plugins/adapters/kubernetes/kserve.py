@@ -24,6 +24,18 @@ written inline) plus the model container KServe adds:
 - pods carry the labels `serving.kserve.io/inferenceservice: <name>` and
   `component: <component>` besides the InferenceService's and the
   component's own, which is what PodDisruptionBudgets are matched against.
+- runtime: a predictor `model` is served by a ServingRuntime (in its
+  namespace) or ClusterServingRuntime of the run, named by `runtime`, or
+  else chosen as KServe chooses: the runtimes whose `supportedModelFormats`
+  list the model format with `autoSelect: true` (not `disabled`, not
+  `multiModel` outside ModelMesh), namespace runtimes before cluster
+  runtimes, the highest `priority` (a tie links none). The runtime's
+  `kserve-container` (or first container) gives the model what the
+  InferenceService leaves out: its image (and the image's build), its
+  framework when no known model format says it, and the accelerator its
+  resources request when the InferenceService requests none (KServe
+  merges the two containers). The link is a `predictor.serving_runtime` fact
+  (inferred) and a link for `explain`.
 `serving.kserve.io/deploymentMode` (current name, via the data tables) and
 the autoscaler class are attributes. ServingRuntimes, InferenceGraphs and
 TrainedModels describe no deployment of their own and are not read.
@@ -36,14 +48,16 @@ vLLM (llm-d) unless its containers name another image.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from linter import (
     UNKNOWN,
     DeploymentKind,
     MappingNode,
     ModelSpec,
+    SequenceNode,
     Provenance,
+    ResourceRef,
     Scaling,
     ScalingPolicy,
     Sourced,
@@ -60,16 +74,18 @@ from plugins.adapters.kubernetes.objects import (
     iter_strings,
     key_span as key_of,
     mapping,
+    read_bool,
     read_int,
     read_quantity,
     read_str,
     string_map,
     text,
 )
-from plugins.adapters.kubernetes.pod import read_spec
+from plugins.adapters.kubernetes.pod import Pod, read_spec
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of, replicas
 
 KINDS = {("serving.kserve.io", "InferenceService"), ("serving.kserve.io", "LLMInferenceService")}
+RUNTIME_KINDS = {("serving.kserve.io", "ServingRuntime"), ("serving.kserve.io", "ClusterServingRuntime")}
 COMPONENTS = ("predictor", "transformer", "explainer")
 POD_LABEL = "serving.kserve.io/inferenceservice"
 COMPONENT_LABEL = "component"
@@ -109,15 +125,17 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
     model_mesh = bool(mode is not None and mode.known and data.kserve_deployment_mode(str(mode.value)) == "ModelMesh")
 
     units: list[PodUnit] = []
+    links: list[ResourceRef] = []
     predictor_pod = None
     for component in COMPONENTS:
         node = mapping(child(spec, component))
         if node is None:
             continue
         key = spec.key_node(component) if spec is not None else None
-        unit, component_attributes = _component(manifest, component, node, annotations, autoscaler_class, model_mesh, key.span if key else node.span)
+        unit, component_attributes, runtime_links = _component(manifest, component, node, annotations, autoscaler_class, model_mesh, key.span if key else node.span, index)
         units.append(unit)
         attributes += component_attributes
+        links += runtime_links
         if component == "predictor":
             predictor_pod = unit.pod
     if not units:  # no predictor: nothing KServe would deploy
@@ -133,12 +151,12 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
         units,
         attributes=attributes,
         availability=availability,
-        links=budget_links,
+        links=[*links, *budget_links],
     )
 
 
-def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, model_mesh: bool, key_span: Span):
-    """One component's unit (pod, count, KServe's own scaling) and its attributes."""
+def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, model_mesh: bool, key_span: Span, index: RunIndex):
+    """One component's unit (pod, count, KServe's own scaling), its attributes and the runtime it links to."""
     labels = {
         **manifest.labels,
         **string_map(node.get("labels")),
@@ -158,6 +176,16 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
         elif extra and not model.name.known:
             model = replace(model, name=Sourced(extra[0][1], extra[0][0].span, Provenance.INFERRED, f"the {component}'s container"))
         pod = replace(pod, models=(*pod.models[:position], model, *pod.models[position + 1:]))
+    runtime_links: list[ResourceRef] = []
+    model_spec, format_name = _served_spec(node)
+    if component == "predictor" and model_spec is not None and pod.models:
+        runtime = _runtime_for(manifest, model_spec, format_name, "workerSpec" in node, model_mesh, index)
+        if isinstance(runtime, _Runtime):
+            pod = _with_runtime(pod, position, runtime, declared_framework)
+            attributes.append((f"{component}.serving_runtime", Sourced(f"{runtime.manifest.kind} {runtime.manifest.name}", runtime.manifest.anchor, Provenance.INFERRED, runtime.how)))
+            runtime_links.append(ResourceRef(runtime.manifest.kind, runtime.manifest.name or "(unnamed)", runtime.manifest.anchor))
+        elif runtime is not None:
+            attributes.append((f"{component}.serving_runtime", runtime))
     component_annotations = mapping(node.get("annotations"))
     count = _minimum(node, annotations, component_annotations, key_span)
     scaling: tuple[Scaling, ...] = ()
@@ -167,7 +195,130 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
     if scaled_by_kserve:
         scaling = (_scaling(node, count, annotations, component_annotations, key_span),)
     name = Sourced(component, key_span, Provenance.DECLARED, f"spec.{component}")
-    return PodUnit(name, pod, count, scaling), attributes
+    return PodUnit(name, pod, count, scaling), attributes, runtime_links
+
+
+# --- ServingRuntimes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    """The runtime that serves a predictor, its pod as the model sees it, and how it was chosen."""
+
+    manifest: Manifest
+    pod: Pod
+    how: str
+
+
+def _runtimes(index: RunIndex) -> list[Manifest]:
+    return index.memo(
+        ("plugins.adapters.kubernetes.kserve", "runtimes"),
+        lambda: [manifest for manifest in index.manifests if (manifest.group, manifest.kind) in RUNTIME_KINDS],
+    )
+
+
+def _served_spec(node: MappingNode) -> tuple[MappingNode | None, str]:
+    """The predictor's model spec and its model format: `model` and `modelFormat.name`, or a legacy `predictor.<format>`."""
+    model = mapping(node.get("model"))
+    if model is not None:
+        return model, text(child(model, "modelFormat", "name")) or ""
+    for key, value in iter_strings(node):
+        if isinstance(value, MappingNode) and data.kserve_model_format(key) is not None:
+            return value, key
+    return None, ""
+
+
+def _runtime_for(manifest: Manifest, model: MappingNode, format_name: str, multi_node: bool, model_mesh: bool, index: RunIndex) -> "_Runtime | Sourced | None":
+    """The runtime of the run that serves the predictor's model spec; an unknown fact saying why none is linked; None when nothing says.
+
+    As KServe selects: a runtime `runtime` names, else the eligible ones
+    for the format (autoSelect, not disabled, multi-model only under
+    ModelMesh, a `workerSpec` exactly when the predictor has one, the
+    predictor's `protocolVersion` — v1 when not written — among the
+    runtime's `protocolVersions`), namespace before cluster, highest priority.
+    """
+    runtimes = _runtimes(index)
+    named = read_str(model.get("runtime"))
+    if named.known:
+        for kind in ("ServingRuntime", "ClusterServingRuntime"):
+            for candidate in runtimes:
+                if candidate.kind == kind and candidate.name == named.value and (kind == "ClusterServingRuntime" or candidate.namespace == manifest.namespace):
+                    return _read_runtime(candidate, f"named by runtime: {named.value}")
+        return Sourced(UNKNOWN, named.span, Provenance.DECLARED, f"runtime {named.value}: no ServingRuntime or ClusterServingRuntime of that name in this run")
+    if not format_name:
+        return None
+    protocol = text(model.get("protocolVersion")) or "v1"
+    for kind in ("ServingRuntime", "ClusterServingRuntime"):
+        candidates = []
+        for candidate in runtimes:
+            if candidate.kind != kind or (kind == "ServingRuntime" and candidate.namespace != manifest.namespace):
+                continue
+            spec = candidate.spec
+            if _true(child(spec, "disabled")) or (_true(child(spec, "multiModel")) and not model_mesh):
+                continue
+            if (child(spec, "workerSpec") is not None) != multi_node:
+                continue
+            protocols = [text(item) for item in (child(spec, "protocolVersions").items if isinstance(child(spec, "protocolVersions"), SequenceNode) else ())]
+            if protocols and protocol not in protocols:
+                continue
+            for supported in mappings(child(spec, "supportedModelFormats")):
+                if str(text(supported.get("name"))).lower() == format_name.lower() and _true(supported.get("autoSelect")):
+                    priority = read_int(supported.get("priority"))
+                    candidates.append((priority.value if priority.known else 0, candidate))
+                    break
+        if not candidates:
+            continue
+        best = max(priority for priority, _ in candidates)
+        chosen = [candidate for priority, candidate in candidates if priority == best]
+        if len(chosen) > 1:
+            names = ", ".join(str(candidate.name) for candidate in chosen)
+            format_node = child(model, "modelFormat", "name")
+            return Sourced(UNKNOWN, format_node.span if format_node is not None else model.span, Provenance.INFERRED, f"modelFormat {format_name}: {kind}s {names} are equally eligible")
+        return _read_runtime(chosen[0], f"chosen for modelFormat {format_name} (autoSelect, priority {best})")
+    return None
+
+
+def _true(node) -> bool:
+    value = read_bool(node) if node is not None else Sourced()
+    return bool(value.known and value.value)
+
+
+def _read_runtime(runtime: Manifest, how: str) -> _Runtime:
+    spec = runtime.spec
+    pod = read_spec(spec, spec.span if spec is not None else runtime.anchor)
+    # The model server's container alone: the runtime's sidecars serve nothing.
+    served = [model for model in pod.models if model.name.value == CONTAINER_NAME] or list(pod.models[:1])
+    return _Runtime(runtime, replace(pod, models=tuple(served)), f"{runtime.kind} {runtime.name} ({how})")
+
+
+def _with_runtime(pod: Pod, position: int, runtime: _Runtime, declared_framework: Sourced | None) -> Pod:
+    """The predictor's pod with what the runtime supplies and the InferenceService leaves out."""
+    served = runtime.pod.models[0] if runtime.pod.models else None
+    model = pod.models[position]
+    changes: dict = {}
+    if served is not None:
+        if not model.image.known and served.image.known:
+            changes["image"] = replace(served.image, provenance=Provenance.INFERRED, note=f"the image of {runtime.how}")
+            if served.image_accelerator.known:
+                changes["image_accelerator"] = replace(served.image_accelerator, note=f"{served.image_accelerator.note} ({runtime.manifest.kind} {runtime.manifest.name})")
+        known_format = declared_framework is not None and declared_framework.known
+        if not known_format and not model.framework.known and served.framework.known:
+            changes["framework"] = replace(served.framework, note=f"{served.framework.note}, in {runtime.how}")
+    if changes:
+        pod = replace(pod, models=(*pod.models[:position], replace(model, **changes), *pod.models[position + 1:]))
+    requested, supplied = pod.compute.accelerator, runtime.pod.compute.accelerator
+    if requested.known and requested.value == "none" and requested.provenance is Provenance.INFERRED and (supplied.known or supplied.options or supplied.note) and not (supplied.known and supplied.value == "none"):
+        note = f"{runtime.manifest.kind} {runtime.manifest.name}: {supplied.note}" if supplied.note else f"{runtime.manifest.kind} {runtime.manifest.name}"
+        count = runtime.pod.compute.accelerator_count
+        pod = replace(
+            pod,
+            compute=replace(
+                pod.compute,
+                accelerator=replace(supplied, note=note),
+                accelerator_count=replace(count, note=f"{runtime.manifest.kind} {runtime.manifest.name}: {count.note}" if count.note else note),
+            ),
+        )
+    return pod
 
 
 def _model_container(component: str, node: MappingNode):

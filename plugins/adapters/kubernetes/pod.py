@@ -144,7 +144,23 @@ def read_spec(
 
 
 def _model(container: MappingNode) -> ModelSpec:
-    return model_for(read_str(container.get("image")), read_str(container.get("name")), environment=environment_of(container))
+    return model_for(
+        read_str(container.get("image")), read_str(container.get("name")), environment=environment_of(container), command=command_of(container)
+    )
+
+
+def command_of(container: MappingNode) -> Sourced:
+    """The container's command line, `command` then `args`, as a tuple of words at the first of them written.
+
+    Non-scalar items are left out; `$(VAR)` references stay as written.
+    The image's entrypoint runs `args` when there is no `command`.
+    """
+    nodes = [node for node in (container.get("command"), container.get("args")) if isinstance(node, SequenceNode)]
+    words = tuple(word for node in nodes for item in node.items if (word := label_text(item)) is not None)
+    if not words:
+        return Sourced()
+    where = "command" if isinstance(container.get("command"), SequenceNode) else "args"
+    return Sourced(words, nodes[0].span, Provenance.DECLARED, where)
 
 
 def environment_of(container: MappingNode) -> tuple[tuple[str, Sourced], ...]:

@@ -38,6 +38,7 @@ from linter import (
     child,
 )
 
+from plugins import data
 from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
@@ -204,7 +205,7 @@ def assemble(
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
     all_attributes = [("namespace", manifest.namespace_sourced), *attributes]
     if (manifest.group, manifest.kind) in KINDS:
-        all_attributes.append((ML_EVIDENCE, ml_evidence(models, model_units, profile, manifest.anchor)))
+        all_attributes.append((ML_EVIDENCE, _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)))
     if primary is not None:
         all_attributes += list(primary.attributes)
     deployment = Deployment(
@@ -222,6 +223,27 @@ def assemble(
         attributes=tuple(all_attributes),
     )
     return [deployment, *problems]
+
+
+def _namespace_evidence(evidence: Sourced, manifest: Manifest) -> Sourced:
+    """The workload's ML evidence, or else its namespace's name when a word of it says ML (`ml-serving`), inferred.
+
+    Not for a bare Pod: one written in a repository is mostly a template
+    another system fills in (a Spark executor pod template, a test pod),
+    about which its namespace says nothing.
+    """
+    namespace = manifest.namespace_sourced
+    if evidence.known or manifest.kind == "Pod" or namespace.provenance is not Provenance.DECLARED or not namespace.known:
+        return evidence
+    word = data.ml_namespace_word(str(namespace.value))
+    if word is None:
+        return evidence
+    return Sourced(
+        f"runs in namespace {namespace.value}",
+        namespace.span,
+        Provenance.INFERRED,
+        f"the namespace name says ML ({word!r}); no known ML image, command, accelerator or workload profile",
+    )
 
 
 def _labels_node(manifest: Manifest):

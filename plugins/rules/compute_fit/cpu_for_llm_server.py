@@ -19,6 +19,23 @@ from plugins.rules.compute_fit.compute import (
 )
 
 
+def _served_with_accelerator_elsewhere(deployment: Deployment, unit, models) -> bool:
+    """True when another unit of the deployment runs the same server image with an accelerator.
+
+    That unit does the model's work: a Ray head (`num-gpus: 0`) beside its
+    GPU worker groups coordinates, it does not serve.
+    """
+    images = {model.image.value for model in models if model.image.known}
+    if not images:
+        return False
+    for other in deployment.units:
+        if other is unit or accelerator_class(other) in ("none", None):
+            continue
+        if images & {model.image.value for model in served_models(deployment, other) if model.image.known}:
+            return True
+    return False
+
+
 def _serverless_has_no_gpu() -> bool:
     return any(feature.feature == "gpu" for feature in serverless_unsupported_features())
 
@@ -41,7 +58,10 @@ def cpu_for_llm_server(deployment: Deployment, run: RunContext) -> Iterator[Viol
     from the image (`huggingface-pytorch-tgi-inference`, `djl-inference`,
     `vllm/vllm-openai` …) or the declared model format. Servers built to run
     on CPU (llama.cpp, a `-cpu` build) and Inferentia or Trainium capacity
-    are left alone; a Neuron image mismatch is CP003's business.
+    are left alone; a Neuron image mismatch is CP003's business. A unit
+    without an accelerator beside one that runs the same image with an
+    accelerator (a Ray head beside its GPU worker groups) coordinates and
+    is left alone too.
 
     ## Why it matters
     These servers are built on CUDA kernels: on a CPU-only host they fail at
@@ -111,7 +131,7 @@ def cpu_for_llm_server(deployment: Deployment, run: RunContext) -> Iterator[Viol
                     unit.serverless.span, unit.span, default=deployment.span,
                 )
             continue
-        if accelerator_class(unit) != "none":
+        if accelerator_class(unit) != "none" or _served_with_accelerator_elsewhere(deployment, unit, models):
             continue
         info = instance_info(str(unit.compute.instance_type.value)) if unit.compute.instance_type.known else None
         if info is not None and info.accelerator != "none":

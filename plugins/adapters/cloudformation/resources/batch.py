@@ -34,6 +34,7 @@ from linter import (
     Network,
     Provenance,
     ResourceRef,
+    SequenceNode,
     Sourced,
     Unit,
     WorkloadProfile,
@@ -57,7 +58,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
 )
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import model_for
+from plugins.adapters.facts import command_line, model_for
 from plugins.adapters.values import text_of
 
 ENVIRONMENT = "AWS::Batch::ComputeEnvironment"
@@ -372,7 +373,9 @@ def _read_job_definition(resource: Resource, template: TemplateContext) -> _JobD
             if item.get("Name") is not None
         )
         container_name = template.read_text(container.get("Name")) if container.get("Name") is not None else name
-        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment))
+        command = container.get("Command")
+        words = [template.read_text(item) for item in command.items] if isinstance(command, SequenceNode) else []
+        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment, command_line(words, command.span if words else None, "Command")))
         for requirement in mappings(container.get("ResourceRequirements")):
             if text_of(template.resolve(requirement.get("Type"))).upper() == "GPU":
                 count = template.read_int(requirement.get("Value"))

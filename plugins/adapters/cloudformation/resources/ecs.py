@@ -56,7 +56,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import compute_for, model_for
+from plugins.adapters.facts import command_line, compute_for, model_for
 from plugins.adapters.values import text_of
 
 SERVICE = "AWS::ECS::Service"
@@ -89,6 +89,13 @@ class _Task:
     attributes: tuple[tuple[str, Sourced], ...]
 
 
+def _command(container: MappingNode, template: TemplateContext) -> Sourced:
+    """The container's `EntryPoint` then `Command`, as the words it runs."""
+    nodes = [node for node in (container.get("EntryPoint"), container.get("Command")) if _literal_list(node)]
+    words = [template.read_text(item) for node in nodes for item in node.items]
+    return command_line(words, nodes[0].span if nodes else None, "EntryPoint and Command")
+
+
 def _read_task(resource: Resource, template: TemplateContext) -> _Task:
     properties, missing = properties_of(resource, template)
     name = name_of(resource, properties, template, "Family")
@@ -106,7 +113,7 @@ def _read_task(resource: Resource, template: TemplateContext) -> _Task:
             for item in mappings(container.get("Environment"))
             if item.get("Name") is not None
         )
-        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment))
+        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment, _command(container, template)))
         requirements = container.get("ResourceRequirements")
         if requirements is not None and not _literal_list(requirements):
             undecided = undecided or f"ResourceRequirements of container {container_name.value} are not a literal list"
