@@ -94,6 +94,7 @@ def policy(metric, namespace=None) -> ScalingPolicy:
 
 def write(directory: Path, name: str, text: str) -> Path:
     path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
 
@@ -272,8 +273,18 @@ def test_as001_is_an_error_in_production_a_warning_when_unknown_and_silent_elsew
     assert error.severity is Severity.ERROR and error.message.startswith("production ")
     assert error.message.endswith("(an error in production: --environment / configuration)")
     assert as001(Environment.DEV) == [] and as001(Environment.STAGING) == []
-    # A stage word in the path is an environment too: `test` is not production.
-    assert rule_findings(lint_paths([str(endpoint)], host=host()), "AS001") == []
+    # A stage word in the path below the repository root is an environment too: `test` is not production.
+    (tmp_path / ".git").mkdir()
+    staged = write(tmp_path / "envs" / "test", "endpoint.yaml", ENDPOINT)
+    assert rule_findings(lint_paths([str(staged)], host=host()), "AS001") == []
+
+
+def test_stage_words_above_the_repository_root_say_nothing(tmp_path):
+    checkout = tmp_path / "staging-box" / "test-runner" / "repo"
+    (checkout / ".git").mkdir(parents=True)
+    endpoint = write(checkout / "serving", "endpoint.yaml", ENDPOINT)
+    (warning,) = rule_findings(lint_paths([str(endpoint)], host=host()), "AS001")
+    assert warning.severity is Severity.WARNING
 
 
 # --- AS003, AS005, AS006 on built deployments -------------------------------------------------
@@ -467,3 +478,15 @@ def test_as001_a_custom_resource_naming_the_endpoint_and_variant_is_an_unresolve
     (target,) = result.scaling_targets
     assert target.status == "unresolved" and target.unit_name == "AllTraffic"
     assert "Custom::EndpointAutoscaling RankerAutoscaling names this endpoint and its variant 'AllTraffic'" in target.reason
+
+
+@pytest.mark.parametrize("endpoint, scaled", [("churn", True), ("churn-v2", False)])
+def test_as001_a_target_in_another_stack_that_names_the_endpoint_scales_it(tmp_path, endpoint, scaled):
+    endpoint_stack = write(tmp_path, "endpoint.yaml", ENDPOINT)
+    scaling_stack = write(tmp_path, "scaling.yaml", TARGET.format(endpoint=endpoint))
+    options = LintOptions(environment=Environment.PROD)
+    alone = lint_paths([str(endpoint_stack)], options, host=host(), context="none")
+    assert len(rule_findings(alone, "AS001")) == 1
+    together = lint_paths([str(endpoint_stack), str(scaling_stack)], options, host=host())
+    assert bool(rule_findings(together, "AS001")) is not scaled
+    assert bool(rule_findings(together, "AS002")) is not scaled

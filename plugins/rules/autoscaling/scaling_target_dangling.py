@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Sequence
 
 from linter import Deployment, RunContext, ScalingTarget, Severity, Violation, rule
 
-from plugins.data import parse_scaling_resource_id
-from plugins.rules.autoscaling.scaling import NO_SUCH_DEPLOYMENT, NO_SUCH_UNIT
-
-# Adapters keep the known text of a partly unresolved name and show each
-# unknown piece as `${...}` (see TemplateContext.read_text).
-_HOLE = re.compile(r"\$\{[^}]*\}")
-
-
-def _names_in(resource_id: str) -> tuple[str, ...]:
-    """The names a resource ID may refer to a deployment by.
-
-    For a SageMaker variant, its endpoint name (from the data tables' ID
-    format); otherwise every path segment, which covers any ID format that
-    names the deployment by one of its segments.
-    """
-    parsed = parse_scaling_resource_id(resource_id)
-    if parsed is not None and parsed.endpoint:
-        return (parsed.endpoint,)
-    return tuple(segment for segment in resource_id.split("/") if segment)
-
-
-def _may_be_named(deployment: Deployment, names: Sequence[str]) -> bool:
-    """True unless the deployment's name is known and is none of `names`."""
-    name = deployment.name
-    if not name.known:
-        return not name.options or any(str(option) in names for option in name.options)
-    text = str(name.value)
-    if _HOLE.search(text):
-        pattern = re.compile(".*".join(re.escape(piece) for piece in _HOLE.split(text)) + r"\Z", re.S)
-        return any(pattern.match(candidate) for candidate in names)
-    return text in names
+from plugins.rules.autoscaling.scaling import NO_SUCH_DEPLOYMENT, NO_SUCH_UNIT, names_deployment, names_in_resource_id
 
 
 def _dangles(target: ScalingTarget, deployments: Sequence[Deployment]) -> bool:
@@ -49,8 +18,8 @@ def _dangles(target: ScalingTarget, deployments: Sequence[Deployment]) -> bool:
         return True  # the adapter looked through the whole run (namespaces included)
     if not target.resource_id.known:
         return False
-    names = _names_in(str(target.resource_id.value))
-    return not any(_may_be_named(deployment, names) for deployment in deployments)
+    names = names_in_resource_id(str(target.resource_id.value))
+    return not any(names_deployment(names, deployment) for deployment in deployments)
 
 
 @rule(
