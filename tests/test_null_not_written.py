@@ -10,6 +10,7 @@ wait. Each case is checked on every adapter that reads it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +122,15 @@ def test_cloudformation_json_null_is_not_cv003():
     variant = dict(config["Properties"]["ProductionVariants"][0], InstanceType="ml.m5.large", InitialInstanceCount=1)
     written = {"Resources": {"Config": dict(config, Properties={"ProductionVariants": [variant]})}}
     assert "CV003" in {finding.rule_id for finding in lint_snippet(json.dumps(written, indent=2), "template.json").findings}
+
+
+def test_a_real_describe_response_with_nulls_is_a_plain_serverless_variant():
+    """The ACK controller's recorded DescribeEndpointConfig of a serverless config: `"InstanceType": null` and all."""
+    path = Path(__file__).parent / "fixtures" / "corpus" / "cv003-ack-describe-serverless-nulls.json"
+    result = api.lint_paths([str(path)], host=host(), context="none")
+    (deployment,) = result.deployments
+    assert deployment.kind.value.value == "serverless"  # `"AsyncInferenceConfig": null` is not an async endpoint
+    assert "CV003" not in {finding.rule_id for finding in result.findings}
 
 
 def test_api_document_null_is_not_cv003():
