@@ -264,7 +264,7 @@ class _BatchTemplate:
         if model_names:
             unit = replace(unit, model_names=tuple(model_names))
         work, how = self.work_of(queue_ids)
-        evidence_models = list(models) + [model for definition in work if definition not in models for model in definition.models]
+        evidence_models = [model for definition in work for model in definition.models]  # the linked ones' are `models`
         attributes = (*attributes, (ML_EVIDENCE, ml_evidence(evidence_models, (unit,), profile, anchor.key_span)))
         if work and all(definition.multi_node.known and definition.multi_node.value for definition in work):
             first = work[0].multi_node
