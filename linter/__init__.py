@@ -34,7 +34,7 @@ from linter.model import (
     Unknown,
     WorkloadProfile,
 )
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, iter_nodes, mappings, to_python
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, is_null, iter_nodes, mappings, to_python
 from linter.profile import environment_from_path, merge_profiles, normalise_environment, parse_profile
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
@@ -61,6 +61,7 @@ __all__ = [
     "ScalarNode",
     "MappingNode",
     "SequenceNode",
+    "is_null",
     "iter_nodes",
     "child",
     "mappings",

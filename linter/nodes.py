@@ -17,6 +17,7 @@ __all__ = [
     "ScalarNode",
     "MappingNode",
     "SequenceNode",
+    "is_null",
     "iter_nodes",
     "to_python",
 ]
@@ -86,7 +87,10 @@ class MappingNode(Node):
     """A mapping; keys are scalar nodes, order is kept.
 
     Duplicate keys are reported by the loader; the last value wins, as in
-    most YAML and JSON loaders.
+    most YAML and JSON loaders. A key whose value is null (`null`, `~`, or
+    nothing after the colon) is not written: `get` and `in` do not find it,
+    as CloudFormation, the AWS APIs and the Kubernetes API server all read a
+    null field as an unset one. `pairs`, `keys` and `key_node` still show it.
     """
 
     __slots__ = ("pairs", "_index")
@@ -95,10 +99,11 @@ class MappingNode(Node):
         self.pairs = pairs
         self.span = span
         self.tag = tag
-        self._index = {key.value: value for key, value in pairs if isinstance(key.value, (str, int, float, bool))}
+        index = {key.value: value for key, value in pairs if isinstance(key.value, (str, int, float, bool))}
+        self._index = {key: value for key, value in index.items() if not is_null(value)}
 
     def get(self, key: object, default: "Node | None" = None) -> "Node | None":
-        """The value node under `key`, or `default`."""
+        """The value node under `key`, or `default` when the key is absent or its value is null."""
         return self._index.get(key, default)  # type: ignore[call-overload]
 
     def key_node(self, key: object) -> ScalarNode | None:
@@ -146,6 +151,15 @@ class SequenceNode(Node):
 
     def __repr__(self) -> str:
         return f"SequenceNode({len(self.items)} items, {self.span})"
+
+
+def is_null(node: "Node | None") -> bool:
+    """True for a null scalar (`null`, `~`, an empty value): a field that says nothing, read as not written.
+
+    A quoted `"null"` is text, and a local tag with no argument (`!Ref`) is
+    a call, not a null.
+    """
+    return isinstance(node, ScalarNode) and node.value is None and not node.is_custom_tag
 
 
 def child(node: "Node | None", *keys: str) -> "Node | None":

@@ -410,7 +410,8 @@ def test_json_key_and_colon_on_different_lines_loads_with_positions():
     assert spans["a"] == (Span("f.json", 1, 2, 1, 5), Span("f.json", 2, 2, 2, 3))
     assert spans["b"] == (Span("f.json", 2, 5, 2, 8), Span("f.json", 2, 10, 3, 3))
     assert root.span == Span("f.json", 1, 1, 3, 34)
-    assert [node.tag for node in (root.get("a"), root.get("c").get("d"), root.get("c").get("e"))] == ["int", "null", "float"]
+    null = dict(root.get("c").items())["d"]  # a null value is kept in the pairs; `get` reads it as not written
+    assert [node.tag for node in (root.get("a"), null, root.get("c").get("e"))] == ["int", "null", "float"]
 
 
 def test_json_fallback_keeps_crlf_line_numbers():

@@ -28,6 +28,7 @@ from plugins.rules.spot.training_without_managed_spot import training_without_ma
 from rule_harness import lint_file
 
 CORPUS_COPIES = Path(__file__).resolve().parent / "fixtures" / "corpus"
+ADAPTER_COPIES = Path(__file__).resolve().parent / "fixtures" / "adapters" / "batch_eks_ecs"
 RUN = RunContext(documents=(), options=LintOptions())
 PATH = "built.yaml"
 
@@ -229,12 +230,45 @@ def _findings(name: str, rule_id: str):
 
 
 def test_sp001_on_alphafold_batch_environments():
-    """Two on-demand compute environments fire; the SPOT one beside them does not."""
+    """The on-demand GPU environment fires; the SPOT one does not, nor the on-demand CPU one.
+
+    The CPU environments run m5/r5/c5 instances for jobs whose images are
+    stack parameters and which nothing in the template submits to one of
+    its three queues: nothing shows that ML runs there.
+    """
     findings = _findings("sp001-alphafold-cfn-batch.yaml", "SP001")
     assert [(finding.span.line, finding.message.split()[0]) for finding in findings] == [
-        (139, "PrivateCPUComputeEnvironmentOnDemand"),
         (226, "PrivateGPUComputeEnvironment"),
     ]
+
+
+def test_sp001_silent_on_a_capacity_block_for_multi_node_training():
+    """awsome-distributed-training on P5: a Capacity Block launch template, multi-node parallel jobs only."""
+    assert _findings("sp001-aws-batch-distributed-training-p5.yaml", "SP001") == []
+    result = lint_file(CORPUS_COPIES / "sp001-aws-batch-distributed-training-p5.yaml")
+    (deployment,) = [deployment for deployment in result.deployments if deployment.platform == "batch"]
+    (unit,) = deployment.units
+    assert unit.capacity.value is Capacity.RESERVED and "capacity-block" in unit.capacity.note
+    assert dict(deployment.attributes)["multi_node_parallel"].value is True
+
+
+def test_sp001_silent_on_a_launch_template_written_for_a_capacity_reservation():
+    """awsome-distributed-training on P4d: the reservation is a stack parameter, left empty by default."""
+    result = lint_file(ADAPTER_COPIES / "aws-batch-distributed-training.yaml")
+    assert [finding for finding in result.findings if finding.rule_id == "SP001"] == []
+    (deployment,) = [deployment for deployment in result.deployments if deployment.platform == "batch"]
+    capacity = deployment.units[0].capacity
+    assert not capacity.known and "may target a capacity reservation" in capacity.note
+    # a single-node job definition sits beside the multi-node one: the reservation alone silences it
+    assert "multi_node_parallel" not in dict(deployment.attributes)
+
+
+def test_sp001_silent_on_a_hello_world_batch_job():
+    """serverless-patterns' scheduled Batch job echoes "Hello World!" in Amazon Linux: no ML evidence."""
+    result = lint_file(ADAPTER_COPIES / "eventbridge-scheduled-batch-sam.yaml")
+    assert [finding for finding in result.findings if finding.rule_id == "SP001"] == []
+    (deployment,) = [deployment for deployment in result.deployments if deployment.platform == "batch"]
+    assert not dict(deployment.attributes)["ml_evidence"].known
 
 
 def test_sp001_silent_on_a_node_group_of_unknown_use():

@@ -224,3 +224,44 @@ def test_a_key_repeated_with_the_same_value_is_a_warning():
     different = lint_text("kind: ConfigMap\ndata:\n  a: 1\n  a: 2\n", "f.yaml").findings
     assert [(finding.rule_id, finding.severity) for finding in different] == [("MD001", Severity.ERROR)]
 
+
+
+PLACEHOLDER_BREAKS_THE_FIRST_DOCUMENT = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Secret
+    metadata:
+      name: hf
+    stringData:
+      token: {{HF_TOKEN}}-read
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: chat
+      namespace: chat-prod
+    spec:
+      replicas: 1
+      selector:
+        matchLabels: {app: chat}
+      template:
+        metadata:
+          labels: {app: chat}
+        spec:
+          containers:
+            - name: vllm
+              image: vllm/vllm-openai:v0.6.3
+              resources:
+                limits:
+                  nvidia.com/gpu: 1
+    """
+)
+
+
+def test_a_placeholder_that_breaks_one_document_is_a_parse_error_there_not_a_template():
+    """`{{HF_TOKEN}}-read` is no Go template: the Secret is MD001, and the Deployment after it is linted."""
+    assert not looks_like_go_template(PLACEHOLDER_BREAKS_THE_FIRST_DOCUMENT)
+    result = lint_text(PLACEHOLDER_BREAKS_THE_FIRST_DOCUMENT, "chat.yaml")
+    assert [(finding.rule_id, finding.span.line) for finding in result.findings if finding.rule_id.startswith("MD")] == [("MD001", 6)]
+    assert [deployment.name.value for deployment in result.deployments] == ["chat"]
+    assert {finding.rule_id for finding in result.findings} >= {"HA003"}

@@ -54,6 +54,7 @@ from linter import (
     TrainingConfig,
     Unit,
     WorkloadProfile,
+    is_null,
     merge_profiles,
     normalise_environment,
     parse_profile,
@@ -273,14 +274,17 @@ class _Found:
 
 
 def _lookup(node: Node | None, name: str) -> _Found | None:
-    """The entry `name` of a mapping, case-insensitively; a `name.$` entry is dynamic."""
+    """The entry `name` of a mapping, case-insensitively; a `name.$` entry is dynamic.
+
+    A null entry is not written (as `MappingNode.get` reads it).
+    """
     if not isinstance(node, MappingNode):
         return None
     wanted = name.lower()
     dynamic: _Found | None = None
     for key, value in node.pairs:
         text = key.value
-        if not isinstance(text, str):
+        if not isinstance(text, str) or is_null(value):
             continue
         lowered = text.lower()
         if lowered == wanted:

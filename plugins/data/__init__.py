@@ -1041,7 +1041,9 @@ def capacity_from_setting(context: str, value: object) -> str | None:
     """on-demand | spot | reserved for a platform setting; None if unknown.
 
     Contexts: eks-nodegroup (CapacityType), batch-compute-environment
-    (ComputeResources.Type, case-insensitive), ecs-capacity-provider.
+    (ComputeResources.Type, case-insensitive), ecs-capacity-provider,
+    ec2-market-type (a launch template's InstanceMarketOptions.MarketType),
+    ec2-capacity-reservation-preference (its CapacityReservationPreference).
     """
     for entry in raw_tables()["capacity"]["settings"]:
         if entry["context"] != context:

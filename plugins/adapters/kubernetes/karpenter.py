@@ -8,7 +8,11 @@ read from CloudFormation. Its one unit has:
 - capacity from the `karpenter.sh/capacity-type` requirement, through the
   data tables: one type (spot, on-demand, reserved), `mixed` when Spot and
   another type are both allowed, on-demand when no requirement is written
-  (Karpenter's default);
+  (Karpenter's default); unknown instead of on-demand when the pool's
+  node class in the run (`nodeClassRef`: an EC2NodeClass, or an EKS Auto
+  Mode NodeClass) selects capacity reservations
+  (`capacityReservationSelectorTerms`), since the pool may then launch
+  into reserved capacity, bought deliberately;
 - compute from a `node.kubernetes.io/instance-type` requirement (the first
   type; its accelerator only when every type agrees), else from the
   `karpenter.k8s.aws/instance-family` requirement the same way (counts then
@@ -46,6 +50,7 @@ from plugins import data
 from plugins.adapters.facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
+    DEFAULT_NAMESPACE,
     Manifest,
     label_text,
     mapping,
@@ -63,6 +68,10 @@ KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
 PLATFORM = "karpenter-nodepool"
 CAPACITY_LABEL = "karpenter.sh/capacity-type"
 FAMILY_LABEL = "karpenter.k8s.aws/instance-family"
+# Node classes a NodePool's nodeClassRef names (Karpenter on AWS; EKS Auto Mode), and their
+# field that selects On-Demand Capacity Reservations and Capacity Blocks.
+NODE_CLASS_KINDS = frozenset({"EC2NodeClass", "NodeClass"})
+RESERVATION_TERMS = "capacityReservationSelectorTerms"
 
 KIND_NOTE = "a node pool is capacity, not a workload: the pods scheduled on it decide between job and service"
 
@@ -85,7 +94,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
         name=manifest.name_sourced,
         compute=_compute(requirements),
         count=Sourced(UNKNOWN, point(anchor), Provenance.INFERRED, "Karpenter launches nodes as pending pods need them"),
-        capacity=capacity_of(requirements, anchor),
+        capacity=pool_capacity(manifest, index),
         span=anchor,
     )
     attributes: list[tuple[str, Sourced]] = []
@@ -167,10 +176,28 @@ def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
     return Sourced(Capacity.MIXED, span, Provenance.DECLARED, f"{note}: {', '.join(sorted(c.value for c in allowed))}, no Spot")
 
 
-def pool_capacity(manifest: Manifest) -> Sourced:
-    """The capacity a NodePool or Provisioner launches (see `capacity_of`)."""
-    _, anchor, requirements = _node_spec(manifest)
-    return capacity_of(requirements, anchor)
+def pool_capacity(manifest: Manifest, index: RunIndex) -> Sourced:
+    """The capacity a NodePool or Provisioner launches (see `capacity_of`), given its node class in the run."""
+    node_spec, anchor, requirements = _node_spec(manifest)
+    capacity = capacity_of(requirements, anchor)
+    if not capacity.known or capacity.value is not Capacity.ON_DEMAND:
+        return capacity
+    reference = mapping(child(node_spec, "nodeClassRef"))
+    kind, name = text(child(reference, "kind")), text(child(reference, "name"))
+    if not kind or not name or kind not in NODE_CLASS_KINDS:
+        return capacity
+    node_class = index.find((DEFAULT_NAMESPACE, kind, name), near=manifest.path)
+    terms = child(node_class.spec, RESERVATION_TERMS) if node_class is not None else None
+    if not isinstance(terms, SequenceNode) or not terms.items:
+        return capacity
+    where = "" if node_class.path == manifest.path else f" ({node_class.path})"  # type: ignore[union-attr]
+    return Sourced(
+        UNKNOWN,
+        capacity.span,
+        Provenance.INFERRED,
+        f"{capacity.note}; {kind} {name}{where} selects capacity reservations ({RESERVATION_TERMS}): "
+        "the pool may launch into reserved capacity, bought deliberately",
+    )
 
 
 def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced, list[ResourceRef]]:
@@ -194,7 +221,7 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
         if pool is None:
             return own, []
         pools.append(pool)
-    capacities = [pool_capacity(pool) for pool in pools]
+    capacities = [pool_capacity(pool, index) for pool in pools]
     described = "; ".join(
         f"{pool.kind} {pool.name}{'' if pool.path == near else f' ({pool.path})'} {_allows(capacity)}" for pool, capacity in zip(pools, capacities)
     )

@@ -347,7 +347,7 @@ def _raw(node: Node | None) -> object:
 
 def _malformed(node: Node, expected: str) -> Sourced:
     raw = _raw(node)
-    if raw is None:  # `replicas:` with no value: written, but says nothing
+    if raw is None:  # a null list item (a null mapping value is not written: `MappingNode.get`)
         return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"empty: expected {expected}", raw="null")
     value = node.value if isinstance(node, ScalarNode) else None
     return Sourced(UNKNOWN, node.span, Provenance.DECLARED, unreadable_note(value, expected), raw=raw)

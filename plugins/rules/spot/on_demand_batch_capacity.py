@@ -30,6 +30,16 @@ def _runs_batch_work(deployment: Deployment) -> str | None:
     return None
 
 
+# The attribute the AWS Batch adapter sets when every job definition submitted to
+# the capacity is a multi-node parallel one.
+MULTI_NODE = "multi_node_parallel"
+
+
+def _only_multi_node_jobs(deployment: Deployment) -> bool:
+    """True when all the work is multi-node parallel jobs, which AWS Batch does not run on Spot."""
+    return any(name == MULTI_NODE and value.known and value.value is True for name, value in deployment.attributes)
+
+
 def _subject(deployment: Deployment, unit: Unit) -> str:
     name, unit_label = display_name(deployment), unit_name(unit)
     return name if unit_label in (name, "(unnamed)") else f"{name} ({unit_label})"
@@ -45,24 +55,41 @@ def _subject(deployment: Deployment, unit: Unit) -> str:
 def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
     ## What it does
-    Finds batch capacity bought on demand: an AWS Batch compute environment
-    of type `EC2` or `FARGATE`, an ECS task started on a schedule without
-    `FARGATE_SPOT`, a Kubernetes Job pinned to on-demand nodes, and an EKS
-    node group or Karpenter NodePool on `ON_DEMAND` capacity whose workload
-    profile declares `urgency: deferrable`.
+    Finds batch capacity bought on demand for ML work: an AWS Batch compute
+    environment of type `EC2` or `FARGATE`, an ECS task started on a
+    schedule without `FARGATE_SPOT`, a Kubernetes Job pinned to on-demand
+    nodes, and an EKS node group or Karpenter NodePool on `ON_DEMAND`
+    capacity whose workload profile declares `urgency: deferrable`.
 
-    It stays silent when the workload profile declares `urgency: urgent`,
-    for reserved capacity (capacity reservations, EKS `CAPACITY_BLOCK`,
-    Karpenter `reserved`), which is bought deliberately, and for capacity
-    that already mixes Spot and on-demand. It never advises Spot for
-    SageMaker batch transform, processing jobs or endpoints: SageMaker has no
-    Spot option for them. SageMaker training has managed Spot, which is
-    SP002's business.
+    Only work that shows ML is judged — an image known as a model server or
+    ML framework, a GPU (from the instance types or the jobs' requests), or
+    a workload profile: a compute environment that runs `echo "Hello
+    World!"` in Amazon Linux is not this linter's business. For AWS Batch
+    the work is the job definitions something in the template submits to
+    the environment's queue (an EventBridge target, a state machine, a
+    function), or, in a template with a single job queue, its job
+    definitions.
 
-    A general-purpose Kubernetes workload or ECS service is judged only
-    when it shows ML — an image known as a model server or ML framework, an
-    accelerator, or a workload profile — so databases and web front ends
-    beside the models stay out of the report.
+    It stays silent:
+    - when the workload profile declares `urgency: urgent`;
+    - for reserved capacity, bought deliberately: a launch template that
+      targets a capacity reservation (`CapacityReservationTarget`,
+      `CapacityReservationPreference: capacity-reservations-only`) or a
+      Capacity Block (`InstanceMarketOptions.MarketType: capacity-block`),
+      EKS `CAPACITY_BLOCK`, Karpenter `reserved`, and a Karpenter NodePool
+      whose EC2NodeClass selects capacity reservations
+      (`capacityReservationSelectorTerms`); a launch template whose
+      reservation is left to a parameter or a condition may be reserved,
+      and is left alone too;
+    - for compute environments whose jobs are all multi-node parallel
+      (`Type: multinode`): AWS Batch does not run those on Spot;
+    - for capacity that already mixes Spot and on-demand, such as a job
+      queue that orders a Spot environment before the on-demand one it
+      falls back to.
+
+    It never advises Spot for SageMaker batch transform, processing jobs or
+    endpoints: SageMaker has no Spot option for them. SageMaker training
+    has managed Spot, which is SP002's business.
 
     ## Why it matters
     Batch jobs that can be retried are what Spot capacity is for: the same
@@ -83,7 +110,7 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
             AllocationStrategy: BEST_FIT_PROGRESSIVE
             MinvCpus: 0
             MaxvCpus: 256
-            InstanceTypes: [c6i.4xlarge]
+            InstanceTypes: [g5.2xlarge]
             Subnets: [subnet-0a1b2c3d]
             InstanceRole: ecsInstanceRole
     ```
@@ -104,7 +131,7 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
             AllocationStrategy: SPOT_PRICE_CAPACITY_OPTIMIZED
             MinvCpus: 0
             MaxvCpus: 256
-            InstanceTypes: [c6i.4xlarge, c6a.4xlarge, c5.4xlarge]
+            InstanceTypes: [g5.2xlarge, g5.4xlarge, g6.2xlarge]
             Subnets: [subnet-0a1b2c3d]
             InstanceRole: ecsInstanceRole
     ```
@@ -113,10 +140,13 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
     - AWS CloudFormation `AWS::Batch::ComputeEnvironment.ComputeResources.Type` (`EC2`, `SPOT`, `FARGATE`, `FARGATE_SPOT`) and `AWS::EKS::Nodegroup.CapacityType` (`ON_DEMAND`, `SPOT`, `CAPACITY_BLOCK`)
     - https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html (`FARGATE_SPOT`)
     - https://docs.aws.amazon.com/batch/latest/userguide/allocation-strategies.html
+    - https://docs.aws.amazon.com/batch/latest/userguide/mnp-ce.html ("Multi-node parallel jobs aren't supported on compute environments that use Spot Instances")
+    - https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateCapacityReservationSpecificationRequest.html and `API_LaunchTemplateInstanceMarketOptionsRequest.html` (`MarketType` `capacity-block`)
+    - https://karpenter.sh/docs/tasks/odcrs/ (`capacityReservationSelectorTerms`, capacity type `reserved`)
     - botocore `sagemaker` service model: no Spot member in `CreateTransformJob`, `CreateProcessingJob` or `ProductionVariant`
     """
     why = _runs_batch_work(deployment)
-    if why is None or not judged_as_ml(deployment):
+    if why is None or not judged_as_ml(deployment) or _only_multi_node_jobs(deployment):
         return
     if declared_urgency(deployment) == URGENT:
         return

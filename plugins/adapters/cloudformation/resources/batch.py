@@ -14,9 +14,20 @@ are linked to a queue when something in the template submits them to it
 naming both); their images become the deployment's models and a GPU they
 request stands for the accelerator when the instance types do not say.
 A job definition linked to no queue appears in the links of every Batch
-deployment of the template, and nothing more. A queue none of whose
-environments is in the template is a deployment of its own, anchored at
-the queue.
+deployment of the template; when the template has one job queue, such
+definitions are taken as that queue's work for two facts (not for the
+models): the ML evidence and whether all of it is multi-node parallel. A
+queue none of whose environments is in the template is a deployment of
+its own, anchored at the queue.
+
+Every Batch deployment carries `ml_evidence` (`facts.ml_evidence`: a
+workload profile, an image known as a model server or ML framework, a GPU
+from the instance types or the jobs' requests), since a compute
+environment can run anything, and `multi_node_parallel` when every job
+definition submitted to it is a multi-node parallel one (`Type: multinode`
+or `NodeProperties`). An EC2 environment whose launch template (in the
+template) targets a capacity reservation or a Capacity Block is reserved
+(`ecs_linking.launch_template_reservation`).
 """
 
 from __future__ import annotations
@@ -47,6 +58,8 @@ from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ecs_linking import (
     Runner,
     capacity_of,
+    launch_template_of,
+    launch_template_reservation,
     name_of,
     names_resource,
     network_of,
@@ -58,7 +71,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
 )
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import command_line, model_for
+from plugins.adapters.facts import ML_EVIDENCE, command_line, ml_evidence, model_for
 from plugins.adapters.values import text_of
 
 ENVIRONMENT = "AWS::Batch::ComputeEnvironment"
@@ -72,6 +85,10 @@ CAPACITY_CONTEXT = "batch-compute-environment"
 FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
 
 JOB_KIND_NOTE = "AWS Batch runs jobs to completion"
+
+# AWS::Batch::JobDefinition.Type of a multi-node parallel job (case-insensitive).
+MULTI_NODE_TYPE = "multinode"
+MULTI_NODE = "multi_node_parallel"  # the attribute SP001 reads
 
 
 def read(resource: Resource, template: TemplateContext) -> list:
@@ -96,6 +113,7 @@ class _Environment:
     compute_type: Sourced
     network: Network | None
     attributes: tuple[tuple[str, Sourced], ...]
+    launch_template: Resource | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,7 @@ class _JobDefinition:
     name: Sourced
     models: tuple[ModelSpec, ...]
     gpus: Sourced
+    multi_node: Sourced  # True (with where it is said) for a multi-node parallel job definition
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,20 @@ class _BatchTemplate:
         linked = {definition_id for _, definition_id in self.submitters}
         return [definition for definition_id, definition in self.job_definitions.items() if definition_id not in linked]
 
+    def work_of(self, queue_ids: list[str]) -> tuple[list[_JobDefinition], str]:
+        """The job definitions submitted to these queues, and how that is known.
+
+        Those something in the template submits to them; else, when the
+        template has one job queue and it is among them, the definitions
+        nothing links to a queue (they can only be meant for it).
+        """
+        linked = [definition for definition, _ in self.linked_definitions(queue_ids)]
+        if linked:
+            return linked, "submitted to its job queue"
+        if len(self.queues) == 1 and next(iter(self.queues)) in queue_ids:
+            return self.unlinked_definitions(), "of the template's only job queue"
+        return [], ""
+
     # --- deployments ---------------------------------------------------------------
 
     def environment_deployment(self, logical_id: str, template: TemplateContext) -> Deployment:
@@ -173,6 +206,9 @@ class _BatchTemplate:
         if mixed is not None:
             unit = replace(unit, capacity=mixed)
         links = [ResourceRef(ENVIRONMENT, logical_id, environment.resource.key_span)]
+        if environment.launch_template is not None:
+            launch_template = environment.launch_template
+            links.append(ResourceRef(launch_template.type, launch_template.logical_id, launch_template.key_span))
         links += [ResourceRef(QUEUE, queue.resource.logical_id, queue.resource.key_span) for queue in queues]
         profile, _ = profile_of(environment.resource)
         stage = environment_of(environment.resource, profile)
@@ -228,6 +264,14 @@ class _BatchTemplate:
             links.append(ResourceRef(JOB_DEFINITION, definition.resource.logical_id, definition.resource.key_span))
         if model_names:
             unit = replace(unit, model_names=tuple(model_names))
+        work, how = self.work_of(queue_ids)
+        evidence_models = [model for definition in work for model in definition.models]  # the linked ones' are `models`
+        attributes = (*attributes, (ML_EVIDENCE, ml_evidence(evidence_models, (unit,), profile, anchor.key_span)))
+        if work and all(definition.multi_node.known and definition.multi_node.value for definition in work):
+            first = work[0].multi_node
+            names = ", ".join(definition.resource.logical_id for definition in work)
+            note = f"every job definition {how} is multi-node parallel ({names})"
+            attributes = (*attributes, (MULTI_NODE, replace(first, provenance=Provenance.INFERRED, note=note)))
         return Deployment(
             id=template.deployment_id(anchor.logical_id),
             platform="batch",
@@ -301,6 +345,11 @@ def _read_environment(resource: Resource, template: TemplateContext) -> _Environ
         )
     else:
         compute = compute_of_types(instance_types, resources)
+    launch_template = None if fargate else launch_template_of(resources.get("LaunchTemplate"), template)
+    if launch_template is not None and capacity.known and capacity.value is Capacity.ON_DEMAND:
+        reserved = launch_template_reservation(launch_template, template)
+        if reserved is not None:
+            capacity = replace(reserved, note=f"{capacity.note}; {reserved.note}")
     if compute_type.known or compute_type.note or compute_type.raw is not None:
         attributes.append(("compute_type", compute_type))
     if instance_types:
@@ -322,7 +371,7 @@ def _read_environment(resource: Resource, template: TemplateContext) -> _Environ
         capacity=capacity,
         span=resources.span,
     )
-    return _Environment(resource, name, unit, compute_type, network_of(resources.get("Subnets"), template), tuple(attributes))
+    return _Environment(resource, name, unit, compute_type, network_of(resources.get("Subnets"), template), tuple(attributes), launch_template)
 
 
 def _read_queue(resource: Resource, template: TemplateContext, environments: dict) -> _Queue:
@@ -388,4 +437,17 @@ def _read_job_definition(resource: Resource, template: TemplateContext) -> _JobD
             if count.known:
                 total += count.value
                 gpus = Sourced(total, gpus.span or count.span, Provenance.DECLARED, "Resources.Limits nvidia.com/gpu")
-    return _JobDefinition(resource, name, tuple(models), gpus)
+    return _JobDefinition(resource, name, tuple(models), gpus, _multi_node(properties, template))
+
+
+def _multi_node(properties: MappingNode | None, template: TemplateContext) -> Sourced:
+    """True for a multi-node parallel job definition (`Type: multinode`, or `NodeProperties`)."""
+    type_node = child(properties, "Type")
+    kind = template.read_str(type_node)
+    if kind.known:
+        multi = str(kind.value).strip().lower() == MULTI_NODE_TYPE
+        return Sourced(multi, kind.span, Provenance.DECLARED, f"Type {kind.value}")
+    node_properties = child(properties, "NodeProperties")
+    if node_properties is not None and type_node is None:
+        return Sourced(True, node_properties.span, Provenance.INFERRED, "NodeProperties: a multi-node parallel job")
+    return kind

@@ -5,7 +5,8 @@ A node group is capacity, not a workload: it is a deployment on platform
 services), with one unit: compute from the first of `InstanceTypes` (else
 the launch template's `InstanceType`, else EKS's default `t3.medium`),
 capacity from `CapacityType` (ON_DEMAND on-demand, SPOT spot,
-CAPACITY_BLOCK reserved; ON_DEMAND when absent), the accelerator from a
+CAPACITY_BLOCK reserved; ON_DEMAND when absent; reserved when on-demand
+instances go into a capacity reservation the launch template targets), the accelerator from a
 GPU/Neuron `AmiType` when the instance types do not say, the node count and
 `ScalingConfig` bounds as the unit's scaling. `Labels` and `Taints` are
 attributes, for matching pods to node groups.
@@ -35,6 +36,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
     compute_of_types,
     instance_types_attribute,
     launch_template_of,
+    launch_template_reservation,
     name_of,
     network_of,
     properties_of,
@@ -76,6 +78,10 @@ def read(resource: Resource, template: TemplateContext) -> list:
         capacity = Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, missing or "no Properties")
     else:
         capacity = Sourced(Capacity.ON_DEMAND, resource.key_span, Provenance.DEFAULT, "no CapacityType: EKS uses ON_DEMAND")
+    if launch_template is not None and capacity.known and capacity.value is Capacity.ON_DEMAND:
+        reserved = launch_template_reservation(launch_template, template)
+        if reserved is not None:  # on-demand instances launched into a reservation: reserved, bought deliberately
+            capacity = replace(reserved, note=f"{capacity.note}; {reserved.note}")
 
     scaling_node = child(properties, "ScalingConfig")
     count = template.read_int(child(scaling_node, "DesiredSize"))
