@@ -355,7 +355,8 @@ def test_an_overrun_stops_cfn_lint_within_the_budget(text):
             process.check(text, settings)
         elapsed = time.perf_counter() - start
         print(f"cfn-lint stopped {elapsed * 1000:.0f} ms after a 300 ms budget")
-        assert elapsed < 0.8
+        # Unchecked, cfn-lint runs on for many seconds; the margin is for a loaded machine's process kill.
+        assert elapsed < 2.0
         # The next template gets a new process.
         assert process.check(UNKNOWN_PROPERTY, settings)["matches"][0]["id"] == "E3002"
     finally:

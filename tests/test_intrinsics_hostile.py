@@ -26,19 +26,20 @@ class _Overran(Exception):
 
 @contextlib.contextmanager
 def within(seconds: float = DEADLINE_SECONDS):
-    """Fail (rather than hang) when the block runs longer than `seconds`; yields the measured time."""
+    """Fail (rather than hang) when the block takes more than `seconds` of CPU time; yields the measured time."""
 
     def overran(signum, frame):
         raise _Overran(f"took more than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, overran)
-    signal.setitimer(signal.ITIMER_REAL, seconds * 4)  # a hang stops here; the assert below is the real bound
+    signal.setitimer(signal.ITIMER_REAL, seconds * 10)  # a hang stops here; the assert below is the real bound
     elapsed = [0.0]
-    start = time.perf_counter()
+    # CPU time of this process: what the input costs, whatever else the machine is running.
+    start = time.process_time()
     try:
         yield elapsed
     finally:
-        elapsed[0] = time.perf_counter() - start
+        elapsed[0] = time.process_time() - start
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert elapsed[0] < seconds, f"took {elapsed[0]:.2f} s"

@@ -37,7 +37,7 @@ SARIF_SCHEMA = REPO / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 # Well above the 2 ms a real file takes, well below what a user calls a hang.
 DEFAULT_BUDGET_SECONDS = 2.0
 # An input still running after this many budgets is interrupted (a hang).
-HARD_LIMIT_FACTOR = 5
+HARD_LIMIT_FACTOR = 10
 
 
 @dataclass(frozen=True)
@@ -193,6 +193,8 @@ class Checker:
         captured: list[BaseException] = []
         stage = "lint"
         started = time.perf_counter()
+        # The budget is CPU time: a busy machine (other jobs, a loaded CI runner) is not a slow input.
+        cpu_started = time.process_time()
         seconds: dict[str, float] = {}  # per stage, to say where a slow input spent its time
         mark = started
         sampled: list[tuple[str, str]] = []
@@ -246,7 +248,7 @@ class Checker:
         except Exception as error:  # noqa: BLE001 - the property under test is that nothing raises
             where, function = project_frame(error.__traceback__)
             failures.append(Failure("exception", where, _describe(error), _format(error), function))
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - cpu_started
         overran = any(failure.kind == "overran" for failure in failures)
         if elapsed > self.budget and not overran and not _retry:
             # Once more before calling it slow: a busy machine is not a slow input.
@@ -257,7 +259,7 @@ class Checker:
             where, function = sampled[0] if sampled else (max(seconds, key=seconds.__getitem__, default=stage), "")
             timings = ", ".join(f"{name} {value:.2f} s" for name, value in seconds.items())
             failures.append(
-                Failure("slow", where, f"Slow: {elapsed:.2f} s, above the {self.budget:g} s budget ({timings})", "", function)
+                Failure("slow", where, f"Slow: {elapsed:.2f} s of CPU, above the {self.budget:g} s budget ({timings})", "", function)
             )
         return failures
 

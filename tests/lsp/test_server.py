@@ -70,7 +70,7 @@ def _replace(client: LanguageClient, uri: str, text: str, version: int) -> None:
     )
 
 
-async def _diagnostics(client: LanguageClient, uri: str, wanted, timeout: float = 5.0) -> list[types.Diagnostic]:
+async def _diagnostics(client: LanguageClient, uri: str, wanted, timeout: float = 20.0) -> list[types.Diagnostic]:
     """The client's diagnostics for `uri` once `wanted(codes)` holds for their codes; fails after `timeout`."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
