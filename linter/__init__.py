@@ -5,6 +5,7 @@ only the names exported here (and their submodules' documented types), the
 same as a third-party plugin would.
 """
 
+from linter.commands import Command, CommandContext, CommandError
 from linter.engine import LintOptions, LintResult, RunContext, current_config
 from linter.hookspecs import hookimpl
 from linter.model import (
@@ -98,6 +99,9 @@ __all__ = [
     "merge_profiles",
     "normalise_environment",
     # running and reporting
+    "Command",
+    "CommandContext",
+    "CommandError",
     "LintOptions",
     "LintResult",
     "RunContext",
