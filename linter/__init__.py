@@ -36,9 +36,10 @@ from linter.model import (
     WorkloadProfile,
 )
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, iter_nodes, mappings, to_python
-from linter.profile import merge_profiles, normalise_environment, parse_profile
+from linter.profile import PROFILE_KEYS, check_value as check_profile_value, merge_profiles, normalise_environment, parse_profile, profile_choices
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
+from linter.suggest import did_you_mean
 from linter.source import Document, LoadLimits, SourceFile, load_text
 
 __version__ = "0.1.0"
@@ -98,6 +99,10 @@ __all__ = [
     "parse_profile",
     "merge_profiles",
     "normalise_environment",
+    "PROFILE_KEYS",
+    "check_profile_value",
+    "profile_choices",
+    "did_you_mean",
     # running and reporting
     "Command",
     "CommandContext",

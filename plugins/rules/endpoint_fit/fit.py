@@ -9,7 +9,9 @@ a rule would then report.
 
 from __future__ import annotations
 
-from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
+import math
+
+from plugins.data import limit, payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
 
 # The workload profile's `payload-mb` is in decimal megabytes (its schema).
 MB = 1_000_000
@@ -45,3 +47,13 @@ def cold_start_meets_latency(latency_ms: float) -> bool:
 def idle_traffic(traffic: str) -> bool:
     """True for traffic that leaves an always-on endpoint idle most of the time (EP003)."""
     return traffic in IDLE_TRAFFIC
+
+
+def transform_mb_bytes() -> float:
+    """Bytes in one of batch transform's "MB" (its 100 MB ceiling is stored as 100 MiB)."""
+    return payload_limit("batch-transform").bytes / limit("batch_transform", "max_payload_mb").max  # type: ignore[union-attr,operator]
+
+
+def transform_max_payload_needed(size: float) -> int:
+    """The smallest MaxPayloadInMB that holds a record of `size` bytes (EP001 on batch transform)."""
+    return max(math.ceil(size / transform_mb_bytes()), 1)

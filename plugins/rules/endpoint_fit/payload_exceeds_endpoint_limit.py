@@ -9,7 +9,7 @@ from linter import BatchConfig, Deployment, Provenance, RunContext, Severity, Vi
 
 from plugins.data import PayloadLimit, limit, payload_limit, payload_suggestion_order
 from plugins.rules.common import display_name, violation
-from plugins.rules.endpoint_fit.fit import payload_bytes, payload_fits
+from plugins.rules.endpoint_fit.fit import payload_bytes, payload_fits, transform_max_payload_needed, transform_mb_bytes
 
 
 def _format_mb(megabytes: float) -> str:
@@ -131,13 +131,13 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
     if ceiling is None or product_ceiling is None or record_limit is None:
         return
     # SageMaker's "MB" here is 2^20 bytes: the 100 MB ceiling is stored as 100 MiB.
-    bytes_per_mb = record_limit.bytes / ceiling
+    bytes_per_mb = transform_mb_bytes()
     name = display_name(deployment)
     max_payload = batch.max_payload_mb
     concurrent = batch.max_concurrent_transforms
     payload = deployment.profile.payload_mb
     size = payload_bytes(payload.value) if payload.known else 0.0
-    needed = max(math.ceil(size / bytes_per_mb), 1)  # the smallest MaxPayloadInMB the records fit
+    needed = transform_max_payload_needed(size)  # the smallest MaxPayloadInMB the records fit
     if max_payload.known and max_payload.value > ceiling:
         yield violation(
             f"MaxPayloadInMB {max_payload.value} of batch transform job {name} exceeds the {ceiling:g} MB maximum "
