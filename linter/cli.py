@@ -263,7 +263,10 @@ def _run_command(command, argv: list[str]) -> int:
     config = _config(args)
     host = _host(list(config.get("plugins", [])) + args.plugin)
     _warn_load_failures(host)
-    code = command.run(args, CommandContext(host=host, config=config, write=_write))
+    def write(text: str, output: str | None = None, protected: Sequence[str] = ()) -> None:
+        _write(text, output, inputs=protected)
+
+    code = command.run(args, CommandContext(host=host, config=config, write=write))
     if not isinstance(code, int) or isinstance(code, bool):
         raise UsageError(f"command {command.name!r} returned {code!r}, not an exit code")
     return code

@@ -227,7 +227,7 @@ def _sagemaker_type(profile: AdviceProfile, accelerator: str, reasons: list[Reas
             )
         )
         return BATCH_TRANSFORM, conflicts
-    if profile.traffic == "scheduled" and profile.urgency is not None and (latency is None or queue_meets_latency(latency)):
+    if profile.offline or (profile.traffic == "scheduled" and profile.urgency is not None and (latency is None or queue_meets_latency(latency))):
         reasons.append(
             Reason(
                 f"scheduled work with a declared urgency ({profile.urgency}) is a job, not a stream of requests: a batch "
@@ -359,6 +359,7 @@ def _kubernetes_type(profile: AdviceProfile, reasons: list[Reason]) -> str:
     batch_like = (
         (profile.payload_mb is not None and not payload_fits("async", profile.payload_mb))
         or (profile.traffic == "scheduled" and profile.urgency is not None)
+        or profile.offline
     )
     if batch_like:
         reasons.append(

@@ -28,6 +28,8 @@ class AdviceProfile:
     model_size_gb: float | None = None
     models: int = 1
     platform: str = "sagemaker"
+    # Read from a file whose deployment runs to completion (a transform job, a Kubernetes or AWS Batch job).
+    offline: bool = False
 
     @property
     def stage(self) -> Environment | None:
