@@ -104,7 +104,13 @@ def advise_file(args, context) -> tuple[str, int]:
         advice = advise(profile)
         findings = _findings_of(result, deployment, deployments)
         answers.append((deployment, advice, findings))
-    code = 1 if any(findings for _, _, findings in answers) else 0
+    matched = {id(finding) for _, _, findings in answers for finding in findings}
+    other = [
+        finding
+        for finding in result.findings
+        if finding.suppression is None and id(finding) not in matched and (not args.resource or finding.subject_span is None)
+    ]
+    code = 1 if other or any(findings for _, _, findings in answers) else 0
     if args.format == "json":
         document = {
             "schema_version": SCHEMA_VERSION,
@@ -120,6 +126,10 @@ def advise_file(args, context) -> tuple[str, int]:
                     ],
                 }
                 for deployment, advice, findings in answers
+            ],
+            "other_findings": [
+                {"rule": finding.rule_id, "severity": finding.severity.value, "message": finding.message, "line": finding.span.line}
+                for finding in other
             ],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n", code
@@ -146,6 +156,9 @@ def advise_file(args, context) -> tuple[str, int]:
         for reason in advice.reasons:
             if reason.rule and not any(finding.rule_id == reason.rule for finding in findings):
                 lines.append(f"  why: {reason.text} [{reason.rule}]")
+    if other:
+        lines.append(f"{args.file}: linting also reports")
+        lines.extend(f"  - {finding.rule_id} ({finding.severity.value}, line {finding.span.line}): {finding.message}" for finding in other)
     return "".join(escape_control(line) + "\n" for line in lines), code
 
 
