@@ -34,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="text", metavar="NAME", help="text (default) or json")
     parser.add_argument("--emit", metavar="KIND", help="write a template for the recommendation instead: cloudformation or kubernetes")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    parser.add_argument("--decision-table", action="store_true", help="print the decision table advise follows (Markdown, from the data tables)")
 
 
 def _choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
@@ -75,6 +76,11 @@ def profile_from_flags(args: argparse.Namespace, base: AdviceProfile = AdvicePro
 
 
 def run(args: argparse.Namespace, context) -> int:
+    if args.decision_table:
+        from plugins.advisor.table import decision_table
+
+        context.write(decision_table(), args.output)
+        return 0
     _choice("--format", args.format, FORMATS)
     if args.emit is not None:
         _choice("--emit", args.emit, EMIT_FORMATS)
