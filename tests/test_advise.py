@@ -162,6 +162,13 @@ def test_scenario_500_per_customer_xgboost_models():
     assert "Mode: MultiModel" in emit(advice, "cloudformation")
 
 
+def test_many_gpu_models_get_inference_components_which_emit_does_not_write_yet():
+    advice = advise(AdviceProfile(models=50, framework="vllm", traffic="steady"))
+    assert advice.hosting == "inference-components"
+    result = run_cli("advise", "--models", "50", "--framework", "vllm", "--traffic", "steady", "--emit", "cloudformation")
+    assert result.code == 2 and "does not write inference components yet" in result.err
+
+
 def test_scenario_llm_chat_service():
     advice = advise(AdviceProfile(traffic="bursty", environment="prod", framework="vllm", latency_ms=2000))
     assert (advice.endpoint_type, advice.accelerator, advice.streaming) == ("real-time", "gpu", True)

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 from plugins.advisor.profile import AdviceProfile
 from plugins.data import (
-    autoscaling_service_namespace,
-    cloudwatch_metric,
     example_image,
     example_instance_types,
     example_instance_types_source,
@@ -586,13 +584,3 @@ def advise(profile: AdviceProfile) -> Advice:
         conflicts=tuple(conflicts),
         serverless=serverless,
     )
-
-
-def service_namespace() -> str:
-    """The Application Auto Scaling namespace of SageMaker, for emitted templates."""
-    return autoscaling_service_namespace()
-
-
-def wake_metric_namespace(metric: str) -> str | None:
-    info = cloudwatch_metric(metric)
-    return info.namespace if info else None

@@ -13,7 +13,7 @@ import json
 
 from linter import CommandError, escape_control
 
-from plugins.advisor.decide import KIND_OF, TYPE_OF_KIND, Advice, advise
+from plugins.advisor.decide import TYPE_OF_KIND, advise
 from plugins.advisor.profile import AdviceProfile, framework_name
 from plugins.advisor.report import SCHEMA_VERSION, advice_dict, verdict
 
@@ -160,7 +160,3 @@ def advise_file(args, context) -> tuple[str, int]:
         lines.append(f"{args.file}: linting also reports")
         lines.extend(f"  - {finding.rule_id} ({finding.severity.value}, line {finding.span.line}): {finding.message}" for finding in other)
     return "".join(escape_control(line) + "\n" for line in lines), code
-
-
-def _kind(advice: Advice) -> str:
-    return KIND_OF[advice.endpoint_type]

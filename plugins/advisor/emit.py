@@ -35,6 +35,11 @@ def emit(advice: Advice, format_name: str, name: str = NAME) -> str:
         raise CommandError("no deployment fits this profile, so there is nothing to emit: " + "; ".join(
             f"{reason.rule}: {reason.text}" for reason in advice.conflicts
         ))
+    if advice.hosting == "inference-components":
+        raise CommandError(
+            "--emit does not write inference components yet: emit one model's endpoint (--models 1) and add an "
+            "AWS::SageMaker::InferenceComponent per model"
+        )
     kserve = format_name == "kubernetes" and advice.endpoint_type == SERVICE
     if kserve and (advice.profile.framework is None or kserve_model_format(advice.profile.framework) is None):
         raise CommandError(
