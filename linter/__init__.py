@@ -5,6 +5,7 @@ only the names exported here (and their submodules' documented types), the
 same as a third-party plugin would.
 """
 
+from linter.commands import Command, CommandContext, CommandError
 from linter.engine import LintOptions, LintResult, RunContext, current_config
 from linter.hookspecs import hookimpl
 from linter.model import (
@@ -35,7 +36,15 @@ from linter.model import (
     WorkloadProfile,
 )
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, is_null, iter_nodes, mappings, to_python
-from linter.profile import environment_from_path, merge_profiles, normalise_environment, parse_profile
+from linter.profile import (
+    PROFILE_KEYS,
+    check_value as check_profile_value,
+    environment_from_path,
+    merge_profiles,
+    normalise_environment,
+    parse_profile,
+    profile_choices,
+)
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
@@ -100,8 +109,14 @@ __all__ = [
     "merge_profiles",
     "normalise_environment",
     "environment_from_path",
+    "PROFILE_KEYS",
+    "check_profile_value",
+    "profile_choices",
     "did_you_mean",
     # running and reporting
+    "Command",
+    "CommandContext",
+    "CommandError",
     "LintOptions",
     "LintResult",
     "RunContext",

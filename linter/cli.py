@@ -37,9 +37,10 @@ def _common_plugin_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _lint_parser() -> argparse.ArgumentParser:
+def _lint_parser(commands: Sequence[tuple[str, str]] = ()) -> argparse.ArgumentParser:
     from linter import __version__
 
+    added = "".join(f"  mldeploy-lint {name} ...{' ' * max(1, 39 - len(name))}{help_text}\n" for name, help_text in commands)
     parser = argparse.ArgumentParser(
         prog="mldeploy-lint",
         description="Check that ML deployment configurations (CloudFormation, SageMaker, Kubernetes) fit the workload.",
@@ -50,7 +51,8 @@ def _lint_parser() -> argparse.ArgumentParser:
             "                                                       write the rule reference, a page per rule\n"
             "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n"
             "  mldeploy-lint explain --deployments PATH...          show what the linter read, fact by fact\n"
-            "  mldeploy-lint lsp [--tcp HOST:PORT]                  run the language server (stdio by default)\n\n"
+            "  mldeploy-lint lsp [--tcp HOST:PORT]                  run the language server (stdio by default)\n"
+            f"{added}\n"
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -187,6 +189,7 @@ def _explain_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    from linter.commands import COMMAND_NAME, CommandError
     from linter.discovery import PatternError
     from linter.plugin_manager import PluginRenderError
 
@@ -200,8 +203,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if command == "lsp":
                 return _run_lsp(args)
             return _run_rules(args) if command == "rules" else _run_explain(args)
+        if args and COMMAND_NAME.match(args[0]) and not os.path.exists(args[0]):
+            plugin_command = _plugin_commands(_prescan_plugins(args[1:])).get(args[0])
+            if plugin_command is not None:
+                return _run_command(plugin_command, args[1:])
         return _run_lint(args)
-    except (UsageError, PatternError, PluginRenderError) as error:  # PatternError: a bad --exclude pattern
+    except (UsageError, PatternError, PluginRenderError, CommandError) as error:  # PatternError: a bad --exclude pattern
         print(f"mldeploy-lint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -219,6 +226,52 @@ def _host(plugin_modules: Sequence[str]):
     return host
 
 
+def _prescan_plugins(argv: Sequence[str]) -> list[str]:
+    """The modules `--plugin MODULE` (or `--plugin=MODULE`) names in `argv`, before it is parsed."""
+    modules = []
+    for index, word in enumerate(argv):
+        if word == "--plugin" and index + 1 < len(argv):
+            modules.append(argv[index + 1])
+        elif word.startswith("--plugin="):
+            modules.append(word.split("=", 1)[1])
+    return modules
+
+
+def _plugin_commands(plugin_modules: Sequence[str]) -> dict:
+    """The subcommands plugins add, by name (a clash is a usage error)."""
+    from linter.plugin_manager import PluginConfigError, build_plugin_host
+
+    try:
+        return build_plugin_host(plugin_modules).commands(reserved=SUBCOMMANDS)
+    except PluginConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _run_command(command, argv: list[str]) -> int:
+    """Parse a plugin command's arguments and run it with this run's plugins and configuration."""
+    from linter.commands import CommandContext
+
+    parser = argparse.ArgumentParser(
+        prog=f"mldeploy-lint {command.name}",
+        description=command.description or command.help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_arguments(parser)
+    _config_options(parser)
+    _common_plugin_options(parser)
+    args = parser.parse_args(argv)
+    config = _config(args)
+    host = _host(list(config.get("plugins", [])) + args.plugin)
+    _warn_load_failures(host)
+    def write(text: str, output: str | None = None, protected: Sequence[str] = ()) -> None:
+        _write(text, output, inputs=protected)
+
+    code = command.run(args, CommandContext(host=host, config=config, write=write))
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise UsageError(f"command {command.name!r} returned {code!r}, not an exit code")
+    return code
+
+
 def _warn_load_failures(host) -> None:
     """Tell on stderr about plugins that failed to load (linting reports them as MD002)."""
     for failure in host.load_failures:
@@ -231,7 +284,10 @@ def _run_lint(argv: list[str]) -> int:
     from linter.profile import normalise_environment
     from linter.rules import RuleSelector, SelectionError, Severity
 
-    parser = _lint_parser()
+    commands = ()
+    if "-h" in argv or "--help" in argv:  # list the commands plugins add; linting itself never asks
+        commands = tuple((name, item.help) for name, item in sorted(_plugin_commands(_prescan_plugins(argv)).items()))
+    parser = _lint_parser(commands)
     args = parser.parse_args(argv)
     config = _config(args)
     if args.cfn_lint:

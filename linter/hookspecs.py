@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from linter.commands import Command
     from linter.engine import RunContext
     from linter.model import Deployment, InputProblem, SuppressionEdit
     from linter.reporting import Reporter
@@ -105,4 +106,21 @@ def mldeploy_suppression_edit(document: "Document", span: "Span", rule_id: str, 
     the document is not this adapter's, nothing of it holds `span`, or no
     such insertion is certain (a flow-style mapping, a list form). Must not
     raise for odd input.
+    """
+
+
+@hookspec
+def mldeploy_commands() -> "Sequence[Command]":
+    """Return subcommands this plugin adds to the command line (`mldeploy-lint NAME ...`).
+
+    Each is a `linter.Command`: a name (lower-case words joined by
+    hyphens), a one-line help, a function that adds the command's
+    arguments to its `argparse` sub-parser, and a run function that takes
+    the parsed arguments and a `linter.CommandContext` (the run's plugin
+    host and configuration, linting, output writing) and returns the exit
+    code. Called when the first argument is not a file and not a built-in
+    subcommand (`rules`, `explain`, `lsp`), and for `--help`. A name
+    registered twice, or the name of a built-in subcommand, stops the run
+    with a configuration error (exit 2) naming the plugins. Keep the
+    hook cheap: import what the command needs inside its functions.
     """

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import pluggy
 
 from linter import hookspecs
+from linter.commands import COMMAND_NAME, Command
 from linter.deadline import Overrun
 from linter.reporting import Reporter
 from linter.rules import Rule
@@ -146,6 +147,38 @@ class PluginHost:
                 owners[reporter.name] = outcome.plugin
         return found
 
+    def commands(self, reserved: Sequence[str] = ()) -> dict[str, Command]:
+        """Every subcommand plugins add, by name; a duplicate, a name in `reserved` or a malformed name raises PluginConfigError.
+
+        A plugin whose `mldeploy_commands` raises is recorded in `load_failures`.
+        """
+        found: dict[str, Command] = {}
+        owners: dict[str, str] = {}
+        for outcome in self.call_each("mldeploy_commands"):
+            if outcome.error is not None:
+                self.load_failures.append(
+                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_commands)")
+                )
+                continue
+            for command in outcome.result:
+                if not COMMAND_NAME.match(command.name):
+                    raise PluginConfigError(
+                        f"plugin {outcome.plugin!r} adds a command named {command.name!r}: "
+                        "use lower-case words joined by hyphens"
+                    )
+                if command.name in reserved:
+                    raise PluginConfigError(
+                        f"plugin {outcome.plugin!r} adds a command {command.name!r}, which is a built-in subcommand"
+                    )
+                if command.name in found:
+                    raise PluginConfigError(
+                        f"command {command.name!r} is provided twice: by plugin {owners[command.name]!r} "
+                        f"and by plugin {outcome.plugin!r}"
+                    )
+                found[command.name] = command
+                owners[command.name] = outcome.plugin
+        return found
+
     def file_patterns(self) -> list[str]:
         """Extra discovery patterns; a plugin that raises is recorded in `load_failures`."""
         patterns: list[str] = []
@@ -200,6 +233,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_load": _source_file,
     "mldeploy_extract": _sequence(),
     "mldeploy_reporters": _sequence(Reporter),
+    "mldeploy_commands": _sequence(Command),
 }
 
 

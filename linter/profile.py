@@ -26,6 +26,7 @@ __all__ = [
     "normalise_environment",
     "environment_from_path",
     "check_value",
+    "profile_choices",
 ]
 
 # The largest number a profile entry may hold (int64, as the APIs the entries describe).
@@ -117,6 +118,12 @@ def check_value(key: str, value: object) -> tuple[object, str | None]:
     if "exclusiveMinimum" in prop and value <= prop["exclusiveMinimum"]:
         return None, f"{key} must be greater than {prop['exclusiveMinimum']}, got {value!r}"
     return value, None
+
+
+def profile_choices(key: str) -> tuple[str, ...]:
+    """The values the profile schema allows for `key` (its enum); empty when any value of its type is allowed."""
+    prop = load_schema("workload-profile")["properties"].get(key, {})
+    return tuple(prop.get("enum", ()))
 
 
 def _describe(value: object) -> str:

@@ -573,6 +573,52 @@ def test_duplicate_reporter_name_is_a_usage_error(plugin_modules, deploy_yaml):
     )
 
 
+ACME_COMMAND = """
+    from linter import Command, CommandError, hookimpl
+
+    def add_arguments(parser):
+        parser.add_argument("paths", nargs="+")
+        parser.add_argument("--rule")
+
+    def run(args, context):
+        if args.rule is None:
+            raise CommandError("--rule is required")
+        result = context.lint_paths(args.paths)
+        count = sum(1 for finding in result.findings if finding.rule_id == args.rule)
+        context.write(f"{args.rule}: {count}\\n")
+        return 1 if count else 0
+
+    @hookimpl
+    def mldeploy_commands():
+        return [Command("acme-count", "count one rule's findings", add_arguments, run)]
+"""
+
+
+@exercises("mldeploy_commands")
+def test_plugin_command_is_a_subcommand_that_lints_through_the_context(plugin_modules, deploy_yaml):
+    command = plugin_modules("acme_command", ACME_COMMAND)
+    result = run_cli("acme-count", "--plugin", command, deploy_yaml, "--rule", "EP001")
+    assert (result.code, result.out, result.err) == (1, "EP001: 1\n", "")
+    result = run_cli("acme-count", "--plugin", command, deploy_yaml)
+    assert (result.code, result.err) == (2, "mldeploy-lint: error: --rule is required\n")
+    help_text = run_cli("--plugin", command, "--help").out
+    assert "mldeploy-lint acme-count ..." in help_text and "count one rule's findings" in help_text
+    assert "mldeploy-lint advise ..." in help_text  # the built-in advisor registers the same way
+    # Without the plugin the name is a path to lint, which does not exist.
+    assert run_cli("acme-count", deploy_yaml).code == 2
+
+
+@exercises("mldeploy_commands")
+def test_plugin_command_named_like_a_builtin_or_twice_is_a_usage_error(plugin_modules, deploy_yaml):
+    clash = plugin_modules("acme_rules_command", ACME_COMMAND.replace('"acme-count"', '"rules"'))
+    result = run_cli("advise", "--plugin", clash, "--traffic", "steady")
+    assert result.code == 2 and "adds a command 'rules', which is a built-in subcommand" in result.err
+    twice = plugin_modules("acme_advise_command", ACME_COMMAND.replace('"acme-count"', '"advise"'))
+    result = run_cli("advise", "--plugin", twice, "--traffic", "steady")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "mldeploy-lint: error: command 'advise' is provided twice: by plugin 'acme_advise_command' and by plugin 'advisor'\n"
+
+
 # --- isolation: a plugin that raises becomes MD002, the run goes on ---------
 
 

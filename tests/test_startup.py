@@ -117,6 +117,8 @@ def test_the_console_script_linting_one_template_imports_nothing_heavy(workdir):
         (("rules",), "EP001"),
         (("explain", "EP001"), "payload-exceeds-endpoint-limit"),
         (("--format", "sarif", "endpoint.yaml"), '"ruleId": "EP001"'),
+        (("advise", "--traffic", "steady", "--framework", "xgboost"), "recommendation: real-time"),
+        (("advise", "--framework", "xgboost", "--emit", "cloudformation"), "AWS::SageMaker::EndpointConfig"),
     ],
 )
 def test_other_commands_import_nothing_heavy(workdir, args, expected):
@@ -124,6 +126,8 @@ def test_other_commands_import_nothing_heavy(workdir, args, expected):
     assert run.code in (0, 1), run.err
     assert expected in run.out
     assert run.heavy() == {}
+    if args[0] != "advise":  # the advisor's modules wait for the advise command
+        assert [name for _, name in run.imports if name.startswith("plugins.advisor.")] == []
 
 
 @pytest.mark.parametrize("args", [("--version",), ("rules",)])

@@ -26,6 +26,7 @@ from typing import Mapping
 from linter import current_config, load_text, to_python
 
 __all__ = [
+    "ExampleImage",
     "ImageInfo",
     "InstanceInfo",
     "FrameworkInfo",
@@ -47,6 +48,12 @@ __all__ = [
     "classify_image",
     "cloudwatch_metric",
     "cloudwatch_namespace",
+    "example_image",
+    "example_images",
+    "example_instance_types",
+    "example_instance_types_source",
+    "framework_aliases",
+    "framework_names",
     "framework_info",
     "instance_info",
     "instance_job_kind",
@@ -1093,3 +1100,58 @@ def kserve_deployment_mode(value: str) -> str | None:
         if value == mode or value in aliases:
             return mode
     return None
+
+
+# --- Examples for `advise` (plugins/advisor) --------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleImage:
+    """A container image `advise` writes into emitted templates for a framework and build (cpu | gpu | neuron)."""
+
+    framework: str
+    build: str
+    image: str
+    source: str
+
+
+def framework_names() -> tuple[str, ...]:
+    """Every framework name of the images table, in table order."""
+    return tuple(_frameworks())
+
+
+def framework_aliases() -> dict[str, str]:
+    """Other spellings of framework names (`llm` -> `vllm`), from the advisor examples."""
+    return dict(raw_tables()["advisor_examples"]["framework_aliases"]["aliases"])
+
+
+def example_instance_types(accelerator: str, job_kind: str) -> tuple[str, ...]:
+    """Example SageMaker instance types for an accelerator (cpu | gpu | inferentia) and job kind, best first."""
+    for entry in raw_tables()["advisor_examples"]["instance_types"]:
+        if entry["accelerator"] == accelerator and entry["job_kind"] == job_kind:
+            return tuple(entry["types"])
+    return ()
+
+
+def example_instance_types_source(accelerator: str, job_kind: str) -> str:
+    """Where the example instance types of an accelerator and job kind come from."""
+    for entry in raw_tables()["advisor_examples"]["instance_types"]:
+        if entry["accelerator"] == accelerator and entry["job_kind"] == job_kind:
+            return entry["source"]
+    return instance_types_source()
+
+
+def example_image(framework: str, build: str) -> ExampleImage | None:
+    """An example image of `framework` built for `build` (cpu | gpu | neuron), if the tables give one."""
+    for entry in raw_tables()["advisor_examples"]["images"]:
+        if entry["framework"] == framework and entry["build"] == build:
+            return ExampleImage(entry["framework"], entry["build"], entry["image"], entry["source"])
+    return None
+
+
+def example_images() -> tuple[ExampleImage, ...]:
+    """Every example image, in table order."""
+    return tuple(
+        ExampleImage(entry["framework"], entry["build"], entry["image"], entry["source"])
+        for entry in raw_tables()["advisor_examples"]["images"]
+    )

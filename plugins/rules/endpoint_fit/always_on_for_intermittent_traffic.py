@@ -6,15 +6,9 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
-from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
+from plugins.data import payload_limit
 from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances, violation
-
-# Profile `traffic` values (schemas/workload-profile.schema.json) that leave
-# an endpoint idle most of the time.
-IDLE_TRAFFIC = ("intermittent", "scheduled")
-
-# The workload profile's `payload-mb` is in decimal megabytes (its schema).
-_MB = 1_000_000
+from plugins.rules.endpoint_fit.fit import cold_start_meets_latency, idle_traffic, payload_fits, queue_meets_latency
 
 
 def _scales_to_zero(units: tuple[Unit, ...]) -> bool | None:
@@ -51,11 +45,10 @@ def _alternatives(deployment: Deployment, units: list[Unit]) -> tuple[list[str],
     payload = deployment.profile.payload_mb
 
     def takes(kind: str) -> bool:
-        limit = payload_limit(kind)
-        return limit is not None and (not payload.known or float(payload.value) * _MB <= limit.bytes)
+        return payload_limit(kind) is not None and (not payload.known or bool(payload_fits(kind, payload.value)))
 
-    def tolerates(floor_ms: float) -> bool:
-        return not latency.known or float(latency.value) >= floor_ms
+    def tolerates(meets) -> bool:
+        return not latency.known or meets(latency.value)
 
     options = []
     serverless = payload_limit("serverless")
@@ -69,9 +62,9 @@ def _alternatives(deployment: Deployment, units: list[Unit]) -> tuple[list[str],
         left_out = f"serverless endpoints offer no accelerated instances like {accelerated[0]}"
     elif not takes("serverless") and serverless is not None:
         left_out = f"serverless takes at most {serverless.display}"
-    elif tolerates(serverless_cold_start_seconds()[0] * 1000):
+    elif tolerates(cold_start_meets_latency):
         options.append("a serverless endpoint")
-    if takes("async") and tolerates(queued_latency_floor_ms()):
+    if takes("async") and tolerates(queue_meets_latency):
         options.append("an asynchronous endpoint with autoscaling MinCapacity 0")
     return options, left_out
 
@@ -160,7 +153,7 @@ def always_on_for_intermittent_traffic(deployment: Deployment, run: RunContext) 
       `InferenceComponentRuntimeConfig.CopyCount` may be 0
     """
     traffic = deployment.profile.traffic
-    if not traffic.known or traffic.value not in IDLE_TRAFFIC:
+    if not traffic.known or not idle_traffic(traffic.value):
         return
     if kind_of(deployment) is not DeploymentKind.REALTIME:
         return

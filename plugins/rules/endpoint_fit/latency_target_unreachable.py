@@ -8,9 +8,7 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Un
 
 from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
 from plugins.rules.common import display_name, kind_of, not_written, unit_name
-
-# The workload profile's `payload-mb` is in decimal megabytes (its schema).
-_MB = 1_000_000
+from plugins.rules.endpoint_fit.fit import cold_start_meets_latency, payload_fits, queue_meets_latency
 
 
 def format_duration(milliseconds: float) -> str:
@@ -24,7 +22,7 @@ def _realtime_fix(deployment: Deployment) -> str:
     """Where a request this fast can be served: a real-time endpoint, if the payload fits one."""
     realtime = payload_limit("realtime")
     payload = deployment.profile.payload_mb
-    if realtime is None or not payload.known or float(payload.value) * _MB <= realtime.bytes:
+    if realtime is None or not payload.known or payload_fits("realtime", payload.value):
         return "serve it from a real-time endpoint"
     return (
         f"no endpoint type answers a {payload.value:g} MB request that fast: relax the latency target, or split "
@@ -180,7 +178,7 @@ def latency_target_unreachable(deployment: Deployment, run: RunContext) -> Itera
     where = latency.span or deployment.span
     if kind in (DeploymentKind.ASYNC, DeploymentKind.BATCH_TRANSFORM):
         floor = queued_latency_floor_ms()
-        if target >= floor:
+        if queue_meets_latency(target):
             return
         label, why = _QUEUED[kind]
         yield Violation(
@@ -190,7 +188,7 @@ def latency_target_unreachable(deployment: Deployment, run: RunContext) -> Itera
         )
     elif kind is DeploymentKind.SERVERLESS:
         fastest, slowest = serverless_cold_start_seconds()
-        if target >= fastest * 1000:
+        if cold_start_meets_latency(target):
             return
         variants = [unit for unit in deployment.units if unit.serverless is not None]
         if not variants or _warm_capacity(variants) is not False:

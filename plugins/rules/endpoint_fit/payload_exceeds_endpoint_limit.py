@@ -9,9 +9,7 @@ from linter import BatchConfig, Deployment, Provenance, RunContext, Severity, Vi
 
 from plugins.data import PayloadLimit, limit, payload_limit, payload_suggestion_order
 from plugins.rules.common import display_name, violation
-
-# The workload profile's `payload-mb` is in decimal megabytes (its schema).
-_MB = 1_000_000
+from plugins.rules.endpoint_fit.fit import payload_bytes, payload_fits, transform_max_payload_needed, transform_mb_bytes
 
 
 def _format_mb(megabytes: float) -> str:
@@ -22,10 +20,10 @@ def _a(label: str) -> str:
     return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
 
 
-def _suggestion(payload_bytes: float, current: str) -> str:
+def _suggestion(size: float, current: str) -> str:
     for kind in payload_suggestion_order():
         limit = payload_limit(kind)
-        if kind != current and limit is not None and payload_bytes <= limit.bytes:
+        if kind != current and limit is not None and size <= limit.bytes:
             return f"use {_a(limit.label)} (up to {limit.display})"
     batch = payload_limit("batch-transform")
     if batch is not None and current != "batch-transform":
@@ -116,14 +114,11 @@ def payload_exceeds_endpoint_limit(deployment: Deployment, run: RunContext) -> I
     if not payload.known:
         return
     type_limit: PayloadLimit | None = payload_limit(kind)
-    if type_limit is None:
-        return
-    payload_bytes = float(payload.value) * _MB
-    if payload_bytes <= type_limit.bytes:
+    if type_limit is None or payload_fits(kind, payload.value) is not False:
         return
     yield violation(
         f"declared payload {_format_mb(payload.value)} exceeds the {type_limit.display} limit of "
-        f"{_a(type_limit.label)} ({deployment.name.get(deployment.id)}) — {_suggestion(payload_bytes, kind)}",
+        f"{_a(type_limit.label)} ({deployment.name.get(deployment.id)}) — {_suggestion(payload_bytes(payload.value), kind)}",
         payload, default=deployment.span,
     )
 
@@ -136,13 +131,13 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
     if ceiling is None or product_ceiling is None or record_limit is None:
         return
     # SageMaker's "MB" here is 2^20 bytes: the 100 MB ceiling is stored as 100 MiB.
-    bytes_per_mb = record_limit.bytes / ceiling
+    bytes_per_mb = transform_mb_bytes()
     name = display_name(deployment)
     max_payload = batch.max_payload_mb
     concurrent = batch.max_concurrent_transforms
     payload = deployment.profile.payload_mb
-    payload_bytes = float(payload.value) * _MB if payload.known else 0.0
-    needed = max(math.ceil(payload_bytes / bytes_per_mb), 1)  # the smallest MaxPayloadInMB the records fit
+    size = payload_bytes(payload.value) if payload.known else 0.0
+    needed = transform_max_payload_needed(size)  # the smallest MaxPayloadInMB the records fit
     if max_payload.known and max_payload.value > ceiling:
         yield violation(
             f"MaxPayloadInMB {max_payload.value} of batch transform job {name} exceeds the {ceiling:g} MB maximum "
@@ -164,7 +159,7 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
 
     if not payload.known:
         return
-    if payload_bytes > record_limit.bytes:
+    if size > record_limit.bytes:
         yield violation(
             f"declared payload {_format_mb(payload.value)} exceeds the {record_limit.display} limit of "
             f"{_a(record_limit.label)} ({name}) — split the input into smaller records (SplitType)",
@@ -173,7 +168,7 @@ def _batch_transform(deployment: Deployment, batch: BatchConfig) -> Iterator[Vio
         return
     if not max_payload.known or max_payload.value <= 0 or max_payload.value > ceiling:
         return  # 0 is chunked encoding (no per-record limit); above the ceiling is reported above
-    if payload_bytes <= max_payload.value * bytes_per_mb:
+    if size <= max_payload.value * bytes_per_mb:
         return
     default = " (the default when it is not set)" if max_payload.provenance is Provenance.DEFAULT else ""
     yield violation(
