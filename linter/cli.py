@@ -248,8 +248,13 @@ def _plugin_commands(plugin_modules: Sequence[str]) -> dict:
 
 
 def _run_command(command, argv: list[str]) -> int:
-    """Parse a plugin command's arguments and run it with this run's plugins and configuration."""
-    from linter.commands import CommandContext
+    """Parse a plugin command's arguments and run it with this run's plugins and configuration.
+
+    An exception from the command other than a `CommandError` is reported on
+    one line naming the command and where it was raised (exit 2).
+    """
+    from linter.commands import CommandContext, CommandError
+    from linter.discovery import PatternError
 
     parser = argparse.ArgumentParser(
         prog=f"mldeploy-lint {command.name}",
@@ -263,10 +268,22 @@ def _run_command(command, argv: list[str]) -> int:
     config = _config(args)
     host = _host(list(config.get("plugins", [])) + args.plugin)
     _warn_load_failures(host)
+
     def write(text: str, output: str | None = None, protected: Sequence[str] = ()) -> None:
         _write(text, output, inputs=protected)
 
-    code = command.run(args, CommandContext(host=host, config=config, write=write))
+    try:
+        code = command.run(args, CommandContext(host=host, config=config, write=write))
+    except (UsageError, CommandError, PatternError, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - a plugin's failure is reported as its own, never a traceback
+        import traceback
+
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        raise UsageError(
+            f"command {command.name!r} failed: {type(error).__name__}: {error} "
+            f"(at {os.path.basename(frame.filename)}:{frame.lineno}); this is a bug in the plugin that provides it"
+        ) from None
     if not isinstance(code, int) or isinstance(code, bool):
         raise UsageError(f"command {command.name!r} returned {code!r}, not an exit code")
     return code

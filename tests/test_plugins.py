@@ -619,6 +619,15 @@ def test_plugin_command_named_like_a_builtin_or_twice_is_a_usage_error(plugin_mo
     assert result.err == "mldeploy-lint: error: command 'advise' is provided twice: by plugin 'acme_advise_command' and by plugin 'advisor'\n"
 
 
+@exercises("mldeploy_commands")
+def test_a_plugin_command_that_raises_is_one_line_naming_it_not_a_traceback(plugin_modules, deploy_yaml):
+    broken = plugin_modules("acme_broken_command", ACME_COMMAND.replace("result = context.lint_paths(args.paths)", "result = 1 / 0"))
+    result = run_cli("acme-count", "--plugin", broken, deploy_yaml, "--rule", "EP001")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith("mldeploy-lint: error: command 'acme-count' failed: ZeroDivisionError: division by zero (at ")
+    assert "Traceback" not in result.err
+
+
 # --- isolation: a plugin that raises becomes MD002, the run goes on ---------
 
 
