@@ -169,6 +169,18 @@ def test_many_gpu_models_get_inference_components_which_emit_does_not_write_yet(
     assert result.code == 2 and "does not write inference components yet" in result.err
 
 
+def test_emit_never_writes_what_its_own_lint_would_flag(tmp_path):
+    # Many models hit now and then: a multi-model endpoint is the hosting, but an always-on one is EP003.
+    output = tmp_path / "advised.yaml"
+    result = run_cli(
+        "advise", "--models", "500", "--framework", "xgboost", "--traffic", "intermittent",
+        "--emit", "cloudformation", "--output", str(output),
+    )
+    assert (result.code, result.out) == (2, "")
+    assert "would not lint clean" in result.err and "EP003" in result.err
+    assert not output.exists()
+
+
 def test_scenario_llm_chat_service():
     advice = advise(AdviceProfile(traffic="bursty", environment="prod", framework="vllm", latency_ms=2000))
     assert (advice.endpoint_type, advice.accelerator, advice.streaming) == ("real-time", "gpu", True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from linter import CommandError, PROFILE_KEYS
+from linter import CommandContext, CommandError, PROFILE_KEYS
 
 from plugins.advisor.profile import PLATFORMS, AdviceProfile, check_entry, framework_name
 
@@ -109,7 +109,25 @@ def run(args: argparse.Namespace, context) -> int:
     if args.emit:
         from plugins.advisor.emit import emit
 
-        context.write(emit(advice, args.emit), args.output)
+        text = emit(advice, args.emit)
+        _check_emitted(text, args.emit, context)
+        context.write(text, args.output)
         return 0
     context.write(advice_json(advice) if args.format == "json" else advice_text(advice), args.output)
     return 0 if advice.fits else 1
+
+
+def _check_emitted(text: str, format_name: str, context: CommandContext) -> None:
+    """Refuse to write a template that linting would flag: what advise emits must lint clean.
+
+    The template carries the profile it was made for (Metadata, annotations),
+    so linting it judges it against the same workload.
+    """
+    name = "advised-template.yaml" if format_name == "cloudformation" else "advised-manifest.yaml"
+    findings = [finding for finding in context.lint_text(text, name).findings if finding.suppression is None]
+    if findings:
+        listed = "; ".join(f"{finding.rule_id}: {finding.message}" for finding in findings)
+        raise CommandError(
+            f"the {format_name} this profile leads to would not lint clean, so nothing is written ({listed}); "
+            "the recommendation without --emit says what to build"
+        )
