@@ -160,6 +160,7 @@ class WorkloadProfile:
     requests_per_day: Sourced[float] = field(default_factory=Sourced)
     urgency: Sourced[str] = field(default_factory=Sourced)
     environment: Sourced[str] = field(default_factory=Sourced)
+    model_size_gb: Sourced[float] = field(default_factory=Sourced)  # weights as stored, 10^9 bytes
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ _FIELDS = {
     "requests-per-day": "requests_per_day",
     "environment": "environment",
     "urgency": "urgency",
+    "model-size-gb": "model_size_gb",
 }
 PROFILE_KEYS = tuple(_FIELDS)
 

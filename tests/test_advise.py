@@ -201,7 +201,7 @@ def test_scenario_llm_chat_service():
         (("--framework", "xgbost"), "--framework: unknown framework 'xgbost' (did you mean 'xgboost'?)"),
         (("--platform", "kubernets"), "--platform: 'kubernets' is not one of sagemaker, kubernetes (did you mean 'kubernetes'?)"),
         (("--models", "many"), "--models must be a whole number, got 'many'"),
-        (("--model-size-gb", "-3"), "--model-size-gb must be greater than 0, got '-3'"),
+        (("--model-size-gb", "-3"), "--model-size-gb: model-size-gb must be greater than 0, got -3.0"),
         (("--traffic", "steady", "--format", "yaml"), "--format: 'yaml' is not one of text, json"),
         (("--traffic", "steady", "--emit", "terraform"), "--emit: 'terraform' is not one of cloudformation, kubernetes"),
         ((), "give a workload profile"),

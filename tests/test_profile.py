@@ -170,7 +170,7 @@ def test_unknown_key_message_lists_the_known_keys():
     assert value is None
     assert reason == (
         "unknown workload profile key 'payload' (did you mean 'payload-mb'?) "
-        "(known keys: payload-mb, latency-ms, traffic, requests-per-day, environment, urgency)"
+        "(known keys: payload-mb, latency-ms, traffic, requests-per-day, environment, urgency, model-size-gb)"
     )
 
 
@@ -238,7 +238,7 @@ def test_parse_profile_reports_each_invalid_entry_where_it_is_and_leaves_it_out(
         InputProblem(f"invalid workload profile ({ORIGIN}): payload-mb must be a number, got 'big'", span(3)),
         InputProblem(
             f"invalid workload profile ({ORIGIN}): unknown workload profile key 'colour' "
-            "(known keys: payload-mb, latency-ms, traffic, requests-per-day, environment, urgency)",
+            "(known keys: payload-mb, latency-ms, traffic, requests-per-day, environment, urgency, model-size-gb)",
             span(4),
         ),
     ]

@@ -19,6 +19,7 @@ _PROFILE_HELP = {
     "requests-per-day": "expected requests per day",
     "environment": "prod, staging, dev (or an alias such as production)",
     "urgency": "urgent or deferrable: whether the work may wait for cheaper capacity",
+    "model-size-gb": "size of the model's weights as stored, in GB (10^9 bytes)",
 }
 
 
@@ -28,7 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for key in PROFILE_KEYS:
         parser.add_argument(f"--{key}", metavar="VALUE", help=_PROFILE_HELP.get(key, key))
     parser.add_argument("--framework", metavar="NAME", help="the model's framework or server: xgboost, sklearn, pytorch, huggingface, vllm, llm, ...")
-    parser.add_argument("--model-size-gb", metavar="GB", help="size of the model's weights, in gigabytes")
     parser.add_argument("--models", metavar="N", help="how many models of this framework are served (per-customer models)")
     parser.add_argument("--platform", metavar="NAME", help="sagemaker (default) or kubernetes")
     parser.add_argument("--format", default="text", metavar="NAME", help="text (default) or json")
@@ -66,8 +66,6 @@ def profile_from_flags(args: argparse.Namespace, base: AdviceProfile = AdvicePro
             changes[key.replace("-", "_")] = check_entry(key, raw)
     if args.framework is not None:
         changes["framework"] = framework_name(args.framework)
-    if args.model_size_gb is not None:
-        changes["model_size_gb"] = _positive("--model-size-gb", args.model_size_gb)
     if args.models is not None:
         changes["models"] = _positive("--models", args.models, integer=True)
     if args.platform is not None:

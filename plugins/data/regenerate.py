@@ -8,7 +8,9 @@ Reads the installed botocore's SageMaker service model
 loader, and rewrites only the text between the GENERATED markers of
 `tables.yaml`; the hand-written parts (families, sources, comments) stay as
 they are. Which enum belongs to which job kind is read from the hand-written
-`instance_type_kinds` table. Exit codes: 0 up to date (or rewritten), 1 the
+`instance_type_kinds` table. It warns about families the hand-written tables
+do not classify and about accelerator instance types without an
+accelerator-memory entry. Exit codes: 0 up to date (or rewritten), 1 the
 shipped tables differ (`--check`), 2 botocore is not installed or the file
 has no markers.
 """
@@ -159,6 +161,36 @@ def unclassified_families(tables: dict, types: dict[str, frozenset[str]]) -> tup
     return tuple(sorted(seen - known, key=family_sort_key))
 
 
+def accelerator_memory_gaps(tables: dict, types: dict[str, frozenset[str]]) -> tuple[str, ...]:
+    """Accelerator instance types in `types` with no `accelerator_memory` entry.
+
+    Families the hand-written `accelerator_memory.unknown` lists are not
+    gaps (no source gives their memory); CPU families and unclassified
+    families (reported by `unclassified_families`) are left out.
+    """
+    accelerated = {
+        family
+        for group in tables["instance_families"]
+        if group["accelerator"] != "none"
+        for family in str(group["families"]).split()
+    }
+    section = tables.get("accelerator_memory") or {}
+    unknown = {family for entry in section.get("unknown", ()) for family in str(entry["families"]).split()}
+    covered = {
+        f"{family}.{size}"
+        for group in section.get("instances", ())
+        for family in str(group["families"]).split()
+        for size in group["sizes"]
+    }
+    gaps = set()
+    for kind_types in types.values():
+        for instance_type in kind_types:
+            _, family, size = instance_type.split(".", 2)
+            if family in accelerated and family not in unknown and f"{family}.{size}" not in covered:
+                gaps.add(instance_type)
+    return tuple(sorted(gaps, key=type_sort_key))
+
+
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version))
 
@@ -183,6 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     missing = unclassified_families(tables, current.types)
     for family in missing:
         print(f"warning: family {family} is not classified in instance_families; add it by hand", file=sys.stderr)
+    for instance_type in accelerator_memory_gaps(tables, current.types):
+        print(
+            f"warning: {instance_type} has accelerators but no accelerator_memory entry; add it by hand "
+            "(or list its family under accelerator_memory.unknown)",
+            file=sys.stderr,
+        )
 
     if args.check:
         if not diffs:
