@@ -140,10 +140,12 @@ def cpu_for_llm_server(deployment: Deployment, run: RunContext) -> Iterator[Viol
             placement = f"on {info.instance_type} without requesting its {device}"
             remedy = f"request the {device} for the server's container"
         elif unit.compute.instance_type.known:
-            placement, remedy = f"on CPU-only instance {compute_label(unit)}", "use a GPU instance type that holds the model"
+            placement = f"on CPU-only instance {compute_label(unit)}"
+            remedy = "use a GPU (or Inferentia/Trainium) instance type that holds the model"
         else:
-            placement, remedy = "without a GPU request", "request a GPU for the server's container"
+            placement = "without an accelerator request"
+            remedy = "request a GPU or a Neuron device (Inferentia/Trainium) for the server's container"
         yield violation(
-            f"large-model server {servers} runs {placement} — it needs a GPU to start or to answer in time: {remedy}",
+            f"large-model server {servers} runs {placement} — it needs an accelerator to start or to answer in time: {remedy}",
             *compute_facts(unit), default=deployment.span,
         )
