@@ -514,6 +514,42 @@ def editor_relint(runs: int, lines: int = 2000, context_files: int = 200) -> dic
         }
 
 
+def tree_scaling(runs: int, sizes: tuple[int, int] = (1000, 5000)) -> dict:
+    """Whether a run stays linear in the number of files: generated trees of 1,000 and 5,000 templates.
+
+    Each size is linted in-process with a warm host, CPU time of the process;
+    the same run with the garbage collector off shows what collection still
+    costs (the engine keeps loaded files out of its scans).
+    """
+    from linter.api import lint_paths
+    from linter.plugin_manager import build_plugin_host
+
+    host = build_plugin_host()
+    rows = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="mldeploy-scale-") as scratch:
+            root = generated_tree(Path(scratch), files=size)
+            lint_paths([str(root)], host=host)  # warm: the file cache of the OS, the host
+            timed, without_gc = [], []
+            findings = 0
+            for _ in range(min(runs, 3)):
+                gc.collect()
+                start = time.process_time()
+                findings = len(lint_paths([str(root)], host=host).findings)
+                timed.append(time.process_time() - start)
+                gc.collect()
+                gc.disable()
+                try:
+                    start = time.process_time()
+                    lint_paths([str(root)], host=host)
+                    without_gc.append(time.process_time() - start)
+                finally:
+                    gc.enable()
+            rows[str(size)] = {"findings": findings, "cpu_seconds": _stats(timed), "cpu_seconds_without_gc": _stats(without_gc)}
+    small, large = (rows[str(size)]["cpu_seconds"]["median"] for size in sizes)
+    return {"sizes": list(sizes), "rows": rows, "ratio": large / small}
+
+
 # --- throughput -------------------------------------------------------------------------
 
 
@@ -673,6 +709,15 @@ def render(report: dict) -> str:
         f"  {'nothing kept (every context file read and parsed)':48} {_ms(editor['cold_seconds'])}",
     ]
 
+    scaling = report["scaling"]
+    small, large = scaling["sizes"]
+    lines += ["", f"Scaling: generated trees of {small:,} and {large:,} templates, in-process, CPU time:"]
+    for size, row in scaling["rows"].items():
+        lines.append(
+            f"  {int(size):>6,} files {_ms(row['cpu_seconds'])}   garbage collector off: {_ms(row['cpu_seconds_without_gc'])}"
+        )
+    lines.append(f"  {large:,} / {small:,} files: x{scaling['ratio']:.2f} (linear: x{large / small:.1f})")
+
     tree = report["throughput"]
     lines += [
         "",
@@ -711,6 +756,7 @@ def main(argv: list[str] | None = None) -> int:
                 "loading": loading(tree, args.runs),
                 "per_file": per_file(args.runs),
                 "editor": editor_relint(args.runs),
+                "scaling": tree_scaling(args.runs),
                 "throughput": throughput(tree, args.runs),
             }
         except BenchError as error:

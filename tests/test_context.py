@@ -220,3 +220,26 @@ def test_a_very_large_repository_falls_back_to_the_directory_with_a_note(cli, ma
     result = cli("--select", "AS", "k8s/deploy.yaml")
     assert "AS001" in result.out  # the HPA in another directory is no longer context
     assert result.err.startswith("mldeploy-lint: note: the repository at . holds 5 lintable files, more than 3:")
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The run keeps what it loaded out of the collector's scans (gc.freeze) and puts it back at the end."""
+    import gc
+
+    from linter.api import lint_paths
+
+    (tmp_path / "endpoint.yaml").write_text(
+        "Resources:\n  C:\n    Type: AWS::SageMaker::EndpointConfig\n    Properties:\n"
+        "      ProductionVariants:\n        - {VariantName: A, ModelName: m, InstanceType: ml.m5.large, InitialInstanceCount: 1}\n",
+        encoding="utf-8",
+    )
+    assert gc.get_freeze_count() == 0
+    first = lint_paths([str(tmp_path)])
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.freeze()  # a program that froze objects of its own: left frozen, and the run's results are the same
+    try:
+        count = gc.get_freeze_count()
+        assert lint_paths([str(tmp_path)]).findings == first.findings
+        assert 0 < gc.get_freeze_count() <= count  # not unfrozen, nothing of the run's added
+    finally:
+        gc.unfreeze()
