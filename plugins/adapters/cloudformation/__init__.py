@@ -37,7 +37,7 @@ from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.stages import StageFile, read_stage_file, stage_environment, stages_of, templates_of
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
-from plugins.adapters.facts import with_image_region
+from plugins.adapters.aws.inferred_facts import with_image_region
 
 
 @hookimpl

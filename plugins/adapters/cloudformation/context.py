@@ -34,7 +34,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
-from plugins.adapters.values import as_bool, as_float, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 
 @dataclass

@@ -49,6 +49,7 @@ from linter import (
 )
 
 from plugins import data
+from plugins.adapters.aws.application_autoscaling import ECS_NAMESPACE, ECS_SERVICE, scalable_resource
 from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
 from plugins.adapters.cloudformation.hosting import policy_target, same_value, with_alarm_metric
 from plugins.adapters.cloudformation.intrinsics import (
@@ -64,10 +65,9 @@ from plugins.adapters.cloudformation.records import ScalableTargetRecord, Templa
 from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.resources.ec2_subnet import read as read_subnet
 from plugins.adapters.cloudformation.template import Resource, intrinsic
-from plugins.adapters.facts import compute_for
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.inferred_facts import compute_for
+from plugins.adapters.aws.written_values import text_of
 
-ECS_NAMESPACE = "ecs"
 
 # The data tables' context for ECS capacity provider names: the reserved
 # Fargate providers; any other name is a cluster's own (Auto Scaling group) one.
@@ -767,12 +767,13 @@ def _mentions(target: Resource, words: list[str], template: TemplateContext) -> 
 
 def _target_names(target: Resource, service: Resource, service_name: Sourced, cluster: Any, template: TemplateContext) -> bool:
     properties, _ = properties_of(target, template)
-    segments = split_text(template.resolve(child(properties, "ResourceId")), "/")
-    if not segments or len(segments) != 3 or segments[0] != "service":
+    resource = scalable_resource(split_text(template.resolve(child(properties, "ResourceId")), "/"))
+    if resource is None or resource.kind != ECS_SERVICE:
         return False
-    if not _names_service(segments[2], service, service_name):
+    cluster_segment, service_segment = resource.names
+    if not _names_service(service_segment, service, service_name):
         return False
-    return cluster is None or _cluster_agrees(segments[1], cluster, template)
+    return cluster is None or _cluster_agrees(cluster_segment, cluster, template)
 
 
 def _scaling_records(targets: list[Resource], template: TemplateContext) -> TemplateRecords:
@@ -816,20 +817,21 @@ def ecs_target_status(target: ScalableTargetRecord, template: TemplateContext) -
     "linked" when an `AWS::ECS::Service` of the template matches
     `service/<cluster>/<service>` the way `ecs_scaling_for_service` does.
     """
-    segments = split_text(target.resource_id, "/")
-    if not segments or len(segments) != 3 or segments[0] != "service":
+    resource = scalable_resource(split_text(target.resource_id, "/"))
+    if resource is None or resource.kind != ECS_SERVICE:
         return "unresolved", f"ResourceId {_show(target.resource_id)} is not service/<cluster>/<service>", "", ""
-    for resource in template.resources.values():
-        if resource.type != "AWS::ECS::Service":
+    cluster_segment, service_segment = resource.names
+    for candidate in template.resources.values():
+        if candidate.type != "AWS::ECS::Service":
             continue
-        properties, _ = properties_of(resource, template)
-        name = name_of(resource, properties, template, "ServiceName")
+        properties, _ = properties_of(candidate, template)
+        name = name_of(candidate, properties, template, "ServiceName")
         _, cluster = service_cluster(properties, template)
-        if _names_service(segments[2], resource, name) and _cluster_agrees(segments[1], cluster, template):
-            return "linked", f"ECS service {_show(segments[2])}", template.deployment_id(resource.logical_id), str(name.value)
-    if isinstance(segments[2], str):
-        return "no-such-deployment", f"no ECS service named {segments[2]!r} in this template", "", ""
-    return "unresolved", f"service name {_show(segments[2])} matches no ECS service of this template", "", ""
+        if _names_service(service_segment, candidate, name) and _cluster_agrees(cluster_segment, cluster, template):
+            return "linked", f"ECS service {_show(service_segment)}", template.deployment_id(candidate.logical_id), str(name.value)
+    if isinstance(service_segment, str):
+        return "no-such-deployment", f"no ECS service named {service_segment!r} in this template", "", ""
+    return "unresolved", f"service name {_show(service_segment)} matches no ECS service of this template", "", ""
 
 
 def _names_service(segment: Any, service: Resource, name: Sourced) -> bool:

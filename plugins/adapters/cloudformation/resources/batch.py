@@ -71,8 +71,8 @@ from plugins.adapters.cloudformation.ecs_linking import (
 )
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import ML_EVIDENCE, command_line, ml_evidence, model_for
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, command_line, ml_evidence, model_for
+from plugins.adapters.aws.written_values import text_of
 
 ENVIRONMENT = "AWS::Batch::ComputeEnvironment"
 QUEUE = "AWS::Batch::JobQueue"

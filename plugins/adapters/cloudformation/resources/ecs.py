@@ -54,10 +54,10 @@ from plugins.adapters.cloudformation.ecs_linking import (
     strategy_capacity,
 )
 from plugins.adapters.cloudformation.template import Resource
-from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
+from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import command_line, compute_for, model_for
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.inferred_facts import command_line, compute_for, model_for
+from plugins.adapters.aws.written_values import text_of
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"

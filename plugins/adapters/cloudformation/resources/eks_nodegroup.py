@@ -45,7 +45,7 @@ from plugins.adapters.cloudformation.ecs_linking import (
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.written_values import text_of
 
 RESOURCE_TYPES = ("AWS::EKS::Nodegroup",)
 
