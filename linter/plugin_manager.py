@@ -21,6 +21,7 @@ import pluggy
 from linter import hookspecs
 from linter.deadline import Overrun
 from linter.reporting import Reporter
+from linter.model import ScalingTarget
 from linter.rules import Rule
 
 __all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "PluginRenderError", "build_plugin_host"]
@@ -199,6 +200,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_file_patterns": _sequence(str),
     "mldeploy_load": _source_file,
     "mldeploy_extract": _sequence(),
+    "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),
 }
 

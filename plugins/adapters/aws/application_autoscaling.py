@@ -21,10 +21,11 @@ the same configuration the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from linter import MappingNode, Node, ScalingPolicy, Sourced, Span
+from linter import Deployment, LinkStatus, MappingNode, Node, ScalingPolicy, ScalingTarget, Sourced, Span
 
 from plugins.adapters.aws.sagemaker_requests import RequestReader
 from plugins.adapters.aws.written_values import as_float
@@ -40,6 +41,8 @@ __all__ = [
     "scalable_resource",
     "parse_resource_id",
     "resource_id_names",
+    "names_deployment",
+    "link_across_run",
     "read_policy",
     "same_triple",
     "with_alarm_metric",
@@ -103,6 +106,48 @@ def resource_id_names(text: str) -> tuple[str, ...]:
     if parsed is not None and parsed.kind == VARIANT:
         return (parsed.names[0],)
     return tuple(segment for segment in text.split("/") if segment)
+
+
+# Adapters keep the known text of a partly unresolved name and show each
+# unknown piece as `${...}` (`RequestReader.read_text`, `TemplateContext.read_text`).
+_HOLE = re.compile(r"\$\{[^}]*\}")
+
+
+def names_deployment(names: Sequence[str], deployment: Deployment) -> bool:
+    """True when the deployment's name is one of `names` (a `${...}` hole in it matching anything).
+
+    A deployment whose name is not known is named when one of its possible
+    names is, or when it has none to compare.
+    """
+    name = deployment.name
+    if not name.known:
+        return not name.options or any(str(option) in names for option in name.options)
+    text = str(name.value)
+    if _HOLE.search(text):
+        pattern = re.compile(".*".join(re.escape(piece) for piece in _HOLE.split(text)) + r"\Z", re.S)
+        return any(pattern.match(candidate) for candidate in names)
+    return text in names
+
+
+def link_across_run(target: ScalingTarget, deployments: Sequence[Deployment]) -> ScalingTarget:
+    """A target its adapter found no deployment for in its own file, looked for among the run's deployments.
+
+    With its ResourceId known: ELSEWHERE_IN_RUN when some deployment of the
+    run may be the one it names (by name; `refers_to` holds those of other
+    files whose name is known), else NO_SUCH_DEPLOYMENT for the whole run
+    (`searched_run`). A ResourceId not known is left as it is.
+    """
+    if target.status is not LinkStatus.NO_SUCH_DEPLOYMENT or target.searched_run or not target.resource_id.known:
+        return target
+    names = resource_id_names(str(target.resource_id.value))
+    named = [deployment for deployment in deployments if names_deployment(names, deployment)]
+    if not named:
+        return replace(target, searched_run=True)
+    path = target.span.path if target.span is not None else None
+    others = tuple(
+        dict.fromkeys(deployment.id for deployment in named if deployment.name.known and deployment.path != path)
+    )
+    return replace(target, status=LinkStatus.ELSEWHERE_IN_RUN, refers_to=others)
 
 
 def read_policy(spec: Node | None, reader: RequestReader, span: Span) -> ScalingPolicy:
