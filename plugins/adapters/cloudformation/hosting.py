@@ -40,12 +40,12 @@ from plugins.adapters.aws.application_autoscaling import (
     INFERENCE_COMPONENT,
     SAGEMAKER_NAMESPACE,
     VARIANT,
-    same_triple,
     scalable_resource,
 )
-from plugins.adapters.aws.application_autoscaling import with_alarm_metric as policy_with_alarm_metric
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
+from plugins.adapters.cloudformation.ecs_scaling import ecs_target_status
+from plugins.adapters.cloudformation.record_matching import policy_target, same_value, with_alarm_metric
 from plugins.adapters.aws.inferred_facts import endpoint_kind, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
@@ -192,29 +192,6 @@ def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
     return any(same_value(reference.value, name) for name in hosting.endpoint_names())
 
 
-def same_value(left: Any, right: Any) -> bool:
-    """Known to be the same value: equal text, unknown parts included.
-
-    A partly unresolved name is compared by its text with each unknown part
-    shown as `${...}` (what `TemplateContext.read_text` stores), so names
-    built from the same pieces match; a resource reference matches by
-    logical ID.
-    """
-    if isinstance(left, ResourceValue) or isinstance(right, ResourceValue):
-        return (
-            isinstance(left, ResourceValue)
-            and isinstance(right, ResourceValue)
-            and left.logical_id == right.logical_id
-        )
-    if left is None or right is None or isinstance(left, Choice) or isinstance(right, Choice):
-        return False
-    return _text(left) == _text(right)
-
-
-def _text(value: Any) -> Any:
-    return str(value) if isinstance(value, (Partial, Opaque)) else value
-
-
 # --- scaling ------------------------------------------------------------------
 
 
@@ -238,28 +215,6 @@ def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: 
     return results
 
 
-def policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTargetRecord | None:
-    """The target a policy drives: the one its ScalingTargetId names, else the first with its triple."""
-    if policy.target is not None:
-        if policy.target.logical_id is not None:
-            return next((target for target in targets if target.logical_id == policy.target.logical_id), None)
-        return None
-    if policy.triple is None:
-        return None
-    same = same_triple(
-        policy.triple, targets, lambda target: (target.resource_id, target.dimension.value, target.namespace.value), same_value
-    )
-    return same[0] if same else None
-
-
-def with_alarm_metric(policy, records: TemplateRecords):
-    """A policy record with the metric of the alarm that triggers it, when it names none."""
-    alarm = next((alarm for alarm in records.alarms if policy.logical_id in alarm.actions), None)
-    if alarm is None:
-        return policy
-    return replace(policy, policy=policy_with_alarm_metric(policy.policy, (alarm.metric, alarm.namespace)))
-
-
 def _link_target(
     target: ScalableTargetRecord, scaling: Scaling, hostings: list[_Hosting], template: TemplateContext
 ) -> ScalingTarget:
@@ -276,9 +231,6 @@ def _link_target(
 
     namespace = target.namespace.value
     if target.namespace.known and namespace == ECS_NAMESPACE:
-        # ECS services are linked by ecs_linking (which imports this module).
-        from plugins.adapters.cloudformation.ecs_linking import ecs_target_status
-
         status, reason, deployment_id, unit = ecs_target_status(target, template)
         return ScalingTarget(
             resource_id=target.resource_id_source,
