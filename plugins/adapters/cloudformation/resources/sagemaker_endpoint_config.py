@@ -26,7 +26,6 @@ def read(resource: Resource, template: TemplateContext) -> list:
         logical_id=resource.logical_id,
         name=name,
         variants=tuple(variant(node, reader) for node in reader.mappings(properties, "ProductionVariants")),
-        shadow_variants=tuple(variant(node, reader) for node in reader.mappings(properties, "ShadowProductionVariants")),
         async_config=read_async_config(reader.node(properties, "AsyncInferenceConfig"), reader),
         data_capture=read_data_capture(reader.node(properties, "DataCaptureConfig"), reader),
         network=network(resource, template),
