@@ -28,7 +28,6 @@ __all__ = ["STDIN", "lint_paths", "lint_text", "read_inputs"]
 STDIN = "-"
 
 
-CONTEXT_MODES = ("siblings", "none")
 
 
 def read_inputs(

@@ -235,6 +235,7 @@ def _run(
         ]
     run.deployments = tuple(deployments)
     run.scaling_targets = tuple(scaling_targets)
+    _link(host, run, emit)
 
     _check(enabled, run, all_documents, options, emit)
     findings[:] = _merge_variants(findings)
@@ -267,6 +268,24 @@ def _run(
         selected, baseline_stale = options.baseline.apply(selected)
     ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
     return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts, baseline_stale)
+
+
+def _link(host: PluginHost, run: RunContext, emit: "_Emitter") -> None:
+    """Adapters' links across the run (`mldeploy_link`), one adapter after the other."""
+    if not run.scaling_targets:
+        return
+    for outcome in host.call_each("mldeploy_link", run=run):
+        if outcome.error is None and len(outcome.result) != len(run.scaling_targets):
+            outcome = replace(outcome, error=ValueError("mldeploy_link must return every scaling target of the run, in order"))
+        if outcome.error is not None:
+            emit.plugin_error(
+                outcome.plugin,
+                f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while linking the run",
+                Span.point(f"<plugin:{outcome.plugin}>", 1),
+                outcome.error,
+            )
+            continue
+        run.scaling_targets = tuple(outcome.result)
 
 
 @dataclass

@@ -134,7 +134,7 @@ def explain_text(deployments: Sequence[Deployment], targets: Sequence[ScalingTar
         lines.append("Scaling targets:")
         for target in targets:
             where = _location(target.span, base)
-            lines.append(f"  {target.status}: {target.reason}  {where}")
+            lines.append(f"  {target.status.value}: {target.reason}  {where}")
         lines.append("")
     # Names and values come from the linted files: no control character of theirs reaches a terminal or CI log.
     return "\n".join(escape_control(line) for line in lines)

@@ -18,7 +18,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover
     from linter.commands import Command
     from linter.engine import RunContext
-    from linter.model import Deployment, InputProblem, SuppressionEdit
+    from linter.model import Deployment, InputProblem, ScalingTarget, SuppressionEdit
     from linter.reporting import Reporter
     from linter.rules import Rule
     from linter.nodes import Span
@@ -83,6 +83,21 @@ def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deplo
     each with `variant` set (see `linter.Deployment`); the engine names the
     variants in the findings and merges findings alike across them.
     Adapters never judge: they describe, rules decide.
+    """
+
+
+@hookspec
+def mldeploy_link(run: "RunContext") -> "Sequence[ScalingTarget] | None":
+    """Link, across the run, what an adapter could not link within one document.
+
+    Called once per run after every document is extracted, with
+    `run.deployments` and `run.scaling_targets` holding what all adapters
+    read. Return `run.scaling_targets` in the same order, with the targets
+    this adapter read re-linked (`status`, `refers_to`, `searched_run`;
+    see `linter.ScalingTarget`), or None to change nothing. Adapters are
+    called one after the other, each seeing the previous one's links.
+    Adapters never judge: a target that scales nothing keeps a status that
+    says so, and rules decide.
     """
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "Network",
     "Availability",
     "ResourceRef",
+    "LinkStatus",
     "ScalingTarget",
     "Deployment",
     "InputProblem",
@@ -362,34 +363,51 @@ class Deployment:
         return self.environment.value is Environment.PROD
 
 
+class LinkStatus(str, enum.Enum):
+    """What an adapter found a scaling target to refer to (`ScalingTarget.status`)."""
+
+    LINKED = "linked"  # the deployment and unit it scales are in the run
+    NO_SUCH_DEPLOYMENT = "no-such-deployment"  # it names a deployment that is not there
+    NO_SUCH_UNIT = "no-such-unit"  # the deployment is there, the unit (variant, component) is not
+    UNRESOLVED = "unresolved"  # what it names is not known
+    OTHER_SERVICE = "other-service"  # it scales something no deployment stands for (a table, a function)
+    NOT_IN_RUN = "not-in-run"  # not in the run, and nothing suggests a typo: likely rendered or deployed elsewhere
+    ELSEWHERE_IN_RUN = "elsewhere-in-run"  # not in its own file, but it may name deployments of other files
+
+
 @dataclass(frozen=True)
 class ScalingTarget:
     """An autoscaling target as written, and what it was linked to.
 
     Adapters report every target they read, linked or not, so that rules can
-    judge targets that scale nothing (`status` other than "linked") and
-    `explain` can say why a link was or was not made.
-    `status`: "linked" | "no-such-deployment" | "no-such-unit" | "unresolved"
-    | "other-service" | "not-in-run" (the named resource is not in the run,
-    and nothing suggests a typo: it is likely rendered or deployed elsewhere).
+    judge targets that scale nothing (`status` other than LINKED) and
+    `explain` can say why a link was or was not made; `status` is a
+    `LinkStatus` (a plain string of one of its values is read as one).
     `searched_run` is True when the adapter looked for the target's resource
-    among all documents of the run (as the Kubernetes adapters do, with
-    namespaces), so a "no-such-…" status is final; False when it looked in
-    the target's own file only (a CloudFormation template), so a rule may
-    still find the resource elsewhere in the run. `variant` is the label of
-    the variant of its file it was read under (see `Deployment.variant`),
-    "" when the file is read once.
+    among all documents of the run, so a "no-such-…" status is final;
+    adapters that look in the target's own file first (a CloudFormation
+    template) look through the run in `mldeploy_link`. `refers_to` holds
+    the IDs of the deployments of other files of the run the target names
+    (status ELSEWHERE_IN_RUN; empty when only deployments whose name is
+    not known may be the one). `variant` is the label of the variant of
+    its file it was read under (see `Deployment.variant`), "" when the file
+    is read once.
     """
 
     resource_id: Sourced[str]
     scaling: Scaling
-    status: str
+    status: LinkStatus
     reason: str
     deployment_id: str = ""
     unit_name: str = ""
     span: Span | None = None
     searched_run: bool = False
     variant: str = ""
+    refers_to: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, LinkStatus):
+            object.__setattr__(self, "status", LinkStatus(self.status))
 
 
 @dataclass(frozen=True)

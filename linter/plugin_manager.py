@@ -22,6 +22,7 @@ from linter import hookspecs
 from linter.commands import COMMAND_NAME, Command
 from linter.deadline import Overrun
 from linter.reporting import Reporter
+from linter.model import ScalingTarget
 from linter.rules import Rule
 
 __all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "PluginRenderError", "build_plugin_host"]
@@ -232,6 +233,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_file_patterns": _sequence(str),
     "mldeploy_load": _source_file,
     "mldeploy_extract": _sequence(),
+    "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),
     "mldeploy_commands": _sequence(Command),
 }

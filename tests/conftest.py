@@ -98,7 +98,7 @@ def _without_regional_tables(request, monkeypatch):
         return
     from plugins import data
 
-    monkeypatch.setattr(data, "_cfnlint_root", lambda: None)
+    monkeypatch.setattr(data.instances, "_cfnlint_root", lambda: None)
     data.regional_instance_types.cache_clear()
     yield
     data.regional_instance_types.cache_clear()

@@ -695,7 +695,7 @@ def test_regional_tables_from_a_pricing_table(tmp_path, monkeypatch):
     table = tmp_path / "data/schemas/extensions/aws_sagemaker_hosting/instancetype_enum.json"
     table.parent.mkdir(parents=True)
     table.write_text(json.dumps({"eu-west-1": {"enum": ["ml.m5.large", "ml.g5.xlarge"]}}), encoding="utf-8")
-    monkeypatch.setattr(data, "_cfnlint_root", lambda: tmp_path)
+    monkeypatch.setattr(data.instances, "_cfnlint_root", lambda: tmp_path)
     data.regional_instance_types.cache_clear()
     try:
         regional = data.regional_instance_types("eu-west-1", "hosting")
@@ -718,7 +718,7 @@ data.cloudwatch_metric("ModelLatency"); data.parse_scaling_resource_id("endpoint
 data.model_server_setting("TS_MAX_REQUEST_SIZE"); data.limit("async", "invocation_timeout_seconds")
 print(json.dumps({
     "lazy": lazy,
-    "cfnlint_installed": data._cfnlint_root() is not None,
+    "cfnlint_installed": data.instances._cfnlint_root() is not None,
     "regional": sorted(regional.types) if regional else None,
     "basis": regional.basis if regional else None,
     "heavy": [name for name in ("cfnlint", "jsonschema", "botocore") if name in sys.modules],

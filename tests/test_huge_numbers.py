@@ -22,7 +22,7 @@ from linter.api import read_inputs
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.explain import explain_json, explain_text, model_as_data
 from linter.plugin_manager import build_plugin_host
-from plugins.adapters.values import LARGEST, as_float, as_int, as_str, shown, too_large
+from plugins.adapters.aws.written_values import LARGEST, as_float, as_int, as_str, shown, too_large
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent

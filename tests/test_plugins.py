@@ -1028,3 +1028,53 @@ def test_plugin_suppression_edit_answers_for_its_own_documents_only():
         for outcome in host.call_each("mldeploy_suppression_edit", document=template, span=Span.point("t.yaml", 3, 5), rule_id="X001", reason="why")
     ]
     assert built_in.where == "Metadata of Q" and built_in.text.startswith("    Metadata:\n")
+
+
+# --- linking across the run -----------------------------------------------------------------
+
+ORPHAN_TARGET = """\
+Resources:
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ResourceId: endpoint/churn/variant/AllTraffic
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      MinCapacity: 2
+      MaxCapacity: 4
+"""
+
+
+class NotingLinker:
+    """Links after the built-in adapters: sees their links, adds its own words."""
+
+    @hookimpl(trylast=True)
+    def mldeploy_link(self, run):
+        from dataclasses import replace
+
+        return [replace(target, reason=target.reason + f" (seen as {target.status.value})") for target in run.scaling_targets]
+
+
+class ShortLinker:
+    @hookimpl
+    def mldeploy_link(self, run):
+        return []
+
+
+@exercises("mldeploy_link")
+def test_link_hook_sees_every_target_of_the_run_after_extraction():
+    host = build_plugin_host(plugins=[("noting_linker", NotingLinker())])
+    result = run_lint([InputFile("scaling.yaml", ORPHAN_TARGET.encode())], host, LintOptions(selector=RuleSelector(("MD", "AS002"))))
+    (target,) = result.scaling_targets
+    # The CloudFormation adapter looked through the run for the endpoint its template does not hold.
+    assert target.searched_run and target.reason.endswith("(seen as no-such-deployment)")
+    assert [finding.rule_id for finding in result.findings] == ["AS002"]
+
+
+@exercises("mldeploy_link")
+def test_link_hook_that_drops_targets_is_a_plugin_error():
+    host = build_plugin_host(plugins=[("short_linker", ShortLinker())])
+    result = run_lint([InputFile("scaling.yaml", ORPHAN_TARGET.encode())], host, LintOptions(selector=RuleSelector(("MD",))))
+    (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
+    assert error.plugin == "short_linker" and "while linking the run" in error.message
+    assert len(result.scaling_targets) == 1

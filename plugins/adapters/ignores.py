@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from linter import InputProblem, MappingNode, Node, ScalarNode, SequenceNode, Span
 
-from plugins.adapters.values import shown
+from plugins.adapters.aws.written_values import shown
 
 INVALID_SUPPRESSION_RULE = "MD003"
 

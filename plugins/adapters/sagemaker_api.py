@@ -29,8 +29,8 @@ from typing import Callable
 
 from linter import Deployment, Document, InputProblem, MappingNode, ResourceRef, RunContext, Sourced, Span, hookimpl
 
-from plugins.adapters.facts import with_image_region
-from plugins.adapters.sagemaker_jobs import (
+from plugins.adapters.aws.inferred_facts import with_image_region
+from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
     ENDPOINT_CONFIG,
     MODEL,

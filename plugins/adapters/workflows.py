@@ -48,8 +48,8 @@ from linter import (
     load_text,
 )
 
-from plugins.adapters.facts import with_image_region
-from plugins.adapters.sagemaker_jobs import (
+from plugins.adapters.aws.inferred_facts import with_image_region
+from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
     ENDPOINT_CONFIG,
     HOSTING_OPERATIONS,
@@ -77,7 +77,7 @@ from plugins.adapters.sagemaker_jobs import (
     read_endpoint_config,
     read_model,
 )
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.written_values import text_of
 
 __all__ = [
     "Surroundings",

@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped tables differ from botocore")
     args = parser.parse_args(argv)
 
-    from plugins.data import _parse_tables
+    from plugins.data.loading import _parse_tables
 
     text = TABLES_PATH.read_text(encoding="utf-8")
     tables = _parse_tables(text)

@@ -82,7 +82,7 @@ def models_of(deployment: Deployment, unit: Unit) -> list[ModelSpec]:
     return [model for model in deployment.models if model.name.known and str(model.name.value) in unit.model_names]
 
 
-ML_EVIDENCE = "ml_evidence"  # the attribute adapters of general-purpose workloads set (plugins.adapters.facts)
+ML_EVIDENCE = "ml_evidence"  # the attribute adapters of general-purpose workloads set (plugins.adapters.aws.inferred_facts)
 
 
 def judged_as_ml(deployment: Deployment) -> bool:

@@ -758,7 +758,7 @@ def _targets(text: str):
     ],
 )
 def test_ecs_target_status_for_the_scaling_target_report(resource_id, status):
-    from plugins.adapters.cloudformation.ecs_linking import ecs_target_status
+    from plugins.adapters.cloudformation.ecs_scaling import ecs_target_status
 
     text = ECS_SERVICE.format(extra="      Cluster: !Ref Cluster") + f"""\
   Cluster:

@@ -395,3 +395,64 @@ def test_a_monitoring_schedule_is_linked_through_its_job_definition():
     assert monitor.span is not None and monitor.span.line == 22  # the job definition's EndpointName
     assert ("AWS::SageMaker::MonitoringSchedule", "Schedule") in {(link.kind, link.name) for link in by_id["Endpoint"].links}
     assert not by_id["Other"].attribute("model_monitor").known
+
+
+# Drift fixed when the template's variant and policy readers were folded into the shared AWS readers:
+# a written InstanceType that cannot be resolved stays unknown (InstancePools are read only when no
+# InstanceType is written), and a metric-math policy keeps its query's namespace, as in API documents and ACK.
+POOLS_AND_UNRESOLVED_TYPE = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: Pooled
+          ModelName: m
+          InstancePools:
+            - {InstanceType: ml.g5.xlarge, Priority: 1}
+        - VariantName: Written
+          ModelName: m
+          InstanceType: !GetAtt Elsewhere.InstanceType
+          InstancePools:
+            - {InstanceType: ml.g5.xlarge, Priority: 1}
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ResourceId: endpoint/Config/variant/Pooled
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      MinCapacity: 1
+      MaxCapacity: 2
+  Policy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: math
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref Target
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 5
+        CustomizedMetricSpecification:
+          Metrics:
+            - Id: backlog
+              MetricStat:
+                Metric: {MetricName: ApproximateBacklogSizePerInstance, Namespace: AWS/SageMaker}
+                Stat: Average
+              ReturnData: true
+"""
+
+
+def test_instance_pools_only_when_no_instance_type_is_written():
+    result = _read(POOLS_AND_UNRESOLVED_TYPE)
+    (deployment,) = result.deployments
+    pooled, written = deployment.units
+    assert pooled.compute.instance_type.value == "ml.g5.xlarge"
+    assert not written.compute.instance_type.known
+    assert "Elsewhere.InstanceType" in written.compute.instance_type.note
+
+
+def test_metric_math_policy_keeps_the_query_namespace():
+    result = _read(POOLS_AND_UNRESOLVED_TYPE)
+    (target,) = result.scaling_targets
+    (policy,) = target.scaling.policies
+    assert policy.metric.value == "ApproximateBacklogSizePerInstance"
+    assert policy.metric_namespace.value == "AWS/SageMaker"

@@ -84,8 +84,8 @@ def test_the_inferred_region_reaches_cp005s_regional_advice(tmp_path, monkeypatc
     table = tmp_path / "data/schemas/extensions/aws_sagemaker_hosting/instancetype_enum.json"
     table.parent.mkdir(parents=True)
     table.write_text(json.dumps({"eu-west-1": {"enum": ["ml.g5.xlarge"]}}), encoding="utf-8")
-    monkeypatch.setattr(data, "_cfnlint_root", lambda: tmp_path)
-    monkeypatch.setattr(data, "_cfnlint_version", lambda: "9.9")
+    monkeypatch.setattr(data.instances, "_cfnlint_root", lambda: tmp_path)
+    monkeypatch.setattr(data.instances, "_cfnlint_version", lambda: "9.9")
     data.regional_instance_types.cache_clear()
     containers = f"        - Image: {XGBOOST_EU}"
     result = api.lint_text(TEMPLATE.format(containers=containers), "stack.yaml")

@@ -122,7 +122,7 @@ def test_huge_integer_as_a_kubernetes_env_value(checker):
     )
 
 
-# plugins/adapters/values.py (as_float): OverflowError, MD002 for the whole template.
+# plugins/adapters/aws/written_values.py (as_float): OverflowError, MD002 for the whole template.
 def test_huge_integer_in_a_cloudformation_number(checker):
     assert not _failures_of(
         checker,

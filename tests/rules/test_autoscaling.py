@@ -35,6 +35,7 @@ from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy impo
     async_scale_from_zero_without_backlog_policy,
 )
 from plugins.rules.autoscaling.no_scaling_headroom import no_scaling_headroom
+from plugins.adapters.aws.application_autoscaling import link_across_run
 from plugins.rules.autoscaling.scaling import may_be_scaled_elsewhere
 from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
 from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
@@ -194,8 +195,11 @@ NOT_KNOWN = Sourced(UNKNOWN, at(2), Provenance.DECLARED, "Ref:EndpointName is no
     ],
 )
 def test_as002_a_written_out_endpoint_name_against_the_names_of_the_run(name, endpoint, fires):
-    run = Run(dangling_target(f"endpoint/{endpoint}/variant/AllTraffic"))
-    found = list(scaling_target_dangling.check((deployment(DeploymentKind.REALTIME, name=name),), run))
+    # The adapter links a target its template does not hold across the run; the rule reads the link.
+    endpoint_deployment = deployment(DeploymentKind.REALTIME, name=name)
+    linked = link_across_run(dangling_target(f"endpoint/{endpoint}/variant/AllTraffic"), (endpoint_deployment,))
+    assert linked.searched_run is fires
+    found = list(scaling_target_dangling.check((endpoint_deployment,), Run(linked)))
     assert bool(found) is fires
 
 

@@ -18,6 +18,7 @@ from linter import (
     Document,
     Ignore,
     InputProblem,
+    LinkStatus,
     MappingNode,
     Provenance,
     RunContext,
@@ -37,7 +38,8 @@ from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.stages import StageFile, read_stage_file, stage_environment, stages_of, templates_of
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
-from plugins.adapters.facts import with_image_region
+from plugins.adapters.aws.application_autoscaling import link_across_run
+from plugins.adapters.aws.inferred_facts import with_image_region
 
 
 @hookimpl
@@ -198,6 +200,23 @@ def _stage_parameter(template: TemplateContext, names: tuple[str, ...]) -> Sourc
         if stage is not None:
             return Sourced(stage, default.span, Provenance.DECLARED, f"parameter {name} (configured) defaults to {default.value!r}")
     return None
+
+
+@hookimpl
+def mldeploy_link(run: RunContext) -> list | None:
+    """A template's scaling targets that name no deployment of their template, looked for in the run (another stack)."""
+    candidates = {
+        target.span.path
+        for target in run.scaling_targets
+        if target.status is LinkStatus.NO_SUCH_DEPLOYMENT and not target.searched_run and target.span is not None
+    }
+    templates = {document.path for document in run.documents if document.path in candidates and is_template(document)}
+    if not templates:
+        return None
+    return [
+        link_across_run(target, run.deployments) if target.span is not None and target.span.path in templates else target
+        for target in run.scaling_targets
+    ]
 
 
 @hookimpl

@@ -18,7 +18,6 @@ from linter import (
     MappingNode,
     Node,
     Provenance,
-    ScalarNode,
     Sourced,
     Span,
 )
@@ -34,7 +33,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
-from plugins.adapters.values import as_bool, as_float, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import as_bool, as_int, as_str, shown, unreadable_note
 
 
 @dataclass
@@ -128,9 +127,6 @@ class TemplateContext:
     def read_int(self, node: Node | None) -> Sourced[int]:
         return self.sourced(node, as_int, "an integer")
 
-    def read_float(self, node: Node | None) -> Sourced[float]:
-        return self.sourced(node, as_float, "a number")
-
     def read_bool(self, node: Node | None) -> Sourced[bool]:
         return self.sourced(node, as_bool, "true or false")
 
@@ -177,10 +173,6 @@ def block(node: Node | None) -> MappingNode | None:
     """
     return node if isinstance(node, MappingNode) and intrinsic(node) is None else None
 
-
-
-def scalar_text(node: Node | None) -> str | None:
-    return node.value if isinstance(node, ScalarNode) and isinstance(node.value, str) else None
 
 
 def point(span: Span) -> Span:

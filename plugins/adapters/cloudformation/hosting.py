@@ -35,9 +35,18 @@ from linter import (
     merge_profiles,
 )
 
+from plugins.adapters.aws.application_autoscaling import (
+    ECS_NAMESPACE,
+    INFERENCE_COMPONENT,
+    SAGEMAKER_NAMESPACE,
+    VARIANT,
+    scalable_resource,
+)
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
-from plugins.adapters.facts import endpoint_kind, merged_network
+from plugins.adapters.cloudformation.ecs_scaling import ecs_target_status
+from plugins.adapters.cloudformation.record_matching import policy_target, same_value, with_alarm_metric
+from plugins.adapters.aws.inferred_facts import endpoint_kind, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
     EndpointConfigRecord,
@@ -47,10 +56,8 @@ from plugins.adapters.cloudformation.records import (
     ScalableTargetRecord,
     TemplateRecords,
 )
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.written_values import text_of
 
-SAGEMAKER_NAMESPACE = "sagemaker"
-ECS_NAMESPACE = "ecs"
 
 
 @dataclass
@@ -185,29 +192,6 @@ def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
     return any(same_value(reference.value, name) for name in hosting.endpoint_names())
 
 
-def same_value(left: Any, right: Any) -> bool:
-    """Known to be the same value: equal text, unknown parts included.
-
-    A partly unresolved name is compared by its text with each unknown part
-    shown as `${...}` (what `TemplateContext.read_text` stores), so names
-    built from the same pieces match; a resource reference matches by
-    logical ID.
-    """
-    if isinstance(left, ResourceValue) or isinstance(right, ResourceValue):
-        return (
-            isinstance(left, ResourceValue)
-            and isinstance(right, ResourceValue)
-            and left.logical_id == right.logical_id
-        )
-    if left is None or right is None or isinstance(left, Choice) or isinstance(right, Choice):
-        return False
-    return _text(left) == _text(right)
-
-
-def _text(value: Any) -> Any:
-    return str(value) if isinstance(value, (Partial, Opaque)) else value
-
-
 # --- scaling ------------------------------------------------------------------
 
 
@@ -231,36 +215,6 @@ def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: 
     return results
 
 
-def policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTargetRecord | None:
-    if policy.target is not None:
-        if policy.target.logical_id is not None:
-            return next((target for target in targets if target.logical_id == policy.target.logical_id), None)
-        return None
-    if policy.triple is None:
-        return None
-    resource_id, dimension, namespace = policy.triple
-    for target in targets:
-        if (
-            same_value(target.resource_id, resource_id)
-            and target.dimension.value == dimension
-            and target.namespace.value == namespace
-        ):
-            return target
-    return None
-
-
-def with_alarm_metric(policy, records: TemplateRecords):
-    if policy.policy.metric.known:
-        return policy
-    for alarm in records.alarms:
-        if policy.logical_id in alarm.actions:
-            return replace(
-                policy,
-                policy=replace(policy.policy, metric=alarm.metric, metric_namespace=alarm.namespace),
-            )
-    return policy
-
-
 def _link_target(
     target: ScalableTargetRecord, scaling: Scaling, hostings: list[_Hosting], template: TemplateContext
 ) -> ScalingTarget:
@@ -277,9 +231,6 @@ def _link_target(
 
     namespace = target.namespace.value
     if target.namespace.known and namespace == ECS_NAMESPACE:
-        # ECS services are linked by ecs_linking (which imports this module).
-        from plugins.adapters.cloudformation.ecs_linking import ecs_target_status
-
         status, reason, deployment_id, unit = ecs_target_status(target, template)
         return ScalingTarget(
             resource_id=target.resource_id_source,
@@ -295,8 +246,9 @@ def _link_target(
     segments = split_text(target.resource_id, "/")
     if segments is None or not segments or not isinstance(segments[0], str):
         return result("unresolved", f"ResourceId {_show(target.resource_id)} cannot be resolved")
-    if segments[0] == "endpoint" and len(segments) == 4 and segments[2] == "variant":
-        endpoint_name, variant_name = segments[1], segments[3]
+    resource = scalable_resource(segments)
+    if resource is not None and resource.kind == VARIANT:
+        endpoint_name, variant_name = resource.names
         for hosting in hostings:
             if any(same_value(endpoint_name, name) for name in hosting.endpoint_names()):
                 for index, unit in enumerate(hosting.units):
@@ -315,13 +267,14 @@ def _link_target(
         if isinstance(endpoint_name, str):
             return result("no-such-deployment", f"no endpoint named {endpoint_name!r} in this template")
         return result("unresolved", f"endpoint name {_show(endpoint_name)} matches no endpoint of this template")
-    if segments[0] == "inference-component" and len(segments) == 2:
+    if resource is not None and resource.kind == INFERENCE_COMPONENT:
+        (component,) = resource.names
         for hosting in hostings:
             for index, unit in enumerate(hosting.units):
-                if unit.name.known and same_value(unit.name.value, segments[1]):
+                if unit.name.known and same_value(unit.name.value, component):
                     hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
-                    return result("linked", f"inference component {_show(segments[1])}", hosting, str(unit.name.value))
-        return result("no-such-unit", f"no inference component named {_show(segments[1])} in this template")
+                    return result("linked", f"inference component {_show(component)}", hosting, str(unit.name.value))
+        return result("no-such-unit", f"no inference component named {_show(component)} in this template")
     return result("unresolved", f"ResourceId {_show(target.resource_id)} is not an endpoint variant or inference component")
 
 

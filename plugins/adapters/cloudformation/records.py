@@ -59,7 +59,6 @@ class EndpointConfigRecord:
     logical_id: str
     name: Sourced[str]
     variants: tuple[VariantRecord, ...]
-    shadow_variants: tuple[VariantRecord, ...]
     async_config: AsyncConfig | None
     data_capture: Sourced[bool]
     network: Network | None

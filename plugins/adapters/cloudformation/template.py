@@ -23,7 +23,7 @@ from linter import (
     Span,
 )
 
-from plugins.adapters.values import as_int, shown, too_large, unreadable_note
+from plugins.adapters.aws.written_values import as_int, shown, too_large, unreadable_note
 
 # Short-form tags as CloudFormation spells them, and the long form they stand for.
 SHORT_FORM_TAGS = {

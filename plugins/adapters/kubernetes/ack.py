@@ -4,7 +4,7 @@ An ACK controller (AWS Controllers for Kubernetes) turns a custom
 resource's `spec` into the AWS API request of the same name: the spec *is*
 the request, spelled in lowerCamelCase with ACK's initialisms (`kmsKeyID`,
 `s3URI`, `destinationS3URI`). `READER` is the shared SageMaker request
-reader (`sagemaker_jobs.RequestReader`, keys matched case-insensitively)
+reader (`sagemaker_requests.RequestReader`, keys matched case-insensitively)
 made as strict as the API server: the CRD schemas type every field, so
 `initialInstanceCount: "2"` or `enableManagedSpotTraining: "true"` is
 rejected there and kept as malformed here, as the Kubernetes adapter does.
@@ -36,8 +36,8 @@ from linter import Environment, InputProblem, MappingNode, Node, Provenance, Sca
 
 from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, text
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
-from plugins.adapters.sagemaker_jobs import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver, request_profile
-from plugins.adapters.values import as_bool, as_float, as_int, as_str
+from plugins.adapters.aws.sagemaker_requests import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver, request_profile
+from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str
 
 __all__ = [
     "SAGEMAKER_GROUP",

@@ -23,9 +23,10 @@ from typing import Sequence
 
 from linter import MappingNode, ScalarNode, Scaling, ScalingPolicy, Sourced
 
+from plugins.adapters.aws.application_autoscaling import INFERENCE_COMPONENT, VARIANT, parse_resource_id, same_triple
+from plugins.adapters.aws.application_autoscaling import read_policy as read_policy_request
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, is_placeholder, nearest
 from plugins.adapters.kubernetes.objects import Manifest
-from plugins.adapters.values import as_float
 
 __all__ = ["KINDS", "TargetRecord", "PolicyRecord", "ResourceName", "read_target", "read_policy", "policy_target", "scaling_of"]
 
@@ -82,12 +83,9 @@ def _resource_name(resource_id: Sourced[str], written: object) -> tuple[Resource
     if not isinstance(written, str):
         note = resource_id.note or "not written"
         return None, f"resourceID {note}"
-    segments = written.strip().split("/")
-    if len(segments) == 4 and segments[0] == "endpoint" and segments[2] == "variant" and segments[1] and segments[3]:
-        names = (segments[1], segments[3])
-        return ResourceName("variant", tuple(_segment_key(name) for name in names), names), ""
-    if len(segments) == 2 and segments[0] == "inference-component" and segments[1]:
-        return ResourceName("inference-component", (_segment_key(segments[1]),), (segments[1],)), ""
+    parsed = parse_resource_id(written)
+    if parsed is not None and parsed.kind in (VARIANT, INFERENCE_COMPONENT):
+        return ResourceName(parsed.kind, tuple(_segment_key(name) for name in parsed.names), parsed.names), ""
     if is_placeholder(written):
         return None, f"resourceID {written!r} is a template placeholder"
     return None, f"resourceID {written!r} is not an endpoint variant or inference component"
@@ -133,47 +131,18 @@ def read_policy(manifest: Manifest, scope: Scope) -> PolicyRecord | None:
 
 
 def _policy(manifest: Manifest, spec: MappingNode) -> ScalingPolicy:
-    tracking = READER.node(spec, "TargetTrackingScalingPolicyConfiguration")
-    metric: Sourced[str] = Sourced()
-    namespace: Sourced[str] = Sourced()
-    target_value: Sourced[float] = Sourced()
-    if isinstance(tracking, MappingNode):
-        target_value = READER.value(tracking, "TargetValue", convert=as_float, expected="a number")
-        predefined = READER.node(tracking, "PredefinedMetricSpecification")
-        custom = READER.node(tracking, "CustomizedMetricSpecification")
-        if isinstance(predefined, MappingNode):
-            metric = READER.read_str(predefined, "PredefinedMetricType")
-        elif isinstance(custom, MappingNode):
-            metric = READER.read_str(custom, "MetricName")
-            namespace = READER.read_str(custom, "Namespace")
-            if not metric.known:  # metric math: the first query's metric
-                for query in READER.mappings(custom, "Metrics"):
-                    found = READER.read_str(query, "MetricStat", "Metric", "MetricName")
-                    if found.known:
-                        metric, namespace = found, READER.read_str(query, "MetricStat", "Metric", "Namespace")
-                        break
-    if not metric.known and isinstance(READER.node(spec, "StepScalingPolicyConfiguration"), MappingNode):
-        metric = Sourced(note="step scaling: the metric is in a CloudWatch alarm")
-    return ScalingPolicy(
-        policy_type=READER.read_str(spec, "PolicyType"),
-        metric=metric,
-        metric_namespace=namespace,
-        target_value=target_value,
-        span=manifest.anchor,
-    )
+    return read_policy_request(spec, READER, manifest.anchor)
 
 
 def policy_target(policy: PolicyRecord, targets: Sequence[TargetRecord]) -> TargetRecord | None:
     """The target a policy drives: the same resourceID, scalableDimension and serviceNamespace."""
     if policy.resource_key is None or policy.dimension is None or policy.service_namespace is None:
         return None
-    same = [
-        target
-        for target in targets
-        if target.resource_key == policy.resource_key
-        and target.dimension.value == policy.dimension
-        and target.service_namespace.value == policy.service_namespace
-    ]
+    same = same_triple(
+        (policy.resource_key, policy.dimension, policy.service_namespace),
+        targets,
+        lambda target: (target.resource_key, target.dimension.value, target.service_namespace.value),
+    )
     return nearest(same, policy.resource_key, policy.manifest, policy.scope, lambda target: target.manifest, lambda target: target.scope)
 
 

@@ -33,7 +33,8 @@ from typing import Callable
 
 from linter import Compute, Deployment, ModelSpec, ResourceRef, ScalingTarget, Unit
 
-from plugins.adapters.facts import with_image_region
+from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE
+from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.kubernetes import ack_autoscaling, ack_sagemaker
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, nearest, scope_of
 from plugins.adapters.kubernetes.ack_autoscaling import PolicyRecord, TargetRecord, policy_target, scaling_of
@@ -47,11 +48,10 @@ from plugins.adapters.kubernetes.ack_sagemaker import (
 )
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import Manifest, manifests
-from plugins.adapters.sagemaker_jobs import HostedModel, hosting_deployment
+from plugins.adapters.aws.sagemaker_requests import HostedModel, hosting_deployment
 
 KINDS = ack_sagemaker.KINDS | ack_autoscaling.KINDS
 MEMO_KEY = ("plugins.adapters.kubernetes.ack_links", "ack-index")
-SAGEMAKER_NAMESPACE = "sagemaker"  # the serviceNamespace of SageMaker scalable targets
 WHERE = "among the objects of this run"
 
 

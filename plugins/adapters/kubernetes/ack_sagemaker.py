@@ -2,7 +2,7 @@
 
 Each kind's `spec` is the request of the API operation it calls, read by
 the same code as a CloudFormation resource's `Properties` or an API
-request document (`sagemaker_jobs`), so every SageMaker fact means the
+request document (`sagemaker_requests`), so every SageMaker fact means the
 same whatever the file:
 
 | kind | request | becomes |
@@ -34,10 +34,10 @@ from linter import (
     WorkloadProfile,
 )
 
-from plugins.adapters.facts import model_for
+from plugins.adapters.aws.inferred_facts import model_for
 from plugins.adapters.kubernetes.ack import READER, SAGEMAKER_GROUP, Scope, declared
 from plugins.adapters.kubernetes.objects import Manifest
-from plugins.adapters.sagemaker_jobs import (
+from plugins.adapters.aws.sagemaker_requests import (
     PROCESSING_JOB,
     TRAINING_JOB,
     TRANSFORM_JOB,

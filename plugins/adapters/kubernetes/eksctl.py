@@ -42,7 +42,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.facts import compute_for
+from plugins.adapters.aws.inferred_facts import compute_for
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     Manifest,

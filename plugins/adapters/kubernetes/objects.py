@@ -27,7 +27,7 @@ from linter import (
     child,
 )
 
-from plugins.adapters.values import as_float, shown, text_of, too_large, unreadable_note
+from plugins.adapters.aws.written_values import as_float, shown, text_of, too_large, unreadable_note
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 

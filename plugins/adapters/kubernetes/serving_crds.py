@@ -24,7 +24,7 @@ from dataclasses import replace
 from linter import UNKNOWN, DeploymentKind, MappingNode, Provenance, ScalarNode, Scaling, Sourced, child, mappings
 
 from plugins import data
-from plugins.adapters.facts import compute_for, model_for
+from plugins.adapters.aws.inferred_facts import compute_for, model_for
 from plugins.adapters.kubernetes.autoscalers import DIMENSION, hpa_scaling
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
@@ -39,7 +39,7 @@ from plugins.adapters.kubernetes.objects import (
 )
 from plugins.adapters.kubernetes.pod import environment_of, read_spec
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, replicas
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.written_values import text_of
 
 KINDS = {
     ("production-stack.vllm.ai", "VLLMRuntime"),

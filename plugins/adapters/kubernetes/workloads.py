@@ -39,7 +39,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
+from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
-import re
 from typing import Sequence
 
-from linter import Deployment, DeploymentKind, ScalingTarget, Unit
-
-from plugins.data import parse_scaling_resource_id
+from linter import Deployment, DeploymentKind, LinkStatus, ScalingTarget, Unit
 
 from plugins.rules.common import display_name, unit_subject
 
@@ -17,11 +14,6 @@ from plugins.rules.common import display_name, unit_subject
 # (ECS, Kubernetes). Serverless endpoints scale themselves.
 SCALED_KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVICE)
 
-# `ScalingTarget.status` values (see linter.model.ScalingTarget).
-LINKED = "linked"
-NO_SUCH_DEPLOYMENT = "no-such-deployment"
-NO_SUCH_UNIT = "no-such-unit"
-UNRESOLVED = "unresolved"
 
 
 def deployment_of(target: ScalingTarget, deployments: Sequence[Deployment]) -> Deployment | None:
@@ -49,61 +41,19 @@ def may_be_scaled_elsewhere(deployment: Deployment, targets: Sequence[ScalingTar
 
     Such a target is unresolved and names this deployment but an unknown
     unit, or names something unknown from the deployment's own file; or it
-    sits in another file (another stack) and names this deployment by its
-    written name — the target the adapter did not find in its own file.
+    sits in another file (another stack) and its adapter found it to name
+    this deployment (`refers_to`).
     """
     for target in targets:
-        if target.status == UNRESOLVED:
+        if target.status is LinkStatus.UNRESOLVED:
             if target.deployment_id:
                 if deployment_of(target, (deployment,)) is deployment:
                     return True
             elif target.span is not None and target.span.path == deployment.path:
                 return True
-        elif (
-            target.status == NO_SUCH_DEPLOYMENT
-            and not target.searched_run
-            and target.span is not None
-            and target.span.path != deployment.path
-            and target.resource_id.known
-            and deployment.name.known
-            and names_deployment(names_in_resource_id(str(target.resource_id.value)), deployment)
-        ):
+        elif target.status is LinkStatus.ELSEWHERE_IN_RUN and deployment.id in target.refers_to:
             return True
     return False
-
-
-# Adapters keep the known text of a partly unresolved name and show each
-# unknown piece as `${...}` (see TemplateContext.read_text).
-_HOLE = re.compile(r"\$\{[^}]*\}")
-
-
-def names_in_resource_id(resource_id: str) -> tuple[str, ...]:
-    """The names a scaling resource ID may refer to a deployment by.
-
-    For a SageMaker variant, its endpoint name (from the data tables' ID
-    format); otherwise every path segment, which covers any ID format that
-    names the deployment by one of its segments.
-    """
-    parsed = parse_scaling_resource_id(resource_id)
-    if parsed is not None and parsed.endpoint:
-        return (parsed.endpoint,)
-    return tuple(segment for segment in resource_id.split("/") if segment)
-
-
-def names_deployment(names: Sequence[str], deployment: Deployment) -> bool:
-    """True when the deployment's name is one of `names` (a `${...}` hole in it matching anything).
-
-    A deployment whose name is not known is named when one of its possible
-    names is, or when it has none to compare.
-    """
-    name = deployment.name
-    if not name.known:
-        return not name.options or any(str(option) in names for option in name.options)
-    text = str(name.value)
-    if _HOLE.search(text):
-        pattern = re.compile(".*".join(re.escape(piece) for piece in _HOLE.split(text)) + r"\Z", re.S)
-        return any(pattern.match(candidate) for candidate in names)
-    return text in names
 
 
 def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) -> str | None:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterator
 
-from linter import Deployment, RunContext, ScalingTarget, Severity, Violation, rule
-
-from plugins.rules.autoscaling.scaling import NO_SUCH_DEPLOYMENT, NO_SUCH_UNIT, names_deployment, names_in_resource_id
+from linter import Deployment, LinkStatus, RunContext, ScalingTarget, Severity, Violation, rule
 
 
-def _dangles(target: ScalingTarget, deployments: Sequence[Deployment]) -> bool:
-    if target.status == NO_SUCH_UNIT:
+def _dangles(target: ScalingTarget) -> bool:
+    """The unit named is missing, or the adapter looked through the whole run for the deployment named."""
+    if target.status is LinkStatus.NO_SUCH_UNIT:
         return True
-    if target.status != NO_SUCH_DEPLOYMENT:
-        return False
-    if target.searched_run:
-        return True  # the adapter looked through the whole run (namespaces included)
-    if not target.resource_id.known:
-        return False
-    names = names_in_resource_id(str(target.resource_id.value))
-    return not any(names_deployment(names, deployment) for deployment in deployments)
+    return target.status is LinkStatus.NO_SUCH_DEPLOYMENT and target.searched_run
 
 
 @rule(
@@ -118,7 +110,7 @@ def scaling_target_dangling(deployments: tuple[Deployment, ...], run: RunContext
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`scaleTargetRef`)
     """
     for target in run.scaling_targets:
-        if not _dangles(target, deployments):
+        if not _dangles(target):
             continue
         anchor = target.resource_id.span or target.span
         if anchor is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Scaling, Severity, Violation, rule
+from linter import Deployment, LinkStatus, RunContext, Scaling, Severity, Violation, rule
 
-from plugins.rules.autoscaling.scaling import LINKED, deployment_of, target_subject
+from plugins.rules.autoscaling.scaling import deployment_of, target_subject
 from plugins.rules.common import judged_as_ml
 
 
@@ -117,7 +117,7 @@ def scaling_target_without_policy(deployments: tuple[Deployment, ...], run: RunC
     - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling.html
     """
     for target in run.scaling_targets:
-        if target.status != LINKED or target.scaling.policies:
+        if target.status is not LinkStatus.LINKED or target.scaling.policies:
             continue
         scaled = deployment_of(target, deployments)
         if scaled is not None and not judged_as_ml(scaled):

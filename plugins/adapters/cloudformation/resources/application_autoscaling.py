@@ -1,11 +1,13 @@
-"""`AWS::ApplicationAutoScaling::ScalableTarget` and `::ScalingPolicy`."""
+"""`AWS::ApplicationAutoScaling::ScalableTarget` and `::ScalingPolicy` (policies through the shared Application Auto Scaling reader)."""
 
 from __future__ import annotations
 
 from linter import MappingNode, Provenance, ScalingPolicy, SequenceNode, Sourced, child
 
+from plugins.adapters.aws.application_autoscaling import read_policy
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import Reference, ScalableTargetRecord, ScalingPolicyRecord
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
 from plugins.adapters.cloudformation.template import Resource
 
 RESOURCE_TYPES = ("AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy")
@@ -68,34 +70,4 @@ def policy_record(resource: Resource, template: TemplateContext) -> ScalingPolic
 
 
 def _policy(properties, template: TemplateContext, resource: Resource) -> ScalingPolicy:
-    policy_type = template.read_str(child(properties, "PolicyType"))
-    tracking = child(properties, "TargetTrackingScalingPolicyConfiguration")
-    metric: Sourced[str] = Sourced()
-    namespace: Sourced[str] = Sourced()
-    target_value: Sourced[float] = Sourced()
-    if isinstance(tracking, MappingNode):
-        target_value = template.read_float(tracking.get("TargetValue"))
-        predefined = tracking.get("PredefinedMetricSpecification")
-        custom = tracking.get("CustomizedMetricSpecification")
-        if isinstance(predefined, MappingNode):
-            metric = template.read_str(predefined.get("PredefinedMetricType"))
-        elif isinstance(custom, MappingNode):
-            metric = template.read_str(custom.get("MetricName"))
-            namespace = template.read_str(custom.get("Namespace"))
-            if not metric.known and isinstance(custom.get("Metrics"), object):
-                metric = _first_metric_query(custom, template)
-    step = child(properties, "StepScalingPolicyConfiguration")
-    if isinstance(step, MappingNode) and not metric.known:
-        metric = Sourced(note="step scaling: the metric is in a CloudWatch alarm")
-    return ScalingPolicy(policy_type=policy_type, metric=metric, metric_namespace=namespace, target_value=target_value, span=resource.key_span)
-
-
-def _first_metric_query(custom: MappingNode, template: TemplateContext) -> Sourced[str]:
-    metrics = custom.get("Metrics")
-    if not hasattr(metrics, "items"):
-        return Sourced()
-    for query in metrics.items:  # type: ignore[union-attr]
-        stat = child(query, "MetricStat", "Metric", "MetricName")
-        if stat is not None:
-            return template.read_str(stat)
-    return Sourced()
+    return read_policy(properties, TemplateRequestReader(template), resource.key_span)

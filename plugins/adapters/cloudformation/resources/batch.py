@@ -27,7 +27,7 @@ environment can run anything, and `multi_node_parallel` when every job
 definition submitted to it is a multi-node parallel one (`Type: multinode`
 or `NodeProperties`). An EC2 environment whose launch template (in the
 template) targets a capacity reservation or a Capacity Block is reserved
-(`ecs_linking.launch_template_reservation`).
+(`capacity.launch_template_reservation`).
 """
 
 from __future__ import annotations
@@ -55,24 +55,14 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.ecs_linking import (
-    Runner,
-    capacity_of,
-    launch_template_of,
-    launch_template_reservation,
-    name_of,
-    names_resource,
-    network_of,
-    properties_of,
-    runners,
-    compute_of_types,
-    instance_types_attribute,
-    string_list,
-)
+from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
+from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute
+from plugins.adapters.cloudformation.resource_values import capacity_of, name_of, names_resource, network_of, properties_of, string_list
+from plugins.adapters.cloudformation.runners import Runner, runners
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import ML_EVIDENCE, command_line, ml_evidence, model_for
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, command_line, ml_evidence, model_for
+from plugins.adapters.aws.written_values import text_of
 
 ENVIRONMENT = "AWS::Batch::ComputeEnvironment"
 QUEUE = "AWS::Batch::JobQueue"

@@ -42,22 +42,15 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.ecs_linking import (
-    Runner,
-    ecs_scaling_for_service,
-    name_of,
-    names_resource,
-    network_of,
-    properties_of,
-    runners,
-    service_cluster,
-    strategy_capacity,
-)
+from plugins.adapters.cloudformation.capacity import strategy_capacity
+from plugins.adapters.cloudformation.ecs_scaling import ecs_scaling_for_service, service_cluster
+from plugins.adapters.cloudformation.resource_values import name_of, names_resource, network_of, properties_of
+from plugins.adapters.cloudformation.runners import Runner, runners
 from plugins.adapters.cloudformation.template import Resource
-from plugins.adapters.facts import ML_EVIDENCE, ml_evidence
+from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.facts import command_line, compute_for, model_for
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.inferred_facts import command_line, compute_for, model_for
+from plugins.adapters.aws.written_values import text_of
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"

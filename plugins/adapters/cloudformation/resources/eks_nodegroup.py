@@ -31,21 +31,13 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.ecs_linking import (
-    capacity_of,
-    compute_of_types,
-    instance_types_attribute,
-    launch_template_of,
-    launch_template_reservation,
-    name_of,
-    network_of,
-    properties_of,
-    string_list,
-)
+from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
+from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute
+from plugins.adapters.cloudformation.resource_values import capacity_of, name_of, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.values import text_of
+from plugins.adapters.aws.written_values import text_of
 
 RESOURCE_TYPES = ("AWS::EKS::Nodegroup",)
 

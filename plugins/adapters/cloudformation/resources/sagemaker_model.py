@@ -7,7 +7,7 @@ from linter import MappingNode, Network, Provenance, Sourced, child, mappings
 from plugins.adapters.cloudformation.context import TemplateContext, block, unnamed_note
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
-from plugins.adapters.facts import model_for
+from plugins.adapters.aws.inferred_facts import model_for
 
 RESOURCE_TYPES = ("AWS::SageMaker::Model",)
 

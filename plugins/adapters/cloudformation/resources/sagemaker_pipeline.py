@@ -25,7 +25,7 @@ from plugins.adapters.cloudformation.resources.stepfunctions import (
 )
 from plugins.adapters.cloudformation.template import SHORT_FORM_TAGS, Resource, intrinsic
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.sagemaker_jobs import PLATFORM, RequestReader, Unresolved
+from plugins.adapters.aws.sagemaker_requests import PLATFORM, RequestReader, Unresolved
 from plugins.adapters.workflows import (
     Surroundings,
     is_pipeline_definition,

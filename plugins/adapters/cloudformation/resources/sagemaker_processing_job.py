@@ -15,7 +15,7 @@ from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.resources.stepfunctions import template_expression
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.sagemaker_jobs import PROCESSING_JOB, JobContext, RequestReader, ValueResolver, job_deployments
+from plugins.adapters.aws.sagemaker_requests import PROCESSING_JOB, JobContext, RequestReader, ValueResolver, job_deployments
 
 RESOURCE_TYPES = ("AWS::SageMaker::ProcessingJob",)
 

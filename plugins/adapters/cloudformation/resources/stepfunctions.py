@@ -42,7 +42,7 @@ from plugins.adapters.cloudformation.context import TemplateContext, describe_un
 from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue, Unresolvable
 from plugins.adapters.cloudformation.template import Resource, intrinsic, is_template, resources
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.sagemaker_jobs import (
+from plugins.adapters.aws.sagemaker_requests import (
     NOT_EXPRESSION,
     Hole,
     HostedModel,

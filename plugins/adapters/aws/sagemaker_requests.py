@@ -61,8 +61,8 @@ from linter import (
     to_python,
 )
 from plugins import data
-from plugins.adapters.facts import compute_for, endpoint_kind, merged_network, model_for
-from plugins.adapters.values import as_bool, as_float, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.inferred_facts import compute_for, endpoint_kind, merged_network, model_for
+from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 __all__ = [
     "PLATFORM",
@@ -90,6 +90,11 @@ __all__ = [
     "read_model",
     "read_endpoint_config",
     "read_endpoint",
+    "read_variant",
+    "read_serverless_config",
+    "read_managed_instance_scaling",
+    "read_async_config",
+    "read_data_capture",
     "hosting_deployment",
     "link_hosting",
     "model_finder",
@@ -273,13 +278,17 @@ class _Found:
     dynamic: str | None  # the JSONPath of a `Key.$` entry
 
 
-def _lookup(node: Node | None, name: str) -> _Found | None:
+def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
     """The entry `name` of a mapping, case-insensitively; a `name.$` entry is dynamic.
 
-    A null entry is not written (as `MappingNode.get` reads it).
+    With `exact`, only the key spelled as `name` is the entry (no dynamic
+    entries). A null entry is not written (as `MappingNode.get` reads it).
     """
     if not isinstance(node, MappingNode):
         return None
+    if exact:
+        value = node.get(name)
+        return _Found(value, None) if value is not None else None
     wanted = name.lower()
     dynamic: _Found | None = None
     for key, value in node.pairs:
@@ -296,11 +305,20 @@ def _lookup(node: Node | None, name: str) -> _Found | None:
 
 
 class RequestReader:
-    """Typed, located reads of one request's values (see the module docstring)."""
+    """Typed, located reads of one request's values (see the module docstring).
 
-    def __init__(self, span_of: Callable[[Node], Span] | None = None, resolve: ValueResolver = PLAIN) -> None:
+    `exact_keys` matches keys as spelled (a CloudFormation resource's
+    Properties) instead of case-insensitively. A subclass may read values
+    its own way by overriding `value` and `read_text` (every typed read goes
+    through them) and `node` (every block).
+    """
+
+    def __init__(
+        self, span_of: Callable[[Node], Span] | None = None, resolve: ValueResolver = PLAIN, exact_keys: bool = False
+    ) -> None:
         self.span_of = span_of or (lambda node: node.span)
         self.resolve = resolve
+        self.exact_keys = exact_keys
 
     # --- structure -------------------------------------------------------------------
 
@@ -314,7 +332,7 @@ class RequestReader:
                 if found.dynamic is not None:
                     return found
                 node = found.node
-            found = _lookup(node, name)
+            found = _lookup(node, name, self.exact_keys)
             if found is None:
                 return None
         return found
@@ -848,21 +866,13 @@ def read_endpoint_config(
 ) -> ConfigRequest:
     """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags."""
     variants = tuple(_variant(node, reader) for node in reader.mappings(request, "ProductionVariants"))
-    capture = reader.node(request, "DataCaptureConfig")
-    data_capture: Sourced[bool] = Sourced()
-    if isinstance(capture, MappingNode):
-        # Written but unresolved (a JSONPath, a placeholder) stays unknown: only a missing EnableCapture is the default.
-        data_capture = (
-            reader.read_bool(capture, "EnableCapture")
-            if reader.find(capture, "EnableCapture") is not None
-            else Sourced(True, reader.span_of(capture), Provenance.DEFAULT, "DataCaptureConfig without EnableCapture, which defaults to enabled")
-        )
+    data_capture = read_data_capture(reader.node(request, "DataCaptureConfig"), reader)
     profile, environment, problems = request_profile(request, reader, origin)
     return ConfigRequest(
         key=reader.name_key(request, "EndpointConfigName"),
         name=_name_or(reader.read_text(request, "EndpointConfigName"), fallback_name),
         variants=variants,
-        async_config=_async_config(reader.node(request, "AsyncInferenceConfig"), reader),
+        async_config=read_async_config(reader.node(request, "AsyncInferenceConfig"), reader),
         data_capture=data_capture,
         network=_network(reader, reader.node(request, "VpcConfig"), reader.read_bool(request, "EnableNetworkIsolation")),
         profile=profile,
@@ -873,32 +883,45 @@ def read_endpoint_config(
 
 
 def _variant(node: MappingNode, reader: RequestReader) -> VariantRequest:
-    serverless_node = reader.node(node, "ServerlessConfig")
-    serverless = None
-    if isinstance(serverless_node, MappingNode):
-        serverless = ServerlessConfig(
-            memory_mb=reader.read_int(serverless_node, "MemorySizeInMB"),
-            max_concurrency=reader.read_int(serverless_node, "MaxConcurrency"),
-            provisioned_concurrency=reader.read_int(serverless_node, "ProvisionedConcurrency"),
-            span=reader.span_of(serverless_node),
-        )
+    return VariantRequest(read_variant(node, reader), reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"))
+
+
+def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
+    """A production variant as a unit: compute (or the first InstancePools entry), counts, serverless and managed scaling.
+
+    `InstancePools` lists a variant's instance types by priority instead of
+    `InstanceType`: the first (preferred) pool gives the compute when no
+    InstanceType is written at all. A written InstanceType that cannot be
+    resolved stays unknown.
+    """
     instance_type = reader.read_str(node, "InstanceType")
     pools = reader.mappings(node, "InstancePools")
-    if not instance_type.known and not instance_type.note and pools:
+    if instance_type.span is None and pools:
         instance_type = reader.read_str(pools[0], "InstanceType")  # the first pool is the preferred one
-    unit = Unit(
+    return Unit(
         name=reader.read_text(node, "VariantName"),
         compute=compute_for(instance_type),
         count=reader.read_int(node, "InitialInstanceCount"),
         weight=reader.value(node, "InitialVariantWeight", convert=as_float, expected="a number"),
-        serverless=serverless,
-        scaling=_managed_instance_scaling(reader.node(node, "ManagedInstanceScaling"), reader),
+        serverless=read_serverless_config(reader.node(node, "ServerlessConfig"), reader),
+        scaling=read_managed_instance_scaling(reader.node(node, "ManagedInstanceScaling"), reader),
         span=reader.span_of(node),
     )
-    return VariantRequest(unit, reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"))
 
 
-def _managed_instance_scaling(node: Node | None, reader: RequestReader) -> tuple[Scaling, ...]:
+def read_serverless_config(node: Node | None, reader: RequestReader) -> ServerlessConfig | None:
+    """A variant's ServerlessConfig (memory, concurrency, provisioned concurrency); None when not written."""
+    if not isinstance(node, MappingNode):
+        return None
+    return ServerlessConfig(
+        memory_mb=reader.read_int(node, "MemorySizeInMB"),
+        max_concurrency=reader.read_int(node, "MaxConcurrency"),
+        provisioned_concurrency=reader.read_int(node, "ProvisionedConcurrency"),
+        span=reader.span_of(node),
+    )
+
+
+def read_managed_instance_scaling(node: Node | None, reader: RequestReader) -> tuple[Scaling, ...]:
     """SageMaker-managed instance scaling of a variant (used with inference components), when enabled."""
     if not isinstance(node, MappingNode):
         return ()
@@ -917,7 +940,8 @@ def _managed_instance_scaling(node: Node | None, reader: RequestReader) -> tuple
     )
 
 
-def _async_config(node: Node | None, reader: RequestReader) -> AsyncConfig | None:
+def read_async_config(node: Node | None, reader: RequestReader) -> AsyncConfig | None:
+    """AsyncInferenceConfig's output, failure and notification settings; None when not written."""
     if not isinstance(node, MappingNode):
         return None
     return AsyncConfig(
@@ -928,6 +952,20 @@ def _async_config(node: Node | None, reader: RequestReader) -> AsyncConfig | Non
         max_concurrent_invocations=reader.read_int(node, "ClientConfig", "MaxConcurrentInvocationsPerInstance"),
         span=reader.span_of(node),
     )
+
+
+def read_data_capture(node: Node | None, reader: RequestReader) -> Sourced[bool]:
+    """Whether an endpoint captures data: EnableCapture as written, enabled by default when not written.
+
+    An EnableCapture written but unresolved (a JSONPath, a placeholder, an
+    intrinsic) stays unknown: only a missing one is the default.
+    """
+    if not isinstance(node, MappingNode):
+        return Sourced()
+    enabled = reader.read_bool(node, "EnableCapture")
+    if enabled.span is None:  # not written (or removed, as by AWS::NoValue)
+        return Sourced(True, reader.span_of(node), Provenance.DEFAULT, "DataCaptureConfig without EnableCapture, which defaults to enabled")
+    return enabled
 
 
 def read_endpoint(request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()) -> EndpointRequest:

@@ -15,7 +15,7 @@ from linter.rules import RuleSelector
 from linter.source import load_text
 
 from plugins.adapters import sagemaker_api, workflows
-from plugins.adapters.sagemaker_jobs import (
+from plugins.adapters.aws.sagemaker_requests import (
     TRAINING_JOB,
     JobContext,
     RequestReader,

@@ -1,0 +1,217 @@
+"""Application Auto Scaling as every AWS-shaped adapter reads it: ResourceIds, policies, alarm metrics.
+
+A scalable target is known to AWS by the triple (ResourceId,
+ScalableDimension, ServiceNamespace); a policy names its target by the
+same triple (or, in CloudFormation, by `ScalingTargetId`). The ResourceId
+formats read here (botocore application-autoscaling
+`RegisterScalableTargetRequest.ResourceId`; the SageMaker ones are also in
+the data tables, `autoscaling.resource_ids`):
+
+- `endpoint/<endpoint>/variant/<variant>` — a SageMaker production variant;
+- `inference-component/<name>` — a SageMaker inference component;
+- `service/<cluster>/<service>` — an ECS service.
+
+Adapters resolve a ResourceId as far as their language allows and pass its
+`/`-separated segments (each a string, or the adapter's own unresolved
+value) to `scalable_resource`; a ResourceId known as plain text goes
+through `parse_resource_id`. Policies are read from a request-shaped node
+through a `RequestReader` (`read_policy`), so CloudFormation and ACK read
+the same configuration the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+from linter import Deployment, LinkStatus, MappingNode, Node, ScalingPolicy, ScalingTarget, Sourced, Span
+
+from plugins.adapters.aws.sagemaker_requests import RequestReader
+from plugins.adapters.aws.written_values import as_float
+
+__all__ = [
+    "SAGEMAKER_NAMESPACE",
+    "ECS_NAMESPACE",
+    "VARIANT",
+    "INFERENCE_COMPONENT",
+    "ECS_SERVICE",
+    "STEP_SCALING_NOTE",
+    "ScalableResource",
+    "scalable_resource",
+    "parse_resource_id",
+    "resource_id_names",
+    "names_deployment",
+    "link_across_run",
+    "read_policy",
+    "same_triple",
+    "with_alarm_metric",
+]
+
+SAGEMAKER_NAMESPACE = "sagemaker"
+ECS_NAMESPACE = "ecs"
+
+# What a ResourceId names (`ScalableResource.kind`).
+VARIANT = "variant"
+INFERENCE_COMPONENT = "inference-component"
+ECS_SERVICE = "ecs-service"
+
+STEP_SCALING_NOTE = "step scaling: the metric is in a CloudWatch alarm"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ScalableResource:
+    """What a ResourceId names, by its segments (strings, or an adapter's unresolved values).
+
+    `kind` VARIANT: `names` is (endpoint, variant); INFERENCE_COMPONENT:
+    (component,); ECS_SERVICE: (cluster, service).
+    """
+
+    kind: str
+    names: tuple[Any, ...]
+
+
+def scalable_resource(segments: Sequence[Any] | None) -> ScalableResource | None:
+    """The resource `/`-separated ResourceId segments name, or None for any other shape."""
+    if not segments or not isinstance(segments[0], str):
+        return None
+    head, count = segments[0], len(segments)
+    if head == "endpoint" and count == 4 and segments[2] == "variant":
+        return ScalableResource(VARIANT, (segments[1], segments[3]))
+    if head == "inference-component" and count == 2:
+        return ScalableResource(INFERENCE_COMPONENT, (segments[1],))
+    if head == "service" and count == 3:
+        return ScalableResource(ECS_SERVICE, (segments[1], segments[2]))
+    return None
+
+
+def parse_resource_id(text: str) -> ScalableResource | None:
+    """A ResourceId written as plain text, parsed; None when it is no known shape or names an empty name."""
+    parsed = scalable_resource(text.strip().split("/"))
+    if parsed is None or any(name == "" for name in parsed.names):
+        return None
+    return parsed
+
+
+def resource_id_names(text: str) -> tuple[str, ...]:
+    """The names a ResourceId may refer to a deployment by.
+
+    For a SageMaker variant, its endpoint name; otherwise every path
+    segment, which covers any format that names the deployment by one of
+    its segments.
+    """
+    parsed = parse_resource_id(text)
+    if parsed is not None and parsed.kind == VARIANT:
+        return (parsed.names[0],)
+    return tuple(segment for segment in text.split("/") if segment)
+
+
+# Adapters keep the known text of a partly unresolved name and show each
+# unknown piece as `${...}` (`RequestReader.read_text`, `TemplateContext.read_text`).
+_HOLE = re.compile(r"\$\{[^}]*\}")
+
+
+def names_deployment(names: Sequence[str], deployment: Deployment) -> bool:
+    """True when the deployment's name is one of `names` (a `${...}` hole in it matching anything).
+
+    A deployment whose name is not known is named when one of its possible
+    names is, or when it has none to compare.
+    """
+    name = deployment.name
+    if not name.known:
+        return not name.options or any(str(option) in names for option in name.options)
+    text = str(name.value)
+    if _HOLE.search(text):
+        pattern = re.compile(".*".join(re.escape(piece) for piece in _HOLE.split(text)) + r"\Z", re.S)
+        return any(pattern.match(candidate) for candidate in names)
+    return text in names
+
+
+def link_across_run(target: ScalingTarget, deployments: Sequence[Deployment]) -> ScalingTarget:
+    """A target its adapter found no deployment for in its own file, looked for among the run's deployments.
+
+    With its ResourceId known: ELSEWHERE_IN_RUN when some deployment of the
+    run may be the one it names (by name; `refers_to` holds those of other
+    files whose name is known), else NO_SUCH_DEPLOYMENT for the whole run
+    (`searched_run`). A ResourceId not known is left as it is.
+    """
+    if target.status is not LinkStatus.NO_SUCH_DEPLOYMENT or target.searched_run or not target.resource_id.known:
+        return target
+    names = resource_id_names(str(target.resource_id.value))
+    named = [deployment for deployment in deployments if names_deployment(names, deployment)]
+    if not named:
+        return replace(target, searched_run=True)
+    path = target.span.path if target.span is not None else None
+    others = tuple(
+        dict.fromkeys(deployment.id for deployment in named if deployment.name.known and deployment.path != path)
+    )
+    return replace(target, status=LinkStatus.ELSEWHERE_IN_RUN, refers_to=others)
+
+
+def read_policy(spec: Node | None, reader: RequestReader, span: Span) -> ScalingPolicy:
+    """A PutScalingPolicy request (or a CloudFormation ScalingPolicy's Properties) as a policy.
+
+    The metric is the target-tracking configuration's predefined metric
+    type, or its customized metric (for metric math, the first query that
+    names a metric, with that query's namespace). A step-scaling policy's
+    metric is in the CloudWatch alarm that triggers it
+    (`with_alarm_metric`).
+    """
+    tracking = reader.node(spec, "TargetTrackingScalingPolicyConfiguration")
+    metric: Sourced[str] = Sourced()
+    namespace: Sourced[str] = Sourced()
+    target_value: Sourced[float] = Sourced()
+    if isinstance(tracking, MappingNode):
+        target_value = reader.value(tracking, "TargetValue", convert=as_float, expected="a number")
+        predefined = reader.node(tracking, "PredefinedMetricSpecification")
+        custom = reader.node(tracking, "CustomizedMetricSpecification")
+        if isinstance(predefined, MappingNode):
+            metric = reader.read_str(predefined, "PredefinedMetricType")
+        elif isinstance(custom, MappingNode):
+            metric = reader.read_str(custom, "MetricName")
+            namespace = reader.read_str(custom, "Namespace")
+            if not metric.known:  # metric math: the first query's metric
+                for query in reader.mappings(custom, "Metrics"):
+                    found = reader.read_str(query, "MetricStat", "Metric", "MetricName")
+                    if found.known:
+                        metric, namespace = found, reader.read_str(query, "MetricStat", "Metric", "Namespace")
+                        break
+    if not metric.known and isinstance(reader.node(spec, "StepScalingPolicyConfiguration"), MappingNode):
+        metric = Sourced(note=STEP_SCALING_NOTE)
+    return ScalingPolicy(
+        policy_type=reader.read_str(spec, "PolicyType"),
+        metric=metric,
+        metric_namespace=namespace,
+        target_value=target_value,
+        span=span,
+    )
+
+
+def same_triple(
+    policy: tuple[Any, Any, Any],
+    targets: Iterable[T],
+    triple_of: Callable[[T], tuple[Any, Any, Any]],
+    same_resource_id: Callable[[Any, Any], bool] = lambda left, right: left == right,
+) -> list[T]:
+    """The targets a policy names by (ResourceId, ScalableDimension, ServiceNamespace), in order.
+
+    Dimension and namespace compare as written; ResourceIds by
+    `same_resource_id` (an adapter's rule for partly unresolved text).
+    """
+    resource_id, dimension, namespace = policy
+    return [
+        target
+        for target in targets
+        for target_id, target_dimension, target_namespace in (triple_of(target),)
+        if same_resource_id(target_id, resource_id) and target_dimension == dimension and target_namespace == namespace
+    ]
+
+
+def with_alarm_metric(policy: ScalingPolicy, alarm_metric: tuple[Sourced[str], Sourced[str]] | None) -> ScalingPolicy:
+    """A policy whose metric is not written, given the (metric, namespace) of the alarm that triggers it."""
+    if policy.metric.known or alarm_metric is None:
+        return policy
+    metric, namespace = alarm_metric
+    return replace(policy, metric=metric, metric_namespace=namespace)

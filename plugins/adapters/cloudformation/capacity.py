@@ -1,0 +1,290 @@
+"""Purchase options of container compute: ECS capacity provider strategies, Auto Scaling groups, launch templates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from linter import (
+    UNKNOWN,
+    Capacity,
+    MappingNode,
+    Node,
+    Provenance,
+    ResourceRef,
+    Sourced,
+    child,
+    mappings,
+)
+
+from plugins import data
+from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.record_matching import same_value
+from plugins.adapters.cloudformation.intrinsics import (
+    ResourceValue,
+)
+from plugins.adapters.cloudformation.template import Resource, intrinsic
+from plugins.adapters.cloudformation.resource_values import properties_of, shown_reference
+
+
+# The data tables' context for ECS capacity provider names: the reserved
+# Fargate providers; any other name is a cluster's own (Auto Scaling group) one.
+ECS_PROVIDER_CONTEXT = "ecs-capacity-provider"
+
+
+# --- ECS capacity -----------------------------------------------------------------
+
+
+def strategy_capacity(node: Node | None, template: TemplateContext) -> tuple[Sourced, list[ResourceRef], Sourced]:
+    """(capacity, provider links, instance type) of an ECS capacity provider strategy.
+
+    A provider takes tasks when its `Weight` or `Base` is above 0 (Weight
+    defaults to 0). FARGATE is on-demand, FARGATE_SPOT spot; a provider of
+    the template is as spot as its Auto Scaling group. Providers of both
+    kinds make the capacity mixed; any provider that cannot be told makes
+    it unknown unless the others already mix.
+    """
+    items = mappings(node)
+    if not items:
+        return Sourced(UNKNOWN, node.span if node is not None else None, Provenance.DECLARED, "capacity provider strategy not known"), [], Sourced()
+    used = [item for item in items if _takes_tasks(item, template, items)]
+    capacities: list[tuple[str, Sourced]] = []
+    links: list[ResourceRef] = []
+    instance_types: list[Sourced] = []
+    inferred = False
+    for item in used:
+        provider_node = item.get("CapacityProvider")
+        provider = template.resolve(provider_node)
+        fargate = data.capacity_from_setting(ECS_PROVIDER_CONTEXT, provider) if isinstance(provider, str) else None
+        if fargate is not None:
+            capacities.append((provider, Sourced(Capacity(fargate), provider_node.span)))  # type: ignore[union-attr]
+            instance_types.append(Sourced(UNKNOWN, provider_node.span, Provenance.INFERRED, "Fargate: no instance type"))  # type: ignore[union-attr]
+            continue
+        resource = _provider_resource(provider, template)
+        if resource is None:
+            capacities.append((shown_reference(provider), Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"capacity provider {shown_reference(provider)} is not in this template")))
+            continue
+        links.append(ResourceRef(resource.type, resource.logical_id, resource.key_span))
+        capacity, instance_type, asg_links = provider_capacity(resource, template)
+        links.extend(asg_links)
+        inferred = True
+        capacities.append((resource.logical_id, capacity))
+        instance_types.append(instance_type)
+    described = ", ".join(
+        f"{name} {capacity.value.value if capacity.known else 'unknown'}"
+        + (f" ({capacity.note})" if capacity.known and capacity.provenance is Provenance.INFERRED and capacity.note else "")
+        for name, capacity in capacities
+    )
+    known = {capacity.value for _, capacity in capacities if capacity.known}
+    unknown = [capacity for _, capacity in capacities if not capacity.known]
+    provenance = Provenance.INFERRED if inferred else Provenance.DECLARED
+    span = node.span  # type: ignore[union-attr]
+    instance_type = Sourced()
+    if len(instance_types) == len(capacities) and instance_types:
+        fargate = all(not item.known and item.note.startswith("Fargate") for item in instance_types)
+        if fargate or len(instance_types) == 1:
+            instance_type = instance_types[0]
+    if Capacity.MIXED in known or {Capacity.ON_DEMAND, Capacity.SPOT} <= known:
+        return Sourced(Capacity.MIXED, span, provenance, f"capacity provider strategy: {described}"), links, instance_type
+    if unknown:
+        reasons = "; ".join(capacity.note for capacity in unknown if capacity.note)
+        return Sourced(UNKNOWN, span, Provenance.DECLARED, f"capacity provider strategy: {described}" + (f" ({reasons})" if reasons else "")), links, instance_type
+    if len(known) == 1:
+        return Sourced(next(iter(known)), span, provenance, f"capacity provider strategy: {described}"), links, instance_type
+    return Sourced(UNKNOWN, span, Provenance.DECLARED, "no capacity provider of the strategy takes tasks"), links, instance_type
+
+
+def _takes_tasks(item: MappingNode, template: TemplateContext, items: list[MappingNode]) -> bool:
+    if len(items) == 1:
+        return True
+    weight = template.read_int(item.get("Weight"))
+    base = template.read_int(item.get("Base"))
+    if item.get("Weight") is not None and not weight.known:
+        return True
+    if item.get("Base") is not None and not base.known:
+        return True
+    return (weight.get(0) or 0) > 0 or (base.get(0) or 0) > 0
+
+
+def _provider_resource(provider: Any, template: TemplateContext) -> Resource | None:
+    if isinstance(provider, ResourceValue):
+        resource = template.resources.get(provider.logical_id)
+        return resource if resource is not None and resource.type == "AWS::ECS::CapacityProvider" else None
+    for resource in template.resources.values():
+        if resource.type != "AWS::ECS::CapacityProvider":
+            continue
+        properties, _ = properties_of(resource, template)
+        name = template.read_text(child(properties, "Name"))
+        if name.known and same_value(name.value, provider):
+            return resource
+    return None
+
+
+def provider_capacity(resource: Resource, template: TemplateContext) -> tuple[Sourced, Sourced, list[ResourceRef]]:
+    """(capacity, instance type, links) of an `AWS::ECS::CapacityProvider` from its Auto Scaling group."""
+    properties, _ = properties_of(resource, template)
+    group_node = child(properties, "AutoScalingGroupProvider", "AutoScalingGroupArn")
+    logical_id, value = template.reference(group_node)
+    group = template.resources.get(logical_id) if logical_id else None
+    if group is None or group.type != "AWS::AutoScaling::AutoScalingGroup":
+        where = group_node.span if group_node is not None else resource.key_span
+        return Sourced(UNKNOWN, where, Provenance.DECLARED, f"the Auto Scaling group of {resource.logical_id} is not in this template"), Sourced(), []
+    capacity, instance_type = auto_scaling_group_capacity(group, template)
+    return capacity, instance_type, [ResourceRef(group.type, group.logical_id, group.key_span)]
+
+
+def auto_scaling_group_capacity(group: Resource, template: TemplateContext) -> tuple[Sourced, Sourced]:
+    """(capacity, instance type) of an Auto Scaling group: its instances distribution or launch settings."""
+    properties, note = properties_of(group, template)
+    if properties is None:
+        return Sourced(UNKNOWN, group.key_span, Provenance.DECLARED, note), Sourced()
+    mixed = properties.get("MixedInstancesPolicy")
+    if isinstance(mixed, MappingNode):
+        overrides = mappings(child(mixed, "LaunchTemplate", "Overrides"))
+        if overrides:
+            instance_type = _via(template.read_str(overrides[0].get("InstanceType")), f"first instance type override of {group.logical_id}")
+        else:
+            instance_type = _launch_template_instance_type(child(mixed, "LaunchTemplate", "LaunchTemplateSpecification"), template, group)
+        distribution = mixed.get("InstancesDistribution")
+        percentage_node = child(distribution, "OnDemandPercentageAboveBaseCapacity")
+        base_node = child(distribution, "OnDemandBaseCapacity")
+        percentage = template.read_int(percentage_node) if percentage_node is not None else Sourced(100, mixed.span, Provenance.DEFAULT)
+        base = template.read_int(base_node) if base_node is not None else Sourced(0, mixed.span, Provenance.DEFAULT)
+        where = percentage_node.span if percentage_node is not None else mixed.span
+        if not percentage.known or not base.known:
+            return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {group.logical_id}: {percentage.note or base.note}"), instance_type
+        described = f"{group.logical_id}: OnDemandPercentageAboveBaseCapacity {percentage.value}, OnDemandBaseCapacity {base.value}"
+        if percentage.value >= 100:
+            capacity = Capacity.ON_DEMAND
+        elif percentage.value <= 0 and base.value <= 0:
+            capacity = Capacity.SPOT
+        else:
+            capacity = Capacity.MIXED
+        return Sourced(capacity, where, Provenance.INFERRED, described), instance_type
+    template_node = properties.get("LaunchTemplate")
+    if template_node is not None:
+        launch_template = _launch_template(template_node, template)
+        if launch_template is None:
+            return Sourced(UNKNOWN, template_node.span, Provenance.DECLARED, f"the launch template of {group.logical_id} is not in this template"), Sourced()
+        market = child(launch_template.node, "Properties", "LaunchTemplateData", "InstanceMarketOptions", "MarketType")
+        instance_type = _launch_template_instance_type(template_node, template, group)
+        return _market_capacity(market, template, launch_template.logical_id), instance_type
+    configuration_node = properties.get("LaunchConfigurationName")
+    if configuration_node is not None:
+        logical_id, _ = template.reference(configuration_node)
+        configuration = template.resources.get(logical_id) if logical_id else None
+        if configuration is None:
+            return Sourced(UNKNOWN, configuration_node.span, Provenance.DECLARED, f"the launch configuration of {group.logical_id} is not in this template"), Sourced()
+        spot_price = child(configuration.node, "Properties", "SpotPrice")
+        instance_type = _via(
+            template.read_str(child(configuration.node, "Properties", "InstanceType")),
+            f"InstanceType of launch configuration {logical_id} ({group.logical_id})",
+        )
+        if spot_price is not None:
+            return Sourced(Capacity.SPOT, spot_price.span, Provenance.INFERRED, f"SpotPrice of launch configuration {logical_id}"), instance_type
+        return Sourced(Capacity.ON_DEMAND, configuration.key_span, Provenance.INFERRED, f"launch configuration {logical_id} has no SpotPrice"), instance_type
+    return Sourced(UNKNOWN, group.key_span, Provenance.DECLARED, f"{group.logical_id} names no launch template or configuration"), Sourced()
+
+
+def _launch_template(node: Node | None, template: TemplateContext) -> Resource | None:
+    for key in ("LaunchTemplateId", "Id", "LaunchTemplateName", "Name"):
+        logical_id, _ = template.reference(child(node, key))
+        if logical_id and logical_id in template.resources:
+            resource = template.resources[logical_id]
+            return resource if resource.type == "AWS::EC2::LaunchTemplate" else None
+    return None
+
+
+def launch_template_of(node: Node | None, template: TemplateContext) -> Resource | None:
+    """The `AWS::EC2::LaunchTemplate` of this template a launch template specification names."""
+    return _launch_template(node, template)
+
+
+def _launch_template_instance_type(node: Node | None, template: TemplateContext, group: Resource) -> Sourced:
+    resource = _launch_template(node, template)
+    if resource is None:
+        return Sourced()
+    instance_type = template.read_str(child(resource.node, "Properties", "LaunchTemplateData", "InstanceType"))
+    return _via(instance_type, f"InstanceType of launch template {resource.logical_id} ({group.logical_id})")
+
+
+def _via(value: Sourced, how: str) -> Sourced:
+    """A value declared on another resource, as this deployment's inferred fact."""
+    if not value.known and not value.note:
+        return value
+    note = how + (f"; {value.note}" if value.note else "")
+    return replace(value, provenance=Provenance.INFERRED if value.known else value.provenance, note=note)
+
+
+def _market_capacity(market: Node | None, template: TemplateContext, launch_template: str) -> Sourced:
+    if market is None:
+        resource = template.resources.get(launch_template)
+        reserved = launch_template_reservation(resource, template) if resource is not None else None
+        if reserved is not None:
+            return reserved
+        return Sourced(Capacity.ON_DEMAND, None, Provenance.INFERRED, f"launch template {launch_template} sets no spot InstanceMarketOptions")
+    market_type = template.resolve(market)
+    capacity = data.capacity_from_setting(MARKET_TYPE_CONTEXT, market_type) if isinstance(market_type, str) else None
+    if capacity is not None:
+        return Sourced(Capacity(capacity), market.span, Provenance.INFERRED, f"InstanceMarketOptions.MarketType {market_type} of {launch_template}")
+    return Sourced(UNKNOWN, market.span, Provenance.DECLARED, f"InstanceMarketOptions.MarketType of {launch_template} is not known")
+
+
+MARKET_TYPE_CONTEXT = "ec2-market-type"
+RESERVATION_PREFERENCE_CONTEXT = "ec2-capacity-reservation-preference"
+RESERVATION_TARGETS = ("CapacityReservationId", "CapacityReservationResourceGroupArn")
+
+
+def launch_template_reservation(launch_template: Resource, template: TemplateContext) -> Sourced | None:
+    """Reserved capacity a launch template asks for, or None when it asks for none.
+
+    RESERVED for a Capacity Block (`InstanceMarketOptions.MarketType
+    capacity-block`), a `CapacityReservationTarget` that names a
+    reservation or reservation group, or `CapacityReservationPreference
+    capacity-reservations-only`. A target whose reservation is left to a
+    parameter or a condition (`!If [NoReservation, !Ref AWS::NoValue, !Ref
+    ReservationId]`) may be reserved: UNKNOWN, noted, since the template is
+    written to run in a reservation when it is given one.
+    """
+    launch_data = child(launch_template.node, "Properties", "LaunchTemplateData")
+    name = launch_template.logical_id
+    market = child(launch_data, "InstanceMarketOptions", "MarketType")
+    if market is not None:
+        market_type = template.resolve(market)
+        if isinstance(market_type, str) and data.capacity_from_setting(MARKET_TYPE_CONTEXT, market_type) == Capacity.RESERVED.value:
+            return Sourced(Capacity.RESERVED, market.span, Provenance.INFERRED, f"InstanceMarketOptions.MarketType {market_type} of launch template {name}")
+    specification = child(launch_data, "CapacityReservationSpecification")
+    preference = child(specification, "CapacityReservationPreference")
+    if preference is not None:
+        value = template.resolve(preference)
+        if isinstance(value, str) and data.capacity_from_setting(RESERVATION_PREFERENCE_CONTEXT, value) == Capacity.RESERVED.value:
+            return Sourced(Capacity.RESERVED, preference.span, Provenance.INFERRED, f"CapacityReservationPreference {value} of launch template {name}")
+    target = child(specification, "CapacityReservationTarget")
+    if target is None:
+        return None
+    members = [(key, child(target, key)) for key in RESERVATION_TARGETS] if isinstance(target, MappingNode) else [("CapacityReservationTarget", target)]
+    undecided = []
+    for key, node in members:
+        if node is None:
+            continue
+        value = template.read_str(node)
+        if value.known and str(value.value).strip():
+            return Sourced(Capacity.RESERVED, node.span, Provenance.INFERRED, f"launch template {name} targets a capacity reservation ({key} {value.value})")
+        if value.known and not value.related:
+            continue  # written empty: no reservation
+        undecided.append((key, node, value))
+    if not undecided:
+        return None
+    key, node, value = undecided[0]
+    if value.related:
+        why = "an empty parameter Default, set when the stack is created"
+    elif value.note:
+        why = value.note
+    elif intrinsic(node) is not None:
+        why = f"{intrinsic(node)} on the stack's parameters, which may set it"
+    else:
+        why = "not known"
+    return Sourced(
+        UNKNOWN, node.span, Provenance.DECLARED,
+        f"launch template {name} may target a capacity reservation (CapacityReservationTarget {key}: {why}): reserved capacity when one is given",
+    )

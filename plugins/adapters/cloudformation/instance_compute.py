@@ -1,0 +1,97 @@
+"""The compute of a list of instance types (or families), through `inferred_facts.compute_for` like every AWS adapter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from linter import (
+    UNKNOWN,
+    Compute,
+    Provenance,
+    Sourced,
+)
+
+from plugins import data
+from plugins.adapters.aws.inferred_facts import compute_for
+
+
+# --- instance types ---------------------------------------------------------------
+
+# InstanceTypes values that stand for a choice AWS Batch makes among general
+# purpose (C, M, R) families, none of which has an accelerator.
+GENERIC_INSTANCE_TYPES = {
+    "optimal": "AWS Batch chooses among C, M and R family instances",
+    "default_x86_64": "AWS Batch chooses among current x86_64 C, M and R family instances",
+    "default_arm64": "AWS Batch chooses among current Graviton C, M and R family instances",
+}
+
+
+def compute_of_types(instance_types: list[Sourced], where) -> Compute:
+    """The compute of the first instance type; its accelerator (and count) only when every type agrees."""
+    if not instance_types:
+        return Compute(instance_type=Sourced(UNKNOWN, where.span, Provenance.DECLARED, "no InstanceTypes"))
+    computes = [_compute(instance_type) for instance_type in instance_types]
+    first = computes[0]
+    accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
+    if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
+        described = ", ".join(
+            f"{compute.instance_type.value} {compute.accelerator.value if compute.accelerator.known else 'unknown'}"
+            for compute in computes
+        )
+        return replace(
+            first,
+            accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"instance types differ in accelerator: {described}"),
+            accelerator_count=Sourced(),
+        )
+    counts = {compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}
+    if len(counts) > 1:
+        described = ", ".join(f"{compute.instance_type.value} {compute.accelerator_count.get('unknown')}" for compute in computes)
+        return replace(
+            first,
+            accelerator_count=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"instance types differ in accelerator count: {described}"),
+        )
+    return first
+
+
+def _compute(instance_type: Sourced) -> Compute:
+    if instance_type.known and str(instance_type.value) in GENERIC_INSTANCE_TYPES:
+        note = GENERIC_INSTANCE_TYPES[str(instance_type.value)]
+        return Compute(
+            instance_type=instance_type,
+            accelerator=Sourced("none", instance_type.span, Provenance.INFERRED, note),
+            burstable=Sourced(False, instance_type.span, Provenance.INFERRED, note),
+        )
+    if instance_type.known and "." not in str(instance_type.value):
+        return _family_compute(instance_type)
+    return compute_for(instance_type)
+
+
+def _family_compute(family: Sourced) -> Compute:
+    """A bare family (`g4dn`, which AWS Batch accepts for any size) classified by the family tables.
+
+    TRANSITIONAL: `data.instance_info` wants `family.size`; the size part
+    here only stands in for "any size", so the accelerator count, which
+    depends on the size, stays unknown.
+    """
+    info = data.instance_info(f"{family.value}.any-size")
+    if info is None:
+        return Compute(instance_type=family)
+    note = f"instance family {info.family} (any size)"
+    count = (
+        Sourced(0, family.span, Provenance.INFERRED, note)
+        if info.accelerator == "none"
+        else Sourced(UNKNOWN, family.span, Provenance.INFERRED, "the accelerator count depends on the size AWS Batch picks")
+    )
+    return Compute(
+        instance_type=family,
+        accelerator=Sourced(info.accelerator, family.span, Provenance.INFERRED, note),
+        accelerator_count=count,
+        burstable=Sourced(info.burstable, family.span, Provenance.INFERRED, note),
+    )
+
+
+def instance_types_attribute(items: list[Sourced], node) -> Sourced:
+    """Every instance type as one attribute value (a tuple), pointing at the list."""
+    values = tuple(str(item.value) if item.known else "${unknown}" for item in items)
+    span = node.span if node is not None else items[0].span
+    return Sourced(values, span, Provenance.DECLARED, "" if all(item.known for item in items) else "some instance types are not known")
