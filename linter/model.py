@@ -27,6 +27,8 @@ __all__ = [
     "Capacity",
     "WorkloadProfile",
     "ModelSpec",
+    "Probe",
+    "Probes",
     "Compute",
     "ServerlessConfig",
     "ScalingPolicy",
@@ -165,8 +167,40 @@ class WorkloadProfile:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """A health check the platform runs against a container, with its timing (defaults where not written)."""
+
+    initial_delay_seconds: Sourced[int] = field(default_factory=Sourced)
+    period_seconds: Sourced[int] = field(default_factory=Sourced)
+    failure_threshold: Sourced[int] = field(default_factory=Sourced)
+    timeout_seconds: Sourced[int] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Probes:
+    """The health checks of a container (Kubernetes probes); a check not written is None.
+
+    `managed_by` is known when a controller, not the file's authors, builds
+    the container and may set its checks (KServe, Seldon, KubeRay): what
+    the file writes then is not all the container gets. `span` is where a
+    missing check would be written (the container).
+    """
+
+    readiness: Probe | None = None
+    startup: Probe | None = None
+    liveness: Probe | None = None
+    managed_by: Sourced[str] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
 class ModelSpec:
-    """One served model / container: what runs."""
+    """One served model / container: what runs.
+
+    `probes` is None where the platform has no such checks or they were
+    not read.
+    """
 
     name: Sourced[str] = field(default_factory=Sourced)
     image: Sourced[str] = field(default_factory=Sourced)
@@ -174,6 +208,7 @@ class ModelSpec:
     image_accelerator: Sourced[str] = field(default_factory=Sourced)  # cpu | gpu | neuron
     multi_model: Sourced[bool] = field(default_factory=Sourced)
     environment: tuple[tuple[str, Sourced[str]], ...] = ()
+    probes: Probes | None = None
 
 
 @dataclass(frozen=True)

@@ -568,6 +568,7 @@ def test_image_rules_are_consistent():
     frameworks = set(images["frameworks"]["names"].split())
     assert set(images["tabular_frameworks"]["names"]) <= frameworks
     assert set(images["llm_server_frameworks"]["names"]) <= frameworks
+    assert set(images["model_server_frameworks"]["names"]) <= frameworks
     assert not set(images["tabular_frameworks"]["names"]) & set(images["llm_server_frameworks"]["names"])
     unconditional: dict[str, str] = {}
     for group in images["rule_groups"]:

@@ -36,6 +36,7 @@ class FrameworkInfo:
     tabular: bool
     llm_server: bool
     source: str
+    model_server: bool = False  # loads a model, then answers requests and reports readiness
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,6 +44,7 @@ def _frameworks() -> dict[str, FrameworkInfo]:
     images = raw_tables()["images"]
     tabular = images["tabular_frameworks"]
     llm = images["llm_server_frameworks"]
+    servers = images["model_server_frameworks"]
     frameworks = {}
     for name in str(images["frameworks"]["names"]).split():
         sources = [images["frameworks"]["source"]]
@@ -50,7 +52,9 @@ def _frameworks() -> dict[str, FrameworkInfo]:
             sources.append(tabular["source"])
         if name in llm["names"]:
             sources.append(llm["source"])
-        frameworks[name] = FrameworkInfo(name, name in tabular["names"], name in llm["names"], "; ".join(sources))
+        if name in servers["names"]:
+            sources.append(servers["source"])
+        frameworks[name] = FrameworkInfo(name, name in tabular["names"], name in llm["names"], "; ".join(sources), name in servers["names"])
     return frameworks
 
 

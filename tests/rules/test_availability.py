@@ -571,10 +571,11 @@ def test_corpus_karpenter_examples_declared_as_ml_workloads(path, expected, tmp_
 
 
 def test_corpus_gke_llm_on_spot_vms():
-    # GoogleCloudPlatform/kubernetes-engine-samples: TGI on one replica, nodeSelector cloud.google.com/gke-spot.
+    # GoogleCloudPlatform/kubernetes-engine-samples: TGI on one replica, nodeSelector cloud.google.com/gke-spot,
+    # and no probe on the TGI container (HA008, in any environment).
     path = KUBERNETES_COPIES / "gke-llm-spot" / "text-generation-inference.yaml"
-    assert availability_findings(path) == []
-    assert availability_findings(path, PROD) == [("HA003", 21, Severity.ERROR), ("HA006", 84, Severity.WARNING)]
+    assert availability_findings(path) == [("HA008", 32, Severity.WARNING)]
+    assert availability_findings(path, PROD) == [("HA003", 21, Severity.ERROR), ("HA008", 32, Severity.WARNING), ("HA006", 84, Severity.WARNING)]
 
 
 def test_corpus_kube_linter_budgets_that_keep_a_replica_are_not_ha007():
@@ -589,3 +590,25 @@ def test_ha003_real_kserve_service_that_scales_to_zero_is_silent_in_production()
     result = lint_file(path, LintOptions(environment=Environment.PROD))
     assert result.files[0].recognised
     assert [finding for finding in result.findings if finding.rule_id in ("HA003", "AS001")] == []
+
+
+# --- HA008 model-server-without-readiness, on real files ----------------------------------
+
+
+def ha008_lines(path: Path) -> list[int]:
+    return [finding.span.line for finding in lint_file(path).findings if finding.rule_id == "HA008"]
+
+
+def test_ha008_fires_on_a_real_tgi_deployment_without_probes():
+    # SageMaker HyperPod sample: TGI serving Mistral 7B with no probe at all.
+    assert ha008_lines(CORPUS_COPIES / "ha008-hyperpod-mistral-tgi.yaml") == [26]  # the TGI image
+
+
+def test_ha008_reports_a_leader_worker_set_once_at_its_leader():
+    # ai-on-eks: vLLM on Trainium as a LeaderWorkerSet; the workers run the leader's image and serve through it.
+    assert ha008_lines(CORPUS_COPIES / "ha008-lws-vllm-405b-trn1.yaml") == [110]  # the leader's image
+
+
+def test_ha008_silent_on_a_real_vllm_deployment_whose_probes_wait_for_the_model():
+    # SageMaker HyperPod sample: vLLM with readiness (600 s delay) and liveness (900 s delay) probes.
+    assert ha008_lines(CORPUS_COPIES / "cp002-hyperpod-deploy-openai.yaml") == []

@@ -1,7 +1,9 @@
 """A pod spec as the model sees it: containers, accelerators, node and capacity, zone spread.
 
 - models: one per container (init containers are not served), the image
-  classified by `facts.model_for` so frameworks come from the data tables;
+  classified by `facts.model_for` so frameworks come from the data tables,
+  with the container's readiness, startup and liveness probes (their
+  timing, Kubernetes defaults where not written);
 - compute: `node.kubernetes.io/instance-type` from the nodeSelector or a
   required node-affinity term (classified by `facts.compute_for`), with the
   accelerator and its count taken from what the containers request
@@ -32,6 +34,8 @@ from linter import (
     MappingNode,
     ModelSpec,
     Node,
+    Probe,
+    Probes,
     Provenance,
     ScalarNode,
     SequenceNode,
@@ -49,6 +53,7 @@ from plugins.adapters.kubernetes.objects import (
     mapping,
     point,
     read_count_quantity,
+    read_int,
     read_str,
     string_list,
     string_map,
@@ -144,9 +149,38 @@ def read_spec(
 
 
 def _model(container: MappingNode) -> ModelSpec:
-    return model_for(
+    model = model_for(
         read_str(container.get("image")), read_str(container.get("name")), environment=environment_of(container), command=command_of(container)
     )
+    return replace(model, probes=probes_of(container))
+
+
+PROBE_FIELDS = (
+    ("initial_delay_seconds", "initialDelaySeconds", "probe_initial_delay_seconds"),
+    ("period_seconds", "periodSeconds", "probe_period_seconds"),
+    ("failure_threshold", "failureThreshold", "probe_failure_threshold"),
+    ("timeout_seconds", "timeoutSeconds", "probe_timeout_seconds"),
+)
+
+
+def probes_of(container: MappingNode) -> Probes:
+    """The container's `readinessProbe`, `startupProbe` and `livenessProbe`, with their timing."""
+    found = {}
+    for name in ("readiness", "startup", "liveness"):
+        node = container.get(f"{name}Probe")
+        if node is None or (isinstance(node, ScalarNode) and node.value is None):
+            continue
+        probe = mapping(node)
+        timing = {}
+        for attribute, key, table_name in PROBE_FIELDS:
+            value = child(probe, key)
+            if value is not None:
+                timing[attribute] = read_int(value)
+            else:
+                default = data.limit("kubernetes", table_name).default
+                timing[attribute] = Sourced(default, point(node.span), Provenance.DEFAULT, f"no {key}: Kubernetes uses {default}")
+        found[name] = Probe(**timing, span=container.key_node(f"{name}Probe").span)  # type: ignore[union-attr]
+    return Probes(**found, span=point(container.span))
 
 
 def command_of(container: MappingNode) -> Sourced:

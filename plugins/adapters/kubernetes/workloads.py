@@ -20,7 +20,7 @@ capacity of the Karpenter node pools its pods are pinned to by name
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from linter import (
@@ -203,6 +203,8 @@ def assemble(
         availability, budget_links = availability_of(manifest, index, primary, labels_complete)
         all_links += budget_links
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
+    if (manifest.group, manifest.kind) not in KINDS:
+        models = tuple(_probes_managed(model, manifest) for model in models)
     all_attributes = [("namespace", manifest.namespace_sourced), *attributes]
     if (manifest.group, manifest.kind) in KINDS:
         all_attributes.append((ML_EVIDENCE, _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)))
@@ -223,6 +225,14 @@ def assemble(
         attributes=tuple(all_attributes),
     )
     return [deployment, *problems]
+
+
+def _probes_managed(model: ModelSpec, manifest: Manifest) -> ModelSpec:
+    """A container an operator builds from a custom resource (KServe, Seldon, KubeRay): it may add probes of its own."""
+    if model.probes is None:
+        return model
+    managed = Sourced(f"{manifest.group}/{manifest.kind}", manifest.kind_node.span, Provenance.INFERRED, f"the {manifest.kind} controller builds the pods and may set their probes")
+    return replace(model, probes=replace(model.probes, managed_by=managed))
 
 
 def _namespace_evidence(evidence: Sourced, manifest: Manifest) -> Sourced:

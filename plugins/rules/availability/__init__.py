@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from linter import Rule, hookimpl
 
+from plugins.rules.availability.model_server_without_readiness import model_server_without_readiness
 from plugins.rules.availability.disruption_budget_allows_full_outage import disruption_budget_allows_full_outage
 from plugins.rules.availability.no_disruption_budget import no_disruption_budget
 from plugins.rules.availability.no_zone_spread import no_zone_spread
@@ -23,4 +24,5 @@ def mldeploy_rules() -> list[Rule]:
         no_disruption_budget,
         spot_only_production_serving,
         disruption_budget_allows_full_outage,
+        model_server_without_readiness,
     ]
