@@ -74,6 +74,11 @@ DEPLOYMENT = textwrap.dedent(
           containers:
             - name: vllm
               image: vllm/vllm-openai:v0.8.5
+              startupProbe:
+                httpGet: {path: /health, port: 8000}
+                failureThreshold: 90
+              readinessProbe:
+                httpGet: {path: /health, port: 8000}
               resources:
                 limits:
                   nvidia.com/gpu: "1"
