@@ -430,6 +430,21 @@ class Ignore:
 
 
 @dataclass(frozen=True)
+class DocumentFormat:
+    """What an adapter recognised a document as, for other plugins to ask the run.
+
+    Adapters may return these from `mldeploy_extract` beside deployments
+    (`DocumentFormat("cloudformation-template")`); `RunContext.formats_of`
+    answers with the names every adapter gave a document, so that a plugin
+    that works on one format (the cfn-lint bridge on templates) asks the run
+    instead of importing the adapter that reads it. `name` is lower-case
+    words joined by hyphens, prefixed by the format's family.
+    """
+
+    name: str
+
+
+@dataclass(frozen=True)
 class SuppressionEdit:
     """Text that, inserted into a file, makes a suppression excuse a rule for one resource or object.
 

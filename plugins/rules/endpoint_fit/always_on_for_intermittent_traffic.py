@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Viola
 
 from plugins.data import payload_limit
 from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances, violation
-from plugins.rules.endpoint_fit.fit import cold_start_meets_latency, idle_traffic, payload_fits, queue_meets_latency
+from plugins.rules.endpoint_fit_decisions import cold_start_meets_latency, idle_traffic, payload_fits, queue_meets_latency
 
 
 def _scales_to_zero(units: tuple[Unit, ...]) -> bool | None:

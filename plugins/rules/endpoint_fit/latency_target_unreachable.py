@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Un
 
 from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
 from plugins.rules.common import display_name, kind_of, not_written, unit_name
-from plugins.rules.endpoint_fit.fit import cold_start_meets_latency, payload_fits, queue_meets_latency
+from plugins.rules.endpoint_fit_decisions import cold_start_meets_latency, payload_fits, queue_meets_latency
 
 
 def format_duration(milliseconds: float) -> str:
