@@ -115,6 +115,27 @@ class Sourced(Generic[T]):
         """The value, or `default` when unknown."""
         return default if self.value is UNKNOWN else self.value  # type: ignore[return-value]
 
+    def is_written(self) -> bool:
+        """True when the file certainly sets the value, even if it cannot be resolved or read.
+
+        A platform default is not written; nor is a value only some branch of
+        an undecided condition sets (`options`): that branch may remove it.
+        """
+        return self.span is not None and self.provenance is Provenance.DECLARED and not self.options
+
+    def not_written(self) -> bool:
+        """True when the file does not set the value at all.
+
+        Adapters leave a field they found no key for as a bare `Sourced()`; a
+        value that is written but unknown (an unresolved reference, a
+        condition) carries a span, a note or options, and rules stay silent on it.
+        """
+        return not self.known and self.span is None and not self.note and self.raw is None and not self.options
+
+    def is_absent(self) -> bool:
+        """True when the value is certainly not set: nothing is written and no condition may set it."""
+        return self.span is None and not self.known and not self.options
+
 
 def unknown(note: str = "", span: Span | None = None) -> Sourced:
     """An explicitly unknown value, with the reason."""
@@ -323,6 +344,11 @@ class Deployment:
     its span where the variant is written; the same deployment read under
     another variant is another Deployment with the same `id`. Rules judge
     each variant on its own and never compare variants.
+    `ml_evidence` is set by adapters of general-purpose workloads (a
+    Kubernetes Deployment, an ECS service, a Batch job): known when
+    something shows an ML workload (its value says what), unknown with a
+    note when nothing does; None for what is ML by what it is (a SageMaker
+    endpoint, a KServe InferenceService).
     """
 
     id: str
@@ -344,6 +370,7 @@ class Deployment:
     region: Sourced[str] = field(default_factory=Sourced)
     links: tuple[ResourceRef, ...] = ()
     attributes: tuple[tuple[str, Sourced], ...] = ()
+    ml_evidence: "Sourced[str] | None" = None
 
     @property
     def path(self) -> str:

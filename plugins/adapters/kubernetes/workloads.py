@@ -39,7 +39,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, ml_evidence
+from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity
@@ -204,8 +204,9 @@ def assemble(
         all_links += budget_links
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
     all_attributes = [("namespace", manifest.namespace_sourced), *attributes]
+    evidence = None
     if (manifest.group, manifest.kind) in KINDS:
-        all_attributes.append((ML_EVIDENCE, _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)))
+        evidence = _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)
     if primary is not None:
         all_attributes += list(primary.attributes)
     deployment = Deployment(
@@ -221,6 +222,7 @@ def assemble(
         availability=availability,
         links=tuple(all_links),
         attributes=tuple(all_attributes),
+        ml_evidence=evidence,
     )
     return [deployment, *problems]
 
