@@ -10,6 +10,7 @@ from linter.engine import LintOptions, LintResult, RunContext, current_config
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
+    AcceleratorKind,
     AsyncConfig,
     Availability,
     BatchConfig,
@@ -92,6 +93,7 @@ __all__ = [
     "WorkloadProfile",
     "ModelSpec",
     "Compute",
+    "AcceleratorKind",
     "ServerlessConfig",
     "Scaling",
     "ScalingPolicy",

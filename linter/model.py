@@ -12,7 +12,7 @@ All types are frozen dataclasses; build a changed copy with
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from linter.nodes import Span
@@ -197,14 +197,37 @@ class ModelSpec:
     environment: tuple[tuple[str, Sourced[str]], ...] = ()
 
 
+class AcceleratorKind(str, enum.Enum):
+    """The accelerator devices of the machine a unit runs on (`Compute.accelerator`)."""
+
+    NONE = "none"
+    GPU = "gpu"
+    INFERENTIA = "inferentia"
+    TRAINIUM = "trainium"
+    GAUDI = "gaudi"
+    TPU = "tpu"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class Compute:
-    """What a unit runs on."""
+    """What a unit runs on.
+
+    `accelerator` holds an `AcceleratorKind`; adapters may write its value
+    as the kind's name (`"gpu"`), which is read as the kind.
+    """
 
     instance_type: Sourced[str] = field(default_factory=Sourced)
-    accelerator: Sourced[str] = field(default_factory=Sourced)  # none | gpu | inferentia | trainium | gaudi | tpu
+    accelerator: Sourced[AcceleratorKind] = field(default_factory=Sourced)
     accelerator_count: Sourced[int] = field(default_factory=Sourced)
     burstable: Sourced[bool] = field(default_factory=Sourced)
+
+    def __post_init__(self) -> None:
+        value = self.accelerator.value
+        if isinstance(value, str) and not isinstance(value, AcceleratorKind):
+            object.__setattr__(self, "accelerator", replace(self.accelerator, value=AcceleratorKind(value)))
 
 
 @dataclass(frozen=True)
