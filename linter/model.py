@@ -372,6 +372,9 @@ class Deployment:
     something shows an ML workload (its value says what), unknown with a
     note when nothing does; None for what is ML by what it is (a SageMaker
     endpoint, a KServe InferenceService).
+    `namespace` is the scope its name is unique in where the platform has
+    one (a Kubernetes namespace); `monitored_by` names a model-monitoring
+    schedule that reads its traffic (a SageMaker Model Monitor schedule).
     """
 
     id: str
@@ -394,6 +397,8 @@ class Deployment:
     links: tuple[ResourceRef, ...] = ()
     attributes: tuple[tuple[str, Sourced], ...] = ()
     ml_evidence: "Sourced[str] | None" = None
+    namespace: Sourced[str] = field(default_factory=Sourced)
+    monitored_by: Sourced[str] = field(default_factory=Sourced)
 
     @property
     def path(self) -> str:

@@ -203,7 +203,7 @@ def assemble(
         availability, budget_links = availability_of(manifest, index, primary, labels_complete)
         all_links += budget_links
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
-    all_attributes = [("namespace", manifest.namespace_sourced), *attributes]
+    all_attributes = list(attributes)
     evidence = None
     if (manifest.group, manifest.kind) in KINDS:
         evidence = _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)
@@ -223,6 +223,7 @@ def assemble(
         links=tuple(all_links),
         attributes=tuple(all_attributes),
         ml_evidence=evidence,
+        namespace=manifest.namespace_sourced,
     )
     return [deployment, *problems]
 

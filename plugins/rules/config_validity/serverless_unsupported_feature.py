@@ -183,7 +183,7 @@ def _endpoint_features(deployment: Deployment, subject: str, unsupported: dict[s
             f"support {unsupported['multiple-variants']} — put each model on an endpoint of its own",
             _point(extra.span) if extra.span is not None else deployment.span,
         )
-    monitor = deployment.attribute("model_monitor")
+    monitor = deployment.monitored_by
     if "model-monitor" in unsupported and monitor.known:
         yield violation(
             f"{subject} is monitored by the Model Monitor schedule {monitor.value}: serverless endpoints do not "
