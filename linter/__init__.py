@@ -10,6 +10,7 @@ from linter.engine import LintOptions, LintResult, RunContext, current_config
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
+    AcceleratorKind,
     AsyncConfig,
     Availability,
     BatchConfig,
@@ -19,6 +20,7 @@ from linter.model import (
     Compute,
     Deployment,
     DeploymentKind,
+    DocumentFormat,
     Environment,
     Ignore,
     InputProblem,
@@ -95,6 +97,7 @@ __all__ = [
     "Probe",
     "Probes",
     "Compute",
+    "AcceleratorKind",
     "ServerlessConfig",
     "Scaling",
     "ScalingPolicy",
@@ -109,6 +112,7 @@ __all__ = [
     "ScalingTarget",
     "Deployment",
     "Ignore",
+    "DocumentFormat",
     "InputProblem",
     "SuppressionEdit",
     "parse_profile",

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from linter.model import Deployment, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
+from linter.model import Deployment, DocumentFormat, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
 from linter.deadline import Overrun, time_limit
 from linter.discovery import is_repository_root, up_to_repository_root
@@ -94,6 +94,10 @@ class RunContext:
 
     `documents` holds every document loaded in this run (context files
     included); `memo` caches per-run indexes an adapter builds once.
+    `rules` are the rules enabled for the run (for a plugin that defers
+    to a built-in rule by ID). `recognised_by` and `formats_of` say which adapters recognised a
+    document of the files being linted, and as what (complete once every
+    document is extracted: for rules and `mldeploy_link`).
     """
 
     documents: tuple[Document, ...]
@@ -101,7 +105,21 @@ class RunContext:
     deployments: tuple[Deployment, ...] = ()
     scaling_targets: tuple[ScalingTarget, ...] = ()
     reported_paths: frozenset[str] = frozenset()
+    rules: tuple[Rule, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict)
+    _recognitions: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
+
+    def recognised_by(self, document: Document) -> frozenset[str]:
+        """The names of the plugins whose `mldeploy_extract` recognised `document` (returned non-None)."""
+        return frozenset(plugin for plugin, _ in self._recognitions.get(id(document), ()))
+
+    def formats_of(self, document: Document) -> frozenset[str]:
+        """The `linter.DocumentFormat` names the adapters that recognised `document` gave it."""
+        return frozenset(name for _, name in self._recognitions.get(id(document), ()) if name is not None)
+
+    def note_recognised(self, document: Document, plugin: str, format_name: str | None = None) -> None:
+        """Record that `plugin` recognised `document` (as `format_name`); the engine's to call."""
+        self._recognitions.setdefault(id(document), []).append((plugin, format_name))
 
     def is_reported(self, document: Document) -> bool:
         """True for documents of the files being linted, False for context files."""
@@ -202,7 +220,7 @@ def _run(
 
     all_documents = tuple(document for _, source in sources for document in source.documents)
     reported = frozenset(item.path for item in inputs if not item.context_only)
-    run = RunContext(all_documents, options, reported_paths=reported)
+    run = RunContext(all_documents, options, reported_paths=reported, rules=enabled)
 
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
@@ -316,6 +334,7 @@ class _Extraction:
                     )
                     continue
                 self.recognised = True
+                self.run.note_recognised(document, outcome.plugin)
                 try:
                     for extracted in outcome.result:
                         if isinstance(extracted, Deployment):
@@ -327,6 +346,8 @@ class _Extraction:
                             self.scaling_targets.append(extracted)
                         elif isinstance(extracted, Ignore):
                             self.ignores.append(extracted)
+                        elif isinstance(extracted, DocumentFormat):
+                            self.run.note_recognised(document, outcome.plugin, extracted.name)
                         else:
                             raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
                 except (KeyboardInterrupt, Overrun):

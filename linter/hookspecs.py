@@ -73,7 +73,9 @@ def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deplo
     for defects found while reading, `linter.ScalingTarget`s for every
     autoscaling target read (linked or not), and `linter.Ignore`s for the
     suppressions written in the document (CloudFormation Metadata,
-    Kubernetes annotations), which the engine applies. Return a list, not a
+    Kubernetes annotations), which the engine applies, and optionally a
+    `linter.DocumentFormat` saying what the document was recognised as
+    (other plugins ask `run.formats_of(document)`). Return a list, not a
     generator: None must be distinguishable. `run` gives
     read access to every document of the run (`run.documents`, including
     context files that are not themselves reported on) for cross-document

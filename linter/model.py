@@ -12,7 +12,7 @@ All types are frozen dataclasses; build a changed copy with
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from linter.nodes import Span
@@ -117,6 +117,27 @@ class Sourced(Generic[T]):
         """The value, or `default` when unknown."""
         return default if self.value is UNKNOWN else self.value  # type: ignore[return-value]
 
+    def is_written(self) -> bool:
+        """True when the file certainly sets the value, even if it cannot be resolved or read.
+
+        A platform default is not written; nor is a value only some branch of
+        an undecided condition sets (`options`): that branch may remove it.
+        """
+        return self.span is not None and self.provenance is Provenance.DECLARED and not self.options
+
+    def not_written(self) -> bool:
+        """True when the file does not set the value at all.
+
+        Adapters leave a field they found no key for as a bare `Sourced()`; a
+        value that is written but unknown (an unresolved reference, a
+        condition) carries a span, a note or options, and rules stay silent on it.
+        """
+        return not self.known and self.span is None and not self.note and self.raw is None and not self.options
+
+    def is_absent(self) -> bool:
+        """True when the value is certainly not set: nothing is written and no condition may set it."""
+        return self.span is None and not self.known and not self.options
+
 
 def unknown(note: str = "", span: Span | None = None) -> Sourced:
     """An explicitly unknown value, with the reason."""
@@ -211,14 +232,37 @@ class ModelSpec:
     probes: Probes | None = None
 
 
+class AcceleratorKind(str, enum.Enum):
+    """The accelerator devices of the machine a unit runs on (`Compute.accelerator`)."""
+
+    NONE = "none"
+    GPU = "gpu"
+    INFERENTIA = "inferentia"
+    TRAINIUM = "trainium"
+    GAUDI = "gaudi"
+    TPU = "tpu"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class Compute:
-    """What a unit runs on."""
+    """What a unit runs on.
+
+    `accelerator` holds an `AcceleratorKind`; adapters may write its value
+    as the kind's name (`"gpu"`), which is read as the kind.
+    """
 
     instance_type: Sourced[str] = field(default_factory=Sourced)
-    accelerator: Sourced[str] = field(default_factory=Sourced)  # none | gpu | inferentia | trainium | gaudi | tpu
+    accelerator: Sourced[AcceleratorKind] = field(default_factory=Sourced)
     accelerator_count: Sourced[int] = field(default_factory=Sourced)
     burstable: Sourced[bool] = field(default_factory=Sourced)
+
+    def __post_init__(self) -> None:
+        value = self.accelerator.value
+        if isinstance(value, str) and not isinstance(value, AcceleratorKind):
+            object.__setattr__(self, "accelerator", replace(self.accelerator, value=AcceleratorKind(value)))
 
 
 @dataclass(frozen=True)
@@ -358,6 +402,14 @@ class Deployment:
     its span where the variant is written; the same deployment read under
     another variant is another Deployment with the same `id`. Rules judge
     each variant on its own and never compare variants.
+    `ml_evidence` is set by adapters of general-purpose workloads (a
+    Kubernetes Deployment, an ECS service, a Batch job): known when
+    something shows an ML workload (its value says what), unknown with a
+    note when nothing does; None for what is ML by what it is (a SageMaker
+    endpoint, a KServe InferenceService).
+    `namespace` is the scope its name is unique in where the platform has
+    one (a Kubernetes namespace); `monitored_by` names a model-monitoring
+    schedule that reads its traffic (a SageMaker Model Monitor schedule).
     """
 
     id: str
@@ -379,6 +431,9 @@ class Deployment:
     region: Sourced[str] = field(default_factory=Sourced)
     links: tuple[ResourceRef, ...] = ()
     attributes: tuple[tuple[str, Sourced], ...] = ()
+    ml_evidence: "Sourced[str] | None" = None
+    namespace: Sourced[str] = field(default_factory=Sourced)
+    monitored_by: Sourced[str] = field(default_factory=Sourced)
 
     @property
     def path(self) -> str:
@@ -462,6 +517,21 @@ class Ignore:
     reason: str
     span: Span
     scope: Span
+
+
+@dataclass(frozen=True)
+class DocumentFormat:
+    """What an adapter recognised a document as, for other plugins to ask the run.
+
+    Adapters may return these from `mldeploy_extract` beside deployments
+    (`DocumentFormat("cloudformation-template")`); `RunContext.formats_of`
+    answers with the names every adapter gave a document, so that a plugin
+    that works on one format (the cfn-lint bridge on templates) asks the run
+    instead of importing the adapter that reads it. `name` is lower-case
+    words joined by hyphens, prefixed by the format's family.
+    """
+
+    name: str
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,12 @@ from typing import Any, Callable, Iterator, Mapping
 
 from linter import Deployment, Document, Rule, RunContext, Scope, Severity, Span, Violation, hookimpl, rule
 
-from plugins.adapters.cloudformation.template import is_template
-from plugins.rules.compute_fit.unknown_instance_type import unknown_instance_type
 
 SETTING = "cfn-lint"
+
+# The format the CloudFormation adapter gives the templates it recognises
+# (`linter.DocumentFormat`): the documents this bridge hands to cfn-lint.
+TEMPLATE_FORMAT = "cloudformation-template"
 
 # cfn-lint encodes a check's level in the first letter of its ID.
 _SEVERITY_BY_LETTER = {"E": Severity.ERROR, "W": Severity.WARNING, "I": Severity.INFO}
@@ -244,23 +246,24 @@ def _exit_status(code: int | None) -> str:
 class Duplicate:
     """A kind of cfn-lint match that a built-in rule reports better, on the same property."""
 
-    builtin: Rule
+    rule_id: str  # the built-in rule's, found among the run's enabled rules
     property_name: str  # the last element of cfn-lint's path
     message: re.Pattern
 
 
 # cfn-lint's enum check (E3030 today) on an instance type says "'x' is not
 # one of [... 300 types]"; CP005 says what is wrong and what was meant.
-DUPLICATED_BY = (Duplicate(unknown_instance_type, "InstanceType", re.compile(r"is not one of")),)
+DUPLICATED_BY = (Duplicate("CP005", "InstanceType", re.compile(r"is not one of")),)
 
 
-def _builtin_lines(document: Document, run: RunContext) -> dict[Rule, set[int]]:
-    """The lines of this document where each enabled rule of `DUPLICATED_BY` reports."""
-    lines: dict[Rule, set[int]] = {}
-    for builtin in {duplicate.builtin for duplicate in DUPLICATED_BY}:
-        if not run.options.selector.enabled(builtin):
+def _builtin_lines(document: Document, run: RunContext) -> dict[str, set[int]]:
+    """The lines of this document where each enabled rule of `DUPLICATED_BY` reports, by rule ID."""
+    lines: dict[str, set[int]] = {}
+    wanted = {duplicate.rule_id for duplicate in DUPLICATED_BY}
+    for builtin in run.rules:
+        if builtin.id not in wanted:
             continue
-        found = lines.setdefault(builtin, set())
+        found = lines.setdefault(builtin.id, set())
         for deployment in _deployments_of(document, run):
             try:
                 found.update(violation.span.line for violation in builtin.check(deployment, run) if violation.span.path == document.path)
@@ -284,7 +287,7 @@ def _is_duplicate(match: Mapping, builtin_lines: dict[Rule, set[int]]) -> bool:
             path
             and path[-1] == duplicate.property_name
             and duplicate.message.search(str(match.get("message", "")))
-            and match.get("line") in builtin_lines.get(duplicate.builtin, ())
+            and match.get("line") in builtin_lines.get(duplicate.rule_id, ())
         ):
             return True
     return False
@@ -430,7 +433,7 @@ def cfn_lint(document: Document, run: RunContext) -> Iterator[Violation]:
     - https://github.com/aws-cloudformation/cfn-lint/blob/main/docs/rules.md
     """
     settings = bridge_settings(run.options.config.get(SETTING))
-    if settings is None or not is_template(document):
+    if settings is None or TEMPLATE_FORMAT not in run.formats_of(document):
         return
     source = document.source
     # A file that did not load cleanly is MD001's; a multi-document stream

@@ -268,7 +268,7 @@ def test_sp001_silent_on_a_hello_world_batch_job():
     result = lint_file(ADAPTER_COPIES / "eventbridge-scheduled-batch-sam.yaml")
     assert [finding for finding in result.findings if finding.rule_id == "SP001"] == []
     (deployment,) = [deployment for deployment in result.deployments if deployment.platform == "batch"]
-    assert not dict(deployment.attributes)["ml_evidence"].known
+    assert not deployment.ml_evidence.known
 
 
 def test_sp001_silent_on_a_node_group_of_unknown_use():

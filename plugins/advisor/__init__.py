@@ -1,7 +1,7 @@
 """`mldeploy-lint advise`: recommend a deployment target for a workload profile, and emit one that lints clean.
 
 Built on the same knowledge as the rules: the data tables and the rules'
-own decisions (plugins.rules.endpoint_fit.fit, ...). This module only
+own decisions (plugins.rules.endpoint_fit_decisions, ...). This module only
 registers the command; everything else is imported when it runs.
 """
 

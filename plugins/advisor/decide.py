@@ -1,6 +1,6 @@
 """From a workload profile to a recommendation, each choice with the rule or the fact behind it.
 
-The decisions are the rules' own (plugins.rules.endpoint_fit.fit, the
+The decisions are the rules' own (plugins.rules.endpoint_fit_decisions, the
 availability and autoscaling thresholds) over the same data tables, so that
 a recommendation never picks what a rule would report. When no deployment
 fits the profile (a payload larger than a real-time endpoint takes with a
@@ -27,7 +27,7 @@ from plugins.data import (
     serverless_unsupported_features,
     shared_endpoint_min_endpoints,
 )
-from plugins.rules.endpoint_fit.fit import (
+from plugins.rules.endpoint_fit_decisions import (
     cold_start_meets_latency,
     idle_traffic,
     payload_fits,

@@ -13,7 +13,7 @@ import io
 from linter import CommandError
 
 from plugins.advisor.decide import ASYNC, BATCH_TRANSFORM, JOB, REAL_TIME, SERVERLESS, SERVICE, Advice
-from plugins.rules.endpoint_fit.fit import payload_bytes, transform_max_payload_needed
+from plugins.rules.endpoint_fit_decisions import payload_bytes, transform_max_payload_needed
 from plugins.data import (
     accelerator_resource_names,
     accelerator_resource,

@@ -61,20 +61,6 @@ def unit_name(unit: Unit) -> str:
     return str(unit.name.value) if unit.name.known else "(unnamed)"
 
 
-def is_written(value: Sourced) -> bool:
-    """True when the file certainly sets the value, even if it cannot be resolved or read.
-
-    A platform default is not written; nor is a value only some branch of an
-    undecided condition sets (`options`): that branch may remove it.
-    """
-    return value.span is not None and value.provenance is Provenance.DECLARED and not value.options
-
-
-def is_absent(value: Sourced) -> bool:
-    """True when the value is certainly not set: nothing is written and no condition may set it."""
-    return value.span is None and not value.known and not value.options
-
-
 def models_of(deployment: Deployment, unit: Unit) -> list[ModelSpec]:
     """The models (containers) a unit serves: those named by the unit, or all when the deployment has one unit."""
     if len(deployment.units) == 1:
@@ -82,24 +68,18 @@ def models_of(deployment: Deployment, unit: Unit) -> list[ModelSpec]:
     return [model for model in deployment.models if model.name.known and str(model.name.value) in unit.model_names]
 
 
-ML_EVIDENCE = "ml_evidence"  # the attribute adapters of general-purpose workloads set (plugins.adapters.aws.inferred_facts)
-
-
 def judged_as_ml(deployment: Deployment) -> bool:
     """False for a general-purpose workload in which its adapter found nothing of ML.
 
     Adapters that read workloads of any kind (a Kubernetes Deployment or
-    Job) set the attribute `ml_evidence`: known when an image, accelerator,
+    Job) set `Deployment.ml_evidence`: known when an image, accelerator,
     serving resource or workload profile shows an ML workload, unknown
-    otherwise. Deployments without the attribute (a SageMaker endpoint, a
-    KServe InferenceService) are ML by what they are. Rules that would
-    judge any workload (replicas, autoscaling, Spot) skip the others: a
-    database is not this linter's business.
+    otherwise. Deployments without it (a SageMaker endpoint, a KServe
+    InferenceService) are ML by what they are. Rules that would judge any
+    workload (replicas, autoscaling, Spot) skip the others: a database is
+    not this linter's business.
     """
-    for name, value in deployment.attributes:
-        if name == ML_EVIDENCE:
-            return value.known
-    return True
+    return deployment.ml_evidence is None or deployment.ml_evidence.known
 
 
 def where(*candidates: "Sourced | Span | None", default: Span) -> Span:
@@ -138,16 +118,6 @@ def violation(
     if decided_by:
         message = f"{message} ({'; '.join(what for _, what in decided_by)})"
     return Violation(message, span, severity, decided_by + related)
-
-
-def not_written(value: Sourced) -> bool:
-    """True when the file does not set the value at all.
-
-    Adapters leave a field they found no key for as a bare `Sourced()`; a
-    value that is written but unknown (an unresolved reference, a condition)
-    carries a span, a note or options, and rules stay silent on it.
-    """
-    return not value.known and value.span is None and not value.note and value.raw is None and not value.options
 
 
 def display_name(deployment: Deployment) -> str:

@@ -184,7 +184,7 @@ def test_endpoint_config_and_model_in_separate_files_make_one_deployment(host, o
     assert model.image.span.path == "model.yaml"
     assert unit.model_names == ("churn-xgb",)
     assert [(link.kind, link.name) for link in deployment.links] == [("Endpoint", "churn"), ("EndpointConfig", "churn-config"), ("Model", "churn")]
-    assert deployment.attribute("namespace").value == "ml"
+    assert deployment.namespace.value == "ml"
 
 
 def test_a_changed_model_alone_still_shows_the_endpoint_serving_it(host):

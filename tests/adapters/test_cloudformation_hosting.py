@@ -390,11 +390,11 @@ Resources:
 
 def test_a_monitoring_schedule_is_linked_through_its_job_definition():
     by_id = {item.id.rsplit("#", 1)[-1]: item for item in _read(MONITORED).deployments}
-    monitor = by_id["Endpoint"].attribute("model_monitor")
+    monitor = by_id["Endpoint"].monitored_by
     assert monitor.value == "scorer-quality-hourly"
     assert monitor.span is not None and monitor.span.line == 22  # the job definition's EndpointName
     assert ("AWS::SageMaker::MonitoringSchedule", "Schedule") in {(link.kind, link.name) for link in by_id["Endpoint"].links}
-    assert not by_id["Other"].attribute("model_monitor").known
+    assert not by_id["Other"].monitored_by.known
 
 
 # Drift fixed when the template's variant and policy readers were folded into the shared AWS readers:

@@ -28,7 +28,7 @@ def _run(*files: tuple[str, str]):
 
 
 def _evidence(deployment):
-    return deployment.attribute("ml_evidence")
+    return deployment.ml_evidence
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_ecs_entry_point_and_command_name_the_server():
     result = lint_text(ECS_TASK, "template.yaml", ONLY_CORE)
     (deployment,) = result.deployments
     assert deployment.models[0].framework.value == "vllm"
-    assert deployment.attribute("ml_evidence").known
+    assert deployment.ml_evidence.known
 
 
 BATCH_JOB = """\

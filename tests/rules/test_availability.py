@@ -239,7 +239,7 @@ def service(
         environment=value(environment, 3) if environment else Sourced(),
         units=(unit,),
         availability=availability,
-        attributes=(("namespace", value("ml", 5)),),
+        namespace=value("ml", 5),
     )
 
 

@@ -193,9 +193,9 @@ def test_cv003_network(network, expected):
         assert fragment in message
 
 
-def test_cv003_model_monitor_attribute():
-    schedule = ("model_monitor", Sourced("churn-hourly", at(60), note="MonitoringSchedule Monitor monitors this endpoint"))
-    target = deployment(DeploymentKind.SERVERLESS, [serverless_variant()], attributes=(schedule,))
+def test_cv003_monitored_by_a_model_monitor_schedule():
+    schedule = Sourced("churn-hourly", at(60), note="MonitoringSchedule Monitor monitors this endpoint")
+    target = deployment(DeploymentKind.SERVERLESS, [serverless_variant()], monitored_by=schedule)
     (violation,) = serverless_unsupported_feature.check(target, None)
     assert "monitored by the Model Monitor schedule churn-hourly" in violation.message
     assert violation.span == at(60)

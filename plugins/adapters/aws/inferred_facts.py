@@ -111,9 +111,6 @@ def command_line(words: Sequence[Sourced[str]], span: Span | None, note: str) ->
     return Sourced(known, span, Provenance.DECLARED, note)
 
 
-ML_EVIDENCE = "ml_evidence"  # the attribute name rules read (plugins.rules.common.judged_as_ml)
-
-
 def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: WorkloadProfile, anchor: Span) -> Sourced[str]:
     """What shows that a general-purpose workload (a Kubernetes Deployment, an ECS service) runs ML.
 

@@ -16,6 +16,7 @@ from typing import Sequence
 from linter import (
     Deployment,
     Document,
+    DocumentFormat,
     Ignore,
     InputProblem,
     LinkStatus,
@@ -41,6 +42,11 @@ from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 from plugins.adapters.aws.application_autoscaling import link_across_run
 from plugins.adapters.aws.inferred_facts import with_image_region
 
+# What this adapter tells the run a document is (`RunContext.formats_of`):
+# the cfn-lint bridge checks the documents recognised as templates.
+TEMPLATE = DocumentFormat("cloudformation-template")
+STAGE_FILE = DocumentFormat("cloudformation-stage-file")
+
 
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
@@ -53,11 +59,11 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """
     parameters = tuple(run.options.config.get("environments", {}).get("parameters", ()))
     if is_template(document):
-        return extract_with_stages(document, stages_of(document, run), parameters)
+        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters)]
     stage = read_stage_file(document)
     if stage is None:
         return None
-    results: list = []
+    results: list = [STAGE_FILE]
     for template in templates_of(stage, run):
         if run.is_reported(template):
             continue  # judged with all its stage files where it is read

@@ -6,8 +6,8 @@ Endpoint -> EndpointConfig -> Model(s) -> image/framework; ScalableTarget
 ServiceNamespace triple); CloudWatch alarm -> step-scaling policy metric;
 model VpcConfig subnets -> Availability Zones of subnets in the template;
 MonitoringSchedule -> the endpoint its Model Monitor jobs read, reported as
-the deployment attribute `model_monitor` (the schedule's name, at the
-property that names the endpoint).
+the deployment's `monitored_by` (the schedule's name, at the property that
+names the endpoint).
 
 A deployment is anchored at its Endpoint; an EndpointConfig that no
 Endpoint of the template uses is a deployment of its own (it may be
@@ -316,7 +316,7 @@ def _deployment(hosting: _Hosting, records: TemplateRecords, template: TemplateC
         network=_network(hosting, records),
         data_capture=config.data_capture if config is not None else Sourced(),
         links=tuple(hosting.links),
-        attributes=(("model_monitor", hosting.monitor),) if hosting.monitor.known else (),
+        monitored_by=hosting.monitor if hosting.monitor.known else Sourced(),
     )
 
 

@@ -321,11 +321,11 @@ def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> Scal
 
 def _finish(deployment: Deployment, anchor: AckResource) -> Deployment:
     """What every ACK deployment carries: its namespace, and its region when declared (else its ECR images')."""
-    attributes = (("namespace", anchor.manifest.namespace_sourced), *deployment.attributes)
+    namespace = anchor.manifest.namespace_sourced
     if anchor.scope.region.known:
-        return replace(deployment, attributes=attributes, region=anchor.scope.region)
+        return replace(deployment, namespace=namespace, region=anchor.scope.region)
     [deployment] = with_image_region([deployment])
-    return replace(deployment, attributes=attributes)
+    return replace(deployment, namespace=namespace)
 
 
 def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Deployment]:

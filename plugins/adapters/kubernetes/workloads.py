@@ -39,7 +39,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, ml_evidence
+from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity
@@ -205,9 +205,10 @@ def assemble(
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
     if (manifest.group, manifest.kind) not in KINDS:
         models = tuple(_probes_managed(model, manifest) for model in models)
-    all_attributes = [("namespace", manifest.namespace_sourced), *attributes]
+    all_attributes = list(attributes)
+    evidence = None
     if (manifest.group, manifest.kind) in KINDS:
-        all_attributes.append((ML_EVIDENCE, _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)))
+        evidence = _namespace_evidence(ml_evidence(models, model_units, profile, manifest.anchor), manifest)
     if primary is not None:
         all_attributes += list(primary.attributes)
     deployment = Deployment(
@@ -223,6 +224,8 @@ def assemble(
         availability=availability,
         links=tuple(all_links),
         attributes=tuple(all_attributes),
+        ml_evidence=evidence,
+        namespace=manifest.namespace_sourced,
     )
     return [deployment, *problems]
 

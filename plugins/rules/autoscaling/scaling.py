@@ -69,7 +69,7 @@ def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) ->
     names = [display_name(deployment)]
     if deployment.links:
         names.append(deployment.links[0].name)
-    namespace = deployment.attribute("namespace")
+    namespace = deployment.namespace
     if namespace.known:
         names += [f"{namespace.value}/{name}" for name in tuple(names)]
     for pattern in patterns:

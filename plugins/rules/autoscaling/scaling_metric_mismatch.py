@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Scaling, ScalingPolicy, Severity, Unit, Violation, rule
+from linter import AcceleratorKind, Deployment, RunContext, Scaling, ScalingPolicy, Severity, Unit, Violation, rule
 
 from plugins.data import (
     MetricInfo,
@@ -20,7 +20,6 @@ from plugins.rules.common import ENDPOINT_KINDS, is_kind, unit_subject, where
 # is a percentage of (CPU: 100 x vCPUs, GPU: 100 x GPUs).
 _SCALES_WITH_CPUS = "vcpus"
 _SCALES_WITH_GPUS = "gpus"
-_GPU_ACCELERATOR = "gpu"
 _MICROSECONDS = "Microseconds"  # the unit the metrics table gives latency metrics
 
 
@@ -38,7 +37,7 @@ def _gpu_metric(namespace: str) -> str | None:
 
 def _cpu_on_gpu(unit: Unit, scaling: Scaling, info: MetricInfo) -> str | None:
     accelerator = unit.compute.accelerator
-    if info.scales_with != _SCALES_WITH_CPUS or not accelerator.known or accelerator.value != _GPU_ACCELERATOR:
+    if info.scales_with != _SCALES_WITH_CPUS or not accelerator.known or accelerator.value is not AcceleratorKind.GPU:
         return None
     instance = f" {unit.compute.instance_type.value}" if unit.compute.instance_type.known else ""
     choices = []

@@ -118,7 +118,7 @@ def no_disruption_budget(deployment: Deployment, run: RunContext) -> Iterator[Vi
     running = replicated(unit, min_serving_replicas())
     if running is None:
         return
-    namespace = deployment.attribute("namespace")
+    namespace = deployment.namespace
     in_namespace = f" in namespace {namespace.value}" if namespace.known else ""
     yield Violation(
         f"production service {unit_subject(deployment, unit)} runs {running} but no PodDisruptionBudget of this run "

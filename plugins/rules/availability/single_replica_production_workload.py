@@ -12,7 +12,7 @@ from plugins.rules.availability.replicas import (
     min_serving_replicas,
     replicas_text,
 )
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, is_written, judged_as_ml, possible_values, unit_subject, violation
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
 
 
 def _alternatives(values: tuple) -> str:
@@ -175,7 +175,7 @@ def _where_the_count_is_decided(deployment: Deployment, unit: Unit, minimum: Sou
     """
     if minimum is None or minimum.span is None or minimum.span == unit.count.span:
         return (unit.count, unit.span), ()
-    if not is_written(unit.count) and minimum.span.path == deployment.path:
+    if not unit.count.is_written() and minimum.span.path == deployment.path:
         return (minimum, unit.count, unit.span), ()
     scaler = next((scaling.linked_by for scaling in unit.scaling if scaling.min_capacity is minimum), "")
     shown = f"autoscaling minimum {minimum.value}" if minimum.known else "autoscaling minimum"

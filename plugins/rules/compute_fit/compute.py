@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from linter import Deployment, ModelSpec, Span, Unit
+from linter import AcceleratorKind, Deployment, ModelSpec, Span, Unit
 
 from plugins.data import framework_info
 from plugins.rules.common import where
 
 # The model's instance accelerators (Compute.accelerator) whose devices only
 # Neuron images can use; the model calls such an image build "neuron".
-NEURON_ACCELERATORS = frozenset({"inferentia", "trainium"})
+NEURON_ACCELERATORS = frozenset({AcceleratorKind.INFERENTIA, AcceleratorKind.TRAINIUM})
 
 
 def accelerator_class(unit: Unit) -> str | None:

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, Provenance, RunContext, Severity, Sourced, Span, Unit, Violation, rule
 
 from plugins.data import limit, serverless_unsupported_features
-from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, is_written, models_of, unit_name, violation
+from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, models_of, unit_name, violation
 
 
 def _point(span: Span) -> Span:
@@ -23,7 +23,7 @@ def _instance_settings(unit: Unit, variant: str, fallback: Span) -> Violation | 
     """InstanceType / InitialInstanceCount written beside the variant's ServerlessConfig."""
     exclusive = limit("serverless", "exclusive_with").values or ()
     candidates = {"InstanceType": unit.compute.instance_type, "InitialInstanceCount": unit.count}
-    written = [(setting, candidates[setting]) for setting in exclusive if setting in candidates and is_written(candidates[setting])]
+    written = [(setting, candidates[setting]) for setting in exclusive if setting in candidates and candidates[setting].is_written()]
     if not written:
         return None
     shown = " and ".join(_shown(setting, value) for setting, value in written)
@@ -183,7 +183,7 @@ def _endpoint_features(deployment: Deployment, subject: str, unsupported: dict[s
             f"support {unsupported['multiple-variants']} — put each model on an endpoint of its own",
             _point(extra.span) if extra.span is not None else deployment.span,
         )
-    monitor = deployment.attribute("model_monitor")
+    monitor = deployment.monitored_by
     if "model-monitor" in unsupported and monitor.known:
         yield violation(
             f"{subject} is monitored by the Model Monitor schedule {monitor.value}: serverless endpoints do not "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
+from linter import AcceleratorKind, Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import payload_limit
 from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances, violation
-from plugins.rules.endpoint_fit.fit import cold_start_meets_latency, idle_traffic, payload_fits, queue_meets_latency
+from plugins.rules.endpoint_fit_decisions import cold_start_meets_latency, idle_traffic, payload_fits, queue_meets_latency
 
 
 def _scales_to_zero(units: tuple[Unit, ...]) -> bool | None:
@@ -55,7 +55,7 @@ def _alternatives(deployment: Deployment, units: list[Unit]) -> tuple[list[str],
     accelerated = [
         unit.compute.instance_type.value
         for unit in units
-        if unit.compute.accelerator.known and unit.compute.accelerator.value != "none"
+        if unit.compute.accelerator.known and unit.compute.accelerator.value is not AcceleratorKind.NONE
     ]
     left_out = ""
     if accelerated:

@@ -6,13 +6,13 @@ from typing import Iterator
 
 from linter import AsyncConfig, Deployment, DeploymentKind, RunContext, Severity, Span, Violation, rule
 
-from plugins.rules.common import display_name, is_absent, is_kind
+from plugins.rules.common import display_name, is_kind
 
 
 def _problem(settings: AsyncConfig) -> tuple[str, str] | None:
     """(what is missing and what follows, the fix), or None when failures and results both have a place."""
-    no_failure_handling = is_absent(settings.failure_path) and is_absent(settings.error_topic)
-    no_output = is_absent(settings.output_path)
+    no_failure_handling = settings.failure_path.is_absent() and settings.error_topic.is_absent()
+    no_output = settings.output_path.is_absent()
     if no_failure_handling and no_output:
         return (
             "has no S3OutputPath, no S3FailurePath and no ErrorTopic: responses have no default location and failed "

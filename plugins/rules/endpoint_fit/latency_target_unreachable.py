@@ -7,8 +7,8 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.data import payload_limit, queued_latency_floor_ms, serverless_cold_start_seconds
-from plugins.rules.common import display_name, kind_of, not_written, unit_name
-from plugins.rules.endpoint_fit.fit import cold_start_meets_latency, payload_fits, queue_meets_latency
+from plugins.rules.common import display_name, kind_of, unit_name
+from plugins.rules.endpoint_fit_decisions import cold_start_meets_latency, payload_fits, queue_meets_latency
 
 
 def format_duration(milliseconds: float) -> str:
@@ -48,7 +48,7 @@ def _warm_capacity(units: list[Unit]) -> bool | None:
         provisioned = unit.serverless.provisioned_concurrency
         if provisioned.known and provisioned.value >= 1:
             return True
-        if not provisioned.known and not not_written(provisioned):
+        if not provisioned.known and not provisioned.not_written():
             unknowable = True  # set from a parameter, a condition, a run-time value
     return None if unknowable else False
 

@@ -9,7 +9,7 @@ from linter import BatchConfig, Deployment, Provenance, RunContext, Severity, Vi
 
 from plugins.data import PayloadLimit, limit, payload_limit, payload_suggestion_order
 from plugins.rules.common import display_name, violation
-from plugins.rules.endpoint_fit.fit import payload_bytes, payload_fits, transform_max_payload_needed, transform_mb_bytes
+from plugins.rules.endpoint_fit_decisions import payload_bytes, payload_fits, transform_max_payload_needed, transform_mb_bytes
 
 
 def _format_mb(megabytes: float) -> str:

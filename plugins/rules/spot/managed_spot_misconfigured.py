@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Provenance, RunContext, Severity, Sourced, Span, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import display_name, is_kind, not_written, violation
+from plugins.rules.common import display_name, is_kind, violation
 
 
 def _in_stopping_condition(runtime: Sourced, request: Span | None) -> Span | None:
@@ -122,7 +122,7 @@ def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Itera
         return
     name = display_name(deployment)
     spot, runtime, wait = training.managed_spot, training.max_runtime_seconds, training.max_wait_seconds
-    if not_written(wait):
+    if wait.not_written():
         needed = ""
         if runtime.known:
             needed = f" ({runtime.value} s, SageMaker's default)" if _is_default(runtime) else f" ({runtime.value} s)"
@@ -138,7 +138,7 @@ def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Itera
             f"the job: the wait includes the run, so set it to at least {runtime.value}",
             wait, default=deployment.span,
         )
-    if not_written(training.checkpoint_path):
+    if training.checkpoint_path.not_written():
         local_path = limit("managed_spot", "checkpoint_local_path").value
         uncheckpointed_wait = limit("managed_spot", "max_wait_without_checkpoints_seconds").max
         yield violation(

@@ -61,7 +61,7 @@ from plugins.adapters.cloudformation.resource_values import capacity_of, name_of
 from plugins.adapters.cloudformation.runners import Runner, runners
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
-from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, command_line, ml_evidence, model_for
+from plugins.adapters.aws.inferred_facts import command_line, ml_evidence, model_for
 from plugins.adapters.aws.written_values import text_of
 
 ENVIRONMENT = "AWS::Batch::ComputeEnvironment"
@@ -256,7 +256,7 @@ class _BatchTemplate:
             unit = replace(unit, model_names=tuple(model_names))
         work, how = self.work_of(queue_ids)
         evidence_models = [model for definition in work for model in definition.models]  # the linked ones' are `models`
-        attributes = (*attributes, (ML_EVIDENCE, ml_evidence(evidence_models, (unit,), profile, anchor.key_span)))
+        evidence = ml_evidence(evidence_models, (unit,), profile, anchor.key_span)
         if work and all(definition.multi_node.known and definition.multi_node.value for definition in work):
             first = work[0].multi_node
             names = ", ".join(definition.resource.logical_id for definition in work)
@@ -275,6 +275,7 @@ class _BatchTemplate:
             network=network,
             links=tuple(links),
             attributes=attributes,
+            ml_evidence=evidence,
         )
 
     def _mixed_capacity(self, environment: _Environment, queues: list[_Queue]) -> Sourced | None:

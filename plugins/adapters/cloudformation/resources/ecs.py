@@ -47,7 +47,7 @@ from plugins.adapters.cloudformation.ecs_scaling import ecs_scaling_for_service,
 from plugins.adapters.cloudformation.resource_values import name_of, names_resource, network_of, properties_of
 from plugins.adapters.cloudformation.runners import Runner, runners
 from plugins.adapters.cloudformation.template import Resource
-from plugins.adapters.aws.inferred_facts import ML_EVIDENCE, ml_evidence
+from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.aws.inferred_facts import command_line, compute_for, model_for
 from plugins.adapters.aws.written_values import text_of
@@ -245,7 +245,8 @@ def _service_deployment(resource: Resource, template: TemplateContext) -> Deploy
         units=(unit,),
         network=network_of(child(properties, "NetworkConfiguration", "AwsvpcConfiguration", "Subnets"), template),
         links=tuple(links),
-        attributes=(*attributes, (ML_EVIDENCE, ml_evidence(task.models if task is not None else (), (unit,), profile, resource.key_span))),
+        attributes=tuple(attributes),
+        ml_evidence=ml_evidence(task.models if task is not None else (), (unit,), profile, resource.key_span),
     )
 
 
@@ -389,7 +390,8 @@ def _task_deployment(task: _Task, template: TemplateContext) -> Deployment:
         units=(unit,),
         network=network,
         links=tuple(links),
-        attributes=(*task.attributes, (ML_EVIDENCE, ml_evidence(task.models, (unit,), profile, resource.key_span))),
+        attributes=task.attributes,
+        ml_evidence=ml_evidence(task.models, (unit,), profile, resource.key_span),
     )
 
 

@@ -5,7 +5,7 @@
 `Fn::Sub`, `Fn::Join`: parsed after resolving, every span is the
 property's). Training, Transform, Processing and Tuning steps become
 deployments identified as `<template>#<LogicalId>/<step>` (see
-`plugins.adapters.workflows`). A definition this reader cannot see — in S3
+`plugins.adapters.aws.workflow_definitions`). A definition this reader cannot see — in S3
 (`PipelineDefinitionS3Location`, not opened) or in a value only known when
 the stack is deployed — still makes one deployment, anchored at the
 resource, whose kind is unknown and says why: a pipeline is an ML
@@ -26,7 +26,7 @@ from plugins.adapters.cloudformation.resources.stepfunctions import (
 from plugins.adapters.cloudformation.template import SHORT_FORM_TAGS, Resource, intrinsic
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.aws.sagemaker_requests import PLATFORM, RequestReader, Unresolved
-from plugins.adapters.workflows import (
+from plugins.adapters.aws.workflow_definitions import (
     Surroundings,
     is_pipeline_definition,
     parse_definition,

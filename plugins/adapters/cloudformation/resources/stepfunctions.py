@@ -52,7 +52,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     Unresolved,
     concat,
 )
-from plugins.adapters.workflows import (
+from plugins.adapters.aws.workflow_definitions import (
     Surroundings,
     asl_resolver,
     is_state_machine,

@@ -1,0 +1,164 @@
+"""SageMaker API request documents of a run, read once and grouped into deployments.
+
+Shared reading for the AWS-shaped adapters: the SageMaker API adapter makes
+deployments of the groups, and the Step Functions / Pipelines adapter finds
+the models a workflow names among the run's CreateModel documents
+(`run_models`). A document is recognised by the keys of its request
+(`classify`); documents are linked by name across every document of the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from linter import Document, MappingNode, ResourceRef, RunContext, Span
+
+from plugins.adapters.aws.sagemaker_requests import (
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    MODEL,
+    PROCESSING_JOB,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    TUNING_JOB,
+    ConfigRequest,
+    EndpointRequest,
+    HostedModel,
+    ModelRequest,
+    RequestReader,
+    model_finder,
+    read_endpoint,
+    read_endpoint_config,
+    read_model,
+)
+
+# (operation, key naming it, keys of which one must be present), first match wins:
+# a configuration names itself and has variants; an endpoint names a configuration.
+_SIGNATURES = (
+    (ENDPOINT_CONFIG, "EndpointConfigName", ("ProductionVariants",)),
+    (ENDPOINT, "EndpointName", ("EndpointConfigName",)),
+    (MODEL, "ModelName", ("PrimaryContainer", "Containers")),
+    (TRANSFORM_JOB, "TransformJobName", ("TransformResources",)),
+    (TRAINING_JOB, "TrainingJobName", ("ResourceConfig", "AlgorithmSpecification")),
+    (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),
+    (TUNING_JOB, "HyperParameterTuningJobName", ("HyperParameterTuningJobConfig",)),
+)
+
+
+def classify(root: object) -> tuple[str, str] | None:
+    """(operation, the key that names the request) of an API request document, or None."""
+    if not isinstance(root, MappingNode):
+        return None
+    keys = {key.lower(): key for key in root.keys() if isinstance(key, str)}
+    for operation, name_key, any_of in _SIGNATURES:
+        if name_key.lower() in keys and any(key.lower() in keys for key in any_of):
+            return operation, keys[name_key.lower()]
+    return None
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One request document of the run: its operation, deployment ID, span and resource link."""
+
+    document: Document
+    operation: str
+    id: str
+    span: Span
+    link: ResourceRef
+
+
+@dataclass(frozen=True)
+class RequestGroup:
+    """The documents one deployment is assembled from; `anchor` gives its ID and span."""
+
+    anchor: ApiRequest
+    members: tuple[int, ...]  # id() of the member documents
+    endpoint: EndpointRequest | None = None
+    config: ConfigRequest | None = None
+
+
+@dataclass
+class RequestIndex:
+    """Every request document of the run, read once, and the deployments they make together."""
+
+    requests: dict[int, ApiRequest] = field(default_factory=dict)
+    models: list[ModelRequest] = field(default_factory=list)
+    model_documents: dict[str, int] = field(default_factory=dict)  # model key -> document
+    configs: dict[int, ConfigRequest] = field(default_factory=dict)
+    endpoints: dict[int, EndpointRequest] = field(default_factory=dict)
+    groups: list[RequestGroup] = field(default_factory=list)
+    claimed: set[int] = field(default_factory=set)  # indexes into `groups`
+
+    def find_model(self) -> Callable[[str], HostedModel | None]:
+        return model_finder(self.models)
+
+    def config_named(self, key: str | None) -> tuple[int, ConfigRequest] | None:
+        if key is None:
+            return None
+        return next(((document, config) for document, config in self.configs.items() if config.key == key), None)
+
+    def model_members(self, keys: list[str | None]) -> tuple[int, ...]:
+        return tuple(self.model_documents[key] for key in keys if key is not None and key in self.model_documents)
+
+
+READER = RequestReader()
+
+
+def index_requests(run: RunContext) -> RequestIndex:
+    index = RequestIndex()
+    transforms: list[tuple[int, ApiRequest]] = []
+    for document in run.documents:
+        found = classify(document.root)
+        if found is None:
+            continue
+        operation, name_key = found
+        root = document.root
+        assert isinstance(root, MappingNode)
+        suffix = f"[{document.index}]" if document.index else ""
+        key_node = root.key_node(name_key)
+        span = key_node.span if key_node is not None else Span.point(document.path, root.span.line, root.span.column)
+        name = READER.read_text(root, name_key)
+        link = ResourceRef(operation, str(name.value) if name.known else document.path, span)
+        request = ApiRequest(document, operation, f"{document.path}#{operation}{suffix}", span, link)
+        index.requests[id(document)] = request
+        where = f"{operation} document"
+        if operation == MODEL:
+            model = read_model(root, READER, link)
+            if model.key is not None and model.key.startswith("="):
+                index.models.append(model)
+                index.model_documents.setdefault(model.key, id(document))
+        elif operation == ENDPOINT_CONFIG:
+            index.configs[id(document)] = read_endpoint_config(root, READER, link, where)
+        elif operation == ENDPOINT:
+            index.endpoints[id(document)] = read_endpoint(root, READER, link, where)
+        elif operation == TRANSFORM_JOB:
+            transforms.append((id(document), request))
+    named: set[int] = set()
+    for document, endpoint in index.endpoints.items():
+        members: tuple[int, ...] = (document,)
+        found_config = index.config_named(endpoint.config_key)
+        config = None
+        if found_config is not None:
+            config_document, config = found_config
+            named.add(config_document)
+            members += (config_document,) + index.model_members([variant.model_key for variant in config.variants])
+        index.groups.append(RequestGroup(index.requests[document], members, endpoint, config))
+    for document, config in index.configs.items():
+        if document not in named:
+            members = (document,) + index.model_members([variant.model_key for variant in config.variants])
+            index.groups.append(RequestGroup(index.requests[document], members, None, config))
+    for document, request in transforms:
+        root = request.document.root
+        index.groups.append(RequestGroup(request, (document,) + index.model_members([READER.name_key(root, "ModelName")])))
+    return index
+
+
+def run_index(run: RunContext) -> RequestIndex:
+    """The run's API request documents, read once per run."""
+    return run.memo(("sagemaker_api", "index"), lambda: index_requests(run))
+
+
+def run_models(run: RunContext) -> tuple[ModelRequest, ...]:
+    """The CreateModel documents of the run, found by their literal `ModelName`."""
+    return tuple(run_index(run).models)
