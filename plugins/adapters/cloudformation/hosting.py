@@ -164,6 +164,7 @@ def _attach_components(hostings: list[_Hosting], records: TemplateRecords) -> No
                     count=component.copy_count,
                     model_names=(str(component.model.name.value),) if component.model.name.known else (),
                     span=component.span,
+                    requirements=component.requirements,
                 )
             )
 

@@ -390,6 +390,7 @@ def _add_component(
             count=component.copy_count,
             model_names=tuple(dict.fromkeys(names)),
             span=component.resource.manifest.anchor,
+            requirements=component.requirements,
         )
     )
     links.append(component.resource.link)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from linter import (
+    ComponentRequirements,
     Deployment,
     Environment,
     InputProblem,
@@ -49,6 +50,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     ModelRequest,
     job_deployments,
     read_endpoint,
+    read_component_requirements,
     read_endpoint_config,
     read_model,
 )
@@ -137,6 +139,7 @@ class ComponentEntry:
     model_name: Sourced[str]
     container: ModelSpec | None
     copy_count: Sourced[int]
+    requirements: ComponentRequirements | None = None
 
 
 def read_resource(manifest: Manifest, scope: Scope, namespace: Manifest | None) -> AckResource:
@@ -199,6 +202,7 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
         model_name=model_name,
         container=spec_container,
         copy_count=READER.read_int(spec, "RuntimeConfig", "CopyCount"),
+        requirements=read_component_requirements(READER.node(specification, "ComputeResourceRequirements"), READER),
     )
 
 

@@ -8,6 +8,8 @@ from plugins.adapters.cloudformation.context import TemplateContext, unnamed_not
 from plugins.adapters.cloudformation.records import InferenceComponentRecord, Reference
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
+from plugins.adapters.aws.sagemaker_requests import read_component_requirements
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
 
 RESOURCE_TYPES = ("AWS::SageMaker::InferenceComponent",)
 
@@ -35,6 +37,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
             copy_count=template.read_int(child(resource.properties, "RuntimeConfig", "CopyCount")),
             accelerators=template.read_int(
                 child(specification, "ComputeResourceRequirements", "NumberOfAcceleratorDevicesRequired")
+            ),
+            requirements=read_component_requirements(
+                child(specification, "ComputeResourceRequirements"), TemplateRequestReader(template)
             ),
             span=resource.key_span,
         )
