@@ -103,6 +103,8 @@ class InferenceComponentRecord:
     accelerators: Sourced[int]
     span: Span
     requirements: ComponentRequirements | None = None
+    startup_timeout: Sourced[int] = field(default_factory=Sourced)
+    download_timeout: Sourced[int] = field(default_factory=Sourced)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ This module reads single objects; `ack_links.py` links them by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from linter import (
@@ -28,6 +28,7 @@ from linter import (
     Deployment,
     Environment,
     InputProblem,
+    MappingNode,
     ModelSpec,
     Provenance,
     ResourceRef,
@@ -140,6 +141,8 @@ class ComponentEntry:
     container: ModelSpec | None
     copy_count: Sourced[int]
     requirements: ComponentRequirements | None = None
+    startup_timeout: Sourced[int] = field(default_factory=Sourced)
+    download_timeout: Sourced[int] = field(default_factory=Sourced)
 
 
 def read_resource(manifest: Manifest, scope: Scope, namespace: Manifest | None) -> AckResource:
@@ -187,6 +190,9 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
     container = READER.node(specification, "Container")
     model_name = READER.read_text(specification, "ModelName")
     spec_container = None
+    if isinstance(container, MappingNode) and not model_name.known and not model_name.note and name.known:
+        # A container written in the component is its model: name it after the component, so the unit serves it.
+        model_name = Sourced(name.value, READER.span_of(container), Provenance.INFERRED, "the inference component's own container")
     if container is not None:
         spec_container = model_for(
             READER.read_text(container, "Image"), model_name, Sourced(), READER.environment(container, "Environment")
@@ -203,6 +209,8 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
         container=spec_container,
         copy_count=READER.read_int(spec, "RuntimeConfig", "CopyCount"),
         requirements=read_component_requirements(READER.node(specification, "ComputeResourceRequirements"), READER),
+        startup_timeout=READER.read_int(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds"),
+        download_timeout=READER.read_int(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds"),
     )
 
 

@@ -25,6 +25,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
     if isinstance(env, MappingNode):
         environment = [(str(key.value), template.read_str(value)) for key, value in env.pairs]
     model_name = template.read_text(child(specification, "ModelName"))
+    if not model_name.known and not model_name.note and isinstance(container, MappingNode) and name.known:
+        # A container written in the component is its model: name it after the component, so the unit serves it.
+        model_name = Sourced(name.value, container.span, Provenance.INFERRED, "the inference component's own container")
     endpoint_node = resource.property("EndpointName")
     logical_id, value = template.reference(endpoint_node)
     return [
@@ -41,6 +44,8 @@ def read(resource: Resource, template: TemplateContext) -> list:
             requirements=read_component_requirements(
                 child(specification, "ComputeResourceRequirements"), TemplateRequestReader(template)
             ),
+            startup_timeout=template.read_int(child(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds")),
+            download_timeout=template.read_int(child(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds")),
             span=resource.key_span,
         )
     ]
