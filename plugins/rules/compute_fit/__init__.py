@@ -9,6 +9,7 @@ from plugins.rules.compute_fit.burstable_instance_in_production import burstable
 from plugins.rules.compute_fit.cpu_for_llm_server import cpu_for_llm_server
 from plugins.rules.compute_fit.gpu_for_tabular_model import gpu_for_tabular_model
 from plugins.rules.compute_fit.gpu_instance_with_cpu_image import gpu_instance_with_cpu_image
+from plugins.rules.compute_fit.inference_component_placement import inference_component_placement
 from plugins.rules.compute_fit.unknown_instance_type import unknown_instance_type
 
 
@@ -21,4 +22,5 @@ def mldeploy_rules() -> list[Rule]:
         burstable_instance_in_production,
         unknown_instance_type,
         gpu_instance_with_cpu_image,
+        inference_component_placement,
     ]
