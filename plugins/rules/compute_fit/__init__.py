@@ -5,6 +5,7 @@ from __future__ import annotations
 from linter import Rule, hookimpl
 
 from plugins.rules.compute_fit.accelerator_image_mismatch import accelerator_image_mismatch
+from plugins.rules.compute_fit.accelerator_memory_vs_model_size import accelerator_memory_vs_model_size
 from plugins.rules.compute_fit.burstable_instance_in_production import burstable_instance_in_production
 from plugins.rules.compute_fit.cpu_for_llm_server import cpu_for_llm_server
 from plugins.rules.compute_fit.gpu_for_tabular_model import gpu_for_tabular_model
@@ -23,4 +24,5 @@ def mldeploy_rules() -> list[Rule]:
         unknown_instance_type,
         gpu_instance_with_cpu_image,
         inference_component_placement,
+        accelerator_memory_vs_model_size,
     ]
