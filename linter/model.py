@@ -31,6 +31,7 @@ __all__ = [
     "Probes",
     "Compute",
     "ServerlessConfig",
+    "ComponentRequirements",
     "ScalingPolicy",
     "Scaling",
     "Unit",
@@ -229,6 +230,8 @@ class ModelSpec:
     image_accelerator: Sourced[str] = field(default_factory=Sourced)  # cpu | gpu | neuron
     multi_model: Sourced[bool] = field(default_factory=Sourced)
     environment: tuple[tuple[str, Sourced[str]], ...] = ()
+    model_id: Sourced[str] = field(default_factory=Sourced)  # the weights it loads (`meta-llama/Llama-3.1-8B`)
+    weights_gb: Sourced[float] = field(default_factory=Sourced)  # their size, 10^9 bytes (usually inferred)
     probes: Probes | None = None
 
 
@@ -276,6 +279,16 @@ class ServerlessConfig:
 
 
 @dataclass(frozen=True)
+class ComponentRequirements:
+    """What one copy of a model placed on shared instances asks of them (a SageMaker inference component)."""
+
+    accelerator_devices: Sourced[int] = field(default_factory=Sourced)
+    cpu_cores: Sourced[float] = field(default_factory=Sourced)
+    min_memory_mb: Sourced[int] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
 class ScalingPolicy:
     """One policy that drives a scaling target."""
 
@@ -305,6 +318,12 @@ class Unit:
     `count` is the initial instance count or replica count; `weight` the
     share of traffic (production variants); `scaling` every autoscaling
     target linked to this unit (empty: none found in the run).
+    `startup_timeout_seconds` and `model_download_timeout_seconds` bound
+    how long the platform waits for the model to be fetched and the
+    container to turn healthy; `attached_accelerator` is an accelerator
+    attached beside the instance (SageMaker Elastic Inference);
+    `requirements` is set for a unit that places copies of a model on
+    another unit's instances (an inference component on its variant).
     """
 
     name: Sourced[str] = field(default_factory=Sourced)
@@ -316,6 +335,10 @@ class Unit:
     scaling: tuple[Scaling, ...] = ()
     model_names: tuple[str, ...] = ()
     span: Span | None = None
+    startup_timeout_seconds: Sourced[int] = field(default_factory=Sourced)
+    model_download_timeout_seconds: Sourced[int] = field(default_factory=Sourced)
+    attached_accelerator: Sourced[str] = field(default_factory=Sourced)
+    requirements: ComponentRequirements | None = None
 
 
 @dataclass(frozen=True)

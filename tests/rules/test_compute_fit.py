@@ -460,3 +460,32 @@ def test_corpus_condition_with_one_valid_instance_type_is_silent():
     (endpoint,) = result.deployments
     assert endpoint.units[0].compute.instance_type.options == ("ml.m5.large",)
     assert compute_findings(result) == []
+
+
+def test_corpus_7b_model_on_eight_h100s_is_reported_as_information():
+    # vLLM serving google/gemma-7b-it (--model=$(MODEL_ID)) with eight GPUs of a GKE nvidia-h100-80gb node.
+    result = lint_copy("cp007-vllm-gemma-7b-it-h100-80gb.yaml")
+    (service,) = result.deployments
+    (model,) = service.models
+    assert model.model_id.value == "google/gemma-7b-it" and model.weights_gb.value == 14.0
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "CP007"]
+    assert finding.severity.value == "info" and finding.span.line == 41
+    assert "8 x NVIDIA H100" in finding.message
+
+
+def test_model_weights_stay_unknown_with_the_reason_when_they_cannot_be_read():
+    from plugins.adapters.aws.inferred_facts import model_id_of, weights_of
+
+    span = Span("t.yaml", 1, 1, 1, 2)
+    env = (("HF_MODEL_ID", Sourced("meta-llama/Meta-Llama-3-70B-Instruct", span)),)
+    model_id = model_id_of(env)
+    assert model_id.value == "meta-llama/Meta-Llama-3-70B-Instruct"
+    assert weights_of(model_id, Sourced("tgi"), env, Sourced()).value == 140.0
+    assert "not in the tables" in weights_of(model_id, Sourced("djl-lmi"), env, Sourced()).note
+    quantised = env + (("HF_MODEL_QUANTIZE", Sourced("awq", span)),)
+    assert "HF_MODEL_QUANTIZE" in weights_of(model_id, Sourced("tgi"), quantised, Sourced()).note
+    assert weights_of(model_id, Sourced("tgi"), env + (("QUANTIZE", Sourced("awq", span)),), Sourced()).value == 35.0
+    served = model_id_of((), Sourced(("vllm", "serve", "Qwen/Qwen2.5-72B-Instruct", "--dtype", "float32"), span))
+    assert served.value == "Qwen/Qwen2.5-72B-Instruct"
+    assert weights_of(served, Sourced("vllm"), (), Sourced(("vllm", "serve", "x", "--dtype", "float32"), span)).value == 288.0
+    assert not model_id_of((("HF_MODEL_ID", Sourced("s3://bucket/model", span)),)).known

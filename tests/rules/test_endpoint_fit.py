@@ -681,3 +681,32 @@ def test_corpus_async_endpoint_with_an_error_topic_is_silent():
     assert endpoint.kind.value is DeploymentKind.ASYNC
     assert not endpoint.async_config.failure_path.known and endpoint.async_config.error_topic.span is not None
     assert endpoint_findings(result) == []
+
+
+def test_corpus_hour_long_model_server_timeout_behind_a_real_time_endpoint_fires():
+    # SAGEMAKER_MODEL_SERVER_TIMEOUT 3600 on a real-time endpoint of an ml.p3.2xlarge.
+    result = lint_copy("ep008-serverless-patterns-apigw-rest-sagemaker.yaml")
+    (endpoint,) = result.deployments
+    assert endpoint.kind.value is DeploymentKind.REALTIME
+    assert ("EP008", 64) in endpoint_findings(result)
+
+
+@pytest.mark.parametrize("kind, seconds, fires", [
+    (DeploymentKind.REALTIME, "61", True),
+    (DeploymentKind.REALTIME, "60", False),
+    (DeploymentKind.SERVERLESS, "61", True),
+    (DeploymentKind.ASYNC, "3600", False),
+    (DeploymentKind.ASYNC, "3601", True),
+    (DeploymentKind.REALTIME, "1e3", True),
+    (DeploymentKind.REALTIME, "90.5", False),
+    (DeploymentKind.REALTIME, "-5", False),
+    (DeploymentKind.REALTIME, "forever", False),
+    (DeploymentKind.SERVICE, "3600", False),
+])
+def test_model_server_timeout_against_each_endpoint_kind(kind, seconds, fires):
+    from plugins.rules.endpoint_fit.model_server_timeout_beyond_endpoint import model_server_timeout_beyond_endpoint
+
+    span = Span("t.yaml", 1, 1, 1, 2)
+    model = ModelSpec(environment=(("SAGEMAKER_MODEL_SERVER_TIMEOUT", Sourced(seconds, span)),))
+    deployment = Deployment("d", "sagemaker", Sourced(kind), span, models=(model,))
+    assert bool(messages(model_server_timeout_beyond_endpoint, deployment)) is fires

@@ -8,6 +8,7 @@ CloudFormation, SageMaker API and ACK adapters agree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields, replace
 
 from typing import Sequence
@@ -28,6 +29,7 @@ from linter import (
 )
 
 from plugins import data
+from plugins.data import model_weights
 
 
 def compute_for(instance_type: Sourced[str]) -> Compute:
@@ -89,6 +91,7 @@ def model_for(
         word = data.repository_word_framework(str(image.value))
         if word is not None:
             framework = Sourced(word[0], image.span, Provenance.INFERRED, word[1])
+    model_id = model_id_of(environment, command)
     return ModelSpec(
         name=name,
         image=image,
@@ -96,7 +99,104 @@ def model_for(
         image_accelerator=accelerator,
         multi_model=multi_model,
         environment=environment,
+        model_id=model_id,
+        weights_gb=weights_of(model_id, framework, environment, command),
     )
+
+
+# Where a model server is told which weights to load: environment variables, then command-line flags.
+MODEL_ID_ENV = ("HF_MODEL_ID", "MODEL_ID", "SM_VLLM_MODEL", "OPTION_MODEL_ID")
+MODEL_ID_FLAGS = ("--model", "--model-id", "--model_id")
+# Flags that split one model over several pods or nodes: a pod then holds only a share of the weights.
+MULTI_NODE_FLAGS = ("pipeline-parallel", "pipeline_parallel", "nnodes", "num-nodes", "distributed-executor-backend")
+_SUBSTITUTION = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")  # Kubernetes $(VAR) in args
+
+
+def _flag_values(words: Sequence[str], flags: Sequence[str]) -> list[str]:
+    """The values given to any of `flags` (`--flag value` or `--flag=value`)."""
+    values = []
+    for index, word in enumerate(words):
+        for flag in flags:
+            if word == flag and index + 1 < len(words):
+                values.append(words[index + 1])
+            elif word.startswith(flag + "="):
+                values.append(word[len(flag) + 1 :])
+    return values
+
+
+def model_id_of(environment: tuple[tuple[str, Sourced[str]], ...], command: Sourced[tuple] = Sourced()) -> Sourced[str]:
+    """The model ID a container loads (`HF_MODEL_ID`, `--model`, `vllm serve ID`), as written; unknown when none is.
+
+    An object-store location (`s3://`) is no model ID. A `$(VAR)` in the
+    command line is read from the container's environment.
+    """
+    env = {key: value for key, value in environment}
+    for key in MODEL_ID_ENV:
+        value = env.get(key)
+        if value is not None and value.known and model_weights.model_id_from_uri(value.value):
+            return Sourced(model_weights.model_id_from_uri(value.value), value.span, Provenance.DECLARED, key)
+    if not command.known:
+        return Sourced()
+    words = [str(word) for word in command.value]
+    candidates = _flag_values(words, MODEL_ID_FLAGS)
+    if "serve" in words[:-1] and not words[words.index("serve") + 1].startswith("-"):
+        candidates.append(words[words.index("serve") + 1])
+    for candidate in candidates:
+        substituted = _SUBSTITUTION.match(candidate)
+        if substituted:
+            value = env.get(substituted.group(1))
+            if value is not None and value.known and model_weights.model_id_from_uri(value.value):
+                return Sourced(model_weights.model_id_from_uri(value.value), value.span, Provenance.DECLARED, f"{substituted.group(1)}, named by the command line")
+            continue
+        model_id = model_weights.model_id_from_uri(candidate)
+        if model_id:
+            return Sourced(model_id, command.span, Provenance.DECLARED, "the command line")
+    return Sourced()
+
+
+def weights_of(
+    model_id: Sourced[str], framework: Sourced[str], environment: tuple[tuple[str, Sourced[str]], ...], command: Sourced[tuple]
+) -> Sourced[float]:
+    """The size of the weights a container loads (GB), inferred from its model ID and the server's dtype settings.
+
+    Only for servers whose dtype and quantisation settings the tables know
+    (vLLM, TGI): another server may quantise through a setting not read
+    here. A dtype or quantisation setting the tables do not read (a
+    SageMaker `SM_VLLM_QUANTIZATION`, `--kv-cache-dtype`) leaves the size
+    unknown, with the reason.
+    """
+    if not model_id.known:
+        return Sourced()
+    settings = [setting for setting in model_weights.server_settings() if setting.server == framework.value]
+    if not settings:
+        why = f"the dtype settings of {framework.value} are not in the tables" if framework.known else "the model server is not known"
+        return Sourced(UNKNOWN, model_id.span, Provenance.INFERRED, f"weights of {model_id.value}: {why}")
+    known_env = {env for setting in settings for env in setting.env}
+    known_flags = {flag for setting in settings for flag in setting.flags}
+    words = [str(word) for word in command.value] if command.known else []
+    env = {key: value for key, value in environment}
+    unread = [key for key in env if key not in known_env and ("QUANT" in key.upper() or "DTYPE" in key.upper())]
+    unread += [word.split("=", 1)[0] for word in words if word.startswith("-") and word.split("=", 1)[0] not in known_flags
+               and ("quant" in word.lower() or "dtype" in word.lower())]
+    if unread:
+        return Sourced(UNKNOWN, model_id.span, Provenance.INFERRED, f"weights of {model_id.value}: {unread[0]} sets a dtype or quantisation the tables do not read")
+    spread = [word.split("=", 1)[0] for word in words if word.startswith("-") and any(part in word for part in MULTI_NODE_FLAGS)]
+    if spread:
+        return Sourced(UNKNOWN, model_id.span, Provenance.INFERRED, f"weights of {model_id.value}: {spread[0]} may split them over several pods")
+    found: dict[str, object] = {}
+    for setting in settings:
+        for key in setting.env:
+            value = env.get(key)
+            if value is not None:
+                if not value.known:
+                    return Sourced(UNKNOWN, model_id.span, Provenance.INFERRED, f"weights of {model_id.value}: {key} is not known")
+                found.setdefault(setting.kind, value.value)
+        for value in _flag_values(words, setting.flags):
+            found.setdefault(setting.kind, value)
+    estimate = model_weights.weights_estimate(model_id.value, found.get("dtype"), found.get("quantization"))
+    if estimate is None:
+        return Sourced(UNKNOWN, model_id.span, Provenance.INFERRED, f"no parameter count or width can be read from {model_id.value}")
+    return Sourced(round(estimate.size_gb, 2), model_id.span, Provenance.INFERRED, estimate.basis)
 
 
 def command_line(words: Sequence[Sourced[str]], span: Span | None, note: str) -> Sourced[tuple]:

@@ -35,6 +35,7 @@ from linter import (
     AsyncConfig,
     BatchConfig,
     Capacity,
+    ComponentRequirements,
     Deployment,
     DeploymentKind,
     Environment,
@@ -92,6 +93,7 @@ __all__ = [
     "read_endpoint",
     "read_variant",
     "read_serverless_config",
+    "read_component_requirements",
     "read_managed_instance_scaling",
     "read_async_config",
     "read_data_capture",
@@ -905,6 +907,21 @@ def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
         weight=reader.value(node, "InitialVariantWeight", convert=as_float, expected="a number"),
         serverless=read_serverless_config(reader.node(node, "ServerlessConfig"), reader),
         scaling=read_managed_instance_scaling(reader.node(node, "ManagedInstanceScaling"), reader),
+        span=reader.span_of(node),
+        startup_timeout_seconds=reader.read_int(node, "ContainerStartupHealthCheckTimeoutInSeconds"),
+        model_download_timeout_seconds=reader.read_int(node, "ModelDataDownloadTimeoutInSeconds"),
+        attached_accelerator=reader.read_str(node, "AcceleratorType"),
+    )
+
+
+def read_component_requirements(node: Node | None, reader: RequestReader) -> ComponentRequirements | None:
+    """An inference component's ComputeResourceRequirements (per copy); None when not written."""
+    if not isinstance(node, MappingNode):
+        return None
+    return ComponentRequirements(
+        accelerator_devices=reader.read_int(node, "NumberOfAcceleratorDevicesRequired"),
+        cpu_cores=reader.value(node, "NumberOfCpuCoresRequired", convert=as_float, expected="a number"),
+        min_memory_mb=reader.read_int(node, "MinMemoryRequiredInMb"),
         span=reader.span_of(node),
     )
 

@@ -164,6 +164,9 @@ def _attach_components(hostings: list[_Hosting], records: TemplateRecords) -> No
                     count=component.copy_count,
                     model_names=(str(component.model.name.value),) if component.model.name.known else (),
                     span=component.span,
+                    requirements=component.requirements,
+                    startup_timeout_seconds=component.startup_timeout,
+                    model_download_timeout_seconds=component.download_timeout,
                 )
             )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from linter import (
     AsyncConfig,
+    ComponentRequirements,
     Environment,
     ModelSpec,
     Network,
@@ -101,6 +102,9 @@ class InferenceComponentRecord:
     copy_count: Sourced[int]
     accelerators: Sourced[int]
     span: Span
+    requirements: ComponentRequirements | None = None
+    startup_timeout: Sourced[int] = field(default_factory=Sourced)
+    download_timeout: Sourced[int] = field(default_factory=Sourced)
 
 
 @dataclass(frozen=True)

@@ -390,6 +390,9 @@ def _add_component(
             count=component.copy_count,
             model_names=tuple(dict.fromkeys(names)),
             span=component.resource.manifest.anchor,
+            requirements=component.requirements,
+            startup_timeout_seconds=component.startup_timeout,
+            model_download_timeout_seconds=component.download_timeout,
         )
     )
     links.append(component.resource.link)

@@ -20,13 +20,15 @@ This module reads single objects; `ack_links.py` links them by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from linter import (
+    ComponentRequirements,
     Deployment,
     Environment,
     InputProblem,
+    MappingNode,
     ModelSpec,
     Provenance,
     ResourceRef,
@@ -49,6 +51,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     ModelRequest,
     job_deployments,
     read_endpoint,
+    read_component_requirements,
     read_endpoint_config,
     read_model,
 )
@@ -137,6 +140,9 @@ class ComponentEntry:
     model_name: Sourced[str]
     container: ModelSpec | None
     copy_count: Sourced[int]
+    requirements: ComponentRequirements | None = None
+    startup_timeout: Sourced[int] = field(default_factory=Sourced)
+    download_timeout: Sourced[int] = field(default_factory=Sourced)
 
 
 def read_resource(manifest: Manifest, scope: Scope, namespace: Manifest | None) -> AckResource:
@@ -184,6 +190,9 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
     container = READER.node(specification, "Container")
     model_name = READER.read_text(specification, "ModelName")
     spec_container = None
+    if isinstance(container, MappingNode) and not model_name.known and not model_name.note and name.known:
+        # A container written in the component is its model: name it after the component, so the unit serves it.
+        model_name = Sourced(name.value, READER.span_of(container), Provenance.INFERRED, "the inference component's own container")
     if container is not None:
         spec_container = model_for(
             READER.read_text(container, "Image"), model_name, Sourced(), READER.environment(container, "Environment")
@@ -199,6 +208,9 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
         model_name=model_name,
         container=spec_container,
         copy_count=READER.read_int(spec, "RuntimeConfig", "CopyCount"),
+        requirements=read_component_requirements(READER.node(specification, "ComputeResourceRequirements"), READER),
+        startup_timeout=READER.read_int(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds"),
+        download_timeout=READER.read_int(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds"),
     )
 
 

@@ -67,6 +67,8 @@ from linter import (
 )
 
 from plugins import data
+from plugins.adapters.aws.inferred_facts import weights_of
+from plugins.data import model_weights
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
@@ -81,7 +83,7 @@ from plugins.adapters.kubernetes.objects import (
     string_map,
     text,
 )
-from plugins.adapters.kubernetes.pod import Pod, read_spec
+from plugins.adapters.kubernetes.pod import Pod, command_of, read_spec
 from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availability_of, replicas
 
 KINDS = {("serving.kserve.io", "InferenceService"), ("serving.kserve.io", "LLMInferenceService")}
@@ -175,6 +177,7 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
             model = _with_framework(model, declared_framework, extra)
         elif extra and not model.name.known:
             model = replace(model, name=Sourced(extra[0][1], extra[0][0].span, Provenance.INFERRED, f"the {component}'s container"))
+        model = _with_storage_model_id(model, attributes, extra[0][0] if extra else None)
         pod = replace(pod, models=(*pod.models[:position], model, *pod.models[position + 1:]))
     runtime_links: list[ResourceRef] = []
     model_spec, format_name = _served_spec(node)
@@ -349,6 +352,20 @@ def _model_container(component: str, node: MappingNode):
         if explainer is not None:
             return [(explainer, key)], None, attributes
     return [], None, attributes
+
+
+def _with_storage_model_id(model: ModelSpec, attributes, container: MappingNode | None) -> ModelSpec:
+    """The model with the Hugging Face model ID its `storageUri` names (`hf://org/name`), and the weights inferred from it."""
+    if model.model_id.known:
+        return model
+    for key, value in attributes:
+        if key.endswith(".storage_uri") and value.known and str(value.value).strip().lower().startswith("hf://"):
+            model_id = model_weights.model_id_from_uri(value.value)
+            if model_id:
+                found = Sourced(model_id, value.span, Provenance.DECLARED, "storageUri")
+                command = command_of(container) if container is not None else Sourced()
+                return replace(model, model_id=found, weights_gb=weights_of(found, model.framework, model.environment, command))
+    return model
 
 
 def _format_framework(node, what: str) -> Sourced | None:

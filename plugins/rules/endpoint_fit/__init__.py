@@ -9,6 +9,8 @@ from plugins.rules.endpoint_fit.async_without_failure_handling import async_with
 from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target_unreachable
 from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
 from plugins.rules.endpoint_fit.model_server_accepts_more_than_endpoint import model_server_accepts_more_than_endpoint
+from plugins.rules.endpoint_fit.model_startup_timeouts_unset import model_startup_timeouts_unset
+from plugins.rules.endpoint_fit.model_server_timeout_beyond_endpoint import model_server_timeout_beyond_endpoint
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
 
 
@@ -21,4 +23,6 @@ def mldeploy_rules() -> list[Rule]:
         many_endpoints_could_share_one,
         model_server_accepts_more_than_endpoint,
         async_without_failure_handling,
+        model_startup_timeouts_unset,
+        model_server_timeout_beyond_endpoint,
     ]

@@ -8,6 +8,8 @@ from plugins.adapters.cloudformation.context import TemplateContext, unnamed_not
 from plugins.adapters.cloudformation.records import InferenceComponentRecord, Reference
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
+from plugins.adapters.aws.sagemaker_requests import read_component_requirements
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
 
 RESOURCE_TYPES = ("AWS::SageMaker::InferenceComponent",)
 
@@ -23,6 +25,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
     if isinstance(env, MappingNode):
         environment = [(str(key.value), template.read_str(value)) for key, value in env.pairs]
     model_name = template.read_text(child(specification, "ModelName"))
+    if not model_name.known and not model_name.note and isinstance(container, MappingNode) and name.known:
+        # A container written in the component is its model: name it after the component, so the unit serves it.
+        model_name = Sourced(name.value, container.span, Provenance.INFERRED, "the inference component's own container")
     endpoint_node = resource.property("EndpointName")
     logical_id, value = template.reference(endpoint_node)
     return [
@@ -36,6 +41,11 @@ def read(resource: Resource, template: TemplateContext) -> list:
             accelerators=template.read_int(
                 child(specification, "ComputeResourceRequirements", "NumberOfAcceleratorDevicesRequired")
             ),
+            requirements=read_component_requirements(
+                child(specification, "ComputeResourceRequirements"), TemplateRequestReader(template)
+            ),
+            startup_timeout=template.read_int(child(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds")),
+            download_timeout=template.read_int(child(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds")),
             span=resource.key_span,
         )
     ]
