@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, RunContext, Severity, Unit, Violation, rule
 
 from plugins.rules.common import violation
-from plugins.rules.compute_fit.compute import (
+from plugins.rules.compute import (
     accelerator_class,
     compute_facts,
     compute_label,

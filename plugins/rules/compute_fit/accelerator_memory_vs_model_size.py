@@ -10,7 +10,7 @@ from linter import Deployment, RunContext, Severity, Sourced, Unit, Violation, r
 from plugins.data import limit
 from plugins.data.accelerators import AcceleratorDevice, gpu_label_device, instance_accelerator_memory
 from plugins.rules.common import SERVING_KINDS, is_kind, unit_name, violation
-from plugins.rules.compute_fit.compute import served_models
+from plugins.rules.compute import served_models
 
 _GIB = 2**30 / 10**9  # GB in one GiB
 

@@ -8,7 +8,7 @@ from linter import Deployment, RunContext, Severity, Violation, rule
 
 from plugins.data import instance_info, serverless_unsupported_features
 from plugins.rules.common import violation
-from plugins.rules.compute_fit.compute import (
+from plugins.rules.compute import (
     accelerator_class,
     compute_facts,
     compute_label,

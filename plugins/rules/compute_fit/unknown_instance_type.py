@@ -9,7 +9,7 @@ from linter import Deployment, RunContext, Severity, Sourced, Violation, rule
 
 from plugins.data import JOB_KINDS, instance_job_kind, instance_types_source, regional_instance_types, valid_instance_types
 from plugins.rules.common import kind_of, violation
-from plugins.rules.compute_fit.compute import join_words
+from plugins.rules.compute import join_words
 
 # How alike a misspelt type must be to a valid one (difflib ratio) to be
 # called an obvious typo, and by how much it must beat the runner-up:

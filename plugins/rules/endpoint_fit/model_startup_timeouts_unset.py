@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Viola
 
 from plugins.data import limit
 from plugins.rules.common import is_kind, unit_name, violation
-from plugins.rules.compute_fit.compute import describe_model, is_llm_server, join_words, served_models
+from plugins.rules.compute import describe_model, is_llm_server, join_words, served_models
 
 
 def _large_model_gb() -> float:

@@ -1,4 +1,4 @@
-"""What the compute-fit rules ask of a unit: what it runs on, and what runs on it."""
+"""What rules ask of a unit: what it runs on, and what runs on it (shared by the compute-fit and endpoint-fit rules)."""
 
 from __future__ import annotations
 
