@@ -29,13 +29,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from linter import (
-    Document,
     Environment,
     MappingNode,
     Node,
     Provenance,
     ResourceRef,
-    RunContext,
     ScalarNode,
     SequenceNode,
     Sourced,
@@ -44,7 +42,6 @@ from linter import (
     load_text,
 )
 
-from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
     ENDPOINT_CONFIG,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter import Deployment, DeploymentKind, Provenance, Unit
+from linter import Deployment, DeploymentKind, Unit
 
 from plugins.data import limit
 from plugins.rules.common import autoscaling_minimum, count_is_structural, possible_values  # noqa: F401 (count_is_structural: re-exported)
