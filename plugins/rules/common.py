@@ -6,8 +6,6 @@ compute lives here, as plain functions (no base classes).
 
 from __future__ import annotations
 
-import math
-
 from linter import Deployment, DeploymentKind, ModelSpec, Provenance, Severity, Sourced, Span, Unit, Violation
 
 ENDPOINT_KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVERLESS)
@@ -158,32 +156,3 @@ def unit_subject(deployment: Deployment, unit: Unit) -> str:
     if unit.name.known and unit.name.value != name:
         return f"{name} ({unit.name.value})"
     return name
-
-
-def whole_number(value: Sourced, maximum: int | None = None) -> int | None:
-    """A written value (an environment variable's text) as a whole number >= 0, or None.
-
-    None when it is unknown, not a number, not whole, or above `maximum`.
-    Integers are read exactly; `3600.0` is read as 3600.
-    """
-    if not value.known:
-        return None
-    text = str(value.value).strip()
-    try:
-        number = int(text)
-    except ValueError:
-        try:
-            decimal = float(text)
-        except ValueError:
-            return None
-        if not math.isfinite(decimal) or not decimal.is_integer():
-            return None
-        number = int(decimal)
-    if number < 0 or (maximum is not None and number > maximum):
-        return None
-    return number
-
-
-def model_label(model: ModelSpec) -> str:
-    """`model scorer` for messages, or `the model` when its name is unknown."""
-    return f"model {model.name.value}" if model.name.known else "the model"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, ModelSpec, RunContext, Severity, Sourced, Violation, rule
 
 from plugins.data import (
     ModelServerSetting,
@@ -14,11 +15,29 @@ from plugins.data import (
     payload_limit,
     payload_suggestion_order,
 )
-from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, model_label, violation, whole_number
+from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, violation
 
 
 # No server takes a size beyond int64; a longer number is malformed, not a size to compute with.
 _LARGEST_BYTES = 2**63 - 1
+
+
+def _bytes(value: Sourced) -> int | None:
+    """An environment value as a whole number of bytes, or None when it is not one (or unknown)."""
+    if not value.known:
+        return None
+    text = str(value.value).strip()
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            decimal = float(text)
+        except ValueError:
+            return None
+        if not math.isfinite(decimal) or not decimal.is_integer():
+            return None
+        number = int(decimal)
+    return number if 0 <= number <= _LARGEST_BYTES else None
 
 
 def _size(size: int) -> str:
@@ -50,6 +69,10 @@ def _raises_past(setting: ModelServerSetting, size: int, kind: str, endpoint_lim
         if documented is not None and size <= documented:
             return False  # the value AWS's async guide sets for its own container
     return True
+
+
+def _model_name(model: ModelSpec) -> str:
+    return f"model {model.name.value}" if model.name.known else "the model"
 
 
 @rule(
@@ -151,13 +174,13 @@ def model_server_accepts_more_than_endpoint(deployment: Deployment, run: RunCont
             setting = model_server_setting(env)
             if setting is None or setting.setting != "max_request_size" or setting.unit != "bytes":
                 continue
-            size = whole_number(value, maximum=_LARGEST_BYTES)
+            size = _bytes(value)
             if size is None or not _raises_past(setting, size, kind.value, endpoint_limit):
                 continue
             larger = _larger_type(size, kind.value)
             instead = f", or serve requests that large from {_a(larger.label)} (up to {larger.display})" if larger else ""
             yield violation(
-                f"{env} {size} ({_size(size)}) lets the model server of {model_label(model)} take requests larger "
+                f"{env} {size} ({_size(size)}) lets the model server of {_model_name(model)} take requests larger "
                 f"than the {endpoint_limit.display} {_a(endpoint_limit.label)} ({display_name(deployment)}) accepts — "
                 f"the endpoint rejects them first: lower it to {endpoint_limit.bytes} or less{instead}",
                 value, default=deployment.span,

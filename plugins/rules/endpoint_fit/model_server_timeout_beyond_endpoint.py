@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, ModelSpec, RunContext, Severity, Sourced, Violation, rule
 
 from plugins.data import limit, model_server_setting
-from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, model_label, violation, whole_number
+from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, violation
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,23 @@ def _response_limit(kind: DeploymentKind) -> _ResponseLimit | None:
     if kind is DeploymentKind.ASYNC:
         return _ResponseLimit(async_max, "asynchronous endpoint", "split the work, or run it as a batch transform job")
     return None
+
+
+def _seconds(value: Sourced) -> int | None:
+    """An environment value as a whole number of seconds, or None when it is not one (or unknown)."""
+    if not value.known:
+        return None
+    try:
+        number = float(str(value.value).strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or not number.is_integer() or number < 0:
+        return None
+    return int(number)
+
+
+def _model_name(model: ModelSpec) -> str:
+    return f"model {model.name.value}" if model.name.known else "the model"
 
 
 @rule(
@@ -133,13 +151,13 @@ def model_server_timeout_beyond_endpoint(deployment: Deployment, run: RunContext
             setting = model_server_setting(env)
             if setting is None or setting.setting != "response_timeout" or setting.unit != "seconds":
                 continue
-            seconds = whole_number(value)
+            seconds = _seconds(value)
             if seconds is None or seconds <= endpoint.seconds:
                 continue
             if setting.default is not None and seconds <= setting.default:
                 continue  # restating the server's own default changes nothing
             yield violation(
-                f"{env} {seconds} lets the model server of {model_label(model)} work on a request for up to "
+                f"{env} {seconds} lets the model server of {_model_name(model)} work on a request for up to "
                 f"{seconds} s, but a {endpoint.label} ({display_name(deployment)}) waits {endpoint.seconds} s for "
                 f"the answer — longer requests fail at {endpoint.seconds} s while the server keeps working on them: "
                 f"{endpoint.remedy}, or lower it to {endpoint.seconds}",
