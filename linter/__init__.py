@@ -52,7 +52,7 @@ from linter.profile import (
     profile_choices,
 )
 from linter.reporting import FileSummary, Report, Reporter, escape_control
-from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
+from linter.rules import UNKNOWN_ENVIRONMENT, Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, SourceFile, load_text
 from linter.suggest import did_you_mean
 
@@ -68,6 +68,7 @@ __all__ = [
     "Scope",
     "Severity",
     "Violation",
+    "UNKNOWN_ENVIRONMENT",
     "Finding",
     "Suppression",
     # sources

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, Rule, RunContext, Severity, Violation, hookimpl, rule
+from linter import Deployment, Rule, RunContext, Severity, Violation, hookimpl, rule
 
 
 @rule(
@@ -13,6 +13,7 @@ from linter import Deployment, DeploymentKind, Rule, RunContext, Severity, Viola
     Severity.WARNING,
     "A SageMaker real-time endpoint variant runs on an ml.p* (training-class GPU) instance.",
     tags=("sagemaker", "cost"),
+    kinds=("realtime",),  # the engine calls the check only for real-time endpoints
 )
 def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -54,7 +55,7 @@ def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> 
     - https://aws.amazon.com/sagemaker/pricing/ (instance families and prices)
     - Acme platform handbook, "Serving on GPUs" (internal)
     """
-    if deployment.platform != "sagemaker" or deployment.kind.value is not DeploymentKind.REALTIME:
+    if deployment.platform != "sagemaker":
         return
     for unit in deployment.units:
         instance_type = unit.compute.instance_type

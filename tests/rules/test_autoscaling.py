@@ -39,7 +39,7 @@ from plugins.adapters.aws.application_autoscaling import link_across_run
 from plugins.rules.autoscaling.scaling import may_be_scaled_elsewhere
 from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
 from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
-from rule_harness import host, lint_file
+from rule_harness import host, judge, lint_file
 
 PATH = "stack.yaml"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters"
@@ -72,7 +72,7 @@ def deployment(kind: DeploymentKind, scalings=(), name: Sourced | None = None, a
 
 
 def findings(check, target: Deployment) -> list:
-    return list(check.check(target, None))
+    return judge(check, target)
 
 
 def scaling(minimum=1, maximum=4, policies=(), dimension="sagemaker:variant:DesiredInstanceCount") -> Scaling:

@@ -31,7 +31,7 @@ from linter.rules import RuleSelector
 from plugins.rules.config_validity.serverless_concurrency_invalid import serverless_concurrency_invalid
 from plugins.rules.config_validity.serverless_unsupported_feature import serverless_unsupported_feature
 from plugins.rules.config_validity.variant_weights_invalid import variant_weights_invalid
-from rule_harness import host
+from rule_harness import host, judge
 
 PATH = "config.yaml"
 
@@ -86,7 +86,7 @@ def deployment(kind: DeploymentKind | None, units, models=(), **fields) -> Deplo
 
 
 def messages(check, target) -> list[str]:
-    return [violation.message for violation in check.check(target, None)]
+    return [violation.message for violation in judge(check, target)]
 
 
 # --- CV002 serverless-concurrency-invalid --------------------------------------------------

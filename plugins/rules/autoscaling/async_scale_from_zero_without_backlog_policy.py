@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import cloudwatch_metric, raw_tables
-from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, violation
+from plugins.rules.common import instance_units, possible_values, unit_subject, violation
 
 
 def _wake_metric() -> str:
@@ -21,6 +21,7 @@ def _wake_metric() -> str:
     Severity.ERROR,
     "An asynchronous endpoint scales in to zero but no policy scales it out of zero again.",
     tags=("sagemaker", "async", "autoscaling"),
+    kinds=(DeploymentKind.ASYNC,),
 )
 def async_scale_from_zero_without_backlog_policy(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -165,8 +166,6 @@ def async_scale_from_zero_without_backlog_policy(deployment: Deployment, run: Ru
     - https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html (`HasBacklogWithoutCapacity`, `ApproximateBacklogSizePerInstance`)
     - botocore `application-autoscaling` service model: `MinCapacity` (0 allowed for SageMaker variants)
     """
-    if not is_kind(deployment, DeploymentKind.ASYNC):
-        return
     wake = _wake_metric()
     info = cloudwatch_metric(wake)
     where_published = f" ({info.namespace}, by {', '.join(info.dimensions)})" if info is not None else ""

@@ -14,7 +14,7 @@ from plugins.data import (
     raw_tables,
     scalable_dimension,
 )
-from plugins.rules.common import ENDPOINT_KINDS, is_kind, unit_subject, where
+from plugins.rules.common import ENDPOINT_KINDS, unit_subject, where
 
 # The `scales_with` values of the metrics table: what a utilization metric
 # is a percentage of (CPU: 100 x vCPUs, GPU: 100 x GPUs).
@@ -95,6 +95,7 @@ def _wrong_dimension(scaling: Scaling, metric: str) -> str | None:
     Severity.WARNING,
     "A scaling policy watches a metric that cannot drive the target it scales.",
     tags=("sagemaker", "autoscaling", "cloudwatch"),
+    kinds=ENDPOINT_KINDS,
 )
 def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -224,8 +225,6 @@ def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator
     - botocore `application-autoscaling` service model: `MetricType` and `ScalableDimension` enums
     - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-add-code-define.html
     """
-    if not is_kind(deployment, *ENDPOINT_KINDS):
-        return
     for unit in deployment.units:
         for scaling in unit.scaling:
             for policy in scaling.policies:
