@@ -288,20 +288,49 @@ class ComponentRequirements:
     span: Span | None = None
 
 
+class ScalingMetricKind(str, enum.Enum):
+    """What a scaling policy's metric measures, as the adapter decoded it from the platform's metric name."""
+
+    CPU_UTILIZATION = "cpu-utilization"  # a share of the CPUs: 0 to 100 x the vCPUs
+    GPU_UTILIZATION = "gpu-utilization"  # a share of the GPUs (compute or memory): 0 to 100 x the GPUs
+    BACKLOG_WITHOUT_CAPACITY = "backlog-without-capacity"  # requests wait and no instance runs: wakes a unit scaled to zero
+    OTHER = "other"  # a metric the adapter knows, or knows nothing more of
+
+
 @dataclass(frozen=True)
 class ScalingPolicy:
-    """One policy that drives a scaling target."""
+    """One policy that drives a scaling target.
+
+    `metric` and `metric_namespace` are as written (or read from the alarm
+    that triggers a step-scaling policy). The rest is what the adapter
+    knows of that metric, so that rules never decode metric names:
+    `metric_kind` what it measures (unknown when the metric is);
+    `metric_published_in` the namespace the platform publishes it in and
+    `metric_unit` the unit it is measured in, lowercase (`microseconds`,
+    `percent`), both known only for a metric the adapter knows;
+    `metric_drives` the scalable dimension a predefined metric type is
+    made for.
+    """
 
     policy_type: Sourced[str] = field(default_factory=Sourced)
     metric: Sourced[str] = field(default_factory=Sourced)
     metric_namespace: Sourced[str] = field(default_factory=Sourced)
     target_value: Sourced[float] = field(default_factory=Sourced)
     span: Span | None = None
+    metric_kind: Sourced[ScalingMetricKind] = field(default_factory=Sourced)
+    metric_published_in: Sourced[str] = field(default_factory=Sourced)
+    metric_unit: Sourced[str] = field(default_factory=Sourced)
+    metric_drives: Sourced[str] = field(default_factory=Sourced)
 
 
 @dataclass(frozen=True)
 class Scaling:
-    """An autoscaling target of a unit and the policies that drive it."""
+    """An autoscaling target of a unit and the policies that drive it.
+
+    `fitting_metrics` names the predefined metric types made for
+    `dimension`, as the adapter knows them (for advice); empty when it
+    knows none.
+    """
 
     min_capacity: Sourced[int] = field(default_factory=Sourced)
     max_capacity: Sourced[int] = field(default_factory=Sourced)
@@ -309,6 +338,7 @@ class Scaling:
     policies: tuple[ScalingPolicy, ...] = ()
     linked_by: str = ""
     span: Span | None = None
+    fitting_metrics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from plugins.adapters.aws.application_autoscaling import (
     SAGEMAKER_NAMESPACE,
     VARIANT,
     scalable_resource,
+    with_sagemaker_metric_facts,
 )
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
@@ -214,6 +215,8 @@ def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: 
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
         )
+        if not target.namespace.known or target.namespace.value == SAGEMAKER_NAMESPACE:
+            scaling = with_sagemaker_metric_facts(scaling)
         results.append(_link_target(target, scaling, hostings, template))
     return results
 
