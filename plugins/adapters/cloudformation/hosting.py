@@ -66,7 +66,6 @@ class _Hosting:
     """A deployment being assembled."""
 
     anchor_id: str
-    anchor_type: str
     anchor_span: Any
     name: Sourced
     endpoint: EndpointRecord | None
@@ -100,12 +99,12 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
         if config is not None:
             used_configs.add(config.logical_id)
         hostings.append(
-            _Hosting(endpoint.logical_id, "AWS::SageMaker::Endpoint", endpoint.span, endpoint.name, endpoint, config)
+            _Hosting(endpoint.logical_id, endpoint.span, endpoint.name, endpoint, config)
         )
     for config in records.configs:
         if config.logical_id not in used_configs:
             hostings.append(
-                _Hosting(config.logical_id, "AWS::SageMaker::EndpointConfig", config.span, config.name, None, config)
+                _Hosting(config.logical_id, config.span, config.name, None, config)
             )
 
     for hosting in hostings:

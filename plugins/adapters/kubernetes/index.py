@@ -76,10 +76,6 @@ class RunIndex:
         """The index's reading of an autoscaler manifest (the same object, not a second reading)."""
         return self._by_node.get(id(manifest.node))
 
-    def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
-        """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""
-        return [budget for budget in self.budgets.get(namespace, ()) if budget.protects(namespace, labels)]
-
     def node_pool(self, kind: str, name: str, near: str = "") -> Manifest | None:
         """The Karpenter NodePool or Provisioner named `name`, preferring one in the file `near`."""
         found = self.node_pools.get((kind, name), ())

@@ -54,7 +54,6 @@ from plugins.adapters.aws.written_values import text_of
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
-CLUSTER = "AWS::ECS::Cluster"
 ASSOCIATIONS = "AWS::ECS::ClusterCapacityProviderAssociations"
 RESOURCE_TYPES = (SERVICE, TASK_DEFINITION)
 
