@@ -232,10 +232,10 @@ class Rule:
             raise ValueError(f"rule slug {self.slug!r} must be kebab-case, e.g. payload-exceeds-endpoint-limit")
         object.__setattr__(self, "kinds", tuple(_kind(self.id, kind) for kind in self.kinds))
         object.__setattr__(self, "environments", tuple(_environment(self.id, word) for word in self.environments))
-        if (self.kinds or self.environments or self.ml_only) and self.scope is not Scope.DEPLOYMENT:
+        if (self.kinds or self.environments or self.ml_only) and Scope(self.scope) is not Scope.DEPLOYMENT:
             raise ValueError(
                 f"rule {self.id}: kinds=, environments= and ml_only= apply to deployment-scope rules only, "
-                f"not to scope {self.scope.value!r}"
+                f"not to scope {Scope(self.scope).value!r}"
             )
 
     @property
@@ -308,7 +308,8 @@ def rule(
 
     `kinds`, `environments` and `ml_only` declare which deployments the
     rule judges (see `Rule`); the check then need not guard against the
-    others. A kind or environment that does not exist raises ValueError here.
+    others; one kind or environment may be given alone. A kind or
+    environment that does not exist raises ValueError here.
     """
 
     def decorate(check: Callable[..., Iterable[Violation]]) -> Rule:
@@ -321,8 +322,8 @@ def rule(
             scope=Scope(scope),
             docs=RuleDocs.from_docstring(check.__doc__),
             tags=tuple(tags),
-            kinds=tuple(kinds),
-            environments=tuple(environments),
+            kinds=(kinds,) if isinstance(kinds, str) else tuple(kinds),
+            environments=(environments,) if isinstance(environments, str) else tuple(environments),
             ml_only=ml_only,
         )
 

@@ -85,6 +85,11 @@ def test_applicability_on_a_rule_of_another_scope_is_an_error(scope, applicabili
         declared(scope=scope, **applicability)
 
 
+def test_one_kind_or_environment_may_be_given_alone():
+    declaration = declared(kinds="training", environments=Environment.PROD)
+    assert (declaration.kinds, declaration.environments) == ((DeploymentKind.TRAINING,), ("prod",))
+
+
 def test_kinds_and_environments_given_as_text_read_as_their_enums():
     declaration = declared(kinds=("async", DeploymentKind.REALTIME), environments=(Environment.PROD, "unknown"))
     assert declaration.kinds == (DeploymentKind.ASYNC, DeploymentKind.REALTIME)
