@@ -11,6 +11,7 @@ from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
     AcceleratorKind,
+    AttachedAccelerator,
     AsyncConfig,
     Availability,
     BatchConfig,
@@ -101,6 +102,7 @@ __all__ = [
     "Probes",
     "Compute",
     "AcceleratorKind",
+    "AttachedAccelerator",
     "ServerlessConfig",
     "ComponentRequirements",
     "Scaling",

@@ -249,6 +249,13 @@ class AcceleratorKind(str, enum.Enum):
         return self.value
 
 
+class AttachedAccelerator(str, enum.Enum):
+    """What an accelerator attached beside a unit's instances is (`Unit.attached_accelerator_kind`)."""
+
+    ELASTIC_INFERENCE = "elastic-inference"  # Amazon Elastic Inference
+    OTHER = "other"  # an accelerator type the adapter does not know
+
+
 @dataclass(frozen=True)
 class Compute:
     """What a unit runs on.
@@ -352,6 +359,7 @@ class Unit:
     how long the platform waits for the model to be fetched and the
     container to turn healthy; `attached_accelerator` is an accelerator
     attached beside the instance (SageMaker Elastic Inference);
+    `attached_accelerator_kind` is what the adapter decoded that type to be.
     `requirements` is set for a unit that places copies of a model on
     another unit's instances (an inference component on its variant).
     """
@@ -369,6 +377,7 @@ class Unit:
     model_download_timeout_seconds: Sourced[int] = field(default_factory=Sourced)
     attached_accelerator: Sourced[str] = field(default_factory=Sourced)
     requirements: ComponentRequirements | None = None
+    attached_accelerator_kind: Sourced[AttachedAccelerator] = field(default_factory=Sourced)
 
 
 @dataclass(frozen=True)
