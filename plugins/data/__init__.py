@@ -61,6 +61,12 @@ __all__ = [
     "kserve_deployment_mode",
     "kserve_model_format",
     "kubernetes_label",
+    "karpenter_consolidation_evicts",
+    "karpenter_default_consolidation_policy",
+    "karpenter_consolidate_after_never",
+    "karpenter_do_not_disrupt_annotation",
+    "spot_min_instance_types",
+    "spot_min_zones",
     "limit",
     "ml_namespace_word",
     "managed_spot_supported",
@@ -141,6 +147,12 @@ from plugins.data.kubernetes import (  # noqa: E402
     capacity_label_keys,
     kserve_deployment_mode,
     kubernetes_label,
+    karpenter_consolidation_evicts,
+    karpenter_default_consolidation_policy,
+    karpenter_consolidate_after_never,
+    karpenter_do_not_disrupt_annotation,
+    spot_min_instance_types,
+    spot_min_zones,
 )
 
 
