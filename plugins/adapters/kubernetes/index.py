@@ -81,9 +81,21 @@ class RunIndex:
         return [budget for budget in self.budgets.get(namespace, ()) if budget.protects(namespace, labels)]
 
     def node_pool(self, kind: str, name: str, near: str = "") -> Manifest | None:
-        """The Karpenter NodePool or Provisioner named `name`, preferring one in the file `near`."""
+        """The Karpenter NodePool or Provisioner named `name` that a pod in the file `near` means; None if it is not clear.
+
+        The one in `near` itself, else the one whose file shares the longest
+        directory with `near` (files of one repository are deployed
+        together); None when several pools of the run are equally near
+        (two examples of other projects may both name their pool `gpu`).
+        """
         found = self.node_pools.get((kind, name), ())
-        return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
+        same_file = [manifest for manifest in found if manifest.path == near]
+        if same_file or len(found) <= 1:
+            return (same_file or list(found) or [None])[0]
+        depth = {id(manifest): _shared_directories(manifest.path, near) for manifest in found}
+        nearest = max(depth.values())
+        closest = [manifest for manifest in found if depth[id(manifest)] == nearest]
+        return closest[0] if len(closest) == 1 else None
 
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""
@@ -116,6 +128,16 @@ class RunIndex:
         if key not in self._memo:
             self._memo[key] = factory()
         return self._memo[key]
+
+
+def _shared_directories(path: str, other: str) -> int:
+    """How many leading directories two file paths share."""
+    shared = 0
+    for mine, theirs in zip(path.split("/")[:-1], other.split("/")[:-1]):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared
 
 
 def read(manifest: Manifest) -> Autoscaler | Budget | None:
