@@ -348,11 +348,10 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
         if pool is None:
             return None
         found.append((pool, pool_consolidation(pool)))
-    described = "; ".join(
-        f"{consolidation.note}{'' if pool.path == near else f' ({pool.path})'}" for pool, consolidation in found
-    )
+    described = "; ".join(consolidation.note for _, consolidation in found)
+    # A pool of another file is named there as a related location (and in findings' messages).
     related = tuple(
-        (consolidation.span, f"{pool.kind} {pool.name} sets its consolidation in {pool.path}")
+        (consolidation.span, f"{pool.kind} {pool.name} is in {pool.path}")
         for pool, consolidation in found
         if consolidation.span is not None and pool.path != near
     )
