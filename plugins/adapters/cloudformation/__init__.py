@@ -21,6 +21,7 @@ from linter import (
     InputProblem,
     LinkStatus,
     MappingNode,
+    OptionSection,
     Provenance,
     RunContext,
     ScalarNode,
@@ -31,6 +32,7 @@ from linter import (
     normalise_environment,
 )
 
+from plugins import data
 from plugins.adapters.cloudformation import hosting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ignores import resource_ignores
@@ -47,6 +49,27 @@ from plugins.adapters.aws.inferred_facts import with_image_region
 TEMPLATE = DocumentFormat("cloudformation-template")
 STAGE_FILE = DocumentFormat("cloudformation-stage-file")
 
+# The key this adapter adds to the core's `[environments]` section.
+ENVIRONMENT_PARAMETERS = OptionSection(
+    "environments",
+    {
+        "type": "object",
+        "properties": {
+            "parameters": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Names of template parameters (e.g. Stage, Environment) whose value names the stage. "
+                "Only parameters listed here are read.",
+            }
+        },
+    },
+)
+
+
+@hookimpl
+def mldeploy_options() -> list[OptionSection]:
+    return [ENVIRONMENT_PARAMETERS]
+
 
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
@@ -57,7 +80,13 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     pre-commit hook passed the stage file alone), they are read here, with
     this stage file only.
     """
-    parameters = tuple(run.options.config.get("environments", {}).get("parameters", ()))
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list | None:
+    parameters = tuple((run.settings("environments") or {}).get("parameters", ()))
     if is_template(document):
         return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters)]
     stage = read_stage_file(document)
