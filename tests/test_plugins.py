@@ -344,6 +344,18 @@ def test_installed_plugin_named_again_with_plugin_flag_is_loaded_once(acme_venv,
 
 
 @pytest.mark.slow
+def test_installed_plugin_options_are_in_help_and_honoured(acme_venv, tmp_path):
+    assert "--acme-approve-family FAMILY" in _checked(_run(acme_venv, "-m", "linter", "--help", cwd=tmp_path), "help").stdout
+    write_deploy_yaml(tmp_path)
+    with_section = CONFIG_TOML + '[acme]\napproved-families = ["p3"]\n'
+    (tmp_path / "mldeploy-lint.toml").write_text(with_section, encoding="utf-8")
+    result = _run(acme_venv, "-m", "linter", "deploy.yaml", cwd=tmp_path)
+    assert "EP001" in result.stdout and "ACME001" not in result.stdout, result.stderr
+    (tmp_path / "mldeploy-lint.toml").write_text(with_section.replace('"p3"', '"x3"'), encoding="utf-8")
+    result = _run(acme_venv, "-m", "linter", "deploy.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "acme.approved-families.0: 'x3' does not match" in result.stderr
+
+
 def test_installed_plugin_rule_is_explained(acme_venv, tmp_path):
     result = _run(acme_venv, "-m", "linter", "explain", ACME_SLUG, cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
@@ -370,6 +382,104 @@ def test_plugin_flag_loads_a_module_from_sys_path(acme_on_path, deploy_yaml):
     assert (result.code, result.err) == (1, "")
     [acme_location] = expected(DEPLOY_YAML, deploy_yaml, "ACME001")
     assert f"{acme_location}{ACME_SLUG}] {ACME_MESSAGE}" in finding_lines(result.out)
+
+
+# --- a plugin's own options: a configuration section and a flag ------------
+
+
+def _acme_lines(result) -> list[str]:
+    return [line for line in finding_lines(result.out) if "ACME001" in line]
+
+
+@exercises("mldeploy_options")
+def test_plugin_option_from_the_configuration_or_the_flag_changes_its_rule(acme_on_path, deploy_yaml):
+    assert len(_acme_lines(run_cli("--plugin", acme_on_path, deploy_yaml))) == 1
+    approved = run_cli("--plugin", acme_on_path, "--acme-approve-family", "p3", deploy_yaml)
+    assert approved.err == "" and _acme_lines(approved) == []
+    assert len(_acme_lines(run_cli("--plugin", acme_on_path, "--acme-approve-family", "p5", deploy_yaml))) == 1
+    Path("mldeploy-lint.toml").write_text(CONFIG_TOML + '\n[acme]\napproved-families = ["p3"]\n', encoding="utf-8")
+    configured = run_cli("--plugin", acme_on_path, deploy_yaml)
+    assert configured.err == "" and _acme_lines(configured) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('[acme]\napproved-families = "p3"\n', "mldeploy-lint.toml: acme.approved-families: 'p3' is not of type 'array'"),
+        ('[acme]\napproved-families = ["g5"]\n', "mldeploy-lint.toml: acme.approved-families.0: 'g5' does not match"),
+        (
+            '[acme]\napproved-family = ["p3"]\n',
+            "mldeploy-lint.toml: unknown setting 'approved-family' in acme (did you mean 'approved-families'?)",
+        ),
+    ],
+)
+def test_invalid_plugin_setting_is_a_located_configuration_error(acme_on_path, deploy_yaml, section, message):
+    Path("mldeploy-lint.toml").write_text(CONFIG_TOML + "\n" + section, encoding="utf-8")
+    result = run_cli("--plugin", acme_on_path, deploy_yaml)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+    # Without the plugin nobody owns the section: an unknown setting, as for any key.
+    assert "unknown setting 'acme' in top level" in run_cli(deploy_yaml).err
+
+
+def test_invalid_plugin_flag_value_is_an_error_naming_the_flag(acme_on_path, deploy_yaml):
+    result = run_cli("--plugin", acme_on_path, "--acme-approve-family", "G5", deploy_yaml)
+    assert result.code == 2
+    assert "--acme-approve-family: 'G5' does not match" in result.err
+
+
+def test_help_shows_the_flags_of_the_plugins_loaded(acme_on_path, deploy_yaml):
+    shown = run_cli("--plugin", acme_on_path, "--help").out
+    assert "plugin acme_mldeploy_rules (configuration section [acme]):" in shown
+    assert "--acme-approve-family FAMILY" in shown
+    assert "--cfn-lint" in shown  # a built-in plugin's flag, declared the same way
+    assert "--acme-approve-family" not in run_cli("--help").out
+    Path("mldeploy-lint.toml").write_text(f'plugins = ["{acme_on_path}"]\n', encoding="utf-8")
+    assert "--acme-approve-family FAMILY" in run_cli("--help").out  # loaded by the configuration file
+
+
+CLASHING_OPTIONS = """\
+from linter import Option, OptionSection, hookimpl
+
+@hookimpl
+def mldeploy_options():
+    return [OptionSection(SECTION, {"type": "object", "properties": {KEY: {"type": "boolean"}}}, (Option(FLAG, KEY, "clash"),))]
+"""
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "flag", "message"),
+    [
+        ("acme", "approved-families", "--acme-x", "configuration key acme.approved-families is declared by plugin"),
+        ("acme-two", "x", "--acme-approve-family", "flag --acme-approve-family is declared twice: by plugin"),
+        ("acme-two", "x", "--select", "plugin 'clash' declares flag --select, which mldeploy-lint already has"),
+        ("select", "x", "--acme-x", "configuration section 'select' is declared by the core and by plugin 'clash'"),
+        ("Acme", "x", "--acme-x", "plugin 'clash' declares a configuration section named 'Acme'"),
+    ],
+)
+def test_options_that_clash_stop_the_run(acme_on_path, plugin_modules, deploy_yaml, section, key, flag, message):
+    source = CLASHING_OPTIONS.replace("SECTION", repr(section)).replace("KEY", repr(key)).replace("FLAG", repr(flag))
+    clash = plugin_modules("clash", source)
+    result = run_cli("--plugin", acme_on_path, "--plugin", clash, deploy_yaml)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+    if message.endswith("by plugin"):  # two plugins: both named, in whichever order pluggy calls them
+        assert {"'acme_mldeploy_rules'", "'clash'"} <= set(re.findall(r"'[a-z_]+'", result.err))
+
+
+def test_plugins_add_keys_to_a_shared_section(plugin_modules, deploy_yaml):
+    """`[environments]` is the core's, with a key from each adapter; a third party may add one too."""
+    extra = plugin_modules(
+        "stage_hints",
+        CLASHING_OPTIONS.replace("SECTION", "'environments'").replace("KEY", "'hint-words'").replace("FLAG", "'--stage-hints'"),
+    )
+    Path("mldeploy-lint.toml").write_text(
+        CONFIG_TOML + '[environments]\nparameters = ["Stage"]\nhint-words = true\n', encoding="utf-8"
+    )
+    assert run_cli("--plugin", extra, deploy_yaml).code == 1
+    assert "unknown setting 'hint-words' in environments" in run_cli(deploy_yaml).err
 
 
 def test_acme_plugin_imports_only_the_public_api():
