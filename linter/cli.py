@@ -493,25 +493,22 @@ def statistics(findings, as_json: bool = False) -> str:
 
 
 def _lint(args: argparse.Namespace, host, options, discovery):
-    from dataclasses import replace
+    """Lint through `linter.api.lint_paths`, as library callers do; context defaults to "repository" (the setting's default)."""
+    from linter.api import lint_paths
 
-    from linter.api import read_inputs
-    from linter.engine import run_lint
-
-    extra = tuple(pattern for pattern in host.file_patterns() if pattern not in discovery.patterns)
-    if extra:
-        discovery = replace(discovery, patterns=discovery.patterns + extra)
     context = getattr(args, "context", None) or options.config.get("context", "repository")
     notes: list[str] = []
     try:
-        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>", context=context, notes=notes)
+        result = lint_paths(
+            args.paths, options, discovery, host, context, stdin_name=args.stdin_filename or "<stdin>", notes=notes
+        )
     except FileNotFoundError as error:
         raise UsageError(f"no such file or directory: {error.args[0] if error.args else error}") from None
     except OSError as error:
         raise UsageError(f"cannot read {error.filename or ''}: {error.strerror or error}") from None
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
-    return run_lint(inputs, host, options)
+    return result
 
 
 def _reporters(host) -> dict:
