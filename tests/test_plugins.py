@@ -40,6 +40,7 @@ from conftest import run_cli
 PLUGIN_DIST = Path(__file__).resolve().parent / "plugin_dist"
 ACME_MODULE = "acme_mldeploy_rules"
 ACME_ENTRY_POINT = "acme"  # [project.entry-points.mldeploy_lint] in plugin_dist/pyproject.toml
+ACME_ADAPTER_MODULE = "acme_deploy_adapter"  # the distribution's adapter, entry point `acme_deploy`
 ACME_SLUG = "p-instance-on-realtime-endpoint"
 ACME_MESSAGE = "variant Green of real-time endpoint RankerConfig runs on ml.p3.2xlarge, a training-class instance"
 
@@ -197,6 +198,7 @@ def acme_on_path(monkeypatch):
     monkeypatch.setattr(sys, "dont_write_bytecode", True)  # leave no __pycache__ in plugin_dist
     yield ACME_MODULE
     sys.modules.pop(ACME_MODULE, None)
+    sys.modules.pop(ACME_ADAPTER_MODULE, None)
 
 
 @pytest.fixture
@@ -497,6 +499,59 @@ def test_acme_plugin_imports_only_the_public_api():
         assert module == "linter", f"imports {module}: only `from linter import ...` is the plugin API"
         assert name in linter.__all__, f"`{name}` is not in linter.__all__"
     assert any(module == "linter" for module, _ in imported)
+
+
+# The shared AWS reader, reused by a third-party adapter: a documented, stable module path.
+SHARED_READER_MODULES = ("plugins.adapters.aws.sagemaker_requests",)
+
+ACME_DEPLOY_JSON = """\
+{
+  "acme-deploy": 1,
+  "name": "ranker",
+  "sagemaker": {
+    "ProductionVariants": [
+      {"VariantName": "Green", "ModelName": "ranker", "InstanceType": "ml.p3.2xlarge", "InitialInstanceCount": 1}
+    ]
+  }
+}
+"""
+
+
+def test_acme_adapter_imports_the_public_api_and_the_shared_reader_only():
+    tree = ast.parse((PLUGIN_DIST / f"{ACME_ADAPTER_MODULE}.py").read_text(encoding="utf-8"))
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert modules - {"__future__", "typing", "linter"} == set(SHARED_READER_MODULES)
+
+
+@exercises("mldeploy_extract")
+def test_third_party_adapter_reads_sagemaker_through_the_shared_reader(acme_on_path, chdir_tmp):
+    """An Acme deploy file's CreateEndpointConfig becomes the deployment the built-in AWS adapters would make."""
+    write_scope_config(chdir_tmp)
+    Path("ranker.json").write_text(ACME_DEPLOY_JSON, encoding="utf-8")
+    result = run_cli("--plugin", ACME_ADAPTER_MODULE, "--plugin", acme_on_path, "--select", "ACME", "ranker.json")
+    assert result.err == ""
+    instance_line = ACME_DEPLOY_JSON.splitlines().index(next(line for line in ACME_DEPLOY_JSON.splitlines() if "InstanceType" in line))
+    column = ACME_DEPLOY_JSON.splitlines()[instance_line].index('"ml.p3.2xlarge"') + 1
+    assert finding_lines(result.out) == [
+        f"ranker.json:{instance_line + 1}:{column}: warning ACME001 [{ACME_SLUG}] "
+        "variant Green of real-time endpoint ranker runs on ml.p3.2xlarge, a training-class instance"
+    ]
+    # The same request as a SageMaker API document: the built-in adapter reads the same unit.
+    request = json.loads(ACME_DEPLOY_JSON)["sagemaker"]
+    Path("request.json").write_text(json.dumps({"EndpointConfigName": "ranker", **request}, indent=2), encoding="utf-8")
+    explained = run_cli("explain", "--deployments", "--format", "json", "--plugin", ACME_ADAPTER_MODULE, "ranker.json", "request.json")
+    acme, api = json.loads(explained.out)["deployments"]
+    assert (acme["platform"], acme["kind"]["value"]) == (api["platform"], api["kind"]["value"]) == ("sagemaker", "realtime")
+
+    def unit_facts(deployment: dict) -> list:
+        return [
+            {key: fact["value"] for key, fact in unit["compute"].items() if isinstance(fact, dict)} | {"count": unit["count"]["value"]}
+            for unit in deployment["units"]
+        ]
+
+    assert unit_facts(acme) == unit_facts(api)
+    assert unit_facts(acme)[0]["accelerator"] == "gpu"  # inferred from the data tables by the shared reader
 
 
 def test_acme_rule_documents_itself_and_its_example_fires(acme_on_path):
