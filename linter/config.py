@@ -198,8 +198,9 @@ def check_config(
     `flag_values` maps (section, key) to a value a plugin's flag gave, and
     `flags` (section, key) to that flag's name, for messages. The file is
     checked first (errors name it and the key); then the settings with
-    the flags' values set in them (errors name the flag). Patterns that
-    cannot be used are errors here too, not later.
+    the flags' values set in them (errors name the flag). Strings of the
+    format `gitignore-pattern` that cannot be used as path globs are
+    errors here too, not later.
     """
     from linter.options import with_flag_values
 
@@ -209,7 +210,6 @@ def check_config(
             _validate(config, config.settings, schema)
         except RecursionError:
             raise ConfigError(f"{config.path}: {_where(config) or 'the settings'} nested too deeply to check") from None
-        _check_patterns(config.path, _where(config), config.settings)
     if not flag_values:
         return config
     settings = with_flag_values(config.settings, flag_values)
@@ -217,37 +217,37 @@ def check_config(
     return Config(config.path, config.root, settings)
 
 
-def _check_patterns(path: str, where: str, settings: Mapping[str, Any]) -> None:
-    """Gitignore-style patterns are matched against every path: an unusable one is an error here, not later."""
+# The JSON-Schema format of a gitignore-style path glob (`exclude`, `environments.paths`, a plugin's
+# own globs): one that cannot be used is a located configuration error here, not a failure later.
+PATTERN_FORMAT = "gitignore-pattern"
+
+
+def _format_checker():
+    import jsonschema
+
     from linter.discovery import PatternError, check_pattern
 
-    named = [(f"exclude.{index}", pattern) for index, pattern in enumerate(settings.get("exclude", ()))]
-    for stage, globs in settings.get("environments", {}).get("paths", {}).items():
-        named += [(f"environments.paths.{stage}.{index}", glob) for index, glob in enumerate(globs)]
-    for template, globs in settings.get("parameter-files", {}).items():
-        named += [(f"parameter-files.{template}", template)]
-        named += [(f"parameter-files.{template}.{index}", glob) for index, glob in enumerate(globs)]
-    for key, pattern in named:
-        try:
-            check_pattern(pattern)
-        except PatternError as error:
-            location = ".".join(part for part in (where, key) if part)
-            raise ConfigError(f"{path}: {location}: {error}") from None
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks(PATTERN_FORMAT, raises=PatternError)(lambda value: not isinstance(value, str) or check_pattern(value) is None)
+    return checker
 
 
 def _validate(config: Config, settings: Any, schema: Mapping[str, Any], flags: "Mapping[tuple[str, str], str]" = {}) -> None:
     """Raise a ConfigError naming the first key of `settings` that breaks `schema` (the flag that set it, if one did)."""
     import jsonschema
 
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.Draft7Validator(schema, format_checker=_format_checker())
     errors = sorted(validator.iter_errors(settings), key=lambda error: list(error.absolute_path))
     if not errors:
         return
     error = errors[0]
     parts = [str(part) for part in error.absolute_path]
+    if "propertyNames" in error.schema_path:  # a key of a table is wrong: name the key too
+        parts.append(str(error.instance))
+    message = str(error.cause) if error.validator == "format" and error.cause is not None else error.message
     flag = flags.get(tuple(parts[:2])) if len(parts) >= 2 else None  # type: ignore[call-overload]
     if flag is not None:
-        raise ConfigError(f"{flag}: {error.message} (the value of {'.'.join(parts)})")
+        raise ConfigError(f"{flag}: {message} (the value of {'.'.join(parts)})")
     where, path = _where(config), config.path
     key = ".".join(parts)
     if error.validator == "additionalProperties":
@@ -259,4 +259,4 @@ def _validate(config: Config, settings: Any, schema: Mapping[str, Any], flags: "
         hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
         raise ConfigError(f"{path}: unknown setting {', '.join(map(repr, unknown))} in {location}{hint}")
     location = ".".join(part for part in (where, key) if part) or "top level"
-    raise ConfigError(f"{path}: {location}: {error.message}")
+    raise ConfigError(f"{path}: {location}: {message}")

@@ -49,7 +49,10 @@ class OptionSection:
     `[tool.mldeploy-lint.NAME]` in `pyproject.toml` (lower-case words
     joined by hyphens). `schema` is the JSON Schema (draft 7) its value
     must satisfy; give it a `description`, and `"additionalProperties":
-    false` so that a misspelt key is reported. `options` are the flags that
+    false` so that a misspelt key is reported. A string with `"format":
+    "gitignore-pattern"` (a key, under `propertyNames`) is checked as the
+    core's path globs are: one that cannot be used is a located error.
+    `options` are the flags that
     set its keys. Several plugins may declare one section when every
     declaration is an object schema with `properties` (the core's
     `environments` section, say, gains a key from each adapter): the keys

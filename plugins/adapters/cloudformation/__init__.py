@@ -38,7 +38,14 @@ from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ignores import resource_ignores
 from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.resources import readers
-from plugins.adapters.cloudformation.stages import StageFile, read_stage_file, stage_environment, stages_of, templates_of
+from plugins.adapters.cloudformation.stages import (
+    PARAMETER_FILES,
+    StageFile,
+    read_stage_file,
+    stage_environment,
+    stages_of,
+    templates_of,
+)
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 from plugins.adapters.aws.application_autoscaling import link_across_run
@@ -68,7 +75,7 @@ ENVIRONMENT_PARAMETERS = OptionSection(
 
 @hookimpl
 def mldeploy_options() -> list[OptionSection]:
-    return [ENVIRONMENT_PARAMETERS]
+    return [ENVIRONMENT_PARAMETERS, PARAMETER_FILES]
 
 
 @hookimpl
