@@ -158,6 +158,8 @@ def mldeploy_options() -> "Sequence[OptionSection]":
     key or value of a plugin's section is reported exactly like a built-in
     one (located, exit 2). The plugin reads the validated section through
     the run: `run.settings(NAME)` (None when the file does not set it).
+    A string whose schema says `"format": "gitignore-pattern"` is checked
+    as a path glob (a key: under `propertyNames`), like `exclude`.
     Called once per run, before the configuration is read; keep it cheap
     (return data, import nothing heavy). A section name, a key or a flag
     declared twice, or a flag the core already has, stops the run with a

@@ -471,6 +471,30 @@ def test_options_that_clash_stop_the_run(acme_on_path, plugin_modules, deploy_ya
         assert {"'acme_mldeploy_rules'", "'clash'"} <= set(re.findall(r"'[a-z_]+'", result.err))
 
 
+def test_path_globs_in_a_plugin_section_are_checked_like_the_cores(plugin_modules, deploy_yaml):
+    globs = plugin_modules(
+        "glob_section",
+        """\
+        from linter import OptionSection, hookimpl
+
+        GLOB = {"type": "string", "format": "gitignore-pattern"}
+
+        @hookimpl
+        def mldeploy_options():
+            return [OptionSection("owners", {"type": "object", "propertyNames": GLOB, "additionalProperties": {"type": "array", "items": GLOB}})]
+        """,
+    )
+    config = Path("mldeploy-lint.toml")
+    config.write_text(CONFIG_TOML + '[owners]\n"deploy/**" = ["team-a/*.yaml"]\n', encoding="utf-8")
+    assert run_cli("--plugin", globs, deploy_yaml).code == 1
+    config.write_text(CONFIG_TOML + '[owners]\n"deploy/**" = ["a*a*a*a*a*a*b"]\n', encoding="utf-8")
+    result = run_cli("--plugin", globs, deploy_yaml)
+    assert result.code == 2 and "mldeploy-lint.toml: owners.deploy/**.0: invalid pattern 'a*a*a*a*a*a*b'" in result.err
+    config.write_text(CONFIG_TOML + '[owners]\n"[z-a]" = []\n', encoding="utf-8")
+    result = run_cli("--plugin", globs, deploy_yaml)
+    assert result.code == 2 and "mldeploy-lint.toml: owners.[z-a]: invalid pattern '[z-a]'" in result.err
+
+
 def test_plugins_add_keys_to_a_shared_section(plugin_modules, deploy_yaml):
     """`[environments]` is the core's, with a key from each adapter; a third party may add one too."""
     extra = plugin_modules(
