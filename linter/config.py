@@ -245,10 +245,12 @@ def _validate(config: Config, settings: Any, schema: Mapping[str, Any], flags: "
     if "propertyNames" in error.schema_path:  # a key of a table is wrong: name the key too
         parts.append(str(error.instance))
     message = str(error.cause) if error.validator == "format" and error.cause is not None else error.message
-    flag = flags.get(tuple(parts[:2])) if len(parts) >= 2 else None  # type: ignore[call-overload]
+    flag = flags.get((parts[0], parts[1])) if len(parts) >= 2 else None
+    if flag is None and flags and parts:  # an error about the whole section (a `oneOf`): the section's flags
+        flag = ", ".join(sorted(name for (section, _), name in flags.items() if section == parts[0])) or None
     if flag is not None:
         raise ConfigError(f"{flag}: {message} (the value of {'.'.join(parts)})")
-    where, path = _where(config), config.path
+    where, path = _where(config), config.path or "the command line"
     key = ".".join(parts)
     if error.validator == "additionalProperties":
         from linter.suggest import did_you_mean
