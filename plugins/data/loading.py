@@ -40,8 +40,10 @@ class Extensions:
 SHIPPED = Extensions()  # the tables as released: outside a run (rules, explain, advise without files)
 
 
-def extensions_of(run: RunContext) -> Extensions:
-    """The `[data]` section of `run`'s configuration (`SHIPPED` when it has none)."""
+def extensions_of(run: RunContext | None) -> Extensions:
+    """The `[data]` section of `run`'s configuration (`SHIPPED` when it has none, or for a check called without a run)."""
+    if run is None:
+        return SHIPPED
     section = run.settings(SECTION)
     return Extensions(section, run.options.config.path) if section else SHIPPED
 
