@@ -371,7 +371,12 @@ def _run_lint(argv: list[str]) -> int:
         commands = tuple((name, item.help) for name, item in sorted(_plugin_commands(_prescan_plugins(argv)).items()))
     # The configuration file and --plugin say which plugins add flags: read them first, then parse with their flags.
     early, _ = _lint_parser(commands, add_help=False).parse_known_args(argv)
-    config, host, args = _configured(early, _lint_parser(commands), argv)
+    try:
+        config, host, args = _configured(early, _lint_parser(commands), argv)
+    except UsageError:
+        if "-h" in argv or "--help" in argv:  # help even when the configuration is broken: without plugins' flags
+            _lint_parser(commands).parse_args(argv)
+        raise
     reporters = _reporters(host)
     reporter = reporters.get(args.format)
     if reporter is None:

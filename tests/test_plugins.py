@@ -439,6 +439,9 @@ def test_help_shows_the_flags_of_the_plugins_loaded(acme_on_path, deploy_yaml):
     assert "--acme-approve-family" not in run_cli("--help").out
     Path("mldeploy-lint.toml").write_text(f'plugins = ["{acme_on_path}"]\n', encoding="utf-8")
     assert "--acme-approve-family FAMILY" in run_cli("--help").out  # loaded by the configuration file
+    Path("mldeploy-lint.toml").write_text('plugins = ["acme_mldeploy_rules"]\nselct = ["EP"]\n', encoding="utf-8")
+    broken = run_cli("--help")  # a broken configuration still leaves the help, without the plugins' flags
+    assert broken.code == 0 and "--select RULES" in broken.out and "--acme-approve-family" not in broken.out
 
 
 CLASHING_OPTIONS = """\
