@@ -440,7 +440,9 @@ def test_help_shows_the_flags_of_the_plugins_loaded(acme_on_path, deploy_yaml):
     Path("mldeploy-lint.toml").write_text(f'plugins = ["{acme_on_path}"]\n', encoding="utf-8")
     assert "--acme-approve-family FAMILY" in run_cli("--help").out  # loaded by the configuration file
     Path("mldeploy-lint.toml").write_text('plugins = ["acme_mldeploy_rules"]\nselct = ["EP"]\n', encoding="utf-8")
-    broken = run_cli("--help")  # a broken configuration still leaves the help, without the plugins' flags
+    assert "--acme-approve-family FAMILY" in run_cli("--help").out  # a wrong key: its plugins still load
+    Path("mldeploy-lint.toml").write_text('plugins = ["acme_mldeploy_rules"\n', encoding="utf-8")
+    broken = run_cli("--help")  # not TOML: the help still, without the flags of the plugins it would name
     assert broken.code == 0 and "--select RULES" in broken.out and "--acme-approve-family" not in broken.out
 
 
