@@ -109,7 +109,7 @@ def merged_schema(core: Mapping[str, Any], sections: Sequence[tuple[str, OptionS
 def with_flag_values(settings: Mapping[str, Any], values: Mapping[tuple[str, str], Any]) -> dict:
     """`settings` with the (section, key) -> value pairs the command line gave set in them.
 
-    A section the file sets to a value that is not a table (`cfn-lint =
+    A section the file sets to a value that is not a table (`NAME =
     true`) becomes the table `{key: value}`: the flag's key wins.
     """
     merged = dict(settings)
