@@ -6,7 +6,7 @@ same as a third-party plugin would.
 """
 
 from linter.commands import Command, CommandContext, CommandError
-from linter.engine import LintOptions, LintResult, RunContext, current_config
+from linter.engine import LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
@@ -42,6 +42,7 @@ from linter.model import (
     Unknown,
     WorkloadProfile,
 )
+from linter.options import Option, OptionSection
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, is_null, iter_nodes, mappings, to_python
 from linter.profile import (
     PROFILE_KEYS,
@@ -134,7 +135,8 @@ __all__ = [
     "LintOptions",
     "LintResult",
     "RunContext",
-    "current_config",
+    "Option",
+    "OptionSection",
     "Report",
     "Reporter",
     "FileSummary",

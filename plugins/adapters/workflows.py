@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 from linter import Document, MappingNode, RunContext, hookimpl
 
+from plugins import data
 from plugins.adapters.aws.api_documents import run_models
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import RequestReader
@@ -31,6 +32,12 @@ from plugins.adapters.aws.workflow_definitions import (
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """Deployments of a standalone state machine or pipeline definition; None for other documents."""
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list | None:
     root = document.root
     if is_state_machine(root):
         return _standalone_state_machine(document, root, run)  # type: ignore[arg-type]

@@ -42,6 +42,8 @@ class RunIndex:
     by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
     budgets: dict[str, list[Budget]] = field(default_factory=dict)
     namespaces: dict[str, Manifest] = field(default_factory=dict)
+    # Stage -> namespace patterns the run's configuration gives (`[environments] namespaces`).
+    namespace_stages: dict[str, list[str]] = field(default_factory=dict)
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
@@ -156,7 +158,7 @@ def build(run: RunContext) -> RunIndex:
     it (an MD002 there, nothing for a context file), and every other
     document is linted with the rest of the index.
     """
-    index = RunIndex()
+    index = RunIndex(namespace_stages=dict((run.settings("environments") or {}).get("namespaces", {})))
     for document in run.documents:
         try:
             found = [(manifest, read(manifest)) for manifest in manifests(document)]

@@ -154,7 +154,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
         kind=Sourced(UNKNOWN, manifest.kind_node.span, Provenance.INFERRED, KIND_NOTE),
         span=manifest.anchor,
         name=manifest.name_sourced,
-        environment=environment_of(manifest, profile),
+        environment=environment_of(manifest, profile, namespace_stages=index.namespace_stages),
         profile=profile,
         units=(unit,),
         network=network,

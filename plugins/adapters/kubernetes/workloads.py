@@ -179,7 +179,7 @@ def assemble(
     template_labels = None
     if primary is not None:
         template_labels = _labels_node(manifest)
-    environment = environment_of(manifest, profile, template_labels, index.namespaces.get(manifest.namespace))
+    environment = environment_of(manifest, profile, template_labels, index.namespaces.get(manifest.namespace), index.namespace_stages)
     autoscalers = index.autoscalers_of(manifest) if linked_scaling else []
     linked = tuple(autoscaler.scaling for autoscaler in autoscalers)
     all_links = [ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor), *links]

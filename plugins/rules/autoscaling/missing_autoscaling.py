@@ -156,7 +156,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         return
     if deployment.environment.known and not deployment.is_production:
         return  # a fixed-size endpoint outside production is a cost choice
-    if scaled_elsewhere_pattern(deployment, run.options.config.get("scaled-elsewhere", ())) is not None:
+    if scaled_elsewhere_pattern(deployment, run.settings("scaled-elsewhere") or ()) is not None:
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
     for unit in instance_units(deployment):
