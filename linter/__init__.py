@@ -6,7 +6,7 @@ same as a third-party plugin would.
 """
 
 from linter.commands import Command, CommandContext, CommandError
-from linter.engine import LintOptions, LintResult, RunContext, current_config
+from linter.engine import LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
@@ -37,12 +37,14 @@ from linter.model import (
     ScalingTarget,
     ServerlessConfig,
     ComponentRequirements,
+    Consolidation,
     Sourced,
     SuppressionEdit,
     Unit,
     Unknown,
     WorkloadProfile,
 )
+from linter.options import Option, OptionSection
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, is_null, iter_nodes, mappings, to_python
 from linter.profile import (
     PROFILE_KEYS,
@@ -105,6 +107,7 @@ __all__ = [
     "AttachedAccelerator",
     "ServerlessConfig",
     "ComponentRequirements",
+    "Consolidation",
     "Scaling",
     "ScalingMetricKind",
     "ScalingPolicy",
@@ -137,7 +140,8 @@ __all__ = [
     "LintOptions",
     "LintResult",
     "RunContext",
-    "current_config",
+    "Option",
+    "OptionSection",
     "Report",
     "Reporter",
     "FileSummary",

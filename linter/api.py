@@ -23,7 +23,7 @@ from linter.engine import InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
 from linter.source import LoadLimits
 
-__all__ = ["STDIN", "lint_paths", "lint_text", "read_inputs"]
+__all__ = ["DEFAULT_CONTEXT", "STDIN", "lint_paths", "lint_text", "read_inputs"]
 
 STDIN = "-"
 
@@ -179,17 +179,44 @@ def _display(path: str) -> str:
     return path
 
 
+# Context files for library callers that neither pass `context` nor configure it: the
+# named files' directories, never a whole repository read behind the caller's back.
+# The command line passes the setting's documented default, "repository".
+DEFAULT_CONTEXT = "siblings"
+
+
 def lint_paths(
     paths: Sequence[str],
     options: LintOptions = LintOptions(),
     discovery: DiscoveryOptions = DiscoveryOptions(),
     host: PluginHost | None = None,
-    context: str = "siblings",
+    context: str | None = None,
+    stdin_name: str = "<stdin>",
+    notes: list[str] | None = None,
 ) -> LintResult:
-    """Lint files and directories with the installed plugins (context files as `read_inputs` says)."""
+    """Lint files and directories with `host`'s plugins (the installed ones when None).
+
+    The one way in for the `mldeploy-lint` command, plugin commands and
+    library callers alike: the plugins' file patterns join `discovery`'s,
+    and context files are read as `read_inputs` says. `context` is
+    "repository", "siblings" or "none"; None takes the configuration's
+    `context` setting (`options.config`), else `DEFAULT_CONTEXT`
+    ("siblings"). That default is where the command line differs: it
+    passes "repository", the setting's documented default, since a
+    pre-commit hook names only the changed files. `-` among `paths` reads
+    standard input, reported as `stdin_name`; lines about what was not
+    read as context go to `notes`. Raises as `read_inputs` does
+    (FileNotFoundError, OSError, PatternError); never for bad input or a
+    failing plugin, which are findings.
+    """
     host = host or build_plugin_host()
     discovery = _with_plugin_patterns(discovery, host)
-    return run_lint(read_inputs(paths, discovery, context=context, max_bytes=options.limits.max_bytes), host, options)
+    if context is None:
+        context = options.config.get("context", DEFAULT_CONTEXT)
+    inputs = read_inputs(
+        paths, discovery, stdin_name=stdin_name, context=context, notes=notes, max_bytes=options.limits.max_bytes
+    )
+    return run_lint(inputs, host, options)
 
 
 def lint_text(

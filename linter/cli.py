@@ -37,7 +37,7 @@ def _common_plugin_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _lint_parser(commands: Sequence[tuple[str, str]] = ()) -> argparse.ArgumentParser:
+def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True) -> argparse.ArgumentParser:
     from linter import __version__
 
     added = "".join(f"  mldeploy-lint {name} ...{' ' * max(1, 39 - len(name))}{help_text}\n" for name, help_text in commands)
@@ -56,6 +56,7 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = ()) -> argparse.ArgumentP
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=add_help,
     )
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="files or directories to lint; '-' reads standard input (default: .)"
@@ -78,11 +79,6 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = ()) -> argparse.ArgumentP
     )
     parser.add_argument(
         "--exclude", action="append", default=[], metavar="PATTERN", help="skip paths matching PATTERN (gitignore syntax; repeatable)"
-    )
-    parser.add_argument(
-        "--cfn-lint",
-        action="store_true",
-        help="also run cfn-lint's checks on CloudFormation templates and report them as findings",
     )
     parser.add_argument(
         "--no-respect-gitignore", action="store_true", help="also lint files that .gitignore files exclude"
@@ -144,16 +140,86 @@ def _config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-config", action="store_true", help="ignore any configuration file")
 
 
-def _config(args: argparse.Namespace):
-    from linter.config import ConfigError, find_config, load_config
+def _configured(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None, argv: Sequence[str] = ()):
+    """The configuration file and the plugin host of a command: (config, host, args).
 
-    if getattr(args, "no_config", False):
-        return load_config(None)
-    path = args.config or find_config(".")
+    The file is read first, for the plugins it names; with them and
+    `--plugin` loaded, it is validated against the core schema and the
+    plugins' sections. Given the command's `parser` and `argv`, the
+    plugins' flags are added to it and `argv` is parsed again with them,
+    their values validated with the file's (the parsed arguments are
+    returned).
+    """
+    from linter.config import ConfigError, check_config, find_config, read_config
+    from linter.plugin_manager import PluginConfigError
+
+    path = None if getattr(args, "no_config", False) else (args.config or find_config("."))
     try:
-        return load_config(path)
+        config = read_config(path)
     except ConfigError as error:
         raise UsageError(str(error)) from None
+    host = _host(list(config.get("plugins", [])) + args.plugin)
+    try:
+        sections = host.option_sections()
+    except PluginConfigError as error:
+        raise UsageError(str(error)) from None
+    flag_values: dict[tuple[str, str], object] = {}
+    flags: dict[tuple[str, str], str] = {}
+    if parser is not None:
+        destinations = _add_plugin_flags(parser, sections)
+        args = parser.parse_args(argv)
+        for destination, (section, key, flag) in destinations.items():
+            value = getattr(args, destination, None)
+            if value is not None:
+                flag_values[(section, key)] = value
+                flags[(section, key)] = flag
+    try:
+        config = check_config(config, sections, flag_values, flags)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return config, host, args
+
+
+# JSON-Schema types of a section's keys, as argparse converts a flag's value.
+_FLAG_TYPES = {"integer": int, "number": float, "string": str}
+
+
+def _add_plugin_flags(parser: argparse.ArgumentParser, sections) -> dict[str, tuple[str, str, str]]:
+    """Add each plugin section's flags to `parser`, a group per section; destination -> (section, key, flag).
+
+    A flag the core already has is a usage error naming the plugin.
+    """
+    from linter.config import ConfigError, config_schema
+
+    try:
+        schema = config_schema(sections)["properties"]
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    destinations: dict[str, tuple[str, str, str]] = {}
+    for plugin, section in sections:
+        if not section.options:
+            continue
+        group = parser.add_argument_group(f"plugin {plugin} (configuration section [{section.name}])")
+        for option in section.options:
+            destination = f"plugin_option_{len(destinations)}"
+            key_schema = schema.get(section.name, {}).get("properties", {}).get(option.key, {})
+            try:
+                if option.metavar is None:
+                    group.add_argument(option.flag, dest=destination, action="store_const", const=True, help=option.help)
+                elif key_schema.get("type") == "array":
+                    item_type = _FLAG_TYPES.get(key_schema.get("items", {}).get("type"), str)
+                    group.add_argument(
+                        option.flag, dest=destination, action="append", type=item_type, metavar=option.metavar, help=option.help
+                    )
+                else:
+                    group.add_argument(
+                        option.flag, dest=destination, type=_FLAG_TYPES.get(key_schema.get("type"), str),
+                        metavar=option.metavar, help=option.help,
+                    )
+            except argparse.ArgumentError as error:
+                raise UsageError(f"plugin {plugin!r} declares flag {option.flag}, which mldeploy-lint already has: {error}") from None
+            destinations[destination] = (section.name, option.key, option.flag)
+    return destinations
 
 
 def _rules_parser() -> argparse.ArgumentParser:
@@ -265,8 +331,7 @@ def _run_command(command, argv: list[str]) -> int:
     _config_options(parser)
     _common_plugin_options(parser)
     args = parser.parse_args(argv)
-    config = _config(args)
-    host = _host(list(config.get("plugins", [])) + args.plugin)
+    config, host, args = _configured(args)
     _warn_load_failures(host)
 
     def write(text: str, output: str | None = None, protected: Sequence[str] = ()) -> None:
@@ -304,12 +369,14 @@ def _run_lint(argv: list[str]) -> int:
     commands = ()
     if "-h" in argv or "--help" in argv:  # list the commands plugins add; linting itself never asks
         commands = tuple((name, item.help) for name, item in sorted(_plugin_commands(_prescan_plugins(argv)).items()))
-    parser = _lint_parser(commands)
-    args = parser.parse_args(argv)
-    config = _config(args)
-    if args.cfn_lint:
-        config = replace(config, settings={**config.settings, "cfn-lint": _cfn_lint_on(config.get("cfn-lint"))})
-    host = _host(list(config.get("plugins", [])) + args.plugin)
+    # The configuration file and --plugin say which plugins add flags: read them first, then parse with their flags.
+    early, _ = _lint_parser(commands, add_help=False).parse_known_args(argv)
+    try:
+        config, host, args = _configured(early, _lint_parser(commands), argv)
+    except UsageError:
+        if "-h" in argv or "--help" in argv:  # help even when the configuration is broken: without plugins' flags
+            _lint_parser(commands).parse_args(argv)
+        raise
     reporters = _reporters(host)
     reporter = reporters.get(args.format)
     if reporter is None:
@@ -430,33 +497,23 @@ def statistics(findings, as_json: bool = False) -> str:
     return "".join(f"{count:>{count_width}}  {rule:<{id_width}}  {slug}\n" for (rule, slug), count in rows)
 
 
-def _cfn_lint_on(setting):
-    """The cfn-lint setting with the bridge switched on, keeping configured options."""
-    if isinstance(setting, dict):
-        return {**setting, "enabled": True}
-    return True
-
-
 def _lint(args: argparse.Namespace, host, options, discovery):
-    from dataclasses import replace
+    """Lint through `linter.api.lint_paths`, as library callers do; context defaults to "repository" (the setting's default)."""
+    from linter.api import lint_paths
 
-    from linter.api import read_inputs
-    from linter.engine import run_lint
-
-    extra = tuple(pattern for pattern in host.file_patterns() if pattern not in discovery.patterns)
-    if extra:
-        discovery = replace(discovery, patterns=discovery.patterns + extra)
     context = getattr(args, "context", None) or options.config.get("context", "repository")
     notes: list[str] = []
     try:
-        inputs = read_inputs(args.paths, discovery, stdin_name=args.stdin_filename or "<stdin>", context=context, notes=notes)
+        result = lint_paths(
+            args.paths, options, discovery, host, context, stdin_name=args.stdin_filename or "<stdin>", notes=notes
+        )
     except FileNotFoundError as error:
         raise UsageError(f"no such file or directory: {error.args[0] if error.args else error}") from None
     except OSError as error:
         raise UsageError(f"cannot read {error.filename or ''}: {error.strerror or error}") from None
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
-    return run_lint(inputs, host, options)
+    return result
 
 
 def _reporters(host) -> dict:
@@ -596,7 +653,7 @@ def _run_rules(argv: list[str]) -> int:
     from linter import rule_docs
 
     args = _rules_parser().parse_args(argv)
-    host = _host(list(_config(args).get("plugins", [])) + args.plugin)
+    _, host, args = _configured(args)
     if args.output_dir and args.format != "markdown":
         raise UsageError("--output-dir needs --format markdown")
     rules = host.rules()
@@ -704,9 +761,9 @@ def _run_explain(argv: list[str]) -> int:
     from linter.rules import RuleSelector
 
     args = _explain_parser().parse_args(argv)
-    host = _host(list(_config(args).get("plugins", [])) + args.plugin)
+    config, host, args = _configured(args)
     if args.deployments:
-        return _explain_deployments(args, host)
+        return _explain_deployments(args, host, config)
     if len(args.targets) != 1:
         raise UsageError("explain takes one rule ID or slug (or --deployments PATH...)")
     wanted = args.targets[0].strip()
@@ -719,14 +776,13 @@ def _run_explain(argv: list[str]) -> int:
     return EXIT_CLEAN
 
 
-def _explain_deployments(args: argparse.Namespace, host) -> int:
+def _explain_deployments(args: argparse.Namespace, host, config) -> int:
     from linter.discovery import DiscoveryOptions
     from linter.engine import LintOptions
     from linter.explain import explain_json, explain_text
     from linter.profile import normalise_environment
     from linter.rules import RuleSelector
 
-    config = _config(args)
     wanted_environment = args.environment or config.get("environment")
     environment = normalise_environment(wanted_environment) if wanted_environment else None
     if wanted_environment and environment is None:

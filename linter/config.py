@@ -3,9 +3,13 @@
 Read from `--config FILE`, else the first of `mldeploy-lint.toml`,
 `.mldeploy-lint.toml` or a `pyproject.toml` with a `[tool.mldeploy-lint]`
 table found from the working directory upwards (stopping at a repository
-root). It is validated against `schemas/config.schema.json`; a file that
-fails it is a `ConfigError` naming the key (exit 2). jsonschema is imported
-only when a configuration file exists.
+root). It is validated against `schemas/config.schema.json` with the
+sections plugins declare (`mldeploy_options`) merged in; a file that fails
+it is a `ConfigError` naming the key (exit 2), a plugin's key exactly like
+a built-in one. Reading is two steps because the file names plugins to
+load: `read_config` parses it (and checks the `plugins` key), `check_config`
+validates the whole against the schema of the loaded plugins. jsonschema
+is imported only when a configuration file exists.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from linter.discovery import read_regular_file, up_to_repository_root
 
-__all__ = ["Config", "ConfigError", "find_config", "load_config"]
+if TYPE_CHECKING:  # pragma: no cover
+    from linter.options import OptionSection
+
+__all__ = ["Config", "ConfigError", "check_config", "config_schema", "find_config", "load_config", "read_config"]
 
 CONFIG_NAMES = ("mldeploy-lint.toml", ".mldeploy-lint.toml")
 # A configuration file is a few kilobytes; a `pyproject.toml` rarely more than tens.
@@ -34,8 +41,9 @@ class Config:
     """The settings of a configuration file (empty when there is none).
 
     `path` is the file it came from; `root` the directory path globs are
-    relative to; `settings` the validated table, for plugins to read their
-    own sections (e.g. `data`).
+    relative to; `settings` the validated table (with the values of
+    plugins' command-line flags set in it), for plugins to read their own
+    sections through the run (`RunContext.settings`).
     """
 
     path: str | None = None
@@ -99,12 +107,34 @@ def _has_tool_table(path: str) -> bool:
         return False
 
 
-def load_config(path: str | None) -> Config:
+def load_config(path: str | None, sections: "Sequence[tuple[str, OptionSection]] | None" = None) -> Config:
     """Read and validate a configuration file; `Config()` when `path` is None.
 
-    Every way a file can be wrong is a ConfigError: unreadable, not a
-    regular file (a pipe is never waited on), above `MAX_CONFIG_BYTES`,
-    not TOML, nested too deeply, or breaking the schema.
+    `sections` are the (plugin, section) pairs the run's plugins declare;
+    None: those of the installed plugins and the modules the file's
+    `plugins` key names. Every way a file can be wrong is a ConfigError
+    (see `read_config` and `check_config`).
+    """
+    config = read_config(path)
+    if path is None:
+        return config
+    if sections is None:
+        from linter.plugin_manager import PluginConfigError, build_plugin_host
+
+        try:
+            sections = build_plugin_host(tuple(config.get("plugins", ()))).option_sections()
+        except PluginConfigError as error:
+            raise ConfigError(f"{path}: {error}") from None
+    return check_config(config, sections)
+
+
+def read_config(path: str | None) -> Config:
+    """The settings of a configuration file, parsed, with only its `plugins` key checked yet.
+
+    A ConfigError when the file is unreadable, not a regular file (a pipe
+    is never waited on), above `MAX_CONFIG_BYTES`, not TOML, nested too
+    deeply, or when `plugins` is not a list of module names. The rest is
+    `check_config`'s, once the plugins are loaded.
     """
     if path is None:
         return Config()
@@ -125,47 +155,103 @@ def load_config(path: str | None) -> Config:
     if os.path.basename(path) == "pyproject.toml":
         tool = document.get("tool", {})
         settings = tool.get("mldeploy-lint", {}) if isinstance(tool, dict) else {}
-        where = "[tool.mldeploy-lint]"
     else:
         settings = document
-        where = ""
-    try:
-        _validate(path, where, settings)
-    except RecursionError:
-        raise ConfigError(f"{path}: {where or 'the settings'} nested too deeply to check") from None
-    _check_patterns(path, where, settings)
-    return Config(path, os.path.dirname(os.path.abspath(path)), settings)
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: [tool.mldeploy-lint]: {settings!r} is not of type 'object'")
+    config = Config(path, os.path.dirname(os.path.abspath(path)), settings)
+    if "plugins" in settings:
+        from linter.schemas import load_schema
+
+        core = load_schema("config")
+        only_plugins = {**core, "properties": {"plugins": core["properties"]["plugins"]}, "additionalProperties": True}
+        _validate(config, {"plugins": settings["plugins"]}, only_plugins)
+    return config
 
 
-def _check_patterns(path: str, where: str, settings: Mapping[str, Any]) -> None:
-    """Gitignore-style patterns are matched against every path: an unusable one is an error here, not later."""
-    from linter.discovery import PatternError, check_pattern
-
-    named = [(f"exclude.{index}", pattern) for index, pattern in enumerate(settings.get("exclude", ()))]
-    for stage, globs in settings.get("environments", {}).get("paths", {}).items():
-        named += [(f"environments.paths.{stage}.{index}", glob) for index, glob in enumerate(globs)]
-    for template, globs in settings.get("parameter-files", {}).items():
-        named += [(f"parameter-files.{template}", template)]
-        named += [(f"parameter-files.{template}.{index}", glob) for index, glob in enumerate(globs)]
-    for key, pattern in named:
-        try:
-            check_pattern(pattern)
-        except PatternError as error:
-            location = ".".join(part for part in (where, key) if part)
-            raise ConfigError(f"{path}: {location}: {error}") from None
+def _where(config: Config) -> str:
+    return "[tool.mldeploy-lint]" if config.path and os.path.basename(config.path) == "pyproject.toml" else ""
 
 
-def _validate(path: str, where: str, settings: Any) -> None:
-    import jsonschema
+def config_schema(sections: "Sequence[tuple[str, OptionSection]]" = ()) -> dict:
+    """The configuration schema: `schemas/config.schema.json` with the plugins' sections merged in.
 
+    Raises ConfigError when two plugins declare the same key (see `linter.OptionSection`).
+    """
+    from linter.options import merged_schema
     from linter.schemas import load_schema
 
-    validator = jsonschema.Draft7Validator(load_schema("config"))
+    try:
+        return merged_schema(load_schema("config"), sections)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def check_config(
+    config: Config,
+    sections: "Sequence[tuple[str, OptionSection]]" = (),
+    flag_values: "Mapping[tuple[str, str], Any]" = {},
+    flags: "Mapping[tuple[str, str], str]" = {},
+) -> Config:
+    """`config` validated against the schema with `sections` merged in, then with the command line's values.
+
+    `flag_values` maps (section, key) to a value a plugin's flag gave, and
+    `flags` (section, key) to that flag's name, for messages. The file is
+    checked first (errors name it and the key); then the settings with
+    the flags' values set in them (errors name the flag). Strings of the
+    format `gitignore-pattern` that cannot be used as path globs are
+    errors here too, not later.
+    """
+    from linter.options import with_flag_values
+
+    schema = config_schema(sections)
+    if config.path is not None:
+        try:
+            _validate(config, config.settings, schema)
+        except RecursionError:
+            raise ConfigError(f"{config.path}: {_where(config) or 'the settings'} nested too deeply to check") from None
+    if not flag_values:
+        return config
+    settings = with_flag_values(config.settings, flag_values)
+    _validate(config, settings, schema, flags)
+    return Config(config.path, config.root, settings)
+
+
+# The JSON-Schema format of a gitignore-style path glob (`exclude`, `environments.paths`, a plugin's
+# own globs): one that cannot be used is a located configuration error here, not a failure later.
+PATTERN_FORMAT = "gitignore-pattern"
+
+
+def _format_checker():
+    import jsonschema
+
+    from linter.discovery import PatternError, check_pattern
+
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks(PATTERN_FORMAT, raises=PatternError)(lambda value: not isinstance(value, str) or check_pattern(value) is None)
+    return checker
+
+
+def _validate(config: Config, settings: Any, schema: Mapping[str, Any], flags: "Mapping[tuple[str, str], str]" = {}) -> None:
+    """Raise a ConfigError naming the first key of `settings` that breaks `schema` (the flag that set it, if one did)."""
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(schema, format_checker=_format_checker())
     errors = sorted(validator.iter_errors(settings), key=lambda error: list(error.absolute_path))
     if not errors:
         return
     error = errors[0]
-    key = ".".join(str(part) for part in error.absolute_path)
+    parts = [str(part) for part in error.absolute_path]
+    if "propertyNames" in error.schema_path:  # a key of a table is wrong: name the key too
+        parts.append(str(error.instance))
+    message = str(error.cause) if error.validator == "format" and error.cause is not None else error.message
+    flag = flags.get((parts[0], parts[1])) if len(parts) >= 2 else None
+    if flag is None and flags and parts:  # an error about the whole section (a `oneOf`): the section's flags
+        flag = ", ".join(sorted(name for (section, _), name in flags.items() if section == parts[0])) or None
+    if flag is not None:
+        raise ConfigError(f"{flag}: {message} (the value of {'.'.join(parts)})")
+    where, path = _where(config), config.path or "the command line"
+    key = ".".join(parts)
     if error.validator == "additionalProperties":
         from linter.suggest import did_you_mean
 
@@ -175,4 +261,4 @@ def _validate(path: str, where: str, settings: Any) -> None:
         hint = did_you_mean(unknown[0], known) if len(unknown) == 1 else ""
         raise ConfigError(f"{path}: unknown setting {', '.join(map(repr, unknown))} in {location}{hint}")
     location = ".".join(part for part in (where, key) if part) or "top level"
-    raise ConfigError(f"{path}: {location}: {error.message}")
+    raise ConfigError(f"{path}: {location}: {message}")

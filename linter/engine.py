@@ -14,7 +14,6 @@ import functools
 import gc
 import os
 import traceback
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
@@ -34,23 +33,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.baseline import Baseline
     from linter.source_cache import SourceCache
 
-__all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint", "current_config"]
+__all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
 
 # Far above what a real file needs (a 20 MB template loads in a few seconds)
 # and far below a CI job's patience.
 DEFAULT_FILE_TIMEOUT = 20.0
-
-# The configuration of the run in progress, for code that plugins call
-# without a RunContext at hand (data tables a user extends in the
-# configuration file). Context-local, set and reset by run_lint: no state
-# survives a run, and concurrent runs (a language server) do not mix.
-_CURRENT_CONFIG: ContextVar[Config] = ContextVar("mldeploy_lint_config", default=Config())
-
-
-def current_config() -> Config:
-    """The configuration of the run in progress (empty outside a run)."""
-    return _CURRENT_CONFIG.get()
-
 
 @dataclass(frozen=True)
 class InputFile:
@@ -71,8 +58,9 @@ class InputFile:
 class LintOptions:
     """What the user chose for this run.
 
-    `config` is the configuration file's settings; plugins read their own
-    sections from it (`run.options.config.get("environments")`).
+    `config` is the configuration file's settings, validated with the
+    plugins' sections and with their flags' values set in it; plugins read
+    their own sections through the run (`RunContext.settings`).
     """
 
     selector: RuleSelector = field(default_factory=RuleSelector)
@@ -97,7 +85,8 @@ class RunContext:
     `rules` are the rules enabled for the run (for a plugin that defers
     to a built-in rule by ID). `recognised_by` and `formats_of` say which adapters recognised a
     document of the files being linted, and as what (complete once every
-    document is extracted: for rules and `mldeploy_link`).
+    document is extracted: for rules and `mldeploy_link`). `settings(name)`
+    is the run's value of a plugin's configuration section.
     """
 
     documents: tuple[Document, ...]
@@ -124,6 +113,14 @@ class RunContext:
     def is_reported(self, document: Document) -> bool:
         """True for documents of the files being linted, False for context files."""
         return document.path in self.reported_paths
+
+    def settings(self, section: str) -> Any:
+        """The validated value of a configuration section (`linter.OptionSection`), None when unset.
+
+        Command-line flags of the section (`linter.Option`) are set in it;
+        the value is what the section's schema allows (usually a table).
+        """
+        return self.options.config.get(section)
 
     def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
         """The value cached under `key` for this run, built by `factory` on first use."""
@@ -159,12 +156,8 @@ class LintResult:
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
-    token = _CURRENT_CONFIG.set(options.config)
-    try:
-        with _frozen_as_loaded() as loaded:
-            return _run(inputs, host, options, loaded)
-    finally:
-        _CURRENT_CONFIG.reset(token)
+    with _frozen_as_loaded() as loaded:
+        return _run(inputs, host, options, loaded)
 
 
 @contextlib.contextmanager

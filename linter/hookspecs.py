@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.reporting import Reporter
     from linter.rules import Rule
     from linter.nodes import Span
+    from linter.options import OptionSection
     from linter.source import Document, LoadLimits, SourceFile
 
 PROJECT = "mldeploy_lint"
@@ -140,4 +141,29 @@ def mldeploy_commands() -> "Sequence[Command]":
     registered twice, or the name of a built-in subcommand, stops the run
     with a configuration error (exit 2) naming the plugins. Keep the
     hook cheap: import what the command needs inside its functions.
+    """
+
+
+@hookspec
+def mldeploy_options() -> "Sequence[OptionSection]":
+    """Return the configuration sections (with their command-line flags) this plugin owns.
+
+    Each is a `linter.OptionSection`: the section's name (`[NAME]` in
+    `mldeploy-lint.toml`, `[tool.mldeploy-lint.NAME]` in `pyproject.toml`),
+    the JSON Schema (draft 7) fragment its value must satisfy, and
+    `linter.Option`s: long flags that set one key of the section each,
+    shown in `mldeploy-lint --help` under the plugin's name. The core
+    validates the configuration against its own schema with every
+    plugin's sections merged in, and a flag's value with it, so a wrong
+    key or value of a plugin's section is reported exactly like a built-in
+    one (located, exit 2). The plugin reads the validated section through
+    the run: `run.settings(NAME)` (None when the file does not set it).
+    A string whose schema says `"format": "gitignore-pattern"` is checked
+    as a path glob (a key: under `propertyNames`), like `exclude`.
+    Called once per run, before the configuration is read; keep it cheap
+    (return data, import nothing heavy). A section name, a key or a flag
+    declared twice, or a flag the core already has, stops the run with a
+    configuration error (exit 2) naming the plugins. Several plugins may
+    add keys to one section when every declaration is a table of keys
+    (`environments` takes a key from each adapter).
     """

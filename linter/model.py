@@ -32,6 +32,7 @@ __all__ = [
     "Compute",
     "ServerlessConfig",
     "ComponentRequirements",
+    "Consolidation",
     "ScalingPolicy",
     "Scaling",
     "Unit",
@@ -305,6 +306,27 @@ class ScalingMetricKind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Consolidation:
+    """Whether the capacity a unit runs on is taken away, to save cost, while the unit's pods still run there.
+
+    A node autoscaler that consolidates underutilized nodes (Karpenter)
+    evicts the pods of the nodes it removes or replaces: a run-to-completion
+    pod starts over. `evicts_running_pods` is True when the capacity does
+    that, False when it removes only empty nodes or never consolidates,
+    unknown when it cannot be told; its note names the capacity and the
+    setting that decides it. `pods_opt_out` is True when the unit's pods ask
+    not to be disrupted voluntarily (Karpenter's `karpenter.sh/do-not-disrupt`
+    annotation), False when they do not ask, unknown when what they write
+    cannot be read as either (a protection that ends after a duration);
+    unset (not known, no span) on the capacity itself.
+    """
+
+    evicts_running_pods: Sourced[bool] = field(default_factory=Sourced)
+    pods_opt_out: Sourced[bool] = field(default_factory=Sourced)
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
 class ScalingPolicy:
     """One policy that drives a scaling target.
 
@@ -362,6 +384,13 @@ class Unit:
     `attached_accelerator_kind` is what the adapter decoded that type to be.
     `requirements` is set for a unit that places copies of a model on
     another unit's instances (an inference component on its variant).
+    `instance_types` holds every instance type the unit's capacity may
+    launch when the file limits it to a list of whole types (a node group's
+    `InstanceTypes`, a node pool's instance-type requirement); unknown when
+    it does not, or names families or sizes the platform chooses among.
+    `consolidation` is set where the capacity may be consolidated under the
+    unit's pods (a Karpenter NodePool, and the pods pinned to one); None
+    where the platform has no such thing or the capacity is not known.
     """
 
     name: Sourced[str] = field(default_factory=Sourced)
@@ -378,6 +407,8 @@ class Unit:
     attached_accelerator: Sourced[str] = field(default_factory=Sourced)
     requirements: ComponentRequirements | None = None
     attached_accelerator_kind: Sourced[AttachedAccelerator] = field(default_factory=Sourced)
+    instance_types: Sourced[tuple[str, ...]] = field(default_factory=Sourced)
+    consolidation: Consolidation | None = None
 
 
 @dataclass(frozen=True)

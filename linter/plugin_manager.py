@@ -23,6 +23,7 @@ from linter.commands import COMMAND_NAME, Command
 from linter.deadline import Overrun
 from linter.reporting import Reporter
 from linter.model import ScalingTarget
+from linter.options import FLAG_NAME, SECTION_NAME, OptionSection
 from linter.rules import Rule
 
 __all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "PluginRenderError", "build_plugin_host"]
@@ -64,6 +65,7 @@ class PluginHost:
     manager: pluggy.PluginManager
     load_failures: list[PluginFailure] = field(default_factory=list)
     _rules: list[Rule] | None = None
+    _sections: tuple[tuple[str, OptionSection], ...] | None = None
     # The plugin whose hook implementation `call_each` called last (for
     # reporting a stage that ran out of time inside it).
     running: str = ""
@@ -177,6 +179,45 @@ class PluginHost:
                 owners[command.name] = outcome.plugin
         return found
 
+    def option_sections(self) -> tuple[tuple[str, OptionSection], ...]:
+        """Every (plugin, section) the plugins declare, in plugin order; a malformed name or a flag declared twice raises PluginConfigError.
+
+        A plugin whose `mldeploy_options` raises is recorded in
+        `load_failures`. Keys declared twice are found where the sections
+        are merged into the configuration schema (`linter.config.config_schema`).
+        """
+        if self._sections is not None:
+            return self._sections
+        found: list[tuple[str, OptionSection]] = []
+        flag_owners: dict[str, str] = {}
+        for outcome in self.call_each("mldeploy_options"):
+            if outcome.error is not None:
+                self.load_failures.append(
+                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_options)")
+                )
+                continue
+            for section in outcome.result:
+                if not SECTION_NAME.match(section.name):
+                    raise PluginConfigError(
+                        f"plugin {outcome.plugin!r} declares a configuration section named {section.name!r}: "
+                        "use lower-case words joined by hyphens"
+                    )
+                for option in section.options:
+                    if not FLAG_NAME.match(option.flag):
+                        raise PluginConfigError(
+                            f"plugin {outcome.plugin!r} declares a flag {option.flag!r}: use a long option, "
+                            "lower-case words joined by hyphens after '--'"
+                        )
+                    if option.flag in flag_owners:
+                        raise PluginConfigError(
+                            f"flag {option.flag} is declared twice: by plugin {flag_owners[option.flag]!r} "
+                            f"and by plugin {outcome.plugin!r}"
+                        )
+                    flag_owners[option.flag] = outcome.plugin
+                found.append((outcome.plugin, section))
+        self._sections = tuple(found)
+        return self._sections
+
     def file_patterns(self) -> list[str]:
         """Extra discovery patterns; a plugin that raises is recorded in `load_failures`."""
         patterns: list[str] = []
@@ -233,6 +274,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),
     "mldeploy_commands": _sequence(Command),
+    "mldeploy_options": _sequence(OptionSection),
 }
 
 

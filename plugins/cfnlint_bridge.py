@@ -42,10 +42,66 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
-from linter import Deployment, Document, Rule, RunContext, Scope, Severity, Span, Violation, hookimpl, rule
+from linter import (
+    Deployment,
+    Document,
+    Option,
+    OptionSection,
+    Rule,
+    RunContext,
+    Scope,
+    Severity,
+    Span,
+    Violation,
+    hookimpl,
+    rule,
+)
 
 
 SETTING = "cfn-lint"
+
+# The bridge's configuration section, `[cfn-lint]`: `true`, or a table of options.
+SECTION = OptionSection(
+    SETTING,
+    {
+        "description": "Run cfn-lint's own checks on the CloudFormation templates of the run and report its matches "
+        "(off by default; --cfn-lint turns it on). true, or a table with options.",
+        "oneOf": [
+            {"type": "boolean"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "enabled": {"type": "boolean"},
+                    "regions": {
+                        "type": "array",
+                        "items": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},
+                        "description": "Regions to check against (default: us-east-1).",
+                    },
+                    "ignore-checks": {
+                        "type": "array",
+                        "items": {"type": "string", "pattern": "^[EWI][0-9]{4}$"},
+                        "description": "cfn-lint check IDs to skip.",
+                    },
+                    "budget-seconds": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "maximum": 3600,
+                        "description": "How long cfn-lint may spend on one template (default 5); a template it has "
+                        "not finished by then gets an info note (CFN001) instead of its checks.",
+                    },
+                },
+            },
+        ],
+    },
+    (
+        Option(
+            "--cfn-lint",
+            "enabled",
+            "also run cfn-lint's checks on CloudFormation templates and report them as findings",
+        ),
+    ),
+)
 
 # The format the CloudFormation adapter gives the templates it recognises
 # (`linter.DocumentFormat`): the documents this bridge hands to cfn-lint.
@@ -433,7 +489,7 @@ def cfn_lint(document: Document, run: RunContext) -> Iterator[Violation]:
     - https://github.com/aws-cloudformation/cfn-lint (rules, levels and the `cfnlint.api` Python API)
     - https://github.com/aws-cloudformation/cfn-lint/blob/main/docs/rules.md
     """
-    settings = bridge_settings(run.options.config.get(SETTING))
+    settings = bridge_settings(run.settings(SETTING))
     if settings is None or TEMPLATE_FORMAT not in run.formats_of(document):
         return
     source = document.source
@@ -473,3 +529,8 @@ def cfn_lint(document: Document, run: RunContext) -> Iterator[Violation]:
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
     return [cfn_lint]
+
+
+@hookimpl
+def mldeploy_options() -> list[OptionSection]:
+    return [SECTION]

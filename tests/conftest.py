@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,14 +58,14 @@ def corpus() -> Path:
 
 
 @pytest.fixture
-def chdir_tmp(tmp_path):
-    """Run the test inside tmp_path (relative paths in output)."""
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
+def chdir_tmp(tmp_path, monkeypatch):
+    """Run the test inside tmp_path (relative paths in output).
+
+    Through monkeypatch, so a test that changes directory again with
+    `monkeypatch.chdir` is still returned to where it started.
+    """
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def pytest_addoption(parser):

@@ -96,6 +96,28 @@ def test_context_can_be_configured(cli, project):
     assert result.code == 1
 
 
+def test_the_api_takes_context_as_the_command_line_does(project):
+    """`lint_paths` is what the command line calls: an explicit context, else the configured one, else siblings."""
+    from linter.api import lint_paths
+    from linter.config import load_config
+    from linter.engine import LintOptions
+    from linter.plugin_manager import build_plugin_host
+    from linter.rules import RuleSelector
+
+    host = build_plugin_host(["linking_plugin"])
+    options = LintOptions(selector=RuleSelector(("TST",)))
+
+    def fired(options: LintOptions, **kwargs) -> list[str]:
+        return [finding.rule_id for finding in lint_paths(["manifests/deploy.yaml"], options, host=host, **kwargs).findings]
+
+    assert fired(options) == []  # the scaler beside it is read as context
+    assert fired(options, context="none") == ["TST001"]
+    (project.parent / "mldeploy-lint.toml").write_text('context = "none"\n')
+    configured = LintOptions(selector=options.selector, config=load_config(str(project.parent / "mldeploy-lint.toml")))
+    assert fired(configured) == ["TST001"]
+    assert fired(configured, context="siblings") == []
+
+
 def test_context_files_are_not_reported_or_counted(cli, project):
     (project / "other.yaml").write_text("kind: Workload\nname: unscaled\n")
     result = cli("--plugin", "linking_plugin", "manifests/deploy.yaml", "--format", "json")

@@ -40,6 +40,7 @@ from conftest import run_cli
 PLUGIN_DIST = Path(__file__).resolve().parent / "plugin_dist"
 ACME_MODULE = "acme_mldeploy_rules"
 ACME_ENTRY_POINT = "acme"  # [project.entry-points.mldeploy_lint] in plugin_dist/pyproject.toml
+ACME_ADAPTER_MODULE = "acme_deploy_adapter"  # the distribution's adapter, entry point `acme_deploy`
 ACME_SLUG = "p-instance-on-realtime-endpoint"
 ACME_MESSAGE = "variant Green of real-time endpoint RankerConfig runs on ml.p3.2xlarge, a training-class instance"
 
@@ -197,6 +198,7 @@ def acme_on_path(monkeypatch):
     monkeypatch.setattr(sys, "dont_write_bytecode", True)  # leave no __pycache__ in plugin_dist
     yield ACME_MODULE
     sys.modules.pop(ACME_MODULE, None)
+    sys.modules.pop(ACME_ADAPTER_MODULE, None)
 
 
 @pytest.fixture
@@ -344,6 +346,18 @@ def test_installed_plugin_named_again_with_plugin_flag_is_loaded_once(acme_venv,
 
 
 @pytest.mark.slow
+def test_installed_plugin_options_are_in_help_and_honoured(acme_venv, tmp_path):
+    assert "--acme-approve-family FAMILY" in _checked(_run(acme_venv, "-m", "linter", "--help", cwd=tmp_path), "help").stdout
+    write_deploy_yaml(tmp_path)
+    with_section = CONFIG_TOML + '[acme]\napproved-families = ["p3"]\n'
+    (tmp_path / "mldeploy-lint.toml").write_text(with_section, encoding="utf-8")
+    result = _run(acme_venv, "-m", "linter", "deploy.yaml", cwd=tmp_path)
+    assert "EP001" in result.stdout and "ACME001" not in result.stdout, result.stderr
+    (tmp_path / "mldeploy-lint.toml").write_text(with_section.replace('"p3"', '"x3"'), encoding="utf-8")
+    result = _run(acme_venv, "-m", "linter", "deploy.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "acme.approved-families.0: 'x3' does not match" in result.stderr
+
+
 def test_installed_plugin_rule_is_explained(acme_venv, tmp_path):
     result = _run(acme_venv, "-m", "linter", "explain", ACME_SLUG, cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
@@ -372,6 +386,133 @@ def test_plugin_flag_loads_a_module_from_sys_path(acme_on_path, deploy_yaml):
     assert f"{acme_location}{ACME_SLUG}] {ACME_MESSAGE}" in finding_lines(result.out)
 
 
+# --- a plugin's own options: a configuration section and a flag ------------
+
+
+def _acme_lines(result) -> list[str]:
+    return [line for line in finding_lines(result.out) if "ACME001" in line]
+
+
+@exercises("mldeploy_options")
+def test_plugin_option_from_the_configuration_or_the_flag_changes_its_rule(acme_on_path, deploy_yaml):
+    assert len(_acme_lines(run_cli("--plugin", acme_on_path, deploy_yaml))) == 1
+    approved = run_cli("--plugin", acme_on_path, "--acme-approve-family", "p3", deploy_yaml)
+    assert approved.err == "" and _acme_lines(approved) == []
+    assert len(_acme_lines(run_cli("--plugin", acme_on_path, "--acme-approve-family", "p5", deploy_yaml))) == 1
+    Path("mldeploy-lint.toml").write_text(CONFIG_TOML + '\n[acme]\napproved-families = ["p3"]\n', encoding="utf-8")
+    configured = run_cli("--plugin", acme_on_path, deploy_yaml)
+    assert configured.err == "" and _acme_lines(configured) == []
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ('[acme]\napproved-families = "p3"\n', "mldeploy-lint.toml: acme.approved-families: 'p3' is not of type 'array'"),
+        ('[acme]\napproved-families = ["g5"]\n', "mldeploy-lint.toml: acme.approved-families.0: 'g5' does not match"),
+        (
+            '[acme]\napproved-family = ["p3"]\n',
+            "mldeploy-lint.toml: unknown setting 'approved-family' in acme (did you mean 'approved-families'?)",
+        ),
+    ],
+)
+def test_invalid_plugin_setting_is_a_located_configuration_error(acme_on_path, deploy_yaml, section, message):
+    Path("mldeploy-lint.toml").write_text(CONFIG_TOML + "\n" + section, encoding="utf-8")
+    result = run_cli("--plugin", acme_on_path, deploy_yaml)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+    # Without the plugin nobody owns the section: an unknown setting, as for any key.
+    assert "unknown setting 'acme' in top level" in run_cli(deploy_yaml).err
+
+
+def test_invalid_plugin_flag_value_is_an_error_naming_the_flag(acme_on_path, deploy_yaml):
+    result = run_cli("--plugin", acme_on_path, "--acme-approve-family", "G5", deploy_yaml)
+    assert result.code == 2
+    assert "--acme-approve-family: 'G5' does not match" in result.err
+
+
+def test_help_shows_the_flags_of_the_plugins_loaded(acme_on_path, deploy_yaml):
+    shown = run_cli("--plugin", acme_on_path, "--help").out
+    assert "plugin acme_mldeploy_rules (configuration section [acme]):" in shown
+    assert "--acme-approve-family FAMILY" in shown
+    assert "--cfn-lint" in shown  # a built-in plugin's flag, declared the same way
+    assert "--acme-approve-family" not in run_cli("--help").out
+    Path("mldeploy-lint.toml").write_text(f'plugins = ["{acme_on_path}"]\n', encoding="utf-8")
+    assert "--acme-approve-family FAMILY" in run_cli("--help").out  # loaded by the configuration file
+    Path("mldeploy-lint.toml").write_text('plugins = ["acme_mldeploy_rules"]\nselct = ["EP"]\n', encoding="utf-8")
+    assert "--acme-approve-family FAMILY" in run_cli("--help").out  # a wrong key: its plugins still load
+    Path("mldeploy-lint.toml").write_text('plugins = ["acme_mldeploy_rules"\n', encoding="utf-8")
+    broken = run_cli("--help")  # not TOML: the help still, without the flags of the plugins it would name
+    assert broken.code == 0 and "--select RULES" in broken.out and "--acme-approve-family" not in broken.out
+
+
+CLASHING_OPTIONS = """\
+from linter import Option, OptionSection, hookimpl
+
+@hookimpl
+def mldeploy_options():
+    return [OptionSection(SECTION, {"type": "object", "properties": {KEY: {"type": "boolean"}}}, (Option(FLAG, KEY, "clash"),))]
+"""
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "flag", "message"),
+    [
+        ("acme", "approved-families", "--acme-x", "configuration key acme.approved-families is declared by plugin"),
+        ("acme-two", "x", "--acme-approve-family", "flag --acme-approve-family is declared twice: by plugin"),
+        ("acme-two", "x", "--select", "plugin 'clash' declares flag --select, which mldeploy-lint already has"),
+        ("select", "x", "--acme-x", "configuration section 'select' is declared by the core and by plugin 'clash'"),
+        ("Acme", "x", "--acme-x", "plugin 'clash' declares a configuration section named 'Acme'"),
+    ],
+)
+def test_options_that_clash_stop_the_run(acme_on_path, plugin_modules, deploy_yaml, section, key, flag, message):
+    source = CLASHING_OPTIONS.replace("SECTION", repr(section)).replace("KEY", repr(key)).replace("FLAG", repr(flag))
+    clash = plugin_modules("clash", source)
+    result = run_cli("--plugin", acme_on_path, "--plugin", clash, deploy_yaml)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+    if message.endswith("by plugin"):  # two plugins: both named, in whichever order pluggy calls them
+        assert {"'acme_mldeploy_rules'", "'clash'"} <= set(re.findall(r"'[a-z_]+'", result.err))
+
+
+def test_path_globs_in_a_plugin_section_are_checked_like_the_cores(plugin_modules, deploy_yaml):
+    globs = plugin_modules(
+        "glob_section",
+        """\
+        from linter import OptionSection, hookimpl
+
+        GLOB = {"type": "string", "format": "gitignore-pattern"}
+
+        @hookimpl
+        def mldeploy_options():
+            return [OptionSection("owners", {"type": "object", "propertyNames": GLOB, "additionalProperties": {"type": "array", "items": GLOB}})]
+        """,
+    )
+    config = Path("mldeploy-lint.toml")
+    config.write_text(CONFIG_TOML + '[owners]\n"deploy/**" = ["team-a/*.yaml"]\n', encoding="utf-8")
+    assert run_cli("--plugin", globs, deploy_yaml).code == 1
+    config.write_text(CONFIG_TOML + '[owners]\n"deploy/**" = ["a*a*a*a*a*a*b"]\n', encoding="utf-8")
+    result = run_cli("--plugin", globs, deploy_yaml)
+    assert result.code == 2 and "mldeploy-lint.toml: owners.deploy/**.0: invalid pattern 'a*a*a*a*a*a*b'" in result.err
+    config.write_text(CONFIG_TOML + '[owners]\n"[z-a]" = []\n', encoding="utf-8")
+    result = run_cli("--plugin", globs, deploy_yaml)
+    assert result.code == 2 and "mldeploy-lint.toml: owners.[z-a]: invalid pattern '[z-a]'" in result.err
+
+
+def test_plugins_add_keys_to_a_shared_section(plugin_modules, deploy_yaml):
+    """`[environments]` is the core's, with a key from each adapter; a third party may add one too."""
+    extra = plugin_modules(
+        "stage_hints",
+        CLASHING_OPTIONS.replace("SECTION", "'environments'").replace("KEY", "'hint-words'").replace("FLAG", "'--stage-hints'"),
+    )
+    Path("mldeploy-lint.toml").write_text(
+        CONFIG_TOML + '[environments]\nparameters = ["Stage"]\nhint-words = true\n', encoding="utf-8"
+    )
+    assert run_cli("--plugin", extra, deploy_yaml).code == 1
+    assert "unknown setting 'hint-words' in environments" in run_cli(deploy_yaml).err
+
+
 def test_acme_plugin_imports_only_the_public_api():
     tree = ast.parse((PLUGIN_DIST / f"{ACME_MODULE}.py").read_text(encoding="utf-8"))
     imported = []
@@ -387,6 +528,59 @@ def test_acme_plugin_imports_only_the_public_api():
         assert module == "linter", f"imports {module}: only `from linter import ...` is the plugin API"
         assert name in linter.__all__, f"`{name}` is not in linter.__all__"
     assert any(module == "linter" for module, _ in imported)
+
+
+# The shared AWS reader, reused by a third-party adapter: a documented, stable module path.
+SHARED_READER_MODULES = ("plugins.adapters.aws.sagemaker_requests",)
+
+ACME_DEPLOY_JSON = """\
+{
+  "acme-deploy": 1,
+  "name": "ranker",
+  "sagemaker": {
+    "ProductionVariants": [
+      {"VariantName": "Green", "ModelName": "ranker", "InstanceType": "ml.p3.2xlarge", "InitialInstanceCount": 1}
+    ]
+  }
+}
+"""
+
+
+def test_acme_adapter_imports_the_public_api_and_the_shared_reader_only():
+    tree = ast.parse((PLUGIN_DIST / f"{ACME_ADAPTER_MODULE}.py").read_text(encoding="utf-8"))
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert modules - {"__future__", "typing", "linter"} == set(SHARED_READER_MODULES)
+
+
+@exercises("mldeploy_extract")
+def test_third_party_adapter_reads_sagemaker_through_the_shared_reader(acme_on_path, chdir_tmp):
+    """An Acme deploy file's CreateEndpointConfig becomes the deployment the built-in AWS adapters would make."""
+    write_scope_config(chdir_tmp)
+    Path("ranker.json").write_text(ACME_DEPLOY_JSON, encoding="utf-8")
+    result = run_cli("--plugin", ACME_ADAPTER_MODULE, "--plugin", acme_on_path, "--select", "ACME", "ranker.json")
+    assert result.err == ""
+    instance_line = ACME_DEPLOY_JSON.splitlines().index(next(line for line in ACME_DEPLOY_JSON.splitlines() if "InstanceType" in line))
+    column = ACME_DEPLOY_JSON.splitlines()[instance_line].index('"ml.p3.2xlarge"') + 1
+    assert finding_lines(result.out) == [
+        f"ranker.json:{instance_line + 1}:{column}: warning ACME001 [{ACME_SLUG}] "
+        "variant Green of real-time endpoint ranker runs on ml.p3.2xlarge, a training-class instance"
+    ]
+    # The same request as a SageMaker API document: the built-in adapter reads the same unit.
+    request = json.loads(ACME_DEPLOY_JSON)["sagemaker"]
+    Path("request.json").write_text(json.dumps({"EndpointConfigName": "ranker", **request}, indent=2), encoding="utf-8")
+    explained = run_cli("explain", "--deployments", "--format", "json", "--plugin", ACME_ADAPTER_MODULE, "ranker.json", "request.json")
+    acme, api = json.loads(explained.out)["deployments"]
+    assert (acme["platform"], acme["kind"]["value"]) == (api["platform"], api["kind"]["value"]) == ("sagemaker", "realtime")
+
+    def unit_facts(deployment: dict) -> list:
+        return [
+            {key: fact["value"] for key, fact in unit["compute"].items() if isinstance(fact, dict)} | {"count": unit["count"]["value"]}
+            for unit in deployment["units"]
+        ]
+
+    assert unit_facts(acme) == unit_facts(api)
+    assert unit_facts(acme)[0]["accelerator"] == "gpu"  # inferred from the data tables by the shared reader
 
 
 def test_acme_rule_documents_itself_and_its_example_fires(acme_on_path):

@@ -1,7 +1,8 @@
-"""SP001-SP003 on deployments built in Python (edge cases the fixtures cannot show) and on real files."""
+"""SP001-SP005 on deployments built in Python (edge cases the fixtures cannot show) and on real files."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,11 +22,12 @@ from linter import (
     Unit,
     WorkloadProfile,
 )
+from linter.api import lint_paths
 from linter.engine import LintOptions, RunContext
 from plugins.rules.spot.managed_spot_misconfigured import managed_spot_misconfigured
 from plugins.rules.spot.on_demand_batch_capacity import on_demand_batch_capacity
 from plugins.rules.spot.training_without_managed_spot import training_without_managed_spot
-from rule_harness import judge, lint_file
+from rule_harness import host, judge, lint_file
 
 CORPUS_COPIES = Path(__file__).resolve().parent / "fixtures" / "corpus"
 ADAPTER_COPIES = Path(__file__).resolve().parent / "fixtures" / "adapters" / "batch_eks_ecs"
@@ -281,3 +283,54 @@ def test_sp001_silent_on_a_node_group_of_unknown_use():
 def test_sp002_on_the_step_functions_training_sample():
     (finding,) = _findings("sp002-train-ml-model.asl.json", "SP002")
     assert finding.severity is Severity.INFO and "ml.m5.xlarge" in finding.message
+
+
+# --- SP004 and SP005 on real files ------------------------------------------------
+
+
+SP004_COPIES = CORPUS_COPIES / "sp004-data-on-eks-ray-batch"
+
+
+def test_sp004_on_the_data_on_eks_ray_batch_job():
+    """The RayJob's GPU workers are pinned to the `gpu` NodePool (WhenEmptyOrUnderutilized, 15m), unannotated.
+
+    The head group is not pinned to a pool: which pool takes it is not in
+    the files, so it is silent.
+    """
+    result = lint_file(SP004_COPIES / "06-rayjob-batch-native.yaml")
+    findings = [finding for finding in result.findings if finding.rule_id == "SP004"]
+    assert [(finding.span.line, finding.message.split()[0]) for finding in findings] == [(103, "ticket-batch-native")]
+    assert "(gpu-workers)" in findings[0].message and "consolidateAfter 15m" in findings[0].message
+    (job,) = [deployment for deployment in result.deployments if deployment.name.value == "ticket-batch-native"]
+    head, workers = job.units
+    assert head.consolidation is None
+    assert workers.consolidation.evicts_running_pods.value is True
+    assert workers.consolidation.pods_opt_out.value is False
+
+
+def test_sp004_pools_of_the_same_name_in_other_projects_are_not_linked():
+    """Two `gpu` pools equally far from the pod (other projects' examples): the link is not clear, so no finding."""
+    nodepool = (SP004_COPIES / "nodepool-gpu-g6.yaml").read_text(encoding="utf-8")
+    rayjob = (SP004_COPIES / "06-rayjob-batch-native.yaml").read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as root:
+        base = Path(root)
+        for directory in ("a/pools", "b/pools", "c/jobs"):
+            (base / directory).mkdir(parents=True)
+        (base / "a/pools/gpu.yaml").write_text(nodepool, encoding="utf-8")
+        (base / "b/pools/gpu.yaml").write_text(nodepool.replace("WhenEmptyOrUnderutilized", "WhenEmpty"), encoding="utf-8")
+        (base / "c/jobs/job.yaml").write_text(rayjob, encoding="utf-8")
+        result = lint_paths([str(base)], LintOptions(), host=host())
+        assert [finding for finding in result.findings if finding.rule_id == "SP004"] == []
+        # the same job beside one of them links to that one
+        (base / "a/pools/job.yaml").write_text(rayjob, encoding="utf-8")
+        result = lint_paths([str(base)], LintOptions(), host=host())
+        assert [finding.span.path.endswith("a/pools/job.yaml") for finding in result.findings if finding.rule_id == "SP004"] == [True]
+
+
+def test_sp005_on_eksctl_spot_examples():
+    """eksctl's spot example: `spot-2` names no instance type (eksctl's default m5.large alone); `spot` names six."""
+    findings = _findings("sp005-eksctl-managed-nodegroup-spot-instances.yaml", "SP005")
+    assert [(finding.span.line, "m5.large" in finding.message) for finding in findings] == [(16, True)]
+    kubeflow = _findings("sp005-eksctl-kubeflow-spot-instance.yaml", "SP005")
+    assert [finding.span.line for finding in kubeflow] == [88, 124, 160, 196]
+    assert all("one Availability Zone (us-east-1a)" in finding.message for finding in kubeflow)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
 from linter.api import MAX_REPOSITORY_CONTEXT_FILES
-from linter.config import Config, ConfigError, find_config, load_config
+from linter.config import Config, ConfigError, check_config, find_config, read_config
 from linter.discovery import DiscoveryOptions, PatternError, discover, is_repository_root, list_directory, read_regular_file
 from linter.engine import DEFAULT_FILE_TIMEOUT, InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
@@ -180,13 +180,19 @@ class WorkspaceLinter:
                 self._configs[directory] = (Config(), ())
             else:
                 try:
-                    self._configs[directory] = (load_config(find_config(directory, stop=folder)), ())
+                    self._configs[directory] = (self._checked(read_config(find_config(directory, stop=folder))), ())
                 except ConfigError as error:
                     self._configs[directory] = (
                         Config(),
                         (f"configuration ignored, linting with the defaults: {error}",),
                     )
         return self._configs[directory]
+
+    def _checked(self, config: Config) -> Config:
+        """`config` validated against the schema of the plugins it loads (their sections merged in)."""
+        if config.path is None:
+            return config
+        return check_config(config, self.host(tuple(config.get("plugins", ()))).option_sections())
 
     def scope_of(self, path: str, context: str = "repository") -> Scope | None:
         """Where `path`'s context comes from: its repository (inside the folder) or the folder; None for none."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from linter import Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
 
+from plugins import data
 from plugins.adapters.aws.api_documents import READER, ApiRequest, RequestGroup, RequestIndex, classify, index_requests, run_index
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import (
@@ -55,6 +56,12 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     Its ID and span are always those of the endpoint (else the
     configuration, the transform job).
     """
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list | None:
     if classify(document.root) is None:
         return None
     index = run_index(run)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from linter import Document, MappingNode, RunContext, hookimpl
 
+from plugins import data
 from plugins.adapters.aws.api_documents import run_models
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import RequestReader
@@ -35,6 +36,12 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     None as well for a state machine that exactly one SAM state machine of
     the run names by its `DefinitionUri`: the CloudFormation adapter reads it.
     """
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list | None:
     root = document.root
     if is_state_machine(root):
         return _standalone_state_machine(document, root, run)  # type: ignore[arg-type]

@@ -16,6 +16,13 @@ The package root holds the limits (payloads, serverless, sourced numbers,
 endpoint-type fit, model-server settings) and re-exports the accessors of
 its modules: `instances`, `images`, `autoscaling` and `kubernetes`;
 `loading` reads the file and the configuration's `data` section.
+
+A run's `[data]` section (declared in `options.py`) reaches the look-ups
+that depend on it (`instance_info`, `valid_instance_types`,
+`classify_image`) through the run: a rule passes
+`extensions=extensions_of(run)`; an adapter's hook wraps its work in
+`with extended_by(extensions_of(run)):`, for the look-ups deep in the
+shared AWS readers. Outside both, the shipped tables answer.
 """
 
 from __future__ import annotations
@@ -61,6 +68,12 @@ __all__ = [
     "kserve_deployment_mode",
     "kserve_model_format",
     "kubernetes_label",
+    "karpenter_consolidation_evicts",
+    "karpenter_default_consolidation_policy",
+    "karpenter_consolidate_after_never",
+    "karpenter_do_not_disrupt_annotation",
+    "spot_min_instance_types",
+    "spot_min_zones",
     "limit",
     "ml_namespace_word",
     "managed_spot_supported",
@@ -85,9 +98,13 @@ __all__ = [
     "seldon_implementation_framework",
     "shared_endpoint_min_endpoints",
     "valid_instance_types",
+    "Extensions",
+    "SHIPPED",
+    "extended_by",
+    "extensions_of",
 ]
 
-from plugins.data.loading import JOB_KINDS, raw_tables  # noqa: F401  (JOB_KINDS: the job kinds rules name)
+from plugins.data.loading import JOB_KINDS, SHIPPED, Extensions, extended_by, extensions_of, raw_tables  # noqa: F401  (JOB_KINDS: the job kinds rules name)
 
 from plugins.data.instances import (  # noqa: E402
     InstanceInfo,
@@ -141,6 +158,12 @@ from plugins.data.kubernetes import (  # noqa: E402
     capacity_label_keys,
     kserve_deployment_mode,
     kubernetes_label,
+    karpenter_consolidation_evicts,
+    karpenter_default_consolidation_policy,
+    karpenter_consolidate_after_never,
+    karpenter_do_not_disrupt_annotation,
+    spot_min_instance_types,
+    spot_min_zones,
 )
 
 

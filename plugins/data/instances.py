@@ -8,9 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from linter import current_config
-
-from plugins.data.loading import overrides, raw_tables
+from plugins.data.loading import Extensions, in_force, raw_tables
 
 __all__ = [
     "InstanceInfo",
@@ -70,17 +68,20 @@ def _family_groups() -> dict[str, dict]:
     return groups
 
 
-def instance_info(instance_type: str) -> InstanceInfo | None:
+def instance_info(instance_type: str, extensions: Extensions | None = None) -> InstanceInfo | None:
     """Classify a SageMaker (`ml.g5.xlarge`) or EC2 (`g5.xlarge`) instance type.
 
     None when the family is not in the tables. Says nothing about validity:
     `ml.t3.medium` is classified (burstable) although it is no hosting type.
+    A family the configuration classifies (`extensions`, else those in
+    force: see `loading.in_force`) wins over the tables.
     """
+    extensions = in_force(extensions)
     parts = _split_instance_type(instance_type)
     if parts is None:
         return None
     family, size, sagemaker = parts
-    configured = overrides().get("instance-families", {}).get(family)
+    configured = extensions.section.get("instance-families", {}).get(family)
     if configured is not None:
         count = configured.get("accelerator-count", 0 if configured["accelerator"] == "none" else None)
         return InstanceInfo(
@@ -95,7 +96,7 @@ def instance_info(instance_type: str) -> InstanceInfo | None:
             architecture=configured.get("architecture", "x86_64"),
             burstable=bool(configured.get("burstable", False)),
             confidence="declared",
-            source=f"[data.instance-families.{family}] in {current_config().path}",
+            source=f"[data.instance-families.{family}] in {extensions.path}",
         )
     group = _family_groups().get(family)
     if group is None:
@@ -125,14 +126,15 @@ def instance_info(instance_type: str) -> InstanceInfo | None:
     )
 
 
-def valid_instance_types(job_kind: str) -> frozenset[str]:
+def valid_instance_types(job_kind: str, extensions: Extensions | None = None) -> frozenset[str]:
     """The `ml.*` instance types the SageMaker API accepts for a job kind.
 
     Job kinds: hosting, transform, training, processing (ValueError otherwise).
     From the botocore enums in the generated block of `tables.yaml`, plus
-    any types the configuration file adds (`[data.instance-types]`).
+    any types the configuration file adds (`[data.instance-types]` of
+    `extensions`, else of those in force: see `loading.in_force`).
     """
-    extra = tuple(overrides().get("instance-types", {}).get(job_kind, ()))
+    extra = tuple(in_force(extensions).section.get("instance-types", {}).get(job_kind, ()))
     return _valid_instance_types(job_kind, extra)
 
 

@@ -16,6 +16,12 @@ __all__ = [
     "capacity_label_keys",
     "kserve_deployment_mode",
     "kubernetes_label",
+    "karpenter_consolidation_evicts",
+    "karpenter_default_consolidation_policy",
+    "karpenter_consolidate_after_never",
+    "karpenter_do_not_disrupt_annotation",
+    "spot_min_instance_types",
+    "spot_min_zones",
 ]
 
 
@@ -99,3 +105,43 @@ def kserve_deployment_mode(value: str) -> str | None:
         if value == mode or value in aliases:
             return mode
     return None
+
+
+# --- Karpenter consolidation (SP004) and Spot diversity (SP005) -------------------
+
+
+def karpenter_consolidation_evicts(policy: str) -> bool | None:
+    """True for a consolidationPolicy that removes nodes still running pods, False for empty-only, None if unknown."""
+    section = raw_tables()["kubernetes"]
+    if policy in section["karpenter_evicting_consolidation_policies"]["values"]:
+        return True
+    if policy in section["karpenter_empty_only_consolidation_policies"]["values"]:
+        return False
+    return None
+
+
+def karpenter_default_consolidation_policy(api_version: str) -> str | None:
+    """The consolidationPolicy a NodePool of `api_version` (`karpenter.sh/v1`) gets when none is written; None if unknown."""
+    version = api_version.rpartition("/")[2]
+    entry = raw_tables()["kubernetes"].get(f"karpenter_default_consolidation_policy_{version}")
+    return str(entry["value"]) if entry else None
+
+
+def karpenter_consolidate_after_never() -> str:
+    """The consolidateAfter value that turns consolidation off."""
+    return str(raw_tables()["kubernetes"]["karpenter_consolidate_after_never"]["value"])
+
+
+def karpenter_do_not_disrupt_annotation() -> str:
+    """The pod annotation that keeps Karpenter from voluntarily disrupting the pod's node."""
+    return str(raw_tables()["kubernetes"]["karpenter_do_not_disrupt_annotation"]["value"])
+
+
+def spot_min_instance_types() -> int:
+    """Spot capacity allowed fewer instance types than this is not diversified (SP005)."""
+    return int(raw_tables()["managed_spot"]["spot_min_instance_types"]["value"])
+
+
+def spot_min_zones() -> int:
+    """Spot capacity in fewer Availability Zones than this is not diversified (SP005)."""
+    return int(raw_tables()["managed_spot"]["spot_min_zones"]["value"])

@@ -1,14 +1,19 @@
-"""Reading `tables.yaml` once, and the `data` section of the run's configuration that extends it."""
+"""Reading `tables.yaml` once, and the `data` section of a run's configuration that extends it."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any, Iterator, Mapping
 
-from linter import current_config, load_text, to_python
+from linter import RunContext, load_text, to_python
 
 TABLES_FILE = "tables.yaml"
 JOB_KINDS = ("hosting", "transform", "training", "processing")
+SECTION = "data"  # the configuration section (declared in `plugins/data/options.py`)
 
 
 def _parse_tables(text: str) -> dict:
@@ -24,6 +29,46 @@ def raw_tables() -> dict:
     return _parse_tables(resources.files("plugins.data").joinpath(TABLES_FILE).read_text(encoding="utf-8"))
 
 
-def overrides() -> dict:
-    """The `data` section of the run's configuration file (validated by its schema)."""
-    return current_config().get("data", {}) or {}
+@dataclass(frozen=True)
+class Extensions:
+    """What a run's configuration adds to the tables: its validated `[data]` section, and the file it is in."""
+
+    section: Mapping[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+
+SHIPPED = Extensions()  # the tables as released: outside a run (rules, explain, advise without files)
+
+
+def extensions_of(run: RunContext | None) -> Extensions:
+    """The `[data]` section of `run`'s configuration (`SHIPPED` when it has none, or for a check called without a run)."""
+    if run is None:
+        return SHIPPED
+    section = run.settings(SECTION)
+    return Extensions(section, run.options.config.path) if section else SHIPPED
+
+
+# The extensions an adapter's hook put in force for the call it is serving
+# (`extended_by`): the table look-ups deep in the shared AWS readers have no
+# run at hand. Reset when the hook returns; SHIPPED outside.
+_IN_FORCE: ContextVar[Extensions] = ContextVar("mldeploy_lint_data_extensions", default=SHIPPED)
+
+
+@contextlib.contextmanager
+def extended_by(extensions: Extensions) -> Iterator[None]:
+    """Within the block, table look-ups that are not given extensions use `extensions`."""
+    token = _IN_FORCE.set(extensions)
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)
+
+
+def in_force(extensions: Extensions | None = None) -> Extensions:
+    """`extensions` when given, else those an enclosing `extended_by` put in force (`SHIPPED` outside one)."""
+    return extensions if extensions is not None else _IN_FORCE.get()
+
+
+def overrides(extensions: Extensions | None = None) -> Mapping[str, Any]:
+    """The `[data]` section in force (see `in_force`), validated by its schema; empty when none."""
+    return in_force(extensions).section

@@ -4,7 +4,44 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, Rule, RunContext, Severity, Violation, hookimpl, rule
+from linter import (
+    Deployment,
+    Option,
+    OptionSection,
+    Rule,
+    RunContext,
+    Severity,
+    Violation,
+    hookimpl,
+    rule,
+)
+
+# The plugin's configuration section, `[acme]` (`[tool.mldeploy-lint.acme]`
+# in pyproject.toml), and the flag that sets its one key. The core validates
+# the section with this schema and shows the flag in `mldeploy-lint --help`.
+SECTION = OptionSection(
+    "acme",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Acme house rules.",
+        "properties": {
+            "approved-families": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^p[0-9][a-z0-9]*$"},
+                "description": "ml.p* families the platform team approved for real-time serving (ACME001 skips them).",
+            },
+        },
+    },
+    (
+        Option(
+            "--acme-approve-family",
+            "approved-families",
+            "an ml.p* family (such as p5) approved for real-time serving (repeatable)",
+            metavar="FAMILY",
+        ),
+    ),
+)
 
 
 @rule(
@@ -38,6 +75,10 @@ def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> 
             InitialInstanceCount: 1
     ```
 
+    A family the platform team approved is skipped: list it under
+    `approved-families` in the `[acme]` configuration section, or pass
+    `--acme-approve-family p5`.
+
     ## Fix
     Serve from an inference-class GPU instance:
     ```yaml
@@ -57,9 +98,12 @@ def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> 
     """
     if deployment.platform != "sagemaker":
         return
+    approved = set((run.settings(SECTION.name) or {}).get("approved-families", ()))
     for unit in deployment.units:
         instance_type = unit.compute.instance_type
-        if instance_type.known and instance_type.value.startswith("ml.p"):
+        if not instance_type.known or not instance_type.value.startswith("ml.p"):
+            continue
+        if instance_type.value.split(".")[1] not in approved:
             yield Violation(
                 f"variant {unit.name.get('?')} of real-time endpoint {deployment.name.get(deployment.id)} "
                 f"runs on {instance_type.value}, a training-class instance",
@@ -70,3 +114,8 @@ def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> 
 @hookimpl
 def mldeploy_rules() -> list[Rule]:
     return [p_instance_on_realtime_endpoint]
+
+
+@hookimpl
+def mldeploy_options() -> list[OptionSection]:
+    return [SECTION]

@@ -22,6 +22,7 @@ from linter import (
     InputProblem,
     LinkStatus,
     MappingNode,
+    OptionSection,
     Provenance,
     RunContext,
     ScalarNode,
@@ -32,12 +33,20 @@ from linter import (
     normalise_environment,
 )
 
+from plugins import data
 from plugins.adapters.cloudformation import hosting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ignores import resource_ignores
 from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.resources import readers, stepfunctions
-from plugins.adapters.cloudformation.stages import StageFile, read_stage_file, stage_environment, stages_of, templates_of
+from plugins.adapters.cloudformation.stages import (
+    PARAMETER_FILES,
+    StageFile,
+    read_stage_file,
+    stage_environment,
+    stages_of,
+    templates_of,
+)
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 from plugins.adapters.aws.application_autoscaling import link_across_run
@@ -47,6 +56,27 @@ from plugins.adapters.aws.inferred_facts import with_image_region
 # the cfn-lint bridge checks the documents recognised as templates.
 TEMPLATE = DocumentFormat("cloudformation-template")
 STAGE_FILE = DocumentFormat("cloudformation-stage-file")
+
+# The key this adapter adds to the core's `[environments]` section.
+ENVIRONMENT_PARAMETERS = OptionSection(
+    "environments",
+    {
+        "type": "object",
+        "properties": {
+            "parameters": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Names of template parameters (e.g. Stage, Environment) whose value names the stage. "
+                "Only parameters listed here are read.",
+            }
+        },
+    },
+)
+
+
+@hookimpl
+def mldeploy_options() -> list[OptionSection]:
+    return [ENVIRONMENT_PARAMETERS, PARAMETER_FILES]
 
 
 @hookimpl
@@ -62,7 +92,13 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     pre-commit hook passed the stage file alone), they are read here, with
     this stage file only.
     """
-    parameters = tuple(run.options.config.get("environments", {}).get("parameters", ()))
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list | None:
+    parameters = tuple((run.settings("environments") or {}).get("parameters", ()))
     if is_template(document):
         return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters)]
     definition = stepfunctions.definition_file_deployments(document, run)

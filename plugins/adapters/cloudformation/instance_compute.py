@@ -90,6 +90,21 @@ def _family_compute(family: Sourced) -> Compute:
     )
 
 
+def listed_instance_types(items: list[Sourced], node, whole_types_only: bool = False) -> Sourced:
+    """Every instance type of a list as the unit's `instance_types`: known only when each is known (and, with
+    `whole_types_only`, a whole type such as `g5.2xlarge`, not a family or `optimal` the service sizes)."""
+    if not items or not all(item.known and not item.options for item in items):
+        return Sourced()
+    values = tuple(dict.fromkeys(str(item.value) for item in items))
+    if whole_types_only and not all("." in value for value in values):
+        return Sourced()
+    first = items[0]
+    span = node.span if node is not None else first.span
+    if len(items) == 1 and first.provenance is not Provenance.DECLARED:
+        return Sourced(values, first.span or span, first.provenance, first.note)
+    return Sourced(values, span, Provenance.DECLARED, "")
+
+
 def instance_types_attribute(items: list[Sourced], node) -> Sourced:
     """Every instance type as one attribute value (a tuple), pointing at the list."""
     values = tuple(str(item.value) if item.known else "${unknown}" for item in items)

@@ -28,6 +28,7 @@ from linter import (
     Environment,
     MappingNode,
     Node,
+    OptionSection,
     Provenance,
     RunContext,
     ScalarNode,
@@ -49,6 +50,20 @@ STAGE_TAG_KEYS = ENVIRONMENT_TAG_KEYS
 _CONFIGURATION_KEYS = frozenset({"Parameters", "Tags", "StackPolicy"})
 _CLI_KEYS = frozenset({"ParameterKey", "ParameterValue", "UsePreviousValue", "ResolvedValue"})
 _MEMO_KEY = "cloudformation:stage-files"
+
+SETTING = "parameter-files"
+_GLOB = {"type": "string", "minLength": 1, "format": "gitignore-pattern"}  # checked by the core as `exclude` is
+PARAMETER_FILES = OptionSection(
+    SETTING,
+    {
+        "type": "object",
+        "description": "Template path glob -> the stage (parameter) files it is deployed with, as path globs "
+        "(gitignore syntax, relative to this file). A template matched here is judged once per listed stage file, "
+        "and only with those; other templates take the stage files beside them that set only parameters they declare.",
+        "propertyNames": _GLOB,
+        "additionalProperties": {"type": "array", "items": _GLOB},
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +162,7 @@ def _stage_files(run: RunContext) -> tuple[StageFile, ...]:
 
 
 def _mapping(run: RunContext) -> Mapping[str, Sequence[str]]:
-    mapping = run.options.config.get("parameter-files") or {}
+    mapping = run.settings(SETTING) or {}
     return mapping if isinstance(mapping, Mapping) else {}
 
 

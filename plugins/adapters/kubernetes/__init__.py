@@ -33,14 +33,45 @@ adapters shape the same requests.
 
 from __future__ import annotations
 
-from linter import Document, RunContext, hookimpl
+from linter import Document, OptionSection, RunContext, hookimpl
 
+from plugins import data
 from plugins.adapters.kubernetes.objects import manifests
+
+_STAGE_PATTERNS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+
+# The key this adapter adds to the core's `[environments]` section (read in `workload_profile.py`).
+NAMESPACE_STAGES = OptionSection(
+    "environments",
+    {
+        "type": "object",
+        "properties": {
+            "namespaces": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "Stage -> Kubernetes namespace name patterns (shell-style: `*`, `?`, `[...]`). "
+                "A matching pattern wins over a stage word in the namespace name, prod first.",
+                "properties": {"prod": _STAGE_PATTERNS, "staging": _STAGE_PATTERNS, "dev": _STAGE_PATTERNS},
+            }
+        },
+    },
+)
+
+
+@hookimpl
+def mldeploy_options() -> list[OptionSection]:
+    return [NAMESPACE_STAGES]
 
 
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and autoscaler reports of a Kubernetes document; None for anything else."""
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list | None:
     found = manifests(document)
     if not found:
         return None

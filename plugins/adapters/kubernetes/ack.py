@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Mapping, Sequence, TypeVar
 
 from linter import Environment, InputProblem, MappingNode, Node, Provenance, ScalarNode, Sourced, WorkloadProfile, child
 
@@ -167,7 +167,11 @@ def nearest(
 
 
 def declared(
-    manifest: Manifest, spec: MappingNode | None, origin: str, namespace: Manifest | None
+    manifest: Manifest,
+    spec: MappingNode | None,
+    origin: str,
+    namespace: Manifest | None,
+    namespace_stages: Mapping[str, Sequence[str]] = {},
 ) -> tuple[WorkloadProfile, Sourced[Environment], list[InputProblem]]:
     """The workload profile and stage an ACK resource declares, and the problems found.
 
@@ -179,5 +183,5 @@ def declared(
     annotated, problems = profile_of(manifest)
     profile, environment, tag_problems = request_profile(spec, READER, origin, annotated)
     if not environment.known:
-        environment = environment_of(manifest, profile, None, namespace)
+        environment = environment_of(manifest, profile, None, namespace, namespace_stages)
     return profile, environment, problems + tag_problems

@@ -21,7 +21,7 @@ This module reads single objects; `ack_links.py` links them by name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Mapping, Sequence
 
 from linter import (
     ComponentRequirements,
@@ -145,10 +145,12 @@ class ComponentEntry:
     download_timeout: Sourced[int] = field(default_factory=Sourced)
 
 
-def read_resource(manifest: Manifest, scope: Scope, namespace: Manifest | None) -> AckResource:
-    """The object's place and declared profile (annotations, then its spec's tags)."""
+def read_resource(
+    manifest: Manifest, scope: Scope, namespace: Manifest | None, namespace_stages: Mapping[str, Sequence[str]] = {}
+) -> AckResource:
+    """The object's place and declared profile (annotations, then its spec's tags); `namespace_stages` as `environment_of` takes them."""
     origin = f"ACK {manifest.describe()}"
-    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace)
+    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages)
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
     return AckResource(manifest, scope, link, profile, environment, tuple(problems))
 

@@ -13,6 +13,9 @@ is a deployment on platform `eks-nodegroup`, kind unknown, the same as an
   between (EC2 Auto Scaling defaults: base 0, 100 % above it); without it,
   on-demand;
 - count `desiredCapacity`; `minSize`/`maxSize` as the unit's scaling;
+- instance types: `instanceType`, else the `instanceTypes` (or
+  `instancesDistribution.instanceTypes`) list, else eksctl's default, as
+  the unit's `instance_types`;
 - `availabilityZones` as the network's zones; labels and taints as
   attributes. The environment comes from an `environment`/`env`/`stage`
   tag of the group or the cluster.
@@ -94,7 +97,10 @@ def _node_group(manifest, index, cluster, group: MappingNode, managed: bool, fie
         )
     desired = group.get("desiredCapacity")
     count = read_int(desired) if desired is not None else Sourced(UNKNOWN, group.span, Provenance.DECLARED, "no desiredCapacity: eksctl applies its default size")
-    unit = Unit(name=name, compute=compute, count=count, capacity=capacity, scaling=scaling, span=group.span)
+    unit = Unit(
+        name=name, compute=compute, count=count, capacity=capacity, scaling=scaling, span=group.span,
+        instance_types=_instance_types(types, name.span or group.span, _types_field(group)),
+    )
     attributes: list[tuple[str, Sourced]] = [("cluster", Sourced(cluster, manifest.anchor, Provenance.DECLARED))]
     if len(types) > 1:
         attributes.append(("instance_types", Sourced(tuple(str(item.value) for item in types), types[0].span, Provenance.DECLARED)))
@@ -145,6 +151,30 @@ def _compute(group: MappingNode) -> tuple[Compute, list[Sourced]]:
     instance_type = data.limit("kubernetes", "eksctl_instance_type").value
     default = Sourced(instance_type, group.span, Provenance.DEFAULT, f"no instanceType: eksctl uses {instance_type}")
     return compute_for(default), [default]
+
+
+def _types_field(group: MappingNode) -> str:
+    if "instanceType" in group:
+        return "instanceType"
+    return "instanceTypes" if group.get("instanceTypes") else "instancesDistribution.instanceTypes"
+
+
+def _instance_types(types: list[Sourced], default_at, field: str) -> Sourced:
+    """Every instance type the group may launch, at the list (at the group's name for eksctl's default)."""
+    if not types or not all(item.known for item in types):
+        return Sourced()
+    values = tuple(dict.fromkeys(str(item.value) for item in types))
+    first = types[0]
+    if first.provenance is Provenance.DEFAULT:
+        return Sourced(values, default_at, Provenance.DEFAULT, first.note)
+    span = first.span if len(types) == 1 else values_span_of(types)
+    return Sourced(values, span, Provenance.DECLARED, field)
+
+
+def values_span_of(items: list[Sourced]):
+    """From the first item to the last."""
+    first, last = items[0].span, items[-1].span
+    return replace(first, end_line=last.end_line, end_column=last.end_column) if first is not None and last is not None else first
 
 
 def _managed_capacity(group: MappingNode) -> Sourced:

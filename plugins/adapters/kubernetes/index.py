@@ -42,6 +42,8 @@ class RunIndex:
     by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
     budgets: dict[str, list[Budget]] = field(default_factory=dict)
     namespaces: dict[str, Manifest] = field(default_factory=dict)
+    # Stage -> namespace patterns the run's configuration gives (`[environments] namespaces`).
+    namespace_stages: dict[str, list[str]] = field(default_factory=dict)
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
@@ -77,9 +79,21 @@ class RunIndex:
         return self._by_node.get(id(manifest.node))
 
     def node_pool(self, kind: str, name: str, near: str = "") -> Manifest | None:
-        """The Karpenter NodePool or Provisioner named `name`, preferring one in the file `near`."""
+        """The Karpenter NodePool or Provisioner named `name` that a pod in the file `near` means; None if it is not clear.
+
+        The one in `near` itself, else the one whose file shares the longest
+        directory with `near` (files of one repository are deployed
+        together); None when several pools of the run are equally near
+        (two examples of other projects may both name their pool `gpu`).
+        """
         found = self.node_pools.get((kind, name), ())
-        return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
+        same_file = [manifest for manifest in found if manifest.path == near]
+        if same_file or len(found) <= 1:
+            return (same_file or list(found) or [None])[0]
+        depth = {id(manifest): _shared_directories(manifest.path, near) for manifest in found}
+        nearest = max(depth.values())
+        closest = [manifest for manifest in found if depth[id(manifest)] == nearest]
+        return closest[0] if len(closest) == 1 else None
 
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""
@@ -114,6 +128,16 @@ class RunIndex:
         return self._memo[key]
 
 
+def _shared_directories(path: str, other: str) -> int:
+    """How many leading directories two file paths share."""
+    shared = 0
+    for mine, theirs in zip(path.split("/")[:-1], other.split("/")[:-1]):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared
+
+
 def read(manifest: Manifest) -> Autoscaler | Budget | None:
     """What the index reads of an object beyond its key: an autoscaler or a disruption budget."""
     if is_autoscaler(manifest):
@@ -130,7 +154,7 @@ def build(run: RunContext) -> RunIndex:
     it (an MD002 there, nothing for a context file), and every other
     document is linted with the rest of the index.
     """
-    index = RunIndex()
+    index = RunIndex(namespace_stages=dict((run.settings("environments") or {}).get("namespaces", {})))
     for document in run.documents:
         try:
             found = [(manifest, read(manifest)) for manifest in manifests(document)]

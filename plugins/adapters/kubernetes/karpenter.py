@@ -17,14 +17,30 @@ read from CloudFormation. Its one unit has:
   type; its accelerator only when every type agrees), else from the
   `karpenter.k8s.aws/instance-family` requirement the same way (counts then
   unknown: they depend on the size Karpenter picks);
-- no count: Karpenter launches nodes as pods need them.
+- no count: Karpenter launches nodes as pods need them;
+- instance types: the `node.kubernetes.io/instance-type` `In` list, when
+  written (unknown otherwise: Karpenter chooses among whatever the other
+  requirements allow); zones: a `topology.kubernetes.io/zone` `In` list,
+  as the network's zones (none otherwise);
+- consolidation (`pool_consolidation`): whether the pool removes or
+  replaces nodes that still run pods — `spec.disruption.consolidationPolicy`
+  (`WhenEmptyOrUnderutilized`, v1beta1 `WhenUnderutilized`; the API
+  version's default when not written, from the data tables), unless
+  `consolidateAfter: Never` or a budget of `nodes: "0"` without a schedule
+  for every reason (or for `Underutilized`) turns it off; `WhenEmpty`
+  removes only empty nodes. A v1alpha5 Provisioner consolidates with
+  `consolidation.enabled: true`; otherwise it is left unknown.
 Labels, taints and requirements are attributes, for matching pods to pools.
 
 A pod pinned to pools by name (`karpenter.sh/nodepool`, v1alpha5
 `karpenter.sh/provisioner-name`) runs on their capacity:
 `pinned_capacity` gives a workload's unit the pools' capacity when every
 pool it names is in the run and the pod's own node selection does not
-already name one capacity type.
+already name one capacity type; `pinned_consolidation` gives it the pools'
+consolidation, with the pod's own opt-out (`karpenter.sh/do-not-disrupt`),
+when every pool it names is in the run. Pods that are not pinned by name
+are not linked to a pool: which of the cluster's pools takes them is not
+decided by the files.
 """
 
 from __future__ import annotations
@@ -35,8 +51,10 @@ from linter import (
     UNKNOWN,
     Capacity,
     Compute,
+    Consolidation,
     Deployment,
     MappingNode,
+    Network,
     Provenance,
     ResourceRef,
     SequenceNode,
@@ -55,6 +73,7 @@ from plugins.adapters.kubernetes.objects import (
     label_text,
     mapping,
     point,
+    read_bool,
     read_int,
     string_list,
     string_map,
@@ -96,7 +115,18 @@ def read(manifest: Manifest, index: RunIndex) -> list:
         count=Sourced(UNKNOWN, point(anchor), Provenance.INFERRED, "Karpenter launches nodes as pending pods need them"),
         capacity=pool_capacity(manifest, index),
         span=anchor,
+        instance_types=_listed(requirements, data.kubernetes_label("instance_type")),
+        consolidation=Consolidation(evicts_running_pods=pool_consolidation(manifest), span=anchor),
     )
+    zones = _listed(requirements, data.kubernetes_label("zone"))
+    network = None
+    if zones.known:
+        zones_node = _requirement(requirements, data.kubernetes_label("zone")).get("values")  # type: ignore[union-attr]
+        items = zones_node.items if isinstance(zones_node, SequenceNode) else ()
+        network = Network(
+            zones=tuple(Sourced(label_text(item), item.span, Provenance.DECLARED, f"requirement {data.kubernetes_label('zone')} In") for item in items if label_text(item)),
+            span=zones.span,
+        )
     attributes: list[tuple[str, Sourced]] = []
     if requirements:
         described = tuple(
@@ -124,9 +154,10 @@ def read(manifest: Manifest, index: RunIndex) -> list:
         kind=Sourced(UNKNOWN, manifest.kind_node.span, Provenance.INFERRED, KIND_NOTE),
         span=manifest.anchor,
         name=manifest.name_sourced,
-        environment=environment_of(manifest, profile),
+        environment=environment_of(manifest, profile, namespace_stages=index.namespace_stages),
         profile=profile,
         units=(unit,),
+        network=network,
         links=(ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor),),
         attributes=tuple(attributes),
     )
@@ -135,6 +166,67 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
 def _requirement(requirements: list[MappingNode], key: str) -> MappingNode | None:
     return next((item for item in requirements if text(item.get("key")) == key), None)
+
+
+def _listed(requirements: list[MappingNode], key: str) -> Sourced:
+    """The values of the pool's `key In [...]` requirement, as a tuple at the list; unknown unless exactly one such requirement limits `key`."""
+    found = [item for item in requirements if text(item.get("key")) == key]
+    if len(found) != 1 or text(found[0].get("operator")) != "In":
+        return Sourced()
+    values_node = found[0].get("values")
+    values = tuple(dict.fromkeys(string_list(values_node)))
+    if not values or not isinstance(values_node, SequenceNode) or len(values) != len([item for item in values_node.items if label_text(item)]):
+        return Sourced()
+    return Sourced(values, values_span(values_node), Provenance.DECLARED, f"requirement {key} In")
+
+
+def pool_consolidation(manifest: Manifest) -> Sourced:
+    """True when the NodePool or Provisioner consolidates nodes that still run pods (see the module docstring)."""
+    spec = manifest.spec
+    name = f"{manifest.kind} {manifest.name or '(unnamed)'}"
+    if manifest.kind == "Provisioner":
+        enabled = read_bool(child(spec, "consolidation", "enabled"))
+        if enabled.known and enabled.value is True:
+            return Sourced(True, enabled.span, Provenance.DECLARED, f"{name}: consolidation.enabled true")
+        return Sourced(UNKNOWN, point(manifest.anchor), Provenance.INFERRED, f"{name}: a v1alpha5 Provisioner without consolidation.enabled: true")
+    disruption = mapping(child(spec, "disruption"))
+    policy_node = child(disruption, "consolidationPolicy")
+    if policy_node is not None:
+        policy = text(policy_node) or ""
+        span, provenance, how = policy_node.span, Provenance.DECLARED, f"consolidationPolicy {policy}"
+    else:
+        policy = data.karpenter_default_consolidation_policy(manifest.api_version) or ""
+        where = disruption.span if disruption is not None else (spec.span if spec is not None else manifest.anchor)
+        span, provenance = point(where), Provenance.DEFAULT
+        how = f"no consolidationPolicy: {manifest.api_version} defaults to {policy}" if policy else ""
+        if not policy:
+            return Sourced(UNKNOWN, span, Provenance.INFERRED, f"{name}: no consolidationPolicy, and no known default for {manifest.api_version}")
+    evicts = data.karpenter_consolidation_evicts(policy)
+    if evicts is None:
+        return Sourced(UNKNOWN, span, provenance, f"{name}: {how}, not a policy the tables know", raw=policy)
+    after_node = child(disruption, "consolidateAfter")
+    after = label_text(after_node) if after_node is not None else None
+    if after is not None:
+        how += f", consolidateAfter {after}"
+    if not evicts:
+        return Sourced(False, span, provenance, f"{name}: {how} (only empty nodes are removed)")
+    if after == data.karpenter_consolidate_after_never():
+        return Sourced(False, after_node.span, Provenance.DECLARED, f"{name}: {how} (consolidation is off)")  # type: ignore[union-attr]
+    blocking = _blocking_budget(disruption)
+    if blocking is not None:
+        return Sourced(False, blocking.span, Provenance.DECLARED, f"{name}: {how}; a disruption budget of nodes 0 without a schedule blocks consolidation")
+    return Sourced(True, span, provenance, f"{name}: {how}")
+
+
+def _blocking_budget(disruption: MappingNode | None) -> MappingNode | None:
+    """A budget that always allows no node to be consolidated: `nodes: 0`, no schedule, every reason or `Underutilized`."""
+    for budget in mappings(child(disruption, "budgets")):
+        if label_text(budget.get("nodes")) not in ("0", "0%") or budget.get("schedule") is not None:
+            continue
+        reasons = string_list(budget.get("reasons"))
+        if not reasons or "Underutilized" in reasons:
+            return budget
+    return None
 
 
 def capacity_of(requirements: list[MappingNode], anchor) -> Sourced:
@@ -236,6 +328,42 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
         (value,) = values
         return Sourced(value, pinned.span, Provenance.INFERRED, note), links
     return Sourced(Capacity.MIXED, pinned.span, Provenance.INFERRED, note), links
+
+
+def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolidation | None:
+    """The consolidation of the node pools the pod is pinned to by name, with the pod's opt-out; None when not pinned or a pool is not in the run.
+
+    The pools consolidate under the pod when any of them does (the pod may
+    land on that one); not when none does; unknown otherwise. The fact
+    points at where the pod names the pools, its note at the pools.
+    """
+    pinned = pod.node_pools
+    if not pinned.known:
+        return None
+    nodepool_label, provisioner_label = node_pool_labels()
+    kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
+    found = []
+    for label, name in pinned.value:  # type: ignore[union-attr]
+        pool = index.node_pool(kinds[label], name, near)
+        if pool is None:
+            return None
+        found.append((pool, pool_consolidation(pool)))
+    described = "; ".join(consolidation.note for _, consolidation in found)
+    # A pool of another file is named there as a related location (and in findings' messages).
+    related = tuple(
+        (consolidation.span, f"{pool.kind} {pool.name} is in {pool.path}")
+        for pool, consolidation in found
+        if consolidation.span is not None and pool.path != near
+    )
+    note = f"{pinned.note}: {described}"
+    values = [consolidation.value for _, consolidation in found]
+    if any(value is True for value in values):
+        evicts = Sourced(True, pinned.span, Provenance.INFERRED, note, related=related)
+    elif all(value is False for value in values):
+        evicts = Sourced(False, pinned.span, Provenance.INFERRED, note, related=related)
+    else:
+        evicts = Sourced(UNKNOWN, pinned.span, Provenance.INFERRED, note, related=related)
+    return Consolidation(evicts_running_pods=evicts, pods_opt_out=pod.disruption_opt_out, span=pod.span)
 
 
 def _allows(capacity: Sourced) -> str:

@@ -19,7 +19,9 @@
 - node pools: the Karpenter NodePools (or v1alpha5 Provisioners) the pod is
   pinned to by name (`karpenter.sh/nodepool` in the nodeSelector, or `In`
   in every required node-affinity term), for the workload readers to take
-  the pools' capacity from the run (`karpenter.pinned_capacity`).
+  the pools' capacity from the run (`karpenter.pinned_capacity`);
+- disruption opt-out: the template's `karpenter.sh/do-not-disrupt`
+  annotation (`disruption_opt_out_of`).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class Pod:
     span: Span
     readable: bool = True  # False when there is no pod spec to read (labels then unknown too)
     node_pools: Sourced = Sourced()  # ((label key, pool name), ...) the pod is pinned to; unknown: not pinned
+    disruption_opt_out: Sourced = Sourced()  # karpenter.sh/do-not-disrupt: True, False (not written), unknown (other values)
 
 
 def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, str] | None = None) -> Pod:
@@ -88,7 +91,30 @@ def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, s
         labels = {**extra_labels, **labels}
     where = point(template_map.span if template_map is not None else anchor)
     missing = "no pod template" if template is None else ""
-    return read_spec(child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"))
+    pod = read_spec(child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"))
+    if template_map is None:
+        return pod
+    return replace(pod, disruption_opt_out=disruption_opt_out_of(child(template_map, "metadata"), where))
+
+
+def disruption_opt_out_of(metadata: Node | None, where: Span) -> Sourced:
+    """Whether the pod's `metadata` asks Karpenter not to disrupt it: `karpenter.sh/do-not-disrupt: "true"`.
+
+    False at the metadata (where it would be written) when absent; unknown
+    for another value (a duration ends the protection after that long; a
+    value that is not "true" may be read differently by other versions).
+    """
+    key = data.karpenter_do_not_disrupt_annotation()
+    metadata_map = mapping(metadata)
+    annotations = mapping(child(metadata_map, "annotations"))
+    node = annotations.get(key) if annotations is not None else None
+    if node is None:
+        at = annotations.span if annotations is not None else (metadata_map.span if metadata_map is not None else where)
+        return Sourced(False, point(at), Provenance.INFERRED, f"no {key} annotation on the pod")
+    value = label_text(node)
+    if value == "true":
+        return Sourced(True, node.span, Provenance.DECLARED, f"{key}: \"true\"")
+    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"{key}: {value!r}: a protection that may end, or a value this adapter does not read", raw=value)
 
 
 def read_spec(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from typing import Mapping, Sequence
 
 from linter import (
     Environment,
@@ -24,7 +25,6 @@ from linter import (
     Sourced,
     WorkloadProfile,
     child,
-    current_config,
     merge_profiles,
     normalise_environment,
     parse_profile,
@@ -80,8 +80,13 @@ def environment_of(
     profile: WorkloadProfile,
     template_labels: MappingNode | None = None,
     namespace_object: Manifest | None = None,
+    namespace_stages: Mapping[str, Sequence[str]] = {},
 ) -> Sourced[Environment]:
-    """The stage the object belongs to, when something says so; UNKNOWN otherwise."""
+    """The stage the object belongs to, when something says so; UNKNOWN otherwise.
+
+    `namespace_stages` are the run's configured namespace patterns by
+    stage (`[environments] namespaces`, `RunIndex.namespace_stages`).
+    """
     if profile.environment.known:
         stage = normalise_environment(profile.environment.value)
         if stage is not None:
@@ -99,7 +104,7 @@ def environment_of(
             return found
     namespace = manifest.namespace_sourced
     if namespace.provenance is Provenance.DECLARED:
-        configured = configured_namespace_stage(str(namespace.value))
+        configured = configured_namespace_stage(str(namespace.value), namespace_stages)
         if configured is not None:
             stage, pattern = configured
             return Sourced(stage, namespace.span, Provenance.DECLARED, f"namespace {namespace.value!r} matches {pattern!r} (configured)")
@@ -110,9 +115,8 @@ def environment_of(
     return Sourced()
 
 
-def configured_namespace_stage(namespace: str) -> tuple[Environment, str] | None:
-    """The stage whose configured `environments.namespaces` pattern matches, prod first, with the pattern."""
-    patterns = current_config().get("environments", {}).get("namespaces", {})
+def configured_namespace_stage(namespace: str, patterns: Mapping[str, Sequence[str]]) -> tuple[Environment, str] | None:
+    """The stage whose pattern in `patterns` (stage -> namespace patterns) matches, prod first, with the pattern."""
     for stage in (Environment.PROD, Environment.STAGING, Environment.DEV):
         for pattern in patterns.get(stage.value, ()):
             if fnmatch.fnmatchcase(namespace, pattern):

@@ -42,9 +42,9 @@ from plugins import data
 from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.karpenter import pinned_capacity
+from plugins.adapters.kubernetes.karpenter import pinned_capacity, pinned_consolidation
 from plugins.adapters.kubernetes.objects import Manifest, key_span, mapping, point, read_int, text
-from plugins.adapters.kubernetes.pod import Pod, read_spec, read_template
+from plugins.adapters.kubernetes.pod import Pod, disruption_opt_out_of, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import POD_TEMPLATE_PATHS, environment_of, profile_of
 
 PLATFORM = "kubernetes"
@@ -107,6 +107,7 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
         restart = text(child(spec, "restartPolicy"))
         kind = DeploymentKind.JOB if restart in ("Never", "OnFailure") else DeploymentKind.SERVICE
         pod = read_spec(spec, manifest.anchor, manifest.labels, key=key_span(manifest.node, "spec"))
+        pod = replace(pod, disruption_opt_out=disruption_opt_out_of(manifest.metadata, manifest.anchor))
         count = Sourced(1, manifest.kind_node.span, Provenance.INFERRED, "a bare Pod is one replica")
         units = [PodUnit(manifest.name_sourced, pod, count)]
         restart_node = child(spec, "restartPolicy")
@@ -178,7 +179,7 @@ def assemble(
     template_labels = None
     if primary is not None:
         template_labels = _labels_node(manifest)
-    environment = environment_of(manifest, profile, template_labels, index.namespaces.get(manifest.namespace))
+    environment = environment_of(manifest, profile, template_labels, index.namespaces.get(manifest.namespace), index.namespace_stages)
     autoscalers = index.autoscalers_of(manifest) if linked_scaling else []
     linked = tuple(autoscaler.scaling for autoscaler in autoscalers)
     all_links = [ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor), *links]
@@ -196,6 +197,7 @@ def assemble(
                 scaling=unit.scaling + linked,
                 model_names=unit.pod.container_names,
                 span=unit.pod.span,
+                consolidation=pinned_consolidation(unit.pod, index, near=manifest.path),
             )
         )
     all_links += [ResourceRef(autoscaler.kind, autoscaler.manifest.name or "(unnamed)", autoscaler.manifest.anchor) for autoscaler in autoscalers]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter import Rule, hookimpl
+from linter import OptionSection, Rule, hookimpl
 
 from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy import (
     async_scale_from_zero_without_backlog_policy,
@@ -13,6 +13,24 @@ from plugins.rules.autoscaling.scale_in_below_two_in_production import scale_in_
 from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
 from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
 from plugins.rules.autoscaling.scaling_target_without_policy import scaling_target_without_policy
+
+
+# The pack's setting, read by AS001 (`missing_autoscaling.SCALED_ELSEWHERE`).
+SCALED_ELSEWHERE = OptionSection(
+    "scaled-elsewhere",
+    {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "description": "Deployments that something outside the linted files scales (a script, a controller, another "
+        "repository), so AS001 missing-autoscaling stays silent for them: shell-style globs (`*`, `?`, `[...]`) over "
+        "endpoint and object names, CloudFormation logical IDs, and Kubernetes `namespace/name`.",
+    },
+)
+
+
+@hookimpl
+def mldeploy_options() -> list[OptionSection]:
+    return [SCALED_ELSEWHERE]
 
 
 @hookimpl

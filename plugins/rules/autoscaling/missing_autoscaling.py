@@ -159,7 +159,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     """
     if may_be_scaled_elsewhere(deployment, run.scaling_targets):
         return
-    if scaled_elsewhere_pattern(deployment, run.options.config.get("scaled-elsewhere", ())) is not None:
+    if scaled_elsewhere_pattern(deployment, run.settings("scaled-elsewhere") or ()) is not None:
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
     for unit in instance_units(deployment):

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, Violation, rule
 
-from plugins.data import instance_job_kind, valid_instance_types
+from plugins.data import extensions_of, instance_job_kind, valid_instance_types
 from plugins.rules.common import display_name, is_kind, violation
 
 # Real-time serving: SageMaker real-time endpoints, and the long-running
@@ -92,7 +92,7 @@ def burstable_instance_in_production(deployment: Deployment, run: RunContext) ->
         if not burstable.known or burstable.value is not True:
             continue
         instance_type = unit.compute.instance_type
-        if job_kind is not None and instance_type.known and instance_type.value not in valid_instance_types(job_kind):
+        if job_kind is not None and instance_type.known and instance_type.value not in valid_instance_types(job_kind, extensions_of(run)):
             continue  # ml.t3 on an endpoint: not a hosting type at all, which CP005 reports
         described = f"burstable instance {instance_type.value}" if instance_type.known else "a burstable instance"
         subject = f"production {'endpoint' if is_kind(deployment, DeploymentKind.REALTIME) else 'service'} {name}"

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
-from plugins.data import instance_info, serverless_unsupported_features
+from plugins.data import extensions_of, instance_info, serverless_unsupported_features
 from plugins.rules.common import violation
 from plugins.rules.compute import (
     accelerator_class,
@@ -133,7 +133,7 @@ def cpu_for_llm_server(deployment: Deployment, run: RunContext) -> Iterator[Viol
             continue
         if accelerator_class(unit) != "none" or _served_with_accelerator_elsewhere(deployment, unit, models):
             continue
-        info = instance_info(str(unit.compute.instance_type.value)) if unit.compute.instance_type.known else None
+        info = instance_info(str(unit.compute.instance_type.value), extensions_of(run)) if unit.compute.instance_type.known else None
         if info is not None and info.accelerator != "none":
             # A Kubernetes pod on a GPU node gets no GPU unless it asks for one.
             device = "GPU" if info.accelerator == "gpu" else info.accelerator.capitalize()

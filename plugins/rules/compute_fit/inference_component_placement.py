@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Unit, Violation, rule
 
-from plugins.data import instance_info
+from plugins.data import extensions_of, instance_info
 from plugins.rules.common import unit_name, violation
 
 
@@ -140,7 +140,7 @@ def inference_component_placement(deployment: Deployment, run: RunContext) -> It
         if variant is None or not variant.compute.instance_type.known or needed <= 0:
             continue
         instance_type = str(variant.compute.instance_type.value)
-        info = instance_info(instance_type)
+        info = instance_info(instance_type, extensions_of(run))
         if info is None or info.accelerator_count is None:
             continue
         per_instance = info.accelerator_count

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Sourced, Violation, rule
 
-from plugins.data import JOB_KINDS, instance_job_kind, instance_types_source, regional_instance_types, valid_instance_types
+from plugins.data import JOB_KINDS, Extensions, extensions_of, instance_job_kind, instance_types_source, regional_instance_types, valid_instance_types
 from plugins.rules.common import kind_of, violation
 from plugins.rules.compute import join_words
 
@@ -39,9 +39,9 @@ def _nearest(text: str, valid: frozenset[str]) -> str | None:
     return scored[0][1]
 
 
-def _invalid_message(text: str, job_kind: str, valid: frozenset[str], branch: bool) -> str:
+def _invalid_message(text: str, job_kind: str, valid: frozenset[str], branch: bool, extensions: Extensions) -> str:
     subject = f"{text} (one branch of a condition)" if branch else text
-    elsewhere = sorted(kind for kind in JOB_KINDS if kind != job_kind and text in valid_instance_types(kind))
+    elsewhere = sorted(kind for kind in JOB_KINDS if kind != job_kind and text in valid_instance_types(kind, extensions))
     nearest = _nearest(text, valid)
     if elsewhere:
         message = f"{subject} is not a {job_kind} instance type (it is valid for {join_words(elsewhere)})"
@@ -149,7 +149,8 @@ def unknown_instance_type(deployment: Deployment, run: RunContext) -> Iterator[V
     job_kind = instance_job_kind(kind.value) if kind is not None else None
     if job_kind is None:
         return
-    valid = valid_instance_types(job_kind)
+    extensions = extensions_of(run)
+    valid = valid_instance_types(job_kind, extensions)
     for unit in deployment.units:
         instance_type = unit.compute.instance_type
         located = (instance_type, unit.span)
@@ -157,4 +158,4 @@ def unknown_instance_type(deployment: Deployment, run: RunContext) -> Iterator[V
             if text in valid:
                 yield from _regional(deployment, text, job_kind, located)
             else:
-                yield violation(_invalid_message(text, job_kind, valid, branch), *located, default=deployment.span)
+                yield violation(_invalid_message(text, job_kind, valid, branch, extensions), *located, default=deployment.span)

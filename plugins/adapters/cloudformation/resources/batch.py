@@ -56,7 +56,7 @@ from linter import (
 
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
-from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute
+from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute, listed_instance_types
 from plugins.adapters.cloudformation.resource_values import capacity_of, name_of, names_resource, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.runners import Runner, runners
 from plugins.adapters.cloudformation.template import Resource
@@ -361,6 +361,7 @@ def _read_environment(resource: Resource, template: TemplateContext) -> _Environ
         count=Sourced(UNKNOWN, resources.span, Provenance.INFERRED, "AWS Batch sizes a compute environment in vCPUs (min_vcpus..max_vcpus), not instances"),
         capacity=capacity,
         span=resources.span,
+        instance_types=Sourced() if fargate else listed_instance_types(instance_types, types_node, whole_types_only=True),
     )
     return _Environment(resource, name, unit, compute_type, network_of(resources.get("Subnets"), template), tuple(attributes), launch_template)
 

@@ -8,7 +8,8 @@ capacity from `CapacityType` (ON_DEMAND on-demand, SPOT spot,
 CAPACITY_BLOCK reserved; ON_DEMAND when absent; reserved when on-demand
 instances go into a capacity reservation the launch template targets), the accelerator from a
 GPU/Neuron `AmiType` when the instance types do not say, the node count and
-`ScalingConfig` bounds as the unit's scaling. `Labels` and `Taints` are
+`ScalingConfig` bounds as the unit's scaling, and every type it may
+launch as the unit's `instance_types`. `Labels` and `Taints` are
 attributes, for matching pods to node groups.
 """
 
@@ -32,7 +33,7 @@ from linter import (
 
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
-from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute
+from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute, listed_instance_types
 from plugins.adapters.cloudformation.resource_values import capacity_of, name_of, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue
 from plugins.adapters.cloudformation.template import Resource
@@ -60,7 +61,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     launch_template = launch_template_of(child(properties, "LaunchTemplate"), template)
     if launch_template is not None:
         links.append(ResourceRef(launch_template.type, launch_template.logical_id, launch_template.key_span))
-    compute, instance_types = _compute(properties, template, launch_template, resource)
+    compute, instance_types, launched = _compute(properties, template, launch_template, resource)
     compute = _accelerator_from_ami(compute, child(properties, "AmiType"), template)
 
     capacity_node = child(properties, "CapacityType")
@@ -91,7 +92,10 @@ def read(resource: Resource, template: TemplateContext) -> list:
     else:
         count = Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "no ScalingConfig: EKS applies its default sizes")
 
-    unit = Unit(name=name, compute=compute, count=count, capacity=capacity, scaling=scaling, span=resource.key_span)
+    unit = Unit(
+        name=name, compute=compute, count=count, capacity=capacity, scaling=scaling, span=resource.key_span,
+        instance_types=listed_instance_types(launched, child(properties, "InstanceTypes") if instance_types else None),
+    )
     attributes: list[tuple[str, Sourced]] = []
     if instance_types:
         attributes.append(("instance_types", instance_types_attribute(instance_types, child(properties, "InstanceTypes"))))
@@ -122,24 +126,24 @@ def read(resource: Resource, template: TemplateContext) -> list:
 
 
 def _compute(properties, template: TemplateContext, launch_template: Resource | None, resource: Resource):
-    """(compute, instance types): InstanceTypes, else the launch template's, else EKS's default."""
+    """(compute, InstanceTypes, the types it launches): InstanceTypes, else the launch template's, else EKS's default."""
     types_node = child(properties, "InstanceTypes")
     instance_types = string_list(types_node, template, "instance types")
     if instance_types:
-        return compute_of_types(instance_types, types_node), instance_types
+        return compute_of_types(instance_types, types_node), instance_types, instance_types
     launch_template_node = child(properties, "LaunchTemplate")
     if launch_template is not None:
         from_template = template.read_str(child(launch_template.node, "Properties", "LaunchTemplateData", "InstanceType"))
         if from_template.known or from_template.note or from_template.options:
             from_template = replace(from_template, provenance=Provenance.INFERRED, note=f"InstanceType of launch template {launch_template.logical_id}" + (f" ({from_template.note})" if from_template.note else ""))
-            return compute_of_types([from_template], launch_template.node), [from_template]
+            return compute_of_types([from_template], launch_template.node), [from_template], [from_template]
     elif launch_template_node is not None:
         unknown = Sourced(UNKNOWN, launch_template_node.span, Provenance.DECLARED, "the launch template is not in this template")
-        return compute_of_types([unknown], launch_template_node), []
+        return compute_of_types([unknown], launch_template_node), [], []
     if properties is None:
-        return compute_of_types([Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "Properties not known")], resource.node), []
+        return compute_of_types([Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "Properties not known")], resource.node), [], []
     default = Sourced(DEFAULT_INSTANCE_TYPE, resource.key_span, Provenance.DEFAULT, "no InstanceTypes: EKS uses t3.medium")
-    return compute_of_types([default], resource.node), []
+    return compute_of_types([default], resource.node), [], [default]
 
 
 def _accelerator_from_ami(compute, ami_node, template: TemplateContext):
