@@ -1,0 +1,93 @@
+"""Terraform configurations (`*.tf`, `*.tf.json`, `*.tfvars`, `*.tfvars.json`) read into the deployment model.
+
+Native syntax is parsed by tree-sitter's HCL grammar (`hcl.py`, imported
+when a run holds a Terraform file); JSON syntax is read by the core loader.
+A directory's configuration files are one module (`module.py`), evaluated
+as far as the module decides its values (`values.py`): variable defaults
+and automatically loaded tfvars, locals, references, conditionals,
+`count`/`for_each`. SageMaker and Application Auto Scaling resources are
+read through the shared AWS readers (`requests.py`, `hosting.py`); other
+resource types are ignored.
+
+A deployment is returned with the document of its anchor resource (the
+endpoint, else the endpoint configuration); when that file is only context
+(a pre-commit hook passed a sibling), with the first linted file of the
+module.
+"""
+
+from __future__ import annotations
+
+import os
+
+from linter import Document, DocumentFormat, LinkStatus, LoadLimits, RunContext, SourceFile, hookimpl
+
+PATTERNS = ("*.tf", "*.tf.json", "*.tfvars", "*.tfvars.json")
+
+
+def _is_native(path: str) -> bool:
+    lowered = path.lower()
+    return lowered.endswith(".tf") or lowered.endswith(".tfvars")
+
+
+def _is_terraform(path: str) -> bool:
+    lowered = path.lower()
+    return lowered.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
+
+
+@hookimpl
+def mldeploy_file_patterns() -> tuple[str, ...]:
+    return PATTERNS
+
+
+@hookimpl
+def mldeploy_load(path: str, text: str, limits: LoadLimits) -> SourceFile | None:
+    """Native-syntax Terraform (`.tf`, `.tfvars`); the JSON forms are left to the core JSON loader."""
+    if not _is_native(path):
+        return None
+    from plugins.adapters.terraform.hcl import load_hcl
+
+    return load_hcl(path, text, limits)
+
+
+@hookimpl
+def mldeploy_extract(document: Document, run: RunContext) -> list | None:
+    """The deployments and scaling targets of a Terraform document's module (see the package docstring)."""
+    path = document.path
+    if not _is_terraform(path):
+        return None
+    from plugins.adapters.terraform.module import is_configuration, module_of
+
+    if not is_configuration(path):
+        return [DocumentFormat("terraform-variables")]
+    module = module_of(document, run)
+    items_by_path = run.memo(("terraform", "items", module.directory), lambda: _items(module))
+    results: list = [DocumentFormat("terraform-configuration")]
+    reported = [item for item in module.documents if run.is_reported(item)] or [document]
+    for anchor_path, items in items_by_path.items():
+        owner = anchor_path if any(item.path == anchor_path for item in reported) else reported[0].path
+        if owner == path and anchor_path not in module.claimed:
+            module.claimed.add(anchor_path)
+            results.extend(items)
+    return results
+
+
+def _items(module) -> dict:
+    from plugins.adapters.terraform.hosting import module_items
+
+    return module_items(module)
+
+
+@hookimpl
+def mldeploy_link(run: RunContext) -> list | None:
+    """Scaling targets that name no endpoint of their module, looked for among the run's deployments."""
+    if not any(
+        target.status is LinkStatus.NO_SUCH_DEPLOYMENT and not target.searched_run and target.span is not None and _is_terraform(target.span.path)
+        for target in run.scaling_targets
+    ):
+        return None
+    from plugins.adapters.aws.application_autoscaling import link_across_run
+
+    return [
+        link_across_run(target, run.deployments) if target.span is not None and _is_terraform(target.span.path) else target
+        for target in run.scaling_targets
+    ]

@@ -1,0 +1,136 @@
+"""A Terraform module: the `.tf` (and `.tf.json`) documents of one directory read together, with its tfvars.
+
+Terraform reads every `*.tf` and `*.tf.json` file of a directory as one
+module, and loads `terraform.tfvars`, `terraform.tfvars.json` and
+`*.auto.tfvars(.json)` beside them automatically; any other tfvars file is
+passed with `-var-file` and is not applied here (it is a stage file). The
+run's documents (context files included) are grouped by directory once per
+run (`modules_of_run`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter import Document, MappingNode, Node, RunContext, ScalarNode
+
+from plugins.adapters.terraform.values import Module, Resource, Variable
+
+__all__ = ["TerraformModule", "is_configuration", "is_variables_file", "is_auto_variables_file", "modules_of_run", "module_of"]
+
+
+def is_configuration(path: str) -> bool:
+    """A file Terraform reads as configuration: `*.tf` or `*.tf.json`."""
+    lowered = path.lower()
+    return lowered.endswith(".tf") or lowered.endswith(".tf.json")
+
+
+def is_variables_file(path: str) -> bool:
+    lowered = path.lower()
+    return lowered.endswith(".tfvars") or lowered.endswith(".tfvars.json")
+
+
+def is_auto_variables_file(path: str) -> bool:
+    """A tfvars file Terraform loads without being told: `terraform.tfvars(.json)`, `*.auto.tfvars(.json)`."""
+    name = os.path.basename(path).lower()
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+
+
+@dataclass
+class TerraformModule:
+    """One directory's configuration documents, its automatically loaded tfvars, and its evaluator."""
+
+    directory: str
+    documents: list[Document]
+    variables_files: list[Document]
+    module: Module
+    resources: list[Resource]
+    claimed: set = field(default_factory=set)
+
+
+def _blocks(root: Node | None, kind: str) -> list[tuple[str, str, MappingNode]]:
+    """(type, name, body) of every `resource`/`data` block; (name, "", body) for `variable`."""
+    section = root.get(kind) if isinstance(root, MappingNode) else None
+    found: list[tuple[str, str, MappingNode]] = []
+    if not isinstance(section, MappingNode):
+        return found
+    for key, value in section.pairs:
+        if kind == "variable":
+            if isinstance(value, MappingNode):
+                found.append((str(key.value), "", value))
+            continue
+        if not isinstance(value, MappingNode):
+            continue
+        for name, body in value.pairs:
+            if isinstance(body, MappingNode):
+                found.append((str(key.value), str(name.value), body))
+            elif hasattr(body, "items"):  # a .tf.json resource written as a list of bodies
+                for item in getattr(body, "items", ()):
+                    if isinstance(item, MappingNode):
+                        found.append((str(key.value), str(name.value), item))
+    return found
+
+
+def _locals(root: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
+    section = root.get("locals") if isinstance(root, MappingNode) else None
+    result: dict[str, tuple[ScalarNode, Node]] = {}
+    mappings = [section] if isinstance(section, MappingNode) else list(getattr(section, "items", ()) or ())
+    for mapping in mappings:
+        if isinstance(mapping, MappingNode):
+            for key, value in mapping.pairs:
+                result[str(key.value)] = (key, value)
+    return result
+
+
+def build_module(directory: str, documents: list[Document], variables_files: list[Document]) -> TerraformModule:
+    variables: dict[str, Variable] = {}
+    locals_: dict[str, Any] = {}
+    resources: list[Resource] = []
+    for document in documents:
+        root = document.root
+        for name, _, body in _blocks(root, "variable"):
+            variables[name] = Variable(name, body, None, "")
+        locals_.update(_locals(root))
+        for kind in ("resource", "data"):
+            for type_name, name, body in _blocks(root, kind):
+                resources.append(Resource(kind, type_name, name, body, document.path))
+    for document in variables_files:  # later files win, as Terraform applies them in name order
+        root = document.root
+        if not isinstance(root, MappingNode):
+            continue
+        for key, value in root.pairs:
+            variable = variables.get(str(key.value))
+            if variable is not None:
+                variables[variable.name] = Variable(variable.name, variable.node, value, os.path.basename(document.path))
+    module = Module(variables.values(), locals_, resources)
+    return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"])
+
+
+def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
+    """Every Terraform module of the run, by directory (built once per run)."""
+
+    def build() -> dict[str, TerraformModule]:
+        by_directory: dict[str, tuple[list[Document], list[Document]]] = {}
+        for document in run.documents:
+            if is_configuration(document.path):
+                by_directory.setdefault(os.path.dirname(document.path), ([], []))[0].append(document)
+            elif is_auto_variables_file(document.path):
+                by_directory.setdefault(os.path.dirname(document.path), ([], []))[1].append(document)
+        return {
+            directory: build_module(directory, sorted(documents, key=lambda item: item.path), sorted(tfvars, key=lambda item: item.path))
+            for directory, (documents, tfvars) in by_directory.items()
+            if documents
+        }
+
+    return run.memo(("terraform", "modules"), build)
+
+
+def module_of(document: Document, run: RunContext) -> TerraformModule | None:
+    modules = modules_of_run(run)
+    module = modules.get(os.path.dirname(document.path))
+    if module is None or not any(item is document for item in module.documents):
+        # a document outside the run's documents (not expected): a module of its own
+        return build_module(os.path.dirname(document.path), [document], [])
+    return module
