@@ -364,7 +364,7 @@ class Module:
         try:
             value = self._node(node, self.instance_scope(resource))
         finally:
-            related = tuple(self._related)
+            related = tuple(dict.fromkeys(self._related))  # each place once: chains must not double it per step
             self._related = saved
             if self._attribute_memo.get(key) is _IN_PROGRESS:
                 del self._attribute_memo[key]
@@ -446,7 +446,7 @@ class Module:
         try:
             value = self._node(entry[1], Scope())
         finally:
-            related = tuple(self._related)
+            related = tuple(dict.fromkeys(self._related))  # each place once: chains must not double it per step
             self._related = saved
             if self._local_memo.get(name) is _IN_PROGRESS:
                 del self._local_memo[name]

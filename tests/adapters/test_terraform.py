@@ -1,0 +1,296 @@
+"""The Terraform adapter: loading with positions, evaluation of a module's values, links, and hostile input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter import LoadLimits, Provenance
+from linter.api import lint_paths, lint_text
+from plugins.adapters.terraform.hcl import load_hcl
+from tests.test_intrinsics_hostile import within
+
+ENDPOINT = '''
+variable "instance_type" {
+  type    = string
+  default = "ml.g5.xlarge"
+}
+
+variable "variant" {
+  type = object({
+    name  = optional(string, "AllTraffic")
+    count = optional(number)
+  })
+  default = {}
+}
+
+locals {
+  prefix = "demo"
+  count  = coalesce(var.variant.count, 2)
+}
+
+resource "aws_sagemaker_model" "m" {
+  name = "${local.prefix}-model"
+  primary_container {
+    image = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.1-tgi1.4-gpu-py310-cu121-ubuntu22.04"
+  }
+}
+
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  production_variants {
+    variant_name           = var.variant.name
+    model_name             = aws_sagemaker_model.m.name
+    instance_type          = var.instance_type
+    initial_instance_count = local.count
+  }
+}
+
+resource "aws_sagemaker_endpoint" "e" {
+  name                 = "${local.prefix}-endpoint"
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.c.name
+}
+
+resource "aws_appautoscaling_target" "t" {
+  min_capacity       = 2
+  max_capacity       = 4
+  resource_id        = "endpoint/${aws_sagemaker_endpoint.e.name}/variant/${var.variant.name}"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  service_namespace  = "sagemaker"
+}
+
+resource "aws_appautoscaling_policy" "p" {
+  name               = "invocations"
+  policy_type        = "TargetTrackingScaling"
+  resource_id        = aws_appautoscaling_target.t.resource_id
+  scalable_dimension = aws_appautoscaling_target.t.scalable_dimension
+  service_namespace  = aws_appautoscaling_target.t.service_namespace
+  target_tracking_scaling_policy_configuration {
+    target_value = 70
+    predefined_metric_specification {
+      predefined_metric_type = "SageMakerVariantInvocationsPerInstance"
+    }
+  }
+}
+'''
+
+
+def _deployment(result):
+    assert len(result.deployments) == 1, result.deployments
+    return result.deployments[0]
+
+
+def test_a_module_reads_into_one_linked_deployment():
+    result = lint_text(ENDPOINT, "main.tf")
+    assert [finding.rule_id for finding in result.findings if finding.rule_id.startswith("MD")] == []
+    deployment = _deployment(result)
+    assert deployment.id == "main.tf#aws_sagemaker_endpoint.e"
+    assert deployment.name.value == "demo-endpoint"
+    (unit,) = deployment.units
+    assert unit.name.value == "AllTraffic"
+    assert unit.compute.instance_type.value == "ml.g5.xlarge"
+    assert unit.compute.instance_type.span.line == 31  # the argument, not the variable
+    assert unit.compute.instance_type.related[0][1] == "'ml.g5.xlarge' is the default of variable instance_type"
+    assert unit.compute.instance_type.related[0][0].line == 4
+    assert unit.count.value == 2  # coalesce over an optional() attribute left null
+    assert unit.model_names == ("demo-model",)
+    assert deployment.models[0].framework.known
+    (scaling,) = unit.scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 4)
+    (policy,) = scaling.policies
+    assert policy.metric.value == "SageMakerVariantInvocationsPerInstance"
+    (target,) = result.scaling_targets
+    assert target.status.value == "linked"
+
+
+def test_auto_loaded_tfvars_override_defaults_and_others_do_not(tmp_path: Path):
+    (tmp_path / "main.tf").write_text(ENDPOINT)
+    (tmp_path / "terraform.tfvars").write_text('instance_type = "ml.c5.xlarge"\n')
+    (tmp_path / "prod.tfvars").write_text('instance_type = "ml.p3.2xlarge"\n')  # passed with -var-file: a stage file
+    result = lint_paths([str(tmp_path)])
+    unit = _deployment(result).units[0]
+    assert unit.compute.instance_type.value == "ml.c5.xlarge"
+    assert "terraform.tfvars" in unit.compute.instance_type.related[0][1]
+    assert unit.compute.instance_type.related[0][0].path.endswith("terraform.tfvars")
+
+
+def test_count_zero_drops_a_resource_and_an_undecided_condition_keeps_both_options():
+    text = ENDPOINT.replace(
+        'resource "aws_appautoscaling_target" "t" {',
+        'variable "autoscale" {\n  default = false\n}\nresource "aws_appautoscaling_target" "t" {\n  count = var.autoscale ? 1 : 0',
+    ).replace("aws_appautoscaling_target.t.", "aws_appautoscaling_target.t[0].")
+    text = text.replace('instance_type          = var.instance_type', 'instance_type          = var.big ? "ml.g5.12xlarge" : "ml.g5.xlarge"')
+    text += 'variable "big" {\n  type = bool\n}\n'
+    result = lint_text(text, "main.tf")
+    unit = _deployment(result).units[0]
+    assert unit.scaling == ()
+    assert result.scaling_targets == ()
+    instance = unit.compute.instance_type
+    assert not instance.known and set(instance.options) == {"ml.g5.12xlarge", "ml.g5.xlarge"}
+    assert "var.big" in instance.note
+
+
+def test_merge_lookup_try_and_interpolation():
+    text = '''
+locals {
+  base  = { instance = "ml.m5.large", count = 1 }
+  tags  = merge(local.base, { count = 3 })
+  name  = try(local.base.missing, "fallback")
+  kind  = lookup(local.tags, "instance", "ml.t2.medium")
+}
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  name = "cfg-${local.name}"
+  production_variants {
+    variant_name           = "v-${local.tags.count}"
+    instance_type          = local.kind
+    initial_instance_count = local.tags["count"]
+  }
+}
+'''
+    deployment = _deployment(lint_text(text, "main.tf"))
+    (unit,) = deployment.units
+    assert (unit.name.value, unit.compute.instance_type.value, unit.count.value) == ("v-3", "ml.m5.large", 3)
+    assert deployment.name.value == "cfg-fallback"
+
+
+def test_unknown_values_are_unknown_with_a_reason_never_guessed():
+    text = '''
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  production_variants {
+    variant_name           = data.aws_ssm_parameter.v.value
+    instance_type          = upper(var.nothing)
+    initial_instance_count = [for x in var.list : x][0]
+  }
+}
+'''
+    (unit,) = _deployment(lint_text(text, "main.tf")).units
+    assert "data source" in unit.name.note  # a name keeps its text, unknown parts shown as written
+    assert not unit.compute.instance_type.known and "not declared" in unit.compute.instance_type.note
+    assert not unit.count.known and unit.count.span is not None
+
+
+def test_a_syntax_error_is_md001_at_the_parser_position():
+    result = lint_text('resource "aws_sagemaker_endpoint" "e" {\n  name = "x"\n  config = = 3\n}\n', "main.tf")
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "MD001"]
+    assert (finding.span.line, finding.span.column) == (3, 12)
+    assert "HCL syntax error" in finding.message
+
+
+def test_positions_count_characters_not_bytes():
+    source = load_hcl("main.tf", 'locals {\n  x = "é€"\n  y = 1\n  z = "é€" == "" ? 1 : 2\n}\n', LoadLimits())
+    locals_ = source.documents[0].root.get("locals")
+    assert locals_.get("x").span.end_column == 11
+    assert locals_.get("z").expression.if_true.span.column == 20
+
+
+def test_json_variables_files_are_values_of_the_module(tmp_path: Path):
+    (tmp_path / "main.tf").write_text(ENDPOINT)
+    (tmp_path / "terraform.tfvars.json").write_text('{"instance_type": "ml.c6i.large"}')
+    unit = _deployment(lint_paths([str(tmp_path)])).units[0]
+    assert unit.compute.instance_type.value == "ml.c6i.large"
+
+
+# --- hostile input --------------------------------------------------------------------
+
+
+def _variant_count(expression: str, locals_text: str) -> object:
+    text = f'''
+locals {{
+{locals_text}
+}}
+resource "aws_sagemaker_endpoint_configuration" "c" {{
+  production_variants {{
+    variant_name           = "v"
+    instance_type          = "ml.m5.large"
+    initial_instance_count = {expression}
+  }}
+}}
+'''
+    result = lint_text(text, "main.tf")
+    assert [finding.message for finding in result.findings if finding.rule_id in ("MD001", "MD002")] == []
+    return _deployment(result).units[0].count
+
+
+def test_a_cycle_among_locals_is_unknown():
+    with within():
+        count = _variant_count("local.a", "  a = local.b\n  b = local.c\n  c = local.a\n")
+    assert not count.known and "cycle" in count.note
+
+
+def test_a_self_referencing_resource_attribute_is_unknown():
+    text = '''
+resource "aws_sagemaker_endpoint" "a" {
+  name                 = aws_sagemaker_endpoint.b.name
+  endpoint_config_name = "x"
+}
+resource "aws_sagemaker_endpoint" "b" {
+  name                 = aws_sagemaker_endpoint.a.name
+  endpoint_config_name = "y"
+}
+'''
+    with within():
+        result = lint_text(text, "main.tf")
+    names = [deployment.name for deployment in result.deployments]
+    assert len(names) == 2 and all("cycle" in name.note for name in names)
+
+
+def test_an_exponential_chain_of_locals_stays_linear():
+    chain = "  a0 = \"xx\"\n" + "".join(f'  a{n} = "${{local.a{n - 1}}}${{local.a{n - 1}}}"\n' for n in range(1, 60))
+    with within(2):
+        count = _variant_count("length(local.a59)", chain)
+    assert not count.known and "longer than" in count.note
+
+
+def test_a_long_chain_of_locals_needs_no_recursion():
+    chain = "  a0 = 3\n" + "".join(f"  a{n} = local.a{n - 1}\n" for n in range(1, 5000))
+    with within(5):
+        count = _variant_count("local.a4999", chain)
+    assert count.value == 3
+
+
+def test_deep_nesting_is_refused_located():
+    text = "locals {\n  x = " + "[" * 5000 + "]" * 5000 + "\n}\n"
+    with within(2):
+        result = lint_text(text, "main.tf")
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "MD001"]
+    assert "nesting deeper" in finding.message and finding.span.line == 2
+
+
+def test_deep_parentheses_within_the_limit_do_not_overflow():
+    text = "locals {\n  x = " + "(" * 150 + "1" + ")" * 150 + "\n}\n"
+    count = _variant_count("local.x", text.split("\n", 1)[1].rsplit("}", 1)[0])
+    assert count.value == 1
+
+
+def test_a_huge_for_each_is_bounded():
+    text = '''
+locals {
+  many = { for i in range(100000) : i => i }
+}
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  dynamic "production_variants" {
+    for_each = local.many
+    content {
+      variant_name = production_variants.key
+    }
+  }
+}
+'''
+    with within(2):
+        result = lint_text(text, "main.tf")
+    assert [finding.rule_id for finding in result.findings if finding.rule_id == "MD002"] == []
+
+
+def test_linting_yaml_does_not_import_the_hcl_parser(tmp_path: Path):
+    endpoint = Path(__file__).resolve().parent.parent / "fixtures" / "startup" / "endpoint.yaml"
+    (tmp_path / "yaml").mkdir()
+    (tmp_path / "terraform").mkdir()
+    (tmp_path / "yaml" / "endpoint.yaml").write_text(endpoint.read_text())
+    (tmp_path / "terraform" / "main.tf").write_text(ENDPOINT)
+    check = "import sys; from linter.api import lint_paths; lint_paths([sys.argv[1]]); print('tree_sitter' in sys.modules)"
+    yaml_only = subprocess.run([sys.executable, "-c", check, str(tmp_path / "yaml" / "endpoint.yaml")], capture_output=True, text=True, check=True, cwd=tmp_path)
+    terraform = subprocess.run([sys.executable, "-c", check, str(tmp_path / "terraform" / "main.tf")], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert yaml_only.stdout.strip() == "False"
+    assert terraform.stdout.strip() == "True"
