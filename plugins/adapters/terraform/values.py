@@ -162,7 +162,7 @@ class Module:
             value = Unknown(f"references nested more than {MAX_DEPTH} deep")
         except RecursionError:
             value = Unknown("an expression nested too deeply to evaluate")
-        related = tuple(dict.fromkeys(self._related))
+        related = _few(self._related)
         self._related = saved
         if isinstance(value, EvalError):
             value = Unknown(f"Terraform cannot evaluate it: {value.message}")
@@ -364,7 +364,7 @@ class Module:
         try:
             value = self._node(node, self.instance_scope(resource))
         finally:
-            related = tuple(dict.fromkeys(self._related))  # each place once: chains must not double it per step
+            related = _few(self._related)
             self._related = saved
             if self._attribute_memo.get(key) is _IN_PROGRESS:
                 del self._attribute_memo[key]
@@ -446,7 +446,7 @@ class Module:
         try:
             value = self._node(entry[1], Scope())
         finally:
-            related = tuple(dict.fromkeys(self._related))  # each place once: chains must not double it per step
+            related = _few(self._related)
             self._related = saved
             if self._local_memo.get(name) is _IN_PROGRESS:
                 del self._local_memo[name]
@@ -765,6 +765,14 @@ def split_parts(value: Any, separator: str) -> list | None:
         joined = join_parts(segment)
         result.append(joined if joined != [] else "")
     return [item if not (isinstance(item, list)) else "" for item in result]
+
+
+MAX_RELATED = 6
+
+
+def _few(related: list) -> tuple:
+    """Each place once, and only the first few: a chain of locals must not carry every link (nor double them per step)."""
+    return tuple(dict.fromkeys(related))[:MAX_RELATED]
 
 
 def _local_names(node: Node) -> set[str]:
