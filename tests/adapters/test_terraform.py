@@ -92,7 +92,7 @@ def test_a_module_reads_into_one_linked_deployment():
     assert unit.name.value == "AllTraffic"
     assert unit.compute.instance_type.value == "ml.g5.xlarge"
     assert unit.compute.instance_type.span.line == 31  # the argument, not the variable
-    assert unit.compute.instance_type.related[0][1] == "'ml.g5.xlarge' is the default of variable instance_type"
+    assert unit.compute.instance_type.related[0][1] == "ml.g5.xlarge is the default of variable instance_type"
     assert unit.compute.instance_type.related[0][0].line == 4
     assert unit.count.value == 2  # coalesce over an optional() attribute left null
     assert unit.model_names == ("demo-model",)

@@ -178,12 +178,20 @@ def _link_target(target: _Target, deployments: list) -> tuple[ScalingTarget, lis
                 links = deployment.links + (ResourceRef(resource.type, resource.address, resource.body.span),)
                 deployments = list(deployments)
                 deployments[index] = (replace(deployment, units=tuple(units), links=links), endpoint)
-                return result(LinkStatus.LINKED, f"endpoint {endpoint.resource.address}, variant {variant_name!r}", deployment.id, variant_name), deployments
+                return result(LinkStatus.LINKED, f"endpoint {_shown(endpoint)}, variant {variant_name!r}", deployment.id, variant_name), deployments
         names = ", ".join(str(unit.name.value) for unit in deployment.units if unit.name.known) or "none"
-        return result(LinkStatus.NO_SUCH_UNIT, f"endpoint {endpoint.resource.address} has no variant {variant_name!r} (variants: {names})", deployment.id), deployments
+        return result(LinkStatus.NO_SUCH_UNIT, f"endpoint {_shown(endpoint)} has no variant {variant_name!r} (variants: {names})", deployment.id), deployments
     if isinstance(endpoint_name, str):
         return result(LinkStatus.NO_SUCH_DEPLOYMENT, f"no endpoint named {endpoint_name!r} in this module"), deployments
     return result(LinkStatus.UNRESOLVED, f"the endpoint name in resource_id is not known ({endpoint_name.note})"), deployments
+
+
+def _shown(endpoint: _Read) -> str:
+    """An endpoint as a reason names it: its name when known, else its address."""
+    name = endpoint.parsed.name
+    if name.known and not (name.note or "").startswith("partly"):
+        return repr(name.value)
+    return endpoint.resource.address
 
 
 def _names(name: Any, endpoint: _Read) -> bool:

@@ -845,7 +845,8 @@ def _is(value: Any, what: str) -> str:
     """`'x' is <what>` for a scalar; `<what>` (capitalised) for a collection, whose parts are read further on."""
     if isinstance(value, (dict, list, ResourceInstance, Unknown, EvalError)):
         return f"from {what}"
-    return f"{_shown(value)} is {what}"
+    shown = value if isinstance(value, str) else _shown(value)  # unquoted, as the CloudFormation reader words it
+    return f"{shown} is {what}"
 
 
 def _shown(value: Any) -> str:
