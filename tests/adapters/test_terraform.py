@@ -105,15 +105,17 @@ def test_a_module_reads_into_one_linked_deployment():
     assert target.status.value == "linked"
 
 
-def test_auto_loaded_tfvars_override_defaults_and_others_do_not(tmp_path: Path):
+def test_auto_loaded_tfvars_override_defaults_and_a_stage_file_overrides_them(tmp_path: Path):
     (tmp_path / "main.tf").write_text(ENDPOINT)
     (tmp_path / "terraform.tfvars").write_text('instance_type = "ml.c5.xlarge"\n')
-    (tmp_path / "prod.tfvars").write_text('instance_type = "ml.p3.2xlarge"\n')  # passed with -var-file: a stage file
-    result = lint_paths([str(tmp_path)])
-    unit = _deployment(result).units[0]
+    unit = _deployment(lint_paths([str(tmp_path)])).units[0]
     assert unit.compute.instance_type.value == "ml.c5.xlarge"
     assert "terraform.tfvars" in unit.compute.instance_type.related[0][1]
     assert unit.compute.instance_type.related[0][0].path.endswith("terraform.tfvars")
+    (tmp_path / "prod.tfvars").write_text('instance_type = "ml.p3.2xlarge"\n')  # passed with -var-file: a stage file
+    deployment = _deployment(lint_paths([str(tmp_path)]))
+    assert deployment.variant.value == "prod.tfvars"
+    assert deployment.units[0].compute.instance_type.value == "ml.p3.2xlarge"
 
 
 def test_count_zero_drops_a_resource_and_an_undecided_condition_keeps_both_options():
@@ -294,3 +296,34 @@ def test_linting_yaml_does_not_import_the_hcl_parser(tmp_path: Path):
     terraform = subprocess.run([sys.executable, "-c", check, str(tmp_path / "terraform" / "main.tf")], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert yaml_only.stdout.strip() == "False"
     assert terraform.stdout.strip() == "True"
+
+
+def test_a_module_is_judged_once_per_stage_tfvars_file(tmp_path: Path):
+    (tmp_path / "main.tf").write_text(ENDPOINT.replace("initial_instance_count = local.count", "initial_instance_count = var.count"))
+    (tmp_path / "variables.tf").write_text('variable "count" {\n  type = number\n}\n')
+    (tmp_path / "prod.tfvars").write_text('count = "1"\n')
+    (tmp_path / "pre-prod.tfvars.json").write_text('{"count": "3", "unknown_to_the_module": 1}')
+    (tmp_path / "other.tfvars").write_text('nothing_declared = 1\n')  # sets no variable of the module: not its stage file
+    result = lint_paths([str(tmp_path)])
+    by_stage = {deployment.variant.value: deployment for deployment in result.deployments}
+    assert sorted(by_stage) == ["pre-prod.tfvars.json", "prod.tfvars"]
+    assert by_stage["prod.tfvars"].environment.value.value == "prod"
+    assert by_stage["pre-prod.tfvars.json"].environment.value.value == "staging"
+    assert by_stage["prod.tfvars"].units[0].count.value == 1  # a string count, typed by the variable
+    assert by_stage["pre-prod.tfvars.json"].units[0].count.value == 3
+    assert {target.variant for target in result.scaling_targets} == {"prod.tfvars", "pre-prod.tfvars.json"}
+
+
+def test_suppression_comments_in_terraform(tmp_path: Path):
+    parity = Path(__file__).resolve().parent.parent / "fixtures" / "parity" / "endpoints.tf"
+    text = parity.read_text().replace(
+        'resource "aws_sagemaker_endpoint" "fraud" {',
+        'resource "aws_sagemaker_endpoint" "fraud" { # mldeploy-lint: disable=AS001,HA001 -- a scheduled job sets the capacity',
+    ).replace(
+        "    instance_type          = var.instance_type",
+        "    instance_type          = var.instance_type # mldeploy-lint: disable=CP001 -- GPU predictor",
+    )
+    (tmp_path / "main.tf").write_text(text)
+    result = lint_paths([str(tmp_path)])
+    open_findings = sorted(finding.rule_id for finding in result.findings if finding.suppression is None)
+    assert open_findings == ["AS002", "EP001"]

@@ -19,7 +19,23 @@ from __future__ import annotations
 
 import os
 
-from linter import Document, DocumentFormat, LinkStatus, LoadLimits, RunContext, SourceFile, hookimpl
+from dataclasses import replace
+
+from linter import (
+    Deployment,
+    Document,
+    DocumentFormat,
+    LinkStatus,
+    LoadLimits,
+    Provenance,
+    RunContext,
+    ScalingTarget,
+    SourceFile,
+    Sourced,
+    Span,
+    environment_from_path,
+    hookimpl,
+)
 
 PATTERNS = ("*.tf", "*.tf.json", "*.tfvars", "*.tfvars.json")
 
@@ -72,9 +88,45 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
 
 
 def _items(module) -> dict:
+    """Items by anchor path: the module read once, or once per stage file, each marked with its stage."""
     from plugins.adapters.terraform.hosting import module_items
 
-    return module_items(module)
+    if not module.stage_files:
+        return module_items(module)
+    merged: dict[str, list] = {}
+    for stage in module.stage_files:
+        for path, items in module_items(module.with_stage(stage)).items():
+            merged.setdefault(path, []).extend(_with_stage(items, stage))
+    return merged
+
+
+def _with_stage(items: list, stage: Document) -> list:
+    """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
+
+    The stage's environment is inferred from a stage word in the file's
+    name (`prod.tfvars`, `prod-config.tfvars.json`), as for CloudFormation
+    stage files.
+    """
+    label = os.path.basename(stage.path)
+    variant = Sourced(
+        label,
+        Span.point(stage.path, stage.span.line, stage.span.column),
+        Provenance.DECLARED,
+        "the module is judged once per tfvars file beside it (passed with -var-file), here with this one's values",
+    )
+    environment: Sourced = Sourced()
+    from_name = environment_from_path(label)
+    if from_name is not None:
+        found, word = from_name
+        environment = Sourced(found, None, Provenance.INFERRED, f"the tfvars file's name {label} names {word!r}")
+    marked = []
+    for item in items:
+        if isinstance(item, Deployment):
+            item = replace(item, variant=variant, environment=item.environment if item.environment.known else environment)
+        elif isinstance(item, ScalingTarget):
+            item = replace(item, variant=label)
+        marked.append(item)
+    return marked
 
 
 @hookimpl

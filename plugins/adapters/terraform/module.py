@@ -48,6 +48,11 @@ class TerraformModule:
     module: Module
     resources: list[Resource]
     claimed: set = field(default_factory=set)
+    stage_files: list[Document] = field(default_factory=list)
+
+    def with_stage(self, stage: Document) -> "TerraformModule":
+        """The module as `terraform apply -var-file=<stage>` reads it: the stage's values over the automatic ones."""
+        return build_module(self.directory, self.documents, self.variables_files + [stage])
 
 
 def _blocks(root: Node | None, kind: str) -> list[tuple[str, str, MappingNode]]:
@@ -109,20 +114,36 @@ def build_module(directory: str, documents: list[Document], variables_files: lis
 
 
 def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
-    """Every Terraform module of the run, by directory (built once per run)."""
+    """Every Terraform module of the run, by directory (built once per run), with its stage files.
+
+    A stage file is a tfvars file of the module's directory that Terraform
+    does not load by itself (`prod.tfvars`, passed with `-var-file`) and that
+    sets at least one variable the module declares.
+    """
 
     def build() -> dict[str, TerraformModule]:
-        by_directory: dict[str, tuple[list[Document], list[Document]]] = {}
+        by_directory: dict[str, tuple[list[Document], list[Document], list[Document]]] = {}
         for document in run.documents:
+            directory = os.path.dirname(document.path)
             if is_configuration(document.path):
-                by_directory.setdefault(os.path.dirname(document.path), ([], []))[0].append(document)
+                by_directory.setdefault(directory, ([], [], []))[0].append(document)
             elif is_auto_variables_file(document.path):
-                by_directory.setdefault(os.path.dirname(document.path), ([], []))[1].append(document)
-        return {
-            directory: build_module(directory, sorted(documents, key=lambda item: item.path), sorted(tfvars, key=lambda item: item.path))
-            for directory, (documents, tfvars) in by_directory.items()
-            if documents
-        }
+                by_directory.setdefault(directory, ([], [], []))[1].append(document)
+            elif is_variables_file(document.path):
+                by_directory.setdefault(directory, ([], [], []))[2].append(document)
+        modules = {}
+        for directory, (documents, tfvars, stages) in by_directory.items():
+            if not documents:
+                continue
+            module = build_module(directory, sorted(documents, key=lambda item: item.path), sorted(tfvars, key=lambda item: item.path))
+            declared = set(module.module.variables)
+            module.stage_files = [
+                stage
+                for stage in sorted(stages, key=lambda item: item.path)
+                if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
+            ]
+            modules[directory] = module
+        return modules
 
     return run.memo(("terraform", "modules"), build)
 
