@@ -327,3 +327,18 @@ def test_suppression_comments_in_terraform(tmp_path: Path):
     result = lint_paths([str(tmp_path)])
     open_findings = sorted(finding.rule_id for finding in result.findings if finding.suppression is None)
     assert open_findings == ["AS002", "EP001"]
+
+
+def test_double_slash_suppression_comments(tmp_path: Path):
+    parity = Path(__file__).resolve().parent.parent / "fixtures" / "parity" / "endpoints.tf"
+    text = parity.read_text().replace(
+        'resource "aws_sagemaker_endpoint" "fraud" {',
+        '// mldeploy-lint: disable=CP001 -- GPU predictor\n// (measured)\nresource "aws_sagemaker_endpoint" "fraud" {',
+    ).replace(
+        '    initial_instance_count = 1\n',
+        '    initial_instance_count = 1 // mldeploy-lint: disable=HA001 -- a scheduled job sets the capacity\n',
+    )
+    (tmp_path / "main.tf").write_text(text)
+    result = lint_paths([str(tmp_path)])
+    suppressed = sorted(finding.rule_id for finding in result.findings if finding.suppression is not None)
+    assert suppressed == ["CP001", "HA001"]
