@@ -342,3 +342,27 @@ def test_double_slash_suppression_comments(tmp_path: Path):
     result = lint_paths([str(tmp_path)])
     suppressed = sorted(finding.rule_id for finding in result.findings if finding.suppression is not None)
     assert suppressed == ["CP001", "HA001"]
+
+
+def test_a_called_module_is_judged_once_per_call_with_its_arguments(tmp_path: Path):
+    child = tmp_path / "modules" / "endpoint"
+    child.mkdir(parents=True)
+    (child / "main.tf").write_text(ENDPOINT)
+    caller = tmp_path / "live"
+    caller.mkdir()
+    (caller / "main.tf").write_text(
+        'module "small" {\n  source        = "../modules/endpoint"\n  instance_type = "ml.c5.large"\n}\n'
+        'module "large" {\n  source        = "../modules/endpoint"\n  instance_type = "ml.g5.12xlarge"\n  variant       = { name = "Blue" }\n}\n'
+        'module "off" {\n  source = "../modules/endpoint"\n  count  = 0\n}\n'
+        'module "registry" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
+    )
+    result = lint_paths([str(tmp_path)])
+    by_call = {deployment.variant.value: deployment for deployment in result.deployments}
+    assert sorted(by_call) == ["module.large (main.tf)", "module.small (main.tf)"]
+    small, large = by_call["module.small (main.tf)"], by_call["module.large (main.tf)"]
+    assert small.units[0].compute.instance_type.value == "ml.c5.large"
+    assert small.units[0].compute.instance_type.span.path.endswith("modules/endpoint/main.tf")
+    assert "argument instance_type of module small" in small.units[0].compute.instance_type.related[0][1]
+    assert large.units[0].name.value == "Blue"  # an object argument, optional() attributes filled
+    assert large.units[0].scaling[0].min_capacity.value == 2  # the target's resource_id names the variant Blue too
+    assert small.variant.span.path.endswith("live/main.tf")

@@ -5,7 +5,9 @@ when a run holds a Terraform file); JSON syntax is read by the core loader.
 A directory's configuration files are one module (`module.py`), evaluated
 as far as the module decides its values (`values.py`): variable defaults
 and automatically loaded tfvars, locals, references, conditionals,
-`count`/`for_each`. SageMaker and Application Auto Scaling resources are
+`count`/`for_each`. A module another module of the run calls (`module`
+block with a local `source`) is read once per call, with the call's
+arguments. SageMaker and Application Auto Scaling resources are
 read through the shared AWS readers (`requests.py`, `hosting.py`); other
 resource types are ignored.
 
@@ -91,13 +93,37 @@ def _items(module) -> dict:
     """Items by anchor path: the module read once, or once per stage file, each marked with its stage."""
     from plugins.adapters.terraform.hosting import module_items
 
+    merged: dict[str, list] = {}
+    if module.calls:  # a module its callers instantiate is judged as each call configures it
+        for call in module.calls:
+            for path, items in module_items(module.called(call)).items():
+                merged.setdefault(path, []).extend(_with_call(items, call))
+        return merged
     if not module.stage_files:
         return module_items(module)
-    merged: dict[str, list] = {}
     for stage in module.stage_files:
         for path, items in module_items(module.with_stage(stage)).items():
             merged.setdefault(path, []).extend(_with_stage(items, stage))
     return merged
+
+
+def _with_call(items: list, call) -> list:
+    """Deployments and targets of a module instantiated by a `module` block, marked with that call."""
+    label = f"module.{call.name} ({os.path.basename(call.caller.path)})"
+    variant = Sourced(
+        label,
+        Span.point(call.span.path, call.span.line, call.span.column),
+        Provenance.DECLARED,
+        f"the module is judged once per module block that calls it, here with {label}'s arguments",
+    )
+    marked = []
+    for item in items:
+        if isinstance(item, Deployment):
+            item = replace(item, variant=variant)
+        elif isinstance(item, ScalingTarget):
+            item = replace(item, variant=label)
+        marked.append(item)
+    return marked
 
 
 def _with_stage(items: list, stage: Document) -> list:

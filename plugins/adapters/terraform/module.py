@@ -14,9 +14,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from linter import Document, MappingNode, Node, RunContext, ScalarNode
+from linter import Document, MappingNode, Node, RunContext, ScalarNode, Span
 
-from plugins.adapters.terraform.values import Module, Resource, Variable
+from plugins.adapters.terraform.hcl import Attribute, Literal
+from plugins.adapters.terraform.values import Evaluation, Module, Resource, Scope, Variable, is_
 
 __all__ = ["TerraformModule", "is_configuration", "is_variables_file", "is_auto_variables_file", "modules_of_run", "module_of"]
 
@@ -49,10 +50,29 @@ class TerraformModule:
     resources: list[Resource]
     claimed: set = field(default_factory=set)
     stage_files: list[Document] = field(default_factory=list)
+    calls: list["ModuleCall"] = field(default_factory=list)
 
     def with_stage(self, stage: Document) -> "TerraformModule":
         """The module as `terraform apply -var-file=<stage>` reads it: the stage's values over the automatic ones."""
         return build_module(self.directory, self.documents, self.variables_files + [stage])
+
+    def called(self, call: "ModuleCall") -> "TerraformModule":
+        """The module as a `module` block of another module instantiates it: the call's arguments as its variables' values."""
+        return build_module(self.directory, self.documents, self.variables_files, call.arguments)
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A `module "name" { source = "<local directory>" ... }` block of another module of the run."""
+
+    name: str
+    caller: Document
+    span: Span
+    arguments: dict  # variable name -> Evaluation in the calling module
+
+
+# Arguments of a module block that are Terraform's, not the module's variables.
+_CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
 def _blocks(root: Node | None, kind: str) -> list[tuple[str, str, MappingNode]]:
@@ -89,7 +109,7 @@ def _locals(root: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
     return result
 
 
-def build_module(directory: str, documents: list[Document], variables_files: list[Document]) -> TerraformModule:
+def build_module(directory: str, documents: list[Document], variables_files: list[Document], given: "dict | None" = None) -> TerraformModule:
     variables: dict[str, Variable] = {}
     locals_: dict[str, Any] = {}
     resources: list[Resource] = []
@@ -109,6 +129,10 @@ def build_module(directory: str, documents: list[Document], variables_files: lis
             variable = variables.get(str(key.value))
             if variable is not None:
                 variables[variable.name] = Variable(variable.name, variable.node, value, os.path.basename(document.path))
+    for name, evaluation in (given or {}).items():
+        variable = variables.get(name)
+        if variable is not None:
+            variables[name] = Variable(name, variable.node, None, "", evaluation)
     module = Module(variables.values(), locals_, resources)
     return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"])
 
@@ -143,6 +167,9 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
                 if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
             ]
             modules[directory] = module
+        for module in modules.values():
+            for call in _calls(module, modules):
+                modules[call[0]].calls.append(call[1])
         return modules
 
     return run.memo(("terraform", "modules"), build)
@@ -155,3 +182,43 @@ def module_of(document: Document, run: RunContext) -> TerraformModule | None:
         # a document outside the run's documents (not expected): a module of its own
         return build_module(os.path.dirname(document.path), [document], [])
     return module
+
+
+def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list[tuple[str, ModuleCall]]:
+    """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
+
+    The arguments are evaluated in the calling module as it reads with its
+    own values (its stage files are not applied). A call whose `count` is
+    decided 0 (or `for_each` empty) instantiates nothing.
+    """
+    found = []
+    for document in module.documents:
+        section = document.root.get("module") if isinstance(document.root, MappingNode) else None
+        if not isinstance(section, MappingNode):
+            continue
+        for name_node, body in section.pairs:
+            if not isinstance(body, MappingNode):
+                continue
+            source = body.get("source")
+            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
+            if not isinstance(text, str) or not text.startswith(("./", "../")):
+                continue
+            child = os.path.normpath(os.path.join(module.directory, text))
+            if child not in modules or child == module.directory:
+                continue
+            count = body.get("count")
+            if count is not None and module.module.evaluate(count).value == 0:
+                continue
+            for_each = body.get("for_each")
+            if for_each is not None and module.module.evaluate(for_each).value in ({}, []):
+                continue
+            call_name = str(name_node.value)
+            arguments = {}
+            for key, value in body.pairs:
+                if str(key.value) in _CALL_META or not isinstance(value, Attribute):
+                    continue
+                evaluation = module.module.evaluate(value, Scope())
+                place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {os.path.basename(document.path)}"))
+                arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
+            found.append((child, ModuleCall(call_name, document, body.span, arguments)))
+    return found

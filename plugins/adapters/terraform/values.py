@@ -47,7 +47,7 @@ from plugins.adapters.terraform.hcl import (
     TupleExpr,
 )
 
-__all__ = ["Unknown", "EvalError", "ResourceInstance", "Resource", "Variable", "Module", "Scope", "Evaluation", "MAX_DEPTH", "MAX_TEXT", "MAX_ITEMS"]
+__all__ = ["is_", "Unknown", "EvalError", "ResourceInstance", "Resource", "Variable", "Module", "Scope", "Evaluation", "MAX_DEPTH", "MAX_TEXT", "MAX_ITEMS"]
 
 MAX_DEPTH = 64
 MAX_TEXT = 65_536
@@ -113,10 +113,13 @@ class Resource:
 
 @dataclass
 class Variable:
+    """A `variable` block, and the value given to it: a tfvars entry (`value_node`), or a module call's argument (`given`)."""
+
     name: str
     node: MappingNode | None
     value_node: Node | None  # a tfvars entry
     value_origin: str  # "the tfvars file x" or ""
+    given: "Evaluation | None" = None  # an argument of the module call, evaluated in the calling module
 
 
 @dataclass(frozen=True)
@@ -417,6 +420,9 @@ class Module:
             return Evaluation(Unknown(f"var.{name} is not declared in this module"))
         type_node = variable.node.get("type") if variable.node is not None else None
         type_expression = type_node.expression if isinstance(type_node, Attribute) else None
+        if variable.given is not None:
+            value = apply_type(variable.given.value, type_expression)
+            return Evaluation(value, variable.given.related)
         if variable.value_node is not None:
             value = self._node(variable.value_node, Scope())
             value = apply_type(value, type_expression)
@@ -839,6 +845,11 @@ def _number_text(value: int | float) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def is_(value: Any, what: str) -> str:
+    """How a related place is worded: `<value> is <what>`."""
+    return _is(value, what)
 
 
 def _is(value: Any, what: str) -> str:
