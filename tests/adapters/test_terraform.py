@@ -366,3 +366,13 @@ def test_a_called_module_is_judged_once_per_call_with_its_arguments(tmp_path: Pa
     assert large.units[0].name.value == "Blue"  # an object argument, optional() attributes filled
     assert large.units[0].scaling[0].min_capacity.value == 2  # the target's resource_id names the variant Blue too
     assert small.variant.span.path.endswith("live/main.tf")
+
+
+def test_json_syntax_configuration_is_not_misread(tmp_path: Path):
+    (tmp_path / "main.tf.json").write_text(
+        '{"resource": {"aws_sagemaker_endpoint_configuration": {"c": {"production_variants": '
+        '[{"variant_name": "v", "instance_type": "${var.type}", "initial_instance_count": "${var.count}"}]}}}}'
+    )
+    result = lint_paths([str(tmp_path)])
+    assert result.deployments == ()
+    assert [finding for finding in result.findings if finding.rule_id.startswith(("MD", "CV"))] == []
