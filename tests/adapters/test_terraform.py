@@ -376,3 +376,27 @@ def test_json_syntax_configuration_is_not_misread(tmp_path: Path):
     result = lint_paths([str(tmp_path)])
     assert result.deployments == ()
     assert [finding for finding in result.findings if finding.rule_id.startswith(("MD", "CV"))] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "# only a comment\n",
+        "\ufeffresource \"aws_sagemaker_endpoint\" \"e\" {}\r\n",
+        'locals {\n  x = <<EOT\nunterminated\n',
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  count = 1e308 * 10\n  production_variants {}\n}\n',
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  count = 99999999999999999999\n}\n',
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  count = -1\n}\n',
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  production_variants {\n    initial_instance_count = 1 / 0\n    instance_type = "a" < 1\n    variant_name = "${null}"\n  }\n}\n',
+        'locals {\n  a = local.a\n  b = { (local.a) = 1 }\n  c = [for k in local.b : k][0]\n}\n',
+        'resource "aws_sagemaker_endpoint" "e" {\n  name = templatefile("/etc/passwd", {})\n  endpoint_config_name = file("../../secrets")\n}\n',
+        'x = provider::kubernetes::manifest_decode(file("a.yaml"))\n',
+        '\x00\x01binary',
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  dynamic "production_variants" {\n    for_each = 5\n    content {}\n  }\n}\n',
+    ],
+)
+def test_odd_input_never_fails_the_plugin(text: str):
+    with within(2):
+        result = lint_text(text, "main.tf")
+    assert [finding.message for finding in result.findings if finding.rule_id == "MD002"] == []

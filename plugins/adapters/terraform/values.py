@@ -184,7 +184,13 @@ class Module:
                 return Unknown(f"count {value!r} is not a number")
         if isinstance(value, bool) or not isinstance(value, (int, float, Unknown)):
             return Unknown("count is not a number")
-        return int(value) if isinstance(value, float) else value
+        if isinstance(value, float):
+            if not value.is_integer():  # inf and nan too
+                return Unknown(f"count {value} is not a whole number")
+            value = int(value)
+        if isinstance(value, int) and not 0 <= value <= MAX_ITEMS:
+            return Unknown(f"count {value} is outside what is read (0 to {MAX_ITEMS:,})")
+        return value
 
     def for_each_of(self, resource: Resource) -> Any:
         """The resource's `for_each` collection (dict, list, Unknown), or None when it has none."""
