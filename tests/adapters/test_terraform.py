@@ -400,3 +400,13 @@ def test_odd_input_never_fails_the_plugin(text: str):
     with within(2):
         result = lint_text(text, "main.tf")
     assert [finding.message for finding in result.findings if finding.rule_id == "MD002"] == []
+
+
+def test_a_chain_of_counts_through_resources_stays_linear():
+    text = 'resource "aws_sagemaker_model" "m0" {\n  count = 1\n  name = "m"\n}\n' + "".join(
+        f'resource "aws_sagemaker_model" "m{n}" {{\n  count = length(aws_sagemaker_model.m{n - 1}[0].name) > 0 ? 1 : 0\n  name = aws_sagemaker_model.m{n - 1}[0].name\n}}\n'
+        for n in range(1, 40)
+    ) + 'resource "aws_sagemaker_endpoint_configuration" "c" {\n  production_variants {\n    variant_name = "v"\n    model_name = aws_sagemaker_model.m39[0].name\n  }\n}\n'
+    with within(2):
+        deployment = _deployment(lint_text(text, "main.tf"))
+    assert deployment.units[0].model_names == ("m",)

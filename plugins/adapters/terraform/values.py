@@ -172,7 +172,29 @@ class Module:
         return Evaluation(value, related)
 
     def count_of(self, resource: Resource) -> Any:
-        """The resource's `count` (an int, Unknown), or None when it has no count."""
+        """The resource's `count` (an int, Unknown), or None when it has no count; memoised (a count may name other resources)."""
+        return self._meta(resource, "count", self._count_of)
+
+    def for_each_of(self, resource: Resource) -> Any:
+        """The resource's `for_each` collection (dict, list, Unknown), or None when it has none; memoised."""
+        return self._meta(resource, "for_each", self._for_each_of)
+
+    def _meta(self, resource: Resource, name: str, read) -> Any:
+        key = (resource.address, "meta:" + name)
+        memo = self._attribute_memo.get(key)
+        if memo is _IN_PROGRESS:
+            return Unknown(f"{name} of {resource.address} refers to itself")
+        if memo is not None:
+            return memo[0]
+        self._attribute_memo[key] = _IN_PROGRESS
+        try:
+            value = read(resource)
+        finally:
+            del self._attribute_memo[key]
+        self._attribute_memo[key] = (value, ())
+        return value
+
+    def _count_of(self, resource: Resource) -> Any:
         node = resource.body.get("count")
         if node is None:
             return None
@@ -192,8 +214,7 @@ class Module:
             return Unknown(f"count {value} is outside what is read (0 to {MAX_ITEMS:,})")
         return value
 
-    def for_each_of(self, resource: Resource) -> Any:
-        """The resource's `for_each` collection (dict, list, Unknown), or None when it has none."""
+    def _for_each_of(self, resource: Resource) -> Any:
         node = resource.body.get("for_each")
         if node is None:
             return None
@@ -501,6 +522,8 @@ class Module:
 
     def _conditional(self, expression: Conditional, scope: Scope) -> Any:
         condition = self._expr(expression.condition, scope)
+        if condition in ("true", "false"):  # Terraform converts these strings to bool
+            condition = condition == "true"
         if isinstance(condition, bool):
             return self._expr(expression.if_true if condition else expression.if_false, scope)
         if isinstance(condition, EvalError):
