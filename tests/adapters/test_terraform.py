@@ -410,3 +410,16 @@ def test_a_chain_of_counts_through_resources_stays_linear():
     with within(2):
         deployment = _deployment(lint_text(text, "main.tf"))
     assert deployment.units[0].model_names == ("m",)
+
+
+def test_template_text_keeps_its_whitespace_and_escapes():
+    source = load_hcl(
+        "main.tf",
+        'locals {\n  a = "a ${local.x} b  c "\n  e = "tab\\there $${not} %%{not}"\n  h = <<EOT\n  kept ${local.x}\nEOT\n  i = <<-EOT\n    indented\n      more\n    EOT\n}\n',
+        LoadLimits(),
+    )
+    locals_ = source.documents[0].root.get("locals")
+    assert [part for part in locals_.get("a").expression.parts if isinstance(part, str)] == ["a ", " b  c "]
+    assert locals_.get("e").expression.value == "tab\there ${not} %{not}"
+    assert locals_.get("h").expression.parts[0] == "  kept "
+    assert locals_.get("i").expression.value == "indented\n  more\n"

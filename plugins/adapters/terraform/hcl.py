@@ -469,35 +469,63 @@ class _Reader:
         return Call(self.span(node), self.text(node), name, tuple(args), expand)
 
     def _template(self, node, depth: int) -> Expression:
+        """A quoted string or heredoc: the literal text is read between the parts (the grammar drops its edge whitespace)."""
+        children = list(node.children)
+        for child in children:
+            if child.type in ("quoted_template", "template_expr", "heredoc_template") and child is not node:
+                return self._template(child, depth + 1)
+        heredoc = node.type == "heredoc_template"
+        if heredoc:
+            markers = [child for child in children if child.type == "heredoc_identifier"]
+            if not markers:
+                return Opaque(self.span(node), self.text(node), "a heredoc")
+            newline = self.data.find(b"\n", markers[0].end_byte)
+            start = newline + 1 if newline != -1 else markers[0].end_byte
+            closing = markers[-1] if len(markers) > 1 else None
+            end = self.data.rfind(b"\n", start, closing.start_byte) + 1 if closing is not None else node.end_byte
+            end = max(end, start)
+        else:
+            opening = next((child for child in children if child.type == "quoted_template_start"), None)
+            closing = next((child for child in children if child.type == "quoted_template_end"), None)
+            start = opening.end_byte if opening is not None else node.start_byte
+            end = closing.start_byte if closing is not None else node.end_byte
         parts: list = []
-        for child in node.named_children:
-            kind = child.type
-            if kind == "template_literal":
-                parts.append(_unescape(self.text(child)) if node.type != "heredoc_template" else self.text(child))
-            elif kind == "template_interpolation":
+        cursor = start
+        for child in children:
+            if child.type not in ("template_interpolation", "template_directive") or child.start_byte < start:
+                continue
+            literal = self.data[cursor : child.start_byte].decode("utf-8", "replace")
+            parts.append(literal if heredoc else _unescape(literal))
+            if child.type == "template_interpolation":
                 inner = next((part for part in child.named_children if part.type == "expression"), None)
                 parts.append(self.expression(inner, depth + 1) if inner is not None else Opaque(self.span(child), self.text(child), "an interpolation"))
-            elif kind == "template_directive":
+            else:
                 parts.append(Opaque(self.span(child), self.text(child), "a template directive"))
-            elif kind in ("quoted_template_start", "quoted_template_end", "heredoc_start", "heredoc_identifier"):
-                continue
-            elif kind == "quoted_template" or kind == "template_expr":
-                return self._template(child, depth + 1)
+            cursor = child.end_byte
+        tail = self.data[cursor:end].decode("utf-8", "replace") if end > cursor else ""
+        parts.append(tail if heredoc else _unescape(tail))
+        if heredoc and self.text(node).startswith("<<-"):
+            parts = _dedent(parts)
+        parts = [part for part in parts if part != ""]
         span, text = self.span(node), self.text(node)
-        if node.type == "heredoc_template":
-            parts = _heredoc_lines(parts, self.text(node))
         if all(isinstance(part, str) for part in parts):
             return Literal(span, text, "".join(parts))
         return Template(span, text, tuple(parts))
 
 
-def _heredoc_lines(parts: list, source: str) -> list:
-    """A heredoc's text as Terraform gives it: from the line after the marker, `<<-` indentation removed."""
-    if source.startswith("<<-"):
-        # Terraform strips the smallest indentation of the body's lines; the literal parts
-        # keep their own indentation here, which only matters for text rules never read.
-        return parts
-    return parts
+def _dedent(parts: list) -> list:
+    """A `<<-` heredoc's text with the smallest indentation of its lines removed (an interpolation counts as text)."""
+    expressions = [part for part in parts if not isinstance(part, str)]
+    text = "".join(part if isinstance(part, str) else "\x00" for part in parts)
+    lines = text.split("\n")
+    indent = min((len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()), default=0)
+    text = "\n".join(line[min(indent, len(line) - len(line.lstrip(" \t"))):] for line in lines)
+    result: list = []
+    for number, piece in enumerate(text.split("\x00")):
+        if number:
+            result.append(expressions[number - 1])
+        result.append(piece)
+    return result
 
 
 def _unescape(text: str) -> str:
