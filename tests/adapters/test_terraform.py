@@ -423,3 +423,24 @@ def test_template_text_keeps_its_whitespace_and_escapes():
     assert locals_.get("e").expression.value == "tab\there ${not} %{not}"
     assert locals_.get("h").expression.parts[0] == "  kept "
     assert locals_.get("i").expression.value == "indented\n  more\n"
+
+
+def test_a_target_naming_an_endpoint_of_another_file_is_looked_for_in_the_run(tmp_path: Path):
+    (tmp_path / "endpoint.yaml").write_text(
+        (Path(__file__).resolve().parent.parent / "fixtures" / "parity" / "endpoints.yaml").read_text()
+    )
+    (tmp_path / "scaling").mkdir()
+    (tmp_path / "scaling" / "main.tf").write_text(
+        'resource "aws_appautoscaling_target" "t" {\n  service_namespace = "sagemaker"\n'
+        '  resource_id = "endpoint/fraud-scoring/variant/AllTraffic"\n'
+        '  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"\n  min_capacity = 2\n  max_capacity = 4\n}\n'
+        'resource "aws_appautoscaling_target" "nowhere" {\n  service_namespace = "sagemaker"\n'
+        '  resource_id = "endpoint/no-such-endpoint/variant/AllTraffic"\n'
+        '  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"\n  min_capacity = 1\n  max_capacity = 2\n}\n'
+    )
+    result = lint_paths([str(tmp_path)])
+    statuses = {target.resource_id.value: target for target in result.scaling_targets if target.span.path.endswith(".tf")}
+    found = statuses["endpoint/fraud-scoring/variant/AllTraffic"]
+    assert found.status.value == "elsewhere-in-run" and found.refers_to
+    missing = statuses["endpoint/no-such-endpoint/variant/AllTraffic"]
+    assert missing.status.value == "no-such-deployment" and missing.searched_run
