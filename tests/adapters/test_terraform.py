@@ -358,8 +358,8 @@ def test_a_called_module_is_judged_once_per_call_with_its_arguments(tmp_path: Pa
     )
     result = lint_paths([str(tmp_path)])
     by_call = {deployment.variant.value: deployment for deployment in result.deployments}
-    assert sorted(by_call) == ["module.large (main.tf)", "module.small (main.tf)"]
-    small, large = by_call["module.small (main.tf)"], by_call["module.large (main.tf)"]
+    assert sorted(by_call) == ["module.large (../../live/main.tf)", "module.small (../../live/main.tf)"]
+    small, large = by_call["module.small (../../live/main.tf)"], by_call["module.large (../../live/main.tf)"]
     assert small.units[0].compute.instance_type.value == "ml.c5.large"
     assert small.units[0].compute.instance_type.span.path.endswith("modules/endpoint/main.tf")
     assert "argument instance_type of module small" in small.units[0].compute.instance_type.related[0][1]

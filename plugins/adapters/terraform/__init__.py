@@ -109,7 +109,7 @@ def _items(module) -> dict:
 
 def _with_call(items: list, call) -> list:
     """Deployments and targets of a module instantiated by a `module` block, marked with that call."""
-    label = f"module.{call.name} ({os.path.basename(call.caller.path)})"
+    label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)})"
     variant = Sourced(
         label,
         Span.point(call.span.path, call.span.line, call.span.column),

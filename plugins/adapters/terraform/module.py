@@ -69,6 +69,7 @@ class ModuleCall:
     caller: Document
     span: Span
     arguments: dict  # variable name -> Evaluation in the calling module
+    where: str = ""  # the caller's path relative to the called module's directory
 
 
 # Arguments of a module block that are Terraform's, not the module's variables.
@@ -217,12 +218,13 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
             if for_each is not None and module.module.evaluate(for_each).value in ({}, []):
                 continue
             call_name = str(name_node.value)
+            where = os.path.relpath(document.path, child)  # the caller, seen from the module it calls
             arguments = {}
             for key, value in body.pairs:
                 if str(key.value) in _CALL_META or not isinstance(value, Attribute):
                     continue
                 evaluation = module.module.evaluate(value, Scope())
-                place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {os.path.basename(document.path)}"))
+                place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {where}"))
                 arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
-            found.append((child, ModuleCall(call_name, document, body.span, arguments)))
+            found.append((child, ModuleCall(call_name, document, body.span, arguments, where)))
     return found
