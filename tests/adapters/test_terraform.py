@@ -444,3 +444,22 @@ def test_a_target_naming_an_endpoint_of_another_file_is_looked_for_in_the_run(tm
     assert found.status.value == "elsewhere-in-run" and found.refers_to
     missing = statuses["endpoint/no-such-endpoint/variant/AllTraffic"]
     assert missing.status.value == "no-such-deployment" and missing.searched_run
+
+
+def test_the_suppression_edit_excuses_each_finding_and_inserts_only():
+    from plugins.adapters.terraform import mldeploy_suppression_edit
+
+    parity = Path(__file__).resolve().parent.parent / "fixtures" / "parity" / "endpoints.tf"
+    text = parity.read_text()
+    findings = [finding for finding in lint_text(text, "main.tf").findings if not finding.rule_id.startswith("MD")]
+    assert findings
+    for finding in findings:
+        document = load_hcl("main.tf", text, LoadLimits()).documents[0]
+        edit = mldeploy_suppression_edit(document, finding.span, finding.rule_id, "accepted\nfor now")
+        assert edit is not None, finding
+        lines = text.split("\n")
+        offset = sum(len(line) + 1 for line in lines[: edit.line - 1]) + edit.column - 1
+        fixed = text[:offset] + edit.text + text[offset:]
+        after = lint_text(fixed, "main.tf").findings
+        assert not [item for item in after if item.rule_id in ("MD001", "MD003")]
+        assert [item for item in after if item.rule_id == finding.rule_id and item.suppression is not None and item.suppression.justification == "accepted for now"]

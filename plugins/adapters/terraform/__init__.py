@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 
+import re
 from dataclasses import replace
 
 from linter import (
@@ -33,6 +34,7 @@ from linter import (
     RunContext,
     ScalingTarget,
     SourceFile,
+    SuppressionEdit,
     Sourced,
     Span,
     environment_from_path,
@@ -169,3 +171,29 @@ def mldeploy_link(run: RunContext) -> list | None:
         link_across_run(target, run.deployments) if target.span is not None and _is_terraform(target.span.path) else target
         for target in run.scaling_targets
     ]
+
+
+# A line that starts an argument or a block: a comment line above it is certainly outside any string.
+_STATEMENT_LINE = re.compile(r"^([ \t]*)[A-Za-z_][\w-]*\s*(=|\{|\")")
+
+
+@hookimpl
+def mldeploy_suppression_edit(document: Document, span: Span, rule_id: str, reason: str) -> SuppressionEdit | None:
+    """A `# mldeploy-lint: disable=<rule_id> -- reason` line above the argument or block line the finding points at.
+
+    Terraform has no place for metadata, so the suppression is the comment
+    that covers the line below it; it is offered only where that line
+    starts an argument or a block (never inside a heredoc or a string), and
+    only in the file that holds the finding.
+    """
+    if not _is_native(document.path) or span.path != document.path:
+        return None
+    lines = document.source.text.splitlines()
+    if not 1 <= span.line <= len(lines):
+        return None
+    match = _STATEMENT_LINE.match(lines[span.line - 1])
+    if match is None:
+        return None
+    clean_reason = " ".join(reason.split())
+    text = f"{match.group(1)}# mldeploy-lint: disable={rule_id}" + (f" -- {clean_reason}" if clean_reason else "") + "\n"
+    return SuppressionEdit(span.line, 1, text, f"line {span.line}")
