@@ -348,6 +348,7 @@ def test_a_called_module_is_judged_once_per_call_with_its_arguments(tmp_path: Pa
     child = tmp_path / "modules" / "endpoint"
     child.mkdir(parents=True)
     (child / "main.tf").write_text(ENDPOINT)
+    (child / "terraform.tfvars").write_text('instance_type = "ml.p4d.24xlarge"\n')  # the root module's only
     caller = tmp_path / "live"
     caller.mkdir()
     (caller / "main.tf").write_text(
@@ -364,6 +365,7 @@ def test_a_called_module_is_judged_once_per_call_with_its_arguments(tmp_path: Pa
     assert small.units[0].compute.instance_type.span.path.endswith("modules/endpoint/main.tf")
     assert "argument instance_type of module small" in small.units[0].compute.instance_type.related[0][1]
     assert large.units[0].name.value == "Blue"  # an object argument, optional() attributes filled
+    assert large.units[0].compute.instance_type.value == "ml.g5.12xlarge"
     assert large.units[0].scaling[0].min_capacity.value == 2  # the target's resource_id names the variant Blue too
     assert small.variant.span.path.endswith("live/main.tf")
 

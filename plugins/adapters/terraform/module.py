@@ -57,8 +57,11 @@ class TerraformModule:
         return build_module(self.directory, self.documents, self.variables_files + [stage])
 
     def called(self, call: "ModuleCall") -> "TerraformModule":
-        """The module as a `module` block of another module instantiates it: the call's arguments as its variables' values."""
-        return build_module(self.directory, self.documents, self.variables_files, call.arguments)
+        """The module as a `module` block of another module instantiates it: the call's arguments as its variables' values.
+
+        Terraform loads tfvars files for the root module only: a called module's own are not applied.
+        """
+        return build_module(self.directory, self.documents, [], call.arguments)
 
 
 @dataclass(frozen=True)
