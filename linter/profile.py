@@ -46,6 +46,8 @@ PROFILE_KEYS = tuple(_FIELDS)
 # Names that contain a stage word but name a product, not a stage (vLLM's
 # `production-stack` charts and examples are not production deployments).
 _NOT_STAGES = re.compile(r"(?<![a-z0-9])(?:production-stack|production-ready)(?![a-z0-9])")
+# Stage names written with a separator inside (`pre-prod`): one word, not `pre` and `prod`.
+_JOINED_STAGES = re.compile(r"(?<![a-z0-9])pre[-_.]?prod(?:uction)?(?![a-z0-9])")
 
 # Spellings of each stage, as teams write them in tags, labels and profiles.
 _ENVIRONMENT_ALIASES = {
@@ -74,7 +76,8 @@ def environment_from_path(path: str) -> tuple[Environment, str] | None:
     contain a stage word (`production-stack`) are skipped. Production wins
     when a path names several stages.
     """
-    words = [word for word in re.split(r"[/\\._\-]+", _NOT_STAGES.sub("/", path.lower())) if word]
+    lowered = _JOINED_STAGES.sub("preprod", _NOT_STAGES.sub("/", path.lower()))
+    words = [word for word in re.split(r"[/\\._\-]+", lowered) if word]
     found = [(environment, word) for word in words for environment in [normalise_environment(word)] if environment]
     for environment, word in found:
         if environment is Environment.PROD:

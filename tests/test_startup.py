@@ -98,6 +98,9 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     # The Kubernetes readers (ACK, KServe, Seldon, ...) wait for a Kubernetes object.
     kubernetes = [name for _, name in run.imports if name.startswith("plugins.adapters.kubernetes.")]
     assert kubernetes == ["plugins.adapters.kubernetes.objects"]
+    # The HCL parser (tree-sitter) waits for a Terraform file.
+    assert not [name for _, name in run.imports if name.split(".")[0] in ("tree_sitter", "tree_sitter_hcl")]
+    assert not [name for _, name in run.imports if name.startswith("plugins.adapters.terraform.")]
 
 
 def test_the_console_script_linting_one_template_imports_nothing_heavy(workdir):
