@@ -11,7 +11,7 @@ import pytest
 from linter import LoadLimits, Provenance
 from linter.api import lint_paths, lint_text
 from plugins.adapters.terraform.hcl import load_hcl
-from tests.test_intrinsics_hostile import within
+from test_intrinsics_hostile import within
 
 ENDPOINT = '''
 variable "instance_type" {
