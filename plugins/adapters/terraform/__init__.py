@@ -72,6 +72,16 @@ def mldeploy_load(path: str, text: str, limits: LoadLimits) -> SourceFile | None
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and scaling targets of a Terraform document's module (see the package docstring)."""
+    if not _is_terraform(document.path):
+        return None
+    from plugins import data
+
+    # The `[data]` section reaches the table look-ups of the shared readers through this call.
+    with data.extended_by(data.extensions_of(run)):
+        return _extract(document, run)
+
+
+def _extract(document: Document, run: RunContext) -> list:
     path = document.path
     if not _is_terraform(path):
         return None
