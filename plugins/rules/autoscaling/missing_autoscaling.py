@@ -10,8 +10,8 @@ from plugins.rules.common import count_is_structural, instance_units, is_kind, j
 from plugins.rules.autoscaling.scaling import (
     SCALED_KINDS,
     hosts_inference_components,
-    may_be_scaled_elsewhere,
     scaled_elsewhere_pattern,
+    unlinked_targets,
 )
 
 _KIND_LABELS = {
@@ -152,7 +152,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
     - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
-    if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
+    if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or unlinked_targets(run).may_scale(deployment):
         return
     if deployment.environment.known and not deployment.is_production:
         return  # a fixed-size endpoint outside production is a cost choice
