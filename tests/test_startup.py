@@ -98,6 +98,17 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     # The Kubernetes readers (ACK, KServe, Seldon, ...) wait for a Kubernetes object.
     kubernetes = [name for _, name in run.imports if name.startswith("plugins.adapters.kubernetes.")]
     assert kubernetes == ["plugins.adapters.kubernetes.objects"]
+    # Listing the template's siblings needs no gitignore matcher when the
+    # directory has no .gitignore and nothing is excluded by configuration.
+    assert not [name for _, name in run.imports if name.split(".")[0] == "pathspec"]
+
+
+def test_the_default_excludes_name_only_directories():
+    # Why listing one directory's files needs no matcher (linter/discovery.py
+    # `_walk`): a pattern ending in "/" never matches a file at the top.
+    from linter.discovery import DEFAULT_EXCLUDES
+
+    assert all(pattern.endswith("/") for pattern in DEFAULT_EXCLUDES)
 
 
 def test_the_console_script_linting_one_template_imports_nothing_heavy(workdir):
