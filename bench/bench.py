@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,10 +33,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_TEMPLATE = REPO / "bench" / "small-template.yaml"
+SMALL_MANIFEST = REPO / "bench" / "small-kubernetes.yaml"
 CORPUS = REPO.parent / "shared" / "corpus"
 HEAVY = ("cfnlint", "jsonschema", "pygls")
 # The finding the small template must produce: a run without it did not lint.
 EXPECTED_FINDING = "EP001"
+# The same for the small Kubernetes manifest.
+EXPECTED_MANIFEST_FINDING = "HA003"
 
 
 class BenchError(Exception):
@@ -49,21 +53,33 @@ def _stats(samples: list[float]) -> dict:
 # --- start-up ---------------------------------------------------------------------
 
 
-def _time_command(command: list[str], runs: int, cwd: Path, expect_finding: bool, env: dict[str, str]) -> dict:
-    """Wall time of a whole process, `runs` times after one untimed warm-up; checks every run did its job."""
-    samples = []
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time_command(command: list[str], runs: int, cwd: Path, expect_finding: bool | str, env: dict[str, str]) -> dict:
+    """Wall time of a whole process, `runs` times after one untimed warm-up; checks every run did its job.
+
+    `expect_finding` is the rule ID the output must hold (True: the small
+    template's). The CPU time of each process (user + system) is kept
+    under "cpu": on a shared machine it moves less than wall time.
+    """
+    expected = EXPECTED_FINDING if expect_finding is True else expect_finding
+    samples, cpu = [], []
     for attempt in range(runs + 1):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), _children_cpu()
         completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - start
-        if "Traceback" in completed.stderr or (expect_finding and EXPECTED_FINDING not in completed.stdout):
+        elapsed, elapsed_cpu = time.perf_counter() - start, _children_cpu() - start_cpu
+        if "Traceback" in completed.stderr or (expected and expected not in completed.stdout):
             raise BenchError(
                 f"{' '.join(command)} (in {cwd}) exited {completed.returncode} without linting:\n"
                 f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
             )
         if attempt:  # the warm-up fills the bytecode and file caches
             samples.append(elapsed)
-    return _stats(samples)
+            cpu.append(elapsed_cpu)
+    return {**_stats(samples), "cpu": _stats(cpu)}
 
 
 def _cached_bytecode_env(work: Path) -> dict[str, str]:
@@ -112,6 +128,7 @@ def _startup_dirs(work: Path) -> dict[str, Path]:
     for directory in dirs.values():
         directory.mkdir()
         (directory / "template.yaml").write_text(text)
+    (dirs["alone"] / "manifest.yaml").write_text(SMALL_MANIFEST.read_text())
     # A pre-commit hook passes one changed file; by default its siblings are
     # read as context for cross-file links, so a crowded directory costs more.
     for index in range(50):
@@ -133,9 +150,15 @@ def startup(runs: int) -> dict:
     try:
         dirs = _startup_dirs(work)
         python = [sys.executable]
-        plan: list[tuple[str, list[str], Path, bool]] = [
+        plan: list[tuple[str, list[str], Path, bool | str]] = [
             ("python -c pass (interpreter floor)", python + ["-c", "pass"], dirs["alone"], False),
             ("python -m linter template.yaml", python + ["-m", "linter", "template.yaml"], dirs["alone"], True),
+            (
+                "python -m linter manifest.yaml (Kubernetes)",
+                python + ["-m", "linter", "manifest.yaml"],
+                dirs["alone"],
+                EXPECTED_MANIFEST_FINDING,
+            ),
         ]
         for label, path in _console_scripts("mldeploy-lint"):
             plan.append((f"{label} template.yaml", [path, "template.yaml"], dirs["alone"], True))
@@ -160,11 +183,35 @@ def startup(runs: int) -> dict:
         return {
             "bytecode": "cached (PYTHONPYCACHEPREFIX in a scratch directory, one warm-up run)",
             "commands": commands,
+            "ratios": _startup_ratios(commands),
             "imports": import_profile(["template.yaml"], dirs["alone"], cached),
             "imports_with_config": import_profile(["template.yaml"], dirs["configured"], cached),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _startup_ratios(commands: dict) -> dict:
+    """One small CloudFormation and one small Kubernetes file against the interpreter floor and cfn-lint.
+
+    cfn-lint lints the small template; it is the yardstick for both (it
+    reads no Kubernetes manifest). The goal is at most 0.2 of cfn-lint.
+    """
+    floor = commands["python -c pass (interpreter floor)"]
+    # The fastest cfn-lint row: the script itself, not a pyenv shim in front of it.
+    cfn_lint = min((stats for label, stats in commands.items() if label.startswith("cfn-lint")), key=lambda stats: stats["median"], default=None)
+    ratios = {}
+    for label in ("python -m linter template.yaml", "python -m linter manifest.yaml (Kubernetes)"):
+        stats = commands[label]
+        row = {
+            "over_floor_wall": stats["median"] / floor["median"],
+            "over_floor_cpu": stats["cpu"]["median"] / floor["cpu"]["median"],
+        }
+        if cfn_lint is not None:
+            row["over_cfn_lint_wall"] = stats["median"] / cfn_lint["median"]
+            row["over_cfn_lint_cpu"] = stats["cpu"]["median"] / cfn_lint["cpu"]["median"]
+        ratios[label] = row
+    return ratios
 
 
 # Runs `python -m linter ARGS` with an import hook that prints, for the first
@@ -858,7 +905,12 @@ def render(report: dict) -> str:
     ]
     width = max(len(name) for name in start["commands"])
     for name, stats in start["commands"].items():
-        lines.append(f"  {name:{width}} {_ms(stats)}")
+        lines.append(f"  {name:{width}} {_ms(stats)}  cpu {stats['cpu']['median'] * 1000:6.1f} ms")
+    for name, row in start["ratios"].items():
+        text = f"  {name}: x{row['over_floor_wall']:.1f} the floor (cpu x{row['over_floor_cpu']:.1f})"
+        if "over_cfn_lint_wall" in row:
+            text += f", {row['over_cfn_lint_wall']:.2f} of cfn-lint (cpu {row['over_cfn_lint_cpu']:.2f}; goal: at most 0.2)"
+        lines.append(text)
     for key, title in (("imports", "one template"), ("imports_with_config", "beside mldeploy-lint.toml")):
         profile = start[key]
         heavy = profile["heavy"]
