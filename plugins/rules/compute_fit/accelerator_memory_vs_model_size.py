@@ -144,12 +144,14 @@ def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | NotJud
         return None
     model = models[0]
     if not model.weights_gb.known:
-        if model.weights_gb.note:  # the adapter's reason: an unread dtype, no parameter count in the ID, ...
+        # The adapter's reason (an unread dtype, weights split over pods, no parameter count in the ID) says
+        # what to change; without one, a declared size is the way, read for a deployment of one unit only.
+        if model.weights_gb.note:
             why = model.weights_gb.note
-        elif model.model_id.known:
-            why = f"no size is read for {model.model_id.value}; declare it as model-size-gb"
         else:
-            why = "no model ID with a parameter count is read; declare it as model-size-gb"
+            why = f"no size is read for {model.model_id.value}" if model.model_id.known else "no model ID with a parameter count is read"
+            if len(deployment.units) == 1:
+                why += "; declare it as model-size-gb"
         return NotJudged(f"the size of the model {unit_name(unit)} serves is not known: {why}", model.model_id.span)
     return model.weights_gb, f"{model.model_id.value} (about {float(model.weights_gb.value):g} GB of weights, inferred)"  # type: ignore[arg-type]
 
