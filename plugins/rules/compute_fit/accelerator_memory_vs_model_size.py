@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from linter import Deployment, NotJudged, RunContext, Severity, Sourced, Unit, Violation, rule
+from linter import AcceleratorKind, Deployment, NotJudged, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.data import extensions_of, instance_info, kubernetes_label, limit
 from plugins.data.accelerators import (
@@ -107,6 +107,12 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
         return NotJudged(
             f"the accelerator memory of the GPU {subject} is scheduled onto ({key}: {value}) is not known to the data tables",
             selector.span or unit.span,
+        )
+    accelerator = compute.accelerator
+    if accelerator.known and accelerator.value not in (AcceleratorKind.GPU, AcceleratorKind.NONE):
+        return NotJudged(
+            f"the memory of the {accelerator.value} devices {subject} requests is not in the data tables",
+            compute.accelerator_count.span or unit.span,
         )
     return NotJudged(
         f"which GPU {subject} gets is not known: no node selector names an instance type "
