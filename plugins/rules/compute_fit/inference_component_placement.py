@@ -59,7 +59,10 @@ def inference_component_placement(deployment: Deployment, run: RunContext) -> It
     has, and the component whose copies take the total past what the
     variant holds. Components whose copy count, or variants whose instance
     type or count, is not known are left alone, and so are instance types
-    whose accelerator count the tables do not give.
+    whose accelerator count the tables do not give: `explain
+    --deployments` says which fact was missing. `MinMemoryRequiredInMb` is
+    not judged (the tables hold no host memory per instance type), and
+    `explain` says so.
 
     ## Why it matters
     SageMaker places each copy of a component on one instance of its

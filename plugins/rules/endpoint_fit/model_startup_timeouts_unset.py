@@ -71,6 +71,10 @@ def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Ite
     message also names `ModelDataDownloadTimeoutInSeconds` when it is not
     set either. A timeout from an unresolved parameter counts as set;
     serverless endpoints are left alone (their start-up limit is fixed).
+    Where it cannot tell — a timeout whose value cannot be resolved, or a
+    model ID naming a large model served by an image not known as a
+    large-model server — it is silent, and `explain --deployments` says
+    which fact was missing (never a guessed default).
 
     ## Why it matters
     A large model takes minutes to download and load before the container

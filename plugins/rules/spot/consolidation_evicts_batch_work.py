@@ -47,6 +47,9 @@ def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> 
     - when the pods are not pinned to a pool by name, or the pool is not in
       the run: which of the cluster's pools takes them is not decided by
       the files (`explain --deployments` shows each unit's consolidation);
+    - when several pools of the pinned name are equally near the workload
+      (examples of other projects), or the pools cannot be told apart:
+      `explain --deployments` names them under "not judged";
     - for serving workloads, which Kubernetes restarts elsewhere by design,
       and for work that shows nothing of ML.
 

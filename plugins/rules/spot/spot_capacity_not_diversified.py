@@ -61,6 +61,8 @@ def spot_capacity_not_diversified(deployment: Deployment, run: RunContext) -> It
     (Karpenter picks among many types), and for lists it cannot read.
     Zones alone are never judged: subnets named by ID say nothing of their
     zones, and one zone is sometimes deliberate (EFA training clusters).
+    Where the zones of a flagged capacity are not written, `explain
+    --deployments` says the zone was not judged.
 
     ## Why it matters
     Spot capacity is bought per pool — one instance type in one
