@@ -73,6 +73,8 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
                 )
             devices = int(asked.value)  # type: ignore[arg-type]
         elif deployment.platform != "sagemaker":  # a pod gets the GPUs it requests, not the node's
+            if compute.accelerator_count.not_written():
+                return None  # it requests none: no accelerator memory to fill
             if not compute.accelerator_count.known:
                 return NotJudged(
                     f"the number of accelerators {subject} requests is not known ({_unknown_how(compute.accelerator_count)})",
