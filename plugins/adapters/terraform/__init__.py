@@ -8,8 +8,10 @@ and automatically loaded tfvars, locals, references, conditionals,
 `count`/`for_each`. A module another module of the run calls (`module`
 block with a local `source`) is read once per call, with the call's
 arguments. SageMaker and Application Auto Scaling resources are
-read through the shared AWS readers (`requests.py`, `hosting.py`); other
-resource types are ignored.
+read through the shared AWS readers (`requests.py`, `hosting.py`), AWS
+Batch and EKS node groups (also the well-known inputs of the
+terraform-aws-modules eks and batch modules) through the shared Batch and
+node group records (`compute.py`); other resource types are ignored.
 
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context
@@ -101,10 +103,19 @@ def _extract(document: Document, run: RunContext) -> list:
     return results
 
 
+def module_items(module) -> dict:
+    """Items by anchor path of one reading of a module: its hosting, Batch and node group deployments."""
+    from plugins.adapters.terraform.compute import module_compute_items
+    from plugins.adapters.terraform.hosting import module_items as hosting_items
+
+    items = hosting_items(module)
+    for path, found in module_compute_items(module).items():
+        items.setdefault(path, []).extend(found)
+    return items
+
+
 def _items(module) -> dict:
     """Items by anchor path: the module read once, or once per stage file, each marked with its stage."""
-    from plugins.adapters.terraform.hosting import module_items
-
     merged: dict[str, list] = {}
     if module.calls:  # a module its callers instantiate is judged as each call configures it
         for call in module.calls:
