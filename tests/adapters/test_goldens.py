@@ -62,7 +62,7 @@ def test_model_golden(path: Path, update_goldens: bool, monkeypatch):
 # tests/fixtures/adapters/terraform/ is linted whole, its golden is
 # tests/adapters/goldens/terraform/<directory>.json.
 TERRAFORM = FIXTURES / "terraform"
-MODULES = sorted(path for path in TERRAFORM.iterdir() if path.is_dir() and any(path.glob("*.tf"))) if TERRAFORM.is_dir() else []
+MODULES = sorted(path for path in TERRAFORM.iterdir() if path.is_dir() and any(path.rglob("*.tf"))) if TERRAFORM.is_dir() else []
 
 
 def test_there_are_terraform_modules():

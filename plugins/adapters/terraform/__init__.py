@@ -109,8 +109,11 @@ def module_items(module) -> dict:
     from plugins.adapters.terraform.hosting import module_items as hosting_items
 
     items = hosting_items(module)
-    for path, found in module_compute_items(module).items():
-        items.setdefault(path, []).extend(found)
+    from plugins.adapters.terraform.workflows import module_workflow_items
+
+    for extra in (module_compute_items(module), module_workflow_items(module)):
+        for path, found in extra.items():
+            items.setdefault(path, []).extend(found)
     return items
 
 

@@ -11,7 +11,7 @@ run (`modules_of_run`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from linter import Document, MappingNode, Node, RunContext, ScalarNode, Span
@@ -51,17 +51,18 @@ class TerraformModule:
     claimed: set = field(default_factory=set)
     stage_files: list[Document] = field(default_factory=list)
     calls: list["ModuleCall"] = field(default_factory=list)
+    run_paths: frozenset = frozenset()  # the real paths of the run's documents (a definition file among them is read as its own document)
 
     def with_stage(self, stage: Document) -> "TerraformModule":
         """The module as `terraform apply -var-file=<stage>` reads it: the stage's values over the automatic ones."""
-        return build_module(self.directory, self.documents, self.variables_files + [stage])
+        return replace(build_module(self.directory, self.documents, self.variables_files + [stage]), run_paths=self.run_paths)
 
     def called(self, call: "ModuleCall") -> "TerraformModule":
         """The module as a `module` block of another module instantiates it: the call's arguments as its variables' values.
 
         Terraform loads tfvars files for the root module only: a called module's own are not applied.
         """
-        return build_module(self.directory, self.documents, [], call.arguments)
+        return replace(build_module(self.directory, self.documents, [], call.arguments), run_paths=self.run_paths)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,9 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
                 if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
             ]
             modules[directory] = module
+        run_paths = frozenset(os.path.realpath(document.path) for document in run.documents)
+        for module in modules.values():
+            module.run_paths = run_paths
         for module in modules.values():
             for call in _calls(module, modules):
                 modules[call[0]].calls.append(call[1])

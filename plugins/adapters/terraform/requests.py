@@ -250,8 +250,9 @@ def _expression(node: Node) -> Any:
 class TerraformRequestReader(RequestReader):
     """A `RequestReader` over evaluated Terraform bodies: unknowns with their reasons, options and related places kept."""
 
-    def __init__(self) -> None:
-        super().__init__(resolve=ValueResolver(expression=_expression))
+    def __init__(self, resolve: "Callable[..., ValueResolver] | None" = None) -> None:
+        """`resolve(expression)` builds the resolver around the reader of unknown values (an ASL one for state machines)."""
+        super().__init__(resolve=(resolve or (lambda expression: ValueResolver(expression=expression)))(_expression))
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         sourced = super().value(node, *path, convert=convert, expected=expected)
