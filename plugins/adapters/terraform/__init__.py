@@ -1,7 +1,9 @@
 """Terraform configurations (`*.tf`, `*.tf.json`, `*.tfvars`, `*.tfvars.json`) read into the deployment model.
 
 Native syntax is parsed by tree-sitter's HCL grammar (`hcl.py`, imported
-when a run holds a Terraform file); JSON syntax is read by the core loader.
+when a run holds a Terraform file); JSON syntax is read by the core loader
+and converted into the native syntax's nodes and expressions
+(`json_syntax.py`).
 A directory's configuration files are one module (`module.py`), evaluated
 as far as the module decides its values (`values.py`): variable defaults
 and automatically loaded tfvars, locals, references, conditionals,

@@ -268,7 +268,8 @@ def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingN
     """(kind, call name, body, path) of each module block calling a registry module whose inputs are read."""
     found = []
     for document in terraform.documents:
-        section = document.root.get("module") if isinstance(document.root, MappingNode) else None
+        root = terraform.roots.get(document.path)
+        section = root.get("module") if isinstance(root, MappingNode) else None
         if not isinstance(section, MappingNode):
             continue
         for name, body in section.pairs:

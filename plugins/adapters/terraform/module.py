@@ -51,6 +51,7 @@ class TerraformModule:
     claimed: set = field(default_factory=set)
     stage_files: list[Document] = field(default_factory=list)
     calls: list["ModuleCall"] = field(default_factory=list)
+    roots: dict = field(default_factory=dict)  # path -> the document's root in the native shape
     run_paths: frozenset = frozenset()  # the real paths of the run's documents (a definition file among them is read as its own document)
 
     def with_stage(self, stage: Document) -> "TerraformModule":
@@ -118,12 +119,10 @@ def build_module(directory: str, documents: list[Document], variables_files: lis
     variables: dict[str, Variable] = {}
     locals_: dict[str, Any] = {}
     resources: list[Resource] = []
+    roots: dict[str, Node | None] = {}
     for document in documents:
-        if document.path.lower().endswith(".json"):
-            # JSON syntax spells nested blocks as objects and expressions as `${...}` strings, which
-            # this reader does not read yet: its resources are left out rather than misread.
-            continue
-        root = document.root
+        root = configuration_root(document)
+        roots[document.path] = root
         for name, _, body in _blocks(root, "variable"):
             variables[name] = Variable(name, body, None, "")
         locals_.update(_locals(root))
@@ -143,7 +142,16 @@ def build_module(directory: str, documents: list[Document], variables_files: lis
         if variable is not None:
             variables[name] = Variable(name, variable.node, None, "", evaluation)
     module = Module(variables.values(), locals_, resources)
-    return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"])
+    return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"], roots=roots)
+
+
+def configuration_root(document: Document) -> Node | None:
+    """A configuration document's root in the native syntax's shape (`.tf.json` converted by `json_syntax`)."""
+    if document.path.lower().endswith(".json"):
+        from plugins.adapters.terraform.json_syntax import configuration
+
+        return configuration(document)
+    return document.root
 
 
 def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
@@ -205,7 +213,8 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
     """
     found = []
     for document in module.documents:
-        section = document.root.get("module") if isinstance(document.root, MappingNode) else None
+        root = module.roots.get(document.path)
+        section = root.get("module") if isinstance(root, MappingNode) else None
         if not isinstance(section, MappingNode):
             continue
         for name_node, body in section.pairs:
