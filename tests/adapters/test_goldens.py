@@ -24,7 +24,9 @@ from linter.rules import RuleSelector
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters"
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 FILES = sorted(
-    path for path in FIXTURES.rglob("*") if path.suffix in (".yaml", ".yml", ".json", ".template") and path.is_file()
+    path
+    for path in FIXTURES.rglob("*")
+    if path.suffix in (".yaml", ".yml", ".json", ".template") and path.is_file() and "terraform" not in path.relative_to(FIXTURES).parts[:1]
 )
 
 

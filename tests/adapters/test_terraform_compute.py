@@ -298,3 +298,26 @@ resource "aws_batch_job_queue" "q" {{
     assert [finding.rule_id for finding in result.findings if finding.rule_id.startswith("MD")] == []
     (deployment,) = result.deployments
     assert deployment.models == ()
+
+
+def test_a_callers_stage_files_apply_to_the_modules_it_calls(tmp_path: Path):
+    (tmp_path / "child").mkdir()
+    (tmp_path / "child" / "main.tf").write_text(
+        'variable "type" {}\nvariable "instances" {}\n'
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  production_variants {\n    variant_name = "v"\n'
+        '    instance_type = var.type\n    initial_instance_count = var.instances\n  }\n}\n'
+        'resource "aws_sagemaker_endpoint" "e" {\n  endpoint_config_name = aws_sagemaker_endpoint_configuration.c.name\n}\n'
+    )
+    (tmp_path / "main.tf").write_text(
+        'variable "instances" {\n  default = 2\n}\nmodule "child" {\n  source = "./child"\n  type = "ml.m5.large"\n  instances = var.instances\n}\n'
+    )
+    (tmp_path / "prod.tfvars").write_text("instances = 1\n")
+    (tmp_path / "dev.tfvars").write_text("instances = 3\n")
+    result = lint_paths([str(tmp_path)])
+    counts = {deployment.variant.value: (deployment.units[0].count.value, deployment.environment.value.value) for deployment in result.deployments}
+    assert counts == {
+        "module.child (../main.tf) with dev.tfvars": (3, "dev"),
+        "module.child (../main.tf) with prod.tfvars": (1, "prod"),
+    }
+    (single,) = [finding for finding in result.findings if finding.rule_id == "HA001"]
+    assert "prod.tfvars" in single.message

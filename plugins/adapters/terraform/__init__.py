@@ -124,8 +124,17 @@ def _items(module) -> dict:
     merged: dict[str, list] = {}
     if module.calls:  # a module its callers instantiate is judged as each call configures it
         for call in module.calls:
-            for path, items in module_items(module.called(call)).items():
-                merged.setdefault(path, []).extend(_with_call(items, call))
+            stages = call.caller_module.stage_files if call.caller_module is not None else []
+            if not stages:
+                for path, items in module_items(module.called(call)).items():
+                    merged.setdefault(path, []).extend(_with_call(items, call))
+                continue
+            for stage in stages:  # the caller's stage file sets the call's arguments
+                staged = call.staged(stage)
+                if staged is None:
+                    continue
+                for path, items in module_items(module.called(staged)).items():
+                    merged.setdefault(path, []).extend(_with_stage(_with_call(items, staged), stage, call))
         return merged
     if not module.stage_files:
         return module_items(module)
@@ -154,7 +163,7 @@ def _with_call(items: list, call) -> list:
     return marked
 
 
-def _with_stage(items: list, stage: Document) -> list:
+def _with_stage(items: list, stage: Document, call=None) -> list:
     """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
 
     The stage's environment is inferred from a stage word in the file's
@@ -168,11 +177,20 @@ def _with_stage(items: list, stage: Document) -> list:
         Provenance.DECLARED,
         "the module is judged once per tfvars file beside it (passed with -var-file), here with this one's values",
     )
+    if call is not None:
+        label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)}) with {label}"
+        variant = Sourced(
+            label,
+            Span.point(stage.path, stage.span.line, stage.span.column),
+            Provenance.DECLARED,
+            "the module is judged once per module block that calls it and per tfvars file of the caller (passed with -var-file)",
+        )
     environment: Sourced = Sourced()
-    from_name = environment_from_path(label)
+    file_name = os.path.basename(stage.path)
+    from_name = environment_from_path(file_name)
     if from_name is not None:
         found, word = from_name
-        environment = Sourced(found, None, Provenance.INFERRED, f"the tfvars file's name {label} names {word!r}")
+        environment = Sourced(found, None, Provenance.INFERRED, f"the tfvars file's name {file_name} names {word!r}")
     marked = []
     for item in items:
         if isinstance(item, Deployment):

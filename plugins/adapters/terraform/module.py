@@ -75,6 +75,15 @@ class ModuleCall:
     span: Span
     arguments: dict  # variable name -> Evaluation in the calling module
     where: str = ""  # the caller's path relative to the called module's directory
+    caller_module: "TerraformModule | None" = field(default=None, compare=False, repr=False)
+    body: "MappingNode | None" = field(default=None, compare=False, repr=False)
+
+    def staged(self, stage: Document) -> "ModuleCall | None":
+        """The call as `terraform apply -var-file=<stage>` in the caller makes it; None when it then creates nothing."""
+        if self.caller_module is None or self.body is None:
+            return self
+        arguments = call_arguments(self.caller_module.with_stage(stage), self.body, self.name, self.where)
+        return None if arguments is None else replace(self, arguments=arguments)
 
 
 # Arguments of a module block that are Terraform's, not the module's variables.
@@ -208,8 +217,9 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
     """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
 
     The arguments are evaluated in the calling module as it reads with its
-    own values (its stage files are not applied). A call whose `count` is
-    decided 0 (or `for_each` empty) instantiates nothing.
+    own values; `ModuleCall.staged` evaluates them again with one of the
+    caller's stage files. A call whose `count` is decided 0 (or `for_each`
+    empty) instantiates nothing.
     """
     found = []
     for document in module.documents:
@@ -227,20 +237,28 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
             child = os.path.normpath(os.path.join(module.directory, text))
             if child not in modules or child == module.directory:
                 continue
-            count = body.get("count")
-            if count is not None and module.module.evaluate(count).value == 0:
-                continue
-            for_each = body.get("for_each")
-            if for_each is not None and module.module.evaluate(for_each).value in ({}, []):
-                continue
             call_name = str(name_node.value)
             where = os.path.relpath(document.path, child)  # the caller, seen from the module it calls
-            arguments = {}
-            for key, value in body.pairs:
-                if str(key.value) in _CALL_META or not isinstance(value, Attribute):
-                    continue
-                evaluation = module.module.evaluate(value, Scope())
-                place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {where}"))
-                arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
-            found.append((child, ModuleCall(call_name, document, body.span, arguments, where)))
+            arguments = call_arguments(module, body, call_name, where)
+            if arguments is None:
+                continue
+            found.append((child, ModuleCall(call_name, document, body.span, arguments, where, module, body)))
     return found
+
+
+def call_arguments(caller: TerraformModule, body: MappingNode, call_name: str, where: str) -> dict | None:
+    """The arguments of a `module` block evaluated in the caller; None when its count or for_each creates nothing."""
+    count = body.get("count")
+    if count is not None and caller.module.evaluate(count).value == 0:
+        return None
+    for_each = body.get("for_each")
+    if for_each is not None and caller.module.evaluate(for_each).value in ({}, []):
+        return None
+    arguments = {}
+    for key, value in body.pairs:
+        if str(key.value) in _CALL_META or not isinstance(value, Attribute):
+            continue
+        evaluation = caller.module.evaluate(value, Scope())
+        place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {where}"))
+        arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
+    return arguments
