@@ -321,3 +321,28 @@ def test_a_callers_stage_files_apply_to_the_modules_it_calls(tmp_path: Path):
     }
     (single,) = [finding for finding in result.findings if finding.rule_id == "HA001"]
     assert "prod.tfvars" in single.message
+
+
+def test_replace_of_a_substring_is_evaluated_and_a_regular_expression_is_not():
+    text = '''
+resource "aws_batch_compute_environment" "a" {
+  compute_environment_name = replace("g4dn.xlarge", ".", "-")
+  type = "MANAGED"
+  compute_resources {
+    type = "EC2"
+    instance_type = ["g4dn.xlarge"]
+    max_vcpus = 4
+  }
+}
+resource "aws_batch_compute_environment" "b" {
+  compute_environment_name = replace("g4dn.xlarge", "/[.]/", "-")
+  type = "MANAGED"
+  compute_resources {
+    type = "EC2"
+    instance_type = ["g4dn.xlarge"]
+    max_vcpus = 4
+  }
+}
+'''
+    names = sorted(str(deployment.name.value) for deployment in lint_text(text, "main.tf").deployments)
+    assert names == ['${replace("g4dn.xlarge", "/[.]/", "-")}', "g4dn-xlarge"]

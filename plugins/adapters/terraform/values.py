@@ -17,7 +17,7 @@ resources), `count.index`, `each.key`/`each.value`, a dynamic block's
 iterator, conditionals (both options kept when the condition is not
 decided), arithmetic, comparison and logic operators, and the functions
 `merge`, `lookup`, `try`, `coalesce`, `tostring`, `tonumber`, `lower`,
-`upper`, `length`, `contains`, `jsonencode` (a partly known value: an unknown text
+`upper`, `length`, `contains`, `replace` (of a substring), `jsonencode` (a partly known value: an unknown text
 that keeps the value, for arguments holding a JSON document). Data sources, module outputs, `for` expressions and any
 other function are unknown. Nothing is executed, no file is read.
 
@@ -686,6 +686,18 @@ def _length(value: Any) -> Any:
     return EvalError("length() of a value without a length")
 
 
+def _replace(expression: Call, values: list) -> Any:
+    if len(values) != 3 or not all(isinstance(value, str) for value in values):
+        return EvalError("replace() takes three strings")
+    text, search, replacement = values
+    if len(search) >= 2 and search.startswith("/") and search.endswith("/"):
+        return Unknown(f"{expression.text}: a regular-expression replace() is not evaluated", "${" + expression.text + "}")
+    if not search:
+        return Unknown(f"{expression.text}: replace() of an empty string is not evaluated", "${" + expression.text + "}")
+    result = text.replace(search, replacement)
+    return result if len(result) <= MAX_TEXT else Unknown("a text too long to read")
+
+
 def _contains(expression: Call, values: list) -> Any:
     if len(values) != 2 or not isinstance(values[0], list):
         return EvalError("contains() takes a list and a value")
@@ -738,6 +750,7 @@ _FUNCTIONS = {
     "upper": _one_text(_text(str.upper)),
     "length": _one_text(_length),
     "contains": _contains,
+    "replace": _replace,
 }
 
 
