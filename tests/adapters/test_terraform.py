@@ -466,3 +466,71 @@ def test_the_suppression_edit_excuses_each_finding_and_inserts_only():
         after = lint_text(fixed, "main.tf").findings
         assert not [item for item in after if item.rule_id in ("MD001", "MD003")]
         assert [item for item in after if item.rule_id == finding.rule_id and item.suppression is not None and item.suppression.justification == "accepted for now"]
+
+
+# --- a pre-commit run given only a tfvars file --------------------------------------------------
+
+UNSCALED = '''
+variable "stage" {
+  type = string
+}
+
+variable "instances" {
+  type    = number
+  default = 1
+}
+
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  production_variants {
+    variant_name           = "AllTraffic"
+    model_name             = "scorer"
+    instance_type          = "ml.c5.xlarge"
+    initial_instance_count = var.instances
+  }
+  tags = {
+    Environment = var.stage
+  }
+}
+'''
+
+STAGED_MODULE = {
+    "main.tf": UNSCALED,
+    "prod.tfvars": 'stage = "production"\n',
+    "dev.tfvars": 'stage = "dev"\n',
+}
+
+
+def _module(tmp_path, files: dict) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_stage_file_linted_alone_judges_its_module_with_that_stage(tmp_path):
+    module = _module(tmp_path, STAGED_MODULE)
+    alone = lint_paths([str(module / "prod.tfvars")])
+    assert alone.findings and all(finding.path == str(module / "main.tf") for finding in alone.findings)
+    assert all(finding.message.endswith("(with prod.tfvars)") for finding in alone.findings)
+    whole = lint_paths([str(module)])
+    assert {(f.rule_id, f.span.line) for f in alone.findings} <= {(f.rule_id, f.span.line) for f in whole.findings}
+    assert "HA001" in {finding.rule_id for finding in alone.findings}
+    assert "HA001" not in {finding.rule_id for finding in lint_paths([str(module / "dev.tfvars")]).findings}
+
+
+def test_a_stage_file_linted_with_its_module_adds_nothing_twice(tmp_path):
+    module = _module(tmp_path, STAGED_MODULE)
+    both = lint_paths([str(module / "prod.tfvars"), str(module / "main.tf")])
+    whole = lint_paths([str(module)])
+    assert sorted((f.rule_id, f.span.line, f.message) for f in both.findings) == sorted(
+        (f.rule_id, f.span.line, f.message) for f in whole.findings
+    )
+
+
+def test_an_auto_loaded_tfvars_linted_alone_judges_the_module_once(tmp_path):
+    module = _module(tmp_path, {"main.tf": UNSCALED, "terraform.tfvars": 'stage = "production"\n'})
+    alone = lint_paths([str(module / "terraform.tfvars")])
+    whole = lint_paths([str(module)])
+    assert alone.findings
+    assert sorted((f.rule_id, f.span.line, f.message) for f in alone.findings) == sorted(
+        (f.rule_id, f.span.line, f.message) for f in whole.findings
+    )

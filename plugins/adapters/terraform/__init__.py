@@ -92,7 +92,7 @@ def _extract(document: Document, run: RunContext) -> list:
     from plugins.adapters.terraform.module import is_configuration, module_of
 
     if not is_configuration(path):
-        return [DocumentFormat("terraform-variables")]
+        return [DocumentFormat("terraform-variables"), *_judged_with(document, run)]
     module = module_of(document, run)
     items_by_path = run.memo(("terraform", "items", module.directory), lambda: _items(module))
     results: list = [DocumentFormat("terraform-configuration")]
@@ -110,13 +110,39 @@ def module_items(module) -> dict:
     from plugins.adapters.terraform.compute import module_compute_items
     from plugins.adapters.terraform.hosting import module_items as hosting_items
 
-    items = hosting_items(module)
     from plugins.adapters.terraform.workflows import module_workflow_items
 
+    items = hosting_items(module)
     for extra in (module_compute_items(module), module_workflow_items(module)):
         for path, found in extra.items():
             items.setdefault(path, []).extend(found)
     return items
+
+
+def _judged_with(variables_file: Document, run: RunContext) -> list:
+    """The module a tfvars file sets values for, when the run lints the tfvars file but none of the module's files.
+
+    A pre-commit run given only `prod.tfvars` (its module's `.tf` files are
+    context) judges the module with that stage file alone; given only an
+    auto-loaded file (`terraform.tfvars`), it judges the module as a run
+    over the module would, unless one of the module's stage files is also
+    linted (that one judges it). A module its callers instantiate is judged
+    where the calls are, not here.
+    """
+    from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run
+
+    module = modules_of_run(run).get(os.path.dirname(variables_file.path))
+    if module is None or module.calls or any(run.is_reported(item) for item in module.documents):
+        return []
+    if any(stage is variables_file for stage in module.stage_files):
+        stage_items = module_items(module.with_stage(variables_file))
+        return [item for items in stage_items.values() for item in _with_stage(items, variables_file)]
+    if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
+        return []
+    if ("auto-variables",) in module.claimed:
+        return []
+    module.claimed.add(("auto-variables",))
+    return [item for items in _items(module).values() for item in items]
 
 
 def _items(module) -> dict:

@@ -10,8 +10,8 @@ from plugins.rules.common import count_is_structural, instance_units, is_kind, p
 from plugins.rules.autoscaling.scaling import (
     SCALED_KINDS,
     hosts_inference_components,
-    may_be_scaled_elsewhere,
     scaled_elsewhere_pattern,
+    unlinked_targets,
 )
 
 _KIND_LABELS = {
@@ -157,7 +157,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
     - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
-    if may_be_scaled_elsewhere(deployment, run.scaling_targets):
+    if unlinked_targets(run).may_scale(deployment):
         return
     if scaled_elsewhere_pattern(deployment, run.settings("scaled-elsewhere") or ()) is not None:
         return
