@@ -24,7 +24,9 @@ from linter.rules import RuleSelector
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters"
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 FILES = sorted(
-    path for path in FIXTURES.rglob("*") if path.suffix in (".yaml", ".yml", ".json", ".template") and path.is_file()
+    path
+    for path in FIXTURES.rglob("*")
+    if path.suffix in (".yaml", ".yml", ".json", ".template") and path.is_file() and "terraform" not in path.relative_to(FIXTURES).parts[:1]
 )
 
 
@@ -62,7 +64,7 @@ def test_model_golden(path: Path, update_goldens: bool, monkeypatch):
 # tests/fixtures/adapters/terraform/ is linted whole, its golden is
 # tests/adapters/goldens/terraform/<directory>.json.
 TERRAFORM = FIXTURES / "terraform"
-MODULES = sorted(path for path in TERRAFORM.iterdir() if path.is_dir() and any(path.glob("*.tf"))) if TERRAFORM.is_dir() else []
+MODULES = sorted(path for path in TERRAFORM.iterdir() if path.is_dir() and any(path.rglob("*.tf"))) if TERRAFORM.is_dir() else []
 
 
 def test_there_are_terraform_modules():

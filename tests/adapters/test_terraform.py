@@ -376,7 +376,8 @@ def test_json_syntax_configuration_is_not_misread(tmp_path: Path):
         '[{"variant_name": "v", "instance_type": "${var.type}", "initial_instance_count": "${var.count}"}]}}}}'
     )
     result = lint_paths([str(tmp_path)])
-    assert result.deployments == ()
+    (deployment,) = result.deployments
+    assert not deployment.units[0].compute.instance_type.known  # var.type is not declared: unknown, never guessed
     assert [finding for finding in result.findings if finding.rule_id.startswith(("MD", "CV"))] == []
 
 

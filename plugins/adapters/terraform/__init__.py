@@ -1,15 +1,19 @@
 """Terraform configurations (`*.tf`, `*.tf.json`, `*.tfvars`, `*.tfvars.json`) read into the deployment model.
 
 Native syntax is parsed by tree-sitter's HCL grammar (`hcl.py`, imported
-when a run holds a Terraform file); JSON syntax is read by the core loader.
+when a run holds a Terraform file); JSON syntax is read by the core loader
+and converted into the native syntax's nodes and expressions
+(`json_syntax.py`).
 A directory's configuration files are one module (`module.py`), evaluated
 as far as the module decides its values (`values.py`): variable defaults
 and automatically loaded tfvars, locals, references, conditionals,
 `count`/`for_each`. A module another module of the run calls (`module`
 block with a local `source`) is read once per call, with the call's
 arguments. SageMaker and Application Auto Scaling resources are
-read through the shared AWS readers (`requests.py`, `hosting.py`); other
-resource types are ignored.
+read through the shared AWS readers (`requests.py`, `hosting.py`), AWS
+Batch and EKS node groups (also the well-known inputs of the
+terraform-aws-modules eks and batch modules) through the shared Batch and
+node group records (`compute.py`); other resource types are ignored.
 
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context
@@ -101,6 +105,20 @@ def _extract(document: Document, run: RunContext) -> list:
     return results
 
 
+def module_items(module) -> dict:
+    """Items by anchor path of one reading of a module: its hosting, Batch and node group deployments."""
+    from plugins.adapters.terraform.compute import module_compute_items
+    from plugins.adapters.terraform.hosting import module_items as hosting_items
+
+    from plugins.adapters.terraform.workflows import module_workflow_items
+
+    items = hosting_items(module)
+    for extra in (module_compute_items(module), module_workflow_items(module)):
+        for path, found in extra.items():
+            items.setdefault(path, []).extend(found)
+    return items
+
+
 def _judged_with(variables_file: Document, run: RunContext) -> list:
     """The module a tfvars file sets values for, when the run lints the tfvars file but none of the module's files.
 
@@ -117,8 +135,6 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
     if module is None or module.calls or any(run.is_reported(item) for item in module.documents):
         return []
     if any(stage is variables_file for stage in module.stage_files):
-        from plugins.adapters.terraform.hosting import module_items
-
         stage_items = module_items(module.with_stage(variables_file))
         return [item for items in stage_items.values() for item in _with_stage(items, variables_file)]
     if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
@@ -131,13 +147,20 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
 
 def _items(module) -> dict:
     """Items by anchor path: the module read once, or once per stage file, each marked with its stage."""
-    from plugins.adapters.terraform.hosting import module_items
-
     merged: dict[str, list] = {}
     if module.calls:  # a module its callers instantiate is judged as each call configures it
         for call in module.calls:
-            for path, items in module_items(module.called(call)).items():
-                merged.setdefault(path, []).extend(_with_call(items, call))
+            stages = call.caller_module.stage_files if call.caller_module is not None else []
+            if not stages:
+                for path, items in module_items(module.called(call)).items():
+                    merged.setdefault(path, []).extend(_with_call(items, call))
+                continue
+            for stage in stages:  # the caller's stage file sets the call's arguments
+                staged = call.staged(stage)
+                if staged is None:
+                    continue
+                for path, items in module_items(module.called(staged)).items():
+                    merged.setdefault(path, []).extend(_with_stage(_with_call(items, staged), stage, call))
         return merged
     if not module.stage_files:
         return module_items(module)
@@ -166,7 +189,7 @@ def _with_call(items: list, call) -> list:
     return marked
 
 
-def _with_stage(items: list, stage: Document) -> list:
+def _with_stage(items: list, stage: Document, call=None) -> list:
     """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
 
     The stage's environment is inferred from a stage word in the file's
@@ -180,11 +203,20 @@ def _with_stage(items: list, stage: Document) -> list:
         Provenance.DECLARED,
         "the module is judged once per tfvars file beside it (passed with -var-file), here with this one's values",
     )
+    if call is not None:
+        label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)}) with {label}"
+        variant = Sourced(
+            label,
+            Span.point(stage.path, stage.span.line, stage.span.column),
+            Provenance.DECLARED,
+            "the module is judged once per module block that calls it and per tfvars file of the caller (passed with -var-file)",
+        )
     environment: Sourced = Sourced()
-    from_name = environment_from_path(label)
+    file_name = os.path.basename(stage.path)
+    from_name = environment_from_path(file_name)
     if from_name is not None:
         found, word = from_name
-        environment = Sourced(found, None, Provenance.INFERRED, f"the tfvars file's name {label} names {word!r}")
+        environment = Sourced(found, None, Provenance.INFERRED, f"the tfvars file's name {file_name} names {word!r}")
     marked = []
     for item in items:
         if isinstance(item, Deployment):

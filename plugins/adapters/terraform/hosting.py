@@ -32,7 +32,9 @@ from plugins.adapters.terraform.values import Resource, Unknown, split_parts
 
 __all__ = ["HOSTING_TYPES", "module_items"]
 
-HOSTING_TYPES = frozenset(SHAPES)
+HOSTING_TYPES = frozenset(
+    {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target", "aws_appautoscaling_policy"}
+)
 ORIGIN = "Terraform resource"
 
 

@@ -11,7 +11,7 @@ run (`modules_of_run`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from linter import Document, MappingNode, Node, RunContext, ScalarNode, Span
@@ -51,17 +51,19 @@ class TerraformModule:
     claimed: set = field(default_factory=set)
     stage_files: list[Document] = field(default_factory=list)
     calls: list["ModuleCall"] = field(default_factory=list)
+    roots: dict = field(default_factory=dict)  # path -> the document's root in the native shape
+    run_paths: frozenset = frozenset()  # the real paths of the run's documents (a definition file among them is read as its own document)
 
     def with_stage(self, stage: Document) -> "TerraformModule":
         """The module as `terraform apply -var-file=<stage>` reads it: the stage's values over the automatic ones."""
-        return build_module(self.directory, self.documents, self.variables_files + [stage])
+        return replace(build_module(self.directory, self.documents, self.variables_files + [stage]), run_paths=self.run_paths)
 
     def called(self, call: "ModuleCall") -> "TerraformModule":
         """The module as a `module` block of another module instantiates it: the call's arguments as its variables' values.
 
         Terraform loads tfvars files for the root module only: a called module's own are not applied.
         """
-        return build_module(self.directory, self.documents, [], call.arguments)
+        return replace(build_module(self.directory, self.documents, [], call.arguments), run_paths=self.run_paths)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class ModuleCall:
     span: Span
     arguments: dict  # variable name -> Evaluation in the calling module
     where: str = ""  # the caller's path relative to the called module's directory
+    caller_module: "TerraformModule | None" = field(default=None, compare=False, repr=False)
+    body: "MappingNode | None" = field(default=None, compare=False, repr=False)
+
+    def staged(self, stage: Document) -> "ModuleCall | None":
+        """The call as `terraform apply -var-file=<stage>` in the caller makes it; None when it then creates nothing."""
+        if self.caller_module is None or self.body is None:
+            return self
+        arguments = call_arguments(self.caller_module.with_stage(stage), self.body, self.name, self.where)
+        return None if arguments is None else replace(self, arguments=arguments)
 
 
 # Arguments of a module block that are Terraform's, not the module's variables.
@@ -117,12 +128,10 @@ def build_module(directory: str, documents: list[Document], variables_files: lis
     variables: dict[str, Variable] = {}
     locals_: dict[str, Any] = {}
     resources: list[Resource] = []
+    roots: dict[str, Node | None] = {}
     for document in documents:
-        if document.path.lower().endswith(".json"):
-            # JSON syntax spells nested blocks as objects and expressions as `${...}` strings, which
-            # this reader does not read yet: its resources are left out rather than misread.
-            continue
-        root = document.root
+        root = configuration_root(document)
+        roots[document.path] = root
         for name, _, body in _blocks(root, "variable"):
             variables[name] = Variable(name, body, None, "")
         locals_.update(_locals(root))
@@ -142,7 +151,16 @@ def build_module(directory: str, documents: list[Document], variables_files: lis
         if variable is not None:
             variables[name] = Variable(name, variable.node, None, "", evaluation)
     module = Module(variables.values(), locals_, resources)
-    return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"])
+    return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"], roots=roots)
+
+
+def configuration_root(document: Document) -> Node | None:
+    """A configuration document's root in the native syntax's shape (`.tf.json` converted by `json_syntax`)."""
+    if document.path.lower().endswith(".json"):
+        from plugins.adapters.terraform.json_syntax import configuration
+
+        return configuration(document)
+    return document.root
 
 
 def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
@@ -175,6 +193,9 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
                 if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
             ]
             modules[directory] = module
+        run_paths = frozenset(os.path.realpath(document.path) for document in run.documents)
+        for module in modules.values():
+            module.run_paths = run_paths
         for module in modules.values():
             for call in _calls(module, modules):
                 modules[call[0]].calls.append(call[1])
@@ -196,12 +217,14 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
     """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
 
     The arguments are evaluated in the calling module as it reads with its
-    own values (its stage files are not applied). A call whose `count` is
-    decided 0 (or `for_each` empty) instantiates nothing.
+    own values; `ModuleCall.staged` evaluates them again with one of the
+    caller's stage files. A call whose `count` is decided 0 (or `for_each`
+    empty) instantiates nothing.
     """
     found = []
     for document in module.documents:
-        section = document.root.get("module") if isinstance(document.root, MappingNode) else None
+        root = module.roots.get(document.path)
+        section = root.get("module") if isinstance(root, MappingNode) else None
         if not isinstance(section, MappingNode):
             continue
         for name_node, body in section.pairs:
@@ -214,20 +237,28 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
             child = os.path.normpath(os.path.join(module.directory, text))
             if child not in modules or child == module.directory:
                 continue
-            count = body.get("count")
-            if count is not None and module.module.evaluate(count).value == 0:
-                continue
-            for_each = body.get("for_each")
-            if for_each is not None and module.module.evaluate(for_each).value in ({}, []):
-                continue
             call_name = str(name_node.value)
             where = os.path.relpath(document.path, child)  # the caller, seen from the module it calls
-            arguments = {}
-            for key, value in body.pairs:
-                if str(key.value) in _CALL_META or not isinstance(value, Attribute):
-                    continue
-                evaluation = module.module.evaluate(value, Scope())
-                place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {where}"))
-                arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
-            found.append((child, ModuleCall(call_name, document, body.span, arguments, where)))
+            arguments = call_arguments(module, body, call_name, where)
+            if arguments is None:
+                continue
+            found.append((child, ModuleCall(call_name, document, body.span, arguments, where, module, body)))
     return found
+
+
+def call_arguments(caller: TerraformModule, body: MappingNode, call_name: str, where: str) -> dict | None:
+    """The arguments of a `module` block evaluated in the caller; None when its count or for_each creates nothing."""
+    count = body.get("count")
+    if count is not None and caller.module.evaluate(count).value == 0:
+        return None
+    for_each = body.get("for_each")
+    if for_each is not None and caller.module.evaluate(for_each).value in ({}, []):
+        return None
+    arguments = {}
+    for key, value in body.pairs:
+        if str(key.value) in _CALL_META or not isinstance(value, Attribute):
+            continue
+        evaluation = caller.module.evaluate(value, Scope())
+        place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {where}"))
+        arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
+    return arguments

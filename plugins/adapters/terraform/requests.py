@@ -27,7 +27,7 @@ from plugins.adapters.aws.sagemaker_requests import NOT_EXPRESSION, RequestReade
 from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference
 from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown
 
-__all__ = ["ValueNode", "RequestShape", "SHAPES", "request_node", "READER", "TerraformRequestReader"]
+__all__ = ["ValueNode", "RequestShape", "SHAPES", "request_node", "located", "json_document", "READER", "TerraformRequestReader"]
 
 # Arguments of a resource that are Terraform's, not the API's.
 _META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection", "timeouts"})
@@ -47,9 +47,10 @@ class ValueNode(ScalarNode):
 class RequestShape:
     """How one resource type's arguments map onto its API request: renamed keys, blocks that are lists."""
 
-    def __init__(self, renames: Mapping[str, str], lists: frozenset[str] = frozenset()) -> None:
+    def __init__(self, renames: Mapping[str, str], lists: frozenset[str] = frozenset(), documents: frozenset[str] = frozenset()) -> None:
         self.renames = dict(renames)
         self.lists = lists
+        self.documents = documents  # arguments holding a JSON document (`container_properties`), read as its content
 
     def key(self, name: str) -> str:
         return self.renames.get(name) or "".join(part[:1].upper() + part[1:] for part in name.split("_"))
@@ -63,6 +64,19 @@ SHAPES = {
     "aws_sagemaker_endpoint": RequestShape({"name": "EndpointName"}),
     "aws_appautoscaling_target": RequestShape({}),
     "aws_appautoscaling_policy": RequestShape({"name": "PolicyName"}, frozenset({"step_adjustment", "metrics"})),
+    # CreateComputeEnvironment; the provider's `instance_type` is the API's list `instanceTypes`.
+    "aws_batch_compute_environment": RequestShape(
+        {"name": "ComputeEnvironmentName", "compute_environment_name": "ComputeEnvironmentName", "instance_type": "InstanceTypes"}
+    ),
+    "aws_batch_job_queue": RequestShape({"name": "JobQueueName"}, frozenset({"compute_environment_order"})),
+    # RegisterJobDefinition: the container, node and ECS properties are JSON documents.
+    "aws_batch_job_definition": RequestShape(
+        {"name": "JobDefinitionName"},
+        frozenset({"containers", "env"}),
+        frozenset({"container_properties", "node_properties", "ecs_properties"}),
+    ),
+    # CreateNodegroup.
+    "aws_eks_node_group": RequestShape({"node_group_name": "NodegroupName", "subnet_ids": "Subnets", "taint": "Taints"}, frozenset({"taint"})),
 }
 # `container` blocks are the API's `Containers`.
 SHAPES["aws_sagemaker_model"].renames["container"] = "Containers"
@@ -98,7 +112,10 @@ def _body(module: Module, body: MappingNode, scope: Scope, shape: RequestShape, 
                     entry[1].append(_body(module, block, scope, shape, budget, depth + 1))
             continue
         evaluation = module.evaluate(value, scope)
-        node = located(evaluation.value, value.span, evaluation.related, budget)
+        if name in shape.documents:
+            node = located(json_document(evaluation.value), value.span, evaluation.related, budget)
+        else:
+            node = located(evaluation.value, value.span, evaluation.related, budget)
         if node is not None:
             pairs.append((ScalarNode(shape.key(name), key.span, "str"), node))
     for name, (key, bodies) in blocks.items():
@@ -138,6 +155,44 @@ def _dynamic(module: Module, block: MappingNode, label: str, scope: Scope, shape
         budget[0] -= 1
         generated.append(_body(module, bodies[0], scope.bind(**{iterator: {"key": key, "value": value}}), shape, budget, depth + 1))
     return generated
+
+
+MAX_DOCUMENT_DEPTH = 32
+
+
+def json_document(value: Any) -> Any:
+    """The content of an argument that holds a JSON document: the text parsed, or what `jsonencode()` encoded.
+
+    Text that is not JSON, or nested deeper than `MAX_DOCUMENT_DEPTH`, is unknown with the reason.
+    """
+    if isinstance(value, Unknown) and value.encoded is not None:
+        value = value.encoded
+    elif isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return Unknown("the JSON document cannot be parsed")
+    else:
+        return value
+    if _depth(value) > MAX_DOCUMENT_DEPTH:
+        return Unknown(f"a JSON document nested more than {MAX_DOCUMENT_DEPTH} deep")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DOCUMENT_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def located(value: Any, span: Span, related: tuple, budget: list[int] | None = None) -> Node | None:
@@ -195,8 +250,9 @@ def _expression(node: Node) -> Any:
 class TerraformRequestReader(RequestReader):
     """A `RequestReader` over evaluated Terraform bodies: unknowns with their reasons, options and related places kept."""
 
-    def __init__(self) -> None:
-        super().__init__(resolve=ValueResolver(expression=_expression))
+    def __init__(self, resolve: "Callable[..., ValueResolver] | None" = None) -> None:
+        """`resolve(expression)` builds the resolver around the reader of unknown values (an ASL one for state machines)."""
+        super().__init__(resolve=(resolve or (lambda expression: ValueResolver(expression=expression)))(_expression))
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         sourced = super().value(node, *path, convert=convert, expected=expected)

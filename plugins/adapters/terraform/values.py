@@ -17,7 +17,8 @@ resources), `count.index`, `each.key`/`each.value`, a dynamic block's
 iterator, conditionals (both options kept when the condition is not
 decided), arithmetic, comparison and logic operators, and the functions
 `merge`, `lookup`, `try`, `coalesce`, `tostring`, `tonumber`, `lower`,
-`upper`, `length`. Data sources, module outputs, `for` expressions and any
+`upper`, `length`, `contains`, `replace` (of a substring), `jsonencode` (a partly known value: an unknown text
+that keeps the value, for arguments holding a JSON document). Data sources, module outputs, `for` expressions and any
 other function are unknown. Nothing is executed, no file is read.
 
 Bounds: locals are evaluated in dependency order (a chain of thousands
@@ -28,7 +29,7 @@ collections with more than `MAX_ITEMS` elements are unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 from linter import MappingNode, Node, ScalarNode, SequenceNode, Span
@@ -47,7 +48,7 @@ from plugins.adapters.terraform.hcl import (
     TupleExpr,
 )
 
-__all__ = ["is_", "Unknown", "EvalError", "ResourceInstance", "Resource", "Variable", "Module", "Scope", "Evaluation", "MAX_DEPTH", "MAX_TEXT", "MAX_ITEMS"]
+__all__ = ["is_", "instances", "instance_address", "Unknown", "EvalError", "ResourceInstance", "Resource", "Variable", "Module", "Scope", "Evaluation", "MAX_DEPTH", "MAX_TEXT", "MAX_ITEMS"]
 
 MAX_DEPTH = 64
 MAX_TEXT = 65_536
@@ -68,6 +69,8 @@ class Unknown:
     ref: str | None = None
     options: tuple = ()
     parts: tuple = ()
+    index: Any = None  # with `ref`: the instance (count index, for_each key) the attribute is of, when known
+    encoded: Any = None  # the value `jsonencode()` encoded, when it is only partly known (the JSON text is not)
 
 
 @dataclass(frozen=True)
@@ -412,7 +415,10 @@ class Module:
                 return Unknown(f"a splat expression is not evaluated ({expression.text})", "${" + expression.text + "}")
             if isinstance(value, ResourceInstance):
                 if kind == "attr":
-                    value = self.resource_attribute(value, argument)
+                    instance = value
+                    value = self.resource_attribute(instance, argument)
+                    if isinstance(value, Unknown) and value.ref == instance.resource.address and isinstance(instance.index, (str, int)):
+                        value = replace(value, index=instance.index)
                     continue
                 return Unknown(f"an index of a resource instance ({expression.text})", "${" + expression.text + "}")
             key = argument if kind == "attr" else self._expr(argument, scope)
@@ -607,6 +613,8 @@ class Module:
                 if not isinstance(value, EvalError):
                     return value
             return EvalError("no argument of try() can be evaluated")
+        if name == "jsonencode":
+            return _jsonencode(expression, [self._expr(argument, scope) for argument in expression.args])
         if name not in _FUNCTIONS:
             return Unknown(f"the function {name}() is not evaluated", "${" + expression.text + "}")
         values = [self._expr(argument, scope) for argument in expression.args]
@@ -678,6 +686,53 @@ def _length(value: Any) -> Any:
     return EvalError("length() of a value without a length")
 
 
+def _replace(expression: Call, values: list) -> Any:
+    if len(values) != 3 or not all(isinstance(value, str) for value in values):
+        return EvalError("replace() takes three strings")
+    text, search, replacement = values
+    if len(search) >= 2 and search.startswith("/") and search.endswith("/"):
+        return Unknown(f"{expression.text}: a regular-expression replace() is not evaluated", "${" + expression.text + "}")
+    if not search:
+        return Unknown(f"{expression.text}: replace() of an empty string is not evaluated", "${" + expression.text + "}")
+    result = text.replace(search, replacement)
+    return result if len(result) <= MAX_TEXT else Unknown("a text too long to read")
+
+
+def _contains(expression: Call, values: list) -> Any:
+    if len(values) != 2 or not isinstance(values[0], list):
+        return EvalError("contains() takes a list and a value")
+    collection, wanted = values
+    if any(_same(item, wanted) for item in collection if not isinstance(item, (Unknown, EvalError))):
+        return True
+    if any(isinstance(item, (Unknown, EvalError)) for item in collection):
+        return Unknown(f"{expression.text}: the list is not wholly known")
+    return False
+
+
+def _jsonencode(expression: Call, values: list) -> Any:
+    """The JSON text of a known value; a partly known value is an unknown text that keeps the value (`Unknown.encoded`)."""
+    if len(values) != 1:
+        return EvalError("jsonencode() takes one argument")
+    value = values[0]
+    if isinstance(value, (Unknown, EvalError)):
+        return value
+    if _wholly_known(value, 0):
+        import json
+
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return Unknown("jsonencode() of a value not wholly known", "${" + expression.text + "}", encoded=value)
+
+
+def _wholly_known(value: Any, depth: int) -> bool:
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        return all(_wholly_known(item, depth + 1) for item in value.values())
+    if isinstance(value, list):
+        return all(_wholly_known(item, depth + 1) for item in value)
+    return isinstance(value, (str, int, float, bool)) or value is None
+
+
 def _text(function):
     def convert(value: Any) -> Any:
         return function(value) if isinstance(value, str) else EvalError("a string function of a non-string")
@@ -694,6 +749,8 @@ _FUNCTIONS = {
     "lower": _one_text(_text(str.lower)),
     "upper": _one_text(_text(str.upper)),
     "length": _one_text(_length),
+    "contains": _contains,
+    "replace": _replace,
 }
 
 
@@ -836,6 +893,28 @@ def _local_names(node: Node) -> set[str]:
             for key, value in current.items:
                 stack.extend((key, value))
     return names
+
+
+def instances(module: "Module", resource: Resource, limit: int = 64) -> list[tuple[str, Scope]]:
+    """(address, scope) of each instance of a resource, when its count or for_each is known and at most `limit`;
+    else one instance read with `instance_scope` (several instances read once). None when it is not created."""
+    if module.is_created(resource) is False:
+        return []
+    count = module.count_of(resource)
+    if isinstance(count, int) and 1 < count <= limit:
+        return [(f"{resource.address}[{index}]", Scope({"count": {"index": index}}, resource)) for index in range(count)]
+    for_each = module.for_each_of(resource)
+    items = _for_each_items(for_each) if for_each is not None else None
+    if items is not None and 1 <= len(items) <= limit and all(isinstance(key, str) for key, _ in items):
+        return [(f'{resource.address}["{key}"]', Scope({"each": {"key": key, "value": value}}, resource)) for key, value in items]
+    return [(resource.address, module.instance_scope(resource))]
+
+
+def instance_address(address: str, index: Any) -> str:
+    """The address of one instance: `a.b[0]`, `a.b["key"]`; the resource's own for no index."""
+    if isinstance(index, bool) or index is None:
+        return address
+    return f"{address}[{index}]" if isinstance(index, int) else f'{address}["{index}"]'
 
 
 def _for_each_items(value: Any) -> list | None:

@@ -3,7 +3,8 @@
 A node group is capacity, not a workload: it is a deployment on platform
 `eks-nodegroup` whose kind is unknown (the pods that land on it are jobs or
 services), with one unit: compute from the first of `InstanceTypes` (else
-the launch template's `InstanceType`, else EKS's default `t3.medium`),
+the launch template's `InstanceType`, else EKS's default `t3.medium`; see
+`plugins.adapters.aws.eks_nodegroups`),
 capacity from `CapacityType` (ON_DEMAND on-demand, SPOT spot,
 CAPACITY_BLOCK reserved; ON_DEMAND when absent; reserved when on-demand
 instances go into a capacity reservation the launch template targets), the accelerator from a
@@ -17,24 +18,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from linter import (
-    UNKNOWN,
-    Capacity,
-    Deployment,
-    MappingNode,
-    Provenance,
-    ResourceRef,
-    Scaling,
-    Sourced,
-    Unit,
-    child,
-    mappings,
-)
+from linter import UNKNOWN, Capacity, MappingNode, Provenance, ResourceRef, Sourced, child, mappings
 
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
-from plugins.adapters.cloudformation.instance_compute import compute_of_types, instance_types_attribute, listed_instance_types
-from plugins.adapters.cloudformation.resource_values import capacity_of, name_of, network_of, properties_of, string_list
+from plugins.adapters.aws.eks_nodegroups import DEFAULT_INSTANCE_TYPE, node_group_capacity, node_group_deployment, node_group_scaling
+from plugins.adapters.aws.instance_compute import compute_of_types
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
+from plugins.adapters.cloudformation.resource_values import name_of, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
@@ -42,15 +33,12 @@ from plugins.adapters.aws.written_values import text_of
 
 RESOURCE_TYPES = ("AWS::EKS::Nodegroup",)
 
-CAPACITY_CONTEXT = "eks-nodegroup"  # CapacityType, read through the data tables
-DEFAULT_INSTANCE_TYPE = "t3.medium"  # EKS CreateNodegroup, when neither instanceTypes nor the launch template says
-
-KIND_NOTE = "a node group is capacity, not a workload: the pods scheduled on it decide between job and service"
 
 
 def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
     properties, missing = properties_of(resource, template)
+    reader = TemplateRequestReader(template)
     name = name_of(resource, properties, template, "NodegroupName")
     links = [ResourceRef(resource.type, resource.logical_id, resource.key_span)]
     cluster_id, _ = template.reference(child(properties, "ClusterName"))
@@ -62,65 +50,20 @@ def read(resource: Resource, template: TemplateContext) -> list:
     if launch_template is not None:
         links.append(ResourceRef(launch_template.type, launch_template.logical_id, launch_template.key_span))
     compute, instance_types, launched = _compute(properties, template, launch_template, resource)
-    compute = _accelerator_from_ami(compute, child(properties, "AmiType"), template)
 
-    capacity_node = child(properties, "CapacityType")
-    if capacity_node is not None:
-        capacity = capacity_of(capacity_node, template, CAPACITY_CONTEXT, "CapacityType")
-    elif properties is None:
-        capacity = Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, missing or "no Properties")
-    else:
-        capacity = Sourced(Capacity.ON_DEMAND, resource.key_span, Provenance.DEFAULT, "no CapacityType: EKS uses ON_DEMAND")
+    capacity = node_group_capacity(properties, reader, resource.key_span, missing)
     if launch_template is not None and capacity.known and capacity.value is Capacity.ON_DEMAND:
         reserved = launch_template_reservation(launch_template, template)
         if reserved is not None:  # on-demand instances launched into a reservation: reserved, bought deliberately
             capacity = replace(reserved, note=f"{capacity.note}; {reserved.note}")
+    count, scaling = node_group_scaling(properties, reader, resource.key_span)
 
-    scaling_node = child(properties, "ScalingConfig")
-    count = template.read_int(child(scaling_node, "DesiredSize"))
-    scaling: tuple[Scaling, ...] = ()
-    if isinstance(scaling_node, MappingNode):
-        scaling = (
-            Scaling(
-                min_capacity=template.read_int(scaling_node.get("MinSize")),
-                max_capacity=template.read_int(scaling_node.get("MaxSize")),
-                dimension=Sourced("eks:nodegroup:DesiredSize", scaling_node.span, Provenance.INFERRED, "node count"),
-                linked_by="ScalingConfig",
-                span=scaling_node.span,
-            ),
-        )
-    else:
-        count = Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "no ScalingConfig: EKS applies its default sizes")
-
-    unit = Unit(
-        name=name, compute=compute, count=count, capacity=capacity, scaling=scaling, span=resource.key_span,
-        instance_types=listed_instance_types(launched, child(properties, "InstanceTypes") if instance_types else None),
-    )
-    attributes: list[tuple[str, Sourced]] = []
-    if instance_types:
-        attributes.append(("instance_types", instance_types_attribute(instance_types, child(properties, "InstanceTypes"))))
-    ami_type = template.read_str(child(properties, "AmiType"))
-    if ami_type.known or ami_type.note:
-        attributes.append(("ami_type", ami_type))
-    labels = _labels(child(properties, "Labels"), template)
-    if labels is not None:
-        attributes.append(("labels", labels))
-    taints = _taints(child(properties, "Taints"), template)
-    if taints is not None:
-        attributes.append(("taints", taints))
-
-    deployment = Deployment(
-        id=template.deployment_id(resource.logical_id),
-        platform="eks-nodegroup",
-        kind=Sourced(UNKNOWN, resource.key_span, Provenance.INFERRED, KIND_NOTE),
-        span=resource.key_span,
-        name=name,
-        environment=environment_of(resource, profile),
-        profile=profile,
-        units=(unit,),
-        network=network_of(child(properties, "Subnets"), template),
-        links=tuple(links),
-        attributes=tuple(attributes),
+    deployment = node_group_deployment(
+        id=template.deployment_id(resource.logical_id), span=resource.key_span, name=name, links=tuple(links),
+        compute=compute, instance_types=instance_types, launched=launched, types_node=child(properties, "InstanceTypes"),
+        ami_type=template.read_str(child(properties, "AmiType")), capacity=capacity, count=count, scaling=scaling,
+        labels=_labels(child(properties, "Labels"), template), taints=_taints(child(properties, "Taints"), template),
+        network=network_of(child(properties, "Subnets"), template), profile=profile, environment=environment_of(resource, profile),
     )
     return [deployment, *problems]
 
@@ -144,28 +87,6 @@ def _compute(properties, template: TemplateContext, launch_template: Resource | 
         return compute_of_types([Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "Properties not known")], resource.node), [], []
     default = Sourced(DEFAULT_INSTANCE_TYPE, resource.key_span, Provenance.DEFAULT, "no InstanceTypes: EKS uses t3.medium")
     return compute_of_types([default], resource.node), [], [default]
-
-
-def _accelerator_from_ami(compute, ami_node, template: TemplateContext):
-    """A GPU or Neuron AMI says the nodes have accelerators when the instance types do not say."""
-    if compute.accelerator.known or ami_node is None:
-        return compute
-    ami = template.resolve(ami_node)
-    if not isinstance(ami, str):
-        return compute
-    upper = ami.upper()
-    if "NVIDIA" in upper or upper.endswith("_GPU"):
-        return replace(compute, accelerator=Sourced("gpu", ami_node.span, Provenance.INFERRED, f"AmiType {ami} is a GPU AMI"))
-    if "NEURON" in upper:
-        return replace(
-            compute,
-            accelerator=Sourced(
-                UNKNOWN, ami_node.span, Provenance.INFERRED,
-                f"AmiType {ami} is a Neuron AMI: Inferentia or Trainium, the instance type would say",
-                options=("inferentia", "trainium"),
-            ),
-        )
-    return compute
 
 
 def _labels(node, template: TemplateContext) -> Sourced | None:

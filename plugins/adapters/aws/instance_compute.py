@@ -1,4 +1,8 @@
-"""The compute of a list of instance types (or families), through `inferred_facts.compute_for` like every AWS adapter."""
+"""The compute and purchase option of EC2 capacity (Batch, EKS node groups), through `inferred_facts.compute_for` like every AWS adapter.
+
+Format-neutral: the instance types come as `Sourced` strings and the
+purchase option through a `RequestReader`, however the adapter spelled them.
+"""
 
 from __future__ import annotations
 
@@ -110,3 +114,51 @@ def instance_types_attribute(items: list[Sourced], node) -> Sourced:
     values = tuple(str(item.value) if item.known else "${unknown}" for item in items)
     span = node.span if node is not None else items[0].span
     return Sourced(values, span, Provenance.DECLARED, "" if all(item.known for item in items) else "some instance types are not known")
+
+
+def capacity_setting(reader, node, context: str, what: str) -> Sourced:
+    """A purchase-option value (`CapacityType`, `ComputeResources.Type`) read through `reader` and the data tables'
+    `capacity_from_setting(context, ...)`.
+
+    Unknown with the reason when not decided; malformed (raw kept) when the
+    tables do not know the value; undecided branches keep their capacities
+    in `options`, or are known when every branch agrees.
+    """
+    from linter import Capacity
+
+    def convert(value):
+        if not isinstance(value, str):
+            return None
+        capacity = data.capacity_from_setting(context, value)
+        return Capacity(capacity) if capacity is not None else None
+
+    value = reader.value(node, convert=convert, expected=f"a {what} value")
+    if value.known:
+        written = reader.read_str(node)
+        note = f"{what} {written.value}" + (f" ({value.note})" if value.note else "")
+        return replace(value, note=note)
+    if value.options:
+        options = tuple(dict.fromkeys(option for option in value.options if option is not None))
+        if len(options) == 1 and len(value.options) >= 2 and None not in value.options:
+            return Sourced(options[0], value.span, Provenance.DECLARED, f"{what}: {value.note}, every branch {options[0].value}")
+        return replace(value, options=options)
+    return value
+
+
+def accelerator_from_ami(compute: Compute, ami: Sourced) -> Compute:
+    """A GPU or Neuron EKS AMI type says the nodes have accelerators when the instance types do not say."""
+    if compute.accelerator.known or not ami.known or not isinstance(ami.value, str):
+        return compute
+    upper = ami.value.upper()
+    if "NVIDIA" in upper or upper.endswith("_GPU"):
+        return replace(compute, accelerator=Sourced("gpu", ami.span, Provenance.INFERRED, f"AmiType {ami.value} is a GPU AMI"))
+    if "NEURON" in upper:
+        return replace(
+            compute,
+            accelerator=Sourced(
+                UNKNOWN, ami.span, Provenance.INFERRED,
+                f"AmiType {ami.value} is a Neuron AMI: Inferentia or Trainium, the instance type would say",
+                options=("inferentia", "trainium"),
+            ),
+        )
+    return compute

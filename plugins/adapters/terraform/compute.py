@@ -1,0 +1,467 @@
+"""AWS Batch and EKS node group resources of one Terraform module, read through the shared AWS records.
+
+`aws_batch_compute_environment`, `aws_batch_job_queue` and
+`aws_batch_job_definition` become the records of `plugins.adapters.aws.
+batch` (a queue orders the environments its `compute_environment_order`
+references, or names by their known names), `aws_eks_node_group` a node
+group of `plugins.adapters.aws.eks_nodegroups`. Bodies are rebuilt in the
+API's request shape (`requests.SHAPES`); a resource with a known `count`
+or `for_each` (at most 64 instances) is read once per instance, addressed
+`type.name["key"]`. Nothing in a module submits a job definition to a
+queue that Terraform shows, so every job definition is unlinked: with one
+job queue in the module they are its work (ML evidence, multi-node).
+
+Well-known inputs of registry modules map directly onto the same records:
+`eks_managed_node_groups` (over `eks_managed_node_group_defaults`) of
+terraform-aws-modules/eks and the inputs of its eks-managed-node-group
+submodule; `compute_environments`, `job_queues` and `job_definitions` of
+terraform-aws-modules/batch. Any other input of those modules, and every
+other registry module, is not read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dataclasses import replace
+
+from linter import UNKNOWN, MappingNode, Network, Node, Provenance, ResourceRef, ScalarNode, SequenceNode, Sourced, Span
+
+from plugins.adapters.aws.batch import (
+    CAPACITY_CONTEXT,
+    BatchQueue,
+    BatchResources,
+    environment_record,
+    read_job_definition,
+)
+from plugins.adapters.aws.eks_nodegroups import DEFAULT_INSTANCE_TYPE, node_group_capacity, node_group_deployment, node_group_scaling
+from plugins.adapters.aws.instance_compute import capacity_setting, compute_of_types
+from plugins.adapters.aws.sagemaker_requests import request_profile
+from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr, Reference
+from plugins.adapters.terraform.module import TerraformModule
+from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
+from plugins.adapters.terraform.values import Unknown, instance_address, instances
+
+__all__ = ["COMPUTE_TYPES", "module_compute_items"]
+
+ENVIRONMENT = "aws_batch_compute_environment"
+QUEUE = "aws_batch_job_queue"
+JOB_DEFINITION = "aws_batch_job_definition"
+NODE_GROUP = "aws_eks_node_group"
+COMPUTE_TYPES = frozenset({ENVIRONMENT, QUEUE, JOB_DEFINITION, NODE_GROUP})
+ORIGIN = "Terraform resource"
+
+# Registry sources whose well-known inputs are read (`//modules/...` submodules, `?ref=` and versions aside).
+EKS_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/eks/aws$", re.IGNORECASE)
+EKS_NODE_GROUP_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/eks/aws//modules/eks-managed-node-group$", re.IGNORECASE)
+BATCH_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/batch/aws$", re.IGNORECASE)
+
+
+def module_compute_items(terraform: TerraformModule) -> dict[str, list]:
+    """The Batch and node group deployments of a module, by the path of the file each is anchored in."""
+    module = terraform.module
+    items: dict[str, list] = {}
+    environments, queues, definitions, spans = {}, {}, {}, {}
+    queue_requests = []
+    for resource in terraform.resources:
+        if resource.type not in COMPUTE_TYPES:
+            continue
+        for address, scope in instances(module, resource):
+            request = request_node(module, resource.body, scope, SHAPES[resource.type])
+            link = ResourceRef(resource.type, address, resource.body.span)
+            if resource.type == NODE_GROUP:
+                deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform)
+                items.setdefault(resource.path, []).extend([deployment, *problems])
+            elif resource.type == ENVIRONMENT:
+                environments[address] = _environment(request, address, link, resource.body.span)
+                spans[address] = resource.path
+            elif resource.type == JOB_DEFINITION:
+                definitions[address] = read_job_definition(request, READER, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
+            else:
+                queue_requests.append((request, address, link, resource.body.span))
+                spans[address] = resource.path
+    for request, address, link, span in queue_requests:
+        queues[address] = _queue(request, address, link, span, environments)
+    for call in _registry_calls(terraform):
+        _read_registry_call(call, terraform, items, environments, queues, definitions, spans)
+    if environments or queues:
+        batch = BatchResources(environments, queues, definitions, lambda anchor: _deployment_id(spans[anchor], anchor), where="the module")
+        for deployment in batch.deployments():
+            items.setdefault(spans[deployment.id.split("#", 1)[1]], []).append(deployment)
+    return items
+
+
+def _deployment_id(path: str, address: str) -> str:
+    return f"{path}#{address}"
+
+
+def _name(request: Node, key: str, address: str, span: Span) -> Sourced:
+    """The resource's name argument, else its address (inferred)."""
+    name = READER.read_text(request, key)
+    if not name.known and not name.options:
+        return Sourced(address, span, Provenance.INFERRED, f"address (no {key} known" + (f": {name.note})" if name.note else ")"))
+    return name
+
+
+def _strings(node: Node | None) -> list[Sourced]:
+    """A list argument's items as sourced strings; a list not known is one unknown item with the reason."""
+    if node is None:
+        return []
+    if isinstance(node, SequenceNode):
+        return [READER.read_str(item) for item in node.items]
+    value = READER.read_str(node)
+    return [value] if value.known or value.note or value.options else [Sourced(UNKNOWN, node.span, Provenance.DECLARED, "a list not known")]
+
+
+def _network(node: Node | None) -> Network | None:
+    if node is None:
+        return None
+    return Network(subnets=tuple(_strings(node)), span=node.span)
+
+
+# --- Batch ------------------------------------------------------------------------------
+
+
+def _environment(request: Node, address: str, link: ResourceRef, span: Span, stage_base=None):
+    name = _name(request, "ComputeEnvironmentName", address, span)
+    profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
+    resources = READER.node(request, "ComputeResources")
+    common = dict(id=address, link=link, span=span, name=name, profile=profile, stage=stage, managed=READER.read_str(request, "Type"), reader=READER)
+    if not isinstance(resources, MappingNode):
+        return environment_record(
+            **common, resources=None, missing_reason="no compute_resources", compute_type=Sourced(), capacity=Sourced(),
+            type_span=None, instance_types=[], types_node=None, network=None,
+        )
+    type_node = READER.node(resources, "Type")
+    capacity = (
+        capacity_setting(READER, type_node, CAPACITY_CONTEXT, "compute_resources.type")
+        if type_node is not None
+        else Sourced(UNKNOWN, resources.span, Provenance.DECLARED, "no compute_resources type")
+    )
+    types_node = READER.node(resources, "InstanceTypes")
+    return environment_record(
+        **common, resources=resources, missing_reason="", compute_type=READER.read_str(resources, "Type"), capacity=capacity,
+        type_span=type_node.span if type_node is not None else None, instance_types=_strings(types_node), types_node=types_node,
+        network=_network(READER.node(resources, "Subnets")),
+    )
+
+
+def _queue(request: Node, address: str, link: ResourceRef, span: Span, environments: dict) -> BatchQueue:
+    name = _name(request, "JobQueueName", address, span)
+    profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
+    entries = READER.mappings(request, "ComputeEnvironmentOrder")
+    ordered = sorted(entries, key=lambda entry: READER.read_int(entry, "Order").get(0) or 0)
+    nodes = [READER.node(entry, "ComputeEnvironment") for entry in ordered]
+    legacy = READER.node(request, "ComputeEnvironments")  # the provider's older list of ARNs, in order
+    if isinstance(legacy, SequenceNode):
+        nodes.extend(legacy.items)
+    ids, external = [], []
+    for node in nodes:
+        if node is None:
+            continue
+        match = _environment_named(node, environments)
+        if match is not None:
+            ids.append(match)
+        else:
+            external.append(READER.read_text(node))
+    order = READER.node(request, "ComputeEnvironmentOrder") or legacy
+    return BatchQueue(address, link, span, name, tuple(ids), tuple(external), order.span if order is not None else span, profile, stage)
+
+
+def _environment_named(node: Node, environments: dict) -> str | None:
+    """The environment a queue entry names: by reference (`aws_batch_compute_environment.x.arn`), or by its known name."""
+    if isinstance(node, ValueNode) and node.unknown is not None and node.unknown.ref is not None:
+        address = instance_address(node.unknown.ref, node.unknown.index)
+        if address in environments:
+            return address
+        candidates = [key for key in environments if key.startswith(node.unknown.ref + "[")]
+        return candidates[0] if len(candidates) == 1 and node.unknown.index is None else None
+    text = READER.read_str(node)
+    if not text.known:
+        return None
+    last = str(text.value).rsplit("/", 1)[-1]
+    for address, environment in environments.items():
+        if environment.name.known and environment.name.provenance is Provenance.DECLARED and environment.name.value == last:
+            return address
+    return None
+
+
+# --- EKS node groups ----------------------------------------------------------------------
+
+
+def _node_group(request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, name: Sourced | None = None):
+    profile, stage, problems = request_profile(request, READER, f"{ORIGIN} {address}")
+    name = name or _name(request, "NodegroupName", address, span)
+    types_node = READER.node(request, "InstanceTypes")
+    instance_types = _strings(types_node)
+    links = [link]
+    if instance_types:
+        compute, launched = compute_of_types(instance_types, types_node), instance_types
+    else:
+        from_template = _launch_template_type(READER.node(request, "LaunchTemplate"), terraform, links)
+        if from_template is not None:
+            compute, launched = compute_of_types([from_template], READER.node(request, "LaunchTemplate")), [from_template]
+        else:
+            default = Sourced(DEFAULT_INSTANCE_TYPE, span, Provenance.DEFAULT, "no instance_types: EKS uses t3.medium")
+            compute, launched = compute_of_types([default], request), [default]
+    count, scaling = node_group_scaling(request, READER, span)
+    deployment = node_group_deployment(
+        id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
+        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=node_group_capacity(request, READER, span),
+        count=count, scaling=scaling, labels=_labels(READER.node(request, "Labels")), taints=_taints(READER.node(request, "Taints")),
+        network=_network(READER.node(request, "Subnets")), profile=profile, environment=stage,
+    )
+    return deployment, problems
+
+
+def _launch_template_type(node: Node | None, terraform: TerraformModule, links: list) -> Sourced | None:
+    """The instance type of the `aws_launch_template` of this module a `launch_template` block names (by id or name)."""
+    if not isinstance(node, MappingNode):
+        return None
+    for key in ("Id", "Name"):
+        written = READER.node(node, key)
+        if isinstance(written, ValueNode) and written.unknown is not None and written.unknown.ref is not None:
+            resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == "aws_launch_template"), None)
+            if resource is None:
+                continue
+            links.append(ResourceRef(resource.type, resource.address, resource.body.span))
+            value = terraform.module.evaluate(resource.body.get("instance_type"), terraform.module.instance_scope(resource))
+            node_value = located(value.value, resource.body.get("instance_type").span, value.related) if resource.body.get("instance_type") is not None else None
+            if node_value is None:
+                return None
+            instance_type = READER.read_str(node_value)
+            return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
+    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "the launch template is not in this module")
+
+
+def _labels(node: Node | None) -> Sourced | None:
+    if node is None:
+        return None
+    if not isinstance(node, MappingNode):
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "labels are not known")
+    return Sourced(tuple((str(key.value), _text(value)) for key, value in node.pairs), node.span, Provenance.DECLARED, "node labels")
+
+
+def _taints(node: Node | None) -> Sourced | None:
+    if node is None:
+        return None
+    if not isinstance(node, SequenceNode):
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "taints are not known")
+    triples = tuple(tuple(_text(READER.node(item, key)) for key in ("Key", "Value", "Effect")) for item in node.items if isinstance(item, MappingNode))
+    return Sourced(triples, node.span, Provenance.DECLARED, "node taints")
+
+
+def _text(node: Node | None) -> str:
+    if node is None:
+        return ""
+    value = READER.read_text(node)
+    if value.known:
+        return str(value.value)
+    return node.unknown.text or "${...}" if isinstance(node, ValueNode) and node.unknown is not None else "${...}"
+
+
+# --- registry modules ------------------------------------------------------------------------
+
+
+def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingNode, str]]:
+    """(kind, call name, body, path) of each module block calling a registry module whose inputs are read."""
+    found = []
+    for document in terraform.documents:
+        root = terraform.roots.get(document.path)
+        section = root.get("module") if isinstance(root, MappingNode) else None
+        if not isinstance(section, MappingNode):
+            continue
+        for name, body in section.pairs:
+            if not isinstance(body, MappingNode):
+                continue
+            source = body.get("source")
+            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
+            if not isinstance(text, str):
+                continue
+            kind = "eks" if EKS_MODULE.match(text) else "node-group" if EKS_NODE_GROUP_MODULE.match(text) else "batch" if BATCH_MODULE.match(text) else None
+            if kind is not None:
+                found.append((kind, str(name.value), body, document.path))
+    return found
+
+
+def _entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[tuple[str, Any, Span]]:
+    """(key, expression or evaluated value, span) of each entry of a map argument of a module block."""
+    node = body.get(name)
+    if not isinstance(node, Attribute):
+        return []
+    if isinstance(node.expression, ObjectExpr):
+        entries = []
+        for key_expression, value_expression in node.expression.items:
+            key = terraform.module.evaluate(key_expression).value if not isinstance(key_expression, Reference) else key_expression.text
+            if isinstance(key, str):
+                entries.append((key, value_expression, value_expression.span))
+        return entries
+    evaluation = terraform.module.evaluate(node)
+    if not isinstance(evaluation.value, dict):
+        return []
+    return [(str(key), _Evaluated(value, evaluation.related), node.span) for key, value in evaluation.value.items()]
+
+
+class _Evaluated:
+    """A value already evaluated (an entry of a map argument written as one expression), with what it was read through."""
+
+    def __init__(self, value: Any, related: tuple) -> None:
+        self.value, self.related = value, related
+
+
+def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) -> dict[str, Node]:
+    """A module input's entry rebuilt as API request nodes: the inputs `keys` names, renamed; each value located where written.
+
+    An entry written as an object literal is read input by input (each value
+    with its own span and related places); one written as a single
+    expression is evaluated whole and every part points at it.
+    """
+    if isinstance(written, ObjectExpr):
+        pairs = [(key.text.strip('"'), value, value.span) for key, value in written.items]
+        evaluate = lambda value: terraform.module.evaluate(value)  # noqa: E731
+    else:
+        evaluation = written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)
+        if not isinstance(evaluation.value, dict):
+            return {}
+        pairs = [(key, _Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
+        evaluate = lambda value: value  # noqa: E731
+    shaped: dict[str, Node] = {}
+    for name, value, where in pairs:
+        target = keys.get(name)
+        if target is None or name == "":
+            continue
+        if isinstance(target, dict):
+            inner = _shaped(terraform, value, target, where)
+            shaped[target[""]] = MappingNode(tuple((ScalarNode(key, where, "str"), node) for key, node in inner.items()), where)
+            continue
+        evaluation = evaluate(value)
+        content = json_document(evaluation.value) if target in _DOCUMENTS else evaluation.value
+        node = located(content, where, evaluation.related)
+        if node is not None:
+            shaped[target] = node
+    return shaped
+
+
+def _request(shaped: dict[str, Node], span: Span) -> MappingNode:
+    return MappingNode(tuple((ScalarNode(key, node.span, "str"), node) for key, node in shaped.items()), span)
+
+
+def _read_registry_call(call, terraform: TerraformModule, items: dict, environments: dict, queues: dict, definitions: dict, spans: dict) -> None:
+    kind, call_name, body, path = call
+    if terraform.module.evaluate(body.get("create")).value is False:
+        return
+    count = body.get("count")
+    if count is not None and terraform.module.evaluate(count).value == 0:
+        return
+    prefix = f"module.{call_name}"
+    if kind == "node-group":
+        entry = ObjectExpr(body.span, "", tuple((Literal(value.span, str(key.value), str(key.value)), value.expression) for key, value in body.pairs if isinstance(value, Attribute)))
+        _registry_node_group(terraform, items, prefix, {}, entry, body.span, path, None)
+        return
+    if kind == "eks":
+        defaults = body.get("eks_managed_node_group_defaults")
+        default_nodes = _shaped(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
+        for key, written, span in _entries(terraform, body, "eks_managed_node_groups"):
+            _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key)
+        return
+    by_key = {}
+    for key, written, span in _entries(terraform, body, "compute_environments"):
+        address = f'{prefix}.compute_environments["{key}"]'
+        request = _request(_shaped(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
+        environments[address] = _environment(request, address, ResourceRef("module", address, span), span)
+        spans[address] = path
+        by_key[key] = address
+    for key, written, span in _entries(terraform, body, "job_queues"):
+        address = f'{prefix}.job_queues["{key}"]'
+        entry = (written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)).value
+        if not isinstance(entry, dict):
+            continue
+        order = entry.get("compute_environment_order")
+        ordered = sorted(order.items(), key=_order) if isinstance(order, dict) else []
+        ids = tuple(by_key[value["compute_environment_key"]] for _, value in ordered if isinstance(value, dict) and value.get("compute_environment_key") in by_key)
+        request = _request(_shaped(terraform, written, {"name": "JobQueueName", "tags": "Tags"}, span), span)
+        profile, stage, _ = request_profile(request, READER, f"module {call_name}")
+        name = READER.read_text(request, "JobQueueName")
+        if not name.known:
+            name = Sourced(key, span, Provenance.INFERRED, "the job_queues key (no name)")
+        queues[address] = BatchQueue(address, ResourceRef("module", address, span), span, name, ids, (), span, profile, stage)
+        spans[address] = path
+    for key, written, span in _entries(terraform, body, "job_definitions"):
+        address = f'{prefix}.job_definitions["{key}"]'
+        request = _request(_shaped(terraform, written, _JOB_DEFINITION_KEYS, span), span)
+        name = _name(request, "JobDefinitionName", key, span)
+        definitions[address] = read_job_definition(request, READER, id=address, link=ResourceRef("module", address, span), name=name)
+
+
+def _order(item: tuple) -> Any:
+    key, value = item
+    order = value.get("order") if isinstance(value, dict) else None
+    if isinstance(order, (int, float)) and not isinstance(order, bool):
+        return order
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        return 0
+
+
+# Module inputs -> API request keys (anything else is left out).
+_BATCH_ENVIRONMENT_KEYS = {
+    "name": "ComputeEnvironmentName",
+    "type": "Type",
+    "tags": "Tags",
+    "compute_resources": {
+        "": "ComputeResources",
+        "type": "Type",
+        "instance_types": "InstanceTypes",
+        "min_vcpus": "MinvCpus",
+        "max_vcpus": "MaxvCpus",
+        "desired_vcpus": "DesiredvCpus",
+        "allocation_strategy": "AllocationStrategy",
+        "subnets": "Subnets",
+    },
+}
+_DOCUMENTS = frozenset({"ContainerProperties", "NodeProperties", "EcsProperties"})
+_JOB_DEFINITION_KEYS = {
+    "name": "JobDefinitionName",
+    "type": "Type",
+    "tags": "Tags",
+    "container_properties": "ContainerProperties",
+    "node_properties": "NodeProperties",
+    "ecs_properties": "EcsProperties",
+}
+_NODE_GROUP_KEYS = {
+    "create": "Create",
+    "name": "Name",
+    "min_size": "MinSize",
+    "max_size": "MaxSize",
+    "desired_size": "DesiredSize",
+    "taints": "Taints",
+    "instance_types": "InstanceTypes",
+    "capacity_type": "CapacityType",
+    "ami_type": "AmiType",
+    "labels": "Labels",
+    "subnet_ids": "Subnets",
+    "tags": "Tags",
+}
+
+
+def _registry_node_group(terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None) -> None:
+    shaped = {**defaults, **_shaped(terraform, written, _NODE_GROUP_KEYS, span)}
+    if shaped.get("Create") is not None and READER.read_bool(shaped["Create"]).value is False:
+        return
+    sizes = [(api, shaped.pop(api)) for api in ("MinSize", "MaxSize", "DesiredSize") if api in shaped]
+    if sizes:
+        shaped["ScalingConfig"] = MappingNode(tuple((ScalarNode(api, node.span, "str"), node) for api, node in sizes), span)
+    taints = shaped.get("Taints")
+    if isinstance(taints, MappingNode):  # the module takes a map of taints
+        shaped["Taints"] = SequenceNode(tuple(value for _, value in taints.pairs), taints.span)
+    shaped.pop("Create", None)
+    request = _request(shaped, span)
+    written_name = READER.read_text(request, "Name")
+    if written_name.known:
+        name = replace(written_name, note="the module prefixes it unless use_name_prefix = false")
+    else:
+        name = Sourced(key or address, span, Provenance.INFERRED, "the eks_managed_node_groups key" if key else "the module call's address")
+    deployment, problems = _node_group(request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, name)
+    items.setdefault(path, []).extend([deployment, *problems])
