@@ -374,4 +374,28 @@ class BatchResources:
                 if own.known:
                     note += f" (this environment: {own.value.value})"
                 return Sourced(Capacity.MIXED, queue.order_span, Provenance.INFERRED, note)
+        return self._spot_twin(environment)
+
+    def _spot_twin(self, environment: BatchEnvironment) -> Sourced | None:
+        """MIXED when this on-demand environment has a Spot twin beside it: the same instance types, on Spot.
+
+        A template or module that declares both (one queue for each, say)
+        offers the choice to whoever submits the jobs; the on-demand one is
+        then deliberate, not a missed Spot option.
+        """
+        own = environment.unit
+        if not (own.capacity.known and own.capacity.value is Capacity.ON_DEMAND and own.instance_types.known):
+            return None
+        for other in self.environments.values():
+            theirs = other.unit
+            if (
+                other is not environment
+                and theirs.capacity.known
+                and theirs.capacity.value is Capacity.SPOT
+                and theirs.instance_types.known
+                and set(theirs.instance_types.value) == set(own.instance_types.value)
+            ):
+                types = ", ".join(own.instance_types.value)
+                note = f"{self.where} also declares Spot environment {other.id} with the same instance types ({types}): jobs may be sent to either"
+                return Sourced(Capacity.MIXED, own.capacity.span, Provenance.INFERRED, note)
         return None

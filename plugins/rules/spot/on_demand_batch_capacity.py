@@ -86,7 +86,9 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
       (`Type: multinode`): AWS Batch does not run those on Spot;
     - for capacity that already mixes Spot and on-demand, such as a job
       queue that orders a Spot environment before the on-demand one it
-      falls back to.
+      falls back to, or an on-demand Batch environment declared beside a
+      Spot environment of the same instance types (one queue each: the
+      submitter picks).
 
     It never advises Spot for SageMaker batch transform, processing jobs or
     endpoints: SageMaker has no Spot option for them. SageMaker training
