@@ -96,7 +96,7 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True
         "-j",
         type=_positive_int,
         metavar="N",
-        help="load files in N processes (default: one per CPU when there are 50 files or more, else 1)",
+        help="load files in N processes (default: one per CPU with 50 files or more and 3 CPUs or more, else 1)",
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="parse every file, neither reading nor writing the on-disk cache"

@@ -102,7 +102,12 @@ def open_cache(directory: str | None, salt: str, notes: list[str] | None = None)
     directory = os.path.abspath(directory or default_cache_dir())
     entries = os.path.join(directory, _LAYOUT)
     try:
-        os.makedirs(entries, mode=0o700, exist_ok=True)
+        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        for path in (directory, entries):  # private: entries hold the text of the files linted
+            try:
+                os.mkdir(path, 0o700)
+            except FileExistsError:
+                pass
         for path in (directory, entries):
             info = os.stat(path, follow_symlinks=False)
             if not stat.S_ISDIR(info.st_mode):
@@ -124,6 +129,7 @@ class DiskCache:
         self.salt = salt
         self.hits = 0
         self.misses = 0
+        self._made: set[str] = set()  # entry subdirectories known to exist
 
     def key(self, item: "InputFile", limits: "LoadLimits") -> str:
         digest = hashlib.blake2b(digest_size=20)
@@ -178,21 +184,24 @@ class DiskCache:
             text = json.dumps({"key": key, "source": encoded}, ensure_ascii=True, separators=(",", ":"))
         except (ValueError, TypeError, RecursionError):
             return
-        import tempfile  # only when writing: not on a run whose files are all cached
-
-        temporary = None
+        directory = os.path.dirname(path)
+        # Unique to this process and entry, created exclusively: another process writing the same
+        # entry uses another name, and a file planted under this name makes the write fail, not follow it.
+        temporary = os.path.join(directory, f".{key}.{os.getpid()}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         try:
-            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=os.path.dirname(path))
-            with os.fdopen(descriptor, "w", encoding="ascii") as stream:
-                stream.write(text)
-            os.replace(temporary, path)
-            temporary = None
+            if directory not in self._made:
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+                self._made.add(directory)
+            descriptor = os.open(temporary, flags, 0o600)
         except OSError:
-            pass
-        finally:
-            if temporary is not None:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+            return
+        try:
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(text.encode("ascii"))
+            os.replace(temporary, path)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass

@@ -35,12 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.plugin_manager import PluginHost
     from linter.source import SourceFile
 
-__all__ = ["AUTO_MIN_BYTES", "AUTO_MIN_FILES", "available_cpus", "jobs_for", "load_in_processes"]
+__all__ = ["AUTO_MIN_CPUS", "AUTO_MIN_FILES", "available_cpus", "jobs_for", "load_in_processes"]
 
-# With `jobs` unset, below these the run loads in one process: starting
-# workers and carrying their results back costs more than it saves.
+# With `jobs` unset, the run loads in one process below these. Starting
+# workers costs little (they are forked), but this process still rebuilds
+# every file a worker parsed (about a third of parsing it), and reading
+# deployments, linking and rules stay here: on 2 CPUs the gain measured was
+# nil or negative (bench/README.md, "Jobs and disk cache"), so it takes 3.
 AUTO_MIN_FILES = 50
-AUTO_MIN_BYTES = 0
+AUTO_MIN_CPUS = 3
 # Files per task: small enough to spread the work and stream results back in
 # order, large enough that sending tasks costs little.
 _BATCH_FILES = 16
@@ -68,9 +71,9 @@ def jobs_for(requested: int | None, inputs: Sequence["InputFile"]) -> int:
     if not can_fork():
         return 1
     if requested is None:
-        if len(inputs) < AUTO_MIN_FILES or sum(len(item.data) for item in inputs) < AUTO_MIN_BYTES:
-            return 1
         requested = available_cpus()
+        if len(inputs) < AUTO_MIN_FILES or requested < AUTO_MIN_CPUS:
+            return 1
     return max(1, min(requested, len(inputs)))
 
 
