@@ -28,7 +28,7 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.config import Config
@@ -130,8 +130,19 @@ class DiskCache:
         self.hits = 0
         self.misses = 0
         self._made: set[str] = set()  # entry subdirectories known to exist
+        self._skipped: frozenset[str] = frozenset()
+
+    def without(self, paths: "Iterable[str]") -> "DiskCache":
+        """This cache, with the files at `paths` neither read from it nor written to it."""
+        other = DiskCache(self.directory, self.salt)
+        other._made = self._made
+        other._skipped = self._skipped | frozenset(os.path.abspath(path) for path in paths)
+        return other
 
     def key(self, item: "InputFile", limits: "LoadLimits") -> str:
+        """The entry's name for `item` ("" for a file left out: never found, never written)."""
+        if self._skipped and os.path.abspath(item.path) in self._skipped:
+            return ""
         digest = hashlib.blake2b(digest_size=20)
         header = json.dumps([self.salt, item.path, item.truncated, limits.max_bytes, limits.max_depth, limits.max_expanded_nodes])
         digest.update(header.encode("utf-8", "surrogateescape"))
@@ -144,6 +155,8 @@ class DiskCache:
 
     def get(self, key: str, limits: "LoadLimits") -> Any:
         """The plain data stored under `key` (see `linter.source_codec`), or MISSING."""
+        if not key:
+            return MISSING
         data = self._read(self._path(key), limits.max_bytes * _ENTRY_FACTOR + 4096)
         if data is not None:
             try:
@@ -179,6 +192,8 @@ class DiskCache:
 
     def put(self, key: str, encoded: Any) -> None:
         """Store `encoded` under `key`, atomically; a failure to write (a full disk) is ignored."""
+        if not key:
+            return
         path = self._path(key)
         try:
             text = json.dumps({"key": key, "source": encoded}, ensure_ascii=True, separators=(",", ":"))
