@@ -68,8 +68,10 @@ def run_salt(host: "PluginHost", config: "Config") -> str:
 
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"mldeploy-lint {__version__}\0".encode())
-    for module in ("linter.source", "linter.nodes", "linter.source_codec", "linter.templates", "linter.engine"):
-        digest.update(_module_stamp(sys.modules.get(module)).encode("utf-8", "surrogateescape"))
+    import importlib
+
+    for name in ("linter.source", "linter.nodes", "linter.source_codec", "linter.templates", "linter.engine"):
+        digest.update(_module_stamp(importlib.import_module(name)).encode("utf-8", "surrogateescape"))
     for name, plugin in sorted(host.manager.list_name_plugin(), key=lambda pair: str(pair[0])):
         version = getattr(plugin, "__version__", "")
         digest.update(f"\0plugin {name} {version if isinstance(version, str) else ''} ".encode("utf-8", "surrogateescape"))
