@@ -39,6 +39,11 @@ def encode(source: SourceFile | None) -> list | None:
     """`source` as plain data; None (an unrendered template) stays None. Raises `Unencodable`."""
     if source is None:
         return None
+    with _gc_paused():  # many small lists and no cycles: collections over them would only cost
+        return _encode(source)
+
+
+def _encode(source: SourceFile) -> list:
     if type(source) is not SourceFile or type(source.path) is not str or type(source.text) is not str:
         raise Unencodable(f"{type(source).__name__} is not a plain SourceFile")
     paths: dict[str, int] = {}
