@@ -5,7 +5,9 @@ and the disk cache) runs in workers: what adapters read from a document
 depends on every other document of the run (cross-file indexes), and
 linking and rules judge the whole run, so they stay in this process.
 
-Workers are forked from this process, so they have its plugins (entry
+This process loads one batch of files in `jobs` itself (it would
+otherwise wait), and `jobs - 1` workers load the rest. Workers are forked
+from this process, so they have its plugins (entry
 points, `--plugin` modules, plugin objects given to the host) and its
 options as they are, with nothing to import again or to pickle. Each
 returns a file's parse result as plain data (`linter.source_codec`) with
@@ -80,7 +82,7 @@ def jobs_for(requested: int | None, inputs: Sequence["InputFile"]) -> int:
 def load_in_processes(
     wanted: Sequence[tuple["InputFile", Any]], host: "PluginHost", options: "LintOptions", emit: "_Emitter", jobs: int
 ) -> Iterator[tuple["InputFile", Any, "SourceFile | None"]]:
-    """What `engine._loaded` yields, each file loaded by one of `jobs` forked workers; see the module docstring."""
+    """What `engine._loaded` yields, each file loaded here or by one of `jobs - 1` forked workers; see the module docstring."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
