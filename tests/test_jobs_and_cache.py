@@ -431,3 +431,20 @@ def test_encode_refuses_a_plugins_own_types() -> None:
     object.__setattr__(source.documents[0], "root", _OwnNode("x", Span.point("a.yaml", 1), "str"))
     with pytest.raises(source_codec.Unencodable):
         source_codec.encode(source)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX symbolic links")
+def test_a_symbolic_link_in_place_of_an_entry_is_not_followed(tmp_path: Path) -> None:
+    host = build_plugin_host()
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    item, other = InputFile("a.yaml", b"a: 1\n"), InputFile("b.yaml", b"b: 2\n")
+    run_lint([item, other], host, LintOptions(disk_cache=cache))
+    entry = Path(cache._path(cache.key(item, LintOptions().limits)))
+    target = tmp_path / "elsewhere.json"
+    target.write_bytes(Path(cache._path(cache.key(other, LintOptions().limits))).read_bytes())
+    entry.unlink()
+    entry.symlink_to(target)
+    before = target.read_bytes()
+    result = run_lint([item], host, LintOptions(disk_cache=cache))
+    assert _summary(result) == _summary(run_lint([item], host, LintOptions()))
+    assert not entry.is_symlink() and target.read_bytes() == before  # replaced, the link's target untouched
