@@ -842,6 +842,75 @@ def throughput(tree: Path, runs: int) -> dict:
     }
 
 
+def jobs_and_cache(tree: Path, runs: int, label: str) -> dict:
+    """Wall time of `lint_paths` on `tree`, in-process with a warm host: one process or several, with the disk cache or not.
+
+    `--jobs` loads files in forked workers (linter/parallel.py); the disk
+    cache (linter/disk_cache.py) keeps parse results between runs: "cold"
+    starts each run with an empty cache directory (every entry written),
+    "warm" finds every file cached. The machine's load average is shown
+    beside: other work on a shared machine takes the cores the workers need.
+    """
+    from linter.api import lint_paths
+    from linter.config import Config
+    from linter.disk_cache import open_cache, run_salt
+    from linter.engine import LintOptions
+    from linter.parallel import available_cpus
+    from linter.plugin_manager import build_plugin_host
+
+    host = build_plugin_host()
+    cpus = available_cpus()
+    lint_paths([str(tree)], host=host)  # warm: plugins imported, the OS's file cache
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="mldeploy-cache-") as scratch:
+        warm = open_cache(os.path.join(scratch, "warm"), run_salt(host, Config()))
+        lint_paths([str(tree)], LintOptions(disk_cache=warm), host=host)
+        variants = [
+            ("--jobs 1 --no-cache", lambda _: LintOptions(jobs=1)),
+            (f"--jobs {max(2, cpus)} --no-cache", lambda _: LintOptions(jobs=max(2, cpus))),
+            ("--jobs 1, cache cold (written)", lambda run: LintOptions(
+                jobs=1, disk_cache=open_cache(os.path.join(scratch, f"cold-{run}"), run_salt(host, Config())))),
+            ("--jobs 1, cache warm", lambda _: LintOptions(jobs=1, disk_cache=warm)),
+            (f"--jobs {max(2, cpus)}, cache warm", lambda _: LintOptions(jobs=max(2, cpus), disk_cache=warm)),
+        ]
+        samples: dict[str, list[float]] = {name: [] for name, _ in variants}
+        outputs: dict[str, int] = {}
+        for run in range(runs):  # variants interleaved: a burst of other work on the machine hits them all alike
+            for name, options in variants:
+                chosen = options(run)
+                gc.collect()
+                start = time.perf_counter()
+                result = lint_paths([str(tree)], chosen, host=host)
+                samples[name].append(time.perf_counter() - start)
+                outputs[name] = hash(tuple((finding.sort_key, finding.message) for finding in result.findings))
+        if len(set(outputs.values())) != 1:
+            raise BenchError(f"--jobs / the cache changed the findings on {tree}")
+        for name, _ in variants:
+            rows[name] = _stats(samples[name])
+    return {
+        "label": label,
+        "tree": str(tree),
+        "files": len(list(tree.rglob("*.*"))),
+        "cpus": cpus,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "rows": rows,
+    }
+
+
+def render_jobs_and_cache(sections: list[dict]) -> list[str]:
+    lines = []
+    for section in sections:
+        load = section["load_average"]
+        lines += [
+            "",
+            f"Jobs and disk cache: lint_paths on {section['label']} ({section['files']} files), warm host, wall time "
+            f"({section['cpus']} CPUs; load average {', '.join(f'{value:.1f}' for value in load) if load else 'n/a'}):",
+        ]
+        for name, stats in section["rows"].items():
+            lines.append(f"  {name:48} {_ms(stats)}")
+    return lines
+
+
 # --- report ------------------------------------------------------------------------------
 
 
@@ -986,7 +1055,13 @@ def render(report: dict) -> str:
             f"{tree['deployments']} deployments, {tree['findings']} findings {tree['findings_by_rule']}"
         ),
     ]
+    lines += render_jobs_and_cache(report.get("jobs_and_cache", []))
     return "\n".join(lines) + "\n"
+
+
+def _jobs_and_cache_sections(tree: Path, runs: int, scratch: Path) -> list[dict]:
+    generated = generated_tree(scratch / "generated-1000", files=1000)
+    return [jobs_and_cache(tree, runs, str(tree)), jobs_and_cache(generated, runs, "1,000 generated templates")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -999,9 +1074,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--output", type=Path, metavar="FILE", help="also write the report to FILE")
+    parser.add_argument(
+        "--jobs-and-cache-only", action="store_true", help="measure only --jobs and the disk cache (the tree and 1,000 generated files)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.jobs_and_cache_only:
+        with tempfile.TemporaryDirectory(prefix="mldeploy-tree-") as scratch:
+            tree = args.tree or (CORPUS if CORPUS.is_dir() else generated_tree(Path(scratch)))
+            try:
+                sections = _jobs_and_cache_sections(tree, args.runs, Path(scratch))
+            except BenchError as error:
+                print(f"bench: {error}", file=sys.stderr)
+                return 2
+        sys.stdout.write(json.dumps(sections, indent=2) + "\n" if args.json else "\n".join(render_jobs_and_cache(sections)) + "\n")
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="mldeploy-tree-") as scratch:
         tree = args.tree or (CORPUS if CORPUS.is_dir() else generated_tree(Path(scratch)))
@@ -1018,6 +1106,7 @@ def main(argv: list[str] | None = None) -> int:
                 "big_inputs": big_inputs(args.runs),
                 "throughput": throughput(tree, args.runs),
             }
+            report["jobs_and_cache"] = _jobs_and_cache_sections(tree, args.runs, Path(scratch))
         except BenchError as error:
             print(f"bench: {error}", file=sys.stderr)
             return 2

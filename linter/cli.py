@@ -92,6 +92,16 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True
         "nothing is reported for them (default: repository)",
     )
     parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="load files in N processes (default: one per CPU with 50 files or more and 3 CPUs or more, else 1)",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="parse every file, neither reading nor writing the on-disk cache"
+    )
+    parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour text output (default: auto, on a terminal)"
     )
     parser.add_argument(
@@ -403,6 +413,8 @@ def _run_lint(argv: list[str]) -> int:
         config=config,
         file_timeout=config.get("file-timeout", DEFAULT_FILE_TIMEOUT),
         baseline=_baseline(args.baseline),
+        jobs=args.jobs or config.get("jobs"),
+        disk_cache=None if args.no_cache else _disk_cache(host, config),
     )
     respect_gitignore = False if args.no_respect_gitignore else config.get("respect-gitignore", True)
     discovery = DiscoveryOptions(
@@ -514,6 +526,30 @@ def _lint(args: argparse.Namespace, host, options, discovery):
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
     return result
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _disk_cache(host, config):
+    """The on-disk parse cache of this run: `cache-dir` of the configuration, else the platform's place; None if unusable."""
+    from linter.disk_cache import open_cache, run_salt
+
+    directory = config.get("cache-dir")
+    if directory:
+        directory = os.path.join(config.root, os.path.expanduser(directory))
+    notes: list[str] = []
+    cache = open_cache(directory, run_salt(host, config), notes)
+    for note in notes:
+        print(f"mldeploy-lint: note: {note}", file=sys.stderr)
+    return cache
 
 
 def _reporters(host) -> dict:

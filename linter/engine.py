@@ -31,6 +31,7 @@ from linter.templates import chart_file, looks_like_go_template
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.baseline import Baseline
+    from linter.disk_cache import DiskCache
     from linter.source_cache import SourceCache
 
 __all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
@@ -74,6 +75,10 @@ class LintOptions:
     baseline: "Baseline | None" = None
     # Parsed files kept from earlier runs (a long-lived process); None: parse every file.
     source_cache: "SourceCache | None" = field(default=None, compare=False)
+    # Parsed files kept on disk between runs (linter.disk_cache); None: no disk cache.
+    disk_cache: "DiskCache | None" = field(default=None, compare=False)
+    # Processes that load files (linter.parallel): a number, or None to choose by the size of the run.
+    jobs: int | None = 1
 
 
 @dataclass
@@ -206,11 +211,7 @@ def _run(
 
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
-    for item in inputs:
-        placement = chart_file(item.path)
-        if placement is not None and not placement.template:
-            continue  # a chart's metadata and values feed its templates; they are not manifests
-        source = _cached_load(item, host, options, emit, placement.chart if placement else None)
+    for item, placement, source in _loaded(inputs, host, options, emit):
         if source is None:  # an unrendered template: noted once per chart, never parsed
             if not item.context_only:
                 unrendered.add(item.path, placement.chart if placement else None)
@@ -554,16 +555,72 @@ def _cached_load(
         cached = cache.get(key)
         if cached is not MISSING:
             return cached  # type: ignore[return-value]
+    disk, disk_key = options.disk_cache, ""
+    if disk is not None:
+        from linter import disk_cache, source_codec
+
+        disk_key = disk.key(item, options.limits)
+        stored = disk.get(disk_key, options.limits)
+        if stored is not disk_cache.MISSING:
+            try:
+                source = source_codec.decode(stored)
+            except ValueError:
+                pass  # a damaged or foreign entry: parse, and write it again
+            else:
+                if source is None or source.path == item.path:
+                    if cache is not None:
+                        cache.put(key, source)
+                    return source
+    source, cacheable = _timed_load(item, host, options, emit, template_chart)
+    if cacheable and cache is not None:
+        cache.put(key, source)
+    if cacheable and disk is not None:
+        try:
+            disk.put(disk_key, source_codec.encode(source))
+        except source_codec.Unencodable:
+            pass  # a plugin's own kind of parsed file: parsed again next time
+    return source
+
+
+def _timed_load(
+    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None
+) -> tuple[SourceFile | None, bool]:
+    """`_load` under the time limit, and whether its result may be cached (no overrun, no plugin failure)."""
     reported_before = len(emit.findings)
     try:
         with time_limit(options.file_timeout):
             source = _load(item, host, options, emit, template_chart=template_chart)
     except Overrun:
         message = f"reading this file took longer than {options.file_timeout:g} s (the per-file time limit); not linted"
-        return SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),))
-    if cache is not None and len(emit.findings) == reported_before:
-        cache.put(key, source)
-    return source
+        return SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),)), False
+    return source, len(emit.findings) == reported_before
+
+
+def _loaded(
+    inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, emit: "_Emitter"
+) -> Iterator[tuple[InputFile, Any, SourceFile | None]]:
+    """Each input to lint with its chart placement and what it loaded to, in input order.
+
+    Chart metadata and values files are left out: they feed a chart's
+    templates and are not manifests. With several jobs the files are loaded
+    in worker processes (`linter.parallel`); what they report comes back in
+    the same order, so the run's output does not change.
+    """
+    wanted = []
+    for item in inputs:
+        placement = chart_file(item.path)
+        if placement is not None and not placement.template:
+            continue
+        wanted.append((item, placement))
+    if options.jobs != 1 and options.source_cache is None:
+        from linter import parallel
+
+        jobs = parallel.jobs_for(options.jobs, [item for item, _ in wanted])
+        if jobs > 1:
+            yield from parallel.load_in_processes(wanted, host, options, emit, jobs)
+            return
+    for item, placement in wanted:
+        yield item, placement, _cached_load(item, host, options, emit, placement.chart if placement else None)
 
 
 def _load(

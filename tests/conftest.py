@@ -43,6 +43,14 @@ def run_cli(*args: str, stdin: bytes | None = None) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory, monkeypatch):
+    """Every test's on-disk parse cache is a scratch directory: never the user's own cache."""
+    from linter.disk_cache import CACHE_DIR_ENV
+
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path_factory.mktemp("parse-cache")))
+
+
 @pytest.fixture
 def cli():
     """The `run_cli` helper as a fixture."""

@@ -10,7 +10,11 @@ what linting the edited document alone costs:
 - per context scope, the list of context files (walked again when files are
   created or deleted, and at least every `REWALK_SECONDS`) and each file's
   bytes (read again when its size or modification time changes);
-- each file's parse (`linter.source_cache`), reused while its bytes are the same.
+- each file's parse (`linter.source_cache`), reused while its bytes are the same;
+  the context files' parses are also read from and written to the on-disk
+  cache (`linter.disk_cache`, `cache-dir` of the configuration), so that a
+  new session does not parse a whole repository again. The documents open
+  in the editor are not written there: they change at every keystroke.
 
 Nothing outside the workspace folders is read: the configuration search
 and the context walk stop at the folder that holds the document; a document
@@ -131,6 +135,7 @@ class WorkspaceLinter:
     _configs: dict[str, tuple[Config, tuple[str, ...]]] = field(default_factory=dict)
     _indexes: dict[tuple, _ContextIndex] = field(default_factory=dict)
     _stale: bool = False
+    use_disk_cache: bool = True
 
     def set_folders(self, folders: Iterable[str]) -> None:
         """The workspace folders (absolute paths); everything kept for the old ones is dropped."""
@@ -221,7 +226,9 @@ class WorkspaceLinter:
         plugins = tuple(config.get("plugins", ()))
         host = self.host(plugins)
         options, option_problems = _options(config, host)
-        options = replace(options, source_cache=self._caches[plugins])
+        options = replace(
+            options, source_cache=self._caches[plugins], disk_cache=self._disk_cache(host, config, (path, *buffers))
+        )
         problems += option_problems
         discovery = _discovery(config, host)
         scope = self.scope_of(path, config.get("context", "repository"))
@@ -240,6 +247,18 @@ class WorkspaceLinter:
             if finding.suppression is None and os.path.abspath(finding.span.path) == path
         )
         return DocumentLint(path, result, own, problems)
+
+    def _disk_cache(self, host: PluginHost, config: Config, open_paths: Sequence[str]):
+        """The on-disk parse cache for the context files (the open documents left out), or None."""
+        if not self.use_disk_cache:
+            return None
+        from linter.disk_cache import open_cache, run_salt
+
+        directory = config.get("cache-dir")
+        if directory:
+            directory = os.path.join(config.root, os.path.expanduser(directory))
+        cache = open_cache(directory, run_salt(host, config))
+        return cache.without(open_paths) if cache is not None else None
 
     def _index(self, scope: Scope, discovery: DiscoveryOptions, max_bytes: int) -> _ContextIndex:
         key = (scope, discovery, max_bytes)

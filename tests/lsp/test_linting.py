@@ -109,3 +109,26 @@ def test_the_source_cache_is_bounded():
     for name in ("a", "b", "c"):
         cache.put(name, None)
     assert len(cache) == 2 and cache.get("a") is MISSING and cache.get("c") is None
+
+
+def test_a_new_session_takes_context_parses_from_disk_but_never_writes_open_documents(tmp_path, monkeypatch):
+    from linter import engine
+    from linter.disk_cache import CACHE_DIR_ENV
+
+    cache_dir = Path(os.environ[CACHE_DIR_ENV])
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "hpa.yaml").write_text(HPA, encoding="utf-8")
+    path = str(tmp_path / "deployment.yaml")
+    Path(path).write_text(DEPLOYMENT, encoding="utf-8")
+    first = WorkspaceLinter()
+    first.set_folders([str(tmp_path)])
+    expected = _codes(first.lint(path, DEPLOYMENT + "# unsaved edit\n"))
+    entries = [entry.read_text(encoding="ascii") for entry in cache_dir.rglob("*.json")]
+    assert len(entries) == 1 and "HorizontalPodAutoscaler" in entries[0]  # the context file, not the open document
+    parsed = []
+    original = engine._load
+    monkeypatch.setattr(engine, "_load", lambda item, *args, **kwargs: parsed.append(item.path) or original(item, *args, **kwargs))
+    second = WorkspaceLinter()
+    second.set_folders([str(tmp_path)])
+    assert _codes(second.lint(path, DEPLOYMENT + "# unsaved edit\n")) == expected
+    assert parsed == [path]  # the HPA came from the disk cache

@@ -1,0 +1,450 @@
+"""`--jobs` (files loaded in worker processes) and the on-disk parse cache: same output, never stale, hostile-proof."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter import disk_cache, parallel, source_codec
+from linter.api import lint_paths
+from linter.config import Config
+from linter.disk_cache import CACHE_DIR_ENV, default_cache_dir, open_cache, run_salt
+from linter.engine import InputFile, LintOptions, run_lint
+from linter.nodes import MappingNode, ScalarNode, Span, iter_nodes
+from linter.plugin_manager import build_plugin_host
+from linter.source import SourceFile, load_text
+from conftest import FIXTURES, run_cli
+
+
+def _mixed_tree(root: Path, files: int = 60) -> Path:
+    """About `files` fixture files (JSON and YAML, CloudFormation, SageMaker API documents, Kubernetes) under `root`."""
+    candidates = sorted(
+        path
+        for path in FIXTURES.rglob("*")
+        if path.suffix in (".json", ".yaml", ".yml") and "schemas" not in path.relative_to(FIXTURES).parts
+    )
+    json_files = [path for path in candidates if path.suffix == ".json"]
+    yaml_files = [path for path in candidates if path.suffix != ".json"]
+    chosen = json_files[: files // 3] + yaml_files[: files - min(len(json_files), files // 3)]
+    for path in chosen:
+        target = root / path.relative_to(FIXTURES)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch) -> Path:
+    root = _mixed_tree(tmp_path / "tree")
+    monkeypatch.chdir(tmp_path)
+    return Path("tree")
+
+
+@pytest.fixture
+def forked(monkeypatch) -> list[int]:
+    """Counts the runs that loaded in worker processes; skips where this process cannot fork them."""
+    if not parallel.can_fork():
+        pytest.skip("worker processes are forked only on Linux, from a process without other threads")
+    calls: list[int] = []
+    original = parallel.load_in_processes
+
+    def counting(wanted, host, options, emit, jobs):
+        calls.append(jobs)
+        yield from original(wanted, host, options, emit, jobs)
+
+    monkeypatch.setattr(parallel, "load_in_processes", counting)
+    return calls
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif"])
+def test_jobs_give_the_output_of_one_process(tree: Path, forked: list[int], output_format: str) -> None:
+    assert len(list(tree.rglob("*.*"))) >= 55
+    one = run_cli(str(tree), "--jobs", "1", "--no-cache", "--format", output_format)
+    several = run_cli(str(tree), "--jobs", "3", "--no-cache", "--format", output_format)
+    assert forked == [3]
+    assert one.code in (0, 1) and one.err == ""
+    assert (several.code, several.out, several.err) == (one.code, one.out, one.err)
+    cached_cold = run_cli(str(tree), "--jobs", "2", "--format", output_format)
+    cached_warm = run_cli(str(tree), "--jobs", "2", "--format", output_format)
+    cached_one = run_cli(str(tree), "--jobs", "1", "--format", output_format)
+    for result in (cached_cold, cached_warm, cached_one):
+        assert (result.code, result.out, result.err) == (one.code, one.out, one.err)
+
+
+class _OwnNode(ScalarNode):
+    """A plugin's own node type: plain data cannot carry it across processes or to disk."""
+
+    __slots__ = ()
+
+
+class _OwnLoader:
+    """Loads `*.own.yaml` files into a document holding its own node type."""
+
+    @staticmethod
+    def mldeploy_load(path, text, limits):
+        if not path.endswith(".own.yaml"):
+            return None
+        source = load_text(path, text, limits)
+        document = source.documents[0]
+        own = _OwnNode("own", Span.point(path, 1), "str")
+        root = MappingNode(((own, document.root),), document.root.span)
+        object.__setattr__(document, "root", root)
+        return source
+
+
+class _SlowLoader:
+    """Takes forever over `slow.yaml`, until the per-file time limit stops it."""
+
+    @staticmethod
+    def mldeploy_load(path, text, limits):
+        if os.path.basename(path) == "slow.yaml":
+            while True:
+                pass
+        return None
+
+
+def _plugin(name: str, plugin: type):
+    from linter import hookimpl
+
+    plugin.mldeploy_load = hookimpl(plugin.mldeploy_load)
+    return build_plugin_host(plugins=[(name, plugin)])
+
+
+def _inputs(root: Path) -> list[InputFile]:
+    return [InputFile(str(path), path.read_bytes()) for path in sorted(root.rglob("*.*"))]
+
+
+def _summary(result) -> list:
+    return [(finding.sort_key, finding.message, finding.severity, finding.plugin) for finding in result.findings] + [
+        (summary.path, summary.recognised, summary.deployments) for summary in result.files
+    ]
+
+
+def test_a_parse_result_plain_data_cannot_carry_is_loaded_here(tree: Path, forked: list[int]) -> None:
+    for index in range(3):
+        (tree / f"extra-{index}.own.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+    host = _plugin("own_loader", _OwnLoader)
+    inputs = _inputs(tree)
+    one = run_lint(inputs, host, LintOptions(jobs=1))
+    several = run_lint(inputs, host, LintOptions(jobs=2))
+    assert forked == [2]
+    assert _summary(several) == _summary(one)
+
+
+def test_the_per_file_time_limit_holds_in_workers(tree: Path, forked: list[int]) -> None:
+    (tree / "slow.yaml").write_text("a: 1\n")
+    host = _plugin("slow_loader", _SlowLoader)
+    inputs = _inputs(tree)
+    several = run_lint(inputs, host, LintOptions(jobs=2, file_timeout=0.3))
+    assert forked == [2]
+    overruns = [finding for finding in several.findings if "per-file time limit" in finding.message]
+    assert [Path(finding.path).name for finding in overruns] == ["slow.yaml"]
+    one = run_lint(inputs, host, LintOptions(jobs=1, file_timeout=0.3))
+    assert _summary(several) == _summary(one)
+
+
+def test_jobs_default_by_the_size_of_the_run(monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 4)
+    few = [InputFile(f"f{index}.yaml", b"a: 1\n") for index in range(parallel.AUTO_MIN_FILES - 1)]
+    many = few + [InputFile("last.yaml", b"a: 1\n")]
+    assert parallel.jobs_for(None, few) == 1
+    assert parallel.jobs_for(None, many) == 4
+    assert parallel.jobs_for(3, few) == 3
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 2)
+    assert parallel.jobs_for(None, many) == 1  # measured: no gain on 2 CPUs
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert parallel.jobs_for(8, many) == 1
+
+
+def test_jobs_flag_and_setting_are_checked(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    assert run_cli("a.yaml", "--jobs", "0").code == 2
+    (tmp_path / "mldeploy-lint.toml").write_text("jobs = 0\n")
+    assert run_cli("a.yaml").code == 2
+    (tmp_path / "mldeploy-lint.toml").write_text('jobs = 2\ncache-dir = "cache"\n')
+    assert run_cli("a.yaml").code == 0
+    assert list((tmp_path / "cache").rglob("*.json"))  # the configured directory, relative to the file
+
+
+# --- the disk cache -------------------------------------------------------------------
+
+
+class _Counting:
+    """Counts files actually parsed (not taken from a cache)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from linter import engine
+
+        self.count = 0
+        original = engine._load
+
+        def counting(*args, **kwargs):
+            self.count += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "_load", counting)
+
+
+def _cached_run(tree: Path, host, config: Config, directory: Path):
+    cache = open_cache(str(directory), run_salt(host, config))
+    assert cache is not None
+    return lint_paths([str(tree)], LintOptions(config=config, disk_cache=cache), host=host)
+
+
+def test_every_part_of_the_key_gives_fresh_results(tree: Path, tmp_path: Path, monkeypatch) -> None:
+    directory = tmp_path / "cache"
+    (tree / "endpoint.yaml").write_text("Resources: {}\n")
+    host = build_plugin_host()
+    parsed = _Counting(monkeypatch)
+    first = _cached_run(tree, host, Config(), directory)
+    files = parsed.count
+    assert files >= 55
+    parsed.count = 0
+    assert _summary(_cached_run(tree, host, Config(), directory)) == _summary(first)
+    assert parsed.count == 0  # everything from the cache
+
+    # The file's content: that file alone is parsed again, and its findings are the new content's.
+    endpoint = tree / "endpoint.yaml"
+    endpoint.write_text(
+        "Resources:\n  Endpoint:\n    Type: AWS::SageMaker::Endpoint\n    Properties:\n      EndpointConfigName: missing\n"
+    )
+    expected = _summary(lint_paths([str(tree)], host=host))
+    parsed.count = 0
+    assert _summary(_cached_run(tree, host, Config(), directory)) == expected
+    assert parsed.count == 1
+    endpoint.write_text("Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n")
+    expected_now = _summary(lint_paths([str(tree)], host=host))
+    assert expected_now != expected
+    parsed.count = 0
+    assert _summary(_cached_run(tree, host, Config(), directory)) == expected_now
+    assert parsed.count == 1
+
+    # The tool's version, the plugin set, the configuration: every file is parsed again.
+    import linter
+
+    version = linter.__version__
+    monkeypatch.setattr(linter, "__version__", "999.0")
+    parsed.count = 0
+    _cached_run(tree, host, Config(), directory)
+    assert parsed.count == files
+    monkeypatch.setattr(linter, "__version__", version)
+    parsed.count = 0
+
+    class Extra:
+        __version__ = "1.0"
+
+    other_host = build_plugin_host(plugins=[("extra", Extra)])
+    _cached_run(tree, other_host, Config(), directory)
+    assert parsed.count == files
+    Extra.__version__ = "1.1"
+    parsed.count = 0
+    _cached_run(tree, other_host, Config(), directory)
+    assert parsed.count == files
+
+    parsed.count = 0
+    configured = Config(None, ".", {"fail-on": "error"})
+    _cached_run(tree, host, configured, directory)
+    assert parsed.count == files
+    parsed.count = 0
+    _cached_run(tree, host, configured, directory)
+    assert parsed.count == 0
+
+
+def test_a_plugin_loader_result_is_fresh_when_it_changes(tree: Path, tmp_path: Path) -> None:
+    (tree / "x.own.yaml").write_text("a: 1\n")
+    host = _plugin("own_loader", _OwnLoader)
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    options = LintOptions(disk_cache=cache)
+    first = lint_paths([str(tree)], options, host=host)
+    again = lint_paths([str(tree)], options, host=host)
+    assert _summary(again) == _summary(first) == _summary(lint_paths([str(tree)], host=host))
+
+
+HOSTILE_ENTRIES = {
+    "empty": b"",
+    "truncated": None,  # the real entry cut in half
+    "not json": b"\x00\xff garbage",
+    "foreign json": b'{"hello": "world"}',
+    "another key": None,  # a valid entry of another file
+    "bad structure": None,  # the right key, a source that does not decode
+    "deep": b"[" * 100_000 + b"]" * 100_000,
+    "huge": None,  # larger than any entry this tool writes
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_ENTRIES))
+def test_a_damaged_cache_entry_is_ignored_and_rewritten(tmp_path: Path, kind: str) -> None:
+    host = build_plugin_host()
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    assert cache is not None
+    text = "Resources:\n  Endpoint:\n    Type: AWS::SageMaker::Endpoint\n    Properties:\n      EndpointConfigName: c\n"
+    item = InputFile("endpoint.yaml", text.encode())
+    other = InputFile("other.yaml", b"a: 1\n")
+    fresh = run_lint([item], host, LintOptions())
+    run_lint([item, other], host, LintOptions(disk_cache=cache))
+    key = cache.key(item, LintOptions().limits)
+    entry = Path(cache._path(key))
+    good = entry.read_bytes()
+    payload = HOSTILE_ENTRIES[kind]
+    if kind == "truncated":
+        payload = good[: len(good) // 2]
+    elif kind == "another key":
+        payload = Path(cache._path(cache.key(other, LintOptions().limits))).read_bytes()
+    elif kind == "bad structure":
+        payload = json.dumps({"key": key, "source": [1, "endpoint.yaml", text, ["endpoint.yaml"], [[1, "map", 0]], [], []]}).encode()
+    elif kind == "huge":
+        payload = b" " * (LintOptions().limits.max_bytes * 16 + 8192)
+    entry.write_bytes(payload)
+    result = run_lint([item], host, LintOptions(disk_cache=cache))
+    assert _summary(result) == _summary(fresh)
+    assert entry.read_bytes() == good  # overwritten with a sound entry
+
+
+def test_entries_are_plain_json_written_atomically(tmp_path: Path) -> None:
+    host = build_plugin_host()
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    run_lint([InputFile("a.yaml", b"a: &x [1, 2]\nb: *x\n")], host, LintOptions(disk_cache=cache))
+    entries = list((tmp_path / "cache").rglob("*"))
+    files = [path for path in entries if path.is_file()]
+    assert len(files) == 1 and files[0].suffix == ".json"
+    json.loads(files[0].read_text(encoding="ascii"))
+    assert not [path for path in entries if path.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership")
+def test_a_cache_directory_others_may_write_to_is_not_used(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    notes: list[str] = []
+    assert open_cache(str(shared), "salt", notes) is None
+    assert "writable by others" in notes[0]
+    plain_file = tmp_path / "file"
+    plain_file.write_text("")
+    notes = []
+    assert open_cache(str(plain_file), "salt", notes) is None and notes
+    private = tmp_path / "private"
+    assert open_cache(str(private), "salt") is not None
+    assert stat.S_IMODE(private.stat().st_mode) & 0o077 == 0
+
+
+def test_the_cli_tells_when_the_cache_cannot_be_used(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    (tmp_path / "mldeploy-lint.toml").write_text('cache-dir = "a.yaml"\n')
+    result = run_cli("a.yaml")
+    assert result.code == 0 and "running without it" in result.err
+    assert "cache" not in run_cli("a.yaml", "--no-cache").err
+
+
+def test_default_cache_dir_follows_the_platform(monkeypatch) -> None:
+    monkeypatch.delenv(CACHE_DIR_ENV)
+    monkeypatch.setenv("HOME", "/home/someone")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
+    assert default_cache_dir() == os.path.join("/xdg", "mldeploy-lint")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")  # invalid by the XDG spec: ignored
+    assert default_cache_dir() == os.path.join("/home/someone", ".cache", "mldeploy-lint")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_cache_dir() == os.path.join("/home/someone", ".cache", "mldeploy-lint")
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert default_cache_dir() == os.path.join("/home/someone", "Library", "Caches", "mldeploy-lint")
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", "/local")
+    assert default_cache_dir() == os.path.join("/local", "mldeploy-lint")
+    monkeypatch.setenv(CACHE_DIR_ENV, "/elsewhere")
+    assert default_cache_dir() == "/elsewhere"
+
+
+def test_tests_never_use_the_real_cache() -> None:
+    assert os.environ[CACHE_DIR_ENV] != os.path.join(os.path.expanduser("~"), ".cache", "mldeploy-lint")
+
+
+# --- the plain-data form of a parsed file ----------------------------------------------
+
+
+def _shape(source: SourceFile | None) -> object:
+    if source is None:
+        return None
+    documents = []
+    for document in source.documents:
+        nodes = []
+        if document.root is not None:
+            for node in iter_nodes(document.root):
+                value = getattr(node, "value", None)
+                nodes.append((type(node).__name__, node.span, node.tag, repr(value), type(value).__name__, getattr(node, "style", None)))
+        documents.append((document.path, document.index, document.origin, nodes))
+    return (source.path, source.text, [(p.message, p.span, p.severity) for p in source.problems], documents)
+
+
+def test_every_fixture_survives_plain_data_and_json() -> None:
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.suffix not in (".json", ".yaml", ".yml"):
+            continue
+        source = load_text(str(path), path.read_text(encoding="utf-8", errors="surrogateescape"))
+        back = source_codec.decode(json.loads(json.dumps(source_codec.encode(source))))
+        assert _shape(back) == _shape(source), path
+        assert all(document.source is back for document in back.documents)
+
+
+def test_aliases_stay_shared_and_odd_values_survive() -> None:
+    text = 'a: &x {k: [1, 2.5, -0.0, .inf, true, null, "\\u00e9", "x\\ty"]}\nb: *x\nc: *x\nbig: 123456789012345678901234567890\n'
+    source = load_text("odd.yaml", text)
+    back = source_codec.decode(json.loads(json.dumps(source_codec.encode(source))))
+    root = back.documents[0].root
+    assert root.get("a") is root.get("b") is root.get("c")
+    assert _shape(back) == _shape(source)
+    bomb = "a: &a [x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    encoded = source_codec.encode(load_text("bomb.yaml", bomb))
+    assert len(json.dumps(encoded)) < 5000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        [2, "p", "", [], [], [], []],
+        [1, "p", "", ["p"], [[0, "str", "", [], 0, 1, 1, 1, 1]], [], []],  # a list as a scalar value
+        [1, "p", "", ["p"], [[1, "map", 0, 1, 1, 1, 1, 0, 0]], [], []],  # a node naming itself
+        [1, "p", "", ["p"], [[2, "seq", 5, 1, 1, 1, 1]], [], []],  # a path number out of range
+        [1, "p", "", ["p"], [], [["p", 0, 3, ""]], []],  # a document root that does not exist
+        [1, "p", "", ["p"], [], [], [["m", 0, 1, 1, 1, 1, "fatal"]]],  # an unknown severity
+        [1, "p", "", ["p"], [[0, "str", "", "v", 0, 1, 1, 1, 1], [1, "map", 0, 1, 1, 1, 1, 0]], [], []],  # a key without value
+        {"not": "a list"},
+    ],
+)
+def test_decode_refuses_what_encode_did_not_write(data) -> None:
+    with pytest.raises(ValueError):
+        source_codec.decode(data)
+
+
+def test_encode_refuses_a_plugins_own_types() -> None:
+    source = load_text("a.yaml", "a: 1\n")
+    object.__setattr__(source.documents[0], "root", _OwnNode("x", Span.point("a.yaml", 1), "str"))
+    with pytest.raises(source_codec.Unencodable):
+        source_codec.encode(source)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX symbolic links")
+def test_a_symbolic_link_in_place_of_an_entry_is_not_followed(tmp_path: Path) -> None:
+    host = build_plugin_host()
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    item, other = InputFile("a.yaml", b"a: 1\n"), InputFile("b.yaml", b"b: 2\n")
+    run_lint([item, other], host, LintOptions(disk_cache=cache))
+    entry = Path(cache._path(cache.key(item, LintOptions().limits)))
+    target = tmp_path / "elsewhere.json"
+    target.write_bytes(Path(cache._path(cache.key(other, LintOptions().limits))).read_bytes())
+    entry.unlink()
+    entry.symlink_to(target)
+    before = target.read_bytes()
+    result = run_lint([item], host, LintOptions(disk_cache=cache))
+    assert _summary(result) == _summary(run_lint([item], host, LintOptions()))
+    assert not entry.is_symlink() and target.read_bytes() == before  # replaced, the link's target untouched
