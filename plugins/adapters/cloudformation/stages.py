@@ -161,6 +161,18 @@ def _stage_files(run: RunContext) -> tuple[StageFile, ...]:
     return run.memo(_MEMO_KEY, build)
 
 
+def _stage_files_by_directory(run: RunContext) -> Mapping[str, Sequence[StageFile]]:
+    """The run's stage files by the absolute directory they are in (built once per run)."""
+
+    def build() -> dict[str, list[StageFile]]:
+        found: dict[str, list[StageFile]] = {}
+        for stage in _stage_files(run):
+            found.setdefault(os.path.dirname(os.path.abspath(stage.path)), []).append(stage)
+        return found
+
+    return run.memo((_MEMO_KEY, "by directory"), build)
+
+
 def _mapping(run: RunContext) -> Mapping[str, Sequence[str]]:
     mapping = run.settings(SETTING) or {}
     return mapping if isinstance(mapping, Mapping) else {}
@@ -183,9 +195,8 @@ def stages_of(template: Document, run: RunContext) -> list[tuple[str, StageFile]
         directory = os.path.dirname(os.path.abspath(template.path))
         chosen = [
             stage
-            for stage in candidates
-            if os.path.dirname(os.path.abspath(stage.path)) == directory
-            and (stage.parameters or stage.tags)
+            for stage in _stage_files_by_directory(run).get(directory, ())
+            if (stage.parameters or stage.tags)
             and all(name in declared for name, _ in stage.parameters)
         ]
     chosen.sort(key=lambda stage: stage.path)
