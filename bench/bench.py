@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 SMALL_TEMPLATE = REPO / "bench" / "small-template.yaml"
 SMALL_MANIFEST = REPO / "bench" / "small-kubernetes.yaml"
 CORPUS = REPO.parent / "shared" / "corpus"
+CACHE_DIR_ENV = "MLDEPLOY_LINT_CACHE_DIR"
 HEAVY = ("cfnlint", "jsonschema", "pygls")
 # The finding the small template must produce: a run without it did not lint.
 EXPECTED_FINDING = "EP001"
@@ -597,6 +598,115 @@ def tree_scaling(runs: int, sizes: tuple[int, int] = (1000, 5000)) -> dict:
     return {"sizes": list(sizes), "rows": rows, "ratio": large / small}
 
 
+# The changed file of the repository rows: a Deployment whose HorizontalPodAutoscaler sits in another
+# directory, so the findings depend on the context being read.
+REPOSITORY_HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {name}
+  namespace: ml-prod
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}
+  minReplicas: 2
+  maxReplicas: 6
+  metrics:
+    - type: Resource
+      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}
+"""
+REPOSITORY_CONFIG = """# Not a deployment: a CI workflow, as most YAML of a repository is.
+name: build-{index}
+on: {{push: {{branches: [main]}}}}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make test SERVICE=service-{index}
+"""
+
+
+def generated_repository(root: Path, files: int) -> Path:
+    """A Git repository of `files` lintable files: the changed manifest, its HPA elsewhere, and a mix.
+
+    The rest is, in turn, a CloudFormation template, a Kubernetes Deployment,
+    the HPA of that Deployment, and a YAML file that is no deployment (a CI
+    workflow), spread over 50 directories. Returns the changed file.
+    """
+    (root / ".git").mkdir(parents=True)
+    template, manifest = SMALL_TEMPLATE.read_text(), SMALL_MANIFEST.read_text()
+    changed = root / "apps" / "llm-server" / "deployment.yaml"
+    changed.parent.mkdir(parents=True)
+    changed.write_text(manifest)
+    (root / "platform" / "autoscaling").mkdir(parents=True)
+    (root / "platform" / "autoscaling" / "llm-server-hpa.yaml").write_text(REPOSITORY_HPA.format(name="llm-server"))
+    for index in range(files - 2):
+        directory = root / f"service-{index % 50}"
+        directory.mkdir(exist_ok=True)
+        kind = index % 4
+        if kind == 0:
+            text = template.replace("fraud-scorer", f"scorer-{index}").replace("ScorerConfig", f"Scorer{index}Config")
+            (directory / f"stack-{index}.yaml").write_text(text)
+        elif kind == 1:
+            (directory / f"deployment-{index}.yaml").write_text(manifest.replace("llm-server", f"server-{index}"))
+        elif kind == 2:
+            (directory / f"hpa-{index}.yaml").write_text(REPOSITORY_HPA.format(name=f"server-{index - 1}"))
+        else:
+            (directory / f"ci-{index}.yml").write_text(REPOSITORY_CONFIG.format(index=index))
+    return changed
+
+
+def repository_context(runs: int, sizes: tuple[int, ...] = (200, 2000, 5000)) -> dict:
+    """One changed file in a Git repository of N lintable files, as a pre-commit hook runs it: whole processes.
+
+    Per size: the file alone (`--context none`), with the default context
+    (the repository) without the disk cache, and with it warm. CPU time of
+    the process (user + system), bytecode cached. Every run must report the
+    manifest's HA008; the repository runs must agree on their output.
+    "context_counted" says whether it differs from the file alone's (the HPA
+    elsewhere in the repository counts: HA003 and AS001 go).
+    """
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="mldeploy-repository-") as scratch:
+        work = Path(scratch)
+        env = _cached_bytecode_env(work)
+        env[CACHE_DIR_ENV] = str(work / "cache")
+        for size in sizes:
+            changed = generated_repository(work / f"repository-{size}", size)
+            cwd = changed.parents[2]
+            target = str(changed.relative_to(cwd))
+            python = [sys.executable, "-m", "linter"]
+            plan = {
+                "alone": python + ["--context", "none", target],
+                "repository, no cache": python + ["--no-cache", target],
+                "repository, cache warm": python + [target],
+            }
+            outputs = {
+                label: subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True).stdout
+                for label, command in plan.items()
+            }
+            if outputs["repository, no cache"] != outputs["repository, cache warm"]:
+                raise BenchError(f"the repository of {size} files: the disk cache changed the output")
+            rows[str(size)] = {
+                label: _time_command(command, runs, cwd, "HA008", env)["cpu"] for label, command in plan.items()
+            }
+            # False where the HPA elsewhere in the repository was not read (context cut at a cap).
+            rows[str(size)]["context_counted"] = outputs["alone"] != outputs["repository, no cache"]
+            rows[str(size)]["output"] = outputs["repository, no cache"]
+    return {"sizes": list(sizes), "rows": rows}
+
+
+def render_repository_context(section: dict) -> list[str]:
+    lines = ["", "One changed file in a Git repository of N lintable files (whole process, CPU seconds, median):"]
+    lines.append(f"  {'files':>6}  {'alone':>8}  {'repository, no cache':>22}  {'repository, cache warm':>24}")
+    for size in section["sizes"]:
+        row = section["rows"][str(size)]
+        alone = row["alone"]["median"]
+        cells = [f"{row[label]['median']:.3f} s (x{row[label]['median'] / alone:.1f})" for label in ("repository, no cache", "repository, cache warm")]
+        counted = "" if row["context_counted"] else "  (context not read: the HPA elsewhere did not count)"
+        lines.append(f"  {size:>6}  {alone:>6.3f} s  {cells[0]:>22}  {cells[1]:>24}{counted}")
+    return lines
+
+
 # --- big single inputs ------------------------------------------------------------------
 
 
@@ -1075,11 +1185,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--output", type=Path, metavar="FILE", help="also write the report to FILE")
     parser.add_argument(
+        "--repository-context-only",
+        action="store_true",
+        help="measure only one changed file in generated repositories of 200, 2,000 and 5,000 files",
+    )
+    parser.add_argument(
         "--jobs-and-cache-only", action="store_true", help="measure only --jobs and the disk cache (the tree and 1,000 generated files)"
     )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.repository_context_only:
+        try:
+            section = repository_context(args.runs)
+        except BenchError as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 2
+        sys.stdout.write(json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_repository_context(section)) + "\n")
+        return 0
     if args.jobs_and_cache_only:
         with tempfile.TemporaryDirectory(prefix="mldeploy-tree-") as scratch:
             tree = args.tree or (CORPUS if CORPUS.is_dir() else generated_tree(Path(scratch)))
