@@ -6,7 +6,7 @@ same as a third-party plugin would.
 """
 
 from linter.commands import Command, CommandContext, CommandError
-from linter.engine import LintOptions, LintResult, RunContext
+from linter.engine import ContextRequest, LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
@@ -141,6 +141,7 @@ __all__ = [
     "CommandError",
     "LintOptions",
     "LintResult",
+    "ContextRequest",
     "RunContext",
     "Option",
     "OptionSection",

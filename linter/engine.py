@@ -15,7 +15,7 @@ import gc
 import os
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from linter.model import Deployment, DocumentFormat, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.disk_cache import DiskCache
     from linter.source_cache import SourceCache
 
-__all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
+__all__ = ["DEFAULT_FILE_TIMEOUT", "ContextRequest", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
 
 # Far above what a real file needs (a 20 MB template loads in a few seconds)
 # and far below a CI job's patience.
@@ -134,6 +134,30 @@ class RunContext:
         return self._memo[key]
 
 
+@dataclass
+class ContextRequest:
+    """What `mldeploy_context_wanted` may consult to decide whether a context file is worth parsing.
+
+    `linted` maps the display path of each file being linted to its decoded
+    text ("" for one that does not decode); `memo` caches per-run values a
+    plugin computes once (what the linted files hold), as `RunContext.memo`.
+    """
+
+    linted: Mapping[str, str]
+    options: LintOptions
+    _memo: dict[Any, Any] = field(default_factory=dict)
+
+    def settings(self, section: str) -> Any:
+        """The validated value of a configuration section, None when unset (as `RunContext.settings`)."""
+        return self.options.config.get(section)
+
+    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """The value cached under `key` for this run, built by `factory` on first use."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
+
 @dataclass(frozen=True)
 class LintResult:
     """The outcome of a run: sorted findings, per-file summaries, enabled rules.
@@ -211,6 +235,7 @@ def _run(
 
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
+    inputs = _wanted_context(inputs, host, options, emit)
     for item, placement, source in _loaded(inputs, host, options, emit):
         if source is None:  # an unrendered template: noted once per chart, never parsed
             if not item.context_only:
@@ -295,6 +320,53 @@ def _run(
     return LintResult(
         ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts, baseline_stale, not_judged
     )
+
+
+# Hooks through which a plugin reads other documents of the run than the one it is given.
+_READS_THE_RUN = ("mldeploy_extract", "mldeploy_link")
+
+
+def _wanted_context(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, emit: "_Emitter") -> Sequence[InputFile]:
+    """`inputs` without the context files that no plugin wants parsed (`mldeploy_context_wanted`).
+
+    A context file that does not decode is left out too: it would load to
+    no document. Every context file is kept when a plugin that reads the run
+    does not answer the hook, since it may read any document.
+    """
+    if not any(item.context_only for item in inputs):
+        return inputs
+    answering = {impl.plugin_name for impl in host.manager.hook.mldeploy_context_wanted.get_hookimpls()}
+    if any(impl.plugin_name not in answering for name in _READS_THE_RUN for impl in getattr(host.manager.hook, name).get_hookimpls()):
+        return inputs
+    linted = {item.path: decode_bytes(item.path, item.data, options.limits, item.truncated)[0] or "" for item in inputs if not item.context_only}
+    request = ContextRequest(linted, options)
+    failed: set[str] = set()
+    kept = []
+    for item in inputs:
+        if item.context_only:
+            text = decode_bytes(item.path, item.data, options.limits, item.truncated)[0]
+            if text is None or not _is_wanted(item.path, text, request, host, emit, failed):
+                continue
+        kept.append(item)
+    return kept
+
+
+def _is_wanted(path: str, text: str, request: ContextRequest, host: PluginHost, emit: "_Emitter", failed: set[str]) -> bool:
+    """True when a plugin wants the context file parsed (or failed to say: one MD002 per plugin and run)."""
+    for outcome in host.call_each("mldeploy_context_wanted", path=path, text=text, request=request):
+        if outcome.error is not None:
+            if outcome.plugin not in failed:
+                failed.add(outcome.plugin)
+                emit.plugin_error(
+                    outcome.plugin,
+                    f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while choosing context files",
+                    Span.point(f"<plugin:{outcome.plugin}>", 1),
+                    outcome.error,
+                )
+            return True
+        if outcome.result:
+            return True
+    return False
 
 
 def _link(host: PluginHost, run: RunContext, emit: "_Emitter") -> None:

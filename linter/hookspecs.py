@@ -17,7 +17,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.commands import Command
-    from linter.engine import RunContext
+    from linter.engine import ContextRequest, RunContext
     from linter.model import Deployment, InputProblem, ScalingTarget, SuppressionEdit
     from linter.reporting import Reporter
     from linter.rules import Rule
@@ -61,6 +61,28 @@ def mldeploy_load(path: str, text: str, limits: "LoadLimits") -> "SourceFile | N
     problems for anything that does not parse), or None to let another
     plugin or the core YAML/JSON loader read it. Must not raise for bad
     input.
+    """
+
+
+@hookspec
+def mldeploy_context_wanted(path: str, text: str, request: "ContextRequest") -> "bool | None":
+    """Whether the context file `path` is worth parsing for this plugin's links; True wins.
+
+    Called once per context file (a file read only for cross-file links,
+    never reported on), before it is parsed, with `text` its decoded
+    content. Return True when this plugin may read something of it through
+    `run.documents` (an autoscaler, a stage file beside a linted template),
+    False or None when it may not. The file is parsed when any plugin
+    returns True, and skipped otherwise: it is then not in `run.documents`.
+    Decide from the path and the raw text (a substring test: this is called
+    for every file of a repository, and must be far cheaper than parsing),
+    and err towards True. `request.linted` maps each file being linted to
+    its text, `request.settings(section)` gives the run's configuration,
+    and `request.memo(key, factory)` keeps a per-run value (what the linted
+    files hold). Every context file is parsed, as if every plugin returned
+    True, when a plugin that reads the run (implements `mldeploy_extract`
+    or `mldeploy_link`) does not implement this hook. A plugin that raises
+    is reported (MD002) and counts as True.
     """
 
 

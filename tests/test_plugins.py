@@ -1272,3 +1272,102 @@ def test_link_hook_that_drops_targets_is_a_plugin_error():
     (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert error.plugin == "short_linker" and "while linking the run" in error.message
     assert len(result.scaling_targets) == 1
+
+
+# --- mldeploy_context_wanted: which context files are parsed -------------------------------------------
+
+CONTEXT_HPA = b"""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+"""
+CONTEXT_WORKFLOW = b"name: build\non: push\njobs: {test: {runs-on: ubuntu-latest}}\n"
+LINTED_DEPLOYMENT = b"""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+"""
+
+
+class DocumentWatcher:
+    """Reads the run without answering mldeploy_context_wanted, as a plugin written before the hook."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+    @hookimpl
+    def mldeploy_extract(self, document, run):
+        self.paths.update(item.path for item in run.documents)
+        return None
+
+
+class WantsWorkflows(DocumentWatcher):
+    @hookimpl
+    def mldeploy_context_wanted(self, path, text, request):
+        assert set(request.linted) == {"apps/web.yaml"} and "kind: Deployment" in request.linted["apps/web.yaml"]
+        return "jobs:" in text
+
+
+class BrokenWanted(DocumentWatcher):
+    @hookimpl
+    def mldeploy_context_wanted(self, path, text, request):
+        raise RuntimeError("boom")
+
+
+def _context_run(plugin):
+    inputs = [
+        InputFile("apps/web.yaml", LINTED_DEPLOYMENT),
+        InputFile("platform/hpa.yaml", CONTEXT_HPA, context_only=True),
+        InputFile(".github/build.yml", CONTEXT_WORKFLOW, context_only=True),
+    ]
+    return run_lint(inputs, build_plugin_host(plugins=[("watcher", plugin)]), LintOptions(selector=RuleSelector(("MD",))))
+
+
+@exercises("mldeploy_context_wanted")
+def test_context_files_no_plugin_wants_are_not_parsed():
+    plugin = WantsWorkflows()
+    result = _context_run(plugin)
+    # The built-in Kubernetes adapter wants the autoscaler, this plugin the workflow.
+    assert plugin.paths == {"apps/web.yaml", "platform/hpa.yaml", ".github/build.yml"}
+    assert not result.findings
+    plugin = DocumentWatcher()
+    _context_run(plugin)
+    assert plugin.paths == {"apps/web.yaml", "platform/hpa.yaml", ".github/build.yml"}  # a reader that does not answer sees all
+
+
+@exercises("mldeploy_context_wanted")
+def test_context_files_only_the_built_in_adapters_want():
+    from linter import hookspecs as specs
+
+    class Quiet:
+        @hookimpl
+        def mldeploy_context_wanted(self, path, text, request):
+            return None
+
+    seen: set[str] = set()
+
+    class Watcher(Quiet):
+        @hookimpl
+        def mldeploy_extract(self, document, run):
+            seen.update(item.path for item in run.documents)
+
+    _context_run(Watcher())
+    assert seen == {"apps/web.yaml", "platform/hpa.yaml"}  # the workflow file holds nothing that links
+    assert specs.mldeploy_context_wanted.__doc__
+
+
+@exercises("mldeploy_context_wanted")
+def test_a_failing_context_wanted_hook_is_a_plugin_error_and_keeps_the_file():
+    plugin = BrokenWanted()
+    result = _context_run(plugin)
+    (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
+    assert error.plugin == "watcher" and "while choosing context files" in error.message
+    assert ".github/build.yml" in plugin.paths

@@ -24,10 +24,19 @@ or an `Environment`/`Env`/`Stage` tag.
 
 from __future__ import annotations
 
-from linter import Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
+from linter import ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
 
 from plugins import data
-from plugins.adapters.aws.api_documents import READER, ApiRequest, RequestGroup, RequestIndex, classify, index_requests, run_index
+from plugins.adapters.aws.api_documents import (
+    READER,
+    ApiRequest,
+    RequestGroup,
+    RequestIndex,
+    classify,
+    index_requests,
+    run_index,
+    wanted_as_request,
+)
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
@@ -43,6 +52,12 @@ from plugins.adapters.aws.sagemaker_requests import (
 )
 
 ORIGIN = "API request document"
+
+
+@hookimpl
+def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
+    """A context file that may be an API request document, when a linted file may read those."""
+    return wanted_as_request(text, request)
 
 
 @hookimpl

@@ -11,10 +11,10 @@ leaves it alone (`definition_uri_names`, shared by both, says which).
 
 from __future__ import annotations
 
-from linter import Document, MappingNode, RunContext, hookimpl
+from linter import ContextRequest, Document, MappingNode, RunContext, hookimpl
 
 from plugins import data
-from plugins.adapters.aws.api_documents import run_models
+from plugins.adapters.aws.api_documents import run_models, wanted_as_request
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import RequestReader
 from plugins.adapters.aws.workflow_definitions import (
@@ -27,6 +27,12 @@ from plugins.adapters.aws.workflow_definitions import (
     pipeline_resolver,
     state_machine_deployments,
 )
+
+
+@hookimpl
+def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
+    """A SAM template that may name a definition by `DefinitionUri`, or an API request document (a step's model)."""
+    return "DefinitionUri" in text or wanted_as_request(text, request)
 
 
 @hookimpl

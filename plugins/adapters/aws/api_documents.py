@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from linter import Document, MappingNode, ResourceRef, RunContext, Span
+from linter import ContextRequest, Document, MappingNode, ResourceRef, RunContext, Span
 
 from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
@@ -44,6 +44,30 @@ _SIGNATURES = (
     (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),
     (TUNING_JOB, "HyperParameterTuningJobName", ("HyperParameterTuningJobConfig",)),
 )
+
+
+def may_hold_request(text: str) -> bool:
+    """False only when `text` cannot hold an API request document (`classify` needs both keys of a signature)."""
+    lowered = text.lower()
+    return any(name_key.lower() in lowered and any(key.lower() in lowered for key in any_of) for _, name_key, any_of in _SIGNATURES)
+
+
+# What a file that reads the run's API request documents mentions: a request itself (linked to the
+# others), a state machine or a pipeline (their models, `run_models`), a SAM or CloudFormation state machine.
+_REQUEST_READERS = ("states", "steps", "statemachine")
+
+
+def may_read_requests(text: str) -> bool:
+    """False only when nothing read from `text` looks at the run's API request documents."""
+    lowered = text.lower()
+    return any(word in lowered for word in _REQUEST_READERS) or may_hold_request(text)
+
+
+def wanted_as_request(text: str, request: "ContextRequest") -> bool:
+    """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`)."""
+    if not may_hold_request(text):
+        return False
+    return request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
 
 
 def classify(root: object) -> tuple[str, str] | None:

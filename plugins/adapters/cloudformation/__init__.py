@@ -11,10 +11,12 @@ is read once per stage file.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Sequence
 
 from linter import (
+    ContextRequest,
     Deployment,
     Document,
     DocumentFormat,
@@ -41,6 +43,7 @@ from plugins.adapters.cloudformation.records import TemplateRecords
 from plugins.adapters.cloudformation.resources import readers, stepfunctions
 from plugins.adapters.cloudformation.stages import (
     PARAMETER_FILES,
+    SETTING as PARAMETER_FILES_SETTING,
     StageFile,
     read_stage_file,
     stage_environment,
@@ -77,6 +80,20 @@ ENVIRONMENT_PARAMETERS = OptionSection(
 @hookimpl
 def mldeploy_options() -> list[OptionSection]:
     return [ENVIRONMENT_PARAMETERS, PARAMETER_FILES]
+
+
+@hookimpl
+def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
+    """A file beside a linted file (a linted template's stage file, a linted stage file's template), every
+    file when `parameter-files` maps stage files by glob, and a SAM template that may name a linted
+    state machine definition as its `DefinitionUri`."""
+    if "DefinitionUri" in text or request.settings(PARAMETER_FILES_SETTING):
+        return True
+    directories = request.memo(
+        ("cloudformation", "linted directories"),
+        lambda: frozenset(os.path.dirname(os.path.abspath(linted)) for linted in request.linted),
+    )
+    return os.path.dirname(os.path.abspath(path)) in directories
 
 
 @hookimpl

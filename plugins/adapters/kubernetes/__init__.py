@@ -33,7 +33,7 @@ adapters shape the same requests.
 
 from __future__ import annotations
 
-from linter import Document, OptionSection, RunContext, hookimpl
+from linter import ContextRequest, Document, OptionSection, RunContext, hookimpl
 
 from plugins import data
 from plugins.adapters.kubernetes.objects import manifests
@@ -61,6 +61,44 @@ NAMESPACE_STAGES = OptionSection(
 @hookimpl
 def mldeploy_options() -> list[OptionSection]:
     return [NAMESPACE_STAGES]
+
+
+# What in one file links to objects of another (through `index.py`): autoscalers and KEDA objects,
+# PodDisruptionBudgets, Namespaces, Karpenter pools and node classes, KServe serving runtimes, and ACK
+# resources (`*.services.k8s.aws`). A workload is only ever linked *to*; tests/adapters keep the list
+# in step with the kinds the readers index.
+LINKING_WORDS = (
+    "HorizontalPodAutoscaler",
+    "ScaledObject",
+    "PodDisruptionBudget",
+    "Namespace",
+    "NodePool",
+    "Provisioner",
+    "NodeClass",
+    "ServingRuntime",
+    "services.k8s.aws",
+)
+
+
+def links_across_files(text: str) -> bool:
+    """False only when no object of `text` links to or is linked from an object of another file."""
+    return any(word in text for word in LINKING_WORDS)
+
+
+@hookimpl
+def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
+    """A context file that holds what links across files; every one when a linted file holds such an object
+    itself (an autoscaler's target may be any workload of the run), none when no linted file is Kubernetes."""
+    linted = request.memo(("kubernetes", "linted"), lambda: _linted_needs(request))
+    return linted == "all" or (linted == "linking" and links_across_files(text))
+
+
+def _linted_needs(request: ContextRequest) -> str:
+    """"all", "linking" (objects that link across files) or "none": what the linted files may read of the others."""
+    texts = [text for text in request.linted.values() if "apiVersion" in text]
+    if not texts:
+        return "none"
+    return "all" if any(map(links_across_files, texts)) else "linking"
 
 
 @hookimpl

@@ -29,6 +29,7 @@ import re
 from dataclasses import replace
 
 from linter import (
+    ContextRequest,
     Deployment,
     Document,
     DocumentFormat,
@@ -56,6 +57,13 @@ def _is_native(path: str) -> bool:
 def _is_terraform(path: str) -> bool:
     lowered = path.lower()
     return lowered.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
+
+
+@hookimpl
+def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
+    """Every context file when a Terraform file is linted (a module is its whole directory, calls reach others,
+    and a file of the run is not read again as a definition), none otherwise."""
+    return request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted))
 
 
 @hookimpl
