@@ -99,7 +99,7 @@ def read_inputs(
 CONTEXTS = ("repository", "siblings", "none")
 # Above this many lintable files a repository is not read whole as context
 # (about 1.5 s of parsing); the named files' directories are read instead.
-MAX_REPOSITORY_CONTEXT_FILES = 2000
+MAX_REPOSITORY_CONTEXT_FILES = 50_000
 
 
 def repository_root(directory: str) -> str | None:

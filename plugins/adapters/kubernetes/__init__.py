@@ -33,6 +33,8 @@ adapters shape the same requests.
 
 from __future__ import annotations
 
+import re
+
 from linter import ContextRequest, Document, OptionSection, RunContext, hookimpl
 
 from plugins import data
@@ -67,9 +69,8 @@ def mldeploy_options() -> list[OptionSection]:
 # PodDisruptionBudgets, Namespaces, Karpenter pools and node classes, KServe serving runtimes, and ACK
 # resources (`*.services.k8s.aws`). A workload is only ever linked *to*; tests/adapters keep the list
 # in step with the kinds the readers index.
-LINKING_WORDS = (
-    "HorizontalPodAutoscaler",
-    "ScaledObject",
+AUTOSCALER_WORDS = ("HorizontalPodAutoscaler", "ScaledObject")
+LINKING_WORDS = AUTOSCALER_WORDS + (
     "PodDisruptionBudget",
     "Namespace",
     "NodePool",
@@ -78,6 +79,8 @@ LINKING_WORDS = (
     "ServingRuntime",
     "services.k8s.aws",
 )
+# Every value written after a `name` key (YAML or JSON): a superset of the names an autoscaler may target.
+_NAME = re.compile(r"""["']?name["']?\s*:\s*["']?([^\s"',{}\[\]#]*)""")
 
 
 def links_across_files(text: str) -> bool:
@@ -87,18 +90,34 @@ def links_across_files(text: str) -> bool:
 
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
-    """A context file that holds what links across files; every one when a linted file holds such an object
-    itself (an autoscaler's target may be any workload of the run), none when no linted file is Kubernetes."""
-    linted = request.memo(("kubernetes", "linted"), lambda: _linted_needs(request))
-    return linted == "all" or (linted == "linking" and links_across_files(text))
+    """A context file that holds what links across files, but an autoscaler only when it may name a linted
+    object; every file when a linted file holds such an object itself (an autoscaler's target may be any
+    workload of the run); none when no linted file is Kubernetes."""
+    needs = request.memo(("kubernetes", "linted"), lambda: _linted_needs(request))
+    if needs is None or needs is True:
+        return bool(needs)
+    if not links_across_files(text):
+        return False
+    if any(word in text for word in LINKING_WORDS[len(AUTOSCALER_WORDS):]):
+        return True
+    return needs.search(text) is not None
 
 
-def _linted_needs(request: ContextRequest) -> str:
-    """"all", "linking" (objects that link across files) or "none": what the linted files may read of the others."""
+def _linted_needs(request: ContextRequest) -> "bool | re.Pattern[str] | None":
+    """What the linted files may read of the others: everything (True), the objects that link across files
+    with autoscalers only where they mention a name of the linted files (the pattern), or nothing (None)."""
     texts = [text for text in request.linted.values() if "apiVersion" in text]
     if not texts:
-        return "none"
-    return "all" if any(map(links_across_files, texts)) else "linking"
+        return None
+    if any(map(links_across_files, texts)):
+        return True
+    names = {match.group(1) for text in texts for match in _NAME.finditer(text)}
+    # A name written as an alias, a tag, a block scalar or in quotes with escapes is not read here.
+    if any(not name or name[0] in "*&!|>%@`\\" or "\\" in name for name in names):
+        return True
+    # Object names are DNS names: one is written whole, between characters no name holds.
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w.-])")
 
 
 @hookimpl
