@@ -1,0 +1,72 @@
+"""Which context files the built-in adapters want parsed (`mldeploy_context_wanted`), and that the choice changes no finding."""
+
+from __future__ import annotations
+
+import pytest
+
+from linter import ContextRequest, LintOptions, hookimpl
+from linter.api import lint_paths
+from linter.plugin_manager import build_plugin_host
+from plugins.adapters import kubernetes
+from plugins.adapters.kubernetes import ack_links, autoscalers, index, karpenter, kserve
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scorer, namespace: ml, labels: {environment: production}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: scorer}}
+  template:
+    metadata: {labels: {app: scorer}}
+    spec: {containers: [{name: server, image: vllm/vllm-openai:v0.8.5}]}
+"""
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: {name}, namespace: ml}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}
+  minReplicas: 2
+  maxReplicas: 4
+"""
+
+
+def test_the_linking_words_cover_every_kind_the_index_links():
+    kinds = {kind for _, kind in autoscalers.AUTOSCALER_KINDS | index.NODE_POOL_KINDS | kserve.RUNTIME_KINDS}
+    kinds |= set(karpenter.NODE_CLASS_KINDS) | {"PodDisruptionBudget", "Namespace"}
+    assert all(kubernetes.links_across_files(f"kind: {kind}") for kind in kinds)
+    assert all(kubernetes.links_across_files(f"apiVersion: {group}/v1") for group, _ in ack_links.KINDS)
+    assert not kubernetes.links_across_files(DEPLOYMENT)
+
+
+def _wanted(text: str, linted: str) -> bool:
+    return kubernetes.mldeploy_context_wanted("other.yaml", text, ContextRequest({"deploy.yaml": linted}, LintOptions()))
+
+
+def test_an_autoscaler_is_wanted_only_when_it_may_name_a_linted_object():
+    assert _wanted(HPA.format(name="scorer"), DEPLOYMENT)
+    assert not _wanted(HPA.format(name="scorer-2"), DEPLOYMENT)  # a whole name, not a part of one
+    assert not _wanted(DEPLOYMENT.replace("scorer", "other"), DEPLOYMENT)
+    assert _wanted(DEPLOYMENT.replace("scorer", "other"), HPA.format(name="other"))  # a linted autoscaler's target may be anywhere
+    assert _wanted("kind: PodDisruptionBudget\n", DEPLOYMENT)
+    assert not _wanted(HPA.format(name="scorer"), "Resources: {}\n")  # no Kubernetes linted
+    assert _wanted(HPA.format(name="x"), DEPLOYMENT.replace("name: scorer", "name: *scorer"))  # an alias: not read here
+
+
+@pytest.mark.parametrize("target", ["scorer", "scorer-2"])
+def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypatch, target):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "apps" / "deploy.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "platform" / "hpa.yaml").write_text(HPA.format(name=target))
+    (tmp_path / "platform" / "other.yaml").write_text(DEPLOYMENT.replace("scorer", "other"))
+    monkeypatch.chdir(tmp_path)
+    filtered = lint_paths(["apps/deploy.yaml"], context="repository").findings
+    class Everything:  # every context file parsed, as before the hook
+        @hookimpl
+        def mldeploy_context_wanted(self, path, text, request):
+            return True
+
+    every = lint_paths(["apps/deploy.yaml"], context="repository", host=build_plugin_host(plugins=[("everything", Everything())])).findings
+    assert filtered == every
+    assert ("AS001" in {finding.rule_id for finding in filtered}) == (target != "scorer")
