@@ -113,17 +113,20 @@ def _walk(root: str, options: DiscoveryOptions, notes: list[str], recursive: boo
     # file at the top of `root`: listing a file's siblings in a directory with
     # no .gitignore and no configured excludes needs no matcher, and a
     # pre-commit run does not import pathspec (~20 ms) for it.
-    base_spec = _exclude_spec(options.exclude) if options.exclude else None
+    base_spec = None
     # (directory relative to root, spec of the .gitignore found there)
     ignore_specs: list[tuple[str, object]] = []
 
     def ignored(relative: str, is_dir: bool) -> bool:
         nonlocal base_spec
         candidate = relative + "/" if is_dir else relative
-        if base_spec is None and (is_dir or "/" in relative):
-            base_spec = _exclude_spec(())
-        if base_spec is not None and base_spec.match_file(candidate):
-            return True
+        # Without configured excludes only directories can be excluded, and the walk never
+        # enters one that is: a file below `root` needs no match against them.
+        if is_dir or options.exclude:
+            if base_spec is None:
+                base_spec = _exclude_spec(options.exclude)
+            if base_spec.match_file(candidate):
+                return True
         for directory, spec in ignore_specs:
             if directory and not candidate.startswith(directory + "/"):
                 continue

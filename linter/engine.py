@@ -148,6 +148,7 @@ class ContextRequest:
     linted: Mapping[str, str]
     options: LintOptions
     _memo: dict[Any, Any] = field(default_factory=dict)
+    _implementations: tuple[Any, ...] = ()  # the hook's, in calling order (the engine's to set)
 
     def settings(self, section: str) -> Any:
         """The validated value of a configuration section, None when unset (as `RunContext.settings`)."""
@@ -342,6 +343,7 @@ def _wanted_context(inputs: Sequence[InputFile], host: PluginHost, options: Lint
         return inputs
     linted = {item.path: decode_bytes(item.path, item.data, options.limits, item.truncated)[0] or "" for item in inputs if not item.context_only}
     request = ContextRequest(linted, options)
+    request._implementations = tuple(reversed(host.manager.hook.mldeploy_context_wanted.get_hookimpls()))
     failed: set[str] = set()
     kept = []
     for item in inputs:
@@ -354,19 +356,28 @@ def _wanted_context(inputs: Sequence[InputFile], host: PluginHost, options: Lint
 
 
 def _is_wanted(path: str, text: str, request: ContextRequest, host: PluginHost, emit: "_Emitter", failed: set[str]) -> bool:
-    """True when a plugin wants the context file parsed (or failed to say: one MD002 per plugin and run)."""
-    for outcome in host.call_each("mldeploy_context_wanted", path=path, text=text, request=request):
-        if outcome.error is not None:
-            if outcome.plugin not in failed:
-                failed.add(outcome.plugin)
+    """True when a plugin wants the context file parsed (or failed to say: one MD002 per plugin and run).
+
+    Called for every file of a repository: the implementations are called
+    directly, as `PluginHost.call_each` would, without its per-call set-up.
+    """
+    arguments = {"path": path, "text": text, "request": request}
+    for impl in request._implementations:
+        try:
+            answer = impl.function(*[arguments[name] for name in impl.argnames])
+        except (KeyboardInterrupt, Overrun):
+            raise
+        except BaseException as error:  # isolation, as in call_each: the file is kept
+            if impl.plugin_name not in failed:
+                failed.add(impl.plugin_name)
                 emit.plugin_error(
-                    outcome.plugin,
-                    f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while choosing context files",
-                    Span.point(f"<plugin:{outcome.plugin}>", 1),
-                    outcome.error,
+                    impl.plugin_name,
+                    f"plugin {impl.plugin_name!r} raised {_describe(error)} while choosing context files",
+                    Span.point(f"<plugin:{impl.plugin_name}>", 1),
+                    error,
                 )
             return True
-        if outcome.result:
+        if answer:
             return True
     return False
 

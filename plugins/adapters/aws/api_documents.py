@@ -65,9 +65,8 @@ def may_read_requests(text: str) -> bool:
 
 def wanted_as_request(text: str, request: "ContextRequest") -> bool:
     """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`)."""
-    if not may_hold_request(text):
-        return False
-    return request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
+    read = request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
+    return read and may_hold_request(text)
 
 
 def classify(root: object) -> tuple[str, str] | None:

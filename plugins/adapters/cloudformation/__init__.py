@@ -93,7 +93,12 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
         ("cloudformation", "linted directories"),
         lambda: frozenset(os.path.dirname(os.path.abspath(linted)) for linted in request.linted),
     )
-    return os.path.dirname(os.path.abspath(path)) in directories
+    # A repository has far fewer directories than files: each is made absolute once.
+    absolute: dict[str, str] = request.memo(("cloudformation", "absolute directories"), dict)
+    directory = os.path.dirname(path)
+    if directory not in absolute:
+        absolute[directory] = os.path.abspath(directory)
+    return absolute[directory] in directories
 
 
 @hookimpl
