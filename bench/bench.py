@@ -1166,6 +1166,8 @@ def render(report: dict) -> str:
         ),
     ]
     lines += render_jobs_and_cache(report.get("jobs_and_cache", []))
+    if "repository_context" in report:
+        lines += render_repository_context(report["repository_context"])
     return "\n".join(lines) + "\n"
 
 
@@ -1230,6 +1232,7 @@ def main(argv: list[str] | None = None) -> int:
                 "throughput": throughput(tree, args.runs),
             }
             report["jobs_and_cache"] = _jobs_and_cache_sections(tree, args.runs, Path(scratch))
+            report["repository_context"] = repository_context(args.runs)
         except BenchError as error:
             print(f"bench: {error}", file=sys.stderr)
             return 2

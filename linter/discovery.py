@@ -250,11 +250,25 @@ def read_regular_file(path: str, max_bytes: int) -> tuple[bytes, bool]:
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotARegularFile(path, mode)
-        data = handle.read(max_bytes + 1)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise NotARegularFile(path, status.st_mode)
+        # os.read, not a buffered file's read(max_bytes + 1), which allocates that much for every
+        # file: a repository's context is thousands of small files. Sized by the file, then read
+        # on to the end, which may have moved since fstat.
+        limit = max_bytes + 1
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(descriptor, min(limit - size, max(status.st_size + 1 - size, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(descriptor)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     return data, len(data) > max_bytes
 
 
