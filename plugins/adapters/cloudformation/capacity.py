@@ -18,7 +18,10 @@ from linter import (
 )
 
 from plugins import data
+from plugins.adapters.aws.launch_templates import MARKET_TYPE_CONTEXT
+from plugins.adapters.aws.launch_templates import launch_template_reservation as shared_reservation
 from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
 from plugins.adapters.cloudformation.record_matching import same_value
 from plugins.adapters.cloudformation.intrinsics import (
     ResourceValue,
@@ -230,61 +233,21 @@ def _market_capacity(market: Node | None, template: TemplateContext, launch_temp
     return Sourced(UNKNOWN, market.span, Provenance.DECLARED, f"InstanceMarketOptions.MarketType of {launch_template} is not known")
 
 
-MARKET_TYPE_CONTEXT = "ec2-market-type"
-RESERVATION_PREFERENCE_CONTEXT = "ec2-capacity-reservation-preference"
-RESERVATION_TARGETS = ("CapacityReservationId", "CapacityReservationResourceGroupArn")
-
-
 def launch_template_reservation(launch_template: Resource, template: TemplateContext) -> Sourced | None:
-    """Reserved capacity a launch template asks for, or None when it asks for none.
+    """Reserved capacity an `AWS::EC2::LaunchTemplate` asks for, or None (`plugins.adapters.aws.launch_templates`).
 
-    RESERVED for a Capacity Block (`InstanceMarketOptions.MarketType
-    capacity-block`), a `CapacityReservationTarget` that names a
-    reservation or reservation group, or `CapacityReservationPreference
-    capacity-reservations-only`. A target whose reservation is left to a
-    parameter or a condition (`!If [NoReservation, !Ref AWS::NoValue, !Ref
-    ReservationId]`) may be reserved: UNKNOWN, noted, since the template is
-    written to run in a reservation when it is given one.
+    A target left to a parameter or a condition (`!If [NoReservation, !Ref
+    AWS::NoValue, !Ref ReservationId]`) may be reserved: UNKNOWN, noted.
     """
     launch_data = child(launch_template.node, "Properties", "LaunchTemplateData")
-    name = launch_template.logical_id
-    market = child(launch_data, "InstanceMarketOptions", "MarketType")
-    if market is not None:
-        market_type = template.resolve(market)
-        if isinstance(market_type, str) and data.capacity_from_setting(MARKET_TYPE_CONTEXT, market_type) == Capacity.RESERVED.value:
-            return Sourced(Capacity.RESERVED, market.span, Provenance.INFERRED, f"InstanceMarketOptions.MarketType {market_type} of launch template {name}")
-    specification = child(launch_data, "CapacityReservationSpecification")
-    preference = child(specification, "CapacityReservationPreference")
-    if preference is not None:
-        value = template.resolve(preference)
-        if isinstance(value, str) and data.capacity_from_setting(RESERVATION_PREFERENCE_CONTEXT, value) == Capacity.RESERVED.value:
-            return Sourced(Capacity.RESERVED, preference.span, Provenance.INFERRED, f"CapacityReservationPreference {value} of launch template {name}")
-    target = child(specification, "CapacityReservationTarget")
-    if target is None:
-        return None
-    members = [(key, child(target, key)) for key in RESERVATION_TARGETS] if isinstance(target, MappingNode) else [("CapacityReservationTarget", target)]
-    undecided = []
-    for key, node in members:
-        if node is None:
-            continue
-        value = template.read_str(node)
-        if value.known and str(value.value).strip():
-            return Sourced(Capacity.RESERVED, node.span, Provenance.INFERRED, f"launch template {name} targets a capacity reservation ({key} {value.value})")
-        if value.known and not value.related:
-            continue  # written empty: no reservation
-        undecided.append((key, node, value))
-    if not undecided:
-        return None
-    key, node, value = undecided[0]
+    return shared_reservation(launch_data, TemplateRequestReader(template), launch_template.logical_id, _undecided_target)
+
+
+def _undecided_target(node: Node, value: Sourced) -> str:
     if value.related:
-        why = "an empty parameter Default, set when the stack is created"
-    elif value.note:
-        why = value.note
-    elif intrinsic(node) is not None:
-        why = f"{intrinsic(node)} on the stack's parameters, which may set it"
-    else:
-        why = "not known"
-    return Sourced(
-        UNKNOWN, node.span, Provenance.DECLARED,
-        f"launch template {name} may target a capacity reservation (CapacityReservationTarget {key}: {why}): reserved capacity when one is given",
-    )
+        return "an empty parameter Default, set when the stack is created"
+    if value.note:
+        return value.note
+    if intrinsic(node) is not None:
+        return f"{intrinsic(node)} on the stack's parameters, which may set it"
+    return "not known"
