@@ -10,6 +10,11 @@ or `for_each` (at most 64 instances) is read once per instance, addressed
 `type.name["key"]`. Nothing in a module submits a job definition to a
 queue that Terraform shows, so every job definition is unlinked: with one
 job queue in the module they are its work (ML evidence, multi-node).
+The `aws_launch_template` of the module a node group or an EC2 compute
+environment names (in the instance the reference names) gives the
+instance type a node group does not list, and reserved capacity when it
+targets a capacity reservation or a Capacity Block
+(`plugins.adapters.aws.launch_templates`).
 
 Well-known inputs of registry modules map directly onto the same records:
 `eks_managed_node_groups` (over `eks_managed_node_group_defaults`) of
@@ -30,18 +35,20 @@ from linter import UNKNOWN, MappingNode, Network, Node, Provenance, ResourceRef,
 
 from plugins.adapters.aws.batch import (
     CAPACITY_CONTEXT,
+    FARGATE_TYPES,
     BatchQueue,
     BatchResources,
     environment_record,
     read_job_definition,
 )
 from plugins.adapters.aws.eks_nodegroups import DEFAULT_INSTANCE_TYPE, node_group_capacity, node_group_deployment, node_group_scaling
+from plugins.adapters.aws.launch_templates import launch_template_reservation, reserved_on_demand
 from plugins.adapters.aws.instance_compute import capacity_setting, compute_of_types
 from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr, Reference
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
-from plugins.adapters.terraform.values import Unknown, instance_address, instances
+from plugins.adapters.terraform.values import Scope, Unknown, instance_address, instances
 
 __all__ = ["COMPUTE_TYPES", "module_compute_items"]
 
@@ -49,6 +56,9 @@ ENVIRONMENT = "aws_batch_compute_environment"
 QUEUE = "aws_batch_job_queue"
 JOB_DEFINITION = "aws_batch_job_definition"
 NODE_GROUP = "aws_eks_node_group"
+LAUNCH_TEMPLATE = "aws_launch_template"
+# A launch template specification's keys: a node group's `id`/`name`, a compute environment's `launch_template_id`/`_name`.
+LAUNCH_TEMPLATE_KEYS = ("Id", "Name", "LaunchTemplateId", "LaunchTemplateName")
 COMPUTE_TYPES = frozenset({ENVIRONMENT, QUEUE, JOB_DEFINITION, NODE_GROUP})
 ORIGIN = "Terraform resource"
 
@@ -74,7 +84,7 @@ def module_compute_items(terraform: TerraformModule) -> dict[str, list]:
                 deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform)
                 items.setdefault(resource.path, []).extend([deployment, *problems])
             elif resource.type == ENVIRONMENT:
-                environments[address] = _environment(request, address, link, resource.body.span)
+                environments[address] = _environment(request, address, link, resource.body.span, terraform)
                 spans[address] = resource.path
             elif resource.type == JOB_DEFINITION:
                 definitions[address] = read_job_definition(request, READER, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
@@ -123,7 +133,7 @@ def _network(node: Node | None) -> Network | None:
 # --- Batch ------------------------------------------------------------------------------
 
 
-def _environment(request: Node, address: str, link: ResourceRef, span: Span, stage_base=None):
+def _environment(request: Node, address: str, link: ResourceRef, span: Span, terraform: TerraformModule | None = None):
     name = _name(request, "ComputeEnvironmentName", address, span)
     profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
     resources = READER.node(request, "ComputeResources")
@@ -140,10 +150,14 @@ def _environment(request: Node, address: str, link: ResourceRef, span: Span, sta
         else Sourced(UNKNOWN, resources.span, Provenance.DECLARED, "no compute_resources type")
     )
     types_node = READER.node(resources, "InstanceTypes")
+    compute_type = READER.read_str(resources, "Type")
+    fargate = compute_type.known and str(compute_type.value).upper() in FARGATE_TYPES
+    template = None if fargate or terraform is None else _launch_template(READER.node(resources, "LaunchTemplate"), terraform)
     return environment_record(
-        **common, resources=resources, missing_reason="", compute_type=READER.read_str(resources, "Type"), capacity=capacity,
+        **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=_reservation(capacity, template),
         type_span=type_node.span if type_node is not None else None, instance_types=_strings(types_node), types_node=types_node,
         network=_network(READER.node(resources, "Subnets")),
+        launch_template=ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span) if template is not None else None,
     )
 
 
@@ -196,10 +210,13 @@ def _node_group(request: Node, address: str, link: ResourceRef, span: Span, depl
     types_node = READER.node(request, "InstanceTypes")
     instance_types = _strings(types_node)
     links = [link]
+    template = _launch_template(READER.node(request, "LaunchTemplate"), terraform)
+    if template is not None:
+        links.append(ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span))
     if instance_types:
         compute, launched = compute_of_types(instance_types, types_node), instance_types
     else:
-        from_template = _launch_template_type(READER.node(request, "LaunchTemplate"), terraform, links)
+        from_template = _launch_template_type(READER.node(request, "LaunchTemplate"), template)
         if from_template is not None:
             compute, launched = compute_of_types([from_template], READER.node(request, "LaunchTemplate")), [from_template]
         else:
@@ -208,31 +225,63 @@ def _node_group(request: Node, address: str, link: ResourceRef, span: Span, depl
     count, scaling = node_group_scaling(request, READER, span)
     deployment = node_group_deployment(
         id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
-        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=node_group_capacity(request, READER, span),
+        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=_reservation(node_group_capacity(request, READER, span), template),
         count=count, scaling=scaling, labels=_labels(READER.node(request, "Labels")), taints=_taints(READER.node(request, "Taints")),
         network=_network(READER.node(request, "Subnets")), profile=profile, environment=stage,
     )
     return deployment, problems
 
 
-def _launch_template_type(node: Node | None, terraform: TerraformModule, links: list) -> Sourced | None:
-    """The instance type of the `aws_launch_template` of this module a `launch_template` block names (by id or name)."""
-    if not isinstance(node, MappingNode):
-        return None
-    for key in ("Id", "Name"):
+def _launch_template(node: Node | None, terraform: TerraformModule) -> tuple[Any, MappingNode] | None:
+    """The `aws_launch_template` of this module a `launch_template` block names (by id or name), and its body read as
+    CreateLaunchTemplate's `LaunchTemplateData` in the instance the reference names (`aws_launch_template.x[count.index].id`)."""
+    for key in LAUNCH_TEMPLATE_KEYS:
         written = READER.node(node, key)
         if isinstance(written, ValueNode) and written.unknown is not None and written.unknown.ref is not None:
-            resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == "aws_launch_template"), None)
+            resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == LAUNCH_TEMPLATE), None)
             if resource is None:
                 continue
-            links.append(ResourceRef(resource.type, resource.address, resource.body.span))
-            value = terraform.module.evaluate(resource.body.get("instance_type"), terraform.module.instance_scope(resource))
-            node_value = located(value.value, resource.body.get("instance_type").span, value.related) if resource.body.get("instance_type") is not None else None
-            if node_value is None:
-                return None
-            instance_type = READER.read_str(node_value)
-            return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
-    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "the launch template is not in this module")
+            scope = _instance_scope(terraform, resource, written.unknown.index)
+            return resource, request_node(terraform.module, resource.body, scope, SHAPES[LAUNCH_TEMPLATE])
+    return None
+
+
+def _instance_scope(terraform: TerraformModule, resource, index: Any) -> Scope:
+    """The scope of the instance `index` names (a count index, a for_each key); the resource's own when it names none."""
+    if isinstance(index, int) and not isinstance(index, bool) and isinstance(terraform.module.count_of(resource), int):
+        return Scope({"count": {"index": index}}, resource)
+    if isinstance(index, str):
+        for address, scope in instances(terraform.module, resource):
+            if address == instance_address(resource.address, index):
+                return scope
+    return terraform.module.instance_scope(resource)
+
+
+def _launch_template_type(node: Node | None, template: tuple | None) -> Sourced | None:
+    """The instance type of the module's launch template a `launch_template` block names; unknown when it is not in the module."""
+    if not isinstance(node, MappingNode):
+        return None
+    if template is None:
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "the launch template is not in this module")
+    resource, launch_data = template
+    instance_type = READER.read_str(launch_data, "InstanceType")
+    if not instance_type.known and not instance_type.note and not instance_type.options:
+        return None
+    return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
+
+
+def _reservation(capacity: Sourced, template: tuple | None) -> Sourced:
+    """On-demand capacity launched into the reservation or Capacity Block the launch template asks for is reserved."""
+    if template is None:
+        return capacity
+    resource, launch_data = template
+    return reserved_on_demand(capacity, launch_template_reservation(launch_data, READER, resource.address, _undecided_target))
+
+
+def _undecided_target(node: Node, value: Sourced) -> str:
+    if value.known and value.related:
+        return f"{value.note or 'a default'}, which a variable given at plan time may set"
+    return value.note or "not known"
 
 
 def _labels(node: Node | None) -> Sourced | None:

@@ -75,6 +75,8 @@ SHAPES = {
         frozenset({"containers", "env"}),
         frozenset({"container_properties", "node_properties", "ecs_properties"}),
     ),
+    # CreateLaunchTemplate's LaunchTemplateData (the body is the data; `name` is the request's).
+    "aws_launch_template": RequestShape({"name": "LaunchTemplateName"}),
     # CreateNodegroup.
     "aws_eks_node_group": RequestShape({"node_group_name": "NodegroupName", "subnet_ids": "Subnets", "taint": "Taints"}, frozenset({"taint"})),
 }
