@@ -77,6 +77,11 @@ SHAPES = {
     ),
     # CreateLaunchTemplate's LaunchTemplateData (the body is the data; `name` is the request's).
     "aws_launch_template": RequestShape({"name": "LaunchTemplateName"}),
+    # RegisterTaskDefinition: the container definitions are a JSON document.
+    "aws_ecs_task_definition": RequestShape({}, frozenset({"volume", "placement_constraints"}), frozenset({"container_definitions"})),
+    # CreateService (`network_configuration` is the API's awsvpcConfiguration, read as NetworkConfiguration.Subnets).
+    "aws_ecs_service": RequestShape({"name": "ServiceName"}, frozenset({"capacity_provider_strategy", "load_balancer", "ordered_placement_strategy"})),
+    "aws_ecs_cluster_capacity_providers": RequestShape({}, frozenset({"default_capacity_provider_strategy"})),
     # CreateNodegroup.
     "aws_eks_node_group": RequestShape({"node_group_name": "NodegroupName", "subnet_ids": "Subnets", "taint": "Taints"}, frozenset({"taint"})),
 }
