@@ -172,3 +172,75 @@ def test_inference_triton_fixture():
     assert unit.compute.accelerator_count.value == 4 and deployment.models[0].framework.value == "triton"
     assert not unit.capacity.known and "an output of module ecs_cluster" in unit.capacity.note
     assert [finding.rule_id for finding in result.findings] == ["AS001"]  # desired_count 1, no Application Auto Scaling target
+
+
+SCHEDULED = '''
+resource "aws_ecs_cluster" "main" {
+  name = "ml"
+}
+resource "aws_ecs_task_definition" "nightly" {
+  family                   = "nightly-scoring"
+  requires_compatibilities = ["FARGATE"]
+  cpu                      = "4096"
+  memory                   = "16384"
+  network_mode             = "awsvpc"
+  container_definitions = jsonencode([{
+    name    = "score"
+    image   = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    command = ["python", "score.py"]
+  }])
+}
+resource "aws_cloudwatch_event_rule" "nightly" {
+  name                = "nightly"
+  schedule_expression = "cron(0 2 * * ? *)"
+}
+resource "aws_cloudwatch_event_target" "nightly" {
+  rule     = aws_cloudwatch_event_rule.nightly.name
+  arn      = aws_ecs_cluster.main.arn
+  role_arn = "arn:aws:iam::111122223333:role/events"
+  ecs_target {
+    task_definition_arn = aws_ecs_task_definition.nightly.arn
+    task_count          = 2
+%s
+    network_configuration {
+      subnets = ["subnet-1"]
+    }
+  }
+}
+'''
+
+
+def test_a_task_an_eventbridge_target_runs_is_a_job_and_sp001_judges_its_capacity():
+    result = lint_text(SCHEDULED % '    launch_type = "FARGATE"', "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.kind.value is DeploymentKind.JOB and "aws_cloudwatch_event_target.nightly" in deployment.kind.note
+    (unit,) = deployment.units
+    assert unit.capacity.value is Capacity.ON_DEMAND and unit.count.value == 2
+    assert "SP001" in [finding.rule_id for finding in result.findings]
+    spot = lint_text(SCHEDULED % '    capacity_provider_strategy {\n      capacity_provider = "FARGATE_SPOT"\n      weight = 1\n    }', "main.tf")
+    assert spot.deployments[0].units[0].capacity.value is Capacity.SPOT
+    assert "SP001" not in [finding.rule_id for finding in spot.findings]
+
+
+def test_a_task_a_schedule_runs_is_a_job():
+    text = SCHEDULED.split('resource "aws_cloudwatch_event_rule"')[0] + '''
+resource "aws_scheduler_schedule" "nightly" {
+  schedule_expression = "rate(1 day)"
+  flexible_time_window {
+    mode = "OFF"
+  }
+  target {
+    arn      = aws_ecs_cluster.main.arn
+    role_arn = "arn:aws:iam::111122223333:role/scheduler"
+    ecs_parameters {
+      task_definition_arn = aws_ecs_task_definition.nightly.arn
+      launch_type         = "FARGATE"
+    }
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.kind.value is DeploymentKind.JOB and "rate(1 day)" in deployment.kind.note
+    assert deployment.units[0].capacity.value is Capacity.ON_DEMAND and deployment.units[0].count.value == 1
+    assert "SP001" in [finding.rule_id for finding in result.findings]

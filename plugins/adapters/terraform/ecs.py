@@ -14,15 +14,17 @@ is unknown. `aws_appautoscaling_target`s of namespace `ecs` are linked to
 the services by `hosting.py`, with the SageMaker ones.
 
 A task definition no service of the module runs is a deployment of its
-own whose kind and capacity are unknown: where it is run (an EventBridge
-target, a schedule) is not read yet.
+own: a job when an `aws_cloudwatch_event_target` (`ecs_target`) or an
+`aws_scheduler_schedule` (`target.ecs_parameters`) of the module runs it,
+launched as the first of them says (strategy, launch type, `task_count`);
+kind and capacity unknown otherwise.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linter import UNKNOWN, Deployment, MappingNode, Network, Node, Provenance, ResourceRef, SequenceNode, Sourced, mappings, merge_profiles
+from linter import UNKNOWN, Deployment, DeploymentKind, MappingNode, Network, Node, Provenance, ResourceRef, SequenceNode, Sourced, mappings, merge_profiles
 
 from plugins.adapters.aws.ecs import (
     EcsTask,
@@ -46,6 +48,9 @@ TASK_DEFINITION = "aws_ecs_task_definition"
 CLUSTER = "aws_ecs_cluster"
 CLUSTER_PROVIDERS = "aws_ecs_cluster_capacity_providers"
 CAPACITY_PROVIDER = "aws_ecs_capacity_provider"
+EVENT_TARGET = "aws_cloudwatch_event_target"
+SCHEDULE = "aws_scheduler_schedule"
+RUNNER_TYPES = frozenset({EVENT_TARGET, SCHEDULE})
 ECS_TYPES = frozenset({SERVICE, TASK_DEFINITION})
 ORIGIN = "Terraform resource"
 
@@ -98,10 +103,14 @@ def module_ecs(terraform: TerraformModule) -> tuple[list[EcsService], dict[str, 
                 used.add(task_address)
             services.append(service)
             items.setdefault(resource.path, []).extend(problems)
+    runs = _runs(terraform, tasks)
     for address, read in tasks.items():
         if address in used:
             continue
         span = read.task.span
+        if address in runs:
+            items.setdefault(read.path, []).append(_run_deployment(address, read, runs[address], terraform))
+            continue
         deployment = task_deployment(
             id=f"{read.path}#{address}", task=read.task,
             kind=Sourced(UNKNOWN, span, Provenance.INFERRED, "a task definition no service of this module runs (where it is run otherwise is not read)"),
@@ -110,6 +119,58 @@ def module_ecs(terraform: TerraformModule) -> tuple[list[EcsService], dict[str, 
         )
         items.setdefault(read.path, []).append(deployment)
     return services, items
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Something of the module that runs a task definition: an EventBridge target or a schedule, with its ECS parameters."""
+
+    link: ResourceRef
+    description: str
+    parameters: MappingNode
+    cluster: str | None
+
+
+def _runs(terraform: TerraformModule, tasks: dict[str, _TaskRead]) -> dict[str, list[_Run]]:
+    """The runs of each task definition: `aws_cloudwatch_event_target`'s `ecs_target`, `aws_scheduler_schedule`'s `target.ecs_parameters`."""
+    runs: dict[str, list[_Run]] = {}
+    for resource in terraform.resources:
+        if resource.type not in RUNNER_TYPES:
+            continue
+        for address, scope in instances(terraform.module, resource):
+            request = request_node(terraform.module, resource.body, scope, SHAPES[resource.type])
+            if resource.type == EVENT_TARGET:
+                parameters, cluster_node = READER.node(request, "EcsTarget"), READER.node(request, "Arn")
+                rule = READER.read_text(request, "Rule")
+                description = f"{address}" + (f" (rule {rule.value})" if rule.known else "")
+            else:
+                parameters, cluster_node = READER.node(request, "Target", "EcsParameters"), READER.node(request, "Target", "Arn")
+                expression = READER.read_str(request, "ScheduleExpression")
+                description = f"{address}" + (f" ({expression.value})" if expression.known else "")
+            if not isinstance(parameters, MappingNode):
+                continue
+            task_address = _task_named(READER.node(parameters, "TaskDefinitionArn"), tasks)
+            if task_address is not None:
+                link = ResourceRef(resource.type, address, resource.body.span)
+                runs.setdefault(task_address, []).append(_Run(link, description, parameters, _cluster(cluster_node, terraform)))
+    return runs
+
+
+def _run_deployment(address: str, read: _TaskRead, runs: list[_Run], terraform: TerraformModule) -> Deployment:
+    """A task definition an EventBridge target or a schedule runs: a job, launched as the first of them says."""
+    first = runs[0]
+    capacity, capacity_links, instance_type = _capacity(first.parameters, terraform, first.cluster)
+    count_node = READER.node(first.parameters, "TaskCount")
+    count = READER.read_int(count_node) if count_node is not None else Sourced(1, first.parameters.span, Provenance.DEFAULT, "no task_count: one task per run")
+    links = [read.task.link, *(run.link for run in runs)]
+    links.extend(link for link in capacity_links if link not in links)
+    return task_deployment(
+        id=f"{read.path}#{address}", task=read.task,
+        kind=Sourced(DeploymentKind.JOB, first.link.span, Provenance.INFERRED, "run by " + ", ".join(run.description for run in runs)),
+        capacity=capacity, count=count, instance_type=instance_type,
+        network=_network(READER.node(first.parameters, "NetworkConfiguration", "Subnets")),
+        links=tuple(links), profile=read.profile, environment=read.stage,
+    )
 
 
 def _service(request: MappingNode, address: str, resource, terraform: TerraformModule, tasks: dict[str, _TaskRead]):
