@@ -9,7 +9,9 @@ model `m` whatever its name evaluates to) and equal known names.
 `aws_appautoscaling_target`'s `resource_id` (`endpoint/<endpoint>/variant/
 <variant>`) links to a variant; `aws_appautoscaling_policy` to the target
 its `resource_id` references, or to the target with the same
-(resource_id, scalable_dimension, service_namespace).
+(resource_id, scalable_dimension, service_namespace). A target of
+namespace `ecs` (`service/<cluster>/<service>`) links to the ECS service
+(`ecs.py`) its service segment references or names.
 
 A resource whose `count` is decided 0 (or `for_each` decided empty) is not
 created and not read; one whose count is not decided is read as created.
