@@ -13,7 +13,9 @@ arguments. SageMaker and Application Auto Scaling resources are
 read through the shared AWS readers (`requests.py`, `hosting.py`), AWS
 Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
-node group records (`compute.py`); other resource types are ignored.
+node group records, with the launch templates they name (`compute.py`),
+ECS task definitions and services through the shared ECS reader
+(`ecs.py`); other resource types are ignored.
 
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context
