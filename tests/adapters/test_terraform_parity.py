@@ -50,3 +50,12 @@ def test_the_terraform_findings_point_at_the_terraform_arguments():
     assert "initial_instance_count" in text[lines["HA001"] - 1]
     assert "mldeploy-lint:payload-mb" in text[lines["EP001"] - 1]
     assert "Canary" in text[lines["AS002"] - 1]
+
+
+def test_ecs_and_node_group_capacity_give_the_same_findings():
+    """compute.yaml and compute.tf: a GPU ECS service, a scheduled Fargate task, node groups in and out of a capacity reservation."""
+    cloudformation = _findings("compute.yaml")
+    terraform = _findings("compute.tf")
+    assert sorted(rule for rule, _, _ in terraform) == ["AS001", "CP001", "SP001", "SP001"]
+    assert not any("reserved" in message.split(" runs ")[0] for _, message, _ in terraform)  # the reserved node group is silent
+    assert terraform == cloudformation
