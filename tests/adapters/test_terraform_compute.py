@@ -470,3 +470,39 @@ resource "aws_batch_job_queue" "q" {
     result = lint_text(text.replace("capacity_reservation_resource_group_arn", "# "), "main.tf")
     assert result.deployments[0].units[0].capacity.value is Capacity.ON_DEMAND
     assert "SP001" in [finding.rule_id for finding in result.findings]
+
+
+def test_registry_node_group_launch_template_inputs_give_reserved_capacity():
+    """terraform-aws-modules/eks builds each node group's launch template from its inputs (aws-do-eks's ODCR node group)."""
+    text = '''
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.0"
+  eks_managed_node_groups = {
+    odcr = {
+      instance_types = ["p5.48xlarge"]
+      capacity_reservation_specification = {
+        capacity_reservation_target = {
+          capacity_reservation_id = "cr-0123456789abcdef0"
+        }
+      }
+      tags = { "mldeploy-lint:urgency" = "deferrable" }
+    }
+    block = {
+      instance_types          = ["p5.48xlarge"]
+      instance_market_options = { market_type = "capacity-block" }
+    }
+    not_used = {
+      instance_types             = ["p5.48xlarge"]
+      use_custom_launch_template = false
+      instance_market_options    = { market_type = "capacity-block" }
+    }
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    capacities = {deployment.name.value: deployment.units[0].capacity for deployment in result.deployments}
+    assert capacities["odcr"].value is Capacity.RESERVED and "the module's launch template" in capacities["odcr"].note
+    assert capacities["block"].value is Capacity.RESERVED
+    assert capacities["not_used"].value is Capacity.ON_DEMAND
+    assert "SP001" not in [finding.rule_id for finding in result.findings]

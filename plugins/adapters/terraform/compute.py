@@ -19,7 +19,9 @@ targets a capacity reservation or a Capacity Block
 Well-known inputs of registry modules map directly onto the same records:
 `eks_managed_node_groups` (over `eks_managed_node_group_defaults`) of
 terraform-aws-modules/eks and the inputs of its eks-managed-node-group
-submodule; `compute_environments`, `job_queues` and `job_definitions` of
+submodule (with `capacity_reservation_specification` and
+`instance_market_options`, the launch template the module builds from
+them); `compute_environments`, `job_queues` and `job_definitions` of
 terraform-aws-modules/batch. Any other input of those modules, and every
 other registry module, is not read.
 """
@@ -204,7 +206,10 @@ def _environment_named(node: Node, environments: dict) -> str | None:
 # --- EKS node groups ----------------------------------------------------------------------
 
 
-def _node_group(request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, name: Sourced | None = None):
+def _node_group(
+    request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, name: Sourced | None = None,
+    module_template: tuple | None = None,
+):
     profile, stage, problems = request_profile(request, READER, f"{ORIGIN} {address}")
     name = name or _name(request, "NodegroupName", address, span)
     types_node = READER.node(request, "InstanceTypes")
@@ -213,6 +218,7 @@ def _node_group(request: Node, address: str, link: ResourceRef, span: Span, depl
     template = _launch_template(READER.node(request, "LaunchTemplate"), terraform)
     if template is not None:
         links.append(ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span))
+    capacity_from = template or module_template
     if instance_types:
         compute, launched = compute_of_types(instance_types, types_node), instance_types
     else:
@@ -225,7 +231,7 @@ def _node_group(request: Node, address: str, link: ResourceRef, span: Span, depl
     count, scaling = node_group_scaling(request, READER, span)
     deployment = node_group_deployment(
         id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
-        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=_reservation(node_group_capacity(request, READER, span), template),
+        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=_reservation(node_group_capacity(request, READER, span), capacity_from),
         count=count, scaling=scaling, labels=_labels(READER.node(request, "Labels")), taints=_taints(READER.node(request, "Taints")),
         network=_network(READER.node(request, "Subnets")), profile=profile, environment=stage,
     )
@@ -271,11 +277,16 @@ def _launch_template_type(node: Node | None, template: tuple | None) -> Sourced 
 
 
 def _reservation(capacity: Sourced, template: tuple | None) -> Sourced:
-    """On-demand capacity launched into the reservation or Capacity Block the launch template asks for is reserved."""
+    """On-demand capacity launched into the reservation or Capacity Block the launch template asks for is reserved.
+
+    `template` is (resource, launch data) of an `aws_launch_template`, or (name, launch data) of the launch
+    template a registry module builds from its inputs.
+    """
     if template is None:
         return capacity
-    resource, launch_data = template
-    return reserved_on_demand(capacity, launch_template_reservation(launch_data, READER, resource.address, _undecided_target))
+    owner, launch_data = template
+    name = owner if isinstance(owner, str) else owner.address
+    return reserved_on_demand(capacity, launch_template_reservation(launch_data, READER, name, _undecided_target))
 
 
 def _undecided_target(node: Node, value: Sourced) -> str:
@@ -492,7 +503,20 @@ _NODE_GROUP_KEYS = {
     "labels": "Labels",
     "subnet_ids": "Subnets",
     "tags": "Tags",
+    # Inputs of the launch template the module builds (unless use_custom_launch_template = false).
+    "use_custom_launch_template": "UseCustomLaunchTemplate",
+    "capacity_reservation_specification": {
+        "": "CapacityReservationSpecification",
+        "capacity_reservation_preference": "CapacityReservationPreference",
+        "capacity_reservation_target": {
+            "": "CapacityReservationTarget",
+            "capacity_reservation_id": "CapacityReservationId",
+            "capacity_reservation_resource_group_arn": "CapacityReservationResourceGroupArn",
+        },
+    },
+    "instance_market_options": {"": "InstanceMarketOptions", "market_type": "MarketType"},
 }
+_LAUNCH_TEMPLATE_INPUTS = ("CapacityReservationSpecification", "InstanceMarketOptions")
 
 
 def _registry_node_group(terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None) -> None:
@@ -506,11 +530,18 @@ def _registry_node_group(terraform: TerraformModule, items: dict, address: str, 
     if isinstance(taints, MappingNode):  # the module takes a map of taints
         shaped["Taints"] = SequenceNode(tuple(value for _, value in taints.pairs), taints.span)
     shaped.pop("Create", None)
+    launch_data = {key: shaped.pop(key) for key in _LAUNCH_TEMPLATE_INPUTS if key in shaped}
+    custom = shaped.pop("UseCustomLaunchTemplate", None)
+    module_template = None
+    if launch_data and not (custom is not None and READER.read_bool(custom).value is False):
+        module_template = (f"{address} (the module's launch template)", _request(launch_data, span))
     request = _request(shaped, span)
     written_name = READER.read_text(request, "Name")
     if written_name.known:
         name = replace(written_name, note="the module prefixes it unless use_name_prefix = false")
     else:
         name = Sourced(key or address, span, Provenance.INFERRED, "the eks_managed_node_groups key" if key else "the module call's address")
-    deployment, problems = _node_group(request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, name)
+    deployment, problems = _node_group(
+        request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, name, module_template
+    )
     items.setdefault(path, []).extend([deployment, *problems])
