@@ -506,3 +506,41 @@ module "eks" {
     assert capacities["block"].value is Capacity.RESERVED
     assert capacities["not_used"].value is Capacity.ON_DEMAND
     assert "SP001" not in [finding.rule_id for finding in result.findings]
+
+
+def test_each_node_group_reads_the_launch_template_instance_it_references():
+    text = '''
+variable "reservations" {
+  default = { a = "cr-0123456789abcdef0", b = "" }
+}
+resource "aws_launch_template" "lt" {
+  for_each      = var.reservations
+  instance_type = "p5.48xlarge"
+  dynamic "capacity_reservation_specification" {
+    for_each = each.value != "" ? [1] : []
+    content {
+      capacity_reservation_target {
+        capacity_reservation_id = each.value
+      }
+    }
+  }
+}
+resource "aws_eks_node_group" "g" {
+  for_each        = var.reservations
+  node_group_name = each.key
+  cluster_name    = "c"
+  node_role_arn   = "arn"
+  subnet_ids      = ["s"]
+  launch_template {
+    id      = aws_launch_template.lt[each.key].id
+    version = 1
+  }
+  scaling_config {
+    desired_size = 1
+    min_size     = 1
+    max_size     = 1
+  }
+}
+'''
+    capacities = {deployment.name.value: deployment.units[0].capacity.value for deployment in lint_text(text, "main.tf").deployments}
+    assert capacities == {"a": Capacity.RESERVED, "b": Capacity.ON_DEMAND}
