@@ -55,7 +55,7 @@ from linter.profile import (
 )
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
-from linter.source import Document, LoadLimits, SourceFile, load_text
+from linter.source import Document, LoadLimits, SourceFile, UnrenderedTemplate, load_text
 from linter.suggest import did_you_mean
 
 __version__ = "0.1.0"
@@ -86,6 +86,7 @@ __all__ = [
     "Document",
     "SourceFile",
     "LoadLimits",
+    "UnrenderedTemplate",
     "load_text",
     # model
     "UNKNOWN",

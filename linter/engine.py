@@ -26,11 +26,11 @@ from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
 from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
-from linter.source import Document, LoadLimits, LoadProblem, SourceFile, decode_bytes, load_text
-from linter.templates import chart_file, looks_like_go_template
+from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, decode_bytes, load_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.baseline import Baseline
+    from linter.plugin_manager import HookResult
     from linter.source_cache import SourceCache
 
 __all__ = ["DEFAULT_FILE_TIMEOUT", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
@@ -195,13 +195,10 @@ def _run(
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
     for item in inputs:
-        placement = chart_file(item.path)
-        if placement is not None and not placement.template:
-            continue  # a chart's metadata and values feed its templates; they are not manifests
-        source = _cached_load(item, host, options, emit, placement.chart if placement else None)
-        if source is None:  # an unrendered template: noted once per chart, never parsed
-            if not item.context_only:
-                unrendered.add(item.path, placement.chart if placement else None)
+        source = _cached_load(item, host, options, emit)
+        if isinstance(source, UnrenderedTemplate):  # never parsed; noted once per group, or skipped without a word
+            if source.note and not item.context_only:
+                unrendered.add(item.path, source)
             continue
         sources.append((item, source))
         loaded()
@@ -518,9 +515,7 @@ def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> lis
     return located
 
 
-def _cached_load(
-    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None
-) -> SourceFile | None:
+def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile | UnrenderedTemplate:
     """`_load` under the time limit, through `options.source_cache` when there is one.
 
     A load that overran or during which a plugin failed is not cached: the
@@ -537,7 +532,7 @@ def _cached_load(
     reported_before = len(emit.findings)
     try:
         with time_limit(options.file_timeout):
-            source = _load(item, host, options, emit, template_chart=template_chart)
+            source = _load(item, host, options, emit)
     except Overrun:
         message = f"reading this file took longer than {options.file_timeout:g} s (the per-file time limit); not linted"
         return SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),))
@@ -546,60 +541,66 @@ def _cached_load(
     return source
 
 
-def _load(
-    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None = None
-) -> SourceFile | None:
-    """The file read by the first plugin that takes it, or the core loader; None for an unrendered template."""
+def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile | UnrenderedTemplate:
+    """The file read by the first plugin that takes it, or the core loader, with its documents' origins.
+
+    A file a plugin says is an unrendered template is not read.
+    """
     text, problem = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
+    unrendered = _first(host, emit, item.path, "mldeploy_unrendered_template", "while looking at this file", path=item.path, text=text)
+    if unrendered is not None:
+        return unrendered.result
     if text is None:
         assert problem is not None
         return SourceFile(item.path, "", (), (problem,))
-    for outcome in host.call_each("mldeploy_load", path=item.path, text=text, limits=options.limits):
+    loaded = _first(host, emit, item.path, "mldeploy_load", "while loading this file", path=item.path, text=text, limits=options.limits)
+    source = loaded.result if loaded is not None else load_text(item.path, text, options.limits)
+    if not source.documents:
+        return source
+    told = _first(host, emit, item.path, "mldeploy_document_origins", "while reading where this file was rendered from", source=source)
+    if told is None or not any(told.result):
+        return source
+    if len(told.result) != len(source.documents):
+        message = f"gave {len(told.result)} origins for the {len(source.documents)} documents of this file"
+        emit.plugin_error(told.plugin, f"plugin {told.plugin!r} {message}", Span.point(item.path, 1))
+        return source
+    return source.with_origins(told.result)
+
+
+def _first(host: PluginHost, emit: "_Emitter", file: str, hook_name: str, doing: str, **kwargs: Any) -> "HookResult | None":
+    """The first implementation of a hook that answers; one that fails is reported at the file and the next one asked."""
+    for outcome in host.call_each(hook_name, **kwargs):
         if outcome.error is not None:
             emit.plugin_error(
                 outcome.plugin,
-                f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while loading this file",
-                Span.point(item.path, 1),
+                f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} {doing}",
+                Span.point(file, 1),
                 outcome.error,
             )
             continue
-        return outcome.result  # first non-None result wins
-    if template_chart is not None or looks_like_go_template(text):
-        return None
-    return load_text(item.path, text, options.limits)
+        return outcome
+    return None
 
 
 @dataclass
 class _Unrendered:
-    """Go-template files met in a run, grouped by Helm chart (a file outside a chart stands alone)."""
+    """Unrendered template files met in a run, by group (a file without one stands alone)."""
 
-    groups: dict[str, list[str]] = field(default_factory=dict)
-    charts: set[str] = field(default_factory=set)
+    groups: dict[str, list[tuple[str, UnrenderedTemplate]]] = field(default_factory=dict)
 
-    def add(self, path: str, chart: str | None) -> None:
-        self.groups.setdefault(chart if chart is not None else path, []).append(path)
-        if chart is not None:
-            self.charts.add(chart)
+    def add(self, path: str, template: UnrenderedTemplate) -> None:
+        self.groups.setdefault(template.group or path, []).append((path, template))
 
     def paths(self) -> list[str]:
-        return [path for paths in self.groups.values() for path in paths]
+        return [path for members in self.groups.values() for path, _ in members]
 
     def notes(self) -> Iterable[tuple[str, Span]]:
-        """One (message, span) per chart or template file, at its first file."""
+        """One (message, span) per group, at its first file, with the note that file was given."""
         for key in sorted(self.groups):
-            paths = sorted(self.groups[key])
-            if key in self.charts:
-                count = f"{len(paths)} template file{'s' if len(paths) != 1 else ''}"
-                message = (
-                    f"Helm chart {key} is not linted: its {count} under templates/ are Go templates — "
-                    f"render the chart and lint the output: helm template {key} | mldeploy-lint -"
-                )
-            else:
-                message = (
-                    "this file is a Go template (Helm or similar) and is not linted — render it and lint "
-                    "the output: helm template CHART | mldeploy-lint -"
-                )
-            yield message, Span.point(paths[0], 1)
+            first, template = min(self.groups[key], key=lambda member: member[0])
+            count = len(self.groups[key])
+            files = f"{count} template file{'s' if count != 1 else ''}"
+            yield template.note.replace("{files}", files), Span.point(first, 1)
 
 
 def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:

@@ -268,11 +268,21 @@ def _source_file(hook_name: str, result: Any) -> Any:
     return result
 
 
+def _unrendered_template(hook_name: str, result: Any) -> Any:
+    from linter.source import UnrenderedTemplate
+
+    if not isinstance(result, UnrenderedTemplate):
+        raise HookResultError(f"{hook_name} returned {type(result).__name__}, not an UnrenderedTemplate")
+    return result
+
+
 # mldeploy_rules items are checked one by one in `rules()`, which names each wrong one.
 _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_rules": _sequence(),
     "mldeploy_file_patterns": _sequence(str),
     "mldeploy_load": _source_file,
+    "mldeploy_unrendered_template": _unrendered_template,
+    "mldeploy_document_origins": _sequence(str),
     "mldeploy_extract": _sequence(),
     "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),

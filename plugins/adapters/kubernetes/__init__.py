@@ -33,7 +33,7 @@ adapters shape the same requests.
 
 from __future__ import annotations
 
-from linter import Document, OptionSection, RunContext, hookimpl
+from linter import Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
 
 from plugins import data
 from plugins.adapters.kubernetes.objects import manifests
@@ -61,6 +61,22 @@ NAMESPACE_STAGES = OptionSection(
 @hookimpl
 def mldeploy_options() -> list[OptionSection]:
     return [NAMESPACE_STAGES]
+
+
+@hookimpl
+def mldeploy_unrendered_template(path: str, text: str | None) -> UnrenderedTemplate | None:
+    """A Helm chart's templates and values, and Go-template files, are not parsed (see `helm.py`)."""
+    from plugins.adapters.kubernetes.helm import unrendered_template
+
+    return unrendered_template(path, text)
+
+
+@hookimpl
+def mldeploy_document_origins(source: SourceFile) -> tuple[str, ...] | None:
+    """The templates of a `helm template` stream's documents, from its `# Source:` comments (see `helm.py`)."""
+    from plugins.adapters.kubernetes.helm import rendered_origins
+
+    return rendered_origins(source)
 
 
 @hookimpl
