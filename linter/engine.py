@@ -87,6 +87,9 @@ class RunContext:
     document of the files being linted, and as what (complete once every
     document is extracted: for rules and `mldeploy_link`). `settings(name)`
     is the run's value of a plugin's configuration section.
+    `non_stage_names` are the names the plugins say contain a stage word
+    but name no stage (`mldeploy_non_stage_names`), for
+    `linter.environment_from_path`.
     """
 
     documents: tuple[Document, ...]
@@ -95,6 +98,7 @@ class RunContext:
     scaling_targets: tuple[ScalingTarget, ...] = ()
     reported_paths: frozenset[str] = frozenset()
     rules: tuple[Rule, ...] = ()
+    non_stage_names: tuple[str, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict)
     _recognitions: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
 
@@ -186,6 +190,7 @@ def _run(
 ) -> LintResult:
     rules_by_id = {candidate.id: candidate for candidate in host.rules()}
     enabled = tuple(candidate for candidate in rules_by_id.values() if options.selector.enabled(candidate))
+    non_stage_names = host.non_stage_names()
     findings: list[Finding] = []
     emit = _Emitter(rules_by_id, findings)
 
@@ -210,7 +215,7 @@ def _run(
 
     all_documents = tuple(document for _, source in sources for document in source.documents)
     reported = frozenset(item.path for item in inputs if not item.context_only)
-    run = RunContext(all_documents, options, reported_paths=reported, rules=enabled)
+    run = RunContext(all_documents, options, reported_paths=reported, rules=enabled, non_stage_names=non_stage_names)
 
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
@@ -328,7 +333,7 @@ class _Extraction:
                 try:
                     for extracted in outcome.result:
                         if isinstance(extracted, Deployment):
-                            self.deployments.append(_apply_options(extracted, self.options))
+                            self.deployments.append(_apply_options(extracted, self.options, self.run.non_stage_names))
                             self.deployments_read += 1
                         elif isinstance(extracted, InputProblem):
                             emit.core(extracted.rule_id, extracted.message, extracted.span)
@@ -603,7 +608,7 @@ class _Unrendered:
             yield template.note.replace("{files}", files), Span.point(first, 1)
 
 
-def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
+def _apply_options(deployment: Deployment, options: LintOptions, non_stage_names: tuple[str, ...] = ()) -> Deployment:
     """The environment, in order: --environment, the file, configured path globs, stage words in the path."""
     if options.environment is not None:
         return replace(
@@ -622,7 +627,7 @@ def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
         )
     if not environments.get("path-words", True):
         return deployment
-    from_path = environment_from_path(_within_repository(deployment.path))
+    from_path = environment_from_path(_within_repository(deployment.path), non_stage_names)
     if from_path is None:
         return deployment
     stage, word = from_path

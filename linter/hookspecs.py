@@ -64,6 +64,19 @@ def mldeploy_load(path: str, text: str, limits: "LoadLimits") -> "SourceFile | N
     """
 
 
+@hookspec
+def mldeploy_non_stage_names() -> "Sequence[str]":
+    """Return names that contain a stage word but name something else (a product: `production-stack`).
+
+    Called once per run. Where the core reads a deployment's stage from
+    the words of its file's path (`envs/prod/`, `model-stg.yaml`), these
+    names, matched as whole words without regard to case, are not read
+    for stage words: `production-stack/examples/` names no stage. An
+    adapter that reads file names the same way passes them on from
+    `run.non_stage_names` to `linter.environment_from_path`.
+    """
+
+
 @hookspec(firstresult=True)
 def mldeploy_unrendered_template(path: str, text: "str | None") -> "UnrenderedTemplate | None":
     """Say that a file is a template's source, not a deployment config; first non-None result wins.

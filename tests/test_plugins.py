@@ -28,7 +28,7 @@ from typing import Callable
 import pytest
 
 import linter
-from linter import Severity, hookimpl, rule
+from linter import Environment, Severity, hookimpl, rule
 from linter import hookspecs
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import PluginConfigError, build_plugin_host
@@ -1358,3 +1358,24 @@ def test_origins_that_do_not_match_the_documents_are_a_plugin_error():
     (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert error.plugin == "miscounting" and error.message == "plugin 'miscounting' gave 2 origins for the 1 documents of this file"
     assert [finding.origin for finding in result.findings if finding.rule_id == "EP001"] == [""]
+
+
+class NonStageNames:
+    @hookimpl
+    def mldeploy_non_stage_names(self):
+        return ["Prod-Line"]
+
+
+@exercises("mldeploy_non_stage_names")
+def test_names_a_plugin_gives_are_no_stage_words_in_paths():
+    inputs = [InputFile("prod-line/deploy.yaml", DEPLOY_YAML.encode()), InputFile("prod/deploy.yaml", DEPLOY_YAML.encode())]
+    selector = RuleSelector(ignore=PACKS_OUT_OF_SCOPE)
+    without = run_lint(inputs, build_plugin_host(), LintOptions(selector=selector))
+    assert {deployment.path: deployment.environment.value for deployment in without.deployments} == {
+        "prod-line/deploy.yaml": Environment.PROD,
+        "prod/deploy.yaml": Environment.PROD,
+    }
+    named = run_lint(inputs, build_plugin_host(plugins=[("non_stage_names", NonStageNames())]), LintOptions(selector=selector))
+    environments = {deployment.path: deployment.environment for deployment in named.deployments}
+    assert not environments["prod-line/deploy.yaml"].known
+    assert environments["prod/deploy.yaml"].value is Environment.PROD

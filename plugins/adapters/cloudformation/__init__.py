@@ -95,7 +95,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
 def _extract(document: Document, run: RunContext) -> list | None:
     parameters = tuple((run.settings("environments") or {}).get("parameters", ()))
     if is_template(document):
-        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters)]
+        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names)]
     stage = read_stage_file(document)
     if stage is None:
         return None
@@ -104,24 +104,28 @@ def _extract(document: Document, run: RunContext) -> list | None:
         if run.is_reported(template):
             continue  # judged with all its stage files where it is read
         labels = [label for label, other in stages_of(template, run) if other.path == stage.path]
-        results += extract_with_stages(template, [(labels[0], stage)], parameters)
+        results += extract_with_stages(template, [(labels[0], stage)], parameters, run.non_stage_names)
     return results
 
 
 def extract_with_stages(
-    document: Document, stages: Sequence[tuple[str, StageFile]], environment_parameters: tuple[str, ...] = ()
+    document: Document,
+    stages: Sequence[tuple[str, StageFile]],
+    environment_parameters: tuple[str, ...] = (),
+    non_stage_names: tuple[str, ...] = (),
 ) -> list:
     """The template read once per stage file (once, as written, when it has none).
 
     Suppressions and input problems are the template's own: each is
-    returned once, however many stages read it.
+    returned once, however many stages read it. `non_stage_names` are
+    the run's (`run.non_stage_names`), for stage words in stage files' names.
     """
     if not stages:
         return extract_template(document, environment_parameters)
     results: list = []
     seen: set = set()
     for label, stage in stages:
-        for item in extract_template(document, environment_parameters, (label, stage)):
+        for item in extract_template(document, environment_parameters, (label, stage), non_stage_names):
             if isinstance(item, (Ignore, InputProblem)):
                 if item in seen:
                     continue
@@ -131,7 +135,10 @@ def extract_with_stages(
 
 
 def extract_template(
-    document: Document, environment_parameters: tuple[str, ...] = (), stage: tuple[str, StageFile] | None = None
+    document: Document,
+    environment_parameters: tuple[str, ...] = (),
+    stage: tuple[str, StageFile] | None = None,
+    non_stage_names: tuple[str, ...] = (),
 ) -> list:
     """Everything the adapter reads from one template document.
 
@@ -159,7 +166,7 @@ def extract_template(
     set_by_stage = {name for name, _ in stage_file.parameters} if stage_file else set()
     configured = _stage_parameter(template, tuple(name for name in environment_parameters if name not in set_by_stage))
     if stage_file is not None:
-        results = _with_stage(results, template, label, stage_file, environment_parameters, configured)
+        results = _with_stage(results, template, label, stage_file, environment_parameters, configured, non_stage_names)
     elif configured is not None:
         results = [
             replace(item, environment=configured) if isinstance(item, Deployment) and not item.environment.known else item
@@ -175,6 +182,7 @@ def _with_stage(
     stage: StageFile,
     environment_parameters: tuple[str, ...],
     configured: Sourced | None,
+    non_stage_names: tuple[str, ...] = (),
 ) -> list:
     """Deployments and scaling targets marked with their stage, deployments given its environment.
 
@@ -191,7 +199,7 @@ def _with_stage(
         Provenance.DECLARED,
         f"the template is judged once per stage file, here with this one's parameters ({stage.form})",
     )
-    environment = stage_environment(stage, label, template.resolver, environment_parameters)
+    environment = stage_environment(stage, label, template.resolver, environment_parameters, non_stage_names)
     if configured is not None and (not environment.known or environment.provenance is Provenance.INFERRED):
         environment = configured
     marked: list = []

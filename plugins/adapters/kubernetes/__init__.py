@@ -64,6 +64,12 @@ def mldeploy_options() -> list[OptionSection]:
 
 
 @hookimpl
+def mldeploy_non_stage_names() -> tuple[str, ...]:
+    """vLLM's `production-stack` (its Helm charts, operator and examples) is a product, not a production stage."""
+    return ("production-stack",)
+
+
+@hookimpl
 def mldeploy_unrendered_template(path: str, text: str | None) -> UnrenderedTemplate | None:
     """A Helm chart's templates and values, and Go-template files, are not parsed (see `helm.py`)."""
     from plugins.adapters.kubernetes.helm import unrendered_template
