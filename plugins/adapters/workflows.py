@@ -32,12 +32,6 @@ from plugins.adapters.aws.workflow_definitions import (
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """Deployments of a standalone state machine or pipeline definition; None for other documents."""
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     root = document.root
     if is_state_machine(root):
         return _standalone_state_machine(document, root, run)  # type: ignore[arg-type]
@@ -63,10 +57,13 @@ def _standalone_state_machine(document: Document, root: MappingNode, run: RunCon
             environment=user.environment,
             links=(user.link,),
         )
-    reader = RequestReader(resolve=asl_resolver(substitutions=substitutions, placeholder_note=placeholder_note))
+    reader = RequestReader(
+        resolve=asl_resolver(substitutions=substitutions, placeholder_note=placeholder_note), extensions=data.extensions_of(run)
+    )
     return with_image_region(state_machine_deployments(root, reader, surroundings))
 
 
 def _standalone_pipeline(document: Document, root: MappingNode, run: RunContext) -> list:
     surroundings = Surroundings(f"{document.path}#", "this pipeline", models=run_models(run))
-    return with_image_region(pipeline_deployments(root, RequestReader(resolve=pipeline_resolver(root)), surroundings))
+    reader = RequestReader(resolve=pipeline_resolver(root), extensions=data.extensions_of(run))
+    return with_image_region(pipeline_deployments(root, reader, surroundings))

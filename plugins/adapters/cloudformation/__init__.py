@@ -87,15 +87,10 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     pre-commit hook passed the stage file alone), they are read here, with
     this stage file only.
     """
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     parameters = tuple((run.settings("environments") or {}).get("parameters", ()))
+    extensions = data.extensions_of(run)
     if is_template(document):
-        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names)]
+        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names, extensions)]
     stage = read_stage_file(document)
     if stage is None:
         return None
@@ -104,7 +99,7 @@ def _extract(document: Document, run: RunContext) -> list | None:
         if run.is_reported(template):
             continue  # judged with all its stage files where it is read
         labels = [label for label, other in stages_of(template, run) if other.path == stage.path]
-        results += extract_with_stages(template, [(labels[0], stage)], parameters, run.non_stage_names)
+        results += extract_with_stages(template, [(labels[0], stage)], parameters, run.non_stage_names, extensions)
     return results
 
 
@@ -113,19 +108,21 @@ def extract_with_stages(
     stages: Sequence[tuple[str, StageFile]],
     environment_parameters: tuple[str, ...] = (),
     non_stage_names: tuple[str, ...] = (),
+    extensions: data.Extensions = data.SHIPPED,
 ) -> list:
     """The template read once per stage file (once, as written, when it has none).
 
     Suppressions and input problems are the template's own: each is
     returned once, however many stages read it. `non_stage_names` are
-    the run's (`run.non_stage_names`), for stage words in stage files' names.
+    the run's (`run.non_stage_names`), for stage words in stage files'
+    names; `extensions` its `[data]` section (`data.extensions_of(run)`).
     """
     if not stages:
-        return extract_template(document, environment_parameters)
+        return extract_template(document, environment_parameters, extensions=extensions)
     results: list = []
     seen: set = set()
     for label, stage in stages:
-        for item in extract_template(document, environment_parameters, (label, stage), non_stage_names):
+        for item in extract_template(document, environment_parameters, (label, stage), non_stage_names, extensions):
             if isinstance(item, (Ignore, InputProblem)):
                 if item in seen:
                     continue
@@ -139,19 +136,21 @@ def extract_template(
     environment_parameters: tuple[str, ...] = (),
     stage: tuple[str, StageFile] | None = None,
     non_stage_names: tuple[str, ...] = (),
+    extensions: data.Extensions = data.SHIPPED,
 ) -> list:
     """Everything the adapter reads from one template document.
 
     `environment_parameters` names template parameters whose value names the
     stage (configured by the user; never guessed). `stage` is a stage file
     (with its label) whose parameter values and environment the template is
-    read with.
+    read with. `non_stage_names` and `extensions` are the run's (see
+    `extract_with_stages`).
     """
     label, stage_file = stage if stage is not None else ("", None)
     root = document.root
     declared = root.get("Parameters") if isinstance(root, MappingNode) else None
     values = stage_file.values(label, declared if isinstance(declared, MappingNode) else None) if stage_file else None
-    template = TemplateContext.of(document, values)
+    template = TemplateContext.of(document, values, extensions)
     table = readers()
     records = TemplateRecords()
     extracted: list = []

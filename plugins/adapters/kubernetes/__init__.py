@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from linter import Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
 
-from plugins import data
 from plugins.adapters.kubernetes.objects import manifests
 
 _STAGE_PATTERNS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -88,12 +87,6 @@ def mldeploy_document_origins(source: SourceFile) -> tuple[str, ...] | None:
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and autoscaler reports of a Kubernetes document; None for anything else."""
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     found = manifests(document)
     if not found:
         return None

@@ -335,7 +335,7 @@ def _read_environment(resource: Resource, template: TemplateContext) -> _Environ
             accelerator=Sourced("none", type_node.span, Provenance.INFERRED, "AWS Batch on Fargate runs no GPU jobs"),  # type: ignore[union-attr]
         )
     else:
-        compute = compute_of_types(instance_types, resources)
+        compute = compute_of_types(instance_types, resources, template.extensions)
     launch_template = None if fargate else launch_template_of(resources.get("LaunchTemplate"), template)
     if launch_template is not None and capacity.known and capacity.value is Capacity.ON_DEMAND:
         reserved = launch_template_reservation(launch_template, template)
@@ -416,7 +416,7 @@ def _read_job_definition(resource: Resource, template: TemplateContext) -> _JobD
         container_name = template.read_text(container.get("Name")) if container.get("Name") is not None else name
         command = container.get("Command")
         words = [template.read_text(item) for item in command.items] if isinstance(command, SequenceNode) else []
-        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment, command_line(words, command.span if words else None, "Command")))
+        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment, command_line(words, command.span if words else None, "Command"), template.extensions))
         for requirement in mappings(container.get("ResourceRequirements")):
             if text_of(template.resolve(requirement.get("Type"))).upper() == "GPU":
                 count = template.read_int(requirement.get("Value"))

@@ -82,7 +82,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
     )
     body = resource.property("Definition")
     if isinstance(body, MappingNode) and intrinsic(body) is None and is_state_machine(body):
-        reader = RequestReader(resolve=asl_resolver(substitutions=substitutions, expression=template_expression(template)))
+        reader = RequestReader(
+            resolve=asl_resolver(substitutions=substitutions, expression=template_expression(template)), extensions=template.extensions
+        )
         return [*state_machine_deployments(body, reader, surroundings), *problems]
     text_node = resource.property("DefinitionString")
     if text_node is None:
@@ -93,7 +95,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
         return problems
     root, holes = parsed
     span = text_node.span
-    reader = RequestReader(span_of=lambda node: span, resolve=asl_resolver(holes=holes, substitutions=substitutions))
+    reader = RequestReader(
+        span_of=lambda node: span, resolve=asl_resolver(holes=holes, substitutions=substitutions), extensions=template.extensions
+    )
     return [*state_machine_deployments(root, reader, surroundings), *problems]
 
 
