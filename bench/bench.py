@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,10 +33,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL_TEMPLATE = REPO / "bench" / "small-template.yaml"
+SMALL_MANIFEST = REPO / "bench" / "small-kubernetes.yaml"
 CORPUS = REPO.parent / "shared" / "corpus"
 HEAVY = ("cfnlint", "jsonschema", "pygls")
 # The finding the small template must produce: a run without it did not lint.
 EXPECTED_FINDING = "EP001"
+# The same for the small Kubernetes manifest.
+EXPECTED_MANIFEST_FINDING = "HA003"
 
 
 class BenchError(Exception):
@@ -49,21 +53,33 @@ def _stats(samples: list[float]) -> dict:
 # --- start-up ---------------------------------------------------------------------
 
 
-def _time_command(command: list[str], runs: int, cwd: Path, expect_finding: bool, env: dict[str, str]) -> dict:
-    """Wall time of a whole process, `runs` times after one untimed warm-up; checks every run did its job."""
-    samples = []
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time_command(command: list[str], runs: int, cwd: Path, expect_finding: bool | str, env: dict[str, str]) -> dict:
+    """Wall time of a whole process, `runs` times after one untimed warm-up; checks every run did its job.
+
+    `expect_finding` is the rule ID the output must hold (True: the small
+    template's). The CPU time of each process (user + system) is kept
+    under "cpu": on a shared machine it moves less than wall time.
+    """
+    expected = EXPECTED_FINDING if expect_finding is True else expect_finding
+    samples, cpu = [], []
     for attempt in range(runs + 1):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), _children_cpu()
         completed = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - start
-        if "Traceback" in completed.stderr or (expect_finding and EXPECTED_FINDING not in completed.stdout):
+        elapsed, elapsed_cpu = time.perf_counter() - start, _children_cpu() - start_cpu
+        if "Traceback" in completed.stderr or (expected and expected not in completed.stdout):
             raise BenchError(
                 f"{' '.join(command)} (in {cwd}) exited {completed.returncode} without linting:\n"
                 f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
             )
         if attempt:  # the warm-up fills the bytecode and file caches
             samples.append(elapsed)
-    return _stats(samples)
+            cpu.append(elapsed_cpu)
+    return {**_stats(samples), "cpu": _stats(cpu)}
 
 
 def _cached_bytecode_env(work: Path) -> dict[str, str]:
@@ -112,6 +128,7 @@ def _startup_dirs(work: Path) -> dict[str, Path]:
     for directory in dirs.values():
         directory.mkdir()
         (directory / "template.yaml").write_text(text)
+    (dirs["alone"] / "manifest.yaml").write_text(SMALL_MANIFEST.read_text())
     # A pre-commit hook passes one changed file; by default its siblings are
     # read as context for cross-file links, so a crowded directory costs more.
     for index in range(50):
@@ -133,9 +150,15 @@ def startup(runs: int) -> dict:
     try:
         dirs = _startup_dirs(work)
         python = [sys.executable]
-        plan: list[tuple[str, list[str], Path, bool]] = [
+        plan: list[tuple[str, list[str], Path, bool | str]] = [
             ("python -c pass (interpreter floor)", python + ["-c", "pass"], dirs["alone"], False),
             ("python -m linter template.yaml", python + ["-m", "linter", "template.yaml"], dirs["alone"], True),
+            (
+                "python -m linter manifest.yaml (Kubernetes)",
+                python + ["-m", "linter", "manifest.yaml"],
+                dirs["alone"],
+                EXPECTED_MANIFEST_FINDING,
+            ),
         ]
         for label, path in _console_scripts("mldeploy-lint"):
             plan.append((f"{label} template.yaml", [path, "template.yaml"], dirs["alone"], True))
@@ -160,11 +183,35 @@ def startup(runs: int) -> dict:
         return {
             "bytecode": "cached (PYTHONPYCACHEPREFIX in a scratch directory, one warm-up run)",
             "commands": commands,
+            "ratios": _startup_ratios(commands),
             "imports": import_profile(["template.yaml"], dirs["alone"], cached),
             "imports_with_config": import_profile(["template.yaml"], dirs["configured"], cached),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _startup_ratios(commands: dict) -> dict:
+    """One small CloudFormation and one small Kubernetes file against the interpreter floor and cfn-lint.
+
+    cfn-lint lints the small template; it is the yardstick for both (it
+    reads no Kubernetes manifest). The goal is at most 0.2 of cfn-lint.
+    """
+    floor = commands["python -c pass (interpreter floor)"]
+    # The fastest cfn-lint row: the script itself, not a pyenv shim in front of it.
+    cfn_lint = min((stats for label, stats in commands.items() if label.startswith("cfn-lint")), key=lambda stats: stats["median"], default=None)
+    ratios = {}
+    for label in ("python -m linter template.yaml", "python -m linter manifest.yaml (Kubernetes)"):
+        stats = commands[label]
+        row = {
+            "over_floor_wall": stats["median"] / floor["median"],
+            "over_floor_cpu": stats["cpu"]["median"] / floor["cpu"]["median"],
+        }
+        if cfn_lint is not None:
+            row["over_cfn_lint_wall"] = stats["median"] / cfn_lint["median"]
+            row["over_cfn_lint_cpu"] = stats["cpu"]["median"] / cfn_lint["cpu"]["median"]
+        ratios[label] = row
+    return ratios
 
 
 # Runs `python -m linter ARGS` with an import hook that prints, for the first
@@ -550,6 +597,202 @@ def tree_scaling(runs: int, sizes: tuple[int, int] = (1000, 5000)) -> dict:
     return {"sizes": list(sizes), "rows": rows, "ratio": large / small}
 
 
+# --- big single inputs ------------------------------------------------------------------
+
+
+def hosting_template(resources: int) -> str:
+    """A CloudFormation template of `resources` resources: Model, EndpointConfig, Endpoint, ScalableTarget and ScalingPolicy per endpoint.
+
+    Each record names the next by its name, as hand-written templates do
+    (`ModelName: model-7`, `ResourceId: endpoint/scorer-7/variant/AllTraffic`):
+    the links a large stack makes inside one template.
+    """
+    block = (
+        "  Model{n}:\n"
+        "    Type: AWS::SageMaker::Model\n"
+        "    Properties:\n"
+        "      ModelName: model-{n}\n"
+        "      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker-execution\n"
+        "      PrimaryContainer:\n"
+        "        Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1\n"
+        "  Config{n}:\n"
+        "    Type: AWS::SageMaker::EndpointConfig\n"
+        "    Properties:\n"
+        "      EndpointConfigName: config-{n}\n"
+        "      ProductionVariants:\n"
+        "        - VariantName: AllTraffic\n"
+        "          ModelName: model-{n}\n"
+        "          InstanceType: ml.m5.xlarge\n"
+        "          InitialInstanceCount: 2\n"
+        "  Endpoint{n}:\n"
+        "    Type: AWS::SageMaker::Endpoint\n"
+        "    Properties:\n"
+        "      EndpointName: scorer-{n}\n"
+        "      EndpointConfigName: config-{n}\n"
+        "  Target{n}:\n"
+        "    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+        "    Properties:\n"
+        "      ServiceNamespace: sagemaker\n"
+        "      ScalableDimension: sagemaker:variant:DesiredInstanceCount\n"
+        "      ResourceId: endpoint/scorer-{n}/variant/AllTraffic\n"
+        "      MinCapacity: 2\n"
+        "      MaxCapacity: 4\n"
+        "  Policy{n}:\n"
+        "    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n"
+        "    Properties:\n"
+        "      PolicyName: scale-{n}\n"
+        "      PolicyType: TargetTrackingScaling\n"
+        "      ServiceNamespace: sagemaker\n"
+        "      ScalableDimension: sagemaker:variant:DesiredInstanceCount\n"
+        "      ResourceId: endpoint/scorer-{n}/variant/AllTraffic\n"
+        "      TargetTrackingScalingPolicyConfiguration:\n"
+        "        TargetValue: 70\n"
+        "        PredefinedMetricSpecification:\n"
+        "          PredefinedMetricType: SageMakerVariantInvocationsPerInstance\n"
+    )
+    header = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+    return header + "".join(block.format(n=n) for n in range(resources // 5))
+
+
+def kubernetes_stream(documents: int) -> str:
+    """A multi-document stream of `documents` objects, as `helm template` or `kustomize build` prints.
+
+    Per application: a Deployment with its HorizontalPodAutoscaler,
+    PodDisruptionBudget and Service, and an ACK Model, EndpointConfig,
+    Endpoint and ScalableTarget; in four namespaces of each kind, so every
+    budget and every AWS name has thousands of neighbours to be told from.
+    """
+    block = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app-{n}, namespace: serving-{space}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: app-{n}}}}}
+  template:
+    metadata: {{labels: {{app: app-{n}, tier: model}}}}
+    spec:
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.0
+          resources: {{limits: {{nvidia.com/gpu: 1}}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: app-{n}, namespace: serving-{space}}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: app-{n}}}
+  minReplicas: 2
+  maxReplicas: 4
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: pdb-{n}, namespace: serving-{space}}}
+spec:
+  minAvailable: 1
+  selector: {{matchLabels: {{app: app-{n}}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: app-{n}, namespace: serving-{space}}}
+spec:
+  selector: {{app: app-{n}}}
+  ports: [{{port: 80}}]
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Model
+metadata: {{name: model-{n}, namespace: ml-{space}}}
+spec:
+  modelName: model-{n}
+  executionRoleARN: arn:aws:iam::123456789012:role/sagemaker
+  primaryContainer:
+    image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+metadata: {{name: config-{n}, namespace: ml-{space}}}
+spec:
+  endpointConfigName: config-{n}
+  productionVariants:
+    - {{variantName: AllTraffic, modelName: model-{n}, instanceType: ml.c5.xlarge, initialInstanceCount: 2}}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Endpoint
+metadata: {{name: endpoint-{n}, namespace: ml-{space}}}
+spec: {{endpointName: endpoint-{n}, endpointConfigName: config-{n}}}
+---
+apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+kind: ScalableTarget
+metadata: {{name: target-{n}, namespace: ml-{space}}}
+spec:
+  serviceNamespace: sagemaker
+  resourceID: endpoint/endpoint-{n}/variant/AllTraffic
+  scalableDimension: sagemaker:variant:DesiredInstanceCount
+  minCapacity: 2
+  maxCapacity: 4
+---
+"""
+    return "".join(block.format(n=n, space=n % 4) for n in range(documents // 8))
+
+
+def _cpu_median(action, runs: int) -> tuple[dict, object]:
+    """CPU time of `action()`, `runs` times after a collection each; the last result."""
+    samples = []
+    result = None
+    for _ in range(runs):
+        result = None  # the previous result is freed outside the timing
+        gc.collect()
+        start = time.process_time()
+        result = action()
+        samples.append(time.process_time() - start)
+    return _stats(samples), result
+
+
+def big_inputs(runs: int) -> dict:
+    """One huge file each: a 5,000-resource template and a 20,000-document Kubernetes stream.
+
+    In-process, warm host, CPU time (the machine is shared; CPU time is
+    steadier than wall time). For each: the C composer alone on the same
+    text (the floor no loader can beat), `load_text` (parse into located
+    nodes), and `lint_text` (load, adapters with their links, rules) with
+    no per-file time limit. Linking that scans every record per reference
+    shows as a run/parse ratio growing with the size; linking through
+    indexes keeps it flat (the goal: at most 2).
+    """
+    from linter import source
+    from linter.api import lint_text
+    from linter.engine import LintOptions
+    from linter.plugin_manager import build_plugin_host
+
+    host = build_plugin_host()
+    lint_text(SMALL_TEMPLATE.read_text(), "warm.yaml", host=host)
+    options = LintOptions(file_timeout=None)
+    rows = {}
+    for label, path, text, expected in (
+        ("CloudFormation template, 5,000 resources", "stack.yaml", hosting_template(5000), 1000),
+        ("Kubernetes stream, 20,000 documents", "stream.yaml", kubernetes_stream(20_000), 5000),
+    ):
+        times = min(runs, 3)
+        composer, _ = _cpu_median(lambda: sum(1 for _ in source._c_documents(text)), times)
+        load, _ = _cpu_median(lambda: source.load_text(path, text), times)
+        lint, result = _cpu_median(lambda: lint_text(text, path, options, host=host), times)
+        deployments = len(result.deployments)
+        linked = sum(1 for target in result.scaling_targets if target.status == "linked")
+        if deployments != expected or linked != expected:
+            raise BenchError(f"{label}: {deployments} deployments, {linked} linked targets (expected {expected} each)")
+        rows[label] = {
+            "lines": text.count("\n"),
+            "megabytes": len(text) / 1e6,
+            "deployments": deployments,
+            "composer_cpu_seconds": composer,
+            "load_cpu_seconds": load,
+            "lint_cpu_seconds": lint,
+            "lint_over_load": lint["median"] / load["median"],
+            "lint_over_composer": lint["median"] / composer["median"],
+        }
+    return rows
+
+
 # --- throughput -------------------------------------------------------------------------
 
 
@@ -662,7 +905,12 @@ def render(report: dict) -> str:
     ]
     width = max(len(name) for name in start["commands"])
     for name, stats in start["commands"].items():
-        lines.append(f"  {name:{width}} {_ms(stats)}")
+        lines.append(f"  {name:{width}} {_ms(stats)}  cpu {stats['cpu']['median'] * 1000:6.1f} ms")
+    for name, row in start["ratios"].items():
+        text = f"  {name}: x{row['over_floor_wall']:.1f} the floor (cpu x{row['over_floor_cpu']:.1f})"
+        if "over_cfn_lint_wall" in row:
+            text += f", {row['over_cfn_lint_wall']:.2f} of cfn-lint (cpu {row['over_cfn_lint_cpu']:.2f}; goal: at most 0.2)"
+        lines.append(text)
     for key, title in (("imports", "one template"), ("imports_with_config", "beside mldeploy-lint.toml")):
         profile = start[key]
         heavy = profile["heavy"]
@@ -718,6 +966,16 @@ def render(report: dict) -> str:
         )
     lines.append(f"  {large:,} / {small:,} files: x{scaling['ratio']:.2f} (linear: x{large / small:.1f})")
 
+    lines += ["", "One huge file, in-process, warm host, CPU time (run/parse: at most 2 is the goal):"]
+    for label, row in report["big_inputs"].items():
+        lines += [
+            f"  {label} ({row['lines']:,} lines, {row['megabytes']:.1f} MB, {row['deployments']:,} deployments):",
+            f"    {'C composer alone (the parse floor)':46} {_ms(row['composer_cpu_seconds'])}",
+            f"    {'load_text (parse into located nodes)':46} {_ms(row['load_cpu_seconds'])}",
+            f"    {'lint_text (load, adapters, links, rules)':46} {_ms(row['lint_cpu_seconds'])}",
+            f"    run / parse: x{row['lint_over_load']:.2f}; run / C composer: x{row['lint_over_composer']:.2f}",
+        ]
+
     tree = report["throughput"]
     lines += [
         "",
@@ -757,6 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
                 "per_file": per_file(args.runs),
                 "editor": editor_relint(args.runs),
                 "scaling": tree_scaling(args.runs),
+                "big_inputs": big_inputs(args.runs),
                 "throughput": throughput(tree, args.runs),
             }
         except BenchError as error:

@@ -11,6 +11,7 @@ from linter.hookspecs import hookimpl
 from linter.model import (
     UNKNOWN,
     AcceleratorKind,
+    AttachedAccelerator,
     AsyncConfig,
     Availability,
     BatchConfig,
@@ -31,6 +32,7 @@ from linter.model import (
     Provenance,
     ResourceRef,
     Scaling,
+    ScalingMetricKind,
     ScalingPolicy,
     ScalingTarget,
     ServerlessConfig,
@@ -54,8 +56,8 @@ from linter.profile import (
     profile_choices,
 )
 from linter.reporting import FileSummary, Report, Reporter, escape_control
-from linter.rules import Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
-from linter.source import Document, LoadLimits, SourceFile, UnrenderedTemplate, load_text
+from linter.rules import UNKNOWN_ENVIRONMENT, Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
+from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, load_text
 from linter.suggest import did_you_mean
 
 __version__ = "0.1.0"
@@ -70,6 +72,7 @@ __all__ = [
     "Scope",
     "Severity",
     "Violation",
+    "UNKNOWN_ENVIRONMENT",
     "Finding",
     "Suppression",
     # sources
@@ -86,6 +89,7 @@ __all__ = [
     "Document",
     "SourceFile",
     "LoadLimits",
+    "LoadProblem",
     "UnrenderedTemplate",
     "load_text",
     # model
@@ -102,10 +106,12 @@ __all__ = [
     "Probes",
     "Compute",
     "AcceleratorKind",
+    "AttachedAccelerator",
     "ServerlessConfig",
     "ComponentRequirements",
     "Consolidation",
     "Scaling",
+    "ScalingMetricKind",
     "ScalingPolicy",
     "Unit",
     "AsyncConfig",

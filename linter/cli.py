@@ -793,7 +793,7 @@ def _explain_deployments(args: argparse.Namespace, host, config) -> int:
     result = _lint(args, host, options, DiscoveryOptions())
     base = os.getcwd()
     render = explain_json if args.format == "json" else explain_text
-    text = render(result.deployments, result.scaling_targets, base)
+    text = render(result.deployments, result.scaling_targets, base, rules=host.rules())
     if result.findings and args.format == "text":
         text += "Problems while reading:\n" + "".join(
             _human(f"  {finding.path}:{finding.span.line}:{finding.span.column}: {finding.rule_id} {finding.message}") + "\n"

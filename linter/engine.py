@@ -359,7 +359,10 @@ class _Extraction:
 def _check(
     enabled: Sequence[Rule], run: RunContext, documents: Sequence[Document], options: LintOptions, emit: "_Emitter"
 ) -> None:
-    """Run every enabled rule; each deployment's (and document's) rules together under the time limit."""
+    """Run every enabled rule; each deployment's (and document's) rules together under the time limit.
+
+    A deployment-scope rule runs only on the deployments it applies to (`Rule.applies_to`).
+    """
     by_scope: dict[Scope, list[Rule]] = {}
     for candidate in enabled:
         by_scope.setdefault(candidate.scope, []).append(candidate)
@@ -381,8 +384,10 @@ def _check(
             )
 
     for deployment in run.deployments:
-        if by_scope.get(Scope.DEPLOYMENT):
-            guarded(deployment.span, by_scope[Scope.DEPLOYMENT], deployment, run)
+        # A rule is not called for a deployment outside its declared kinds, environments or ML evidence.
+        applicable = [candidate for candidate in by_scope.get(Scope.DEPLOYMENT, ()) if candidate.applies_to(deployment)]
+        if applicable:
+            guarded(deployment.span, applicable, deployment, run)
     for document in documents:
         if by_scope.get(Scope.DOCUMENT) and run.is_reported(document):
             guarded(_document_anchor(document), by_scope[Scope.DOCUMENT], document, run)

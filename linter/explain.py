@@ -17,8 +17,9 @@ from typing import Any, Sequence
 from linter.model import UNKNOWN, Deployment, ScalingTarget, Sourced
 from linter.nodes import Span
 from linter.reporting import escape_control
+from linter.rules import Rule, Scope
 
-__all__ = ["model_as_data", "explain_text", "explain_json"]
+__all__ = ["model_as_data", "explain_text", "explain_json", "not_applicable"]
 
 
 def _location(span: Span | None, base: str | None) -> str | None:
@@ -105,17 +106,52 @@ def model_as_data(value: Any, base: str | None = None) -> Any:
     return _plain(value)
 
 
-def explain_json(deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None) -> str:
-    """The model of a run as JSON (stable: sorted as the engine sorts)."""
+def not_applicable(deployment: Deployment, rules: Sequence[Rule]) -> dict[str, list[str]]:
+    """The deployment-scope rules that do not judge the deployment, by reason (`kind training` -> rule IDs, sorted).
+
+    A rule outside its declared applicability (`Rule.not_applicable_to`) is
+    never called for the deployment: this says why it cannot fire there.
+    """
+    reasons: dict[str, list[str]] = {}
+    for candidate in sorted(rules, key=lambda candidate: candidate.id):
+        if candidate.scope is Scope.DEPLOYMENT:
+            reason = candidate.not_applicable_to(deployment)
+            if reason:
+                reasons.setdefault(reason, []).append(candidate.id)
+    return reasons
+
+
+def explain_json(
+    deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None, rules: Sequence[Rule] = ()
+) -> str:
+    """The model of a run as JSON (stable: sorted as the engine sorts).
+
+    With `rules`, each deployment also has `not_applicable`: the rules that
+    do not judge it, by reason (see `not_applicable`), when there are any.
+    """
     document = {
-        "deployments": [model_as_data(deployment, base) for deployment in deployments],
+        "deployments": [_deployment_data(deployment, base, rules) for deployment in deployments],
         "scaling_targets": [model_as_data(target, base) for target in targets],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def explain_text(deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None) -> str:
-    """A readable outline: one block per deployment, each fact with its origin."""
+def _deployment_data(deployment: Deployment, base: str | None, rules: Sequence[Rule]) -> Any:
+    data = model_as_data(deployment, base)
+    reasons = not_applicable(deployment, rules)
+    if reasons:
+        data["not_applicable"] = reasons
+    return data
+
+
+def explain_text(
+    deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None, rules: Sequence[Rule] = ()
+) -> str:
+    """A readable outline: one block per deployment, each fact with its origin.
+
+    With `rules`, each block ends with one line per reason some of them do
+    not judge the deployment: `not applicable: kind training — AS001, HA001`.
+    """
     if not deployments and not targets:
         return "No deployments found.\n"
     lines: list[str] = []
@@ -129,6 +165,8 @@ def explain_text(deployments: Sequence[Deployment], targets: Sequence[ScalingTar
             if key in ("id", "platform", "span"):
                 continue
             _outline(lines, key, value, 1)
+        for reason, rule_ids in not_applicable(deployment, rules).items():
+            lines.append(f"  not applicable: {reason} — {', '.join(rule_ids)}")
         lines.append("")
     if targets:
         lines.append("Scaling targets:")

@@ -250,6 +250,13 @@ class AcceleratorKind(str, enum.Enum):
         return self.value
 
 
+class AttachedAccelerator(str, enum.Enum):
+    """What an accelerator attached beside a unit's instances is (`Unit.attached_accelerator_kind`)."""
+
+    ELASTIC_INFERENCE = "elastic-inference"  # Amazon Elastic Inference
+    OTHER = "other"  # an accelerator type the adapter does not know
+
+
 @dataclass(frozen=True)
 class Compute:
     """What a unit runs on.
@@ -289,6 +296,15 @@ class ComponentRequirements:
     span: Span | None = None
 
 
+class ScalingMetricKind(str, enum.Enum):
+    """What a scaling policy's metric measures, as the adapter decoded it from the platform's metric name."""
+
+    CPU_UTILIZATION = "cpu-utilization"  # a share of the CPUs: 0 to 100 x the vCPUs
+    GPU_UTILIZATION = "gpu-utilization"  # a share of the GPUs (compute or memory): 0 to 100 x the GPUs
+    BACKLOG_WITHOUT_CAPACITY = "backlog-without-capacity"  # requests wait and no instance runs: wakes a unit scaled to zero
+    OTHER = "other"  # a metric the adapter knows, or knows nothing more of
+
+
 @dataclass(frozen=True)
 class Consolidation:
     """Whether the capacity a unit runs on is taken away, to save cost, while the unit's pods still run there.
@@ -312,18 +328,38 @@ class Consolidation:
 
 @dataclass(frozen=True)
 class ScalingPolicy:
-    """One policy that drives a scaling target."""
+    """One policy that drives a scaling target.
+
+    `metric` and `metric_namespace` are as written (or read from the alarm
+    that triggers a step-scaling policy). The rest is what the adapter
+    knows of that metric, so that rules never decode metric names:
+    `metric_kind` what it measures (unknown when the metric is);
+    `metric_published_in` the namespace the platform publishes it in and
+    `metric_unit` the unit it is measured in, lowercase (`microseconds`,
+    `percent`), both known only for a metric the adapter knows;
+    `metric_drives` the scalable dimension a predefined metric type is
+    made for.
+    """
 
     policy_type: Sourced[str] = field(default_factory=Sourced)
     metric: Sourced[str] = field(default_factory=Sourced)
     metric_namespace: Sourced[str] = field(default_factory=Sourced)
     target_value: Sourced[float] = field(default_factory=Sourced)
     span: Span | None = None
+    metric_kind: Sourced[ScalingMetricKind] = field(default_factory=Sourced)
+    metric_published_in: Sourced[str] = field(default_factory=Sourced)
+    metric_unit: Sourced[str] = field(default_factory=Sourced)
+    metric_drives: Sourced[str] = field(default_factory=Sourced)
 
 
 @dataclass(frozen=True)
 class Scaling:
-    """An autoscaling target of a unit and the policies that drive it."""
+    """An autoscaling target of a unit and the policies that drive it.
+
+    `fitting_metrics` names the predefined metric types made for
+    `dimension`, as the adapter knows them (for advice); empty when it
+    knows none.
+    """
 
     min_capacity: Sourced[int] = field(default_factory=Sourced)
     max_capacity: Sourced[int] = field(default_factory=Sourced)
@@ -331,6 +367,7 @@ class Scaling:
     policies: tuple[ScalingPolicy, ...] = ()
     linked_by: str = ""
     span: Span | None = None
+    fitting_metrics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -344,6 +381,7 @@ class Unit:
     how long the platform waits for the model to be fetched and the
     container to turn healthy; `attached_accelerator` is an accelerator
     attached beside the instance (SageMaker Elastic Inference);
+    `attached_accelerator_kind` is what the adapter decoded that type to be.
     `requirements` is set for a unit that places copies of a model on
     another unit's instances (an inference component on its variant).
     `instance_types` holds every instance type the unit's capacity may
@@ -368,6 +406,7 @@ class Unit:
     model_download_timeout_seconds: Sourced[int] = field(default_factory=Sourced)
     attached_accelerator: Sourced[str] = field(default_factory=Sourced)
     requirements: ComponentRequirements | None = None
+    attached_accelerator_kind: Sourced[AttachedAccelerator] = field(default_factory=Sourced)
     instance_types: Sourced[tuple[str, ...]] = field(default_factory=Sourced)
     consolidation: Consolidation | None = None
 

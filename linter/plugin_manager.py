@@ -71,9 +71,6 @@ class PluginHost:
     # reporting a stage that ran out of time inside it).
     running: str = ""
 
-    def plugin_names(self) -> list[str]:
-        return sorted(name for name, _ in self.manager.list_name_plugin() if name is not None)
-
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[HookResult]:
         """Call every implementation of a hook separately, catching failures.
 

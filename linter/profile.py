@@ -46,6 +46,8 @@ PROFILE_KEYS = tuple(_FIELDS)
 # Words that contain a stage word but say how ready a thing is, not its stage;
 # plugins add the names they know (`mldeploy_non_stage_names`).
 _NOT_STAGES = ("production-ready",)
+# Stage names written with a separator inside (`pre-prod`): one word, not `pre` and `prod`.
+_JOINED_STAGES = re.compile(r"(?<![a-z0-9])pre[-_.]?prod(?:uction)?(?![a-z0-9])")
 
 # Spellings of each stage, as teams write them in tags, labels and profiles.
 _ENVIRONMENT_ALIASES = {
@@ -75,7 +77,7 @@ def environment_from_path(path: str, non_stage_names: Iterable[str] = ()) -> tup
     `non_stage_names`: what the run's plugins give, `run.non_stage_names`)
     are skipped. Production wins when a path names several stages.
     """
-    skipped = _non_stages(tuple(non_stage_names)).sub("/", path.lower())
+    skipped = _JOINED_STAGES.sub("preprod", _non_stages(tuple(non_stage_names)).sub("/", path.lower()))
     words = [word for word in re.split(r"[/\\._\-]+", skipped) if word]
     found = [(environment, word) for word in words for environment in [normalise_environment(word)] if environment]
     for environment, word in found:

@@ -14,6 +14,7 @@ __all__ = [
     "rules_table",
     "rules_json",
     "rule_as_dict",
+    "applicability_text",
     "is_generated_page",
     "GENERATED_MARKER",
     "INDEX_PAGE",
@@ -38,10 +39,18 @@ def rule_markdown(rule: Rule, heading_level: int = 1) -> str:
         f"Default severity: **{rule.severity.value}** · plugin: `{rule.plugin or 'unknown'}`",
         "",
     ]
+    applies_to = applicability_text(rule)
+    if applies_to:
+        lines += [f"Applies to: {applies_to}", ""]
     for heading, text in rule.docs.sections():
         if text.strip():
             lines += [f"{sub} {heading}", "", text.strip(), ""]
     return "\n".join(lines)
+
+
+def applicability_text(rule: Rule) -> str:
+    """The rule's declared applicability in words (`kinds realtime, async · environments prod`); "" when it has none."""
+    return " · ".join(text if what == "ml" else f"{what} {text}" for what, text in rule.applicability)
 
 
 def rules_markdown(rules: Sequence[Rule]) -> str:
@@ -111,6 +120,11 @@ def rule_as_dict(rule: Rule) -> dict:
         "scope": rule.scope.value,
         "plugin": rule.plugin,
         "tags": list(rule.tags),
+        "applies_to": {
+            "kinds": [kind.value for kind in rule.kinds],
+            "environments": list(rule.environments),
+            "ml_only": rule.ml_only,
+        },
         "docs": {heading: text for heading, text in rule.docs.sections()},
     }
 

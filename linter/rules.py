@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from linter.model import Deployment, DeploymentKind, Environment
 from linter.nodes import Span
 
 __all__ = [
@@ -28,9 +29,14 @@ __all__ = [
     "RuleSelector",
     "SelectionError",
     "DOC_HEADINGS",
+    "UNKNOWN_ENVIRONMENT",
 ]
 
 DOC_HEADINGS = ("What it does", "Why it matters", "Example", "Fix", "Sources")
+
+# In `environments=`: a deployment whose environment is not known.
+UNKNOWN_ENVIRONMENT = "unknown"
+_ENVIRONMENT_WORDS = tuple(environment.value for environment in Environment) + (UNKNOWN_ENVIRONMENT,)
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -190,6 +196,20 @@ class Rule:
 
     `check` yields `Violation`s; its argument depends on `scope`.
     `plugin` is filled in by the plugin manager with the owning plugin's name.
+
+    Applicability (deployment-scope rules only; the engine filters, the
+    check is not called for a deployment outside it):
+    `kinds` the deployment kinds the rule judges (empty: any kind, even an
+    unknown one; otherwise the kind must be known and listed);
+    `environments` the environments it judges, as `Environment` values and
+    `UNKNOWN_ENVIRONMENT` for a deployment whose environment is not known
+    (empty: any), e.g. `("prod",)` for a production-only rule and
+    `("prod", "unknown")` for one silent only where the environment is
+    known not to be production; `ml_only` judges only deployments that are
+    ML by what they are (`Deployment.ml_evidence` None) or where their
+    adapter found ML evidence (known). Kinds and environments given as
+    text are read as their enums; an unknown one, or applicability on a
+    rule of another scope, raises ValueError when the rule is declared.
     """
 
     id: str
@@ -201,12 +221,59 @@ class Rule:
     docs: RuleDocs = field(default_factory=RuleDocs)
     tags: tuple[str, ...] = ()
     plugin: str = ""
+    kinds: tuple[DeploymentKind, ...] = ()
+    environments: tuple[str, ...] = ()
+    ml_only: bool = False
 
     def __post_init__(self) -> None:
         if not _ID.match(self.id):
             raise ValueError(f"rule id {self.id!r} must be letters then three digits, e.g. EP001")
         if not _SLUG.match(self.slug):
             raise ValueError(f"rule slug {self.slug!r} must be kebab-case, e.g. payload-exceeds-endpoint-limit")
+        object.__setattr__(self, "kinds", tuple(_kind(self.id, kind) for kind in self.kinds))
+        object.__setattr__(self, "environments", tuple(_environment(self.id, word) for word in self.environments))
+        if (self.kinds or self.environments or self.ml_only) and Scope(self.scope) is not Scope.DEPLOYMENT:
+            raise ValueError(
+                f"rule {self.id}: kinds=, environments= and ml_only= apply to deployment-scope rules only, "
+                f"not to scope {Scope(self.scope).value!r}"
+            )
+
+    @property
+    def applicability(self) -> tuple[tuple[str, str], ...]:
+        """The declared applicability as (what, text) pairs, e.g. (("kinds", "realtime, async"),); empty: every deployment."""
+        declared = []
+        if self.kinds:
+            declared.append(("kinds", ", ".join(kind.value for kind in self.kinds)))
+        if self.environments:
+            declared.append(("environments", ", ".join(self.environments)))
+        if self.ml_only:
+            declared.append(("ml", "ML workloads only"))
+        return tuple(declared)
+
+    def not_applicable_to(self, deployment: Deployment) -> str:
+        """Why the rule does not judge this deployment ("" when it does).
+
+        The reason names the first declaration the deployment falls outside
+        of: `kind batch-transform` (or `kind unknown`), `environment dev`
+        (or `environment unknown`), `no ML evidence` (with the adapter's
+        note when it left one).
+        """
+        if self.kinds:
+            kind = deployment.kind.value if deployment.kind.known else None
+            if kind not in self.kinds:
+                return f"kind {kind.value if isinstance(kind, DeploymentKind) else 'unknown'}"
+        if self.environments:
+            environment = _environment_word(deployment)
+            if environment not in self.environments:
+                return f"environment {environment}"
+        if self.ml_only and deployment.ml_evidence is not None and not deployment.ml_evidence.known:
+            note = deployment.ml_evidence.note
+            return f"no ML evidence ({note})" if note else "no ML evidence"
+        return ""
+
+    def applies_to(self, deployment: Deployment) -> bool:
+        """True when the rule judges this deployment (see `not_applicable_to`)."""
+        return not self.not_applicable_to(deployment)
 
     @property
     def prefix(self) -> str:
@@ -233,8 +300,17 @@ def rule(
     summary: str,
     scope: Scope | str = Scope.DEPLOYMENT,
     tags: Sequence[str] = (),
+    kinds: Iterable[DeploymentKind | str] = (),
+    environments: Iterable[Environment | str] = (),
+    ml_only: bool = False,
 ) -> Callable[[Callable[..., Iterable[Violation]]], Rule]:
-    """Declare a rule from its check function; the docstring is its documentation."""
+    """Declare a rule from its check function; the docstring is its documentation.
+
+    `kinds`, `environments` and `ml_only` declare which deployments the
+    rule judges (see `Rule`); the check then need not guard against the
+    others; one kind or environment may be given alone. A kind or
+    environment that does not exist raises ValueError here.
+    """
 
     def decorate(check: Callable[..., Iterable[Violation]]) -> Rule:
         return Rule(
@@ -246,9 +322,38 @@ def rule(
             scope=Scope(scope),
             docs=RuleDocs.from_docstring(check.__doc__),
             tags=tuple(tags),
+            kinds=(kinds,) if isinstance(kinds, str) else tuple(kinds),
+            environments=(environments,) if isinstance(environments, str) else tuple(environments),
+            ml_only=ml_only,
         )
 
     return decorate
+
+
+def _kind(rule_id: str, kind: DeploymentKind | str) -> DeploymentKind:
+    try:
+        return DeploymentKind(kind)
+    except ValueError:
+        known = ", ".join(member.value for member in DeploymentKind)
+        raise ValueError(f"rule {rule_id}: unknown deployment kind {kind!r} in kinds= (use {known})") from None
+
+
+def _environment(rule_id: str, word: Environment | str) -> str:
+    text = word.value if isinstance(word, Environment) else word
+    if text not in _ENVIRONMENT_WORDS:
+        raise ValueError(
+            f"rule {rule_id}: unknown environment {word!r} in environments= (use {', '.join(_ENVIRONMENT_WORDS)})"
+        )
+    return text
+
+
+def _environment_word(deployment: Deployment) -> str:
+    """The deployment's environment as `environments=` spells it."""
+    environment = deployment.environment
+    if not environment.known:
+        return UNKNOWN_ENVIRONMENT
+    value = environment.value
+    return value.value if isinstance(value, Environment) else str(value)
 
 
 class SelectionError(ValueError):

@@ -2,7 +2,8 @@
 
 Forms, all applied by `apply`:
 
-- comments in YAML: `# mldeploy-lint: disable=CP001,HA001 -- reason` at the
+- comments (`#`, or `//` as HCL also writes them):
+  `# mldeploy-lint: disable=CP001,HA001 -- reason` at the
   end of the line a finding points at, or alone on a line (of a block of
   comment lines) directly above it; on the line that names the finding's
   deployment (its logical ID, its `metadata.name`; and the first line of a
@@ -36,7 +37,7 @@ __all__ = ["SuppressionComment", "apply", "comments_of"]
 
 _MARK = "mldeploy-lint:"
 _COMMENT = re.compile(
-    r"(?:^|\s)#\s*mldeploy-lint:\s*(?P<what>disable-file|disable)\s*=\s*(?P<rules>[^\s#]+(?:\s*,\s*[^\s#,]+)*)"
+    r"(?:^|\s)(?P<marker>#|//)\s*mldeploy-lint:\s*(?P<what>disable-file|disable)\s*=\s*(?P<rules>[^\s#]+(?:\s*,\s*[^\s#,]+)*)"
     r"(?:\s*--\s*(?P<reason>.*?))?\s*$"
 )
 
@@ -64,7 +65,7 @@ def comments_of(path: str, text: str) -> list[SuppressionComment]:
         if not match:
             continue
         selectors = tuple(part.strip() for part in match.group("rules").split(",") if part.strip())
-        start = line.index("#", match.start())
+        start = match.start("marker")
         found.append(
             SuppressionComment(
                 selectors,
@@ -81,7 +82,7 @@ def _first_content_line(text: str) -> int:
     """The first line that is not blank, a comment, a directive or a document marker."""
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or stripped.startswith("%") or stripped in ("---", "..."):
+        if not stripped or stripped.startswith(("#", "//")) or stripped.startswith("%") or stripped in ("---", "..."):
             continue
         return number
     return 10**9
@@ -134,7 +135,7 @@ def apply(
             line_entries.setdefault((path, comment.span.line), []).append(entry)
             if comment.alone:  # it also covers the first line below its block of comments
                 below = comment.span.line + 1
-                while below <= len(lines) and lines[below - 1].lstrip().startswith("#"):
+                while below <= len(lines) and lines[below - 1].lstrip().startswith(("#", "//")):
                     below += 1
                 line_entries.setdefault((path, below), []).append(entry)
     scoped = [

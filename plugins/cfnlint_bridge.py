@@ -320,6 +320,8 @@ def _builtin_lines(document: Document, run: RunContext) -> dict[str, set[int]]:
             continue
         found = lines.setdefault(builtin.id, set())
         for deployment in _deployments_of(document, run):
+            if not builtin.applies_to(deployment):
+                continue
             try:
                 found.update(violation.span.line for violation in builtin.check(deployment, run) if violation.span.path == document.path)
             except Exception:  # the rule reports its own failure as MD002; here it just covers nothing

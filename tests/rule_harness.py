@@ -22,6 +22,11 @@ def host():
     return _HOST
 
 
+def judge(check, deployment, run=None) -> list:
+    """The violations the engine would get from a deployment-scope rule: none outside its applicability."""
+    return list(check.check(deployment, run)) if check.applies_to(deployment) else []
+
+
 def lint_file(path: Path, options: LintOptions = LintOptions()) -> LintResult:
     return api.lint_paths([str(path)], options, host=host(), context="siblings")
 

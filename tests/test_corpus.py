@@ -82,3 +82,20 @@ def test_corpus_cli_prints_no_traceback(corpus):
     )
     assert completed.returncode in (0, 1), completed.stderr
     assert "Traceback" not in completed.stdout + completed.stderr
+
+
+def test_terraform_corpus_reads_every_file_without_errors(corpus):
+    """Every Terraform file parses (no MD001), no plugin fails (no MD002), and the SageMaker modules read as deployments."""
+    terraform = corpus / "terraform"
+    result = lint_paths([str(terraform)])
+    files = {summary.path[len(str(terraform)) + 1 :] for summary in result.files}
+    assert len([name for name in files if name.endswith((".tf", ".tfvars", ".tfvars.json"))]) >= 75
+    problems = [f"{finding.rule_id} {finding.path}:{finding.span.line}: {finding.message}" for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert problems == []
+    anchored = {deployment.path[len(str(terraform)) + 1 :] for deployment in result.deployments}
+    assert {
+        "aws-ia__terraform-aws-sagemaker-endpoint/main.tf",
+        "philschmid__terraform-aws-sagemaker-huggingface/main.tf",
+        "uktrade__data-workspace/infra/modules/sagemaker_deployment/main.tf",
+        "aws-samples__sagemaker-custom-project-templates/mlops-multi-account-tf/template-repos/model-deployment-realtime/endpoint-config.tf",
+    } <= anchored

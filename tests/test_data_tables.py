@@ -736,3 +736,14 @@ def test_loading_is_lazy_and_imports_nothing_heavy():
         assert "ml.m5.large" in probe["regional"] and probe["basis"] in {"pricing", "schema"}
     else:
         assert probe["regional"] is None
+
+
+def test_the_compiled_tables_are_current():
+    # The linter reads tables.json (a millisecond) instead of parsing
+    # tables.yaml on every run; tables.yaml stays the source.
+    from plugins.data.loading import compiled_tables
+
+    compiled = TABLES_PATH.with_name("tables.json").read_text(encoding="utf-8")
+    assert compiled == compiled_tables(TABLES_PATH.read_text(encoding="utf-8")), (
+        "plugins/data/tables.json is not tables.yaml: run `python -m plugins.data.regenerate --json`"
+    )

@@ -50,6 +50,7 @@ def test_wheel_contents(wheel: Path):
     assert "mldeploy_lint_schemas/workload-profile.schema.json" in names
     assert "mldeploy_lint_schemas/data-tables.schema.json" in names
     assert any(re.fullmatch(r"plugins/data/[^/]+\.yaml", name) for name in names)
+    assert "plugins/data/tables.json" in names  # what raw_tables reads
     assert not any(name.startswith("tests/") for name in names)
     assert not any("sarif-schema" in name for name in names), "the SARIF schema is test data, not shipped"
     (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]

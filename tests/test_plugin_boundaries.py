@@ -24,13 +24,7 @@ else:  # pragma: no cover
 REPO = Path(__file__).resolve().parent.parent
 
 # Imports across plugins still to be taken apart, each with why it is there.
-KNOWN_CROSSINGS = {
-    # A standalone state machine takes the DefinitionSubstitutions, Tags and
-    # profile of the SAM template that names it as its DefinitionUri: the
-    # workflows adapter reads those templates through the CloudFormation
-    # adapter's readers (issue 15).
-    ("plugins.adapters.workflows", "plugins.adapters.cloudformation.resources.stepfunctions"),
-}
+KNOWN_CROSSINGS: set[tuple[str, str]] = set()
 
 
 def _entry_points() -> dict[str, str]:

@@ -272,3 +272,12 @@ def test_parse_profile_of_nothing_is_the_empty_profile():
 def test_an_unknown_key_far_from_every_known_one_gets_no_suggestion():
     _, reason = check_value("colour", 5)
     assert "did you mean" not in reason
+
+
+def test_a_pre_production_path_names_staging_not_production():
+    from linter.profile import environment_from_path
+    from linter.model import Environment
+
+    for path in ("pre-prod-config.json", "pre-prod-config.tfvars.json", "envs/pre_prod/values.yaml", "preproduction.yaml"):
+        assert environment_from_path(path)[0] is Environment.STAGING, path
+    assert environment_from_path("prod-config.json")[0] is Environment.PROD

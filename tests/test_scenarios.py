@@ -107,6 +107,17 @@ def test_per_customer_xgboost_endpoints_could_share_one():
     assert "sagemaker-xgboost:1.7-1" in message and "multi-model endpoint" in message
 
 
+# --- an LLM endpoint in Terraform, judged per stage tfvars file --------------------------------
+
+
+def test_terraform_llm_summariser_is_judged_per_stage():
+    result = _lint("terraform/llm-summariser")
+    assert _located(result) == [("AS001", 24), ("EP007", 24), ("HA001", 28)]
+    assert _message(result, "HA001").endswith("(1 is the default of variable instance_count) (with prod.tfvars)")
+    assert _message(result, "AS001").startswith("production real-time endpoint summariser-production")
+    assert _message(result, "EP007").endswith("(with prod.tfvars, staging.tfvars)")
+
+
 # --- the whole examples directory ---------------------------------------------------------------
 
 
@@ -116,7 +127,7 @@ def test_every_example_says_which_mistakes_it_carries_on_purpose():
     fired: dict[str, set[str]] = {}
     for finding in result.findings:
         fired.setdefault(finding.path, set()).add(finding.rule_id)
-    for path in sorted(EXAMPLES.rglob("*.yaml")):
+    for path in sorted([*EXAMPLES.rglob("*.yaml"), *EXAMPLES.rglob("*.tf")]):
         header = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
         rules = fired.get(str(path), set())
         if rules:

@@ -27,7 +27,7 @@ from linter.engine import LintOptions, RunContext
 from plugins.rules.spot.managed_spot_misconfigured import managed_spot_misconfigured
 from plugins.rules.spot.on_demand_batch_capacity import on_demand_batch_capacity
 from plugins.rules.spot.training_without_managed_spot import training_without_managed_spot
-from rule_harness import host, lint_file
+from rule_harness import host, judge, lint_file
 
 CORPUS_COPIES = Path(__file__).resolve().parent / "fixtures" / "corpus"
 ADAPTER_COPIES = Path(__file__).resolve().parent / "fixtures" / "adapters" / "batch_eks_ecs"
@@ -63,7 +63,7 @@ def unit(value=Capacity.ON_DEMAND, name: str = "built", line: int = 10, note: st
 
 
 def check(rule, built: Deployment):
-    return list(rule.check(built, RUN))
+    return judge(rule, built, RUN)
 
 
 # --- SP001 -------------------------------------------------------------------

@@ -100,6 +100,20 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     # core's own was before the adapter took it over).
     kubernetes = [name for _, name in run.imports if name.startswith("plugins.adapters.kubernetes.")]
     assert sorted(kubernetes) == ["plugins.adapters.kubernetes.helm", "plugins.adapters.kubernetes.objects"]
+    # The HCL parser (tree-sitter) waits for a Terraform file.
+    assert not [name for _, name in run.imports if name.split(".")[0] in ("tree_sitter", "tree_sitter_hcl")]
+    assert not [name for _, name in run.imports if name.startswith("plugins.adapters.terraform.")]
+    # Listing the template's siblings needs no gitignore matcher when the
+    # directory has no .gitignore and nothing is excluded by configuration.
+    assert not [name for _, name in run.imports if name.split(".")[0] == "pathspec"]
+
+
+def test_the_default_excludes_name_only_directories():
+    # Why listing one directory's files needs no matcher (linter/discovery.py
+    # `_walk`): a pattern ending in "/" never matches a file at the top.
+    from linter.discovery import DEFAULT_EXCLUDES
+
+    assert all(pattern.endswith("/") for pattern in DEFAULT_EXCLUDES)
 
 
 def test_the_console_script_linting_one_template_imports_nothing_heavy(workdir):
@@ -151,3 +165,29 @@ def test_a_configuration_file_brings_in_jsonschema_and_nothing_else_heavy(workdi
     assert run.code == 1, run.err
     assert "EP001" in run.out
     assert set(run.heavy()) == {"jsonschema"}
+
+
+# Runs `python -m linter ARGS` and prints every file under plugins/data/ it opened.
+_OPENED = r"""
+import runpy, sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" and "plugins/data/" in str(args[0]) else None)
+sys.argv = ["mldeploy-lint", *sys.argv[1:]]
+try:
+    runpy.run_module("linter", run_name="__main__", alter_sys=True)
+finally:
+    print("OPENED " + " ".join(sorted(set(opened))), file=sys.stderr)
+"""
+
+
+def test_a_run_reads_the_compiled_data_tables_not_their_yaml(workdir):
+    # Parsing tables.yaml cost every run 20-50 ms; tables.json holds the same
+    # data (tests/test_data_tables.py keeps it current).
+    completed = subprocess.run(
+        [sys.executable, "-c", _OPENED, "endpoint.yaml"], cwd=workdir, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "EP001" in completed.stdout, completed.stderr
+    (line,) = [line for line in completed.stderr.splitlines() if line.startswith("OPENED ")]
+    opened = [path.rsplit("/", 1)[-1] for path in line.split()[1:]]
+    assert "tables.json" in opened
+    assert "tables.yaml" not in opened

@@ -4,13 +4,12 @@ Reads `*.asl.json` / `*.asl.yaml` or any document with `StartAt` +
 `States`, and pipeline definitions (`Version` + `Steps`), with the shared
 reader `plugins.adapters.aws.workflow_definitions`. A standalone state
 machine that a SAM template of the same run names as its `DefinitionUri`
-gets that template's `DefinitionSubstitutions`, Tags and profile.
+is that template's: the CloudFormation adapter reads it with the
+template's `DefinitionSubstitutions`, Tags and profile, and this adapter
+leaves it alone (`definition_uri_names`, shared by both, says which).
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
-from typing import Any, Mapping
 
 from linter import Document, MappingNode, RunContext, hookimpl
 
@@ -21,6 +20,7 @@ from plugins.adapters.aws.sagemaker_requests import RequestReader
 from plugins.adapters.aws.workflow_definitions import (
     Surroundings,
     asl_resolver,
+    definition_uri_names,
     is_pipeline_definition,
     is_state_machine,
     pipeline_deployments,
@@ -31,7 +31,11 @@ from plugins.adapters.aws.workflow_definitions import (
 
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
-    """Deployments of a standalone state machine or pipeline definition; None for other documents."""
+    """Deployments of a standalone state machine or pipeline definition; None for other documents.
+
+    None as well for a state machine that exactly one SAM state machine of
+    the run names by its `DefinitionUri`: the CloudFormation adapter reads it.
+    """
     root = document.root
     if is_state_machine(root):
         return _standalone_state_machine(document, root, run)  # type: ignore[arg-type]
@@ -40,26 +44,11 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     return None
 
 
-def _standalone_state_machine(document: Document, root: MappingNode, run: RunContext) -> list:
-    from plugins.adapters.cloudformation.resources import stepfunctions
-
+def _standalone_state_machine(document: Document, root: MappingNode, run: RunContext) -> list | None:
+    if len(definition_uri_names(run, document.path)) == 1:
+        return None  # a SAM template's definition: the CloudFormation adapter reads it with the template's context
     surroundings = Surroundings(f"{document.path}#", "this state machine", models=run_models(run))
-    substitutions: Mapping[str, Any] = {}
-    placeholder_note = None
-    deployed_by = stepfunctions.definition_uri_users(run, document.path)
-    if len(deployed_by) == 1:
-        (user,) = deployed_by
-        substitutions = user.substitutions
-        placeholder_note = f"has no value in the DefinitionSubstitutions of {user.link.name}"
-        surroundings = replace(
-            surroundings,
-            profile=user.profile,
-            environment=user.environment,
-            links=(user.link,),
-        )
-    reader = RequestReader(
-        resolve=asl_resolver(substitutions=substitutions, placeholder_note=placeholder_note), extensions=data.extensions_of(run)
-    )
+    reader = RequestReader(resolve=asl_resolver(substitutions={}, placeholder_note=None), extensions=data.extensions_of(run))
     return with_image_region(state_machine_deployments(root, reader, surroundings))
 
 

@@ -41,8 +41,7 @@ KIND_OF = {REAL_TIME: "realtime", SERVERLESS: "serverless", ASYNC: "async", BATC
 TYPE_OF_KIND = {kind: name for name, kind in KIND_OF.items()}
 SAGEMAKER_TYPES = (REAL_TIME, SERVERLESS, ASYNC, BATCH_TRANSFORM)
 
-# The model's accelerator names (Compute.accelerator) for the advice's cpu | gpu | inferentia.
-MODEL_ACCELERATOR = {"cpu": "none", "gpu": "gpu", "inferentia": "inferentia"}
+# The image build (`images` table) an image needs for the advice's cpu | gpu | inferentia.
 IMAGE_BUILD = {"cpu": "cpu", "gpu": "gpu", "inferentia": "neuron"}
 
 

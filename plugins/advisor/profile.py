@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 from linter import CommandError, Environment, PROFILE_KEYS, check_profile_value, did_you_mean, normalise_environment, profile_choices
 
@@ -84,9 +84,3 @@ def framework_name(given: str) -> str:
         return lowered
     known = list(framework_names()) + list(aliases)
     raise CommandError(f"--framework: unknown framework {given!r}{did_you_mean(given, known)} (known: {', '.join(sorted(known))})")
-
-
-def with_entries(profile: AdviceProfile, **changes: object) -> AdviceProfile:
-    """`profile` with the non-None `changes` applied."""
-    known = {item.name for item in fields(AdviceProfile)}
-    return replace(profile, **{name: value for name, value in changes.items() if value is not None and name in known})

@@ -32,7 +32,6 @@ class ScalableDimension:
 
     name: str
     resource: str  # variant | inference-component
-    deployment_kinds: tuple[str, ...]
     predefined_metrics: tuple[str, ...]
 
 
@@ -44,7 +43,6 @@ def scalable_dimensions() -> tuple[ScalableDimension, ...]:
         ScalableDimension(
             entry["name"],
             entry["resource"],
-            tuple(entry["deployment_kinds"]),
             tuple(metric["name"] for metric in table["predefined_metrics"] if metric["dimension"] == entry["name"]),
         )
         for entry in table["scalable_dimensions"]
@@ -100,7 +98,6 @@ class MetricInfo:
     name: str
     namespace: str
     unit: str | None
-    statistic: str | None
     dimensions: tuple[str, ...]
     scales_with: str | None  # vcpus | gpus: the range is 0 to 100 x that count
     source: str
@@ -114,7 +111,6 @@ def _metrics() -> dict[str, MetricInfo]:
             name,
             group["namespace"],
             entry.get("unit"),
-            entry.get("statistic"),
             tuple(group["dimensions"]),
             entry.get("scales_with"),
             group["source"],

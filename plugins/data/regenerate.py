@@ -1,7 +1,8 @@
 """Regenerate the SageMaker instance-type tables in `tables.yaml` from botocore.
 
-    python -m plugins.data.regenerate           rewrite the generated block
+    python -m plugins.data.regenerate           rewrite the generated block (and tables.json)
     python -m plugins.data.regenerate --check   exit 1 if the shipped tables differ
+    python -m plugins.data.regenerate --json    only rewrite tables.json from tables.yaml (no botocore)
 
 Reads the installed botocore's SageMaker service model
 (`botocore/data/sagemaker/2017-07-24/service-2.json`) through botocore's own
@@ -13,6 +14,10 @@ do not classify and about accelerator instance types without an
 accelerator-memory entry. Exit codes: 0 up to date (or rewritten), 1 the
 shipped tables differ (`--check`), 2 botocore is not installed or the file
 has no markers.
+
+`tables.json` is `tables.yaml` as JSON, what the linter reads at run time
+(`plugins.data.loading.raw_tables`): rewrite it after editing `tables.yaml`
+by hand (`--json`); every rewrite of `tables.yaml` here rewrites it too.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TABLES_PATH = Path(__file__).with_name("tables.yaml")
+COMPILED_PATH = Path(__file__).with_name("tables.json")
 BEGIN_MARKER = "# BEGIN GENERATED instance_types"
 END_MARKER = "# END GENERATED instance_types"
 SERVICE_MODEL = "botocore/data/sagemaker/2017-07-24/service-2.json"
@@ -195,14 +201,26 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
+def write_compiled(text: str) -> None:
+    """Write `tables.json` for the text of `tables.yaml`."""
+    from plugins.data.loading import compiled_tables
+
+    COMPILED_PATH.write_text(compiled_tables(text), encoding="utf-8")
+    print(f"wrote {COMPILED_PATH}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m plugins.data.regenerate", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the shipped tables differ from botocore")
+    parser.add_argument("--json", action="store_true", help="only rewrite tables.json from tables.yaml")
     args = parser.parse_args(argv)
 
     from plugins.data.loading import _parse_tables
 
     text = TABLES_PATH.read_text(encoding="utf-8")
+    if args.json:
+        write_compiled(text)
+        return 0
     tables = _parse_tables(text)
     shapes = kind_shapes(tables)
     try:
@@ -244,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     TABLES_PATH.write_text(new_text, encoding="utf-8")
     print(f"wrote instance tables from botocore {current.version} to {TABLES_PATH}")
+    write_compiled(new_text)
     for diff in diffs:
         print(f"  {diff.describe()}")
     return 0

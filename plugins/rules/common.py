@@ -10,7 +10,6 @@ from linter import Deployment, DeploymentKind, ModelSpec, Provenance, Severity, 
 
 ENDPOINT_KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC, DeploymentKind.SERVERLESS)
 SERVING_KINDS = ENDPOINT_KINDS + (DeploymentKind.SERVICE,)
-BATCH_KINDS = (DeploymentKind.BATCH_TRANSFORM, DeploymentKind.TRAINING, DeploymentKind.PROCESSING, DeploymentKind.JOB)
 
 
 def kind_of(deployment: Deployment) -> DeploymentKind | None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from linter import AcceleratorKind, Deployment, ModelSpec, Span, Unit
+from linter import AcceleratorKind, Deployment, ModelSpec, Unit
 
 from plugins.data import framework_info
-from plugins.rules.common import where
 
 # The model's instance accelerators (Compute.accelerator) whose devices only
 # Neuron images can use; the model calls such an image build "neuron".
@@ -85,11 +84,6 @@ def compute_label(unit: Unit) -> str:
 def compute_facts(unit: Unit) -> tuple:
     """Where a finding about what a unit runs on points, first found first: its accelerator, instance type, or the unit."""
     return unit.compute.accelerator, unit.compute.instance_type, unit.span
-
-
-def compute_span(deployment: Deployment, unit: Unit) -> Span:
-    """The span `compute_facts` chooses (the deployment's when none has one)."""
-    return where(*compute_facts(unit), default=deployment.span)
 
 
 def join_words(words: list[str]) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 from linter import DeploymentKind, Environment, Provenance
 from linter.api import lint_text
 from linter.engine import LintOptions
@@ -456,3 +459,74 @@ def test_metric_math_policy_keeps_the_query_namespace():
     (policy,) = target.scaling.policies
     assert policy.metric.value == "ApproximateBacklogSizePerInstance"
     assert policy.metric_namespace.value == "AWS/SageMaker"
+
+
+def _hosting_stack(endpoints: int) -> str:
+    """A template of `endpoints` × 6 resources that name one another by name, triple, reference and alarm action."""
+    block = """\
+  Model{n}:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ModelName: model-{n}
+      PrimaryContainer:
+        Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1
+  Config{n}:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      EndpointConfigName: config-{n}
+      ProductionVariants:
+        - {{VariantName: AllTraffic, ModelName: model-{n}, InstanceType: ml.m5.large, InitialInstanceCount: 2}}
+  Endpoint{n}:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {{EndpointName: scorer-{n}, EndpointConfigName: config-{n}}}
+  Target{n}:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ResourceId: endpoint/scorer-{n}/variant/AllTraffic
+      MinCapacity: 2
+      MaxCapacity: {maximum}
+  Policy{n}:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: step-{n}
+      PolicyType: StepScaling
+      ServiceNamespace: sagemaker
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ResourceId: endpoint/scorer-{n}/variant/AllTraffic
+      StepScalingPolicyConfiguration:
+        AdjustmentType: ChangeInCapacity
+        StepAdjustments: [{{MetricIntervalLowerBound: 0, ScalingAdjustment: 1}}]
+  Alarm{n}:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Backlog{n}
+      Namespace: AWS/SageMaker
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      Threshold: 1
+      EvaluationPeriods: 1
+      AlarmActions: [!Ref Policy{n}]
+"""
+    return "Resources:\n" + "".join(block.format(n=n, maximum=n + 3) for n in range(endpoints))
+
+
+def test_five_thousand_resources_link_each_endpoint_to_its_own_records():
+    # Records are found by name, by ResourceId triple and by alarm action
+    # through indexes built once per template (bench/bench.py times it); a
+    # wrong index would link an endpoint to a neighbour's records.
+    started = time.process_time()
+    # No per-file time limit: on a busy machine it would cut the template short.
+    result = lint_text(_hosting_stack(834), "stack.yaml", replace(ONLY_CORE, file_timeout=None))
+    assert time.process_time() - started < 120  # a hang guard, not a budget
+    assert len(result.deployments) == 834
+    assert {target.status for target in result.scaling_targets} == {"linked"}
+    for n in (0, 417, 833):
+        deployment = next(item for item in result.deployments if item.name.value == f"scorer-{n}")
+        assert [link.name for link in deployment.links][:3] == [f"Endpoint{n}", f"Config{n}", f"Model{n}"]
+        (unit,) = deployment.units
+        assert unit.model_names == (f"model-{n}",)
+        (scaling,) = unit.scaling
+        assert scaling.max_capacity.value == n + 3
+        (policy,) = scaling.policies
+        assert policy.metric.value == f"Backlog{n}"

@@ -56,3 +56,31 @@ def test_model_golden(path: Path, update_goldens: bool, monkeypatch):
         if not update_goldens:
             pytest.fail(f"{golden} did not exist and was written; review and commit it")
     assert text == golden.read_text(encoding="utf-8")
+
+
+# Terraform reads a directory as one module: each module directory under
+# tests/fixtures/adapters/terraform/ is linted whole, its golden is
+# tests/adapters/goldens/terraform/<directory>.json.
+TERRAFORM = FIXTURES / "terraform"
+MODULES = sorted(path for path in TERRAFORM.iterdir() if path.is_dir() and any(path.glob("*.tf"))) if TERRAFORM.is_dir() else []
+
+
+def test_there_are_terraform_modules():
+    assert len(MODULES) >= 2
+
+
+@pytest.mark.parametrize("directory", MODULES, ids=lambda path: path.name)
+def test_terraform_module_golden(directory: Path, update_goldens: bool, monkeypatch):
+    monkeypatch.chdir(FIXTURES)
+    relative = directory.relative_to(FIXTURES)
+    text, problems = _model(relative)
+    assert problems == [], "the module should read cleanly"
+    document = json.loads(text)
+    assert document["deployments"], f"{relative}: no deployment extracted"
+    golden = GOLDENS / relative.parent / (relative.name + ".json")
+    if update_goldens or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        if not update_goldens:
+            pytest.fail(f"{golden} did not exist and was written; review and commit it")
+    assert text == golden.read_text(encoding="utf-8")

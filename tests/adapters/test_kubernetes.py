@@ -8,6 +8,8 @@ shapes no real file shows.
 from __future__ import annotations
 
 import textwrap
+import time
+from dataclasses import replace
 
 import pytest
 
@@ -876,3 +878,94 @@ def test_ray_worker_groups_scale_with_in_tree_autoscaling(host):
     (scaling,) = gpu.scaling
     assert (scaling.min_capacity.value, scaling.max_capacity.value) == (1, 4)
     assert gpu.compute.accelerator.value == "gpu"
+
+
+_APP = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app-{n}, namespace: serving-{space}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: app-{n}}}}}
+  template:
+    metadata: {{labels: {{app: app-{n}, tier: {tier}}}}}
+    spec: {{containers: [{{name: server, image: "vllm/vllm-openai:v0.8.5"}}]}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: pdb-{n}, namespace: serving-{space}}}
+spec: {{minAvailable: {n}, selector: {{matchLabels: {{app: app-{n}}}}}}}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Model
+metadata: {{name: model-{n}, namespace: ml-{space}}}
+spec:
+  modelName: model-{n}
+  primaryContainer: {{image: "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"}}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+metadata: {{name: config-{n}, namespace: ml-{space}}}
+spec:
+  endpointConfigName: config-{n}
+  productionVariants:
+    - {{variantName: AllTraffic, modelName: model-{n}, instanceType: ml.c5.xlarge, initialInstanceCount: 2}}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Endpoint
+metadata: {{name: endpoint-{n}, namespace: ml-{space}}}
+spec: {{endpointName: endpoint-{n}, endpointConfigName: config-{n}}}
+---
+apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+kind: ScalableTarget
+metadata: {{name: target-{n}, namespace: ml-{space}}}
+spec:
+  serviceNamespace: sagemaker
+  resourceID: endpoint/endpoint-{n}/variant/AllTraffic
+  scalableDimension: sagemaker:variant:DesiredInstanceCount
+  minCapacity: 2
+  maxCapacity: {maximum}
+---
+"""
+
+# Selects by expression only: it is checked against every pod of its namespace.
+_GOLD_BUDGET = """\
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: gold, namespace: serving-{space}}}
+spec:
+  maxUnavailable: 1
+  selector: {{matchExpressions: [{{key: tier, operator: In, values: [gold, platinum]}}]}}
+---
+"""
+
+
+def test_a_twenty_thousand_document_stream_links_each_object_to_its_own(host):
+    # Budgets are matched through an index of the labels they require and
+    # ACK objects through indexes of their AWS names, built once per run
+    # (bench/bench.py times it); a wrong index would give a workload or an
+    # endpoint a neighbour's budget, configuration or target.
+    apps = 3333
+    golden = apps - 2
+    text = _GOLD_BUDGET.format(space=golden % 4) + "".join(
+        _APP.format(n=n, space=n % 4, tier="gold" if n == golden else "silver", maximum=n + 3) for n in range(apps)
+    )
+    assert text.count("\n---\n") == 1 + 6 * apps
+    started = time.process_time()
+    # No per-file time limit: on a busy machine it would cut the stream short.
+    result = run_lint([InputFile("stream.yaml", text.encode())], host, replace(ONLY_CORE, file_timeout=None))
+    assert time.process_time() - started < 300  # a hang guard, not a budget
+    by_name = {str(item.name.value): item for item in result.deployments}
+    assert len(by_name) == 2 * apps
+    for n in (0, apps // 2, apps - 1):
+        availability = by_name[f"app-{n}"].availability
+        assert availability.disruption_budget.value == f"pdb-{n}"
+        assert availability.min_available.value == n
+        endpoint = by_name[f"endpoint-{n}"]
+        assert [link.name for link in endpoint.links][:3] == [f"endpoint-{n}", f"config-{n}", f"model-{n}"]
+        (scaling,) = endpoint.units[0].scaling
+        assert scaling.max_capacity.value == n + 3
+    # The expression-only budget comes first in the stream; the workload's own is also found.
+    gold = by_name[f"app-{golden}"].availability.disruption_budget
+    assert gold.value == "gold"
+    assert gold.note == f"PodDisruptionBudget gold selects the pod labels; also pdb-{golden}"

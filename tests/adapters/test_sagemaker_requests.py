@@ -338,6 +338,20 @@ def test_a_sam_definition_uri_gives_the_definition_its_substitutions(tmp_path):
     assert "DefinitionSubstitutions regionalTrainingImage" in image.note
 
 
+def test_a_definition_two_sam_templates_name_is_read_once_as_written(tmp_path):
+    """Which template's substitutions would apply is ambiguous: the workflows adapter reads it plainly, once."""
+    source = FIXTURES / "stepfunctions" / "train-ml-model"
+    shutil.copy(source / "template.yaml.txt", tmp_path / "template.yaml")
+    shutil.copy(source / "template.yaml.txt", tmp_path / "again.yaml")
+    (tmp_path / "statemachine").mkdir()
+    shutil.copy(source / "statemachine" / "statemachine.asl.json", tmp_path / "statemachine" / "statemachine.asl.json")
+    result = lint_paths([str(tmp_path)], ONLY_CORE)
+    assert all(summary.recognised for summary in result.files)
+    definitions = [deployment for deployment in result.deployments if deployment.path.endswith("statemachine.asl.json")]
+    assert sorted(deployment.id.rsplit("#", 1)[-1] for deployment in definitions) == ["Batch transform", "Train model (XGBoost)"]
+    assert not [link for deployment in definitions for link in deployment.links if link.kind == "AWS::Serverless::StateMachine"]
+
+
 # --- SageMaker Pipelines ----------------------------------------------------------------
 
 PIPELINE = {

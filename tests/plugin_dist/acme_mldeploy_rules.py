@@ -6,7 +6,6 @@ from typing import Iterator
 
 from linter import (
     Deployment,
-    DeploymentKind,
     Option,
     OptionSection,
     Rule,
@@ -51,6 +50,7 @@ SECTION = OptionSection(
     Severity.WARNING,
     "A SageMaker real-time endpoint variant runs on an ml.p* (training-class GPU) instance.",
     tags=("sagemaker", "cost"),
+    kinds=("realtime",),  # the engine calls the check only for real-time endpoints
 )
 def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -96,7 +96,7 @@ def p_instance_on_realtime_endpoint(deployment: Deployment, run: RunContext) -> 
     - https://aws.amazon.com/sagemaker/pricing/ (instance families and prices)
     - Acme platform handbook, "Serving on GPUs" (internal)
     """
-    if deployment.platform != "sagemaker" or deployment.kind.value is not DeploymentKind.REALTIME:
+    if deployment.platform != "sagemaker":
         return
     approved = set((run.settings(SECTION.name) or {}).get("approved-families", ()))
     for unit in deployment.units:

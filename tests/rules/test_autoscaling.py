@@ -9,6 +9,7 @@ of real files.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from linter import (
     Environment,
     Provenance,
     Scaling,
+    ScalingMetricKind,
     ScalingPolicy,
     ScalingTarget,
     Severity,
@@ -35,11 +37,11 @@ from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy impo
     async_scale_from_zero_without_backlog_policy,
 )
 from plugins.rules.autoscaling.no_scaling_headroom import no_scaling_headroom
-from plugins.adapters.aws.application_autoscaling import link_across_run
+from plugins.adapters.aws.application_autoscaling import link_across_run, with_sagemaker_metric_facts
 from plugins.rules.autoscaling.scaling import may_be_scaled_elsewhere
 from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
 from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
-from rule_harness import host, lint_file
+from rule_harness import host, judge, lint_file
 
 PATH = "stack.yaml"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters"
@@ -72,16 +74,19 @@ def deployment(kind: DeploymentKind, scalings=(), name: Sourced | None = None, a
 
 
 def findings(check, target: Deployment) -> list:
-    return list(check.check(target, None))
+    return judge(check, target)
 
 
 def scaling(minimum=1, maximum=4, policies=(), dimension="sagemaker:variant:DesiredInstanceCount") -> Scaling:
-    return Scaling(
-        min_capacity=value(minimum, 30),
-        max_capacity=value(maximum, 31),
-        dimension=value(dimension, 32),
-        policies=tuple(policies),
-        span=at(29),
+    """A SageMaker scaling, its metrics decoded as the AWS adapters decode them."""
+    return with_sagemaker_metric_facts(
+        Scaling(
+            min_capacity=value(minimum, 30),
+            max_capacity=value(maximum, 31),
+            dimension=value(dimension, 32),
+            policies=tuple(policies),
+            span=at(29),
+        )
     )
 
 
@@ -322,6 +327,49 @@ def test_as006_only_async_and_only_when_every_policy_metric_is_known():
     unknown = policy(Sourced(UNKNOWN, at(40), Provenance.DECLARED, "the metric is in a CloudWatch alarm"))
     target = deployment(DeploymentKind.ASYNC, [scaling(0, 4, [backlog, unknown])])
     assert findings(async_scale_from_zero_without_backlog_policy, target) == []
+
+
+def test_as006_reads_what_the_adapter_decoded_not_the_metric_name():
+    wakes = ScalingPolicy(
+        metric=value("BacklogWithoutCapacityAlias", 40),
+        metric_kind=value(ScalingMetricKind.BACKLOG_WITHOUT_CAPACITY, 40),
+        span=at(39),
+    )
+    bare = Scaling(min_capacity=value(0, 30), max_capacity=value(4, 31), policies=(wakes,), span=at(29))
+    assert findings(async_scale_from_zero_without_backlog_policy, deployment(DeploymentKind.ASYNC, [bare])) == []
+    undecoded = replace(wakes, metric=value("HasBacklogWithoutCapacity", 40), metric_kind=value(ScalingMetricKind.OTHER, 40))
+    bare = replace(bare, policies=(undecoded,))
+    assert findings(async_scale_from_zero_without_backlog_policy, deployment(DeploymentKind.ASYNC, [bare]))
+
+
+def test_the_aws_adapters_decode_sagemaker_metrics_into_typed_facts():
+    decoded = scaling(
+        1,
+        4,
+        [
+            policy("CPUUtilization", "AWS/SageMaker"),
+            policy("GPUMemoryUtilization"),
+            policy("HasBacklogWithoutCapacity"),
+            policy("ModelLatency"),
+            policy("SageMakerVariantProvisionedConcurrencyUtilization"),
+            policy("QueueDepth", "Custom/Inference"),
+            policy(Sourced(UNKNOWN, at(40), Provenance.DECLARED, "the metric is in a CloudWatch alarm")),
+        ],
+    )
+    cpu, gpu, wake, latency, predefined, custom, unknown = decoded.policies
+    assert [item.metric_kind.value for item in (cpu, gpu, wake, latency, custom)] == [
+        ScalingMetricKind.CPU_UTILIZATION,
+        ScalingMetricKind.GPU_UTILIZATION,
+        ScalingMetricKind.BACKLOG_WITHOUT_CAPACITY,
+        ScalingMetricKind.OTHER,
+        ScalingMetricKind.OTHER,
+    ]
+    assert cpu.metric_published_in.value == "/aws/sagemaker/Endpoints" and cpu.metric_published_in.span == at(40)
+    assert latency.metric_unit.value == "microseconds" and latency.metric_published_in.value == "AWS/SageMaker"
+    assert predefined.metric_drives.value == "sagemaker:variant:DesiredProvisionedConcurrency"
+    assert not custom.metric_published_in.known and not custom.metric_unit.known and not custom.metric_drives.known
+    assert not unknown.metric_kind.known
+    assert decoded.fitting_metrics[0] == "SageMakerVariantInvocationsPerInstance"
 
 
 # --- Real files (copies from the shared corpus, see tests/fixtures/SOURCES.md) -------------

@@ -38,7 +38,7 @@ from plugins.rules.availability.single_az_network import single_az_network
 from plugins.rules.availability.single_instance_production_endpoint import single_instance_production_endpoint
 from plugins.rules.availability.single_replica_production_workload import single_replica_production_workload
 from plugins.rules.availability.spot_only_production_serving import spot_only_production_serving
-from rule_harness import host, lint_file
+from rule_harness import host, judge, lint_file
 
 PATH = "stack.yaml"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -87,7 +87,7 @@ def deployment(
 
 
 def findings(check, target: Deployment) -> list:
-    return list(check.check(target, None))
+    return judge(check, target)
 
 
 # --- HA001 single-instance-production-endpoint ---------------------------------------------

@@ -36,7 +36,7 @@ from plugins.rules.compute_fit.cpu_for_llm_server import cpu_for_llm_server
 from plugins.rules.compute_fit.gpu_for_tabular_model import gpu_for_tabular_model
 from plugins.rules.compute_fit.gpu_instance_with_cpu_image import gpu_instance_with_cpu_image
 from plugins.rules.compute_fit.unknown_instance_type import unknown_instance_type
-from rule_harness import host
+from rule_harness import host, judge
 
 # The module, not the rule of the same name that the package re-exports.
 cp005_module = importlib.import_module("plugins.rules.compute_fit.unknown_instance_type")
@@ -107,7 +107,7 @@ def deployment(
 
 
 def findings(check, target: Deployment) -> list:
-    return list(check.check(target, None))
+    return judge(check, target)
 
 
 GPU = dict(instance_type="ml.g5.xlarge", accelerator="gpu", count=1)

@@ -31,7 +31,7 @@ from linter.rules import RuleSelector
 from plugins.rules.config_validity.serverless_concurrency_invalid import serverless_concurrency_invalid
 from plugins.rules.config_validity.serverless_unsupported_feature import serverless_unsupported_feature
 from plugins.rules.config_validity.variant_weights_invalid import variant_weights_invalid
-from rule_harness import host
+from rule_harness import host, judge
 
 PATH = "config.yaml"
 
@@ -86,7 +86,7 @@ def deployment(kind: DeploymentKind | None, units, models=(), **fields) -> Deplo
 
 
 def messages(check, target) -> list[str]:
-    return [violation.message for violation in check.check(target, None)]
+    return [violation.message for violation in judge(check, target)]
 
 
 # --- CV002 serverless-concurrency-invalid --------------------------------------------------
@@ -295,3 +295,30 @@ def test_corpus_stage_dependent_serverless_variant_is_silent():
     (endpoint,) = result.deployments
     assert endpoint.units[0].compute.instance_type.options == ("ml.m5.large",)
     assert config_findings(result) == []
+
+
+# --- CV005 retired-elastic-inference ---------------------------------------------------------
+
+ACCELERATOR_TEMPLATE = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: m
+          InstanceType: ml.m5.large
+          InitialInstanceCount: 2
+          AcceleratorType: {accelerator}
+"""
+
+
+@pytest.mark.parametrize(
+    "accelerator, kind",
+    [("ml.eia2.medium", "elastic-inference"), ("ML.EIA9.HUGE", "elastic-inference"), ("ml.inf9.tiny", "other")],
+)
+def test_cv005_the_adapter_decodes_what_an_attached_accelerator_is(accelerator, kind):
+    result = lint_text(ACCELERATOR_TEMPLATE.format(accelerator=accelerator), "config.yaml", LintOptions(selector=RuleSelector(("CV005",))), host=host())
+    (deployment,) = result.deployments
+    assert deployment.units[0].attached_accelerator_kind.value.value == kind
+    assert bool(result.findings) == (kind == "elastic-inference")

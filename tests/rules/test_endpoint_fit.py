@@ -42,7 +42,7 @@ from plugins.rules.endpoint_fit.latency_target_unreachable import latency_target
 from plugins.rules.endpoint_fit.many_endpoints_could_share_one import many_endpoints_could_share_one
 from plugins.rules.endpoint_fit.model_server_accepts_more_than_endpoint import model_server_accepts_more_than_endpoint
 from plugins.rules.endpoint_fit.payload_exceeds_endpoint_limit import payload_exceeds_endpoint_limit
-from rule_harness import host
+from rule_harness import host, judge
 
 PATH = "endpoints.yaml"
 
@@ -87,12 +87,12 @@ def profile(**entries) -> WorkloadProfile:
 
 
 def messages(check, target) -> list[str]:
-    return [violation.message for violation in check.check(target, None)]
+    return [violation.message for violation in judge(check, target)]
 
 
 def severities(check, target) -> list[Severity]:
     """The severity of each finding, the rule's default where the violation sets none."""
-    return [violation.severity or check.severity for violation in check.check(target, None)]
+    return [violation.severity or check.severity for violation in judge(check, target)]
 
 
 # --- EP001 payload-exceeds-endpoint-limit: batch transform ---------------------------------

@@ -25,9 +25,22 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from linter import Deployment, LinkStatus, MappingNode, Node, ScalingPolicy, ScalingTarget, Sourced, Span
+from linter import (
+    Deployment,
+    LinkStatus,
+    MappingNode,
+    Node,
+    Provenance,
+    Scaling,
+    ScalingMetricKind,
+    ScalingPolicy,
+    ScalingTarget,
+    Sourced,
+    Span,
+)
 
 from plugins.adapters.aws.sagemaker_requests import RequestReader
+from plugins.data import cloudwatch_metric, predefined_metric_dimension, raw_tables, scalable_dimension
 from plugins.adapters.aws.written_values import as_float
 
 __all__ = [
@@ -46,6 +59,7 @@ __all__ = [
     "read_policy",
     "same_triple",
     "with_alarm_metric",
+    "with_sagemaker_metric_facts",
 ]
 
 SAGEMAKER_NAMESPACE = "sagemaker"
@@ -215,3 +229,48 @@ def with_alarm_metric(policy: ScalingPolicy, alarm_metric: tuple[Sourced[str], S
         return policy
     metric, namespace = alarm_metric
     return replace(policy, metric=metric, metric_namespace=namespace)
+
+
+# The `scales_with` values of the metrics table: what a utilization metric is a share of.
+_SCALES_WITH = {"vcpus": ScalingMetricKind.CPU_UTILIZATION, "gpus": ScalingMetricKind.GPU_UTILIZATION}
+
+
+def with_sagemaker_metric_facts(scaling: Scaling) -> Scaling:
+    """A SageMaker scaling with what the data tables say of its dimension and of each policy's metric.
+
+    For a scaling whose target is (or may be) a SageMaker variant or
+    inference component: `fitting_metrics` are the predefined metric types
+    of its dimension; each policy whose metric is known gets its
+    `metric_kind` (the asynchronous backlog metric that wakes a variant
+    scaled to zero, a CPU or GPU utilization, else OTHER), and, for a
+    SageMaker endpoint metric of the tables, the namespace SageMaker
+    publishes it in and its unit; a predefined metric type gets the
+    dimension it drives. Facts are inferred, at the metric as written.
+    """
+    wake = raw_tables()["async"]["scaling"]["wake_metric"]
+
+    def decoded(policy: ScalingPolicy) -> ScalingPolicy:
+        if not policy.metric.known:
+            return policy
+        name = str(policy.metric.value)
+        at = policy.metric.span
+        info = cloudwatch_metric(name)
+        if name == wake:
+            kind = ScalingMetricKind.BACKLOG_WITHOUT_CAPACITY
+        else:
+            kind = _SCALES_WITH.get(info.scales_with or "", ScalingMetricKind.OTHER) if info is not None else ScalingMetricKind.OTHER
+        drives = predefined_metric_dimension(name)
+        return replace(
+            policy,
+            metric_kind=Sourced(kind, at, Provenance.INFERRED),
+            metric_published_in=Sourced(info.namespace, at, Provenance.INFERRED, f"SageMaker publishes {name} there") if info else Sourced(),
+            metric_unit=Sourced(info.unit.lower(), at, Provenance.INFERRED) if info and info.unit else Sourced(),
+            metric_drives=Sourced(drives, at, Provenance.INFERRED, f"predefined metric {name}") if drives else Sourced(),
+        )
+
+    dimension = scalable_dimension(str(scaling.dimension.value)) if scaling.dimension.known else None
+    return replace(
+        scaling,
+        policies=tuple(decoded(policy) for policy in scaling.policies),
+        fitting_metrics=dimension.predefined_metrics if dimension is not None else (),
+    )

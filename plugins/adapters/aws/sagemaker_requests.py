@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from linter import (
     UNKNOWN,
+    AttachedAccelerator,
     AsyncConfig,
     BatchConfig,
     Capacity,
@@ -914,6 +915,7 @@ def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
     resolved stays unknown.
     """
     instance_type = reader.read_str(node, "InstanceType")
+    accelerator = reader.read_str(node, "AcceleratorType")
     pools = reader.mappings(node, "InstancePools")
     if instance_type.span is None and pools:
         instance_type = reader.read_str(pools[0], "InstanceType")  # the first pool is the preferred one
@@ -927,8 +929,19 @@ def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
         span=reader.span_of(node),
         startup_timeout_seconds=reader.read_int(node, "ContainerStartupHealthCheckTimeoutInSeconds"),
         model_download_timeout_seconds=reader.read_int(node, "ModelDataDownloadTimeoutInSeconds"),
-        attached_accelerator=reader.read_str(node, "AcceleratorType"),
+        attached_accelerator=accelerator,
+        attached_accelerator_kind=_attached_accelerator_kind(accelerator),
     )
+
+
+def _attached_accelerator_kind(accelerator: Sourced[str]) -> Sourced[AttachedAccelerator]:
+    """What a variant's `AcceleratorType` is: every type SageMaker ever took (`ml.eia*`) is Elastic Inference."""
+    if not accelerator.known:
+        return Sourced()
+    text = str(accelerator.value).strip().lower()
+    elastic_inference = text in (data.limit("realtime", "retired_accelerator_types").values or ()) or text.startswith("ml.eia")
+    kind = AttachedAccelerator.ELASTIC_INFERENCE if elastic_inference else AttachedAccelerator.OTHER
+    return Sourced(kind, accelerator.span, Provenance.INFERRED)
 
 
 def read_component_requirements(node: Node | None, reader: RequestReader) -> ComponentRequirements | None:

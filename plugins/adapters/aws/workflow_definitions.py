@@ -18,6 +18,10 @@ adapter: the workflows adapter (`plugins.adapters.workflows`) reads
 standalone definition files with it, and the CloudFormation resource readers
 (`AWS::StepFunctions::StateMachine`, `AWS::Serverless::StateMachine`,
 `AWS::SageMaker::Pipeline`) the definitions written in a template.
+A standalone state machine that exactly one SAM state machine of the run
+names by its local `DefinitionUri` (`definition_uri_names`) is read by the
+CloudFormation adapter, with that resource's substitutions, Tags and
+profile; the workflows adapter reads every other standalone definition.
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from linter import (
+    Document,
     Environment,
     MappingNode,
     Node,
     Provenance,
     ResourceRef,
+    RunContext,
     ScalarNode,
     SequenceNode,
     Sourced,
@@ -82,6 +88,9 @@ __all__ = [
     "asl_resolver",
     "pipeline_resolver",
     "same_file",
+    "SAM_STATE_MACHINE",
+    "DefinitionUriName",
+    "definition_uri_names",
 ]
 
 # At most this many states or steps are read from one definition (a bound
@@ -539,3 +548,54 @@ def pipeline_deployments(root: MappingNode, reader: RequestReader, surroundings:
 def same_file(left: str, right: str) -> bool:
     """True when two display paths name the same file."""
     return os.path.normcase(os.path.abspath(left)) == os.path.normcase(os.path.abspath(right))
+
+
+# --- SAM DefinitionUri, seen from the definition ----------------------------------------
+
+SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+
+
+@dataclass(frozen=True)
+class DefinitionUriName:
+    """A SAM state machine resource whose local `DefinitionUri` names a definition file (`target`)."""
+
+    document: Document
+    logical_id: str
+    body: MappingNode  # the resource's entry of `Resources`
+    key_span: Span
+    target: str
+
+
+def definition_uri_names(run: RunContext, path: str) -> list[DefinitionUriName]:
+    """The SAM state machines of the run (in document and file order) whose local `DefinitionUri` is the file `path`.
+
+    A `DefinitionUri` that is not a plain string, or that is a URI
+    (`s3://...`), names no file of the run. Read from the documents as
+    written: the adapters that split the work between them (the workflows
+    adapter leaves a definition named exactly once to the CloudFormation
+    adapter) agree by asking this one function.
+    """
+    names = run.memo(("workflow-definitions", "definition-uri"), lambda: _definition_uri_names(run))
+    return [name for name in names if same_file(name.target, path)]
+
+
+def _definition_uri_names(run: RunContext) -> list[DefinitionUriName]:
+    found: list[DefinitionUriName] = []
+    for document in run.documents:
+        root = document.root
+        section = root.get("Resources") if isinstance(root, MappingNode) else None
+        if not isinstance(section, MappingNode):
+            continue
+        for key, body in section.pairs:
+            if not isinstance(body, MappingNode):
+                continue
+            kind = body.get("Type")
+            if not (isinstance(kind, ScalarNode) and kind.value == SAM_STATE_MACHINE):
+                continue
+            properties = body.get("Properties")
+            uri = properties.get("DefinitionUri") if isinstance(properties, MappingNode) else None
+            if not (isinstance(uri, ScalarNode) and isinstance(uri.value, str)) or "://" in uri.value:
+                continue
+            target = os.path.join(os.path.dirname(document.path), uri.value)
+            found.append(DefinitionUriName(document, str(key.value), body, key.span, target))
+    return found

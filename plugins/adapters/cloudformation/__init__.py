@@ -4,7 +4,8 @@ Recognises a template, hands each resource to the module in `resources/`
 that knows its type, then links the SageMaker hosting records into
 deployments (`hosting.py`). Adding a resource kind is adding one module.
 Every resource's `Metadata` suppressions are read whatever its type
-(`ignores.py`). A template with stage files (parameter files, `stages.py`)
+(`ignores.py`). A standalone state machine file that a SAM state machine
+names by its `DefinitionUri` is read here too, as that resource's definition. A template with stage files (parameter files, `stages.py`)
 is read once per stage file.
 """
 
@@ -37,7 +38,7 @@ from plugins.adapters.cloudformation import hosting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ignores import resource_ignores
 from plugins.adapters.cloudformation.records import TemplateRecords
-from plugins.adapters.cloudformation.resources import readers
+from plugins.adapters.cloudformation.resources import readers, stepfunctions
 from plugins.adapters.cloudformation.stages import (
     PARAMETER_FILES,
     StageFile,
@@ -82,6 +83,10 @@ def mldeploy_options() -> list[OptionSection]:
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """Deployments of a CloudFormation template, once per stage file; None for any other document.
 
+    A standalone state machine file that one SAM state machine of the run
+    names by its `DefinitionUri` is that resource's definition: it is read
+    here, with the resource's substitutions, Tags and profile.
+
     A stage file is claimed (it is CloudFormation input) but judged only
     with its templates: when it is linted and they are only context (a
     pre-commit hook passed the stage file alone), they are read here, with
@@ -91,6 +96,9 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     extensions = data.extensions_of(run)
     if is_template(document):
         return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names, extensions)]
+    definition = stepfunctions.definition_file_deployments(document, run)
+    if definition is not None:
+        return definition
     stage = read_stage_file(document)
     if stage is None:
         return None

@@ -16,7 +16,7 @@ from linter import (
 
 from plugins.adapters.aws.application_autoscaling import ECS_NAMESPACE, ECS_SERVICE, scalable_resource
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.record_matching import policy_target, same_value, with_alarm_metric
+from plugins.adapters.cloudformation.record_matching import PolicyTargets, alarms_by_action, same_value, with_alarm_metric
 from plugins.adapters.cloudformation.intrinsics import (
     ResourceValue,
     split_text,
@@ -62,11 +62,13 @@ def ecs_scaling_for_service(
         return []
     records = _scaling_records(matched, template)
     found = []
+    targets = PolicyTargets(records.targets)
+    alarms = alarms_by_action(records)
     for target in records.targets:
         policies = [
-            with_alarm_metric(policy, records).policy
+            with_alarm_metric(policy, alarms).policy
             for policy in records.policies
-            if policy_target(policy, records.targets) is target
+            if targets.target_of(policy) is target
         ]
         scaling = Scaling(
             min_capacity=target.min_capacity,

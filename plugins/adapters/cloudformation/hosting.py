@@ -41,11 +41,18 @@ from plugins.adapters.aws.application_autoscaling import (
     SAGEMAKER_NAMESPACE,
     VARIANT,
     scalable_resource,
+    with_sagemaker_metric_facts,
 )
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
 from plugins.adapters.cloudformation.ecs_scaling import ecs_target_status
-from plugins.adapters.cloudformation.record_matching import policy_target, same_value, with_alarm_metric
+from plugins.adapters.cloudformation.record_matching import (
+    PolicyTargets,
+    ValueIndex,
+    alarms_by_action,
+    same_value,
+    with_alarm_metric,
+)
 from plugins.adapters.aws.inferred_facts import endpoint_kind, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
@@ -65,7 +72,6 @@ class _Hosting:
     """A deployment being assembled."""
 
     anchor_id: str
-    anchor_type: str
     anchor_span: Any
     name: Sourced
     endpoint: EndpointRecord | None
@@ -88,48 +94,87 @@ class _Hosting:
         return names
 
 
+class _Endpoints:
+    """The hostings of one template by what names their endpoints, to link each reference in one look-up."""
+
+    def __init__(self, hostings: list[_Hosting]) -> None:
+        self._order = {id(hosting): index for index, hosting in enumerate(hostings)}
+        self._by_id: dict[str, list[_Hosting]] = {}
+        self._by_name: ValueIndex[_Hosting] = ValueIndex()
+        for hosting in hostings:
+            if hosting.endpoint is None:
+                continue
+            self._by_id.setdefault(hosting.endpoint.logical_id, []).append(hosting)
+            for name in hosting.endpoint_names():
+                self._by_name.add(name, hosting)
+
+    def named_by(self, reference: Reference) -> list[_Hosting]:
+        """The hostings whose endpoint `reference` names (see `_names_endpoint`), in order."""
+        if reference.logical_id is not None:
+            return list(self._by_id.get(reference.logical_id, ()))
+        return self._by_name.find_all(reference.value)
+
+    def named_by_any(self, references: tuple[Reference, ...]) -> list[_Hosting]:
+        """The hostings whose endpoint any of `references` names, in order."""
+        found = {id(hosting): hosting for reference in references for hosting in self.named_by(reference)}
+        return sorted(found.values(), key=lambda hosting: self._order[id(hosting)])
+
+    def first_named(self, value: Any) -> _Hosting | None:
+        """The first hosting with an endpoint named `value`."""
+        return self._by_name.find(value)
+
+
+def _declared_names(by_id: dict) -> ValueIndex:
+    """Records by their declared names, in the order of `by_id`, for `_find`."""
+    names: ValueIndex = ValueIndex()
+    for record in by_id.values():
+        if record.name.known and record.name.provenance is Provenance.DECLARED:
+            names.add(record.name.value, record)
+    return names
+
+
 def assemble(records: TemplateRecords, template: TemplateContext) -> list:
     """Deployments and scaling targets for the SageMaker records of one template."""
     configs = {record.logical_id: record for record in records.configs}
     models = {record.logical_id: record for record in records.models}
+    config_names = _declared_names(configs)
+    model_names = _declared_names(models)
     hostings: list[_Hosting] = []
     used_configs: set[str] = set()
     for endpoint in records.endpoints:
-        config = _find(endpoint.config, configs, lambda record: record.name)
+        config = _find(endpoint.config, configs, config_names)
         if config is not None:
             used_configs.add(config.logical_id)
         hostings.append(
-            _Hosting(endpoint.logical_id, "AWS::SageMaker::Endpoint", endpoint.span, endpoint.name, endpoint, config)
+            _Hosting(endpoint.logical_id, endpoint.span, endpoint.name, endpoint, config)
         )
     for config in records.configs:
         if config.logical_id not in used_configs:
             hostings.append(
-                _Hosting(config.logical_id, "AWS::SageMaker::EndpointConfig", config.span, config.name, None, config)
+                _Hosting(config.logical_id, config.span, config.name, None, config)
             )
 
     for hosting in hostings:
-        _attach_config(hosting, models)
-    _attach_components(hostings, records)
-    _attach_monitors(hostings, records)
-    targets = _link_scaling(hostings, records, template) + custom_resource_targets(hostings, template, same_value)
-    deployments = [_deployment(hosting, records, template) for hosting in hostings]
+        _attach_config(hosting, models, model_names)
+    endpoints = _Endpoints(hostings)
+    _attach_components(hostings, records, endpoints)
+    _attach_monitors(records, endpoints)
+    targets = _link_scaling(hostings, records, template, endpoints) + custom_resource_targets(hostings, template, same_value)
+    zones_by_subnet = {subnet.logical_id: subnet.zone for subnet in records.subnets}
+    deployments = [_deployment(hosting, zones_by_subnet, template) for hosting in hostings]
     return deployments + targets
 
 
-def _find(reference: Reference, by_id: dict, name_of) -> Any:
-    """The record a reference points at: by logical ID, else by equal name."""
+def _find(reference: Reference, by_id: dict, names: ValueIndex) -> Any:
+    """The record a reference points at: by logical ID, else by equal declared name (`names`, from `_declared_names(by_id)`)."""
     if reference.logical_id is not None:
         return by_id.get(reference.logical_id)
     if reference.value is None:
         return None
-    for record in by_id.values():
-        name = name_of(record)
-        if name.known and name.provenance is Provenance.DECLARED and same_value(name.value, reference.value):
-            return record
-    return None
+    return names.find(reference.value)
 
 
-def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord]) -> None:
+def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_names: ValueIndex) -> None:
     if hosting.endpoint is not None:
         hosting.links.append(ResourceRef("AWS::SageMaker::Endpoint", hosting.endpoint.logical_id, hosting.endpoint.span))
     config = hosting.config
@@ -137,7 +182,7 @@ def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord]) -> None:
         return
     hosting.links.append(ResourceRef("AWS::SageMaker::EndpointConfig", config.logical_id, config.span))
     for variant in config.variants:
-        model = _find(variant.model, models, lambda record: record.name)
+        model = _find(variant.model, models, model_names)
         unit = variant.unit
         if model is not None:
             if model not in hosting.models:
@@ -149,11 +194,9 @@ def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord]) -> None:
         hosting.units.append(unit)
 
 
-def _attach_components(hostings: list[_Hosting], records: TemplateRecords) -> None:
+def _attach_components(hostings: list[_Hosting], records: TemplateRecords, endpoints: _Endpoints) -> None:
     for component in records.components:
-        for hosting in hostings:
-            if not _names_endpoint(component.endpoint, hosting):
-                continue
+        for hosting in endpoints.named_by(component.endpoint):
             hosting.extra_models.append(component.model)
             hosting.links.append(ResourceRef("AWS::SageMaker::InferenceComponent", component.logical_id, component.span))
             base = next((unit for unit in hosting.units if unit.name.value == component.variant_name.value), None)
@@ -171,12 +214,10 @@ def _attach_components(hostings: list[_Hosting], records: TemplateRecords) -> No
             )
 
 
-def _attach_monitors(hostings: list[_Hosting], records: TemplateRecords) -> None:
+def _attach_monitors(records: TemplateRecords, endpoints: _Endpoints) -> None:
     for schedule in records.monitors:
-        for hosting in hostings:
-            reference = next((item for item in schedule.endpoints if _names_endpoint(item, hosting)), None)
-            if reference is None:
-                continue
+        for hosting in endpoints.named_by_any(schedule.endpoints):
+            reference = next(item for item in schedule.endpoints if _names_endpoint(item, hosting))
             hosting.links.append(ResourceRef("AWS::SageMaker::MonitoringSchedule", schedule.logical_id, schedule.span))
             if not hosting.monitor.known:
                 hosting.monitor = Sourced(
@@ -198,12 +239,22 @@ def _names_endpoint(reference: Reference, hosting: _Hosting) -> bool:
 # --- scaling ------------------------------------------------------------------
 
 
-def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: TemplateContext) -> list[ScalingTarget]:
+def _link_scaling(
+    hostings: list[_Hosting], records: TemplateRecords, template: TemplateContext, endpoints: _Endpoints
+) -> list[ScalingTarget]:
     policies_by_target: dict[str, list] = {}
+    targets = PolicyTargets(records.targets)
+    alarms = alarms_by_action(records)
     for policy in records.policies:
-        target = policy_target(policy, records.targets)
+        target = targets.target_of(policy)
         if target is not None:
-            policies_by_target.setdefault(target.logical_id, []).append(with_alarm_metric(policy, records))
+            policies_by_target.setdefault(target.logical_id, []).append(with_alarm_metric(policy, alarms))
+    # Scaling a unit replaces it with one of the same name, so the units stay where this finds them.
+    units: ValueIndex[tuple[_Hosting, int]] = ValueIndex()
+    for hosting in hostings:
+        for index, unit in enumerate(hosting.units):
+            if unit.name.known:
+                units.add(unit.name.value, (hosting, index))
     results: list[ScalingTarget] = []
     for target in records.targets:
         scaling = Scaling(
@@ -214,12 +265,18 @@ def _link_scaling(hostings: list[_Hosting], records: TemplateRecords, template: 
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
         )
-        results.append(_link_target(target, scaling, hostings, template))
+        if not target.namespace.known or target.namespace.value == SAGEMAKER_NAMESPACE:
+            scaling = with_sagemaker_metric_facts(scaling)
+        results.append(_link_target(target, scaling, endpoints, units, template))
     return results
 
 
 def _link_target(
-    target: ScalableTargetRecord, scaling: Scaling, hostings: list[_Hosting], template: TemplateContext
+    target: ScalableTargetRecord,
+    scaling: Scaling,
+    endpoints: _Endpoints,
+    units: ValueIndex[tuple[_Hosting, int]],
+    template: TemplateContext,
 ) -> ScalingTarget:
     def result(status: str, reason: str, hosting: _Hosting | None = None, unit: str = "") -> ScalingTarget:
         return ScalingTarget(
@@ -252,31 +309,32 @@ def _link_target(
     resource = scalable_resource(segments)
     if resource is not None and resource.kind == VARIANT:
         endpoint_name, variant_name = resource.names
-        for hosting in hostings:
-            if any(same_value(endpoint_name, name) for name in hosting.endpoint_names()):
-                for index, unit in enumerate(hosting.units):
-                    if unit.name.known and same_value(unit.name.value, variant_name):
-                        hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
-                        hosting.links.append(ResourceRef("AWS::ApplicationAutoScaling::ScalableTarget", target.logical_id, target.span))
-                        return result("linked", f"endpoint {_show(endpoint_name)}, variant {_show(variant_name)}", hosting, str(unit.name.value))
-                if not isinstance(variant_name, str):
-                    return result("unresolved", f"variant name {_show(variant_name)} cannot be resolved", hosting)
-                variants = ", ".join(str(unit.name.value) for unit in hosting.units if unit.name.known) or "none"
-                return result(
-                    "no-such-unit",
-                    f"endpoint {_show(endpoint_name)} has no variant {variant_name!r} (variants: {variants})",
-                    hosting,
-                )
+        hosting = endpoints.first_named(endpoint_name)
+        if hosting is not None:
+            for index, unit in enumerate(hosting.units):
+                if unit.name.known and same_value(unit.name.value, variant_name):
+                    hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
+                    hosting.links.append(ResourceRef("AWS::ApplicationAutoScaling::ScalableTarget", target.logical_id, target.span))
+                    return result("linked", f"endpoint {_show(endpoint_name)}, variant {_show(variant_name)}", hosting, str(unit.name.value))
+            if not isinstance(variant_name, str):
+                return result("unresolved", f"variant name {_show(variant_name)} cannot be resolved", hosting)
+            variants = ", ".join(str(unit.name.value) for unit in hosting.units if unit.name.known) or "none"
+            return result(
+                "no-such-unit",
+                f"endpoint {_show(endpoint_name)} has no variant {variant_name!r} (variants: {variants})",
+                hosting,
+            )
         if isinstance(endpoint_name, str):
             return result("no-such-deployment", f"no endpoint named {endpoint_name!r} in this template")
         return result("unresolved", f"endpoint name {_show(endpoint_name)} matches no endpoint of this template")
     if resource is not None and resource.kind == INFERENCE_COMPONENT:
         (component,) = resource.names
-        for hosting in hostings:
-            for index, unit in enumerate(hosting.units):
-                if unit.name.known and same_value(unit.name.value, component):
-                    hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
-                    return result("linked", f"inference component {_show(component)}", hosting, str(unit.name.value))
+        found = units.find(component)
+        if found is not None:
+            hosting, index = found
+            unit = hosting.units[index]
+            hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
+            return result("linked", f"inference component {_show(component)}", hosting, str(unit.name.value))
         return result("no-such-unit", f"no inference component named {_show(component)} in this template")
     return result("unresolved", f"ResourceId {_show(target.resource_id)} is not an endpoint variant or inference component")
 
@@ -292,7 +350,7 @@ def _show(value: Any) -> str:
 # --- the deployment -----------------------------------------------------------
 
 
-def _deployment(hosting: _Hosting, records: TemplateRecords, template: TemplateContext) -> Deployment:
+def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template: TemplateContext) -> Deployment:
     config = hosting.config
     endpoint = hosting.endpoint
     profile = config.profile if config is not None else None
@@ -316,7 +374,7 @@ def _deployment(hosting: _Hosting, records: TemplateRecords, template: TemplateC
         models=models,
         units=tuple(hosting.units),
         async_config=config.async_config if config is not None else None,
-        network=_network(hosting, records),
+        network=_network(hosting, zones_by_subnet),
         data_capture=config.data_capture if config is not None else Sourced(),
         links=tuple(hosting.links),
         monitored_by=hosting.monitor if hosting.monitor.known else Sourced(),
@@ -329,14 +387,13 @@ def _kind(config: EndpointConfigRecord | None, hosting: _Hosting) -> Sourced[Dep
     return endpoint_kind(config.async_config, [variant.unit for variant in config.variants], config.span)
 
 
-def _network(hosting: _Hosting, records: TemplateRecords) -> Network | None:
+def _network(hosting: _Hosting, zones_by_subnet: dict[str, Sourced]) -> Network | None:
     networks = [model.network for model in hosting.models if model.network is not None]
     if hosting.config is not None and hosting.config.network is not None:
         networks.append(hosting.config.network)
     if not networks:
         return None
     network = merged_network(networks)
-    zones_by_subnet = {subnet.logical_id: subnet.zone for subnet in records.subnets}
     zones = []
     for subnet in network.subnets:
         zone = zones_by_subnet.get(subnet.value) if subnet.known else None

@@ -7,13 +7,16 @@ module.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from plugins.adapters.aws.application_autoscaling import same_triple
 from plugins.adapters.aws.application_autoscaling import with_alarm_metric as policy_with_alarm_metric
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue
-from plugins.adapters.cloudformation.records import ScalableTargetRecord, TemplateRecords
+from plugins.adapters.cloudformation.records import AlarmRecord, ScalableTargetRecord, TemplateRecords
+
+T = TypeVar("T")
 
 
 def same_value(left: Any, right: Any) -> bool:
@@ -39,23 +42,101 @@ def _text(value: Any) -> Any:
     return str(value) if isinstance(value, (Partial, Opaque)) else value
 
 
-def policy_target(policy, targets: list[ScalableTargetRecord]) -> ScalableTargetRecord | None:
-    """The target a policy drives: the one its ScalingTargetId names, else the first with its triple."""
-    if policy.target is not None:
-        if policy.target.logical_id is not None:
-            return next((target for target in targets if target.logical_id == policy.target.logical_id), None)
+def _key(value: Any) -> Hashable | None:
+    """What two values `same_value` finds equal have in common; None for a value equal to nothing."""
+    if isinstance(value, ResourceValue):
+        return (ResourceValue, value.logical_id)
+    if value is None or isinstance(value, Choice):
         return None
-    if policy.triple is None:
-        return None
-    same = same_triple(
-        policy.triple, targets, lambda target: (target.resource_id, target.dimension.value, target.namespace.value), same_value
-    )
-    return same[0] if same else None
+    return (str, _text(value))
 
 
-def with_alarm_metric(policy, records: TemplateRecords):
-    """A policy record with the metric of the alarm that triggers it, when it names none."""
-    alarm = next((alarm for alarm in records.alarms if policy.logical_id in alarm.actions), None)
+class ValueIndex(Generic[T]):
+    """Items under the values that name them, found as a scan with `same_value` finds them.
+
+    A template may hold thousands of records that name one another: one
+    look-up per reference keeps linking them linear. Candidates are checked
+    with `same_value` itself, and a value that cannot be hashed is compared
+    one by one, so the answer is always the scan's.
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[Hashable, list[tuple[int, Any, T]]] = {}
+        self._unhashable: list[tuple[int, Any, T]] = []
+        self._added = 0
+
+    def add(self, value: Any, item: T) -> None:
+        """File `item` under `value`; items are found in the order they were first added."""
+        entry = (self._added, value, item)
+        self._added += 1
+        key = _key(value)
+        if key is None:
+            return
+        try:
+            self._by_key.setdefault(key, []).append(entry)
+        except TypeError:
+            self._unhashable.append(entry)
+
+    def find_all(self, value: Any) -> list[T]:
+        """Every item filed under a value `same_value` finds equal to `value`, each once, in order."""
+        key = _key(value)
+        if key is None:
+            return []
+        try:
+            candidates = self._by_key.get(key, []) + self._unhashable
+        except TypeError:
+            candidates = [entry for entries in self._by_key.values() for entry in entries] + self._unhashable
+        found: dict[int, T] = {}
+        for _, named, item in sorted(candidates, key=lambda entry: entry[0]):
+            if id(item) not in found and same_value(named, value):
+                found[id(item)] = item
+        return list(found.values())
+
+    def find(self, value: Any) -> T | None:
+        """The first item filed under a value equal to `value`, or None."""
+        found = self.find_all(value)
+        return found[0] if found else None
+
+
+class PolicyTargets:
+    """The scalable targets of one template, indexed to find the one each scaling policy drives."""
+
+    def __init__(self, targets: Iterable[ScalableTargetRecord]) -> None:
+        self._by_id: dict[str, ScalableTargetRecord] = {}
+        self._by_resource_id: ValueIndex[ScalableTargetRecord] = ValueIndex()
+        for target in targets:
+            self._by_id.setdefault(target.logical_id, target)
+            self._by_resource_id.add(target.resource_id, target)
+
+    def target_of(self, policy) -> ScalableTargetRecord | None:
+        """The target a policy drives: the one its ScalingTargetId names, else the first with its triple."""
+        if policy.target is not None:
+            if policy.target.logical_id is not None:
+                return self._by_id.get(policy.target.logical_id)
+            return None
+        if policy.triple is None:
+            return None
+        same = same_triple(
+            policy.triple,
+            self._by_resource_id.find_all(policy.triple[0]),
+            lambda target: (target.resource_id, target.dimension.value, target.namespace.value),
+            same_value,
+        )
+        return same[0] if same else None
+
+
+def alarms_by_action(records: TemplateRecords) -> dict[str, AlarmRecord]:
+    """The first alarm that triggers each resource, by the resource's logical ID."""
+    alarms: dict[str, AlarmRecord] = {}
+    for alarm in records.alarms:
+        for action in alarm.actions:
+            alarms.setdefault(action, alarm)
+    return alarms
+
+
+def with_alarm_metric(policy, alarms: Mapping[str, AlarmRecord]):
+    """A policy record with the metric of the alarm that triggers it (from `alarms_by_action`), when it names none."""
+    alarm = alarms.get(policy.logical_id)
     if alarm is None:
         return policy
     return replace(policy, policy=policy_with_alarm_metric(policy.policy, (alarm.metric, alarm.namespace)))

@@ -130,7 +130,6 @@ class ScalingPolicyRecord:
     target: Reference | None
     triple: tuple[Any, Any, Any] | None  # (ResourceId, ScalableDimension, ServiceNamespace)
     policy: ScalingPolicy
-    inline_target: ScalableTargetRecord | None = None
 
 
 @dataclass(frozen=True)

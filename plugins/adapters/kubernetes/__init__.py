@@ -111,7 +111,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         results.extend(extracted)
         # Only objects this adapter reads: their suppressions must not make a
         # file of Services and ConfigMaps count as recognised.
-        results.extend(object_ignores(manifest))
+        results.extend(object_ignores(manifest, run))
     return results if recognised else None
 
 

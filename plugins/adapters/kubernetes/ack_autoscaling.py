@@ -23,7 +23,14 @@ from typing import Sequence
 
 from linter import MappingNode, ScalarNode, Scaling, ScalingPolicy, Sourced
 
-from plugins.adapters.aws.application_autoscaling import INFERENCE_COMPONENT, VARIANT, parse_resource_id, same_triple
+from plugins.adapters.aws.application_autoscaling import (
+    INFERENCE_COMPONENT,
+    SAGEMAKER_NAMESPACE,
+    VARIANT,
+    parse_resource_id,
+    same_triple,
+    with_sagemaker_metric_facts,
+)
 from plugins.adapters.aws.application_autoscaling import read_policy as read_policy_request
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, is_placeholder, nearest
 from plugins.adapters.kubernetes.objects import Manifest
@@ -147,12 +154,16 @@ def policy_target(policy: PolicyRecord, targets: Sequence[TargetRecord]) -> Targ
 
 
 def scaling_of(target: TargetRecord, policies: Sequence[PolicyRecord]) -> Scaling:
-    """What the units a target scales get: its bounds and dimension, and the policies that drive it."""
+    """What the units a target scales get: its bounds and dimension, and the policies that drive it.
+
+    A target of SageMaker (or of a service not written) also gets what the
+    data tables say of its metrics (`with_sagemaker_metric_facts`).
+    """
     name = target.manifest.name or "(unnamed)"
     dimension = target.dimension
     if not dimension.known and not dimension.note and dimension.raw is None:
         dimension = Sourced(note="no scalableDimension (required)")
-    return Scaling(
+    scaling = Scaling(
         min_capacity=target.min_capacity,
         max_capacity=target.max_capacity,
         dimension=dimension,
@@ -160,3 +171,7 @@ def scaling_of(target: TargetRecord, policies: Sequence[PolicyRecord]) -> Scalin
         linked_by=f"ScalableTarget {name}",
         span=target.manifest.anchor,
     )
+    service = target.service_namespace
+    if service.known and service.value != SAGEMAKER_NAMESPACE:
+        return scaling
+    return with_sagemaker_metric_facts(scaling)

@@ -96,10 +96,12 @@ class AckIndex:
     policies_of: dict[int, list[PolicyRecord]] = field(default_factory=dict)  # target node -> the policies driving it
     endpoint_configs: dict[int, ConfigEntry] = field(default_factory=dict)  # endpoint node -> its configuration
     target_links: dict[int, TargetLink] = field(default_factory=dict)
+    targets_linked_to: dict[int, list[int]] = field(default_factory=dict)  # id() of an endpoint entry -> target nodes, in run order
     groups: list[Group] = field(default_factory=list)
     groups_of: dict[int, list[int]] = field(default_factory=dict)  # member node -> indexes into `groups`
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
     _by_name: dict[tuple[str, str], list] = field(default_factory=dict)  # (kind, name key) -> entries, in run order
+    components_on: dict[int, list[ComponentEntry]] = field(default_factory=dict)  # id() of an endpoint entry -> its components, in run order
 
     def add(self, kind: str, key: str | None, entry: object) -> None:
         """Index an entry under its AWS name (entries without a readable name are found by none)."""
@@ -130,11 +132,7 @@ class AckIndex:
 
     def components_of(self, endpoint: EndpointEntry) -> list[ComponentEntry]:
         """The inference components placed on an endpoint, in run order."""
-        return [
-            component
-            for component in self.components
-            if self.endpoint_near(component.endpoint_key, component.resource.manifest, component.resource.scope) is endpoint
-        ]
+        return list(self.components_on.get(id(endpoint), ()))
 
 
 def _manifest(entry) -> Manifest:
@@ -197,6 +195,11 @@ def build(index: RunIndex) -> AckIndex:
             if entry is not None:
                 getattr(ack, attribute).append(entry)
                 ack.add(manifest.kind, _name_key(entry), entry)
+    # Each component's endpoint is looked up once, not once per endpoint.
+    for component in ack.components:
+        endpoint = ack.endpoint_near(component.endpoint_key, component.resource.manifest, component.resource.scope)
+        if endpoint is not None:
+            ack.components_on.setdefault(id(endpoint), []).append(component)
     _group(ack)
     targets_by_resource: dict[str | None, list[TargetRecord]] = {}
     for target in ack.targets.values():
@@ -206,7 +209,9 @@ def build(index: RunIndex) -> AckIndex:
         if target is not None:
             ack.policies_of.setdefault(id(target.manifest.node), []).append(policy)
     for node, target in ack.targets.items():
-        ack.target_links[node] = _link_target(target, ack)
+        link = ack.target_links[node] = _link_target(target, ack)
+        if link.endpoint is not None:
+            ack.targets_linked_to.setdefault(id(link.endpoint), []).append(node)
     return ack
 
 
@@ -347,8 +352,9 @@ def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Depl
     if endpoint is not None:
         for component in ack.components_of(endpoint):
             _add_component(component, config, ack, units, models, links)
-        for node, link in ack.target_links.items():
-            if link.status != "linked" or link.endpoint is not endpoint or link.unit is None or link.unit >= len(units):
+        for node in ack.targets_linked_to.get(id(endpoint), ()):
+            link = ack.target_links[node]
+            if link.status != "linked" or link.unit is None or link.unit >= len(units):
                 continue
             target = ack.targets[node]
             scaling = scaling_of(target, ack.policies_of.get(node, []))

@@ -43,6 +43,12 @@ class Selector:
     def empty(self) -> bool:
         return self.valid and not self.requirements
 
+    def required_label(self) -> tuple[str, frozenset[str]] | None:
+        """A label key and the values one of which every selected pod has under it; None when no `In` requires one."""
+        if not self.valid:
+            return None
+        return next(((key, values) for key, operator, values in self.requirements if operator == "In"), None)
+
 
 _OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -94,6 +100,37 @@ class Budget:
         if self.selector.empty and self.manifest.version == "v1beta1":
             return False  # policy/v1beta1: an empty selector selects nothing
         return self.selector.selects(labels)
+
+
+class NamespaceBudgets:
+    """The PodDisruptionBudgets of one namespace, filed under a label each requires, to match pods in one look-up.
+
+    A namespace may hold thousands of budgets: a pod is checked against
+    those filed under one of its own labels and those that require no
+    label, never against every budget.
+    """
+
+    def __init__(self) -> None:
+        self._by_label: dict[tuple[str, str], list[tuple[int, Budget]]] = {}
+        self._unlabelled: list[tuple[int, Budget]] = []
+        self._added = 0
+
+    def add(self, budget: Budget) -> None:
+        entry = (self._added, budget)
+        self._added += 1
+        required = budget.selector.required_label()
+        if required is None:
+            self._unlabelled.append(entry)
+            return
+        key, values = required
+        for value in values:
+            self._by_label.setdefault((key, value), []).append(entry)
+
+    def selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
+        """The budgets that protect pods with `labels` in `namespace`, in the order they were added."""
+        candidates = self._unlabelled + [entry for label in labels.items() for entry in self._by_label.get(label, ())]
+        candidates.sort(key=lambda entry: entry[0])
+        return [budget for _, budget in candidates if budget.protects(namespace, labels)]
 
 
 def is_budget(manifest: Manifest) -> bool:

@@ -25,7 +25,7 @@ nothing. An empty value (`""`, or nothing, which the API server reads as
 
 from __future__ import annotations
 
-from linter import Document, Ignore, InputProblem, MappingNode, ScalarNode, Span, SuppressionEdit, iter_nodes
+from linter import Document, Ignore, InputProblem, MappingNode, RunContext, ScalarNode, Span, SuppressionEdit, iter_nodes
 
 from plugins.adapters.ignores import block_insertion, extent, invalid_suppression, quoted, shape
 from plugins.adapters.kubernetes.objects import Manifest, manifests
@@ -35,9 +35,12 @@ ANNOTATION_PREFIX = "ignore.mldeploy-lint.io/"
 _MARKER = ANNOTATION_PREFIX.rstrip("/")
 
 
-def object_ignores(manifest: Manifest) -> list[Ignore | InputProblem]:
+def object_ignores(manifest: Manifest, run: RunContext) -> list[Ignore | InputProblem]:
     """The `Ignore`s of the object's annotations and its pod templates' (none when it declares none)."""
-    if _MARKER not in manifest.document.source.text:  # most runs: no walk at all
+    # Most files hold no suppression and need no walk at all; the text is
+    # searched once per file, not once per object of a long stream.
+    source = manifest.document.source
+    if not run.memo((__name__, "declares suppressions", source), lambda: _MARKER in source.text):
         return []
     found: list[Ignore | InputProblem] = []
     node = manifest.node

@@ -26,7 +26,7 @@ from plugins.adapters.kubernetes.autoscalers import (
     is_autoscaler,
     read_autoscaler,
 )
-from plugins.adapters.kubernetes.disruption import Budget, is_budget, read_budget
+from plugins.adapters.kubernetes.disruption import Budget, NamespaceBudgets, is_budget, read_budget
 from plugins.adapters.kubernetes.objects import Manifest, manifests
 
 MEMO_KEY = ("plugins.adapters.kubernetes", "run-index")
@@ -51,6 +51,7 @@ class RunIndex:
     per_file: Counter = field(default_factory=Counter)
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
+    _budgets_by_label: dict[str, NamespaceBudgets] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
 
     def add(self, manifest: Manifest, reading: Autoscaler | Budget | None = None) -> None:
@@ -68,6 +69,7 @@ class RunIndex:
                 self.by_target.setdefault(autoscaler.target_key, []).append(autoscaler)
         elif isinstance(reading, Budget):
             self.budgets.setdefault(reading.namespace, []).append(reading)
+            self._budgets_by_label.setdefault(reading.namespace, NamespaceBudgets()).add(reading)
         elif manifest.group == "" and manifest.kind == "Namespace" and manifest.name:
             self.namespaces.setdefault(manifest.name, manifest)
         elif (manifest.group, manifest.kind) in NODE_POOL_KINDS and manifest.name:
@@ -83,7 +85,8 @@ class RunIndex:
 
     def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
         """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""
-        return [budget for budget in self.budgets.get(namespace, ()) if budget.protects(namespace, labels)]
+        found = self._budgets_by_label.get(namespace)
+        return found.selecting(namespace, labels) if found is not None else []
 
     def node_pool(self, kind: str, name: str, near: str = "") -> Manifest | None:
         """The Karpenter NodePool or Provisioner named `name` that a pod in the file `near` means; None if it is not clear.

@@ -286,7 +286,7 @@ def availability_of(
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []
     budgets = sorted(
-        (budget for budget in in_namespace if budget.protects(namespace, pod.labels)),
+        index.budgets_selecting(namespace, pod.labels),
         key=lambda item: (item.manifest.path, item.manifest.anchor.line),
     )
     if not budgets:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, RunContext, ScalingMetricKind, Severity, Violation, rule
 
 from plugins.data import cloudwatch_metric, raw_tables
-from plugins.rules.common import instance_units, is_kind, possible_values, unit_subject, violation
+from plugins.rules.common import instance_units, possible_values, unit_subject, violation
 
 
 def _wake_metric() -> str:
-    """The metric that tells an async endpoint with no instance that requests are waiting."""
+    """The metric that tells an async endpoint with no instance that requests are waiting (for the message)."""
     return raw_tables()["async"]["scaling"]["wake_metric"]
 
 
@@ -21,6 +21,7 @@ def _wake_metric() -> str:
     Severity.ERROR,
     "An asynchronous endpoint scales in to zero but no policy scales it out of zero again.",
     tags=("sagemaker", "async", "autoscaling"),
+    kinds=(DeploymentKind.ASYNC,),
 )
 def async_scale_from_zero_without_backlog_policy(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -165,8 +166,6 @@ def async_scale_from_zero_without_backlog_policy(deployment: Deployment, run: Ru
     - https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html (`HasBacklogWithoutCapacity`, `ApproximateBacklogSizePerInstance`)
     - botocore `application-autoscaling` service model: `MinCapacity` (0 allowed for SageMaker variants)
     """
-    if not is_kind(deployment, DeploymentKind.ASYNC):
-        return
     wake = _wake_metric()
     info = cloudwatch_metric(wake)
     where_published = f" ({info.namespace}, by {', '.join(info.dimensions)})" if info is not None else ""
@@ -175,10 +174,11 @@ def async_scale_from_zero_without_backlog_policy(deployment: Deployment, run: Ru
             minimums = possible_values(scaling.min_capacity)
             if not minimums or any(value != 0 for value in minimums):
                 continue
-            metrics = [policy.metric for policy in scaling.policies]
-            if not all(metric.known for metric in metrics) or any(metric.value == wake for metric in metrics):
+            if not all(policy.metric.known for policy in scaling.policies) or any(
+                policy.metric_kind.value is ScalingMetricKind.BACKLOG_WITHOUT_CAPACITY for policy in scaling.policies
+            ):
                 continue
-            watched = ", ".join(sorted({str(metric.value) for metric in metrics}))
+            watched = ", ".join(sorted({str(policy.metric.value) for policy in scaling.policies}))
             policies = f"its policies watch only {watched}" if watched else "it has no scaling policy"
             yield violation(
                 f"asynchronous endpoint {unit_subject(deployment, unit)} scales in to 0 instances, but {policies}: nothing scales it out of 0 and requests wait until they expire — add a "

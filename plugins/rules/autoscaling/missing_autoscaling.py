@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, UNKNOWN_ENVIRONMENT, Violation, rule
 
-from plugins.rules.common import count_is_structural, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
+from plugins.rules.common import count_is_structural, instance_units, is_kind, possible_values, unit_subject, violation
 from plugins.rules.autoscaling.scaling import (
     SCALED_KINDS,
     hosts_inference_components,
-    may_be_scaled_elsewhere,
     scaled_elsewhere_pattern,
+    unlinked_targets,
 )
 
 _KIND_LABELS = {
@@ -32,6 +32,11 @@ def _copies(deployment: Deployment, count: object) -> str:
     Severity.WARNING,
     "An instance-backed endpoint or service has no autoscaling: an error in production, a warning when the environment is unknown.",
     tags=("sagemaker", "ecs", "kubernetes", "autoscaling"),
+    kinds=SCALED_KINDS,
+    # Silent where the environment is known not to be production (a fixed-size endpoint there
+    # is a cost choice); the severity tells production from unknown.
+    environments=(Environment.PROD, UNKNOWN_ENVIRONMENT),
+    ml_only=True,
 )
 def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -152,10 +157,8 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
     - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
-    if not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment) or may_be_scaled_elsewhere(deployment, run.scaling_targets):
+    if unlinked_targets(run).may_scale(deployment):
         return
-    if deployment.environment.known and not deployment.is_production:
-        return  # a fixed-size endpoint outside production is a cost choice
     if scaled_elsewhere_pattern(deployment, run.settings("scaled-elsewhere") or ()) is not None:
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import SERVING_KINDS, is_kind, judged_as_ml, unit_subject, violation
+from plugins.rules.common import SERVING_KINDS, unit_subject, violation
 
 
 @rule(
@@ -15,6 +15,7 @@ from plugins.rules.common import SERVING_KINDS, is_kind, judged_as_ml, unit_subj
     Severity.WARNING,
     "An autoscaling target's maximum capacity equals its minimum, so it can never scale.",
     tags=("sagemaker", "ecs", "kubernetes", "autoscaling"),
+    kinds=SERVING_KINDS, ml_only=True,
 )
 def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -96,8 +97,6 @@ def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - botocore `application-autoscaling` service model: `RegisterScalableTarget` (`MinCapacity`, `MaxCapacity`: scaling stays between them)
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ (`minReplicas`, `maxReplicas`)
     """
-    if not is_kind(deployment, *SERVING_KINDS) or not judged_as_ml(deployment):
-        return
     for unit in deployment.units:
         for scaling in unit.scaling:
             minimum, maximum = scaling.min_capacity, scaling.max_capacity

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, Violation, rule
 
 from plugins.data import limit
 from plugins.rules.autoscaling.scaling import SCALED_KINDS
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
+from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
 
 
 def _reported_with_the_count(unit, needed: int) -> bool:
@@ -31,6 +31,7 @@ def _reported_with_the_count(unit, needed: int) -> bool:
     Severity.WARNING,
     "Production autoscaling may scale in to fewer than two instances, leaving one Availability Zone.",
     tags=("sagemaker", "ecs", "kubernetes", "autoscaling", "prod"),
+    kinds=SCALED_KINDS, environments=(Environment.PROD,), ml_only=True,
 )
 def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -122,8 +123,6 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
     - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-deployment.html ("When you specify two or more instances, SageMaker launches them in multiple Availability Zones")
     - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (deploy multiple instances across Availability Zones)
     """
-    if not deployment.is_production or not is_kind(deployment, *SCALED_KINDS) or not judged_as_ml(deployment):
-        return
     needed = limit("availability", "min_instances_across_azs").value
     scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)
     copies = "replicas" if is_kind(deployment, DeploymentKind.SERVICE) else "instances"

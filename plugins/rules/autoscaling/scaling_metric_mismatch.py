@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import AcceleratorKind, Deployment, RunContext, Scaling, ScalingPolicy, Severity, Unit, Violation, rule
+from linter import AcceleratorKind, Deployment, RunContext, Scaling, ScalingMetricKind, ScalingPolicy, Severity, Unit, Violation, rule
 
-from plugins.data import (
-    MetricInfo,
-    cloudwatch_metric,
-    limit,
-    predefined_metric_dimension,
-    raw_tables,
-    scalable_dimension,
-)
-from plugins.rules.common import ENDPOINT_KINDS, is_kind, unit_subject, where
+from plugins.data import cloudwatch_metric, limit, raw_tables
+from plugins.rules.common import ENDPOINT_KINDS, unit_subject, where
 
-# The `scales_with` values of the metrics table: what a utilization metric
-# is a percentage of (CPU: 100 x vCPUs, GPU: 100 x GPUs).
-_SCALES_WITH_CPUS = "vcpus"
+# The `scales_with` value of the metrics table for what a GPU utilization metric is a share of.
 _SCALES_WITH_GPUS = "gpus"
-_MICROSECONDS = "Microseconds"  # the unit the metrics table gives latency metrics
+_MICROSECONDS = "microseconds"  # the unit adapters give latency metrics (`ScalingPolicy.metric_unit`)
 
 
 def _gpu_metric(namespace: str) -> str | None:
@@ -35,58 +26,61 @@ def _gpu_metric(namespace: str) -> str | None:
     return None
 
 
-def _cpu_on_gpu(unit: Unit, scaling: Scaling, info: MetricInfo) -> str | None:
+def _cpu_on_gpu(unit: Unit, scaling: Scaling, policy: ScalingPolicy) -> str | None:
     accelerator = unit.compute.accelerator
-    if info.scales_with != _SCALES_WITH_CPUS or not accelerator.known or accelerator.value is not AcceleratorKind.GPU:
+    if policy.metric_kind.value is not ScalingMetricKind.CPU_UTILIZATION or not policy.metric_published_in.known:
         return None
+    if not accelerator.known or accelerator.value is not AcceleratorKind.GPU:
+        return None
+    name, namespace = policy.metric.value, str(policy.metric_published_in.value)
     instance = f" {unit.compute.instance_type.value}" if unit.compute.instance_type.known else ""
     choices = []
-    gpu_metric = _gpu_metric(info.namespace)
+    gpu_metric = _gpu_metric(namespace)
     if gpu_metric:
-        choices.append(f"{gpu_metric} ({info.namespace})")
-    dimension = scalable_dimension(str(scaling.dimension.value)) if scaling.dimension.known else None
-    if dimension is not None:
-        choices.extend(dimension.predefined_metrics[:1])
+        choices.append(f"{gpu_metric} ({namespace})")
+    choices.extend(scaling.fitting_metrics[:1])
     instead = f" — scale on {' or '.join(choices)} instead" if choices else " — scale on a GPU or request metric instead"
     return (
-        f"scales on {info.name}, but the model runs on the GPU of{instance}: the CPU stays nearly idle while the GPU "
+        f"scales on {name}, but the model runs on the GPU of{instance}: the CPU stays nearly idle while the GPU "
         f"saturates, so the policy never scales out{instead}"
     )
 
 
-def _wrong_namespace(policy: ScalingPolicy, info: MetricInfo) -> str | None:
-    namespace = policy.metric_namespace
-    if not namespace.known or namespace.value == info.namespace:
+def _wrong_namespace(policy: ScalingPolicy) -> str | None:
+    namespace, published_in = policy.metric_namespace, policy.metric_published_in
+    if not namespace.known or not published_in.known or namespace.value == published_in.value:
         return None
+    name = policy.metric.value
     return (
-        f"watches {info.name} in namespace {namespace.value}, but SageMaker publishes {info.name} in "
-        f"{info.namespace}: there is no data there and the policy never acts — use namespace {info.namespace}"
+        f"watches {name} in namespace {namespace.value}, but SageMaker publishes {name} in "
+        f"{published_in.value}: there is no data there and the policy never acts — use namespace {published_in.value}"
     )
 
 
-def _milliseconds_as_microseconds(policy: ScalingPolicy, info: MetricInfo) -> str | None:
+def _milliseconds_as_microseconds(policy: ScalingPolicy) -> str | None:
     target = policy.target_value
-    if info.unit != _MICROSECONDS or not target.known:
+    if policy.metric_unit.value != _MICROSECONDS or not target.known:
         return None
     floor = limit("autoscaling", "latency_target_floor").min
     value = float(target.value)
     if floor is None or not 0 < value < floor:
         return None
+    name = policy.metric.value
     shown = f"{value:g}"
     return (
-        f"targets {info.name} {shown}, but CloudWatch measures {info.name} in microseconds: that is {value / 1000:g} ms, "
+        f"targets {name} {shown}, but CloudWatch measures {name} in microseconds: that is {value / 1000:g} ms, "
         f"which no model answers in, so the policy keeps scaling out — if you meant {shown} ms, write {value * 1000:g}"
     )
 
 
-def _wrong_dimension(scaling: Scaling, metric: str) -> str | None:
-    drives = predefined_metric_dimension(metric)
+def _wrong_dimension(scaling: Scaling, policy: ScalingPolicy) -> str | None:
+    drives = policy.metric_drives
     dimension = scaling.dimension
-    if drives is None or not dimension.known or dimension.value == drives:
+    if not drives.known or not dimension.known or dimension.value == drives.value:
         return None
-    fitting = scalable_dimension(str(dimension.value))
-    hint = f"use {' or '.join(fitting.predefined_metrics)} for it" if fitting and fitting.predefined_metrics else "use a metric for it"
-    return f"uses predefined metric {metric}, which drives {drives}, on a target that scales {dimension.value} — {hint}"
+    fitting = scaling.fitting_metrics
+    hint = f"use {' or '.join(fitting)} for it" if fitting else "use a metric for it"
+    return f"uses predefined metric {policy.metric.value}, which drives {drives.value}, on a target that scales {dimension.value} — {hint}"
 
 
 @rule(
@@ -95,6 +89,7 @@ def _wrong_dimension(scaling: Scaling, metric: str) -> str | None:
     Severity.WARNING,
     "A scaling policy watches a metric that cannot drive the target it scales.",
     tags=("sagemaker", "autoscaling", "cloudwatch"),
+    kinds=ENDPOINT_KINDS,
 )
 def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -224,26 +219,21 @@ def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator
     - botocore `application-autoscaling` service model: `MetricType` and `ScalableDimension` enums
     - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-add-code-define.html
     """
-    if not is_kind(deployment, *ENDPOINT_KINDS):
-        return
     for unit in deployment.units:
         for scaling in unit.scaling:
             for policy in scaling.policies:
                 if not policy.metric.known:
                     continue
-                metric = str(policy.metric.value)
-                info = cloudwatch_metric(metric)
                 at_metric = where(policy.metric, policy.span, scaling.span, default=deployment.span)
-                problems = [(_wrong_dimension(scaling, metric), at_metric)]
-                if info is not None:
-                    problems += [
-                        (_cpu_on_gpu(unit, scaling, info), at_metric),
-                        (_wrong_namespace(policy, info), at_metric),
-                        (
-                            _milliseconds_as_microseconds(policy, info),
-                            where(policy.target_value, policy.metric, policy.span, default=deployment.span),
-                        ),
-                    ]
+                problems = [
+                    (_wrong_dimension(scaling, policy), at_metric),
+                    (_cpu_on_gpu(unit, scaling, policy), at_metric),
+                    (_wrong_namespace(policy), at_metric),
+                    (
+                        _milliseconds_as_microseconds(policy),
+                        where(policy.target_value, policy.metric, policy.span, default=deployment.span),
+                    ),
+                ]
                 for problem, at in problems:
                     if problem is not None:
                         yield Violation(f"scaling policy of {unit_subject(deployment, unit)} {problem}", at)

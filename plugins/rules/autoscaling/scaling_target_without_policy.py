@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, LinkStatus, RunContext, Scaling, Severity, Violation, rule
 
-from plugins.rules.autoscaling.scaling import deployment_of, target_subject
+from plugins.rules.autoscaling.scaling import deployment_of, deployments_by_id, target_subject
 from plugins.rules.common import judged_as_ml
 
 
@@ -116,17 +116,18 @@ def scaling_target_without_policy(deployments: tuple[Deployment, ...], run: RunC
     - https://docs.aws.amazon.com/autoscaling/application/userguide/what-is-application-auto-scaling.html (a scalable target is scaled by scaling policies or scheduled actions)
     - https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling.html
     """
+    by_id = deployments_by_id(deployments)
     for target in run.scaling_targets:
         if target.status is not LinkStatus.LINKED or target.scaling.policies:
             continue
-        scaled = deployment_of(target, deployments)
+        scaled = deployment_of(target, by_id)
         if scaled is not None and not judged_as_ml(scaled):
             continue
         anchor = target.scaling.span or target.span
         if anchor is None:
             continue
         yield Violation(
-            f"scaling target of {target_subject(target, deployments)} has no scaling policy: "
+            f"scaling target of {target_subject(target, by_id)} has no scaling policy: "
             f"{_what_happens(target.scaling)} — attach a target-tracking policy to it",
             anchor,
         )

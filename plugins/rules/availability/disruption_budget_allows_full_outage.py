@@ -10,7 +10,7 @@ from linter import Deployment, RunContext, Severity, Sourced, Span, Violation, r
 
 from plugins.data import limit
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, lowest_replicas, min_serving_replicas, replicas_text
-from plugins.rules.common import is_kind, judged_as_ml, unit_subject, where
+from plugins.rules.common import unit_subject, where
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
@@ -55,6 +55,7 @@ def _reported_span(fact: Sourced, fallback: Span, run: RunContext | None) -> tup
     Severity.WARNING,
     "A disruption budget lets every replica of a workload be evicted at once.",
     tags=("kubernetes", "availability"),
+    kinds=REPLICATED_KINDS, ml_only=True,
 )
 def disruption_budget_allows_full_outage(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -161,7 +162,7 @@ def disruption_budget_allows_full_outage(deployment: Deployment, run: RunContext
     - kubernetes/kubernetes `pkg/controller/disruption/disruption.go` (percentages of the expected pod count, rounded up)
     """
     availability = deployment.availability
-    if availability is None or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
+    if availability is None:
         return
     budget = availability.disruption_budget
     unit = guarded_unit(deployment)

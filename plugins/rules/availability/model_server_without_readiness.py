@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, ModelSpec, Probe, RunContext, Severity, Violation, rule
 
 from plugins.data import framework_info, limit
-from plugins.rules.common import display_name, is_kind, violation
+from plugins.rules.common import display_name, violation
 
 
 def _server(model: ModelSpec) -> str | None:
@@ -53,6 +53,7 @@ def _served_through_another(deployment: Deployment, model: ModelSpec) -> bool:
     Severity.WARNING,
     "A model server container takes traffic before its model is loaded, or is restarted while it loads.",
     tags=("kubernetes", "availability", "llm"),
+    kinds=(DeploymentKind.SERVICE,),
 )
 def model_server_without_readiness(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -152,8 +153,6 @@ def model_server_without_readiness(deployment: Deployment, run: RunContext) -> I
     - https://docs.vllm.ai/en/latest/deployment/k8s.html (vLLM on Kubernetes: startup/readiness probes on `/health`, since the model takes time to load)
     - https://huggingface.co/docs/text-generation-inference/ (TGI `/health`)
     """
-    if not is_kind(deployment, DeploymentKind.SERVICE):
-        return
     name = display_name(deployment)
     load_window = int(limit("kubernetes", "large_model_load_seconds").value)
     for model in deployment.models:

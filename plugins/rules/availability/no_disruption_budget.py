@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Violation, rule
+from linter import Deployment, Environment, RunContext, Severity, Violation, rule
 
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, min_serving_replicas, replicated
-from plugins.rules.common import is_kind, judged_as_ml, unit_subject
+from plugins.rules.common import unit_subject
 
 
 @rule(
@@ -16,6 +16,7 @@ from plugins.rules.common import is_kind, judged_as_ml, unit_subject
     Severity.WARNING,
     "No PodDisruptionBudget protects a production serving workload.",
     tags=("kubernetes", "availability", "prod"),
+    kinds=REPLICATED_KINDS, environments=(Environment.PROD,), ml_only=True,
 )
 def no_disruption_budget(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -109,7 +110,7 @@ def no_disruption_budget(deployment: Deployment, run: RunContext) -> Iterator[Vi
     - https://kubernetes.io/docs/tasks/run-application/configure-pdb/
     """
     availability = deployment.availability
-    if availability is None or not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
+    if availability is None:
         return
     budget = availability.disruption_budget
     unit = guarded_unit(deployment)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Violation, rule
+from linter import Deployment, Environment, RunContext, Severity, Violation, rule
 
 from plugins.data import kubernetes_label
 from plugins.rules.availability.replicas import REPLICATED_KINDS, guarded_unit, min_serving_replicas, replicated
-from plugins.rules.common import is_kind, judged_as_ml, unit_subject, violation
+from plugins.rules.common import unit_subject, violation
 
 
 @rule(
@@ -17,6 +17,7 @@ from plugins.rules.common import is_kind, judged_as_ml, unit_subject, violation
     Severity.WARNING,
     "A production serving workload's replicas are not spread over zones.",
     tags=("kubernetes", "availability", "prod"),
+    kinds=REPLICATED_KINDS, environments=(Environment.PROD,), ml_only=True,
 )
 def no_zone_spread(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -103,7 +104,7 @@ def no_zone_spread(deployment: Deployment, run: RunContext) -> Iterator[Violatio
     - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/ (spread applications across zones)
     """
     availability = deployment.availability
-    if availability is None or not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
+    if availability is None:
         return
     spread = availability.zone_spread
     unit = guarded_unit(deployment)

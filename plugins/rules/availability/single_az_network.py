@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, Network, RunContext, Severity, Span, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import SERVING_KINDS, display_name, is_kind, judged_as_ml, where
+from plugins.rules.common import SERVING_KINDS, display_name, where
 
 
 @rule(
@@ -16,6 +16,7 @@ from plugins.rules.common import SERVING_KINDS, display_name, is_kind, judged_as
     Severity.WARNING,
     "A serving deployment's subnets all lie in one Availability Zone.",
     tags=("sagemaker", "ecs", "availability", "network"),
+    kinds=SERVING_KINDS, ml_only=True,
 )
 def single_az_network(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -124,7 +125,7 @@ def single_az_network(deployment: Deployment, run: RunContext) -> Iterator[Viola
     - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (configure the VPC with at least two subnets, each in a different Availability Zone)
     """
     network = deployment.network
-    if network is None or not network.zones or not is_kind(deployment, *SERVING_KINDS) or not judged_as_ml(deployment):
+    if network is None or not network.zones:
         return
     if not all(zone.known for zone in network.zones):
         return

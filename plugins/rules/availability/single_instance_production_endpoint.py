@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, Violation, rule
 
 from plugins.data import limit
 from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
@@ -23,6 +23,7 @@ def _instances(count: object) -> str:
     Severity.ERROR,
     "A production endpoint runs fewer than two instances, so it cannot span Availability Zones.",
     tags=("sagemaker", "availability", "prod"),
+    kinds=_KINDS, environments=(Environment.PROD,),
 )
 def single_instance_production_endpoint(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -90,8 +91,6 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
     - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (deploy multiple instances across Availability Zones)
     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-endpoint-config-prod-instance-count.html
     """
-    if not deployment.is_production or not is_kind(deployment, *_KINDS):
-        return
     needed = limit("availability", "min_instances_across_azs").value
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
     scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Sourced, Unit, Violation, rule
+from linter import Deployment, Environment, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.rules.availability.replicas import (
     REPLICATED_KINDS,
@@ -12,7 +12,7 @@ from plugins.rules.availability.replicas import (
     min_serving_replicas,
     replicas_text,
 )
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, judged_as_ml, possible_values, unit_subject, violation
+from plugins.rules.common import autoscaling_minimum, instance_units, possible_values, unit_subject, violation
 
 
 def _alternatives(values: tuple) -> str:
@@ -25,6 +25,7 @@ def _alternatives(values: tuple) -> str:
     Severity.ERROR,
     "A production serving workload runs fewer than two replicas, so one node or zone failure takes it down.",
     tags=("kubernetes", "ecs", "availability", "prod"),
+    kinds=REPLICATED_KINDS, environments=(Environment.PROD,), ml_only=True,
 )
 def single_replica_production_workload(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -123,8 +124,6 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     - kserve/kserve `pkg/apis/serving/v1beta1/component.go` (`minReplicas`, default 1; 0 scales to zero)
     - https://keda.sh/docs/latest/reference/scaledobject-spec/ (`minReplicaCount`, default 0)
     """
-    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
-        return
     needed = min_serving_replicas()
     for unit in instance_units(deployment):
         if count_is_structural(unit):

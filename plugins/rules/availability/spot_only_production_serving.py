@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Capacity, Deployment, RunContext, Severity, Violation, rule
+from linter import Capacity, Deployment, Environment, RunContext, Severity, Violation, rule
 
 from plugins.rules.availability.replicas import REPLICATED_KINDS
-from plugins.rules.common import instance_units, is_kind, judged_as_ml, unit_subject, violation
+from plugins.rules.common import instance_units, unit_subject, violation
 
 
 @rule(
@@ -16,6 +16,7 @@ from plugins.rules.common import instance_units, is_kind, judged_as_ml, unit_sub
     Severity.WARNING,
     "Production real-time serving runs only on Spot capacity.",
     tags=("kubernetes", "ecs", "spot", "availability", "prod"),
+    kinds=REPLICATED_KINDS, environments=(Environment.PROD,), ml_only=True,
 )
 def spot_only_production_serving(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -115,8 +116,6 @@ def spot_only_production_serving(deployment: Deployment, run: RunContext) -> Ite
     - https://cloud.google.com/kubernetes-engine/docs/concepts/spot-vms (Spot VMs may be preempted at any time; no availability guarantee)
     - https://learn.microsoft.com/azure/aks/spot-node-pool
     """
-    if not deployment.is_production or not is_kind(deployment, *REPLICATED_KINDS) or not judged_as_ml(deployment):
-        return
     for unit in instance_units(deployment):
         capacity = unit.capacity
         if capacity.value is not Capacity.SPOT:

@@ -9,7 +9,7 @@ from linter import Deployment, RunContext, Severity, Sourced, Unit, Violation, r
 
 from plugins.data import limit
 from plugins.data.accelerators import AcceleratorDevice, gpu_label_device, instance_accelerator_memory
-from plugins.rules.common import SERVING_KINDS, is_kind, unit_name, violation
+from plugins.rules.common import SERVING_KINDS, unit_name, violation
 from plugins.rules.compute import served_models
 
 _GIB = 2**30 / 10**9  # GB in one GiB
@@ -98,6 +98,7 @@ def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | None:
     Severity.ERROR,
     "The model's weights do not fit the accelerator memory it is given, or a small model takes many accelerators.",
     tags=("sagemaker", "kubernetes", "llm"),
+    kinds=SERVING_KINDS,
 )
 def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -184,8 +185,6 @@ def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) ->
       (`--dtype`, `--quantize`)
     - https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/ (a container gets the GPUs it requests)
     """
-    if not is_kind(deployment, *SERVING_KINDS):
-        return
     many = int(limit("model_weights", "many_accelerators").value)  # type: ignore[arg-type]
     share = float(limit("model_weights", "small_model_device_share").value)  # type: ignore[arg-type]
     for unit in deployment.units:

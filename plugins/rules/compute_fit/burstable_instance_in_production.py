@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, Violation, rule
 
 from plugins.data import extensions_of, instance_job_kind, valid_instance_types
-from plugins.rules.common import display_name, is_kind, judged_as_ml, violation
+from plugins.rules.common import display_name, is_kind, violation
 
 # Real-time serving: SageMaker real-time endpoints, and the long-running
 # serving workloads of Kubernetes and ECS.
@@ -20,6 +20,7 @@ _KINDS = (DeploymentKind.REALTIME, DeploymentKind.SERVICE)
     Severity.WARNING,
     "A production real-time endpoint runs on burstable instances.",
     tags=("sagemaker", "kubernetes", "ecs", "prod"),
+    kinds=_KINDS, environments=(Environment.PROD,), ml_only=True,
 )
 def burstable_instance_in_production(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -84,8 +85,6 @@ def burstable_instance_in_production(deployment: Deployment, run: RunContext) ->
     - botocore `sagemaker` service model: `ProductionVariantInstanceType` (`ml.t2.*` is the only burstable hosting family; no `ml.t3`)
     - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html (CPU credits, baseline performance, unlimited mode)
     """
-    if not deployment.is_production or not is_kind(deployment, *_KINDS) or not judged_as_ml(deployment):
-        return
     name = display_name(deployment)
     job_kind = instance_job_kind(deployment.kind.value.value)
     for unit in deployment.units:

@@ -29,6 +29,7 @@ _KINDS = SERVING_KINDS + (DeploymentKind.BATCH_TRANSFORM,)
     Severity.WARNING,
     "A GPU serves or batch-scores a tabular model that rarely needs one.",
     tags=("sagemaker", "kubernetes", "ecs", "cost"),
+    kinds=_KINDS,
 )
 def gpu_for_tabular_model(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -98,8 +99,6 @@ def gpu_for_tabular_model(deployment: Deployment, run: RunContext) -> Iterator[V
     - SageMaker Python SDK `image_uri_config/*.json` (the tabular algorithm and framework images)
     - KServe `config/runtimes/*.yaml` (the sklearn, xgboost and lightgbm model formats)
     """
-    if not is_kind(deployment, *_KINDS):
-        return
     verb = "batch-scored" if is_kind(deployment, DeploymentKind.BATCH_TRANSFORM) else "served"
     for unit in deployment.units:
         if accelerator_class(unit) != "gpu":

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.data import extensions_of, instance_info
-from plugins.rules.common import is_kind, unit_name, violation
+from plugins.rules.common import unit_name, violation
 
 
 def _variant_of(deployment: Deployment, component: Unit) -> Unit | None:
@@ -39,6 +39,7 @@ def _plural(count: int, word: str, plural: str = "") -> str:
     Severity.ERROR,
     "Inference components ask for more accelerators than their variant's instances hold.",
     tags=("sagemaker", "llm"),
+    kinds=(DeploymentKind.REALTIME, DeploymentKind.ASYNC),
 )
 def inference_component_placement(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -129,8 +130,6 @@ def inference_component_placement(deployment: Deployment, run: RunContext) -> It
     - SageMaker Python SDK `instance_gpu_info.json`; Amazon EC2 accelerated computing instance specifications
       (accelerators per instance type)
     """
-    if not is_kind(deployment, DeploymentKind.REALTIME, DeploymentKind.ASYNC):
-        return
     used: dict[int, int] = {}  # id(variant) -> accelerators the components before this one take
     for component in deployment.units:
         requirements = component.requirements

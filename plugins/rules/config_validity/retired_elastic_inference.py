@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Violation, rule
+from linter import AttachedAccelerator, Deployment, RunContext, Severity, Violation, rule
 
-from plugins.data import limit
 from plugins.rules.common import unit_name, violation
-
-
-def _retired(accelerator_type: str) -> bool:
-    """True for an Elastic Inference accelerator type (`ml.eia2.medium`)."""
-    retired = limit("realtime", "retired_accelerator_types").values or ()
-    text = accelerator_type.strip().lower()
-    # Every value of ProductionVariantAcceleratorType is an Elastic Inference type; a size the
-    # tables do not list is one of them all the same.
-    return text in retired or text.startswith("ml.eia")
 
 
 @rule(
@@ -87,7 +77,7 @@ def retired_elastic_inference(deployment: Deployment, run: RunContext) -> Iterat
     """
     for unit in deployment.units:
         accelerator = unit.attached_accelerator
-        if not accelerator.known or not _retired(str(accelerator.value)):
+        if unit.attached_accelerator_kind.value is not AttachedAccelerator.ELASTIC_INFERENCE:
             continue
         instance = f" beside {unit.compute.instance_type.value}" if unit.compute.instance_type.known else ""
         yield violation(

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, Provenance, RunContext, Severity, Sourced, Span, Unit, Violation, rule
 
 from plugins.data import limit, serverless_unsupported_features
-from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, models_of, unit_name, violation
+from plugins.rules.common import ENDPOINT_KINDS, display_name, models_of, unit_name, violation
 
 
 def _point(span: Span) -> Span:
@@ -41,6 +41,7 @@ def _instance_settings(unit: Unit, variant: str, fallback: Span) -> Violation | 
     Severity.ERROR,
     "A serverless variant is combined with a feature serverless endpoints do not support.",
     tags=("sagemaker", "serverless"),
+    kinds=ENDPOINT_KINDS,
 )
 def serverless_unsupported_feature(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -113,8 +114,6 @@ def serverless_unsupported_feature(deployment: Deployment, run: RunContext) -> I
     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DataCaptureConfig.html (`EnableCapture`
       defaults to enabled)
     """
-    if not is_kind(deployment, *ENDPOINT_KINDS):
-        return
     serverless = [unit for unit in deployment.units if unit.serverless is not None]
     if not serverless:
         return

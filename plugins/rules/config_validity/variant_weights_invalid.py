@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Violation, rule
 
-from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, unit_name, violation
+from plugins.rules.common import ENDPOINT_KINDS, display_name, unit_name, violation
 
 
 @rule(
@@ -15,6 +15,7 @@ from plugins.rules.common import ENDPOINT_KINDS, display_name, is_kind, unit_nam
     Severity.WARNING,
     "Every production variant of an endpoint has weight 0.",
     tags=("sagemaker",),
+    kinds=ENDPOINT_KINDS,
 )
 def variant_weights_invalid(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -79,7 +80,7 @@ def variant_weights_invalid(deployment: Deployment, run: RunContext) -> Iterator
       distribution by variant weights)
     - https://docs.aws.amazon.com/sagemaker/latest/dg/model-ab-testing.html
     """
-    if not is_kind(deployment, *ENDPOINT_KINDS) or not deployment.units:
+    if not deployment.units:
         return
     weights = [unit.weight for unit in deployment.units]
     if not all(weight.known and weight.value == 0 for weight in weights):

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import AcceleratorKind, Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import payload_limit
-from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances, violation
+from plugins.rules.common import display_name, instance_units, units_owning_instances, violation
 from plugins.rules.endpoint_fit_decisions import cold_start_meets_latency, idle_traffic, payload_fits, queue_meets_latency
 
 
@@ -75,6 +75,7 @@ def _alternatives(deployment: Deployment, units: list[Unit]) -> tuple[list[str],
     Severity.WARNING,
     "An always-on real-time endpoint serves traffic declared intermittent or scheduled.",
     tags=("sagemaker", "cost"),
+    kinds=(DeploymentKind.REALTIME,),
 )
 def always_on_for_intermittent_traffic(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -154,8 +155,6 @@ def always_on_for_intermittent_traffic(deployment: Deployment, run: RunContext) 
     """
     traffic = deployment.profile.traffic
     if not traffic.known or not idle_traffic(traffic.value):
-        return
-    if kind_of(deployment) is not DeploymentKind.REALTIME:
         return
     units = instance_units(deployment)
     if not units or _scales_to_zero(deployment.units) is not False:

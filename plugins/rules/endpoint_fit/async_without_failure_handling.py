@@ -6,7 +6,7 @@ from typing import Iterator
 
 from linter import AsyncConfig, Deployment, DeploymentKind, RunContext, Severity, Span, Violation, rule
 
-from plugins.rules.common import display_name, is_kind
+from plugins.rules.common import display_name
 
 
 def _problem(settings: AsyncConfig) -> tuple[str, str] | None:
@@ -39,6 +39,7 @@ def _problem(settings: AsyncConfig) -> tuple[str, str] | None:
     Severity.WARNING,
     "An asynchronous endpoint has nowhere to report failed requests, or no output location.",
     tags=("sagemaker", "async"),
+    kinds=(DeploymentKind.ASYNC,),
 )
 def async_without_failure_handling(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -103,7 +104,7 @@ def async_without_failure_handling(deployment: Deployment, run: RunContext) -> I
     - https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-check-predictions.html
     """
     settings = deployment.async_config
-    if settings is None or not is_kind(deployment, DeploymentKind.ASYNC):
+    if settings is None:
         return
     problem = _problem(settings)
     if problem is None:

@@ -15,7 +15,7 @@ from plugins.data import (
     payload_limit,
     payload_suggestion_order,
 )
-from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, violation
+from plugins.rules.common import ENDPOINT_KINDS, display_name, violation
 
 
 # No server takes a size beyond int64; a longer number is malformed, not a size to compute with.
@@ -81,6 +81,7 @@ def _model_name(model: ModelSpec) -> str:
     Severity.WARNING,
     "The container raises its model server's request size limit above what the endpoint type accepts.",
     tags=("sagemaker", "payload"),
+    kinds=ENDPOINT_KINDS,
 )
 def model_server_accepts_more_than_endpoint(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -162,10 +163,7 @@ def model_server_accepts_more_than_endpoint(deployment: Deployment, run: RunCont
     - https://github.com/pytorch/serve/blob/master/docs/configuration.md (TorchServe reads `TS_<PROPERTY>`;
       `max_request_size` defaults to 6,553,500 bytes)
     """
-    kind = kind_of(deployment)
-    if kind not in ENDPOINT_KINDS:
-        return
-    assert kind is not None
+    kind = deployment.kind.value
     endpoint_limit = payload_limit(kind.value)
     if endpoint_limit is None:
         return

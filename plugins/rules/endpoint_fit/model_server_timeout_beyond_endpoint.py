@@ -9,7 +9,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, ModelSpec, RunContext, Severity, Sourced, Violation, rule
 
 from plugins.data import limit, model_server_setting
-from plugins.rules.common import ENDPOINT_KINDS, display_name, kind_of, violation
+from plugins.rules.common import ENDPOINT_KINDS, display_name, violation
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ def _model_name(model: ModelSpec) -> str:
     Severity.WARNING,
     "The container lets its model server work on a request longer than the endpoint waits for the answer.",
     tags=("sagemaker", "timeout", "llm"),
+    kinds=ENDPOINT_KINDS,
 )
 def model_server_timeout_beyond_endpoint(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -139,10 +140,7 @@ def model_server_timeout_beyond_endpoint(deployment: Deployment, run: RunContext
       (`MMS_DEFAULT_RESPONSE_TIMEOUT`, `TS_DEFAULT_RESPONSE_TIMEOUT`)
     - https://github.com/pytorch/serve/blob/master/docs/configuration.md (`default_response_timeout` 120 s)
     """
-    kind = kind_of(deployment)
-    if kind not in ENDPOINT_KINDS:
-        return
-    assert kind is not None
+    kind = deployment.kind.value
     endpoint = _response_limit(kind)
     if endpoint is None:
         return

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import is_kind, unit_name, violation
+from plugins.rules.common import unit_name, violation
 from plugins.rules.compute import describe_model, is_llm_server, join_words, served_models
 
 
@@ -32,6 +32,7 @@ def _why_large(deployment: Deployment, unit: Unit) -> str | None:
     Severity.WARNING,
     "A large model is served without start-up and model-download timeouts of its own.",
     tags=("sagemaker", "llm", "timeout"),
+    kinds=(DeploymentKind.REALTIME, DeploymentKind.ASYNC),
 )
 def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -105,8 +106,6 @@ def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Ite
     - SageMaker Python SDK `image_uri_config/huggingface-llm.json`, `djl-lmi.json`, `vllm.json`, `sglang.json`
       (the large-model server images)
     """
-    if not is_kind(deployment, DeploymentKind.REALTIME, DeploymentKind.ASYNC):
-        return
     for unit in deployment.units:
         if unit.serverless is not None or not unit.startup_timeout_seconds.not_written():
             continue

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import karpenter_do_not_disrupt_annotation
-from plugins.rules.common import is_kind, judged_as_ml, unit_subject, violation
+from plugins.rules.common import unit_subject, violation
 
 
 @rule(
@@ -16,6 +16,8 @@ from plugins.rules.common import is_kind, judged_as_ml, unit_subject, violation
     Severity.WARNING,
     "A batch or training pod runs on a Karpenter NodePool that consolidates nodes under running pods.",
     tags=("spot", "cost", "batch", "kubernetes", "karpenter"),
+    kinds=(DeploymentKind.JOB,),
+    ml_only=True,
 )
 def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -137,8 +139,6 @@ def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> 
     - https://aws-samples.github.io/karpenter-blueprints/blueprints/batch-jobs/ (protecting batch jobs during consolidation)
     - kubernetes-sigs/karpenter `pkg/apis/v1/nodepool.go`, `pkg/apis/v1beta1/nodepool.go` (`consolidationPolicy` values and defaults)
     """
-    if not is_kind(deployment, DeploymentKind.JOB) or not judged_as_ml(deployment):
-        return
     annotation = karpenter_do_not_disrupt_annotation()
     for unit in deployment.units:
         consolidation = unit.consolidation

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Provenance, RunContext, Severity, Sourced, Span, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import display_name, is_kind, violation
+from plugins.rules.common import display_name, violation
 
 
 def _in_stopping_condition(runtime: Sourced, request: Span | None) -> Span | None:
@@ -25,6 +25,7 @@ def _is_default(value: Sourced) -> bool:
     Severity.ERROR,
     "Managed Spot training without a valid MaxWaitTimeInSeconds, or without checkpoints.",
     tags=("spot", "sagemaker", "training"),
+    kinds=(DeploymentKind.TRAINING,),
 )
 def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -118,7 +119,7 @@ def managed_spot_misconfigured(deployment: Deployment, run: RunContext) -> Itera
     - https://docs.aws.amazon.com/sagemaker/latest/dg/model-checkpoints.html
     """
     training = deployment.training
-    if training is None or not is_kind(deployment, DeploymentKind.TRAINING) or training.managed_spot.value is not True:
+    if training is None or training.managed_spot.value is not True:
         return
     name = display_name(deployment)
     spot, runtime, wait = training.managed_spot, training.max_runtime_seconds, training.max_wait_seconds

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import managed_spot_supported
-from plugins.rules.common import display_name, judged_as_ml, kind_of, unit_name, violation
+from plugins.rules.common import display_name, kind_of, unit_name, violation
 from plugins.rules.spot.urgency import DEFERRABLE, URGENT, declared_urgency
 
 
@@ -51,6 +51,7 @@ def _subject(deployment: Deployment, unit: Unit) -> str:
     Severity.WARNING,
     "Batch work runs on on-demand capacity that could be Spot.",
     tags=("spot", "cost", "batch", "ecs", "eks", "kubernetes"),
+    ml_only=True,
 )
 def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -146,7 +147,7 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
     - botocore `sagemaker` service model: no Spot member in `CreateTransformJob`, `CreateProcessingJob` or `ProductionVariant`
     """
     why = _runs_batch_work(deployment)
-    if why is None or not judged_as_ml(deployment) or _only_multi_node_jobs(deployment):
+    if why is None or _only_multi_node_jobs(deployment):
         return
     if declared_urgency(deployment) == URGENT:
         return

@@ -7,7 +7,7 @@ from typing import Iterator
 from linter import Capacity, Deployment, DeploymentKind, RunContext, Severity, Violation, rule
 
 from plugins.data import managed_spot_supported
-from plugins.rules.common import display_name, is_kind, violation
+from plugins.rules.common import display_name, violation
 from plugins.rules.spot.urgency import URGENT, declared_urgency
 
 
@@ -17,6 +17,7 @@ from plugins.rules.spot.urgency import URGENT, declared_urgency
     Severity.INFO,
     "A SageMaker training job runs on demand where managed Spot training would do.",
     tags=("spot", "cost", "sagemaker", "training"),
+    kinds=(DeploymentKind.TRAINING,),
 )
 def training_without_managed_spot(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
     """
@@ -103,7 +104,7 @@ def training_without_managed_spot(deployment: Deployment, run: RunContext) -> It
     - botocore `sagemaker` service model: `CreateTrainingJobRequest.EnableManagedSpotTraining`, `StoppingCondition.MaxWaitTimeInSeconds`, `CheckpointConfig`
     - https://docs.aws.amazon.com/sagemaker/latest/dg/model-managed-spot-training.html
     """
-    if not is_kind(deployment, DeploymentKind.TRAINING) or not managed_spot_supported(DeploymentKind.TRAINING.value):
+    if not managed_spot_supported(DeploymentKind.TRAINING.value):
         return
     training = deployment.training
     if training is None or training.managed_spot.value is not False:

@@ -55,7 +55,6 @@ from plugins.data import Extensions
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
-CLUSTER = "AWS::ECS::Cluster"
 ASSOCIATIONS = "AWS::ECS::ClusterCapacityProviderAssociations"
 RESOURCE_TYPES = (SERVICE, TASK_DEFINITION)
 

@@ -8,8 +8,9 @@ CloudFormation only knows when it deploys the stack (`Ref AWS::Partition`,
 a role's ARN) stays unknown, shown as `${...}`. `DefinitionUri` and
 `DefinitionS3Location` name a file this reader does not open; a SAM
 template's local `DefinitionUri` is followed from the other side: the
-standalone definition of the same run gets this resource's substitutions
-(`definition_uri_users`). Deployments are named by state and identified as
+standalone definition of the same run that only this resource names is
+read here with this resource's substitutions, Tags and profile
+(`definition_file_deployments`). Deployments are named by state and identified as
 `<template>#<LogicalId>/<state>`; a transform job's model is found among
 the state machine's CreateModel tasks and the template's
 `AWS::SageMaker::Model` resources.
@@ -21,12 +22,12 @@ SageMaker requests in templates.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from linter import (
+    Document,
     Environment,
     MappingNode,
     Node,
@@ -38,10 +39,13 @@ from linter import (
     WorkloadProfile,
 )
 
+from plugins import data
 from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
 from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue, Unresolvable
-from plugins.adapters.cloudformation.template import Resource, intrinsic, is_template, resources
+from plugins.adapters.cloudformation.template import Resource, intrinsic
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
+from plugins.adapters.aws.api_documents import run_models
+from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import (
     NOT_EXPRESSION,
     Hole,
@@ -53,16 +57,16 @@ from plugins.adapters.aws.sagemaker_requests import (
     concat,
 )
 from plugins.adapters.aws.workflow_definitions import (
+    SAM_STATE_MACHINE,
     Surroundings,
     asl_resolver,
+    definition_uri_names,
     is_state_machine,
     parse_definition,
-    same_file,
     state_machine_deployments,
 )
 
 STATE_MACHINE = "AWS::StepFunctions::StateMachine"
-SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
 RESOURCE_TYPES = (STATE_MACHINE, SAM_STATE_MACHINE)
 
 _LITERAL = re.compile(r"\$\{[^}]*\}")
@@ -207,7 +211,6 @@ def template_models(template: TemplateContext) -> tuple[ModelRequest, ...]:
 class DefinitionUser:
     """A SAM state machine whose local `DefinitionUri` names a definition file."""
 
-    target: str
     link: ResourceRef
     substitutions: dict
     profile: WorkloadProfile
@@ -215,33 +218,48 @@ class DefinitionUser:
 
 
 def definition_uri_users(run: RunContext, path: str) -> list[DefinitionUser]:
-    """The SAM state machines of the run whose `DefinitionUri` is the file `path`."""
-    users = run.memo(("stepfunctions", "definition-uri"), lambda: _definition_uri_users(run))
-    return [user for user in users if same_file(user.target, path)]
-
-
-def _definition_uri_users(run: RunContext) -> list[DefinitionUser]:
-    users: list[DefinitionUser] = []
-    for document in run.documents:
-        if not is_template(document):
-            continue
-        candidates = [resource for resource in resources(document) if resource.type == SAM_STATE_MACHINE]
-        uris = [(resource, resource.property("DefinitionUri")) for resource in candidates]
-        uris = [(resource, uri) for resource, uri in uris if isinstance(uri, ScalarNode) and isinstance(uri.value, str)]
-        if not uris:
-            continue
-        template = TemplateContext.of(document)
-        for resource, uri in uris:
-            if "://" in str(uri.value):
-                continue
-            profile, _ = profile_of(resource)  # its problems are reported with the template
-            users.append(
-                DefinitionUser(
-                    target=os.path.join(os.path.dirname(document.path), str(uri.value)),
-                    link=ResourceRef(resource.type, resource.logical_id, resource.key_span),
-                    substitutions=_substitutions(resource, template),
-                    profile=profile,
-                    environment=environment_of(resource, profile),
-                )
+    """The SAM state machines of the run whose `DefinitionUri` is the file `path`, read as their templates say."""
+    users = []
+    for name in definition_uri_names(run, path):
+        resource = Resource(name.logical_id, SAM_STATE_MACHINE, name.body, name.key_span)
+        template = TemplateContext.of(name.document)
+        profile, _ = profile_of(resource)  # its problems are reported with the template
+        users.append(
+            DefinitionUser(
+                link=ResourceRef(resource.type, resource.logical_id, resource.key_span),
+                substitutions=_substitutions(resource, template),
+                profile=profile,
+                environment=environment_of(resource, profile),
             )
+        )
     return users
+
+
+def definition_file_deployments(document: Document, run: RunContext) -> list | None:
+    """Deployments of a standalone state machine file that exactly one SAM state machine of the run names.
+
+    Its `DefinitionUri` makes the file that resource's definition: the
+    file is read with the resource's `DefinitionSubstitutions` (a
+    placeholder they give no value stays unknown, saying so), its Tags
+    and profile, and links to it. None for any other document: the
+    workflows adapter reads standalone definitions named by no SAM state
+    machine, or by several (which of them would be ambiguous).
+    """
+    root = document.root
+    if not is_state_machine(root) or len(definition_uri_names(run, document.path)) != 1:
+        return None
+    (user,) = definition_uri_users(run, document.path)
+    surroundings = Surroundings(
+        f"{document.path}#",
+        "this state machine",
+        profile=user.profile,
+        environment=user.environment,
+        links=(user.link,),
+        models=run_models(run),
+    )
+    resolver = asl_resolver(
+        substitutions=user.substitutions,
+        placeholder_note=f"has no value in the DefinitionSubstitutions of {user.link.name}",
+    )
+    reader = RequestReader(resolve=resolver, extensions=data.extensions_of(run))
+    return with_image_region(state_machine_deployments(root, reader, surroundings))

@@ -1,0 +1,574 @@
+"""Terraform native syntax (HCL) parsed by tree-sitter into located nodes, shaped as Terraform's JSON syntax.
+
+A file becomes one `Document` whose root mapping has the shape of the same
+configuration written as `.tf.json`: `resource` -> type -> name -> body,
+`variable`/`module`/`output`/`data` likewise by their labels, `locals` one
+mapping. A block body is a `MappingNode` (span: the whole block) whose
+attributes are `Attribute` nodes (a `ScalarNode` holding the literal value,
+or the expression's text with the tag `!hcl`, and the parsed `Expression`)
+and whose nested blocks are sequences (tag `!blocks`) of bodies, one per
+block written (a labelled nested block, such as `dynamic "x"`, nests by its
+labels first).
+
+Expressions are kept as a small tree (`Expression` subclasses) for
+`values.py` to evaluate; nothing here evaluates anything. tree-sitter is
+imported on first use only: a run without Terraform files never loads it.
+Syntax errors are located problems at the first error the parser marks;
+nesting beyond the load limit is refused before the tree is walked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from linter import Document, LoadLimits, LoadProblem, MappingNode, ScalarNode, SequenceNode, SourceFile, Span
+
+__all__ = [
+    "Expression",
+    "Literal",
+    "Template",
+    "Reference",
+    "Call",
+    "Conditional",
+    "Operation",
+    "TupleExpr",
+    "ObjectExpr",
+    "Opaque",
+    "Attribute",
+    "BLOCKS_TAG",
+    "load_hcl",
+]
+
+BLOCKS_TAG = "!blocks"
+_MAX_HCL_DEPTH = 200  # a converted level costs a few Python frames: stay well inside the recursion limit
+
+
+# --- expressions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expression:
+    """An HCL expression as written; `span` is its extent, `text` its source."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Literal(Expression):
+    value: Any  # str, int, float, bool or None
+
+
+@dataclass(frozen=True)
+class Template(Expression):
+    """A quoted string or heredoc: literal text and interpolated expressions; directives (`%{...}`) are Opaque parts."""
+
+    parts: tuple  # str | Expression
+
+
+@dataclass(frozen=True)
+class Reference(Expression):
+    """`root.attr[index]...`: `steps` are ("attr", name), ("index", Expression) or ("splat", None)."""
+
+    root: str
+    steps: tuple
+
+
+@dataclass(frozen=True)
+class Call(Expression):
+    name: str
+    args: tuple
+    expand: bool = False  # `f(list...)`
+
+
+@dataclass(frozen=True)
+class Conditional(Expression):
+    condition: Expression
+    if_true: Expression
+    if_false: Expression
+
+
+@dataclass(frozen=True)
+class Operation(Expression):
+    """A unary (`left` None) or binary operation."""
+
+    operator: str
+    left: "Expression | None"
+    right: Expression
+
+
+@dataclass(frozen=True)
+class TupleExpr(Expression):
+    items: tuple
+
+
+@dataclass(frozen=True)
+class ObjectExpr(Expression):
+    """`{ key = value }`: a bare identifier key is its own name (a Literal)."""
+
+    items: tuple  # (key Expression, value Expression)
+
+
+@dataclass(frozen=True)
+class Opaque(Expression):
+    """An expression this reader does not evaluate (a `for` expression, a splat, a directive); `kind` names it."""
+
+    kind: str
+
+
+class Attribute(ScalarNode):
+    """An attribute's value: a ScalarNode (the literal, or the expression text tagged `!hcl`) with its `Expression`."""
+
+    __slots__ = ("expression",)
+
+    def __init__(self, expression: Expression) -> None:
+        if isinstance(expression, Literal):
+            value = expression.value
+            tag = {str: "str", bool: "bool", int: "int", float: "float"}.get(type(expression.value), "null")
+        else:
+            value, tag = expression.text, "!hcl"
+        super().__init__(value, expression.span, tag)
+        self.expression = expression
+
+
+# --- parsing ------------------------------------------------------------------------
+
+
+class _TooDeep(Exception):
+    def __init__(self, span: Span) -> None:
+        self.span = span
+
+
+_PARSER: list = []
+
+
+def _parser():
+    if not _PARSER:
+        import tree_sitter
+        import tree_sitter_hcl
+
+        _PARSER.append(tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language())))
+    return _PARSER[0]
+
+
+def load_hcl(path: str, text: str, limits: LoadLimits) -> SourceFile:
+    """Parse Terraform native syntax into one located Document; never raises for bad input."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > limits.max_bytes:
+        return SourceFile(path, text, (), (LoadProblem(f"file is {len(data):,} bytes, above the {limits.max_bytes:,} byte limit; not parsed", Span.point(path, 1)),))
+    depth = min(limits.max_depth, _MAX_HCL_DEPTH)
+    too_deep = _bracket_depth(path, text, depth)
+    if too_deep is not None:
+        return SourceFile(path, text, (), (LoadProblem(f"nesting deeper than {depth} levels; file not linted", too_deep),))
+    tree = _parser().parse(data)
+    reader = _Reader(path, data, depth)
+    problems: list = []
+    error = _first_error(tree.root_node) if tree.root_node.has_error else None
+    if error is not None:
+        problems.append(LoadProblem(f"HCL syntax error: {_describe_error(error, data)}", reader.point(error.start_point)))
+        source = SourceFile(path, text, (), tuple(problems))
+        return source
+    try:
+        root = reader.config(tree.root_node)
+    except _TooDeep as deep:
+        return SourceFile(path, text, (), (LoadProblem(f"nesting deeper than {depth} levels; file not linted", deep.span),))
+    source = SourceFile(path, text, (), ())
+    object.__setattr__(source, "documents", (Document(path, 0, root, source),))
+    object.__setattr__(source, "problems", tuple(problems))
+    return source
+
+
+def _bracket_depth(path: str, text: str, limit: int) -> Span | None:
+    """Where unclosed brackets and braces pass `limit` (quotes ignored: an over-count refuses early)."""
+    if text.count("{") + text.count("[") + text.count("(") <= limit:
+        return None
+    depth = 0
+    line, column = 1, 0
+    for character in text:
+        column += 1
+        if character == "\n":
+            line, column = line + 1, 0
+        elif character in "{[(":
+            depth += 1
+            if depth > limit:
+                return Span.point(path, line, column)
+        elif character in "}])":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _first_error(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.is_error or current.is_missing:
+            return current
+        if current.has_error:
+            stack.extend(reversed(current.children))
+    return node
+
+
+def _describe_error(node, data: bytes) -> str:
+    if node.is_missing:
+        return f"missing {node.type!r}"
+    snippet = data[node.start_byte : min(node.end_byte, node.start_byte + 40)].decode("utf-8", "replace").split("\n")[0]
+    return f"unexpected {snippet!r}" if snippet.strip() else "unexpected input"
+
+
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+class _Reader:
+    """Converts one tree-sitter tree into located nodes and expressions."""
+
+    def __init__(self, path: str, data: bytes, max_depth: int) -> None:
+        self.path = path
+        self.data = data
+        self.max_depth = max_depth
+        self.lines = data.split(b"\n")
+
+    # positions: tree-sitter counts bytes; spans count characters
+    def _column(self, row: int, byte_column: int) -> int:
+        line = self.lines[row] if row < len(self.lines) else b""
+        prefix = line[:byte_column]
+        return (len(prefix.decode("utf-8", "replace")) if not prefix.isascii() else byte_column) + 1
+
+    def point(self, point) -> Span:
+        return Span.point(self.path, point.row + 1, self._column(point.row, point.column))
+
+    def span(self, node) -> Span:
+        start, end = node.start_point, node.end_point
+        return Span(self.path, start.row + 1, self._column(start.row, start.column), end.row + 1, self._column(end.row, end.column))
+
+    def text(self, node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    # --- structure ---------------------------------------------------------------
+
+    def config(self, root) -> MappingNode:
+        body = next((child for child in root.named_children if child.type == "body"), None)
+        top: dict[str, Any] = {}
+        spans: dict[str, Span] = {}
+        for item in body.named_children if body is not None else ():
+            if item.type == "attribute":  # not valid at the top level of a .tf file; a .tfvars file is all attributes
+                key, value = self._attribute(item, 0)
+                top[key.value] = (key, value)
+                continue
+            if item.type != "block":
+                continue
+            block_type, labels, block = self._block(item, 0)
+            spans.setdefault(block_type.value, block_type.span)
+            if block_type.value == "locals":
+                existing = top.get("locals")
+                pairs = (existing[1].pairs if existing else ()) + block.pairs
+                top["locals"] = (existing[0] if existing else block_type, MappingNode(pairs, block.span if not existing else existing[1].span))
+                continue
+            if not labels:
+                existing = top.get(block_type.value)
+                items = (existing[1].items if existing else ()) + (block,)
+                top[block_type.value] = (existing[0] if existing else block_type, SequenceNode(items, block.span, BLOCKS_TAG))
+                continue
+            entry = top.setdefault(block_type.value, (block_type, {}))
+            level = entry[1]
+            for label in labels[:-1]:
+                level = level.setdefault(label.value, (label, {}))[1]
+            level[labels[-1].value] = (labels[-1], block)
+        return self._freeze(top, self.span(root))
+
+    def _freeze(self, tree: dict, span: Span) -> MappingNode:
+        pairs = []
+        for key, value in tree.values():
+            if isinstance(value, dict):
+                inner = self._freeze(value, span)
+                value = MappingNode(inner.pairs, _cover(self.path, [node.span for _, node in inner.pairs] or [key.span]))
+            pairs.append((key, value))
+        return MappingNode(tuple(pairs), span)
+
+    def _label(self, node) -> ScalarNode:
+        if node.type == "identifier":
+            return ScalarNode(self.text(node), self.span(node), "str")
+        literal = "".join(self.text(part) for part in node.named_children if part.type == "template_literal")
+        return ScalarNode(literal, self.span(node), "str")
+
+    def _block(self, node, depth: int) -> tuple[ScalarNode, list[ScalarNode], MappingNode]:
+        if depth > self.max_depth:
+            raise _TooDeep(self.point(node.start_point))
+        children = node.named_children
+        block_type = self._label(children[0])
+        labels = [self._label(child) for child in children[1:] if child.type in ("string_lit", "identifier")]
+        body = next((child for child in children if child.type == "body"), None)
+        return block_type, labels, self._body(body, self.span(node), depth + 1)
+
+    def _body(self, body, span: Span, depth: int) -> MappingNode:
+        pairs: list = []
+        nested: dict[str, Any] = {}
+        for item in body.named_children if body is not None else ():
+            if item.type == "attribute":
+                pairs.append(self._attribute(item, depth))
+            elif item.type == "block":
+                block_type, labels, block = self._block(item, depth)
+                entry = nested.get(block_type.value)
+                if entry is None:
+                    entry = nested[block_type.value] = [block_type, {} if labels else []]
+                    pairs.append(entry)
+                container = entry[1]
+                if isinstance(container, list):
+                    container.append(block)
+                    continue
+                for label in labels[:-1]:
+                    container = container.setdefault(label.value, [label, {}])[1]
+                container.setdefault(labels[-1].value, [labels[-1], []])[1].append(block)
+        return MappingNode(tuple(self._settle(pair) for pair in pairs), span)
+
+    def _settle(self, pair) -> tuple:
+        key, value = pair
+        if isinstance(value, list):
+            return key, SequenceNode(tuple(value), _cover(self.path, [item.span for item in value]), BLOCKS_TAG)
+        if isinstance(value, dict):
+            inner = tuple(self._settle(entry) for entry in value.values())
+            return key, MappingNode(inner, _cover(self.path, [node.span for _, node in inner]))
+        return key, value
+
+    def _attribute(self, node, depth: int) -> tuple[ScalarNode, Attribute]:
+        children = node.named_children
+        key = ScalarNode(self.text(children[0]), self.span(children[0]), "str")
+        expression = next((child for child in children[1:] if child.type == "expression"), None)
+        if expression is None:
+            return key, Attribute(Literal(self.span(node), "", None))
+        return key, Attribute(self.expression(expression, depth + 1))
+
+    # --- expressions -------------------------------------------------------------
+
+    def expression(self, node, depth: int) -> Expression:
+        if depth > self.max_depth:
+            raise _TooDeep(self.point(node.start_point))
+        kind = node.type
+        span, text = self.span(node), self.text(node)
+        if kind in ("expression", "operation", "collection_value", "literal_value") or (kind == "template_expr"):
+            children = node.named_children
+            if kind == "expression" and node.children and node.children[0].type == "(" and len(children) == 1:
+                return self.expression(children[0], depth + 1)
+            if kind == "expression" and len(children) > 1 or (kind == "expression" and children and children[0].type == "variable_expr"):
+                return self._traversal(node, depth)
+            if len(children) == 1:
+                return self.expression(children[0], depth + 1)
+            return Opaque(span, text, kind)
+        if kind == "numeric_lit":
+            return Literal(span, text, _number(text))
+        if kind == "bool_lit":
+            return Literal(span, text, text.strip() == "true")
+        if kind == "null_lit":
+            return Literal(span, text, None)
+        if kind == "string_lit" or kind == "quoted_template" or kind == "heredoc_template":
+            return self._template(node, depth)
+        if kind == "variable_expr":
+            return Reference(span, text, self.text(node.named_children[0]), ())
+        if kind == "function_call":
+            return self._call(node, depth)
+        if kind == "conditional":
+            parts = [child for child in node.named_children if child.type == "expression"]
+            if len(parts) == 3:
+                return Conditional(span, text, *(self.expression(part, depth + 1) for part in parts))
+            return Opaque(span, text, "conditional")
+        if kind in ("binary_operation", "unary_operation"):
+            children = node.children
+            # a parenthesised operand is `(`, expression, `)`: the operator is the first other token
+            depth_of = 0
+            position = None
+            for index, child in enumerate(children):
+                if child.type == "(":
+                    depth_of += 1
+                elif child.type == ")":
+                    depth_of -= 1
+                elif not child.is_named and depth_of == 0:
+                    position = index
+                    break
+            if position is None:
+                return Opaque(span, text, kind)
+            operator = self.text(children[position])
+            left = [child for child in children[:position] if child.is_named]
+            right = [child for child in children[position + 1 :] if child.is_named]
+            if not right or (kind == "binary_operation" and not left):
+                return Opaque(span, text, kind)
+            return Operation(span, text, operator, self._operand(left, depth) if left else None, self._operand(right, depth))
+        if kind == "tuple":
+            return TupleExpr(span, text, tuple(self.expression(child, depth + 1) for child in node.named_children if child.type == "expression"))
+        if kind == "object":
+            items = []
+            for element in node.named_children:
+                if element.type != "object_elem":
+                    continue
+                parts = [child for child in element.named_children if child.type == "expression"]
+                if len(parts) != 2:
+                    continue
+                key = self.expression(parts[0], depth + 1)
+                if isinstance(key, Reference) and not key.steps:  # a bare name is its own text
+                    key = Literal(key.span, key.text, key.root)
+                items.append((key, self.expression(parts[1], depth + 1)))
+            return ObjectExpr(span, text, tuple(items))
+        if kind in ("for_expr", "for_tuple_expr", "for_object_expr"):
+            return Opaque(span, text, "a for expression")
+        return Opaque(span, text, kind)
+
+    def _operand(self, nodes: list, depth: int) -> Expression:
+        if len(nodes) == 1:
+            return self.expression(nodes[0], depth + 1)
+        return self._traversal(None, depth, nodes)
+
+    def _traversal(self, node, depth: int, parts: "list | None" = None) -> Expression:
+        children = node.named_children if parts is None else parts
+        if node is None:
+            first, last = self.span(children[0]), self.span(children[-1])
+            whole_span = Span(self.path, first.line, first.column, last.end_line, last.end_column)
+            whole_text = self.data[children[0].start_byte : children[-1].end_byte].decode("utf-8", "replace")
+        else:
+            whole_span, whole_text = self.span(node), self.text(node)
+        base = self.expression(children[0], depth + 1)
+        steps: list = []
+        for child in children[1:]:
+            if child.type == "get_attr":
+                steps.append(("attr", self.text(child.named_children[-1])))
+            elif child.type == "index":
+                inner = child.named_children[0] if child.named_children else None
+                if inner is not None and inner.type in ("new_index", "legacy_index"):
+                    if inner.type == "legacy_index":  # `x.0`
+                        steps.append(("index", Literal(self.span(inner), self.text(inner), _number(self.text(inner).lstrip(".")))))
+                    else:
+                        expression = next((part for part in inner.named_children if part.type == "expression"), None)
+                        if expression is None:
+                            return Opaque(whole_span, whole_text, "an index")
+                        steps.append(("index", self.expression(expression, depth + 1)))
+                else:
+                    return Opaque(whole_span, whole_text, "an index")
+            elif child.type == "splat":
+                steps.append(("splat", None))
+            else:
+                return Opaque(whole_span, whole_text, child.type)
+        if isinstance(base, Reference) and not base.steps:
+            return Reference(whole_span, whole_text, base.root, tuple(steps))
+        if not steps:
+            return base
+        return Reference(whole_span, whole_text, "", (("base", base),) + tuple(steps))
+
+    def _call(self, node, depth: int) -> Expression:
+        children = node.named_children
+        name = self.text(children[0])
+        arguments = next((child for child in children if child.type == "function_arguments"), None)
+        args: list = []
+        expand = False
+        if arguments is not None:
+            for child in arguments.named_children:
+                if child.type == "expression":
+                    args.append(self.expression(child, depth + 1))
+                elif child.type == "expand_or_comma" and "..." in self.text(child):
+                    expand = True
+            expand = expand or "..." in self.text(arguments)[-6:]
+        return Call(self.span(node), self.text(node), name, tuple(args), expand)
+
+    def _template(self, node, depth: int) -> Expression:
+        """A quoted string or heredoc: the literal text is read between the parts (the grammar drops its edge whitespace)."""
+        children = list(node.children)
+        for child in children:
+            if child.type in ("quoted_template", "template_expr", "heredoc_template") and child is not node:
+                return self._template(child, depth + 1)
+        heredoc = node.type == "heredoc_template"
+        if heredoc:
+            markers = [child for child in children if child.type == "heredoc_identifier"]
+            if not markers:
+                return Opaque(self.span(node), self.text(node), "a heredoc")
+            newline = self.data.find(b"\n", markers[0].end_byte)
+            start = newline + 1 if newline != -1 else markers[0].end_byte
+            closing = markers[-1] if len(markers) > 1 else None
+            end = self.data.rfind(b"\n", start, closing.start_byte) + 1 if closing is not None else node.end_byte
+            end = max(end, start)
+        else:
+            opening = next((child for child in children if child.type == "quoted_template_start"), None)
+            closing = next((child for child in children if child.type == "quoted_template_end"), None)
+            start = opening.end_byte if opening is not None else node.start_byte
+            end = closing.start_byte if closing is not None else node.end_byte
+        parts: list = []
+        cursor = start
+        for child in children:
+            if child.type not in ("template_interpolation", "template_directive") or child.start_byte < start:
+                continue
+            literal = self.data[cursor : child.start_byte].decode("utf-8", "replace")
+            parts.append(literal if heredoc else _unescape(literal))
+            if child.type == "template_interpolation":
+                inner = next((part for part in child.named_children if part.type == "expression"), None)
+                parts.append(self.expression(inner, depth + 1) if inner is not None else Opaque(self.span(child), self.text(child), "an interpolation"))
+            else:
+                parts.append(Opaque(self.span(child), self.text(child), "a template directive"))
+            cursor = child.end_byte
+        tail = self.data[cursor:end].decode("utf-8", "replace") if end > cursor else ""
+        parts.append(tail if heredoc else _unescape(tail))
+        if heredoc and self.text(node).startswith("<<-"):
+            parts = _dedent(parts)
+        parts = [part for part in parts if part != ""]
+        span, text = self.span(node), self.text(node)
+        if all(isinstance(part, str) for part in parts):
+            return Literal(span, text, "".join(parts))
+        return Template(span, text, tuple(parts))
+
+
+def _dedent(parts: list) -> list:
+    """A `<<-` heredoc's text with the smallest indentation of its lines removed (an interpolation counts as text)."""
+    expressions = [part for part in parts if not isinstance(part, str)]
+    text = "".join(part if isinstance(part, str) else "\x00" for part in parts)
+    lines = text.split("\n")
+    indent = min((len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()), default=0)
+    text = "\n".join(line[min(indent, len(line) - len(line.lstrip(" \t"))):] for line in lines)
+    result: list = []
+    for number, piece in enumerate(text.split("\x00")):
+        if number:
+            result.append(expressions[number - 1])
+        result.append(piece)
+    return result
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text and "$${" not in text and "%%{" not in text:
+        return text
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        character = text[index]
+        if character == "\\" and index + 1 < len(text):
+            following = text[index + 1]
+            if following in _SIMPLE_ESCAPES:
+                out.append(_SIMPLE_ESCAPES[following])
+                index += 2
+                continue
+            if following in "uU":
+                width = 4 if following == "u" else 8
+                digits = text[index + 2 : index + 2 + width]
+                try:
+                    out.append(chr(int(digits, 16)))
+                    index += 2 + width
+                    continue
+                except ValueError:
+                    pass
+        if text.startswith("$${", index) or text.startswith("%%{", index):
+            out.append(text[index + 1 : index + 3])
+            index += 3
+            continue
+        out.append(character)
+        index += 1
+    return "".join(out)
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+
+def _cover(path: str, spans: list[Span]) -> Span:
+    first, last = min(spans), max(spans, key=lambda span: (span.end_line, span.end_column))
+    return Span(path, first.line, first.column, last.end_line, last.end_column)

@@ -1,0 +1,207 @@
+"""SageMaker hosting and Application Auto Scaling resources of one Terraform module, linked into deployments.
+
+`aws_sagemaker_endpoint` -> `aws_sagemaker_endpoint_configuration` (by
+`endpoint_config_name`) -> `aws_sagemaker_model` (by each variant's
+`model_name`), read through the shared SageMaker request reader; an
+endpoint configuration no endpoint of the module names is a deployment of
+its own. Links follow references (`aws_sagemaker_model.m.name` names the
+model `m` whatever its name evaluates to) and equal known names.
+`aws_appautoscaling_target`'s `resource_id` (`endpoint/<endpoint>/variant/
+<variant>`) links to a variant; `aws_appautoscaling_policy` to the target
+its `resource_id` references, or to the target with the same
+(resource_id, scalable_dimension, service_namespace).
+
+A resource whose `count` is decided 0 (or `for_each` decided empty) is not
+created and not read; one whose count is not decided is read as created.
+A resource with several instances is read once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from linter import LinkStatus, ResourceRef, Scaling, ScalingTarget, Sourced
+
+from plugins import data
+from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
+from plugins.adapters.aws.inferred_facts import with_image_region
+from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
+from plugins.adapters.terraform.module import TerraformModule
+from plugins.adapters.terraform.requests import READER, SHAPES, request_node
+from plugins.adapters.terraform.values import Resource, Unknown, split_parts
+
+__all__ = ["HOSTING_TYPES", "module_items"]
+
+HOSTING_TYPES = frozenset(SHAPES)
+ORIGIN = "Terraform resource"
+
+
+@dataclass
+class _Read:
+    resource: Resource
+    request: Any
+    parsed: Any = None
+    keys: tuple[str, ...] = ()
+
+
+@dataclass
+class _Target:
+    read: _Read
+    resource_id: Any  # the evaluated resource_id
+    scaling: Scaling | None = None
+    policies: list = field(default_factory=list)
+
+
+def _keys(address: str, name_key: str | None) -> tuple[str, ...]:
+    return ("#" + address,) + ((name_key,) if name_key is not None else ())
+
+
+def module_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in.
+
+    `extensions` is the run's `[data]` section (`data.extensions_of(run)`), for the facts inferred from images and instance types.
+    """
+    reader = READER.with_extensions(extensions)
+    module = terraform.module
+    reads: dict[str, list[_Read]] = {name: [] for name in HOSTING_TYPES}
+    for resource in terraform.resources:
+        if resource.type not in HOSTING_TYPES or module.is_created(resource) is False:
+            continue
+        scope = module.instance_scope(resource)
+        request = request_node(module, resource.body, scope, SHAPES[resource.type])
+        reads[resource.type].append(_Read(resource, request))
+
+    models = {}
+    for read in reads["aws_sagemaker_model"]:
+        link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
+        read.parsed = read_model(read.request, reader, link)
+        for key in _keys(read.resource.address, read.parsed.key):
+            models.setdefault(key, read.parsed.model)
+    configs = {}
+    for read in reads["aws_sagemaker_endpoint_configuration"]:
+        link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
+        read.parsed = read_endpoint_config(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
+        read.keys = _keys(read.resource.address, read.parsed.key)
+        for key in read.keys:
+            configs.setdefault(key, read)
+    hostings: list[tuple[_Read, _Read | None, _Read | None]] = []  # (anchor, endpoint, config)
+    used: set[int] = set()
+    for read in reads["aws_sagemaker_endpoint"]:
+        link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
+        read.parsed = read_endpoint(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
+        read.keys = _keys(read.resource.address, READER.name_key(read.request, "EndpointName"))
+        config = configs.get(read.parsed.config_key) if read.parsed.config_key is not None else None
+        if config is not None:
+            used.add(id(config))
+        hostings.append((read, read, config))
+    for read in reads["aws_sagemaker_endpoint_configuration"]:
+        if id(read) not in used:
+            hostings.append((read, None, read))
+
+    deployments = []
+    for anchor, endpoint, config in hostings:
+        deployment = hosting_deployment(
+            f"{anchor.resource.path}#{anchor.resource.address}",
+            anchor.resource.body.span,
+            endpoint.parsed if endpoint is not None else None,
+            config.parsed if config is not None else None,
+            lambda key: models.get(key),
+            where="in this module",
+        )
+        deployments.append((deployment, endpoint))
+
+    targets = [_Target(read, module.evaluate(read.resource.body.get("resource_id"), module.instance_scope(read.resource)).value) for read in reads["aws_appautoscaling_target"]]
+    for read in reads["aws_appautoscaling_policy"]:
+        target = _policy_target(read, targets, module)
+        if target is not None:
+            target.policies.append(read_policy(read.request, READER, read.resource.body.span))
+
+    scaling_targets = []
+    for target in targets:
+        linked, deployments = _link_target(target, deployments)
+        scaling_targets.append(linked)
+
+    items: dict[str, list] = {}
+    for deployment, _ in deployments:
+        items.setdefault(deployment.span.path, []).extend(with_image_region([deployment]))
+    for target, scaling_target in zip(targets, scaling_targets):
+        items.setdefault(target.read.resource.path, []).append(scaling_target)
+    return items
+
+
+def _policy_target(read: _Read, targets: list[_Target], module) -> _Target | None:
+    """The target a policy drives: the one its resource_id references, else the one with the same triple."""
+    written = read.resource.body.get("resource_id")
+    value = module.evaluate(written, module.instance_scope(read.resource)).value
+    if isinstance(value, Unknown) and value.ref is not None:
+        for target in targets:
+            if target.read.resource.address == value.ref:
+                return target
+    triple = tuple(READER.name_key(read.request, key) for key in ("ResourceId", "ScalableDimension", "ServiceNamespace"))
+    if None in triple:
+        return None
+    for target in targets:
+        if tuple(READER.name_key(target.read.request, key) for key in ("ResourceId", "ScalableDimension", "ServiceNamespace")) == triple:
+            return target
+    return None
+
+
+def _link_target(target: _Target, deployments: list) -> tuple[ScalingTarget, list]:
+    request, resource = target.read.request, target.read.resource
+    scaling = Scaling(
+        min_capacity=READER.read_int(request, "MinCapacity"),
+        max_capacity=READER.read_int(request, "MaxCapacity"),
+        dimension=READER.read_str(request, "ScalableDimension"),
+        policies=tuple(target.policies),
+        linked_by=f"resource_id of {resource.address}",
+        span=resource.body.span,
+    )
+    resource_id = READER.read_text(request, "ResourceId")
+
+    def result(status: LinkStatus, reason: str, deployment_id: str = "", unit: str = "") -> ScalingTarget:
+        return ScalingTarget(resource_id=resource_id, scaling=scaling, status=status, reason=reason, deployment_id=deployment_id, unit_name=unit, span=resource.body.span)
+
+    namespace = READER.read_str(request, "ServiceNamespace")
+    if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
+        return result(LinkStatus.OTHER_SERVICE, f"service_namespace {namespace.value}"), deployments
+    segments = split_parts(target.resource_id, "/")
+    parsed = scalable_resource(segments) if segments else None
+    if parsed is None or parsed.kind != VARIANT:
+        shown = resource_id.value if resource_id.known else resource_id.note or "not written"
+        return result(LinkStatus.UNRESOLVED, f"resource_id {shown!r} is not an endpoint variant this module names"), deployments
+    endpoint_name, variant_name = parsed.names
+    for index, (deployment, endpoint) in enumerate(deployments):
+        if endpoint is None or not _names(endpoint_name, endpoint):
+            continue
+        if not isinstance(variant_name, str):
+            return result(LinkStatus.UNRESOLVED, f"the variant name in resource_id is not known ({variant_name.note})", deployment.id), deployments
+        for position, unit in enumerate(deployment.units):
+            if unit.name.known and unit.name.value == variant_name:
+                units = list(deployment.units)
+                units[position] = replace(unit, scaling=unit.scaling + (scaling,))
+                links = deployment.links + (ResourceRef(resource.type, resource.address, resource.body.span),)
+                deployments = list(deployments)
+                deployments[index] = (replace(deployment, units=tuple(units), links=links), endpoint)
+                return result(LinkStatus.LINKED, f"endpoint {_shown(endpoint)}, variant {variant_name!r}", deployment.id, variant_name), deployments
+        names = ", ".join(str(unit.name.value) for unit in deployment.units if unit.name.known) or "none"
+        return result(LinkStatus.NO_SUCH_UNIT, f"endpoint {_shown(endpoint)} has no variant {variant_name!r} (variants: {names})", deployment.id), deployments
+    if isinstance(endpoint_name, str):
+        return result(LinkStatus.NO_SUCH_DEPLOYMENT, f"no endpoint named {endpoint_name!r} in this module"), deployments
+    return result(LinkStatus.UNRESOLVED, f"the endpoint name in resource_id is not known ({endpoint_name.note})"), deployments
+
+
+def _shown(endpoint: _Read) -> str:
+    """An endpoint as a reason names it: its name when known, else its address."""
+    name = endpoint.parsed.name
+    if name.known and not (name.note or "").startswith("partly"):
+        return repr(name.value)
+    return endpoint.resource.address
+
+
+def _names(name: Any, endpoint: _Read) -> bool:
+    """True when a resource_id segment names this endpoint: by reference, or by its known name."""
+    if isinstance(name, Unknown):
+        return name.ref == endpoint.resource.address
+    endpoint_name = endpoint.parsed.name
+    return endpoint_name.known and not (endpoint_name.note or "").startswith("partly") and endpoint_name.value == name

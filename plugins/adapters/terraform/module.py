@@ -1,0 +1,233 @@
+"""A Terraform module: the `.tf` (and `.tf.json`) documents of one directory read together, with its tfvars.
+
+Terraform reads every `*.tf` and `*.tf.json` file of a directory as one
+module, and loads `terraform.tfvars`, `terraform.tfvars.json` and
+`*.auto.tfvars(.json)` beside them automatically; any other tfvars file is
+passed with `-var-file` and is not applied here (it is a stage file). The
+run's documents (context files included) are grouped by directory once per
+run (`modules_of_run`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter import Document, MappingNode, Node, RunContext, ScalarNode, Span
+
+from plugins.adapters.terraform.hcl import Attribute, Literal
+from plugins.adapters.terraform.values import Evaluation, Module, Resource, Scope, Variable, is_
+
+__all__ = ["TerraformModule", "is_configuration", "is_variables_file", "is_auto_variables_file", "modules_of_run", "module_of"]
+
+
+def is_configuration(path: str) -> bool:
+    """A file Terraform reads as configuration: `*.tf` or `*.tf.json`."""
+    lowered = path.lower()
+    return lowered.endswith(".tf") or lowered.endswith(".tf.json")
+
+
+def is_variables_file(path: str) -> bool:
+    lowered = path.lower()
+    return lowered.endswith(".tfvars") or lowered.endswith(".tfvars.json")
+
+
+def is_auto_variables_file(path: str) -> bool:
+    """A tfvars file Terraform loads without being told: `terraform.tfvars(.json)`, `*.auto.tfvars(.json)`."""
+    name = os.path.basename(path).lower()
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+
+
+@dataclass
+class TerraformModule:
+    """One directory's configuration documents, its automatically loaded tfvars, and its evaluator."""
+
+    directory: str
+    documents: list[Document]
+    variables_files: list[Document]
+    module: Module
+    resources: list[Resource]
+    claimed: set = field(default_factory=set)
+    stage_files: list[Document] = field(default_factory=list)
+    calls: list["ModuleCall"] = field(default_factory=list)
+
+    def with_stage(self, stage: Document) -> "TerraformModule":
+        """The module as `terraform apply -var-file=<stage>` reads it: the stage's values over the automatic ones."""
+        return build_module(self.directory, self.documents, self.variables_files + [stage])
+
+    def called(self, call: "ModuleCall") -> "TerraformModule":
+        """The module as a `module` block of another module instantiates it: the call's arguments as its variables' values.
+
+        Terraform loads tfvars files for the root module only: a called module's own are not applied.
+        """
+        return build_module(self.directory, self.documents, [], call.arguments)
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """A `module "name" { source = "<local directory>" ... }` block of another module of the run."""
+
+    name: str
+    caller: Document
+    span: Span
+    arguments: dict  # variable name -> Evaluation in the calling module
+    where: str = ""  # the caller's path relative to the called module's directory
+
+
+# Arguments of a module block that are Terraform's, not the module's variables.
+_CALL_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+def _blocks(root: Node | None, kind: str) -> list[tuple[str, str, MappingNode]]:
+    """(type, name, body) of every `resource`/`data` block; (name, "", body) for `variable`."""
+    section = root.get(kind) if isinstance(root, MappingNode) else None
+    found: list[tuple[str, str, MappingNode]] = []
+    if not isinstance(section, MappingNode):
+        return found
+    for key, value in section.pairs:
+        if kind == "variable":
+            if isinstance(value, MappingNode):
+                found.append((str(key.value), "", value))
+            continue
+        if not isinstance(value, MappingNode):
+            continue
+        for name, body in value.pairs:
+            if isinstance(body, MappingNode):
+                found.append((str(key.value), str(name.value), body))
+            elif hasattr(body, "items"):  # a .tf.json resource written as a list of bodies
+                for item in getattr(body, "items", ()):
+                    if isinstance(item, MappingNode):
+                        found.append((str(key.value), str(name.value), item))
+    return found
+
+
+def _locals(root: Node | None) -> dict[str, tuple[ScalarNode, Node]]:
+    section = root.get("locals") if isinstance(root, MappingNode) else None
+    result: dict[str, tuple[ScalarNode, Node]] = {}
+    mappings = [section] if isinstance(section, MappingNode) else list(getattr(section, "items", ()) or ())
+    for mapping in mappings:
+        if isinstance(mapping, MappingNode):
+            for key, value in mapping.pairs:
+                result[str(key.value)] = (key, value)
+    return result
+
+
+def build_module(directory: str, documents: list[Document], variables_files: list[Document], given: "dict | None" = None) -> TerraformModule:
+    variables: dict[str, Variable] = {}
+    locals_: dict[str, Any] = {}
+    resources: list[Resource] = []
+    for document in documents:
+        if document.path.lower().endswith(".json"):
+            # JSON syntax spells nested blocks as objects and expressions as `${...}` strings, which
+            # this reader does not read yet: its resources are left out rather than misread.
+            continue
+        root = document.root
+        for name, _, body in _blocks(root, "variable"):
+            variables[name] = Variable(name, body, None, "")
+        locals_.update(_locals(root))
+        for kind in ("resource", "data"):
+            for type_name, name, body in _blocks(root, kind):
+                resources.append(Resource(kind, type_name, name, body, document.path))
+    for document in variables_files:  # later files win, as Terraform applies them in name order
+        root = document.root
+        if not isinstance(root, MappingNode):
+            continue
+        for key, value in root.pairs:
+            variable = variables.get(str(key.value))
+            if variable is not None:
+                variables[variable.name] = Variable(variable.name, variable.node, value, os.path.basename(document.path))
+    for name, evaluation in (given or {}).items():
+        variable = variables.get(name)
+        if variable is not None:
+            variables[name] = Variable(name, variable.node, None, "", evaluation)
+    module = Module(variables.values(), locals_, resources)
+    return TerraformModule(directory, documents, variables_files, module, [resource for resource in resources if resource.kind == "resource"])
+
+
+def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
+    """Every Terraform module of the run, by directory (built once per run), with its stage files.
+
+    A stage file is a tfvars file of the module's directory that Terraform
+    does not load by itself (`prod.tfvars`, passed with `-var-file`) and that
+    sets at least one variable the module declares.
+    """
+
+    def build() -> dict[str, TerraformModule]:
+        by_directory: dict[str, tuple[list[Document], list[Document], list[Document]]] = {}
+        for document in run.documents:
+            directory = os.path.dirname(document.path)
+            if is_configuration(document.path):
+                by_directory.setdefault(directory, ([], [], []))[0].append(document)
+            elif is_auto_variables_file(document.path):
+                by_directory.setdefault(directory, ([], [], []))[1].append(document)
+            elif is_variables_file(document.path):
+                by_directory.setdefault(directory, ([], [], []))[2].append(document)
+        modules = {}
+        for directory, (documents, tfvars, stages) in by_directory.items():
+            if not documents:
+                continue
+            module = build_module(directory, sorted(documents, key=lambda item: item.path), sorted(tfvars, key=lambda item: item.path))
+            declared = set(module.module.variables)
+            module.stage_files = [
+                stage
+                for stage in sorted(stages, key=lambda item: item.path)
+                if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
+            ]
+            modules[directory] = module
+        for module in modules.values():
+            for call in _calls(module, modules):
+                modules[call[0]].calls.append(call[1])
+        return modules
+
+    return run.memo(("terraform", "modules"), build)
+
+
+def module_of(document: Document, run: RunContext) -> TerraformModule | None:
+    modules = modules_of_run(run)
+    module = modules.get(os.path.dirname(document.path))
+    if module is None or not any(item is document for item in module.documents):
+        # a document outside the run's documents (not expected): a module of its own
+        return build_module(os.path.dirname(document.path), [document], [])
+    return module
+
+
+def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list[tuple[str, ModuleCall]]:
+    """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
+
+    The arguments are evaluated in the calling module as it reads with its
+    own values (its stage files are not applied). A call whose `count` is
+    decided 0 (or `for_each` empty) instantiates nothing.
+    """
+    found = []
+    for document in module.documents:
+        section = document.root.get("module") if isinstance(document.root, MappingNode) else None
+        if not isinstance(section, MappingNode):
+            continue
+        for name_node, body in section.pairs:
+            if not isinstance(body, MappingNode):
+                continue
+            source = body.get("source")
+            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
+            if not isinstance(text, str) or not text.startswith(("./", "../")):
+                continue
+            child = os.path.normpath(os.path.join(module.directory, text))
+            if child not in modules or child == module.directory:
+                continue
+            count = body.get("count")
+            if count is not None and module.module.evaluate(count).value == 0:
+                continue
+            for_each = body.get("for_each")
+            if for_each is not None and module.module.evaluate(for_each).value in ({}, []):
+                continue
+            call_name = str(name_node.value)
+            where = os.path.relpath(document.path, child)  # the caller, seen from the module it calls
+            arguments = {}
+            for key, value in body.pairs:
+                if str(key.value) in _CALL_META or not isinstance(value, Attribute):
+                    continue
+                evaluation = module.module.evaluate(value, Scope())
+                place = (value.span, is_(evaluation.value, f"argument {key.value} of module {call_name} in {where}"))
+                arguments[str(key.value)] = Evaluation(evaluation.value, (place,) + evaluation.related)
+            found.append((child, ModuleCall(call_name, document, body.span, arguments, where)))
+    return found

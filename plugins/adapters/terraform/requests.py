@@ -1,0 +1,219 @@
+"""A Terraform resource's body read as the AWS API request it stands for, through the shared AWS readers.
+
+The AWS provider spells an API request's fields in snake_case blocks and
+arguments (`production_variants { instance_type = ... }`); the shared
+SageMaker and Application Auto Scaling readers read PascalCase requests
+(`ProductionVariants[].InstanceType`), matching keys case-insensitively.
+`request_node` evaluates a body (`values.Module`) and rebuilds it in the
+API's shape: each argument's key in PascalCase (or renamed where the
+provider names it otherwise, `name` -> `ModelName`), nested blocks as a
+mapping (or a list for the API's lists), `dynamic` blocks expanded when
+their `for_each` is known, the keys of map arguments (`environment`,
+`tags`) as written. Every value node keeps the span of the argument it was
+written in and the places it was read through (`ValueNode.related`); a value
+the module does not decide is a `ValueNode` holding its `Unknown`.
+`TerraformRequestReader` gives those to the readers: unknown values with
+their reason, both options of an undecided conditional, related spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Mapping
+
+from linter import MappingNode, Node, ScalarNode, SequenceNode, Sourced, Span
+
+from plugins.adapters.aws.sagemaker_requests import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver
+from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference
+from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown
+
+__all__ = ["ValueNode", "RequestShape", "SHAPES", "request_node", "READER", "TerraformRequestReader"]
+
+# Arguments of a resource that are Terraform's, not the API's.
+_META_ARGUMENTS = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection", "timeouts"})
+
+
+class ValueNode(ScalarNode):
+    """An evaluated argument value: known (`value`), or unknown (`unknown`, tag `!unknown`), with related places."""
+
+    __slots__ = ("related", "unknown")
+
+    def __init__(self, value: Any, span: Span, tag: str, related: tuple = (), unknown: Unknown | None = None) -> None:
+        super().__init__(value, span, tag)
+        self.related = related
+        self.unknown = unknown
+
+
+class RequestShape:
+    """How one resource type's arguments map onto its API request: renamed keys, blocks that are lists."""
+
+    def __init__(self, renames: Mapping[str, str], lists: frozenset[str] = frozenset()) -> None:
+        self.renames = dict(renames)
+        self.lists = lists
+
+    def key(self, name: str) -> str:
+        return self.renames.get(name) or "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+SHAPES = {
+    "aws_sagemaker_model": RequestShape({"name": "ModelName"}, frozenset({"container"})),
+    "aws_sagemaker_endpoint_configuration": RequestShape(
+        {"name": "EndpointConfigName"}, frozenset({"production_variants", "shadow_production_variants", "instance_pools"})
+    ),
+    "aws_sagemaker_endpoint": RequestShape({"name": "EndpointName"}),
+    "aws_appautoscaling_target": RequestShape({}),
+    "aws_appautoscaling_policy": RequestShape({"name": "PolicyName"}, frozenset({"step_adjustment", "metrics"})),
+}
+# `container` blocks are the API's `Containers`.
+SHAPES["aws_sagemaker_model"].renames["container"] = "Containers"
+
+
+def request_node(module: Module, body: MappingNode, scope: Scope, shape: RequestShape) -> MappingNode:
+    """The body evaluated and rebuilt in the API request's shape (see the module docstring)."""
+    budget = [MAX_ITEMS]
+    return _body(module, body, scope, shape, budget, 0)
+
+
+def _body(module: Module, body: MappingNode, scope: Scope, shape: RequestShape, budget: list[int], depth: int) -> MappingNode:
+    pairs: list[tuple[ScalarNode, Node]] = []
+    blocks: dict[str, tuple[ScalarNode, list[MappingNode]]] = {}
+    if depth > 32:
+        return MappingNode((), body.span)
+    for key, value in body.pairs:
+        name = str(key.value)
+        if depth == 0 and name in _META_ARGUMENTS:
+            continue
+        if name == "dynamic" and isinstance(value, MappingNode):
+            for label, written in value.pairs:
+                for block in written.items if isinstance(written, SequenceNode) else ():
+                    if isinstance(block, MappingNode):
+                        expanded = _dynamic(module, block, str(label.value), scope, shape, budget, depth)
+                        blocks.setdefault(str(label.value), (label, []))[1].extend(expanded)
+            continue
+        if isinstance(value, SequenceNode) and value.tag == BLOCKS_TAG:
+            entry = blocks.setdefault(name, (key, []))
+            for block in value.items:
+                if isinstance(block, MappingNode) and budget[0] > 0:
+                    budget[0] -= 1
+                    entry[1].append(_body(module, block, scope, shape, budget, depth + 1))
+            continue
+        evaluation = module.evaluate(value, scope)
+        node = located(evaluation.value, value.span, evaluation.related, budget)
+        if node is not None:
+            pairs.append((ScalarNode(shape.key(name), key.span, "str"), node))
+    for name, (key, bodies) in blocks.items():
+        if not bodies:
+            continue
+        api_key = ScalarNode(shape.key(name), key.span, "str")
+        if name in shape.lists:
+            pairs.append((api_key, SequenceNode(tuple(bodies), _cover([item.span for item in bodies]))))
+        else:
+            pairs.append((api_key, bodies[0]))
+    return MappingNode(tuple(pairs), body.span)
+
+
+def _dynamic(module: Module, block: MappingNode, label: str, scope: Scope, shape: RequestShape, budget: list[int], depth: int) -> list[MappingNode]:
+    """A `dynamic` block's generated blocks: one per element of a known `for_each`; one with an unknown iterator otherwise."""
+    content = block.get("content")
+    bodies = [item for item in content.items if isinstance(item, MappingNode)] if isinstance(content, SequenceNode) else []
+    if not bodies:
+        return []
+    iterator = label
+    written = block.get("iterator")
+    if isinstance(written, Attribute) and isinstance(written.expression, Reference) and not written.expression.steps:
+        iterator = written.expression.root
+    collection = module.evaluate(block.get("for_each"), scope).value
+    if isinstance(collection, dict):
+        items = list(collection.items())
+    elif isinstance(collection, list):
+        items = list(enumerate(collection))
+    else:
+        note = collection.note if isinstance(collection, Unknown) else "its for_each is not a collection"
+        unknown = Unknown(f"a dynamic {label} block whose for_each is not known ({note})")
+        items = [(unknown, unknown)]
+    generated = []
+    for key, value in items:
+        if budget[0] <= 0:
+            break
+        budget[0] -= 1
+        generated.append(_body(module, bodies[0], scope.bind(**{iterator: {"key": key, "value": value}}), shape, budget, depth + 1))
+    return generated
+
+
+def located(value: Any, span: Span, related: tuple, budget: list[int] | None = None) -> Node | None:
+    """An evaluated value as located nodes at `span`; None for null (an unset argument)."""
+    budget = budget if budget is not None else [MAX_ITEMS]
+    budget[0] -= 1
+    if budget[0] < 0:
+        return _unknown(Unknown("a value too large to read"), span, related)
+    if value is None:
+        return None
+    if isinstance(value, EvalError):
+        return _unknown(Unknown(f"Terraform cannot evaluate it: {value.message}"), span, related)
+    if isinstance(value, Unknown):
+        return _unknown(value, span, related)
+    if isinstance(value, ResourceInstance):
+        return _unknown(Unknown(f"the whole resource {value.resource.address}", None, value.resource.address), span, related)
+    if isinstance(value, bool):
+        return ValueNode(value, span, "bool", related)
+    if isinstance(value, int):
+        return ValueNode(value, span, "int", related)
+    if isinstance(value, float):
+        return ValueNode(value, span, "float", related)
+    if isinstance(value, str):
+        return ValueNode(value, span, "str", related)
+    if isinstance(value, dict):
+        pairs = []
+        for key, item in value.items():
+            node = located(item, span, related, budget)
+            if node is not None:
+                pairs.append((ScalarNode(str(key), span, "str"), node))
+        return MappingNode(tuple(pairs), span)
+    if isinstance(value, list):
+        items = [located(item, span, related, budget) for item in value]
+        return SequenceNode(tuple(item if item is not None else ScalarNode(None, span, "null") for item in items), span)
+    return _unknown(Unknown("a value not read"), span, related)
+
+
+def _unknown(value: Unknown, span: Span, related: tuple) -> ValueNode:
+    return ValueNode(value.text, span, "!unknown", related, value)
+
+
+def _cover(spans: list[Span]) -> Span:
+    first = min(spans)
+    last = max(spans, key=lambda span: (span.end_line, span.end_column))
+    return Span(first.path, first.line, first.column, last.end_line, last.end_column)
+
+
+def _expression(node: Node) -> Any:
+    if isinstance(node, ValueNode) and node.unknown is not None:
+        unknown = node.unknown
+        return Unresolved(unknown.note, unknown.text, unknown.ref)
+    return NOT_EXPRESSION
+
+
+class TerraformRequestReader(RequestReader):
+    """A `RequestReader` over evaluated Terraform bodies: unknowns with their reasons, options and related places kept."""
+
+    def __init__(self) -> None:
+        super().__init__(resolve=ValueResolver(expression=_expression))
+
+    def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
+        sourced = super().value(node, *path, convert=convert, expected=expected)
+        found = self.find(node, *path)
+        target = found.node if found is not None else None
+        if not isinstance(target, ValueNode):
+            return sourced
+        changes: dict[str, Any] = {}
+        if target.related:
+            changes["related"] = target.related
+            if sourced.known and not sourced.note:
+                changes["note"] = target.related[0][1]
+        if target.unknown is not None and target.unknown.options:
+            options = tuple(option for option in (convert(item) for item in target.unknown.options) if option is not None)
+            if len(options) == len(target.unknown.options):
+                changes["options"] = options
+        return replace(sourced, **changes) if changes else sourced
+
+
+READER = TerraformRequestReader()

@@ -1,0 +1,52 @@
+"""The same deployments written in CloudFormation and in Terraform give the same findings.
+
+tests/fixtures/parity/endpoints.yaml and endpoints.tf declare the same three
+things: a production XGBoost endpoint on one GPU instance, unscaled, with a
+20 MB payload (EP001, CP001, HA001, AS001); a recommender scaled by a target
+and a policy (nothing); a scalable target naming a variant that does not
+exist (AS002). Each file is linted alone; the findings must agree in rule,
+message and severity (their lines differ with the language).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linter.api import lint_paths
+
+PARITY = Path(__file__).resolve().parent.parent / "fixtures" / "parity"
+RULES = ("EP001", "CP001", "HA001", "AS001", "AS002")
+
+
+# Where a value was decided, worded by each language (a parameter's Default, a variable's default).
+DECIDED_BY = {
+    "(ml.g5.xlarge is the Default of parameter InstanceType)": "(ml.g5.xlarge is the default of variable instance_type)",
+}
+
+
+def _findings(name: str) -> list[tuple[str, str, str]]:
+    result = lint_paths([str(PARITY / name)], context="none")
+    found = []
+    for finding in result.findings:
+        message = finding.message
+        for cloudformation, terraform in DECIDED_BY.items():
+            message = message.replace(cloudformation, terraform)
+        found.append((finding.rule_id, message, finding.severity.value))
+    return sorted(found)
+
+
+def test_cloudformation_and_terraform_give_the_same_findings():
+    cloudformation = _findings("endpoints.yaml")
+    terraform = _findings("endpoints.tf")
+    assert sorted({rule for rule, _, _ in terraform}) == sorted(RULES)
+    assert terraform == cloudformation
+
+
+def test_the_terraform_findings_point_at_the_terraform_arguments():
+    result = lint_paths([str(PARITY / "endpoints.tf")], context="none")
+    lines = {finding.rule_id: finding.span.line for finding in result.findings}
+    text = (PARITY / "endpoints.tf").read_text().splitlines()
+    assert "instance_type" in text[lines["CP001"] - 1]
+    assert "initial_instance_count" in text[lines["HA001"] - 1]
+    assert "mldeploy-lint:payload-mb" in text[lines["EP001"] - 1]
+    assert "Canary" in text[lines["AS002"] - 1]
