@@ -184,6 +184,24 @@ spec:
       requirements:
         - {key: karpenter.k8s.aws/instance-family, operator: In, values: [x9]}
 """,
+    "main.tf": """\
+resource "aws_sagemaker_model" "m" {
+  name = "scorer-model"
+  primary_container {
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-fraud-scorer:7"
+  }
+}
+
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  name = "scorer-config"
+  production_variants {
+    variant_name           = "A"
+    model_name             = aws_sagemaker_model.m.name
+    instance_type          = "ml.x9.large"
+    initial_instance_count = 2
+  }
+}
+""",
     "api.json": '{"EndpointConfigName": "c", "ProductionVariants": [{"VariantName": "A", "ModelName": "m", '
     '"InstanceType": "ml.x9.large", "InitialInstanceCount": 2}]}',
     "sm.json": '{"StartAt": "Train", "States": {"Train": {"Type": "Task", '
@@ -217,6 +235,7 @@ def test_every_adapter_reads_with_the_runs_data_section(cli, project):
         "k8s.yaml": ("none", None),  # the pod requests no accelerator
         "ack.yaml": (None, None),
         "nodepool.yaml": (None, None),
+        "main.tf": (None, None),
         "api.json": (None, None),
         "sm.json": (None, None),
     }
@@ -228,6 +247,7 @@ def test_every_adapter_reads_with_the_runs_data_section(cli, project):
         "k8s.yaml": ("none", "xgboost"),
         "ack.yaml": ("gpu", "xgboost"),
         "nodepool.yaml": ("gpu", None),
+        "main.tf": ("gpu", "xgboost"),
         "api.json": ("gpu", None),
         "sm.json": ("gpu", "xgboost"),
     }
