@@ -56,7 +56,7 @@ from linter.profile import (
     profile_choices,
 )
 from linter.reporting import FileSummary, Report, Reporter, escape_control
-from linter.rules import UNKNOWN_ENVIRONMENT, Finding, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
+from linter.rules import UNKNOWN_ENVIRONMENT, Finding, NotJudged, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, load_text
 from linter.suggest import did_you_mean
 
@@ -72,6 +72,7 @@ __all__ = [
     "Scope",
     "Severity",
     "Violation",
+    "NotJudged",
     "UNKNOWN_ENVIRONMENT",
     "Finding",
     "Suppression",

@@ -788,16 +788,20 @@ def _explain_deployments(args: argparse.Namespace, host, config) -> int:
     if wanted_environment and environment is None:
         raise UsageError(f"unknown environment {wanted_environment!r} (use prod, staging or dev)")
     args.paths = args.targets
-    # Only the core rules run: their findings (unreadable files, plugin errors) explain gaps.
-    options = LintOptions(selector=RuleSelector(("MD",)), environment=environment, config=config)
+    # The rules the configuration enables run, for what they could not judge (`not judged:` lines); their
+    # findings are the lint's business. The linter's own findings (unreadable files, plugin errors) explain
+    # gaps — save MD003, whose unused suppressions depend on which rules ran.
+    selector = RuleSelector(tuple(config.get("select", ())), tuple(config.get("ignore", ())))
+    options = LintOptions(selector=selector, environment=environment, config=config)
     result = _lint(args, host, options, DiscoveryOptions())
     base = os.getcwd()
     render = explain_json if args.format == "json" else explain_text
-    text = render(result.deployments, result.scaling_targets, base, rules=host.rules())
-    if result.findings and args.format == "text":
+    text = render(result.deployments, result.scaling_targets, base, rules=host.rules(), not_judged=result.not_judged)
+    problems = [finding for finding in result.findings if finding.rule_id.startswith("MD") and finding.rule_id != "MD003"]
+    if problems and args.format == "text":
         text += "Problems while reading:\n" + "".join(
             _human(f"  {finding.path}:{finding.span.line}:{finding.span.column}: {finding.rule_id} {finding.message}") + "\n"
-            for finding in result.findings
+            for finding in problems
         )
     _write(text, None)
     return EXIT_CLEAN

@@ -25,7 +25,7 @@ from linter.nodes import Span
 from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
-from linter.rules import Finding, Rule, RuleSelector, Scope, Severity, Violation
+from linter.rules import Finding, NotJudged, Rule, RuleSelector, Scope, Severity, Violation
 from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, decode_bytes, load_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,6 +139,10 @@ class LintResult:
 
     `texts` maps each linted file's path (and each context file's that
     holds findings) to its decoded text, for reporters that show source lines.
+    `not_judged` is aligned with `deployments`: for each, what the rules
+    that ran could not judge there for want of a fact (`NotJudged`, their
+    `rule_id` set), in the order the rules said it. Not findings: for
+    `explain --deployments` and the editor's hover.
     """
 
     findings: tuple[Finding, ...]
@@ -148,6 +152,14 @@ class LintResult:
     scaling_targets: tuple[ScalingTarget, ...] = ()
     texts: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     baseline_stale: int = 0  # baseline entries that matched no finding of this run
+    not_judged: tuple[tuple[NotJudged, ...], ...] = field(default=(), compare=False, repr=False)
+
+    def not_judged_of(self, deployment: Deployment) -> tuple[NotJudged, ...]:
+        """What the rules could not judge for this deployment of the result (the same object); () when nothing."""
+        for index, candidate in enumerate(self.deployments):
+            if candidate is deployment:
+                return self.not_judged[index] if index < len(self.not_judged) else ()
+        return ()
 
     def worst(self) -> Severity | None:
         """The highest severity among the findings that are not suppressed, or None when clean."""
@@ -280,7 +292,10 @@ def _run(
     if options.baseline is not None:
         selected, baseline_stale = options.baseline.apply(selected)
     ordered = tuple(sorted(set(selected), key=lambda finding: finding.sort_key))
-    return LintResult(ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts, baseline_stale)
+    not_judged = tuple(tuple(dict.fromkeys(emit.not_judged.get(id(deployment), ()))) for deployment in run.deployments)
+    return LintResult(
+        ordered, tuple(summaries), enabled, run.deployments, run.scaling_targets, texts, baseline_stale, not_judged
+    )
 
 
 def _link(host: PluginHost, run: RunContext, emit: "_Emitter") -> None:
@@ -702,6 +717,8 @@ class _Emitter:
     findings: list[Finding]
     # While run-scope rules see one variant's world: its label, and the files read under variants.
     world: tuple[str, frozenset[str]] | None = None
+    # id(deployment) -> what deployment-scope rules could not judge there (the run keeps the deployments alive).
+    not_judged: dict[int, list[NotJudged]] = field(default_factory=dict)
 
     def core(self, rule_id: str, message: str, span: Span, severity: Severity | None = None) -> None:
         owner = self.rules_by_id.get(rule_id) or self.rules_by_id["MD001"]
@@ -720,6 +737,11 @@ class _Emitter:
         subject = args[0] if args and isinstance(args[0], Deployment) else None
         try:
             for violation in check(*args) or ():
+                if isinstance(violation, NotJudged):
+                    if subject is None:
+                        raise TypeError("check yielded NotJudged outside a deployment-scope rule")
+                    self.not_judged.setdefault(id(subject), []).append(replace(violation, rule_id=candidate.id))
+                    continue
                 if not isinstance(violation, Violation):
                     raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
                 finding = candidate.finding(violation)

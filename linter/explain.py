@@ -17,9 +17,9 @@ from typing import Any, Sequence
 from linter.model import UNKNOWN, Deployment, ScalingTarget, Sourced
 from linter.nodes import Span
 from linter.reporting import escape_control
-from linter.rules import Rule, Scope
+from linter.rules import NotJudged, Rule, Scope
 
-__all__ = ["model_as_data", "explain_text", "explain_json", "not_applicable"]
+__all__ = ["model_as_data", "explain_text", "explain_json", "not_applicable", "not_judged_data"]
 
 
 def _location(span: Span | None, base: str | None) -> str | None:
@@ -121,41 +121,75 @@ def not_applicable(deployment: Deployment, rules: Sequence[Rule]) -> dict[str, l
     return reasons
 
 
+def not_judged_data(items: Sequence[NotJudged], base: str | None = None) -> list[dict[str, str]]:
+    """What rules could not judge, as {"rule", "message"} (and "at" where the unknown fact is written), in order."""
+    result = []
+    for item in items:
+        data = {"rule": item.rule_id, "message": item.message}
+        location = _location(item.span, base)
+        if location:
+            data["at"] = location
+        result.append(data)
+    return result
+
+
+def _aligned(deployments: Sequence[Deployment], not_judged: Sequence[Sequence[NotJudged]]) -> list[Sequence[NotJudged]]:
+    return [not_judged[index] if index < len(not_judged) else () for index in range(len(deployments))]
+
+
 def explain_json(
-    deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None, rules: Sequence[Rule] = ()
+    deployments: Sequence[Deployment],
+    targets: Sequence[ScalingTarget],
+    base: str | None = None,
+    rules: Sequence[Rule] = (),
+    not_judged: Sequence[Sequence[NotJudged]] = (),
 ) -> str:
     """The model of a run as JSON (stable: sorted as the engine sorts).
 
     With `rules`, each deployment also has `not_applicable`: the rules that
     do not judge it, by reason (see `not_applicable`), when there are any.
+    `not_judged` is aligned with `deployments` (`LintResult.not_judged`):
+    each deployment with any has `not_judged`, a list of {"rule",
+    "message", "at"} (see `not_judged_data`).
     """
     document = {
-        "deployments": [_deployment_data(deployment, base, rules) for deployment in deployments],
+        "deployments": [
+            _deployment_data(deployment, base, rules, items)
+            for deployment, items in zip(deployments, _aligned(deployments, not_judged))
+        ],
         "scaling_targets": [model_as_data(target, base) for target in targets],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _deployment_data(deployment: Deployment, base: str | None, rules: Sequence[Rule]) -> Any:
+def _deployment_data(deployment: Deployment, base: str | None, rules: Sequence[Rule], items: Sequence[NotJudged]) -> Any:
     data = model_as_data(deployment, base)
     reasons = not_applicable(deployment, rules)
     if reasons:
         data["not_applicable"] = reasons
+    if items:
+        data["not_judged"] = not_judged_data(items, base)
     return data
 
 
 def explain_text(
-    deployments: Sequence[Deployment], targets: Sequence[ScalingTarget], base: str | None = None, rules: Sequence[Rule] = ()
+    deployments: Sequence[Deployment],
+    targets: Sequence[ScalingTarget],
+    base: str | None = None,
+    rules: Sequence[Rule] = (),
+    not_judged: Sequence[Sequence[NotJudged]] = (),
 ) -> str:
     """A readable outline: one block per deployment, each fact with its origin.
 
     With `rules`, each block ends with one line per reason some of them do
     not judge the deployment: `not applicable: kind training — AS001, HA001`.
+    `not_judged` is aligned with `deployments` (`LintResult.not_judged`):
+    a line for each, `not judged: CP007 — <message>  <where>`.
     """
     if not deployments and not targets:
         return "No deployments found.\n"
     lines: list[str] = []
-    for deployment in deployments:
+    for deployment, items in zip(deployments, _aligned(deployments, not_judged)):
         data = model_as_data(deployment, base)
         kind = data.get("kind", {}).get("value", "unknown")
         name = data.get("name", {}).get("value", deployment.id)
@@ -167,6 +201,9 @@ def explain_text(
             _outline(lines, key, value, 1)
         for reason, rule_ids in not_applicable(deployment, rules).items():
             lines.append(f"  not applicable: {reason} — {', '.join(rule_ids)}")
+        for item in not_judged_data(items, base):
+            at = f"  {item['at']}" if "at" in item else ""
+            lines.append(f"  not judged: {item['rule']} — {item['message']}{at}")
         lines.append("")
     if targets:
         lines.append("Scaling targets:")

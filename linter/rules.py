@@ -24,6 +24,7 @@ __all__ = [
     "RuleDocs",
     "Rule",
     "Violation",
+    "NotJudged",
     "Finding",
     "rule",
     "RuleSelector",
@@ -130,6 +131,28 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class NotJudged:
+    """What a deployment-scope check yields when a fact it needs is unknown: it did not judge.
+
+    The rule stays silent rather than guess; this says which fact was
+    missing, and how a user could supply it, e.g. `accelerator memory of
+    ml.x9.48xlarge is not in the data tables`. It is not a finding: no
+    reporter shows it, and it never counts towards the exit code, a
+    baseline or SARIF. `explain --deployments` (and the editor's hover
+    on a deployment) prints it under the deployment, as `not judged:
+    CP007 — <message>`. `span` is where the unknown fact is written, when
+    it is. A check may yield any number beside its violations, one per
+    missing fact; identical ones are shown once. `rule_id` is set by the
+    engine (a check leaves it empty). Only deployment-scope rules may
+    yield it: the engine reports a plugin error for one from another scope.
+    """
+
+    message: str
+    span: Span | None = None
+    rule_id: str = ""
+
+
+@dataclass(frozen=True)
 class Suppression:
     """Why a finding is not held against the run.
 
@@ -194,7 +217,8 @@ class Finding:
 class Rule:
     """A rule: metadata plus its check function.
 
-    `check` yields `Violation`s; its argument depends on `scope`.
+    `check` yields `Violation`s (and, deployment-scope checks, `NotJudged`
+    where a fact it needs is unknown); its argument depends on `scope`.
     `plugin` is filled in by the plugin manager with the owning plugin's name.
 
     Applicability (deployment-scope rules only; the engine filters, the

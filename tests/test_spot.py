@@ -321,6 +321,11 @@ def test_sp004_pools_of_the_same_name_in_other_projects_are_not_linked():
         (base / "c/jobs/job.yaml").write_text(rayjob, encoding="utf-8")
         result = lint_paths([str(base)], LintOptions(), host=host())
         assert [finding for finding in result.findings if finding.rule_id == "SP004"] == []
+        # explain says why: which pool is meant is not clear
+        (job,) = [deployment for deployment in result.deployments if deployment.name.value == "ticket-batch-native"]
+        (not_judged,) = [item for item in result.not_judged_of(job) if item.rule_id == "SP004"]
+        assert "2 NodePools named gpu are equally near the workload" in not_judged.message
+        assert "a/pools/gpu.yaml" in not_judged.message and "b/pools/gpu.yaml" in not_judged.message
         # the same job beside one of them links to that one
         (base / "a/pools/job.yaml").write_text(rayjob, encoding="utf-8")
         result = lint_paths([str(base)], LintOptions(), host=host())

@@ -18,7 +18,7 @@ from linter.lsp.linting import WorkspaceLinter
 from linter.lsp.positions import UTF16, point_to_position, span_to_range, split_lines
 from linter.model import Deployment, SuppressionEdit
 from linter.rule_links import rule_help_uri, rule_reference_base
-from linter.rules import Finding, Rule, Severity
+from linter.rules import Finding, NotJudged, Rule, Severity
 
 __all__ = ["SOURCE", "DEBOUNCE_SECONDS", "OPEN_RULE_DOCUMENTATION", "MldeployLanguageServer", "create_server"]
 
@@ -68,7 +68,7 @@ class MldeployLanguageServer(LanguageServer):
         self._folders: tuple[str, ...] | None = None
         self.published: dict[str, list[_Published]] = {}
         # uri -> (0-based line naming a deployment, the deployment), for hover.
-        self.deployments: dict[str, list[tuple[int, Deployment]]] = {}
+        self.deployments: dict[str, list[tuple[int, Deployment, tuple[NotJudged, ...]]]] = {}
 
     # -- workspace ------------------------------------------------------------
 
@@ -155,9 +155,10 @@ class MldeployLanguageServer(LanguageServer):
                 _Published(self._range(finding.span, lines), finding, by_id.get(finding.rule_id)) for finding in outcome.findings
             ]
             diagnostics = [self._diagnostic(item, path, lines, buffers) for item in published]
+            result = outcome.result
             deployments = [
-                (max(deployment.span.line - 1, 0), deployment)
-                for deployment in outcome.result.deployments
+                (max(deployment.span.line - 1, 0), deployment, result.not_judged[index] if index < len(result.not_judged) else ())
+                for index, deployment in enumerate(result.deployments)
                 if os.path.abspath(deployment.span.path) == path
             ]
         except Exception as error:  # noqa: BLE001 - one bad lint must not end the session
@@ -247,7 +248,7 @@ class MldeployLanguageServer(LanguageServer):
                 continue
             seen.add(rule.id)
             parts.append(self._rule_help(rule))
-        named = [deployment for line, deployment in self.deployments.get(uri, ()) if line == position.line]
+        named = [(deployment, not_judged) for line, deployment, not_judged in self.deployments.get(uri, ()) if line == position.line]
         if named:
             parts.append(self._model(named, _file_path(uri)))
         if not parts:
@@ -269,11 +270,13 @@ class MldeployLanguageServer(LanguageServer):
         return "\n".join(block)
 
     @staticmethod
-    def _model(deployments: list[Deployment], path: str | None) -> str:
-        """What the model read for `deployments`, as `explain --deployments` shows it (paths relative to the file's directory)."""
+    def _model(named: list[tuple[Deployment, tuple[NotJudged, ...]]], path: str | None) -> str:
+        """What the model read for deployments, and what the rules could not judge there, as `explain --deployments` shows it (paths relative to the file's directory)."""
         from linter.explain import explain_text
 
-        outline = explain_text(deployments, (), base=os.path.dirname(path) if path else None).rstrip("\n")
+        deployments = [deployment for deployment, _ in named]
+        not_judged = [items for _, items in named]
+        outline = explain_text(deployments, (), base=os.path.dirname(path) if path else None, not_judged=not_judged).rstrip("\n")
         fence = "```"
         while fence in outline:
             fence += "`"

@@ -236,9 +236,9 @@ class Checker:
                         reporter.render(_with_color(report))
                     seconds[stage], mark = time.perf_counter() - mark, time.perf_counter()
                 stage = "explain"
-                explained = explain_json(result.deployments, result.scaling_targets, os.getcwd())
+                explained = explain_json(result.deployments, result.scaling_targets, os.getcwd(), not_judged=result.not_judged)
                 failures += self._check_json("explain-json", explained)
-                failures += _check_human_readable("explain", explain_text(result.deployments, result.scaling_targets, os.getcwd()))
+                failures += _check_human_readable("explain", explain_text(result.deployments, result.scaling_targets, os.getcwd(), not_judged=result.not_judged))
                 seconds[stage] = time.perf_counter() - mark
         except Overran as error:
             while isinstance(error.__context__, Overran):  # interrupted again while unwinding: the first one says where

@@ -292,6 +292,45 @@ async def test_hover_on_a_deployment_shows_what_the_model_read_and_where(client,
     assert "framework: xgboost  [inferred: image repository sagemaker-xgboost] scorer.yaml:8:16" in text
 
 
+LLAMA_ON_G7 = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  ChatModel:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker
+      PrimaryContainer:
+        Image: 763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.1.1-tgi1.4.0-gpu-py310-cu121-ubuntu22.04
+        Environment:
+          HF_MODEL_ID: meta-llama/Llama-3.1-70B-Instruct
+  ChatConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: !GetAtt ChatModel.ModelName
+          InstanceType: ml.g7.48xlarge
+          InitialInstanceCount: 1
+"""
+
+
+async def test_hover_on_a_deployment_says_what_the_rules_could_not_judge(client, tmp_path):
+    (tmp_path / "mldeploy-lint.toml").write_text('select = ["CP007", "EP007"]\n', encoding="utf-8")
+    await _initialize(client, tmp_path)
+    path = tmp_path / "chat.yaml"
+    path.write_text(LLAMA_ON_G7, encoding="utf-8")
+    uri = _open(client, path)
+    await _diagnostics(client, uri, lambda codes: codes == ["EP007"])
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(10, 4))
+    )
+    assert hover is not None
+    text = hover.contents.value
+    assert "What mldeploy-lint read" in text
+    assert "  not judged: CP007 — the accelerator memory of ml.g7.48xlarge is not known: " in text
+    assert "chat.yaml:17:25" in text
+
+
 async def test_suppress_on_this_line_inserts_an_indented_comment_and_the_diagnostic_goes(client, tmp_path):
     uri, diagnostic = await _cp001_template(client, tmp_path)
     action = (await _actions(client, uri, diagnostic))["Suppress CP001 on this line"]

@@ -96,14 +96,18 @@ class RunIndex:
         together); None when several pools of the run are equally near
         (two examples of other projects may both name their pool `gpu`).
         """
+        nearest = self.nearest_node_pools(kind, name, near)
+        return nearest[0] if len(nearest) == 1 else None
+
+    def nearest_node_pools(self, kind: str, name: str, near: str = "") -> list[Manifest]:
+        """The pools named `name` nearest the file `near` (see `node_pool`): one when the link is clear, several when not, none in the run."""
         found = self.node_pools.get((kind, name), ())
         same_file = [manifest for manifest in found if manifest.path == near]
         if same_file or len(found) <= 1:
-            return (same_file or list(found) or [None])[0]
+            return (same_file or list(found))[:1]
         depth = {id(manifest): _shared_directories(manifest.path, near) for manifest in found}
         nearest = max(depth.values())
-        closest = [manifest for manifest in found if depth[id(manifest)] == nearest]
-        return closest[0] if len(closest) == 1 else None
+        return [manifest for manifest in found if depth[id(manifest)] == nearest]
 
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""

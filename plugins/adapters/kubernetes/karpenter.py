@@ -334,7 +334,9 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
     """The consolidation of the node pools the pod is pinned to by name, with the pod's opt-out; None when not pinned or a pool is not in the run.
 
     The pools consolidate under the pod when any of them does (the pod may
-    land on that one); not when none does; unknown otherwise. The fact
+    land on that one); not when none does; unknown otherwise, and unknown
+    when several pools of a name are equally near (which one is meant is
+    not clear: the note names them). The fact
     points at where the pod names the pools, its note at the pools.
     """
     pinned = pod.node_pools
@@ -344,9 +346,18 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
     kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
     found = []
     for label, name in pinned.value:  # type: ignore[union-attr]
-        pool = index.node_pool(kinds[label], name, near)
-        if pool is None:
+        nearest = index.nearest_node_pools(kinds[label], name, near)
+        if not nearest:
             return None
+        if len(nearest) > 1:  # which pool the pod means is not clear: unknown, saying why
+            paths = ", ".join(sorted({pool.path for pool in nearest}))
+            note = f"{pinned.note}: {len(nearest)} {kinds[label]}s named {name} are equally near the workload ({paths})"
+            return Consolidation(
+                evicts_running_pods=Sourced(UNKNOWN, pinned.span, Provenance.INFERRED, note),
+                pods_opt_out=pod.disruption_opt_out,
+                span=pod.span,
+            )
+        pool = nearest[0]
         found.append((pool, pool_consolidation(pool)))
     described = "; ".join(consolidation.note for _, consolidation in found)
     # A pool of another file is named there as a related location (and in findings' messages).

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Sourced, Unit, Violation, rule
+from linter import AcceleratorKind, Deployment, NotJudged, RunContext, Severity, Sourced, Unit, Violation, rule
 
-from plugins.data import limit
-from plugins.data.accelerators import AcceleratorDevice, gpu_label_device, instance_accelerator_memory
+from plugins.data import extensions_of, instance_info, kubernetes_label, limit
+from plugins.data.accelerators import (
+    AcceleratorDevice,
+    gpu_label_device,
+    gpu_label_keys,
+    instance_accelerator_memory,
+    unknown_accelerator_memory,
+)
 from plugins.rules.common import SERVING_KINDS, unit_name, violation
 from plugins.rules.compute import served_models
 
@@ -40,38 +46,90 @@ def _variant_of(deployment: Deployment, component: Unit) -> Unit | None:
                  and unit.compute.instance_type.span == where), None)
 
 
-def _memory(deployment: Deployment, unit: Unit) -> _Memory | None:
-    """The accelerator memory a unit's model may use; None when it is not known."""
+def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | NotJudged | None:
+    """The accelerator memory a unit's model may use; NotJudged naming the missing fact; None when it has no accelerator to judge."""
     compute = unit.compute
+    subject = unit_name(unit)
     if compute.instance_type.known:
-        table = instance_accelerator_memory(str(compute.instance_type.value))
-        if table is None or table.devices < 1:
+        instance_type = str(compute.instance_type.value)
+        table = instance_accelerator_memory(instance_type)
+        if table is None:
+            info = instance_info(instance_type, extensions_of(run))
+            if info is not None and info.accelerator == "none":
+                return None
+            family = instance_type.lower().removeprefix("ml.").rpartition(".")[0]
+            why = unknown_accelerator_memory(family) or "it is not in the data tables"
+            return NotJudged(f"the accelerator memory of {instance_type} is not known: {why}", compute.instance_type.span)
+        if table.devices < 1:
             return None
         devices = int(table.devices)
         if unit.requirements is not None:  # an inference component: the devices each copy is given
-            if not unit.requirements.accelerator_devices.known:
-                return None
-            devices = int(unit.requirements.accelerator_devices.value)  # type: ignore[arg-type]
+            asked = unit.requirements.accelerator_devices
+            if not asked.known:
+                return NotJudged(
+                    f"the accelerators a copy of inference component {subject} is given are not known "
+                    f"(NumberOfAcceleratorDevicesRequired {_unknown_how(asked)})",
+                    asked.span or unit.span,
+                )
+            devices = int(asked.value)  # type: ignore[arg-type]
         elif deployment.platform != "sagemaker":  # a pod gets the GPUs it requests, not the node's
+            if compute.accelerator_count.not_written():
+                return None  # it requests none: no accelerator memory to fill
             if not compute.accelerator_count.known:
-                return None
+                return NotJudged(
+                    f"the number of accelerators {subject} requests is not known ({_unknown_how(compute.accelerator_count)})",
+                    compute.accelerator_count.span or unit.span,
+                )
             devices = int(compute.accelerator_count.value)  # type: ignore[arg-type]
         if devices < 1:
             return None
-        where = f"{devices} x {_label(table.device)} on {compute.instance_type.value}"
+        where = f"{devices} x {_label(table.device)} on {instance_type}"
         return _Memory(_gb(table.device.memory, table.device.unit), devices, table.device, where, compute.instance_type)
-    selector = deployment.attribute("node_selector")
-    if not selector.known or not compute.accelerator_count.known:
+    if deployment.platform == "sagemaker":
+        if compute.instance_type.not_written():
+            return None
+        return NotJudged(
+            f"the instance type of {subject} is not known ({_unknown_how(compute.instance_type)})", compute.instance_type.span
+        )
+    if not compute.accelerator_count.known:
+        return None  # no accelerator requested that the model reads: nothing to judge
+    devices = int(compute.accelerator_count.value)  # type: ignore[arg-type]
+    if devices < 1:
         return None
-    for key, value in selector.value:  # type: ignore[union-attr]
-        device = gpu_label_device(str(key), value)
+    selector = deployment.attribute("node_selector")
+    labels = [(str(key), value) for key, value in selector.value] if selector.known else []  # type: ignore[union-attr]
+    named = [(key, value) for key, value in labels if key in gpu_label_keys()]
+    for key, value in named:
+        device = gpu_label_device(key, value)
         if device is not None:
-            devices = int(compute.accelerator_count.value)  # type: ignore[arg-type]
-            if devices < 1:
-                return None
             where = f"{devices} x {_label(device)} ({key}: {value})"
             return _Memory(_gb(device.memory, device.unit), devices, device, where, compute.accelerator_count)
-    return None
+    if named:
+        key, value = named[0]
+        return NotJudged(
+            f"the accelerator memory of the GPU {subject} is scheduled onto ({key}: {value}) is not known to the data tables",
+            selector.span or unit.span,
+        )
+    accelerator = compute.accelerator
+    if accelerator.known and accelerator.value not in (AcceleratorKind.GPU, AcceleratorKind.NONE):
+        return NotJudged(
+            f"the memory of the {accelerator.value} devices {subject} requests is not in the data tables",
+            compute.accelerator_count.span or unit.span,
+        )
+    return NotJudged(
+        f"which GPU {subject} gets is not known: no node selector names an instance type "
+        f"({kubernetes_label('instance_type')}) or a GPU product ({', '.join(sorted(gpu_label_keys()))})",
+        compute.accelerator_count.span or unit.span,
+    )
+
+
+def _unknown_how(fact: Sourced) -> str:
+    """Why a fact is unknown, for a NotJudged message: its note, or whether it is written at all."""
+    if fact.note:
+        return fact.note
+    if fact.not_written():
+        return "not set"
+    return f"written as {fact.raw!r}, which cannot be read" if fact.raw is not None else "written, but not resolved"
 
 
 def _spread_over_pods(deployment: Deployment) -> bool:
@@ -79,16 +137,30 @@ def _spread_over_pods(deployment: Deployment) -> bool:
     return deployment.platform != "sagemaker" and len(deployment.units) > 1
 
 
-def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | None:
-    """The weights a unit loads (GB) and what they are, from a declared model-size-gb or the model ID; None if unknown."""
+def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | NotJudged | None:
+    """The weights a unit loads (GB) and what they are, from a declared model-size-gb or the model ID.
+
+    NotJudged naming what is missing when the one model's size is not
+    known; None when the unit serves no single model of its own, or the
+    model may be split over several pods.
+    """
     models = served_models(deployment, unit)
     declared = deployment.profile.model_size_gb
     if declared.known and len(deployment.units) == 1:
         return declared, f"the {float(declared.value):g} GB model (model-size-gb)"  # type: ignore[arg-type]
-    sized = [model for model in models if model.weights_gb.known]
-    if len(sized) != 1 or len(models) != 1 or _spread_over_pods(deployment):
+    if len(models) != 1 or _spread_over_pods(deployment):
         return None
-    model = sized[0]
+    model = models[0]
+    if not model.weights_gb.known:
+        # The adapter's reason (an unread dtype, weights split over pods, no parameter count in the ID) says
+        # what to change; without one, a declared size is the way, read for a deployment of one unit only.
+        if model.weights_gb.note:
+            why = model.weights_gb.note
+        else:
+            why = f"no size is read for {model.model_id.value}" if model.model_id.known else "no model ID with a parameter count is read"
+            if len(deployment.units) == 1:
+                why += "; declare it as model-size-gb"
+        return NotJudged(f"the size of the model {unit_name(unit)} serves is not known: {why}", model.model_id.span)
     return model.weights_gb, f"{model.model_id.value} (about {float(model.weights_gb.value):g} GB of weights, inferred)"  # type: ignore[arg-type]
 
 
@@ -100,7 +172,7 @@ def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | None:
     tags=("sagemaker", "kubernetes", "llm"),
     kinds=SERVING_KINDS,
 )
-def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) -> Iterator[Violation | NotJudged]:
     """
     ## What it does
     Compares the size of a served model's weights with the accelerator
@@ -191,8 +263,16 @@ def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) ->
         if unit.serverless is not None:
             continue
         weights = _weights(deployment, unit)
-        memory = _memory(deployment, unit) if weights is not None else None
-        if weights is None or memory is None:
+        if weights is None:
+            continue
+        memory = _memory(deployment, unit, run)
+        if isinstance(weights, NotJudged):
+            if isinstance(memory, _Memory):  # only where there is accelerator memory to fill is the size missed
+                yield weights
+            continue
+        if not isinstance(memory, _Memory):
+            if memory is not None:
+                yield memory
             continue
         size, what = float(weights[0].value), weights[1]  # type: ignore[arg-type]
         total = memory.per_device_gb * memory.devices

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Unit, Violation, rule
+from linter import Deployment, DeploymentKind, NotJudged, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.data import extensions_of, instance_info
 from plugins.rules.common import unit_name, violation
@@ -29,6 +29,11 @@ def _instances(variant: Unit) -> Sourced | None:
     return variant.count if variant.count.known else None
 
 
+def _why(fact: Sourced) -> str:
+    """` (why it is unknown)` for a NotJudged message, from the fact's note; "" when it has none."""
+    return f" ({fact.note})" if fact.note else ""
+
+
 def _plural(count: int, word: str, plural: str = "") -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
 
@@ -41,7 +46,7 @@ def _plural(count: int, word: str, plural: str = "") -> str:
     tags=("sagemaker", "llm"),
     kinds=(DeploymentKind.REALTIME, DeploymentKind.ASYNC),
 )
-def inference_component_placement(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+def inference_component_placement(deployment: Deployment, run: RunContext) -> Iterator[Violation | NotJudged]:
     """
     ## What it does
     Adds up what the inference components placed on an endpoint variant
@@ -54,7 +59,10 @@ def inference_component_placement(deployment: Deployment, run: RunContext) -> It
     has, and the component whose copies take the total past what the
     variant holds. Components whose copy count, or variants whose instance
     type or count, is not known are left alone, and so are instance types
-    whose accelerator count the tables do not give.
+    whose accelerator count the tables do not give: `explain
+    --deployments` says which fact was missing. `MinMemoryRequiredInMb` is
+    not judged (the tables hold no host memory per instance type), and
+    `explain` says so.
 
     ## Why it matters
     SageMaker places each copy of a component on one instance of its
@@ -133,15 +141,45 @@ def inference_component_placement(deployment: Deployment, run: RunContext) -> It
     used: dict[int, int] = {}  # id(variant) -> accelerators the components before this one take
     for component in deployment.units:
         requirements = component.requirements
-        if requirements is None or not requirements.accelerator_devices.known:
+        if requirements is None:
             continue
-        needed = int(requirements.accelerator_devices.value)  # type: ignore[arg-type]
+        if requirements.min_memory_mb.known:
+            yield NotJudged(
+                f"MinMemoryRequiredInMb of inference component {unit_name(component)} is not judged: the data tables "
+                "hold no host memory per instance type",
+                requirements.min_memory_mb.span,
+            )
+        asked = requirements.accelerator_devices
+        if not asked.known:
+            if not asked.not_written():
+                yield NotJudged(
+                    f"NumberOfAcceleratorDevicesRequired of inference component {unit_name(component)} is written but "
+                    f"not known{_why(asked)}",
+                    asked.span,
+                )
+            continue
+        needed = int(asked.value)  # type: ignore[arg-type]
+        if needed <= 0:
+            continue
         variant = _variant_of(deployment, component)
-        if variant is None or not variant.compute.instance_type.known or needed <= 0:
+        if variant is None:
+            yield NotJudged(f"the variant inference component {unit_name(component)} is placed on is not known", component.span)
+            continue
+        if not variant.compute.instance_type.known:
+            yield NotJudged(
+                f"the instance type of variant {unit_name(variant)} is not known{_why(variant.compute.instance_type)}",
+                variant.compute.instance_type.span,
+            )
             continue
         instance_type = str(variant.compute.instance_type.value)
         info = instance_info(instance_type, extensions_of(run))
         if info is None or info.accelerator_count is None:
+            family = info.family if info is not None else instance_type.lower().removeprefix("ml.").rpartition(".")[0]
+            yield NotJudged(
+                f"the accelerator count of {instance_type} is not in the data tables (a family's count, the same for "
+                f"every size, may be declared under [data.instance-families.{family}] in the configuration)",
+                variant.compute.instance_type.span,
+            )
             continue
         per_instance = info.accelerator_count
         if needed > per_instance:
@@ -151,11 +189,23 @@ def inference_component_placement(deployment: Deployment, run: RunContext) -> It
                 f"but an instance of variant {unit_name(variant)} ({instance_type}) has {per_instance} — SageMaker "
                 "places each copy on one instance, so no copy can be placed: use an instance type with "
                 f"{needed} or more accelerators, or shard the model over fewer accelerators",
-                requirements.accelerator_devices, component.span, default=deployment.span,
+                asked, component.span, default=deployment.span,
             )
             continue
         copies = component.count
         instances = _instances(variant)
+        if not copies.known:
+            yield NotJudged(
+                f"the copy count of inference component {unit_name(component)} is not known{_why(copies)}: whether its "
+                f"copies fit variant {unit_name(variant)} is not judged",
+                copies.span or component.span,
+            )
+        if instances is None:
+            yield NotJudged(
+                f"the most instances variant {unit_name(variant)} may run is not known: whether the copies of its "
+                "inference components fit is not judged",
+                variant.count.span or variant.span,
+            )
         if not copies.known or instances is None:
             continue
         before = used.get(id(variant), 0)

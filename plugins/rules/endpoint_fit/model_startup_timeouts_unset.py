@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Unit, Violation, rule
+from linter import Deployment, DeploymentKind, NotJudged, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import limit
+from plugins.data.model_weights import weights_estimate
 from plugins.rules.common import unit_name, violation
 from plugins.rules.compute import describe_model, is_llm_server, join_words, served_models
 
@@ -26,6 +27,30 @@ def _why_large(deployment: Deployment, unit: Unit) -> str | None:
     return None
 
 
+def _server_unknown(deployment: Deployment, unit: Unit) -> NotJudged | None:
+    """Why EP007 cannot tell whether the unit serves a large model: its model ID names a large model, its server is no known large-model server.
+
+    None when nothing hints at a large model (no model ID with a parameter
+    count that large at 16-bit weights), or when model-size-gb is declared.
+    """
+    if deployment.profile.model_size_gb.known:
+        return None
+    for model in served_models(deployment, unit):
+        if is_llm_server(model) or not model.model_id.known:
+            continue
+        estimate = weights_estimate(model.model_id.value)
+        if estimate is None or estimate.size_gb < _large_model_gb():
+            continue
+        server = f", {describe_model(model)}, is not known as a large-model server" if model.framework.known else " is not known"
+        return NotJudged(
+            f"the model server of {unit_name(unit)}{server}, though it loads {model.model_id.value} (about "
+            f"{estimate.size_gb:.0f} GB at 16-bit weights): declare model-size-gb in the workload profile to have "
+            "its start-up timeouts judged",
+            model.image.span or model.model_id.span,
+        )
+    return None
+
+
 @rule(
     "EP007",
     "model-startup-timeouts-unset",
@@ -34,7 +59,7 @@ def _why_large(deployment: Deployment, unit: Unit) -> str | None:
     tags=("sagemaker", "llm", "timeout"),
     kinds=(DeploymentKind.REALTIME, DeploymentKind.ASYNC),
 )
-def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Iterator[Violation | NotJudged]:
     """
     ## What it does
     Flags an instance-backed real-time or asynchronous endpoint variant,
@@ -46,6 +71,10 @@ def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Ite
     message also names `ModelDataDownloadTimeoutInSeconds` when it is not
     set either. A timeout from an unresolved parameter counts as set;
     serverless endpoints are left alone (their start-up limit is fixed).
+    Where it cannot tell — a timeout whose value cannot be resolved, or a
+    model ID naming a large model served by an image not known as a
+    large-model server — it is silent, and `explain --deployments` says
+    which fact was missing (never a guessed default).
 
     ## Why it matters
     A large model takes minutes to download and load before the container
@@ -107,12 +136,24 @@ def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Ite
       (the large-model server images)
     """
     for unit in deployment.units:
-        if unit.serverless is not None or not unit.startup_timeout_seconds.not_written():
+        timeout = unit.startup_timeout_seconds
+        if unit.serverless is not None or timeout.known:
             continue
         large = _why_large(deployment, unit)
         if large is None:
+            unknown_server = _server_unknown(deployment, unit) if timeout.not_written() else None
+            if unknown_server is not None:
+                yield unknown_server
             continue
         subject = f"inference component {unit_name(unit)}" if unit.requirements is not None else f"variant {unit_name(unit)}"
+        if not timeout.not_written():  # written, but its value cannot be read: it may well be set
+            how = f" ({timeout.note})" if timeout.note else ""
+            yield NotJudged(
+                f"ContainerStartupHealthCheckTimeoutInSeconds of {subject}, which serves {large}, is written but its "
+                f"value is not known{how}",
+                timeout.span,
+            )
+            continue
         unset = ["ContainerStartupHealthCheckTimeoutInSeconds"]
         if unit.model_download_timeout_seconds.not_written():
             unset.append("ModelDataDownloadTimeoutInSeconds")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Violation, rule
+from linter import Deployment, DeploymentKind, NotJudged, RunContext, Severity, Violation, rule
 
 from plugins.data import karpenter_do_not_disrupt_annotation
 from plugins.rules.common import unit_subject, violation
@@ -19,7 +19,7 @@ from plugins.rules.common import unit_subject, violation
     kinds=(DeploymentKind.JOB,),
     ml_only=True,
 )
-def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> Iterator[Violation | NotJudged]:
     """
     ## What it does
     Finds run-to-completion work on Kubernetes — a Job, CronJob, KEDA
@@ -47,6 +47,9 @@ def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> 
     - when the pods are not pinned to a pool by name, or the pool is not in
       the run: which of the cluster's pools takes them is not decided by
       the files (`explain --deployments` shows each unit's consolidation);
+    - when several pools of the pinned name are equally near the workload
+      (examples of other projects), or the pools cannot be told apart:
+      `explain --deployments` names them under "not judged";
     - for serving workloads, which Kubernetes restarts elsewhere by design,
       and for work that shows nothing of ML.
 
@@ -145,6 +148,20 @@ def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> 
         if consolidation is None:
             continue
         evicts, opted_out = consolidation.evicts_running_pods, consolidation.pods_opt_out
+        if not evicts.known and evicts.note and opted_out.value is not True:
+            yield NotJudged(
+                f"whether the node pool of {unit_subject(deployment, unit)} consolidates under running pods is not known "
+                f"({evicts.note})",
+                evicts.span,
+            )
+            continue
+        if evicts.value is True and not opted_out.known and opted_out.span is not None:
+            yield NotJudged(
+                f"whether the pods of {unit_subject(deployment, unit)} opt out of consolidation is not known"
+                f"{f' ({opted_out.note})' if opted_out.note else ''}",
+                opted_out.span,
+            )
+            continue
         if evicts.value is not True or opted_out.value is not False:
             continue
         yield violation(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Capacity, Deployment, RunContext, Severity, Unit, Violation, rule
+from linter import Capacity, Deployment, NotJudged, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import spot_min_instance_types, spot_min_zones
 from plugins.rules.common import unit_subject, violation
@@ -12,11 +12,16 @@ from plugins.rules.common import unit_subject, violation
 
 def _single_zone(deployment: Deployment) -> str | None:
     """The one Availability Zone the capacity is confined to, when the file writes its zones; else None."""
-    network = deployment.network
-    if network is None or not network.zones or not all(zone.known for zone in network.zones):
+    if not _zones_known(deployment):
         return None
-    zones = {str(zone.value) for zone in network.zones}
+    zones = {str(zone.value) for zone in deployment.network.zones}  # type: ignore[union-attr]
     return next(iter(zones)) if len(zones) < spot_min_zones() else None
+
+
+def _zones_known(deployment: Deployment) -> bool:
+    """True when the file writes the capacity's Availability Zones, every one of them readable."""
+    network = deployment.network
+    return network is not None and bool(network.zones) and all(zone.known for zone in network.zones)
 
 
 def _types_text(unit: Unit) -> str:
@@ -32,7 +37,7 @@ def _types_text(unit: Unit) -> str:
     "Spot capacity may launch only one instance type.",
     tags=("spot", "availability", "eks", "batch", "karpenter"),
 )
-def spot_capacity_not_diversified(deployment: Deployment, run: RunContext) -> Iterator[Violation]:
+def spot_capacity_not_diversified(deployment: Deployment, run: RunContext) -> Iterator[Violation | NotJudged]:
     """
     ## What it does
     Finds Spot capacity restricted to a single instance type: an EKS
@@ -56,6 +61,8 @@ def spot_capacity_not_diversified(deployment: Deployment, run: RunContext) -> It
     (Karpenter picks among many types), and for lists it cannot read.
     Zones alone are never judged: subnets named by ID say nothing of their
     zones, and one zone is sometimes deliberate (EFA training clusters).
+    Where the zones of a flagged capacity are not written, `explain
+    --deployments` says the zone was not judged.
 
     ## Why it matters
     Spot capacity is bought per pool — one instance type in one
@@ -101,8 +108,24 @@ def spot_capacity_not_diversified(deployment: Deployment, run: RunContext) -> It
     zone = _single_zone(deployment)
     for unit in deployment.units:
         types = unit.instance_types
-        if unit.capacity.value is not Capacity.SPOT or not types.known or len(types.value) >= spot_min_instance_types():  # type: ignore[arg-type]
+        if unit.capacity.value is not Capacity.SPOT:
             continue
+        if not types.known:
+            if not types.not_written():
+                yield NotJudged(
+                    f"the instance types Spot capacity {unit_subject(deployment, unit)} may launch are not known"
+                    f"{f' ({types.note})' if types.note else ''}",
+                    types.span,
+                )
+            continue
+        if len(types.value) >= spot_min_instance_types():  # type: ignore[arg-type]
+            continue
+        if not _zones_known(deployment):
+            yield NotJudged(
+                f"the Availability Zones of Spot capacity {unit_subject(deployment, unit)} are not written (or not "
+                "resolved): whether it is also confined to one zone is not judged",
+                unit.span,
+            )
         where_zone = f" in one Availability Zone ({zone})" if zone else ""
         yield violation(
             f"Spot capacity {unit_subject(deployment, unit)} may launch only one instance type ({_types_text(unit)}){where_zone} — "
