@@ -654,32 +654,6 @@ def test_template_braces_inside_strings_are_plain_yaml():
     assert source.problems == () and len(source.documents) == 1
 
 
-def test_rendered_stream_documents_carry_their_source_comment():
-    text = (
-        "---\n# Source: chart/templates/a.yaml\nkind: A\n"
-        "---\nkind: B  # no Source comment: not the one above A's\n"
-        "---\n# Source: chart/templates/c.yaml\n# another comment\nkind: C\n"
-        "---\n# Source: chart/templates/empty.yaml\n"
-    )
-    source = load_text("<stdin>", text)
-    assert [document.origin for document in source.documents] == [
-        "chart/templates/a.yaml",
-        "",
-        "chart/templates/c.yaml",
-        "chart/templates/empty.yaml",  # an empty template still names itself
-    ]
-
-
-def test_plain_files_have_no_origin():
-    source = load_text("a.yaml", "# Sources: are listed below\nkind: A\n")
-    assert [document.origin for document in source.documents] == [""]
-
-
-def test_a_source_note_atop_a_plain_file_is_no_rendered_origin():
-    source = load_text("stack.yaml", "# Source: https://github.com/example/templates\nResources: {}\n")
-    assert [document.origin for document in source.documents] == [""]
-
-
 @pytest.mark.parametrize("number", ["9" * 5000, "-" + "1" * 4100])
 def test_a_decimal_too_long_for_python_to_convert_stays_text(number):
     source = load_text("f.yaml", f"a: {number}\nb: 2\n")

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from linter import RunContext
 
+from plugins import data
 from plugins.adapters.kubernetes.autoscalers import (
     Autoscaler,
     is_autoscaler,
@@ -44,6 +45,8 @@ class RunIndex:
     namespaces: dict[str, Manifest] = field(default_factory=dict)
     # Stage -> namespace patterns the run's configuration gives (`[environments] namespaces`).
     namespace_stages: dict[str, list[str]] = field(default_factory=dict)
+    # The run's `[data]` section, for the facts the readers infer from images and instance types.
+    extensions: data.Extensions = data.SHIPPED
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
@@ -165,7 +168,9 @@ def build(run: RunContext) -> RunIndex:
     it (an MD002 there, nothing for a context file), and every other
     document is linted with the rest of the index.
     """
-    index = RunIndex(namespace_stages=dict((run.settings("environments") or {}).get("namespaces", {})))
+    index = RunIndex(
+        namespace_stages=dict((run.settings("environments") or {}).get("namespaces", {})), extensions=data.extensions_of(run)
+    )
     for document in run.documents:
         try:
             found = [(manifest, read(manifest)) for manifest in manifests(document)]

@@ -111,7 +111,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
     unit = Unit(
         name=manifest.name_sourced,
-        compute=_compute(requirements),
+        compute=_compute(requirements, index.extensions),
         count=Sourced(UNKNOWN, point(anchor), Provenance.INFERRED, "Karpenter launches nodes as pending pods need them"),
         capacity=pool_capacity(manifest, index),
         span=anchor,
@@ -386,7 +386,7 @@ def _allows(capacity: Sourced) -> str:
     return f"launches only {capacity.value.value} capacity{how}"  # type: ignore[union-attr]
 
 
-def _compute(requirements: list[MappingNode]) -> Compute:
+def _compute(requirements: list[MappingNode], extensions: data.Extensions) -> Compute:
     instance_label = data.kubernetes_label("instance_type")
     for key, per_item in ((instance_label, _instance_compute), (FAMILY_LABEL, _family_compute)):
         requirement = _requirement(requirements, key)
@@ -401,20 +401,20 @@ def _compute(requirements: list[MappingNode]) -> Compute:
             if label_text(item)
         ]
         if items:
-            return _agreeing([per_item(item) for item in items])
+            return _agreeing([per_item(item, extensions) for item in items])
     return Compute()
 
 
-def _instance_compute(instance_type: Sourced) -> Compute:
-    return compute_for(instance_type)
+def _instance_compute(instance_type: Sourced, extensions: data.Extensions) -> Compute:
+    return compute_for(instance_type, extensions)
 
 
-def _family_compute(family: Sourced) -> Compute:
+def _family_compute(family: Sourced, extensions: data.Extensions) -> Compute:
     """A family (`g5`) classified by the family tables; the count depends on the size, so it stays unknown.
 
     TRANSITIONAL: `data.instance_info` wants `family.size`; "any-size" stands in for the size.
     """
-    info = data.instance_info(f"{family.value}.any-size")
+    info = data.instance_info(f"{family.value}.any-size", extensions)
     if info is None:
         return Compute(instance_type=family)
     note = f"instance family {info.family} (any size)"

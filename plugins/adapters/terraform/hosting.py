@@ -21,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from linter import LinkStatus, ResourceRef, Scaling, ScalingTarget, Sourced
+from linter import LinkStatus, ResourceRef, Scaling, ScalingTarget
 
+from plugins import data
 from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
@@ -58,8 +59,12 @@ def _keys(address: str, name_key: str | None) -> tuple[str, ...]:
     return ("#" + address,) + ((name_key,) if name_key is not None else ())
 
 
-def module_items(terraform: TerraformModule) -> dict[str, list]:
-    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in."""
+def module_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in.
+
+    `extensions` is the run's `[data]` section (`data.extensions_of(run)`), for the facts inferred from images and instance types.
+    """
+    reader = READER.with_extensions(extensions)
     module = terraform.module
     reads: dict[str, list[_Read]] = {name: [] for name in HOSTING_TYPES}
     for resource in terraform.resources:
@@ -72,13 +77,13 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
     models = {}
     for read in reads["aws_sagemaker_model"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_model(read.request, READER, link)
+        read.parsed = read_model(read.request, reader, link)
         for key in _keys(read.resource.address, read.parsed.key):
             models.setdefault(key, read.parsed.model)
     configs = {}
     for read in reads["aws_sagemaker_endpoint_configuration"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_endpoint_config(read.request, READER, link, f"{ORIGIN} {read.resource.address}")
+        read.parsed = read_endpoint_config(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
         read.keys = _keys(read.resource.address, read.parsed.key)
         for key in read.keys:
             configs.setdefault(key, read)
@@ -86,7 +91,7 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
     used: set[int] = set()
     for read in reads["aws_sagemaker_endpoint"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_endpoint(read.request, READER, link, f"{ORIGIN} {read.resource.address}")
+        read.parsed = read_endpoint(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
         read.keys = _keys(read.resource.address, READER.name_key(read.request, "EndpointName"))
         config = configs.get(read.parsed.config_key) if read.parsed.config_key is not None else None
         if config is not None:

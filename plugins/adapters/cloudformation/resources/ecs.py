@@ -51,6 +51,7 @@ from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.aws.inferred_facts import command_line, compute_for, model_for
 from plugins.adapters.aws.written_values import text_of
+from plugins.data import Extensions
 
 SERVICE = "AWS::ECS::Service"
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -105,7 +106,7 @@ def _read_task(resource: Resource, template: TemplateContext) -> _Task:
             for item in mappings(container.get("Environment"))
             if item.get("Name") is not None
         )
-        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment, _command(container, template)))
+        models.append(model_for(template.read_text(container.get("Image")), container_name, Sourced(), environment, _command(container, template), template.extensions))
         requirements = container.get("ResourceRequirements")
         if requirements is not None and not _literal_list(requirements):
             undecided = undecided or f"ResourceRequirements of container {container_name.value} are not a literal list"
@@ -208,7 +209,7 @@ def _service_deployment(resource: Resource, template: TemplateContext) -> Deploy
 
     capacity, capacity_links, instance_type = _service_capacity(resource, properties, template, cluster_id, missing)
     links.extend(link for link in capacity_links if link not in links)
-    compute = _compute(task, instance_type)
+    compute = _compute(task, instance_type, template.extensions)
 
     count = _desired_count(resource, properties, template, missing)
     scaling = []
@@ -249,7 +250,7 @@ def _service_deployment(resource: Resource, template: TemplateContext) -> Deploy
     )
 
 
-def _compute(task: _Task | None, instance_type: Sourced) -> Compute:
+def _compute(task: _Task | None, instance_type: Sourced, extensions: Extensions) -> Compute:
     """The task's compute; the instances' facts when the capacity says which instance type."""
     if task is None:
         return Compute(instance_type=instance_type)
@@ -257,7 +258,7 @@ def _compute(task: _Task | None, instance_type: Sourced) -> Compute:
         if instance_type.note and not task.compute.instance_type.note:
             return replace(task.compute, instance_type=instance_type)
         return task.compute
-    compute = compute_for(instance_type)
+    compute = compute_for(instance_type, extensions)
     if not compute.accelerator.known:
         compute = replace(compute, accelerator=task.compute.accelerator, accelerator_count=task.compute.accelerator_count)
     return compute
@@ -361,7 +362,7 @@ def _task_deployment(task: _Task, template: TemplateContext) -> Deployment:
         kind = Sourced(DeploymentKind.JOB, first.span, Provenance.INFERRED, "run by " + ", ".join(runner.description for runner in started_by))
         capacity, count, network, capacity_links, instance_type = _run_settings(first, task, template)
         links.extend(link for link in capacity_links if link not in links)
-        compute = _compute(task, instance_type)
+        compute = _compute(task, instance_type, template.extensions)
     else:
         kind = Sourced(
             UNKNOWN, resource.key_span, Provenance.INFERRED,
