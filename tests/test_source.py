@@ -677,9 +677,9 @@ def test_a_stream_of_many_broken_documents_loads_in_linear_time():
     import time
 
     text = "---\na: b: c\n" * 16_000 + "---\nd: 1\n"
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: what the input costs, whatever else the machine runs
     source = load_text("f.yaml", text)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert len(source.problems) == 16_000 and source.problems[-1].span.line == 32_000
     assert [to_python(document.root) for document in source.documents] == [{"d": 1}]
     assert source.documents[0].root.span.line == 32_002
