@@ -16,7 +16,10 @@ pool near it answers True and every other one False (`karpenter.admitting_pool`)
   only the pool's own `labels` can give).
 - Accelerators: a pod that requests GPUs (or Neuron devices) needs a pool
   whose instance types can have them: not one whose types or
-  `karpenter.k8s.aws/instance-category` are all without.
+  `karpenter.k8s.aws/instance-category` are all without. A pod that
+  requests none is not known to go to a pool whose types all have one
+  (Karpenter would allow it, but files that show only a GPU pool show only
+  part of the cluster: CPU pods usually run on other capacity).
 - Taints: every `NoSchedule` or `NoExecute` taint of the pool must be
   tolerated (`startupTaints` are removed before pods run, so they are not).
 """
@@ -106,7 +109,9 @@ def _has_accelerators(pool: PoolNodes, pod: PodNeeds) -> bool | None:
     if pod.accelerators is None:
         return None
     if not pod.accelerators:
-        return True
+        # Karpenter would put such a pod on accelerated nodes, but files that show only an accelerated pool show only
+        # part of the cluster: a pod that requests no accelerator is not linked to a pool that has nothing else.
+        return None if pool.accelerator not in (None, "none") or _only_accelerated(pool) else True
     if pool.accelerator is not None:
         return pool.accelerator in pod.accelerators
     categories = _allowed(pool, CATEGORY_LABEL)
@@ -118,6 +123,11 @@ def _has_accelerators(pool: PoolNodes, pod: PodNeeds) -> bool | None:
     if all(category in PLAIN_CATEGORIES or category in ACCELERATED_CATEGORIES for category in categories.values):
         return False
     return None
+
+
+def _only_accelerated(pool: PoolNodes) -> bool:
+    categories = _allowed(pool, CATEGORY_LABEL).values
+    return bool(categories) and all(category in ACCELERATED_CATEGORIES for category in categories)  # type: ignore[union-attr]
 
 
 def _selects(pool: PoolNodes, pod: PodNeeds) -> bool | None:
