@@ -112,20 +112,22 @@ class RunIndex:
         """Every pool of the run near the file `near`, whatever its name: those of the file itself, else those of the nearest directory.
 
         The nearest directory is the one sharing the most directories with
-        `near`, counting only pools beside `near` or sharing more than the
-        directory all files of the run share: a pool of an unrelated
-        directory (another project of the run) is never near.
+        `near`, counting only pools in the directory of `near` or above it,
+        or sharing more than the directory all files of the run share: a
+        pool of an unrelated directory (another project of the run) is never
+        near. So pools in `repo/karpenter/` are near a pod in `repo/jobs/`
+        when the run holds more than `repo`, not when `repo` is the run's
+        whole (its root is then `repo`).
         """
         found = [manifest for pools in self.node_pools.values() for manifest in pools]
         same_file = [manifest for manifest in found if manifest.path == near]
         if same_file:
             return same_file
-        directory = near.rsplit("/", 1)[0] if "/" in near else ""
         depth = {}
         for manifest in found:
             shared = _shared_directories(manifest.path, near)
-            beside = (manifest.path.rsplit("/", 1)[0] if "/" in manifest.path else "") == directory
-            if beside or shared > self.run_root_depth:
+            above = shared == manifest.path.count("/")  # the pool's directory is the pod's or one above it
+            if above or shared > self.run_root_depth:
                 depth[id(manifest)] = shared
         if not depth:
             return []
