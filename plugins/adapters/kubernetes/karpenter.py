@@ -407,7 +407,7 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     if not pools:
         return None
     needs = pod_needs(pod)
-    answers = [(pool, admits(pool_nodes(pool), needs)) for pool in pools]
+    answers = [(pool, admits(pool_nodes(pool, index.extensions), needs)) for pool in pools]
     admitted = [pool for pool, answer in answers if answer is True]
     if len(admitted) != 1 or any(answer is None for _, answer in answers):
         return None
@@ -417,11 +417,11 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     return pool, Sourced(((pool.kind, pool.name),), pod.span, Provenance.INFERRED, note)
 
 
-def pool_nodes(manifest: Manifest) -> PoolNodes:
+def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:
     """What the nodes of a NodePool or Provisioner may carry, for `pool_admission.admits`."""
     node_spec, _, requirements = _node_spec(manifest)
     labels_node = child(manifest.spec, "labels") if manifest.kind == "Provisioner" else child(manifest.spec, "template", "metadata", "labels")
-    accelerator = _compute(requirements).accelerator
+    accelerator = _compute(requirements, extensions).accelerator
     return PoolNodes(
         requirements=tuple(
             (text(item.get("key")) or "", text(item.get("operator")) or "", tuple(string_list(item.get("values")))) for item in requirements
