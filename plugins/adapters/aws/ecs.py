@@ -122,7 +122,12 @@ def read_task_definition(request: Node | None, reader, *, link: ResourceRef, spa
             for item in mappings(_node(reader, container, "Environment"))
             if _node(reader, item, "Name") is not None
         )
-        models.append(model_for(reader.read_text(_node(reader, container, "Image")), container_name, Sourced(), environment, _command(container, reader)))
+        models.append(
+            model_for(
+                reader.read_text(_node(reader, container, "Image")), container_name, Sourced(), environment, _command(container, reader),
+                extensions=reader.extensions,
+            )
+        )
         requirements = _node(reader, container, "ResourceRequirements")
         if requirements is not None and not _literal_list(requirements):
             undecided = undecided or f"ResourceRequirements of container {container_name.value} are not a literal list"
@@ -289,15 +294,15 @@ def desired_count(request: Node | None, reader, span: Span, missing: str = "") -
 # --- deployments -------------------------------------------------------------------------
 
 
-def task_compute(task: EcsTask | None, instance_type: Sourced) -> Compute:
-    """The task's compute; the instances' facts when the capacity says which instance type."""
+def task_compute(task: EcsTask | None, instance_type: Sourced, extensions: data.Extensions = data.SHIPPED) -> Compute:
+    """The task's compute; the instances' facts when the capacity says which instance type (`extensions`: the run's `[data]`)."""
     if task is None:
         return Compute(instance_type=instance_type)
     if not instance_type.known:
         if instance_type.note and not task.compute.instance_type.note:
             return replace(task.compute, instance_type=instance_type)
         return task.compute
-    compute = compute_for(instance_type)
+    compute = compute_for(instance_type, extensions)
     if not compute.accelerator.known:
         compute = replace(compute, accelerator=task.compute.accelerator, accelerator_count=task.compute.accelerator_count)
     return compute
@@ -312,11 +317,11 @@ def _model_names(task: EcsTask | None) -> tuple[str, ...]:
 def service_deployment(
     *, id: str, span: Span, name: Sourced, links: tuple[ResourceRef, ...], task: EcsTask | None, capacity: Sourced, instance_type: Sourced,
     count: Sourced, scaling: tuple[Scaling, ...], attributes: tuple[tuple[str, Sourced], ...], network: Network | None,
-    profile: WorkloadProfile, environment: Sourced, kind_note: str,
+    profile: WorkloadProfile, environment: Sourced, kind_note: str, extensions: data.Extensions = data.SHIPPED,
 ) -> Deployment:
     """A service's deployment (see the module docstring); `attributes` are the service's own, after the task's."""
     unit = Unit(
-        name=name, compute=task_compute(task, instance_type), count=count, capacity=capacity, scaling=scaling,
+        name=name, compute=task_compute(task, instance_type, extensions), count=count, capacity=capacity, scaling=scaling,
         model_names=_model_names(task), span=span,
     )
     models = task.models if task is not None else ()
@@ -339,10 +344,10 @@ def service_deployment(
 
 def task_deployment(
     *, id: str, task: EcsTask, kind: Sourced, capacity: Sourced, count: Sourced, instance_type: Sourced, network: Network | None,
-    links: tuple[ResourceRef, ...], profile: WorkloadProfile, environment: Sourced,
+    links: tuple[ResourceRef, ...], profile: WorkloadProfile, environment: Sourced, extensions: data.Extensions = data.SHIPPED,
 ) -> Deployment:
     """A task definition run on its own (or by nothing the configuration shows: kind unknown) as a deployment."""
-    unit = Unit(name=task.name, compute=task_compute(task, instance_type), count=count, capacity=capacity, model_names=_model_names(task), span=task.span)
+    unit = Unit(name=task.name, compute=task_compute(task, instance_type, extensions), count=count, capacity=capacity, model_names=_model_names(task), span=task.span)
     return Deployment(
         id=id,
         platform=PLATFORM,

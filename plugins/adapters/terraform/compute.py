@@ -46,11 +46,12 @@ from plugins.adapters.aws.batch import (
 from plugins.adapters.aws.eks_nodegroups import DEFAULT_INSTANCE_TYPE, node_group_capacity, node_group_deployment, node_group_scaling
 from plugins.adapters.aws.launch_templates import launch_template_reservation, reserved_on_demand
 from plugins.adapters.aws.instance_compute import capacity_setting, compute_of_types
-from plugins.adapters.aws.sagemaker_requests import request_profile
+from plugins import data
+from plugins.adapters.aws.sagemaker_requests import RequestReader, request_profile
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr, Reference
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
-from plugins.adapters.terraform.values import Scope, Unknown, instance_address, instances
+from plugins.adapters.terraform.values import Scope, instance_address, instances
 
 __all__ = ["COMPUTE_TYPES", "module_compute_items"]
 
@@ -70,8 +71,12 @@ EKS_NODE_GROUP_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-m
 BATCH_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/batch/aws$", re.IGNORECASE)
 
 
-def module_compute_items(terraform: TerraformModule) -> dict[str, list]:
-    """The Batch and node group deployments of a module, by the path of the file each is anchored in."""
+def module_compute_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The Batch and node group deployments of a module, by the path of the file each is anchored in.
+
+    `extensions` is the run's `[data]` section, for the facts inferred from instance types and images.
+    """
+    reader = READER.with_extensions(extensions)
     module = terraform.module
     items: dict[str, list] = {}
     environments, queues, definitions, spans = {}, {}, {}, {}
@@ -83,20 +88,20 @@ def module_compute_items(terraform: TerraformModule) -> dict[str, list]:
             request = request_node(module, resource.body, scope, SHAPES[resource.type])
             link = ResourceRef(resource.type, address, resource.body.span)
             if resource.type == NODE_GROUP:
-                deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform)
+                deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform, reader)
                 items.setdefault(resource.path, []).extend([deployment, *problems])
             elif resource.type == ENVIRONMENT:
-                environments[address] = _environment(request, address, link, resource.body.span, terraform)
+                environments[address] = _environment(request, address, link, resource.body.span, reader, terraform)
                 spans[address] = resource.path
             elif resource.type == JOB_DEFINITION:
-                definitions[address] = read_job_definition(request, READER, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
+                definitions[address] = read_job_definition(request, reader, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
             else:
                 queue_requests.append((request, address, link, resource.body.span))
                 spans[address] = resource.path
     for request, address, link, span in queue_requests:
         queues[address] = _queue(request, address, link, span, environments)
     for call in _registry_calls(terraform):
-        _read_registry_call(call, terraform, items, environments, queues, definitions, spans)
+        _read_registry_call(call, terraform, items, environments, queues, definitions, spans, reader)
     if environments or queues:
         batch = BatchResources(environments, queues, definitions, lambda anchor: _deployment_id(spans[anchor], anchor), where="the module")
         for deployment in batch.deployments():
@@ -135,11 +140,11 @@ def _network(node: Node | None) -> Network | None:
 # --- Batch ------------------------------------------------------------------------------
 
 
-def _environment(request: Node, address: str, link: ResourceRef, span: Span, terraform: TerraformModule | None = None):
+def _environment(request: Node, address: str, link: ResourceRef, span: Span, reader: RequestReader, terraform: TerraformModule | None = None):
     name = _name(request, "ComputeEnvironmentName", address, span)
     profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
     resources = READER.node(request, "ComputeResources")
-    common = dict(id=address, link=link, span=span, name=name, profile=profile, stage=stage, managed=READER.read_str(request, "Type"), reader=READER)
+    common = dict(id=address, link=link, span=span, name=name, profile=profile, stage=stage, managed=READER.read_str(request, "Type"), reader=reader)
     if not isinstance(resources, MappingNode):
         return environment_record(
             **common, resources=None, missing_reason="no compute_resources", compute_type=Sourced(), capacity=Sourced(),
@@ -207,8 +212,8 @@ def _environment_named(node: Node, environments: dict) -> str | None:
 
 
 def _node_group(
-    request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, name: Sourced | None = None,
-    module_template: tuple | None = None,
+    request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, reader: RequestReader,
+    name: Sourced | None = None, module_template: tuple | None = None,
 ):
     profile, stage, problems = request_profile(request, READER, f"{ORIGIN} {address}")
     name = name or _name(request, "NodegroupName", address, span)
@@ -220,14 +225,14 @@ def _node_group(
         links.append(ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span))
     capacity_from = template or module_template
     if instance_types:
-        compute, launched = compute_of_types(instance_types, types_node), instance_types
+        compute, launched = compute_of_types(instance_types, types_node, reader.extensions), instance_types
     else:
         from_template = _launch_template_type(READER.node(request, "LaunchTemplate"), template)
         if from_template is not None:
-            compute, launched = compute_of_types([from_template], READER.node(request, "LaunchTemplate")), [from_template]
+            compute, launched = compute_of_types([from_template], READER.node(request, "LaunchTemplate"), reader.extensions), [from_template]
         else:
             default = Sourced(DEFAULT_INSTANCE_TYPE, span, Provenance.DEFAULT, "no instance_types: EKS uses t3.medium")
-            compute, launched = compute_of_types([default], request), [default]
+            compute, launched = compute_of_types([default], request, reader.extensions), [default]
     count, scaling = node_group_scaling(request, READER, span)
     deployment = node_group_deployment(
         id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
@@ -407,7 +412,9 @@ def _request(shaped: dict[str, Node], span: Span) -> MappingNode:
     return MappingNode(tuple((ScalarNode(key, node.span, "str"), node) for key, node in shaped.items()), span)
 
 
-def _read_registry_call(call, terraform: TerraformModule, items: dict, environments: dict, queues: dict, definitions: dict, spans: dict) -> None:
+def _read_registry_call(
+    call, terraform: TerraformModule, items: dict, environments: dict, queues: dict, definitions: dict, spans: dict, reader: RequestReader,
+) -> None:
     kind, call_name, body, path = call
     if terraform.module.evaluate(body.get("create")).value is False:
         return
@@ -417,19 +424,19 @@ def _read_registry_call(call, terraform: TerraformModule, items: dict, environme
     prefix = f"module.{call_name}"
     if kind == "node-group":
         entry = ObjectExpr(body.span, "", tuple((Literal(value.span, str(key.value), str(key.value)), value.expression) for key, value in body.pairs if isinstance(value, Attribute)))
-        _registry_node_group(terraform, items, prefix, {}, entry, body.span, path, None)
+        _registry_node_group(terraform, items, prefix, {}, entry, body.span, path, None, reader)
         return
     if kind == "eks":
         defaults = body.get("eks_managed_node_group_defaults")
         default_nodes = _shaped(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
         for key, written, span in _entries(terraform, body, "eks_managed_node_groups"):
-            _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key)
+            _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key, reader)
         return
     by_key = {}
     for key, written, span in _entries(terraform, body, "compute_environments"):
         address = f'{prefix}.compute_environments["{key}"]'
         request = _request(_shaped(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
-        environments[address] = _environment(request, address, ResourceRef("module", address, span), span)
+        environments[address] = _environment(request, address, ResourceRef("module", address, span), span, reader)
         spans[address] = path
         by_key[key] = address
     for key, written, span in _entries(terraform, body, "job_queues"):
@@ -451,7 +458,7 @@ def _read_registry_call(call, terraform: TerraformModule, items: dict, environme
         address = f'{prefix}.job_definitions["{key}"]'
         request = _request(_shaped(terraform, written, _JOB_DEFINITION_KEYS, span), span)
         name = _name(request, "JobDefinitionName", key, span)
-        definitions[address] = read_job_definition(request, READER, id=address, link=ResourceRef("module", address, span), name=name)
+        definitions[address] = read_job_definition(request, reader, id=address, link=ResourceRef("module", address, span), name=name)
 
 
 def _order(item: tuple) -> Any:
@@ -519,7 +526,10 @@ _NODE_GROUP_KEYS = {
 _LAUNCH_TEMPLATE_INPUTS = ("CapacityReservationSpecification", "InstanceMarketOptions")
 
 
-def _registry_node_group(terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None) -> None:
+def _registry_node_group(
+    terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None,
+    reader: RequestReader,
+) -> None:
     shaped = {**defaults, **_shaped(terraform, written, _NODE_GROUP_KEYS, span)}
     if shaped.get("Create") is not None and READER.read_bool(shaped["Create"]).value is False:
         return
@@ -542,6 +552,6 @@ def _registry_node_group(terraform: TerraformModule, items: dict, address: str, 
     else:
         name = Sourced(key or address, span, Provenance.INFERRED, "the eks_managed_node_groups key" if key else "the module call's address")
     deployment, problems = _node_group(
-        request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, name, module_template
+        request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, reader, name, module_template
     )
     items.setdefault(path, []).extend([deployment, *problems])

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from linter import UNKNOWN, Deployment, DeploymentKind, MappingNode, Network, Node, Provenance, ResourceRef, SequenceNode, Sourced, mappings, merge_profiles
 
+from plugins import data
 from plugins.adapters.aws.ecs import (
     EcsTask,
     ProviderCapacity,
@@ -74,9 +75,13 @@ class _TaskRead:
     family: Sourced
 
 
-def module_ecs(terraform: TerraformModule) -> tuple[list[EcsService], dict[str, list]]:
-    """The module's ECS services, and the items (task definitions no service runs, problems) by anchor path."""
+def module_ecs(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> tuple[list[EcsService], dict[str, list]]:
+    """The module's ECS services, and the items (task definitions no service runs, problems) by anchor path.
+
+    `extensions` is the run's `[data]` section, for the facts inferred from images and instance types.
+    """
     module = terraform.module
+    reader = READER.with_extensions(extensions)
     tasks: dict[str, _TaskRead] = {}
     items: dict[str, list] = {}
     for resource in terraform.resources:
@@ -87,7 +92,7 @@ def module_ecs(terraform: TerraformModule) -> tuple[list[EcsService], dict[str, 
             span = resource.body.span
             family = READER.read_text(request, "Family")
             name = family if family.known or family.options else Sourced(address, span, Provenance.INFERRED, "address (no family known)")
-            task = read_task_definition(request, READER, link=ResourceRef(TASK_DEFINITION, address, span), span=span, name=name)
+            task = read_task_definition(request, reader, link=ResourceRef(TASK_DEFINITION, address, span), span=span, name=name)
             profile, stage, problems = request_profile(request, READER, f"{ORIGIN} {address}")
             tasks[address] = _TaskRead(task, profile, stage, resource.path, family)
             items.setdefault(resource.path, []).extend(problems)
@@ -98,7 +103,7 @@ def module_ecs(terraform: TerraformModule) -> tuple[list[EcsService], dict[str, 
             continue
         for address, scope in instances(module, resource):
             request = request_node(module, resource.body, scope, SHAPES[SERVICE])
-            service, task_address, problems = _service(request, address, resource, terraform, tasks)
+            service, task_address, problems = _service(request, address, resource, terraform, tasks, extensions)
             if task_address is not None:
                 used.add(task_address)
             services.append(service)
@@ -109,13 +114,14 @@ def module_ecs(terraform: TerraformModule) -> tuple[list[EcsService], dict[str, 
             continue
         span = read.task.span
         if address in runs:
-            items.setdefault(read.path, []).append(_run_deployment(address, read, runs[address], terraform))
+            items.setdefault(read.path, []).append(_run_deployment(address, read, runs[address], terraform, extensions))
             continue
         deployment = task_deployment(
             id=f"{read.path}#{address}", task=read.task,
             kind=Sourced(UNKNOWN, span, Provenance.INFERRED, "a task definition no service of this module runs (where it is run otherwise is not read)"),
             capacity=Sourced(UNKNOWN, span, Provenance.INFERRED, "the launch type or capacity provider is chosen where the task is run"),
             count=Sourced(), instance_type=Sourced(), network=None, links=(read.task.link,), profile=read.profile, environment=read.stage,
+            extensions=extensions,
         )
         items.setdefault(read.path, []).append(deployment)
     return services, items
@@ -156,7 +162,7 @@ def _runs(terraform: TerraformModule, tasks: dict[str, _TaskRead]) -> dict[str, 
     return runs
 
 
-def _run_deployment(address: str, read: _TaskRead, runs: list[_Run], terraform: TerraformModule) -> Deployment:
+def _run_deployment(address: str, read: _TaskRead, runs: list[_Run], terraform: TerraformModule, extensions: data.Extensions) -> Deployment:
     """A task definition an EventBridge target or a schedule runs: a job, launched as the first of them says."""
     first = runs[0]
     capacity, capacity_links, instance_type = _capacity(first.parameters, terraform, first.cluster)
@@ -169,11 +175,11 @@ def _run_deployment(address: str, read: _TaskRead, runs: list[_Run], terraform: 
         kind=Sourced(DeploymentKind.JOB, first.link.span, Provenance.INFERRED, "run by " + ", ".join(run.description for run in runs)),
         capacity=capacity, count=count, instance_type=instance_type,
         network=_network(READER.node(first.parameters, "NetworkConfiguration", "Subnets")),
-        links=tuple(links), profile=read.profile, environment=read.stage,
+        links=tuple(links), profile=read.profile, environment=read.stage, extensions=extensions,
     )
 
 
-def _service(request: MappingNode, address: str, resource, terraform: TerraformModule, tasks: dict[str, _TaskRead]):
+def _service(request: MappingNode, address: str, resource, terraform: TerraformModule, tasks: dict[str, _TaskRead], extensions: data.Extensions):
     span = resource.body.span
     written = READER.read_text(request, "ServiceName")
     name = written if written.known or written.options else Sourced(address, span, Provenance.INFERRED, "address (no name known)")
@@ -201,7 +207,7 @@ def _service(request: MappingNode, address: str, resource, terraform: TerraformM
         id=f"{resource.path}#{address}", span=span, name=name, links=tuple(links), task=read.task if read is not None else None,
         capacity=capacity, instance_type=instance_type, count=desired_count(request, READER, span), scaling=(),
         attributes=tuple(attributes), network=_network(READER.node(request, "NetworkConfiguration", "Subnets")),
-        profile=profile, environment=stage, kind_note=kind_note,
+        profile=profile, environment=stage, kind_note=kind_note, extensions=extensions,
     )
     return EcsService(deployment, address, written, resource.path), task_address, problems
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from linter import LinkStatus, Provenance, ResourceRef, Scaling, ScalingTarget, Sourced
 
+from plugins import data
 from plugins.adapters.aws.application_autoscaling import ECS_NAMESPACE, ECS_SERVICE, SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
@@ -61,8 +62,12 @@ def _keys(address: str, name_key: str | None) -> tuple[str, ...]:
     return ("#" + address,) + ((name_key,) if name_key is not None else ())
 
 
-def module_items(terraform: TerraformModule) -> dict[str, list]:
-    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in."""
+def module_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in.
+
+    `extensions` is the run's `[data]` section (`data.extensions_of(run)`), for the facts inferred from images and instance types.
+    """
+    reader = READER.with_extensions(extensions)
     module = terraform.module
     reads: dict[str, list[_Read]] = {name: [] for name in HOSTING_TYPES}
     for resource in terraform.resources:
@@ -75,13 +80,13 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
     models = {}
     for read in reads["aws_sagemaker_model"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_model(read.request, READER, link)
+        read.parsed = read_model(read.request, reader, link)
         for key in _keys(read.resource.address, read.parsed.key):
             models.setdefault(key, read.parsed.model)
     configs = {}
     for read in reads["aws_sagemaker_endpoint_configuration"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_endpoint_config(read.request, READER, link, f"{ORIGIN} {read.resource.address}")
+        read.parsed = read_endpoint_config(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
         read.keys = _keys(read.resource.address, read.parsed.key)
         for key in read.keys:
             configs.setdefault(key, read)
@@ -89,7 +94,7 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
     used: set[int] = set()
     for read in reads["aws_sagemaker_endpoint"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_endpoint(read.request, READER, link, f"{ORIGIN} {read.resource.address}")
+        read.parsed = read_endpoint(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
         read.keys = _keys(read.resource.address, READER.name_key(read.request, "EndpointName"))
         config = configs.get(read.parsed.config_key) if read.parsed.config_key is not None else None
         if config is not None:
@@ -117,7 +122,7 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
         if target is not None:
             target.policies.append(read_policy(read.request, READER, read.resource.body.span))
 
-    services, items = module_ecs(terraform)
+    services, items = module_ecs(terraform, extensions)
     scaling_targets = []
     for target in targets:
         linked, deployments, services = _link_target(target, deployments, services)

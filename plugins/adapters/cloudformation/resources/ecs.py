@@ -128,7 +128,7 @@ def _service_deployment(resource: Resource, template: TemplateContext) -> Deploy
         id=template.deployment_id(resource.logical_id), span=resource.key_span, name=name, links=tuple(links), task=task,
         capacity=capacity, instance_type=instance_type, count=count, scaling=tuple(scaling), attributes=tuple(attributes),
         network=network_of(child(properties, "NetworkConfiguration", "AwsvpcConfiguration", "Subnets"), template),
-        profile=profile, environment=stage, kind_note=kind_note,
+        profile=profile, environment=stage, kind_note=kind_note, extensions=template.extensions,
     )
 
 
@@ -199,7 +199,7 @@ def _task_deployment(task: EcsTask, template: TemplateContext) -> Deployment:
         count = Sourced()
     return task_deployment(
         id=template.deployment_id(resource.logical_id), task=task, kind=kind, capacity=capacity, count=count, instance_type=instance_type,
-        network=network, links=tuple(links), profile=profile, environment=environment_of(resource, profile),
+        network=network, links=tuple(links), profile=profile, environment=environment_of(resource, profile), extensions=template.extensions,
     )
 
 
