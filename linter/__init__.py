@@ -57,7 +57,7 @@ from linter.profile import (
 )
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import UNKNOWN_ENVIRONMENT, Finding, NotJudged, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
-from linter.source import Document, LoadLimits, LoadProblem, SourceFile, load_text
+from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, load_text
 from linter.suggest import did_you_mean
 
 __version__ = "0.1.0"
@@ -91,6 +91,7 @@ __all__ = [
     "SourceFile",
     "LoadLimits",
     "LoadProblem",
+    "UnrenderedTemplate",
     "load_text",
     # model
     "UNKNOWN",

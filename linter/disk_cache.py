@@ -70,7 +70,7 @@ def run_salt(host: "PluginHost", config: "Config") -> str:
     digest.update(f"mldeploy-lint {__version__}\0".encode())
     import importlib
 
-    for name in ("linter.source", "linter.nodes", "linter.source_codec", "linter.templates", "linter.engine"):
+    for name in ("linter.source", "linter.nodes", "linter.source_codec", "linter.engine"):
         digest.update(_module_stamp(importlib.import_module(name)).encode("utf-8", "surrogateescape"))
     for name, plugin in sorted(host.manager.list_name_plugin(), key=lambda pair: str(pair[0])):
         version = getattr(plugin, "__version__", "")

@@ -26,12 +26,12 @@ from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
 from linter.rules import Finding, NotJudged, Rule, RuleSelector, Scope, Severity, Violation
-from linter.source import Document, LoadLimits, LoadProblem, SourceFile, decode_bytes, load_text
-from linter.templates import chart_file, looks_like_go_template
+from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, decode_bytes, load_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.baseline import Baseline
     from linter.disk_cache import DiskCache
+    from linter.plugin_manager import HookResult
     from linter.source_cache import SourceCache
 
 __all__ = ["DEFAULT_FILE_TIMEOUT", "ContextRequest", "InputFile", "LintOptions", "LintResult", "RunContext", "run_lint"]
@@ -94,6 +94,9 @@ class RunContext:
     document of the files being linted, and as what (complete once every
     document is extracted: for rules and `mldeploy_link`). `settings(name)`
     is the run's value of a plugin's configuration section.
+    `non_stage_names` are the names the plugins say contain a stage word
+    but name no stage (`mldeploy_non_stage_names`), for
+    `linter.environment_from_path`.
     """
 
     documents: tuple[Document, ...]
@@ -102,6 +105,7 @@ class RunContext:
     scaling_targets: tuple[ScalingTarget, ...] = ()
     reported_paths: frozenset[str] = frozenset()
     rules: tuple[Rule, ...] = ()
+    non_stage_names: tuple[str, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict)
     _recognitions: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
 
@@ -230,6 +234,7 @@ def _run(
 ) -> LintResult:
     rules_by_id = {candidate.id: candidate for candidate in host.rules()}
     enabled = tuple(candidate for candidate in rules_by_id.values() if options.selector.enabled(candidate))
+    non_stage_names = host.non_stage_names()
     findings: list[Finding] = []
     emit = _Emitter(rules_by_id, findings)
 
@@ -239,10 +244,10 @@ def _run(
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
     inputs = _wanted_context(inputs, host, options, emit)
-    for item, placement, source in _loaded(inputs, host, options, emit):
-        if source is None:  # an unrendered template: noted once per chart, never parsed
-            if not item.context_only:
-                unrendered.add(item.path, placement.chart if placement else None)
+    for item, source in _loaded(inputs, host, options, emit):
+        if isinstance(source, UnrenderedTemplate):  # never parsed; noted once per group, or skipped without a word
+            if source.note and not item.context_only:
+                unrendered.add(item.path, source)
             continue
         sources.append((item, source))
         loaded()
@@ -254,7 +259,7 @@ def _run(
 
     all_documents = tuple(document for _, source in sources for document in source.documents)
     reported = frozenset(item.path for item in inputs if not item.context_only)
-    run = RunContext(all_documents, options, reported_paths=reported, rules=enabled)
+    run = RunContext(all_documents, options, reported_paths=reported, rules=enabled, non_stage_names=non_stage_names)
 
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
@@ -432,7 +437,7 @@ class _Extraction:
                 try:
                     for extracted in outcome.result:
                         if isinstance(extracted, Deployment):
-                            self.deployments.append(_apply_options(extracted, self.options))
+                            self.deployments.append(_apply_options(extracted, self.options, self.run.non_stage_names))
                             self.deployments_read += 1
                         elif isinstance(extracted, InputProblem):
                             emit.core(extracted.rule_id, extracted.message, extracted.span)
@@ -624,10 +629,12 @@ def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> lis
     return located
 
 
-def _cached_load(
-    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None
-) -> SourceFile | None:
-    """`_load` under the time limit, through `options.source_cache` when there is one.
+def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
+    """`_load` under the time limit, through `options.source_cache` and `options.disk_cache` when there are.
+
+    Only files that are not unrendered templates come here (`_loaded` asks
+    first): whether a file is one depends on its neighbours (a chart's
+    `Chart.yaml`), not only on its content, which is all the caches key on.
 
     A load that overran or during which a plugin failed is not cached: the
     next run tries again (and reports the failure again).
@@ -652,11 +659,11 @@ def _cached_load(
             except ValueError:
                 pass  # a damaged or foreign entry: parse, and write it again
             else:
-                if source is None or source.path == item.path:
+                if source.path == item.path:
                     if cache is not None:
                         cache.put(key, source)
                     return source
-    source, cacheable = _timed_load(item, host, options, emit, template_chart)
+    source, cacheable = _timed_load(item, host, options, emit)
     if cacheable and cache is not None:
         cache.put(key, source)
     if cacheable and disk is not None:
@@ -667,104 +674,113 @@ def _cached_load(
     return source
 
 
-def _timed_load(
-    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None
-) -> tuple[SourceFile | None, bool]:
+def _timed_load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> tuple[SourceFile, bool]:
     """`_load` under the time limit, and whether its result may be cached (no overrun, no plugin failure)."""
     reported_before = len(emit.findings)
     try:
         with time_limit(options.file_timeout):
-            source = _load(item, host, options, emit, template_chart=template_chart)
+            source = _load(item, host, options, emit)
     except Overrun:
         message = f"reading this file took longer than {options.file_timeout:g} s (the per-file time limit); not linted"
         return SourceFile(item.path, "", (), (LoadProblem(message, Span.point(item.path, 1)),)), False
     return source, len(emit.findings) == reported_before
 
 
-def _loaded(
-    inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, emit: "_Emitter"
-) -> Iterator[tuple[InputFile, Any, SourceFile | None]]:
-    """Each input to lint with its chart placement and what it loaded to, in input order.
+def _loaded(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, emit: "_Emitter") -> Iterator[tuple[InputFile, SourceFile | UnrenderedTemplate]]:
+    """Each input to lint with what it loaded to: unrendered templates first, then the others in input order.
 
-    Chart metadata and values files are left out: they feed a chart's
-    templates and are not manifests. With several jobs the files are loaded
-    in worker processes (`linter.parallel`); what they report comes back in
-    the same order, so the run's output does not change.
+    A plugin says which files are unrendered templates (a Helm chart's
+    templates and values); those are never parsed. With several jobs the
+    other files are loaded in worker processes (`linter.parallel`); what
+    they report comes back in the same order, so the run's output does not
+    change.
     """
-    wanted = []
+    pending = []
     for item in inputs:
-        placement = chart_file(item.path)
-        if placement is not None and not placement.template:
-            continue
-        wanted.append((item, placement))
+        unrendered = _unrendered(item, host, options, emit)
+        if unrendered is not None:
+            yield item, unrendered
+        else:
+            pending.append(item)
     if options.jobs != 1 and options.source_cache is None:
         from linter import parallel
 
-        jobs = parallel.jobs_for(options.jobs, [item for item, _ in wanted])
+        jobs = parallel.jobs_for(options.jobs, pending)
         if jobs > 1:
-            yield from parallel.load_in_processes(wanted, host, options, emit, jobs)
+            yield from parallel.load_in_processes(pending, host, options, emit, jobs)
             return
-    for item, placement in wanted:
-        yield item, placement, _cached_load(item, host, options, emit, placement.chart if placement else None)
+    for item in pending:
+        yield item, _cached_load(item, host, options, emit)
 
 
-def _load(
-    item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter", template_chart: str | None = None
-) -> SourceFile | None:
-    """The file read by the first plugin that takes it, or the core loader; None for an unrendered template."""
+def _unrendered(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> UnrenderedTemplate | None:
+    """What the first plugin that says `item` is an unrendered template says of it; None when none does."""
+    text, _ = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
+    with time_limit(options.file_timeout):
+        try:
+            found = _first(host, emit, item.path, "mldeploy_unrendered_template", "while looking at this file", path=item.path, text=text)
+        except Overrun:
+            return None  # parsed as any file, under the same limit, which reports the overrun
+    return found.result if found is not None else None
+
+
+def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
+    """The file read by the first plugin that takes it, or the core loader, with its documents' origins."""
     text, problem = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
     if text is None:
         assert problem is not None
         return SourceFile(item.path, "", (), (problem,))
-    for outcome in host.call_each("mldeploy_load", path=item.path, text=text, limits=options.limits):
+    loaded = _first(host, emit, item.path, "mldeploy_load", "while loading this file", path=item.path, text=text, limits=options.limits)
+    source = loaded.result if loaded is not None else load_text(item.path, text, options.limits)
+    if not source.documents:
+        return source
+    told = _first(host, emit, item.path, "mldeploy_document_origins", "while reading where this file was rendered from", source=source)
+    if told is None or not any(told.result):
+        return source
+    if len(told.result) != len(source.documents):
+        message = f"gave {len(told.result)} origins for the {len(source.documents)} documents of this file"
+        emit.plugin_error(told.plugin, f"plugin {told.plugin!r} {message}", Span.point(item.path, 1))
+        return source
+    return source.with_origins(told.result)
+
+
+def _first(host: PluginHost, emit: "_Emitter", file: str, hook_name: str, doing: str, **kwargs: Any) -> "HookResult | None":
+    """The first implementation of a hook that answers; one that fails is reported at the file and the next one asked."""
+    for outcome in host.call_each(hook_name, **kwargs):
         if outcome.error is not None:
             emit.plugin_error(
                 outcome.plugin,
-                f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while loading this file",
-                Span.point(item.path, 1),
+                f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} {doing}",
+                Span.point(file, 1),
                 outcome.error,
             )
             continue
-        return outcome.result  # first non-None result wins
-    if template_chart is not None or looks_like_go_template(text):
-        return None
-    return load_text(item.path, text, options.limits)
+        return outcome
+    return None
 
 
 @dataclass
 class _Unrendered:
-    """Go-template files met in a run, grouped by Helm chart (a file outside a chart stands alone)."""
+    """Unrendered template files met in a run, by group (a file without one stands alone)."""
 
-    groups: dict[str, list[str]] = field(default_factory=dict)
-    charts: set[str] = field(default_factory=set)
+    groups: dict[str, list[tuple[str, UnrenderedTemplate]]] = field(default_factory=dict)
 
-    def add(self, path: str, chart: str | None) -> None:
-        self.groups.setdefault(chart if chart is not None else path, []).append(path)
-        if chart is not None:
-            self.charts.add(chart)
+    def add(self, path: str, template: UnrenderedTemplate) -> None:
+        self.groups.setdefault(template.group or path, []).append((path, template))
 
     def paths(self) -> list[str]:
-        return [path for paths in self.groups.values() for path in paths]
+        return [path for members in self.groups.values() for path, _ in members]
 
     def notes(self) -> Iterable[tuple[str, Span]]:
-        """One (message, span) per chart or template file, at its first file."""
+        """One (message, span) per group, at its first file, with the note that file was given."""
         for key in sorted(self.groups):
-            paths = sorted(self.groups[key])
-            if key in self.charts:
-                count = f"{len(paths)} template file{'s' if len(paths) != 1 else ''}"
-                message = (
-                    f"Helm chart {key} is not linted: its {count} under templates/ are Go templates — "
-                    f"render the chart and lint the output: helm template {key} | mldeploy-lint -"
-                )
-            else:
-                message = (
-                    "this file is a Go template (Helm or similar) and is not linted — render it and lint "
-                    "the output: helm template CHART | mldeploy-lint -"
-                )
-            yield message, Span.point(paths[0], 1)
+            first, template = min(self.groups[key], key=lambda member: member[0])
+            count = len(self.groups[key])
+            files = f"{count} template file{'s' if count != 1 else ''}"
+            yield template.note.replace("{files}", files), Span.point(first, 1)
 
 
-def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
+def _apply_options(deployment: Deployment, options: LintOptions, non_stage_names: tuple[str, ...] = ()) -> Deployment:
     """The environment, in order: --environment, the file, configured path globs, stage words in the path."""
     if options.environment is not None:
         return replace(
@@ -783,7 +799,7 @@ def _apply_options(deployment: Deployment, options: LintOptions) -> Deployment:
         )
     if not environments.get("path-words", True):
         return deployment
-    from_path = environment_from_path(_within_repository(deployment.path))
+    from_path = environment_from_path(_within_repository(deployment.path), non_stage_names)
     if from_path is None:
         return deployment
     stage, word = from_path

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.rules import Rule
     from linter.nodes import Span
     from linter.options import OptionSection
-    from linter.source import Document, LoadLimits, SourceFile
+    from linter.source import Document, LoadLimits, SourceFile, UnrenderedTemplate
 
 PROJECT = "mldeploy_lint"
 
@@ -83,6 +83,50 @@ def mldeploy_context_wanted(path: str, text: str, request: "ContextRequest") -> 
     True, when a plugin that reads the run (implements `mldeploy_extract`
     or `mldeploy_link`) does not implement this hook. A plugin that raises
     is reported (MD002) and counts as True.
+    """
+
+
+@hookspec
+def mldeploy_non_stage_names() -> "Sequence[str]":
+    """Return names that contain a stage word but name something else (a product: `production-stack`).
+
+    Called once per run. Where the core reads a deployment's stage from
+    the words of its file's path (`envs/prod/`, `model-stg.yaml`), these
+    names, matched as whole words without regard to case, are not read
+    for stage words: `production-stack/examples/` names no stage. An
+    adapter that reads file names the same way passes them on from
+    `run.non_stage_names` to `linter.environment_from_path`.
+    """
+
+
+@hookspec(firstresult=True)
+def mldeploy_unrendered_template(path: str, text: "str | None") -> "UnrenderedTemplate | None":
+    """Say that a file is a template's source, not a deployment config; first non-None result wins.
+
+    Called for every file before it is parsed (before `mldeploy_load`),
+    with its display path and decoded text (None when the bytes are not
+    text: the core reports that unless a plugin answers). Return a
+    `linter.UnrenderedTemplate` for a file that only a renderer can read
+    (a Helm chart's template, a Go-template file) or that only feeds one
+    (a chart's values): the core does not parse it, and notes it once per
+    group as `MD005 unrendered-template` with the note you give, or skips
+    it without a word when the note is empty. Return None for any other
+    file. Must not raise for odd input; keep it cheap (it sees every file).
+    """
+
+
+@hookspec(firstresult=True)
+def mldeploy_document_origins(source: "SourceFile") -> "Sequence[str] | None":
+    """Say where each document of a loaded file was rendered from; first non-None result wins.
+
+    Called once per file after it is loaded (by the core or a plugin's
+    `mldeploy_load`). For a stream a renderer wrote (`helm template`
+    output, whose `# Source:` comments name each document's template),
+    return one string per document of `source.documents`, in order: the
+    template a document came from, or "" when the stream does not say.
+    The core sets it as `Document.origin`, and findings inside the
+    document name it (`Finding.origin`). Return None for a file that is
+    not such a stream. Must not raise for odd input.
     """
 
 

@@ -80,8 +80,8 @@ def jobs_for(requested: int | None, inputs: Sequence["InputFile"]) -> int:
 
 
 def load_in_processes(
-    wanted: Sequence[tuple["InputFile", Any]], host: "PluginHost", options: "LintOptions", emit: "_Emitter", jobs: int
-) -> Iterator[tuple["InputFile", Any, "SourceFile | None"]]:
+    wanted: Sequence["InputFile"], host: "PluginHost", options: "LintOptions", emit: "_Emitter", jobs: int
+) -> Iterator[tuple["InputFile", "SourceFile"]]:
     """What `engine._loaded` yields, each file loaded here or by one of `jobs - 1` forked workers; see the module docstring."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -110,7 +110,7 @@ def load_in_processes(
                 except Exception:  # noqa: BLE001 - a worker died or its result did not pickle: load the batch here
                     results = [(position, False, None, ()) for position in batch]
             for position, encoded, data, findings in results:
-                item, placement = wanted[position]
+                item = wanted[position]
                 source = None
                 if encoded:
                     try:
@@ -120,18 +120,18 @@ def load_in_processes(
                     if source is not None and source.path != item.path:  # not this file's entry
                         encoded = False
                 if not encoded:
-                    source = _cached_load(item, host, options, emit, placement.chart if placement else None)
+                    source = _cached_load(item, host, options, emit)
                 else:
                     emit.findings.extend(findings)
-                yield item, placement, source
+                yield item, source
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _batches(wanted: Sequence[tuple["InputFile", Any]]) -> list[list[int]]:
+def _batches(wanted: Sequence["InputFile"]) -> list[list[int]]:
     batches: list[list[int]] = [[]]
     size = 0
-    for position, (item, _) in enumerate(wanted):
+    for position, item in enumerate(wanted):
         if batches[-1] and (len(batches[-1]) >= _BATCH_FILES or size + len(item.data) > _BATCH_BYTES):
             batches.append([])
             size = 0
@@ -166,7 +166,7 @@ def _load_files(positions: list[int]) -> list[tuple[int, bool, Any, tuple]]:
     disk = options.disk_cache
     results = []
     for position in positions:
-        item, placement = wanted[position]
+        item = wanted[position]
         key = ""
         if disk is not None:
             key = disk.key(item, options.limits)
@@ -175,7 +175,7 @@ def _load_files(positions: list[int]) -> list[tuple[int, bool, Any, tuple]]:
                 results.append((position, True, stored, ()))  # decoded (and checked) by the parent
                 continue
         emit = _Emitter(_WORKER["rules_by_id"], [])
-        source, cacheable = _timed_load(item, host, options, emit, placement.chart if placement else None)
+        source, cacheable = _timed_load(item, host, options, emit)
         try:
             data = source_codec.encode(source)
         except source_codec.Unencodable:

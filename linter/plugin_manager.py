@@ -66,6 +66,7 @@ class PluginHost:
     load_failures: list[PluginFailure] = field(default_factory=list)
     _rules: list[Rule] | None = None
     _sections: tuple[tuple[str, OptionSection], ...] | None = None
+    _non_stage_names: tuple[str, ...] | None = None
     # The plugin whose hook implementation `call_each` called last (for
     # reporting a stage that ran out of time inside it).
     running: str = ""
@@ -233,6 +234,23 @@ class PluginHost:
         return patterns
 
 
+    def non_stage_names(self) -> tuple[str, ...]:
+        """Names the plugins say are no stage (`mldeploy_non_stage_names`); a plugin that raises is recorded in `load_failures`."""
+        if self._non_stage_names is None:
+            names: list[str] = []
+            for outcome in self.call_each("mldeploy_non_stage_names"):
+                if outcome.error is not None:
+                    self.load_failures.append(
+                        PluginFailure(
+                            outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_non_stage_names)"
+                        )
+                    )
+                    continue
+                names.extend(outcome.result)
+            self._non_stage_names = tuple(names)
+        return self._non_stage_names
+
+
 def _unchecked(hook_name: str, result: Any) -> Any:
     return result
 
@@ -265,11 +283,22 @@ def _source_file(hook_name: str, result: Any) -> Any:
     return result
 
 
+def _unrendered_template(hook_name: str, result: Any) -> Any:
+    from linter.source import UnrenderedTemplate
+
+    if not isinstance(result, UnrenderedTemplate):
+        raise HookResultError(f"{hook_name} returned {type(result).__name__}, not an UnrenderedTemplate")
+    return result
+
+
 # mldeploy_rules items are checked one by one in `rules()`, which names each wrong one.
 _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_rules": _sequence(),
     "mldeploy_file_patterns": _sequence(str),
+    "mldeploy_non_stage_names": _sequence(str),
     "mldeploy_load": _source_file,
+    "mldeploy_unrendered_template": _unrendered_template,
+    "mldeploy_document_origins": _sequence(str),
     "mldeploy_extract": _sequence(),
     "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),

@@ -43,9 +43,9 @@ _FIELDS = {
 }
 PROFILE_KEYS = tuple(_FIELDS)
 
-# Names that contain a stage word but name a product, not a stage (vLLM's
-# `production-stack` charts and examples are not production deployments).
-_NOT_STAGES = re.compile(r"(?<![a-z0-9])(?:production-stack|production-ready)(?![a-z0-9])")
+# Words that contain a stage word but say how ready a thing is, not its stage;
+# plugins add the names they know (`mldeploy_non_stage_names`).
+_NOT_STAGES = ("production-ready",)
 # Stage names written with a separator inside (`pre-prod`): one word, not `pre` and `prod`.
 _JOINED_STAGES = re.compile(r"(?<![a-z0-9])pre[-_.]?prod(?:uction)?(?![a-z0-9])")
 
@@ -68,21 +68,28 @@ def normalise_environment(text: object) -> Environment | None:
     return None
 
 
-def environment_from_path(path: str) -> tuple[Environment, str] | None:
+def environment_from_path(path: str, non_stage_names: Iterable[str] = ()) -> tuple[Environment, str] | None:
     """The stage a file's path names, as a whole word (`deploy-model-prd.yml`, `envs/prod/`).
 
     Returns (stage, the word found) or None. Words are split on `/`, `.`,
-    `-` and `_`, so `products.yaml` names no stage; a few product names that
-    contain a stage word (`production-stack`) are skipped. Production wins
-    when a path names several stages.
+    `-` and `_`, so `products.yaml` names no stage; names that contain a
+    stage word but name something else (`production-ready`, and
+    `non_stage_names`: what the run's plugins give, `run.non_stage_names`)
+    are skipped. Production wins when a path names several stages.
     """
-    lowered = _JOINED_STAGES.sub("preprod", _NOT_STAGES.sub("/", path.lower()))
-    words = [word for word in re.split(r"[/\\._\-]+", lowered) if word]
+    skipped = _JOINED_STAGES.sub("preprod", _non_stages(tuple(non_stage_names)).sub("/", path.lower()))
+    words = [word for word in re.split(r"[/\\._\-]+", skipped) if word]
     found = [(environment, word) for word in words for environment in [normalise_environment(word)] if environment]
     for environment, word in found:
         if environment is Environment.PROD:
             return environment, word
     return found[0] if found else None
+
+
+def _non_stages(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of `names` (and the core's own) as whole words of a lower-cased text (`re` caches the pattern)."""
+    spelled = sorted({name.lower() for name in (*_NOT_STAGES, *names) if name}, key=lambda name: (-len(name), name))
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, spelled)) + r")(?![a-z0-9])")
 
 
 def check_value(key: str, value: object) -> tuple[object, str | None]:

@@ -24,7 +24,7 @@ from typing import Iterator
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, to_python
 from linter.rules import Severity
 
-__all__ = ["Document", "LoadLimits", "LoadProblem", "SourceFile", "load_text", "decode_bytes"]
+__all__ = ["Document", "LoadLimits", "LoadProblem", "SourceFile", "UnrenderedTemplate", "load_text", "decode_bytes"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,9 @@ class Document:
 
     `index` is the 0-based position in a multi-document stream; `root` is
     the located node tree (None for an empty document). `origin` is where a
-    rendered stream says the document came from: the path of a `# Source:`
-    comment just before it, as `helm template` writes; "" when none.
+    rendered stream says the document came from (the template a renderer
+    made it from), as a plugin's `mldeploy_document_origins` reads it; ""
+    when none. Findings inside the document name it.
     """
 
     path: str
@@ -85,6 +86,32 @@ class SourceFile:
     def lines(self) -> list[str]:
         """The text split into lines (for suppression comments and snippets)."""
         return self.text.splitlines()
+
+    def with_origins(self, origins: "tuple[str, ...]") -> "SourceFile":
+        """The same file with `origins[i]` as the origin of its i-th document (see `Document.origin`)."""
+        source = SourceFile(self.path, self.text, (), self.problems)
+        documents = tuple(
+            Document(document.path, document.index, document.root, source, origin)
+            for document, origin in zip(self.documents, origins)
+        )
+        object.__setattr__(source, "documents", documents)
+        return source
+
+
+@dataclass(frozen=True)
+class UnrenderedTemplate:
+    """A file that is a template's source (or its input), not a deployment config: it is not parsed.
+
+    `note` is what the `MD005 unrendered-template` note says of it (how to
+    lint what it renders to), "" to skip the file without a word (a
+    template's values). Files with the same `group` (a chart's directory)
+    share one note, at the first of them; where `note` holds `{files}`,
+    the note says there how many of the run's files the group has
+    ("3 template files"). An empty `group` is the file alone.
+    """
+
+    note: str
+    group: str = ""
 
 
 _BOMS = (
@@ -163,8 +190,7 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
             if part_error is not None:
                 problems.append(part_error)
     source = SourceFile(path, text, (), ())
-    origins = _rendered_origins(text, roots) if _SOURCE_COMMENT_MARK in text else [""] * len(roots)
-    documents = tuple(Document(path, index, root, source, origin) for index, (root, origin) in enumerate(zip(roots, origins)))
+    documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
     object.__setattr__(source, "documents", documents)
     object.__setattr__(source, "problems", tuple(problems))
     return source
@@ -285,45 +311,6 @@ def _bracket_depth_beyond(path: str, text: str, max_depth: int) -> LoadProblem |
         else:
             depth = max(depth - 1, 0)
     return None
-
-
-_SOURCE_COMMENT_MARK = "# Source:"
-_SOURCE_COMMENT = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
-
-
-def _rendered_origins(text: str, roots: list[Node | None]) -> list[str]:
-    """Each document's `# Source: path` comment, as `helm template` writes it.
-
-    The comment must stand between the document's `---` marker and its
-    content (Helm's layout), so a `# Source:` note at the top of a plain
-    file is not taken for one.
-    """
-    lines = text.splitlines()
-    origins = []
-    previous_end = 0
-    for root in roots:
-        origin = ""
-        if root is not None:
-            for number in range(min(root.span.line - 1, len(lines)), previous_end, -1):  # 1-based, upwards
-                match = _SOURCE_COMMENT.match(lines[number - 1])
-                if match:
-                    # The previous document's span may end on this one's `---` line.
-                    if _after_document_marker(lines, number - 1, max(previous_end - 1, 0)):
-                        origin = match.group(1)
-                    break
-            previous_end = root.span.end_line
-        origins.append(origin)
-    return origins
-
-
-def _after_document_marker(lines: list[str], index: int, floor: int) -> bool:
-    """True when the nearest line above `lines[index]` that is not a comment or blank is `---`."""
-    for above in range(index - 1, floor - 1, -1):
-        stripped = lines[above].strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        return stripped == "---" or stripped.startswith("--- ")
-    return False
 
 
 def _too_large(path: str, size: int, limits: LoadLimits, truncated: bool = False) -> LoadProblem:

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Hashable
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.engine import InputFile
-    from linter.source import LoadLimits, SourceFile
+    from linter.source import LoadLimits, SourceFile, UnrenderedTemplate
 
 __all__ = ["SourceCache", "MISSING"]
 
-MISSING = object()  # get()'s answer when nothing is cached (None is a cached answer: an unrendered template)
+MISSING = object()  # get()'s answer when nothing is cached
 
 
 class SourceCache:
@@ -27,7 +27,7 @@ class SourceCache:
 
     def __init__(self, max_entries: int = 5000) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, "SourceFile | None"] = OrderedDict()
+        self._entries: OrderedDict[Hashable, "SourceFile | UnrenderedTemplate"] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -35,7 +35,7 @@ class SourceCache:
     def key(item: "InputFile", limits: "LoadLimits") -> Hashable:
         return (item.path, item.truncated, limits, hashlib.blake2b(item.data, digest_size=16).digest())
 
-    def get(self, key: Hashable) -> "SourceFile | None | object":
+    def get(self, key: Hashable) -> "SourceFile | UnrenderedTemplate | object":
         """The parsed file stored under `key`, or MISSING."""
         if key not in self._entries:
             self.misses += 1
@@ -44,7 +44,7 @@ class SourceCache:
         self._entries.move_to_end(key)
         return self._entries[key]
 
-    def put(self, key: Hashable, source: "SourceFile | None") -> None:
+    def put(self, key: Hashable, source: "SourceFile | UnrenderedTemplate") -> None:
         self._entries[key] = source
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

@@ -35,10 +35,8 @@ class Unencodable(ValueError):
     """The parsed file holds something plain data cannot say (a plugin's own node or document type)."""
 
 
-def encode(source: SourceFile | None) -> list | None:
-    """`source` as plain data; None (an unrendered template) stays None. Raises `Unencodable`."""
-    if source is None:
-        return None
+def encode(source: SourceFile) -> list:
+    """`source` as plain data. Raises `Unencodable`."""
     with _gc_paused():  # many small lists and no cycles: collections over them would only cost
         return _encode(source)
 
@@ -109,10 +107,8 @@ def _encode(source: SourceFile) -> list:
     return [FORMAT, source.path, source.text, list(paths), nodes, documents, problems]
 
 
-def decode(data: Any) -> SourceFile | None:
-    """The `SourceFile` `data` was encoded from (None for None). Raises `ValueError` for anything else."""
-    if data is None:
-        return None
+def decode(data: Any) -> SourceFile:
+    """The `SourceFile` `data` was encoded from. Raises `ValueError` for anything else."""
     try:
         with _gc_paused():  # a few hundred thousand small objects and no cycles worth collecting
             return _decode(data)

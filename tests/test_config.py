@@ -143,6 +143,116 @@ def test_configuration_extends_the_data_tables(cli, project):
     assert not hasattr(linter, "current_config")  # configuration reaches plugins through the run only
 
 
+# The same private image and instance family, written for each adapter that infers facts from them.
+DATA_BY_ADAPTER = {
+    "k8s.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: scorer, namespace: ml}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: scorer}}
+  template:
+    metadata: {labels: {app: scorer}}
+    spec:
+      containers:
+        - {name: scorer, image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-fraud-scorer:7}
+""",
+    "ack.yaml": """\
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Model
+metadata: {name: scorer-model}
+spec:
+  modelName: scorer-model
+  primaryContainer: {image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-fraud-scorer:7}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+metadata: {name: scorer-config}
+spec:
+  endpointConfigName: scorer-config
+  productionVariants:
+    - {variantName: A, modelName: scorer-model, instanceType: ml.x9.large, initialInstanceCount: 2}
+""",
+    "nodepool.yaml": """\
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: gpu}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: karpenter.k8s.aws/instance-family, operator: In, values: [x9]}
+""",
+    "main.tf": """\
+resource "aws_sagemaker_model" "m" {
+  name = "scorer-model"
+  primary_container {
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-fraud-scorer:7"
+  }
+}
+
+resource "aws_sagemaker_endpoint_configuration" "c" {
+  name = "scorer-config"
+  production_variants {
+    variant_name           = "A"
+    model_name             = aws_sagemaker_model.m.name
+    instance_type          = "ml.x9.large"
+    initial_instance_count = 2
+  }
+}
+""",
+    "api.json": '{"EndpointConfigName": "c", "ProductionVariants": [{"VariantName": "A", "ModelName": "m", '
+    '"InstanceType": "ml.x9.large", "InitialInstanceCount": 2}]}',
+    "sm.json": '{"StartAt": "Train", "States": {"Train": {"Type": "Task", '
+    '"Resource": "arn:aws:states:::sagemaker:createTrainingJob.sync", "End": true, "Parameters": {'
+    '"AlgorithmSpecification": {"TrainingImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme-fraud-scorer:7"}, '
+    '"ResourceConfig": {"InstanceType": "ml.x9.large", "InstanceCount": 1}}}}}',
+}
+
+
+def test_every_adapter_reads_with_the_runs_data_section(cli, project):
+    for name, text in DATA_BY_ADAPTER.items():
+        (project / "deploy" / name).write_text(text)
+
+    def facts() -> dict:
+        result = cli("explain", "--deployments", "--format", "json", "deploy")
+        assert result.code == 0, result.err
+        found = {}
+        for deployment in json.loads(result.out)["deployments"]:
+            name = deployment["id"].split("#")[0].rsplit("/", 1)[-1]
+            if name not in DATA_BY_ADAPTER:
+                continue
+            compute = deployment["units"][0].get("compute", {})
+            framework = (deployment.get("models") or [{}])[0].get("framework")
+            found[name] = (
+                compute.get("accelerator", {}).get("value"),
+                framework["value"] if framework else None,
+            )
+        return found
+
+    assert facts() == {
+        "k8s.yaml": ("none", None),  # the pod requests no accelerator
+        "ack.yaml": (None, None),
+        "nodepool.yaml": (None, None),
+        "main.tf": (None, None),
+        "api.json": (None, None),
+        "sm.json": (None, None),
+    }
+    (project / "mldeploy-lint.toml").write_text(
+        "[data.instance-families.x9]\naccelerator = 'gpu'\n\n"
+        "[[data.images]]\nrepository = 'acme-fraud-scorer'\nframework = 'xgboost'\n"
+    )
+    assert facts() == {
+        "k8s.yaml": ("none", "xgboost"),
+        "ack.yaml": ("gpu", "xgboost"),
+        "nodepool.yaml": ("gpu", None),
+        "main.tf": ("gpu", "xgboost"),
+        "api.json": ("gpu", None),
+        "sm.json": ("gpu", "xgboost"),
+    }
+
+
 def test_bad_data_section_names_the_key(cli, project):
     (project / "mldeploy-lint.toml").write_text("[[data.images]]\nframework = 'xgboost'\n")
     result = cli("deploy")

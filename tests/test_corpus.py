@@ -41,7 +41,7 @@ def _does_not_parse(corpus) -> set[str]:
 
 
 def _unrendered(path) -> bool:
-    from linter.templates import chart_file, looks_like_go_template
+    from plugins.adapters.kubernetes.helm import chart_file, looks_like_go_template
 
     placement = chart_file(str(path))
     return bool(placement and placement.template) or looks_like_go_template(path.read_text(encoding="utf-8", errors="replace"))

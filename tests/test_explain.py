@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 TEMPLATE = """\
 Parameters:
@@ -86,3 +87,19 @@ def test_no_deployments_and_unreadable_files(cli, chdir_tmp):
 def test_explain_rule_still_takes_one_argument(cli):
     assert cli("explain", "EP001", "CV001").code == 2
     assert "# EP001 payload-exceeds-endpoint-limit" in cli("explain", "EP001").out
+
+
+def test_a_pool_linked_by_admission_says_how_in_the_facts(cli, chdir_tmp):
+    """A pod that names no pool, linked to the one pool near it that admits it: the unit's facts name the pool and how."""
+    fixture = Path(__file__).parent / "rules" / "SP004" / "fires_admitted_pool.yaml"
+    documents = fixture.read_text(encoding="utf-8").split("\n---\n")
+    (chdir_tmp / "jobs").mkdir()
+    (chdir_tmp / "pools.yaml").write_text("\n---\n".join(documents[:2]), encoding="utf-8")
+    (chdir_tmp / "jobs/rayjob.yaml").write_text(documents[2], encoding="utf-8")
+    text = cli("explain", "--deployments", "jobs/rayjob.yaml", "pools.yaml").out
+    how = "the only NodePool near it whose requirements and taints admit the pod"
+    (consolidation,) = [line for line in text.splitlines() if line.strip().startswith("evicts_running_pods: True  [inferred")]
+    assert f"[inferred: {how}: gpu (pools.yaml): NodePool gpu: consolidationPolicy WhenEmptyOrUnderutilized" in consolidation
+    assert consolidation.endswith("jobs/rayjob.yaml:22:13")
+    (head,) = [line for line in text.splitlines() if line.strip().startswith("evicts_running_pods: False  [inferred")]
+    assert f"{how}: general (pools.yaml)" in head

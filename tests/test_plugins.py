@@ -28,7 +28,7 @@ from typing import Callable
 import pytest
 
 import linter
-from linter import Severity, hookimpl, rule
+from linter import Environment, Severity, hookimpl, rule
 from linter import hookspecs
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import PluginConfigError, build_plugin_host
@@ -1371,3 +1371,108 @@ def test_a_failing_context_wanted_hook_is_a_plugin_error_and_keeps_the_file():
     (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert error.plugin == "watcher" and "while choosing context files" in error.message
     assert ".github/build.yml" in plugin.paths
+# --- files that are templates, and streams that say where they were rendered from ---
+
+
+class JinjaTemplates:
+    """A third party's templating tool: `{% ... %}` files are its templates, `vars.yaml` their input."""
+
+    @hookimpl
+    def mldeploy_unrendered_template(self, path, text):
+        if path.endswith("vars.yaml"):
+            return linter.UnrenderedTemplate("")
+        if text is not None and "{%" in text:
+            return linter.UnrenderedTemplate("the {files} of jinja/ are Jinja templates: render them first", group="jinja")
+        return None
+
+
+class TemplateOracleThatRaises:
+    @hookimpl
+    def mldeploy_unrendered_template(self, path, text):
+        raise LookupError("no oracle")
+
+
+@exercises("mldeploy_unrendered_template")
+def test_a_plugin_names_template_files_the_core_does_not_parse():
+    host = build_plugin_host(plugins=[("jinja_templates", JinjaTemplates())])
+    template = b"{% for name in names %}\nname: {{ name }}\n{% endfor %}\n"
+    inputs = [
+        InputFile("jinja/b.yaml", template),
+        InputFile("jinja/a.yaml", template),
+        InputFile("jinja/vars.yaml", b"\x00\x01 not even text"),
+        InputFile("deploy.yaml", DEPLOY_YAML.encode()),
+    ]
+    result = run_lint(inputs, host, LintOptions(selector=RuleSelector(ignore=PACKS_OUT_OF_SCOPE)))
+    notes = [finding for finding in result.findings if finding.rule_id == "MD005"]
+    assert [(note.span.path, note.span.line, note.message) for note in notes] == [
+        ("jinja/a.yaml", 1, "the 2 template files of jinja/ are Jinja templates: render them first"),
+    ]
+    assert {finding.rule_id for finding in result.findings} == {"EP001", "MD005"}  # neither parsed nor a parse error
+    assert "jinja/vars.yaml" not in {summary.path for summary in result.files}  # skipped without a word
+
+
+@exercises("mldeploy_unrendered_template")
+def test_a_template_oracle_that_raises_is_reported_and_the_file_is_read():
+    result = _lint_with("template_oracle", TemplateOracleThatRaises())
+    assert _located(result.findings) == [("MD002", "template_oracle", "deploy.yaml", 1, 1), _ep001_at("deploy.yaml")]
+    assert re.fullmatch(
+        r"plugin 'template_oracle' raised LookupError: no oracle while looking at this file \(at test_plugins\.py:\d+\)",
+        result.findings[0].message,
+    )
+
+
+class RenderedFrom:
+    """A renderer whose output starts with `# rendered-from: PATH`: the stream's one document came from PATH."""
+
+    def __init__(self, extra: int = 0) -> None:
+        self.extra = extra
+
+    @hookimpl
+    def mldeploy_document_origins(self, source):
+        first = source.text.split("\n", 1)[0]
+        if not first.startswith("# rendered-from: "):
+            return None
+        return [first.removeprefix("# rendered-from: ")] * (len(source.documents) + self.extra)
+
+
+@exercises("mldeploy_document_origins")
+def test_a_plugin_says_where_a_rendered_document_came_from_and_findings_name_it():
+    host = build_plugin_host(plugins=[("rendered_from", RenderedFrom())])
+    rendered = "# rendered-from: stacks/endpoint.j2\n" + DEPLOY_YAML
+    inputs = [InputFile("rendered.yaml", rendered.encode()), InputFile("deploy.yaml", DEPLOY_YAML.encode())]
+    result = run_lint(inputs, host, LintOptions(selector=RuleSelector(("EP001",))))
+    assert {(finding.span.path, finding.origin) for finding in result.findings} == {
+        ("rendered.yaml", "stacks/endpoint.j2"),
+        ("deploy.yaml", ""),
+    }
+
+
+@exercises("mldeploy_document_origins")
+def test_origins_that_do_not_match_the_documents_are_a_plugin_error():
+    host = build_plugin_host(plugins=[("miscounting", RenderedFrom(extra=1))])
+    rendered = "# rendered-from: stacks/endpoint.j2\n" + DEPLOY_YAML
+    result = run_lint([InputFile("rendered.yaml", rendered.encode())], host, LintOptions(selector=RuleSelector(("MD", "EP001"))))
+    (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
+    assert error.plugin == "miscounting" and error.message == "plugin 'miscounting' gave 2 origins for the 1 documents of this file"
+    assert [finding.origin for finding in result.findings if finding.rule_id == "EP001"] == [""]
+
+
+class NonStageNames:
+    @hookimpl
+    def mldeploy_non_stage_names(self):
+        return ["Prod-Line"]
+
+
+@exercises("mldeploy_non_stage_names")
+def test_names_a_plugin_gives_are_no_stage_words_in_paths():
+    inputs = [InputFile("prod-line/deploy.yaml", DEPLOY_YAML.encode()), InputFile("prod/deploy.yaml", DEPLOY_YAML.encode())]
+    selector = RuleSelector(ignore=PACKS_OUT_OF_SCOPE)
+    without = run_lint(inputs, build_plugin_host(), LintOptions(selector=selector))
+    assert {deployment.path: deployment.environment.value for deployment in without.deployments} == {
+        "prod-line/deploy.yaml": Environment.PROD,
+        "prod/deploy.yaml": Environment.PROD,
+    }
+    named = run_lint(inputs, build_plugin_host(plugins=[("non_stage_names", NonStageNames())]), LintOptions(selector=selector))
+    environments = {deployment.path: deployment.environment for deployment in named.deployments}
+    assert not environments["prod-line/deploy.yaml"].known
+    assert environments["prod/deploy.yaml"].value is Environment.PROD

@@ -654,32 +654,6 @@ def test_template_braces_inside_strings_are_plain_yaml():
     assert source.problems == () and len(source.documents) == 1
 
 
-def test_rendered_stream_documents_carry_their_source_comment():
-    text = (
-        "---\n# Source: chart/templates/a.yaml\nkind: A\n"
-        "---\nkind: B  # no Source comment: not the one above A's\n"
-        "---\n# Source: chart/templates/c.yaml\n# another comment\nkind: C\n"
-        "---\n# Source: chart/templates/empty.yaml\n"
-    )
-    source = load_text("<stdin>", text)
-    assert [document.origin for document in source.documents] == [
-        "chart/templates/a.yaml",
-        "",
-        "chart/templates/c.yaml",
-        "chart/templates/empty.yaml",  # an empty template still names itself
-    ]
-
-
-def test_plain_files_have_no_origin():
-    source = load_text("a.yaml", "# Sources: are listed below\nkind: A\n")
-    assert [document.origin for document in source.documents] == [""]
-
-
-def test_a_source_note_atop_a_plain_file_is_no_rendered_origin():
-    source = load_text("stack.yaml", "# Source: https://github.com/example/templates\nResources: {}\n")
-    assert [document.origin for document in source.documents] == [""]
-
-
 @pytest.mark.parametrize("number", ["9" * 5000, "-" + "1" * 4100])
 def test_a_decimal_too_long_for_python_to_convert_stays_text(number):
     source = load_text("f.yaml", f"a: {number}\nb: 2\n")
@@ -703,9 +677,9 @@ def test_a_stream_of_many_broken_documents_loads_in_linear_time():
     import time
 
     text = "---\na: b: c\n" * 16_000 + "---\nd: 1\n"
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: what the input costs, whatever else the machine runs
     source = load_text("f.yaml", text)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert len(source.problems) == 16_000 and source.problems[-1].span.line == 32_000
     assert [to_python(document.root) for document in source.documents] == [{"d": 1}]
     assert source.documents[0].root.span.line == 32_002

@@ -339,3 +339,75 @@ def test_sp005_on_eksctl_spot_examples():
     kubeflow = _findings("sp005-eksctl-kubeflow-spot-instance.yaml", "SP005")
     assert [finding.span.line for finding in kubeflow] == [88, 124, 160, 196]
     assert all("one Availability Zone (us-east-1a)" in finding.message for finding in kubeflow)
+
+
+# --- SP004 and SP001 through a pool the pod does not name ----------------------------
+
+ADMITTED = Path(__file__).resolve().parent / "rules" / "SP004" / "fires_admitted_pool.yaml"
+
+
+def _split_admitted() -> tuple[str, str]:
+    """The SP004 fixture's pools and its RayJob, as two texts."""
+    documents = ADMITTED.read_text(encoding="utf-8").split("\n---\n")
+    return "\n---\n".join(documents[:2]), documents[2]
+
+
+def test_sp004_a_pool_admitting_the_pod_in_a_sibling_directory_is_linked():
+    """Pools in `repo/karpenter`, the job in `repo/jobs`: they share `repo`, deeper than the run's root."""
+    pools, job = _split_admitted()
+    with tempfile.TemporaryDirectory() as root:
+        base = Path(root)
+        for directory in ("repo/karpenter", "repo/jobs", "other"):
+            (base / directory).mkdir(parents=True)
+        (base / "repo/karpenter/pools.yaml").write_text(pools, encoding="utf-8")
+        (base / "repo/jobs/job.yaml").write_text(job, encoding="utf-8")
+        (base / "other/readme.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", encoding="utf-8")
+        result = lint_paths([str(base)], LintOptions(), host=host())
+        (finding,) = [finding for finding in result.findings if finding.rule_id == "SP004"]
+        assert finding.span.path.endswith("repo/jobs/job.yaml")
+        assert "the only NodePool near it whose requirements and taints admit the pod: gpu (" in finding.message
+        assert "repo/karpenter/pools.yaml" in finding.message
+
+
+def test_sp004_pools_of_an_unrelated_directory_are_not_near():
+    """The pools are in another project of the run (sharing only the run's root): no pool is near, no link, no finding."""
+    pools, job = _split_admitted()
+    with tempfile.TemporaryDirectory() as root:
+        base = Path(root)
+        for directory in ("a/karpenter", "b/jobs"):
+            (base / directory).mkdir(parents=True)
+        (base / "a/karpenter/pools.yaml").write_text(pools, encoding="utf-8")
+        (base / "b/jobs/job.yaml").write_text(job, encoding="utf-8")
+        result = lint_paths([str(base)], LintOptions(), host=host())
+        assert [finding for finding in result.findings if finding.rule_id == "SP004"] == []
+        (rayjob,) = [deployment for deployment in result.deployments if deployment.name.value == "batch-embed"]
+        assert [unit.consolidation for unit in rayjob.units] == [None, None]
+
+
+@pytest.mark.parametrize(
+    "change, why",
+    [
+        (("operator: Exists, effect: NoSchedule", "operator: Equal, value: other, effect: NoSchedule"), "the gpu pool's taint is not tolerated"),
+        (("nvidia.com/gpu: 1", "cpu: 1"), "without a GPU request the general pool admits it too"),
+        (("tolerations:  # expect: SP004", "nodeSelector: {karpenter.k8s.aws/instance-family: p5}\n            tolerations:"), "no pool can satisfy the selector"),
+        (("tolerations:  # expect: SP004", "nodeSelector: {team: vision}\n            tolerations:"), "a custom label neither pool sets"),
+    ],
+    ids=["untolerated-taint", "no-gpu", "unsatisfiable-selector", "custom-label"],
+)
+def test_sp004_near_misses_of_the_admitted_pool(change, why):
+    text = ADMITTED.read_text(encoding="utf-8").replace(*change)
+    with tempfile.TemporaryDirectory() as root:
+        path = Path(root) / "job.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = lint_paths([str(path)], LintOptions(), host=host())
+        assert [finding for finding in result.findings if finding.rule_id == "SP004"] == [], why
+
+
+def test_sp004_two_pools_admitting_the_pod_are_ambiguous_whatever_their_weights():
+    text = ADMITTED.read_text(encoding="utf-8")
+    second_gpu_pool = text.split("\n---\n")[0].replace("name: gpu", "name: gpu-b").replace("weight: 10", "weight: 90")
+    with tempfile.TemporaryDirectory() as root:
+        path = Path(root) / "job.yaml"
+        path.write_text(text + "\n---\n" + second_gpu_pool, encoding="utf-8")
+        result = lint_paths([str(path)], LintOptions(), host=host())
+        assert [finding for finding in result.findings if finding.rule_id == "SP004"] == []

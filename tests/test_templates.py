@@ -1,4 +1,4 @@
-"""Helm charts and Go templates (MD005), and streams with one broken document."""
+"""Helm charts and Go templates (MD005), rendered streams' `# Source:` origins, and streams with one broken document."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from conftest import FIXTURES
 from linter.api import lint_paths, lint_text
 from linter.rules import Severity
-from linter.templates import chart_file, looks_like_go_template
+from linter.source import load_text
+from plugins.adapters.kubernetes.helm import chart_file, looks_like_go_template, rendered_origins
 
 CHART_DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -265,3 +266,38 @@ def test_a_placeholder_that_breaks_one_document_is_a_parse_error_there_not_a_tem
     assert [(finding.rule_id, finding.span.line) for finding in result.findings if finding.rule_id.startswith("MD")] == [("MD001", 6)]
     assert [deployment.name.value for deployment in result.deployments] == ["chat"]
     assert {finding.rule_id for finding in result.findings} >= {"HA003"}
+
+
+# --- rendered streams: each document's template ------------------------------
+
+
+def test_rendered_stream_documents_carry_their_source_comment():
+    text = (
+        "---\n# Source: chart/templates/a.yaml\nkind: A\n"
+        "---\nkind: B  # no Source comment: not the one above A's\n"
+        "---\n# Source: chart/templates/c.yaml\n# another comment\nkind: C\n"
+        "---\n# Source: chart/templates/empty.yaml\n"
+    )
+    assert rendered_origins(load_text("<stdin>", text)) == (
+        "chart/templates/a.yaml",
+        "",
+        "chart/templates/c.yaml",
+        "chart/templates/empty.yaml",  # an empty template still names itself
+    )
+
+
+def test_plain_files_have_no_origin():
+    assert rendered_origins(load_text("a.yaml", "kind: A\n")) is None
+    assert rendered_origins(load_text("a.yaml", "# Sources: are listed below\nkind: A\n")) in (None, ("",))
+
+
+def test_a_source_note_atop_a_plain_file_is_no_rendered_origin():
+    assert rendered_origins(load_text("stack.yaml", "# Source: https://github.com/example/templates\nResources: {}\n")) == ("",)
+
+
+def test_the_core_loader_leaves_origins_to_plugins():
+    source = load_text("<stdin>", "---\n# Source: chart/templates/a.yaml\nkind: A\n")
+    assert [document.origin for document in source.documents] == [""]
+    assert [document.origin for document in source.with_origins(("chart/templates/a.yaml",)).documents] == [
+        "chart/templates/a.yaml"
+    ]

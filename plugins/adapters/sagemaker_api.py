@@ -26,9 +26,7 @@ from __future__ import annotations
 
 from linter import ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
 
-from plugins import data
 from plugins.adapters.aws.api_documents import (
-    READER,
     ApiRequest,
     RequestGroup,
     RequestIndex,
@@ -71,12 +69,6 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     Its ID and span are always those of the endpoint (else the
     configuration, the transform job).
     """
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     if classify(document.root) is None:
         return None
     index = run_index(run)
@@ -89,7 +81,7 @@ def _extract(document: Document, run: RunContext) -> list | None:
             index.claimed.add(number)
             results.extend(_group_deployments(group, index))
     if request.operation in (TRAINING_JOB, PROCESSING_JOB, TUNING_JOB):
-        results.extend(job_deployments(request.operation, document.root, READER, _job_context(request, index)))
+        results.extend(job_deployments(request.operation, document.root, index.reader, _job_context(request, index)))
     return with_image_region(results) + _problems(request, index)
 
 
@@ -101,7 +93,7 @@ def _problems(request: ApiRequest, index: RequestIndex) -> list[InputProblem]:
     if request.operation == ENDPOINT:
         return list(index.endpoints[document].problems)
     if request.operation == TRANSFORM_JOB:
-        return request_profile(request.document.root, READER, ORIGIN)[2]
+        return request_profile(request.document.root, index.reader, ORIGIN)[2]
     return []
 
 
@@ -119,7 +111,7 @@ def _job_context(request: ApiRequest, index: RequestIndex) -> JobContext:
 def _group_deployments(group: RequestGroup, index: RequestIndex) -> list:
     anchor = group.anchor
     if anchor.operation == TRANSFORM_JOB:
-        deployments = job_deployments(TRANSFORM_JOB, anchor.document.root, READER, _job_context(anchor, index))
+        deployments = job_deployments(TRANSFORM_JOB, anchor.document.root, index.reader, _job_context(anchor, index))
         return [item for item in deployments if isinstance(item, Deployment)]  # problems: with the document
     return [
         hosting_deployment(

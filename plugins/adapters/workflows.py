@@ -42,12 +42,6 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     None as well for a state machine that exactly one SAM state machine of
     the run names by its `DefinitionUri`: the CloudFormation adapter reads it.
     """
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     root = document.root
     if is_state_machine(root):
         return _standalone_state_machine(document, root, run)  # type: ignore[arg-type]
@@ -60,10 +54,11 @@ def _standalone_state_machine(document: Document, root: MappingNode, run: RunCon
     if len(definition_uri_names(run, document.path)) == 1:
         return None  # a SAM template's definition: the CloudFormation adapter reads it with the template's context
     surroundings = Surroundings(f"{document.path}#", "this state machine", models=run_models(run))
-    reader = RequestReader(resolve=asl_resolver(substitutions={}, placeholder_note=None))
+    reader = RequestReader(resolve=asl_resolver(substitutions={}, placeholder_note=None), extensions=data.extensions_of(run))
     return with_image_region(state_machine_deployments(root, reader, surroundings))
 
 
 def _standalone_pipeline(document: Document, root: MappingNode, run: RunContext) -> list:
     surroundings = Surroundings(f"{document.path}#", "this pipeline", models=run_models(run))
-    return with_image_region(pipeline_deployments(root, RequestReader(resolve=pipeline_resolver(root)), surroundings))
+    reader = RequestReader(resolve=pipeline_resolver(root), extensions=data.extensions_of(run))
+    return with_image_region(pipeline_deployments(root, reader, surroundings))

@@ -19,10 +19,10 @@ its modules: `instances`, `images`, `autoscaling` and `kubernetes`;
 
 A run's `[data]` section (declared in `options.py`) reaches the look-ups
 that depend on it (`instance_info`, `valid_instance_types`,
-`classify_image`) through the run: a rule passes
-`extensions=extensions_of(run)`; an adapter's hook wraps its work in
-`with extended_by(extensions_of(run)):`, for the look-ups deep in the
-shared AWS readers. Outside both, the shipped tables answer.
+`classify_image`) as a parameter, `extensions=extensions_of(run)`: a rule
+passes it, an adapter hands it down to its readers (the shared AWS
+readers take it on their `RequestReader`, `compute_for` and
+`model_for`). Without it, the shipped tables answer.
 """
 
 from __future__ import annotations
@@ -100,11 +100,10 @@ __all__ = [
     "valid_instance_types",
     "Extensions",
     "SHIPPED",
-    "extended_by",
     "extensions_of",
 ]
 
-from plugins.data.loading import JOB_KINDS, SHIPPED, Extensions, extended_by, extensions_of, raw_tables  # noqa: F401  (JOB_KINDS: the job kinds rules name)
+from plugins.data.loading import JOB_KINDS, SHIPPED, Extensions, extensions_of, raw_tables  # noqa: F401  (JOB_KINDS: the job kinds rules name)
 
 from plugins.data.instances import (  # noqa: E402
     InstanceInfo,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 
-from plugins.data.loading import Extensions, overrides, raw_tables
+from plugins.data.loading import SHIPPED, Extensions, raw_tables
 
 __all__ = [
     "ecr_image_region",
@@ -204,7 +204,7 @@ def _image_pattern(wanted: str) -> re.Pattern:
     return re.compile(f"(?:.*/)?{_glob(wanted)}")
 
 
-def classify_image(image: str, env: Mapping[str, object] | None = None, extensions: Extensions | None = None) -> ImageInfo:
+def classify_image(image: str, env: Mapping[str, object] | None = None, extensions: Extensions = SHIPPED) -> ImageInfo:
     """Framework, flags and accelerator build of a container image reference.
 
     Rules are tried in table order, the first match wins: ECR repository
@@ -212,16 +212,15 @@ def classify_image(image: str, env: Mapping[str, object] | None = None, extensio
     optionally narrowed by a tag pattern. The accelerator comes from the
     tag (`-cpu-`, `-gpu-`, `cuNNN`, `neuronx`, `inf`) before the rule's
     default. When no rule names a framework, environment hints (`HF_TASK`)
-    may. Image rules of the configuration (`[[data.images]]` of
-    `extensions`, else of those in force: see `loading.in_force`) are
-    tried first. Never raises; an unknown image gives an ImageInfo with
+    may. Image rules of the run's configuration (`[[data.images]]` of
+    `extensions`: pass `extensions_of(run)`) are tried first. Never raises; an unknown image gives an ImageInfo with
     None fields.
     """
     name, tag = _split_image(image)
     repository = name.rsplit("/", 1)[-1]
     rule_hit: _ImageRule | None = None
     reason: str | None = None
-    for rule in _configured_image_rules(overrides(extensions).get("images", ())) + _image_rules():
+    for rule in _configured_image_rules(extensions.section.get("images", ())) + _image_rules():
         if any(pattern.fullmatch(repository) for pattern in rule.repositories):
             matched = f"image repository {repository}"
         elif any(pattern.fullmatch(name) for pattern in rule.images):

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from plugins.data.loading import Extensions, in_force, raw_tables
+from plugins.data.loading import SHIPPED, Extensions, raw_tables
 
 __all__ = [
     "InstanceInfo",
@@ -68,15 +68,15 @@ def _family_groups() -> dict[str, dict]:
     return groups
 
 
-def instance_info(instance_type: str, extensions: Extensions | None = None) -> InstanceInfo | None:
+def instance_info(instance_type: str, extensions: Extensions = SHIPPED) -> InstanceInfo | None:
     """Classify a SageMaker (`ml.g5.xlarge`) or EC2 (`g5.xlarge`) instance type.
 
     None when the family is not in the tables. Says nothing about validity:
     `ml.t3.medium` is classified (burstable) although it is no hosting type.
-    A family the configuration classifies (`extensions`, else those in
-    force: see `loading.in_force`) wins over the tables.
+    A family the run's configuration classifies (`extensions`: pass
+    `extensions_of(run)`; the shipped tables alone when not given) wins
+    over the tables.
     """
-    extensions = in_force(extensions)
     parts = _split_instance_type(instance_type)
     if parts is None:
         return None
@@ -126,15 +126,15 @@ def instance_info(instance_type: str, extensions: Extensions | None = None) -> I
     )
 
 
-def valid_instance_types(job_kind: str, extensions: Extensions | None = None) -> frozenset[str]:
+def valid_instance_types(job_kind: str, extensions: Extensions = SHIPPED) -> frozenset[str]:
     """The `ml.*` instance types the SageMaker API accepts for a job kind.
 
     Job kinds: hosting, transform, training, processing (ValueError otherwise).
     From the botocore enums in the generated block of `tables.yaml`, plus
-    any types the configuration file adds (`[data.instance-types]` of
-    `extensions`, else of those in force: see `loading.in_force`).
+    any types the run's configuration adds (`[data.instance-types]` of
+    `extensions`: pass `extensions_of(run)`).
     """
-    extra = tuple(in_force(extensions).section.get("instance-types", {}).get(job_kind, ()))
+    extra = tuple(extensions.section.get("instance-types", {}).get(job_kind, ()))
     return _valid_instance_types(job_kind, extra)
 
 

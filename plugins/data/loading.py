@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 import json
 from importlib import resources
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 from linter import RunContext, load_text, to_python
 
@@ -57,29 +55,3 @@ def extensions_of(run: RunContext | None) -> Extensions:
         return SHIPPED
     section = run.settings(SECTION)
     return Extensions(section, run.options.config.path) if section else SHIPPED
-
-
-# The extensions an adapter's hook put in force for the call it is serving
-# (`extended_by`): the table look-ups deep in the shared AWS readers have no
-# run at hand. Reset when the hook returns; SHIPPED outside.
-_IN_FORCE: ContextVar[Extensions] = ContextVar("mldeploy_lint_data_extensions", default=SHIPPED)
-
-
-@contextlib.contextmanager
-def extended_by(extensions: Extensions) -> Iterator[None]:
-    """Within the block, table look-ups that are not given extensions use `extensions`."""
-    token = _IN_FORCE.set(extensions)
-    try:
-        yield
-    finally:
-        _IN_FORCE.reset(token)
-
-
-def in_force(extensions: Extensions | None = None) -> Extensions:
-    """`extensions` when given, else those an enclosing `extended_by` put in force (`SHIPPED` outside one)."""
-    return extensions if extensions is not None else _IN_FORCE.get()
-
-
-def overrides(extensions: Extensions | None = None) -> Mapping[str, Any]:
-    """The `[data]` section in force (see `in_force`), validated by its schema; empty when none."""
-    return in_force(extensions).section

@@ -346,3 +346,201 @@ resource "aws_batch_compute_environment" "b" {
 '''
     names = sorted(str(deployment.name.value) for deployment in lint_text(text, "main.tf").deployments)
     assert names == ['${replace("g4dn.xlarge", "/[.]/", "-")}', "g4dn-xlarge"]
+
+
+NODE_GROUP_WITH_TEMPLATE = '''
+resource "aws_launch_template" "gpu" {
+  instance_type = "p5.48xlarge"
+%s
+}
+resource "aws_eks_node_group" "gpu" {
+  cluster_name  = "c"
+  node_role_arn = "arn"
+  subnet_ids    = ["s"]
+  ami_type      = "AL2_x86_64_GPU"
+  launch_template {
+    id      = aws_launch_template.gpu.id
+    version = aws_launch_template.gpu.latest_version
+  }
+  scaling_config {
+    desired_size = 2
+    min_size     = 0
+    max_size     = 4
+  }
+  tags = { "mldeploy-lint:urgency" = "deferrable" }
+}
+'''
+
+
+def _node_group_capacity(launch_template_body: str):
+    result = lint_text(NODE_GROUP_WITH_TEMPLATE % launch_template_body, "main.tf")
+    (deployment,) = result.deployments
+    return deployment.units[0].capacity, [finding.rule_id for finding in result.findings], deployment
+
+
+def test_a_node_group_whose_launch_template_targets_a_capacity_reservation_is_reserved():
+    capacity, findings, deployment = _node_group_capacity(
+        '''  capacity_reservation_specification {
+    capacity_reservation_target {
+      capacity_reservation_id = "cr-0123456789abcdef0"
+    }
+  }'''
+    )
+    assert capacity.value is Capacity.RESERVED
+    assert "aws_launch_template.gpu targets a capacity reservation" in capacity.note and capacity.span.line == 6
+    assert "aws_launch_template.gpu" in [link.name for link in deployment.links]
+    assert "SP001" not in findings
+    on_demand, findings, _ = _node_group_capacity("")
+    assert on_demand.value is Capacity.ON_DEMAND and "SP001" in findings  # the near miss: the same node group without it
+
+
+def test_a_capacity_block_launch_template_and_a_reservations_only_preference_are_reserved():
+    block, findings, _ = _node_group_capacity('  instance_market_options {\n    market_type = "capacity-block"\n  }')
+    assert block.value is Capacity.RESERVED and "capacity-block" in block.note and "SP001" not in findings
+    only, _, _ = _node_group_capacity(
+        '  capacity_reservation_specification {\n    capacity_reservation_preference = "capacity-reservations-only"\n  }'
+    )
+    assert only.value is Capacity.RESERVED
+
+
+def test_a_reservation_left_to_a_variable_is_unknown():
+    capacity, findings, _ = _node_group_capacity(
+        '''  capacity_reservation_specification {
+    capacity_reservation_target {
+      capacity_reservation_id = var.reservation
+    }
+  }'''
+    )
+    assert capacity.value is not Capacity.ON_DEMAND and not capacity.known and "may target a capacity reservation" in capacity.note
+    assert "SP001" not in findings
+
+
+def test_eks_ml_gpu_nodegroup_reservation_comes_from_its_dynamic_block(tmp_path: Path):
+    """The real module: `dynamic "capacity_reservation_specification"` over `var.nvidia_capacity_reservation_id`, default ""."""
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "adapters" / "terraform" / "eks-ml-gpu-nodegroup"
+    for source in fixture.iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    (tmp_path / "terraform.tfvars").write_text('karpenter_enabled = false\nnvidia_instances = ["p5.48xlarge"]\nneuron_instances = []\n')
+    capacities = {deployment.id.split("#")[1]: deployment.units[0].capacity for deployment in lint_paths([str(tmp_path)]).deployments}
+    assert capacities["aws_eks_node_group.nvidia"].value is Capacity.ON_DEMAND  # default "": no block, no reservation
+    with (tmp_path / "terraform.tfvars").open("a") as tfvars:
+        tfvars.write('nvidia_capacity_reservation_id = "cr-0123456789abcdef0"\n')
+    capacities = {deployment.id.split("#")[1]: deployment.units[0].capacity for deployment in lint_paths([str(tmp_path)]).deployments}
+    reserved = capacities["aws_eks_node_group.nvidia"]
+    assert reserved.value is Capacity.RESERVED and "cr-0123456789abcdef0" in reserved.note
+
+
+def test_a_batch_environment_whose_launch_template_targets_a_reservation_is_reserved():
+    text = '''
+resource "aws_launch_template" "lt" {
+  capacity_reservation_specification {
+    capacity_reservation_target {
+      capacity_reservation_resource_group_arn = "arn:aws:resource-groups:us-east-1:111122223333:group/p5"
+    }
+  }
+}
+resource "aws_batch_compute_environment" "p5" {
+  name = "p5"
+  type = "MANAGED"
+  compute_resources {
+    type          = "EC2"
+    instance_type = ["p5.48xlarge"]
+    max_vcpus     = 192
+    subnets       = ["s"]
+    launch_template {
+      launch_template_id = aws_launch_template.lt.id
+    }
+  }
+}
+resource "aws_batch_job_queue" "q" {
+  name     = "q"
+  priority = 1
+  state    = "ENABLED"
+  compute_environment_order {
+    order               = 1
+    compute_environment = aws_batch_compute_environment.p5.arn
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.units[0].capacity.value is Capacity.RESERVED
+    assert "aws_launch_template.lt" in [link.name for link in deployment.links]
+    assert "SP001" not in [finding.rule_id for finding in result.findings]
+    result = lint_text(text.replace("capacity_reservation_resource_group_arn", "# "), "main.tf")
+    assert result.deployments[0].units[0].capacity.value is Capacity.ON_DEMAND
+    assert "SP001" in [finding.rule_id for finding in result.findings]
+
+
+def test_registry_node_group_launch_template_inputs_give_reserved_capacity():
+    """terraform-aws-modules/eks builds each node group's launch template from its inputs (aws-do-eks's ODCR node group)."""
+    text = '''
+module "eks" {
+  source  = "terraform-aws-modules/eks/aws"
+  version = "~> 20.0"
+  eks_managed_node_groups = {
+    odcr = {
+      instance_types = ["p5.48xlarge"]
+      capacity_reservation_specification = {
+        capacity_reservation_target = {
+          capacity_reservation_id = "cr-0123456789abcdef0"
+        }
+      }
+      tags = { "mldeploy-lint:urgency" = "deferrable" }
+    }
+    block = {
+      instance_types          = ["p5.48xlarge"]
+      instance_market_options = { market_type = "capacity-block" }
+    }
+    not_used = {
+      instance_types             = ["p5.48xlarge"]
+      use_custom_launch_template = false
+      instance_market_options    = { market_type = "capacity-block" }
+    }
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    capacities = {deployment.name.value: deployment.units[0].capacity for deployment in result.deployments}
+    assert capacities["odcr"].value is Capacity.RESERVED and "the module's launch template" in capacities["odcr"].note
+    assert capacities["block"].value is Capacity.RESERVED
+    assert capacities["not_used"].value is Capacity.ON_DEMAND
+    assert "SP001" not in [finding.rule_id for finding in result.findings]
+
+
+def test_each_node_group_reads_the_launch_template_instance_it_references():
+    text = '''
+variable "reservations" {
+  default = { a = "cr-0123456789abcdef0", b = "" }
+}
+resource "aws_launch_template" "lt" {
+  for_each      = var.reservations
+  instance_type = "p5.48xlarge"
+  dynamic "capacity_reservation_specification" {
+    for_each = each.value != "" ? [1] : []
+    content {
+      capacity_reservation_target {
+        capacity_reservation_id = each.value
+      }
+    }
+  }
+}
+resource "aws_eks_node_group" "g" {
+  for_each        = var.reservations
+  node_group_name = each.key
+  cluster_name    = "c"
+  node_role_arn   = "arn"
+  subnet_ids      = ["s"]
+  launch_template {
+    id      = aws_launch_template.lt[each.key].id
+    version = 1
+  }
+  scaling_config {
+    desired_size = 1
+    min_size     = 1
+    max_size     = 1
+  }
+}
+'''
+    capacities = {deployment.name.value: deployment.units[0].capacity.value for deployment in lint_text(text, "main.tf").deployments}
+    assert capacities == {"a": Capacity.RESERVED, "b": Capacity.ON_DEMAND}

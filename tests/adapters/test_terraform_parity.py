@@ -4,7 +4,8 @@ tests/fixtures/parity/endpoints.yaml and endpoints.tf declare the same three
 things: a production XGBoost endpoint on one GPU instance, unscaled, with a
 20 MB payload (EP001, CP001, HA001, AS001); a recommender scaled by a target
 and a policy (nothing); a scalable target naming a variant that does not
-exist (AS002). Each file is linted alone; the findings must agree in rule,
+exist (AS002). compute.* and serverless.* add ECS, node groups and a
+serverless endpoint (SP001, CV001). Each file is linted alone; the findings must agree in rule,
 message and severity (their lines differ with the language).
 """
 
@@ -50,3 +51,20 @@ def test_the_terraform_findings_point_at_the_terraform_arguments():
     assert "initial_instance_count" in text[lines["HA001"] - 1]
     assert "mldeploy-lint:payload-mb" in text[lines["EP001"] - 1]
     assert "Canary" in text[lines["AS002"] - 1]
+
+
+def test_ecs_and_node_group_capacity_give_the_same_findings():
+    """compute.yaml and compute.tf: a GPU ECS service, a scheduled Fargate task, node groups in and out of a capacity reservation."""
+    cloudformation = _findings("compute.yaml")
+    terraform = _findings("compute.tf")
+    assert sorted(rule for rule, _, _ in terraform) == ["AS001", "CP001", "SP001", "SP001"]
+    assert not any("reserved" in message.split(" runs ")[0] for _, message, _ in terraform)  # the reserved node group is silent
+    assert terraform == cloudformation
+
+
+def test_serverless_configuration_gives_the_same_findings():
+    """serverless.yaml and serverless.tf: a memory size SageMaker does not offer, a payload over the serverless limit."""
+    cloudformation = _findings("serverless.yaml")
+    terraform = _findings("serverless.tf")
+    assert [rule for rule, _, _ in terraform] == ["CV001", "EP001"]
+    assert terraform == cloudformation

@@ -14,6 +14,7 @@ from typing import Callable
 
 from linter import ContextRequest, Document, MappingNode, ResourceRef, RunContext, Span
 
+from plugins import data
 from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
     ENDPOINT_CONFIG,
@@ -112,6 +113,7 @@ class RequestIndex:
     endpoints: dict[int, EndpointRequest] = field(default_factory=dict)
     groups: list[RequestGroup] = field(default_factory=list)
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
+    reader: RequestReader = field(default_factory=RequestReader)  # with the run's `[data]` section
 
     def find_model(self) -> Callable[[str], HostedModel | None]:
         return model_finder(self.models)
@@ -129,7 +131,9 @@ READER = RequestReader()
 
 
 def index_requests(run: RunContext) -> RequestIndex:
-    index = RequestIndex()
+    """The run's API request documents, read with its `[data]` section (`index.reader`)."""
+    reader = READER.with_extensions(data.extensions_of(run))
+    index = RequestIndex(reader=reader)
     transforms: list[tuple[int, ApiRequest]] = []
     for document in run.documents:
         found = classify(document.root)
@@ -141,20 +145,20 @@ def index_requests(run: RunContext) -> RequestIndex:
         suffix = f"[{document.index}]" if document.index else ""
         key_node = root.key_node(name_key)
         span = key_node.span if key_node is not None else Span.point(document.path, root.span.line, root.span.column)
-        name = READER.read_text(root, name_key)
+        name = reader.read_text(root, name_key)
         link = ResourceRef(operation, str(name.value) if name.known else document.path, span)
         request = ApiRequest(document, operation, f"{document.path}#{operation}{suffix}", span, link)
         index.requests[id(document)] = request
         where = f"{operation} document"
         if operation == MODEL:
-            model = read_model(root, READER, link)
+            model = read_model(root, reader, link)
             if model.key is not None and model.key.startswith("="):
                 index.models.append(model)
                 index.model_documents.setdefault(model.key, id(document))
         elif operation == ENDPOINT_CONFIG:
-            index.configs[id(document)] = read_endpoint_config(root, READER, link, where)
+            index.configs[id(document)] = read_endpoint_config(root, reader, link, where)
         elif operation == ENDPOINT:
-            index.endpoints[id(document)] = read_endpoint(root, READER, link, where)
+            index.endpoints[id(document)] = read_endpoint(root, reader, link, where)
         elif operation == TRANSFORM_JOB:
             transforms.append((id(document), request))
     named: set[int] = set()
@@ -173,7 +177,7 @@ def index_requests(run: RunContext) -> RequestIndex:
             index.groups.append(RequestGroup(index.requests[document], members, None, config))
     for document, request in transforms:
         root = request.document.root
-        index.groups.append(RequestGroup(request, (document,) + index.model_members([READER.name_key(root, "ModelName")])))
+        index.groups.append(RequestGroup(request, (document,) + index.model_members([reader.name_key(root, "ModelName")])))
     return index
 
 

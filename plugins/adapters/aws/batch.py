@@ -150,7 +150,7 @@ def environment_record(
         )
         launch_template = None
     else:
-        compute = compute_of_types(instance_types, resources)
+        compute = compute_of_types(instance_types, resources, reader.extensions)
     if compute_type.known or compute_type.note or compute_type.raw is not None:
         attributes.append(("compute_type", compute_type))
     if instance_types:
@@ -201,7 +201,10 @@ def read_job_definition(properties: Node | None, reader, *, id: str, link: Resou
         container_name = reader.read_text(container, "Name") if reader.node(container, "Name") is not None else name
         command = reader.node(container, "Command")
         words = [reader.read_text(item) for item in command.items] if isinstance(command, SequenceNode) else []
-        models.append(model_for(reader.read_text(container, "Image"), container_name, Sourced(), environment, command_line(words, command.span if words else None, "Command")))
+        models.append(model_for(
+            reader.read_text(container, "Image"), container_name, Sourced(), environment,
+            command_line(words, command.span if words else None, "Command"), reader.extensions,
+        ))
         for requirement in reader.mappings(container, "ResourceRequirements"):
             kind = reader.read_str(requirement, "Type")
             if kind.known and str(kind.value).upper() == "GPU":

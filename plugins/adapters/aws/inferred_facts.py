@@ -29,14 +29,18 @@ from linter import (
 )
 
 from plugins import data
-from plugins.data import model_weights
+from plugins.data import SHIPPED, Extensions, model_weights
 
 
-def compute_for(instance_type: Sourced[str]) -> Compute:
-    """A Compute with accelerator facts inferred from the instance type."""
+def compute_for(instance_type: Sourced[str], extensions: Extensions = SHIPPED) -> Compute:
+    """A Compute with accelerator facts inferred from the instance type.
+
+    `extensions` is the run's `[data]` section (`plugins.data.extensions_of(run)`):
+    the instance families it classifies count as the tables' own.
+    """
     if not instance_type.known:
         return Compute(instance_type=instance_type)
-    info = data.instance_info(str(instance_type.value))
+    info = data.instance_info(str(instance_type.value), extensions)
     if info is None:
         return Compute(instance_type=instance_type)
     note = f"instance family {info.family}"
@@ -59,6 +63,7 @@ def model_for(
     multi_model: Sourced[bool] = Sourced(),
     environment: tuple[tuple[str, Sourced[str]], ...] = (),
     command: Sourced[tuple] = Sourced(),
+    extensions: Extensions = SHIPPED,
 ) -> ModelSpec:
     """A ModelSpec with framework and image accelerator inferred from what the container runs.
 
@@ -68,13 +73,15 @@ def model_for(
     vllm.entrypoints...`), an environment hint (`HF_TASK`), or a framework
     word in the image's repository name (`pricing-xgboost-server`, the
     weakest: said so in the note). All are inferred; the span is the image,
-    or the command when the command decided.
+    or the command when the command decided. `extensions` is the run's
+    `[data]` section (`plugins.data.extensions_of(run)`): its image rules
+    come first.
     """
     framework: Sourced[str] = Sourced()
     accelerator: Sourced[str] = Sourced()
     hints = {key: value.value for key, value in environment if value.known}
     if image.known:
-        info = data.classify_image(str(image.value))
+        info = data.classify_image(str(image.value), extensions=extensions)
         if info.framework:
             framework = Sourced(info.framework, image.span, Provenance.INFERRED, info.reason or "image name")
         if info.accelerator:
@@ -84,7 +91,7 @@ def model_for(
         if server is not None:
             framework = Sourced(server.framework, command.span, Provenance.INFERRED, f"the command runs {server.label} (a {server.framework} model server)")
     if not framework.known and image.known and hints:
-        hinted = data.classify_image(str(image.value), hints)
+        hinted = data.classify_image(str(image.value), hints, extensions)
         if hinted.framework:
             framework = Sourced(hinted.framework, image.span, Provenance.INFERRED, hinted.reason or "environment")
     if not framework.known and image.known:

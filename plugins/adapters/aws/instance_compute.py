@@ -30,11 +30,11 @@ GENERIC_INSTANCE_TYPES = {
 }
 
 
-def compute_of_types(instance_types: list[Sourced], where) -> Compute:
+def compute_of_types(instance_types: list[Sourced], where, extensions: data.Extensions = data.SHIPPED) -> Compute:
     """The compute of the first instance type; its accelerator (and count) only when every type agrees."""
     if not instance_types:
         return Compute(instance_type=Sourced(UNKNOWN, where.span, Provenance.DECLARED, "no InstanceTypes"))
-    computes = [_compute(instance_type) for instance_type in instance_types]
+    computes = [_compute(instance_type, extensions) for instance_type in instance_types]
     first = computes[0]
     accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
     if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
@@ -57,7 +57,7 @@ def compute_of_types(instance_types: list[Sourced], where) -> Compute:
     return first
 
 
-def _compute(instance_type: Sourced) -> Compute:
+def _compute(instance_type: Sourced, extensions: data.Extensions) -> Compute:
     if instance_type.known and str(instance_type.value) in GENERIC_INSTANCE_TYPES:
         note = GENERIC_INSTANCE_TYPES[str(instance_type.value)]
         return Compute(
@@ -66,18 +66,18 @@ def _compute(instance_type: Sourced) -> Compute:
             burstable=Sourced(False, instance_type.span, Provenance.INFERRED, note),
         )
     if instance_type.known and "." not in str(instance_type.value):
-        return _family_compute(instance_type)
-    return compute_for(instance_type)
+        return _family_compute(instance_type, extensions)
+    return compute_for(instance_type, extensions)
 
 
-def _family_compute(family: Sourced) -> Compute:
+def _family_compute(family: Sourced, extensions: data.Extensions) -> Compute:
     """A bare family (`g4dn`, which AWS Batch accepts for any size) classified by the family tables.
 
     TRANSITIONAL: `data.instance_info` wants `family.size`; the size part
     here only stands in for "any size", so the accelerator count, which
     depends on the size, stays unknown.
     """
-    info = data.instance_info(f"{family.value}.any-size")
+    info = data.instance_info(f"{family.value}.any-size", extensions)
     if info is None:
         return Compute(instance_type=family)
     note = f"instance family {info.family} (any size)"

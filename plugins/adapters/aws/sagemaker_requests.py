@@ -26,6 +26,7 @@ nothing.
 
 from __future__ import annotations
 
+import copy as _copy
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -311,17 +312,33 @@ class RequestReader:
     """Typed, located reads of one request's values (see the module docstring).
 
     `exact_keys` matches keys as spelled (a CloudFormation resource's
-    Properties) instead of case-insensitively. A subclass may read values
-    its own way by overriding `value` and `read_text` (every typed read goes
-    through them) and `node` (every block).
+    Properties) instead of case-insensitively. `extensions` is the run's
+    `[data]` section (`plugins.data.extensions_of(run)`), which the facts
+    inferred from instance types and images honour; the shipped tables
+    when not given. A subclass may read values its own way by overriding
+    `value` and `read_text` (every typed read goes through them) and
+    `node` (every block).
     """
 
     def __init__(
-        self, span_of: Callable[[Node], Span] | None = None, resolve: ValueResolver = PLAIN, exact_keys: bool = False
+        self,
+        span_of: Callable[[Node], Span] | None = None,
+        resolve: ValueResolver = PLAIN,
+        exact_keys: bool = False,
+        extensions: data.Extensions = data.SHIPPED,
     ) -> None:
         self.span_of = span_of or (lambda node: node.span)
         self.resolve = resolve
         self.exact_keys = exact_keys
+        self.extensions = extensions
+
+    def with_extensions(self, extensions: data.Extensions) -> "RequestReader":
+        """This reader (a copy: it may be shared) with `extensions` for the facts it infers."""
+        if extensions is self.extensions:
+            return self
+        copy = _copy.copy(self)
+        copy.extensions = extensions
+        return copy
 
     # --- structure -------------------------------------------------------------------
 
@@ -586,7 +603,7 @@ def _units(config: Node | None, reader: RequestReader, fallback: Span, capacity:
         return tuple(
             Unit(
                 name=reader.read_text(group, "InstanceGroupName"),
-                compute=compute_for(reader.read_str(group, "InstanceType")),
+                compute=compute_for(reader.read_str(group, "InstanceType"), reader.extensions),
                 count=reader.read_int(group, "InstanceCount"),
                 capacity=capacity,
                 span=reader.span_of(group),
@@ -595,7 +612,7 @@ def _units(config: Node | None, reader: RequestReader, fallback: Span, capacity:
         )
     return (
         Unit(
-            compute=compute_for(reader.read_str(config, "InstanceType")),
+            compute=compute_for(reader.read_str(config, "InstanceType"), reader.extensions),
             count=reader.read_int(config, "InstanceCount"),
             capacity=capacity,
             span=reader.span(config, fallback),
@@ -658,7 +675,7 @@ def _algorithm(definition: Node, reader: RequestReader) -> tuple[ModelSpec, ...]
         return ()
     if not image.known and not image.note:
         image = Sourced(UNKNOWN, name.span, Provenance.INFERRED, "the image of the algorithm named by AlgorithmName")
-    return (model_for(image, name, Sourced(), reader.environment(definition, "Environment")),)
+    return (model_for(image, name, Sourced(), reader.environment(definition, "Environment"), extensions=reader.extensions),)
 
 
 def _training(request: Node, reader: RequestReader, context: JobContext) -> list:
@@ -723,7 +740,7 @@ def _processing(request: Node, reader: RequestReader, context: JobContext) -> li
     models: tuple[ModelSpec, ...] = ()
     if app is not None or reader.find(request, "AppSpecification") is not None:
         image = reader.read_text(request, "AppSpecification", "ImageUri")
-        models = (model_for(image, Sourced(), Sourced(), reader.environment(request, "Environment")),)
+        models = (model_for(image, Sourced(), Sourced(), reader.environment(request, "Environment"), extensions=reader.extensions),)
     network_config = reader.node(request, "NetworkConfig")
     return _deployment(
         request,
@@ -759,7 +776,7 @@ def _tuning(request: Node, reader: RequestReader, context: JobContext) -> list:
         else:
             units = tuple(
                 Unit(
-                    compute=compute_for(reader.read_str(item, "InstanceType")),
+                    compute=compute_for(reader.read_str(item, "InstanceType"), reader.extensions),
                     count=reader.read_int(item, "InstanceCount"),
                     capacity=capacity,
                     span=reader.span_of(item),
@@ -859,7 +876,7 @@ def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback
         if not image.known and not image.note and reader.find(container, "ModelPackageName") is not None:
             package = reader.read_text(container, "ModelPackageName")
             image = Sourced(UNKNOWN, package.span, Provenance.INFERRED, "the image of the model package named by ModelPackageName")
-        containers.append(model_for(image, name, multi_model, reader.environment(container, "Environment")))
+        containers.append(model_for(image, name, multi_model, reader.environment(container, "Environment"), extensions=reader.extensions))
     network = _network(reader, reader.node(request, "VpcConfig"), reader.read_bool(request, "EnableNetworkIsolation"))
     return ModelRequest(reader.name_key(request, "ModelName"), HostedModel(name, tuple(containers), link, network))
 
@@ -904,7 +921,7 @@ def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
         instance_type = reader.read_str(pools[0], "InstanceType")  # the first pool is the preferred one
     return Unit(
         name=reader.read_text(node, "VariantName"),
-        compute=compute_for(instance_type),
+        compute=compute_for(instance_type, reader.extensions),
         count=reader.read_int(node, "InitialInstanceCount"),
         weight=reader.value(node, "InitialVariantWeight", convert=as_float, expected="a number"),
         serverless=read_serverless_config(reader.node(node, "ServerlessConfig"), reader),

@@ -114,15 +114,10 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     pre-commit hook passed the stage file alone), they are read here, with
     this stage file only.
     """
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     parameters = tuple((run.settings("environments") or {}).get("parameters", ()))
+    extensions = data.extensions_of(run)
     if is_template(document):
-        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters)]
+        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names, extensions)]
     definition = stepfunctions.definition_file_deployments(document, run)
     if definition is not None:
         return definition
@@ -134,24 +129,30 @@ def _extract(document: Document, run: RunContext) -> list | None:
         if run.is_reported(template):
             continue  # judged with all its stage files where it is read
         labels = [label for label, other in stages_of(template, run) if other.path == stage.path]
-        results += extract_with_stages(template, [(labels[0], stage)], parameters)
+        results += extract_with_stages(template, [(labels[0], stage)], parameters, run.non_stage_names, extensions)
     return results
 
 
 def extract_with_stages(
-    document: Document, stages: Sequence[tuple[str, StageFile]], environment_parameters: tuple[str, ...] = ()
+    document: Document,
+    stages: Sequence[tuple[str, StageFile]],
+    environment_parameters: tuple[str, ...] = (),
+    non_stage_names: tuple[str, ...] = (),
+    extensions: data.Extensions = data.SHIPPED,
 ) -> list:
     """The template read once per stage file (once, as written, when it has none).
 
     Suppressions and input problems are the template's own: each is
-    returned once, however many stages read it.
+    returned once, however many stages read it. `non_stage_names` are
+    the run's (`run.non_stage_names`), for stage words in stage files'
+    names; `extensions` its `[data]` section (`data.extensions_of(run)`).
     """
     if not stages:
-        return extract_template(document, environment_parameters)
+        return extract_template(document, environment_parameters, extensions=extensions)
     results: list = []
     seen: set = set()
     for label, stage in stages:
-        for item in extract_template(document, environment_parameters, (label, stage)):
+        for item in extract_template(document, environment_parameters, (label, stage), non_stage_names, extensions):
             if isinstance(item, (Ignore, InputProblem)):
                 if item in seen:
                     continue
@@ -161,20 +162,25 @@ def extract_with_stages(
 
 
 def extract_template(
-    document: Document, environment_parameters: tuple[str, ...] = (), stage: tuple[str, StageFile] | None = None
+    document: Document,
+    environment_parameters: tuple[str, ...] = (),
+    stage: tuple[str, StageFile] | None = None,
+    non_stage_names: tuple[str, ...] = (),
+    extensions: data.Extensions = data.SHIPPED,
 ) -> list:
     """Everything the adapter reads from one template document.
 
     `environment_parameters` names template parameters whose value names the
     stage (configured by the user; never guessed). `stage` is a stage file
     (with its label) whose parameter values and environment the template is
-    read with.
+    read with. `non_stage_names` and `extensions` are the run's (see
+    `extract_with_stages`).
     """
     label, stage_file = stage if stage is not None else ("", None)
     root = document.root
     declared = root.get("Parameters") if isinstance(root, MappingNode) else None
     values = stage_file.values(label, declared if isinstance(declared, MappingNode) else None) if stage_file else None
-    template = TemplateContext.of(document, values)
+    template = TemplateContext.of(document, values, extensions)
     table = readers()
     records = TemplateRecords()
     extracted: list = []
@@ -189,7 +195,7 @@ def extract_template(
     set_by_stage = {name for name, _ in stage_file.parameters} if stage_file else set()
     configured = _stage_parameter(template, tuple(name for name in environment_parameters if name not in set_by_stage))
     if stage_file is not None:
-        results = _with_stage(results, template, label, stage_file, environment_parameters, configured)
+        results = _with_stage(results, template, label, stage_file, environment_parameters, configured, non_stage_names)
     elif configured is not None:
         results = [
             replace(item, environment=configured) if isinstance(item, Deployment) and not item.environment.known else item
@@ -205,6 +211,7 @@ def _with_stage(
     stage: StageFile,
     environment_parameters: tuple[str, ...],
     configured: Sourced | None,
+    non_stage_names: tuple[str, ...] = (),
 ) -> list:
     """Deployments and scaling targets marked with their stage, deployments given its environment.
 
@@ -221,7 +228,7 @@ def _with_stage(
         Provenance.DECLARED,
         f"the template is judged once per stage file, here with this one's parameters ({stage.form})",
     )
-    environment = stage_environment(stage, label, template.resolver, environment_parameters)
+    environment = stage_environment(stage, label, template.resolver, environment_parameters, non_stage_names)
     if configured is not None and (not environment.known or environment.provenance is Provenance.INFERRED):
         environment = configured
     marked: list = []

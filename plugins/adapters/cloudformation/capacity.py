@@ -18,7 +18,12 @@ from linter import (
 )
 
 from plugins import data
+from plugins.adapters.aws.ecs import ProviderCapacity
+from plugins.adapters.aws.ecs import strategy_capacity as shared_strategy_capacity
+from plugins.adapters.aws.launch_templates import MARKET_TYPE_CONTEXT
+from plugins.adapters.aws.launch_templates import launch_template_reservation as shared_reservation
 from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
 from plugins.adapters.cloudformation.record_matching import same_value
 from plugins.adapters.cloudformation.intrinsics import (
     ResourceValue,
@@ -27,83 +32,26 @@ from plugins.adapters.cloudformation.template import Resource, intrinsic
 from plugins.adapters.cloudformation.resource_values import properties_of, shown_reference
 
 
-# The data tables' context for ECS capacity provider names: the reserved
-# Fargate providers; any other name is a cluster's own (Auto Scaling group) one.
-ECS_PROVIDER_CONTEXT = "ecs-capacity-provider"
-
-
 # --- ECS capacity -----------------------------------------------------------------
 
 
 def strategy_capacity(node: Node | None, template: TemplateContext) -> tuple[Sourced, list[ResourceRef], Sourced]:
-    """(capacity, provider links, instance type) of an ECS capacity provider strategy.
+    """(capacity, provider links, instance type) of an ECS capacity provider strategy (`plugins.adapters.aws.ecs`).
 
-    A provider takes tasks when its `Weight` or `Base` is above 0 (Weight
-    defaults to 0). FARGATE is on-demand, FARGATE_SPOT spot; a provider of
-    the template is as spot as its Auto Scaling group. Providers of both
-    kinds make the capacity mixed; any provider that cannot be told makes
-    it unknown unless the others already mix.
+    A provider of the template is as spot as its Auto Scaling group.
     """
-    items = mappings(node)
-    if not items:
-        return Sourced(UNKNOWN, node.span if node is not None else None, Provenance.DECLARED, "capacity provider strategy not known"), [], Sourced()
-    used = [item for item in items if _takes_tasks(item, template, items)]
-    capacities: list[tuple[str, Sourced]] = []
-    links: list[ResourceRef] = []
-    instance_types: list[Sourced] = []
-    inferred = False
-    for item in used:
-        provider_node = item.get("CapacityProvider")
-        provider = template.resolve(provider_node)
-        fargate = data.capacity_from_setting(ECS_PROVIDER_CONTEXT, provider) if isinstance(provider, str) else None
-        if fargate is not None:
-            capacities.append((provider, Sourced(Capacity(fargate), provider_node.span)))  # type: ignore[union-attr]
-            instance_types.append(Sourced(UNKNOWN, provider_node.span, Provenance.INFERRED, "Fargate: no instance type"))  # type: ignore[union-attr]
-            continue
-        resource = _provider_resource(provider, template)
-        if resource is None:
-            capacities.append((shown_reference(provider), Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"capacity provider {shown_reference(provider)} is not in this template")))
-            continue
-        links.append(ResourceRef(resource.type, resource.logical_id, resource.key_span))
-        capacity, instance_type, asg_links = provider_capacity(resource, template)
-        links.extend(asg_links)
-        inferred = True
-        capacities.append((resource.logical_id, capacity))
-        instance_types.append(instance_type)
-    described = ", ".join(
-        f"{name} {capacity.value.value if capacity.known else 'unknown'}"
-        + (f" ({capacity.note})" if capacity.known and capacity.provenance is Provenance.INFERRED and capacity.note else "")
-        for name, capacity in capacities
-    )
-    known = {capacity.value for _, capacity in capacities if capacity.known}
-    unknown = [capacity for _, capacity in capacities if not capacity.known]
-    provenance = Provenance.INFERRED if inferred else Provenance.DECLARED
-    span = node.span  # type: ignore[union-attr]
-    instance_type = Sourced()
-    if len(instance_types) == len(capacities) and instance_types:
-        fargate = all(not item.known and item.note.startswith("Fargate") for item in instance_types)
-        if fargate or len(instance_types) == 1:
-            instance_type = instance_types[0]
-    if Capacity.MIXED in known or {Capacity.ON_DEMAND, Capacity.SPOT} <= known:
-        return Sourced(Capacity.MIXED, span, provenance, f"capacity provider strategy: {described}"), links, instance_type
-    if unknown:
-        reasons = "; ".join(capacity.note for capacity in unknown if capacity.note)
-        return Sourced(UNKNOWN, span, Provenance.DECLARED, f"capacity provider strategy: {described}" + (f" ({reasons})" if reasons else "")), links, instance_type
-    if len(known) == 1:
-        return Sourced(next(iter(known)), span, provenance, f"capacity provider strategy: {described}"), links, instance_type
-    return Sourced(UNKNOWN, span, Provenance.DECLARED, "no capacity provider of the strategy takes tasks"), links, instance_type
+    return shared_strategy_capacity(node, TemplateRequestReader(template), lambda item, provider_node: _template_provider(item, provider_node, template))
 
 
-def _takes_tasks(item: MappingNode, template: TemplateContext, items: list[MappingNode]) -> bool:
-    if len(items) == 1:
-        return True
-    weight = template.read_int(item.get("Weight"))
-    base = template.read_int(item.get("Base"))
-    if item.get("Weight") is not None and not weight.known:
-        return True
-    if item.get("Base") is not None and not base.known:
-        return True
-    return (weight.get(0) or 0) > 0 or (base.get(0) or 0) > 0
+def _template_provider(item: MappingNode, provider_node: Node | None, template: TemplateContext) -> ProviderCapacity:
+    provider = template.resolve(provider_node)
+    resource = _provider_resource(provider, template)
+    if resource is None:
+        return ProviderCapacity(
+            shown_reference(provider), Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"capacity provider {shown_reference(provider)} is not in this template")
+        )
+    capacity, instance_type, asg_links = provider_capacity(resource, template)
+    return ProviderCapacity(resource.logical_id, capacity, (ResourceRef(resource.type, resource.logical_id, resource.key_span), *asg_links), instance_type, True)
 
 
 def _provider_resource(provider: Any, template: TemplateContext) -> Resource | None:
@@ -230,61 +178,21 @@ def _market_capacity(market: Node | None, template: TemplateContext, launch_temp
     return Sourced(UNKNOWN, market.span, Provenance.DECLARED, f"InstanceMarketOptions.MarketType of {launch_template} is not known")
 
 
-MARKET_TYPE_CONTEXT = "ec2-market-type"
-RESERVATION_PREFERENCE_CONTEXT = "ec2-capacity-reservation-preference"
-RESERVATION_TARGETS = ("CapacityReservationId", "CapacityReservationResourceGroupArn")
-
-
 def launch_template_reservation(launch_template: Resource, template: TemplateContext) -> Sourced | None:
-    """Reserved capacity a launch template asks for, or None when it asks for none.
+    """Reserved capacity an `AWS::EC2::LaunchTemplate` asks for, or None (`plugins.adapters.aws.launch_templates`).
 
-    RESERVED for a Capacity Block (`InstanceMarketOptions.MarketType
-    capacity-block`), a `CapacityReservationTarget` that names a
-    reservation or reservation group, or `CapacityReservationPreference
-    capacity-reservations-only`. A target whose reservation is left to a
-    parameter or a condition (`!If [NoReservation, !Ref AWS::NoValue, !Ref
-    ReservationId]`) may be reserved: UNKNOWN, noted, since the template is
-    written to run in a reservation when it is given one.
+    A target left to a parameter or a condition (`!If [NoReservation, !Ref
+    AWS::NoValue, !Ref ReservationId]`) may be reserved: UNKNOWN, noted.
     """
     launch_data = child(launch_template.node, "Properties", "LaunchTemplateData")
-    name = launch_template.logical_id
-    market = child(launch_data, "InstanceMarketOptions", "MarketType")
-    if market is not None:
-        market_type = template.resolve(market)
-        if isinstance(market_type, str) and data.capacity_from_setting(MARKET_TYPE_CONTEXT, market_type) == Capacity.RESERVED.value:
-            return Sourced(Capacity.RESERVED, market.span, Provenance.INFERRED, f"InstanceMarketOptions.MarketType {market_type} of launch template {name}")
-    specification = child(launch_data, "CapacityReservationSpecification")
-    preference = child(specification, "CapacityReservationPreference")
-    if preference is not None:
-        value = template.resolve(preference)
-        if isinstance(value, str) and data.capacity_from_setting(RESERVATION_PREFERENCE_CONTEXT, value) == Capacity.RESERVED.value:
-            return Sourced(Capacity.RESERVED, preference.span, Provenance.INFERRED, f"CapacityReservationPreference {value} of launch template {name}")
-    target = child(specification, "CapacityReservationTarget")
-    if target is None:
-        return None
-    members = [(key, child(target, key)) for key in RESERVATION_TARGETS] if isinstance(target, MappingNode) else [("CapacityReservationTarget", target)]
-    undecided = []
-    for key, node in members:
-        if node is None:
-            continue
-        value = template.read_str(node)
-        if value.known and str(value.value).strip():
-            return Sourced(Capacity.RESERVED, node.span, Provenance.INFERRED, f"launch template {name} targets a capacity reservation ({key} {value.value})")
-        if value.known and not value.related:
-            continue  # written empty: no reservation
-        undecided.append((key, node, value))
-    if not undecided:
-        return None
-    key, node, value = undecided[0]
+    return shared_reservation(launch_data, TemplateRequestReader(template), launch_template.logical_id, _undecided_target)
+
+
+def _undecided_target(node: Node, value: Sourced) -> str:
     if value.related:
-        why = "an empty parameter Default, set when the stack is created"
-    elif value.note:
-        why = value.note
-    elif intrinsic(node) is not None:
-        why = f"{intrinsic(node)} on the stack's parameters, which may set it"
-    else:
-        why = "not known"
-    return Sourced(
-        UNKNOWN, node.span, Provenance.DECLARED,
-        f"launch template {name} may target a capacity reservation (CapacityReservationTarget {key}: {why}): reserved capacity when one is given",
-    )
+        return "an empty parameter Default, set when the stack is created"
+    if value.note:
+        return value.note
+    if intrinsic(node) is not None:
+        return f"{intrinsic(node)} on the stack's parameters, which may set it"
+    return "not known"

@@ -21,6 +21,7 @@ from linter import (
     Sourced,
     Span,
 )
+from plugins import data
 from plugins.adapters.cloudformation.intrinsics import (
     NO_VALUE,
     Choice,
@@ -38,18 +39,28 @@ from plugins.adapters.aws.written_values import as_bool, as_int, as_str, shown, 
 
 @dataclass
 class TemplateContext:
-    """Read access to one template for the resource readers."""
+    """Read access to one template for the resource readers.
+
+    `extensions` is the run's `[data]` section (`plugins.data.extensions_of`),
+    for the facts the readers infer from instance types and images.
+    """
 
     document: Document
     resolver: Resolver
     resources: dict[str, Resource] = field(default_factory=dict)
+    extensions: data.Extensions = data.SHIPPED
 
     @classmethod
-    def of(cls, document: Document, parameter_values: "Mapping[str, ParameterValue] | None" = None) -> "TemplateContext":
+    def of(
+        cls,
+        document: Document,
+        parameter_values: "Mapping[str, ParameterValue] | None" = None,
+        extensions: data.Extensions = data.SHIPPED,
+    ) -> "TemplateContext":
         """The template read with its parameters' Defaults, or with the values a stage file gives them."""
         root = document.root
         assert isinstance(root, MappingNode)
-        context = cls(document, Resolver(root, parameter_values=parameter_values))
+        context = cls(document, Resolver(root, parameter_values=parameter_values), extensions=extensions)
         context.resources = {resource.logical_id: resource for resource in resources(document)}
         return context
 

@@ -27,7 +27,7 @@ class TemplateRequestReader(RequestReader):
     def __init__(self, template: TemplateContext) -> None:
         from plugins.adapters.cloudformation.resources.stepfunctions import template_expression
 
-        super().__init__(resolve=ValueResolver(expression=template_expression(template)), exact_keys=True)
+        super().__init__(resolve=ValueResolver(expression=template_expression(template)), exact_keys=True, extensions=template.extensions)
         self.template = template
 
     def node(self, node: Node | None, *path: str) -> Node | None:

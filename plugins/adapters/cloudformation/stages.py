@@ -223,7 +223,7 @@ def _declared_parameters(template: Document) -> frozenset[str]:
 
 
 def stage_environment(
-    stage: StageFile, label: str, resolver: Resolver, stage_parameters: Sequence[str]
+    stage: StageFile, label: str, resolver: Resolver, stage_parameters: Sequence[str], non_stage_names: Sequence[str] = ()
 ) -> Sourced[Environment]:
     """The environment of a stage, first found of:
 
@@ -234,7 +234,8 @@ def stage_environment(
        stage file's values;
     3. a stage tag in the stage file's `Tags` (`sagemaker:deployment-stage`,
        `EnvironmentType`, `Environment`, `Env`, `Stage`);
-    4. a stage word in the stage file's name (`prod-config.json`), inferred.
+    4. a stage word in the stage file's name (`prod-config.json`), inferred
+       (`non_stage_names`, the run's, are no stage words).
     """
     given = dict(stage.parameters)
     for name in stage_parameters:
@@ -257,7 +258,7 @@ def stage_environment(
             found = normalise_environment(node.value)
             if found is not None:
                 return Sourced(found, node.span, Provenance.DECLARED, f"tag {key}={node.value} in {label}")
-    from_name = environment_from_path(stage.name)
+    from_name = environment_from_path(stage.name, non_stage_names)
     if from_name is not None:
         found, word = from_name
         return Sourced(found, None, Provenance.INFERRED, f"the stage file's name {stage.name} names {word!r}")

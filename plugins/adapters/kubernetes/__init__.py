@@ -35,9 +35,8 @@ from __future__ import annotations
 
 import re
 
-from linter import ContextRequest, Document, OptionSection, RunContext, hookimpl
+from linter import ContextRequest, Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
 
-from plugins import data
 from plugins.adapters.kubernetes.objects import manifests
 
 _STAGE_PATTERNS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -121,14 +120,30 @@ def _linted_needs(request: ContextRequest) -> "bool | re.Pattern[str] | None":
 
 
 @hookimpl
+def mldeploy_non_stage_names() -> tuple[str, ...]:
+    """vLLM's `production-stack` (its Helm charts, operator and examples) is a product, not a production stage."""
+    return ("production-stack",)
+
+
+@hookimpl
+def mldeploy_unrendered_template(path: str, text: str | None) -> UnrenderedTemplate | None:
+    """A Helm chart's templates and values, and Go-template files, are not parsed (see `helm.py`)."""
+    from plugins.adapters.kubernetes.helm import unrendered_template
+
+    return unrendered_template(path, text)
+
+
+@hookimpl
+def mldeploy_document_origins(source: SourceFile) -> tuple[str, ...] | None:
+    """The templates of a `helm template` stream's documents, from its `# Source:` comments (see `helm.py`)."""
+    from plugins.adapters.kubernetes.helm import rendered_origins
+
+    return rendered_origins(source)
+
+
+@hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and autoscaler reports of a Kubernetes document; None for anything else."""
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list | None:
     found = manifests(document)
     if not found:
         return None

@@ -187,7 +187,7 @@ def build(index: RunIndex) -> AckIndex:
                 if policy is not None:
                     ack.policies.append(policy)
             continue
-        resource = ack_sagemaker.read_resource(manifest, scope, namespace, index.namespace_stages)
+        resource = ack_sagemaker.read_resource(manifest, scope, namespace, index.namespace_stages, index.extensions)
         ack.resources[node] = resource
         if manifest.kind in _NAMED_KINDS:
             read_entry, attribute = _NAMED_KINDS[manifest.kind]

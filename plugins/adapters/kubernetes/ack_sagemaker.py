@@ -36,6 +36,7 @@ from linter import (
     WorkloadProfile,
 )
 
+from plugins import data
 from plugins.adapters.aws.inferred_facts import model_for
 from plugins.adapters.kubernetes.ack import READER, SAGEMAKER_GROUP, Scope, declared
 from plugins.adapters.kubernetes.objects import Manifest
@@ -49,6 +50,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     HostedModel,
     JobContext,
     ModelRequest,
+    RequestReader,
     job_deployments,
     read_endpoint,
     read_component_requirements,
@@ -93,6 +95,7 @@ class AckResource:
     profile: WorkloadProfile
     environment: Sourced[Environment]
     problems: tuple[InputProblem, ...]
+    reader: RequestReader = READER  # with the run's `[data]` section, for the facts inferred from its requests
 
     @property
     def origin(self) -> str:
@@ -146,27 +149,34 @@ class ComponentEntry:
 
 
 def read_resource(
-    manifest: Manifest, scope: Scope, namespace: Manifest | None, namespace_stages: Mapping[str, Sequence[str]] = {}
+    manifest: Manifest,
+    scope: Scope,
+    namespace: Manifest | None,
+    namespace_stages: Mapping[str, Sequence[str]] = {},
+    extensions: data.Extensions = data.SHIPPED,
 ) -> AckResource:
-    """The object's place and declared profile (annotations, then its spec's tags); `namespace_stages` as `environment_of` takes them."""
+    """The object's place and declared profile (annotations, then its spec's tags); `namespace_stages` as `environment_of` takes them.
+
+    `extensions` is the run's `[data]` section, which the object's requests are read with (`AckResource.reader`).
+    """
     origin = f"ACK {manifest.describe()}"
     profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages)
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
-    return AckResource(manifest, scope, link, profile, environment, tuple(problems))
+    return AckResource(manifest, scope, link, profile, environment, tuple(problems), READER.with_extensions(extensions))
 
 
 def read_model_entry(resource: AckResource) -> ModelEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    return ModelEntry(resource, read_model(spec, READER, resource.link, resource.fallback_name))
+    return ModelEntry(resource, read_model(spec, resource.reader, resource.link, resource.fallback_name))
 
 
 def read_config_entry(resource: AckResource) -> ConfigEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    request = read_endpoint_config(spec, READER, resource.link, resource.origin, resource.fallback_name)
+    request = read_endpoint_config(spec, resource.reader, resource.link, resource.origin, resource.fallback_name)
     request = replace(request, profile=resource.profile, environment=resource.environment, problems=resource.problems)
     keys = tuple(READER.name_key(variant, "VariantName") for variant in READER.mappings(spec, "ProductionVariants"))
     return ConfigEntry(resource, request, keys)
@@ -176,7 +186,7 @@ def read_endpoint_entry(resource: AckResource) -> EndpointEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    request = read_endpoint(spec, READER, resource.link, resource.origin, resource.fallback_name)
+    request = read_endpoint(spec, resource.reader, resource.link, resource.origin, resource.fallback_name)
     request = replace(request, profile=resource.profile, environment=resource.environment, problems=resource.problems)
     return EndpointEntry(resource, request)
 
@@ -197,7 +207,11 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
         model_name = Sourced(name.value, READER.span_of(container), Provenance.INFERRED, "the inference component's own container")
     if container is not None:
         spec_container = model_for(
-            READER.read_text(container, "Image"), model_name, Sourced(), READER.environment(container, "Environment")
+            READER.read_text(container, "Image"),
+            model_name,
+            Sourced(),
+            READER.environment(container, "Environment"),
+            extensions=resource.reader.extensions,
         )
     return ComponentEntry(
         resource=resource,
@@ -239,4 +253,4 @@ def job_deployments_of(
         read_tags=False,
         resource=resource.link,
     )
-    return [item for item in job_deployments(operation, spec, READER, context) if isinstance(item, Deployment)]
+    return [item for item in job_deployments(operation, spec, resource.reader, context) if isinstance(item, Deployment)]

@@ -82,7 +82,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
 def _node_group(manifest, index, cluster, group: MappingNode, managed: bool, field: str, cluster_tags, profile) -> Deployment:
     name = read_str(group.get("name"))
-    compute, types = _compute(group)
+    compute, types = _compute(group, index.extensions)
     capacity = _managed_capacity(group) if managed else _self_managed_capacity(group)
     scaling: tuple[Scaling, ...] = ()
     if "minSize" in group or "maxSize" in group:
@@ -131,16 +131,16 @@ def _node_group(manifest, index, cluster, group: MappingNode, managed: bool, fie
     )
 
 
-def _compute(group: MappingNode) -> tuple[Compute, list[Sourced]]:
+def _compute(group: MappingNode, extensions: data.Extensions) -> tuple[Compute, list[Sourced]]:
     single = group.get("instanceType")
     if single is not None:
         instance_type = read_str(single)
-        return compute_for(instance_type), [instance_type]
+        return compute_for(instance_type, extensions), [instance_type]
     types_node = group.get("instanceTypes") or child(group, "instancesDistribution", "instanceTypes")
     if isinstance(types_node, SequenceNode):
         types = [Sourced(label_text(item), item.span, Provenance.DECLARED) for item in types_node.items if label_text(item)]
         if types:
-            computes = [compute_for(item) for item in types]
+            computes = [compute_for(item, extensions) for item in types]
             first = computes[0]
             accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
             if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
@@ -150,7 +150,7 @@ def _compute(group: MappingNode) -> tuple[Compute, list[Sourced]]:
             return first, types
     instance_type = data.limit("kubernetes", "eksctl_instance_type").value
     default = Sourced(instance_type, group.span, Provenance.DEFAULT, f"no instanceType: eksctl uses {instance_type}")
-    return compute_for(default), [default]
+    return compute_for(default, extensions), [default]
 
 
 def _types_field(group: MappingNode) -> str:

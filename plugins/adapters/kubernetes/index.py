@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from linter import RunContext
 
+from plugins import data
 from plugins.adapters.kubernetes.autoscalers import (
     Autoscaler,
     is_autoscaler,
@@ -44,7 +45,11 @@ class RunIndex:
     namespaces: dict[str, Manifest] = field(default_factory=dict)
     # Stage -> namespace patterns the run's configuration gives (`[environments] namespaces`).
     namespace_stages: dict[str, list[str]] = field(default_factory=dict)
+    # The run's `[data]` section, for the facts the readers infer from images and instance types.
+    extensions: data.Extensions = data.SHIPPED
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
+    # How many directories every file of the run shares: pools that share no more with a pod are of other projects.
+    run_root_depth: int = 0
     per_file: Counter = field(default_factory=Counter)
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
@@ -106,6 +111,32 @@ class RunIndex:
         nearest = max(depth.values())
         return [manifest for manifest in found if depth[id(manifest)] == nearest]
 
+    def near_node_pools(self, near: str) -> list[Manifest]:
+        """Every pool of the run near the file `near`, whatever its name: those of the file itself, else those of the nearest directory.
+
+        The nearest directory is the one sharing the most directories with
+        `near`, counting only pools in the directory of `near` or above it,
+        or sharing more than the directory all files of the run share: a
+        pool of an unrelated directory (another project of the run) is never
+        near. So pools in `repo/karpenter/` are near a pod in `repo/jobs/`
+        when the run holds more than `repo`, not when `repo` is the run's
+        whole (its root is then `repo`).
+        """
+        found = [manifest for pools in self.node_pools.values() for manifest in pools]
+        same_file = [manifest for manifest in found if manifest.path == near]
+        if same_file:
+            return same_file
+        depth = {}
+        for manifest in found:
+            shared = _shared_directories(manifest.path, near)
+            above = shared == manifest.path.count("/")  # the pool's directory is the pod's or one above it
+            if above or shared > self.run_root_depth:
+                depth[id(manifest)] = shared
+        if not depth:
+            return []
+        nearest = max(depth.values())
+        return [manifest for manifest in found if depth.get(id(manifest)) == nearest]
+
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""
         found = self.objects.get(key, ())
@@ -149,6 +180,14 @@ def _shared_directories(path: str, other: str) -> int:
     return shared
 
 
+def _common_depth(paths: list[str]) -> int:
+    """How many leading directories all the paths share."""
+    if not paths:
+        return 0
+    first = paths[0]
+    return min((_shared_directories(first, path) for path in paths[1:]), default=len(first.split("/")) - 1)
+
+
 def read(manifest: Manifest) -> Autoscaler | Budget | None:
     """What the index reads of an object beyond its key: an autoscaler or a disruption budget."""
     if is_autoscaler(manifest):
@@ -165,7 +204,11 @@ def build(run: RunContext) -> RunIndex:
     it (an MD002 there, nothing for a context file), and every other
     document is linted with the rest of the index.
     """
-    index = RunIndex(namespace_stages=dict((run.settings("environments") or {}).get("namespaces", {})))
+    index = RunIndex(
+        namespace_stages=dict((run.settings("environments") or {}).get("namespaces", {})),
+        run_root_depth=_common_depth([document.path for document in run.documents]),
+        extensions=data.extensions_of(run),
+    )
     for document in run.documents:
         try:
             found = [(manifest, read(manifest)) for manifest in manifests(document)]

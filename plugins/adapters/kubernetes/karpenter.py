@@ -38,8 +38,13 @@ A pod pinned to pools by name (`karpenter.sh/nodepool`, v1alpha5
 pool it names is in the run and the pod's own node selection does not
 already name one capacity type; `pinned_consolidation` gives it the pools'
 consolidation, with the pod's own opt-out (`karpenter.sh/do-not-disrupt`),
-when every pool it names is in the run. Pods that are not pinned by name
-are not linked to a pool: which of the cluster's pools takes them is not
+when every pool it names is in the run. A pod that names no pool is
+linked to the one pool near it (`RunIndex.near_node_pools`) that admits it
+when every other pool near it does not (`admitting_pool`, with
+`pool_admission`): its requirements and labels satisfy the pod's node
+selection, it can have the accelerators the pod requests, and the pod
+tolerates its taints. Otherwise (several pools admit it, one may, none is
+near) it is not linked: which of the cluster's pools takes it is not
 decided by the files.
 """
 
@@ -81,6 +86,7 @@ from plugins.adapters.kubernetes.objects import (
     values_span,
 )
 from plugins.adapters.kubernetes.pod import Pod, capacity_label_values, node_pool_labels
+from plugins.adapters.kubernetes.pool_admission import PodNeeds, PoolNodes, admits
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 
 KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
@@ -111,7 +117,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
     unit = Unit(
         name=manifest.name_sourced,
-        compute=_compute(requirements),
+        compute=_compute(requirements, index.extensions),
         count=Sourced(UNKNOWN, point(anchor), Provenance.INFERRED, "Karpenter launches nodes as pending pods need them"),
         capacity=pool_capacity(manifest, index),
         span=anchor,
@@ -302,17 +308,23 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
     names the pools, so a finding stays in the workload's file.
     """
     own = pod.capacity
-    pinned = pod.node_pools
-    if not pinned.known or (own.known and own.value is not Capacity.MIXED):
+    if own.known and own.value is not Capacity.MIXED:
         return own, []
-    nodepool_label, provisioner_label = node_pool_labels()
-    kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
+    pinned = pod.node_pools
     pools = []
-    for label, name in pinned.value:  # type: ignore[union-attr]
-        pool = index.node_pool(kinds[label], name, near)
-        if pool is None:
+    if pinned.known:
+        nodepool_label, provisioner_label = node_pool_labels()
+        kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
+        for label, name in pinned.value:  # type: ignore[union-attr]
+            pool = index.node_pool(kinds[label], name, near)
+            if pool is None:
+                return own, []
+            pools.append(pool)
+    else:
+        admitted = admitting_pool(pod, index, near)
+        if admitted is None:
             return own, []
-        pools.append(pool)
+        pinned, pools = admitted[1], [admitted[0]]
     capacities = [pool_capacity(pool, index) for pool in pools]
     described = "; ".join(
         f"{pool.kind} {pool.name}{'' if pool.path == near else f' ({pool.path})'} {_allows(capacity)}" for pool, capacity in zip(pools, capacities)
@@ -340,12 +352,17 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
     points at where the pod names the pools, its note at the pools.
     """
     pinned = pod.node_pools
+    named: tuple = pinned.value if pinned.known else ()  # type: ignore[assignment]
+    found = []
     if not pinned.known:
-        return None
+        admitted = admitting_pool(pod, index, near)
+        if admitted is None:
+            return None
+        pinned = admitted[1]
+        found.append((admitted[0], pool_consolidation(admitted[0])))
     nodepool_label, provisioner_label = node_pool_labels()
     kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
-    found = []
-    for label, name in pinned.value:  # type: ignore[union-attr]
+    for label, name in named:
         nearest = index.nearest_node_pools(kinds[label], name, near)
         if not nearest:
             return None
@@ -377,6 +394,69 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
     return Consolidation(evicts_running_pods=evicts, pods_opt_out=pod.disruption_opt_out, span=pod.span)
 
 
+def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest, Sourced] | None:
+    """The one pool near the pod that admits it while every other pool near it does not, and how the link was made; None otherwise.
+
+    For a pod that names no pool (see the module docstring). The link's
+    span is the pod's start, its note names the pool (and its file when
+    another).
+    """
+    if not pod.readable or pod.node_pools.known:
+        return None
+    pools = index.near_node_pools(near)
+    if not pools:
+        return None
+    needs = pod_needs(pod)
+    answers = [(pool, admits(pool_nodes(pool, index.extensions), needs)) for pool in pools]
+    admitted = [pool for pool, answer in answers if answer is True]
+    if len(admitted) != 1 or any(answer is None for _, answer in answers):
+        return None
+    (pool,) = admitted
+    where = "" if pool.path == near else f" ({pool.path})"
+    note = f"the only {pool.kind} near it whose requirements and taints admit the pod: {pool.name}{where}"
+    return pool, Sourced(((pool.kind, pool.name),), pod.span, Provenance.INFERRED, note)
+
+
+def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:
+    """What the nodes of a NodePool or Provisioner may carry, for `pool_admission.admits`."""
+    node_spec, _, requirements = _node_spec(manifest)
+    labels_node = child(manifest.spec, "labels") if manifest.kind == "Provisioner" else child(manifest.spec, "template", "metadata", "labels")
+    accelerator = _compute(requirements, extensions).accelerator
+    return PoolNodes(
+        requirements=tuple(
+            (text(item.get("key")) or "", text(item.get("operator")) or "", tuple(string_list(item.get("values")))) for item in requirements
+        ),
+        # Karpenter labels every node with its pool's name, beside the template's labels.
+        labels=(
+            (node_pool_labels()[manifest.kind == "Provisioner"], manifest.name or ""),
+            *(string_map(labels_node).items() if isinstance(labels_node, MappingNode) else ()),
+        ),
+        taints=tuple(
+            (text(taint.get("key")) or "", label_text(taint.get("value")) or "", text(taint.get("effect")) or "")
+            for taint in mappings(child(node_spec, "taints"))
+        ),
+        accelerator=str(accelerator.value) if accelerator.known else None,
+    )
+
+
+def pod_needs(pod: Pod) -> PodNeeds:
+    """What a pod asks of its node, for `pool_admission.admits`, from its scheduling attributes and requested accelerators."""
+    attributes = {name: value.value for name, value in pod.attributes if value.known}
+    accelerator, count = pod.compute.accelerator, pod.compute.accelerator_count
+    if (accelerator.known and accelerator.value == "none") or (count.known and count.value == 0):
+        kinds: frozenset[str] | None = frozenset()
+    elif accelerator.known:
+        kinds = frozenset({str(accelerator.value)})
+    else:
+        kinds = frozenset(accelerator.options) if accelerator.options else None
+    return PodNeeds(
+        selector=tuple(attributes.get("node_selector", ())),
+        terms=tuple(attributes.get("node_affinity", ())),
+        tolerations=tuple(attributes.get("tolerations", ())),
+        accelerators=kinds,
+    )
+
+
 def _allows(capacity: Sourced) -> str:
     if not capacity.known:
         return f"launches capacity this adapter cannot tell ({capacity.note})"
@@ -386,7 +466,7 @@ def _allows(capacity: Sourced) -> str:
     return f"launches only {capacity.value.value} capacity{how}"  # type: ignore[union-attr]
 
 
-def _compute(requirements: list[MappingNode]) -> Compute:
+def _compute(requirements: list[MappingNode], extensions: data.Extensions) -> Compute:
     instance_label = data.kubernetes_label("instance_type")
     for key, per_item in ((instance_label, _instance_compute), (FAMILY_LABEL, _family_compute)):
         requirement = _requirement(requirements, key)
@@ -401,20 +481,20 @@ def _compute(requirements: list[MappingNode]) -> Compute:
             if label_text(item)
         ]
         if items:
-            return _agreeing([per_item(item) for item in items])
+            return _agreeing([per_item(item, extensions) for item in items])
     return Compute()
 
 
-def _instance_compute(instance_type: Sourced) -> Compute:
-    return compute_for(instance_type)
+def _instance_compute(instance_type: Sourced, extensions: data.Extensions) -> Compute:
+    return compute_for(instance_type, extensions)
 
 
-def _family_compute(family: Sourced) -> Compute:
+def _family_compute(family: Sourced, extensions: data.Extensions) -> Compute:
     """A family (`g5`) classified by the family tables; the count depends on the size, so it stays unknown.
 
     TRANSITIONAL: `data.instance_info` wants `family.size`; "any-size" stands in for the size.
     """
-    info = data.instance_info(f"{family.value}.any-size")
+    info = data.instance_info(f"{family.value}.any-size", extensions)
     if info is None:
         return Compute(instance_type=family)
     note = f"instance family {info.family} (any size)"

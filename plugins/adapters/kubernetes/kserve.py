@@ -142,7 +142,7 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
             predictor_pod = unit.pod
     if not units:  # no predictor: nothing KServe would deploy
         anchor = spec.span if spec is not None else manifest.anchor
-        pod = read_spec(None, anchor, missing="no predictor")
+        pod = read_spec(None, anchor, missing="no predictor", extensions=index.extensions)
         units.append(PodUnit(Sourced("predictor", anchor, Provenance.INFERRED, "no predictor"), pod, Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no predictor")))
         predictor_pod = pod
     availability, budget_links = availability_of(manifest, index, predictor_pod or units[0].pod, labels_complete=False)
@@ -169,7 +169,7 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
     named = [container for container in mappings(node.get("containers")) if text(container.get("name")) == CONTAINER_NAME]
     if extra and named:
         extra = []  # KServe merges the model spec into the container named kserve-container
-    pod = read_spec(node, node.span, labels, extra_containers=[container for container, _ in extra], extra_name=extra[0][1] if extra else "model", key=key_span)
+    pod = read_spec(node, node.span, labels, extra_containers=[container for container, _ in extra], extra_name=extra[0][1] if extra else "model", key=key_span, extensions=index.extensions)
     if pod.models:
         position = next((index for index, model in enumerate(pod.models) if model.name.value == CONTAINER_NAME), 0) if named else 0
         model = pod.models[position]
@@ -246,7 +246,7 @@ def _runtime_for(manifest: Manifest, model: MappingNode, format_name: str, multi
         for kind in ("ServingRuntime", "ClusterServingRuntime"):
             for candidate in runtimes:
                 if candidate.kind == kind and candidate.name == named.value and (kind == "ClusterServingRuntime" or candidate.namespace == manifest.namespace):
-                    return _read_runtime(candidate, f"named by runtime: {named.value}")
+                    return _read_runtime(candidate, f"named by runtime: {named.value}", index)
         return Sourced(UNKNOWN, named.span, Provenance.DECLARED, f"runtime {named.value}: no ServingRuntime or ClusterServingRuntime of that name in this run")
     if not format_name:
         return None
@@ -277,7 +277,7 @@ def _runtime_for(manifest: Manifest, model: MappingNode, format_name: str, multi
             names = ", ".join(str(candidate.name) for candidate in chosen)
             format_node = child(model, "modelFormat", "name")
             return Sourced(UNKNOWN, format_node.span if format_node is not None else model.span, Provenance.INFERRED, f"modelFormat {format_name}: {kind}s {names} are equally eligible")
-        return _read_runtime(chosen[0], f"chosen for modelFormat {format_name} (autoSelect, priority {best})")
+        return _read_runtime(chosen[0], f"chosen for modelFormat {format_name} (autoSelect, priority {best})", index)
     return None
 
 
@@ -286,9 +286,9 @@ def _true(node) -> bool:
     return bool(value.known and value.value)
 
 
-def _read_runtime(runtime: Manifest, how: str) -> _Runtime:
+def _read_runtime(runtime: Manifest, how: str, index: RunIndex) -> _Runtime:
     spec = runtime.spec
-    pod = read_spec(spec, spec.span if spec is not None else runtime.anchor)
+    pod = read_spec(spec, spec.span if spec is not None else runtime.anchor, extensions=index.extensions)
     # The model server's container alone: the runtime's sidecars serve nothing.
     served = [model for model in pod.models if model.name.value == CONTAINER_NAME] or list(pod.models[:1])
     return _Runtime(runtime, replace(pod, models=tuple(served)), f"{runtime.kind} {runtime.name} ({how})")
@@ -510,16 +510,16 @@ def _llm_inference_service(manifest: Manifest, index: RunIndex) -> list:
     count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     template = mapping(child(spec, "template"))
     claimed = _dra_device_class(manifest)
-    main = read_spec(template, anchor, labels, missing="no template", devices_claimed=claimed, key=key_of(spec, "template"))
+    main = read_spec(template, anchor, labels, missing="no template", devices_claimed=claimed, key=key_of(spec, "template"), extensions=index.extensions)
     units.append(PodUnit(Sourced("main", template.span if template is not None else anchor, Provenance.INFERRED, "spec.template"), _llm_models(main, spec), count))
     worker = mapping(child(spec, "worker"))
     if worker is not None:
-        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels, devices_claimed=claimed, key=key_of(spec, "worker")), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
+        units.append(PodUnit(Sourced("worker", worker.span, Provenance.INFERRED, "spec.worker"), _llm_models(read_spec(worker, worker.span, labels, devices_claimed=claimed, key=key_of(spec, "worker"), extensions=index.extensions), spec), Sourced(UNKNOWN, worker.span, Provenance.INFERRED, "workers per replica follow from the parallelism settings")))
     prefill = mapping(child(spec, "prefill"))
     if prefill is not None:
         prefill_replicas = child(prefill, "replicas")
         prefill_count = read_int(prefill_replicas) if prefill_replicas is not None else Sourced(1, prefill.span, Provenance.DEFAULT, "no replicas: defaults to 1")
-        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template", devices_claimed=claimed, key=key_of(prefill, "template"))
+        prefill_pod = read_spec(mapping(prefill.get("template")), prefill.span, labels, missing="no template", devices_claimed=claimed, key=key_of(prefill, "template"), extensions=index.extensions)
         units.append(PodUnit(Sourced("prefill", prefill.span, Provenance.INFERRED, "spec.prefill"), _llm_models(prefill_pod, spec), prefill_count))
     attributes = []
     uri = read_str(child(spec, "model", "uri"))

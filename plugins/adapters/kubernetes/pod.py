@@ -83,15 +83,17 @@ class Pod:
     disruption_opt_out: Sourced = Sourced()  # karpenter.sh/do-not-disrupt: True, False (not written), unknown (other values)
 
 
-def read_template(template: Node | None, anchor: Span, extra_labels: dict[str, str] | None = None) -> Pod:
-    """A pod template (`metadata.labels` + `spec`), as in a Deployment's `spec.template`."""
+def read_template(
+    template: Node | None, anchor: Span, extra_labels: dict[str, str] | None = None, *, extensions: data.Extensions
+) -> Pod:
+    """A pod template (`metadata.labels` + `spec`), as in a Deployment's `spec.template`; `extensions` as `read_spec` takes them."""
     template_map = mapping(template)
     labels = string_map(child(template_map, "metadata", "labels"))
     if extra_labels:
         labels = {**extra_labels, **labels}
     where = point(template_map.span if template_map is not None else anchor)
     missing = "no pod template" if template is None else ""
-    pod = read_spec(child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"))
+    pod = read_spec(child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"), extensions=extensions)
     if template_map is None:
         return pod
     return replace(pod, disruption_opt_out=disruption_opt_out_of(child(template_map, "metadata"), where))
@@ -126,6 +128,8 @@ def read_spec(
     extra_name: str = "model",
     devices_claimed: str = "",
     key: Span | None = None,
+    *,
+    extensions: data.Extensions,
 ) -> Pod:
     """A pod spec; `extra_containers` are containers written outside `containers` (KServe's `model`).
 
@@ -136,6 +140,8 @@ def read_spec(
     unknown accelerator rather than none. `key` is the key that holds the
     pod spec (a template's `spec:`, a KServe component's `predictor:`):
     what the pod lacks as a whole (a zone spread) is reported there.
+    `extensions` is the run's `[data]` section (`RunIndex.extensions`), for
+    the facts inferred from the containers' images and pinned instance types.
     """
     spec_map = mapping(spec)
     where = point(spec_map.span if spec_map is not None else anchor)  # findings about the pod point at its start
@@ -150,9 +156,9 @@ def read_spec(
     elif not containers:
         problem = "no containers"
 
-    models = tuple(_model(container) for container in containers)
+    models = tuple(_model(container, extensions) for container in containers)
     instance_type = _instance_type(spec_map)
-    compute = _compute(instance_type)
+    compute = _compute(instance_type, extensions)
     claims = devices_claimed or _resource_claims(spec_map, containers) or _other_extended_resources(containers)
     compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem or claims, where, fallback)
     spread_at = _spread_anchor(spec_map, key) if spec_map is not None else where
@@ -174,9 +180,13 @@ def read_spec(
 # --- containers ---------------------------------------------------------------
 
 
-def _model(container: MappingNode) -> ModelSpec:
+def _model(container: MappingNode, extensions: data.Extensions) -> ModelSpec:
     model = model_for(
-        read_str(container.get("image")), read_str(container.get("name")), environment=environment_of(container), command=command_of(container)
+        read_str(container.get("image")),
+        read_str(container.get("name")),
+        environment=environment_of(container),
+        command=command_of(container),
+        extensions=extensions,
     )
     return replace(model, probes=probes_of(container))
 
@@ -414,11 +424,11 @@ def _instance_type(spec: MappingNode | None) -> list[Sourced]:
     return found
 
 
-def _compute(instance_types: list[Sourced]) -> Compute:
+def _compute(instance_types: list[Sourced], extensions: data.Extensions) -> Compute:
     """The first pinned instance type's compute; its accelerator only when every type agrees."""
     if not instance_types:
         return Compute()
-    computes = [compute_for(instance_type) for instance_type in instance_types]
+    computes = [compute_for(instance_type, extensions) for instance_type in instance_types]
     first = computes[0]
     accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
     if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):

@@ -32,7 +32,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
     head = mapping(child(cluster, "headGroupSpec"))
     if head is not None:
         one = Sourced(1, key_span(cluster, "headGroupSpec") or head.span, Provenance.INFERRED, "one Ray head")
-        units.append(PodUnit(Sourced("head", head.span, Provenance.INFERRED, "headGroupSpec"), read_template(head.get("template"), head.span), one))
+        units.append(PodUnit(Sourced("head", head.span, Provenance.INFERRED, "headGroupSpec"), read_template(head.get("template"), head.span, extensions=index.extensions), one))
     autoscaling = read_bool(child(cluster, "enableInTreeAutoscaling"))
     for position, group in enumerate(mappings(child(cluster, "workerGroupSpecs"))):
         name = read_str(group.get("groupName"))
@@ -52,9 +52,9 @@ def read(manifest: Manifest, index: RunIndex) -> list:
                     span=group.span,
                 ),
             )
-        units.append(PodUnit(name, read_template(group.get("template"), group.span), count, scaling))
+        units.append(PodUnit(name, read_template(group.get("template"), group.span, extensions=index.extensions), count, scaling))
     if not units:
-        units.append(PodUnit(manifest.name_sourced, read_spec(None, anchor, missing="no Ray cluster spec"), Sourced()))
+        units.append(PodUnit(manifest.name_sourced, read_spec(None, anchor, missing="no Ray cluster spec", extensions=index.extensions), Sourced()))
     if manifest.kind == "RayCluster":
         kind_source = Sourced(UNKNOWN, manifest.kind_node.span, Provenance.INFERRED, "a RayCluster runs whatever is submitted to it: jobs or services")
         return assemble(manifest, index, DeploymentKind.SERVICE, units, kind_source=kind_source, labels_complete=False)

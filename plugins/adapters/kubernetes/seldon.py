@@ -92,19 +92,21 @@ def _seldon_deployment(manifest: Manifest, index: RunIndex) -> list:
     links: list[ResourceRef] = []
     predictors = mappings(child(spec, "predictors"))
     for position, predictor in enumerate(predictors):
-        unit, pdb = _predictor(manifest, predictor, position, default_replicas)
+        unit, pdb = _predictor(manifest, predictor, position, default_replicas, index)
         units.append(unit)
         if pdb is not None and own_availability is None:
             own_availability = replace(pdb, zone_spread=unit.pod.zone_spread, span=unit.pod.span)
     if not units:
-        pod = read_spec(None, anchor, missing="no predictors")
+        pod = read_spec(None, anchor, missing="no predictors", extensions=index.extensions)
         units.append(PodUnit(Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no predictors"), pod, Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no predictors")))
     if own_availability is None:
         own_availability, links = availability_of(manifest, index, units[0].pod, labels_complete=False)
     return assemble(manifest, index, DeploymentKind.SERVICE, units, availability=own_availability, links=links)
 
 
-def _predictor(manifest: Manifest, predictor: MappingNode, position: int, default_replicas) -> tuple[PodUnit, Availability | None]:
+def _predictor(
+    manifest: Manifest, predictor: MappingNode, position: int, default_replicas, index: RunIndex
+) -> tuple[PodUnit, Availability | None]:
     name = read_str(predictor.get("name"))
     if not name.known:
         name = Sourced(f"predictors[{position}]", predictor.span, Provenance.INFERRED, "unnamed predictor")
@@ -116,7 +118,7 @@ def _predictor(manifest: Manifest, predictor: MappingNode, position: int, defaul
     extra = [container for component in component_specs[1:] for container in mappings(child(component, "spec", "containers"))]
     first_spec = child(first, "spec")
     missing = "" if first_spec is not None else "no componentSpecs: Seldon builds the pods"
-    pod = read_spec(first_spec, predictor.span, labels, extra_containers=extra, missing=missing, key=key_span(first, "spec"))
+    pod = read_spec(first_spec, predictor.span, labels, extra_containers=extra, missing=missing, key=key_span(first, "spec"), extensions=index.extensions)
     pod = replace(pod, models=pod.models + tuple(_graph_models(predictor.get("graph"), set(pod.container_names))))
 
     count_node = child(first, "replicas") or predictor.get("replicas") or default_replicas
@@ -199,7 +201,7 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
         framework=framework,
     )
     server = read_str(child(spec, "server"))
-    pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server")
+    pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server", extensions=index.extensions)
     pod = replace(pod, models=(model,), readable=False)
     count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     scaling: tuple[Scaling, ...] = ()
@@ -220,7 +222,7 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
 def _core2_server(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
-    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, {}, missing="no podSpec: the ServerConfig decides the pods", key=key_span(spec, "podSpec"))
+    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, {}, missing="no podSpec: the ServerConfig decides the pods", key=key_span(spec, "podSpec"), extensions=index.extensions)
     config = read_str(child(spec, "serverConfig"))
     if config.known and data.framework_info(str(config.value)) is not None:
         framework = Sourced(str(config.value), config.span, Provenance.DECLARED, f"serverConfig {config.value}")

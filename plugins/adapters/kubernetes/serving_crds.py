@@ -72,7 +72,7 @@ def _vllm_runtime(manifest: Manifest, index: RunIndex) -> list:
     deployment = mapping(child(spec, "deploymentConfig"))
     where = deployment.span if deployment is not None else anchor
     image = _image(child(deployment, "image", "registry"), child(deployment, "image", "name"))
-    pod = read_spec(None, where, manifest.labels, missing="the operator builds the pods")
+    pod = read_spec(None, where, manifest.labels, missing="the operator builds the pods", extensions=index.extensions)
     resources = mapping(child(deployment, "resources"))
     gpu_node = child(resources, "gpu")
     compute = pod.compute
@@ -88,7 +88,7 @@ def _vllm_runtime(manifest: Manifest, index: RunIndex) -> list:
     elif resources is not None:
         note = "deploymentConfig.resources requests no gpu"
         compute = replace(compute, accelerator=Sourced("none", resources.span, Provenance.INFERRED, note), accelerator_count=Sourced(0, resources.span, Provenance.INFERRED, note))
-    pod = replace(pod, compute=compute, models=(model_for(image, manifest.name_sourced),))
+    pod = replace(pod, compute=compute, models=(model_for(image, manifest.name_sourced, extensions=index.extensions),))
     count = replicas(child(deployment, "replicas"), "replicas", where)
     scaling: tuple[Scaling, ...] = ()
     autoscaling = mapping(child(spec, "autoscalingConfig"))
@@ -116,9 +116,9 @@ def _nim_service(manifest: Manifest, index: RunIndex) -> list:
     if repository.known and isinstance(tag, ScalarNode) and tag.value is not None:
         image = replace(repository, value=f"{repository.value}:{tag.value}")
     # The NIMService spec carries the container's resources and the pod's node selection side by side.
-    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[spec] if spec is not None else [], extra_name="spec", key=key_span(manifest.node, "spec"))
+    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[spec] if spec is not None else [], extra_name="spec", key=key_span(manifest.node, "spec"), extensions=index.extensions)
     env = environment_of(spec) if isinstance(spec, MappingNode) else ()
-    pod = replace(pod, models=(model_for(image, manifest.name_sourced, environment=env),))
+    pod = replace(pod, models=(model_for(image, manifest.name_sourced, environment=env, extensions=index.extensions),))
     count = replicas(child(spec, "replicas"), "replicas", anchor)
     scaling: tuple[Scaling, ...] = ()
     scale = mapping(child(spec, "scale"))
@@ -133,15 +133,15 @@ def _hyperpod_endpoint(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
     worker = mapping(child(spec, "worker"))
-    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[worker] if worker is not None else [], extra_name="worker", key=key_span(manifest.node, "spec"))
+    pod = read_spec(spec, anchor, manifest.labels, extra_containers=[worker] if worker is not None else [], extra_name="worker", key=key_span(manifest.node, "spec"), extensions=index.extensions)
     requested = pod.compute  # what the worker container requests decides what the pod gets
-    compute = replace(compute_for(read_str(child(spec, "instanceType"))), accelerator=requested.accelerator, accelerator_count=requested.accelerator_count)
+    compute = replace(compute_for(read_str(child(spec, "instanceType")), index.extensions), accelerator=requested.accelerator, accelerator_count=requested.accelerator_count)
     env = []
     for entry in mappings(child(worker, "environmentVariables")):
         value = entry.get("value")
         if text(entry.get("name")) and isinstance(value, ScalarNode) and value.value is not None:
             env.append((text(entry.get("name")), Sourced(text_of(value.value), value.span, Provenance.DECLARED)))
-    model = model_for(read_str(child(worker, "image")), read_str(child(spec, "modelName")), environment=tuple(env))
+    model = model_for(read_str(child(worker, "image")), read_str(child(spec, "modelName")), environment=tuple(env), extensions=index.extensions)
     pod = replace(pod, compute=compute, models=(model,))
     count_node = child(spec, "replicas")
     count = read_int(count_node) if count_node is not None else Sourced(UNKNOWN, anchor, Provenance.DECLARED, "no replicas written")

@@ -37,8 +37,8 @@ def read(manifest: Manifest, index: RunIndex) -> list:
         if not isinstance(role_spec, MappingNode):
             continue
         name = Sourced(role, role_spec.span, Provenance.DECLARED, f"{field}.{role}")
-        units.append(PodUnit(name, read_template(role_spec.get("template"), role_spec.span), replicas(role_spec.get("replicas"), "replicas", role_spec.span)))
+        units.append(PodUnit(name, read_template(role_spec.get("template"), role_spec.span, extensions=index.extensions), replicas(role_spec.get("replicas"), "replicas", role_spec.span)))
     if not units:
-        pod = read_spec(None, anchor, missing=f"no {field}")
+        pod = read_spec(None, anchor, missing=f"no {field}", extensions=index.extensions)
         units.append(PodUnit(manifest.name_sourced, pod, Sourced()))
     return assemble(manifest, index, DeploymentKind.JOB, units, labels_complete=False)

@@ -89,16 +89,16 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
     attributes: list[tuple[str, Sourced]] = []
     if key in SERVICE_KINDS:
         kind = DeploymentKind.SERVICE
-        pod = read_template(child(spec, "template"), anchor)
+        pod = read_template(child(spec, "template"), anchor, extensions=index.extensions)
         units = [PodUnit(manifest.name_sourced, pod, replicas(child(spec, "replicas"), "replicas", manifest.anchor))]
     elif manifest.kind == "Job":
         kind = DeploymentKind.JOB
-        pod = read_template(child(spec, "template"), anchor)
+        pod = read_template(child(spec, "template"), anchor, extensions=index.extensions)
         units = [PodUnit(manifest.name_sourced, pod, replicas(child(spec, "parallelism"), "parallelism", manifest.anchor))]
     elif manifest.kind == "CronJob":
         kind = DeploymentKind.JOB
         job = mapping(child(spec, "jobTemplate", "spec"))
-        pod = read_template(child(job, "template"), job.span if job is not None else anchor)
+        pod = read_template(child(job, "template"), job.span if job is not None else anchor, extensions=index.extensions)
         units = [PodUnit(manifest.name_sourced, pod, replicas(child(job, "parallelism"), "parallelism", manifest.anchor))]
         schedule = child(spec, "schedule")
         if text(schedule):
@@ -106,7 +106,7 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
     elif manifest.kind == "Pod":
         restart = text(child(spec, "restartPolicy"))
         kind = DeploymentKind.JOB if restart in ("Never", "OnFailure") else DeploymentKind.SERVICE
-        pod = read_spec(spec, manifest.anchor, manifest.labels, key=key_span(manifest.node, "spec"))
+        pod = read_spec(spec, manifest.anchor, manifest.labels, key=key_span(manifest.node, "spec"), extensions=index.extensions)
         pod = replace(pod, disruption_opt_out=disruption_opt_out_of(manifest.metadata, manifest.anchor))
         count = Sourced(1, manifest.kind_node.span, Provenance.INFERRED, "a bare Pod is one replica")
         units = [PodUnit(manifest.name_sourced, pod, count)]
@@ -122,7 +122,7 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
         kind = DeploymentKind.JOB
         job = mapping(child(spec, "jobTargetRef"))
         job_anchor = job.span if job is not None else anchor
-        pod = read_template(child(job, "template"), job_anchor)
+        pod = read_template(child(job, "template"), job_anchor, extensions=index.extensions)
         own = scaling_of_keda(manifest, spec, "ScaledJob")
         units = [PodUnit(manifest.name_sourced, pod, replicas(child(job, "parallelism"), "parallelism", job_anchor), (own,))]
     else:  # pragma: no cover - KINDS is the dispatch table
@@ -140,11 +140,11 @@ def read_leader_worker_set(manifest: Manifest, index: RunIndex) -> list:
     leader, worker = child(template, "leaderTemplate"), child(template, "workerTemplate")
     units = []
     if leader is not None:
-        units.append(PodUnit(Sourced("leader", leader.span, Provenance.INFERRED, "leaderTemplate"), read_template(leader, anchor), groups))
+        units.append(PodUnit(Sourced("leader", leader.span, Provenance.INFERRED, "leaderTemplate"), read_template(leader, anchor, extensions=index.extensions), groups))
         workers = _product(groups, size, -1, "replicas x (size - 1)")
     else:
         workers = _product(groups, size, 0, "replicas x size (no leaderTemplate: every pod uses workerTemplate)")
-    units.append(PodUnit(Sourced("worker", worker.span if worker is not None else anchor, Provenance.INFERRED, "workerTemplate"), read_template(worker, anchor), workers))
+    units.append(PodUnit(Sourced("worker", worker.span if worker is not None else anchor, Provenance.INFERRED, "workerTemplate"), read_template(worker, anchor, extensions=index.extensions), workers))
     return assemble(manifest, index, DeploymentKind.SERVICE, units, labels_complete=False)
 
 

@@ -13,7 +13,9 @@ arguments. SageMaker and Application Auto Scaling resources are
 read through the shared AWS readers (`requests.py`, `hosting.py`), AWS
 Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
-node group records (`compute.py`); other resource types are ignored.
+node group records, with the launch templates they name (`compute.py`),
+ECS task definitions and services through the shared ECS reader
+(`ecs.py`); other resource types are ignored.
 
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context
@@ -45,6 +47,8 @@ from linter import (
     environment_from_path,
     hookimpl,
 )
+
+from plugins import data
 
 PATTERNS = ("*.tf", "*.tf.json", "*.tfvars", "*.tfvars.json")
 
@@ -86,23 +90,13 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and scaling targets of a Terraform document's module (see the package docstring)."""
     if not _is_terraform(document.path):
         return None
-    from plugins import data
-
-    # The `[data]` section reaches the table look-ups of the shared readers through this call.
-    with data.extended_by(data.extensions_of(run)):
-        return _extract(document, run)
-
-
-def _extract(document: Document, run: RunContext) -> list:
     path = document.path
-    if not _is_terraform(path):
-        return None
     from plugins.adapters.terraform.module import is_configuration, module_of
 
     if not is_configuration(path):
         return [DocumentFormat("terraform-variables"), *_judged_with(document, run)]
     module = module_of(document, run)
-    items_by_path = run.memo(("terraform", "items", module.directory), lambda: _items(module))
+    items_by_path = run.memo(("terraform", "items", module.directory), lambda: _items(module, run))
     results: list = [DocumentFormat("terraform-configuration")]
     reported = [item for item in module.documents if run.is_reported(item)] or [document]
     for anchor_path, items in items_by_path.items():
@@ -113,15 +107,18 @@ def _extract(document: Document, run: RunContext) -> list:
     return results
 
 
-def module_items(module) -> dict:
-    """Items by anchor path of one reading of a module: its hosting, Batch and node group deployments."""
+def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:
+    """Items by anchor path of one reading of a module: its hosting, Batch, node group and workflow deployments.
+
+    `extensions` is the run's `[data]` section (`data.extensions_of(run)`),
+    for the facts the shared readers infer from images and instance types.
+    """
     from plugins.adapters.terraform.compute import module_compute_items
     from plugins.adapters.terraform.hosting import module_items as hosting_items
-
     from plugins.adapters.terraform.workflows import module_workflow_items
 
-    items = hosting_items(module)
-    for extra in (module_compute_items(module), module_workflow_items(module)):
+    items = hosting_items(module, extensions)
+    for extra in (module_compute_items(module, extensions), module_workflow_items(module, extensions)):
         for path, found in extra.items():
             items.setdefault(path, []).extend(found)
     return items
@@ -143,38 +140,43 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
     if module is None or module.calls or any(run.is_reported(item) for item in module.documents):
         return []
     if any(stage is variables_file for stage in module.stage_files):
-        stage_items = module_items(module.with_stage(variables_file))
-        return [item for items in stage_items.values() for item in _with_stage(items, variables_file)]
+        stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
+        return [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names)]
     if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
         return []
     if ("auto-variables",) in module.claimed:
         return []
     module.claimed.add(("auto-variables",))
-    return [item for items in _items(module).values() for item in items]
+    return [item for items in _items(module, run).values() for item in items]
 
 
-def _items(module) -> dict:
-    """Items by anchor path: the module read once, or once per stage file, each marked with its stage."""
+def _items(module, run: RunContext) -> dict:
+    """Items by anchor path: the module read once, or once per stage file, each marked with its stage.
+
+    The run gives its `[data]` section (for the facts the shared readers
+    infer) and the names that are no stage words (for stage files' names).
+    """
+    extensions = data.extensions_of(run)
     merged: dict[str, list] = {}
     if module.calls:  # a module its callers instantiate is judged as each call configures it
         for call in module.calls:
             stages = call.caller_module.stage_files if call.caller_module is not None else []
             if not stages:
-                for path, items in module_items(module.called(call)).items():
+                for path, items in module_items(module.called(call), extensions).items():
                     merged.setdefault(path, []).extend(_with_call(items, call))
                 continue
             for stage in stages:  # the caller's stage file sets the call's arguments
                 staged = call.staged(stage)
                 if staged is None:
                     continue
-                for path, items in module_items(module.called(staged)).items():
-                    merged.setdefault(path, []).extend(_with_stage(_with_call(items, staged), stage, call))
+                for path, items in module_items(module.called(staged), extensions).items():
+                    merged.setdefault(path, []).extend(_with_stage(_with_call(items, staged), stage, run.non_stage_names, call))
         return merged
     if not module.stage_files:
-        return module_items(module)
+        return module_items(module, extensions)
     for stage in module.stage_files:
-        for path, items in module_items(module.with_stage(stage)).items():
-            merged.setdefault(path, []).extend(_with_stage(items, stage))
+        for path, items in module_items(module.with_stage(stage), extensions).items():
+            merged.setdefault(path, []).extend(_with_stage(items, stage, run.non_stage_names))
     return merged
 
 
@@ -197,12 +199,12 @@ def _with_call(items: list, call) -> list:
     return marked
 
 
-def _with_stage(items: list, stage: Document, call=None) -> list:
+def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), call=None) -> list:
     """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
 
     The stage's environment is inferred from a stage word in the file's
     name (`prod.tfvars`, `prod-config.tfvars.json`), as for CloudFormation
-    stage files.
+    stage files (`non_stage_names`: the run's, `run.non_stage_names`).
     """
     label = os.path.basename(stage.path)
     variant = Sourced(
@@ -221,7 +223,7 @@ def _with_stage(items: list, stage: Document, call=None) -> list:
         )
     environment: Sourced = Sourced()
     file_name = os.path.basename(stage.path)
-    from_name = environment_from_path(file_name)
+    from_name = environment_from_path(file_name, non_stage_names)
     if from_name is not None:
         found, word = from_name
         environment = Sourced(found, None, Provenance.INFERRED, f"the tfvars file's name {file_name} names {word!r}")

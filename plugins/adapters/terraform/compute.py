@@ -10,11 +10,18 @@ or `for_each` (at most 64 instances) is read once per instance, addressed
 `type.name["key"]`. Nothing in a module submits a job definition to a
 queue that Terraform shows, so every job definition is unlinked: with one
 job queue in the module they are its work (ML evidence, multi-node).
+The `aws_launch_template` of the module a node group or an EC2 compute
+environment names (in the instance the reference names) gives the
+instance type a node group does not list, and reserved capacity when it
+targets a capacity reservation or a Capacity Block
+(`plugins.adapters.aws.launch_templates`).
 
 Well-known inputs of registry modules map directly onto the same records:
 `eks_managed_node_groups` (over `eks_managed_node_group_defaults`) of
 terraform-aws-modules/eks and the inputs of its eks-managed-node-group
-submodule; `compute_environments`, `job_queues` and `job_definitions` of
+submodule (with `capacity_reservation_specification` and
+`instance_market_options`, the launch template the module builds from
+them); `compute_environments`, `job_queues` and `job_definitions` of
 terraform-aws-modules/batch. Any other input of those modules, and every
 other registry module, is not read.
 """
@@ -30,18 +37,21 @@ from linter import UNKNOWN, MappingNode, Network, Node, Provenance, ResourceRef,
 
 from plugins.adapters.aws.batch import (
     CAPACITY_CONTEXT,
+    FARGATE_TYPES,
     BatchQueue,
     BatchResources,
     environment_record,
     read_job_definition,
 )
 from plugins.adapters.aws.eks_nodegroups import DEFAULT_INSTANCE_TYPE, node_group_capacity, node_group_deployment, node_group_scaling
+from plugins.adapters.aws.launch_templates import launch_template_reservation, reserved_on_demand
 from plugins.adapters.aws.instance_compute import capacity_setting, compute_of_types
-from plugins.adapters.aws.sagemaker_requests import request_profile
+from plugins import data
+from plugins.adapters.aws.sagemaker_requests import RequestReader, request_profile
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr, Reference
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
-from plugins.adapters.terraform.values import Unknown, instance_address, instances
+from plugins.adapters.terraform.values import Scope, instance_address, instances
 
 __all__ = ["COMPUTE_TYPES", "module_compute_items"]
 
@@ -49,6 +59,9 @@ ENVIRONMENT = "aws_batch_compute_environment"
 QUEUE = "aws_batch_job_queue"
 JOB_DEFINITION = "aws_batch_job_definition"
 NODE_GROUP = "aws_eks_node_group"
+LAUNCH_TEMPLATE = "aws_launch_template"
+# A launch template specification's keys: a node group's `id`/`name`, a compute environment's `launch_template_id`/`_name`.
+LAUNCH_TEMPLATE_KEYS = ("Id", "Name", "LaunchTemplateId", "LaunchTemplateName")
 COMPUTE_TYPES = frozenset({ENVIRONMENT, QUEUE, JOB_DEFINITION, NODE_GROUP})
 ORIGIN = "Terraform resource"
 
@@ -58,8 +71,12 @@ EKS_NODE_GROUP_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-m
 BATCH_MODULE = re.compile(r"^(registry\.terraform\.io/)?terraform-aws-modules/batch/aws$", re.IGNORECASE)
 
 
-def module_compute_items(terraform: TerraformModule) -> dict[str, list]:
-    """The Batch and node group deployments of a module, by the path of the file each is anchored in."""
+def module_compute_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The Batch and node group deployments of a module, by the path of the file each is anchored in.
+
+    `extensions` is the run's `[data]` section, for the facts inferred from instance types and images.
+    """
+    reader = READER.with_extensions(extensions)
     module = terraform.module
     items: dict[str, list] = {}
     environments, queues, definitions, spans = {}, {}, {}, {}
@@ -71,20 +88,20 @@ def module_compute_items(terraform: TerraformModule) -> dict[str, list]:
             request = request_node(module, resource.body, scope, SHAPES[resource.type])
             link = ResourceRef(resource.type, address, resource.body.span)
             if resource.type == NODE_GROUP:
-                deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform)
+                deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform, reader)
                 items.setdefault(resource.path, []).extend([deployment, *problems])
             elif resource.type == ENVIRONMENT:
-                environments[address] = _environment(request, address, link, resource.body.span)
+                environments[address] = _environment(request, address, link, resource.body.span, reader, terraform)
                 spans[address] = resource.path
             elif resource.type == JOB_DEFINITION:
-                definitions[address] = read_job_definition(request, READER, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
+                definitions[address] = read_job_definition(request, reader, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
             else:
                 queue_requests.append((request, address, link, resource.body.span))
                 spans[address] = resource.path
     for request, address, link, span in queue_requests:
         queues[address] = _queue(request, address, link, span, environments)
     for call in _registry_calls(terraform):
-        _read_registry_call(call, terraform, items, environments, queues, definitions, spans)
+        _read_registry_call(call, terraform, items, environments, queues, definitions, spans, reader)
     if environments or queues:
         batch = BatchResources(environments, queues, definitions, lambda anchor: _deployment_id(spans[anchor], anchor), where="the module")
         for deployment in batch.deployments():
@@ -123,11 +140,11 @@ def _network(node: Node | None) -> Network | None:
 # --- Batch ------------------------------------------------------------------------------
 
 
-def _environment(request: Node, address: str, link: ResourceRef, span: Span, stage_base=None):
+def _environment(request: Node, address: str, link: ResourceRef, span: Span, reader: RequestReader, terraform: TerraformModule | None = None):
     name = _name(request, "ComputeEnvironmentName", address, span)
     profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
     resources = READER.node(request, "ComputeResources")
-    common = dict(id=address, link=link, span=span, name=name, profile=profile, stage=stage, managed=READER.read_str(request, "Type"), reader=READER)
+    common = dict(id=address, link=link, span=span, name=name, profile=profile, stage=stage, managed=READER.read_str(request, "Type"), reader=reader)
     if not isinstance(resources, MappingNode):
         return environment_record(
             **common, resources=None, missing_reason="no compute_resources", compute_type=Sourced(), capacity=Sourced(),
@@ -140,10 +157,14 @@ def _environment(request: Node, address: str, link: ResourceRef, span: Span, sta
         else Sourced(UNKNOWN, resources.span, Provenance.DECLARED, "no compute_resources type")
     )
     types_node = READER.node(resources, "InstanceTypes")
+    compute_type = READER.read_str(resources, "Type")
+    fargate = compute_type.known and str(compute_type.value).upper() in FARGATE_TYPES
+    template = None if fargate or terraform is None else _launch_template(READER.node(resources, "LaunchTemplate"), terraform)
     return environment_record(
-        **common, resources=resources, missing_reason="", compute_type=READER.read_str(resources, "Type"), capacity=capacity,
+        **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=_reservation(capacity, template),
         type_span=type_node.span if type_node is not None else None, instance_types=_strings(types_node), types_node=types_node,
         network=_network(READER.node(resources, "Subnets")),
+        launch_template=ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span) if template is not None else None,
     )
 
 
@@ -190,49 +211,93 @@ def _environment_named(node: Node, environments: dict) -> str | None:
 # --- EKS node groups ----------------------------------------------------------------------
 
 
-def _node_group(request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, name: Sourced | None = None):
+def _node_group(
+    request: Node, address: str, link: ResourceRef, span: Span, deployment_id: str, terraform: TerraformModule, reader: RequestReader,
+    name: Sourced | None = None, module_template: tuple | None = None,
+):
     profile, stage, problems = request_profile(request, READER, f"{ORIGIN} {address}")
     name = name or _name(request, "NodegroupName", address, span)
     types_node = READER.node(request, "InstanceTypes")
     instance_types = _strings(types_node)
     links = [link]
+    template = _launch_template(READER.node(request, "LaunchTemplate"), terraform)
+    if template is not None:
+        links.append(ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span))
+    capacity_from = template or module_template
     if instance_types:
-        compute, launched = compute_of_types(instance_types, types_node), instance_types
+        compute, launched = compute_of_types(instance_types, types_node, reader.extensions), instance_types
     else:
-        from_template = _launch_template_type(READER.node(request, "LaunchTemplate"), terraform, links)
+        from_template = _launch_template_type(READER.node(request, "LaunchTemplate"), template)
         if from_template is not None:
-            compute, launched = compute_of_types([from_template], READER.node(request, "LaunchTemplate")), [from_template]
+            compute, launched = compute_of_types([from_template], READER.node(request, "LaunchTemplate"), reader.extensions), [from_template]
         else:
             default = Sourced(DEFAULT_INSTANCE_TYPE, span, Provenance.DEFAULT, "no instance_types: EKS uses t3.medium")
-            compute, launched = compute_of_types([default], request), [default]
+            compute, launched = compute_of_types([default], request, reader.extensions), [default]
     count, scaling = node_group_scaling(request, READER, span)
     deployment = node_group_deployment(
         id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
-        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=node_group_capacity(request, READER, span),
+        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=_reservation(node_group_capacity(request, READER, span), capacity_from),
         count=count, scaling=scaling, labels=_labels(READER.node(request, "Labels")), taints=_taints(READER.node(request, "Taints")),
         network=_network(READER.node(request, "Subnets")), profile=profile, environment=stage,
     )
     return deployment, problems
 
 
-def _launch_template_type(node: Node | None, terraform: TerraformModule, links: list) -> Sourced | None:
-    """The instance type of the `aws_launch_template` of this module a `launch_template` block names (by id or name)."""
-    if not isinstance(node, MappingNode):
-        return None
-    for key in ("Id", "Name"):
+def _launch_template(node: Node | None, terraform: TerraformModule) -> tuple[Any, MappingNode] | None:
+    """The `aws_launch_template` of this module a `launch_template` block names (by id or name), and its body read as
+    CreateLaunchTemplate's `LaunchTemplateData` in the instance the reference names (`aws_launch_template.x[count.index].id`)."""
+    for key in LAUNCH_TEMPLATE_KEYS:
         written = READER.node(node, key)
         if isinstance(written, ValueNode) and written.unknown is not None and written.unknown.ref is not None:
-            resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == "aws_launch_template"), None)
+            resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == LAUNCH_TEMPLATE), None)
             if resource is None:
                 continue
-            links.append(ResourceRef(resource.type, resource.address, resource.body.span))
-            value = terraform.module.evaluate(resource.body.get("instance_type"), terraform.module.instance_scope(resource))
-            node_value = located(value.value, resource.body.get("instance_type").span, value.related) if resource.body.get("instance_type") is not None else None
-            if node_value is None:
-                return None
-            instance_type = READER.read_str(node_value)
-            return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
-    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "the launch template is not in this module")
+            scope = _instance_scope(terraform, resource, written.unknown.index)
+            return resource, request_node(terraform.module, resource.body, scope, SHAPES[LAUNCH_TEMPLATE])
+    return None
+
+
+def _instance_scope(terraform: TerraformModule, resource, index: Any) -> Scope:
+    """The scope of the instance `index` names (a count index, a for_each key); the resource's own when it names none."""
+    if isinstance(index, int) and not isinstance(index, bool) and isinstance(terraform.module.count_of(resource), int):
+        return Scope({"count": {"index": index}}, resource)
+    if isinstance(index, str):
+        for address, scope in instances(terraform.module, resource):
+            if address == instance_address(resource.address, index):
+                return scope
+    return terraform.module.instance_scope(resource)
+
+
+def _launch_template_type(node: Node | None, template: tuple | None) -> Sourced | None:
+    """The instance type of the module's launch template a `launch_template` block names; unknown when it is not in the module."""
+    if not isinstance(node, MappingNode):
+        return None
+    if template is None:
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, "the launch template is not in this module")
+    resource, launch_data = template
+    instance_type = READER.read_str(launch_data, "InstanceType")
+    if not instance_type.known and not instance_type.note and not instance_type.options:
+        return None
+    return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
+
+
+def _reservation(capacity: Sourced, template: tuple | None) -> Sourced:
+    """On-demand capacity launched into the reservation or Capacity Block the launch template asks for is reserved.
+
+    `template` is (resource, launch data) of an `aws_launch_template`, or (name, launch data) of the launch
+    template a registry module builds from its inputs.
+    """
+    if template is None:
+        return capacity
+    owner, launch_data = template
+    name = owner if isinstance(owner, str) else owner.address
+    return reserved_on_demand(capacity, launch_template_reservation(launch_data, READER, name, _undecided_target))
+
+
+def _undecided_target(node: Node, value: Sourced) -> str:
+    if value.known and value.related:
+        return f"{value.note or 'a default'}, which a variable given at plan time may set"
+    return value.note or "not known"
 
 
 def _labels(node: Node | None) -> Sourced | None:
@@ -347,7 +412,9 @@ def _request(shaped: dict[str, Node], span: Span) -> MappingNode:
     return MappingNode(tuple((ScalarNode(key, node.span, "str"), node) for key, node in shaped.items()), span)
 
 
-def _read_registry_call(call, terraform: TerraformModule, items: dict, environments: dict, queues: dict, definitions: dict, spans: dict) -> None:
+def _read_registry_call(
+    call, terraform: TerraformModule, items: dict, environments: dict, queues: dict, definitions: dict, spans: dict, reader: RequestReader,
+) -> None:
     kind, call_name, body, path = call
     if terraform.module.evaluate(body.get("create")).value is False:
         return
@@ -357,19 +424,19 @@ def _read_registry_call(call, terraform: TerraformModule, items: dict, environme
     prefix = f"module.{call_name}"
     if kind == "node-group":
         entry = ObjectExpr(body.span, "", tuple((Literal(value.span, str(key.value), str(key.value)), value.expression) for key, value in body.pairs if isinstance(value, Attribute)))
-        _registry_node_group(terraform, items, prefix, {}, entry, body.span, path, None)
+        _registry_node_group(terraform, items, prefix, {}, entry, body.span, path, None, reader)
         return
     if kind == "eks":
         defaults = body.get("eks_managed_node_group_defaults")
         default_nodes = _shaped(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
         for key, written, span in _entries(terraform, body, "eks_managed_node_groups"):
-            _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key)
+            _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key, reader)
         return
     by_key = {}
     for key, written, span in _entries(terraform, body, "compute_environments"):
         address = f'{prefix}.compute_environments["{key}"]'
         request = _request(_shaped(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
-        environments[address] = _environment(request, address, ResourceRef("module", address, span), span)
+        environments[address] = _environment(request, address, ResourceRef("module", address, span), span, reader)
         spans[address] = path
         by_key[key] = address
     for key, written, span in _entries(terraform, body, "job_queues"):
@@ -391,7 +458,7 @@ def _read_registry_call(call, terraform: TerraformModule, items: dict, environme
         address = f'{prefix}.job_definitions["{key}"]'
         request = _request(_shaped(terraform, written, _JOB_DEFINITION_KEYS, span), span)
         name = _name(request, "JobDefinitionName", key, span)
-        definitions[address] = read_job_definition(request, READER, id=address, link=ResourceRef("module", address, span), name=name)
+        definitions[address] = read_job_definition(request, reader, id=address, link=ResourceRef("module", address, span), name=name)
 
 
 def _order(item: tuple) -> Any:
@@ -443,10 +510,26 @@ _NODE_GROUP_KEYS = {
     "labels": "Labels",
     "subnet_ids": "Subnets",
     "tags": "Tags",
+    # Inputs of the launch template the module builds (unless use_custom_launch_template = false).
+    "use_custom_launch_template": "UseCustomLaunchTemplate",
+    "capacity_reservation_specification": {
+        "": "CapacityReservationSpecification",
+        "capacity_reservation_preference": "CapacityReservationPreference",
+        "capacity_reservation_target": {
+            "": "CapacityReservationTarget",
+            "capacity_reservation_id": "CapacityReservationId",
+            "capacity_reservation_resource_group_arn": "CapacityReservationResourceGroupArn",
+        },
+    },
+    "instance_market_options": {"": "InstanceMarketOptions", "market_type": "MarketType"},
 }
+_LAUNCH_TEMPLATE_INPUTS = ("CapacityReservationSpecification", "InstanceMarketOptions")
 
 
-def _registry_node_group(terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None) -> None:
+def _registry_node_group(
+    terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None,
+    reader: RequestReader,
+) -> None:
     shaped = {**defaults, **_shaped(terraform, written, _NODE_GROUP_KEYS, span)}
     if shaped.get("Create") is not None and READER.read_bool(shaped["Create"]).value is False:
         return
@@ -457,11 +540,18 @@ def _registry_node_group(terraform: TerraformModule, items: dict, address: str, 
     if isinstance(taints, MappingNode):  # the module takes a map of taints
         shaped["Taints"] = SequenceNode(tuple(value for _, value in taints.pairs), taints.span)
     shaped.pop("Create", None)
+    launch_data = {key: shaped.pop(key) for key in _LAUNCH_TEMPLATE_INPUTS if key in shaped}
+    custom = shaped.pop("UseCustomLaunchTemplate", None)
+    module_template = None
+    if launch_data and not (custom is not None and READER.read_bool(custom).value is False):
+        module_template = (f"{address} (the module's launch template)", _request(launch_data, span))
     request = _request(shaped, span)
     written_name = READER.read_text(request, "Name")
     if written_name.known:
         name = replace(written_name, note="the module prefixes it unless use_name_prefix = false")
     else:
         name = Sourced(key or address, span, Provenance.INFERRED, "the eks_managed_node_groups key" if key else "the module call's address")
-    deployment, problems = _node_group(request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, name)
+    deployment, problems = _node_group(
+        request, address, ResourceRef("module", address, span), span, _deployment_id(path, address), terraform, reader, name, module_template
+    )
     items.setdefault(path, []).extend([deployment, *problems])

@@ -9,7 +9,9 @@ model `m` whatever its name evaluates to) and equal known names.
 `aws_appautoscaling_target`'s `resource_id` (`endpoint/<endpoint>/variant/
 <variant>`) links to a variant; `aws_appautoscaling_policy` to the target
 its `resource_id` references, or to the target with the same
-(resource_id, scalable_dimension, service_namespace).
+(resource_id, scalable_dimension, service_namespace). A target of
+namespace `ecs` (`service/<cluster>/<service>`) links to the ECS service
+(`ecs.py`) its service segment references or names.
 
 A resource whose `count` is decided 0 (or `for_each` decided empty) is not
 created and not read; one whose count is not decided is read as created.
@@ -21,11 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from linter import LinkStatus, ResourceRef, Scaling, ScalingTarget, Sourced
+from linter import LinkStatus, Provenance, ResourceRef, Scaling, ScalingTarget, Sourced
 
-from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
+from plugins import data
+from plugins.adapters.aws.application_autoscaling import ECS_NAMESPACE, ECS_SERVICE, SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
+from plugins.adapters.terraform.ecs import EcsService, module_ecs
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, request_node
 from plugins.adapters.terraform.values import Resource, Unknown, split_parts
@@ -58,8 +62,12 @@ def _keys(address: str, name_key: str | None) -> tuple[str, ...]:
     return ("#" + address,) + ((name_key,) if name_key is not None else ())
 
 
-def module_items(terraform: TerraformModule) -> dict[str, list]:
-    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in."""
+def module_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The deployments and scaling targets of a module's hosting resources, by the path of the file each is anchored in.
+
+    `extensions` is the run's `[data]` section (`data.extensions_of(run)`), for the facts inferred from images and instance types.
+    """
+    reader = READER.with_extensions(extensions)
     module = terraform.module
     reads: dict[str, list[_Read]] = {name: [] for name in HOSTING_TYPES}
     for resource in terraform.resources:
@@ -72,13 +80,13 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
     models = {}
     for read in reads["aws_sagemaker_model"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_model(read.request, READER, link)
+        read.parsed = read_model(read.request, reader, link)
         for key in _keys(read.resource.address, read.parsed.key):
             models.setdefault(key, read.parsed.model)
     configs = {}
     for read in reads["aws_sagemaker_endpoint_configuration"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_endpoint_config(read.request, READER, link, f"{ORIGIN} {read.resource.address}")
+        read.parsed = read_endpoint_config(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
         read.keys = _keys(read.resource.address, read.parsed.key)
         for key in read.keys:
             configs.setdefault(key, read)
@@ -86,7 +94,7 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
     used: set[int] = set()
     for read in reads["aws_sagemaker_endpoint"]:
         link = ResourceRef(read.resource.type, read.resource.address, read.resource.body.span)
-        read.parsed = read_endpoint(read.request, READER, link, f"{ORIGIN} {read.resource.address}")
+        read.parsed = read_endpoint(read.request, reader, link, f"{ORIGIN} {read.resource.address}")
         read.keys = _keys(read.resource.address, READER.name_key(read.request, "EndpointName"))
         config = configs.get(read.parsed.config_key) if read.parsed.config_key is not None else None
         if config is not None:
@@ -114,14 +122,16 @@ def module_items(terraform: TerraformModule) -> dict[str, list]:
         if target is not None:
             target.policies.append(read_policy(read.request, READER, read.resource.body.span))
 
+    services, items = module_ecs(terraform, extensions)
     scaling_targets = []
     for target in targets:
-        linked, deployments = _link_target(target, deployments)
+        linked, deployments, services = _link_target(target, deployments, services)
         scaling_targets.append(linked)
 
-    items: dict[str, list] = {}
     for deployment, _ in deployments:
         items.setdefault(deployment.span.path, []).extend(with_image_region([deployment]))
+    for service in services:
+        items.setdefault(service.path, []).append(service.deployment)
     for target, scaling_target in zip(targets, scaling_targets):
         items.setdefault(target.read.resource.path, []).append(scaling_target)
     return items
@@ -144,7 +154,7 @@ def _policy_target(read: _Read, targets: list[_Target], module) -> _Target | Non
     return None
 
 
-def _link_target(target: _Target, deployments: list) -> tuple[ScalingTarget, list]:
+def _link_target(target: _Target, deployments: list, services: list[EcsService]) -> tuple[ScalingTarget, list, list[EcsService]]:
     request, resource = target.read.request, target.read.resource
     scaling = Scaling(
         min_capacity=READER.read_int(request, "MinCapacity"),
@@ -160,19 +170,22 @@ def _link_target(target: _Target, deployments: list) -> tuple[ScalingTarget, lis
         return ScalingTarget(resource_id=resource_id, scaling=scaling, status=status, reason=reason, deployment_id=deployment_id, unit_name=unit, span=resource.body.span)
 
     namespace = READER.read_str(request, "ServiceNamespace")
-    if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
-        return result(LinkStatus.OTHER_SERVICE, f"service_namespace {namespace.value}"), deployments
     segments = split_parts(target.resource_id, "/")
     parsed = scalable_resource(segments) if segments else None
+    if (namespace.known and namespace.value == ECS_NAMESPACE) or (not namespace.known and parsed is not None and parsed.kind == ECS_SERVICE):
+        linked, services = _link_ecs_target(parsed, resource, scaling, resource_id, result, services)
+        return linked, deployments, services
+    if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
+        return result(LinkStatus.OTHER_SERVICE, f"service_namespace {namespace.value}"), deployments, services
     if parsed is None or parsed.kind != VARIANT:
         shown = resource_id.value if resource_id.known else resource_id.note or "not written"
-        return result(LinkStatus.UNRESOLVED, f"resource_id {shown!r} is not an endpoint variant this module names"), deployments
+        return result(LinkStatus.UNRESOLVED, f"resource_id {shown!r} is not an endpoint variant this module names"), deployments, services
     endpoint_name, variant_name = parsed.names
     for index, (deployment, endpoint) in enumerate(deployments):
         if endpoint is None or not _names(endpoint_name, endpoint):
             continue
         if not isinstance(variant_name, str):
-            return result(LinkStatus.UNRESOLVED, f"the variant name in resource_id is not known ({variant_name.note})", deployment.id), deployments
+            return result(LinkStatus.UNRESOLVED, f"the variant name in resource_id is not known ({variant_name.note})", deployment.id), deployments, services
         for position, unit in enumerate(deployment.units):
             if unit.name.known and unit.name.value == variant_name:
                 units = list(deployment.units)
@@ -180,12 +193,47 @@ def _link_target(target: _Target, deployments: list) -> tuple[ScalingTarget, lis
                 links = deployment.links + (ResourceRef(resource.type, resource.address, resource.body.span),)
                 deployments = list(deployments)
                 deployments[index] = (replace(deployment, units=tuple(units), links=links), endpoint)
-                return result(LinkStatus.LINKED, f"endpoint {_shown(endpoint)}, variant {variant_name!r}", deployment.id, variant_name), deployments
+                return result(LinkStatus.LINKED, f"endpoint {_shown(endpoint)}, variant {variant_name!r}", deployment.id, variant_name), deployments, services
         names = ", ".join(str(unit.name.value) for unit in deployment.units if unit.name.known) or "none"
-        return result(LinkStatus.NO_SUCH_UNIT, f"endpoint {_shown(endpoint)} has no variant {variant_name!r} (variants: {names})", deployment.id), deployments
+        return result(LinkStatus.NO_SUCH_UNIT, f"endpoint {_shown(endpoint)} has no variant {variant_name!r} (variants: {names})", deployment.id), deployments, services
     if isinstance(endpoint_name, str):
-        return result(LinkStatus.NO_SUCH_DEPLOYMENT, f"no endpoint named {endpoint_name!r} in this module"), deployments
-    return result(LinkStatus.UNRESOLVED, f"the endpoint name in resource_id is not known ({endpoint_name.note})"), deployments
+        return result(LinkStatus.NO_SUCH_DEPLOYMENT, f"no endpoint named {endpoint_name!r} in this module"), deployments, services
+    return result(LinkStatus.UNRESOLVED, f"the endpoint name in resource_id is not known ({endpoint_name.note})"), deployments, services
+
+
+def _link_ecs_target(parsed, resource, scaling: Scaling, resource_id: Sourced, result, services: list[EcsService]) -> tuple[ScalingTarget, list[EcsService]]:
+    """Link a target of namespace `ecs` (`service/<cluster>/<service>`) to the service its last segment references or names."""
+    if parsed is None or parsed.kind != ECS_SERVICE:
+        shown = resource_id.value if resource_id.known else resource_id.note or "not written"
+        return result(LinkStatus.UNRESOLVED, f"resource_id {shown!r} is not an ECS service this module names"), services
+    service_name = parsed.names[1]
+    if isinstance(service_name, Unknown):
+        matches = [index for index, service in enumerate(services) if service_name.ref is not None and _same_resource(service.address, service_name.ref)]
+        if len(matches) != 1:
+            return result(LinkStatus.UNRESOLVED, f"the service name in resource_id is not known ({service_name.note})"), services
+    else:
+        matches = [
+            index for index, service in enumerate(services)
+            if service.name.known and service.name.provenance is Provenance.DECLARED and service.name.value == service_name
+        ]
+        if not matches:
+            return result(LinkStatus.NO_SUCH_DEPLOYMENT, f"no ECS service named {service_name!r} in this module"), services
+    index = matches[0]
+    service = services[index]
+    deployment = service.deployment
+    (unit, *rest) = deployment.units
+    deployment = replace(
+        deployment, units=(replace(unit, scaling=unit.scaling + (scaling,)), *rest),
+        links=deployment.links + (ResourceRef(resource.type, resource.address, resource.body.span),),
+    )
+    services = list(services)
+    services[index] = replace(service, deployment=deployment)
+    unit_name = str(unit.name.value) if unit.name.known else ""
+    return result(LinkStatus.LINKED, f"ECS service {service.address}", deployment.id, unit_name), services
+
+
+def _same_resource(address: str, ref: str) -> bool:
+    return address == ref or address.startswith(ref + "[")
 
 
 def _shown(endpoint: _Read) -> str:

@@ -75,6 +75,16 @@ SHAPES = {
         frozenset({"containers", "env"}),
         frozenset({"container_properties", "node_properties", "ecs_properties"}),
     ),
+    # CreateLaunchTemplate's LaunchTemplateData (the body is the data; `name` is the request's).
+    "aws_launch_template": RequestShape({"name": "LaunchTemplateName"}),
+    # RegisterTaskDefinition: the container definitions are a JSON document.
+    "aws_ecs_task_definition": RequestShape({}, frozenset({"volume", "placement_constraints"}), frozenset({"container_definitions"})),
+    # CreateService (`network_configuration` is the API's awsvpcConfiguration, read as NetworkConfiguration.Subnets).
+    "aws_ecs_service": RequestShape({"name": "ServiceName"}, frozenset({"capacity_provider_strategy", "load_balancer", "ordered_placement_strategy"})),
+    "aws_ecs_cluster_capacity_providers": RequestShape({}, frozenset({"default_capacity_provider_strategy"})),
+    # EventBridge PutTargets' EcsParameters (`ecs_target`) and EventBridge Scheduler's `target.ecs_parameters`.
+    "aws_cloudwatch_event_target": RequestShape({}, frozenset({"capacity_provider_strategy", "placement_constraint", "ordered_placement_strategy"})),
+    "aws_scheduler_schedule": RequestShape({}, frozenset({"capacity_provider_strategy", "placement_constraints", "placement_strategy"})),
     # CreateNodegroup.
     "aws_eks_node_group": RequestShape({"node_group_name": "NodegroupName", "subnet_ids": "Subnets", "taint": "Taints"}, frozenset({"taint"})),
 }

@@ -39,6 +39,7 @@ from plugins.adapters.aws.workflow_definitions import (
 )
 from plugins.adapters.terraform.hcl import Attribute, Call
 from plugins.adapters.terraform.module import TerraformModule
+from plugins import data
 from plugins.adapters.terraform.requests import READER, TerraformRequestReader, json_document, located
 from plugins.adapters.terraform.values import Scope, Unknown, instances
 
@@ -52,8 +53,11 @@ MAX_DEFINITION_BYTES = 1_000_000
 _ASL_READER = TerraformRequestReader(lambda expression: asl_resolver(expression=expression))
 
 
-def module_workflow_items(terraform: TerraformModule) -> dict[str, list]:
-    """The SageMaker jobs and endpoints the module's state machines and pipelines create, by anchor path."""
+def module_workflow_items(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> dict[str, list]:
+    """The SageMaker jobs and endpoints the module's state machines and pipelines create, by anchor path.
+
+    `extensions` is the run's `[data]` section, for the facts inferred from instance types and images.
+    """
     module = terraform.module
     items: dict[str, list] = {}
     for resource in terraform.resources:
@@ -68,6 +72,7 @@ def module_workflow_items(terraform: TerraformModule) -> dict[str, list]:
             if read is None:
                 continue
             root, reader = read
+            reader = reader.with_extensions(extensions)
             tags = {}
             tag_node = resource.body.get("tags")
             if tag_node is not None:

@@ -27,7 +27,9 @@ def spot_only_production_serving(deployment: Deployment, run: RunContext) -> Ite
     `eks.amazonaws.com/capacityType: SPOT`, GKE `cloud.google.com/gke-spot`
     or `gke-preemptible`, AKS `kubernetes.azure.com/scalesetpriority:
     spot`), a pod pinned by `karpenter.sh/nodepool` to a NodePool of the
-    run that launches only Spot capacity, or an ECS service whose capacity
+    run that launches only Spot capacity (or that names no pool but is
+    admitted by only one NodePool near it — its requirements, labels and
+    taints — which launches only Spot), or an ECS service whose capacity
     providers are all `FARGATE_SPOT`. Capacity that mixes Spot with
     on-demand or reserved capacity is fine, and so is a pod that merely
     tolerates a Spot taint without requiring Spot nodes. It fires only when

@@ -24,11 +24,16 @@ def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> 
     ## What it does
     Finds run-to-completion work on Kubernetes — a Job, CronJob, KEDA
     ScaledJob, RayJob, Kubeflow training job (PyTorchJob, TFJob, MPIJob
-    ...) or a bare Pod that does not restart — whose pods are pinned to a
-    Karpenter NodePool (by `karpenter.sh/nodepool` in the nodeSelector or
-    in every required node-affinity term) that consolidates underutilized
-    nodes, while the pod template does not carry the annotation
-    `karpenter.sh/do-not-disrupt: "true"`.
+    ...) or a bare Pod that does not restart — whose pods run on a
+    Karpenter NodePool that consolidates underutilized nodes, while the pod
+    template does not carry the annotation
+    `karpenter.sh/do-not-disrupt: "true"`. The pods run on a pool they
+    name (`karpenter.sh/nodepool` in the nodeSelector or in every required
+    node-affinity term), or, when they name none, on the one NodePool near
+    them (same file, else the nearest directory) that admits them while
+    every other pool near them does not: the pool's requirements and
+    labels satisfy the pods' nodeSelector and required node affinity, it
+    can launch the GPUs they request, and they tolerate its taints.
 
     A NodePool consolidates underutilized nodes when its
     `spec.disruption.consolidationPolicy` is `WhenEmptyOrUnderutilized`
@@ -44,9 +49,13 @@ def consolidation_evicts_batch_work(deployment: Deployment, run: RunContext) -> 
     - for a policy the tables do not know (such as a newer scoring policy);
     - when the annotation is written with another value (a duration ends
       the protection after that long: the file has decided);
-    - when the pods are not pinned to a pool by name, or the pool is not in
-      the run: which of the cluster's pools takes them is not decided by
-      the files (`explain --deployments` shows each unit's consolidation);
+    - when the pods name no pool and no single pool near them admits them
+      (several do, one may — a label or operator not read —, none is near,
+      or the pools are in an unrelated directory of the run), or the named
+      pool is not in the run: which of the cluster's pools takes them is
+      not decided by the files (`explain --deployments` shows each unit's
+      consolidation and how its pool was found); a pool's `weight` does
+      not decide between pools that both admit the pods;
     - when several pools of the pinned name are equally near the workload
       (examples of other projects), or the pools cannot be told apart:
       `explain --deployments` names them under "not judged";

@@ -59,7 +59,8 @@ def on_demand_batch_capacity(deployment: Deployment, run: RunContext) -> Iterato
     Finds batch capacity bought on demand for ML work: an AWS Batch compute
     environment of type `EC2` or `FARGATE`, an ECS task started on a
     schedule without `FARGATE_SPOT`, a Kubernetes Job pinned to on-demand
-    nodes, and an EKS node group or Karpenter NodePool on `ON_DEMAND`
+    nodes (by its node selection, the NodePool it names, or the one
+    NodePool near it that admits it), and an EKS node group or Karpenter NodePool on `ON_DEMAND`
     capacity whose workload profile declares `urgency: deferrable`.
 
     Only work that shows ML is judged — an image known as a model server or

@@ -73,20 +73,20 @@ def _compute(properties, template: TemplateContext, launch_template: Resource | 
     types_node = child(properties, "InstanceTypes")
     instance_types = string_list(types_node, template, "instance types")
     if instance_types:
-        return compute_of_types(instance_types, types_node), instance_types, instance_types
+        return compute_of_types(instance_types, types_node, template.extensions), instance_types, instance_types
     launch_template_node = child(properties, "LaunchTemplate")
     if launch_template is not None:
         from_template = template.read_str(child(launch_template.node, "Properties", "LaunchTemplateData", "InstanceType"))
         if from_template.known or from_template.note or from_template.options:
             from_template = replace(from_template, provenance=Provenance.INFERRED, note=f"InstanceType of launch template {launch_template.logical_id}" + (f" ({from_template.note})" if from_template.note else ""))
-            return compute_of_types([from_template], launch_template.node), [from_template], [from_template]
+            return compute_of_types([from_template], launch_template.node, template.extensions), [from_template], [from_template]
     elif launch_template_node is not None:
         unknown = Sourced(UNKNOWN, launch_template_node.span, Provenance.DECLARED, "the launch template is not in this template")
-        return compute_of_types([unknown], launch_template_node), [], []
+        return compute_of_types([unknown], launch_template_node, template.extensions), [], []
     if properties is None:
-        return compute_of_types([Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "Properties not known")], resource.node), [], []
+        return compute_of_types([Sourced(UNKNOWN, resource.key_span, Provenance.DECLARED, "Properties not known")], resource.node, template.extensions), [], []
     default = Sourced(DEFAULT_INSTANCE_TYPE, resource.key_span, Provenance.DEFAULT, "no InstanceTypes: EKS uses t3.medium")
-    return compute_of_types([default], resource.node), [], [default]
+    return compute_of_types([default], resource.node, template.extensions), [], [default]
 
 
 def _labels(node, template: TemplateContext) -> Sourced | None:

@@ -36,7 +36,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
             name=name,
             endpoint=Reference(logical_id, value, endpoint_node.span if endpoint_node is not None else None),
             variant_name=template.read_text(resource.property("VariantName")),
-            model=model_for(template.read_text(child(container, "Image")), model_name, Sourced(), tuple(environment)),
+            model=model_for(template.read_text(child(container, "Image")), model_name, Sourced(), tuple(environment), extensions=template.extensions),
             copy_count=template.read_int(child(resource.properties, "RuntimeConfig", "CopyCount")),
             accelerators=template.read_int(
                 child(specification, "ComputeResourceRequirements", "NumberOfAcceleratorDevicesRequired")

@@ -32,7 +32,7 @@ def container_spec(container: MappingNode, template: TemplateContext, name: Sour
     if isinstance(env, MappingNode):
         for key, value in env.pairs:
             environment.append((str(key.value), template.read_str(value)))
-    return model_for(template.read_text(container.get("Image")), name, multi_model, tuple(environment))
+    return model_for(template.read_text(container.get("Image")), name, multi_model, tuple(environment), extensions=template.extensions)
 
 
 def network(resource: Resource, template: TemplateContext) -> Network | None:

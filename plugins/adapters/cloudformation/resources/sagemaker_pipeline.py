@@ -60,7 +60,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
     if intrinsic(body) == "Fn::ToJsonString":
         argument = _argument(body)
         if is_pipeline_definition(argument):
-            reader = RequestReader(resolve=pipeline_resolver(argument, inner=template_expression(template)))  # type: ignore[arg-type]
+            reader = RequestReader(  # type: ignore[arg-type]
+                resolve=pipeline_resolver(argument, inner=template_expression(template)), extensions=template.extensions
+            )
             return [*pipeline_deployments(argument, reader, surroundings), *problems]  # type: ignore[arg-type]
         return [_unseen(resource, template, surroundings, "Fn::ToJsonString of something that is no pipeline definition", body), *problems]
     resolved = template.resolve(body)
@@ -75,7 +77,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
         return [_unseen(resource, template, surroundings, reason, body), *problems]
     root, holes = parsed
     span = body.span
-    reader = RequestReader(span_of=lambda node: span, resolve=pipeline_resolver(root, holes))
+    reader = RequestReader(span_of=lambda node: span, resolve=pipeline_resolver(root, holes), extensions=template.extensions)
     return [*pipeline_deployments(root, reader, surroundings), *problems]
 
 

@@ -35,5 +35,5 @@ def read(resource: Resource, template: TemplateContext) -> list:
         read_tags=False,
         resource=ResourceRef(resource.type, resource.logical_id, resource.key_span),
     )
-    reader = RequestReader(resolve=ValueResolver(expression=template_expression(template)))
+    reader = RequestReader(resolve=ValueResolver(expression=template_expression(template)), extensions=template.extensions)
     return [*job_deployments(PROCESSING_JOB, properties, reader, context), *problems]

@@ -39,6 +39,7 @@ from linter import (
     WorkloadProfile,
 )
 
+from plugins import data
 from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
 from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue, Unresolvable
 from plugins.adapters.cloudformation.template import Resource, intrinsic
@@ -85,7 +86,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
     )
     body = resource.property("Definition")
     if isinstance(body, MappingNode) and intrinsic(body) is None and is_state_machine(body):
-        reader = RequestReader(resolve=asl_resolver(substitutions=substitutions, expression=template_expression(template)))
+        reader = RequestReader(
+            resolve=asl_resolver(substitutions=substitutions, expression=template_expression(template)), extensions=template.extensions
+        )
         return [*state_machine_deployments(body, reader, surroundings), *problems]
     text_node = resource.property("DefinitionString")
     if text_node is None:
@@ -96,7 +99,9 @@ def read(resource: Resource, template: TemplateContext) -> list:
         return problems
     root, holes = parsed
     span = text_node.span
-    reader = RequestReader(span_of=lambda node: span, resolve=asl_resolver(holes=holes, substitutions=substitutions))
+    reader = RequestReader(
+        span_of=lambda node: span, resolve=asl_resolver(holes=holes, substitutions=substitutions), extensions=template.extensions
+    )
     return [*state_machine_deployments(root, reader, surroundings), *problems]
 
 
@@ -256,4 +261,5 @@ def definition_file_deployments(document: Document, run: RunContext) -> list | N
         substitutions=user.substitutions,
         placeholder_note=f"has no value in the DefinitionSubstitutions of {user.link.name}",
     )
-    return with_image_region(state_machine_deployments(root, RequestReader(resolve=resolver), surroundings))
+    reader = RequestReader(resolve=resolver, extensions=data.extensions_of(run))
+    return with_image_region(state_machine_deployments(root, reader, surroundings))

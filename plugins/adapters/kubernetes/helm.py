@@ -1,9 +1,11 @@
-"""Unrendered templates: Helm chart files and Go-template text.
+"""Helm, as the Kubernetes adapter knows it: unrendered chart files and Go templates, rendered streams.
 
 A Helm chart's `templates/` hold Go templates: YAML by accident, if at all,
-and what they parse to is not what they deploy. They are not linted; the
-engine reports one `MD005 unrendered-template` note per chart (or per
-Go-template file outside a chart) saying how to lint the rendered output.
+and what they parse to is not what they deploy. They are not linted: this
+module tells the core so (`unrendered_template`, the
+`mldeploy_unrendered_template` hook), and the core notes one
+`MD005 unrendered-template` per chart (or per Go-template file outside a
+chart) saying how to lint the rendered output.
 
 A file is a Go template when it holds real template actions — `{{-`,
 `{{ .Values…}}`, `{{ $var }}`, `{{ include … }}`, `{{ if … }}`, or an
@@ -11,6 +13,11 @@ action standing in for a YAML value — not when a placeholder such as
 `"{{HF_TOKEN}}"`, a runtime's own field reference inside a string
 (`--model_name={{.Name}}`) or a CloudFormation dynamic reference
 `{{resolve:ssm:…}}` appears in a value: those files are valid manifests.
+
+The rendered output (`helm template CHART | mldeploy-lint -`) is one
+stream whose documents each follow a `# Source: CHART/templates/FILE`
+comment: `rendered_origins` reads them (the `mldeploy_document_origins`
+hook), so each finding names the template it came from.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ import os
 import re
 from dataclasses import dataclass
 
-__all__ = ["ChartFile", "chart_file", "looks_like_go_template"]
+from linter import Node, SourceFile, UnrenderedTemplate
+
+__all__ = ["ChartFile", "chart_file", "looks_like_go_template", "rendered_origins", "unrendered_template"]
 
 # The words that open a Go template action: control structures, and the
 # functions of text/template and Sprig (Helm's library) that charts use to
@@ -109,3 +118,80 @@ def chart_file(path: str) -> ChartFile | None:
 def _is_chart(directory: str) -> bool:
     base = directory or "."
     return os.path.isfile(os.path.join(base, "Chart.yaml")) or os.path.isfile(os.path.join(base, "Chart.yml"))
+
+
+# --- telling the core -------------------------------------------------------
+
+_GO_TEMPLATE_NOTE = (
+    "this file is a Go template (Helm or similar) and is not linted — render it and lint "
+    "the output: helm template CHART | mldeploy-lint -"
+)
+
+
+def unrendered_template(path: str, text: str | None) -> UnrenderedTemplate | None:
+    """What the core should do with a chart's file or a Go template instead of parsing it; None for other files.
+
+    A chart's metadata and values are skipped without a word, whether or
+    not they decode; a chart's template that does not decode (`text` None)
+    is left to the core to report.
+    """
+    placement = chart_file(path)
+    if placement is not None and not placement.template:
+        return UnrenderedTemplate("")  # a chart's metadata and values feed its templates; they are not manifests
+    if placement is not None:
+        if text is None:
+            return None
+        chart = placement.chart
+        return UnrenderedTemplate(
+            f"Helm chart {chart} is not linted: its {{files}} under templates/ are Go templates — "
+            f"render the chart and lint the output: helm template {chart} | mldeploy-lint -",
+            group=chart,
+        )
+    if text is not None and looks_like_go_template(text):
+        return UnrenderedTemplate(_GO_TEMPLATE_NOTE)
+    return None
+
+
+_SOURCE_COMMENT_MARK = "# Source:"
+_SOURCE_COMMENT = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
+
+
+def rendered_origins(source: SourceFile) -> tuple[str, ...] | None:
+    """Each document's `# Source: path` comment, as `helm template` writes it; None when the text has none.
+
+    The comment must stand between the document's `---` marker and its
+    content (Helm's layout), so a `# Source:` note at the top of a plain
+    file is not taken for one.
+    """
+    if _SOURCE_COMMENT_MARK not in source.text:
+        return None
+    return tuple(_origins(source.text, [document.root for document in source.documents]))
+
+
+def _origins(text: str, roots: list[Node | None]) -> list[str]:
+    lines = text.splitlines()
+    origins = []
+    previous_end = 0
+    for root in roots:
+        origin = ""
+        if root is not None:
+            for number in range(min(root.span.line - 1, len(lines)), previous_end, -1):  # 1-based, upwards
+                match = _SOURCE_COMMENT.match(lines[number - 1])
+                if match:
+                    # The previous document's span may end on this one's `---` line.
+                    if _after_document_marker(lines, number - 1, max(previous_end - 1, 0)):
+                        origin = match.group(1)
+                    break
+            previous_end = root.span.end_line
+        origins.append(origin)
+    return origins
+
+
+def _after_document_marker(lines: list[str], index: int, floor: int) -> bool:
+    """True when the nearest line above `lines[index]` that is not a comment or blank is `---`."""
+    for above in range(index - 1, floor - 1, -1):
+        stripped = lines[above].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        return stripped == "---" or stripped.startswith("--- ")
+    return False

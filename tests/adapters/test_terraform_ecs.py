@@ -1,0 +1,246 @@
+"""The Terraform adapter's ECS task definitions and services, read through the shared ECS reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linter import UNKNOWN, Capacity, DeploymentKind
+from linter.api import lint_paths, lint_text
+
+TASK = '''
+resource "aws_ecs_task_definition" "scoring" {
+  family                   = "churn-scoring"
+  requires_compatibilities = ["EC2"]
+  container_definitions = jsonencode([
+    {
+      name   = "xgboost"
+      image  = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+      memory = 4096
+      resourceRequirements = [{ type = "GPU", value = "1" }]
+    }
+  ])
+}
+'''
+
+SERVICE = '''
+resource "aws_ecs_cluster" "main" {
+  name = "ml"
+}
+resource "aws_ecs_service" "scoring" {
+  name            = "churn-scoring"
+  cluster         = aws_ecs_cluster.main.id
+  task_definition = aws_ecs_task_definition.scoring.arn
+  desired_count   = 2
+%s
+}
+'''
+
+
+def _service(settings: str, extra: str = ""):
+    result = lint_text(TASK + SERVICE % settings + extra, "main.tf")
+    (deployment,) = result.deployments
+    return deployment, [finding.rule_id for finding in result.findings]
+
+
+def test_a_service_runs_its_task_definitions_containers_and_gpus():
+    deployment, findings = _service('  launch_type = "EC2"')
+    assert deployment.platform == "ecs" and deployment.kind.value is DeploymentKind.SERVICE
+    (unit,) = deployment.units
+    assert unit.compute.accelerator.value == "gpu" and unit.compute.accelerator_count.value == 1
+    assert unit.count.value == 2
+    assert not unit.capacity.known and "LaunchType EC2" in unit.capacity.note
+    assert [model.image.value for model in deployment.models] == ["683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"]
+    assert [link.name for link in deployment.links][:3] == ["aws_ecs_service.scoring", "aws_ecs_task_definition.scoring", "aws_ecs_cluster.main"]
+    assert "CP001" in findings  # a GPU for an XGBoost container, as in CloudFormation
+    assert "AS001" in findings
+
+
+def test_container_definitions_as_a_json_string():
+    text = TASK.replace(
+        '''jsonencode([
+    {
+      name   = "xgboost"
+      image  = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+      memory = 4096
+      resourceRequirements = [{ type = "GPU", value = "1" }]
+    }
+  ])''',
+        '''<<EOF
+[{"name": "llm", "image": "vllm/vllm-openai:v0.6.0", "resourceRequirements": [{"type": "GPU", "value": "4"}]}]
+EOF''',
+    )
+    result = lint_text(text, "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.units[0].compute.accelerator_count.value == 4
+    assert deployment.kind.value is UNKNOWN  # no service of the module runs it
+    assert not deployment.units[0].capacity.known
+
+
+def test_capacity_provider_strategies():
+    spot, _ = _service(
+        '''  capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+    weight            = 1
+  }
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    weight            = 0
+  }'''
+    )
+    assert spot.units[0].capacity.value is Capacity.SPOT
+    mixed, _ = _service(
+        '''  capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+    weight            = 3
+  }
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE"
+    base              = 1
+    weight            = 1
+  }'''
+    )
+    assert mixed.units[0].capacity.value is Capacity.MIXED
+    fargate, _ = _service('  launch_type = "FARGATE"')
+    assert fargate.units[0].capacity.value is Capacity.ON_DEMAND
+    own, _ = _service(
+        '''  capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.gpu.name
+    weight            = 1
+  }''',
+        'resource "aws_ecs_capacity_provider" "gpu" {\n  name = "gpu"\n}\n',
+    )
+    assert not own.units[0].capacity.known and "its Auto Scaling group is not read" in own.units[0].capacity.note
+
+
+def test_the_clusters_default_strategy_when_the_service_names_none():
+    deployment, _ = _service(
+        "",
+        '''
+resource "aws_ecs_cluster_capacity_providers" "main" {
+  cluster_name       = aws_ecs_cluster.main.name
+  capacity_providers = ["FARGATE_SPOT"]
+  default_capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+    weight            = 1
+  }
+}
+''',
+    )
+    capacity = deployment.units[0].capacity
+    assert capacity.value is Capacity.SPOT and "default strategy of aws_ecs_cluster_capacity_providers.main" in capacity.note
+
+
+def test_an_ecs_scaling_target_scales_the_service_it_references():
+    target = '''
+resource "aws_appautoscaling_target" "scoring" {
+  service_namespace  = "ecs"
+  resource_id        = "service/${aws_ecs_cluster.main.name}/${aws_ecs_service.scoring.name}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  min_capacity       = 2
+  max_capacity       = 8
+}
+resource "aws_appautoscaling_policy" "scoring" {
+  name               = "cpu"
+  policy_type        = "TargetTrackingScaling"
+  resource_id        = aws_appautoscaling_target.scoring.resource_id
+  scalable_dimension = aws_appautoscaling_target.scoring.scalable_dimension
+  service_namespace  = aws_appautoscaling_target.scoring.service_namespace
+  target_tracking_scaling_policy_configuration {
+    target_value = 60
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+'''
+    deployment, findings = _service('  launch_type = "EC2"', target)
+    (scaling,) = deployment.units[0].scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 8) and len(scaling.policies) == 1
+    assert "AS001" not in findings and "AS007" not in findings
+    by_name, findings = _service('  launch_type = "EC2"', target.replace("${aws_ecs_service.scoring.name}", "churn-scoring"))
+    assert by_name.units[0].scaling and "AS001" not in findings
+    unknown, findings = _service('  launch_type = "EC2"', target.replace("${aws_ecs_service.scoring.name}", "${var.service}"))
+    assert not unknown.units[0].scaling and "AS001" not in findings  # the target may be this service's
+
+
+def test_inference_triton_fixture():
+    """aws-ia/ecs-blueprints: a Triton service on a capacity provider a registry module outputs."""
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "adapters" / "terraform" / "ecs-inference-triton"
+    result = lint_paths([str(fixture)])
+    (deployment,) = result.deployments
+    (unit,) = deployment.units
+    assert unit.compute.accelerator_count.value == 4 and deployment.models[0].framework.value == "triton"
+    assert not unit.capacity.known and "an output of module ecs_cluster" in unit.capacity.note
+    assert [finding.rule_id for finding in result.findings] == ["AS001"]  # desired_count 1, no Application Auto Scaling target
+
+
+SCHEDULED = '''
+resource "aws_ecs_cluster" "main" {
+  name = "ml"
+}
+resource "aws_ecs_task_definition" "nightly" {
+  family                   = "nightly-scoring"
+  requires_compatibilities = ["FARGATE"]
+  cpu                      = "4096"
+  memory                   = "16384"
+  network_mode             = "awsvpc"
+  container_definitions = jsonencode([{
+    name    = "score"
+    image   = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    command = ["python", "score.py"]
+  }])
+}
+resource "aws_cloudwatch_event_rule" "nightly" {
+  name                = "nightly"
+  schedule_expression = "cron(0 2 * * ? *)"
+}
+resource "aws_cloudwatch_event_target" "nightly" {
+  rule     = aws_cloudwatch_event_rule.nightly.name
+  arn      = aws_ecs_cluster.main.arn
+  role_arn = "arn:aws:iam::111122223333:role/events"
+  ecs_target {
+    task_definition_arn = aws_ecs_task_definition.nightly.arn
+    task_count          = 2
+%s
+    network_configuration {
+      subnets = ["subnet-1"]
+    }
+  }
+}
+'''
+
+
+def test_a_task_an_eventbridge_target_runs_is_a_job_and_sp001_judges_its_capacity():
+    result = lint_text(SCHEDULED % '    launch_type = "FARGATE"', "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.kind.value is DeploymentKind.JOB and "aws_cloudwatch_event_target.nightly" in deployment.kind.note
+    (unit,) = deployment.units
+    assert unit.capacity.value is Capacity.ON_DEMAND and unit.count.value == 2
+    assert "SP001" in [finding.rule_id for finding in result.findings]
+    spot = lint_text(SCHEDULED % '    capacity_provider_strategy {\n      capacity_provider = "FARGATE_SPOT"\n      weight = 1\n    }', "main.tf")
+    assert spot.deployments[0].units[0].capacity.value is Capacity.SPOT
+    assert "SP001" not in [finding.rule_id for finding in spot.findings]
+
+
+def test_a_task_a_schedule_runs_is_a_job():
+    text = SCHEDULED.split('resource "aws_cloudwatch_event_rule"')[0] + '''
+resource "aws_scheduler_schedule" "nightly" {
+  schedule_expression = "rate(1 day)"
+  flexible_time_window {
+    mode = "OFF"
+  }
+  target {
+    arn      = aws_ecs_cluster.main.arn
+    role_arn = "arn:aws:iam::111122223333:role/scheduler"
+    ecs_parameters {
+      task_definition_arn = aws_ecs_task_definition.nightly.arn
+      launch_type         = "FARGATE"
+    }
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.kind.value is DeploymentKind.JOB and "rate(1 day)" in deployment.kind.note
+    assert deployment.units[0].capacity.value is Capacity.ON_DEMAND and deployment.units[0].count.value == 1
+    assert "SP001" in [finding.rule_id for finding in result.findings]
