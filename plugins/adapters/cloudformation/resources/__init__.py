@@ -2,26 +2,56 @@
 
 Each module declares `RESOURCE_TYPES` and `read(resource, template)`, which
 returns records (see `records.py`) for linking, or finished deployments and
-problems. Modules here are found automatically: adding a resource kind is
-adding a module (plus its data), nothing else.
+problems. `MODULE_OF` names the module of each resource type, so a run
+imports only the readers its templates need (a template of SageMaker
+resources never loads the Batch or ECS readers); adding a resource kind is
+adding a module and its line there (tests/adapters/test_cloudformation_resources.py
+checks the two agree).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterator, Mapping
+
+MODULE_OF = {
+    "AWS::ApplicationAutoScaling::ScalableTarget": "application_autoscaling",
+    "AWS::ApplicationAutoScaling::ScalingPolicy": "application_autoscaling",
+    "AWS::Batch::ComputeEnvironment": "batch",
+    "AWS::Batch::JobQueue": "batch",
+    "AWS::CloudWatch::Alarm": "cloudwatch_alarm",
+    "AWS::EC2::Subnet": "ec2_subnet",
+    "AWS::ECS::Service": "ecs",
+    "AWS::ECS::TaskDefinition": "ecs",
+    "AWS::EKS::Nodegroup": "eks_nodegroup",
+    "AWS::SageMaker::Endpoint": "sagemaker_endpoint",
+    "AWS::SageMaker::EndpointConfig": "sagemaker_endpoint_config",
+    "AWS::SageMaker::InferenceComponent": "sagemaker_inference_component",
+    "AWS::SageMaker::Model": "sagemaker_model",
+    "AWS::SageMaker::MonitoringSchedule": "sagemaker_monitoring_schedule",
+    "AWS::SageMaker::Pipeline": "sagemaker_pipeline",
+    "AWS::SageMaker::ProcessingJob": "sagemaker_processing_job",
+    "AWS::Serverless::StateMachine": "stepfunctions",
+    "AWS::StepFunctions::StateMachine": "stepfunctions",
+}
+
+
+class _Readers(Mapping[str, Callable]):
+    """Resource type -> reader function; a reader's module is imported the first time its type is asked for."""
+
+    def __getitem__(self, resource_type: str) -> Callable:
+        name = MODULE_OF[resource_type]
+        return importlib.import_module(f"{__name__}.{name}").read
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MODULE_OF)
+
+    def __len__(self) -> int:
+        return len(MODULE_OF)
 
 
 @lru_cache(maxsize=None)
-def readers() -> dict[str, Callable]:
-    """Resource type -> reader function, from every module of this package."""
-    table: dict[str, Callable] = {}
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda item: item.name):
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        for resource_type in getattr(module, "RESOURCE_TYPES", ()):
-            if resource_type in table:
-                raise RuntimeError(f"{resource_type} is read by two modules")
-            table[resource_type] = module.read
-    return table
+def readers() -> Mapping[str, Callable]:
+    """Resource type -> reader function (see `MODULE_OF`)."""
+    return _Readers()
