@@ -8,12 +8,10 @@ the Availability Zones of subnets defined in the template), and names.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from linter import (
     UNKNOWN,
-    Capacity,
     MappingNode,
     Network,
     Node,
@@ -24,7 +22,6 @@ from linter import (
     child,
 )
 
-from plugins import data
 from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
 from plugins.adapters.cloudformation.record_matching import same_value
 from plugins.adapters.cloudformation.intrinsics import (
@@ -79,34 +76,6 @@ def _if_argument(node: Node) -> tuple[Node, Node, Node] | None:
 
 
 # --- values -----------------------------------------------------------------------
-
-
-def capacity_of(node: Node | None, template: TemplateContext, context: str, what: str) -> Sourced:
-    """A purchase-option property, read through the data tables' `capacity_from_setting(context, ...)`.
-
-    Unknown with the reason when unresolved; malformed (raw kept) when the
-    tables do not know the value; an undecidable `Fn::If` keeps the
-    capacities of its branches in `options`, or is known when every branch
-    agrees.
-    """
-
-    def convert(value: Any) -> Capacity | None:
-        if not isinstance(value, str):
-            return None
-        capacity = data.capacity_from_setting(context, value)
-        return Capacity(capacity) if capacity is not None else None
-
-    value = template.sourced(node, convert, f"a {what} value")
-    if value.known:
-        written = template.resolve(node)
-        note = f"{what} {written}" + (f" ({value.note})" if value.note else "")
-        return replace(value, note=note)
-    if value.options:
-        options = tuple(dict.fromkeys(option for option in value.options if option is not None))
-        if len(options) == 1 and len(value.options) >= 2 and None not in value.options:
-            return Sourced(options[0], value.span, Provenance.DECLARED, f"{what}: {value.note}, every branch {options[0].value}")
-        return replace(value, options=options)
-    return value
 
 
 def string_list(node: Node | None, template: TemplateContext, what: str) -> list[Sourced]:

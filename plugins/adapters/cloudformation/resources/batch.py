@@ -26,10 +26,11 @@ from plugins.adapters.aws.batch import (
     environment_record,
     read_job_definition,
 )
+from plugins.adapters.aws.instance_compute import capacity_setting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
-from plugins.adapters.cloudformation.resource_values import capacity_of, name_of, names_resource, network_of, properties_of, string_list
+from plugins.adapters.cloudformation.resource_values import name_of, names_resource, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.runners import runners
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
@@ -96,7 +97,7 @@ def _read_environment(resource: Resource, template: TemplateContext, reader: Tem
         )
     type_node = resources.get("Type")
     compute_type = template.read_str(type_node)
-    capacity = capacity_of(type_node, template, CAPACITY_CONTEXT, "ComputeResources.Type")
+    capacity = capacity_setting(reader, type_node, CAPACITY_CONTEXT, "ComputeResources.Type")
     if type_node is None:
         capacity = Sourced(UNKNOWN, resources.span, Provenance.DECLARED, "no ComputeResources.Type")
     fargate = compute_type.known and str(compute_type.value).upper() in FARGATE_TYPES
