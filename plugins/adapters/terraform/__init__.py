@@ -37,6 +37,7 @@ from linter import (
     DocumentFormat,
     LinkStatus,
     LoadLimits,
+    MappingNode,
     Provenance,
     RunContext,
     ScalingTarget,
@@ -89,13 +90,16 @@ def mldeploy_load(path: str, text: str, limits: LoadLimits) -> SourceFile | None
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and scaling targets of a Terraform document's module (see the package docstring)."""
     if not _is_terraform(document.path):
-        return None
+        return _plan_items(document, run) if document.path.lower().endswith(".json") else None
     path = document.path
     from plugins.adapters.terraform.module import is_configuration, module_of
+    from plugins.adapters.terraform.plan import plan_directories
 
     if not is_configuration(path):
         return [DocumentFormat("terraform-variables"), *_judged_with(document, run)]
     module = module_of(document, run)
+    if module.directory in plan_directories(run):  # judged once, from the plan's decided values
+        return [DocumentFormat("terraform-configuration")]
     items_by_path = run.memo(("terraform", "items", module.directory), lambda: _items(module, run))
     results: list = [DocumentFormat("terraform-configuration")]
     reported = [item for item in module.documents if run.is_reported(item)] or [document]
@@ -104,6 +108,25 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         if owner == path and anchor_path not in module.claimed:
             module.claimed.add(anchor_path)
             results.extend(items)
+    return results
+
+
+def _plan_items(document: Document, run: RunContext) -> list | None:
+    """A `terraform show -json` document's deployments (`plan.py`); None for any other JSON document."""
+    root = document.root
+    # cheap before any import: every JSON document of a run passes here
+    if not isinstance(root, MappingNode) or root.get("format_version") is None or (root.get("planned_values") is None and root.get("values") is None):
+        return None
+    from plugins.adapters.terraform.plan import is_plan, marked, plan_modules
+
+    if not is_plan(document):
+        return None
+
+    extensions = data.extensions_of(run)
+    results: list = [DocumentFormat("terraform-plan")]
+    for module in plan_modules(document, run):
+        for items in module_items(module, extensions).values():
+            results.extend(marked(items, document))
     return results
 
 
@@ -135,9 +158,10 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
     where the calls are, not here.
     """
     from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run
+    from plugins.adapters.terraform.plan import plan_directories
 
     module = modules_of_run(run).get(os.path.dirname(variables_file.path))
-    if module is None or module.calls or any(run.is_reported(item) for item in module.documents):
+    if module is None or module.directory in plan_directories(run) or module.calls or any(run.is_reported(item) for item in module.documents):
         return []
     if any(stage is variables_file for stage in module.stage_files):
         stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
