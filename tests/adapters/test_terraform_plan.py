@@ -1,0 +1,158 @@
+"""`terraform show -json` plans: read like the `.tf` files, located in them when they are in the run, bounded on hostile input.
+
+The fixture is a hand-written plan of the aws-ia SageMaker endpoint module
+(tests/fixtures/SOURCES.md) beside the module's files and the tfvars it was
+planned with.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+from linter.api import lint_paths
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "adapters" / "terraform"
+MODULE = FIXTURES / "aws-ia-sagemaker-endpoint-plan"
+PLAN = json.loads((MODULE / "plan.json").read_text(encoding="utf-8"))
+
+
+def _findings(result) -> list[tuple[str, str, int, int]]:
+    return sorted((finding.rule_id, Path(finding.span.path).name, finding.span.line, finding.span.column) for finding in result.findings)
+
+
+def _write(path: Path, plan: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(plan, indent=2), encoding="utf-8")
+    return path
+
+
+def _internal(result) -> list:
+    return [finding for finding in result.findings if finding.rule_id.startswith("MD")]
+
+
+def test_plan_and_its_tf_files_are_one_deployment_located_in_the_tf_file():
+    result = lint_paths([str(MODULE)])
+    assert len(result.deployments) == 1
+    deployment = result.deployments[0]
+    assert deployment.span.path.endswith("main.tf")
+    assert deployment.attribute("terraform-plan").value == "plan.json"
+    assert all(finding.span.path.endswith("main.tf") for finding in result.findings)
+    assert {target.status.value for target in result.scaling_targets} == {"linked"}
+
+
+def test_the_same_deployment_from_the_tf_files_and_from_its_plan_gives_the_same_findings(tmp_path):
+    for item in MODULE.iterdir():
+        if item.name != "plan.json":
+            shutil.copy(item, tmp_path / item.name)
+    from_tf = lint_paths([str(tmp_path)])
+    from_plan = lint_paths([str(MODULE)])
+    assert _findings(from_tf) == _findings(from_plan)
+    assert {finding.rule_id for finding in from_plan.findings} >= {"HA001", "CP001"}
+
+
+def test_a_plan_alone_is_located_in_the_plan(tmp_path):
+    result = lint_paths([str(_write(tmp_path / "plan.json", PLAN))])
+    assert len(result.deployments) == 1 and result.deployments[0].span.path.endswith("plan.json")
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+    assert all(finding.span.path.endswith("plan.json") for finding in result.findings)
+
+
+def test_values_unknown_after_apply_stay_unknown_and_the_rules_needing_them_are_silent(tmp_path):
+    plan = copy.deepcopy(PLAN)
+    config = next(item for item in plan["planned_values"]["root_module"]["resources"] if item["type"] == "aws_sagemaker_endpoint_configuration")
+    del config["values"]["production_variants"][0]["instance_type"]
+    change = next(item for item in plan["resource_changes"] if item["type"] == "aws_sagemaker_endpoint_configuration")
+    change["change"]["after_unknown"]["production_variants"][0]["instance_type"] = True
+    result = lint_paths([str(_write(tmp_path / "plan.json", plan))])
+    (deployment,) = result.deployments
+    instance_type = deployment.units[0].compute.instance_type
+    assert not instance_type.known and "known only after apply" in (instance_type.note or "")
+    assert "CP001" not in {finding.rule_id for finding in result.findings}
+    # the model's name is unknown too, and the variant still finds its model through the configuration's reference
+    assert deployment.models and deployment.models[0].framework.value == "xgboost"
+
+
+def test_sensitive_values_are_unknown(tmp_path):
+    plan = copy.deepcopy(PLAN)
+    config = next(item for item in plan["planned_values"]["root_module"]["resources"] if item["type"] == "aws_sagemaker_endpoint_configuration")
+    config["sensitive_values"]["production_variants"][0]["instance_type"] = True
+    (deployment,) = lint_paths([str(_write(tmp_path / "plan.json", plan))]).deployments
+    assert not deployment.units[0].compute.instance_type.known
+
+
+def _in_child_module(plan: dict, call: str, source: str) -> dict:
+    plan = copy.deepcopy(plan)
+    resources = plan["planned_values"]["root_module"].pop("resources")
+    for item in resources:
+        item["address"] = f"module.{call}.{item['address']}"
+    for change in plan["resource_changes"]:
+        change["address"] = f"module.{call}.{change['address']}"
+        change["module_address"] = f"module.{call}"
+    plan["planned_values"]["root_module"] = {"child_modules": [{"address": f"module.{call}", "resources": resources}]}
+    module = plan["configuration"].pop("root_module")
+    plan["configuration"]["root_module"] = {"module_calls": {call: {"source": source, "module": module}}}
+    return plan
+
+
+def test_a_child_module_of_the_registry_is_read_from_the_plan(tmp_path):
+    plan = _in_child_module(PLAN, "serving", "aws-ia/sagemaker-endpoint/aws")
+    result = lint_paths([str(_write(tmp_path / "plan.json", plan))])
+    (deployment,) = result.deployments
+    assert deployment.id.endswith("#module.serving.aws_sagemaker_endpoint.sagemaker_endpoint")
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+    assert {target.status.value for target in result.scaling_targets} == {"linked"}
+
+
+def test_a_child_module_with_a_local_source_is_located_in_its_tf_files_and_judged_once(tmp_path):
+    shutil.copytree(MODULE, tmp_path / "modules" / "serving", ignore=shutil.ignore_patterns("plan.json", "*.tfvars"))
+    (tmp_path / "main.tf").write_text('module "serving" {\n  source = "./modules/serving"\n  endpoint_name = "fraud-scorer"\n}\n', encoding="utf-8")
+    _write(tmp_path / "plan.json", _in_child_module(PLAN, "serving", "./modules/serving"))
+    result = lint_paths([str(tmp_path)])
+    (deployment,) = result.deployments
+    assert Path(deployment.span.path).parent.name == "serving"
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+
+
+def test_a_json_file_with_format_version_only_is_not_a_plan(tmp_path):
+    for name, content in {
+        "a.json": {"format_version": "1.0"},
+        "b.json": {"format_version": "1.2", "planned_values": 5},
+        "c.json": {"format_version": "1.2", "values": {"outputs": {}}},
+    }.items():
+        result = lint_paths([str(_write(tmp_path / name, content))])
+        assert result.deployments == [] and result.findings == []
+
+
+def test_malformed_deep_and_large_plans_read_without_crashing(tmp_path):
+    malformed = {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": ["x", {"type": 5}, {"type": "aws_sagemaker_endpoint", "name": "e", "values": "no"}],
+                                           "child_modules": "no"}},
+        "resource_changes": "no",
+        "configuration": {"root_module": {"module_calls": {"x": "no"}}},
+    }
+    deep_value: dict = {"leaf": 1}
+    for _ in range(60):
+        deep_value = {"deeper": deep_value}
+    child: dict = {"address": "module.m", "resources": []}
+    chain = child
+    for level in range(60):
+        inner = {"address": chain["address"] + f".module.m{level}", "resources": []}
+        chain["child_modules"] = [inner]
+        chain = inner
+    deep = copy.deepcopy(PLAN)
+    deep["planned_values"]["root_module"]["resources"][2]["values"]["tags"] = {"deep": deep_value}
+    deep["planned_values"]["root_module"]["child_modules"] = [child]
+    large = copy.deepcopy(PLAN)
+    model = next(item for item in large["planned_values"]["root_module"]["resources"] if item["type"] == "aws_sagemaker_model")
+    large["planned_values"]["root_module"]["resources"] += [dict(model, name=f"m{index}", address=f"aws_sagemaker_model.m{index}") for index in range(300)]
+    for name, plan in {"malformed.json": malformed, "deep.json": deep, "large.json": large}.items():
+        result = lint_paths([str(_write(tmp_path / name / "plan.json", plan))])
+        assert _internal(result) == [], name
+    truncated = tmp_path / "truncated" / "plan.json"
+    truncated.write_text(json.dumps(PLAN)[:5000], encoding="utf-8")
+    result = lint_paths([str(truncated)])
+    assert [finding.rule_id for finding in result.findings] == ["MD001"] and result.findings[0].span.line >= 1
