@@ -123,7 +123,7 @@ def test_a_json_file_with_format_version_only_is_not_a_plan(tmp_path):
         "c.json": {"format_version": "1.2", "values": {"outputs": {}}},
     }.items():
         result = lint_paths([str(_write(tmp_path / name, content))])
-        assert result.deployments == [] and result.findings == []
+        assert not result.deployments and not result.findings
 
 
 def test_malformed_deep_and_large_plans_read_without_crashing(tmp_path):
@@ -152,7 +152,7 @@ def test_malformed_deep_and_large_plans_read_without_crashing(tmp_path):
     for name, plan in {"malformed.json": malformed, "deep.json": deep, "large.json": large}.items():
         result = lint_paths([str(_write(tmp_path / name / "plan.json", plan))])
         assert _internal(result) == [], name
-    truncated = tmp_path / "truncated" / "plan.json"
+    truncated = tmp_path / "truncated.json"
     truncated.write_text(json.dumps(PLAN)[:5000], encoding="utf-8")
     result = lint_paths([str(truncated)])
     assert [finding.rule_id for finding in result.findings] == ["MD001"] and result.findings[0].span.line >= 1
