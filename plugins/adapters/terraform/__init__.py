@@ -17,6 +17,10 @@ node group records, with the launch templates they name (`compute.py`),
 ECS task definitions and services through the shared ECS reader
 (`ecs.py`); other resource types are ignored.
 
+A `terraform show -json` plan (`plan.py`) is read into the same modules,
+one per module instance of its planned values, and judged from its
+decided values; the run's `.tf` files it locates are then not judged again.
+
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context
 (a pre-commit hook passed a sibling), with the first linted file of the
