@@ -156,3 +156,43 @@ def test_malformed_deep_and_large_plans_read_without_crashing(tmp_path):
     truncated.write_text(json.dumps(PLAN)[:5000], encoding="utf-8")
     result = lint_paths([str(truncated)])
     assert [finding.rule_id for finding in result.findings] == ["MD001"] and result.findings[0].span.line >= 1
+
+
+def test_a_scaling_target_of_the_root_module_scales_the_endpoint_of_a_child_module(tmp_path):
+    plan = copy.deepcopy(PLAN)
+    root = plan["planned_values"]["root_module"]
+    scaling = {"aws_appautoscaling_target", "aws_appautoscaling_policy"}
+    served = [item for item in root["resources"] if item["type"] not in scaling]
+    root["resources"] = [item for item in root["resources"] if item["type"] in scaling]
+    for item in served:
+        item["address"] = "module.serving." + item["address"]
+    root["child_modules"] = [{"address": "module.serving", "resources": served}]
+    for change in plan["resource_changes"]:
+        if change["type"] not in scaling:
+            change["address"] = "module.serving." + change["address"]
+    configuration = plan["configuration"]["root_module"]
+    inner = [item for item in configuration["resources"] if item["type"] not in scaling]
+    configuration["resources"] = [item for item in configuration["resources"] if item["type"] in scaling]
+    configuration["module_calls"] = {"serving": {"source": "aws-ia/sagemaker-endpoint/aws", "module": {"resources": inner}}}
+    result = lint_paths([str(_write(tmp_path / "plan.json", plan))])
+    (deployment,) = result.deployments
+    assert [target.status.value for target in result.scaling_targets] == ["linked"]
+    assert deployment.units[0].scaling and deployment.units[0].scaling[0].min_capacity.value == 1
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+
+
+def test_a_state_document_is_read_like_a_plan(tmp_path):
+    resources = copy.deepcopy(PLAN["planned_values"]["root_module"]["resources"])
+    for item in resources:
+        if item["type"] == "aws_sagemaker_endpoint":
+            item["values"]["endpoint_config_name"] = "fraud-config-ab12"
+        if item["type"] == "aws_sagemaker_endpoint_configuration":
+            item["values"]["name"] = "fraud-config-ab12"
+            item["values"]["production_variants"][0]["model_name"] = "fraud-model-ab12"
+        if item["type"] == "aws_sagemaker_model":
+            item["values"]["name"] = "fraud-model-ab12"
+    state = {"format_version": "1.0", "terraform_version": "1.7.5", "values": {"root_module": {"resources": resources}}}
+    result = lint_paths([str(_write(tmp_path / "state.json", state))])
+    (deployment,) = result.deployments
+    assert deployment.models and deployment.models[0].name.value == "fraud-model-ab12"
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}

@@ -121,17 +121,17 @@ def _plan_items(document: Document, run: RunContext) -> list | None:
     # cheap before any import: every JSON document of a run passes here
     if not isinstance(root, MappingNode) or root.get("format_version") is None or (root.get("planned_values") is None and root.get("values") is None):
         return None
-    from plugins.adapters.terraform.plan import is_plan, marked, plan_modules
+    from plugins.adapters.terraform.plan import is_plan, link_across_modules, marked, plan_modules
 
     if not is_plan(document):
         return None
 
     extensions = data.extensions_of(run)
-    results: list = [DocumentFormat("terraform-plan")]
+    found: list = []
     for module in plan_modules(document, run):
         for items in module_items(module, extensions).values():
-            results.extend(marked(items, document))
-    return results
+            found.extend(items)
+    return [DocumentFormat("terraform-plan"), *marked(link_across_modules(found), document)]
 
 
 def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:

@@ -419,3 +419,46 @@ def marked(items: list, document: Document) -> list:
         f"judged from the planned values of {name} (terraform show -json); a .tf file only locates what it writes",
     )
     return [replace(item, attributes=item.attributes + ((PLAN_ATTRIBUTE, fact),)) if isinstance(item, Deployment) else item for item in items]
+
+
+def link_across_modules(items: list) -> list:
+    """Scaling targets of one module instance linked to an endpoint variant of another module instance of the plan.
+
+    A plan's values are decided: a target whose `resource_id` names, by
+    exact known names, the endpoint and variant of exactly one deployment of
+    the plan (the endpoint in a child module, the target in the root) scales
+    that variant; any other target is left as its module read it.
+    """
+    from linter import LinkStatus, ResourceRef, ScalingTarget
+
+    from plugins.adapters.aws.application_autoscaling import VARIANT, parse_resource_id
+
+    items = list(items)
+    for position, target in enumerate(items):
+        if not isinstance(target, ScalingTarget) or target.status is not LinkStatus.NO_SUCH_DEPLOYMENT or not target.resource_id.known:
+            continue
+        parsed = parse_resource_id(str(target.resource_id.value))
+        if parsed is None or parsed.kind != VARIANT or not all(isinstance(name, str) for name in parsed.names):
+            continue
+        endpoint, variant = parsed.names
+        matches = [
+            (index, unit_index)
+            for index, item in enumerate(items)
+            if isinstance(item, Deployment) and item.platform == "sagemaker" and item.name.known and item.name.provenance is Provenance.DECLARED
+            and item.name.value == endpoint and not (item.name.note or "").startswith("partly")
+            for unit_index, unit in enumerate(item.units)
+            if unit.name.known and unit.name.value == variant
+        ]
+        if len(matches) != 1:
+            continue
+        index, unit_index = matches[0]
+        deployment = items[index]
+        units = list(deployment.units)
+        units[unit_index] = replace(units[unit_index], scaling=units[unit_index].scaling + (target.scaling,))
+        link = ResourceRef("aws_appautoscaling_target", target.scaling.linked_by.removeprefix("resource_id of "), target.span) if target.span is not None else None
+        items[index] = replace(deployment, units=tuple(units), links=deployment.links + ((link,) if link is not None else ()))
+        items[position] = replace(
+            target, status=LinkStatus.LINKED, reason=f"endpoint {endpoint!r}, variant {variant!r} (another module of the plan)",
+            deployment_id=deployment.id, unit_name=variant,
+        )
+    return items
