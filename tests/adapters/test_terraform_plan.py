@@ -196,3 +196,12 @@ def test_a_state_document_is_read_like_a_plan(tmp_path):
     (deployment,) = result.deployments
     assert deployment.models and deployment.models[0].name.value == "fraud-model-ab12"
     assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+
+
+def test_a_scaling_target_naming_no_endpoint_of_the_plan_is_looked_for_in_the_run(tmp_path):
+    plan = copy.deepcopy(PLAN)
+    plan["planned_values"]["root_module"]["resources"] = [
+        item for item in plan["planned_values"]["root_module"]["resources"] if item["type"].startswith("aws_appautoscaling_")
+    ]
+    result = lint_paths([str(_write(tmp_path / "plan.json", plan))])
+    assert [(target.status.value, target.searched_run) for target in result.scaling_targets] == [("no-such-deployment", True)]

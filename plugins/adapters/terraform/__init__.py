@@ -268,17 +268,28 @@ def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] =
 @hookimpl
 def mldeploy_link(run: RunContext) -> list | None:
     """Scaling targets that name no endpoint of their module, looked for among the run's deployments."""
-    if not any(
-        target.status is LinkStatus.NO_SUCH_DEPLOYMENT and not target.searched_run and target.span is not None and _is_terraform(target.span.path)
-        for target in run.scaling_targets
-    ):
+    def ours(target: ScalingTarget) -> bool:
+        return target.span is not None and (_is_terraform(target.span.path) or target.span.path in _plan_paths(run))
+
+    if not any(target.status is LinkStatus.NO_SUCH_DEPLOYMENT and not target.searched_run and ours(target) for target in run.scaling_targets):
         return None
     from plugins.adapters.aws.application_autoscaling import link_across_run
 
-    return [
-        link_across_run(target, run.deployments) if target.span is not None and _is_terraform(target.span.path) else target
-        for target in run.scaling_targets
-    ]
+    return [link_across_run(target, run.deployments) if ours(target) else target for target in run.scaling_targets]
+
+
+def _plan_paths(run: RunContext) -> frozenset:
+    """The paths of the run's `terraform show -json` documents (a target read from one is located in it)."""
+
+    def build() -> frozenset:
+        candidates = [document for document in run.documents if document.path.lower().endswith(".json")]
+        if not candidates:
+            return frozenset()
+        from plugins.adapters.terraform.plan import is_plan
+
+        return frozenset(document.path for document in candidates if is_plan(document))
+
+    return run.memo(("terraform", "plan-paths"), build)
 
 
 # A line that starts an argument or a block: a comment line above it is certainly outside any string.
