@@ -20,7 +20,9 @@ through (`module_items`) read them unchanged:
 - a value `sensitive_values` marks is unknown too.
 
 Resources are named by their plan address (`aws_x.y[0]`, `module.m.aws_x.y`),
-so each instance of a counted resource is read on its own.
+so each instance of a counted resource is read on its own. A scaling target
+that names no endpoint of its own module instance is linked to the variant
+another module instance of the plan names exactly (`link_across_modules`).
 
 Locations: a value points at its place in the plan JSON, unless the module's
 `.tf` files are in the run (the plan's directory for the root module, a
@@ -48,7 +50,7 @@ from plugins.adapters.terraform.json_syntax import MAP_ARGUMENTS
 from plugins.adapters.terraform.module import TerraformModule, modules_of_run
 from plugins.adapters.terraform.values import MAX_ITEMS, Module, Resource, Unknown
 
-__all__ = ["is_plan", "plan_modules", "plan_directories", "PlanResource", "MAX_RESOURCES", "MAX_MODULE_DEPTH", "MAX_VALUE_DEPTH"]
+__all__ = ["is_plan", "plan_modules", "plan_directories", "link_across_modules", "marked", "PlanResource", "MAX_RESOURCES", "MAX_MODULE_DEPTH", "MAX_VALUE_DEPTH"]
 
 MAX_RESOURCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -108,13 +110,6 @@ def _config_path(module_address: str) -> list[str]:
     bare = _INSTANCE_KEY.sub("", module_address)
     parts = bare.split(".")
     return [parts[index + 1] for index in range(0, len(parts) - 1, 2) if parts[index] == "module"]
-
-
-@dataclass
-class _Place:
-    """Where a module instance's values are located: the plan, or the `.tf` module whose blocks its resources are."""
-
-    terraform: TerraformModule | None = None
 
 
 class _Builder:
