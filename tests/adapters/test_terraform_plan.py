@@ -205,3 +205,11 @@ def test_a_scaling_target_naming_no_endpoint_of_the_plan_is_looked_for_in_the_ru
     ]
     result = lint_paths([str(_write(tmp_path / "plan.json", plan))])
     assert [(target.status.value, target.searched_run) for target in result.scaling_targets] == [("no-such-deployment", True)]
+
+
+def test_profile_tags_of_a_plan_are_read(tmp_path):
+    plan = copy.deepcopy(PLAN)
+    endpoint = next(item for item in plan["planned_values"]["root_module"]["resources"] if item["type"] == "aws_sagemaker_endpoint")
+    endpoint["values"]["tags"] = dict(endpoint["values"]["tags"], **{"mldeploy-lint:payload-mb": "20"})
+    (deployment,) = lint_paths([str(_write(tmp_path / "plan.json", plan))]).deployments
+    assert deployment.profile.payload_mb.value == 20
