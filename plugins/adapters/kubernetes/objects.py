@@ -346,6 +346,8 @@ def _raw(node: Node | None) -> object:
 
 
 def _malformed(node: Node, expected: str) -> Sourced:
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and has_placeholder(node.value):
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"template placeholder {node.value!r}")
     raw = _raw(node)
     if raw is None:  # a null list item (a null mapping value is not written: `MappingNode.get`)
         return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"empty: expected {expected}", raw="null")

@@ -15,7 +15,9 @@ Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
 node group records, with the launch templates they name (`compute.py`),
 ECS task definitions and services through the shared ECS reader
-(`ecs.py`); other resource types are ignored.
+(`ecs.py`); Kubernetes provider resources are handed to the Kubernetes
+adapter as the objects they describe (`kubernetes.py`, through
+`mldeploy_embedded_documents`); other resource types are ignored.
 
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context
@@ -86,9 +88,23 @@ def mldeploy_load(path: str, text: str, limits: LoadLimits) -> SourceFile | None
 
 
 @hookimpl
+def mldeploy_embedded_documents(document: Document, run: RunContext) -> list | None:
+    """The Kubernetes objects a Terraform document's `kubernetes_*` resources describe (see `kubernetes.py`)."""
+    if document.embedded_in is not None or not _is_terraform(document.path):
+        return None
+    from plugins.adapters.terraform.module import is_configuration
+
+    if not is_configuration(document.path):
+        return None
+    from plugins.adapters.terraform.kubernetes import embedded_objects
+
+    return embedded_objects(document, run) or None
+
+
+@hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and scaling targets of a Terraform document's module (see the package docstring)."""
-    if not _is_terraform(document.path):
+    if document.embedded_in is not None or not _is_terraform(document.path):
         return None
     path = document.path
     from plugins.adapters.terraform.module import is_configuration, module_of
