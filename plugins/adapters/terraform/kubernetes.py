@@ -32,12 +32,13 @@ per stage file, gives its objects once, with that reading's values.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from linter import Document, MappingNode, Node, RunContext, ScalarNode, SequenceNode, Span
 from linter.source import LoadLimits, load_text
 
-from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Call, Reference
+from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Call, ObjectExpr, Reference, TupleExpr
 from plugins.adapters.terraform.module import TerraformModule, module_of
 from plugins.adapters.terraform.requests import ValueNode
 from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown, instances
@@ -185,11 +186,14 @@ def _body(module: Module, body: MappingNode, scope: Scope, parent: str, budget: 
                     budget[0] -= 1
                     entry[1].append(_body(module, block, scope, name, budget, depth + 1))
             continue
-        evaluation = module.evaluate(value, scope)
-        result = evaluation.value
-        if name in _NUMBER_TEXTS and isinstance(result, str) and result.strip().isdigit() and len(result.strip()) <= 18:
-            result = int(result.strip())
-        node = located(result, value.span, evaluation.related, budget, _text_of(value))
+        if name in _NUMBER_TEXTS:
+            evaluation = module.evaluate(value, scope)
+            result = evaluation.value
+            if isinstance(result, str) and result.strip().isdigit() and len(result.strip()) <= 18:
+                result = int(result.strip())
+            node = located(result, value.span, evaluation.related, budget, _text_of(value))
+        else:
+            node = value_node(module, value, scope, budget)
         if node is not None:
             pairs.append((ScalarNode(_camel(name), key.span, "str"), node))
     for name, (key, bodies) in blocks.items():
@@ -228,6 +232,39 @@ def _dynamic(module: Module, block: MappingNode, label: str, scope: Scope, budge
         budget[0] -= 1
         generated.append(_body(module, bodies[0], scope.bind(**{iterator: {"key": key, "value": value}}), label, budget, depth + 1))
     return generated
+
+
+def value_node(module: Module, value: Node, scope: Scope, budget: list[int], depth: int = 0) -> Node | None:
+    """An argument's value as located nodes: an object or tuple written in HCL item by item (each at its own
+    expression, keys at theirs), anything else evaluated whole at its span; None for null."""
+    expression = value.expression if isinstance(value, Attribute) else value
+    return _expression_node(module, expression, scope, budget, depth) if isinstance(expression, (ObjectExpr, TupleExpr)) else _evaluated(module, value, scope, budget)
+
+
+def _expression_node(module: Module, expression: Any, scope: Scope, budget: list[int], depth: int) -> Node | None:
+    if depth > _MAX_BLOCK_DEPTH or not isinstance(expression, (ObjectExpr, TupleExpr)):
+        return _evaluated(module, expression, scope, budget)
+    budget[0] -= 1
+    if isinstance(expression, TupleExpr):
+        if len(expression.items) > budget[0]:
+            return _evaluated(module, expression, scope, budget)
+        items = [_expression_node(module, item, scope, budget, depth + 1) for item in expression.items]
+        return SequenceNode(tuple(item if item is not None else ScalarNode(None, expression.span, "null") for item in items), expression.span)
+    pairs = []
+    for key_expression, value_expression in expression.items:
+        key = module.evaluate(key_expression, scope).value
+        if not isinstance(key, (str, int, float)) or isinstance(key, bool) or budget[0] <= 0:
+            return _evaluated(module, expression, scope, budget)  # an object whose keys are not all known is not known item by item
+        node = _expression_node(module, value_expression, scope, budget, depth + 1)
+        if node is not None:
+            pairs.append((ScalarNode(str(key), key_expression.span, "str"), node))
+    return MappingNode(tuple(pairs), expression.span)
+
+
+def _evaluated(module: Module, value: Any, scope: Scope, budget: list[int]) -> Node | None:
+    evaluation = module.evaluate(value, scope)
+    written = value.expression.text if isinstance(value, Attribute) else getattr(value, "text", "")
+    return located(evaluation.value, value.span, evaluation.related, budget, written if isinstance(written, str) else "")
 
 
 def _text_of(node: Node) -> str:
@@ -295,62 +332,73 @@ def _manifest(terraform: TerraformModule, body: MappingNode, scope: Scope) -> No
         return None
     expression = written.expression if isinstance(written, Attribute) else None
     if isinstance(expression, Call) and expression.name == "yamldecode":
-        return decoded_file(terraform, expression, scope, written.span)
-    evaluation = terraform.module.evaluate(written, scope)
-    return located(evaluation.value, written.span, evaluation.related, [MAX_ITEMS], _text_of(written))
+        return decoded_file(terraform, expression, scope, written.span)[0]
+    return value_node(terraform.module, written, scope, [MAX_ITEMS])
 
 
-def decoded_file(terraform: TerraformModule, expression: Call, scope: Scope, span: Span) -> Node | None:
-    """`yamldecode(file(path))` or `yamldecode(templatefile(path, vars))` read, every node at `span`; None when it cannot be.
+def decoded_file(terraform: TerraformModule, expression: Call, scope: Scope, span: Span) -> tuple[Node | None, str]:
+    """`yamldecode(file(path))` or `yamldecode(templatefile(path, vars))` read, every node at `span`; else None and why not.
 
     Not read: a path the module does not decide or outside its directory
     (symbolic links followed), a file that is missing, not UTF-8 text,
     larger than `MAX_DEFINITION_BYTES`, a template with directives (`%{`),
-    YAML that does not parse or holds more than one document.
+    YAML that does not parse, or that holds other than one mapping.
     """
     if len(expression.args) != 1 or not isinstance(expression.args[0], Call):
-        return None
+        return None, "yamldecode() of something other than file() or templatefile()"
     inner = expression.args[0]
     if inner.name not in ("file", "templatefile") or not inner.args:
-        return None
-    text = _file_text(terraform, inner, scope)
+        return None, f"yamldecode() of {inner.name}(), not of file() or templatefile()"
+    text, reason = _file_text(terraform, inner, scope)
     if text is None:
-        return None
+        return None, reason
     if inner.name == "templatefile":
-        text = _rendered(terraform.module, inner, scope, text)
+        text, reason = _rendered(terraform.module, inner, scope, text)
         if text is None:
-            return None
+            return None, reason
     source = load_text(span.path, text, LoadLimits(max_bytes=MAX_DEFINITION_BYTES, max_depth=64, max_expanded_nodes=MAX_ITEMS))
-    if source.problems or len(source.documents) != 1 or not isinstance(source.documents[0].root, MappingNode):
-        return None
-    return _respan(source.documents[0].root, span, [MAX_ITEMS])
+    if source.problems:
+        return None, f"the file is not YAML this linter reads: {source.problems[0].message}"
+    if len(source.documents) != 1 or not isinstance(source.documents[0].root, MappingNode):
+        return None, "the file does not hold exactly one YAML mapping (yamldecode() reads one document)"
+    return _respan(source.documents[0].root, span, [MAX_ITEMS]), ""
 
 
-def _file_text(terraform: TerraformModule, call: Call, scope: Scope) -> str | None:
+def _file_text(terraform: TerraformModule, call: Call, scope: Scope) -> tuple[str | None, str]:
     directory = terraform.directory
     path = terraform.module.evaluate(call.args[0], scope.bind(path={"module": directory, "root": directory, "cwd": directory})).value
+    if isinstance(path, Unknown) and isinstance(path.text, str):  # a local `"${path.module}/x"`: the module's directory
+        known = path.text.replace("${path.module}", ".")
+        path = known if "${" not in known else path
     if not isinstance(path, str) or not path or "\x00" in path:
-        return None
+        return None, "the file's path is not known"
     full = os.path.realpath(os.path.join(directory, path))
     root = os.path.realpath(directory)
     try:
-        if os.path.commonpath([full, root]) != root or not os.path.isfile(full) or os.path.getsize(full) > MAX_DEFINITION_BYTES:
-            return None
+        if os.path.commonpath([full, root]) != root:
+            return None, f"{path} is outside the module's directory"
+        if not os.path.isfile(full):
+            return None, f"{path} is not a file of the module"
+        if os.path.getsize(full) > MAX_DEFINITION_BYTES:
+            return None, f"{path} is larger than {MAX_DEFINITION_BYTES} bytes"
         with open(full, "rb") as handle:
             data = handle.read(MAX_DEFINITION_BYTES + 1)
-        return data.decode("utf-8") if b"\x00" not in data else None
-    except (OSError, ValueError):
-        return None
+        if b"\x00" in data:
+            return None, f"{path} is not text"
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        return None, f"{path} is not UTF-8 text"
+    except (OSError, ValueError) as error:
+        return None, f"{path} cannot be read ({type(error).__name__})"
 
 
-def _rendered(module: Module, call: Call, scope: Scope, text: str) -> str | None:
+def _rendered(module: Module, call: Call, scope: Scope, text: str) -> tuple[str | None, str]:
     """A template's text with its known variables substituted; unknown ones stay `${name}` (a placeholder)."""
     if "%{" in text:
-        return None
+        return None, "the template has directives (%{...}), which this linter does not render"
     variables = module.evaluate(call.args[1], scope).value if len(call.args) > 1 else {}
     if not isinstance(variables, dict):
-        return None
-    import re
+        return None, "the template's variables are not known"
 
     def substitute(match: "re.Match[str]") -> str:
         value = variables.get(match.group(1))
@@ -360,8 +408,14 @@ def _rendered(module: Module, call: Call, scope: Scope, text: str) -> str | None
             return str(value)
         return match.group(0)
 
-    rendered = re.sub(r"(?<!\$)\$\{\s*([A-Za-z_][\w-]*)\s*\}", substitute, text)
-    return rendered if len(rendered) <= MAX_DEFINITION_BYTES else None
+    rendered = _TEMPLATE_VARIABLE.sub(substitute, text)
+    if len(rendered) > MAX_DEFINITION_BYTES:
+        return None, f"the rendered template is larger than {MAX_DEFINITION_BYTES} characters"
+    return rendered, ""
+
+
+# `${name}` in a template (`$${` is an escaped `${`, left as written: a placeholder, read as unknown).
+_TEMPLATE_VARIABLE = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][\w-]*)\s*\}")
 
 
 def _respan(root: Node, span: Span, budget: list[int]) -> Node:
