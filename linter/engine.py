@@ -341,8 +341,9 @@ def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, 
     """The documents plugins read out of each document of the run (`mldeploy_embedded_documents`), by id of the document.
 
     Each call runs under the per-file time limit; a plugin that raises or
-    overruns is reported (MD002, MD001) at the document, which then holds
-    no embedded document of that plugin.
+    overruns is reported (MD002, MD001) at the document when its file is
+    linted (silently for a context file, as for its extraction), and the
+    document then holds no embedded document of that plugin.
     """
     if not host.manager.hook.mldeploy_embedded_documents.get_hookimpls():
         return {}
@@ -353,6 +354,8 @@ def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, 
             with time_limit(run.options.file_timeout):
                 for outcome in host.call_each("mldeploy_embedded_documents", document=document, run=run):
                     if outcome.error is not None:
+                        if not run.is_reported(document):
+                            continue
                         emit.plugin_error(
                             outcome.plugin,
                             f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while reading embedded documents",
@@ -362,6 +365,8 @@ def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, 
                         continue
                     roots.extend(outcome.result)
         except Overrun:
+            if not run.is_reported(document):
+                continue
             emit.core(
                 "MD001",
                 f"reading embedded documents took longer than {run.options.file_timeout:g} s (the per-file time limit) "

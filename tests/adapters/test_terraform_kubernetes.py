@@ -232,7 +232,7 @@ def test_deep_and_huge_manifest_objects_are_bounded(tmp_path: Path):
                 f'resource "kubernetes_manifest" "huge" {{\n  manifest = {huge}\n}}\n'
                 'resource "kubernetes_deployment" "many" {\n  count = 64\n  metadata {\n    name = "many-${count.index}"\n  }\n'
                 "  spec {\n    template {\n      spec {\n"
-                + '        container {\n          name = "c"\n          image = "vllm/vllm-openai:v0.5.5"\n        }\n' * 200
+                + '        container {\n          name = "c"\n          image = "vllm/vllm-openai:v0.5.5"\n        }\n' * 20
                 + "      }\n    }\n  }\n}\n"
             )
         },
