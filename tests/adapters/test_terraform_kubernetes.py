@@ -289,3 +289,47 @@ def test_a_third_party_plugin_can_embed_a_document(tmp_path: Path):
     result = lint_paths([str(tmp_path / "app.yaml")], host=host, context="none")
     assert [deployment.id.rsplit("#", 1)[1] for deployment in result.deployments] == ["Deployment/default/x"]
     assert result.files[0].recognised
+
+
+UNDECIDED_NAMESPACE = """variable "prod_namespace" {
+  type = string
+}
+resource "kubernetes_deployment" "llm" {
+  metadata {
+    name      = "llm"
+    namespace = var.prod_namespace
+  }
+  spec {
+    replicas = 1
+    template {
+      spec {
+        container {
+          name  = "server"
+          image = "vllm/vllm-openai:v0.5.5"
+        }
+      }
+    }
+  }
+}
+"""
+
+BUDGET_ELSEWHERE = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: any, namespace: prod}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: llm}}
+"""
+
+
+def test_a_namespace_the_module_does_not_decide_names_no_stage_and_matches_no_budget(tmp_path: Path):
+    """`${var.prod_namespace}` is unknown: its words are a variable's, and a budget of the run may be in that namespace."""
+    _write(tmp_path, {"main.tf": UNDECIDED_NAMESPACE, "pdb.yaml": BUDGET_ELSEWHERE})
+    result = lint_paths([str(tmp_path / "main.tf")], context="none")
+    (deployment,) = result.deployments
+    assert not deployment.environment.known
+    assert deployment.availability.disruption_budget.value == ""  # no budget anywhere in the run: none covers it
+    result = lint_paths([str(tmp_path / "main.tf"), str(tmp_path / "pdb.yaml")], context="none")
+    (deployment,) = result.deployments
+    budget = deployment.availability.disruption_budget
+    assert not budget.known and "is not known" in budget.note

@@ -220,6 +220,11 @@ def has_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value))
 
 
+def without_placeholders(value: str) -> str:
+    """The text with its template placeholders blanked out (for reading words of what is written)."""
+    return _PLACEHOLDER.sub(" ", value)
+
+
 def values_span(node: Node) -> Span:
     """Where a `values` list points: its only item, or the whole list."""
     if isinstance(node, SequenceNode) and len(node.items) == 1:

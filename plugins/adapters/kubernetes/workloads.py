@@ -43,7 +43,7 @@ from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity, pinned_consolidation
-from plugins.adapters.kubernetes.objects import Manifest, key_span, mapping, point, read_int, text
+from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, key_span, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, disruption_opt_out_of, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import POD_TEMPLATE_PATHS, environment_of, profile_of
 
@@ -282,6 +282,9 @@ def availability_of(
     """
     namespace = manifest.namespace
     in_namespace = index.budgets.get(namespace, [])
+    if not in_namespace and has_placeholder(namespace) and any(index.budgets.values()):
+        budget = Sourced(UNKNOWN, pod.span, Provenance.INFERRED, f"the namespace {namespace} is not known: the run's budgets cannot be matched")
+        return Availability(zone_spread=pod.zone_spread, disruption_budget=budget, span=pod.span), []
     if not in_namespace:
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []
