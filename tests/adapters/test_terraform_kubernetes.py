@@ -333,3 +333,15 @@ def test_a_namespace_the_module_does_not_decide_names_no_stage_and_matches_no_bu
     (deployment,) = result.deployments
     budget = deployment.availability.disruption_budget
     assert not budget.known and "is not known" in budget.note
+
+
+def test_pod_labels_the_module_does_not_decide_match_no_budget(tmp_path: Path):
+    """`labels = local.labels` from a `for` expression is unknown: a budget of the namespace may or may not select the pods."""
+    module = UNDECIDED_NAMESPACE.replace("namespace = var.prod_namespace", 'namespace = "prod"').replace(
+        "    template {\n", "    template {\n      metadata {\n        labels = { for key in [\"app\"] : key => \"llm\" }\n      }\n"
+    )
+    _write(tmp_path, {"main.tf": module, "pdb.yaml": BUDGET_ELSEWHERE})
+    result = lint_paths([str(tmp_path / "main.tf"), str(tmp_path / "pdb.yaml")], context="none")
+    (deployment,) = result.deployments
+    budget = deployment.availability.disruption_budget
+    assert not budget.known and "labels" in budget.note

@@ -28,9 +28,11 @@ from linter import (
     Availability,
     Deployment,
     DeploymentKind,
+    MappingNode,
     ModelSpec,
     Provenance,
     ResourceRef,
+    ScalarNode,
     Scaling,
     Sourced,
     Span,
@@ -202,7 +204,7 @@ def assemble(
         )
     all_links += [ResourceRef(autoscaler.kind, autoscaler.manifest.name or "(unnamed)", autoscaler.manifest.anchor) for autoscaler in autoscalers]
     if availability is None and primary is not None:
-        availability, budget_links = availability_of(manifest, index, primary, labels_complete)
+        availability, budget_links = availability_of(manifest, index, primary, labels_complete and not _has_placeholder_labels(template_labels))
         all_links += budget_links
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
     if (manifest.group, manifest.kind) not in KINDS:
@@ -258,6 +260,16 @@ def _namespace_evidence(evidence: Sourced, manifest: Manifest) -> Sourced:
         namespace.span,
         Provenance.INFERRED,
         f"the namespace name says ML ({word!r}); no known ML image, command, accelerator or workload profile",
+    )
+
+
+def _has_placeholder_labels(labels) -> bool:
+    """Pod labels written as a template placeholder, or holding one: the pods' labels are not known."""
+    if isinstance(labels, ScalarNode):
+        return isinstance(labels.value, str) and has_placeholder(labels.value)
+    return isinstance(labels, MappingNode) and any(
+        has_placeholder(str(key.value)) or (isinstance(value, ScalarNode) and isinstance(value.value, str) and has_placeholder(value.value))
+        for key, value in labels.pairs
     )
 
 
