@@ -345,3 +345,23 @@ def test_pod_labels_the_module_does_not_decide_match_no_budget(tmp_path: Path):
     (deployment,) = result.deployments
     budget = deployment.availability.disruption_budget
     assert not budget.known and "labels" in budget.note
+
+
+def test_an_autoscaling_v1_hpa_scales_a_deployment_of_another_file(tmp_path: Path):
+    """`kubernetes_horizontal_pod_autoscaler` with `target_cpu_utilization_percentage` (autoscaling/v1) names a YAML Deployment."""
+    deployment = (PARITY / "kubernetes.yaml").read_text().split("---")[0]
+    hpa = (
+        'resource "kubernetes_horizontal_pod_autoscaler" "llm" {\n'
+        '  metadata {\n    name      = "llm"\n    namespace = "prod"\n  }\n'
+        "  spec {\n    min_replicas = 2\n    max_replicas = 5\n"
+        '    target_cpu_utilization_percentage = 80\n'
+        '    scale_target_ref {\n      kind = "Deployment"\n      name = "llm"\n    }\n  }\n}\n'
+    )
+    _write(tmp_path, {"deploy.yaml": deployment, "hpa.tf": hpa})
+    result = lint_paths([str(tmp_path / "deploy.yaml"), str(tmp_path / "hpa.tf")], context="none")
+    (found,) = result.deployments
+    (scaling,) = found.units[0].scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 5)
+    assert [policy.metric.value for policy in scaling.policies] == ["cpu"]
+    assert scaling.min_capacity.span.path.endswith("hpa.tf")
+    assert not {"AS001", "HA003"} & {finding.rule_id for finding in result.findings}

@@ -101,7 +101,13 @@ _LIST_BLOCKS = {
 # `required_during_scheduling_ignored_during_execution` is one node selector under node_affinity, a list of terms under pod (anti-)affinity.
 _LISTED_UNDER = {"required_during_scheduling_ignored_during_execution": frozenset({"pod_affinity", "pod_anti_affinity"})}
 # Names whose API spelling is not their camelCase.
-_RENAMES = {"host_ipc": "hostIPC", "host_pid": "hostPID"}
+_RENAMES = {
+    "host_ipc": "hostIPC",
+    "host_pid": "hostPID",
+    "target_cpu_utilization_percentage": "targetCPUUtilizationPercentage",
+    "cluster_ip": "clusterIP",
+    "load_balancer_ip": "loadBalancerIP",
+}
 # IntOrString and integer fields the provider takes as strings (`replicas = "2"`, `min_available = "1"`): digits are integers.
 _NUMBER_TEXTS = frozenset({"replicas", "min_available", "max_unavailable", "max_surge"})
 
