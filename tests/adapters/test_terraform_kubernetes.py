@@ -365,3 +365,19 @@ def test_an_autoscaling_v1_hpa_scales_a_deployment_of_another_file(tmp_path: Pat
     assert [policy.metric.value for policy in scaling.policies] == ["cpu"]
     assert scaling.min_capacity.span.path.endswith("hpa.tf")
     assert not {"AS001", "HA003"} & {finding.rule_id for finding in result.findings}
+
+
+def test_a_terraform_autoscaler_beside_a_linted_manifest_is_read_as_context(tmp_path: Path):
+    """A pre-commit run given only deploy.yaml reads the .tf file beside it that may scale it."""
+    deployment = (PARITY / "kubernetes.yaml").read_text().split("---")[0]
+    hpa = (
+        'resource "kubernetes_horizontal_pod_autoscaler_v2" "llm" {\n'
+        '  metadata {\n    name      = "llm"\n    namespace = "prod"\n  }\n'
+        "  spec {\n    min_replicas = 2\n    max_replicas = 5\n"
+        '    scale_target_ref {\n      kind = "Deployment"\n      name = "llm"\n    }\n  }\n}\n'
+    )
+    _write(tmp_path, {"deploy.yaml": deployment, "hpa.tf": hpa, "other.tf": 'resource "aws_s3_bucket" "b" {}\n'})
+    result = lint_paths([str(tmp_path / "deploy.yaml")], context="siblings")
+    (found,) = result.deployments
+    assert [scaling.max_capacity.value for scaling in found.units[0].scaling] == [5]
+    assert {finding.span.path for finding in result.findings} <= {str(tmp_path / "deploy.yaml")}

@@ -65,11 +65,20 @@ def _is_terraform(path: str) -> bool:
     return lowered.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
 
 
+# What in a configuration may link to a Kubernetes object of another file (read as embedded documents, `kubernetes.py`).
+_KUBERNETES_LINKS = ("kubernetes_horizontal_pod_autoscaler", "kubernetes_pod_disruption_budget", "kubernetes_manifest")
+
+
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """Every context file when a Terraform file is linted (a module is its whole directory, calls reach others,
-    and a file of the run is not read again as a definition), none otherwise."""
-    return request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted))
+    and a file of the run is not read again as a definition); else a configuration that may hold an autoscaler
+    or a budget for the linted Kubernetes objects; none otherwise."""
+    if request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted)):
+        return True
+    if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
+        return False
+    return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
 
 
 @hookimpl
