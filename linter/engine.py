@@ -88,7 +88,9 @@ class RunContext:
     `documents` holds every document loaded in this run: those of the files
     being linted, and those of the context files some plugin wanted parsed
     (`mldeploy_context_wanted`; all of them when a plugin that reads the run
-    does not answer that hook); `memo` caches per-run indexes an adapter builds once.
+    does not answer that hook), then the documents plugins read out of them
+    (`mldeploy_embedded_documents`, each with `embedded_in` set); `memo`
+    caches per-run indexes an adapter builds once.
     `rules` are the rules enabled for the run (for a plugin that defers
     to a built-in rule by ID). `recognised_by` and `formats_of` say which adapters recognised a
     document of the files being linted, and as what (complete once every
