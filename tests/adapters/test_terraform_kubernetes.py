@@ -381,3 +381,12 @@ def test_a_terraform_autoscaler_beside_a_linted_manifest_is_read_as_context(tmp_
     (found,) = result.deployments
     assert [scaling.max_capacity.value for scaling in found.units[0].scaling] == [5]
     assert {finding.span.path for finding in result.findings} <= {str(tmp_path / "deploy.yaml")}
+
+
+def test_instances_that_write_one_object_are_one_object(tmp_path: Path):
+    """`count = 2` with a fixed name applies one Deployment (the second would conflict); `count.index` in the name, two."""
+    body = UNDECIDED_NAMESPACE.replace('resource "kubernetes_deployment" "llm" {\n', 'resource "kubernetes_deployment" "llm" {\n  count = 2\n')
+    _write(tmp_path, {"main.tf": body})
+    assert len(lint_paths([str(tmp_path / "main.tf")], context="none").deployments) == 1
+    _write(tmp_path, {"main.tf": body.replace('name      = "llm"', 'name      = "llm-${count.index}"')})
+    assert sorted(deployment.name.value for deployment in lint_paths([str(tmp_path / "main.tf")], context="none").deployments) == ["llm-0", "llm-1"]

@@ -131,14 +131,28 @@ def embedded_objects(document: Document, run: RunContext) -> list[Node]:
     for resource in terraform.resources:
         if resource.path != document.path or resource.type not in KUBERNETES_TYPES:
             continue
+        seen: set = set()
         for _address, scope in instances(module, resource, _MAX_INSTANCES):
             if resource.type == MANIFEST:
                 root = _manifest(terraform, resource.body, scope)
             else:
                 root = _object(module, resource.type, resource.body, scope)
-            if isinstance(root, MappingNode):
+            # Instances that write the same object (`count = 2` and one name) are one object of the cluster.
+            identity = _identity(root)
+            if isinstance(root, MappingNode) and identity not in seen:
+                seen.add(identity)
                 roots.append(root)
     return roots
+
+
+def _identity(root: Node | None) -> tuple:
+    def text(*path: str) -> object:
+        node: Node | None = root
+        for key in path:
+            node = node.get(key) if isinstance(node, MappingNode) else None
+        return node.value if isinstance(node, ScalarNode) else None
+
+    return text("apiVersion"), text("kind"), text("metadata", "namespace"), text("metadata", "name")
 
 
 # --- provider resources -----------------------------------------------------------------
