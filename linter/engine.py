@@ -88,7 +88,9 @@ class RunContext:
     `documents` holds every document loaded in this run: those of the files
     being linted, and those of the context files some plugin wanted parsed
     (`mldeploy_context_wanted`; all of them when a plugin that reads the run
-    does not answer that hook); `memo` caches per-run indexes an adapter builds once.
+    does not answer that hook), then the documents plugins read out of them
+    (`mldeploy_embedded_documents`, each with `embedded_in` set); `memo`
+    caches per-run indexes an adapter builds once.
     `rules` are the rules enabled for the run (for a plugin that defers
     to a built-in rule by ID). `recognised_by` and `formats_of` say which adapters recognised a
     document of the files being linted, and as what (complete once every
@@ -260,6 +262,9 @@ def _run(
     all_documents = tuple(document for _, source in sources for document in source.documents)
     reported = frozenset(item.path for item in inputs if not item.context_only)
     run = RunContext(all_documents, options, reported_paths=reported, rules=enabled, non_stage_names=non_stage_names)
+    embedded = _embedded(host, run, emit)
+    if embedded:
+        run.documents = all_documents + tuple(document for documents in embedded.values() for document in documents)
 
     summaries: list[FileSummary] = []
     deployments: list[Deployment] = []
@@ -268,7 +273,7 @@ def _run(
     for item, source in sources:
         if item.context_only:
             continue
-        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores)
+        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores, embedded=embedded)
         try:
             with time_limit(options.file_timeout):
                 extraction.read(host, source)
@@ -331,7 +336,51 @@ def _run(
 
 
 # Hooks through which a plugin reads other documents of the run than the one it is given.
-_READS_THE_RUN = ("mldeploy_extract", "mldeploy_link")
+_READS_THE_RUN = ("mldeploy_extract", "mldeploy_link", "mldeploy_embedded_documents")
+
+
+def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, tuple[Document, ...]]:
+    """The documents plugins read out of each document of the run (`mldeploy_embedded_documents`), by id of the document.
+
+    Each call runs under the per-file time limit; a plugin that raises or
+    overruns is reported (MD002, MD001) at the document when its file is
+    linted (silently for a context file, as for its extraction), and the
+    document then holds no embedded document of that plugin.
+    """
+    if not host.manager.hook.mldeploy_embedded_documents.get_hookimpls():
+        return {}
+    found: dict[int, tuple[Document, ...]] = {}
+    for document in run.documents:
+        roots: list = []
+        try:
+            with time_limit(run.options.file_timeout):
+                for outcome in host.call_each("mldeploy_embedded_documents", document=document, run=run):
+                    if outcome.error is not None:
+                        if not run.is_reported(document):
+                            continue
+                        emit.plugin_error(
+                            outcome.plugin,
+                            f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while reading embedded documents",
+                            _document_anchor(document),
+                            outcome.error,
+                        )
+                        continue
+                    roots.extend(outcome.result)
+        except Overrun:
+            if not run.is_reported(document):
+                continue
+            emit.core(
+                "MD001",
+                f"reading embedded documents took longer than {run.options.file_timeout:g} s (the per-file time limit) "
+                f"in plugin {host.running!r}; they are not linted",
+                _document_anchor(document),
+            )
+            continue
+        if roots:
+            found[id(document)] = tuple(
+                Document(document.path, document.index, root, document.source, document.origin, embedded_in=document) for root in roots
+            )
+    return found
 
 
 def _wanted_context(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, emit: "_Emitter") -> Sequence[InputFile]:
@@ -418,10 +467,12 @@ class _Extraction:
     recognised: bool = False
     deployments_read: int = 0
     document: Document | None = None
+    embedded: Mapping[int, tuple[Document, ...]] = field(default_factory=dict)
 
     def read(self, host: PluginHost, source: SourceFile) -> None:
+        """Every document of the file, each followed by the documents embedded in it."""
         emit = self.emit
-        for document in source.documents:
+        for document in (item for written in source.documents for item in (written, *self.embedded.get(id(written), ()))):
             self.document = document
             for outcome in host.call_each("mldeploy_extract", document=document, run=self.run):
                 if outcome.error is not None:

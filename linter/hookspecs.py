@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.model import Deployment, InputProblem, ScalingTarget, SuppressionEdit
     from linter.reporting import Reporter
     from linter.rules import Rule
-    from linter.nodes import Span
+    from linter.nodes import Node, Span
     from linter.options import OptionSection
     from linter.source import Document, LoadLimits, SourceFile, UnrenderedTemplate
 
@@ -127,6 +127,34 @@ def mldeploy_document_origins(source: "SourceFile") -> "Sequence[str] | None":
     The core sets it as `Document.origin`, and findings inside the
     document name it (`Finding.origin`). Return None for a file that is
     not such a stream. Must not raise for odd input.
+    """
+
+
+@hookspec
+def mldeploy_embedded_documents(document: "Document", run: "RunContext") -> "Sequence[Node] | None":
+    """Documents written inside another format's values, for other adapters to read (a Kubernetes object in Terraform).
+
+    Called once per document of the run (context files included), after
+    every file is loaded and before any is extracted, with `run.documents`
+    holding the loaded documents. Return the roots of the documents that
+    `document` describes in another format (a `kubernetes_deployment`
+    resource's Kubernetes object, a `manifest` argument), each a located
+    node tree (`linter.MappingNode` ...) whose every node's span is in
+    `document`'s file (the value it was built from), or None for none.
+    Write a value that is not known where it is written as a template
+    placeholder (`"${var.name}"`), which adapters read as unknown.
+
+    The core makes each root a `linter.Document` of the same path, index and
+    source, with `embedded_in` set to `document`, adds it to `run.documents`
+    (after the documents of the files), and extracts it with
+    `mldeploy_extract` as a document of the file when the file is linted:
+    other adapters read and link it as any document of their format,
+    and findings in it are findings in the file. An adapter returns None
+    from `mldeploy_extract` for a document embedded in its own format's
+    file (`document.embedded_in is not None`). A value `run.memo` builds
+    while this hook runs sees the run without embedded documents: build an
+    index of `run.documents` in `mldeploy_extract`, not here. Must not raise
+    for odd input; bound what it builds.
     """
 
 

@@ -23,6 +23,7 @@ from linter.commands import COMMAND_NAME, Command
 from linter.deadline import Overrun
 from linter.reporting import Reporter
 from linter.model import ScalingTarget
+from linter.nodes import Node
 from linter.options import FLAG_NAME, SECTION_NAME, OptionSection
 from linter.rules import Rule
 
@@ -299,6 +300,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_load": _source_file,
     "mldeploy_unrendered_template": _unrendered_template,
     "mldeploy_document_origins": _sequence(str),
+    "mldeploy_embedded_documents": _sequence(Node),
     "mldeploy_extract": _sequence(),
     "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),

@@ -58,7 +58,11 @@ class Document:
     the located node tree (None for an empty document). `origin` is where a
     rendered stream says the document came from (the template a renderer
     made it from), as a plugin's `mldeploy_document_origins` reads it; ""
-    when none. Findings inside the document name it.
+    when none. Findings inside the document name it. `embedded_in` is the
+    document of the file whose value this one was built from, by a plugin's
+    `mldeploy_embedded_documents` (a Kubernetes object a Terraform resource
+    describes): `path`, `index` and `source` are then that document's, and
+    every node of `root` is located in that file.
     """
 
     path: str
@@ -66,6 +70,7 @@ class Document:
     root: Node | None
     source: "SourceFile" = field(repr=False)
     origin: str = ""
+    embedded_in: "Document | None" = field(default=None, repr=False)
 
     @property
     def span(self) -> Span:

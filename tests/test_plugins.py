@@ -1476,3 +1476,68 @@ def test_names_a_plugin_gives_are_no_stage_words_in_paths():
     environments = {deployment.path: deployment.environment for deployment in named.deployments}
     assert not environments["prod-line/deploy.yaml"].known
     assert environments["prod/deploy.yaml"].value is Environment.PROD
+
+
+# --- mldeploy_embedded_documents: objects written inside another format's values -------------------
+
+
+class EmbedsDeployment:
+    """Reads `app.conf` (a format of its own) as the Kubernetes Deployment it describes, located in app.conf."""
+
+    def __init__(self) -> None:
+        self.seen: list = []
+
+    @hookimpl
+    def mldeploy_load(self, path, text, limits):
+        if not path.endswith(".conf"):
+            return None
+        from linter.source import load_text
+
+        return load_text(path, text, limits)
+
+    @hookimpl
+    def mldeploy_embedded_documents(self, document, run):
+        if not document.path.endswith(".conf") or document.embedded_in is not None:
+            return None
+        from linter import MappingNode, ScalarNode, SequenceNode
+
+        span = document.root.get("service").span
+
+        def mapping(**items):
+            return MappingNode(tuple((ScalarNode(key, span, "str"), value) for key, value in items.items()), span)
+
+        def scalar(value):
+            return ScalarNode(value, span, "int" if isinstance(value, int) else "str")
+
+        container = mapping(name=scalar("web"), image=scalar("vllm/vllm-openai:v0.5.5"))
+        pod = mapping(metadata=mapping(labels=mapping(app=scalar("web"))), spec=mapping(containers=SequenceNode((container,), span)))
+        spec = mapping(replicas=scalar(2), selector=mapping(matchLabels=mapping(app=scalar("web"))), template=pod)
+        return [mapping(apiVersion=scalar("apps/v1"), kind=scalar("Deployment"), metadata=mapping(name=scalar("web"), namespace=scalar("shop")), spec=spec)]
+
+    @hookimpl
+    def mldeploy_extract(self, document, run):
+        if document.path.endswith(".conf"):
+            self.seen.append(document.embedded_in is not None)
+        return None
+
+
+class FailsToEmbed:
+    @hookimpl
+    def mldeploy_embedded_documents(self, document, run):
+        raise RuntimeError("cannot embed")
+
+
+@exercises("mldeploy_embedded_documents")
+def test_an_embedded_document_is_extracted_and_linked_as_a_document_of_its_file():
+    """The Kubernetes adapter reads the embedded Deployment and links the HPA of another (context) file to it."""
+    plugin = EmbedsDeployment()
+    host = build_plugin_host(plugins=[("embeds", plugin), ("fails", FailsToEmbed())])
+    inputs = [InputFile("app.conf", b"service: web\n"), InputFile("hpa.yaml", CONTEXT_HPA, context_only=True)]
+    result = run_lint(inputs, host, LintOptions(selector=RuleSelector(("MD", "AS002"))))
+    (deployment,) = result.deployments
+    assert deployment.id == "app.conf#Deployment/shop/web" and deployment.span.path == "app.conf"
+    assert [scaling.min_capacity.value for scaling in deployment.units[0].scaling] == [2]  # the context file's HPA
+    assert plugin.seen == [False, True]  # the file's document, then the document embedded in it
+    (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
+    assert error.plugin == "fails" and "while reading embedded documents" in error.message
+    assert result.files[0].recognised

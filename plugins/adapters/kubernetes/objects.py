@@ -220,6 +220,11 @@ def has_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value))
 
 
+def without_placeholders(value: str) -> str:
+    """The text with its template placeholders blanked out (for reading words of what is written)."""
+    return _PLACEHOLDER.sub(" ", value)
+
+
 def values_span(node: Node) -> Span:
     """Where a `values` list points: its only item, or the whole list."""
     if isinstance(node, SequenceNode) and len(node.items) == 1:
@@ -346,6 +351,8 @@ def _raw(node: Node | None) -> object:
 
 
 def _malformed(node: Node, expected: str) -> Sourced:
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and has_placeholder(node.value):
+        return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"template placeholder {node.value!r}")
     raw = _raw(node)
     if raw is None:  # a null list item (a null mapping value is not written: `MappingNode.get`)
         return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"empty: expected {expected}", raw="null")

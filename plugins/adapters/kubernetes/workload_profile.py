@@ -30,7 +30,7 @@ from linter import (
     parse_profile,
 )
 
-from plugins.adapters.kubernetes.objects import Manifest, label_text
+from plugins.adapters.kubernetes.objects import Manifest, label_text, without_placeholders
 
 ANNOTATION_PREFIX = "mldeploy-lint.io/"
 ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
@@ -108,7 +108,8 @@ def environment_of(
         if configured is not None:
             stage, pattern = configured
             return Sourced(stage, namespace.span, Provenance.DECLARED, f"namespace {namespace.value!r} matches {pattern!r} (configured)")
-        stage_word = stage_in_name(str(namespace.value))
+        # A placeholder's words name a variable, not the namespace (`${var.prod_namespace}`).
+        stage_word = stage_in_name(without_placeholders(str(namespace.value)))
         if stage_word is not None:
             stage, word = stage_word
             return Sourced(stage, namespace.span, Provenance.INFERRED, f"namespace {namespace.value!r} names {word!r}")

@@ -28,9 +28,11 @@ from linter import (
     Availability,
     Deployment,
     DeploymentKind,
+    MappingNode,
     ModelSpec,
     Provenance,
     ResourceRef,
+    ScalarNode,
     Scaling,
     Sourced,
     Span,
@@ -43,7 +45,7 @@ from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.karpenter import pinned_capacity, pinned_consolidation
-from plugins.adapters.kubernetes.objects import Manifest, key_span, mapping, point, read_int, text
+from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, key_span, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, disruption_opt_out_of, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import POD_TEMPLATE_PATHS, environment_of, profile_of
 
@@ -202,7 +204,7 @@ def assemble(
         )
     all_links += [ResourceRef(autoscaler.kind, autoscaler.manifest.name or "(unnamed)", autoscaler.manifest.anchor) for autoscaler in autoscalers]
     if availability is None and primary is not None:
-        availability, budget_links = availability_of(manifest, index, primary, labels_complete)
+        availability, budget_links = availability_of(manifest, index, primary, labels_complete and not _has_placeholder_labels(template_labels))
         all_links += budget_links
     models = tuple(model for unit in units for model in unit.pod.models) + tuple(extra_models)
     if (manifest.group, manifest.kind) not in KINDS:
@@ -261,6 +263,16 @@ def _namespace_evidence(evidence: Sourced, manifest: Manifest) -> Sourced:
     )
 
 
+def _has_placeholder_labels(labels) -> bool:
+    """Pod labels written as a template placeholder, or holding one: the pods' labels are not known."""
+    if isinstance(labels, ScalarNode):
+        return isinstance(labels.value, str) and has_placeholder(labels.value)
+    return isinstance(labels, MappingNode) and any(
+        has_placeholder(str(key.value)) or (isinstance(value, ScalarNode) and isinstance(value.value, str) and has_placeholder(value.value))
+        for key, value in labels.pairs
+    )
+
+
 def _labels_node(manifest: Manifest):
     spec = manifest.spec
     for path in POD_TEMPLATE_PATHS:
@@ -282,6 +294,9 @@ def availability_of(
     """
     namespace = manifest.namespace
     in_namespace = index.budgets.get(namespace, [])
+    if not in_namespace and has_placeholder(namespace) and any(index.budgets.values()):
+        budget = Sourced(UNKNOWN, pod.span, Provenance.INFERRED, f"the namespace {namespace} is not known: the run's budgets cannot be matched")
+        return Availability(zone_spread=pod.zone_spread, disruption_budget=budget, span=pod.span), []
     if not in_namespace:
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []

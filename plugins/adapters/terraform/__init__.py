@@ -15,7 +15,9 @@ Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
 node group records, with the launch templates they name (`compute.py`),
 ECS task definitions and services through the shared ECS reader
-(`ecs.py`); other resource types are ignored.
+(`ecs.py`); Kubernetes provider resources are handed to the Kubernetes
+adapter as the objects they describe (`kubernetes.py`, through
+`mldeploy_embedded_documents`); other resource types are ignored.
 
 A `terraform show -json` plan (`plan.py`) is read into the same modules,
 one per module instance of its planned values, and judged from its
@@ -68,11 +70,20 @@ def _is_terraform(path: str) -> bool:
     return lowered.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
 
 
+# What in a configuration may link to a Kubernetes object of another file (read as embedded documents, `kubernetes.py`).
+_KUBERNETES_LINKS = ("kubernetes_horizontal_pod_autoscaler", "kubernetes_pod_disruption_budget", "kubernetes_manifest")
+
+
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """Every context file when a Terraform file is linted (a module is its whole directory, calls reach others,
-    and a file of the run is not read again as a definition), none otherwise."""
-    return request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted))
+    and a file of the run is not read again as a definition); else a configuration that may hold an autoscaler
+    or a budget for the linted Kubernetes objects; none otherwise."""
+    if request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted)):
+        return True
+    if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
+        return False
+    return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
 
 
 @hookimpl
@@ -91,8 +102,24 @@ def mldeploy_load(path: str, text: str, limits: LoadLimits) -> SourceFile | None
 
 
 @hookimpl
+def mldeploy_embedded_documents(document: Document, run: RunContext) -> list | None:
+    """The Kubernetes objects a Terraform document's `kubernetes_*` resources describe (see `kubernetes.py`)."""
+    if document.embedded_in is not None or not _is_terraform(document.path):
+        return None
+    from plugins.adapters.terraform.module import is_configuration
+
+    if not is_configuration(document.path):
+        return None
+    from plugins.adapters.terraform.kubernetes import embedded_objects
+
+    return embedded_objects(document, run) or None
+
+
+@hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and scaling targets of a Terraform document's module (see the package docstring)."""
+    if document.embedded_in is not None:
+        return None
     if not _is_terraform(document.path):
         return _plan_items(document, run) if document.path.lower().endswith(".json") else None
     path = document.path

@@ -174,6 +174,8 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
     def build() -> dict[str, TerraformModule]:
         by_directory: dict[str, tuple[list[Document], list[Document], list[Document]]] = {}
         for document in run.documents:
+            if document.embedded_in is not None:  # an object another format's value describes, not configuration
+                continue
             directory = os.path.dirname(document.path)
             if is_configuration(document.path):
                 by_directory.setdefault(directory, ([], [], []))[0].append(document)
