@@ -125,52 +125,79 @@ def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:
 
 
 def _judged_with(variables_file: Document, run: RunContext) -> list:
-    """The module a tfvars file sets values for, when the run lints the tfvars file but none of the module's files.
+    """The modules a tfvars file sets values for, when the run lints the tfvars file but not those modules' files.
 
     A pre-commit run given only `prod.tfvars` (its module's `.tf` files are
-    context) judges the module with that stage file alone; given only an
-    auto-loaded file (`terraform.tfvars`), it judges the module as a run
-    over the module would, unless one of the module's stage files is also
-    linted (that one judges it). A module its callers instantiate is judged
-    where the calls are, not here.
+    context) judges the module with that stage file alone, and the modules
+    it calls (`./modules/endpoint`, and what those call) as that stage
+    instantiates them, each unless one of its own files is linted (it is
+    then judged there, with every stage). Given only an auto-loaded file
+    (`terraform.tfvars`), it judges them as a run over the module would,
+    unless one of the module's stage files is also linted (that one judges
+    them). A module its callers instantiate is judged where the calls are,
+    not here.
     """
     from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run
 
     module = modules_of_run(run).get(os.path.dirname(variables_file.path))
-    if module is None or module.calls or any(run.is_reported(item) for item in module.documents):
+    if module is None or module.calls:
         return []
-    if any(stage is variables_file for stage in module.stage_files):
-        stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
-        return [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names)]
-    if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
-        return []
-    if ("auto-variables",) in module.claimed:
-        return []
-    module.claimed.add(("auto-variables",))
-    return [item for items in _items(module, run).values() for item in items]
+    staged = any(stage is variables_file for stage in module.stage_files)
+    if not staged:
+        if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
+            return []
+        if ("auto-variables",) in module.claimed:
+            return []
+        module.claimed.add(("auto-variables",))
+    found: list = []
+    if not any(run.is_reported(item) for item in module.documents):
+        if staged:
+            stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
+            found.extend(item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names))
+        else:
+            found.extend(item for items in _items(module, run).values() for item in items)
+    found.extend(_called_items(module, variables_file if staged else None, run))
+    return found
+
+
+def _called_items(root, stage: Document | None, run: RunContext) -> list:
+    """Items of the readings the root module `root` makes of the modules it calls, directly or not.
+
+    Only readings with `stage` (any, when None), and only of modules none
+    of whose files the run lints (those judge themselves).
+    """
+    from plugins.adapters.terraform.module import instances_of, modules_of_run
+
+    extensions = data.extensions_of(run)
+    found: list = []
+    for called in modules_of_run(run).values():
+        if not called.calls or any(run.is_reported(item) for item in called.documents):
+            continue
+        for instance in instances_of(called, run):
+            if instance.root != root.directory or (stage is not None and instance.stage is not stage):
+                continue
+            for items in module_items(instance.module, extensions).values():
+                found.extend(_with_instance(items, instance, run))
+    return found
 
 
 def _items(module, run: RunContext) -> dict:
     """Items by anchor path: the module read once, or once per stage file, each marked with its stage.
 
-    The run gives its `[data]` section (for the facts the shared readers
-    infer) and the names that are no stage words (for stage files' names).
+    A module other modules call is read as each reading of its callers
+    instantiates it (`module.instances_of`), marked with the chain of calls
+    and the root's stage file. The run gives its `[data]` section (for the
+    facts the shared readers infer) and the names that are no stage words
+    (for stage files' names).
     """
+    from plugins.adapters.terraform.module import instances_of
+
     extensions = data.extensions_of(run)
     merged: dict[str, list] = {}
     if module.calls:  # a module its callers instantiate is judged as each call configures it
-        for call in module.calls:
-            stages = call.caller_module.stage_files if call.caller_module is not None else []
-            if not stages:
-                for path, items in module_items(module.called(call), extensions).items():
-                    merged.setdefault(path, []).extend(_with_call(items, call))
-                continue
-            for stage in stages:  # the caller's stage file sets the call's arguments
-                staged = call.staged(stage)
-                if staged is None:
-                    continue
-                for path, items in module_items(module.called(staged), extensions).items():
-                    merged.setdefault(path, []).extend(_with_stage(_with_call(items, staged), stage, run.non_stage_names, call))
+        for instance in instances_of(module, run):
+            for path, items in module_items(instance.module, extensions).items():
+                merged.setdefault(path, []).extend(_with_instance(items, instance, run))
         return merged
     if not module.stage_files:
         return module_items(module, extensions)
@@ -180,12 +207,28 @@ def _items(module, run: RunContext) -> dict:
     return merged
 
 
-def _with_call(items: list, call) -> list:
-    """Deployments and targets of a module instantiated by a `module` block, marked with that call."""
-    label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)})"
+def _with_instance(items: list, instance, run: RunContext) -> list:
+    """Items of a called module's reading, marked with its chain of calls (and the root's stage file)."""
+    if instance.stage is not None:
+        return _with_stage(items, instance.stage, run.non_stage_names, instance)
+    return _with_call(items, instance)
+
+
+def _chain_label(instance) -> str:
+    """`module.a.module.b (<the root's file, relative to the called module>)`."""
+    first = instance.chain[0]
+    names = ".".join(f"module.{call.name}" for call in instance.chain)
+    where = os.path.relpath(first.caller.path, instance.module.directory) if len(instance.chain) > 1 else first.where
+    return f"{names} ({where or os.path.basename(first.caller.path)})"
+
+
+def _with_call(items: list, instance) -> list:
+    """Deployments and targets of a module instantiated by a chain of `module` blocks, marked with that chain."""
+    label = _chain_label(instance)
+    span = instance.chain[0].span
     variant = Sourced(
         label,
-        Span.point(call.span.path, call.span.line, call.span.column),
+        Span.point(span.path, span.line, span.column),
         Provenance.DECLARED,
         f"the module is judged once per module block that calls it, here with {label}'s arguments",
     )
@@ -199,7 +242,7 @@ def _with_call(items: list, call) -> list:
     return marked
 
 
-def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), call=None) -> list:
+def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), instance=None) -> list:
     """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
 
     The stage's environment is inferred from a stage word in the file's
@@ -213,8 +256,8 @@ def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] =
         Provenance.DECLARED,
         "the module is judged once per tfvars file beside it (passed with -var-file), here with this one's values",
     )
-    if call is not None:
-        label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)}) with {label}"
+    if instance is not None:
+        label = f"{_chain_label(instance)} with {label}"
         variant = Sourced(
             label,
             Span.point(stage.path, stage.span.line, stage.span.column),
