@@ -9,7 +9,8 @@ as far as the module decides its values (`values.py`): variable defaults
 and automatically loaded tfvars, locals, references, conditionals,
 `count`/`for_each`. A module another module of the run calls (`module`
 block with a local `source`) is read once per call, with the call's
-arguments. SageMaker and Application Auto Scaling resources are
+arguments, down chains of calls from each root module and its stage files
+(`module.instances_of`). SageMaker and Application Auto Scaling resources are
 read through the shared AWS readers (`requests.py`, `hosting.py`), AWS
 Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
