@@ -109,7 +109,7 @@ def test_capacity_provider_strategies():
   }''',
         'resource "aws_ecs_capacity_provider" "gpu" {\n  name = "gpu"\n}\n',
     )
-    assert not own.units[0].capacity.known and "its Auto Scaling group is not read" in own.units[0].capacity.note
+    assert not own.units[0].capacity.known and "the Auto Scaling group of capacity provider aws_ecs_capacity_provider.gpu is not in this module" in own.units[0].capacity.note
 
 
 def test_the_clusters_default_strategy_when_the_service_names_none():
@@ -244,3 +244,94 @@ resource "aws_scheduler_schedule" "nightly" {
     assert deployment.kind.value is DeploymentKind.JOB and "rate(1 day)" in deployment.kind.note
     assert deployment.units[0].capacity.value is Capacity.ON_DEMAND and deployment.units[0].count.value == 1
     assert "SP001" in [finding.rule_id for finding in result.findings]
+
+
+GPU_PROVIDER = '''
+resource "aws_launch_template" "gpu" {
+  instance_type = "g5.2xlarge"
+%s
+}
+resource "aws_autoscaling_group" "gpu" {
+%s
+}
+resource "aws_ecs_capacity_provider" "gpu" {
+  name = "gpu"
+  auto_scaling_group_provider {
+    auto_scaling_group_arn = aws_autoscaling_group.gpu.arn
+  }
+}
+'''
+
+BY_REFERENCE = '''  capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.gpu.name
+    weight            = 1
+  }'''
+
+
+def test_a_capacity_provider_is_as_spot_as_its_auto_scaling_group():
+    group = "  launch_template {\n    id = aws_launch_template.gpu.id\n  }\n"
+    on_demand, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", group))
+    (unit,) = on_demand.units
+    assert unit.capacity.value is Capacity.ON_DEMAND and "sets no spot instance_market_options" in unit.capacity.note
+    assert unit.compute.instance_type.value == "g5.2xlarge" and "instance_type of launch template aws_launch_template.gpu" in unit.compute.instance_type.note
+    assert {"aws_ecs_capacity_provider.gpu", "aws_autoscaling_group.gpu", "aws_launch_template.gpu"} <= {link.name for link in on_demand.links}
+    spot, _ = _service(BY_REFERENCE, GPU_PROVIDER % ('  instance_market_options {\n    market_type = "spot"\n  }', group))
+    assert spot.units[0].capacity.value is Capacity.SPOT
+    by_name, _ = _service(BY_REFERENCE.replace("aws_ecs_capacity_provider.gpu.name", '"gpu"'), GPU_PROVIDER % ("", group))
+    assert by_name.units[0].capacity.value is Capacity.ON_DEMAND and by_name.units[0].compute.instance_type.value == "g5.2xlarge"
+
+
+def test_a_mixed_instances_policy_gives_the_purchase_option_and_the_first_override():
+    mixed = '''  mixed_instances_policy {
+    instances_distribution {
+      on_demand_base_capacity                  = %s
+      on_demand_percentage_above_base_capacity = %s
+    }
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.gpu.id
+      }
+      override {
+        instance_type = "g6.xlarge"
+      }
+      override {
+        instance_type = "g5.xlarge"
+      }
+    }
+  }'''
+    spot, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (0, 0)))
+    (unit,) = spot.units
+    assert unit.capacity.value is Capacity.SPOT
+    assert unit.compute.instance_type.value == "g6.xlarge" and "first instance type override" in unit.compute.instance_type.note
+    assert unit.compute.accelerator.value == "gpu"
+    assert _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (1, 0)))[0].units[0].capacity.value is Capacity.MIXED
+    assert _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (0, 100)))[0].units[0].capacity.value is Capacity.ON_DEMAND
+    undecided, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (0, "var.percent")) + 'variable "percent" {}\n')
+    assert not undecided.units[0].capacity.known
+
+
+def test_a_launch_configuration_with_a_spot_price_is_spot():
+    configuration = '''
+resource "aws_launch_configuration" "gpu" {
+  instance_type = "p3.2xlarge"
+  spot_price    = "1.0"
+}
+'''
+    group = "  launch_configuration = aws_launch_configuration.gpu.name\n"
+    spot, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", group) + configuration)
+    assert spot.units[0].capacity.value is Capacity.SPOT and spot.units[0].compute.instance_type.value == "p3.2xlarge"
+
+
+def test_a_group_outside_the_module_is_unknown_never_guessed():
+    provider = '''
+resource "aws_ecs_capacity_provider" "gpu" {
+  name = "gpu"
+  auto_scaling_group_provider {
+    auto_scaling_group_arn = var.group_arn
+  }
+}
+variable "group_arn" {}
+'''
+    deployment, _ = _service(BY_REFERENCE, provider)
+    assert not deployment.units[0].capacity.known and "is not in this module" in deployment.units[0].capacity.note
+    assert not deployment.units[0].compute.instance_type.known

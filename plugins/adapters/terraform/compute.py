@@ -53,7 +53,7 @@ from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
 from plugins.adapters.terraform.values import Scope, instance_address, instances
 
-__all__ = ["COMPUTE_TYPES", "module_compute_items"]
+__all__ = ["COMPUTE_TYPES", "module_compute_items", "launch_template_data", "instance_scope_of", "reserved_by_template"]
 
 ENVIRONMENT = "aws_batch_compute_environment"
 QUEUE = "aws_batch_job_queue"
@@ -159,9 +159,9 @@ def _environment(request: Node, address: str, link: ResourceRef, span: Span, rea
     types_node = READER.node(resources, "InstanceTypes")
     compute_type = READER.read_str(resources, "Type")
     fargate = compute_type.known and str(compute_type.value).upper() in FARGATE_TYPES
-    template = None if fargate or terraform is None else _launch_template(READER.node(resources, "LaunchTemplate"), terraform)
+    template = None if fargate or terraform is None else launch_template_data(READER.node(resources, "LaunchTemplate"), terraform)
     return environment_record(
-        **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=_reservation(capacity, template),
+        **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=reserved_by_template(capacity, template),
         type_span=type_node.span if type_node is not None else None, instance_types=_strings(types_node), types_node=types_node,
         network=_network(READER.node(resources, "Subnets")),
         launch_template=ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span) if template is not None else None,
@@ -220,7 +220,7 @@ def _node_group(
     types_node = READER.node(request, "InstanceTypes")
     instance_types = _strings(types_node)
     links = [link]
-    template = _launch_template(READER.node(request, "LaunchTemplate"), terraform)
+    template = launch_template_data(READER.node(request, "LaunchTemplate"), terraform)
     if template is not None:
         links.append(ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span))
     capacity_from = template or module_template
@@ -236,14 +236,14 @@ def _node_group(
     count, scaling = node_group_scaling(request, READER, span)
     deployment = node_group_deployment(
         id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
-        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=_reservation(node_group_capacity(request, READER, span), capacity_from),
+        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=reserved_by_template(node_group_capacity(request, READER, span), capacity_from),
         count=count, scaling=scaling, labels=_labels(READER.node(request, "Labels")), taints=_taints(READER.node(request, "Taints")),
         network=_network(READER.node(request, "Subnets")), profile=profile, environment=stage,
     )
     return deployment, problems
 
 
-def _launch_template(node: Node | None, terraform: TerraformModule) -> tuple[Any, MappingNode] | None:
+def launch_template_data(node: Node | None, terraform: TerraformModule) -> tuple[Any, MappingNode] | None:
     """The `aws_launch_template` of this module a `launch_template` block names (by id or name), and its body read as
     CreateLaunchTemplate's `LaunchTemplateData` in the instance the reference names (`aws_launch_template.x[count.index].id`)."""
     for key in LAUNCH_TEMPLATE_KEYS:
@@ -252,12 +252,12 @@ def _launch_template(node: Node | None, terraform: TerraformModule) -> tuple[Any
             resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == LAUNCH_TEMPLATE), None)
             if resource is None:
                 continue
-            scope = _instance_scope(terraform, resource, written.unknown.index)
+            scope = instance_scope_of(terraform, resource, written.unknown.index)
             return resource, request_node(terraform.module, resource.body, scope, SHAPES[LAUNCH_TEMPLATE])
     return None
 
 
-def _instance_scope(terraform: TerraformModule, resource, index: Any) -> Scope:
+def instance_scope_of(terraform: TerraformModule, resource, index: Any) -> Scope:
     """The scope of the instance `index` names (a count index, a for_each key); the resource's own when it names none."""
     if isinstance(index, int) and not isinstance(index, bool) and isinstance(terraform.module.count_of(resource), int):
         return Scope({"count": {"index": index}}, resource)
@@ -281,7 +281,7 @@ def _launch_template_type(node: Node | None, template: tuple | None) -> Sourced 
     return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
 
 
-def _reservation(capacity: Sourced, template: tuple | None) -> Sourced:
+def reserved_by_template(capacity: Sourced, template: tuple | None) -> Sourced:
     """On-demand capacity launched into the reservation or Capacity Block the launch template asks for is reserved.
 
     `template` is (resource, launch data) of an `aws_launch_template`, or (name, launch data) of the launch
