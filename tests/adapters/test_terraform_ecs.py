@@ -335,3 +335,138 @@ variable "group_arn" {}
     deployment, _ = _service(BY_REFERENCE, provider)
     assert not deployment.units[0].capacity.known and "is not in this module" in deployment.units[0].capacity.note
     assert not deployment.units[0].compute.instance_type.known
+
+
+REGISTRY = '''
+module "ecs_cluster" {
+  source       = "terraform-aws-modules/ecs/aws//modules/cluster"
+  version      = "~> 5.0"
+  cluster_name = "vllm"
+  autoscaling_capacity_providers = {
+    gpu = {
+      auto_scaling_group_arn = module.autoscaling_gpu.autoscaling_group_arn
+    }
+  }
+}
+
+module "autoscaling_gpu" {
+  source        = "terraform-aws-modules/autoscaling/aws"
+  version       = "~> 6.5"
+  name          = "vllm"
+  instance_type = "g5.12xlarge"
+%s
+}
+
+module "ecs_service_vllm" {
+  source                   = "terraform-aws-modules/ecs/aws//modules/service"
+  version                  = "~> 5.0"
+  name                     = "vllm"
+  desired_count            = 2
+  requires_compatibilities = ["EC2"]
+%s
+  capacity_provider_strategy = {
+    default = {
+      capacity_provider = module.ecs_cluster.autoscaling_capacity_providers["gpu"].name
+      weight            = 1
+    }
+  }
+  container_definitions = {
+    vllm = {
+      image                 = "vllm/vllm-openai:v0.10.2"
+      command               = ["--model", "unsloth/Meta-Llama-3.1-8B-Instruct"]
+      resource_requirements = [{ type = "GPU", value = 4 }]
+    }
+  }
+}
+'''
+
+
+def _registry(group: str = "", service: str = "  enable_autoscaling = false"):
+    result = lint_text(REGISTRY % (group, service), "main.tf")
+    (deployment,) = result.deployments
+    return deployment, [finding.rule_id for finding in result.findings]
+
+
+def test_the_ecs_registry_modules_service_runs_on_its_clusters_auto_scaling_group():
+    deployment, findings = _registry()
+    assert deployment.platform == "ecs" and deployment.kind.value is DeploymentKind.SERVICE and deployment.name.value == "vllm"
+    (unit,) = deployment.units
+    assert unit.count.value == 2 and unit.scaling == ()
+    assert unit.compute.instance_type.value == "g5.12xlarge" and unit.compute.accelerator.value == "gpu"
+    assert unit.capacity.value is Capacity.ON_DEMAND
+    assert [model.image.value for model in deployment.models] == ["vllm/vllm-openai:v0.10.2"]
+    assert {"module.ecs_service_vllm", 'module.ecs_cluster.autoscaling_capacity_providers["gpu"]', "module.autoscaling_gpu"} <= {link.name for link in deployment.links}
+    assert "AS001" in findings
+    spot, _ = _registry('  instance_market_options = {\n    market_type = "spot"\n  }')
+    assert spot.units[0].capacity.value is Capacity.SPOT
+    mixed, _ = _registry(
+        "  use_mixed_instances_policy = true\n  mixed_instances_policy = {\n"
+        "    instances_distribution = {\n      on_demand_base_capacity = 0\n      on_demand_percentage_above_base_capacity = 0\n    }\n"
+        '    override = [{ instance_type = "g6.12xlarge" }, { instance_type = "g5.12xlarge" }]\n  }'
+    )
+    assert mixed.units[0].capacity.value is Capacity.SPOT and mixed.units[0].compute.instance_type.value == "g6.12xlarge"
+
+
+def test_the_service_modules_own_autoscaling_is_a_target_whose_policies_are_not_read():
+    deployment, findings = _registry(service="  autoscaling_max_capacity = 4")
+    (scaling,) = deployment.units[0].scaling
+    assert scaling.max_capacity.value == 4 and not scaling.min_capacity.known
+    assert not scaling.policies[0].policy_type.known
+    assert "AS001" not in findings
+
+
+def test_the_ecs_modules_services_and_its_own_providers():
+    text = '''
+module "ecs" {
+  source       = "terraform-aws-modules/ecs/aws"
+  cluster_name = "ml"
+  autoscaling_capacity_providers = {
+    gpu = {
+      auto_scaling_group_arn = aws_autoscaling_group.gpu.arn
+    }
+  }
+  services = {
+    scorer = {
+      enable_autoscaling = false
+      capacity_provider_strategy = {
+        gpu = { capacity_provider = "gpu", weight = 1 }
+      }
+      container_definitions = {
+        xgboost = { image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1" }
+      }
+    }
+    web = {
+      enable_autoscaling = false
+      container_definitions = {
+        app = { image = "nginx:1.27" }
+      }
+    }
+    off = {
+      create = false
+    }
+  }
+}
+resource "aws_launch_template" "gpu" {
+  instance_type = "g5.xlarge"
+  instance_market_options {
+    market_type = "spot"
+  }
+}
+resource "aws_autoscaling_group" "gpu" {
+  launch_template {
+    id = aws_launch_template.gpu.id
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    by_name = {deployment.name.value: deployment for deployment in result.deployments}
+    assert sorted(by_name) == ["scorer", "web"]
+    scorer, web = by_name["scorer"].units[0], by_name["web"].units[0]
+    assert scorer.capacity.value is Capacity.SPOT and scorer.compute.instance_type.value == "g5.xlarge"
+    assert web.capacity.value is Capacity.ON_DEMAND and "launch_type default FARGATE" in web.capacity.note
+
+
+def test_a_provider_the_module_does_not_show_is_unknown():
+    text = REGISTRY.replace('module.ecs_cluster.autoscaling_capacity_providers["gpu"].name', "var.provider") % ("", "  enable_autoscaling = false")
+    (deployment,) = lint_text(text + 'variable "provider" {}\n', "main.tf").deployments
+    assert not deployment.units[0].capacity.known and not deployment.units[0].compute.instance_type.known

@@ -34,7 +34,7 @@ from plugins.adapters.terraform.compute import instance_scope_of, launch_templat
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, request_node
 
-__all__ = ["CAPACITY_PROVIDER", "AUTO_SCALING_GROUP", "provider_capacity", "provider_named"]
+__all__ = ["CAPACITY_PROVIDER", "AUTO_SCALING_GROUP", "provider_capacity", "provider_named", "group_capacity", "group_request_capacity"]
 
 CAPACITY_PROVIDER = "aws_ecs_capacity_provider"
 AUTO_SCALING_GROUP = "aws_autoscaling_group"
@@ -76,23 +76,32 @@ def provider_capacity(item: MappingNode, resource, index, terraform: TerraformMo
             why += f" ({group_node.unknown.note})"
         return ProviderCapacity(resource.address, Sourced(UNKNOWN, where, Provenance.DECLARED, why), (link,))
     group_resource, group_index = group
-    capacity, instance_type, links = _group_capacity(group_resource, group_index, terraform)
+    capacity, instance_type, links = group_capacity(group_resource, group_index, terraform)
     return ProviderCapacity(resource.address, capacity, (link, ResourceRef(AUTO_SCALING_GROUP, group_resource.address, group_resource.body.span), *links), instance_type, True)
 
 
-def _group_capacity(group, index, terraform: TerraformModule) -> tuple[Sourced, Sourced, list[ResourceRef]]:
+def group_capacity(group, index, terraform: TerraformModule) -> tuple[Sourced, Sourced, list[ResourceRef]]:
     """(capacity, instance type, links) of an `aws_autoscaling_group` of the module."""
     request = request_node(terraform.module, group.body, instance_scope_of(terraform, group, index), SHAPES[AUTO_SCALING_GROUP])
+    return group_request_capacity(request, group.address, group.body.span, lambda node: launch_template_data(node, terraform), terraform)
+
+
+def group_request_capacity(request: MappingNode, name: str, span, templates, terraform: TerraformModule | None = None) -> tuple[Sourced, Sourced, list[ResourceRef]]:
+    """(capacity, instance type, links) of an Auto Scaling group read as CreateAutoScalingGroup (see the module docstring).
+
+    `templates(node)` gives the launch template a launch template
+    specification names: (an `aws_launch_template` resource, or a name, and
+    its data), or None when it is not known; `terraform` the module whose
+    `aws_launch_configuration` a `LaunchConfiguration` names.
+    """
     mixed = READER.node(request, "MixedInstancesPolicy")
     if isinstance(mixed, MappingNode):
-        specification = READER.node(mixed, "LaunchTemplate", "LaunchTemplateSpecification")
-        template = launch_template_data(specification, terraform)
+        template = templates(READER.node(mixed, "LaunchTemplate", "LaunchTemplateSpecification"))
         overrides = mappings(READER.node(mixed, "LaunchTemplate", "Overrides"))
         if overrides:
-            instance_type = _via(READER.read_str(overrides[0], "InstanceType"), f"first instance type override of {group.address}")
+            instance_type = _via(READER.read_str(overrides[0], "InstanceType"), f"first instance type override of {name}")
         else:
-            instance_type = _template_type(template, group.address)
-        links = [ResourceRef(template[0].type, template[0].address, template[0].body.span)] if template is not None else []
+            instance_type = _template_type(template, name)
         distribution = READER.node(mixed, "InstancesDistribution")
         percentage_node = READER.node(distribution, "OnDemandPercentageAboveBaseCapacity")
         base_node = READER.node(distribution, "OnDemandBaseCapacity")
@@ -100,51 +109,60 @@ def _group_capacity(group, index, terraform: TerraformModule) -> tuple[Sourced, 
         base = READER.read_int(base_node) if base_node is not None else Sourced(0, mixed.span, Provenance.DEFAULT)
         where = percentage_node.span if percentage_node is not None else mixed.span
         if not percentage.known or not base.known:
-            return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {group.address}: {percentage.note or base.note}"), instance_type, links
-        described = f"{group.address}: on_demand_percentage_above_base_capacity {percentage.value}, on_demand_base_capacity {base.value}"
+            return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {name}: {percentage.note or base.note}"), instance_type, _links(template)
+        described = f"{name}: on_demand_percentage_above_base_capacity {percentage.value}, on_demand_base_capacity {base.value}"
         if percentage.value >= 100:
             capacity = Capacity.ON_DEMAND
         elif percentage.value <= 0 and base.value <= 0:
             capacity = Capacity.SPOT
         else:
             capacity = Capacity.MIXED
-        return Sourced(capacity, where, Provenance.INFERRED, described), instance_type, links
+        return Sourced(capacity, where, Provenance.INFERRED, described), instance_type, _links(template)
     template_node = READER.node(request, "LaunchTemplate")
     if template_node is not None:
-        template = launch_template_data(template_node, terraform)
+        template = templates(template_node)
         if template is None:
-            return Sourced(UNKNOWN, template_node.span, Provenance.DECLARED, f"the launch template of {group.address} is not in this module"), Sourced(), []
-        resource, launch_data = template
-        links = [ResourceRef(resource.type, resource.address, resource.body.span)]
+            return Sourced(UNKNOWN, template_node.span, Provenance.DECLARED, f"the launch template of {name} is not in this module"), Sourced(), []
+        owner, launch_data = template
         market = READER.node(launch_data, "InstanceMarketOptions", "MarketType")
         if market is None:
             capacity = reserved_by_template(
-                Sourced(Capacity.ON_DEMAND, None, Provenance.INFERRED, f"launch template {resource.address} sets no spot instance_market_options"), template
+                Sourced(Capacity.ON_DEMAND, None, Provenance.INFERRED, f"launch template {_owner(owner)} sets no spot instance_market_options"), template
             )
         else:
-            capacity = _market_capacity(market, resource.address)
-        return capacity, _template_type(template, group.address), links
+            capacity = _market_capacity(market, _owner(owner))
+        return capacity, _template_type(template, name), _links(template)
     configuration_node = READER.node(request, "LaunchConfiguration")
     if configuration_node is not None:
-        configuration = _referenced(configuration_node, terraform, LAUNCH_CONFIGURATION)
+        configuration = _referenced(configuration_node, terraform, LAUNCH_CONFIGURATION) if terraform is not None else None
         if configuration is None:
-            return Sourced(UNKNOWN, configuration_node.span, Provenance.DECLARED, f"the launch configuration of {group.address} is not in this module"), Sourced(), []
+            return Sourced(UNKNOWN, configuration_node.span, Provenance.DECLARED, f"the launch configuration of {name} is not in this module"), Sourced(), []
         resource, configuration_index = configuration
         body = request_node(terraform.module, resource.body, instance_scope_of(terraform, resource, configuration_index), SHAPES[LAUNCH_CONFIGURATION])
         links = [ResourceRef(LAUNCH_CONFIGURATION, resource.address, resource.body.span)]
-        instance_type = _via(READER.read_str(body, "InstanceType"), f"instance_type of launch configuration {resource.address} ({group.address})")
+        instance_type = _via(READER.read_str(body, "InstanceType"), f"instance_type of launch configuration {resource.address} ({name})")
         spot_price = READER.node(body, "SpotPrice")
         if spot_price is not None:
             return Sourced(Capacity.SPOT, spot_price.span, Provenance.INFERRED, f"spot_price of launch configuration {resource.address}"), instance_type, links
         return Sourced(Capacity.ON_DEMAND, resource.body.span, Provenance.INFERRED, f"launch configuration {resource.address} has no spot_price"), instance_type, links
-    return Sourced(UNKNOWN, group.body.span, Provenance.DECLARED, f"{group.address} names no launch template or configuration"), Sourced(), []
+    return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{name} names no launch template or configuration"), Sourced(), []
+
+
+def _owner(owner) -> str:
+    return owner if isinstance(owner, str) else owner.address
+
+
+def _links(template) -> list[ResourceRef]:
+    if template is None or isinstance(template[0], str):
+        return []
+    return [ResourceRef(template[0].type, template[0].address, template[0].body.span)]
 
 
 def _template_type(template, group: str) -> Sourced:
     if template is None:
         return Sourced()
-    resource, launch_data = template
-    return _via(READER.read_str(launch_data, "InstanceType"), f"instance_type of launch template {resource.address} ({group})")
+    owner, launch_data = template
+    return _via(READER.read_str(launch_data, "InstanceType"), f"instance_type of launch template {_owner(owner)} ({group})")
 
 
 def _market_capacity(market: Node, launch_template: str) -> Sourced:

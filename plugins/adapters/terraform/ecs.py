@@ -15,6 +15,10 @@ Auto Scaling group, whose instance type the tasks run on
 unknown. `aws_appautoscaling_target`s of namespace `ecs` are linked to
 the services by `hosting.py`, with the SageMaker ones.
 
+Services of the terraform-aws-modules ecs module (its `services`, and its
+service submodule) are read from their well-known inputs
+(`ecs_modules.py`).
+
 A task definition no service of the module runs is a deployment of its
 own: a job when an `aws_cloudwatch_event_target` (`ecs_target`) or an
 `aws_scheduler_schedule` (`target.ecs_parameters`) of the module runs it,
@@ -41,6 +45,7 @@ from plugins.adapters.aws.ecs import (
 )
 from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.auto_scaling import CAPACITY_PROVIDER, provider_capacity, provider_named
+from plugins.adapters.terraform.ecs_modules import registry_services
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, request_node
 from plugins.adapters.terraform.values import instance_address, instances
@@ -110,6 +115,8 @@ def module_ecs(terraform: TerraformModule, extensions: data.Extensions = data.SH
                 used.add(task_address)
             services.append(service)
             items.setdefault(resource.path, []).extend(problems)
+    for deployment, path in registry_services(terraform, extensions):
+        services.append(EcsService(deployment, deployment.id.split("#", 1)[1], deployment.name, path))
     runs = _runs(terraform, tasks)
     for address, read in tasks.items():
         if address in used:
