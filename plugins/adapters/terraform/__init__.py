@@ -16,7 +16,9 @@ Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
 node group records, with the launch templates they name (`compute.py`),
 ECS task definitions and services through the shared ECS reader
-(`ecs.py`); other resource types are ignored.
+(`ecs.py`; capacity providers through their Auto Scaling groups,
+`auto_scaling.py`; the services of the terraform-aws-modules ecs module,
+`ecs_modules.py`); other resource types are ignored.
 
 A deployment is returned with the document of its anchor resource (the
 endpoint, else the endpoint configuration); when that file is only context

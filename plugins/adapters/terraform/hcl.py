@@ -19,6 +19,8 @@ nesting beyond the load limit is refused before the tree is walked.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,12 +165,13 @@ def load_hcl(path: str, text: str, limits: LoadLimits) -> SourceFile:
     too_deep = _bracket_depth(path, text, depth)
     if too_deep is not None:
         return SourceFile(path, text, (), (LoadProblem(f"nesting deeper than {depth} levels; file not linted", too_deep),))
-    tree = _parser().parse(data)
+    tree = _parser().parse(_EXPONENT.sub(lambda match: b"0" * len(match.group(0)), data))
     reader = _Reader(path, data, depth)
     problems: list = []
     error = _first_error(tree.root_node) if tree.root_node.has_error else None
     if error is not None:
-        problems.append(LoadProblem(f"HCL syntax error: {_describe_error(error, data)}", reader.point(error.start_point)))
+        message, where = _located_error(error, data)
+        problems.append(LoadProblem(f"HCL syntax error: {message}", reader.point(where)))
         source = SourceFile(path, text, (), tuple(problems))
         return source
     try:
@@ -209,6 +212,33 @@ def _first_error(node):
         if current.has_error:
             stack.extend(reversed(current.children))
     return node
+
+
+# A number with an exponent and no fraction (`1e3`), which HCL accepts and the grammar does not: parsed as digits of the
+# same length (positions stay), read from the text as written.
+_EXPONENT = re.compile(rb"(?<![\w.$])\d+[eE][+-]?\d+(?![\w.])")
+
+
+def _located_error(node, data: bytes):
+    """(description, point) of the first syntax error, where Terraform reports it when the grammar's recovery hides it.
+
+    A `}` missing at the end of the file is reported at the `{` of the
+    block it would close (Terraform: "Unclosed configuration block"); a
+    heredoc no marker line closes, at its `<<`; a string nothing closes, at
+    its opening quote.
+    """
+    if node.is_missing and node.type == "}":
+        block = node.parent.parent if node.parent is not None and node.parent.type == "block_end" else node.parent
+        start = next((child for child in block.children if child.type == "block_start"), None) if block is not None else None
+        if start is not None:
+            return "unclosed block: no '}' before the end of the file", start.start_point
+    if node.is_missing and node.type == "heredoc_identifier" and node.parent is not None and node.parent.type == "heredoc_template":
+        marker = next((child for child in node.parent.children if child.type == "heredoc_identifier" and not child.is_missing), None)
+        name = data[marker.start_byte : marker.end_byte].decode("utf-8", "replace") if marker is not None else ""
+        return f"unterminated heredoc: no line {name} closes it", node.parent.start_point
+    if node.is_error and node.children and node.children[-1].type == "quoted_template_start":
+        return "unterminated string", node.children[-1].start_point  # the grammar gave up at a quote nothing closes
+    return _describe_error(node, data), node.start_point
 
 
 def _describe_error(node, data: bytes) -> str:
@@ -564,9 +594,10 @@ def _number(text: str) -> int | float | None:
         return int(text)
     except ValueError:
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
             return None
+        return int(value) if "." not in text and value.is_integer() and abs(value) < 2**53 else value
 
 
 def _cover(path: str, spans: list[Span]) -> Span:
