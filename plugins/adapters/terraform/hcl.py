@@ -36,6 +36,7 @@ __all__ = [
     "Operation",
     "TupleExpr",
     "ObjectExpr",
+    "ForExpr",
     "Opaque",
     "Attribute",
     "BLOCKS_TAG",
@@ -110,6 +111,19 @@ class ObjectExpr(Expression):
     """`{ key = value }`: a bare identifier key is its own name (a Literal)."""
 
     items: tuple  # (key Expression, value Expression)
+
+
+@dataclass(frozen=True)
+class ForExpr(Expression):
+    """`[for k, v in collection : value if condition]`, or `{for ... : key => value... if condition}` (`key` set)."""
+
+    key_name: "str | None"
+    value_name: str
+    collection: Expression
+    key: "Expression | None"
+    value: Expression
+    condition: "Expression | None"
+    grouping: bool = False
 
 
 @dataclass(frozen=True)
@@ -439,9 +453,31 @@ class _Reader:
                     key = Literal(key.span, key.text, key.root)
                 items.append((key, self.expression(parts[1], depth + 1)))
             return ObjectExpr(span, text, tuple(items))
-        if kind in ("for_expr", "for_tuple_expr", "for_object_expr"):
-            return Opaque(span, text, "a for expression")
+        if kind == "for_expr" and len(node.named_children) == 1:
+            return self.expression(node.named_children[0], depth + 1)
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            return self._for(node, span, text, depth)
         return Opaque(span, text, kind)
+
+    def _for(self, node, span: Span, text: str, depth: int) -> Expression:
+        intro = next((child for child in node.named_children if child.type == "for_intro"), None)
+        if intro is None:
+            return Opaque(span, text, "a for expression")
+        names = [self.text(child) for child in intro.named_children if child.type == "identifier"]
+        collection = next((child for child in intro.named_children if child.type == "expression"), None)
+        bodies = [child for child in node.named_children if child.type == "expression"]
+        condition = next((child for child in node.named_children if child.type == "for_cond"), None)
+        condition_expression = next((child for child in condition.named_children if child.type == "expression"), None) if condition is not None else None
+        wanted = 2 if node.type == "for_object_expr" else 1
+        if collection is None or len(names) not in (1, 2) or len(bodies) != wanted or (condition is not None and condition_expression is None):
+            return Opaque(span, text, "a for expression")
+        key_name, value_name = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        key = self.expression(bodies[0], depth + 1) if wanted == 2 else None
+        return ForExpr(
+            span, text, key_name, value_name, self.expression(collection, depth + 1), key, self.expression(bodies[-1], depth + 1),
+            self.expression(condition_expression, depth + 1) if condition_expression is not None else None,
+            any(child.type == "ellipsis" for child in node.children),
+        )
 
     def _operand(self, nodes: list, depth: int) -> Expression:
         if len(nodes) == 1:
