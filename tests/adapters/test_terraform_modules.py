@@ -98,6 +98,17 @@ def test_a_root_stage_file_linted_with_the_called_module_adds_nothing_twice(tmp_
     )
 
 
+def test_a_root_file_linted_alone_judges_the_modules_it_calls(tmp_path: Path):
+    _write(tmp_path, CHAIN)
+    alone = lint_paths([str(tmp_path / "live" / "main.tf")], context="repository")
+    whole = lint_paths([str(tmp_path)])
+    assert alone.findings and sorted((f.rule_id, f.path, f.span.line, f.message) for f in alone.findings) == sorted(
+        (f.rule_id, f.path, f.span.line, f.message) for f in whole.findings
+    )
+    with_stage = lint_paths([str(tmp_path / "live" / "main.tf"), str(tmp_path / "live" / "prod.tfvars")], context="repository")
+    assert sorted((f.rule_id, f.span.line, f.message) for f in with_stage.findings) == sorted((f.rule_id, f.span.line, f.message) for f in alone.findings)
+
+
 def test_a_stage_file_of_another_root_does_not_judge_the_module(tmp_path: Path):
     files = dict(CHAIN)
     files["other/main.tf"] = 'variable "size" {}\nmodule "x" {\n  source        = "../modules/endpoint"\n  instance_type = var.size\n}\n'

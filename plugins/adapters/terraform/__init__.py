@@ -107,6 +107,9 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         if owner == path and anchor_path not in module.claimed:
             module.claimed.add(anchor_path)
             results.extend(items)
+    if not module.calls and ("called",) not in module.claimed:  # a root judges the modules it calls that the run does not lint
+        module.claimed.add(("called",))
+        results.extend(_called_items(module, None, run))
     return results
 
 
@@ -137,8 +140,9 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
     then judged there, with every stage). Given only an auto-loaded file
     (`terraform.tfvars`), it judges them as a run over the module would,
     unless one of the module's stage files is also linted (that one judges
-    them). A module its callers instantiate is judged where the calls are,
-    not here.
+    them). When one of the module's own files is linted, that file judges
+    it and the modules it calls. A module its callers instantiate is judged
+    where the calls are, not here.
     """
     from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run
 
@@ -152,15 +156,14 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
         if ("auto-variables",) in module.claimed:
             return []
         module.claimed.add(("auto-variables",))
-    found: list = []
-    if not any(run.is_reported(item) for item in module.documents):
-        if staged:
-            stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
-            found.extend(item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names))
-        else:
-            found.extend(item for items in _items(module, run).values() for item in items)
-    found.extend(_called_items(module, variables_file if staged else None, run))
-    return found
+    if any(run.is_reported(item) for item in module.documents):
+        return []  # the module's files judge it and the modules it calls, with every stage
+    if staged:
+        stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
+        found = [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names)]
+    else:
+        found = [item for items in _items(module, run).values() for item in items]
+    return found + _called_items(module, variables_file if staged else None, run)
 
 
 def _called_items(root, stage: Document | None, run: RunContext) -> list:
