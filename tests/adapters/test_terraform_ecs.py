@@ -470,3 +470,21 @@ def test_a_provider_the_module_does_not_show_is_unknown():
     text = REGISTRY.replace('module.ecs_cluster.autoscaling_capacity_providers["gpu"].name', "var.provider") % ("", "  enable_autoscaling = false")
     (deployment,) = lint_text(text + 'variable "provider" {}\n', "main.tf").deployments
     assert not deployment.units[0].capacity.known and not deployment.units[0].compute.instance_type.known
+
+
+def test_the_ecs_modules_services_are_bounded_and_odd_inputs_read_nothing():
+    from plugins.adapters.terraform.ecs_modules import MAX_ENTRIES
+
+    services = "\n".join(f'    s{index} = {{ enable_autoscaling = false, container_definitions = {{ c = {{ image = "nginx:1" }} }} }}' for index in range(MAX_ENTRIES + 10))
+    many = lint_text(f'module "ecs" {{\n  source = "terraform-aws-modules/ecs/aws"\n  services = {{\n{services}\n  }}\n}}\n', "main.tf")
+    assert len(many.deployments) == MAX_ENTRIES
+    containers = ", ".join(f'c{index} = {{ image = "nginx:1" }}' for index in range(MAX_ENTRIES + 1))
+    wide = lint_text(f'module "s" {{\n  source = "terraform-aws-modules/ecs/aws//modules/service"\n  container_definitions = {{ {containers} }}\n}}\n', "main.tf")
+    assert wide.deployments == ()
+    odd = lint_text(
+        'module "e" {\n  source = "terraform-aws-modules/ecs/aws"\n  services = "x"\n  autoscaling_capacity_providers = 1\n}\n'
+        'module "s" {\n  source = "terraform-aws-modules/ecs/aws//modules/service"\n  container_definitions = { a = 1, c = { image = 3, resource_requirements = "x" } }\n'
+        '  capacity_provider_strategy = { a = null, b = { capacity_provider = null } }\n}\n',
+        "main.tf",
+    )
+    assert not [finding for finding in odd.findings if finding.rule_id.startswith(("MD", "PL"))]

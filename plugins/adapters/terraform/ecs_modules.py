@@ -27,7 +27,9 @@ Their inputs map directly onto the requests the shared ECS reader reads
   unless `create_launch_template = false`), and `mixed_instances_policy`
   when `use_mixed_instances_policy = true`.
 
-Any other input, and anything such a module computes, is not read.
+Any other input, and anything such a module computes, is not read. At most
+`MAX_ENTRIES` services of one call are read, and a service whose maps
+(containers, strategy items) hold more is not.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, ValueNode, located
 
-__all__ = ["registry_services", "ECS_MODULE", "ECS_CLUSTER_MODULE", "ECS_SERVICE_MODULE", "AUTOSCALING_MODULE"]
+__all__ = ["registry_services", "MAX_ENTRIES", "ECS_MODULE", "ECS_CLUSTER_MODULE", "ECS_SERVICE_MODULE", "AUTOSCALING_MODULE"]
+
+MAX_ENTRIES = 64
 
 _SOURCE = r"^(registry\.terraform\.io/)?terraform-aws-modules/{}$"
 ECS_MODULE = re.compile(_SOURCE.format("ecs/aws"), re.IGNORECASE)
@@ -187,7 +191,7 @@ def registry_services(terraform: TerraformModule, extensions: data.Extensions = 
             if deployment is not None:
                 found.append((deployment, path))
             continue
-        for key, written, span in _entries(terraform, body, "services"):
+        for key, written, span in _entries(terraform, body, "services")[:MAX_ENTRIES]:
             deployment = _service(terraform, calls, call_name, key, f'module.{call_name}.services["{key}"]', written, span, reader, extensions)
             if deployment is not None:
                 found.append((deployment, path))
@@ -200,7 +204,11 @@ def _service(terraform, calls, call_name: str, key: str | None, address: str, wr
         if flag in shaped and READER.read_bool(shaped.pop(flag)).value is False:
             return None
     containers = []
-    for container_key, container, container_span in _map_entries(terraform, _member(terraform, written, "container_definitions"), span):
+    container_entries = _map_entries(terraform, _member(terraform, written, "container_definitions"), span)
+    strategy_entries = _map_entries(terraform, _member(terraform, written, "capacity_provider_strategy"), span)
+    if len(container_entries) > MAX_ENTRIES or len(strategy_entries) > MAX_ENTRIES:
+        return None
+    for container_key, container, container_span in container_entries:
         fields = _shaped(terraform, container, _CONTAINER_KEYS, container_span)
         if "Create" in fields and READER.read_bool(fields.pop("Create")).value is False:
             continue
@@ -215,10 +223,7 @@ def _service(terraform, calls, call_name: str, key: str | None, address: str, wr
     written_name = READER.read_text(request, "ServiceName")
     name = written_name if written_name.known else Sourced(key or address, span, Provenance.INFERRED, "the services key (no name)" if key else "the module call's address (no name)")
     task = read_task_definition(_request(task_fields, span), reader, link=link, span=span, name=name)
-    strategy = [
-        _request(_shaped(terraform, item, _STRATEGY_KEYS, item_span), item_span)
-        for _, item, item_span in _map_entries(terraform, _member(terraform, written, "capacity_provider_strategy"), span)
-    ]
+    strategy = [_request(_shaped(terraform, item, _STRATEGY_KEYS, item_span), item_span) for _, item, item_span in strategy_entries]
     links = [link]
     if strategy:
         capacity, provider_links, instance_type = strategy_capacity(

@@ -635,7 +635,7 @@ class Module:
         elif isinstance(collection, list):
             items = list(enumerate(collection))
         else:
-            return EvalError(f"a for expression over a {type(collection).__name__ if collection is not None else 'null'} value")
+            return EvalError("a for expression over a value that is not a list, a set or a map")
         if len(items) > MAX_ITEMS or self._iterations >= MAX_ITERATIONS:
             return Unknown(f"a for expression beyond the {MAX_ITERATIONS:,} steps read in one module" if len(items) <= MAX_ITEMS else "a for expression over a collection too long to read", shown)
         self._in_for += 1
