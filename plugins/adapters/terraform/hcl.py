@@ -179,7 +179,8 @@ def load_hcl(path: str, text: str, limits: LoadLimits) -> SourceFile:
     too_deep = _bracket_depth(path, text, depth)
     if too_deep is not None:
         return SourceFile(path, text, (), (LoadProblem(f"nesting deeper than {depth} levels; file not linted", too_deep),))
-    tree = _parser().parse(_EXPONENT.sub(lambda match: b"0" * len(match.group(0)), data))
+    masked = _EXPONENT.sub(lambda match: b"0" * len(match.group(0)), data) if _MAYBE_EXPONENT.search(data) else data
+    tree = _parser().parse(masked)
     reader = _Reader(path, data, depth)
     problems: list = []
     error = _first_error(tree.root_node) if tree.root_node.has_error else None
@@ -231,6 +232,7 @@ def _first_error(node):
 # A number with an exponent and no fraction (`1e3`), which HCL accepts and the grammar does not: parsed as digits of the
 # same length (positions stay), read from the text as written.
 _EXPONENT = re.compile(rb"(?<![\w.$])\d+[eE][+-]?\d+(?![\w.])")
+_MAYBE_EXPONENT = re.compile(rb"\d[eE][+-]?\d")
 
 
 def _located_error(node, data: bytes):
