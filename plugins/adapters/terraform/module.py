@@ -240,7 +240,8 @@ def instances_of(module: TerraformModule, run: RunContext) -> list[Instance]:
     a's block as that reading of a evaluates it. Chains deeper than
     `MAX_CALL_DEPTH` calls are not followed and a module is read at most
     `MAX_INSTANCES` times. A module on a cycle of calls (Terraform rejects
-    the configuration), and any module only it calls, has no reading.
+    the configuration), and every module it calls, directly or not, has no
+    reading.
     """
     return _all_instances(run).get(module.directory, [])
 
