@@ -164,13 +164,14 @@ resource "aws_appautoscaling_policy" "scoring" {
 
 
 def test_inference_triton_fixture():
-    """aws-ia/ecs-blueprints: a Triton service on a capacity provider a registry module outputs."""
+    """aws-ia/ecs-blueprints: a Triton service on a capacity provider of the ecs registry module, backed by an autoscaling module call."""
     fixture = Path(__file__).resolve().parent.parent / "fixtures" / "adapters" / "terraform" / "ecs-inference-triton"
     result = lint_paths([str(fixture)])
     (deployment,) = result.deployments
     (unit,) = deployment.units
     assert unit.compute.accelerator_count.value == 4 and deployment.models[0].framework.value == "triton"
-    assert not unit.capacity.known and "an output of module ecs_cluster" in unit.capacity.note
+    assert unit.capacity.value is Capacity.ON_DEMAND and 'module.ecs_cluster.autoscaling_capacity_providers["triton"]' in unit.capacity.note
+    assert unit.compute.instance_type.value == "g5.12xlarge" and unit.compute.accelerator.value == "gpu"
     assert [finding.rule_id for finding in result.findings] == ["AS001"]  # desired_count 1, no Application Auto Scaling target
 
 
@@ -488,3 +489,11 @@ def test_the_ecs_modules_services_are_bounded_and_odd_inputs_read_nothing():
         "main.tf",
     )
     assert not [finding for finding in odd.findings if finding.rule_id.startswith(("MD", "PL"))]
+
+
+def test_a_service_resource_on_a_provider_of_the_ecs_registry_module():
+    text = TASK + SERVICE % BY_REFERENCE.replace("aws_ecs_capacity_provider.gpu.name", 'module.ecs_cluster.autoscaling_capacity_providers["gpu"].name')
+    text += REGISTRY.split('module "ecs_service_vllm"')[0] % ('  instance_market_options = {\n    market_type = "spot"\n  }',)
+    (deployment,) = lint_text(text, "main.tf").deployments
+    (unit,) = deployment.units
+    assert unit.capacity.value is Capacity.SPOT and unit.compute.instance_type.value == "g5.12xlarge"

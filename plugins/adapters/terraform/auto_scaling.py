@@ -162,7 +162,8 @@ def _template_type(template, group: str) -> Sourced:
     if template is None:
         return Sourced()
     owner, launch_data = template
-    return _via(READER.read_str(launch_data, "InstanceType"), f"instance_type of launch template {_owner(owner)} ({group})")
+    where = "" if isinstance(owner, str) and owner.startswith(group) else f" ({group})"  # a template the group's module builds names the group
+    return _via(READER.read_str(launch_data, "InstanceType"), f"instance_type of launch template {_owner(owner)}{where}")
 
 
 def _market_capacity(market: Node, launch_template: str) -> Sourced:

@@ -11,8 +11,9 @@ on-demand, FARGATE_SPOT spot), else its `launch_type`, else the
 of the cluster it references. An `aws_ecs_capacity_provider` of the module
 (referenced, or named by its known name) is as on-demand or Spot as its
 Auto Scaling group, whose instance type the tasks run on
-(`auto_scaling.py`); any other capacity provider (a module's output) is
-unknown. `aws_appautoscaling_target`s of namespace `ecs` are linked to
+(`auto_scaling.py`), as is one an ecs registry module call creates
+(`ecs_modules.py`); any other capacity provider (another module's output)
+is unknown. `aws_appautoscaling_target`s of namespace `ecs` are linked to
 the services by `hosting.py`, with the SageMaker ones.
 
 Services of the terraform-aws-modules ecs module (its `services`, and its
@@ -45,7 +46,7 @@ from plugins.adapters.aws.ecs import (
 )
 from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.auto_scaling import CAPACITY_PROVIDER, provider_capacity, provider_named
-from plugins.adapters.terraform.ecs_modules import registry_services
+from plugins.adapters.terraform.ecs_modules import registry_provider, registry_services
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, request_node
 from plugins.adapters.terraform.values import instance_address, instances
@@ -293,6 +294,9 @@ def _provider(item: MappingNode, provider: Node | None, terraform: TerraformModu
         if resource is not None:
             return provider_capacity(item, resource, provider.unknown.index, terraform)
     if isinstance(provider, ValueNode) and provider.unknown is not None:
+        registry = registry_provider(item, provider, terraform)
+        if registry is not None:
+            return registry
         label = provider.unknown.text or label
         return ProviderCapacity(label, Sourced(UNKNOWN, item.span, Provenance.DECLARED, provider.unknown.note))
     resource = provider_named(label, terraform) if written.known else None

@@ -25,7 +25,9 @@ Their inputs map directly onto the requests the shared ECS reader reads
   `instance_type`, `instance_market_options`,
   `capacity_reservation_specification` (the launch template it builds
   unless `create_launch_template = false`), and `mixed_instances_policy`
-  when `use_mixed_instances_policy = true`.
+  when `use_mixed_instances_policy = true`. An `aws_ecs_service` (or a
+  scheduled task) of the module naming such a provider reaches it the same
+  way (`registry_provider`).
 
 Any other input, and anything such a module computes, is not read. At most
 `MAX_ENTRIES` services of one call are read, and a service whose maps
@@ -49,7 +51,7 @@ from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, ValueNode, located
 
-__all__ = ["registry_services", "MAX_ENTRIES", "ECS_MODULE", "ECS_CLUSTER_MODULE", "ECS_SERVICE_MODULE", "AUTOSCALING_MODULE"]
+__all__ = ["registry_services", "registry_provider", "MAX_ENTRIES", "ECS_MODULE", "ECS_CLUSTER_MODULE", "ECS_SERVICE_MODULE", "AUTOSCALING_MODULE"]
 
 MAX_ENTRIES = 64
 
@@ -263,6 +265,14 @@ def _module_scaling(inputs: dict[str, Node], span: Span, address: str) -> tuple[
     note = f"{address} registers an Application Auto Scaling target" + ("" if enabled is not None else " (enable_autoscaling defaults to true)")
     policy = ScalingPolicy(policy_type=Sourced(UNKNOWN, span, Provenance.DECLARED, "the module's autoscaling_policies are not read"), span=span)
     return (Scaling(min_capacity=bounds[0], max_capacity=bounds[1], dimension=Sourced("ecs:service:DesiredCount", span, Provenance.INFERRED, note), policies=(policy,), span=span),)
+
+
+def registry_provider(item: MappingNode, provider: Node | None, terraform: TerraformModule) -> ProviderCapacity | None:
+    """The provider a strategy item of a resource names as `module.<cluster>.autoscaling_capacity_providers["<key>"].name`; None otherwise."""
+    text = provider.unknown.text if isinstance(provider, ValueNode) and provider.unknown is not None else None
+    if not text or _PROVIDER_OUTPUT.match(text) is None:
+        return None
+    return _provider(item, provider, terraform, _calls(terraform), "", False)
 
 
 def _provider(item: MappingNode, provider: Node | None, terraform: TerraformModule, calls: dict, call_name: str, own: bool) -> ProviderCapacity:
