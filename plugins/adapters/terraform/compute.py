@@ -53,7 +53,17 @@ from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
 from plugins.adapters.terraform.values import Scope, instance_address, instances
 
-__all__ = ["COMPUTE_TYPES", "module_compute_items", "launch_template_data", "instance_scope_of", "reserved_by_template"]
+__all__ = [
+    "COMPUTE_TYPES",
+    "module_compute_items",
+    "launch_template_data",
+    "instance_scope_of",
+    "reserved_by_template",
+    "call_entries",
+    "shaped_inputs",
+    "api_request",
+    "Evaluated",
+]
 
 ENVIRONMENT = "aws_batch_compute_environment"
 QUEUE = "aws_batch_job_queue"
@@ -350,7 +360,7 @@ def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingN
     return found
 
 
-def _entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[tuple[str, Any, Span]]:
+def call_entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[tuple[str, Any, Span]]:
     """(key, expression or evaluated value, span) of each entry of a map argument of a module block."""
     node = body.get(name)
     if not isinstance(node, Attribute):
@@ -365,17 +375,17 @@ def _entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[t
     evaluation = terraform.module.evaluate(node)
     if not isinstance(evaluation.value, dict):
         return []
-    return [(str(key), _Evaluated(value, evaluation.related), node.span) for key, value in evaluation.value.items()]
+    return [(str(key), Evaluated(value, evaluation.related), node.span) for key, value in evaluation.value.items()]
 
 
-class _Evaluated:
+class Evaluated:
     """A value already evaluated (an entry of a map argument written as one expression), with what it was read through."""
 
     def __init__(self, value: Any, related: tuple) -> None:
         self.value, self.related = value, related
 
 
-def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) -> dict[str, Node]:
+def shaped_inputs(terraform: TerraformModule, written: Any, keys: dict, span: Span) -> dict[str, Node]:
     """A module input's entry rebuilt as API request nodes: the inputs `keys` names, renamed; each value located where written.
 
     An entry written as an object literal is read input by input (each value
@@ -386,10 +396,10 @@ def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) ->
         pairs = [(key.text.strip('"'), value, value.span) for key, value in written.items]
         evaluate = lambda value: terraform.module.evaluate(value)  # noqa: E731
     else:
-        evaluation = written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)
+        evaluation = written if isinstance(written, Evaluated) else terraform.module.evaluate(written)
         if not isinstance(evaluation.value, dict):
             return {}
-        pairs = [(key, _Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
+        pairs = [(key, Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
         evaluate = lambda value: value  # noqa: E731
     shaped: dict[str, Node] = {}
     for name, value, where in pairs:
@@ -397,7 +407,7 @@ def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) ->
         if target is None or name == "":
             continue
         if isinstance(target, dict):
-            inner = _shaped(terraform, value, target, where)
+            inner = shaped_inputs(terraform, value, target, where)
             shaped[target[""]] = MappingNode(tuple((ScalarNode(key, where, "str"), node) for key, node in inner.items()), where)
             continue
         evaluation = evaluate(value)
@@ -408,7 +418,7 @@ def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) ->
     return shaped
 
 
-def _request(shaped: dict[str, Node], span: Span) -> MappingNode:
+def api_request(shaped: dict[str, Node], span: Span) -> MappingNode:
     return MappingNode(tuple((ScalarNode(key, node.span, "str"), node) for key, node in shaped.items()), span)
 
 
@@ -428,35 +438,35 @@ def _read_registry_call(
         return
     if kind == "eks":
         defaults = body.get("eks_managed_node_group_defaults")
-        default_nodes = _shaped(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
-        for key, written, span in _entries(terraform, body, "eks_managed_node_groups"):
+        default_nodes = shaped_inputs(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
+        for key, written, span in call_entries(terraform, body, "eks_managed_node_groups"):
             _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key, reader)
         return
     by_key = {}
-    for key, written, span in _entries(terraform, body, "compute_environments"):
+    for key, written, span in call_entries(terraform, body, "compute_environments"):
         address = f'{prefix}.compute_environments["{key}"]'
-        request = _request(_shaped(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
+        request = api_request(shaped_inputs(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
         environments[address] = _environment(request, address, ResourceRef("module", address, span), span, reader)
         spans[address] = path
         by_key[key] = address
-    for key, written, span in _entries(terraform, body, "job_queues"):
+    for key, written, span in call_entries(terraform, body, "job_queues"):
         address = f'{prefix}.job_queues["{key}"]'
-        entry = (written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)).value
+        entry = (written if isinstance(written, Evaluated) else terraform.module.evaluate(written)).value
         if not isinstance(entry, dict):
             continue
         order = entry.get("compute_environment_order")
         ordered = sorted(order.items(), key=_order) if isinstance(order, dict) else []
         ids = tuple(by_key[value["compute_environment_key"]] for _, value in ordered if isinstance(value, dict) and value.get("compute_environment_key") in by_key)
-        request = _request(_shaped(terraform, written, {"name": "JobQueueName", "tags": "Tags"}, span), span)
+        request = api_request(shaped_inputs(terraform, written, {"name": "JobQueueName", "tags": "Tags"}, span), span)
         profile, stage, _ = request_profile(request, READER, f"module {call_name}")
         name = READER.read_text(request, "JobQueueName")
         if not name.known:
             name = Sourced(key, span, Provenance.INFERRED, "the job_queues key (no name)")
         queues[address] = BatchQueue(address, ResourceRef("module", address, span), span, name, ids, (), span, profile, stage)
         spans[address] = path
-    for key, written, span in _entries(terraform, body, "job_definitions"):
+    for key, written, span in call_entries(terraform, body, "job_definitions"):
         address = f'{prefix}.job_definitions["{key}"]'
-        request = _request(_shaped(terraform, written, _JOB_DEFINITION_KEYS, span), span)
+        request = api_request(shaped_inputs(terraform, written, _JOB_DEFINITION_KEYS, span), span)
         name = _name(request, "JobDefinitionName", key, span)
         definitions[address] = read_job_definition(request, reader, id=address, link=ResourceRef("module", address, span), name=name)
 
@@ -530,7 +540,7 @@ def _registry_node_group(
     terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None,
     reader: RequestReader,
 ) -> None:
-    shaped = {**defaults, **_shaped(terraform, written, _NODE_GROUP_KEYS, span)}
+    shaped = {**defaults, **shaped_inputs(terraform, written, _NODE_GROUP_KEYS, span)}
     if shaped.get("Create") is not None and READER.read_bool(shaped["Create"]).value is False:
         return
     sizes = [(api, shaped.pop(api)) for api in ("MinSize", "MaxSize", "DesiredSize") if api in shaped]
@@ -544,8 +554,8 @@ def _registry_node_group(
     custom = shaped.pop("UseCustomLaunchTemplate", None)
     module_template = None
     if launch_data and not (custom is not None and READER.read_bool(custom).value is False):
-        module_template = (f"{address} (the module's launch template)", _request(launch_data, span))
-    request = _request(shaped, span)
+        module_template = (f"{address} (the module's launch template)", api_request(launch_data, span))
+    request = api_request(shaped, span)
     written_name = READER.read_text(request, "Name")
     if written_name.known:
         name = replace(written_name, note="the module prefixes it unless use_name_prefix = false")

@@ -46,7 +46,7 @@ from plugins import data
 from plugins.adapters.aws.ecs import ProviderCapacity, desired_count, launch_type_capacity, read_task_definition, service_deployment, strategy_capacity
 from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.auto_scaling import AUTO_SCALING_GROUP, group_capacity, group_request_capacity
-from plugins.adapters.terraform.compute import _Evaluated, _entries, _request, _shaped
+from plugins.adapters.terraform.compute import Evaluated, api_request, call_entries, shaped_inputs
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, ValueNode, located
@@ -158,9 +158,9 @@ def _member(terraform: TerraformModule, written: Any, name: str) -> Any:
             if key.text.strip('"') == name:
                 return value
         return None
-    evaluation = written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)
+    evaluation = written if isinstance(written, Evaluated) else terraform.module.evaluate(written)
     if isinstance(evaluation.value, dict) and name in evaluation.value:
-        return _Evaluated(evaluation.value[name], evaluation.related)
+        return Evaluated(evaluation.value[name], evaluation.related)
     return None
 
 
@@ -174,10 +174,10 @@ def _map_entries(terraform: TerraformModule, written: Any, span: Span) -> list[t
             key = key_expression.text.strip('"')
             entries.append((key, value_expression, value_expression.span))
         return entries
-    evaluation = written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)
+    evaluation = written if isinstance(written, Evaluated) else terraform.module.evaluate(written)
     if not isinstance(evaluation.value, dict):
         return []
-    return [(str(key), _Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
+    return [(str(key), Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
 
 
 def registry_services(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> list[tuple[Any, str]]:
@@ -193,7 +193,7 @@ def registry_services(terraform: TerraformModule, extensions: data.Extensions = 
             if deployment is not None:
                 found.append((deployment, path))
             continue
-        for key, written, span in _entries(terraform, body, "services")[:MAX_ENTRIES]:
+        for key, written, span in call_entries(terraform, body, "services")[:MAX_ENTRIES]:
             deployment = _service(terraform, calls, call_name, key, f'module.{call_name}.services["{key}"]', written, span, reader, extensions)
             if deployment is not None:
                 found.append((deployment, path))
@@ -201,7 +201,7 @@ def registry_services(terraform: TerraformModule, extensions: data.Extensions = 
 
 
 def _service(terraform, calls, call_name: str, key: str | None, address: str, written: Any, span: Span, reader, extensions):
-    shaped = _shaped(terraform, written, _SERVICE_KEYS, span)
+    shaped = shaped_inputs(terraform, written, _SERVICE_KEYS, span)
     for flag in ("Create", "CreateService"):
         if flag in shaped and READER.read_bool(shaped.pop(flag)).value is False:
             return None
@@ -211,21 +211,21 @@ def _service(terraform, calls, call_name: str, key: str | None, address: str, wr
     if len(container_entries) > MAX_ENTRIES or len(strategy_entries) > MAX_ENTRIES:
         return None
     for container_key, container, container_span in container_entries:
-        fields = _shaped(terraform, container, _CONTAINER_KEYS, container_span)
+        fields = shaped_inputs(terraform, container, _CONTAINER_KEYS, container_span)
         if "Create" in fields and READER.read_bool(fields.pop("Create")).value is False:
             continue
         fields.setdefault("Name", located(container_key, container_span, ()))
-        containers.append(_request(fields, container_span))
+        containers.append(api_request(fields, container_span))
     task_fields = {name: shaped.pop(name) for name in ("RequiresCompatibilities", "Cpu", "Memory", "NetworkMode", "Family") if name in shaped}
     if containers:
         task_fields["ContainerDefinitions"] = SequenceNode(tuple(containers), span)
     link = ResourceRef("module", address, span)
     scaling = _module_scaling({name: shaped.pop(name) for name in ("EnableAutoscaling", "AutoscalingMinCapacity", "AutoscalingMaxCapacity") if name in shaped}, span, address)
-    request = _request(shaped, span)
+    request = api_request(shaped, span)
     written_name = READER.read_text(request, "ServiceName")
     name = written_name if written_name.known else Sourced(key or address, span, Provenance.INFERRED, "the services key (no name)" if key else "the module call's address (no name)")
-    task = read_task_definition(_request(task_fields, span), reader, link=link, span=span, name=name)
-    strategy = [_request(_shaped(terraform, item, _STRATEGY_KEYS, item_span), item_span) for _, item, item_span in strategy_entries]
+    task = read_task_definition(api_request(task_fields, span), reader, link=link, span=span, name=name)
+    strategy = [api_request(shaped_inputs(terraform, item, _STRATEGY_KEYS, item_span), item_span) for _, item, item_span in strategy_entries]
     links = [link]
     if strategy:
         capacity, provider_links, instance_type = strategy_capacity(
@@ -284,8 +284,8 @@ def _provider(item: MappingNode, provider: Node | None, terraform: TerraformModu
         if match is not None:
             target = (match.group(1), match.group(2))
     elif own and written.known:  # a provider of the ecs call the service entry belongs to, by its key or name
-        for key, entry, _ in _entries(terraform, calls[call_name][1], "autoscaling_capacity_providers"):
-            entry_name = _shaped(terraform, entry, {"name": "Name"}, item.span).get("Name")
+        for key, entry, _ in call_entries(terraform, calls[call_name][1], "autoscaling_capacity_providers"):
+            entry_name = shaped_inputs(terraform, entry, {"name": "Name"}, item.span).get("Name")
             if key == written.value or (entry_name is not None and READER.read_str(entry_name).value == written.value):
                 target = (call_name, key)
     label = str(written.value) if written.known else (provider.unknown.text if isinstance(provider, ValueNode) and provider.unknown is not None and provider.unknown.text else "a capacity provider")
@@ -294,12 +294,12 @@ def _provider(item: MappingNode, provider: Node | None, terraform: TerraformModu
         return ProviderCapacity(label, Sourced(UNKNOWN, item.span, Provenance.DECLARED, note))
     cluster, key = target
     address = f'module.{cluster}.autoscaling_capacity_providers["{key}"]'
-    entry = next((found for found_key, found, _ in _entries(terraform, calls[cluster][1], "autoscaling_capacity_providers") if found_key == key), None)
+    entry = next((found for found_key, found, _ in call_entries(terraform, calls[cluster][1], "autoscaling_capacity_providers") if found_key == key), None)
     if entry is None:
         return ProviderCapacity(address, Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"{address} is not an entry of the call's autoscaling_capacity_providers"))
     span = getattr(entry, "span", item.span)
     link = ResourceRef("module", address, span)
-    group_node = _shaped(terraform, entry, {"auto_scaling_group_arn": "AutoScalingGroupArn"}, span).get("AutoScalingGroupArn")
+    group_node = shaped_inputs(terraform, entry, {"auto_scaling_group_arn": "AutoScalingGroupArn"}, span).get("AutoScalingGroupArn")
     unknown = group_node.unknown if isinstance(group_node, ValueNode) else None
     if unknown is not None and unknown.ref is not None and unknown.ref.startswith(AUTO_SCALING_GROUP + "."):
         resource = next((resource for resource in terraform.resources if resource.address == unknown.ref), None)
@@ -319,39 +319,39 @@ def _registry_group(terraform: TerraformModule, call_name: str, body: MappingNod
     """(capacity, instance type, links) of the Auto Scaling group a terraform-aws-modules/autoscaling call creates."""
     group = f"module.{call_name}"
     entry = _call_entry(body)
-    launch_data = _shaped(terraform, entry, _LAUNCH_TEMPLATE_KEYS, body.span)
+    launch_data = shaped_inputs(terraform, entry, _LAUNCH_TEMPLATE_KEYS, body.span)
     created = launch_data.pop("CreateLaunchTemplate", None)
     mixed_flag = launch_data.pop("UseMixedInstancesPolicy", None)
     own = created is None or READER.read_bool(created).value is not False
-    template = (f"{group} (the module's launch template)", _request(launch_data, body.span)) if own else None
+    template = (f"{group} (the module's launch template)", api_request(launch_data, body.span)) if own else None
     fields: dict[str, Node] = {}
     mixed_used = mixed_flag is not None and READER.read_bool(mixed_flag).value is True
     if mixed_flag is not None and not READER.read_bool(mixed_flag).known:
         return Sourced(UNKNOWN, mixed_flag.span, Provenance.DECLARED, f"use_mixed_instances_policy of {group} is not known"), Sourced(), []
     if mixed_used:
         policy = _member(terraform, entry, "mixed_instances_policy")
-        distribution = _shaped(terraform, policy, {"instances_distribution": _DISTRIBUTION_KEYS}, body.span) if policy is not None else {}
+        distribution = shaped_inputs(terraform, policy, {"instances_distribution": _DISTRIBUTION_KEYS}, body.span) if policy is not None else {}
         overrides = _member(terraform, policy, "override") if policy is not None else None
         if overrides is None and policy is not None:
             inner = _member(terraform, policy, "launch_template")
             overrides = _member(terraform, inner, "override") if inner is not None else None
         override_nodes = _override_nodes(terraform, overrides, body.span)
         mixed_fields: dict[str, Node] = dict(distribution)
-        launch: dict[str, Node] = {"LaunchTemplateSpecification": _request({}, body.span)}
+        launch: dict[str, Node] = {"LaunchTemplateSpecification": api_request({}, body.span)}
         if override_nodes:
             launch["Overrides"] = SequenceNode(tuple(override_nodes), body.span)
-        mixed_fields["LaunchTemplate"] = _request(launch, body.span)
-        fields["MixedInstancesPolicy"] = _request(mixed_fields, body.span)
+        mixed_fields["LaunchTemplate"] = api_request(launch, body.span)
+        fields["MixedInstancesPolicy"] = api_request(mixed_fields, body.span)
     else:
-        fields["LaunchTemplate"] = _request({}, body.span)
-    return group_request_capacity(_request(fields, body.span), group, body.span, lambda node: template)
+        fields["LaunchTemplate"] = api_request({}, body.span)
+    return group_request_capacity(api_request(fields, body.span), group, body.span, lambda node: template)
 
 
 def _override_nodes(terraform: TerraformModule, overrides: Any, span: Span) -> list[MappingNode]:
     if overrides is None:
         return []
-    evaluation = overrides if isinstance(overrides, _Evaluated) else terraform.module.evaluate(overrides)
+    evaluation = overrides if isinstance(overrides, Evaluated) else terraform.module.evaluate(overrides)
     node = located(evaluation.value, getattr(overrides, "span", span), evaluation.related)
     items = node.items if isinstance(node, SequenceNode) else ()
-    return [_request({"InstanceType": item.get("instance_type")}, item.span) for item in items if isinstance(item, MappingNode) and item.get("instance_type") is not None]
+    return [api_request({"InstanceType": item.get("instance_type")}, item.span) for item in items if isinstance(item, MappingNode) and item.get("instance_type") is not None]
 
