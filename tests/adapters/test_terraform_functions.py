@@ -57,7 +57,7 @@ def test_functions():
         "  element = element(local.names, 4)\n"
         '  join = join("-", local.names, [1, true])\n'
         '  split = split(",", "a,b,,c")\n'
-        '  format = format("%s-%d-%%", "x", 3)\n'
+        '  format = format("%s-%d-%%-%v", "x", 3, true)\n'
         '  min = min(3, 1.5, "2")\n'
         "  max = max(1, 9)\n"
         '  tomap = tomap({ a = "1", b = "2" })\n'
@@ -75,7 +75,7 @@ def test_functions():
     assert values["element"] == "a"  # the index wraps around
     assert values["join"] == "b-a-c-1-true"
     assert values["split"] == ["a", "b", "", "c"]
-    assert values["format"] == "x-3-%"
+    assert values["format"] == "x-3-%-true"
     assert values["min"] == 1.5 and values["max"] == 9
     assert values["tomap"] == {"a": "1", "b": "2"} and values["tolist"] == ["a"]
     assert values["toset"] == ["a", "b"]
@@ -87,7 +87,7 @@ def test_functions():
 def test_functions_that_would_need_a_guess_are_unknown():
     values = _locals(
         'variable "x" {}\nlocals {\n'
-        '  verb = format("%v", 1)\n'
+        '  verb = format("%q", 1)\n'
         '  width = format("%03d", 1)\n'
         '  mixed_map = tomap({ a = 1, b = "2" })\n'
         "  set_of_unknown = toset([var.x, \"a\"])\n"

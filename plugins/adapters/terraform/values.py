@@ -19,7 +19,7 @@ decided), arithmetic, comparison and logic operators, and the functions
 `merge`, `lookup`, `try`, `coalesce`, `tostring`, `tonumber`, `lower`,
 `upper`, `length`, `contains`, `replace` (of a substring), `jsonencode` (a partly known value: an unknown text
 that keeps the value, for arguments holding a JSON document), `concat`, `flatten`, `keys`, `values`, `element`,
-`join`, `split`, `format` (its `%s`, `%d` and `%%` verbs), `min`, `max`, `tomap`, `tolist`, `toset`, `can`,
+`join`, `split`, `format` (its `%s`, `%v`, `%d` and `%%` verbs), `min`, `max`, `tomap`, `tolist`, `toset`, `can`,
 `startswith`, `endswith`, `trimspace`, and `for` expressions over a known collection (a condition or key not known
 makes the whole result unknown). Data sources, module outputs and any other function are unknown. Nothing is
 executed, no file is read.
@@ -928,7 +928,7 @@ def _split(expression: Call, values: list) -> Any:
 
 
 def _format(expression: Call, values: list) -> Any:
-    """`format` with the verbs `%s`, `%d` and `%%` only; any other verb (widths, flags, `%v`, `%q`) leaves it unknown."""
+    """`format` with the verbs `%s`, `%v` (of a string, number or bool), `%d` and `%%` only; any other (widths, flags, `%q`) leaves it unknown."""
     if not values or not isinstance(values[0], str):
         return EvalError("format() takes a format string")
     spec, arguments = values[0], values[1:]
@@ -945,7 +945,7 @@ def _format(expression: Call, values: list) -> Any:
         if verb == "%":
             pieces.append("%")
             continue
-        if verb not in ("s", "d"):
+        if verb not in ("s", "v", "d"):
             return Unknown(f"{expression.text}: the format verb %{verb} is not evaluated", "${" + expression.text + "}")
         if position >= len(arguments):
             return EvalError("format() has too few arguments")
