@@ -158,3 +158,29 @@ def test_calls_that_multiply_are_bounded(tmp_path: Path):
     with within():
         result = lint_paths([str(tmp_path)])
     assert len(result.deployments) == MAX_INSTANCES < fan * fan
+
+
+def test_stage_files_in_a_directory_below_the_root(tmp_path: Path):
+    files = dict(CHAIN)
+    del files["live/prod.tfvars"]
+    files["live/envs/prod.tfvars"] = 'size = "ml.g5.12xlarge"\n'
+    files["live/envs/dev/terraform.tfvars"] = 'size = "ml.c5.large"\n'
+    files["live/envs/unrelated.tfvars"] = 'nothing_declared = 1\n'
+    _write(tmp_path, files)
+    whole = lint_paths([str(tmp_path)])
+    by_variant = {deployment.variant.value: deployment for deployment in whole.deployments}
+    prod = "module.svc.module.ep (../../live/main.tf) with envs/prod.tfvars"
+    dev = "module.svc.module.ep (../../live/main.tf) with envs/dev/terraform.tfvars"
+    assert sorted(by_variant) == sorted([prod, dev])
+    assert by_variant[prod].units[0].compute.instance_type.value == "ml.g5.12xlarge"
+    assert by_variant[dev].units[0].compute.instance_type.value == "ml.c5.large"
+    alone = lint_paths([str(tmp_path / "live" / "envs" / "prod.tfvars")], context="repository")
+    assert [deployment.variant.value for deployment in alone.deployments] == [prod]
+    assert alone.findings and all(finding.message.endswith(f"(with {prod})") for finding in alone.findings)
+    assert sorted((f.rule_id, f.path, f.span.line) for f in alone.findings) == sorted((f.rule_id, f.path, f.span.line) for f in whole.findings)
+
+
+def test_a_stage_file_below_the_root_names_the_environment_by_its_directory(tmp_path: Path):
+    _write(tmp_path, {"main.tf": ENDPOINT.replace('default = "dev"', "default = null"), "envs/prod/terraform.tfvars": 'instance_type = "ml.g5.xlarge"\n'})
+    (deployment,) = lint_paths([str(tmp_path)]).deployments
+    assert deployment.variant.value == "envs/prod/terraform.tfvars" and deployment.environment.value.value == "prod"

@@ -144,9 +144,9 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
     it and the modules it calls. A module its callers instantiate is judged
     where the calls are, not here.
     """
-    from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run
+    from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run, stage_owner
 
-    module = modules_of_run(run).get(os.path.dirname(variables_file.path))
+    module = modules_of_run(run).get(os.path.dirname(variables_file.path)) or stage_owner(variables_file, run)
     if module is None or module.calls:
         return []
     staged = any(stage is variables_file for stage in module.stage_files)
@@ -160,7 +160,7 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
         return []  # the module's files judge it and the modules it calls, with every stage
     if staged:
         stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
-        found = [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names)]
+        found = [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names, root=module.directory)]
     else:
         found = [item for items in _items(module, run).values() for item in items]
     return found + _called_items(module, variables_file if staged else None, run)
@@ -209,14 +209,14 @@ def _items(module, run: RunContext) -> dict:
         return module_items(module, extensions)
     for stage in module.stage_files:
         for path, items in module_items(module.with_stage(stage), extensions).items():
-            merged.setdefault(path, []).extend(_with_stage(items, stage, run.non_stage_names))
+            merged.setdefault(path, []).extend(_with_stage(items, stage, run.non_stage_names, root=module.directory))
     return merged
 
 
 def _with_instance(items: list, instance, run: RunContext) -> list:
     """Items of a called module's reading, marked with its chain of calls (and the root's stage file)."""
     if instance.stage is not None:
-        return _with_stage(items, instance.stage, run.non_stage_names, instance)
+        return _with_stage(items, instance.stage, run.non_stage_names, instance, instance.root)
     return _with_call(items, instance)
 
 
@@ -248,14 +248,16 @@ def _with_call(items: list, instance) -> list:
     return marked
 
 
-def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), instance=None) -> list:
+def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), instance=None, root: str = "") -> list:
     """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
 
-    The stage's environment is inferred from a stage word in the file's
-    name (`prod.tfvars`, `prod-config.tfvars.json`), as for CloudFormation
-    stage files (`non_stage_names`: the run's, `run.non_stage_names`).
+    The stage file is named by its path from the root module's directory
+    `root` (`prod.tfvars`, `envs/prod/terraform.tfvars`); the stage's
+    environment is inferred from a stage word in that path
+    (`prod-config.tfvars.json`, `envs/prod/`), as for CloudFormation stage
+    files (`non_stage_names`: the run's, `run.non_stage_names`).
     """
-    label = os.path.basename(stage.path)
+    label = os.path.relpath(stage.path, root) if root else os.path.basename(stage.path)
     variant = Sourced(
         label,
         Span.point(stage.path, stage.span.line, stage.span.column),
@@ -271,7 +273,7 @@ def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] =
             "the module is judged once per module block that calls it and per tfvars file of the caller (passed with -var-file)",
         )
     environment: Sourced = Sourced()
-    file_name = os.path.basename(stage.path)
+    file_name = os.path.relpath(stage.path, root) if root else os.path.basename(stage.path)
     from_name = environment_from_path(file_name, non_stage_names)
     if from_name is not None:
         found, word = from_name

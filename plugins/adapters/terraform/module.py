@@ -28,10 +28,14 @@ __all__ = [
     "modules_of_run",
     "module_of",
     "instances_of",
+    "stage_owner",
+    "MAX_STAGE_DEPTH",
     "MAX_CALL_DEPTH",
     "MAX_INSTANCES",
 ]
 
+# A tfvars file this many directories below a module (`envs/prod.tfvars`, `envs/prod/terraform.tfvars`) is a stage file of it.
+MAX_STAGE_DEPTH = 2
 # Module blocks nested deeper than this below a root module are not followed (real configurations nest two or three deep).
 MAX_CALL_DEPTH = 8
 # Readings of one called module (calls of its callers' readings multiply): the rest are not judged.
@@ -195,7 +199,10 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
 
     A stage file is a tfvars file of the module's directory that Terraform
     does not load by itself (`prod.tfvars`, passed with `-var-file`) and that
-    sets at least one variable the module declares.
+    sets at least one variable the module declares; or any tfvars file of a
+    directory without configuration at most `MAX_STAGE_DEPTH` levels below
+    the module (`envs/prod.tfvars`, `envs/prod/terraform.tfvars`: nothing
+    loads it by itself there), for the nearest module above it.
     """
 
     def build() -> dict[str, TerraformModule]:
@@ -213,13 +220,14 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
             if not documents:
                 continue
             module = build_module(directory, sorted(documents, key=lambda item: item.path), sorted(tfvars, key=lambda item: item.path))
-            declared = set(module.module.variables)
-            module.stage_files = [
-                stage
-                for stage in sorted(stages, key=lambda item: item.path)
-                if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
-            ]
+            module.stage_files = [stage for stage in sorted(stages, key=lambda item: item.path) if _sets_a_variable(stage, module)]
             modules[directory] = module
+        for directory, (documents, tfvars, stages) in by_directory.items():
+            owner = None if documents else _module_above(directory, modules)
+            if owner is not None:
+                owner.stage_files = sorted(
+                    owner.stage_files + [stage for stage in tfvars + stages if _sets_a_variable(stage, owner)], key=lambda item: item.path
+                )
         run_paths = frozenset(os.path.realpath(document.path) for document in run.documents)
         for module in modules.values():
             module.run_paths = run_paths
@@ -229,6 +237,32 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
         return modules
 
     return run.memo(("terraform", "modules"), build)
+
+
+def _sets_a_variable(stage: Document, module: TerraformModule) -> bool:
+    root = stage.root
+    return isinstance(root, MappingNode) and any(str(key.value) in module.module.variables for key, _ in root.pairs)
+
+
+def _module_above(directory: str, modules: dict[str, TerraformModule]) -> TerraformModule | None:
+    """The nearest module at most MAX_STAGE_DEPTH directories above `directory`."""
+    current = directory
+    for _ in range(MAX_STAGE_DEPTH):
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        if parent in modules:
+            return modules[parent]
+        current = parent
+    return None
+
+
+def stage_owner(stage: Document, run: RunContext) -> TerraformModule | None:
+    """The module whose stage file `stage` is when it lies in a directory below it (`envs/prod.tfvars`); None otherwise."""
+    for module in modules_of_run(run).values():
+        if any(item is stage for item in module.stage_files):
+            return module
+    return None
 
 
 def instances_of(module: TerraformModule, run: RunContext) -> list[Instance]:
