@@ -334,9 +334,10 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
     """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
 
     The arguments are evaluated in the calling module as it reads with its
-    own values; `ModuleCall.staged` evaluates them again with one of the
-    caller's stage files. A call whose `count` is decided 0 (or `for_each`
-    empty) instantiates nothing.
+    own values; `instances_of` evaluates them again in each reading of the
+    caller (a stage file of the root, the caller's own callers' arguments).
+    A call whose `count` is decided 0 (or `for_each` empty) instantiates
+    nothing.
     """
     found = []
     for document in module.documents:
