@@ -109,7 +109,7 @@ def test_capacity_provider_strategies():
   }''',
         'resource "aws_ecs_capacity_provider" "gpu" {\n  name = "gpu"\n}\n',
     )
-    assert not own.units[0].capacity.known and "its Auto Scaling group is not read" in own.units[0].capacity.note
+    assert not own.units[0].capacity.known and "the Auto Scaling group of capacity provider aws_ecs_capacity_provider.gpu is not in this module" in own.units[0].capacity.note
 
 
 def test_the_clusters_default_strategy_when_the_service_names_none():
@@ -164,13 +164,14 @@ resource "aws_appautoscaling_policy" "scoring" {
 
 
 def test_inference_triton_fixture():
-    """aws-ia/ecs-blueprints: a Triton service on a capacity provider a registry module outputs."""
+    """aws-ia/ecs-blueprints: a Triton service on a capacity provider of the ecs registry module, backed by an autoscaling module call."""
     fixture = Path(__file__).resolve().parent.parent / "fixtures" / "adapters" / "terraform" / "ecs-inference-triton"
     result = lint_paths([str(fixture)])
     (deployment,) = result.deployments
     (unit,) = deployment.units
     assert unit.compute.accelerator_count.value == 4 and deployment.models[0].framework.value == "triton"
-    assert not unit.capacity.known and "an output of module ecs_cluster" in unit.capacity.note
+    assert unit.capacity.value is Capacity.ON_DEMAND and 'module.ecs_cluster.autoscaling_capacity_providers["triton"]' in unit.capacity.note
+    assert unit.compute.instance_type.value == "g5.12xlarge" and unit.compute.accelerator.value == "gpu"
     assert [finding.rule_id for finding in result.findings] == ["AS001"]  # desired_count 1, no Application Auto Scaling target
 
 
@@ -244,3 +245,255 @@ resource "aws_scheduler_schedule" "nightly" {
     assert deployment.kind.value is DeploymentKind.JOB and "rate(1 day)" in deployment.kind.note
     assert deployment.units[0].capacity.value is Capacity.ON_DEMAND and deployment.units[0].count.value == 1
     assert "SP001" in [finding.rule_id for finding in result.findings]
+
+
+GPU_PROVIDER = '''
+resource "aws_launch_template" "gpu" {
+  instance_type = "g5.2xlarge"
+%s
+}
+resource "aws_autoscaling_group" "gpu" {
+%s
+}
+resource "aws_ecs_capacity_provider" "gpu" {
+  name = "gpu"
+  auto_scaling_group_provider {
+    auto_scaling_group_arn = aws_autoscaling_group.gpu.arn
+  }
+}
+'''
+
+BY_REFERENCE = '''  capacity_provider_strategy {
+    capacity_provider = aws_ecs_capacity_provider.gpu.name
+    weight            = 1
+  }'''
+
+
+def test_a_capacity_provider_is_as_spot_as_its_auto_scaling_group():
+    group = "  launch_template {\n    id = aws_launch_template.gpu.id\n  }\n"
+    on_demand, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", group))
+    (unit,) = on_demand.units
+    assert unit.capacity.value is Capacity.ON_DEMAND and "sets no spot instance_market_options" in unit.capacity.note
+    assert unit.compute.instance_type.value == "g5.2xlarge" and "instance_type of launch template aws_launch_template.gpu" in unit.compute.instance_type.note
+    assert {"aws_ecs_capacity_provider.gpu", "aws_autoscaling_group.gpu", "aws_launch_template.gpu"} <= {link.name for link in on_demand.links}
+    spot, _ = _service(BY_REFERENCE, GPU_PROVIDER % ('  instance_market_options {\n    market_type = "spot"\n  }', group))
+    assert spot.units[0].capacity.value is Capacity.SPOT
+    by_name, _ = _service(BY_REFERENCE.replace("aws_ecs_capacity_provider.gpu.name", '"gpu"'), GPU_PROVIDER % ("", group))
+    assert by_name.units[0].capacity.value is Capacity.ON_DEMAND and by_name.units[0].compute.instance_type.value == "g5.2xlarge"
+
+
+def test_a_mixed_instances_policy_gives_the_purchase_option_and_the_first_override():
+    mixed = '''  mixed_instances_policy {
+    instances_distribution {
+      on_demand_base_capacity                  = %s
+      on_demand_percentage_above_base_capacity = %s
+    }
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.gpu.id
+      }
+      override {
+        instance_type = "g6.xlarge"
+      }
+      override {
+        instance_type = "g5.xlarge"
+      }
+    }
+  }'''
+    spot, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (0, 0)))
+    (unit,) = spot.units
+    assert unit.capacity.value is Capacity.SPOT
+    assert unit.compute.instance_type.value == "g6.xlarge" and "first instance type override" in unit.compute.instance_type.note
+    assert unit.compute.accelerator.value == "gpu"
+    assert _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (1, 0)))[0].units[0].capacity.value is Capacity.MIXED
+    assert _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (0, 100)))[0].units[0].capacity.value is Capacity.ON_DEMAND
+    undecided, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", mixed % (0, "var.percent")) + 'variable "percent" {}\n')
+    assert not undecided.units[0].capacity.known
+
+
+def test_a_launch_configuration_with_a_spot_price_is_spot():
+    configuration = '''
+resource "aws_launch_configuration" "gpu" {
+  instance_type = "p3.2xlarge"
+  spot_price    = "1.0"
+}
+'''
+    group = "  launch_configuration = aws_launch_configuration.gpu.name\n"
+    spot, _ = _service(BY_REFERENCE, GPU_PROVIDER % ("", group) + configuration)
+    assert spot.units[0].capacity.value is Capacity.SPOT and spot.units[0].compute.instance_type.value == "p3.2xlarge"
+
+
+def test_a_group_outside_the_module_is_unknown_never_guessed():
+    provider = '''
+resource "aws_ecs_capacity_provider" "gpu" {
+  name = "gpu"
+  auto_scaling_group_provider {
+    auto_scaling_group_arn = var.group_arn
+  }
+}
+variable "group_arn" {}
+'''
+    deployment, _ = _service(BY_REFERENCE, provider)
+    assert not deployment.units[0].capacity.known and "is not in this module" in deployment.units[0].capacity.note
+    assert not deployment.units[0].compute.instance_type.known
+
+
+REGISTRY = '''
+module "ecs_cluster" {
+  source       = "terraform-aws-modules/ecs/aws//modules/cluster"
+  version      = "~> 5.0"
+  cluster_name = "vllm"
+  autoscaling_capacity_providers = {
+    gpu = {
+      auto_scaling_group_arn = module.autoscaling_gpu.autoscaling_group_arn
+    }
+  }
+}
+
+module "autoscaling_gpu" {
+  source        = "terraform-aws-modules/autoscaling/aws"
+  version       = "~> 6.5"
+  name          = "vllm"
+  instance_type = "g5.12xlarge"
+%s
+}
+
+module "ecs_service_vllm" {
+  source                   = "terraform-aws-modules/ecs/aws//modules/service"
+  version                  = "~> 5.0"
+  name                     = "vllm"
+  desired_count            = 2
+  requires_compatibilities = ["EC2"]
+%s
+  capacity_provider_strategy = {
+    default = {
+      capacity_provider = module.ecs_cluster.autoscaling_capacity_providers["gpu"].name
+      weight            = 1
+    }
+  }
+  container_definitions = {
+    vllm = {
+      image                 = "vllm/vllm-openai:v0.10.2"
+      command               = ["--model", "unsloth/Meta-Llama-3.1-8B-Instruct"]
+      resource_requirements = [{ type = "GPU", value = 4 }]
+    }
+  }
+}
+'''
+
+
+def _registry(group: str = "", service: str = "  enable_autoscaling = false"):
+    result = lint_text(REGISTRY % (group, service), "main.tf")
+    (deployment,) = result.deployments
+    return deployment, [finding.rule_id for finding in result.findings]
+
+
+def test_the_ecs_registry_modules_service_runs_on_its_clusters_auto_scaling_group():
+    deployment, findings = _registry()
+    assert deployment.platform == "ecs" and deployment.kind.value is DeploymentKind.SERVICE and deployment.name.value == "vllm"
+    (unit,) = deployment.units
+    assert unit.count.value == 2 and unit.scaling == ()
+    assert unit.compute.instance_type.value == "g5.12xlarge" and unit.compute.accelerator.value == "gpu"
+    assert unit.capacity.value is Capacity.ON_DEMAND
+    assert [model.image.value for model in deployment.models] == ["vllm/vllm-openai:v0.10.2"]
+    assert {"module.ecs_service_vllm", 'module.ecs_cluster.autoscaling_capacity_providers["gpu"]', "module.autoscaling_gpu"} <= {link.name for link in deployment.links}
+    assert "AS001" in findings
+    spot, _ = _registry('  instance_market_options = {\n    market_type = "spot"\n  }')
+    assert spot.units[0].capacity.value is Capacity.SPOT
+    mixed, _ = _registry(
+        "  use_mixed_instances_policy = true\n  mixed_instances_policy = {\n"
+        "    instances_distribution = {\n      on_demand_base_capacity = 0\n      on_demand_percentage_above_base_capacity = 0\n    }\n"
+        '    override = [{ instance_type = "g6.12xlarge" }, { instance_type = "g5.12xlarge" }]\n  }'
+    )
+    assert mixed.units[0].capacity.value is Capacity.SPOT and mixed.units[0].compute.instance_type.value == "g6.12xlarge"
+
+
+def test_the_service_modules_own_autoscaling_is_a_target_whose_policies_are_not_read():
+    deployment, findings = _registry(service="  autoscaling_max_capacity = 4")
+    (scaling,) = deployment.units[0].scaling
+    assert scaling.max_capacity.value == 4 and not scaling.min_capacity.known
+    assert not scaling.policies[0].policy_type.known
+    assert "AS001" not in findings
+
+
+def test_the_ecs_modules_services_and_its_own_providers():
+    text = '''
+module "ecs" {
+  source       = "terraform-aws-modules/ecs/aws"
+  cluster_name = "ml"
+  autoscaling_capacity_providers = {
+    gpu = {
+      auto_scaling_group_arn = aws_autoscaling_group.gpu.arn
+    }
+  }
+  services = {
+    scorer = {
+      enable_autoscaling = false
+      capacity_provider_strategy = {
+        gpu = { capacity_provider = "gpu", weight = 1 }
+      }
+      container_definitions = {
+        xgboost = { image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1" }
+      }
+    }
+    web = {
+      enable_autoscaling = false
+      container_definitions = {
+        app = { image = "nginx:1.27" }
+      }
+    }
+    off = {
+      create = false
+    }
+  }
+}
+resource "aws_launch_template" "gpu" {
+  instance_type = "g5.xlarge"
+  instance_market_options {
+    market_type = "spot"
+  }
+}
+resource "aws_autoscaling_group" "gpu" {
+  launch_template {
+    id = aws_launch_template.gpu.id
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    by_name = {deployment.name.value: deployment for deployment in result.deployments}
+    assert sorted(by_name) == ["scorer", "web"]
+    scorer, web = by_name["scorer"].units[0], by_name["web"].units[0]
+    assert scorer.capacity.value is Capacity.SPOT and scorer.compute.instance_type.value == "g5.xlarge"
+    assert web.capacity.value is Capacity.ON_DEMAND and "launch_type default FARGATE" in web.capacity.note
+
+
+def test_a_provider_the_module_does_not_show_is_unknown():
+    text = REGISTRY.replace('module.ecs_cluster.autoscaling_capacity_providers["gpu"].name', "var.provider") % ("", "  enable_autoscaling = false")
+    (deployment,) = lint_text(text + 'variable "provider" {}\n', "main.tf").deployments
+    assert not deployment.units[0].capacity.known and not deployment.units[0].compute.instance_type.known
+
+
+def test_the_ecs_modules_services_are_bounded_and_odd_inputs_read_nothing():
+    from plugins.adapters.terraform.ecs_modules import MAX_ENTRIES
+
+    services = "\n".join(f'    s{index} = {{ enable_autoscaling = false, container_definitions = {{ c = {{ image = "nginx:1" }} }} }}' for index in range(MAX_ENTRIES + 10))
+    many = lint_text(f'module "ecs" {{\n  source = "terraform-aws-modules/ecs/aws"\n  services = {{\n{services}\n  }}\n}}\n', "main.tf")
+    assert len(many.deployments) == MAX_ENTRIES
+    containers = ", ".join(f'c{index} = {{ image = "nginx:1" }}' for index in range(MAX_ENTRIES + 1))
+    wide = lint_text(f'module "s" {{\n  source = "terraform-aws-modules/ecs/aws//modules/service"\n  container_definitions = {{ {containers} }}\n}}\n', "main.tf")
+    assert wide.deployments == ()
+    odd = lint_text(
+        'module "e" {\n  source = "terraform-aws-modules/ecs/aws"\n  services = "x"\n  autoscaling_capacity_providers = 1\n}\n'
+        'module "s" {\n  source = "terraform-aws-modules/ecs/aws//modules/service"\n  container_definitions = { a = 1, c = { image = 3, resource_requirements = "x" } }\n'
+        '  capacity_provider_strategy = { a = null, b = { capacity_provider = null } }\n}\n',
+        "main.tf",
+    )
+    assert not [finding for finding in odd.findings if finding.rule_id.startswith(("MD", "PL"))]
+
+
+def test_a_service_resource_on_a_provider_of_the_ecs_registry_module():
+    text = TASK + SERVICE % BY_REFERENCE.replace("aws_ecs_capacity_provider.gpu.name", 'module.ecs_cluster.autoscaling_capacity_providers["gpu"].name')
+    text += REGISTRY.split('module "ecs_service_vllm"')[0] % ('  instance_market_options = {\n    market_type = "spot"\n  }',)
+    (deployment,) = lint_text(text, "main.tf").deployments
+    (unit,) = deployment.units
+    assert unit.capacity.value is Capacity.SPOT and unit.compute.instance_type.value == "g5.12xlarge"

@@ -4,8 +4,9 @@ tests/fixtures/parity/endpoints.yaml and endpoints.tf declare the same three
 things: a production XGBoost endpoint on one GPU instance, unscaled, with a
 20 MB payload (EP001, CP001, HA001, AS001); a recommender scaled by a target
 and a policy (nothing); a scalable target naming a variant that does not
-exist (AS002). compute.* and serverless.* add ECS, node groups and a
-serverless endpoint (SP001, CV001). Each file is linted alone; the findings must agree in rule,
+exist (AS002). compute.*, ecs-ec2.* and serverless.* add ECS (also on
+capacity providers backed by Auto Scaling groups), node groups and a
+serverless endpoint (SP001, CP006, CV001). Each file is linted alone; the findings must agree in rule,
 message and severity (their lines differ with the language).
 """
 
@@ -68,3 +69,22 @@ def test_serverless_configuration_gives_the_same_findings():
     terraform = _findings("serverless.tf")
     assert [rule for rule, _, _ in terraform] == ["CV001", "EP001"]
     assert terraform == cloudformation
+
+
+# The same resources, named by each language.
+ECS_EC2_NAMES = {
+    "aws_ecs_capacity_provider.gpu": "GpuProvider",
+    "launch template aws_launch_template.gpu sets no spot instance_market_options": "launch template GpuTemplate sets no spot InstanceMarketOptions",
+}
+
+
+def test_ecs_on_ec2_capacity_providers_give_the_same_findings():
+    """ecs-ec2.yaml and ecs-ec2.tf: services and scheduled tasks on capacity providers backed by Auto Scaling groups."""
+    cloudformation = _findings("ecs-ec2.yaml")
+    terraform = []
+    for rule, message, severity in _findings("ecs-ec2.tf"):
+        for written, shown in ECS_EC2_NAMES.items():
+            message = message.replace(written, shown)
+        terraform.append((rule, message, severity))
+    assert sorted(rule for rule, _, _ in terraform) == ["AS001", "CP001", "CP006", "SP001"]
+    assert sorted(terraform) == cloudformation

@@ -9,14 +9,17 @@ as far as the module decides its values (`values.py`): variable defaults
 and automatically loaded tfvars, locals, references, conditionals,
 `count`/`for_each`. A module another module of the run calls (`module`
 block with a local `source`) is read once per call, with the call's
-arguments. SageMaker and Application Auto Scaling resources are
+arguments, down chains of calls from each root module and its stage files
+(`module.instances_of`). SageMaker and Application Auto Scaling resources are
 read through the shared AWS readers (`requests.py`, `hosting.py`), AWS
 Batch and EKS node groups (also the well-known inputs of the
 terraform-aws-modules eks and batch modules) through the shared Batch and
 node group records, with the launch templates they name (`compute.py`),
 ECS task definitions and services through the shared ECS reader
-(`ecs.py`); Kubernetes provider resources are handed to the Kubernetes
-adapter as the objects they describe (`kubernetes.py`, through
+(`ecs.py`; capacity providers through their Auto Scaling groups,
+`auto_scaling.py`; the services of the terraform-aws-modules ecs module,
+`ecs_modules.py`); Kubernetes provider resources are handed to the
+Kubernetes adapter as the objects they describe (`kubernetes.py`, through
 `mldeploy_embedded_documents`); other resource types are ignored.
 
 A `terraform show -json` plan (`plan.py`) is read into the same modules,
@@ -139,6 +142,9 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         if owner == path and anchor_path not in module.claimed:
             module.claimed.add(anchor_path)
             results.extend(items)
+    if not module.calls and ("called",) not in module.claimed:  # a root judges the modules it calls that the run does not lint
+        module.claimed.add(("called",))
+        results.extend(_called_items(module, None, run))
     return results
 
 
@@ -179,68 +185,111 @@ def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:
 
 
 def _judged_with(variables_file: Document, run: RunContext) -> list:
-    """The module a tfvars file sets values for, when the run lints the tfvars file but none of the module's files.
+    """The modules a tfvars file sets values for, when the run lints the tfvars file but not those modules' files.
 
     A pre-commit run given only `prod.tfvars` (its module's `.tf` files are
-    context) judges the module with that stage file alone; given only an
-    auto-loaded file (`terraform.tfvars`), it judges the module as a run
-    over the module would, unless one of the module's stage files is also
-    linted (that one judges it). A module its callers instantiate is judged
+    context) judges the module with that stage file alone, and the modules
+    it calls (`./modules/endpoint`, and what those call) as that stage
+    instantiates them, each unless one of its own files is linted (it is
+    then judged there, with every stage). Given only an auto-loaded file
+    (`terraform.tfvars`), it judges them as a run over the module would,
+    unless one of the module's stage files is also linted (that one judges
+    them). When one of the module's own files is linted, that file judges
+    it and the modules it calls. A module its callers instantiate is judged
     where the calls are, not here.
     """
-    from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run
+    from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run, stage_owner
     from plugins.adapters.terraform.plan import plan_directories
 
-    module = modules_of_run(run).get(os.path.dirname(variables_file.path))
-    if module is None or module.directory in plan_directories(run) or module.calls or any(run.is_reported(item) for item in module.documents):
+    module = modules_of_run(run).get(os.path.dirname(variables_file.path)) or stage_owner(variables_file, run)
+    if module is None or module.calls or module.directory in plan_directories(run):
         return []
-    if any(stage is variables_file for stage in module.stage_files):
+    staged = any(stage is variables_file for stage in module.stage_files)
+    if not staged:
+        if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
+            return []
+        if ("auto-variables",) in module.claimed:
+            return []
+        module.claimed.add(("auto-variables",))
+    if any(run.is_reported(item) for item in module.documents):
+        return []  # the module's files judge it and the modules it calls, with every stage
+    if staged:
         stage_items = module_items(module.with_stage(variables_file), data.extensions_of(run))
-        return [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names)]
-    if not is_auto_variables_file(variables_file.path) or any(run.is_reported(stage) for stage in module.stage_files):
-        return []
-    if ("auto-variables",) in module.claimed:
-        return []
-    module.claimed.add(("auto-variables",))
-    return [item for items in _items(module, run).values() for item in items]
+        found = [item for items in stage_items.values() for item in _with_stage(items, variables_file, run.non_stage_names, root=module.directory)]
+    else:
+        found = [item for items in _items(module, run).values() for item in items]
+    return found + _called_items(module, variables_file if staged else None, run)
+
+
+def _called_items(root, stage: Document | None, run: RunContext) -> list:
+    """Items of the readings the root module `root` makes of the modules it calls, directly or not.
+
+    Only readings with `stage` (any, when None), and only of modules none
+    of whose files the run lints (those judge themselves).
+    """
+    from plugins.adapters.terraform.module import instances_of, modules_of_run
+
+    extensions = data.extensions_of(run)
+    found: list = []
+    for called in modules_of_run(run).values():
+        if not called.calls or any(run.is_reported(item) for item in called.documents):
+            continue
+        for instance in instances_of(called, run):
+            if instance.root != root.directory or (stage is not None and instance.stage is not stage):
+                continue
+            for items in module_items(instance.module, extensions).values():
+                found.extend(_with_instance(items, instance, run))
+    return found
 
 
 def _items(module, run: RunContext) -> dict:
     """Items by anchor path: the module read once, or once per stage file, each marked with its stage.
 
-    The run gives its `[data]` section (for the facts the shared readers
-    infer) and the names that are no stage words (for stage files' names).
+    A module other modules call is read as each reading of its callers
+    instantiates it (`module.instances_of`), marked with the chain of calls
+    and the root's stage file. The run gives its `[data]` section (for the
+    facts the shared readers infer) and the names that are no stage words
+    (for stage files' names).
     """
+    from plugins.adapters.terraform.module import instances_of
+
     extensions = data.extensions_of(run)
     merged: dict[str, list] = {}
     if module.calls:  # a module its callers instantiate is judged as each call configures it
-        for call in module.calls:
-            stages = call.caller_module.stage_files if call.caller_module is not None else []
-            if not stages:
-                for path, items in module_items(module.called(call), extensions).items():
-                    merged.setdefault(path, []).extend(_with_call(items, call))
-                continue
-            for stage in stages:  # the caller's stage file sets the call's arguments
-                staged = call.staged(stage)
-                if staged is None:
-                    continue
-                for path, items in module_items(module.called(staged), extensions).items():
-                    merged.setdefault(path, []).extend(_with_stage(_with_call(items, staged), stage, run.non_stage_names, call))
+        for instance in instances_of(module, run):
+            for path, items in module_items(instance.module, extensions).items():
+                merged.setdefault(path, []).extend(_with_instance(items, instance, run))
         return merged
     if not module.stage_files:
         return module_items(module, extensions)
     for stage in module.stage_files:
         for path, items in module_items(module.with_stage(stage), extensions).items():
-            merged.setdefault(path, []).extend(_with_stage(items, stage, run.non_stage_names))
+            merged.setdefault(path, []).extend(_with_stage(items, stage, run.non_stage_names, root=module.directory))
     return merged
 
 
-def _with_call(items: list, call) -> list:
-    """Deployments and targets of a module instantiated by a `module` block, marked with that call."""
-    label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)})"
+def _with_instance(items: list, instance, run: RunContext) -> list:
+    """Items of a called module's reading, marked with its chain of calls (and the root's stage file)."""
+    if instance.stage is not None:
+        return _with_stage(items, instance.stage, run.non_stage_names, instance, instance.root)
+    return _with_call(items, instance)
+
+
+def _chain_label(instance) -> str:
+    """`module.a.module.b (<the root's file, relative to the called module>)`."""
+    first = instance.chain[0]
+    names = ".".join(f"module.{call.name}" for call in instance.chain)
+    where = os.path.relpath(first.caller.path, instance.module.directory) if len(instance.chain) > 1 else first.where
+    return f"{names} ({where or os.path.basename(first.caller.path)})"
+
+
+def _with_call(items: list, instance) -> list:
+    """Deployments and targets of a module instantiated by a chain of `module` blocks, marked with that chain."""
+    label = _chain_label(instance)
+    span = instance.chain[0].span
     variant = Sourced(
         label,
-        Span.point(call.span.path, call.span.line, call.span.column),
+        Span.point(span.path, span.line, span.column),
         Provenance.DECLARED,
         f"the module is judged once per module block that calls it, here with {label}'s arguments",
     )
@@ -254,22 +303,24 @@ def _with_call(items: list, call) -> list:
     return marked
 
 
-def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), call=None) -> list:
+def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] = (), instance=None, root: str = "") -> list:
     """Deployments and targets marked with the stage file they were read with; the stage's environment where none is declared.
 
-    The stage's environment is inferred from a stage word in the file's
-    name (`prod.tfvars`, `prod-config.tfvars.json`), as for CloudFormation
-    stage files (`non_stage_names`: the run's, `run.non_stage_names`).
+    The stage file is named by its path from the root module's directory
+    `root` (`prod.tfvars`, `envs/prod/terraform.tfvars`); the stage's
+    environment is inferred from a stage word in that path
+    (`prod-config.tfvars.json`, `envs/prod/`), as for CloudFormation stage
+    files (`non_stage_names`: the run's, `run.non_stage_names`).
     """
-    label = os.path.basename(stage.path)
+    label = os.path.relpath(stage.path, root) if root else os.path.basename(stage.path)
     variant = Sourced(
         label,
         Span.point(stage.path, stage.span.line, stage.span.column),
         Provenance.DECLARED,
         "the module is judged once per tfvars file beside it (passed with -var-file), here with this one's values",
     )
-    if call is not None:
-        label = f"module.{call.name} ({call.where or os.path.basename(call.caller.path)}) with {label}"
+    if instance is not None:
+        label = f"{_chain_label(instance)} with {label}"
         variant = Sourced(
             label,
             Span.point(stage.path, stage.span.line, stage.span.column),
@@ -277,7 +328,7 @@ def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] =
             "the module is judged once per module block that calls it and per tfvars file of the caller (passed with -var-file)",
         )
     environment: Sourced = Sourced()
-    file_name = os.path.basename(stage.path)
+    file_name = os.path.relpath(stage.path, root) if root else os.path.basename(stage.path)
     from_name = environment_from_path(file_name, non_stage_names)
     if from_name is not None:
         found, word = from_name

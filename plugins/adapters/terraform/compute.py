@@ -53,7 +53,17 @@ from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
 from plugins.adapters.terraform.values import Scope, instance_address, instances
 
-__all__ = ["COMPUTE_TYPES", "module_compute_items"]
+__all__ = [
+    "COMPUTE_TYPES",
+    "module_compute_items",
+    "launch_template_data",
+    "instance_scope_of",
+    "reserved_by_template",
+    "call_entries",
+    "shaped_inputs",
+    "api_request",
+    "Evaluated",
+]
 
 ENVIRONMENT = "aws_batch_compute_environment"
 QUEUE = "aws_batch_job_queue"
@@ -159,9 +169,9 @@ def _environment(request: Node, address: str, link: ResourceRef, span: Span, rea
     types_node = READER.node(resources, "InstanceTypes")
     compute_type = READER.read_str(resources, "Type")
     fargate = compute_type.known and str(compute_type.value).upper() in FARGATE_TYPES
-    template = None if fargate or terraform is None else _launch_template(READER.node(resources, "LaunchTemplate"), terraform)
+    template = None if fargate or terraform is None else launch_template_data(READER.node(resources, "LaunchTemplate"), terraform)
     return environment_record(
-        **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=_reservation(capacity, template),
+        **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=reserved_by_template(capacity, template),
         type_span=type_node.span if type_node is not None else None, instance_types=_strings(types_node), types_node=types_node,
         network=_network(READER.node(resources, "Subnets")),
         launch_template=ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span) if template is not None else None,
@@ -220,7 +230,7 @@ def _node_group(
     types_node = READER.node(request, "InstanceTypes")
     instance_types = _strings(types_node)
     links = [link]
-    template = _launch_template(READER.node(request, "LaunchTemplate"), terraform)
+    template = launch_template_data(READER.node(request, "LaunchTemplate"), terraform)
     if template is not None:
         links.append(ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span))
     capacity_from = template or module_template
@@ -236,14 +246,14 @@ def _node_group(
     count, scaling = node_group_scaling(request, READER, span)
     deployment = node_group_deployment(
         id=deployment_id, span=span, name=name, links=tuple(links), compute=compute, instance_types=instance_types, launched=launched,
-        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=_reservation(node_group_capacity(request, READER, span), capacity_from),
+        types_node=types_node, ami_type=READER.read_str(request, "AmiType"), capacity=reserved_by_template(node_group_capacity(request, READER, span), capacity_from),
         count=count, scaling=scaling, labels=_labels(READER.node(request, "Labels")), taints=_taints(READER.node(request, "Taints")),
         network=_network(READER.node(request, "Subnets")), profile=profile, environment=stage,
     )
     return deployment, problems
 
 
-def _launch_template(node: Node | None, terraform: TerraformModule) -> tuple[Any, MappingNode] | None:
+def launch_template_data(node: Node | None, terraform: TerraformModule) -> tuple[Any, MappingNode] | None:
     """The `aws_launch_template` of this module a `launch_template` block names (by id or name), and its body read as
     CreateLaunchTemplate's `LaunchTemplateData` in the instance the reference names (`aws_launch_template.x[count.index].id`)."""
     for key in LAUNCH_TEMPLATE_KEYS:
@@ -252,12 +262,12 @@ def _launch_template(node: Node | None, terraform: TerraformModule) -> tuple[Any
             resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == LAUNCH_TEMPLATE), None)
             if resource is None:
                 continue
-            scope = _instance_scope(terraform, resource, written.unknown.index)
+            scope = instance_scope_of(terraform, resource, written.unknown.index)
             return resource, request_node(terraform.module, resource.body, scope, SHAPES[LAUNCH_TEMPLATE])
     return None
 
 
-def _instance_scope(terraform: TerraformModule, resource, index: Any) -> Scope:
+def instance_scope_of(terraform: TerraformModule, resource, index: Any) -> Scope:
     """The scope of the instance `index` names (a count index, a for_each key); the resource's own when it names none."""
     if isinstance(index, int) and not isinstance(index, bool) and isinstance(terraform.module.count_of(resource), int):
         return Scope({"count": {"index": index}}, resource)
@@ -281,7 +291,7 @@ def _launch_template_type(node: Node | None, template: tuple | None) -> Sourced 
     return Sourced(instance_type.value, instance_type.span, Provenance.INFERRED, f"instance_type of launch template {resource.address}" + (f" ({instance_type.note})" if instance_type.note else ""), options=instance_type.options)
 
 
-def _reservation(capacity: Sourced, template: tuple | None) -> Sourced:
+def reserved_by_template(capacity: Sourced, template: tuple | None) -> Sourced:
     """On-demand capacity launched into the reservation or Capacity Block the launch template asks for is reserved.
 
     `template` is (resource, launch data) of an `aws_launch_template`, or (name, launch data) of the launch
@@ -350,7 +360,7 @@ def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingN
     return found
 
 
-def _entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[tuple[str, Any, Span]]:
+def call_entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[tuple[str, Any, Span]]:
     """(key, expression or evaluated value, span) of each entry of a map argument of a module block."""
     node = body.get(name)
     if not isinstance(node, Attribute):
@@ -365,17 +375,17 @@ def _entries(terraform: TerraformModule, body: MappingNode, name: str) -> list[t
     evaluation = terraform.module.evaluate(node)
     if not isinstance(evaluation.value, dict):
         return []
-    return [(str(key), _Evaluated(value, evaluation.related), node.span) for key, value in evaluation.value.items()]
+    return [(str(key), Evaluated(value, evaluation.related), node.span) for key, value in evaluation.value.items()]
 
 
-class _Evaluated:
+class Evaluated:
     """A value already evaluated (an entry of a map argument written as one expression), with what it was read through."""
 
     def __init__(self, value: Any, related: tuple) -> None:
         self.value, self.related = value, related
 
 
-def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) -> dict[str, Node]:
+def shaped_inputs(terraform: TerraformModule, written: Any, keys: dict, span: Span) -> dict[str, Node]:
     """A module input's entry rebuilt as API request nodes: the inputs `keys` names, renamed; each value located where written.
 
     An entry written as an object literal is read input by input (each value
@@ -386,10 +396,10 @@ def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) ->
         pairs = [(key.text.strip('"'), value, value.span) for key, value in written.items]
         evaluate = lambda value: terraform.module.evaluate(value)  # noqa: E731
     else:
-        evaluation = written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)
+        evaluation = written if isinstance(written, Evaluated) else terraform.module.evaluate(written)
         if not isinstance(evaluation.value, dict):
             return {}
-        pairs = [(key, _Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
+        pairs = [(key, Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
         evaluate = lambda value: value  # noqa: E731
     shaped: dict[str, Node] = {}
     for name, value, where in pairs:
@@ -397,7 +407,7 @@ def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) ->
         if target is None or name == "":
             continue
         if isinstance(target, dict):
-            inner = _shaped(terraform, value, target, where)
+            inner = shaped_inputs(terraform, value, target, where)
             shaped[target[""]] = MappingNode(tuple((ScalarNode(key, where, "str"), node) for key, node in inner.items()), where)
             continue
         evaluation = evaluate(value)
@@ -408,7 +418,7 @@ def _shaped(terraform: TerraformModule, written: Any, keys: dict, span: Span) ->
     return shaped
 
 
-def _request(shaped: dict[str, Node], span: Span) -> MappingNode:
+def api_request(shaped: dict[str, Node], span: Span) -> MappingNode:
     return MappingNode(tuple((ScalarNode(key, node.span, "str"), node) for key, node in shaped.items()), span)
 
 
@@ -428,35 +438,35 @@ def _read_registry_call(
         return
     if kind == "eks":
         defaults = body.get("eks_managed_node_group_defaults")
-        default_nodes = _shaped(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
-        for key, written, span in _entries(terraform, body, "eks_managed_node_groups"):
+        default_nodes = shaped_inputs(terraform, defaults.expression, _NODE_GROUP_KEYS, defaults.span) if isinstance(defaults, Attribute) else {}
+        for key, written, span in call_entries(terraform, body, "eks_managed_node_groups"):
             _registry_node_group(terraform, items, f'{prefix}.eks_managed_node_groups["{key}"]', default_nodes, written, span, path, key, reader)
         return
     by_key = {}
-    for key, written, span in _entries(terraform, body, "compute_environments"):
+    for key, written, span in call_entries(terraform, body, "compute_environments"):
         address = f'{prefix}.compute_environments["{key}"]'
-        request = _request(_shaped(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
+        request = api_request(shaped_inputs(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
         environments[address] = _environment(request, address, ResourceRef("module", address, span), span, reader)
         spans[address] = path
         by_key[key] = address
-    for key, written, span in _entries(terraform, body, "job_queues"):
+    for key, written, span in call_entries(terraform, body, "job_queues"):
         address = f'{prefix}.job_queues["{key}"]'
-        entry = (written if isinstance(written, _Evaluated) else terraform.module.evaluate(written)).value
+        entry = (written if isinstance(written, Evaluated) else terraform.module.evaluate(written)).value
         if not isinstance(entry, dict):
             continue
         order = entry.get("compute_environment_order")
         ordered = sorted(order.items(), key=_order) if isinstance(order, dict) else []
         ids = tuple(by_key[value["compute_environment_key"]] for _, value in ordered if isinstance(value, dict) and value.get("compute_environment_key") in by_key)
-        request = _request(_shaped(terraform, written, {"name": "JobQueueName", "tags": "Tags"}, span), span)
+        request = api_request(shaped_inputs(terraform, written, {"name": "JobQueueName", "tags": "Tags"}, span), span)
         profile, stage, _ = request_profile(request, READER, f"module {call_name}")
         name = READER.read_text(request, "JobQueueName")
         if not name.known:
             name = Sourced(key, span, Provenance.INFERRED, "the job_queues key (no name)")
         queues[address] = BatchQueue(address, ResourceRef("module", address, span), span, name, ids, (), span, profile, stage)
         spans[address] = path
-    for key, written, span in _entries(terraform, body, "job_definitions"):
+    for key, written, span in call_entries(terraform, body, "job_definitions"):
         address = f'{prefix}.job_definitions["{key}"]'
-        request = _request(_shaped(terraform, written, _JOB_DEFINITION_KEYS, span), span)
+        request = api_request(shaped_inputs(terraform, written, _JOB_DEFINITION_KEYS, span), span)
         name = _name(request, "JobDefinitionName", key, span)
         definitions[address] = read_job_definition(request, reader, id=address, link=ResourceRef("module", address, span), name=name)
 
@@ -530,7 +540,7 @@ def _registry_node_group(
     terraform: TerraformModule, items: dict, address: str, defaults: dict, written: Any, span: Span, path: str, key: str | None,
     reader: RequestReader,
 ) -> None:
-    shaped = {**defaults, **_shaped(terraform, written, _NODE_GROUP_KEYS, span)}
+    shaped = {**defaults, **shaped_inputs(terraform, written, _NODE_GROUP_KEYS, span)}
     if shaped.get("Create") is not None and READER.read_bool(shaped["Create"]).value is False:
         return
     sizes = [(api, shaped.pop(api)) for api in ("MinSize", "MaxSize", "DesiredSize") if api in shaped]
@@ -544,8 +554,8 @@ def _registry_node_group(
     custom = shaped.pop("UseCustomLaunchTemplate", None)
     module_template = None
     if launch_data and not (custom is not None and READER.read_bool(custom).value is False):
-        module_template = (f"{address} (the module's launch template)", _request(launch_data, span))
-    request = _request(shaped, span)
+        module_template = (f"{address} (the module's launch template)", api_request(launch_data, span))
+    request = api_request(shaped, span)
     written_name = READER.read_text(request, "Name")
     if written_name.known:
         name = replace(written_name, note="the module prefixes it unless use_name_prefix = false")

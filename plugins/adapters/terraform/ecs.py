@@ -8,10 +8,17 @@ definition its `task_definition` references (or names by family); its
 capacity comes from its `capacity_provider_strategy` blocks (FARGATE
 on-demand, FARGATE_SPOT spot), else its `launch_type`, else the
 `default_capacity_provider_strategy` of the `aws_ecs_cluster_capacity_providers`
-of the cluster it references. Any other capacity provider (an
-`aws_ecs_capacity_provider` and its Auto Scaling group, a module's output)
+of the cluster it references. An `aws_ecs_capacity_provider` of the module
+(referenced, or named by its known name) is as on-demand or Spot as its
+Auto Scaling group, whose instance type the tasks run on
+(`auto_scaling.py`), as is one an ecs registry module call creates
+(`ecs_modules.py`); any other capacity provider (another module's output)
 is unknown. `aws_appautoscaling_target`s of namespace `ecs` are linked to
 the services by `hosting.py`, with the SageMaker ones.
+
+Services of the terraform-aws-modules ecs module (its `services`, and its
+service submodule) are read from their well-known inputs
+(`ecs_modules.py`).
 
 A task definition no service of the module runs is a deployment of its
 own: a job when an `aws_cloudwatch_event_target` (`ecs_target`) or an
@@ -38,6 +45,8 @@ from plugins.adapters.aws.ecs import (
     task_deployment,
 )
 from plugins.adapters.aws.sagemaker_requests import request_profile
+from plugins.adapters.terraform.auto_scaling import CAPACITY_PROVIDER, provider_capacity, provider_named
+from plugins.adapters.terraform.ecs_modules import registry_provider, registry_services
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, request_node
 from plugins.adapters.terraform.values import instance_address, instances
@@ -48,7 +57,6 @@ SERVICE = "aws_ecs_service"
 TASK_DEFINITION = "aws_ecs_task_definition"
 CLUSTER = "aws_ecs_cluster"
 CLUSTER_PROVIDERS = "aws_ecs_cluster_capacity_providers"
-CAPACITY_PROVIDER = "aws_ecs_capacity_provider"
 EVENT_TARGET = "aws_cloudwatch_event_target"
 SCHEDULE = "aws_scheduler_schedule"
 RUNNER_TYPES = frozenset({EVENT_TARGET, SCHEDULE})
@@ -108,6 +116,8 @@ def module_ecs(terraform: TerraformModule, extensions: data.Extensions = data.SH
                 used.add(task_address)
             services.append(service)
             items.setdefault(resource.path, []).extend(problems)
+    for deployment, path in registry_services(terraform, extensions):
+        services.append(EcsService(deployment, deployment.id.split("#", 1)[1], deployment.name, path))
     runs = _runs(terraform, tasks)
     for address, read in tasks.items():
         if address in used:
@@ -275,20 +285,24 @@ def _capacity(request: MappingNode, terraform: TerraformModule, cluster: str | N
 
 
 def _provider(item: MappingNode, provider: Node | None, terraform: TerraformModule) -> ProviderCapacity:
-    """A capacity provider that is not Fargate's: unknown (its Auto Scaling group is not read)."""
+    """A capacity provider that is not Fargate's: the module's `aws_ecs_capacity_provider` (referenced, or named by its
+    known name) as its Auto Scaling group launches (`auto_scaling.py`); unknown otherwise."""
     written = READER.read_text(provider)
     label = str(written.value) if written.known else "a capacity provider"
-    address = _referenced(provider, terraform, CAPACITY_PROVIDER)
-    if address is not None:
-        resource = next(item for item in terraform.resources if item.address == address)
-        return ProviderCapacity(
-            address, Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"capacity provider {address}: its Auto Scaling group is not read"),
-            (ResourceRef(CAPACITY_PROVIDER, address, resource.body.span),),
-        )
+    if isinstance(provider, ValueNode) and provider.unknown is not None and provider.unknown.ref is not None and provider.unknown.ref.startswith(CAPACITY_PROVIDER + "."):
+        resource = next((entry for entry in terraform.resources if entry.address == provider.unknown.ref), None)
+        if resource is not None:
+            return provider_capacity(item, resource, provider.unknown.index, terraform)
     if isinstance(provider, ValueNode) and provider.unknown is not None:
+        registry = registry_provider(item, provider, terraform)
+        if registry is not None:
+            return registry
         label = provider.unknown.text or label
         return ProviderCapacity(label, Sourced(UNKNOWN, item.span, Provenance.DECLARED, provider.unknown.note))
-    return ProviderCapacity(label, Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"capacity provider {label} is the cluster's own: its Auto Scaling group is not read"))
+    resource = provider_named(label, terraform) if written.known else None
+    if resource is not None:
+        return provider_capacity(item, resource, None, terraform)
+    return ProviderCapacity(label, Sourced(UNKNOWN, item.span, Provenance.DECLARED, f"capacity provider {label} is not in this module: its Auto Scaling group is not read"))
 
 
 def _cluster_default_strategy(cluster: str | None, terraform: TerraformModule):

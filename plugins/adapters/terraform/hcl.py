@@ -19,6 +19,8 @@ nesting beyond the load limit is refused before the tree is walked.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,7 @@ __all__ = [
     "Operation",
     "TupleExpr",
     "ObjectExpr",
+    "ForExpr",
     "Opaque",
     "Attribute",
     "BLOCKS_TAG",
@@ -111,6 +114,19 @@ class ObjectExpr(Expression):
 
 
 @dataclass(frozen=True)
+class ForExpr(Expression):
+    """`[for k, v in collection : value if condition]`, or `{for ... : key => value... if condition}` (`key` set)."""
+
+    key_name: "str | None"
+    value_name: str
+    collection: Expression
+    key: "Expression | None"
+    value: Expression
+    condition: "Expression | None"
+    grouping: bool = False
+
+
+@dataclass(frozen=True)
 class Opaque(Expression):
     """An expression this reader does not evaluate (a `for` expression, a splat, a directive); `kind` names it."""
 
@@ -163,12 +179,14 @@ def load_hcl(path: str, text: str, limits: LoadLimits) -> SourceFile:
     too_deep = _bracket_depth(path, text, depth)
     if too_deep is not None:
         return SourceFile(path, text, (), (LoadProblem(f"nesting deeper than {depth} levels; file not linted", too_deep),))
-    tree = _parser().parse(data)
+    masked = _EXPONENT.sub(lambda match: b"0" * len(match.group(0)), data) if _MAYBE_EXPONENT.search(data) else data
+    tree = _parser().parse(masked)
     reader = _Reader(path, data, depth)
     problems: list = []
     error = _first_error(tree.root_node) if tree.root_node.has_error else None
     if error is not None:
-        problems.append(LoadProblem(f"HCL syntax error: {_describe_error(error, data)}", reader.point(error.start_point)))
+        message, where = _located_error(error, data)
+        problems.append(LoadProblem(f"HCL syntax error: {message}", reader.point(where)))
         source = SourceFile(path, text, (), tuple(problems))
         return source
     try:
@@ -209,6 +227,34 @@ def _first_error(node):
         if current.has_error:
             stack.extend(reversed(current.children))
     return node
+
+
+# A number with an exponent and no fraction (`1e3`), which HCL accepts and the grammar does not: parsed as digits of the
+# same length (positions stay), read from the text as written.
+_EXPONENT = re.compile(rb"(?<![\w.$])\d+[eE][+-]?\d+(?![\w.])")
+_MAYBE_EXPONENT = re.compile(rb"\d[eE][+-]?\d")
+
+
+def _located_error(node, data: bytes):
+    """(description, point) of the first syntax error, where Terraform reports it when the grammar's recovery hides it.
+
+    A `}` missing at the end of the file is reported at the `{` of the
+    block it would close (Terraform: "Unclosed configuration block"); a
+    heredoc no marker line closes, at its `<<`; a string nothing closes, at
+    its opening quote.
+    """
+    if node.is_missing and node.type == "}":
+        block = node.parent.parent if node.parent is not None and node.parent.type == "block_end" else node.parent
+        start = next((child for child in block.children if child.type == "block_start"), None) if block is not None else None
+        if start is not None:
+            return "unclosed block: no '}' before the end of the file", start.start_point
+    if node.is_missing and node.type == "heredoc_identifier" and node.parent is not None and node.parent.type == "heredoc_template":
+        marker = next((child for child in node.parent.children if child.type == "heredoc_identifier" and not child.is_missing), None)
+        name = data[marker.start_byte : marker.end_byte].decode("utf-8", "replace") if marker is not None else ""
+        return f"unterminated heredoc: no line {name} closes it", node.parent.start_point
+    if node.is_error and node.children and node.children[-1].type == "quoted_template_start":
+        return "unterminated string", node.children[-1].start_point  # the grammar gave up at a quote nothing closes
+    return _describe_error(node, data), node.start_point
 
 
 def _describe_error(node, data: bytes) -> str:
@@ -409,9 +455,31 @@ class _Reader:
                     key = Literal(key.span, key.text, key.root)
                 items.append((key, self.expression(parts[1], depth + 1)))
             return ObjectExpr(span, text, tuple(items))
-        if kind in ("for_expr", "for_tuple_expr", "for_object_expr"):
-            return Opaque(span, text, "a for expression")
+        if kind == "for_expr" and len(node.named_children) == 1:
+            return self.expression(node.named_children[0], depth + 1)
+        if kind in ("for_tuple_expr", "for_object_expr"):
+            return self._for(node, span, text, depth)
         return Opaque(span, text, kind)
+
+    def _for(self, node, span: Span, text: str, depth: int) -> Expression:
+        intro = next((child for child in node.named_children if child.type == "for_intro"), None)
+        if intro is None:
+            return Opaque(span, text, "a for expression")
+        names = [self.text(child) for child in intro.named_children if child.type == "identifier"]
+        collection = next((child for child in intro.named_children if child.type == "expression"), None)
+        bodies = [child for child in node.named_children if child.type == "expression"]
+        condition = next((child for child in node.named_children if child.type == "for_cond"), None)
+        condition_expression = next((child for child in condition.named_children if child.type == "expression"), None) if condition is not None else None
+        wanted = 2 if node.type == "for_object_expr" else 1
+        if collection is None or len(names) not in (1, 2) or len(bodies) != wanted or (condition is not None and condition_expression is None):
+            return Opaque(span, text, "a for expression")
+        key_name, value_name = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        key = self.expression(bodies[0], depth + 1) if wanted == 2 else None
+        return ForExpr(
+            span, text, key_name, value_name, self.expression(collection, depth + 1), key, self.expression(bodies[-1], depth + 1),
+            self.expression(condition_expression, depth + 1) if condition_expression is not None else None,
+            any(child.type == "ellipsis" for child in node.children),
+        )
 
     def _operand(self, nodes: list, depth: int) -> Expression:
         if len(nodes) == 1:
@@ -564,9 +632,10 @@ def _number(text: str) -> int | float | None:
         return int(text)
     except ValueError:
         try:
-            return float(text)
+            value = float(text)
         except ValueError:
             return None
+        return int(value) if "." not in text and value.is_integer() and abs(value) < 2**53 else value
 
 
 def _cover(path: str, spans: list[Span]) -> Span:

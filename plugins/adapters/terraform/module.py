@@ -19,7 +19,27 @@ from linter import Document, MappingNode, Node, RunContext, ScalarNode, Span
 from plugins.adapters.terraform.hcl import Attribute, Literal
 from plugins.adapters.terraform.values import Evaluation, Module, Resource, Scope, Variable, is_
 
-__all__ = ["TerraformModule", "is_configuration", "is_variables_file", "is_auto_variables_file", "modules_of_run", "module_of"]
+__all__ = [
+    "TerraformModule",
+    "Instance",
+    "is_configuration",
+    "is_variables_file",
+    "is_auto_variables_file",
+    "modules_of_run",
+    "module_of",
+    "instances_of",
+    "stage_owner",
+    "MAX_STAGE_DEPTH",
+    "MAX_CALL_DEPTH",
+    "MAX_INSTANCES",
+]
+
+# A tfvars file this many directories below a module (`envs/prod.tfvars`, `envs/prod/terraform.tfvars`) is a stage file of it.
+MAX_STAGE_DEPTH = 2
+# Module blocks nested deeper than this below a root module are not followed (real configurations nest two or three deep).
+MAX_CALL_DEPTH = 8
+# Readings of one called module (calls of its callers' readings multiply): the rest are not judged.
+MAX_INSTANCES = 64
 
 
 def is_configuration(path: str) -> bool:
@@ -78,12 +98,23 @@ class ModuleCall:
     caller_module: "TerraformModule | None" = field(default=None, compare=False, repr=False)
     body: "MappingNode | None" = field(default=None, compare=False, repr=False)
 
-    def staged(self, stage: Document) -> "ModuleCall | None":
-        """The call as `terraform apply -var-file=<stage>` in the caller makes it; None when it then creates nothing."""
-        if self.caller_module is None or self.body is None:
-            return self
-        arguments = call_arguments(self.caller_module.with_stage(stage), self.body, self.name, self.where)
-        return None if arguments is None else replace(self, arguments=arguments)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One reading of a module as `terraform apply` in a root module instantiates it.
+
+    `chain` holds the module blocks from the root module down to this one
+    (the root's first), each with its arguments as evaluated in that
+    reading of its caller; it is empty for the root module itself.
+    `stage` is the root's stage file the reading applies (None: the root's
+    automatic values only); `root` the root module's directory.
+    """
+
+    module: TerraformModule = field(compare=False)
+    chain: tuple = ()
+    stage: Document | None = field(default=None, compare=False)
+    root: str = ""
 
 
 # Arguments of a module block that are Terraform's, not the module's variables.
@@ -168,7 +199,10 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
 
     A stage file is a tfvars file of the module's directory that Terraform
     does not load by itself (`prod.tfvars`, passed with `-var-file`) and that
-    sets at least one variable the module declares.
+    sets at least one variable the module declares; or any tfvars file of a
+    directory without configuration at most `MAX_STAGE_DEPTH` levels below
+    the module (`envs/prod.tfvars`, `envs/prod/terraform.tfvars`: nothing
+    loads it by itself there), for the nearest module above it.
     """
 
     def build() -> dict[str, TerraformModule]:
@@ -188,13 +222,14 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
             if not documents:
                 continue
             module = build_module(directory, sorted(documents, key=lambda item: item.path), sorted(tfvars, key=lambda item: item.path))
-            declared = set(module.module.variables)
-            module.stage_files = [
-                stage
-                for stage in sorted(stages, key=lambda item: item.path)
-                if isinstance(stage.root, MappingNode) and any(str(key.value) in declared for key, _ in stage.root.pairs)
-            ]
+            module.stage_files = [stage for stage in sorted(stages, key=lambda item: item.path) if _sets_a_variable(stage, module)]
             modules[directory] = module
+        for directory, (documents, tfvars, stages) in by_directory.items():
+            owner = None if documents else _module_above(directory, modules)
+            if owner is not None:
+                owner.stage_files = sorted(
+                    owner.stage_files + [stage for stage in tfvars + stages if _sets_a_variable(stage, owner)], key=lambda item: item.path
+                )
         run_paths = frozenset(os.path.realpath(document.path) for document in run.documents)
         for module in modules.values():
             module.run_paths = run_paths
@@ -204,6 +239,88 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
         return modules
 
     return run.memo(("terraform", "modules"), build)
+
+
+def _sets_a_variable(stage: Document, module: TerraformModule) -> bool:
+    root = stage.root
+    return isinstance(root, MappingNode) and any(str(key.value) in module.module.variables for key, _ in root.pairs)
+
+
+def _module_above(directory: str, modules: dict[str, TerraformModule]) -> TerraformModule | None:
+    """The nearest module at most MAX_STAGE_DEPTH directories above `directory`."""
+    current = directory
+    for _ in range(MAX_STAGE_DEPTH):
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        if parent in modules:
+            return modules[parent]
+        current = parent
+    return None
+
+
+def stage_owner(stage: Document, run: RunContext) -> TerraformModule | None:
+    """The module whose stage file `stage` is when it lies in a directory below it (`envs/prod.tfvars`); None otherwise."""
+    for module in modules_of_run(run).values():
+        if any(item is stage for item in module.stage_files):
+            return module
+    return None
+
+
+def instances_of(module: TerraformModule, run: RunContext) -> list[Instance]:
+    """The readings of a module in the run: a root module's (once per stage file), or those its callers' readings make.
+
+    A root module is one no module of the run calls. A called module is
+    read once per call in each reading of its caller, so a chain
+    root → a → b binds a's variables from the root's block and b's from
+    a's block as that reading of a evaluates it. Chains deeper than
+    `MAX_CALL_DEPTH` calls are not followed and a module is read at most
+    `MAX_INSTANCES` times. A module on a cycle of calls (Terraform rejects
+    the configuration), and every module it calls, directly or not, has no
+    reading.
+    """
+    return _all_instances(run).get(module.directory, [])
+
+
+def _all_instances(run: RunContext) -> dict[str, list[Instance]]:
+    def build() -> dict[str, list[Instance]]:
+        modules = modules_of_run(run)
+        waiting = {directory: len(module.calls) for directory, module in modules.items()}
+        ready = [directory for directory, count in sorted(waiting.items()) if count == 0]
+        callees: dict[str, list[tuple[str, ModuleCall]]] = {}
+        for directory, module in modules.items():
+            for call in module.calls:
+                callees.setdefault(call.caller_module.directory if call.caller_module is not None else "", []).append((directory, call))
+        found: dict[str, list[Instance]] = {}
+        for directory in ready:
+            module = modules[directory]
+            if module.stage_files:
+                found[directory] = [Instance(module.with_stage(stage), (), stage, directory) for stage in module.stage_files]
+            else:
+                found[directory] = [Instance(module, (), None, directory)]
+        while ready:  # callers before the modules they call (Kahn's order): no recursion, and a cycle is never ready
+            caller = ready.pop()
+            for directory, call in callees.get(caller, ()):
+                readings = found.setdefault(directory, [])
+                for outer in found.get(caller, ()):
+                    if len(readings) >= MAX_INSTANCES:
+                        break
+                    if len(outer.chain) >= MAX_CALL_DEPTH:
+                        continue
+                    arguments = call_arguments(outer.module, call.body, call.name, call.where) if call.body is not None else call.arguments
+                    if arguments is None:
+                        continue
+                    bound = replace(call, arguments=arguments)
+                    readings.append(Instance(modules[directory].called(bound), outer.chain + (bound,), outer.stage, outer.root))
+                waiting[directory] -= 1
+                if waiting[directory] == 0:
+                    ready.append(directory)
+        for directory, count in waiting.items():
+            if count:  # on or below a cycle of calls
+                found.pop(directory, None)
+        return found
+
+    return run.memo(("terraform", "instances"), build)
 
 
 def module_of(document: Document, run: RunContext) -> TerraformModule | None:
@@ -219,9 +336,10 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
     """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
 
     The arguments are evaluated in the calling module as it reads with its
-    own values; `ModuleCall.staged` evaluates them again with one of the
-    caller's stage files. A call whose `count` is decided 0 (or `for_each`
-    empty) instantiates nothing.
+    own values; `instances_of` evaluates them again in each reading of the
+    caller (a stage file of the root, the caller's own callers' arguments).
+    A call whose `count` is decided 0 (or `for_each` empty) instantiates
+    nothing.
     """
     found = []
     for document in module.documents:

@@ -82,6 +82,11 @@ SHAPES = {
     # CreateService (`network_configuration` is the API's awsvpcConfiguration, read as NetworkConfiguration.Subnets).
     "aws_ecs_service": RequestShape({"name": "ServiceName"}, frozenset({"capacity_provider_strategy", "load_balancer", "ordered_placement_strategy"})),
     "aws_ecs_cluster_capacity_providers": RequestShape({}, frozenset({"default_capacity_provider_strategy"})),
+    # CreateCapacityProvider; CreateAutoScalingGroup (a mixed instances policy's `override` blocks are the API's Overrides);
+    # CreateLaunchConfiguration.
+    "aws_ecs_capacity_provider": RequestShape({}),
+    "aws_autoscaling_group": RequestShape({"override": "Overrides"}, frozenset({"override"})),
+    "aws_launch_configuration": RequestShape({}),
     # EventBridge PutTargets' EcsParameters (`ecs_target`) and EventBridge Scheduler's `target.ecs_parameters`.
     "aws_cloudwatch_event_target": RequestShape({}, frozenset({"capacity_provider_strategy", "placement_constraint", "ordered_placement_strategy"})),
     "aws_scheduler_schedule": RequestShape({}, frozenset({"capacity_provider_strategy", "placement_constraints", "placement_strategy"})),

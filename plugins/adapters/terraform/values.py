@@ -18,13 +18,18 @@ iterator, conditionals (both options kept when the condition is not
 decided), arithmetic, comparison and logic operators, and the functions
 `merge`, `lookup`, `try`, `coalesce`, `tostring`, `tonumber`, `lower`,
 `upper`, `length`, `contains`, `replace` (of a substring), `jsonencode` (a partly known value: an unknown text
-that keeps the value, for arguments holding a JSON document). Data sources, module outputs, `for` expressions and any
-other function are unknown. Nothing is executed, no file is read.
+that keeps the value, for arguments holding a JSON document), `concat`, `flatten`, `keys`, `values`, `element`,
+`join`, `split`, `format` (its `%s`, `%v`, `%d` and `%%` verbs), `min`, `max`, `tomap`, `tolist`, `toset`, `can`,
+`startswith`, `endswith`, `trimspace`, and `for` expressions over a known collection (a condition or key not known
+makes the whole result unknown). Data sources, module outputs and any other function are unknown. Nothing is
+executed, no file is read.
 
 Bounds: locals are evaluated in dependency order (a chain of thousands
 costs one step each, and a reference cycle makes every member unknown);
 references nest at most `MAX_DEPTH` deep; text longer than `MAX_TEXT` and
-collections with more than `MAX_ITEMS` elements are unknown.
+collections with more than `MAX_ITEMS` elements are unknown; the `for`
+expressions of one module reading evaluate at most `MAX_ITERATIONS`
+expressions together (past that, each is unknown).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from plugins.adapters.terraform.hcl import (
     Call,
     Conditional,
     Expression,
+    ForExpr,
     Literal,
     ObjectExpr,
     Opaque,
@@ -48,11 +54,12 @@ from plugins.adapters.terraform.hcl import (
     TupleExpr,
 )
 
-__all__ = ["is_", "instances", "instance_address", "Unknown", "EvalError", "ResourceInstance", "Resource", "Variable", "Module", "Scope", "Evaluation", "MAX_DEPTH", "MAX_TEXT", "MAX_ITEMS"]
+__all__ = ["is_", "instances", "instance_address", "Unknown", "EvalError", "ResourceInstance", "Resource", "Variable", "Module", "Scope", "Evaluation", "MAX_DEPTH", "MAX_TEXT", "MAX_ITEMS", "MAX_ITERATIONS"]
 
 MAX_DEPTH = 64
 MAX_TEXT = 65_536
 MAX_ITEMS = 10_000
+MAX_ITERATIONS = 100_000
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,10 @@ class _TooDeep(Exception):
     pass
 
 
+class _Exhausted(Exception):
+    """The `for` expressions of a reading went past MAX_ITERATIONS."""
+
+
 _IN_PROGRESS = object()
 
 
@@ -154,6 +165,8 @@ class Module:
         self._local_memo: dict[str, Any] = {}
         self._attribute_memo: dict[tuple, Any] = {}
         self._depth = 0
+        self._iterations = 0  # expressions evaluated inside `for` expressions in this reading (MAX_ITERATIONS)
+        self._in_for = 0
         self._related: list[tuple[Span, str]] = []
         self._resolve_locals_in_order()
 
@@ -269,6 +282,10 @@ class Module:
         return Unknown("an unreadable value")
 
     def _expr(self, expression: Expression, scope: Scope) -> Any:
+        if self._in_for:
+            self._iterations += 1
+            if self._iterations > MAX_ITERATIONS:
+                raise _Exhausted()
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH * 4:
@@ -302,6 +319,8 @@ class Module:
             return result
         if isinstance(expression, Call):
             return self._call(expression, scope)
+        if isinstance(expression, ForExpr):
+            return self._for(expression, scope)
         if isinstance(expression, Opaque):
             return Unknown(f"{expression.kind} is not evaluated", "${" + expression.text + "}")
         return Unknown("an expression not evaluated")
@@ -603,6 +622,69 @@ class Module:
             return left / right if operator == "/" else left % right
         return Unknown(f"the operator {operator} is not evaluated")
 
+    def _for(self, expression: ForExpr, scope: Scope) -> Any:
+        """A `for` expression over a known list or map (a map in its keys' order, as Terraform iterates it)."""
+        shown = "${" + expression.text + "}"
+        collection = self._expr(expression.collection, scope)
+        if isinstance(collection, EvalError):
+            return collection
+        if isinstance(collection, Unknown):
+            return Unknown(f"a for expression over a collection not known ({collection.note})", shown)
+        if isinstance(collection, dict):
+            items = sorted(collection.items())
+        elif isinstance(collection, list):
+            items = list(enumerate(collection))
+        else:
+            return EvalError("a for expression over a value that is not a list, a set or a map")
+        if len(items) > MAX_ITEMS or self._iterations >= MAX_ITERATIONS:
+            return Unknown(f"a for expression beyond the {MAX_ITERATIONS:,} steps read in one module" if len(items) <= MAX_ITEMS else "a for expression over a collection too long to read", shown)
+        self._in_for += 1
+        try:
+            return self._for_items(expression, items, scope, shown)
+        except _Exhausted:
+            if self._in_for > 1:
+                raise  # the outermost for expression is the one left unknown
+            return Unknown(f"a for expression beyond the {MAX_ITERATIONS:,} steps read in one module", shown)
+        finally:
+            self._in_for -= 1
+
+    def _for_items(self, expression: ForExpr, items: list, scope: Scope, shown: str) -> Any:
+        tuple_result: list = []
+        object_result: dict[str, Any] = {}
+        for key, value in items:
+            names = {expression.value_name: value}
+            if expression.key_name is not None:
+                names[expression.key_name] = key
+            inner = scope.bind(**names)
+            if expression.condition is not None:
+                keep = self._expr(expression.condition, inner)
+                if isinstance(keep, (Unknown, EvalError)):
+                    return keep if isinstance(keep, EvalError) else Unknown(f"the condition of a for expression is not known ({keep.note})", shown)
+                if not isinstance(keep, bool):
+                    return EvalError("the condition of a for expression is not a bool")
+                if not keep:
+                    continue
+            element = self._expr(expression.value, inner)
+            if isinstance(element, EvalError):
+                return element
+            if expression.key is None:
+                tuple_result.append(element)
+                continue
+            name = self._expr(expression.key, inner)
+            if isinstance(name, EvalError):
+                return name
+            if isinstance(name, bool) or not isinstance(name, (str, int, float)):
+                why = name.note if isinstance(name, Unknown) else "not a string"
+                return Unknown(f"a key of a for expression is not known ({why})", shown)
+            name = name if isinstance(name, str) else _number_text(name)
+            if expression.grouping:
+                object_result.setdefault(name, []).append(element)
+            elif name in object_result:
+                return EvalError(f"a for expression makes the key {name!r} twice")
+            else:
+                object_result[name] = element
+        return tuple_result if expression.key is None else object_result
+
     def _call(self, expression: Call, scope: Scope) -> Any:
         name = expression.name
         if expression.expand:
@@ -615,6 +697,11 @@ class Module:
             return EvalError("no argument of try() can be evaluated")
         if name == "jsonencode":
             return _jsonencode(expression, [self._expr(argument, scope) for argument in expression.args])
+        if name == "can":
+            if len(expression.args) != 1:
+                return EvalError("can() takes one argument")
+            value = self._expr(expression.args[0], scope)
+            return value if isinstance(value, Unknown) else not isinstance(value, EvalError)
         if name not in _FUNCTIONS:
             return Unknown(f"the function {name}() is not evaluated", "${" + expression.text + "}")
         values = [self._expr(argument, scope) for argument in expression.args]
@@ -740,6 +827,198 @@ def _text(function):
     return convert
 
 
+def _unknown_in(value: Any, depth: int = 0) -> "Unknown | None":
+    """The first unknown part of a value (nested at most `MAX_DEPTH` deep: deeper counts as unknown)."""
+    if depth > MAX_DEPTH:
+        return Unknown("a value nested too deeply")
+    if isinstance(value, Unknown):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        found = _unknown_in(item, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _not_known(expression: Call, unknown: Unknown) -> Unknown:
+    return Unknown(f"{expression.name}() of a value not wholly known ({unknown.note})", "${" + expression.text + "}")
+
+
+def _as_text(value: Any) -> "str | None":
+    """A primitive as Terraform converts it to a string; None for anything else (null, a collection)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if _is_number(value):
+        return _number_text(value)
+    return value if isinstance(value, str) else None
+
+
+def _concat(expression: Call, values: list) -> Any:
+    if not values or not all(isinstance(value, list) for value in values):
+        return EvalError("concat() takes lists")
+    result = [item for value in values for item in value]
+    return result if len(result) <= MAX_ITEMS else Unknown("a list too long to read")
+
+
+def _flatten(expression: Call, values: list) -> Any:
+    if len(values) != 1 or not isinstance(values[0], list):
+        return EvalError("flatten() takes a list")
+    unknown = _unknown_in(values[0])
+    if unknown is not None:  # an unknown element may itself be a list
+        return _not_known(expression, unknown)
+    result: list = []
+    stack = [(values[0], 0)]
+    while stack:
+        current, index = stack.pop()
+        if index >= len(current):
+            continue
+        stack.append((current, index + 1))
+        item = current[index]
+        if isinstance(item, list):
+            if len(stack) > MAX_DEPTH:
+                return Unknown("flatten() of lists nested too deeply")
+            stack.append((item, 0))
+        else:
+            result.append(item)
+        if len(result) > MAX_ITEMS:
+            return Unknown("a list too long to read")
+    return result
+
+
+def _keys(expression: Call, values: list) -> Any:
+    if len(values) != 1 or not isinstance(values[0], dict):
+        return EvalError(f"{expression.name}() takes a map or an object")
+    ordered = sorted(values[0].items())
+    return [key for key, _ in ordered] if expression.name == "keys" else [value for _, value in ordered]
+
+
+def _element(expression: Call, values: list) -> Any:
+    if len(values) != 2 or not isinstance(values[0], list) or not _is_number(values[1]) or values[1] != int(values[1]):
+        return EvalError("element() takes a list and a whole number")
+    if not values[0]:
+        return EvalError("element() of an empty list")
+    if values[1] < 0:
+        return EvalError("element() with a negative index")
+    return values[0][int(values[1]) % len(values[0])]
+
+
+def _join(expression: Call, values: list) -> Any:
+    if len(values) < 2 or not isinstance(values[0], str) or not all(isinstance(value, list) for value in values[1:]):
+        return EvalError("join() takes a separator and lists")
+    items = [item for value in values[1:] for item in value]
+    unknown = _unknown_in(items)
+    if unknown is not None:
+        return _not_known(expression, unknown)
+    texts = [_as_text(item) for item in items]
+    if any(text is None for text in texts):
+        return EvalError("join() of an element that is not a string")
+    result = values[0].join(texts)  # type: ignore[arg-type]
+    return result if len(result) <= MAX_TEXT else Unknown("a text too long to read")
+
+
+def _split(expression: Call, values: list) -> Any:
+    if len(values) != 2 or not all(isinstance(value, str) for value in values):
+        return EvalError("split() takes a separator and a string")
+    separator, text = values
+    if not separator:
+        return Unknown(f"{expression.text}: split() on an empty separator is not evaluated", "${" + expression.text + "}")
+    parts = text.split(separator)
+    return parts if len(parts) <= MAX_ITEMS else Unknown("a list too long to read")
+
+
+def _format(expression: Call, values: list) -> Any:
+    """`format` with the verbs `%s`, `%v` (of a string, number or bool), `%d` and `%%` only; any other (widths, flags, `%q`) leaves it unknown."""
+    if not values or not isinstance(values[0], str):
+        return EvalError("format() takes a format string")
+    spec, arguments = values[0], values[1:]
+    pieces: list[str] = []
+    position = index = 0
+    while index < len(spec):
+        character = spec[index]
+        if character != "%":
+            pieces.append(character)
+            index += 1
+            continue
+        verb = spec[index + 1] if index + 1 < len(spec) else ""
+        index += 2
+        if verb == "%":
+            pieces.append("%")
+            continue
+        if verb not in ("s", "v", "d"):
+            return Unknown(f"{expression.text}: the format verb %{verb} is not evaluated", "${" + expression.text + "}")
+        if position >= len(arguments):
+            return EvalError("format() has too few arguments")
+        argument = arguments[position]
+        position += 1
+        unknown = _unknown_in(argument)
+        if unknown is not None:
+            return _not_known(expression, unknown)
+        if verb == "d":
+            number = _as_number(argument) if not isinstance(argument, bool) else None
+            if number is None or number != int(number):
+                return EvalError("format() %d of a value that is not a whole number")
+            pieces.append(str(int(number)))
+            continue
+        text = _as_text(argument)
+        if text is None:
+            return Unknown(f"{expression.text}: %s of a collection or null is not evaluated", "${" + expression.text + "}")
+        pieces.append(text)
+    if position != len(arguments):
+        return EvalError("format() has too many arguments")
+    result = "".join(pieces)
+    return result if len(result) <= MAX_TEXT else Unknown("a text too long to read")
+
+
+def _extreme(expression: Call, values: list) -> Any:
+    if not values:
+        return EvalError(f"{expression.name}() needs at least one number")
+    numbers = [_as_number(value) if not isinstance(value, bool) else None for value in values]
+    if any(number is None for number in numbers):
+        return EvalError(f"{expression.name}() of a value that is not a number")
+    return min(numbers) if expression.name == "min" else max(numbers)  # type: ignore[type-var]
+
+
+def _same_kind(items: list) -> bool:
+    """True when the elements need no conversion to one type (all strings, all numbers, all bools, or all collections of one kind)."""
+    kinds = {"number" if _is_number(item) else type(item).__name__ for item in items if item is not None}
+    return len(kinds) <= 1
+
+
+def _tomap(expression: Call, values: list) -> Any:
+    if len(values) != 1 or not isinstance(values[0], dict):
+        return EvalError("tomap() takes a map or an object")
+    if not _same_kind([value for value in values[0].values() if not isinstance(value, Unknown)]):
+        return Unknown(f"{expression.text}: values of different types, converted to one type, are not evaluated", "${" + expression.text + "}")
+    return values[0]
+
+
+def _tolist(expression: Call, values: list) -> Any:
+    if len(values) != 1 or not isinstance(values[0], list):
+        return EvalError(f"{expression.name}() takes a list, a tuple or a set")
+    items = values[0]
+    unknown = _unknown_in(items) if expression.name == "toset" else None
+    if unknown is not None:  # an unknown element may equal another
+        return _not_known(expression, unknown)
+    if not _same_kind([item for item in items if not isinstance(item, Unknown)]):
+        return Unknown(f"{expression.text}: elements of different types, converted to one type, are not evaluated", "${" + expression.text + "}")
+    if expression.name == "tolist":
+        return items
+    if any(isinstance(item, (dict, list)) for item in items):
+        return Unknown(f"{expression.text}: a set of collections is not evaluated", "${" + expression.text + "}")
+    unique = []
+    for item in items:
+        if item is not None and not any(_same(item, seen) for seen in unique):
+            unique.append(item)
+    return sorted(unique, key=lambda item: (str(type(item)), item))  # Terraform lists a set of strings in lexical order
+
+
+def _affix(expression: Call, values: list) -> Any:
+    if len(values) != 2 or not all(isinstance(value, str) for value in values):
+        return EvalError(f"{expression.name}() takes two strings")
+    return values[0].startswith(values[1]) if expression.name == "startswith" else values[0].endswith(values[1])
+
+
 _FUNCTIONS = {
     "merge": _merge,
     "lookup": _lookup,
@@ -751,6 +1030,22 @@ _FUNCTIONS = {
     "length": _one_text(_length),
     "contains": _contains,
     "replace": _replace,
+    "concat": _concat,
+    "flatten": _flatten,
+    "keys": _keys,
+    "values": _keys,
+    "element": _element,
+    "join": _join,
+    "split": _split,
+    "format": _format,
+    "min": _extreme,
+    "max": _extreme,
+    "tomap": _tomap,
+    "tolist": _tolist,
+    "toset": _tolist,
+    "startswith": _affix,
+    "endswith": _affix,
+    "trimspace": _one_text(_text(str.strip)),
 }
 
 
