@@ -336,9 +336,9 @@ def test_a_namespace_the_module_does_not_decide_names_no_stage_and_matches_no_bu
 
 
 def test_pod_labels_the_module_does_not_decide_match_no_budget(tmp_path: Path):
-    """`labels = local.labels` from a `for` expression is unknown: a budget of the namespace may or may not select the pods."""
+    """Labels from a data source are unknown: a budget of the namespace may or may not select the pods."""
     module = UNDECIDED_NAMESPACE.replace("namespace = var.prod_namespace", 'namespace = "prod"').replace(
-        "    template {\n", "    template {\n      metadata {\n        labels = { for key in [\"app\"] : key => \"llm\" }\n      }\n"
+        "    template {\n", "    template {\n      metadata {\n        labels = data.external.pod.result\n      }\n"
     )
     _write(tmp_path, {"main.tf": module, "pdb.yaml": BUDGET_ELSEWHERE})
     result = lint_paths([str(tmp_path / "main.tf"), str(tmp_path / "pdb.yaml")], context="none")
@@ -390,3 +390,15 @@ def test_instances_that_write_one_object_are_one_object(tmp_path: Path):
     assert len(lint_paths([str(tmp_path / "main.tf")], context="none").deployments) == 1
     _write(tmp_path, {"main.tf": body.replace('name      = "llm"', 'name      = "llm-${count.index}"')})
     assert sorted(deployment.name.value for deployment in lint_paths([str(tmp_path / "main.tf")], context="none").deployments) == ["llm-0", "llm-1"]
+
+
+def test_pod_labels_from_a_decided_for_expression_match_the_budget_that_selects_them(tmp_path: Path):
+    """`labels = { for key in ["app"] : key => "llm" }` is decided: the namespace's budget that selects `app: llm` covers the pods."""
+    module = UNDECIDED_NAMESPACE.replace("namespace = var.prod_namespace", 'namespace = "prod"').replace(
+        "    template {\n", "    template {\n      metadata {\n        labels = { for key in [\"app\"] : key => \"llm\" }\n      }\n"
+    )
+    _write(tmp_path, {"main.tf": module, "pdb.yaml": BUDGET_ELSEWHERE})
+    result = lint_paths([str(tmp_path / "main.tf"), str(tmp_path / "pdb.yaml")], context="none")
+    (deployment,) = result.deployments
+    budget = deployment.availability.disruption_budget
+    assert budget.known and budget.span.path.endswith("pdb.yaml")
