@@ -388,10 +388,10 @@ def _check_hook_names(host: PluginHost) -> None:
 
 
 def _load_entry_points(host: PluginHost) -> None:
-    from importlib.metadata import entry_points
+    from linter import installed_plugins
 
     seen: set[str] = set()
-    for entry_point in sorted(entry_points(group=hookspecs.PROJECT), key=lambda item: item.name):
+    for entry_point in sorted(installed_plugins.entry_points(hookspecs.PROJECT), key=lambda item: item.name):
         if entry_point.name in seen:
             continue  # the same distribution seen twice on sys.path
         seen.add(entry_point.name)

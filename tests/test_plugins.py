@@ -29,7 +29,7 @@ import pytest
 
 import linter
 from linter import Environment, Severity, hookimpl, rule
-from linter import hookspecs
+from linter import hookspecs, installed_plugins
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import PluginConfigError, build_plugin_host
 from linter.rules import RuleSelector
@@ -1090,14 +1090,14 @@ def test_summary_after_a_plugin_load_failure_counts_real_files(plugin_modules, d
 def test_entry_point_that_fails_to_load_is_isolated(monkeypatch, plugin_modules, deploy_yaml, value, module_source, message):
     if module_source is not None:
         plugin_modules(value.split(":")[0], module_source)
-    real_entry_points = importlib.metadata.entry_points
-    broken = importlib.metadata.EntryPoint(name="acme_broken", value=value, group=hookspecs.PROJECT)
+    real_entry_points = installed_plugins.entry_points
+    broken = installed_plugins.InstalledEntryPoint(name="acme_broken", value=value, group=hookspecs.PROJECT)
 
-    def entry_points(**selection):
-        found = list(real_entry_points(**selection))
-        return found + [broken] if selection.get("group") == hookspecs.PROJECT else found
+    def entry_points(group):
+        found = list(real_entry_points(group))
+        return found + [broken] if group == hookspecs.PROJECT else found
 
-    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(installed_plugins, "entry_points", entry_points)
     result = run_cli(deploy_yaml)
     assert (result.code, result.err) == (1, "")
     assert "Traceback" not in result.out
