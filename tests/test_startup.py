@@ -109,6 +109,9 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     # Entry points and cfn-lint's version are read from the dist-info directories directly
     # (linter/installed_plugins.py, plugins/data/instances.py): importlib.metadata costs 15-20 ms.
     assert "importlib.metadata" not in {name for _, name in run.imports}
+    # The shipped schemas and data tables are read through their package's loader; importlib.resources
+    # brings in tempfile and zipfile. The cfn-lint bridge starts no process (off by default).
+    assert not {"importlib.resources", "tempfile", "zipfile", "subprocess", "queue"} & {name for _, name in run.imports}
 
 
 def test_the_default_excludes_name_only_directories():
@@ -194,3 +197,18 @@ def test_a_run_reads_the_compiled_data_tables_not_their_yaml(workdir):
     opened = [path.rsplit("/", 1)[-1] for path in line.split()[1:]]
     assert "tables.json" in opened
     assert "tables.yaml" not in opened
+
+
+def test_files_read_through_their_package_loader_are_what_importlib_resources_reads():
+    # linter/schemas.py and plugins/data/loading.py read shipped files as pkgutil.get_data does.
+    import json
+    from importlib import resources
+
+    from linter import schemas
+    from plugins.data import loading
+
+    for name in ("config", "workload-profile", "data-tables"):
+        filename = f"{name}.schema.json"
+        assert schemas._read(filename) == resources.files("mldeploy_lint_schemas").joinpath(filename).read_text(encoding="utf-8")
+    shipped = resources.files("plugins.data").joinpath(loading.COMPILED_TABLES_FILE).read_text(encoding="utf-8")
+    assert loading.raw_tables() == json.loads(shipped)
