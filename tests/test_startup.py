@@ -112,6 +112,13 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     # The shipped schemas and data tables are read through their package's loader; importlib.resources
     # brings in tempfile and zipfile. The cfn-lint bridge starts no process (off by default).
     assert not {"importlib.resources", "tempfile", "zipfile", "subprocess", "queue"} & {name for _, name in run.imports}
+    # The readers of SageMaker API request documents and of Step Functions / Pipelines definitions wait
+    # for such a document (plugins/adapters/aws/document_kinds.py recognises them).
+    assert not {
+        "plugins.adapters.aws.api_documents",
+        "plugins.adapters.aws.workflow_definitions",
+        "plugins.adapters.cloudformation.resources.stepfunctions",
+    } & {name for _, name in run.imports}
 
 
 def test_the_default_excludes_name_only_directories():
