@@ -25,6 +25,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
+import pluggy
 import pytest
 
 import linter
@@ -1476,3 +1477,29 @@ def test_names_a_plugin_gives_are_no_stage_words_in_paths():
     environments = {deployment.path: deployment.environment for deployment in named.deployments}
     assert not environments["prod-line/deploy.yaml"].known
     assert environments["prod/deploy.yaml"].value is Environment.PROD
+
+
+def test_the_faster_hookimpl_lookup_finds_what_pluggy_finds():
+    # linter/plugin_manager.py `_PluginManager` skips pluggy's static lookup for a module's plain attributes.
+    import types
+
+    from linter.plugin_manager import _PluginManager
+
+    class Plugin:
+        @hookimpl
+        def mldeploy_rules(self):
+            return []
+
+    module = types.ModuleType("acme_lookup")
+    exec(
+        "from linter import hookimpl\nimport os\nfrom os import path\nVALUE = 3\n"
+        "@hookimpl(specname='mldeploy_rules')\ndef renamed():\n    return []\n"
+        "def helper():\n    pass\nclass Kind:\n    pass\nbound = Kind().__init__\n"
+        "wrapped = staticmethod(hookimpl(lambda: []))\n",
+        module.__dict__,
+    )
+    plugins = [Plugin(), Plugin, module, *(plugin for _, plugin in build_plugin_host().manager.list_name_plugin())]
+    fast, standard = _PluginManager(hookspecs.PROJECT), pluggy.PluginManager(hookspecs.PROJECT)
+    for plugin in plugins:
+        for name in dir(plugin):
+            assert fast.parse_hookimpl_opts(plugin, name) == standard.parse_hookimpl_opts(plugin, name), (plugin, name)
