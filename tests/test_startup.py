@@ -126,6 +126,8 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
         "plugins.data.advisor_examples",
         # ECS services' scaling targets wait for one (plugins/adapters/cloudformation/hosting.py).
         "plugins.adapters.cloudformation.ecs_scaling",
+        # argparse's help formatter is given the terminal width (linter/cli.py `_HelpFormatter`).
+        "shutil",
     } & {name for _, name in run.imports}
 
 
@@ -227,3 +229,18 @@ def test_files_read_through_their_package_loader_are_what_importlib_resources_re
         assert schemas._read(filename) == resources.files("mldeploy_lint_schemas").joinpath(filename).read_text(encoding="utf-8")
     shipped = resources.files("plugins.data").joinpath(loading.COMPILED_TABLES_FILE).read_text(encoding="utf-8")
     assert loading.raw_tables() == json.loads(shipped)
+
+
+@pytest.mark.parametrize("columns", [None, "100", "0", "wide"])
+def test_the_help_width_is_shutil_s(monkeypatch, columns):
+    # linter/cli.py reads the width as shutil.get_terminal_size does, so that argparse need not import shutil.
+    import shutil
+
+    from linter.cli import _terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_columns() == shutil.get_terminal_size().columns
+
