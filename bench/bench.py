@@ -215,6 +215,65 @@ def _startup_ratios(commands: dict) -> dict:
     return ratios
 
 
+def startup_interleaved(runs: int) -> dict:
+    """The start-up goal's own measurement: CPU time of whole processes on the small template, in interleaved rounds.
+
+    Each round runs every command once, in turn (the interpreter floor, the
+    linter as `python -m linter` and as its console script, cfn-lint), after
+    one untimed round, so that a change in the machine's load reaches every
+    command alike; the ratio is of the medians of CPU time. `startup` times
+    each command's runs back to back, which a busy machine skews.
+    """
+    work = Path(tempfile.mkdtemp(prefix="mldeploy-bench-"))
+    try:
+        (work / "template.yaml").write_text(SMALL_TEMPLATE.read_text())
+        env = _cached_bytecode_env(work)
+        plan: dict[str, tuple[list[str], bool]] = {
+            "python -c pass (interpreter floor)": ([sys.executable, "-c", "pass"], False),
+            "python -m linter template.yaml": ([sys.executable, "-m", "linter", "template.yaml"], True),
+        }
+        for label, path in _console_scripts("mldeploy-lint") + _console_scripts("cfn-lint"):
+            if not _is_shim(path):  # a pyenv shim's own cost is `startup`'s business
+                plan[f"{label} template.yaml"] = ([path, "template.yaml"], label.startswith("mldeploy-lint"))
+        wall: dict[str, list[float]] = {label: [] for label in plan}
+        cpu: dict[str, list[float]] = {label: [] for label in plan}
+        for attempt in range(runs + 1):
+            for label, (command, expect_finding) in plan.items():
+                start, start_cpu = time.perf_counter(), _children_cpu()
+                completed = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
+                elapsed, elapsed_cpu = time.perf_counter() - start, _children_cpu() - start_cpu
+                if "Traceback" in completed.stderr or (expect_finding and EXPECTED_FINDING not in completed.stdout):
+                    raise BenchError(
+                        f"{' '.join(command)} exited {completed.returncode} without linting:\n"
+                        f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
+                    )
+                if attempt:
+                    wall[label].append(elapsed)
+                    cpu[label].append(elapsed_cpu)
+        commands = {label: {**_stats(wall[label]), "cpu": _stats(cpu[label])} for label in plan}
+        cfn_lint = [stats["cpu"]["median"] for label, stats in commands.items() if label.startswith("cfn-lint")]
+        ratios = {
+            label: stats["cpu"]["median"] / min(cfn_lint)
+            for label, stats in commands.items()
+            if cfn_lint and not label.startswith(("cfn-lint", "python -c"))
+        }
+        return {"rounds": runs, "commands": commands, "cpu_over_cfn_lint": ratios}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def render_startup_interleaved(section: dict) -> list[str]:
+    lines = [f"Start-up on the small template, {section['rounds']} interleaved rounds (CPU time: user + system):"]
+    width = max(len(label) for label in section["commands"])
+    for label, stats in section["commands"].items():
+        lines.append(f"  {label:{width}}  cpu {_ms(stats['cpu'])}")
+    for label, ratio in section["cpu_over_cfn_lint"].items():
+        lines.append(f"  {label}: {ratio:.2f} of cfn-lint (medians of CPU time; goal: at most 0.2)")
+    if not section["cpu_over_cfn_lint"]:
+        lines.append("  (cfn-lint is not installed: no ratio)")
+    return lines
+
+
 # Runs `python -m linter ARGS` with an import hook that prints, for the first
 # import of each heavy package, the stack of the code that asked for it:
 # `-X importtime` cannot say who imported a module from inside a function.
@@ -1194,9 +1253,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs-and-cache-only", action="store_true", help="measure only --jobs and the disk cache (the tree and 1,000 generated files)"
     )
+    parser.add_argument(
+        "--startup-only",
+        action="store_true",
+        help="measure only start-up on the small template against cfn-lint, in interleaved rounds (CPU time)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.startup_only:
+        try:
+            section = startup_interleaved(args.runs)
+        except BenchError as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 2
+        sys.stdout.write(json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_startup_interleaved(section)) + "\n")
+        return 0
     if args.repository_context_only:
         try:
             section = repository_context(args.runs)

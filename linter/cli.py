@@ -37,6 +37,34 @@ def _common_plugin_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's, given the terminal's width as `shutil.get_terminal_size` finds it, without importing shutil.
+
+    argparse imports shutil for the width whenever a formatter is made
+    without one (every `add_argument` makes one), and shutil brings in the
+    zlib, bz2 and lzma modules: ~3 ms of every run's start-up.
+    """
+
+    def __init__(self, prog: str, **kwargs) -> None:
+        kwargs.setdefault("width", _terminal_columns() - 2)
+        super().__init__(prog, **kwargs)
+
+
+def _terminal_columns() -> int:
+    """The `columns` of `shutil.get_terminal_size()`: $COLUMNS, else standard output's terminal, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+    return size.columns or 80
+
+
 def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True) -> argparse.ArgumentParser:
     from linter import __version__
 
@@ -55,7 +83,7 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True
             f"{added}\n"
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
         add_help=add_help,
     )
     parser.add_argument(

@@ -41,6 +41,7 @@ _ENVIRONMENT_WORDS = tuple(environment.value for environment in Environment) + (
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*$")
 
 
 class Severity(str, enum.Enum):
@@ -104,7 +105,7 @@ class RuleDocs:
         parts: dict[str, list[str]] = {}
         current: list[str] | None = None
         for line in text.splitlines():
-            heading = re.match(r"^#{1,3}\s+(.+?)\s*$", line)
+            heading = _HEADING.match(line) if line.startswith("#") else None
             if heading and heading.group(1) in DOC_HEADINGS:
                 current = parts.setdefault(heading.group(1), [])
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 __all__ = ["did_you_mean"]
@@ -17,5 +16,7 @@ def did_you_mean(wrong: str, known: Iterable[str]) -> str:
     names = [str(name) for name in known]
     lowered = wrong.lower()
     extended = [name for name in names if len(lowered) >= 3 and (name.lower().startswith(lowered) or lowered.startswith(name.lower()))]
+    import difflib  # here, not at import: only a mistyped name needs it
+
     close = extended[:1] or difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -32,15 +32,12 @@ from __future__ import annotations
 import ast
 import json
 import os
-import queue
 import re
-import subprocess
 import sys
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from linter import (
     Deployment,
@@ -56,6 +53,10 @@ from linter import (
     hookimpl,
     rule,
 )
+
+# queue, subprocess and tempfile wait for the first template checked: most runs never start cfn-lint.
+if TYPE_CHECKING:
+    import queue
 
 
 SETTING = "cfn-lint"
@@ -220,6 +221,10 @@ class CfnLintProcess:
         _stop(self._held)
 
     def _start(self) -> None:
+        import queue
+        import subprocess
+        import tempfile
+
         directory = tempfile.mkdtemp(prefix="mldeploy-cfnlint-")
         try:
             process = subprocess.Popen(
@@ -241,6 +246,8 @@ class CfnLintProcess:
             raise WorkerFailed("cfn-lint's process did not start")
 
     def _answer(self, answers: queue.Queue, seconds: float, overrun: type[Exception]) -> dict:
+        import queue
+
         try:
             line = answers.get(timeout=seconds)
         except queue.Empty:
@@ -264,6 +271,8 @@ def _read_answers(stream, answers: queue.Queue) -> None:
 
 
 def _stop(held: list) -> None:
+    import subprocess
+
     while held:
         process, _, directory = held.pop()
         try:

@@ -503,6 +503,28 @@ def test_classify_image(image, framework, tabular, llm_server, accelerator):
     assert (info.accelerator_reason is None) == (accelerator is None)
 
 
+def test_names_without_a_star_match_as_their_regex_would():
+    # plugins/data/images.py compares such names as strings instead of compiling each one.
+    from plugins.data import images
+
+    tables = data.raw_tables()["images"]["rule_groups"]
+    repositories = {name for group in tables for entry in group["rules"] for name in entry.get("repositories", ())}
+    names = {name for group in tables for entry in group["rules"] for name in entry.get("images", ())}
+    for wanted, literal, regex in [
+        *[(name, images._repository_pattern(name), re.compile(images._glob(name))) for name in repositories],
+        *[(name, images._image_pattern(name), re.compile(f"(?:.*/)?{images._glob(name)}")) for name in names],
+    ]:
+        if "*" in wanted or wanted.endswith("/"):
+            assert isinstance(literal, re.Pattern)
+            continue
+        assert isinstance(literal, images._Name)
+        for text in (
+            wanted, wanted + "x", "x" + wanted, "/" + wanted, "a/b/" + wanted, "a\nb/" + wanted, "a/\n/" + wanted,
+            "a/b" + wanted, wanted + "/", wanted.upper(), "\n" + wanted, wanted + "\n", "",
+        ):
+            assert bool(literal.fullmatch(text)) == bool(regex.fullmatch(text)), (wanted, text)
+
+
 def test_environment_hints_name_the_framework_only_when_the_image_does_not():
     assert data.classify_image("myorg/model:1", {"HF_TASK": "text-classification"}).framework == "huggingface"
     assert data.classify_image(f"{ECR}/sagemaker-xgboost:1.7-1", {"HF_TASK": "x"}).framework == "xgboost"
@@ -706,6 +728,30 @@ def test_regional_tables_from_a_pricing_table(tmp_path, monkeypatch):
         assert data.regional_instance_types("../../etc", "hosting") is None
     finally:
         data.regional_instance_types.cache_clear()
+
+
+@pytest.mark.regional_tables
+def test_the_cfnlint_version_is_its_distribution_s():
+    # Read from the dist-info beside the package, without importlib.metadata (15-20 ms a run).
+    if data.instances._cfnlint_root() is None:
+        pytest.skip("cfn-lint is not installed")
+    from importlib.metadata import version
+
+    data.instances._cfnlint_version.cache_clear()
+    assert data.instances._cfnlint_version() == version("cfn-lint")
+
+
+def test_the_dist_info_version_reader(tmp_path):
+    for directory, metadata in [
+        ("cfn_lint-1.2.3.dist-info", "Metadata-Version: 2.1\nName: cfn-lint\nVersion: 1.2.3\n\nVersion: 9\n"),
+        ("cfn_lint_extra-9.dist-info", "Version: 9\n"),
+        ("other-9.dist-info", "Version: 9\n"),
+    ]:
+        (tmp_path / directory).mkdir()
+        (tmp_path / directory / "METADATA").write_text(metadata)
+    assert data.instances._dist_info_version(tmp_path, "cfn_lint") == "1.2.3"
+    assert data.instances._dist_info_version(tmp_path, "absent") is None
+    assert data.instances._dist_info_version(tmp_path / "missing", "cfn_lint") is None
 
 
 _PROBE = r"""

@@ -89,7 +89,7 @@ def test_a_plugin_that_exits_is_md002_and_the_run_goes_on(cli, chdir_tmp, plugin
 
 
 def test_an_installed_plugin_that_exits_on_import_is_md002(chdir_tmp, monkeypatch):
-    from importlib import metadata
+    from linter import installed_plugins
 
     class ExitingEntryPoint:
         name = "exits_on_import"
@@ -98,10 +98,8 @@ def test_an_installed_plugin_that_exits_on_import_is_md002(chdir_tmp, monkeypatc
         def load(self):
             raise SystemExit(0)
 
-    original = metadata.entry_points
-    monkeypatch.setattr(
-        metadata, "entry_points", lambda **kwargs: list(original(**kwargs)) + [ExitingEntryPoint()]
-    )
+    original = installed_plugins.entry_points
+    monkeypatch.setattr(installed_plugins, "entry_points", lambda group: list(original(group)) + [ExitingEntryPoint()])
     host = build_plugin_host()
     result = run_lint([InputFile("settings.yaml", CONFIG_MAP.encode())], host, LintOptions())
     (finding,) = [finding for finding in result.findings if finding.rule_id == "MD002"]

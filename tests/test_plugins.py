@@ -25,11 +25,12 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
+import pluggy
 import pytest
 
 import linter
 from linter import Environment, Severity, hookimpl, rule
-from linter import hookspecs
+from linter import hookspecs, installed_plugins
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import PluginConfigError, build_plugin_host
 from linter.rules import RuleSelector
@@ -1090,14 +1091,14 @@ def test_summary_after_a_plugin_load_failure_counts_real_files(plugin_modules, d
 def test_entry_point_that_fails_to_load_is_isolated(monkeypatch, plugin_modules, deploy_yaml, value, module_source, message):
     if module_source is not None:
         plugin_modules(value.split(":")[0], module_source)
-    real_entry_points = importlib.metadata.entry_points
-    broken = importlib.metadata.EntryPoint(name="acme_broken", value=value, group=hookspecs.PROJECT)
+    real_entry_points = installed_plugins.entry_points
+    broken = installed_plugins.InstalledEntryPoint(name="acme_broken", value=value, group=hookspecs.PROJECT)
 
-    def entry_points(**selection):
-        found = list(real_entry_points(**selection))
-        return found + [broken] if selection.get("group") == hookspecs.PROJECT else found
+    def entry_points(group):
+        found = list(real_entry_points(group))
+        return found + [broken] if group == hookspecs.PROJECT else found
 
-    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(installed_plugins, "entry_points", entry_points)
     result = run_cli(deploy_yaml)
     assert (result.code, result.err) == (1, "")
     assert "Traceback" not in result.out
@@ -1541,3 +1542,28 @@ def test_an_embedded_document_is_extracted_and_linked_as_a_document_of_its_file(
     (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert error.plugin == "fails" and "while reading embedded documents" in error.message
     assert result.files[0].recognised
+
+def test_the_faster_hookimpl_lookup_finds_what_pluggy_finds():
+    # linter/plugin_manager.py `_PluginManager` skips pluggy's static lookup for a module's plain attributes.
+    import types
+
+    from linter.plugin_manager import _PluginManager
+
+    class Plugin:
+        @hookimpl
+        def mldeploy_rules(self):
+            return []
+
+    module = types.ModuleType("acme_lookup")
+    exec(
+        "from linter import hookimpl\nimport os\nfrom os import path\nVALUE = 3\n"
+        "@hookimpl(specname='mldeploy_rules')\ndef renamed():\n    return []\n"
+        "def helper():\n    pass\nclass Kind:\n    pass\nbound = Kind().__init__\n"
+        "wrapped = staticmethod(hookimpl(lambda: []))\n",
+        module.__dict__,
+    )
+    plugins = [Plugin(), Plugin, module, *(plugin for _, plugin in build_plugin_host().manager.list_name_plugin())]
+    fast, standard = _PluginManager(hookspecs.PROJECT), pluggy.PluginManager(hookspecs.PROJECT)
+    for plugin in plugins:
+        for name in dir(plugin):
+            assert fast.parse_hookimpl_opts(plugin, name) == standard.parse_hookimpl_opts(plugin, name), (plugin, name)

@@ -106,6 +106,29 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     # Listing the template's siblings needs no gitignore matcher when the
     # directory has no .gitignore and nothing is excluded by configuration.
     assert not [name for _, name in run.imports if name.split(".")[0] == "pathspec"]
+    # Entry points and cfn-lint's version are read from the dist-info directories directly
+    # (linter/installed_plugins.py, plugins/data/instances.py): importlib.metadata costs 15-20 ms.
+    assert "importlib.metadata" not in {name for _, name in run.imports}
+    # The shipped schemas and data tables are read through their package's loader; importlib.resources
+    # brings in tempfile and zipfile. The cfn-lint bridge starts no process (off by default).
+    assert not {"importlib.resources", "tempfile", "zipfile", "subprocess", "queue"} & {name for _, name in run.imports}
+    # The readers of SageMaker API request documents and of Step Functions / Pipelines definitions wait
+    # for such a document (plugins/adapters/aws/document_kinds.py recognises them).
+    assert not {
+        "plugins.adapters.aws.api_documents",
+        "plugins.adapters.aws.workflow_definitions",
+        "plugins.adapters.cloudformation.resources.stepfunctions",
+        # The model-weights tables wait for a model ID (this endpoint's container names none).
+        "plugins.data.model_weights",
+        # "Did you mean ...?" and the instance-type typo check wait for a name that is wrong.
+        "difflib",
+        # The advisor's example tables wait for `advise` (plugins/data/__init__.py, PEP 562).
+        "plugins.data.advisor_examples",
+        # ECS services' scaling targets wait for one (plugins/adapters/cloudformation/hosting.py).
+        "plugins.adapters.cloudformation.ecs_scaling",
+        # argparse's help formatter is given the terminal width (linter/cli.py `_HelpFormatter`).
+        "shutil",
+    } & {name for _, name in run.imports}
 
 
 def test_the_default_excludes_name_only_directories():
@@ -191,3 +214,33 @@ def test_a_run_reads_the_compiled_data_tables_not_their_yaml(workdir):
     opened = [path.rsplit("/", 1)[-1] for path in line.split()[1:]]
     assert "tables.json" in opened
     assert "tables.yaml" not in opened
+
+
+def test_files_read_through_their_package_loader_are_what_importlib_resources_reads():
+    # linter/schemas.py and plugins/data/loading.py read shipped files as pkgutil.get_data does.
+    import json
+    from importlib import resources
+
+    from linter import schemas
+    from plugins.data import loading
+
+    for name in ("config", "workload-profile", "data-tables"):
+        filename = f"{name}.schema.json"
+        assert schemas._read(filename) == resources.files("mldeploy_lint_schemas").joinpath(filename).read_text(encoding="utf-8")
+    shipped = resources.files("plugins.data").joinpath(loading.COMPILED_TABLES_FILE).read_text(encoding="utf-8")
+    assert loading.raw_tables() == json.loads(shipped)
+
+
+@pytest.mark.parametrize("columns", [None, "100", "0", "wide"])
+def test_the_help_width_is_shutil_s(monkeypatch, columns):
+    # linter/cli.py reads the width as shutil.get_terminal_size does, so that argparse need not import shutil.
+    import shutil
+
+    from linter.cli import _terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_columns() == shutil.get_terminal_size().columns
+

@@ -24,17 +24,11 @@ or an `Environment`/`Env`/`Stage` tag.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from linter import ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
 
-from plugins.adapters.aws.api_documents import (
-    ApiRequest,
-    RequestGroup,
-    RequestIndex,
-    classify,
-    index_requests,
-    run_index,
-    wanted_as_request,
-)
+from plugins.adapters.aws.document_kinds import classify, wanted_as_request
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
@@ -48,6 +42,9 @@ from plugins.adapters.aws.sagemaker_requests import (
     job_deployments,
     request_profile,
 )
+
+if TYPE_CHECKING:
+    from plugins.adapters.aws.api_documents import ApiRequest, RequestGroup, RequestIndex
 
 ORIGIN = "API request document"
 
@@ -71,6 +68,8 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """
     if classify(document.root) is None:
         return None
+    from plugins.adapters.aws.api_documents import index_requests, run_index  # waits for a run that has requests
+
     index = run_index(run)
     if id(document) not in index.requests:  # a document outside the run's documents (not expected)
         index = index_requests(RunContext((document,), run.options))

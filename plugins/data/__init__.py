@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 __all__ = [
     "ExampleImage",
@@ -139,15 +140,16 @@ from plugins.data.autoscaling import (  # noqa: E402
     scalable_dimension,
     scalable_dimensions,
 )
-from plugins.data.advisor_examples import (  # noqa: E402
-    ExampleImage,
-    example_image,
-    example_images,
-    example_instance_types,
-    example_instance_types_source,
-    framework_aliases,
-    framework_names,
-)
+if TYPE_CHECKING:
+    from plugins.data.advisor_examples import (
+        ExampleImage,
+        example_image,
+        example_images,
+        example_instance_types,
+        example_instance_types_source,
+        framework_aliases,
+        framework_names,
+    )
 from plugins.data.kubernetes import (  # noqa: E402
     default_capacity,
     accelerator_resource,
@@ -352,3 +354,26 @@ def model_server_async_request_bytes(server: str) -> int | None:
         if entry["server"] == server
     ]
     return max(values) if values else None
+
+
+# The advisor's examples wait for `mldeploy-lint advise`: a lint run never reads them.
+_ADVISOR_EXAMPLES = frozenset(
+    {
+        "ExampleImage",
+        "example_image",
+        "example_images",
+        "example_instance_types",
+        "example_instance_types_source",
+        "framework_aliases",
+        "framework_names",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """The advisor examples' names, imported on first use (PEP 562)."""
+    if name in _ADVISOR_EXAMPLES:
+        from plugins.data import advisor_examples
+
+        return getattr(advisor_examples, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,12 +210,40 @@ def _cfnlint_root() -> Path | None:
 
 @functools.lru_cache(maxsize=None)
 def _cfnlint_version() -> str:
+    # The `Version:` of the cfn_lint-*.dist-info beside the package read (an
+    # ordinary install) costs no import of importlib.metadata, 15-20 ms.
+    root = _cfnlint_root()
+    beside = _dist_info_version(root.parent, "cfn_lint") if root is not None else None
+    if beside is not None:
+        return beside
     try:
         from importlib.metadata import version
 
         return version("cfn-lint")
     except Exception:  # not installed as a distribution (vendored, source tree)
         return "unknown"
+
+
+def _dist_info_version(directory: Path, normalised_name: str) -> str | None:
+    """`Version:` of the first `<name>-*.dist-info/METADATA` in `directory` (name normalised as in PEP 503, `_` for `-`)."""
+    try:
+        children = os.listdir(directory)
+    except OSError:
+        return None
+    for child in children:
+        name, _, rest = child.lower().partition("-")
+        if not rest.endswith(".dist-info") or re.sub(r"[-_.]+", "_", name) != normalised_name:
+            continue
+        try:
+            with open(directory / child / "METADATA", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("Version:"):
+                        return line[len("Version:"):].strip() or None
+                    if not line.strip():
+                        break  # the end of the headers
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 @functools.lru_cache(maxsize=None)

@@ -4,7 +4,9 @@ Shared reading for the AWS-shaped adapters: the SageMaker API adapter makes
 deployments of the groups, and the Step Functions / Pipelines adapter finds
 the models a workflow names among the run's CreateModel documents
 (`run_models`). A document is recognised by the keys of its request
-(`classify`); documents are linked by name across every document of the run.
+(`classify`, in `document_kinds`, which the adapters ask first: this module
+waits for a run that has such a document); documents are linked by name
+across every document of the run.
 """
 
 from __future__ import annotations
@@ -12,17 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from linter import ContextRequest, Document, MappingNode, ResourceRef, RunContext, Span
+from linter import Document, MappingNode, ResourceRef, RunContext, Span
 
 from plugins import data
 from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
     ENDPOINT_CONFIG,
     MODEL,
-    PROCESSING_JOB,
-    TRAINING_JOB,
     TRANSFORM_JOB,
-    TUNING_JOB,
     ConfigRequest,
     EndpointRequest,
     HostedModel,
@@ -33,52 +32,12 @@ from plugins.adapters.aws.sagemaker_requests import (
     read_endpoint_config,
     read_model,
 )
-
-# (operation, key naming it, keys of which one must be present), first match wins:
-# a configuration names itself and has variants; an endpoint names a configuration.
-_SIGNATURES = (
-    (ENDPOINT_CONFIG, "EndpointConfigName", ("ProductionVariants",)),
-    (ENDPOINT, "EndpointName", ("EndpointConfigName",)),
-    (MODEL, "ModelName", ("PrimaryContainer", "Containers")),
-    (TRANSFORM_JOB, "TransformJobName", ("TransformResources",)),
-    (TRAINING_JOB, "TrainingJobName", ("ResourceConfig", "AlgorithmSpecification")),
-    (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),
-    (TUNING_JOB, "HyperParameterTuningJobName", ("HyperParameterTuningJobConfig",)),
+from plugins.adapters.aws.document_kinds import (  # noqa: F401  (recognition, re-exported)
+    classify,
+    may_hold_request,
+    may_read_requests,
+    wanted_as_request,
 )
-
-
-def may_hold_request(text: str) -> bool:
-    """False only when `text` cannot hold an API request document (`classify` needs both keys of a signature)."""
-    lowered = text.lower()
-    return any(name_key.lower() in lowered and any(key.lower() in lowered for key in any_of) for _, name_key, any_of in _SIGNATURES)
-
-
-# What a file that reads the run's API request documents mentions: a request itself (linked to the
-# others), a state machine or a pipeline (their models, `run_models`), a SAM or CloudFormation state machine.
-_REQUEST_READERS = ("states", "steps", "statemachine")
-
-
-def may_read_requests(text: str) -> bool:
-    """False only when nothing read from `text` looks at the run's API request documents."""
-    lowered = text.lower()
-    return any(word in lowered for word in _REQUEST_READERS) or may_hold_request(text)
-
-
-def wanted_as_request(text: str, request: "ContextRequest") -> bool:
-    """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`)."""
-    read = request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
-    return read and may_hold_request(text)
-
-
-def classify(root: object) -> tuple[str, str] | None:
-    """(operation, the key that names the request) of an API request document, or None."""
-    if not isinstance(root, MappingNode):
-        return None
-    keys = {key.lower(): key for key in root.keys() if isinstance(key, str)}
-    for operation, name_key, any_of in _SIGNATURES:
-        if name_key.lower() in keys and any(key.lower() in keys for key in any_of):
-            return operation, keys[name_key.lower()]
-    return None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.data import SHIPPED, Extensions, model_weights
+from plugins.data import SHIPPED, Extensions
 
 
 def compute_for(instance_type: Sourced[str], extensions: Extensions = SHIPPED) -> Compute:
@@ -131,6 +131,12 @@ def _flag_values(words: Sequence[str], flags: Sequence[str]) -> list[str]:
     return values
 
 
+def _model_id_from_uri(value: object) -> str | None:
+    from plugins.data.model_weights import model_id_from_uri  # the model-weights tables wait for a model ID
+
+    return model_id_from_uri(value)
+
+
 def model_id_of(environment: tuple[tuple[str, Sourced[str]], ...], command: Sourced[tuple] = Sourced()) -> Sourced[str]:
     """The model ID a container loads (`HF_MODEL_ID`, `--model`, `vllm serve ID`), as written; unknown when none is.
 
@@ -140,8 +146,8 @@ def model_id_of(environment: tuple[tuple[str, Sourced[str]], ...], command: Sour
     env = {key: value for key, value in environment}
     for key in MODEL_ID_ENV:
         value = env.get(key)
-        if value is not None and value.known and model_weights.model_id_from_uri(value.value):
-            return Sourced(model_weights.model_id_from_uri(value.value), value.span, Provenance.DECLARED, key)
+        if value is not None and value.known and _model_id_from_uri(value.value):
+            return Sourced(_model_id_from_uri(value.value), value.span, Provenance.DECLARED, key)
     if not command.known:
         return Sourced()
     words = [str(word) for word in command.value]
@@ -152,10 +158,10 @@ def model_id_of(environment: tuple[tuple[str, Sourced[str]], ...], command: Sour
         substituted = _SUBSTITUTION.match(candidate)
         if substituted:
             value = env.get(substituted.group(1))
-            if value is not None and value.known and model_weights.model_id_from_uri(value.value):
-                return Sourced(model_weights.model_id_from_uri(value.value), value.span, Provenance.DECLARED, f"{substituted.group(1)}, named by the command line")
+            if value is not None and value.known and _model_id_from_uri(value.value):
+                return Sourced(_model_id_from_uri(value.value), value.span, Provenance.DECLARED, f"{substituted.group(1)}, named by the command line")
             continue
-        model_id = model_weights.model_id_from_uri(candidate)
+        model_id = _model_id_from_uri(candidate)
         if model_id:
             return Sourced(model_id, command.span, Provenance.DECLARED, "the command line")
     return Sourced()
@@ -174,6 +180,8 @@ def weights_of(
     """
     if not model_id.known:
         return Sourced()
+    from plugins.data import model_weights
+
     settings = [setting for setting in model_weights.server_settings() if setting.server == framework.value]
     if not settings:
         why = f"the dtype settings of {framework.value} are not in the tables" if framework.known else "the model server is not known"

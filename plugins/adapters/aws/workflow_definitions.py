@@ -76,6 +76,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     read_endpoint_config,
     read_model,
 )
+from plugins.adapters.aws.document_kinds import is_pipeline_definition, is_state_machine
 from plugins.adapters.aws.written_values import text_of
 
 __all__ = [
@@ -207,15 +208,6 @@ def _text(reader: RequestReader, node: Node | None) -> str | None:
 
 _SAGEMAKER_RESOURCE = re.compile(r":states:::(?:aws-sdk:)?sagemaker:([A-Za-z]+)", re.I)
 _OPERATIONS = {operation.lower(): operation for operation in JOB_OPERATIONS + HOSTING_OPERATIONS}
-
-
-def is_state_machine(node: Node | None) -> bool:
-    """True for an Amazon States Language definition: `StartAt` and a `States` mapping."""
-    return (
-        isinstance(node, MappingNode)
-        and isinstance(node.get("States"), MappingNode)
-        and isinstance(node.get("StartAt"), ScalarNode)
-    )
 
 
 def asl_resolver(
@@ -356,17 +348,6 @@ _STEP_OPERATIONS = {
     "Model": MODEL,
     "CreateModel": MODEL,
 }
-
-
-def is_pipeline_definition(node: Node | None) -> bool:
-    """True for a SageMaker pipeline definition: `Version` and `Steps` of named, typed steps."""
-    if not isinstance(node, MappingNode) or not isinstance(node.get("Version"), ScalarNode):
-        return False
-    steps = node.get("Steps")
-    return isinstance(steps, SequenceNode) and any(
-        isinstance(step, MappingNode) and isinstance(step.get("Name"), ScalarNode) and isinstance(step.get("Type"), ScalarNode)
-        for step in steps
-    )
 
 
 class _PipelineExpressions:

@@ -40,7 +40,7 @@ from plugins.adapters.cloudformation import hosting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.ignores import resource_ignores
 from plugins.adapters.cloudformation.records import TemplateRecords
-from plugins.adapters.cloudformation.resources import readers, stepfunctions
+from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.stages import (
     PARAMETER_FILES,
     SETTING as PARAMETER_FILES_SETTING,
@@ -53,6 +53,7 @@ from plugins.adapters.cloudformation.stages import (
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 from plugins.adapters.aws.application_autoscaling import link_across_run
+from plugins.adapters.aws.document_kinds import is_state_machine
 from plugins.adapters.aws.inferred_facts import with_image_region
 
 # What this adapter tells the run a document is (`RunContext.formats_of`):
@@ -118,9 +119,12 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     extensions = data.extensions_of(run)
     if is_template(document):
         return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names, extensions)]
-    definition = stepfunctions.definition_file_deployments(document, run)
-    if definition is not None:
-        return definition
+    if is_state_machine(document.root):
+        from plugins.adapters.cloudformation.resources import stepfunctions
+
+        definition = stepfunctions.definition_file_deployments(document, run)
+        if definition is not None:
+            return definition
     stage = read_stage_file(document)
     if stage is None:
         return None

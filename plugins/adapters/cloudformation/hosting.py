@@ -45,7 +45,6 @@ from plugins.adapters.aws.application_autoscaling import (
 )
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
-from plugins.adapters.cloudformation.ecs_scaling import ecs_target_status
 from plugins.adapters.cloudformation.record_matching import (
     PolicyTargets,
     ValueIndex,
@@ -291,6 +290,8 @@ def _link_target(
 
     namespace = target.namespace.value
     if target.namespace.known and namespace == ECS_NAMESPACE:
+        from plugins.adapters.cloudformation.ecs_scaling import ecs_target_status  # waits for an ECS service's target
+
         status, reason, deployment_id, unit = ecs_target_status(target, template)
         return ScalingTarget(
             resource_id=target.resource_id_source,

@@ -14,10 +14,19 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from linter import MappingNode, Node, Sourced
+from linter import MappingNode, Node, ScalarNode, Sourced
 
-from plugins.adapters.aws.sagemaker_requests import RequestReader, ValueResolver
-from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.aws.sagemaker_requests import (
+    NOT_EXPRESSION,
+    Hole,
+    RequestReader,
+    Resolved,
+    Unresolved,
+    ValueResolver,
+    concat,
+)
+from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
+from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue, Unresolvable
 from plugins.adapters.cloudformation.template import intrinsic
 
 
@@ -25,8 +34,6 @@ class TemplateRequestReader(RequestReader):
     """A `RequestReader` over one template's resource properties."""
 
     def __init__(self, template: TemplateContext) -> None:
-        from plugins.adapters.cloudformation.resources.stepfunctions import template_expression
-
         super().__init__(resolve=ValueResolver(expression=template_expression(template)), exact_keys=True, extensions=template.extensions)
         self.template = template
 
@@ -41,3 +48,65 @@ class TemplateRequestReader(RequestReader):
     def read_text(self, node: Node | None, *path: str) -> Sourced[str]:
         found = self.find(node, *path)
         return self.template.read_text(found.node if found is not None else None)
+
+
+# --- CloudFormation values as request values ------------------------------------------
+
+
+def template_value(value: Any) -> Any:
+    """A resolved template value as a request value: unknown parts become Unresolved (text kept)."""
+    if isinstance(value, ResourceValue):
+        return Unresolved(f"the generated value of {value.logical_id}.{value.attribute}", str(value), value.logical_id)
+    if isinstance(value, Unresolvable):
+        return Unresolved(f"{value.reason} is not known", str(value))
+    if isinstance(value, Opaque):
+        return Unresolved(f"{_describe(value)} is not known until the stack is deployed", str(value))
+    if isinstance(value, Partial):
+        parts = template_parts(value)
+        return concat(parts) if parts is not None else Unresolved("not known until the stack is deployed")
+    if isinstance(value, Choice):
+        return Unresolved(f"depends on condition {value.condition}")
+    if value is NO_VALUE:
+        return None
+    return value
+
+
+def _describe(value: Opaque) -> str:
+    for prefix in ("Ref:", "GetAtt:"):
+        if value.key.startswith(prefix):
+            return f"{prefix[:-1]} {value.key[len(prefix):]}"
+    return describe_unknown(value)
+
+
+def template_parts(value: Any) -> list | None:
+    """A string-like resolved value as str and Hole parts; None when it is not string-like."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Opaque):
+        value = Partial((value,))
+    if not isinstance(value, Partial):
+        return None
+    parts: list = []
+    for part in value.parts:
+        if isinstance(part, str):
+            parts.append(part)
+        else:
+            unknown = template_value(part)
+            parts.append(Hole(str(part), unknown.note, unknown.ref))
+    return parts
+
+
+def template_expression(template: TemplateContext) -> Callable[[Node], Any]:
+    """Evaluates CloudFormation intrinsics (and dynamic references) met inside a request."""
+
+    def evaluate(node: Node) -> Any:
+        function = intrinsic(node)
+        dynamic = isinstance(node, ScalarNode) and isinstance(node.value, str) and "{{resolve:" in node.value
+        if function is None and not dynamic:
+            return NOT_EXPRESSION
+        value = template_value(template.resolve(node))
+        if isinstance(value, Unresolved):
+            return value
+        return Resolved(value, f"resolved from {function}" if function else "")
+
+    return evaluate

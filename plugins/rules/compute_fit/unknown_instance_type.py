@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
 from linter import Deployment, RunContext, Severity, Sourced, Violation, rule
@@ -28,6 +27,8 @@ def _nearest(text: str, valid: frozenset[str]) -> str | None:
     completed = [candidate for candidate in valid if candidate.endswith(f".{normalised}")]
     if len(completed) == 1:
         return completed[0]
+    import difflib  # here, not at import: only an unknown type needs it
+
     scored = sorted(
         ((difflib.SequenceMatcher(None, normalised, candidate).ratio(), candidate) for candidate in valid),
         reverse=True,

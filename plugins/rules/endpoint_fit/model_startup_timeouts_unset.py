@@ -7,7 +7,6 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, NotJudged, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import limit
-from plugins.data.model_weights import weights_estimate
 from plugins.rules.common import unit_name, violation
 from plugins.rules.compute import describe_model, is_llm_server, join_words, served_models
 
@@ -38,6 +37,8 @@ def _server_unknown(deployment: Deployment, unit: Unit) -> NotJudged | None:
     for model in served_models(deployment, unit):
         if is_llm_server(model) or not model.model_id.known:
             continue
+        from plugins.data.model_weights import weights_estimate  # the model-weights tables wait for a model ID
+
         estimate = weights_estimate(model.model_id.value)
         if estimate is None or estimate.size_gb < _large_model_gb():
             continue

@@ -17,12 +17,8 @@ from __future__ import annotations
 from linter import UNKNOWN, Deployment, MappingNode, Node, Provenance, ResourceRef, Sourced, child
 
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.resources.stepfunctions import (
-    template_expression,
-    template_models,
-    template_parts,
-    template_value,
-)
+from plugins.adapters.cloudformation.requests import template_expression, template_parts, template_value
+from plugins.adapters.cloudformation.resources.stepfunctions import template_models
 from plugins.adapters.cloudformation.template import SHORT_FORM_TAGS, Resource, intrinsic
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.aws.sagemaker_requests import PLATFORM, RequestReader, Unresolved

@@ -12,7 +12,7 @@ from __future__ import annotations
 from linter import MappingNode, Provenance, ResourceRef, Sourced
 
 from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.resources.stepfunctions import template_expression
+from plugins.adapters.cloudformation.requests import template_expression
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.aws.sagemaker_requests import PROCESSING_JOB, JobContext, RequestReader, ValueResolver, job_deployments

@@ -16,15 +16,15 @@ the state machine's CreateModel tasks and the template's
 `AWS::SageMaker::Model` resources.
 
 The translation of resolved CloudFormation values into request values
-(`template_expression`, `template_parts`) is shared by the other readers of
-SageMaker requests in templates.
+(`template_expression`, `template_parts`) is shared with the other readers
+of SageMaker requests in templates: it is `requests.py`'s.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from linter import (
     Document,
@@ -34,27 +34,23 @@ from linter import (
     Provenance,
     ResourceRef,
     RunContext,
-    ScalarNode,
     Sourced,
     WorkloadProfile,
 )
 
 from plugins import data
-from plugins.adapters.cloudformation.context import TemplateContext, describe_unknown
-from plugins.adapters.cloudformation.intrinsics import NO_VALUE, Choice, Opaque, Partial, ResourceValue, Unresolvable
+from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.requests import template_expression, template_parts, template_value
 from plugins.adapters.cloudformation.template import Resource, intrinsic
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.aws.api_documents import run_models
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import (
-    NOT_EXPRESSION,
     Hole,
     HostedModel,
     ModelRequest,
     RequestReader,
-    Resolved,
     Unresolved,
-    concat,
 )
 from plugins.adapters.aws.workflow_definitions import (
     SAM_STATE_MACHINE,
@@ -122,68 +118,6 @@ def _substitutions(resource: Resource, template: TemplateContext) -> dict[str, A
         elif isinstance(value, (str, int, float, bool)):
             found[key.value] = value
     return found
-
-
-# --- CloudFormation values as request values ------------------------------------------
-
-
-def template_value(value: Any) -> Any:
-    """A resolved template value as a request value: unknown parts become Unresolved (text kept)."""
-    if isinstance(value, ResourceValue):
-        return Unresolved(f"the generated value of {value.logical_id}.{value.attribute}", str(value), value.logical_id)
-    if isinstance(value, Unresolvable):
-        return Unresolved(f"{value.reason} is not known", str(value))
-    if isinstance(value, Opaque):
-        return Unresolved(f"{_describe(value)} is not known until the stack is deployed", str(value))
-    if isinstance(value, Partial):
-        parts = template_parts(value)
-        return concat(parts) if parts is not None else Unresolved("not known until the stack is deployed")
-    if isinstance(value, Choice):
-        return Unresolved(f"depends on condition {value.condition}")
-    if value is NO_VALUE:
-        return None
-    return value
-
-
-def _describe(value: Opaque) -> str:
-    for prefix in ("Ref:", "GetAtt:"):
-        if value.key.startswith(prefix):
-            return f"{prefix[:-1]} {value.key[len(prefix):]}"
-    return describe_unknown(value)
-
-
-def template_parts(value: Any) -> list | None:
-    """A string-like resolved value as str and Hole parts; None when it is not string-like."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Opaque):
-        value = Partial((value,))
-    if not isinstance(value, Partial):
-        return None
-    parts: list = []
-    for part in value.parts:
-        if isinstance(part, str):
-            parts.append(part)
-        else:
-            unknown = template_value(part)
-            parts.append(Hole(str(part), unknown.note, unknown.ref))
-    return parts
-
-
-def template_expression(template: TemplateContext) -> Callable[[Node], Any]:
-    """Evaluates CloudFormation intrinsics (and dynamic references) met inside a request."""
-
-    def evaluate(node: Node) -> Any:
-        function = intrinsic(node)
-        dynamic = isinstance(node, ScalarNode) and isinstance(node.value, str) and "{{resolve:" in node.value
-        if function is None and not dynamic:
-            return NOT_EXPRESSION
-        value = template_value(template.resolve(node))
-        if isinstance(value, Unresolved):
-            return value
-        return Resolved(value, f"resolved from {function}" if function else "")
-
-    return evaluate
 
 
 def template_models(template: TemplateContext) -> tuple[ModelRequest, ...]:

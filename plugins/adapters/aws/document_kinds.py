@@ -1,0 +1,94 @@
+"""Which documents are SageMaker API requests, Step Functions state machines or SageMaker pipeline definitions.
+
+The checks the AWS-shaped adapters make on every document of a run, kept
+apart from the readers (`api_documents`, `workflow_definitions`): a run
+imports a reader only when one of its documents is of that kind, so a
+pre-commit hook linting one CloudFormation template pays for neither.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linter import MappingNode, Node, ScalarNode, SequenceNode
+
+from plugins.adapters.aws.sagemaker_requests import (
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    MODEL,
+    PROCESSING_JOB,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    TUNING_JOB,
+)
+
+if TYPE_CHECKING:
+    from linter import ContextRequest
+
+__all__ = ["classify", "is_pipeline_definition", "is_state_machine", "may_hold_request", "may_read_requests", "wanted_as_request"]
+
+# (operation, key naming it, keys of which one must be present), first match wins:
+# a configuration names itself and has variants; an endpoint names a configuration.
+_SIGNATURES = (
+    (ENDPOINT_CONFIG, "EndpointConfigName", ("ProductionVariants",)),
+    (ENDPOINT, "EndpointName", ("EndpointConfigName",)),
+    (MODEL, "ModelName", ("PrimaryContainer", "Containers")),
+    (TRANSFORM_JOB, "TransformJobName", ("TransformResources",)),
+    (TRAINING_JOB, "TrainingJobName", ("ResourceConfig", "AlgorithmSpecification")),
+    (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),
+    (TUNING_JOB, "HyperParameterTuningJobName", ("HyperParameterTuningJobConfig",)),
+)
+
+
+def may_hold_request(text: str) -> bool:
+    """False only when `text` cannot hold an API request document (`classify` needs both keys of a signature)."""
+    lowered = text.lower()
+    return any(name_key.lower() in lowered and any(key.lower() in lowered for key in any_of) for _, name_key, any_of in _SIGNATURES)
+
+
+# What a file that reads the run's API request documents mentions: a request itself (linked to the
+# others), a state machine or a pipeline (their models, `run_models`), a SAM or CloudFormation state machine.
+_REQUEST_READERS = ("states", "steps", "statemachine")
+
+
+def may_read_requests(text: str) -> bool:
+    """False only when nothing read from `text` looks at the run's API request documents."""
+    lowered = text.lower()
+    return any(word in lowered for word in _REQUEST_READERS) or may_hold_request(text)
+
+
+def wanted_as_request(text: str, request: ContextRequest) -> bool:
+    """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`)."""
+    read = request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
+    return read and may_hold_request(text)
+
+
+def classify(root: object) -> tuple[str, str] | None:
+    """(operation, the key that names the request) of an API request document, or None."""
+    if not isinstance(root, MappingNode):
+        return None
+    keys = {key.lower(): key for key in root.keys() if isinstance(key, str)}
+    for operation, name_key, any_of in _SIGNATURES:
+        if name_key.lower() in keys and any(key.lower() in keys for key in any_of):
+            return operation, keys[name_key.lower()]
+    return None
+
+
+def is_state_machine(node: Node | None) -> bool:
+    """True for an Amazon States Language definition: `StartAt` and a `States` mapping."""
+    return (
+        isinstance(node, MappingNode)
+        and isinstance(node.get("States"), MappingNode)
+        and isinstance(node.get("StartAt"), ScalarNode)
+    )
+
+
+def is_pipeline_definition(node: Node | None) -> bool:
+    """True for a SageMaker pipeline definition: `Version` and `Steps` of named, typed steps."""
+    if not isinstance(node, MappingNode) or not isinstance(node.get("Version"), ScalarNode):
+        return False
+    steps = node.get("Steps")
+    return isinstance(steps, SequenceNode) and any(
+        isinstance(step, MappingNode) and isinstance(step.get("Name"), ScalarNode) and isinstance(step.get("Type"), ScalarNode)
+        for step in steps
+    )
