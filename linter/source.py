@@ -18,6 +18,7 @@ import contextlib
 import gc
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -366,27 +367,43 @@ def _compose(
     return roots, None
 
 
+_C_COMPOSER: list[type] = []  # the libyaml composer class, made on first use (none without ruamel.yaml.clib)
+
+
+def _c_composer() -> type | None:
+    if not _C_COMPOSER:
+        from ruamel.yaml.resolver import BaseResolver
+
+        try:
+            from _ruamel_yaml import CParser
+        except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+            return None
+
+        class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                BaseResolver.__init__(self, loadumper=self)
+
+        _C_COMPOSER.append(_Composer)
+    return _C_COMPOSER[0]
+
+
 def _c_documents(text: str) -> Iterator[object]:
     """Composed documents from libyaml (ruamel.yaml.clib), resolving nothing beyond str/seq/map."""
-    from ruamel.yaml.resolver import BaseResolver
-
-    try:
-        from _ruamel_yaml import CParser
-    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+    composer = _c_composer()
+    if composer is None:  # pragma: no cover - only without ruamel.yaml.clib
         yield from _pure_documents(text)
         return
-
-    class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            BaseResolver.__init__(self, loadumper=self)
-
-    parser = _Composer(text)
+    parser = composer(text)
     try:
         while parser.check_node():
             yield parser.get_node()
     finally:
         parser.dispose()
+        # The resolver names the parser as its own loader: a reference cycle that
+        # would keep the parser (and its copy of the text) alive until a full
+        # collection, which a run defers (engine._frozen_as_loaded).
+        parser.loadumper = parser._resolver = None
 
 
 def _pure_documents(text: str) -> Iterator[object]:
@@ -478,8 +495,20 @@ def _scalar_value(tag: str, text: str, style: str | None) -> object:
     return text
 
 
+_SHORT_TAGS: dict[str, str] = {}
+# Scalars up to this length are interned: one string object for each key
+# (`Properties`, `metadata`) and each repeated value, however many files hold it.
+_SHARED_STRING_LENGTH = 64
+
+
 def _short_tag(tag: str) -> str:
-    return tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+    """`str` for `tag:yaml.org,2002:str`, local tags as written; one string object per tag, shared by every node."""
+    short = _SHORT_TAGS.get(tag)
+    if short is None:
+        short = tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+        if len(_SHORT_TAGS) < 4096:  # tags are few; a hostile file's many are not kept
+            _SHORT_TAGS[tag] = short
+    return short
 
 
 def _span(path: str, raw, line_offset: int = 0) -> Span:
@@ -525,7 +554,10 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
         value = raw.value
         if isinstance(value, str):  # scalars hold text; collections hold lists
             style = raw.style
-            node = ScalarNode(_scalar_value(tag, value, style), _span(path, raw, line_offset), _short_tag(tag), style or "")
+            scalar = _scalar_value(tag, value, style)
+            if type(scalar) is str and len(scalar) <= _SHARED_STRING_LENGTH:  # keys and names repeat in every file
+                scalar = sys.intern(scalar)
+            node = ScalarNode(scalar, _span(path, raw, line_offset), _short_tag(tag), style or "")
             done[key] = node
             expanded[key] = 1
             return node
@@ -570,6 +602,12 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 bomb.span,
             )
         )
+    finally:
+        # `convert` refers to itself through its closure: a cycle that would keep these
+        # tables alive until a full collection, which a run defers (engine._frozen_as_loaded).
+        done.clear()
+        expanded.clear()
+        convert = None  # type: ignore[assignment]  # noqa: F841
     return None
 
 
