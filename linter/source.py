@@ -511,9 +511,23 @@ def _short_tag(tag: str) -> str:
     return short
 
 
-def _span(path: str, raw, line_offset: int = 0) -> Span:
+def _span(path: str, raw, line_offset: int = 0, numbers: dict[int, int] | None = None) -> Span:
+    """The located span of a composed node; with `numbers`, line numbers are shared int objects.
+
+    Python caches ints up to 256 only: past that line every span would hold
+    two ints of its own (in a large file, a quarter of what its nodes take).
+    """
     start, end = raw.start_mark, raw.end_mark
-    return Span(path, start.line + 1 + line_offset, start.column + 1, end.line + 1 + line_offset, end.column + 1)
+    line = start.line + 1 + line_offset
+    if numbers is not None and line > 256:
+        line = numbers.setdefault(line, line)
+    if end.line == start.line:
+        end_line = line
+    else:
+        end_line = end.line + 1 + line_offset
+        if numbers is not None and end_line > 256:
+            end_line = numbers.setdefault(end_line, end_line)
+    return Span(path, line, start.column + 1, end_line, end.column + 1)
 
 
 class _TooDeep(Exception):
@@ -541,6 +555,7 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
     """
     done: dict[int, Node] = {}
     expanded: dict[int, int] = {}
+    numbers: dict[int, int] = {}  # one int object per line number (see _span)
     in_progress: set[int] = set()
     max_depth = limits.max_depth
     max_expanded = limits.max_expanded_nodes
@@ -557,7 +572,7 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
             scalar = _scalar_value(tag, value, style)
             if type(scalar) is str and len(scalar) <= _SHARED_STRING_LENGTH:  # keys and names repeat in every file
                 scalar = sys.intern(scalar)
-            node = ScalarNode(scalar, _span(path, raw, line_offset), _short_tag(tag), style or "")
+            node = ScalarNode(scalar, _span(path, raw, line_offset, numbers), _short_tag(tag), style or "")
             done[key] = node
             expanded[key] = 1
             return node
@@ -572,13 +587,13 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 convert(raw_key, depth + 1)
                 convert(raw_value, depth + 1)
                 size += expanded[id(raw_key)] + expanded[id(raw_value)]
-            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw, line_offset), _short_tag(tag))
+            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw, line_offset, numbers), _short_tag(tag))
         else:
             items = []
             for item in value:
                 items.append(convert(item, depth + 1))
                 size += expanded[id(item)]
-            node = SequenceNode(tuple(items), _span(path, raw, line_offset), _short_tag(tag))
+            node = SequenceNode(tuple(items), _span(path, raw, line_offset, numbers), _short_tag(tag))
         in_progress.discard(key)
         if size > max_expanded:
             raise _AliasBomb(_span(path, raw, line_offset))
@@ -607,6 +622,7 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
         # tables alive until a full collection, which a run defers (engine._frozen_as_loaded).
         done.clear()
         expanded.clear()
+        numbers.clear()
         convert = None  # type: ignore[assignment]  # noqa: F841
     return None
 
