@@ -1110,15 +1110,20 @@ def _measured_process(command: list[str], cwd: Path, env: dict[str, str], limit:
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
         killed = False
-        while True:
-            pid, status, usage = os.wait4(child.pid, 0 if limit is None else os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > limit and not killed:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(child.pid, 9)
-                killed = True
-            time.sleep(0.05)
+        try:
+            while True:
+                pid, status, usage = os.wait4(child.pid, 0 if limit is None else os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() - start > limit and not killed:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(child.pid, 9)
+                    killed = True
+                time.sleep(0.05)
+        except BaseException:  # Ctrl-C: the child has a session of its own and would not hear it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, 9)
+            raise
         with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, 9)  # workers it left behind
         if killed:
