@@ -1098,43 +1098,89 @@ print(f"documents {documents} rejected {rejected}")
 """
 
 
+# Linux counts in a child's ru_maxrss the size of the process it was forked
+# from (the copy exists until exec): a child of the bench, which holds big
+# generated texts, would never seem smaller than the bench. So measured
+# processes are started by this small process, started once, early: it reads
+# one JSON request a line (command, cwd, env, limit, stdout and stderr
+# files), answers "started PID", runs the command in a session of its own,
+# and answers its wait4 resource usage.
+SPAWNER = r"""
+import json, os, sys, time
+for request in sys.stdin:
+    job = json.loads(request)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            os.chdir(job["cwd"])
+            for fd, name in ((1, job["stdout"]), (2, job["stderr"])):
+                os.dup2(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+            os.execvpe(job["command"][0], job["command"], job["env"])
+        finally:
+            os._exit(127)
+    print("started", pid, flush=True)
+    start, killed, limit = time.perf_counter(), False, job["limit"]
+    while True:
+        done, status, usage = os.wait4(pid, 0 if limit is None else os.WNOHANG)
+        if done:
+            break
+        if not killed and time.perf_counter() - start > limit:
+            try:
+                os.killpg(pid, 9)
+            except ProcessLookupError:
+                pass
+            killed = True
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    try:
+        os.killpg(pid, 9)  # workers it left behind
+    except ProcessLookupError:
+        pass
+    print(json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "maxrss": usage.ru_maxrss,
+                      "status": os.waitstatus_to_exitcode(status), "killed": killed}), flush=True)
+"""
+_SPAWNER: list[subprocess.Popen] = []
+
+
+def start_spawner() -> None:
+    """Start the small process that runs measured commands (SPAWNER), while the bench is small too."""
+    if not _SPAWNER:
+        _SPAWNER.append(
+            subprocess.Popen([sys.executable, "-I", "-S", "-c", SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        )
+
+
 def _measured_process(command: list[str], cwd: Path, env: dict[str, str], limit: float | None = None) -> tuple[float, float, float, str, str]:
     """(CPU seconds, wall seconds, peak resident MB, stdout, stderr) of one whole process.
 
-    `os.wait4` gives the child's own resource usage, so its `ru_maxrss` (KiB
-    on Linux) is this process's peak, not the largest of all children so far
-    (the CPU time of its own children is not in it). Past `limit` seconds the
-    process and its group are killed, and stderr says so.
+    The process is run by the spawner (SPAWNER), which `os.wait4`s it: its
+    `ru_maxrss` (KiB on Linux) is this process's own peak, and its CPU time
+    includes the children it waited for. Past `limit` seconds the process
+    and its group are killed, and stderr says so.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
-        killed = False
+    start_spawner()
+    spawner = _SPAWNER[0]
+    with tempfile.TemporaryDirectory(prefix="mldeploy-measured-") as scratch:
+        out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
+        request = {"command": command, "cwd": str(cwd), "env": env, "limit": limit, "stdout": str(out), "stderr": str(err)}
+        assert spawner.stdin is not None and spawner.stdout is not None
+        spawner.stdin.write(json.dumps(request) + "\n")
+        pid = int(spawner.stdout.readline().split()[1])
         try:
-            while True:
-                pid, status, usage = os.wait4(child.pid, 0 if limit is None else os.WNOHANG)
-                if pid:
-                    break
-                if time.perf_counter() - start > limit and not killed:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(child.pid, 9)
-                    killed = True
-                time.sleep(0.05)
-        except BaseException:  # Ctrl-C: the child has a session of its own and would not hear it
+            answer = json.loads(spawner.stdout.readline())
+        except BaseException:  # Ctrl-C: the command has a session of its own and would not hear it
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, 9)
+                os.killpg(pid, 9)
             raise
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, 9)  # workers it left behind
-        if killed:
-            err.write(f"\nbench: killed after {limit:g} s\n".encode())
-        wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 1048576
-    return usage.ru_utime + usage.ru_stime, wall, peak, stdout, stderr
+        stdout = out.read_text("utf-8", "replace") if out.exists() else ""
+        stderr = err.read_text("utf-8", "replace") if err.exists() else ""
+    if answer["status"] == 127 and not stdout and not stderr:
+        raise BenchError(f"could not run {' '.join(command)}")
+    if answer["killed"]:
+        stderr += f"\nbench: killed after {limit:g} s\n"
+    peak = answer["maxrss"] / 1024 if sys.platform != "darwin" else answer["maxrss"] / 1048576
+    return answer["cpu"], answer["wall"], peak, stdout, stderr
 
 
 # Another tool that hangs (checkov did, after one of its runners failed) is stopped past this many seconds.
@@ -1559,6 +1605,7 @@ def main(argv: list[str] | None = None) -> int:
         args.runs = min(args.runs, 3)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    start_spawner()  # before anything big is loaded: see SPAWNER
     if args.one_run_only:
         return _one_run_main(args)
     if args.repository_context_only:
