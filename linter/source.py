@@ -259,11 +259,18 @@ def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
 
     Block nesting needs at least one character of indentation or indicator
     per level on one line, and flow nesting one bracket per level, so the
-    longest line plus the number of brackets bounds the depth. Only text
-    whose bound passes `_COMPOSER_SAFE_DEPTH` is parsed event by event.
+    longest line plus the number of brackets bounds the depth. A `---`
+    marker at column 0 ends whatever came before it in libyaml (the
+    document, or the parse with an error), so brackets count per document.
+    Only text whose bound passes `_COMPOSER_SAFE_DEPTH` is parsed event by
+    event.
     """
-    bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")), default=0) + 1
-    if bound <= _COMPOSER_SAFE_DEPTH:
+    longest = max(map(len, text.split("\n")), default=0) + 1
+    if text.count("[") + text.count("{") + longest <= _COMPOSER_SAFE_DEPTH:
+        return None
+    starts = [0, *(match.start() for match in _DOCUMENT_START.finditer(text)), len(text)]
+    flow = max(text.count("[", start, end) + text.count("{", start, end) for start, end in zip(starts, starts[1:]))
+    if flow + longest <= _COMPOSER_SAFE_DEPTH:
         return None
     try:
         from _ruamel_yaml import CParser
