@@ -179,21 +179,24 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     too_deep = _nesting_beyond(path, text, limits.max_depth)
     if too_deep is not None:
         return SourceFile(path, text, (), (too_deep,))
-    roots, error = _load_stream(path, text, limits, problems)
-    if error is not None:
-        problems.append(error)
-        # One broken document of a stream costs that document only: the
-        # documents from the next `---` on are read one by one (a marker at
-        # column 0 always starts a document in YAML, even inside a scalar).
-        for segment, line_offset in _segments_after(text, max(error.span.line, 2)):
-            part_roots, part_error = _load_stream(path, segment, limits, problems, line_offset)
-            roots.extend(part_roots)
-            if part_error is not None:
-                problems.append(part_error)
-    source = SourceFile(path, text, (), ())
-    documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
-    object.__setattr__(source, "documents", documents)
-    object.__setattr__(source, "problems", tuple(problems))
+    # Paused until the file is whole: a collection while its nodes are young would walk them all,
+    # for nothing (see _gc_paused); the pure-Python retry and the JSON loader build nodes too.
+    with _gc_paused():
+        roots, error = _load_stream(path, text, limits, problems)
+        if error is not None:
+            problems.append(error)
+            # One broken document of a stream costs that document only: the
+            # documents from the next `---` on are read one by one (a marker at
+            # column 0 always starts a document in YAML, even inside a scalar).
+            for segment, line_offset in _segments_after(text, max(error.span.line, 2)):
+                part_roots, part_error = _load_stream(path, segment, limits, problems, line_offset)
+                roots.extend(part_roots)
+                if part_error is not None:
+                    problems.append(part_error)
+        source = SourceFile(path, text, (), ())
+        documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
+        object.__setattr__(source, "documents", documents)
+        object.__setattr__(source, "problems", tuple(problems))
     return source
 
 
