@@ -3,6 +3,8 @@
     python bench/bench.py                  # a table; 7 runs per measurement
     python bench/bench.py --runs 3 --json  # machine-readable
     python bench/bench.py --tree DIR       # throughput on DIR instead of the shared corpus
+    python bench/bench.py --quick          # 3 runs per measurement
+    python bench/bench.py --one-run-only   # whole processes: time, peak memory, parse floor, cfn-lint, checkov
 
 Every time is the median of --runs runs, with min and max beside it. This is
 a benchmark, not a test: nothing fails because a machine is slow. It exits
