@@ -709,3 +709,13 @@ def test_loading_leaves_no_cycles_but_the_loaded_file():
         if was_enabled:
             gc.enable()
     assert set(kinds) <= {"SourceFile", "Document", "MappingNode", "SequenceNode", "ScalarNode", "Span", "tuple", "dict"}, kinds
+
+
+def test_spans_past_line_256_share_their_line_numbers():
+    """Python caches small ints only: spans of a long file share one int object per line, not two each."""
+    text = "".join(f"k{index}: v\n" for index in range(300)) + "deep: {a: 1, b: [2, 3]}\n"
+    root = load_text("long.yaml", text).documents[0].root
+    key, value = root.pairs[-1]
+    first, second = value.pairs
+    assert key.span.line == 301
+    assert key.span.line is value.span.line is first[0].span.line is second[1].span.end_line
