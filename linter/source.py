@@ -516,7 +516,7 @@ def _short_tag(tag: str) -> str:
     short = _SHORT_TAGS.get(tag)
     if short is None:
         short = tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
-        if len(_SHORT_TAGS) < 4096:  # tags are few; a hostile file's many are not kept
+        if len(_SHORT_TAGS) < 4096 and len(tag) <= 256:  # tags are few and short; a hostile file's are not kept
             _SHORT_TAGS[tag] = short
     return short
 

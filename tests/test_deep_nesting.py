@@ -98,6 +98,9 @@ def test_a_stream_of_shallow_documents_is_not_parsed_event_by_event(monkeypatch)
         # Deep after many shallow documents, and deep across a marker that is no marker (not at column 0).
         ("late.yaml", "".join(f"---\nd: {{a: [{index}]}}\n" for index in range(3000)) + "---\na: " + "[" * DEPTH + "]" * DEPTH + "\n"),
         ("indented-marker.yaml", "a: " + " ---\n[".join([""] * 3) + "[" * DEPTH + "]" * DEPTH + "\n"),
+        # Under the pre-check's bound in each document, far past the C stack's across them, were
+        # libyaml to go on nesting past a marker (it does not: the marker ends the flow with an error).
+        ("split-by-markers.yaml", (("[" * 100 + "\n") * 10 + "---\n") * 40 + ("]" * 100 + "\n") * 400),
     ],
 )
 def test_deep_nesting_in_one_document_of_a_stream_is_still_refused(tmp_path, name, text):
