@@ -3,6 +3,8 @@
     python bench/bench.py                  # a table; 7 runs per measurement
     python bench/bench.py --runs 3 --json  # machine-readable
     python bench/bench.py --tree DIR       # throughput on DIR instead of the shared corpus
+    python bench/bench.py --quick          # 3 runs per measurement
+    python bench/bench.py --one-run-only   # whole processes: time, peak memory, parse floor, cfn-lint, checkov
 
 Every time is the median of --runs runs, with min and max beside it. This is
 a benchmark, not a test: nothing fails because a machine is slow. It exits
@@ -1116,6 +1118,397 @@ def machine() -> dict:
     }
 
 
+# --- one run: medians and peak memory of whole processes ----------------------------------
+
+# The parse floor as a process: the ruamel.yaml C composer alone (libyaml, the
+# composer the loader uses) on each file of a list, and tree-sitter's HCL
+# parser on each Terraform file, reading the bytes as the linter does. A file
+# libyaml rejects counts as read: the floor is what no loader can beat.
+PARSE_FLOOR = r"""
+import sys
+from _ruamel_yaml import CParser
+from ruamel.yaml.resolver import BaseResolver
+
+class Composer(CParser, BaseResolver):
+    def __init__(self, stream):
+        CParser.__init__(self, stream)
+        BaseResolver.__init__(self, loadumper=self)
+
+hcl = None
+documents = rejected = 0
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if path.endswith((".tf", ".tfvars")):
+        if hcl is None:
+            import tree_sitter, tree_sitter_hcl
+            hcl = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+        hcl.parse(data)
+        documents += 1
+        continue
+    parser = Composer(data.decode("utf-8", "replace"))
+    try:
+        while parser.check_node():
+            parser.get_node()
+            documents += 1
+    except Exception:
+        rejected += 1
+    finally:
+        parser.dispose()
+print(f"documents {documents} rejected {rejected}")
+"""
+
+
+# Linux counts in a child's ru_maxrss the size of the process it was forked
+# from (the copy exists until exec): a child of the bench, which holds big
+# generated texts, would never seem smaller than the bench. So measured
+# processes are started by this small process, started once, early: it reads
+# one JSON request a line (command, cwd, env, limit, stdout and stderr
+# files), answers "started PID", runs the command in a session of its own,
+# and answers its wait4 resource usage.
+SPAWNER = r"""
+import json, os, sys, time
+for request in sys.stdin:
+    job = json.loads(request)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            os.chdir(job["cwd"])
+            for fd, name in ((1, job["stdout"]), (2, job["stderr"])):
+                os.dup2(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+            os.execvpe(job["command"][0], job["command"], job["env"])
+        finally:
+            os._exit(127)
+    print("started", pid, flush=True)
+    start, killed, limit = time.perf_counter(), False, job["limit"]
+    while True:
+        done, status, usage = os.wait4(pid, 0 if limit is None else os.WNOHANG)
+        if done:
+            break
+        if not killed and time.perf_counter() - start > limit:
+            try:
+                os.killpg(pid, 9)
+            except ProcessLookupError:
+                pass
+            killed = True
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    try:
+        os.killpg(pid, 9)  # workers it left behind
+    except ProcessLookupError:
+        pass
+    print(json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "maxrss": usage.ru_maxrss,
+                      "status": os.waitstatus_to_exitcode(status), "killed": killed}), flush=True)
+"""
+_SPAWNER: list[subprocess.Popen] = []
+
+
+def start_spawner() -> None:
+    """Start the small process that runs measured commands (SPAWNER), while the bench is small too."""
+    if not _SPAWNER:
+        _SPAWNER.append(
+            subprocess.Popen([sys.executable, "-I", "-S", "-c", SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        )
+
+
+def _measured_process(command: list[str], cwd: Path, env: dict[str, str], limit: float | None = None) -> tuple[float, float, float, str, str]:
+    """(CPU seconds, wall seconds, peak resident MB, stdout, stderr) of one whole process.
+
+    The process is run by the spawner (SPAWNER), which `os.wait4`s it: its
+    `ru_maxrss` (KiB on Linux) is this process's own peak, and its CPU time
+    includes the children it waited for. Past `limit` seconds the process
+    and its group are killed, and stderr says so.
+    """
+    start_spawner()
+    spawner = _SPAWNER[0]
+    with tempfile.TemporaryDirectory(prefix="mldeploy-measured-") as scratch:
+        out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
+        request = {"command": command, "cwd": str(cwd), "env": env, "limit": limit, "stdout": str(out), "stderr": str(err)}
+        assert spawner.stdin is not None and spawner.stdout is not None
+        spawner.stdin.write(json.dumps(request) + "\n")
+        pid = int(spawner.stdout.readline().split()[1])
+        try:
+            answer = json.loads(spawner.stdout.readline())
+        except BaseException:  # Ctrl-C: the command has a session of its own and would not hear it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, 9)
+            raise
+        stdout = out.read_text("utf-8", "replace") if out.exists() else ""
+        stderr = err.read_text("utf-8", "replace") if err.exists() else ""
+    if answer["status"] == 127 and not stdout and not stderr:
+        raise BenchError(f"could not run {' '.join(command)}")
+    if answer["killed"]:
+        stderr += f"\nbench: killed after {limit:g} s\n"
+    peak = answer["maxrss"] / 1024 if sys.platform != "darwin" else answer["maxrss"] / 1048576
+    return answer["cpu"], answer["wall"], peak, stdout, stderr
+
+
+# Another tool that hangs (checkov did, after one of its runners failed) is stopped past this many seconds.
+OTHER_TOOL_LIMIT = 240
+
+
+def _measure(
+    label: str, command: list[str], cwd: Path, env: dict[str, str], runs: int, expect: str = "", input_bytes: int = 0, other_tool: bool = False,
+    warm_up: bool = False,
+) -> dict:
+    """Medians of CPU, wall and peak memory of `runs` runs of a whole process (after one untimed one with `warm_up`).
+
+    A run that prints a traceback, or lacks `expect` in its output, makes
+    the measurement meaningless (BenchError) — except for `other_tool`
+    (cfn-lint, checkov): a traceback there is its own failure, recorded
+    under "traceback" and shown beside its row.
+    """
+    cpu, wall, peak = [], [], []
+    traceback = False
+    for attempt in range(0 if warm_up else 1, runs + 1):
+        used, elapsed, resident, stdout, stderr = _measured_process(command, cwd, env, OTHER_TOOL_LIMIT if other_tool else None)
+        print(f"bench: {label}: {used:.2f} s cpu, {resident:.0f} MB", file=sys.stderr, flush=True)
+        if other_tool and ("Traceback" in stderr or "bench: killed after" in stderr):
+            traceback = True
+        elif "Traceback" in stderr or (expect and expect not in stdout + stderr):
+            raise BenchError(f"{label}: {' '.join(command)} (in {cwd}) printed no {expect or 'result'}:\n{stdout[-1500:]}{stderr[-1500:]}")
+        if attempt:
+            cpu.append(used)
+            wall.append(elapsed)
+            peak.append(resident)
+    return {
+        "label": label,
+        "cpu_seconds": _stats(cpu),
+        "wall_seconds": _stats(wall),
+        "peak_mb": _stats(peak),
+        "input_bytes": input_bytes,
+        "traceback": traceback,
+    }
+
+
+def _cfn_subset(files: list[str]) -> list[str]:
+    """The CloudFormation templates among `files` (what cfn-lint reads): a `Type: AWS::...` resource or the format version."""
+    subset = []
+    for path in files:
+        if not path.endswith((".yaml", ".yml", ".json", ".template")):
+            continue
+        text = _read(Path(path))
+        if "AWSTemplateFormatVersion" in text or ("Resources" in text and ("Type: AWS::" in text or '"Type": "AWS::' in text)):
+            subset.append(path)
+    return subset
+
+
+def _checkov() -> str | None:
+    """A checkov to compare with: $CHECKOV, one on PATH, or the scratch venv /tmp/bench-venv (never the project's)."""
+    for candidate in (os.environ.get("CHECKOV"), shutil.which("checkov"), "/tmp/bench-venv/bin/checkov"):
+        if candidate and os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _floor_list(work: Path, name: str, files: list[str]) -> Path:
+    listing = work / f"{name}.files"
+    listing.write_text("\n".join(files) + "\n", encoding="utf-8")
+    return listing
+
+
+def one_run(tree: Path, runs: int) -> dict:
+    """Whole processes, each measured alone: medians of CPU and wall time, and peak resident memory.
+
+    One small file of each platform against `python -c pass` and cfn-lint;
+    the tree (the corpus) against cfn-lint on its CloudFormation subset and
+    checkov when one is found; generated trees of 1,000 and 5,000 templates;
+    a 5,000-resource template and a 20,000-document stream; one changed file
+    in repositories of 200, 2,000 and 5,000 files; and, for each input of
+    many bytes, the parse floor (PARSE_FLOOR) on the same files. Lint runs
+    are `--no-cache` (every file parsed). Heavy rows run min(runs, 3) times.
+    """
+    from linter.discovery import discover
+
+    heavy = min(runs, 3)
+    python = [sys.executable, "-m", "linter", "--no-cache"]
+    rows: dict[str, dict] = {}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="mldeploy-one-run-") as scratch:
+        work = Path(scratch)
+        env = _cached_bytecode_env(work)
+        env[CACHE_DIR_ENV] = str(work / "cache")
+        alone = work / "alone"
+        alone.mkdir()
+        (alone / "template.yaml").write_text(SMALL_TEMPLATE.read_text())
+        (alone / "manifest.yaml").write_text(SMALL_MANIFEST.read_text())
+        (alone / "main.tf").write_text((REPO / "examples" / "terraform" / "llm-summariser" / "main.tf").read_text())
+        one_file = {
+            "python -c pass": ([sys.executable, "-c", "pass"], ""),
+            "CloudFormation template (35 lines)": (python + ["--context", "none", "template.yaml"], EXPECTED_FINDING),
+            "Kubernetes manifest": (python + ["--context", "none", "manifest.yaml"], EXPECTED_MANIFEST_FINDING),
+            "Terraform main.tf (examples/terraform)": (python + ["--context", "none", "main.tf"], "AS001"),
+        }
+        # The script beside this interpreter before one on PATH, which may be a pyenv shim (~0.3 s more).
+        cfn_lint = str(Path(sys.executable).parent / "cfn-lint")
+        if not os.path.isfile(cfn_lint):
+            cfn_lint = shutil.which("cfn-lint") or cfn_lint
+        if os.path.isfile(cfn_lint):
+            one_file["cfn-lint template.yaml"] = ([cfn_lint, "template.yaml"], "")
+        rows["one file"] = {
+            label: _measure(label, command, alone, env, runs, expect, other_tool=label.startswith("cfn-lint"), warm_up=True)
+            for label, (command, expect) in one_file.items()
+        }
+
+        def tree_rows(name: str, root: Path, extra: dict[str, tuple[list[str], str, int]] | None = None) -> dict:
+            files = list(discover([str(root)]))
+            size = sum(os.path.getsize(path) for path in files)
+            listing = _floor_list(work, name.replace(" ", "-").replace(",", ""), files)
+            section = {
+                "files": len(files),
+                "input_bytes": size,
+                "lint": _measure(f"{name}: mldeploy-lint", python + ["--format", "json", str(root)], work, env, heavy, '"findings"', size),
+                "parse floor": _measure(f"{name}: parse floor", [sys.executable, "-c", PARSE_FLOOR, str(listing)], work, env, heavy, "documents", size),
+            }
+            for label, (command, expect, subset_bytes) in (extra or {}).items():
+                section[label] = _measure(f"{name}: {label}", command, work, env, 1, expect, subset_bytes, other_tool=not label.startswith("mldeploy"))
+            return section
+
+        extra: dict[str, tuple[list[str], str, int]] = {}
+        corpus_files = list(discover([str(tree)]))
+        cfn_files = _cfn_subset(corpus_files)
+        if os.path.isfile(cfn_lint) and cfn_files:
+            cfn_bytes = sum(os.path.getsize(path) for path in cfn_files)
+            extra[f"cfn-lint, its {len(cfn_files)} CloudFormation templates"] = ([cfn_lint, *cfn_files], "", cfn_bytes)
+            extra["mldeploy-lint, the same templates"] = (python + ["--format", "json", *cfn_files], '"findings"', cfn_bytes)
+        checkov = _checkov()
+        if checkov:
+            # One process per framework: a failure of one of its runners does not stop the others.
+            for framework in ("cloudformation", "kubernetes", "terraform"):
+                extra[f"checkov --framework {framework}"] = (
+                    [checkov, "-d", str(tree), "--framework", framework, "--quiet", "--compact", "-o", "json", "--skip-download"],
+                    "",
+                    0,
+                )
+        else:
+            notes.append("checkov not found (pip install checkov into a scratch venv such as /tmp/bench-venv): its row is skipped")
+        rows["tree"] = {"tree": str(tree), **tree_rows("tree", tree, extra)}
+        for size in (1000, 5000):
+            root = generated_tree(work / f"generated-{size}", files=size)
+            rows[f"{size} files"] = tree_rows(f"{size:,} generated templates", root)
+        rows["ratio 5000/1000"] = {
+            key: rows["5000 files"][part][key]["median"] / rows["1000 files"][part][key]["median"]
+            for part, key in (("lint", "cpu_seconds"), ("lint", "peak_mb"))
+        }
+
+        big = work / "big"
+        big.mkdir()
+        # A huge file takes longer than the default per-file time limit on a busy machine.
+        (big / "mldeploy-lint.toml").write_text("file-timeout = 600\n")
+        for name, text, expected in (
+            ("5,000-resource template", hosting_template(5000), "EP006"),
+            ("20,000-document stream", kubernetes_stream(20_000), "\"rule\""),
+        ):
+            path = big / ("stack.yaml" if "template" in name else "stream.yaml")
+            path.write_text(text)
+            listing = _floor_list(work, path.stem, [str(path)])
+            size = len(text.encode())
+            rows[name] = {
+                "files": 1,
+                "input_bytes": size,
+                "lint": _measure(f"{name}: mldeploy-lint", python + ["--context", "none", "--format", "json", path.name], big, env, heavy, expected, size),
+                "parse floor": _measure(f"{name}: parse floor", [sys.executable, "-c", PARSE_FLOOR, str(listing)], big, env, heavy, "documents", size),
+            }
+
+        repository = {}
+        for size in (200, 2000, 5000):
+            changed = generated_repository(work / f"repository-{size}", size)
+            cwd = changed.parents[2]
+            target = str(changed.relative_to(cwd))
+            repository[str(size)] = {
+                "alone": _measure(f"{size} files: alone", python + ["--context", "none", target], cwd, env, heavy, "HA008"),
+                "repository": _measure(f"{size} files: repository", python + [target], cwd, env, heavy, "HA008"),
+            }
+        rows["one file in a repository"] = repository
+    return {"runs": runs, "heavy_runs": heavy, "rows": rows, "notes": notes}
+
+
+def _per_input_mb(row: dict, start_mb: float, floor_mb: float) -> str:
+    """Peak memory per input MB above the lint's fixed start (and above `python -c pass`)."""
+    if not row["input_bytes"]:
+        return ""
+    megabytes = row["input_bytes"] / 1048576
+    return (
+        f"{(row['peak_mb']['median'] - start_mb) / megabytes:5.1f} MB/input MB "
+        f"({(row['peak_mb']['median'] - floor_mb) / megabytes:.1f} above python -c pass)"
+    )
+
+
+def render_one_run(section: dict) -> list[str]:
+    """The one-run table: CPU and wall medians, peak memory, and the ratios the performance goals are about."""
+    rows = section["rows"]
+    one = rows["one file"]
+    floor = one["python -c pass"]
+    start = one["CloudFormation template (35 lines)"]["peak_mb"]["median"]
+    lines = [
+        "",
+        f"One run: whole processes, median of {section['runs']} ({section['heavy_runs']} for trees and huge files); "
+        "peak = resident memory of the process (ru_maxrss); lint runs --no-cache",
+        f"  {'':58} {'cpu':>9} {'wall':>9} {'peak':>9}",
+    ]
+
+    def line(label: str, row: dict, tail: str = "") -> str:
+        return (
+            f"  {label[:58]:58} {row['cpu_seconds']['median']:8.3f}s {row['wall_seconds']['median']:8.3f}s "
+            f"{row['peak_mb']['median']:7.1f}MB {tail}"
+        )
+
+    lines.append("  one file:")
+    cfn_lint = one.get("cfn-lint template.yaml")
+    for label, row in one.items():
+        tail = ""
+        if label != "python -c pass":
+            tail = f"x{row['cpu_seconds']['median'] / floor['cpu_seconds']['median']:.1f} the floor"
+            if cfn_lint and row is not cfn_lint:
+                tail += f", {row['cpu_seconds']['median'] / cfn_lint['cpu_seconds']['median']:.2f} of cfn-lint (cpu)"
+        lines.append(line("  " + label, row, tail))
+    lines.append(
+        f"  memory per input MB is counted above the small template's peak ({start:.1f} MB: interpreter and imports; "
+        f"goal: at most 10)"
+    )
+    for key in ("tree", "1000 files", "5000 files", "5,000-resource template", "20,000-document stream"):
+        part = rows[key]
+        title = part.get("tree", key)
+        lines.append(f"  {title} ({part['files']:,} files, {part['input_bytes'] / 1048576:.2f} MB):")
+        lint = part["lint"]
+        for label, row in part.items():
+            if not isinstance(row, dict) or "cpu_seconds" not in row:
+                continue
+            # The parse floor imports no linter: its memory counts above `python -c pass` only.
+            tail = _per_input_mb(row, floor["peak_mb"]["median"] if label == "parse floor" else start, floor["peak_mb"]["median"])
+            if label == "lint":
+                ratio = lint["cpu_seconds"]["median"] / part["parse floor"]["cpu_seconds"]["median"]
+                tail += f"  run / parse floor x{ratio:.1f} (goal: at most 4)"
+            elif label.startswith("cfn-lint"):
+                same = part.get("mldeploy-lint, the same templates", lint)
+                tail = f"mldeploy-lint on the same: {same['cpu_seconds']['median'] / row['cpu_seconds']['median']:.2f} of it (cpu)"
+            elif label.startswith("checkov"):
+                tail = ""
+            if row.get("traceback"):
+                tail += "  (it printed a traceback or was stopped: a part of its run failed)"
+            lines.append(line("    " + label, row, tail))
+        checkov = [row for label, row in part.items() if label.startswith("checkov")]
+        if checkov:
+            total = sum(row["cpu_seconds"]["median"] for row in checkov)
+            lines.append(
+                f"    checkov, all three frameworks: {total:.2f} s cpu; "
+                f"mldeploy-lint on the tree: {lint['cpu_seconds']['median'] / total:.2f} of it, "
+                f"peak x{lint['peak_mb']['median'] / max(row['peak_mb']['median'] for row in checkov):.2f}"
+            )
+    ratio = rows["ratio 5000/1000"]
+    lines.append(
+        f"  5,000 / 1,000 files: cpu x{ratio['cpu_seconds']:.2f} (linear: at most x5.2), peak memory x{ratio['peak_mb']:.2f}"
+    )
+    lines.append("  one changed file in a Git repository of N lintable files (default context, against --context none):")
+    for size, row in rows["one file in a repository"].items():
+        alone, repo = row["alone"], row["repository"]
+        lines.append(line(f"    {int(size):,} files, alone", alone))
+        lines.append(line(f"    {int(size):,} files, the repository as context", repo, f"x{repo['cpu_seconds']['median'] / alone['cpu_seconds']['median']:.2f} alone (goal: at most 2)"))
+    lines += [f"  note: {note}" for note in section["notes"]]
+    return lines
+
+
 def _ms(stats: dict) -> str:
     return (
         f"{stats['median'] * 1000:8.1f} ms  (min {stats['min'] * 1000:.1f}, "
@@ -1227,12 +1620,32 @@ def render(report: dict) -> str:
     lines += render_jobs_and_cache(report.get("jobs_and_cache", []))
     if "repository_context" in report:
         lines += render_repository_context(report["repository_context"])
+    if "one_run" in report:
+        lines += render_one_run(report["one_run"])
     return "\n".join(lines) + "\n"
 
 
 def _jobs_and_cache_sections(tree: Path, runs: int, scratch: Path) -> list[dict]:
     generated = generated_tree(scratch / "generated-1000", files=1000)
     return [jobs_and_cache(tree, runs, str(tree)), jobs_and_cache(generated, runs, "1,000 generated templates")]
+
+
+def _one_run_main(args: argparse.Namespace) -> int:
+    tree = args.tree or CORPUS
+    if not tree.is_dir():
+        print(f"bench: no tree at {tree} (--tree DIR)", file=sys.stderr)
+        return 2
+    try:
+        section = one_run(tree, args.runs)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    text = json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_one_run(section)) + "\n"
+    sys.stdout.write(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1258,10 +1671,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only start-up on the small template against cfn-lint, in interleaved rounds (CPU time)",
     )
+    parser.add_argument(
+        "--one-run-only",
+        action="store_true",
+        help="measure only the one-run table: whole processes, time and peak memory, against the parse floor, cfn-lint and checkov",
+    )
+    parser.add_argument("--quick", action="store_true", help="3 runs per measurement (as --runs 3)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = min(args.runs, 3)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if args.startup_only:
+    if args.startup_only:  # before the spawner: start-up is timed from this process
         try:
             section = startup_interleaved(args.runs)
         except BenchError as error:
@@ -1269,6 +1690,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         sys.stdout.write(json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_startup_interleaved(section)) + "\n")
         return 0
+    start_spawner()  # before anything big is loaded: see SPAWNER
+    if args.one_run_only:
+        return _one_run_main(args)
     if args.repository_context_only:
         try:
             section = repository_context(args.runs)
@@ -1305,6 +1729,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             report["jobs_and_cache"] = _jobs_and_cache_sections(tree, args.runs, Path(scratch))
             report["repository_context"] = repository_context(args.runs)
+            report["one_run"] = one_run(tree, args.runs)
         except BenchError as error:
             print(f"bench: {error}", file=sys.stderr)
             return 2

@@ -16,6 +16,7 @@ baseline matches by it.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from typing import Sequence
@@ -34,11 +35,18 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
     """`findings` with `fingerprint` set (those that have one keep it)."""
     from dataclasses import replace
 
-    wanted = {finding.path for finding in findings if not finding.fingerprint}
+    # Only the points findings start at are recorded, and only documents holding one are walked:
+    # an index of every node of every file with a finding would hold each node's key path.
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for finding in findings:
+        if not finding.fingerprint:
+            wanted.setdefault(finding.path, set()).add((finding.span.line, finding.span.column))
+    ordered = {path: sorted(points) for path, points in wanted.items()}
     index: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
     for document in documents:
-        if document.path in wanted and document.root is not None:
-            _index(document.root, f"#{document.index}", index.setdefault(document.path, {}), 0, set())
+        points = wanted.get(document.path)
+        if points and document.root is not None and _holds_any(document.root, ordered[document.path]):
+            _index(document.root, f"#{document.index}", index.setdefault(document.path, {}), 0, set(), points)
     located = []
     for finding in findings:
         if finding.fingerprint:
@@ -59,24 +67,40 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
     return located
 
 
-def _index(node: Node, path: str, into: dict[tuple[int, int], tuple[str, str]], depth: int, seen: set[int]) -> None:
-    """Record where each node starts: its key path and, for a scalar, its value (a key: its value's)."""
+def _holds_any(root: Node, points: list[tuple[int, int]]) -> bool:
+    """True when one of the sorted `points` lies within the document `root` spans (merged keys never leave it)."""
+    span = root.span
+    at = bisect.bisect_left(points, (span.line, span.column))
+    return at < len(points) and points[at] <= (span.end_line, span.end_column)
+
+
+def _index(
+    node: Node, path: str, into: dict[tuple[int, int], tuple[str, str]], depth: int, seen: set[int], points: set[tuple[int, int]]
+) -> None:
+    """Record where each node of `points` starts: its key path and, for a scalar, its value (a key: its value's).
+
+    The first node met at a point names it (a mapping before its first key).
+    """
     if depth > 300 or id(node) in seen:  # deeper is refused by the loader; an alias is walked once
         return
     seen.add(id(node))
     start = (node.span.line, node.span.column)
     if isinstance(node, ScalarNode):
-        into.setdefault(start, (path, _text(node.value)))
+        if start in points and start not in into:
+            into[start] = (path, _text(node.value))
         return
-    into.setdefault(start, (path, ""))
+    if start in points and start not in into:
+        into[start] = (path, "")
     if isinstance(node, MappingNode):
         for key, value in node.pairs:
             child = f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
-            into.setdefault((key.span.line, key.span.column), (child, _text(value.value) if isinstance(value, ScalarNode) else ""))
-            _index(value, child, into, depth + 1, seen)
+            at = (key.span.line, key.span.column)
+            if at in points and at not in into:
+                into[at] = (child, _text(value.value) if isinstance(value, ScalarNode) else "")
+            _index(value, child, into, depth + 1, seen, points)
     elif isinstance(node, SequenceNode):
         for position, item in enumerate(node.items):
-            _index(item, f"{path}/{position}", into, depth + 1, seen)
+            _index(item, f"{path}/{position}", into, depth + 1, seen, points)
 
 
 def _text(value: object) -> str:

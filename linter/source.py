@@ -18,6 +18,7 @@ import contextlib
 import gc
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -183,21 +184,24 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
     too_deep = _nesting_beyond(path, text, limits.max_depth)
     if too_deep is not None:
         return SourceFile(path, text, (), (too_deep,))
-    roots, error = _load_stream(path, text, limits, problems)
-    if error is not None:
-        problems.append(error)
-        # One broken document of a stream costs that document only: the
-        # documents from the next `---` on are read one by one (a marker at
-        # column 0 always starts a document in YAML, even inside a scalar).
-        for segment, line_offset in _segments_after(text, max(error.span.line, 2)):
-            part_roots, part_error = _load_stream(path, segment, limits, problems, line_offset)
-            roots.extend(part_roots)
-            if part_error is not None:
-                problems.append(part_error)
-    source = SourceFile(path, text, (), ())
-    documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
-    object.__setattr__(source, "documents", documents)
-    object.__setattr__(source, "problems", tuple(problems))
+    # Paused until the file is whole: a collection while its nodes are young would walk them all,
+    # for nothing (see _gc_paused); the pure-Python retry and the JSON loader build nodes too.
+    with _gc_paused():
+        roots, error = _load_stream(path, text, limits, problems)
+        if error is not None:
+            problems.append(error)
+            # One broken document of a stream costs that document only: the
+            # documents from the next `---` on are read one by one (a marker at
+            # column 0 always starts a document in YAML, even inside a scalar).
+            for segment, line_offset in _segments_after(text, max(error.span.line, 2)):
+                part_roots, part_error = _load_stream(path, segment, limits, problems, line_offset)
+                roots.extend(part_roots)
+                if part_error is not None:
+                    problems.append(part_error)
+        source = SourceFile(path, text, (), ())
+        documents = tuple(Document(path, index, root, source) for index, root in enumerate(roots))
+        object.__setattr__(source, "documents", documents)
+        object.__setattr__(source, "problems", tuple(problems))
     return source
 
 
@@ -263,11 +267,18 @@ def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
 
     Block nesting needs at least one character of indentation or indicator
     per level on one line, and flow nesting one bracket per level, so the
-    longest line plus the number of brackets bounds the depth. Only text
-    whose bound passes `_COMPOSER_SAFE_DEPTH` is parsed event by event.
+    longest line plus the number of brackets bounds the depth. A `---`
+    marker at column 0 ends whatever came before it in libyaml (the
+    document, or the parse with an error), so brackets count per document.
+    Only text whose bound passes `_COMPOSER_SAFE_DEPTH` is parsed event by
+    event.
     """
-    bound = text.count("[") + text.count("{") + max(map(len, text.split("\n")), default=0) + 1
-    if bound <= _COMPOSER_SAFE_DEPTH:
+    longest = max(map(len, text.split("\n")), default=0) + 1
+    if text.count("[") + text.count("{") + longest <= _COMPOSER_SAFE_DEPTH:
+        return None
+    starts = [0, *(match.start() for match in _DOCUMENT_START.finditer(text)), len(text)]
+    flow = max(text.count("[", start, end) + text.count("{", start, end) for start, end in zip(starts, starts[1:]))
+    if flow + longest <= _COMPOSER_SAFE_DEPTH:
         return None
     try:
         from _ruamel_yaml import CParser
@@ -371,27 +382,43 @@ def _compose(
     return roots, None
 
 
+_C_COMPOSER: list[type] = []  # the libyaml composer class, made on first use (none without ruamel.yaml.clib)
+
+
+def _c_composer() -> type | None:
+    if not _C_COMPOSER:
+        from ruamel.yaml.resolver import BaseResolver
+
+        try:
+            from _ruamel_yaml import CParser
+        except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+            return None
+
+        class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                BaseResolver.__init__(self, loadumper=self)
+
+        _C_COMPOSER.append(_Composer)
+    return _C_COMPOSER[0]
+
+
 def _c_documents(text: str) -> Iterator[object]:
     """Composed documents from libyaml (ruamel.yaml.clib), resolving nothing beyond str/seq/map."""
-    from ruamel.yaml.resolver import BaseResolver
-
-    try:
-        from _ruamel_yaml import CParser
-    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+    composer = _c_composer()
+    if composer is None:  # pragma: no cover - only without ruamel.yaml.clib
         yield from _pure_documents(text)
         return
-
-    class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            BaseResolver.__init__(self, loadumper=self)
-
-    parser = _Composer(text)
+    parser = composer(text)
     try:
         while parser.check_node():
             yield parser.get_node()
     finally:
         parser.dispose()
+        # The resolver names the parser as its own loader: a reference cycle that
+        # would keep the parser (and its copy of the text) alive until a full
+        # collection, which a run defers (engine._frozen_as_loaded).
+        parser.loadumper = parser._resolver = None
 
 
 def _pure_documents(text: str) -> Iterator[object]:
@@ -483,13 +510,39 @@ def _scalar_value(tag: str, text: str, style: str | None) -> object:
     return text
 
 
+_SHORT_TAGS: dict[str, str] = {}
+# Scalars up to this length are interned: one string object for each key
+# (`Properties`, `metadata`) and each repeated value, however many files hold it.
+_SHARED_STRING_LENGTH = 64
+
+
 def _short_tag(tag: str) -> str:
-    return tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+    """`str` for `tag:yaml.org,2002:str`, local tags as written; one string object per tag, shared by every node."""
+    short = _SHORT_TAGS.get(tag)
+    if short is None:
+        short = tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+        if len(_SHORT_TAGS) < 4096 and len(tag) <= 256:  # tags are few and short; a hostile file's are not kept
+            _SHORT_TAGS[tag] = short
+    return short
 
 
-def _span(path: str, raw, line_offset: int = 0) -> Span:
+def _span(path: str, raw, line_offset: int = 0, numbers: dict[int, int] | None = None) -> Span:
+    """The located span of a composed node; with `numbers`, line numbers are shared int objects.
+
+    Python caches ints up to 256 only: past that line every span would hold
+    two ints of its own (in a large file, a quarter of what its nodes take).
+    """
     start, end = raw.start_mark, raw.end_mark
-    return Span(path, start.line + 1 + line_offset, start.column + 1, end.line + 1 + line_offset, end.column + 1)
+    line = start.line + 1 + line_offset
+    if numbers is not None and line > 256:
+        line = numbers.setdefault(line, line)
+    if end.line == start.line:
+        end_line = line
+    else:
+        end_line = end.line + 1 + line_offset
+        if numbers is not None and end_line > 256:
+            end_line = numbers.setdefault(end_line, end_line)
+    return Span(path, line, start.column + 1, end_line, end.column + 1)
 
 
 class _TooDeep(Exception):
@@ -517,6 +570,7 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
     """
     done: dict[int, Node] = {}
     expanded: dict[int, int] = {}
+    numbers: dict[int, int] = {}  # one int object per line number (see _span)
     in_progress: set[int] = set()
     max_depth = limits.max_depth
     max_expanded = limits.max_expanded_nodes
@@ -530,7 +584,10 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
         value = raw.value
         if isinstance(value, str):  # scalars hold text; collections hold lists
             style = raw.style
-            node = ScalarNode(_scalar_value(tag, value, style), _span(path, raw, line_offset), _short_tag(tag), style or "")
+            scalar = _scalar_value(tag, value, style)
+            if type(scalar) is str and len(scalar) <= _SHARED_STRING_LENGTH:  # keys and names repeat in every file
+                scalar = sys.intern(scalar)
+            node = ScalarNode(scalar, _span(path, raw, line_offset, numbers), _short_tag(tag), style or "")
             done[key] = node
             expanded[key] = 1
             return node
@@ -545,13 +602,13 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 convert(raw_key, depth + 1)
                 convert(raw_value, depth + 1)
                 size += expanded[id(raw_key)] + expanded[id(raw_value)]
-            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw, line_offset), _short_tag(tag))
+            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw, line_offset, numbers), _short_tag(tag))
         else:
             items = []
             for item in value:
                 items.append(convert(item, depth + 1))
                 size += expanded[id(item)]
-            node = SequenceNode(tuple(items), _span(path, raw, line_offset), _short_tag(tag))
+            node = SequenceNode(tuple(items), _span(path, raw, line_offset, numbers), _short_tag(tag))
         in_progress.discard(key)
         if size > max_expanded:
             raise _AliasBomb(_span(path, raw, line_offset))
@@ -575,6 +632,13 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 bomb.span,
             )
         )
+    finally:
+        # `convert` refers to itself through its closure: a cycle that would keep these
+        # tables alive until a full collection, which a run defers (engine._frozen_as_loaded).
+        done.clear()
+        expanded.clear()
+        numbers.clear()
+        convert = None  # type: ignore[assignment]  # noqa: F841
     return None
 
 

@@ -76,3 +76,35 @@ def test_nesting_below_the_limit_still_loads_fast():
     text = "a: " + "[" * 200 + "]" * 200 + "\n" + "b: " + "x" * 5000 + "\n"
     source = load_text("f.yaml", text)
     assert source.problems == ()
+
+
+def test_a_stream_of_shallow_documents_is_not_parsed_event_by_event(monkeypatch):
+    """Brackets count per document (a `---` at column 0 ends the one before in libyaml): a stream of many
+    shallow flow documents is composed at once, not first checked event by event."""
+    import linter.source as source
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("parsed event by event")
+
+    monkeypatch.setattr(source, "_bracket_depth_beyond", refuse)
+    monkeypatch.setattr("_ruamel_yaml.CParser", refuse)
+    text = "".join(f"---\nname: d{index}\nspec: {{a: [1, {{b: 2}}]}}\n" for index in range(1000))
+    assert source._nesting_beyond("s.yaml", text, 256) is None
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        # Deep after many shallow documents, and deep across a marker that is no marker (not at column 0).
+        ("late.yaml", "".join(f"---\nd: {{a: [{index}]}}\n" for index in range(3000)) + "---\na: " + "[" * DEPTH + "]" * DEPTH + "\n"),
+        ("indented-marker.yaml", "a: " + " ---\n[".join([""] * 3) + "[" * DEPTH + "]" * DEPTH + "\n"),
+        # Under the pre-check's bound in each document, far past the C stack's across them, were
+        # libyaml to go on nesting past a marker (it does not: the marker ends the flow with an error).
+        ("split-by-markers.yaml", (("[" * 100 + "\n") * 10 + "---\n") * 40 + ("]" * 100 + "\n") * 400),
+    ],
+)
+def test_deep_nesting_in_one_document_of_a_stream_is_still_refused(tmp_path, name, text):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    completed = _run(name, cwd=tmp_path)
+    assert completed.returncode in (0, 1), f"exit {completed.returncode}: {completed.stderr[-2000:]}"
+    assert any("nesting deeper than 256 levels" in message or "while parsing" in message for _, _, message in _md001(completed))

@@ -683,3 +683,39 @@ def test_a_stream_of_many_broken_documents_loads_in_linear_time():
     assert len(source.problems) == 16_000 and source.problems[-1].span.line == 32_000
     assert [to_python(document.root) for document in source.documents] == [{"d": 1}]
     assert source.documents[0].root.span.line == 32_002
+
+
+def test_loading_leaves_no_cycles_but_the_loaded_file():
+    """A run freezes what it loaded until it ends (engine._frozen_as_loaded): loading must leave no other
+    reference cycle behind (a parser naming itself as its loader, a converter's closure, a class per file),
+    or each of them would live as long as the run."""
+    import collections
+    import gc
+
+    text = "a: &x [1, {b: c}]\nd: *x\n---\ne: !Ref f\n"
+    load_text("warm.yaml", text)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.collect()
+    try:
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        for path in ("a.yaml", "b.json"):
+            load_text(path, text if path.endswith(".yaml") else '{"a": [1, {"b": "c"}]}')
+        gc.collect()
+        kinds = collections.Counter(type(item).__name__ for item in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert set(kinds) <= {"SourceFile", "Document", "MappingNode", "SequenceNode", "ScalarNode", "Span", "tuple", "dict"}, kinds
+
+
+def test_spans_past_line_256_share_their_line_numbers():
+    """Python caches small ints only: spans of a long file share one int object per line, not two each."""
+    text = "".join(f"k{index}: v\n" for index in range(300)) + "deep: {a: 1, b: [2, 3]}\n"
+    root = load_text("long.yaml", text).documents[0].root
+    key, value = root.pairs[-1]
+    first, second = value.pairs
+    assert key.span.line == 301
+    assert key.span.line is value.span.line is first[0].span.line is second[1].span.end_line
