@@ -35,8 +35,7 @@ import os
 import re
 from typing import Any
 
-from linter import Document, MappingNode, Node, RunContext, ScalarNode, SequenceNode, Span
-from linter.source import LoadLimits, load_text
+from linter import Document, LoadLimits, MappingNode, Node, RunContext, ScalarNode, SequenceNode, Span, load_text
 
 from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Call, ObjectExpr, Reference, TupleExpr
 from plugins.adapters.terraform.module import TerraformModule, module_of
