@@ -265,3 +265,23 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
         assert 0 < gc.get_freeze_count() <= count  # not unfrozen, nothing of the run's added
     finally:
         gc.unfreeze()
+
+
+def test_each_file_is_decoded_once(cli, manifests, monkeypatch):
+    """Choosing context files, asking about unrendered templates and loading share one decoding per file."""
+    from linter import engine
+
+    (manifests.parent / ".git").mkdir()
+    (manifests.parent / "other").mkdir()
+    (manifests.parent / "other" / "config.yaml").write_text("kind: ConfigMap\n")
+    decoded: list[str] = []
+    original = engine.decode_bytes
+
+    def counting(path, *args, **kwargs):
+        decoded.append(path)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "decode_bytes", counting)
+    result = cli("--select", "AS", "--no-cache", "k8s/deploy.yaml")
+    assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
+    assert sorted(decoded) == ["k8s/deploy.yaml", "k8s/hpa.yaml", "other/config.yaml"]
