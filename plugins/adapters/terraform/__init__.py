@@ -65,9 +65,11 @@ def _is_terraform(path: str) -> bool:
 
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
-    """Every context file when a Terraform file is linted (a module is its whole directory, calls reach others,
-    and a file of the run is not read again as a definition), none otherwise."""
-    return request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted))
+    """When a Terraform file is linted: its module's directory, the modules it calls and the modules that call it
+    (`context.py`); none otherwise."""
+    from plugins.adapters.terraform.context import is_wanted
+
+    return is_wanted(path, text, request)
 
 
 @hookimpl
