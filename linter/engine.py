@@ -670,7 +670,7 @@ def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: 
         stored = disk.get(disk_key, options.limits)
         if stored is not disk_cache.MISSING:
             try:
-                source = source_codec.decode(stored)
+                source = source_codec.decode(stored, item.decoded(options.limits)[0])
             except ValueError:
                 pass  # a damaged or foreign entry: parse, and write it again
             else:
@@ -683,7 +683,7 @@ def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: 
         cache.put(key, source)
     if cacheable and disk is not None:
         try:
-            disk.put(disk_key, source_codec.encode(source))
+            disk.put(disk_key, source_codec.encode(source, item.decoded(options.limits)[0]))
         except source_codec.Unencodable:
             pass  # a plugin's own kind of parsed file: parsed again next time
     return source

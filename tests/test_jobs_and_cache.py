@@ -389,10 +389,13 @@ def test_every_fixture_survives_plain_data_and_json() -> None:
     for path in sorted(FIXTURES.rglob("*")):
         if path.suffix not in (".json", ".yaml", ".yml"):
             continue
-        source = load_text(str(path), path.read_text(encoding="utf-8", errors="surrogateescape"))
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        source = load_text(str(path), text)
         back = source_codec.decode(json.loads(json.dumps(source_codec.encode(source))))
         assert _shape(back) == _shape(source), path
         assert all(document.source is back for document in back.documents)
+        without_text = source_codec.encode(source, text)  # the caller has the text: it is not stored
+        assert without_text[2] is None and _shape(source_codec.decode(without_text, text)) == _shape(source)
 
 
 def test_aliases_stay_shared_and_odd_values_survive() -> None:
@@ -407,17 +410,43 @@ def test_aliases_stay_shared_and_odd_values_survive() -> None:
     assert len(json.dumps(encoded)) < 5000
 
 
+def _packed(*numbers: int, typecode: str = "H") -> tuple[str, str]:
+    import base64
+    from array import array
+
+    packed = array(typecode, numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return typecode, base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _entry(numbers=(), values=(), documents=(), problems=(), text="", packed=None, strings=("str", "", "map", "seq")) -> list:
+    return [2, "p", text, ["p"], list(strings), list(values), *(packed or _packed(*numbers)), list(documents), list(problems)]
+
+
+SCALAR = (0, 0, 1, 0, 1, 1, 1, 1)  # a scalar "str" of style "" at p:1:1
+
+
 @pytest.mark.parametrize(
     "data",
     [
         [],
-        [2, "p", "", [], [], [], []],
-        [1, "p", "", ["p"], [[0, "str", "", [], 0, 1, 1, 1, 1]], [], []],  # a list as a scalar value
-        [1, "p", "", ["p"], [[1, "map", 0, 1, 1, 1, 1, 0, 0]], [], []],  # a node naming itself
-        [1, "p", "", ["p"], [[2, "seq", 5, 1, 1, 1, 1]], [], []],  # a path number out of range
-        [1, "p", "", ["p"], [], [["p", 0, 3, ""]], []],  # a document root that does not exist
-        [1, "p", "", ["p"], [], [], [["m", 0, 1, 1, 1, 1, "fatal"]]],  # an unknown severity
-        [1, "p", "", ["p"], [[0, "str", "", "v", 0, 1, 1, 1, 1], [1, "map", 0, 1, 1, 1, 1, 0]], [], []],  # a key without value
+        [1, "p", "", [], [], [], []],  # another format
+        _entry(SCALAR, values=[[]]),  # a list as a scalar value
+        _entry((1, 2, 0, 1, 1, 1, 1, 2, 0, 0)),  # a node naming itself
+        _entry((0, 0, 1, 5, 1, 1, 1, 1), values=["v"]),  # a path number out of range
+        _entry((0, 9, 1, 0, 1, 1, 1, 1), values=["v"]),  # a tag number out of range
+        _entry(documents=[["p", 0, 3, ""]]),  # a document root that does not exist
+        _entry(problems=[["m", 0, 1, 1, 1, 1, "fatal"]]),  # an unknown severity
+        _entry((*SCALAR, 1, 2, 0, 1, 1, 1, 1, 1, 0), values=["v"]),  # a key without value
+        _entry((*SCALAR, 1, 2, 0, 1, 1, 1, 1, 4, 0), values=["v"]),  # children beyond the end
+        _entry(SCALAR[:5], values=["v"]),  # a truncated node
+        _entry(SCALAR, values=["v", "w"]),  # values left over
+        _entry(SCALAR, values=["v"], text=None),  # the text left out, and not given
+        _entry(packed=("H", "AAE")),  # not base64
+        _entry(packed=("H", "AAEC")),  # three bytes of two-byte numbers
+        _entry(packed=("d", "")),  # not an unsigned array type
+        _entry(strings=[1]),
         {"not": "a list"},
     ],
 )
