@@ -35,7 +35,6 @@ file that vanishes under one is a miss, or already removed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -43,7 +42,7 @@ import re
 import stat
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.config import Config
@@ -82,7 +81,6 @@ _TEMPORARY_AGE = 3600  # a temporary file this old belongs to a write that died
 _ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json")
 _TEMPORARY_NAME = re.compile(r"\.[0-9a-f]{40}\.[0-9]+\.tmp")
 _PREFIX_NAME = re.compile(r"[0-9a-f]{2}")
-_KEY = re.compile(r"[0-9a-f]{40}")
 
 
 def default_cache_dir() -> str:
@@ -172,7 +170,6 @@ class DiskCache:
         self.misses = 0
         self._made: set[str] = set()  # entry subdirectories known to exist
         self._skipped: frozenset[str] = frozenset()
-        self._behind: "_Writer | None" = None
 
     def without(self, paths: "Iterable[str]") -> "DiskCache":
         """This cache, with the files at `paths` neither read from it nor written to it."""
@@ -238,48 +235,14 @@ class DiskCache:
                 os.close(descriptor)
 
     def put(self, key: str, encoded: Any) -> None:
-        """Store `encoded` under `key`, atomically; a failure to write (a full disk) is ignored.
-
-        Inside `writing_behind`, the entry may be written by another process
-        (`_Writer`), by the time the block ends.
-        """
+        """Store `encoded` under `key`, atomically; a failure to write (a full disk) is ignored."""
         if not key:
             return
+        path = self._path(key)
         try:
             text = json.dumps({"key": key, "source": encoded}, ensure_ascii=True, separators=(",", ":"))
         except (ValueError, TypeError, RecursionError):
             return
-        data = text.encode("ascii")
-        if self._behind is not None and self._behind.pid == os.getpid():
-            if self._behind.send(key, data):
-                return
-        self._write(key, data)
-
-    @contextlib.contextmanager
-    def writing_behind(self) -> "Iterator[None]":
-        """Within the block, entries may be written by a child process while this one goes on parsing.
-
-        Creating a file and renaming it into place costs more than encoding
-        its entry (about 0.6 ms on ext4, most of a cold run's extra time);
-        a forked writer does it on another CPU. It is forked only once
-        `_Writer.START_AFTER` entries are waiting (a pre-commit run that
-        writes a few entries writes them itself), and only where worker
-        processes could be (`linter.parallel.can_fork`). The block ends when
-        every entry is written. Writes from worker processes forked inside
-        the block stay their own.
-        """
-        if self._behind is not None:
-            yield
-            return
-        writer = self._behind = _Writer(self)
-        try:
-            yield
-        finally:
-            self._behind = None
-            writer.finish()
-
-    def _write(self, key: str, data: bytes) -> None:
-        path = self._path(key)
         directory = os.path.dirname(path)
         # Unique to this process and entry, created exclusively: another process writing the same
         # entry uses another name, and a file planted under this name makes the write fail, not follow it.
@@ -294,7 +257,7 @@ class DiskCache:
             return
         try:
             with os.fdopen(descriptor, "wb") as stream:
-                stream.write(data)
+                stream.write(text.encode("ascii"))
             os.replace(temporary, path)
         except OSError:
             try:
@@ -343,120 +306,6 @@ class DiskCache:
                 removed.remove(path, size)
                 total -= size
         return removed
-
-
-class _Writer:
-    """Entries handed to a forked child that writes them (`DiskCache.writing_behind`); this process's end of the pipe.
-
-    Frames on the pipe: the 40-character key, the entry's length (8 bytes,
-    big-endian), the entry. The child writes each with `DiskCache._write`,
-    exits at the end of the pipe, and never runs this process's exit
-    handlers or flushes its buffers. Anything that fails on the way (no
-    fork, a child that died) falls back to writing here: `send` returns False.
-    """
-
-    START_AFTER = 16  # entries waiting before a child is worth its fork (a few milliseconds)
-
-    def __init__(self, cache: DiskCache) -> None:
-        self.cache = cache
-        self.pid = os.getpid()
-        self.waiting: list[tuple[str, bytes]] = []
-        self.child = 0
-        self.pipe = -1
-        self.failed = False
-
-    def send(self, key: str, data: bytes) -> bool:
-        if self.failed:
-            return False
-        if not self.child:
-            self.waiting.append((key, data))
-            if len(self.waiting) >= self.START_AFTER and not self._start():
-                self.failed = True
-                self._write_waiting()
-            return True
-        return self._frame(key, data)
-
-    def _start(self) -> bool:
-        from linter.parallel import can_fork
-
-        if not can_fork():
-            return False
-        try:
-            read_end, write_end = os.pipe()
-        except OSError:
-            return False
-        try:
-            child = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            return False
-        if child == 0:  # pragma: no cover - the child, measured by its effect
-            code = 0
-            try:
-                os.close(write_end)
-                self.cache._behind = None
-                _write_frames(self.cache, read_end)
-            except BaseException:  # noqa: BLE001 - the child never reports: its entries are only missing
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(read_end)
-        self.child, self.pipe = child, write_end
-        waiting, self.waiting = self.waiting, []
-        for index, (key, data) in enumerate(waiting):
-            if not self._frame(key, data):
-                self.waiting = waiting[index:]
-                self._write_waiting()
-                break
-        return True
-
-    def _frame(self, key: str, data: bytes) -> bool:
-        frame = key.encode("ascii") + len(data).to_bytes(8, "big") + data
-        try:
-            view = memoryview(frame)
-            while view:
-                view = view[os.write(self.pipe, view) :]
-            return True
-        except OSError:  # the child is gone: the rest is written here
-            self.failed = True
-            return False
-
-    def _write_waiting(self) -> None:
-        waiting, self.waiting = self.waiting, []
-        for key, data in waiting:
-            self.cache._write(key, data)
-
-    def finish(self) -> None:
-        """Wait until every entry handed over is written."""
-        self._write_waiting()
-        if not self.child:
-            return
-        try:
-            os.close(self.pipe)
-        except OSError:
-            pass
-        while True:
-            try:
-                os.waitpid(self.child, 0)
-                break
-            except ChildProcessError:
-                break
-            except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
-                continue
-
-
-def _write_frames(cache: DiskCache, pipe: int) -> None:  # pragma: no cover - runs in the child
-    with os.fdopen(pipe, "rb") as stream:
-        while True:
-            head = stream.read(48)
-            if len(head) < 48:
-                return
-            key, size = head[:40].decode("ascii"), int.from_bytes(head[40:], "big")
-            data = stream.read(size)
-            if len(data) < size or not _KEY.fullmatch(key):
-                return
-            cache._write(key, data)
 
 
 class Removed:

@@ -218,8 +218,7 @@ class LintResult:
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
-    writing = options.disk_cache.writing_behind() if options.disk_cache is not None else contextlib.nullcontext()
-    with writing, _frozen_as_loaded() as loaded:  # the cache's entries are all written when the run returns
+    with _frozen_as_loaded() as loaded:
         return _run(inputs, host, options, loaded)
 
 

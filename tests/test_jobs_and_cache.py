@@ -587,27 +587,3 @@ def test_a_run_prunes_after_its_report_at_most_once_a_day(tmp_path: Path, monkey
     assert run_cli("a.yaml").code == 0 and run_cli("a.yaml").code == 0
     assert len(pruned) == 1 and (tmp_path / "cache" / "v1" / "pruned").is_file()
     assert run_cli("a.yaml", "--no-cache").code == 0 and len(pruned) == 1
-
-
-@pytest.mark.skipif(not parallel.can_fork(), reason="the writer is forked only where worker processes could be")
-@pytest.mark.parametrize("child", ["writes", "dies"])
-def test_entries_are_written_behind_by_a_child_when_many(tmp_path: Path, monkeypatch, child: str) -> None:
-    host = build_plugin_host()
-    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
-    items = [InputFile(f"f{index}.yaml", f"a: {index}\n".encode()) for index in range(12)]
-    forks: list[int] = []
-    fork = os.fork
-    monkeypatch.setattr(disk_cache.os, "fork", lambda: forks.append(1) or fork())
-    if child == "dies":
-        monkeypatch.setattr(disk_cache, "_write_frames", lambda cache, pipe: os._exit(3))
-    run_lint(items[:3], host, LintOptions(disk_cache=cache))
-    assert forks == []  # a few entries: written here
-    monkeypatch.setattr(disk_cache._Writer, "START_AFTER", 4)
-    result = run_lint(items, host, LintOptions(disk_cache=cache))
-    assert forks == [1] and _summary(result) == _summary(run_lint(items, host, LintOptions()))
-    written = [Path(cache._path(cache.key(item, LintOptions().limits))).is_file() for item in items]
-    if child == "writes":
-        assert all(written)  # every entry is on disk when the run returns
-    else:
-        assert all(written[:3])  # what the dead child was sent is only missing: no error, no stray process
-    assert not list((tmp_path / "cache").rglob("*.tmp"))
