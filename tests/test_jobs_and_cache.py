@@ -39,6 +39,12 @@ def _mixed_tree(root: Path, files: int = 60) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _small_files_cached(monkeypatch) -> None:
+    """The tests' files are a few bytes: cache them as larger ones (one test checks they are left out)."""
+    monkeypatch.setattr(disk_cache, "MIN_ENTRY_BYTES", 0)
+
+
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch) -> Path:
     root = _mixed_tree(tmp_path / "tree")
@@ -587,3 +593,14 @@ def test_a_run_prunes_after_its_report_at_most_once_a_day(tmp_path: Path, monkey
     assert run_cli("a.yaml").code == 0 and run_cli("a.yaml").code == 0
     assert len(pruned) == 1 and (tmp_path / "cache" / "v1" / "pruned").is_file()
     assert run_cli("a.yaml", "--no-cache").code == 0 and len(pruned) == 1
+
+
+def test_files_faster_to_parse_than_to_read_back_are_not_cached(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(disk_cache, "MIN_ENTRY_BYTES", 512)
+    host = build_plugin_host()
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    small, large = InputFile("small.yaml", b"a: 1\n"), InputFile("large.yaml", b"a: 1\n" + b"# padding\n" * 60)
+    for _ in range(2):
+        run_lint([small, large], host, LintOptions(disk_cache=cache))
+    assert (cache.hits, cache.misses) == (1, 1)  # the large file: written, then read; the small one never looked up
+    assert cache.key(small, LintOptions().limits) == "" and len(list((tmp_path / "cache").rglob("*.json"))) == 1
