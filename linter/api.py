@@ -16,6 +16,7 @@ from linter.discovery import (
     discover,
     is_repository_root,
     list_directory,
+    nearest_files,
     read_regular_file,
     up_to_repository_root,
 )
@@ -50,9 +51,11 @@ def read_inputs(
     - "repository": every lintable file of the repository that holds the
       named file (the nearest enclosing directory with a `.git`), found as a
       directory argument would be (`.gitignore` and excludes respected);
-      outside a repository, or in one with more than
-      `MAX_REPOSITORY_CONTEXT_FILES` of them, the files beside it (a line
-      saying so is added to `notes`);
+      outside a repository, the files beside it; in one with more than
+      `MAX_REPOSITORY_CONTEXT_FILES` of them, that many, the nearest first
+      (its directory's files, then its directory's tree, then its parent's,
+      and so on: `linter.discovery.nearest_files`), with a line saying so
+      added to `notes`;
     - "siblings": the lintable files beside it, in its directory (not below it);
     - "none": no context.
 
@@ -97,8 +100,8 @@ def read_inputs(
 
 
 CONTEXTS = ("repository", "siblings", "none")
-# Above this many lintable files a repository is not read whole as context; the named files'
-# directories are read instead. Context files are parsed only when a plugin wants them
+# Above this many lintable files a repository is not read whole as context (nor walked
+# whole): the files nearest the named files are, up to this many. Context files are parsed only when a plugin wants them
 # (`mldeploy_context_wanted`), so listing and reading one costs ~0.04 ms: the bound guards
 # against a hostile or generated tree (10^6 files), not against an ordinary large repository.
 MAX_REPOSITORY_CONTEXT_FILES = 50_000
@@ -133,15 +136,15 @@ def _context(
         if not recursive:
             found += list_directory(_relative_if_below_cwd(root), discovery, notes)
             continue
-        files = list(discover([_relative_if_below_cwd(root)], discovery, notes))
-        if len(files) > MAX_REPOSITORY_CONTEXT_FILES:
+        directories = sorted({os.path.dirname(os.path.abspath(path)) for path in paths if _below(path, root)})
+        files, capped = nearest_files(_relative_if_below_cwd(root), directories, MAX_REPOSITORY_CONTEXT_FILES, discovery, notes)
+        if capped:
             notes.append(
-                f"the repository at {_relative_if_below_cwd(root)} holds {len(files):,} lintable files, more than "
-                f"{MAX_REPOSITORY_CONTEXT_FILES:,}: only the named files' directories are read as context "
-                f"(set context = \"siblings\" to say so, or exclude directories that hold no deployments)"
+                f"the repository at {_relative_if_below_cwd(root)} holds more than {MAX_REPOSITORY_CONTEXT_FILES:,} "
+                f"lintable files: the {MAX_REPOSITORY_CONTEXT_FILES:,} nearest the named files are read as context "
+                f"(their directories first, then the trees around them; set context = \"siblings\" to read only the "
+                f"directories, or exclude directories that hold no deployments)"
             )
-            directories = {os.path.dirname(os.path.abspath(path)) for path in paths if _below(path, root)}
-            files = [file_path for file_path in files if os.path.dirname(os.path.abspath(file_path)) in directories]
         found += files
     context: list[InputFile] = []
     for file_path in found:

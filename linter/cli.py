@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("rules", "explain", "lsp")
+SUBCOMMANDS = ("rules", "explain", "lsp", "cache")
 
 
 class UsageError(Exception):
@@ -80,6 +80,7 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True
             "  mldeploy-lint explain ID-or-slug                     show a rule's documentation\n"
             "  mldeploy-lint explain --deployments PATH...          show what the linter read, fact by fact\n"
             "  mldeploy-lint lsp [--tcp HOST:PORT]                  run the language server (stdio by default)\n"
+            "  mldeploy-lint cache clean                            remove every entry of the parse cache\n"
             f"{added}\n"
             "exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error"
         ),
@@ -306,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             command = args.pop(0)
             if command == "lsp":
                 return _run_lsp(args)
+            if command == "cache":
+                return _run_cache(args)
             return _run_rules(args) if command == "rules" else _run_explain(args)
         if args and COMMAND_NAME.match(args[0]) and not os.path.exists(args[0]):
             plugin_command = _plugin_commands(_prescan_plugins(args[1:])).get(args[0])
@@ -480,6 +483,8 @@ def _run_lint(argv: list[str]) -> int:
         from linter.baseline import baseline_text
 
         _write(baseline_text(result.findings), args.write_baseline, inputs=protected)
+    if options.disk_cache is not None:  # once the report is out; at most once a day
+        options.disk_cache.maybe_prune()
     if result.baseline_stale and args.format != "text":  # the text summary says it already
         count = result.baseline_stale
         print(
@@ -578,6 +583,41 @@ def _disk_cache(host, config):
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
     return cache
+
+
+def _cache_parser() -> argparse.ArgumentParser:
+    from linter.disk_cache import MAX_TOTAL_BYTES, MAX_UNUSED_DAYS
+
+    parser = argparse.ArgumentParser(
+        prog="mldeploy-lint cache",
+        description="Manage the on-disk parse cache (`cache-dir` of the configuration, else the platform's place). "
+        f"Runs prune it themselves, at most once a day: entries unused for {MAX_UNUSED_DAYS} days go, then the least "
+        f"recently used above {MAX_TOTAL_BYTES // 2**20} MiB.",
+    )
+    parser.add_argument("action", choices=("clean",), help="clean: remove every entry (only the cache's own files)")
+    _config_options(parser)
+    return parser
+
+
+def _run_cache(argv: list[str]) -> int:
+    """`mldeploy-lint cache clean`: say where and how much was removed."""
+    from linter.config import ConfigError, find_config, read_config
+    from linter.disk_cache import clean_cache
+
+    args = _cache_parser().parse_args(argv)
+    path = None if args.no_config else (args.config or find_config("."))
+    try:
+        config = read_config(path)  # only `cache-dir` is read: a plugin's broken section does not stop cleaning
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    directory = config.get("cache-dir")
+    if directory is not None and not isinstance(directory, str):
+        raise UsageError(f"{config.path}: cache-dir must be a string")
+    if directory:
+        directory = os.path.join(config.root, os.path.expanduser(directory))
+    directory, removed = clean_cache(directory)
+    print(f"removed {removed.files} cache file{'s' if removed.files != 1 else ''} ({removed.bytes / 1e6:.1f} MB) from {directory}")
+    return EXIT_CLEAN
 
 
 def _reporters(host) -> dict:

@@ -27,6 +27,7 @@ __all__ = [
     "check_pattern",
     "discover",
     "list_directory",
+    "nearest_files",
     "read_regular_file",
 ]
 
@@ -108,7 +109,74 @@ def list_directory(
     return sorted(_walk(directory, options, notes if notes is not None else [], recursive=False))
 
 
-def _walk(root: str, options: DiscoveryOptions, notes: list[str], recursive: bool = True) -> Iterator[str]:
+def nearest_files(
+    root: str, starts: Sequence[str], limit: int, options: DiscoveryOptions = DiscoveryOptions(), notes: list[str] | None = None
+) -> tuple[list[str], bool]:
+    """The lintable files under the directory `root` as `discover([root])` finds them, at most `limit`; and whether some were left.
+
+    The walk stops at `limit + 1` files: a huge tree is not walked whole.
+    Above `limit`, the files nearest `starts` (directories at or below
+    `root`) are taken: the files directly in each start directory, then
+    each one's tree, then its parent's tree, and so on up to `root` — each
+    level for every start before the next — until `limit` files are found.
+    Patterns, excludes and every `.gitignore` from `root` down apply as in
+    a walk from `root`. Sorted as `discover` sorts.
+    """
+    notes = notes if notes is not None else []
+    found: list[str] = []
+    for path in _walk(root, options, notes):
+        if len(found) == limit:
+            break
+        found.append(path)
+    else:
+        return sorted(found), False
+    before = len(notes)
+    found = _nearest(root, starts, limit, options, notes)
+    notes[before:] = [note for note in dict.fromkeys(notes[before:]) if note not in notes[:before]]  # a .gitignore read again
+    return sorted(found), True
+
+
+def _nearest(root: str, starts: Sequence[str], limit: int, options: DiscoveryOptions, notes: list[str]) -> list[str]:
+    chains = []
+    for start in starts:
+        relative = os.path.relpath(os.path.abspath(start), os.path.abspath(root)).replace(os.sep, "/")
+        parts = [] if relative == "." else relative.split("/")
+        if parts[:1] != [".."]:  # below root
+            chains.append(["/".join(parts[:depth]) for depth in range(len(parts), -1, -1)])
+    steps = [(chain[0], False) for chain in chains]
+    steps += [(chain[level], True) for level in range(max(map(len, chains), default=0)) for chain in chains if level < len(chain)]
+    found: list[str] = []
+    seen: set[str] = set()
+    walked: set[str] = set()
+    for relative, recursive in steps:
+        if recursive and relative in walked:
+            continue
+        for path in _walk(root, options, notes, recursive, start=relative, skip=walked):
+            key = os.path.normpath(path)
+            if key not in seen:
+                if len(found) == limit:
+                    return found
+                seen.add(key)
+                found.append(path)
+        if recursive:
+            walked.add(relative)
+    return found
+
+
+def _walk(
+    root: str,
+    options: DiscoveryOptions,
+    notes: list[str],
+    recursive: bool = True,
+    start: str = "",
+    skip: "set[str] | frozenset[str]" = frozenset(),
+) -> Iterator[str]:
+    """The lintable files of the walk of `root`, or of its part below `start` (relative to `root`).
+
+    A walk of a part applies every `.gitignore` from `root` down to it, and
+    finds nothing when the part itself is excluded; it does not enter the
+    directories named in `skip` (relative to `root`).
+    """
     # The default excludes all name directories, so they can never exclude a
     # file at the top of `root`: listing a file's siblings in a directory with
     # no .gitignore and no configured excludes needs no matcher, and a
@@ -135,22 +203,23 @@ def _walk(root: str, options: DiscoveryOptions, notes: list[str], recursive: boo
                 return True
         return False
 
-    for current, dirnames, filenames in os.walk(root):
+    if start:
+        parts = start.split("/")
+        for depth in range(len(parts)):  # the ancestors' .gitignore files, and the excludes, from root down
+            above = "/".join(parts[:depth])
+            if options.respect_gitignore:
+                _read_gitignore(os.path.join(root, *parts[:depth]), above, ignore_specs, notes)
+            if ignored("/".join(parts[: depth + 1]), True):
+                return
+    for current, dirnames, filenames in os.walk(os.path.join(root, *start.split("/")) if start else root):
         relative_dir = os.path.relpath(current, root).replace(os.sep, "/")
         relative_dir = "" if relative_dir == "." else relative_dir
         if options.respect_gitignore and ".gitignore" in filenames:
-            ignore_file = os.path.join(current, ".gitignore")
-            try:
-                lines = read_regular_file(ignore_file, MAX_GITIGNORE_BYTES)[0].decode("utf-8", "replace").splitlines()
-            except OSError:
-                lines = []
-            import pathspec
-
-            ignore_specs.append((relative_dir, pathspec.GitIgnoreSpec(_compile_lenient(lines, ignore_file, notes))))
+            _read_gitignore(current, relative_dir, ignore_specs, notes)
         join = (lambda name: f"{relative_dir}/{name}") if relative_dir else (lambda name: name)
         if not recursive:
             dirnames[:] = []
-        dirnames[:] = sorted(name for name in dirnames if not ignored(join(name), True))
+        dirnames[:] = sorted(name for name in dirnames if not ignored(join(name), True) and join(name) not in skip)
         for name in sorted(filenames):
             if not any(fnmatch.fnmatch(name, pattern) for pattern in options.patterns):
                 continue
@@ -159,6 +228,20 @@ def _walk(root: str, options: DiscoveryOptions, notes: list[str], recursive: boo
             full = os.path.join(current, name)
             if os.path.isfile(full):  # a regular file (or a link to one): never a pipe or a device
                 yield full
+
+
+def _read_gitignore(directory: str, relative_dir: str, ignore_specs: list, notes: list[str]) -> None:
+    """Add the `.gitignore` of `directory` (`relative_dir` below the walk's root), if it has one, to `ignore_specs`."""
+    ignore_file = os.path.join(directory, ".gitignore")
+    if not os.path.isfile(ignore_file):
+        return
+    try:
+        lines = read_regular_file(ignore_file, MAX_GITIGNORE_BYTES)[0].decode("utf-8", "replace").splitlines()
+    except OSError:
+        lines = []
+    import pathspec
+
+    ignore_specs.append((relative_dir, pathspec.GitIgnoreSpec(_compile_lenient(lines, ignore_file, notes))))
 
 
 def _exclude_spec(exclude: tuple[str, ...]):

@@ -16,9 +16,22 @@ temporary file in the cache directory, then `os.replace`). The directory
 is used only when this user owns it and no one else may write to it
 (POSIX); otherwise the run goes on without a cache.
 
-What is cached is the parse result only: what adapters read from a file
+Files under `MIN_ENTRY_BYTES` are not cached: reading their entries
+would be no faster than parsing them. What is cached is the parse result only: what adapters read from a file
 depends on the other files of the run (cross-file indexes), so it is not a
 function of the file's content.
+
+The cache is bounded, as ruff bounds its own (entries not seen for 30 days
+are dropped; `ruff clean` empties it), and not configurable either: an
+entry read is marked used (its modification time, refreshed at most once a
+day), and at most once a day (a stamp file records when) a run removes the
+entries not used for `MAX_UNUSED_DAYS` days, then the least recently used
+ones until the entries take at most `MAX_TOTAL_BYTES`. `clean` removes
+them all. Both remove only what this module writes: entry files named by a
+key in their key-prefix directory, temporary files of writes that died, the
+stamp, and those directories once empty; anything else in the directory is
+left as it is. Another process may read, write or prune at the same time: a
+file that vanishes under one is a miss, or already removed.
 """
 
 from __future__ import annotations
@@ -26,8 +39,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
+import time
 from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +51,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.plugin_manager import PluginHost
     from linter.source import LoadLimits
 
-__all__ = ["CACHE_DIR_ENV", "DiskCache", "MISSING", "default_cache_dir", "open_cache", "run_salt"]
+__all__ = [
+    "CACHE_DIR_ENV",
+    "DiskCache",
+    "MAX_TOTAL_BYTES",
+    "MAX_UNUSED_DAYS",
+    "MIN_ENTRY_BYTES",
+    "MISSING",
+    "PRUNE_EVERY_SECONDS",
+    "Removed",
+    "clean_cache",
+    "default_cache_dir",
+    "open_cache",
+    "run_salt",
+]
 
 CACHE_DIR_ENV = "MLDEPLOY_LINT_CACHE_DIR"  # overrides the platform's location (tests point it at a scratch directory)
 MISSING = object()
@@ -44,6 +72,21 @@ _LAYOUT = "v1"
 # An entry is plain data of a file of at most LoadLimits.max_bytes: its text, and per node a few
 # numbers. Far more than that is not an entry this tool wrote.
 _ENTRY_FACTOR = 16
+
+# Measured on the shared corpus (CPython 3.11, ext4): a file under 512 bytes parses in 0.19 ms and
+# its entry reads back in 0.18 ms, but writing the entry takes 0.35 ms (creating and renaming a
+# file); from 512 bytes on, reading saves more with the file's size (0.45 against 0.28 ms at 1 KB).
+MIN_ENTRY_BYTES = 512
+# The bound (see the module docstring). An entry is about the size of its file, so 512 MB holds
+# the parse results of a few hundred repositories of the corpus's size.
+MAX_UNUSED_DAYS = 30
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+PRUNE_EVERY_SECONDS = 24 * 3600  # also how stale an entry's "last used" time may be
+_STAMP = "pruned"  # in the layout directory; its modification time is the last pruning's
+_TEMPORARY_AGE = 3600  # a temporary file this old belongs to a write that died
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json")
+_TEMPORARY_NAME = re.compile(r"\.[0-9a-f]{40}\.[0-9]+\.tmp")
+_PREFIX_NAME = re.compile(r"[0-9a-f]{2}")
 
 
 def default_cache_dir() -> str:
@@ -142,8 +185,12 @@ class DiskCache:
         return other
 
     def key(self, item: "InputFile", limits: "LoadLimits") -> str:
-        """The entry's name for `item` ("" for a file left out: never found, never written)."""
-        if self._skipped and os.path.abspath(item.path) in self._skipped:
+        """The entry's name for `item` ("" for a file left out: never found, never written).
+
+        Files under `MIN_ENTRY_BYTES` are left out: parsing one is as fast
+        as reading its entry, and writing the entry would only cost.
+        """
+        if len(item.data) < MIN_ENTRY_BYTES or (self._skipped and os.path.abspath(item.path) in self._skipped):
             return ""
         digest = hashlib.blake2b(digest_size=20)
         header = json.dumps([self.salt, item.path, item.truncated, limits.max_bytes, limits.max_depth, limits.max_expanded_nodes])
@@ -182,6 +229,11 @@ class DiskCache:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return None
+            if info.st_mtime < time.time() - PRUNE_EVERY_SECONDS:  # used: not to be pruned as unused
+                try:
+                    os.utime(descriptor if os.utime in os.supports_fd else path)
+                except OSError:
+                    pass
             with os.fdopen(descriptor, "rb") as stream:
                 descriptor = -1
                 data = stream.read(limit + 1)
@@ -222,3 +274,133 @@ class DiskCache:
                 os.unlink(temporary)
             except OSError:
                 pass
+
+    def maybe_prune(self, now: float | None = None) -> "Removed | None":
+        """Prune (see `prune`) when the last pruning is `PRUNE_EVERY_SECONDS` old or more; None when not due.
+
+        Cheap when not due: one `stat` of the stamp. The stamp is renewed
+        before pruning, so that runs starting meanwhile do not prune too
+        (two that race both prune, which is harmless).
+        """
+        now = time.time() if now is None else now
+        stamp = os.path.join(self.directory, _STAMP)
+        try:
+            if now - os.stat(stamp, follow_symlinks=False).st_mtime < PRUNE_EVERY_SECONDS:
+                return None
+        except OSError:
+            pass  # never pruned (or the stamp is gone): due
+        if not _renew_stamp(stamp, now):
+            return None  # the directory cannot be written: nothing was written to it either
+        return self.prune(now)
+
+    def prune(self, now: float | None = None) -> "Removed":
+        """Remove entries not used for `MAX_UNUSED_DAYS` days, then the least recently used above `MAX_TOTAL_BYTES`."""
+        now = time.time() if now is None else now
+        removed = Removed()
+        kept: list[tuple[float, int, str]] = []  # (last used, size, path)
+        total = 0
+        for path, info, temporary in _own_files(self.directory):
+            if temporary:
+                if now - info.st_mtime >= _TEMPORARY_AGE:
+                    removed.remove(path, info.st_size)
+            elif now - info.st_mtime >= MAX_UNUSED_DAYS * 86400:
+                removed.remove(path, info.st_size)
+            else:
+                kept.append((info.st_mtime, info.st_size, path))
+                total += info.st_size
+        if total > MAX_TOTAL_BYTES:
+            kept.sort()
+            for _, size, path in kept:
+                if total <= MAX_TOTAL_BYTES:
+                    break
+                removed.remove(path, size)
+                total -= size
+        return removed
+
+
+class Removed:
+    """What a pruning or cleaning removed: a count of files and their bytes."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.bytes = 0
+
+    def remove(self, path: str, size: int) -> None:
+        try:
+            os.unlink(path)
+        except OSError:
+            return  # gone already (another run pruned it), or not ours to remove
+        self.files += 1
+        self.bytes += size
+
+
+def clean_cache(directory: str | None = None) -> tuple[str, "Removed"]:
+    """Remove every entry of the cache in `directory` (the default's when None): (the directory, what was removed).
+
+    Only this module's files go (see the module docstring), and the
+    directories below `directory` they leave empty; a directory holding
+    anything else stays, and so does `directory` itself.
+    A missing directory is an empty cache.
+    """
+    directory = os.path.abspath(directory or default_cache_dir())
+    entries = os.path.join(directory, _LAYOUT)
+    removed = Removed()
+    for path, info, _ in _own_files(entries):
+        removed.remove(path, info.st_size)
+    try:
+        stamp = os.path.join(entries, _STAMP)
+        if stat.S_ISREG(os.stat(stamp, follow_symlinks=False).st_mode):
+            os.unlink(stamp)
+    except OSError:
+        pass
+    try:
+        prefixes = [entry.name for entry in os.scandir(entries) if _PREFIX_NAME.fullmatch(entry.name)]
+    except OSError:
+        prefixes = []
+    for name in (*(os.path.join(entries, prefix) for prefix in prefixes), entries):
+        try:
+            os.rmdir(name)  # only when empty: what is not ours keeps its directory
+        except OSError:
+            pass
+    return directory, removed
+
+
+def _own_files(entries: str) -> "Iterable[tuple[str, os.stat_result, bool]]":
+    """(path, status, is a temporary file) of each regular file this module wrote in `entries`; never follows a link."""
+    try:
+        prefixes = [entry for entry in os.scandir(entries) if _PREFIX_NAME.fullmatch(entry.name)]
+    except OSError:
+        return
+    for prefix in prefixes:
+        try:
+            if not prefix.is_dir(follow_symlinks=False):
+                continue
+            names = list(os.scandir(prefix.path))
+        except OSError:
+            continue
+        for entry in names:
+            temporary = entry.name.startswith(".")
+            pattern = _TEMPORARY_NAME if temporary else _ENTRY_NAME
+            if not pattern.fullmatch(entry.name) or not entry.name[1 if temporary else 0 :].startswith(prefix.name):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # removed meanwhile
+            if stat.S_ISREG(info.st_mode):
+                yield entry.path, info, temporary
+
+
+def _renew_stamp(stamp: str, now: float) -> bool:
+    """Set the stamp's time to `now`, creating it if need be; False when that cannot be done."""
+    try:
+        descriptor = os.open(stamp, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        return False
+    try:
+        os.utime(descriptor if os.utime in os.supports_fd else stamp, (now, now))
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)

@@ -54,6 +54,20 @@ class InputFile:
     context_only: bool = False
     truncated: bool = False
 
+    def decoded(self, limits: LoadLimits, keep: bool = True) -> tuple[str | None, LoadProblem | None]:
+        """`decode_bytes` of this file under `limits`: decoded once per run however often asked.
+
+        The first answer is kept on the input (unless `keep` is False: a
+        context file that may be dropped need not hold its text meanwhile).
+        """
+        kept = self.__dict__.get("_decoded")
+        if kept is not None and kept[0] == limits.max_bytes:
+            return kept[1]
+        answer = decode_bytes(self.path, self.data, limits, self.truncated)
+        if keep:
+            object.__setattr__(self, "_decoded", (limits.max_bytes, answer))  # not a field: equality is the bytes'
+        return answer
+
 
 @dataclass(frozen=True)
 class LintOptions:
@@ -395,16 +409,17 @@ def _wanted_context(inputs: Sequence[InputFile], host: PluginHost, options: Lint
     answering = {impl.plugin_name for impl in host.manager.hook.mldeploy_context_wanted.get_hookimpls()}
     if any(impl.plugin_name not in answering for name in _READS_THE_RUN for impl in getattr(host.manager.hook, name).get_hookimpls()):
         return inputs
-    linted = {item.path: decode_bytes(item.path, item.data, options.limits, item.truncated)[0] or "" for item in inputs if not item.context_only}
+    linted = {item.path: item.decoded(options.limits)[0] or "" for item in inputs if not item.context_only}
     request = ContextRequest(linted, options)
     request._implementations = tuple(reversed(host.manager.hook.mldeploy_context_wanted.get_hookimpls()))
     failed: set[str] = set()
     kept = []
     for item in inputs:
         if item.context_only:
-            text = decode_bytes(item.path, item.data, options.limits, item.truncated)[0]
-            if text is None or not _is_wanted(item.path, text, request, host, emit, failed):
+            decoded = item.decoded(options.limits, keep=False)
+            if decoded[0] is None or not _is_wanted(item.path, decoded[0], request, host, emit, failed):
                 continue
+            object.__setattr__(item, "_decoded", (options.limits.max_bytes, decoded))  # kept: to be loaded
         kept.append(item)
     return kept
 
@@ -706,7 +721,7 @@ def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: 
         stored = disk.get(disk_key, options.limits)
         if stored is not disk_cache.MISSING:
             try:
-                source = source_codec.decode(stored)
+                source = source_codec.decode(stored, item.decoded(options.limits)[0])
             except ValueError:
                 pass  # a damaged or foreign entry: parse, and write it again
             else:
@@ -719,7 +734,7 @@ def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: 
         cache.put(key, source)
     if cacheable and disk is not None:
         try:
-            disk.put(disk_key, source_codec.encode(source))
+            disk.put(disk_key, source_codec.encode(source, item.decoded(options.limits)[0]))
         except source_codec.Unencodable:
             pass  # a plugin's own kind of parsed file: parsed again next time
     return source
@@ -766,7 +781,7 @@ def _loaded(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions,
 
 def _unrendered(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> UnrenderedTemplate | None:
     """What the first plugin that says `item` is an unrendered template says of it; None when none does."""
-    text, _ = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
+    text, _ = item.decoded(options.limits)
     with time_limit(options.file_timeout):
         try:
             found = _first(host, emit, item.path, "mldeploy_unrendered_template", "while looking at this file", path=item.path, text=text)
@@ -777,7 +792,7 @@ def _unrendered(item: InputFile, host: PluginHost, options: LintOptions, emit: "
 
 def _load(item: InputFile, host: PluginHost, options: LintOptions, emit: "_Emitter") -> SourceFile:
     """The file read by the first plugin that takes it, or the core loader, with its documents' origins."""
-    text, problem = decode_bytes(item.path, item.data, options.limits, truncated=item.truncated)
+    text, problem = item.decoded(options.limits)
     if text is None:
         assert problem is not None
         return SourceFile(item.path, "", (), (problem,))

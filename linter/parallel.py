@@ -114,7 +114,7 @@ def load_in_processes(
                 source = None
                 if encoded:
                     try:
-                        source = source_codec.decode(data)
+                        source = source_codec.decode(data, item.decoded(options.limits)[0])
                     except ValueError:
                         encoded = False
                     if source is not None and source.path != item.path:  # not this file's entry
@@ -177,7 +177,7 @@ def _load_files(positions: list[int]) -> list[tuple[int, bool, Any, tuple]]:
         emit = _Emitter(_WORKER["rules_by_id"], [])
         source, cacheable = _timed_load(item, host, options, emit)
         try:
-            data = source_codec.encode(source)
+            data = source_codec.encode(source, item.decoded(options.limits)[0])
         except source_codec.Unencodable:
             results.append((position, False, None, ()))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 
@@ -230,18 +231,50 @@ def test_an_hpa_without_a_namespace_may_scale_a_namespaced_deployment(cli, chdir
     assert (result.code, result.out) == (0, "No problems found in 2 files (1 recognised as deployments).\n")
 
 
-def test_a_very_large_repository_falls_back_to_the_directory_with_a_note(cli, manifests, monkeypatch):
+def test_a_very_large_repository_gives_the_nearest_files_with_a_note(cli, manifests, monkeypatch):
     from linter import api
 
     (manifests.parent / ".git").mkdir()
     (manifests.parent / "autoscaling").mkdir()
-    (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
-    for index in range(3):
+    for index in range(3):  # walked first from the root, but farther from the named file than its sibling HPA
         (manifests.parent / "autoscaling" / f"other-{index}.yaml").write_text("kind: ConfigMap\n")
     monkeypatch.setattr(api, "MAX_REPOSITORY_CONTEXT_FILES", 3)
     result = cli("--select", "AS", "k8s/deploy.yaml")
-    assert "AS001" in result.out  # the HPA in another directory is no longer context
-    assert result.err.startswith("mldeploy-lint: note: the repository at . holds 5 lintable files, more than 3:")
+    assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
+    assert result.err.startswith(
+        "mldeploy-lint: note: the repository at . holds more than 3 lintable files: the 3 nearest the named files are read"
+    )
+    (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "z-hpa.yaml")  # now the farthest: left out
+    assert "AS001" in cli("--select", "AS", "k8s/deploy.yaml").out
+
+
+def test_the_nearest_files_stop_the_walk_at_the_bound(tmp_path, monkeypatch):
+    """Above the bound, no more of the tree is walked than needed, and ignore files above a start still apply."""
+    from linter import discovery
+
+    for index in range(10):
+        (tmp_path / "aaa" / f"d{index}").mkdir(parents=True)
+        (tmp_path / "aaa" / f"d{index}" / "x.yaml").write_text("a: 1\n")
+    (tmp_path / "k8s" / "ignored").mkdir(parents=True)
+    for name in ("a.yaml", "b.yaml", "ignored/c.yaml"):
+        (tmp_path / "k8s" / name).write_text("a: 1\n")
+    (tmp_path / ".gitignore").write_text("ignored/\n")
+    visited: list[str] = []
+    walk = os.walk
+
+    def counting(top, *args, **kwargs):
+        for entry in walk(top, *args, **kwargs):
+            visited.append(os.path.relpath(entry[0], tmp_path))
+            yield entry
+
+    monkeypatch.setattr(discovery.os, "walk", counting)
+    found, capped = discovery.nearest_files(str(tmp_path), [str(tmp_path / "k8s")], 3)
+    assert capped
+    assert [os.path.relpath(path, tmp_path) for path in found] == ["aaa/d0/x.yaml", "k8s/a.yaml", "k8s/b.yaml"]
+    assert not {"aaa/d9", "k8s/ignored"} & set(visited)
+    visited.clear()
+    found, capped = discovery.nearest_files(str(tmp_path), [str(tmp_path / "k8s")], 12)
+    assert not capped and found == sorted(discovery.discover([str(tmp_path)]))
 
 
 def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
@@ -265,3 +298,23 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(tmp_path):
         assert 0 < gc.get_freeze_count() <= count  # not unfrozen, nothing of the run's added
     finally:
         gc.unfreeze()
+
+
+def test_each_file_is_decoded_once(cli, manifests, monkeypatch):
+    """Choosing context files, asking about unrendered templates and loading share one decoding per file."""
+    from linter import engine
+
+    (manifests.parent / ".git").mkdir()
+    (manifests.parent / "other").mkdir()
+    (manifests.parent / "other" / "config.yaml").write_text("kind: ConfigMap\n")
+    decoded: list[str] = []
+    original = engine.decode_bytes
+
+    def counting(path, *args, **kwargs):
+        decoded.append(path)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "decode_bytes", counting)
+    result = cli("--select", "AS", "--no-cache", "k8s/deploy.yaml")
+    assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
+    assert sorted(decoded) == ["k8s/deploy.yaml", "k8s/hpa.yaml", "other/config.yaml"]

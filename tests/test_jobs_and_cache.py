@@ -39,6 +39,12 @@ def _mixed_tree(root: Path, files: int = 60) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _small_files_cached(monkeypatch) -> None:
+    """The tests' files are a few bytes: cache them as larger ones (one test checks they are left out)."""
+    monkeypatch.setattr(disk_cache, "MIN_ENTRY_BYTES", 0)
+
+
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch) -> Path:
     root = _mixed_tree(tmp_path / "tree")
@@ -389,10 +395,13 @@ def test_every_fixture_survives_plain_data_and_json() -> None:
     for path in sorted(FIXTURES.rglob("*")):
         if path.suffix not in (".json", ".yaml", ".yml"):
             continue
-        source = load_text(str(path), path.read_text(encoding="utf-8", errors="surrogateescape"))
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        source = load_text(str(path), text)
         back = source_codec.decode(json.loads(json.dumps(source_codec.encode(source))))
         assert _shape(back) == _shape(source), path
         assert all(document.source is back for document in back.documents)
+        without_text = source_codec.encode(source, text)  # the caller has the text: it is not stored
+        assert without_text[2] is None and _shape(source_codec.decode(without_text, text)) == _shape(source)
 
 
 def test_aliases_stay_shared_and_odd_values_survive() -> None:
@@ -407,17 +416,43 @@ def test_aliases_stay_shared_and_odd_values_survive() -> None:
     assert len(json.dumps(encoded)) < 5000
 
 
+def _packed(*numbers: int, typecode: str = "H") -> tuple[str, str]:
+    import base64
+    from array import array
+
+    packed = array(typecode, numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return typecode, base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _entry(numbers=(), values=(), documents=(), problems=(), text="", packed=None, strings=("str", "", "map", "seq")) -> list:
+    return [2, "p", text, ["p"], list(strings), list(values), *(packed or _packed(*numbers)), list(documents), list(problems)]
+
+
+SCALAR = (0, 0, 1, 0, 1, 1, 1, 1)  # a scalar "str" of style "" at p:1:1
+
+
 @pytest.mark.parametrize(
     "data",
     [
         [],
-        [2, "p", "", [], [], [], []],
-        [1, "p", "", ["p"], [[0, "str", "", [], 0, 1, 1, 1, 1]], [], []],  # a list as a scalar value
-        [1, "p", "", ["p"], [[1, "map", 0, 1, 1, 1, 1, 0, 0]], [], []],  # a node naming itself
-        [1, "p", "", ["p"], [[2, "seq", 5, 1, 1, 1, 1]], [], []],  # a path number out of range
-        [1, "p", "", ["p"], [], [["p", 0, 3, ""]], []],  # a document root that does not exist
-        [1, "p", "", ["p"], [], [], [["m", 0, 1, 1, 1, 1, "fatal"]]],  # an unknown severity
-        [1, "p", "", ["p"], [[0, "str", "", "v", 0, 1, 1, 1, 1], [1, "map", 0, 1, 1, 1, 1, 0]], [], []],  # a key without value
+        [1, "p", "", [], [], [], []],  # another format
+        _entry(SCALAR, values=[[]]),  # a list as a scalar value
+        _entry((1, 2, 0, 1, 1, 1, 1, 2, 0, 0)),  # a node naming itself
+        _entry((0, 0, 1, 5, 1, 1, 1, 1), values=["v"]),  # a path number out of range
+        _entry((0, 9, 1, 0, 1, 1, 1, 1), values=["v"]),  # a tag number out of range
+        _entry(documents=[["p", 0, 3, ""]]),  # a document root that does not exist
+        _entry(problems=[["m", 0, 1, 1, 1, 1, "fatal"]]),  # an unknown severity
+        _entry((*SCALAR, 1, 2, 0, 1, 1, 1, 1, 1, 0), values=["v"]),  # a key without value
+        _entry((*SCALAR, 1, 2, 0, 1, 1, 1, 1, 4, 0), values=["v"]),  # children beyond the end
+        _entry(SCALAR[:5], values=["v"]),  # a truncated node
+        _entry(SCALAR, values=["v", "w"]),  # values left over
+        _entry(SCALAR, values=["v"], text=None),  # the text left out, and not given
+        _entry(packed=("H", "AAE")),  # not base64
+        _entry(packed=("H", "AAEC")),  # three bytes of two-byte numbers
+        _entry(packed=("d", "")),  # not an unsigned array type
+        _entry(strings=[1]),
         {"not": "a list"},
     ],
 )
@@ -448,3 +483,124 @@ def test_a_symbolic_link_in_place_of_an_entry_is_not_followed(tmp_path: Path) ->
     result = run_lint([item], host, LintOptions(disk_cache=cache))
     assert _summary(result) == _summary(run_lint([item], host, LintOptions()))
     assert not entry.is_symlink() and target.read_bytes() == before  # replaced, the link's target untouched
+
+
+def _filled_cache(directory: Path, texts: int = 4):
+    """A cache in `directory` holding the entries of `texts` small files: (cache, their entry paths)."""
+    host = build_plugin_host()
+    cache = open_cache(str(directory), run_salt(host, Config()))
+    assert cache is not None
+    items = [InputFile(f"f{index}.yaml", f"a: {index}\n".encode()) for index in range(texts)]
+    run_lint(items, host, LintOptions(disk_cache=cache))
+    entries = [Path(cache._path(cache.key(item, LintOptions().limits))) for item in items]
+    assert all(entry.is_file() for entry in entries)
+    return cache, entries
+
+
+def _foreign_files(directory: Path) -> dict[Path, bytes]:
+    """Files the cache did not write, where a careless cleaner would look: beside, in and among its entries."""
+    planted = {
+        directory / "notes.txt": b"mine\n",
+        directory / "0123456789abcdef0123456789abcdef01234567.json": b"{}",
+        directory / "v1" / "readme.json": b"{}",
+        directory / "v1" / "zz" / "0123456789abcdef0123456789abcdef01234567.json": b"{}",
+        directory / "v1" / "ab" / "abcdef.json": b"{}",
+        directory / "v1" / "ab" / "ab23456789abcdef0123456789abcdef01234567.json.bak": b"{}",
+        directory / "v1" / "ab" / "cd23456789abcdef0123456789abcdef01234567.json": b"{}",  # not its prefix
+    }
+    for path, data in planted.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return planted
+
+
+def test_pruning_removes_unused_entries_and_keeps_what_is_not_its_own(tmp_path: Path, monkeypatch) -> None:
+    directory = tmp_path / "shared-dir"
+    directory.mkdir(mode=0o700)
+    planted = _foreign_files(directory)
+    cache, entries = _filled_cache(directory)
+    old = disk_cache.time.time() - (disk_cache.MAX_UNUSED_DAYS + 1) * 86400
+    for path in [*entries[:2], *planted]:
+        os.utime(path, (old, old))
+    dead_write = entries[0].parent / f".{entries[0].stem}.99999.tmp"
+    dead_write.write_bytes(b"{")
+    os.utime(dead_write, (old, old))
+    removed = cache.maybe_prune()
+    assert removed is not None and removed.files == 3
+    assert [entry.exists() for entry in entries] == [False, False, True, True] and not dead_write.exists()
+    assert {path: path.read_bytes() for path in planted} == planted
+    assert cache.maybe_prune() is None  # pruned today: not again
+    # Over the size bound, the least recently used go first.
+    os.utime(entries[2], (old + 86400 * 10, old + 86400 * 10))
+    monkeypatch.setattr(disk_cache, "MAX_TOTAL_BYTES", entries[3].stat().st_size)
+    assert cache.prune().files == 1 and entries[3].exists() and not entries[2].exists()
+    assert {path: path.read_bytes() for path in planted} == planted
+
+
+def test_a_used_entry_is_marked_used(tmp_path: Path) -> None:
+    cache, entries = _filled_cache(tmp_path / "cache", texts=2)
+    old = disk_cache.time.time() - (disk_cache.MAX_UNUSED_DAYS + 1) * 86400
+    for entry in entries:
+        os.utime(entry, (old, old))
+    host = build_plugin_host()
+    run_lint([InputFile("f0.yaml", b"a: 0\n")], host, LintOptions(disk_cache=cache))
+    assert cache.hits == 1
+    assert cache.prune().files == 1 and entries[0].exists() and not entries[1].exists()
+
+
+def test_pruning_tolerates_a_concurrent_run(tmp_path: Path, monkeypatch) -> None:
+    """Entries that vanish between the listing and the removal (another run pruned them) are no error."""
+    cache, entries = _filled_cache(tmp_path / "cache")
+    old = disk_cache.time.time() - (disk_cache.MAX_UNUSED_DAYS + 1) * 86400
+    for entry in entries:
+        os.utime(entry, (old, old))
+    listed = list(disk_cache._own_files(cache.directory))
+    for entry in entries[:2]:
+        entry.unlink()  # the other run was first
+    monkeypatch.setattr(disk_cache, "_own_files", lambda _: iter(listed))
+    assert cache.prune().files == 2
+    other, _ = _filled_cache(tmp_path / "cache")  # and writing again, into the same directories, works
+    assert other.misses == 4
+
+
+def test_cache_clean_removes_only_its_own_files(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    directory = tmp_path / "mixed"
+    directory.mkdir(mode=0o700)
+    planted = _foreign_files(directory)
+    _, entries = _filled_cache(directory)
+    Path("mldeploy-lint.toml").write_text('cache-dir = "mixed"\n')
+    result = run_cli("cache", "clean")
+    assert result.code == 0 and result.out.startswith(f"removed {len(entries)} cache files (") and result.err == ""
+    assert not any(entry.exists() for entry in entries) and not (directory / "v1" / "pruned").exists()
+    assert {path: path.read_bytes() for path in planted} == planted
+    assert sorted(path.name for path in (directory / "v1").iterdir()) == ["ab", "readme.json", "zz"]
+    emptied, _ = _filled_cache(tmp_path / "alone")
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "alone"))
+    assert run_cli("cache", "clean", "--no-config").code == 0
+    assert sorted(os.listdir(tmp_path / "alone")) == []  # its own layout directory went with the entries
+    assert run_cli("cache", "clean", "--no-config").out.startswith("removed 0 cache files")
+    assert run_cli("cache", "frobnicate").code == 2
+
+
+def test_a_run_prunes_after_its_report_at_most_once_a_day(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+    Path("a.yaml").write_text("a: 1\n")
+    pruned: list[object] = []
+    original = disk_cache.DiskCache.prune
+    monkeypatch.setattr(disk_cache.DiskCache, "prune", lambda self, now=None: pruned.append(now) or original(self, now))
+    assert run_cli("a.yaml").code == 0 and run_cli("a.yaml").code == 0
+    assert len(pruned) == 1 and (tmp_path / "cache" / "v1" / "pruned").is_file()
+    assert run_cli("a.yaml", "--no-cache").code == 0 and len(pruned) == 1
+
+
+def test_files_faster_to_parse_than_to_read_back_are_not_cached(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(disk_cache, "MIN_ENTRY_BYTES", 512)
+    host = build_plugin_host()
+    cache = open_cache(str(tmp_path / "cache"), run_salt(host, Config()))
+    small, large = InputFile("small.yaml", b"a: 1\n"), InputFile("large.yaml", b"a: 1\n" + b"# padding\n" * 60)
+    for _ in range(2):
+        run_lint([small, large], host, LintOptions(disk_cache=cache))
+    assert (cache.hits, cache.misses) == (1, 1)  # the large file: written, then read; the small one never looked up
+    assert cache.key(small, LintOptions().limits) == "" and len(list((tmp_path / "cache").rglob("*.json"))) == 1

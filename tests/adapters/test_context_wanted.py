@@ -70,3 +70,62 @@ def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypat
     every = lint_paths(["apps/deploy.yaml"], context="repository", host=build_plugin_host(plugins=[("everything", Everything())])).findings
     assert filtered == every
     assert ("AS001" in {finding.rule_id for finding in filtered}) == (target != "scorer")
+
+
+def _terraform_repository(root):
+    """A module called from two stacks (one with stage files), a module it calls, and unrelated files."""
+    import shutil
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "examples" / "terraform" / "llm-summariser"
+    (root / ".git").mkdir()
+    module = root / "modules" / "summariser"
+    module.mkdir(parents=True)
+    for name in ("main.tf", "variables.tf"):
+        shutil.copyfile(example / name, module / name)
+    (module / "calls.tf").write_text('module "logs" {\n  source = "./logs"\n}\n')
+    (module / "logs").mkdir()
+    (module / "logs" / "main.tf").write_text('variable "days" {\n  default = 7\n}\n')
+    for stack, count in (("prod", "var.replicas"), ("dev", "1")):
+        (root / "stacks" / stack).mkdir(parents=True)
+        (root / "stacks" / stack / "main.tf").write_text(
+            f'module "summariser" {{\n  source         = "../../modules/summariser"\n  stage          = "{stack}"\n'
+            f"  instance_count = {count}\n}}\n"
+        )
+    (root / "stacks" / "prod" / "variables.tf").write_text('variable "replicas" {\n  default = 2\n}\n')
+    (root / "stacks" / "prod" / "single.tfvars").write_text("replicas = 1\n")
+    (root / "other").mkdir()
+    (root / "other" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    (root / "other" / "terraform.tfvars").write_text('x = "y"\n')
+    (root / "other" / "hpa.yaml").write_text(HPA.format(name="scorer"))
+    return module
+
+
+@pytest.mark.parametrize(
+    "linted", ["modules/summariser/main.tf", "modules/summariser/variables.tf", "stacks/prod/main.tf", "stacks/prod/single.tfvars"]
+)
+def test_terraform_wants_its_module_the_modules_it_calls_and_their_callers(tmp_path, monkeypatch, linted):
+    from linter import engine
+
+    _terraform_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    parsed: list[str] = []
+    load = engine._load
+    monkeypatch.setattr(engine, "_load", lambda item, *args: parsed.append(item.path) or load(item, *args))
+    filtered = lint_paths([linted], LintOptions(), context="repository")
+    first = set(parsed)
+
+    class Everything:  # every context file parsed, as before the hook
+        @hookimpl
+        def mldeploy_context_wanted(self, path, text, request):
+            return True
+
+    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
+    assert filtered.findings == every.findings and filtered.files == every.files
+    assert not {"other/main.tf", "other/terraform.tfvars", "other/hpa.yaml"} & first
+    if linted.startswith("modules/"):  # judged once per call: both callers, with the stage file of one
+        assert {"stacks/prod/main.tf", "stacks/prod/variables.tf", "stacks/prod/single.tfvars", "stacks/dev/main.tf"} <= first
+        assert "HA001" in {finding.rule_id for finding in filtered.findings}
+    elif linted.endswith(".tf"):  # the module it calls, and that one's own call
+        assert {"modules/summariser/main.tf", "modules/summariser/logs/main.tf"} <= first
+        assert "stacks/dev/main.tf" not in first

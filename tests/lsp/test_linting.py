@@ -112,9 +112,10 @@ def test_the_source_cache_is_bounded():
 
 
 def test_a_new_session_takes_context_parses_from_disk_but_never_writes_open_documents(tmp_path, monkeypatch):
-    from linter import engine
+    from linter import disk_cache, engine
     from linter.disk_cache import CACHE_DIR_ENV
 
+    monkeypatch.setattr(disk_cache, "MIN_ENTRY_BYTES", 0)  # the HPA is smaller than files worth caching
     cache_dir = Path(os.environ[CACHE_DIR_ENV])
     (tmp_path / ".git").mkdir()
     (tmp_path / "hpa.yaml").write_text(HPA, encoding="utf-8")

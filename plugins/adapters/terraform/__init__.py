@@ -79,10 +79,12 @@ _KUBERNETES_LINKS = ("kubernetes_horizontal_pod_autoscaler", "kubernetes_pod_dis
 
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
-    """Every context file when a Terraform file is linted (a module is its whole directory, calls reach others,
-    and a file of the run is not read again as a definition); else a configuration that may hold an autoscaler
-    or a budget for the linted Kubernetes objects; none otherwise."""
-    if request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted)):
+    """When a Terraform file is linted: its module's directory, the modules it calls and the modules that call it
+    (`context.py`); when Kubernetes objects are linted: a configuration that may hold an autoscaler or a budget
+    for them; none otherwise."""
+    from plugins.adapters.terraform.context import is_wanted
+
+    if is_wanted(path, text, request):
         return True
     if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
         return False
