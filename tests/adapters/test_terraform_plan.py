@@ -213,3 +213,50 @@ def test_profile_tags_of_a_plan_are_read(tmp_path):
     endpoint["values"]["tags"] = dict(endpoint["values"]["tags"], **{"mldeploy-lint:payload-mb": "20"})
     (deployment,) = lint_paths([str(_write(tmp_path / "plan.json", plan))]).deployments
     assert deployment.profile.payload_mb.value == 20
+
+
+def _module_copy(directory: Path) -> Path:
+    shutil.copytree(MODULE, directory, ignore=shutil.ignore_patterns("plan.json"))
+    return directory
+
+
+def test_a_plan_elsewhere_is_located_in_the_one_directory_declaring_its_resources_and_judged_once(tmp_path):
+    _module_copy(tmp_path / "infra")
+    _write(tmp_path / "plans" / "prod.json", PLAN)
+    result = lint_paths([str(tmp_path)])
+    (deployment,) = result.deployments
+    assert Path(deployment.span.path).parent.name == "infra"
+    note = deployment.attribute("terraform-plan").note
+    assert "those of ../infra, the one directory" in note
+    assert _findings(result) == _findings(lint_paths([str(MODULE)]))
+
+
+def test_a_plan_matching_two_directories_equally_is_located_in_the_plan_and_says_so(tmp_path):
+    _module_copy(tmp_path / "infra-a")
+    _module_copy(tmp_path / "infra-b")
+    _write(tmp_path / "plans" / "prod.json", PLAN)
+    result = lint_paths([str(tmp_path)])
+    (from_plan,) = [item for item in result.deployments if item.attribute("terraform-plan").known]
+    assert from_plan.span.path.endswith("prod.json")
+    assert "2 directories of the run declare exactly" in from_plan.attribute("terraform-plan").note
+    assert len(result.deployments) == 3
+
+
+def test_a_directory_declaring_more_than_the_plan_is_not_its_match(tmp_path):
+    infra = _module_copy(tmp_path / "infra")
+    (infra / "extra.tf").write_text('resource "aws_s3_bucket" "artifacts" {}\n', encoding="utf-8")
+    _write(tmp_path / "plans" / "prod.json", PLAN)
+    result = lint_paths([str(tmp_path)])
+    assert sorted(Path(item.span.path).name for item in result.deployments) == ["main.tf", "prod.json"]
+    (from_plan,) = [item for item in result.deployments if item.attribute("terraform-plan").known]
+    assert "no directory of the run declares exactly" in from_plan.attribute("terraform-plan").note
+
+
+def test_a_child_module_of_a_plan_elsewhere_is_located_through_its_source_from_the_matched_root(tmp_path):
+    shutil.copytree(MODULE, tmp_path / "infra" / "modules" / "serving", ignore=shutil.ignore_patterns("plan.json", "*.tfvars"))
+    (tmp_path / "infra" / "main.tf").write_text('module "serving" {\n  source = "./modules/serving"\n  endpoint_name = "fraud-scorer"\n}\n', encoding="utf-8")
+    _write(tmp_path / "plans" / "plan.json", _in_child_module(PLAN, "serving", "./modules/serving"))
+    result = lint_paths([str(tmp_path)])
+    (deployment,) = result.deployments
+    assert Path(deployment.span.path).parent.name == "serving"
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}

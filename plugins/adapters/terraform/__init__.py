@@ -154,7 +154,7 @@ def _plan_items(document: Document, run: RunContext) -> list | None:
     # cheap before any import: every JSON document of a run passes here
     if not isinstance(root, MappingNode) or root.get("format_version") is None or (root.get("planned_values") is None and root.get("values") is None):
         return None
-    from plugins.adapters.terraform.plan import is_plan, link_across_modules, marked, plan_modules
+    from plugins.adapters.terraform.plan import is_plan, link_across_modules, location_note, marked, plan_modules
 
     if not is_plan(document):
         return None
@@ -164,7 +164,7 @@ def _plan_items(document: Document, run: RunContext) -> list | None:
     for module in plan_modules(document, run):
         for items in module_items(module, extensions).values():
             found.extend(items)
-    return [DocumentFormat("terraform-plan"), *marked(link_across_modules(found), document)]
+    return [DocumentFormat("terraform-plan"), *marked(link_across_modules(found), document, location_note(document, run))]
 
 
 def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:

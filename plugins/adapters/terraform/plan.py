@@ -50,7 +50,7 @@ from plugins.adapters.terraform.json_syntax import MAP_ARGUMENTS
 from plugins.adapters.terraform.module import TerraformModule, modules_of_run
 from plugins.adapters.terraform.values import MAX_ITEMS, Module, Resource, Unknown
 
-__all__ = ["is_plan", "plan_modules", "plan_directories", "link_across_modules", "marked", "PlanResource", "MAX_RESOURCES", "MAX_MODULE_DEPTH", "MAX_VALUE_DEPTH"]
+__all__ = ["is_plan", "plan_modules", "plan_directories", "location_note", "configuration_addresses", "declared", "link_across_modules", "marked", "PlanResource", "MAX_RESOURCES", "MAX_MODULE_DEPTH", "MAX_VALUE_DEPTH"]
 
 MAX_RESOURCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -128,6 +128,29 @@ class _Builder:
         self.modules = modules_of_run(run) if run is not None else {}
         self.directory = os.path.dirname(document.path)
         self.located: set[str] = set()
+        self.root_directory, self.note = self.match_root()
+
+    def match_root(self) -> tuple[str, str]:
+        """The directory of the root module's `.tf` files, and what explain says of how it was found.
+
+        The plan's own directory when it holds a module of the run; else the
+        one directory of the run whose `.tf` files declare exactly the
+        resources and module calls of the configuration's root module
+        (`declared`); else the plan's own directory (nothing is located).
+        """
+        if not self.modules or self.directory in self.modules:
+            return self.directory, ""
+        configuration = self.root.get("configuration")
+        wanted = configuration_addresses(configuration.get("root_module") if isinstance(configuration, MappingNode) else None)
+        if not wanted:
+            return self.directory, ""
+        matches = sorted(directory for directory, terraform in self.modules.items() if declared(terraform) == wanted)
+        shown = ", ".join(os.path.relpath(directory, self.directory) for directory in matches[:4])
+        if len(matches) == 1:
+            return matches[0], f"; its .tf files are those of {shown}, the one directory of the run that declares exactly its root module's resources and module calls"
+        if matches:
+            return self.directory, f"; located in the plan: {len(matches)} directories of the run declare exactly its root module's resources and module calls ({shown})"
+        return self.directory, "; located in the plan: no directory of the run declares exactly its root module's resources and module calls"
 
     def configuration(self, module_address: str) -> MappingNode | None:
         configuration = self.root.get("configuration")
@@ -139,8 +162,8 @@ class _Builder:
         return module if isinstance(module, MappingNode) else None
 
     def source_directory(self, module_address: str) -> str | None:
-        """The directory of a module instance's `.tf` files: the plan's for the root, a local `source` for a call."""
-        directory = self.directory
+        """The directory of a module instance's `.tf` files: the root's (`match_root`), a local `source` for a call."""
+        directory = self.root_directory
         configuration = self.root.get("configuration")
         module = configuration.get("root_module") if isinstance(configuration, MappingNode) else None
         for name in _config_path(module_address):
@@ -242,6 +265,38 @@ class _Builder:
         budget = [MAX_ITEMS]
         body = _body(values, unknown, sensitive, tf_body, span, expressions.get((type_name, name)), address, budget, 0)
         return PlanResource(kind, type_name, instance, body, path, module_address)
+
+
+def configuration_addresses(module: Node | None) -> frozenset[str]:
+    """A plan configuration module's managed resources (`type.name`) and module calls (`module.name`).
+
+    Data sources are left out: plans written by hand or by older Terraform
+    versions may omit them, and they decide no deployment.
+    """
+    if not isinstance(module, MappingNode):
+        return frozenset()
+    found: set[str] = set()
+    resources = module.get("resources")
+    for item in resources.items if isinstance(resources, SequenceNode) else ():
+        if not isinstance(item, MappingNode) or getattr(item.get("mode"), "value", "managed") == "data":
+            continue
+        type_node, name_node = item.get("type"), item.get("name")
+        if isinstance(type_node, ScalarNode) and isinstance(name_node, ScalarNode):
+            found.add(f"{type_node.value}.{name_node.value}")
+    calls = module.get("module_calls")
+    for key, _ in calls.pairs if isinstance(calls, MappingNode) else ():
+        found.add(f"module.{key.value}")
+    return frozenset(found)
+
+
+def declared(terraform: TerraformModule) -> frozenset[str]:
+    """The managed resources (`type.name`) and module calls (`module.name`) a directory's `.tf` files declare."""
+    found = {f"{resource.type}.{resource.name}" for resource in terraform.resources}
+    for root in terraform.roots.values():
+        section = root.get("module") if isinstance(root, MappingNode) else None
+        for key, _ in section.pairs if isinstance(section, MappingNode) else ():
+            found.add(f"module.{key.value}")
+    return frozenset(found)
 
 
 def _references(expressions: MappingNode | None, name: str) -> tuple[str, ...]:
@@ -381,13 +436,19 @@ def _referenced(references: tuple[str, ...], addresses: set[str], module_address
 
 def plan_modules(document: Document, run: RunContext | None) -> list[TerraformModule]:
     """The plan's module instances read as modules (see the module docstring); memoised per run and document."""
-    def build() -> tuple[list[TerraformModule], set[str]]:
+    def build() -> tuple[list[TerraformModule], set[str], str]:
         builder = _Builder(document, run)
-        return builder.modules_of(), builder.located
+        return builder.modules_of(), builder.located, builder.note
 
     if run is None:
         return build()[0]
     return run.memo(("terraform", "plan", document.path), build)[0]
+
+
+def location_note(document: Document, run: RunContext) -> str:
+    """How the plan's root module was matched to `.tf` files of the run elsewhere than beside it ("" when it was not looked for)."""
+    plan_modules(document, run)
+    return run.memo(("terraform", "plan", document.path), lambda: ([], set(), ""))[2]
 
 
 def plan_directories(run: RunContext) -> set[str]:
@@ -398,20 +459,20 @@ def plan_directories(run: RunContext) -> set[str]:
         for document in run.documents:
             if run.is_reported(document) and is_plan(document):
                 plan_modules(document, run)
-                directories |= run.memo(("terraform", "plan", document.path), lambda: ([], set()))[1]
+                directories |= run.memo(("terraform", "plan", document.path), lambda: ([], set(), ""))[1]
         return directories
 
     return run.memo(("terraform", "plan-directories"), build)
 
 
-def marked(items: list, document: Document) -> list:
-    """Deployments read from a plan, with the `terraform-plan` attribute that says so (explain shows it)."""
+def marked(items: list, document: Document, note: str = "") -> list:
+    """Deployments read from a plan, with the `terraform-plan` attribute that says so (explain shows it, and `note`)."""
     name = os.path.basename(document.path)
     fact = Sourced(
         name,
         Span.point(document.path, document.span.line, document.span.column),
         Provenance.DECLARED,
-        f"judged from the planned values of {name} (terraform show -json); a .tf file only locates what it writes",
+        f"judged from the planned values of {name} (terraform show -json); a .tf file only locates what it writes{note}",
     )
     return [replace(item, attributes=item.attributes + ((PLAN_ATTRIBUTE, fact),)) if isinstance(item, Deployment) else item for item in items]
 
