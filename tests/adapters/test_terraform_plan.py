@@ -260,3 +260,33 @@ def test_a_child_module_of_a_plan_elsewhere_is_located_through_its_source_from_t
     (deployment,) = result.deployments
     assert Path(deployment.span.path).parent.name == "serving"
     assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+
+
+def test_a_plan_linted_alone_pulls_in_the_tf_files_it_is_located_in(tmp_path):
+    full = lint_paths([str(MODULE)])
+    for repository, plan, directory in (("a", "beside/plan.json", "beside"), ("b", "plans/prod.json", "infra")):
+        (tmp_path / repository / ".git").mkdir(parents=True)
+        (tmp_path / repository / "other").mkdir()
+        (tmp_path / repository / "other" / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n', encoding="utf-8")
+        _module_copy(tmp_path / repository / directory)
+        _write(tmp_path / repository / plan, PLAN)
+        result = lint_paths([str(tmp_path / repository / plan)], context="repository")
+        (deployment,) = result.deployments
+        assert Path(deployment.span.path).parent.name == directory, plan
+        assert _findings(result) == _findings(full)
+        assert not any("other" in path for path in result.texts)
+    result = lint_paths([str(tmp_path / "a" / "beside" / "plan.json")], context="siblings")
+    assert _findings(result) == _findings(full)
+
+
+def test_the_wants_of_a_plan_are_decided_from_its_first_bytes_and_its_configuration():
+    from plugins.adapters.terraform.plan_context import plan_wants
+
+    assert plan_wants({"a.json": '{"Resources": {}}', "b.json": "[1]", "c.tf": "x"}) is None
+    assert plan_wants({"p.json": '{"format_version": "1.2", "planned_values": ' + "[" * 5000}) is None
+    wants = plan_wants({"plans/p.json": json.dumps(_in_child_module(PLAN, "serving", "../infra/serving"))})
+    assert wants is not None and wants.directories == {"plans", "infra/serving"}
+    assert wants.wants("plans/prod.tfvars", "") and wants.wants("infra/serving/variables.tf", "")
+    assert wants.wants("elsewhere/main.tf", 'module "serving" {\n  source = "x"\n}\n')
+    assert wants.wants("elsewhere/main.tf", 'resource "aws_sagemaker_endpoint" "sagemaker_endpoint" {}\n')
+    assert not wants.wants("elsewhere/main.tf", 'resource "aws_sagemaker_endpoint" "other" {}\n')

@@ -80,13 +80,27 @@ _KUBERNETES_LINKS = ("kubernetes_horizontal_pod_autoscaler", "kubernetes_pod_dis
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """Every context file when a Terraform file is linted (a module is its whole directory, calls reach others,
-    and a file of the run is not read again as a definition); else a configuration that may hold an autoscaler
-    or a budget for the linted Kubernetes objects; none otherwise."""
+    and a file of the run is not read again as a definition); the `.tf` files a linted plan is located in
+    (`plan_context.py`); else a configuration that may hold an autoscaler or a budget for the linted Kubernetes
+    objects; none otherwise."""
     if request.memo(("terraform", "linted"), lambda: any(_is_terraform(linted) for linted in request.linted)):
         return True
+    if _is_terraform(path):
+        wants = request.memo(("terraform", "plans linted"), lambda: _plan_wants(request))
+        if wants is not None and wants.wants(path, text):
+            return True
     if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
         return False
     return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
+
+
+def _plan_wants(request: ContextRequest):
+    """What the linted plans want (`plan_context.py`), imported only when a linted file may be a plan."""
+    if not any(linted.lower().endswith(".json") for linted in request.linted):
+        return None
+    from plugins.adapters.terraform.plan_context import plan_wants
+
+    return plan_wants(request.linted)
 
 
 @hookimpl
