@@ -290,3 +290,40 @@ def test_the_wants_of_a_plan_are_decided_from_its_first_bytes_and_its_configurat
     assert wants.wants("elsewhere/main.tf", 'module "serving" {\n  source = "x"\n}\n')
     assert wants.wants("elsewhere/main.tf", 'resource "aws_sagemaker_endpoint" "sagemaker_endpoint" {}\n')
     assert not wants.wants("elsewhere/main.tf", 'resource "aws_sagemaker_endpoint" "other" {}\n')
+
+
+_NODE_GROUP_TF = """resource "aws_eks_node_group" "gpu" {
+  cluster_name    = "ml"
+  node_group_name = "gpu"
+  node_role_arn   = "arn:aws:iam::111122223333:role/node"
+  subnet_ids      = []
+  instance_types  = []
+  scaling_config {
+    desired_size = 1
+    max_size     = 2
+    min_size     = 1
+  }
+}
+"""
+
+
+def _node_group_plan(expressions: dict) -> dict:
+    values = {
+        "cluster_name": "ml", "node_group_name": "gpu", "node_role_arn": "arn:aws:iam::111122223333:role/node", "subnet_ids": [],
+        "instance_types": [], "scaling_config": [{"desired_size": 1, "max_size": 2, "min_size": 1}], "remote_access": [], "taint": [],
+    }
+    resource = {"address": "aws_eks_node_group.gpu", "mode": "managed", "type": "aws_eks_node_group", "name": "gpu", "values": values, "sensitive_values": {}}
+    configuration = {"address": "aws_eks_node_group.gpu", "mode": "managed", "type": "aws_eks_node_group", "name": "gpu", "expressions": expressions}
+    return {"format_version": "1.2", "planned_values": {"root_module": {"resources": [resource]}}, "configuration": {"root_module": {"resources": [configuration]}}}
+
+
+def test_an_empty_list_argument_of_a_plan_is_a_value_and_an_empty_block_list_is_absent(tmp_path):
+    written = {name: {"constant_value": []} for name in ("subnet_ids", "instance_types")}
+    written["scaling_config"] = [{"desired_size": {"constant_value": 1}}]
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(_NODE_GROUP_TF, encoding="utf-8")
+    (from_tf,) = lint_paths([str(tmp_path / "tf")]).deployments
+    (from_plan,) = lint_paths([str(_write(tmp_path / "plan" / "plan.json", _node_group_plan(written)))]).deployments
+    assert from_plan.network is not None and from_plan.network.subnets == () and from_tf.network is not None and from_tf.network.subnets == ()
+    (unwritten,) = lint_paths([str(_write(tmp_path / "computed" / "plan.json", _node_group_plan({})))]).deployments
+    assert unwritten.network is None  # a computed default, not written: as before, nothing is read

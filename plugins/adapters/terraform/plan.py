@@ -8,9 +8,11 @@ resources included) becomes one `TerraformModule` whose resources' bodies
 hold the planned `values` as literals, so the readers the `.tf` files go
 through (`module_items`) read them unchanged:
 
-- a list of objects is a list of nested blocks (an empty list, a block not
-  written, and a null are left out), except the arguments the provider types
-  as maps (`json_syntax.MAP_ARGUMENTS`);
+- a list of objects is a list of nested blocks (a null is left out, and an
+  empty list unless the configuration writes the name as an argument: in the
+  `.tf` body, or as an expression of the plan's configuration, which writes a
+  nested block's as a list; a block not written shows as `[]`), except the
+  arguments the provider types as maps (`json_syntax.MAP_ARGUMENTS`);
 - a value `resource_changes[*].change.after_unknown` marks is unknown
   ("known only after apply"), never guessed; where the configuration's
   expression for it references another resource of the module
@@ -351,10 +353,11 @@ def _body(values: MappingNode, unknown: Any, sensitive: Any, tf_body: MappingNod
             continue
         if value is None or (isinstance(value, ScalarNode) and value.value is None):
             continue
-        if isinstance(value, SequenceNode) and not value.items:
-            continue
+        if isinstance(value, SequenceNode) and not value.items and not _argument(name, written, expressions):
+            continue  # a nested block not written
         if (
             isinstance(value, SequenceNode)
+            and value.items
             and name not in MAP_ARGUMENTS
             and all(isinstance(item, MappingNode) for item in value.items)
             and depth < MAX_VALUE_DEPTH
@@ -372,6 +375,15 @@ def _body(values: MappingNode, unknown: Any, sensitive: Any, tf_body: MappingNod
         plain = _value(value, _mark(unknown, name), _mark(sensitive, name), f"{name} of {address}", budget, depth)
         pairs.append((key_node, Attribute(Literal(here, "", plain))))
     return MappingNode(tuple(pairs), span)
+
+
+def _argument(name: str, written: Node | None, expressions: MappingNode | None) -> bool:
+    """Whether `name` is an argument the configuration writes (the `.tf` body has it as one, or the plan's configuration
+    has an expression for it), not a nested block: a planned `[]` is then the value written, not a block left out."""
+    if isinstance(written, Attribute):
+        return True
+    expression = expressions.get(name) if isinstance(expressions, MappingNode) else None
+    return isinstance(expression, MappingNode)
 
 
 def _written_blocks(tf_body: MappingNode | None, name: str) -> list:
