@@ -402,3 +402,55 @@ def test_pod_labels_from_a_decided_for_expression_match_the_budget_that_selects_
     (deployment,) = result.deployments
     budget = deployment.availability.disruption_budget
     assert budget.known and budget.span.path.endswith("pdb.yaml")
+
+
+STAGED = """variable "stage" {
+  type    = string
+  default = "default"
+}
+variable "replicas" {
+  type    = number
+  default = 1
+}
+resource "kubernetes_deployment" "llm" {
+  metadata {
+    name      = "llm-${var.stage}"
+    namespace = "serving"
+  }
+  spec {
+    replicas = var.replicas
+    template {
+      spec {
+        container {
+          name  = "server"
+          image = "vllm/vllm-openai:v0.5.5"
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def _replicas(result) -> list[tuple[str, object]]:
+    return sorted((deployment.name.value, deployment.units[0].count.value) for deployment in result.deployments)
+
+
+def test_objects_follow_the_stage_files_and_module_calls_of_their_module(tmp_path: Path):
+    """Each stage file (and each module call) is one reading, as for the SageMaker resources, when their objects differ."""
+    stages = {"dev.tfvars": 'stage = "dev"\n', "prod.tfvars": 'stage = "prod"\nreplicas = 3\n'}
+    _write(tmp_path / "staged", {"main.tf": STAGED, **stages})
+    result = lint_paths([str(tmp_path / "staged")], context="none")
+    assert _replicas(result) == [("llm-dev", 1), ("llm-prod", 3)]
+    calls = 'module "a" {\n  source = "./llm"\n  stage = "a"\n}\nmodule "b" {\n  source = "./llm"\n  stage = "b"\n  replicas = 2\n}\n'
+    _write(tmp_path / "called", {"main.tf": calls, "llm/main.tf": STAGED})
+    result = lint_paths([str(tmp_path / "called")], context="none")
+    assert _replicas(result) == [("llm-a", 1), ("llm-b", 2)]
+
+
+def test_readings_that_write_one_object_leave_the_module_read_by_itself(tmp_path: Path):
+    """Two stage files naming the same object would be two copies of it for the Kubernetes links: the module's own reading stays."""
+    fixed = STAGED.replace('name      = "llm-${var.stage}"', 'name      = "llm"')
+    _write(tmp_path, {"main.tf": fixed, "dev.tfvars": 'stage = "dev"\n', "prod.tfvars": 'stage = "prod"\nreplicas = 3\n'})
+    result = lint_paths([str(tmp_path)], context="none")
+    assert _replicas(result) == [("llm", 1)]

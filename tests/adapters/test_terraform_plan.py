@@ -213,3 +213,117 @@ def test_profile_tags_of_a_plan_are_read(tmp_path):
     endpoint["values"]["tags"] = dict(endpoint["values"]["tags"], **{"mldeploy-lint:payload-mb": "20"})
     (deployment,) = lint_paths([str(_write(tmp_path / "plan.json", plan))]).deployments
     assert deployment.profile.payload_mb.value == 20
+
+
+def _module_copy(directory: Path) -> Path:
+    shutil.copytree(MODULE, directory, ignore=shutil.ignore_patterns("plan.json"))
+    return directory
+
+
+def test_a_plan_elsewhere_is_located_in_the_one_directory_declaring_its_resources_and_judged_once(tmp_path):
+    _module_copy(tmp_path / "infra")
+    _write(tmp_path / "plans" / "prod.json", PLAN)
+    result = lint_paths([str(tmp_path)])
+    (deployment,) = result.deployments
+    assert Path(deployment.span.path).parent.name == "infra"
+    note = deployment.attribute("terraform-plan").note
+    assert "those of ../infra, the one directory" in note
+    assert _findings(result) == _findings(lint_paths([str(MODULE)]))
+
+
+def test_a_plan_matching_two_directories_equally_is_located_in_the_plan_and_says_so(tmp_path):
+    _module_copy(tmp_path / "infra-a")
+    _module_copy(tmp_path / "infra-b")
+    _write(tmp_path / "plans" / "prod.json", PLAN)
+    result = lint_paths([str(tmp_path)])
+    (from_plan,) = [item for item in result.deployments if item.attribute("terraform-plan").known]
+    assert from_plan.span.path.endswith("prod.json")
+    assert "2 directories of the run declare exactly" in from_plan.attribute("terraform-plan").note
+    assert len(result.deployments) == 3
+
+
+def test_a_directory_declaring_more_than_the_plan_is_not_its_match(tmp_path):
+    infra = _module_copy(tmp_path / "infra")
+    (infra / "extra.tf").write_text('resource "aws_s3_bucket" "artifacts" {}\n', encoding="utf-8")
+    _write(tmp_path / "plans" / "prod.json", PLAN)
+    result = lint_paths([str(tmp_path)])
+    assert sorted(Path(item.span.path).name for item in result.deployments) == ["main.tf", "prod.json"]
+    (from_plan,) = [item for item in result.deployments if item.attribute("terraform-plan").known]
+    assert "no directory of the run declares exactly" in from_plan.attribute("terraform-plan").note
+
+
+def test_a_child_module_of_a_plan_elsewhere_is_located_through_its_source_from_the_matched_root(tmp_path):
+    shutil.copytree(MODULE, tmp_path / "infra" / "modules" / "serving", ignore=shutil.ignore_patterns("plan.json", "*.tfvars"))
+    (tmp_path / "infra" / "main.tf").write_text('module "serving" {\n  source = "./modules/serving"\n  endpoint_name = "fraud-scorer"\n}\n', encoding="utf-8")
+    _write(tmp_path / "plans" / "plan.json", _in_child_module(PLAN, "serving", "./modules/serving"))
+    result = lint_paths([str(tmp_path)])
+    (deployment,) = result.deployments
+    assert Path(deployment.span.path).parent.name == "serving"
+    assert {finding.rule_id for finding in result.findings} == {"HA001", "CP001"}
+
+
+def test_a_plan_linted_alone_pulls_in_the_tf_files_it_is_located_in(tmp_path):
+    full = lint_paths([str(MODULE)])
+    for repository, plan, directory in (("a", "beside/plan.json", "beside"), ("b", "plans/prod.json", "infra")):
+        (tmp_path / repository / ".git").mkdir(parents=True)
+        (tmp_path / repository / "other").mkdir()
+        (tmp_path / repository / "other" / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n', encoding="utf-8")
+        _module_copy(tmp_path / repository / directory)
+        _write(tmp_path / repository / plan, PLAN)
+        result = lint_paths([str(tmp_path / repository / plan)], context="repository")
+        (deployment,) = result.deployments
+        assert Path(deployment.span.path).parent.name == directory, plan
+        assert _findings(result) == _findings(full)
+        assert not any("other" in path for path in result.texts)
+    result = lint_paths([str(tmp_path / "a" / "beside" / "plan.json")], context="siblings")
+    assert _findings(result) == _findings(full)
+
+
+def test_the_wants_of_a_plan_are_decided_from_its_first_bytes_and_its_configuration():
+    from plugins.adapters.terraform.plan_context import plan_wants
+
+    assert plan_wants({"a.json": '{"Resources": {}}', "b.json": "[1]", "c.tf": "x"}) is None
+    assert plan_wants({"p.json": '{"format_version": "1.2", "planned_values": ' + "[" * 5000}) is None
+    wants = plan_wants({"plans/p.json": json.dumps(_in_child_module(PLAN, "serving", "../infra/serving"))})
+    assert wants is not None and wants.directories == {"plans", "infra/serving"}
+    assert wants.wants("plans/prod.tfvars", "") and wants.wants("infra/serving/variables.tf", "")
+    assert wants.wants("elsewhere/main.tf", 'module "serving" {\n  source = "x"\n}\n')
+    assert wants.wants("elsewhere/main.tf", 'resource "aws_sagemaker_endpoint" "sagemaker_endpoint" {}\n')
+    assert not wants.wants("elsewhere/main.tf", 'resource "aws_sagemaker_endpoint" "other" {}\n')
+
+
+_NODE_GROUP_TF = """resource "aws_eks_node_group" "gpu" {
+  cluster_name    = "ml"
+  node_group_name = "gpu"
+  node_role_arn   = "arn:aws:iam::111122223333:role/node"
+  subnet_ids      = []
+  instance_types  = []
+  scaling_config {
+    desired_size = 1
+    max_size     = 2
+    min_size     = 1
+  }
+}
+"""
+
+
+def _node_group_plan(expressions: dict) -> dict:
+    values = {
+        "cluster_name": "ml", "node_group_name": "gpu", "node_role_arn": "arn:aws:iam::111122223333:role/node", "subnet_ids": [],
+        "instance_types": [], "scaling_config": [{"desired_size": 1, "max_size": 2, "min_size": 1}], "remote_access": [], "taint": [],
+    }
+    resource = {"address": "aws_eks_node_group.gpu", "mode": "managed", "type": "aws_eks_node_group", "name": "gpu", "values": values, "sensitive_values": {}}
+    configuration = {"address": "aws_eks_node_group.gpu", "mode": "managed", "type": "aws_eks_node_group", "name": "gpu", "expressions": expressions}
+    return {"format_version": "1.2", "planned_values": {"root_module": {"resources": [resource]}}, "configuration": {"root_module": {"resources": [configuration]}}}
+
+
+def test_an_empty_list_argument_of_a_plan_is_a_value_and_an_empty_block_list_is_absent(tmp_path):
+    written = {name: {"constant_value": []} for name in ("subnet_ids", "instance_types")}
+    written["scaling_config"] = [{"desired_size": {"constant_value": 1}}]
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(_NODE_GROUP_TF, encoding="utf-8")
+    (from_tf,) = lint_paths([str(tmp_path / "tf")]).deployments
+    (from_plan,) = lint_paths([str(_write(tmp_path / "plan" / "plan.json", _node_group_plan(written)))]).deployments
+    assert from_plan.network is not None and from_plan.network.subnets == () and from_tf.network is not None and from_tf.network.subnets == ()
+    (unwritten,) = lint_paths([str(_write(tmp_path / "computed" / "plan.json", _node_group_plan({})))]).deployments
+    assert unwritten.network is None  # a computed default, not written: as before, nothing is read

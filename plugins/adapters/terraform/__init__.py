@@ -80,15 +80,28 @@ _KUBERNETES_LINKS = ("kubernetes_horizontal_pod_autoscaler", "kubernetes_pod_dis
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """When a Terraform file is linted: its module's directory, the modules it calls and the modules that call it
-    (`context.py`); when Kubernetes objects are linted: a configuration that may hold an autoscaler or a budget
-    for them; none otherwise."""
+    (`context.py`); the `.tf` files a linted plan is located in (`plan_context.py`); when Kubernetes objects are
+    linted: a configuration that may hold an autoscaler or a budget for them; none otherwise."""
     from plugins.adapters.terraform.context import is_wanted
 
     if is_wanted(path, text, request):
         return True
+    if _is_terraform(path):
+        wants = request.memo(("terraform", "plans linted"), lambda: _plan_wants(request))
+        if wants is not None and wants.wants(path, text):
+            return True
     if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
         return False
     return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
+
+
+def _plan_wants(request: ContextRequest):
+    """What the linted plans want (`plan_context.py`), imported only when a linted file may be a plan."""
+    if not any(linted.lower().endswith(".json") for linted in request.linted):
+        return None
+    from plugins.adapters.terraform.plan_context import plan_wants
+
+    return plan_wants(request.linted)
 
 
 @hookimpl
@@ -156,7 +169,7 @@ def _plan_items(document: Document, run: RunContext) -> list | None:
     # cheap before any import: every JSON document of a run passes here
     if not isinstance(root, MappingNode) or root.get("format_version") is None or (root.get("planned_values") is None and root.get("values") is None):
         return None
-    from plugins.adapters.terraform.plan import is_plan, link_across_modules, marked, plan_modules
+    from plugins.adapters.terraform.plan import is_plan, link_across_modules, location_note, marked, plan_modules
 
     if not is_plan(document):
         return None
@@ -166,7 +179,7 @@ def _plan_items(document: Document, run: RunContext) -> list | None:
     for module in plan_modules(document, run):
         for items in module_items(module, extensions).values():
             found.extend(items)
-    return [DocumentFormat("terraform-plan"), *marked(link_across_modules(found), document)]
+    return [DocumentFormat("terraform-plan"), *marked(link_across_modules(found), document, location_note(document, run))]
 
 
 def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:

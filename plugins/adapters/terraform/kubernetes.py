@@ -23,10 +23,18 @@ findings land in the `.tf` file; a decoded file's nodes all point at the
 `manifest` argument. A value the module does not decide is a template
 placeholder (`"${var.namespace}"`), which the Kubernetes adapter reads as
 unknown; a manifest that cannot be read (a missing, binary, oversized or
-malformed file, an unknown path) describes no object. The module is read
-as `terraform plan` reads it by itself (variable defaults and the
-automatically loaded tfvars): a module other modules call, or one read
-per stage file, gives its objects once, with that reading's values.
+malformed file, an unknown path) describes no object.
+
+A module is read as the run instantiates it (`module.instances_of`): a
+module other modules call, once per call, and a root module with stage
+files, once per stage file, each with that reading's values, as the
+SageMaker resources are; but only when no two objects of those readings
+share their identity (apiVersion, kind, namespace, name), since the
+Kubernetes adapter links objects by name and would see two copies of one
+object as two. Otherwise, and for a module with no such readings, the
+module is read as `terraform plan` reads it by itself (variable defaults
+and the automatically loaded tfvars). The objects carry no variant mark:
+their names tell the readings apart.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from typing import Any
 from linter import Document, LoadLimits, MappingNode, Node, RunContext, ScalarNode, SequenceNode, Span, load_text
 
 from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Call, ObjectExpr, Reference, TupleExpr
-from plugins.adapters.terraform.module import TerraformModule, module_of
+from plugins.adapters.terraform.module import TerraformModule, instances_of, module_of
 from plugins.adapters.terraform.requests import ValueNode
 from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown, instances
 
@@ -119,12 +127,23 @@ def writes_kubernetes(document: Document) -> bool:
 
 
 def embedded_objects(document: Document, run: RunContext) -> list[Node]:
-    """The Kubernetes objects the resources of `document` describe, one root per created instance."""
+    """The Kubernetes objects the resources of `document` describe, one root per created instance (module docstring)."""
     if not writes_kubernetes(document):
         return []
     terraform = module_of(document, run)
     if terraform is None:
         return []
+    readings = [instance.module for instance in instances_of(terraform, run)] if terraform.calls or terraform.stage_files else []
+    if readings:
+        per_reading = [_objects_of(reading, document) for reading in readings]
+        identities = [_identity(root) for roots in per_reading for root in roots]
+        if len(set(identities)) == len(identities):  # no object of one reading is also another's: each is one object of the cluster
+            return [root for roots in per_reading for root in roots]
+    return _objects_of(terraform, document)
+
+
+def _objects_of(terraform: TerraformModule, document: Document) -> list[Node]:
+    """The objects of `document`'s resources in one reading of its module."""
     module = terraform.module
     roots: list[Node] = []
     for resource in terraform.resources:

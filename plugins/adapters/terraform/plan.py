@@ -8,9 +8,11 @@ resources included) becomes one `TerraformModule` whose resources' bodies
 hold the planned `values` as literals, so the readers the `.tf` files go
 through (`module_items`) read them unchanged:
 
-- a list of objects is a list of nested blocks (an empty list, a block not
-  written, and a null are left out), except the arguments the provider types
-  as maps (`json_syntax.MAP_ARGUMENTS`);
+- a list of objects is a list of nested blocks (a null is left out, and an
+  empty list unless the configuration writes the name as an argument: in the
+  `.tf` body, or as an expression of the plan's configuration, which writes a
+  nested block's as a list; a block not written shows as `[]`), except the
+  arguments the provider types as maps (`json_syntax.MAP_ARGUMENTS`);
 - a value `resource_changes[*].change.after_unknown` marks is unknown
   ("known only after apply"), never guessed; where the configuration's
   expression for it references another resource of the module
@@ -50,7 +52,7 @@ from plugins.adapters.terraform.json_syntax import MAP_ARGUMENTS
 from plugins.adapters.terraform.module import TerraformModule, modules_of_run
 from plugins.adapters.terraform.values import MAX_ITEMS, Module, Resource, Unknown
 
-__all__ = ["is_plan", "plan_modules", "plan_directories", "link_across_modules", "marked", "PlanResource", "MAX_RESOURCES", "MAX_MODULE_DEPTH", "MAX_VALUE_DEPTH"]
+__all__ = ["is_plan", "plan_modules", "plan_directories", "location_note", "configuration_addresses", "declared", "link_across_modules", "marked", "PlanResource", "MAX_RESOURCES", "MAX_MODULE_DEPTH", "MAX_VALUE_DEPTH"]
 
 MAX_RESOURCES = 10_000
 MAX_MODULE_DEPTH = 32
@@ -128,6 +130,29 @@ class _Builder:
         self.modules = modules_of_run(run) if run is not None else {}
         self.directory = os.path.dirname(document.path)
         self.located: set[str] = set()
+        self.root_directory, self.note = self.match_root()
+
+    def match_root(self) -> tuple[str, str]:
+        """The directory of the root module's `.tf` files, and what explain says of how it was found.
+
+        The plan's own directory when it holds a module of the run; else the
+        one directory of the run whose `.tf` files declare exactly the
+        resources and module calls of the configuration's root module
+        (`declared`); else the plan's own directory (nothing is located).
+        """
+        if not self.modules or self.directory in self.modules:
+            return self.directory, ""
+        configuration = self.root.get("configuration")
+        wanted = configuration_addresses(configuration.get("root_module") if isinstance(configuration, MappingNode) else None)
+        if not wanted:
+            return self.directory, ""
+        matches = sorted(directory for directory, terraform in self.modules.items() if declared(terraform) == wanted)
+        shown = ", ".join(os.path.relpath(directory, self.directory) for directory in matches[:4])
+        if len(matches) == 1:
+            return matches[0], f"; its .tf files are those of {shown}, the one directory of the run that declares exactly its root module's resources and module calls"
+        if matches:
+            return self.directory, f"; located in the plan: {len(matches)} directories of the run declare exactly its root module's resources and module calls ({shown})"
+        return self.directory, "; located in the plan: no directory of the run declares exactly its root module's resources and module calls"
 
     def configuration(self, module_address: str) -> MappingNode | None:
         configuration = self.root.get("configuration")
@@ -139,8 +164,8 @@ class _Builder:
         return module if isinstance(module, MappingNode) else None
 
     def source_directory(self, module_address: str) -> str | None:
-        """The directory of a module instance's `.tf` files: the plan's for the root, a local `source` for a call."""
-        directory = self.directory
+        """The directory of a module instance's `.tf` files: the root's (`match_root`), a local `source` for a call."""
+        directory = self.root_directory
         configuration = self.root.get("configuration")
         module = configuration.get("root_module") if isinstance(configuration, MappingNode) else None
         for name in _config_path(module_address):
@@ -244,6 +269,38 @@ class _Builder:
         return PlanResource(kind, type_name, instance, body, path, module_address)
 
 
+def configuration_addresses(module: Node | None) -> frozenset[str]:
+    """A plan configuration module's managed resources (`type.name`) and module calls (`module.name`).
+
+    Data sources are left out: plans written by hand or by older Terraform
+    versions may omit them, and they decide no deployment.
+    """
+    if not isinstance(module, MappingNode):
+        return frozenset()
+    found: set[str] = set()
+    resources = module.get("resources")
+    for item in resources.items if isinstance(resources, SequenceNode) else ():
+        if not isinstance(item, MappingNode) or getattr(item.get("mode"), "value", "managed") == "data":
+            continue
+        type_node, name_node = item.get("type"), item.get("name")
+        if isinstance(type_node, ScalarNode) and isinstance(name_node, ScalarNode):
+            found.add(f"{type_node.value}.{name_node.value}")
+    calls = module.get("module_calls")
+    for key, _ in calls.pairs if isinstance(calls, MappingNode) else ():
+        found.add(f"module.{key.value}")
+    return frozenset(found)
+
+
+def declared(terraform: TerraformModule) -> frozenset[str]:
+    """The managed resources (`type.name`) and module calls (`module.name`) a directory's `.tf` files declare."""
+    found = {f"{resource.type}.{resource.name}" for resource in terraform.resources}
+    for root in terraform.roots.values():
+        section = root.get("module") if isinstance(root, MappingNode) else None
+        for key, _ in section.pairs if isinstance(section, MappingNode) else ():
+            found.add(f"module.{key.value}")
+    return frozenset(found)
+
+
 def _references(expressions: MappingNode | None, name: str) -> tuple[str, ...]:
     """The references the configuration's expression for argument `name` makes (`expressions.<name>.references`)."""
     expression = expressions.get(name) if isinstance(expressions, MappingNode) else None
@@ -296,10 +353,11 @@ def _body(values: MappingNode, unknown: Any, sensitive: Any, tf_body: MappingNod
             continue
         if value is None or (isinstance(value, ScalarNode) and value.value is None):
             continue
-        if isinstance(value, SequenceNode) and not value.items:
-            continue
+        if isinstance(value, SequenceNode) and not value.items and not _argument(name, written, expressions):
+            continue  # a nested block not written
         if (
             isinstance(value, SequenceNode)
+            and value.items
             and name not in MAP_ARGUMENTS
             and all(isinstance(item, MappingNode) for item in value.items)
             and depth < MAX_VALUE_DEPTH
@@ -317,6 +375,15 @@ def _body(values: MappingNode, unknown: Any, sensitive: Any, tf_body: MappingNod
         plain = _value(value, _mark(unknown, name), _mark(sensitive, name), f"{name} of {address}", budget, depth)
         pairs.append((key_node, Attribute(Literal(here, "", plain))))
     return MappingNode(tuple(pairs), span)
+
+
+def _argument(name: str, written: Node | None, expressions: MappingNode | None) -> bool:
+    """Whether `name` is an argument the configuration writes (the `.tf` body has it as one, or the plan's configuration
+    has an expression for it), not a nested block: a planned `[]` is then the value written, not a block left out."""
+    if isinstance(written, Attribute):
+        return True
+    expression = expressions.get(name) if isinstance(expressions, MappingNode) else None
+    return isinstance(expression, MappingNode)
 
 
 def _written_blocks(tf_body: MappingNode | None, name: str) -> list:
@@ -381,13 +448,19 @@ def _referenced(references: tuple[str, ...], addresses: set[str], module_address
 
 def plan_modules(document: Document, run: RunContext | None) -> list[TerraformModule]:
     """The plan's module instances read as modules (see the module docstring); memoised per run and document."""
-    def build() -> tuple[list[TerraformModule], set[str]]:
+    def build() -> tuple[list[TerraformModule], set[str], str]:
         builder = _Builder(document, run)
-        return builder.modules_of(), builder.located
+        return builder.modules_of(), builder.located, builder.note
 
     if run is None:
         return build()[0]
     return run.memo(("terraform", "plan", document.path), build)[0]
+
+
+def location_note(document: Document, run: RunContext) -> str:
+    """How the plan's root module was matched to `.tf` files of the run elsewhere than beside it ("" when it was not looked for)."""
+    plan_modules(document, run)
+    return run.memo(("terraform", "plan", document.path), lambda: ([], set(), ""))[2]
 
 
 def plan_directories(run: RunContext) -> set[str]:
@@ -398,20 +471,20 @@ def plan_directories(run: RunContext) -> set[str]:
         for document in run.documents:
             if run.is_reported(document) and is_plan(document):
                 plan_modules(document, run)
-                directories |= run.memo(("terraform", "plan", document.path), lambda: ([], set()))[1]
+                directories |= run.memo(("terraform", "plan", document.path), lambda: ([], set(), ""))[1]
         return directories
 
     return run.memo(("terraform", "plan-directories"), build)
 
 
-def marked(items: list, document: Document) -> list:
-    """Deployments read from a plan, with the `terraform-plan` attribute that says so (explain shows it)."""
+def marked(items: list, document: Document, note: str = "") -> list:
+    """Deployments read from a plan, with the `terraform-plan` attribute that says so (explain shows it, and `note`)."""
     name = os.path.basename(document.path)
     fact = Sourced(
         name,
         Span.point(document.path, document.span.line, document.span.column),
         Provenance.DECLARED,
-        f"judged from the planned values of {name} (terraform show -json); a .tf file only locates what it writes",
+        f"judged from the planned values of {name} (terraform show -json); a .tf file only locates what it writes{note}",
     )
     return [replace(item, attributes=item.attributes + ((PLAN_ATTRIBUTE, fact),)) if isinstance(item, Deployment) else item for item in items]
 
