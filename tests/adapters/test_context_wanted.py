@@ -129,3 +129,74 @@ def test_terraform_wants_its_module_the_modules_it_calls_and_their_callers(tmp_p
     elif linted.endswith(".tf"):  # the module it calls, and that one's own call
         assert {"modules/summariser/main.tf", "modules/summariser/logs/main.tf"} <= first
         assert "stacks/dev/main.tf" not in first
+
+
+def _parsed_context(tmp_path, monkeypatch, linted: str) -> tuple[set[str], object, object]:
+    """The files a repository-context run over `linted` parses, its result, and the result with every file parsed."""
+    from linter import engine
+
+    monkeypatch.chdir(tmp_path)
+    parsed: list[str] = []
+    load = engine._load
+    monkeypatch.setattr(engine, "_load", lambda item, *args: parsed.append(item.path) or load(item, *args))
+    filtered = lint_paths([linted], LintOptions(), context="repository")
+    first = set(parsed)
+
+    class Everything:
+        @hookimpl
+        def mldeploy_context_wanted(self, path, text, request):
+            return True
+
+    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
+    return first, filtered, every
+
+
+CHAIN_ENDPOINT = (
+    'variable "size" {}\nresource "aws_sagemaker_endpoint_configuration" "c" {\n  production_variants {\n'
+    '    variant_name           = "AllTraffic"\n    model_name             = "m"\n    instance_type          = var.size\n'
+    "    initial_instance_count = 1\n  }\n}\n"
+)
+
+
+def _chain(root) -> None:
+    """live -> modules/svc -> modules/ep, with the root's stage file one directory below it."""
+    files = {
+        "live/main.tf": 'variable "size" {}\nmodule "svc" {\n  source = "../modules/svc"\n  size   = var.size\n}\n',
+        "live/envs/prod.tfvars": 'size = "ml.g5.12xlarge"\n',
+        "modules/svc/main.tf": 'variable "size" {}\nmodule "ep" {\n  source = "../ep"\n  size   = var.size\n}\n',
+        "modules/ep/main.tf": CHAIN_ENDPOINT,
+        "unrelated/main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
+    }
+    (root / ".git").mkdir()
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+@pytest.mark.parametrize("linted", ["modules/ep/main.tf", "live/envs/prod.tfvars", "live/main.tf"])
+def test_terraform_wants_the_whole_chain_of_calls_and_the_roots_stage_files(tmp_path, monkeypatch, linted):
+    _chain(tmp_path)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
+    assert filtered.findings == every.findings and filtered.deployments == every.deployments
+    assert filtered.deployments  # judged through the chain, with the root's stage file
+    assert {"live/main.tf", "live/envs/prod.tfvars", "modules/svc/main.tf", "modules/ep/main.tf"} <= parsed
+    assert "unrelated/main.tf" not in parsed
+
+
+def test_a_wide_cyclic_graph_of_calls_is_decided_once_per_directory_and_depth(tmp_path, monkeypatch):
+    """40 modules each calling every other: whether a directory calls the linted module is answered in bounded work."""
+    import time
+
+    (tmp_path / ".git").mkdir()
+    names = [f"m{index}" for index in range(40)]
+    for name in names:
+        blocks = "".join(f'module "{other}" {{\n  source = "../{other}"\n}}\n' for other in names if other != name)
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(blocks)
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "main.tf").write_text(CHAIN_ENDPOINT.replace("var.size", '"ml.m5.large"'))
+    (tmp_path / "m0" / "main.tf").write_text((tmp_path / "m0" / "main.tf").read_text() + 'module "t" {\n  source = "../target"\n}\n')
+    monkeypatch.chdir(tmp_path)
+    started = time.process_time()
+    lint_paths(["target/main.tf"], LintOptions(), context="repository")
+    assert time.process_time() - started < 20
