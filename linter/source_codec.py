@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, located_mapping, located_scalar, located_sequence
 from linter.rules import Severity
 from linter.source import Document, LoadProblem, SourceFile, _gc_paused
 
@@ -59,6 +59,16 @@ def _encode(source: SourceFile) -> list:
             number = paths[span.path] = len(paths)
         return [number, span.line, span.column, span.end_line, span.end_column]
 
+    def position_of(node: Node) -> list:
+        # The node's own numbers (what `span` would be made of), without making the Span.
+        path = node._path
+        number = paths.get(path)
+        if number is None:
+            if type(path) is not str:
+                raise Unencodable("a span's path is not text")
+            number = paths[path] = len(paths)
+        return [number, node._line, node._column, node._end_line, node._end_column]
+
     def number_of(root: Node) -> int:
         # Children are numbered before their parents, without recursion.
         stack: list[tuple[Node, bool]] = [(root, False)]
@@ -70,7 +80,7 @@ def _encode(source: SourceFile) -> list:
             if kind is ScalarNode:
                 if type(node.value) not in _SCALAR_TYPES or type(node.tag) is not str or type(node.style) is not str:
                     raise Unencodable(f"a scalar of type {type(node.value).__name__}")
-                entry = [_SCALAR, node.tag, node.style, node.value, *span_of(node.span)]
+                entry = [_SCALAR, node.tag, node.style, node.value, *position_of(node)]
             elif kind is MappingNode or kind is SequenceNode:
                 children = [part for pair in node.pairs for part in pair] if kind is MappingNode else list(node.items)
                 if not children_done:
@@ -82,7 +92,7 @@ def _encode(source: SourceFile) -> list:
                     continue
                 if type(node.tag) is not str:
                     raise Unencodable("a tag that is not text")
-                entry = [_MAPPING if kind is MappingNode else _SEQUENCE, node.tag, *span_of(node.span)]
+                entry = [_MAPPING if kind is MappingNode else _SEQUENCE, node.tag, *position_of(node)]
                 entry.extend(numbered[id(child)] for child in children)
             else:
                 raise Unencodable(f"{kind.__name__} is not a located node type of linter.nodes")
@@ -127,11 +137,14 @@ def _decode(data: Any) -> SourceFile:
     if not all(type(item) is str for item in paths):
         raise ValueError("bad path table")
 
-    def span(entry: list, at: int) -> Span:
+    def position(entry: list, at: int) -> tuple:
         number, line, column, end_line, end_column = entry[at : at + 5]
         if not (type(number) is type(line) is type(column) is type(end_line) is type(end_column) is int) or number < 0:
             raise ValueError("bad span")
-        return Span(paths[number], line, column, end_line, end_column)
+        return paths[number], line, column, end_line, end_column
+
+    def span(entry: list, at: int) -> Span:
+        return Span(*position(entry, at))
 
     nodes: list[Node] = []
     for entry in raw_nodes:
@@ -143,7 +156,7 @@ def _decode(data: Any) -> SourceFile:
             style, value = entry[2], entry[3]
             if type(style) is not str or type(value) not in _SCALAR_TYPES:
                 raise ValueError("bad scalar")
-            nodes.append(ScalarNode(value, span(entry, 4), tag, style))
+            nodes.append(located_scalar(value, tag, style, *position(entry, 4)))
             continue
         children = entry[7:]
         if not all(type(number) is int and 0 <= number < len(nodes) for number in children):
@@ -153,9 +166,9 @@ def _decode(data: Any) -> SourceFile:
             if not all(type(nodes[number]) is ScalarNode for number in keys):
                 raise ValueError("a mapping key that is not a scalar")
             pairs = tuple(zip((nodes[number] for number in keys), (nodes[number] for number in children[1::2])))
-            nodes.append(MappingNode(pairs, span(entry, 2), tag))  # type: ignore[arg-type]
+            nodes.append(located_mapping(pairs, tag, *position(entry, 2)))  # type: ignore[arg-type]
         elif kind == _SEQUENCE:
-            nodes.append(SequenceNode(tuple(nodes[number] for number in children), span(entry, 2), tag))
+            nodes.append(located_sequence(tuple(nodes[number] for number in children), tag, *position(entry, 2)))
         else:
             raise ValueError("bad node kind")
 
