@@ -74,6 +74,11 @@ class Node:
         """Where the node is written (a new, equal `Span` on each read)."""
         return Span(self._path, self._line, self._column, self._end_line, self._end_column)
 
+    @property
+    def start(self) -> tuple[int, int]:
+        """`(span.line, span.column)`, without making the Span (for walks over every node)."""
+        return self._line, self._column
+
     def _place(self, span: Span) -> None:
         self._path = span.path
         self._line = span.line

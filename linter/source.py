@@ -404,10 +404,25 @@ def _c_composer() -> type | None:
         except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
             return None
 
+        from ruamel.yaml.nodes import MappingNode as RawMapping, ScalarNode as RawScalar, SequenceNode as RawSequence
+
+        # BaseResolver has no implicit or path resolvers: every node gets its kind's default tag.
+        # Its `resolve` finds that out anew for each node (a tenth of composing).
+        defaults = {
+            RawScalar: BaseResolver.DEFAULT_SCALAR_TAG,
+            RawSequence: BaseResolver.DEFAULT_SEQUENCE_TAG,
+            RawMapping: BaseResolver.DEFAULT_MAPPING_TAG,
+        }
+
         class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
             def __init__(self, stream: str) -> None:
                 CParser.__init__(self, stream)
                 BaseResolver.__init__(self, loadumper=self)
+
+            if not BaseResolver.yaml_implicit_resolvers and not BaseResolver.yaml_path_resolvers:
+
+                def resolve(self, kind: type, value: object, implicit: object) -> object:
+                    return defaults[kind]
 
         _C_COMPOSER.append(_Composer)
     return _C_COMPOSER[0]
