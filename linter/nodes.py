@@ -123,11 +123,14 @@ class MappingNode(Node):
         self.pairs = pairs
         self._place(span)
         self.tag = tag
-        self._index = _index_of(pairs)
+        self._index = None
 
     def get(self, key: object, default: "Node | None" = None) -> "Node | None":
         """The value node under `key`, or `default` when the key is absent or its value is null."""
-        return self._index.get(key, default)  # type: ignore[call-overload]
+        index = self._index
+        if index is None:  # made on the first look-up: many mappings are never looked into
+            index = self._index = _index_of(self.pairs)
+        return index.get(key, default)  # type: ignore[call-overload]
 
     def key_node(self, key: object) -> ScalarNode | None:
         """The key node itself (for pointing a finding at a key)."""
@@ -137,7 +140,10 @@ class MappingNode(Node):
         return None
 
     def __contains__(self, key: object) -> bool:
-        return key in self._index
+        index = self._index
+        if index is None:
+            index = self._index = _index_of(self.pairs)
+        return key in index
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -214,7 +220,7 @@ def located_mapping(
     """A `MappingNode` from its position as numbers, without making a `Span`."""
     node = _new(MappingNode)
     node.pairs = pairs
-    node._index = _index_of(pairs)
+    node._index = None
     node.tag = tag
     node._path = path
     node._line = line
