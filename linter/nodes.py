@@ -123,14 +123,11 @@ class MappingNode(Node):
         self.pairs = pairs
         self._place(span)
         self.tag = tag
-        self._index = None
+        self._index = _index_of(pairs)
 
     def get(self, key: object, default: "Node | None" = None) -> "Node | None":
         """The value node under `key`, or `default` when the key is absent or its value is null."""
-        index = self._index
-        if index is None:  # made on the first look-up: many mappings are never looked into
-            index = self._index = _index_of(self.pairs)
-        return index.get(key, default)  # type: ignore[call-overload]
+        return self._index.get(key, default)  # type: ignore[call-overload]
 
     def key_node(self, key: object) -> ScalarNode | None:
         """The key node itself (for pointing a finding at a key)."""
@@ -140,10 +137,7 @@ class MappingNode(Node):
         return None
 
     def __contains__(self, key: object) -> bool:
-        index = self._index
-        if index is None:
-            index = self._index = _index_of(self.pairs)
-        return key in index
+        return key in self._index
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -220,7 +214,7 @@ def located_mapping(
     """A `MappingNode` from its position as numbers, without making a `Span`."""
     node = _new(MappingNode)
     node.pairs = pairs
-    node._index = None
+    node._index = _index_of(pairs)
     node.tag = tag
     node._path = path
     node._line = line
