@@ -731,7 +731,7 @@ def test_nodes_keep_positions_as_numbers_and_make_spans_when_asked():
     assert sum(1 for item in gc.get_objects() if type(item) is Span) == before  # no Span kept per node
     root = source.documents[0].root
     nodes = list(iter_nodes(root))
-    assert len(nodes) == 610  # the mapping, 303 keys, 302 values (the alias is the anchored node), the sequence, its 3 nodes
+    assert len(nodes) == 610  # root, 303 keys, 302 values (the alias is the anchored node), 4 in the sequence
     for node in nodes:
         span = node.span
         assert type(span) is Span and span.path == "t.yaml"
