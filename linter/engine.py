@@ -245,6 +245,29 @@ def _frozen_as_loaded() -> Iterator[Callable[[], None]]:
         gc.unfreeze()
 
 
+def _paused_until_frozen(loading: Iterator[Any], loaded: Callable[[], None]) -> Iterator[Any]:
+    """`loading`, each item made with the collector paused until `loaded` has frozen it.
+
+    Once the loader resumes the collector, its first pass would walk every
+    node of the file just loaded, which `loaded` is about to put out of its
+    view anyway. Cyclic garbage made while loading is frozen with the file
+    and freed when the run ends.
+    """
+    if loaded is not gc.freeze or not gc.isenabled():
+        yield from loading
+        return
+    while True:
+        gc.disable()
+        try:
+            try:
+                item = next(loading)
+            except StopIteration:
+                return
+            yield item  # the loop body calls `loaded()` before asking for the next one
+        finally:
+            gc.enable()
+
+
 def _run(
     inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, loaded: Callable[[], None] = lambda: None
 ) -> LintResult:
@@ -260,7 +283,7 @@ def _run(
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
     inputs = _wanted_context(inputs, host, options, emit)
-    for item, source in _loaded(inputs, host, options, emit):
+    for item, source in _paused_until_frozen(_loaded(inputs, host, options, emit), loaded):
         if isinstance(source, UnrenderedTemplate):  # never parsed; noted once per group, or skipped without a word
             if source.note and not item.context_only:
                 unrendered.add(item.path, source)

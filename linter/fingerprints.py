@@ -84,7 +84,7 @@ def _index(
     if depth > 300 or id(node) in seen:  # deeper is refused by the loader; an alias is walked once
         return
     seen.add(id(node))
-    start = (node.span.line, node.span.column)
+    start = node.start
     if isinstance(node, ScalarNode):
         if start in points and start not in into:
             into[start] = (path, _text(node.value))
@@ -94,7 +94,7 @@ def _index(
     if isinstance(node, MappingNode):
         for key, value in node.pairs:
             child = f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
-            at = (key.span.line, key.span.column)
+            at = key.start
             if at in points and at not in into:
                 into[at] = (child, _text(value.value) if isinstance(value, ScalarNode) else "")
             _index(value, child, into, depth + 1, seen, points)

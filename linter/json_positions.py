@@ -11,7 +11,7 @@ import bisect
 import json.decoder
 import re
 
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter.nodes import Node, ScalarNode, Span, located_mapping, located_scalar, located_sequence
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -32,9 +32,6 @@ def parse_json_nodes(path: str, text: str, max_depth: int, duplicates: list | No
         line = bisect.bisect_right(line_starts, offset)
         return line, offset - line_starts[line - 1] + 1
 
-    def span(start: int, end: int) -> Span:
-        return Span(path, *position(start), *position(end))
-
     def fail(message: str, offset: int) -> ValueError:
         return ValueError(f"JSON syntax error: {message}", Span.point(path, *position(offset)))
 
@@ -50,18 +47,18 @@ def parse_json_nodes(path: str, text: str, max_depth: int, duplicates: list | No
                 raise fail(getattr(error, "msg", str(error)), getattr(error, "pos", offset)) from None
             if _SURROGATE.search(value):  # a lone surrogate escape cannot be printed
                 value = _SURROGATE.sub("\ufffd", value)
-            return ScalarNode(value, span(offset, end), "str", '"'), end
+            return located_scalar(value, "str", '"', path, *position(offset), *position(end)), end
         for literal, value in _LITERALS.items():
             if text.startswith(literal, offset):
                 end = offset + len(literal)
                 tag = "null" if value is None else "bool"
-                return ScalarNode(value, span(offset, end), tag), end
+                return located_scalar(value, tag, "", path, *position(offset), *position(end)), end
         match = _NUMBER.match(text, offset)
         if match is None:
             raise fail("expected a value", offset)
         is_float = bool(match.group(1) or match.group(2))
         number = float(match.group()) if is_float else int(match.group())
-        return ScalarNode(number, span(offset, match.end()), "float" if is_float else "int"), match.end()
+        return located_scalar(number, "float" if is_float else "int", "", path, *position(offset), *position(match.end())), match.end()
 
     # Each open container: [kind, start offset, items, pending key]
     stack: list[list] = []
@@ -123,10 +120,10 @@ def parse_json_nodes(path: str, text: str, max_depth: int, duplicates: list | No
                 raise fail(f"expected ',' or '{closing}'", offset)
             stack.pop()
             offset += 1
-            node_span = span(top[1], offset)
+            where = (path, *position(top[1]), *position(offset))
             if top[0] == "map" and duplicates is not None:
                 top[2] = _without_duplicates(top[2], duplicates)
-            value_node = MappingNode(tuple(top[2]), node_span) if top[0] == "map" else SequenceNode(tuple(top[2]), node_span)
+            value_node = located_mapping(tuple(top[2]), "map", *where) if top[0] == "map" else located_sequence(tuple(top[2]), "seq", *where)
         if result is not None:
             break
     trailing = skip(offset)

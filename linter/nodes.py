@@ -18,6 +18,9 @@ __all__ = [
     "MappingNode",
     "SequenceNode",
     "is_null",
+    "located_mapping",
+    "located_scalar",
+    "located_sequence",
     "iter_nodes",
     "to_python",
 ]
@@ -55,12 +58,33 @@ class Node:
     Standard tags are shortened to their kind (`str`, `int`, `map`, ...);
     local tags such as CloudFormation's `!Ref` are kept verbatim so that an
     adapter can read them as intrinsic functions.
+
+    A node keeps its position as plain numbers and its file's path (shared
+    by every node of the file); `span` builds the `Span` when asked, so
+    that the hundreds of thousands of nodes of a large file that no finding
+    names cost no `Span` object each.
     """
 
-    __slots__ = ("span", "tag")
+    __slots__ = ("tag", "_path", "_line", "_column", "_end_line", "_end_column")
 
-    span: Span
     tag: str
+
+    @property
+    def span(self) -> Span:
+        """Where the node is written (a new, equal `Span` on each read)."""
+        return Span(self._path, self._line, self._column, self._end_line, self._end_column)
+
+    @property
+    def start(self) -> tuple[int, int]:
+        """`(span.line, span.column)`, without making the Span (for walks over every node)."""
+        return self._line, self._column
+
+    def _place(self, span: Span) -> None:
+        self._path = span.path
+        self._line = span.line
+        self._column = span.column
+        self._end_line = span.end_line
+        self._end_column = span.end_column
 
     @property
     def is_custom_tag(self) -> bool:
@@ -75,7 +99,7 @@ class ScalarNode(Node):
 
     def __init__(self, value: Scalar, span: Span, tag: str, style: str = "") -> None:
         self.value = value
-        self.span = span
+        self._place(span)
         self.tag = tag
         self.style = style
 
@@ -97,10 +121,9 @@ class MappingNode(Node):
 
     def __init__(self, pairs: tuple[tuple[ScalarNode, Node], ...], span: Span, tag: str = "map") -> None:
         self.pairs = pairs
-        self.span = span
+        self._place(span)
         self.tag = tag
-        index = {key.value: value for key, value in pairs if isinstance(key.value, (str, int, float, bool))}
-        self._index = {key: value for key, value in index.items() if not is_null(value)}
+        self._index = _index_of(pairs)
 
     def get(self, key: object, default: "Node | None" = None) -> "Node | None":
         """The value node under `key`, or `default` when the key is absent or its value is null."""
@@ -130,6 +153,21 @@ class MappingNode(Node):
         return f"MappingNode({len(self.pairs)} keys, {self.span})"
 
 
+def _index_of(pairs: tuple[tuple[ScalarNode, Node], ...]) -> dict:
+    """The `get` table of a mapping: text, number and boolean keys, the last one winning, null values left out."""
+    index = {}
+    maybe_null = False
+    for key, value in pairs:
+        written = key.value
+        if type(written) is str or isinstance(written, (int, float, bool)):
+            index[written] = value
+            if not maybe_null and isinstance(value, ScalarNode) and value.value is None:
+                maybe_null = True
+    if maybe_null:
+        return {key: value for key, value in index.items() if not is_null(value)}
+    return index
+
+
 class SequenceNode(Node):
     """A sequence of nodes."""
 
@@ -137,7 +175,7 @@ class SequenceNode(Node):
 
     def __init__(self, items: tuple[Node, ...], span: Span, tag: str = "seq") -> None:
         self.items = items
-        self.span = span
+        self._place(span)
         self.tag = tag
 
     def __iter__(self) -> Iterator[Node]:
@@ -151,6 +189,52 @@ class SequenceNode(Node):
 
     def __repr__(self) -> str:
         return f"SequenceNode({len(self.items)} items, {self.span})"
+
+
+_new = object.__new__
+
+
+def located_scalar(value: Scalar, tag: str, style: str, path: str, line: int, column: int, end_line: int, end_column: int) -> ScalarNode:
+    """A `ScalarNode` from its position as numbers (what a loader has), without making a `Span`."""
+    node = _new(ScalarNode)
+    node.value = value
+    node.tag = tag
+    node.style = style
+    node._path = path
+    node._line = line
+    node._column = column
+    node._end_line = end_line
+    node._end_column = end_column
+    return node
+
+
+def located_mapping(
+    pairs: tuple[tuple[ScalarNode, Node], ...], tag: str, path: str, line: int, column: int, end_line: int, end_column: int
+) -> MappingNode:
+    """A `MappingNode` from its position as numbers, without making a `Span`."""
+    node = _new(MappingNode)
+    node.pairs = pairs
+    node._index = _index_of(pairs)
+    node.tag = tag
+    node._path = path
+    node._line = line
+    node._column = column
+    node._end_line = end_line
+    node._end_column = end_column
+    return node
+
+
+def located_sequence(items: tuple[Node, ...], tag: str, path: str, line: int, column: int, end_line: int, end_column: int) -> SequenceNode:
+    """A `SequenceNode` from its position as numbers, without making a `Span`."""
+    node = _new(SequenceNode)
+    node.items = items
+    node.tag = tag
+    node._path = path
+    node._line = line
+    node._column = column
+    node._end_line = end_line
+    node._end_column = end_column
+    return node
 
 
 def is_null(node: "Node | None") -> bool:

@@ -22,7 +22,17 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, to_python
+from linter.nodes import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    Span,
+    located_mapping,
+    located_scalar,
+    located_sequence,
+    to_python,
+)
 from linter.rules import Severity
 
 __all__ = ["Document", "LoadLimits", "LoadProblem", "SourceFile", "UnrenderedTemplate", "load_text", "decode_bytes"]
@@ -394,10 +404,25 @@ def _c_composer() -> type | None:
         except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
             return None
 
+        from ruamel.yaml.nodes import MappingNode as RawMapping, ScalarNode as RawScalar, SequenceNode as RawSequence
+
+        # BaseResolver has no implicit or path resolvers: every node gets its kind's default tag.
+        # Its `resolve` finds that out anew for each node (a tenth of composing).
+        defaults = {
+            RawScalar: BaseResolver.DEFAULT_SCALAR_TAG,
+            RawSequence: BaseResolver.DEFAULT_SEQUENCE_TAG,
+            RawMapping: BaseResolver.DEFAULT_MAPPING_TAG,
+        }
+
         class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
             def __init__(self, stream: str) -> None:
                 CParser.__init__(self, stream)
                 BaseResolver.__init__(self, loadumper=self)
+
+            if not BaseResolver.yaml_implicit_resolvers and not BaseResolver.yaml_path_resolvers:
+
+                def resolve(self, kind: type, value: object, implicit: object) -> object:
+                    return defaults[kind]
 
         _C_COMPOSER.append(_Composer)
     return _C_COMPOSER[0]
@@ -526,25 +551,6 @@ def _short_tag(tag: str) -> str:
     return short
 
 
-def _span(path: str, raw, line_offset: int = 0, numbers: dict[int, int] | None = None) -> Span:
-    """The located span of a composed node; with `numbers`, line numbers are shared int objects.
-
-    Python caches ints up to 256 only: past that line every span would hold
-    two ints of its own (in a large file, a quarter of what its nodes take).
-    """
-    start, end = raw.start_mark, raw.end_mark
-    line = start.line + 1 + line_offset
-    if numbers is not None and line > 256:
-        line = numbers.setdefault(line, line)
-    if end.line == start.line:
-        end_line = line
-    else:
-        end_line = end.line + 1 + line_offset
-        if numbers is not None and end_line > 256:
-            end_line = numbers.setdefault(end_line, end_line)
-    return Span(path, line, start.column + 1, end_line, end.column + 1)
-
-
 class _TooDeep(Exception):
     def __init__(self, span: Span) -> None:
         self.span = span
@@ -567,51 +573,85 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
     the size of the tree with aliases expanded is computed on the way. The
     walk recurses, but never deeper than `limits.max_depth` (far below the
     interpreter's limit): deeper input is refused, located, before that.
+
+    This is the loader's hot loop (a node per few bytes of text): the
+    common case (an untagged scalar, a default-tagged collection) is
+    handled inline, and positions go into the nodes as numbers (see
+    `linter.nodes.Node.span`).
     """
+    from ruamel.yaml.nodes import MappingNode as RawMapping
+    from ruamel.yaml.resolver import BaseResolver
+
+    str_tag, seq_tag, map_tag = BaseResolver.DEFAULT_SCALAR_TAG, BaseResolver.DEFAULT_SEQUENCE_TAG, BaseResolver.DEFAULT_MAPPING_TAG
     done: dict[int, Node] = {}
     expanded: dict[int, int] = {}
-    numbers: dict[int, int] = {}  # one int object per line number (see _span)
+    numbers: dict[int, int] = {}  # one int object per line number past 256 (Python caches the small ones only)
     in_progress: set[int] = set()
     max_depth = limits.max_depth
     max_expanded = limits.max_expanded_nodes
+    first_line = 1 + line_offset
+    intern = sys.intern
+    plain_special = _PLAIN_SPECIAL
+    shared_length = _SHARED_STRING_LENGTH
 
     def convert(raw, depth: int) -> Node:
         key = id(raw)
         node = done.get(key)
         if node is not None:
             return node
-        tag = raw.tag
+        start, end = raw.start_mark, raw.end_mark
+        line = start.line + first_line
+        if line > 256:
+            line = numbers.setdefault(line, line)
+        if end.line == start.line:
+            end_line = line
+        else:
+            end_line = end.line + first_line
+            if end_line > 256:
+                end_line = numbers.setdefault(end_line, end_line)
+        ctag = raw.ctag
         value = raw.value
-        if isinstance(value, str):  # scalars hold text; collections hold lists
-            style = raw.style
-            scalar = _scalar_value(tag, value, style)
-            if type(scalar) is str and len(scalar) <= _SHARED_STRING_LENGTH:  # keys and names repeat in every file
-                scalar = sys.intern(scalar)
-            node = ScalarNode(scalar, _span(path, raw, line_offset, numbers), _short_tag(tag), style or "")
+        if type(value) is str:  # scalars hold text; collections hold lists
+            style = raw.style or ""
+            if ctag is str_tag:
+                tag = "str"
+                if style:
+                    scalar = value
+                else:
+                    first = value[:1]
+                    scalar = value if first and first not in plain_special and not first.isdigit() else resolve_plain_scalar(value)
+            else:
+                tag = _short_tag(str(ctag))
+                scalar = _scalar_value(str(ctag), value, style)
+            if type(scalar) is str and len(scalar) <= shared_length:  # keys and names repeat in every file
+                scalar = intern(scalar)
+            node = located_scalar(scalar, tag, style, path, line, start.column + 1, end_line, end.column + 1)
             done[key] = node
             expanded[key] = 1
             return node
         if key in in_progress:
-            raise _Recursive(_span(path, raw, line_offset))
+            raise _Recursive(Span(path, line, start.column + 1, end_line, end.column + 1))
         if depth > max_depth:
-            raise _TooDeep(_span(path, raw, line_offset))
+            raise _TooDeep(Span(path, line, start.column + 1, end_line, end.column + 1))
         in_progress.add(key)
         size = 1
-        if type(raw).__name__ == "MappingNode":  # (key, value) pairs
+        if type(raw) is RawMapping:  # (key, value) pairs
             for raw_key, raw_value in value:
                 convert(raw_key, depth + 1)
                 convert(raw_value, depth + 1)
                 size += expanded[id(raw_key)] + expanded[id(raw_value)]
-            node = MappingNode(_mapping_pairs(path, raw, done, problems), _span(path, raw, line_offset, numbers), _short_tag(tag))
+            tag = "map" if ctag is map_tag else _short_tag(str(ctag))
+            node = located_mapping(_mapping_pairs(value, done, problems), tag, path, line, start.column + 1, end_line, end.column + 1)
         else:
             items = []
             for item in value:
                 items.append(convert(item, depth + 1))
                 size += expanded[id(item)]
-            node = SequenceNode(tuple(items), _span(path, raw, line_offset, numbers), _short_tag(tag))
+            tag = "seq" if ctag is seq_tag else _short_tag(str(ctag))
+            node = located_sequence(tuple(items), tag, path, line, start.column + 1, end_line, end.column + 1)
         in_progress.discard(key)
         if size > max_expanded:
-            raise _AliasBomb(_span(path, raw, line_offset))
+            raise _AliasBomb(Span(path, line, start.column + 1, end_line, end.column + 1))
         done[key] = node
         expanded[key] = size
         return node
@@ -642,29 +682,45 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
     return None
 
 
-def _mapping_pairs(path: str, raw, done: dict[int, Node], problems: list[LoadProblem]) -> tuple:
+# A plain scalar whose first character is none of these (nor a digit) is text by the core schema.
+_PLAIN_SPECIAL = "~nNtTfF+-."
+
+
+def _mapping_pairs(raw_pairs: list, done: dict[int, Node], problems: list[LoadProblem]) -> tuple:
     """Key/value pairs of a composed mapping: duplicates reported, merges applied."""
     explicit: dict[object, tuple[ScalarNode, Node]] = {}
-    merged: dict[object, tuple[ScalarNode, Node]] = {}
-    for raw_key, raw_value in raw.value:
+    merged: dict[object, tuple[ScalarNode, Node]] | None = None
+    for raw_key, raw_value in raw_pairs:
         key = done[id(raw_key)]
         value = done[id(raw_value)]
-        if not isinstance(key, ScalarNode):
+        if type(key) is not ScalarNode:
             # Valid YAML (`token: {{PLACEHOLDER}}` is a mapping used as a key)
             # that no deployment format uses: the entry is skipped.
             continue
-        if key.tag == "merge" or (key.value == "<<" and not key.style):
+        written = key.value
+        if written == "<<" and not key.style or key.tag == "merge":
+            if merged is None:
+                merged = {}
             _collect_merge(merged, key, value, problems)
             continue
         # Keys of different types never clash (`true` and `1` are equal in
         # Python); NaN never equals itself, so its spelling stands for it.
-        hashable = (type(key.value), key.value if key.value == key.value else repr(key.value))
+        # Text stands for itself: no tuple is ever equal to it.
+        hashable = written if type(written) is str else (type(written), written if written == written else repr(written))
         previous = explicit.pop(hashable, None)
         if previous is not None:
             problems.append(_duplicate_key(key, value, previous))
         explicit[hashable] = (key, value)
-    inherited = [pair for hashable, pair in merged.items() if hashable not in explicit]
+    if merged is None:
+        return tuple(explicit.values())
+    inherited = [pair for hashable, pair in merged.items() if _hashable(hashable) not in explicit]
     return tuple(inherited + list(explicit.values()))
+
+
+def _hashable(merged_key: tuple) -> object:
+    """The `explicit` table's key for a merged key `(type, value)`."""
+    kind, written = merged_key
+    return written if kind is str else merged_key
 
 
 def _duplicate_key(key: ScalarNode, value: Node, previous: tuple[ScalarNode, Node]) -> LoadProblem:

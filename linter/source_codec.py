@@ -26,7 +26,7 @@ import sys
 from array import array
 from typing import Any
 
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, located_mapping, located_scalar, located_sequence
 from linter.rules import Severity
 from linter.source import Document, LoadProblem, SourceFile, _gc_paused
 
@@ -79,6 +79,16 @@ def _encode(source: SourceFile, text: str | None) -> list:
             number = paths[span.path] = len(paths)
         return number, span.line, span.column, span.end_line, span.end_column
 
+    def position_of(node: Node) -> tuple[int, int, int, int, int]:
+        # The node's own numbers (what `span` would be made of), without making the Span.
+        path = node._path
+        number = paths.get(path)
+        if number is None:
+            if type(path) is not str:
+                raise Unencodable("a span's path is not text")
+            number = paths[path] = len(paths)
+        return number, node._line, node._column, node._end_line, node._end_column
+
     def string(value: Any) -> int:
         if type(value) is not str:
             raise Unencodable("a tag or style that is not text")
@@ -94,7 +104,6 @@ def _encode(source: SourceFile, text: str | None) -> list:
             if id(node) in numbered:
                 continue
             kind = type(node)
-            span = node.span
             if kind is ScalarNode:
                 if type(node.value) not in _SCALAR_TYPES:
                     raise Unencodable(f"a scalar of type {type(node.value).__name__}")
@@ -103,10 +112,10 @@ def _encode(source: SourceFile, text: str | None) -> list:
                     tag = string(node.tag)
                 if style is None:
                     style = string(node.style)
-                path = paths.get(span.path) if type(span) is Span else None
+                path = paths.get(node._path)
                 if path is None:
-                    path = span_of(span)[0]
-                numbers.extend((_SCALAR, tag, style, path, span.line, span.column, span.end_line, span.end_column))
+                    path = position_of(node)[0]
+                numbers.extend((_SCALAR, tag, style, path, node._line, node._column, node._end_line, node._end_column))
                 values.append(node.value)
             elif kind is MappingNode or kind is SequenceNode:
                 children = [part for pair in node.pairs for part in pair] if kind is MappingNode else node.items
@@ -120,7 +129,7 @@ def _encode(source: SourceFile, text: str | None) -> list:
                 tag = strings.get(node.tag)
                 if tag is None:
                     tag = string(node.tag)
-                numbers.extend((_MAPPING if kind is MappingNode else _SEQUENCE, tag, *span_of(span), len(children)))
+                numbers.extend((_MAPPING if kind is MappingNode else _SEQUENCE, tag, *position_of(node), len(children)))
                 numbers.extend([numbered[id(child)] for child in children])
             else:
                 raise Unencodable(f"{kind.__name__} is not a located node type of linter.nodes")
@@ -195,8 +204,8 @@ def _decode(data: Any, given_text: str | None) -> SourceFile:
         raise ValueError("bad values")
     numbers = _unpack(typecode, packed)
 
-    def span(at: int) -> Span:
-        return Span(paths[numbers[at]], numbers[at + 1], numbers[at + 2], numbers[at + 3], numbers[at + 4])
+    def position(at: int) -> tuple:
+        return paths[numbers[at]], numbers[at + 1], numbers[at + 2], numbers[at + 3], numbers[at + 4]
 
     nodes: list[Node] = []
     scalars = 0
@@ -207,11 +216,10 @@ def _decode(data: Any, given_text: str | None) -> SourceFile:
             if at + 8 > end:
                 raise ValueError("a truncated node")
             _, _, style, path_number, line, column, end_line, end_column = numbers[at : at + 8]
-            location = Span(paths[path_number], line, column, end_line, end_column)
             value = values[scalars]
             if type(value) not in _SCALAR_TYPES:
                 raise ValueError("bad scalar")
-            nodes.append(ScalarNode(value, location, tag, strings[style]))
+            nodes.append(located_scalar(value, tag, strings[style], paths[path_number], line, column, end_line, end_column))
             scalars += 1
             at += 8
             continue
@@ -229,9 +237,9 @@ def _decode(data: Any, given_text: str | None) -> SourceFile:
             if not all(type(nodes[number]) is ScalarNode for number in keys):
                 raise ValueError("a mapping key that is not a scalar")
             pairs = tuple(zip((nodes[number] for number in keys), (nodes[number] for number in children[1::2])))
-            nodes.append(MappingNode(pairs, span(at_span), tag))  # type: ignore[arg-type]
+            nodes.append(located_mapping(pairs, tag, *position(at_span)))  # type: ignore[arg-type]
         elif kind == _SEQUENCE:
-            nodes.append(SequenceNode(tuple(nodes[number] for number in children), span(at_span), tag))
+            nodes.append(located_sequence(tuple(nodes[number] for number in children), tag, *position(at_span)))
         else:
             raise ValueError("bad node kind")
     if scalars != len(values):

@@ -719,3 +719,29 @@ def test_spans_past_line_256_share_their_line_numbers():
     first, second = value.pairs
     assert key.span.line == 301
     assert key.span.line is value.span.line is first[0].span.line is second[1].span.end_line
+
+
+def test_nodes_keep_positions_as_numbers_and_make_spans_when_asked():
+    import gc
+
+    text = "a: &x 1\nb: *x\nc:\n  - {d: e}\n  - !Ref f\n" + "".join(f"k{n}: {n}\n" for n in range(300))
+    gc.collect()
+    before = sum(1 for item in gc.get_objects() if type(item) is Span)
+    source = load_text("t.yaml", text)
+    assert sum(1 for item in gc.get_objects() if type(item) is Span) == before  # no Span kept per node
+    root = source.documents[0].root
+    nodes = list(iter_nodes(root))
+    assert len(nodes) == 610  # root, 303 keys, 302 values (the alias is the anchored node), 4 in the sequence
+    for node in nodes:
+        span = node.span
+        assert type(span) is Span and span.path == "t.yaml"
+        assert node.start == (span.line, span.column)
+        assert (span.line, span.column) <= (span.end_line, span.end_column)
+    assert root.get("a") is root.get("b")
+    assert root.get("k299").span == Span("t.yaml", 305, 7, 305, 10)
+    assert root.key_node("k299").span == Span("t.yaml", 305, 1, 305, 5)
+    assert root.span == Span("t.yaml", 1, 1, 306, 1)
+    # Built from a Span (plugins, tests), a node reads back the same one.
+    made = ScalarNode("v", Span("p", 3, 4, 5, 6), "str")
+    assert made.span == Span("p", 3, 4, 5, 6) and made.start == (3, 4)
+    assert MappingNode(((made, made),), Span("p", 1, 1, 9, 1)).get("v") is made
