@@ -287,7 +287,7 @@ def _run(
     for item, source in sources:
         if item.context_only:
             continue
-        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores, embedded=embedded)
+        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores, embedded=embedded, kept=loaded)
         try:
             with time_limit(options.file_timeout):
                 extraction.read(host, source)
@@ -483,6 +483,9 @@ class _Extraction:
     deployments_read: int = 0
     document: Document | None = None
     embedded: Mapping[int, tuple[Document, ...]] = field(default_factory=dict)
+    # Called after each document: what its extraction made (deployments, the adapters' run indexes)
+    # lives until the run ends, like the documents, so the collector need not walk it again.
+    kept: Callable[[], None] = lambda: None
 
     def read(self, host: PluginHost, source: SourceFile) -> None:
         """Every document of the file, each followed by the documents embedded in it."""
@@ -524,6 +527,7 @@ class _Extraction:
                         _document_anchor(document),
                         error,
                     )
+            self.kept()
 
 
 def _check(

@@ -294,15 +294,17 @@ def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
         value = node.get(name)
         return _Found(value, None) if value is not None else None
     wanted = name.lower()
+    wanted_dynamic = wanted + ".$"
     dynamic: _Found | None = None
     for key, value in node.pairs:
         text = key.value
-        if not isinstance(text, str) or is_null(value):
+        if not isinstance(text, str):
             continue
         lowered = text.lower()
         if lowered == wanted:
-            return _Found(value, None)
-        if dynamic is None and lowered == wanted + ".$":
+            if not is_null(value):
+                return _Found(value, None)
+        elif dynamic is None and lowered == wanted_dynamic and not is_null(value):
             path = value.value if isinstance(value, ScalarNode) and isinstance(value.value, str) else "a JSONPath"
             dynamic = _Found(value, path)
     return dynamic
