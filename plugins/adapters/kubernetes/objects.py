@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator
 
 from linter import (
@@ -45,7 +46,9 @@ class Manifest:
     `group` is the API group of `apiVersion` ("" for the core group);
     `item` is the position in a `List` (None for a top-level object);
     `namespace` is UNKNOWN-free: "default" (with DEFAULT provenance) when
-    the object names none.
+    the object names none. What readers ask of every object again and again
+    (group, metadata, spec, name, namespace, key) is read once: the nodes
+    never change.
     """
 
     document: Document
@@ -55,7 +58,7 @@ class Manifest:
     kind_node: ScalarNode
     item: int | None = None
 
-    @property
+    @cached_property
     def group(self) -> str:
         return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
 
@@ -67,17 +70,17 @@ class Manifest:
     def path(self) -> str:
         return self.document.path
 
-    @property
+    @cached_property
     def metadata(self) -> MappingNode | None:
         metadata = self.node.get("metadata")
         return metadata if isinstance(metadata, MappingNode) else None
 
-    @property
+    @cached_property
     def spec(self) -> MappingNode | None:
         spec = self.node.get("spec")
         return spec if isinstance(spec, MappingNode) else None
 
-    @property
+    @cached_property
     def name(self) -> str | None:
         return text(child(self.metadata, "name"))
 
@@ -85,7 +88,7 @@ class Manifest:
     def name_sourced(self) -> Sourced[str]:
         return read_str(child(self.metadata, "name"))
 
-    @property
+    @cached_property
     def namespace(self) -> str:
         return text(child(self.metadata, "namespace")) or DEFAULT_NAMESPACE
 
@@ -111,7 +114,7 @@ class Manifest:
         name = child(self.metadata, "name")
         return name.span if isinstance(name, ScalarNode) else self.kind_node.span
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, str]:
         """(namespace, kind, name): how other objects refer to this one."""
         return self.namespace, self.kind, self.name or ""
