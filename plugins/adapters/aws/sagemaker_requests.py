@@ -403,6 +403,7 @@ class RequestReader:
             resolved = self.resolve(found.node)
             if isinstance(resolved, Unresolved) and resolved.text is not None:
                 return Sourced(resolved.text, self.span_of(found.node), Provenance.DECLARED, f"partly unresolved: {resolved.note}")
+            return self.read_str(found.node)  # the entry itself: found once, not looked up again
         return self.read_str(node, *path)
 
     def read_int(self, node: Node | None, *path: str) -> Sourced[int]:

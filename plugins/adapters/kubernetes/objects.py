@@ -11,8 +11,7 @@ adapter is too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from linter import (
@@ -47,8 +46,8 @@ class Manifest:
     `item` is the position in a `List` (None for a top-level object);
     `namespace` is UNKNOWN-free: "default" (with DEFAULT provenance) when
     the object names none. What readers ask of every object again and again
-    (group, metadata, spec, name, namespace, key) is read once: the nodes
-    never change.
+    (group, metadata, spec, name, namespace, key) is read once, when it is
+    made: the nodes never change.
     """
 
     document: Document
@@ -57,10 +56,27 @@ class Manifest:
     kind: str
     kind_node: ScalarNode
     item: int | None = None
+    group: str = field(init=False, repr=False, compare=False)
+    metadata: MappingNode | None = field(init=False, repr=False, compare=False)
+    spec: MappingNode | None = field(init=False, repr=False, compare=False)
+    name: str | None = field(init=False, repr=False, compare=False)
+    namespace: str = field(init=False, repr=False, compare=False)
+    key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
 
-    @cached_property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+    def __post_init__(self) -> None:
+        metadata, spec = self.node.get("metadata"), self.node.get("spec")
+        metadata = metadata if isinstance(metadata, MappingNode) else None
+        name = text(child(metadata, "name"))
+        namespace = text(child(metadata, "namespace")) or DEFAULT_NAMESPACE
+        for attribute, value in (
+            ("group", self.api_version.rpartition("/")[0] if "/" in self.api_version else ""),
+            ("metadata", metadata),
+            ("spec", spec if isinstance(spec, MappingNode) else None),
+            ("name", name),
+            ("namespace", namespace),
+            ("key", (namespace, self.kind, name or "")),
+        ):
+            object.__setattr__(self, attribute, value)
 
     @property
     def version(self) -> str:
@@ -70,27 +86,9 @@ class Manifest:
     def path(self) -> str:
         return self.document.path
 
-    @cached_property
-    def metadata(self) -> MappingNode | None:
-        metadata = self.node.get("metadata")
-        return metadata if isinstance(metadata, MappingNode) else None
-
-    @cached_property
-    def spec(self) -> MappingNode | None:
-        spec = self.node.get("spec")
-        return spec if isinstance(spec, MappingNode) else None
-
-    @cached_property
-    def name(self) -> str | None:
-        return text(child(self.metadata, "name"))
-
     @property
     def name_sourced(self) -> Sourced[str]:
         return read_str(child(self.metadata, "name"))
-
-    @cached_property
-    def namespace(self) -> str:
-        return text(child(self.metadata, "namespace")) or DEFAULT_NAMESPACE
 
     @property
     def namespace_sourced(self) -> Sourced[str]:
@@ -113,11 +111,6 @@ class Manifest:
         """Where a finding about the whole object points: its name, else its kind."""
         name = child(self.metadata, "name")
         return name.span if isinstance(name, ScalarNode) else self.kind_node.span
-
-    @cached_property
-    def key(self) -> tuple[str, str, str]:
-        """(namespace, kind, name): how other objects refer to this one."""
-        return self.namespace, self.kind, self.name or ""
 
     def describe(self) -> str:
         return f"{self.kind} {self.name or '(unnamed)'}"
