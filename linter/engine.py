@@ -590,9 +590,21 @@ def _check(
                 where,
             )
 
+    # A rule is not called for a deployment outside its declared kinds, environments or ML evidence;
+    # rules declaring the same ones are asked once per deployment (most declare none, or the same few).
+    deployment_rules = [
+        (candidate, (type(candidate), candidate.kinds, candidate.environments, candidate.ml_only))
+        for candidate in by_scope.get(Scope.DEPLOYMENT, ())
+    ]
     for deployment in run.deployments:
-        # A rule is not called for a deployment outside its declared kinds, environments or ML evidence.
-        applicable = [candidate for candidate in by_scope.get(Scope.DEPLOYMENT, ()) if candidate.applies_to(deployment)]
+        verdicts: dict[tuple, bool] = {}
+        applicable = []
+        for candidate, declaration in deployment_rules:
+            applies = verdicts.get(declaration)
+            if applies is None:
+                applies = verdicts[declaration] = candidate.applies_to(deployment)
+            if applies:
+                applicable.append(candidate)
         if applicable:
             guarded(deployment.span, applicable, deployment, run)
     for document in documents:

@@ -885,12 +885,21 @@ def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback
 
 
 def read_endpoint_config(
-    request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()
+    request: Node,
+    reader: RequestReader,
+    link: ResourceRef,
+    origin: str,
+    fallback_name: Sourced[str] = Sourced(),
+    declared: tuple[WorkloadProfile, Sourced[Environment], Sequence[InputProblem]] | None = None,
 ) -> ConfigRequest:
-    """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags."""
+    """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags.
+
+    `declared` is the (profile, environment, problems) its caller read already (an ACK object's
+    annotations and tags); the request's own Tags otherwise (`request_profile`).
+    """
     variants = tuple(_variant(node, reader) for node in reader.mappings(request, "ProductionVariants"))
     data_capture = read_data_capture(reader.node(request, "DataCaptureConfig"), reader)
-    profile, environment, problems = request_profile(request, reader, origin)
+    profile, environment, problems = declared if declared is not None else request_profile(request, reader, origin)
     return ConfigRequest(
         key=reader.name_key(request, "EndpointConfigName"),
         name=_name_or(reader.read_text(request, "EndpointConfigName"), fallback_name),
@@ -1018,9 +1027,16 @@ def read_data_capture(node: Node | None, reader: RequestReader) -> Sourced[bool]
     return enabled
 
 
-def read_endpoint(request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()) -> EndpointRequest:
-    """A CreateEndpoint request: its name, the configuration it names, its Tags."""
-    profile, environment, problems = request_profile(request, reader, origin)
+def read_endpoint(
+    request: Node,
+    reader: RequestReader,
+    link: ResourceRef,
+    origin: str,
+    fallback_name: Sourced[str] = Sourced(),
+    declared: tuple[WorkloadProfile, Sourced[Environment], Sequence[InputProblem]] | None = None,
+) -> EndpointRequest:
+    """A CreateEndpoint request: its name, the configuration it names, its Tags (`declared` as `read_endpoint_config` takes it)."""
+    profile, environment, problems = declared if declared is not None else request_profile(request, reader, origin)
     return EndpointRequest(
         name=_name_or(reader.read_text(request, "EndpointName"), fallback_name),
         config_key=reader.name_key(request, "EndpointConfigName"),
