@@ -220,27 +220,59 @@ class LintResult:
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
-    with _frozen_as_loaded() as loaded:
-        return _run(inputs, host, options, loaded)
+    with _frozen_as_loaded() as kept:
+        return _run(inputs, host, options, kept)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What the run keeps until it ends, out of the garbage collector's view (see `_frozen_as_loaded`).
+
+    `active` is False when the collector is left alone: then both methods do nothing.
+    """
+
+    active: bool = False
+
+    def freeze(self) -> None:
+        """Move what exists so far out of the collector's view (`gc.freeze`)."""
+        if self.active:
+            gc.freeze()
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[None]:
+        """Pause the collector while what the block builds is kept (a document's deployments, the adapters'
+        run indexes), then freeze it: its passes would only walk objects that live until the run ends."""
+        if not self.active:
+            yield
+            return
+        gc.disable()
+        try:
+            yield
+        finally:
+            gc.freeze()
+            gc.enable()
 
 
 @contextlib.contextmanager
-def _frozen_as_loaded() -> Iterator[Callable[[], None]]:
-    """Keep the garbage collector from walking what the run has loaded, again and again.
+def _frozen_as_loaded() -> Iterator[_Kept]:
+    """Keep the garbage collector from walking what the run has loaded and extracted, again and again.
 
     Loaded documents live until the run ends, and every full collection
     would scan all of them: over a few thousand files a third of the run's
-    time (bench/bench.py, "Garbage collection"). Each call of the yielded
-    function moves what exists so far out of the collector's view
-    (`gc.freeze`); the run's end puts it back (`gc.unfreeze`), to be freed
-    as usual. Left alone when the collector is off, or when the calling
-    program has frozen objects of its own (unfreezing would release them too).
+    time (bench/bench.py, "Garbage collection"); so do the deployments read
+    from them, and for a file of thousands of documents the collections
+    while reading them cost a tenth of the run. The yielded `_Kept` moves
+    what exists out of the collector's view (`gc.freeze`) after each file
+    is loaded and each document is read; the run's end puts it back
+    (`gc.unfreeze`), to be freed as usual. Left alone when the collector
+    is off, or when the calling program has frozen objects of its own
+    (unfreezing would release them too).
     """
     if not gc.isenabled() or gc.get_freeze_count():
-        yield lambda: None
+        yield _Kept(active=False)
         return
     try:
-        yield gc.freeze
+        yield _Kept(active=True)
     finally:
         gc.unfreeze()
 
@@ -269,7 +301,7 @@ def _paused_until_frozen(loading: Iterator[Any], loaded: Callable[[], None]) -> 
 
 
 def _run(
-    inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, loaded: Callable[[], None] = lambda: None
+    inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, kept: _Kept = _Kept()
 ) -> LintResult:
     rules_by_id = {candidate.id: candidate for candidate in host.rules()}
     enabled = tuple(candidate for candidate in rules_by_id.values() if options.selector.enabled(candidate))
@@ -289,7 +321,7 @@ def _run(
                 unrendered.add(item.path, source)
             continue
         sources.append((item, source))
-        loaded()
+        kept.freeze()
         if not item.context_only:
             for problem in source.problems:
                 emit.core("MD001", problem.message, problem.span, problem.severity)
@@ -310,7 +342,7 @@ def _run(
     for item, source in sources:
         if item.context_only:
             continue
-        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores, embedded=embedded)
+        extraction = _Extraction(run, options, emit, deployments, scaling_targets, ignores, embedded=embedded, kept=kept)
         try:
             with time_limit(options.file_timeout):
                 extraction.read(host, source)
@@ -321,7 +353,7 @@ def _run(
                 f"time limit) in plugin {host.running!r}; the rest of the file is not linted",
                 _document_anchor(extraction.document) if extraction.document else Span.point(item.path, 1),
             )
-        loaded()
+        kept.freeze()
         recognised, file_deployments = extraction.recognised, extraction.deployments_read
         summaries.append(FileSummary(item.path, recognised or bool(source.problems), file_deployments))
     if unrendered.groups:  # templates are files of the run too, in the order they were given
@@ -506,47 +538,52 @@ class _Extraction:
     deployments_read: int = 0
     document: Document | None = None
     embedded: Mapping[int, tuple[Document, ...]] = field(default_factory=dict)
+    kept: _Kept = _Kept()  # each document's extraction is built out of the collector's view
 
     def read(self, host: PluginHost, source: SourceFile) -> None:
         """Every document of the file, each followed by the documents embedded in it."""
-        emit = self.emit
         for document in (item for written in source.documents for item in (written, *self.embedded.get(id(written), ()))):
             self.document = document
-            for outcome in host.call_each("mldeploy_extract", document=document, run=self.run):
-                if outcome.error is not None:
-                    emit.plugin_error(
-                        outcome.plugin,
-                        f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while extracting deployments",
-                        _document_anchor(document),
-                        outcome.error,
-                    )
-                    continue
-                self.recognised = True
-                self.run.note_recognised(document, outcome.plugin)
-                try:
-                    for extracted in outcome.result:
-                        if isinstance(extracted, Deployment):
-                            self.deployments.append(_apply_options(extracted, self.options, self.run.non_stage_names))
-                            self.deployments_read += 1
-                        elif isinstance(extracted, InputProblem):
-                            emit.core(extracted.rule_id, extracted.message, extracted.span)
-                        elif isinstance(extracted, ScalingTarget):
-                            self.scaling_targets.append(extracted)
-                        elif isinstance(extracted, Ignore):
-                            self.ignores.append(extracted)
-                        elif isinstance(extracted, DocumentFormat):
-                            self.run.note_recognised(document, outcome.plugin, extracted.name)
-                        else:
-                            raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
-                except (KeyboardInterrupt, Overrun):
-                    raise
-                except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
-                    emit.plugin_error(
-                        outcome.plugin,
-                        f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
-                        _document_anchor(document),
-                        error,
-                    )
+            with self.kept.building():
+                self._read_document(host, document)
+
+    def _read_document(self, host: PluginHost, document: Document) -> None:
+        emit = self.emit
+        for outcome in host.call_each("mldeploy_extract", document=document, run=self.run):
+            if outcome.error is not None:
+                emit.plugin_error(
+                    outcome.plugin,
+                    f"plugin {outcome.plugin!r} raised {_describe(outcome.error)} while extracting deployments",
+                    _document_anchor(document),
+                    outcome.error,
+                )
+                continue
+            self.recognised = True
+            self.run.note_recognised(document, outcome.plugin)
+            try:
+                for extracted in outcome.result:
+                    if isinstance(extracted, Deployment):
+                        self.deployments.append(_apply_options(extracted, self.options, self.run.non_stage_names))
+                        self.deployments_read += 1
+                    elif isinstance(extracted, InputProblem):
+                        emit.core(extracted.rule_id, extracted.message, extracted.span)
+                    elif isinstance(extracted, ScalingTarget):
+                        self.scaling_targets.append(extracted)
+                    elif isinstance(extracted, Ignore):
+                        self.ignores.append(extracted)
+                    elif isinstance(extracted, DocumentFormat):
+                        self.run.note_recognised(document, outcome.plugin, extracted.name)
+                    else:
+                        raise TypeError(f"mldeploy_extract yielded {type(extracted).__name__}, not a Deployment")
+            except (KeyboardInterrupt, Overrun):
+                raise
+            except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
+                emit.plugin_error(
+                    outcome.plugin,
+                    f"plugin {outcome.plugin!r} raised {_describe(error)} while extracting deployments",
+                    _document_anchor(document),
+                    error,
+                )
 
 
 def _check(
@@ -576,9 +613,21 @@ def _check(
                 where,
             )
 
+    # A rule is not called for a deployment outside its declared kinds, environments or ML evidence;
+    # rules declaring the same ones are asked once per deployment (most declare none, or the same few).
+    deployment_rules = [
+        (candidate, (type(candidate), candidate.kinds, candidate.environments, candidate.ml_only))
+        for candidate in by_scope.get(Scope.DEPLOYMENT, ())
+    ]
     for deployment in run.deployments:
-        # A rule is not called for a deployment outside its declared kinds, environments or ML evidence.
-        applicable = [candidate for candidate in by_scope.get(Scope.DEPLOYMENT, ()) if candidate.applies_to(deployment)]
+        verdicts: dict[tuple, bool] = {}
+        applicable = []
+        for candidate, declaration in deployment_rules:
+            applies = verdicts.get(declaration)
+            if applies is None:
+                applies = verdicts[declaration] = candidate.applies_to(deployment)
+            if applies:
+                applicable.append(candidate)
         if applicable:
             guarded(deployment.span, applicable, deployment, run)
     for document in documents:

@@ -229,6 +229,37 @@ def _image_pattern(wanted: str) -> re.Pattern | _Name:
     return _Name(wanted, behind_path=True)
 
 
+def _first_rule(rules: tuple[_ImageRule, ...], name: str, tag: str) -> tuple[_ImageRule, str] | None:
+    """The first rule matching an image (normalised name and tag), with what matched; None when none does."""
+    repository = name.rsplit("/", 1)[-1]
+    for rule in rules:
+        if any(pattern.fullmatch(repository) for pattern in rule.repositories):
+            matched = f"image repository {repository}"
+        elif any(pattern.fullmatch(name) for pattern in rule.images):
+            matched = f"image {name}"
+        else:
+            continue
+        if rule.tag_pattern is not None:
+            if not rule.tag_pattern.search(tag):
+                continue
+            matched += f" with tag {tag}"
+        return rule, matched
+    return None
+
+
+# Runs repeat a few images thousands of times (one per pod template or model); the shipped
+# tables read each once. Bounded: a run of distinct images costs the table walk per image, as before.
+@functools.lru_cache(maxsize=4096)
+def _shipped_reading(image: str) -> tuple[str, str, tuple[_ImageRule, str] | None, tuple[str | None, str | None]]:
+    """(name, tag, the first shipped rule matching with what matched, (accelerator, reason) from the tag) of an image reference."""
+    name, tag = _split_image(image)
+    if tag:
+        for pattern, hint, label in _tag_hints():
+            if pattern.search(tag):
+                return name, tag, _first_rule(_image_rules(), name, tag), (hint, f"image tag {tag} contains {label}")
+    return name, tag, _first_rule(_image_rules(), name, tag), (None, None)
+
+
 def classify_image(image: str, env: Mapping[str, object] | None = None, extensions: Extensions = SHIPPED) -> ImageInfo:
     """Framework, flags and accelerator build of a container image reference.
 
@@ -241,31 +272,9 @@ def classify_image(image: str, env: Mapping[str, object] | None = None, extensio
     `extensions`: pass `extensions_of(run)`) are tried first. Never raises; an unknown image gives an ImageInfo with
     None fields.
     """
-    name, tag = _split_image(image)
-    repository = name.rsplit("/", 1)[-1]
-    rule_hit: _ImageRule | None = None
-    reason: str | None = None
-    for rule in _configured_image_rules(extensions.section.get("images", ())) + _image_rules():
-        if any(pattern.fullmatch(repository) for pattern in rule.repositories):
-            matched = f"image repository {repository}"
-        elif any(pattern.fullmatch(name) for pattern in rule.images):
-            matched = f"image {name}"
-        else:
-            continue
-        if rule.tag_pattern is not None:
-            if not rule.tag_pattern.search(tag):
-                continue
-            matched += f" with tag {tag}"
-        rule_hit, reason = rule, matched
-        break
-
-    accelerator: str | None = None
-    accelerator_reason: str | None = None
-    if tag:
-        for pattern, hint, label in _tag_hints():
-            if pattern.search(tag):
-                accelerator, accelerator_reason = hint, f"image tag {tag} contains {label}"
-                break
+    name, tag, shipped, (accelerator, accelerator_reason) = _shipped_reading(image)
+    configured = extensions.section.get("images", ())
+    rule_hit, reason = (_first_rule(_configured_image_rules(configured), name, tag) if configured else None) or shipped or (None, None)
     if accelerator is None and rule_hit is not None and rule_hit.accelerator:
         accelerator, accelerator_reason = rule_hit.accelerator, f"{reason} is a {rule_hit.accelerator} build"
 

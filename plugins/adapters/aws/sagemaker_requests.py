@@ -294,15 +294,17 @@ def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
         value = node.get(name)
         return _Found(value, None) if value is not None else None
     wanted = name.lower()
+    wanted_dynamic = wanted + ".$"
     dynamic: _Found | None = None
     for key, value in node.pairs:
         text = key.value
-        if not isinstance(text, str) or is_null(value):
+        if not isinstance(text, str):
             continue
         lowered = text.lower()
         if lowered == wanted:
-            return _Found(value, None)
-        if dynamic is None and lowered == wanted + ".$":
+            if not is_null(value):
+                return _Found(value, None)
+        elif dynamic is None and lowered == wanted_dynamic and not is_null(value):
             path = value.value if isinstance(value, ScalarNode) and isinstance(value.value, str) else "a JSONPath"
             dynamic = _Found(value, path)
     return dynamic
@@ -401,6 +403,7 @@ class RequestReader:
             resolved = self.resolve(found.node)
             if isinstance(resolved, Unresolved) and resolved.text is not None:
                 return Sourced(resolved.text, self.span_of(found.node), Provenance.DECLARED, f"partly unresolved: {resolved.note}")
+            return self.read_str(found.node)  # the entry itself: found once, not looked up again
         return self.read_str(node, *path)
 
     def read_int(self, node: Node | None, *path: str) -> Sourced[int]:
@@ -882,12 +885,21 @@ def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback
 
 
 def read_endpoint_config(
-    request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()
+    request: Node,
+    reader: RequestReader,
+    link: ResourceRef,
+    origin: str,
+    fallback_name: Sourced[str] = Sourced(),
+    declared: tuple[WorkloadProfile, Sourced[Environment], Sequence[InputProblem]] | None = None,
 ) -> ConfigRequest:
-    """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags."""
+    """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags.
+
+    `declared` is the (profile, environment, problems) its caller read already (an ACK object's
+    annotations and tags); the request's own Tags otherwise (`request_profile`).
+    """
     variants = tuple(_variant(node, reader) for node in reader.mappings(request, "ProductionVariants"))
     data_capture = read_data_capture(reader.node(request, "DataCaptureConfig"), reader)
-    profile, environment, problems = request_profile(request, reader, origin)
+    profile, environment, problems = declared if declared is not None else request_profile(request, reader, origin)
     return ConfigRequest(
         key=reader.name_key(request, "EndpointConfigName"),
         name=_name_or(reader.read_text(request, "EndpointConfigName"), fallback_name),
@@ -1015,9 +1027,16 @@ def read_data_capture(node: Node | None, reader: RequestReader) -> Sourced[bool]
     return enabled
 
 
-def read_endpoint(request: Node, reader: RequestReader, link: ResourceRef, origin: str, fallback_name: Sourced[str] = Sourced()) -> EndpointRequest:
-    """A CreateEndpoint request: its name, the configuration it names, its Tags."""
-    profile, environment, problems = request_profile(request, reader, origin)
+def read_endpoint(
+    request: Node,
+    reader: RequestReader,
+    link: ResourceRef,
+    origin: str,
+    fallback_name: Sourced[str] = Sourced(),
+    declared: tuple[WorkloadProfile, Sourced[Environment], Sequence[InputProblem]] | None = None,
+) -> EndpointRequest:
+    """A CreateEndpoint request: its name, the configuration it names, its Tags (`declared` as `read_endpoint_config` takes it)."""
+    profile, environment, problems = declared if declared is not None else request_profile(request, reader, origin)
     return EndpointRequest(
         name=_name_or(reader.read_text(request, "EndpointName"), fallback_name),
         config_key=reader.name_key(request, "EndpointConfigName"),

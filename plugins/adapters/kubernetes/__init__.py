@@ -158,6 +158,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     failure = index.failures.get(id(document))
     if failure is not None:  # this document could not be read into the run's index
         raise failure
+    found = index.of_document.get(id(document), found)  # the objects the index holds: read once
     results: list = []
     recognised = False
     for manifest in found:

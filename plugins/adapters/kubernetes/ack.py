@@ -86,11 +86,14 @@ def _strict(convert: Callable) -> Callable:
     return convert
 
 
+_STRICT = {convert: _strict(convert) for convert in (*_LENIENT, as_str)}  # made once, not per value read
+
+
 class _AckReader(RequestReader):
     """The SageMaker request reader with the CRD schemas' strict types."""
 
     def value(self, node, *path, convert=lambda item: item, expected=""):
-        return super().value(node, *path, convert=_strict(convert), expected=expected)
+        return super().value(node, *path, convert=_STRICT.get(convert, convert), expected=expected)
 
 
 READER = _AckReader(resolve=ValueResolver(expression=_placeholder))

@@ -176,8 +176,8 @@ def read_config_entry(resource: AckResource) -> ConfigEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    request = read_endpoint_config(spec, resource.reader, resource.link, resource.origin, resource.fallback_name)
-    request = replace(request, profile=resource.profile, environment=resource.environment, problems=resource.problems)
+    declared = (resource.profile, resource.environment, resource.problems)
+    request = read_endpoint_config(spec, resource.reader, resource.link, resource.origin, resource.fallback_name, declared)
     keys = tuple(READER.name_key(variant, "VariantName") for variant in READER.mappings(spec, "ProductionVariants"))
     return ConfigEntry(resource, request, keys)
 
@@ -186,8 +186,8 @@ def read_endpoint_entry(resource: AckResource) -> EndpointEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    request = read_endpoint(spec, resource.reader, resource.link, resource.origin, resource.fallback_name)
-    request = replace(request, profile=resource.profile, environment=resource.environment, problems=resource.problems)
+    declared = (resource.profile, resource.environment, resource.problems)
+    request = read_endpoint(spec, resource.reader, resource.link, resource.origin, resource.fallback_name, declared)
     return EndpointEntry(resource, request)
 
 

@@ -52,6 +52,7 @@ class RunIndex:
     run_root_depth: int = 0
     per_file: Counter = field(default_factory=Counter)
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
+    of_document: dict[int, list[Manifest]] = field(default_factory=dict)  # id(document) -> its objects, as indexed
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
     _budgets_by_label: dict[str, NamespaceBudgets] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
@@ -215,6 +216,7 @@ def build(run: RunContext) -> RunIndex:
         except Exception as error:
             index.failures[id(document)] = error
             continue
+        index.of_document[id(document)] = [manifest for manifest, _ in found]
         for manifest, reading in found:
             index.add(manifest, reading)
     return index

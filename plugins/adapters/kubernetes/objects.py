@@ -11,7 +11,7 @@ adapter is too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from linter import (
@@ -45,7 +45,9 @@ class Manifest:
     `group` is the API group of `apiVersion` ("" for the core group);
     `item` is the position in a `List` (None for a top-level object);
     `namespace` is UNKNOWN-free: "default" (with DEFAULT provenance) when
-    the object names none.
+    the object names none. What readers ask of every object again and again
+    (group, metadata, spec, name, namespace, key) is read once, when it is
+    made: the nodes never change.
     """
 
     document: Document
@@ -54,10 +56,27 @@ class Manifest:
     kind: str
     kind_node: ScalarNode
     item: int | None = None
+    group: str = field(init=False, repr=False, compare=False)
+    metadata: MappingNode | None = field(init=False, repr=False, compare=False)
+    spec: MappingNode | None = field(init=False, repr=False, compare=False)
+    name: str | None = field(init=False, repr=False, compare=False)
+    namespace: str = field(init=False, repr=False, compare=False)
+    key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
 
-    @property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+    def __post_init__(self) -> None:
+        metadata, spec = self.node.get("metadata"), self.node.get("spec")
+        metadata = metadata if isinstance(metadata, MappingNode) else None
+        name = text(child(metadata, "name"))
+        namespace = text(child(metadata, "namespace")) or DEFAULT_NAMESPACE
+        for attribute, value in (
+            ("group", self.api_version.rpartition("/")[0] if "/" in self.api_version else ""),
+            ("metadata", metadata),
+            ("spec", spec if isinstance(spec, MappingNode) else None),
+            ("name", name),
+            ("namespace", namespace),
+            ("key", (namespace, self.kind, name or "")),
+        ):
+            object.__setattr__(self, attribute, value)
 
     @property
     def version(self) -> str:
@@ -68,26 +87,8 @@ class Manifest:
         return self.document.path
 
     @property
-    def metadata(self) -> MappingNode | None:
-        metadata = self.node.get("metadata")
-        return metadata if isinstance(metadata, MappingNode) else None
-
-    @property
-    def spec(self) -> MappingNode | None:
-        spec = self.node.get("spec")
-        return spec if isinstance(spec, MappingNode) else None
-
-    @property
-    def name(self) -> str | None:
-        return text(child(self.metadata, "name"))
-
-    @property
     def name_sourced(self) -> Sourced[str]:
         return read_str(child(self.metadata, "name"))
-
-    @property
-    def namespace(self) -> str:
-        return text(child(self.metadata, "namespace")) or DEFAULT_NAMESPACE
 
     @property
     def namespace_sourced(self) -> Sourced[str]:
@@ -110,11 +111,6 @@ class Manifest:
         """Where a finding about the whole object points: its name, else its kind."""
         name = child(self.metadata, "name")
         return name.span if isinstance(name, ScalarNode) else self.kind_node.span
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """(namespace, kind, name): how other objects refer to this one."""
-        return self.namespace, self.kind, self.name or ""
 
     def describe(self) -> str:
         return f"{self.kind} {self.name or '(unnamed)'}"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from linter import (
     Environment,
@@ -46,9 +46,11 @@ def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]
     Annotations on the object win over those on its pod template, which are
     read too: teams often annotate the pods (a CronJob's job template).
     """
-    template = _pod_template_annotations(manifest)
+    template, annotations = _pod_template_annotations(manifest), manifest.annotations
+    if template is None and annotations is None:
+        return WorkloadProfile(), []
     profile, problems = _annotated_profile(template, f"the pod template of {manifest.describe()}")
-    own, found = _annotated_profile(manifest.annotations, manifest.describe())
+    own, found = _annotated_profile(annotations, manifest.describe())
     return merge_profiles(profile, own), problems + found
 
 
@@ -92,14 +94,14 @@ def environment_of(
         if stage is not None:
             return Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
     for labels, whose in (
-        (child(manifest.metadata, "labels"), f"label of {manifest.describe()}"),
-        (template_labels, "pod template label"),
+        (child(manifest.metadata, "labels"), lambda: f"label of {manifest.describe()}"),
+        (template_labels, lambda: "pod template label"),
     ):
         found = _stage_label(labels, whose)
         if found is not None:
             return found
     if namespace_object is not None:
-        found = _stage_label(child(namespace_object.metadata, "labels"), f"label of Namespace {namespace_object.name}")
+        found = _stage_label(child(namespace_object.metadata, "labels"), lambda: f"label of Namespace {namespace_object.name}")
         if found is not None:
             return found
     namespace = manifest.namespace_sourced
@@ -125,20 +127,24 @@ def configured_namespace_stage(namespace: str, patterns: Mapping[str, Sequence[s
     return None
 
 
-def _stage_label(labels, whose: str) -> Sourced[Environment] | None:
+def _stage_label(labels, whose: Callable[[], str]) -> Sourced[Environment] | None:
+    """The stage an `environment`/`env`/`stage` label names; `whose` says whose labels they are, for the note."""
     if not isinstance(labels, MappingNode):
         return None
     for key, value in labels.pairs:
         if isinstance(key.value, str) and key.value.lower() in ENVIRONMENT_LABEL_KEYS:
             stage = normalise_environment(label_text(value))
             if stage is not None:
-                return Sourced(stage, value.span, Provenance.DECLARED, f"{whose} {key.value}={label_text(value)}")
+                return Sourced(stage, value.span, Provenance.DECLARED, f"{whose()} {key.value}={label_text(value)}")
     return None
+
+
+_WORD_SEPARATORS = re.compile(r"[-_.]+")
 
 
 def stage_in_name(name: str) -> tuple[Environment, str] | None:
     """The stage a name spells as a word (`ml-prod`, `team_staging`); production wins; None if none."""
-    words = [word for word in re.split(r"[-_.]+", name.lower()) if word]
+    words = [word for word in _WORD_SEPARATORS.split(name.lower()) if word]
     found = [(stage, word) for word in words for stage in [normalise_environment(word)] if stage is not None]
     for stage, word in found:
         if stage is Environment.PROD:
