@@ -277,15 +277,15 @@ def _frozen_as_loaded() -> Iterator[_Kept]:
         gc.unfreeze()
 
 
-def _paused_until_frozen(loading: Iterator[Any], loaded: Callable[[], None]) -> Iterator[Any]:
-    """`loading`, each item made with the collector paused until `loaded` has frozen it.
+def _paused_until_frozen(loading: Iterator[Any], kept: _Kept) -> Iterator[Any]:
+    """`loading`, each item made with the collector paused until `kept.freeze()` has frozen it.
 
     Once the loader resumes the collector, its first pass would walk every
-    node of the file just loaded, which `loaded` is about to put out of its
-    view anyway. Cyclic garbage made while loading is frozen with the file
-    and freed when the run ends.
+    node of the file just loaded, which `kept.freeze()` is about to put out
+    of its view anyway. Cyclic garbage made while loading is frozen with the
+    file and freed when the run ends.
     """
-    if loaded is not gc.freeze or not gc.isenabled():
+    if not kept.active or not gc.isenabled():
         yield from loading
         return
     while True:
@@ -295,7 +295,7 @@ def _paused_until_frozen(loading: Iterator[Any], loaded: Callable[[], None]) -> 
                 item = next(loading)
             except StopIteration:
                 return
-            yield item  # the loop body calls `loaded()` before asking for the next one
+            yield item  # the loop body calls `kept.freeze()` before asking for the next one
         finally:
             gc.enable()
 
@@ -315,7 +315,7 @@ def _run(
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
     inputs = _wanted_context(inputs, host, options, emit)
-    for item, source in _paused_until_frozen(_loaded(inputs, host, options, emit), loaded):
+    for item, source in _paused_until_frozen(_loaded(inputs, host, options, emit), kept):
         if isinstance(source, UnrenderedTemplate):  # never parsed; noted once per group, or skipped without a word
             if source.note and not item.context_only:
                 unrendered.add(item.path, source)
