@@ -105,22 +105,8 @@ def _terraform_repository(root):
     "linted", ["modules/summariser/main.tf", "modules/summariser/variables.tf", "stacks/prod/main.tf", "stacks/prod/single.tfvars"]
 )
 def test_terraform_wants_its_module_the_modules_it_calls_and_their_callers(tmp_path, monkeypatch, linted):
-    from linter import engine
-
     _terraform_repository(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    parsed: list[str] = []
-    load = engine._load
-    monkeypatch.setattr(engine, "_load", lambda item, *args: parsed.append(item.path) or load(item, *args))
-    filtered = lint_paths([linted], LintOptions(), context="repository")
-    first = set(parsed)
-
-    class Everything:  # every context file parsed, as before the hook
-        @hookimpl
-        def mldeploy_context_wanted(self, path, text, request):
-            return True
-
-    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
+    first, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
     assert filtered.findings == every.findings and filtered.files == every.files
     assert not {"other/main.tf", "other/terraform.tfvars", "other/hpa.yaml"} & first
     if linted.startswith("modules/"):  # judged once per call: both callers, with the stage file of one

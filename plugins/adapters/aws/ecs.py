@@ -184,6 +184,19 @@ def _compatibilities(node: Node | None, reader) -> Sourced:
 # --- launch settings ---------------------------------------------------------------------
 
 
+def distribution_capacity(on_demand_percentage: int, on_demand_base: int) -> Capacity:
+    """An Auto Scaling group's purchase option from its instances distribution.
+
+    On-demand when every instance above the base is on-demand, Spot when
+    none is and there is no on-demand base, mixed otherwise.
+    """
+    if on_demand_percentage >= 100:
+        return Capacity.ON_DEMAND
+    if on_demand_percentage <= 0 and on_demand_base <= 0:
+        return Capacity.SPOT
+    return Capacity.MIXED
+
+
 @dataclass(frozen=True)
 class ProviderCapacity:
     """What an adapter found of a capacity provider that is not Fargate's: its label, capacity, links and instance type."""

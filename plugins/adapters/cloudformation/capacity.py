@@ -18,7 +18,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.aws.ecs import ProviderCapacity
+from plugins.adapters.aws.ecs import ProviderCapacity, distribution_capacity
 from plugins.adapters.aws.ecs import strategy_capacity as shared_strategy_capacity
 from plugins.adapters.aws.launch_templates import MARKET_TYPE_CONTEXT
 from plugins.adapters.aws.launch_templates import launch_template_reservation as shared_reservation
@@ -102,12 +102,7 @@ def auto_scaling_group_capacity(group: Resource, template: TemplateContext) -> t
         if not percentage.known or not base.known:
             return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {group.logical_id}: {percentage.note or base.note}"), instance_type
         described = f"{group.logical_id}: OnDemandPercentageAboveBaseCapacity {percentage.value}, OnDemandBaseCapacity {base.value}"
-        if percentage.value >= 100:
-            capacity = Capacity.ON_DEMAND
-        elif percentage.value <= 0 and base.value <= 0:
-            capacity = Capacity.SPOT
-        else:
-            capacity = Capacity.MIXED
+        capacity = distribution_capacity(percentage.value, base.value)
         return Sourced(capacity, where, Provenance.INFERRED, described), instance_type
     template_node = properties.get("LaunchTemplate")
     if template_node is not None:

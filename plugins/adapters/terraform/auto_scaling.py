@@ -28,7 +28,7 @@ from dataclasses import replace
 from linter import UNKNOWN, Capacity, MappingNode, Node, Provenance, ResourceRef, Sourced, mappings
 
 from plugins import data
-from plugins.adapters.aws.ecs import ProviderCapacity
+from plugins.adapters.aws.ecs import ProviderCapacity, distribution_capacity
 from plugins.adapters.aws.launch_templates import MARKET_TYPE_CONTEXT
 from plugins.adapters.terraform.compute import instance_scope_of, launch_template_data, reserved_by_template
 from plugins.adapters.terraform.module import TerraformModule
@@ -111,12 +111,7 @@ def group_request_capacity(request: MappingNode, name: str, span, templates, ter
         if not percentage.known or not base.known:
             return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {name}: {percentage.note or base.note}"), instance_type, _links(template)
         described = f"{name}: on_demand_percentage_above_base_capacity {percentage.value}, on_demand_base_capacity {base.value}"
-        if percentage.value >= 100:
-            capacity = Capacity.ON_DEMAND
-        elif percentage.value <= 0 and base.value <= 0:
-            capacity = Capacity.SPOT
-        else:
-            capacity = Capacity.MIXED
+        capacity = distribution_capacity(percentage.value, base.value)
         return Sourced(capacity, where, Provenance.INFERRED, described), instance_type, _links(template)
     template_node = READER.node(request, "LaunchTemplate")
     if template_node is not None:

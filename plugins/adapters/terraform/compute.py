@@ -339,8 +339,8 @@ def _text(node: Node | None) -> str:
 # --- registry modules ------------------------------------------------------------------------
 
 
-def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingNode, str]]:
-    """(kind, call name, body, path) of each module block calling a registry module whose inputs are read."""
+def module_blocks(terraform: TerraformModule) -> list[tuple[str, MappingNode, str, str]]:
+    """(call name, body, path, source) of each `module` block of the module whose `source` is a literal string."""
     found = []
     for document in terraform.documents:
         root = terraform.roots.get(document.path)
@@ -352,11 +352,18 @@ def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingN
                 continue
             source = body.get("source")
             text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
-            if not isinstance(text, str):
-                continue
-            kind = "eks" if EKS_MODULE.match(text) else "node-group" if EKS_NODE_GROUP_MODULE.match(text) else "batch" if BATCH_MODULE.match(text) else None
-            if kind is not None:
-                found.append((kind, str(name.value), body, document.path))
+            if isinstance(text, str):
+                found.append((str(name.value), body, document.path, text))
+    return found
+
+
+def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingNode, str]]:
+    """(kind, call name, body, path) of each module block calling a registry module whose inputs are read."""
+    found = []
+    for name, body, path, text in module_blocks(terraform):
+        kind = "eks" if EKS_MODULE.match(text) else "node-group" if EKS_NODE_GROUP_MODULE.match(text) else "batch" if BATCH_MODULE.match(text) else None
+        if kind is not None:
+            found.append((kind, name, body, path))
     return found
 
 

@@ -46,7 +46,7 @@ from plugins import data
 from plugins.adapters.aws.ecs import ProviderCapacity, desired_count, launch_type_capacity, read_task_definition, service_deployment, strategy_capacity
 from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.auto_scaling import AUTO_SCALING_GROUP, group_capacity, group_request_capacity
-from plugins.adapters.terraform.compute import Evaluated, api_request, call_entries, shaped_inputs
+from plugins.adapters.terraform.compute import Evaluated, api_request, call_entries, module_blocks, shaped_inputs
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr
 from plugins.adapters.terraform.module import TerraformModule
 from plugins.adapters.terraform.requests import READER, ValueNode, located
@@ -121,21 +121,10 @@ _DISTRIBUTION_KEYS = {
 def _calls(terraform: TerraformModule) -> dict[str, tuple[str, MappingNode, str]]:
     """call name -> (kind, body, path) of each module block calling one of the registry modules read here."""
     found = {}
-    for document in terraform.documents:
-        root = terraform.roots.get(document.path)
-        section = root.get("module") if isinstance(root, MappingNode) else None
-        if not isinstance(section, MappingNode):
-            continue
-        for name, body in section.pairs:
-            if not isinstance(body, MappingNode):
-                continue
-            source = body.get("source")
-            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
-            if not isinstance(text, str):
-                continue
-            for kind, pattern in (("ecs", ECS_MODULE), ("cluster", ECS_CLUSTER_MODULE), ("service", ECS_SERVICE_MODULE), ("autoscaling", AUTOSCALING_MODULE)):
-                if pattern.match(text):
-                    found[str(name.value)] = (kind, body, document.path)
+    for name, body, path, text in module_blocks(terraform):
+        for kind, pattern in (("ecs", ECS_MODULE), ("cluster", ECS_CLUSTER_MODULE), ("service", ECS_SERVICE_MODULE), ("autoscaling", AUTOSCALING_MODULE)):
+            if pattern.match(text):
+                found[name] = (kind, body, path)
     return found
 
 
