@@ -49,7 +49,7 @@ from plugins.adapters.aws.instance_compute import capacity_setting, compute_of_t
 from plugins import data
 from plugins.adapters.aws.sagemaker_requests import RequestReader, request_profile
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr, Reference
-from plugins.adapters.terraform.module import TerraformModule
+from plugins.adapters.terraform.module import TerraformModule, module_blocks
 from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
 from plugins.adapters.terraform.values import Scope, instance_address, instances
 
@@ -339,31 +339,13 @@ def _text(node: Node | None) -> str:
 # --- registry modules ------------------------------------------------------------------------
 
 
-def module_blocks(terraform: TerraformModule) -> list[tuple[str, MappingNode, str, str]]:
-    """(call name, body, path, source) of each `module` block of the module whose `source` is a literal string."""
-    found = []
-    for document in terraform.documents:
-        root = terraform.roots.get(document.path)
-        section = root.get("module") if isinstance(root, MappingNode) else None
-        if not isinstance(section, MappingNode):
-            continue
-        for name, body in section.pairs:
-            if not isinstance(body, MappingNode):
-                continue
-            source = body.get("source")
-            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
-            if isinstance(text, str):
-                found.append((str(name.value), body, document.path, text))
-    return found
-
-
 def _registry_calls(terraform: TerraformModule) -> list[tuple[str, str, MappingNode, str]]:
     """(kind, call name, body, path) of each module block calling a registry module whose inputs are read."""
     found = []
-    for name, body, path, text in module_blocks(terraform):
+    for name, body, document, text in module_blocks(terraform):
         kind = "eks" if EKS_MODULE.match(text) else "node-group" if EKS_NODE_GROUP_MODULE.match(text) else "batch" if BATCH_MODULE.match(text) else None
         if kind is not None:
-            found.append((kind, name, body, path))
+            found.append((kind, name, body, document.path))
     return found
 
 
@@ -514,6 +496,19 @@ _JOB_DEFINITION_KEYS = {
     "node_properties": "NodeProperties",
     "ecs_properties": "EcsProperties",
 }
+# The purchase and reservation inputs of a launch template a registry module builds (eks node groups, ecs autoscaling).
+LAUNCH_TEMPLATE_OPTION_KEYS = {
+    "capacity_reservation_specification": {
+        "": "CapacityReservationSpecification",
+        "capacity_reservation_preference": "CapacityReservationPreference",
+        "capacity_reservation_target": {
+            "": "CapacityReservationTarget",
+            "capacity_reservation_id": "CapacityReservationId",
+            "capacity_reservation_resource_group_arn": "CapacityReservationResourceGroupArn",
+        },
+    },
+    "instance_market_options": {"": "InstanceMarketOptions", "market_type": "MarketType"},
+}
 _NODE_GROUP_KEYS = {
     "create": "Create",
     "name": "Name",
@@ -529,16 +524,7 @@ _NODE_GROUP_KEYS = {
     "tags": "Tags",
     # Inputs of the launch template the module builds (unless use_custom_launch_template = false).
     "use_custom_launch_template": "UseCustomLaunchTemplate",
-    "capacity_reservation_specification": {
-        "": "CapacityReservationSpecification",
-        "capacity_reservation_preference": "CapacityReservationPreference",
-        "capacity_reservation_target": {
-            "": "CapacityReservationTarget",
-            "capacity_reservation_id": "CapacityReservationId",
-            "capacity_reservation_resource_group_arn": "CapacityReservationResourceGroupArn",
-        },
-    },
-    "instance_market_options": {"": "InstanceMarketOptions", "market_type": "MarketType"},
+    **LAUNCH_TEMPLATE_OPTION_KEYS,
 }
 _LAUNCH_TEMPLATE_INPUTS = ("CapacityReservationSpecification", "InstanceMarketOptions")
 

@@ -46,9 +46,9 @@ from plugins import data
 from plugins.adapters.aws.ecs import ProviderCapacity, desired_count, launch_type_capacity, read_task_definition, service_deployment, strategy_capacity
 from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.auto_scaling import AUTO_SCALING_GROUP, group_capacity, group_request_capacity
-from plugins.adapters.terraform.compute import Evaluated, api_request, call_entries, module_blocks, shaped_inputs
+from plugins.adapters.terraform.compute import LAUNCH_TEMPLATE_OPTION_KEYS, Evaluated, api_request, call_entries, shaped_inputs
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr
-from plugins.adapters.terraform.module import TerraformModule
+from plugins.adapters.terraform.module import TerraformModule, module_blocks
 from plugins.adapters.terraform.requests import READER, ValueNode, located
 
 __all__ = ["registry_services", "registry_provider", "MAX_ENTRIES", "ECS_MODULE", "ECS_CLUSTER_MODULE", "ECS_SERVICE_MODULE", "AUTOSCALING_MODULE"]
@@ -100,16 +100,7 @@ _LAUNCH_TEMPLATE_KEYS = {
     "instance_type": "InstanceType",
     "create_launch_template": "CreateLaunchTemplate",
     "use_mixed_instances_policy": "UseMixedInstancesPolicy",
-    "instance_market_options": {"": "InstanceMarketOptions", "market_type": "MarketType"},
-    "capacity_reservation_specification": {
-        "": "CapacityReservationSpecification",
-        "capacity_reservation_preference": "CapacityReservationPreference",
-        "capacity_reservation_target": {
-            "": "CapacityReservationTarget",
-            "capacity_reservation_id": "CapacityReservationId",
-            "capacity_reservation_resource_group_arn": "CapacityReservationResourceGroupArn",
-        },
-    },
+    **LAUNCH_TEMPLATE_OPTION_KEYS,
 }
 _DISTRIBUTION_KEYS = {
     "": "InstancesDistribution",
@@ -121,10 +112,10 @@ _DISTRIBUTION_KEYS = {
 def _calls(terraform: TerraformModule) -> dict[str, tuple[str, MappingNode, str]]:
     """call name -> (kind, body, path) of each module block calling one of the registry modules read here."""
     found = {}
-    for name, body, path, text in module_blocks(terraform):
+    for name, body, document, text in module_blocks(terraform):
         for kind, pattern in (("ecs", ECS_MODULE), ("cluster", ECS_CLUSTER_MODULE), ("service", ECS_SERVICE_MODULE), ("autoscaling", AUTOSCALING_MODULE)):
             if pattern.match(text):
-                found[name] = (kind, body, path)
+                found[name] = (kind, body, document.path)
     return found
 
 

@@ -21,6 +21,7 @@ from plugins.adapters.terraform.values import Evaluation, Module, Resource, Scop
 
 __all__ = [
     "TerraformModule",
+    "module_blocks",
     "Instance",
     "is_configuration",
     "is_variables_file",
@@ -332,6 +333,24 @@ def module_of(document: Document, run: RunContext) -> TerraformModule | None:
     return module
 
 
+def module_blocks(module: TerraformModule) -> list[tuple[str, MappingNode, Document, str]]:
+    """(call name, body, document, source) of each `module` block of `module` whose `source` is a literal string."""
+    found = []
+    for document in module.documents:
+        root = module.roots.get(document.path)
+        section = root.get("module") if isinstance(root, MappingNode) else None
+        if not isinstance(section, MappingNode):
+            continue
+        for name, body in section.pairs:
+            if not isinstance(body, MappingNode):
+                continue
+            source = body.get("source")
+            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
+            if isinstance(text, str):
+                found.append((str(name.value), body, document, text))
+    return found
+
+
 def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list[tuple[str, ModuleCall]]:
     """(child directory, call) for each `module` block whose source is a local directory holding a module of the run.
 
@@ -342,27 +361,17 @@ def _calls(module: TerraformModule, modules: dict[str, TerraformModule]) -> list
     nothing.
     """
     found = []
-    for document in module.documents:
-        root = module.roots.get(document.path)
-        section = root.get("module") if isinstance(root, MappingNode) else None
-        if not isinstance(section, MappingNode):
+    for call_name, body, document, text in module_blocks(module):
+        if not text.startswith(("./", "../")):
             continue
-        for name_node, body in section.pairs:
-            if not isinstance(body, MappingNode):
-                continue
-            source = body.get("source")
-            text = source.expression.value if isinstance(source, Attribute) and isinstance(source.expression, Literal) else None
-            if not isinstance(text, str) or not text.startswith(("./", "../")):
-                continue
-            child = os.path.normpath(os.path.join(module.directory, text))
-            if child not in modules or child == module.directory:
-                continue
-            call_name = str(name_node.value)
-            where = os.path.relpath(document.path, child)  # the caller, seen from the module it calls
-            arguments = call_arguments(module, body, call_name, where)
-            if arguments is None:
-                continue
-            found.append((child, ModuleCall(call_name, document, body.span, arguments, where, module, body)))
+        child = os.path.normpath(os.path.join(module.directory, text))
+        if child not in modules or child == module.directory:
+            continue
+        where = os.path.relpath(document.path, child)  # the caller, seen from the module it calls
+        arguments = call_arguments(module, body, call_name, where)
+        if arguments is None:
+            continue
+        found.append((child, ModuleCall(call_name, document, body.span, arguments, where, module, body)))
     return found
 
 
