@@ -64,25 +64,28 @@ def is_wanted(path: str, text: str, request: ContextRequest) -> bool:
     if path.lower().endswith(_CONFIGURATION):
         return False
     # a stage file below a calling root (`live/envs/prod.tfvars`)
-    return any(_is_caller(above, needs, request) for above in _ancestors(directory, _limits().stage_depth) if _holds_configuration(above, request))
+    from plugins.adapters.terraform.module import MAX_STAGE_DEPTH
+
+    return any(_is_caller(above, needs, request) for above in _ancestors(directory, MAX_STAGE_DEPTH) if _holds_configuration(above, request))
 
 
 def _needs(request: ContextRequest) -> _Needs | None:
     linted = {path: text for path, text in request.linted.items() if path.lower().endswith(_TERRAFORM)}
     if not linted:
         return None
-    limits = _limits()
+    from plugins.adapters.terraform.module import MAX_CALL_DEPTH, MAX_STAGE_DEPTH
+
     modules: set[str] = set()
     for path in linted:
         directory = os.path.dirname(os.path.abspath(path))
         modules.add(directory)
         if not path.lower().endswith(_CONFIGURATION) and not _holds_configuration(directory, request):
-            owner = next((above for above in _ancestors(directory, limits.stage_depth) if _holds_configuration(above, request)), None)
+            owner = next((above for above in _ancestors(directory, MAX_STAGE_DEPTH) if _holds_configuration(above, request)), None)
             if owner is not None:
                 modules.add(owner)
     trees = set(modules)
     frontier = sorted(modules)
-    for _ in range(limits.call_depth):  # the modules they call, and what those call
+    for _ in range(MAX_CALL_DEPTH):  # the modules they call, and what those call
         following: list[str] = []
         for directory in frontier:
             for source in _sources_of(directory, request):
@@ -94,18 +97,6 @@ def _needs(request: ContextRequest) -> _Needs | None:
         if not frontier:
             break
     return _Needs(frozenset(modules), tuple(sorted(trees)))
-
-
-@dataclass(frozen=True)
-class _Limits:
-    stage_depth: int
-    call_depth: int
-
-
-def _limits() -> _Limits:
-    from plugins.adapters.terraform.module import MAX_CALL_DEPTH, MAX_STAGE_DEPTH
-
-    return _Limits(MAX_STAGE_DEPTH, MAX_CALL_DEPTH)
 
 
 # Directories followed from the linted modules by their calls, at most (a bound against generated repositories).
@@ -155,7 +146,7 @@ def _is_caller(directory: str, needs: _Needs, request: ContextRequest) -> bool:
 
     True when a configuration file of it cannot be read (when unsure, parse it).
     """
-    depth = _limits().call_depth
+    from plugins.adapters.terraform.module import MAX_CALL_DEPTH
     known: dict[tuple[str, int], bool] = request.memo(("terraform", "reaches"), dict)  # (directory, calls left) -> answer
 
     def calls(current: str, left: int) -> bool:
@@ -171,7 +162,7 @@ def _is_caller(directory: str, needs: _Needs, request: ContextRequest) -> bool:
         known[(current, left)] = answer
         return answer
 
-    return request.memo(("terraform", "calls into", directory), lambda: calls(directory, depth))
+    return request.memo(("terraform", "calls into", directory), lambda: calls(directory, MAX_CALL_DEPTH))
 
 
 def _read(path: str, limit: int) -> str | None:
