@@ -228,7 +228,7 @@ def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions
 class _Kept:
     """What the run keeps until it ends, out of the garbage collector's view (see `_frozen_as_loaded`).
 
-    `active` is False when the collector is left alone: then both methods do nothing.
+    `active` is False when the collector is left alone: then its methods leave the collector as it is.
     """
 
     active: bool = False
@@ -237,6 +237,28 @@ class _Kept:
         """Move what exists so far out of the collector's view (`gc.freeze`)."""
         if self.active:
             gc.freeze()
+
+    def loading(self, items: Iterator[Any]) -> Iterator[Any]:
+        """`items`, each made with the collector paused until the caller's `freeze()` has put it out of view.
+
+        Once the loader resumes the collector, its first pass would walk every
+        node of the file just loaded, which `freeze()` is about to put out of
+        its view anyway. Cyclic garbage made while loading is frozen with the
+        file and freed when the run ends.
+        """
+        if not self.active or not gc.isenabled():
+            yield from items
+            return
+        while True:
+            gc.disable()
+            try:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                yield item  # the loop body calls `freeze()` before asking for the next one
+            finally:
+                gc.enable()
 
     @contextlib.contextmanager
     def building(self) -> Iterator[None]:
@@ -277,29 +299,6 @@ def _frozen_as_loaded() -> Iterator[_Kept]:
         gc.unfreeze()
 
 
-def _paused_until_frozen(loading: Iterator[Any], kept: _Kept) -> Iterator[Any]:
-    """`loading`, each item made with the collector paused until `kept.freeze()` has frozen it.
-
-    Once the loader resumes the collector, its first pass would walk every
-    node of the file just loaded, which `kept.freeze()` is about to put out
-    of its view anyway. Cyclic garbage made while loading is frozen with the
-    file and freed when the run ends.
-    """
-    if not kept.active or not gc.isenabled():
-        yield from loading
-        return
-    while True:
-        gc.disable()
-        try:
-            try:
-                item = next(loading)
-            except StopIteration:
-                return
-            yield item  # the loop body calls `kept.freeze()` before asking for the next one
-        finally:
-            gc.enable()
-
-
 def _run(
     inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, kept: _Kept = _Kept()
 ) -> LintResult:
@@ -315,7 +314,7 @@ def _run(
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
     inputs = _wanted_context(inputs, host, options, emit)
-    for item, source in _paused_until_frozen(_loaded(inputs, host, options, emit), kept):
+    for item, source in kept.loading(_loaded(inputs, host, options, emit)):
         if isinstance(source, UnrenderedTemplate):  # never parsed; noted once per group, or skipped without a word
             if source.note and not item.context_only:
                 unrendered.add(item.path, source)
