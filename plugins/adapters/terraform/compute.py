@@ -50,7 +50,7 @@ from plugins import data
 from plugins.adapters.aws.sagemaker_requests import RequestReader, request_profile
 from plugins.adapters.terraform.hcl import Attribute, Literal, ObjectExpr, Reference
 from plugins.adapters.terraform.module import TerraformModule, module_blocks
-from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, json_document, located, request_node
+from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, is_reference, json_document, located, referenced_address, request_node
 from plugins.adapters.terraform.values import Scope, instance_address, instances
 
 __all__ = [
@@ -202,12 +202,8 @@ def _queue(request: Node, address: str, link: ResourceRef, span: Span, environme
 
 def _environment_named(node: Node, environments: dict) -> str | None:
     """The environment a queue entry names: by reference (`aws_batch_compute_environment.x.arn`), or by its known name."""
-    if isinstance(node, ValueNode) and node.unknown is not None and node.unknown.ref is not None:
-        address = instance_address(node.unknown.ref, node.unknown.index)
-        if address in environments:
-            return address
-        candidates = [key for key in environments if key.startswith(node.unknown.ref + "[")]
-        return candidates[0] if len(candidates) == 1 and node.unknown.index is None else None
+    if is_reference(node):
+        return referenced_address(node, environments)
     text = READER.read_str(node)
     if not text.known:
         return None
@@ -258,7 +254,7 @@ def launch_template_data(node: Node | None, terraform: TerraformModule) -> tuple
     CreateLaunchTemplate's `LaunchTemplateData` in the instance the reference names (`aws_launch_template.x[count.index].id`)."""
     for key in LAUNCH_TEMPLATE_KEYS:
         written = READER.node(node, key)
-        if isinstance(written, ValueNode) and written.unknown is not None and written.unknown.ref is not None:
+        if is_reference(written):
             resource = next((item for item in terraform.resources if item.address == written.unknown.ref and item.type == LAUNCH_TEMPLATE), None)
             if resource is None:
                 continue

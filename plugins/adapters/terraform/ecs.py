@@ -48,8 +48,8 @@ from plugins.adapters.aws.sagemaker_requests import request_profile
 from plugins.adapters.terraform.auto_scaling import CAPACITY_PROVIDER, provider_capacity, provider_named
 from plugins.adapters.terraform.ecs_modules import registry_provider, registry_services
 from plugins.adapters.terraform.module import TerraformModule
-from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, request_node
-from plugins.adapters.terraform.values import instance_address, instances
+from plugins.adapters.terraform.requests import READER, SHAPES, ValueNode, is_reference, referenced_address, request_node
+from plugins.adapters.terraform.values import instances
 
 __all__ = ["ECS_TYPES", "EcsService", "module_ecs"]
 
@@ -224,12 +224,8 @@ def _service(request: MappingNode, address: str, resource, terraform: TerraformM
 
 def _task_named(node: Node | None, tasks: dict[str, _TaskRead]) -> str | None:
     """The task definition a service's `task_definition` names: by reference, or by its known family (`family`, `family:3`, an ARN)."""
-    if isinstance(node, ValueNode) and node.unknown is not None and node.unknown.ref is not None:
-        address = instance_address(node.unknown.ref, node.unknown.index)
-        if address in tasks:
-            return address
-        candidates = [key for key in tasks if key.startswith(node.unknown.ref + "[")]
-        return candidates[0] if len(candidates) == 1 and node.unknown.index is None else None
+    if is_reference(node):
+        return referenced_address(node, tasks)
     text = READER.read_str(node)
     if not text.known:
         return None
@@ -240,7 +236,7 @@ def _task_named(node: Node | None, tasks: dict[str, _TaskRead]) -> str | None:
 
 def _referenced(node: Node | None, terraform: TerraformModule, resource_type: str) -> str | None:
     """The address of the resource of `resource_type` an argument references (`aws_ecs_cluster.main.id`), if in the module."""
-    if isinstance(node, ValueNode) and node.unknown is not None and node.unknown.ref is not None and node.unknown.ref.startswith(resource_type + "."):
+    if is_reference(node) and node.unknown.ref.startswith(resource_type + "."):
         if any(resource.address == node.unknown.ref for resource in terraform.resources):
             return node.unknown.ref
     return None
@@ -289,7 +285,7 @@ def _provider(item: MappingNode, provider: Node | None, terraform: TerraformModu
     known name) as its Auto Scaling group launches (`auto_scaling.py`); unknown otherwise."""
     written = READER.read_text(provider)
     label = str(written.value) if written.known else "a capacity provider"
-    if isinstance(provider, ValueNode) and provider.unknown is not None and provider.unknown.ref is not None and provider.unknown.ref.startswith(CAPACITY_PROVIDER + "."):
+    if is_reference(provider) and provider.unknown.ref.startswith(CAPACITY_PROVIDER + "."):
         resource = next((entry for entry in terraform.resources if entry.address == provider.unknown.ref), None)
         if resource is not None:
             return provider_capacity(item, resource, provider.unknown.index, terraform)

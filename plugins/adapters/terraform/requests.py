@@ -19,13 +19,13 @@ their reason, both options of an undecided conditional, related spans.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from linter import MappingNode, Node, ScalarNode, SequenceNode, Sourced, Span
 
 from plugins.adapters.aws.sagemaker_requests import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver
 from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference
-from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown
+from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown, instance_address
 
 __all__ = ["ValueNode", "RequestShape", "SHAPES", "request_node", "located", "json_document", "READER", "TerraformRequestReader"]
 
@@ -42,6 +42,22 @@ class ValueNode(ScalarNode):
         super().__init__(value, span, tag)
         self.related = related
         self.unknown = unknown
+
+
+def is_reference(node: Node | None) -> bool:
+    """Whether `node` is an attribute of another resource (`aws_x.y.arn`): unknown here, naming that resource."""
+    return isinstance(node, ValueNode) and node.unknown is not None and node.unknown.ref is not None
+
+
+def referenced_address(node: ValueNode, addresses: Iterable[str]) -> str | None:
+    """The one of `addresses` a reference names (`is_reference`): its instance, or the only instance of a counted resource."""
+    unknown = node.unknown
+    address = instance_address(unknown.ref, unknown.index)
+    known = list(addresses)
+    if address in known:
+        return address
+    candidates = [key for key in known if key.startswith(unknown.ref + "[")]
+    return candidates[0] if len(candidates) == 1 and unknown.index is None else None
 
 
 class RequestShape:
