@@ -441,6 +441,8 @@ def _composer_name(counts: Counter) -> str:
         return "JSON fallback"
     if counts["_pure_documents"]:
         return "pure Python" + (" (retry after libyaml)" if counts["_c_documents"] else "")
+    if counts["_c_documents"] > 1:
+        return "C (libyaml, again with YAML 1.2 colons masked)"
     return "C (libyaml)"
 
 

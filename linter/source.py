@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from linter import flow_colons
 from linter.nodes import (
     MappingNode,
     Node,
@@ -227,9 +228,16 @@ def _load_stream(
         roots, error = _compose(path, text, limits, own, line_offset=line_offset)
     if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
         retry_problems: list[LoadProblem] = []
-        # The YAML 1.2 reading is the right one, success or not: its error
-        # (if any) is the file's real defect, libyaml's was a 1.1 artefact.
-        roots, error = _compose(path, text, limits, retry_problems, pure=True, line_offset=line_offset)
+        # libyaml again, with the colons YAML 1.2 reads as text masked (linter.flow_colons);
+        # where that fails too, the YAML 1.2 reading is the right one, success or not: its
+        # error (if any) is the file's real defect, libyaml's was a 1.1 artefact.
+        masked = flow_colons.masked(text)
+        if masked is not None:
+            with _gc_paused():
+                roots, error = _compose(path, masked[0], limits, retry_problems, line_offset=line_offset, placeholder=masked[1])
+        if error is not None:
+            retry_problems = []
+            roots, error = _compose(path, text, limits, retry_problems, pure=True, line_offset=line_offset)
         own = retry_problems
     if error is not None and _looks_like_json(path, text):
         if line_offset:  # a later document of a stream: `---` is never JSON, so only the error is new
@@ -377,12 +385,23 @@ def _looks_like_json(path: str, text: str) -> bool:
 
 
 def _compose(
-    path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], pure: bool = False, line_offset: int = 0
+    path: str,
+    text: str,
+    limits: LoadLimits,
+    problems: list[LoadProblem],
+    pure: bool = False,
+    line_offset: int = 0,
+    placeholder: str | None = None,
 ) -> tuple[list[Node | None], LoadProblem | None]:
-    """Compose all documents; returns what was read and the first syntax error (spans shifted by `line_offset`)."""
+    """Compose all documents; returns what was read and the first syntax error (spans shifted by `line_offset`).
+
+    `placeholder`: `text` was masked by `linter.flow_colons.masked`; its colons are put back before conversion.
+    """
     roots: list[Node | None] = []
     try:
         for raw in _pure_documents(text) if pure else _c_documents(text):
+            if raw is not None and placeholder is not None:
+                flow_colons.unmask(raw, placeholder)
             roots.append(_convert(path, raw, limits, problems, line_offset) if raw is not None else None)
     except RecursionError:
         message = f"nesting deeper than {limits.max_depth} levels; document not linted"
@@ -455,8 +474,9 @@ def _pure_documents(text: str) -> Iterator[object]:
 
 # libyaml follows YAML 1.1 here: a plain scalar in a flow collection may not
 # contain ':' (`[!Ref AWS::Region, x]`), which YAML 1.2 allows and
-# CloudFormation templates use all the time. Such files are composed again
-# by the pure-Python composer.
+# CloudFormation templates use all the time. Such files are composed by
+# libyaml again with those colons masked (linter.flow_colons), and by the
+# pure-Python composer where that fails too.
 _YAML_1_1_ONLY_ERRORS = ("found unexpected ':'",)
 
 
