@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from linter.model import Deployment, DocumentFormat, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
-from linter.deadline import Overrun, time_limit
+from linter.deadline import Overrun, armed, time_limit
 from linter.discovery import is_repository_root, up_to_repository_root
 from linter.nodes import Span
 from linter.profile import environment_from_path
@@ -220,7 +220,7 @@ class LintResult:
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
-    with _frozen_as_loaded() as kept:
+    with _frozen_as_loaded() as kept, armed():
         return _run(inputs, host, options, kept)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from linter import Deployment, hookimpl, rule
 from linter.api import lint_text
-from linter.deadline import Overrun, time_limit
+from linter.deadline import Overrun, armed, time_limit
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import build_plugin_host
 from linter.rules import Severity
@@ -119,7 +119,7 @@ def test_the_timer_is_disarmed_after_the_run():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     from linter import deadline
 
-    assert signal.getsignal(signal.SIGALRM) is not deadline._raise_overrun
+    assert signal.getsignal(signal.SIGALRM) not in (deadline._raise_overrun, deadline._tick)
 
 
 def test_time_limit_restores_an_outer_timer():
@@ -166,3 +166,67 @@ def test_the_limit_is_configurable_and_checked(tmp_path):
     )
     assert completed.returncode == 2
     assert "file-timeout" in completed.stderr
+
+
+def test_within_armed_a_limit_costs_no_system_call_and_still_raises(monkeypatch):
+    with armed():
+        calls = []
+        monkeypatch.setattr(signal, "setitimer", lambda *args: calls.append(args) or (0.0, 0.0))
+        monkeypatch.setattr(signal, "signal", lambda *args: calls.append(args))
+        for _ in range(100):
+            with time_limit(5):
+                pass
+        assert calls == []
+        monkeypatch.undo()
+        with pytest.raises(Overrun):
+            with time_limit(0.05):
+                _spin(5)
+        _spin(0.2)  # no stage: the timer's ticks raise nothing
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_within_armed_an_inner_limit_restores_the_outer_one_unexpired():
+    with armed():
+        with time_limit(0.3):
+            with time_limit(5):
+                _spin(0.4)  # past the outer limit, inside the inner one
+            _spin(0.1)  # the outer limit has its 0.3 s again
+            with pytest.raises(Overrun):
+                _spin(5)
+
+
+def test_armed_restores_an_outer_timer_and_its_handler():
+    fired = []
+    handler = lambda *_: fired.append(True)  # noqa: E731
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with armed():
+            with time_limit(5):
+                _spin(0.6)
+        assert fired == []
+        assert signal.getsignal(signal.SIGALRM) is handler
+        assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 0.5
+        time.sleep(0.6)
+        assert fired == [True]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_child_forked_while_armed_limits_its_own_stages():
+    import os
+
+    with armed():
+        pid = os.fork()
+        if pid == 0:  # the child inherits no interval timer: its limit must set one
+            code = 1
+            try:
+                with time_limit(0.05):
+                    _spin(3)
+            except Overrun:
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
