@@ -253,8 +253,11 @@ def limit(section: str, name: str) -> Limit:
     managed_spot, availability, autoscaling, kubernetes. Raises KeyError for a name the
     tables do not have: that is a bug in the caller, not a fact to skip.
     """
+    made = _LIMITS.get((section, name))
+    if made is not None:
+        return made
     entry = raw_tables()[section][name]
-    return Limit(
+    made = _LIMITS[section, name] = Limit(
         section,
         name,
         entry.get("min"),
@@ -268,6 +271,11 @@ def limit(section: str, name: str) -> Limit:
         entry["checked"],
         entry.get("confidence", "high"),
     )
+    return made
+
+
+# Each entry made once (rules ask for the same few entries for every deployment).
+_LIMITS: dict[tuple[str, str], Limit] = {}
 
 
 # --- Endpoint-type fit (EP002, EP003, EP006) -------------------------------
