@@ -432,6 +432,12 @@ def test_each_template_is_matched_with_stage_files_once_per_run(tmp_path, monkey
             ]
     assert sorted(worked) == sorted(template.path for template in templates)
     assert {label for found in first.values() for label, _ in found} == {"prod.json", "eu.json"}
+    # Each document is read as a stage file once per run: the same answer as reading it, every time asked.
+    for document in documents:
+        read = stages.read_stage_file(document)
+        kept = stages.stage_file_of(document, run)
+        assert kept is stages.stage_file_of(document, run)
+        assert (kept.path, kept.parameters) == (read.path, read.parameters) if read else kept is None
     # A template that is not one of the run's documents is answered alike, and not kept.
     (outsider,) = load_text(templates[0].path, Path(templates[0].path).read_text()).documents
     assert stages.stages_of(outsider, run) == first[outsider.path] == stages.stages_of(outsider, run)

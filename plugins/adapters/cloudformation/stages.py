@@ -42,7 +42,7 @@ from plugins.adapters.cloudformation.intrinsics import ParameterValue, Resolver,
 from plugins.adapters.cloudformation.template import intrinsic, is_template
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 
-__all__ = ["StageFile", "read_stage_file", "stages_of", "templates_of", "stage_environment", "STAGE_TAG_KEYS"]
+__all__ = ["StageFile", "read_stage_file", "stage_file_of", "stages_of", "templates_of", "stage_environment", "STAGE_TAG_KEYS"]
 
 # Tags that name the stage, lower-cased (the resources' own, see workload.py).
 STAGE_TAG_KEYS = ENVIRONMENT_TAG_KEYS
@@ -159,6 +159,14 @@ def _stage_files(run: RunContext) -> tuple[StageFile, ...]:
         return tuple(found)
 
     return run.memo(_MEMO_KEY, build)
+
+
+def stage_file_of(document: Document, run: RunContext) -> StageFile | None:
+    """The stage file `document` is, as `read_stage_file` says; read once per run for the run's documents."""
+    if document not in _run_documents(run):
+        return read_stage_file(document)
+    by_document = run.memo((_MEMO_KEY, "by document"), lambda: {stage.document: stage for stage in _stage_files(run)})
+    return by_document.get(document)
 
 
 def _stage_files_by_directory(run: RunContext) -> Mapping[str, Sequence[StageFile]]:
