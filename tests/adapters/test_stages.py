@@ -359,3 +359,86 @@ def test_a_suppression_comment_in_the_template_holds_when_only_its_stage_file_is
     (single,) = _by_rule(lint_paths([str(tmp_path / "blue.json")]), "HA001")
     assert single.path.endswith("endpoint.yaml") and single.variants == ("blue.json",)
     assert single.suppression is not None
+
+
+# --- many templates and stage files: each matched once per run, with the same answers -------------
+
+
+def _many_templates(root: Path) -> dict[str, set[str]]:
+    """Four directories of six templates, each with stage files that suit every template, the odd ones or none.
+
+    Returns each template's stage labels as `stages_of`'s contract gives them.
+    """
+    expected: dict[str, set[str]] = {}
+    for number in range(4):
+        directory = root / f"service-{number}"
+        directory.mkdir()
+        for index in range(6):
+            template = directory / f"endpoint-{index}.yaml"
+            regional = "Parameters:\n  Region: {Type: String}\n" if index % 2 else "Parameters:\n"
+            template.write_text(_ENDPOINT.replace("Parameters:\n", regional, 1).replace("churn", f"churn-{number}-{index}"))
+            expected[str(template)] = {"prod.json", "eu.json"} if index % 2 else {"prod.json"}
+        _stage(directory, "prod.json", InstanceCount="3")
+        _stage(directory, "eu.json", Region="eu-west-1")  # only templates declaring Region take it
+        _stage(directory, "other.json", Unknown="1")  # no template declares Unknown
+    # One template mapped to stage files of other directories: two share a name, so their labels are paths.
+    mapped = root / "service-0" / "endpoint-0.yaml"
+    expected[str(mapped)] = {"eu.json", "other.json", str(root / "service-1" / "prod.json"), str(root / "service-2" / "prod.json")}
+    return expected
+
+
+def _variants_by_template(result) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for deployment in result.deployments:
+        found.setdefault(deployment.path, set()).add(deployment.variant.value)
+    return found
+
+
+def test_many_templates_and_stage_files_each_take_their_own_stage_files(tmp_path):
+    (tmp_path / ".git").mkdir()  # the repository a stage file linted alone is read with
+    expected = _many_templates(tmp_path)
+    mapping = {"service-0/endpoint-0.yaml": ["service-1/*.json", "service-2/prod.json"]}
+    options = _options(tmp_path, **{"parameter-files": mapping})
+    assert _variants_by_template(lint_paths([str(tmp_path)], options)) == expected
+    # A stage file linted alone finds every template it applies to (beside it, and mapped from elsewhere).
+    alone = lint_paths([str(tmp_path / "service-1" / "eu.json")], options, context="repository")
+    odd = {str(tmp_path / "service-1" / f"endpoint-{index}.yaml") for index in (1, 3, 5)}
+    assert _variants_by_template(alone) == {**{path: {"eu.json"} for path in odd}, str(tmp_path / "service-0" / "endpoint-0.yaml"): {"eu.json"}}
+    assert _variants_by_template(lint_paths([str(tmp_path / "service-3" / "other.json")], options, context="repository")) == {}
+
+
+def test_each_template_is_matched_with_stage_files_once_per_run(tmp_path, monkeypatch):
+    from linter import load_text
+    from linter.engine import RunContext
+    from plugins.adapters.cloudformation import stages
+    from plugins.adapters.cloudformation.template import is_template
+
+    _many_templates(tmp_path)
+    documents = tuple(
+        document for path in sorted(tmp_path.rglob("*.*")) if path.is_file() for document in load_text(str(path), path.read_text()).documents
+    )
+    run = RunContext(documents, _options(tmp_path))
+    worked: list[str] = []
+    stages_for = stages._stages_for
+    monkeypatch.setattr(stages, "_stages_for", lambda template, run: worked.append(template.path) or stages_for(template, run))
+    templates = [document for document in documents if is_template(document)]
+    stage_files = [stages.read_stage_file(document) for document in documents if not is_template(document)]
+    for _ in range(2):
+        first = {template.path: stages.stages_of(template, run) for template in templates}
+        for stage in stage_files:
+            # The contract `templates_of` keeps, whatever index it answers from.
+            assert stages.templates_of(stage, run) == [
+                template for template in templates if any(other.path == stage.path for _, other in first[template.path])
+            ]
+    assert sorted(worked) == sorted(template.path for template in templates)
+    assert {label for found in first.values() for label, _ in found} == {"prod.json", "eu.json"}
+    # Each document is read as a stage file once per run: the same answer as reading it, every time asked.
+    for document in documents:
+        read = stages.read_stage_file(document)
+        kept = stages.stage_file_of(document, run)
+        assert kept is stages.stage_file_of(document, run)
+        assert (kept.path, kept.parameters) == (read.path, read.parameters) if read else kept is None
+    # A template that is not one of the run's documents is answered alike, and not kept.
+    (outsider,) = load_text(templates[0].path, Path(templates[0].path).read_text()).documents
+    assert stages.stages_of(outsider, run) == first[outsider.path] == stages.stages_of(outsider, run)
+    assert worked.count(outsider.path) == 3

@@ -45,8 +45,8 @@ from plugins.adapters.cloudformation.stages import (
     PARAMETER_FILES,
     SETTING as PARAMETER_FILES_SETTING,
     StageFile,
-    read_stage_file,
     stage_environment,
+    stage_file_of,
     stages_of,
     templates_of,
 )
@@ -125,7 +125,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         definition = stepfunctions.definition_file_deployments(document, run)
         if definition is not None:
             return definition
-    stage = read_stage_file(document)
+    stage = stage_file_of(document, run)
     if stage is None:
         return None
     results: list = [STAGE_FILE]

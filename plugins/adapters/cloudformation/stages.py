@@ -42,7 +42,7 @@ from plugins.adapters.cloudformation.intrinsics import ParameterValue, Resolver,
 from plugins.adapters.cloudformation.template import intrinsic, is_template
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 
-__all__ = ["StageFile", "read_stage_file", "stages_of", "templates_of", "stage_environment", "STAGE_TAG_KEYS"]
+__all__ = ["StageFile", "read_stage_file", "stage_file_of", "stages_of", "templates_of", "stage_environment", "STAGE_TAG_KEYS"]
 
 # Tags that name the stage, lower-cased (the resources' own, see workload.py).
 STAGE_TAG_KEYS = ENVIRONMENT_TAG_KEYS
@@ -161,6 +161,14 @@ def _stage_files(run: RunContext) -> tuple[StageFile, ...]:
     return run.memo(_MEMO_KEY, build)
 
 
+def stage_file_of(document: Document, run: RunContext) -> StageFile | None:
+    """The stage file `document` is, as `read_stage_file` says; read once per run for the run's documents."""
+    if document not in _run_documents(run):
+        return read_stage_file(document)
+    by_document = run.memo((_MEMO_KEY, "by document"), lambda: {stage.document: stage for stage in _stage_files(run)})
+    return by_document.get(document)
+
+
 def _stage_files_by_directory(run: RunContext) -> Mapping[str, Sequence[StageFile]]:
     """The run's stage files by the absolute directory they are in (built once per run)."""
 
@@ -174,44 +182,75 @@ def _stage_files_by_directory(run: RunContext) -> Mapping[str, Sequence[StageFil
 
 
 def _mapping(run: RunContext) -> Mapping[str, Sequence[str]]:
-    mapping = run.settings(SETTING) or {}
-    return mapping if isinstance(mapping, Mapping) else {}
+    """The configured `parameter-files` table (empty when unset), read once per run."""
+
+    def build() -> Mapping[str, Sequence[str]]:
+        mapping = run.settings(SETTING) or {}
+        return mapping if isinstance(mapping, Mapping) else {}
+
+    return run.memo((_MEMO_KEY, "configured"), build)
 
 
 def stages_of(template: Document, run: RunContext) -> list[tuple[str, StageFile]]:
     """(label, stage file) for each stage file that applies to `template`, in a stable order.
 
     The label is the file's name (`prod-config.json`), or its path where two
-    of the template's stage files share a name.
+    of the template's stage files share a name. Worked out once per template
+    of the run (the answer is kept for the run, one entry per document of
+    the run at most; a template from elsewhere is worked out every time).
     """
+    if not _stage_files(run):
+        return []
+    known = run.memo((_MEMO_KEY, "stages of templates"), dict)
+    found = known.get(template)
+    if found is None:
+        found = _stages_for(template, run)
+        if template in _run_documents(run):
+            known[template] = found
+    return list(found)
+
+
+def _run_documents(run: RunContext) -> frozenset[Document]:
+    """The run's documents, by identity (what a per-document index of the run may hold)."""
+    return run.memo((_MEMO_KEY, "documents"), lambda: frozenset(run.documents))
+
+
+def _stages_for(template: Document, run: RunContext) -> tuple[tuple[str, StageFile], ...]:
+    """The work behind `stages_of`: the configured stage files, else those beside it that it can take."""
     config = run.options.config
-    candidates = _stage_files(run)
     explicit = [globs for key, globs in _mapping(run).items() if config.matches(key, template.path)]
     if explicit:
         wanted = [glob for globs in explicit for glob in globs]
-        chosen = [stage for stage in candidates if any(config.matches(glob, stage.path) for glob in wanted)]
+        chosen = [stage for stage in _stage_files(run) if any(config.matches(glob, stage.path) for glob in wanted)]
     else:
-        declared = _declared_parameters(template)
-        directory = os.path.dirname(os.path.abspath(template.path))
+        beside = _stage_files_by_directory(run).get(os.path.dirname(os.path.abspath(template.path)), ())
+        declared = _declared_parameters(template) if beside else frozenset()
         chosen = [
-            stage
-            for stage in _stage_files_by_directory(run).get(directory, ())
-            if (stage.parameters or stage.tags)
-            and all(name in declared for name, _ in stage.parameters)
+            stage for stage in beside if (stage.parameters or stage.tags) and all(name in declared for name, _ in stage.parameters)
         ]
     chosen.sort(key=lambda stage: stage.path)
     names = [stage.name for stage in chosen]
-    return [(stage.name if names.count(stage.name) == 1 else stage.path, stage) for stage in chosen]
+    return tuple((stage.name if names.count(stage.name) == 1 else stage.path, stage) for stage in chosen)
 
 
 def templates_of(stage: StageFile, run: RunContext) -> list[Document]:
-    """The templates of the run that `stage` applies to."""
-    found = []
-    for document in run.documents:
-        if document.path != stage.path and is_template(document):
-            if any(other.path == stage.path for _, other in stages_of(document, run)):
-                found.append(document)
-    return found
+    """The templates of the run that `stage` applies to, in the run's order.
+
+    The run's templates are matched with their stage files once, on the
+    first call; the index holds one entry per stage file path.
+    """
+
+    def build() -> dict[str, list[Document]]:
+        found: dict[str, list[Document]] = {}
+        for document in run.documents:
+            if not is_template(document):
+                continue
+            for path in dict.fromkeys(other.path for _, other in stages_of(document, run)):
+                if path != document.path:
+                    found.setdefault(path, []).append(document)
+        return found
+
+    return list(run.memo((_MEMO_KEY, "templates by stage file"), build).get(stage.path, ()))
 
 
 def _declared_parameters(template: Document) -> frozenset[str]:

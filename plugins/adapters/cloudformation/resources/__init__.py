@@ -44,6 +44,10 @@ class _Readers(Mapping[str, Callable]):
         name = MODULE_OF[resource_type]
         return importlib.import_module(f"{__name__}.{name}").read
 
+    def get(self, resource_type: str, default: Callable | None = None) -> Callable | None:  # type: ignore[override]
+        """As `Mapping.get`; most resources of a template have no reader, and are told apart without a KeyError."""
+        return self[resource_type] if resource_type in MODULE_OF else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(MODULE_OF)
 
