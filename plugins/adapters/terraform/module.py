@@ -60,6 +60,21 @@ def is_auto_variables_file(path: str) -> bool:
     return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
 
 
+class RunPaths:
+    """The real paths of a run's documents, resolved on the first `in` (most runs never ask)."""
+
+    __slots__ = ("_paths", "_real")
+
+    def __init__(self, paths: list[str]) -> None:
+        self._paths = paths
+        self._real: frozenset[str] | None = None
+
+    def __contains__(self, path: object) -> bool:
+        if self._real is None:
+            self._real = frozenset(os.path.realpath(path) for path in self._paths)
+        return path in self._real
+
+
 @dataclass
 class TerraformModule:
     """One directory's configuration documents, its automatically loaded tfvars, and its evaluator."""
@@ -73,7 +88,7 @@ class TerraformModule:
     stage_files: list[Document] = field(default_factory=list)
     calls: list["ModuleCall"] = field(default_factory=list)
     roots: dict = field(default_factory=dict)  # path -> the document's root in the native shape
-    run_paths: frozenset = frozenset()  # the real paths of the run's documents (a definition file among them is read as its own document)
+    run_paths: "RunPaths | frozenset" = frozenset()  # the real paths of the run's documents (a definition file among them is read as its own document)
 
     def with_stage(self, stage: Document) -> "TerraformModule":
         """The module as `terraform apply -var-file=<stage>` reads it: the stage's values over the automatic ones."""
@@ -231,7 +246,7 @@ def modules_of_run(run: RunContext) -> dict[str, TerraformModule]:
                 owner.stage_files = sorted(
                     owner.stage_files + [stage for stage in tfvars + stages if _sets_a_variable(stage, owner)], key=lambda item: item.path
                 )
-        run_paths = frozenset(os.path.realpath(document.path) for document in run.documents)
+        run_paths = RunPaths([document.path for document in run.documents])
         for module in modules.values():
             module.run_paths = run_paths
         for module in modules.values():
