@@ -104,8 +104,11 @@ def measure_load(tree: Path, rounds: int) -> dict:
     return json.loads(completed.stdout)
 
 
-def measure(candidate: str, tree: Path) -> dict:
-    completed = subprocess.run([sys.executable, "-c", _CHILD, candidate, str(tree)], capture_output=True, text=True, check=True)
+def measure(candidate: str, tree: Path) -> dict | str:
+    """The candidate's times, or why it could not run (such as python-hcl2 not installed)."""
+    completed = subprocess.run([sys.executable, "-c", _CHILD, candidate, str(tree)], capture_output=True, text=True)
+    if completed.returncode != 0:
+        return (completed.stderr.strip().splitlines() or [f"exit status {completed.returncode}"])[-1]
     return json.loads(completed.stdout)
 
 
@@ -118,6 +121,9 @@ def main(argv: list[str]) -> int:
     tree = options.tree
     for candidate in () if options.load_only else ("python-hcl2", "tree-sitter-hcl"):
         result = measure(candidate, tree)
+        if isinstance(result, str):
+            print(f"{candidate}: not measured: {result}")
+            continue
         times = sorted(best for best, _ in result["per_file"].values())
         size = sum(length for _, length in result["per_file"].values())
         total = sum(times)
