@@ -187,6 +187,28 @@ def test_positions_count_characters_not_bytes():
     assert locals_.get("z").expression.if_true.span.column == 20
 
 
+def test_columns_count_characters_on_each_line_that_needs_it():
+    # a tab is one character, a 4-byte character one; a span may start on an ASCII line and end on another
+    text = 'locals {\n\tx = "😀"\n\ty = "é" == "" ? "😀€" : [var.a, "b"]\n  z = 1\n  w = [\n    "é", "x"]\n}\n'
+    locals_ = load_hcl("main.tf", text, LoadLimits()).documents[0].root.get("locals")
+    x, y = locals_.get("x").span, locals_.get("y").expression
+    assert (x.line, x.column, x.end_column) == (2, 6, 9)
+    assert locals_.key_node("y").span.column == 2
+    assert (y.if_true.span.column, y.if_true.span.end_column) == (18, 22)
+    assert (y.if_false.span.column, y.if_false.span.end_column) == (25, 37)
+    assert (y.if_false.items[1].span.column, y.if_false.items[1].span.end_column) == (33, 36)
+    assert (locals_.get("z").span.column, locals_.get("z").span.end_column) == (7, 8)
+    w = locals_.get("w").span
+    assert (w.line, w.column, w.end_line, w.end_column) == (5, 7, 6, 14)
+
+
+def test_nesting_too_deep_is_located_in_characters_and_extra_closers_do_not_count():
+    source = load_hcl("main.tf", 'locals {\n  y = ")]"\n  é = [[{ a = (1) }]]\n}\n', LoadLimits(max_depth=3))
+    (problem,) = source.problems
+    assert "nesting deeper than 3" in problem.message
+    assert (problem.span.line, problem.span.column) == (3, 15)
+
+
 def test_json_variables_files_are_values_of_the_module(tmp_path: Path):
     (tmp_path / "main.tf").write_text(ENDPOINT)
     (tmp_path / "terraform.tfvars.json").write_text('{"instance_type": "ml.c6i.large"}')

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from linter import Document, LoadLimits, LoadProblem, MappingNode, ScalarNode, SequenceNode, SourceFile, Span
@@ -133,6 +134,9 @@ class Opaque(Expression):
     kind: str
 
 
+_LITERAL_TAGS = {str: "str", bool: "bool", int: "int", float: "float"}
+
+
 class Attribute(ScalarNode):
     """An attribute's value: a ScalarNode (the literal, or the expression text tagged `!hcl`) with its `Expression`."""
 
@@ -141,7 +145,7 @@ class Attribute(ScalarNode):
     def __init__(self, expression: Expression) -> None:
         if isinstance(expression, Literal):
             value = expression.value
-            tag = {str: "str", bool: "bool", int: "int", float: "float"}.get(type(expression.value), "null")
+            tag = _LITERAL_TAGS.get(type(value), "null")
         else:
             value, tag = expression.text, "!hcl"
         super().__init__(value, expression.span, tag)
@@ -204,18 +208,20 @@ def _bracket_depth(path: str, text: str, limit: int) -> Span | None:
     if text.count("{") + text.count("[") + text.count("(") <= limit:
         return None
     depth = 0
-    line, column = 1, 0
-    for character in text:
-        column += 1
-        if character == "\n":
-            line, column = line + 1, 0
-        elif character in "{[(":
+    for index, character in enumerate(_NOT_BRACKET.sub("", text)):  # the brackets alone, in order
+        if character in "{[(":
             depth += 1
             if depth > limit:
-                return Span.point(path, line, column)
-        elif character in "}])":
-            depth = max(depth - 1, 0)
+                offset = next(islice(_BRACKET.finditer(text), index, None)).start()
+                line_start = text.rfind("\n", 0, offset) + 1
+                return Span.point(path, text.count("\n", 0, offset) + 1, offset - line_start + 1)
+        elif depth:
+            depth -= 1
     return None
+
+
+_BRACKET = re.compile(r"[{}\[\]()]")
+_NOT_BRACKET = re.compile(r"[^{}\[\]()]+")
 
 
 def _first_error(node):
@@ -267,27 +273,104 @@ def _describe_error(node, data: bytes) -> str:
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
+_new = object.__new__
+_SET_SPAN_FIELDS = tuple(Span.__dict__[name].__set__ for name in ("path", "line", "column", "end_line", "end_column"))
+
+
+def _span(path: str, line: int, column: int, end_line: int, end_column: int) -> Span:
+    """`Span(path, line, column, end_line, end_column)`, made in half the time: its frozen `__init__` sets each field
+    through `object.__setattr__`, and a file's conversion makes one per expression and key."""
+    span = _new(Span)
+    set_path, set_line, set_column, set_end_line, set_end_column = _SET_SPAN_FIELDS
+    set_path(span, path)
+    set_line(span, line)
+    set_column(span, column)
+    set_end_line(span, end_line)
+    set_end_column(span, end_column)
+    return span
+
+
+def _literal(span: Span, text: str, value: Any) -> Literal:
+    """`Literal(span, text, value)` without its frozen `__init__` (one `object.__setattr__` per field): the reader
+    makes one per value written, and a `Reference` per name."""
+    literal = _new(Literal)
+    fields = literal.__dict__
+    fields["span"] = span
+    fields["text"] = text
+    fields["value"] = value
+    return literal
+
+
+def _reference(span: Span, text: str, root: str, steps: tuple) -> Reference:
+    """`Reference(span, text, root, steps)`, made as `_literal` makes a Literal."""
+    reference = _new(Reference)
+    fields = reference.__dict__
+    fields["span"] = span
+    fields["text"] = text
+    fields["root"] = root
+    fields["steps"] = steps
+    return reference
+
+
+# An `expression`, `operation`, `collection_value`, `literal_value` or `template_expr` node with one named child is that
+# child; each level still counts towards the depth limit.
+_PASS_THROUGH = frozenset(("expression", "operation", "collection_value", "literal_value", "template_expr"))
+
+
+_PLAIN_STRING = ["quoted_template_start", "template_literal", "quoted_template_end"]
+_EMPTY_STRING = ["quoted_template_start", "quoted_template_end"]
+
+
 class _Reader:
-    """Converts one tree-sitter tree into located nodes and expressions."""
+    """Converts one tree-sitter tree into located nodes and expressions.
+
+    Each tree-sitter property read is a call into C that makes a new Python
+    object (`children` alone is cached by the node), so the walk reads as
+    few as it can: a chain of single-child wrappers is followed in a loop,
+    and a span or a text is made only for an expression that keeps it.
+    """
 
     def __init__(self, path: str, data: bytes, max_depth: int) -> None:
         self.path = path
         self.data = data
         self.max_depth = max_depth
-        self.lines = data.split(b"\n")
+        # tree-sitter counts columns in bytes, spans in characters: only a line holding a non-ASCII byte differs
+        self.wide_lines = {} if data.isascii() else {row: line for row, line in enumerate(data.split(b"\n")) if not line.isascii()}
+        self.by_kind = {
+            "numeric_lit": self._numeric,
+            "bool_lit": self._bool,
+            "null_lit": self._null,
+            "string_lit": self._template,
+            "quoted_template": self._template,
+            "heredoc_template": self._template,
+            "variable_expr": self._variable,
+            "function_call": self._call,
+            "conditional": self._conditional,
+            "binary_operation": self._operation,
+            "unary_operation": self._operation,
+            "tuple": self._tuple,
+            "object": self._object,
+            "for_expr": self._for_wrapper,
+            "for_tuple_expr": self._for,
+            "for_object_expr": self._for,
+        }
 
     # positions: tree-sitter counts bytes; spans count characters
     def _column(self, row: int, byte_column: int) -> int:
-        line = self.lines[row] if row < len(self.lines) else b""
-        prefix = line[:byte_column]
-        return (len(prefix.decode("utf-8", "replace")) if not prefix.isascii() else byte_column) + 1
+        line = self.wide_lines.get(row)
+        if line is None:
+            return byte_column + 1
+        return len(line[:byte_column].decode("utf-8", "replace")) + 1
 
     def point(self, point) -> Span:
         return Span.point(self.path, point.row + 1, self._column(point.row, point.column))
 
     def span(self, node) -> Span:
-        start, end = node.start_point, node.end_point
-        return Span(self.path, start.row + 1, self._column(start.row, start.column), end.row + 1, self._column(end.row, end.column))
+        (row, column), (end_row, end_column) = node.start_point, node.end_point
+        wide = self.wide_lines
+        if wide and (row in wide or end_row in wide):
+            return _span(self.path, row + 1, self._column(row, column), end_row + 1, self._column(end_row, end_column))
+        return _span(self.path, row + 1, column + 1, end_row + 1, end_column + 1)
 
     def text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -297,7 +380,6 @@ class _Reader:
     def config(self, root) -> MappingNode:
         body = next((child for child in root.named_children if child.type == "body"), None)
         top: dict[str, Any] = {}
-        spans: dict[str, Span] = {}
         for item in body.named_children if body is not None else ():
             if item.type == "attribute":  # not valid at the top level of a .tf file; a .tfvars file is all attributes
                 key, value = self._attribute(item, 0)
@@ -306,7 +388,6 @@ class _Reader:
             if item.type != "block":
                 continue
             block_type, labels, block = self._block(item, 0)
-            spans.setdefault(block_type.value, block_type.span)
             if block_type.value == "locals":
                 existing = top.get("locals")
                 pairs = (existing[1].pairs if existing else ()) + block.pairs
@@ -380,95 +461,118 @@ class _Reader:
 
     def _attribute(self, node, depth: int) -> tuple[ScalarNode, Attribute]:
         children = node.named_children
-        key = ScalarNode(self.text(children[0]), self.span(children[0]), "str")
-        expression = next((child for child in children[1:] if child.type == "expression"), None)
-        if expression is None:
-            return key, Attribute(Literal(self.span(node), "", None))
-        return key, Attribute(self.expression(expression, depth + 1))
+        name = children[0]
+        key = ScalarNode(self.text(name), self.span(name), "str")
+        for child in children[1:]:
+            if child.type == "expression":
+                return key, Attribute(self.expression(child, depth + 1))
+        return key, Attribute(_literal(self.span(node), "", None))
 
     # --- expressions -------------------------------------------------------------
 
     def expression(self, node, depth: int) -> Expression:
-        if depth > self.max_depth:
-            raise _TooDeep(self.point(node.start_point))
-        kind = node.type
-        span, text = self.span(node), self.text(node)
-        if kind in ("expression", "operation", "collection_value", "literal_value") or (kind == "template_expr"):
+        max_depth = self.max_depth
+        while True:
+            if depth > max_depth:
+                raise _TooDeep(self.point(node.start_point))
+            kind = node.type
+            if kind not in _PASS_THROUGH:
+                break
             children = node.named_children
-            if kind == "expression" and node.children and node.children[0].type == "(" and len(children) == 1:
-                return self.expression(children[0], depth + 1)
-            if kind == "expression" and len(children) > 1 or (kind == "expression" and children and children[0].type == "variable_expr"):
-                return self._traversal(node, depth)
-            if len(children) == 1:
-                return self.expression(children[0], depth + 1)
-            return Opaque(span, text, kind)
-        if kind == "numeric_lit":
-            return Literal(span, text, _number(text))
-        if kind == "bool_lit":
-            return Literal(span, text, text.strip() == "true")
-        if kind == "null_lit":
-            return Literal(span, text, None)
-        if kind == "string_lit" or kind == "quoted_template" or kind == "heredoc_template":
-            return self._template(node, depth)
-        if kind == "variable_expr":
-            return Reference(span, text, self.text(node.named_children[0]), ())
-        if kind == "function_call":
-            return self._call(node, depth)
-        if kind == "conditional":
-            parts = [child for child in node.named_children if child.type == "expression"]
-            if len(parts) == 3:
-                return Conditional(span, text, *(self.expression(part, depth + 1) for part in parts))
-            return Opaque(span, text, "conditional")
-        if kind in ("binary_operation", "unary_operation"):
-            children = node.children
-            # a parenthesised operand is `(`, expression, `)`: the operator is the first other token
-            depth_of = 0
-            position = None
-            for index, child in enumerate(children):
-                if child.type == "(":
-                    depth_of += 1
-                elif child.type == ")":
-                    depth_of -= 1
-                elif not child.is_named and depth_of == 0:
-                    position = index
-                    break
-            if position is None:
-                return Opaque(span, text, kind)
-            operator = self.text(children[position])
-            left = [child for child in children[:position] if child.is_named]
-            right = [child for child in children[position + 1 :] if child.is_named]
-            if not right or (kind == "binary_operation" and not left):
-                return Opaque(span, text, kind)
-            return Operation(span, text, operator, self._operand(left, depth) if left else None, self._operand(right, depth))
-        if kind == "tuple":
-            return TupleExpr(span, text, tuple(self.expression(child, depth + 1) for child in node.named_children if child.type == "expression"))
-        if kind == "object":
-            items = []
-            for element in node.named_children:
-                if element.type != "object_elem":
+            if kind == "expression":
+                if len(children) == 1 and node.child_count > 1 and node.children[0].type == "(":
+                    node, depth = children[0], depth + 1
                     continue
-                parts = [child for child in element.named_children if child.type == "expression"]
-                if len(parts) != 2:
-                    continue
-                key = self.expression(parts[0], depth + 1)
-                if isinstance(key, Reference) and not key.steps:  # a bare name is its own text
-                    key = Literal(key.span, key.text, key.root)
-                items.append((key, self.expression(parts[1], depth + 1)))
-            return ObjectExpr(span, text, tuple(items))
-        if kind == "for_expr" and len(node.named_children) == 1:
-            return self.expression(node.named_children[0], depth + 1)
-        if kind in ("for_tuple_expr", "for_object_expr"):
-            return self._for(node, span, text, depth)
-        return Opaque(span, text, kind)
+                if len(children) > 1 or (children and children[0].type == "variable_expr"):
+                    return self._traversal(node, depth, children)
+            if len(children) != 1:
+                return Opaque(self.span(node), self.text(node), kind)
+            node, depth = children[0], depth + 1
+        read = self.by_kind.get(kind)
+        if read is None:
+            return Opaque(self.span(node), self.text(node), kind)
+        return read(node, depth)
 
-    def _for(self, node, span: Span, text: str, depth: int) -> Expression:
-        intro = next((child for child in node.named_children if child.type == "for_intro"), None)
+    def _numeric(self, node, depth: int) -> Expression:
+        text = self.text(node)
+        return _literal(self.span(node), text, _number(text))
+
+    def _bool(self, node, depth: int) -> Expression:
+        text = self.text(node)
+        return _literal(self.span(node), text, text.strip() == "true")
+
+    def _null(self, node, depth: int) -> Expression:
+        return _literal(self.span(node), self.text(node), None)
+
+    def _variable(self, node, depth: int) -> Expression:
+        name = self.text(node)  # a variable_expr is its identifier alone
+        return _reference(self.span(node), name, name, ())
+
+    def _conditional(self, node, depth: int) -> Expression:
+        parts = [child for child in node.named_children if child.type == "expression"]
+        if len(parts) == 3:
+            return Conditional(self.span(node), self.text(node), *(self.expression(part, depth + 1) for part in parts))
+        return Opaque(self.span(node), self.text(node), "conditional")
+
+    def _operation(self, node, depth: int) -> Expression:
+        children = node.children
+        # a parenthesised operand is `(`, expression, `)`: the operator is the first other token
+        depth_of = 0
+        position = None
+        for index, child in enumerate(children):
+            kind = child.type
+            if kind == "(":
+                depth_of += 1
+            elif kind == ")":
+                depth_of -= 1
+            elif not child.is_named and depth_of == 0:
+                position = index
+                break
+        if position is None:
+            return Opaque(self.span(node), self.text(node), node.type)
+        left = [child for child in children[:position] if child.is_named]
+        right = [child for child in children[position + 1 :] if child.is_named]
+        if not right or (not left and node.type == "binary_operation"):
+            return Opaque(self.span(node), self.text(node), node.type)
+        return Operation(
+            self.span(node), self.text(node), self.text(children[position]),
+            self._operand(left, depth) if left else None, self._operand(right, depth),
+        )
+
+    def _tuple(self, node, depth: int) -> Expression:
+        items = tuple(self.expression(child, depth + 1) for child in node.named_children if child.type == "expression")
+        return TupleExpr(self.span(node), self.text(node), items)
+
+    def _object(self, node, depth: int) -> Expression:
+        items = []
+        for element in node.named_children:
+            if element.type != "object_elem":
+                continue
+            parts = [child for child in element.named_children if child.type == "expression"]
+            if len(parts) != 2:
+                continue
+            key = self.expression(parts[0], depth + 1)
+            if isinstance(key, Reference) and not key.steps:  # a bare name is its own text
+                key = _literal(key.span, key.text, key.root)
+            items.append((key, self.expression(parts[1], depth + 1)))
+        return ObjectExpr(self.span(node), self.text(node), tuple(items))
+
+    def _for_wrapper(self, node, depth: int) -> Expression:
+        children = node.named_children
+        if len(children) == 1:
+            return self.expression(children[0], depth + 1)
+        return Opaque(self.span(node), self.text(node), "for_expr")
+
+    def _for(self, node, depth: int) -> Expression:
+        span, text = self.span(node), self.text(node)
+        named = node.named_children
+        intro = next((child for child in named if child.type == "for_intro"), None)
         if intro is None:
             return Opaque(span, text, "a for expression")
         names = [self.text(child) for child in intro.named_children if child.type == "identifier"]
         collection = next((child for child in intro.named_children if child.type == "expression"), None)
-        bodies = [child for child in node.named_children if child.type == "expression"]
-        condition = next((child for child in node.named_children if child.type == "for_cond"), None)
+        bodies = [child for child in named if child.type == "expression"]
+        condition = next((child for child in named if child.type == "for_cond"), None)
         condition_expression = next((child for child in condition.named_children if child.type == "expression"), None) if condition is not None else None
         wanted = 2 if node.type == "for_object_expr" else 1
         if collection is None or len(names) not in (1, 2) or len(bodies) != wanted or (condition is not None and condition_expression is None):
@@ -486,40 +590,51 @@ class _Reader:
             return self.expression(nodes[0], depth + 1)
         return self._traversal(None, depth, nodes)
 
-    def _traversal(self, node, depth: int, parts: "list | None" = None) -> Expression:
-        children = node.named_children if parts is None else parts
+    def _traversal(self, node, depth: int, children: list) -> Expression:
+        """`children` read as a base and its steps; `node` their parent, or None for an operand's run of siblings."""
         if node is None:
             first, last = self.span(children[0]), self.span(children[-1])
             whole_span = Span(self.path, first.line, first.column, last.end_line, last.end_column)
             whole_text = self.data[children[0].start_byte : children[-1].end_byte].decode("utf-8", "replace")
         else:
             whole_span, whole_text = self.span(node), self.text(node)
-        base = self.expression(children[0], depth + 1)
+        head = children[0]
+        if head.type == "variable_expr":  # a name: read here, without a Reference of its own
+            if depth + 1 > self.max_depth:
+                raise _TooDeep(self.point(head.start_point))
+            base = None
+            root = self.text(head)  # a variable_expr is its identifier alone
+        else:
+            base = self.expression(head, depth + 1)
+            root = base.root if isinstance(base, Reference) and not base.steps else None
         steps: list = []
         for child in children[1:]:
-            if child.type == "get_attr":
+            kind = child.type
+            if kind == "get_attr":
                 steps.append(("attr", self.text(child.named_children[-1])))
-            elif child.type == "index":
-                inner = child.named_children[0] if child.named_children else None
-                if inner is not None and inner.type in ("new_index", "legacy_index"):
-                    if inner.type == "legacy_index":  # `x.0`
-                        steps.append(("index", Literal(self.span(inner), self.text(inner), _number(self.text(inner).lstrip(".")))))
-                    else:
-                        expression = next((part for part in inner.named_children if part.type == "expression"), None)
-                        if expression is None:
-                            return Opaque(whole_span, whole_text, "an index")
-                        steps.append(("index", self.expression(expression, depth + 1)))
+            elif kind == "index":
+                named = child.named_children
+                inner = named[0] if named else None
+                inner_kind = inner.type if inner is not None else None
+                if inner_kind == "legacy_index":  # `x.0`
+                    written = self.text(inner)
+                    steps.append(("index", _literal(self.span(inner), written, _number(written.lstrip(".")))))
+                elif inner_kind == "new_index":
+                    expression = next((part for part in inner.named_children if part.type == "expression"), None)
+                    if expression is None:
+                        return Opaque(whole_span, whole_text, "an index")
+                    steps.append(("index", self.expression(expression, depth + 1)))
                 else:
                     return Opaque(whole_span, whole_text, "an index")
-            elif child.type == "splat":
+            elif kind == "splat":
                 steps.append(("splat", None))
             else:
-                return Opaque(whole_span, whole_text, child.type)
-        if isinstance(base, Reference) and not base.steps:
-            return Reference(whole_span, whole_text, base.root, tuple(steps))
+                return Opaque(whole_span, whole_text, kind)
+        if root is not None:
+            return _reference(whole_span, whole_text, root, tuple(steps))
         if not steps:
             return base
-        return Reference(whole_span, whole_text, "", (("base", base),) + tuple(steps))
+        return _reference(whole_span, whole_text, "", (("base", base),) + tuple(steps))
 
     def _call(self, node, depth: int) -> Expression:
         children = node.named_children
@@ -529,55 +644,66 @@ class _Reader:
         expand = False
         if arguments is not None:
             for child in arguments.named_children:
-                if child.type == "expression":
+                kind = child.type
+                if kind == "expression":
                     args.append(self.expression(child, depth + 1))
-                elif child.type == "expand_or_comma" and "..." in self.text(child):
+                elif kind == "expand_or_comma" and "..." in self.text(child):
                     expand = True
-            expand = expand or "..." in self.text(arguments)[-6:]
+            if not expand:  # the last 6 characters of the arguments (24 bytes hold them, whatever they are)
+                end = arguments.end_byte
+                expand = "..." in self.data[max(arguments.start_byte, end - 24) : end].decode("utf-8", "replace")[-6:]
         return Call(self.span(node), self.text(node), name, tuple(args), expand)
 
     def _template(self, node, depth: int) -> Expression:
         """A quoted string or heredoc: the literal text is read between the parts (the grammar drops its edge whitespace)."""
-        children = list(node.children)
-        for child in children:
-            if child.type in ("quoted_template", "template_expr", "heredoc_template") and child is not node:
+        children = node.children
+        kinds = [child.type for child in children]
+        data = self.data
+        if kinds == _PLAIN_STRING or kinds == _EMPTY_STRING:  # most strings: `"text"` without an interpolation
+            written = self.text(node)
+            literal = data[children[0].end_byte : children[-1].start_byte].decode("utf-8", "replace")
+            return _literal(self.span(node), written, _unescape(literal))
+        for child, kind in zip(children, kinds):
+            if kind == "quoted_template" or kind == "template_expr" or kind == "heredoc_template":
                 return self._template(child, depth + 1)
         heredoc = node.type == "heredoc_template"
         if heredoc:
-            markers = [child for child in children if child.type == "heredoc_identifier"]
+            markers = [child for child, kind in zip(children, kinds) if kind == "heredoc_identifier"]
             if not markers:
                 return Opaque(self.span(node), self.text(node), "a heredoc")
-            newline = self.data.find(b"\n", markers[0].end_byte)
+            newline = data.find(b"\n", markers[0].end_byte)
             start = newline + 1 if newline != -1 else markers[0].end_byte
             closing = markers[-1] if len(markers) > 1 else None
-            end = self.data.rfind(b"\n", start, closing.start_byte) + 1 if closing is not None else node.end_byte
+            end = data.rfind(b"\n", start, closing.start_byte) + 1 if closing is not None else node.end_byte
             end = max(end, start)
         else:
-            opening = next((child for child in children if child.type == "quoted_template_start"), None)
-            closing = next((child for child in children if child.type == "quoted_template_end"), None)
-            start = opening.end_byte if opening is not None else node.start_byte
-            end = closing.start_byte if closing is not None else node.end_byte
+            start = children[kinds.index("quoted_template_start")].end_byte if "quoted_template_start" in kinds else node.start_byte
+            end = children[kinds.index("quoted_template_end")].start_byte if "quoted_template_end" in kinds else node.end_byte
         parts: list = []
         cursor = start
-        for child in children:
-            if child.type not in ("template_interpolation", "template_directive") or child.start_byte < start:
+        for child, kind in zip(children, kinds):
+            if kind != "template_interpolation" and kind != "template_directive":
                 continue
-            literal = self.data[cursor : child.start_byte].decode("utf-8", "replace")
+            child_start = child.start_byte
+            if child_start < start:
+                continue
+            literal = data[cursor:child_start].decode("utf-8", "replace")
             parts.append(literal if heredoc else _unescape(literal))
-            if child.type == "template_interpolation":
+            if kind == "template_interpolation":
                 inner = next((part for part in child.named_children if part.type == "expression"), None)
                 parts.append(self.expression(inner, depth + 1) if inner is not None else Opaque(self.span(child), self.text(child), "an interpolation"))
             else:
                 parts.append(Opaque(self.span(child), self.text(child), "a template directive"))
             cursor = child.end_byte
-        tail = self.data[cursor:end].decode("utf-8", "replace") if end > cursor else ""
+        tail = data[cursor:end].decode("utf-8", "replace") if end > cursor else ""
         parts.append(tail if heredoc else _unescape(tail))
-        if heredoc and self.text(node).startswith("<<-"):
+        text = self.text(node)
+        if heredoc and text.startswith("<<-"):
             parts = _dedent(parts)
         parts = [part for part in parts if part != ""]
-        span, text = self.span(node), self.text(node)
+        span = self.span(node)
         if all(isinstance(part, str) for part in parts):
-            return Literal(span, text, "".join(parts))
+            return _literal(span, text, "".join(parts))
         return Template(span, text, tuple(parts))
 
 
