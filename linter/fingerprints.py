@@ -92,7 +92,7 @@ def _index(
     if start in points and start not in into:
         into[start] = (path, "")
     if isinstance(node, MappingNode):
-        for key, value in node.pairs:
+        for key, value in zip(node.flat[::2], node.flat[1::2]):
             child = f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
             at = key.start
             if at in points and at not in into:

@@ -9,6 +9,7 @@ use `iter_nodes`, which visits each node once, rather than recurse naively.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Iterator, Union
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "SequenceNode",
     "is_null",
     "located_mapping",
+    "located_flat_mapping",
     "located_scalar",
     "located_sequence",
     "iter_nodes",
@@ -115,51 +117,117 @@ class MappingNode(Node):
     nothing after the colon) is not written: `get` and `in` do not find it,
     as CloudFormation, the AWS APIs and the Kubernetes API server all read a
     null field as an unset one. `pairs`, `keys` and `key_node` still show it.
+
+    Stored flat, for memory (a node of a large file is ~10 bytes of text):
+    `_flat` is `(key, value, key, value, ...)`, and `pairs` makes the
+    (key, value) tuples when read. `_lookup` answers `get`: for a mapping
+    of at most `_SCANNED_KEYS` distinct text keys, a tuple of the keys'
+    text (a null-valued key's place holds a marker no key equals), scanned
+    in C, about as fast as a dict at that size and a third of its bytes;
+    for any other mapping, a dict as `_index_of` builds it.
     """
 
-    __slots__ = ("pairs", "_index")
+    __slots__ = ("_flat", "_lookup")
 
     def __init__(self, pairs: tuple[tuple[ScalarNode, Node], ...], span: Span, tag: str = "map") -> None:
-        self.pairs = pairs
+        flat = tuple(_chain(pairs))
+        self._flat = flat
+        self._lookup = _lookup_of(flat)
         self._place(span)
         self.tag = tag
-        self._index = _index_of(pairs)
+
+    @property
+    def flat(self) -> tuple[Node, ...]:
+        """The keys and values as stored, `(key, value, key, value, ...)` (no copy: for walks over every node)."""
+        return self._flat
+
+    @property
+    def pairs(self) -> tuple[tuple[ScalarNode, Node], ...]:
+        """The (key node, value node) pairs in written order (a new tuple on each read)."""
+        flat = iter(self._flat)
+        return tuple(zip(flat, flat))
 
     def get(self, key: object, default: "Node | None" = None) -> "Node | None":
         """The value node under `key`, or `default` when the key is absent or its value is null."""
-        return self._index.get(key, default)  # type: ignore[call-overload]
+        lookup = self._lookup
+        if key in lookup:  # one scan or hash for a miss, the common answer
+            if lookup.__class__ is tuple:
+                return self._flat[2 * lookup.index(key) + 1]  # type: ignore[union-attr]
+            return lookup[key]  # type: ignore[index]
+        return default
 
     def key_node(self, key: object) -> ScalarNode | None:
         """The key node itself (for pointing a finding at a key)."""
-        for key_node, _ in reversed(self.pairs):
-            if key_node.value == key:
-                return key_node
+        flat = self._flat
+        for index in range(len(flat) - 2, -1, -2):
+            if flat[index].value == key:
+                return flat[index]  # type: ignore[return-value]
         return None
 
     def __contains__(self, key: object) -> bool:
-        return key in self._index
+        return key in self._lookup
 
     def __len__(self) -> int:
-        return len(self.pairs)
+        return len(self._flat) >> 1
 
     def keys(self) -> list[object]:
-        return [key.value for key, _ in self.pairs]
+        return [key.value for key in self._flat[::2]]  # type: ignore[attr-defined]
 
     def items(self) -> Iterator[tuple[object, Node]]:
-        for key, value in self.pairs:
-            yield key.value, value
+        flat = self._flat
+        for index in range(0, len(flat), 2):
+            yield flat[index].value, flat[index + 1]  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:
-        return f"MappingNode({len(self.pairs)} keys, {self.span})"
+        return f"MappingNode({len(self)} keys, {self.span})"
 
 
-def _index_of(pairs: tuple[tuple[ScalarNode, Node], ...]) -> dict:
+# A mapping of at most this many keys is searched by a scan of a tuple of its keys instead of a dict.
+_SCANNED_KEYS = 8
+
+
+class _Hidden:
+    """Holds the place of a null-valued key in a mapping's scanned keys: equal to nothing but itself."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<hidden key>"
+
+
+_HIDDEN = _Hidden()
+
+
+def _lookup_of(flat: tuple) -> "tuple | dict":
+    """A mapping's `get` table from its flat (key, value, ...) tuple: the scanned tuple when it is exact, else `_index_of`'s dict.
+
+    The tuple is exact for distinct text keys only: `get` by `==` then finds
+    what the dict would (a number key equals another type's: `1 == True`).
+    """
+    if len(flat) > 2 * _SCANNED_KEYS:
+        return _index_of(flat)
+    keys = [key.value for key in flat[::2]]
+    for written in keys:
+        if type(written) is not str:
+            return _index_of(flat)
+    if len(set(keys)) != len(keys):
+        return _index_of(flat)  # a repeated key: the last one wins, as in the dict
+    position = 0
+    for value in flat[1::2]:
+        if isinstance(value, ScalarNode) and value.value is None and not value.tag.startswith("!"):  # is_null, inline
+            keys[position] = _HIDDEN
+        position += 1
+    return tuple(keys)
+
+
+def _index_of(flat: tuple) -> dict:
     """The `get` table of a mapping: text, number and boolean keys, the last one winning, null values left out."""
     index = {}
     maybe_null = False
-    for key, value in pairs:
-        written = key.value
+    for position in range(0, len(flat), 2):
+        written = flat[position].value
         if type(written) is str or isinstance(written, (int, float, bool)):
+            value = flat[position + 1]
             index[written] = value
             if not maybe_null and isinstance(value, ScalarNode) and value.value is None:
                 maybe_null = True
@@ -192,6 +260,7 @@ class SequenceNode(Node):
 
 
 _new = object.__new__
+_chain = chain.from_iterable
 
 
 def located_scalar(value: Scalar, tag: str, style: str, path: str, line: int, column: int, end_line: int, end_column: int) -> ScalarNode:
@@ -212,9 +281,14 @@ def located_mapping(
     pairs: tuple[tuple[ScalarNode, Node], ...], tag: str, path: str, line: int, column: int, end_line: int, end_column: int
 ) -> MappingNode:
     """A `MappingNode` from its position as numbers, without making a `Span`."""
+    return located_flat_mapping(tuple(_chain(pairs)), tag, path, line, column, end_line, end_column)
+
+
+def located_flat_mapping(flat: tuple[Node, ...], tag: str, path: str, line: int, column: int, end_line: int, end_column: int) -> MappingNode:
+    """`located_mapping` from the pairs laid flat, `(key, value, key, value, ...)` (keys scalar nodes), as `MappingNode.flat` gives them."""
     node = _new(MappingNode)
-    node.pairs = pairs
-    node._index = _index_of(pairs)
+    node._flat = flat
+    node._lookup = _lookup_of(flat)
     node.tag = tag
     node._path = path
     node._line = line
@@ -273,9 +347,7 @@ def iter_nodes(root: Node) -> Iterator[Node]:
         seen.add(id(node))
         yield node
         if isinstance(node, MappingNode):
-            for key, value in reversed(node.pairs):
-                stack.append(value)
-                stack.append(key)
+            stack.extend(reversed(node._flat))
         elif isinstance(node, SequenceNode):
             stack.extend(reversed(node.items))
 
@@ -300,7 +372,8 @@ def to_python(node: Node, max_nodes: int = 100_000) -> object:
         if isinstance(current, ScalarNode):
             result: object = current.value
         elif isinstance(current, MappingNode):
-            result = {key.value: convert(value) for key, value in current.pairs}
+            flat = current._flat
+            result = {flat[index].value: convert(flat[index + 1]) for index in range(0, len(flat), 2)}  # type: ignore[attr-defined]
         else:
             assert isinstance(current, SequenceNode)
             result = [convert(item) for item in current.items]

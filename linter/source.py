@@ -20,6 +20,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Iterator
 
 from linter import flow_colons
@@ -29,7 +30,7 @@ from linter.nodes import (
     ScalarNode,
     SequenceNode,
     Span,
-    located_mapping,
+    located_flat_mapping,
     located_scalar,
     located_sequence,
     to_python,
@@ -661,7 +662,7 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 convert(raw_value, depth + 1)
                 size += expanded[id(raw_key)] + expanded[id(raw_value)]
             tag = "map" if ctag is map_tag else _short_tag(str(ctag))
-            node = located_mapping(_mapping_pairs(value, done, problems), tag, path, line, start.column + 1, end_line, end.column + 1)
+            node = located_flat_mapping(_mapping_pairs(value, done, problems), tag, path, line, start.column + 1, end_line, end.column + 1)
         else:
             items = []
             for item in value:
@@ -702,12 +703,14 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
     return None
 
 
+_chain = chain.from_iterable
+
 # A plain scalar whose first character is none of these (nor a digit) is text by the core schema.
 _PLAIN_SPECIAL = "~nNtTfF+-."
 
 
 def _mapping_pairs(raw_pairs: list, done: dict[int, Node], problems: list[LoadProblem]) -> tuple:
-    """Key/value pairs of a composed mapping: duplicates reported, merges applied."""
+    """Key/value pairs of a composed mapping, laid flat (`MappingNode.flat`): duplicates reported, merges applied."""
     explicit: dict[object, tuple[ScalarNode, Node]] = {}
     merged: dict[object, tuple[ScalarNode, Node]] | None = None
     for raw_key, raw_value in raw_pairs:
@@ -732,9 +735,9 @@ def _mapping_pairs(raw_pairs: list, done: dict[int, Node], problems: list[LoadPr
             problems.append(_duplicate_key(key, value, previous))
         explicit[hashable] = (key, value)
     if merged is None:
-        return tuple(explicit.values())
+        return tuple(_chain(explicit.values()))
     inherited = [pair for hashable, pair in merged.items() if _hashable(hashable) not in explicit]
-    return tuple(inherited + list(explicit.values()))
+    return tuple(_chain(inherited + list(explicit.values())))
 
 
 def _hashable(merged_key: tuple) -> object:

@@ -26,7 +26,7 @@ import sys
 from array import array
 from typing import Any
 
-from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, located_mapping, located_scalar, located_sequence
+from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, located_flat_mapping, located_scalar, located_sequence
 from linter.rules import Severity
 from linter.source import Document, LoadProblem, SourceFile, _gc_paused
 
@@ -118,7 +118,7 @@ def _encode(source: SourceFile, text: str | None) -> list:
                 numbers.extend((_SCALAR, tag, style, path, node._line, node._column, node._end_line, node._end_column))
                 values.append(node.value)
             elif kind is MappingNode or kind is SequenceNode:
-                children = [part for pair in node.pairs for part in pair] if kind is MappingNode else node.items
+                children = node.flat if kind is MappingNode else node.items
                 if not children_done:
                     if id(node) in pending:
                         raise Unencodable("a node that contains itself")
@@ -236,8 +236,7 @@ def _decode(data: Any, given_text: str | None) -> SourceFile:
             keys = children[0::2]
             if not all(type(nodes[number]) is ScalarNode for number in keys):
                 raise ValueError("a mapping key that is not a scalar")
-            pairs = tuple(zip((nodes[number] for number in keys), (nodes[number] for number in children[1::2])))
-            nodes.append(located_mapping(pairs, tag, *position(at_span)))  # type: ignore[arg-type]
+            nodes.append(located_flat_mapping(tuple([nodes[number] for number in children]), tag, *position(at_span)))  # type: ignore[arg-type]
         elif kind == _SEQUENCE:
             nodes.append(located_sequence(tuple(nodes[number] for number in children), tag, *position(at_span)))
         else:

@@ -296,7 +296,7 @@ def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
     wanted = name.lower()
     wanted_dynamic = wanted + ".$"
     dynamic: _Found | None = None
-    for key, value in node.pairs:
+    for key, value in zip(node.flat[::2], node.flat[1::2]):
         text = key.value
         if not isinstance(text, str):
             continue
