@@ -175,16 +175,18 @@ def declared(
     origin: str,
     namespace: Manifest | None,
     namespace_stages: Mapping[str, Sequence[str]] = {},
+    reader: RequestReader = READER,
 ) -> tuple[WorkloadProfile, Sourced[Environment], list[InputProblem]]:
     """The workload profile and stage an ACK resource declares, and the problems found.
 
     Profile: `mldeploy-lint.io/<key>` annotations, with the spec's `tags`
     `mldeploy-lint:<key>` over them. Stage, first found: the profile's
     `environment`; an `environment`/`env`/`stage` tag; the object's labels;
-    its Namespace's labels; a stage word in the namespace's name.
+    its Namespace's labels; a stage word in the namespace's name. `reader`
+    is `READER` or a copy of it.
     """
     annotated, problems = profile_of(manifest)
-    profile, environment, tag_problems = request_profile(spec, READER, origin, annotated)
+    profile, environment, tag_problems = request_profile(spec, reader, origin, annotated)
     if not environment.known:
         environment = environment_of(manifest, profile, None, namespace, namespace_stages)
     return profile, environment, problems + tag_problems
