@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from linter import (
@@ -65,18 +66,17 @@ class Manifest:
 
     def __post_init__(self) -> None:
         metadata, spec = self.node.get("metadata"), self.node.get("spec")
-        metadata = metadata if isinstance(metadata, MappingNode) else None
-        name = text(child(metadata, "name"))
-        namespace = text(child(metadata, "namespace")) or DEFAULT_NAMESPACE
-        for attribute, value in (
-            ("group", self.api_version.rpartition("/")[0] if "/" in self.api_version else ""),
-            ("metadata", metadata),
-            ("spec", spec if isinstance(spec, MappingNode) else None),
-            ("name", name),
-            ("namespace", namespace),
-            ("key", (namespace, self.kind, name or "")),
-        ):
-            object.__setattr__(self, attribute, value)
+        if isinstance(metadata, MappingNode):
+            name, namespace = text(metadata.get("name")), text(metadata.get("namespace")) or DEFAULT_NAMESPACE
+        else:
+            metadata, name, namespace = None, None, DEFAULT_NAMESPACE
+        set_field = object.__setattr__  # the dataclass is frozen
+        set_field(self, "group", self.api_version.rpartition("/")[0] if "/" in self.api_version else "")
+        set_field(self, "metadata", metadata)
+        set_field(self, "spec", spec if isinstance(spec, MappingNode) else None)
+        set_field(self, "name", name)
+        set_field(self, "namespace", namespace)
+        set_field(self, "key", (namespace, self.kind, name or ""))
 
     @property
     def version(self) -> str:
@@ -106,9 +106,9 @@ class Manifest:
         annotations = child(self.metadata, "annotations")
         return annotations if isinstance(annotations, MappingNode) else None
 
-    @property
+    @cached_property
     def anchor(self) -> Span:
-        """Where a finding about the whole object points: its name, else its kind."""
+        """Where a finding about the whole object points: its name, else its kind (made once: every reader asks)."""
         name = child(self.metadata, "name")
         return name.span if isinstance(name, ScalarNode) else self.kind_node.span
 
@@ -141,6 +141,21 @@ def manifest_of(document: Document, node: Node | None, item: int | None = None) 
 def is_list(manifest: Manifest) -> bool:
     """`kind: List` (v1) or `<Kind>List` with `items`: a container, not an object."""
     return manifest.kind.endswith("List") and "items" in manifest.node
+
+
+def is_object(node: Node | None) -> bool:
+    """True for a mapping with a string apiVersion and kind: a Kubernetes object (or a List of them)."""
+    if not isinstance(node, MappingNode):
+        return False
+    api_version, kind = node.get("apiVersion"), node.get("kind")
+    return (
+        isinstance(api_version, ScalarNode)
+        and isinstance(api_version.value, str)
+        and bool(api_version.value)
+        and isinstance(kind, ScalarNode)
+        and isinstance(kind.value, str)
+        and bool(kind.value)
+    )
 
 
 def manifests(document: Document) -> list[Manifest]:
