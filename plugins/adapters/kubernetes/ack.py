@@ -128,6 +128,8 @@ def _annotation(manifest: Manifest | None, key: str) -> Sourced[str]:
 
 def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
     """The resource's annotations, else its Namespace's (when the run holds it), else the controller's defaults."""
+    if manifest.annotations is None and (namespace is None or namespace.annotations is None):
+        return _CONTROLLER_SCOPE  # most objects: nothing to read
     region = _annotation(manifest, REGION_ANNOTATION)
     for key in (DEFAULT_REGION_ANNOTATION, REGION_ANNOTATION):
         if not region.known:
@@ -137,6 +139,8 @@ def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
         account = _annotation(namespace, ACCOUNT_ANNOTATION)
     return Scope(str(account.value) if account.known else None, region)
 
+
+_CONTROLLER_SCOPE = Scope(None, Sourced())
 
 T = TypeVar("T")
 

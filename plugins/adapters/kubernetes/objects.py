@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Iterator
 
 from linter import (
@@ -47,8 +46,9 @@ class Manifest:
     `item` is the position in a `List` (None for a top-level object);
     `namespace` is UNKNOWN-free: "default" (with DEFAULT provenance) when
     the object names none. What readers ask of every object again and again
-    (group, metadata, spec, name, namespace, key) is read once, when it is
-    made: the nodes never change.
+    (group, metadata, spec, name, namespace, key, and `anchor`: where a
+    finding about the whole object points, its name else its kind) is read
+    once, when it is made: the nodes never change.
     """
 
     document: Document
@@ -63,11 +63,14 @@ class Manifest:
     name: str | None = field(init=False, repr=False, compare=False)
     namespace: str = field(init=False, repr=False, compare=False)
     key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
+    anchor: Span = field(init=False, repr=False, compare=False)  # where a finding about the whole object points: its name, else its kind
 
     def __post_init__(self) -> None:
         metadata, spec = self.node.get("metadata"), self.node.get("spec")
+        name_node = None
         if isinstance(metadata, MappingNode):
-            name, namespace = text(metadata.get("name")), text(metadata.get("namespace")) or DEFAULT_NAMESPACE
+            name_node = metadata.get("name")
+            name, namespace = text(name_node), text(metadata.get("namespace")) or DEFAULT_NAMESPACE
         else:
             metadata, name, namespace = None, None, DEFAULT_NAMESPACE
         set_field = object.__setattr__  # the dataclass is frozen
@@ -77,6 +80,7 @@ class Manifest:
         set_field(self, "name", name)
         set_field(self, "namespace", namespace)
         set_field(self, "key", (namespace, self.kind, name or ""))
+        set_field(self, "anchor", name_node.span if isinstance(name_node, ScalarNode) else self.kind_node.span)
 
     @property
     def version(self) -> str:
@@ -105,12 +109,6 @@ class Manifest:
     def annotations(self) -> MappingNode | None:
         annotations = child(self.metadata, "annotations")
         return annotations if isinstance(annotations, MappingNode) else None
-
-    @cached_property
-    def anchor(self) -> Span:
-        """Where a finding about the whole object points: its name, else its kind (made once: every reader asks)."""
-        name = child(self.metadata, "name")
-        return name.span if isinstance(name, ScalarNode) else self.kind_node.span
 
     def describe(self) -> str:
         return f"{self.kind} {self.name or '(unnamed)'}"
