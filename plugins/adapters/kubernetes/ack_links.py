@@ -331,13 +331,14 @@ def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> Scal
 # --- deployments ----------------------------------------------------------------------------
 
 
-def _finish(deployment: Deployment, anchor: AckResource) -> Deployment:
-    """What every ACK deployment carries: its namespace, and its region when declared (else its ECR images')."""
+def _finish(deployment: Deployment, anchor: AckResource, **changes) -> Deployment:
+    """What every ACK deployment carries: its namespace, and its region when declared (else its ECR images'); with `changes`
+    (fields of `Deployment`) made in the same copy."""
     namespace = anchor.manifest.namespace_sourced
     if anchor.scope.region.known:
-        return replace(deployment, namespace=namespace, region=anchor.scope.region)
-    [deployment] = with_image_region([deployment])
-    return replace(deployment, namespace=namespace)
+        return replace(deployment, namespace=namespace, region=anchor.scope.region, **changes)
+    [deployment] = with_image_region([replace(deployment, namespace=namespace, **changes)])
+    return deployment
 
 
 def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Deployment]:
@@ -367,8 +368,7 @@ def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Depl
             scaling = scaling_of(target, ack.policies_of.get(node, []))
             units[link.unit] = replace(units[link.unit], scaling=units[link.unit].scaling + (scaling,))
             links.append(ResourceRef(target.manifest.kind, target.manifest.name or "(unnamed)", target.manifest.anchor))
-    deployment = replace(deployment, units=tuple(units), models=tuple(models), links=tuple(links))
-    return [_finish(deployment, anchor)]
+    return [_finish(deployment, anchor, units=tuple(units), models=tuple(models), links=tuple(links))]
 
 
 def _add_component(
