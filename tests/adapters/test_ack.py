@@ -664,3 +664,73 @@ def test_bad_file_through_the_command_line_prints_no_traceback(cli, chdir_tmp):
     assert result.code in (0, 1)
     assert "Traceback" not in result.out + result.err
     assert "MD002" not in result.out
+
+
+# --- the run's ACK index: keys matched case-insensitively through key tables -----------------------
+
+
+def test_key_tables_find_what_a_scan_of_the_keys_finds():
+    """The first non-null entry in any case wins; a `name.$` entry is dynamic only when no plain one is written."""
+    from linter.source import load_text
+    from plugins.adapters.kubernetes.ack import READER
+
+    (document,) = load_text(
+        "spec.yaml",
+        "endpointConfigName: null\nEndpointConfigName: first\nENDPOINTCONFIGNAME: second\n"
+        "ModelName.$: $.model\nmodelname.$: $.other\nvariantName: ~\nVariantName.$: $.variant\n"
+        "Tags: [{key: environment, value: prod}]\ninstanceType: null\n3: three\n",
+    ).documents
+    tabled = READER.with_key_tables()
+    for _ in range(2):  # the second search reads the table made by the first
+        for name in ("EndpointConfigName", "endpointconfigname", "ModelName", "modelName.$", "VariantName", "Tags", "InstanceType", "Missing"):
+            scanned, found = READER.find(document.root, name), tabled.find(document.root, name)
+            assert (found and (found.node, found.dynamic)) == (scanned and (scanned.node, scanned.dynamic)), name
+    assert tabled.read_str(document.root, "EndpointConfigName").value == "first"
+    assert tabled.find(document.root, "ModelName").dynamic == "$.model"
+    assert tabled.find(document.root, "VariantName").dynamic == "$.variant"
+    assert tabled.find(document.root, "InstanceType") is None
+    tabled.forget_key_tables()
+    assert tabled.key_tables == {} and READER.key_tables is None
+
+
+def test_many_objects_whose_keys_differ_in_case_link_by_their_own_names(host):
+    """Hundreds of ACK objects of one run, each spelling its keys in its own case (with a null entry first):
+    every endpoint finds its own configuration and model, every target its own variant."""
+    spellings = (
+        ("endpointConfigName", "modelName", "instanceType", "initialInstanceCount", "resourceID"),
+        ("EndpointConfigName", "ModelName", "InstanceType", "InitialInstanceCount", "ResourceId"),
+        ("endpointconfigname", "modelname", "instancetype", "initialinstancecount", "resourceid"),
+    )
+    documents = []
+    for n in range(300):
+        config_key, model_key, type_key, count_key, resource_key = spellings[n % 3]
+        instance = ("ml.c5.xlarge", "ml.m5.large", "ml.g5.xlarge")[n % 3]
+        documents.append(
+            f"apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: Model\nmetadata: {{name: model-{n}, namespace: ml}}\n"
+            f"spec:\n  MODELNAME: null\n  {model_key}: model-{n}\n"
+            f"  primaryContainer: {{image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}}\n"
+        )
+        documents.append(
+            f"apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: EndpointConfig\nmetadata: {{name: config-{n}, namespace: ml}}\n"
+            f"spec:\n  {config_key}: config-{n}\n  productionVariants:\n"
+            f"    - {{variantName: v{n}, {model_key}: model-{n}, {type_key}: {instance}, {count_key}: {n % 4 + 1}}}\n"
+        )
+        documents.append(
+            f"apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: Endpoint\nmetadata: {{name: endpoint-{n}, namespace: ml}}\n"
+            f"spec: {{endpointName: endpoint-{n}, ENDPOINTCONFIGNAME: null, {config_key}: config-{n}}}\n"
+        )
+        documents.append(
+            f"apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1\nkind: ScalableTarget\nmetadata: {{name: target-{n}, namespace: ml}}\n"
+            f"spec: {{serviceNamespace: sagemaker, {resource_key}: endpoint/endpoint-{n}/variant/v{n}, "
+            f"scalableDimension: 'sagemaker:variant:DesiredInstanceCount', minCapacity: 1, maxCapacity: {n + 2}}}\n"
+        )
+    result = _run(host, ("stream.yaml", "---\n".join(documents)))
+    assert len(result.deployments) == 300
+    for n, deployment in enumerate(result.deployments):
+        assert deployment.id == f"stream.yaml#Endpoint/ml/endpoint-{n}"
+        (unit,) = deployment.units
+        assert (unit.name.value, unit.model_names, unit.count.value) == (f"v{n}", (f"model-{n}",), n % 4 + 1)
+        assert unit.compute.instance_type.value == ("ml.c5.xlarge", "ml.m5.large", "ml.g5.xlarge")[n % 3]
+        (scaling,) = unit.scaling
+        assert scaling.max_capacity.value == n + 2
+    assert [(target.status, target.unit_name) for target in result.scaling_targets] == [("linked", f"v{n}") for n in range(300)]

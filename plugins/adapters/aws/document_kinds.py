@@ -38,6 +38,8 @@ _SIGNATURES = (
     (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),
     (TUNING_JOB, "HyperParameterTuningJobName", ("HyperParameterTuningJobConfig",)),
 )
+# The same, lower-cased once (`classify` matches keys in any case, for every document of a run).
+_LOWERED_SIGNATURES = tuple((operation, name_key.lower(), tuple(key.lower() for key in any_of)) for operation, name_key, any_of in _SIGNATURES)
 
 
 def may_hold_request(text: str) -> bool:
@@ -68,9 +70,9 @@ def classify(root: object) -> tuple[str, str] | None:
     if not isinstance(root, MappingNode):
         return None
     keys = {key.lower(): key for key in root.keys() if isinstance(key, str)}
-    for operation, name_key, any_of in _SIGNATURES:
-        if name_key.lower() in keys and any(key.lower() in keys for key in any_of):
-            return operation, keys[name_key.lower()]
+    for operation, name_key, any_of in _LOWERED_SIGNATURES:
+        if name_key in keys and any(key in keys for key in any_of):
+            return operation, keys[name_key]
     return None
 
 

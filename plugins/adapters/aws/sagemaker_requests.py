@@ -305,9 +305,26 @@ def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
             if not is_null(value):
                 return _Found(value, None)
         elif dynamic is None and lowered == wanted_dynamic and not is_null(value):
-            path = value.value if isinstance(value, ScalarNode) and isinstance(value.value, str) else "a JSONPath"
-            dynamic = _Found(value, path)
+            dynamic = _Found(value, _dynamic_path(value))
     return dynamic
+
+
+def _key_table(node: MappingNode) -> dict[str, Node]:
+    """Each lower-cased text key of a mapping with its first non-null value, in the mapping's order.
+
+    `_lookup` reads the same entries: the first non-null value under a key
+    spelled `name` in any case, else the first non-null `name.$` entry.
+    """
+    table: dict[str, Node] = {}
+    for key, value in node.pairs:
+        text = key.value
+        if isinstance(text, str) and not is_null(value):
+            table.setdefault(text.lower(), value)
+    return table
+
+
+def _dynamic_path(value: Node) -> str:
+    return value.value if isinstance(value, ScalarNode) and isinstance(value.value, str) else "a JSONPath"
 
 
 class RequestReader:
@@ -333,6 +350,25 @@ class RequestReader:
         self.resolve = resolve
         self.exact_keys = exact_keys
         self.extensions = extensions
+        self.key_tables: dict[int, tuple[MappingNode, dict[str, Node]]] | None = None
+
+    def with_key_tables(self) -> "RequestReader":
+        """A copy of this reader that matches keys through a table of each mapping's lower-cased keys, made on its first search.
+
+        For a reader that searches many mappings many times (every ACK
+        object of a run): each search is then one dictionary look-up
+        instead of a scan lower-casing every key. The tables are the
+        copy's (and its copies'), kept until `forget_key_tables`; the
+        entries found are those a scan finds.
+        """
+        copy = _copy.copy(self)
+        copy.key_tables = {}
+        return copy
+
+    def forget_key_tables(self) -> None:
+        """Drop the tables made so far (they are made again when searched)."""
+        if self.key_tables is not None:
+            self.key_tables.clear()
 
     def with_extensions(self, extensions: data.Extensions) -> "RequestReader":
         """This reader (a copy: it may be shared) with `extensions` for the facts it infers."""
@@ -354,10 +390,25 @@ class RequestReader:
                 if found.dynamic is not None:
                     return found
                 node = found.node
-            found = _lookup(node, name, self.exact_keys)
+            found = self._entry(node, name)
             if found is None:
                 return None
         return found
+
+    def _entry(self, node: Node | None, name: str) -> _Found | None:
+        tables = self.key_tables
+        if tables is None or self.exact_keys or not isinstance(node, MappingNode):
+            return _lookup(node, name, self.exact_keys)
+        known = tables.get(id(node))
+        if known is None or known[0] is not node:
+            known = tables[id(node)] = (node, _key_table(node))
+        table = known[1]
+        wanted = name.lower()
+        value = table.get(wanted)
+        if value is not None:
+            return _Found(value, None)
+        value = table.get(wanted + ".$")
+        return _Found(value, _dynamic_path(value)) if value is not None else None
 
     def node(self, node: Node | None, *path: str) -> Node | None:
         """The node at a path of keys, or None when absent or dynamic."""

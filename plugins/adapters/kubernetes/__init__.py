@@ -37,7 +37,7 @@ import re
 
 from linter import ContextRequest, Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
 
-from plugins.adapters.kubernetes.objects import manifests
+from plugins.adapters.kubernetes.objects import is_object, manifests
 
 _STAGE_PATTERNS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 
@@ -144,8 +144,7 @@ def mldeploy_document_origins(source: SourceFile) -> tuple[str, ...] | None:
 @hookimpl
 def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and autoscaler reports of a Kubernetes document; None for anything else."""
-    found = manifests(document)
-    if not found:
+    if not is_object(document.root):
         return None
     # The readers (and the ACK, KServe, Seldon ... modules behind them) are
     # imported only once a run holds a Kubernetes object: start-up stays
@@ -158,7 +157,11 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     failure = index.failures.get(id(document))
     if failure is not None:  # this document could not be read into the run's index
         raise failure
-    found = index.of_document.get(id(document), found)  # the objects the index holds: read once
+    found = index.of_document.get(id(document))  # the objects the index holds: read once
+    if found is None:  # a document outside the run's (not expected)
+        found = manifests(document)
+    if not found:
+        return None
     results: list = []
     recognised = False
     for manifest in found:

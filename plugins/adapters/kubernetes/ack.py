@@ -128,6 +128,8 @@ def _annotation(manifest: Manifest | None, key: str) -> Sourced[str]:
 
 def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
     """The resource's annotations, else its Namespace's (when the run holds it), else the controller's defaults."""
+    if manifest.annotations is None and (namespace is None or namespace.annotations is None):
+        return _CONTROLLER_SCOPE  # most objects: nothing to read
     region = _annotation(manifest, REGION_ANNOTATION)
     for key in (DEFAULT_REGION_ANNOTATION, REGION_ANNOTATION):
         if not region.known:
@@ -137,6 +139,8 @@ def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
         account = _annotation(namespace, ACCOUNT_ANNOTATION)
     return Scope(str(account.value) if account.known else None, region)
 
+
+_CONTROLLER_SCOPE = Scope(None, Sourced())
 
 T = TypeVar("T")
 
@@ -175,16 +179,18 @@ def declared(
     origin: str,
     namespace: Manifest | None,
     namespace_stages: Mapping[str, Sequence[str]] = {},
+    reader: RequestReader = READER,
 ) -> tuple[WorkloadProfile, Sourced[Environment], list[InputProblem]]:
     """The workload profile and stage an ACK resource declares, and the problems found.
 
     Profile: `mldeploy-lint.io/<key>` annotations, with the spec's `tags`
     `mldeploy-lint:<key>` over them. Stage, first found: the profile's
     `environment`; an `environment`/`env`/`stage` tag; the object's labels;
-    its Namespace's labels; a stage word in the namespace's name.
+    its Namespace's labels; a stage word in the namespace's name. `reader`
+    is `READER` or a copy of it.
     """
     annotated, problems = profile_of(manifest)
-    profile, environment, tag_problems = request_profile(spec, READER, origin, annotated)
+    profile, environment, tag_problems = request_profile(spec, reader, origin, annotated)
     if not environment.known:
         environment = environment_of(manifest, profile, None, namespace, namespace_stages)
     return profile, environment, problems + tag_problems

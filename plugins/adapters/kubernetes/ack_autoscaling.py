@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from linter import MappingNode, ScalarNode, Scaling, ScalingPolicy, Sourced
+from linter import ScalarNode, Scaling, ScalingPolicy, Sourced
 
 from plugins.adapters.aws.application_autoscaling import (
     INFERENCE_COMPONENT,
@@ -34,6 +34,7 @@ from plugins.adapters.aws.application_autoscaling import (
 from plugins.adapters.aws.application_autoscaling import read_policy as read_policy_request
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, is_placeholder, nearest
 from plugins.adapters.kubernetes.objects import Manifest
+from plugins.adapters.aws.sagemaker_requests import RequestReader
 
 __all__ = ["KINDS", "TargetRecord", "PolicyRecord", "ResourceName", "read_target", "read_policy", "policy_target", "scaling_of"]
 
@@ -98,47 +99,43 @@ def _resource_name(resource_id: Sourced[str], written: object) -> tuple[Resource
     return None, f"resourceID {written!r} is not an endpoint variant or inference component"
 
 
-def read_target(manifest: Manifest, scope: Scope) -> TargetRecord | None:
-    """The ScalableTarget an object declares; None without a spec mapping."""
+def read_target(manifest: Manifest, scope: Scope, reader: RequestReader = READER) -> TargetRecord | None:
+    """The ScalableTarget an object declares; None without a spec mapping. `reader` is `ack.READER` or a copy of it."""
     spec = manifest.spec
     if spec is None:
         return None
-    resource_id = READER.read_text(spec, "ResourceID")
-    written = READER.node(spec, "ResourceID")
+    resource_id = reader.read_text(spec, "ResourceID")
+    written = reader.node(spec, "ResourceID")
     resource, reason = _resource_name(resource_id, written.value if isinstance(written, ScalarNode) else None)
     return TargetRecord(
         manifest=manifest,
         scope=scope,
-        service_namespace=READER.read_str(spec, "ServiceNamespace"),
+        service_namespace=reader.read_str(spec, "ServiceNamespace"),
         resource_id=resource_id,
-        resource_key=READER.name_key(spec, "ResourceID"),
-        dimension=READER.read_str(spec, "ScalableDimension"),
-        min_capacity=READER.read_int(spec, "MinCapacity"),
-        max_capacity=READER.read_int(spec, "MaxCapacity"),
+        resource_key=reader.name_key(spec, "ResourceID"),
+        dimension=reader.read_str(spec, "ScalableDimension"),
+        min_capacity=reader.read_int(spec, "MinCapacity"),
+        max_capacity=reader.read_int(spec, "MaxCapacity"),
         resource=resource,
         reason=reason,
     )
 
 
-def read_policy(manifest: Manifest, scope: Scope) -> PolicyRecord | None:
-    """The ScalingPolicy an object declares; None without a spec mapping."""
+def read_policy(manifest: Manifest, scope: Scope, reader: RequestReader = READER) -> PolicyRecord | None:
+    """The ScalingPolicy an object declares; None without a spec mapping. `reader` is `ack.READER` or a copy of it."""
     spec = manifest.spec
     if spec is None:
         return None
-    dimension = READER.read_str(spec, "ScalableDimension")
-    namespace = READER.read_str(spec, "ServiceNamespace")
+    dimension = reader.read_str(spec, "ScalableDimension")
+    namespace = reader.read_str(spec, "ServiceNamespace")
     return PolicyRecord(
         manifest=manifest,
         scope=scope,
-        resource_key=READER.name_key(spec, "ResourceID"),
+        resource_key=reader.name_key(spec, "ResourceID"),
         dimension=str(dimension.value) if dimension.known else None,
         service_namespace=str(namespace.value) if namespace.known else None,
-        policy=_policy(manifest, spec),
+        policy=read_policy_request(spec, reader, manifest.anchor),
     )
-
-
-def _policy(manifest: Manifest, spec: MappingNode) -> ScalingPolicy:
-    return read_policy_request(spec, READER, manifest.anchor)
 
 
 def policy_target(policy: PolicyRecord, targets: Sequence[TargetRecord]) -> TargetRecord | None:

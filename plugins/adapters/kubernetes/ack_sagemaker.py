@@ -154,15 +154,17 @@ def read_resource(
     namespace: Manifest | None,
     namespace_stages: Mapping[str, Sequence[str]] = {},
     extensions: data.Extensions = data.SHIPPED,
+    reader: RequestReader = READER,
 ) -> AckResource:
     """The object's place and declared profile (annotations, then its spec's tags); `namespace_stages` as `environment_of` takes them.
 
-    `extensions` is the run's `[data]` section, which the object's requests are read with (`AckResource.reader`).
+    `extensions` is the run's `[data]` section, which the object's requests are read with (`AckResource.reader`,
+    `reader` with them: `READER` or a copy of it).
     """
     origin = f"ACK {manifest.describe()}"
-    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages)
+    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader)
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
-    return AckResource(manifest, scope, link, profile, environment, tuple(problems), READER.with_extensions(extensions))
+    return AckResource(manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions))
 
 
 def read_model_entry(resource: AckResource) -> ModelEntry | None:
@@ -178,7 +180,8 @@ def read_config_entry(resource: AckResource) -> ConfigEntry | None:
         return None
     declared = (resource.profile, resource.environment, resource.problems)
     request = read_endpoint_config(spec, resource.reader, resource.link, resource.origin, resource.fallback_name, declared)
-    keys = tuple(READER.name_key(variant, "VariantName") for variant in READER.mappings(spec, "ProductionVariants"))
+    reader = resource.reader
+    keys = tuple(reader.name_key(variant, "VariantName") for variant in reader.mappings(spec, "ProductionVariants"))
     return ConfigEntry(resource, request, keys)
 
 
@@ -195,38 +198,39 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    name = READER.read_text(spec, "InferenceComponentName")
+    reader = resource.reader
+    name = reader.read_text(spec, "InferenceComponentName")
     if not name.known and not name.note:
         name = resource.fallback_name
-    specification = READER.node(spec, "Specification")
-    container = READER.node(specification, "Container")
-    model_name = READER.read_text(specification, "ModelName")
+    specification = reader.node(spec, "Specification")
+    container = reader.node(specification, "Container")
+    model_name = reader.read_text(specification, "ModelName")
     spec_container = None
     if isinstance(container, MappingNode) and not model_name.known and not model_name.note and name.known:
         # A container written in the component is its model: name it after the component, so the unit serves it.
-        model_name = Sourced(name.value, READER.span_of(container), Provenance.INFERRED, "the inference component's own container")
+        model_name = Sourced(name.value, reader.span_of(container), Provenance.INFERRED, "the inference component's own container")
     if container is not None:
         spec_container = model_for(
-            READER.read_text(container, "Image"),
+            reader.read_text(container, "Image"),
             model_name,
             Sourced(),
-            READER.environment(container, "Environment"),
-            extensions=resource.reader.extensions,
+            reader.environment(container, "Environment"),
+            extensions=reader.extensions,
         )
     return ComponentEntry(
         resource=resource,
         name=name,
-        key=READER.name_key(spec, "InferenceComponentName"),
-        endpoint_key=READER.name_key(spec, "EndpointName"),
-        variant_name=READER.read_text(spec, "VariantName"),
-        variant_key=READER.name_key(spec, "VariantName"),
-        model_key=READER.name_key(specification, "ModelName"),
+        key=reader.name_key(spec, "InferenceComponentName"),
+        endpoint_key=reader.name_key(spec, "EndpointName"),
+        variant_name=reader.read_text(spec, "VariantName"),
+        variant_key=reader.name_key(spec, "VariantName"),
+        model_key=reader.name_key(specification, "ModelName"),
         model_name=model_name,
         container=spec_container,
-        copy_count=READER.read_int(spec, "RuntimeConfig", "CopyCount"),
-        requirements=read_component_requirements(READER.node(specification, "ComputeResourceRequirements"), READER),
-        startup_timeout=READER.read_int(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds"),
-        download_timeout=READER.read_int(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds"),
+        copy_count=reader.read_int(spec, "RuntimeConfig", "CopyCount"),
+        requirements=read_component_requirements(reader.node(specification, "ComputeResourceRequirements"), reader),
+        startup_timeout=reader.read_int(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds"),
+        download_timeout=reader.read_int(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds"),
     )
 
 

@@ -46,8 +46,9 @@ class Manifest:
     `item` is the position in a `List` (None for a top-level object);
     `namespace` is UNKNOWN-free: "default" (with DEFAULT provenance) when
     the object names none. What readers ask of every object again and again
-    (group, metadata, spec, name, namespace, key) is read once, when it is
-    made: the nodes never change.
+    (group, metadata, spec, name, namespace, key, and `anchor`: where a
+    finding about the whole object points, its name else its kind) is read
+    once, when it is made: the nodes never change.
     """
 
     document: Document
@@ -62,21 +63,24 @@ class Manifest:
     name: str | None = field(init=False, repr=False, compare=False)
     namespace: str = field(init=False, repr=False, compare=False)
     key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
+    anchor: Span = field(init=False, repr=False, compare=False)  # where a finding about the whole object points: its name, else its kind
 
     def __post_init__(self) -> None:
         metadata, spec = self.node.get("metadata"), self.node.get("spec")
-        metadata = metadata if isinstance(metadata, MappingNode) else None
-        name = text(child(metadata, "name"))
-        namespace = text(child(metadata, "namespace")) or DEFAULT_NAMESPACE
-        for attribute, value in (
-            ("group", self.api_version.rpartition("/")[0] if "/" in self.api_version else ""),
-            ("metadata", metadata),
-            ("spec", spec if isinstance(spec, MappingNode) else None),
-            ("name", name),
-            ("namespace", namespace),
-            ("key", (namespace, self.kind, name or "")),
-        ):
-            object.__setattr__(self, attribute, value)
+        name_node = None
+        if isinstance(metadata, MappingNode):
+            name_node = metadata.get("name")
+            name, namespace = text(name_node), text(metadata.get("namespace")) or DEFAULT_NAMESPACE
+        else:
+            metadata, name, namespace = None, None, DEFAULT_NAMESPACE
+        set_field = object.__setattr__  # the dataclass is frozen
+        set_field(self, "group", self.api_version.rpartition("/")[0] if "/" in self.api_version else "")
+        set_field(self, "metadata", metadata)
+        set_field(self, "spec", spec if isinstance(spec, MappingNode) else None)
+        set_field(self, "name", name)
+        set_field(self, "namespace", namespace)
+        set_field(self, "key", (namespace, self.kind, name or ""))
+        set_field(self, "anchor", name_node.span if isinstance(name_node, ScalarNode) else self.kind_node.span)
 
     @property
     def version(self) -> str:
@@ -105,12 +109,6 @@ class Manifest:
     def annotations(self) -> MappingNode | None:
         annotations = child(self.metadata, "annotations")
         return annotations if isinstance(annotations, MappingNode) else None
-
-    @property
-    def anchor(self) -> Span:
-        """Where a finding about the whole object points: its name, else its kind."""
-        name = child(self.metadata, "name")
-        return name.span if isinstance(name, ScalarNode) else self.kind_node.span
 
     def describe(self) -> str:
         return f"{self.kind} {self.name or '(unnamed)'}"
@@ -141,6 +139,21 @@ def manifest_of(document: Document, node: Node | None, item: int | None = None) 
 def is_list(manifest: Manifest) -> bool:
     """`kind: List` (v1) or `<Kind>List` with `items`: a container, not an object."""
     return manifest.kind.endswith("List") and "items" in manifest.node
+
+
+def is_object(node: Node | None) -> bool:
+    """True for a mapping with a string apiVersion and kind: a Kubernetes object (or a List of them)."""
+    if not isinstance(node, MappingNode):
+        return False
+    api_version, kind = node.get("apiVersion"), node.get("kind")
+    return (
+        isinstance(api_version, ScalarNode)
+        and isinstance(api_version.value, str)
+        and bool(api_version.value)
+        and isinstance(kind, ScalarNode)
+        and isinstance(kind.value, str)
+        and bool(kind.value)
+    )
 
 
 def manifests(document: Document) -> list[Manifest]:

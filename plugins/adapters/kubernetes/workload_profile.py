@@ -13,6 +13,7 @@ pattern (`[environments] namespaces`); a stage word in the namespace's name
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from typing import Callable, Mapping, Sequence
 
@@ -110,8 +111,7 @@ def environment_of(
         if configured is not None:
             stage, pattern = configured
             return Sourced(stage, namespace.span, Provenance.DECLARED, f"namespace {namespace.value!r} matches {pattern!r} (configured)")
-        # A placeholder's words name a variable, not the namespace (`${var.prod_namespace}`).
-        stage_word = stage_in_name(without_placeholders(str(namespace.value)))
+        stage_word = _stage_in_namespace(str(namespace.value))
         if stage_word is not None:
             stage, word = stage_word
             return Sourced(stage, namespace.span, Provenance.INFERRED, f"namespace {namespace.value!r} names {word!r}")
@@ -140,6 +140,13 @@ def _stage_label(labels, whose: Callable[[], str]) -> Sourced[Environment] | Non
 
 
 _WORD_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@functools.lru_cache(maxsize=1024)
+def _stage_in_namespace(namespace: str) -> tuple[Environment, str] | None:
+    """`stage_in_name` of a namespace, read once per name (a run has a few namespaces and thousands of objects)."""
+    # A placeholder's words name a variable, not the namespace (`${var.prod_namespace}`).
+    return stage_in_name(without_placeholders(namespace))
 
 
 def stage_in_name(name: str) -> tuple[Environment, str] | None:
