@@ -220,7 +220,7 @@ class LintResult:
 
 def run_lint(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions) -> LintResult:
     """Lint `inputs` with the plugins of `host`; never raises for bad input or plugins."""
-    with _frozen_as_loaded() as kept, armed():
+    with _frozen_as_loaded() as kept, armed() if options.file_timeout else contextlib.nullcontext():
         return _run(inputs, host, options, kept)
 
 

@@ -230,3 +230,16 @@ def test_a_child_forked_while_armed_limits_its_own_stages():
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_run_without_a_time_limit_sets_no_timer():
+    seen = []
+
+    def mldeploy_extract(document, run):
+        seen.append(signal.getitimer(signal.ITIMER_REAL))
+        return None
+
+    run_lint([InputFile("t.yaml", ENDPOINT.encode())], _host(mldeploy_extract=mldeploy_extract), LintOptions(file_timeout=None))
+    assert seen == [(0.0, 0.0)]
+    run_lint([InputFile("t.yaml", ENDPOINT.encode())], _host(mldeploy_extract=mldeploy_extract), LIMIT)
+    assert seen[1] != (0.0, 0.0)
