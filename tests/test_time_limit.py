@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -122,13 +123,18 @@ def test_the_timer_is_disarmed_after_the_run():
     assert signal.getsignal(signal.SIGALRM) not in (deadline._raise_overrun, deadline._tick)
 
 
-def test_time_limit_restores_an_outer_timer():
+@pytest.mark.parametrize("armed_run", [False, True], ids=["limit alone", "limit within armed"])
+def test_an_outer_timer_and_its_handler_are_restored_unexpired(armed_run):
     fired = []
-    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    handler = lambda *_: fired.append(True)  # noqa: E731
+    previous = signal.signal(signal.SIGALRM, handler)
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.5)
-        with time_limit(5):
-            pass
+        with armed() if armed_run else contextlib.nullcontext():
+            with time_limit(5):
+                _spin(0.6)
+        assert fired == []
+        assert signal.getsignal(signal.SIGALRM) is handler
         assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 0.5
         time.sleep(0.6)
         assert fired == [True]
@@ -193,25 +199,6 @@ def test_within_armed_an_inner_limit_restores_the_outer_one_unexpired():
             _spin(0.1)  # the outer limit has its 0.3 s again
             with pytest.raises(Overrun):
                 _spin(5)
-
-
-def test_armed_restores_an_outer_timer_and_its_handler():
-    fired = []
-    handler = lambda *_: fired.append(True)  # noqa: E731
-    previous = signal.signal(signal.SIGALRM, handler)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
-        with armed():
-            with time_limit(5):
-                _spin(0.6)
-        assert fired == []
-        assert signal.getsignal(signal.SIGALRM) is handler
-        assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 0.5
-        time.sleep(0.6)
-        assert fired == [True]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_a_child_forked_while_armed_limits_its_own_stages():
