@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 from linter.rules import Finding, Suppression
@@ -43,7 +43,7 @@ class Baseline:
         for finding in sorted(findings, key=lambda item: item.sort_key):
             if finding.suppression is None and remaining[finding.fingerprint] > 0:
                 remaining[finding.fingerprint] -= 1
-                finding = replace(finding, suppression=Suppression("external", "in the baseline", self.path))
+                finding = finding.replaced(suppression=Suppression("external", "in the baseline", self.path))
             marked.append(finding)
         return marked, sum(remaining.values())
 

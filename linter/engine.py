@@ -716,7 +716,7 @@ def _with_severities(findings: list[Finding], config: Config, rules_by_id: dict[
             if RuleSelector((selector,)).enabled(owner):
                 levels[rule_id] = Severity(level)
                 break
-    return [replace(finding, severity=levels[finding.rule_id]) if finding.rule_id in levels else finding for finding in findings]
+    return [finding.replaced(severity=levels[finding.rule_id]) if finding.rule_id in levels else finding for finding in findings]
 
 
 def _single_deployment_lines(deployments: Sequence[Deployment], documents: Sequence[Document]) -> dict[Span, int]:
@@ -762,7 +762,7 @@ def _with_origins(findings: list[Finding], documents: Sequence[Document]) -> lis
             position = bisect.bisect_right(spans, (finding.span.line, float("inf"), "")) - 1
             if position >= 0 and spans[position][0] <= finding.span.line <= spans[position][1]:
                 origin = spans[position][2]
-        located.append(replace(finding, origin=origin) if origin else finding)
+        located.append(finding.replaced(origin=origin) if origin else finding)
     return located
 
 
@@ -1020,7 +1020,7 @@ class _Emitter:
             if frame:
                 message += f" (at {frame})"
         owner = self.rules_by_id["MD002"]
-        self.findings.append(replace(owner.finding(Violation(message, span)), plugin=plugin))
+        self.findings.append(owner.finding(Violation(message, span)).replaced(plugin=plugin))
 
     def check(self, candidate: Rule, anchor: Span | None, check: Callable[..., Iterable[Violation]], *args: Any) -> None:
         subject = args[0] if args and isinstance(args[0], Deployment) else None
@@ -1036,11 +1036,12 @@ class _Emitter:
                 finding = candidate.finding(violation)
                 if subject is not None:
                     name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
-                    finding = replace(finding, subject=name, subject_span=subject.span)
                     if subject.variant.known:
-                        finding = replace(finding, variants=(str(subject.variant.value),))
+                        finding = finding.replaced(subject=name, subject_span=subject.span, variants=(str(subject.variant.value),))
+                    else:
+                        finding = finding.replaced(subject=name, subject_span=subject.span)
                 elif self.world is not None and finding.span.path in self.world[1]:
-                    finding = replace(finding, variants=(self.world[0],))
+                    finding = finding.replaced(variants=(self.world[0],))
                 self.findings.append(finding)
         except (KeyboardInterrupt, Overrun):
             raise

@@ -61,22 +61,8 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
         if finding.variants:  # one finding per set of stage files it holds under
             parts += ("variants", *finding.variants)
         digest = hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        located.append(_with_fingerprint(finding, digest))
+        located.append(finding.replaced(fingerprint=digest))
     return located
-
-
-def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
-    """`dataclasses.replace(finding, fingerprint=fingerprint)` without calling `__init__` again.
-
-    `Finding` is a frozen dataclass with no `__post_init__`: a copy of its
-    fields is the finding `replace` makes, at a fraction of the cost (one
-    per finding of a large run).
-    """
-    copy = object.__new__(type(finding))
-    fields = copy.__dict__
-    fields.update(finding.__dict__)
-    fields["fingerprint"] = fingerprint
-    return copy
 
 
 def _holds_any(root: Node, points: list[tuple[int, int]]) -> bool:

@@ -208,10 +208,29 @@ class Finding:
     def path(self) -> str:
         return self.span.path
 
+    def replaced(self, **changes: object) -> "Finding":
+        """`dataclasses.replace(self, **changes)` without running `__init__` again (a run copies every finding a few times).
+
+        Finding has no `__post_init__`: a copy of its fields with `changes`
+        over them is the finding `replace` makes. An unknown field raises
+        TypeError, as `replace` does.
+        """
+        unknown = changes.keys() - _FINDING_FIELDS
+        if unknown:
+            raise TypeError(f"Finding has no field {sorted(unknown)[0]!r}")
+        copy = object.__new__(Finding)
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes)
+        return copy
+
     @property
     def sort_key(self) -> tuple:
         span = self.span
         return (span.path, span.line, span.column, self.rule_id, self.message, span.end_line, span.end_column)
+
+
+_FINDING_FIELDS = frozenset(Finding.__dataclass_fields__)
 
 
 @dataclass(frozen=True, eq=False)

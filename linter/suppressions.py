@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from linter.config import Config
@@ -166,7 +166,7 @@ def apply(
             entry = _matching(candidate, finding, [e for glob, e in per_file if config.matches(glob, finding.path)])
         if entry is not None:
             entry.used = True
-            finding = replace(finding, suppression=Suppression(entry.kind, entry.reason, entry.origin))
+            finding = finding.replaced(suppression=Suppression(entry.kind, entry.reason, entry.origin))
         result.append(finding)
 
     result.extend(_audit(written, by_id, enabled_ids, bool(config.get("require-reason", False)), rules))
