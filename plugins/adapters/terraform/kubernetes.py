@@ -47,8 +47,9 @@ from linter import Document, LoadLimits, MappingNode, Node, RunContext, ScalarNo
 
 from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Call, ObjectExpr, Reference, TupleExpr
 from plugins.adapters.terraform.module import TerraformModule, instances_of, module_of
-from plugins.adapters.terraform.requests import ValueNode
-from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown, instances
+from plugins.adapters.terraform.requests import ValueNode, cover
+from plugins.adapters.terraform.requests import located as requests_located
+from plugins.adapters.terraform.values import MAX_ITEMS, Module, Scope, Unknown, instances
 
 __all__ = ["KUBERNETES_TYPES", "MAX_DEFINITION_BYTES", "embedded_objects", "writes_kubernetes"]
 
@@ -240,7 +241,7 @@ def _body(module: Module, body: MappingNode, scope: Scope, parent: str, budget: 
         listed = name in _LIST_BLOCKS or parent in _LISTED_UNDER.get(name, ())
         api_key = ScalarNode(_LIST_BLOCKS.get(name, _camel(name)) if listed else _camel(name), key.span, "str")
         if listed:
-            pairs.append((api_key, SequenceNode(tuple(bodies), _cover([item.span for item in bodies]))))
+            pairs.append((api_key, SequenceNode(tuple(bodies), cover([item.span for item in bodies]))))
         else:
             pairs.append((api_key, bodies[0]))
     return MappingNode(tuple(pairs), body.span)
@@ -315,37 +316,11 @@ def located(value: Any, span: Span, related: tuple = (), budget: list[int] | Non
     `written` is the expression's text, named by the placeholder of a
     value that is unknown as a whole and has no text of its own.
     """
-    budget = budget if budget is not None else [MAX_ITEMS]
-    budget[0] -= 1
-    if budget[0] < 0:
-        return _placeholder(Unknown("a value too large to read"), span, related, written)
-    if value is None:
-        return None
-    if isinstance(value, EvalError):
-        return _placeholder(Unknown(f"Terraform cannot evaluate it: {value.message}"), span, related, written)
-    if isinstance(value, ResourceInstance):
-        return _placeholder(Unknown(f"the whole resource {value.resource.address}"), span, related, written)
-    if isinstance(value, Unknown):
-        return _placeholder(value, span, related, written)
-    if isinstance(value, bool):
-        return ValueNode(value, span, "bool", related)
-    if isinstance(value, int):
-        return ValueNode(value, span, "int", related)
-    if isinstance(value, float):
-        return ValueNode(value, span, "float", related)
-    if isinstance(value, str):
-        return ValueNode(value, span, "str", related)
-    if isinstance(value, dict):
-        pairs = []
-        for key, item in value.items():
-            node = located(item, span, related, budget)
-            if node is not None:
-                pairs.append((ScalarNode(str(key), span, "str"), node))
-        return MappingNode(tuple(pairs), span)
-    if isinstance(value, list):
-        items = [located(item, span, related, budget) for item in value]
-        return SequenceNode(tuple(item if item is not None else ScalarNode(None, span, "null") for item in items), span)
-    return _placeholder(Unknown("a value not read"), span, related, written)
+
+    def placeholder(unknown: Unknown, at: Span, why: tuple, whole: bool) -> ValueNode:
+        return _placeholder(unknown, at, why, written if whole else "")
+
+    return requests_located(value, span, related, budget, placeholder)
 
 
 def _placeholder(value: Unknown, span: Span, related: tuple, written: str) -> ValueNode:
@@ -354,10 +329,6 @@ def _placeholder(value: Unknown, span: Span, related: tuple, written: str) -> Va
     return ValueNode(text, span, "str", related, value)
 
 
-def _cover(spans: list[Span]) -> Span:
-    first = min(spans)
-    last = max(spans, key=lambda span: (span.end_line, span.end_column))
-    return Span(first.path, first.line, first.column, last.end_line, last.end_column)
 
 
 # --- kubernetes_manifest ----------------------------------------------------------------

@@ -154,7 +154,7 @@ def _body(module: Module, body: MappingNode, scope: Scope, shape: RequestShape, 
             continue
         api_key = ScalarNode(shape.key(name), key.span, "str")
         if name in shape.lists:
-            pairs.append((api_key, SequenceNode(tuple(bodies), _cover([item.span for item in bodies]))))
+            pairs.append((api_key, SequenceNode(tuple(bodies), cover([item.span for item in bodies]))))
         else:
             pairs.append((api_key, bodies[0]))
     return MappingNode(tuple(pairs), body.span)
@@ -226,20 +226,32 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def located(value: Any, span: Span, related: tuple, budget: list[int] | None = None) -> Node | None:
-    """An evaluated value as located nodes at `span`; None for null (an unset argument)."""
-    budget = budget if budget is not None else [MAX_ITEMS]
+# Makes the node of an unknown value: (the unknown, its span, its related locations, whether it is the
+# value as a whole rather than a part of it) -> the node.
+UnknownNode = Callable[[Unknown, Span, tuple, bool], "ValueNode"]
+
+
+def located(value: Any, span: Span, related: tuple, budget: list[int] | None = None, unknown: "UnknownNode | None" = None) -> Node | None:
+    """An evaluated value as located nodes at `span`; None for null (an unset argument).
+
+    Unknown parts become what `unknown` makes of them: by default a
+    `!unknown` value node that keeps the `Unknown` (references stay links).
+    """
+    return _located(value, span, related, budget if budget is not None else [MAX_ITEMS], unknown or _unknown, True)
+
+
+def _located(value: Any, span: Span, related: tuple, budget: list[int], unknown: UnknownNode, whole: bool) -> Node | None:
     budget[0] -= 1
     if budget[0] < 0:
-        return _unknown(Unknown("a value too large to read"), span, related)
+        return unknown(Unknown("a value too large to read"), span, related, whole)
     if value is None:
         return None
     if isinstance(value, EvalError):
-        return _unknown(Unknown(f"Terraform cannot evaluate it: {value.message}"), span, related)
+        return unknown(Unknown(f"Terraform cannot evaluate it: {value.message}"), span, related, whole)
     if isinstance(value, Unknown):
-        return _unknown(value, span, related)
+        return unknown(value, span, related, whole)
     if isinstance(value, ResourceInstance):
-        return _unknown(Unknown(f"the whole resource {value.resource.address}", None, value.resource.address), span, related)
+        return unknown(Unknown(f"the whole resource {value.resource.address}", None, value.resource.address), span, related, whole)
     if isinstance(value, bool):
         return ValueNode(value, span, "bool", related)
     if isinstance(value, int):
@@ -251,21 +263,22 @@ def located(value: Any, span: Span, related: tuple, budget: list[int] | None = N
     if isinstance(value, dict):
         pairs = []
         for key, item in value.items():
-            node = located(item, span, related, budget)
+            node = _located(item, span, related, budget, unknown, False)
             if node is not None:
                 pairs.append((ScalarNode(str(key), span, "str"), node))
         return MappingNode(tuple(pairs), span)
     if isinstance(value, list):
-        items = [located(item, span, related, budget) for item in value]
+        items = [_located(item, span, related, budget, unknown, False) for item in value]
         return SequenceNode(tuple(item if item is not None else ScalarNode(None, span, "null") for item in items), span)
-    return _unknown(Unknown("a value not read"), span, related)
+    return unknown(Unknown("a value not read"), span, related, whole)
 
 
-def _unknown(value: Unknown, span: Span, related: tuple) -> ValueNode:
+def _unknown(value: Unknown, span: Span, related: tuple, whole: bool = True) -> ValueNode:
     return ValueNode(value.text, span, "!unknown", related, value)
 
 
-def _cover(spans: list[Span]) -> Span:
+def cover(spans: list[Span]) -> Span:
+    """The span from the first of `spans` to the end of the last-ending one."""
     first = min(spans)
     last = max(spans, key=lambda span: (span.end_line, span.end_column))
     return Span(first.path, first.line, first.column, last.end_line, last.end_column)
