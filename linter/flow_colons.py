@@ -3,11 +3,11 @@
 libyaml rejects a `:` followed by anything but a blank inside a plain
 scalar in a flow collection (`[!Ref AWS::Region, x]`, `{Arn: arn:aws:s3:::b}`),
 which YAML 1.2 allows and CloudFormation templates use all the time. Such a
-file used to be composed again by ruamel.yaml's pure-Python composer, about
-ten times slower than libyaml. Instead, `masked` replaces each colon that
+file used to be read again by ruamel.yaml's pure-Python parser, about ten
+times slower than libyaml. Instead, `masked` replaces each colon that
 cannot be an indicator with a placeholder character of the same width, so
-libyaml composes the text with every mark unchanged, and `unmask` puts the
-colons back into the composed scalars.
+libyaml reads the text with every mark unchanged, and the loader puts the
+colons back into the scalars it reads (`linter.source`).
 
 A colon can be an indicator in YAML 1.2 only when a blank, a line break, a
 flow indicator (`,[]{}`) or the end of the text follows it, or, in a flow
@@ -16,15 +16,15 @@ key: `{"a":1}`). Only the other colons are masked: those are text in any
 scalar, quoted or not, block or flow. Colons that are not in a scalar
 (inside a comment, a tag, an anchor) either do not matter or make libyaml
 fail on the placeholder, and then the caller falls back to the pure-Python
-composer as before: masking never changes what a document means, it only
-decides which composer reads it.
+parser as before: masking never changes what a document means, it only
+decides which parser reads it.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["masked", "unmask"]
+__all__ = ["masked"]
 
 # Private-use characters: printable for libyaml, one character wide like ':'.
 _PLACEHOLDERS = tuple(chr(code) for code in range(0xE000, 0xE100))
@@ -42,30 +42,3 @@ def masked(text: str) -> tuple[str, str] | None:
         return None
     result, count = _TEXT_COLON.subn(placeholder, text)
     return (result, placeholder) if count else None
-
-
-def unmask(root: object, placeholder: str) -> None:
-    """Put the colons back into the scalars of a ruamel.yaml node graph composed from `masked` text.
-
-    Each node is visited once (aliases share nodes; a recursive alias is a
-    cycle), iteratively: the depth of the graph is the loader's to bound.
-    """
-    from ruamel.yaml.nodes import MappingNode
-
-    seen: set[int] = set()
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        value = node.value  # type: ignore[attr-defined]
-        if type(value) is str:
-            if placeholder in value:
-                node.value = value.replace(placeholder, ":")  # type: ignore[attr-defined]
-        elif type(node) is MappingNode:
-            for key, item in value:
-                pending.append(key)
-                pending.append(item)
-        else:
-            pending.extend(value)

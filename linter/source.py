@@ -21,7 +21,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Iterator
+from typing import Callable, Iterator, NoReturn
 
 from linter import flow_colons
 from linter.nodes import (
@@ -274,11 +274,11 @@ def _segments_after(text: str, line: int) -> Iterator[tuple[str, int]]:
         line_offset += text.count("\n", start, end)
 
 
-# libyaml's composer recurses in C once per nesting level and overflows the
-# stack somewhere past ten thousand levels, before any Python-level limit
-# can act. Text that could nest deeper than this is checked event by event
-# (no recursion) first.
-_COMPOSER_SAFE_DEPTH = 2000
+# libyaml's parser slows down with the square of the flow nesting (20,000
+# levels take seconds) and the pure-Python parser is slower still. Text that
+# could nest deeper than this is checked event by event first, and refused
+# at the first level past the limit without reading the rest.
+_CHECKED_DEPTH_BOUND = 2000
 
 
 def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
@@ -289,20 +289,20 @@ def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
     longest line plus the number of brackets bounds the depth. A `---`
     marker at column 0 ends whatever came before it in libyaml (the
     document, or the parse with an error), so brackets count per document.
-    Only text whose bound passes `_COMPOSER_SAFE_DEPTH` is parsed event by
+    Only text whose bound passes `_CHECKED_DEPTH_BOUND` is parsed event by
     event.
     """
     longest = max(map(len, text.split("\n")), default=0) + 1
-    if text.count("[") + text.count("{") + longest <= _COMPOSER_SAFE_DEPTH:
+    if text.count("[") + text.count("{") + longest <= _CHECKED_DEPTH_BOUND:
         return None
     starts = [0, *(match.start() for match in _DOCUMENT_START.finditer(text)), len(text)]
     flow = max(text.count("[", start, end) + text.count("{", start, end) for start, end in zip(starts, starts[1:]))
-    if flow + longest <= _COMPOSER_SAFE_DEPTH:
+    if flow + longest <= _CHECKED_DEPTH_BOUND:
         return None
     try:
         from _ruamel_yaml import CParser
-    except ImportError:  # pragma: no cover - the pure composer raises RecursionError instead
-        return None
+    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+        return _bracket_depth_beyond(path, text, max_depth)
     parser = CParser(text)
     depth = 0
     try:
@@ -321,7 +321,7 @@ def _nesting_beyond(path: str, text: str, max_depth: int) -> LoadProblem | None:
                 depth -= 1
     except Exception:
         # libyaml stopped at a syntax error, which may be a YAML 1.1 artefact
-        # that the pure composer (recursive, and slow in depth) reads again:
+        # that the pure-Python parser (slow in depth) reads again:
         # bound the flow nesting of the rest by counting brackets.
         return _bracket_depth_beyond(path, text, max_depth)
     finally:
@@ -382,7 +382,7 @@ def _looks_like_json(path: str, text: str) -> bool:
     return path.lower().endswith(".json") or text.lstrip()[:1] in ("{", "[")
 
 
-# --- YAML through the C composer -------------------------------------------------
+# --- YAML: located nodes from parser events -------------------------------------
 
 
 def _compose(
@@ -394,90 +394,54 @@ def _compose(
     line_offset: int = 0,
     placeholder: str | None = None,
 ) -> tuple[list[Node | None], LoadProblem | None]:
-    """Compose all documents; returns what was read and the first syntax error (spans shifted by `line_offset`).
+    """Read all documents; returns what was read and the first syntax error (spans shifted by `line_offset`).
 
-    `placeholder`: `text` was masked by `linter.flow_colons.masked`; its colons are put back before conversion.
+    libyaml's parser (ruamel.yaml.clib) gives the events, or ruamel.yaml's
+    pure-Python parser when `pure`. `placeholder`: `text` was masked by
+    `linter.flow_colons.masked`; its colons are put back into the scalars.
     """
     roots: list[Node | None] = []
+    events = _pure_events(text) if pure else _c_events(text)
     try:
-        for raw in _pure_documents(text) if pure else _c_documents(text):
-            if raw is not None and placeholder is not None:
-                flow_colons.unmask(raw, placeholder)
-            roots.append(_convert(path, raw, limits, problems, line_offset) if raw is not None else None)
-    except RecursionError:
-        message = f"nesting deeper than {limits.max_depth} levels; document not linted"
-        return roots, LoadProblem(message, Span.point(path, line_offset + 1))
+        roots.extend(_documents(path, events.get, limits, problems, line_offset, placeholder, pure))
     except Exception as error:  # ruamel raises MarkedYAMLError and, rarely, others
         return roots, _syntax_problem(path, error, line_offset)
+    finally:
+        events.close()
     return roots, None
 
 
-_C_COMPOSER: list[type] = []  # the libyaml composer class, made on first use (none without ruamel.yaml.clib)
+@dataclass(frozen=True)
+class _Events:
+    """A YAML parser's events: `get()` returns the next one; `close()` frees the parser."""
+
+    get: Callable[[], object]
+    close: Callable[[], None]
 
 
-def _c_composer() -> type | None:
-    if not _C_COMPOSER:
-        from ruamel.yaml.resolver import BaseResolver
-
-        try:
-            from _ruamel_yaml import CParser
-        except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
-            return None
-
-        from ruamel.yaml.nodes import MappingNode as RawMapping, ScalarNode as RawScalar, SequenceNode as RawSequence
-
-        # BaseResolver has no implicit or path resolvers: every node gets its kind's default tag.
-        # Its `resolve` finds that out anew for each node (a tenth of composing).
-        defaults = {
-            RawScalar: BaseResolver.DEFAULT_SCALAR_TAG,
-            RawSequence: BaseResolver.DEFAULT_SEQUENCE_TAG,
-            RawMapping: BaseResolver.DEFAULT_MAPPING_TAG,
-        }
-
-        class _Composer(CParser, BaseResolver):  # type: ignore[misc, valid-type]
-            def __init__(self, stream: str) -> None:
-                CParser.__init__(self, stream)
-                BaseResolver.__init__(self, loadumper=self)
-
-            if not BaseResolver.yaml_implicit_resolvers and not BaseResolver.yaml_path_resolvers:
-
-                def resolve(self, kind: type, value: object, implicit: object) -> object:
-                    return defaults[kind]
-
-        _C_COMPOSER.append(_Composer)
-    return _C_COMPOSER[0]
-
-
-def _c_documents(text: str) -> Iterator[object]:
-    """Composed documents from libyaml (ruamel.yaml.clib), resolving nothing beyond str/seq/map."""
-    composer = _c_composer()
-    if composer is None:  # pragma: no cover - only without ruamel.yaml.clib
-        yield from _pure_documents(text)
-        return
-    parser = composer(text)
+def _c_events(text: str) -> _Events:
+    """libyaml's events (ruamel.yaml.clib), or the pure-Python parser's where it is not installed."""
     try:
-        while parser.check_node():
-            yield parser.get_node()
-    finally:
-        parser.dispose()
-        # The resolver names the parser as its own loader: a reference cycle that
-        # would keep the parser (and its copy of the text) alive until a full
-        # collection, which a run defers (engine._frozen_as_loaded).
-        parser.loadumper = parser._resolver = None
+        from _ruamel_yaml import CParser
+    except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
+        return _pure_events(text)
+    parser = CParser(text)
+    return _Events(parser.get_event, parser.dispose)
 
 
-def _pure_documents(text: str) -> Iterator[object]:
-    """Composed documents from ruamel.yaml's pure-Python composer (YAML 1.2; ~10x slower)."""
+def _pure_events(text: str) -> _Events:
+    """ruamel.yaml's pure-Python parser's events (YAML 1.2; ~10x slower than libyaml)."""
     from ruamel.yaml import YAML
 
-    yield from YAML(typ="base", pure=True).compose_all(text)
+    events = YAML(typ="base", pure=True).parse(text)
+    return _Events(events.__next__, events.close)
 
 
 # libyaml follows YAML 1.1 here: a plain scalar in a flow collection may not
 # contain ':' (`[!Ref AWS::Region, x]`), which YAML 1.2 allows and
-# CloudFormation templates use all the time. Such files are composed by
-# libyaml again with those colons masked (linter.flow_colons), and by the
-# pure-Python composer where that fails too.
+# CloudFormation templates use all the time. Such files are read by libyaml
+# again with those colons masked (linter.flow_colons), and by the
+# pure-Python parser where that fails too.
 _YAML_1_1_ONLY_ERRORS = ("found unexpected ':'",)
 
 
@@ -572,69 +536,95 @@ def _short_tag(tag: str) -> str:
     return short
 
 
-class _TooDeep(Exception):
-    def __init__(self, span: Span) -> None:
-        self.span = span
+class _Unloadable(Exception):
+    """A document breaks a limit; `message` says which, for the node at `start`..`end` (marks)."""
+
+    def __init__(self, message: str, start: object, end: object | None = None) -> None:
+        self.message, self.start, self.end = message, start, end
 
 
-class _Recursive(Exception):
-    def __init__(self, span: Span) -> None:
-        self.span = span
+def _documents(
+    path: str,
+    get: Callable[[], object],
+    limits: LoadLimits,
+    problems: list[LoadProblem],
+    line_offset: int = 0,
+    placeholder: str | None = None,
+    pure: bool = False,
+) -> Iterator[Node | None]:
+    """The root of each document of a stream of YAML parser events (`get()` gives the next), as located nodes.
+
+    A document that breaks a limit (nesting deeper than `limits.max_depth`,
+    a recursive alias, more than `limits.max_expanded_nodes` nodes with
+    aliases expanded) is None, its problem recorded once its last event is
+    read; a syntax error, an undefined alias or (libyaml's rule) a repeated
+    anchor raises, as ruamel.yaml's composers do, and nothing of that
+    document is recorded. Aliases share the node of their anchor. No
+    recursion: depth costs a list entry, not a stack frame.
+    """
+    from ruamel.yaml.events import StreamEndEvent
+
+    numbers: dict[int, int] = {}  # one int object per line number past 256 (Python caches the small ones only)
+    get()  # the stream's start
+    while type(get()) is not StreamEndEvent:  # a document's start
+        own: list[LoadProblem] = []
+        try:
+            root = _document(path, get, limits, own, 1 + line_offset, numbers, placeholder, pure)
+        except _Unloadable as unloadable:
+            start, end = unloadable.start, unloadable.end or unloadable.start
+            own.append(LoadProblem(unloadable.message, Span(
+                path, start.line + 1 + line_offset, start.column + 1, end.line + 1 + line_offset, end.column + 1  # type: ignore[attr-defined]
+            )))
+            root = None
+        problems.extend(own)
+        yield root
 
 
-class _AliasBomb(Exception):
-    def __init__(self, span: Span) -> None:
-        self.span = span
-
-
-def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem], line_offset: int = 0) -> Node | None:
-    """Convert one composed ruamel node graph; None if it breaks a limit.
-
-    Each raw node is converted once and shared (aliases stay aliases), and
-    the size of the tree with aliases expanded is computed on the way. The
-    walk recurses, but never deeper than `limits.max_depth` (far below the
-    interpreter's limit): deeper input is refused, located, before that.
+def _document(
+    path: str,
+    get: Callable[[], object],
+    limits: LoadLimits,
+    problems: list[LoadProblem],
+    first_line: int,
+    numbers: dict[int, int],
+    placeholder: str | None,
+    pure: bool,
+) -> Node:
+    """One document's root, from the event after its start to its end (see `_documents`).
 
     This is the loader's hot loop (a node per few bytes of text): the
     common case (an untagged scalar, a default-tagged collection) is
     handled inline, and positions go into the nodes as numbers (see
     `linter.nodes.Node.span`).
     """
-    from ruamel.yaml.nodes import MappingNode as RawMapping
-    from ruamel.yaml.resolver import BaseResolver
+    from ruamel.yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
 
-    str_tag, seq_tag, map_tag = BaseResolver.DEFAULT_SCALAR_TAG, BaseResolver.DEFAULT_SEQUENCE_TAG, BaseResolver.DEFAULT_MAPPING_TAG
-    done: dict[int, Node] = {}
-    expanded: dict[int, int] = {}
-    numbers: dict[int, int] = {}  # one int object per line number past 256 (Python caches the small ones only)
-    in_progress: set[int] = set()
     max_depth = limits.max_depth
     max_expanded = limits.max_expanded_nodes
-    first_line = 1 + line_offset
     intern = sys.intern
     plain_special = _PLAIN_SPECIAL
     shared_length = _SHARED_STRING_LENGTH
-
-    def convert(raw, depth: int) -> Node:
-        key = id(raw)
-        node = done.get(key)
-        if node is not None:
-            return node
-        start, end = raw.start_mark, raw.end_mark
-        line = start.line + first_line
-        if line > 256:
-            line = numbers.setdefault(line, line)
-        if end.line == start.line:
-            end_line = line
-        else:
-            end_line = end.line + first_line
-            if end_line > 256:
-                end_line = numbers.setdefault(end_line, end_line)
-        ctag = raw.ctag
-        value = raw.value
-        if type(value) is str:  # scalars hold text; collections hold lists
-            style = raw.style or ""
-            if ctag is str_tag:
+    # Anchor -> [node (None while its collection is open), expanded size, start mark, depth].
+    anchors: dict[str, list] = {}
+    # The open collections: the enclosing one's items and expanded size so far, and the start event.
+    open_collections: list[tuple[list[Node], int, object]] = []
+    items: list[Node] = []
+    size = 0
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is ScalarEvent:
+            start, end = event.start_mark, event.end_mark  # type: ignore[attr-defined]
+            line = start.line + first_line
+            if line > 256:
+                line = numbers.setdefault(line, line)
+            end_line = line if end.line == start.line else _line_number(end.line + first_line, numbers)
+            value = event.value  # type: ignore[attr-defined]
+            if placeholder is not None and placeholder in value:
+                value = value.replace(placeholder, ":")
+            style = event.style or ""  # type: ignore[attr-defined]
+            ctag = event.ctag  # type: ignore[attr-defined]
+            if ctag is None or ctag == "!":
                 tag = "str"
                 if style:
                     scalar = value
@@ -646,61 +636,112 @@ def _convert(path: str, raw_root, limits: LoadLimits, problems: list[LoadProblem
                 scalar = _scalar_value(str(ctag), value, style)
             if type(scalar) is str and len(scalar) <= shared_length:  # keys and names repeat in every file
                 scalar = intern(scalar)
-            node = located_scalar(scalar, tag, style, path, line, start.column + 1, end_line, end.column + 1)
-            done[key] = node
-            expanded[key] = 1
+            node: Node = located_scalar(scalar, tag, style, path, line, start.column + 1, end_line, end.column + 1)
+            if event.anchor is not None:  # type: ignore[attr-defined]
+                _anchor(anchors, event, node, 1, len(open_collections), pure)
+            node_size = 1
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            depth = len(open_collections) + 1
+            if depth > max_depth:
+                message = f"nesting deeper than {max_depth} levels; document not linted"
+                _skip(get, anchors, depth, depth, pure, message, event.start_mark)  # type: ignore[attr-defined]
+            if event.anchor is not None:  # type: ignore[attr-defined]
+                _anchor(anchors, event, None, 0, depth, pure)
+            open_collections.append((items, size, event))
+            items, size = [], 1
+            continue
+        elif kind is AliasEvent:
+            name = event.anchor  # type: ignore[attr-defined]
+            anchored = anchors.get(name)
+            if anchored is None:
+                _undefined_alias(event, pure)
+            node, node_size = anchored[0], anchored[1]
+            if node is None:  # the alias is inside the collection it names
+                message = "recursive alias (a node contains itself); document not linted"
+                _skip(get, anchors, len(open_collections), anchored[3], pure, message, anchored[2])
+        else:  # the end of the innermost open collection
+            if not open_collections:
+                return _broken_end(event)
+            mine, node_size = items, size
+            items, size, opened = open_collections.pop()
+            start, end = opened.start_mark, event.end_mark  # type: ignore[attr-defined]
+            if node_size > max_expanded:
+                message = f"document expands to more than {max_expanded:,} nodes through aliases (an alias bomb?); not linted"
+                _skip(get, anchors, len(open_collections), 0, pure, message, start, end)
+            line = _line_number(start.line + first_line, numbers)
+            end_line = _line_number(end.line + first_line, numbers)
+            ctag = opened.ctag  # type: ignore[attr-defined]
+            if kind is MappingEndEvent:
+                tag = "map" if ctag is None or ctag == "!" else _short_tag(str(ctag))
+                node = located_flat_mapping(_mapping_pairs(mine, problems), tag, path, line, start.column + 1, end_line, end.column + 1)
+            else:
+                tag = "seq" if ctag is None or ctag == "!" else _short_tag(str(ctag))
+                node = located_sequence(tuple(mine), tag, path, line, start.column + 1, end_line, end.column + 1)
+            if opened.anchor is not None:  # type: ignore[attr-defined]
+                anchors[opened.anchor][:2] = node, node_size  # type: ignore[attr-defined]
+        if not open_collections:
+            get()  # the document's end
             return node
-        if key in in_progress:
-            raise _Recursive(Span(path, line, start.column + 1, end_line, end.column + 1))
-        if depth > max_depth:
-            raise _TooDeep(Span(path, line, start.column + 1, end_line, end.column + 1))
-        in_progress.add(key)
-        size = 1
-        if type(raw) is RawMapping:  # (key, value) pairs
-            for raw_key, raw_value in value:
-                convert(raw_key, depth + 1)
-                convert(raw_value, depth + 1)
-                size += expanded[id(raw_key)] + expanded[id(raw_value)]
-            tag = "map" if ctag is map_tag else _short_tag(str(ctag))
-            node = located_flat_mapping(_mapping_pairs(value, done, problems), tag, path, line, start.column + 1, end_line, end.column + 1)
-        else:
-            items = []
-            for item in value:
-                items.append(convert(item, depth + 1))
-                size += expanded[id(item)]
-            tag = "seq" if ctag is seq_tag else _short_tag(str(ctag))
-            node = located_sequence(tuple(items), tag, path, line, start.column + 1, end_line, end.column + 1)
-        in_progress.discard(key)
-        if size > max_expanded:
-            raise _AliasBomb(Span(path, line, start.column + 1, end_line, end.column + 1))
-        done[key] = node
-        expanded[key] = size
-        return node
+        items.append(node)
+        size += node_size
 
-    try:
-        return convert(raw_root, 1)
-    except _TooDeep as too_deep:
-        problems.append(
-            LoadProblem(f"nesting deeper than {limits.max_depth} levels; document not linted", too_deep.span)
-        )
-    except _Recursive as recursive:
-        problems.append(LoadProblem("recursive alias (a node contains itself); document not linted", recursive.span))
-    except _AliasBomb as bomb:
-        problems.append(
-            LoadProblem(
-                f"document expands to more than {limits.max_expanded_nodes:,} nodes through aliases "
-                "(an alias bomb?); not linted",
-                bomb.span,
-            )
-        )
-    finally:
-        # `convert` refers to itself through its closure: a cycle that would keep these
-        # tables alive until a full collection, which a run defers (engine._frozen_as_loaded).
-        done.clear()
-        expanded.clear()
-        numbers.clear()
-        convert = None  # type: ignore[assignment]  # noqa: F841
-    return None
+
+def _line_number(line: int, numbers: dict[int, int]) -> int:
+    return numbers.setdefault(line, line) if line > 256 else line
+
+
+def _broken_end(event: object) -> Node:
+    raise ValueError(f"unexpected {type(event).__name__} in a YAML document")  # pragma: no cover - parsers never send one
+
+
+def _anchor(anchors: dict[str, list], event: object, node: Node | None, size: int, depth: int, pure: bool) -> None:
+    """Record an anchor; libyaml's composer refuses one written twice in a document, ruamel.yaml's keeps the last."""
+    name = event.anchor  # type: ignore[attr-defined]
+    if name in anchors and not pure:
+        from ruamel.yaml.composer import ComposerError
+
+        raise ComposerError("found duplicate anchor; first occurrence", anchors[name][2], "second occurrence", event.start_mark)  # type: ignore[attr-defined]
+    anchors[name] = [node, size, event.start_mark, depth]  # type: ignore[attr-defined]
+
+
+def _undefined_alias(event: object, pure: bool) -> None:
+    from ruamel.yaml.composer import ComposerError
+
+    name = event.anchor  # type: ignore[attr-defined]
+    raise ComposerError(None, None, f"found undefined alias {name!r}" if pure else "found undefined alias", event.start_mark)  # type: ignore[attr-defined]
+
+
+def _skip(
+    get: Callable[[], object], anchors: dict[str, list], open_now: int, watched: int, pure: bool, message: str, start: object, end: object | None = None
+) -> NoReturn:
+    """Read the rest of a document that breaks a limit, then raise `_Unloadable(message, start, end)`.
+
+    The composers read a whole document before any limit was checked: a
+    syntax error, an undefined alias or a repeated anchor later in the
+    document still raises instead. `open_now` collections are open; when
+    `end` is not known yet, it is the end of the collection open at depth
+    `watched`.
+    """
+    from ruamel.yaml.events import AliasEvent, DocumentEndEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+
+    depth = open_now
+    while True:
+        event = get()
+        kind = type(event)
+        if kind is DocumentEndEvent:
+            raise _Unloadable(message, start, end)
+        if kind is AliasEvent:
+            if event.anchor not in anchors:  # type: ignore[attr-defined]
+                _undefined_alias(event, pure)
+            continue
+        if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None:  # type: ignore[attr-defined]
+                _anchor(anchors, event, None, 0, 0, pure)
+            depth += kind is not ScalarEvent
+        else:  # a collection's end
+            if depth == watched and end is None:
+                end = event.end_mark  # type: ignore[attr-defined]
+            depth -= 1
 
 
 _chain = chain.from_iterable
@@ -709,13 +750,13 @@ _chain = chain.from_iterable
 _PLAIN_SPECIAL = "~nNtTfF+-."
 
 
-def _mapping_pairs(raw_pairs: list, done: dict[int, Node], problems: list[LoadProblem]) -> tuple:
-    """Key/value pairs of a composed mapping, laid flat (`MappingNode.flat`): duplicates reported, merges applied."""
+def _mapping_pairs(flat: list[Node], problems: list[LoadProblem]) -> tuple:
+    """A mapping's keys and values as read (`key, value, key, value, ...`), laid flat for `MappingNode.flat`:
+    duplicates reported, merges applied."""
     explicit: dict[object, tuple[ScalarNode, Node]] = {}
     merged: dict[object, tuple[ScalarNode, Node]] | None = None
-    for raw_key, raw_value in raw_pairs:
-        key = done[id(raw_key)]
-        value = done[id(raw_value)]
+    pairs = iter(flat)
+    for key, value in zip(pairs, pairs):
         if type(key) is not ScalarNode:
             # Valid YAML (`token: {{PLACEHOLDER}}` is a mapping used as a key)
             # that no deployment format uses: the entry is skipped.

@@ -51,8 +51,8 @@ def _scalars(root) -> list[tuple[object, int, int, int, int]]:
 def test_libyaml_reads_yaml_1_2_colons_as_the_pure_composer_does(text, monkeypatch):
     expected_roots, expected_problems = _pure_reading(text)
     calls = []
-    original = source._pure_documents
-    monkeypatch.setattr(source, "_pure_documents", lambda text: calls.append(text) or original(text))
+    original = source._pure_events
+    monkeypatch.setattr(source, "_pure_events", lambda text: calls.append(text) or original(text))
 
     loaded = load_text("f.yaml", text)
 
@@ -89,8 +89,8 @@ def test_a_text_holding_every_placeholder_is_not_masked():
 )
 def test_where_masking_does_not_help_the_pure_composer_reads_the_file(text, monkeypatch):
     calls = []
-    original = source._pure_documents
-    monkeypatch.setattr(source, "_pure_documents", lambda text: calls.append(text) or original(text))
+    original = source._pure_events
+    monkeypatch.setattr(source, "_pure_events", lambda text: calls.append(text) or original(text))
     loaded = load_text("f.yaml", text)
     assert calls, "the pure-Python composer was not asked"
     monkeypatch.setattr(flow_colons, "masked", lambda text: None)

@@ -295,6 +295,71 @@ def test_recursive_alias_is_refused(text, line, column):
     assert [document.root for document in source.documents] == [None]
 
 
+def spans_of(source) -> list[tuple[str, int, int, int, int]]:
+    return [(p.message, p.span.line, p.span.column, p.span.end_line, p.span.end_column) for p in source.problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("a: &x\n  b:\n    c: [*x, {d: 1}]\n  e: [1, 2]\nf: 3\n", (1, 4, 5, 1)),  # the anchored mapping, to its end
+        ("- &l [1, [2, *l], 3]\n- 4\n", (1, 3, 1, 21)),
+    ],
+    ids=["mapping", "sequence"],
+)
+def test_a_recursive_alias_is_located_at_the_whole_collection_it_names(text, span):
+    assert spans_of(load_text("f.yaml", text)) == [("recursive alias (a node contains itself); document not linted", *span)]
+
+
+def test_a_collection_too_deep_is_located_from_its_start_to_its_end():
+    source = load_text("f.yaml", "a:\n  b:\n    c: [1, [2]]\n    d: 1\ne: 2\n", LoadLimits(max_depth=2))
+    assert spans_of(source) == [("nesting deeper than 2 levels; document not linted", 3, 5, 5, 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "limits", "message", "line"),
+    [
+        ("a: &a [1, 2, 3]\nb: [*a, *a]\nc: [\n", LoadLimits(max_expanded_nodes=15), "YAML syntax error", 4),
+        ("a: &a [1, 2, 3]\nb: [*a, *a]\nc: *nowhere\n", LoadLimits(max_expanded_nodes=15), "found undefined alias", 3),
+        ("a: [[[1]]]\nb: &k 1\nc: &k 2\n", LoadLimits(max_depth=2), "found duplicate anchor", 3),
+        ("a: &x [*x]\nb: {\n", LoadLimits(), "YAML syntax error", 3),
+    ],
+    ids=["bomb-then-syntax-error", "bomb-then-undefined-alias", "too-deep-then-repeated-anchor", "recursion-then-syntax-error"],
+)
+def test_an_error_later_in_the_document_is_reported_instead_of_a_limit(text, limits, message, line):
+    # A document is read whole before its limits count, as ruamel.yaml's composers read it.
+    source = load_text("f.yaml", text, limits)
+    assert [(message in p.message, p.span.line) for p in source.problems] == [(True, line)]
+    assert [document.root for document in source.documents] == []
+
+
+def test_a_document_breaking_a_limit_leaves_the_next_documents_read():
+    source = load_text("f.yaml", "a: &a [1, 2, 3]\nb: [*a, *a]\n---\nc: 1\n", LoadLimits(max_expanded_nodes=15))
+    assert [p.span.line for p in source.problems] == [1]
+    first, second = source.documents
+    assert first.root is None and to_python(second.root) == {"c": 1}
+
+
+def test_a_duplicate_key_of_a_document_with_a_syntax_error_is_not_reported():
+    # Nothing of the broken document is read: its problem is the syntax error alone.
+    assert [message.split(":")[0] for message, _, _ in problems_of("a: 1\na: 2\nb: [\n")] == ["YAML syntax error"]
+
+
+def test_libyaml_refuses_a_repeated_anchor_and_the_yaml_1_2_reading_keeps_the_last():
+    assert problems_of("a: &k 1\nb: &k 2\nc: *k\n") == [
+        ("YAML syntax error: second occurrence (found duplicate anchor; first occurrence started at line 1, column 4)", 2, 4)
+    ]
+    # A file only the pure-Python parser reads (a verbatim tag beside a YAML 1.2 colon).
+    text = "v: !<tag:yaml.org,2002:str> [AWS::Region]\na: &k 1\nb: &k 2\nc: *k\n"
+    assert to_python(only_root(text))["c"] == 2
+
+
+@pytest.mark.parametrize("text", ["a: 1\nb: [x]\n", "r: [!Ref AWS::Region]\na: 1\nb: [x]\n", "v: !<tag:x> [AWS::Region]\na: 1\nb: [x]\n"])
+def test_untagged_nodes_get_the_default_tags_whichever_parser_reads_them(text):
+    root = only_root(text)
+    assert (root.tag, root.get("a").tag, root.get("b").tag) == ("map", "str", "seq")
+
+
 @pytest.mark.parametrize(
     ("path", "text", "line", "column"),
     [

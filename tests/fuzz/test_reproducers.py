@@ -368,7 +368,7 @@ def _loads_within(text: str, seconds: float) -> None:
         pytest.fail(f"loading took more than {seconds:g} s")
 
 
-# linter/source.py (_pure_documents): a file libyaml rejects for a YAML 1.1 reason
+# linter/source.py (_pure_events): a file libyaml rejects for a YAML 1.1 reason
 # (`!Ref AWS::Region` in a flow sequence) is parsed again by the pure-Python
 # parser, which is superlinear in nesting depth: 1,000 levels take seconds,
 # 5,000 more than ten.
@@ -376,12 +376,12 @@ def test_deep_flow_nesting_in_the_pure_python_parser():
     _loads_within("a: [!Ref AWS::Region]\n---\n" + "[" * 1000 + "]" * 1000 + "\n", 1.0)
 
 
-# linter/source.py (_c_documents): the C composer is superlinear too: 20,000 levels take seconds.
+# linter/source.py (_c_events): libyaml is superlinear too: 20,000 levels take seconds.
 def test_twenty_thousand_nested_brackets_load_within_a_second():
     _loads_within("[" * 20_000 + "]" * 20_000 + "\n", 1.0)
 
 
-# linter/source.py (_c_documents): 30,000 levels overflow the C stack: SIGSEGV.
+# linter/source.py (then _c_documents): 30,000 levels overflowed the C composer's stack: SIGSEGV.
 def test_thirty_thousand_nested_brackets_do_not_crash_the_process(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 30_000 + "]" * 30_000 + "\n")
