@@ -504,14 +504,12 @@ def resolve_plain_scalar(text: str) -> object:
 
 
 def _scalar_value(tag: str, text: str, style: str | None) -> object:
-    """Python value of a composed scalar.
+    """Python value of a scalar with an explicit tag (untagged ones are resolved by `_document`).
 
-    Every untagged scalar arrives with the default `str` tag: plain ones are
-    resolved by the YAML 1.2 core schema, quoted and block ones stay text.
-    A local tag (`!Ref x`) keeps its argument as text for an adapter to read.
+    `!!str` keeps the text; `!!int`, `!!float`, `!!bool` and `!!null` resolve
+    it by the YAML 1.2 core schema; a local tag (`!Ref x`) keeps its
+    argument as text for an adapter to read.
     """
-    if tag == _CORE_TAG + "str":
-        return text if style else resolve_plain_scalar(text)
     if tag in (_CORE_TAG + "int", _CORE_TAG + "float", _CORE_TAG + "bool", _CORE_TAG + "null"):
         resolved = resolve_plain_scalar(text)
         if tag.endswith("float") and isinstance(resolved, int) and not isinstance(resolved, bool):

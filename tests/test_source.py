@@ -706,12 +706,9 @@ def test_core_tags_resolve_their_text():
     assert type(values[1]) is float
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an explicit `!!str` tag cannot be told from the default tag of a plain scalar, so `!!str 12` becomes int 12",
-)
-def test_explicit_str_tag_keeps_a_string():
-    assert only_root("a: !!str 12\n").get("a").value == "12"
+@pytest.mark.parametrize("text", ["a: !!str 12\n", "r: [!Ref AWS::Region]\na: !!str 12\n", "a: !<tag:yaml.org,2002:str> 12\n"])
+def test_explicit_str_tag_keeps_a_string(text):
+    assert only_root(text).get("a").value == "12"
 
 
 def test_template_braces_inside_strings_are_plain_yaml():
