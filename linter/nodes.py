@@ -212,6 +212,11 @@ def _lookup_of(flat: tuple) -> "tuple | dict":
             return _index_of(flat)
     if len(set(keys)) != len(keys):
         return _index_of(flat)  # a repeated key: the last one wins, as in the dict
+    return _scanned(flat, keys)
+
+
+def _scanned(flat: tuple, keys: list) -> tuple:
+    """The scanned `get` tuple of a mapping of distinct text `keys` (changed in place): null-valued keys hidden."""
     position = 0
     for value in flat[1::2]:
         if isinstance(value, ScalarNode) and value.value is None and not value.tag.startswith("!"):  # is_null, inline
@@ -284,11 +289,20 @@ def located_mapping(
     return located_flat_mapping(tuple(_chain(pairs)), tag, path, line, column, end_line, end_column)
 
 
-def located_flat_mapping(flat: tuple[Node, ...], tag: str, path: str, line: int, column: int, end_line: int, end_column: int) -> MappingNode:
-    """`located_mapping` from the pairs laid flat, `(key, value, key, value, ...)` (keys scalar nodes), as `MappingNode.flat` gives them."""
+def located_flat_mapping(
+    flat: tuple[Node, ...], tag: str, path: str, line: int, column: int, end_line: int, end_column: int, text_keys: list[str] | None = None
+) -> MappingNode:
+    """`located_mapping` from the pairs laid flat, `(key, value, key, value, ...)` (keys scalar nodes), as `MappingNode.flat` gives them.
+
+    `text_keys`: the keys' values, when the caller has found them all distinct
+    text (a list this function may change), so that they are not checked again.
+    """
     node = _new(MappingNode)
     node._flat = flat
-    node._lookup = _lookup_of(flat)
+    if text_keys is None or len(flat) > 2 * _SCANNED_KEYS:
+        node._lookup = _lookup_of(flat)
+    else:
+        node._lookup = _scanned(flat, text_keys)
     node.tag = tag
     node._path = path
     node._line = line

@@ -671,7 +671,9 @@ def _document(
             ctag = opened.ctag  # type: ignore[attr-defined]
             if kind is MappingEndEvent:
                 tag = "map" if ctag is None or ctag == "!" else _short_tag(str(ctag))
-                node = located_flat_mapping(_mapping_pairs(mine, problems), tag, path, line, start.column + 1, end_line, end.column + 1)
+                keys = _distinct_text_keys(mine)
+                flat = tuple(mine) if keys is not None else _mapping_pairs(mine, problems)
+                node = located_flat_mapping(flat, tag, path, line, start.column + 1, end_line, end.column + 1, keys)
             else:
                 tag = "seq" if ctag is None or ctag == "!" else _short_tag(str(ctag))
                 node = located_sequence(tuple(mine), tag, path, line, start.column + 1, end_line, end.column + 1)
@@ -746,6 +748,19 @@ _chain = chain.from_iterable
 
 # A plain scalar whose first character is none of these (nor a digit) is text by the core schema.
 _PLAIN_SPECIAL = "~nNtTfF+-."
+
+
+def _distinct_text_keys(flat: list[Node]) -> list[str] | None:
+    """The keys' text when a mapping read as `key, value, ...` has only distinct, untagged text keys and no merge key (
+    then it is stored as read); None otherwise (`_mapping_pairs` sorts it out)."""
+    keys = []
+    for key in flat[::2]:
+        if type(key) is not ScalarNode or key.tag != "str" or type(key.value) is not str:
+            return None
+        keys.append(key.value)
+    if "<<" in keys or len(set(keys)) != len(keys):
+        return None
+    return keys
 
 
 def _mapping_pairs(flat: list[Node], problems: list[LoadProblem]) -> tuple:

@@ -48,6 +48,21 @@ def mappings_to_check() -> list[tuple]:
 PROBES = ["a", "b", "c", "x", "k0", "k3", "k7", "k11", "missing", 1, True, 1.0, 1.5, 0, None, ""]
 
 
+def _distinct_text(pairs) -> bool:
+    keys = [key.value for key, _ in pairs]
+    return all(type(key) is str for key in keys) and len(set(keys)) == len(keys)
+
+
+@pytest.mark.parametrize("pairs", [pairs for pairs in mappings_to_check() if _distinct_text(pairs)])
+def test_keys_known_distinct_give_the_same_look_up(pairs):
+    flat = tuple(node for pair in pairs for node in pair)
+    told = located_flat_mapping(flat, "map", "m.yaml", 1, 1, 1, 2, [key.value for key, _ in pairs])
+    found = located_flat_mapping(flat, "map", "m.yaml", 1, 1, 1, 2)
+    assert told._lookup == found._lookup
+    for probe in PROBES:
+        assert told.get(probe) is reference_get(pairs, probe), probe
+
+
 @pytest.mark.parametrize("pairs", mappings_to_check())
 def test_get_and_in_answer_as_the_dict_did(pairs):
     for node in (MappingNode(pairs, SPAN), located_mapping(pairs, "map", "m.yaml", 1, 1, 1, 2)):
