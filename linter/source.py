@@ -663,9 +663,6 @@ def _document(
             mine, node_size = items, size
             items, size, opened = open_collections.pop()
             start, end = opened.start_mark, event.end_mark  # type: ignore[attr-defined]
-            if node_size > max_expanded:
-                message = f"document expands to more than {max_expanded:,} nodes through aliases (an alias bomb?); not linted"
-                _skip(get, anchors, len(open_collections), 0, pure, message, start, end)
             line = _line_number(start.line + first_line, numbers)
             end_line = _line_number(end.line + first_line, numbers)
             ctag = opened.ctag  # type: ignore[attr-defined]
@@ -677,6 +674,9 @@ def _document(
             else:
                 tag = "seq" if ctag is None or ctag == "!" else _short_tag(str(ctag))
                 node = located_sequence(tuple(mine), tag, path, line, start.column + 1, end_line, end.column + 1)
+            if node_size > max_expanded:  # after the node is made: its own duplicate keys are reported first
+                message = f"document expands to more than {max_expanded:,} nodes through aliases (an alias bomb?); not linted"
+                _skip(get, anchors, len(open_collections), 0, pure, message, start, end)
             if opened.anchor is not None:  # type: ignore[attr-defined]
                 anchors[opened.anchor][:2] = node, node_size  # type: ignore[attr-defined]
         if not open_collections:

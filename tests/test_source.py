@@ -340,6 +340,13 @@ def test_a_document_breaking_a_limit_leaves_the_next_documents_read():
     assert first.root is None and to_python(second.root) == {"c": 1}
 
 
+def test_the_duplicate_keys_of_a_mapping_over_the_expansion_limit_are_reported_before_it():
+    assert problems_of("c: 1\na: &a [1, 2, 3]\nb: [*a, *a]\nc: 2\n", limits=LoadLimits(max_expanded_nodes=15)) == [
+        ("duplicate key 'c' (first at line 1); the last value is used", 4, 1),
+        ("document expands to more than 15 nodes through aliases (an alias bomb?); not linted", 1, 1),
+    ]
+
+
 def test_a_duplicate_key_of_a_document_with_a_syntax_error_is_not_reported():
     # Nothing of the broken document is read: its problem is the syntax error alone.
     assert [message.split(":")[0] for message, _, _ in problems_of("a: 1\na: 2\nb: [\n")] == ["YAML syntax error"]
