@@ -21,7 +21,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Callable, Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn
 
 from linter import flow_colons
 from linter.nodes import (
@@ -401,22 +401,18 @@ def _compose(
     `linter.flow_colons.masked`; its colons are put back into the scalars.
     """
     roots: list[Node | None] = []
-    events = _pure_events(text) if pure else _c_events(text)
+    get_event, close = _pure_events(text) if pure else _c_events(text)
     try:
-        roots.extend(_documents(path, events.get, limits, problems, line_offset, placeholder, pure))
+        roots.extend(_documents(path, get_event, limits, problems, line_offset, placeholder, pure))
     except Exception as error:  # ruamel raises MarkedYAMLError and, rarely, others
         return roots, _syntax_problem(path, error, line_offset)
     finally:
-        events.close()
+        close()
     return roots, None
 
 
-@dataclass(frozen=True)
-class _Events:
-    """A YAML parser's events: `get()` returns the next one; `close()` frees the parser."""
-
-    get: Callable[[], object]
-    close: Callable[[], None]
+# A YAML parser's events: a function that returns the next one, and one that frees the parser.
+_Events = tuple[Callable[[], Any], Callable[[], None]]
 
 
 def _c_events(text: str) -> _Events:
@@ -426,7 +422,7 @@ def _c_events(text: str) -> _Events:
     except ImportError:  # pragma: no cover - only without ruamel.yaml.clib
         return _pure_events(text)
     parser = CParser(text)
-    return _Events(parser.get_event, parser.dispose)
+    return parser.get_event, parser.dispose
 
 
 def _pure_events(text: str) -> _Events:
@@ -434,7 +430,7 @@ def _pure_events(text: str) -> _Events:
     from ruamel.yaml import YAML
 
     events = YAML(typ="base", pure=True).parse(text)
-    return _Events(events.__next__, events.close)
+    return events.__next__, events.close
 
 
 # libyaml follows YAML 1.1 here: a plain scalar in a flow collection may not
@@ -537,13 +533,13 @@ def _short_tag(tag: str) -> str:
 class _Unloadable(Exception):
     """A document breaks a limit; `message` says which, for the node at `start`..`end` (marks)."""
 
-    def __init__(self, message: str, start: object, end: object | None = None) -> None:
+    def __init__(self, message: str, start: Any, end: Any = None) -> None:
         self.message, self.start, self.end = message, start, end
 
 
 def _documents(
     path: str,
-    get: Callable[[], object],
+    get: Callable[[], Any],
     limits: LoadLimits,
     problems: list[LoadProblem],
     line_offset: int = 0,
@@ -571,7 +567,7 @@ def _documents(
         except _Unloadable as unloadable:
             start, end = unloadable.start, unloadable.end or unloadable.start
             own.append(LoadProblem(unloadable.message, Span(
-                path, start.line + 1 + line_offset, start.column + 1, end.line + 1 + line_offset, end.column + 1  # type: ignore[attr-defined]
+                path, start.line + 1 + line_offset, start.column + 1, end.line + 1 + line_offset, end.column + 1
             )))
             root = None
         problems.extend(own)
@@ -580,7 +576,7 @@ def _documents(
 
 def _document(
     path: str,
-    get: Callable[[], object],
+    get: Callable[[], Any],
     limits: LoadLimits,
     problems: list[LoadProblem],
     first_line: int,
@@ -605,23 +601,23 @@ def _document(
     # Anchor -> [node (None while its collection is open), expanded size, start mark, depth].
     anchors: dict[str, list] = {}
     # The open collections: the enclosing one's items and expanded size so far, and the start event.
-    open_collections: list[tuple[list[Node], int, object]] = []
+    open_collections: list[tuple[list[Node], int, Any]] = []
     items: list[Node] = []
     size = 0
     while True:
         event = get()
         kind = type(event)
         if kind is ScalarEvent:
-            start, end = event.start_mark, event.end_mark  # type: ignore[attr-defined]
+            start, end = event.start_mark, event.end_mark
             line = start.line + first_line
             if line > 256:
                 line = numbers.setdefault(line, line)
             end_line = line if end.line == start.line else _line_number(end.line + first_line, numbers)
-            value = event.value  # type: ignore[attr-defined]
+            value = event.value
             if placeholder is not None and placeholder in value:
                 value = value.replace(placeholder, ":")
-            style = event.style or ""  # type: ignore[attr-defined]
-            ctag = event.ctag  # type: ignore[attr-defined]
+            style = event.style or ""
+            ctag = event.ctag
             if ctag is None or ctag == "!":
                 tag = "str"
                 if style:
@@ -635,21 +631,21 @@ def _document(
             if type(scalar) is str and len(scalar) <= shared_length:  # keys and names repeat in every file
                 scalar = intern(scalar)
             node: Node = located_scalar(scalar, tag, style, path, line, start.column + 1, end_line, end.column + 1)
-            if event.anchor is not None:  # type: ignore[attr-defined]
+            if event.anchor is not None:
                 _anchor(anchors, event, node, 1, len(open_collections), pure)
             node_size = 1
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             depth = len(open_collections) + 1
             if depth > max_depth:
                 message = f"nesting deeper than {max_depth} levels; document not linted"
-                _skip(get, anchors, depth, depth, pure, message, event.start_mark)  # type: ignore[attr-defined]
-            if event.anchor is not None:  # type: ignore[attr-defined]
+                _skip(get, anchors, depth, depth, pure, message, event.start_mark)
+            if event.anchor is not None:
                 _anchor(anchors, event, None, 0, depth, pure)
             open_collections.append((items, size, event))
             items, size = [], 1
             continue
         elif kind is AliasEvent:
-            name = event.anchor  # type: ignore[attr-defined]
+            name = event.anchor
             anchored = anchors.get(name)
             if anchored is None:
                 _undefined_alias(event, pure)
@@ -662,10 +658,10 @@ def _document(
                 return _broken_end(event)
             mine, node_size = items, size
             items, size, opened = open_collections.pop()
-            start, end = opened.start_mark, event.end_mark  # type: ignore[attr-defined]
+            start, end = opened.start_mark, event.end_mark
             line = _line_number(start.line + first_line, numbers)
             end_line = _line_number(end.line + first_line, numbers)
-            ctag = opened.ctag  # type: ignore[attr-defined]
+            ctag = opened.ctag
             if kind is MappingEndEvent:
                 tag = "map" if ctag is None or ctag == "!" else _short_tag(str(ctag))
                 keys = _distinct_text_keys(mine)
@@ -677,8 +673,8 @@ def _document(
             if node_size > max_expanded:  # after the node is made: its own duplicate keys are reported first
                 message = f"document expands to more than {max_expanded:,} nodes through aliases (an alias bomb?); not linted"
                 _skip(get, anchors, len(open_collections), 0, pure, message, start, end)
-            if opened.anchor is not None:  # type: ignore[attr-defined]
-                anchors[opened.anchor][:2] = node, node_size  # type: ignore[attr-defined]
+            if opened.anchor is not None:
+                anchors[opened.anchor][:2] = node, node_size
         if not open_collections:
             get()  # the document's end
             return node
@@ -690,29 +686,29 @@ def _line_number(line: int, numbers: dict[int, int]) -> int:
     return numbers.setdefault(line, line) if line > 256 else line
 
 
-def _broken_end(event: object) -> Node:
+def _broken_end(event: Any) -> Node:
     raise ValueError(f"unexpected {type(event).__name__} in a YAML document")  # pragma: no cover - parsers never send one
 
 
-def _anchor(anchors: dict[str, list], event: object, node: Node | None, size: int, depth: int, pure: bool) -> None:
+def _anchor(anchors: dict[str, list], event: Any, node: Node | None, size: int, depth: int, pure: bool) -> None:
     """Record an anchor; libyaml's composer refuses one written twice in a document, ruamel.yaml's keeps the last."""
-    name = event.anchor  # type: ignore[attr-defined]
+    name = event.anchor
     if name in anchors and not pure:
         from ruamel.yaml.composer import ComposerError
 
-        raise ComposerError("found duplicate anchor; first occurrence", anchors[name][2], "second occurrence", event.start_mark)  # type: ignore[attr-defined]
-    anchors[name] = [node, size, event.start_mark, depth]  # type: ignore[attr-defined]
+        raise ComposerError("found duplicate anchor; first occurrence", anchors[name][2], "second occurrence", event.start_mark)
+    anchors[name] = [node, size, event.start_mark, depth]
 
 
-def _undefined_alias(event: object, pure: bool) -> None:
+def _undefined_alias(event: Any, pure: bool) -> None:
     from ruamel.yaml.composer import ComposerError
 
-    name = event.anchor  # type: ignore[attr-defined]
-    raise ComposerError(None, None, f"found undefined alias {name!r}" if pure else "found undefined alias", event.start_mark)  # type: ignore[attr-defined]
+    name = event.anchor
+    raise ComposerError(None, None, f"found undefined alias {name!r}" if pure else "found undefined alias", event.start_mark)
 
 
 def _skip(
-    get: Callable[[], object], anchors: dict[str, list], open_now: int, watched: int, pure: bool, message: str, start: object, end: object | None = None
+    get: Callable[[], Any], anchors: dict[str, list], open_now: int, watched: int, pure: bool, message: str, start: Any, end: Any = None
 ) -> NoReturn:
     """Read the rest of a document that breaks a limit, then raise `_Unloadable(message, start, end)`.
 
@@ -731,16 +727,16 @@ def _skip(
         if kind is DocumentEndEvent:
             raise _Unloadable(message, start, end)
         if kind is AliasEvent:
-            if event.anchor not in anchors:  # type: ignore[attr-defined]
+            if event.anchor not in anchors:
                 _undefined_alias(event, pure)
             continue
         if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
-            if event.anchor is not None:  # type: ignore[attr-defined]
+            if event.anchor is not None:
                 _anchor(anchors, event, None, 0, 0, pure)
             depth += kind is not ScalarEvent
         else:  # a collection's end
             if depth == watched and end is None:
-                end = event.end_mark  # type: ignore[attr-defined]
+                end = event.end_mark
             depth -= 1
 
 
