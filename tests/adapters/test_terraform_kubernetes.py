@@ -454,3 +454,69 @@ def test_readings_that_write_one_object_leave_the_module_read_by_itself(tmp_path
     _write(tmp_path, {"main.tf": fixed, "dev.tfvars": 'stage = "dev"\n', "prod.tfvars": 'stage = "prod"\nreplicas = 3\n'})
     result = lint_paths([str(tmp_path)], context="none")
     assert _replicas(result) == [("llm", 1)]
+
+
+UNKNOWN_PARTS = """variable "namespace" {}
+variable "model" {}
+variable "gpus" {}
+locals {
+  args   = ["--model", var.model]
+  limits = { cpu = "8", "nvidia.com/gpu" = var.gpus }
+}
+resource "kubernetes_manifest" "written_in_hcl" {
+  manifest = {
+    apiVersion = "apps/v1"
+    kind       = "Deployment"
+    metadata   = { name = "manifest", namespace = var.namespace }
+    spec = {
+      template = {
+        spec = {
+          containers = [{ name = "server", image = "vllm/vllm-openai:v0.5.5", args = local.args, resources = { limits = local.limits } }]
+        }
+      }
+    }
+  }
+}
+resource "kubernetes_deployment" "provider" {
+  metadata {
+    name      = "provider"
+    namespace = var.namespace
+  }
+  spec {
+    template {
+      spec {
+        container {
+          name  = "server"
+          image = "vllm/vllm-openai:v0.5.5"
+          args  = local.args
+          resources {
+            limits = local.limits
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def test_an_unknown_part_of_a_value_is_unknown_and_an_unknown_whole_value_names_its_expression(tmp_path: Path):
+    """Variables with no value have no text of their own. One inside `local.args` (an element) or `local.limits` (an
+    attribute) is `${unknown}`: `${local.args}` would name the whole list as what is not known. `namespace = var.namespace`
+    is unknown as a whole and names its expression."""
+    from linter.engine import LintOptions, RunContext
+    from linter.source import LoadLimits
+    from plugins.adapters.terraform.hcl import load_hcl
+    from plugins.adapters.terraform.kubernetes import embedded_objects
+
+    (document,) = load_hcl(str(tmp_path / "main.tf"), UNKNOWN_PARTS, LoadLimits()).documents
+    objects = {root.get("metadata").get("name").value: root for root in embedded_objects(document, RunContext((document,), LintOptions()))}
+    assert sorted(objects) == ["manifest", "provider"]
+    for root in objects.values():
+        assert root.get("metadata").get("namespace").value == "${var.namespace}"
+        (container,) = root.get("spec").get("template").get("spec").get("containers").items
+        args = container.get("args").items
+        assert [item.value for item in args] == ["--model", "${unknown}"]
+        assert "var.model" in args[1].unknown.note  # the reason is kept for the readers
+        limits = container.get("resources").get("limits")
+        assert [(key.value, value.value) for key, value in limits.pairs] == [("cpu", "8"), ("nvidia.com/gpu", "${unknown}")]

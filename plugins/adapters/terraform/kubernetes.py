@@ -45,9 +45,10 @@ from typing import Any
 
 from linter import Document, LoadLimits, MappingNode, Node, RunContext, ScalarNode, SequenceNode, Span, load_text
 
-from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Call, ObjectExpr, Reference, TupleExpr
+from plugins.adapters.terraform.bodies import MAX_BLOCK_DEPTH, body_node
+from plugins.adapters.terraform.hcl import Attribute, Call, ObjectExpr, TupleExpr
 from plugins.adapters.terraform.module import TerraformModule, instances_of, module_of
-from plugins.adapters.terraform.requests import ValueNode, cover
+from plugins.adapters.terraform.requests import ValueNode
 from plugins.adapters.terraform.requests import located as requests_located
 from plugins.adapters.terraform.values import MAX_ITEMS, Module, Scope, Unknown, instances
 
@@ -71,7 +72,6 @@ KUBERNETES_TYPES = frozenset(_OBJECTS) | {MANIFEST}
 
 # Bounds on a decoded manifest file, as for workflow definition files.
 MAX_DEFINITION_BYTES = 1_000_000
-_MAX_BLOCK_DEPTH = 32
 _MAX_INSTANCES = 64
 
 # Arguments of a resource that are Terraform's or the provider's, not the object's.
@@ -179,7 +179,7 @@ def _identity(root: Node | None) -> tuple:
 
 def _object(module: Module, resource_type: str, body: MappingNode, scope: Scope) -> MappingNode:
     api_version, kind = _OBJECTS[resource_type]
-    converted = _body(module, body, scope, "", [MAX_ITEMS], 0)
+    converted = body_node(module, body, scope, _PROVIDER_OBJECT, [MAX_ITEMS])
     if resource_type == "kubernetes_horizontal_pod_autoscaler" and "metrics" in _keys(converted.get("spec")):
         api_version = "autoscaling/v2beta2"  # the provider sends metric blocks with the v2beta2 API
     start = Span.point(body.span.path, body.span.line, body.span.column)
@@ -201,76 +201,34 @@ def _camel(name: str) -> str:
     return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _body(module: Module, body: MappingNode, scope: Scope, parent: str, budget: list[int], depth: int) -> MappingNode:
-    """A block's body in the API's shape (see the module docstring); deeper than `_MAX_BLOCK_DEPTH` is empty."""
-    if depth > _MAX_BLOCK_DEPTH:
-        return MappingNode((), body.span)
-    pairs: list[tuple[ScalarNode, Node]] = []
-    blocks: dict[str, tuple[ScalarNode, list[MappingNode]]] = {}
-    for key, value in body.pairs:
-        name = str(key.value)
-        if depth == 0 and name in _META_ARGUMENTS:
-            continue
-        if name == "dynamic" and isinstance(value, MappingNode):
-            for label, written in value.pairs:
-                for block in written.items if isinstance(written, SequenceNode) else ():
-                    if isinstance(block, MappingNode):
-                        generated = _dynamic(module, block, str(label.value), scope, budget, depth)
-                        blocks.setdefault(str(label.value), (label, []))[1].extend(generated)
-            continue
-        if isinstance(value, SequenceNode) and value.tag == BLOCKS_TAG:
-            entry = blocks.setdefault(name, (key, []))
-            for block in value.items:
-                if isinstance(block, MappingNode) and budget[0] > 0:
-                    budget[0] -= 1
-                    entry[1].append(_body(module, block, scope, name, budget, depth + 1))
-            continue
-        if name in _NUMBER_TEXTS:
-            evaluation = module.evaluate(value, scope)
-            result = evaluation.value
-            if isinstance(result, str) and result.strip().isdigit() and len(result.strip()) <= 18:
-                result = int(result.strip())
-            node = located(result, value.span, evaluation.related, budget, _text_of(value))
-        else:
-            node = value_node(module, value, scope, budget)
-        if node is not None:
-            pairs.append((ScalarNode(_camel(name), key.span, "str"), node))
-    for name, (key, bodies) in blocks.items():
-        if not bodies:
-            continue
+class _ProviderObjectShape:
+    """How the Kubernetes provider's blocks and arguments map onto the object the API server receives (a `BodyShape`).
+
+    A `dynamic` block whose `for_each` is not known stands for no block:
+    the object's list (its containers, say) is then not read at all.
+    """
+
+    meta_arguments = _META_ARGUMENTS
+    expands_unknown_dynamic = False
+
+    def key(self, name: str) -> str:
+        return _camel(name)
+
+    def list_key(self, name: str, parent: str) -> str | None:
         listed = name in _LIST_BLOCKS or parent in _LISTED_UNDER.get(name, ())
-        api_key = ScalarNode(_LIST_BLOCKS.get(name, _camel(name)) if listed else _camel(name), key.span, "str")
-        if listed:
-            pairs.append((api_key, SequenceNode(tuple(bodies), cover([item.span for item in bodies]))))
-        else:
-            pairs.append((api_key, bodies[0]))
-    return MappingNode(tuple(pairs), body.span)
+        return _LIST_BLOCKS.get(name, _camel(name)) if listed else None
+
+    def argument(self, module: Module, name: str, value: Node, scope: Scope, budget: list[int]) -> Node | None:
+        if name not in _NUMBER_TEXTS:
+            return value_node(module, value, scope, budget)
+        evaluation = module.evaluate(value, scope)
+        result = evaluation.value
+        if isinstance(result, str) and result.strip().isdigit() and len(result.strip()) <= 18:
+            result = int(result.strip())
+        return located(result, value.span, evaluation.related, budget, _text_of(value))
 
 
-def _dynamic(module: Module, block: MappingNode, label: str, scope: Scope, budget: list[int], depth: int) -> list[MappingNode]:
-    """A `dynamic` block's generated blocks: one per element of a known `for_each`, none otherwise (the list is then not known)."""
-    content = block.get("content")
-    bodies = [item for item in content.items if isinstance(item, MappingNode)] if isinstance(content, SequenceNode) else []
-    if not bodies:
-        return []
-    iterator = label
-    written = block.get("iterator")
-    if isinstance(written, Attribute) and isinstance(written.expression, Reference) and not written.expression.steps:
-        iterator = written.expression.root
-    collection = module.evaluate(block.get("for_each"), scope).value
-    if isinstance(collection, dict):
-        items = list(collection.items())
-    elif isinstance(collection, list):
-        items = list(enumerate(collection))
-    else:
-        return []
-    generated = []
-    for key, value in items:
-        if budget[0] <= 0:
-            break
-        budget[0] -= 1
-        generated.append(_body(module, bodies[0], scope.bind(**{iterator: {"key": key, "value": value}}), label, budget, depth + 1))
-    return generated
+_PROVIDER_OBJECT = _ProviderObjectShape()
 
 
 def value_node(module: Module, value: Node, scope: Scope, budget: list[int], depth: int = 0) -> Node | None:
@@ -281,7 +239,7 @@ def value_node(module: Module, value: Node, scope: Scope, budget: list[int], dep
 
 
 def _expression_node(module: Module, expression: Any, scope: Scope, budget: list[int], depth: int) -> Node | None:
-    if depth > _MAX_BLOCK_DEPTH or not isinstance(expression, (ObjectExpr, TupleExpr)):
+    if depth > MAX_BLOCK_DEPTH or not isinstance(expression, (ObjectExpr, TupleExpr)):
         return _evaluated(module, expression, scope, budget)
     budget[0] -= 1
     if isinstance(expression, TupleExpr):

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Mapping
 from linter import MappingNode, Node, ScalarNode, SequenceNode, Sourced, Span
 
 from plugins.adapters.aws.sagemaker_requests import NOT_EXPRESSION, RequestReader, Unresolved, ValueResolver
-from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference
+from plugins.adapters.terraform.bodies import body_node
 from plugins.adapters.terraform.values import MAX_ITEMS, EvalError, Module, ResourceInstance, Scope, Unknown, instance_address
 
 __all__ = ["ValueNode", "RequestShape", "SHAPES", "request_node", "located", "json_document", "READER", "TerraformRequestReader"]
@@ -61,7 +61,14 @@ def referenced_address(node: ValueNode, addresses: Iterable[str]) -> str | None:
 
 
 class RequestShape:
-    """How one resource type's arguments map onto its API request: renamed keys, blocks that are lists."""
+    """How one resource type's arguments map onto its API request: renamed keys, blocks that are lists (a `BodyShape`).
+
+    A `dynamic` block whose `for_each` is not known stands for one block
+    whose iterator is unknown: the request has the field, its values unknown.
+    """
+
+    meta_arguments = _META_ARGUMENTS
+    expands_unknown_dynamic = True
 
     def __init__(self, renames: Mapping[str, str], lists: frozenset[str] = frozenset(), documents: frozenset[str] = frozenset()) -> None:
         self.renames = dict(renames)
@@ -70,6 +77,14 @@ class RequestShape:
 
     def key(self, name: str) -> str:
         return self.renames.get(name) or "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+    def list_key(self, name: str, parent: str) -> str | None:
+        return self.key(name) if name in self.lists else None
+
+    def argument(self, module: Module, name: str, value: Node, scope: Scope, budget: list[int]) -> Node | None:
+        evaluation = module.evaluate(value, scope)
+        content = json_document(evaluation.value) if name in self.documents else evaluation.value
+        return located(content, value.span, evaluation.related, budget)
 
 
 SHAPES = {
@@ -115,77 +130,7 @@ SHAPES["aws_sagemaker_model"].renames["container"] = "Containers"
 
 def request_node(module: Module, body: MappingNode, scope: Scope, shape: RequestShape) -> MappingNode:
     """The body evaluated and rebuilt in the API request's shape (see the module docstring)."""
-    budget = [MAX_ITEMS]
-    return _body(module, body, scope, shape, budget, 0)
-
-
-def _body(module: Module, body: MappingNode, scope: Scope, shape: RequestShape, budget: list[int], depth: int) -> MappingNode:
-    pairs: list[tuple[ScalarNode, Node]] = []
-    blocks: dict[str, tuple[ScalarNode, list[MappingNode]]] = {}
-    if depth > 32:
-        return MappingNode((), body.span)
-    for key, value in body.pairs:
-        name = str(key.value)
-        if depth == 0 and name in _META_ARGUMENTS:
-            continue
-        if name == "dynamic" and isinstance(value, MappingNode):
-            for label, written in value.pairs:
-                for block in written.items if isinstance(written, SequenceNode) else ():
-                    if isinstance(block, MappingNode):
-                        expanded = _dynamic(module, block, str(label.value), scope, shape, budget, depth)
-                        blocks.setdefault(str(label.value), (label, []))[1].extend(expanded)
-            continue
-        if isinstance(value, SequenceNode) and value.tag == BLOCKS_TAG:
-            entry = blocks.setdefault(name, (key, []))
-            for block in value.items:
-                if isinstance(block, MappingNode) and budget[0] > 0:
-                    budget[0] -= 1
-                    entry[1].append(_body(module, block, scope, shape, budget, depth + 1))
-            continue
-        evaluation = module.evaluate(value, scope)
-        if name in shape.documents:
-            node = located(json_document(evaluation.value), value.span, evaluation.related, budget)
-        else:
-            node = located(evaluation.value, value.span, evaluation.related, budget)
-        if node is not None:
-            pairs.append((ScalarNode(shape.key(name), key.span, "str"), node))
-    for name, (key, bodies) in blocks.items():
-        if not bodies:
-            continue
-        api_key = ScalarNode(shape.key(name), key.span, "str")
-        if name in shape.lists:
-            pairs.append((api_key, SequenceNode(tuple(bodies), cover([item.span for item in bodies]))))
-        else:
-            pairs.append((api_key, bodies[0]))
-    return MappingNode(tuple(pairs), body.span)
-
-
-def _dynamic(module: Module, block: MappingNode, label: str, scope: Scope, shape: RequestShape, budget: list[int], depth: int) -> list[MappingNode]:
-    """A `dynamic` block's generated blocks: one per element of a known `for_each`; one with an unknown iterator otherwise."""
-    content = block.get("content")
-    bodies = [item for item in content.items if isinstance(item, MappingNode)] if isinstance(content, SequenceNode) else []
-    if not bodies:
-        return []
-    iterator = label
-    written = block.get("iterator")
-    if isinstance(written, Attribute) and isinstance(written.expression, Reference) and not written.expression.steps:
-        iterator = written.expression.root
-    collection = module.evaluate(block.get("for_each"), scope).value
-    if isinstance(collection, dict):
-        items = list(collection.items())
-    elif isinstance(collection, list):
-        items = list(enumerate(collection))
-    else:
-        note = collection.note if isinstance(collection, Unknown) else "its for_each is not a collection"
-        unknown = Unknown(f"a dynamic {label} block whose for_each is not known ({note})")
-        items = [(unknown, unknown)]
-    generated = []
-    for key, value in items:
-        if budget[0] <= 0:
-            break
-        budget[0] -= 1
-        generated.append(_body(module, bodies[0], scope.bind(**{iterator: {"key": key, "value": value}}), shape, budget, depth + 1))
-    return generated
+    return body_node(module, body, scope, shape, [MAX_ITEMS])
 
 
 MAX_DOCUMENT_DEPTH = 32
@@ -275,13 +220,6 @@ def _located(value: Any, span: Span, related: tuple, budget: list[int], unknown:
 
 def _unknown(value: Unknown, span: Span, related: tuple, whole: bool = True) -> ValueNode:
     return ValueNode(value.text, span, "!unknown", related, value)
-
-
-def cover(spans: list[Span]) -> Span:
-    """The span from the first of `spans` to the end of the last-ending one."""
-    first = min(spans)
-    last = max(spans, key=lambda span: (span.end_line, span.end_column))
-    return Span(first.path, first.line, first.column, last.end_line, last.end_column)
 
 
 def _expression(node: Node) -> Any:
