@@ -814,3 +814,19 @@ def test_nodes_keep_positions_as_numbers_and_make_spans_when_asked():
     made = ScalarNode("v", Span("p", 3, 4, 5, 6), "str")
     assert made.span == Span("p", 3, 4, 5, 6) and made.start == (3, 4)
     assert MappingNode(((made, made),), Span("p", 1, 1, 9, 1)).get("v") is made
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "starts"),
+    [
+        ("---\na: 1\n--- x\n---\t\n----\n---\r\n---", 0, [0, 9, 15, 30]),
+        ("a: 1\n---\nb: 2\n---\n", 5, [5, 14]),
+        ("a: 1\n---\nb: 2\n---\n", 14, [14]),
+        ("\n---", 0, [1]),
+        ("--", 0, []),
+    ],
+)
+def test_document_markers_are_found_at_column_0_before_a_blank_a_break_or_the_end(text, offset, starts):
+    from linter.source import _document_starts
+
+    assert _document_starts(text, offset) == starts
