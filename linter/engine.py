@@ -691,7 +691,7 @@ def _merge_variants(findings: list[Finding]) -> list[Finding]:
         labels = tuple(sorted({label for finding in group for label in finding.variants}))
         related = tuple(dict.fromkeys(item for finding in group for item in finding.related))
         first = group[0]
-        merged.append(replace(first, message=f"{first.message} (with {', '.join(labels)})", variants=labels, related=related))
+        merged.append(first.replaced(message=f"{first.message} (with {', '.join(labels)})", variants=labels, related=related))
     return merged
 
 
@@ -920,8 +920,7 @@ class _Unrendered:
 def _apply_options(deployment: Deployment, options: LintOptions, non_stage_names: tuple[str, ...] = ()) -> Deployment:
     """The environment, in order: --environment, the file, configured path globs, stage words in the path."""
     if options.environment is not None:
-        return replace(
-            deployment,
+        return deployment.replaced(
             environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment / configuration"),
         )
     if deployment.environment.known:
@@ -930,8 +929,7 @@ def _apply_options(deployment: Deployment, options: LintOptions, non_stage_names
     from_glob = _environment_from_globs(deployment.path, environments.get("paths", {}), options.config)
     if from_glob is not None:
         stage, glob = from_glob
-        return replace(
-            deployment,
+        return deployment.replaced(
             environment=Sourced(stage, None, Provenance.DECLARED, f"path matches {glob!r} in {options.config.path}"),
         )
     if not environments.get("path-words", True):
@@ -940,7 +938,7 @@ def _apply_options(deployment: Deployment, options: LintOptions, non_stage_names
     if from_path is None:
         return deployment
     stage, word = from_path
-    return replace(deployment, environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"))
+    return deployment.replaced(environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"))
 
 
 def _within_repository(path: str) -> str:
