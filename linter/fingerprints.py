@@ -82,10 +82,12 @@ def _unnamed_within(root: Node, points: list[tuple[int, int]], named: dict[tuple
 
 
 def _index(root: Node, path: str, into: dict[tuple[int, int], tuple[str, str]], points: set[tuple[int, int]]) -> None:
-    """Name each of `points` a node of the document `root` starts at, in `into`: its key path and, for a scalar, its value (a key: its value's).
+    """Name in `into` each of `points` a node of the document `root` starts at.
 
-    The first node met at a point, in document order, names it (a mapping
-    before its first key); the walk ends once every point is named.
+    A point is named by the node's key path and, for a scalar, its value
+    (a key: its value's). The first node met at a point, in document
+    order, names it (a mapping before its first key); the walk ends once
+    every point is named.
     """
     if isinstance(root, ScalarNode):
         if root.start in points:

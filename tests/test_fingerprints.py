@@ -80,7 +80,8 @@ def test_the_walk_stops_once_every_point_is_named():
 
 def test_a_document_is_walked_only_for_the_points_within_its_span():
     first = located_flat_mapping((scalar("a", 1, 1), scalar("v", 1, 4)), "map", PATH, 1, 1, 2, 5)
-    second = located_flat_mapping((scalar("b", 3, 1), scalar("w", 3, 4), Trap("t", at(4, 1), "str"), scalar("u", 4, 4)), "map", PATH, 3, 1, 4, 2)
+    pairs = (scalar("b", 3, 1), scalar("w", 3, 4), Trap("t", at(4, 1), "str"), scalar("u", 4, 4))
+    second = located_flat_mapping(pairs, "map", PATH, 3, 1, 4, 2)
     # 2:2 lies in the first document and no node starts there: the second is not searched for it.
     findings = with_fingerprints([finding_at(1, 4), finding_at(2, 2, "no node"), finding_at(3, 4)], [document(first), document(second, 1)])
     assert [found.fingerprint for found in findings] == [expected("#0/a", "'v'"), expected("", "no node"), expected("#1/b", "'w'")]
