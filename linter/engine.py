@@ -538,6 +538,7 @@ class _Extraction:
     document: Document | None = None
     embedded: Mapping[int, tuple[Document, ...]] = field(default_factory=dict)
     kept: _Kept = _Kept()  # each document's extraction is built out of the collector's view
+    path_environments: dict[str, Sourced | None] = field(default_factory=dict)  # see _apply_options
 
     def read(self, host: PluginHost, source: SourceFile) -> None:
         """Every document of the file, each followed by the documents embedded in it."""
@@ -562,7 +563,7 @@ class _Extraction:
             try:
                 for extracted in outcome.result:
                     if isinstance(extracted, Deployment):
-                        self.deployments.append(_apply_options(extracted, self.options, self.run.non_stage_names))
+                        self.deployments.append(_apply_options(extracted, self.options, self.run.non_stage_names, self.path_environments))
                         self.deployments_read += 1
                     elif isinstance(extracted, InputProblem):
                         emit.core(extracted.rule_id, extracted.message, extracted.span)
@@ -691,7 +692,7 @@ def _merge_variants(findings: list[Finding]) -> list[Finding]:
         labels = tuple(sorted({label for finding in group for label in finding.variants}))
         related = tuple(dict.fromkeys(item for finding in group for item in finding.related))
         first = group[0]
-        merged.append(replace(first, message=f"{first.message} (with {', '.join(labels)})", variants=labels, related=related))
+        merged.append(first.replaced(message=f"{first.message} (with {', '.join(labels)})", variants=labels, related=related))
     return merged
 
 
@@ -917,30 +918,45 @@ class _Unrendered:
             yield template.note.replace("{files}", files), Span.point(first, 1)
 
 
-def _apply_options(deployment: Deployment, options: LintOptions, non_stage_names: tuple[str, ...] = ()) -> Deployment:
-    """The environment, in order: --environment, the file, configured path globs, stage words in the path."""
+def _apply_options(
+    deployment: Deployment, options: LintOptions, non_stage_names: tuple[str, ...] = (), by_path: dict[str, Sourced | None] | None = None
+) -> Deployment:
+    """The environment, in order: --environment, the file, configured path globs, stage words in the path.
+
+    `by_path` keeps what each path gives (`_path_environment`) for the next
+    deployment of the same file: a stream of thousands of documents reads
+    its path once.
+    """
     if options.environment is not None:
-        return replace(
-            deployment,
+        return deployment.replaced(
             environment=Sourced(options.environment, None, Provenance.DECLARED, "--environment / configuration"),
         )
     if deployment.environment.known:
         return deployment
+    path = deployment.path
+    if by_path is None:
+        environment = _path_environment(path, options, non_stage_names)
+    elif path in by_path:
+        environment = by_path[path]
+    else:
+        environment = by_path[path] = _path_environment(path, options, non_stage_names)
+    return deployment if environment is None else deployment.replaced(environment=environment)
+
+
+def _path_environment(path: str, options: LintOptions, non_stage_names: tuple[str, ...]) -> Sourced | None:
+    """The environment a deployment of `path` gets from the configured path globs or the path's stage words; None: none."""
     environments = options.config.get("environments", {})
-    from_glob = _environment_from_globs(deployment.path, environments.get("paths", {}), options.config)
+    from_glob = _environment_from_globs(path, environments.get("paths", {}), options.config)
     if from_glob is not None:
         stage, glob = from_glob
-        return replace(
-            deployment,
-            environment=Sourced(stage, None, Provenance.DECLARED, f"path matches {glob!r} in {options.config.path}"),
-        )
+        return Sourced(stage, None, Provenance.DECLARED, f"path matches {glob!r} in {options.config.path}")
     if not environments.get("path-words", True):
-        return deployment
-    from_path = environment_from_path(_within_repository(deployment.path), non_stage_names)
+        return None
+    from_path = environment_from_path(_within_repository(path), non_stage_names)
     if from_path is None:
-        return deployment
+        return None
     stage, word = from_path
-    return replace(deployment, environment=Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}"))
+    return Sourced(stage, None, Provenance.INFERRED, f"the path names {word!r}")
 
 
 def _within_repository(path: str) -> str:

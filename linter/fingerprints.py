@@ -33,8 +33,9 @@ _DIGITS = re.compile(r"\d+")
 
 def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]) -> list[Finding]:
     """`findings` with `fingerprint` set (those that have one keep it)."""
-    # Only the points findings start at are recorded, and only documents holding one are walked:
-    # an index of every node of every file with a finding would hold each node's key path.
+    # Only the points findings start at are looked for, only in the documents whose extent holds one, and
+    # each document's walk ends once it has named them all: a finding near the top of a large file costs a
+    # few nodes, not an index of every node's key path.
     wanted: dict[str, set[tuple[int, int]]] = {}
     for finding in findings:
         if not finding.fingerprint:
@@ -42,9 +43,12 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
     ordered = {path: sorted(points) for path, points in wanted.items()}
     index: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
     for document in documents:
-        points = wanted.get(document.path)
-        if points and document.root is not None and _holds_any(document.root, ordered[document.path]):
-            _index(document.root, f"#{document.index}", index.setdefault(document.path, {}), 0, set(), points)
+        points = ordered.get(document.path)
+        if points and document.root is not None:
+            named = index.setdefault(document.path, {})
+            within = _unnamed_within(document.root, points, named)
+            if within:
+                _index(document.root, f"#{document.index}", named, within)
     located = []
     for finding in findings:
         if finding.fingerprint:
@@ -65,40 +69,88 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
     return located
 
 
-def _holds_any(root: Node, points: list[tuple[int, int]]) -> bool:
-    """True when one of the sorted `points` lies within the document `root` spans (merged keys never leave it)."""
-    span = root.span
-    at = bisect.bisect_left(points, (span.line, span.column))
-    return at < len(points) and points[at] <= (span.end_line, span.end_column)
+def _unnamed_within(root: Node, points: list[tuple[int, int]], named: dict[tuple[int, int], tuple[str, str]]) -> set[tuple[int, int]]:
+    """The sorted `points` within the document `root` spans that no earlier document named.
+
+    Every node of a document starts within its root's span (merged keys and
+    aliases never leave the document; a Terraform file's root spans the
+    file), so no node of it starts at any other point.
+    """
+    first = bisect.bisect_left(points, root.start)
+    last = bisect.bisect_right(points, root.end, first)
+    return {point for point in points[first:last] if point not in named}
 
 
-def _index(
-    node: Node, path: str, into: dict[tuple[int, int], tuple[str, str]], depth: int, seen: set[int], points: set[tuple[int, int]]
-) -> None:
-    """Record where each node of `points` starts: its key path and, for a scalar, its value (a key: its value's).
+def _index(root: Node, path: str, into: dict[tuple[int, int], tuple[str, str]], points: set[tuple[int, int]]) -> None:
+    """Name in `into` each of `points` a node of the document `root` starts at.
 
-    The first node met at a point names it (a mapping before its first key).
+    A point is named by the node's key path and, for a scalar, its value
+    (a key: its value's). The first node met at a point, in document
+    order, names it (a mapping before its first key); the walk ends once
+    every point is named.
+    """
+    if isinstance(root, ScalarNode):
+        if root.start in points:
+            into[root.start] = (path, _text(root.value))
+        return
+    _walk(root, path, into, set(points), 0, set())
+
+
+def _walk(
+    node: Node, path: str, into: dict[tuple[int, int], tuple[str, str]], unnamed: set[tuple[int, int]], depth: int, seen: set[int]
+) -> bool:
+    """`_index` below a node that is not a scalar, naming and removing the points of `unnamed` it meets; True once none is left.
+
+    Scalars below are looked at where they are met, without a call of their
+    own: a scalar has nothing below it, and one met again through an alias
+    finds its point already named.
     """
     if depth > 300 or id(node) in seen:  # deeper is refused by the loader; an alias is walked once
-        return
+        return False
     seen.add(id(node))
     start = node.start
-    if isinstance(node, ScalarNode):
-        if start in points and start not in into:
-            into[start] = (path, _text(node.value))
-        return
-    if start in points and start not in into:
+    if start in unnamed:
+        unnamed.remove(start)
         into[start] = (path, "")
+        if not unnamed:
+            return True
+    depth += 1
     if isinstance(node, MappingNode):
         for key, value in zip(node.flat[::2], node.flat[1::2]):
             child = f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
             at = key.start
-            if at in points and at not in into:
-                into[at] = (child, _text(value.value) if isinstance(value, ScalarNode) else "")
-            _index(value, child, into, depth + 1, seen, points)
+            if isinstance(value, ScalarNode):
+                if at in unnamed:
+                    unnamed.remove(at)
+                    into[at] = (child, _text(value.value))
+                    if not unnamed:
+                        return True
+                at = value.start
+                if at in unnamed and depth <= 300:
+                    unnamed.remove(at)
+                    into[at] = (child, _text(value.value))
+                    if not unnamed:
+                        return True
+                continue
+            if at in unnamed:
+                unnamed.remove(at)
+                into[at] = (child, "")
+                if not unnamed:
+                    return True
+            if _walk(value, child, into, unnamed, depth, seen):
+                return True
     elif isinstance(node, SequenceNode):
         for position, item in enumerate(node.items):
-            _index(item, f"{path}/{position}", into, depth + 1, seen, points)
+            if isinstance(item, ScalarNode):
+                at = item.start
+                if at in unnamed and depth <= 300:
+                    unnamed.remove(at)
+                    into[at] = (f"{path}/{position}", _text(item.value))
+                    if not unnamed:
+                        return True
+            elif _walk(item, f"{path}/{position}", into, unnamed, depth, seen):
+                return True
+    return False
 
 
 def _text(value: object) -> str:

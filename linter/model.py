@@ -6,14 +6,15 @@ this model; rules ask it questions and never look at how a platform spells
 the answer. An unknown fact makes a rule stay silent; it is never guessed.
 
 All types are frozen dataclasses; build a changed copy with
-`dataclasses.replace`.
+`value.replaced(field=...)`, which is `dataclasses.replace` without running
+`__init__` again.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Generic, TypeVar
 
 from linter.nodes import Span
 
@@ -49,6 +50,35 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+M = TypeVar("M", bound="_Replaceable")
+
+
+class _Replaceable:
+    """Gives a model type `replaced`: adapters copy deployments, units and facts with a field or two changed, in bulk."""
+
+    __slots__ = ()
+
+    def replaced(self: M, /, **changes: Any) -> M:
+        """`dataclasses.replace(self, **changes)`, without running `__init__` again.
+
+        A frozen dataclass's `__init__` sets each field through
+        `object.__setattr__`. Every field of a model type is an argument of
+        `__init__` of the same name (`_COPIED_AS_IS`), so a copy of the
+        fields with `changes` over them, with `__post_init__` run on it where
+        the type has one, is what `replace` makes. A field the type does not
+        have raises TypeError, as `replace` does; a subclass defined
+        elsewhere is copied by `replace`.
+        """
+        kind = _COPIED_AS_IS.get(type(self))
+        if kind is None or not kind[0].issuperset(changes):
+            return replace(self, **changes)
+        copy = object.__new__(type(self))
+        values = copy.__dict__
+        values.update(self.__dict__)
+        values.update(changes)
+        if kind[1]:
+            copy.__post_init__()  # type: ignore[attr-defined]
+        return copy
 
 
 class Unknown:
@@ -80,7 +110,7 @@ class Provenance(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Sourced(Generic[T]):
+class Sourced(_Replaceable, Generic[T]):
     """A value with the span it came from.
 
     `raw` keeps the text as written when it could not be read as the type
@@ -177,7 +207,7 @@ class Capacity(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class WorkloadProfile:
+class WorkloadProfile(_Replaceable):
     """What the deployment is expected to carry, as declared by its authors."""
 
     payload_mb: Sourced[float] = field(default_factory=Sourced)
@@ -190,7 +220,7 @@ class WorkloadProfile:
 
 
 @dataclass(frozen=True)
-class Probe:
+class Probe(_Replaceable):
     """A health check the platform runs against a container, with its timing (defaults where not written)."""
 
     initial_delay_seconds: Sourced[int] = field(default_factory=Sourced)
@@ -201,7 +231,7 @@ class Probe:
 
 
 @dataclass(frozen=True)
-class Probes:
+class Probes(_Replaceable):
     """The health checks of a container (Kubernetes probes); a check not written is None.
 
     `managed_by` is known when a controller, not the file's authors, builds
@@ -218,7 +248,7 @@ class Probes:
 
 
 @dataclass(frozen=True)
-class ModelSpec:
+class ModelSpec(_Replaceable):
     """One served model / container: what runs.
 
     `probes` is None where the platform has no such checks or they were
@@ -258,7 +288,7 @@ class AttachedAccelerator(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Compute:
+class Compute(_Replaceable):
     """What a unit runs on.
 
     `accelerator` holds an `AcceleratorKind`; adapters may write its value
@@ -273,11 +303,11 @@ class Compute:
     def __post_init__(self) -> None:
         value = self.accelerator.value
         if isinstance(value, str) and not isinstance(value, AcceleratorKind):
-            object.__setattr__(self, "accelerator", replace(self.accelerator, value=AcceleratorKind(value)))
+            object.__setattr__(self, "accelerator", self.accelerator.replaced(value=AcceleratorKind(value)))
 
 
 @dataclass(frozen=True)
-class ServerlessConfig:
+class ServerlessConfig(_Replaceable):
     """Serverless capacity settings of a unit."""
 
     memory_mb: Sourced[int] = field(default_factory=Sourced)
@@ -287,7 +317,7 @@ class ServerlessConfig:
 
 
 @dataclass(frozen=True)
-class ComponentRequirements:
+class ComponentRequirements(_Replaceable):
     """What one copy of a model placed on shared instances asks of them (a SageMaker inference component)."""
 
     accelerator_devices: Sourced[int] = field(default_factory=Sourced)
@@ -306,7 +336,7 @@ class ScalingMetricKind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Consolidation:
+class Consolidation(_Replaceable):
     """Whether the capacity a unit runs on is taken away, to save cost, while the unit's pods still run there.
 
     A node autoscaler that consolidates underutilized nodes (Karpenter)
@@ -327,7 +357,7 @@ class Consolidation:
 
 
 @dataclass(frozen=True)
-class ScalingPolicy:
+class ScalingPolicy(_Replaceable):
     """One policy that drives a scaling target.
 
     `metric` and `metric_namespace` are as written (or read from the alarm
@@ -353,7 +383,7 @@ class ScalingPolicy:
 
 
 @dataclass(frozen=True)
-class Scaling:
+class Scaling(_Replaceable):
     """An autoscaling target of a unit and the policies that drive it.
 
     `fitting_metrics` names the predefined metric types made for
@@ -371,7 +401,7 @@ class Scaling:
 
 
 @dataclass(frozen=True)
-class Unit:
+class Unit(_Replaceable):
     """A variant / pod template / task / compute environment of a deployment.
 
     `count` is the initial instance count or replica count; `weight` the
@@ -412,7 +442,7 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class AsyncConfig:
+class AsyncConfig(_Replaceable):
     """Where an asynchronous endpoint puts results and failures."""
 
     output_path: Sourced[str] = field(default_factory=Sourced)
@@ -424,7 +454,7 @@ class AsyncConfig:
 
 
 @dataclass(frozen=True)
-class BatchConfig:
+class BatchConfig(_Replaceable):
     """Settings of a batch transform job."""
 
     max_payload_mb: Sourced[int] = field(default_factory=Sourced)
@@ -435,7 +465,7 @@ class BatchConfig:
 
 
 @dataclass(frozen=True)
-class TrainingConfig:
+class TrainingConfig(_Replaceable):
     """Settings of a training job that decide its capacity and resilience."""
 
     managed_spot: Sourced[bool] = field(default_factory=Sourced)
@@ -446,7 +476,7 @@ class TrainingConfig:
 
 
 @dataclass(frozen=True)
-class Network:
+class Network(_Replaceable):
     """How a deployment attaches to the network, and which zones it spans.
 
     `zones` holds the Availability Zones of `subnets` where they are
@@ -463,7 +493,7 @@ class Network:
 
 
 @dataclass(frozen=True)
-class Availability:
+class Availability(_Replaceable):
     """What keeps a (Kubernetes) workload up through node and zone loss."""
 
     zone_spread: Sourced[bool] = field(default_factory=Sourced)
@@ -474,7 +504,7 @@ class Availability:
 
 
 @dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(_Replaceable):
     """A raw resource a deployment was assembled from (for explain and platform rules)."""
 
     kind: str
@@ -483,7 +513,7 @@ class ResourceRef:
 
 
 @dataclass(frozen=True)
-class Deployment:
+class Deployment(_Replaceable):
     """One served or batch workload, whatever the platform.
 
     `id` is unique within a run and variant (adapters prefix it with the
@@ -559,7 +589,7 @@ class LinkStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class ScalingTarget:
+class ScalingTarget(_Replaceable):
     """An autoscaling target as written, and what it was linked to.
 
     Adapters report every target they read, linked or not, so that rules can
@@ -594,7 +624,7 @@ class ScalingTarget:
 
 
 @dataclass(frozen=True)
-class Ignore:
+class Ignore(_Replaceable):
     """A suppression an adapter read from its input, for the engine to apply.
 
     Written beside what it excuses — CloudFormation resource `Metadata`
@@ -613,7 +643,7 @@ class Ignore:
 
 
 @dataclass(frozen=True)
-class DocumentFormat:
+class DocumentFormat(_Replaceable):
     """What an adapter recognised a document as, for other plugins to ask the run.
 
     Adapters may return these from `mldeploy_extract` beside deployments
@@ -628,7 +658,7 @@ class DocumentFormat:
 
 
 @dataclass(frozen=True)
-class SuppressionEdit:
+class SuppressionEdit(_Replaceable):
     """Text that, inserted into a file, makes a suppression excuse a rule for one resource or object.
 
     What an adapter answers `mldeploy_suppression_edit` with, for an editor's
@@ -645,7 +675,7 @@ class SuppressionEdit:
 
 
 @dataclass(frozen=True)
-class InputProblem:
+class InputProblem(_Replaceable):
     """A located defect an adapter found in its input (wrong type, bad profile).
 
     Adapters return these beside deployments; the engine reports them as
@@ -656,3 +686,17 @@ class InputProblem:
     message: str
     span: Span
     rule_id: str = "MD004"
+
+
+def _copied_as_is(kind: type) -> bool:
+    """True when every field of the dataclass `kind` is set by `__init__` from an argument of its name (no InitVar, no init=False)."""
+    written = fields(kind)
+    return len(written) == len(kind.__dataclass_fields__) and all(each.init for each in written)  # type: ignore[attr-defined]
+
+
+# Each model type `replaced` copies without `__init__`: its field names, and whether it has a `__post_init__`.
+_COPIED_AS_IS: dict[type, tuple[frozenset[str], bool]] = {
+    kind: (frozenset(kind.__dataclass_fields__), hasattr(kind, "__post_init__"))  # type: ignore[attr-defined]
+    for kind in _Replaceable.__subclasses__()
+    if _copied_as_is(kind)
+}

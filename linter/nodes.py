@@ -81,6 +81,11 @@ class Node:
         """`(span.line, span.column)`, without making the Span (for walks over every node)."""
         return self._line, self._column
 
+    @property
+    def end(self) -> tuple[int, int]:
+        """`(span.end_line, span.end_column)`, without making the Span."""
+        return self._end_line, self._end_column
+
     def _place(self, span: Span) -> None:
         self._path = span.path
         self._line = span.line

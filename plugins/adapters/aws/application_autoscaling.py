@@ -22,7 +22,7 @@ the same configuration the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from linter import (
@@ -156,12 +156,12 @@ def link_across_run(target: ScalingTarget, deployments: Sequence[Deployment]) ->
     names = resource_id_names(str(target.resource_id.value))
     named = [deployment for deployment in deployments if names_deployment(names, deployment)]
     if not named:
-        return replace(target, searched_run=True)
+        return target.replaced(searched_run=True)
     path = target.span.path if target.span is not None else None
     others = tuple(
         dict.fromkeys(deployment.id for deployment in named if deployment.name.known and deployment.path != path)
     )
-    return replace(target, status=LinkStatus.ELSEWHERE_IN_RUN, refers_to=others)
+    return target.replaced(status=LinkStatus.ELSEWHERE_IN_RUN, refers_to=others)
 
 
 def read_policy(spec: Node | None, reader: RequestReader, span: Span) -> ScalingPolicy:
@@ -228,7 +228,7 @@ def with_alarm_metric(policy: ScalingPolicy, alarm_metric: tuple[Sourced[str], S
     if policy.metric.known or alarm_metric is None:
         return policy
     metric, namespace = alarm_metric
-    return replace(policy, metric=metric, metric_namespace=namespace)
+    return policy.replaced(metric=metric, metric_namespace=namespace)
 
 
 # The `scales_with` values of the metrics table: what a utilization metric is a share of.
@@ -260,8 +260,7 @@ def with_sagemaker_metric_facts(scaling: Scaling) -> Scaling:
         else:
             kind = _SCALES_WITH.get(info.scales_with or "", ScalingMetricKind.OTHER) if info is not None else ScalingMetricKind.OTHER
         drives = predefined_metric_dimension(name)
-        return replace(
-            policy,
+        return policy.replaced(
             metric_kind=Sourced(kind, at, Provenance.INFERRED),
             metric_published_in=Sourced(info.namespace, at, Provenance.INFERRED, f"SageMaker publishes {name} there") if info else Sourced(),
             metric_unit=Sourced(info.unit.lower(), at, Provenance.INFERRED) if info and info.unit else Sourced(),
@@ -269,8 +268,8 @@ def with_sagemaker_metric_facts(scaling: Scaling) -> Scaling:
         )
 
     dimension = scalable_dimension(str(scaling.dimension.value)) if scaling.dimension.known else None
-    return replace(
-        scaling,
-        policies=tuple(decoded(policy) for policy in scaling.policies),
-        fitting_metrics=dimension.predefined_metrics if dimension is not None else (),
-    )
+    policies = tuple(decoded(policy) for policy in scaling.policies)
+    fitting = dimension.predefined_metrics if dimension is not None else ()
+    if fitting == scaling.fitting_metrics and all(new is old for new, old in zip(policies, scaling.policies)):
+        return scaling  # nothing to add (no known metric, no dimension of the tables): no copy
+    return scaling.replaced(policies=policies, fitting_metrics=fitting)

@@ -27,7 +27,7 @@ anchored at the queue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from linter import (
@@ -281,7 +281,7 @@ class BatchResources:
         unit = environment.unit
         mixed = self._mixed_capacity(environment, queues)
         if mixed is not None:
-            unit = replace(unit, capacity=mixed)
+            unit = unit.replaced(capacity=mixed)
         links = [environment.link]
         if environment.launch_template is not None:
             links.append(environment.launch_template)
@@ -325,10 +325,9 @@ class BatchResources:
             models.extend(definition.models)
             model_names.append(str(definition.name.value))
             if definition.gpus.known and definition.gpus.value > job_gpus.get(0):
-                job_gpus = replace(definition.gpus, note=f"job definition {definition.id}: ResourceRequirements GPU")
+                job_gpus = definition.gpus.replaced(note=f"job definition {definition.id}: ResourceRequirements GPU")
         if job_gpus.get(0) > 0 and not unit.compute.accelerator.known:
-            unit = replace(unit, compute=replace(
-                unit.compute,
+            unit = unit.replaced(compute=unit.compute.replaced(
                 accelerator=Sourced("gpu", job_gpus.span, Provenance.INFERRED, f"{job_gpus.note} {job_gpus.value}"),
             ))
         if job_gpus.known:
@@ -340,7 +339,7 @@ class BatchResources:
         for definition in self.unlinked_definitions():
             links.append(definition.link)
         if model_names:
-            unit = replace(unit, model_names=tuple(model_names))
+            unit = unit.replaced(model_names=tuple(model_names))
         work, how = self.work_of(queue_ids)
         evidence_models = [model for definition in work for model in definition.models]  # the linked ones' are `models`
         evidence = ml_evidence(evidence_models, (unit,), profile, anchor_span)
@@ -348,7 +347,7 @@ class BatchResources:
             first = work[0].multi_node
             names = ", ".join(definition.id for definition in work)
             note = f"every job definition {how} is multi-node parallel ({names})"
-            attributes = (*attributes, (MULTI_NODE, replace(first, provenance=Provenance.INFERRED, note=note)))
+            attributes = (*attributes, (MULTI_NODE, first.replaced(provenance=Provenance.INFERRED, note=note)))
         return Deployment(
             id=self.deployment_id(anchor_id),
             platform="batch",

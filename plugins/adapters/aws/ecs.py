@@ -21,7 +21,7 @@ whose kind and launch settings its adapter finds where it is run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 from linter import (
@@ -158,7 +158,7 @@ def read_task_definition(request: Node | None, reader, *, link: ResourceRef, spa
             accelerator=Sourced("none", span, Provenance.INFERRED, "no container requests a GPU: ECS gives a task only the GPUs it requests")
         )
     if fargate_only:
-        compute = replace(compute, instance_type=Sourced(UNKNOWN, compatibilities.span, Provenance.INFERRED, "Fargate: no instance type"))
+        compute = compute.replaced(instance_type=Sourced(UNKNOWN, compatibilities.span, Provenance.INFERRED, "Fargate: no instance type"))
     attributes: list[tuple[str, Sourced]] = []
     if compatibilities.known or compatibilities.note:
         attributes.append(("requires_compatibilities", compatibilities))
@@ -313,11 +313,11 @@ def task_compute(task: EcsTask | None, instance_type: Sourced, extensions: data.
         return Compute(instance_type=instance_type)
     if not instance_type.known:
         if instance_type.note and not task.compute.instance_type.note:
-            return replace(task.compute, instance_type=instance_type)
+            return task.compute.replaced(instance_type=instance_type)
         return task.compute
     compute = compute_for(instance_type, extensions)
     if not compute.accelerator.known:
-        compute = replace(compute, accelerator=task.compute.accelerator, accelerator_count=task.compute.accelerator_count)
+        compute = compute.replaced(accelerator=task.compute.accelerator, accelerator_count=task.compute.accelerator_count)
     return compute
 
 

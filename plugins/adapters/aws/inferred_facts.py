@@ -9,7 +9,7 @@ CloudFormation, SageMaker API and ACK adapters agree.
 from __future__ import annotations
 
 import re
-from dataclasses import fields, replace
+from dataclasses import fields
 
 from typing import Sequence
 
@@ -268,7 +268,7 @@ def merged_network(networks: Sequence[Network]) -> Network:
     placed = next((network for network in networks if network.span is not None or network.subnets), networks[0])
     isolations = [network.network_isolation for network in networks if network.network_isolation.known]
     isolation = next((value for value in isolations if value.value is True), isolations[0] if isolations else placed.network_isolation)
-    return replace(placed, network_isolation=isolation)
+    return placed.replaced(network_isolation=isolation)
 
 
 def with_image_region(items: list) -> list:
@@ -293,7 +293,7 @@ def _with_image_region(deployment: Deployment) -> Deployment:
         return deployment
     region, image = found[0]
     note = f"SageMaker pulls the ECR image {image.value} from its own Region"
-    return replace(deployment, region=Sourced(region, image.span, Provenance.INFERRED, note))
+    return deployment.replaced(region=Sourced(region, image.span, Provenance.INFERRED, note))
 
 
 def endpoint_kind(async_config: AsyncConfig | None, variants: list[Unit], anchor: Span | None) -> Sourced[DeploymentKind]:

@@ -6,7 +6,6 @@ purchase option through a `RequestReader`, however the adapter spelled them.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from linter import (
     UNKNOWN,
@@ -42,16 +41,14 @@ def compute_of_types(instance_types: list[Sourced], where, extensions: data.Exte
             f"{compute.instance_type.value} {compute.accelerator.value if compute.accelerator.known else 'unknown'}"
             for compute in computes
         )
-        return replace(
-            first,
+        return first.replaced(
             accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"instance types differ in accelerator: {described}"),
             accelerator_count=Sourced(),
         )
     counts = {compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}
     if len(counts) > 1:
         described = ", ".join(f"{compute.instance_type.value} {compute.accelerator_count.get('unknown')}" for compute in computes)
-        return replace(
-            first,
+        return first.replaced(
             accelerator_count=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"instance types differ in accelerator count: {described}"),
         )
     return first
@@ -136,12 +133,12 @@ def capacity_setting(reader, node, context: str, what: str) -> Sourced:
     if value.known:
         written = reader.read_str(node)
         note = f"{what} {written.value}" + (f" ({value.note})" if value.note else "")
-        return replace(value, note=note)
+        return value.replaced(note=note)
     if value.options:
         options = tuple(dict.fromkeys(option for option in value.options if option is not None))
         if len(options) == 1 and len(value.options) >= 2 and None not in value.options:
             return Sourced(options[0], value.span, Provenance.DECLARED, f"{what}: {value.note}, every branch {options[0].value}")
-        return replace(value, options=options)
+        return value.replaced(options=options)
     return value
 
 
@@ -151,10 +148,9 @@ def accelerator_from_ami(compute: Compute, ami: Sourced) -> Compute:
         return compute
     upper = ami.value.upper()
     if "NVIDIA" in upper or upper.endswith("_GPU"):
-        return replace(compute, accelerator=Sourced("gpu", ami.span, Provenance.INFERRED, f"AmiType {ami.value} is a GPU AMI"))
+        return compute.replaced(accelerator=Sourced("gpu", ami.span, Provenance.INFERRED, f"AmiType {ami.value} is a GPU AMI"))
     if "NEURON" in upper:
-        return replace(
-            compute,
+        return compute.replaced(
             accelerator=Sourced(
                 UNKNOWN, ami.span, Provenance.INFERRED,
                 f"AmiType {ami.value} is a Neuron AMI: Inferentia or Trainium, the instance type would say",

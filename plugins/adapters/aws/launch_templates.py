@@ -10,7 +10,6 @@ purchase option into the reservation's.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from linter import UNKNOWN, Capacity, MappingNode, Node, Provenance, Sourced
@@ -86,7 +85,7 @@ def reserved_on_demand(capacity: Sourced, reservation: Sourced | None) -> Source
     """On-demand capacity launched from a template that asks for reserved capacity is the reservation's (bought deliberately)."""
     if reservation is None or not capacity.known or capacity.value is not Capacity.ON_DEMAND:
         return capacity
-    return replace(reservation, note=f"{capacity.note}; {reservation.note}")
+    return reservation.replaced(note=f"{capacity.note}; {reservation.note}")
 
 
 def _node(reader, node: Node | None, *path: str) -> Node | None:

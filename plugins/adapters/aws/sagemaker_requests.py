@@ -615,7 +615,7 @@ def _job_name(request: Node, reader: RequestReader, key: str, context: JobContex
         return name
     if context.name.known:
         reason = f"; the job name is {name.note}" if name.note else ""
-        return replace(context.name, note=context.name.note + reason)
+        return context.name.replaced(note=context.name.note + reason)
     return name
 
 
@@ -772,7 +772,7 @@ def _transform(request: Node, reader: RequestReader, context: JobContext) -> lis
         names = (str(model.name.value),)
     elif model_name.known:
         names = (str(model_name.value),)
-    units = tuple(replace(unit, model_names=names) for unit in units)
+    units = tuple(unit.replaced(model_names=names) for unit in units)
     context = replace(context, links=context.links + ((model.link,) if model is not None else ()))
     return _deployment(
         request,
@@ -840,7 +840,7 @@ def _tuning(request: Node, reader: RequestReader, context: JobContext) -> list:
         definition_name = reader.read_text(definition, "DefinitionName")
         name = tuning_name
         if definition_name.known and tuning_name.known:
-            name = replace(tuning_name, value=f"{tuning_name.value}/{definition_name.value}")
+            name = tuning_name.replaced(value=f"{tuning_name.value}/{definition_name.value}")
         identity = context.id if len(definitions) == 1 else f"{context.id}/{definition_name.value if definition_name.known else index}"
         attributes = (("max_parallel_training_jobs", parallel),) if parallel.known or parallel.note else ()
         items = _deployment(
@@ -915,7 +915,7 @@ def _name_or(name: Sourced[str], fallback: Sourced[str]) -> Sourced[str]:
     if name.known or not fallback.known:
         return name
     reason = f"; the name is {name.note}" if name.note else ""
-    return replace(fallback, note=fallback.note + reason)
+    return fallback.replaced(note=fallback.note + reason)
 
 
 def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback_name: Sourced[str] = Sourced()) -> ModelRequest:
@@ -1151,9 +1151,9 @@ def hosting_deployment(
                 models.append(model)
                 links += (model.link,)
             if model.name.known:
-                unit = replace(unit, model_names=(str(model.name.value),))
+                unit = unit.replaced(model_names=(str(model.name.value),))
         elif variant.model_name.known:
-            unit = replace(unit, model_names=(str(variant.model_name.value),))
+            unit = unit.replaced(model_names=(str(variant.model_name.value),))
         units.append(unit)
     networks = [model.network for model in models if model.network is not None]
     if config is not None and config.network is not None:

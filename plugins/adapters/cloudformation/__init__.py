@@ -12,7 +12,6 @@ is read once per stage file.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import Sequence
 
 from linter import (
@@ -202,7 +201,7 @@ def extract_template(
         results = _with_stage(results, template, label, stage_file, environment_parameters, configured, non_stage_names)
     elif configured is not None:
         results = [
-            replace(item, environment=configured) if isinstance(item, Deployment) and not item.environment.known else item
+            item.replaced(environment=configured) if isinstance(item, Deployment) and not item.environment.known else item
             for item in results
         ]
     return results + [item for resource in template.resources.values() for item in resource_ignores(resource)]
@@ -241,9 +240,9 @@ def _with_stage(
             stage_environment_of = item.environment
             if not stage_environment_of.known:
                 stage_environment_of = _tagged_by_reference(item, template, stage, label) or environment
-            item = replace(item, variant=variant, environment=stage_environment_of)
+            item = item.replaced(variant=variant, environment=stage_environment_of)
         elif isinstance(item, ScalingTarget):
-            item = replace(item, variant=label)
+            item = item.replaced(variant=label)
         marked.append(item)
     return marked
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from linter import (
@@ -156,7 +155,7 @@ def _via(value: Sourced, how: str) -> Sourced:
     if not value.known and not value.note:
         return value
     note = how + (f"; {value.note}" if value.note else "")
-    return replace(value, provenance=Provenance.INFERRED if value.known else value.provenance, note=note)
+    return value.replaced(provenance=Provenance.INFERRED if value.known else value.provenance, note=note)
 
 
 def _market_capacity(market: Node | None, template: TemplateContext, launch_template: str) -> Sourced:

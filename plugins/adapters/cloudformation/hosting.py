@@ -17,7 +17,7 @@ and on the endpoint merge, the endpoint's entries winning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from linter import (
@@ -187,9 +187,9 @@ def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_name
             if model not in hosting.models:
                 hosting.models.append(model)
                 hosting.links.append(ResourceRef("AWS::SageMaker::Model", model.logical_id, model.span))
-            unit = replace(unit, model_names=(str(model.name.get(model.logical_id)),))
+            unit = unit.replaced(model_names=(str(model.name.get(model.logical_id)),))
         elif variant.model.value is not None and isinstance(variant.model.value, str):
-            unit = replace(unit, model_names=(variant.model.value,))
+            unit = unit.replaced(model_names=(variant.model.value,))
         hosting.units.append(unit)
 
 
@@ -314,7 +314,7 @@ def _link_target(
         if hosting is not None:
             for index, unit in enumerate(hosting.units):
                 if unit.name.known and same_value(unit.name.value, variant_name):
-                    hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
+                    hosting.units[index] = unit.replaced(scaling=unit.scaling + (scaling,))
                     hosting.links.append(ResourceRef("AWS::ApplicationAutoScaling::ScalableTarget", target.logical_id, target.span))
                     return result("linked", f"endpoint {_show(endpoint_name)}, variant {_show(variant_name)}", hosting, str(unit.name.value))
             if not isinstance(variant_name, str):
@@ -334,7 +334,7 @@ def _link_target(
         if found is not None:
             hosting, index = found
             unit = hosting.units[index]
-            hosting.units[index] = replace(unit, scaling=unit.scaling + (scaling,))
+            hosting.units[index] = unit.replaced(scaling=unit.scaling + (scaling,))
             return result("linked", f"inference component {_show(component)}", hosting, str(unit.name.value))
         return result("no-such-unit", f"no inference component named {_show(component)} in this template")
     return result("unresolved", f"ResourceId {_show(target.resource_id)} is not an endpoint variant or inference component")
@@ -401,4 +401,4 @@ def _network(hosting: _Hosting, zones_by_subnet: dict[str, Sourced]) -> Network 
         if zone is None:
             return network  # a subnet defined elsewhere: zones are unknowable
         zones.append(zone)
-    return replace(network, zones=tuple(zones))
+    return network.replaced(zones=tuple(zones))

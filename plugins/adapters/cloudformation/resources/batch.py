@@ -11,7 +11,6 @@ a capacity reservation or a Capacity Block is reserved
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from linter import UNKNOWN, Capacity, MappingNode, Provenance, ResourceRef, Sourced, child, mappings
 
@@ -106,7 +105,7 @@ def _read_environment(resource: Resource, template: TemplateContext, reader: Tem
     if launch_template is not None and capacity.known and capacity.value is Capacity.ON_DEMAND:
         reserved = launch_template_reservation(launch_template, template)
         if reserved is not None:
-            capacity = replace(reserved, note=f"{capacity.note}; {reserved.note}")
+            capacity = reserved.replaced(note=f"{capacity.note}; {reserved.note}")
     return environment_record(
         **common, resources=resources, missing_reason="", compute_type=compute_type, capacity=capacity,
         type_span=type_node.span if type_node is not None else None,

@@ -19,7 +19,6 @@ give the capacity and count), kind unknown otherwise.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from linter import UNKNOWN, Deployment, DeploymentKind, MappingNode, Node, Provenance, ResourceRef, Sourced, child, mappings, merge_profiles
@@ -146,7 +145,7 @@ def launch_capacity(
     if default is not None:
         owner, node = default
         capacity, links, instance_type = strategy_capacity(node, template)
-        capacity = replace(capacity, note=f"default strategy of {owner.logical_id}: {capacity.note}")
+        capacity = capacity.replaced(note=f"default strategy of {owner.logical_id}: {capacity.note}")
         return capacity, [ResourceRef(owner.type, owner.logical_id, owner.key_span), *links], instance_type
     return (
         Sourced(UNKNOWN, parameters.span, Provenance.DECLARED, "no launch type or capacity provider strategy: the cluster's default decides (EC2 when it has none)"),

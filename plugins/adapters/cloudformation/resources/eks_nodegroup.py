@@ -16,7 +16,6 @@ attributes, for matching pods to node groups.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from linter import UNKNOWN, Capacity, MappingNode, Provenance, ResourceRef, Sourced, child, mappings
 
@@ -55,7 +54,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     if launch_template is not None and capacity.known and capacity.value is Capacity.ON_DEMAND:
         reserved = launch_template_reservation(launch_template, template)
         if reserved is not None:  # on-demand instances launched into a reservation: reserved, bought deliberately
-            capacity = replace(reserved, note=f"{capacity.note}; {reserved.note}")
+            capacity = reserved.replaced(note=f"{capacity.note}; {reserved.note}")
     count, scaling = node_group_scaling(properties, reader, resource.key_span)
 
     deployment = node_group_deployment(
@@ -78,7 +77,7 @@ def _compute(properties, template: TemplateContext, launch_template: Resource | 
     if launch_template is not None:
         from_template = template.read_str(child(launch_template.node, "Properties", "LaunchTemplateData", "InstanceType"))
         if from_template.known or from_template.note or from_template.options:
-            from_template = replace(from_template, provenance=Provenance.INFERRED, note=f"InstanceType of launch template {launch_template.logical_id}" + (f" ({from_template.note})" if from_template.note else ""))
+            from_template = from_template.replaced(provenance=Provenance.INFERRED, note=f"InstanceType of launch template {launch_template.logical_id}" + (f" ({from_template.note})" if from_template.note else ""))
             return compute_of_types([from_template], launch_template.node, template.extensions), [from_template], [from_template]
     elif launch_template_node is not None:
         unknown = Sourced(UNKNOWN, launch_template_node.span, Provenance.DECLARED, "the launch template is not in this template")
