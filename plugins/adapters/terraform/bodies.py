@@ -15,10 +15,10 @@ from typing import Protocol
 
 from linter import MappingNode, Node, ScalarNode, SequenceNode, Span
 
-from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference
+from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference, cover
 from plugins.adapters.terraform.values import Module, Scope, Unknown
 
-__all__ = ["MAX_BLOCK_DEPTH", "BodyShape", "body_node", "cover"]
+__all__ = ["MAX_BLOCK_DEPTH", "BodyShape", "body_node"]
 
 # Blocks nested deeper than this are read as empty.
 MAX_BLOCK_DEPTH = 32
@@ -121,10 +121,3 @@ def _dynamic(module: Module, block: MappingNode, label: str, scope: Scope, shape
         budget[0] -= 1
         generated.append(body_node(module, bodies[0], scope.bind(**{iterator: {"key": key, "value": value}}), shape, budget, depth + 1, label))
     return generated
-
-
-def cover(spans: list[Span]) -> Span:
-    """The span from the first of `spans` to the end of the last-ending one."""
-    first = min(spans)
-    last = max(spans, key=lambda span: (span.end_line, span.end_column))
-    return Span(first.path, first.line, first.column, last.end_line, last.end_column)

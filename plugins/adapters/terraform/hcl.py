@@ -41,6 +41,7 @@ __all__ = [
     "Opaque",
     "Attribute",
     "BLOCKS_TAG",
+    "cover",
     "load_hcl",
 ]
 
@@ -410,7 +411,7 @@ class _Reader:
         for key, value in tree.values():
             if isinstance(value, dict):
                 inner = self._freeze(value, span)
-                value = MappingNode(inner.pairs, _cover(self.path, [node.span for _, node in inner.pairs] or [key.span]))
+                value = MappingNode(inner.pairs, cover([node.span for _, node in inner.pairs] or [key.span]))
             pairs.append((key, value))
         return MappingNode(tuple(pairs), span)
 
@@ -453,10 +454,10 @@ class _Reader:
     def _settle(self, pair) -> tuple:
         key, value = pair
         if isinstance(value, list):
-            return key, SequenceNode(tuple(value), _cover(self.path, [item.span for item in value]), BLOCKS_TAG)
+            return key, SequenceNode(tuple(value), cover([item.span for item in value]), BLOCKS_TAG)
         if isinstance(value, dict):
             inner = tuple(self._settle(entry) for entry in value.values())
-            return key, MappingNode(inner, _cover(self.path, [node.span for _, node in inner]))
+            return key, MappingNode(inner, cover([node.span for _, node in inner]))
         return key, value
 
     def _attribute(self, node, depth: int) -> tuple[ScalarNode, Attribute]:
@@ -764,6 +765,8 @@ def _number(text: str) -> int | float | None:
         return int(value) if "." not in text and value.is_integer() and abs(value) < 2**53 else value
 
 
-def _cover(path: str, spans: list[Span]) -> Span:
-    first, last = min(spans), max(spans, key=lambda span: (span.end_line, span.end_column))
-    return Span(path, first.line, first.column, last.end_line, last.end_column)
+def cover(spans: list[Span]) -> Span:
+    """The span from the first of `spans` to the end of the last-ending one (all of one file)."""
+    first = min(spans)
+    last = max(spans, key=lambda span: (span.end_line, span.end_column))
+    return Span(first.path, first.line, first.column, last.end_line, last.end_column)
