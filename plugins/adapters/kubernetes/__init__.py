@@ -33,6 +33,7 @@ adapters shape the same requests.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from linter import ContextRequest, Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
@@ -146,13 +147,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """The deployments and autoscaler reports of a Kubernetes document; None for anything else."""
     if not is_object(document.root):
         return None
-    # The readers (and the ACK, KServe, Seldon ... modules behind them) are
-    # imported only once a run holds a Kubernetes object: start-up stays
-    # light for CloudFormation-only runs.
-    from plugins.adapters.kubernetes import readers
-    from plugins.adapters.kubernetes.ignores import object_ignores
-    from plugins.adapters.kubernetes.index import run_index
-
+    read, object_ignores, run_index = _extractors()
     index = run_index(run)
     failure = index.failures.get(id(document))
     if failure is not None:  # this document could not be read into the run's index
@@ -165,7 +160,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     results: list = []
     recognised = False
     for manifest in found:
-        extracted = readers.read(manifest, index)
+        extracted = read(manifest, index)
         if extracted is None:
             continue
         recognised = True
@@ -174,6 +169,22 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         # file of Services and ConfigMaps count as recognised.
         results.extend(object_ignores(manifest, run))
     return results if recognised else None
+
+
+@functools.cache
+def _extractors():
+    """`readers.read`, `ignores.object_ignores` and `index.run_index`, imported on first use.
+
+    The readers (and the ACK, KServe, Seldon ... modules behind them) are
+    imported only once a run holds a Kubernetes object: start-up stays
+    light for CloudFormation-only runs. Imported once, not per document
+    of a long stream.
+    """
+    from plugins.adapters.kubernetes.ignores import object_ignores
+    from plugins.adapters.kubernetes.index import run_index
+    from plugins.adapters.kubernetes.readers import read
+
+    return read, object_ignores, run_index
 
 
 @hookimpl

@@ -65,7 +65,7 @@ _ANGLE_PLACEHOLDER = re.compile(r"<[^<>\n]+>")
 
 def is_placeholder(value: str) -> bool:
     """True for text holding a template placeholder or a `<fill-in>` mark."""
-    return has_placeholder(value) or bool(_ANGLE_PLACEHOLDER.search(value))
+    return has_placeholder(value) or ("<" in value and _ANGLE_PLACEHOLDER.search(value) is not None)
 
 
 def _placeholder(node: Node) -> object:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from linter import Compute, Deployment, ModelSpec, ResourceRef, ScalingTarget, Unit
+from linter import Compute, Deployment, ModelSpec, ResourceRef, Scaling, ScalingTarget, Unit
 
 from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE
 from plugins.adapters.aws.inferred_facts import with_image_region
@@ -102,6 +102,7 @@ class AckIndex:
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
     _by_name: dict[tuple[str, str], list] = field(default_factory=dict)  # (kind, name key) -> entries, in run order
     components_on: dict[int, list[ComponentEntry]] = field(default_factory=dict)  # id() of an endpoint entry -> its components, in run order
+    _scalings: dict[int, Scaling] = field(default_factory=dict)  # target node -> `scaling`, made once
 
     def add(self, kind: str, key: str | None, entry: object) -> None:
         """Index an entry under its AWS name (entries without a readable name are found by none)."""
@@ -129,6 +130,20 @@ class AckIndex:
             return entry.request.model if entry is not None else None
 
         return find
+
+    def scaling(self, target: TargetRecord) -> Scaling:
+        """What a target gives the unit it scales: `scaling_of` with the policies driving it.
+
+        Made once for a target of this index (its endpoint's deployment and
+        its own report both carry it), each time for any other.
+        """
+        node = id(target.manifest.node)
+        if self.targets.get(node) is not target:
+            return scaling_of(target, self.policies_of.get(node, []))
+        scaling = self._scalings.get(node)
+        if scaling is None:
+            scaling = self._scalings[node] = scaling_of(target, self.policies_of.get(node, []))
+        return scaling
 
     def components_of(self, endpoint: EndpointEntry) -> list[ComponentEntry]:
         """The inference components placed on an endpoint, in run order."""
@@ -318,7 +333,7 @@ def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> Scal
     endpoint = link.endpoint
     return ScalingTarget(
         resource_id=target.resource_id,
-        scaling=scaling_of(target, ack.policies_of.get(id(target.manifest.node), [])),
+        scaling=ack.scaling(target),
         status=link.status,
         reason=f"ScalableTarget {target.manifest.name or '(unnamed)'}: {link.reason}",
         deployment_id=index.deployment_id(endpoint.resource.manifest) if endpoint is not None else "",
@@ -365,7 +380,7 @@ def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Depl
             if link.status != "linked" or link.unit is None or link.unit >= len(units):
                 continue
             target = ack.targets[node]
-            scaling = scaling_of(target, ack.policies_of.get(node, []))
+            scaling = ack.scaling(target)
             units[link.unit] = replace(units[link.unit], scaling=units[link.unit].scaling + (scaling,))
             links.append(ResourceRef(target.manifest.kind, target.manifest.name or "(unnamed)", target.manifest.anchor))
     return [_finish(deployment, anchor, units=tuple(units), models=tuple(models), links=tuple(links))]

@@ -21,6 +21,7 @@ This module reads single objects; `ack_links.py` links them by name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
 from linter import (
@@ -96,12 +97,13 @@ class AckResource:
     environment: Sourced[Environment]
     problems: tuple[InputProblem, ...]
     reader: RequestReader = READER  # with the run's `[data]` section, for the facts inferred from its requests
+    # `origin` and `fallback_name` are made on first use and kept: each entry reader and deployment asks again.
 
-    @property
+    @cached_property
     def origin(self) -> str:
         return f"ACK {self.manifest.describe()}"
 
-    @property
+    @cached_property
     def fallback_name(self) -> Sourced[str]:
         """The object's name, for a spec that names no AWS resource."""
         name = self.manifest.name_sourced

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from linter import (
@@ -64,6 +65,8 @@ class Manifest:
     namespace: str = field(init=False, repr=False, compare=False)
     key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
     anchor: Span = field(init=False, repr=False, compare=False)  # where a finding about the whole object points: its name, else its kind
+    # `name_sourced`, `namespace_sourced` and `annotations` are read on first use and kept (functools.cached_property):
+    # a workload's readers ask for them several times, and most objects of a stream are never asked.
 
     def __post_init__(self) -> None:
         metadata, spec = self.node.get("metadata"), self.node.get("spec")
@@ -90,11 +93,11 @@ class Manifest:
     def path(self) -> str:
         return self.document.path
 
-    @property
+    @cached_property
     def name_sourced(self) -> Sourced[str]:
         return read_str(child(self.metadata, "name"))
 
-    @property
+    @cached_property
     def namespace_sourced(self) -> Sourced[str]:
         node = child(self.metadata, "namespace")
         if text(node):
@@ -105,7 +108,7 @@ class Manifest:
     def labels(self) -> dict[str, str]:
         return string_map(child(self.metadata, "labels"))
 
-    @property
+    @cached_property
     def annotations(self) -> MappingNode | None:
         annotations = child(self.metadata, "annotations")
         return annotations if isinstance(annotations, MappingNode) else None
@@ -226,7 +229,8 @@ def string_list(node: Node | None) -> list[str]:
 
 def has_placeholder(value: str) -> bool:
     """True for text holding a template placeholder (`{{ .Values.x }}`, `${VAR}`)."""
-    return bool(_PLACEHOLDER.search(value))
+    # Every placeholder holds `{{` or `$`: most text holds neither and needs no search.
+    return ("$" in value or "{{" in value) and _PLACEHOLDER.search(value) is not None
 
 
 def without_placeholders(value: str) -> str:

@@ -37,6 +37,9 @@ ANNOTATION_PREFIX = "mldeploy-lint.io/"
 ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
 
 
+# The profile of an object that declares none: one shared value (profiles are frozen), not one per object of a stream.
+NO_PROFILE = WorkloadProfile()
+
 # Where a workload's pod template sits (Deployment, StatefulSet, Job; CronJob; KEDA ScaledJob).
 POD_TEMPLATE_PATHS = (("template",), ("jobTemplate", "spec", "template"), ("jobTargetRef", "template"))
 
@@ -49,7 +52,7 @@ def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]
     """
     template, annotations = _pod_template_annotations(manifest), manifest.annotations
     if template is None and annotations is None:
-        return WorkloadProfile(), []
+        return NO_PROFILE, []
     profile, problems = _annotated_profile(template, f"the pod template of {manifest.describe()}")
     own, found = _annotated_profile(annotations, manifest.describe())
     return merge_profiles(profile, own), problems + found
@@ -65,8 +68,8 @@ def _pod_template_annotations(manifest: Manifest) -> MappingNode | None:
 
 def _annotated_profile(annotations: MappingNode | None, whose: str) -> tuple[WorkloadProfile, list[InputProblem]]:
     if annotations is None:
-        return WorkloadProfile(), []
-    profile, problems = WorkloadProfile(), []
+        return NO_PROFILE, []
+    profile, problems = NO_PROFILE, []
     for key, value in annotations.pairs:
         if not (isinstance(key.value, str) and key.value.startswith(ANNOTATION_PREFIX)):
             continue
@@ -120,6 +123,8 @@ def environment_of(
 
 def configured_namespace_stage(namespace: str, patterns: Mapping[str, Sequence[str]]) -> tuple[Environment, str] | None:
     """The stage whose pattern in `patterns` (stage -> namespace patterns) matches, prod first, with the pattern."""
+    if not patterns:  # the usual run: no `[environments] namespaces`
+        return None
     for stage in (Environment.PROD, Environment.STAGING, Environment.DEV):
         for pattern in patterns.get(stage.value, ()):
             if fnmatch.fnmatchcase(namespace, pattern):

@@ -1,0 +1,169 @@
+"""What the Kubernetes adapter reads once and shares, rather than again for every use in a long stream.
+
+A stream of 20,000 objects asks each object for its name, namespace and
+annotations several times, each ACK resource for its origin and fallback
+name, each ScalableTarget for its scaling twice (its endpoint's deployment
+and its own report): these tests pin that the answer is made once and is
+the one every later use gets, and that the shortcuts give the answers the
+full reading gives.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from linter import Provenance, WorkloadProfile
+from linter.source import load_text
+
+from plugins.adapters import kubernetes
+from plugins.adapters.kubernetes import ack_links
+from plugins.adapters.kubernetes.ack import READER, is_placeholder, scope_of
+from plugins.adapters.kubernetes.ack_autoscaling import scaling_of
+from plugins.adapters.kubernetes.ack_sagemaker import read_resource
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import has_placeholder, manifests
+from plugins.adapters.kubernetes.workload_profile import NO_PROFILE, configured_namespace_stage, profile_of
+
+STREAM = """\
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Model
+metadata: {name: churn, namespace: ml, annotations: {team: data}}
+spec:
+  modelName: churn-xgb
+  executionRoleARN: arn:aws:iam::123456789012:role/sagemaker
+  primaryContainer: {image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+metadata: {name: churn-config, namespace: ml}
+spec:
+  endpointConfigName: churn-config
+  productionVariants:
+    - {variantName: AllTraffic, modelName: churn-xgb, instanceType: ml.c5.xlarge, initialInstanceCount: 2}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Endpoint
+metadata: {name: churn, namespace: ml}
+spec: {endpointName: churn, endpointConfigName: churn-config}
+---
+apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+kind: ScalableTarget
+metadata: {name: churn-target, namespace: ml}
+spec:
+  serviceNamespace: sagemaker
+  resourceID: endpoint/churn/variant/AllTraffic
+  scalableDimension: sagemaker:variant:DesiredInstanceCount
+  minCapacity: 2
+  maxCapacity: 4
+"""
+
+
+def _objects(text: str = STREAM):
+    return [manifest for document in load_text("stream.yaml", textwrap.dedent(text)).documents for manifest in manifests(document)]
+
+
+def _index(text: str = STREAM) -> RunIndex:
+    index = RunIndex()
+    for manifest in _objects(text):
+        index.add(manifest)
+    return index
+
+
+def test_an_objects_name_namespace_and_annotations_are_read_once():
+    model = _objects()[0]
+    assert model.name_sourced is model.name_sourced
+    assert model.namespace_sourced is model.namespace_sourced
+    assert model.annotations is model.annotations
+    assert (model.name_sourced.value, model.namespace_sourced.value) == ("churn", "ml")
+    assert model.namespace_sourced.provenance is Provenance.DECLARED
+    assert [str(key.value) for key, _ in model.annotations.pairs] == ["team"]
+
+
+def test_an_ack_resources_origin_and_fallback_name_are_made_once():
+    model = _objects()[0]
+    resource = read_resource(model, scope_of(model, None), None)
+    assert resource.origin is resource.origin
+    assert resource.fallback_name is resource.fallback_name
+    assert resource.origin == "ACK Model churn"
+    assert (resource.fallback_name.value, resource.fallback_name.provenance, resource.fallback_name.note) == (
+        "churn",
+        Provenance.INFERRED,
+        "metadata.name",
+    )
+
+
+def test_a_targets_scaling_is_made_once_for_its_deployment_and_its_report():
+    index = _index()
+    ack = ack_links.ack_index(index)  # the index the readers use
+    (target,) = ack.targets.values()
+    scaling = ack.scaling(target)
+    assert scaling is ack.scaling(target)
+    assert scaling == scaling_of(target, ack.policies_of.get(id(target.manifest.node), []))
+    endpoint = next(manifest for manifest in index.manifests if manifest.kind == "Endpoint")
+    (deployment,) = [item for item in ack_links.read(endpoint, index) if hasattr(item, "units")]
+    assert deployment.units[0].scaling == (scaling,)
+    assert deployment.units[0].scaling[0] is scaling
+    (report,) = ack_links.read(target.manifest, index)
+    assert report.scaling is scaling
+
+
+def test_a_target_outside_the_index_gets_its_scaling_made_each_time():
+    ack = ack_links.build(_index())
+    (target,) = ack_links.build(_index()).targets.values()  # the same object read again: another index's
+    assert ack.scaling(target) == ack.scaling(target)
+    assert ack.scaling(target) is not ack.scaling(target)
+
+
+def test_objects_that_declare_no_profile_share_one():
+    endpoint = _objects()[2]
+    profile, problems = profile_of(endpoint)
+    assert profile is NO_PROFILE and problems == []
+    assert NO_PROFILE == WorkloadProfile()
+
+
+def test_no_configured_namespace_patterns_match_nothing():
+    assert configured_namespace_stage("ml-prod", {}) is None
+    assert configured_namespace_stage("ml-prod", {"prod": ["ml-*"]})[1] == "ml-*"
+
+
+@pytest.mark.parametrize(
+    "text, placeholder",
+    [
+        ("{{ .Values.name }}", True),
+        ("model-{{.Release.Name}}", True),
+        ("${MODEL}", True),
+        ("$MODEL_NAME", True),
+        ("a-$B", True),
+        ("{ {x} }", False),
+        ("$lower", False),
+        ("price: $", False),
+        ("churn-xgb", False),
+        ("", False),
+    ],
+)
+def test_placeholders_are_found_with_or_without_the_quick_test(text, placeholder):
+    assert has_placeholder(text) is placeholder
+    assert is_placeholder(text) is placeholder
+
+
+@pytest.mark.parametrize("text, placeholder", [("<YOUR BUCKET>", True), ("s3://<bucket>/model", True), ("a < b", False), ("<>", False)])
+def test_ack_fill_in_marks_are_placeholders(text, placeholder):
+    assert is_placeholder(text) is placeholder
+
+
+def test_the_readers_are_imported_once_and_are_the_modules_own():
+    from plugins.adapters.kubernetes import readers
+    from plugins.adapters.kubernetes.ignores import object_ignores
+    from plugins.adapters.kubernetes.index import run_index
+
+    assert kubernetes._extractors() == (readers.read, object_ignores, run_index)
+    assert kubernetes._extractors() is kubernetes._extractors()
+
+
+def test_the_shared_reader_still_reads_what_the_index_read():
+    ack = ack_links.build(_index())
+    (config,) = ack.configs
+    assert config.variant_keys == ("=AllTraffic",)
+    assert READER.key_tables is None  # the index's tables were its own copy's
