@@ -167,3 +167,32 @@ def test_the_shared_reader_still_reads_what_the_index_read():
     (config,) = ack.configs
     assert config.variant_keys == ("=AllTraffic",)
     assert READER.key_tables is None  # the index's tables were its own copy's
+
+
+def _scalar(text: str):
+    return load_text("f.yaml", text).documents[0].root
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["churn-xgb", "2", "true", "null", "1.5", "'${MODEL}'", "'{{ .Values.name }}'", "<YOUR BUCKET>", "a@@mldeploy-lint-hole-0@@b", "{a: 1}", "[1, 2]"],
+)
+def test_the_ack_resolver_reads_every_value_as_the_general_resolver_does(text):
+    from plugins.adapters.aws.sagemaker_requests import ValueResolver
+    from plugins.adapters.kubernetes.ack import _placeholder
+
+    node = _scalar(text)
+    assert READER.resolve(node) == ValueResolver(expression=_placeholder)(node)
+
+
+def test_a_pod_templates_disruption_opt_out_is_read_with_its_spec():
+    from linter import Span
+    from plugins import data
+    from plugins.adapters.kubernetes.pod import read_spec, read_template
+
+    template = _scalar(
+        "metadata: {annotations: {karpenter.sh/do-not-disrupt: 'true'}}\nspec: {containers: [{name: server, image: vllm/vllm-openai:v0.6.0}]}\n"
+    )
+    pod = read_template(template, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
+    assert pod.disruption_opt_out.value is True
+    assert read_spec(template.get("spec"), Span.point("f.yaml", 1, 1), extensions=data.SHIPPED).disruption_opt_out.value is not True

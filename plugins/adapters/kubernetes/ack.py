@@ -74,6 +74,23 @@ def _placeholder(node: Node) -> object:
     return NOT_EXPRESSION
 
 
+class _AckResolver(ValueResolver):
+    """`ValueResolver(expression=_placeholder)`, with a short way for what nearly every read meets.
+
+    A scalar that is not text, or text holding neither a placeholder nor
+    `@@` (the base class's hole markers), is itself: the base class answers
+    the same after two more calls per value. Anything else is read by the
+    base class.
+    """
+
+    def __call__(self, node: Node) -> object:
+        if isinstance(node, ScalarNode):
+            value = node.value
+            if not isinstance(value, str) or ("@@" not in value and not is_placeholder(value)):
+                return value
+        return super().__call__(node)
+
+
 _LENIENT = (as_int, as_float, as_bool)
 
 
@@ -96,7 +113,7 @@ class _AckReader(RequestReader):
         return super().value(node, *path, convert=_STRICT.get(convert, convert), expected=expected)
 
 
-READER = _AckReader(resolve=ValueResolver(expression=_placeholder))
+READER = _AckReader(resolve=_AckResolver(expression=_placeholder))
 
 
 # --- where a resource lives in AWS -------------------------------------------------------

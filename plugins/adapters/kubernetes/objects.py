@@ -76,14 +76,16 @@ class Manifest:
             name, namespace = text(name_node), text(metadata.get("namespace")) or DEFAULT_NAMESPACE
         else:
             metadata, name, namespace = None, None, DEFAULT_NAMESPACE
-        set_field = object.__setattr__  # the dataclass is frozen
-        set_field(self, "group", self.api_version.rpartition("/")[0] if "/" in self.api_version else "")
-        set_field(self, "metadata", metadata)
-        set_field(self, "spec", spec if isinstance(spec, MappingNode) else None)
-        set_field(self, "name", name)
-        set_field(self, "namespace", namespace)
-        set_field(self, "key", (namespace, self.kind, name or ""))
-        set_field(self, "anchor", name_node.span if isinstance(name_node, ScalarNode) else self.kind_node.span)
+        # The dataclass is frozen: the fields are set in the instance's dictionary, at once.
+        self.__dict__.update(
+            group=self.api_version.rpartition("/")[0] if "/" in self.api_version else "",
+            metadata=metadata,
+            spec=spec if isinstance(spec, MappingNode) else None,
+            name=name,
+            namespace=namespace,
+            key=(namespace, self.kind, name or ""),
+            anchor=name_node.span if isinstance(name_node, ScalarNode) else self.kind_node.span,
+        )
 
     @property
     def version(self) -> str:

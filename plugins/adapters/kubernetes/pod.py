@@ -93,10 +93,10 @@ def read_template(
         labels = {**extra_labels, **labels}
     where = point(template_map.span if template_map is not None else anchor)
     missing = "no pod template" if template is None else ""
-    pod = read_spec(child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"), extensions=extensions)
-    if template_map is None:
-        return pod
-    return replace(pod, disruption_opt_out=disruption_opt_out_of(child(template_map, "metadata"), where))
+    opt_out = disruption_opt_out_of(child(template_map, "metadata"), where) if template_map is not None else Sourced()
+    return read_spec(
+        child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"), disruption_opt_out=opt_out, extensions=extensions
+    )
 
 
 def disruption_opt_out_of(metadata: Node | None, where: Span) -> Sourced:
@@ -128,6 +128,7 @@ def read_spec(
     extra_name: str = "model",
     devices_claimed: str = "",
     key: Span | None = None,
+    disruption_opt_out: Sourced = Sourced(),
     *,
     extensions: data.Extensions,
 ) -> Pod:
@@ -142,6 +143,8 @@ def read_spec(
     what the pod lacks as a whole (a zone spread) is reported there.
     `extensions` is the run's `[data]` section (`RunIndex.extensions`), for
     the facts inferred from the containers' images and pinned instance types.
+    `disruption_opt_out` is what the pod's metadata says (`disruption_opt_out_of`),
+    given here rather than set on a copy of the pod.
     """
     spec_map = mapping(spec)
     where = point(spec_map.span if spec_map is not None else anchor)  # findings about the pod point at its start
@@ -174,6 +177,7 @@ def read_spec(
         span=where,
         readable=spec_map is not None,
         node_pools=node_pools_of(spec_map),
+        disruption_opt_out=disruption_opt_out,
     )
 
 

@@ -97,11 +97,13 @@ def environment_of(
         stage = normalise_environment(profile.environment.value)
         if stage is not None:
             return Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
-    for labels, whose in (
-        (child(manifest.metadata, "labels"), lambda: f"label of {manifest.describe()}"),
-        (template_labels, lambda: "pod template label"),
-    ):
-        found = _stage_label(labels, whose)
+    labels = child(manifest.metadata, "labels")
+    if labels is not None:
+        found = _stage_label(labels, lambda: f"label of {manifest.describe()}")
+        if found is not None:
+            return found
+    if template_labels is not None:
+        found = _stage_label(template_labels, lambda: "pod template label")
         if found is not None:
             return found
     if namespace_object is not None:

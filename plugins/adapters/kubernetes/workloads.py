@@ -108,8 +108,8 @@ def read_workload(manifest: Manifest, index: RunIndex) -> list:
     elif manifest.kind == "Pod":
         restart = text(child(spec, "restartPolicy"))
         kind = DeploymentKind.JOB if restart in ("Never", "OnFailure") else DeploymentKind.SERVICE
-        pod = read_spec(spec, manifest.anchor, manifest.labels, key=key_span(manifest.node, "spec"), extensions=index.extensions)
-        pod = replace(pod, disruption_opt_out=disruption_opt_out_of(manifest.metadata, manifest.anchor))
+        opt_out = disruption_opt_out_of(manifest.metadata, manifest.anchor)
+        pod = read_spec(spec, manifest.anchor, manifest.labels, key=key_span(manifest.node, "spec"), disruption_opt_out=opt_out, extensions=index.extensions)
         count = Sourced(1, manifest.kind_node.span, Provenance.INFERRED, "a bare Pod is one replica")
         units = [PodUnit(manifest.name_sourced, pod, count)]
         restart_node = child(spec, "restartPolicy")
