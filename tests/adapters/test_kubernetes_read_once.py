@@ -196,3 +196,19 @@ def test_a_pod_templates_disruption_opt_out_is_read_with_its_spec():
     pod = read_template(template, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
     assert pod.disruption_opt_out.value is True
     assert read_spec(template.get("spec"), Span.point("f.yaml", 1, 1), extensions=data.SHIPPED).disruption_opt_out.value is not True
+
+
+def test_the_run_index_reads_each_object_once(monkeypatch):
+    from linter.engine import LintOptions, RunContext
+    from plugins.adapters.kubernetes import index as index_module
+
+    documents = load_text("stream.yaml", STREAM).documents
+    read = index_module.read
+    calls = []
+    monkeypatch.setattr(index_module, "read", lambda manifest: calls.append(manifest.kind) or read(manifest))
+    built = index_module.build(RunContext(documents=tuple(documents), options=LintOptions()))
+    assert calls == ["Model", "EndpointConfig", "Endpoint", "ScalableTarget"]
+    assert [manifest.kind for manifest in built.manifests] == calls
+    alone = RunIndex()
+    alone.add(built.manifests[0])  # not read beforehand: read here
+    assert calls[-1] == "Model" and len(calls) == 5

@@ -30,6 +30,16 @@ from plugins.adapters.kubernetes.disruption import Budget, NamespaceBudgets, is_
 from plugins.adapters.kubernetes.objects import Manifest, manifests
 
 MEMO_KEY = ("plugins.adapters.kubernetes", "run-index")
+
+
+class _Unread:
+    """The type of `UNREAD`."""
+
+    def __repr__(self) -> str:
+        return "UNREAD"
+
+
+UNREAD = _Unread()  # `RunIndex.add`'s reading of an object not read beforehand: read there
 NODE_POOL_KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
 
 
@@ -57,9 +67,9 @@ class RunIndex:
     _budgets_by_label: dict[str, NamespaceBudgets] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
 
-    def add(self, manifest: Manifest, reading: Autoscaler | Budget | None = None) -> None:
-        """Index one object; `reading` is its autoscaler or budget when read beforehand (`read`)."""
-        if reading is None:
+    def add(self, manifest: Manifest, reading: "Autoscaler | Budget | None | _Unread" = UNREAD) -> None:
+        """Index one object; `reading` is what `read` gave for it when read beforehand (None too), else `UNREAD`."""
+        if reading is UNREAD:
             reading = read(manifest)
         self.manifests.append(manifest)
         self.objects.setdefault(manifest.key, []).append(manifest)
