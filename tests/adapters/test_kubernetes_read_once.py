@@ -212,3 +212,21 @@ def test_the_run_index_reads_each_object_once(monkeypatch):
     alone = RunIndex()
     alone.add(built.manifests[0])  # not read beforehand: read here
     assert calls[-1] == "Model" and len(calls) == 5
+
+
+def test_a_containers_resources_are_read_once_per_pod(monkeypatch):
+    from linter import Span
+    from plugins import data
+    from plugins.adapters.kubernetes import pod as pod_module
+
+    spec = _scalar(
+        "containers:\n"
+        "  - {name: server, image: vllm/vllm-openai:v0.6.0, resources: {limits: {nvidia.com/gpu: 1, example.com/fpga: 1}}}\n"
+        "  - {name: sidecar, image: busybox, resources: {requests: {cpu: 1}}}\n"
+    )
+    sections = pod_module._resource_sections
+    calls = []
+    monkeypatch.setattr(pod_module, "_resource_sections", lambda container: calls.append(container) or sections(container))
+    pod = pod_module.read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
+    assert len(calls) == 2
+    assert (pod.compute.accelerator.value, pod.compute.accelerator_count.value) == ("gpu", 1)

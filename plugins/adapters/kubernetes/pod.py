@@ -162,8 +162,9 @@ def read_spec(
     models = tuple(_model(container, extensions) for container in containers)
     instance_type = _instance_type(spec_map)
     compute = _compute(instance_type, extensions)
-    claims = devices_claimed or _resource_claims(spec_map, containers) or _other_extended_resources(containers)
-    compute = _with_requested_accelerators(compute, containers, containers_node or spec_map, problem or claims, where, fallback)
+    resources = _container_resources(containers)
+    claims = devices_claimed or _resource_claims(spec_map, containers) or _other_extended_resources(resources)
+    compute = _with_requested_accelerators(compute, containers, resources, containers_node or spec_map, problem or claims, where, fallback)
     spread_at = _spread_anchor(spec_map, key) if spec_map is not None else where
     attributes = _scheduling_attributes(spec_map)
     return Pod(
@@ -261,18 +262,31 @@ def _resource_claims(spec_map: MappingNode | None, containers: Sequence[MappingN
     return "the pod claims devices through Dynamic Resource Allocation (resourceClaims): the manifest does not say which" if claimed else ""
 
 
-def _other_extended_resources(containers: Sequence[MappingNode]) -> str:
+def _other_extended_resources(resources: Sequence[_ContainerResources]) -> str:
     """A note when a container requests a vendor resource (`vendor.com/name`) the tables do not know, else "".
 
     Such a resource may be an accelerator under another name (a time-sliced
     `nvidia.com/gpu.shared`, a vendor's device plugin): the pod's
     accelerator is then unknown rather than none.
     """
-    for container in containers:
-        for key in _resource_names(*_resource_sections(container)):
+    for _, _, _, names in resources:
+        for key in names:
             if "/" in key and not data.accelerator_resource(key):
                 return f"requests {key}, a device resource the tables do not know: it may be an accelerator"
     return ""
+
+
+# A container, its `resources.limits` and `resources.requests` (None when absent), and their resource names (`_resource_names`).
+_ContainerResources = tuple[MappingNode, "MappingNode | None", "MappingNode | None", list[str]]
+
+
+def _container_resources(containers: Sequence[MappingNode]) -> list[_ContainerResources]:
+    """Each container's resource sections and names, read once for the pod's accelerator and device checks."""
+    found = []
+    for container in containers:
+        limits, requests = _resource_sections(container)
+        found.append((container, limits, requests, _resource_names(limits, requests)))
+    return found
 
 
 def _resource_sections(container: MappingNode) -> tuple[MappingNode | None, MappingNode | None]:
@@ -296,12 +310,11 @@ class _Request:
     where: str  # limits | requests
 
 
-def _requests(containers: Sequence[MappingNode], fallback: dict[int, str]) -> list[_Request]:
+def _requests(resources: Sequence[_ContainerResources], fallback: dict[int, str]) -> list[_Request]:
     """Accelerator resources per container: limits (where Kubernetes wants them), else requests."""
     found = []
-    for container in containers:
-        limits, requests = _resource_sections(container)
-        for resource in sorted(name for name in _resource_names(limits, requests) if data.accelerator_resource(name)):
+    for container, limits, requests, names in resources:
+        for resource in sorted(name for name in names if data.accelerator_resource(name)):
             node, where = (limits.get(resource), "limits") if limits is not None and resource in limits else (None, "")
             if node is None and requests is not None and resource in requests:
                 node, where = requests.get(resource), "requests"
@@ -328,9 +341,11 @@ def _resources_anchor(containers: Sequence[MappingNode], containers_node, where:
     return point(containers_node.span if containers_node is not None else where)
 
 
-def _with_requested_accelerators(compute: Compute, containers, containers_node, problem: str, where: Span, fallback: dict[int, str]) -> Compute:
-    """The accelerator and count the pod requests take the place of the node's."""
-    requests = [request for request in _requests(containers, fallback) if not (request.count.known and request.count.value == 0)]
+def _with_requested_accelerators(
+    compute: Compute, containers, resources: Sequence[_ContainerResources], containers_node, problem: str, where: Span, fallback: dict[int, str]
+) -> Compute:
+    """The accelerator and count the pod requests take the place of the node's; `resources` are the containers' (`_container_resources`)."""
+    requests = [request for request in _requests(resources, fallback) if not (request.count.known and request.count.value == 0)]
     if not requests:
         if problem:
             span = containers_node.span if containers_node is not None else where
