@@ -28,7 +28,7 @@ recognised, and only its annotation problems are reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from linter import Compute, Deployment, ModelSpec, ResourceRef, Scaling, ScalingTarget, Unit
@@ -351,8 +351,8 @@ def _finish(deployment: Deployment, anchor: AckResource, **changes) -> Deploymen
     (fields of `Deployment`) made in the same copy."""
     namespace = anchor.manifest.namespace_sourced
     if anchor.scope.region.known:
-        return replace(deployment, namespace=namespace, region=anchor.scope.region, **changes)
-    [deployment] = with_image_region([replace(deployment, namespace=namespace, **changes)])
+        return deployment.replaced(namespace=namespace, region=anchor.scope.region, **changes)
+    [deployment] = with_image_region([deployment.replaced(namespace=namespace, **changes)])
     return deployment
 
 
@@ -381,7 +381,7 @@ def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Depl
                 continue
             target = ack.targets[node]
             scaling = ack.scaling(target)
-            units[link.unit] = replace(units[link.unit], scaling=units[link.unit].scaling + (scaling,))
+            units[link.unit] = units[link.unit].replaced(scaling=units[link.unit].scaling + (scaling,))
             links.append(ResourceRef(target.manifest.kind, target.manifest.name or "(unnamed)", target.manifest.anchor))
     return [_finish(deployment, anchor, units=tuple(units), models=tuple(models), links=tuple(links))]
 

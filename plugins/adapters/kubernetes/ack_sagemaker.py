@@ -20,7 +20,7 @@ This module reads single objects; `ack_links.py` links them by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
@@ -107,7 +107,7 @@ class AckResource:
     def fallback_name(self) -> Sourced[str]:
         """The object's name, for a spec that names no AWS resource."""
         name = self.manifest.name_sourced
-        return replace(name, provenance=Provenance.INFERRED, note="metadata.name") if name.known else name
+        return name.replaced(provenance=Provenance.INFERRED, note="metadata.name") if name.known else name
 
 
 @dataclass(frozen=True)

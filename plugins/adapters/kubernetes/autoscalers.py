@@ -21,7 +21,7 @@ as a job deployment, with `scaling_of_keda` for its bounds and triggers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from linter import UNKNOWN, MappingNode, Provenance, Scaling, ScalingPolicy, Sourced, Span, child, mappings
 
@@ -150,7 +150,7 @@ def _hpa_scaling(manifest: Manifest, spec: MappingNode | None) -> Scaling:
         target_value=_float(read_quantity(cpu), "utilization, percent of the request"),
         span=cpu.span,
     )
-    return replace(scaling, policies=(v1_policy, *scaling.policies))
+    return scaling.replaced(policies=(v1_policy, *scaling.policies))
 
 
 def _default_cpu_policy(anchor: Span) -> ScalingPolicy:

@@ -26,7 +26,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 from linter import (
@@ -193,7 +193,7 @@ def _model(container: MappingNode, extensions: data.Extensions) -> ModelSpec:
         command=command_of(container),
         extensions=extensions,
     )
-    return replace(model, probes=probes_of(container))
+    return model.replaced(probes=probes_of(container))
 
 
 PROBE_FIELDS = (
@@ -349,8 +349,7 @@ def _with_requested_accelerators(
     if not requests:
         if problem:
             span = containers_node.span if containers_node is not None else where
-            return replace(
-                compute,
+            return compute.replaced(
                 accelerator=Sourced(UNKNOWN, span, Provenance.DECLARED, problem),
                 accelerator_count=Sourced(UNKNOWN, span, Provenance.DECLARED, problem),
             )
@@ -358,8 +357,7 @@ def _with_requested_accelerators(
         note = "no container requests an accelerator resource"
         if compute.accelerator.known and compute.accelerator.value != "none":
             note += f"; the {compute.instance_type.value} node's {compute.accelerator.value} is not given to this pod"
-        return replace(
-            compute,
+        return compute.replaced(
             accelerator=Sourced("none", span, Provenance.INFERRED, note),
             accelerator_count=Sourced(0, span, Provenance.INFERRED, note),
         )
@@ -375,14 +373,14 @@ def _with_requested_accelerators(
     resources = {request.resource for request in requests}
     if any(not request.count.known for request in requests):
         bad = next(request for request in requests if not request.count.known)
-        count = replace(bad.count, note=f"{bad.resource} in container {bad.container}: {bad.count.note}".rstrip(": "))
+        count = bad.count.replaced(note=f"{bad.resource} in container {bad.container}: {bad.count.note}".rstrip(": "))
     elif len(resources) > 1:
         count = Sourced(UNKNOWN, first.count.span, Provenance.DECLARED, f"counted in different units: {described}")
     else:
         total = sum(int(request.count.value) for request in requests)
         note = described if len(requests) == 1 else f"sum of {described}"
         count = Sourced(total, first.count.span, Provenance.DECLARED, note)
-    return replace(compute, accelerator=accelerator, accelerator_count=count)
+    return compute.replaced(accelerator=accelerator, accelerator_count=count)
 
 
 def _neuron(compute: Compute, first: _Request, described: str) -> Sourced:
@@ -427,7 +425,7 @@ def _instance_type(spec: MappingNode | None) -> list[Sourced]:
     selector = mapping(child(spec, "nodeSelector"))
     node = selector.get(label) if selector is not None else None
     if node is not None:
-        return [replace(read_str(node), note=f"nodeSelector {label}")]
+        return [read_str(node).replaced(note=f"nodeSelector {label}")]
     terms = _required_terms(spec)
     if not terms:
         return []
@@ -451,7 +449,7 @@ def _compute(instance_types: list[Sourced], extensions: data.Extensions) -> Comp
     first = computes[0]
     accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
     if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
-        return replace(first, accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, "the allowed instance types differ in accelerator"))
+        return first.replaced(accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, "the allowed instance types differ in accelerator"))
     return first
 
 

@@ -20,7 +20,7 @@ capacity of the Karpenter node pools its pods are pinned to by name
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Sequence
 
 from linter import (
@@ -239,7 +239,7 @@ def _probes_managed(model: ModelSpec, manifest: Manifest) -> ModelSpec:
     if model.probes is None:
         return model
     managed = Sourced(f"{manifest.group}/{manifest.kind}", manifest.kind_node.span, Provenance.INFERRED, f"the {manifest.kind} controller builds the pods and may set their probes")
-    return replace(model, probes=replace(model.probes, managed_by=managed))
+    return model.replaced(probes=model.probes.replaced(managed_by=managed))
 
 
 def _namespace_evidence(evidence: Sourced, manifest: Manifest) -> Sourced:
