@@ -1,8 +1,8 @@
 """Safe, fast loading of YAML and JSON text into located nodes.
 
-Text is composed by ruamel.yaml's C-accelerated parser (libyaml) into its
-node graph, which keeps every node's marks, and then converted once into
-`linter.nodes` with spans. Nothing is ever constructed from a tag: tags are
+Text is parsed by libyaml (ruamel.yaml's C-accelerated parser), and
+`linter.nodes` with their positions are built straight from its events, in
+one pass without recursion (ruamel.yaml's own node tree is never made). Nothing is ever constructed from a tag: tags are
 kept as strings on the nodes. The loader never raises for bad input; every
 problem becomes a located `LoadProblem`, and what could be read is returned.
 
@@ -220,13 +220,13 @@ def load_text(path: str, text: str, limits: LoadLimits = LoadLimits()) -> Source
 def _load_stream(
     path: str, text: str, limits: LoadLimits, problems: list[LoadProblem], line_offset: int = 0
 ) -> tuple[list[Node | None], LoadProblem | None]:
-    """Compose `text` with libyaml, then the YAML 1.2 and JSON second chances; the first error stops.
+    """Read `text` with libyaml, then the YAML 1.2 and JSON second chances; the first error stops.
 
     `text` starts `line_offset` lines into the file: every span is shifted by it.
     """
     own: list[LoadProblem] = []
     with _gc_paused():
-        roots, error = _compose(path, text, limits, own, line_offset=line_offset)
+        roots, error = _read(path, text, limits, own, line_offset=line_offset)
     if error is not None and any(marker in error.message for marker in _YAML_1_1_ONLY_ERRORS):
         retry_problems: list[LoadProblem] = []
         # libyaml again, with the colons YAML 1.2 reads as text masked (linter.flow_colons);
@@ -235,10 +235,10 @@ def _load_stream(
         masked = flow_colons.masked(text)
         if masked is not None:
             with _gc_paused():
-                roots, error = _compose(path, masked[0], limits, retry_problems, line_offset=line_offset, placeholder=masked[1])
+                roots, error = _read(path, masked[0], limits, retry_problems, line_offset=line_offset, placeholder=masked[1])
         if error is not None:
             retry_problems = []
-            roots, error = _compose(path, text, limits, retry_problems, pure=True, line_offset=line_offset)
+            roots, error = _read(path, text, limits, retry_problems, pure=True, line_offset=line_offset)
         own = retry_problems
     if error is not None and _looks_like_json(path, text):
         if line_offset:  # a later document of a stream: `---` is never JSON, so only the error is new
@@ -399,7 +399,7 @@ def _looks_like_json(path: str, text: str) -> bool:
 # --- YAML: located nodes from parser events -------------------------------------
 
 
-def _compose(
+def _read(
     path: str,
     text: str,
     limits: LoadLimits,

@@ -34,7 +34,7 @@ ONE_POINT_TWO_COLONS = {
 
 def _pure_reading(text: str) -> tuple[list, list]:
     problems: list = []
-    roots, error = source._compose("f.yaml", text, LoadLimits(), problems, pure=True)
+    roots, error = source._read("f.yaml", text, LoadLimits(), problems, pure=True)
     assert error is None, error
     return roots, problems
 
