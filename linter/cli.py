@@ -746,9 +746,11 @@ def _replace_file(path: str, data: bytes) -> None:
 def _discard_standard_output() -> None:
     """Point standard output at the null device, so that the flush at exit cannot fail (and print) again."""
     try:
+        target = sys.stdout.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        if devnull != target:  # with the descriptor closed, the null device may have been given its number
+            os.dup2(devnull, target)
+            os.close(devnull)
     except (OSError, ValueError):  # not a real descriptor (captured in tests): nothing flushes it at exit
         pass
 

@@ -344,13 +344,20 @@ def test_a_closed_pipe_ends_the_run_quietly(tmp_path):
     assert stderr == b""
 
 
-def test_a_closed_standard_output_is_no_crash(tmp_path):
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+def test_a_closed_standard_output_is_no_crash(tmp_path, buffered):
+    # Buffered (the default): the write succeeds and the flush fails; then the null device,
+    # opened to stand in, gets the closed descriptor's own number.
     (tmp_path / "a.yaml").write_text(BROKEN)
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    if not buffered:
+        environment["PYTHONUNBUFFERED"] = "1"
     completed = subprocess.run(
         [sys.executable, "-c", "import os, sys; os.close(1); sys.argv[1:] = ['a.yaml', '--no-config']; import runpy; runpy.run_module('linter', run_name='__main__')"],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         timeout=20,
+        env=environment,
     )
     assert b"Traceback" not in completed.stderr and b"Exception ignored" not in completed.stderr, completed.stderr
     assert completed.returncode == 1
