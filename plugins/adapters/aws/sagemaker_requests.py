@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy as _copy
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from linter import (
     UNKNOWN,
@@ -276,8 +276,9 @@ PLAIN = ValueResolver()
 # --- reading a request ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
+    """An entry found by a look-up (a tuple: one is made per look-up, ~130,000 for a large Kubernetes stream)."""
+
     node: Node
     dynamic: str | None  # the JSONPath of a `Key.$` entry
 
