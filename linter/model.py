@@ -13,9 +13,10 @@ All types are frozen dataclasses; build a changed copy with
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
+from linter.copying import Replaceable
 from linter.nodes import Span
 
 __all__ = [
@@ -50,37 +51,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-M = TypeVar("M", bound="_Replaceable")
-
-
-class _Replaceable:
-    """Gives a model type `replaced`: adapters copy deployments, units and facts with a field or two changed, in bulk."""
-
-    __slots__ = ()
-
-    def replaced(self: M, /, **changes: Any) -> M:
-        """`dataclasses.replace(self, **changes)`, without running `__init__` again.
-
-        A frozen dataclass's `__init__` sets each field through
-        `object.__setattr__`. Every field of a model type is an argument of
-        `__init__` of the same name (`_COPIED_AS_IS`), so a copy of the
-        fields with `changes` over them, with `__post_init__` run on it where
-        the type has one, is what `replace` makes. A field the type does not
-        have raises TypeError, as `replace` does; a subclass defined
-        elsewhere is copied by `replace`.
-        """
-        kind = _COPIED_AS_IS.get(type(self))
-        if kind is None or not kind[0].issuperset(changes):
-            return replace(self, **changes)
-        copy = object.__new__(type(self))
-        values = copy.__dict__
-        values.update(self.__dict__)
-        values.update(changes)
-        if kind[1]:
-            copy.__post_init__()  # type: ignore[attr-defined]
-        return copy
-
-
 class Unknown:
     """The single 'not known' marker; falsy, and distinct from None."""
 
@@ -110,7 +80,7 @@ class Provenance(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Sourced(_Replaceable, Generic[T]):
+class Sourced(Replaceable, Generic[T]):
     """A value with the span it came from.
 
     `raw` keeps the text as written when it could not be read as the type
@@ -207,7 +177,7 @@ class Capacity(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class WorkloadProfile(_Replaceable):
+class WorkloadProfile(Replaceable):
     """What the deployment is expected to carry, as declared by its authors."""
 
     payload_mb: Sourced[float] = field(default_factory=Sourced)
@@ -220,7 +190,7 @@ class WorkloadProfile(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Probe(_Replaceable):
+class Probe(Replaceable):
     """A health check the platform runs against a container, with its timing (defaults where not written)."""
 
     initial_delay_seconds: Sourced[int] = field(default_factory=Sourced)
@@ -231,7 +201,7 @@ class Probe(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Probes(_Replaceable):
+class Probes(Replaceable):
     """The health checks of a container (Kubernetes probes); a check not written is None.
 
     `managed_by` is known when a controller, not the file's authors, builds
@@ -248,7 +218,7 @@ class Probes(_Replaceable):
 
 
 @dataclass(frozen=True)
-class ModelSpec(_Replaceable):
+class ModelSpec(Replaceable):
     """One served model / container: what runs.
 
     `probes` is None where the platform has no such checks or they were
@@ -288,7 +258,7 @@ class AttachedAccelerator(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Compute(_Replaceable):
+class Compute(Replaceable):
     """What a unit runs on.
 
     `accelerator` holds an `AcceleratorKind`; adapters may write its value
@@ -307,7 +277,7 @@ class Compute(_Replaceable):
 
 
 @dataclass(frozen=True)
-class ServerlessConfig(_Replaceable):
+class ServerlessConfig(Replaceable):
     """Serverless capacity settings of a unit."""
 
     memory_mb: Sourced[int] = field(default_factory=Sourced)
@@ -317,7 +287,7 @@ class ServerlessConfig(_Replaceable):
 
 
 @dataclass(frozen=True)
-class ComponentRequirements(_Replaceable):
+class ComponentRequirements(Replaceable):
     """What one copy of a model placed on shared instances asks of them (a SageMaker inference component)."""
 
     accelerator_devices: Sourced[int] = field(default_factory=Sourced)
@@ -336,7 +306,7 @@ class ScalingMetricKind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Consolidation(_Replaceable):
+class Consolidation(Replaceable):
     """Whether the capacity a unit runs on is taken away, to save cost, while the unit's pods still run there.
 
     A node autoscaler that consolidates underutilized nodes (Karpenter)
@@ -357,7 +327,7 @@ class Consolidation(_Replaceable):
 
 
 @dataclass(frozen=True)
-class ScalingPolicy(_Replaceable):
+class ScalingPolicy(Replaceable):
     """One policy that drives a scaling target.
 
     `metric` and `metric_namespace` are as written (or read from the alarm
@@ -383,7 +353,7 @@ class ScalingPolicy(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Scaling(_Replaceable):
+class Scaling(Replaceable):
     """An autoscaling target of a unit and the policies that drive it.
 
     `fitting_metrics` names the predefined metric types made for
@@ -401,7 +371,7 @@ class Scaling(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Unit(_Replaceable):
+class Unit(Replaceable):
     """A variant / pod template / task / compute environment of a deployment.
 
     `count` is the initial instance count or replica count; `weight` the
@@ -442,7 +412,7 @@ class Unit(_Replaceable):
 
 
 @dataclass(frozen=True)
-class AsyncConfig(_Replaceable):
+class AsyncConfig(Replaceable):
     """Where an asynchronous endpoint puts results and failures."""
 
     output_path: Sourced[str] = field(default_factory=Sourced)
@@ -454,7 +424,7 @@ class AsyncConfig(_Replaceable):
 
 
 @dataclass(frozen=True)
-class BatchConfig(_Replaceable):
+class BatchConfig(Replaceable):
     """Settings of a batch transform job."""
 
     max_payload_mb: Sourced[int] = field(default_factory=Sourced)
@@ -465,7 +435,7 @@ class BatchConfig(_Replaceable):
 
 
 @dataclass(frozen=True)
-class TrainingConfig(_Replaceable):
+class TrainingConfig(Replaceable):
     """Settings of a training job that decide its capacity and resilience."""
 
     managed_spot: Sourced[bool] = field(default_factory=Sourced)
@@ -476,7 +446,7 @@ class TrainingConfig(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Network(_Replaceable):
+class Network(Replaceable):
     """How a deployment attaches to the network, and which zones it spans.
 
     `zones` holds the Availability Zones of `subnets` where they are
@@ -493,7 +463,7 @@ class Network(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Availability(_Replaceable):
+class Availability(Replaceable):
     """What keeps a (Kubernetes) workload up through node and zone loss."""
 
     zone_spread: Sourced[bool] = field(default_factory=Sourced)
@@ -504,7 +474,7 @@ class Availability(_Replaceable):
 
 
 @dataclass(frozen=True)
-class ResourceRef(_Replaceable):
+class ResourceRef(Replaceable):
     """A raw resource a deployment was assembled from (for explain and platform rules)."""
 
     kind: str
@@ -513,7 +483,7 @@ class ResourceRef(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Deployment(_Replaceable):
+class Deployment(Replaceable):
     """One served or batch workload, whatever the platform.
 
     `id` is unique within a run and variant (adapters prefix it with the
@@ -589,7 +559,7 @@ class LinkStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class ScalingTarget(_Replaceable):
+class ScalingTarget(Replaceable):
     """An autoscaling target as written, and what it was linked to.
 
     Adapters report every target they read, linked or not, so that rules can
@@ -624,7 +594,7 @@ class ScalingTarget(_Replaceable):
 
 
 @dataclass(frozen=True)
-class Ignore(_Replaceable):
+class Ignore(Replaceable):
     """A suppression an adapter read from its input, for the engine to apply.
 
     Written beside what it excuses — CloudFormation resource `Metadata`
@@ -643,7 +613,7 @@ class Ignore(_Replaceable):
 
 
 @dataclass(frozen=True)
-class DocumentFormat(_Replaceable):
+class DocumentFormat(Replaceable):
     """What an adapter recognised a document as, for other plugins to ask the run.
 
     Adapters may return these from `mldeploy_extract` beside deployments
@@ -658,7 +628,7 @@ class DocumentFormat(_Replaceable):
 
 
 @dataclass(frozen=True)
-class SuppressionEdit(_Replaceable):
+class SuppressionEdit(Replaceable):
     """Text that, inserted into a file, makes a suppression excuse a rule for one resource or object.
 
     What an adapter answers `mldeploy_suppression_edit` with, for an editor's
@@ -675,7 +645,7 @@ class SuppressionEdit(_Replaceable):
 
 
 @dataclass(frozen=True)
-class InputProblem(_Replaceable):
+class InputProblem(Replaceable):
     """A located defect an adapter found in its input (wrong type, bad profile).
 
     Adapters return these beside deployments; the engine reports them as
@@ -686,17 +656,3 @@ class InputProblem(_Replaceable):
     message: str
     span: Span
     rule_id: str = "MD004"
-
-
-def _copied_as_is(kind: type) -> bool:
-    """True when every field of the dataclass `kind` is set by `__init__` from an argument of its name (no InitVar, no init=False)."""
-    written = fields(kind)
-    return len(written) == len(kind.__dataclass_fields__) and all(each.init for each in written)  # type: ignore[attr-defined]
-
-
-# Each model type `replaced` copies without `__init__`: its field names, and whether it has a `__post_init__`.
-_COPIED_AS_IS: dict[type, tuple[frozenset[str], bool]] = {
-    kind: (frozenset(kind.__dataclass_fields__), hasattr(kind, "__post_init__"))  # type: ignore[attr-defined]
-    for kind in _Replaceable.__subclasses__()
-    if _copied_as_is(kind)
-}

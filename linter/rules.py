@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from linter.copying import Replaceable
 from linter.model import Deployment, DeploymentKind, Environment
 from linter.nodes import Span
 
@@ -171,7 +172,7 @@ class Suppression:
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Replaceable):
     """A reported problem, ready for a reporter.
 
     `sort_key` (path, line, column, rule id, message, end) is the report
@@ -208,29 +209,11 @@ class Finding:
     def path(self) -> str:
         return self.span.path
 
-    def replaced(self, **changes: object) -> "Finding":
-        """`dataclasses.replace(self, **changes)` without running `__init__` again (a run copies every finding a few times).
-
-        Finding has no `__post_init__`: a copy of its fields with `changes`
-        over them is the finding `replace` makes. An unknown field raises
-        TypeError, as `replace` does.
-        """
-        unknown = changes.keys() - _FINDING_FIELDS
-        if unknown:
-            raise TypeError(f"Finding has no field {sorted(unknown)[0]!r}")
-        copy = object.__new__(Finding)
-        fields = copy.__dict__
-        fields.update(self.__dict__)
-        fields.update(changes)
-        return copy
-
     @property
     def sort_key(self) -> tuple:
         span = self.span
         return (span.path, span.line, span.column, self.rule_id, self.message, span.end_line, span.end_column)
 
-
-_FINDING_FIELDS = frozenset(Finding.__dataclass_fields__)
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,8 +20,8 @@ from linter.model import (
     ScalingTarget,
     Sourced,
     Unit,
-    _Replaceable,
 )
+from linter.copying import Replaceable
 from linter.nodes import Span
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def every_field(value: object) -> dict[str, object]:
     return {each.name: getattr(value, each.name) for each in dataclasses.fields(value)}  # type: ignore[arg-type]
 
 
-def assert_same_copy(value: _Replaceable, /, **changes: object) -> None:
+def assert_same_copy(value: Replaceable, /, **changes: object) -> None:
     copy = value.replaced(**changes)
     expected = dataclasses.replace(value, **changes)  # type: ignore[type-var]
     assert type(copy) is type(expected)
@@ -44,7 +44,7 @@ def assert_same_copy(value: _Replaceable, /, **changes: object) -> None:
 
 def model_values(value: object, into: dict[type, list]) -> dict[type, list]:
     """Every model value reachable from `value`, by type."""
-    if isinstance(value, _Replaceable):
+    if isinstance(value, Replaceable):
         into.setdefault(type(value), []).append(value)
         for each in dataclasses.fields(value):  # type: ignore[arg-type]
             model_values(getattr(value, each.name), into)
