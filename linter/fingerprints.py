@@ -109,48 +109,42 @@ def _walk(
         return False
     seen.add(id(node))
     start = node.start
-    if start in unnamed:
-        unnamed.remove(start)
-        into[start] = (path, "")
-        if not unnamed:
-            return True
+    if start in unnamed and _name(start, (path, ""), unnamed, into):
+        return True
     depth += 1
     if isinstance(node, MappingNode):
         for key, value in zip(node.flat[::2], node.flat[1::2]):
             child = f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
             at = key.start
             if isinstance(value, ScalarNode):
-                if at in unnamed:
-                    unnamed.remove(at)
-                    into[at] = (child, _text(value.value))
-                    if not unnamed:
-                        return True
-                at = value.start
-                if at in unnamed and depth <= 300:
-                    unnamed.remove(at)
-                    into[at] = (child, _text(value.value))
-                    if not unnamed:
-                        return True
-                continue
-            if at in unnamed:
-                unnamed.remove(at)
-                into[at] = (child, "")
-                if not unnamed:
+                if at in unnamed and _name(at, (child, _text(value.value)), unnamed, into):
                     return True
+                at = value.start
+                if at in unnamed and depth <= 300 and _name(at, (child, _text(value.value)), unnamed, into):
+                    return True
+                continue
+            if at in unnamed and _name(at, (child, ""), unnamed, into):
+                return True
             if _walk(value, child, into, unnamed, depth, seen):
                 return True
     elif isinstance(node, SequenceNode):
         for position, item in enumerate(node.items):
             if isinstance(item, ScalarNode):
                 at = item.start
-                if at in unnamed and depth <= 300:
-                    unnamed.remove(at)
-                    into[at] = (f"{path}/{position}", _text(item.value))
-                    if not unnamed:
-                        return True
+                if at in unnamed and depth <= 300 and _name(at, (f"{path}/{position}", _text(item.value)), unnamed, into):
+                    return True
             elif _walk(item, f"{path}/{position}", into, unnamed, depth, seen):
                 return True
     return False
+
+
+def _name(
+    point: tuple[int, int], name: tuple[str, str], unnamed: set[tuple[int, int]], into: dict[tuple[int, int], tuple[str, str]]
+) -> bool:
+    """Record `name` for `point` in `into`, taking it out of `unnamed`; True once no point is left unnamed."""
+    unnamed.remove(point)
+    into[point] = name
+    return not unnamed
 
 
 def _text(value: object) -> str:
