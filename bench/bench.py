@@ -1005,10 +1005,9 @@ def generated_tree(root: Path, files: int = 500) -> Path:
 def throughput(tree: Path, runs: int) -> dict:
     """Files and MB per second linting a whole tree in-process (discovery, loading, adapters, rules)."""
     from linter.api import lint_paths
-    from linter.discovery import discover
     from linter.plugin_manager import build_plugin_host
 
-    files = list(discover([str(tree)]))
+    files = linted_files([str(tree)])
     size = sum(os.path.getsize(path) for path in files)
     host = build_plugin_host()
     lint_paths([str(SMALL_TEMPLATE)], host=host)  # warm: plugins imported, tables read
@@ -1325,6 +1324,15 @@ def _checkov() -> str | None:
     return None
 
 
+def linted_files(paths: list[str]) -> list[str]:
+    """The files `mldeploy-lint PATHS` lints: discovery's patterns and the installed plugins' (`*.tf`, ...)."""
+    from linter.discovery import DEFAULT_PATTERNS, DiscoveryOptions, discover
+    from linter.plugin_manager import build_plugin_host
+
+    extra = tuple(pattern for pattern in build_plugin_host().file_patterns() if pattern not in DEFAULT_PATTERNS)
+    return list(discover(paths, DiscoveryOptions(patterns=DEFAULT_PATTERNS + extra)))
+
+
 def _floor_list(work: Path, name: str, files: list[str]) -> Path:
     listing = work / f"{name}.files"
     listing.write_text("\n".join(files) + "\n", encoding="utf-8")
@@ -1342,7 +1350,6 @@ def one_run(tree: Path, runs: int) -> dict:
     many bytes, the parse floor (PARSE_FLOOR) on the same files. Lint runs
     are `--no-cache` (every file parsed). Heavy rows run min(runs, 3) times.
     """
-    from linter.discovery import discover
 
     heavy = min(runs, 3)
     python = [sys.executable, "-m", "linter", "--no-cache"]
@@ -1375,7 +1382,7 @@ def one_run(tree: Path, runs: int) -> dict:
         }
 
         def tree_rows(name: str, root: Path, extra: dict[str, tuple[list[str], str, int]] | None = None) -> dict:
-            files = list(discover([str(root)]))
+            files = linted_files([str(root)])
             size = sum(os.path.getsize(path) for path in files)
             listing = _floor_list(work, name.replace(" ", "-").replace(",", ""), files)
             section = {
@@ -1389,7 +1396,7 @@ def one_run(tree: Path, runs: int) -> dict:
             return section
 
         extra: dict[str, tuple[list[str], str, int]] = {}
-        corpus_files = list(discover([str(tree)]))
+        corpus_files = linted_files([str(tree)])
         cfn_files = _cfn_subset(corpus_files)
         if os.path.isfile(cfn_lint) and cfn_files:
             cfn_bytes = sum(os.path.getsize(path) for path in cfn_files)
