@@ -27,6 +27,6 @@ def _drop_working_directory(path: list[str]) -> None:
 
 if __name__ == "__main__":
     _drop_working_directory(sys.path)
-    from linter.cli import main  # only now: nothing it imports can come from the working directory
+    from linter.cli import run  # only now: nothing it imports can come from the working directory
 
-    sys.exit(main())
+    run()

@@ -13,10 +13,13 @@ import errno
 import os
 import sys
 from dataclasses import replace
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("rules", "explain", "lsp", "cache")
+
+# Set to a list by `run`: the `mldeploy-lint` program holds each run's result there until the process ends.
+_held_until_exit: list | None = None
 
 
 class UsageError(Exception):
@@ -292,6 +295,45 @@ def _explain_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> NoReturn:
+    """The `mldeploy-lint` program (the console script, `python -m linter`): `main()`, then end the process.
+
+    A lint run keeps every document it loaded until it ends. Freeing them
+    object by object, then tearing the interpreter down, gives back nothing
+    the end of the process does not, and costs a twentieth of a large run's
+    CPU time (bench/README.md). So the program holds each run's result and,
+    once the exit handlers have run (`atexit`: a plugin's, and the
+    `weakref.finalize` callbacks that stop the cfn-lint process and remove
+    its scratch directory) and standard output and error are flushed, ends
+    with `os._exit`. It exits the usual way where that cannot be done
+    safely: a thread other than the main one still running (the usual exit
+    waits for it), or no way to run the exit handlers. In-process callers of
+    `main()` (tests, tools) free as usual.
+    """
+    import atexit
+
+    global _held_until_exit
+    _held_until_exit = []
+    code = main()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None or _other_threads_running():
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or replaced by nothing usable
+            stream.flush()
+    os._exit(code)
+
+
+def _other_threads_running() -> bool:
+    """True when a thread other than the main one, and not a daemon, is alive (only if threading was imported)."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return False
+    main_thread = threading.main_thread()
+    return any(thread is not main_thread and not thread.daemon and thread.is_alive() for thread in threading.enumerate())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     from linter.commands import COMMAND_NAME, CommandError
@@ -556,6 +598,8 @@ def _lint(args: argparse.Namespace, host, options, discovery):
         raise UsageError(f"no such file or directory: {error.args[0] if error.args else error}") from None
     except OSError as error:
         raise UsageError(f"cannot read {error.filename or ''}: {error.strerror or error}") from None
+    if _held_until_exit is not None:
+        _held_until_exit.append(result)
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
     return result
@@ -914,4 +958,4 @@ def _explain_deployments(args: argparse.Namespace, host, config) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

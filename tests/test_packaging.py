@@ -58,7 +58,7 @@ def test_wheel_contents(wheel: Path):
     assert "[mldeploy_lint]" in text
     for plugin in ("cloudformation", "endpoint_fit", "config_validity", "reporters"):
         assert re.search(rf"^{plugin} = plugins\.", text, re.M), plugin
-    assert "mldeploy-lint = linter.cli:main" in text
+    assert "mldeploy-lint = linter.cli:run" in text
 
 
 def _test_environment_site_packages() -> list[str]:

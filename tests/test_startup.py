@@ -191,15 +191,14 @@ def test_a_configuration_file_brings_in_jsonschema_and_nothing_else_heavy(workdi
 
 
 # Runs `python -m linter ARGS` and prints every file under plugins/data/ it opened.
+# Printed by an exit handler: the program ends with os._exit once the exit handlers have run (linter.cli.run).
 _OPENED = r"""
-import runpy, sys
+import atexit, runpy, sys
 opened = []
 sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" and "plugins/data/" in str(args[0]) else None)
+atexit.register(lambda: print("OPENED " + " ".join(sorted(set(opened))), file=sys.stderr))
 sys.argv = ["mldeploy-lint", *sys.argv[1:]]
-try:
-    runpy.run_module("linter", run_name="__main__", alter_sys=True)
-finally:
-    print("OPENED " + " ".join(sorted(set(opened))), file=sys.stderr)
+runpy.run_module("linter", run_name="__main__", alter_sys=True)
 """
 
 
