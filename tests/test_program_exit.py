@@ -22,17 +22,8 @@ from linter import cli
 
 REPO = Path(__file__).resolve().parents[1]
 
-ENDPOINT = """\
-Resources:
-  Config:
-    Type: AWS::SageMaker::EndpointConfig
-    Properties:
-      ProductionVariants:
-        - VariantName: AllTraffic
-          ModelName: scorer
-          InstanceType: ml.m5.large
-          InitialInstanceCount: 1
-"""
+# A small template with three findings (EP001, MD004, AS001).
+ENDPOINT = (Path(__file__).resolve().parent / "fixtures" / "startup" / "endpoint.yaml").read_text(encoding="utf-8")
 
 
 def _program(tmp_path: Path, *args: str, plugin: str | None = None) -> subprocess.CompletedProcess:
@@ -58,7 +49,7 @@ def test_the_exit_code_and_output_are_the_commands(tmp_path):
     completed = _program(tmp_path, "--format", "json", "endpoint.yaml")
     assert completed.returncode == 1, completed.stderr
     assert completed.stderr == ""
-    assert {finding["rule"] for finding in json.loads(completed.stdout)["findings"]} == {"AS001"}
+    assert {finding["rule"] for finding in json.loads(completed.stdout)["findings"]} == {"EP001", "MD004", "AS001"}
 
     clean = _program(tmp_path, "--format", "json", "--fail-on", "never", "endpoint.yaml")
     assert clean.returncode == 0 and json.loads(clean.stdout)["summary"]["findings"] >= 1
