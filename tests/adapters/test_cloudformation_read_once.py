@@ -1,0 +1,56 @@
+"""What the CloudFormation adapter makes once and shares, rather than again for every resource or value.
+
+A run of many small templates reads a few resources from each: these tests
+pin that what does not depend on the resource is made once (and is the
+answer the full reading gives), and that a shortcut gives the answer the
+full reading gives.
+"""
+
+from __future__ import annotations
+
+from linter import WorkloadProfile
+from linter.source import load_text
+
+from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.workload import NO_PROFILE, profile_of
+
+TEMPLATE = """\
+Resources:
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      PrimaryContainer: {Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Metadata:
+      mldeploy-lint:
+        workload: {payload-mb: 12, latency-ms: 100}
+    Properties:
+      ProductionVariants:
+        - {VariantName: AllTraffic, ModelName: !GetAtt Model.ModelName, InstanceType: ml.m5.large, InitialInstanceCount: 2}
+      Tags:
+        - {Key: "mldeploy-lint:traffic", Value: bursty}
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+"""
+
+
+def _template(text: str = TEMPLATE) -> TemplateContext:
+    return TemplateContext.of(load_text("template.yaml", text).documents[0])
+
+
+def test_resources_that_declare_no_profile_share_one():
+    profile, problems = profile_of(_template().resources["Endpoint"])
+    assert profile is NO_PROFILE and problems == []
+    assert NO_PROFILE == WorkloadProfile()
+
+
+def test_a_declared_profile_is_read_over_the_shared_empty_one():
+    profile, problems = profile_of(_template().resources["Config"])
+    assert problems == []
+    assert (profile.payload_mb.value, profile.latency_ms.value, profile.traffic.value) == (12, 100, "bursty")
+    assert profile.payload_mb.note == "Metadata mldeploy-lint.workload of Config"
+    assert profile.traffic.note == "Tags mldeploy-lint:<key> of Config"
+    assert NO_PROFILE == WorkloadProfile()  # left as it was
