@@ -8,10 +8,14 @@ full reading gives.
 
 from __future__ import annotations
 
-from linter import WorkloadProfile
+from linter import Sourced, WorkloadProfile
 from linter.source import load_text
 
+from plugins.adapters.aws.sagemaker_requests import RequestReader, read_variant
+from plugins.adapters.aws.written_values import NOT_WRITTEN
 from plugins.adapters.cloudformation.context import TemplateContext
+from plugins.adapters.cloudformation.requests import TemplateRequestReader
+from plugins.adapters.cloudformation.template import read_int, read_str
 from plugins.adapters.cloudformation.workload import NO_PROFILE, profile_of
 
 TEMPLATE = """\
@@ -28,6 +32,7 @@ Resources:
     Properties:
       ProductionVariants:
         - {VariantName: AllTraffic, ModelName: !GetAtt Model.ModelName, InstanceType: ml.m5.large, InitialInstanceCount: 2}
+      KmsKeyId: !Ref AWS::NoValue
       Tags:
         - {Key: "mldeploy-lint:traffic", Value: bursty}
   Endpoint:
@@ -54,3 +59,24 @@ def test_a_declared_profile_is_read_over_the_shared_empty_one():
     assert profile.payload_mb.note == "Metadata mldeploy-lint.workload of Config"
     assert profile.traffic.note == "Tags mldeploy-lint:<key> of Config"
     assert NO_PROFILE == WorkloadProfile()  # left as it was
+
+
+def test_values_not_written_are_one_shared_value():
+    template = _template()
+    config = template.resources["Config"]
+    assert template.sourced(None) is NOT_WRITTEN
+    assert template.read_int(config.property("KmsKeyId")) is NOT_WRITTEN  # `Ref AWS::NoValue` removes it
+    assert read_str(None) is NOT_WRITTEN and read_int(None) is NOT_WRITTEN
+    (variant,) = TemplateRequestReader(template).mappings(config.properties, "ProductionVariants")
+    unit = read_variant(variant, TemplateRequestReader(template))
+    assert unit.weight is NOT_WRITTEN and unit.startup_timeout_seconds is NOT_WRITTEN
+    assert RequestReader().read_int(variant, "InitialVariantWeight") is NOT_WRITTEN
+    assert NOT_WRITTEN == Sourced() and not NOT_WRITTEN.known and NOT_WRITTEN.span is None
+
+
+def test_a_written_value_is_read_as_before():
+    template = _template()
+    (variant,) = TemplateRequestReader(template).mappings(template.resources["Config"].properties, "ProductionVariants")
+    unit = read_variant(variant, TemplateRequestReader(template))
+    assert unit.count.value == 2 and unit.count.span.line == 13
+    assert unit.compute.instance_type.value == "ml.m5.large"

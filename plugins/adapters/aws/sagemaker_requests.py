@@ -65,7 +65,7 @@ from linter import (
 )
 from plugins import data
 from plugins.adapters.aws.inferred_facts import compute_for, endpoint_kind, merged_network, model_for
-from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import NOT_WRITTEN, as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 __all__ = [
     "PLATFORM",
@@ -430,7 +430,7 @@ class RequestReader:
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         found = self.find(node, *path)
         if found is None:
-            return Sourced()
+            return NOT_WRITTEN
         span = self.span_of(found.node)
         if found.dynamic is not None:
             return Sourced(UNKNOWN, span, Provenance.DECLARED, f"set at run time from {found.dynamic}")
