@@ -85,9 +85,9 @@ class TemplateContext:
         A value `convert` rejects is malformed (`raw` keeps it); an unresolved
         intrinsic is UNKNOWN with the reason; a `Choice` keeps its converted
         branches in `options`; `Ref AWS::NoValue` removes the property, so it
-        reads as absent (`NOT_WRITTEN`, as a property not written). A value that is a parameter's Default (`!Ref
-        InstanceTypeParam`) stays at the property, and names the Default in
-        `related`.
+        reads as absent (`NOT_WRITTEN`, as a property not written). A value
+        that is a parameter's Default (`!Ref InstanceTypeParam`) stays at the
+        property, and names the Default in `related`.
         """
         if node is None:
             return NOT_WRITTEN
