@@ -8,7 +8,8 @@ full reading gives.
 
 from __future__ import annotations
 
-from linter import Sourced, WorkloadProfile
+from linter import Deployment, Sourced, WorkloadProfile
+from linter.api import lint_text
 from linter.source import load_text
 
 from plugins.adapters.aws.sagemaker_requests import RequestReader, read_variant
@@ -16,7 +17,7 @@ from plugins.adapters.aws.written_values import NOT_WRITTEN
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
 from plugins.adapters.cloudformation.template import read_int, read_str
-from plugins.adapters.cloudformation.workload import NO_PROFILE, profile_of
+from plugins.adapters.cloudformation.workload import NO_PROFILE, environment_of, profile_of
 
 TEMPLATE = """\
 Resources:
@@ -80,3 +81,15 @@ def test_a_written_value_is_read_as_before():
     unit = read_variant(variant, TemplateRequestReader(template))
     assert unit.count.value == 2 and unit.count.span.line == 13
     assert unit.compute.instance_type.value == "ml.m5.large"
+
+
+def test_what_a_template_does_not_declare_is_the_shared_value_too():
+    endpoint = _template().resources["Endpoint"]
+    assert environment_of(endpoint, profile_of(endpoint)[0]) is NOT_WRITTEN
+    (deployment,) = [item for item in lint_text(TEMPLATE, "template.yaml").deployments if isinstance(item, Deployment)]
+    assert deployment.monitored_by is NOT_WRITTEN and deployment.data_capture is NOT_WRITTEN
+    (unit,) = deployment.units
+    assert unit.attached_accelerator_kind is NOT_WRITTEN
+    (model,) = deployment.models
+    assert model.multi_model is NOT_WRITTEN
+    assert NOT_WRITTEN == Sourced()

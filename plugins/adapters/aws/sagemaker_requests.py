@@ -1001,7 +1001,7 @@ def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
 def _attached_accelerator_kind(accelerator: Sourced[str]) -> Sourced[AttachedAccelerator]:
     """What a variant's `AcceleratorType` is: every type SageMaker ever took (`ml.eia*`) is Elastic Inference."""
     if not accelerator.known:
-        return Sourced()
+        return NOT_WRITTEN
     text = str(accelerator.value).strip().lower()
     elastic_inference = text in (data.limit("realtime", "retired_accelerator_types").values or ()) or text.startswith("ml.eia")
     kind = AttachedAccelerator.ELASTIC_INFERENCE if elastic_inference else AttachedAccelerator.OTHER
@@ -1072,7 +1072,7 @@ def read_data_capture(node: Node | None, reader: RequestReader) -> Sourced[bool]
     intrinsic) stays unknown: only a missing one is the default.
     """
     if not isinstance(node, MappingNode):
-        return Sourced()
+        return NOT_WRITTEN
     enabled = reader.read_bool(node, "EnableCapture")
     if enabled.span is None:  # not written (or removed, as by AWS::NoValue)
         return Sourced(True, reader.span_of(node), Provenance.DEFAULT, "DataCaptureConfig without EnableCapture, which defaults to enabled")

@@ -22,6 +22,7 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.template import Resource, intrinsic, tags
+from plugins.adapters.aws.written_values import NOT_WRITTEN
 
 METADATA_KEY = "mldeploy-lint"
 TAG_PREFIX = "mldeploy-lint:"
@@ -84,4 +85,4 @@ def environment_of(resource: Resource, profile: WorkloadProfile) -> Sourced[Envi
             stage = normalise_environment(value.value)
             if stage is not None:
                 return Sourced(stage, value.span, Provenance.DECLARED, f"tag {key}={value.value}")
-    return Sourced()
+    return NOT_WRITTEN
