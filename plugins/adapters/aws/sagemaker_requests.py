@@ -65,7 +65,7 @@ from linter import (
 )
 from plugins import data
 from plugins.adapters.aws.inferred_facts import compute_for, endpoint_kind, merged_network, model_for
-from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import NOT_WRITTEN, as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 __all__ = [
     "PLATFORM",
@@ -430,7 +430,7 @@ class RequestReader:
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         found = self.find(node, *path)
         if found is None:
-            return Sourced()
+            return NOT_WRITTEN
         span = self.span_of(found.node)
         if found.dynamic is not None:
             return Sourced(UNKNOWN, span, Provenance.DECLARED, f"set at run time from {found.dynamic}")
@@ -1001,7 +1001,7 @@ def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
 def _attached_accelerator_kind(accelerator: Sourced[str]) -> Sourced[AttachedAccelerator]:
     """What a variant's `AcceleratorType` is: every type SageMaker ever took (`ml.eia*`) is Elastic Inference."""
     if not accelerator.known:
-        return Sourced()
+        return NOT_WRITTEN
     text = str(accelerator.value).strip().lower()
     elastic_inference = text in (data.limit("realtime", "retired_accelerator_types").values or ()) or text.startswith("ml.eia")
     kind = AttachedAccelerator.ELASTIC_INFERENCE if elastic_inference else AttachedAccelerator.OTHER
@@ -1072,7 +1072,7 @@ def read_data_capture(node: Node | None, reader: RequestReader) -> Sourced[bool]
     intrinsic) stays unknown: only a missing one is the default.
     """
     if not isinstance(node, MappingNode):
-        return Sourced()
+        return NOT_WRITTEN
     enabled = reader.read_bool(node, "EnableCapture")
     if enabled.span is None:  # not written (or removed, as by AWS::NoValue)
         return Sourced(True, reader.span_of(node), Provenance.DEFAULT, "DataCaptureConfig without EnableCapture, which defaults to enabled")

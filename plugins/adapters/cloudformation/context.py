@@ -34,7 +34,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
-from plugins.adapters.aws.written_values import as_bool, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import NOT_WRITTEN, as_bool, as_int, as_str, shown, unreadable_note
 
 
 @dataclass
@@ -85,16 +85,16 @@ class TemplateContext:
         A value `convert` rejects is malformed (`raw` keeps it); an unresolved
         intrinsic is UNKNOWN with the reason; a `Choice` keeps its converted
         branches in `options`; `Ref AWS::NoValue` removes the property, so it
-        reads as absent. A value that is a parameter's Default (`!Ref
-        InstanceTypeParam`) stays at the property, and names the Default in
-        `related`.
+        reads as absent (`NOT_WRITTEN`, as a property not written). A value
+        that is a parameter's Default (`!Ref InstanceTypeParam`) stays at the
+        property, and names the Default in `related`.
         """
         if node is None:
-            return Sourced()
+            return NOT_WRITTEN
         function = intrinsic(node)
         value = self.resolve(node)
         if value is NO_VALUE:
-            return Sourced()
+            return NOT_WRITTEN
         note = f"resolved from {function}" if function else ""
         related: tuple[tuple[Span, str], ...] = ()
         parameter = self.resolver.parameter_origin(node)

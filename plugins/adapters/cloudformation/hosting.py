@@ -62,7 +62,7 @@ from plugins.adapters.cloudformation.records import (
     ScalableTargetRecord,
     TemplateRecords,
 )
-from plugins.adapters.aws.written_values import text_of
+from plugins.adapters.aws.written_values import NOT_WRITTEN, text_of
 
 
 
@@ -79,7 +79,7 @@ class _Hosting:
     units: list[Unit] = field(default_factory=list)
     extra_models: list[ModelSpec] = field(default_factory=list)
     links: list[ResourceRef] = field(default_factory=list)
-    monitor: Sourced = field(default_factory=Sourced)
+    monitor: Sourced = NOT_WRITTEN
 
     def endpoint_names(self) -> list[Any]:
         """Every value that names this endpoint in the template."""
@@ -357,7 +357,7 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
     profile = config.profile if config is not None else None
     if endpoint is not None:
         profile = merge_profiles(profile, endpoint.profile) if profile is not None else endpoint.profile
-    environment = Sourced()
+    environment = NOT_WRITTEN
     for candidate in (endpoint.environment if endpoint else None, config.environment if config else None):
         if candidate is not None and candidate.known:
             environment = candidate
@@ -376,9 +376,9 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
         units=tuple(hosting.units),
         async_config=config.async_config if config is not None else None,
         network=_network(hosting, zones_by_subnet),
-        data_capture=config.data_capture if config is not None else Sourced(),
+        data_capture=config.data_capture if config is not None else NOT_WRITTEN,
         links=tuple(hosting.links),
-        monitored_by=hosting.monitor if hosting.monitor.known else Sourced(),
+        monitored_by=hosting.monitor if hosting.monitor.known else NOT_WRITTEN,
     )
 
 

@@ -23,7 +23,7 @@ from linter import (
     Span,
 )
 
-from plugins.adapters.aws.written_values import as_int, shown, too_large, unreadable_note
+from plugins.adapters.aws.written_values import NOT_WRITTEN, as_int, shown, too_large, unreadable_note
 
 # Short-form tags as CloudFormation spells them, and the long form they stand for.
 SHORT_FORM_TAGS = {
@@ -111,7 +111,7 @@ def _unresolved(node: Node, function: str) -> Sourced:
 def read_str(node: Node | None) -> Sourced[str]:
     """A string property: known when written literally."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     function = intrinsic(node)
     if function is not None:
         return _unresolved(node, function)
@@ -123,7 +123,7 @@ def read_str(node: Node | None) -> Sourced[str]:
 def read_int(node: Node | None) -> Sourced[int]:
     """An integer property; numeric strings count (CloudFormation accepts them)."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     function = intrinsic(node)
     if function is not None:
         return _unresolved(node, function)

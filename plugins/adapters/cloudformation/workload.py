@@ -22,6 +22,7 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.template import Resource, intrinsic, tags
+from plugins.adapters.aws.written_values import NOT_WRITTEN
 
 METADATA_KEY = "mldeploy-lint"
 TAG_PREFIX = "mldeploy-lint:"
@@ -29,9 +30,13 @@ TAG_PREFIX = "mldeploy-lint:"
 # SageMaker Projects tag and the EnvironmentType AWS samples tag with.
 ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage", "sagemaker:deployment-stage", "environmenttype")
 
+# The profile of a resource that declares none: one shared value (profiles are frozen), not one made per
+# resource (a `WorkloadProfile()` makes seven `Sourced`, ~10 us, the cost of reading a whole property).
+NO_PROFILE = WorkloadProfile()
+
 
 def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]:
-    """The profile declared on `resource`, and located problems with it."""
+    """The profile declared on `resource`, and located problems with it; `NO_PROFILE` itself when it declares none."""
     problems: list[InputProblem] = []
     entries = []
     metadata = resource.node.get("Metadata")
@@ -52,7 +57,7 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
             for key_node, value in workload.pairs:
                 if intrinsic(value) is None:  # a computed entry is unknown, not wrong
                     entries.append((str(key_node.value), _plain(value), value.span))
-    profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
+    profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}", NO_PROFILE)
     problems += found
     tag_entries = [
         (key[len(TAG_PREFIX):], _plain(value), value.span)
@@ -80,4 +85,4 @@ def environment_of(resource: Resource, profile: WorkloadProfile) -> Sourced[Envi
             stage = normalise_environment(value.value)
             if stage is not None:
                 return Sourced(stage, value.span, Provenance.DECLARED, f"tag {key}={value.value}")
-    return Sourced()
+    return NOT_WRITTEN

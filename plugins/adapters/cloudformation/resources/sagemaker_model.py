@@ -8,6 +8,7 @@ from plugins.adapters.cloudformation.context import TemplateContext, block, unna
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
+from plugins.adapters.aws.written_values import NOT_WRITTEN
 
 RESOURCE_TYPES = ("AWS::SageMaker::Model",)
 
@@ -26,7 +27,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
 def container_spec(container: MappingNode, template: TemplateContext, name: Sourced):
     """The ModelSpec of one ContainerDefinition."""
     mode = template.read_str(container.get("Mode"))
-    multi_model = Sourced(mode.value == "MultiModel", mode.span, Provenance.DECLARED, "Mode") if mode.known else Sourced()
+    multi_model = Sourced(mode.value == "MultiModel", mode.span, Provenance.DECLARED, "Mode") if mode.known else NOT_WRITTEN
     environment = []
     env = container.get("Environment")
     if isinstance(env, MappingNode):
