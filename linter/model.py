@@ -141,6 +141,12 @@ class Sourced(Replaceable, Generic[T]):
         return self.span is None and not self.known and not self.options
 
 
+# The default of every model field nothing sets: one shared `Sourced()` (it is frozen), not one made per
+# field of every object built (a `Unit` has ten such fields, a `WorkloadProfile` seven); equal to any other
+# bare `Sourced()`.
+_NOT_SET: Sourced = Sourced()
+
+
 def unknown(note: str = "", span: Span | None = None) -> Sourced:
     """An explicitly unknown value, with the reason."""
     return Sourced(UNKNOWN, span, Provenance.INFERRED, note)
@@ -180,23 +186,27 @@ class Capacity(str, enum.Enum):
 class WorkloadProfile(Replaceable):
     """What the deployment is expected to carry, as declared by its authors."""
 
-    payload_mb: Sourced[float] = field(default_factory=Sourced)
-    latency_ms: Sourced[float] = field(default_factory=Sourced)
-    traffic: Sourced[str] = field(default_factory=Sourced)
-    requests_per_day: Sourced[float] = field(default_factory=Sourced)
-    urgency: Sourced[str] = field(default_factory=Sourced)
-    environment: Sourced[str] = field(default_factory=Sourced)
-    model_size_gb: Sourced[float] = field(default_factory=Sourced)  # weights as stored, 10^9 bytes
+    payload_mb: Sourced[float] = _NOT_SET
+    latency_ms: Sourced[float] = _NOT_SET
+    traffic: Sourced[str] = _NOT_SET
+    requests_per_day: Sourced[float] = _NOT_SET
+    urgency: Sourced[str] = _NOT_SET
+    environment: Sourced[str] = _NOT_SET
+    model_size_gb: Sourced[float] = _NOT_SET  # weights as stored, 10^9 bytes
+
+
+# The profile of a deployment given none (shared, as `_NOT_SET` is).
+_NO_PROFILE = WorkloadProfile()
 
 
 @dataclass(frozen=True)
 class Probe(Replaceable):
     """A health check the platform runs against a container, with its timing (defaults where not written)."""
 
-    initial_delay_seconds: Sourced[int] = field(default_factory=Sourced)
-    period_seconds: Sourced[int] = field(default_factory=Sourced)
-    failure_threshold: Sourced[int] = field(default_factory=Sourced)
-    timeout_seconds: Sourced[int] = field(default_factory=Sourced)
+    initial_delay_seconds: Sourced[int] = _NOT_SET
+    period_seconds: Sourced[int] = _NOT_SET
+    failure_threshold: Sourced[int] = _NOT_SET
+    timeout_seconds: Sourced[int] = _NOT_SET
     span: Span | None = None
 
 
@@ -213,7 +223,7 @@ class Probes(Replaceable):
     readiness: Probe | None = None
     startup: Probe | None = None
     liveness: Probe | None = None
-    managed_by: Sourced[str] = field(default_factory=Sourced)
+    managed_by: Sourced[str] = _NOT_SET
     span: Span | None = None
 
 
@@ -225,14 +235,14 @@ class ModelSpec(Replaceable):
     not read.
     """
 
-    name: Sourced[str] = field(default_factory=Sourced)
-    image: Sourced[str] = field(default_factory=Sourced)
-    framework: Sourced[str] = field(default_factory=Sourced)
-    image_accelerator: Sourced[str] = field(default_factory=Sourced)  # cpu | gpu | neuron
-    multi_model: Sourced[bool] = field(default_factory=Sourced)
+    name: Sourced[str] = _NOT_SET
+    image: Sourced[str] = _NOT_SET
+    framework: Sourced[str] = _NOT_SET
+    image_accelerator: Sourced[str] = _NOT_SET  # cpu | gpu | neuron
+    multi_model: Sourced[bool] = _NOT_SET
     environment: tuple[tuple[str, Sourced[str]], ...] = ()
-    model_id: Sourced[str] = field(default_factory=Sourced)  # the weights it loads (`meta-llama/Llama-3.1-8B`)
-    weights_gb: Sourced[float] = field(default_factory=Sourced)  # their size, 10^9 bytes (usually inferred)
+    model_id: Sourced[str] = _NOT_SET  # the weights it loads (`meta-llama/Llama-3.1-8B`)
+    weights_gb: Sourced[float] = _NOT_SET  # their size, 10^9 bytes (usually inferred)
     probes: Probes | None = None
 
 
@@ -265,10 +275,10 @@ class Compute(Replaceable):
     as the kind's name (`"gpu"`), which is read as the kind.
     """
 
-    instance_type: Sourced[str] = field(default_factory=Sourced)
-    accelerator: Sourced[AcceleratorKind] = field(default_factory=Sourced)
-    accelerator_count: Sourced[int] = field(default_factory=Sourced)
-    burstable: Sourced[bool] = field(default_factory=Sourced)
+    instance_type: Sourced[str] = _NOT_SET
+    accelerator: Sourced[AcceleratorKind] = _NOT_SET
+    accelerator_count: Sourced[int] = _NOT_SET
+    burstable: Sourced[bool] = _NOT_SET
 
     def __post_init__(self) -> None:
         value = self.accelerator.value
@@ -276,13 +286,17 @@ class Compute(Replaceable):
             object.__setattr__(self, "accelerator", self.accelerator.replaced(value=AcceleratorKind(value)))
 
 
+# The compute of a unit given none (shared, as `_NOT_SET` is).
+_NO_COMPUTE = Compute()
+
+
 @dataclass(frozen=True)
 class ServerlessConfig(Replaceable):
     """Serverless capacity settings of a unit."""
 
-    memory_mb: Sourced[int] = field(default_factory=Sourced)
-    max_concurrency: Sourced[int] = field(default_factory=Sourced)
-    provisioned_concurrency: Sourced[int] = field(default_factory=Sourced)
+    memory_mb: Sourced[int] = _NOT_SET
+    max_concurrency: Sourced[int] = _NOT_SET
+    provisioned_concurrency: Sourced[int] = _NOT_SET
     span: Span | None = None
 
 
@@ -290,9 +304,9 @@ class ServerlessConfig(Replaceable):
 class ComponentRequirements(Replaceable):
     """What one copy of a model placed on shared instances asks of them (a SageMaker inference component)."""
 
-    accelerator_devices: Sourced[int] = field(default_factory=Sourced)
-    cpu_cores: Sourced[float] = field(default_factory=Sourced)
-    min_memory_mb: Sourced[int] = field(default_factory=Sourced)
+    accelerator_devices: Sourced[int] = _NOT_SET
+    cpu_cores: Sourced[float] = _NOT_SET
+    min_memory_mb: Sourced[int] = _NOT_SET
     span: Span | None = None
 
 
@@ -321,8 +335,8 @@ class Consolidation(Replaceable):
     unset (not known, no span) on the capacity itself.
     """
 
-    evicts_running_pods: Sourced[bool] = field(default_factory=Sourced)
-    pods_opt_out: Sourced[bool] = field(default_factory=Sourced)
+    evicts_running_pods: Sourced[bool] = _NOT_SET
+    pods_opt_out: Sourced[bool] = _NOT_SET
     span: Span | None = None
 
 
@@ -341,15 +355,15 @@ class ScalingPolicy(Replaceable):
     made for.
     """
 
-    policy_type: Sourced[str] = field(default_factory=Sourced)
-    metric: Sourced[str] = field(default_factory=Sourced)
-    metric_namespace: Sourced[str] = field(default_factory=Sourced)
-    target_value: Sourced[float] = field(default_factory=Sourced)
+    policy_type: Sourced[str] = _NOT_SET
+    metric: Sourced[str] = _NOT_SET
+    metric_namespace: Sourced[str] = _NOT_SET
+    target_value: Sourced[float] = _NOT_SET
     span: Span | None = None
-    metric_kind: Sourced[ScalingMetricKind] = field(default_factory=Sourced)
-    metric_published_in: Sourced[str] = field(default_factory=Sourced)
-    metric_unit: Sourced[str] = field(default_factory=Sourced)
-    metric_drives: Sourced[str] = field(default_factory=Sourced)
+    metric_kind: Sourced[ScalingMetricKind] = _NOT_SET
+    metric_published_in: Sourced[str] = _NOT_SET
+    metric_unit: Sourced[str] = _NOT_SET
+    metric_drives: Sourced[str] = _NOT_SET
 
 
 @dataclass(frozen=True)
@@ -361,9 +375,9 @@ class Scaling(Replaceable):
     knows none.
     """
 
-    min_capacity: Sourced[int] = field(default_factory=Sourced)
-    max_capacity: Sourced[int] = field(default_factory=Sourced)
-    dimension: Sourced[str] = field(default_factory=Sourced)
+    min_capacity: Sourced[int] = _NOT_SET
+    max_capacity: Sourced[int] = _NOT_SET
+    dimension: Sourced[str] = _NOT_SET
     policies: tuple[ScalingPolicy, ...] = ()
     linked_by: str = ""
     span: Span | None = None
@@ -393,21 +407,21 @@ class Unit(Replaceable):
     where the platform has no such thing or the capacity is not known.
     """
 
-    name: Sourced[str] = field(default_factory=Sourced)
-    compute: Compute = field(default_factory=Compute)
-    count: Sourced[int] = field(default_factory=Sourced)
-    weight: Sourced[float] = field(default_factory=Sourced)
-    capacity: Sourced[Capacity] = field(default_factory=Sourced)
+    name: Sourced[str] = _NOT_SET
+    compute: Compute = _NO_COMPUTE
+    count: Sourced[int] = _NOT_SET
+    weight: Sourced[float] = _NOT_SET
+    capacity: Sourced[Capacity] = _NOT_SET
     serverless: ServerlessConfig | None = None
     scaling: tuple[Scaling, ...] = ()
     model_names: tuple[str, ...] = ()
     span: Span | None = None
-    startup_timeout_seconds: Sourced[int] = field(default_factory=Sourced)
-    model_download_timeout_seconds: Sourced[int] = field(default_factory=Sourced)
-    attached_accelerator: Sourced[str] = field(default_factory=Sourced)
+    startup_timeout_seconds: Sourced[int] = _NOT_SET
+    model_download_timeout_seconds: Sourced[int] = _NOT_SET
+    attached_accelerator: Sourced[str] = _NOT_SET
     requirements: ComponentRequirements | None = None
-    attached_accelerator_kind: Sourced[AttachedAccelerator] = field(default_factory=Sourced)
-    instance_types: Sourced[tuple[str, ...]] = field(default_factory=Sourced)
+    attached_accelerator_kind: Sourced[AttachedAccelerator] = _NOT_SET
+    instance_types: Sourced[tuple[str, ...]] = _NOT_SET
     consolidation: Consolidation | None = None
 
 
@@ -415,11 +429,11 @@ class Unit(Replaceable):
 class AsyncConfig(Replaceable):
     """Where an asynchronous endpoint puts results and failures."""
 
-    output_path: Sourced[str] = field(default_factory=Sourced)
-    failure_path: Sourced[str] = field(default_factory=Sourced)
-    success_topic: Sourced[str] = field(default_factory=Sourced)
-    error_topic: Sourced[str] = field(default_factory=Sourced)
-    max_concurrent_invocations: Sourced[int] = field(default_factory=Sourced)
+    output_path: Sourced[str] = _NOT_SET
+    failure_path: Sourced[str] = _NOT_SET
+    success_topic: Sourced[str] = _NOT_SET
+    error_topic: Sourced[str] = _NOT_SET
+    max_concurrent_invocations: Sourced[int] = _NOT_SET
     span: Span | None = None
 
 
@@ -427,10 +441,10 @@ class AsyncConfig(Replaceable):
 class BatchConfig(Replaceable):
     """Settings of a batch transform job."""
 
-    max_payload_mb: Sourced[int] = field(default_factory=Sourced)
-    max_concurrent_transforms: Sourced[int] = field(default_factory=Sourced)
-    strategy: Sourced[str] = field(default_factory=Sourced)
-    split_type: Sourced[str] = field(default_factory=Sourced)
+    max_payload_mb: Sourced[int] = _NOT_SET
+    max_concurrent_transforms: Sourced[int] = _NOT_SET
+    strategy: Sourced[str] = _NOT_SET
+    split_type: Sourced[str] = _NOT_SET
     span: Span | None = None
 
 
@@ -438,10 +452,10 @@ class BatchConfig(Replaceable):
 class TrainingConfig(Replaceable):
     """Settings of a training job that decide its capacity and resilience."""
 
-    managed_spot: Sourced[bool] = field(default_factory=Sourced)
-    max_runtime_seconds: Sourced[int] = field(default_factory=Sourced)
-    max_wait_seconds: Sourced[int] = field(default_factory=Sourced)
-    checkpoint_path: Sourced[str] = field(default_factory=Sourced)
+    managed_spot: Sourced[bool] = _NOT_SET
+    max_runtime_seconds: Sourced[int] = _NOT_SET
+    max_wait_seconds: Sourced[int] = _NOT_SET
+    checkpoint_path: Sourced[str] = _NOT_SET
     span: Span | None = None
 
 
@@ -458,7 +472,7 @@ class Network(Replaceable):
 
     subnets: tuple[Sourced[str], ...] = ()
     zones: tuple[Sourced[str], ...] = ()
-    network_isolation: Sourced[bool] = field(default_factory=Sourced)
+    network_isolation: Sourced[bool] = _NOT_SET
     span: Span | None = None
 
 
@@ -466,10 +480,10 @@ class Network(Replaceable):
 class Availability(Replaceable):
     """What keeps a (Kubernetes) workload up through node and zone loss."""
 
-    zone_spread: Sourced[bool] = field(default_factory=Sourced)
-    disruption_budget: Sourced[str] = field(default_factory=Sourced)
-    min_available: Sourced[object] = field(default_factory=Sourced)
-    max_unavailable: Sourced[object] = field(default_factory=Sourced)
+    zone_spread: Sourced[bool] = _NOT_SET
+    disruption_budget: Sourced[str] = _NOT_SET
+    min_available: Sourced[object] = _NOT_SET
+    max_unavailable: Sourced[object] = _NOT_SET
     span: Span | None = None
 
 
@@ -509,10 +523,10 @@ class Deployment(Replaceable):
     platform: str
     kind: Sourced[DeploymentKind]
     span: Span
-    name: Sourced[str] = field(default_factory=Sourced)
-    environment: Sourced[Environment] = field(default_factory=Sourced)
-    variant: Sourced[str] = field(default_factory=Sourced)
-    profile: WorkloadProfile = field(default_factory=WorkloadProfile)
+    name: Sourced[str] = _NOT_SET
+    environment: Sourced[Environment] = _NOT_SET
+    variant: Sourced[str] = _NOT_SET
+    profile: WorkloadProfile = _NO_PROFILE
     models: tuple[ModelSpec, ...] = ()
     units: tuple[Unit, ...] = ()
     async_config: AsyncConfig | None = None
@@ -520,13 +534,13 @@ class Deployment(Replaceable):
     training: TrainingConfig | None = None
     network: Network | None = None
     availability: Availability | None = None
-    data_capture: Sourced[bool] = field(default_factory=Sourced)
-    region: Sourced[str] = field(default_factory=Sourced)
+    data_capture: Sourced[bool] = _NOT_SET
+    region: Sourced[str] = _NOT_SET
     links: tuple[ResourceRef, ...] = ()
     attributes: tuple[tuple[str, Sourced], ...] = ()
     ml_evidence: "Sourced[str] | None" = None
-    namespace: Sourced[str] = field(default_factory=Sourced)
-    monitored_by: Sourced[str] = field(default_factory=Sourced)
+    namespace: Sourced[str] = _NOT_SET
+    monitored_by: Sourced[str] = _NOT_SET
 
     @property
     def path(self) -> str:
