@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
 from typing import Iterable
 
 from linter.model import Environment, InputProblem, Provenance, Sourced, WorkloadProfile
@@ -161,16 +160,17 @@ def parse_profile(
     """
     profile = base or WorkloadProfile()
     problems: list[InputProblem] = []
+    changes: dict[str, Sourced] = {}
     for key, raw_value, span in entries:
         value, reason = check_value(key, raw_value)
         if reason is not None:
             problems.append(InputProblem(f"invalid workload profile ({origin}): {reason}", span))
             continue
-        profile = replace(profile, **{_FIELDS[key]: Sourced(value, span, Provenance.DECLARED, origin)})
-    return profile, problems
+        changes[_FIELDS[key]] = Sourced(value, span, Provenance.DECLARED, origin)
+    return (profile.replaced(**changes) if changes else profile), problems
 
 
 def merge_profiles(base: WorkloadProfile, override: WorkloadProfile) -> WorkloadProfile:
     """`base` with every entry `override` declares taking its place."""
     changes = {name: getattr(override, name) for name in _FIELDS.values() if getattr(override, name).known}
-    return replace(base, **changes) if changes else base
+    return base.replaced(**changes) if changes else base
