@@ -47,3 +47,26 @@ def test_a_given_value_is_still_read_as_before(accelerator):
     assert Compute().accelerator == Sourced() and Unit().compute.accelerator == Sourced()
     changed = Unit().replaced(count=Sourced(3))
     assert changed.count.value == 3 and Unit().count == Sourced()
+
+
+def test_sourced_s_written_out_init_takes_its_fields_in_order_with_their_defaults():
+    # Sourced's __init__ is written by hand (speed): it must stay the one the dataclass would make.
+    import inspect
+
+    parameters = list(inspect.signature(Sourced.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(Sourced)
+    assert [parameter.name for parameter in parameters] == [item.name for item in fields]
+    assert [parameter.default for parameter in parameters] == [item.default for item in fields]
+    assert all(parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for parameter in parameters)
+
+
+def test_sourced_is_still_a_frozen_hashable_value():
+    span = Span.point("a.yaml", 2)
+    value = Sourced(3, span, model.Provenance.INFERRED, "why", raw="3", options=(1,), related=((span, "here"),))
+    assert (value.value, value.span, value.provenance, value.note, value.raw, value.options) == (3, span, model.Provenance.INFERRED, "why", "3", (1,))
+    assert value.related == ((span, "here"),)
+    assert value == Sourced(3, span, model.Provenance.INFERRED, "why", raw="3", options=(1,))  # related takes no part
+    assert hash(value) == hash(Sourced(3, span, model.Provenance.INFERRED, "why", raw="3", options=(1,)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.note = "changed"  # type: ignore[misc]
+    assert dataclasses.replace(value, note="other").note == "other" and value.replaced(note="other").note == "other"
