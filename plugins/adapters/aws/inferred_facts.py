@@ -284,16 +284,25 @@ def with_image_region(items: list) -> list:
 def _with_image_region(deployment: Deployment) -> Deployment:
     if deployment.platform != "sagemaker" or deployment.region.known:
         return deployment
+    region = image_region(deployment.models)
+    return deployment.replaced(region=region) if region is not None else deployment
+
+
+def image_region(models: Sequence[ModelSpec]) -> Sourced[str] | None:
+    """The Region the ECR images of a SageMaker deployment's models name (`with_image_region`), inferred.
+
+    None when no image names a Region, or images name several.
+    """
     found = [
         (region, model.image)
-        for model in deployment.models
+        for model in models
         if model.image.known and (region := data.ecr_image_region(str(model.image.value))) is not None
     ]
     if not found or len({region for region, _ in found}) > 1:
-        return deployment
+        return None
     region, image = found[0]
     note = f"SageMaker pulls the ECR image {image.value} from its own Region"
-    return deployment.replaced(region=Sourced(region, image.span, Provenance.INFERRED, note))
+    return Sourced(region, image.span, Provenance.INFERRED, note)
 
 
 def endpoint_kind(async_config: AsyncConfig | None, variants: list[Unit], anchor: Span | None) -> Sourced[DeploymentKind]:

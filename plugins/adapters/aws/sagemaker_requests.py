@@ -449,14 +449,22 @@ class RequestReader:
         return self.value(node, *path, convert=as_str, expected="a string")
 
     def read_text(self, node: Node | None, *path: str) -> Sourced[str]:
-        """A string that may be partly unknown: the known text is kept, unknown parts shown as `${...}`."""
+        """A string that may be partly unknown: the known text is kept, unknown parts shown as `${...}`.
+
+        It is `read_str`'s answer, except for a written value that resolves
+        to an `Unresolved` with text: that text, noted "partly unresolved".
+        The entry is found and resolved once for a value `read_str` knows
+        or finds unwritten; again only for one it leaves unknown.
+        """
+        sourced = self.read_str(node, *path)
+        if sourced.known or sourced.span is None:
+            return sourced
         found = self.find(node, *path)
         if found is not None and found.dynamic is None:
             resolved = self.resolve(found.node)
             if isinstance(resolved, Unresolved) and resolved.text is not None:
                 return Sourced(resolved.text, self.span_of(found.node), Provenance.DECLARED, f"partly unresolved: {resolved.note}")
-            return self.read_str(found.node)  # the entry itself: found once, not looked up again
-        return self.read_str(node, *path)
+        return sourced
 
     def read_int(self, node: Node | None, *path: str) -> Sourced[int]:
         return self.value(node, *path, convert=as_int, expected="an integer")

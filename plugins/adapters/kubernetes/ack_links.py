@@ -34,7 +34,7 @@ from typing import Callable
 from linter import Compute, Deployment, ModelSpec, ResourceRef, Scaling, ScalingTarget, Unit
 
 from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE
-from plugins.adapters.aws.inferred_facts import with_image_region
+from plugins.adapters.aws.inferred_facts import image_region
 from plugins.adapters.kubernetes import ack_autoscaling, ack_sagemaker
 from plugins.adapters.kubernetes.ack import AUTOSCALING_GROUP, READER, Scope, nearest, scope_of
 from plugins.adapters.kubernetes.ack_autoscaling import PolicyRecord, TargetRecord, policy_target, scaling_of
@@ -347,13 +347,13 @@ def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> Scal
 
 
 def _finish(deployment: Deployment, anchor: AckResource, **changes) -> Deployment:
-    """What every ACK deployment carries: its namespace, and its region when declared (else its ECR images'); with `changes`
-    (fields of `Deployment`) made in the same copy."""
-    namespace = anchor.manifest.namespace_sourced
-    if anchor.scope.region.known:
-        return deployment.replaced(namespace=namespace, region=anchor.scope.region, **changes)
-    [deployment] = with_image_region([deployment.replaced(namespace=namespace, **changes)])
-    return deployment
+    """What every ACK deployment carries: its namespace, and its region when declared, else the one its ECR images name
+    (`image_region`, as `with_image_region` gives it: an ACK deployment is SageMaker's and names no Region of its own);
+    with `changes` (fields of `Deployment`), all made in one copy."""
+    region = anchor.scope.region
+    if not region.known:
+        region = image_region(changes.get("models", deployment.models)) or deployment.region
+    return deployment.replaced(namespace=anchor.manifest.namespace_sourced, region=region, **changes)
 
 
 def group_deployments(group: Group, ack: AckIndex, index: RunIndex) -> list[Deployment]:

@@ -1,0 +1,111 @@
+"""What the ACK side of the Kubernetes adapter reads and copies once, rather than again for every use.
+
+A stream of thousands of ACK Models, EndpointConfigs, Endpoints and
+ScalableTargets: these tests pin that each deployment is finished in one
+copy and each name read once, and that the shorter way gives the answers
+the longer one gave.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from linter import Deployment, Provenance
+from linter.source import load_text
+
+from plugins.adapters.kubernetes import ack_links
+from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.objects import manifests
+
+STREAM = """\
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Model
+metadata: {name: churn, namespace: ml}
+spec:
+  modelName: churn-xgb
+  primaryContainer: {image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+metadata: {name: churn-config, namespace: ml}
+spec:
+  endpointConfigName: churn-config
+  productionVariants:
+    - {variantName: AllTraffic, modelName: churn-xgb, instanceType: ml.c5.xlarge, initialInstanceCount: 2}
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Endpoint
+metadata: {name: churn, namespace: ml}
+spec: {endpointName: churn, endpointConfigName: churn-config}
+---
+apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+kind: ScalableTarget
+metadata: {name: churn-target, namespace: ml}
+spec:
+  serviceNamespace: sagemaker
+  resourceID: endpoint/churn/variant/AllTraffic
+  scalableDimension: sagemaker:variant:DesiredInstanceCount
+  minCapacity: 2
+  maxCapacity: 4
+"""
+
+
+def _index(text: str = STREAM) -> RunIndex:
+    index = RunIndex()
+    for document in load_text("stream.yaml", textwrap.dedent(text)).documents:
+        for manifest in manifests(document):
+            index.add(manifest)
+    return index
+
+
+def _deployment(text: str = STREAM) -> Deployment:
+    index = _index(text)
+    ack = ack_links.build(index)
+    (group,) = ack.groups
+    (deployment,) = ack_links.group_deployments(group, ack, index)
+    return deployment
+
+
+@pytest.fixture
+def copies(monkeypatch):
+    """How many copies of a deployment are made (`Deployment.replaced`)."""
+    made = []
+    replaced = Deployment.replaced
+
+    def counting(self, **changes):
+        made.append(changes)
+        return replaced(self, **changes)
+
+    monkeypatch.setattr(Deployment, "replaced", counting)
+    return made
+
+
+def test_an_ack_deployment_is_finished_in_one_copy(copies):
+    deployment = _deployment()
+    assert len(copies) == 1
+    assert deployment.namespace.value == "ml"
+    assert [unit.scaling[0].linked_by for unit in deployment.units] == ["ScalableTarget churn-target"]
+    assert [link.kind for link in deployment.links] == ["Endpoint", "EndpointConfig", "Model", "ScalableTarget"]
+
+
+def test_the_region_its_ecr_images_name_is_inferred():
+    region = _deployment().region
+    assert (region.value, region.provenance) == ("us-east-1", Provenance.INFERRED)
+    assert region.note == "SageMaker pulls the ECR image 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1 from its own Region"
+    assert region.span is not None and region.span.line == 6
+
+
+def test_a_declared_region_wins_over_the_images():
+    annotated = STREAM.replace(
+        "metadata: {name: churn, namespace: ml}\nspec: {endpointName",
+        "metadata: {name: churn, namespace: ml, annotations: {services.k8s.aws/region: eu-west-1}}\nspec: {endpointName",
+    )
+    region = _deployment(annotated).region
+    assert (region.value, region.provenance) == ("eu-west-1", Provenance.DECLARED)
+
+
+def test_images_of_no_region_leave_it_unknown():
+    elsewhere = STREAM.replace("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "ghcr.io/acme/churn:1")
+    assert not _deployment(elsewhere).region.known
