@@ -3,7 +3,8 @@
 A stream of 20,000 objects asks each object for its name, namespace and
 annotations several times, each ACK resource for its origin and fallback
 name, each ScalableTarget for its scaling twice (its endpoint's deployment
-and its own report): these tests pin that the answer is made once and is
+and its own report), each pod spec for its node selection (instance type,
+capacity, node pools, scheduling attributes): these tests pin that the answer is made once and is
 the one every later use gets, and that the shortcuts give the answers the
 full reading gives.
 """
@@ -230,3 +231,58 @@ def test_a_containers_resources_are_read_once_per_pod(monkeypatch):
     pod = pod_module.read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
     assert len(calls) == 2
     assert (pod.compute.accelerator.value, pod.compute.accelerator_count.value) == ("gpu", 1)
+
+
+POD_WITH_NODE_SELECTION = (
+    "nodeSelector: {karpenter.sh/capacity-type: spot, node.kubernetes.io/instance-type: g5.xlarge}\n"
+    "affinity:\n"
+    "  nodeAffinity:\n"
+    "    requiredDuringSchedulingIgnoredDuringExecution:\n"
+    "      nodeSelectorTerms:\n"
+    "        - matchExpressions:\n"
+    "            - {key: karpenter.sh/nodepool, operator: In, values: [gpu]}\n"
+    "            - {key: karpenter.sh/capacity-type, operator: In, values: [spot, on-demand]}\n"
+    "tolerations:\n"
+    "  - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}\n"
+    "containers: [{name: server, image: vllm/vllm-openai:v0.6.0, resources: {limits: {nvidia.com/gpu: 1}}}]\n"
+)
+
+
+def test_a_pods_node_selection_is_read_once_for_all_its_readers(monkeypatch):
+    from linter import Capacity, Span
+    from plugins import data
+    from plugins.adapters.kubernetes import pod as pod_module
+
+    spec = _scalar(POD_WITH_NODE_SELECTION)
+    selector = spec.get("nodeSelector")
+    mapping, expressions = pod_module.mapping, pod_module._expressions
+    selector_reads, term_reads = [], []
+    monkeypatch.setattr(pod_module, "mapping", lambda node: (node is selector and selector_reads.append(node)) or mapping(node))
+    monkeypatch.setattr(pod_module, "_expressions", lambda term: term_reads.append(term) or expressions(term))
+    pod = pod_module.read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
+    assert (len(selector_reads), len(term_reads)) == (1, 1)
+    # What the instance type, capacity, node pool and attribute readers each make of the one reading.
+    assert (pod.compute.instance_type.value, pod.compute.instance_type.note) == ("g5.xlarge", "nodeSelector node.kubernetes.io/instance-type")
+    assert (pod.capacity.value, pod.capacity.span.line, pod.capacity.note) == (
+        Capacity.SPOT,
+        1,
+        "nodeSelector karpenter.sh/capacity-type=spot; required node affinity karpenter.sh/capacity-type In ['spot', 'on-demand']",
+    )
+    assert (pod.node_pools.value, pod.node_pools.span.line) == ((("karpenter.sh/nodepool", "gpu"),), 7)
+    attributes = dict(pod.attributes)
+    assert attributes["node_selector"].value == (("karpenter.sh/capacity-type", "spot"), ("node.kubernetes.io/instance-type", "g5.xlarge"))
+    assert attributes["node_affinity"].value == ((("karpenter.sh/nodepool", "In", ("gpu",)), ("karpenter.sh/capacity-type", "In", ("spot", "on-demand"))),)
+    assert attributes["node_affinity"].span.line == 5
+    assert (attributes["tolerations"].value, attributes["tolerations"].span.line) == ((("nvidia.com/gpu", "Exists", "", "NoSchedule"),), 10)
+
+
+def test_a_pod_without_node_selection_shares_one_empty_reading():
+    from linter import Span
+    from plugins import data
+    from plugins.adapters.kubernetes.pod import NO_SCHEDULING, read_spec, scheduling_of
+
+    spec = _scalar("containers: [{name: server, image: vllm/vllm-openai:v0.6.0}]\n")
+    assert scheduling_of(spec) is NO_SCHEDULING and scheduling_of(None) is NO_SCHEDULING
+    pod = read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
+    assert (pod.capacity.known, pod.capacity.note) == (False, "no nodeSelector, required node affinity or toleration names a capacity type")
+    assert (pod.node_pools.known, pod.attributes, pod.compute.instance_type.known) == (False, (), False)
