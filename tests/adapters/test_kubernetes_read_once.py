@@ -286,3 +286,17 @@ def test_a_pod_without_node_selection_shares_one_empty_reading():
     pod = read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
     assert (pod.capacity.known, pod.capacity.note) == (False, "no nodeSelector, required node affinity or toleration names a capacity type")
     assert (pod.node_pools.known, pod.attributes, pod.compute.instance_type.known) == (False, (), False)
+
+
+def test_the_runs_shared_directories_compare_each_file_once(monkeypatch):
+    from plugins.adapters.kubernetes import index as index_module
+
+    shared = index_module._shared_directories
+    calls = []
+    monkeypatch.setattr(index_module, "_shared_directories", lambda path, other: calls.append(other) or shared(path, other))
+    stream, pools = "repo/k8s/stream.yaml", "repo/karpenter/pools.yaml"
+    assert index_module._common_depth([stream] * 1000) == 2  # one path per document: a stream is one file
+    assert calls == []
+    assert index_module._common_depth([stream] * 1000 + [pools] * 1000 + [stream]) == 1
+    assert calls == [pools]
+    assert (index_module._common_depth([]), index_module._common_depth(["stream.yaml"] * 3)) == (0, 0)
