@@ -4,7 +4,8 @@ A stream of 20,000 objects asks each object for its name, namespace and
 annotations several times, each ACK resource for its origin and fallback
 name, each ScalableTarget for its scaling twice (its endpoint's deployment
 and its own report), each pod spec for its node selection (instance type,
-capacity, node pools, scheduling attributes): these tests pin that the answer is made once and is
+capacity, node pools, scheduling attributes), each unit for the pool that
+admits it (its capacity and its consolidation): these tests pin that the answer is made once and is
 the one every later use gets, and that the shortcuts give the answers the
 full reading gives.
 """
@@ -300,3 +301,54 @@ def test_the_runs_shared_directories_compare_each_file_once(monkeypatch):
     assert index_module._common_depth([stream] * 1000 + [pools] * 1000 + [stream]) == 1
     assert calls == [pools]
     assert (index_module._common_depth([]), index_module._common_depth(["stream.yaml"] * 3)) == (0, 0)
+
+
+POOL_AND_WORKLOAD = """\
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: spot-cpu}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: karpenter.sh/capacity-type, operator: In, values: [spot]}
+        - {key: karpenter.k8s.aws/instance-category, operator: In, values: [c, m]}
+  disruption: {consolidationPolicy: WhenEmptyOrUnderutilized}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ml}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: python:3.11}]
+"""
+
+
+def test_the_pool_that_admits_a_unit_is_found_once_for_its_capacity_and_consolidation(monkeypatch):
+    from linter import Capacity, child
+    from plugins import data
+    from plugins.adapters.kubernetes import karpenter, readers
+    from plugins.adapters.kubernetes.pod import read_template
+
+    index = _index(POOL_AND_WORKLOAD)
+    needs = karpenter.pod_needs
+    calls = []
+    monkeypatch.setattr(karpenter, "pod_needs", lambda pod: calls.append(pod) or needs(pod))
+    (deployment,) = readers.read(index.manifests[1], index)
+    assert len(calls) == 1
+    (unit,) = deployment.units
+    linked = "the only NodePool near it whose requirements and taints admit the pod: spot-cpu"
+    assert (unit.capacity.value, unit.capacity.span.line) == (Capacity.SPOT, 19)
+    assert unit.capacity.note.startswith(f"{linked}: NodePool spot-cpu launches only spot capacity")
+    assert (unit.consolidation.evicts_running_pods.value, unit.consolidation.evicts_running_pods.note) == (
+        True,
+        f"{linked}: NodePool spot-cpu: consolidationPolicy WhenEmptyOrUnderutilized",
+    )
+    assert [link.kind for link in deployment.links] == ["Deployment", "NodePool"]
+    # Called alone, each reader finds the pool itself, as it did for the unit.
+    workload = index.manifests[1]
+    pod = read_template(child(workload.spec, "template"), workload.anchor, extensions=data.SHIPPED)
+    assert karpenter.pinned_capacity(pod, index, "stream.yaml") == (unit.capacity, [deployment.links[1]])
+    assert karpenter.pinned_consolidation(pod, index, "stream.yaml") == unit.consolidation

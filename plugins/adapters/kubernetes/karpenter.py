@@ -71,7 +71,7 @@ from linter import (
 
 from plugins import data
 from plugins.adapters.aws.inferred_facts import compute_for
-from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.index import UNREAD, RunIndex
 from plugins.adapters.kubernetes.objects import (
     DEFAULT_NAMESPACE,
     Manifest,
@@ -298,8 +298,12 @@ def pool_capacity(manifest: Manifest, index: RunIndex) -> Sourced:
     )
 
 
-def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced, list[ResourceRef]]:
+def pinned_capacity(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) -> tuple[Sourced, list[ResourceRef]]:
     """The pod's capacity, taken from the node pools it is pinned to by name when that says more.
+
+    `admitted` is `admitting_pool(pod, index, near)` when the caller has
+    it (a unit's capacity and consolidation read it once), else `UNREAD`:
+    read here when needed.
 
     The pod's own capacity stands when it names one capacity type (its
     selection narrows any pool), or when a named pool is not in the run.
@@ -321,7 +325,8 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
                 return own, []
             pools.append(pool)
     else:
-        admitted = admitting_pool(pod, index, near)
+        if admitted is UNREAD:
+            admitted = admitting_pool(pod, index, near)
         if admitted is None:
             return own, []
         pinned, pools = admitted[1], [admitted[0]]
@@ -342,8 +347,10 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
     return Sourced(Capacity.MIXED, pinned.span, Provenance.INFERRED, note), links
 
 
-def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolidation | None:
+def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) -> Consolidation | None:
     """The consolidation of the node pools the pod is pinned to by name, with the pod's opt-out; None when not pinned or a pool is not in the run.
+
+    `admitted` as `pinned_capacity` takes it.
 
     The pools consolidate under the pod when any of them does (the pod may
     land on that one); not when none does; unknown otherwise, and unknown
@@ -355,7 +362,8 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
     named: tuple = pinned.value if pinned.known else ()  # type: ignore[assignment]
     found = []
     if not pinned.known:
-        admitted = admitting_pool(pod, index, near)
+        if admitted is UNREAD:
+            admitted = admitting_pool(pod, index, near)
         if admitted is None:
             return None
         pinned = admitted[1]
