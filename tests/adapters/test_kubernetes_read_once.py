@@ -352,3 +352,18 @@ def test_the_pool_that_admits_a_unit_is_found_once_for_its_capacity_and_consolid
     pod = read_template(child(workload.spec, "template"), workload.anchor, extensions=data.SHIPPED)
     assert karpenter.pinned_capacity(pod, index, "stream.yaml") == (unit.capacity, [deployment.links[1]])
     assert karpenter.pinned_consolidation(pod, index, "stream.yaml") == unit.consolidation
+
+
+def test_a_pools_nodes_are_read_once_for_every_pod_near_it(monkeypatch):
+    from plugins.adapters.kubernetes import karpenter, readers
+
+    second = POOL_AND_WORKLOAD.split("---\n")[1].replace("name: api", "name: web")
+    index = _index(POOL_AND_WORKLOAD + "---\n" + second)
+    pool_nodes = karpenter.pool_nodes
+    calls = []
+    monkeypatch.setattr(karpenter, "pool_nodes", lambda pool, extensions: calls.append(pool.name) or pool_nodes(pool, extensions))
+    readings = [readers.read(workload, index) for workload in index.manifests[1:]]
+    assert calls == ["spot-cpu"]
+    assert [deployment.units[0].capacity.note for (deployment,) in readings] == 2 * [readings[0][0].units[0].capacity.note]
+    assert karpenter.pool_nodes_in_run(index.manifests[0], index) == pool_nodes(index.manifests[0], index.extensions)
+    assert karpenter.pool_nodes_in_run(index.manifests[0], index) is karpenter.pool_nodes_in_run(index.manifests[0], index)

@@ -415,7 +415,7 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     if not pools:
         return None
     needs = pod_needs(pod)
-    answers = [(pool, admits(pool_nodes(pool, index.extensions), needs)) for pool in pools]
+    answers = [(pool, admits(pool_nodes_in_run(pool, index), needs)) for pool in pools]
     admitted = [pool for pool, answer in answers if answer is True]
     if len(admitted) != 1 or any(answer is None for _, answer in answers):
         return None
@@ -423,6 +423,15 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     where = "" if pool.path == near else f" ({pool.path})"
     note = f"the only {pool.kind} near it whose requirements and taints admit the pod: {pool.name}{where}"
     return pool, Sourced(((pool.kind, pool.name),), pod.span, Provenance.INFERRED, note)
+
+
+def pool_nodes_in_run(pool: Manifest, index: RunIndex) -> PoolNodes:
+    """`pool_nodes` of a pool the run holds, read once per run (`RunIndex.memo`) for all the pods near it, not once per pod."""
+    read: dict[int, PoolNodes] = index.memo((__name__, "pool nodes"), dict)
+    key = id(pool.node)  # the index holds the pool, so its node stays the same object for the run
+    if key not in read:
+        read[key] = pool_nodes(pool, index.extensions)
+    return read[key]
 
 
 def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:
