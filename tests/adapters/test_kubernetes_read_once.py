@@ -355,6 +355,7 @@ def test_the_pool_that_admits_a_unit_is_found_once_for_its_capacity_and_consolid
 
 
 def test_a_pools_nodes_are_read_once_for_every_pod_near_it(monkeypatch):
+    # Read once per run (`karpenter.read_once_per_run`), as the capacity and consolidation of the pools pods are pinned to.
     from plugins.adapters.kubernetes import karpenter, readers
 
     second = POOL_AND_WORKLOAD.split("---\n")[1].replace("name: api", "name: web")
@@ -365,5 +366,29 @@ def test_a_pools_nodes_are_read_once_for_every_pod_near_it(monkeypatch):
     readings = [readers.read(workload, index) for workload in index.manifests[1:]]
     assert calls == ["spot-cpu"]
     assert [deployment.units[0].capacity.note for (deployment,) in readings] == 2 * [readings[0][0].units[0].capacity.note]
-    assert karpenter.pool_nodes_in_run(index.manifests[0], index) == pool_nodes(index.manifests[0], index.extensions)
-    assert karpenter.pool_nodes_in_run(index.manifests[0], index) is karpenter.pool_nodes_in_run(index.manifests[0], index)
+    pool = index.manifests[0]
+    nodes = karpenter.read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions))
+    assert nodes == pool_nodes(pool, index.extensions)
+    assert karpenter.read_once_per_run(pool, index, "nodes", lambda: None) is nodes
+
+
+def test_a_pools_capacity_and_consolidation_are_read_once_for_every_pod_pinned_to_it(monkeypatch):
+    from linter import Capacity
+    from plugins.adapters.kubernetes import karpenter, readers
+
+    pinned = POOL_AND_WORKLOAD.replace("    spec:\n      containers:", "    spec:\n      nodeSelector: {karpenter.sh/nodepool: spot-cpu}\n      containers:")
+    second = pinned.split("---\n")[1].replace("name: api", "name: web")
+    index = _index(pinned + "---\n" + second)
+    capacity, consolidation = karpenter.pool_capacity, karpenter.pool_consolidation
+    calls = []
+    monkeypatch.setattr(karpenter, "pool_capacity", lambda pool, index: calls.append("capacity") or capacity(pool, index))
+    monkeypatch.setattr(karpenter, "pool_consolidation", lambda pool: calls.append("consolidation") or consolidation(pool))
+    readings = [readers.read(workload, index) for workload in index.manifests[1:]]
+    assert calls == ["capacity", "consolidation"]
+    for (deployment,) in readings:
+        (unit,) = deployment.units
+        assert (unit.capacity.value, unit.capacity.note) == (
+            Capacity.SPOT,
+            "nodeSelector karpenter.sh/nodepool=spot-cpu: NodePool spot-cpu launches only spot capacity (requirement karpenter.sh/capacity-type In ['spot'])",
+        )
+        assert unit.consolidation.evicts_running_pods.note == "nodeSelector karpenter.sh/nodepool=spot-cpu: NodePool spot-cpu: consolidationPolicy WhenEmptyOrUnderutilized"

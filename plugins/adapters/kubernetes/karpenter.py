@@ -51,6 +51,7 @@ decided by the files.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, TypeVar
 
 from linter import (
     UNKNOWN,
@@ -90,6 +91,7 @@ from plugins.adapters.kubernetes.pool_admission import PodNeeds, PoolNodes, admi
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 
 KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
+T = TypeVar("T")
 PLATFORM = "karpenter-nodepool"
 CAPACITY_LABEL = "karpenter.sh/capacity-type"
 FAMILY_LABEL = "karpenter.k8s.aws/instance-family"
@@ -298,6 +300,20 @@ def pool_capacity(manifest: Manifest, index: RunIndex) -> Sourced:
     )
 
 
+def read_once_per_run(pool: Manifest, index: RunIndex, what: str, read: Callable[[], T]) -> T:
+    """What `read` says of a pool the run holds (`what` names it: nodes, capacity, consolidation), read once per run.
+
+    Kept in the run index's memo (`RunIndex.memo`) by pool: every pod pinned
+    to the pool or near it asks again, and the answer depends on the pool
+    and the run only.
+    """
+    found: dict[tuple[str, int], object] = index.memo((__name__, "pool readings"), dict)
+    key = (what, id(pool.node))  # the index holds the pool, so its node stays the same object for the run
+    if key not in found:
+        found[key] = read()
+    return found[key]  # type: ignore[return-value]
+
+
 def pinned_capacity(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) -> tuple[Sourced, list[ResourceRef]]:
     """The pod's capacity, taken from the node pools it is pinned to by name when that says more.
 
@@ -330,7 +346,7 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) 
         if admitted is None:
             return own, []
         pinned, pools = admitted[1], [admitted[0]]
-    capacities = [pool_capacity(pool, index) for pool in pools]
+    capacities = [read_once_per_run(pool, index, "capacity", lambda: pool_capacity(pool, index)) for pool in pools]
     described = "; ".join(
         f"{pool.kind} {pool.name}{'' if pool.path == near else f' ({pool.path})'} {_allows(capacity)}" for pool, capacity in zip(pools, capacities)
     )
@@ -350,13 +366,12 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) 
 def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) -> Consolidation | None:
     """The consolidation of the node pools the pod is pinned to by name, with the pod's opt-out; None when not pinned or a pool is not in the run.
 
-    `admitted` as `pinned_capacity` takes it.
-
     The pools consolidate under the pod when any of them does (the pod may
     land on that one); not when none does; unknown otherwise, and unknown
     when several pools of a name are equally near (which one is meant is
     not clear: the note names them). The fact
     points at where the pod names the pools, its note at the pools.
+    `admitted` as `pinned_capacity` takes it.
     """
     pinned = pod.node_pools
     named: tuple = pinned.value if pinned.known else ()  # type: ignore[assignment]
@@ -367,7 +382,8 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "", admitted=UNR
         if admitted is None:
             return None
         pinned = admitted[1]
-        found.append((admitted[0], pool_consolidation(admitted[0])))
+        pool = admitted[0]
+        found.append((pool, read_once_per_run(pool, index, "consolidation", lambda: pool_consolidation(pool))))
     nodepool_label, provisioner_label = node_pool_labels()
     kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
     for label, name in named:
@@ -383,7 +399,7 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "", admitted=UNR
                 span=pod.span,
             )
         pool = nearest[0]
-        found.append((pool, pool_consolidation(pool)))
+        found.append((pool, read_once_per_run(pool, index, "consolidation", lambda: pool_consolidation(pool))))
     described = "; ".join(consolidation.note for _, consolidation in found)
     # A pool of another file is named there as a related location (and in findings' messages).
     related = tuple(
@@ -415,7 +431,7 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     if not pools:
         return None
     needs = pod_needs(pod)
-    answers = [(pool, admits(pool_nodes_in_run(pool, index), needs)) for pool in pools]
+    answers = [(pool, admits(read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions)), needs)) for pool in pools]
     admitted = [pool for pool, answer in answers if answer is True]
     if len(admitted) != 1 or any(answer is None for _, answer in answers):
         return None
@@ -423,15 +439,6 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     where = "" if pool.path == near else f" ({pool.path})"
     note = f"the only {pool.kind} near it whose requirements and taints admit the pod: {pool.name}{where}"
     return pool, Sourced(((pool.kind, pool.name),), pod.span, Provenance.INFERRED, note)
-
-
-def pool_nodes_in_run(pool: Manifest, index: RunIndex) -> PoolNodes:
-    """`pool_nodes` of a pool the run holds, read once per run (`RunIndex.memo`) for all the pods near it, not once per pod."""
-    read: dict[int, PoolNodes] = index.memo((__name__, "pool nodes"), dict)
-    key = id(pool.node)  # the index holds the pool, so its node stays the same object for the run
-    if key not in read:
-        read[key] = pool_nodes(pool, index.extensions)
-    return read[key]
 
 
 def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:
