@@ -45,7 +45,9 @@ when every other pool near it does not (`admitting_pool`, with
 selection, it can have the accelerators the pod requests, and the pod
 tolerates its taints. Otherwise (several pools admit it, one may, none is
 near) it is not linked: which of the cluster's pools takes it is not
-decided by the files.
+decided by the files. What a pool's nodes may carry, its capacity and its
+consolidation are read once per run for all the pods that ask
+(`read_once_per_run`).
 """
 
 from __future__ import annotations
