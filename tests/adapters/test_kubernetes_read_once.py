@@ -3,7 +3,9 @@
 A stream of 20,000 objects asks each object for its name, namespace and
 annotations several times, each ACK resource for its origin and fallback
 name, each ScalableTarget for its scaling twice (its endpoint's deployment
-and its own report): these tests pin that the answer is made once and is
+and its own report), each pod spec for its node selection (instance type,
+capacity, node pools, scheduling attributes), each unit for the pool that
+admits it (its capacity and its consolidation): these tests pin that the answer is made once and is
 the one every later use gets, and that the shortcuts give the answers the
 full reading gives.
 """
@@ -230,3 +232,163 @@ def test_a_containers_resources_are_read_once_per_pod(monkeypatch):
     pod = pod_module.read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
     assert len(calls) == 2
     assert (pod.compute.accelerator.value, pod.compute.accelerator_count.value) == ("gpu", 1)
+
+
+POD_WITH_NODE_SELECTION = (
+    "nodeSelector: {karpenter.sh/capacity-type: spot, node.kubernetes.io/instance-type: g5.xlarge}\n"
+    "affinity:\n"
+    "  nodeAffinity:\n"
+    "    requiredDuringSchedulingIgnoredDuringExecution:\n"
+    "      nodeSelectorTerms:\n"
+    "        - matchExpressions:\n"
+    "            - {key: karpenter.sh/nodepool, operator: In, values: [gpu]}\n"
+    "            - {key: karpenter.sh/capacity-type, operator: In, values: [spot, on-demand]}\n"
+    "tolerations:\n"
+    "  - {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}\n"
+    "containers: [{name: server, image: vllm/vllm-openai:v0.6.0, resources: {limits: {nvidia.com/gpu: 1}}}]\n"
+)
+
+
+def test_a_pods_node_selection_is_read_once_for_all_its_readers(monkeypatch):
+    from linter import Capacity, Span
+    from plugins import data
+    from plugins.adapters.kubernetes import pod as pod_module
+
+    spec = _scalar(POD_WITH_NODE_SELECTION)
+    selector = spec.get("nodeSelector")
+    mapping, expressions = pod_module.mapping, pod_module._expressions
+    selector_reads, term_reads = [], []
+    monkeypatch.setattr(pod_module, "mapping", lambda node: (node is selector and selector_reads.append(node)) or mapping(node))
+    monkeypatch.setattr(pod_module, "_expressions", lambda term: term_reads.append(term) or expressions(term))
+    pod = pod_module.read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
+    assert (len(selector_reads), len(term_reads)) == (1, 1)
+    # What the instance type, capacity, node pool and attribute readers each make of the one reading.
+    assert (pod.compute.instance_type.value, pod.compute.instance_type.note) == ("g5.xlarge", "nodeSelector node.kubernetes.io/instance-type")
+    assert (pod.capacity.value, pod.capacity.span.line, pod.capacity.note) == (
+        Capacity.SPOT,
+        1,
+        "nodeSelector karpenter.sh/capacity-type=spot; required node affinity karpenter.sh/capacity-type In ['spot', 'on-demand']",
+    )
+    assert (pod.node_pools.value, pod.node_pools.span.line) == ((("karpenter.sh/nodepool", "gpu"),), 7)
+    attributes = dict(pod.attributes)
+    assert attributes["node_selector"].value == (("karpenter.sh/capacity-type", "spot"), ("node.kubernetes.io/instance-type", "g5.xlarge"))
+    assert attributes["node_affinity"].value == ((("karpenter.sh/nodepool", "In", ("gpu",)), ("karpenter.sh/capacity-type", "In", ("spot", "on-demand"))),)
+    assert attributes["node_affinity"].span.line == 5
+    assert (attributes["tolerations"].value, attributes["tolerations"].span.line) == ((("nvidia.com/gpu", "Exists", "", "NoSchedule"),), 10)
+
+
+def test_a_pod_without_node_selection_shares_one_empty_reading():
+    from linter import Span
+    from plugins import data
+    from plugins.adapters.kubernetes.pod import NO_SCHEDULING, read_spec, scheduling_of
+
+    spec = _scalar("containers: [{name: server, image: vllm/vllm-openai:v0.6.0}]\n")
+    assert scheduling_of(spec) is NO_SCHEDULING and scheduling_of(None) is NO_SCHEDULING
+    pod = read_spec(spec, Span.point("f.yaml", 1, 1), extensions=data.SHIPPED)
+    assert (pod.capacity.known, pod.capacity.note) == (False, "no nodeSelector, required node affinity or toleration names a capacity type")
+    assert (pod.node_pools.known, pod.attributes, pod.compute.instance_type.known) == (False, (), False)
+
+
+def test_the_runs_shared_directories_compare_each_file_once(monkeypatch):
+    from plugins.adapters.kubernetes import index as index_module
+
+    shared = index_module._shared_directories
+    calls = []
+    monkeypatch.setattr(index_module, "_shared_directories", lambda path, other: calls.append(other) or shared(path, other))
+    stream, pools = "repo/k8s/stream.yaml", "repo/karpenter/pools.yaml"
+    assert index_module._common_depth([stream] * 1000) == 2  # one path per document: a stream is one file
+    assert calls == []
+    assert index_module._common_depth([stream] * 1000 + [pools] * 1000 + [stream]) == 1
+    assert calls == [pools]
+    assert (index_module._common_depth([]), index_module._common_depth(["stream.yaml"] * 3)) == (0, 0)
+
+
+POOL_AND_WORKLOAD = """\
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: spot-cpu}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: karpenter.sh/capacity-type, operator: In, values: [spot]}
+        - {key: karpenter.k8s.aws/instance-category, operator: In, values: [c, m]}
+  disruption: {consolidationPolicy: WhenEmptyOrUnderutilized}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ml}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: python:3.11}]
+"""
+
+
+def test_the_pool_that_admits_a_unit_is_found_once_for_its_capacity_and_consolidation(monkeypatch):
+    from linter import Capacity, child
+    from plugins import data
+    from plugins.adapters.kubernetes import karpenter, readers
+    from plugins.adapters.kubernetes.pod import read_template
+
+    index = _index(POOL_AND_WORKLOAD)
+    needs = karpenter.pod_needs
+    calls = []
+    monkeypatch.setattr(karpenter, "pod_needs", lambda pod: calls.append(pod) or needs(pod))
+    (deployment,) = readers.read(index.manifests[1], index)
+    assert len(calls) == 1
+    (unit,) = deployment.units
+    linked = "the only NodePool near it whose requirements and taints admit the pod: spot-cpu"
+    assert (unit.capacity.value, unit.capacity.span.line) == (Capacity.SPOT, 19)
+    assert unit.capacity.note.startswith(f"{linked}: NodePool spot-cpu launches only spot capacity")
+    assert (unit.consolidation.evicts_running_pods.value, unit.consolidation.evicts_running_pods.note) == (
+        True,
+        f"{linked}: NodePool spot-cpu: consolidationPolicy WhenEmptyOrUnderutilized",
+    )
+    assert [link.kind for link in deployment.links] == ["Deployment", "NodePool"]
+    # Called alone, each reader finds the pool itself, as it did for the unit.
+    workload = index.manifests[1]
+    pod = read_template(child(workload.spec, "template"), workload.anchor, extensions=data.SHIPPED)
+    assert karpenter.pinned_capacity(pod, index, "stream.yaml") == (unit.capacity, [deployment.links[1]])
+    assert karpenter.pinned_consolidation(pod, index, "stream.yaml") == unit.consolidation
+
+
+def test_a_pools_nodes_are_read_once_for_every_pod_near_it(monkeypatch):
+    # Read once per run (`karpenter.read_once_per_run`), as the capacity and consolidation of the pools pods are pinned to.
+    from plugins.adapters.kubernetes import karpenter, readers
+
+    second = POOL_AND_WORKLOAD.split("---\n")[1].replace("name: api", "name: web")
+    index = _index(POOL_AND_WORKLOAD + "---\n" + second)
+    pool_nodes = karpenter.pool_nodes
+    calls = []
+    monkeypatch.setattr(karpenter, "pool_nodes", lambda pool, extensions: calls.append(pool.name) or pool_nodes(pool, extensions))
+    readings = [readers.read(workload, index) for workload in index.manifests[1:]]
+    assert calls == ["spot-cpu"]
+    assert [deployment.units[0].capacity.note for (deployment,) in readings] == 2 * [readings[0][0].units[0].capacity.note]
+    pool = index.manifests[0]
+    nodes = karpenter.read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions))
+    assert nodes == pool_nodes(pool, index.extensions)
+    assert karpenter.read_once_per_run(pool, index, "nodes", lambda: None) is nodes
+
+
+def test_a_pools_capacity_and_consolidation_are_read_once_for_every_pod_pinned_to_it(monkeypatch):
+    from linter import Capacity
+    from plugins.adapters.kubernetes import karpenter, readers
+
+    pinned = POOL_AND_WORKLOAD.replace("    spec:\n      containers:", "    spec:\n      nodeSelector: {karpenter.sh/nodepool: spot-cpu}\n      containers:")
+    second = pinned.split("---\n")[1].replace("name: api", "name: web")
+    index = _index(pinned + "---\n" + second)
+    capacity, consolidation = karpenter.pool_capacity, karpenter.pool_consolidation
+    calls = []
+    monkeypatch.setattr(karpenter, "pool_capacity", lambda pool, index: calls.append("capacity") or capacity(pool, index))
+    monkeypatch.setattr(karpenter, "pool_consolidation", lambda pool: calls.append("consolidation") or consolidation(pool))
+    readings = [readers.read(workload, index) for workload in index.manifests[1:]]
+    assert calls == ["capacity", "consolidation"]
+    for (deployment,) in readings:
+        (unit,) = deployment.units
+        assert (unit.capacity.value, unit.capacity.note) == (
+            Capacity.SPOT,
+            "nodeSelector karpenter.sh/nodepool=spot-cpu: NodePool spot-cpu launches only spot capacity (requirement karpenter.sh/capacity-type In ['spot'])",
+        )
+        assert unit.consolidation.evicts_running_pods.note == "nodeSelector karpenter.sh/nodepool=spot-cpu: NodePool spot-cpu: consolidationPolicy WhenEmptyOrUnderutilized"

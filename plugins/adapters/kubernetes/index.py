@@ -192,11 +192,15 @@ def _shared_directories(path: str, other: str) -> int:
 
 
 def _common_depth(paths: list[str]) -> int:
-    """How many leading directories all the paths share."""
+    """How many leading directories all the paths share.
+
+    Each path is compared once however often it is given: a run gives one
+    path per document, and a stream of 20,000 documents is one file.
+    """
     if not paths:
         return 0
-    first = paths[0]
-    return min((_shared_directories(first, path) for path in paths[1:]), default=len(first.split("/")) - 1)
+    first, *others = dict.fromkeys(paths)
+    return min((_shared_directories(first, path) for path in others), default=len(first.split("/")) - 1)
 
 
 def read(manifest: Manifest) -> Autoscaler | Budget | None:

@@ -45,12 +45,15 @@ when every other pool near it does not (`admitting_pool`, with
 selection, it can have the accelerators the pod requests, and the pod
 tolerates its taints. Otherwise (several pools admit it, one may, none is
 near) it is not linked: which of the cluster's pools takes it is not
-decided by the files.
+decided by the files. What a pool's nodes may carry, its capacity and its
+consolidation are read once per run for all the pods that ask
+(`read_once_per_run`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, TypeVar
 
 from linter import (
     UNKNOWN,
@@ -71,7 +74,7 @@ from linter import (
 
 from plugins import data
 from plugins.adapters.aws.inferred_facts import compute_for
-from plugins.adapters.kubernetes.index import RunIndex
+from plugins.adapters.kubernetes.index import UNREAD, RunIndex
 from plugins.adapters.kubernetes.objects import (
     DEFAULT_NAMESPACE,
     Manifest,
@@ -90,6 +93,7 @@ from plugins.adapters.kubernetes.pool_admission import PodNeeds, PoolNodes, admi
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
 
 KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
+T = TypeVar("T")
 PLATFORM = "karpenter-nodepool"
 CAPACITY_LABEL = "karpenter.sh/capacity-type"
 FAMILY_LABEL = "karpenter.k8s.aws/instance-family"
@@ -298,8 +302,26 @@ def pool_capacity(manifest: Manifest, index: RunIndex) -> Sourced:
     )
 
 
-def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced, list[ResourceRef]]:
+def read_once_per_run(pool: Manifest, index: RunIndex, what: str, read: Callable[[], T]) -> T:
+    """What `read` says of a pool the run holds (`what` names it: nodes, capacity, consolidation), read once per run.
+
+    Kept in the run index's memo (`RunIndex.memo`) by pool: every pod pinned
+    to the pool or near it asks again, and the answer depends on the pool
+    and the run only.
+    """
+    found: dict[tuple[str, int], object] = index.memo((__name__, "pool readings"), dict)
+    key = (what, id(pool.node))  # the index holds the pool, so its node stays the same object for the run
+    if key not in found:
+        found[key] = read()
+    return found[key]  # type: ignore[return-value]
+
+
+def pinned_capacity(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) -> tuple[Sourced, list[ResourceRef]]:
     """The pod's capacity, taken from the node pools it is pinned to by name when that says more.
+
+    `admitted` is `admitting_pool(pod, index, near)` when the caller has
+    it (a unit's capacity and consolidation read it once), else `UNREAD`:
+    read here when needed.
 
     The pod's own capacity stands when it names one capacity type (its
     selection narrows any pool), or when a named pool is not in the run.
@@ -321,11 +343,12 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
                 return own, []
             pools.append(pool)
     else:
-        admitted = admitting_pool(pod, index, near)
+        if admitted is UNREAD:
+            admitted = admitting_pool(pod, index, near)
         if admitted is None:
             return own, []
         pinned, pools = admitted[1], [admitted[0]]
-    capacities = [pool_capacity(pool, index) for pool in pools]
+    capacities = [read_once_per_run(pool, index, "capacity", lambda: pool_capacity(pool, index)) for pool in pools]
     described = "; ".join(
         f"{pool.kind} {pool.name}{'' if pool.path == near else f' ({pool.path})'} {_allows(capacity)}" for pool, capacity in zip(pools, capacities)
     )
@@ -342,7 +365,7 @@ def pinned_capacity(pod: Pod, index: RunIndex, near: str = "") -> tuple[Sourced,
     return Sourced(Capacity.MIXED, pinned.span, Provenance.INFERRED, note), links
 
 
-def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolidation | None:
+def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "", admitted=UNREAD) -> Consolidation | None:
     """The consolidation of the node pools the pod is pinned to by name, with the pod's opt-out; None when not pinned or a pool is not in the run.
 
     The pools consolidate under the pod when any of them does (the pod may
@@ -350,16 +373,19 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
     when several pools of a name are equally near (which one is meant is
     not clear: the note names them). The fact
     points at where the pod names the pools, its note at the pools.
+    `admitted` as `pinned_capacity` takes it.
     """
     pinned = pod.node_pools
     named: tuple = pinned.value if pinned.known else ()  # type: ignore[assignment]
     found = []
     if not pinned.known:
-        admitted = admitting_pool(pod, index, near)
+        if admitted is UNREAD:
+            admitted = admitting_pool(pod, index, near)
         if admitted is None:
             return None
         pinned = admitted[1]
-        found.append((admitted[0], pool_consolidation(admitted[0])))
+        pool = admitted[0]
+        found.append((pool, read_once_per_run(pool, index, "consolidation", lambda: pool_consolidation(pool))))
     nodepool_label, provisioner_label = node_pool_labels()
     kinds = {nodepool_label: "NodePool", provisioner_label: "Provisioner"}
     for label, name in named:
@@ -375,7 +401,7 @@ def pinned_consolidation(pod: Pod, index: RunIndex, near: str = "") -> Consolida
                 span=pod.span,
             )
         pool = nearest[0]
-        found.append((pool, pool_consolidation(pool)))
+        found.append((pool, read_once_per_run(pool, index, "consolidation", lambda: pool_consolidation(pool))))
     described = "; ".join(consolidation.note for _, consolidation in found)
     # A pool of another file is named there as a related location (and in findings' messages).
     related = tuple(
@@ -407,7 +433,7 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     if not pools:
         return None
     needs = pod_needs(pod)
-    answers = [(pool, admits(pool_nodes(pool, index.extensions), needs)) for pool in pools]
+    answers = [(pool, admits(read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions)), needs)) for pool in pools]
     admitted = [pool for pool, answer in answers if answer is True]
     if len(admitted) != 1 or any(answer is None for _, answer in answers):
         return None

@@ -22,6 +22,11 @@
   the pools' capacity from the run (`karpenter.pinned_capacity`);
 - disruption opt-out: the template's `karpenter.sh/do-not-disrupt`
   annotation (`disruption_opt_out_of`).
+
+The node selection (nodeSelector, required node-affinity terms,
+tolerations) is read once per pod spec (`scheduling_of`), and the
+instance type, capacity, node pools and scheduling attributes are all
+taken from that one reading.
 """
 
 from __future__ import annotations
@@ -160,24 +165,25 @@ def read_spec(
         problem = "no containers"
 
     models = tuple(_model(container, extensions) for container in containers)
-    instance_type = _instance_type(spec_map)
+    scheduling = scheduling_of(spec_map)
+    instance_type = _instance_type(scheduling)
     compute = _compute(instance_type, extensions)
     resources = _container_resources(containers)
     claims = devices_claimed or _resource_claims(spec_map, containers) or _other_extended_resources(resources)
     compute = _with_requested_accelerators(compute, containers, resources, containers_node or spec_map, problem or claims, where, fallback)
     spread_at = _spread_anchor(spec_map, key) if spec_map is not None else where
-    attributes = _scheduling_attributes(spec_map)
+    attributes = _scheduling_attributes(scheduling)
     return Pod(
         models=models,
         compute=compute,
-        capacity=capacity_of(spec_map, where) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
+        capacity=capacity_of(scheduling, where) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
         zone_spread=zone_spread_of(spec_map, spread_at) if spec_map is not None else Sourced(UNKNOWN, where, Provenance.DECLARED, problem),
         labels=dict(labels or {}),
         container_names=tuple(name for name in (text(container.get("name")) for container in containers) if name),
         attributes=attributes,
         span=where,
         readable=spec_map is not None,
-        node_pools=node_pools_of(spec_map),
+        node_pools=node_pools_of(scheduling),
         disruption_opt_out=disruption_opt_out,
     )
 
@@ -401,14 +407,52 @@ def _neuron(compute: Compute, first: _Request, described: str) -> Sourced:
 # --- node selection -------------------------------------------------------------
 
 
-def _required_terms(spec: MappingNode | None) -> list[MappingNode] | None:
-    """The required node-affinity terms (ORed), or None when there are none."""
-    terms_node = child(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
-    terms = mappings(terms_node)
-    return terms or None
+# (key, operator, values, node) of one matchExpressions entry; `node` is its `values` list, else the expression.
+Expression = tuple[str, str, list[str], Node]
 
 
-def _expressions(term: MappingNode) -> list[tuple[str, str, list[str], Node]]:
+@dataclass(frozen=True)
+class Scheduling:
+    """Where a pod spec lets its pods run, read once (`scheduling_of`) for every reader of it.
+
+    `selector` is the `nodeSelector` mapping (None when absent or not a
+    mapping); `required` the node affinity's
+    `requiredDuringSchedulingIgnoredDuringExecution`, `terms` the
+    expressions of each of its `nodeSelectorTerms` (ORed; empty when there
+    are none); `tolerations` the mapping items of the `tolerations` list
+    (`tolerations_node`). The instance type, capacity, node pools and
+    scheduling attributes of a pod all read this one object, so a pod's
+    node selection is walked once; readers do not change what it holds.
+    """
+
+    selector: MappingNode | None = None
+    required: Node | None = None
+    terms: tuple[tuple[Expression, ...], ...] = ()
+    tolerations_node: Node | None = None
+    tolerations: tuple[MappingNode, ...] = ()
+
+
+NO_SCHEDULING = Scheduling()  # a pod that writes no node selection (or has no spec): every reader finds nothing
+
+
+def scheduling_of(spec: MappingNode | None) -> Scheduling:
+    """The node selection a pod spec writes: its nodeSelector, required node-affinity terms and tolerations."""
+    if spec is None:
+        return NO_SCHEDULING
+    selector, affinity, tolerations_node = spec.get("nodeSelector"), spec.get("affinity"), spec.get("tolerations")
+    if selector is None and affinity is None and tolerations_node is None:
+        return NO_SCHEDULING
+    required = child(affinity, "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
+    return Scheduling(
+        selector=mapping(selector),
+        required=required,
+        terms=tuple(_expressions(term) for term in mappings(child(required, "nodeSelectorTerms"))),
+        tolerations_node=tolerations_node,
+        tolerations=tuple(mappings(tolerations_node)),
+    )
+
+
+def _expressions(term: MappingNode) -> tuple[Expression, ...]:
     """(key, operator, values, node) of a node-selector term's matchExpressions."""
     found = []
     for expression in mappings(term.get("matchExpressions")):
@@ -416,22 +460,21 @@ def _expressions(term: MappingNode) -> list[tuple[str, str, list[str], Node]]:
         if key and operator:
             values_node = expression.get("values")
             found.append((key, operator, string_list(values_node), values_node if values_node is not None else expression))
-    return found
+    return tuple(found)
 
 
-def _instance_type(spec: MappingNode | None) -> list[Sourced]:
+def _instance_type(scheduling: Scheduling) -> list[Sourced]:
     """Instance types the pod is pinned to: the nodeSelector, else every required term's `In` list."""
     label = data.kubernetes_label("instance_type")
-    selector = mapping(child(spec, "nodeSelector"))
+    selector = scheduling.selector
     node = selector.get(label) if selector is not None else None
     if node is not None:
         return [read_str(node).replaced(note=f"nodeSelector {label}")]
-    terms = _required_terms(spec)
-    if not terms:
+    if not scheduling.terms:
         return []
     found: list[Sourced] = []
-    for term in terms:
-        pinned = [(values, values_node) for key, operator, values, values_node in _expressions(term) if key == label and operator == "In"]
+    for expressions in scheduling.terms:
+        pinned = [(values, values_node) for key, operator, values, values_node in expressions if key == label and operator == "In"]
         if not pinned:
             return []  # a term that allows any instance type
         values, values_node = pinned[0]
@@ -497,13 +540,13 @@ def _allowed(key: str, operator: str, values: list[str]) -> "frozenset[Capacity]
     return ANY
 
 
-def capacity_of(spec: MappingNode, where: Span) -> Sourced:
-    """The capacity types the pod's node selection allows (see the module docstring)."""
+def capacity_of(scheduling: Scheduling, where: Span) -> Sourced:
+    """The capacity types a pod's node selection (`scheduling_of`) allows (see the module docstring); unknown at `where` when it names none."""
     keys = data.capacity_label_keys()
     allowed: frozenset[Capacity] | None = None  # None: unconstrained
     spans: list[Span] = []
     notes: list[str] = []
-    selector = mapping(spec.get("nodeSelector"))
+    selector = scheduling.selector
     if selector is not None:
         for key, value in selector.pairs:
             if key.value not in keys:
@@ -514,14 +557,13 @@ def capacity_of(spec: MappingNode, where: Span) -> Sourced:
             allowed = _intersect(allowed, frozenset({Capacity(capacity)}))
             spans.append(value.span)
             notes.append(f"nodeSelector {key.value}={label_text(value)}")
-    terms = _required_terms(spec)
-    if terms:
+    if scheduling.terms:
         union: frozenset[Capacity] | None = frozenset()
         term_spans: list[Span] = []
         term_notes: list[str] = []
-        for term in terms:
+        for expressions in scheduling.terms:
             term_allowed: frozenset[Capacity] | None = None
-            for key, operator, values, node in _expressions(term):
+            for key, operator, values, node in expressions:
                 if key not in keys:
                     continue
                 choice = _allowed(key, operator, values)
@@ -542,7 +584,7 @@ def capacity_of(spec: MappingNode, where: Span) -> Sourced:
             notes += term_notes
     if allowed is not None:
         return _capacity_from_set(allowed, spans[0], "; ".join(notes))
-    tolerated = _tolerated_capacity_taints(spec, keys)
+    tolerated = _tolerated_capacity_taints(scheduling.tolerations, keys)
     if tolerated:
         node, description = tolerated[0]
         return Sourced(
@@ -571,10 +613,10 @@ def _capacity_from_set(allowed: frozenset, span: Span, note: str) -> Sourced:
     return Sourced(UNKNOWN, span, Provenance.DECLARED, f"{note}: not Spot, one of {', '.join(sorted(c.value for c in allowed))}", options=tuple(sorted(allowed, key=lambda c: c.value)))
 
 
-def _tolerated_capacity_taints(spec: MappingNode, keys: frozenset[str]) -> list[tuple[Node, str]]:
+def _tolerated_capacity_taints(tolerations: Sequence[MappingNode], keys: frozenset[str]) -> list[tuple[Node, str]]:
     """Tolerations of a Spot taint on a capacity label key (AKS and GKE taint their Spot nodes)."""
     found = []
-    for toleration in mappings(spec.get("tolerations")):
+    for toleration in tolerations:
         key = text(toleration.get("key"))
         if key not in keys:
             continue
@@ -593,30 +635,27 @@ def node_pool_labels() -> tuple[str, ...]:
     )
 
 
-def node_pools_of(spec: MappingNode | None) -> Sourced:
-    """The node pools the pod is pinned to by name, as ((label key, pool name), ...).
+def node_pools_of(scheduling: Scheduling) -> Sourced:
+    """The node pools a pod's node selection (`scheduling_of`) pins it to by name, as ((label key, pool name), ...).
 
     Pinned by a nodeSelector on a pool-name label, else by every required
     node-affinity term (they are ORed) naming pools with `In`; a term that
     does not leaves the pool open (unknown). The span is where the pool is
     named in the pod, so findings stay in the workload's file.
     """
-    if spec is None:
-        return Sourced()
     labels = node_pool_labels()
-    selector = mapping(spec.get("nodeSelector"))
+    selector = scheduling.selector
     if selector is not None:
         for key, value in selector.pairs:
             name = label_text(value)
             if key.value in labels and name:
                 return Sourced(((str(key.value), name),), value.span, Provenance.DECLARED, f"nodeSelector {key.value}={name}")
-    terms = _required_terms(spec)
-    if not terms:
+    if not scheduling.terms:
         return Sourced()
     pinned: list[tuple[str, str]] = []
     spans: list[Span] = []
-    for term in terms:
-        named = [(key, values, node) for key, operator, values, node in _expressions(term) if key in labels and operator == "In" and values]
+    for expressions in scheduling.terms:
+        named = [(key, values, node) for key, operator, values, node in expressions if key in labels and operator == "In" and values]
         if not named:
             return Sourced()  # this term allows nodes of any pool
         key, values, node = named[0]
@@ -663,20 +702,17 @@ def zone_spread_of(spec: MappingNode, where: Span) -> Sourced:
 # --- attributes for matching pods to node pools ----------------------------------------
 
 
-def _scheduling_attributes(spec: MappingNode | None) -> tuple[tuple[str, Sourced], ...]:
-    if spec is None:
-        return ()
+def _scheduling_attributes(scheduling: Scheduling) -> tuple[tuple[str, Sourced], ...]:
+    """A pod's node selection as attributes, for matching it to node pools (`karpenter.pod_needs`)."""
     attributes: list[tuple[str, Sourced]] = []
-    selector = mapping(spec.get("nodeSelector"))
+    selector = scheduling.selector
     if selector is not None and len(selector):
         pairs = tuple((str(key), value) for key, value in string_map(selector).items())
         attributes.append(("node_selector", Sourced(pairs, selector.span, Provenance.DECLARED, "nodeSelector")))
-    terms = _required_terms(spec)
-    if terms:
-        described = tuple(tuple((key, operator, tuple(values)) for key, operator, values, _ in _expressions(term)) for term in terms)
-        node = child(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
-        attributes.append(("node_affinity", Sourced(described, node.span if node is not None else spec.span, Provenance.DECLARED, "required node affinity terms (ORed)")))
-    tolerations = mappings(spec.get("tolerations"))
+    if scheduling.terms:
+        described = tuple(tuple((key, operator, tuple(values)) for key, operator, values, _ in expressions) for expressions in scheduling.terms)
+        attributes.append(("node_affinity", Sourced(described, scheduling.required.span, Provenance.DECLARED, "required node affinity terms (ORed)")))  # type: ignore[union-attr]
+    tolerations = scheduling.tolerations
     if tolerations:
         triples = tuple(
             (
@@ -687,5 +723,5 @@ def _scheduling_attributes(spec: MappingNode | None) -> tuple[tuple[str, Sourced
             )
             for toleration in tolerations
         )
-        attributes.append(("tolerations", Sourced(triples, spec.get("tolerations").span, Provenance.DECLARED, "key, operator, value, effect")))  # type: ignore[union-attr]
+        attributes.append(("tolerations", Sourced(triples, scheduling.tolerations_node.span, Provenance.DECLARED, "key, operator, value, effect")))  # type: ignore[union-attr]
     return tuple(attributes)

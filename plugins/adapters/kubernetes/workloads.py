@@ -44,7 +44,7 @@ from plugins import data
 from plugins.adapters.aws.inferred_facts import ml_evidence
 from plugins.adapters.kubernetes.autoscalers import scaling_of_keda
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.karpenter import pinned_capacity, pinned_consolidation
+from plugins.adapters.kubernetes.karpenter import admitting_pool, pinned_capacity, pinned_consolidation
 from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, key_span, mapping, point, read_int, text
 from plugins.adapters.kubernetes.pod import Pod, disruption_opt_out_of, read_spec, read_template
 from plugins.adapters.kubernetes.workload_profile import POD_TEMPLATE_PATHS, environment_of, profile_of
@@ -187,7 +187,8 @@ def assemble(
     all_links = [ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor), *links]
     model_units = []
     for unit in units:
-        capacity, pool_links = pinned_capacity(unit.pod, index, near=manifest.path)
+        admitted = admitting_pool(unit.pod, index, near=manifest.path)  # read once for the unit's capacity and consolidation
+        capacity, pool_links = pinned_capacity(unit.pod, index, near=manifest.path, admitted=admitted)
         all_links += [link for link in pool_links if link not in all_links]
         model_units.append(
             Unit(
@@ -199,7 +200,7 @@ def assemble(
                 scaling=unit.scaling + linked,
                 model_names=unit.pod.container_names,
                 span=unit.pod.span,
-                consolidation=pinned_consolidation(unit.pod, index, near=manifest.path),
+                consolidation=pinned_consolidation(unit.pod, index, near=manifest.path, admitted=admitted),
             )
         )
     all_links += [ResourceRef(autoscaler.kind, autoscaler.manifest.name or "(unnamed)", autoscaler.manifest.anchor) for autoscaler in autoscalers]
