@@ -1465,6 +1465,66 @@ def _per_input_mb(row: dict, start_mb: float, floor_mb: float) -> str:
     )
 
 
+def floor_ratios(tree: Path, runs: int) -> dict:
+    """Whole run against the parse floor, each lint run beside its floor run, in interleaved rounds (CPU time).
+
+    The one-run table measures every lint and every floor in turn, so a
+    drift of the machine's speed between them moves the ratio (a floor of
+    0.17 s one minute, 0.20 s the next). Here each round runs, for every
+    input, the lint and then the floor on the same files, after one untimed
+    round; the ratio is of the medians, with the range of each round's own.
+    """
+    python = [sys.executable, "-m", "linter", "--no-cache", "--format", "json"]
+    with tempfile.TemporaryDirectory(prefix="mldeploy-ratios-") as scratch:
+        work = Path(scratch)
+        env = _cached_bytecode_env(work)
+        env[CACHE_DIR_ENV] = str(work / "cache")
+        big = work / "big"
+        big.mkdir()
+        (big / "mldeploy-lint.toml").write_text("file-timeout = 600\n")  # as in the one-run table
+        (big / "stack.yaml").write_text(hosting_template(5000))
+        (big / "stream.yaml").write_text(kubernetes_stream(20_000))
+        # name: (lint command, its working directory, the files it lints when not found by discovery)
+        inputs = {
+            f"tree ({tree.name})": (python + [str(tree)], work, None),
+            "1,000 generated templates": (python + [str(generated_tree(work / "generated-1000", files=1000))], work, None),
+            "5,000 generated templates": (python + [str(generated_tree(work / "generated-5000", files=5000))], work, None),
+            "5,000-resource template": (python + ["--context", "none", "stack.yaml"], big, [str(big / "stack.yaml")]),
+            "20,000-document stream": (python + ["--context", "none", "stream.yaml"], big, [str(big / "stream.yaml")]),
+        }
+        pairs = {}
+        for name, (command, cwd, files) in inputs.items():
+            listing = _floor_list(work, f"ratio-{len(pairs)}", files if files is not None else linted_files([command[-1]]))
+            pairs[name] = (command, [sys.executable, "-c", PARSE_FLOOR, str(listing)], cwd)
+        samples: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pairs}
+        for round_number in range(runs + 1):
+            for name, (lint, floor, cwd) in pairs.items():
+                lint_cpu, _, _, stdout, stderr = _measured_process(lint, cwd, env)
+                if "Traceback" in stderr or '"findings"' not in stdout:
+                    raise BenchError(f"{name}: {' '.join(lint)} printed no report:\n{stdout[-1500:]}{stderr[-1500:]}")
+                floor_cpu = _measured_process(floor, cwd, env)[0]
+                print(f"bench: {name}: lint {lint_cpu:.2f} s, floor {floor_cpu:.2f} s cpu", file=sys.stderr, flush=True)
+                if round_number:  # the first round warms the bytecode cache and the files
+                    samples[name][0].append(lint_cpu)
+                    samples[name][1].append(floor_cpu)
+    rows = {}
+    for name, (lint, floor) in samples.items():
+        each = [mine / theirs for mine, theirs in zip(lint, floor)]
+        rows[name] = {"lint": _stats(lint), "floor": _stats(floor), "ratio": statistics.median(lint) / statistics.median(floor), "round_ratios": _stats(each)}
+    return {"runs": runs, "rows": rows}
+
+
+def render_floor_ratios(section: dict) -> list[str]:
+    lines = [f"Whole run against the parse floor, interleaved: {section['runs']} rounds after one untimed round, CPU medians (goal: at most 4)"]
+    for name, row in section["rows"].items():
+        rounds = row["round_ratios"]
+        lines.append(
+            f"  {name:28} lint {row['lint']['median']:7.3f}s  floor {row['floor']['median']:7.3f}s  "
+            f"x{row['ratio']:.2f} (each round x{rounds['min']:.2f} - x{rounds['max']:.2f})"
+        )
+    return lines
+
+
 def render_one_run(section: dict) -> list[str]:
     """The one-run table: CPU and wall medians, peak memory, and the ratios the performance goals are about."""
     rows = section["rows"]
@@ -1706,6 +1766,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only the one-run table: whole processes, time and peak memory, against the parse floor, cfn-lint and checkov",
     )
+    parser.add_argument(
+        "--floor-ratios-only",
+        action="store_true",
+        help="measure only the whole run against the parse floor, each lint beside its floor in interleaved rounds",
+    )
     parser.add_argument("--quick", action="store_true", help="3 runs per measurement (as --runs 3)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -1723,6 +1788,18 @@ def main(argv: list[str] | None = None) -> int:
     start_spawner()  # before anything big is loaded: see SPAWNER
     if args.one_run_only:
         return _one_run_main(args)
+    if args.floor_ratios_only:
+        tree = args.tree or CORPUS
+        if not tree.is_dir():
+            print(f"bench: no tree at {tree} (--tree DIR)", file=sys.stderr)
+            return 2
+        try:
+            section = floor_ratios(tree, args.runs)
+        except BenchError as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 2
+        sys.stdout.write(json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_floor_ratios(section)) + "\n")
+        return 0
     if args.repository_context_only:
         try:
             section = repository_context(args.runs)
