@@ -1720,17 +1720,18 @@ def _jobs_and_cache_sections(tree: Path, runs: int, scratch: Path) -> list[dict]
     return [jobs_and_cache(tree, runs, str(tree)), jobs_and_cache(generated, runs, "1,000 generated templates")]
 
 
-def _one_run_main(args: argparse.Namespace) -> int:
+def _tree_section_main(args: argparse.Namespace, measure, render) -> int:
+    """One section measured on the tree (`--tree`, else the corpus) alone: `measure(tree, runs)`, shown by `render`."""
     tree = args.tree or CORPUS
     if not tree.is_dir():
         print(f"bench: no tree at {tree} (--tree DIR)", file=sys.stderr)
         return 2
     try:
-        section = one_run(tree, args.runs)
+        section = measure(tree, args.runs)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
-    text = json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_one_run(section)) + "\n"
+    text = json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render(section)) + "\n"
     sys.stdout.write(text)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -1787,19 +1788,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     start_spawner()  # before anything big is loaded: see SPAWNER
     if args.one_run_only:
-        return _one_run_main(args)
+        return _tree_section_main(args, one_run, render_one_run)
     if args.floor_ratios_only:
-        tree = args.tree or CORPUS
-        if not tree.is_dir():
-            print(f"bench: no tree at {tree} (--tree DIR)", file=sys.stderr)
-            return 2
-        try:
-            section = floor_ratios(tree, args.runs)
-        except BenchError as error:
-            print(f"bench: {error}", file=sys.stderr)
-            return 2
-        sys.stdout.write(json.dumps(section, indent=2) + "\n" if args.json else "\n".join(render_floor_ratios(section)) + "\n")
-        return 0
+        return _tree_section_main(args, floor_ratios, render_floor_ratios)
     if args.repository_context_only:
         try:
             section = repository_context(args.runs)

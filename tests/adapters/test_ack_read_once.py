@@ -9,6 +9,7 @@ the longer one gave.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -19,37 +20,8 @@ from plugins.adapters.kubernetes import ack_links
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import manifests
 
-STREAM = """\
-apiVersion: sagemaker.services.k8s.aws/v1alpha1
-kind: Model
-metadata: {name: churn, namespace: ml}
-spec:
-  modelName: churn-xgb
-  primaryContainer: {image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}
----
-apiVersion: sagemaker.services.k8s.aws/v1alpha1
-kind: EndpointConfig
-metadata: {name: churn-config, namespace: ml}
-spec:
-  endpointConfigName: churn-config
-  productionVariants:
-    - {variantName: AllTraffic, modelName: churn-xgb, instanceType: ml.c5.xlarge, initialInstanceCount: 2}
----
-apiVersion: sagemaker.services.k8s.aws/v1alpha1
-kind: Endpoint
-metadata: {name: churn, namespace: ml}
-spec: {endpointName: churn, endpointConfigName: churn-config}
----
-apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
-kind: ScalableTarget
-metadata: {name: churn-target, namespace: ml}
-spec:
-  serviceNamespace: sagemaker
-  resourceID: endpoint/churn/variant/AllTraffic
-  scalableDimension: sagemaker:variant:DesiredInstanceCount
-  minCapacity: 2
-  maxCapacity: 4
-"""
+# An ACK Model, EndpointConfig, Endpoint and ScalableTarget of one endpoint (tests/fixtures/adapters/ack/churn-stream.yaml).
+STREAM = (Path(__file__).resolve().parents[1] / "fixtures" / "adapters" / "ack" / "churn-stream.yaml").read_text(encoding="utf-8")
 
 
 def _index(text: str = STREAM) -> RunIndex:
@@ -94,7 +66,7 @@ def test_the_region_its_ecr_images_name_is_inferred():
     region = _deployment().region
     assert (region.value, region.provenance) == ("us-east-1", Provenance.INFERRED)
     assert region.note == "SageMaker pulls the ECR image 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1 from its own Region"
-    assert region.span is not None and region.span.line == 6
+    assert region.span is not None and region.span.line == 7
 
 
 def test_a_declared_region_wins_over_the_images():

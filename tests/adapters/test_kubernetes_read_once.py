@@ -13,6 +13,7 @@ full reading gives.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -28,38 +29,8 @@ from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import has_placeholder, manifests
 from plugins.adapters.kubernetes.workload_profile import NO_PROFILE, configured_namespace_stage, profile_of
 
-STREAM = """\
-apiVersion: sagemaker.services.k8s.aws/v1alpha1
-kind: Model
-metadata: {name: churn, namespace: ml, annotations: {team: data}}
-spec:
-  modelName: churn-xgb
-  executionRoleARN: arn:aws:iam::123456789012:role/sagemaker
-  primaryContainer: {image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}
----
-apiVersion: sagemaker.services.k8s.aws/v1alpha1
-kind: EndpointConfig
-metadata: {name: churn-config, namespace: ml}
-spec:
-  endpointConfigName: churn-config
-  productionVariants:
-    - {variantName: AllTraffic, modelName: churn-xgb, instanceType: ml.c5.xlarge, initialInstanceCount: 2}
----
-apiVersion: sagemaker.services.k8s.aws/v1alpha1
-kind: Endpoint
-metadata: {name: churn, namespace: ml}
-spec: {endpointName: churn, endpointConfigName: churn-config}
----
-apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
-kind: ScalableTarget
-metadata: {name: churn-target, namespace: ml}
-spec:
-  serviceNamespace: sagemaker
-  resourceID: endpoint/churn/variant/AllTraffic
-  scalableDimension: sagemaker:variant:DesiredInstanceCount
-  minCapacity: 2
-  maxCapacity: 4
-"""
+# An ACK Model, EndpointConfig, Endpoint and ScalableTarget of one endpoint (tests/fixtures/adapters/ack/churn-stream.yaml).
+STREAM = (Path(__file__).resolve().parents[1] / "fixtures" / "adapters" / "ack" / "churn-stream.yaml").read_text(encoding="utf-8")
 
 
 def _objects(text: str = STREAM):
