@@ -9,6 +9,8 @@ from linter.commands import Command, CommandContext, CommandError
 from linter.engine import ContextRequest, LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
+    NO_PROFILE,
+    NOT_WRITTEN,
     UNKNOWN,
     AcceleratorKind,
     AttachedAccelerator,
@@ -98,10 +100,12 @@ __all__ = [
     "Unknown",
     "Provenance",
     "Sourced",
+    "NOT_WRITTEN",
     "DeploymentKind",
     "Environment",
     "Capacity",
     "WorkloadProfile",
+    "NO_PROFILE",
     "ModelSpec",
     "Probe",
     "Probes",

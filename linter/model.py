@@ -21,6 +21,8 @@ from linter.nodes import Span
 
 __all__ = [
     "UNKNOWN",
+    "NOT_WRITTEN",
+    "NO_PROFILE",
     "Unknown",
     "Provenance",
     "Sourced",
@@ -51,6 +53,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
 class Unknown:
     """The single 'not known' marker; falsy, and distinct from None."""
 
@@ -153,9 +157,10 @@ class Sourced(Replaceable, Generic[T]):
     def not_written(self) -> bool:
         """True when the file does not set the value at all.
 
-        Adapters leave a field they found no key for as a bare `Sourced()`; a
-        value that is written but unknown (an unresolved reference, a
-        condition) carries a span, a note or options, and rules stay silent on it.
+        Adapters leave a field they found no key for as a bare `Sourced()`
+        (`NOT_WRITTEN`); a value that is written but unknown (an unresolved
+        reference, a condition) carries a span, a note or options, and rules
+        stay silent on it.
         """
         return not self.known and self.span is None and not self.note and self.raw is None and not self.options
 
@@ -164,10 +169,10 @@ class Sourced(Replaceable, Generic[T]):
         return self.span is None and not self.known and not self.options
 
 
-# The default of every model field nothing sets: one shared `Sourced()` (it is frozen), not one made per
-# field of every object built (a `Unit` has ten such fields, a `WorkloadProfile` seven); equal to any other
-# bare `Sourced()`.
-_NOT_SET: Sourced = Sourced()
+# A value nothing writes: the default of every model field nothing sets, and what an adapter gives for
+# a key a file does not write. One shared `Sourced()` (it is frozen), not one made per field of every
+# object built (a `Unit` has ten such fields, a `WorkloadProfile` seven); equal to any other bare `Sourced()`.
+NOT_WRITTEN: Sourced = Sourced()
 
 
 def unknown(note: str = "", span: Span | None = None) -> Sourced:
@@ -209,27 +214,27 @@ class Capacity(str, enum.Enum):
 class WorkloadProfile(Replaceable):
     """What the deployment is expected to carry, as declared by its authors."""
 
-    payload_mb: Sourced[float] = _NOT_SET
-    latency_ms: Sourced[float] = _NOT_SET
-    traffic: Sourced[str] = _NOT_SET
-    requests_per_day: Sourced[float] = _NOT_SET
-    urgency: Sourced[str] = _NOT_SET
-    environment: Sourced[str] = _NOT_SET
-    model_size_gb: Sourced[float] = _NOT_SET  # weights as stored, 10^9 bytes
+    payload_mb: Sourced[float] = NOT_WRITTEN
+    latency_ms: Sourced[float] = NOT_WRITTEN
+    traffic: Sourced[str] = NOT_WRITTEN
+    requests_per_day: Sourced[float] = NOT_WRITTEN
+    urgency: Sourced[str] = NOT_WRITTEN
+    environment: Sourced[str] = NOT_WRITTEN
+    model_size_gb: Sourced[float] = NOT_WRITTEN  # weights as stored, 10^9 bytes
 
 
-# The profile of a deployment given none (shared, as `_NOT_SET` is).
-_NO_PROFILE = WorkloadProfile()
+# The profile of a deployment that declares none (shared, as `NOT_WRITTEN` is).
+NO_PROFILE = WorkloadProfile()
 
 
 @dataclass(frozen=True)
 class Probe(Replaceable):
     """A health check the platform runs against a container, with its timing (defaults where not written)."""
 
-    initial_delay_seconds: Sourced[int] = _NOT_SET
-    period_seconds: Sourced[int] = _NOT_SET
-    failure_threshold: Sourced[int] = _NOT_SET
-    timeout_seconds: Sourced[int] = _NOT_SET
+    initial_delay_seconds: Sourced[int] = NOT_WRITTEN
+    period_seconds: Sourced[int] = NOT_WRITTEN
+    failure_threshold: Sourced[int] = NOT_WRITTEN
+    timeout_seconds: Sourced[int] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -246,7 +251,7 @@ class Probes(Replaceable):
     readiness: Probe | None = None
     startup: Probe | None = None
     liveness: Probe | None = None
-    managed_by: Sourced[str] = _NOT_SET
+    managed_by: Sourced[str] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -258,14 +263,14 @@ class ModelSpec(Replaceable):
     not read.
     """
 
-    name: Sourced[str] = _NOT_SET
-    image: Sourced[str] = _NOT_SET
-    framework: Sourced[str] = _NOT_SET
-    image_accelerator: Sourced[str] = _NOT_SET  # cpu | gpu | neuron
-    multi_model: Sourced[bool] = _NOT_SET
+    name: Sourced[str] = NOT_WRITTEN
+    image: Sourced[str] = NOT_WRITTEN
+    framework: Sourced[str] = NOT_WRITTEN
+    image_accelerator: Sourced[str] = NOT_WRITTEN  # cpu | gpu | neuron
+    multi_model: Sourced[bool] = NOT_WRITTEN
     environment: tuple[tuple[str, Sourced[str]], ...] = ()
-    model_id: Sourced[str] = _NOT_SET  # the weights it loads (`meta-llama/Llama-3.1-8B`)
-    weights_gb: Sourced[float] = _NOT_SET  # their size, 10^9 bytes (usually inferred)
+    model_id: Sourced[str] = NOT_WRITTEN  # the weights it loads (`meta-llama/Llama-3.1-8B`)
+    weights_gb: Sourced[float] = NOT_WRITTEN  # their size, 10^9 bytes (usually inferred)
     probes: Probes | None = None
 
 
@@ -298,10 +303,10 @@ class Compute(Replaceable):
     as the kind's name (`"gpu"`), which is read as the kind.
     """
 
-    instance_type: Sourced[str] = _NOT_SET
-    accelerator: Sourced[AcceleratorKind] = _NOT_SET
-    accelerator_count: Sourced[int] = _NOT_SET
-    burstable: Sourced[bool] = _NOT_SET
+    instance_type: Sourced[str] = NOT_WRITTEN
+    accelerator: Sourced[AcceleratorKind] = NOT_WRITTEN
+    accelerator_count: Sourced[int] = NOT_WRITTEN
+    burstable: Sourced[bool] = NOT_WRITTEN
 
     def __post_init__(self) -> None:
         value = self.accelerator.value
@@ -309,7 +314,7 @@ class Compute(Replaceable):
             object.__setattr__(self, "accelerator", self.accelerator.replaced(value=AcceleratorKind(value)))
 
 
-# The compute of a unit given none (shared, as `_NOT_SET` is).
+# The compute of a unit given none (shared, as `NOT_WRITTEN` is).
 _NO_COMPUTE = Compute()
 
 
@@ -317,9 +322,9 @@ _NO_COMPUTE = Compute()
 class ServerlessConfig(Replaceable):
     """Serverless capacity settings of a unit."""
 
-    memory_mb: Sourced[int] = _NOT_SET
-    max_concurrency: Sourced[int] = _NOT_SET
-    provisioned_concurrency: Sourced[int] = _NOT_SET
+    memory_mb: Sourced[int] = NOT_WRITTEN
+    max_concurrency: Sourced[int] = NOT_WRITTEN
+    provisioned_concurrency: Sourced[int] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -327,9 +332,9 @@ class ServerlessConfig(Replaceable):
 class ComponentRequirements(Replaceable):
     """What one copy of a model placed on shared instances asks of them (a SageMaker inference component)."""
 
-    accelerator_devices: Sourced[int] = _NOT_SET
-    cpu_cores: Sourced[float] = _NOT_SET
-    min_memory_mb: Sourced[int] = _NOT_SET
+    accelerator_devices: Sourced[int] = NOT_WRITTEN
+    cpu_cores: Sourced[float] = NOT_WRITTEN
+    min_memory_mb: Sourced[int] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -358,8 +363,8 @@ class Consolidation(Replaceable):
     unset (not known, no span) on the capacity itself.
     """
 
-    evicts_running_pods: Sourced[bool] = _NOT_SET
-    pods_opt_out: Sourced[bool] = _NOT_SET
+    evicts_running_pods: Sourced[bool] = NOT_WRITTEN
+    pods_opt_out: Sourced[bool] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -378,15 +383,15 @@ class ScalingPolicy(Replaceable):
     made for.
     """
 
-    policy_type: Sourced[str] = _NOT_SET
-    metric: Sourced[str] = _NOT_SET
-    metric_namespace: Sourced[str] = _NOT_SET
-    target_value: Sourced[float] = _NOT_SET
+    policy_type: Sourced[str] = NOT_WRITTEN
+    metric: Sourced[str] = NOT_WRITTEN
+    metric_namespace: Sourced[str] = NOT_WRITTEN
+    target_value: Sourced[float] = NOT_WRITTEN
     span: Span | None = None
-    metric_kind: Sourced[ScalingMetricKind] = _NOT_SET
-    metric_published_in: Sourced[str] = _NOT_SET
-    metric_unit: Sourced[str] = _NOT_SET
-    metric_drives: Sourced[str] = _NOT_SET
+    metric_kind: Sourced[ScalingMetricKind] = NOT_WRITTEN
+    metric_published_in: Sourced[str] = NOT_WRITTEN
+    metric_unit: Sourced[str] = NOT_WRITTEN
+    metric_drives: Sourced[str] = NOT_WRITTEN
 
 
 @dataclass(frozen=True)
@@ -398,9 +403,9 @@ class Scaling(Replaceable):
     knows none.
     """
 
-    min_capacity: Sourced[int] = _NOT_SET
-    max_capacity: Sourced[int] = _NOT_SET
-    dimension: Sourced[str] = _NOT_SET
+    min_capacity: Sourced[int] = NOT_WRITTEN
+    max_capacity: Sourced[int] = NOT_WRITTEN
+    dimension: Sourced[str] = NOT_WRITTEN
     policies: tuple[ScalingPolicy, ...] = ()
     linked_by: str = ""
     span: Span | None = None
@@ -430,21 +435,21 @@ class Unit(Replaceable):
     where the platform has no such thing or the capacity is not known.
     """
 
-    name: Sourced[str] = _NOT_SET
+    name: Sourced[str] = NOT_WRITTEN
     compute: Compute = _NO_COMPUTE
-    count: Sourced[int] = _NOT_SET
-    weight: Sourced[float] = _NOT_SET
-    capacity: Sourced[Capacity] = _NOT_SET
+    count: Sourced[int] = NOT_WRITTEN
+    weight: Sourced[float] = NOT_WRITTEN
+    capacity: Sourced[Capacity] = NOT_WRITTEN
     serverless: ServerlessConfig | None = None
     scaling: tuple[Scaling, ...] = ()
     model_names: tuple[str, ...] = ()
     span: Span | None = None
-    startup_timeout_seconds: Sourced[int] = _NOT_SET
-    model_download_timeout_seconds: Sourced[int] = _NOT_SET
-    attached_accelerator: Sourced[str] = _NOT_SET
+    startup_timeout_seconds: Sourced[int] = NOT_WRITTEN
+    model_download_timeout_seconds: Sourced[int] = NOT_WRITTEN
+    attached_accelerator: Sourced[str] = NOT_WRITTEN
     requirements: ComponentRequirements | None = None
-    attached_accelerator_kind: Sourced[AttachedAccelerator] = _NOT_SET
-    instance_types: Sourced[tuple[str, ...]] = _NOT_SET
+    attached_accelerator_kind: Sourced[AttachedAccelerator] = NOT_WRITTEN
+    instance_types: Sourced[tuple[str, ...]] = NOT_WRITTEN
     consolidation: Consolidation | None = None
 
 
@@ -452,11 +457,11 @@ class Unit(Replaceable):
 class AsyncConfig(Replaceable):
     """Where an asynchronous endpoint puts results and failures."""
 
-    output_path: Sourced[str] = _NOT_SET
-    failure_path: Sourced[str] = _NOT_SET
-    success_topic: Sourced[str] = _NOT_SET
-    error_topic: Sourced[str] = _NOT_SET
-    max_concurrent_invocations: Sourced[int] = _NOT_SET
+    output_path: Sourced[str] = NOT_WRITTEN
+    failure_path: Sourced[str] = NOT_WRITTEN
+    success_topic: Sourced[str] = NOT_WRITTEN
+    error_topic: Sourced[str] = NOT_WRITTEN
+    max_concurrent_invocations: Sourced[int] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -464,10 +469,10 @@ class AsyncConfig(Replaceable):
 class BatchConfig(Replaceable):
     """Settings of a batch transform job."""
 
-    max_payload_mb: Sourced[int] = _NOT_SET
-    max_concurrent_transforms: Sourced[int] = _NOT_SET
-    strategy: Sourced[str] = _NOT_SET
-    split_type: Sourced[str] = _NOT_SET
+    max_payload_mb: Sourced[int] = NOT_WRITTEN
+    max_concurrent_transforms: Sourced[int] = NOT_WRITTEN
+    strategy: Sourced[str] = NOT_WRITTEN
+    split_type: Sourced[str] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -475,10 +480,10 @@ class BatchConfig(Replaceable):
 class TrainingConfig(Replaceable):
     """Settings of a training job that decide its capacity and resilience."""
 
-    managed_spot: Sourced[bool] = _NOT_SET
-    max_runtime_seconds: Sourced[int] = _NOT_SET
-    max_wait_seconds: Sourced[int] = _NOT_SET
-    checkpoint_path: Sourced[str] = _NOT_SET
+    managed_spot: Sourced[bool] = NOT_WRITTEN
+    max_runtime_seconds: Sourced[int] = NOT_WRITTEN
+    max_wait_seconds: Sourced[int] = NOT_WRITTEN
+    checkpoint_path: Sourced[str] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -495,7 +500,7 @@ class Network(Replaceable):
 
     subnets: tuple[Sourced[str], ...] = ()
     zones: tuple[Sourced[str], ...] = ()
-    network_isolation: Sourced[bool] = _NOT_SET
+    network_isolation: Sourced[bool] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -503,10 +508,10 @@ class Network(Replaceable):
 class Availability(Replaceable):
     """What keeps a (Kubernetes) workload up through node and zone loss."""
 
-    zone_spread: Sourced[bool] = _NOT_SET
-    disruption_budget: Sourced[str] = _NOT_SET
-    min_available: Sourced[object] = _NOT_SET
-    max_unavailable: Sourced[object] = _NOT_SET
+    zone_spread: Sourced[bool] = NOT_WRITTEN
+    disruption_budget: Sourced[str] = NOT_WRITTEN
+    min_available: Sourced[object] = NOT_WRITTEN
+    max_unavailable: Sourced[object] = NOT_WRITTEN
     span: Span | None = None
 
 
@@ -546,10 +551,10 @@ class Deployment(Replaceable):
     platform: str
     kind: Sourced[DeploymentKind]
     span: Span
-    name: Sourced[str] = _NOT_SET
-    environment: Sourced[Environment] = _NOT_SET
-    variant: Sourced[str] = _NOT_SET
-    profile: WorkloadProfile = _NO_PROFILE
+    name: Sourced[str] = NOT_WRITTEN
+    environment: Sourced[Environment] = NOT_WRITTEN
+    variant: Sourced[str] = NOT_WRITTEN
+    profile: WorkloadProfile = NO_PROFILE
     models: tuple[ModelSpec, ...] = ()
     units: tuple[Unit, ...] = ()
     async_config: AsyncConfig | None = None
@@ -557,13 +562,13 @@ class Deployment(Replaceable):
     training: TrainingConfig | None = None
     network: Network | None = None
     availability: Availability | None = None
-    data_capture: Sourced[bool] = _NOT_SET
-    region: Sourced[str] = _NOT_SET
+    data_capture: Sourced[bool] = NOT_WRITTEN
+    region: Sourced[str] = NOT_WRITTEN
     links: tuple[ResourceRef, ...] = ()
     attributes: tuple[tuple[str, Sourced], ...] = ()
     ml_evidence: "Sourced[str] | None" = None
-    namespace: Sourced[str] = _NOT_SET
-    monitored_by: Sourced[str] = _NOT_SET
+    namespace: Sourced[str] = NOT_WRITTEN
+    monitored_by: Sourced[str] = NOT_WRITTEN
 
     @property
     def path(self) -> str:

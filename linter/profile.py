@@ -14,7 +14,7 @@ import math
 import re
 from typing import Iterable
 
-from linter.model import Environment, InputProblem, Provenance, Sourced, WorkloadProfile
+from linter.model import NO_PROFILE, Environment, InputProblem, Provenance, Sourced, WorkloadProfile
 from linter.nodes import Span
 from linter.schemas import load_schema
 
@@ -156,9 +156,10 @@ def parse_profile(
     `origin` says where they were declared (for `explain`), e.g.
     "Metadata mldeploy-lint.workload". Invalid entries are left out of the
     profile and reported as located `InputProblem`s; later entries override
-    `base`.
+    `base` (`NO_PROFILE` when None), which is returned itself when no entry
+    is valid.
     """
-    profile = base or WorkloadProfile()
+    profile = NO_PROFILE if base is None else base
     problems: list[InputProblem] = []
     changes: dict[str, Sourced] = {}
     for key, raw_value, span in entries:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import textwrap
 
-from linter import Provenance, UNKNOWN
+from linter import NOT_WRITTEN, UNKNOWN, Provenance
 from linter.source import load_text
 
 from plugins.adapters.aws.sagemaker_requests import NOT_EXPRESSION, RequestReader, ValueResolver
-from plugins.adapters.aws.written_values import NOT_WRITTEN
 from plugins.adapters.kubernetes.ack import READER as ACK_READER
 
 REQUEST = """\

@@ -8,16 +8,15 @@ full reading gives.
 
 from __future__ import annotations
 
-from linter import Deployment, Sourced, WorkloadProfile
+from linter import NO_PROFILE, NOT_WRITTEN, Deployment, Sourced, WorkloadProfile
 from linter.api import lint_text
 from linter.source import load_text
 
 from plugins.adapters.aws.sagemaker_requests import RequestReader, read_variant
-from plugins.adapters.aws.written_values import NOT_WRITTEN
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
 from plugins.adapters.cloudformation.template import read_int, read_str
-from plugins.adapters.cloudformation.workload import NO_PROFILE, environment_of, profile_of
+from plugins.adapters.cloudformation.workload import environment_of, profile_of
 
 TEMPLATE = """\
 Resources:

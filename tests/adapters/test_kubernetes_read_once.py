@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from linter import Provenance, WorkloadProfile
+from linter import NO_PROFILE, Provenance, WorkloadProfile
 from linter.source import load_text
 
 from plugins.adapters import kubernetes
@@ -27,7 +27,7 @@ from plugins.adapters.kubernetes.ack_autoscaling import scaling_of
 from plugins.adapters.kubernetes.ack_sagemaker import read_resource
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import has_placeholder, manifests
-from plugins.adapters.kubernetes.workload_profile import NO_PROFILE, configured_namespace_stage, profile_of
+from plugins.adapters.kubernetes.workload_profile import configured_namespace_stage, profile_of
 
 # An ACK Model, EndpointConfig, Endpoint and ScalableTarget of one endpoint (tests/fixtures/adapters/ack/churn-stream.yaml).
 STREAM = (Path(__file__).resolve().parents[1] / "fixtures" / "adapters" / "ack" / "churn-stream.yaml").read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     AttachedAccelerator,
     AsyncConfig,
@@ -65,7 +66,7 @@ from linter import (
 )
 from plugins import data
 from plugins.adapters.aws.inferred_facts import compute_for, endpoint_kind, merged_network, model_for
-from plugins.adapters.aws.written_values import NOT_WRITTEN, as_bool, as_float, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
 __all__ = [
     "PLATFORM",

@@ -17,13 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from linter import Sourced
+__all__ = ["LARGEST", "as_str", "as_int", "as_float", "as_bool", "too_large", "shown", "text_of", "unreadable_note"]
 
-__all__ = ["LARGEST", "NOT_WRITTEN", "as_str", "as_int", "as_float", "as_bool", "too_large", "shown", "text_of", "unreadable_note"]
-
-# What a reader gives for a value that is not written (no such key, or `Ref AWS::NoValue`): one shared
-# value (a `Sourced` is frozen), not one made per absent key; most keys a reader asks for are absent.
-NOT_WRITTEN: Sourced = Sourced()
 # The widest integer AWS and Kubernetes APIs take (int64).
 LARGEST = 2**63 - 1
 # Decimal digits a too-large integer shows before the count.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Document,
     MappingNode,
@@ -34,7 +35,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     is_known,
 )
 from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
-from plugins.adapters.aws.written_values import NOT_WRITTEN, as_bool, as_int, as_str, shown, unreadable_note
+from plugins.adapters.aws.written_values import as_bool, as_int, as_str, shown, unreadable_note
 
 
 @dataclass

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter import (
+    NOT_WRITTEN,
     Deployment,
     DeploymentKind,
     ModelSpec,
@@ -62,7 +63,7 @@ from plugins.adapters.cloudformation.records import (
     ScalableTargetRecord,
     TemplateRecords,
 )
-from plugins.adapters.aws.written_values import NOT_WRITTEN, text_of
+from plugins.adapters.aws.written_values import text_of
 
 
 

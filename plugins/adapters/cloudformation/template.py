@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Document,
     MappingNode,
@@ -23,7 +24,7 @@ from linter import (
     Span,
 )
 
-from plugins.adapters.aws.written_values import NOT_WRITTEN, as_int, shown, too_large, unreadable_note
+from plugins.adapters.aws.written_values import as_int, shown, too_large, unreadable_note
 
 # Short-form tags as CloudFormation spells them, and the long form they stand for.
 SHORT_FORM_TAGS = {

@@ -10,6 +10,7 @@ known stage.
 from __future__ import annotations
 
 from linter import (
+    NOT_WRITTEN,
     Environment,
     InputProblem,
     MappingNode,
@@ -22,17 +23,12 @@ from linter import (
 )
 
 from plugins.adapters.cloudformation.template import Resource, intrinsic, tags
-from plugins.adapters.aws.written_values import NOT_WRITTEN
 
 METADATA_KEY = "mldeploy-lint"
 TAG_PREFIX = "mldeploy-lint:"
 # Lower-cased tag keys that name the stage: the usual spellings, the
 # SageMaker Projects tag and the EnvironmentType AWS samples tag with.
 ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage", "sagemaker:deployment-stage", "environmenttype")
-
-# The profile of a resource that declares none: one shared value (profiles are frozen), not one made per
-# resource (a `WorkloadProfile()` makes seven `Sourced`, ~10 us, the cost of reading a whole property).
-NO_PROFILE = WorkloadProfile()
 
 
 def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]:
@@ -57,7 +53,7 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
             for key_node, value in workload.pairs:
                 if intrinsic(value) is None:  # a computed entry is unknown, not wrong
                     entries.append((str(key_node.value), _plain(value), value.span))
-    profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}", NO_PROFILE)
+    profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
     problems += found
     tag_entries = [
         (key[len(TAG_PREFIX):], _plain(value), value.span)

@@ -18,6 +18,7 @@ import re
 from typing import Callable, Mapping, Sequence
 
 from linter import (
+    NO_PROFILE,
     Environment,
     InputProblem,
     MappingNode,
@@ -35,10 +36,6 @@ from plugins.adapters.kubernetes.objects import Manifest, label_text, without_pl
 
 ANNOTATION_PREFIX = "mldeploy-lint.io/"
 ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
-
-
-# The profile of an object that declares none: one shared value (profiles are frozen), not one per object of a stream.
-NO_PROFILE = WorkloadProfile()
 
 # Where a workload's pod template sits (Deployment, StatefulSet, Job; CronJob; KEDA ScaledJob).
 POD_TEMPLATE_PATHS = (("template",), ("jobTemplate", "spec", "template"), ("jobTargetRef", "template"))

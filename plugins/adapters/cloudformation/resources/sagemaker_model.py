@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from linter import MappingNode, Network, Provenance, Sourced, child, mappings
+from linter import NOT_WRITTEN, MappingNode, Network, Provenance, Sourced, child, mappings
 
 from plugins.adapters.cloudformation.context import TemplateContext, block, unnamed_note
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
-from plugins.adapters.aws.written_values import NOT_WRITTEN
 
 RESOURCE_TYPES = ("AWS::SageMaker::Model",)
 
