@@ -731,8 +731,7 @@ def repository_context(runs: int, sizes: tuple[int, ...] = (200, 2000, 5000)) ->
     rows = {}
     with tempfile.TemporaryDirectory(prefix="mldeploy-repository-") as scratch:
         work = Path(scratch)
-        env = _cached_bytecode_env(work)
-        env[CACHE_DIR_ENV] = str(work / "cache")
+        env = _lint_env(work)
         for size in sizes:
             changed = generated_repository(work / f"repository-{size}", size)
             cwd = changed.parents[2]
@@ -1339,6 +1338,28 @@ def _floor_list(work: Path, name: str, files: list[str]) -> Path:
     return listing
 
 
+def _lint_env(work: Path) -> dict[str, str]:
+    """The environment of measured lint processes: bytecode cached, the disk cache in `work` (the runs are `--no-cache`)."""
+    env = _cached_bytecode_env(work)
+    env[CACHE_DIR_ENV] = str(work / "cache")
+    return env
+
+
+# The huge single files of the one-run table and the floor ratios: (name, file in `_huge_inputs`, what its report holds).
+HUGE_INPUTS = (("5,000-resource template", "stack.yaml", "EP006"), ("20,000-document stream", "stream.yaml", '"rule"'))
+
+
+def _huge_inputs(work: Path) -> Path:
+    """A directory of the 5,000-resource template and the 20,000-document stream (HUGE_INPUTS), with the configuration their runs need."""
+    big = work / "big"
+    big.mkdir()
+    # A huge file takes longer than the default per-file time limit on a busy machine.
+    (big / "mldeploy-lint.toml").write_text("file-timeout = 600\n")
+    (big / "stack.yaml").write_text(hosting_template(5000))
+    (big / "stream.yaml").write_text(kubernetes_stream(20_000))
+    return big
+
+
 def one_run(tree: Path, runs: int) -> dict:
     """Whole processes, each measured alone: medians of CPU and wall time, and peak resident memory.
 
@@ -1357,8 +1378,7 @@ def one_run(tree: Path, runs: int) -> dict:
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mldeploy-one-run-") as scratch:
         work = Path(scratch)
-        env = _cached_bytecode_env(work)
-        env[CACHE_DIR_ENV] = str(work / "cache")
+        env = _lint_env(work)
         alone = work / "alone"
         alone.mkdir()
         (alone / "template.yaml").write_text(SMALL_TEMPLATE.read_text())
@@ -1422,18 +1442,11 @@ def one_run(tree: Path, runs: int) -> dict:
             for part, key in (("lint", "cpu_seconds"), ("lint", "peak_mb"))
         }
 
-        big = work / "big"
-        big.mkdir()
-        # A huge file takes longer than the default per-file time limit on a busy machine.
-        (big / "mldeploy-lint.toml").write_text("file-timeout = 600\n")
-        for name, text, expected in (
-            ("5,000-resource template", hosting_template(5000), "EP006"),
-            ("20,000-document stream", kubernetes_stream(20_000), "\"rule\""),
-        ):
-            path = big / ("stack.yaml" if "template" in name else "stream.yaml")
-            path.write_text(text)
+        big = _huge_inputs(work)
+        for name, filename, expected in HUGE_INPUTS:
+            path = big / filename
             listing = _floor_list(work, path.stem, [str(path)])
-            size = len(text.encode())
+            size = path.stat().st_size
             rows[name] = {
                 "files": 1,
                 "input_bytes": size,
@@ -1477,21 +1490,16 @@ def floor_ratios(tree: Path, runs: int) -> dict:
     python = [sys.executable, "-m", "linter", "--no-cache", "--format", "json"]
     with tempfile.TemporaryDirectory(prefix="mldeploy-ratios-") as scratch:
         work = Path(scratch)
-        env = _cached_bytecode_env(work)
-        env[CACHE_DIR_ENV] = str(work / "cache")
-        big = work / "big"
-        big.mkdir()
-        (big / "mldeploy-lint.toml").write_text("file-timeout = 600\n")  # as in the one-run table
-        (big / "stack.yaml").write_text(hosting_template(5000))
-        (big / "stream.yaml").write_text(kubernetes_stream(20_000))
+        env = _lint_env(work)
+        big = _huge_inputs(work)
         # name: (lint command, its working directory, the files it lints when not found by discovery)
         inputs = {
             f"tree ({tree.name})": (python + [str(tree)], work, None),
             "1,000 generated templates": (python + [str(generated_tree(work / "generated-1000", files=1000))], work, None),
             "5,000 generated templates": (python + [str(generated_tree(work / "generated-5000", files=5000))], work, None),
-            "5,000-resource template": (python + ["--context", "none", "stack.yaml"], big, [str(big / "stack.yaml")]),
-            "20,000-document stream": (python + ["--context", "none", "stream.yaml"], big, [str(big / "stream.yaml")]),
         }
+        for name, filename, _ in HUGE_INPUTS:
+            inputs[name] = (python + ["--context", "none", filename], big, [str(big / filename)])
         pairs = {}
         for name, (command, cwd, files) in inputs.items():
             listing = _floor_list(work, f"ratio-{len(pairs)}", files if files is not None else linted_files([command[-1]]))
