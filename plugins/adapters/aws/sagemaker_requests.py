@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from linter import (
+    NO_PROFILE,
     NOT_WRITTEN,
     UNKNOWN,
     AttachedAccelerator,
@@ -641,7 +642,7 @@ def _deployment(
     if context.read_tags:
         profile, environment, problems = request_profile(request, reader, context.origin, context.profile)
     else:
-        profile, environment, problems = context.profile or WorkloadProfile(), Sourced(), []
+        profile, environment, problems = context.profile or NO_PROFILE, NOT_WRITTEN, []
     if not environment.known:
         environment = context.environment
     span = reader.span_of(request)
@@ -1142,7 +1143,7 @@ def hosting_deployment(
     endpoint's first.
     """
     links = links + ((endpoint.link,) if endpoint is not None else ()) + ((config.link,) if config is not None else ())
-    merged = profile or WorkloadProfile()
+    merged = profile or NO_PROFILE
     stage = Sourced()
     for source in (config, endpoint):
         if source is not None:

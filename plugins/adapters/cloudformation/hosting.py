@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linter import (
+    NO_PROFILE,
     NOT_WRITTEN,
     Deployment,
     DeploymentKind,
@@ -32,7 +33,6 @@ from linter import (
     ScalingTarget,
     Sourced,
     Unit,
-    WorkloadProfile,
     merge_profiles,
 )
 
@@ -372,7 +372,7 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
         span=hosting.anchor_span,
         name=hosting.name,
         environment=environment,
-        profile=profile if profile is not None else WorkloadProfile(),
+        profile=profile if profile is not None else NO_PROFILE,
         models=models,
         units=tuple(hosting.units),
         async_config=config.async_config if config is not None else None,
