@@ -1752,7 +1752,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (default: 7)")
     parser.add_argument(
         "--tree",
-        type=Path,
+        type=lambda value: Path(value).resolve(),  # the measured processes run in scratch directories
         help="directory for throughput and loading (default: ../shared/corpus, else 500 generated files)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
