@@ -196,8 +196,9 @@ def _configured(args: argparse.Namespace, parser: argparse.ArgumentParser | None
     from linter.plugin_manager import PluginConfigError
 
     path = None if getattr(args, "no_config", False) else (args.config or find_config("."))
+    verdicts_for = None if getattr(args, "no_cache", False) else _config_verdicts
     try:
-        config = read_config(path)
+        config = read_config(path, verdicts_for)
     except ConfigError as error:
         raise UsageError(str(error)) from None
     host = _host(list(config.get("plugins", [])) + args.plugin)
@@ -216,10 +217,31 @@ def _configured(args: argparse.Namespace, parser: argparse.ArgumentParser | None
                 flag_values[(section, key)] = value
                 flags[(section, key)] = flag
     try:
-        config = check_config(config, sections, flag_values, flags)
+        config = check_config(config, sections, flag_values, flags, verdicts_for and verdicts_for(config))
     except ConfigError as error:
         raise UsageError(str(error)) from None
     return config, host, args
+
+
+def _config_verdicts(config):
+    """The disk cache, where the configuration's validity is remembered (see `linter.config`); None when unusable.
+
+    Read before the settings are checked: a `cache-dir` that is not a
+    string is left to the check to report. Nothing is said here about an
+    unusable directory: the lint's own opening of the cache says it.
+    """
+    from linter.disk_cache import open_cache
+
+    directory = config.get("cache-dir")
+    if directory is not None and not isinstance(directory, str):
+        return None
+    return open_cache(_cache_directory(config), "")
+
+
+def _cache_directory(config) -> str | None:
+    """`cache-dir` of the configuration, relative to its file (None: the platform's place)."""
+    directory = config.get("cache-dir")
+    return os.path.join(config.root, os.path.expanduser(directory)) if directory else None
 
 
 # JSON-Schema types of a section's keys, as argparse converts a flag's value.
@@ -619,11 +641,8 @@ def _disk_cache(host, config):
     """The on-disk parse cache of this run: `cache-dir` of the configuration, else the platform's place; None if unusable."""
     from linter.disk_cache import open_cache, run_salt
 
-    directory = config.get("cache-dir")
-    if directory:
-        directory = os.path.join(config.root, os.path.expanduser(directory))
     notes: list[str] = []
-    cache = open_cache(directory, run_salt(host, config), notes)
+    cache = open_cache(_cache_directory(config), run_salt(host, config), notes)
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
     return cache

@@ -9,16 +9,20 @@ it is a `ConfigError` naming the key (exit 2), a plugin's key exactly like
 a built-in one. Reading is two steps because the file names plugins to
 load: `read_config` parses it (and checks the `plugins` key), `check_config`
 validates the whole against the schema of the loaded plugins. jsonschema
-is imported only when a configuration file exists.
+is imported only when a configuration file exists, and not even then when
+the caller gives `verdicts` (the disk cache) that remember the same
+settings passing the same schema with the same code: importing jsonschema
+is a third of the start-up of a pre-commit run on one file.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from linter.discovery import read_regular_file, up_to_repository_root
 
@@ -34,6 +38,14 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 class ConfigError(Exception):
     """A configuration file that cannot be read or breaks the schema."""
+
+
+class Verdicts(Protocol):
+    """Where verdicts are remembered between runs (`linter.disk_cache.DiskCache`)."""
+
+    def remembers(self, fact: str) -> bool: ...
+
+    def remember(self, fact: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -128,13 +140,15 @@ def load_config(path: str | None, sections: "Sequence[tuple[str, OptionSection]]
     return check_config(config, sections)
 
 
-def read_config(path: str | None) -> Config:
+def read_config(path: str | None, verdicts_for: "Callable[[Config], Verdicts | None] | None" = None) -> Config:
     """The settings of a configuration file, parsed, with only its `plugins` key checked yet.
 
     A ConfigError when the file is unreadable, not a regular file (a pipe
     is never waited on), above `MAX_CONFIG_BYTES`, not TOML, nested too
     deeply, or when `plugins` is not a list of module names. The rest is
-    `check_config`'s, once the plugins are loaded.
+    `check_config`'s, once the plugins are loaded. `verdicts_for` gives,
+    for the settings read, where a valid `plugins` key may be remembered
+    (the cache directory is itself a setting).
     """
     if path is None:
         return Config()
@@ -165,8 +179,30 @@ def read_config(path: str | None) -> Config:
 
         core = load_schema("config")
         only_plugins = {**core, "properties": {"plugins": core["properties"]["plugins"]}, "additionalProperties": True}
-        _validate(config, {"plugins": settings["plugins"]}, only_plugins)
+        _validate(config, {"plugins": settings["plugins"]}, only_plugins, verdicts=verdicts_for and verdicts_for(config))
     return config
+
+
+# The code a verdict of `_validate` depends on besides the schema: this module, the
+# pattern check of the `gitignore-pattern` format (and the library it uses), jsonschema.
+_VALIDATING_MODULES = ("linter.config", "linter.discovery", "pathspec", "jsonschema")
+
+
+def _validity_fact(settings: Any, schema: Mapping[str, Any]) -> str | None:
+    """"These settings pass this schema" with everything that verdict depends on, or None when it cannot be said.
+
+    The settings and the schema are written as canonical JSON, which tells
+    apart every value TOML and the command line give but dates and times:
+    settings holding one are always checked.
+    """
+    from linter import __version__
+    from linter.disk_cache import code_stamp
+
+    try:
+        document = json.dumps([schema, settings], sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return "\0".join(("valid configuration", __version__, code_stamp(_VALIDATING_MODULES), document))
 
 
 def _where(config: Config) -> str:
@@ -192,6 +228,7 @@ def check_config(
     sections: "Sequence[tuple[str, OptionSection]]" = (),
     flag_values: "Mapping[tuple[str, str], Any]" = {},
     flags: "Mapping[tuple[str, str], str]" = {},
+    verdicts: Verdicts | None = None,
 ) -> Config:
     """`config` validated against the schema with `sections` merged in, then with the command line's values.
 
@@ -200,20 +237,21 @@ def check_config(
     checked first (errors name it and the key); then the settings with
     the flags' values set in them (errors name the flag). Strings of the
     format `gitignore-pattern` that cannot be used as path globs are
-    errors here too, not later.
+    errors here too, not later. Settings `verdicts` remember as valid
+    against the same schema with the same code are not checked again.
     """
     from linter.options import with_flag_values
 
     schema = config_schema(sections)
     if config.path is not None:
         try:
-            _validate(config, config.settings, schema)
+            _validate(config, config.settings, schema, verdicts=verdicts)
         except RecursionError:
             raise ConfigError(f"{config.path}: {_where(config) or 'the settings'} nested too deeply to check") from None
     if not flag_values:
         return config
     settings = with_flag_values(config.settings, flag_values)
-    _validate(config, settings, schema, flags)
+    _validate(config, settings, schema, flags, verdicts)
     return Config(config.path, config.root, settings)
 
 
@@ -232,13 +270,28 @@ def _format_checker():
     return checker
 
 
-def _validate(config: Config, settings: Any, schema: Mapping[str, Any], flags: "Mapping[tuple[str, str], str]" = {}) -> None:
-    """Raise a ConfigError naming the first key of `settings` that breaks `schema` (the flag that set it, if one did)."""
+def _validate(
+    config: Config,
+    settings: Any,
+    schema: Mapping[str, Any],
+    flags: "Mapping[tuple[str, str], str]" = {},
+    verdicts: Verdicts | None = None,
+) -> None:
+    """Raise a ConfigError naming the first key of `settings` that breaks `schema` (the flag that set it, if one did).
+
+    Settings found valid are remembered in `verdicts`, and settings it
+    remembers are not checked again (see `_validity_fact`).
+    """
+    fact = _validity_fact(settings, schema) if verdicts is not None else None
+    if fact is not None and verdicts.remembers(fact):  # type: ignore[union-attr]
+        return
     import jsonschema
 
     validator = jsonschema.Draft7Validator(schema, format_checker=_format_checker())
     errors = sorted(validator.iter_errors(settings), key=lambda error: list(error.absolute_path))
     if not errors:
+        if fact is not None:
+            verdicts.remember(fact)  # type: ignore[union-attr]
         return
     error = errors[0]
     parts = [str(part) for part in error.absolute_path]

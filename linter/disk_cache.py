@@ -16,6 +16,11 @@ temporary file in the cache directory, then `os.replace`). The directory
 is used only when this user owns it and no one else may write to it
 (POSIX); otherwise the run goes on without a cache.
 
+Besides parse results, an entry may hold a remembered fact (`remember`,
+`remembers`): a verdict that is slow to reach and fixed by its inputs, such
+as "this configuration is valid against this schema with this code", named
+by the digest of the whole fact.
+
 Files under `MIN_ENTRY_BYTES` are not cached: reading their entries
 would be no faster than parsing them. What is cached is the parse result only: what adapters read from a file
 depends on the other files of the run (cross-file indexes), so it is not a
@@ -61,6 +66,7 @@ __all__ = [
     "PRUNE_EVERY_SECONDS",
     "Removed",
     "clean_cache",
+    "code_stamp",
     "default_cache_dir",
     "open_cache",
     "run_salt",
@@ -129,11 +135,39 @@ def _module_stamp(module: Any) -> str:
     path = getattr(module, "__file__", None)
     if not isinstance(path, str):
         return f"{type(module).__module__}.{type(module).__qualname__}"
+    return _file_stamp(path)
+
+
+def _file_stamp(path: str) -> str:
     try:
         info = os.stat(path)
     except OSError:
         return path
     return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def code_stamp(module_names: "Iterable[str]") -> str:
+    """The stamps (file, size, modification time) of the named modules, without importing those not yet imported.
+
+    For a fact remembered between runs (`DiskCache.remember`) that depends on
+    code: upgrading or editing any of the modules changes the stamp. A module
+    that cannot be found is stamped by its name alone.
+    """
+    import importlib.util
+
+    stamps = []
+    for name in module_names:
+        module = sys.modules.get(name)
+        if module is not None:
+            stamps.append(_module_stamp(module))
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = getattr(spec, "origin", None)
+        stamps.append(_file_stamp(origin) if isinstance(origin, str) else name)
+    return "\0".join(stamps)
 
 
 def open_cache(directory: str | None, salt: str, notes: list[str] | None = None) -> "DiskCache | None":
@@ -274,6 +308,33 @@ class DiskCache:
                 os.unlink(temporary)
             except OSError:
                 pass
+
+    def remembers(self, fact: str) -> bool:
+        """Whether a run wrote `fact` down here (`remember`); entries are found by the fact's digest.
+
+        For verdicts that are slow to reach and never change for the same
+        input, such as "this configuration is valid": `fact` must hold
+        everything the verdict depends on (the code's `code_stamp` too).
+        """
+        key = self._fact_key(fact)
+        data = self._read(self._path(key), 4096)
+        if data is None:
+            return False
+        try:
+            entry = json.loads(data)
+        except (ValueError, RecursionError):
+            return False
+        return type(entry) is dict and entry.get("key") == key and entry.get("source") is True
+
+    def remember(self, fact: str) -> None:
+        """Write `fact` down (see `remembers`); a failure to write is ignored."""
+        self.put(self._fact_key(fact), True)
+
+    @staticmethod
+    def _fact_key(fact: str) -> str:
+        digest = hashlib.blake2b(b"fact\0", digest_size=20)
+        digest.update(fact.encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
 
     def maybe_prune(self, now: float | None = None) -> "Removed | None":
         """Prune (see `prune`) when the last pruning is `PRUNE_EVERY_SECONDS` old or more; None when not due.

@@ -180,14 +180,36 @@ def test_console_script_commands_import_nothing_heavy(workdir, args):
     assert run.heavy() == {}
 
 
-def test_a_configuration_file_brings_in_jsonschema_and_nothing_else_heavy(workdir):
+def test_a_configuration_file_brings_in_jsonschema_once_and_nothing_else_heavy(workdir):
     # Validating the configuration file is jsonschema's job (linter/config.py);
-    # without such a file it is never imported (the tests above).
-    (workdir / "mldeploy-lint.toml").write_text('fail-on = "error"\n')
-    run = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
-    assert run.code == 1, run.err
-    assert "EP001" in run.out
-    assert set(run.heavy()) == {"jsonschema"}
+    # without such a file it is never imported (the tests above). Settings
+    # found valid are remembered in the disk cache (a scratch directory for
+    # tests: conftest.py), so the next run does not import it again.
+    config = workdir / "mldeploy-lint.toml"
+    config.write_text('fail-on = "error"\n')
+    first = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
+    assert first.code == 1, first.err
+    assert "EP001" in first.out
+    assert set(first.heavy()) == {"jsonschema"}
+
+    again = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
+    assert (again.code, again.out) == (first.code, first.out)
+    assert again.heavy() == {}
+
+    # Without the cache it is checked on every run.
+    uncached = _run([sys.executable, "-m", "linter", "--no-cache", "endpoint.yaml"], workdir)
+    assert (uncached.code, uncached.out) == (first.code, first.out)
+    assert set(uncached.heavy()) == {"jsonschema"}
+
+    # Other settings are checked again; settings that fail are never remembered.
+    config.write_text('fail-on = "warning"\n')
+    changed = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
+    assert changed.code == 1 and set(changed.heavy()) == {"jsonschema"}
+    config.write_text('fail-on = "sometimes"\n')
+    for _ in range(2):
+        broken = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
+        assert broken.code == 2
+        assert "fail-on" in broken.err and "sometimes" in broken.err
 
 
 # Runs `python -m linter ARGS` and prints every file under plugins/data/ it opened.
