@@ -82,10 +82,9 @@ class PluginHost:
         hook = getattr(self.manager.hook, hook_name)
         check = _RESULT_CHECKS.get(hook_name, _unchecked)
         for impl in reversed(hook.get_hookimpls()):
-            wanted = {name: kwargs[name] for name in impl.argnames}
             self.running = impl.plugin_name
             try:
-                result = impl.function(**wanted)
+                result = impl.function(*[kwargs[name] for name in impl.argnames])  # as pluggy calls them
                 if result is not None:
                     result = check(hook_name, result)
             except (KeyboardInterrupt, Overrun):  # a stage out of time is the engine's to report
