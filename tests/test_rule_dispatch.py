@@ -1,0 +1,110 @@
+"""The rules of one deployment run in one pass: a failure or an overrun costs its rule there, and is named."""
+
+from __future__ import annotations
+
+import time
+from typing import Iterator
+
+from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Span, Violation, hookimpl, rule
+from linter.engine import LintOptions
+from linter.plugin_manager import build_plugin_host
+from linter.rules import RuleSelector
+
+PATH = "deploy.yaml"
+
+
+def deployment(name: str) -> Deployment:
+    return Deployment(
+        id=f"{PATH}#{name}",
+        platform="test",
+        kind=Sourced(DeploymentKind.REALTIME, Span.point(PATH, 1)),
+        span=Span.point(PATH, 1),
+        name=Sourced(name),
+    )
+
+
+class _Adapter:
+    """Extracts fixed deployments from any document named deploy.yaml."""
+
+    def __init__(self, *deployments: Deployment) -> None:
+        self.deployments = deployments
+
+    @hookimpl
+    def mldeploy_extract(self, document, run):
+        return list(self.deployments) if document.path.endswith(PATH) else None
+
+
+class _Rules:
+    def __init__(self, *rules) -> None:
+        self.rules = rules
+
+    @hookimpl
+    def mldeploy_rules(self):
+        return list(self.rules)
+
+
+def _lint(deployments: tuple[Deployment, ...], *rules, file_timeout: float | None = None) -> list[tuple[str, str]]:
+    from linter import api
+
+    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", _Adapter(*deployments)), ("test-rules", _Rules(*rules))])
+    options = LintOptions(selector=RuleSelector(("TST",)), file_timeout=file_timeout)
+    result = api.lint_text("Resources: {}\n", PATH, options, host=host)
+    return sorted((finding.rule_id, finding.message) for finding in result.findings)
+
+
+@rule("TST001", "reports-first", Severity.INFO, "Reports every deployment.")
+def reports_first(target: Deployment, run: RunContext) -> Iterator[Violation]:
+    """Reports every deployment (a test rule)."""
+    yield Violation(f"first saw {target.name.value}", target.span)
+
+
+@rule("TST002", "fails-on-broken", Severity.INFO, "Fails on the deployment named broken.")
+def fails_on_broken(target: Deployment, run: RunContext) -> Iterator[Violation]:
+    """Fails on one deployment (a test rule)."""
+    if target.name.value == "broken":
+        raise RuntimeError("cannot judge")
+    yield Violation(f"second saw {target.name.value}", target.span)
+
+
+@rule("TST003", "spins-on-slow", Severity.INFO, "Spins on the deployment named slow.")
+def spins_on_slow(target: Deployment, run: RunContext) -> Iterator[Violation]:
+    """Spins on one deployment (a test rule)."""
+    if target.name.value == "slow":
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+    yield Violation(f"third saw {target.name.value}", target.span)
+
+
+@rule("TST004", "reports-last", Severity.INFO, "Reports every deployment.")
+def reports_last(target: Deployment, run: RunContext) -> Iterator[Violation]:
+    """Reports every deployment (a test rule)."""
+    yield Violation(f"last saw {target.name.value}", target.span)
+
+
+def test_a_rule_that_raises_costs_that_rule_on_that_deployment_only():
+    found = _lint((deployment("broken"), deployment("fine")), reports_first, fails_on_broken, reports_last)
+    failures = [message for rule_id, message in found if rule_id == "MD002"]
+    assert len(failures) == 1
+    assert "raised RuntimeError: cannot judge in rule TST002" in failures[0]
+    assert [item for item in found if item[0] != "MD002"] == [
+        ("TST001", "first saw broken"),
+        ("TST001", "first saw fine"),
+        ("TST002", "second saw fine"),
+        ("TST004", "last saw broken"),
+        ("TST004", "last saw fine"),
+    ]
+
+
+def test_an_overrun_names_the_rule_that_overran_and_stops_the_rules_after_it_there():
+    started = time.monotonic()
+    found = _lint((deployment("fine"), deployment("slow")), reports_first, spins_on_slow, reports_last, file_timeout=0.2)
+    assert time.monotonic() - started < 5, "the limit did not stop the rule"
+    [overrun] = [message for rule_id, message in found if rule_id == "MD001"]
+    assert overrun.startswith("rule TST003 took longer than 0.2 s (the per-file time limit) here; the rules after it did not run")
+    assert [item for item in found if item[0] != "MD001"] == [
+        ("TST001", "first saw fine"),
+        ("TST001", "first saw slow"),
+        ("TST003", "third saw fine"),
+        ("TST004", "last saw fine"),
+    ]
