@@ -1067,6 +1067,7 @@ class _Emitter:
         what they share is looked at once, not once per rule.
         """
         subject = args[0] if args and isinstance(args[0], Deployment) else None
+        about: dict[str, Any] | None = None
         findings = self.findings
         for candidate in candidates:
             self.running = candidate.id
@@ -1079,15 +1080,31 @@ class _Emitter:
                         continue
                     if not isinstance(violation, Violation):
                         raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
-                    finding = candidate.finding(violation)
-                    if subject is not None:
+                    if subject is None:
+                        finding = candidate.finding(violation)
+                        if self.world is not None and finding.span.path in self.world[1]:
+                            finding = finding.replaced(variants=(self.world[0],))
+                        findings.append(finding)
+                        continue
+                    if about is None:  # what every finding of the deployment says of it, read once
                         name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
-                        if subject.variant.known:
-                            finding = finding.replaced(subject=name, subject_span=subject.span, variants=(str(subject.variant.value),))
-                        else:
-                            finding = finding.replaced(subject=name, subject_span=subject.span)
-                    elif self.world is not None and finding.span.path in self.world[1]:
-                        finding = finding.replaced(variants=(self.world[0],))
+                        variants = (str(subject.variant.value),) if subject.variant.known else ()
+                        about = {"subject": name, "subject_span": subject.span, "variants": variants}
+                    if candidate.__class__ is Rule:  # `Rule.finding` with the deployment's fields, made at once
+                        finding = Finding(
+                            violation.span,
+                            candidate.id,
+                            violation.message,
+                            violation.severity or candidate.severity,
+                            candidate.slug,
+                            candidate.plugin,
+                            related=violation.related,
+                            **about,
+                        )
+                    elif about["variants"]:
+                        finding = candidate.finding(violation).replaced(**about)
+                    else:  # a subclass's own finding keeps its variants
+                        finding = candidate.finding(violation).replaced(subject=about["subject"], subject_span=about["subject_span"])
                     findings.append(finding)
             except (KeyboardInterrupt, Overrun):
                 raise

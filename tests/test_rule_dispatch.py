@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, RunContext, Severity, Sourced, Span, Violation, hookimpl, rule
+from linter import Deployment, DeploymentKind, Rule, RunContext, Severity, Sourced, Span, Violation, hookimpl, rule
 from linter.engine import LintOptions
 from linter.plugin_manager import build_plugin_host
 from linter.rules import RuleSelector
@@ -108,3 +108,50 @@ def test_an_overrun_names_the_rule_that_overran_and_stops_the_rules_after_it_the
         ("TST003", "third saw fine"),
         ("TST004", "last saw fine"),
     ]
+
+
+def _findings(deployments: tuple[Deployment, ...], *rules):
+    from linter import api
+
+    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", _Adapter(*deployments)), ("test-rules", _Rules(*rules))])
+    return [finding for finding in api.lint_text("Resources: {}\n", PATH, LintOptions(selector=RuleSelector(("TST",))), host=host).findings]
+
+
+def _every_field(finding) -> dict:
+    """A finding's fields but those the run adds after the rules (its plugin's name, its fingerprint)."""
+    return {name: getattr(finding, name) for name in finding.__dataclass_fields__ if name not in ("plugin", "fingerprint")}
+
+
+@rule("TST005", "reports-with-related", Severity.INFO, "Reports every deployment with a related place.")
+def reports_with_related(target: Deployment, run: RunContext) -> Iterator[Violation]:
+    """Reports every deployment (a test rule)."""
+    yield Violation(f"saw {target.name.value}", Span(PATH, 2, 3, 2, 9), related=((Span(PATH, 4, 1, 4, 2), "decided here"),))
+    yield Violation("an error", Span(PATH, 3, 1, 3, 2), Severity.ERROR)
+
+
+def test_a_deployments_finding_is_the_rules_finding_told_its_subject_and_variant():
+    plain = deployment("plain")
+    varied = Deployment(
+        id=f"{PATH}#Config", platform="test", kind=plain.kind, span=Span(PATH, 5, 1, 9, 1),
+        name=Sourced("varied"), variant=Sourced("prod-config.json", Span("prod-config.json", 1, 1, 1, 2)),
+    )
+    found = {finding.message.split(" (with")[0]: finding for finding in _findings((plain, varied), reports_with_related)}
+    [one, two] = [violation for violation in reports_with_related.check(plain, None)]
+    assert _every_field(found["saw plain"]) == _every_field(
+        reports_with_related.finding(one).replaced(subject="plain", subject_span=plain.span)
+    )
+    expected = reports_with_related.finding(Violation("saw varied", one.span, related=one.related))
+    assert _every_field(found["saw varied"]) == _every_field(
+        expected.replaced(subject="Config", subject_span=varied.span, variants=("prod-config.json",), message="saw varied (with prod-config.json)")
+    )
+    assert found["an error"].severity is Severity.ERROR
+
+
+def test_a_rule_subclass_makes_its_own_findings():
+    class Tagged(Rule):
+        def finding(self, violation: Violation):
+            return super().finding(violation).replaced(message=f"[tagged] {violation.message}", variants=("own",))
+
+    tagged = Tagged("TST006", "tagged", Severity.INFO, "Reports every deployment, tagged.", reports_first.check)
+    [finding] = _findings((deployment("plain"),), tagged)
+    assert (finding.message, finding.subject, finding.variants) == ("[tagged] first saw plain (with own)", "plain", ("own",))
