@@ -597,13 +597,13 @@ def _check(
     for candidate in enabled:
         by_scope.setdefault(candidate.scope, []).append(candidate)
 
-    def guarded(anchor: Span | None, candidates: Sequence[Rule], *args: Any) -> None:
+    def guarded(anchor: Span | Document | None, candidates: Sequence[Rule], *args: Any) -> None:
         emit.running = ""
         try:
             with time_limit(options.file_timeout):
                 emit.check_each(candidates, anchor, args)
         except Overrun:
-            where = anchor or Span.point("<run>", 1)
+            where = _anchor_span(anchor) or Span.point("<run>", 1)
             emit.core(
                 "MD001",
                 f"rule {emit.running} took longer than {options.file_timeout:g} s (the per-file time limit) here; "
@@ -633,7 +633,7 @@ def _check(
             guarded(deployment.span, applicable, deployment, run)
     for document in documents:
         if by_scope.get(Scope.DOCUMENT) and run.is_reported(document):
-            guarded(_document_anchor(document), by_scope[Scope.DOCUMENT], document, run)
+            guarded(document, by_scope[Scope.DOCUMENT], document, run)
     if by_scope.get(Scope.RUN):
         for label, world in _variant_worlds(run):
             emit.world = label
@@ -1012,6 +1012,11 @@ def _document_anchor(document: Document) -> Span:
     return Span.point(span.path, span.line, span.column)
 
 
+def _anchor_span(anchor: Span | Document | None) -> Span | None:
+    """Where a failure of a rule is reported: `anchor`, or the start of the document given as one."""
+    return _document_anchor(anchor) if isinstance(anchor, Document) else anchor
+
+
 def _describe(error: BaseException) -> str:
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
@@ -1059,8 +1064,11 @@ class _Emitter:
         owner = self.rules_by_id["MD002"]
         self.findings.append(owner.finding(Violation(message, span)).replaced(plugin=plugin))
 
-    def check_each(self, candidates: Iterable[Rule], anchor: Span | None, args: tuple) -> None:
+    def check_each(self, candidates: Iterable[Rule], anchor: Span | Document | None, args: tuple) -> None:
         """Call each rule's check with `args`, in order, keeping what it yields; one that raises is MD002 at `anchor`.
+
+        A document as `anchor` stands for its start (`_document_anchor`), made
+        only when a rule fails there.
 
         `running` names the rule being called (for a time-limit report). One
         call for all the rules of a deployment (or document, or world):
@@ -1109,7 +1117,7 @@ class _Emitter:
             except (KeyboardInterrupt, Overrun):
                 raise
             except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
-                where = anchor or Span.point(f"<plugin:{candidate.plugin}>", 1)
+                where = _anchor_span(anchor) or Span.point(f"<plugin:{candidate.plugin}>", 1)
                 self.plugin_error(
                     candidate.plugin,
                     f"plugin {candidate.plugin!r} raised {_describe(error)} in rule {candidate.id}",

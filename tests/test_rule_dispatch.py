@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, Rule, RunContext, Severity, Sourced, Span, Violation, hookimpl, rule
+from linter import Deployment, DeploymentKind, Document, Rule, RunContext, Scope, Severity, Sourced, Span, Violation, hookimpl, rule
 from linter.engine import LintOptions
 from linter.plugin_manager import build_plugin_host
 from linter.rules import RuleSelector
@@ -155,3 +155,31 @@ def test_a_rule_subclass_makes_its_own_findings():
     tagged = Tagged("TST006", "tagged", Severity.INFO, "Reports every deployment, tagged.", reports_first.check)
     [finding] = _findings((deployment("plain"),), tagged)
     assert (finding.message, finding.subject, finding.variants) == ("[tagged] first saw plain (with own)", "plain", ("own",))
+
+
+@rule("TST007", "fails-on-second-document", Severity.INFO, "Fails on the second document of a file.", scope=Scope.DOCUMENT)
+def fails_on_second_document(document: Document, run: RunContext) -> Iterator[Violation]:
+    """Fails on one document (a test rule)."""
+    if document.index == 1:
+        raise RuntimeError("cannot read")
+    return iter(())
+
+
+def test_a_document_rule_that_fails_is_reported_at_the_documents_start_made_only_then(monkeypatch):
+    from linter import api, engine
+
+    made: list[int] = []
+    original = engine._document_anchor
+
+    def counting(document):
+        made.append(document.index)
+        return original(document)
+
+    monkeypatch.setattr(engine, "_document_anchor", counting)
+    host = build_plugin_host(entry_points=False, plugins=[("test-rules", _Rules(fails_on_second_document))])
+    text = "a: 1\n---\n# a comment\n  b: 2\n---\nc: 3\n"
+    result = api.lint_text(text, PATH, LintOptions(selector=RuleSelector(("TST",))), host=host)
+    [failure] = result.findings
+    assert failure.rule_id == "MD002" and "raised RuntimeError: cannot read in rule TST007" in failure.message
+    assert (failure.span.line, failure.span.column, failure.span.end_line, failure.span.end_column) == (4, 3, 4, 3)
+    assert made == [1]  # not for the documents whose rules passed
