@@ -44,11 +44,16 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
     index: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
     for document in documents:
         points = ordered.get(document.path)
-        if points and document.root is not None:
+        root = document.root
+        if points and root is not None:
+            # Most documents of a stream hold no point: told apart by one search, before anything is made for them.
+            first = bisect.bisect_left(points, root.start)
+            if first == len(points) or points[first] > root.end:
+                continue
             named = index.setdefault(document.path, {})
-            within = _unnamed_within(document.root, points, named)
+            within = _unnamed_within(root, points, named)
             if within:
-                _index(document.root, f"#{document.index}", named, within)
+                _index(root, f"#{document.index}", named, within)
     located = []
     for finding in findings:
         if finding.fingerprint:
