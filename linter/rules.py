@@ -376,12 +376,14 @@ def _environment(rule_id: str, word: Environment | str) -> str:
 
 
 def applicability_key(deployment: Deployment) -> tuple:
-    """What `Rule.not_applicable_to` reads of a deployment to decide: its kind (None when unknown),
-    its environment as `environments=` spells it, and whether it lacks the ML evidence its adapter looked for.
+    """What `Rule.not_applicable_to` reads of a deployment to decide whether a rule judges it.
 
-    Two deployments with equal keys fall inside or outside every `Rule`'s
-    declared applicability alike (the reason's text may differ: it quotes the
-    adapter's note), so the engine finds the rules that apply once per key.
+    Its kind (None when unknown), its environment as `environments=` spells
+    it, and whether it lacks the ML evidence its adapter looked for. Two
+    deployments with equal keys fall inside or outside every `Rule`'s
+    declared applicability alike (the reason's text may differ: it quotes
+    the adapter's note), so the engine finds the rules that apply once per
+    key.
     """
     kind = deployment.kind
     evidence = deployment.ml_evidence
