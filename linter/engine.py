@@ -631,9 +631,11 @@ def _check(
                 applicable = _applicable(deployment_rules, deployment)
         if applicable:
             guarded(deployment.span, applicable, deployment, run)
-    for document in documents:
-        if by_scope.get(Scope.DOCUMENT) and run.is_reported(document):
-            guarded(document, by_scope[Scope.DOCUMENT], document, run)
+    document_rules = by_scope.get(Scope.DOCUMENT)
+    if document_rules:
+        for document in documents:
+            if run.is_reported(document):
+                guarded(document, document_rules, document, run)
     if by_scope.get(Scope.RUN):
         for label, world in _variant_worlds(run):
             emit.world = label
