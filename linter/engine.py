@@ -25,7 +25,7 @@ from linter.nodes import Span
 from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
 from linter.reporting import FileSummary
-from linter.rules import Finding, NotJudged, Rule, RuleSelector, Scope, Severity, Violation
+from linter.rules import Finding, NotJudged, Rule, RuleSelector, Scope, Severity, Violation, applicability_key
 from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, decode_bytes, load_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -597,47 +597,68 @@ def _check(
     for candidate in enabled:
         by_scope.setdefault(candidate.scope, []).append(candidate)
 
-    def guarded(anchor: Span | None, candidates: list[Rule], *args: Any) -> None:
-        current = ""
+    def guarded(anchor: Span | Document | None, candidates: Sequence[Rule], *args: Any) -> None:
+        emit.running = ""
         try:
             with time_limit(options.file_timeout):
-                for candidate in candidates:
-                    current = candidate.id
-                    emit.check(candidate, anchor, candidate.check, *args)
+                emit.check_each(candidates, anchor, args)
         except Overrun:
-            where = anchor or Span.point("<run>", 1)
+            where = _anchor_span(anchor) or Span.point("<run>", 1)
             emit.core(
                 "MD001",
-                f"rule {current} took longer than {options.file_timeout:g} s (the per-file time limit) here; "
+                f"rule {emit.running} took longer than {options.file_timeout:g} s (the per-file time limit) here; "
                 "the rules after it did not run",
                 where,
             )
 
-    # A rule is not called for a deployment outside its declared kinds, environments or ML evidence;
-    # rules declaring the same ones are asked once per deployment (most declare none, or the same few).
-    deployment_rules = [
-        (candidate, (type(candidate), candidate.kinds, candidate.environments, candidate.ml_only))
-        for candidate in by_scope.get(Scope.DEPLOYMENT, ())
-    ]
+    deployment_rules = by_scope.get(Scope.DEPLOYMENT, [])
+    # A plain Rule's verdict follows from the deployment's `applicability_key`: the rules that apply to
+    # one kind, environment and ML evidence are found once per run, not asked again for each deployment.
+    # A Rule subclass may judge applicability its own way: with one enabled, every deployment is asked.
+    by_key: dict[tuple, tuple[Rule, ...]] | None = (
+        {} if all(type(candidate) is Rule for candidate in deployment_rules) else None
+    )
     for deployment in run.deployments:
-        verdicts: dict[tuple, bool] = {}
-        applicable = []
-        for candidate, declaration in deployment_rules:
-            applies = verdicts.get(declaration)
-            if applies is None:
-                applies = verdicts[declaration] = candidate.applies_to(deployment)
-            if applies:
-                applicable.append(candidate)
+        if by_key is None:
+            applicable = _applicable(deployment_rules, deployment)
+        else:
+            key = applicability_key(deployment)
+            try:
+                applicable = by_key[key]
+            except KeyError:
+                applicable = by_key[key] = _applicable(deployment_rules, deployment)
+            except TypeError:  # a kind no dict can hold (an adapter's own type): asked as it is
+                applicable = _applicable(deployment_rules, deployment)
         if applicable:
             guarded(deployment.span, applicable, deployment, run)
-    for document in documents:
-        if by_scope.get(Scope.DOCUMENT) and run.is_reported(document):
-            guarded(_document_anchor(document), by_scope[Scope.DOCUMENT], document, run)
+    document_rules = by_scope.get(Scope.DOCUMENT)
+    if document_rules:
+        for document in documents:
+            if run.is_reported(document):
+                guarded(document, document_rules, document, run)
     if by_scope.get(Scope.RUN):
         for label, world in _variant_worlds(run):
             emit.world = label
             guarded(world.deployments[0].span if world.deployments else None, by_scope[Scope.RUN], world.deployments, world)
         emit.world = None
+
+
+def _applicable(candidates: Sequence[Rule], deployment: Deployment) -> tuple[Rule, ...]:
+    """The `candidates` that apply to `deployment` (`Rule.applies_to`), in their order.
+
+    Rules declaring the same applicability are asked once (most declare
+    none, or the same few).
+    """
+    verdicts: dict[tuple, bool] = {}
+    applicable = []
+    for candidate in candidates:
+        declaration = (type(candidate), candidate.kinds, candidate.environments, candidate.ml_only)
+        applies = verdicts.get(declaration)
+        if applies is None:
+            applies = verdicts[declaration] = candidate.applies_to(deployment)
+        if applies:
+            applicable.append(candidate)
+    return tuple(applicable)
 
 
 def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]] | None, RunContext]]:
@@ -993,6 +1014,11 @@ def _document_anchor(document: Document) -> Span:
     return Span.point(span.path, span.line, span.column)
 
 
+def _anchor_span(anchor: Span | Document | None) -> Span | None:
+    """Where a failure of a rule is reported: `anchor`, or the start of the document given as one."""
+    return _document_anchor(anchor) if isinstance(anchor, Document) else anchor
+
+
 def _describe(error: BaseException) -> str:
     text = str(error)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
@@ -1024,6 +1050,8 @@ class _Emitter:
     world: tuple[str, frozenset[str]] | None = None
     # id(deployment) -> what deployment-scope rules could not judge there (the run keeps the deployments alive).
     not_judged: dict[int, list[NotJudged]] = field(default_factory=dict)
+    # The ID of the rule `check_each` last called ("" before any).
+    running: str = ""
 
     def core(self, rule_id: str, message: str, span: Span, severity: Severity | None = None) -> None:
         owner = self.rules_by_id.get(rule_id) or self.rules_by_id["MD001"]
@@ -1038,37 +1066,66 @@ class _Emitter:
         owner = self.rules_by_id["MD002"]
         self.findings.append(owner.finding(Violation(message, span)).replaced(plugin=plugin))
 
-    def check(self, candidate: Rule, anchor: Span | None, check: Callable[..., Iterable[Violation]], *args: Any) -> None:
+    def check_each(self, candidates: Iterable[Rule], anchor: Span | Document | None, args: tuple) -> None:
+        """Call each rule's check with `args`, in order, keeping what it yields; one that raises is MD002 at `anchor`.
+
+        A document as `anchor` stands for its start (`_document_anchor`), made
+        only when a rule fails there.
+
+        `running` names the rule being called (for a time-limit report). One
+        call for all the rules of a deployment (or document, or world):
+        what they share is looked at once, not once per rule.
+        """
         subject = args[0] if args and isinstance(args[0], Deployment) else None
-        try:
-            for violation in check(*args) or ():
-                if isinstance(violation, NotJudged):
+        about: dict[str, Any] | None = None
+        findings = self.findings
+        for candidate in candidates:
+            self.running = candidate.id
+            try:
+                for violation in candidate.check(*args) or ():
+                    if isinstance(violation, NotJudged):
+                        if subject is None:
+                            raise TypeError("check yielded NotJudged outside a deployment-scope rule")
+                        self.not_judged.setdefault(id(subject), []).append(replace(violation, rule_id=candidate.id))
+                        continue
+                    if not isinstance(violation, Violation):
+                        raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
                     if subject is None:
-                        raise TypeError("check yielded NotJudged outside a deployment-scope rule")
-                    self.not_judged.setdefault(id(subject), []).append(replace(violation, rule_id=candidate.id))
-                    continue
-                if not isinstance(violation, Violation):
-                    raise TypeError(f"check yielded {type(violation).__name__}, not a Violation")
-                finding = candidate.finding(violation)
-                if subject is not None:
-                    name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
-                    if subject.variant.known:
-                        finding = finding.replaced(subject=name, subject_span=subject.span, variants=(str(subject.variant.value),))
-                    else:
-                        finding = finding.replaced(subject=name, subject_span=subject.span)
-                elif self.world is not None and finding.span.path in self.world[1]:
-                    finding = finding.replaced(variants=(self.world[0],))
-                self.findings.append(finding)
-        except (KeyboardInterrupt, Overrun):
-            raise
-        except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
-            where = anchor or Span.point(f"<plugin:{candidate.plugin}>", 1)
-            self.plugin_error(
-                candidate.plugin,
-                f"plugin {candidate.plugin!r} raised {_describe(error)} in rule {candidate.id}",
-                where,
-                error,
-            )
+                        finding = candidate.finding(violation)
+                        if self.world is not None and finding.span.path in self.world[1]:
+                            finding = finding.replaced(variants=(self.world[0],))
+                        findings.append(finding)
+                        continue
+                    if about is None:  # what every finding of the deployment says of it, read once
+                        name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
+                        variants = (str(subject.variant.value),) if subject.variant.known else ()
+                        about = {"subject": name, "subject_span": subject.span, "variants": variants}
+                    if candidate.__class__ is Rule:  # `Rule.finding` with the deployment's fields, made at once
+                        finding = Finding(
+                            violation.span,
+                            candidate.id,
+                            violation.message,
+                            violation.severity or candidate.severity,
+                            candidate.slug,
+                            candidate.plugin,
+                            related=violation.related,
+                            **about,
+                        )
+                    elif about["variants"]:
+                        finding = candidate.finding(violation).replaced(**about)
+                    else:  # a subclass's own finding keeps its variants
+                        finding = candidate.finding(violation).replaced(subject=about["subject"], subject_span=about["subject_span"])
+                    findings.append(finding)
+            except (KeyboardInterrupt, Overrun):
+                raise
+            except BaseException as error:  # a plugin's SystemExit is its failure, not the run's end
+                where = _anchor_span(anchor) or Span.point(f"<plugin:{candidate.plugin}>", 1)
+                self.plugin_error(
+                    candidate.plugin,
+                    f"plugin {candidate.plugin!r} raised {_describe(error)} in rule {candidate.id}",
+                    where,
+                    error,
+                )
 
 
 def _innermost_frame(error: BaseException) -> str:

@@ -44,11 +44,16 @@ def with_fingerprints(findings: Sequence[Finding], documents: Sequence[Document]
     index: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
     for document in documents:
         points = ordered.get(document.path)
-        if points and document.root is not None:
+        root = document.root
+        if points and root is not None:
+            # Most documents of a stream hold no point: told apart by one search, before anything is made for them.
+            first = bisect.bisect_left(points, root.start)
+            if first == len(points) or points[first] > root.end:
+                continue
             named = index.setdefault(document.path, {})
-            within = _unnamed_within(document.root, points, named)
+            within = _unnamed_within(root, points, named)
             if within:
-                _index(document.root, f"#{document.index}", named, within)
+                _index(root, f"#{document.index}", named, within)
     located = []
     for finding in findings:
         if finding.fingerprint:
@@ -113,16 +118,18 @@ def _walk(
         return True
     depth += 1
     if isinstance(node, MappingNode):
-        for key, value in zip(node.flat[::2], node.flat[1::2]):
-            child = f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
+        pairs = iter(node.flat)
+        for key, value in zip(pairs, pairs):
+            # The key path of a value is made only where it names a point or is walked below.
             at = key.start
             if isinstance(value, ScalarNode):
-                if at in unnamed and _name(at, (child, _text(value.value)), unnamed, into):
+                if at in unnamed and _name(at, (_child(path, key), _text(value.value)), unnamed, into):
                     return True
                 at = value.start
-                if at in unnamed and depth <= 300 and _name(at, (child, _text(value.value)), unnamed, into):
+                if at in unnamed and depth <= 300 and _name(at, (_child(path, key), _text(value.value)), unnamed, into):
                     return True
                 continue
+            child = _child(path, key)
             if at in unnamed and _name(at, (child, ""), unnamed, into):
                 return True
             if _walk(value, child, into, unnamed, depth, seen):
@@ -136,6 +143,11 @@ def _walk(
             elif _walk(item, f"{path}/{position}", into, unnamed, depth, seen):
                 return True
     return False
+
+
+def _child(path: str, key: Node) -> str:
+    """The key path below `path` through `key` (a key that is not a scalar adds nothing)."""
+    return f"{path}/{key.value}" if isinstance(key, ScalarNode) else path
 
 
 def _name(

@@ -32,6 +32,7 @@ __all__ = [
     "SelectionError",
     "DOC_HEADINGS",
     "UNKNOWN_ENVIRONMENT",
+    "applicability_key",
 ]
 
 DOC_HEADINGS = ("What it does", "Why it matters", "Example", "Fix", "Sources")
@@ -372,6 +373,25 @@ def _environment(rule_id: str, word: Environment | str) -> str:
             f"rule {rule_id}: unknown environment {word!r} in environments= (use {', '.join(_ENVIRONMENT_WORDS)})"
         )
     return text
+
+
+def applicability_key(deployment: Deployment) -> tuple:
+    """What `Rule.not_applicable_to` reads of a deployment to decide whether a rule judges it.
+
+    Its kind (None when unknown), its environment as `environments=` spells
+    it, and whether it lacks the ML evidence its adapter looked for. Two
+    deployments with equal keys fall inside or outside every `Rule`'s
+    declared applicability alike (the reason's text may differ: it quotes
+    the adapter's note), so the engine finds the rules that apply once per
+    key.
+    """
+    kind = deployment.kind
+    evidence = deployment.ml_evidence
+    return (
+        kind.value if kind.known else None,
+        _environment_word(deployment),
+        evidence is not None and not evidence.known,
+    )
 
 
 def _environment_word(deployment: Deployment) -> str:

@@ -7,6 +7,7 @@ what a rule applies to and why it did not judge a deployment.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Iterator
 
@@ -32,7 +33,7 @@ from linter.engine import LintOptions
 from linter.explain import explain_json, explain_text, not_applicable
 from linter.plugin_manager import build_plugin_host
 from linter.rule_docs import rule_as_dict, rule_markdown
-from linter.rules import RuleSelector
+from linter.rules import RuleSelector, applicability_key
 
 PATH = "deploy.yaml"
 
@@ -206,6 +207,73 @@ def test_the_engine_does_not_call_a_rule_outside_its_applicability():
     )
     assert sorted(_lint(deployments, counts_calls)) == ["called for judged", "called for ml-evidence"]
     assert called == ["judged", "ml-evidence"]
+
+
+def test_the_engine_asks_a_rule_once_per_kind_environment_and_ml_evidence(monkeypatch):
+    asked: list[tuple[str, str]] = []
+    original = Rule.not_applicable_to
+
+    def counting(self, target):
+        asked.append((self.id, str(target.name.value)))
+        return original(self, target)
+
+    monkeypatch.setattr(Rule, "not_applicable_to", counting)
+    called = declared(kinds=("realtime",), environments=("prod",), ml_only=True)
+    deployments = (
+        deployment(DeploymentKind.REALTIME, Environment.PROD, name="first"),
+        deployment(DeploymentKind.REALTIME, Environment.DEV, name="dev"),
+        deployment(DeploymentKind.REALTIME, Environment.PROD, name="second"),
+        deployment(DeploymentKind.REALTIME, Environment.PROD, Sourced("a GPU request"), name="with-evidence"),
+        deployment(DeploymentKind.REALTIME, Environment.PROD, Sourced(provenance=Provenance.INFERRED), name="not-ml"),
+        deployment(DeploymentKind.REALTIME, Environment.DEV, name="dev-again"),
+    )
+    assert sorted(_lint(deployments, called)) == ["saw first", "saw second", "saw with-evidence"]
+    # "second" and "with-evidence" are judged as "first" was, "dev-again" as "dev": not asked again.
+    assert asked == [("TST001", "first"), ("TST001", "dev"), ("TST001", "not-ml")]
+
+
+def test_a_rule_subclass_judging_applicability_its_own_way_is_asked_for_every_deployment():
+    class JudgedByName(Rule):
+        def applies_to(self, target: Deployment) -> bool:
+            return str(target.name.value).startswith("judged")
+
+    def reports(target: Deployment, run: RunContext) -> Iterator[Violation]:
+        yield Violation(f"by name {target.name.value}", target.span)
+
+    by_name = JudgedByName("TST003", "judged-by-name", Severity.INFO, "Judges deployments named judged.", reports)
+    everything = declared(environments=("prod",))
+    deployments = (
+        deployment(environment=Environment.PROD, name="judged-1"),
+        deployment(environment=Environment.PROD, name="other"),
+        deployment(environment=Environment.PROD, name="judged-2"),
+    )
+    assert sorted(_lint(deployments, everything, by_name)) == [
+        "by name judged-1", "by name judged-2", "saw judged-1", "saw judged-2", "saw other",
+    ]
+
+
+_KINDS = (None, *DeploymentKind)
+_ENVIRONMENTS = (None, *Environment)
+_EVIDENCE = (
+    None,
+    Sourced("image vllm/vllm-openai"),
+    Sourced("a GPU request", note="one note"),
+    Sourced(provenance=Provenance.INFERRED),
+    Sourced(provenance=Provenance.INFERRED, note="no ML image, accelerator or profile"),
+)
+
+
+def test_deployments_with_one_applicability_key_are_judged_alike_by_every_builtin_rule():
+    """The engine finds the rules that apply once per key: no built-in rule may tell such deployments apart."""
+    rules = [candidate for candidate in build_plugin_host().rules() if candidate.scope is Scope.DEPLOYMENT]
+    by_key: dict[tuple, list[Deployment]] = {}
+    for kind, environment, evidence in itertools.product(_KINDS, _ENVIRONMENTS, _EVIDENCE):
+        target = deployment(kind, environment, evidence)
+        by_key.setdefault(applicability_key(target), []).append(target)
+    assert len(by_key) == len(_KINDS) * len(_ENVIRONMENTS) * 2  # ML evidence: lacking it or not
+    for key, alike in by_key.items():
+        for candidate in rules:
+            assert len({candidate.applies_to(target) for target in alike}) == 1, (candidate.id, key)
 
 
 # --- docs and explain ------------------------------------------------------------------------

@@ -48,9 +48,9 @@ def _instances(members: Sequence[Deployment]) -> int | None:
 
 
 def _names(members: Sequence[Deployment]) -> str:
-    names = [display_name(deployment) for deployment in members]
-    shown = ", ".join(names[:_NAMES_SHOWN])
-    return shown if len(names) <= _NAMES_SHOWN else f"{shown} and {len(names) - _NAMES_SHOWN} more"
+    # Only the names shown are made: a group may hold thousands of endpoints.
+    shown = ", ".join(display_name(deployment) for deployment in members[:_NAMES_SHOWN])
+    return shown if len(members) <= _NAMES_SHOWN else f"{shown} and {len(members) - _NAMES_SHOWN} more"
 
 
 @rule(
