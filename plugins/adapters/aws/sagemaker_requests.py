@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy as _copy
 import re
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from linter import (
@@ -312,18 +313,33 @@ def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
     return dynamic
 
 
-def _key_table(node: MappingNode) -> dict[str, Node]:
-    """Each lower-cased text key of a mapping with its first non-null value, in the mapping's order.
+def _key_table(node: MappingNode) -> dict[str, _Found]:
+    """What `_lookup` finds for each name a mapping answers, by the name lower-cased, made in one pass over its keys.
 
-    `_lookup` reads the same entries: the first non-null value under a key
-    spelled `name` in any case, else the first non-null `name.$` entry.
+    `_lookup` finds the first non-null value under a key spelled `name` in
+    any case, else the first non-null `name.$` entry (dynamic): each
+    lower-cased text key holds its first non-null value, and a `name.$`
+    key also answers `name` where no `name` is written. The answers are
+    made here, once per mapping, so a search only looks them up.
     """
-    table: dict[str, Node] = {}
-    for key, value in node.pairs:
-        text = key.value
+    table: dict[str, _Found] = {}
+    dynamic: list[tuple[str, Node]] = []
+    flat = node.flat
+    for index in range(0, len(flat), 2):
+        text, value = flat[index].value, flat[index + 1]  # type: ignore[attr-defined]
         if isinstance(text, str) and not is_null(value):
-            table.setdefault(text.lower(), value)
+            lowered = text.lower()
+            if lowered not in table:
+                table[lowered] = _Found(value, None)
+                if lowered.endswith(".$"):
+                    dynamic.append((lowered[:-2], value))
+    for name, value in dynamic:
+        if name not in table:
+            table[name] = _Found(value, _dynamic_path(value))
     return table
+
+
+_NODE_SPAN = attrgetter("span")  # a node's own span (C-level: no Python frame per value read)
 
 
 def _dynamic_path(value: Node) -> str:
@@ -349,11 +365,11 @@ class RequestReader:
         exact_keys: bool = False,
         extensions: data.Extensions = data.SHIPPED,
     ) -> None:
-        self.span_of = span_of or (lambda node: node.span)
+        self.span_of = span_of or _NODE_SPAN
         self.resolve = resolve
         self.exact_keys = exact_keys
         self.extensions = extensions
-        self.key_tables: dict[int, tuple[MappingNode, dict[str, Node]]] | None = None
+        self.key_tables: dict[int, tuple[MappingNode, dict[str, _Found]]] | None = None
 
     def with_key_tables(self) -> "RequestReader":
         """A copy of this reader that matches keys through a table of each mapping's lower-cased keys, made on its first search.
@@ -385,6 +401,8 @@ class RequestReader:
 
     def find(self, node: Node | None, *path: str) -> _Found | None:
         """The entry at a path of keys (the node itself for no keys); a dynamic entry on the way makes the result dynamic."""
+        if len(path) == 1:  # nearly every search
+            return self._entry(node, path[0])
         if not path:
             return _Found(node, None) if node is not None else None
         found: _Found | None = None
@@ -405,13 +423,7 @@ class RequestReader:
         known = tables.get(id(node))
         if known is None or known[0] is not node:
             known = tables[id(node)] = (node, _key_table(node))
-        table = known[1]
-        wanted = name.lower()
-        value = table.get(wanted)
-        if value is not None:
-            return _Found(value, None)
-        value = table.get(wanted + ".$")
-        return _Found(value, _dynamic_path(value)) if value is not None else None
+        return known[1].get(name.lower())
 
     def node(self, node: Node | None, *path: str) -> Node | None:
         """The node at a path of keys, or None when absent or dynamic."""
@@ -430,7 +442,10 @@ class RequestReader:
     # --- values ----------------------------------------------------------------------
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
-        found = self.find(node, *path)
+        return self.value_of(self.find(node, *path), convert, expected)
+
+    def value_of(self, found: _Found | None, convert: Callable[[Any], Any], expected: str) -> Sourced:
+        """What `value` reads from the entry `find` found (None: not written), for a subclass whose typed reads skip `value`'s arguments."""
         if found is None:
             return NOT_WRITTEN
         span = self.span_of(found.node)

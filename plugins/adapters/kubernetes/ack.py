@@ -104,13 +104,29 @@ def _strict(convert: Callable) -> Callable:
 
 
 _STRICT = {convert: _strict(convert) for convert in (*_LENIENT, as_str)}  # made once, not per value read
+_STRICT_STR, _STRICT_INT, _STRICT_BOOL = _STRICT[as_str], _STRICT[as_int], _STRICT[as_bool]
 
 
 class _AckReader(RequestReader):
-    """The SageMaker request reader with the CRD schemas' strict types."""
+    """The SageMaker request reader with the CRD schemas' strict types.
+
+    Its typed reads (`read_str`, `read_int`, `read_bool`, and `read_text`
+    through `read_str`) give `value_of` the strict converter themselves,
+    as `value` would after mapping the lenient one: ~5 of them per object
+    of a large stream, each then one call instead of two.
+    """
 
     def value(self, node, *path, convert=lambda item: item, expected=""):
-        return super().value(node, *path, convert=_STRICT.get(convert, convert), expected=expected)
+        return self.value_of(self.find(node, *path), _STRICT.get(convert, convert), expected)
+
+    def read_str(self, node, *path):
+        return self.value_of(self.find(node, *path), _STRICT_STR, "a string")
+
+    def read_int(self, node, *path):
+        return self.value_of(self.find(node, *path), _STRICT_INT, "an integer")
+
+    def read_bool(self, node, *path):
+        return self.value_of(self.find(node, *path), _STRICT_BOOL, "true or false")
 
 
 READER = _AckReader(resolve=_AckResolver(expression=_placeholder))
