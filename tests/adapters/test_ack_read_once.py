@@ -81,3 +81,47 @@ def test_a_declared_region_wins_over_the_images():
 def test_images_of_no_region_leave_it_unknown():
     elsewhere = STREAM.replace("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "ghcr.io/acme/churn:1")
     assert not _deployment(elsewhere).region.known
+
+
+# --- made with the resource, not on first use -------------------------------------------------
+
+
+def test_an_ack_resources_origin_and_fallback_name_are_made_with_it():
+    from plugins.adapters.kubernetes.ack import scope_of
+    from plugins.adapters.kubernetes.ack_sagemaker import AckResource, read_resource
+
+    model = next(manifest for manifest in _index().manifests if manifest.kind == "Model")
+    resource = read_resource(model, scope_of(model, None), None)
+    assert {"origin", "fallback_name"} <= set(vars(resource))  # fields, not made on first use
+    name = model.name_sourced
+    assert resource.origin == "ACK Model churn"
+    assert resource.fallback_name == name.replaced(provenance=Provenance.INFERRED, note="metadata.name")
+    bare = AckResource(resource.manifest, resource.scope, resource.link, resource.profile, resource.environment, resource.problems)
+    assert (bare.origin, bare.fallback_name) == (resource.origin, resource.fallback_name)
+
+
+def test_an_unnamed_objects_fallback_name_is_its_unknown_name():
+    from plugins.adapters.kubernetes.ack import scope_of
+    from plugins.adapters.kubernetes.ack_sagemaker import read_resource
+
+    unnamed = STREAM.replace("metadata: {name: churn, namespace: ml, annotations: {team: data}}", "metadata: {namespace: ml}")
+    model = next(manifest for manifest in _index(unnamed).manifests if manifest.kind == "Model")
+    resource = read_resource(model, scope_of(model, None), None)
+    assert resource.fallback_name is model.name_sourced and not resource.fallback_name.known
+    assert resource.origin == f"ACK {model.describe()}"
+
+
+def test_an_instance_types_accelerator_is_the_kind_itself(monkeypatch):
+    """`compute_for` gives `Compute` the accelerator kind, so `Compute` makes no copy of the value to convert its name."""
+    from linter import AcceleratorKind, Sourced, Span
+    from plugins.adapters.aws.inferred_facts import compute_for
+
+    copies = []
+    replaced = Sourced.replaced
+    monkeypatch.setattr(Sourced, "replaced", lambda self, **changes: copies.append(changes) or replaced(self, **changes))
+    span = Span("a.yaml", 3, 1, 3, 13)
+    for instance_type, kind in (("ml.g5.xlarge", AcceleratorKind.GPU), ("ml.c5.xlarge", AcceleratorKind.NONE), ("ml.inf2.xlarge", AcceleratorKind.INFERENTIA)):
+        compute = compute_for(Sourced(instance_type, span))
+        assert compute.accelerator.value is kind
+        assert (compute.accelerator.span, compute.accelerator.provenance, compute.accelerator.note) == (span, Provenance.INFERRED, f"instance family {instance_type.split('.')[1]}")
+    assert copies == []

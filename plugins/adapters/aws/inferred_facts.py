@@ -15,6 +15,7 @@ from typing import Sequence
 
 from linter import (
     UNKNOWN,
+    AcceleratorKind,
     AsyncConfig,
     Compute,
     Deployment,
@@ -47,7 +48,8 @@ def compute_for(instance_type: Sourced[str], extensions: Extensions = SHIPPED) -
     span, related = instance_type.span, instance_type.related  # decided where the instance type is
     return Compute(
         instance_type=instance_type,
-        accelerator=Sourced(info.accelerator, span, Provenance.INFERRED, note, related=related),
+        # The kind itself, not its name: `Compute` would otherwise make a copy of the value to turn the name into the kind.
+        accelerator=Sourced(AcceleratorKind(info.accelerator), span, Provenance.INFERRED, note, related=related),
         accelerator_count=(
             Sourced(info.accelerator_count, span, Provenance.INFERRED, note, related=related)
             if info.accelerator_count is not None
