@@ -104,7 +104,7 @@ def test_a_key_tables_answers_are_made_once_per_mapping():
         first = tabled.find(spec, name)
         assert first is not None and tabled.find(spec, name) is first, name
         assert tabled.find(spec, name.lower()) is first, name
-    (table,) = [entry[1] for entry in tabled.key_tables.values()]
+    (table,) = tabled.key_tables.values()
     assert {name: found.dynamic for name, found in table.items()} == {
         "endpointconfigname": None,
         "modelname.$": None,
@@ -134,7 +134,12 @@ Name: churn
 Placeholder: ${MODEL}
 Nothing: null
 Dynamic.$: $.value
+Huge: 10000000000000000000000000000000000000000
+Marker: a@@mldeploy-lint-hole-0@@b
+Angle: <YOUR BUCKET>
+Listed: [a]
 """
+NAMES = ["Count", "Text", "Flag", "FlagText", "Ratio", "Name", "Placeholder", "Nothing", "Dynamic", "Huge", "Marker", "Angle", "Listed", "Missing"]
 
 
 def test_the_ack_readers_typed_reads_do_not_go_through_value(monkeypatch):
@@ -146,7 +151,7 @@ def test_the_ack_readers_typed_reads_do_not_go_through_value(monkeypatch):
     assert calls == []
 
 
-@pytest.mark.parametrize("name", ["Count", "Text", "Flag", "FlagText", "Ratio", "Name", "Placeholder", "Nothing", "Dynamic", "Missing"])
+@pytest.mark.parametrize("name", NAMES)
 def test_the_ack_readers_typed_reads_answer_as_its_value_does(name):
     request = _request(TYPED)
     for read, convert, expected in (
@@ -157,3 +162,17 @@ def test_the_ack_readers_typed_reads_answer_as_its_value_does(name):
         through_value = ACK_READER.value(request, name, convert=convert, expected=expected)
         read_value = read(request, name)
         assert (read_value, read_value.raw) == (through_value, through_value.raw), (name, expected)
+    assert ACK_READER.name_key(request, name) == RequestReader.name_key(ACK_READER, request, name)
+
+
+def test_the_ack_reader_reads_a_plain_scalar_without_resolving_or_converting_it(monkeypatch):
+    """A string, integer or boolean the resolver reads as itself is the value read (no `value_of`); anything else goes through it."""
+    through = []
+    value_of = RequestReader.value_of
+    monkeypatch.setattr(RequestReader, "value_of", lambda self, found, *args: through.append(found.node.value) or value_of(self, found, *args))
+    request = _request(TYPED)
+    read = (ACK_READER.read_str(request, "Name"), ACK_READER.read_int(request, "Count"), ACK_READER.read_bool(request, "Flag"), ACK_READER.name_key(request, "Name"))
+    assert [item.value if hasattr(item, "value") else item for item in read] == ["churn", 2, True, "=churn"]
+    assert through == []
+    ACK_READER.read_str(request, "Placeholder"), ACK_READER.read_int(request, "Text"), ACK_READER.read_bool(request, "FlagText")
+    assert through == ["${MODEL}", "2", "true"]

@@ -369,7 +369,7 @@ class RequestReader:
         self.resolve = resolve
         self.exact_keys = exact_keys
         self.extensions = extensions
-        self.key_tables: dict[int, tuple[MappingNode, dict[str, _Found]]] | None = None
+        self.key_tables: dict[MappingNode, dict[str, _Found]] | None = None  # by the mapping itself (compared by identity)
 
     def with_key_tables(self) -> "RequestReader":
         """A copy of this reader that matches keys through a table of each mapping's lower-cased keys, made on its first search.
@@ -418,12 +418,12 @@ class RequestReader:
 
     def _entry(self, node: Node | None, name: str) -> _Found | None:
         tables = self.key_tables
-        if tables is None or self.exact_keys or not isinstance(node, MappingNode):
+        if tables is None or node.__class__ is not MappingNode or self.exact_keys:  # a subclass of it may compare or hash otherwise
             return _lookup(node, name, self.exact_keys)
-        known = tables.get(id(node))
-        if known is None or known[0] is not node:
-            known = tables[id(node)] = (node, _key_table(node))
-        return known[1].get(name.lower())
+        table = tables.get(node)  # type: ignore[arg-type]
+        if table is None:
+            table = tables[node] = _key_table(node)  # type: ignore[index, arg-type]
+        return table.get(name.lower())
 
     def node(self, node: Node | None, *path: str) -> Node | None:
         """The node at a path of keys, or None when absent or dynamic."""

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence, TypeVar
 
-from linter import Environment, InputProblem, MappingNode, Node, Provenance, ScalarNode, Sourced, WorkloadProfile, child
+from linter import NOT_WRITTEN, Environment, InputProblem, MappingNode, Node, Provenance, ScalarNode, Sourced, WorkloadProfile, child
 
 from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, text
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
@@ -108,28 +108,66 @@ _STRICT_STR, _STRICT_INT, _STRICT_BOOL = _STRICT[as_str], _STRICT[as_int], _STRI
 
 
 class _AckReader(RequestReader):
-    """The SageMaker request reader with the CRD schemas' strict types.
+    """The SageMaker request reader with the CRD schemas' strict types, resolving values with `_AckResolver`.
 
     Its typed reads (`read_str`, `read_int`, `read_bool`, and `read_text`
-    through `read_str`) give `value_of` the strict converter themselves,
-    as `value` would after mapping the lenient one: ~5 of them per object
-    of a large stream, each then one call instead of two.
+    through `read_str`) and `name_key` answer a scalar the resolver reads
+    as itself (nearly every value of a spec) straight away: a string for
+    `read_str` and `name_key`, an integer for `read_int`, a boolean for
+    `read_bool` is then the value, declared where it is written, as
+    `value_of` and the base class's `name_key` find it after resolving
+    and converting it. Any other entry they give `value_of` with the
+    strict converter (or the base class's `name_key`), as `value` does
+    after mapping the lenient one.
     """
+
+    def __init__(self) -> None:
+        super().__init__(resolve=_AckResolver(expression=_placeholder))
 
     def value(self, node, *path, convert=lambda item: item, expected=""):
         return self.value_of(self.find(node, *path), _STRICT.get(convert, convert), expected)
 
     def read_str(self, node, *path):
-        return self.value_of(self.find(node, *path), _STRICT_STR, "a string")
+        found = self.find(node, *path)
+        if found is None:
+            return NOT_WRITTEN
+        target = found.node
+        if target.__class__ is ScalarNode and found.dynamic is None:
+            value = target.value  # type: ignore[union-attr]
+            if value.__class__ is str and "@@" not in value and not is_placeholder(value):
+                return Sourced(value, self.span_of(target), Provenance.DECLARED)
+        return self.value_of(found, _STRICT_STR, "a string")
 
     def read_int(self, node, *path):
-        return self.value_of(self.find(node, *path), _STRICT_INT, "an integer")
+        found = self.find(node, *path)
+        if found is None:
+            return NOT_WRITTEN
+        target = found.node
+        if target.__class__ is ScalarNode and found.dynamic is None and target.value.__class__ is int:  # type: ignore[union-attr]
+            converted = as_int(target.value)  # type: ignore[union-attr]
+            if converted is not None:  # None: too large, noted by value_of
+                return Sourced(converted, self.span_of(target), Provenance.DECLARED)
+        return self.value_of(found, _STRICT_INT, "an integer")
 
     def read_bool(self, node, *path):
-        return self.value_of(self.find(node, *path), _STRICT_BOOL, "true or false")
+        found = self.find(node, *path)
+        if found is None:
+            return NOT_WRITTEN
+        target = found.node
+        if target.__class__ is ScalarNode and found.dynamic is None and target.value.__class__ is bool:  # type: ignore[union-attr]
+            return Sourced(target.value, self.span_of(target), Provenance.DECLARED)  # type: ignore[union-attr]
+        return self.value_of(found, _STRICT_BOOL, "true or false")
+
+    def name_key(self, node, *path):
+        found = self.find(node, *path)
+        if found is not None and found.dynamic is None and found.node.__class__ is ScalarNode:
+            value = found.node.value  # type: ignore[union-attr]
+            if value.__class__ is str and "@@" not in value and not is_placeholder(value):
+                return "=" + value
+        return RequestReader.name_key(self, node, *path)
 
 
-READER = _AckReader(resolve=_AckResolver(expression=_placeholder))
+READER = _AckReader()
 
 
 # --- where a resource lives in AWS -------------------------------------------------------
