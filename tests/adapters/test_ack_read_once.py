@@ -125,3 +125,54 @@ def test_an_instance_types_accelerator_is_the_kind_itself(monkeypatch):
         assert compute.accelerator.value is kind
         assert (compute.accelerator.span, compute.accelerator.provenance, compute.accelerator.note) == (span, Provenance.INFERRED, f"instance family {instance_type.split('.')[1]}")
     assert copies == []
+
+
+# --- nothing done for nothing -------------------------------------------------------------------
+
+
+def test_a_deployment_of_objects_declaring_no_profile_merges_none(monkeypatch):
+    from linter import NO_PROFILE
+    from plugins.adapters.aws import sagemaker_requests
+
+    merged = []
+    merge = sagemaker_requests.merge_profiles
+    monkeypatch.setattr(sagemaker_requests, "merge_profiles", lambda base, override: merged.append(override) or merge(base, override))
+    assert _deployment().profile is NO_PROFILE
+    assert merged == []
+    tagged = STREAM.replace("spec: {endpointName: churn,", "spec: {tags: [{key: 'mldeploy-lint:traffic', value: bursty}], endpointName: churn,")
+    profile = _deployment(tagged).profile
+    assert len(merged) == 1 and profile.traffic.value == "bursty" and profile.traffic.provenance is Provenance.DECLARED
+
+
+def test_a_request_without_profile_tags_keeps_its_base_profile_without_parsing(monkeypatch):
+    from linter import NO_PROFILE
+    from plugins.adapters.aws import sagemaker_requests
+    from plugins.adapters.kubernetes.ack import READER
+
+    parsed = []
+    parse = sagemaker_requests.parse_profile
+    monkeypatch.setattr(sagemaker_requests, "parse_profile", lambda *args: parsed.append(args) or parse(*args))
+    spec = next(manifest for manifest in _index().manifests if manifest.kind == "Endpoint").spec
+    assert sagemaker_requests.request_profile(spec, READER, "here") == (NO_PROFILE, sagemaker_requests.Sourced(), [])
+    base = _deployment().profile.replaced(traffic=sagemaker_requests.Sourced("bursty"))
+    profile, environment, problems = sagemaker_requests.request_profile(spec, READER, "here", base)
+    assert (profile, environment, problems) == (base, sagemaker_requests.Sourced(), []) and profile is base
+    assert parsed == []
+
+
+def test_one_candidate_is_the_nearest_without_ranking():
+    from plugins.adapters.kubernetes.ack import nearest
+
+    ack = ack_links.build(_index())
+    (model,) = ack.models
+    (config,) = ack.configs
+    asked = []
+
+    def manifest_of(candidate):  # what ranking asks of each candidate (namespace, then file)
+        asked.append(candidate)
+        return candidate.resource.manifest
+
+    assert nearest([model], "=churn-xgb", config.resource.manifest, config.resource.scope, manifest_of, lambda candidate: candidate.resource.scope) is model
+    assert asked == []
+    assert nearest([model, model], "=churn-xgb", config.resource.manifest, config.resource.scope, manifest_of, lambda candidate: candidate.resource.scope) is model
+    assert asked

@@ -567,7 +567,10 @@ def request_profile(
         if isinstance(resolved, Unresolved):
             continue
         entries.append((key[len(PROFILE_TAG_PREFIX):], resolved, reader.span_of(value)))
-    profile, problems = parse_profile(entries, f"Tags {PROFILE_TAG_PREFIX}<key> of {origin}", base)
+    if entries:
+        profile, problems = parse_profile(entries, f"Tags {PROFILE_TAG_PREFIX}<key> of {origin}", base)
+    else:  # what parse_profile gives for no entries, without making its note (most requests have no profile tags)
+        profile, problems = (NO_PROFILE if base is None else base), []
     environment: Sourced[Environment] = Sourced()
     if profile.environment.known:
         stage = normalise_environment(profile.environment.value)
@@ -1161,7 +1164,7 @@ def hosting_deployment(
     merged = profile or NO_PROFILE
     stage = Sourced()
     for source in (config, endpoint):
-        if source is not None:
+        if source is not None and source.profile is not NO_PROFILE:  # merging NO_PROFILE changes nothing
             merged = merge_profiles(merged, source.profile)
     for candidate in (endpoint.environment if endpoint else None, config.environment if config else None, environment):
         if candidate is not None and candidate.known:

@@ -233,8 +233,8 @@ def nearest(
         for candidate in candidates
         if scope.compatible(scope_of_candidate(candidate)) and (not key.startswith("~") or manifest_of(candidate).path == near.path)
     ]
-    if not found:
-        return None
+    if len(found) < 2:
+        return found[0] if found else None
     return min(
         found,
         key=lambda candidate: (manifest_of(candidate).namespace != near.namespace, manifest_of(candidate).path != near.path),
