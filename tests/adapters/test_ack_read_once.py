@@ -176,3 +176,23 @@ def test_one_candidate_is_the_nearest_without_ranking():
     assert asked == []
     assert nearest([model, model], "=churn-xgb", config.resource.manifest, config.resource.scope, manifest_of, lambda candidate: candidate.resource.scope) is model
     assert asked
+
+
+def test_a_container_without_environment_or_command_line_is_given_no_model_id_without_looking(monkeypatch):
+    """No environment and no command line: no model ID, so no weights; neither is looked for (most containers)."""
+    from linter import NOT_WRITTEN, Sourced, Span
+    from plugins.adapters.aws import inferred_facts
+
+    looked = []
+    model_id_of, weights_of = inferred_facts.model_id_of, inferred_facts.weights_of
+    monkeypatch.setattr(inferred_facts, "model_id_of", lambda *args: looked.append("model_id_of") or model_id_of(*args))
+    monkeypatch.setattr(inferred_facts, "weights_of", lambda *args: looked.append("weights_of") or weights_of(*args))
+    span = Span("m.yaml", 2, 3, 2, 40)
+    image = Sourced("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", span)
+    model = inferred_facts.model_for(image, Sourced("churn", span))
+    assert looked == []
+    assert (model.model_id, model.weights_gb) == (model_id_of((), Sourced()), Sourced()) == (NOT_WRITTEN, NOT_WRITTEN)
+    assert model.framework.value == "xgboost" and model.framework.span == span
+    llm = inferred_facts.model_for(Sourced("vllm/vllm-openai:v0.6.0", span), environment=(("HF_MODEL_ID", Sourced("meta-llama/Llama-3.1-8B", span)),))
+    assert looked == ["model_id_of", "weights_of"]
+    assert llm.model_id.value == "meta-llama/Llama-3.1-8B" and llm.weights_gb.span == span

@@ -323,20 +323,24 @@ def _key_table(node: MappingNode) -> dict[str, _Found]:
     made here, once per mapping, so a search only looks them up.
     """
     table: dict[str, _Found] = {}
-    dynamic: list[tuple[str, Node]] = []
+    dynamic: list[tuple[str, Node]] | None = None
     flat = node.flat
     for index in range(0, len(flat), 2):
         text, value = flat[index].value, flat[index + 1]  # type: ignore[attr-defined]
         if isinstance(text, str) and not is_null(value):
             lowered = text.lower()
             if lowered not in table:
-                table[lowered] = _Found(value, None)
+                table[lowered] = _new_tuple(_Found, (value, None))  # _Found(value, None), without its Python-level __new__
                 if lowered.endswith(".$"):
+                    dynamic = dynamic or []
                     dynamic.append((lowered[:-2], value))
-    for name, value in dynamic:
+    for name, value in dynamic or ():
         if name not in table:
             table[name] = _Found(value, _dynamic_path(value))
     return table
+
+
+_new_tuple = tuple.__new__
 
 
 _NODE_SPAN = attrgetter("span")  # a node's own span (C-level: no Python frame per value read)
