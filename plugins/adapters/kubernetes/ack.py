@@ -110,15 +110,12 @@ _STRICT_STR, _STRICT_INT, _STRICT_BOOL = _STRICT[as_str], _STRICT[as_int], _STRI
 class _AckReader(RequestReader):
     """The SageMaker request reader with the CRD schemas' strict types, resolving values with `_AckResolver`.
 
-    Its typed reads (`read_str`, `read_int`, `read_bool`, and `read_text`
-    through `read_str`) and `name_key` answer a scalar the resolver reads
-    as itself (nearly every value of a spec) straight away: a string for
-    `read_str` and `name_key`, an integer for `read_int`, a boolean for
-    `read_bool` is then the value, declared where it is written, as
-    `value_of` and the base class's `name_key` find it after resolving
-    and converting it. Any other entry they give `value_of` with the
-    strict converter (or the base class's `name_key`), as `value` does
-    after mapping the lenient one.
+    `read_str`, `read_int`, `read_bool` (and so `read_text`) and `name_key`
+    answer a plain scalar (a string holding no placeholder or hole marker,
+    an integer, a boolean: nearly every value of a spec) straight from the
+    entry found, as `value_of` and the base class's `name_key` would after
+    resolving and converting it; any other entry goes through them, with
+    the strict converter.
     """
 
     def __init__(self) -> None:

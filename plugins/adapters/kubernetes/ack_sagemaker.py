@@ -104,10 +104,10 @@ class AckResource:
         if not self.origin:
             object.__setattr__(self, "origin", f"ACK {self.manifest.describe()}")
         if self.fallback_name is None:
-            object.__setattr__(self, "fallback_name", fallback_name_of(self.manifest))
+            object.__setattr__(self, "fallback_name", _fallback_name(self.manifest))
 
 
-def fallback_name_of(manifest: Manifest) -> Sourced[str]:
+def _fallback_name(manifest: Manifest) -> Sourced[str]:
     """The object's `metadata.name`, inferred as the AWS name of a spec that names none."""
     name = manifest.name_sourced
     if not name.known:
@@ -172,7 +172,7 @@ def read_resource(
     profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader)
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
     return AckResource(
-        manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions), origin, fallback_name_of(manifest)
+        manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions), origin, _fallback_name(manifest)
     )
 
 
