@@ -176,3 +176,17 @@ def test_the_ack_reader_reads_a_plain_scalar_without_resolving_or_converting_it(
     assert through == []
     ACK_READER.read_str(request, "Placeholder"), ACK_READER.read_int(request, "Text"), ACK_READER.read_bool(request, "FlagText")
     assert through == ["${MODEL}", "2", "true"]
+
+
+def test_each_job_operation_is_read_by_its_builder_from_one_table(monkeypatch):
+    """`job_deployments` looks the operation's reader up in a table made once, not in a dictionary made per request."""
+    from plugins.adapters.aws import sagemaker_requests
+
+    assert set(sagemaker_requests._JOB_BUILDERS) == set(sagemaker_requests.JOB_OPERATIONS)
+    asked = []
+    for operation in sagemaker_requests.JOB_OPERATIONS:
+        monkeypatch.setitem(sagemaker_requests._JOB_BUILDERS, operation, lambda request, reader, context, operation=operation: asked.append(operation) or [])
+    context = sagemaker_requests.JobContext(id="job", span=_request().span, origin="here")
+    for operation in (*sagemaker_requests.JOB_OPERATIONS, sagemaker_requests.MODEL):
+        assert sagemaker_requests.job_deployments(operation, _request(), RequestReader(), context) == []
+    assert asked == list(sagemaker_requests.JOB_OPERATIONS)

@@ -634,9 +634,7 @@ class JobContext:
 
 def job_deployments(operation: str, request: Node, reader: RequestReader, context: JobContext) -> list:
     """Deployments (and profile problems) of one job request; [] for other operations."""
-    if operation == TUNING_JOB:
-        return _tuning(request, reader, context)
-    builder = {TRAINING_JOB: _training, TRANSFORM_JOB: _transform, PROCESSING_JOB: _processing}.get(operation)
+    builder = _JOB_BUILDERS.get(operation)
     if builder is None:
         return []
     return builder(request, reader, context)
@@ -894,6 +892,15 @@ def _tuning(request: Node, reader: RequestReader, context: JobContext) -> list:
         problems_reported = True
         results.extend(items)
     return results
+
+
+# Each job operation's reader, made once (not a dictionary per request read).
+_JOB_BUILDERS: dict[str, Callable[[Node, RequestReader, JobContext], list]] = {
+    TRAINING_JOB: _training,
+    TRANSFORM_JOB: _transform,
+    PROCESSING_JOB: _processing,
+    TUNING_JOB: _tuning,
+}
 
 
 # --- hosting ----------------------------------------------------------------------------
