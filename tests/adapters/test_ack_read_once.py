@@ -2,8 +2,10 @@
 
 A stream of thousands of ACK Models, EndpointConfigs, Endpoints and
 ScalableTargets: these tests pin that each deployment is finished in one
-copy and each name read once, and that the shorter way gives the answers
-the longer one gave.
+copy, each name read once, each resource's origin and fallback name made
+with it, and nothing done for what changes nothing (a profile nobody
+declares, a lone candidate, a container without a model ID); and that the
+shorter way gives the answers the longer one gave.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 The ACK index of a large stream reads ~11 values of each of thousands of
 objects through one `RequestReader`: these tests pin that a value is
-resolved once where one read is enough, and that the shorter reading gives
-the answers the full one gives, for every kind of value a request holds
-(known, partly unknown, set at run time, malformed, not written).
+resolved once where one read is enough, that a key table's answers are
+made once per mapping, that the ACK reader reads a plain scalar without
+resolving it again, and that the shorter reading gives the answers the
+full one gives, for every kind of value a request holds (known, partly
+unknown, set at run time, malformed, not written).
 """
 
 from __future__ import annotations
