@@ -14,7 +14,9 @@ from dataclasses import fields
 from typing import Sequence
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
+    AcceleratorKind,
     AsyncConfig,
     Compute,
     Deployment,
@@ -47,7 +49,8 @@ def compute_for(instance_type: Sourced[str], extensions: Extensions = SHIPPED) -
     span, related = instance_type.span, instance_type.related  # decided where the instance type is
     return Compute(
         instance_type=instance_type,
-        accelerator=Sourced(info.accelerator, span, Provenance.INFERRED, note, related=related),
+        # The kind itself, not its name: `Compute` would otherwise make a copy of the value to turn the name into the kind.
+        accelerator=Sourced(AcceleratorKind(info.accelerator), span, Provenance.INFERRED, note, related=related),
         accelerator_count=(
             Sourced(info.accelerator_count, span, Provenance.INFERRED, note, related=related)
             if info.accelerator_count is not None
@@ -77,8 +80,8 @@ def model_for(
     `[data]` section (`plugins.data.extensions_of(run)`): its image rules
     come first.
     """
-    framework: Sourced[str] = Sourced()
-    accelerator: Sourced[str] = Sourced()
+    framework: Sourced[str] = NOT_WRITTEN
+    accelerator: Sourced[str] = NOT_WRITTEN
     hints = {key: value.value for key, value in environment if value.known}
     if image.known:
         info = data.classify_image(str(image.value), extensions=extensions)
@@ -98,7 +101,8 @@ def model_for(
         word = data.repository_word_framework(str(image.value))
         if word is not None:
             framework = Sourced(word[0], image.span, Provenance.INFERRED, word[1])
-    model_id = model_id_of(environment, command)
+    # Without an environment or a command line there is no model ID, and so no size of its weights (most containers).
+    model_id = model_id_of(environment, command) if environment or command.known else NOT_WRITTEN
     return ModelSpec(
         name=name,
         image=image,
@@ -107,7 +111,7 @@ def model_for(
         multi_model=multi_model,
         environment=environment,
         model_id=model_id,
-        weights_gb=weights_of(model_id, framework, environment, command),
+        weights_gb=weights_of(model_id, framework, environment, command) if model_id.known else NOT_WRITTEN,
     )
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy as _copy
 import re
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from linter import (
@@ -312,18 +313,37 @@ def _lookup(node: Node | None, name: str, exact: bool = False) -> _Found | None:
     return dynamic
 
 
-def _key_table(node: MappingNode) -> dict[str, Node]:
-    """Each lower-cased text key of a mapping with its first non-null value, in the mapping's order.
+def _key_table(node: MappingNode) -> dict[str, _Found]:
+    """What `_lookup` finds for each name a mapping answers, by the name lower-cased, made in one pass over its keys.
 
-    `_lookup` reads the same entries: the first non-null value under a key
-    spelled `name` in any case, else the first non-null `name.$` entry.
+    `_lookup` finds the first non-null value under a key spelled `name` in
+    any case, else the first non-null `name.$` entry (dynamic): each
+    lower-cased text key holds its first non-null value, and a `name.$`
+    key also answers `name` where no `name` is written. The answers are
+    made here, once per mapping, so a search only looks them up.
     """
-    table: dict[str, Node] = {}
-    for key, value in node.pairs:
-        text = key.value
+    table: dict[str, _Found] = {}
+    dynamic: list[tuple[str, Node]] | None = None
+    flat = node.flat
+    for index in range(0, len(flat), 2):
+        text, value = flat[index].value, flat[index + 1]  # type: ignore[attr-defined]
         if isinstance(text, str) and not is_null(value):
-            table.setdefault(text.lower(), value)
+            lowered = text.lower()
+            if lowered not in table:
+                table[lowered] = _new_tuple(_Found, (value, None))  # _Found(value, None), without its Python-level __new__
+                if lowered.endswith(".$"):
+                    dynamic = dynamic or []
+                    dynamic.append((lowered[:-2], value))
+    for name, value in dynamic or ():
+        if name not in table:
+            table[name] = _Found(value, _dynamic_path(value))
     return table
+
+
+_new_tuple = tuple.__new__
+
+
+_NODE_SPAN = attrgetter("span")  # a node's own span (C-level: no Python frame per value read)
 
 
 def _dynamic_path(value: Node) -> str:
@@ -349,11 +369,11 @@ class RequestReader:
         exact_keys: bool = False,
         extensions: data.Extensions = data.SHIPPED,
     ) -> None:
-        self.span_of = span_of or (lambda node: node.span)
+        self.span_of = span_of or _NODE_SPAN
         self.resolve = resolve
         self.exact_keys = exact_keys
         self.extensions = extensions
-        self.key_tables: dict[int, tuple[MappingNode, dict[str, Node]]] | None = None
+        self.key_tables: dict[MappingNode, dict[str, _Found]] | None = None  # by the mapping itself (compared by identity)
 
     def with_key_tables(self) -> "RequestReader":
         """A copy of this reader that matches keys through a table of each mapping's lower-cased keys, made on its first search.
@@ -385,6 +405,8 @@ class RequestReader:
 
     def find(self, node: Node | None, *path: str) -> _Found | None:
         """The entry at a path of keys (the node itself for no keys); a dynamic entry on the way makes the result dynamic."""
+        if len(path) == 1:  # nearly every search
+            return self._entry(node, path[0])
         if not path:
             return _Found(node, None) if node is not None else None
         found: _Found | None = None
@@ -400,18 +422,12 @@ class RequestReader:
 
     def _entry(self, node: Node | None, name: str) -> _Found | None:
         tables = self.key_tables
-        if tables is None or self.exact_keys or not isinstance(node, MappingNode):
+        if tables is None or node.__class__ is not MappingNode or self.exact_keys:  # a subclass of it may compare or hash otherwise
             return _lookup(node, name, self.exact_keys)
-        known = tables.get(id(node))
-        if known is None or known[0] is not node:
-            known = tables[id(node)] = (node, _key_table(node))
-        table = known[1]
-        wanted = name.lower()
-        value = table.get(wanted)
-        if value is not None:
-            return _Found(value, None)
-        value = table.get(wanted + ".$")
-        return _Found(value, _dynamic_path(value)) if value is not None else None
+        table = tables.get(node)  # type: ignore[arg-type]
+        if table is None:
+            table = tables[node] = _key_table(node)  # type: ignore[index, arg-type]
+        return table.get(name.lower())
 
     def node(self, node: Node | None, *path: str) -> Node | None:
         """The node at a path of keys, or None when absent or dynamic."""
@@ -430,7 +446,10 @@ class RequestReader:
     # --- values ----------------------------------------------------------------------
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
-        found = self.find(node, *path)
+        return self.value_of(self.find(node, *path), convert, expected)
+
+    def value_of(self, found: _Found | None, convert: Callable[[Any], Any], expected: str) -> Sourced:
+        """What `value` reads from the entry `find` found (None: not written), for a subclass whose typed reads skip `value`'s arguments."""
         if found is None:
             return NOT_WRITTEN
         span = self.span_of(found.node)
@@ -552,7 +571,10 @@ def request_profile(
         if isinstance(resolved, Unresolved):
             continue
         entries.append((key[len(PROFILE_TAG_PREFIX):], resolved, reader.span_of(value)))
-    profile, problems = parse_profile(entries, f"Tags {PROFILE_TAG_PREFIX}<key> of {origin}", base)
+    if entries:
+        profile, problems = parse_profile(entries, f"Tags {PROFILE_TAG_PREFIX}<key> of {origin}", base)
+    else:  # what parse_profile gives for no entries, without making its note (most requests have no profile tags)
+        profile, problems = (NO_PROFILE if base is None else base), []
     environment: Sourced[Environment] = Sourced()
     if profile.environment.known:
         stage = normalise_environment(profile.environment.value)
@@ -612,9 +634,7 @@ class JobContext:
 
 def job_deployments(operation: str, request: Node, reader: RequestReader, context: JobContext) -> list:
     """Deployments (and profile problems) of one job request; [] for other operations."""
-    if operation == TUNING_JOB:
-        return _tuning(request, reader, context)
-    builder = {TRAINING_JOB: _training, TRANSFORM_JOB: _transform, PROCESSING_JOB: _processing}.get(operation)
+    builder = _JOB_BUILDERS.get(operation)
     if builder is None:
         return []
     return builder(request, reader, context)
@@ -872,6 +892,15 @@ def _tuning(request: Node, reader: RequestReader, context: JobContext) -> list:
         problems_reported = True
         results.extend(items)
     return results
+
+
+# Each job operation's reader, made once (not a dictionary per request read).
+_JOB_BUILDERS: dict[str, Callable[[Node, RequestReader, JobContext], list]] = {
+    TRAINING_JOB: _training,
+    TRANSFORM_JOB: _transform,
+    PROCESSING_JOB: _processing,
+    TUNING_JOB: _tuning,
+}
 
 
 # --- hosting ----------------------------------------------------------------------------
@@ -1146,7 +1175,7 @@ def hosting_deployment(
     merged = profile or NO_PROFILE
     stage = Sourced()
     for source in (config, endpoint):
-        if source is not None:
+        if source is not None and source.profile is not NO_PROFILE:  # merging NO_PROFILE changes nothing
             merged = merge_profiles(merged, source.profile)
     for candidate in (endpoint.environment if endpoint else None, config.environment if config else None, environment):
         if candidate is not None and candidate.known:

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence, TypeVar
 
-from linter import Environment, InputProblem, MappingNode, Node, Provenance, ScalarNode, Sourced, WorkloadProfile, child
+from linter import NOT_WRITTEN, Environment, InputProblem, MappingNode, Node, Provenance, ScalarNode, Sourced, WorkloadProfile, child
 
 from plugins.adapters.kubernetes.objects import Manifest, has_placeholder, text
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
@@ -104,16 +104,67 @@ def _strict(convert: Callable) -> Callable:
 
 
 _STRICT = {convert: _strict(convert) for convert in (*_LENIENT, as_str)}  # made once, not per value read
+_STRICT_STR, _STRICT_INT, _STRICT_BOOL = _STRICT[as_str], _STRICT[as_int], _STRICT[as_bool]
 
 
 class _AckReader(RequestReader):
-    """The SageMaker request reader with the CRD schemas' strict types."""
+    """The SageMaker request reader with the CRD schemas' strict types, resolving values with `_AckResolver`.
+
+    `read_str`, `read_int`, `read_bool` (and so `read_text`) and `name_key`
+    answer a plain scalar (a string holding no placeholder or hole marker,
+    an integer, a boolean: nearly every value of a spec) straight from the
+    entry found, as `value_of` and the base class's `name_key` would after
+    resolving and converting it; any other entry goes through them, with
+    the strict converter.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(resolve=_AckResolver(expression=_placeholder))
 
     def value(self, node, *path, convert=lambda item: item, expected=""):
-        return super().value(node, *path, convert=_STRICT.get(convert, convert), expected=expected)
+        return self.value_of(self.find(node, *path), _STRICT.get(convert, convert), expected)
+
+    def read_str(self, node, *path):
+        found = self.find(node, *path)
+        if found is None:
+            return NOT_WRITTEN
+        target = found.node
+        if target.__class__ is ScalarNode and found.dynamic is None:
+            value = target.value  # type: ignore[union-attr]
+            if value.__class__ is str and "@@" not in value and not is_placeholder(value):
+                return Sourced(value, self.span_of(target), Provenance.DECLARED)
+        return self.value_of(found, _STRICT_STR, "a string")
+
+    def read_int(self, node, *path):
+        found = self.find(node, *path)
+        if found is None:
+            return NOT_WRITTEN
+        target = found.node
+        if target.__class__ is ScalarNode and found.dynamic is None and target.value.__class__ is int:  # type: ignore[union-attr]
+            converted = as_int(target.value)  # type: ignore[union-attr]
+            if converted is not None:  # None: too large, noted by value_of
+                return Sourced(converted, self.span_of(target), Provenance.DECLARED)
+        return self.value_of(found, _STRICT_INT, "an integer")
+
+    def read_bool(self, node, *path):
+        found = self.find(node, *path)
+        if found is None:
+            return NOT_WRITTEN
+        target = found.node
+        if target.__class__ is ScalarNode and found.dynamic is None and target.value.__class__ is bool:  # type: ignore[union-attr]
+            return Sourced(target.value, self.span_of(target), Provenance.DECLARED)  # type: ignore[union-attr]
+        return self.value_of(found, _STRICT_BOOL, "true or false")
+
+    def name_key(self, node, *path):
+        found = self.find(node, *path)
+        if found is not None and found.dynamic is None and found.node.__class__ is ScalarNode:
+            value = found.node.value  # type: ignore[union-attr]
+            if value.__class__ is str and "@@" not in value and not is_placeholder(value):
+                return "=" + value
+        return RequestReader.name_key(self, node, *path)
 
 
-READER = _AckReader(resolve=_AckResolver(expression=_placeholder))
+READER = _AckReader()
 
 
 # --- where a resource lives in AWS -------------------------------------------------------
@@ -179,8 +230,8 @@ def nearest(
         for candidate in candidates
         if scope.compatible(scope_of_candidate(candidate)) and (not key.startswith("~") or manifest_of(candidate).path == near.path)
     ]
-    if not found:
-        return None
+    if len(found) < 2:
+        return found[0] if found else None
     return min(
         found,
         key=lambda candidate: (manifest_of(candidate).namespace != near.namespace, manifest_of(candidate).path != near.path),

@@ -21,7 +21,6 @@ This module reads single objects; `ack_links.py` links them by name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
 from linter import (
@@ -97,17 +96,23 @@ class AckResource:
     environment: Sourced[Environment]
     problems: tuple[InputProblem, ...]
     reader: RequestReader = READER  # with the run's `[data]` section, for the facts inferred from its requests
-    # `origin` and `fallback_name` are made on first use and kept: each entry reader and deployment asks again.
+    # Each entry reader and deployment asks for these: made with the resource (by `read_resource`, which has them), not on each use.
+    origin: str = ""  # "ACK <kind> <name>" when not given
+    fallback_name: Sourced[str] | None = None  # the object's name, for a spec that names no AWS resource; made when not given
 
-    @cached_property
-    def origin(self) -> str:
-        return f"ACK {self.manifest.describe()}"
+    def __post_init__(self) -> None:
+        if not self.origin:
+            object.__setattr__(self, "origin", f"ACK {self.manifest.describe()}")
+        if self.fallback_name is None:
+            object.__setattr__(self, "fallback_name", _fallback_name(self.manifest))
 
-    @cached_property
-    def fallback_name(self) -> Sourced[str]:
-        """The object's name, for a spec that names no AWS resource."""
-        name = self.manifest.name_sourced
-        return name.replaced(provenance=Provenance.INFERRED, note="metadata.name") if name.known else name
+
+def _fallback_name(manifest: Manifest) -> Sourced[str]:
+    """The object's `metadata.name`, inferred as the AWS name of a spec that names none."""
+    name = manifest.name_sourced
+    if not name.known:
+        return name
+    return Sourced(name.value, name.span, Provenance.INFERRED, "metadata.name", name.raw, name.options, name.related)
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,9 @@ def read_resource(
     origin = f"ACK {manifest.describe()}"
     profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader)
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
-    return AckResource(manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions))
+    return AckResource(
+        manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions), origin, _fallback_name(manifest)
+    )
 
 
 def read_model_entry(resource: AckResource) -> ModelEntry | None:
