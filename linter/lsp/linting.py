@@ -14,7 +14,10 @@ what linting the edited document alone costs:
   the context files' parses are also read from and written to the on-disk
   cache (`linter.disk_cache`, `cache-dir` of the configuration), so that a
   new session does not parse a whole repository again. The documents open
-  in the editor are not written there: they change at every keystroke.
+  in the editor are not written there: they change at every keystroke. The
+  caches a session uses are pruned as a command-line run prunes its own
+  (at most once a day), the server asking `caches_to_prune` after it has
+  published a document's diagnostics.
 
 Nothing outside the workspace folders is read: the configuration search
 and the context walk stop at the folder that holds the document; a document
@@ -28,7 +31,7 @@ import fnmatch
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from linter.api import MAX_REPOSITORY_CONTEXT_FILES
 from linter.config import Config, ConfigError, check_config, find_config, read_config
@@ -38,6 +41,9 @@ from linter.plugin_manager import PluginHost, build_plugin_host
 from linter.profile import normalise_environment
 from linter.rules import RuleSelector, SelectionError
 from linter.source_cache import SourceCache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linter.disk_cache import DiskCache
 
 __all__ = ["DocumentLint", "WorkspaceLinter", "REWALK_SECONDS", "Scope"]
 
@@ -125,6 +131,10 @@ class _ContextIndex:
         return found
 
 
+# How often a session looks whether the disk caches it uses are due for pruning (they are at most once a day).
+PRUNE_LOOK_SECONDS = 3600
+
+
 @dataclass
 class WorkspaceLinter:
     """Lints the documents of one editor session; see the module's docstring for what it keeps between edits."""
@@ -136,6 +146,8 @@ class WorkspaceLinter:
     _indexes: dict[tuple, _ContextIndex] = field(default_factory=dict)
     _stale: bool = False
     use_disk_cache: bool = True
+    # Each disk cache directory this session used, with when `caches_to_prune` last gave it (time.monotonic()).
+    _disk_caches: dict[str, tuple["DiskCache", float | None]] = field(default_factory=dict)
 
     def set_folders(self, folders: Iterable[str]) -> None:
         """The workspace folders (absolute paths); everything kept for the old ones is dropped."""
@@ -258,7 +270,25 @@ class WorkspaceLinter:
         if directory:
             directory = os.path.join(config.root, os.path.expanduser(directory))
         cache = open_cache(directory, run_salt(host, config))
-        return cache.without(open_paths) if cache is not None else None
+        if cache is None:
+            return None
+        self._disk_caches.setdefault(cache.directory, (cache, None))
+        return cache.without(open_paths)
+
+    def caches_to_prune(self, now: float | None = None) -> list["DiskCache"]:
+        """The disk caches this session used that were not given here in the last `PRUNE_LOOK_SECONDS`.
+
+        For the caller to call `maybe_prune` on each (away from the editor's
+        requests: pruning a large cache takes a while); that costs one `stat`
+        when the cache was pruned in the last day, by this session or any run.
+        """
+        now = time.monotonic() if now is None else now
+        due = []
+        for directory, (cache, given) in self._disk_caches.items():
+            if given is None or now - given >= PRUNE_LOOK_SECONDS:
+                self._disk_caches[directory] = (cache, now)
+                due.append(cache)
+        return due
 
     def _index(self, scope: Scope, discovery: DiscoveryOptions, max_bytes: int) -> _ContextIndex:
         key = (scope, discovery, max_bytes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -175,6 +176,9 @@ class MldeployLanguageServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
+        caches = self.linter.caches_to_prune()
+        if caches:  # in the background: removing files must not hold up the next request
+            threading.Thread(target=_prune, args=(caches,), name="mldeploy-lint cache pruning", daemon=True).start()
 
     def clear(self, uri: str) -> None:
         self.published.pop(uri, None)
@@ -401,6 +405,15 @@ class MldeployLanguageServer(LanguageServer):
                 continue
             self._shown_problems.add(problem)
             self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"mldeploy-lint: {problem}"))
+
+
+def _prune(caches) -> None:
+    """Prune each disk cache when due (`DiskCache.maybe_prune`); a failure is logged, never raised."""
+    for cache in caches:
+        try:
+            cache.maybe_prune()
+        except Exception:  # noqa: BLE001 - pruning is housekeeping: the session goes on
+            logger.exception("pruning the cache in %s failed", cache.directory)
 
 
 def _covers(found: types.Range, position: types.Position) -> bool:

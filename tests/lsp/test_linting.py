@@ -133,3 +133,31 @@ def test_a_new_session_takes_context_parses_from_disk_but_never_writes_open_docu
     second.set_folders([str(tmp_path)])
     assert _codes(second.lint(path, DEPLOYMENT + "# unsaved edit\n")) == expected
     assert parsed == [path]  # the HPA came from the disk cache
+
+
+def test_the_disk_caches_a_session_uses_are_given_for_pruning_once_an_hour(tmp_path, monkeypatch):
+    from linter import disk_cache
+    from linter.disk_cache import CACHE_DIR_ENV
+    from linter.lsp.linting import PRUNE_LOOK_SECONDS
+
+    monkeypatch.setattr(disk_cache, "MIN_ENTRY_BYTES", 0)
+    cache_dir = Path(os.environ[CACHE_DIR_ENV])
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "hpa.yaml").write_text(HPA, encoding="utf-8")
+    path = str(tmp_path / "deployment.yaml")
+    linter = WorkspaceLinter()
+    linter.set_folders([str(tmp_path)])
+    assert linter.caches_to_prune() == []  # nothing used yet
+    linter.lint(path, DEPLOYMENT)
+    (entry,) = cache_dir.rglob("*.json")  # the HPA's parse
+    old = entry.stat().st_mtime - 40 * 86400  # not used for 40 days: due to go
+    os.utime(entry, (old, old))
+    (cache,) = linter.caches_to_prune(now=1000.0)
+    assert linter.caches_to_prune(now=1000.0 + PRUNE_LOOK_SECONDS - 1) == []
+    removed = cache.maybe_prune()
+    assert removed is not None and removed.files == 1 and not entry.exists()
+    linter.lint(path, DEPLOYMENT)  # the same cache, used again: not given again within the hour
+    assert linter.caches_to_prune(now=1000.0 + PRUNE_LOOK_SECONDS - 1) == []
+    (again,) = linter.caches_to_prune(now=1000.0 + PRUNE_LOOK_SECONDS)
+    assert again.directory == cache.directory
+    assert again.maybe_prune() is None  # pruned today: only the stamp is looked at

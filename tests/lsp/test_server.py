@@ -459,3 +459,28 @@ async def test_a_value_from_a_parameter_default_relates_the_default(client, tmp_
     (related,) = diagnostic.related_information
     assert related.location.uri == uri
     assert related.location.range.start == types.Position(4, 13)
+
+
+async def test_the_disk_cache_is_pruned_in_the_background_after_a_lint(client, tmp_path):
+    # A session prunes the parse cache as a command-line run does (at most once a day): an entry not used
+    # for 40 days goes once the first document is linted, without the editor waiting for it.
+    import os
+
+    from linter.disk_cache import CACHE_DIR_ENV
+
+    entries = Path(os.environ[CACHE_DIR_ENV]) / "v1"
+    stale = entries / "ab" / ("ab" + "0" * 38 + ".json")
+    stale.parent.mkdir(parents=True)
+    stale.write_text('{"key": "stale", "source": null}')
+    old = stale.stat().st_mtime - 40 * 86400
+    os.utime(stale, (old, old))
+    await _initialize(client, tmp_path)
+    path = tmp_path / "serverless.yaml"
+    path.write_text(SERVERLESS, encoding="utf-8")
+    uri = _open(client, path)
+    await _diagnostics(client, uri, lambda codes: "CV001" in codes)
+    deadline = asyncio.get_running_loop().time() + 20.0
+    while stale.exists():
+        assert asyncio.get_running_loop().time() < deadline, "the stale entry is still there"
+        await asyncio.sleep(0.05)
+    assert (entries / "pruned").is_file()  # the stamp: not again today
