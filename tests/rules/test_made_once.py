@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import importlib
 
+from linter import Compute, Deployment, DeploymentKind, Provenance, ServerlessConfig, Sourced, Span, Unit
+from plugins.rules.autoscaling.scaling import hosts_inference_components
+from plugins.rules.common import units_owning_instances
 from rule_harness import lint_snippet
 
 # The modules (their packages export the rules under the same names).
@@ -67,3 +70,64 @@ def test_ep001_words_the_advice_for_a_size_and_endpoint_type_once():
     assert ep001._suggestion(5 * 10**9, "async") == (
         "no endpoint type takes it: split the payload, or process it offline with a batch transform job"
     )
+
+
+# --- Questions asked of every deployment, answered without work for a lone unit ---------------
+
+as001 = importlib.import_module("plugins.rules.autoscaling.missing_autoscaling")
+ep007 = importlib.import_module("plugins.rules.endpoint_fit.model_startup_timeouts_unset")
+
+SPAN = Span("model.yaml", 9, 5, 9, 20)
+
+
+def _deployment(*units: Unit) -> Deployment:
+    return Deployment(
+        id="model.yaml#Example",
+        platform="sagemaker",
+        kind=Sourced(DeploymentKind.REALTIME, SPAN, Provenance.DECLARED),
+        span=Span.point("model.yaml", 1),
+        units=units,
+    )
+
+
+def _unit(name: str, instance_type_at: Span | None = SPAN, serverless: ServerlessConfig | None = None) -> Unit:
+    instance_type = Sourced("ml.g5.xlarge", instance_type_at, Provenance.DECLARED) if instance_type_at else Sourced()
+    return Unit(name=Sourced(name, SPAN, Provenance.DECLARED), compute=Compute(instance_type=instance_type), serverless=serverless, span=SPAN)
+
+
+def test_a_lone_unit_owns_its_instances_unless_serverless_and_hosts_no_components():
+    variant = _unit("AllTraffic")
+    assert units_owning_instances(_deployment(variant)) == [variant]
+    assert units_owning_instances(_deployment(_unit("AllTraffic", serverless=ServerlessConfig(span=SPAN)))) == []
+    assert not hosts_inference_components(_deployment(variant), variant)
+    # A component placed on the variant (the same instance-type span) runs on the variant's instances.
+    component = _unit("component")
+    both = _deployment(variant, component)
+    assert units_owning_instances(both) == [variant]
+    assert hosts_inference_components(both, variant) and not hosts_inference_components(both, component)
+
+
+def test_as001_words_the_end_of_its_message_once_per_platform_kind_and_environment():
+    as001._advice.cache_clear()
+    snippet = XGBOOST_ON.format(instance_type="ml.m5.large")
+    first = [finding.message for finding in lint_snippet(snippet).findings if finding.rule_id == "AS001"]
+    again = [finding.message for finding in lint_snippet(snippet).findings if finding.rule_id == "AS001"]
+    assert first == again and len(first) == 1
+    assert first[0].endswith(
+        "— register the variant as an Application Auto Scaling target and drive it with a scaling policy "
+        "(a warning while the environment is unknown: an error in production, not reported in dev or staging)"
+    )
+    assert as001._advice.cache_info().misses == 1
+
+
+def test_ep007_reads_a_units_served_models_once(monkeypatch):
+    calls = []
+    served = ep007.served_models
+
+    def counted(deployment, unit):
+        calls.append(unit)
+        return served(deployment, unit)
+
+    monkeypatch.setattr(ep007, "served_models", counted)
+    lint_snippet(XGBOOST_ON.format(instance_type="ml.g5.xlarge"))
+    assert len(calls) == 1
