@@ -36,6 +36,14 @@ Config:
 """
 
 
+SIZED_ON = XGBOOST_ON.replace("  Properties:\n    ProductionVariants", """  Metadata:
+    mldeploy-lint:
+      workload:
+        model-size-gb: 20
+  Properties:
+    ProductionVariants""")
+
+
 def _size_not_known_calls(monkeypatch) -> list:
     calls: list = []
     made = cp007._size_not_known
@@ -54,6 +62,24 @@ def test_cp007_words_a_missing_model_size_only_where_accelerator_memory_would_ju
     assert calls == []  # no accelerator: the NotJudged would be thrown away
     lint_snippet(XGBOOST_ON.format(instance_type="ml.g5.xlarge"))
     assert len(calls) == 1
+
+
+def test_cp007_words_why_memory_is_unknown_only_where_a_known_size_would_be_judged(monkeypatch):
+    asked = []
+    memory = cp007._memory
+
+    def recorded(deployment, unit, run, say_why=True):
+        found = memory(deployment, unit, run, say_why)
+        asked.append((say_why, type(found).__name__))
+        return found
+
+    monkeypatch.setattr(cp007, "_memory", recorded)
+    # The model's size is not known: memory that is not known either is not worded.
+    lint_snippet(XGBOOST_ON.format(instance_type="ml.g7.48xlarge"))
+    assert asked == [(False, "NoneType")]
+    asked.clear()
+    lint_snippet(SIZED_ON.format(instance_type="ml.g7.48xlarge"))
+    assert asked == [(True, "NotJudged")]
 
 
 def test_cp007_reads_its_thresholds_once():

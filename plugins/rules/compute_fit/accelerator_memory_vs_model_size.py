@@ -47,8 +47,12 @@ def _variant_of(deployment: Deployment, component: Unit) -> Unit | None:
                  and unit.compute.instance_type.span == where), None)
 
 
-def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | NotJudged | None:
-    """The accelerator memory a unit's model may use; NotJudged naming the missing fact; None when it has no accelerator to judge."""
+def _memory(deployment: Deployment, unit: Unit, run: RunContext, say_why: bool = True) -> _Memory | NotJudged | None:
+    """The accelerator memory a unit's model may use; NotJudged naming the missing fact; None when it has no accelerator to judge.
+
+    With `say_why` False the missing fact is not worded (None instead of
+    NotJudged): where only memory that is known would be used.
+    """
     compute = unit.compute
     if compute.instance_type.known:
         instance_type = str(compute.instance_type.value)
@@ -56,6 +60,8 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
         if table is None:
             info = instance_info(instance_type, extensions_of(run))
             if info is not None and info.accelerator == "none":
+                return None
+            if not say_why:
                 return None
             family = instance_type.lower().removeprefix("ml.").rpartition(".")[0]
             why = unknown_accelerator_memory(family) or "it is not in the data tables"
@@ -66,6 +72,8 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
         if unit.requirements is not None:  # an inference component: the devices each copy is given
             asked = unit.requirements.accelerator_devices
             if not asked.known:
+                if not say_why:
+                    return None
                 return NotJudged(
                     f"the accelerators a copy of inference component {unit_name(unit)} is given are not known "
                     f"(NumberOfAcceleratorDevicesRequired {_unknown_how(asked)})",
@@ -76,6 +84,8 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
             if compute.accelerator_count.not_written():
                 return None  # it requests none: no accelerator memory to fill
             if not compute.accelerator_count.known:
+                if not say_why:
+                    return None
                 return NotJudged(
                     f"the number of accelerators {unit_name(unit)} requests is not known ({_unknown_how(compute.accelerator_count)})",
                     compute.accelerator_count.span or unit.span,
@@ -87,6 +97,8 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
         return _Memory(_gb(table.device.memory, table.device.unit), devices, table.device, where, compute.instance_type)
     if deployment.platform == "sagemaker":
         if compute.instance_type.not_written():
+            return None
+        if not say_why:
             return None
         return NotJudged(
             f"the instance type of {unit_name(unit)} is not known ({_unknown_how(compute.instance_type)})", compute.instance_type.span
@@ -106,16 +118,22 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
             return _Memory(_gb(device.memory, device.unit), devices, device, where, compute.accelerator_count)
     if named:
         key, value = named[0]
+        if not say_why:
+            return None
         return NotJudged(
             f"the accelerator memory of the GPU {unit_name(unit)} is scheduled onto ({key}: {value}) is not known to the data tables",
             selector.span or unit.span,
         )
     accelerator = compute.accelerator
     if accelerator.known and accelerator.value not in (AcceleratorKind.GPU, AcceleratorKind.NONE):
+        if not say_why:
+            return None
         return NotJudged(
             f"the memory of the {accelerator.value} devices {unit_name(unit)} requests is not in the data tables",
             compute.accelerator_count.span or unit.span,
         )
+    if not say_why:
+        return None
     return NotJudged(
         f"which GPU {unit_name(unit)} gets is not known: no node selector names an instance type "
         f"({kubernetes_label('instance_type')}) or a GPU product ({', '.join(sorted(gpu_label_keys()))})",
@@ -278,7 +296,8 @@ def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) ->
         weights = _weights(deployment, unit)
         if weights is None:
             continue
-        memory = _memory(deployment, unit, run)
+        # Where the model's size is missing, only known memory matters: why memory is unknown is not worded.
+        memory = _memory(deployment, unit, run, say_why=isinstance(weights, tuple))
         if not isinstance(weights, tuple):  # the one model's size is not known
             if isinstance(memory, _Memory):  # only where there is accelerator memory to fill is the size missed
                 yield _size_not_known(deployment, unit, weights)
