@@ -165,10 +165,17 @@ def _valid_instance_types(job_kind: str, extra: tuple[str, ...]) -> frozenset[st
 
 def instance_job_kind(deployment_kind: str) -> str | None:
     """The job kind whose instance types a deployment kind uses (`async` -> `hosting`), if any."""
+    return _job_kinds().get(deployment_kind)
+
+
+@functools.lru_cache(maxsize=None)
+def _job_kinds() -> dict[str, str]:
+    # Read once (rules ask for every deployment); the first job kind that lists a deployment kind wins.
+    found: dict[str, str] = {}
     for job_kind, entry in raw_tables()["instance_type_kinds"].items():
-        if deployment_kind in entry["deployment_kinds"]:
-            return job_kind
-    return None
+        for deployment_kind in entry["deployment_kinds"]:
+            found.setdefault(deployment_kind, job_kind)
+    return found
 
 
 def instance_types_source() -> str:

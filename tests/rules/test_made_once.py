@@ -157,3 +157,39 @@ def test_ep007_reads_a_units_served_models_once(monkeypatch):
     monkeypatch.setattr(ep007, "served_models", counted)
     lint_snippet(XGBOOST_ON.format(instance_type="ml.g5.xlarge"))
     assert len(calls) == 1
+
+
+# --- Production rules read nothing for a deployment with nothing to judge -----------------
+
+as004 = importlib.import_module("plugins.rules.autoscaling.scale_in_below_two_in_production")
+cp004 = importlib.import_module("plugins.rules.compute_fit.burstable_instance_in_production")
+
+PRODUCTION_ON = XGBOOST_ON + """\
+    Tags:
+      - Key: Environment
+        Value: production
+"""
+
+
+def _never(*args):
+    raise AssertionError(f"asked for {args} with nothing to judge")
+
+
+def test_as004_reads_no_threshold_without_autoscaling(monkeypatch):
+    monkeypatch.setattr(as004, "limit", _never)
+    findings = lint_snippet(PRODUCTION_ON.format(instance_type="ml.m5.large")).findings
+    assert {finding.rule_id for finding in findings} >= {"AS001"}  # judged as production, and not scaled
+    assert not any(finding.rule_id in ("AS004", "MD002") for finding in findings)
+
+
+def test_cp004_names_the_deployment_only_for_a_burstable_unit(monkeypatch):
+    monkeypatch.setattr(cp004, "display_name", _never)
+    monkeypatch.setattr(cp004, "instance_job_kind", _never)
+    findings = lint_snippet(PRODUCTION_ON.format(instance_type="ml.m5.large")).findings
+    assert not any(finding.rule_id in ("CP004", "MD002") for finding in findings)
+    monkeypatch.undo()
+    findings = lint_snippet(PRODUCTION_ON.format(instance_type="ml.t2.medium")).findings
+    assert [finding.message for finding in findings if finding.rule_id == "CP004"] == [
+        "production endpoint Config (AllTraffic) runs on burstable instance ml.t2.medium: sustained traffic spends its "
+        "CPU credits and it throttles to its baseline — use a fixed-performance type (general purpose or compute optimised)"
+    ]
