@@ -155,6 +155,18 @@ def test_answers_asked_for_every_deployment_are_made_once():
     assert instance_accelerator_memory("ml.g5.12xlarge") is instance_accelerator_memory("ml.g5.12xlarge")
 
 
+def test_look_ups_by_name_answer_as_the_tables_in_order_do():
+    # Found in tables made once, the first entry of a name wins, as a scan of the tables in order found it.
+    for setting in data.model_server_settings():
+        assert data.model_server_setting(setting.env) == next(s for s in data.model_server_settings() if s.env == setting.env)
+    assert data.model_server_setting("NOT_A_SERVER_SETTING") is None
+    for job_kind, entry in data.raw_tables()["instance_type_kinds"].items():
+        for kind in entry["deployment_kinds"]:
+            first = next(job for job, listed in data.raw_tables()["instance_type_kinds"].items() if kind in listed["deployment_kinds"])
+            assert data.instance_job_kind(kind) == first
+    assert data.instance_job_kind("not-a-kind") is None
+
+
 def test_shared_instance_answers_keep_the_type_as_written_and_yield_to_the_run():
     assert data.instance_info("ML.M5.Large").instance_type == "ML.M5.Large"
     assert data.instance_info("ml.m5.large").instance_type == "ml.m5.large"

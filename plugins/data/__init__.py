@@ -354,7 +354,16 @@ def model_server_settings() -> tuple[ModelServerSetting, ...]:
 
 def model_server_setting(env: str) -> ModelServerSetting | None:
     """The model-server setting an environment variable controls, if it is a known one."""
-    return next((setting for setting in model_server_settings() if setting.env == env), None)
+    return _model_server_settings_by_env().get(env)
+
+
+@functools.lru_cache(maxsize=None)
+def _model_server_settings_by_env() -> dict[str, ModelServerSetting]:
+    # Made once: EP004 and EP008 ask for every environment variable of every container (the first entry wins).
+    found: dict[str, ModelServerSetting] = {}
+    for setting in model_server_settings():
+        found.setdefault(setting.env, setting)
+    return found
 
 
 def model_server_async_request_bytes(server: str) -> int | None:

@@ -193,3 +193,20 @@ def test_cp004_names_the_deployment_only_for_a_burstable_unit(monkeypatch):
         "production endpoint Config (AllTraffic) runs on burstable instance ml.t2.medium: sustained traffic spends its "
         "CPU credits and it throttles to its baseline — use a fixed-performance type (general purpose or compute optimised)"
     ]
+
+
+def test_ep008_words_an_endpoint_types_response_limit_once():
+    ep008 = importlib.import_module("plugins.rules.endpoint_fit.model_server_timeout_beyond_endpoint")
+    realtime = ep008._response_limit(DeploymentKind.REALTIME)
+    assert ep008._response_limit(DeploymentKind.REALTIME) is realtime
+    assert (realtime.seconds, realtime.label) == (60, "real-time endpoint")
+    assert realtime.remedy == "serve requests that long from an asynchronous endpoint (up to 3600 s)"
+    assert ep008._response_limit(DeploymentKind.TRAINING) is None
+
+
+def test_ep002_names_a_real_time_endpoint_nowhere(monkeypatch):
+    # A real-time endpoint meets any latency target EP002 judges: nothing about it is worded.
+    ep002 = importlib.import_module("plugins.rules.endpoint_fit.latency_target_unreachable")
+    monkeypatch.setattr(ep002, "display_name", _never)
+    findings = lint_snippet(SIZED_ON.replace("model-size-gb: 20", "latency-ms: 100").format(instance_type="ml.m5.large")).findings
+    assert not any(finding.rule_id in ("EP002", "MD002") for finding in findings)
