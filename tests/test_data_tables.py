@@ -16,6 +16,7 @@ import pytest
 
 import plugins.data as data
 from plugins.data import regenerate
+from plugins.data.accelerators import instance_accelerator_memory
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = REPO / "schemas" / "data-tables.schema.json"
@@ -144,6 +145,46 @@ def test_payload_limits():
     assert data.payload_limit("async").bytes == 1024 * MIB
     assert data.payload_limit("training") is None
     assert data.payload_suggestion_order() == ("realtime", "async")
+
+
+def test_answers_asked_for_every_deployment_are_made_once():
+    # Rules ask these for every deployment (EP001 several times a finding): the frozen answers are shared.
+    assert data.payload_limit("realtime") is data.payload_limit("realtime")
+    assert data.payload_suggestion_order() is data.payload_suggestion_order()
+    assert data.instance_info("ml.m5.large") is data.instance_info("ml.m5.large")
+    assert instance_accelerator_memory("ml.g5.12xlarge") is instance_accelerator_memory("ml.g5.12xlarge")
+
+
+def test_look_ups_by_name_answer_as_the_tables_in_order_do():
+    # Found in tables made once, the first entry of a name wins, as a scan of the tables in order found it.
+    for setting in data.model_server_settings():
+        assert data.model_server_setting(setting.env) == next(s for s in data.model_server_settings() if s.env == setting.env)
+    assert data.model_server_setting("NOT_A_SERVER_SETTING") is None
+    for job_kind, entry in data.raw_tables()["instance_type_kinds"].items():
+        for kind in entry["deployment_kinds"]:
+            first = next(job for job, listed in data.raw_tables()["instance_type_kinds"].items() if kind in listed["deployment_kinds"])
+            assert data.instance_job_kind(kind) == first
+    assert data.instance_job_kind("not-a-kind") is None
+
+
+def test_shared_instance_answers_keep_the_type_as_written_and_yield_to_the_run():
+    assert data.instance_info("ML.M5.Large").instance_type == "ML.M5.Large"
+    assert data.instance_info("ml.m5.large").instance_type == "ml.m5.large"
+    assert instance_accelerator_memory("g5.12xlarge").instance_type == "g5.12xlarge"
+    assert instance_accelerator_memory(12) is None
+    shipped = data.instance_info("ml.g5.xlarge")
+    families = {"zz9": {"accelerator": "gpu", "accelerator-count": 2}, "g6": {"accelerator": "gpu", "accelerator-count": 3}}
+    extensions = data.Extensions({"instance-families": families}, "mldeploy-lint.toml")
+    configured = data.instance_info("ml.zz9.2xlarge", extensions)
+    assert (configured.accelerator_count, configured.confidence) == (2, "declared")
+    assert configured.source == "[data.instance-families.zz9] in mldeploy-lint.toml"
+    assert data.instance_info("ml.zz9.2xlarge") is None
+    # The run's family wins over the tables' answer, made once for every run...
+    assert data.instance_info("ml.g6.xlarge", extensions).accelerator_count == 3
+    assert data.instance_info("ml.g6.xlarge").accelerator_count == 1
+    # ...and a family the run does not classify is the tables' answer, the same one as without the run.
+    assert data.instance_info("ml.g5.xlarge", extensions) is shipped
+    assert data.instance_info("xlarge", extensions) is None
 
 
 def test_serverless_settings():

@@ -184,12 +184,19 @@ class PayloadLimit:
 
 def payload_limit(kind: str) -> PayloadLimit | None:
     """The payload limit of a deployment kind (`realtime`, `serverless`, ...), if any."""
-    entry = raw_tables()["payload_limits"].get(kind)
-    if entry is None:
-        return None
-    return PayloadLimit(kind, entry["bytes"], entry["display"], entry["label"], entry["source"])
+    return _payload_limits().get(kind)
 
 
+@functools.lru_cache(maxsize=None)
+def _payload_limits() -> dict[str, PayloadLimit]:
+    # Each limit made once: EP001 alone asks for several for every deployment and finding.
+    return {
+        kind: PayloadLimit(kind, entry["bytes"], entry["display"], entry["label"], entry["source"])
+        for kind, entry in raw_tables()["payload_limits"].items()
+    }
+
+
+@functools.lru_cache(maxsize=None)
 def payload_suggestion_order() -> tuple[str, ...]:
     """Kinds to suggest, in order, for a payload too large for the current one."""
     return tuple(raw_tables()["payload_suggestion_order"])
@@ -347,7 +354,16 @@ def model_server_settings() -> tuple[ModelServerSetting, ...]:
 
 def model_server_setting(env: str) -> ModelServerSetting | None:
     """The model-server setting an environment variable controls, if it is a known one."""
-    return next((setting for setting in model_server_settings() if setting.env == env), None)
+    return _model_server_settings_by_env().get(env)
+
+
+@functools.lru_cache(maxsize=None)
+def _model_server_settings_by_env() -> dict[str, ModelServerSetting]:
+    # Made once: EP004 and EP008 ask for every environment variable of every container (the first entry wins).
+    found: dict[str, ModelServerSetting] = {}
+    for setting in model_server_settings():
+        found.setdefault(setting.env, setting)
+    return found
 
 
 def model_server_async_request_bytes(server: str) -> int | None:

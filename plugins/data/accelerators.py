@@ -139,6 +139,12 @@ def instance_accelerator_memory(instance_type: str) -> InstanceAcceleratorMemory
     """
     if not isinstance(instance_type, str):
         return None
+    return _instance_accelerator_memory(instance_type)
+
+
+# Made once per instance type as written: CP007 asks about the same few types for every deployment.
+@functools.lru_cache(maxsize=1024)
+def _instance_accelerator_memory(instance_type: str) -> InstanceAcceleratorMemory | None:
     parts = _split(instance_type)
     if parts is None:
         return None

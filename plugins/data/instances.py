@@ -78,27 +78,41 @@ def instance_info(instance_type: str, extensions: Extensions = SHIPPED) -> Insta
     `extensions_of(run)`; the shipped tables alone when not given) wins
     over the tables.
     """
+    configured_families = extensions.section.get("instance-families")
+    if configured_families:
+        parts = _split_instance_type(instance_type)
+        if parts is None:
+            return None
+        family, size, sagemaker = parts
+        configured = configured_families.get(family)
+        if configured is not None:
+            count = configured.get("accelerator-count", 0 if configured["accelerator"] == "none" else None)
+            return InstanceInfo(
+                instance_type=instance_type,
+                family=family,
+                size=size,
+                sagemaker=sagemaker,
+                accelerator=configured["accelerator"],
+                accelerator_count=count,
+                accelerator_count_confidence="declared" if count is not None else None,
+                accelerator_model=None,
+                architecture=configured.get("architecture", "x86_64"),
+                burstable=bool(configured.get("burstable", False)),
+                confidence="declared",
+                source=f"[data.instance-families.{family}] in {extensions.path}",
+            )
+    return _table_info(instance_type)
+
+
+# Made once per instance type as written (rules ask about the same few types for every deployment); the
+# answer is frozen and rests on the shipped tables alone.
+@functools.lru_cache(maxsize=1024)
+def _table_info(instance_type: str) -> InstanceInfo | None:
+    """What the shipped tables say of an instance type (`instance_info` without the run's families)."""
     parts = _split_instance_type(instance_type)
     if parts is None:
         return None
     family, size, sagemaker = parts
-    configured = extensions.section.get("instance-families", {}).get(family)
-    if configured is not None:
-        count = configured.get("accelerator-count", 0 if configured["accelerator"] == "none" else None)
-        return InstanceInfo(
-            instance_type=instance_type,
-            family=family,
-            size=size,
-            sagemaker=sagemaker,
-            accelerator=configured["accelerator"],
-            accelerator_count=count,
-            accelerator_count_confidence="declared" if count is not None else None,
-            accelerator_model=None,
-            architecture=configured.get("architecture", "x86_64"),
-            burstable=bool(configured.get("burstable", False)),
-            confidence="declared",
-            source=f"[data.instance-families.{family}] in {extensions.path}",
-        )
     group = _family_groups().get(family)
     if group is None:
         return None
@@ -151,10 +165,17 @@ def _valid_instance_types(job_kind: str, extra: tuple[str, ...]) -> frozenset[st
 
 def instance_job_kind(deployment_kind: str) -> str | None:
     """The job kind whose instance types a deployment kind uses (`async` -> `hosting`), if any."""
+    return _job_kinds().get(deployment_kind)
+
+
+@functools.lru_cache(maxsize=None)
+def _job_kinds() -> dict[str, str]:
+    # Read once (rules ask for every deployment); the first job kind that lists a deployment kind wins.
+    found: dict[str, str] = {}
     for job_kind, entry in raw_tables()["instance_type_kinds"].items():
-        if deployment_kind in entry["deployment_kinds"]:
-            return job_kind
-    return None
+        for deployment_kind in entry["deployment_kinds"]:
+            found.setdefault(deployment_kind, job_kind)
+    return found
 
 
 def instance_types_source() -> str:

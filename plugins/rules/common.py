@@ -43,6 +43,9 @@ def units_owning_instances(deployment: Deployment) -> list[Unit]:
     unit's runs on that unit's instances (an inference component on its
     variant), and is left out: counts of these units add up to instances.
     """
+    units = deployment.units
+    if len(units) == 1:  # nothing to share instances with (most deployments): no spans to hash
+        return [units[0]] if units[0].serverless is None else []
     owners = []
     seen = set()
     for unit in instance_units(deployment):

@@ -11,6 +11,10 @@ from plugins.data import framework_info
 NEURON_ACCELERATORS = frozenset({AcceleratorKind.INFERENTIA, AcceleratorKind.TRAINIUM})
 
 
+# What each accelerator's images must be built for, worded once (rules ask for every unit).
+_CLASSES = {kind: "neuron" if kind in NEURON_ACCELERATORS else str(kind) for kind in AcceleratorKind}
+
+
 def accelerator_class(unit: Unit) -> str | None:
     """What a unit's images must be built for: none | gpu | neuron | another accelerator; None if unknown.
 
@@ -20,7 +24,10 @@ def accelerator_class(unit: Unit) -> str | None:
     """
     accelerator = unit.compute.accelerator
     if accelerator.known:
-        return "neuron" if accelerator.value in NEURON_ACCELERATORS else str(accelerator.value)
+        value = accelerator.value
+        if isinstance(value, AcceleratorKind):
+            return _CLASSES[value]
+        return "neuron" if value in NEURON_ACCELERATORS else str(value)
     if accelerator.options and all(option in NEURON_ACCELERATORS for option in accelerator.options):
         return "neuron"
     return None
@@ -33,8 +40,9 @@ def served_models(deployment: Deployment, unit: Unit) -> tuple[ModelSpec, ...]:
     production variant's ModelName, a task's containers); otherwise every
     model of a one-unit deployment runs on it. Empty when that is unknown.
     """
-    if unit.model_names:
-        return tuple(model for model in deployment.models if model.name.known and model.name.value in unit.model_names)
+    names = unit.model_names
+    if names:
+        return tuple([model for model in deployment.models if model.name.known and model.name.value in names])
     return deployment.models if len(deployment.units) == 1 else ()
 
 

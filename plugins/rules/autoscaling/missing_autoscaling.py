@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Iterator
 
 from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, UNKNOWN_ENVIRONMENT, Violation, rule
@@ -21,8 +22,8 @@ _KIND_LABELS = {
 }
 
 
-def _copies(deployment: Deployment, count: object) -> str:
-    noun = "replica" if is_kind(deployment, DeploymentKind.SERVICE) else "instance"
+def _copies(service: bool, count: object) -> str:
+    noun = "replica" if service else "instance"
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
@@ -162,40 +163,49 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     if scaled_elsewhere_pattern(deployment, run.settings("scaled-elsewhere") or ()) is not None:
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
+    service = is_kind(deployment, DeploymentKind.SERVICE)
+    production = deployment.is_production
     for unit in instance_units(deployment):
         if unit.scaling or count_is_structural(unit) or hosts_inference_components(deployment, unit):
             continue
         counts = possible_values(unit.count)
         if counts and all(count == 0 for count in counts):
             continue  # a placeholder: nothing runs until someone sets a count
-        fixed = f"stays at {_copies(deployment, counts[0])}" if len(counts) == 1 else "never changes"
-        stage = "production " if deployment.is_production else ""
+        fixed = f"stays at {_copies(service, counts[0])}" if len(counts) == 1 else "never changes"
+        stage = "production " if production else ""
         # A service's replica count is the capacity an autoscaler would take over (`replicas:`,
         # `DesiredCount:`); an endpoint's is one setting of the variant, which the target names.
-        located = (unit.count, unit.span, unit.name) if is_kind(deployment, DeploymentKind.SERVICE) else (unit.span, unit.name)
+        located = (unit.count, unit.span, unit.name) if service else (unit.span, unit.name)
+        note = deployment.environment.note if production else None
         yield violation(
             f"{stage}{label} {unit_subject(deployment, unit)} has no autoscaling: its capacity {fixed} "
-            f"whatever the traffic — {_fix(deployment)} {_why_severity(deployment)}",
+            f"whatever the traffic — {_advice(deployment.platform == 'kubernetes', service, production, note)}",
             *located, default=deployment.span,
-            severity=Severity.ERROR if deployment.is_production else Severity.WARNING,
+            severity=Severity.ERROR if production else Severity.WARNING,
         )
 
 
-def _fix(deployment: Deployment) -> str:
+# The end of every message: what scales the deployment and why the severity. A run's findings repeat a
+# few of them, each worded once.
+@functools.lru_cache(maxsize=256)
+def _advice(kubernetes: bool, service: bool, production: bool, note: str | None) -> str:
+    return f"{_fix(kubernetes, service)} {_why_severity(production, note)}"
+
+
+def _fix(kubernetes: bool, service: bool) -> str:
     """What scales this kind of deployment, in its platform's words."""
-    if deployment.platform == "kubernetes":
+    if kubernetes:
         return (
             "add a HorizontalPodAutoscaler or KEDA ScaledObject for it, or turn on its serving platform's "
             "autoscaling (KServe minReplicas/maxReplicas, Seldon hpaSpec, Ray enableInTreeAutoscaling)"
         )
-    if is_kind(deployment, DeploymentKind.SERVICE):
+    if service:
         return "register the service as an Application Auto Scaling target and drive it with a scaling policy"
     return "register the variant as an Application Auto Scaling target and drive it with a scaling policy"
 
 
-def _why_severity(deployment: Deployment) -> str:
+def _why_severity(production: bool, note: str | None) -> str:
     """Why the finding is an error or a warning: the environment, and where it was learnt."""
-    if deployment.is_production:
-        note = deployment.environment.note
+    if production:
         return f"(an error in production: {note})" if note else "(an error in production)"
     return "(a warning while the environment is unknown: an error in production, not reported in dev or staging)"

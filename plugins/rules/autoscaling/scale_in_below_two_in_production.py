@@ -123,10 +123,13 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
     - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-deployment.html ("When you specify two or more instances, SageMaker launches them in multiple Availability Zones")
     - https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-best-practices.html (deploy multiple instances across Availability Zones)
     """
+    scaled = [unit for unit in instance_units(deployment) if unit.scaling]
+    if not scaled:
+        return  # nothing to judge (most deployments): no settings read
     needed = limit("availability", "min_instances_across_azs").value
     scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)
     copies = "replicas" if is_kind(deployment, DeploymentKind.SERVICE) else "instances"
-    for unit in instance_units(deployment):
+    for unit in scaled:
         for scaling in unit.scaling:
             minimums = possible_values(scaling.min_capacity)
             if not minimums or any(value >= needed for value in minimums):

@@ -115,6 +115,8 @@ def hosts_inference_components(deployment: Deployment, unit: Unit) -> bool:
     capacity then follows its components' copy counts, scaled by their
     `DesiredCopyCount` targets, and its ManagedInstanceScaling.
     """
+    if len(deployment.units) == 1:  # a lone unit hosts nothing of its deployment
+        return False
     declared_at = unit.compute.instance_type.span
     if declared_at is None:
         return False

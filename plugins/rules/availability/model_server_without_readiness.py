@@ -153,8 +153,6 @@ def model_server_without_readiness(deployment: Deployment, run: RunContext) -> I
     - https://docs.vllm.ai/en/latest/deployment/k8s.html (vLLM on Kubernetes: startup/readiness probes on `/health`, since the model takes time to load)
     - https://huggingface.co/docs/text-generation-inference/ (TGI `/health`)
     """
-    name = display_name(deployment)
-    load_window = int(limit("kubernetes", "large_model_load_seconds").value)
     for model in deployment.models:
         probes = model.probes
         server = _server(model)
@@ -165,7 +163,7 @@ def model_server_without_readiness(deployment: Deployment, run: RunContext) -> I
             if _served_through_another(deployment, model):
                 continue
             yield violation(
-                f"container {container} of {name} runs {server} with no readinessProbe or startupProbe — the pod takes "
+                f"container {container} of {display_name(deployment)} runs {server} with no readinessProbe or startupProbe — the pod takes "
                 f"traffic as soon as the container starts, before the model is loaded, and a rolling update drops "
                 f"capacity; add a startupProbe that waits for the model and a readinessProbe on the server's health endpoint",
                 model.framework, model.image, probes.span, default=deployment.span,
@@ -175,10 +173,11 @@ def model_server_without_readiness(deployment: Deployment, run: RunContext) -> I
         if liveness is None or probes.startup is not None or not _loads_for_minutes(model):
             continue
         window = _window(liveness)
+        load_window = int(limit("kubernetes", "large_model_load_seconds").value)  # type: ignore[arg-type]
         if window is None or window >= load_window:
             continue
         yield violation(
-            f"container {container} of {name} runs {server}, a large-model server, with a livenessProbe that restarts it "
+            f"container {container} of {display_name(deployment)} runs {server}, a large-model server, with a livenessProbe that restarts it "
             f"after {window} s (initialDelaySeconds + periodSeconds x failureThreshold) and no startupProbe — loading a "
             f"large model takes minutes, so the pod may be killed before it is up; add a startupProbe whose "
             f"periodSeconds x failureThreshold covers the load time (at least {load_window} s)",

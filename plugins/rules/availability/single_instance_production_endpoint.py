@@ -92,8 +92,6 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
     - https://docs.aws.amazon.com/config/latest/developerguide/sagemaker-endpoint-config-prod-instance-count.html
     """
     needed = limit("availability", "min_instances_across_azs").value
-    label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
-    scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)
     for unit in instance_units(deployment):
         counts = possible_values(unit.count)
         if not counts or any(count >= needed for count in counts):
@@ -106,10 +104,11 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
             minimums = possible_values(minimum)
             if not minimums or any(value >= needed for value in minimums):
                 continue
-            if scales_to_zero_by_design and all(value == 0 for value in minimums):
+            if is_kind(deployment, DeploymentKind.ASYNC) and all(value == 0 for value in minimums):
                 continue  # queued requests wait for capacity by design: AS006's business
             scaling = f"and its autoscaling minimum is {minimums[0] if len(minimums) == 1 else ' or '.join(map(str, minimums))}"
             raise_what = "the instance count and the autoscaling minimum"
+        label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
         count_text = _instances(counts[0]) if len(counts) == 1 else f"{' or '.join(map(str, counts))} instances"
         yield violation(
             f"production {label} {unit_subject(deployment, unit)} runs {count_text} {scaling}: it cannot span "

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Iterator
 
-from linter import AcceleratorKind, Deployment, NotJudged, RunContext, Severity, Sourced, Unit, Violation, rule
+from linter import AcceleratorKind, Deployment, ModelSpec, NotJudged, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.data import extensions_of, instance_info, kubernetes_label, limit
 from plugins.data.accelerators import (
@@ -46,16 +47,21 @@ def _variant_of(deployment: Deployment, component: Unit) -> Unit | None:
                  and unit.compute.instance_type.span == where), None)
 
 
-def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | NotJudged | None:
-    """The accelerator memory a unit's model may use; NotJudged naming the missing fact; None when it has no accelerator to judge."""
+def _memory(deployment: Deployment, unit: Unit, run: RunContext, say_why: bool = True) -> _Memory | NotJudged | None:
+    """The accelerator memory a unit's model may use; NotJudged naming the missing fact; None when it has no accelerator to judge.
+
+    With `say_why` False the missing fact is not worded (None instead of
+    NotJudged): where only memory that is known would be used.
+    """
     compute = unit.compute
-    subject = unit_name(unit)
     if compute.instance_type.known:
         instance_type = str(compute.instance_type.value)
         table = instance_accelerator_memory(instance_type)
         if table is None:
             info = instance_info(instance_type, extensions_of(run))
             if info is not None and info.accelerator == "none":
+                return None
+            if not say_why:
                 return None
             family = instance_type.lower().removeprefix("ml.").rpartition(".")[0]
             why = unknown_accelerator_memory(family) or "it is not in the data tables"
@@ -66,8 +72,10 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
         if unit.requirements is not None:  # an inference component: the devices each copy is given
             asked = unit.requirements.accelerator_devices
             if not asked.known:
+                if not say_why:
+                    return None
                 return NotJudged(
-                    f"the accelerators a copy of inference component {subject} is given are not known "
+                    f"the accelerators a copy of inference component {unit_name(unit)} is given are not known "
                     f"(NumberOfAcceleratorDevicesRequired {_unknown_how(asked)})",
                     asked.span or unit.span,
                 )
@@ -76,8 +84,10 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
             if compute.accelerator_count.not_written():
                 return None  # it requests none: no accelerator memory to fill
             if not compute.accelerator_count.known:
+                if not say_why:
+                    return None
                 return NotJudged(
-                    f"the number of accelerators {subject} requests is not known ({_unknown_how(compute.accelerator_count)})",
+                    f"the number of accelerators {unit_name(unit)} requests is not known ({_unknown_how(compute.accelerator_count)})",
                     compute.accelerator_count.span or unit.span,
                 )
             devices = int(compute.accelerator_count.value)  # type: ignore[arg-type]
@@ -88,8 +98,10 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
     if deployment.platform == "sagemaker":
         if compute.instance_type.not_written():
             return None
+        if not say_why:
+            return None
         return NotJudged(
-            f"the instance type of {subject} is not known ({_unknown_how(compute.instance_type)})", compute.instance_type.span
+            f"the instance type of {unit_name(unit)} is not known ({_unknown_how(compute.instance_type)})", compute.instance_type.span
         )
     if not compute.accelerator_count.known:
         return None  # no accelerator requested that the model reads: nothing to judge
@@ -106,18 +118,24 @@ def _memory(deployment: Deployment, unit: Unit, run: RunContext) -> _Memory | No
             return _Memory(_gb(device.memory, device.unit), devices, device, where, compute.accelerator_count)
     if named:
         key, value = named[0]
+        if not say_why:
+            return None
         return NotJudged(
-            f"the accelerator memory of the GPU {subject} is scheduled onto ({key}: {value}) is not known to the data tables",
+            f"the accelerator memory of the GPU {unit_name(unit)} is scheduled onto ({key}: {value}) is not known to the data tables",
             selector.span or unit.span,
         )
     accelerator = compute.accelerator
     if accelerator.known and accelerator.value not in (AcceleratorKind.GPU, AcceleratorKind.NONE):
+        if not say_why:
+            return None
         return NotJudged(
-            f"the memory of the {accelerator.value} devices {subject} requests is not in the data tables",
+            f"the memory of the {accelerator.value} devices {unit_name(unit)} requests is not in the data tables",
             compute.accelerator_count.span or unit.span,
         )
+    if not say_why:
+        return None
     return NotJudged(
-        f"which GPU {subject} gets is not known: no node selector names an instance type "
+        f"which GPU {unit_name(unit)} gets is not known: no node selector names an instance type "
         f"({kubernetes_label('instance_type')}) or a GPU product ({', '.join(sorted(gpu_label_keys()))})",
         compute.accelerator_count.span or unit.span,
     )
@@ -137,12 +155,13 @@ def _spread_over_pods(deployment: Deployment) -> bool:
     return deployment.platform != "sagemaker" and len(deployment.units) > 1
 
 
-def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | NotJudged | None:
+def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | ModelSpec | None:
     """The weights a unit loads (GB) and what they are, from a declared model-size-gb or the model ID.
 
-    NotJudged naming what is missing when the one model's size is not
-    known; None when the unit serves no single model of its own, or the
-    model may be split over several pods.
+    The one model when its size is not known (`_size_not_known` says why,
+    once there is accelerator memory it would be judged against); None when
+    the unit serves no single model of its own, or the model may be split
+    over several pods.
     """
     models = served_models(deployment, unit)
     declared = deployment.profile.model_size_gb
@@ -152,16 +171,29 @@ def _weights(deployment: Deployment, unit: Unit) -> tuple[Sourced, str] | NotJud
         return None
     model = models[0]
     if not model.weights_gb.known:
-        # The adapter's reason (an unread dtype, weights split over pods, no parameter count in the ID) says
-        # what to change; without one, a declared size is the way, read for a deployment of one unit only.
-        if model.weights_gb.note:
-            why = model.weights_gb.note
-        else:
-            why = f"no size is read for {model.model_id.value}" if model.model_id.known else "no model ID with a parameter count is read"
-            if len(deployment.units) == 1:
-                why += "; declare it as model-size-gb"
-        return NotJudged(f"the size of the model {unit_name(unit)} serves is not known: {why}", model.model_id.span)
+        return model
     return model.weights_gb, f"{model.model_id.value} (about {float(model.weights_gb.value):g} GB of weights, inferred)"  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=None)
+def _thresholds() -> tuple[int, float]:
+    """(how many accelerators are many, the share of one a small model's weights fill), read once."""
+    many = int(limit("model_weights", "many_accelerators").value)  # type: ignore[arg-type]
+    share = float(limit("model_weights", "small_model_device_share").value)  # type: ignore[arg-type]
+    return many, share
+
+
+def _size_not_known(deployment: Deployment, unit: Unit, model: ModelSpec) -> NotJudged:
+    """Why the size of the one model a unit serves is not known, and where its ID is."""
+    # The adapter's reason (an unread dtype, weights split over pods, no parameter count in the ID) says
+    # what to change; without one, a declared size is the way, read for a deployment of one unit only.
+    if model.weights_gb.note:
+        why = model.weights_gb.note
+    else:
+        why = f"no size is read for {model.model_id.value}" if model.model_id.known else "no model ID with a parameter count is read"
+        if len(deployment.units) == 1:
+            why += "; declare it as model-size-gb"
+    return NotJudged(f"the size of the model {unit_name(unit)} serves is not known: {why}", model.model_id.span)
 
 
 @rule(
@@ -257,18 +289,18 @@ def accelerator_memory_vs_model_size(deployment: Deployment, run: RunContext) ->
       (`--dtype`, `--quantize`)
     - https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/ (a container gets the GPUs it requests)
     """
-    many = int(limit("model_weights", "many_accelerators").value)  # type: ignore[arg-type]
-    share = float(limit("model_weights", "small_model_device_share").value)  # type: ignore[arg-type]
+    many, share = _thresholds()
     for unit in deployment.units:
         if unit.serverless is not None:
             continue
         weights = _weights(deployment, unit)
         if weights is None:
             continue
-        memory = _memory(deployment, unit, run)
-        if isinstance(weights, NotJudged):
+        # Where the model's size is missing, only known memory matters: why memory is unknown is not worded.
+        memory = _memory(deployment, unit, run, say_why=isinstance(weights, tuple))
+        if not isinstance(weights, tuple):  # the one model's size is not known
             if isinstance(memory, _Memory):  # only where there is accelerator memory to fill is the size missed
-                yield weights
+                yield _size_not_known(deployment, unit, weights)
             continue
         if not isinstance(memory, _Memory):
             if memory is not None:

@@ -85,12 +85,12 @@ def burstable_instance_in_production(deployment: Deployment, run: RunContext) ->
     - botocore `sagemaker` service model: `ProductionVariantInstanceType` (`ml.t2.*` is the only burstable hosting family; no `ml.t3`)
     - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances.html (CPU credits, baseline performance, unlimited mode)
     """
-    name = display_name(deployment)
-    job_kind = instance_job_kind(deployment.kind.value.value)
     for unit in deployment.units:
         burstable = unit.compute.burstable
         if not burstable.known or burstable.value is not True:
             continue
+        job_kind = instance_job_kind(deployment.kind.value.value)  # type: ignore[union-attr]
+        name = display_name(deployment)
         instance_type = unit.compute.instance_type
         if job_kind is not None and instance_type.known and instance_type.value not in valid_instance_types(job_kind, extensions_of(run)):
             continue  # ml.t3 on an endpoint: not a hosting type at all, which CP005 reports

@@ -174,8 +174,6 @@ def latency_target_unreachable(deployment: Deployment, run: RunContext) -> Itera
     if not latency.known or kind is None:
         return
     target = float(latency.value)
-    name = display_name(deployment)
-    where = latency.span or deployment.span
     if kind in (DeploymentKind.ASYNC, DeploymentKind.BATCH_TRANSFORM):
         floor = queued_latency_floor_ms()
         if queue_meets_latency(target):
@@ -183,8 +181,8 @@ def latency_target_unreachable(deployment: Deployment, run: RunContext) -> Itera
         label, why = _QUEUED[kind]
         yield Violation(
             f"declared latency target {format_duration(target)} is below the {format_duration(floor)} {label} "
-            f"({name}) can be counted on for: {why} — {_realtime_fix(deployment)}",
-            where,
+            f"({display_name(deployment)}) can be counted on for: {why} — {_realtime_fix(deployment)}",
+            latency.span or deployment.span,
         )
     elif kind is DeploymentKind.SERVERLESS:
         fastest, slowest = serverless_cold_start_seconds()
@@ -195,9 +193,9 @@ def latency_target_unreachable(deployment: Deployment, run: RunContext) -> Itera
             return
         yield Violation(
             f"declared latency target {format_duration(target)} is below the cold start of serverless endpoint "
-            f"{name}, which has no ProvisionedConcurrency: after an idle period a request waits "
+            f"{display_name(deployment)}, which has no ProvisionedConcurrency: after an idle period a request waits "
             f"{format_duration(fastest * 1000)} to {format_duration(slowest * 1000)} for a cold start — set "
             f"ProvisionedConcurrency on variant {unit_name(variants[0])}, or use a real-time endpoint",
-            where,
+            latency.span or deployment.span,
             Severity.WARNING,
         )

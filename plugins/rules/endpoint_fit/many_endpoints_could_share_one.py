@@ -7,7 +7,7 @@ from typing import Iterator, Sequence
 from linter import Deployment, DeploymentKind, RunContext, Scope, Severity, Violation, rule
 
 from plugins.data import shared_endpoint_min_endpoints
-from plugins.rules.common import display_name, instance_units, kind_of, units_owning_instances
+from plugins.rules.common import display_name, kind_of, units_owning_instances
 
 # Names shown in the message before "and N more".
 _NAMES_SHOWN = 3
@@ -21,8 +21,8 @@ def _image(deployment: Deployment) -> str | None:
     steady traffic (not mostly idle), and images whose repository or tag is
     not known (adapters show unknown parts of a text as `${...}`).
     """
-    if kind_of(deployment) is not DeploymentKind.REALTIME or not instance_units(deployment):
-        return None
+    if kind_of(deployment) is not DeploymentKind.REALTIME or all(unit.serverless is not None for unit in deployment.units):
+        return None  # not an instance-backed real-time endpoint
     if len(deployment.models) != 1:
         return None
     model = deployment.models[0]

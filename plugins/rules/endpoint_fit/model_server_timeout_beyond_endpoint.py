@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Iterator
@@ -21,6 +22,8 @@ class _ResponseLimit:
     remedy: str
 
 
+# Made once per kind: every endpoint asks.
+@functools.lru_cache(maxsize=None)
 def _response_limit(kind: DeploymentKind) -> _ResponseLimit | None:
     """The longest an endpoint of `kind` waits for one answer, from the tables."""
     async_max = int(limit("async", "invocation_timeout_seconds").max)  # type: ignore[arg-type]

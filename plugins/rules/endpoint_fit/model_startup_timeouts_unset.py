@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, NotJudged, RunContext, Severity, Unit, Violation, rule
+from linter import Deployment, DeploymentKind, ModelSpec, NotJudged, RunContext, Severity, Unit, Violation, rule
 
 from plugins.data import limit
 from plugins.rules.common import unit_name, violation
@@ -15,9 +15,9 @@ def _large_model_gb() -> float:
     return float(limit("advisor", "large_model_gb").value)  # type: ignore[arg-type]
 
 
-def _why_large(deployment: Deployment, unit: Unit) -> str | None:
-    """What makes the unit's model large: its server, or the declared model size; None when nothing does."""
-    servers = [describe_model(model) for model in served_models(deployment, unit) if is_llm_server(model)]
+def _why_large(deployment: Deployment, models: tuple[ModelSpec, ...]) -> str | None:
+    """What makes a unit's model large (`models`: the unit's served models): its server, or the declared model size; None when nothing does."""
+    servers = [describe_model(model) for model in models if is_llm_server(model)]
     if servers:
         return f"large-model server {join_words(list(dict.fromkeys(servers)))}"
     size = deployment.profile.model_size_gb
@@ -26,7 +26,7 @@ def _why_large(deployment: Deployment, unit: Unit) -> str | None:
     return None
 
 
-def _server_unknown(deployment: Deployment, unit: Unit) -> NotJudged | None:
+def _server_unknown(deployment: Deployment, unit: Unit, models: tuple[ModelSpec, ...]) -> NotJudged | None:
     """Why EP007 cannot tell whether the unit serves a large model: its model ID names a large model, its server is no known large-model server.
 
     None when nothing hints at a large model (no model ID with a parameter
@@ -34,7 +34,7 @@ def _server_unknown(deployment: Deployment, unit: Unit) -> NotJudged | None:
     """
     if deployment.profile.model_size_gb.known:
         return None
-    for model in served_models(deployment, unit):
+    for model in models:
         if is_llm_server(model) or not model.model_id.known:
             continue
         from plugins.data.model_weights import weights_estimate  # the model-weights tables wait for a model ID
@@ -140,9 +140,10 @@ def model_startup_timeouts_unset(deployment: Deployment, run: RunContext) -> Ite
         timeout = unit.startup_timeout_seconds
         if unit.serverless is not None or timeout.known:
             continue
-        large = _why_large(deployment, unit)
+        models = served_models(deployment, unit)  # read once for both questions
+        large = _why_large(deployment, models)
         if large is None:
-            unknown_server = _server_unknown(deployment, unit) if timeout.not_written() else None
+            unknown_server = _server_unknown(deployment, unit, models) if timeout.not_written() else None
             if unknown_server is not None:
                 yield unknown_server
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Iterator
 
@@ -20,6 +21,9 @@ def _a(label: str) -> str:
     return f"an {label}" if label[:1] in "aeiou" else f"a {label}"
 
 
+# The advice depends only on the size and the endpoint type, and a run's deployments repeat a few sizes:
+# each is worded once.
+@functools.lru_cache(maxsize=256)
 def _suggestion(size: float, current: str) -> str:
     for kind in payload_suggestion_order():
         limit = payload_limit(kind)
