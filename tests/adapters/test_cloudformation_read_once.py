@@ -8,14 +8,17 @@ full reading gives.
 
 from __future__ import annotations
 
-from linter import NO_PROFILE, NOT_WRITTEN, Deployment, Sourced, WorkloadProfile
+import importlib
+
+from linter import NO_PROFILE, NOT_WRITTEN, Deployment, MappingNode, Provenance, Sourced, WorkloadProfile
 from linter.api import lint_text
 from linter.source import load_text
 
 from plugins.adapters.aws.sagemaker_requests import RequestReader, read_variant
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
-from plugins.adapters.cloudformation.template import read_int, read_str
+from plugins.adapters.cloudformation import resources as resource_modules
+from plugins.adapters.cloudformation.template import Resource, read_int, read_str, tags
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 
 TEMPLATE = """\
@@ -92,3 +95,110 @@ def test_what_a_template_does_not_declare_is_the_shared_value_too():
     (model,) = deployment.models
     assert model.multi_model is NOT_WRITTEN
     assert NOT_WRITTEN == Sourced()
+
+
+class _CountingMapping(MappingNode):
+    """A mapping that counts the keys asked of it."""
+
+    __slots__ = ("asked",)
+
+    def get(self, key, default=None):
+        self.asked.append(key)
+        return super().get(key, default)
+
+
+def _counted(resource: Resource) -> tuple[Resource, list]:
+    node = _CountingMapping(resource.node.pairs, resource.node.span)
+    node.asked = []
+    return Resource(resource.logical_id, resource.type, node, resource.key_span), node.asked
+
+
+def test_a_resource_finds_its_properties_and_tags_once():
+    config, asked = _counted(_template().resources["Config"])
+    assert config.property("KmsKeyId") is not None and config.property("ProductionVariants") is not None
+    assert config.properties is config.properties
+    assert asked.count("Properties") == 1
+    assert tags(config) is tags(config)
+    assert [(key, value.value, span.line) for key, value, span in tags(config)] == [("mldeploy-lint:traffic", "bursty", 16)]
+    assert tags(_template().resources["Endpoint"]) == ()
+
+
+def test_map_form_tags_are_read_as_before():
+    template = _template(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Tags: {Stage: prod, 3: x}\n"
+    )
+    assert [(key, value.value) for key, value, _ in tags(template.resources["Fn"])] == [("Stage", "prod")]
+
+
+def test_the_reader_table_imports_each_type_once(monkeypatch):
+    imported: list[str] = []
+    real = importlib.import_module
+
+    def counting(name):
+        imported.append(name)
+        return real(name)
+
+    monkeypatch.setattr(resource_modules.importlib, "import_module", counting)
+    table = resource_modules.readers()
+    first = table.get("AWS::EC2::Subnet")
+    assert table.get("AWS::EC2::Subnet") is first and table["AWS::EC2::Subnet"] is first
+    assert len(imported) <= 1
+    assert first is real("plugins.adapters.cloudformation.resources.ec2_subnet").read
+    assert table.get("AWS::S3::Bucket") is None
+
+
+LITERALS = """\
+Parameters:
+  Size: {Type: Number, Default: 3}
+Resources:
+  Thing:
+    Type: AWS::SageMaker::Model
+    Properties:
+      Text: ml.m5.large
+      Number: 2
+      Flag: true
+      Empty:
+      Null: null
+      Float: 1.5
+      Dynamic: "{{resolve:ssm:/image}}"
+      Referenced: !Ref Size
+"""
+
+
+def test_a_literal_is_read_without_asking_the_resolver(monkeypatch):
+    template = _template(LITERALS)
+    thing = template.resources["Thing"]
+    full = {name: (template.sourced(thing.property(name)), template.read_int(thing.property(name)), template.read_text(thing.property(name)))
+            for name in ("Text", "Number", "Flag", "Float", "Dynamic", "Referenced")}
+    asked: list = []
+    real = template.resolver.resolve
+    monkeypatch.setattr(template.resolver, "resolve", lambda node, depth=0: asked.append(node) or real(node, depth))
+    for name in ("Text", "Number", "Flag", "Float"):
+        node = thing.property(name)
+        assert (template.sourced(node), template.read_int(node), template.read_text(node)) == full[name]
+    assert asked == []
+    assert not template.read_int(thing.property("Text")).known and template.read_int(thing.property("Text")).raw
+    assert template.sourced(thing.property("Number")) == Sourced(2, thing.property("Number").span, Provenance.DECLARED, "")
+    assert template.read_bool(thing.property("Flag")).value is True
+    for name in ("Dynamic", "Referenced"):  # the resolver's to read
+        node = thing.property(name)
+        assert (template.sourced(node), template.read_int(node), template.read_text(node)) == full[name]
+    assert asked
+    assert template.read_int(thing.property("Referenced")).value == 3
+    assert template.read_int(thing.property("Referenced")).related
+    assert thing.property("Null") is None and thing.property("Empty") is None
+
+
+def test_the_template_reader_reads_one_key_as_a_search_finds_it():
+    template = _template(LITERALS)
+    reader = TemplateRequestReader(template)
+    properties = template.resources["Thing"].properties
+    plain = RequestReader(exact_keys=True)
+    for name in ("Text", "Number", "Flag", "Null", "Dynamic", "Referenced", "Absent"):
+        found = plain.find(properties, name)
+        node = found.node if found is not None else None
+        assert reader.read_int(properties, name) == template.read_int(node)
+        assert reader.read_text(properties, name) == template.read_text(node)
+        assert reader.value(properties, name) == template.sourced(node)
+    assert reader.read_str(properties, "Text", "Deeper") is NOT_WRITTEN
+    assert reader.read_str(None, "Text") is NOT_WRITTEN

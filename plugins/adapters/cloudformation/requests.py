@@ -41,11 +41,18 @@ class TemplateRequestReader(RequestReader):
         found = super().node(node, *path)
         return None if isinstance(found, MappingNode) and intrinsic(found) is not None else found
 
+    # A single key of a mapping (nearly every read) is the mapping's own `get`, as `find` answers it with
+    # exact keys, without the found entry made and unpacked.
+
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
+        if len(path) == 1 and isinstance(node, MappingNode):
+            return self.template.sourced(node.get(path[0]), convert, expected)
         found = self.find(node, *path)
         return self.template.sourced(found.node if found is not None else None, convert, expected)
 
     def read_text(self, node: Node | None, *path: str) -> Sourced[str]:
+        if len(path) == 1 and isinstance(node, MappingNode):
+            return self.template.read_text(node.get(path[0]))
         found = self.find(node, *path)
         return self.template.read_text(found.node if found is not None else None)
 

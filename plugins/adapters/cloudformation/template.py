@@ -9,7 +9,8 @@ the reason, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from functools import cached_property
+from typing import Iterator, Sequence
 
 from linter import (
     NOT_WRITTEN,
@@ -42,14 +43,19 @@ SHORT_FORM_TAGS = {
 
 @dataclass(frozen=True)
 class Resource:
-    """One entry of the template's `Resources` section."""
+    """One entry of the template's `Resources` section.
+
+    Its `Properties` block and its `Tags` are found once per resource, on
+    first use (a template's readers ask for them a dozen times each); the
+    nodes are never changed, so the answers hold for the resource's life.
+    """
 
     logical_id: str
     type: str
     node: MappingNode
     key_span: Span
 
-    @property
+    @cached_property
     def properties(self) -> MappingNode | None:
         value = self.node.get("Properties")
         return value if isinstance(value, MappingNode) else None
@@ -57,6 +63,11 @@ class Resource:
     def property(self, name: str) -> Node | None:
         properties = self.properties
         return properties.get(name) if properties is not None else None
+
+    @cached_property
+    def tags(self) -> tuple[tuple[str, Node, Span], ...]:
+        """What `tags(resource)` answers (read once)."""
+        return tuple(_read_tags(self.property("Tags")))
 
 
 def is_template(document: Document) -> bool:
@@ -143,10 +154,13 @@ def _raw(node: Node) -> object:
     return "a mapping" if isinstance(node, MappingNode) else "a list"
 
 
-def tags(resource: Resource) -> list[tuple[str, Node, Span]]:
-    """(key, value node, span) of the resource's `Tags`, list or map form."""
+def tags(resource: Resource) -> Sequence[tuple[str, Node, Span]]:
+    """(key, value node, span) of the resource's `Tags`, list or map form (read once per resource)."""
+    return resource.tags
+
+
+def _read_tags(node: Node | None) -> list[tuple[str, Node, Span]]:
     found: list[tuple[str, Node, Span]] = []
-    node = resource.property("Tags")
     if isinstance(node, SequenceNode):
         for item in node:
             if not isinstance(item, MappingNode):
