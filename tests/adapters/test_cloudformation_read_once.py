@@ -17,7 +17,9 @@ from linter.source import load_text
 from plugins.adapters.aws.sagemaker_requests import RequestReader, read_variant
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
+from plugins.adapters.cloudformation import hosting, workload
 from plugins.adapters.cloudformation import resources as resource_modules
+from plugins.adapters.cloudformation.records import SubnetRecord, TemplateRecords
 from plugins.adapters.cloudformation.template import Resource, read_int, read_str, tags
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 
@@ -202,3 +204,61 @@ def test_the_template_reader_reads_one_key_as_a_search_finds_it():
         assert reader.value(properties, name) == template.sourced(node)
     assert reader.read_str(properties, "Text", "Deeper") is NOT_WRITTEN
     assert reader.read_str(None, "Text") is NOT_WRITTEN
+
+
+def _assembled(text: str = TEMPLATE) -> list:
+    template = _template(text)
+    records = TemplateRecords()
+    for resource in template.resources.values():
+        reader = resource_modules.readers().get(resource.type)
+        for item in reader(resource, template) if reader is not None else ():
+            records.add(item)
+    return hosting.assemble(records, template)
+
+
+def test_nothing_declared_is_neither_parsed_nor_merged(monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("not needed: nothing is declared")
+
+    expected = _assembled()
+    monkeypatch.setattr(workload, "parse_profile", refused)
+    monkeypatch.setattr(hosting, "merge_profiles", refused)
+    assert profile_of(_template().resources["Endpoint"]) == (NO_PROFILE, [])
+    assert profile_of(_template().resources["Model"])[0] is NO_PROFILE
+    monkeypatch.undo()
+    monkeypatch.setattr(hosting, "merge_profiles", refused)
+    (deployment,) = _assembled()
+    assert deployment == expected[0] and deployment.profile.traffic.value == "bursty"
+
+
+def test_endpoints_are_indexed_by_name_only_for_what_names_them(monkeypatch):
+    expected = _assembled()
+
+    def refused(*args, **kwargs):
+        raise AssertionError("no component, monitor or scalable target names an endpoint")
+
+    monkeypatch.setattr(hosting, "_Endpoints", refused)
+    assert _assembled() == expected
+    monkeypatch.undo()
+    scaled = TEMPLATE + """\
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ResourceId: !Sub endpoint/${Endpoint.EndpointName}/variant/AllTraffic
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      ServiceNamespace: sagemaker
+      MinCapacity: 1
+      MaxCapacity: 4
+"""
+    deployment, target = _assembled(scaled)
+    assert target.status == "linked" and deployment.units[0].scaling[0].max_capacity.value == 4
+
+
+def test_records_are_filed_by_kind_subclasses_too():
+    class SubnetLike(SubnetRecord):
+        pass
+
+    records = TemplateRecords()
+    assert records.add(SubnetRecord("A", NOT_WRITTEN)) and records.add(SubnetLike("B", NOT_WRITTEN))
+    assert [subnet.logical_id for subnet in records.subnets] == ["A", "B"]
+    assert not records.add(Sourced()) and not records.add(object())

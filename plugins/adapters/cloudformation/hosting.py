@@ -156,10 +156,15 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
 
     for hosting in hostings:
         _attach_config(hosting, models, model_names)
-    endpoints = _Endpoints(hostings)
-    _attach_components(hostings, records, endpoints)
-    _attach_monitors(records, endpoints)
-    targets = _link_scaling(hostings, records, template, endpoints) + custom_resource_targets(hostings, template, same_value)
+    targets: list = []
+    # Most templates hold no component, monitor or scalable target: nothing then asks for the endpoints by name.
+    if records.components or records.monitors or records.targets:
+        endpoints = _Endpoints(hostings)
+        _attach_components(hostings, records, endpoints)
+        _attach_monitors(records, endpoints)
+        if records.targets:  # a policy or alarm with no target scales nothing this template shows
+            targets = _link_scaling(hostings, records, template, endpoints)
+    targets += custom_resource_targets(hostings, template, same_value)
     zones_by_subnet = {subnet.logical_id: subnet.zone for subnet in records.subnets}
     deployments = [_deployment(hosting, zones_by_subnet, template) for hosting in hostings]
     return deployments + targets
@@ -356,7 +361,7 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
     config = hosting.config
     endpoint = hosting.endpoint
     profile = config.profile if config is not None else None
-    if endpoint is not None:
+    if endpoint is not None and endpoint.profile is not NO_PROFILE:  # merging nothing declared leaves the config's
         profile = merge_profiles(profile, endpoint.profile) if profile is not None else endpoint.profile
     environment = NOT_WRITTEN
     for candidate in (endpoint.environment if endpoint else None, config.environment if config else None):
