@@ -20,7 +20,7 @@ from plugins.adapters.cloudformation.requests import TemplateRequestReader
 from plugins.adapters.cloudformation import hosting, workload
 from plugins.adapters.cloudformation import resources as resource_modules
 from plugins.adapters.cloudformation.records import SubnetRecord, TemplateRecords
-from plugins.adapters.cloudformation.template import Resource, read_int, read_str, tags
+from plugins.adapters.cloudformation.template import Resource, intrinsic, read_int, read_str, tags
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 
 TEMPLATE = """\
@@ -164,6 +164,9 @@ Resources:
       Float: 1.5
       Dynamic: "{{resolve:ssm:/image}}"
       Referenced: !Ref Size
+      Block: {A: 1}
+      Built: {"Fn::If": [IsProd, {A: 1}, {A: 2}]}
+      Variants: [{A: 1}, 2]
 """
 
 
@@ -202,6 +205,12 @@ def test_the_template_reader_reads_one_key_as_a_search_finds_it():
         assert reader.read_int(properties, name) == template.read_int(node)
         assert reader.read_text(properties, name) == template.read_text(node)
         assert reader.value(properties, name) == template.sourced(node)
+    for name in ("Block", "Built", "Variants", "Text", "Null", "Absent"):
+        written = plain.node(properties, name)
+        assert reader.node(properties, name) is (None if isinstance(written, MappingNode) and intrinsic(written) else written)
+        assert reader.mappings(properties, name) == plain.mappings(properties, name)
+    assert reader.node(properties, "Built") is None and reader.node(properties, "Block") is properties.get("Block")
+    assert reader.node(properties, "Block", "A") is properties.get("Block").get("A") and reader.node(None, "Block") is None
     assert reader.read_str(properties, "Text", "Deeper") is NOT_WRITTEN
     assert reader.read_str(None, "Text") is NOT_WRITTEN
 

@@ -31,18 +31,23 @@ from plugins.adapters.cloudformation.template import intrinsic
 
 
 class TemplateRequestReader(RequestReader):
-    """A `RequestReader` over one template's resource properties."""
+    """A `RequestReader` over one template's resource properties.
+
+    A single key of a mapping (nearly every read) is the mapping's own
+    `get`, as `find` answers it with exact keys (no entry is ever dynamic),
+    without the found entry made and unpacked.
+    """
 
     def __init__(self, template: TemplateContext) -> None:
         super().__init__(resolve=ValueResolver(expression=template_expression(template)), exact_keys=True, extensions=template.extensions)
         self.template = template
 
     def node(self, node: Node | None, *path: str) -> Node | None:
-        found = super().node(node, *path)
+        if len(path) == 1 and isinstance(node, MappingNode):
+            found = node.get(path[0])
+        else:
+            found = super().node(node, *path)
         return None if isinstance(found, MappingNode) and intrinsic(found) is not None else found
-
-    # A single key of a mapping (nearly every read) is the mapping's own `get`, as `find` answers it with
-    # exact keys, without the found entry made and unpacked.
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         if len(path) == 1 and isinstance(node, MappingNode):

