@@ -271,3 +271,53 @@ def test_records_are_filed_by_kind_subclasses_too():
     assert records.add(SubnetRecord("A", NOT_WRITTEN)) and records.add(SubnetLike("B", NOT_WRITTEN))
     assert [subnet.logical_id for subnet in records.subnets] == ["A", "B"]
     assert not records.add(Sourced()) and not records.add(object())
+
+
+REFERENCES = """\
+Parameters:
+  Stage: {Type: String, Default: prd}
+  Ssm: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /images/scorer}
+Resources:
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointName: !Sub scorer-${Stage}
+  Values:
+    Type: Custom::Values
+    Properties:
+      Short: [!Ref Stage, !Ref Ssm, !Ref Endpoint, !Ref AWS::NoValue, !Ref AWS::Region, !Ref Nothing, !Ref 3,
+              !GetAtt Endpoint.EndpointName, !GetAtt Endpoint.Arn, !GetAtt NoDot, !GetAtt Nothing.Name, !GetAtt '']
+      Long: [{Ref: Stage}, {Ref: Ssm}, {Ref: Endpoint}, {Ref: AWS::NoValue}, {Ref: AWS::Region}, {Ref: Nothing}, {Ref: 3},
+             {"Fn::GetAtt": Endpoint.EndpointName}, {"Fn::GetAtt": Endpoint.Arn}, {"Fn::GetAtt": NoDot},
+             {"Fn::GetAtt": Nothing.Name}, {"Fn::GetAtt": ''}]
+"""
+
+
+def test_a_short_form_reference_is_resolved_from_its_own_node(monkeypatch):
+    from plugins.adapters.cloudformation import intrinsics
+
+    def read(template: TemplateContext) -> list:
+        properties = template.resources["Values"].properties
+        return [
+            (template.resolve(node), _origin(template.resolver.parameter_origin(node)), template.sourced(node), template.read_text(node))
+            for node in properties.get("Short").items + properties.get("Long").items
+        ]
+
+    def _origin(found: tuple | None) -> tuple | None:
+        return None if found is None else (found[0], found[1].value, found[1].span, found[2])
+
+    monkeypatch.setattr(intrinsics, "_TEXT_ARGUMENT", frozenset())  # every argument copied out first, as before
+    expected = read(_template(REFERENCES))
+    monkeypatch.undo()
+    copied: list = []
+    real = intrinsics._argument
+    monkeypatch.setattr(intrinsics, "_argument", lambda node: copied.append(node) or real(node))
+    template = _template(REFERENCES)
+    assert read(template) == expected
+    short = template.resources["Values"].properties.get("Short").items
+    assert not any(node in copied for node in short)  # neither `!Ref` nor `!GetAtt` copies its node into an argument node
+    assert [value for value, *_ in expected[:12]][:8] == [
+        "prd", intrinsics.Opaque("Ref:Ssm"), intrinsics.ResourceValue("Endpoint.Ref", "Endpoint", "Ref"), intrinsics.NO_VALUE,
+        intrinsics.Opaque("AWS::Region"), intrinsics.Opaque("Ref:Nothing"), intrinsics.Opaque("Ref:3"), "scorer-prd",
+    ]
+    assert expected[0][1][::3] == ("Stage", "") and expected[1][1] is None
