@@ -321,3 +321,20 @@ def test_a_short_form_reference_is_resolved_from_its_own_node(monkeypatch):
         intrinsics.Opaque("AWS::Region"), intrinsics.Opaque("Ref:Nothing"), intrinsics.Opaque("Ref:3"), "scorer-prd",
     ]
     assert expected[0][1][::3] == ("Stage", "") and expected[1][1] is None
+
+
+def test_the_run_settings_are_read_only_for_templates_and_stage_files(monkeypatch):
+    from linter import LintOptions, RunContext
+    from plugins.adapters import cloudformation
+
+    manifest = load_text("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n").documents[0]
+    template = load_text("template.yaml", TEMPLATE).documents[0]
+    run = RunContext((manifest, template), LintOptions(), reported_paths=frozenset({"deploy.yaml", "template.yaml"}))
+    asked: list[str] = []
+    real = RunContext.settings
+    monkeypatch.setattr(RunContext, "settings", lambda self, section: asked.append(section) or real(self, section))
+    assert cloudformation.mldeploy_extract(manifest, run) is None
+    assert asked == []
+    extracted = cloudformation.mldeploy_extract(template, run)
+    assert extracted[0] == cloudformation.TEMPLATE and any(isinstance(item, Deployment) for item in extracted)
+    assert "environments" in asked
