@@ -338,3 +338,15 @@ def test_the_run_settings_are_read_only_for_templates_and_stage_files(monkeypatc
     extracted = cloudformation.mldeploy_extract(template, run)
     assert extracted[0] == cloudformation.TEMPLATE and any(isinstance(item, Deployment) for item in extracted)
     assert "environments" in asked
+
+
+def test_a_hosting_deployment_is_made_with_its_image_region():
+    from plugins.adapters.aws.inferred_facts import with_image_region
+
+    (deployment,) = _assembled()
+    assert deployment.region.value == "us-east-1" and deployment.region.provenance is Provenance.INFERRED
+    assert with_image_region([deployment])[0] is deployment  # no copy made afterwards
+    assert with_image_region([deployment.replaced(region=NOT_WRITTEN)]) == [deployment]
+    unknown_image = TEMPLATE.replace("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "example/scorer:1")
+    (deployment,) = _assembled(unknown_image)
+    assert deployment.region is NOT_WRITTEN

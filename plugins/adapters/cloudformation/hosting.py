@@ -53,7 +53,7 @@ from plugins.adapters.cloudformation.record_matching import (
     same_value,
     with_alarm_metric,
 )
-from plugins.adapters.aws.inferred_facts import endpoint_kind, merged_network
+from plugins.adapters.aws.inferred_facts import endpoint_kind, image_region, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
     EndpointConfigRecord,
@@ -370,6 +370,8 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
             break
     models = tuple(spec for model in hosting.models for spec in model.containers) + tuple(hosting.extra_models)
     kind = _kind(config, hosting)
+    # The Region its images name, given here rather than by a copy in `with_image_region` (which then keeps it).
+    region = image_region(models)
     return Deployment(
         id=template.deployment_id(hosting.anchor_id),
         platform="sagemaker",
@@ -385,6 +387,7 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
         data_capture=config.data_capture if config is not None else NOT_WRITTEN,
         links=tuple(hosting.links),
         monitored_by=hosting.monitor if hosting.monitor.known else NOT_WRITTEN,
+        region=region if region is not None else NOT_WRITTEN,
     )
 
 
