@@ -350,3 +350,25 @@ def test_a_hosting_deployment_is_made_with_its_image_region():
     unknown_image = TEMPLATE.replace("683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1", "example/scorer:1")
     (deployment,) = _assembled(unknown_image)
     assert deployment.region is NOT_WRITTEN
+
+
+def test_records_are_indexed_by_name_only_when_a_reference_names_one_by_name(monkeypatch):
+    indexed: list = []
+    real = hosting.ValueIndex
+
+    def counting():
+        indexed.append(1)
+        return real()
+
+    expected = _assembled()
+    monkeypatch.setattr(hosting, "ValueIndex", counting)
+    assert _assembled() == expected  # every reference is a GetAtt: found by logical ID
+    assert indexed == []
+    by_name = TEMPLATE.replace("ModelName: !GetAtt Model.ModelName", "ModelName: scorer").replace(
+        "PrimaryContainer:", "ModelName: scorer\n      PrimaryContainer:"
+    ).replace("EndpointConfigName: !GetAtt Config.EndpointConfigName", "EndpointConfigName: config").replace(
+        "ProductionVariants:", "EndpointConfigName: config\n      ProductionVariants:"
+    )
+    (deployment,) = _assembled(by_name)
+    assert len(indexed) == 2 and [link.name for link in deployment.links] == ["Endpoint", "Config", "Model"]
+    assert deployment.units[0].model_names == ("scorer",)

@@ -124,21 +124,33 @@ class _Endpoints:
         return self._by_name.find(value)
 
 
-def _declared_names(by_id: dict) -> ValueIndex:
-    """Records by their declared names, in the order of `by_id`, for `_find`."""
-    names: ValueIndex = ValueIndex()
-    for record in by_id.values():
-        if record.name.known and record.name.provenance is Provenance.DECLARED:
-            names.add(record.name.value, record)
-    return names
+class _DeclaredNames:
+    """Records by their declared names, in the order of `by_id`, for `_find`.
+
+    Indexed on the first search: most references name a record by its
+    logical ID (`!Ref`, `!GetAtt`), and a template whose references all do
+    never needs the index.
+    """
+
+    def __init__(self, by_id: dict) -> None:
+        self._by_id = by_id
+        self._index: ValueIndex | None = None
+
+    def find(self, value: Any) -> Any:
+        if self._index is None:
+            self._index = ValueIndex()
+            for record in self._by_id.values():
+                if record.name.known and record.name.provenance is Provenance.DECLARED:
+                    self._index.add(record.name.value, record)
+        return self._index.find(value)
 
 
 def assemble(records: TemplateRecords, template: TemplateContext) -> list:
     """Deployments and scaling targets for the SageMaker records of one template."""
     configs = {record.logical_id: record for record in records.configs}
     models = {record.logical_id: record for record in records.models}
-    config_names = _declared_names(configs)
-    model_names = _declared_names(models)
+    config_names = _DeclaredNames(configs)
+    model_names = _DeclaredNames(models)
     hostings: list[_Hosting] = []
     used_configs: set[str] = set()
     for endpoint in records.endpoints:
@@ -170,8 +182,8 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
     return deployments + targets
 
 
-def _find(reference: Reference, by_id: dict, names: ValueIndex) -> Any:
-    """The record a reference points at: by logical ID, else by equal declared name (`names`, from `_declared_names(by_id)`)."""
+def _find(reference: Reference, by_id: dict, names: _DeclaredNames) -> Any:
+    """The record a reference points at: by logical ID, else by equal declared name (`names`: `_DeclaredNames(by_id)`)."""
     if reference.logical_id is not None:
         return by_id.get(reference.logical_id)
     if reference.value is None:
@@ -179,7 +191,7 @@ def _find(reference: Reference, by_id: dict, names: ValueIndex) -> Any:
     return names.find(reference.value)
 
 
-def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_names: ValueIndex) -> None:
+def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_names: _DeclaredNames) -> None:
     if hosting.endpoint is not None:
         hosting.links.append(ResourceRef("AWS::SageMaker::Endpoint", hosting.endpoint.logical_id, hosting.endpoint.span))
     config = hosting.config
