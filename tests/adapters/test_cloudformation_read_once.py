@@ -3,7 +3,13 @@
 A run of many small templates reads a few resources from each: these tests
 pin that what does not depend on the resource is made once (and is the
 answer the full reading gives), and that a shortcut gives the answer the
-full reading gives.
+full reading gives: a resource's Properties and Tags found once, each
+reader module imported once, a literal read without the resolver, one key
+read with the mapping's own look-up, a short-form Ref or GetAtt resolved
+from its own node, the run's settings read only for templates and stage
+files, and nothing parsed, merged or indexed that the template does not
+declare (profiles, endpoint and record names), a deployment made with its
+image Region rather than copied to take it.
 """
 
 from __future__ import annotations
