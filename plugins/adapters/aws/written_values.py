@@ -81,6 +81,8 @@ def unreadable_note(value: Any, expected: str) -> str:
 
 def as_str(value: Any) -> str | None:
     """A scalar as text; None for null, booleans, collections and too-large numbers."""
+    if value.__class__ is str:  # most values read: itself
+        return value
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         return None
     if isinstance(value, (int, float)) and too_large(value):
@@ -90,6 +92,8 @@ def as_str(value: Any) -> str | None:
 
 def as_int(value: Any) -> int | None:
     """An integer, from an int, a whole float or a numeric string."""
+    if value.__class__ is int:  # most values read (bool is a subclass, not this class)
+        return value if abs(value) <= LARGEST else None
     if isinstance(value, bool) or too_large(value):
         return None
     if isinstance(value, int):

@@ -114,9 +114,8 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     pre-commit hook passed the stage file alone), they are read here, with
     this stage file only.
     """
-    parameters = tuple((run.settings("environments") or {}).get("parameters", ()))
-    extensions = data.extensions_of(run)
     if is_template(document):
+        parameters, extensions = _run_settings(run)
         return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names, extensions)]
     if is_state_machine(document.root):
         from plugins.adapters.cloudformation.resources import stepfunctions
@@ -128,12 +127,22 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     if stage is None:
         return None
     results: list = [STAGE_FILE]
+    parameters, extensions = _run_settings(run)
     for template in templates_of(stage, run):
         if run.is_reported(template):
             continue  # judged with all its stage files where it is read
         labels = [label for label, other in stages_of(template, run) if other.path == stage.path]
         results += extract_with_stages(template, [(labels[0], stage)], parameters, run.non_stage_names, extensions)
     return results
+
+
+def _run_settings(run: RunContext) -> tuple[tuple[str, ...], data.Extensions]:
+    """The configured stage parameters (`[environments] parameters`) and `[data]` section of the run.
+
+    Read only for a document that is a template or a stage file: most
+    documents of a mixed run (Kubernetes manifests, API requests) are neither.
+    """
+    return tuple((run.settings("environments") or {}).get("parameters", ())), data.extensions_of(run)
 
 
 def extract_with_stages(

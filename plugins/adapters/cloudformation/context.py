@@ -19,6 +19,7 @@ from linter import (
     MappingNode,
     Node,
     Provenance,
+    ScalarNode,
     Sourced,
     Span,
 )
@@ -34,7 +35,7 @@ from plugins.adapters.cloudformation.intrinsics import (
     Unresolvable,
     is_known,
 )
-from plugins.adapters.cloudformation.template import Resource, intrinsic, resources
+from plugins.adapters.cloudformation.template import SHORT_FORM_TAGS, Resource, intrinsic, resources
 from plugins.adapters.aws.written_values import as_bool, as_int, as_str, shown, unreadable_note
 
 
@@ -92,6 +93,13 @@ class TemplateContext:
         """
         if node is None:
             return NOT_WRITTEN
+        if _literal(node):
+            # Most values read: no intrinsic, no parameter, resolved to itself.
+            value = node.value  # type: ignore[attr-defined]
+            converted = convert(value) if convert is not None else value
+            if converted is None:
+                return Sourced(UNKNOWN, node.span, Provenance.DECLARED, unreadable_note(value, expected), raw=shown(value))
+            return Sourced(converted, node.span, Provenance.DECLARED, "")
         function = intrinsic(node)
         value = self.resolve(node)
         if value is NO_VALUE:
@@ -131,7 +139,9 @@ class TemplateContext:
         The known text is kept with each unknown part shown as `${...}`, since
         what is known (a repository name, a tag) is still a fact.
         """
-        value = self.resolve(node) if node is not None else None
+        if node is None or _literal(node):
+            return self.read_str(node)  # resolved to itself: neither Partial nor Opaque
+        value = self.resolve(node)
         if isinstance(value, Partial) or (isinstance(value, Opaque) and not isinstance(value, (ResourceValue, Unresolvable))):
             return Sourced(str(value), node.span, Provenance.DECLARED, f"partly unresolved: {value}")  # type: ignore[union-attr]
         return self.read_str(node)
@@ -153,6 +163,19 @@ class TemplateContext:
         if isinstance(value, ResourceValue):
             return value.logical_id, value
         return None, value
+
+
+def _literal(node: Node) -> bool:
+    """True for a scalar written as itself: no intrinsic function, no dynamic reference (`{{resolve:...}}`).
+
+    The resolver reads it as its own value, names no parameter for it and
+    finds nothing else in it, so `sourced` and `read_text` take its value
+    without asking the resolver.
+    """
+    if node.__class__ is not ScalarNode or node.tag in SHORT_FORM_TAGS:
+        return False
+    value = node.value  # type: ignore[attr-defined]
+    return value.__class__ is not str or "{{resolve:" not in value
 
 
 def describe_unknown(value: Any) -> str:

@@ -53,7 +53,7 @@ from plugins.adapters.cloudformation.record_matching import (
     same_value,
     with_alarm_metric,
 )
-from plugins.adapters.aws.inferred_facts import endpoint_kind, merged_network
+from plugins.adapters.aws.inferred_facts import endpoint_kind, image_region, merged_network
 from plugins.adapters.cloudformation.intrinsics import Choice, Opaque, Partial, ResourceValue, split_text
 from plugins.adapters.cloudformation.records import (
     EndpointConfigRecord,
@@ -124,21 +124,33 @@ class _Endpoints:
         return self._by_name.find(value)
 
 
-def _declared_names(by_id: dict) -> ValueIndex:
-    """Records by their declared names, in the order of `by_id`, for `_find`."""
-    names: ValueIndex = ValueIndex()
-    for record in by_id.values():
-        if record.name.known and record.name.provenance is Provenance.DECLARED:
-            names.add(record.name.value, record)
-    return names
+class _DeclaredNames:
+    """Records by their declared names, in the order of `by_id`, for `_find`.
+
+    Indexed on the first search: most references name a record by its
+    logical ID (`!Ref`, `!GetAtt`), and a template whose references all do
+    never needs the index.
+    """
+
+    def __init__(self, by_id: dict) -> None:
+        self._by_id = by_id
+        self._index: ValueIndex | None = None
+
+    def find(self, value: Any) -> Any:
+        if self._index is None:
+            self._index = ValueIndex()
+            for record in self._by_id.values():
+                if record.name.known and record.name.provenance is Provenance.DECLARED:
+                    self._index.add(record.name.value, record)
+        return self._index.find(value)
 
 
 def assemble(records: TemplateRecords, template: TemplateContext) -> list:
     """Deployments and scaling targets for the SageMaker records of one template."""
     configs = {record.logical_id: record for record in records.configs}
     models = {record.logical_id: record for record in records.models}
-    config_names = _declared_names(configs)
-    model_names = _declared_names(models)
+    config_names = _DeclaredNames(configs)
+    model_names = _DeclaredNames(models)
     hostings: list[_Hosting] = []
     used_configs: set[str] = set()
     for endpoint in records.endpoints:
@@ -156,17 +168,22 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
 
     for hosting in hostings:
         _attach_config(hosting, models, model_names)
-    endpoints = _Endpoints(hostings)
-    _attach_components(hostings, records, endpoints)
-    _attach_monitors(records, endpoints)
-    targets = _link_scaling(hostings, records, template, endpoints) + custom_resource_targets(hostings, template, same_value)
+    targets: list = []
+    # Most templates hold no component, monitor or scalable target: nothing then asks for the endpoints by name.
+    if records.components or records.monitors or records.targets:
+        endpoints = _Endpoints(hostings)
+        _attach_components(hostings, records, endpoints)
+        _attach_monitors(records, endpoints)
+        if records.targets:  # a policy or alarm with no target scales nothing this template shows
+            targets = _link_scaling(hostings, records, template, endpoints)
+    targets += custom_resource_targets(hostings, template, same_value)
     zones_by_subnet = {subnet.logical_id: subnet.zone for subnet in records.subnets}
     deployments = [_deployment(hosting, zones_by_subnet, template) for hosting in hostings]
     return deployments + targets
 
 
-def _find(reference: Reference, by_id: dict, names: ValueIndex) -> Any:
-    """The record a reference points at: by logical ID, else by equal declared name (`names`, from `_declared_names(by_id)`)."""
+def _find(reference: Reference, by_id: dict, names: _DeclaredNames) -> Any:
+    """The record a reference points at: by logical ID, else by equal declared name (`names`: `_DeclaredNames(by_id)`)."""
     if reference.logical_id is not None:
         return by_id.get(reference.logical_id)
     if reference.value is None:
@@ -174,7 +191,7 @@ def _find(reference: Reference, by_id: dict, names: ValueIndex) -> Any:
     return names.find(reference.value)
 
 
-def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_names: ValueIndex) -> None:
+def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_names: _DeclaredNames) -> None:
     if hosting.endpoint is not None:
         hosting.links.append(ResourceRef("AWS::SageMaker::Endpoint", hosting.endpoint.logical_id, hosting.endpoint.span))
     config = hosting.config
@@ -356,7 +373,7 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
     config = hosting.config
     endpoint = hosting.endpoint
     profile = config.profile if config is not None else None
-    if endpoint is not None:
+    if endpoint is not None and endpoint.profile is not NO_PROFILE:  # merging nothing declared leaves the config's
         profile = merge_profiles(profile, endpoint.profile) if profile is not None else endpoint.profile
     environment = NOT_WRITTEN
     for candidate in (endpoint.environment if endpoint else None, config.environment if config else None):
@@ -365,6 +382,8 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
             break
     models = tuple(spec for model in hosting.models for spec in model.containers) + tuple(hosting.extra_models)
     kind = _kind(config, hosting)
+    # The Region its images name, given here rather than by a copy in `with_image_region` (which then keeps it).
+    region = image_region(models)
     return Deployment(
         id=template.deployment_id(hosting.anchor_id),
         platform="sagemaker",
@@ -380,6 +399,7 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
         data_capture=config.data_capture if config is not None else NOT_WRITTEN,
         links=tuple(hosting.links),
         monitored_by=hosting.monitor if hosting.monitor.known else NOT_WRITTEN,
+        region=region if region is not None else NOT_WRITTEN,
     )
 
 

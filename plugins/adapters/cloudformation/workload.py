@@ -10,6 +10,7 @@ known stage.
 from __future__ import annotations
 
 from linter import (
+    NO_PROFILE,
     NOT_WRITTEN,
     Environment,
     InputProblem,
@@ -53,13 +54,18 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
             for key_node, value in workload.pairs:
                 if intrinsic(value) is None:  # a computed entry is unknown, not wrong
                     entries.append((str(key_node.value), _plain(value), value.span))
-    profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
-    problems += found
+    # No entries parse to the profile they start from, with no problems (most resources declare none).
+    profile = NO_PROFILE
+    if entries:
+        profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
+        problems += found
     tag_entries = [
         (key[len(TAG_PREFIX):], _plain(value), value.span)
         for key, value, _ in tags(resource)
         if key.startswith(TAG_PREFIX) and intrinsic(value) is None
     ]
+    if not tag_entries:
+        return profile, problems
     profile, found = parse_profile(tag_entries, f"Tags {TAG_PREFIX}<key> of {resource.logical_id}", profile)
     return profile, problems + found
 

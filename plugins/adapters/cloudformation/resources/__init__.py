@@ -38,14 +38,28 @@ MODULE_OF = {
 
 
 class _Readers(Mapping[str, Callable]):
-    """Resource type -> reader function; a reader's module is imported the first time its type is asked for."""
+    """Resource type -> reader function; a reader's module is imported the first time its type is asked for.
+
+    The function found is kept by type (one entry per type of `MODULE_OF`
+    at most), so a run of many templates asks the import system once per
+    type rather than once per resource.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[str, Callable] = {}
 
     def __getitem__(self, resource_type: str) -> Callable:
-        name = MODULE_OF[resource_type]
-        return importlib.import_module(f"{__name__}.{name}").read
+        found = self._found.get(resource_type)
+        if found is None:
+            name = MODULE_OF[resource_type]
+            found = self._found[resource_type] = importlib.import_module(f"{__name__}.{name}").read
+        return found
 
     def get(self, resource_type: str, default: Callable | None = None) -> Callable | None:  # type: ignore[override]
         """As `Mapping.get`; most resources of a template have no reader, and are told apart without a KeyError."""
+        found = self._found.get(resource_type)
+        if found is not None:
+            return found
         return self[resource_type] if resource_type in MODULE_OF else default
 
     def __iter__(self) -> Iterator[str]:
