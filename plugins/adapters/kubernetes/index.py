@@ -71,9 +71,16 @@ class RunIndex:
         """Index one object; `reading` is what `read` gave for it when read beforehand (None too), else `UNREAD`."""
         if reading is UNREAD:
             reading = read(manifest)
+        key = manifest.key
         self.manifests.append(manifest)
-        self.objects.setdefault(manifest.key, []).append(manifest)
-        self.per_file[(manifest.path, manifest.key)] += 1
+        same_key = self.objects.get(key)
+        if same_key is None:
+            self.objects[key] = [manifest]
+        else:
+            same_key.append(manifest)
+        # Counter's `+=` calls its Python `__missing__` for every first key (nearly every object).
+        per_file, file_key = self.per_file, (manifest.document.path, key)
+        per_file[file_key] = per_file.get(file_key, 0) + 1
         if isinstance(reading, Autoscaler):
             autoscaler = reading
             self.autoscalers.append(autoscaler)
