@@ -115,7 +115,11 @@ def _target(manifest: Manifest, reference, default_kind: str | None, name_keys=(
     anchor = reference.span if reference is not None else manifest.anchor
     if not isinstance(reference, MappingNode):
         return None, None, anchor, "no scaleTargetRef" if reference is None else "scaleTargetRef is not a mapping"
-    name_node = next((reference.get(key) for key in name_keys if reference.get(key) is not None), None)
+    name_node = None
+    for key in name_keys:  # the first written, each read once
+        name_node = reference.get(key)
+        if name_node is not None:
+            break
     name = text(name_node)
     kind = text(reference.get("kind")) or default_kind
     if name_node is None:

@@ -1,0 +1,160 @@
+"""What the Kubernetes adapter reads once per plain object (a Deployment's pod, an autoscaler, an ACK ScalableTarget).
+
+A stream of 20,000 objects reads thousands of each: these tests pin that
+a value is found once where it used to be found two or three times, that
+no value is made only to be copied, and that the shorter reading answers
+what the full one does.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from linter import AcceleratorKind, Compute, MappingNode, Sourced
+from linter.source import load_text
+
+from plugins.adapters.kubernetes import ack_autoscaling
+from plugins.adapters.kubernetes.ack import READER, scope_of
+from plugins.adapters.kubernetes.autoscalers import read_autoscaler
+from plugins.adapters.kubernetes.objects import manifests
+from plugins.adapters.kubernetes.pod import read_template
+from plugins.data import SHIPPED
+
+
+def _object(text: str):
+    (manifest,) = [manifest for document in load_text("stream.yaml", textwrap.dedent(text)).documents for manifest in manifests(document)]
+    return manifest
+
+
+def _deployment(resources: str):
+    return _object(
+        f"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: app, namespace: serving}}
+        spec:
+          template:
+            metadata: {{labels: {{app: app}}}}
+            spec:
+              containers:
+                - name: server
+                  image: vllm/vllm-openai:v0.6.0
+                  {resources}
+        """
+    )
+
+
+@pytest.mark.parametrize(
+    ("resources", "kind"),
+    [("resources: {limits: {nvidia.com/gpu: 1}}", AcceleratorKind.GPU), ("resources: {limits: {cpu: 1}}", AcceleratorKind.NONE)],
+)
+def test_a_pods_accelerator_is_made_as_the_kind_compute_keeps(monkeypatch, resources, kind):
+    manifest = _deployment(resources)
+    copies = []
+    replaced = Sourced.replaced
+    monkeypatch.setattr(Sourced, "replaced", lambda self, **changes: copies.append(changes) or replaced(self, **changes))
+    pod = read_template(manifest.spec.get("template"), manifest.anchor, extensions=SHIPPED)
+    monkeypatch.undo()
+    accelerator = pod.compute.accelerator
+    assert accelerator.value is kind
+    assert copies == []  # Compute reads no name (`"gpu"`) as the kind: nothing is copied to do it
+    # What Compute made of the name before: the same value.
+    assert Compute(accelerator=accelerator.replaced(value=kind.value)).accelerator == accelerator
+
+
+def _counting_gets(monkeypatch):
+    counted: list[object] = []
+    get = MappingNode.get
+
+    def counting(self, key, default=None):
+        counted.append(key)
+        return get(self, key, default)
+
+    monkeypatch.setattr(MappingNode, "get", counting)
+    return counted
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "target"),
+    [
+        (
+            """
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata: {name: app, namespace: serving}
+            spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app}, maxReplicas: 4}
+            """,
+            "name",
+            ("serving", "Deployment", "app"),
+        ),
+        (
+            """
+            apiVersion: keda.k8s.io/v1alpha1
+            kind: ScaledObject
+            metadata: {name: app, namespace: serving}
+            spec: {scaleTargetRef: {deploymentName: worker}}
+            """,
+            "deploymentName",
+            ("serving", "Deployment", "worker"),
+        ),
+    ],
+)
+def test_an_autoscalers_target_name_is_read_once(monkeypatch, text, key, target):
+    manifest = _object(text)
+    counted = _counting_gets(monkeypatch)
+    autoscaler = read_autoscaler(manifest)
+    monkeypatch.undo()
+    assert autoscaler.target_key == target
+    assert counted.count(key) == 1
+
+
+_TARGET = """
+    apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+    kind: ScalableTarget
+    metadata: {{name: target, namespace: ml}}
+    spec:
+      serviceNamespace: sagemaker
+      {resource}
+      scalableDimension: sagemaker:variant:DesiredInstanceCount
+      minCapacity: 1
+      maxCapacity: 4
+"""
+
+RESOURCE_IDS = {
+    "plain": "resourceID: endpoint/churn/variant/AllTraffic",
+    "placeholder": "resourceID: endpoint/${ENDPOINT}/variant/AllTraffic",
+    "fill-in mark": "resourceID: endpoint/<endpoint_name>/variant/AllTraffic",
+    "a number": "resourceID: 12",
+    "not a variant": "resourceID: table/orders",
+    "not written": "",
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESOURCE_IDS))
+def test_a_scalable_targets_resource_id_is_what_the_reader_answers(case):
+    manifest = _object(_TARGET.format(resource=RESOURCE_IDS[case]))
+    record = ack_autoscaling.read_target(manifest, scope_of(manifest, None))
+    spec = manifest.spec
+    assert record.resource_id == READER.read_text(spec, "ResourceID")
+    assert record.resource_id.span == READER.read_text(spec, "ResourceID").span
+    assert record.resource_key == READER.name_key(spec, "ResourceID")
+
+
+def test_a_plain_resource_id_is_found_once(monkeypatch):
+    manifest = _object(_TARGET.format(resource=RESOURCE_IDS["plain"]))
+    reader = READER.with_key_tables()
+    searched: list[tuple] = []
+    find = type(READER).find
+
+    def counting(self, node, *path):
+        searched.append(path)
+        return find(self, node, *path)
+
+    monkeypatch.setattr(type(READER), "find", counting)
+    record = ack_autoscaling.read_target(manifest, scope_of(manifest, None), reader)
+    monkeypatch.undo()
+    assert searched.count(("ResourceID",)) == 1
+    assert (record.resource_id.value, record.resource_key) == ("endpoint/churn/variant/AllTraffic", "=endpoint/churn/variant/AllTraffic")
+    assert record.resource is not None and record.resource.texts == ("churn", "AllTraffic")
