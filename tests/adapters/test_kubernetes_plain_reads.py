@@ -2,8 +2,9 @@
 
 A stream of 20,000 objects reads thousands of each: these tests pin that
 a value is found once where it used to be found two or three times, that
-no value is made only to be copied, and that the shorter reading answers
-what the full one does.
+no value is made only to be copied or dropped (a span nothing points at,
+a bound read before its default replaces it), and that the shorter
+reading answers what the full one does.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import textwrap
 
 import pytest
 
-from linter import AcceleratorKind, Compute, MappingNode, Sourced
+from linter import AcceleratorKind, Compute, MappingNode, Node, Provenance, Sourced
 from linter.source import load_text
 
-from plugins.adapters.kubernetes import ack_autoscaling
+from plugins.adapters.kubernetes import ack_autoscaling, autoscalers
 from plugins.adapters.kubernetes.ack import READER, scope_of
 from plugins.adapters.kubernetes.autoscalers import read_autoscaler
-from plugins.adapters.kubernetes.objects import manifests
+from plugins.adapters.kubernetes.objects import manifests, read_int
 from plugins.adapters.kubernetes.pod import read_template
 from plugins.data import SHIPPED
 
@@ -158,3 +159,42 @@ def test_a_plain_resource_id_is_found_once(monkeypatch):
     assert searched.count(("ResourceID",)) == 1
     assert (record.resource_id.value, record.resource_key) == ("endpoint/churn/variant/AllTraffic", "=endpoint/churn/variant/AllTraffic")
     assert record.resource is not None and record.resource.texts == ("churn", "AllTraffic")
+
+
+_HPA = """
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: app, namespace: serving}
+    spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app}, maxReplicas: 4}
+"""
+
+
+def test_an_autoscaler_makes_no_span_it_does_not_keep(monkeypatch):
+    """The scaleTargetRef's own span is made only when the autoscaler points there (no name to point at)."""
+    manifest = _object(_HPA)
+    reference = manifest.spec.get("scaleTargetRef")
+    asked = []
+    span = Node.span
+
+    def counting(node):
+        asked.append(node)
+        return span.fget(node)
+
+    monkeypatch.setattr(Node, "span", property(counting))
+    autoscaler = read_autoscaler(manifest)
+    monkeypatch.undo()
+    assert autoscaler.target_span == reference.get("name").span
+    assert not any(node is reference for node in asked)
+    unnamed = read_autoscaler(_object(_HPA.replace("name: app}", "}")))
+    assert unnamed.target_key is None and unnamed.reason == "scaleTargetRef names no workload"
+    assert unnamed.target_span == unnamed.manifest.spec.get("scaleTargetRef").span
+
+
+def test_an_unwritten_bound_is_not_read(monkeypatch):
+    manifest = _object(_HPA)
+    read = []
+    monkeypatch.setattr(autoscalers, "read_int", lambda node: read.append(node) or read_int(node))
+    scaling = read_autoscaler(manifest).scaling
+    monkeypatch.undo()
+    assert None not in read
+    assert (scaling.min_capacity.value, scaling.min_capacity.provenance, scaling.max_capacity.value) == (1, Provenance.DEFAULT, 4)

@@ -140,6 +140,8 @@ class RunIndex:
         when the run holds more than `repo`, not when `repo` is the run's
         whole (its root is then `repo`).
         """
+        if not self.node_pools:  # most runs hold no pool: nothing is near any pod
+            return []
         found = [manifest for pools in self.node_pools.values() for manifest in pools]
         same_file = [manifest for manifest in found if manifest.path == near]
         if same_file:
