@@ -13,10 +13,10 @@ import textwrap
 
 import pytest
 
-from linter import AcceleratorKind, Compute, MappingNode, Node, Provenance, Sourced
+from linter import UNKNOWN, AcceleratorKind, Compute, MappingNode, Node, Provenance, Sourced
 from linter.source import load_text
 
-from plugins.adapters.kubernetes import ack_autoscaling, autoscalers
+from plugins.adapters.kubernetes import ack_autoscaling, autoscalers, objects
 from plugins.adapters.kubernetes.ack import READER, scope_of
 from plugins.adapters.kubernetes.autoscalers import read_autoscaler
 from plugins.adapters.kubernetes.objects import manifests, read_int
@@ -198,3 +198,29 @@ def test_an_unwritten_bound_is_not_read(monkeypatch):
     monkeypatch.undo()
     assert None not in read
     assert (scaling.min_capacity.value, scaling.min_capacity.provenance, scaling.max_capacity.value) == (1, Provenance.DEFAULT, 4)
+
+
+def _through_quantity(node) -> Sourced:
+    """`read_count_quantity` as it read every value before: a quantity (a float) and back to an integer."""
+    value = objects.read_quantity(node)
+    if value.known and float(value.value).is_integer():
+        return Sourced(int(value.value), value.span, Provenance.DECLARED)
+    if value.known:
+        return Sourced(UNKNOWN, value.span, Provenance.DECLARED, "expected a whole number", raw=objects._raw(node))
+    return value
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["1", "0", "-3", str(2**53), str(2**53 + 1), str(-(2**53)), str(-(2**53) - 1), str(2**63 - 1), str(2**63), "1.0", "1.5", '"1"', '"500m"', "true", "1e400", "[1]"],
+)
+def test_a_count_quantity_is_what_reading_it_as_a_quantity_gives(written):
+    node = load_text("pod.yaml", f"count: {written}\n").documents[0].root.get("count")
+    read, expected = objects.read_count_quantity(node), _through_quantity(node)
+    assert (read, read.span, type(read.value)) == (expected, expected.span, type(expected.value))
+
+
+def test_an_integer_count_is_not_read_as_a_float_first(monkeypatch):
+    node = load_text("pod.yaml", "count: 2\n").documents[0].root.get("count")
+    monkeypatch.setattr(objects, "read_quantity", lambda node: pytest.fail("read as a quantity"))
+    assert objects.read_count_quantity(node).value == 2

@@ -381,8 +381,17 @@ def read_quantity(node: Node | None) -> Sourced[float]:
     return _malformed(node, "a quantity")
 
 
+_EXACT_IN_FLOAT = 2**53  # every integer up to this size is a float exactly, and back
+
+
 def read_count_quantity(node: Node | None) -> Sourced[int]:
     """A whole-number quantity such as `nvidia.com/gpu: "1"` as an integer."""
+    if node.__class__ is ScalarNode:
+        written = node.value  # type: ignore[union-attr]
+        if written.__class__ is int and -_EXACT_IN_FLOAT <= written <= _EXACT_IN_FLOAT:  # type: ignore[operator]
+            # What reading it as a quantity (a float) and back gives, without the float's Sourced:
+            # an integer such as `nvidia.com/gpu: 1`, as nearly every accelerator request is written.
+            return Sourced(written, node.span, Provenance.DECLARED)  # type: ignore[union-attr, arg-type]
     value = read_quantity(node)
     if value.known and float(value.value).is_integer():
         return Sourced(int(value.value), value.span, Provenance.DECLARED)
