@@ -4,7 +4,9 @@
 `__post_init__` (every field set at once); these tests pin that the fields
 are those read from the written object, that equality and hashing are the
 dataclass's, and that what is read on first use is read once and without a
-lock. `RunIndex.add` counts each (file, key) in a plain dictionary look-up.
+lock. `RunIndex.add` counts each (file, key) in a plain dictionary look-up,
+and the index finds what it reads of an object (an autoscaler, a budget) in
+one table look-up.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import pytest
 from linter import MappingNode, Provenance
 from linter.source import load_text
 
+from plugins.adapters.kubernetes import index as index_module
+from plugins.adapters.kubernetes.autoscalers import is_autoscaler
+from plugins.adapters.kubernetes.disruption import is_budget
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import DEFAULT_NAMESPACE, Manifest, manifest_of, manifests
 
@@ -157,3 +162,26 @@ def test_the_index_counts_each_key_of_a_file():
     assert not index.duplicated(elsewhere)
     assert index.objects[("default", "Service", "a")] == [first, second, elsewhere]
     assert dict(index.per_file) == {("stream.yaml", first.key): 2, ("stream.yaml", other.key): 1, ("other.yaml", first.key): 1}
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "read_as"),
+    [
+        ("autoscaling/v2", "HorizontalPodAutoscaler", "Autoscaler"),
+        ("autoscaling/v1", "HorizontalPodAutoscaler", "Autoscaler"),
+        ("keda.sh/v1alpha1", "ScaledObject", "Autoscaler"),
+        ("keda.k8s.io/v1alpha1", "ScaledObject", "Autoscaler"),
+        ("http.keda.sh/v1alpha1", "HTTPScaledObject", "Autoscaler"),
+        ("policy/v1", "PodDisruptionBudget", "Budget"),
+        ("policy/v1beta1", "PodDisruptionBudget", "Budget"),
+        ("v1", "PodDisruptionBudget", None),
+        ("keda.sh/v1alpha1", "ScaledJob", None),
+        ("apps/v1", "Deployment", None),
+        ("v1", "Service", None),
+    ],
+)
+def test_the_index_reads_autoscalers_and_budgets_and_nothing_else(api_version, kind, read_as):
+    (manifest,) = _objects(f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: a}}\nspec: {{}}\n")
+    reading = index_module.read(manifest)
+    assert (type(reading).__name__ if reading is not None else None) == read_as
+    assert (read_as == "Autoscaler") == is_autoscaler(manifest) and (read_as == "Budget") == is_budget(manifest)

@@ -21,12 +21,8 @@ from typing import Any, Callable
 from linter import RunContext
 
 from plugins import data
-from plugins.adapters.kubernetes.autoscalers import (
-    Autoscaler,
-    is_autoscaler,
-    read_autoscaler,
-)
-from plugins.adapters.kubernetes.disruption import Budget, NamespaceBudgets, is_budget, read_budget
+from plugins.adapters.kubernetes.autoscalers import AUTOSCALER_KINDS, Autoscaler, read_autoscaler
+from plugins.adapters.kubernetes.disruption import Budget, NamespaceBudgets, read_budget
 from plugins.adapters.kubernetes.objects import Manifest, manifests
 
 MEMO_KEY = ("plugins.adapters.kubernetes", "run-index")
@@ -212,13 +208,18 @@ def _common_depth(paths: list[str]) -> int:
     return min((_shared_directories(first, path) for path in others), default=len(first.split("/")) - 1)
 
 
+# (API group, kind) -> the reader of what the index keeps of such an object (`is_autoscaler`, `is_budget`):
+# one look-up per object, most of which are neither.
+_READERS: dict[tuple[str, str], Callable[[Manifest], "Autoscaler | Budget"]] = {
+    **{kind: read_autoscaler for kind in AUTOSCALER_KINDS},
+    ("policy", "PodDisruptionBudget"): read_budget,
+}
+
+
 def read(manifest: Manifest) -> Autoscaler | Budget | None:
     """What the index reads of an object beyond its key: an autoscaler or a disruption budget."""
-    if is_autoscaler(manifest):
-        return read_autoscaler(manifest)
-    if is_budget(manifest):
-        return read_budget(manifest)
-    return None
+    reader = _READERS.get((manifest.group, manifest.kind))
+    return reader(manifest) if reader is not None else None
 
 
 def build(run: RunContext) -> RunIndex:
@@ -235,12 +236,13 @@ def build(run: RunContext) -> RunIndex:
     )
     for document in run.documents:
         try:
-            found = [(manifest, read(manifest)) for manifest in manifests(document)]
+            found = manifests(document)  # a new list: kept as it is
+            readings = [read(manifest) for manifest in found]
         except Exception as error:
             index.failures[id(document)] = error
             continue
-        index.of_document[id(document)] = [manifest for manifest, _ in found]
-        for manifest, reading in found:
+        index.of_document[id(document)] = found
+        for manifest, reading in zip(found, readings):
             index.add(manifest, reading)
     return index
 
