@@ -208,18 +208,17 @@ def _common_depth(paths: list[str]) -> int:
     return min((_shared_directories(first, path) for path in others), default=len(first.split("/")) - 1)
 
 
-# (API group, kind) -> the reader of what the index keeps of such an object (`is_autoscaler`, `is_budget`):
-# one look-up per object, most of which are neither.
-_READERS: dict[tuple[str, str], Callable[[Manifest], "Autoscaler | Budget"]] = {
-    **{kind: read_autoscaler for kind in AUTOSCALER_KINDS},
-    ("policy", "PodDisruptionBudget"): read_budget,
-}
+# (API group, kind) -> whether the index reads such an object as an autoscaler (True) or a budget (False)
+# (`is_autoscaler`, `is_budget`): one look-up per object, most of which are neither.
+_READ_AS_AUTOSCALER: dict[tuple[str, str], bool] = {**dict.fromkeys(AUTOSCALER_KINDS, True), ("policy", "PodDisruptionBudget"): False}
 
 
 def read(manifest: Manifest) -> Autoscaler | Budget | None:
     """What the index reads of an object beyond its key: an autoscaler or a disruption budget."""
-    reader = _READERS.get((manifest.group, manifest.kind))
-    return reader(manifest) if reader is not None else None
+    as_autoscaler = _READ_AS_AUTOSCALER.get((manifest.group, manifest.kind))
+    if as_autoscaler is None:
+        return None
+    return read_autoscaler(manifest) if as_autoscaler else read_budget(manifest)
 
 
 def build(run: RunContext) -> RunIndex:
