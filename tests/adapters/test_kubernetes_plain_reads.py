@@ -3,7 +3,8 @@
 A stream of 20,000 objects reads thousands of each: these tests pin that
 a value is found once where it used to be found two or three times, that
 no value is made only to be copied or dropped (a span nothing points at,
-a bound read before its default replaces it), and that the shorter
+a bound read before its default replaces it, a status given by name for
+the model to look up), and that the shorter
 reading answers what the full one does.
 """
 
@@ -13,12 +14,13 @@ import textwrap
 
 import pytest
 
-from linter import UNKNOWN, AcceleratorKind, Compute, MappingNode, Node, Provenance, Sourced
+from linter import UNKNOWN, AcceleratorKind, Compute, LinkStatus, MappingNode, Node, Provenance, ScalingTarget, Sourced
 from linter.source import load_text
 
-from plugins.adapters.kubernetes import ack_autoscaling, autoscalers, objects
+from plugins.adapters.kubernetes import ack_autoscaling, autoscalers, objects, readers
 from plugins.adapters.kubernetes.ack import READER, scope_of
 from plugins.adapters.kubernetes.autoscalers import read_autoscaler
+from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import manifests, read_int
 from plugins.adapters.kubernetes.pod import read_template
 from plugins.data import SHIPPED
@@ -224,3 +226,29 @@ def test_an_integer_count_is_not_read_as_a_float_first(monkeypatch):
     node = load_text("pod.yaml", "count: 2\n").documents[0].root.get("count")
     monkeypatch.setattr(objects, "read_quantity", lambda node: pytest.fail("read as a quantity"))
     assert objects.read_count_quantity(node).value == 2
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [("name: app", LinkStatus.LINKED), ("name: ap", LinkStatus.NO_SUCH_DEPLOYMENT), ("name: web", LinkStatus.NOT_IN_RUN), ("", LinkStatus.UNRESOLVED)],
+)
+def test_an_autoscalers_report_is_made_with_the_status_it_keeps(monkeypatch, target, status):
+    text = _HPA.replace("name: app}", f"{target}}}") + "---\n" + textwrap.dedent(
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: app, namespace: serving}
+        spec: {template: {spec: {containers: [{name: server, image: nginx}]}}}
+        """
+    )
+    index = RunIndex()
+    found = [manifest for document in load_text("stream.yaml", textwrap.dedent(text)).documents for manifest in manifests(document)]
+    for manifest in found:
+        index.add(manifest)
+    given = []
+    post_init = ScalingTarget.__post_init__
+    monkeypatch.setattr(ScalingTarget, "__post_init__", lambda self: given.append(self.status) or post_init(self))
+    (report,) = readers.read(found[0], index)
+    monkeypatch.undo()
+    assert report.status is status
+    assert [type(each) for each in given] == [LinkStatus]  # not a name for ScalingTarget to read as one
