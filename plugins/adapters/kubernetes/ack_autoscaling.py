@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from linter import ScalarNode, Scaling, ScalingPolicy, Sourced
+from linter import Provenance, ScalarNode, Scaling, ScalingPolicy, Sourced
 
 from plugins.adapters.aws.application_autoscaling import (
     INFERENCE_COMPONENT,
@@ -104,15 +104,22 @@ def read_target(manifest: Manifest, scope: Scope, reader: RequestReader = READER
     spec = manifest.spec
     if spec is None:
         return None
-    resource_id = reader.read_text(spec, "ResourceID")
     written = reader.node(spec, "ResourceID")
-    resource, reason = _resource_name(resource_id, written.value if isinstance(written, ScalarNode) else None)
+    value = written.value if isinstance(written, ScalarNode) else None
+    if written.__class__ is ScalarNode and value.__class__ is str and reader.__class__ is READER.__class__ and "@@" not in value and not is_placeholder(value):  # type: ignore[operator]
+        # A plain string, as nearly every resourceID is: what `ack.READER`'s `read_text` and `name_key`
+        # answer for it, without finding it twice more.
+        resource_id: Sourced[str] = Sourced(value, reader.span_of(written), Provenance.DECLARED)  # type: ignore[arg-type]
+        resource_key: str | None = "=" + value  # type: ignore[operator]
+    else:
+        resource_id, resource_key = reader.read_text(spec, "ResourceID"), reader.name_key(spec, "ResourceID")
+    resource, reason = _resource_name(resource_id, value)
     return TargetRecord(
         manifest=manifest,
         scope=scope,
         service_namespace=reader.read_str(spec, "ServiceNamespace"),
         resource_id=resource_id,
-        resource_key=reader.name_key(spec, "ResourceID"),
+        resource_key=resource_key,
         dimension=reader.read_str(spec, "ScalableDimension"),
         min_capacity=reader.read_int(spec, "MinCapacity"),
         max_capacity=reader.read_int(spec, "MaxCapacity"),

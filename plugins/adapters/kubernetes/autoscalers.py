@@ -112,14 +112,18 @@ def read_autoscaler(manifest: Manifest) -> Autoscaler:
 
 def _target(manifest: Manifest, reference, default_kind: str | None, name_keys=("name",)):
     """(kind, name, span, reason) of a scaleTargetRef; kind and name None when unreadable."""
-    anchor = reference.span if reference is not None else manifest.anchor
     if not isinstance(reference, MappingNode):
+        anchor = reference.span if reference is not None else manifest.anchor
         return None, None, anchor, "no scaleTargetRef" if reference is None else "scaleTargetRef is not a mapping"
-    name_node = next((reference.get(key) for key in name_keys if reference.get(key) is not None), None)
+    name_node = None
+    for key in name_keys:  # the first written, each read once
+        name_node = reference.get(key)
+        if name_node is not None:
+            break
     name = text(name_node)
     kind = text(reference.get("kind")) or default_kind
     if name_node is None:
-        return None, None, anchor, "scaleTargetRef names no workload"
+        return None, None, reference.span, "scaleTargetRef names no workload"
     if not name or has_placeholder(name):
         return None, None, name_node.span, f"scaleTargetRef name {name!r} is not a literal name"
     if kind is None:
@@ -128,9 +132,8 @@ def _target(manifest: Manifest, reference, default_kind: str | None, name_keys=(
 
 
 def _bound(node, default_limit: str | None, what: str, span: Span) -> Sourced:
-    value = read_int(node)
     if node is not None or default_limit is None:
-        return value
+        return read_int(node)
     entry = data.limit("kubernetes", default_limit)
     return Sourced(entry.default, span, Provenance.DEFAULT, f"no {what}: defaults to {entry.default}")
 

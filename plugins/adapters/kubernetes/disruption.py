@@ -129,8 +129,13 @@ class NamespaceBudgets:
     def selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
         """The budgets that protect pods with `labels` in `namespace`, in the order they were added."""
         candidates = self._unlabelled + [entry for label in labels.items() for entry in self._by_label.get(label, ())]
-        candidates.sort(key=lambda entry: entry[0])
+        if len(candidates) > 1:
+            candidates.sort(key=_added_order)
         return [budget for _, budget in candidates if budget.protects(namespace, labels)]
+
+
+def _added_order(entry: tuple[int, Budget]) -> int:
+    return entry[0]
 
 
 def is_budget(manifest: Manifest) -> bool:

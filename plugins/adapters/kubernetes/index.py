@@ -21,12 +21,8 @@ from typing import Any, Callable
 from linter import RunContext
 
 from plugins import data
-from plugins.adapters.kubernetes.autoscalers import (
-    Autoscaler,
-    is_autoscaler,
-    read_autoscaler,
-)
-from plugins.adapters.kubernetes.disruption import Budget, NamespaceBudgets, is_budget, read_budget
+from plugins.adapters.kubernetes.autoscalers import AUTOSCALER_KINDS, Autoscaler, read_autoscaler
+from plugins.adapters.kubernetes.disruption import Budget, NamespaceBudgets, read_budget
 from plugins.adapters.kubernetes.objects import Manifest, manifests
 
 MEMO_KEY = ("plugins.adapters.kubernetes", "run-index")
@@ -71,9 +67,16 @@ class RunIndex:
         """Index one object; `reading` is what `read` gave for it when read beforehand (None too), else `UNREAD`."""
         if reading is UNREAD:
             reading = read(manifest)
+        key = manifest.key
         self.manifests.append(manifest)
-        self.objects.setdefault(manifest.key, []).append(manifest)
-        self.per_file[(manifest.path, manifest.key)] += 1
+        same_key = self.objects.get(key)
+        if same_key is None:
+            self.objects[key] = [manifest]
+        else:
+            same_key.append(manifest)
+        # Counter's `+=` calls its Python `__missing__` for every first key (nearly every object).
+        per_file, file_key = self.per_file, (manifest.document.path, key)
+        per_file[file_key] = per_file.get(file_key, 0) + 1
         if isinstance(reading, Autoscaler):
             autoscaler = reading
             self.autoscalers.append(autoscaler)
@@ -133,6 +136,8 @@ class RunIndex:
         when the run holds more than `repo`, not when `repo` is the run's
         whole (its root is then `repo`).
         """
+        if not self.node_pools:  # most runs hold no pool: nothing is near any pod
+            return []
         found = [manifest for pools in self.node_pools.values() for manifest in pools]
         same_file = [manifest for manifest in found if manifest.path == near]
         if same_file:
@@ -203,13 +208,17 @@ def _common_depth(paths: list[str]) -> int:
     return min((_shared_directories(first, path) for path in others), default=len(first.split("/")) - 1)
 
 
+# (API group, kind) -> whether the index reads such an object as an autoscaler (True) or a budget (False)
+# (`is_autoscaler`, `is_budget`): one look-up per object, most of which are neither.
+_READ_AS_AUTOSCALER: dict[tuple[str, str], bool] = {**dict.fromkeys(AUTOSCALER_KINDS, True), ("policy", "PodDisruptionBudget"): False}
+
+
 def read(manifest: Manifest) -> Autoscaler | Budget | None:
     """What the index reads of an object beyond its key: an autoscaler or a disruption budget."""
-    if is_autoscaler(manifest):
-        return read_autoscaler(manifest)
-    if is_budget(manifest):
-        return read_budget(manifest)
-    return None
+    as_autoscaler = _READ_AS_AUTOSCALER.get((manifest.group, manifest.kind))
+    if as_autoscaler is None:
+        return None
+    return read_autoscaler(manifest) if as_autoscaler else read_budget(manifest)
 
 
 def build(run: RunContext) -> RunIndex:
@@ -226,12 +235,13 @@ def build(run: RunContext) -> RunIndex:
     )
     for document in run.documents:
         try:
-            found = [(manifest, read(manifest)) for manifest in manifests(document)]
+            found = manifests(document)  # a new list: kept as it is
+            readings = [read(manifest) for manifest in found]
         except Exception as error:
             index.failures[id(document)] = error
             continue
-        index.of_document[id(document)] = [manifest for manifest, _ in found]
-        for manifest, reading in found:
+        index.of_document[id(document)] = found
+        for manifest, reading in zip(found, readings):
             index.add(manifest, reading)
     return index
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from linter import (
     UNKNOWN,
@@ -37,6 +36,27 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b")
 
 # Kinds without a namespace, among those that become deployments: their ids name none.
 CLUSTER_SCOPED_KINDS = frozenset({"NodePool", "Provisioner", "ClusterConfig"})
+
+
+class _kept:
+    """`functools.cached_property` without its lock: the value is read on first use and kept in the instance's dictionary.
+
+    Python 3.11's `cached_property` takes a lock on every first read (1 us
+    and more); a Manifest is read by one thread, and reading a value twice
+    would give an equal one anyway. The instance's dictionary then answers
+    every later read, before this descriptor is asked.
+    """
+
+    def __init__(self, read: Callable[[Any], Any]) -> None:
+        self.read = read
+        self.name = read.__name__
+        self.__doc__ = read.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.read(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -65,26 +85,42 @@ class Manifest:
     namespace: str = field(init=False, repr=False, compare=False)
     key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
     anchor: Span = field(init=False, repr=False, compare=False)  # where a finding about the whole object points: its name, else its kind
-    # `name_sourced`, `namespace_sourced` and `annotations` are read on first use and kept (functools.cached_property):
+    # `name_sourced`, `namespace_sourced` and `annotations` are read on first use and kept (`_kept`):
     # a workload's readers ask for them several times, and most objects of a stream are never asked.
 
-    def __post_init__(self) -> None:
-        metadata, spec = self.node.get("metadata"), self.node.get("spec")
+    def __init__(
+        self, document: Document, node: MappingNode, api_version: str, kind: str, kind_node: ScalarNode, item: int | None = None
+    ) -> None:
+        # The __init__ the dataclass would make, written out with its __post_init__: it would set each
+        # field through object.__setattr__ (a frozen dataclass's way) and then call __post_init__; the
+        # fields go straight into the instance's dictionary, in one update (one Manifest per object of
+        # the run: 20,000 for a 20,000-document stream). tests/adapters/test_kubernetes_manifest.py holds
+        # the fields equal to what they are read from.
+        get = node.get
+        metadata, spec = get("metadata"), get("spec")
         name_node = None
         if isinstance(metadata, MappingNode):
             name_node = metadata.get("name")
-            name, namespace = text(name_node), text(metadata.get("namespace")) or DEFAULT_NAMESPACE
+            namespace_node = metadata.get("namespace")
+            name = name_node.value if isinstance(name_node, ScalarNode) and isinstance(name_node.value, str) else None
+            namespace = namespace_node.value if isinstance(namespace_node, ScalarNode) and isinstance(namespace_node.value, str) else None
+            namespace = namespace or DEFAULT_NAMESPACE
         else:
             metadata, name, namespace = None, None, DEFAULT_NAMESPACE
-        # The dataclass is frozen: the fields are set in the instance's dictionary, at once.
         self.__dict__.update(
-            group=self.api_version.rpartition("/")[0] if "/" in self.api_version else "",
+            document=document,
+            node=node,
+            api_version=api_version,
+            kind=kind,
+            kind_node=kind_node,
+            item=item,
+            group=api_version.rpartition("/")[0],
             metadata=metadata,
             spec=spec if isinstance(spec, MappingNode) else None,
             name=name,
             namespace=namespace,
-            key=(namespace, self.kind, name or ""),
-            anchor=name_node.span if isinstance(name_node, ScalarNode) else self.kind_node.span,
+            key=(namespace, kind, name or ""),
+            anchor=(name_node if isinstance(name_node, ScalarNode) else kind_node).span,
         )
 
     @property
@@ -95,11 +131,11 @@ class Manifest:
     def path(self) -> str:
         return self.document.path
 
-    @cached_property
+    @_kept
     def name_sourced(self) -> Sourced[str]:
         return read_str(child(self.metadata, "name"))
 
-    @cached_property
+    @_kept
     def namespace_sourced(self) -> Sourced[str]:
         node = child(self.metadata, "namespace")
         if text(node):
@@ -110,7 +146,7 @@ class Manifest:
     def labels(self) -> dict[str, str]:
         return string_map(child(self.metadata, "labels"))
 
-    @cached_property
+    @_kept
     def annotations(self) -> MappingNode | None:
         annotations = child(self.metadata, "annotations")
         return annotations if isinstance(annotations, MappingNode) else None
@@ -345,8 +381,17 @@ def read_quantity(node: Node | None) -> Sourced[float]:
     return _malformed(node, "a quantity")
 
 
+_EXACT_IN_FLOAT = 2**53  # every integer up to this size is a float exactly, and back
+
+
 def read_count_quantity(node: Node | None) -> Sourced[int]:
     """A whole-number quantity such as `nvidia.com/gpu: "1"` as an integer."""
+    if node.__class__ is ScalarNode:
+        written = node.value  # type: ignore[union-attr]
+        if written.__class__ is int and -_EXACT_IN_FLOAT <= written <= _EXACT_IN_FLOAT:  # type: ignore[operator]
+            # What reading it as a quantity (a float) and back gives, without the float's Sourced:
+            # an integer such as `nvidia.com/gpu: 1`, as nearly every accelerator request is written.
+            return Sourced(written, node.span, Provenance.DECLARED)  # type: ignore[union-attr, arg-type]
     value = read_quantity(node)
     if value.known and float(value.value).is_integer():
         return Sourced(int(value.value), value.span, Provenance.DECLARED)

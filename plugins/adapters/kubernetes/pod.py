@@ -36,6 +36,7 @@ from typing import Sequence
 
 from linter import (
     UNKNOWN,
+    AcceleratorKind,
     Capacity,
     Compute,
     MappingNode,
@@ -350,7 +351,12 @@ def _resources_anchor(containers: Sequence[MappingNode], containers_node, where:
 def _with_requested_accelerators(
     compute: Compute, containers, resources: Sequence[_ContainerResources], containers_node, problem: str, where: Span, fallback: dict[int, str]
 ) -> Compute:
-    """The accelerator and count the pod requests take the place of the node's; `resources` are the containers' (`_container_resources`)."""
+    """The accelerator and count the pod requests take the place of the node's; `resources` are the containers' (`_container_resources`).
+
+    The accelerator is given as the `AcceleratorKind` it names, as
+    `Compute` keeps it: a name (`"gpu"`) would make `Compute` copy the
+    value once more to read it as the kind (once per pod spec of a run).
+    """
     requests = [request for request in _requests(resources, fallback) if not (request.count.known and request.count.value == 0)]
     if not requests:
         if problem:
@@ -364,7 +370,7 @@ def _with_requested_accelerators(
         if compute.accelerator.known and compute.accelerator.value != "none":
             note += f"; the {compute.instance_type.value} node's {compute.accelerator.value} is not given to this pod"
         return compute.replaced(
-            accelerator=Sourced("none", span, Provenance.INFERRED, note),
+            accelerator=Sourced(AcceleratorKind.NONE, span, Provenance.INFERRED, note),
             accelerator_count=Sourced(0, span, Provenance.INFERRED, note),
         )
     first = requests[0]
@@ -375,7 +381,7 @@ def _with_requested_accelerators(
     elif kinds == {"neuron"}:
         accelerator = _neuron(compute, first, described)
     else:
-        accelerator = Sourced(first.accelerator, first.count.span, Provenance.DECLARED, described)
+        accelerator = Sourced(AcceleratorKind(first.accelerator), first.count.span, Provenance.DECLARED, described)
     resources = {request.resource for request in requests}
     if any(not request.count.known for request in requests):
         bad = next(request for request in requests if not request.count.known)

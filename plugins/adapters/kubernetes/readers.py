@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from linter import Provenance, ScalingTarget, did_you_mean
+from linter import LinkStatus, Provenance, ScalingTarget, did_you_mean
 
 from plugins import data
 from plugins.adapters.kubernetes import (
@@ -75,24 +75,26 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
     can tell.
     """
     autoscaler = index.autoscaler(manifest) or read_autoscaler(manifest)
+    # Each status is given as the LinkStatus ScalingTarget keeps (a name would be read as one there, once per autoscaler).
     common = dict(resource_id=autoscaler.resource_id, scaling=autoscaler.scaling, span=manifest.anchor, searched_run=True)
-    if autoscaler.target_key is None:
-        return ScalingTarget(status="unresolved", reason=autoscaler.reason, **common)
-    namespace, kind, name = autoscaler.target_key
-    target = index.find(autoscaler.target_key, near=manifest.path)
+    target_key = autoscaler.target_key
+    if target_key is None:
+        return ScalingTarget(status=LinkStatus.UNRESOLVED, reason=autoscaler.reason, **common)
+    namespace, kind, name = target_key
+    target = index.find(target_key, near=manifest.path)
     if target is None:
         # A file that leaves metadata.namespace out is applied to whatever
         # namespace `kubectl -n` or kustomize gives it: a same-named target
         # elsewhere may be the one meant, so the link is unresolved, not missing.
         namesakes = [
             other
-            for other in index.in_other_namespaces(autoscaler.target_key)
+            for other in index.in_other_namespaces(target_key)
             if manifest.namespace_sourced.provenance is not Provenance.DECLARED
             or other.namespace_sourced.provenance is not Provenance.DECLARED
         ]
         if namesakes:
             return ScalingTarget(
-                status="unresolved",
+                status=LinkStatus.UNRESOLVED,
                 reason=(
                     f"{autoscaler.kind} {manifest.name} names {kind} {name} in namespace {namespace}; {namesakes[0].path} "
                     f"defines one in namespace {namesakes[0].namespace}, and one of them leaves its namespace to the command that applies it"
@@ -105,24 +107,24 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
         if not hint:
             # Usually rendered elsewhere (a Helm chart, a kustomize base): not a typo the run can show.
             return ScalingTarget(
-                status="not-in-run",
+                status=LinkStatus.NOT_IN_RUN,
                 reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}; "
                 "it may be rendered elsewhere (Helm, kustomize)",
                 **common,
             )
         return ScalingTarget(
-            status="no-such-deployment",
+            status=LinkStatus.NO_SUCH_DEPLOYMENT,
             reason=f"{autoscaler.kind} {manifest.name} names {kind} {name}, which no file of this run defines in namespace {namespace}{hint}",
             **common,
         )
     if not reads(target):
         return ScalingTarget(
-            status="other-service",
+            status=LinkStatus.OTHER_SERVICE,
             reason=f"{autoscaler.kind} {manifest.name} scales {kind} {name} ({target.path}), which the model does not describe",
             **common,
         )
     return ScalingTarget(
-        status="linked",
+        status=LinkStatus.LINKED,
         reason=f"{autoscaler.kind} {manifest.name} scales {kind} {name} ({target.path})",
         deployment_id=index.deployment_id(target),
         unit_name=name,

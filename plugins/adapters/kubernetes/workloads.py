@@ -301,10 +301,9 @@ def availability_of(
     if not in_namespace:
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []
-    budgets = sorted(
-        index.budgets_selecting(namespace, pod.labels),
-        key=lambda item: (item.manifest.path, item.manifest.anchor.line),
-    )
+    budgets = index.budgets_selecting(namespace, pod.labels)
+    if len(budgets) > 1:
+        budgets.sort(key=lambda item: (item.manifest.path, item.manifest.anchor.line))
     if not budgets:
         if labels_complete and pod.readable:
             budget = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} of this run selects the pod labels")
