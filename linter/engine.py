@@ -1100,17 +1100,8 @@ class _Emitter:
                         name = subject.id.split("#", 1)[1] if "#" in subject.id else subject.id
                         variants = (str(subject.variant.value),) if subject.variant.known else ()
                         about = {"subject": name, "subject_span": subject.span, "variants": variants}
-                    if candidate.__class__ is Rule:  # `Rule.finding` with the deployment's fields, made at once
-                        finding = Finding(
-                            violation.span,
-                            candidate.id,
-                            violation.message,
-                            violation.severity or candidate.severity,
-                            candidate.slug,
-                            candidate.plugin,
-                            related=violation.related,
-                            **about,
-                        )
+                    if candidate.__class__ is Rule:  # the deployment's fields given at once, not copied in
+                        finding = candidate.finding(violation, **about)
                     elif about["variants"]:
                         finding = candidate.finding(violation).replaced(**about)
                     else:  # a subclass's own finding keeps its variants

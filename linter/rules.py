@@ -308,8 +308,15 @@ class Rule:
         """The ID's letter prefix (its pack), e.g. EP."""
         return self.id.rstrip("0123456789")
 
-    def finding(self, violation: Violation) -> Finding:
-        """The finding for one violation of this rule."""
+    def finding(
+        self, violation: Violation, *, subject: str = "", subject_span: Span | None = None, variants: tuple[str, ...] = ()
+    ) -> Finding:
+        """The finding for one violation of this rule, about `subject` (written at `subject_span`) in `variants` when given.
+
+        The engine gives a deployment-scope rule's findings their deployment's
+        name, span and variant this way (made at once, not copied); a subclass
+        overriding `finding(violation)` alone is told them by a copy instead.
+        """
         return Finding(
             violation.span,
             self.id,
@@ -318,6 +325,9 @@ class Rule:
             self.slug,
             self.plugin,
             related=violation.related,
+            subject=subject,
+            variants=variants,
+            subject_span=subject_span,
         )
 
 

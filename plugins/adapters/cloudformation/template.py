@@ -9,7 +9,7 @@ the reason, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
+from typing import Iterator, Sequence
 
 from linter import (
     NOT_WRITTEN,
@@ -25,6 +25,7 @@ from linter import (
 )
 
 from plugins.adapters.aws.written_values import as_int, shown, too_large, unreadable_note
+from plugins.adapters.read_once import read_once
 
 # Short-form tags as CloudFormation spells them, and the long form they stand for.
 SHORT_FORM_TAGS = {
@@ -38,29 +39,6 @@ SHORT_FORM_TAGS = {
         )
     },
 }
-
-
-_T = TypeVar("_T")
-
-
-class _ReadOnce(Generic[_T]):
-    """A property of a `Resource` worked out on first read and kept in the instance.
-
-    As `functools.cached_property`, without its lock (a resource is read
-    by one thread): the first read of a kept value costs a third as much,
-    and later reads find it in the instance without calling this at all.
-    """
-
-    def __init__(self, compute: Callable[[Any], _T]) -> None:
-        self._compute = compute
-        self._name = compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __get__(self, instance: Any, owner: type | None = None) -> _T:
-        if instance is None:
-            return self  # type: ignore[return-value]
-        value = instance.__dict__[self._name] = self._compute(instance)
-        return value
 
 
 @dataclass(frozen=True)
@@ -77,7 +55,7 @@ class Resource:
     node: MappingNode
     key_span: Span
 
-    @_ReadOnce
+    @read_once
     def properties(self) -> MappingNode | None:
         value = self.node.get("Properties")
         return value if isinstance(value, MappingNode) else None
@@ -86,7 +64,7 @@ class Resource:
         properties = self.properties
         return properties.get(name) if properties is not None else None
 
-    @_ReadOnce
+    @read_once
     def tags(self) -> tuple[tuple[str, Node, Span], ...]:
         """What `tags(resource)` answers (read once)."""
         return tuple(_read_tags(self.property("Tags")))

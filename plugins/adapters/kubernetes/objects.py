@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Iterator
 
 from linter import (
     UNKNOWN,
@@ -28,6 +28,7 @@ from linter import (
 )
 
 from plugins.adapters.aws.written_values import as_float, shown, text_of, too_large, unreadable_note
+from plugins.adapters.read_once import read_once
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 
@@ -36,27 +37,6 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b")
 
 # Kinds without a namespace, among those that become deployments: their ids name none.
 CLUSTER_SCOPED_KINDS = frozenset({"NodePool", "Provisioner", "ClusterConfig"})
-
-
-class _kept:
-    """`functools.cached_property` without its lock: the value is read on first use and kept in the instance's dictionary.
-
-    Python 3.11's `cached_property` takes a lock on every first read (1 us
-    and more); a Manifest is read by one thread, and reading a value twice
-    would give an equal one anyway. The instance's dictionary then answers
-    every later read, before this descriptor is asked.
-    """
-
-    def __init__(self, read: Callable[[Any], Any]) -> None:
-        self.read = read
-        self.name = read.__name__
-        self.__doc__ = read.__doc__
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.read(instance)
-        return value
 
 
 @dataclass(frozen=True)
@@ -85,7 +65,7 @@ class Manifest:
     namespace: str = field(init=False, repr=False, compare=False)
     key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
     anchor: Span = field(init=False, repr=False, compare=False)  # where a finding about the whole object points: its name, else its kind
-    # `name_sourced`, `namespace_sourced` and `annotations` are read on first use and kept (`_kept`):
+    # `name_sourced`, `namespace_sourced` and `annotations` are read on first use and kept (`read_once`):
     # a workload's readers ask for them several times, and most objects of a stream are never asked.
 
     def __init__(
@@ -131,11 +111,11 @@ class Manifest:
     def path(self) -> str:
         return self.document.path
 
-    @_kept
+    @read_once
     def name_sourced(self) -> Sourced[str]:
         return read_str(child(self.metadata, "name"))
 
-    @_kept
+    @read_once
     def namespace_sourced(self) -> Sourced[str]:
         node = child(self.metadata, "namespace")
         if text(node):
@@ -146,7 +126,7 @@ class Manifest:
     def labels(self) -> dict[str, str]:
         return string_map(child(self.metadata, "labels"))
 
-    @_kept
+    @read_once
     def annotations(self) -> MappingNode | None:
         annotations = child(self.metadata, "annotations")
         return annotations if isinstance(annotations, MappingNode) else None
