@@ -119,3 +119,25 @@ def test_walks_and_conversion_read_the_flat_layout():
     assert len(walked) == len({id(node) for node in walked})
     assert [node.value for node in walked if isinstance(node, ScalarNode)][:6] == ["base", "x", 1, "y", "a", "b"]
     assert sum(isinstance(node, SequenceNode) for node in walked) == 2
+
+
+def test_span_is_made_as_its_dataclass_would_make_it():
+    # Span.__init__ is written out (linter/nodes.py `_span_init`): its parameters are the fields, in
+    # order, and the result is the frozen, ordered, hashable value the dataclass describes.
+    import dataclasses
+    import inspect
+
+    names = [field.name for field in dataclasses.fields(Span)]
+    assert list(inspect.signature(Span).parameters) == names
+    span = Span("a.yaml", 3, 4, 5, 6)
+    assert [getattr(span, name) for name in names] == ["a.yaml", 3, 4, 5, 6]
+    assert span == Span("a.yaml", 3, 4, 5, 6) and hash(span) == hash(Span("a.yaml", 3, 4, 5, 6))
+    assert Span("a.yaml", 3, 4, 5, 6) < Span("a.yaml", 3, 5, 5, 6) < Span("b.yaml", 1, 1, 1, 1)
+    assert Span.point("a.yaml", 2) == Span("a.yaml", 2, 1, 2, 1)
+    assert repr(span) == "Span(path='a.yaml', line=3, column=4, end_line=5, end_column=6)"
+    assert dataclasses.replace(span, line=9) == Span("a.yaml", 9, 4, 5, 6)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.line = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Span("a.yaml", 1, 2)  # type: ignore[call-arg]
+    assert not hasattr(span, "__dict__")

@@ -71,3 +71,30 @@ def test_a_runs_own_instance_families_are_read_every_time():
     assert compute_for(Sourced("ml.zz9.large", SPAN)).accelerator == Sourced()
     other = data.Extensions({"images": []}, "mldeploy-lint.toml")  # no families: the shipped tables' answer
     assert compute_for(Sourced("ml.g5.xlarge", SPAN), other) == _each_time(Sourced("ml.g5.xlarge", SPAN), other)
+
+
+def test_ml_evidence_names_the_first_declared_profile_field_and_an_empty_profile_none():
+    # ml_evidence passes over a profile that declares nothing (linter.NO_PROFILE) without reading its
+    # fields, and lists a WorkloadProfile's fields once: the answers are those of reading every field.
+    from dataclasses import dataclass
+
+    from linter import NO_PROFILE, WorkloadProfile
+
+    from plugins.adapters.aws.inferred_facts import ml_evidence
+
+    anchor = Span.point("k.yaml", 1)
+    empty = ml_evidence([], [], NO_PROFILE, anchor)
+    assert not empty.known and empty.span == anchor and "general-purpose" in empty.note
+    assert ml_evidence([], [], WorkloadProfile(), anchor) == empty
+    declared = WorkloadProfile(
+        traffic=Sourced("steady", Span.point("k.yaml", 4)), latency_ms=Sourced(100, Span.point("k.yaml", 3))
+    )
+    evidence = ml_evidence([], [], declared, anchor)
+    assert (evidence.value, evidence.span) == ("workload profile latency-ms", Span.point("k.yaml", 3))
+
+    @dataclass(frozen=True)
+    class Extended(WorkloadProfile):  # an adapter's own profile: its own fields are read too
+        gpu_hours: Sourced = Sourced()
+
+    extended = Extended(gpu_hours=Sourced(3, Span.point("k.yaml", 5)))
+    assert ml_evidence([], [], extended, anchor).value == "workload profile gpu-hours"

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from linter import (
+    NO_PROFILE,
     NOT_WRITTEN,
     UNKNOWN,
     AcceleratorKind,
@@ -248,6 +249,10 @@ def command_line(words: Sequence[Sourced[str]], span: Span | None, note: str) ->
     return Sourced(known, span, Provenance.DECLARED, note)
 
 
+# A workload profile's fields in order (`ml_evidence` names the first one declared), listed once.
+_PROFILE_FIELDS = tuple(item.name for item in fields(WorkloadProfile))
+
+
 def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: WorkloadProfile, anchor: Span) -> Sourced[str]:
     """What shows that a general-purpose workload (a Kubernetes Deployment, an ECS service) runs ML.
 
@@ -258,10 +263,12 @@ def ml_evidence(models: Sequence[ModelSpec], units: Sequence[Unit], profile: Wor
     or a web front end, and the rules that would judge any workload leave it
     alone. Adapters of ML services (SageMaker, KServe) do not set it.
     """
-    for field_name in (item.name for item in fields(profile)):
-        declared = getattr(profile, field_name)
-        if declared.known:
-            return Sourced(f"workload profile {field_name.replace('_', '-')}", declared.span, Provenance.DECLARED)
+    if profile is not NO_PROFILE:  # declares nothing: most workloads
+        names = _PROFILE_FIELDS if type(profile) is WorkloadProfile else tuple(item.name for item in fields(profile))
+        for field_name in names:
+            declared = getattr(profile, field_name)
+            if declared.known:
+                return Sourced(f"workload profile {field_name.replace('_', '-')}", declared.span, Provenance.DECLARED)
     for model in models:
         if model.framework.known:
             image = f" ({model.image.value})" if model.image.known else ""
