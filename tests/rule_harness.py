@@ -6,7 +6,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from linter import api
+from linter import api, hookimpl
 from linter.engine import LintOptions, LintResult
 from linter.plugin_manager import build_plugin_host
 
@@ -53,3 +53,26 @@ def expected_lines(path: Path) -> dict[str, set[int]]:
 def code_blocks(markdown: str, language: str = "yaml") -> list[str]:
     """The fenced code blocks of one language in a docs section."""
     return re.findall(rf"```{language}\n(.*?)```", markdown, flags=re.S)
+
+
+class FixedDeployments:
+    """A test adapter: the given deployments, extracted from any document whose path ends with `path`."""
+
+    def __init__(self, path: str, *deployments) -> None:
+        self.path = path
+        self.deployments = deployments
+
+    @hookimpl
+    def mldeploy_extract(self, document, run):
+        return list(self.deployments) if document.path.endswith(self.path) else None
+
+
+class RulesOf:
+    """A test plugin whose rules are the given ones."""
+
+    def __init__(self, *rules) -> None:
+        self.rules = rules
+
+    @hookimpl
+    def mldeploy_rules(self):
+        return list(self.rules)

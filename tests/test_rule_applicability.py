@@ -26,7 +26,6 @@ from linter import (
     Sourced,
     Span,
     Violation,
-    hookimpl,
     rule,
 )
 from linter.engine import LintOptions
@@ -34,6 +33,8 @@ from linter.explain import explain_json, explain_text, not_applicable
 from linter.plugin_manager import build_plugin_host
 from linter.rule_docs import rule_as_dict, rule_markdown
 from linter.rules import RuleSelector, applicability_key
+
+from rule_harness import FixedDeployments, RulesOf
 
 PATH = "deploy.yaml"
 
@@ -157,32 +158,10 @@ def test_the_first_declaration_a_deployment_falls_outside_of_is_the_reason():
 # --- the engine filters ----------------------------------------------------------------------
 
 
-class _Adapter:
-    """Extracts fixed deployments from any document named deploy.yaml."""
-
-    def __init__(self, deployments: tuple[Deployment, ...]) -> None:
-        self.deployments = deployments
-
-    @hookimpl
-    def mldeploy_extract(self, document, run):
-        if document.path.endswith(PATH):
-            return list(self.deployments)
-        return None
-
-
-class _Rules:
-    def __init__(self, *rules) -> None:
-        self.rules = rules
-
-    @hookimpl
-    def mldeploy_rules(self):
-        return list(self.rules)
-
-
 def _lint(deployments: tuple[Deployment, ...], *rules) -> list[str]:
     from linter import api
 
-    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", _Adapter(deployments)), ("test-rules", _Rules(*rules))])
+    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", FixedDeployments(PATH, *deployments)), ("test-rules", RulesOf(*rules))])
     options = LintOptions(selector=RuleSelector(("TST",)))
     result = api.lint_text("Resources: {}\n", PATH, options, host=host)
     return [finding.message for finding in result.findings]

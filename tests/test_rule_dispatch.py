@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from linter import Deployment, DeploymentKind, Document, Rule, RunContext, Scope, Severity, Sourced, Span, Violation, hookimpl, rule
+from linter import Deployment, DeploymentKind, Document, Rule, RunContext, Scope, Severity, Sourced, Span, Violation, rule
 from linter.engine import LintOptions
 from linter.plugin_manager import build_plugin_host
 from linter.rules import RuleSelector
+
+from rule_harness import FixedDeployments, RulesOf
 
 PATH = "deploy.yaml"
 
@@ -23,30 +25,10 @@ def deployment(name: str) -> Deployment:
     )
 
 
-class _Adapter:
-    """Extracts fixed deployments from any document named deploy.yaml."""
-
-    def __init__(self, *deployments: Deployment) -> None:
-        self.deployments = deployments
-
-    @hookimpl
-    def mldeploy_extract(self, document, run):
-        return list(self.deployments) if document.path.endswith(PATH) else None
-
-
-class _Rules:
-    def __init__(self, *rules) -> None:
-        self.rules = rules
-
-    @hookimpl
-    def mldeploy_rules(self):
-        return list(self.rules)
-
-
 def _lint(deployments: tuple[Deployment, ...], *rules, file_timeout: float | None = None) -> list[tuple[str, str]]:
     from linter import api
 
-    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", _Adapter(*deployments)), ("test-rules", _Rules(*rules))])
+    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", FixedDeployments(PATH, *deployments)), ("test-rules", RulesOf(*rules))])
     options = LintOptions(selector=RuleSelector(("TST",)), file_timeout=file_timeout)
     result = api.lint_text("Resources: {}\n", PATH, options, host=host)
     return sorted((finding.rule_id, finding.message) for finding in result.findings)
@@ -113,7 +95,7 @@ def test_an_overrun_names_the_rule_that_overran_and_stops_the_rules_after_it_the
 def _findings(deployments: tuple[Deployment, ...], *rules):
     from linter import api
 
-    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", _Adapter(*deployments)), ("test-rules", _Rules(*rules))])
+    host = build_plugin_host(entry_points=False, plugins=[("test-adapter", FixedDeployments(PATH, *deployments)), ("test-rules", RulesOf(*rules))])
     return [finding for finding in api.lint_text("Resources: {}\n", PATH, LintOptions(selector=RuleSelector(("TST",))), host=host).findings]
 
 
@@ -176,7 +158,7 @@ def test_a_document_rule_that_fails_is_reported_at_the_documents_start_made_only
         return original(document)
 
     monkeypatch.setattr(engine, "_document_anchor", counting)
-    host = build_plugin_host(entry_points=False, plugins=[("test-rules", _Rules(fails_on_second_document))])
+    host = build_plugin_host(entry_points=False, plugins=[("test-rules", RulesOf(fails_on_second_document))])
     text = "a: 1\n---\n# a comment\n  b: 2\n---\nc: 3\n"
     result = api.lint_text(text, PATH, LintOptions(selector=RuleSelector(("TST",))), host=host)
     [failure] = result.findings
