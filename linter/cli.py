@@ -235,13 +235,7 @@ def _config_verdicts(config):
     directory = config.get("cache-dir")
     if directory is not None and not isinstance(directory, str):
         return None
-    return open_cache(_cache_directory(config), "")
-
-
-def _cache_directory(config) -> str | None:
-    """`cache-dir` of the configuration, relative to its file (None: the platform's place)."""
-    directory = config.get("cache-dir")
-    return os.path.join(config.root, os.path.expanduser(directory)) if directory else None
+    return open_cache(config.cache_directory(), "")
 
 
 # JSON-Schema types of a section's keys, as argparse converts a flag's value.
@@ -642,7 +636,7 @@ def _disk_cache(host, config):
     from linter.disk_cache import open_cache, run_salt
 
     notes: list[str] = []
-    cache = open_cache(_cache_directory(config), run_salt(host, config), notes)
+    cache = open_cache(config.cache_directory(), run_salt(host, config), notes)
     for note in notes:
         print(f"mldeploy-lint: note: {note}", file=sys.stderr)
     return cache
@@ -676,9 +670,7 @@ def _run_cache(argv: list[str]) -> int:
     directory = config.get("cache-dir")
     if directory is not None and not isinstance(directory, str):
         raise UsageError(f"{config.path}: cache-dir must be a string")
-    if directory:
-        directory = os.path.join(config.root, os.path.expanduser(directory))
-    directory, removed = clean_cache(directory)
+    directory, removed = clean_cache(config.cache_directory())
     print(f"removed {removed.files} cache file{'s' if removed.files != 1 else ''} ({removed.bytes / 1e6:.1f} MB) from {directory}")
     return EXIT_CLEAN
 

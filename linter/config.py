@@ -65,6 +65,11 @@ class Config:
     def get(self, key: str, default: Any = None) -> Any:
         return self.settings.get(key, default)
 
+    def cache_directory(self) -> str | None:
+        """`cache-dir`, relative to this file (`~` expanded); None when unset, or not a string (the schema says so)."""
+        directory = self.settings.get("cache-dir")
+        return os.path.join(self.root, os.path.expanduser(directory)) if directory and isinstance(directory, str) else None
+
     def matches(self, glob: str, path: str) -> bool:
         """Whether `path` matches the gitignore-style `glob` written in this file (relative to `root`)."""
         relative = os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")

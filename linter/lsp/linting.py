@@ -266,10 +266,7 @@ class WorkspaceLinter:
             return None
         from linter.disk_cache import open_cache, run_salt
 
-        directory = config.get("cache-dir")
-        if directory:
-            directory = os.path.join(config.root, os.path.expanduser(directory))
-        cache = open_cache(directory, run_salt(host, config))
+        cache = open_cache(config.cache_directory(), run_salt(host, config))
         if cache is None:
             return None
         self._disk_caches.setdefault(cache.directory, (cache, None))
