@@ -240,17 +240,23 @@ class DiskCache:
         """The plain data stored under `key` (see `linter.source_codec`), or MISSING."""
         if not key:
             return MISSING
-        data = self._read(self._path(key), limits.max_bytes * _ENTRY_FACTOR + 4096)
-        if data is not None:
-            try:
-                entry = json.loads(data)
-            except (ValueError, RecursionError):
-                entry = None
-            if type(entry) is dict and entry.get("key") == key and "source" in entry:
-                self.hits += 1
-                return entry["source"]
+        entry = self._entry(key, limits.max_bytes * _ENTRY_FACTOR + 4096)
+        if entry is not None and "source" in entry:
+            self.hits += 1
+            return entry["source"]
         self.misses += 1
         return MISSING
+
+    def _entry(self, key: str, limit: int) -> dict | None:
+        """The entry file named by `key`, decoded, when it is at most `limit` bytes of JSON holding that key; else None."""
+        data = self._read(self._path(key), limit)
+        if data is None:
+            return None
+        try:
+            entry = json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+        return entry if type(entry) is dict and entry.get("key") == key else None
 
     @staticmethod
     def _read(path: str, limit: int) -> bytes | None:
@@ -316,15 +322,8 @@ class DiskCache:
         input, such as "this configuration is valid": `fact` must hold
         everything the verdict depends on (the code's `code_stamp` too).
         """
-        key = self._fact_key(fact)
-        data = self._read(self._path(key), 4096)
-        if data is None:
-            return False
-        try:
-            entry = json.loads(data)
-        except (ValueError, RecursionError):
-            return False
-        return type(entry) is dict and entry.get("key") == key and entry.get("source") is True
+        entry = self._entry(self._fact_key(fact), 4096)
+        return entry is not None and entry.get("source") is True
 
     def remember(self, fact: str) -> None:
         """Write `fact` down (see `remembers`); a failure to write is ignored."""
