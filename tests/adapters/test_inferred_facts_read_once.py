@@ -13,7 +13,6 @@ from __future__ import annotations
 from linter import UNKNOWN, AcceleratorKind, Compute, Provenance, Sourced, Span
 
 from plugins import data
-from plugins.adapters.aws import inferred_facts
 from plugins.adapters.aws.inferred_facts import compute_for
 
 SPAN = Span("a.yaml", 3, 1, 3, 13)
@@ -43,10 +42,11 @@ def _each_time(instance_type: Sourced, extensions: data.Extensions = data.SHIPPE
 
 
 def test_the_shipped_tables_are_read_once_per_instance_type(monkeypatch):
+    # The shipped tables' answer is kept per instance type where they are read (plugins/data/instances.py).
     read: list[str] = []
-    real = data.instance_info
-    monkeypatch.setattr(data, "instance_info", lambda text, extensions=data.SHIPPED: read.append(text) or real(text, extensions))
-    inferred_facts._shipped_instance_facts.cache_clear()
+    real = data.instances._split_instance_type
+    monkeypatch.setattr(data.instances, "_split_instance_type", lambda text: read.append(text) or real(text))
+    data.instances._table_info.cache_clear()
     for _ in range(3):
         compute_for(Sourced("ml.g5.4xlarge", SPAN))
         compute_for(Sourced("ml.c5.large", SPAN))

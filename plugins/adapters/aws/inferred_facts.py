@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from functools import lru_cache
 
 from typing import Sequence
 
@@ -44,39 +43,22 @@ def compute_for(instance_type: Sourced[str], extensions: Extensions = SHIPPED) -
     """
     if not instance_type.known:
         return Compute(instance_type=instance_type)
-    text = str(instance_type.value)
-    if extensions.section.get("instance-families"):
-        facts = _instance_facts(data.instance_info(text, extensions))
-    else:  # the shipped tables' answer (the run adds no family): one reading per instance type
-        facts = _shipped_instance_facts(text)
-    if facts is None:
+    info = data.instance_info(str(instance_type.value), extensions)  # the shipped tables read once per type (plugins/data)
+    if info is None:
         return Compute(instance_type=instance_type)
-    accelerator, accelerator_count, burstable, note = facts
+    note = f"instance family {info.family}"
     span, related = instance_type.span, instance_type.related  # decided where the instance type is
     return Compute(
         instance_type=instance_type,
-        accelerator=Sourced(accelerator, span, Provenance.INFERRED, note, related=related),
+        # The kind itself, not its name: `Compute` would otherwise make a copy of the value to turn the name into the kind.
+        accelerator=Sourced(AcceleratorKind(info.accelerator), span, Provenance.INFERRED, note, related=related),
         accelerator_count=(
-            Sourced(accelerator_count, span, Provenance.INFERRED, note, related=related)
-            if accelerator_count is not None
+            Sourced(info.accelerator_count, span, Provenance.INFERRED, note, related=related)
+            if info.accelerator_count is not None
             else Sourced(UNKNOWN, span, Provenance.INFERRED, f"accelerator count of {instance_type.value} not in the table", related=related)
         ),
-        burstable=Sourced(burstable, span, Provenance.INFERRED, note, related=related),
+        burstable=Sourced(info.burstable, span, Provenance.INFERRED, note, related=related),
     )
-
-
-def _instance_facts(info: data.InstanceInfo | None) -> tuple[AcceleratorKind, int | None, bool, str] | None:
-    """What `compute_for` takes from an instance type's table entry: accelerator kind, count, burstable, and the note."""
-    if info is None:
-        return None
-    # The kind itself, not its name: `Compute` would otherwise make a copy of the value to turn the name into the kind.
-    return AcceleratorKind(info.accelerator), info.accelerator_count, info.burstable, f"instance family {info.family}"
-
-
-@lru_cache(maxsize=1024)
-def _shipped_instance_facts(instance_type: str) -> tuple[AcceleratorKind, int | None, bool, str] | None:
-    """`_instance_facts` of the shipped tables (they do not change in a process), kept for the instance types met."""
-    return _instance_facts(data.instance_info(instance_type))
 
 
 def model_for(
