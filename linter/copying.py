@@ -38,22 +38,33 @@ class Replaceable:
         if plan is None or not plan[0].issuperset(changes):
             return replace(self, **changes)  # type: ignore[type-var]
         copy = object.__new__(kind)
-        values = copy.__dict__
-        values.update(self.__dict__)
-        values.update(changes)
+        if plan[2] is None:
+            values = copy.__dict__
+            values.update(self.__dict__)
+            values.update(changes)
+        else:  # a type with slots, no __dict__: each field through its slot's own descriptor
+            for name, put in plan[2]:
+                put(copy, changes[name] if name in changes else getattr(self, name))
         if plan[1]:
             copy.__post_init__()  # type: ignore[attr-defined]
         return copy
 
 
 _UNPLANNED = object()
-# Per type: its field names and whether it has a `__post_init__`; None: copied by `replace`.
+# Per type: its field names, whether it has a `__post_init__`, and for a type with slots each field's
+# name and slot setter (None for a type whose instances have a `__dict__`); None: copied by `replace`.
 _PLANS: dict[type, Any] = {}
 
 
-def _plan(kind: type) -> tuple[frozenset[str], bool] | None:
+def _plan(kind: type) -> tuple[frozenset[str], bool, tuple | None] | None:
     every = kind.__dataclass_fields__  # type: ignore[attr-defined]
     written = fields(kind)
     if len(written) != len(every) or not all(each.init for each in written):
         return None
-    return frozenset(every), hasattr(kind, "__post_init__")
+    setters = None
+    if kind.__dictoffset__ == 0:  # no instance dictionary: every field is a slot
+        slots = {name: klass.__dict__[name] for klass in reversed(kind.__mro__) for name in klass.__dict__.get("__slots__", ()) if name in every}
+        if set(slots) != set(every):
+            return None
+        setters = tuple((name, slots[name].__set__) for name in every)
+    return frozenset(every), hasattr(kind, "__post_init__"), setters

@@ -117,3 +117,37 @@ def test_a_subclass_defined_elsewhere_is_copied_by_replace():
 
     copy = Labelled(name=Sourced("a")).replaced(name=Sourced("b"))
     assert type(copy) is Labelled and copy.label == "b!"
+
+
+def test_sourced_keeps_no_instance_dictionary():
+    # The model's most made value: slots, not a __dict__ (about half its bytes).
+    value = Sourced(3, Span.point("a.yaml", 2), note="written")
+    assert not hasattr(value, "__dict__")
+    assert_same_copy(value, value=4)
+    assert_same_copy(value, note="changed", related=((Span.point("a.yaml", 1), "why"),))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _SlottedBase(Replaceable):
+    first: int
+    second: str = "b"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _SlottedChild(_SlottedBase):
+    third: tuple = ()
+
+    def __post_init__(self) -> None:
+        if self.first < 0:
+            object.__setattr__(self, "first", 0)
+
+
+@pytest.mark.parametrize("changes", [{}, {"first": 5}, {"second": "x", "third": (1,)}, {"first": -1}])
+def test_a_slotted_type_with_inherited_slots_is_replaced_as_replace_would(changes):
+    assert_same_copy(_SlottedChild(1, "a", (2,)), **changes)
+    assert_same_copy(_SlottedBase(1), **{key: value for key, value in changes.items() if key != "third"})
+
+
+def test_an_unknown_field_of_a_slotted_type_is_refused_as_replace_refuses_it():
+    with pytest.raises(TypeError):
+        _SlottedChild(1).replaced(fourth=1)
