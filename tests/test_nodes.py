@@ -141,3 +141,24 @@ def test_span_is_made_as_its_dataclass_would_make_it():
     with pytest.raises(TypeError):
         Span("a.yaml", 1, 2)  # type: ignore[call-arg]
     assert not hasattr(span, "__dict__")
+
+
+def test_mappings_of_the_same_keys_share_one_key_tuple_and_still_read_their_own_values():
+    text = "a: {name: x, namespace: n}\nb: {name: y, namespace: m}\nc: {name: z, namespace: }\n"
+    root = load_text("keys.yaml", text).documents[0].root
+    first, second, third = (root.get(key) for key in "abc")
+    assert first._lookup is second._lookup  # one tuple for the two
+    assert third._lookup is not first._lookup  # a null value hides its key: another tuple
+    assert [first.get("name").value, second.get("name").value, third.get("name").value] == ["x", "y", "z"]
+    assert third.get("namespace") is None and "namespace" not in third and "namespace" in second
+
+
+def test_the_shared_key_tuples_are_bounded(monkeypatch):
+    import linter.nodes as nodes
+
+    monkeypatch.setattr(nodes, "_SHARED_KEYS", {})
+    monkeypatch.setattr(nodes, "_MAX_SHARED_KEYS", 3)
+    text = "".join(f"m{index}: {{k{index}: 1}}\n" for index in range(10))
+    root = load_text("many.yaml", text).documents[0].root
+    assert len(nodes._SHARED_KEYS) == 3
+    assert [root.get(f"m{index}").get(f"k{index}").value for index in range(10)] == [1] * 10
