@@ -62,7 +62,7 @@ class LoadProblem:
     severity: Severity | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Document:
     """One parsed YAML/JSON document of a source file.
 
