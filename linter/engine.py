@@ -123,7 +123,10 @@ class RunContext:
     rules: tuple[Rule, ...] = ()
     non_stage_names: tuple[str, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict)
-    _recognitions: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
+    # Per document (by id): who recognised it, as what. A tuple of pairs, each pair made once per run:
+    # a stream's 20,000 documents would otherwise keep a list and a pair each.
+    _recognitions: dict[int, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
+    _recognition_pairs: dict[tuple[str, str | None], tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
 
     def recognised_by(self, document: Document) -> frozenset[str]:
         """The names of the plugins whose `mldeploy_extract` recognised `document` (returned non-None)."""
@@ -135,7 +138,13 @@ class RunContext:
 
     def note_recognised(self, document: Document, plugin: str, format_name: str | None = None) -> None:
         """Record that `plugin` recognised `document` (as `format_name`); the engine's to call."""
-        self._recognitions.setdefault(id(document), []).append((plugin, format_name))
+        pair = (plugin, format_name)
+        alone = self._recognition_pairs.get(pair)
+        if alone is None:
+            alone = self._recognition_pairs[pair] = (pair,)
+        key = id(document)
+        earlier = self._recognitions.get(key)
+        self._recognitions[key] = alone if earlier is None else earlier + alone
 
     def is_reported(self, document: Document) -> bool:
         """True for documents of the files being linted, False for context files."""
