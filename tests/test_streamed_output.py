@@ -68,14 +68,15 @@ def every_shape(host, **fields) -> Report:
     return replace(report, **fields)
 
 
-def many(count: int) -> Report:
-    """`count` findings, each in its own file."""
+def many(count: int, one_file: bool = False) -> Report:
+    """`count` findings, each in its own file (or all in one, as in a rendered stream)."""
+    paths = ["stream.yaml" if one_file else f"templates/t{index:05d}.yaml" for index in range(count)]
     return Report(
         findings=tuple(
-            Finding(Span(f"templates/t{index:05d}.yaml", 4, 3, 4, 20), "TR001", f"finding {index} é", Severity.WARNING, "test-rule", fingerprint=f"{index:08x}")
-            for index in range(count)
+            Finding(Span(path, 4 + index, 3, 4 + index, 20), "TR001", f"finding {index} é", Severity.WARNING, "test-rule", fingerprint=f"{index:08x}")
+            for index, path in enumerate(paths)
         ),
-        files=tuple(FileSummary(f"templates/t{index:05d}.yaml", True, 1) for index in range(count)),
+        files=tuple(FileSummary(path, True, 1) for path in dict.fromkeys(paths)),
         rules=(),
         tool_version="0.0.0",
         working_directory="/work/project",
@@ -93,7 +94,7 @@ REPORT_VARIANTS = {
 @pytest.mark.parametrize("name", FORMATS)
 def test_the_stream_is_the_rendered_text_in_pieces(host, name, variant):
     reporter = host.reporters()[name]
-    for report in (every_shape(host, **REPORT_VARIANTS[variant]), many(450), many(0), Report((), (), (), "0.0.0")):
+    for report in (every_shape(host, **REPORT_VARIANTS[variant]), many(450), many(450, one_file=True), many(0), Report((), (), (), "0.0.0")):
         pieces = list(reporter.stream(report))
         assert all(isinstance(piece, str) for piece in pieces)
         assert "".join(pieces) == reporter.render(report)
@@ -110,7 +111,7 @@ def test_json_formats_are_what_json_dumps_writes(host, name):
 
 def test_junit_is_what_elementtree_writes_of_the_whole_tree(host):
     render = host.reporters()["junit"].render
-    for report in (every_shape(host), many(3), many(0), replace(many(0), files=(FileSummary("a.yaml", True, 1),))):
+    for report in (every_shape(host), many(3), many(3, one_file=True), many(0), replace(many(0), files=(FileSummary("a.yaml", True, 1),))):
         text = render(report)
         declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
         assert text.startswith(declaration)
@@ -119,12 +120,13 @@ def test_junit_is_what_elementtree_writes_of_the_whole_tree(host):
         assert text == declaration + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
+@pytest.mark.parametrize("one_file", [False, True], ids=["many-files", "one-file"])
 @pytest.mark.parametrize("name", FORMATS)
-def test_no_piece_holds_the_whole_report(host, name):
+def test_no_piece_holds_the_whole_report(host, name, one_file):
     # Pieces are a finding, a file or a batch of them: their size does not grow with the report.
     stream = host.reporters()[name].stream
-    largest = {count: max(map(len, stream(many(count)))) for count in (1_000, 3_000)}
-    assert largest[1_000] < sum(map(len, stream(many(1_000)))) / 4
+    largest = {count: max(map(len, stream(many(count, one_file)))) for count in (1_000, 3_000)}
+    assert largest[1_000] < sum(map(len, stream(many(1_000, one_file)))) / 4
     assert largest[3_000] < 1.5 * largest[1_000], largest
 
 

@@ -56,8 +56,9 @@ def render(report: Report) -> str:
 
 
 def stream(report: Report) -> Iterator[str]:
-    """`render(report)` in pieces: the declaration and the `testsuites` start tag, then a `testsuite` each, each
-    built, indented and serialised by ElementTree on its own (as `ElementTree.indent` lays it out in the whole)."""
+    """`render(report)` in pieces: the declaration and the `testsuites` start tag, then each `testsuite`'s start
+    tag and testcases, each built, indented and serialised by ElementTree on its own (laid out as
+    `ElementTree.indent` lays out the whole tree), then the end tags."""
     by_path: dict[str, list] = {item.path: [] for item in report.files}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -78,14 +79,13 @@ def stream(report: Report) -> Iterator[str]:
     end_tag = "</testsuites>"
     yield ElementTree.tostring(root, encoding="unicode", short_empty_elements=False)[: -len(end_tag)]
     for path, findings in by_path.items():
-        suite = _suite(path, findings)
-        ElementTree.indent(suite, level=1)
-        yield "\n  " + ElementTree.tostring(suite, encoding="unicode")
+        yield from _suite(path, findings)
     yield "\n" + end_tag + "\n"
 
 
-def _suite(path: str, findings: list) -> ElementTree.Element:
-    """The `testsuite` of one path: a testcase per finding, or one passing testcase when it has none."""
+def _suite(path: str, findings: list) -> Iterator[str]:
+    """The `testsuite` of one path, after a line break: a testcase per finding, or one passing testcase when it
+    has none; the start tag, then each testcase built, indented and serialised on its own, then the end tag."""
     failures = sum(1 for finding in findings if finding.suppression is None)
     suite = ElementTree.Element(
         "testsuite",
@@ -93,13 +93,20 @@ def _suite(path: str, findings: list) -> ElementTree.Element:
     )
     if not findings:
         _element(suite, "testcase", name="mldeploy-lint", classname=path)
+        ElementTree.indent(suite, level=1)
+        yield "\n  " + ElementTree.tostring(suite, encoding="unicode")
+        return
+    end_tag = "</testsuite>"
+    yield "\n  " + ElementTree.tostring(suite, encoding="unicode", short_empty_elements=False)[: -len(end_tag)]
     for finding in findings:
-        case = _element(
-            suite, "testcase", name=f"{finding.rule_id} {finding.slug} at {finding.span.line}:{finding.span.column}", classname=path
+        case = ElementTree.Element(
+            "testcase", _attributes(name=f"{finding.rule_id} {finding.slug} at {finding.span.line}:{finding.span.column}", classname=path)
         )
         if finding.suppression is not None:
             _element(case, "skipped", message=_reason(finding.suppression))
         else:
             failure = _element(case, "failure", type=finding.severity.value, message=finding.message)
             failure.text = _xml_text(_described(finding))
-    return suite
+        ElementTree.indent(case, level=2)
+        yield "\n    " + ElementTree.tostring(case, encoding="unicode")
+    yield "\n  " + end_tag
