@@ -8,12 +8,13 @@ findings, 2 usage or configuration errors.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import errno
 import os
 import sys
 from dataclasses import replace
-from typing import NoReturn, Sequence
+from typing import Iterable, NoReturn, Sequence
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("rules", "explain", "lsp", "cache")
@@ -527,7 +528,8 @@ def _run_lint(argv: list[str]) -> int:
         baseline_stale=result.baseline_stale,
         category=args.category,
     )
-    text = reporter.render(report)
+    # In pieces when the reporter can: written as they are made, never held whole.
+    text = reporter.stream(report) if reporter.stream is not None else reporter.render(report)
     # Never overwrite what was linted: the paths named, and every file that held
     # something an adapter read. An old report found by a directory walk is no input.
     protected = (*args.paths, *(summary.path for summary in result.files if summary.recognised or summary.deployments))
@@ -728,13 +730,13 @@ def _use_color(choice: str, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _write(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
-    """Write the report to `output`, or to standard output.
+def _write(text: str | Iterable[str], output: str | None, inputs: Sequence[str] = ()) -> None:
+    """Write the report (its whole text, or its pieces in order) to `output`, or to standard output.
 
     A file is written whole or not at all: to a temporary file beside it,
     then renamed over it, so a symbolic link at `output` is replaced, never
     written through. An `output` that is one of `inputs` (the same file,
-    through a link or not) is refused (exit 2).
+    through a link or not) is refused (exit 2) before a piece is made.
 
     Standard output gets UTF-8 when its encoding cannot hold the text (JSON
     and SARIF are UTF-8 by definition). A reader that has gone (`| head`)
@@ -744,24 +746,20 @@ def _write(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
     if output:
         if any(_same_file(output, path) for path in inputs):
             raise UsageError(f"--output {output} is one of the files being linted; write the report elsewhere")
+        pieces = (text,) if isinstance(text, str) else text
         try:
-            _replace_file(output, text.encode("utf-8", "backslashreplace"))
+            _replace_file(output, (piece.encode("utf-8", "backslashreplace") for piece in pieces))
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         return
     stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if not isinstance(text, str) and not _utf8_with_buffer(stream, encoding):
+        # Whether the whole text fits the stream's encoding decides how all of it is written.
+        text = "".join(text)
     try:
-        try:
-            text.encode(getattr(stream, "encoding", None) or "utf-8")
-        except (UnicodeEncodeError, LookupError):
-            if getattr(stream, "buffer", None) is None:
-                text = text.encode("ascii", "backslashreplace").decode("ascii")
-            else:
-                stream.flush()
-                stream.buffer.write(text.encode("utf-8", "backslashreplace"))
-                stream.buffer.flush()
-                return
-        stream.write(text)
+        for piece in (text,) if isinstance(text, str) else text:
+            _write_piece(stream, piece, encoding)
         stream.flush()
     except (BrokenPipeError, ConnectionResetError):
         _discard_standard_output()
@@ -772,6 +770,33 @@ def _write(text: str, output: str | None, inputs: Sequence[str] = ()) -> None:
         raise UsageError(f"cannot write to standard output: {error.strerror or error}") from None
 
 
+def _utf8_with_buffer(stream, encoding: str) -> bool:
+    """Whether pieces can go to `stream` one by one with the bytes the whole text would get.
+
+    So they can when its encoding is UTF-8 and it has a byte buffer: a piece
+    UTF-8 cannot encode (a lone surrogate) goes to the buffer as the whole
+    text would, and every other piece is written as UTF-8 either way.
+    """
+    try:
+        return codecs.lookup(encoding).name == "utf-8" and getattr(stream, "buffer", None) is not None
+    except LookupError:
+        return False
+
+
+def _write_piece(stream, text: str, encoding: str) -> None:
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        if getattr(stream, "buffer", None) is None:
+            text = text.encode("ascii", "backslashreplace").decode("ascii")
+        else:
+            stream.flush()
+            stream.buffer.write(text.encode("utf-8", "backslashreplace"))
+            stream.buffer.flush()
+            return
+    stream.write(text)
+
+
 def _same_file(output: str, path: str) -> bool:
     try:
         return os.path.samefile(output, path)
@@ -779,15 +804,17 @@ def _same_file(output: str, path: str) -> bool:
         return False
 
 
-def _replace_file(path: str, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it to `path` (atomic, never through a link)."""
+def _replace_file(path: str, data: bytes | Iterable[bytes]) -> None:
+    """Write `data` (or its chunks, in order) to a temporary file beside `path`, then rename it to `path`
+    (atomic, never through a link; the temporary file is removed when anything fails, making a chunk included)."""
     import tempfile
 
     directory = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            for chunk in (data,) if isinstance(data, bytes) else data:
+                handle.write(chunk)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # as open() would have created it, not mkstemp's 0600

@@ -310,10 +310,17 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
 
 
 def _guarded_reporter(reporter: Reporter, plugin: str) -> Reporter:
-    """The reporter with its failures (SystemExit too, or a result that is not text) raised as PluginRenderError."""
+    """The reporter with its failures (SystemExit too, or a result that is not text) raised as PluginRenderError.
+
+    Its `stream`, when it has one, is guarded the same way, piece by piece.
+    """
     from dataclasses import replace
 
-    render = reporter.render
+    render, stream = reporter.render, reporter.stream
+
+    def failed(error: BaseException) -> PluginRenderError:
+        described = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return PluginRenderError(f"plugin {plugin!r} raised {described} while rendering the {reporter.name!r} report")
 
     def guarded(report):
         try:
@@ -321,10 +328,7 @@ def _guarded_reporter(reporter: Reporter, plugin: str) -> Reporter:
         except KeyboardInterrupt:
             raise
         except BaseException as error:
-            described = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            raise PluginRenderError(
-                f"plugin {plugin!r} raised {described} while rendering the {reporter.name!r} report"
-            ) from None
+            raise failed(error) from None
         if not isinstance(text, str):
             raise PluginRenderError(
                 f"plugin {plugin!r} returned {type(text).__name__}, not the report text, "
@@ -332,7 +336,23 @@ def _guarded_reporter(reporter: Reporter, plugin: str) -> Reporter:
             )
         return text
 
-    return replace(reporter, render=guarded)
+    def guarded_stream(report):
+        end = object()
+        try:
+            pieces = iter(stream(report))
+            while (piece := next(pieces, end)) is not end:
+                if not isinstance(piece, str):
+                    raise PluginRenderError(
+                        f"plugin {plugin!r} gave {type(piece).__name__}, not a piece of the report text, "
+                        f"while rendering the {reporter.name!r} report"
+                    )
+                yield piece
+        except (KeyboardInterrupt, GeneratorExit, PluginRenderError):
+            raise
+        except BaseException as error:
+            raise failed(error) from None
+
+    return replace(reporter, render=guarded, stream=None if stream is None else guarded_stream)
 
 
 def _with_plugin(candidate: Rule, plugin: str) -> Rule:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from linter.rules import Finding, Rule, Severity
 
@@ -63,11 +63,22 @@ class Report:
 
 @dataclass(frozen=True)
 class Reporter:
-    """An output format: `render(report)` returns the whole output text."""
+    """An output format: `render(report)` returns the whole output text.
+
+    `stream(report)`, when a reporter has it, gives the same text in pieces
+    (an iterable of `str` whose concatenation is exactly `render(report)`),
+    made as they are asked for. The command line then writes each piece as
+    it comes, so that a large report is never held whole in memory (the
+    atomic `--output` file stays whole or absent). Without it, the command
+    line writes what `render` returns. A stream that fails half-way has
+    written its first pieces to standard output; the run still fails
+    (exit 2).
+    """
 
     name: str
     description: str
     render: Callable[[Report], str] = field(repr=False)
+    stream: Callable[[Report], Iterable[str]] | None = field(default=None, repr=False)
 
 
 # C0 controls (tab and newline included), DEL, C1 controls, the Unicode line

@@ -12,6 +12,8 @@ the message (the command's data) has `%`, CR and LF written as `%25`,
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from linter import Report, Severity, escape_control
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -49,4 +51,9 @@ def _annotation(finding) -> str:
 
 def render(report: Report) -> str:
     """One annotation line per unsuppressed finding, in report order; empty when there is none."""
-    return "".join(_annotation(finding) + "\n" for finding in report.active)
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """`render(report)` in pieces: an annotation line each."""
+    return (_annotation(finding) + "\n" for finding in report.findings if finding.suppression is None)

@@ -14,9 +14,10 @@ its occurrence number.
 from __future__ import annotations
 
 import hashlib
-import json
+from typing import Iterator
 
 from linter import Report, Severity
+from plugins.reporters.json_pieces import Items, pieces
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 
@@ -27,7 +28,17 @@ def _hash(*parts: str) -> str:
 
 def render(report: Report) -> str:
     """The Code Quality report as pretty-printed JSON with a trailing newline."""
-    issues, seen = [], set()
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """`render(report)` in pieces: the issues are encoded a batch at a time, as they are written."""
+    yield from pieces(Items(_issues(report)))
+    yield "\n"
+
+
+def _issues(report: Report) -> Iterator[dict]:
+    seen: set[str] = set()
     for finding in report.active:
         fingerprint = finding.fingerprint or _hash(finding.rule_id, finding.path, finding.message)
         occurrence = 1
@@ -36,16 +47,13 @@ def render(report: Report) -> str:
             unique = _hash(fingerprint, str(occurrence))
             occurrence += 1
         seen.add(unique)
-        issues.append(
-            {
-                "description": f"{finding.rule_id} [{finding.slug}] {finding.message}",
-                "check_name": finding.rule_id,
-                "fingerprint": unique,
-                "severity": SEVERITIES[finding.severity],
-                "location": {
-                    "path": finding.path,
-                    "lines": {"begin": finding.span.line, "end": max(finding.span.end_line, finding.span.line)},
-                },
-            }
-        )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+        yield {
+            "description": f"{finding.rule_id} [{finding.slug}] {finding.message}",
+            "check_name": finding.rule_id,
+            "fingerprint": unique,
+            "severity": SEVERITIES[finding.severity],
+            "location": {
+                "path": finding.path,
+                "lines": {"begin": finding.span.line, "end": max(finding.span.end_line, finding.span.line)},
+            },
+        }

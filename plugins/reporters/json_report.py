@@ -6,9 +6,10 @@ existing key changes meaning.
 
 from __future__ import annotations
 
-import json
+from typing import Iterator
 
 from linter import Report, Severity
+from plugins.reporters.json_pieces import Items, pieces
 
 SCHEMA_VERSION = 1
 
@@ -47,6 +48,11 @@ def _finding(finding) -> dict:
 
 def render(report: Report) -> str:
     """The report as pretty-printed JSON with a trailing newline."""
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """`render(report)` in pieces: the findings and files are encoded a batch at a time, as they are written."""
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "mldeploy-lint", "version": report.tool_version},
@@ -61,9 +67,10 @@ def render(report: Report) -> str:
             "baseline_stale": report.baseline_stale,
             "fail_on": report.fail_on.value if report.fail_on else "never",
         },
-        "findings": [_finding(finding) for finding in report.findings],
-        "files": [
+        "findings": Items(_finding(finding) for finding in report.findings),
+        "files": Items(
             {"path": item.path, "recognised": item.recognised, "deployments": item.deployments} for item in report.files
-        ],
+        ),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    yield from pieces(document)
+    yield "\n"

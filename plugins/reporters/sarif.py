@@ -15,15 +15,16 @@ descriptions of at most 1,024 characters, at most 20 tags per rule.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 from linter import Report, Rule, Severity, Span
 from linter.rule_docs import rule_markdown
 # The rule-page constants stay importable from here, where they were first defined.
 from linter.rule_links import RULE_REFERENCE_FALLBACK, RULE_REFERENCE_LABEL, rule_help_uri, rule_reference_base
+from plugins.reporters.json_pieces import Items, pieces
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -187,11 +188,16 @@ def _directory_uri(directory: str) -> str:
 
 def render(report: Report) -> str:
     """The SARIF log as pretty-printed JSON."""
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """`render(report)` in pieces: the results are encoded a batch at a time, as they are written."""
     working_directory = report.working_directory or os.getcwd()
     rules = {rule.id: rule for rule in report.rules}
     index = {rule_id: position for position, rule_id in enumerate(sorted(rules))}
     kept = _kept(report.findings, MAX_RESULTS)
-    results = [_result(finding, index, working_directory) for finding in kept]
+    results = Items(_result(finding, index, working_directory) for finding in kept)
     help_base = rule_reference_base()
     run = {
         "tool": {
@@ -211,4 +217,5 @@ def render(report: Report) -> str:
         # GitHub reads the category as everything up to the last `/` of the id.
         run["automationDetails"] = {"id": report.category if report.category.endswith("/") else report.category + "/"}
     log = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    yield from pieces(log)
+    yield "\n"

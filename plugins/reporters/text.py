@@ -17,6 +17,8 @@ CI workflow command or a terminal instruction.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from linter import Report, Severity, escape_control
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -25,7 +27,11 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 
 def render(report: Report) -> str:
     """Render findings one per line; colour only when `report.color`."""
-    lines = []
+    return "".join(stream(report))
+
+
+def stream(report: Report) -> Iterator[str]:
+    """`render(report)` in pieces: each finding's lines (with its source excerpt), then the summary line."""
     source_lines: dict[str, list[str]] = {}  # each file split once, however many findings it has
     for finding in report.findings:
         if finding.suppression is not None and not report.show_suppressed:
@@ -42,13 +48,13 @@ def render(report: Report) -> str:
             rule = f"{_COLORS[finding.severity]}{finding.rule_id}{_RESET} {_DIM}[{escape_control(finding.slug)}]{_RESET}"
         origin = f" (rendered from {escape_control(finding.origin)})" if finding.origin else ""
         suppressed = f" (suppressed: {escape_control(suppression_reason(finding.suppression))})" if finding.suppression else ""
-        lines.append(f"{location} {severity} {rule} {escape_control(finding.message)}{origin}{suppressed}")
+        line = f"{location} {severity} {rule} {escape_control(finding.message)}{origin}{suppressed}\n"
         if report.show_source:
             if finding.path not in source_lines:
                 source_lines[finding.path] = report.texts.get(finding.path, "").splitlines()
-            lines.extend(_source_excerpt(report, finding, source_lines[finding.path]))
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+            line += "".join(excerpt + "\n" for excerpt in _source_excerpt(report, finding, source_lines[finding.path]))
+        yield line
+    yield summary_line(report) + "\n"
 
 
 def _source_excerpt(report: Report, finding, source_lines: list[str]) -> list[str]:
