@@ -171,6 +171,20 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     return results if recognised else None
 
 
+@hookimpl
+def mldeploy_link(run: RunContext) -> None:
+    """Nothing to re-link: every link this adapter makes is made while extracting, through the run index.
+
+    Called once every document is extracted, so the index is dropped here
+    (`index.release`): its objects and links are done with.
+    """
+    if _extractors.cache_info().currsize:  # else no Kubernetes object was read: no index was built
+        from plugins.adapters.kubernetes.index import release
+
+        release(run)
+    return None
+
+
 @functools.cache
 def _extractors():
     """`readers.read`, `ignores.object_ignores` and `index.run_index`, imported on first use.
