@@ -3,8 +3,8 @@
 `Manifest.__init__` writes out the dataclass's own `__init__` and
 `__post_init__` (every field set at once); these tests pin that the fields
 are those read from the written object, that equality and hashing are the
-dataclass's, and that what is read on first use is read once and without a
-lock. `RunIndex.add` counts each (file, key) in a plain dictionary look-up,
+dataclass's, that what is read on first use is read once, and that the
+fields are kept in slots. `RunIndex.add` counts each (file, key) in a plain dictionary look-up,
 and the index finds what it reads of an object (an autoscaler, a budget) in
 one table look-up.
 """
@@ -92,6 +92,7 @@ def test_a_manifests_fields_are_those_written(case):
     assert {name: getattr(manifest, name) for name in expected} == expected
     assert {field.name for field in dataclasses.fields(Manifest)} == {
         "document", "node", "api_version", "kind", "kind_node", "item", *expected,
+        "_name_sourced", "_namespace_sourced", "_annotations",  # what is read on first use, once read
     }
 
 
@@ -120,13 +121,23 @@ def test_list_items_keep_their_position():
 
 
 @pytest.mark.parametrize("name", ["name_sourced", "namespace_sourced", "annotations"])
-def test_what_is_read_on_first_use_is_read_once_and_without_a_lock(name):
+def test_what_is_read_on_first_use_is_read_once(name):
     (manifest,) = _objects(CASES["named in a namespace"])
-    descriptor = Manifest.__dict__[name]
-    assert getattr(descriptor, "lock", None) is None  # Python 3.11's cached_property locks every first read
-    assert name not in manifest.__dict__
+    with pytest.raises(AttributeError):
+        getattr(manifest, f"_{name}")  # not read when the object is made
     first = getattr(manifest, name)
-    assert manifest.__dict__[name] is first and getattr(manifest, name) is first
+    assert getattr(manifest, f"_{name}") is first and getattr(manifest, name) is first
+
+
+def test_a_manifest_keeps_its_fields_in_slots_not_a_dictionary():
+    (manifest,) = _objects(CASES["named in a namespace"])
+    manifest.name_sourced, manifest.anchor  # what is read on first use is kept in slots too
+    assert not hasattr(manifest, "__dict__")
+
+
+def test_objects_of_one_api_version_share_their_group():
+    first, second = _objects(CASES["named in a namespace"] + "---" + CASES["named in a namespace"])
+    assert first.group == "apps" and first.group is second.group
 
 
 def test_what_is_read_on_first_use_is_what_is_written():
