@@ -56,7 +56,7 @@ class RunIndex:
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     # How many directories every file of the run shares: pools that share no more with a pod are of other projects.
     run_root_depth: int = 0
-    per_file: Counter = field(default_factory=Counter)
+    per_file: Counter = field(default_factory=Counter)  # (path, key) -> its objects, for the keys the run holds more than once
     failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
     of_document: dict[int, list[Manifest]] = field(default_factory=dict)  # id(document) -> its objects, as indexed
     _by_node: dict[int, Autoscaler] = field(default_factory=dict)
@@ -73,10 +73,15 @@ class RunIndex:
         if same_key is None:
             self.objects[key] = [manifest]
         else:
+            # Counted only once a key is held twice: nearly every key of a run is held once, and its
+            # entry would cost a tuple and a slot per object (20,000 of each for a 20,000-document stream).
+            per_file = self.per_file
+            if len(same_key) == 1:
+                first_key = (same_key[0].document.path, key)
+                per_file[first_key] = per_file.get(first_key, 0) + 1
             same_key.append(manifest)
-        # Counter's `+=` calls its Python `__missing__` for every first key (nearly every object).
-        per_file, file_key = self.per_file, (manifest.document.path, key)
-        per_file[file_key] = per_file.get(file_key, 0) + 1
+            file_key = (manifest.document.path, key)
+            per_file[file_key] = per_file.get(file_key, 0) + 1
         if isinstance(reading, Autoscaler):
             autoscaler = reading
             self.autoscalers.append(autoscaler)
@@ -174,7 +179,7 @@ class RunIndex:
 
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""
-        return self.per_file[(manifest.path, manifest.key)] > 1
+        return self.per_file.get((manifest.path, manifest.key), 0) > 1
 
     def deployment_id(self, manifest: Manifest) -> str:
         return manifest.deployment_id(self.duplicated(manifest))
