@@ -46,3 +46,14 @@ def test_dropping_the_index_builds_none(monkeypatch):
     monkeypatch.setattr(index_module, "build", lambda run: (_ for _ in ()).throw(AssertionError("built")))
     kubernetes._extractors()
     assert kubernetes.mldeploy_link(_run("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n")) is None
+
+
+def test_what_nothing_writes_is_the_one_shared_not_written():
+    from linter import NO_PROFILE, NOT_WRITTEN
+    from plugins.adapters.kubernetes.objects import manifests, read_int, read_str
+    from plugins.adapters.kubernetes.workload_profile import environment_of
+
+    (manifest,) = manifests(load_text("app.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app, namespace: serving}\n").documents[0])
+    # A stage nothing names: one per object of a stream, kept by its deployment.
+    assert environment_of(manifest, NO_PROFILE) is NOT_WRITTEN
+    assert read_str(None) is NOT_WRITTEN and read_int(None) is NOT_WRITTEN

@@ -190,7 +190,7 @@ def _annotation(manifest: Manifest | None, key: str) -> Sourced[str]:
     node = child(manifest.metadata, "annotations", key) if manifest is not None else None
     value = text(node)
     if node is None or not value or is_placeholder(value):
-        return Sourced()
+        return NOT_WRITTEN
     return Sourced(value.strip(), node.span, Provenance.DECLARED, f"annotation {key} of {manifest.describe()}")  # type: ignore[union-attr]
 
 
@@ -208,7 +208,7 @@ def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
     return Scope(str(account.value) if account.known else None, region)
 
 
-_CONTROLLER_SCOPE = Scope(None, Sourced())
+_CONTROLLER_SCOPE = Scope(None, NOT_WRITTEN)
 
 T = TypeVar("T")
 

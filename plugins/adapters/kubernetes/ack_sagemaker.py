@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from linter import (
+    NOT_WRITTEN,
     ComponentRequirements,
     Deployment,
     Environment,
@@ -222,7 +223,7 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
         spec_container = model_for(
             reader.read_text(container, "Image"),
             model_name,
-            Sourced(),
+            NOT_WRITTEN,
             reader.environment(container, "Environment"),
             extensions=reader.extensions,
         )

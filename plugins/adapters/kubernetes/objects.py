@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Document,
     MappingNode,
@@ -318,7 +319,7 @@ def point(span: Span) -> Span:
 def read_str(node: Node | None) -> Sourced[str]:
     """A string field; a number or boolean written there is kept as malformed."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode) and isinstance(node.value, str):
         if has_placeholder(node.value):
             return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"template placeholder {node.value!r}")
@@ -329,7 +330,7 @@ def read_str(node: Node | None) -> Sourced[str]:
 def read_int(node: Node | None) -> Sourced[int]:
     """An integer field (replicas, minReplicas): only a YAML integer is one."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode):
         value = node.value
         if isinstance(value, (int, float)) and not isinstance(value, bool) and too_large(value):
@@ -346,7 +347,7 @@ def read_int(node: Node | None) -> Sourced[int]:
 def read_int_or_percent(node: Node | None) -> Sourced[object]:
     """An IntOrString field such as `minAvailable`: an integer, or a percentage like "80%"."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode):
         value = node.value
         if isinstance(value, int) and not isinstance(value, bool) and not too_large(value):
@@ -359,7 +360,7 @@ def read_int_or_percent(node: Node | None) -> Sourced[object]:
 
 def read_bool(node: Node | None) -> Sourced[bool]:
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode) and isinstance(node.value, bool):
         return Sourced(node.value, node.span, Provenance.DECLARED)
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip().lower() in ("true", "false"):
@@ -395,7 +396,7 @@ def quantity_value(value: object) -> float | None:
 def read_quantity(node: Node | None) -> Sourced[float]:
     """A quantity field as a number (`averageValue: "30000"` -> 30000.0)."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode):
         number = quantity_value(node.value)
         if number is not None:
