@@ -57,3 +57,17 @@ def test_what_nothing_writes_is_the_one_shared_not_written():
     # A stage nothing names: one per object of a stream, kept by its deployment.
     assert environment_of(manifest, NO_PROFILE) is NOT_WRITTEN
     assert read_str(None) is NOT_WRITTEN and read_int(None) is NOT_WRITTEN
+
+
+def test_the_index_gives_each_document_its_objects_without_a_list_for_a_lone_one():
+    from plugins.adapters.kubernetes.index import build
+
+    text = STREAM + "---\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Service, metadata: {name: a}}\n  - {apiVersion: v1, kind: Service, metadata: {name: b}}\n"
+    run = _run(text)
+    index = build(run)
+    *ack_documents, listed = run.documents
+    for document, manifest in zip(ack_documents, index.manifests):
+        assert index.objects_of(document) == (manifest,) and index.objects_of(document)[0] is manifest
+        assert index.of_document[id(document)] is manifest  # kept alone, not in a list
+    assert [manifest.name for manifest in index.objects_of(listed)] == ["a", "b"]
+    assert index.objects_of(load_text("other.yaml", STREAM).documents[0]) is None

@@ -152,7 +152,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     failure = index.failures.get(id(document))
     if failure is not None:  # this document could not be read into the run's index
         raise failure
-    found = index.of_document.get(id(document))  # the objects the index holds: read once
+    found = index.objects_of(document)  # the objects the index holds: read once
     if found is None:  # a document outside the run's (not expected)
         found = manifests(document)
     if not found:
