@@ -71,3 +71,17 @@ def test_the_index_gives_each_document_its_objects_without_a_list_for_a_lone_one
         assert index.of_document[id(document)] is manifest  # kept alone, not in a list
     assert [manifest.name for manifest in index.objects_of(listed)] == ["a", "b"]
     assert index.objects_of(load_text("other.yaml", STREAM).documents[0]) is None
+
+
+def test_an_objects_name_and_anchor_share_one_span():
+    from plugins.adapters.kubernetes.objects import manifests, read_str
+
+    named, placeholder = (
+        manifest
+        for document in load_text("app.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: app}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: '{{ .Values.name }}'}\n").documents
+        for manifest in manifests(document)
+    )
+    for manifest in (named, placeholder):
+        assert manifest.name_sourced == read_str(manifest.metadata.get("name"))  # what reading the name node gives
+    assert named.name_sourced.span is named.anchor
+    assert not placeholder.name_sourced.known

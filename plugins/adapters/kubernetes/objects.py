@@ -116,7 +116,12 @@ class Manifest:
         try:
             return self._name_sourced
         except AttributeError:
-            found = read_str(child(self.metadata, "name"))
+            name = self.name
+            if name is not None and not has_placeholder(name):
+                # What read_str gives for the name, with the anchor (the name's own span) as its span: one Span for both.
+                found = Sourced(name, self.anchor, Provenance.DECLARED)
+            else:
+                found = read_str(child(self.metadata, "name"))
             _set_name_sourced(self, found)
             return found
 
