@@ -172,7 +172,10 @@ def test_the_index_counts_each_key_of_a_file():
     index.add(elsewhere)
     assert index.duplicated(first) and index.duplicated(second) and not index.duplicated(other)
     assert not index.duplicated(elsewhere)
-    assert index.objects[("default", "Service", "a")] == [first, second, elsewhere]
+    assert index.with_key(("default", "Service", "a")) == [first, second, elsewhere]
+    # A key held once keeps its object alone, not in a list of its own.
+    assert index.objects[other.key] is other and index.with_key(other.key) == (other,)
+    assert index.with_key(("default", "Service", "none")) == ()
     # Only keys held more than once are counted: nearly every key of a run is held once.
     assert dict(index.per_file) == {("stream.yaml", first.key): 2, ("other.yaml", first.key): 1}
 

@@ -455,4 +455,4 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
 
 def _indexed(manifest: Manifest, index: RunIndex) -> bool:
-    return any(other.node is manifest.node for other in index.objects.get(manifest.key, ()))
+    return any(other.node is manifest.node for other in index.with_key(manifest.key))

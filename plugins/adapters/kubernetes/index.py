@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from linter import Document, RunContext
 
@@ -44,7 +44,8 @@ class RunIndex:
     """Every Kubernetes object of the run, and the autoscalers and budgets among them."""
 
     manifests: list[Manifest] = field(default_factory=list)
-    objects: dict[tuple[str, str, str], list[Manifest]] = field(default_factory=dict)
+    # key -> its objects (`with_key`): a key's one object alone, not in a list of its own (nearly every key is held once).
+    objects: dict[tuple[str, str, str], "Manifest | list[Manifest]"] = field(default_factory=dict)
     autoscalers: list[Autoscaler] = field(default_factory=list)
     by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
     budgets: dict[str, list[Budget]] = field(default_factory=dict)
@@ -73,15 +74,16 @@ class RunIndex:
         self.manifests.append(manifest)
         same_key = self.objects.get(key)
         if same_key is None:
-            self.objects[key] = [manifest]
+            self.objects[key] = manifest
         else:
             # Counted only once a key is held twice: nearly every key of a run is held once, and its
             # entry would cost a tuple and a slot per object (20,000 of each for a 20,000-document stream).
             per_file = self.per_file
-            if len(same_key) == 1:
-                first_key = (same_key[0].document.path, key)
+            if same_key.__class__ is Manifest:
+                first_key = (same_key.document.path, key)  # type: ignore[union-attr]
                 per_file[first_key] = per_file.get(first_key, 0) + 1
-            same_key.append(manifest)
+                same_key = self.objects[key] = [same_key]  # type: ignore[list-item]
+            same_key.append(manifest)  # type: ignore[union-attr]
             file_key = (manifest.document.path, key)
             per_file[file_key] = per_file.get(file_key, 0) + 1
         if isinstance(reading, Autoscaler):
@@ -101,6 +103,11 @@ class RunIndex:
     def objects_of(self, document: Document) -> "tuple[Manifest] | list[Manifest] | None":
         """The objects of a document of the run, as indexed (the same objects); None for a document the index did not read."""
         found = self.of_document.get(id(document))
+        return (found,) if found.__class__ is Manifest else found  # type: ignore[return-value]
+
+    def with_key(self, key: tuple[str, str, str]) -> "Sequence[Manifest]":
+        """The objects of the run with `key` (namespace, kind, name), in run order."""
+        found = self.objects.get(key, ())
         return (found,) if found.__class__ is Manifest else found  # type: ignore[return-value]
 
     def autoscalers_of(self, manifest: Manifest) -> list[Autoscaler]:
@@ -167,7 +174,7 @@ class RunIndex:
 
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""
-        found = self.objects.get(key, ())
+        found = self.with_key(key)
         return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
 
     def in_other_namespaces(self, key: tuple[str, str, str]) -> list[Manifest]:
@@ -175,14 +182,14 @@ class RunIndex:
         namespace, kind, name = key
         return [
             manifest
-            for (other_namespace, other_kind, other_name), found in self.objects.items()
-            if other_kind == kind and other_name == name and other_namespace != namespace
-            for manifest in found
+            for other_key in self.objects
+            if other_key[1] == kind and other_key[2] == name and other_key[0] != namespace
+            for manifest in self.with_key(other_key)
         ]
 
     def names_in(self, namespace: str, keep: Callable[[Manifest], bool]) -> set[str]:
         """The names of the objects in `namespace` that `keep` accepts (workloads, for "did you mean")."""
-        return {name for (space, _, name), found in self.objects.items() if space == namespace and name and any(keep(item) for item in found)}
+        return {key[2] for key in self.objects if key[0] == namespace and key[2] and any(keep(item) for item in self.with_key(key))}
 
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""
