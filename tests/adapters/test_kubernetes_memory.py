@@ -85,3 +85,17 @@ def test_an_objects_name_and_anchor_share_one_span():
         assert manifest.name_sourced == read_str(manifest.metadata.get("name"))  # what reading the name node gives
     assert named.name_sourced.span is named.anchor
     assert not placeholder.name_sourced.known
+
+
+def test_the_indexes_key_objects_by_their_nodes_not_by_an_int_made_for_each():
+    from linter import MappingNode
+    from plugins.adapters.kubernetes import ack_links
+    from plugins.adapters.kubernetes.index import build
+
+    index = build(_run())
+    ack = ack_links.build(index)
+    model, config, endpoint, target = index.manifests
+    assert list(ack.resources) == [model.node, config.node, endpoint.node] and list(ack.targets) == [target.node]
+    (group,) = ack.groups
+    assert group.members == (endpoint.node, config.node, model.node)
+    assert all(isinstance(key, MappingNode) for table in (ack.groups_of, ack.endpoint_configs, ack.target_links) for key in table)

@@ -62,7 +62,7 @@ class RunIndex:
     # id(document) -> its objects, as indexed (`objects_of`): a document's one object alone, not in a list of its own
     # (nearly every document holds one: 20,000 lists for a 20,000-document stream).
     of_document: dict[int, "Manifest | list[Manifest]"] = field(default_factory=dict)
-    _by_node: dict[int, Autoscaler] = field(default_factory=dict)
+    _by_node: dict[MappingNode, Autoscaler] = field(default_factory=dict)  # by the object's node (hashed by identity)
     _budgets_by_label: dict[str, NamespaceBudgets] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
 
@@ -89,7 +89,7 @@ class RunIndex:
         if isinstance(reading, Autoscaler):
             autoscaler = reading
             self.autoscalers.append(autoscaler)
-            self._by_node[id(manifest.node)] = autoscaler
+            self._by_node[manifest.node] = autoscaler
             if autoscaler.target_key is not None:
                 self.by_target.setdefault(autoscaler.target_key, []).append(autoscaler)
         elif isinstance(reading, Budget):
@@ -116,7 +116,7 @@ class RunIndex:
 
     def autoscaler(self, manifest: Manifest) -> Autoscaler | None:
         """The index's reading of an autoscaler manifest (the same object, not a second reading)."""
-        return self._by_node.get(id(manifest.node))
+        return self._by_node.get(manifest.node)
 
     def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
         """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""
