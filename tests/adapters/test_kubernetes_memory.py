@@ -68,7 +68,7 @@ def test_the_index_gives_each_document_its_objects_without_a_list_for_a_lone_one
     *ack_documents, listed = run.documents
     for document, manifest in zip(ack_documents, index.manifests):
         assert index.objects_of(document) == (manifest,) and index.objects_of(document)[0] is manifest
-        assert index.of_document[id(document)] is manifest  # kept alone, not in a list
+        assert index.of_document[document] is manifest  # kept alone, not in a list, under the document itself
     assert [manifest.name for manifest in index.objects_of(listed)] == ["a", "b"]
     assert index.objects_of(load_text("other.yaml", STREAM).documents[0]) is None
 

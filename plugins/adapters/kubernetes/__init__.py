@@ -149,7 +149,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         return None
     read, object_ignores, run_index = _extractors()
     index = run_index(run)
-    failure = index.failures.get(id(document))
+    failure = index.failures.get(document)
     if failure is not None:  # this document could not be read into the run's index
         raise failure
     found = index.objects_of(document)  # the objects the index holds: read once

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from linter import Document, RunContext
+from linter import Document, MappingNode, RunContext
 
 from plugins import data
 from plugins.adapters.kubernetes.autoscalers import AUTOSCALER_KINDS, Autoscaler, read_autoscaler
@@ -58,10 +58,11 @@ class RunIndex:
     # How many directories every file of the run shares: pools that share no more with a pod are of other projects.
     run_root_depth: int = 0
     per_file: Counter = field(default_factory=Counter)  # (path, key) -> its objects, for the keys the run holds more than once
-    failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
-    # id(document) -> its objects, as indexed (`objects_of`): a document's one object alone, not in a list of its own
+    failures: dict[Document, Exception] = field(default_factory=dict)  # document -> why it could not be read
+    # document -> its objects, as indexed (`objects_of`): a document's one object alone, not in a list of its own
     # (nearly every document holds one: 20,000 lists for a 20,000-document stream).
-    of_document: dict[int, "Manifest | list[Manifest]"] = field(default_factory=dict)
+    # (Documents, and nodes below, hash by identity: keys without an id() int made for each.)
+    of_document: dict[Document, "Manifest | list[Manifest]"] = field(default_factory=dict)
     _by_node: dict[MappingNode, Autoscaler] = field(default_factory=dict)  # by the object's node (hashed by identity)
     _budgets_by_label: dict[str, NamespaceBudgets] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
@@ -102,7 +103,7 @@ class RunIndex:
 
     def objects_of(self, document: Document) -> "tuple[Manifest] | list[Manifest] | None":
         """The objects of a document of the run, as indexed (the same objects); None for a document the index did not read."""
-        found = self.of_document.get(id(document))
+        found = self.of_document.get(document)
         return (found,) if found.__class__ is Manifest else found  # type: ignore[return-value]
 
     def with_key(self, key: tuple[str, str, str]) -> "Sequence[Manifest]":
@@ -257,9 +258,9 @@ def build(run: RunContext) -> RunIndex:
             found = manifests(document)  # a new list: kept as it is
             readings = [read(manifest) for manifest in found]
         except Exception as error:
-            index.failures[id(document)] = error
+            index.failures[document] = error
             continue
-        index.of_document[id(document)] = found[0] if len(found) == 1 else found
+        index.of_document[document] = found[0] if len(found) == 1 else found
         for manifest, reading in zip(found, readings):
             index.add(manifest, reading)
     return index
