@@ -2,7 +2,8 @@
 
 Built once per run (`run.memo`) over every document of the run, context
 files included, so an HPA in one file finds the Deployment in another
-whichever is extracted first. Objects are keyed by (namespace, kind, name),
+whichever is extracted first; dropped once every document is extracted
+(`release`, from the adapter's `mldeploy_link`). Objects are keyed by (namespace, kind, name),
 the way `scaleTargetRef` names them, and also kept in run order
 (`manifests`) for the indexes readers build over them (`memo`: ACK
 resources link by their AWS names, not by object names);
