@@ -99,3 +99,18 @@ def test_the_indexes_key_objects_by_their_nodes_not_by_an_int_made_for_each():
     (group,) = ack.groups
     assert group.members == (endpoint.node, config.node, model.node)
     assert all(isinstance(key, MappingNode) for table in (ack.groups_of, ack.endpoint_configs, ack.target_links) for key in table)
+
+
+def test_an_aws_name_held_once_keeps_its_entry_alone_and_one_held_twice_both_in_run_order():
+    from plugins.adapters.kubernetes import ack_links
+    from plugins.adapters.kubernetes.index import build
+
+    twice = STREAM + "---\n" + STREAM.split("---")[0].replace("name: churn,", "name: churn-again,")  # a second Model named churn-xgb
+    ack = ack_links.build(build(_run(twice)))
+    first, again = ack.models
+    assert ack.named("Model", "=churn-xgb") == [first, again]
+    (config,) = ack.configs
+    assert ack._by_name["EndpointConfig"]["=churn-config"] is config and ack.named("EndpointConfig", "=churn-config") == [config]
+    assert ack.named("Model", "=none") == [] and ack.named("Model", None) == []
+    (group,) = ack.groups
+    assert all(numbers == (0,) for numbers in ack.groups_of.values())  # a tuple, not a list of its own

@@ -99,20 +99,32 @@ class AckIndex:
     target_links: dict[MappingNode, TargetLink] = field(default_factory=dict)
     targets_linked_to: dict[int, list[MappingNode]] = field(default_factory=dict)  # id() of an endpoint entry -> target nodes, in run order
     groups: list[Group] = field(default_factory=list)
-    groups_of: dict[MappingNode, list[int]] = field(default_factory=dict)  # member node -> indexes into `groups`
+    groups_of: dict[MappingNode, tuple[int, ...]] = field(default_factory=dict)  # member node -> indexes into `groups` (nearly always one)
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
-    _by_name: dict[tuple[str, str], list] = field(default_factory=dict)  # (kind, name key) -> entries, in run order
+    # kind -> name key -> its entry, or its entries in run order when several have the name (`named`): no
+    # (kind, key) tuple and no list of its own for the one entry nearly every name has.
+    _by_name: dict[str, dict[str, object]] = field(default_factory=dict)
     components_on: dict[int, list[ComponentEntry]] = field(default_factory=dict)  # id() of an endpoint entry -> its components, in run order
     _scalings: dict[MappingNode, Scaling] = field(default_factory=dict)  # target node -> `scaling`, made once
 
     def add(self, kind: str, key: str | None, entry: object) -> None:
         """Index an entry under its AWS name (entries without a readable name are found by none)."""
         if key is not None:
-            self._by_name.setdefault((kind, key), []).append(entry)
+            of_kind = self._by_name.setdefault(kind, {})
+            found = of_kind.get(key)
+            if found is None:
+                of_kind[key] = entry
+            elif found.__class__ is list:
+                found.append(entry)  # type: ignore[attr-defined]
+            else:
+                of_kind[key] = [found, entry]
 
     def named(self, kind: str, key: str | None) -> list:
         """The entries of a kind whose AWS name has this key."""
-        return self._by_name.get((kind, key), []) if key is not None else []
+        found = self._by_name.get(kind, {}).get(key) if key is not None else None  # type: ignore[arg-type]
+        if found is None:
+            return []
+        return found if found.__class__ is list else [found]  # type: ignore[return-value]
 
     # --- finding by name ------------------------------------------------------------
 
@@ -260,7 +272,7 @@ def _group(ack: AckIndex) -> None:
             ack.groups.append(Group(resource, members, transform=resource))
     for number, group in enumerate(ack.groups):
         for member in group.members:
-            ack.groups_of.setdefault(member, []).append(number)
+            ack.groups_of[member] = ack.groups_of.get(member, ()) + (number,)
 
 
 def _model_members(ack: AckIndex, config: ConfigEntry) -> list[MappingNode]:
