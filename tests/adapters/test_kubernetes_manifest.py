@@ -136,6 +136,19 @@ def test_a_manifest_keeps_its_fields_in_slots_not_a_dictionary():
     assert not hasattr(manifest, "__dict__")
 
 
+def test_a_manifest_copies_and_pickles_whatever_it_has_read():
+    import copy
+    import pickle
+
+    (manifest,) = _objects(CASES["named in a namespace"])
+    assert copy.copy(manifest) == manifest
+    for again in (copy.copy(manifest), pickle.loads(pickle.dumps(manifest))):  # a pickled one has its own nodes
+        assert (again.kind, again.key, again.anchor) == (manifest.kind, manifest.key, manifest.anchor)
+        assert again.name_sourced == manifest.name_sourced  # not read before the copy: read by the copy
+    manifest.annotations  # read, then copied as read
+    assert copy.copy(manifest)._annotations is None
+
+
 def test_objects_of_one_api_version_share_their_group():
     first, second = _objects(CASES["named in a namespace"] + "---" + CASES["named in a namespace"])
     assert first.group == "apps" and first.group is second.group

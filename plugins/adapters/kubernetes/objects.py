@@ -111,6 +111,15 @@ class Manifest:
         _set_key(self, (namespace, kind, name or ""))
         _set_anchor(self, (name_node if isinstance(name_node, ScalarNode) else kind_node).span)
 
+    def __getstate__(self) -> dict[str, object]:
+        # For copy and pickle: the fields set (what is read on first use may not be read yet). The
+        # dataclass's own would ask for every field.
+        return {name: getattr(self, name) for name in Manifest.__slots__ if hasattr(self, name)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     @property
     def name_sourced(self) -> Sourced[str]:
         try:
