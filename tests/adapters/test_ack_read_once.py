@@ -198,3 +198,22 @@ def test_a_container_without_environment_or_command_line_is_given_no_model_id_wi
     llm = inferred_facts.model_for(Sourced("vllm/vllm-openai:v0.6.0", span), environment=(("HF_MODEL_ID", Sourced("meta-llama/Llama-3.1-8B", span)),))
     assert looked == ["model_id_of", "weights_of"]
     assert llm.model_id.value == "meta-llama/Llama-3.1-8B" and llm.weights_gb.span == span
+
+
+def test_the_stage_is_searched_only_for_resources_whose_deployment_takes_it(monkeypatch):
+    from linter import Environment
+    from plugins.adapters.kubernetes import ack
+
+    staged = STREAM.replace("namespace: ml", "namespace: ml-prod")
+    searched = []
+    environment_of = ack.environment_of
+    monkeypatch.setattr(ack, "environment_of", lambda manifest, *rest: searched.append(manifest.kind) or environment_of(manifest, *rest))
+    index = _index(staged)
+    built = ack_links.build(index)
+    # A Model's deployment is its endpoint's: the namespace is not searched for its stage.
+    assert searched == ["EndpointConfig", "Endpoint"]
+    by_kind = {resource.manifest.kind: resource for resource in built.resources.values()}
+    assert not by_kind["Model"].environment.known
+    assert by_kind["Endpoint"].environment.value is Environment.PROD
+    (deployment,) = ack_links.group_deployments(built.groups[0], built, index)
+    assert deployment.environment.value is Environment.PROD

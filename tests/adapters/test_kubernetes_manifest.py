@@ -3,10 +3,11 @@
 `Manifest.__init__` writes out the dataclass's own `__init__` and
 `__post_init__` (every field set at once); these tests pin that the fields
 are those read from the written object, that equality and hashing are the
-dataclass's, and that what is read on first use is read once and without a
-lock. `RunIndex.add` counts each (file, key) in a plain dictionary look-up,
-and the index finds what it reads of an object (an autoscaler, a budget) in
-one table look-up.
+dataclass's, that what is read on first use is read once, and that the
+fields are kept in slots. `RunIndex.add` counts the (file, key) pairs of a
+key held more than once (nearly every key is held once: no entry), and the
+index finds what it reads of an object (an autoscaler, a budget) in one
+table look-up.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def test_a_manifests_fields_are_those_written(case):
     assert {name: getattr(manifest, name) for name in expected} == expected
     assert {field.name for field in dataclasses.fields(Manifest)} == {
         "document", "node", "api_version", "kind", "kind_node", "item", *expected,
+        "_name_sourced", "_namespace_sourced", "_annotations",  # what is read on first use, once read
     }
 
 
@@ -120,13 +122,36 @@ def test_list_items_keep_their_position():
 
 
 @pytest.mark.parametrize("name", ["name_sourced", "namespace_sourced", "annotations"])
-def test_what_is_read_on_first_use_is_read_once_and_without_a_lock(name):
+def test_what_is_read_on_first_use_is_read_once(name):
     (manifest,) = _objects(CASES["named in a namespace"])
-    descriptor = Manifest.__dict__[name]
-    assert getattr(descriptor, "lock", None) is None  # Python 3.11's cached_property locks every first read
-    assert name not in manifest.__dict__
+    with pytest.raises(AttributeError):
+        getattr(manifest, f"_{name}")  # not read when the object is made
     first = getattr(manifest, name)
-    assert manifest.__dict__[name] is first and getattr(manifest, name) is first
+    assert getattr(manifest, f"_{name}") is first and getattr(manifest, name) is first
+
+
+def test_a_manifest_keeps_its_fields_in_slots_not_a_dictionary():
+    (manifest,) = _objects(CASES["named in a namespace"])
+    manifest.name_sourced, manifest.anchor  # what is read on first use is kept in slots too
+    assert not hasattr(manifest, "__dict__")
+
+
+def test_a_manifest_copies_and_pickles_whatever_it_has_read():
+    import copy
+    import pickle
+
+    (manifest,) = _objects(CASES["named in a namespace"])
+    assert copy.copy(manifest) == manifest
+    for again in (copy.copy(manifest), pickle.loads(pickle.dumps(manifest))):  # a pickled one has its own nodes
+        assert (again.kind, again.key, again.anchor) == (manifest.kind, manifest.key, manifest.anchor)
+        assert again.name_sourced == manifest.name_sourced  # not read before the copy: read by the copy
+    manifest.annotations  # read, then copied as read
+    assert copy.copy(manifest)._annotations is None
+
+
+def test_objects_of_one_api_version_share_their_group():
+    first, second = _objects(CASES["named in a namespace"] + "---" + CASES["named in a namespace"])
+    assert first.group == "apps" and first.group is second.group
 
 
 def test_what_is_read_on_first_use_is_what_is_written():
@@ -160,8 +185,12 @@ def test_the_index_counts_each_key_of_a_file():
     index.add(elsewhere)
     assert index.duplicated(first) and index.duplicated(second) and not index.duplicated(other)
     assert not index.duplicated(elsewhere)
-    assert index.objects[("default", "Service", "a")] == [first, second, elsewhere]
-    assert dict(index.per_file) == {("stream.yaml", first.key): 2, ("stream.yaml", other.key): 1, ("other.yaml", first.key): 1}
+    assert index.with_key(("default", "Service", "a")) == [first, second, elsewhere]
+    # A key held once keeps its object alone, not in a list of its own.
+    assert index.objects[other.key] is other and index.with_key(other.key) == (other,)
+    assert index.with_key(("default", "Service", "none")) == ()
+    # Only keys held more than once are counted: nearly every key of a run is held once.
+    assert dict(index.per_file) == {("stream.yaml", first.key): 2, ("other.yaml", first.key): 1}
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ def test_a_targets_scaling_is_made_once_for_its_deployment_and_its_report():
     (target,) = ack.targets.values()
     scaling = ack.scaling(target)
     assert scaling is ack.scaling(target)
-    assert scaling == scaling_of(target, ack.policies_of.get(id(target.manifest.node), []))
+    assert scaling == scaling_of(target, ack.policies_of.get(target.manifest.node, []))
     endpoint = next(manifest for manifest in index.manifests if manifest.kind == "Endpoint")
     (deployment,) = [item for item in ack_links.read(endpoint, index) if hasattr(item, "units")]
     assert deployment.units[0].scaling == (scaling,)

@@ -149,10 +149,10 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         return None
     read, object_ignores, run_index = _extractors()
     index = run_index(run)
-    failure = index.failures.get(id(document))
+    failure = index.failures.get(document)
     if failure is not None:  # this document could not be read into the run's index
         raise failure
-    found = index.of_document.get(id(document))  # the objects the index holds: read once
+    found = index.objects_of(document)  # the objects the index holds: read once
     if found is None:  # a document outside the run's (not expected)
         found = manifests(document)
     if not found:
@@ -169,6 +169,22 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         # file of Services and ConfigMaps count as recognised.
         results.extend(object_ignores(manifest, run))
     return results if recognised else None
+
+
+@hookimpl
+def mldeploy_link(run: RunContext) -> None:
+    """Nothing to re-link: every link this adapter makes is made while extracting, through the run index.
+
+    Called once every document is extracted, so the index is dropped here
+    (`index.release`): its objects and links are done with. (The engine
+    calls no link hook for a run without scaling targets: the index then
+    lasts the run.)
+    """
+    if _extractors.cache_info().currsize:  # else no Kubernetes object was read: no index was built
+        from plugins.adapters.kubernetes.index import release
+
+        release(run)
+    return None
 
 
 @functools.cache

@@ -190,7 +190,7 @@ def _annotation(manifest: Manifest | None, key: str) -> Sourced[str]:
     node = child(manifest.metadata, "annotations", key) if manifest is not None else None
     value = text(node)
     if node is None or not value or is_placeholder(value):
-        return Sourced()
+        return NOT_WRITTEN
     return Sourced(value.strip(), node.span, Provenance.DECLARED, f"annotation {key} of {manifest.describe()}")  # type: ignore[union-attr]
 
 
@@ -208,7 +208,7 @@ def scope_of(manifest: Manifest, namespace: Manifest | None) -> Scope:
     return Scope(str(account.value) if account.known else None, region)
 
 
-_CONTROLLER_SCOPE = Scope(None, Sourced())
+_CONTROLLER_SCOPE = Scope(None, NOT_WRITTEN)
 
 T = TypeVar("T")
 
@@ -248,17 +248,19 @@ def declared(
     namespace: Manifest | None,
     namespace_stages: Mapping[str, Sequence[str]] = {},
     reader: RequestReader = READER,
+    staged: bool = True,
 ) -> tuple[WorkloadProfile, Sourced[Environment], list[InputProblem]]:
     """The workload profile and stage an ACK resource declares, and the problems found.
 
     Profile: `mldeploy-lint.io/<key>` annotations, with the spec's `tags`
     `mldeploy-lint:<key>` over them. Stage, first found: the profile's
     `environment`; an `environment`/`env`/`stage` tag; the object's labels;
-    its Namespace's labels; a stage word in the namespace's name. `reader`
-    is `READER` or a copy of it.
+    its Namespace's labels; a stage word in the namespace's name; only the
+    first two when `staged` is False (a resource whose stage no deployment
+    takes). `reader` is `READER` or a copy of it.
     """
     annotated, problems = profile_of(manifest)
     profile, environment, tag_problems = request_profile(spec, reader, origin, annotated)
-    if not environment.known:
+    if not environment.known and staged:
         environment = environment_of(manifest, profile, None, namespace, namespace_stages)
     return profile, environment, problems + tag_problems

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from linter import Compute, Deployment, ModelSpec, ResourceRef, Scaling, ScalingTarget, Unit
+from linter import Compute, Deployment, MappingNode, ModelSpec, ResourceRef, Scaling, ScalingTarget, Unit
 
 from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE
 from plugins.adapters.aws.inferred_facts import image_region
@@ -76,7 +76,7 @@ class Group:
     """The objects one deployment is made of; `anchor` gives its ID and span."""
 
     anchor: AckResource
-    members: tuple[int, ...]  # id() of the member objects' nodes
+    members: tuple[MappingNode, ...]  # the member objects' nodes
     endpoint: EndpointEntry | None = None
     config: ConfigEntry | None = None
     transform: AckResource | None = None
@@ -86,32 +86,45 @@ class Group:
 class AckIndex:
     """Every ACK object of the run, read once, and how they link."""
 
-    resources: dict[int, AckResource] = field(default_factory=dict)
+    # Keyed by the object's node (hashed by identity, as an id() would be, without an int made per key).
+    resources: dict[MappingNode, AckResource] = field(default_factory=dict)
     models: list[ModelEntry] = field(default_factory=list)
     configs: list[ConfigEntry] = field(default_factory=list)
     endpoints: list[EndpointEntry] = field(default_factory=list)
     components: list[ComponentEntry] = field(default_factory=list)
-    targets: dict[int, TargetRecord] = field(default_factory=dict)  # by id() of the object's node
+    targets: dict[MappingNode, TargetRecord] = field(default_factory=dict)  # by the object's node
     policies: list[PolicyRecord] = field(default_factory=list)
-    policies_of: dict[int, list[PolicyRecord]] = field(default_factory=dict)  # target node -> the policies driving it
-    endpoint_configs: dict[int, ConfigEntry] = field(default_factory=dict)  # endpoint node -> its configuration
-    target_links: dict[int, TargetLink] = field(default_factory=dict)
-    targets_linked_to: dict[int, list[int]] = field(default_factory=dict)  # id() of an endpoint entry -> target nodes, in run order
+    policies_of: dict[MappingNode, list[PolicyRecord]] = field(default_factory=dict)  # target node -> the policies driving it
+    endpoint_configs: dict[MappingNode, ConfigEntry] = field(default_factory=dict)  # endpoint node -> its configuration
+    target_links: dict[MappingNode, TargetLink] = field(default_factory=dict)
+    targets_linked_to: dict[int, list[MappingNode]] = field(default_factory=dict)  # id() of an endpoint entry -> target nodes, in run order
     groups: list[Group] = field(default_factory=list)
-    groups_of: dict[int, list[int]] = field(default_factory=dict)  # member node -> indexes into `groups`
+    groups_of: dict[MappingNode, tuple[int, ...]] = field(default_factory=dict)  # member node -> indexes into `groups` (nearly always one)
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
-    _by_name: dict[tuple[str, str], list] = field(default_factory=dict)  # (kind, name key) -> entries, in run order
+    # kind -> name key -> its entry, or its entries in run order when several have the name (`named`): no
+    # (kind, key) tuple and no list of its own for the one entry nearly every name has.
+    _by_name: dict[str, dict[str, object]] = field(default_factory=dict)
     components_on: dict[int, list[ComponentEntry]] = field(default_factory=dict)  # id() of an endpoint entry -> its components, in run order
-    _scalings: dict[int, Scaling] = field(default_factory=dict)  # target node -> `scaling`, made once
+    _scalings: dict[MappingNode, Scaling] = field(default_factory=dict)  # target node -> `scaling`, made once
 
     def add(self, kind: str, key: str | None, entry: object) -> None:
         """Index an entry under its AWS name (entries without a readable name are found by none)."""
         if key is not None:
-            self._by_name.setdefault((kind, key), []).append(entry)
+            of_kind = self._by_name.setdefault(kind, {})
+            found = of_kind.get(key)
+            if found is None:
+                of_kind[key] = entry
+            elif found.__class__ is list:
+                found.append(entry)  # type: ignore[attr-defined]
+            else:
+                of_kind[key] = [found, entry]
 
     def named(self, kind: str, key: str | None) -> list:
         """The entries of a kind whose AWS name has this key."""
-        return self._by_name.get((kind, key), []) if key is not None else []
+        found = self._by_name.get(kind, {}).get(key) if key is not None else None  # type: ignore[arg-type]
+        if found is None:
+            return []
+        return found if found.__class__ is list else [found]  # type: ignore[return-value]
 
     # --- finding by name ------------------------------------------------------------
 
@@ -137,7 +150,7 @@ class AckIndex:
         Made once for a target of this index (its endpoint's deployment and
         its own report both carry it), each time for any other.
         """
-        node = id(target.manifest.node)
+        node = target.manifest.node
         if self.targets.get(node) is not target:
             return scaling_of(target, self.policies_of.get(node, []))
         scaling = self._scalings.get(node)
@@ -197,7 +210,7 @@ def build(index: RunIndex) -> AckIndex:
             continue
         namespace = index.namespaces.get(manifest.namespace)
         scope = scope_of(manifest, namespace)
-        node = id(manifest.node)
+        node = manifest.node
         if manifest.group == AUTOSCALING_GROUP:
             if manifest.kind == "ScalableTarget":
                 target = ack_autoscaling.read_target(manifest, scope, reader)
@@ -228,7 +241,7 @@ def build(index: RunIndex) -> AckIndex:
     for policy in ack.policies:
         target = policy_target(policy, targets_by_resource.get(policy.resource_key, []))
         if target is not None:
-            ack.policies_of.setdefault(id(target.manifest.node), []).append(policy)
+            ack.policies_of.setdefault(target.manifest.node, []).append(policy)
     for node, target in ack.targets.items():
         link = ack.target_links[node] = _link_target(target, ack)
         if link.endpoint is not None:
@@ -238,36 +251,36 @@ def build(index: RunIndex) -> AckIndex:
 
 
 def _group(ack: AckIndex) -> None:
-    named: set[int] = set()
+    named: set[int] = set()  # id() of the configurations an endpoint names
     for endpoint in ack.endpoints:
         config = ack.config_near(endpoint.request.config_key, endpoint.resource)
-        members = [id(endpoint.resource.manifest.node)]
+        members = [endpoint.resource.manifest.node]
         if config is not None:
-            ack.endpoint_configs[id(endpoint.resource.manifest.node)] = config
+            ack.endpoint_configs[endpoint.resource.manifest.node] = config
             named.add(id(config))
-            members += [id(config.resource.manifest.node)] + _model_members(ack, config)
-        members += [id(component.resource.manifest.node) for component in ack.components_of(endpoint)]
+            members += [config.resource.manifest.node] + _model_members(ack, config)
+        members += [component.resource.manifest.node for component in ack.components_of(endpoint)]
         ack.groups.append(Group(endpoint.resource, tuple(members), endpoint, config))
     for config in ack.configs:
         if id(config) not in named:
-            members = [id(config.resource.manifest.node)] + _model_members(ack, config)
+            members = [config.resource.manifest.node] + _model_members(ack, config)
             ack.groups.append(Group(config.resource, tuple(members), None, config))
     for resource in ack.resources.values():
         if resource.manifest.kind == "TransformJob" and resource.manifest.spec is not None:
             model = ack.model_near(resource.reader.name_key(resource.manifest.spec, "ModelName"), resource)
-            members = (id(resource.manifest.node),) + ((id(model.resource.manifest.node),) if model is not None else ())
+            members = (resource.manifest.node,) + ((model.resource.manifest.node,) if model is not None else ())
             ack.groups.append(Group(resource, members, transform=resource))
     for number, group in enumerate(ack.groups):
         for member in group.members:
-            ack.groups_of.setdefault(member, []).append(number)
+            ack.groups_of[member] = ack.groups_of.get(member, ()) + (number,)
 
 
-def _model_members(ack: AckIndex, config: ConfigEntry) -> list[int]:
+def _model_members(ack: AckIndex, config: ConfigEntry) -> list[MappingNode]:
     found = []
     for variant in config.request.variants:
         model = ack.model_near(variant.model_key, config.resource)
         if model is not None:
-            found.append(id(model.resource.manifest.node))
+            found.append(model.resource.manifest.node)
     return found
 
 
@@ -292,7 +305,7 @@ def _link_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
     endpoint = ack.endpoint_near(endpoint_key, target.manifest, target.scope)
     if endpoint is None:
         return _missing("Endpoint", endpoint_key, endpoint_name, bool(ack.named("Endpoint", endpoint_key)))
-    config = ack.endpoint_configs.get(id(endpoint.resource.manifest.node))
+    config = ack.endpoint_configs.get(endpoint.resource.manifest.node)
     if config is None:
         return TargetLink(
             "unresolved",
@@ -315,7 +328,7 @@ def _link_component_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
     endpoint = ack.endpoint_near(component.endpoint_key, component.resource.manifest, component.resource.scope)
     if endpoint is None:
         return TargetLink("unresolved", f"inference component {name!r} names an endpoint that is not {WHERE}")
-    config = ack.endpoint_configs.get(id(endpoint.resource.manifest.node))
+    config = ack.endpoint_configs.get(endpoint.resource.manifest.node)
     position = (len(config.request.variants) if config is not None else 0) + ack.components_of(endpoint).index(component)
     return TargetLink("linked", f"inference component {name!r}", endpoint, position, name)
 
@@ -329,7 +342,7 @@ def _missing(kind: str, key: str, name: str, elsewhere_exists: bool) -> TargetLi
 
 def scaling_target(target: TargetRecord, ack: AckIndex, index: RunIndex) -> ScalingTarget:
     """A ScalableTarget as written, with what it scales (see `TargetLink`)."""
-    link = ack.target_links.get(id(target.manifest.node)) or _link_target(target, ack)
+    link = ack.target_links.get(target.manifest.node) or _link_target(target, ack)
     endpoint = link.endpoint
     return ScalingTarget(
         resource_id=target.resource_id,
@@ -433,7 +446,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
     """What one ACK object contributes: the deployments it is the first linted member of, its
     own job deployments, its ScalableTarget report, and its declared-profile problems."""
     ack = ack_index(index)
-    node = id(manifest.node)
+    node = manifest.node
     if node not in ack.resources and node not in ack.targets and manifest.spec is not None and not _indexed(manifest, index):
         alone = RunIndex()  # an object outside the run's documents (not expected): link it within its own document
         for other in manifests(manifest.document):
@@ -455,4 +468,4 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
 
 def _indexed(manifest: Manifest, index: RunIndex) -> bool:
-    return any(other.node is manifest.node for other in index.objects.get(manifest.key, ()))
+    return any(other.node is manifest.node for other in index.with_key(manifest.key))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 from linter import (
+    NOT_WRITTEN,
     ComponentRequirements,
     Deployment,
     Environment,
@@ -83,6 +84,10 @@ JOB_KINDS = {
 }
 HOSTING_KINDS = ("Model", "EndpointConfig", "Endpoint", "InferenceComponent")
 KINDS = {(SAGEMAKER_GROUP, kind) for kind in (*HOSTING_KINDS, *JOB_KINDS)}
+# Kinds whose stage no deployment takes: a Model's and an InferenceComponent's deployment is the endpoint's (or
+# the transform job's), staged by that object. Their `AckResource.environment` is what their own profile and tags
+# say, and their labels and namespace are not searched for a stage word.
+UNSTAGED_KINDS = ("Model", "InferenceComponent")
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class AckResource:
     scope: Scope
     link: ResourceRef
     profile: WorkloadProfile
-    environment: Sourced[Environment]
+    environment: Sourced[Environment]  # for an UNSTAGED_KINDS object, only what its profile and tags say
     problems: tuple[InputProblem, ...]
     reader: RequestReader = READER  # with the run's `[data]` section, for the facts inferred from its requests
     # Each entry reader and deployment asks for these: made with the resource (by `read_resource`, which has them), not on each use.
@@ -169,7 +174,8 @@ def read_resource(
     `reader` with them: `READER` or a copy of it).
     """
     origin = f"ACK {manifest.describe()}"
-    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader)
+    staged = manifest.kind not in UNSTAGED_KINDS
+    profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader, staged)
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
     return AckResource(
         manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions), origin, _fallback_name(manifest)
@@ -222,7 +228,7 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
         spec_container = model_for(
             reader.read_text(container, "Image"),
             model_name,
-            Sourced(),
+            NOT_WRITTEN,
             reader.environment(container, "Environment"),
             extensions=reader.extensions,
         )

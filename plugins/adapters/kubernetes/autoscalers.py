@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linter import UNKNOWN, MappingNode, Provenance, Scaling, ScalingPolicy, Sourced, Span, child, mappings
+from linter import NOT_WRITTEN, UNKNOWN, MappingNode, Provenance, Scaling, ScalingPolicy, Sourced, Span, child, mappings
 
 from plugins import data
 from plugins.adapters.kubernetes.objects import (
@@ -181,7 +181,7 @@ def hpa_policy(metric: MappingNode) -> ScalingPolicy:
     source = mapping(metric.get(source_key)) if source_key else None
     name_node = child(source, "metric", "name") or child(source, "name") or child(source, "metricName")
     target = mapping(child(source, "target"))
-    value: Sourced = Sourced()
+    value: Sourced = NOT_WRITTEN
     if target is not None:
         for key, meaning in (("averageUtilization", "utilization, percent of the request"), ("averageValue", "average value per pod"), ("value", "value")):
             if key in target:
@@ -249,7 +249,7 @@ def _trigger_policy(trigger: MappingNode) -> ScalingPolicy:
     trigger_type = read_str(trigger.get("type"))
     name_node = child(metadata, "metricName") or trigger.get("name")
     metric = read_str(name_node) if name_node is not None else trigger_type
-    value: Sourced = Sourced()
+    value: Sourced = NOT_WRITTEN
     for key in _KEDA_TARGET_KEYS:
         if metadata is not None and key in metadata:
             value = _float(read_quantity(metadata.get(key)), f"trigger metadata {key}")

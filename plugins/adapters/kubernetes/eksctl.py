@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Capacity,
     Compute,
@@ -144,7 +145,7 @@ def _compute(group: MappingNode, extensions: data.Extensions) -> tuple[Compute, 
             first = computes[0]
             accelerators = {compute.accelerator.value for compute in computes if compute.accelerator.known}
             if len(accelerators) > 1 or (accelerators and any(not compute.accelerator.known for compute in computes)):
-                first = replace(first, accelerator=Sourced(UNKNOWN, types[0].span, Provenance.INFERRED, "instance types differ in accelerator"), accelerator_count=Sourced())
+                first = replace(first, accelerator=Sourced(UNKNOWN, types[0].span, Provenance.INFERRED, "instance types differ in accelerator"), accelerator_count=NOT_WRITTEN)
             elif len({compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}) > 1:
                 first = replace(first, accelerator_count=Sourced(UNKNOWN, types[0].span, Provenance.INFERRED, "instance types differ in accelerator count"))
             return first, types
@@ -162,7 +163,7 @@ def _types_field(group: MappingNode) -> str:
 def _instance_types(types: list[Sourced], default_at, field: str) -> Sourced:
     """Every instance type the group may launch, at the list (at the group's name for eksctl's default)."""
     if not types or not all(item.known for item in types):
-        return Sourced()
+        return NOT_WRITTEN
     values = tuple(dict.fromkeys(str(item.value) for item in types))
     first = types[0]
     if first.provenance is Provenance.DEFAULT:
@@ -240,4 +241,4 @@ def _environment(profile, group_tags: MappingNode | None, cluster_tags: MappingN
                 stage = normalise_environment(label_text(value))
                 if stage is not None:
                     return Sourced(stage, value.span, Provenance.DECLARED, f"{whose} {key.value}={label_text(value)}")
-    return Sourced()
+    return NOT_WRITTEN

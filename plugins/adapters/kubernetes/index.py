@@ -2,7 +2,8 @@
 
 Built once per run (`run.memo`) over every document of the run, context
 files included, so an HPA in one file finds the Deployment in another
-whichever is extracted first. Objects are keyed by (namespace, kind, name),
+whichever is extracted first; dropped once every document is extracted
+(`release`, from the adapter's `mldeploy_link`). Objects are keyed by (namespace, kind, name),
 the way `scaleTargetRef` names them, and also kept in run order
 (`manifests`) for the indexes readers build over them (`memo`: ACK
 resources link by their AWS names, not by object names);
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from linter import RunContext
+from linter import Document, MappingNode, RunContext
 
 from plugins import data
 from plugins.adapters.kubernetes.autoscalers import AUTOSCALER_KINDS, Autoscaler, read_autoscaler
@@ -44,7 +45,8 @@ class RunIndex:
     """Every Kubernetes object of the run, and the autoscalers and budgets among them."""
 
     manifests: list[Manifest] = field(default_factory=list)
-    objects: dict[tuple[str, str, str], list[Manifest]] = field(default_factory=dict)
+    # key -> its objects (`with_key`): a key's one object alone, not in a list of its own (nearly every key is held once).
+    objects: dict[tuple[str, str, str], "Manifest | list[Manifest]"] = field(default_factory=dict)
     autoscalers: list[Autoscaler] = field(default_factory=list)
     by_target: dict[tuple[str, str, str], list[Autoscaler]] = field(default_factory=dict)
     budgets: dict[str, list[Budget]] = field(default_factory=dict)
@@ -56,10 +58,13 @@ class RunIndex:
     node_pools: dict[tuple[str, str], list[Manifest]] = field(default_factory=dict)
     # How many directories every file of the run shares: pools that share no more with a pod are of other projects.
     run_root_depth: int = 0
-    per_file: Counter = field(default_factory=Counter)
-    failures: dict[int, Exception] = field(default_factory=dict)  # id(document) -> why it could not be read
-    of_document: dict[int, list[Manifest]] = field(default_factory=dict)  # id(document) -> its objects, as indexed
-    _by_node: dict[int, Autoscaler] = field(default_factory=dict)
+    per_file: Counter = field(default_factory=Counter)  # (path, key) -> its objects, for the keys the run holds more than once
+    failures: dict[Document, Exception] = field(default_factory=dict)  # document -> why it could not be read
+    # document -> its objects, as indexed (`objects_of`): a document's one object alone, not in a list of its own
+    # (nearly every document holds one: 20,000 lists for a 20,000-document stream).
+    # (Documents, and nodes below, hash by identity: keys without an id() int made for each.)
+    of_document: dict[Document, "Manifest | list[Manifest]"] = field(default_factory=dict)
+    _by_node: dict[MappingNode, Autoscaler] = field(default_factory=dict)  # by the object's node (hashed by identity)
     _budgets_by_label: dict[str, NamespaceBudgets] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
 
@@ -71,16 +76,22 @@ class RunIndex:
         self.manifests.append(manifest)
         same_key = self.objects.get(key)
         if same_key is None:
-            self.objects[key] = [manifest]
+            self.objects[key] = manifest
         else:
-            same_key.append(manifest)
-        # Counter's `+=` calls its Python `__missing__` for every first key (nearly every object).
-        per_file, file_key = self.per_file, (manifest.document.path, key)
-        per_file[file_key] = per_file.get(file_key, 0) + 1
+            # Counted only once a key is held twice: nearly every key of a run is held once, and its
+            # entry would cost a tuple and a slot per object (20,000 of each for a 20,000-document stream).
+            per_file = self.per_file
+            if same_key.__class__ is Manifest:
+                first_key = (same_key.document.path, key)  # type: ignore[union-attr]
+                per_file[first_key] = per_file.get(first_key, 0) + 1
+                same_key = self.objects[key] = [same_key]  # type: ignore[list-item]
+            same_key.append(manifest)  # type: ignore[union-attr]
+            file_key = (manifest.document.path, key)
+            per_file[file_key] = per_file.get(file_key, 0) + 1
         if isinstance(reading, Autoscaler):
             autoscaler = reading
             self.autoscalers.append(autoscaler)
-            self._by_node[id(manifest.node)] = autoscaler
+            self._by_node[manifest.node] = autoscaler
             if autoscaler.target_key is not None:
                 self.by_target.setdefault(autoscaler.target_key, []).append(autoscaler)
         elif isinstance(reading, Budget):
@@ -91,13 +102,23 @@ class RunIndex:
         elif (manifest.group, manifest.kind) in NODE_POOL_KINDS and manifest.name:
             self.node_pools.setdefault((manifest.kind, manifest.name), []).append(manifest)
 
+    def objects_of(self, document: Document) -> "tuple[Manifest] | list[Manifest] | None":
+        """The objects of a document of the run, as indexed (the same objects); None for a document the index did not read."""
+        found = self.of_document.get(document)
+        return (found,) if found.__class__ is Manifest else found  # type: ignore[return-value]
+
+    def with_key(self, key: tuple[str, str, str]) -> "Sequence[Manifest]":
+        """The objects of the run with `key` (namespace, kind, name), in run order."""
+        found = self.objects.get(key, ())
+        return (found,) if found.__class__ is Manifest else found  # type: ignore[return-value]
+
     def autoscalers_of(self, manifest: Manifest) -> list[Autoscaler]:
         """The autoscalers whose scaleTargetRef names this object."""
         return list(self.by_target.get(manifest.key, ()))
 
     def autoscaler(self, manifest: Manifest) -> Autoscaler | None:
         """The index's reading of an autoscaler manifest (the same object, not a second reading)."""
-        return self._by_node.get(id(manifest.node))
+        return self._by_node.get(manifest.node)
 
     def budgets_selecting(self, namespace: str, labels: dict[str, str]) -> list[Budget]:
         """The PodDisruptionBudgets of `namespace` that select pods with `labels`."""
@@ -155,7 +176,7 @@ class RunIndex:
 
     def find(self, key: tuple[str, str, str], near: str = "") -> Manifest | None:
         """The object with `key`, preferring one in the file `near`."""
-        found = self.objects.get(key, ())
+        found = self.with_key(key)
         return next((manifest for manifest in found if manifest.path == near), found[0] if found else None)
 
     def in_other_namespaces(self, key: tuple[str, str, str]) -> list[Manifest]:
@@ -163,18 +184,18 @@ class RunIndex:
         namespace, kind, name = key
         return [
             manifest
-            for (other_namespace, other_kind, other_name), found in self.objects.items()
-            if other_kind == kind and other_name == name and other_namespace != namespace
-            for manifest in found
+            for other_key in self.objects
+            if other_key[1] == kind and other_key[2] == name and other_key[0] != namespace
+            for manifest in self.with_key(other_key)
         ]
 
     def names_in(self, namespace: str, keep: Callable[[Manifest], bool]) -> set[str]:
         """The names of the objects in `namespace` that `keep` accepts (workloads, for "did you mean")."""
-        return {name for (space, _, name), found in self.objects.items() if space == namespace and name and any(keep(item) for item in found)}
+        return {key[2] for key in self.objects if key[0] == namespace and key[2] and any(keep(item) for item in self.with_key(key))}
 
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""
-        return self.per_file[(manifest.path, manifest.key)] > 1
+        return self.per_file.get((manifest.path, manifest.key), 0) > 1
 
     def deployment_id(self, manifest: Manifest) -> str:
         return manifest.deployment_id(self.duplicated(manifest))
@@ -238,14 +259,37 @@ def build(run: RunContext) -> RunIndex:
             found = manifests(document)  # a new list: kept as it is
             readings = [read(manifest) for manifest in found]
         except Exception as error:
-            index.failures[id(document)] = error
+            index.failures[document] = error
             continue
-        index.of_document[id(document)] = found
+        index.of_document[document] = found[0] if len(found) == 1 else found
         for manifest, reading in zip(found, readings):
             index.add(manifest, reading)
     return index
 
 
+class _Kept:
+    """Where a run keeps its index (`run.memo`): built on first use, dropped by `release`."""
+
+    __slots__ = ("index",)
+
+    def __init__(self) -> None:
+        self.index: RunIndex | None = None
+
+
 def run_index(run: RunContext) -> RunIndex:
-    """The index of this run, built on first use."""
-    return run.memo(MEMO_KEY, lambda: build(run))
+    """The index of this run, built on first use (and again on a use after `release`)."""
+    kept = run.memo(MEMO_KEY, _Kept)
+    if kept.index is None:
+        kept.index = build(run)
+    return kept.index
+
+
+def release(run: RunContext) -> None:
+    """Drop the run's index, and the ACK index built over it, once every document of the run is extracted.
+
+    What they link is then held by the deployments and scaling targets read;
+    the indexes themselves (every object of the run, its autoscalers,
+    budgets and ACK entries) are ~40 MB for a 20,000-document stream that
+    the rest of the run (checks, output) can use instead.
+    """
+    run.memo(MEMO_KEY, _Kept).index = None

@@ -56,6 +56,7 @@ from dataclasses import replace
 from typing import Callable, TypeVar
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Capacity,
     Compute,
@@ -182,11 +183,11 @@ def _listed(requirements: list[MappingNode], key: str) -> Sourced:
     """The values of the pool's `key In [...]` requirement, as a tuple at the list; unknown unless exactly one such requirement limits `key`."""
     found = [item for item in requirements if text(item.get("key")) == key]
     if len(found) != 1 or text(found[0].get("operator")) != "In":
-        return Sourced()
+        return NOT_WRITTEN
     values_node = found[0].get("values")
     values = tuple(dict.fromkeys(string_list(values_node)))
     if not values or not isinstance(values_node, SequenceNode) or len(values) != len([item for item in values_node.items if label_text(item)]):
-        return Sourced()
+        return NOT_WRITTEN
     return Sourced(values, values_span(values_node), Provenance.DECLARED, f"requirement {key} In")
 
 
@@ -545,7 +546,7 @@ def _agreeing(computes: list[Compute]) -> Compute:
         return replace(
             first,
             accelerator=Sourced(UNKNOWN, first.instance_type.span, Provenance.INFERRED, f"allowed instance types differ in accelerator: {described}"),
-            accelerator_count=Sourced(),
+            accelerator_count=NOT_WRITTEN,
         )
     counts = {compute.accelerator_count.value for compute in computes if compute.accelerator_count.known}
     if len(counts) > 1 or (counts and any(not compute.accelerator_count.known for compute in computes)):

@@ -51,6 +51,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     DeploymentKind,
     MappingNode,
@@ -282,7 +283,7 @@ def _runtime_for(manifest: Manifest, model: MappingNode, format_name: str, multi
 
 
 def _true(node) -> bool:
-    value = read_bool(node) if node is not None else Sourced()
+    value = read_bool(node) if node is not None else NOT_WRITTEN
     return bool(value.known and value.value)
 
 
@@ -363,7 +364,7 @@ def _with_storage_model_id(model: ModelSpec, attributes, container: MappingNode 
             model_id = model_weights.model_id_from_uri(value.value)
             if model_id:
                 found = Sourced(model_id, value.span, Provenance.DECLARED, "storageUri")
-                command = command_of(container) if container is not None else Sourced()
+                command = command_of(container) if container is not None else NOT_WRITTEN
                 return replace(model, model_id=found, weights_gb=weights_of(found, model.framework, model.environment, command))
     return model
 
@@ -485,7 +486,7 @@ def _autoscaling_metric(metric: MappingNode) -> ScalingPolicy:
     source = mapping(metric.get("resource")) or mapping(metric.get("external")) or mapping(metric.get("podmetric"))
     name = child(source, "name") or child(source, "metric", "query") or child(source, "metric", "metricName")
     target = mapping(child(source, "target"))
-    value: Sourced = Sourced()
+    value: Sourced = NOT_WRITTEN
     for key in ("averageUtilization", "averageValue", "value"):
         if target is not None and key in target:
             value = _as_float(read_quantity(target.get(key)), key)

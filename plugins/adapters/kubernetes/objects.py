@@ -10,11 +10,13 @@ adapter is too.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Document,
     MappingNode,
@@ -28,7 +30,6 @@ from linter import (
 )
 
 from plugins.adapters.aws.written_values import as_float, shown, text_of, too_large, unreadable_note
-from plugins.adapters.read_once import read_once
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
 
@@ -39,7 +40,7 @@ _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b")
 CLUSTER_SCOPED_KINDS = frozenset({"NodePool", "Provisioner", "ClusterConfig"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Manifest:
     """One Kubernetes object of a document (a `List` item is one too).
 
@@ -49,7 +50,14 @@ class Manifest:
     the object names none. What readers ask of every object again and again
     (group, metadata, spec, name, namespace, key, and `anchor`: where a
     finding about the whole object points, its name else its kind) is read
-    once, when it is made: the nodes never change.
+    once, when it is made: the nodes never change. `name_sourced`,
+    `namespace_sourced` and `annotations` are read on first use and kept:
+    a workload's readers ask for them several times, and most objects of a
+    stream are never asked.
+
+    Slotted: one per object of the run (20,000 for a 20,000-document
+    stream), each kept until every document is extracted; a dictionary of
+    its fields cost ~450 bytes an object, the slots ~150.
     """
 
     document: Document
@@ -65,17 +73,19 @@ class Manifest:
     namespace: str = field(init=False, repr=False, compare=False)
     key: tuple[str, str, str] = field(init=False, repr=False, compare=False)  # (namespace, kind, name): how other objects refer to this one
     anchor: Span = field(init=False, repr=False, compare=False)  # where a finding about the whole object points: its name, else its kind
-    # `name_sourced`, `namespace_sourced` and `annotations` are read on first use and kept (`read_once`):
-    # a workload's readers ask for them several times, and most objects of a stream are never asked.
+    # What is read on first use (`name_sourced`, `namespace_sourced`, `annotations`), once read.
+    _name_sourced: Sourced[str] = field(init=False, repr=False, compare=False)
+    _namespace_sourced: Sourced[str] = field(init=False, repr=False, compare=False)
+    _annotations: MappingNode | None = field(init=False, repr=False, compare=False)
 
     def __init__(
         self, document: Document, node: MappingNode, api_version: str, kind: str, kind_node: ScalarNode, item: int | None = None
     ) -> None:
         # The __init__ the dataclass would make, written out with its __post_init__: it would set each
         # field through object.__setattr__ (a frozen dataclass's way) and then call __post_init__; the
-        # fields go straight into the instance's dictionary, in one update (one Manifest per object of
-        # the run: 20,000 for a 20,000-document stream). tests/adapters/test_kubernetes_manifest.py holds
-        # the fields equal to what they are read from.
+        # fields are set through their slots' own descriptors (one Manifest per object of the run:
+        # 20,000 for a 20,000-document stream). tests/adapters/test_kubernetes_manifest.py holds the
+        # fields equal to what they are read from.
         get = node.get
         metadata, spec = get("metadata"), get("spec")
         name_node = None
@@ -87,21 +97,65 @@ class Manifest:
             namespace = namespace or DEFAULT_NAMESPACE
         else:
             metadata, name, namespace = None, None, DEFAULT_NAMESPACE
-        self.__dict__.update(
-            document=document,
-            node=node,
-            api_version=api_version,
-            kind=kind,
-            kind_node=kind_node,
-            item=item,
-            group=api_version.rpartition("/")[0],
-            metadata=metadata,
-            spec=spec if isinstance(spec, MappingNode) else None,
-            name=name,
-            namespace=namespace,
-            key=(namespace, kind, name or ""),
-            anchor=(name_node if isinstance(name_node, ScalarNode) else kind_node).span,
-        )
+        _set_document(self, document)
+        _set_node(self, node)
+        _set_api_version(self, api_version)
+        _set_kind(self, kind)
+        _set_kind_node(self, kind_node)
+        _set_item(self, item)
+        _set_group(self, _group_of(api_version))
+        _set_metadata(self, metadata)
+        _set_spec(self, spec if isinstance(spec, MappingNode) else None)
+        _set_name(self, name)
+        _set_namespace(self, namespace)
+        _set_key(self, (namespace, kind, name or ""))
+        _set_anchor(self, (name_node if isinstance(name_node, ScalarNode) else kind_node).span)
+
+    def __getstate__(self) -> dict[str, object]:
+        # For copy and pickle: the fields set (what is read on first use may not be read yet). The
+        # dataclass's own would ask for every field.
+        return {name: getattr(self, name) for name in Manifest.__slots__ if hasattr(self, name)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def name_sourced(self) -> Sourced[str]:
+        try:
+            return self._name_sourced
+        except AttributeError:
+            name = self.name
+            if name is not None and not has_placeholder(name):
+                # What read_str gives for the name, with the anchor (the name's own span) as its span: one Span for both.
+                found = Sourced(name, self.anchor, Provenance.DECLARED)
+            else:
+                found = read_str(child(self.metadata, "name"))
+            _set_name_sourced(self, found)
+            return found
+
+    @property
+    def namespace_sourced(self) -> Sourced[str]:
+        try:
+            return self._namespace_sourced
+        except AttributeError:
+            node = child(self.metadata, "namespace")
+            if text(node):
+                found = Sourced(text(node), node.span, Provenance.DECLARED)  # type: ignore[union-attr]
+            else:
+                found = Sourced(DEFAULT_NAMESPACE, None, Provenance.DEFAULT, "no metadata.namespace: the default namespace")
+            _set_namespace_sourced(self, found)
+            return found
+
+    @property
+    def annotations(self) -> MappingNode | None:
+        try:
+            return self._annotations
+        except AttributeError:
+            annotations = child(self.metadata, "annotations")
+            found = annotations if isinstance(annotations, MappingNode) else None
+            _set_annotations(self, found)
+            return found
 
     @property
     def version(self) -> str:
@@ -111,25 +165,9 @@ class Manifest:
     def path(self) -> str:
         return self.document.path
 
-    @read_once
-    def name_sourced(self) -> Sourced[str]:
-        return read_str(child(self.metadata, "name"))
-
-    @read_once
-    def namespace_sourced(self) -> Sourced[str]:
-        node = child(self.metadata, "namespace")
-        if text(node):
-            return Sourced(text(node), node.span, Provenance.DECLARED)  # type: ignore[union-attr]
-        return Sourced(DEFAULT_NAMESPACE, None, Provenance.DEFAULT, "no metadata.namespace: the default namespace")
-
     @property
     def labels(self) -> dict[str, str]:
         return string_map(child(self.metadata, "labels"))
-
-    @read_once
-    def annotations(self) -> MappingNode | None:
-        annotations = child(self.metadata, "annotations")
-        return annotations if isinstance(annotations, MappingNode) else None
 
     def describe(self) -> str:
         return f"{self.kind} {self.name or '(unnamed)'}"
@@ -143,6 +181,27 @@ class Manifest:
             return base
         suffix = f"@{self.document.index}" + (f".{self.item}" if self.item is not None else "")
         return base + suffix
+
+
+def _slot_setter(name: str):
+    return Manifest.__dict__[name].__set__  # the slot's own descriptor (see `Manifest.__init__`)
+
+
+_set_document, _set_node, _set_api_version, _set_kind, _set_kind_node, _set_item = map(
+    _slot_setter, ("document", "node", "api_version", "kind", "kind_node", "item")
+)
+_set_group, _set_metadata, _set_spec, _set_name, _set_namespace, _set_key = map(
+    _slot_setter, ("group", "metadata", "spec", "name", "namespace", "key")
+)
+_set_anchor, _set_name_sourced, _set_namespace_sourced, _set_annotations = map(
+    _slot_setter, ("anchor", "_name_sourced", "_namespace_sourced", "_annotations")
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _group_of(api_version: str) -> str:
+    """The API group of an `apiVersion`: one string per apiVersion of the run, not one per object."""
+    return api_version.rpartition("/")[0]
 
 
 def manifest_of(document: Document, node: Node | None, item: int | None = None) -> Manifest | None:
@@ -274,7 +333,7 @@ def point(span: Span) -> Span:
 def read_str(node: Node | None) -> Sourced[str]:
     """A string field; a number or boolean written there is kept as malformed."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode) and isinstance(node.value, str):
         if has_placeholder(node.value):
             return Sourced(UNKNOWN, node.span, Provenance.DECLARED, f"template placeholder {node.value!r}")
@@ -285,7 +344,7 @@ def read_str(node: Node | None) -> Sourced[str]:
 def read_int(node: Node | None) -> Sourced[int]:
     """An integer field (replicas, minReplicas): only a YAML integer is one."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode):
         value = node.value
         if isinstance(value, (int, float)) and not isinstance(value, bool) and too_large(value):
@@ -302,7 +361,7 @@ def read_int(node: Node | None) -> Sourced[int]:
 def read_int_or_percent(node: Node | None) -> Sourced[object]:
     """An IntOrString field such as `minAvailable`: an integer, or a percentage like "80%"."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode):
         value = node.value
         if isinstance(value, int) and not isinstance(value, bool) and not too_large(value):
@@ -315,7 +374,7 @@ def read_int_or_percent(node: Node | None) -> Sourced[object]:
 
 def read_bool(node: Node | None) -> Sourced[bool]:
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode) and isinstance(node.value, bool):
         return Sourced(node.value, node.span, Provenance.DECLARED)
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip().lower() in ("true", "false"):
@@ -351,7 +410,7 @@ def quantity_value(value: object) -> float | None:
 def read_quantity(node: Node | None) -> Sourced[float]:
     """A quantity field as a number (`averageValue: "30000"` -> 30000.0)."""
     if node is None:
-        return Sourced()
+        return NOT_WRITTEN
     if isinstance(node, ScalarNode):
         number = quantity_value(node.value)
         if number is not None:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     AcceleratorKind,
     Capacity,
@@ -85,8 +86,8 @@ class Pod:
     attributes: tuple[tuple[str, Sourced], ...]
     span: Span
     readable: bool = True  # False when there is no pod spec to read (labels then unknown too)
-    node_pools: Sourced = Sourced()  # ((label key, pool name), ...) the pod is pinned to; unknown: not pinned
-    disruption_opt_out: Sourced = Sourced()  # karpenter.sh/do-not-disrupt: True, False (not written), unknown (other values)
+    node_pools: Sourced = NOT_WRITTEN  # ((label key, pool name), ...) the pod is pinned to; unknown: not pinned
+    disruption_opt_out: Sourced = NOT_WRITTEN  # karpenter.sh/do-not-disrupt: True, False (not written), unknown (other values)
 
 
 def read_template(
@@ -99,7 +100,7 @@ def read_template(
         labels = {**extra_labels, **labels}
     where = point(template_map.span if template_map is not None else anchor)
     missing = "no pod template" if template is None else ""
-    opt_out = disruption_opt_out_of(child(template_map, "metadata"), where) if template_map is not None else Sourced()
+    opt_out = disruption_opt_out_of(child(template_map, "metadata"), where) if template_map is not None else NOT_WRITTEN
     return read_spec(
         child(template_map, "spec"), where, labels, missing=missing, key=key_span(template_map, "spec"), disruption_opt_out=opt_out, extensions=extensions
     )
@@ -134,7 +135,7 @@ def read_spec(
     extra_name: str = "model",
     devices_claimed: str = "",
     key: Span | None = None,
-    disruption_opt_out: Sourced = Sourced(),
+    disruption_opt_out: Sourced = NOT_WRITTEN,
     *,
     extensions: data.Extensions,
 ) -> Pod:
@@ -240,7 +241,7 @@ def command_of(container: MappingNode) -> Sourced:
     nodes = [node for node in (container.get("command"), container.get("args")) if isinstance(node, SequenceNode)]
     words = tuple(word for node in nodes for item in node.items if (word := label_text(item)) is not None)
     if not words:
-        return Sourced()
+        return NOT_WRITTEN
     where = "command" if isinstance(container.get("command"), SequenceNode) else "args"
     return Sourced(words, nodes[0].span, Provenance.DECLARED, where)
 
@@ -657,13 +658,13 @@ def node_pools_of(scheduling: Scheduling) -> Sourced:
             if key.value in labels and name:
                 return Sourced(((str(key.value), name),), value.span, Provenance.DECLARED, f"nodeSelector {key.value}={name}")
     if not scheduling.terms:
-        return Sourced()
+        return NOT_WRITTEN
     pinned: list[tuple[str, str]] = []
     spans: list[Span] = []
     for expressions in scheduling.terms:
         named = [(key, values, node) for key, operator, values, node in expressions if key in labels and operator == "In" and values]
         if not named:
-            return Sourced()  # this term allows nodes of any pool
+            return NOT_WRITTEN  # this term allows nodes of any pool
         key, values, node = named[0]
         pinned += [(key, value) for value in values]
         spans.append(values_span(node))

@@ -12,7 +12,7 @@ whatever is submitted to it, so its kind is unknown.
 
 from __future__ import annotations
 
-from linter import UNKNOWN, DeploymentKind, Provenance, Scaling, Sourced, child, mappings
+from linter import NOT_WRITTEN, UNKNOWN, DeploymentKind, Provenance, Scaling, Sourced, child, mappings
 
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
@@ -54,7 +54,7 @@ def read(manifest: Manifest, index: RunIndex) -> list:
             )
         units.append(PodUnit(name, read_template(group.get("template"), group.span, extensions=index.extensions), count, scaling))
     if not units:
-        units.append(PodUnit(manifest.name_sourced, read_spec(None, anchor, missing="no Ray cluster spec", extensions=index.extensions), Sourced()))
+        units.append(PodUnit(manifest.name_sourced, read_spec(None, anchor, missing="no Ray cluster spec", extensions=index.extensions), NOT_WRITTEN))
     if manifest.kind == "RayCluster":
         kind_source = Sourced(UNKNOWN, manifest.kind_node.span, Provenance.INFERRED, "a RayCluster runs whatever is submitted to it: jobs or services")
         return assemble(manifest, index, DeploymentKind.SERVICE, units, kind_source=kind_source, labels_complete=False)

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Availability,
     DeploymentKind,
@@ -189,7 +190,7 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
     requirements_node = child(spec, "requirements")
-    framework: Sourced = Sourced()
+    framework: Sourced = NOT_WRITTEN
     for item in requirements_node.items if isinstance(requirements_node, SequenceNode) else ():
         value = label_text(item)
         if value is not None and data.framework_info(value) is not None:

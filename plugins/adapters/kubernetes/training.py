@@ -9,7 +9,7 @@ kind carries SageMaker-only facts (managed Spot) that these jobs do not have.
 
 from __future__ import annotations
 
-from linter import DeploymentKind, MappingNode, Provenance, Sourced, child
+from linter import NOT_WRITTEN, DeploymentKind, MappingNode, Provenance, Sourced, child
 
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import Manifest, iter_strings
@@ -40,5 +40,5 @@ def read(manifest: Manifest, index: RunIndex) -> list:
         units.append(PodUnit(name, read_template(role_spec.get("template"), role_spec.span, extensions=index.extensions), replicas(role_spec.get("replicas"), "replicas", role_spec.span)))
     if not units:
         pod = read_spec(None, anchor, missing=f"no {field}", extensions=index.extensions)
-        units.append(PodUnit(manifest.name_sourced, pod, Sourced()))
+        units.append(PodUnit(manifest.name_sourced, pod, NOT_WRITTEN))
     return assemble(manifest, index, DeploymentKind.JOB, units, labels_complete=False)

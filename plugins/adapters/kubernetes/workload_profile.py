@@ -18,6 +18,7 @@ import re
 from typing import Callable, Mapping, Sequence
 
 from linter import (
+    NOT_WRITTEN,
     NO_PROFILE,
     Environment,
     InputProblem,
@@ -117,7 +118,7 @@ def environment_of(
         if stage_word is not None:
             stage, word = stage_word
             return Sourced(stage, namespace.span, Provenance.INFERRED, f"namespace {namespace.value!r} names {word!r}")
-    return Sourced()
+    return NOT_WRITTEN
 
 
 def configured_namespace_stage(namespace: str, patterns: Mapping[str, Sequence[str]]) -> tuple[Environment, str] | None:

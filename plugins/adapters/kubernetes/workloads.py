@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from linter import (
+    NOT_WRITTEN,
     UNKNOWN,
     Availability,
     Deployment,
@@ -73,7 +74,7 @@ class PodUnit:
     pod: Pod
     count: Sourced
     scaling: tuple[Scaling, ...] = ()
-    weight: Sourced = Sourced()
+    weight: Sourced = NOT_WRITTEN
 
 
 def replicas(node, field: str, anchor: Span, default: int = 1) -> Sourced:
