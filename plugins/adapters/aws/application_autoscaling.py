@@ -22,6 +22,7 @@ the same configuration the same way.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
@@ -59,6 +60,7 @@ __all__ = [
     "read_policy",
     "same_triple",
     "with_alarm_metric",
+    "sagemaker_metric_facts",
     "with_sagemaker_metric_facts",
 ]
 
@@ -247,6 +249,21 @@ def with_sagemaker_metric_facts(scaling: Scaling) -> Scaling:
     publishes it in and its unit; a predefined metric type gets the
     dimension it drives. Facts are inferred, at the metric as written.
     """
+    policies, fitting = sagemaker_metric_facts(scaling.dimension, scaling.policies)
+    if fitting == scaling.fitting_metrics and all(new is old for new, old in zip(policies, scaling.policies)):
+        return scaling  # nothing to add (no known metric, no dimension of the tables): no copy
+    return scaling.replaced(policies=policies, fitting_metrics=fitting)
+
+
+def sagemaker_metric_facts(
+    dimension: Sourced[str], policies: tuple[ScalingPolicy, ...]
+) -> tuple[tuple[ScalingPolicy, ...], tuple[str, ...]]:
+    """The `policies` and `fitting_metrics` `with_sagemaker_metric_facts` gives a scaling of `dimension` and `policies`.
+
+    For an adapter that makes the `Scaling` itself: made once with them, it
+    is not made again as a copy that takes them. A policy with nothing to
+    add is returned itself.
+    """
     wake = raw_tables()["async"]["scaling"]["wake_metric"]
 
     def decoded(policy: ScalingPolicy) -> ScalingPolicy:
@@ -260,16 +277,13 @@ def with_sagemaker_metric_facts(scaling: Scaling) -> Scaling:
         else:
             kind = _SCALES_WITH.get(info.scales_with or "", ScalingMetricKind.OTHER) if info is not None else ScalingMetricKind.OTHER
         drives = predefined_metric_dimension(name)
+        # The notes name the metric: one copy for the run's many policies of one metric (`sys.intern`).
         return policy.replaced(
             metric_kind=Sourced(kind, at, Provenance.INFERRED),
-            metric_published_in=Sourced(info.namespace, at, Provenance.INFERRED, f"SageMaker publishes {name} there") if info else Sourced(),
+            metric_published_in=Sourced(info.namespace, at, Provenance.INFERRED, sys.intern(f"SageMaker publishes {name} there")) if info else Sourced(),
             metric_unit=Sourced(info.unit.lower(), at, Provenance.INFERRED) if info and info.unit else Sourced(),
-            metric_drives=Sourced(drives, at, Provenance.INFERRED, f"predefined metric {name}") if drives else Sourced(),
+            metric_drives=Sourced(drives, at, Provenance.INFERRED, sys.intern(f"predefined metric {name}")) if drives else Sourced(),
         )
 
-    dimension = scalable_dimension(str(scaling.dimension.value)) if scaling.dimension.known else None
-    policies = tuple(decoded(policy) for policy in scaling.policies)
-    fitting = dimension.predefined_metrics if dimension is not None else ()
-    if fitting == scaling.fitting_metrics and all(new is old for new, old in zip(policies, scaling.policies)):
-        return scaling  # nothing to add (no known metric, no dimension of the tables): no copy
-    return scaling.replaced(policies=policies, fitting_metrics=fitting)
+    found = scalable_dimension(str(dimension.value)) if dimension.known else None
+    return tuple(decoded(policy) for policy in policies), (found.predefined_metrics if found is not None else ())

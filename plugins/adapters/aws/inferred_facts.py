@@ -9,6 +9,7 @@ CloudFormation, SageMaker API and ACK adapters agree.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import fields
 
 from typing import Sequence
@@ -46,7 +47,8 @@ def compute_for(instance_type: Sourced[str], extensions: Extensions = SHIPPED) -
     info = data.instance_info(str(instance_type.value), extensions)  # the shipped tables read once per type (plugins/data)
     if info is None:
         return Compute(instance_type=instance_type)
-    note = f"instance family {info.family}"
+    # One copy of the note for every unit of the run on the family (3 values of each say it), not one per template.
+    note = sys.intern(f"instance family {info.family}")
     span, related = instance_type.span, instance_type.related  # decided where the instance type is
     return Compute(
         instance_type=instance_type,
@@ -312,8 +314,9 @@ def image_region(models: Sequence[ModelSpec]) -> Sourced[str] | None:
     if not found or len({region for region, _ in found}) > 1:
         return None
     region, image = found[0]
-    note = f"SageMaker pulls the ECR image {image.value} from its own Region"
-    return Sourced(region, image.span, Provenance.INFERRED, note)
+    # Many deployments pull one image: one copy of the Region and of the note for all of them, not one each.
+    note = sys.intern(f"SageMaker pulls the ECR image {image.value} from its own Region")
+    return Sourced(sys.intern(region), image.span, Provenance.INFERRED, note)
 
 
 def endpoint_kind(async_config: AsyncConfig | None, variants: list[Unit], anchor: Span | None) -> Sourced[DeploymentKind]:

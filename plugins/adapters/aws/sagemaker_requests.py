@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy as _copy
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
@@ -587,7 +588,8 @@ def request_profile(
             text = reader.read_str(value)
             stage = normalise_environment(text.value) if text.known else None
             if stage is not None:
-                environment = Sourced(stage, text.span, Provenance.DECLARED, f"tag {key}={text.value}")
+                # One copy of the note for the run's many requests tagged alike.
+                environment = Sourced(stage, text.span, Provenance.DECLARED, sys.intern(f"tag {key}={text.value}"))
                 break
     return profile, environment, problems
 

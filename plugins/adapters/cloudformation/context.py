@@ -9,6 +9,7 @@ in `options`.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -197,6 +198,15 @@ def unnamed_note(name: Sourced, property_name: str) -> str:
     if name.span is None or not name.note:
         return f"no {property_name}"
     return f"{property_name}: {name.note}"
+
+
+def logical_id_note(name: Sourced, property_name: str) -> str:
+    """The note of a name that is the logical ID: `logical ID (no ModelName)`, ... (see `unnamed_note`).
+
+    One copy for the run (`sys.intern`): most resources name no name
+    property, and each template would otherwise keep its own copy of the same words.
+    """
+    return sys.intern(f"logical ID ({unnamed_note(name, property_name)})")
 
 
 def block(node: Node | None) -> MappingNode | None:

@@ -42,7 +42,7 @@ from plugins.adapters.aws.application_autoscaling import (
     SAGEMAKER_NAMESPACE,
     VARIANT,
     scalable_resource,
-    with_sagemaker_metric_facts,
+    sagemaker_metric_facts,
 )
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
@@ -274,16 +274,20 @@ def _link_scaling(
                 units.add(unit.name.value, (hosting, index))
     results: list[ScalingTarget] = []
     for target in records.targets:
+        policies = target.scheduled + tuple(policy.policy for policy in policies_by_target.get(target.logical_id, []))
+        fitting: tuple[str, ...] = ()
+        if not target.namespace.known or target.namespace.value == SAGEMAKER_NAMESPACE:
+            # Made with the tables' facts (`with_sagemaker_metric_facts`), not copied to take them: the run keeps every scaling.
+            policies, fitting = sagemaker_metric_facts(target.dimension, policies)
         scaling = Scaling(
             min_capacity=target.min_capacity,
             max_capacity=target.max_capacity,
             dimension=target.dimension,
-            policies=target.scheduled + tuple(policy.policy for policy in policies_by_target.get(target.logical_id, [])),
+            policies=policies,
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
+            fitting_metrics=fitting,
         )
-        if not target.namespace.known or target.namespace.value == SAGEMAKER_NAMESPACE:
-            scaling = with_sagemaker_metric_facts(scaling)
         results.append(_link_target(target, scaling, endpoints, units, template))
     return results
 

@@ -8,6 +8,7 @@ the Availability Zones of subnets defined in the template), and names.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from linter import (
@@ -148,7 +149,7 @@ def name_of(resource: Resource, properties: MappingNode | None, template: Templa
     """The resource's declared name property, else its logical ID (inferred)."""
     name = template.read_text(child(properties, key))
     if not name.known and not name.options:
-        return Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, f"logical ID (no {key})")
+        return Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, sys.intern(f"logical ID (no {key})"))  # one copy for the run
     return name
 
 

@@ -9,6 +9,7 @@ known stage.
 
 from __future__ import annotations
 
+import sys
 from linter import (
     NO_PROFILE,
     NOT_WRITTEN,
@@ -86,5 +87,6 @@ def environment_of(resource: Resource, profile: WorkloadProfile) -> Sourced[Envi
         if key.lower() in ENVIRONMENT_TAG_KEYS and isinstance(value, ScalarNode):
             stage = normalise_environment(value.value)
             if stage is not None:
-                return Sourced(stage, value.span, Provenance.DECLARED, f"tag {key}={value.value}")
+                # One copy of the note for the run's many resources tagged alike.
+                return Sourced(stage, value.span, Provenance.DECLARED, sys.intern(f"tag {key}={value.value}"))
     return NOT_WRITTEN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import Provenance, Sourced
 
-from plugins.adapters.cloudformation.context import TemplateContext, unnamed_note
+from plugins.adapters.cloudformation.context import TemplateContext, logical_id_note
 from plugins.adapters.cloudformation.records import EndpointRecord, Reference
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
@@ -16,7 +16,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
     name = template.read_text(resource.property("EndpointName"))
     if not name.known and not name.options:
-        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, f"logical ID ({unnamed_note(name, 'EndpointName')})")
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, logical_id_note(name, "EndpointName"))
     config_node = resource.property("EndpointConfigName")
     logical_id, value = template.reference(config_node)
     record = EndpointRecord(

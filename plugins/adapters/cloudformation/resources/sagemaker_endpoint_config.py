@@ -5,7 +5,7 @@ from __future__ import annotations
 from linter import MappingNode, Provenance, Sourced
 
 from plugins.adapters.aws.sagemaker_requests import read_async_config, read_data_capture, read_variant
-from plugins.adapters.cloudformation.context import TemplateContext, unnamed_note
+from plugins.adapters.cloudformation.context import TemplateContext, logical_id_note
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
 from plugins.adapters.cloudformation.resources.sagemaker_model import network
 from plugins.adapters.cloudformation.template import Resource
@@ -19,7 +19,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
     name = template.read_text(resource.property("EndpointConfigName"))
     if not name.known and not name.options:
-        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, f"logical ID ({unnamed_note(name, 'EndpointConfigName')})")
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, logical_id_note(name, "EndpointConfigName"))
     reader = TemplateRequestReader(template)
     properties = resource.properties
     record = EndpointConfigRecord(

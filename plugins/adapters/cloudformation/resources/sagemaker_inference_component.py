@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import MappingNode, Provenance, Sourced, child
 
-from plugins.adapters.cloudformation.context import TemplateContext, unnamed_note
+from plugins.adapters.cloudformation.context import TemplateContext, logical_id_note
 from plugins.adapters.cloudformation.records import InferenceComponentRecord, Reference
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
@@ -17,7 +17,7 @@ RESOURCE_TYPES = ("AWS::SageMaker::InferenceComponent",)
 def read(resource: Resource, template: TemplateContext) -> list:
     name = template.read_text(resource.property("InferenceComponentName"))
     if not name.known and not name.options:
-        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, f"logical ID ({unnamed_note(name, 'InferenceComponentName')})")
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, logical_id_note(name, "InferenceComponentName"))
     specification = resource.property("Specification")
     container = child(specification, "Container")
     environment = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import NOT_WRITTEN, MappingNode, Network, Provenance, Sourced, child, mappings
 
-from plugins.adapters.cloudformation.context import TemplateContext, block, unnamed_note
+from plugins.adapters.cloudformation.context import TemplateContext, block, logical_id_note
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
@@ -15,7 +15,7 @@ RESOURCE_TYPES = ("AWS::SageMaker::Model",)
 def read(resource: Resource, template: TemplateContext) -> list:
     name = template.read_text(resource.property("ModelName"))
     if not name.known and not name.options:
-        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, f"logical ID ({unnamed_note(name, 'ModelName')})")
+        name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, logical_id_note(name, "ModelName"))
     containers = []
     primary = resource.property("PrimaryContainer")
     for container in ([primary] if isinstance(primary, MappingNode) else []) + mappings(resource.property("Containers")):
