@@ -515,9 +515,12 @@ def _is_wanted(path: str, text: str, request: ContextRequest, host: PluginHost, 
 
 
 def _link(host: PluginHost, run: RunContext, emit: "_Emitter") -> None:
-    """Adapters' links across the run (`mldeploy_link`), one adapter after the other."""
-    if not run.scaling_targets:
-        return
+    """Adapters' links across the run (`mldeploy_link`), one adapter after the other.
+
+    Called in every run, with or without scaling targets: an adapter also
+    learns there that every document is extracted (and may drop what it
+    kept for extraction only).
+    """
     for outcome in host.call_each("mldeploy_link", run=run):
         if outcome.error is None and len(outcome.result) != len(run.scaling_targets):
             outcome = replace(outcome, error=ValueError("mldeploy_link must return every scaling target of the run, in order"))

@@ -187,9 +187,9 @@ def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deplo
 def mldeploy_link(run: "RunContext") -> "Sequence[ScalingTarget] | None":
     """Link, across the run, what an adapter could not link within one document.
 
-    Called once per run after every document is extracted, with
-    `run.deployments` and `run.scaling_targets` holding what all adapters
-    read. Return `run.scaling_targets` in the same order, with the targets
+    Called once per run after every document is extracted (in a run
+    without scaling targets too), with `run.deployments` and
+    `run.scaling_targets` holding what all adapters read. Return `run.scaling_targets` in the same order, with the targets
     this adapter read re-linked (`status`, `refers_to`, `searched_run`;
     see `linter.ScalingTarget`), or None to change nothing. Adapters are
     called one after the other, each seeing the previous one's links.

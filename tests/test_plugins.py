@@ -1275,6 +1275,41 @@ def test_link_hook_that_drops_targets_is_a_plugin_error():
     assert len(result.scaling_targets) == 1
 
 
+class CountingLinker:
+    """Counts its calls and what it was shown; changes nothing."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    @hookimpl
+    def mldeploy_link(self, run):
+        self.calls.append((len(run.deployments), len(run.scaling_targets)))
+        return None
+
+
+@exercises("mldeploy_link")
+def test_link_hook_is_called_in_a_run_without_scaling_targets():
+    # An adapter learns there that every document is extracted (the Kubernetes adapter drops its index).
+    linker = CountingLinker()
+    host = build_plugin_host(plugins=[("counting_linker", linker)])
+    result = run_lint([InputFile("deployment.yaml", LINTED_DEPLOYMENT_ALONE)], host, LintOptions(selector=RuleSelector(("MD",))))
+    assert result.scaling_targets == () and len(result.deployments) == 1
+    assert linker.calls == [(1, 0)]
+    assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
+
+
+LINTED_DEPLOYMENT_ALONE = b"""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+"""
+
+
 # --- mldeploy_context_wanted: which context files are parsed -------------------------------------------
 
 CONTEXT_HPA = b"""apiVersion: autoscaling/v2

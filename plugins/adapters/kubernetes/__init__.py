@@ -176,9 +176,7 @@ def mldeploy_link(run: RunContext) -> None:
     """Nothing to re-link: every link this adapter makes is made while extracting, through the run index.
 
     Called once every document is extracted, so the index is dropped here
-    (`index.release`): its objects and links are done with. (The engine
-    calls no link hook for a run without scaling targets: the index then
-    lasts the run.)
+    (`index.release`): its objects and links are done with.
     """
     if _extractors.cache_info().currsize:  # else no Kubernetes object was read: no index was built
         from plugins.adapters.kubernetes.index import release
