@@ -1292,22 +1292,12 @@ def test_link_hook_is_called_in_a_run_without_scaling_targets():
     # An adapter learns there that every document is extracted (the Kubernetes adapter drops its index).
     linker = CountingLinker()
     host = build_plugin_host(plugins=[("counting_linker", linker)])
-    result = run_lint([InputFile("deployment.yaml", LINTED_DEPLOYMENT_ALONE)], host, LintOptions(selector=RuleSelector(("MD",))))
+    result = run_lint([InputFile("deployment.yaml", LINTED_DEPLOYMENT)], host, LintOptions(selector=RuleSelector(("MD",))))
     assert result.scaling_targets == () and len(result.deployments) == 1
     assert linker.calls == [(1, 0)]
     assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
 
 
-LINTED_DEPLOYMENT_ALONE = b"""apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: nginx:1.27}]}
-"""
 
 
 # --- mldeploy_context_wanted: which context files are parsed -------------------------------------------
