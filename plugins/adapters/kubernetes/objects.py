@@ -111,15 +111,6 @@ class Manifest:
         _set_key(self, (namespace, kind, name or ""))
         _set_anchor(self, (name_node if isinstance(name_node, ScalarNode) else kind_node).span)
 
-    def __getstate__(self) -> dict[str, object]:
-        # For copy and pickle: the fields set (what is read on first use may not be read yet). The
-        # dataclass's own would ask for every field.
-        return {name: getattr(self, name) for name in Manifest.__slots__ if hasattr(self, name)}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        for name, value in state.items():
-            object.__setattr__(self, name, value)
-
     @property
     def name_sourced(self) -> Sourced[str]:
         try:
@@ -181,6 +172,23 @@ class Manifest:
             return base
         suffix = f"@{self.document.index}" + (f".{self.item}" if self.item is not None else "")
         return base + suffix
+
+
+def _manifest_state(self: Manifest) -> dict[str, object]:
+    # For copy and pickle: the fields set (what is read on first use may not be read yet); the
+    # dataclass's own would ask for every field.
+    return {name: getattr(self, name) for name in Manifest.__slots__ if hasattr(self, name)}
+
+
+def _set_manifest_state(self: Manifest, state: dict[str, object]) -> None:
+    for name, value in state.items():
+        object.__setattr__(self, name, value)
+
+
+# Set after the class: some CPython 3.11 releases (3.11.2, for one) make a frozen dataclass with slots replace a __getstate__ of its own
+# with the one that asks for every field.
+Manifest.__getstate__ = _manifest_state  # type: ignore[method-assign]
+Manifest.__setstate__ = _set_manifest_state  # type: ignore[method-assign]
 
 
 def _slot_setter(name: str):
