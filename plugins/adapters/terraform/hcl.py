@@ -275,20 +275,6 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
 _new = object.__new__
-_SET_SPAN_FIELDS = tuple(Span.__dict__[name].__set__ for name in ("path", "line", "column", "end_line", "end_column"))
-
-
-def _span(path: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-    """`Span(path, line, column, end_line, end_column)`, made in half the time: its frozen `__init__` sets each field
-    through `object.__setattr__`, and a file's conversion makes one per expression and key."""
-    span = _new(Span)
-    set_path, set_line, set_column, set_end_line, set_end_column = _SET_SPAN_FIELDS
-    set_path(span, path)
-    set_line(span, line)
-    set_column(span, column)
-    set_end_line(span, end_line)
-    set_end_column(span, end_column)
-    return span
 
 
 def _literal(span: Span, text: str, value: Any) -> Literal:
@@ -370,8 +356,8 @@ class _Reader:
         (row, column), (end_row, end_column) = node.start_point, node.end_point
         wide = self.wide_lines
         if wide and (row in wide or end_row in wide):
-            return _span(self.path, row + 1, self._column(row, column), end_row + 1, self._column(end_row, end_column))
-        return _span(self.path, row + 1, column + 1, end_row + 1, end_column + 1)
+            return Span(self.path, row + 1, self._column(row, column), end_row + 1, self._column(end_row, end_column))
+        return Span(self.path, row + 1, column + 1, end_row + 1, end_column + 1)
 
     def text(self, node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
