@@ -9,9 +9,9 @@ made `dataclasses.replace` a visible part of large runs.
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
-__all__ = ["Replaceable"]
+__all__ = ["Replaceable", "slot_setters"]
 
 R = TypeVar("R", bound="Replaceable")
 
@@ -63,8 +63,23 @@ def _plan(kind: type) -> tuple[frozenset[str], bool, tuple | None] | None:
         return None
     setters = None
     if kind.__dictoffset__ == 0:  # no instance dictionary: every field is a slot
-        slots = {name: klass.__dict__[name] for klass in reversed(kind.__mro__) for name in klass.__dict__.get("__slots__", ()) if name in every}
-        if set(slots) != set(every):
+        try:
+            setters = tuple(zip(every, slot_setters(kind, *every)))
+        except KeyError:
             return None
-        setters = tuple((name, slots[name].__set__) for name in every)
     return frozenset(every), hasattr(kind, "__post_init__"), setters
+
+
+def slot_setters(kind: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of `kind`'s slots `names`, in order: each slot's own descriptor's `__set__` (KeyError for a name that is no slot).
+
+    For an `__init__` (or a copy) written out for a frozen type made in
+    bulk: its own `__init__` sets each field through `object.__setattr__`,
+    about twice as slow as the slot's descriptor.
+    """
+    descriptors: dict[str, Any] = {}
+    for klass in kind.__mro__:
+        declared = klass.__dict__.get("__slots__", ())
+        for name in (declared,) if isinstance(declared, str) else declared:
+            descriptors.setdefault(name, klass.__dict__[name])
+    return tuple(descriptors[name].__set__ for name in names)

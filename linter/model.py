@@ -16,7 +16,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from linter.copying import Replaceable
+from linter.copying import Replaceable, slot_setters
 from linter.nodes import Span
 
 __all__ = [
@@ -148,8 +148,8 @@ class Sourced(Replaceable, Generic[T]):
         return self.span is None and not self.known and not self.options
 
 
-_set_value, _set_span, _set_provenance, _set_note, _set_raw, _set_options, _set_related = (
-    Sourced.__dict__[name].__set__ for name in ("value", "span", "provenance", "note", "raw", "options", "related")
+_set_value, _set_span, _set_provenance, _set_note, _set_raw, _set_options, _set_related = slot_setters(
+    Sourced, "value", "span", "provenance", "note", "raw", "options", "related"
 )
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Iterator, Union
 
+from linter.copying import slot_setters
+
 __all__ = [
     "Span",
     "Node",
@@ -51,12 +53,8 @@ class Span:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-def _span_setter(name: str):
-    return Span.__dict__[name].__set__  # the slot's own descriptor
-
-
-_set_path, _set_line, _set_column, _set_end_line, _set_end_column = map(
-    _span_setter, ("path", "line", "column", "end_line", "end_column")
+_set_path, _set_line, _set_column, _set_end_line, _set_end_column = slot_setters(
+    Span, "path", "line", "column", "end_line", "end_column"
 )
 
 

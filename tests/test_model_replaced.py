@@ -151,3 +151,14 @@ def test_a_slotted_type_with_inherited_slots_is_replaced_as_replace_would(change
 def test_an_unknown_field_of_a_slotted_type_is_refused_as_replace_refuses_it():
     with pytest.raises(TypeError):
         _SlottedChild(1).replaced(fourth=1)
+
+
+def test_slot_setters_find_each_slot_along_the_bases_in_the_order_asked():
+    from linter.copying import slot_setters
+
+    value = object.__new__(_SlottedChild)
+    for put, written in zip(slot_setters(_SlottedChild, "third", "first", "second"), ((1,), 2, "x")):
+        put(value, written)
+    assert (value.first, value.second, value.third) == (2, "x", (1,))
+    with pytest.raises(KeyError):
+        slot_setters(_SlottedChild, "fourth")
