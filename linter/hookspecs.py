@@ -189,7 +189,8 @@ def mldeploy_link(run: "RunContext") -> "Sequence[ScalingTarget] | None":
 
     Called once per run after every document is extracted (in a run
     without scaling targets too), with `run.deployments` and
-    `run.scaling_targets` holding what all adapters read. Return `run.scaling_targets` in the same order, with the targets
+    `run.scaling_targets` holding what all adapters read. Return
+    `run.scaling_targets` in the same order, with the targets
     this adapter read re-linked (`status`, `refers_to`, `searched_run`;
     see `linter.ScalingTarget`), or None to change nothing. Adapters are
     called one after the other, each seeing the previous one's links.
