@@ -28,7 +28,6 @@ from linter import (
     Span,
     child,
 )
-from linter.copying import slot_setters
 
 from plugins.adapters.aws.written_values import as_float, shown, text_of, too_large, unreadable_note
 
@@ -192,15 +191,20 @@ Manifest.__getstate__ = _manifest_state  # type: ignore[method-assign]
 Manifest.__setstate__ = _set_manifest_state  # type: ignore[method-assign]
 
 
-# Manifest's slots' own setters (see `Manifest.__init__`).
-_set_document, _set_node, _set_api_version, _set_kind, _set_kind_node, _set_item = slot_setters(
-    Manifest, "document", "node", "api_version", "kind", "kind_node", "item"
+def _slot_setter(name: str):
+    # The slot's own descriptor (see `Manifest.__init__`); linter.copying.slot_setters does this for the
+    # core's types, and is not public API.
+    return Manifest.__dict__[name].__set__
+
+
+_set_document, _set_node, _set_api_version, _set_kind, _set_kind_node, _set_item = map(
+    _slot_setter, ("document", "node", "api_version", "kind", "kind_node", "item")
 )
-_set_group, _set_metadata, _set_spec, _set_name, _set_namespace, _set_key = slot_setters(
-    Manifest, "group", "metadata", "spec", "name", "namespace", "key"
+_set_group, _set_metadata, _set_spec, _set_name, _set_namespace, _set_key = map(
+    _slot_setter, ("group", "metadata", "spec", "name", "namespace", "key")
 )
-_set_anchor, _set_name_sourced, _set_namespace_sourced, _set_annotations = slot_setters(
-    Manifest, "anchor", "_name_sourced", "_namespace_sourced", "_annotations"
+_set_anchor, _set_name_sourced, _set_namespace_sourced, _set_annotations = map(
+    _slot_setter, ("anchor", "_name_sourced", "_namespace_sourced", "_annotations")
 )
 
 
