@@ -60,6 +60,7 @@ from linter.profile import (
 from linter.reporting import FileSummary, Report, Reporter, escape_control
 from linter.rules import UNKNOWN_ENVIRONMENT, Finding, NotJudged, Rule, RuleDocs, Scope, Severity, Suppression, Violation, rule
 from linter.source import Document, LoadLimits, LoadProblem, SourceFile, UnrenderedTemplate, load_text
+from linter.source_codec import NodeCodec
 from linter.suggest import did_you_mean
 
 __version__ = "0.1.0"
@@ -95,6 +96,7 @@ __all__ = [
     "LoadProblem",
     "UnrenderedTemplate",
     "load_text",
+    "NodeCodec",
     # model
     "UNKNOWN",
     "Unknown",

@@ -125,6 +125,9 @@ def run_salt(host: "PluginHost", config: "Config") -> str:
         version = getattr(plugin, "__version__", "")
         digest.update(f"\0plugin {name} {version if isinstance(version, str) else ''} ".encode("utf-8", "surrogateescape"))
         digest.update(_module_stamp(sys.modules.get(getattr(plugin, "__module__", "") or "") or plugin).encode("utf-8", "surrogateescape"))
+    # A plugin's node types are written and read by its codecs: the code they name is part of the key too.
+    for codec in host.node_codecs():
+        digest.update(f"\0codec {codec.name!r} {codec.node_type!r} {code_stamp(codec.depends_on)}".encode("utf-8", "surrogateescape"))
     settings = json.dumps(dict(config.settings), sort_keys=True, default=repr, ensure_ascii=True)
     digest.update(f"\0config {config.root} {settings}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()

@@ -317,6 +317,7 @@ def _run(
     findings: list[Finding] = []
     emit = _Emitter(rules_by_id, findings)
 
+    host.node_codecs()  # asked now, so that a plugin failing there is reported with the others
     for failure in host.load_failures:
         emit.plugin_error(failure.plugin, f"plugin {failure.plugin!r} {failure.message}", Span.point(f"<plugin:{failure.plugin}>", 1))
 
@@ -826,7 +827,7 @@ def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: 
         stored = disk.get(disk_key, options.limits)
         if stored is not disk_cache.MISSING:
             try:
-                source = source_codec.decode(stored, item.decoded(options.limits)[0])
+                source = source_codec.decode(stored, item.decoded(options.limits)[0], host.node_codecs())
             except ValueError:
                 pass  # a damaged or foreign entry: parse, and write it again
             else:
@@ -839,7 +840,7 @@ def _cached_load(item: InputFile, host: PluginHost, options: LintOptions, emit: 
         cache.put(key, source)
     if cacheable and disk is not None:
         try:
-            disk.put(disk_key, source_codec.encode(source, item.decoded(options.limits)[0]))
+            disk.put(disk_key, source_codec.encode(source, item.decoded(options.limits)[0], host.node_codecs()))
         except source_codec.Unencodable:
             pass  # a plugin's own kind of parsed file: parsed again next time
     return source

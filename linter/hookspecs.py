@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.nodes import Node, Span
     from linter.options import OptionSection
     from linter.source import Document, LoadLimits, SourceFile, UnrenderedTemplate
+    from linter.source_codec import NodeCodec
 
 PROJECT = "mldeploy_lint"
 
@@ -61,6 +62,21 @@ def mldeploy_load(path: str, text: str, limits: "LoadLimits") -> "SourceFile | N
     problems for anything that does not parse), or None to let another
     plugin or the core YAML/JSON loader read it. Must not raise for bad
     input.
+    """
+
+
+@hookspec
+def mldeploy_node_codecs() -> "Sequence[NodeCodec]":
+    """Return a `linter.NodeCodec` for each node type of this plugin's own that `mldeploy_load` puts in a file.
+
+    A parsed file is kept in the parse cache (and carried back from a
+    worker process under `--jobs`) as plain data; the core writes its own
+    node types, and a plugin's through the codec naming it. A file holding
+    a node type no codec names is parsed again on every run. Called once
+    per run; return data and import nothing (the codec names its node type
+    as text, and its functions may import what they need when called).
+    Two codecs of one name stop the run with a configuration error (exit 2)
+    naming both plugins.
     """
 
 

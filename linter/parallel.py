@@ -14,7 +14,7 @@ returns a file's parse result as plain data (`linter.source_codec`) with
 the findings its loading raised; this process rebuilds the file and
 replays the findings in input order, so the run's output is byte for byte
 that of `--jobs 1`. A file whose parse result plain data cannot carry (a
-plugin's own node or document type), and any batch a worker failed on (it
+plugin's own document type, or node type no plugin's codec writes), and any batch a worker failed on (it
 died, or its result could not be pickled), is loaded here instead, silently:
 same result, less parallel. The per-file time limit holds in workers too
 (each runs its tasks in its main thread, where `linter.deadline` works).
@@ -114,7 +114,7 @@ def load_in_processes(
                 source = None
                 if encoded:
                     try:
-                        source = source_codec.decode(data, item.decoded(options.limits)[0])
+                        source = source_codec.decode(data, item.decoded(options.limits)[0], host.node_codecs())
                     except ValueError:
                         encoded = False
                     if source is not None and source.path != item.path:  # not this file's entry
@@ -177,7 +177,7 @@ def _load_files(positions: list[int]) -> list[tuple[int, bool, Any, tuple]]:
         emit = _Emitter(_WORKER["rules_by_id"], [])
         source, cacheable = _timed_load(item, host, options, emit)
         try:
-            data = source_codec.encode(source, item.decoded(options.limits)[0])
+            data = source_codec.encode(source, item.decoded(options.limits)[0], host.node_codecs())
         except source_codec.Unencodable:
             results.append((position, False, None, ()))
             continue

@@ -27,6 +27,7 @@ from linter.model import ScalingTarget
 from linter.nodes import Node
 from linter.options import FLAG_NAME, SECTION_NAME, OptionSection
 from linter.rules import Rule
+from linter.source_codec import NodeCodec
 
 __all__ = ["PluginHost", "PluginFailure", "PluginConfigError", "PluginRenderError", "build_plugin_host"]
 
@@ -69,6 +70,7 @@ class PluginHost:
     _rules: list[Rule] | None = None
     _sections: tuple[tuple[str, OptionSection], ...] | None = None
     _non_stage_names: tuple[str, ...] | None = None
+    _node_codecs: "tuple[NodeCodec, ...] | None" = None
     # The plugin whose hook implementation `call_each` called last (for
     # reporting a stage that ran out of time inside it).
     running: str = ""
@@ -252,6 +254,50 @@ class PluginHost:
         return self._non_stage_names
 
 
+    def node_codecs(self) -> "tuple[NodeCodec, ...]":
+        """The codecs of the plugins' own node types (`mldeploy_node_codecs`); two of one name raise PluginConfigError.
+
+        A plugin whose hook raises is recorded in `load_failures` (its node
+        types are then parsed again on every run).
+        """
+        if self._node_codecs is None:
+            found: dict[str, NodeCodec] = {}
+            owners: dict[str, str] = {}
+            for outcome in self.call_each("mldeploy_node_codecs"):
+                if outcome.error is not None:
+                    self.load_failures.append(
+                        PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_node_codecs)")
+                    )
+                    continue
+                for codec in outcome.result:
+                    problem = _codec_problem(codec)
+                    if problem:
+                        self.load_failures.append(PluginFailure(outcome.plugin, f"mldeploy_node_codecs gave a codec {problem}"))
+                        continue
+                    if codec.name in found:
+                        raise PluginConfigError(
+                            f"node codec {codec.name!r} is provided twice: by plugin {owners[codec.name]!r} "
+                            f"and by plugin {outcome.plugin!r}"
+                        )
+                    found[codec.name] = codec
+                    owners[codec.name] = outcome.plugin
+            self._node_codecs = tuple(found.values())
+        return self._node_codecs
+
+
+def _codec_problem(codec: NodeCodec) -> str:
+    """What is wrong with a plugin's `NodeCodec` (empty when nothing is)."""
+    if not isinstance(codec.name, str) or not codec.name:
+        return f"named {codec.name!r}, not a non-empty text"
+    if not isinstance(codec.node_type, str) or "." not in codec.node_type:
+        return f"{codec.name!r} whose node_type {codec.node_type!r} is not a qualified name (module.QualName)"
+    if not callable(codec.encode) or not callable(codec.decode):
+        return f"{codec.name!r} whose encode or decode cannot be called"
+    if not isinstance(codec.depends_on, tuple) or not all(isinstance(name, str) for name in codec.depends_on):
+        return f"{codec.name!r} whose depends_on is not a tuple of module names"
+    return ""
+
+
 def _unchecked(hook_name: str, result: Any) -> Any:
     return result
 
@@ -306,6 +352,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_reporters": _sequence(Reporter),
     "mldeploy_commands": _sequence(Command),
     "mldeploy_options": _sequence(OptionSection),
+    "mldeploy_node_codecs": _sequence(NodeCodec),
 }
 
 

@@ -427,8 +427,17 @@ def _packed(*numbers: int, typecode: str = "H") -> tuple[str, str]:
     return typecode, base64.b64encode(packed.tobytes()).decode("ascii")
 
 
-def _entry(numbers=(), values=(), documents=(), problems=(), text="", packed=None, strings=("str", "", "map", "seq")) -> list:
-    return [2, "p", text, ["p"], list(strings), list(values), *(packed or _packed(*numbers)), list(documents), list(problems)]
+def _entry(numbers=(), values=(), documents=(), problems=(), text="", packed=None, strings=("str", "", "map", "seq"), codecs=(), extensions=()) -> list:
+    fields = (text, ["p"], list(strings), list(values), *(packed or _packed(*numbers)), list(documents), list(problems), list(codecs), list(extensions))
+    return [source_codec.FORMAT, "p", *fields]
+
+
+def test_the_entry_helper_writes_what_decode_reads() -> None:
+    # The refusals below each break one thing of an entry that is otherwise read: without this, a
+    # helper of an older layout would make every one of them pass for the wrong reason.
+    source = source_codec.decode(_entry(SCALAR, values=["v"], documents=[["p", 0, 0, ""]]))
+    assert source.documents[0].root.value == "v"
+    assert source_codec.decode(_entry(SCALAR, values=["v"], codecs=["own"], extensions=[]), codecs=[_OWN_CODEC]).documents == ()
 
 
 SCALAR = (0, 0, 1, 0, 1, 1, 1, 1)  # a scalar "str" of style "" at p:1:1
@@ -455,18 +464,72 @@ SCALAR = (0, 0, 1, 0, 1, 1, 1, 1)  # a scalar "str" of style "" at p:1:1
         _entry(packed=("d", "")),  # not an unsigned array type
         _entry(strings=[1]),
         {"not": "a list"},
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"]),  # a plugin's node, and no extension for it
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["other"], extensions=[[0, "own"]]),  # a codec the run lacks
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions=[[0, "not own"]]),  # data its codec refuses
+        _entry(SCALAR, values=["v"], codecs=["own"], extensions=[[0, "own"]]),  # an extension left over
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions=[[0]]),  # an extension without data
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions={"0": "own"}),
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions=[[0, "mapping"]]),  # a codec making another kind of node
     ],
 )
 def test_decode_refuses_what_encode_did_not_write(data) -> None:
     with pytest.raises(ValueError):
+        source_codec.decode(data, codecs=[_OWN_CODEC])
+
+
+def _decode_own(base, data):
+    if data == "mapping":
+        return MappingNode((), base.span)
+    if data != "own":
+        raise KeyError(data)  # whatever a codec raises, the entry is not read
+    return _OwnNode(base.value, base.span, base.tag, base.style)
+
+
+_OWN_CODEC = source_codec.NodeCodec("own", f"{__name__}._OwnNode", lambda node: "own", _decode_own)
+
+
+def _with_own_root(source: SourceFile) -> SourceFile:
+    document = source.documents[0]
+    own = _OwnNode("x", Span("a.yaml", 1, 1, 1, 2), "str", "'")
+    object.__setattr__(document, "root", MappingNode(((own, document.root),), document.root.span))
+    return source
+
+
+def test_encode_refuses_a_plugins_own_types_no_codec_writes() -> None:
+    source = _with_own_root(load_text("a.yaml", "a: 1\n"))
+    with pytest.raises(source_codec.Unencodable):
+        source_codec.encode(source)
+    other = source_codec.NodeCodec("other", f"{__name__}._Counting", lambda node: "own", _decode_own)
+    with pytest.raises(source_codec.Unencodable):
+        source_codec.encode(source, codecs=[other])
+
+
+def test_a_plugins_node_type_is_written_and_read_by_its_codec() -> None:
+    source = _with_own_root(load_text("a.yaml", "a: 1\n"))
+    data = json.loads(json.dumps(source_codec.encode(source, codecs=[_OWN_CODEC])))
+    back = source_codec.decode(data, codecs=[_OWN_CODEC])
+    assert _shape(back) == _shape(source)
+    [(key, _)] = back.documents[0].root.pairs
+    assert type(key) is _OwnNode and key.style == "'"
+    # Read by a run without the codec, the entry is not this run's: parsed again.
+    with pytest.raises(ValueError):
         source_codec.decode(data)
 
 
-def test_encode_refuses_a_plugins_own_types() -> None:
-    source = load_text("a.yaml", "a: 1\n")
-    object.__setattr__(source.documents[0], "root", _OwnNode("x", Span.point("a.yaml", 1), "str"))
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda node: ("a", "tuple"),  # reads back as a list through JSON, as a tuple through pickling
+        lambda node: {"a": 1},
+        lambda node: [object()],
+        lambda node: 1 / 0,  # a codec that raises
+    ],
+)
+def test_a_codec_writing_anything_but_plain_data_leaves_the_file_unencodable(encode) -> None:
+    source = _with_own_root(load_text("a.yaml", "a: 1\n"))
     with pytest.raises(source_codec.Unencodable):
-        source_codec.encode(source)
+        source_codec.encode(source, codecs=[source_codec.NodeCodec("own", f"{__name__}._OwnNode", encode, _decode_own)])
 
 
 @pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX symbolic links")
@@ -605,3 +668,56 @@ def test_files_faster_to_parse_than_to_read_back_are_not_cached(tmp_path: Path, 
         run_lint([small, large], host, LintOptions(disk_cache=cache))
     assert (cache.hits, cache.misses) == (1, 1)  # the large file: written, then read; the small one never looked up
     assert cache.key(small, LintOptions().limits) == "" and len(list((tmp_path / "cache").rglob("*.json"))) == 1
+
+
+def _codec_plugin(*codecs):
+    from linter import hookimpl
+
+    class Codecs:
+        @staticmethod
+        @hookimpl
+        def mldeploy_node_codecs():
+            if codecs and codecs[0] == "raise":
+                raise RuntimeError("no codecs today")
+            return list(codecs)
+
+    return Codecs
+
+
+def test_two_codecs_of_one_name_stop_the_run_naming_both_plugins() -> None:
+    from linter.plugin_manager import PluginConfigError
+
+    host = build_plugin_host(plugins=[("first", _codec_plugin(_OWN_CODEC)), ("second", _codec_plugin(_OWN_CODEC))])
+    with pytest.raises(PluginConfigError, match="node codec 'own' is provided twice: by plugin '(first|second)' and by plugin '(first|second)'"):
+        host.node_codecs()
+
+
+@pytest.mark.parametrize(
+    "codec, message",
+    [
+        ("raise", "RuntimeError: no codecs today (in mldeploy_node_codecs)"),
+        (source_codec.NodeCodec("", "a.B", str, str), "named '', not a non-empty text"),
+        (source_codec.NodeCodec("own", "Bare", str, str), "'own' whose node_type 'Bare' is not a qualified name"),
+        (source_codec.NodeCodec("own", "a.B", "str", str), "'own' whose encode or decode cannot be called"),
+        (source_codec.NodeCodec("own", "a.B", str, str, depends_on="a.b"), "'own' whose depends_on is not a tuple of module names"),
+    ],
+)
+def test_a_codec_hook_that_fails_or_a_malformed_codec_is_md002_and_the_run_goes_on(codec, message) -> None:
+    host = build_plugin_host(plugins=[("codecs", _codec_plugin(codec))])
+    result = run_lint([InputFile("a.yaml", b"Resources: {}\n")], host, LintOptions())
+    assert [(finding.rule_id, finding.path) for finding in result.findings] == [("MD002", "<plugin:codecs>")]
+    assert message in result.findings[0].message
+    assert [codec.name for codec in host.node_codecs()] == ["terraform-attribute"]  # the built-in plugins' only
+    assert [summary.path for summary in result.files] == ["a.yaml"]
+
+
+def test_the_code_a_codec_depends_on_is_part_of_every_key(tmp_path: Path, monkeypatch) -> None:
+    module = tmp_path / "own_codec_code.py"
+    module.write_text("VERSION = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    codec = source_codec.NodeCodec("own", f"{__name__}._OwnNode", lambda node: "own", _decode_own, depends_on=("own_codec_code",))
+    host = build_plugin_host(plugins=[("codecs", _codec_plugin(codec))])
+    salt = run_salt(host, Config())
+    assert run_salt(host, Config()) == salt
+    module.write_text("VERSION = 2  # edited: what the codec writes may differ now\n")
+    assert run_salt(build_plugin_host(plugins=[("codecs", _codec_plugin(codec))]), Config()) != salt

@@ -921,6 +921,66 @@ def test_loader_that_raises_is_reported_and_the_core_reads_the_file():
     )
 
 
+# A plugin's own node type, kept in the parse cache through its codec: the
+# second run reads the file back from the cache (the loader is not called)
+# and the node comes back as the plugin's type, with what its codec wrote.
+OWN_NODES_PLUGIN = """
+    from linter import NodeCodec, ScalarNode, SourceFile, Document, MappingNode, Span, hookimpl, load_text, ScalingTarget
+
+    LOADS = []
+
+    class Flagged(ScalarNode):
+        __slots__ = ("flag",)
+
+    def encode(node):
+        return [node.flag]
+
+    def decode(base, data):
+        node = Flagged(base.value, base.span, base.tag, base.style)
+        node.flag = data[0]
+        return node
+
+    @hookimpl
+    def mldeploy_node_codecs():
+        return [NodeCodec("own-flagged", "own_nodes.Flagged", encode, decode, depends_on=("own_nodes",))]
+
+    @hookimpl
+    def mldeploy_load(path, text, limits):
+        if not path.endswith(".own"):
+            return None
+        LOADS.append(path)
+        source = load_text(path, text, limits)
+        document = source.documents[0]
+        key = Flagged("flagged", document.root.span, "str")
+        key.flag = "written by the loader " + "x" * 600
+        root = MappingNode(((key, document.root),), document.root.span)
+        object.__setattr__(document, "root", root)
+        return source
+
+    @hookimpl
+    def mldeploy_extract(document, run):
+        if not document.path.endswith(".own"):
+            return None
+        [(key, _)] = document.root.pairs
+        assert type(key).__name__ == "Flagged" and key.flag.startswith("written by the loader"), key
+        return []
+"""
+
+
+@exercises("mldeploy_node_codecs")
+def test_a_plugins_node_type_is_kept_in_the_parse_cache_through_its_codec(plugin_modules, chdir_tmp):
+    name = plugin_modules("own_nodes", OWN_NODES_PLUGIN)
+    Path("a.own").write_text("a: 1\n" + "b: " + "y" * 600 + "\n")  # above the size the cache keeps
+    first = run_cli("--plugin", name, "a.own")
+    module = sys.modules[name]
+    assert (first.code, module.LOADS) == (0, ["a.own"]), first.err
+    second = run_cli("--plugin", name, "a.own")
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
+    assert module.LOADS == ["a.own"]  # read back from the cache: the extract hook checked the node it holds
+    uncached = run_cli("--plugin", name, "--no-cache", "a.own")
+    assert (uncached.code, uncached.out, module.LOADS) == (first.code, first.out, ["a.own", "a.own"])
+
+
 # The same failures through the command line, from modules named with
 # --plugin: exit 1 (MD002 is an error), the other findings still there, and
 # no traceback anywhere.

@@ -1,8 +1,9 @@
 """Terraform configurations (`*.tf`, `*.tf.json`, `*.tfvars`, `*.tfvars.json`) read into the deployment model.
 
 Native syntax is parsed by tree-sitter's HCL grammar (`hcl.py`, imported
-when a run holds a Terraform file); JSON syntax is read by the core loader
-and converted into the native syntax's nodes and expressions
+when a run holds a Terraform file) and kept in the parse cache through
+this plugin's node codec (`node_codec.py`); JSON syntax is read by the core
+loader and converted into the native syntax's nodes and expressions
 (`json_syntax.py`).
 A directory's configuration files are one module (`module.py`), evaluated
 as far as the module decides its values (`values.py`): variable defaults
@@ -47,6 +48,7 @@ from linter import (
     LinkStatus,
     LoadLimits,
     MappingNode,
+    NodeCodec,
     Provenance,
     RunContext,
     ScalingTarget,
@@ -117,6 +119,34 @@ def mldeploy_load(path: str, text: str, limits: LoadLimits) -> SourceFile | None
     from plugins.adapters.terraform.hcl import load_hcl
 
     return load_hcl(path, text, limits)
+
+
+def _encode_attribute(node):
+    from plugins.adapters.terraform.node_codec import encode_attribute
+
+    return encode_attribute(node)
+
+
+def _decode_attribute(base, data):
+    from plugins.adapters.terraform.node_codec import decode_attribute
+
+    return decode_attribute(base, data)
+
+
+# A parsed `.tf` file holds `Attribute` nodes (`hcl.py`): written to the parse cache through this codec
+# (`node_codec.py`), imported when a file is written or read, so a run without Terraform files imports neither.
+ATTRIBUTE_CODEC = NodeCodec(
+    "terraform-attribute",
+    "plugins.adapters.terraform.hcl.Attribute",
+    _encode_attribute,
+    _decode_attribute,
+    depends_on=("plugins.adapters.terraform.hcl", "plugins.adapters.terraform.node_codec"),
+)
+
+
+@hookimpl
+def mldeploy_node_codecs() -> list[NodeCodec]:
+    return [ATTRIBUTE_CODEC]
 
 
 @hookimpl
