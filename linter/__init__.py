@@ -5,7 +5,11 @@ only the names exported here (and their submodules' documented types), the
 same as a third-party plugin would.
 """
 
-from linter.commands import Command, CommandContext, CommandError
+from linter import method_cache
+
+method_cache.install()  # before any dataclass below is made (see linter/method_cache.py)
+
+from linter.commands import Command, CommandContext, CommandError  # noqa: E402
 from linter.engine import ContextRequest, LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
