@@ -211,9 +211,10 @@ def test_linting_one_kserve_manifest_imports_its_readers_only(tmp_path):
         f"plugins.adapters.kubernetes.{name}"
         for name in (
             "objects", "helm", "ignores", "index", "autoscalers", "disruption", "readers",
-            "kserve", "workloads", "pod", "karpenter", "pool_admission", "workload_profile",
+            "kserve", "workloads", "pod", "karpenter", "workload_profile",
         )
     }
+    # Whether a Karpenter pool admits a pod waits for a pool near it (karpenter.py `admitting_pool`).
     # Nothing of ACK (nor the AWS request readers behind it), of CloudFormation's readers or of Terraform.
     assert not (CLOUDFORMATION_READERS | AWS_REQUEST_READERS) & imported
     assert not [name for name in imported if name.startswith("plugins.adapters.terraform.") or name.split(".")[0] == "tree_sitter"]
