@@ -206,6 +206,7 @@ def test_linting_one_kserve_manifest_imports_its_readers_only(tmp_path):
     imported = run.imported()
     # The readers' table imports a reader's module for the first object of its kinds
     # (plugins/adapters/kubernetes/readers.py): KServe's, and the plain workloads' assembly it shares.
+    # Whether a Karpenter pool admits a pod waits for a pool near it (karpenter.py `admitting_pool`).
     kubernetes = {name for name in imported if name.startswith("plugins.adapters.kubernetes.")}
     assert kubernetes == {
         f"plugins.adapters.kubernetes.{name}"
@@ -214,7 +215,6 @@ def test_linting_one_kserve_manifest_imports_its_readers_only(tmp_path):
             "kserve", "workloads", "pod", "karpenter", "workload_profile",
         )
     }
-    # Whether a Karpenter pool admits a pod waits for a pool near it (karpenter.py `admitting_pool`).
     # Nothing of ACK (nor the AWS request readers behind it), of CloudFormation's readers or of Terraform.
     assert not (CLOUDFORMATION_READERS | AWS_REQUEST_READERS) & imported
     assert not [name for name in imported if name.startswith("plugins.adapters.terraform.") or name.split(".")[0] == "tree_sitter"]
