@@ -5,7 +5,14 @@ points in fresh interpreters with `-X importtime` switched on (through
 PYTHONPROFILEIMPORTTIME, so console scripts are covered too) and reads which
 modules were imported. Each run must also have done its work — exit code
 and output are checked — so that a run which imported nothing because it
-did nothing cannot pass.
+did nothing cannot pass. One KServe manifest and one Terraform file import
+what their platform needs and no other platform's readers.
+
+-X importtime does not see a module imported by `importlib.import_module`
+(the plugins' entry points, the Kubernetes and CloudFormation readers'
+tables), only what that module imports in turn: the runs that must see
+every module are started through `_MODULES`, which also lists `sys.modules`
+at exit.
 """
 
 from __future__ import annotations
@@ -19,8 +26,37 @@ from pathlib import Path
 
 import pytest
 
-ENDPOINT = Path(__file__).resolve().parent / "fixtures" / "startup" / "endpoint.yaml"
+STARTUP = Path(__file__).resolve().parent / "fixtures" / "startup"
+ENDPOINT = STARTUP / "endpoint.yaml"
+# Copies of the project's own examples, byte for byte: examples/kubernetes/recommender-kserve.yaml and
+# examples/terraform/llm-summariser/main.tf (without its variables and stage files: it is linted alone).
+KSERVE = STARTUP / "recommender-kserve.yaml"
+TERRAFORM = STARTUP / "llm-summariser" / "main.tf"
+# ACK objects of one endpoint (an adapter fixture): Model, EndpointConfig, Endpoint and ScalableTarget.
+ACK = Path(__file__).resolve().parent / "fixtures" / "adapters" / "ack" / "churn-stream.yaml"
 HEAVY = ("cfnlint", "jsonschema", "pygls")
+
+# What only a CloudFormation template (or stage file, or a SAM state machine's definition) needs:
+# its readers, template context and records, hosting assembly and resolver, and the Application Auto
+# Scaling linker its cross-stack targets use.
+CLOUDFORMATION_READERS = {
+    "plugins.adapters.cloudformation.context",
+    "plugins.adapters.cloudformation.custom_scaling",
+    "plugins.adapters.cloudformation.hosting",
+    "plugins.adapters.cloudformation.ignores",
+    "plugins.adapters.cloudformation.intrinsics",
+    "plugins.adapters.cloudformation.record_matching",
+    "plugins.adapters.cloudformation.records",
+    "plugins.adapters.cloudformation.resources",
+}
+# The readers of AWS requests, wherever they are written (CloudFormation, Terraform, ACK objects, API
+# request documents, state machines and pipelines).
+AWS_REQUEST_READERS = {
+    "plugins.adapters.aws.sagemaker_requests",
+    "plugins.adapters.aws.application_autoscaling",
+    "plugins.adapters.aws.api_documents",
+    "plugins.adapters.aws.workflow_definitions",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +67,12 @@ class Run:
     # (depth, module) per imported module, in -X importtime's order: a
     # module is printed after everything it imported.
     imports: tuple[tuple[int, str], ...]
+    # Every module of sys.modules at exit, for a run started through `_MODULES` (else empty).
+    modules: frozenset[str] = frozenset()
+
+    def imported(self) -> set[str]:
+        """The modules the run imported: its import profile, and sys.modules at exit when it was listed."""
+        return {name for _, name in self.imports} | self.modules
 
     def heavy(self) -> dict[str, str]:
         """Each heavy package imported, with the chain of imports that brought it in."""
@@ -60,7 +102,11 @@ def _run(command: list[str], cwd: Path) -> Run:
     )
     imports = []
     other_stderr = []
+    modules: frozenset[str] = frozenset()
     for line in completed.stderr.splitlines():
+        if line.startswith(_MODULES_LINE):
+            modules = frozenset(line[len(_MODULES_LINE):].split())
+            continue
         if line.startswith("import time:") and line.count("|") == 2:
             self_us, _, name = line[len("import time:"):].split("|")
             if self_us.strip().isdigit():
@@ -68,9 +114,27 @@ def _run(command: list[str], cwd: Path) -> Run:
                 imports.append(((len(name) - len(stripped) - 1) // 2, stripped.rstrip()))
             continue
         other_stderr.append(line)
-    run = Run(completed.returncode, completed.stdout, "\n".join(other_stderr), tuple(imports))
+    run = Run(completed.returncode, completed.stdout, "\n".join(other_stderr), tuple(imports), modules)
     # The import profile itself must be there, or "nothing heavy" proves nothing.
     assert any(name == "linter.cli" for _, name in run.imports), f"no import profile for {command}:\n{completed.stderr}"
+    return run
+
+
+# Runs `python -m linter ARGS` and prints every module of sys.modules once the run is done (from an
+# exit handler: the program ends with os._exit once the exit handlers have run, linter.cli.run).
+_MODULES_LINE = "MODULES "
+_MODULES = rf"""
+import atexit, runpy, sys
+atexit.register(lambda: print({_MODULES_LINE!r} + " ".join(sorted(sys.modules)), file=sys.stderr))
+sys.argv = ["mldeploy-lint", *sys.argv[1:]]
+runpy.run_module("linter", run_name="__main__", alter_sys=True)
+"""
+
+
+def _listed(args: list[str], cwd: Path) -> Run:
+    """`python -m linter ARGS`, with its import profile and every module it imported."""
+    run = _run([sys.executable, "-c", _MODULES, *args], cwd)
+    assert run.modules, f"no module list for {args}:\n{run.err}"
     return run
 
 
@@ -129,6 +193,85 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
         # argparse's help formatter is given the terminal width (linter/cli.py `_HelpFormatter`).
         "shutil",
     } & {name for _, name in run.imports}
+
+
+def test_linting_one_kserve_manifest_imports_its_readers_only(tmp_path):
+    (tmp_path / "recommender-kserve.yaml").write_bytes(KSERVE.read_bytes())
+    run = _listed(["--context", "none", "recommender-kserve.yaml"], tmp_path)
+    assert run.code == 1, run.err
+    # It really linted: the KServe reader read the predictor's replicas and its GPU.
+    assert "recommender-kserve.yaml:12:18: error HA003 [single-replica-production-workload]" in run.out
+    assert "recommender-kserve.yaml:22:27: warning CP001 [gpu-for-tabular-model]" in run.out
+    assert run.heavy() == {}
+    imported = run.imported()
+    # The readers' table imports a reader's module for the first object of its kinds
+    # (plugins/adapters/kubernetes/readers.py): KServe's, and the plain workloads' assembly it shares.
+    # Whether a Karpenter pool admits a pod waits for a pool near it (karpenter.py `admitting_pool`).
+    kubernetes = {name for name in imported if name.startswith("plugins.adapters.kubernetes.")}
+    assert kubernetes == {
+        f"plugins.adapters.kubernetes.{name}"
+        for name in (
+            "objects", "helm", "ignores", "index", "autoscalers", "disruption", "readers",
+            "kserve", "workloads", "pod", "karpenter", "workload_profile",
+        )
+    }
+    # Nothing of ACK (nor the AWS request readers behind it), of CloudFormation's readers or of Terraform.
+    assert not (CLOUDFORMATION_READERS | AWS_REQUEST_READERS) & imported
+    assert not [name for name in imported if name.startswith("plugins.adapters.terraform.") or name.split(".")[0] == "tree_sitter"]
+    # The model-weights tables wait for a model ID (an XGBoost model in S3 names none).
+    assert "plugins.data.model_weights" not in imported
+
+
+def test_linting_one_terraform_file_imports_no_kubernetes_or_cloudformation_reader(tmp_path):
+    (tmp_path / "main.tf").write_bytes(TERRAFORM.read_bytes())
+    run = _listed(["--context", "none", "main.tf"], tmp_path)
+    assert run.code == 1, run.err
+    # It really linted: the endpoint was read through the shared SageMaker readers.
+    assert "main.tf:24:3: warning AS001 [missing-autoscaling]" in run.out
+    assert "main.tf:24:3: warning EP007 [model-startup-timeouts-unset]" in run.out
+    assert run.heavy() == {}
+    imported = run.imported()
+    assert {"plugins.adapters.terraform.hcl", "plugins.adapters.terraform.hosting", "plugins.adapters.aws.sagemaker_requests"} <= imported
+    # Every file passes Helm's check; no Kubernetes object, so no Kubernetes reader (nor the table of them).
+    kubernetes = {name for name in imported if name.startswith("plugins.adapters.kubernetes.")}
+    assert kubernetes == {"plugins.adapters.kubernetes.objects", "plugins.adapters.kubernetes.helm"}
+    assert not CLOUDFORMATION_READERS & imported
+    # Standalone request documents: none in the run. The module holds only SageMaker hosting resources and
+    # calls no module: the Batch, node group, ECS and workflow readers wait for a module that has what they
+    # read, the plan reader for a JSON document (plugins/adapters/terraform/__init__.py `module_items`).
+    assert not {
+        "plugins.adapters.aws.api_documents",
+        "plugins.adapters.aws.workflow_definitions",
+        "plugins.adapters.aws.batch",
+        "plugins.adapters.aws.ecs",
+        "plugins.adapters.aws.eks_nodegroups",
+        "plugins.adapters.terraform.compute",
+        "plugins.adapters.terraform.ecs",
+        "plugins.adapters.terraform.ecs_modules",
+        "plugins.adapters.terraform.auto_scaling",
+        "plugins.adapters.terraform.workflows",
+        "plugins.adapters.terraform.plan",
+    } & imported
+
+
+def test_an_ack_object_brings_in_the_ack_readers(tmp_path):
+    # The ACK modules wait for an ACK object (the two tests above), and read it when one comes.
+    (tmp_path / "churn-stream.yaml").write_bytes(ACK.read_bytes())
+    run = _listed(["--context", "none", "churn-stream.yaml"], tmp_path)
+    assert run.code == 1, run.err
+    # The ScalableTarget was linked to the endpoint's variant, its scaling read: AS007 says it has no policy.
+    assert "churn-stream.yaml:24:18: warning AS007 [scaling-target-without-policy]" in run.out
+    assert "between 2 and 4" in run.out
+    imported = run.imported()
+    assert {
+        "plugins.adapters.kubernetes.ack_links",
+        "plugins.adapters.kubernetes.ack_sagemaker",
+        "plugins.adapters.kubernetes.ack_autoscaling",
+        "plugins.adapters.aws.sagemaker_requests",
+        "plugins.adapters.aws.application_autoscaling",
+    } <= imported
+    assert "plugins.adapters.kubernetes.kserve" not in imported
+    assert not CLOUDFORMATION_READERS & imported
 
 
 def test_the_default_excludes_name_only_directories():

@@ -20,6 +20,10 @@ names is a deployment of its own; a transform job's model is found by
 `ModelName`; a model document alone is no deployment. The workload
 profile comes from Tags `mldeploy-lint:<key>`, the stage from the profile
 or an `Environment`/`Env`/`Stage` tag.
+
+Documents are recognised by `plugins.adapters.aws.document_kinds`; the
+readers (`api_documents`, `sagemaker_requests`) are imported for the first
+request document of a run.
 """
 
 from __future__ import annotations
@@ -28,23 +32,21 @@ from typing import TYPE_CHECKING
 
 from linter import ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
 
-from plugins.adapters.aws.document_kinds import classify, wanted_as_request
-from plugins.adapters.aws.inferred_facts import with_image_region
-from plugins.adapters.aws.sagemaker_requests import (
+from plugins.adapters.aws.document_kinds import (
     ENDPOINT,
     ENDPOINT_CONFIG,
     PROCESSING_JOB,
     TRAINING_JOB,
     TRANSFORM_JOB,
     TUNING_JOB,
-    JobContext,
-    hosting_deployment,
-    job_deployments,
-    request_profile,
+    classify,
+    wanted_as_request,
 )
+from plugins.adapters.aws.inferred_facts import with_image_region
 
 if TYPE_CHECKING:
     from plugins.adapters.aws.api_documents import ApiRequest, RequestGroup, RequestIndex
+    from plugins.adapters.aws.sagemaker_requests import JobContext
 
 ORIGIN = "API request document"
 
@@ -69,6 +71,7 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     if classify(document.root) is None:
         return None
     from plugins.adapters.aws.api_documents import index_requests, run_index  # waits for a run that has requests
+    from plugins.adapters.aws.sagemaker_requests import job_deployments
 
     index = run_index(run)
     if id(document) not in index.requests:  # a document outside the run's documents (not expected)
@@ -92,11 +95,15 @@ def _problems(request: ApiRequest, index: RequestIndex) -> list[InputProblem]:
     if request.operation == ENDPOINT:
         return list(index.endpoints[document].problems)
     if request.operation == TRANSFORM_JOB:
+        from plugins.adapters.aws.sagemaker_requests import request_profile
+
         return request_profile(request.document.root, index.reader, ORIGIN)[2]
     return []
 
 
 def _job_context(request: ApiRequest, index: RequestIndex) -> JobContext:
+    from plugins.adapters.aws.sagemaker_requests import JobContext
+
     return JobContext(
         id=request.id,
         span=request.span,
@@ -108,6 +115,8 @@ def _job_context(request: ApiRequest, index: RequestIndex) -> JobContext:
 
 
 def _group_deployments(group: RequestGroup, index: RequestIndex) -> list:
+    from plugins.adapters.aws.sagemaker_requests import hosting_deployment, job_deployments
+
     anchor = group.anchor
     if anchor.operation == TRANSFORM_JOB:
         deployments = job_deployments(TRANSFORM_JOB, anchor.document.root, index.reader, _job_context(anchor, index))

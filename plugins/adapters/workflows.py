@@ -2,8 +2,8 @@
 
 Reads `*.asl.json` / `*.asl.yaml` or any document with `StartAt` +
 `States`, and pipeline definitions (`Version` + `Steps`), with the shared
-reader `plugins.adapters.aws.workflow_definitions`, imported for the first
-such document. A standalone state machine that a SAM template of the same
+readers `plugins.adapters.aws.workflow_definitions` and
+`sagemaker_requests`, imported for the first such document. A standalone state machine that a SAM template of the same
 run names as its `DefinitionUri` is that template's: the CloudFormation adapter reads it with the
 template's `DefinitionSubstitutions`, Tags and profile, and this adapter
 leaves it alone (`definition_uri_names`, shared by both, says which).
@@ -16,7 +16,6 @@ from linter import ContextRequest, Document, MappingNode, RunContext, hookimpl
 from plugins import data
 from plugins.adapters.aws.document_kinds import is_pipeline_definition, is_state_machine, wanted_as_request
 from plugins.adapters.aws.inferred_facts import with_image_region
-from plugins.adapters.aws.sagemaker_requests import RequestReader
 
 
 @hookimpl
@@ -48,6 +47,7 @@ def _standalone_state_machine(document: Document, root: MappingNode, run: RunCon
         definition_uri_names,
         state_machine_deployments,
     )
+    from plugins.adapters.aws.sagemaker_requests import RequestReader
 
     if len(definition_uri_names(run, document.path)) == 1:
         return None  # a SAM template's definition: the CloudFormation adapter reads it with the template's context
@@ -59,6 +59,7 @@ def _standalone_state_machine(document: Document, root: MappingNode, run: RunCon
 def _standalone_pipeline(document: Document, root: MappingNode, run: RunContext) -> list:
     from plugins.adapters.aws.api_documents import run_models
     from plugins.adapters.aws.workflow_definitions import Surroundings, pipeline_deployments, pipeline_resolver
+    from plugins.adapters.aws.sagemaker_requests import RequestReader
 
     surroundings = Surroundings(f"{document.path}#", "this pipeline", models=run_models(run))
     reader = RequestReader(resolve=pipeline_resolver(root), extensions=data.extensions_of(run))

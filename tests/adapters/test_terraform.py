@@ -556,3 +556,55 @@ def test_an_auto_loaded_tfvars_linted_alone_judges_the_module_once(tmp_path):
     assert sorted((f.rule_id, f.span.line, f.message) for f in alone.findings) == sorted(
         (f.rule_id, f.span.line, f.message) for f in whole.findings
     )
+
+
+def test_the_readers_types_written_out_are_the_readers_own():
+    # plugins/adapters/terraform/__init__.py and hosting.py name them so that a module holding none of
+    # them does not import the reader.
+    from plugins.adapters import terraform
+    from plugins.adapters.terraform import compute, ecs, hosting, workflows
+
+    assert terraform.COMPUTE_TYPES == compute.COMPUTE_TYPES
+    assert terraform.WORKFLOW_TYPES == workflows.WORKFLOW_TYPES
+    assert hosting.ECS_TYPES == ecs.ECS_TYPES
+
+
+TERRAFORM_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "adapters" / "terraform"
+
+
+@pytest.mark.parametrize(
+    "directory",
+    sorted({path.parent for path in TERRAFORM_FIXTURES.rglob("*.tf")}) + [None],
+    ids=lambda directory: "endpoint" if directory is None else str(directory.relative_to(TERRAFORM_FIXTURES)),
+)
+def test_a_reader_left_unimported_has_nothing_to_read(directory, tmp_path):
+    # What `module_items` and `hosting._module_ecs` skip when a module holds none of a reader's resource
+    # types and no `module` block is what the reader would have found: nothing.
+    from plugins.adapters import terraform
+    from plugins.adapters.terraform import hosting
+    from plugins.adapters.terraform.compute import module_compute_items
+    from plugins.adapters.terraform.ecs import module_ecs
+    from plugins.adapters.terraform.module import build_module, module_blocks
+    from plugins.adapters.terraform.workflows import module_workflow_items
+
+    if directory is None:
+        (tmp_path / "main.tf").write_text(ENDPOINT, encoding="utf-8")
+        directory = tmp_path
+    documents = []
+    for file in sorted(directory.glob("*.tf")):
+        documents.extend(load_hcl(str(file), file.read_text(encoding="utf-8"), LoadLimits()).documents)
+    module = build_module(str(directory), documents, [])
+    types = {resource.type for resource in module.resources}
+    calls = bool(module_blocks(module))
+    if not types & terraform.COMPUTE_TYPES and not calls:
+        assert module_compute_items(module) == {}
+    if not types & terraform.WORKFLOW_TYPES:
+        assert module_workflow_items(module) == {}
+    if not types & hosting.ECS_TYPES and not calls:
+        assert module_ecs(module) == ([], {})
+    # Either way the module reads as it did with every reader called.
+    everything = hosting.module_items(module)
+    for extra in (module_compute_items(module), module_workflow_items(module)):
+        for path, found in extra.items():
+            everything.setdefault(path, []).extend(found)
+    assert terraform.module_items(module) == everything

@@ -12,20 +12,33 @@ from typing import TYPE_CHECKING
 
 from linter import MappingNode, Node, ScalarNode, SequenceNode
 
-from plugins.adapters.aws.sagemaker_requests import (
-    ENDPOINT,
-    ENDPOINT_CONFIG,
-    MODEL,
-    PROCESSING_JOB,
-    TRAINING_JOB,
-    TRANSFORM_JOB,
-    TUNING_JOB,
-)
-
 if TYPE_CHECKING:
     from linter import ContextRequest
 
-__all__ = ["classify", "is_pipeline_definition", "is_state_machine", "may_hold_request", "may_read_requests", "wanted_as_request"]
+__all__ = [
+    "ENDPOINT",
+    "ENDPOINT_CONFIG",
+    "MODEL",
+    "PROCESSING_JOB",
+    "TRAINING_JOB",
+    "TRANSFORM_JOB",
+    "TUNING_JOB",
+    "classify",
+    "is_pipeline_definition",
+    "is_state_machine",
+    "may_hold_request",
+    "may_read_requests",
+    "wanted_as_request",
+]
+
+# The SageMaker API operations a request document is, by their API names (`sagemaker_requests` reads them).
+TRAINING_JOB = "CreateTrainingJob"
+TRANSFORM_JOB = "CreateTransformJob"
+PROCESSING_JOB = "CreateProcessingJob"
+TUNING_JOB = "CreateHyperParameterTuningJob"
+MODEL = "CreateModel"
+ENDPOINT_CONFIG = "CreateEndpointConfig"
+ENDPOINT = "CreateEndpoint"
 
 # (operation, key naming it, keys of which one must be present), first match wins:
 # a configuration names itself and has variants; an endpoint names a configuration.

@@ -68,6 +68,15 @@ from linter import (
     to_python,
 )
 from plugins import data
+from plugins.adapters.aws.document_kinds import (
+    ENDPOINT,
+    ENDPOINT_CONFIG,
+    MODEL,
+    PROCESSING_JOB,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    TUNING_JOB,
+)
 from plugins.adapters.aws.inferred_facts import compute_for, endpoint_kind, merged_network, model_for
 from plugins.adapters.aws.written_values import as_bool, as_float, as_int, as_str, shown, unreadable_note
 
@@ -111,14 +120,8 @@ __all__ = [
     "hole_marker",
 ]
 
-# The API operations this module reads, by their API names.
-TRAINING_JOB = "CreateTrainingJob"
-TRANSFORM_JOB = "CreateTransformJob"
-PROCESSING_JOB = "CreateProcessingJob"
-TUNING_JOB = "CreateHyperParameterTuningJob"
-MODEL = "CreateModel"
-ENDPOINT_CONFIG = "CreateEndpointConfig"
-ENDPOINT = "CreateEndpoint"
+# The API operations this module reads (ENDPOINT, MODEL, TRAINING_JOB, ...) are named in `document_kinds`,
+# which every run imports to recognise request documents: this module waits for something to read.
 JOB_OPERATIONS = (TRAINING_JOB, TRANSFORM_JOB, PROCESSING_JOB, TUNING_JOB)
 HOSTING_OPERATIONS = (MODEL, ENDPOINT_CONFIG, ENDPOINT)
 

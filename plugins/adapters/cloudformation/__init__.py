@@ -7,12 +7,20 @@ Every resource's `Metadata` suppressions are read whatever its type
 (`ignores.py`). A standalone state machine file that a SAM state machine
 names by its `DefinitionUri` is read here too, as that resource's definition. A template with stage files (parameter files, `stages.py`)
 is read once per stage file.
+
+Every document of a run is asked whether it is a template or a stage file
+(`template.py`, `stages.py`, imported with this module); the readers, the
+template context and records, the hosting assembly and the suppression
+reader are imported for the first template (`extract_template`), and the
+shared Application Auto Scaling linker only when a template's scaling
+target names no deployment of its template (`mldeploy_link`): a run of
+Kubernetes manifests or Terraform files imports none of them.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from linter import (
     ContextRequest,
@@ -35,11 +43,6 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.cloudformation import hosting
-from plugins.adapters.cloudformation.context import TemplateContext
-from plugins.adapters.cloudformation.ignores import resource_ignores
-from plugins.adapters.cloudformation.records import TemplateRecords
-from plugins.adapters.cloudformation.resources import readers
 from plugins.adapters.cloudformation.stages import (
     PARAMETER_FILES,
     SETTING as PARAMETER_FILES_SETTING,
@@ -51,9 +54,11 @@ from plugins.adapters.cloudformation.stages import (
 )
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
-from plugins.adapters.aws.application_autoscaling import link_across_run
 from plugins.adapters.aws.document_kinds import is_state_machine
 from plugins.adapters.aws.inferred_facts import with_image_region
+
+if TYPE_CHECKING:
+    from plugins.adapters.cloudformation.context import TemplateContext
 
 # What this adapter tells the run a document is (`RunContext.formats_of`):
 # the cfn-lint bridge checks the documents recognised as templates.
@@ -188,6 +193,14 @@ def extract_template(
     read with. `non_stage_names` and `extensions` are the run's (see
     `extract_with_stages`).
     """
+    # The readers, the records and the hosting assembly wait for a template: a run of Kubernetes
+    # manifests or Terraform files never imports them.
+    from plugins.adapters.cloudformation import hosting
+    from plugins.adapters.cloudformation.context import TemplateContext
+    from plugins.adapters.cloudformation.ignores import resource_ignores
+    from plugins.adapters.cloudformation.records import TemplateRecords
+    from plugins.adapters.cloudformation.resources import readers
+
     label, stage_file = stage if stage is not None else ("", None)
     root = document.root
     declared = root.get("Parameters") if isinstance(root, MappingNode) else None
@@ -304,6 +317,8 @@ def mldeploy_link(run: RunContext) -> list | None:
     templates = {document.path for document in run.documents if document.path in candidates and is_template(document)}
     if not templates:
         return None
+    from plugins.adapters.aws.application_autoscaling import link_across_run
+
     return [
         link_across_run(target, run.deployments) if target.span is not None and target.span.path in templates else target
         for target in run.scaling_targets

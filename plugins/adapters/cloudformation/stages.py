@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from linter import (
     Document,
@@ -38,9 +38,13 @@ from linter import (
     normalise_environment,
 )
 
-from plugins.adapters.cloudformation.intrinsics import ParameterValue, Resolver, _argument
 from plugins.adapters.cloudformation.template import intrinsic, is_template
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
+
+if TYPE_CHECKING:
+    # Every document of a run is asked whether it is a stage file (`stage_file_of`); the resolver waits
+    # for a template that has stage files.
+    from plugins.adapters.cloudformation.intrinsics import ParameterValue, Resolver
 
 __all__ = ["StageFile", "read_stage_file", "stage_file_of", "stages_of", "templates_of", "stage_environment", "STAGE_TAG_KEYS"]
 
@@ -89,6 +93,8 @@ class StageFile:
 
     def values(self, label: str, declared: MappingNode | None) -> dict[str, ParameterValue]:
         """The values it gives the parameters a template declares, for the resolver."""
+        from plugins.adapters.cloudformation.intrinsics import ParameterValue
+
         return {
             name: ParameterValue(node, label)
             for name, node in self.parameters
@@ -310,6 +316,8 @@ def _production_condition(
     """(condition, parameter, its value node) of a production test that the stage file makes hold."""
     if resolver.conditions is None:
         return None
+    from plugins.adapters.cloudformation.intrinsics import _argument
+
     given = dict(stage.parameters)
     for condition, body in resolver.conditions.pairs:
         if intrinsic(body) != "Fn::Equals" or not isinstance(condition.value, str):
@@ -330,6 +338,8 @@ def _production_condition(
 def _ref_name(node: Node) -> str | None:
     if intrinsic(node) != "Ref":
         return None
+    from plugins.adapters.cloudformation.intrinsics import _argument
+
     argument = _argument(node)
     return argument.value if isinstance(argument, ScalarNode) and isinstance(argument.value, str) else None
 

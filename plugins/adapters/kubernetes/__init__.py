@@ -189,10 +189,10 @@ def mldeploy_link(run: RunContext) -> None:
 def _extractors():
     """`readers.read`, `ignores.object_ignores` and `index.run_index`, imported on first use.
 
-    The readers (and the ACK, KServe, Seldon ... modules behind them) are
-    imported only once a run holds a Kubernetes object: start-up stays
-    light for CloudFormation-only runs. Imported once, not per document
-    of a long stream.
+    The readers' table is imported only once a run holds a Kubernetes
+    object: start-up stays light for CloudFormation-only runs. The ACK,
+    KServe, Seldon ... modules behind it wait for an object of their kind
+    (`readers.MODULE_OF`). Imported once, not per document of a long stream.
     """
     from plugins.adapters.kubernetes.ignores import object_ignores
     from plugins.adapters.kubernetes.index import run_index

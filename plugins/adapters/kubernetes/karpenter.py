@@ -41,7 +41,7 @@ consolidation, with the pod's own opt-out (`karpenter.sh/do-not-disrupt`),
 when every pool it names is in the run. A pod that names no pool is
 linked to the one pool near it (`RunIndex.near_node_pools`) that admits it
 when every other pool near it does not (`admitting_pool`, with
-`pool_admission`): its requirements and labels satisfy the pod's node
+`pool_admission`, imported for the first pod with pools near it): its requirements and labels satisfy the pod's node
 selection, it can have the accelerators the pod requests, and the pod
 tolerates its taints. Otherwise (several pools admit it, one may, none is
 near) it is not linked: which of the cluster's pools takes it is not
@@ -53,7 +53,7 @@ consolidation are read once per run for all the pods that ask
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from linter import (
     NOT_WRITTEN,
@@ -90,8 +90,11 @@ from plugins.adapters.kubernetes.objects import (
     values_span,
 )
 from plugins.adapters.kubernetes.pod import Pod, capacity_label_values, node_pool_labels
-from plugins.adapters.kubernetes.pool_admission import PodNeeds, PoolNodes, admits
 from plugins.adapters.kubernetes.workload_profile import environment_of, profile_of
+
+if TYPE_CHECKING:
+    # The admission check waits for a pod with node pools near it (`admitting_pool`).
+    from plugins.adapters.kubernetes.pool_admission import PodNeeds, PoolNodes
 
 KINDS = {("karpenter.sh", "NodePool"), ("karpenter.sh", "Provisioner")}
 T = TypeVar("T")
@@ -433,6 +436,8 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     pools = index.near_node_pools(near)
     if not pools:
         return None
+    from plugins.adapters.kubernetes.pool_admission import admits
+
     needs = pod_needs(pod)
     answers = [(pool, admits(read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions)), needs)) for pool in pools]
     admitted = [pool for pool, answer in answers if answer is True]
@@ -446,6 +451,8 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
 
 def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:
     """What the nodes of a NodePool or Provisioner may carry, for `pool_admission.admits`."""
+    from plugins.adapters.kubernetes.pool_admission import PoolNodes
+
     node_spec, _, requirements = _node_spec(manifest)
     labels_node = child(manifest.spec, "labels") if manifest.kind == "Provisioner" else child(manifest.spec, "template", "metadata", "labels")
     accelerator = _compute(requirements, extensions).accelerator
@@ -468,6 +475,8 @@ def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:
 
 def pod_needs(pod: Pod) -> PodNeeds:
     """What a pod asks of its node, for `pool_admission.admits`, from its scheduling attributes and requested accelerators."""
+    from plugins.adapters.kubernetes.pool_admission import PodNeeds
+
     attributes = {name: value.value for name, value in pod.attributes if value.known}
     accelerator, count = pod.compute.accelerator, pod.compute.accelerator_count
     if (accelerator.known and accelerator.value == "none") or (count.known and count.value == 0):

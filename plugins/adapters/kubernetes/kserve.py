@@ -69,7 +69,6 @@ from linter import (
 
 from plugins import data
 from plugins.adapters.aws.inferred_facts import weights_of
-from plugins.data import model_weights
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
@@ -361,7 +360,9 @@ def _with_storage_model_id(model: ModelSpec, attributes, container: MappingNode 
         return model
     for key, value in attributes:
         if key.endswith(".storage_uri") and value.known and str(value.value).strip().lower().startswith("hf://"):
-            model_id = model_weights.model_id_from_uri(value.value)
+            from plugins.data.model_weights import model_id_from_uri  # the model-weights tables wait for a model ID
+
+            model_id = model_id_from_uri(value.value)
             if model_id:
                 found = Sourced(model_id, value.span, Provenance.DECLARED, "storageUri")
                 command = command_of(container) if container is not None else NOT_WRITTEN

@@ -1,32 +1,27 @@
 """Which reader reads which kind of object, and the report of every autoscaler.
 
-The table maps (API group, kind) to the module that turns such an object
-into deployments; an object of any other kind describes no deployment
-(Services, ConfigMaps, legacy SageMaker-operator resources).
-PodDisruptionBudgets and Namespaces are read for the run index only;
-autoscalers are also reported as `ScalingTarget`s, linked or not, from the
-document that holds them. ACK resources (`ack_links.py`) link among
-themselves by AWS name: their ScalableTargets are reported there.
+The table (`MODULE_OF`) maps (API group, kind) to the module whose `read`
+turns such an object into deployments; an object of any other kind
+describes no deployment (Services, ConfigMaps, legacy SageMaker-operator
+resources). The table is written out here, so that telling an object's
+kind needs none of the readers: a reader's module is imported for the
+first object of one of its kinds (a run of KServe manifests never imports
+the ACK modules, nor the AWS request readers behind them);
+tests/adapters/test_kubernetes_readers.py keeps it equal to the modules'
+`KINDS`. PodDisruptionBudgets and Namespaces are read for the run index
+only; autoscalers are also reported as `ScalingTarget`s, linked or not,
+from the document that holds them. ACK resources (`ack_links.py`) link
+among themselves by AWS name: their ScalableTargets are reported there.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Callable
 
 from linter import LinkStatus, Provenance, ScalingTarget, did_you_mean
 
 from plugins import data
-from plugins.adapters.kubernetes import (
-    ack_links,
-    eksctl,
-    karpenter,
-    kserve,
-    ray,
-    seldon,
-    serving_crds,
-    training,
-    workloads,
-)
 from plugins.adapters.kubernetes.autoscalers import is_autoscaler, read_autoscaler
 from plugins.adapters.kubernetes.disruption import is_budget
 from plugins.adapters.kubernetes.index import RunIndex
@@ -34,24 +29,76 @@ from plugins.adapters.kubernetes.objects import Manifest
 
 Reader = Callable[[Manifest, RunIndex], list]
 
+_SAGEMAKER = "sagemaker.services.k8s.aws"  # ack.SAGEMAKER_GROUP
+_AUTOSCALING = "applicationautoscaling.services.k8s.aws"  # ack.AUTOSCALING_GROUP
 
-def _table() -> dict[tuple[str, str], Reader]:
-    table: dict[tuple[str, str], Reader] = {key: workloads.read_workload for key in workloads.KINDS}
-    for module in (kserve, seldon, ray, training, serving_crds, karpenter, eksctl, ack_links):
-        table.update({key: module.read for key in module.KINDS})
-    return table
+# (API group, kind) -> the module of this package whose `read` reads such an object (its `KINDS`).
+MODULE_OF: dict[tuple[str, str], str] = {
+    ("apps", "Deployment"): "workloads",
+    ("extensions", "Deployment"): "workloads",
+    ("apps", "StatefulSet"): "workloads",
+    ("apps", "ReplicaSet"): "workloads",
+    ("extensions", "ReplicaSet"): "workloads",
+    ("", "ReplicationController"): "workloads",
+    ("apps.openshift.io", "DeploymentConfig"): "workloads",
+    ("batch", "Job"): "workloads",
+    ("batch", "CronJob"): "workloads",
+    ("", "Pod"): "workloads",
+    ("leaderworkerset.x-k8s.io", "LeaderWorkerSet"): "workloads",
+    ("keda.sh", "ScaledJob"): "workloads",
+    ("serving.kserve.io", "InferenceService"): "kserve",
+    ("serving.kserve.io", "LLMInferenceService"): "kserve",
+    ("machinelearning.seldon.io", "SeldonDeployment"): "seldon",
+    ("mlops.seldon.io", "Model"): "seldon",
+    ("mlops.seldon.io", "Server"): "seldon",
+    ("ray.io", "RayService"): "ray",
+    ("ray.io", "RayJob"): "ray",
+    ("ray.io", "RayCluster"): "ray",
+    ("kubeflow.org", "PyTorchJob"): "training",
+    ("kubeflow.org", "TFJob"): "training",
+    ("kubeflow.org", "XGBoostJob"): "training",
+    ("kubeflow.org", "PaddleJob"): "training",
+    ("kubeflow.org", "MXJob"): "training",
+    ("kubeflow.org", "JAXJob"): "training",
+    ("kubeflow.org", "MPIJob"): "training",
+    ("production-stack.vllm.ai", "VLLMRuntime"): "serving_crds",
+    ("apps.nvidia.com", "NIMService"): "serving_crds",
+    ("inference.sagemaker.aws.amazon.com", "InferenceEndpointConfig"): "serving_crds",
+    ("karpenter.sh", "NodePool"): "karpenter",
+    ("karpenter.sh", "Provisioner"): "karpenter",
+    ("eksctl.io", "ClusterConfig"): "eksctl",
+    (_SAGEMAKER, "Model"): "ack_links",
+    (_SAGEMAKER, "EndpointConfig"): "ack_links",
+    (_SAGEMAKER, "Endpoint"): "ack_links",
+    (_SAGEMAKER, "InferenceComponent"): "ack_links",
+    (_SAGEMAKER, "TrainingJob"): "ack_links",
+    (_SAGEMAKER, "HyperParameterTuningJob"): "ack_links",
+    (_SAGEMAKER, "TransformJob"): "ack_links",
+    (_SAGEMAKER, "ProcessingJob"): "ack_links",
+    (_AUTOSCALING, "ScalableTarget"): "ack_links",
+    (_AUTOSCALING, "ScalingPolicy"): "ack_links",
+}
 
-
-READERS = _table()
+# (API group, kind) -> its reader, once an object of that kind was read (one entry per key of MODULE_OF at
+# most): a long stream asks the import system once per kind, not once per object.
+_FOUND: dict[tuple[str, str], Reader] = {}
 
 
 def reader_for(manifest: Manifest) -> Reader | None:
-    return READERS.get((manifest.group, manifest.kind))
+    """The reader of `manifest`'s kind, its module imported now if it was not; None for a kind no module reads."""
+    key = (manifest.group, manifest.kind)
+    found = _FOUND.get(key)
+    if found is None:
+        module = MODULE_OF.get(key)
+        if module is None:
+            return None
+        found = _FOUND[key] = importlib.import_module(f"{__package__}.{module}").read
+    return found
 
 
 def reads(manifest: Manifest) -> bool:
-    """True for an object this adapter turns into deployments."""
-    return reader_for(manifest) is not None
+    """True for an object this adapter turns into deployments (no reader is imported to tell)."""
+    return (manifest.group, manifest.kind) in MODULE_OF
 
 
 def read(manifest: Manifest, index: RunIndex) -> list | None:

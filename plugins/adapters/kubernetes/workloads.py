@@ -84,7 +84,7 @@ def replicas(node, field: str, anchor: Span, default: int = 1) -> Sourced:
     return read_int(node)
 
 
-def read_workload(manifest: Manifest, index: RunIndex) -> list:
+def read(manifest: Manifest, index: RunIndex) -> list:
     """The deployment a plain workload describes (see the module table)."""
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor

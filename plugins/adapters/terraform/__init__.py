@@ -21,7 +21,10 @@ ECS task definitions and services through the shared ECS reader
 `auto_scaling.py`; the services of the terraform-aws-modules ecs module,
 `ecs_modules.py`); Kubernetes provider resources are handed to the
 Kubernetes adapter as the objects they describe (`kubernetes.py`, through
-`mldeploy_embedded_documents`); other resource types are ignored.
+`mldeploy_embedded_documents`); other resource types are ignored. The
+Batch, node group, ECS and workflow readers wait for a module that holds
+what they read (`module_items`, `hosting._module_ecs`), the plan reader
+for a linted JSON document.
 
 A `terraform show -json` plan (`plan.py`) is read into the same modules,
 one per module instance of its planned values, and judged from its
@@ -73,6 +76,13 @@ def _is_native(path: str) -> bool:
 def _is_terraform(path: str) -> bool:
     lowered = path.lower()
     return lowered.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
+
+
+# The resource types the Batch and node group reader (`compute.COMPUTE_TYPES`) and the workflow reader
+# (`workflows.WORKFLOW_TYPES`) read, written here so that a module holding none of them (and calling no
+# registry module) imports neither reader (tests/adapters/test_terraform.py keeps them equal).
+COMPUTE_TYPES = frozenset({"aws_batch_compute_environment", "aws_batch_job_queue", "aws_batch_job_definition", "aws_eks_node_group"})
+WORKFLOW_TYPES = frozenset({"aws_sfn_state_machine", "aws_sagemaker_pipeline"})
 
 
 # What in a configuration may link to a Kubernetes object of another file (read as embedded documents, `kubernetes.py`).
@@ -172,12 +182,11 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         return _plan_items(document, run) if document.path.lower().endswith(".json") else None
     path = document.path
     from plugins.adapters.terraform.module import is_configuration, module_of
-    from plugins.adapters.terraform.plan import plan_directories
 
     if not is_configuration(path):
         return [DocumentFormat("terraform-variables"), *_judged_with(document, run)]
     module = module_of(document, run)
-    if module.directory in plan_directories(run):  # judged once, from the plan's decided values
+    if module.directory in _plan_directories(run):  # judged once, from the plan's decided values
         return [DocumentFormat("terraform-configuration")]
     items_by_path = run.memo(("terraform", "items", module.directory), lambda: _items(module, run))
     results: list = [DocumentFormat("terraform-configuration")]
@@ -191,6 +200,15 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         module.claimed.add(("called",))
         results.extend(_called_items(module, None, run))
     return results
+
+
+def _plan_directories(run: RunContext) -> set[str]:
+    """`plan.plan_directories`: the plan reader is imported only when the run lints a JSON document (a plan is one)."""
+    if not run.memo(("terraform", "json linted"), lambda: any(item.path.lower().endswith(".json") and run.is_reported(item) for item in run.documents)):
+        return set()
+    from plugins.adapters.terraform.plan import plan_directories
+
+    return plan_directories(run)
 
 
 def _plan_items(document: Document, run: RunContext) -> list | None:
@@ -217,13 +235,25 @@ def module_items(module, extensions: data.Extensions = data.SHIPPED) -> dict:
 
     `extensions` is the run's `[data]` section (`data.extensions_of(run)`),
     for the facts the shared readers infer from images and instance types.
+    The Batch and node group reader waits for a module with such a resource
+    or a `module` block (the eks and batch registry modules' calls), the
+    workflow reader for a state machine or a pipeline.
     """
-    from plugins.adapters.terraform.compute import module_compute_items
     from plugins.adapters.terraform.hosting import module_items as hosting_items
-    from plugins.adapters.terraform.workflows import module_workflow_items
+    from plugins.adapters.terraform.module import module_blocks
 
     items = hosting_items(module, extensions)
-    for extra in (module_compute_items(module, extensions), module_workflow_items(module, extensions)):
+    types = {resource.type for resource in module.resources}
+    extras = []
+    if types & COMPUTE_TYPES or module_blocks(module):
+        from plugins.adapters.terraform.compute import module_compute_items
+
+        extras.append(module_compute_items(module, extensions))
+    if types & WORKFLOW_TYPES:
+        from plugins.adapters.terraform.workflows import module_workflow_items
+
+        extras.append(module_workflow_items(module, extensions))
+    for extra in extras:
         for path, found in extra.items():
             items.setdefault(path, []).extend(found)
     return items
@@ -244,10 +274,9 @@ def _judged_with(variables_file: Document, run: RunContext) -> list:
     where the calls are, not here.
     """
     from plugins.adapters.terraform.module import is_auto_variables_file, modules_of_run, stage_owner
-    from plugins.adapters.terraform.plan import plan_directories
 
     module = modules_of_run(run).get(os.path.dirname(variables_file.path)) or stage_owner(variables_file, run)
-    if module is None or module.calls or module.directory in plan_directories(run):
+    if module is None or module.calls or module.directory in _plan_directories(run):
         return []
     staged = any(stage is variables_file for stage in module.stage_files)
     if not staged:

@@ -21,7 +21,7 @@ A resource with several instances is read once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linter import LinkStatus, Provenance, ResourceRef, Scaling, ScalingTarget, Sourced
 
@@ -29,10 +29,12 @@ from plugins import data
 from plugins.adapters.aws.application_autoscaling import ECS_NAMESPACE, ECS_SERVICE, SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
-from plugins.adapters.terraform.ecs import EcsService, module_ecs
-from plugins.adapters.terraform.module import TerraformModule
+from plugins.adapters.terraform.module import TerraformModule, module_blocks
 from plugins.adapters.terraform.requests import READER, SHAPES, request_node
 from plugins.adapters.terraform.values import Resource, Unknown, split_parts
+
+if TYPE_CHECKING:
+    from plugins.adapters.terraform.ecs import EcsService
 
 __all__ = ["HOSTING_TYPES", "module_items"]
 
@@ -40,6 +42,8 @@ HOSTING_TYPES = frozenset(
     {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target", "aws_appautoscaling_policy"}
 )
 ORIGIN = "Terraform resource"
+# The resource types the ECS reader reads (`ecs.ECS_TYPES`; tests/adapters/test_terraform.py keeps them equal).
+ECS_TYPES = frozenset({"aws_ecs_service", "aws_ecs_task_definition"})
 
 
 @dataclass
@@ -122,7 +126,7 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
         if target is not None:
             target.policies.append(read_policy(read.request, READER, read.resource.body.span))
 
-    services, items = module_ecs(terraform, extensions)
+    services, items = _module_ecs(terraform, extensions)
     scaling_targets = []
     for target in targets:
         linked, deployments, services = _link_target(target, deployments, services)
@@ -135,6 +139,17 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
     for target, scaling_target in zip(targets, scaling_targets):
         items.setdefault(target.read.resource.path, []).append(scaling_target)
     return items
+
+
+def _module_ecs(terraform: TerraformModule, extensions: data.Extensions) -> tuple[list[EcsService], dict[str, list]]:
+    """`ecs.module_ecs`: the ECS reader (and the Auto Scaling group and launch template readers behind it) is
+    imported only for a module with an ECS service or task definition, or a `module` block (the ECS registry
+    modules' calls); any other module has no ECS service and no item of one."""
+    if not any(resource.type in ECS_TYPES for resource in terraform.resources) and not module_blocks(terraform):
+        return [], {}
+    from plugins.adapters.terraform.ecs import module_ecs
+
+    return module_ecs(terraform, extensions)
 
 
 def _policy_target(read: _Read, targets: list[_Target], module) -> _Target | None:
