@@ -42,20 +42,32 @@ class _Table:
 
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self.code: dict[bytes, CodeType] = _read(path) if path else {}
-        self.used: dict[bytes, CodeType] = {}
+        # Each text's code as marshal wrote it, read back when the text is met: a run makes a
+        # fraction of the classes the table knows (a CloudFormation run none of Kubernetes').
+        self.code: dict[bytes, bytes] = _read(path) if path else {}
+        self.used: dict[bytes, bytes] = {}
         self.compiled = 0  # texts compiled here: the file is written back only when there were some
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:
         if type(source) is not str:
             return _builtin_exec(source, globals, locals)
         key = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        code = self.code.get(key)
+        written = self.code.get(key)
+        code = _code(written) if written is not None else None
         if code is None:
-            code = self.code[key] = compile(source, "<string>", "exec")  # what exec() of the text compiles
+            code = compile(source, "<string>", "exec")  # what exec() of the text compiles
+            written = self.code[key] = marshal.dumps(code)
             self.compiled += 1
-        self.used[key] = code
+        self.used[key] = written
         return _builtin_exec(code, globals, locals)
+
+
+def _code(written: bytes) -> CodeType | None:
+    try:
+        code = marshal.loads(written)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if type(code) is CodeType else None
 
 
 _TABLE: list[_Table] = []
@@ -113,7 +125,7 @@ def save() -> bool:
     return True
 
 
-def _read(path: str) -> dict[bytes, CodeType]:
+def _read(path: str) -> dict[bytes, bytes]:
     try:
         with open(path, "rb") as stream:
             data = stream.read()
@@ -125,6 +137,6 @@ def _read(path: str) -> dict[bytes, CodeType]:
         table = marshal.loads(data[len(_HEADER):])
     except (ValueError, EOFError, TypeError):
         return {}
-    if type(table) is not dict or not all(type(key) is bytes and type(code) is CodeType for key, code in table.items()):
+    if type(table) is not dict or not all(type(key) is bytes and type(code) is bytes for key, code in table.items()):
         return {}
     return table
