@@ -1180,17 +1180,19 @@ for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
         if hcl is None:
             import tree_sitter, tree_sitter_hcl
             hcl = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
-        tree = hcl.parse(data)
-        if kept is not None:
-            kept.append(tree)
+        if kept is None:
+            hcl.parse(data)
+        else:
+            kept.append(hcl.parse(data))
         documents += 1
         continue
     parser = Composer(data.decode("utf-8", "replace"))
     try:
         while parser.check_node():
-            node = parser.get_node()
-            if kept is not None:
-                kept.append(node)
+            if kept is None:
+                parser.get_node()  # freed here, as the linter frees what it does not keep: the floor counts that
+            else:
+                kept.append(parser.get_node())
             documents += 1
     except Exception:
         rejected += 1

@@ -136,7 +136,9 @@ def _encode(source: SourceFile, text: str | None, codecs: Sequence[NodeCodec]) -
     def extension(node: Node, codec: NodeCodec) -> int:
         try:
             data = codec.encode(node)
-        except Exception as error:  # noqa: BLE001 - a plugin's codec failing leaves the file uncached, nothing more
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a plugin's codec failing (SystemExit too) leaves the file uncached, nothing more
             raise Unencodable(f"codec {codec.name!r} raised {type(error).__name__}") from None
         if not _is_plain(data):
             raise Unencodable(f"codec {codec.name!r} wrote something other than lists and plain values")
@@ -300,7 +302,9 @@ def _decode(data: Any, given_text: str | None, codecs: Sequence[NodeCodec]) -> S
         codec = used[number]
         try:
             node = codec.decode(base, part)
-        except Exception as error:  # noqa: BLE001 - whatever a plugin's codec raises, the entry is not read
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # whatever a plugin's codec raises (SystemExit too), the entry is not read
             raise ValueError(f"codec {codec.name!r} could not read its part: {type(error).__name__}") from None
         if not isinstance(node, type(base)):
             raise ValueError(f"codec {codec.name!r} made a {type(node).__name__}, not a {type(base).__name__}")

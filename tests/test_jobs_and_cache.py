@@ -467,6 +467,7 @@ SCALAR = (0, 0, 1, 0, 1, 1, 1, 1)  # a scalar "str" of style "" at p:1:1
         _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"]),  # a plugin's node, and no extension for it
         _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["other"], extensions=[[0, "own"]]),  # a codec the run lacks
         _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions=[[0, "not own"]]),  # data its codec refuses
+        _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions=[[0, "exit"]]),  # a codec that exits
         _entry(SCALAR, values=["v"], codecs=["own"], extensions=[[0, "own"]]),  # an extension left over
         _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions=[[0]]),  # an extension without data
         _entry((4, 0, 1, 0, 1, 1, 1, 1), values=["v"], codecs=["own"], extensions={"0": "own"}),
@@ -481,6 +482,8 @@ def test_decode_refuses_what_encode_did_not_write(data) -> None:
 def _decode_own(base, data):
     if data == "mapping":
         return MappingNode((), base.span)
+    if data == "exit":
+        raise SystemExit(3)
     if data != "own":
         raise KeyError(data)  # whatever a codec raises, the entry is not read
     return _OwnNode(base.value, base.span, base.tag, base.style)
@@ -524,6 +527,7 @@ def test_a_plugins_node_type_is_written_and_read_by_its_codec() -> None:
         lambda node: {"a": 1},
         lambda node: [object()],
         lambda node: 1 / 0,  # a codec that raises
+        lambda node: sys.exit(3),  # or exits
     ],
 )
 def test_a_codec_writing_anything_but_plain_data_leaves_the_file_unencodable(encode) -> None:
