@@ -53,6 +53,8 @@ def test_wheel_contents(wheel: Path):
     assert "plugins/data/tables.json" in names  # what raw_tables reads
     assert not any(name.startswith("tests/") for name in names)
     assert not any("sarif-schema" in name for name in names), "the SARIF schema is test data, not shipped"
+    # Bytecode, and the dataclass-method table kept beside it (linter/method_cache.py), belong to one interpreter.
+    assert not any("__pycache__" in name or "dataclass-methods" in name for name in names)
     (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[mldeploy_lint]" in text
