@@ -41,9 +41,9 @@ consolidation, with the pod's own opt-out (`karpenter.sh/do-not-disrupt`),
 when every pool it names is in the run. A pod that names no pool is
 linked to the one pool near it (`RunIndex.near_node_pools`) that admits it
 when every other pool near it does not (`admitting_pool`, with
-`pool_admission`, imported for the first pod with pools near it): its requirements and labels satisfy the pod's node
-selection, it can have the accelerators the pod requests, and the pod
-tolerates its taints. Otherwise (several pools admit it, one may, none is
+`pool_admission`, imported for the first pod with pools near it): its
+requirements and labels satisfy the pod's node selection, it can have the
+accelerators the pod requests, and the pod tolerates its taints. Otherwise (several pools admit it, one may, none is
 near) it is not linked: which of the cluster's pools takes it is not
 decided by the files. What a pool's nodes may carry, its capacity and its
 consolidation are read once per run for all the pods that ask
