@@ -97,6 +97,16 @@ class PluginHost:
             if result is not None:
                 yield HookResult(impl.plugin_name, result)
 
+    def _answers(self, hook_name: str) -> Iterator[HookResult]:
+        """The implementations' results of a hook asked once per run; each that raised is recorded in `load_failures`."""
+        for outcome in self.call_each(hook_name):
+            if outcome.error is not None:
+                self.load_failures.append(
+                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in {hook_name})")
+                )
+                continue
+            yield outcome
+
     def rules(self) -> list[Rule]:
         """Every registered rule, sorted by ID; duplicates raise PluginConfigError.
 
@@ -106,12 +116,7 @@ class PluginHost:
             return self._rules
         by_id: dict[str, Rule] = {}
         by_slug: dict[str, Rule] = {}
-        for outcome in self.call_each("mldeploy_rules"):
-            if outcome.error is not None:
-                self.load_failures.append(
-                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_rules)")
-                )
-                continue
+        for outcome in self._answers("mldeploy_rules"):
             for candidate in outcome.result:
                 if not isinstance(candidate, Rule):
                     self.load_failures.append(
@@ -134,12 +139,7 @@ class PluginHost:
         """Every output format by name; duplicates raise PluginConfigError."""
         found: dict[str, Reporter] = {}
         owners: dict[str, str] = {}
-        for outcome in self.call_each("mldeploy_reporters"):
-            if outcome.error is not None:
-                self.load_failures.append(
-                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_reporters)")
-                )
-                continue
+        for outcome in self._answers("mldeploy_reporters"):
             for reporter in outcome.result:
                 reporter = _guarded_reporter(reporter, outcome.plugin)
                 if reporter.name in found:
@@ -158,12 +158,7 @@ class PluginHost:
         """
         found: dict[str, Command] = {}
         owners: dict[str, str] = {}
-        for outcome in self.call_each("mldeploy_commands"):
-            if outcome.error is not None:
-                self.load_failures.append(
-                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_commands)")
-                )
-                continue
+        for outcome in self._answers("mldeploy_commands"):
             for command in outcome.result:
                 if not COMMAND_NAME.match(command.name):
                     raise PluginConfigError(
@@ -194,12 +189,7 @@ class PluginHost:
             return self._sections
         found: list[tuple[str, OptionSection]] = []
         flag_owners: dict[str, str] = {}
-        for outcome in self.call_each("mldeploy_options"):
-            if outcome.error is not None:
-                self.load_failures.append(
-                    PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_options)")
-                )
-                continue
+        for outcome in self._answers("mldeploy_options"):
             for section in outcome.result:
                 if not SECTION_NAME.match(section.name):
                     raise PluginConfigError(
@@ -225,14 +215,7 @@ class PluginHost:
     def file_patterns(self) -> list[str]:
         """Extra discovery patterns; a plugin that raises is recorded in `load_failures`."""
         patterns: list[str] = []
-        for outcome in self.call_each("mldeploy_file_patterns"):
-            if outcome.error is not None:
-                self.load_failures.append(
-                    PluginFailure(
-                        outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_file_patterns)"
-                    )
-                )
-                continue
+        for outcome in self._answers("mldeploy_file_patterns"):
             patterns.extend(outcome.result)
         return patterns
 
@@ -241,14 +224,7 @@ class PluginHost:
         """Names the plugins say are no stage (`mldeploy_non_stage_names`); a plugin that raises is recorded in `load_failures`."""
         if self._non_stage_names is None:
             names: list[str] = []
-            for outcome in self.call_each("mldeploy_non_stage_names"):
-                if outcome.error is not None:
-                    self.load_failures.append(
-                        PluginFailure(
-                            outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_non_stage_names)"
-                        )
-                    )
-                    continue
+            for outcome in self._answers("mldeploy_non_stage_names"):
                 names.extend(outcome.result)
             self._non_stage_names = tuple(names)
         return self._non_stage_names
@@ -263,12 +239,7 @@ class PluginHost:
         if self._node_codecs is None:
             found: dict[str, NodeCodec] = {}
             owners: dict[str, str] = {}
-            for outcome in self.call_each("mldeploy_node_codecs"):
-                if outcome.error is not None:
-                    self.load_failures.append(
-                        PluginFailure(outcome.plugin, f"{type(outcome.error).__name__}: {outcome.error} (in mldeploy_node_codecs)")
-                    )
-                    continue
+            for outcome in self._answers("mldeploy_node_codecs"):
                 for codec in outcome.result:
                     problem = _codec_problem(codec)
                     if problem:
