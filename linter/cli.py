@@ -743,10 +743,10 @@ def _write(text: str | Iterable[str], output: str | None, inputs: Sequence[str] 
     or a closed descriptor ends the writing quietly, as other command-line
     tools do; any other failure is an error (exit 2).
     """
+    pieces: Iterable[str] = (text,) if isinstance(text, str) else text
     if output:
         if any(_same_file(output, path) for path in inputs):
             raise UsageError(f"--output {output} is one of the files being linted; write the report elsewhere")
-        pieces = (text,) if isinstance(text, str) else text
         try:
             _replace_file(output, (piece.encode("utf-8", "backslashreplace") for piece in pieces))
         except OSError as error:
@@ -756,9 +756,9 @@ def _write(text: str | Iterable[str], output: str | None, inputs: Sequence[str] 
     encoding = getattr(stream, "encoding", None) or "utf-8"
     if not isinstance(text, str) and not _utf8_with_buffer(stream, encoding):
         # Whether the whole text fits the stream's encoding decides how all of it is written.
-        text = "".join(text)
+        pieces = ("".join(pieces),)
     try:
-        for piece in (text,) if isinstance(text, str) else text:
+        for piece in pieces:
             _write_piece(stream, piece, encoding)
         stream.flush()
     except (BrokenPipeError, ConnectionResetError):
@@ -804,8 +804,8 @@ def _same_file(output: str, path: str) -> bool:
         return False
 
 
-def _replace_file(path: str, data: bytes | Iterable[bytes]) -> None:
-    """Write `data` (or its chunks, in order) to a temporary file beside `path`, then rename it to `path`
+def _replace_file(path: str, chunks: Iterable[bytes]) -> None:
+    """Write `chunks`, in order, to a temporary file beside `path`, then rename it to `path`
     (atomic, never through a link; the temporary file is removed when anything fails, making a chunk included)."""
     import tempfile
 
@@ -813,7 +813,7 @@ def _replace_file(path: str, data: bytes | Iterable[bytes]) -> None:
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            for chunk in (data,) if isinstance(data, bytes) else data:
+            for chunk in chunks:
                 handle.write(chunk)
         umask = os.umask(0)
         os.umask(umask)
@@ -900,7 +900,7 @@ def _write_pages(pages: dict[str, str], directory: str) -> None:
         for name in sorted(ours - set(pages)):
             os.unlink(os.path.join(directory, name))
         for name, text in pages.items():
-            _replace_file(os.path.join(directory, name), text.encode("utf-8"))
+            _replace_file(os.path.join(directory, name), (text.encode("utf-8"),))
     except OSError as error:
         raise UsageError(f"cannot write {directory}: {error.strerror or error}") from None
 
