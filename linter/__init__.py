@@ -10,6 +10,7 @@ from linter import method_cache
 method_cache.install()  # before any dataclass below is made (see linter/method_cache.py)
 
 from linter.commands import Command, CommandContext, CommandError  # noqa: E402
+from linter.context_selection import ContextPrefilter
 from linter.engine import ContextRequest, LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
@@ -153,6 +154,7 @@ __all__ = [
     "LintOptions",
     "LintResult",
     "ContextRequest",
+    "ContextPrefilter",
     "RunContext",
     "Option",
     "OptionSection",

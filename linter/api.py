@@ -42,10 +42,11 @@ def read_inputs(
 ) -> list[InputFile]:
     """Discover and read the files under `paths`; `-` reads standard input.
 
-    Context files are read for the files named explicitly (and for
-    `stdin_name`, when it names a real path): adapters see them for
-    cross-file links (an HPA and the Deployment it scales), but nothing is
-    reported for them. That is what a pre-commit hook needs, since it passes
+    Context files are listed for the files named explicitly (and for
+    `stdin_name`, when it names a real path), unread (`InputFile.location`):
+    the run reads those a plugin may want (`linter.context_selection`), and
+    adapters see them for cross-file links (an HPA and the Deployment it
+    scales), but nothing is reported for them. That is what a pre-commit hook needs, since it passes
     only the changed files. `context` chooses them:
 
     - "repository": every lintable file of the repository that holds the
@@ -95,7 +96,7 @@ def read_inputs(
             linted.add(os.path.abspath(stdin_name))
     if context != "none":
         explicit = [path for path in named + ([stdin_name] if STDIN in paths else []) if os.path.isfile(path)]
-        inputs.extend(_context(explicit, discovery, linted, context == "repository", notes, max_bytes))
+        inputs.extend(_context(explicit, discovery, linted, context == "repository", notes))
     return inputs
 
 
@@ -119,7 +120,6 @@ def _context(
     linted: set[str],
     whole_repository: bool,
     notes: list[str],
-    max_bytes: int,
 ) -> list[InputFile]:
     """Context files for the explicitly named files: their repository's, or their directories'.
 
@@ -131,32 +131,35 @@ def _context(
         directory = os.path.dirname(os.path.abspath(path))
         root = repository_root(directory) if whole_repository else None
         roots.add((root, True) if root is not None else (directory, False))
-    found: list[str] = []
-    for root, recursive in sorted(roots):
-        if not recursive:
-            found += list_directory(_relative_if_below_cwd(root), discovery, notes)
-            continue
-        directories = sorted({os.path.dirname(os.path.abspath(path)) for path in paths if _below(path, root)})
-        files, capped = nearest_files(_relative_if_below_cwd(root), directories, MAX_REPOSITORY_CONTEXT_FILES, discovery, notes)
-        if capped:
-            notes.append(
-                f"the repository at {_relative_if_below_cwd(root)} holds more than {MAX_REPOSITORY_CONTEXT_FILES:,} "
-                f"lintable files: the {MAX_REPOSITORY_CONTEXT_FILES:,} nearest the named files are read as context "
-                f"(their directories first, then the trees around them; set context = \"siblings\" to read only the "
-                f"directories, or exclude directories that hold no deployments)"
-            )
-        found += files
+    cwd = os.getcwd()
     context: list[InputFile] = []
-    for file_path in found:
-        absolute = os.path.abspath(file_path)
-        if absolute in linted:
-            continue
-        linted.add(absolute)
-        try:
-            data, truncated = read_regular_file(file_path, max_bytes)
-        except OSError:
-            continue  # an unreadable context file (or a pipe) is not worth failing the run for
-        context.append(InputFile(_display(file_path), data, context_only=True, truncated=truncated))
+    for root, recursive in sorted(roots):
+        listed = _relative_if_below_cwd(root)
+        if not recursive:
+            files = list_directory(listed, discovery, notes)
+        else:
+            directories = sorted({os.path.dirname(os.path.abspath(path)) for path in paths if _below(path, root)})
+            files, capped = nearest_files(listed, directories, MAX_REPOSITORY_CONTEXT_FILES, discovery, notes)
+            if capped:
+                notes.append(
+                    f"the repository at {listed} holds more than {MAX_REPOSITORY_CONTEXT_FILES:,} "
+                    f"lintable files: the {MAX_REPOSITORY_CONTEXT_FILES:,} nearest the named files are read as context "
+                    f"(their directories first, then the trees around them; set context = \"siblings\" to read only the "
+                    f"directories, or exclude directories that hold no deployments)"
+                )
+        # A walk joins names to `listed`, which relpath or abspath made normal: its paths need no normalising
+        # (thousands in a repository) but for the "./" a walk of the working directory puts before each.
+        strip = 2 if listed == "." else 0
+        for file_path in files:
+            relative = file_path[strip:]
+            absolute = relative if os.path.isabs(relative) else os.path.join(cwd, relative)
+            if absolute in linted:
+                continue
+            linted.add(absolute)
+            # Read by the run only when a plugin may want it (linter.context_selection); an unreadable
+            # one (or a pipe) is then left out, not worth failing the run for.
+            display = relative if relative.isascii() else _display(relative)
+            context.append(InputFile(display, b"", context_only=True, location=relative))
     return context
 
 

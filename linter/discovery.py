@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import os
 import re
 import stat
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 __all__ = [
     "DEFAULT_PATTERNS",
@@ -211,23 +212,57 @@ def _walk(
                 _read_gitignore(os.path.join(root, *parts[:depth]), above, ignore_specs, notes)
             if ignored("/".join(parts[: depth + 1]), True):
                 return
-    for current, dirnames, filenames in os.walk(os.path.join(root, *start.split("/")) if start else root):
-        relative_dir = os.path.relpath(current, root).replace(os.sep, "/")
-        relative_dir = "" if relative_dir == "." else relative_dir
-        if options.respect_gitignore and ".gitignore" in filenames:
+    matches = _name_matcher(options.patterns)
+    # Depth first, each directory's files before its subdirectories, names sorted: the order of a top-down
+    # os.walk. Listed with scandir, whose entries know a regular file without a `stat` of their own.
+    pending = [(os.path.join(root, *start.split("/")) if start else root, start)]
+    while pending:
+        current, relative_dir = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:  # vanished or unreadable: skipped, as os.walk skips it
+            continue
+        if options.respect_gitignore and any(entry.name == ".gitignore" and not _is_dir(entry) for entry in entries):
             _read_gitignore(current, relative_dir, ignore_specs, notes)
         join = (lambda name: f"{relative_dir}/{name}") if relative_dir else (lambda name: name)
-        if not recursive:
-            dirnames[:] = []
-        dirnames[:] = sorted(name for name in dirnames if not ignored(join(name), True) and join(name) not in skip)
-        for name in sorted(filenames):
-            if not any(fnmatch.fnmatch(name, pattern) for pattern in options.patterns):
+        below = []
+        for entry in entries:
+            if _is_dir(entry):
+                # a link to a directory is not followed (as os.walk does not), nor is an excluded or skipped one
+                if recursive and not entry.is_symlink() and not ignored(join(entry.name), True) and join(entry.name) not in skip:
+                    below.append((entry.path, join(entry.name)))
                 continue
-            if ignored(join(name), False):
+            if not matches(entry.name) or ignored(join(entry.name), False):
                 continue
-            full = os.path.join(current, name)
-            if os.path.isfile(full):  # a regular file (or a link to one): never a pipe or a device
-                yield full
+            if _is_file(entry):  # a regular file (or a link to one): never a pipe or a device
+                yield entry.path
+        pending.extend(reversed(below))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=8)
+def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a file name matches one of the shell-style `patterns` (as `fnmatch.fnmatch` matches each)."""
+    if not patterns:
+        return lambda name: False
+    compiled = re.compile("|".join(fnmatch.translate(os.path.normcase(pattern)) for pattern in patterns))
+    if os.path.normcase("A") == "A":
+        return lambda name: compiled.match(name) is not None
+    return lambda name: compiled.match(os.path.normcase(name)) is not None
 
 
 def _read_gitignore(directory: str, relative_dir: str, ignore_specs: list, notes: list[str]) -> None:

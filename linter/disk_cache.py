@@ -19,7 +19,9 @@ is used only when this user owns it and no one else may write to it
 Besides parse results, an entry may hold a remembered fact (`remember`,
 `remembers`): a verdict that is slow to reach and fixed by its inputs, such
 as "this configuration is valid against this schema with this code", named
-by the digest of the whole fact.
+by the digest of the whole fact; or plain data kept under a name (`store`,
+`load`), such as which words a repository's files hold
+(`linter.word_index`), whose reader checks it against what it describes.
 
 Files under `MIN_ENTRY_BYTES` are not cached: reading their entries
 would be no faster than parsing them. What is cached is the parse result only: what adapters read from a file
@@ -332,9 +334,18 @@ class DiskCache:
         """Write `fact` down (see `remembers`); a failure to write is ignored."""
         self.put(self._fact_key(fact), True)
 
+    def load(self, name: str, limit: int) -> Any:
+        """The plain data `store` wrote under `name`, or MISSING (none, unreadable, over `limit` bytes, not ours)."""
+        entry = self._entry(self._fact_key(name, b"named\0"), limit)
+        return entry["source"] if entry is not None and "source" in entry else MISSING
+
+    def store(self, name: str, data: Any) -> None:
+        """Write plain data (JSON's) under `name`, atomically, replacing what was there; a failure is ignored."""
+        self.put(self._fact_key(name, b"named\0"), data)
+
     @staticmethod
-    def _fact_key(fact: str) -> str:
-        digest = hashlib.blake2b(b"fact\0", digest_size=20)
+    def _fact_key(fact: str, kind: bytes = b"fact\0") -> str:
+        digest = hashlib.blake2b(kind, digest_size=20)
         digest.update(fact.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 

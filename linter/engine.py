@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from linter.model import Deployment, DocumentFormat, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
+from linter.context_selection import ContextRequest, select_context
 from linter.deadline import Overrun, armed, time_limit
-from linter.discovery import is_repository_root, up_to_repository_root
+from linter.discovery import is_repository_root, read_regular_file, up_to_repository_root
 from linter.nodes import Span
 from linter.profile import environment_from_path
 from linter.plugin_manager import PluginHost
@@ -47,12 +48,26 @@ class InputFile:
     `context_only` files are loaded for cross-file links but not reported on.
     `truncated` says `data` is only the start of a longer input, read up to
     the size limit and one byte more: the loader reports it as too large.
+    A context file may come unread, its `location` the file to read it from
+    (`data` is then empty): the run reads it (`read`) only when a plugin may
+    want it (`linter.context_selection`).
     """
 
     path: str
     data: bytes
     context_only: bool = False
     truncated: bool = False
+    location: str | None = None
+
+    def read(self, max_bytes: int) -> "InputFile | None":
+        """This input with its bytes (itself when they are read), or None when its file can no longer be read."""
+        if self.location is None:
+            return self
+        try:
+            data, truncated = read_regular_file(self.location, max_bytes)
+        except OSError:  # gone since it was listed, unreadable, or a pipe now
+            return None
+        return InputFile(self.path, data, self.context_only, truncated)
 
     def decoded(self, limits: LoadLimits, keep: bool = True) -> tuple[str | None, LoadProblem | None]:
         """`decode_bytes` of this file under `limits`: decoded once per run however often asked.
@@ -156,31 +171,6 @@ class RunContext:
         Command-line flags of the section (`linter.Option`) are set in it;
         the value is what the section's schema allows (usually a table).
         """
-        return self.options.config.get(section)
-
-    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """The value cached under `key` for this run, built by `factory` on first use."""
-        if key not in self._memo:
-            self._memo[key] = factory()
-        return self._memo[key]
-
-
-@dataclass
-class ContextRequest:
-    """What `mldeploy_context_wanted` may consult to decide whether a context file is worth parsing.
-
-    `linted` maps the display path of each file being linted to its decoded
-    text ("" for one that does not decode); `memo` caches per-run values a
-    plugin computes once (what the linted files hold), as `RunContext.memo`.
-    """
-
-    linted: Mapping[str, str]
-    options: LintOptions
-    _memo: dict[Any, Any] = field(default_factory=dict)
-    _implementations: tuple[Any, ...] = ()  # the hook's, in calling order (the engine's to set)
-
-    def settings(self, section: str) -> Any:
-        """The validated value of a configuration section, None when unset (as `RunContext.settings`)."""
         return self.options.config.get(section)
 
     def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
@@ -323,7 +313,7 @@ def _run(
 
     sources: list[tuple[InputFile, SourceFile]] = []
     unrendered = _Unrendered()
-    inputs = _wanted_context(inputs, host, options, emit)
+    inputs = select_context(inputs, host, options, emit.plugin_failure)
     for item, source in kept.loading(_loaded(inputs, host, options, emit)):
         if isinstance(source, UnrenderedTemplate):  # never parsed; noted once per group, or skipped without a word
             if source.note and not item.context_only:
@@ -413,10 +403,6 @@ def _run(
     )
 
 
-# Hooks through which a plugin reads other documents of the run than the one it is given.
-_READS_THE_RUN = ("mldeploy_extract", "mldeploy_link", "mldeploy_embedded_documents")
-
-
 def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, tuple[Document, ...]]:
     """The documents plugins read out of each document of the run (`mldeploy_embedded_documents`), by id of the document.
 
@@ -459,60 +445,6 @@ def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, 
                 Document(document.path, document.index, root, document.source, document.origin, embedded_in=document) for root in roots
             )
     return found
-
-
-def _wanted_context(inputs: Sequence[InputFile], host: PluginHost, options: LintOptions, emit: "_Emitter") -> Sequence[InputFile]:
-    """`inputs` without the context files that no plugin wants parsed (`mldeploy_context_wanted`).
-
-    A context file that does not decode is left out too: it would load to
-    no document. Every context file is kept when a plugin that reads the run
-    does not answer the hook, since it may read any document.
-    """
-    if not any(item.context_only for item in inputs):
-        return inputs
-    answering = {impl.plugin_name for impl in host.manager.hook.mldeploy_context_wanted.get_hookimpls()}
-    if any(impl.plugin_name not in answering for name in _READS_THE_RUN for impl in getattr(host.manager.hook, name).get_hookimpls()):
-        return inputs
-    linted = {item.path: item.decoded(options.limits)[0] or "" for item in inputs if not item.context_only}
-    request = ContextRequest(linted, options)
-    request._implementations = tuple(reversed(host.manager.hook.mldeploy_context_wanted.get_hookimpls()))
-    failed: set[str] = set()
-    kept = []
-    for item in inputs:
-        if item.context_only:
-            decoded = item.decoded(options.limits, keep=False)
-            if decoded[0] is None or not _is_wanted(item.path, decoded[0], request, host, emit, failed):
-                continue
-            object.__setattr__(item, "_decoded", (options.limits.max_bytes, decoded))  # kept: to be loaded
-        kept.append(item)
-    return kept
-
-
-def _is_wanted(path: str, text: str, request: ContextRequest, host: PluginHost, emit: "_Emitter", failed: set[str]) -> bool:
-    """True when a plugin wants the context file parsed (or failed to say: one MD002 per plugin and run).
-
-    Called for every file of a repository: the implementations are called
-    directly, as `PluginHost.call_each` would, without its per-call set-up.
-    """
-    arguments = {"path": path, "text": text, "request": request}
-    for impl in request._implementations:
-        try:
-            answer = impl.function(*[arguments[name] for name in impl.argnames])
-        except (KeyboardInterrupt, Overrun):
-            raise
-        except BaseException as error:  # isolation, as in call_each: the file is kept
-            if impl.plugin_name not in failed:
-                failed.add(impl.plugin_name)
-                emit.plugin_error(
-                    impl.plugin_name,
-                    f"plugin {impl.plugin_name!r} raised {_describe(error)} while choosing context files",
-                    Span.point(f"<plugin:{impl.plugin_name}>", 1),
-                    error,
-                )
-            return True
-        if answer:
-            return True
-    return False
 
 
 def _link(host: PluginHost, run: RunContext, emit: "_Emitter") -> None:
@@ -1069,6 +1001,11 @@ class _Emitter:
     def core(self, rule_id: str, message: str, span: Span, severity: Severity | None = None) -> None:
         owner = self.rules_by_id.get(rule_id) or self.rules_by_id["MD001"]
         self.findings.append(owner.finding(Violation(message, span, severity)))
+
+    def plugin_failure(self, plugin: str, doing: str, error: BaseException | None) -> None:
+        """MD002 for a plugin that raised `error` (or, when None, gave a wrong answer: `doing` says which) `doing` something."""
+        said = f"raised {_describe(error)} {doing}" if error is not None else doing
+        self.plugin_error(plugin, f"plugin {plugin!r} {said}", Span.point(f"<plugin:{plugin}>", 1), error)
 
     def plugin_error(self, plugin: str, message: str, span: Span, error: BaseException | None = None) -> None:
         message = " ".join(message.split())  # one finding, one line, whatever the exception says

@@ -17,6 +17,7 @@ import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.commands import Command
+    from linter.context_selection import ContextPrefilter
     from linter.engine import ContextRequest, RunContext
     from linter.model import Deployment, InputProblem, ScalingTarget, SuppressionEdit
     from linter.reporting import Reporter
@@ -98,7 +99,26 @@ def mldeploy_context_wanted(path: str, text: str, request: "ContextRequest") -> 
     files hold). Every context file is parsed, as if every plugin returned
     True, when a plugin that reads the run (implements `mldeploy_extract`
     or `mldeploy_link`) does not implement this hook. A plugin that raises
-    is reported (MD002) and counts as True.
+    is reported (MD002) and counts as True. Give `mldeploy_context_prefilter`
+    too, and this hook is asked only about the files the prefilter leaves.
+    """
+
+
+@hookspec
+def mldeploy_context_prefilter(request: "ContextRequest") -> "ContextPrefilter | None":
+    """Which context files this plugin's `mldeploy_context_wanted` is to be asked about in this run (a `linter.ContextPrefilter`).
+
+    Called once per run that has context files, before any is read, with
+    the request `mldeploy_context_wanted` gets. Return the words a file
+    must hold (or a test of its path) for this plugin to be asked about it:
+    a superset of the files it may want. Which words each file holds is
+    remembered between runs by the file's status, so a file that holds no
+    word any plugin gives (and passes no plugin's path test) is neither
+    read nor asked about: that is what keeps a pre-commit run in a large
+    repository near the cost of its changed files. `ContextPrefilter()`
+    wants no file this run; None (or not implementing this hook) has the
+    plugin asked about every file. A plugin that raises or returns
+    something else is reported (MD002) and asked about every file.
     """
 
 

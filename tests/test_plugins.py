@@ -1457,6 +1457,95 @@ def test_a_failing_context_wanted_hook_is_a_plugin_error_and_keeps_the_file():
     (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert error.plugin == "watcher" and "while choosing context files" in error.message
     assert ".github/build.yml" in plugin.paths
+
+
+class Prefiltered(DocumentWatcher):
+    """Answers mldeploy_context_wanted behind a prefilter (or a prefilter that fails: an exception to raise)."""
+
+    def __init__(self, prefilter) -> None:
+        super().__init__()
+        self.prefilter = prefilter
+        self.asked: list[str] = []
+
+    @hookimpl
+    def mldeploy_context_prefilter(self, request):
+        assert set(request.linted) == {"apps/web.yaml"}
+        if isinstance(self.prefilter, BaseException):
+            raise self.prefilter
+        return self.prefilter
+
+    @hookimpl
+    def mldeploy_context_wanted(self, path, text, request):
+        self.asked.append(path)
+        return "jobs:" in text
+
+
+@pytest.mark.parametrize(
+    "prefilter, asked",
+    [
+        (linter.ContextPrefilter(), []),
+        (linter.ContextPrefilter(words=("jobs:",)), [".github/build.yml"]),
+        (linter.ContextPrefilter(words=("Jobs:",)), []),  # as written
+        (linter.ContextPrefilter(folded_words=("runs-on",)), [".github/build.yml"]),
+        (linter.ContextPrefilter(suffixes=(".yml",)), [".github/build.yml"]),
+        (linter.ContextPrefilter(directory_wanted=lambda directory: directory == "platform"), ["platform/hpa.yaml"]),
+        (linter.ContextPrefilter(naming_words=("HorizontalPodAutoscaler",), names=("web",)), ["platform/hpa.yaml"]),
+        (linter.ContextPrefilter(naming_words=("HorizontalPodAutoscaler",), names=("we",)), []),  # whole names only
+        (linter.ContextPrefilter(naming_words=("jobs:",), names=("web",)), []),  # both, in one file
+        (None, ["platform/hpa.yaml", ".github/build.yml"]),  # every file, as without the hook
+    ],
+)
+@exercises("mldeploy_context_prefilter")
+def test_a_plugin_is_asked_only_about_the_context_files_its_prefilter_leaves(prefilter, asked):
+    plugin = Prefiltered(prefilter)
+    result = _context_run(plugin)
+    assert plugin.asked == asked
+    assert not result.findings
+    # The built-in Kubernetes adapter still wants the autoscaler; the workflow is parsed only when this plugin is asked.
+    assert plugin.paths == {"apps/web.yaml", "platform/hpa.yaml"} | ({".github/build.yml"} if ".github/build.yml" in asked else set())
+
+
+def test_a_prefilters_directory_test_is_asked_once_per_directory():
+    directories: list[str] = []
+
+    def wanted(directory):
+        directories.append(directory)
+        return False
+
+    plugin = Prefiltered(linter.ContextPrefilter(directory_wanted=wanted))
+    inputs = [InputFile("apps/web.yaml", LINTED_DEPLOYMENT)] + [
+        InputFile(f"platform/hpa-{number}.yaml", CONTEXT_HPA, context_only=True) for number in range(3)
+    ]
+    run_lint(inputs, build_plugin_host(plugins=[("watcher", plugin)]), LintOptions(selector=RuleSelector(("MD",))))
+    assert directories == ["platform"] and plugin.asked == []
+
+
+@pytest.mark.parametrize(
+    "prefilter, message",
+    [
+        (LookupError("no words"), "plugin 'watcher' raised LookupError: no words while choosing context files (its prefilter)"),
+        (42, "plugin 'watcher' returned int, not a ContextPrefilter or None while choosing context files"),
+        (
+            linter.ContextPrefilter(folded_words=("Jobs",)),
+            "plugin 'watcher' returned a ContextPrefilter whose folded_words are not all in lower case while choosing context files",
+        ),
+        (
+            linter.ContextPrefilter(words=("jobs", "")),
+            "plugin 'watcher' returned a ContextPrefilter whose words is not a tuple of non-empty strings while choosing context files",
+        ),
+        (
+            linter.ContextPrefilter(directory_wanted=lambda directory: 1 / 0),
+            "plugin 'watcher' raised ZeroDivisionError: division by zero while choosing context files (its prefilter's directory test)",
+        ),
+    ],
+)
+def test_a_failing_prefilter_is_a_plugin_error_and_the_plugin_is_asked_about_every_file(prefilter, message):
+    plugin = Prefiltered(prefilter)
+    result = _context_run(plugin)
+    (error,) = [finding for finding in result.findings if finding.rule_id == "MD002"]
+    assert error.plugin == "watcher" and error.message.startswith(message)
+    assert plugin.asked == ["platform/hpa.yaml", ".github/build.yml"]
+    assert ".github/build.yml" in plugin.paths
 # --- files that are templates, and streams that say where they were rendered from ---
 
 

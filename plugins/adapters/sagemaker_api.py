@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter import ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
+from linter import ContextPrefilter, ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
 
 from plugins.adapters.aws.document_kinds import (
     ENDPOINT,
@@ -40,6 +40,7 @@ from plugins.adapters.aws.document_kinds import (
     TRANSFORM_JOB,
     TUNING_JOB,
     classify,
+    request_words,
     wanted_as_request,
 )
 from plugins.adapters.aws.inferred_facts import with_image_region
@@ -55,6 +56,12 @@ ORIGIN = "API request document"
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """A context file that may be an API request document, when a linted file may read those."""
     return wanted_as_request(text, request)
+
+
+@hookimpl
+def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter:
+    """The names of API requests, when a linted file may read those."""
+    return ContextPrefilter(folded_words=request_words(request))
 
 
 @hookimpl

@@ -11,10 +11,10 @@ leaves it alone (`definition_uri_names`, shared by both, says which).
 
 from __future__ import annotations
 
-from linter import ContextRequest, Document, MappingNode, RunContext, hookimpl
+from linter import ContextPrefilter, ContextRequest, Document, MappingNode, RunContext, hookimpl
 
 from plugins import data
-from plugins.adapters.aws.document_kinds import is_pipeline_definition, is_state_machine, wanted_as_request
+from plugins.adapters.aws.document_kinds import is_pipeline_definition, is_state_machine, request_words, wanted_as_request
 from plugins.adapters.aws.inferred_facts import with_image_region
 
 
@@ -22,6 +22,12 @@ from plugins.adapters.aws.inferred_facts import with_image_region
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """A SAM template that may name a definition by `DefinitionUri`, or an API request document (a step's model)."""
     return "DefinitionUri" in text or wanted_as_request(text, request)
+
+
+@hookimpl
+def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter:
+    """A SAM template's `DefinitionUri`, and the names of API requests when a linted file may read those."""
+    return ContextPrefilter(words=("DefinitionUri",), folded_words=request_words(request))
 
 
 @hookimpl

@@ -186,3 +186,59 @@ def test_a_wide_cyclic_graph_of_calls_is_decided_once_per_directory_and_depth(tm
     started = time.process_time()
     lint_paths(["target/main.tf"], LintOptions(), context="repository")
     assert time.process_time() - started < 20
+
+
+# --- the built-in prefilters: every file an adapter's hook wants is one its prefilter leaves ---------
+
+
+def _leaves(prefilter, path: str, text: str) -> bool:
+    """What `linter.ContextPrefilter` documents, written out again."""
+    import os
+    import re
+
+    if prefilter is None:
+        return True
+    if any(word in text for word in prefilter.words) or any(word in text.lower() for word in prefilter.folded_words):
+        return True
+    named = any(re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", text) for name in prefilter.names)
+    if named and any(word in text for word in prefilter.naming_words):
+        return True
+    if path.lower().endswith(prefilter.suffixes):
+        return True
+    return prefilter.directory_wanted is not None and bool(prefilter.directory_wanted(os.path.dirname(path)))
+
+
+def _repository_files() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    found = []
+    for top in ("examples", "tests/fixtures"):
+        for path in sorted((root / top).rglob("*")):
+            if path.is_file() and path.suffix in (".yaml", ".yml", ".json", ".tf", ".tfvars", ".template"):
+                found.append(str(path.relative_to(root)))
+    return found
+
+
+def test_every_file_a_built_in_adapter_wants_is_one_its_prefilter_leaves(monkeypatch):
+    from pathlib import Path
+
+    from plugins.adapters import cloudformation, sagemaker_api, terraform, workflows
+
+    monkeypatch.chdir(Path(__file__).parents[2])
+    files = _repository_files()
+    texts = {path: Path(path).read_text(errors="replace") for path in files}
+    # Each file linted alone, a pair of a manifest and a template, and a plan beside its configuration.
+    linted_sets = [[path] for path in files[::3]] + [["examples/kubernetes/recommender-kserve.yaml", "examples/cloudformation/llm-chat-endpoint.yaml"]]
+    wanted = 0
+    for linted in linted_sets:
+        for adapter in (kubernetes, cloudformation, terraform, workflows, sagemaker_api):
+            request = ContextRequest({path: texts[path] for path in linted}, LintOptions())
+            prefilter = adapter.mldeploy_context_prefilter(request)
+            for path in files:
+                if path in linted:
+                    continue
+                if adapter.mldeploy_context_wanted(path, texts[path], request):
+                    wanted += 1
+                    assert _leaves(prefilter, path, texts[path]), (adapter.__name__, linted, path)
+    assert wanted > 1000  # the check saw many wanted files

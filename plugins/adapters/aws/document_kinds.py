@@ -28,6 +28,7 @@ __all__ = [
     "is_state_machine",
     "may_hold_request",
     "may_read_requests",
+    "request_words",
     "wanted_as_request",
 ]
 
@@ -76,6 +77,12 @@ def wanted_as_request(text: str, request: ContextRequest) -> bool:
     """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`)."""
     read = request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
     return read and may_hold_request(text)
+
+
+def request_words(request: ContextRequest) -> tuple[str, ...]:
+    """Lower-cased words one of which a context file `wanted_as_request` holds; none when no linted file reads requests."""
+    read = request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
+    return tuple(dict.fromkeys(name_key for _, name_key, _ in _LOWERED_SIGNATURES)) if read else ()
 
 
 def classify(root: object) -> tuple[str, str] | None:

@@ -23,6 +23,7 @@ import os
 from typing import TYPE_CHECKING, Sequence
 
 from linter import (
+    ContextPrefilter,
     ContextRequest,
     Deployment,
     Document,
@@ -90,17 +91,30 @@ def mldeploy_options() -> list[OptionSection]:
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """A file beside a linted file (a linted template's stage file, a linted stage file's template), every
-    file when `parameter-files` maps stage files by glob, and a SAM template that may name a linted
-    state machine definition as its `DefinitionUri`."""
+    file when `parameter-files` maps stage files by glob, and a SAM template that may name a linted state
+    machine definition as its `DefinitionUri`."""
     if "DefinitionUri" in text or request.settings(PARAMETER_FILES_SETTING):
         return True
+    return _holds_linted(os.path.dirname(path), request)
+
+
+@hookimpl
+def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
+    """What `mldeploy_context_wanted` wants: every file when `parameter-files` is set, else the files beside a
+    linted file and those naming a `DefinitionUri`."""
+    if request.settings(PARAMETER_FILES_SETTING):
+        return None
+    return ContextPrefilter(words=("DefinitionUri",), directory_wanted=lambda directory: _holds_linted(directory, request))
+
+
+def _holds_linted(directory: str, request: ContextRequest) -> bool:
+    """Whether `directory` (as a display path's) holds a linted file."""
     directories = request.memo(
         ("cloudformation", "linted directories"),
         lambda: frozenset(os.path.dirname(os.path.abspath(linted)) for linted in request.linted),
     )
     # A repository has far fewer directories than files: each is made absolute once.
     absolute: dict[str, str] = request.memo(("cloudformation", "absolute directories"), dict)
-    directory = os.path.dirname(path)
     if directory not in absolute:
         absolute[directory] = os.path.abspath(directory)
     return absolute[directory] in directories

@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import re
 
-from linter import ContextRequest, Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
+from linter import ContextPrefilter, ContextRequest, Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
 
 from plugins.adapters.kubernetes.objects import is_object, manifests
 
@@ -93,29 +93,44 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     """A context file that holds what links across files, but an autoscaler only when it may name a linted
     object; every file when a linted file holds such an object itself (an autoscaler's target may be any
     workload of the run); none when no linted file is Kubernetes."""
-    needs = request.memo(("kubernetes", "linted"), lambda: _linted_needs(request))
-    if needs is None or needs is True:
-        return bool(needs)
+    names = request.memo(("kubernetes", "linted"), lambda: _linted_names(request))
+    if names is None or names is True:
+        return bool(names)
     if not links_across_files(text):
         return False
     if any(word in text for word in LINKING_WORDS[len(AUTOSCALER_WORDS):]):
         return True
-    return needs.search(text) is not None
+    return request.memo(("kubernetes", "names"), lambda: _whole_names(names)).search(text) is not None
 
 
-def _linted_needs(request: ContextRequest) -> "bool | re.Pattern[str] | None":
+@hookimpl
+def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
+    """What `mldeploy_context_wanted` looks for: the linking words, an autoscaler's only beside a linted name."""
+    names = request.memo(("kubernetes", "linted"), lambda: _linted_names(request))
+    if names is None:
+        return ContextPrefilter()
+    if names is True:
+        return None
+    return ContextPrefilter(words=LINKING_WORDS[len(AUTOSCALER_WORDS):], naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
+
+
+def _linted_names(request: ContextRequest) -> "bool | frozenset[str] | None":
     """What the linted files may read of the others: everything (True), the objects that link across files
-    with autoscalers only where they mention a name of the linted files (the pattern), or nothing (None)."""
+    with autoscalers only where they name an object of the linted files (the names they may mean), or nothing (None)."""
     texts = [text for text in request.linted.values() if "apiVersion" in text]
     if not texts:
         return None
     if any(map(links_across_files, texts)):
         return True
-    names = {match.group(1) for text in texts for match in _NAME.finditer(text)}
+    names = frozenset(match.group(1) for text in texts for match in _NAME.finditer(text))
     # A name written as an alias, a tag, a block scalar or in quotes with escapes is not read here.
     if any(not name or name[0] in "*&!|>%@`\\" or "\\" in name for name in names):
         return True
-    # Object names are DNS names: one is written whole, between characters no name holds.
+    return names
+
+
+def _whole_names(names: "frozenset[str]") -> "re.Pattern[str]":
+    """Object names are DNS names: one is written whole, between characters no name holds."""
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w.-])")
 

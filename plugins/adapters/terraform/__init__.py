@@ -44,6 +44,7 @@ import re
 from dataclasses import replace
 
 from linter import (
+    ContextPrefilter,
     ContextRequest,
     Deployment,
     Document,
@@ -73,9 +74,11 @@ def _is_native(path: str) -> bool:
     return lowered.endswith(".tf") or lowered.endswith(".tfvars")
 
 
+_TERRAFORM_SUFFIXES = (".tf", ".tfvars", ".tf.json", ".tfvars.json")
+
+
 def _is_terraform(path: str) -> bool:
-    lowered = path.lower()
-    return lowered.endswith((".tf", ".tfvars", ".tf.json", ".tfvars.json"))
+    return path.lower().endswith(_TERRAFORM_SUFFIXES)
 
 
 # The resource types the Batch and node group reader (`compute.COMPUTE_TYPES`) and the workflow reader
@@ -105,6 +108,20 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
         return False
     return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
+
+
+@hookimpl
+def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter:
+    """The files `mldeploy_context_wanted` may want: the linted modules' trees and Terraform files; only Terraform
+    files when none is linted (for a linted plan or Kubernetes object); nothing when neither is linted."""
+    if any(_is_terraform(path) for path in request.linted):
+        from plugins.adapters.terraform.context import in_wanted_trees
+
+        return ContextPrefilter(suffixes=_TERRAFORM_SUFFIXES, directory_wanted=lambda directory: in_wanted_trees(directory, request))
+    kubernetes = request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
+    if kubernetes or request.memo(("terraform", "plans linted"), lambda: _plan_wants(request)) is not None:
+        return ContextPrefilter(suffixes=_TERRAFORM_SUFFIXES)
+    return ContextPrefilter()
 
 
 def _plan_wants(request: ContextRequest):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from linter import ContextRequest
 
-__all__ = ["is_wanted"]
+__all__ = ["in_wanted_trees", "is_wanted"]
 
 # A `module` block's local source, in native syntax (`source = "../x"`) or JSON (`"source": "./x"`).
 _LOCAL_SOURCE = re.compile(r'\bsource"?\s*[=:]\s*"(\.\.?/[^"\n]*)"')
@@ -52,9 +52,9 @@ def is_wanted(path: str, text: str, request: ContextRequest) -> bool:
     needs = request.memo(("terraform", "needs"), lambda: _needs(request))
     if needs is None:
         return False
-    directory = os.path.dirname(os.path.abspath(path))
-    if any(directory == tree or directory.startswith(tree + os.sep) for tree in needs.trees):
+    if in_wanted_trees(os.path.dirname(path), request):
         return True
+    directory = os.path.dirname(os.path.abspath(path))
     if not path.lower().endswith(_TERRAFORM):
         return False
     if path.lower().endswith(_CONFIGURATION) and _calls_into(directory, text, needs.modules):
@@ -67,6 +67,19 @@ def is_wanted(path: str, text: str, request: ContextRequest) -> bool:
     from plugins.adapters.terraform.module import MAX_STAGE_DEPTH
 
     return any(_is_caller(above, needs, request) for above in _ancestors(directory, MAX_STAGE_DEPTH) if _holds_configuration(above, request))
+
+
+def in_wanted_trees(directory: str, request: ContextRequest) -> bool:
+    """Whether every file of `directory` (as a display path's) is wanted: a linted module's, or one it calls, or below one."""
+    needs = request.memo(("terraform", "needs"), lambda: _needs(request))
+    if needs is None:
+        return False
+    # A repository has far fewer directories than files: each is answered once.
+    known: dict[str, bool] = request.memo(("terraform", "in trees"), dict)
+    if directory not in known:
+        absolute = os.path.abspath(directory)
+        known[directory] = any(absolute == tree or absolute.startswith(tree + os.sep) for tree in needs.trees)
+    return known[directory]
 
 
 def _needs(request: ContextRequest) -> _Needs | None:

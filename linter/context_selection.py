@@ -1,0 +1,318 @@
+"""Which context files a run parses: the plugins' prefilters, the words each file holds, then `mldeploy_context_wanted`.
+
+A context file (read only for links across files, never reported on) is
+parsed when a plugin wants it. A repository's context is thousands of
+files, of which a run needs a few, so the choice is made in three steps,
+each cheaper than the next:
+
+1. a plugin's `mldeploy_context_prefilter` says, once per run, which words a
+   file must hold (or which paths it may want whatever they hold) for the
+   plugin to be asked about it at all (`ContextPrefilter`);
+2. which of those words a file holds is remembered between runs by the
+   file's status (`linter.word_index`, in the disk cache): a file that holds
+   none of the words of any plugin whose path test passes is not read;
+3. the plugins the first two leave are asked, with the file's text
+   (`mldeploy_context_wanted`); the file is parsed when one says True.
+
+A plugin that answers `mldeploy_context_wanted` without a prefilter is asked
+about every file, as before prefilters. Every context file is parsed when a
+plugin that reads the run answers neither.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from linter.deadline import Overrun
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linter.engine import InputFile, LintOptions
+    from linter.plugin_manager import PluginHost
+
+__all__ = ["ContextPrefilter", "ContextRequest", "READS_THE_RUN", "select_context"]
+
+# Hooks through which a plugin reads other documents of the run than the one it is given.
+READS_THE_RUN = ("mldeploy_extract", "mldeploy_link", "mldeploy_embedded_documents")
+
+
+@dataclass
+class ContextRequest:
+    """What `mldeploy_context_wanted` may consult to decide whether a context file is worth parsing.
+
+    `linted` maps the display path of each file being linted to its decoded
+    text ("" for one that does not decode); `memo` caches per-run values a
+    plugin computes once (what the linted files hold), as `RunContext.memo`.
+    """
+
+    linted: Mapping[str, str]
+    options: "LintOptions"
+    _memo: dict[Any, Any] = field(default_factory=dict)
+
+    def settings(self, section: str) -> Any:
+        """The validated value of a configuration section, None when unset (as `RunContext.settings`)."""
+        return self.options.config.get(section)
+
+    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """The value cached under `key` for this run, built by `factory` on first use."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
+
+@dataclass(frozen=True)
+class ContextPrefilter:
+    """Which context files a plugin's `mldeploy_context_wanted` is asked about in a run (`mldeploy_context_prefilter`).
+
+    The plugin is asked about a file when any of these holds:
+
+    - its text holds one of `words` as written, or its lower-cased text one
+      of `folded_words` (give these in lower case);
+    - it holds one of `naming_words` and one of `names` as a whole name (not
+      part of a longer run of letters, digits, `_`, `.` and `-`): an
+      autoscaler that may name a linted object;
+    - its lower-cased path ends with one of `suffixes` (give these in lower
+      case: `.tf`);
+    - `directory_wanted` says True for its directory (`os.path.dirname` of
+      its display path; asked once per directory and run).
+
+    It must be a superset: a file left out is one the plugin would not
+    have wanted. `ContextPrefilter()` asks about no file. Words are what
+    keeps a repository's run fast: which words each file holds is
+    remembered between runs, and a file that no plugin's prefilter leaves
+    is not even read. A word or name not looked for before costs a read of
+    the files where it may decide (a name only in the files holding one of
+    its `naming_words`): keep `words` to what stays the same from run to run
+    (the kinds of object that link), and put the linted objects' names in
+    `names`.
+    """
+
+    words: tuple[str, ...] = ()
+    folded_words: tuple[str, ...] = ()
+    naming_words: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    directory_wanted: Callable[[str], bool] | None = None
+
+
+def prefilter_problem(prefilter: Any) -> str:
+    """What is wrong with a plugin's prefilter (empty when nothing is)."""
+    if not isinstance(prefilter, ContextPrefilter):
+        return f"returned {type(prefilter).__name__}, not a ContextPrefilter or None"
+    for name in ("words", "folded_words", "naming_words", "names", "suffixes"):
+        words = getattr(prefilter, name)
+        if not isinstance(words, tuple) or not all(type(word) is str and word for word in words):
+            return f"returned a ContextPrefilter whose {name} is not a tuple of non-empty strings"
+        if name in ("folded_words", "suffixes") and any(word != word.lower() for word in words):
+            return f"returned a ContextPrefilter whose {name} are not all in lower case"
+    if prefilter.directory_wanted is not None and not callable(prefilter.directory_wanted):
+        return "returned a ContextPrefilter whose directory_wanted cannot be called"
+    return ""
+
+
+# Reports a plugin's failure: (plugin, what it was doing, the error or None for a wrong result).
+Report = Callable[[str, str, "BaseException | None"], None]
+
+
+@dataclass
+class _Asker:
+    """One implementation of `mldeploy_context_wanted`, and what its plugin's prefilter leaves it."""
+
+    impl: Any
+    prefilter: ContextPrefilter | None  # None: asked about every file
+    bit: int = 0  # this asker's bit in the masks of askers
+    words: int = 0  # its words and folded words, as bits of the run's vocabulary
+    naming_words: int = 0
+    names: int = 0
+
+    def by_words(self, known: int, held: int) -> bool | None:
+        """Whether the file's words leave it to this plugin: True, False, or None when a word not looked for decides."""
+        if held & self.words or (held & self.naming_words and held & self.names):
+            return True
+        if self.words & ~known:
+            return None
+        naming = held & self.naming_words or self.naming_words & ~known
+        return None if naming and (held & self.names or self.names & ~known) else False
+
+
+@dataclass
+class _PathTests:
+    """The askers each path leaves, by suffix and directory (each directory asked once)."""
+
+    askers: list[_Asker]
+    failed: set[str]
+    report: Report
+    _directories: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._suffixes = [(asker.bit, asker.prefilter.suffixes) for asker in self.askers if asker.prefilter and asker.prefilter.suffixes]
+        self._tests = [(asker, asker.prefilter.directory_wanted) for asker in self.askers if asker.prefilter and asker.prefilter.directory_wanted]
+
+    def askers_of(self, path: str) -> int:
+        """The bits of the askers that `path` alone leaves the file to."""
+        wanted = 0
+        if self._tests:
+            directory = os.path.dirname(path)
+            wanted = self._directories.get(directory, -1)
+            if wanted < 0:
+                wanted = self._directories[directory] = self._by_directory(directory)
+        if self._suffixes:
+            lowered = path.lower()
+            for bit, suffixes in self._suffixes:
+                if lowered.endswith(suffixes):
+                    wanted |= bit
+        return wanted
+
+    def _by_directory(self, directory: str) -> int:
+        wanted = 0
+        for asker, test in self._tests:
+            try:
+                if test(directory):
+                    wanted |= asker.bit
+            except (KeyboardInterrupt, Overrun):
+                raise
+            except BaseException as error:  # isolation, as in call_each: the plugin is asked
+                wanted |= asker.bit
+                if asker.impl.plugin_name not in self.failed:
+                    self.failed.add(asker.impl.plugin_name)
+                    self.report(asker.impl.plugin_name, "while choosing context files (its prefilter's directory test)", error)
+        return wanted
+
+
+def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "LintOptions", report: Report) -> list["InputFile"]:
+    """`inputs`, every one read, without the context files no plugin wants parsed; never raises for a plugin.
+
+    A context file that cannot be read or decoded is left out too: it would
+    load to no document. A plugin that raises, or returns a wrong
+    prefilter, is reported through `report` (once per plugin and run) and
+    asked about every file.
+    """
+    max_bytes = options.limits.max_bytes
+    if not any(item.context_only for item in inputs):
+        return _read_all(inputs, max_bytes)
+    hook = host.manager.hook.mldeploy_context_wanted
+    answering = {impl.plugin_name for impl in hook.get_hookimpls()}
+    if any(impl.plugin_name not in answering for name in READS_THE_RUN for impl in getattr(host.manager.hook, name).get_hookimpls()):
+        return _read_all(inputs, max_bytes)
+    linted = {item.path: item.decoded(options.limits)[0] or "" for item in inputs if not item.context_only}
+    request = ContextRequest(linted, options)
+    failed: set[str] = set()
+    prefilters = _prefilters(host, request, failed, report)
+    askers = [_Asker(impl, prefilters.get(impl.plugin_name), 1 << number) for number, impl in enumerate(reversed(hook.get_hookimpls()))]
+    from linter.word_index import EXACT, FOLDED, NAME, UNDECODABLE, Vocabulary, WordIndex
+
+    groups = [(group, kind) for asker in askers if asker.prefilter for group, kind in _word_groups(asker.prefilter, EXACT, FOLDED, NAME)]
+    words = [(word, kind) for group, kind in groups for word in group]
+    every = sum(asker.bit for asker in askers if asker.prefilter is None)  # asked about every file
+    unread = [item.location for item in inputs if item.location is not None]
+    index = None
+    if options.disk_cache is not None and unread and words and not every:
+        index = WordIndex.open(options.disk_cache, unread, words, max_bytes)
+        vocabulary = index.vocabulary
+    else:
+        vocabulary = Vocabulary(list(dict.fromkeys(words)))
+    for asker in askers:
+        if asker.prefilter is not None:
+            found = asker.prefilter
+            asker.words = vocabulary.mask(found.words, EXACT) | vocabulary.mask(found.folded_words, FOLDED)
+            asker.naming_words, asker.names = vocabulary.mask(found.naming_words, EXACT), vocabulary.mask(found.names, NAME)
+    by_words = [asker for asker in askers if asker.words or asker.naming_words]
+    paths = _PathTests(askers, failed, report)
+    full = vocabulary.full
+    kept = []
+    for item in inputs:
+        if not item.context_only:
+            kept.append(item if item.location is None else item.read(max_bytes))
+            continue
+        wanted = every | paths.askers_of(item.path)
+        remembered = index.known(item.location) if index is not None and item.location is not None else None
+        if remembered is not None:
+            known, held = remembered
+            if held == UNDECODABLE:
+                continue
+            unsure = 0
+            if held or known != full:
+                for asker in by_words:
+                    verdict = asker.by_words(known, held)
+                    if verdict:
+                        wanted |= asker.bit
+                    elif verdict is None:
+                        unsure |= asker.bit
+            if not wanted and not unsure:
+                continue  # never read
+        elif not by_words and not wanted:
+            continue  # no words to look for, and no plugin to ask
+        read = item.read(max_bytes)
+        if read is None:
+            continue
+        decoded = read.decoded(options.limits, keep=False)
+        text = decoded[0]
+        held = vocabulary.bits(text) if text is not None else UNDECODABLE
+        if index is not None and item.location is not None:
+            index.learn(item.location, held)
+        if text is None:
+            continue
+        for asker in by_words:
+            if asker.by_words(full, held):
+                wanted |= asker.bit
+        if wanted and _is_wanted(read.path, text, request, [asker for asker in askers if asker.bit & wanted], failed, report):
+            object.__setattr__(read, "_decoded", (max_bytes, decoded))  # kept: to be loaded
+            kept.append(read)
+    if index is not None:
+        index.save()
+    return [item for item in kept if item is not None]
+
+
+def _word_groups(prefilter: ContextPrefilter, exact: str, folded: str, name: str) -> list[tuple[tuple[str, ...], str]]:
+    return [(prefilter.words, exact), (prefilter.folded_words, folded), (prefilter.naming_words, exact), (prefilter.names, name)]
+
+
+def _read_all(inputs: Sequence["InputFile"], max_bytes: int) -> list["InputFile"]:
+    """Every input read; those whose file can no longer be read left out."""
+    read = [item if item.location is None else item.read(max_bytes) for item in inputs]
+    return [item for item in read if item is not None]
+
+
+def _prefilters(host: "PluginHost", request: ContextRequest, failed: set[str], report: Report) -> dict[str, ContextPrefilter | None]:
+    """Each answering plugin's prefilter for the run; a plugin without one, or failing to give one, is absent."""
+    found: dict[str, ContextPrefilter | None] = {}
+    for impl in reversed(host.manager.hook.mldeploy_context_prefilter.get_hookimpls()):
+        try:
+            prefilter = impl.function(*[{"request": request}[name] for name in impl.argnames])
+        except (KeyboardInterrupt, Overrun):
+            raise
+        except BaseException as error:  # isolation, as in call_each: the plugin is asked about every file
+            failed.add(impl.plugin_name)
+            report(impl.plugin_name, "while choosing context files (its prefilter)", error)
+            continue
+        problem = "" if prefilter is None else prefilter_problem(prefilter)
+        if problem:
+            failed.add(impl.plugin_name)
+            report(impl.plugin_name, f"{problem} while choosing context files", None)
+            continue
+        found[impl.plugin_name] = prefilter
+    return found
+
+
+def _is_wanted(path: str, text: str, request: ContextRequest, asked: list[_Asker], failed: set[str], report: Report) -> bool:
+    """True when one of the `asked` plugins wants the context file parsed (or fails to say: reported once per plugin).
+
+    Called for many files of a repository: the implementations are called
+    directly, as `PluginHost.call_each` would, without its per-call set-up.
+    """
+    arguments = {"path": path, "text": text, "request": request}
+    for asker in asked:
+        impl = asker.impl
+        try:
+            answer = impl.function(*[arguments[name] for name in impl.argnames])
+        except (KeyboardInterrupt, Overrun):
+            raise
+        except BaseException as error:  # isolation, as in call_each: the file is kept
+            if impl.plugin_name not in failed:
+                failed.add(impl.plugin_name)
+                report(impl.plugin_name, "while choosing context files", error)
+            return True
+        if answer:
+            return True
+    return False

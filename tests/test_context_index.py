@@ -1,0 +1,239 @@
+"""The context files a run reads: prefilters and the words each file holds, remembered by its status (linter.word_index)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from linter import word_index
+from linter.context_selection import select_context
+from linter.engine import InputFile, LintOptions
+from linter.plugin_manager import build_plugin_host
+from linter.word_index import EXACT, FOLDED, NAME, Vocabulary
+
+from conftest import run_cli
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: shop, labels: {{environment: production}}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: {name}, image: "vllm/vllm-openai:v0.8.5"}}]}}
+"""
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}
+  minReplicas: 2
+  maxReplicas: 4
+"""
+WORKFLOW = "name: build-{number}\non: push\njobs: {{test: {{runs-on: ubuntu-latest}}}}\n"
+
+
+@pytest.fixture
+def repository(tmp_path: Path, monkeypatch) -> Path:
+    """A Git repository: the linted apps/web.yaml, its autoscaler elsewhere, and 30 files that do not link to it."""
+    (tmp_path / ".git").mkdir()
+    for directory in ("apps", "platform", "services"):
+        (tmp_path / directory).mkdir()
+    (tmp_path / "apps" / "web.yaml").write_text(DEPLOYMENT.format(name="web"))
+    (tmp_path / "platform" / "hpa-web.yaml").write_text(HPA.format(name="web"))
+    for number in range(10):
+        (tmp_path / "services" / f"deployment-{number}.yaml").write_text(DEPLOYMENT.format(name=f"web-{number}"))
+        (tmp_path / "services" / f"hpa-{number}.yaml").write_text(HPA.format(name=f"web-{number}"))
+        (tmp_path / "services" / f"ci-{number}.yml").write_text(WORKFLOW.format(number=number))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The context files runs read from here on (each read of an unread input)."""
+    from linter import engine
+
+    read: list[str] = []
+    original = engine.read_regular_file
+
+    def recording(path, max_bytes):
+        read.append(path)
+        return original(path, max_bytes)
+
+    monkeypatch.setattr(engine, "read_regular_file", recording)
+    return read
+
+
+def _lint(*args: str) -> str:
+    result = run_cli("--format", "json", *args)
+    assert result.code in (0, 1), result.err
+    return result.out
+
+
+def _hpas() -> list[str]:
+    return ["platform/hpa-web.yaml"] + [f"services/hpa-{number}.yaml" for number in range(10)]
+
+
+def test_a_second_run_reads_only_the_files_whose_words_may_matter(repository: Path, reads: list[str], monkeypatch) -> None:
+    monkeypatch.setattr(word_index, "RACY_NS", 0)  # the files were written before the run started
+    first = _lint("apps/web.yaml")
+    assert len(reads) == 31  # every context file, once
+    assert "AS001" not in first  # the autoscaler elsewhere was read
+    reads.clear()
+    assert _lint("apps/web.yaml") == first
+    # Only the autoscaler that names a linted object as a whole name (not `web-3`) is read again.
+    assert reads == ["platform/hpa-web.yaml"]
+    assert _lint("--no-cache", "apps/web.yaml") == first
+
+
+def test_a_changed_file_is_read_again(repository: Path, reads: list[str], monkeypatch) -> None:
+    monkeypatch.setattr(word_index, "RACY_NS", 0)
+    first = _lint("apps/web.yaml")
+    (repository / "platform" / "hpa-web.yaml").write_text(HPA.format(name="api"))  # no longer names the linted object
+    changed = _lint("apps/web.yaml")
+    assert "AS001" in changed and changed != first
+    (repository / "services" / "ci-3.yml").write_text(HPA.format(name="web"))  # a file that held no word now does
+    reads.clear()
+    again = _lint("apps/web.yaml")
+    assert "AS001" not in again and "services/ci-3.yml" in reads
+    assert again == _lint("--no-cache", "apps/web.yaml")
+    # The same bytes written again: the status changed, so the file is read again (and the findings stay).
+    reads.clear()
+    (repository / "services" / "ci-4.yml").write_text(WORKFLOW.format(number=4))
+    assert _lint("apps/web.yaml") == again and "services/ci-4.yml" in reads
+
+
+def test_files_changed_just_before_the_run_are_not_remembered(repository: Path, reads: list[str]) -> None:
+    # Written a moment ago: within RACY_NS of the run's start, an edit could keep the same status.
+    first = _lint("apps/web.yaml")
+    reads.clear()
+    assert _lint("apps/web.yaml") == first
+    assert len(reads) == 31
+
+
+def test_a_new_name_reads_again_only_the_files_that_hold_a_word_it_pairs_with(repository: Path, reads: list[str], monkeypatch) -> None:
+    monkeypatch.setattr(word_index, "RACY_NS", 0)
+    (repository / "teams").mkdir()
+    (repository / "teams" / "api.yaml").write_text(DEPLOYMENT.format(name="api"))
+    (repository / "platform" / "hpa-api.yaml").write_text(HPA.format(name="api"))
+    _lint("apps/web.yaml")
+    reads.clear()
+    found = _lint("teams/api.yaml")  # names `api`, not looked for before
+    assert "AS001" not in found  # its autoscaler was read
+    # Whether a file names `api` matters only where an autoscaler's word is: the other files are not read
+    # (but apps/web.yaml, linted last time, never looked at as a context file).
+    assert sorted(reads) == sorted(_hpas() + ["platform/hpa-api.yaml", "apps/web.yaml"])
+    reads.clear()
+    assert _lint("teams/api.yaml") == found
+    assert reads == ["platform/hpa-api.yaml"]
+
+
+def _index_entries(cache: Path) -> list[Path]:
+    return [path for path in cache.rglob("*.json") if '"vocabulary"' in path.read_text()]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entry: "not json",
+        lambda entry: json.dumps({**entry, "source": {"vocabulary": "words", "files": {}}}),
+        lambda entry: json.dumps({**entry, "source": {**entry["source"], "vocabulary": [["jobs", "regex"]]}}),
+        lambda entry: json.dumps({**entry, "source": {**entry["source"], "files": {path: "junk" for path in entry["source"]["files"]}}}),
+        lambda entry: json.dumps({**entry, "source": {**entry["source"], "files": {path: [*value[:5], 0, 1 << 300] for path, value in entry["source"]["files"].items()}}}),
+        lambda entry: json.dumps({**entry, "source": {**entry["source"], "files": {path: [*value[:5], 1, 3] for path, value in entry["source"]["files"].items()}}}),
+        lambda entry: json.dumps({**entry, "source": {**entry["source"], "files": {path: [*value[:5], "all", None] for path, value in entry["source"]["files"].items()}}}),
+    ],
+)
+def test_a_damaged_index_is_read_as_files_to_read_again(repository: Path, monkeypatch, damage) -> None:
+    monkeypatch.setattr(word_index, "RACY_NS", 0)
+    cache = Path(os.environ["MLDEPLOY_LINT_CACHE_DIR"])
+    first = _lint("apps/web.yaml")
+    (entry_file,) = _index_entries(cache)
+    entry = json.loads(entry_file.read_text())
+    assert len(entry["source"]["files"]) == 31
+    entry_file.write_text(damage(entry))
+    assert _lint("apps/web.yaml") == first
+    assert _lint("apps/web.yaml") == first
+
+
+def test_an_index_entry_is_used_only_for_the_same_status(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: HorizontalPodAutoscaler\n")
+    os.utime(path, ns=(10**18, 10**18))
+
+    class Memory:
+        stored = None
+
+        def load(self, name, limit):
+            from linter.disk_cache import MISSING
+
+            return self.stored if self.stored is not None else MISSING
+
+        def store(self, name, data):
+            self.stored = json.loads(json.dumps(data))
+
+    memory = Memory()
+    words = [("HorizontalPodAutoscaler", EXACT)]
+    index = word_index.WordIndex.open(memory, [str(path)], words, 1000)
+    assert index.known(str(path)) is None
+    index.learn(str(path), 1)  # changed just now (ctime): racy, not remembered
+    index.save()
+    assert memory.stored is None or not memory.stored["files"]
+    index = word_index.WordIndex.open(memory, [str(path)], words, 1000)
+    index._started = 10**19  # as if the run started long after the file changed
+    assert index.known(str(path)) is None
+    index.learn(str(path), 1)
+    index.save()
+    index = word_index.WordIndex.open(memory, [str(path)], words, 1000)
+    assert index.known(str(path)) == (1, 1)
+    path.write_text("kind: Deployment\n")  # another size
+    assert index.known(str(path)) is None
+    path.unlink()
+    assert index.known(str(path)) is None
+
+
+def test_the_vocabulary_grows_then_starts_again(tmp_path: Path, monkeypatch) -> None:
+    class Memory:
+        stored: dict | None = None
+
+        def load(self, name, limit):
+            from linter.disk_cache import MISSING
+
+            return self.stored if self.stored is not None else MISSING
+
+        def store(self, name, data):
+            self.stored = data
+
+    memory = Memory()
+    monkeypatch.setattr(word_index, "MAX_VOCABULARY", 3)
+    paths = [str(tmp_path / "a.yaml")]
+    index = word_index.WordIndex.open(memory, paths, [("a", EXACT), ("b", FOLDED)], 1000)
+    index.save()
+    index = word_index.WordIndex.open(memory, paths, [("c", NAME)], 1000)
+    assert index.vocabulary.words == (("a", EXACT), ("b", FOLDED), ("c", NAME))
+    index.save()
+    index = word_index.WordIndex.open(memory, paths, [("d", EXACT)], 1000)
+    assert index.vocabulary.words == (("d", EXACT),)
+
+
+def test_vocabulary_bits_by_kind() -> None:
+    vocabulary = Vocabulary([("Namespace", EXACT), ("endpointname", FOLDED), ("web", NAME)])
+    assert vocabulary.bits("kind: Namespace") == 0b001
+    assert vocabulary.bits("namespace: shop") == 0
+    assert vocabulary.bits("EndpointName: x") == 0b010
+    assert vocabulary.bits("name: web\n") == 0b100
+    assert vocabulary.bits("name: web-2, web.x, my_web") == 0
+    assert vocabulary.bits("{name: 'web'}") == 0b100
+
+
+def test_a_context_file_gone_before_it_is_read_is_left_out(tmp_path: Path) -> None:
+    linted = InputFile("web.yaml", DEPLOYMENT.format(name="web").encode())
+    gone = InputFile(str(tmp_path / "hpa.yaml"), b"", context_only=True, location=str(tmp_path / "hpa.yaml"))
+    assert gone.read(1000) is None
+    kept = select_context([linted, gone], build_plugin_host(), LintOptions(), lambda *failure: pytest.fail(str(failure)))
+    assert kept == [linted]
