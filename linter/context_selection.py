@@ -153,7 +153,10 @@ class _PathTests:
         """The bits of the askers that `path` alone leaves the file to."""
         wanted = 0
         if self._tests:
-            directory = os.path.dirname(path)
+            # os.path.dirname, for a normal path that is not at the root: this is asked for every file
+            directory = path.rpartition(os.sep)[0]
+            if not directory or (os.altsep and os.altsep in path):
+                directory = os.path.dirname(path)
             wanted = self._directories.get(directory, -1)
             if wanted < 0:
                 wanted = self._directories[directory] = self._by_directory(directory)

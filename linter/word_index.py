@@ -166,8 +166,10 @@ class WordIndex:
             if self._entries.pop(path, None) is not None:
                 self._changed = True
             return
-        self._entries[path] = [*status, self.vocabulary.full, held]
-        self._changed = True
+        entry = [*status, self.vocabulary.full, held]
+        if self._entries.get(path) != entry:  # a file read again because it is wanted is usually unchanged
+            self._entries[path] = entry
+            self._changed = True
 
     def save(self) -> None:
         """Write the index when this run changed it; entries of files this run looked for and did not find are dropped."""
