@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from linter.deadline import Overrun
+from linter.word_index import EXACT, FOLDED, NAME, UNDECODABLE, Vocabulary, WordIndex
 
 if TYPE_CHECKING:  # pragma: no cover
     from linter.engine import InputFile, LintOptions
@@ -198,77 +199,93 @@ def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "
     answering = {impl.plugin_name for impl in hook.get_hookimpls()}
     if any(impl.plugin_name not in answering for name in READS_THE_RUN for impl in getattr(host.manager.hook, name).get_hookimpls()):
         return _read_all(inputs, max_bytes)
-    linted = {item.path: item.decoded(options.limits)[0] or "" for item in inputs if not item.context_only}
-    request = ContextRequest(linted, options)
+    request = ContextRequest({item.path: item.decoded(options.limits)[0] or "" for item in inputs if not item.context_only}, options)
     failed: set[str] = set()
     prefilters = _prefilters(host, request, failed, report)
     askers = [_Asker(impl, prefilters.get(impl.plugin_name), 1 << number) for number, impl in enumerate(reversed(hook.get_hookimpls()))]
-    from linter.word_index import EXACT, FOLDED, NAME, UNDECODABLE, Vocabulary, WordIndex
-
-    groups = [(group, kind) for asker in askers if asker.prefilter for group, kind in _word_groups(asker.prefilter, EXACT, FOLDED, NAME)]
-    words = [(word, kind) for group, kind in groups for word in group]
-    every = sum(asker.bit for asker in askers if asker.prefilter is None)  # asked about every file
+    words = [word for asker in askers if asker.prefilter is not None for word in _words(asker.prefilter)]
     unread = [item.location for item in inputs if item.location is not None]
     index = None
-    if options.disk_cache is not None and unread and words and not every:
+    if options.disk_cache is not None and unread and words and all(asker.prefilter is not None for asker in askers):
         index = WordIndex.open(options.disk_cache, unread, words, max_bytes)
-        vocabulary = index.vocabulary
-    else:
-        vocabulary = Vocabulary(list(dict.fromkeys(words)))
-    for asker in askers:
-        if asker.prefilter is not None:
-            found = asker.prefilter
-            asker.words = vocabulary.mask(found.words, EXACT) | vocabulary.mask(found.folded_words, FOLDED)
-            asker.naming_words, asker.names = vocabulary.mask(found.naming_words, EXACT), vocabulary.mask(found.names, NAME)
-    by_words = [asker for asker in askers if asker.words or asker.naming_words]
-    paths = _PathTests(askers, failed, report)
-    full = vocabulary.full
+    selection = _Selection(request, askers, index.vocabulary if index else Vocabulary(list(dict.fromkeys(words))), index, failed, report)
     kept = []
     for item in inputs:
         if not item.context_only:
-            kept.append(item if item.location is None else item.read(max_bytes))
-            continue
-        wanted = every | paths.askers_of(item.path)
-        remembered = index.known(item.location) if index is not None and item.location is not None else None
+            read = item.read(max_bytes)
+            if read is not None:
+                kept.append(read)
+        else:
+            wanted = selection.wanted(item)
+            if wanted is not None:
+                kept.append(wanted)
+    if index is not None:
+        index.save()
+    return kept
+
+
+def _words(prefilter: ContextPrefilter) -> list[tuple[str, str]]:
+    """The vocabulary words a prefilter looks for, with their kinds."""
+    groups = ((prefilter.words, EXACT), (prefilter.folded_words, FOLDED), (prefilter.naming_words, EXACT), (prefilter.names, NAME))
+    return [(word, kind) for group, kind in groups for word in group]
+
+
+class _Selection:
+    """Decides, file by file, which context files are parsed: from what is remembered of them, else read."""
+
+    def __init__(
+        self, request: ContextRequest, askers: list[_Asker], vocabulary: Vocabulary, index: WordIndex | None, failed: set[str], report: Report
+    ) -> None:
+        self.request, self.askers, self.vocabulary, self.index = request, askers, vocabulary, index
+        self.failed, self.report = failed, report
+        for asker in askers:
+            found = asker.prefilter
+            if found is not None:
+                asker.words = vocabulary.mask(found.words, EXACT) | vocabulary.mask(found.folded_words, FOLDED)
+                asker.naming_words, asker.names = vocabulary.mask(found.naming_words, EXACT), vocabulary.mask(found.names, NAME)
+        self.by_words = [asker for asker in askers if asker.words or asker.naming_words]
+        self.every = sum(asker.bit for asker in askers if asker.prefilter is None)  # asked about every file
+        self.paths = _PathTests(askers, failed, report)
+
+    def wanted(self, item: "InputFile") -> "InputFile | None":
+        """The context file read and to be parsed, or None when no plugin wants it (read only when one may)."""
+        limits = self.request.options.limits
+        wanted = self.every | self.paths.askers_of(item.path)
+        remembered = self.index.known(item.location) if self.index is not None and item.location is not None else None
         if remembered is not None:
             known, held = remembered
             if held == UNDECODABLE:
-                continue
+                return None
             unsure = 0
-            if held or known != full:
-                for asker in by_words:
+            if held or known != self.vocabulary.full:
+                for asker in self.by_words:
                     verdict = asker.by_words(known, held)
                     if verdict:
                         wanted |= asker.bit
                     elif verdict is None:
                         unsure |= asker.bit
             if not wanted and not unsure:
-                continue  # never read
-        elif not by_words and not wanted:
-            continue  # no words to look for, and no plugin to ask
-        read = item.read(max_bytes)
+                return None  # never read
+        elif not self.by_words and not wanted:
+            return None  # no word to look for, and no plugin to ask
+        read = item.read(limits.max_bytes)
         if read is None:
-            continue
-        decoded = read.decoded(options.limits, keep=False)
+            return None
+        decoded = read.decoded(limits, keep=False)
         text = decoded[0]
-        held = vocabulary.bits(text) if text is not None else UNDECODABLE
-        if index is not None and item.location is not None:
-            index.learn(item.location, held)
+        held = self.vocabulary.bits(text) if text is not None else UNDECODABLE
+        if self.index is not None and item.location is not None:
+            self.index.learn(item.location, held)
         if text is None:
-            continue
-        for asker in by_words:
-            if asker.by_words(full, held):
+            return None
+        for asker in self.by_words:
+            if asker.by_words(self.vocabulary.full, held):
                 wanted |= asker.bit
-        if wanted and _is_wanted(read.path, text, request, [asker for asker in askers if asker.bit & wanted], failed, report):
-            object.__setattr__(read, "_decoded", (max_bytes, decoded))  # kept: to be loaded
-            kept.append(read)
-    if index is not None:
-        index.save()
-    return [item for item in kept if item is not None]
-
-
-def _word_groups(prefilter: ContextPrefilter, exact: str, folded: str, name: str) -> list[tuple[tuple[str, ...], str]]:
-    return [(prefilter.words, exact), (prefilter.folded_words, folded), (prefilter.naming_words, exact), (prefilter.names, name)]
+        asked = [asker for asker in self.askers if asker.bit & wanted]
+        if not asked or not _is_wanted(read.path, text, self.request, asked, self.failed, self.report):
+            return None
+        object.__setattr__(read, "_decoded", (limits.max_bytes, decoded))  # kept: to be loaded
+        return read
 
 
 def _read_all(inputs: Sequence["InputFile"], max_bytes: int) -> list["InputFile"]:
