@@ -251,7 +251,7 @@ class _Selection:
         """The context file read and to be parsed, or None when no plugin wants it (read only when one may)."""
         limits = self.request.options.limits
         wanted = self.every | self.paths.askers_of(item.path)
-        remembered = self.index.known(item.location) if self.index is not None and item.location is not None else None
+        remembered = self._remembered(item)
         if remembered is not None:
             known, held = remembered
             if held == UNDECODABLE:
@@ -273,19 +273,34 @@ class _Selection:
             return None
         decoded = read.decoded(limits, keep=False)
         text = decoded[0]
-        held = self.vocabulary.bits(text) if text is not None else UNDECODABLE
-        if self.index is not None and item.location is not None:
-            self.index.learn(item.location, held)
+        if remembered is None or remembered[0] != self.vocabulary.full:
+            held = self.vocabulary.bits(text) if text is not None else UNDECODABLE
+            if item.location is None:
+                object.__setattr__(item, "_held", (self.vocabulary.words, held))  # not a field: see _remembered
+            elif self.index is not None:
+                self.index.learn(item.location, held)
+            for asker in self.by_words:
+                if asker.by_words(self.vocabulary.full, held):
+                    wanted |= asker.bit
         if text is None:
             return None
-        for asker in self.by_words:
-            if asker.by_words(self.vocabulary.full, held):
-                wanted |= asker.bit
         asked = [asker for asker in self.askers if asker.bit & wanted]
         if not asked or not _is_wanted(read.path, text, self.request, asked, self.failed, self.report):
             return None
         object.__setattr__(read, "_decoded", (limits.max_bytes, decoded))  # kept: to be loaded
         return read
+
+    def _remembered(self, item: "InputFile") -> tuple[int, int] | None:
+        """(the words looked for, the words held) of a file, when known without reading it.
+
+        An input read already is one a long-lived caller (the language
+        server) passes again while its file is unchanged: its words are kept
+        on it, for the same vocabulary.
+        """
+        if item.location is None:
+            kept = item.__dict__.get("_held")
+            return (self.vocabulary.full, kept[1]) if kept is not None and kept[0] == self.vocabulary.words else None
+        return self.index.known(item.location) if self.index is not None else None
 
 
 def _read_all(inputs: Sequence["InputFile"], max_bytes: int) -> list["InputFile"]:

@@ -237,3 +237,23 @@ def test_a_context_file_gone_before_it_is_read_is_left_out(tmp_path: Path) -> No
     assert gone.read(1000) is None
     kept = select_context([linted, gone], build_plugin_host(), LintOptions(), lambda *failure: pytest.fail(str(failure)))
     assert kept == [linted]
+
+
+def test_an_input_passed_again_is_not_looked_at_again(monkeypatch) -> None:
+    # The language server passes the same context inputs on every edit while their files are unchanged.
+    linted = InputFile("web.yaml", DEPLOYMENT.format(name="web").encode())
+    others = [InputFile(f"services/ci-{number}.yml", WORKFLOW.format(number=number).encode(), context_only=True) for number in range(5)]
+    autoscaler = InputFile("platform/hpa.yaml", HPA.format(name="web").encode(), context_only=True)
+    host = build_plugin_host()
+    looked: list[str] = []
+    original = Vocabulary.bits
+    monkeypatch.setattr(Vocabulary, "bits", lambda self, text: looked.append(text) or original(self, text))
+    first = select_context([linted, *others, autoscaler], host, LintOptions(), lambda *failure: pytest.fail(str(failure)))
+    assert first == [linted, autoscaler] and len(looked) == 6
+    looked.clear()
+    assert select_context([linted, *others, autoscaler], host, LintOptions(), lambda *failure: pytest.fail(str(failure))) == first
+    assert looked == []
+    # Another linted file: other names, another vocabulary, every input looked at again.
+    other = InputFile("api.yaml", DEPLOYMENT.format(name="api").encode())
+    assert select_context([other, *others, autoscaler], host, LintOptions(), lambda *failure: pytest.fail(str(failure))) == [other]
+    assert len(looked) == 6
