@@ -1484,6 +1484,11 @@ def one_run(tree: Path, runs: int) -> dict:
             repository[str(size)] = {
                 "alone": _measure(f"{size} files: alone", python + ["--context", "none", target], cwd, env, heavy, "HA008"),
                 "repository": _measure(f"{size} files: repository", python + [target], cwd, env, heavy, "HA008"),
+                # As a pre-commit hook runs it: the disk cache on, warm from the run before (it remembers which
+                # words each context file holds, so that unchanged files need no reading).
+                "repository, cache warm": _measure(
+                    f"{size} files: repository, cache warm", [sys.executable, "-m", "linter", target], cwd, env, heavy, "HA008", warm_up=True
+                ),
             }
         rows["one file in a repository"] = repository
     return {"runs": runs, "heavy_runs": heavy, "rows": rows, "notes": notes}
@@ -1624,9 +1629,12 @@ def render_one_run(section: dict) -> list[str]:
     )
     lines.append("  one changed file in a Git repository of N lintable files (default context, against --context none):")
     for size, row in rows["one file in a repository"].items():
-        alone, repo = row["alone"], row["repository"]
+        alone = row["alone"]
         lines.append(line(f"    {int(size):,} files, alone", alone))
-        lines.append(line(f"    {int(size):,} files, the repository as context", repo, f"x{repo['cpu_seconds']['median'] / alone['cpu_seconds']['median']:.2f} alone (goal: at most 2)"))
+        for label, text in (("repository", "the repository as context"), ("repository, cache warm", "the repository, disk cache warm")):
+            if label in row:  # reports written before the warm row lack it
+                ratio = row[label]["cpu_seconds"]["median"] / alone["cpu_seconds"]["median"]
+                lines.append(line(f"    {int(size):,} files, {text}", row[label], f"x{ratio:.2f} alone (goal: at most 2)"))
     lines += [f"  note: {note}" for note in section["notes"]]
     return lines
 
