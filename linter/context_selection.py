@@ -32,14 +32,35 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.engine import InputFile, LintOptions
     from linter.plugin_manager import PluginHost
 
-__all__ = ["ContextPrefilter", "ContextRequest", "READS_THE_RUN", "select_context"]
+__all__ = ["ContextPrefilter", "ContextRequest", "PerRun", "READS_THE_RUN", "select_context"]
 
 # Hooks through which a plugin reads other documents of the run than the one it is given.
 READS_THE_RUN = ("mldeploy_extract", "mldeploy_link", "mldeploy_embedded_documents")
 
 
+class PerRun:
+    """The run's settings and a memo of per-run values, for what plugins are handed (`options` and `_memo` given)."""
+
+    options: "LintOptions"
+    _memo: dict[Any, Any]
+
+    def settings(self, section: str) -> Any:
+        """The validated value of a configuration section (`linter.OptionSection`), None when unset.
+
+        Command-line flags of the section (`linter.Option`) are set in it;
+        the value is what the section's schema allows (usually a table).
+        """
+        return self.options.config.get(section)
+
+    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
+        """The value cached under `key` for this run, built by `factory` on first use."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
+
 @dataclass
-class ContextRequest:
+class ContextRequest(PerRun):
     """What `mldeploy_context_wanted` may consult to decide whether a context file is worth parsing.
 
     `linted` maps the display path of each file being linted to its decoded
@@ -50,16 +71,6 @@ class ContextRequest:
     linted: Mapping[str, str]
     options: "LintOptions"
     _memo: dict[Any, Any] = field(default_factory=dict)
-
-    def settings(self, section: str) -> Any:
-        """The validated value of a configuration section, None when unset (as `RunContext.settings`)."""
-        return self.options.config.get(section)
-
-    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """The value cached under `key` for this run, built by `factory` on first use."""
-        if key not in self._memo:
-            self._memo[key] = factory()
-        return self._memo[key]
 
 
 @dataclass(frozen=True)

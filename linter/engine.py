@@ -15,11 +15,11 @@ import gc
 import os
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from linter.model import Deployment, DocumentFormat, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
-from linter.context_selection import ContextRequest, select_context
+from linter.context_selection import ContextRequest, PerRun, select_context
 from linter.deadline import Overrun, armed, time_limit
 from linter.discovery import is_repository_root, read_regular_file, up_to_repository_root
 from linter.nodes import Span
@@ -111,7 +111,7 @@ class LintOptions:
 
 
 @dataclass
-class RunContext:
+class RunContext(PerRun):
     """Read access to the whole run for adapters and rules.
 
     `documents` holds every document loaded in this run: those of the files
@@ -164,20 +164,6 @@ class RunContext:
     def is_reported(self, document: Document) -> bool:
         """True for documents of the files being linted, False for context files."""
         return document.path in self.reported_paths
-
-    def settings(self, section: str) -> Any:
-        """The validated value of a configuration section (`linter.OptionSection`), None when unset.
-
-        Command-line flags of the section (`linter.Option`) are set in it;
-        the value is what the section's schema allows (usually a table).
-        """
-        return self.options.config.get(section)
-
-    def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """The value cached under `key` for this run, built by `factory` on first use."""
-        if key not in self._memo:
-            self._memo[key] = factory()
-        return self._memo[key]
 
 
 @dataclass(frozen=True)
