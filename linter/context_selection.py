@@ -22,7 +22,7 @@ plugin that reads the run answers neither.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from linter.deadline import Overrun
@@ -90,7 +90,9 @@ class ContextPrefilter:
       its display path; asked once per directory and run).
 
     It must be a superset: a file left out is one the plugin would not
-    have wanted. `ContextPrefilter()` asks about no file. Words are what
+    have wanted. Looking for words costs each file a test per word: past
+    `MAX_NAMES` names, the naming words count alone, and past `MAX_WORDS`
+    words, the plugin is asked about every file. `ContextPrefilter()` asks about no file. Words are what
     keeps a repository's run fast: which words each file holds is
     remembered between runs, and a file that no plugin's prefilter leaves
     is not even read. A word or name not looked for before costs a read of
@@ -337,8 +339,24 @@ def _prefilters(host: "PluginHost", request: ContextRequest, failed: set[str], r
             failed.add(impl.plugin_name)
             report(impl.plugin_name, f"{problem} while choosing context files", None)
             continue
-        found[impl.plugin_name] = prefilter
+        found[impl.plugin_name] = _bounded(prefilter)
     return found
+
+
+# A file's words are looked for one by one: a prefilter of more names than this (the objects of a large linted
+# stream) pairs its naming words with no name (a superset), and one of more words than this asks about every file.
+MAX_NAMES = 64
+MAX_WORDS = 64
+
+
+def _bounded(prefilter: ContextPrefilter | None) -> ContextPrefilter | None:
+    if prefilter is None:
+        return None
+    if len(prefilter.names) > MAX_NAMES:
+        prefilter = replace(prefilter, words=prefilter.words + prefilter.naming_words, naming_words=(), names=())
+    if len(prefilter.words) + len(prefilter.folded_words) + len(prefilter.naming_words) > MAX_WORDS:
+        return None
+    return prefilter
 
 
 def _is_wanted(path: str, text: str, request: ContextRequest, asked: list[_Asker], failed: set[str], report: Report) -> bool:

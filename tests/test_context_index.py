@@ -257,3 +257,30 @@ def test_an_input_passed_again_is_not_looked_at_again(monkeypatch) -> None:
     other = InputFile("api.yaml", DEPLOYMENT.format(name="api").encode())
     assert select_context([other, *others, autoscaler], host, LintOptions(), lambda *failure: pytest.fail(str(failure))) == [other]
     assert len(looked) == 6
+
+
+def test_a_prefilter_of_many_names_or_words_is_widened_not_slow(monkeypatch) -> None:
+    from linter import context_selection
+    from linter.context_selection import ContextPrefilter
+
+    many = tuple(f"name-{number}" for number in range(context_selection.MAX_NAMES + 1))
+    widened = context_selection._bounded(ContextPrefilter(words=("PodDisruptionBudget",), naming_words=("HorizontalPodAutoscaler",), names=many))
+    assert widened == ContextPrefilter(words=("PodDisruptionBudget", "HorizontalPodAutoscaler"))
+    assert context_selection._bounded(ContextPrefilter(folded_words=tuple(f"w{number}" for number in range(context_selection.MAX_WORDS + 1)))) is None
+    kept = ContextPrefilter(words=("a",), naming_words=("b",), names=("c",))
+    assert context_selection._bounded(kept) is kept
+
+
+def test_a_linted_stream_of_many_objects_still_finds_their_autoscalers(tmp_path: Path, monkeypatch) -> None:
+    # 200 linted Deployments: more names than a prefilter pairs, so every autoscaler is asked about.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "apps" / "all.yaml").write_text("---\n".join(DEPLOYMENT.format(name=f"web-{number}") for number in range(200)))
+    (tmp_path / "platform" / "hpa.yaml").write_text(HPA.format(name="web-150"))
+    (tmp_path / "platform" / "other.yaml").write_text(HPA.format(name="api"))
+    monkeypatch.chdir(tmp_path)
+    found = _lint("apps/all.yaml")
+    assert found == _lint("--no-cache", "apps/all.yaml") == _lint("apps/all.yaml")
+    unscaled = [finding["message"] for finding in json.loads(found)["findings"] if finding["rule"] == "AS001"]
+    assert len(unscaled) == 199 and not any("web-150 " in message for message in unscaled)
