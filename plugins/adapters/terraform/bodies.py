@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from linter import MappingNode, Node, ScalarNode, SequenceNode, Span
+from linter import MappingNode, Node, ScalarNode, SequenceNode
 
 from plugins.adapters.terraform.hcl import BLOCKS_TAG, Attribute, Reference, cover
 from plugins.adapters.terraform.values import Module, Scope, Unknown

@@ -30,7 +30,6 @@ from linter import (
     Document,
     Environment,
     MappingNode,
-    Node,
     Provenance,
     ResourceRef,
     RunContext,
