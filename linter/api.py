@@ -46,8 +46,9 @@ def read_inputs(
     `stdin_name`, when it names a real path), unread (`InputFile.location`):
     the run reads those a plugin may want (`linter.context_selection`), and
     adapters see them for cross-file links (an HPA and the Deployment it
-    scales), but nothing is reported for them. That is what a pre-commit hook needs, since it passes
-    only the changed files. `context` chooses them:
+    scales), but nothing is reported for them. That is what a pre-commit
+    hook needs, since it passes only the changed files. `context` chooses
+    them:
 
     - "repository": every lintable file of the repository that holds the
       named file (the nearest enclosing directory with a `.git`), found as a
