@@ -11,6 +11,7 @@ import pytest
 from linter import word_index
 from linter.context_selection import select_context
 from linter.engine import InputFile, LintOptions
+from linter.source import LoadLimits
 from linter.plugin_manager import build_plugin_host
 from linter.word_index import EXACT, FOLDED, NAME, Vocabulary
 
@@ -284,3 +285,15 @@ def test_a_linted_stream_of_many_objects_still_finds_their_autoscalers(tmp_path:
     assert found == _lint("--no-cache", "apps/all.yaml") == _lint("apps/all.yaml")
     unscaled = [finding["message"] for finding in json.loads(found)["findings"] if finding["rule"] == "AS001"]
     assert len(unscaled) == 199 and not any("web-150 " in message for message in unscaled)
+
+
+def test_binary_and_oversized_context_files_are_remembered_as_unreadable(repository: Path, reads: list[str], monkeypatch) -> None:
+    monkeypatch.setattr(word_index, "RACY_NS", 0)
+    (repository / "services" / "blob.yaml").write_bytes(b"\x00\xff\xfe binary HorizontalPodAutoscaler \x00" * 50)
+    huge = HPA.format(name="web") + "# " + "x" * (LoadLimits().max_bytes + 1) + "\n"  # an autoscaler past the size limit
+    (repository / "services" / "huge.yaml").write_text(huge)
+    first = _lint("apps/web.yaml")
+    assert {"services/blob.yaml", "services/huge.yaml"} <= set(reads)
+    reads.clear()
+    assert _lint("apps/web.yaml") == first
+    assert "services/blob.yaml" not in reads and "services/huge.yaml" not in reads
