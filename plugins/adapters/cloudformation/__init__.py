@@ -90,9 +90,9 @@ def mldeploy_options() -> list[OptionSection]:
 
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
-    """A file beside a linted file (a linted template's stage file, a linted stage file's template), every
-    file when `parameter-files` maps stage files by glob, and a SAM template that may name a linted state
-    machine definition as its `DefinitionUri`."""
+    """A file beside a linted template or stage file (its stage files, its templates), every file when
+    `parameter-files` maps stage files by glob, and a SAM template that may name a linted state machine
+    definition as its `DefinitionUri`."""
     if "DefinitionUri" in text or request.settings(PARAMETER_FILES_SETTING):
         return True
     return _holds_linted(os.path.dirname(path), request)
@@ -101,18 +101,36 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
 @hookimpl
 def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
     """What `mldeploy_context_wanted` wants: every file when `parameter-files` is set, else the files beside a
-    linted file and those naming a `DefinitionUri`."""
+    linted template or stage file and those naming a `DefinitionUri`."""
     if request.settings(PARAMETER_FILES_SETTING):
         return None
+    if not _linted_directories(request):
+        return ContextPrefilter(words=("DefinitionUri",))
     return ContextPrefilter(words=("DefinitionUri",), directory_wanted=lambda directory: _holds_linted(directory, request))
 
 
-def _holds_linted(directory: str, request: ContextRequest) -> bool:
-    """Whether `directory` (as a display path's) holds a linted file."""
-    directories = request.memo(
+# What a linted file holds when it may be a template (`Resources`) or a stage file (a template configuration
+# file's `Parameters` or `Tags`, the CLI's `ParameterKey` list): only then are the files beside it wanted.
+_TEMPLATE_OR_STAGE_WORDS = ("Resources", "Parameters", "Tags", "ParameterKey")
+
+
+def _linted_directories(request: ContextRequest) -> frozenset[str]:
+    """The directories (absolute) of the linted files that may be templates or stage files."""
+    return request.memo(
         ("cloudformation", "linted directories"),
-        lambda: frozenset(os.path.dirname(os.path.abspath(linted)) for linted in request.linted),
+        lambda: frozenset(
+            os.path.dirname(os.path.abspath(path))
+            for path, text in request.linted.items()
+            if any(word in text for word in _TEMPLATE_OR_STAGE_WORDS)
+        ),
     )
+
+
+def _holds_linted(directory: str, request: ContextRequest) -> bool:
+    """Whether `directory` (as a display path's) holds a linted template or stage file."""
+    directories = _linted_directories(request)
+    if not directories:
+        return False
     # A repository has far fewer directories than files: each is made absolute once.
     absolute: dict[str, str] = request.memo(("cloudformation", "absolute directories"), dict)
     if directory not in absolute:
