@@ -9,8 +9,8 @@ each cheaper than the next:
    file must hold (or which paths it may want whatever they hold) for the
    plugin to be asked about it at all (`ContextPrefilter`);
 2. which of those words a file holds is remembered between runs by the
-   file's status (`linter.word_index`, in the disk cache): a file that holds
-   none of the words of any plugin whose path test passes is not read;
+   file's status (`linter.word_index`, in the disk cache): a file that
+   passes no plugin's path test and holds none of their words is not read;
 3. the plugins the first two leave are asked, with the file's text
    (`mldeploy_context_wanted`); the file is parsed when one says True.
 
