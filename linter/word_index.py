@@ -51,7 +51,9 @@ _FORMAT = 1
 # An index names at most a repository's context (`linter.api.MAX_REPOSITORY_CONTEXT_FILES`) and what
 # earlier runs kept: each entry is a path and six numbers.
 _MAX_ENTRY_BYTES = 64 * 1024 * 1024
-_MAX_KEPT_UNSEEN = 100_000  # entries of files this run did not list, kept for another run's scope
+# Entries of files this run did not look at are kept for another run's scope (another named file's
+# directory), while there are no more of them than of files it did: a repository's deleted files go.
+_MIN_KEPT_UNSEEN = 1000
 
 
 # How a vocabulary word is looked for: as written, in the lower-cased text, or as a whole name (not part of a
@@ -178,7 +180,7 @@ class WordIndex:
         # kept: the files this run found, and those it did not look for (another run's scope)
         entries = {path: entry for path, entry in self._entries.items() if path in self._status or path not in self._seen}
         unseen = [path for path in entries if path not in self._seen]
-        if len(unseen) > _MAX_KEPT_UNSEEN:
+        if len(unseen) > max(len(self._seen), _MIN_KEPT_UNSEEN):
             for path in unseen:
                 del entries[path]
         self.cache.store(self.name, {"vocabulary": [list(word) for word in self.vocabulary.words], "files": entries})

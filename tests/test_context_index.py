@@ -297,3 +297,39 @@ def test_binary_and_oversized_context_files_are_remembered_as_unreadable(reposit
     reads.clear()
     assert _lint("apps/web.yaml") == first
     assert "services/blob.yaml" not in reads and "services/huge.yaml" not in reads
+
+
+def test_entries_of_files_no_run_looks_at_go_once_they_outnumber_those_it_does(tmp_path: Path, monkeypatch) -> None:
+    class Memory:
+        stored: dict | None = None
+
+        def load(self, name, limit):
+            from linter.disk_cache import MISSING
+
+            return self.stored if self.stored is not None else MISSING
+
+        def store(self, name, data):
+            self.stored = json.loads(json.dumps(data))
+
+    monkeypatch.setattr(word_index, "_MIN_KEPT_UNSEEN", 2)
+    paths = []
+    for number in range(6):
+        path = tmp_path / f"{number}.yaml"
+        path.write_text("kind: Namespace\n")
+        os.utime(path, ns=(10**18, 10**18))
+        paths.append(str(path))
+    memory, words = Memory(), [("Namespace", EXACT)]
+
+    def run(looked_at: list[str]) -> set[str]:
+        index = word_index.WordIndex.open(memory, looked_at, words, 1000)
+        index._started = 10**19  # long after the files changed
+        for path in looked_at:
+            if index.known(path) is None:
+                index.learn(path, 1)
+        index._changed = True
+        index.save()
+        return set(memory.stored["files"])
+
+    assert run(paths) == set(paths)
+    assert run(paths[:3]) == set(paths)  # three looked at, three kept for another run
+    assert run(paths[:2]) == set(paths[:2])  # four others outnumber the two: gone
