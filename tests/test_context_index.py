@@ -134,6 +134,20 @@ def test_a_new_name_reads_again_only_the_files_that_hold_a_word_it_pairs_with(re
     assert reads == ["platform/hpa-api.yaml"]
 
 
+class MemoryCache:
+    """The part of `DiskCache` an index uses, in memory: what it stores goes through JSON, as on disk."""
+
+    stored: dict | None = None
+
+    def load(self, name, limit):
+        from linter.disk_cache import MISSING
+
+        return self.stored if self.stored is not None else MISSING
+
+    def store(self, name, data):
+        self.stored = json.loads(json.dumps(data))
+
+
 def _index_entries(cache: Path) -> list[Path]:
     return [path for path in cache.rglob("*.json") if '"vocabulary"' in path.read_text()]
 
@@ -167,18 +181,7 @@ def test_an_index_entry_is_used_only_for_the_same_status(tmp_path: Path) -> None
     path.write_text("kind: HorizontalPodAutoscaler\n")
     os.utime(path, ns=(10**18, 10**18))
 
-    class Memory:
-        stored = None
-
-        def load(self, name, limit):
-            from linter.disk_cache import MISSING
-
-            return self.stored if self.stored is not None else MISSING
-
-        def store(self, name, data):
-            self.stored = json.loads(json.dumps(data))
-
-    memory = Memory()
+    memory = MemoryCache()
     words = [("HorizontalPodAutoscaler", EXACT)]
     index = word_index.WordIndex.open(memory, [str(path)], words, 1000)
     assert index.known(str(path)) is None
@@ -199,18 +202,7 @@ def test_an_index_entry_is_used_only_for_the_same_status(tmp_path: Path) -> None
 
 
 def test_the_vocabulary_grows_then_starts_again(tmp_path: Path, monkeypatch) -> None:
-    class Memory:
-        stored: dict | None = None
-
-        def load(self, name, limit):
-            from linter.disk_cache import MISSING
-
-            return self.stored if self.stored is not None else MISSING
-
-        def store(self, name, data):
-            self.stored = data
-
-    memory = Memory()
+    memory = MemoryCache()
     monkeypatch.setattr(word_index, "MAX_VOCABULARY", 3)
     paths = [str(tmp_path / "a.yaml")]
     index = word_index.WordIndex.open(memory, paths, [("a", EXACT), ("b", FOLDED)], 1000)
@@ -300,17 +292,6 @@ def test_binary_and_oversized_context_files_are_remembered_as_unreadable(reposit
 
 
 def test_entries_of_files_no_run_looks_at_go_once_they_outnumber_those_it_does(tmp_path: Path, monkeypatch) -> None:
-    class Memory:
-        stored: dict | None = None
-
-        def load(self, name, limit):
-            from linter.disk_cache import MISSING
-
-            return self.stored if self.stored is not None else MISSING
-
-        def store(self, name, data):
-            self.stored = json.loads(json.dumps(data))
-
     monkeypatch.setattr(word_index, "_MIN_KEPT_UNSEEN", 2)
     paths = []
     for number in range(6):
@@ -318,7 +299,7 @@ def test_entries_of_files_no_run_looks_at_go_once_they_outnumber_those_it_does(t
         path.write_text("kind: Namespace\n")
         os.utime(path, ns=(10**18, 10**18))
         paths.append(str(path))
-    memory, words = Memory(), [("Namespace", EXACT)]
+    memory, words = MemoryCache(), [("Namespace", EXACT)]
 
     def run(looked_at: list[str]) -> set[str]:
         index = word_index.WordIndex.open(memory, looked_at, words, 1000)
