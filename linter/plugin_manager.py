@@ -142,13 +142,8 @@ class PluginHost:
         for outcome in self._answers("mldeploy_reporters"):
             for reporter in outcome.result:
                 reporter = _guarded_reporter(reporter, outcome.plugin)
-                if reporter.name in found:
-                    raise PluginConfigError(
-                        f"output format {reporter.name!r} is provided twice: by plugin {owners[reporter.name]!r} "
-                        f"and by plugin {outcome.plugin!r}"
-                    )
+                _own(owners, reporter.name, outcome.plugin, f"output format {reporter.name!r}")
                 found[reporter.name] = reporter
-                owners[reporter.name] = outcome.plugin
         return found
 
     def commands(self, reserved: Sequence[str] = ()) -> dict[str, Command]:
@@ -169,13 +164,8 @@ class PluginHost:
                     raise PluginConfigError(
                         f"plugin {outcome.plugin!r} adds a command {command.name!r}, which is a built-in subcommand"
                     )
-                if command.name in found:
-                    raise PluginConfigError(
-                        f"command {command.name!r} is provided twice: by plugin {owners[command.name]!r} "
-                        f"and by plugin {outcome.plugin!r}"
-                    )
+                _own(owners, command.name, outcome.plugin, f"command {command.name!r}")
                 found[command.name] = command
-                owners[command.name] = outcome.plugin
         return found
 
     def option_sections(self) -> tuple[tuple[str, OptionSection], ...]:
@@ -202,12 +192,7 @@ class PluginHost:
                             f"plugin {outcome.plugin!r} declares a flag {option.flag!r}: use a long option, "
                             "lower-case words joined by hyphens after '--'"
                         )
-                    if option.flag in flag_owners:
-                        raise PluginConfigError(
-                            f"flag {option.flag} is declared twice: by plugin {flag_owners[option.flag]!r} "
-                            f"and by plugin {outcome.plugin!r}"
-                        )
-                    flag_owners[option.flag] = outcome.plugin
+                    _own(flag_owners, option.flag, outcome.plugin, f"flag {option.flag}", "declared")
                 found.append((outcome.plugin, section))
         self._sections = tuple(found)
         return self._sections
@@ -219,7 +204,6 @@ class PluginHost:
             patterns.extend(outcome.result)
         return patterns
 
-
     def non_stage_names(self) -> tuple[str, ...]:
         """Names the plugins say are no stage (`mldeploy_non_stage_names`); a plugin that raises is recorded in `load_failures`."""
         if self._non_stage_names is None:
@@ -228,7 +212,6 @@ class PluginHost:
                 names.extend(outcome.result)
             self._non_stage_names = tuple(names)
         return self._non_stage_names
-
 
     def node_codecs(self) -> "tuple[NodeCodec, ...]":
         """The codecs of the plugins' own node types (`mldeploy_node_codecs`); two of one name raise PluginConfigError.
@@ -245,15 +228,17 @@ class PluginHost:
                     if problem:
                         self.load_failures.append(PluginFailure(outcome.plugin, f"mldeploy_node_codecs gave a codec {problem}"))
                         continue
-                    if codec.name in found:
-                        raise PluginConfigError(
-                            f"node codec {codec.name!r} is provided twice: by plugin {owners[codec.name]!r} "
-                            f"and by plugin {outcome.plugin!r}"
-                        )
+                    _own(owners, codec.name, outcome.plugin, f"node codec {codec.name!r}")
                     found[codec.name] = codec
-                    owners[codec.name] = outcome.plugin
             self._node_codecs = tuple(found.values())
         return self._node_codecs
+
+
+def _own(owners: dict[str, str], key: str, plugin: str, what: str, verb: str = "provided") -> None:
+    """Record that `plugin` gives `key` (`what` in a message); PluginConfigError when another plugin gave it already."""
+    if key in owners:
+        raise PluginConfigError(f"{what} is {verb} twice: by plugin {owners[key]!r} and by plugin {plugin!r}")
+    owners[key] = plugin
 
 
 def _codec_problem(codec: NodeCodec) -> str:
