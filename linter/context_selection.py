@@ -191,9 +191,7 @@ class _PathTests:
                 raise
             except BaseException as error:  # isolation, as in call_each: the plugin is asked
                 wanted |= asker.bit
-                if asker.impl.plugin_name not in self.failed:
-                    self.failed.add(asker.impl.plugin_name)
-                    self.report(asker.impl.plugin_name, "while choosing context files (its prefilter's directory test)", error)
+                _report_once(self.failed, self.report, asker.impl.plugin_name, "while choosing context files (its prefilter's directory test)", error)
         return wanted
 
 
@@ -325,22 +323,23 @@ def _read_all(inputs: Sequence["InputFile"], max_bytes: int) -> list["InputFile"
 def _prefilters(host: "PluginHost", request: ContextRequest, failed: set[str], report: Report) -> dict[str, ContextPrefilter | None]:
     """Each answering plugin's prefilter for the run; a plugin without one, or failing to give one, is absent."""
     found: dict[str, ContextPrefilter | None] = {}
-    for impl in reversed(host.manager.hook.mldeploy_context_prefilter.get_hookimpls()):
-        try:
-            prefilter = impl.function(*[{"request": request}[name] for name in impl.argnames])
-        except (KeyboardInterrupt, Overrun):
-            raise
-        except BaseException as error:  # isolation, as in call_each: the plugin is asked about every file
-            failed.add(impl.plugin_name)
-            report(impl.plugin_name, "while choosing context files (its prefilter)", error)
+    for outcome in host.call_each("mldeploy_context_prefilter", request=request):
+        if outcome.error is not None:  # the plugin is asked about every file
+            _report_once(failed, report, outcome.plugin, "while choosing context files (its prefilter)", outcome.error)
             continue
-        problem = "" if prefilter is None else prefilter_problem(prefilter)
+        problem = prefilter_problem(outcome.result)
         if problem:
-            failed.add(impl.plugin_name)
-            report(impl.plugin_name, f"{problem} while choosing context files", None)
+            _report_once(failed, report, outcome.plugin, f"{problem} while choosing context files", None)
             continue
-        found[impl.plugin_name] = _bounded(prefilter)
+        found[outcome.plugin] = _bounded(outcome.result)
     return found
+
+
+def _report_once(failed: set[str], report: Report, plugin: str, doing: str, error: "BaseException | None") -> None:
+    """Report a plugin's failure in choosing context files, unless it failed before in this run."""
+    if plugin not in failed:
+        failed.add(plugin)
+        report(plugin, doing, error)
 
 
 # A file's words are looked for one by one: a prefilter of more names than this (the objects of a large linted
@@ -373,9 +372,7 @@ def _is_wanted(path: str, text: str, request: ContextRequest, asked: list[_Asker
         except (KeyboardInterrupt, Overrun):
             raise
         except BaseException as error:  # isolation, as in call_each: the file is kept
-            if impl.plugin_name not in failed:
-                failed.add(impl.plugin_name)
-                report(impl.plugin_name, "while choosing context files", error)
+            _report_once(failed, report, impl.plugin_name, "while choosing context files", error)
             return True
         if answer:
             return True
