@@ -69,7 +69,7 @@ class Vocabulary:
         self.words: tuple[tuple[str, str], ...] = tuple(words)
         self.full = (1 << len(self.words)) - 1
         self._position = {word: index for index, word in enumerate(self.words)}
-        self._tests: list[tuple[int, str, str]] | None = None
+        self._tests = [(1 << index, word, kind) for index, (word, kind) in enumerate(self.words)]
 
     def mask(self, words: Sequence[str], kind: str) -> int:
         """The bits of `words` of `kind` (each must be in the vocabulary)."""
@@ -78,13 +78,8 @@ class Vocabulary:
             bits |= 1 << self._position[(word, kind)]
         return bits
 
-    def __contains__(self, word: object) -> bool:
-        return word in self._position
-
     def bits(self, text: str) -> int:
         """The bits of the words `text` holds."""
-        if self._tests is None:
-            self._tests = [(1 << index, word, kind) for index, (word, kind) in enumerate(self.words)]
         bits = 0
         lowered = None
         for bit, word, kind in self._tests:
@@ -152,11 +147,12 @@ class WordIndex:
         now = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
         self._status[path] = now
         entry = self._entries.get(path)
-        # Checked here, not when loaded: a run looks at a few of a large index's entries more than once.
+        # Checked when used, not all when loaded: the entries of files another run looked at may never be.
         if type(entry) is list and len(entry) == 7 and entry[:5] == now:
             known, held = entry[5], entry[6]
-            if type(known) is int and type(held) is int and 0 <= known <= self.vocabulary.full and (held == UNDECODABLE or 0 <= held and not held & ~known):
-                return known, held
+            if type(known) is int and type(held) is int and 0 <= known <= self.vocabulary.full:
+                if held == UNDECODABLE or 0 <= held and not held & ~known:
+                    return known, held
         return None
 
     def learn(self, path: str, held: int) -> None:
