@@ -102,12 +102,12 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     if is_wanted(path, text, request):
         return True
     if _is_terraform(path):
-        wants = request.memo(("terraform", "plans linted"), lambda: _plan_wants(request))
+        wants = _plan_wants(request)
         if wants is not None and wants.wants(path, text):
             return True
     if not _is_terraform(path) or not any(word in text for word in _KUBERNETES_LINKS):
         return False
-    return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
+    return _kubernetes_linted(request)
 
 
 @hookimpl
@@ -118,19 +118,27 @@ def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter:
         from plugins.adapters.terraform.context import in_wanted_trees
 
         return ContextPrefilter(suffixes=_TERRAFORM_SUFFIXES, directory_wanted=lambda directory: in_wanted_trees(directory, request))
-    kubernetes = request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
-    if kubernetes or request.memo(("terraform", "plans linted"), lambda: _plan_wants(request)) is not None:
+    if _kubernetes_linted(request) or _plan_wants(request) is not None:
         return ContextPrefilter(suffixes=_TERRAFORM_SUFFIXES)
     return ContextPrefilter()
 
 
-def _plan_wants(request: ContextRequest):
-    """What the linted plans want (`plan_context.py`), imported only when a linted file may be a plan."""
-    if not any(linted.lower().endswith(".json") for linted in request.linted):
-        return None
-    from plugins.adapters.terraform.plan_context import plan_wants
+def _kubernetes_linted(request: ContextRequest) -> bool:
+    """Whether a linted file may hold a Kubernetes object (once per run)."""
+    return request.memo(("terraform", "kubernetes linted"), lambda: any("apiVersion" in linted for linted in request.linted.values()))
 
-    return plan_wants(request.linted)
+
+def _plan_wants(request: ContextRequest):
+    """What the linted plans want (`plan_context.py`, imported only when a linted file may be a plan), once per run."""
+
+    def wants():
+        if not any(linted.lower().endswith(".json") for linted in request.linted):
+            return None
+        from plugins.adapters.terraform.plan_context import plan_wants
+
+        return plan_wants(request.linted)
+
+    return request.memo(("terraform", "plans linted"), wants)
 
 
 @hookimpl
