@@ -93,12 +93,12 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     """A context file that holds what links across files, but an autoscaler only when it may name a linted
     object; every file when a linted file holds such an object itself (an autoscaler's target may be any
     workload of the run); none when no linted file is Kubernetes."""
-    names = request.memo(("kubernetes", "linted"), lambda: _linted_names(request))
+    names = _linted_names(request)
     if names is None or names is True:
         return bool(names)
     if not links_across_files(text):
         return False
-    if any(word in text for word in LINKING_WORDS[len(AUTOSCALER_WORDS):]):
+    if any(word in text for word in _NOT_AUTOSCALER_WORDS):
         return True
     return request.memo(("kubernetes", "names"), lambda: _whole_names(names)).search(text) is not None
 
@@ -106,17 +106,26 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
 @hookimpl
 def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
     """What `mldeploy_context_wanted` looks for: the linking words, an autoscaler's only beside a linted name."""
-    names = request.memo(("kubernetes", "linted"), lambda: _linted_names(request))
+    names = _linted_names(request)
     if names is None:
         return ContextPrefilter()
     if names is True:
         return None
-    return ContextPrefilter(words=LINKING_WORDS[len(AUTOSCALER_WORDS):], naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
+    return ContextPrefilter(words=_NOT_AUTOSCALER_WORDS, naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
+
+
+# The linking words that make a file wanted whatever names it holds.
+_NOT_AUTOSCALER_WORDS = LINKING_WORDS[len(AUTOSCALER_WORDS):]
 
 
 def _linted_names(request: ContextRequest) -> "bool | frozenset[str] | None":
     """What the linted files may read of the others: everything (True), the objects that link across files
-    with autoscalers only where they name an object of the linted files (the names they may mean), or nothing (None)."""
+    with autoscalers only where they name an object of the linted files (the names they may mean), or nothing (None).
+    Once per run."""
+    return request.memo(("kubernetes", "linted"), lambda: _read_linted_names(request))
+
+
+def _read_linted_names(request: ContextRequest) -> "bool | frozenset[str] | None":
     texts = [text for text in request.linted.values() if "apiVersion" in text]
     if not texts:
         return None
