@@ -108,7 +108,7 @@ class WordIndex:
     (`known`: the vocabulary may have grown since) and which it holds.
     """
 
-    def __init__(self, cache: "DiskCache | None", name: str, vocabulary: Vocabulary, entries: dict[str, Any]) -> None:
+    def __init__(self, cache: "DiskCache", name: str, vocabulary: Vocabulary, entries: dict[str, Any]) -> None:
         self.cache = cache
         self.name = name
         self.vocabulary = vocabulary
@@ -171,7 +171,7 @@ class WordIndex:
 
     def save(self) -> None:
         """Write the index when this run changed it; entries of files this run looked for and did not find are dropped."""
-        if self.cache is None or not self._changed:
+        if not self._changed:
             return
         # kept: the files this run found, and those it did not look for (another run's scope)
         entries = {path: entry for path, entry in self._entries.items() if path in self._status or path not in self._seen}
