@@ -735,8 +735,12 @@ def _write(text: str | Iterable[str], output: str | None, inputs: Sequence[str] 
 
     A file is written whole or not at all: to a temporary file beside it,
     then renamed over it, so a symbolic link at `output` is replaced, never
-    written through. An `output` that is one of `inputs` (the same file,
-    through a link or not) is refused (exit 2) before a piece is made.
+    written through. A character device or a named pipe (`/dev/null`) is
+    written into, never replaced; a link to one (`/dev/stdout`), or to a
+    process's descriptor, is refused, and so is anything else that is not a
+    file (a directory, a socket, a block device). An `output` that is one
+    of `inputs` (the same file, through a link or not) is refused (exit 2)
+    before a piece is made.
 
     Standard output gets UTF-8 when its encoding cannot hold the text (JSON
     and SARIF are UTF-8 by definition). A reader that has gone (`| head`)
@@ -747,8 +751,22 @@ def _write(text: str | Iterable[str], output: str | None, inputs: Sequence[str] 
     if output:
         if any(_same_file(output, path) for path in inputs):
             raise UsageError(f"--output {output} is one of the files being linted; write the report elsewhere")
+        kind = _output_kind(output)
+        if kind == "link to a stream":
+            raise UsageError(
+                f"--output {output} is a link to a device, a pipe or a descriptor, which would be replaced, not written "
+                "through; leave out --output to write to standard output"
+            )
+        if kind not in ("file", "stream"):
+            raise UsageError(f"cannot write {output}: it is {kind}, not a file")
+        chunks = (piece.encode("utf-8", "backslashreplace") for piece in pieces)
         try:
-            _replace_file(output, (piece.encode("utf-8", "backslashreplace") for piece in pieces))
+            if kind == "stream":
+                with open(output, "wb") as stream:  # a device or a pipe: written into, as a shell's `>` would
+                    for chunk in chunks:
+                        stream.write(chunk)
+            else:
+                _replace_file(output, chunks)
         except OSError as error:
             raise UsageError(f"cannot write {output}: {error.strerror or error}") from None
         return
@@ -802,6 +820,36 @@ def _same_file(output: str, path: str) -> bool:
         return os.path.samefile(output, path)
     except (OSError, ValueError):  # either does not exist (or is `-`): not the same file
         return False
+
+
+def _output_kind(path: str) -> str:
+    """What `--output` names: "file" (a regular file, a link or nothing, to be replaced), "stream" (a
+    character device or a named pipe, to be written into), "link to a stream", or what else it is."""
+    import stat
+
+    try:
+        status = os.lstat(path)
+    except (OSError, ValueError):
+        return "file"  # nothing there (or unreachable: replacing it says why)
+    mode = status.st_mode
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return "stream"
+    if stat.S_ISLNK(mode):
+        try:
+            # /dev/stdout and /dev/fd/N name a process's descriptors through /proc, whatever they point at.
+            if os.readlink(path).startswith("/proc/"):
+                return "link to a stream"
+            target = os.stat(path).st_mode
+        except OSError:
+            return "file"  # a dangling link: replaced
+        return "file" if stat.S_ISREG(target) or stat.S_ISDIR(target) else "link to a stream"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a block device" if stat.S_ISBLK(mode) else "not a file"
 
 
 def _replace_file(path: str, chunks: Iterable[bytes]) -> None:

@@ -8,6 +8,7 @@ timeout, so that a regression fails instead of hanging the suite.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -412,6 +413,45 @@ def test_output_replaces_a_symlink_instead_of_writing_through_it(cli, chdir_tmp)
     assert (elsewhere / "precious.txt").read_text() == "keep me\n"
     report = chdir_tmp / "report.txt"
     assert not report.is_symlink() and "MD001" in report.read_text()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_output_into_a_named_pipe_is_written_into_it_not_over_it(cli, chdir_tmp):
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    os.mkfifo(chdir_tmp / "report.pipe")
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append((chdir_tmp / "report.pipe").read_bytes()), daemon=True)
+    reader.start()
+    result = cli("deploy.yaml", "--no-config", "--context", "none", "-o", "report.pipe")
+    reader.join(timeout=30)
+    assert result.code == 1 and "MD001" in received[0].decode()
+    assert stat.S_ISFIFO(os.lstat(chdir_tmp / "report.pipe").st_mode)
+
+
+def test_output_into_a_character_device_leaves_the_device(cli, chdir_tmp):
+    # `-o /dev/null` run as root once renamed a file over the null device; a copy of it stands in for it here.
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    device = chdir_tmp / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (OSError, AttributeError):
+        pytest.skip("making a device node needs privileges (or a platform) this run does not have")
+    result = cli("deploy.yaml", "--no-config", "--context", "none", "-o", str(device))
+    assert result.code == 1 and result.err == ""
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and symbolic links")
+def test_output_through_a_link_to_a_pipe_or_onto_a_directory_is_refused(cli, chdir_tmp):
+    (chdir_tmp / "deploy.yaml").write_text(BROKEN)
+    os.mkfifo(chdir_tmp / "pipe")
+    os.symlink(chdir_tmp / "pipe", chdir_tmp / "report.txt")
+    linked = cli("deploy.yaml", "--no-config", "-o", "report.txt")
+    assert linked.code == 2 and "is a link to a device, a pipe or a descriptor" in linked.err
+    assert os.path.islink(chdir_tmp / "report.txt")
+    (chdir_tmp / "reports").mkdir()
+    directory = cli("deploy.yaml", "--no-config", "-o", "reports")
+    assert directory.code == 2 and directory.err == "mldeploy-lint: error: cannot write reports: it is a directory, not a file\n"
 
 
 def test_output_is_written_whole_or_not_at_all(cli, chdir_tmp):
