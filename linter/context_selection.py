@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from linter.engine import InputFile, LintOptions
     from linter.plugin_manager import PluginHost
 
-__all__ = ["ContextPrefilter", "ContextRequest", "PerRun", "READS_THE_RUN", "select_context"]
+__all__ = ["ContextPrefilter", "ContextRequest", "PerRun", "READS_THE_RUN", "parses_every_context_file", "select_context"]
 
 # Hooks through which a plugin reads other documents of the run than the one it is given.
 READS_THE_RUN = ("mldeploy_extract", "mldeploy_link", "mldeploy_embedded_documents")
@@ -204,12 +204,9 @@ def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "
     asked about every file.
     """
     max_bytes = options.limits.max_bytes
-    if not any(item.context_only for item in inputs):
+    if not any(item.context_only for item in inputs) or parses_every_context_file(host):
         return _read_all(inputs, max_bytes)
     hook = host.manager.hook.mldeploy_context_wanted
-    answering = {impl.plugin_name for impl in hook.get_hookimpls()}
-    if any(impl.plugin_name not in answering for name in READS_THE_RUN for impl in getattr(host.manager.hook, name).get_hookimpls()):
-        return _read_all(inputs, max_bytes)
     request = ContextRequest({item.path: item.decoded(options.limits)[0] or "" for item in inputs if not item.context_only}, options)
     failed: set[str] = set()
     prefilters = _prefilters(host, request, failed, report)
@@ -217,9 +214,15 @@ def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "
     words = [word for asker in askers if asker.prefilter is not None for word in _words(asker.prefilter)]
     unread = [item.location for item in inputs if item.location is not None]
     index = None
-    if options.disk_cache is not None and unread and words and all(asker.prefilter is not None for asker in askers):
+    kept = _kept_vocabulary(inputs)
+    if kept is not None:  # inputs passed again: what was found in them is kept on them
+        vocabulary = kept.grown(words)
+    elif options.disk_cache is not None and unread and words and all(asker.prefilter is not None for asker in askers):
         index = WordIndex.open(options.disk_cache, unread, words, max_bytes)
-    selection = _Selection(request, askers, index.vocabulary if index else Vocabulary(list(dict.fromkeys(words))), index, failed, report)
+        vocabulary = index.vocabulary
+    else:
+        vocabulary = Vocabulary(list(dict.fromkeys(words)))
+    selection = _Selection(request, askers, vocabulary, index, failed, report)
     kept = []
     for item in inputs:
         if not item.context_only:
@@ -233,6 +236,24 @@ def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "
     if index is not None:
         index.save()
     return kept
+
+
+def _kept_vocabulary(inputs: Sequence["InputFile"]) -> Vocabulary | None:
+    """The largest vocabulary whose words an earlier run kept on one of the context `inputs`; None when none has them."""
+    found = None
+    for item in inputs:
+        if item.context_only:
+            kept = item.__dict__.get("_held")
+            if kept is not None and (found is None or len(kept[0].words) > len(found.words)):
+                found = kept[0]
+    return found
+
+
+def parses_every_context_file(host: "PluginHost") -> bool:
+    """True when a plugin reads the run without answering `mldeploy_context_wanted`: every context file is then parsed."""
+    hook = host.manager.hook
+    answering = {impl.plugin_name for impl in hook.mldeploy_context_wanted.get_hookimpls()}
+    return any(impl.plugin_name not in answering for name in READS_THE_RUN for impl in getattr(hook, name).get_hookimpls())
 
 
 def _words(prefilter: ContextPrefilter) -> list[tuple[str, str]]:
@@ -286,10 +307,9 @@ class _Selection:
         text = decoded[0]
         if remembered is None or remembered[0] != self.vocabulary.full:
             held = self.vocabulary.bits(text) if text is not None else UNDECODABLE
-            if item.location is None:
-                object.__setattr__(item, "_held", (self.vocabulary.words, held))  # not a field: see _remembered
-            elif self.index is not None:
+            if item.location is not None and self.index is not None:
                 self.index.learn(item.location, held)
+            self._keep(item, self.vocabulary.full, held)
             for asker in self.by_words:
                 if asker.by_words(self.vocabulary.full, held):
                     wanted |= asker.bit
@@ -304,14 +324,25 @@ class _Selection:
     def _remembered(self, item: "InputFile") -> tuple[int, int] | None:
         """(the words looked for, the words held) of a file, when known without reading it.
 
-        An input read already is one a long-lived caller (the language
-        server) passes again while its file is unchanged: its words are kept
-        on it, for the same vocabulary.
+        What a run finds is kept on the input: a long-lived caller (the
+        language server) passes the same input again while its file is
+        unchanged, and then no index is opened (`_kept_vocabulary`). Else
+        from the word index, for a file to read.
         """
-        if item.location is None:
-            kept = item.__dict__.get("_held")
-            return (self.vocabulary.full, kept[1]) if kept is not None and kept[0] == self.vocabulary.words else None
-        return self.index.known(item.location) if self.index is not None else None
+        kept = item.__dict__.get("_held")
+        if kept is not None and self.vocabulary.extends(kept[0]):
+            if kept[0] is not self.vocabulary:
+                self._keep(item, kept[1], kept[2])
+            return kept[1], kept[2]
+        if item.location is not None and self.index is not None:
+            found = self.index.known(item.location)
+            if found is not None:
+                self._keep(item, *found)
+            return found
+        return None
+
+    def _keep(self, item: "InputFile", known: int, held: int) -> None:
+        object.__setattr__(item, "_held", (self.vocabulary, known, held))  # not a field: equality is the bytes'
 
 
 def _read_all(inputs: Sequence["InputFile"], max_bytes: int) -> list["InputFile"]:

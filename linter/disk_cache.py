@@ -281,8 +281,9 @@ class DiskCache:
                     pass
             with os.fdopen(descriptor, "rb") as stream:
                 descriptor = -1
-                data = stream.read(limit + 1)
-            return data if len(data) <= limit else None
+                # Sized by the file: read(limit + 1) would allocate the whole limit (tens of MB) for every entry.
+                data = stream.read(info.st_size + 1)
+            return data if len(data) <= min(limit, info.st_size) else None
         except OSError:
             return None
         finally:

@@ -71,6 +71,20 @@ class Vocabulary:
         self._position = {word: index for index, word in enumerate(self.words)}
         self._tests = [(1 << index, word, kind) for index, (word, kind) in enumerate(self.words)]
 
+    def grown(self, words: Sequence[tuple[str, str]]) -> "Vocabulary":
+        """This vocabulary with the `words` it lacks added after its own, so that its bits keep their meaning;
+        itself when it lacks none. Past `MAX_VOCABULARY` words it starts again: a vocabulary of `words` alone."""
+        added = [word for word in dict.fromkeys(words) if word not in self._position]
+        if not added:
+            return self
+        if len(self.words) + len(added) > MAX_VOCABULARY:
+            return Vocabulary(list(dict.fromkeys(words)))
+        return Vocabulary([*self.words, *added])
+
+    def extends(self, other: "Vocabulary") -> bool:
+        """True when `other`'s words are this vocabulary's first ones: bits of `other` mean the same here."""
+        return other is self or self.words[: len(other.words)] == other.words
+
     def mask(self, words: Sequence[str], kind: str) -> int:
         """The bits of `words` of `kind` (each must be in the vocabulary)."""
         bits = 0
@@ -129,12 +143,13 @@ class WordIndex:
             ["context words", str(_FORMAT), __version__, code_stamp(["linter.source"]), str(max_bytes), os.getcwd(), root]
         )
         stored = cache.load(name, _MAX_ENTRY_BYTES)
-        vocabulary, entries = _valid(stored) if stored is not MISSING else ((), {})
-        added = [word for word in dict.fromkeys(words) if word not in vocabulary]
-        if len(vocabulary) + len(added) > MAX_VOCABULARY:  # start again from this run's words
-            vocabulary, added, entries = tuple(dict.fromkeys(words)), [], {}
-        index = cls(cache, name, Vocabulary([*vocabulary, *added]), entries)
-        index._changed = bool(added)
+        words_stored, entries = _valid(stored) if stored is not MISSING else ((), {})
+        kept = Vocabulary(words_stored)
+        vocabulary = kept.grown(words)
+        if not vocabulary.extends(kept):  # started again from this run's words
+            entries = {}
+        index = cls(cache, name, vocabulary, entries)
+        index._changed = vocabulary is not kept
         return index
 
     def known(self, path: str) -> tuple[int, int] | None:

@@ -246,10 +246,48 @@ def test_an_input_passed_again_is_not_looked_at_again(monkeypatch) -> None:
     looked.clear()
     assert select_context([linted, *others, autoscaler], host, LintOptions(), lambda *failure: pytest.fail(str(failure))) == first
     assert looked == []
-    # Another linted file: other names, another vocabulary, every input looked at again.
+    # Another linted file: another name, added to the vocabulary. Only the input that holds an autoscaler's
+    # word may name it, and only that one is looked at again.
     other = InputFile("api.yaml", DEPLOYMENT.format(name="api").encode())
     assert select_context([other, *others, autoscaler], host, LintOptions(), lambda *failure: pytest.fail(str(failure))) == [other]
-    assert len(looked) == 6
+    assert looked == [autoscaler.data.decode()]
+
+
+def test_unread_inputs_passed_again_need_neither_the_index_nor_their_files(repository: Path, reads: list[str], monkeypatch) -> None:
+    # The language server's context inputs stay unread between edits: what the first run found is kept on them.
+    monkeypatch.setattr(word_index, "RACY_NS", 0)
+    memory = MemoryCache()
+    opened: list[int] = []
+    original_open = word_index.WordIndex.open.__func__
+    monkeypatch.setattr(word_index.WordIndex, "open", classmethod(lambda cls, *args: opened.append(1) or original_open(cls, *args)))
+    host = build_plugin_host()
+    options = LintOptions(disk_cache=memory)  # type: ignore[arg-type]
+    linted = InputFile("apps/web.yaml", DEPLOYMENT.format(name="web").encode())
+    paths = sorted(str(path.relative_to(repository)) for path in repository.rglob("*.y*ml") if path.name != "web.yaml")
+    context = [InputFile(path, b"", context_only=True, location=path) for path in paths]
+    fail = lambda *failure: pytest.fail(str(failure))  # noqa: E731
+    first = select_context([linted, *context], host, options, fail)
+    assert opened == [1] and len(reads) == len(paths)
+    assert [item.path for item in first] == ["apps/web.yaml", "platform/hpa-web.yaml"]
+    opened.clear()
+    reads.clear()
+    again = select_context([linted, *context], host, options, fail)
+    assert opened == [] and reads == ["platform/hpa-web.yaml"]  # only the file to parse is read again
+    assert [item.path for item in again] == [item.path for item in first]
+    reads.clear()
+    # Another name: only the files that hold an autoscaler's word are read, to look for it.
+    other = InputFile("apps/api.yaml", DEPLOYMENT.format(name="web-3").encode())
+    assert [item.path for item in select_context([other, *context], host, options, fail)] == ["apps/api.yaml", "services/hpa-3.yaml"]
+    assert opened == [] and sorted(reads) == sorted(_hpas())
+
+
+def test_a_vocabulary_grows_by_adding_words_after_its_own() -> None:
+    first = Vocabulary([("a", EXACT), ("b", FOLDED)])
+    assert first.grown([("b", FOLDED), ("a", EXACT)]) is first
+    grown = first.grown([("c", NAME), ("a", EXACT)])
+    assert grown.words == (("a", EXACT), ("b", FOLDED), ("c", NAME)) and grown.extends(first) and not first.extends(grown)
+    assert grown.bits("a c") == first.bits("a c") | 0b100
+    assert not Vocabulary([("b", FOLDED)]).grown([("a", EXACT)]).extends(first)
 
 
 def test_a_prefilter_of_many_names_or_words_is_widened_not_slow(monkeypatch) -> None:

@@ -326,6 +326,22 @@ def test_entries_are_plain_json_written_atomically(tmp_path: Path) -> None:
     assert not [path for path in entries if path.name.endswith(".tmp")]
 
 
+def test_reading_an_entry_allocates_for_its_size_not_for_the_limit(tmp_path: Path) -> None:
+    import tracemalloc
+
+    cache = open_cache(str(tmp_path / "cache"), "salt")
+    assert cache is not None
+    cache.store("words", {"files": ["a.yaml"]})
+    tracemalloc.start()
+    try:
+        assert cache.load("words", 256 * 1024 * 1024) == {"files": ["a.yaml"]}
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+    assert cache.load("words", 10) is disk_cache.MISSING  # over the limit
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership")
 def test_a_cache_directory_others_may_write_to_is_not_used(tmp_path: Path) -> None:
     shared = tmp_path / "shared"

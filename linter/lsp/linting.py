@@ -8,8 +8,12 @@ what linting the edited document alone costs:
 - one plugin host per set of configured plugins;
 - the configuration of each directory (until `invalidate` says files changed);
 - per context scope, the list of context files (walked again when files are
-  created or deleted, and at least every `REWALK_SECONDS`) and each file's
-  bytes (read again when its size or modification time changes);
+  created or deleted, and at least every `REWALK_SECONDS`), each as an
+  unread input while its size and modification time stay the same: a run
+  reads only the files a plugin may want (`linter.context_selection`), and
+  the words it found in the others are kept on their inputs, or in the
+  disk cache's word index (`linter.word_index`). With a plugin that parses
+  every context file, their bytes are read and kept instead;
 - each file's parse (`linter.source_cache`), reused while its bytes are the same;
   the context files' parses are also read from and written to the on-disk
   cache (`linter.disk_cache`, `cache-dir` of the configuration), so that a
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from linter.api import MAX_REPOSITORY_CONTEXT_FILES
 from linter.config import Config, ConfigError, check_config, find_config, read_config
+from linter.context_selection import parses_every_context_file
 from linter.discovery import DiscoveryOptions, PatternError, discover, is_repository_root, list_directory, read_regular_file
 from linter.engine import DEFAULT_FILE_TIMEOUT, InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
@@ -77,14 +82,14 @@ class DocumentLint:
 
 @dataclass
 class _ContextIndex:
-    """The context files of one scope: the walk's list, and each file's bytes keyed by (size, mtime)."""
+    """The context files of one scope: the walk's list, and each file's input kept while its (size, mtime) stays."""
 
     scope: Scope
     discovery: DiscoveryOptions
     max_bytes: int
     files: list[str] = field(default_factory=list)
     walked_at: float | None = None
-    read: dict[str, tuple[tuple[int, int], InputFile]] = field(default_factory=dict)
+    known: dict[str, tuple[tuple[int, int], InputFile]] = field(default_factory=dict)
 
     def refresh(self, stale: bool) -> None:
         """Walk the scope again when `stale`, never walked, or last walked `REWALK_SECONDS` ago."""
@@ -99,11 +104,15 @@ class _ContextIndex:
         self.files = [os.path.abspath(path) for path in files]
         self.walked_at = now
         listed = set(self.files)
-        for gone in [path for path in self.read if path not in listed]:
-            del self.read[gone]
+        for gone in [path for path in self.known if path not in listed]:
+            del self.known[gone]
 
-    def inputs(self, document: str) -> list[InputFile]:
-        """The scope's files other than `document`, as context inputs (re-read where they changed on disk)."""
+    def inputs(self, document: str, read: bool) -> list[InputFile]:
+        """The scope's files other than `document`, as context inputs: unread, or with `read` their bytes read.
+
+        An input is made again when its file's size or modification time
+        changed (re-read, with `read`).
+        """
         files = self.files
         if self.scope.recursive and len(files) > MAX_REPOSITORY_CONTEXT_FILES:
             directory = os.path.dirname(document)  # as the CLI does above the cap: the document's directory only
@@ -115,18 +124,21 @@ class _ContextIndex:
             try:
                 status = os.stat(path)
             except OSError:
-                self.read.pop(path, None)
+                self.known.pop(path, None)
                 continue
             signature = (status.st_size, status.st_mtime_ns)
-            known = self.read.get(path)
-            if known is None or known[0] != signature:
-                try:
-                    data, truncated = read_regular_file(path, self.max_bytes)
-                except OSError:
-                    self.read.pop(path, None)
-                    continue
-                known = (signature, InputFile(path, data, context_only=True, truncated=truncated))
-                self.read[path] = known
+            known = self.known.get(path)
+            if known is None or known[0] != signature or (known[1].location is None) != read:
+                if read:
+                    try:
+                        data, truncated = read_regular_file(path, self.max_bytes)
+                    except OSError:
+                        self.known.pop(path, None)
+                        continue
+                    item = InputFile(path, data, context_only=True, truncated=truncated)
+                else:
+                    item = InputFile(path, b"", context_only=True, location=path)
+                known = self.known[path] = (signature, item)
             found.append(known[1])
         return found
 
@@ -248,7 +260,8 @@ class WorkspaceLinter:
         context: list[InputFile] = []
         if scope is not None:
             try:
-                context = self._index(scope, discovery, options.limits.max_bytes).inputs(path)
+                index = self._index(scope, discovery, options.limits.max_bytes)
+                context = index.inputs(path, read=parses_every_context_file(host))
             except (OSError, PatternError) as error:
                 problems += (f"context files not read: {error}",)
         inputs = _with_buffers([document, *context], path, buffers, scope, discovery)

@@ -8,6 +8,7 @@ is old), and a parse is reused only for the same bytes.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,33 @@ def test_a_context_file_changed_on_disk_is_read_again(workspace):
     stamp = hpa.stat().st_mtime_ns + 5_000_000_000
     os.utime(hpa, ns=(stamp, stamp))
     assert "AS001" in _codes(linter.lint(path, DEPLOYMENT))
+
+
+def test_context_files_stay_unread_between_edits_unless_a_plugin_parses_them_all(workspace, monkeypatch):
+    # The session keeps each context file as an unread input (a run reads what a plugin may want), not its bytes.
+    root, linter = workspace
+    (root / "hpa.yaml").write_text(HPA, encoding="utf-8")
+    (root / "ci.yml").write_text("on: push\njobs: {test: {runs-on: ubuntu-latest}}\n", encoding="utf-8")
+    path = str(root / "deployment.yaml")
+    assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT))
+    (index,) = linter._indexes.values()
+    kept = [item for _, item in index.known.values()]
+    assert len(kept) == 2 and all(item.data == b"" and item.location for item in kept)
+    assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT + "\n"))
+    assert [item for _, item in index.known.values()] == kept  # the same inputs, passed again
+    # A plugin that reads the run without saying which context files it wants gets every one parsed: their bytes are kept.
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "plugin_dist"))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # leave no __pycache__ in plugin_dist
+    (root / "mldeploy-lint.toml").write_text('plugins = ["acme_deploy_adapter"]\n', encoding="utf-8")
+    linter.invalidate(configuration=True)
+    try:
+        assert "AS001" not in _codes(linter.lint(path, DEPLOYMENT))
+    finally:
+        sys.modules.pop("acme_deploy_adapter", None)
+    (index,) = linter._indexes.values()
+    assert sorted(item.data.decode() for _, item in index.known.values() if item.path != str(root / "mldeploy-lint.toml")) == sorted(
+        [(root / "ci.yml").read_text(), HPA]
+    )
 
 
 def test_a_new_file_is_seen_once_the_editor_reports_it(workspace):
