@@ -52,6 +52,15 @@ def test_an_autoscaler_is_wanted_only_when_it_may_name_a_linted_object():
     assert _wanted(HPA.format(name="x"), DEPLOYMENT.replace("name: scorer", "name: *scorer"))  # an alias: not read here
 
 
+def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
+    assert _wanted("apiVersion: v1\nkind: Namespace\nmetadata: {name: ml, labels: {environment: production}}\n", DEPLOYMENT)
+    assert _wanted('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}', DEPLOYMENT)
+    alarm = "Resources:\n  Latency:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {Namespace: AWS/SageMaker, MetricName: ModelLatency}\n"
+    assert not _wanted(alarm, DEPLOYMENT)
+    assert not _wanted(alarm + "# the scorer's latency\n", DEPLOYMENT)  # a linted name, but no autoscaler
+    assert not _wanted("Resources: {Target: {Properties: {ServiceNamespace: sagemaker}}}\n", DEPLOYMENT)
+
+
 @pytest.mark.parametrize("target", ["scorer", "scorer-2"])
 def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypatch, target):
     (tmp_path / ".git").mkdir()

@@ -96,11 +96,24 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     names = _linted_names(request)
     if names is None or names is True:
         return bool(names)
-    if not links_across_files(text):
-        return False
-    if any(word in text for word in _NOT_AUTOSCALER_WORDS):
+    if _links_whatever_names(text):
         return True
+    if not any(word in text for word in AUTOSCALER_WORDS):
+        return False
     return request.memo(("kubernetes", "names"), lambda: _whole_names(names)).search(text) is not None
+
+
+def _links_whatever_names(text: str) -> bool:
+    """True when `text` may hold an object that links across files whatever it names: not an autoscaler.
+
+    `Namespace` counts only beside a `kind`: CloudFormation templates write
+    it too (a CloudWatch alarm's `Namespace`, a scalable target's
+    `ServiceNamespace`), and a Namespace object is written with its kind.
+    """
+    for word in _NOT_AUTOSCALER_WORDS:
+        if word in text and (word != "Namespace" or "kind" in text):
+            return True
+    return False
 
 
 @hookimpl
