@@ -52,6 +52,74 @@ def test_an_autoscaler_is_wanted_only_when_it_may_name_a_linted_object():
     assert _wanted(HPA.format(name="x"), DEPLOYMENT.replace("name: scorer", "name: *scorer"))  # an alias: not read here
 
 
+ACK_ENDPOINT = """apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: Endpoint
+metadata: {name: scorer, namespace: ml}
+spec: {endpointName: scorer, endpointConfigName: scorer-config}
+"""
+RUNTIME = """apiVersion: serving.kserve.io/v1alpha1
+kind: ServingRuntime
+metadata: {name: xgb-gpu, namespace: ml}
+spec:
+  supportedModelFormats:
+    - {name: xgboost, autoSelect: true, priority: 2}
+  containers:
+    - name: kserve-container
+      image: registry.example.com/serving/xgb-gpu-server:2.0
+      resources:
+        limits: {nvidia.com/gpu: "1", cpu: "4"}
+"""
+ISVC = """apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {name: churn, namespace: ml, labels: {environment: production}}
+spec:
+  predictor:
+    minReplicas: 2
+    model:
+      modelFormat: {name: xgboost}
+      storageUri: s3://models/churn
+"""
+
+
+def test_what_links_to_any_workload_is_wanted_and_what_links_only_to_its_own_kind_is_not():
+    # Every linking word is accounted for: what applies to any workload, a KServe runtime, or an ACK resource.
+    assert set(kubernetes.LINKING_WORDS) == {
+        *kubernetes.AUTOSCALER_WORDS, *kubernetes._FOR_ANY_WORKLOAD, *kubernetes._FOR_KSERVE, "services.k8s.aws"
+    }
+    for word in ("PodDisruptionBudget", "NodePool", "Provisioner", "NodeClass"):
+        assert _wanted(f"apiVersion: x/v1\nkind: {word}\n", DEPLOYMENT)
+    # ACK resources link to each other only: a linted one is itself a linking object, and then every file is wanted.
+    assert not _wanted(ACK_ENDPOINT, DEPLOYMENT)
+    assert _wanted(DEPLOYMENT, ACK_ENDPOINT.replace("Endpoint\n", "EndpointConfig\n"))
+    # A serving runtime links to InferenceServices only.
+    assert not _wanted(RUNTIME, DEPLOYMENT)
+    assert _wanted(RUNTIME, ISVC)
+
+
+@pytest.mark.parametrize("linted", ["apps/isvc.yaml", "apps/deploy.yaml"])
+def test_runtimes_and_ack_resources_left_out_change_no_finding(tmp_path, monkeypatch, linted):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "apps" / "isvc.yaml").write_text(ISVC)
+    (tmp_path / "apps" / "deploy.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "platform" / "runtime.yaml").write_text(RUNTIME)
+    (tmp_path / "platform" / "ack.yaml").write_text(ACK_ENDPOINT)
+    monkeypatch.chdir(tmp_path)
+    filtered = lint_paths([linted], context="repository")
+
+    class Everything:  # every context file parsed, as before the hook
+        @hookimpl
+        def mldeploy_context_wanted(self, path, text, request):
+            return True
+
+    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
+    assert filtered.findings == every.findings
+    if linted == "apps/isvc.yaml":
+        (deployment,) = filtered.deployments
+        assert deployment.attribute("predictor.serving_runtime").value == "ServingRuntime xgb-gpu"
+
+
 def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
     assert _wanted("apiVersion: v1\nkind: Namespace\nmetadata: {name: ml, labels: {environment: production}}\n", DEPLOYMENT)
     assert _wanted('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}', DEPLOYMENT)

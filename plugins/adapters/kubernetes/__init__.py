@@ -96,21 +96,21 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     names = _linted_names(request)
     if names is None or names is True:
         return bool(names)
-    if _links_whatever_names(text):
+    if _links_whatever_names(text, _linking_words(request)):
         return True
     if not any(word in text for word in AUTOSCALER_WORDS):
         return False
     return request.memo(("kubernetes", "names"), lambda: _whole_names(names)).search(text) is not None
 
 
-def _links_whatever_names(text: str) -> bool:
-    """True when `text` may hold an object that links across files whatever it names: not an autoscaler.
+def _links_whatever_names(text: str, words: tuple[str, ...]) -> bool:
+    """True when `text` may hold an object that links, whatever it names, to a linted one: one of `words`.
 
     `Namespace` counts only beside a `kind`: CloudFormation templates write
     it too (a CloudWatch alarm's `Namespace`, a scalable target's
     `ServiceNamespace`), and a Namespace object is written with its kind.
     """
-    for word in _NOT_AUTOSCALER_WORDS:
+    for word in words:
         if word in text and (word != "Namespace" or "kind" in text):
             return True
     return False
@@ -124,11 +124,25 @@ def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | No
         return ContextPrefilter()
     if names is True:
         return None
-    return ContextPrefilter(words=_NOT_AUTOSCALER_WORDS, naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
+    return ContextPrefilter(words=_linking_words(request), naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
 
 
-# The linking words that make a file wanted whatever names it holds.
-_NOT_AUTOSCALER_WORDS = LINKING_WORDS[len(AUTOSCALER_WORDS):]
+# When no linted file holds an object that links across files itself (else every file is wanted), what
+# makes a context file wanted whatever names it holds: what applies to any workload (disruption budgets,
+# namespaces, Karpenter's pools and node classes), and KServe's serving runtimes when a linted file holds an
+# InferenceService. ACK resources (`services.k8s.aws`) link only to each other, so they are not wanted then.
+_FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisioner", "NodeClass")
+_FOR_KSERVE = ("ServingRuntime",)
+
+
+def _linking_words(request: ContextRequest) -> tuple[str, ...]:
+    """The words of a context file that links to the linted objects whatever it names (once per run)."""
+
+    def words() -> tuple[str, ...]:
+        kserve = any("serving.kserve.io" in text for text in request.linted.values())
+        return _FOR_ANY_WORKLOAD + (_FOR_KSERVE if kserve else ())
+
+    return request.memo(("kubernetes", "linking words"), words)
 
 
 def _linted_names(request: ContextRequest) -> "bool | frozenset[str] | None":
