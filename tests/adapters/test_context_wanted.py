@@ -120,6 +120,46 @@ def test_runtimes_and_ack_resources_left_out_change_no_finding(tmp_path, monkeyp
         assert deployment.attribute("predictor.serving_runtime").value == "ServingRuntime xgb-gpu"
 
 
+PDB = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: scorer, namespace: ml}
+spec: {maxUnavailable: 5, selector: {matchLabels: {app: scorer}}}
+"""
+NAMESPACE = """apiVersion: v1
+kind: Namespace
+metadata: {name: ml, labels: {environment: production}}
+"""
+
+
+def test_a_linted_budget_or_namespace_wants_what_a_workload_wants_not_every_file():
+    other_workload = DEPLOYMENT.replace("scorer", "other")
+    assert not _wanted(other_workload, PDB) and not _wanted(other_workload, NAMESPACE)
+    assert _wanted(NAMESPACE, PDB) and _wanted(PDB, NAMESPACE)
+    assert _wanted(HPA.format(name="scorer"), PDB)  # it names a linted object: wanted, as for a workload
+    assert _wanted(other_workload, HPA.format(name="other"))  # an autoscaler's target may be anywhere
+
+
+@pytest.mark.parametrize("linted", ["platform/pdb.yaml", "platform/namespace.yaml", "platform/both.yaml"])
+def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_path, monkeypatch, linted):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "apps" / "deploy.yaml").write_text(DEPLOYMENT)
+    (tmp_path / "apps" / "hpa.yaml").write_text(HPA.format(name="scorer"))
+    (tmp_path / "platform" / "pdb.yaml").write_text(PDB)
+    (tmp_path / "platform" / "namespace.yaml").write_text(NAMESPACE)
+    (tmp_path / "platform" / "both.yaml").write_text(NAMESPACE + "---\n" + PDB + "---\n" + DEPLOYMENT.replace("scorer", "web"))
+    monkeypatch.chdir(tmp_path)
+
+    class Everything:  # every context file parsed, as before the hook
+        @hookimpl
+        def mldeploy_context_wanted(self, path, text, request):
+            return True
+
+    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
+    assert lint_paths([linted], context="repository").findings == every.findings
+
+
 def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
     assert _wanted("apiVersion: v1\nkind: Namespace\nmetadata: {name: ml, labels: {environment: production}}\n", DEPLOYMENT)
     assert _wanted('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}', DEPLOYMENT)

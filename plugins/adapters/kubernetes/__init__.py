@@ -135,6 +135,13 @@ _FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisione
 _FOR_KSERVE = ("ServingRuntime",)
 
 
+# A linted object of these kinds makes every context file wanted: what it links to may be any object of the
+# run (an autoscaler's target, the workloads a Karpenter pool or a serving runtime serves, the ACK resources
+# an ACK resource names). A linted PodDisruptionBudget or Namespace does not: each reaches the model only
+# through the workloads it applies to, and the workloads of context files are not judged.
+_LINKED_FROM_ANY_FILE = tuple(word for word in LINKING_WORDS if word not in ("PodDisruptionBudget", "Namespace"))
+
+
 def _linking_words(request: ContextRequest) -> tuple[str, ...]:
     """The words of a context file that links to the linted objects whatever it names (once per run)."""
 
@@ -156,7 +163,7 @@ def _read_linted_names(request: ContextRequest) -> "bool | frozenset[str] | None
     texts = [text for text in request.linted.values() if "apiVersion" in text]
     if not texts:
         return None
-    if any(map(links_across_files, texts)):
+    if any(word in text for text in texts for word in _LINKED_FROM_ANY_FILE):
         return True
     names = frozenset(match.group(1) for text in texts for match in _NAME.finditer(text))
     # A name written as an alias, a tag, a block scalar or in quotes with escapes is not read here.
