@@ -167,6 +167,8 @@ def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
     assert not _wanted(alarm, DEPLOYMENT)
     assert not _wanted(alarm + "# the scorer's latency\n", DEPLOYMENT)  # a linted name, but no autoscaler
     assert not _wanted("Resources: {Target: {Properties: {ServiceNamespace: sagemaker}}}\n", DEPLOYMENT)
+    ack_target = "apiVersion: applicationautoscaling.example/v1alpha1\nkind: ScalableTarget\nspec: {serviceNamespace: sagemaker}\n"
+    assert not _wanted(ack_target, DEPLOYMENT)
 
 
 @pytest.mark.parametrize("target", ["scorer", "scorer-2"])

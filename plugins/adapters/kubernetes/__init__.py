@@ -106,14 +106,18 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
 def _links_whatever_names(text: str, words: tuple[str, ...]) -> bool:
     """True when `text` may hold an object that links, whatever it names, to a linted one: one of `words`.
 
-    `Namespace` counts only beside a `kind`: CloudFormation templates write
-    it too (a CloudWatch alarm's `Namespace`, a scalable target's
-    `ServiceNamespace`), and a Namespace object is written with its kind.
+    `Namespace` counts only as a word of its own beside a `kind`: a
+    CloudWatch alarm's `Namespace` in a CloudFormation template has no kind,
+    and a scalable target's `serviceNamespace` is part of a longer word,
+    while a Namespace object is written `kind: Namespace`.
     """
     for word in words:
-        if word in text and (word != "Namespace" or "kind" in text):
+        if word in text and (word != "Namespace" or ("kind" in text and _NAMESPACE_WORD.search(text) is not None)):
             return True
     return False
+
+
+_NAMESPACE_WORD = re.compile(r"(?<![A-Za-z])Namespace")
 
 
 @hookimpl
