@@ -771,7 +771,40 @@ def repository_context(runs: int, sizes: tuple[int, ...] = (200, 2000, 5000)) ->
             # False where the HPA elsewhere in the repository was not read (context cut at a cap).
             rows[str(size)]["context_counted"] = outputs["alone"] != outputs["repository, no cache"]
             rows[str(size)]["output"] = outputs["repository, no cache"]
-    return {"sizes": list(sizes), "rows": rows}
+        corpus = _corpus_repository_row(work, runs, env)
+    return {"sizes": list(sizes), "rows": rows, "corpus": corpus}
+
+
+# A plain serving manifest of the shared corpus (a Deployment and its Service): in a copy of the corpus
+# made a repository, its context is a real mix of CloudFormation, SAM, Kubernetes (ACK, KServe, Karpenter,
+# Ray) and Terraform files.
+CORPUS_MANIFEST = "aws-samples__sagemaker-genai-hosting-examples/SageMakerHyperpod/Openai/deploy-openai.yaml"
+
+
+def _corpus_repository_row(work: Path, runs: int, env: dict[str, str]) -> dict | None:
+    """`repository_context`'s row for CORPUS_MANIFEST in a copy of ../shared/corpus made a Git repository; None without it."""
+    if not (CORPUS / CORPUS_MANIFEST).is_file():
+        return None
+    root = work / "corpus-repository"
+    shutil.copytree(CORPUS, root, symlinks=True)
+    (root / ".git").mkdir()
+    from linter.word_index import RACY_NS
+
+    time.sleep(RACY_NS / 1e9 + 0.1)  # as for the generated repositories: the copies are new files
+    python = [sys.executable, "-m", "linter"]
+    plan = {
+        "alone": python + ["--context", "none", CORPUS_MANIFEST],
+        "repository, no cache": python + ["--no-cache", CORPUS_MANIFEST],
+        "repository, cache warm": python + [CORPUS_MANIFEST],
+    }
+    outputs = [subprocess.run(command, cwd=root, env=env, capture_output=True, text=True).stdout for command in plan.values()]
+    if outputs[1] != outputs[2]:
+        raise BenchError("the corpus as a repository: the disk cache changed the output")
+    from linter.discovery import DiscoveryOptions, discover
+
+    files = sum(1 for _ in discover([str(root)], DiscoveryOptions(), []))
+    row = {label: _time_command(command, runs, root, "AS001", env)["cpu"] for label, command in plan.items()}
+    return {"files": files, **row}
 
 
 def render_repository_context(section: dict) -> list[str]:
@@ -783,6 +816,11 @@ def render_repository_context(section: dict) -> list[str]:
         cells = [f"{row[label]['median']:.3f} s (x{row[label]['median'] / alone:.1f})" for label in ("repository, no cache", "repository, cache warm")]
         counted = "" if row["context_counted"] else "  (context not read: the HPA elsewhere did not count)"
         lines.append(f"  {size:>6}  {alone:>6.3f} s  {cells[0]:>22}  {cells[1]:>24}{counted}")
+    corpus = section.get("corpus")
+    if corpus:
+        alone = corpus["alone"]["median"]
+        cells = [f"{corpus[label]['median']:.3f} s (x{corpus[label]['median'] / alone:.1f})" for label in ("repository, no cache", "repository, cache warm")]
+        lines.append(f"  {corpus['files']:>6}  {alone:>6.3f} s  {cells[0]:>22}  {cells[1]:>24}  (the shared corpus, a plain serving manifest)")
     return lines
 
 
