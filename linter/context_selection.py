@@ -214,9 +214,9 @@ def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "
     words = [word for asker in askers if asker.prefilter is not None for word in _words(asker.prefilter)]
     unread = [item.location for item in inputs if item.location is not None]
     index = None
-    kept = _kept_vocabulary(inputs)
-    if kept is not None:  # inputs passed again: what was found in them is kept on them
-        vocabulary = kept.grown(words)
+    earlier = _kept_vocabulary(inputs)
+    if earlier is not None:  # inputs passed again: what was found in them is kept on them
+        vocabulary = earlier.grown(words)
     elif options.disk_cache is not None and unread and words and all(asker.prefilter is not None for asker in askers):
         index = WordIndex.open(options.disk_cache, unread, words, max_bytes)
         vocabulary = index.vocabulary

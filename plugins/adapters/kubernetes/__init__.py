@@ -79,20 +79,27 @@ LINKING_WORDS = AUTOSCALER_WORDS + (
     "ServingRuntime",
     "services.k8s.aws",
 )
+# A linted object of these kinds makes every context file wanted: what it links to may be any object of the
+# run (an autoscaler's target, the workloads a Karpenter pool or a serving runtime serves, the ACK resources
+# an ACK resource names). A linted PodDisruptionBudget or Namespace does not: each reaches the model only
+# through the workloads it applies to, and the workloads of context files are not judged.
+_LINKED_FROM_ANY_FILE = tuple(word for word in LINKING_WORDS if word not in ("PodDisruptionBudget", "Namespace"))
+# Otherwise, what makes a context file wanted whatever names it holds: what applies to any workload
+# (disruption budgets, namespaces, Karpenter's pools and node classes), and KServe's serving runtimes when a
+# linted file holds an InferenceService. ACK resources (`services.k8s.aws`) link only to each other: they
+# are not wanted then. An autoscaler is wanted only where it may name a linted object.
+_FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisioner", "NodeClass")
+_FOR_KSERVE = ("ServingRuntime",)
 # Every value written after a `name` key (YAML or JSON): a superset of the names an autoscaler may target.
 _NAME = re.compile(r"""["']?name["']?\s*:\s*["']?([^\s"',{}\[\]#]*)""")
 
 
-def links_across_files(text: str) -> bool:
-    """False only when no object of `text` links to or is linked from an object of another file."""
-    return any(word in text for word in LINKING_WORDS)
-
-
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
-    """A context file that holds what links across files, but an autoscaler only when it may name a linted
-    object; every file when a linted file holds such an object itself (an autoscaler's target may be any
-    workload of the run); none when no linted file is Kubernetes."""
+    """A context file that may hold what links to the linted objects (`_linking_words`), but an autoscaler
+    only when it may name one of them; every file when a linted file holds an object whose links may reach
+    any file (`_LINKED_FROM_ANY_FILE`: an autoscaler's target may be any workload of the run); none when no
+    linted file is Kubernetes."""
     names = _linted_names(request)
     if names is None or names is True:
         return bool(names)
@@ -129,21 +136,6 @@ def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | No
     if names is True:
         return None
     return ContextPrefilter(words=_linking_words(request), naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
-
-
-# When no linted file holds an object that links across files itself (else every file is wanted), what
-# makes a context file wanted whatever names it holds: what applies to any workload (disruption budgets,
-# namespaces, Karpenter's pools and node classes), and KServe's serving runtimes when a linted file holds an
-# InferenceService. ACK resources (`services.k8s.aws`) link only to each other, so they are not wanted then.
-_FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisioner", "NodeClass")
-_FOR_KSERVE = ("ServingRuntime",)
-
-
-# A linted object of these kinds makes every context file wanted: what it links to may be any object of the
-# run (an autoscaler's target, the workloads a Karpenter pool or a serving runtime serves, the ACK resources
-# an ACK resource names). A linted PodDisruptionBudget or Namespace does not: each reaches the model only
-# through the workloads it applies to, and the workloads of context files are not judged.
-_LINKED_FROM_ANY_FILE = tuple(word for word in LINKING_WORDS if word not in ("PodDisruptionBudget", "Namespace"))
 
 
 def _linking_words(request: ContextRequest) -> tuple[str, ...]:
