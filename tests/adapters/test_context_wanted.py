@@ -96,28 +96,26 @@ def test_what_links_to_any_workload_is_wanted_and_what_links_only_to_its_own_kin
     assert _wanted(RUNTIME, ISVC)
 
 
+def _kubernetes_repository(root, files: dict[str, str]) -> None:
+    """A Git repository at `root` holding `files` (path: text)."""
+    (root / ".git").mkdir()
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+
+
 @pytest.mark.parametrize("linted", ["apps/isvc.yaml", "apps/deploy.yaml"])
 def test_runtimes_and_ack_resources_left_out_change_no_finding(tmp_path, monkeypatch, linted):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "apps").mkdir()
-    (tmp_path / "platform").mkdir()
-    (tmp_path / "apps" / "isvc.yaml").write_text(ISVC)
-    (tmp_path / "apps" / "deploy.yaml").write_text(DEPLOYMENT)
-    (tmp_path / "platform" / "runtime.yaml").write_text(RUNTIME)
-    (tmp_path / "platform" / "ack.yaml").write_text(ACK_ENDPOINT)
-    monkeypatch.chdir(tmp_path)
-    filtered = lint_paths([linted], context="repository")
-
-    class Everything:  # every context file parsed, as before the hook
-        @hookimpl
-        def mldeploy_context_wanted(self, path, text, request):
-            return True
-
-    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
+    files = {"apps/isvc.yaml": ISVC, "apps/deploy.yaml": DEPLOYMENT, "platform/runtime.yaml": RUNTIME, "platform/ack.yaml": ACK_ENDPOINT}
+    _kubernetes_repository(tmp_path, files)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
     assert filtered.findings == every.findings
+    assert "platform/ack.yaml" not in parsed
     if linted == "apps/isvc.yaml":
         (deployment,) = filtered.deployments
         assert deployment.attribute("predictor.serving_runtime").value == "ServingRuntime xgb-gpu"
+    else:
+        assert "platform/runtime.yaml" not in parsed
 
 
 PDB = """apiVersion: policy/v1
@@ -141,23 +139,17 @@ def test_a_linted_budget_or_namespace_wants_what_a_workload_wants_not_every_file
 
 @pytest.mark.parametrize("linted", ["platform/pdb.yaml", "platform/namespace.yaml", "platform/both.yaml"])
 def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_path, monkeypatch, linted):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "apps").mkdir()
-    (tmp_path / "platform").mkdir()
-    (tmp_path / "apps" / "deploy.yaml").write_text(DEPLOYMENT)
-    (tmp_path / "apps" / "hpa.yaml").write_text(HPA.format(name="scorer"))
-    (tmp_path / "platform" / "pdb.yaml").write_text(PDB)
-    (tmp_path / "platform" / "namespace.yaml").write_text(NAMESPACE)
-    (tmp_path / "platform" / "both.yaml").write_text(NAMESPACE + "---\n" + PDB + "---\n" + DEPLOYMENT.replace("scorer", "web"))
-    monkeypatch.chdir(tmp_path)
-
-    class Everything:  # every context file parsed, as before the hook
-        @hookimpl
-        def mldeploy_context_wanted(self, path, text, request):
-            return True
-
-    every = lint_paths([linted], context="repository", host=build_plugin_host(plugins=[("everything", Everything())]))
-    assert lint_paths([linted], context="repository").findings == every.findings
+    files = {
+        "apps/deploy.yaml": DEPLOYMENT,
+        "apps/hpa.yaml": HPA.format(name="scorer"),
+        "platform/pdb.yaml": PDB,
+        "platform/namespace.yaml": NAMESPACE,
+        "platform/both.yaml": NAMESPACE + "---\n" + PDB + "---\n" + DEPLOYMENT.replace("scorer", "web"),
+    }
+    _kubernetes_repository(tmp_path, files)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
+    assert filtered.findings == every.findings
+    assert "apps/deploy.yaml" not in parsed  # a workload of another file: not judged, not parsed
 
 
 def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
@@ -173,22 +165,12 @@ def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
 
 @pytest.mark.parametrize("target", ["scorer", "scorer-2"])
 def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypatch, target):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "apps").mkdir()
-    (tmp_path / "platform").mkdir()
-    (tmp_path / "apps" / "deploy.yaml").write_text(DEPLOYMENT)
-    (tmp_path / "platform" / "hpa.yaml").write_text(HPA.format(name=target))
-    (tmp_path / "platform" / "other.yaml").write_text(DEPLOYMENT.replace("scorer", "other"))
-    monkeypatch.chdir(tmp_path)
-    filtered = lint_paths(["apps/deploy.yaml"], context="repository").findings
-    class Everything:  # every context file parsed, as before the hook
-        @hookimpl
-        def mldeploy_context_wanted(self, path, text, request):
-            return True
-
-    every = lint_paths(["apps/deploy.yaml"], context="repository", host=build_plugin_host(plugins=[("everything", Everything())])).findings
-    assert filtered == every
-    assert ("AS001" in {finding.rule_id for finding in filtered}) == (target != "scorer")
+    files = {"apps/deploy.yaml": DEPLOYMENT, "platform/hpa.yaml": HPA.format(name=target), "platform/other.yaml": DEPLOYMENT.replace("scorer", "other")}
+    _kubernetes_repository(tmp_path, files)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, "apps/deploy.yaml")
+    assert filtered.findings == every.findings
+    assert ("AS001" in {finding.rule_id for finding in filtered.findings}) == (target != "scorer")
+    assert ("platform/hpa.yaml" in parsed) == (target == "scorer") and "platform/other.yaml" not in parsed
 
 
 def _terraform_repository(root):
