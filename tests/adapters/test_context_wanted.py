@@ -152,6 +152,37 @@ def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_
     assert "apps/deploy.yaml" not in parsed  # a workload of another file: not judged, not parsed
 
 
+def test_a_linted_autoscaler_wants_what_may_hold_its_target_or_a_name_it_may_misspell():
+    hpa = HPA.format(name="scorer")  # namespace ml, scales Deployment scorer
+    assert _wanted(DEPLOYMENT, hpa)  # the target
+    assert _wanted(DEPLOYMENT.replace("namespace: ml", "namespace: other"), hpa)  # a namesake elsewhere
+    assert _wanted(DEPLOYMENT.replace("scorer", "scorrer"), hpa)  # a name `scorer` may misspell, in its namespace
+    assert not _wanted(DEPLOYMENT.replace("scorer", "scorrer").replace("namespace: ml", "namespace: other"), hpa)
+    assert not _wanted(DEPLOYMENT.replace("scorer", "ranker"), hpa)  # too far from it to be meant
+    assert not _wanted(DEPLOYMENT.replace("kind: Deployment", "kind: StatefulSet").replace("scorer", "scorrer"), hpa)
+    # In the default namespace, whose objects may not say so, the kind and a near name are enough.
+    default_hpa = hpa.replace(", namespace: ml", "")
+    assert _wanted(DEPLOYMENT.replace(", namespace: ml", "").replace("scorer", "scorrer"), default_hpa)
+    # A linted workload's container is not an object: an autoscaler naming its name is not wanted for it.
+    assert not _wanted(HPA.format(name="server"), DEPLOYMENT)
+
+
+@pytest.mark.parametrize("target", ["scorer", "scorrer", "ranker", "namesake"])
+def test_a_linted_autoscaler_has_the_findings_of_every_file_parsed(tmp_path, monkeypatch, target):
+    workload = {
+        "scorer": DEPLOYMENT,
+        "scorrer": DEPLOYMENT.replace("scorer", "scorrer"),  # the HPA's target misspelt: AS002, with a hint
+        "ranker": DEPLOYMENT.replace("scorer", "ranker"),  # nothing like it: rendered elsewhere, silent
+        "namesake": DEPLOYMENT.replace(", namespace: ml", ""),  # which namespace is meant is not known: silent
+    }[target]
+    files = {"apps/hpa.yaml": HPA.format(name="scorer"), "apps/deploy.yaml": workload, "other/unrelated.yaml": DEPLOYMENT.replace("scorer", "x")}
+    _kubernetes_repository(tmp_path, files)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, "apps/hpa.yaml")
+    assert filtered.findings == every.findings
+    assert ("AS002" in {finding.rule_id for finding in filtered.findings}) == (target == "scorrer")
+    assert ("apps/deploy.yaml" in parsed) == (target != "ranker") and "other/unrelated.yaml" not in parsed
+
+
 def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
     assert _wanted("apiVersion: v1\nkind: Namespace\nmetadata: {name: ml, labels: {environment: production}}\n", DEPLOYMENT)
     assert _wanted('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}', DEPLOYMENT)

@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
-from linter import ContextPrefilter, ContextRequest, Document, OptionSection, RunContext, SourceFile, UnrenderedTemplate, hookimpl
+from linter import ContextPrefilter, ContextRequest, Document, LoadLimits, OptionSection, RunContext, SourceFile, UnrenderedTemplate, child, hookimpl, load_text
 
-from plugins.adapters.kubernetes.objects import is_object, manifests
+from plugins.adapters.kubernetes.objects import DEFAULT_NAMESPACE, is_object, manifests
 
 _STAGE_PATTERNS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 
@@ -80,10 +81,11 @@ LINKING_WORDS = AUTOSCALER_WORDS + (
     "services.k8s.aws",
 )
 # A linted object of these kinds makes every context file wanted: what it links to may be any object of the
-# run (an autoscaler's target, the workloads a Karpenter pool or a serving runtime serves, the ACK resources
-# an ACK resource names). A linted PodDisruptionBudget or Namespace does not: each reaches the model only
-# through the workloads it applies to, and the workloads of context files are not judged.
-_LINKED_FROM_ANY_FILE = tuple(word for word in LINKING_WORDS if word not in ("PodDisruptionBudget", "Namespace"))
+# run (the workloads a Karpenter pool or a serving runtime serves, the ACK resources an ACK resource names).
+# A linted autoscaler wants the files that may hold its target (`_LintedObjects`), and a linted
+# PodDisruptionBudget or Namespace no more than a workload: each reaches the model only through the
+# workloads it applies to, and the workloads of context files are not judged.
+_LINKED_FROM_ANY_FILE = tuple(word for word in LINKING_WORDS if word not in (*AUTOSCALER_WORDS, "PodDisruptionBudget", "Namespace"))
 # Otherwise, what makes a context file wanted whatever names it holds: what applies to any workload
 # (disruption budgets, namespaces, Karpenter's pools and node classes), and KServe's serving runtimes when a
 # linted file holds an InferenceService. ACK resources (`services.k8s.aws`) link only to each other: they
@@ -92,22 +94,45 @@ _FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisione
 _FOR_KSERVE = ("ServingRuntime",)
 # Every value written after a `name` key (YAML or JSON): a superset of the names an autoscaler may target.
 _NAME = re.compile(r"""["']?name["']?\s*:\s*["']?([^\s"',{}\[\]#]*)""")
+# A name written as an alias, a tag, a block scalar or a directive is not read by _NAME (nor one in quotes with escapes).
+_UNREAD_NAME_STARTS = "*&!|>%@`\\"
 
 
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
-    """A context file that may hold what links to the linted objects (`_linking_words`), but an autoscaler
-    only when it may name one of them; every file when a linted file holds an object whose links may reach
-    any file (`_LINKED_FROM_ANY_FILE`: an autoscaler's target may be any workload of the run); none when no
-    linted file is Kubernetes."""
-    names = _linted_names(request)
-    if names is None or names is True:
-        return bool(names)
+    """A context file that may hold what links to the linted objects (`_linking_words`), an autoscaler only
+    when it may name one of them, and a linted autoscaler's target, or a workload its typo may mean; every
+    file when a linted file holds an object whose links may reach any file (`_LINKED_FROM_ANY_FILE`); none
+    when no linted file is Kubernetes."""
+    linted = _linted_objects(request)
+    if linted is None or linted is True:
+        return bool(linted)
     if _links_whatever_names(text, _linking_words(request)):
         return True
-    if not any(word in text for word in AUTOSCALER_WORDS):
+    if any(word in text for word in AUTOSCALER_WORDS):
+        if request.memo(("kubernetes", "names"), lambda: _whole_names(linted.names)).search(text) is not None:
+            return True
+    return any(_may_hold_target(text, target, request) for target in linted.targets)
+
+
+def _may_hold_target(text: str, target: tuple[str, str, str], request: ContextRequest) -> bool:
+    """True when `text` may hold a linted autoscaler's target (namespace, kind, name), a namesake of it in
+    another namespace, or an object of its kind and namespace whose name its name may be a typo of."""
+    namespace, kind, name = target
+    if kind not in text:
         return False
-    return request.memo(("kubernetes", "names"), lambda: _whole_names(names)).search(text) is not None
+    if request.memo(("kubernetes", "whole", name), lambda: _whole_names(frozenset((name,)))).search(text) is not None:
+        return True
+    if namespace != DEFAULT_NAMESPACE:  # an object of the default namespace may not say so
+        if request.memo(("kubernetes", "whole", namespace), lambda: _whole_names(frozenset((namespace,)))).search(text) is None:
+            return False
+    from plugins.adapters.kubernetes.readers import may_be_typo
+
+    for match in _NAME.finditer(text):
+        written = match.group(1)
+        if not written or written[0] in _UNREAD_NAME_STARTS or "\\" in written or may_be_typo(name, written):
+            return True
+    return False
 
 
 def _links_whatever_names(text: str, words: tuple[str, ...]) -> bool:
@@ -130,12 +155,21 @@ _NAMESPACE_WORD = re.compile(r"(?<![A-Za-z])Namespace")
 @hookimpl
 def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
     """What `mldeploy_context_wanted` looks for: the linking words, an autoscaler's only beside a linted name."""
-    names = _linted_names(request)
-    if names is None:
+    linted = _linted_objects(request)
+    if linted is None:
         return ContextPrefilter()
-    if names is True:
+    if linted is True:
         return None
-    return ContextPrefilter(words=_linking_words(request), naming_words=AUTOSCALER_WORDS, names=tuple(sorted(names)))
+    # A linted autoscaler's target kind pairs with the target's namespace and name (the pairing is any naming
+    # word with any name: a superset); in the default namespace, whose objects may not say so, the kind alone.
+    anywhere = {kind for namespace, kind, _ in linted.targets if namespace == DEFAULT_NAMESPACE}
+    paired = {kind for _, kind, _ in linted.targets} - anywhere
+    names = linted.names | {part for namespace, _, name in linted.targets for part in (namespace, name)} - {DEFAULT_NAMESPACE}
+    return ContextPrefilter(
+        words=_linking_words(request) + tuple(sorted(anywhere)),
+        naming_words=AUTOSCALER_WORDS + tuple(sorted(paired)),
+        names=tuple(sorted(names)),
+    )
 
 
 def _linking_words(request: ContextRequest) -> tuple[str, ...]:
@@ -148,24 +182,72 @@ def _linking_words(request: ContextRequest) -> tuple[str, ...]:
     return request.memo(("kubernetes", "linking words"), words)
 
 
-def _linted_names(request: ContextRequest) -> "bool | frozenset[str] | None":
-    """What the linted files may read of the others: everything (True), the objects that link across files
-    with autoscalers only where they name an object of the linted files (the names they may mean), or nothing (None).
-    Once per run."""
-    return request.memo(("kubernetes", "linted"), lambda: _read_linted_names(request))
+@dataclass(frozen=True)
+class _LintedObjects:
+    """What the linted objects may link to in other files, when that is not every file.
+
+    `names`: the names of the linted objects (an autoscaler elsewhere that
+    names one is wanted; past `_MAX_PARSED_BYTES`, every value written after
+    a `name` key); `targets`: each linted autoscaler's (namespace, kind,
+    name) target. Its link is made, or its typo shown, from the objects of
+    that kind in that namespace and from its namesakes in other namespaces
+    (`readers.scaling_target`).
+    """
+
+    names: frozenset[str]
+    targets: tuple[tuple[str, str, str], ...] = ()
 
 
-def _read_linted_names(request: ContextRequest) -> "bool | frozenset[str] | None":
-    texts = [text for text in request.linted.values() if "apiVersion" in text]
+def _linted_objects(request: ContextRequest) -> "_LintedObjects | bool | None":
+    """What the linted files may read of the others: everything (True), what `_LintedObjects` says, or
+    nothing (None: no linted file is Kubernetes). Once per run."""
+    return request.memo(("kubernetes", "linted"), lambda: _read_linted_objects(request))
+
+
+# Linted Kubernetes files of at most this many bytes in all are parsed to choose their context (and again
+# when loaded): a pre-commit hook's few changed files, an editor's open document. Past it, every value
+# written after a `name` key counts as a linted object's name, and a linted autoscaler makes every file wanted.
+_MAX_PARSED_BYTES = 256 * 1024
+
+
+def _read_linted_objects(request: ContextRequest) -> "_LintedObjects | bool | None":
+    texts = {path: text for path, text in request.linted.items() if "apiVersion" in text}
     if not texts:
         return None
-    if any(word in text for text in texts for word in _LINKED_FROM_ANY_FILE):
+    if any(word in text for text in texts.values() for word in _LINKED_FROM_ANY_FILE):
         return True
-    names = frozenset(match.group(1) for text in texts for match in _NAME.finditer(text))
-    # A name written as an alias, a tag, a block scalar or in quotes with escapes is not read here.
-    if any(not name or name[0] in "*&!|>%@`\\" or "\\" in name for name in names):
+    if sum(map(len, texts.values())) <= _MAX_PARSED_BYTES:
+        return _parsed_objects(texts, request.options.limits)
+    if any(word in text for text in texts.values() for word in AUTOSCALER_WORDS):
         return True
-    return names
+    names = frozenset(match.group(1) for text in texts.values() for match in _NAME.finditer(text))
+    if any(not name or name[0] in _UNREAD_NAME_STARTS or "\\" in name for name in names):
+        return True
+    return _LintedObjects(names)
+
+
+def _parsed_objects(texts: dict[str, str], limits: LoadLimits) -> "_LintedObjects | bool":
+    """The names of the objects of the linted files and their autoscalers' targets, as the readers read them;
+    True (every file wanted) when a file does not load cleanly or an object's name is not text."""
+    from plugins.adapters.kubernetes.autoscalers import is_autoscaler, read_autoscaler
+
+    names: set[str] = set()
+    targets: list[tuple[str, str, str]] = []
+    for path, text in texts.items():
+        source = load_text(path, text, limits)
+        if source.problems:
+            return True
+        for document in source.documents:
+            for manifest in manifests(document):
+                if manifest.name is not None:
+                    names.add(manifest.name)
+                elif child(manifest.metadata, "name") is not None:
+                    return True
+                if is_autoscaler(manifest):
+                    target = read_autoscaler(manifest).target_key
+                    if target is not None:  # else it links to nothing
+                        targets.append(target)
+    return _LintedObjects(frozenset(names), tuple(dict.fromkeys(targets)))
 
 
 def _whole_names(names: "frozenset[str]") -> "re.Pattern[str]":

@@ -17,6 +17,7 @@ among themselves by AWS name: their ScalableTargets are reported there.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from typing import Callable
 
 from linter import LinkStatus, Provenance, ScalingTarget, did_you_mean
@@ -149,7 +150,7 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
                 deployment_id=index.deployment_id(namesakes[0]) if len(namesakes) == 1 and reads(namesakes[0]) else "",
                 **common,
             )
-        near = [other for other in sorted(index.names_in(namespace, lambda other: other.kind == kind and reads(other))) if _edits(name, other) <= _typo_max_edits()]
+        near = [other for other in sorted(index.names_in(namespace, lambda other: other.kind == kind and reads(other))) if may_be_typo(name, other)]
         hint = did_you_mean(name, near) or (f" (did you mean {near[0]!r}?)" if near else "")
         if not hint:
             # Usually rendered elsewhere (a Helm chart, a kustomize base): not a typo the run can show.
@@ -177,6 +178,22 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
         unit_name=name,
         **common,
     )
+
+
+def may_be_typo(written: str, meant: str) -> bool:
+    """True when `written` is at most `_typo_max_edits` edits from `meant` (`_edits`): it may be a typo of it.
+
+    Each edit changes at most one character on each side of the two names'
+    character counts, so names whose counts differ by more are told apart
+    without the table (most names of a namespace, compared with one).
+    """
+    most = _typo_max_edits()
+    if abs(len(written) - len(meant)) > most:
+        return False
+    left, right = Counter(written), Counter(meant)
+    if sum((left - right).values()) > most or sum((right - left).values()) > most:
+        return False
+    return _edits(written, meant) <= most
 
 
 def _typo_max_edits() -> int:
