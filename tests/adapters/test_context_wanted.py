@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from linter import ContextRequest, LintOptions, hookimpl
 from linter.api import lint_paths
@@ -150,6 +152,19 @@ def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_
     parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
     assert filtered.findings == every.findings
     assert "apps/deploy.yaml" not in parsed  # a workload of another file: not judged, not parsed
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text("abcde-1", max_size=12), st.text("abcde-1", max_size=12))
+@example("scorer", "scorrer")
+@example("scorer", "socrer")
+@example("abcdef", "bacdfe")
+@example("abc", "cab")
+@example("llm-server", "server-1")
+def test_may_be_typo_is_the_edit_distance_test_told_faster(written, meant):
+    from plugins.adapters.kubernetes import readers
+
+    assert readers.may_be_typo(written, meant) == (readers._edits(written, meant) <= readers._typo_max_edits())
 
 
 def test_a_linted_autoscaler_wants_what_may_hold_its_target_or_a_name_it_may_misspell():

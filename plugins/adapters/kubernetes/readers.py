@@ -184,11 +184,12 @@ def may_be_typo(written: str, meant: str) -> bool:
     """True when `written` is at most `_typo_max_edits` edits from `meant` (`_edits`): it may be a typo of it.
 
     Each edit changes at most one character on each side of the two names'
-    character counts, so names whose counts differ by more are told apart
-    without the table (most names of a namespace, compared with one).
+    character counts (and so adds at most two to the characters only one of
+    them holds), so names whose counts differ by more are told apart without
+    the table (most names of a namespace, compared with one).
     """
     most = _typo_max_edits()
-    if abs(len(written) - len(meant)) > most:
+    if abs(len(written) - len(meant)) > most or len(set(written).symmetric_difference(meant)) > 2 * most:
         return False
     left, right = Counter(written), Counter(meant)
     if sum((left - right).values()) > most or sum((right - left).values()) > most:
