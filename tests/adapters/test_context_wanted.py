@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -85,14 +87,13 @@ spec:
 
 def test_what_links_to_any_workload_is_wanted_and_what_links_only_to_its_own_kind_is_not():
     # Every linking word is accounted for: what applies to any workload, a KServe runtime, or an ACK resource.
-    assert set(kubernetes.LINKING_WORDS) == {
-        *kubernetes.AUTOSCALER_WORDS, *kubernetes._FOR_ANY_WORKLOAD, *kubernetes._FOR_KSERVE, "services.k8s.aws"
-    }
+    assert set(kubernetes.LINKING_WORDS) == {*kubernetes.AUTOSCALER_WORDS, *kubernetes._FOR_ANY_WORKLOAD, *kubernetes._FOR_KSERVE, *kubernetes._FOR_ACK}
     for word in ("PodDisruptionBudget", "NodePool", "Provisioner", "NodeClass"):
         assert _wanted(f"apiVersion: x/v1\nkind: {word}\n", DEPLOYMENT)
-    # ACK resources link to each other only: a linted one is itself a linking object, and then every file is wanted.
+    # ACK resources link to each other only: wanted for a linted ACK resource, and a workload is not.
     assert not _wanted(ACK_ENDPOINT, DEPLOYMENT)
-    assert _wanted(DEPLOYMENT, ACK_ENDPOINT.replace("Endpoint\n", "EndpointConfig\n"))
+    assert _wanted(ACK_ENDPOINT, ACK_ENDPOINT.replace("Endpoint\n", "EndpointConfig\n"))
+    assert not _wanted(DEPLOYMENT, ACK_ENDPOINT.replace("Endpoint\n", "EndpointConfig\n"))
     # A serving runtime links to InferenceServices only.
     assert not _wanted(RUNTIME, DEPLOYMENT)
     assert _wanted(RUNTIME, ISVC)
@@ -118,6 +119,18 @@ def test_runtimes_and_ack_resources_left_out_change_no_finding(tmp_path, monkeyp
         assert deployment.attribute("predictor.serving_runtime").value == "ServingRuntime xgb-gpu"
     else:
         assert "platform/runtime.yaml" not in parsed
+
+
+ACK_REALTIME = Path(__file__).parents[1] / "fixtures" / "adapters" / "ack" / "xgboost-realtime"
+
+
+@pytest.mark.parametrize("linted", ["autoscaling.yaml", "endpoint-config.yaml", "endpoint.yaml", "model.yaml"])
+def test_a_linted_ack_resource_has_the_findings_of_every_file_parsed(tmp_path, monkeypatch, linted):
+    files = {f"sagemaker/{path.name}": path.read_text() for path in ACK_REALTIME.glob("*.yaml")}
+    _kubernetes_repository(tmp_path, {**files, "apps/deploy.yaml": DEPLOYMENT, "apps/hpa.yaml": HPA.format(name="scorer")})
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, f"sagemaker/{linted}")
+    assert filtered.findings == every.findings and filtered.findings
+    assert set(files) - {f"sagemaker/{linted}"} <= parsed and not parsed & {"apps/deploy.yaml", "apps/hpa.yaml"}
 
 
 PDB = """apiVersion: policy/v1
@@ -222,7 +235,6 @@ def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypat
 def _terraform_repository(root):
     """A module called from two stacks (one with stage files), a module it calls, and unrelated files."""
     import shutil
-    from pathlib import Path
 
     example = Path(__file__).parents[2] / "examples" / "terraform" / "llm-summariser"
     (root / ".git").mkdir()

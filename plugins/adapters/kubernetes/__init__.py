@@ -80,18 +80,19 @@ LINKING_WORDS = AUTOSCALER_WORDS + (
     "ServingRuntime",
     "services.k8s.aws",
 )
-# A linted object of these kinds makes every context file wanted: what it links to may be any object of the
-# run (the workloads a Karpenter pool or a serving runtime serves, the ACK resources an ACK resource names).
-# A linted autoscaler wants the files that may hold its target (`_LintedObjects`), and a linted
+# A linted object of these kinds makes every context file wanted: what it links to may be any workload of
+# the run (those a Karpenter pool or a serving runtime serves). A linted autoscaler wants the files that may
+# hold its target (`_LintedObjects`), an ACK resource the other ACK resources, and a linted
 # PodDisruptionBudget or Namespace no more than a workload: each reaches the model only through the
 # workloads it applies to, and the workloads of context files are not judged.
-_LINKED_FROM_ANY_FILE = tuple(word for word in LINKING_WORDS if word not in (*AUTOSCALER_WORDS, "PodDisruptionBudget", "Namespace"))
-# Otherwise, what makes a context file wanted whatever names it holds: what applies to any workload
-# (disruption budgets, namespaces, Karpenter's pools and node classes), and KServe's serving runtimes when a
-# linted file holds an InferenceService. ACK resources (`services.k8s.aws`) link only to each other: they
-# are not wanted then. An autoscaler is wanted only where it may name a linted object.
+_LINKED_FROM_ANY_FILE = ("NodePool", "Provisioner", "NodeClass", "ServingRuntime")
+# What makes a context file wanted whatever names it holds: what applies to any workload (disruption
+# budgets, namespaces, Karpenter's pools and node classes), KServe's serving runtimes when a linted file
+# holds an InferenceService, and ACK resources (`services.k8s.aws`, which link only to each other) when a
+# linted file holds one. An autoscaler is wanted only where it may name a linted object.
 _FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisioner", "NodeClass")
 _FOR_KSERVE = ("ServingRuntime",)
+_FOR_ACK = ("services.k8s.aws",)
 # Every value written after a `name` key (YAML or JSON): a superset of the names an autoscaler may target.
 _NAME = re.compile(r"""["']?name["']?\s*:\s*["']?([^\s"',{}\[\]#]*)""")
 # A name written as an alias, a tag, a block scalar or a directive is not read by _NAME (nor one in quotes with escapes).
@@ -177,7 +178,8 @@ def _linking_words(request: ContextRequest) -> tuple[str, ...]:
 
     def words() -> tuple[str, ...]:
         kserve = any("serving.kserve.io" in text for text in request.linted.values())
-        return _FOR_ANY_WORKLOAD + (_FOR_KSERVE if kserve else ())
+        ack = any(_FOR_ACK[0] in text for text in request.linted.values())
+        return _FOR_ANY_WORKLOAD + (_FOR_KSERVE if kserve else ()) + (_FOR_ACK if ack else ())
 
     return request.memo(("kubernetes", "linking words"), words)
 
