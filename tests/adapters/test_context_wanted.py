@@ -94,9 +94,12 @@ def test_what_links_to_any_workload_is_wanted_and_what_links_only_to_its_own_kin
     assert not _wanted(ACK_ENDPOINT, DEPLOYMENT)
     assert _wanted(ACK_ENDPOINT, ACK_ENDPOINT.replace("Endpoint\n", "EndpointConfig\n"))
     assert not _wanted(DEPLOYMENT, ACK_ENDPOINT.replace("Endpoint\n", "EndpointConfig\n"))
-    # A serving runtime links to InferenceServices only.
+    # A serving runtime links to InferenceServices only, and a linted runtime, pool or node class does not make
+    # every file wanted: the workloads they serve are not judged in a context file.
     assert not _wanted(RUNTIME, DEPLOYMENT)
     assert _wanted(RUNTIME, ISVC)
+    for linted in (RUNTIME, "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: gpu}\n"):
+        assert not _wanted(DEPLOYMENT.replace("scorer", "other"), linted)
 
 
 def _kubernetes_repository(root, files: dict[str, str]) -> None:
@@ -131,6 +134,49 @@ def test_a_linted_ack_resource_has_the_findings_of_every_file_parsed(tmp_path, m
     parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, f"sagemaker/{linted}")
     assert filtered.findings == every.findings and filtered.findings
     assert set(files) - {f"sagemaker/{linted}"} <= parsed and not parsed & {"apps/deploy.yaml", "apps/hpa.yaml"}
+
+
+POOL = """apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: batch}
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: reserved}
+      requirements:
+        - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
+        - {key: node.kubernetes.io/instance-type, operator: In, values: [g5.2xlarge]}
+"""
+NODE_CLASS = """apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: reserved}
+spec:
+  capacityReservationSelectorTerms: [{tags: {team: ml}}]
+"""
+POOL_JOB = """apiVersion: batch/v1
+kind: Job
+metadata: {name: embed, namespace: ml, annotations: {mldeploy-lint.io/urgency: deferrable}}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      nodeSelector: {karpenter.sh/nodepool: batch}
+      containers: [{name: embed, image: vllm/vllm-openai:v0.8.5}]
+"""
+
+
+@pytest.mark.parametrize("linted", ["platform/pool.yaml", "platform/nodeclass.yaml", "apps/job.yaml"])
+def test_a_linted_pool_or_node_class_wants_what_a_workload_wants_and_finds_the_same(tmp_path, monkeypatch, linted):
+    files = {"platform/pool.yaml": POOL, "platform/nodeclass.yaml": NODE_CLASS, "apps/job.yaml": POOL_JOB, "apps/deploy.yaml": DEPLOYMENT}
+    _kubernetes_repository(tmp_path, files)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
+    assert filtered.findings == every.findings
+    assert "apps/deploy.yaml" not in parsed
+    if linted == "platform/pool.yaml":  # its node class selects capacity reservations: read, so its capacity is not called on-demand
+        (pool,) = filtered.deployments
+        assert "selects capacity reservations" in pool.units[0].capacity.note
+    if linted == "apps/job.yaml":
+        assert {"platform/pool.yaml", "platform/nodeclass.yaml"} <= parsed
 
 
 PDB = """apiVersion: policy/v1

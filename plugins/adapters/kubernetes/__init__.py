@@ -80,16 +80,13 @@ LINKING_WORDS = AUTOSCALER_WORDS + (
     "ServingRuntime",
     "services.k8s.aws",
 )
-# A linted object of these kinds makes every context file wanted: what it links to may be any workload of
-# the run (those a Karpenter pool or a serving runtime serves). A linted autoscaler wants the files that may
-# hold its target (`_LintedObjects`), an ACK resource the other ACK resources, and a linted
-# PodDisruptionBudget or Namespace no more than a workload: each reaches the model only through the
-# workloads it applies to, and the workloads of context files are not judged.
-_LINKED_FROM_ANY_FILE = ("NodePool", "Provisioner", "NodeClass", "ServingRuntime")
 # What makes a context file wanted whatever names it holds: what applies to any workload (disruption
-# budgets, namespaces, Karpenter's pools and node classes), KServe's serving runtimes when a linted file
-# holds an InferenceService, and ACK resources (`services.k8s.aws`, which link only to each other) when a
-# linted file holds one. An autoscaler is wanted only where it may name a linted object.
+# budgets, namespaces, Karpenter's pools, and the node classes a pool reads), KServe's serving runtimes when
+# a linted file holds an InferenceService, and ACK resources (`services.k8s.aws`, which link only to each
+# other) when a linted file holds one. An autoscaler is wanted only where it may name a linted object, and
+# a linted autoscaler wants the files that may hold its target (`_LintedObjects`). A linted budget,
+# Namespace, node class or serving runtime reaches the model only through the workloads it applies to, and
+# the workloads of context files are not judged: it wants no more than a workload.
 _FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisioner", "NodeClass")
 _FOR_KSERVE = ("ServingRuntime",)
 _FOR_ACK = ("services.k8s.aws",)
@@ -103,8 +100,8 @@ _UNREAD_NAME_STARTS = "*&!|>%@`\\"
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """A context file that may hold what links to the linted objects (`_linking_words`), an autoscaler only
     when it may name one of them, and a linted autoscaler's target, or a workload its typo may mean; every
-    file when a linted file holds an object whose links may reach any file (`_LINKED_FROM_ANY_FILE`); none
-    when no linted file is Kubernetes."""
+    file when the linted files cannot be read for that (`_LintedObjects`); none when no linted file is
+    Kubernetes."""
     linted = _linted_objects(request)
     if linted is None or linted is True:
         return bool(linted)
@@ -216,8 +213,6 @@ def _read_linted_objects(request: ContextRequest) -> "_LintedObjects | bool | No
     texts = {path: text for path, text in request.linted.items() if "apiVersion" in text}
     if not texts:
         return None
-    if any(word in text for text in texts.values() for word in _LINKED_FROM_ANY_FILE):
-        return True
     if sum(map(len, texts.values())) <= _MAX_PARSED_BYTES:
         return _parsed_objects(texts, request.options.limits)
     if any(word in text for text in texts.values() for word in AUTOSCALER_WORDS):
