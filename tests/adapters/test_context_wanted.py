@@ -102,20 +102,22 @@ def test_what_links_to_any_workload_is_wanted_and_what_links_only_to_its_own_kin
         assert not _wanted(DEPLOYMENT.replace("scorer", "other"), linted)
 
 
-def _kubernetes_repository(root, files: dict[str, str]) -> None:
-    """A Git repository at `root` holding `files` (path: text)."""
-    (root / ".git").mkdir()
+def _linted_in_repository(tmp_path, monkeypatch, files: dict[str, str], linted: str):
+    """(the context files parsed, the result) of linting `linted` in a Git repository of `files` (path: text),
+    its repository as context; its findings must be those of every context file parsed."""
+    (tmp_path / ".git").mkdir()
     for path, text in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(text)
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
+    assert filtered.findings == every.findings
+    return parsed, filtered
 
 
 @pytest.mark.parametrize("linted", ["apps/isvc.yaml", "apps/deploy.yaml"])
 def test_runtimes_and_ack_resources_left_out_change_no_finding(tmp_path, monkeypatch, linted):
     files = {"apps/isvc.yaml": ISVC, "apps/deploy.yaml": DEPLOYMENT, "platform/runtime.yaml": RUNTIME, "platform/ack.yaml": ACK_ENDPOINT}
-    _kubernetes_repository(tmp_path, files)
-    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
-    assert filtered.findings == every.findings
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)
     assert "platform/ack.yaml" not in parsed
     if linted == "apps/isvc.yaml":
         (deployment,) = filtered.deployments
@@ -130,10 +132,10 @@ ACK_REALTIME = Path(__file__).parents[1] / "fixtures" / "adapters" / "ack" / "xg
 @pytest.mark.parametrize("linted", ["autoscaling.yaml", "endpoint-config.yaml", "endpoint.yaml", "model.yaml"])
 def test_a_linted_ack_resource_has_the_findings_of_every_file_parsed(tmp_path, monkeypatch, linted):
     files = {f"sagemaker/{path.name}": path.read_text() for path in ACK_REALTIME.glob("*.yaml")}
-    _kubernetes_repository(tmp_path, {**files, "apps/deploy.yaml": DEPLOYMENT, "apps/hpa.yaml": HPA.format(name="scorer")})
-    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, f"sagemaker/{linted}")
-    assert filtered.findings == every.findings and filtered.findings
-    assert set(files) - {f"sagemaker/{linted}"} <= parsed and not parsed & {"apps/deploy.yaml", "apps/hpa.yaml"}
+    others = {"apps/deploy.yaml": DEPLOYMENT, "apps/hpa.yaml": HPA.format(name="scorer")}
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, {**files, **others}, f"sagemaker/{linted}")
+    assert filtered.findings
+    assert set(files) - {f"sagemaker/{linted}"} <= parsed and not parsed & set(others)
 
 
 POOL = """apiVersion: karpenter.sh/v1
@@ -168,9 +170,7 @@ spec:
 @pytest.mark.parametrize("linted", ["platform/pool.yaml", "platform/nodeclass.yaml", "apps/job.yaml"])
 def test_a_linted_pool_or_node_class_wants_what_a_workload_wants_and_finds_the_same(tmp_path, monkeypatch, linted):
     files = {"platform/pool.yaml": POOL, "platform/nodeclass.yaml": NODE_CLASS, "apps/job.yaml": POOL_JOB, "apps/deploy.yaml": DEPLOYMENT}
-    _kubernetes_repository(tmp_path, files)
-    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
-    assert filtered.findings == every.findings
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)
     assert "apps/deploy.yaml" not in parsed
     if linted == "platform/pool.yaml":  # its node class selects capacity reservations: read, so its capacity is not called on-demand
         (pool,) = filtered.deployments
@@ -207,9 +207,7 @@ def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_
         "platform/namespace.yaml": NAMESPACE,
         "platform/both.yaml": NAMESPACE + "---\n" + PDB + "---\n" + DEPLOYMENT.replace("scorer", "web"),
     }
-    _kubernetes_repository(tmp_path, files)
-    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
-    assert filtered.findings == every.findings
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)
     assert "apps/deploy.yaml" not in parsed  # a workload of another file: not judged, not parsed
 
 
@@ -250,9 +248,7 @@ def test_a_linted_autoscaler_has_the_findings_of_every_file_parsed(tmp_path, mon
         "namesake": DEPLOYMENT.replace(", namespace: ml", ""),  # which namespace is meant is not known: silent
     }[target]
     files = {"apps/hpa.yaml": HPA.format(name="scorer"), "apps/deploy.yaml": workload, "other/unrelated.yaml": DEPLOYMENT.replace("scorer", "x")}
-    _kubernetes_repository(tmp_path, files)
-    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, "apps/hpa.yaml")
-    assert filtered.findings == every.findings
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, "apps/hpa.yaml")
     assert ("AS002" in {finding.rule_id for finding in filtered.findings}) == (target == "scorrer")
     assert ("apps/deploy.yaml" in parsed) == (target != "ranker") and "other/unrelated.yaml" not in parsed
 
@@ -271,9 +267,7 @@ def test_a_namespace_is_wanted_as_an_object_not_as_a_cloudformation_word():
 @pytest.mark.parametrize("target", ["scorer", "scorer-2"])
 def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypatch, target):
     files = {"apps/deploy.yaml": DEPLOYMENT, "platform/hpa.yaml": HPA.format(name=target), "platform/other.yaml": DEPLOYMENT.replace("scorer", "other")}
-    _kubernetes_repository(tmp_path, files)
-    parsed, filtered, every = _parsed_context(tmp_path, monkeypatch, "apps/deploy.yaml")
-    assert filtered.findings == every.findings
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, "apps/deploy.yaml")
     assert ("AS001" in {finding.rule_id for finding in filtered.findings}) == (target != "scorer")
     assert ("platform/hpa.yaml" in parsed) == (target == "scorer") and "platform/other.yaml" not in parsed
 
