@@ -54,6 +54,7 @@ def test_an_autoscaler_is_wanted_only_when_it_may_name_a_linted_object():
     assert _wanted("kind: PodDisruptionBudget\n", DEPLOYMENT)
     assert not _wanted(HPA.format(name="scorer"), "Resources: {}\n")  # no Kubernetes linted
     assert _wanted(HPA.format(name="x"), DEPLOYMENT.replace("name: scorer", "name: *scorer"))  # an alias: not read here
+    assert not _wanted(HPA.format(name="scorer"), "apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n")  # no linted object has a name
 
 
 ACK_ENDPOINT = """apiVersion: sagemaker.services.k8s.aws/v1alpha1

@@ -107,7 +107,7 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
         return bool(linted)
     if _links_whatever_names(text, _linking_words(request)):
         return True
-    if any(word in text for word in AUTOSCALER_WORDS):
+    if linted.names and any(word in text for word in AUTOSCALER_WORDS):
         if request.memo(("kubernetes", "names"), lambda: _whole_names(linted.names)).search(text) is not None:
             return True
     return any(_may_hold_target(text, target, request) for target in linted.targets)
@@ -152,17 +152,22 @@ _NAMESPACE_WORD = re.compile(r"(?<![A-Za-z])Namespace")
 
 @hookimpl
 def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
-    """What `mldeploy_context_wanted` looks for: the linking words, an autoscaler's only beside a linted name."""
+    """What `mldeploy_context_wanted` looks for: the linking words, an autoscaler's only beside a linted
+    object's name, and a linted autoscaler's target kind beside its namespace or name."""
     linted = _linted_objects(request)
     if linted is None:
         return ContextPrefilter()
     if linted is True:
         return None
-    # A linted autoscaler's target kind pairs with the target's namespace and name (the pairing is any naming
-    # word with any name: a superset); in the default namespace, whose objects may not say so, the kind alone.
+    # A target kind pairs with the target's namespace and name (the pairing is any naming word with any
+    # name: a superset); in the default namespace, whose objects may not say so, the kind is enough alone.
     anywhere = {kind for namespace, kind, _ in linted.targets if namespace == DEFAULT_NAMESPACE}
     paired = {kind for _, kind, _ in linted.targets} - anywhere
-    names = linted.names | {part for namespace, _, name in linted.targets for part in (namespace, name)} - {DEFAULT_NAMESPACE}
+    names = set(linted.names)
+    for namespace, _, name in linted.targets:
+        names.add(name)
+        if namespace != DEFAULT_NAMESPACE:
+            names.add(namespace)
     return ContextPrefilter(
         words=_linking_words(request) + tuple(sorted(anywhere)),
         naming_words=AUTOSCALER_WORDS + tuple(sorted(paired)),
