@@ -212,16 +212,14 @@ def select_context(inputs: Sequence["InputFile"], host: "PluginHost", options: "
     prefilters = _prefilters(host, request, failed, report)
     askers = [_Asker(impl, prefilters.get(impl.plugin_name), 1 << number) for number, impl in enumerate(reversed(hook.get_hookimpls()))]
     words = [word for asker in askers if asker.prefilter is not None for word in _words(asker.prefilter)]
-    unread = [item.location for item in inputs if item.location is not None]
     index = None
-    earlier = _kept_vocabulary(inputs)
-    if earlier is not None:  # inputs passed again: what was found in them is kept on them
-        vocabulary = earlier.grown(words)
-    elif options.disk_cache is not None and unread and words and all(asker.prefilter is not None for asker in askers):
+    earlier = _kept_vocabulary(inputs)  # inputs passed again: what was found in them is kept on them
+    unread = [item.location for item in inputs if item.location is not None] if earlier is None else []
+    if options.disk_cache is not None and unread and words and all(asker.prefilter is not None for asker in askers):
         index = WordIndex.open(options.disk_cache, unread, words, max_bytes)
         vocabulary = index.vocabulary
     else:
-        vocabulary = Vocabulary(list(dict.fromkeys(words)))
+        vocabulary = (earlier or Vocabulary(())).grown(words)
     selection = _Selection(request, askers, vocabulary, index, failed, report)
     kept = []
     for item in inputs:
