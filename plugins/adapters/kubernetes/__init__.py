@@ -92,8 +92,12 @@ _FOR_KSERVE = ("ServingRuntime",)
 _FOR_ACK = ("services.k8s.aws",)
 # Every value written after a `name` key (YAML or JSON): a superset of the names an autoscaler may target.
 _NAME = re.compile(r"""["']?name["']?\s*:\s*["']?([^\s"',{}\[\]#]*)""")
-# A name written as an alias, a tag, a block scalar or a directive is not read by _NAME (nor one in quotes with escapes).
-_UNREAD_NAME_STARTS = "*&!|>%@`\\"
+
+
+def _unread_name(written: str) -> bool:
+    """True for what `_NAME` found but cannot read as the name: nothing, an alias, a tag, a block scalar, a
+    directive or a quoted name with escapes."""
+    return not written or written[0] in "*&!|>%@`\\" or "\\" in written
 
 
 @hookimpl
@@ -128,7 +132,7 @@ def _may_hold_target(text: str, target: tuple[str, str, str], request: ContextRe
 
     for match in _NAME.finditer(text):
         written = match.group(1)
-        if not written or written[0] in _UNREAD_NAME_STARTS or "\\" in written or may_be_typo(name, written):
+        if _unread_name(written) or may_be_typo(name, written):
             return True
     return False
 
@@ -180,7 +184,7 @@ def _linking_words(request: ContextRequest) -> tuple[str, ...]:
 
     def words() -> tuple[str, ...]:
         kserve = any("serving.kserve.io" in text for text in request.linted.values())
-        ack = any(_FOR_ACK[0] in text for text in request.linted.values())
+        ack = any(word in text for text in request.linted.values() for word in _FOR_ACK)
         return _FOR_ANY_WORKLOAD + (_FOR_KSERVE if kserve else ()) + (_FOR_ACK if ack else ())
 
     return request.memo(("kubernetes", "linking words"), words)
@@ -223,7 +227,7 @@ def _read_linted_objects(request: ContextRequest) -> "_LintedObjects | bool | No
     if any(word in text for text in texts.values() for word in AUTOSCALER_WORDS):
         return True
     names = frozenset(match.group(1) for text in texts.values() for match in _NAME.finditer(text))
-    if any(not name or name[0] in _UNREAD_NAME_STARTS or "\\" in name for name in names):
+    if any(map(_unread_name, names)):
         return True
     return _LintedObjects(names)
 
