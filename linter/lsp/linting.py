@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from linter.api import MAX_REPOSITORY_CONTEXT_FILES
 from linter.config import Config, ConfigError, check_config, find_config, read_config
 from linter.context_selection import parses_every_context_file
-from linter.discovery import DiscoveryOptions, PatternError, discover, is_repository_root, list_directory, read_regular_file
+from linter.discovery import DiscoveryOptions, PatternError, discover, is_repository_root, list_directory
 from linter.engine import DEFAULT_FILE_TIMEOUT, InputFile, LintOptions, LintResult, run_lint
 from linter.plugin_manager import PluginHost, build_plugin_host
 from linter.profile import normalise_environment
@@ -129,15 +129,11 @@ class _ContextIndex:
             signature = (status.st_size, status.st_mtime_ns)
             known = self.known.get(path)
             if known is None or known[0] != signature or (known[1].location is None) != read:
-                if read:
-                    try:
-                        data, truncated = read_regular_file(path, self.max_bytes)
-                    except OSError:
-                        self.known.pop(path, None)
-                        continue
-                    item = InputFile(path, data, context_only=True, truncated=truncated)
-                else:
-                    item = InputFile(path, b"", context_only=True, location=path)
+                unread = InputFile(path, b"", context_only=True, location=path)
+                item = unread.read(self.max_bytes) if read else unread
+                if item is None:  # gone since it was listed, unreadable, or a pipe now
+                    self.known.pop(path, None)
+                    continue
                 known = self.known[path] = (signature, item)
             found.append(known[1])
         return found
