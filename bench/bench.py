@@ -752,13 +752,7 @@ def repository_context(runs: int, sizes: tuple[int, ...] = (200, 2000, 5000)) ->
         for size in sizes:
             changed = generated_repository(work / f"repository-{size}", size)
             cwd = changed.parents[2]
-            target = str(changed.relative_to(cwd))
-            python = [sys.executable, "-m", "linter"]
-            plan = {
-                "alone": python + ["--context", "none", target],
-                "repository, no cache": python + ["--no-cache", target],
-                "repository, cache warm": python + [target],
-            }
+            plan = _repository_plan(str(changed.relative_to(cwd)))
             outputs = {
                 label: subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True).stdout
                 for label, command in plan.items()
@@ -772,15 +766,21 @@ def repository_context(runs: int, sizes: tuple[int, ...] = (200, 2000, 5000)) ->
             rows[str(size)]["context_counted"] = outputs["alone"] != outputs["repository, no cache"]
             rows[str(size)]["output"] = outputs["repository, no cache"]
         # The autoscaler changed instead, in the largest repository: it wants the files that may hold its target.
-        hpa = "platform/autoscaling/llm-server-hpa.yaml"
-        autoscaler_plan = {
-            "alone": python + ["--context", "none", hpa],
-            "repository, no cache": python + ["--no-cache", hpa],
-            "repository, cache warm": python + [hpa],
-        }
-        autoscaler = {label: _time_command(command, runs, cwd, False, env)["cpu"] for label, command in autoscaler_plan.items()}
+        largest = work / f"repository-{sizes[-1]}"
+        autoscaler_plan = _repository_plan("platform/autoscaling/llm-server-hpa.yaml")
+        autoscaler = {label: _time_command(command, runs, largest, False, env)["cpu"] for label, command in autoscaler_plan.items()}
         corpus = _corpus_repository_row(work, runs, env)
     return {"sizes": list(sizes), "rows": rows, "autoscaler": {"files": sizes[-1], **autoscaler}, "corpus": corpus}
+
+
+def _repository_plan(target: str) -> dict[str, list[str]]:
+    """The runs a repository row times: `target` alone, and with its repository as context without and with the disk cache."""
+    python = [sys.executable, "-m", "linter"]
+    return {
+        "alone": python + ["--context", "none", target],
+        "repository, no cache": python + ["--no-cache", target],
+        "repository, cache warm": python + [target],
+    }
 
 
 # A plain serving manifest of the shared corpus (a Deployment and its Service): in a copy of the corpus
@@ -799,12 +799,7 @@ def _corpus_repository_row(work: Path, runs: int, env: dict[str, str]) -> dict |
     from linter.word_index import RACY_NS
 
     time.sleep(RACY_NS / 1e9 + 0.1)  # as for the generated repositories: the copies are new files
-    python = [sys.executable, "-m", "linter"]
-    plan = {
-        "alone": python + ["--context", "none", CORPUS_MANIFEST],
-        "repository, no cache": python + ["--no-cache", CORPUS_MANIFEST],
-        "repository, cache warm": python + [CORPUS_MANIFEST],
-    }
+    plan = _repository_plan(CORPUS_MANIFEST)
     outputs = [subprocess.run(command, cwd=root, env=env, capture_output=True, text=True).stdout for command in plan.values()]
     if outputs[1] != outputs[2]:
         raise BenchError("the corpus as a repository: the disk cache changed the output")
