@@ -222,7 +222,30 @@ def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_
 def test_may_be_typo_is_the_edit_distance_test_told_faster(written, meant):
     from plugins.adapters.kubernetes import readers
 
-    assert readers.may_be_typo(written, meant) == (readers._edits(written, meant) <= readers._typo_max_edits())
+    assert readers.may_be_typo(written, meant) == (_osa_distance(written, meant) <= readers._typo_max_edits())
+
+
+def _osa_distance(left: str, right: str) -> int:
+    """The optimal string alignment distance worked out over the whole table: what `readers._edits` must agree with."""
+    table = [[i + j if not i or not j else 0 for j in range(len(right) + 1)] for i in range(len(left) + 1)]
+    for i in range(1, len(left) + 1):
+        for j in range(1, len(right) + 1):
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (left[i - 1] != right[j - 1]))
+            if i > 1 and j > 1 and left[i - 1] == right[j - 2] and left[i - 2] == right[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[-1][-1]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text("abc-", max_size=14), st.text("abc-", max_size=14), st.integers(0, 4))
+@example("scorer", "socrer", 1)
+@example("abcdef", "badcfe", 2)
+@example("ab", "", 1)
+@example("", "", 0)
+def test_the_banded_edit_count_is_the_whole_tables_up_to_its_bound(left, right, most):
+    from plugins.adapters.kubernetes import readers
+
+    assert readers._edits(left, right, most) == min(_osa_distance(left, right), most + 1)
 
 
 def test_a_linted_autoscaler_wants_what_may_hold_its_target_or_a_name_it_may_misspell():

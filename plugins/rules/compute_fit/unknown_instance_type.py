@@ -16,6 +16,8 @@ from plugins.rules.compute import join_words
 # gets no suggestion.
 _TYPO_SIMILARITY = 0.9
 _TYPO_MARGIN = 0.02
+# The least score that can matter: a typo's, or a runner-up's within the margin of one (rounding aside).
+_CONTENDING = _TYPO_SIMILARITY - _TYPO_MARGIN - 1e-9
 
 
 def _nearest(text: str, valid: frozenset[str]) -> str | None:
@@ -24,15 +26,22 @@ def _nearest(text: str, valid: frozenset[str]) -> str | None:
     if normalised in valid:
         return normalised  # case or stray whitespace
     # The type without its platform prefix (`m5.large` for ml.m5.large).
-    completed = [candidate for candidate in valid if candidate.endswith(f".{normalised}")]
+    suffix = f".{normalised}"
+    completed = [candidate for candidate in valid if candidate.endswith(suffix)]
     if len(completed) == 1:
         return completed[0]
     import difflib  # here, not at import: only an unknown type needs it
 
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, normalised, candidate).ratio(), candidate) for candidate in valid),
-        reverse=True,
-    )
+    # Only a type that may score within the margin of a typo can name it or stand in its way: the
+    # others are left out by difflib's bounds of the score (from the lengths, then the characters),
+    # before its quadratic matching. A hostile value is megabytes long, and every valid type fails
+    # the first bound at once.
+    scored = []
+    for candidate in valid:
+        matcher = difflib.SequenceMatcher(None, normalised, candidate)
+        if matcher.real_quick_ratio() >= _CONTENDING and matcher.quick_ratio() >= _CONTENDING:
+            scored.append((matcher.ratio(), candidate))
+    scored.sort(reverse=True)
     if not scored or scored[0][0] < _TYPO_SIMILARITY:
         return None
     if len(scored) > 1 and scored[0][0] - scored[1][0] < _TYPO_MARGIN:

@@ -1,0 +1,121 @@
+"""Long hostile values cost time linear in their length: the "did you mean" searches among names and types.
+
+AS002 looks for a near-miss of a missing autoscaler target among the
+workloads of its namespace, and the Kubernetes adapter does the same to
+choose context files; CP005 looks for the valid instance type an unknown
+one misspells. A pull request chooses both sides: thousands of
+253-character names that differ from the one sought by a few edits (or are
+its anagrams, which pass every cheaper test), and an instance type
+megabytes long. Each case took tens of seconds before (a whole edit table
+per name, difflib's full matching per valid type); each bound below is
+several times what it takes now and a fraction of what it took.
+"""
+
+from __future__ import annotations
+
+import random
+
+from cpu_bound import within
+from linter.api import lint_text
+from linter.context_selection import ContextRequest
+from linter.engine import LintOptions
+from plugins.adapters import kubernetes
+
+_LETTERS = random.Random(18)
+_TARGET = "".join(_LETTERS.choice("abcdefghij") for _ in range(253))
+
+HPA = f"""apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: scorer, namespace: ml}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {_TARGET}}}
+  minReplicas: 2
+  maxReplicas: 4
+  metrics:
+    - type: Resource
+      resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}
+"""
+
+
+def _deployments(names: list[str]) -> str:
+    return "---\n".join(
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: ml}}\n"
+        "spec:\n  template:\n    spec:\n      containers: [{name: app, image: nginx}]\n"
+        for name in names
+    )
+
+
+def _anagrams(count: int) -> list[str]:
+    """Names with the target's letters in another order: the character counts cannot tell them from it."""
+    shuffler = random.Random(1)
+    names = []
+    for _ in range(count):
+        letters = list(_TARGET)
+        shuffler.shuffle(letters)
+        names.append("".join(letters))
+    return names
+
+
+def _changed_at_both_ends(count: int) -> list[str]:
+    """Names two edits from the target, a letter changed near each end: little shared at either end to skip."""
+    letters = "klmnopqrstuvwxyz"
+    names = []
+    for start, end in ((0, 252), (1, 252), (0, 251)):
+        for first in letters:
+            for last in letters:
+                names.append(_TARGET[:start] + first + _TARGET[start + 1 : end] + last + _TARGET[end + 1 :])
+    return names[:count]
+
+
+def test_a_namespace_of_long_anagrams_of_a_missing_target_is_searched_in_linear_time():
+    text = HPA + "---\n" + _deployments(_anagrams(1000))
+    with within(6.0):
+        result = lint_text(text, "hostile.yaml")
+    # None is a near miss: the target is left to what renders it elsewhere, without a word.
+    assert not [finding for finding in result.findings if finding.rule_id in ("AS002", "MD001", "MD002")]
+
+
+def test_a_namespace_of_long_near_namesakes_of_a_missing_target_is_searched_in_linear_time():
+    text = HPA + "---\n" + _deployments(_changed_at_both_ends(600))
+    with within(6.0):
+        result = lint_text(text, "hostile.yaml")
+    (dangling,) = [finding for finding in result.findings if finding.rule_id == "AS002"]
+    assert "did you mean" in dangling.message
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+
+
+def test_choosing_context_among_long_anagrams_of_a_linted_autoscalers_target_takes_linear_time():
+    request = ContextRequest({"hpa.yaml": HPA}, LintOptions())
+    with within(3.0):
+        wanted = kubernetes.mldeploy_context_wanted("apps.yaml", _deployments(_anagrams(1000)), request)
+    assert not wanted  # no name in it is within the typo distance, so nothing there decides AS002
+    near = _deployments(_anagrams(999) + _changed_at_both_ends(1))
+    assert kubernetes.mldeploy_context_wanted("apps.yaml", near, ContextRequest({"hpa.yaml": HPA}, LintOptions()))
+
+
+ENDPOINT_CONFIG = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: main
+          ModelName: churn
+          InitialInstanceCount: 2
+          InstanceType: {instance_type}
+"""
+
+
+def test_an_instance_type_megabytes_long_is_unknown_without_a_suggestion_in_linear_time():
+    text = ENDPOINT_CONFIG.format(instance_type="ml.g5." + "x" * 2_000_000)
+    with within(6.0):
+        result = lint_text(text, "template.yaml")
+    (unknown,) = [finding for finding in result.findings if finding.rule_id == "CP005"]
+    assert "did you mean" not in unknown.message
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+
+
+def test_a_misspelt_instance_type_is_still_told_what_it_means():
+    result = lint_text(ENDPOINT_CONFIG.format(instance_type="ml.g5.xlarg"), "template.yaml")
+    (unknown,) = [finding for finding in result.findings if finding.rule_id == "CP005"]
+    assert "did you mean ml.g5.xlarge?" in unknown.message
