@@ -20,6 +20,7 @@ capacity of the Karpenter node pools its pods are pinned to by name
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -284,6 +285,12 @@ def _labels_node(manifest: Manifest):
     return None
 
 
+# How many of the PodDisruptionBudgets that select a pod are named (in its note) and linked. The API server
+# refuses to evict a pod that more than one selects, so a real namespace has one; a hostile file of thousands
+# of budgets selecting the pods of thousands of workloads made a note and a link for each pair.
+_NAMED_BUDGETS = 10
+
+
 def availability_of(
     manifest: Manifest, index: RunIndex, pod: Pod, labels_complete: bool = True
 ) -> tuple[Availability, list[ResourceRef]]:
@@ -303,8 +310,9 @@ def availability_of(
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []
     budgets = index.budgets_selecting(namespace, pod.labels)
-    if len(budgets) > 1:
-        budgets.sort(key=lambda item: (item.manifest.path, item.manifest.anchor.line))
+    selecting = len(budgets)
+    if selecting > 1:  # the first ones by file and line, the rest only counted
+        budgets = heapq.nsmallest(_NAMED_BUDGETS, budgets, key=lambda item: (item.manifest.path, item.manifest.anchor.line))
     if not budgets:
         if labels_complete and pod.readable:
             budget = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} of this run selects the pod labels")
@@ -315,6 +323,8 @@ def availability_of(
     note = f"PodDisruptionBudget {first.manifest.name} selects the pod labels"
     if len(budgets) > 1:
         note += "; also " + ", ".join(str(other.manifest.name) for other in budgets[1:])
+    if selecting > len(budgets):
+        note += f" and {selecting - len(budgets):,} more"
     availability = Availability(
         zone_spread=pod.zone_spread,
         disruption_budget=Sourced(first.manifest.name or "(unnamed)", first.manifest.anchor, Provenance.DECLARED, note),
