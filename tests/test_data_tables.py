@@ -397,6 +397,7 @@ BOTOCORE_BOUNDS = [
     ("sagemaker", "ProductionVariant.ContainerStartupHealthCheckTimeoutInSeconds", _range("realtime", "container_startup_health_check_timeout_seconds")),
     ("sagemaker", "ProductionVariant.InstancePools", _range("realtime", "instance_pools")),
     ("sagemaker", "CreateEndpointConfigInput.ProductionVariants", _range("realtime", "production_variants")),
+    ("sagemaker", "CreateModelInput.Containers", _range("realtime", "model_containers")),
     ("sagemaker", "AsyncInferenceClientConfig.MaxConcurrentInvocationsPerInstance", _range("async", "max_concurrent_invocations_per_instance")),
     ("sagemaker", "ModelClientConfig.InvocationsTimeoutInSeconds", _range("batch_transform", "invocations_timeout_seconds")),
     ("sagemaker", "ModelClientConfig.InvocationsMaxRetries", _range("batch_transform", "invocations_max_retries")),

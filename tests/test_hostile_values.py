@@ -10,14 +10,16 @@ megabytes long. Each case took tens of seconds before (a whole edit table
 per name, difflib's full matching per valid type); each bound below is
 several times what it takes now and a fraction of what it took.
 
-The same goes for memory where every object of one kind meets every object
-of another: thousands of PodDisruptionBudgets selecting the pods of
-thousands of workloads.
+The same goes where every object of one kind meets every object of
+another: thousands of PodDisruptionBudgets selecting the pods of thousands
+of workloads, thousands of endpoints naming one configuration of thousands
+of variants, whose model lists thousands of containers.
 """
 
 from __future__ import annotations
 
 import random
+import textwrap
 import tracemalloc
 
 from cpu_bound import within
@@ -157,3 +159,61 @@ def test_thousands_of_budgets_selecting_thousands_of_workloads_keep_a_few_names_
     note = deployment.availability.disruption_budget.note
     assert note.startswith("PodDisruptionBudget pdb-0000 selects the pod labels; also pdb-0001, pdb-0002,")
     assert note.endswith("pdb-0009 and 590 more")
+
+
+def _hosting_template(endpoints: int, variants: int, containers: int) -> str:
+    lines = [
+        "Resources:",
+        "  Model:",
+        "    Type: AWS::SageMaker::Model",
+        "    Properties:",
+        "      ExecutionRoleArn: arn:aws:iam::123456789012:role/serving",
+        "      Containers:",
+        *(f"        - {{Image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:{number}}}" for number in range(containers)),
+        "  Config:",
+        "    Type: AWS::SageMaker::EndpointConfig",
+        "    Properties:",
+        "      ProductionVariants:",
+        *(
+            f"        - {{VariantName: v{number}, ModelName: !GetAtt Model.ModelName, InitialInstanceCount: 2, InstanceType: ml.m5.large}}"
+            for number in range(variants)
+        ),
+    ]
+    for number in range(endpoints):
+        lines += [f"  Endpoint{number}:", "    Type: AWS::SageMaker::Endpoint", "    Properties: {EndpointConfigName: !GetAtt Config.EndpointConfigName}"]
+    return "\n".join(lines) + "\n"
+
+
+def _unread(result) -> list[str]:
+    return [f"{finding.span.line}: {finding.message}" for finding in result.findings if finding.rule_id == "MD001"]
+
+
+def test_endpoints_naming_a_configuration_of_more_variants_than_sagemaker_accepts_hold_ten_each():
+    with within(4.0):  # 300 endpoints of 300 variants made 90,000 units
+        result = lint_text(_hosting_template(300, 300, 1), "template.yaml")
+    assert _unread(result) == [
+        "22: 300 ProductionVariants, where SageMaker accepts at most 10 (CreateEndpointConfig): only the first 10 are linted"
+    ]
+    assert len(result.deployments) == 300
+    assert {len(deployment.units) for deployment in result.deployments} == {10}
+
+
+def test_a_model_of_more_containers_than_sagemaker_accepts_has_fifteen_read():
+    with within(4.0):  # 200 endpoints of 10 variants, each serving 400 containers: 800,000 to judge
+        result = lint_text(_hosting_template(200, 10, 400), "template.yaml")
+    assert _unread(result) == ["22: 400 Containers, where SageMaker accepts at most 15 (CreateModel): only the first 15 are linted"]
+    assert {len(deployment.models) for deployment in result.deployments} == {15}
+
+
+def test_the_variants_sagemaker_would_reject_are_reported_once_in_an_ack_object_and_an_api_document():
+    variants = "".join(f"    - {{variantName: v{number}, modelName: m, instanceType: ml.m5.large, initialInstanceCount: 2}}\n" for number in range(12))
+    ack = f"apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: EndpointConfig\nmetadata: {{name: c}}\nspec:\n  endpointConfigName: c\n  productionVariants:\n{variants}"
+    assert _unread(lint_text(ack, "config.yaml")) == [
+        "17: 12 ProductionVariants, where SageMaker accepts at most 10 (CreateEndpointConfig): only the first 10 are linted"
+    ]
+    api = ack.split("spec:\n", 1)[1].replace("endpointConfigName", "EndpointConfigName").replace("productionVariants", "ProductionVariants")
+    api = api.replace("variantName", "VariantName").replace("modelName", "ModelName").replace("instanceType", "InstanceType")
+    api = api.replace("initialInstanceCount", "InitialInstanceCount")
+    assert _unread(lint_text(textwrap.dedent(api), "config.yaml")) == [
+        "13: 12 ProductionVariants, where SageMaker accepts at most 10 (CreateEndpointConfig): only the first 10 are linted"
+    ]

@@ -106,6 +106,9 @@ __all__ = [
     "read_model",
     "read_endpoint_config",
     "read_endpoint",
+    "at_most",
+    "model_containers",
+    "production_variants",
     "read_variant",
     "read_serverless_config",
     "read_component_requirements",
@@ -964,11 +967,16 @@ def _name_or(name: Sourced[str], fallback: Sourced[str]) -> Sourced[str]:
 
 
 def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback_name: Sourced[str] = Sourced()) -> ModelRequest:
-    """A CreateModel request: its containers (image, mode, environment) and network."""
+    """A CreateModel request: its containers (image, mode, environment) and network.
+
+    No more containers than SageMaker accepts are read (`model_containers`); unlike a template's
+    model, a request has no problems to report that the rest is not linted.
+    """
     name = _name_or(reader.read_text(request, "ModelName"), fallback_name)
     containers = []
     primary = reader.node(request, "PrimaryContainer")
-    for container in ([primary] if isinstance(primary, MappingNode) else []) + reader.mappings(request, "Containers"):
+    listed, _ = model_containers(reader.mappings(request, "Containers"), reader.span_of)
+    for container in ([primary] if isinstance(primary, MappingNode) else []) + listed:
         mode = reader.read_str(container, "Mode")
         multi_model = Sourced(mode.value == "MultiModel", mode.span, Provenance.DECLARED, "Mode") if mode.known else Sourced()
         image = reader.read_text(container, "Image")
@@ -991,11 +999,18 @@ def read_endpoint_config(
     """A CreateEndpointConfig request: variants, async and serverless settings, data capture, Tags.
 
     `declared` is the (profile, environment, problems) its caller read already (an ACK object's
-    annotations and tags); the request's own Tags otherwise (`request_profile`).
+    annotations and tags), problems the caller reports itself (`production_variants` says what
+    of the variants is not linted); the request's own Tags otherwise (`request_profile`), whose
+    problems are the request's with the variants'.
     """
-    variants = tuple(_variant(node, reader) for node in reader.mappings(request, "ProductionVariants"))
+    variant_nodes, unread = production_variants(request, reader)
+    variants = tuple(_variant(node, reader) for node in variant_nodes)
     data_capture = read_data_capture(reader.node(request, "DataCaptureConfig"), reader)
-    profile, environment, problems = declared if declared is not None else request_profile(request, reader, origin)
+    if declared is not None:  # the caller's problems, which it reports itself (with the variants left out)
+        profile, environment, problems = declared
+    else:
+        profile, environment, problems = request_profile(request, reader, origin)
+        problems = [*problems, *unread]
     return ConfigRequest(
         key=reader.name_key(request, "EndpointConfigName"),
         name=_name_or(reader.read_text(request, "EndpointConfigName"), fallback_name),
@@ -1008,6 +1023,36 @@ def read_endpoint_config(
         problems=tuple(problems),
         link=link,
     )
+
+
+def production_variants(request: Node | None, reader: RequestReader) -> tuple[list[MappingNode], list[InputProblem]]:
+    """The request's `ProductionVariants`, up to the most SageMaker accepts (`at_most`)."""
+    return at_most(reader.mappings(request, "ProductionVariants"), "production_variants", "ProductionVariants", "CreateEndpointConfig", reader.span_of)
+
+
+def model_containers(containers: list[MappingNode], span_of: Callable[[Node], Span] = _NODE_SPAN) -> tuple[list[MappingNode], list[InputProblem]]:
+    """A model's `Containers`, up to the most SageMaker accepts (`at_most`)."""
+    return at_most(containers, "model_containers", "Containers", "CreateModel", span_of)
+
+
+def at_most(
+    nodes: list[MappingNode], limit: str, what: str, operation: str, span_of: Callable[[Node], Span]
+) -> tuple[list[MappingNode], list[InputProblem]]:
+    """`nodes` up to the most SageMaker accepts (the data tables' `realtime` `limit`), and the MD001 problem of
+    any beyond them, where the first one left out is written.
+
+    What a request lists is held again by everything that names it: every
+    endpoint naming a configuration holds its variants, and each variant
+    its model's containers. A hostile template of a thousand variants and
+    a thousand endpoints made a million units (a 269 KB file ran out of
+    time and memory). SageMaker rejects such a request, so no more than it
+    accepts are linted, and the input says so.
+    """
+    most = int(data.limit("realtime", limit).max)  # type: ignore[arg-type]
+    if len(nodes) <= most:
+        return nodes, []
+    message = f"{len(nodes):,} {what}, where SageMaker accepts at most {most} ({operation}): only the first {most} are linted"
+    return nodes[:most], [InputProblem(message, span_of(nodes[most]), "MD001")]
 
 
 def _variant(node: MappingNode, reader: RequestReader) -> VariantRequest:

@@ -53,6 +53,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     ModelRequest,
     RequestReader,
     job_deployments,
+    production_variants,
     read_endpoint,
     read_component_requirements,
     read_endpoint_config,
@@ -176,6 +177,8 @@ def read_resource(
     origin = f"ACK {manifest.describe()}"
     staged = manifest.kind not in UNSTAGED_KINDS
     profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader, staged)
+    if manifest.kind == "EndpointConfig":  # reported with the object: its variants beyond what SageMaker accepts
+        problems = [*problems, *production_variants(manifest.spec, reader)[1]]
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
     return AckResource(
         manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions), origin, _fallback_name(manifest)

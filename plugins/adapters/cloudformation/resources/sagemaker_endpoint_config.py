@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linter import MappingNode, Provenance, Sourced
 
-from plugins.adapters.aws.sagemaker_requests import read_async_config, read_data_capture, read_variant
+from plugins.adapters.aws.sagemaker_requests import production_variants, read_async_config, read_data_capture, read_variant
 from plugins.adapters.cloudformation.context import TemplateContext, logical_id_note
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
 from plugins.adapters.cloudformation.resources.sagemaker_model import network
@@ -22,10 +22,11 @@ def read(resource: Resource, template: TemplateContext) -> list:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, logical_id_note(name, "EndpointConfigName"))
     reader = TemplateRequestReader(template)
     properties = resource.properties
+    variant_nodes, unread = production_variants(properties, reader)
     record = EndpointConfigRecord(
         logical_id=resource.logical_id,
         name=name,
-        variants=tuple(variant(node, reader) for node in reader.mappings(properties, "ProductionVariants")),
+        variants=tuple(variant(node, reader) for node in variant_nodes),
         async_config=read_async_config(reader.node(properties, "AsyncInferenceConfig"), reader),
         data_capture=read_data_capture(reader.node(properties, "DataCaptureConfig"), reader),
         network=network(resource, template),
@@ -33,7 +34,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
         environment=environment_of(resource, profile),
         span=resource.key_span,
     )
-    return [record, *problems]
+    return [record, *problems, *unread]
 
 
 def variant(node: MappingNode, reader: TemplateRequestReader) -> VariantRecord:

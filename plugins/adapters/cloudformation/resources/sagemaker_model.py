@@ -8,6 +8,7 @@ from plugins.adapters.cloudformation.context import TemplateContext, block, logi
 from plugins.adapters.cloudformation.records import ModelRecord
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.aws.inferred_facts import model_for
+from plugins.adapters.aws.sagemaker_requests import model_containers
 
 RESOURCE_TYPES = ("AWS::SageMaker::Model",)
 
@@ -18,9 +19,10 @@ def read(resource: Resource, template: TemplateContext) -> list:
         name = Sourced(resource.logical_id, resource.key_span, Provenance.INFERRED, logical_id_note(name, "ModelName"))
     containers = []
     primary = resource.property("PrimaryContainer")
-    for container in ([primary] if isinstance(primary, MappingNode) else []) + mappings(resource.property("Containers")):
+    listed, unread = model_containers(mappings(resource.property("Containers")))
+    for container in ([primary] if isinstance(primary, MappingNode) else []) + listed:
         containers.append(container_spec(container, template, name))
-    return [ModelRecord(resource.logical_id, name, tuple(containers), network(resource, template), resource.key_span)]
+    return [ModelRecord(resource.logical_id, name, tuple(containers), network(resource, template), resource.key_span), *unread]
 
 
 def container_spec(container: MappingNode, template: TemplateContext, name: Sourced):
