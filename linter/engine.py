@@ -12,10 +12,11 @@ import bisect
 import contextlib
 import functools
 import gc
+import heapq
 import os
 import traceback
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from linter.model import Deployment, DocumentFormat, Environment, Ignore, InputProblem, Provenance, ScalingTarget, Sourced
 from linter.config import Config
@@ -608,17 +609,34 @@ def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]
         yield None, run
         return
     varied = frozenset(deployment.path for deployment in run.deployments if deployment.variant.known)
+    # Each world holds the run's deployments (and targets) of no variant and those of its label, in run order:
+    # the positions of each label's are found in one pass, not in one pass per label (thousands of stage files).
+    deployments_unvaried, deployments_of = _positions_by_label(
+        run.deployments, lambda deployment: str(deployment.variant.value) if deployment.variant.known else None
+    )
+    targets_unvaried, targets_of = _positions_by_label(run.scaling_targets, lambda target: target.variant or None)
     for label in labels:
+        deployments = heapq.merge(deployments_unvaried, deployments_of.get(label, ()))
+        targets = heapq.merge(targets_unvaried, targets_of.get(label, ()))
         world = replace(
             run,
-            deployments=tuple(
-                deployment
-                for deployment in run.deployments
-                if not deployment.variant.known or deployment.variant.value == label
-            ),
-            scaling_targets=tuple(target for target in run.scaling_targets if target.variant in ("", label)),
+            deployments=tuple(run.deployments[position] for position in deployments),
+            scaling_targets=tuple(run.scaling_targets[position] for position in targets),
         )
         yield (label, varied), world
+
+
+def _positions_by_label(items: Sequence[Any], label_of: Callable[[Any], str | None]) -> tuple[list[int], dict[str, list[int]]]:
+    """The positions in `items` of those without a label (`label_of` gives None), and of each label's, in order."""
+    unlabelled: list[int] = []
+    by_label: dict[str, list[int]] = {}
+    for position, item in enumerate(items):
+        label = label_of(item)
+        if label is not None:
+            by_label.setdefault(label, []).append(position)
+        else:
+            unlabelled.append(position)
+    return unlabelled, by_label
 
 
 def _merge_variants(findings: list[Finding]) -> list[Finding]:

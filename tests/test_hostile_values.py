@@ -217,3 +217,20 @@ def test_the_variants_sagemaker_would_reject_are_reported_once_in_an_ack_object_
     assert _unread(lint_text(textwrap.dedent(api), "config.yaml")) == [
         "13: 12 ProductionVariants, where SageMaker accepts at most 10 (CreateEndpointConfig): only the first 10 are linted"
     ]
+
+
+def test_a_template_is_read_with_at_most_32_stage_files_and_says_so(tmp_path, monkeypatch):
+    from linter.api import lint_paths
+
+    (tmp_path / "template.yaml").write_text(_hosting_template(20, 2, 1))
+    for number in range(2000):  # a stage file each, one line: the template was read 2,000 times (122 s, 834 MB)
+        (tmp_path / f"params-{number:04}.json").write_text(f'{{"Tags": {{"stage": "s{number}"}}}}')
+    monkeypatch.chdir(tmp_path)
+    with within(8.0):
+        result = lint_paths(["."], context="none")
+    assert _unread(result) == [
+        "1: 2,000 stage files apply to this template; it is read with the first 32 by path, and under the other 1,968 it is not linted"
+    ]
+    assert sorted({str(deployment.variant.value) for deployment in result.deployments}) == [f"params-{number:04}.json" for number in range(32)]
+    (autoscaling,) = {finding.variants for finding in result.findings if finding.rule_id == "AS001"}
+    assert len(autoscaling) == 32  # each finding is one, merged across the stages it is read under

@@ -45,11 +45,13 @@ from linter import (
 
 from plugins import data
 from plugins.adapters.cloudformation.stages import (
+    MAX_STAGE_FILES,
     PARAMETER_FILES,
     SETTING as PARAMETER_FILES_SETTING,
     StageFile,
     stage_environment,
     stage_file_of,
+    stage_files_left_out,
     stages_of,
     templates_of,
 )
@@ -153,7 +155,8 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     """
     if is_template(document):
         parameters, extensions = _run_settings(run)
-        return [TEMPLATE, *extract_with_stages(document, stages_of(document, run), parameters, run.non_stage_names, extensions)]
+        stages = stages_of(document, run)
+        return [TEMPLATE, *extract_with_stages(document, stages, parameters, run.non_stage_names, extensions), *_stages_left_out(document, run)]
     if is_state_machine(document.root):
         from plugins.adapters.cloudformation.resources import stepfunctions
 
@@ -171,6 +174,19 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         labels = [label for label, other in stages_of(template, run) if other.path == stage.path]
         results += extract_with_stages(template, [(labels[0], stage)], parameters, run.non_stage_names, extensions)
     return results
+
+
+def _stages_left_out(template: Document, run: RunContext) -> list[InputProblem]:
+    """MD001 at the template's start when more stage files apply to it than it is read with."""
+    left_out = stage_files_left_out(template, run)
+    if not left_out:
+        return []
+    message = (
+        f"{MAX_STAGE_FILES + left_out:,} stage files apply to this template; it is read with the first "
+        f"{MAX_STAGE_FILES} by path, and under the other {left_out:,} it is not linted"
+    )
+    span = template.span
+    return [InputProblem(message, Span.point(span.path, span.line, span.column), "MD001")]
 
 
 def _run_settings(run: RunContext) -> tuple[tuple[str, ...], data.Extensions]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
@@ -46,7 +47,22 @@ if TYPE_CHECKING:
     # for a template that has stage files.
     from plugins.adapters.cloudformation.intrinsics import ParameterValue, Resolver
 
-__all__ = ["StageFile", "read_stage_file", "stage_file_of", "stages_of", "templates_of", "stage_environment", "STAGE_TAG_KEYS"]
+__all__ = [
+    "MAX_STAGE_FILES",
+    "StageFile",
+    "read_stage_file",
+    "stage_file_of",
+    "stages_of",
+    "stage_files_left_out",
+    "templates_of",
+    "stage_environment",
+    "STAGE_TAG_KEYS",
+]
+
+# The most stage files a template is read with (the first by path). A template is read once per stage
+# file: a directory of thousands of one-line stage files beside a template multiplied its reading (and
+# every run-wide rule's worlds) by thousands. A project has a few stages, in a few regions each.
+MAX_STAGE_FILES = 32
 
 # Tags that name the stage, lower-cased (the resources' own, see workload.py).
 STAGE_TAG_KEYS = ENVIRONMENT_TAG_KEYS
@@ -205,15 +221,25 @@ def stages_of(template: Document, run: RunContext) -> list[tuple[str, StageFile]
     of the run (the answer is kept for the run, one entry per document of
     the run at most; a template from elsewhere is worked out every time).
     """
+    return list(_chosen_stages(template, run)[0])
+
+
+def stage_files_left_out(template: Document, run: RunContext) -> int:
+    """How many more stage files apply to `template` than it is read with (`MAX_STAGE_FILES`)."""
+    return _chosen_stages(template, run)[1]
+
+
+def _chosen_stages(template: Document, run: RunContext) -> tuple[tuple[tuple[str, StageFile], ...], int]:
+    """`_stages_for`'s answer, kept for the run's templates."""
     if not _stage_files(run):
-        return []
+        return (), 0
     known = run.memo((_MEMO_KEY, "stages of templates"), dict)
     found = known.get(template)
     if found is None:
         found = _stages_for(template, run)
         if template in _run_documents(run):
             known[template] = found
-    return list(found)
+    return found
 
 
 def _run_documents(run: RunContext) -> frozenset[Document]:
@@ -221,8 +247,9 @@ def _run_documents(run: RunContext) -> frozenset[Document]:
     return run.memo((_MEMO_KEY, "documents"), lambda: frozenset(run.documents))
 
 
-def _stages_for(template: Document, run: RunContext) -> tuple[tuple[str, StageFile], ...]:
-    """The work behind `stages_of`: the configured stage files, else those beside it that it can take."""
+def _stages_for(template: Document, run: RunContext) -> tuple[tuple[tuple[str, StageFile], ...], int]:
+    """The work behind `stages_of`: the configured stage files, else those beside it that it can take (the
+    first `MAX_STAGE_FILES` by path), and how many more there are."""
     config = run.options.config
     explicit = [globs for key, globs in _mapping(run).items() if config.matches(key, template.path)]
     if explicit:
@@ -235,8 +262,10 @@ def _stages_for(template: Document, run: RunContext) -> tuple[tuple[str, StageFi
             stage for stage in beside if (stage.parameters or stage.tags) and all(name in declared for name, _ in stage.parameters)
         ]
     chosen.sort(key=lambda stage: stage.path)
-    names = [stage.name for stage in chosen]
-    return tuple((stage.name if names.count(stage.name) == 1 else stage.path, stage) for stage in chosen)
+    left_out = max(0, len(chosen) - MAX_STAGE_FILES)
+    chosen = chosen[:MAX_STAGE_FILES]
+    names = Counter(stage.name for stage in chosen)
+    return tuple((stage.name if names[stage.name] == 1 else stage.path, stage) for stage in chosen), left_out
 
 
 def templates_of(stage: StageFile, run: RunContext) -> list[Document]:
