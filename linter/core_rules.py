@@ -29,6 +29,13 @@ def parse_error(*_args: object) -> list:
     entry is skipped without a finding. Helm chart templates and other Go
     templates are not parse errors: see `MD005`.
 
+    It also says where a file is read only in part: a document whose
+    reading took longer than the per-file time limit (`file-timeout`), a
+    list longer than the service accepts (more than 10
+    `ProductionVariants`, more than 15 model `Containers`: only the first
+    ones are linted), or a CloudFormation template that more than 32 stage
+    files apply to (it is read with the first 32 by path).
+
     ## Why it matters
     A file that does not parse is not checked at all, and it will not deploy
     either: CloudFormation, kubectl and the SageMaker API reject it too.
