@@ -692,21 +692,36 @@ def _with_severities(findings: list[Finding], config: Config, rules_by_id: dict[
 
 def _single_deployment_lines(deployments: Sequence[Deployment], documents: Sequence[Document]) -> dict[Span, int]:
     """For each deployment alone in its document, that document's first line (a suppression there covers it)."""
-    by_path: dict[str, list[Document]] = {}
+    # Per file, its documents' first lines in order (the documents of a stream follow each other), so that a
+    # deployment's document is found by bisection, not by a pass over every document of a long stream.
+    by_path: dict[str, tuple[list[int], list[Document]]] = {}
     for document in documents:
         if document.root is not None:
-            by_path.setdefault(document.path, []).append(document)
+            starts, held_documents = by_path.setdefault(document.path, ([], []))
+            starts.append(document.root.start[0])
+            held_documents.append(document)
+    for starts, held_documents in by_path.values():
+        if any(later < earlier for earlier, later in zip(starts, starts[1:])):  # not in order: sorted, as found first
+            pairs = sorted(zip(starts, range(len(starts))))
+            held_documents[:] = [held_documents[position] for _, position in pairs]
+            starts[:] = [start for start, _ in pairs]
     holders: dict[int, list[Deployment]] = {}
     owner: dict[int, Document] = {}
     for deployment in deployments:
-        for document in by_path.get(deployment.path, ()):
-            span = document.root.span
-            if span.line <= deployment.span.line <= span.end_line:
-                held = holders.setdefault(id(document), [])
-                if not any(other.id == deployment.id for other in held):  # one deployment under several variants
-                    held.append(deployment)
-                owner[id(document)] = document
-                break
+        found = by_path.get(deployment.path)
+        if found is None:
+            continue
+        starts, held_documents = found
+        line = deployment.span.line
+        position = bisect.bisect_right(starts, line) - 1
+        if position < 0:
+            continue
+        document = held_documents[position]
+        if line <= document.root.end[0]:
+            held = holders.setdefault(id(document), [])
+            if not any(other.id == deployment.id for other in held):  # one deployment under several variants
+                held.append(deployment)
+            owner[id(document)] = document
     return {
         found[0].span: owner[key].root.span.line for key, found in holders.items() if len(found) == 1
     }
