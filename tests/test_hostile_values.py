@@ -249,3 +249,48 @@ def test_a_suppression_in_a_long_stream_finds_each_deployments_document_by_bisec
         result = lint_text("---\n".join(documents), "stream.yaml")
     excused = [finding.span.line for finding in result.findings if finding.rule_id == "AS001" and finding.suppression is not None]
     assert excused == [4000 * 9 + 6]  # only the deployment of the document the comment starts
+
+
+def _runtimes_and_services(count: int) -> str:
+    documents = []
+    for number in range(count):
+        documents.append(
+            f"apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nmetadata: {{name: rt-{number:04}, namespace: ml}}\n"
+            "spec:\n  supportedModelFormats: [{name: xgboost, autoSelect: true, priority: 1}]\n"
+            "  containers: [{name: kserve-container, image: kserve/xgbserver:v0.11}]\n"
+        )
+        documents.append(
+            f"apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {{name: isvc-{number}, namespace: ml}}\n"
+            f"spec:\n  predictor:\n    model: {{modelFormat: {{name: xgboost}}, storageUri: s3://models/{number}}}\n"
+        )
+    return "---\n".join(documents)
+
+
+def test_thousands_of_runtimes_for_thousands_of_inference_services_are_chosen_among_once():
+    with within(3.0):  # each service read every runtime: 1,500 of each took ~8 s (2,000: the time limit)
+        result = lint_text(_runtimes_and_services(1500), "serving.yaml")
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    runtime = result.deployments[-1].attribute("predictor.serving_runtime")
+    assert not runtime.known
+    assert runtime.note == (
+        "modelFormat xgboost: ServingRuntimes rt-0000, rt-0001, rt-0002, rt-0003, rt-0004, rt-0005, rt-0006, rt-0007, "
+        "rt-0008, rt-0009 and 1,490 more are equally eligible"
+    )
+
+
+def test_thousands_of_node_pools_near_thousands_of_jobs_are_matched_once_per_kind_of_pod():
+    documents = []
+    for number in range(1500):
+        documents.append(
+            f"apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {{name: pool-{number}}}\nspec:\n  template:\n    spec:\n"
+            "      requirements: [{key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}]\n"
+            "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}\n"
+        )
+        documents.append(
+            f"apiVersion: batch/v1\nkind: Job\nmetadata: {{name: train-{number}, namespace: ml}}\nspec:\n  template:\n    spec:\n"
+            "      restartPolicy: Never\n      containers: [{name: t, image: pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime}]\n"
+        )
+    with within(3.0):  # each job's pod was matched against every pool: 1,500 of each took ~7 s
+        result = lint_text("---\n".join(documents), "pools.yaml")
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert len(result.deployments) == 3000  # the pools are read as capacity, the jobs as work

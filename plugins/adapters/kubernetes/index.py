@@ -159,6 +159,10 @@ class RunIndex:
         """
         if not self.node_pools:  # most runs hold no pool: nothing is near any pod
             return []
+        # Worked out once per file: every pod of a stream asks (a file of thousands of pools and pods).
+        return self.memo(("near node pools", near), lambda: self._near_node_pools(near))
+
+    def _near_node_pools(self, near: str) -> list[Manifest]:
         found = [manifest for pools in self.node_pools.values() for manifest in pools]
         same_file = [manifest for manifest in found if manifest.path == near]
         if same_file:

@@ -436,17 +436,35 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     pools = index.near_node_pools(near)
     if not pools:
         return None
-    from plugins.adapters.kubernetes.pool_admission import admits
-
     needs = pod_needs(pod)
-    answers = [(pool, admits(read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions)), needs)) for pool in pools]
-    admitted = [pool for pool, answer in answers if answer is True]
-    if len(admitted) != 1 or any(answer is None for _, answer in answers):
+    try:
+        key = ("admitting pool", near, needs)
+        pool = index.memo(key, lambda: _only_admitting(pools, needs, index))  # pods alike in a file are asked once
+    except TypeError:  # needs no dictionary can hold
+        pool = _only_admitting(pools, needs, index)
+    if pool is None:
         return None
-    (pool,) = admitted
     where = "" if pool.path == near else f" ({pool.path})"
     note = f"the only {pool.kind} near it whose requirements and taints admit the pod: {pool.name}{where}"
     return pool, Sourced(((pool.kind, pool.name),), pod.span, Provenance.INFERRED, note)
+
+
+def _only_admitting(pools: list[Manifest], needs: "PodNeeds", index: RunIndex) -> Manifest | None:
+    """The one pool of `pools` that admits a pod of `needs`, when every other one surely does not; else None.
+
+    Stops at the first pool that may or may not admit it, or at a second
+    that does: the answer is None from then on whatever the rest say.
+    """
+    from plugins.adapters.kubernetes.pool_admission import admits
+
+    admitted = None
+    for pool in pools:
+        answer = admits(read_once_per_run(pool, index, "nodes", lambda: pool_nodes(pool, index.extensions)), needs)
+        if answer is None or (answer is True and admitted is not None):
+            return None
+        if answer is True:
+            admitted = pool
+    return admitted
 
 
 def pool_nodes(manifest: Manifest, extensions: data.Extensions) -> PoolNodes:

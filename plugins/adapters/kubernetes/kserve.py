@@ -49,6 +49,7 @@ vLLM (llm-d) unless its containers name another image.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 from linter import (
     NOT_WRITTEN,
@@ -213,11 +214,64 @@ class _Runtime:
     how: str
 
 
-def _runtimes(index: RunIndex) -> list[Manifest]:
-    return index.memo(
-        ("plugins.adapters.kubernetes.kserve", "runtimes"),
-        lambda: [manifest for manifest in index.manifests if (manifest.group, manifest.kind) in RUNTIME_KINDS],
-    )
+@dataclass(frozen=True)
+class _Eligibility:
+    """What KServe's selection reads of one runtime, read once per run."""
+
+    manifest: Manifest
+    disabled: bool
+    multi_model: bool
+    multi_node: bool  # it has a workerSpec
+    protocols: tuple[str | None, ...]  # its protocolVersions; () when not written (any protocol)
+
+
+@dataclass
+class _RuntimeTable:
+    """The run's serving runtimes, filed for KServe's selection (built once per run).
+
+    A namespace may hold thousands of runtimes and of InferenceServices: each
+    service looks its named runtime up by name, and its format's eligible
+    runtimes up by kind, namespace and format, and the choice for one
+    (kind, namespace, format, protocol, ModelMesh, multi-node) is made once.
+    """
+
+    # (kind, name, namespace; None for a cluster runtime) -> the first such runtime of the run
+    by_name: dict[tuple[str, str | None, str | None], Manifest]
+    # (kind, namespace; None for a cluster runtime, format lower-cased) -> (priority, runtime) in run order,
+    # for each runtime whose first supported entry of that name selects itself automatically
+    by_format: dict[tuple[str, str | None, str], list[tuple[int, _Eligibility]]]
+    chosen: dict[tuple, tuple[int, list[Manifest]]]
+
+
+def _runtimes(index: RunIndex) -> _RuntimeTable:
+    return index.memo(("plugins.adapters.kubernetes.kserve", "runtimes"), lambda: _runtime_table(index))
+
+
+def _runtime_table(index: RunIndex) -> _RuntimeTable:
+    table = _RuntimeTable({}, {}, {})
+    for manifest in index.manifests:
+        if (manifest.group, manifest.kind) not in RUNTIME_KINDS:
+            continue
+        namespace = manifest.namespace if manifest.kind == "ServingRuntime" else None
+        table.by_name.setdefault((manifest.kind, manifest.name, namespace), manifest)
+        spec = manifest.spec
+        written = child(spec, "protocolVersions")
+        eligibility = _Eligibility(
+            manifest,
+            _true(child(spec, "disabled")),
+            _true(child(spec, "multiModel")),
+            child(spec, "workerSpec") is not None,
+            tuple(text(item) for item in written.items) if isinstance(written, SequenceNode) else (),
+        )
+        formats: set[str] = set()
+        for supported in mappings(child(spec, "supportedModelFormats")):
+            name = str(text(supported.get("name"))).lower()
+            if name in formats or not _true(supported.get("autoSelect")):
+                continue
+            formats.add(name)  # the first entry of a name that selects itself is the one read
+            priority = read_int(supported.get("priority"))
+            table.by_format.setdefault((manifest.kind, namespace, name), []).append((priority.value if priority.known else 0, eligibility))
+    return table
 
 
 def _served_spec(node: MappingNode) -> tuple[MappingNode | None, str]:
@@ -240,45 +294,54 @@ def _runtime_for(manifest: Manifest, model: MappingNode, format_name: str, multi
     predictor's `protocolVersion` — v1 when not written — among the
     runtime's `protocolVersions`), namespace before cluster, highest priority.
     """
-    runtimes = _runtimes(index)
+    table = _runtimes(index)
     named = read_str(model.get("runtime"))
     if named.known:
-        for kind in ("ServingRuntime", "ClusterServingRuntime"):
-            for candidate in runtimes:
-                if candidate.kind == kind and candidate.name == named.value and (kind == "ClusterServingRuntime" or candidate.namespace == manifest.namespace):
-                    return _read_runtime(candidate, f"named by runtime: {named.value}", index)
+        for kind, namespace in (("ServingRuntime", manifest.namespace), ("ClusterServingRuntime", None)):
+            runtime = table.by_name.get((kind, named.value, namespace))
+            if runtime is not None:
+                return _read_runtime(runtime, f"named by runtime: {named.value}", index)
         return Sourced(UNKNOWN, named.span, Provenance.DECLARED, f"runtime {named.value}: no ServingRuntime or ClusterServingRuntime of that name in this run")
     if not format_name:
         return None
     protocol = text(model.get("protocolVersion")) or "v1"
-    for kind in ("ServingRuntime", "ClusterServingRuntime"):
-        candidates = []
-        for candidate in runtimes:
-            if candidate.kind != kind or (kind == "ServingRuntime" and candidate.namespace != manifest.namespace):
-                continue
-            spec = candidate.spec
-            if _true(child(spec, "disabled")) or (_true(child(spec, "multiModel")) and not model_mesh):
-                continue
-            if (child(spec, "workerSpec") is not None) != multi_node:
-                continue
-            protocols = [text(item) for item in (child(spec, "protocolVersions").items if isinstance(child(spec, "protocolVersions"), SequenceNode) else ())]
-            if protocols and protocol not in protocols:
-                continue
-            for supported in mappings(child(spec, "supportedModelFormats")):
-                if str(text(supported.get("name"))).lower() == format_name.lower() and _true(supported.get("autoSelect")):
-                    priority = read_int(supported.get("priority"))
-                    candidates.append((priority.value if priority.known else 0, candidate))
-                    break
-        if not candidates:
+    for kind, namespace in (("ServingRuntime", manifest.namespace), ("ClusterServingRuntime", None)):
+        key = (kind, namespace, format_name.lower(), protocol, model_mesh, multi_node)
+        choice = table.chosen.get(key)
+        if choice is None:
+            choice = table.chosen[key] = _eligible(table.by_format.get(key[:3], ()), protocol, model_mesh, multi_node)
+        best, chosen = choice
+        if not chosen:
             continue
-        best = max(priority for priority, _ in candidates)
-        chosen = [candidate for priority, candidate in candidates if priority == best]
         if len(chosen) > 1:
-            names = ", ".join(str(candidate.name) for candidate in chosen)
+            names = ", ".join(str(candidate.name) for candidate in chosen[:_NAMED_RUNTIMES])
+            if len(chosen) > _NAMED_RUNTIMES:
+                names += f" and {len(chosen) - _NAMED_RUNTIMES:,} more"
             format_node = child(model, "modelFormat", "name")
             return Sourced(UNKNOWN, format_node.span if format_node is not None else model.span, Provenance.INFERRED, f"modelFormat {format_name}: {kind}s {names} are equally eligible")
         return _read_runtime(chosen[0], f"chosen for modelFormat {format_name} (autoSelect, priority {best})", index)
     return None
+
+
+# How many of several equally eligible runtimes a note names (a hostile namespace holds thousands).
+_NAMED_RUNTIMES = 10
+
+
+def _eligible(candidates: Sequence[tuple[int, _Eligibility]], protocol: str, model_mesh: bool, multi_node: bool) -> tuple[int, list[Manifest]]:
+    """The highest priority among `candidates` that serve a predictor of `protocol` (`model_mesh`, `multi_node`), and
+    the runtimes of that priority, in run order."""
+    eligible = [
+        (priority, runtime.manifest)
+        for priority, runtime in candidates
+        if not runtime.disabled
+        and (model_mesh or not runtime.multi_model)
+        and runtime.multi_node == multi_node
+        and (not runtime.protocols or protocol in runtime.protocols)
+    ]
+    if not eligible:
+        return 0, []
+    best = max(priority for priority, _ in eligible)
+    return best, [runtime for priority, runtime in eligible if priority == best]
 
 
 def _true(node) -> bool:
