@@ -294,3 +294,33 @@ def test_thousands_of_node_pools_near_thousands_of_jobs_are_matched_once_per_kin
         result = lint_text("---\n".join(documents), "pools.yaml")
     assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
     assert len(result.deployments) == 3000  # the pools are read as capacity, the jobs as work
+
+
+def test_thousands_of_dangling_autoscalers_look_their_namesakes_and_near_misses_up_once():
+    documents = []
+    for number in range(4500):
+        documents.append(
+            f"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h{number}, namespace: a}}\n"
+            f"spec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web-{number:04}}}\n  minReplicas: 2\n  maxReplicas: 4\n"
+        )
+        documents.append(
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web-{number:04}, namespace: {'b' if number % 2 else 'a'}x}}\n"
+            "spec:\n  replicas: 2\n  template:\n    spec:\n      containers: [{name: app, image: nginx}]\n"
+        )
+    with within(5.0):  # each autoscaler went through every object of the run, twice: ~11 s
+        result = lint_text("---\n".join(documents), "stream.yaml")
+    assert len(result.scaling_targets) == 4500
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+
+
+def test_thousands_of_objects_each_excusing_a_rule_find_their_own_extent():
+    documents = [
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w{number}\n  namespace: ml\n"
+        "  annotations: {ignore.mldeploy-lint.io/AS001: scaled by hand}\n"
+        "spec:\n  replicas: 2\n  template:\n    spec:\n      containers: [{name: app, image: nginx}]\n"
+        for number in range(6000)
+    ]
+    with within(5.0):  # every finding was held against every object's extent: ~9 s
+        result = lint_text("---\n".join(documents), "stream.yaml")
+    excused = [finding for finding in result.findings if finding.rule_id == "AS001" and finding.suppression is not None]
+    assert len(excused) == 6000

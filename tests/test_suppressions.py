@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import textwrap
 import types
 
 import pytest
 
 from conftest import run_cli
-from linter import Ignore, hookimpl
+from linter import Ignore, Span, hookimpl
 from linter.api import lint_text
 from linter.config import Config
 from linter.engine import InputFile, LintOptions, run_lint
@@ -345,3 +346,43 @@ def test_a_kubernetes_annotation_excuses_its_object_only():
         (True, True),
         (False, False),
     ]
+
+
+def _extents(draw_nested: bool, seed: int) -> list[tuple[int, int, int, int]]:
+    """Random extents (line, column, end line, end column) in one file: a tree of nested objects, or any at all."""
+    chooser = random.Random(seed)
+    if not draw_nested:
+        extents = []
+        for _ in range(chooser.randint(0, 12)):
+            start = (chooser.randint(1, 9), chooser.randint(1, 3))
+            end = max(start, (chooser.randint(1, 9), chooser.randint(1, 3)))
+            extents.append((*start, *end))
+        return extents
+
+    def tree(line: int, end_line: int, depth: int) -> list[tuple[int, int, int, int]]:
+        found = [(line, 1, end_line, 9)] * chooser.randint(1, 2)  # one object, maybe with two annotations
+        if depth < 3 and end_line - line > 2:
+            split = chooser.randint(line + 1, end_line - 1)
+            found += tree(line + 1, split, depth + 1) + tree(split + 1, end_line, depth + 1) * chooser.randint(0, 1)
+        return found
+
+    return [extent for start in (1, 40) for extent in tree(start, start + 30, 0)] * chooser.randint(1, 2)
+
+
+@pytest.mark.parametrize("nested", [True, False])
+@pytest.mark.parametrize("seed", range(150))
+def test_the_suppressions_around_a_point_are_those_whose_extent_holds_it(nested, seed):
+    from linter.suppressions import _Entry, _Scopes
+
+    extents = _extents(nested, seed)
+    scoped = [
+        (Ignore("AS001", "", Span.point("f.yaml", line, column), Span("f.yaml", line, column, end_line, end_column)), _Entry(("AS001",), "", None, "inSource", str(order)))
+        for order, (line, column, end_line, end_column) in enumerate(extents)
+    ]
+    scopes = _Scopes(scoped)
+    for line in range(0, 75):
+        for column in (1, 5, 9, 10):
+            point = (line, column)
+            expected = [entry for ignore, entry in scoped if (ignore.scope.line, ignore.scope.column) <= point <= (ignore.scope.end_line, ignore.scope.end_column)]
+            assert scopes.entries_at(Span.point("f.yaml", line, column)) == expected
+    assert scopes.entries_at(Span.point("other.yaml", 1, 1)) == []

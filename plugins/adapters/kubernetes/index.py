@@ -186,16 +186,30 @@ class RunIndex:
     def in_other_namespaces(self, key: tuple[str, str, str]) -> list[Manifest]:
         """Objects of the key's kind and name in namespaces other than the key's."""
         namespace, kind, name = key
-        return [
-            manifest
-            for other_key in self.objects
-            if other_key[1] == kind and other_key[2] == name and other_key[0] != namespace
-            for manifest in self.with_key(other_key)
-        ]
+        # The keys of each kind and name, in the index's order, filed once (every dangling autoscaler asks).
+        by_name = self.memo(("keys by kind and name",), self._keys_by_kind_and_name)
+        return [manifest for other_key in by_name.get((kind, name), ()) if other_key[0] != namespace for manifest in self.with_key(other_key)]
 
-    def names_in(self, namespace: str, keep: Callable[[Manifest], bool]) -> set[str]:
-        """The names of the objects in `namespace` that `keep` accepts (workloads, for "did you mean")."""
-        return {key[2] for key in self.objects if key[0] == namespace and key[2] and any(keep(item) for item in self.with_key(key))}
+    def _keys_by_kind_and_name(self) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+        found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for key in self.objects:
+            found.setdefault((key[1], key[2]), []).append(key)
+        return found
+
+    def names_by_length(self, namespace: str, kind: str, keep: Callable[[Manifest], bool]) -> dict[int, list[str]]:
+        """The names of the objects of `kind` in `namespace` that `keep` accepts, sorted, by their length (for
+        "did you mean"); worked out once per namespace and kind, `keep` being the same for a kind."""
+
+        def build() -> dict[int, list[str]]:
+            names = {
+                key[2] for key in self.objects if key[0] == namespace and key[1] == kind and key[2] and any(keep(item) for item in self.with_key(key))
+            }
+            found: dict[int, list[str]] = {}
+            for name in sorted(names):
+                found.setdefault(len(name), []).append(name)
+            return found
+
+        return self.memo(("names by length", namespace, kind), build)
 
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""

@@ -150,7 +150,7 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
                 deployment_id=index.deployment_id(namesakes[0]) if len(namesakes) == 1 and reads(namesakes[0]) else "",
                 **common,
             )
-        near = [other for other in sorted(index.names_in(namespace, lambda other: other.kind == kind and reads(other))) if may_be_typo(name, other)]
+        near = _near_names(name, index.names_by_length(namespace, kind, reads))
         hint = did_you_mean(name, near) or (f" (did you mean {near[0]!r}?)" if near else "")
         if not hint:
             # Usually rendered elsewhere (a Helm chart, a kustomize base): not a typo the run can show.
@@ -178,6 +178,22 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
         unit_name=name,
         **common,
     )
+
+
+def _near_names(name: str, names_by_length: dict[int, list[str]]) -> list[str]:
+    """The names `name` may be a typo of (`may_be_typo`), sorted; none when more than `_MAX_TYPO_CANDIDATES` are
+    of a length it may be a typo of: among that many, a guess is no help, and each costs a comparison."""
+    most = _typo_max_edits()
+    candidates = [other for length in range(len(name) - most, len(name) + most + 1) for other in names_by_length.get(length, ())]
+    if len(candidates) > _MAX_TYPO_CANDIDATES:
+        return []
+    return sorted(other for other in candidates if may_be_typo(name, other))
+
+
+# A namespace of more workloads of one kind within the typo distance's lengths of a missing target's name is
+# not searched for a near miss: a hostile stream of thousands of dangling autoscalers beside thousands of
+# same-length names compared every pair.
+_MAX_TYPO_CANDIDATES = 2000
 
 
 def may_be_typo(written: str, meant: str) -> bool:
