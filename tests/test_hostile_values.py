@@ -324,3 +324,53 @@ def test_thousands_of_objects_each_excusing_a_rule_find_their_own_extent():
         result = lint_text("---\n".join(documents), "stream.yaml")
     excused = [finding for finding in result.findings if finding.rule_id == "AS001" and finding.suppression is not None]
     assert len(excused) == 6000
+
+
+def _template(resources: list[str]) -> str:
+    return "Resources:\n" + "".join(resources)
+
+
+def test_a_template_of_hundreds_of_batch_queues_reads_its_batch_resources_and_runners_once():
+    resources = []
+    for number in range(400):
+        resources.append(
+            f"  Environment{number}:\n    Type: AWS::Batch::ComputeEnvironment\n    Properties:\n      Type: MANAGED\n"
+            "      ComputeResources: {Type: EC2, MinvCpus: 0, MaxvCpus: 64, InstanceTypes: [g5.xlarge], Subnets: [subnet-1]}\n"
+            f"  Queue{number}:\n    Type: AWS::Batch::JobQueue\n    Properties:\n      Priority: 1\n"
+            f"      ComputeEnvironmentOrder: [{{Order: 1, ComputeEnvironment: !Ref Environment{number}}}]\n"
+            f"  Job{number}:\n    Type: AWS::Batch::JobDefinition\n    Properties:\n      Type: container\n"
+            "      ContainerProperties: {Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}\n"
+            f"  Nightly{number}:\n    Type: AWS::Events::Rule\n    Properties:\n      ScheduleExpression: rate(1 day)\n"
+            f"      Targets: [{{Id: batch, Arn: !Ref Queue{number}, BatchParameters: {{JobDefinition: !Ref Job{number}}}}}]\n"
+        )
+    with within(6.0):  # every environment and queue read the whole template's Batch resources and runners again: ~60 s
+        result = lint_text(_template(resources), "template.yaml")
+    assert len(result.deployments) == 400
+    assert all(("AWS::Events::Rule", f"Nightly{number}") in {(link.kind, link.name) for link in deployment.links} for number, deployment in enumerate(result.deployments))
+
+
+def test_a_template_of_eight_hundred_pipelines_reads_its_models_once():
+    resources = []
+    for number in range(800):
+        resources.append(
+            f"  Model{number}:\n    Type: AWS::SageMaker::Model\n    Properties:\n      ExecutionRoleArn: arn:aws:iam::123456789012:role/x\n"
+            f"      PrimaryContainer: {{Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}}\n"
+            f"  Pipeline{number}:\n    Type: AWS::SageMaker::Pipeline\n    Properties:\n      PipelineName: p{number}\n"
+            "      RoleArn: arn:aws:iam::123456789012:role/x\n      PipelineDefinition:\n        PipelineDefinitionBody: '{\"Version\": \"2020-12-01\", \"Steps\": []}'\n"
+        )
+    with within(4.0):  # every pipeline read every model of the template: ~11 s
+        result = lint_text(_template(resources), "template.yaml")
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+
+
+def test_endpoints_naming_one_of_thousands_of_configurations_of_one_name_find_the_first_at_once():
+    resources = []
+    for number in range(2500):
+        resources.append(
+            f"  Config{number}:\n    Type: AWS::SageMaker::EndpointConfig\n    Properties:\n      EndpointConfigName: !Sub ${{AWS::StackName}}-config\n"
+            "      ProductionVariants: [{VariantName: v, ModelName: m, InitialInstanceCount: 2, InstanceType: ml.m5.large}]\n"
+            f"  Endpoint{number}:\n    Type: AWS::SageMaker::Endpoint\n    Properties:\n      EndpointConfigName: !Sub ${{AWS::StackName}}-config\n"
+        )
+    with within(4.0):  # each endpoint compared its name with every configuration's: ~10 s
+        result = lint_text(_template(resources), "template.yaml")
+    assert {deployment.links[1].name for deployment in result.deployments if deployment.id.endswith(("Endpoint0", "Endpoint2499"))} == {"Config0"}

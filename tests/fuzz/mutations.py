@@ -672,6 +672,43 @@ def m_duplicate_resource(rng, documents, limits) -> str:
     return f"duplicate-resource {name!r}"
 
 
+def m_crowd(rng, documents, limits) -> str:
+    """The file's objects many times over, each copy under a name of its own.
+
+    Many objects of each kind beside many of another (budgets and the pods
+    they select, runtimes and the services choosing among them, pools and
+    jobs), and many naming one shared object (endpoints naming one
+    configuration, autoscalers one target), as a pull request can write:
+    work that pairs every object with every other shows as time. About
+    `limits.crowd_bytes` of text in all: linear work on it stays within
+    the time budget, and pairwise work does not. A Kubernetes object's copy
+    gets `-cN` after its name, a template's resources are copied into its
+    `Resources` as `NameCN` (still naming the originals), anything else is
+    repeated as it is.
+    """
+    written = [document for document in documents if document is not None]
+    if not written:
+        return "crowd (none)"
+    size = max(1, len(emit(written, False)))
+    copies = max(2, min(limits.crowd_bytes // size, 5000))
+    originals = []
+    for document in written:
+        resources = _get(document, "Resources")
+        originals.append((document, resources, list(resources.pairs) if isinstance(resources, Map) else None))
+    for number in range(1, copies):
+        for document, resources, resource_pairs in originals:
+            if resource_pairs is not None:
+                resources.pairs.extend([Scalar(f"{key.value}C{number}"), copy.deepcopy(value)] for key, value in resource_pairs if isinstance(key, Scalar))
+                continue
+            clone = copy.deepcopy(document)
+            metadata = _get(clone, "metadata")
+            name = _get(metadata, "name") if isinstance(metadata, Map) else None
+            if isinstance(name, Scalar) and isinstance(name.value, str):
+                name.value = f"{name.value}-c{number}"
+            documents.append(clone)
+    return f"crowd of {copies} copies"
+
+
 def m_reference_chain(rng, documents, limits) -> str:
     """Copies of a resource, each naming the one before it (twice, in a Join or Sub), sometimes closed into a ring."""
     holders = [node for document in documents for node in (_get(document, "Resources"),) if isinstance(node, Map) and node.pairs]
@@ -733,6 +770,9 @@ NODE_MUTATIONS: dict[str, Callable] = {
     "duplicate-document": m_duplicate_document,
     "duplicate-resource": m_duplicate_resource,
 }
+# Mutations that make an input large on purpose, for `crowds.py` (a case's time then grows with its size:
+# the fuzzing's fixed budget per case is no measure of them).
+SCALE_MUTATIONS: dict[str, Callable] = {"crowd": m_crowd}
 
 
 # ---------------------------------------------------------------- text mutations
@@ -833,6 +873,7 @@ class MutationLimits:
     max_nesting: int = 5000
     max_chain: int = 8
     rings: bool = False  # resources that refer to each other in a ring: a hang today
+    crowd_bytes: int = 1_500_000  # about how much text a crowd of copies makes (`m_crowd`)
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,23 @@ def test_self_references_name_the_resource_that_holds_them():
             if "!GetAtt" in line or "!Sub" in line or "!Ref" in line:
                 found.add(line.strip()[:80])
     assert any("${Endpoint." in line or "Endpoint." in line for line in found), sorted(found)[:20]
+
+
+def test_a_crowd_copies_objects_under_names_of_their_own_up_to_its_size():
+    from .mutations import SCALE_MUTATIONS
+
+    manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ml}\nspec: {replicas: 2}\n"
+    documents = parse_tree("web.yaml", manifest)
+    assert SCALE_MUTATIONS["crowd"](random.Random(0), documents, MutationLimits(crowd_bytes=20_000)).startswith("crowd of ")
+    names = [document["metadata"]["name"] for document in _plain(emit(documents, False))]
+    assert names[:3] == ["web", "web-c1", "web-c2"] and len(names) == len(set(names)) and 100 < len(names) < 400
+
+    template = "Resources:\n  Config: {Type: AWS::SageMaker::EndpointConfig}\n  Endpoint:\n    Type: AWS::SageMaker::Endpoint\n    Properties: {EndpointConfigName: !GetAtt Config.EndpointConfigName}\n"
+    documents = parse_tree("t.yaml", template)
+    SCALE_MUTATIONS["crowd"](random.Random(0), documents, MutationLimits(crowd_bytes=5_000))
+    (crowded,) = _plain(emit(documents, False))
+    copies = [name for name in crowded["Resources"] if name.startswith("EndpointC")]
+    assert copies[:2] == ["EndpointC1", "EndpointC2"] and len(crowded["Resources"]) == 2 * (len(copies) + 1)
+    assert {str(crowded["Resources"][name]["Properties"]["EndpointConfigName"]) for name in copies} == {
+        str(crowded["Resources"]["Endpoint"]["Properties"]["EndpointConfigName"])
+    }  # every copy still names the one configuration

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from linter import (
     NOT_WRITTEN,
@@ -52,6 +52,8 @@ class TemplateContext:
     resolver: Resolver
     resources: dict[str, Resource] = field(default_factory=dict)
     extensions: data.Extensions = data.SHIPPED
+    # What readers work out over the whole template (`remembered`), once per reading of it.
+    _remembered: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(
@@ -70,6 +72,15 @@ class TemplateContext:
     @property
     def path(self) -> str:
         return self.document.path
+
+    def remembered(self, key: object, make: Callable[[], Any]) -> Any:
+        """`make()`, made on the first call with `key` in this reading of the template: what readers of several
+        resources each need of the whole template (its runners, its Batch resources) is worked out once."""
+        try:
+            return self._remembered[key]
+        except KeyError:
+            made = self._remembered[key] = make()
+            return made
 
     def deployment_id(self, logical_id: str) -> str:
         return f"{self.document.path}#{logical_id}"

@@ -93,9 +93,24 @@ class ValueIndex(Generic[T]):
         return list(found.values())
 
     def find(self, value: Any) -> T | None:
-        """The first item filed under a value equal to `value`, or None."""
-        found = self.find_all(value)
-        return found[0] if found else None
+        """The first item filed under a value equal to `value`, or None (what `find_all` gives first).
+
+        Only up to the first match of each list is checked: a crowd of
+        records declaring one name (copies of a configuration) made every
+        reference compare with all of them.
+        """
+        key = _key(value)
+        if key is None:
+            return None
+        try:
+            filed = self._by_key.get(key, [])
+        except TypeError:
+            return next(iter(self.find_all(value)), None)
+        first = next((entry for entry in filed if same_value(entry[1], value)), None)
+        unhashed = next((entry for entry in self._unhashable if same_value(entry[1], value)), None)
+        if first is None or (unhashed is not None and unhashed[0] < first[0]):
+            first = unhashed
+        return first[2] if first is not None else None
 
 
 class PolicyTargets:

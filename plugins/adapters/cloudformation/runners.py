@@ -61,7 +61,11 @@ class Runner:
 
 
 def runners(template: TemplateContext) -> list[Runner]:
-    """Every runner of the template, one per target for rules, schedules and pipes."""
+    """Every runner of the template, one per target for rules, schedules and pipes (found once per reading of it)."""
+    return template.remembered((__name__, "runners"), lambda: _runners(template))
+
+
+def _runners(template: TemplateContext) -> list[Runner]:
     found: list[Runner] = []
     for resource in template.resources.values():
         if resource.type not in RUNNER_TYPES:

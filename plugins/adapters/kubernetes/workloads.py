@@ -291,6 +291,15 @@ def _labels_node(manifest: Manifest):
 _NAMED_BUDGETS = 10
 
 
+def _budgets_selecting(index: RunIndex, namespace: str, labels: dict[str, str]) -> tuple[int, list]:
+    """How many of the namespace's PodDisruptionBudgets select pods with `labels`, and the first `_NAMED_BUDGETS`
+    of them by file and line."""
+    budgets = index.budgets_selecting(namespace, labels)
+    if len(budgets) > 1:
+        return len(budgets), heapq.nsmallest(_NAMED_BUDGETS, budgets, key=lambda item: (item.manifest.path, item.manifest.anchor.line))
+    return len(budgets), budgets
+
+
 def availability_of(
     manifest: Manifest, index: RunIndex, pod: Pod, labels_complete: bool = True
 ) -> tuple[Availability, list[ResourceRef]]:
@@ -309,10 +318,11 @@ def availability_of(
     if not in_namespace:
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []
-    budgets = index.budgets_selecting(namespace, pod.labels)
-    selecting = len(budgets)
-    if selecting > 1:  # the first ones by file and line, the rest only counted
-        budgets = heapq.nsmallest(_NAMED_BUDGETS, budgets, key=lambda item: (item.manifest.path, item.manifest.anchor.line))
+    try:  # pods alike (copies of a workload) are matched once; a label that is not text is matched as it is
+        key = ("budgets selecting", namespace, tuple(sorted(pod.labels.items())))
+        selecting, budgets = index.memo(key, lambda: _budgets_selecting(index, namespace, pod.labels))
+    except TypeError:
+        selecting, budgets = _budgets_selecting(index, namespace, pod.labels)
     if not budgets:
         if labels_complete and pod.readable:
             budget = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} of this run selects the pod labels")

@@ -49,7 +49,12 @@ def read(resource: Resource, template: TemplateContext) -> list:
 
 
 def template_batch(template: TemplateContext) -> BatchResources:
-    """The Batch resources of one template as the shared records, and who submits which job definition to which queue."""
+    """The Batch resources of one template as the shared records, and who submits which job definition to which queue
+    (read once per reading of the template, for all its environments and queues)."""
+    return template.remembered((__name__, "batch"), lambda: _template_batch(template))
+
+
+def _template_batch(template: TemplateContext) -> BatchResources:
     environments, queues, job_definitions = {}, {}, {}
     reader = TemplateRequestReader(template)
     for resource in template.resources.values():
@@ -67,9 +72,13 @@ def template_batch(template: TemplateContext) -> BatchResources:
             queues[resource.logical_id] = _read_queue(resource, template, environments, resources_by_id)
     submitters: dict = {}
     runner_links: dict = {}
-    for runner in runners(template):
-        named_queues = [queue_id for queue_id in queues if queue_id in runner.references]
-        named_definitions = [definition for definition in job_definitions if definition in runner.references]
+    queue_order = {queue_id: position for position, queue_id in enumerate(queues)}
+    definition_order = {definition: position for position, definition in enumerate(job_definitions)}
+    for runner in runners(template):  # what each names, in the template's order: not every queue asked per runner
+        named_queues = sorted((queue_id for queue_id in runner.references if queue_id in queue_order), key=queue_order.__getitem__)
+        named_definitions = sorted(
+            (definition for definition in runner.references if definition in definition_order), key=definition_order.__getitem__
+        )
         for queue_id in named_queues:
             for definition in named_definitions:
                 submitters.setdefault((queue_id, definition), runner.link)

@@ -120,7 +120,12 @@ def _substitutions(resource: Resource, template: TemplateContext) -> dict[str, A
 
 
 def template_models(template: TemplateContext) -> tuple[ModelRequest, ...]:
-    """The template's `AWS::SageMaker::Model` resources, found by `Ref`/`GetAtt` or by their declared name."""
+    """The template's `AWS::SageMaker::Model` resources, found by `Ref`/`GetAtt` or by their declared name (read once
+    per reading of the template, for all its state machines and pipelines)."""
+    return template.remembered((__name__, "models"), lambda: _template_models(template))
+
+
+def _template_models(template: TemplateContext) -> tuple[ModelRequest, ...]:
     from plugins.adapters.cloudformation.resources import sagemaker_model
 
     found: list[ModelRequest] = []
