@@ -374,3 +374,21 @@ def test_endpoints_naming_one_of_thousands_of_configurations_of_one_name_find_th
     with within(4.0):  # each endpoint compared its name with every configuration's: ~10 s
         result = lint_text(_template(resources), "template.yaml")
     assert {deployment.links[1].name for deployment in result.deployments if deployment.id.endswith(("Endpoint0", "Endpoint2499"))} == {"Config0"}
+
+
+def test_policies_naming_one_of_thousands_of_targets_by_resource_id_find_the_first_at_once():
+    resources = [
+        "  Endpoint:\n    Type: AWS::SageMaker::Endpoint\n    Properties: {EndpointName: scorer, EndpointConfigName: config}\n"
+    ]
+    for number in range(3000):
+        triple = "ResourceId: endpoint/scorer/variant/AllTraffic, ScalableDimension: sagemaker:variant:DesiredInstanceCount, ServiceNamespace: sagemaker"
+        resources.append(
+            f"  Target{number}:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+            f"    Properties: {{MinCapacity: 2, MaxCapacity: 4, {triple}}}\n"
+            f"  Policy{number}:\n    Type: AWS::ApplicationAutoScaling::ScalingPolicy\n    Properties:\n      PolicyName: p{number}\n"
+            f"      PolicyType: TargetTrackingScaling\n      {triple.replace(', ', chr(10) + '      ')}\n"
+            "      TargetTrackingScalingPolicyConfiguration: {TargetValue: 70, PredefinedMetricSpecification: {PredefinedMetricType: SageMakerVariantInvocationsPerInstance}}\n"
+        )
+    with within(4.0):  # each policy compared its ResourceId with every target's: ~9 s
+        result = lint_text(_template(resources), "template.yaml")
+    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]

@@ -7,7 +7,8 @@ module.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+import heapq
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
@@ -93,10 +94,14 @@ class ValueIndex(Generic[T]):
         return list(found.values())
 
     def find(self, value: Any) -> T | None:
-        """The first item filed under a value equal to `value`, or None (what `find_all` gives first).
+        """The first item filed under a value equal to `value`, or None (what `find_all` gives first)."""
+        return self.first(value)
 
-        Only up to the first match of each list is checked: a crowd of
-        records declaring one name (copies of a configuration) made every
+    def first(self, value: Any, keep: Callable[[T], bool] = lambda item: True) -> T | None:
+        """The first item filed under a value equal to `value` that `keep` accepts, or None.
+
+        Only up to that item is checked: a crowd of records declaring one
+        name (copies of a configuration, of a scalable target) made every
         reference compare with all of them.
         """
         key = _key(value)
@@ -105,12 +110,11 @@ class ValueIndex(Generic[T]):
         try:
             filed = self._by_key.get(key, [])
         except TypeError:
-            return next(iter(self.find_all(value)), None)
-        first = next((entry for entry in filed if same_value(entry[1], value)), None)
-        unhashed = next((entry for entry in self._unhashable if same_value(entry[1], value)), None)
-        if first is None or (unhashed is not None and unhashed[0] < first[0]):
-            first = unhashed
-        return first[2] if first is not None else None
+            return next((item for item in self.find_all(value) if keep(item)), None)
+        for _, named, item in heapq.merge(filed, self._unhashable, key=lambda entry: entry[0]):
+            if same_value(named, value) and keep(item):
+                return item
+        return None
 
 
 class PolicyTargets:
@@ -131,13 +135,12 @@ class PolicyTargets:
             return None
         if policy.triple is None:
             return None
-        same = same_triple(
-            policy.triple,
-            self._by_resource_id.find_all(policy.triple[0]),
-            lambda target: (target.resource_id, target.dimension.value, target.namespace.value),
-            same_value,
+        return self._by_resource_id.first(
+            policy.triple[0],
+            lambda target: bool(
+                same_triple(policy.triple, [target], lambda item: (item.resource_id, item.dimension.value, item.namespace.value), same_value)
+            ),
         )
-        return same[0] if same else None
 
 
 def alarms_by_action(records: TemplateRecords) -> dict[str, AlarmRecord]:
