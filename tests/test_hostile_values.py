@@ -392,3 +392,16 @@ def test_policies_naming_one_of_thousands_of_targets_by_resource_id_find_the_fir
     with within(4.0):  # each policy compared its ResourceId with every target's: ~9 s
         result = lint_text(_template(resources), "template.yaml")
     assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+
+
+def test_a_template_of_thousands_of_ecs_services_finds_the_tasks_they_run_once():
+    resources = []
+    for number in range(3000):
+        resources.append(
+            f"  Task{number}:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: task-{number}\n"
+            "      ContainerDefinitions: [{Name: app, Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}]\n"
+            f"  Service{number}:\n    Type: AWS::ECS::Service\n    Properties: {{Cluster: ml, DesiredCount: 2, TaskDefinition: !Ref Task{number}}}\n"
+        )
+    with within(4.0):  # each task definition asked every service which task it runs: ~13 s
+        result = lint_text(_template(resources), "template.yaml")
+    assert len(result.deployments) == 3000  # one per service, its task read with it

@@ -43,7 +43,7 @@ def read(resource: Resource, template: TemplateContext) -> list:
     profile, problems = profile_of(resource)
     if resource.type == SERVICE:
         return [_service_deployment(resource, template), *problems]
-    if any(_task_of_service(service, template) is resource for service in _services(template)):
+    if id(resource) in _tasks_of_services(template):
         return problems  # read as part of the services that run it
     return [_task_deployment(_read_task(resource, template), template), *problems]
 
@@ -57,6 +57,16 @@ def _read_task(resource: Resource, template: TemplateContext) -> EcsTask:
         properties, TemplateRequestReader(template), link=ResourceRef(TASK_DEFINITION, resource.logical_id, resource.key_span),
         span=resource.key_span, name=name_of(resource, properties, template, "Family"), missing=missing,
     )
+
+
+def _tasks_of_services(template: TemplateContext) -> frozenset[int]:
+    """The id() of each task definition a service of the template runs (found once per reading, not once per task)."""
+
+    def find() -> frozenset[int]:
+        tasks = (_task_of_service(service, template) for service in _services(template))
+        return frozenset(id(task) for task in tasks if task is not None)
+
+    return template.remembered((__name__, "tasks of services"), find)
 
 
 def _services(template: TemplateContext) -> list[Resource]:
