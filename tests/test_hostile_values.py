@@ -28,6 +28,22 @@ from linter.context_selection import ContextRequest
 from linter.engine import LintOptions
 from plugins.adapters import kubernetes
 
+
+def _template(resources: list[str]) -> str:
+    return "Resources:\n" + "".join(resources)
+
+
+def _lint_template_within(seconds: float, resources: list[str]):
+    """The lint of a template of `resources`, which must take less than `seconds` of CPU."""
+    with within(seconds):
+        return lint_text(_template(resources), "template.yaml")
+
+
+def _no_failures(result) -> bool:
+    """True when nothing was cut short (MD001: a time limit) or crashed (MD002)."""
+    return not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+
+
 _LETTERS = random.Random(18)
 _TARGET = "".join(_LETTERS.choice("abcdefghij") for _ in range(253))
 
@@ -88,7 +104,7 @@ def test_a_namespace_of_long_near_namesakes_of_a_missing_target_is_searched_in_l
         result = lint_text(text, "hostile.yaml")
     (dangling,) = [finding for finding in result.findings if finding.rule_id == "AS002"]
     assert "did you mean" in dangling.message
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert _no_failures(result)
 
 
 def test_choosing_context_among_long_anagrams_of_a_linted_autoscalers_target_takes_linear_time():
@@ -119,7 +135,7 @@ def test_an_instance_type_megabytes_long_is_unknown_without_a_suggestion_in_line
         result = lint_text(text, "template.yaml")
     (unknown,) = [finding for finding in result.findings if finding.rule_id == "CP005"]
     assert "did you mean" not in unknown.message
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert _no_failures(result)
 
 
 def test_a_misspelt_instance_type_is_still_told_what_it_means():
@@ -269,7 +285,7 @@ def _runtimes_and_services(count: int) -> str:
 def test_thousands_of_runtimes_for_thousands_of_inference_services_are_chosen_among_once():
     with within(3.0):  # each service read every runtime: 1,500 of each took ~8 s (2,000: the time limit)
         result = lint_text(_runtimes_and_services(1500), "serving.yaml")
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert _no_failures(result)
     runtime = result.deployments[-1].attribute("predictor.serving_runtime")
     assert not runtime.known
     assert runtime.note == (
@@ -292,7 +308,7 @@ def test_thousands_of_node_pools_near_thousands_of_jobs_are_matched_once_per_kin
         )
     with within(3.0):  # each job's pod was matched against every pool: 1,500 of each took ~7 s
         result = lint_text("---\n".join(documents), "pools.yaml")
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert _no_failures(result)
     assert len(result.deployments) == 3000  # the pools are read as capacity, the jobs as work
 
 
@@ -310,7 +326,7 @@ def test_thousands_of_dangling_autoscalers_look_their_namesakes_and_near_misses_
     with within(5.0):  # each autoscaler went through every object of the run, twice: ~11 s
         result = lint_text("---\n".join(documents), "stream.yaml")
     assert len(result.scaling_targets) == 4500
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    assert _no_failures(result)
 
 
 def test_thousands_of_objects_each_excusing_a_rule_find_their_own_extent():
@@ -326,10 +342,6 @@ def test_thousands_of_objects_each_excusing_a_rule_find_their_own_extent():
     assert len(excused) == 6000
 
 
-def _template(resources: list[str]) -> str:
-    return "Resources:\n" + "".join(resources)
-
-
 def test_a_template_of_hundreds_of_batch_queues_reads_its_batch_resources_and_runners_once():
     resources = []
     for number in range(400):
@@ -343,8 +355,8 @@ def test_a_template_of_hundreds_of_batch_queues_reads_its_batch_resources_and_ru
             f"  Nightly{number}:\n    Type: AWS::Events::Rule\n    Properties:\n      ScheduleExpression: rate(1 day)\n"
             f"      Targets: [{{Id: batch, Arn: !Ref Queue{number}, BatchParameters: {{JobDefinition: !Ref Job{number}}}}}]\n"
         )
-    with within(6.0):  # every environment and queue read the whole template's Batch resources and runners again: ~60 s
-        result = lint_text(_template(resources), "template.yaml")
+    # every environment and queue read the whole template's Batch resources and runners again: ~60 s
+    result = _lint_template_within(6.0, resources)
     assert len(result.deployments) == 400
     assert all(("AWS::Events::Rule", f"Nightly{number}") in {(link.kind, link.name) for link in deployment.links} for number, deployment in enumerate(result.deployments))
 
@@ -358,9 +370,9 @@ def test_a_template_of_eight_hundred_pipelines_reads_its_models_once():
             f"  Pipeline{number}:\n    Type: AWS::SageMaker::Pipeline\n    Properties:\n      PipelineName: p{number}\n"
             "      RoleArn: arn:aws:iam::123456789012:role/x\n      PipelineDefinition:\n        PipelineDefinitionBody: '{\"Version\": \"2020-12-01\", \"Steps\": []}'\n"
         )
-    with within(4.0):  # every pipeline read every model of the template: ~11 s
-        result = lint_text(_template(resources), "template.yaml")
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    # every pipeline read every model of the template: ~11 s
+    result = _lint_template_within(4.0, resources)
+    assert _no_failures(result)
 
 
 def test_endpoints_naming_one_of_thousands_of_configurations_of_one_name_find_the_first_at_once():
@@ -371,8 +383,8 @@ def test_endpoints_naming_one_of_thousands_of_configurations_of_one_name_find_th
             "      ProductionVariants: [{VariantName: v, ModelName: m, InitialInstanceCount: 2, InstanceType: ml.m5.large}]\n"
             f"  Endpoint{number}:\n    Type: AWS::SageMaker::Endpoint\n    Properties:\n      EndpointConfigName: !Sub ${{AWS::StackName}}-config\n"
         )
-    with within(4.0):  # each endpoint compared its name with every configuration's: ~10 s
-        result = lint_text(_template(resources), "template.yaml")
+    # each endpoint compared its name with every configuration's: ~10 s
+    result = _lint_template_within(4.0, resources)
     assert {deployment.links[1].name for deployment in result.deployments if deployment.id.endswith(("Endpoint0", "Endpoint2499"))} == {"Config0"}
 
 
@@ -389,9 +401,9 @@ def test_policies_naming_one_of_thousands_of_targets_by_resource_id_find_the_fir
             f"      PolicyType: TargetTrackingScaling\n      {triple.replace(', ', chr(10) + '      ')}\n"
             "      TargetTrackingScalingPolicyConfiguration: {TargetValue: 70, PredefinedMetricSpecification: {PredefinedMetricType: SageMakerVariantInvocationsPerInstance}}\n"
         )
-    with within(4.0):  # each policy compared its ResourceId with every target's: ~9 s
-        result = lint_text(_template(resources), "template.yaml")
-    assert not [finding for finding in result.findings if finding.rule_id in ("MD001", "MD002")]
+    # each policy compared its ResourceId with every target's: ~9 s
+    result = _lint_template_within(4.0, resources)
+    assert _no_failures(result)
 
 
 def test_a_template_of_thousands_of_ecs_services_finds_the_tasks_they_run_once():
@@ -402,6 +414,6 @@ def test_a_template_of_thousands_of_ecs_services_finds_the_tasks_they_run_once()
             "      ContainerDefinitions: [{Name: app, Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}]\n"
             f"  Service{number}:\n    Type: AWS::ECS::Service\n    Properties: {{Cluster: ml, DesiredCount: 2, TaskDefinition: !Ref Task{number}}}\n"
         )
-    with within(4.0):  # each task definition asked every service which task it runs: ~13 s
-        result = lint_text(_template(resources), "template.yaml")
+    # each task definition asked every service which task it runs: ~13 s
+    result = _lint_template_within(4.0, resources)
     assert len(result.deployments) == 3000  # one per service, its task read with it
