@@ -417,3 +417,19 @@ def test_a_template_of_thousands_of_ecs_services_finds_the_tasks_they_run_once()
     # each task definition asked every service which task it runs: ~13 s
     result = _lint_template_within(4.0, resources)
     assert len(result.deployments) == 3000  # one per service, its task read with it
+
+
+def test_thousands_of_ack_objects_of_one_aws_name_find_the_nearest_at_once():
+    documents = []
+    for number in range(3000):
+        documents.append(
+            f"apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: Model\nmetadata: {{name: model-{number}, namespace: ml}}\n"
+            "spec: {modelName: churn, primaryContainer: {image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1}}\n"
+        )
+        documents.append(
+            f"apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: EndpointConfig\nmetadata: {{name: config-{number}, namespace: ml}}\n"
+            "spec:\n  endpointConfigName: churn\n  productionVariants: [{variantName: v, modelName: churn, instanceType: ml.m5.large, initialInstanceCount: 2}]\n"
+        )
+    with within(4.0):  # each configuration ranked every model of its model's name: ~11 s
+        result = lint_text("---\n".join(documents), "stream.yaml")
+    assert _no_failures(result)

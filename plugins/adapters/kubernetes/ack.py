@@ -28,6 +28,7 @@ request (`declared`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence, TypeVar
@@ -225,17 +226,26 @@ def nearest(
     """
     if key is None:
         return None
-    found = [
+    placeholder = key.startswith("~")
+    found = (
         candidate
         for candidate in candidates
-        if scope.compatible(scope_of_candidate(candidate)) and (not key.startswith("~") or manifest_of(candidate).path == near.path)
-    ]
-    if len(found) < 2:
-        return found[0] if found else None
-    return min(
-        found,
-        key=lambda candidate: (manifest_of(candidate).namespace != near.namespace, manifest_of(candidate).path != near.path),
+        if scope.compatible(scope_of_candidate(candidate)) and (not placeholder or manifest_of(candidate).path == near.path)
     )
+    first, second = next(found, None), next(found, None)
+    if second is None:  # one candidate (or none): nothing to rank
+        return first
+    # In run order, the first of the best rank (namespace, then file); one of the same namespace and file is
+    # the best there is, so the search ends there (a crowd of objects of one AWS name asks for each of them).
+    best, best_rank = None, 4
+    for candidate in itertools.chain((first, second), found):
+        manifest = manifest_of(candidate)
+        rank = 2 * (manifest.namespace != near.namespace) + (manifest.path != near.path)
+        if rank < best_rank:
+            best, best_rank = candidate, rank
+            if not rank:
+                break
+    return best
 
 
 # --- what a resource declares ------------------------------------------------------------
