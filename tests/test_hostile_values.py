@@ -433,3 +433,20 @@ def test_thousands_of_ack_objects_of_one_aws_name_find_the_nearest_at_once():
     with within(4.0):  # each configuration ranked every model of its model's name: ~11 s
         result = lint_text("---\n".join(documents), "stream.yaml")
     assert _no_failures(result)
+
+
+def test_thousands_of_batch_queues_naming_environments_by_arn_find_them_in_one_look_up():
+    resources = []
+    for number in range(2000):
+        capacity = "SPOT" if number % 2 else "EC2"
+        resources.append(
+            f"  Environment{number}:\n    Type: AWS::Batch::ComputeEnvironment\n    Properties:\n      Type: MANAGED\n"
+            f"      ComputeEnvironmentName: env-{number}\n"
+            f"      ComputeResources: {{Type: {capacity}, MinvCpus: 0, MaxvCpus: 64, InstanceTypes: [g5.xlarge], Subnets: [subnet-1]}}\n"
+            f"  Queue{number}:\n    Type: AWS::Batch::JobQueue\n    Properties:\n      Priority: 1\n      ComputeEnvironmentOrder:\n"
+            f"        - {{Order: 1, ComputeEnvironment: !Sub 'arn:aws:batch:${{AWS::Region}}:${{AWS::AccountId}}:compute-environment/env-{number}'}}\n"
+        )
+    result = _lint_template_within(4.0, resources)  # each queue split every environment's name to compare it: ~10 s
+    assert _no_failures(result)
+    deployments = {deployment.id.rsplit("#", 1)[1]: deployment for deployment in result.deployments}
+    assert ("AWS::Batch::JobQueue", "Queue1999") in {(link.kind, link.name) for link in deployments["Environment1999"].links}

@@ -27,6 +27,7 @@ anchored at the queue.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -245,12 +246,43 @@ class BatchResources:
     runner_links: dict = field(default_factory=dict)  # queue id -> [ResourceRef] of what submits to it
     where: str = "the template"  # how messages name the place ("the template", "the module")
 
-    def linked_definitions(self, queue_ids: list[str]) -> list[BatchJobDefinition]:
-        found = []
-        for definition_id, definition in self.job_definitions.items():
-            if any((queue_id, definition_id) in self.submitters for queue_id in queue_ids):
-                found.append(definition)
+    # The indexes below are made on first use, once per template or module: each environment and queue of
+    # it asks, and a pass over every definition, queue or environment for each made a crowd of them quadratic.
+
+    @functools.cached_property
+    def _definitions_by_queue(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for queue_id, definition_id in self.submitters:
+            found.setdefault(queue_id, set()).add(definition_id)
         return found
+
+    @functools.cached_property
+    def _definition_order(self) -> dict[str, int]:
+        return {definition_id: position for position, definition_id in enumerate(self.job_definitions)}
+
+    @functools.cached_property
+    def _spot_by_types(self) -> dict[frozenset, "BatchEnvironment"]:
+        """The first Spot environment of each set of instance types."""
+        found: dict[frozenset, BatchEnvironment] = {}
+        for environment in self.environments.values():
+            theirs = environment.unit
+            if theirs.capacity.known and theirs.capacity.value is Capacity.SPOT and theirs.instance_types.known:
+                found.setdefault(frozenset(theirs.instance_types.value), environment)
+        return found
+
+    @functools.cached_property
+    def _queues_ordering(self) -> dict[str, list[BatchQueue]]:
+        found: dict[str, list[BatchQueue]] = {}
+        for queue in self.queues.values():
+            for environment_id in dict.fromkeys(queue.environment_ids):
+                found.setdefault(environment_id, []).append(queue)
+        return found
+
+    def linked_definitions(self, queue_ids: list[str]) -> list[BatchJobDefinition]:
+        """The job definitions something submits to one of `queue_ids`, in the definitions' order."""
+        wanted = {definition_id for queue_id in queue_ids for definition_id in self._definitions_by_queue.get(queue_id, ())}
+        order = self._definition_order
+        return [self.job_definitions[definition_id] for definition_id in sorted(wanted & order.keys(), key=order.__getitem__)]
 
     def unlinked_definitions(self) -> list[BatchJobDefinition]:
         linked = {definition_id for _, definition_id in self.submitters}
@@ -271,7 +303,8 @@ class BatchResources:
         return [], ""
 
     def ordering_queues(self, environment_id: str) -> list[BatchQueue]:
-        return [queue for queue in self.queues.values() if environment_id in queue.environment_ids]
+        """The job queues that order `environment_id`, in the queues' order."""
+        return list(self._queues_ordering.get(environment_id, ()))
 
     # --- deployments ---------------------------------------------------------------
 
@@ -388,16 +421,9 @@ class BatchResources:
         own = environment.unit
         if not (own.capacity.known and own.capacity.value is Capacity.ON_DEMAND and own.instance_types.known):
             return None
-        for other in self.environments.values():
-            theirs = other.unit
-            if (
-                other is not environment
-                and theirs.capacity.known
-                and theirs.capacity.value is Capacity.SPOT
-                and theirs.instance_types.known
-                and set(theirs.instance_types.value) == set(own.instance_types.value)
-            ):
-                types = ", ".join(own.instance_types.value)
-                note = f"{self.where} also declares Spot environment {other.id} with the same instance types ({types}): jobs may be sent to either"
-                return Sourced(Capacity.MIXED, own.capacity.span, Provenance.INFERRED, note)
+        other = self._spot_by_types.get(frozenset(own.instance_types.value))  # never this one: it is on demand
+        if other is not None:
+            types = ", ".join(own.instance_types.value)
+            note = f"{self.where} also declares Spot environment {other.id} with the same instance types ({types}): jobs may be sent to either"
+            return Sourced(Capacity.MIXED, own.capacity.span, Provenance.INFERRED, note)
         return None

@@ -28,8 +28,10 @@ from plugins.adapters.aws.batch import (
 from plugins.adapters.aws.instance_compute import capacity_setting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
+from plugins.adapters.cloudformation.intrinsics import ResourceValue, split_text
+from plugins.adapters.cloudformation.record_matching import ValueIndex
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
-from plugins.adapters.cloudformation.resource_values import name_of, names_resource, network_of, properties_of, string_list
+from plugins.adapters.cloudformation.resource_values import name_of, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.runners import runners
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
@@ -66,10 +68,10 @@ def _template_batch(template: TemplateContext) -> BatchResources:
                 properties, reader, id=resource.logical_id, link=ResourceRef(JOB_DEFINITION, resource.logical_id, resource.key_span),
                 name=name_of(resource, properties, template, "JobDefinitionName"),
             )
-    resources_by_id = {resource.logical_id: resource for resource in template.resources.values() if resource.type == ENVIRONMENT}
+    names = _declared_names(environments)
     for resource in template.resources.values():
         if resource.type == QUEUE:
-            queues[resource.logical_id] = _read_queue(resource, template, environments, resources_by_id)
+            queues[resource.logical_id] = _read_queue(resource, template, environments, names)
     submitters: dict = {}
     runner_links: dict = {}
     queue_order = {queue_id: position for position, queue_id in enumerate(queues)}
@@ -124,7 +126,25 @@ def _read_environment(resource: Resource, template: TemplateContext, reader: Tem
     )
 
 
-def _read_queue(resource: Resource, template: TemplateContext, environments: dict, resources_by_id: dict) -> BatchQueue:
+def _environment_named(value, environments: dict, names: ValueIndex) -> str | None:
+    """The first environment `value` names (as `names_resource` tells): by logical ID, else by the last part of
+    its ARN or name among the environments' declared names (`names`), each in one look-up."""
+    if isinstance(value, ResourceValue):
+        return value.logical_id if value.logical_id in environments else None
+    segments = split_text(value, "/")
+    return names.find(segments[-1]) if segments else None
+
+
+def _declared_names(environments: dict) -> ValueIndex:
+    """The environments' ids by their declared names, for `_environment_named`."""
+    names: ValueIndex = ValueIndex()
+    for environment_id, environment in environments.items():
+        if environment.name.known and environment.name.provenance is Provenance.DECLARED:
+            names.add(environment.name.value, environment_id)
+    return names
+
+
+def _read_queue(resource: Resource, template: TemplateContext, environments: dict, names: ValueIndex) -> BatchQueue:
     properties, _ = properties_of(resource, template)
     profile, _ = profile_of(resource)
     name = name_of(resource, properties, template, "JobQueueName")
@@ -134,14 +154,7 @@ def _read_queue(resource: Resource, template: TemplateContext, environments: dic
     for entry in sorted(mappings(order), key=lambda item: template.read_int(item.get("Order")).get(0) or 0):
         node = entry.get("ComputeEnvironment")
         _, value = template.reference(node)
-        match = next(
-            (
-                environment_id
-                for environment_id, environment in environments.items()
-                if names_resource(value, resources_by_id[environment_id], environment.name)
-            ),
-            None,
-        )
+        match = _environment_named(value, environments, names)
         if match is not None:
             ids.append(match)
         elif node is not None:
