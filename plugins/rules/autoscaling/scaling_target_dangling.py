@@ -42,7 +42,9 @@ def scaling_target_dangling(deployments: tuple[Deployment, ...], run: RunContext
     the autoscaler's namespace holds a workload of the same kind whose name
     is a near miss (a couple of typed characters away, the data tables
     say how many): then it is the typo the rule exists for, and the
-    message says "did you mean …". CloudFormation and ACK targets keep the
+    message says "did you mean …". A namespace of more than 2,000
+    workloads of that kind whose names are about as long is not searched
+    for one: among that many, a guess helps nobody. CloudFormation and ACK targets keep the
     error: their endpoint must be in the same template, or in the account
     and region of the run.
 
