@@ -33,8 +33,10 @@ def parse_error(*_args: object) -> list:
     reading took longer than the per-file time limit (`file-timeout`), a
     list longer than the service accepts (more than 10
     `ProductionVariants`, more than 15 model `Containers`: only the first
-    ones are linted), or a CloudFormation template that more than 32 stage
-    files apply to (it is read with the first 32 by path).
+    ones are linted), a CloudFormation template that more than 32 stage
+    files apply to (it is read with the first 32 by path), or a run of more
+    than 64 stage files' names (the rules over the whole run see the first
+    64).
 
     ## Why it matters
     A file that does not parse is not checked at all, and it will not deploy

@@ -41,6 +41,10 @@ __all__ = ["DEFAULT_FILE_TIMEOUT", "ContextRequest", "InputFile", "LintOptions",
 # Far above what a real file needs (a 20 MB template loads in a few seconds)
 # and far below a CI job's patience.
 DEFAULT_FILE_TIMEOUT = 20.0
+# The most variant labels (stage files' names) the rules over the whole run see a world of. Each world holds
+# every deployment of no variant: a repository of a thousand templates with stage files of a thousand names
+# beside a long stream took 75 s and 2.7 GB. A project has a few stages.
+MAX_VARIANT_WORLDS = 64
 
 @dataclass(frozen=True)
 class InputFile:
@@ -569,6 +573,16 @@ def _check(
             if run.is_reported(document):
                 guarded(document, document_rules, document, run)
     if by_scope.get(Scope.RUN):
+        left_out = _variant_labels(run)[MAX_VARIANT_WORLDS:]
+        if left_out:
+            first = next(deployment for deployment in run.deployments if deployment.variant.known and str(deployment.variant.value) in left_out)
+            emit.core(
+                "MD001",
+                f"{MAX_VARIANT_WORLDS + len(left_out):,} variant labels (stage files): the rules over the whole run judge the "
+                f"deployments of the first {MAX_VARIANT_WORLDS} by name, not those read under the other {len(left_out):,} "
+                f"({', '.join(left_out[:3])}{', ...' if len(left_out) > 3 else ''})",
+                Span.point(first.span.path, first.span.line, first.span.column),
+            )
         for label, world in _variant_worlds(run):
             emit.world = label
             guarded(world.deployments[0].span if world.deployments else None, by_scope[Scope.RUN], world.deployments, world)
@@ -603,8 +617,7 @@ def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]
     and the paths of the files read under variants, for its findings there
     to name the variant.
     """
-    labels = sorted({str(deployment.variant.value) for deployment in run.deployments if deployment.variant.known})
-    labels += sorted({target.variant for target in run.scaling_targets if target.variant} - set(labels))
+    labels = _variant_labels(run)[:MAX_VARIANT_WORLDS]
     if not labels:
         yield None, run
         return
@@ -624,6 +637,12 @@ def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]
             scaling_targets=tuple(run.scaling_targets[position] for position in targets),
         )
         yield (label, varied), world
+
+
+def _variant_labels(run: RunContext) -> list[str]:
+    """The run's variant labels: its deployments', sorted, then its scaling targets' other ones, sorted."""
+    labels = sorted({str(deployment.variant.value) for deployment in run.deployments if deployment.variant.known})
+    return labels + sorted({target.variant for target in run.scaling_targets if target.variant} - set(labels))
 
 
 def _positions_by_label(items: Sequence[Any], label_of: Callable[[Any], str | None]) -> tuple[list[int], dict[str, list[int]]]:

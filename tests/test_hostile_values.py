@@ -450,3 +450,21 @@ def test_thousands_of_batch_queues_naming_environments_by_arn_find_them_in_one_l
     assert _no_failures(result)
     deployments = {deployment.id.rsplit("#", 1)[1]: deployment for deployment in result.deployments}
     assert ("AWS::Batch::JobQueue", "Queue1999") in {(link.kind, link.name) for link in deployments["Environment1999"].links}
+
+
+def test_the_rules_over_the_whole_run_see_at_most_64_stage_labels_and_md001_names_the_rest(tmp_path, monkeypatch):
+    from linter.api import lint_paths
+
+    template = _template(["  Endpoint:\n    Type: AWS::SageMaker::Endpoint\n    Properties: {EndpointName: scorer, EndpointConfigName: config}\n"])
+    for number in range(70):  # a template and a stage file of a name of its own in each directory: 70 worlds, each of every deployment
+        (tmp_path / f"d{number:02}").mkdir()
+        (tmp_path / f"d{number:02}" / "template.yaml").write_text(template)
+        (tmp_path / f"d{number:02}" / f"s{number:02}-config.json").write_text('{"Tags": {"team": "x"}}')
+    monkeypatch.chdir(tmp_path)
+    result = lint_paths(["."], context="none")
+    assert _unread(result) == [
+        "2: 70 variant labels (stage files): the rules over the whole run judge the deployments of the first 64 by name, "
+        "not those read under the other 6 (s64-config.json, s65-config.json, s66-config.json, ...)"
+    ]
+    (unread,) = [finding for finding in result.findings if finding.rule_id == "MD001"]
+    assert unread.path == "d64/template.yaml"
