@@ -573,17 +573,17 @@ def _check(
             if run.is_reported(document):
                 guarded(document, document_rules, document, run)
     if by_scope.get(Scope.RUN):
-        left_out = _variant_labels(run)[MAX_VARIANT_WORLDS:]
+        labels = _variant_labels(run)
+        left_out = labels[MAX_VARIANT_WORLDS:]
         if left_out:
-            first = next(deployment for deployment in run.deployments if deployment.variant.known and str(deployment.variant.value) in left_out)
             emit.core(
                 "MD001",
-                f"{MAX_VARIANT_WORLDS + len(left_out):,} variant labels (stage files): the rules over the whole run judge the "
+                f"{len(labels):,} variant labels (stage files): the rules over the whole run judge the "
                 f"deployments of the first {MAX_VARIANT_WORLDS} by name, not those read under the other {len(left_out):,} "
                 f"({', '.join(left_out[:3])}{', ...' if len(left_out) > 3 else ''})",
-                Span.point(first.span.path, first.span.line, first.span.column),
+                _first_read_under(run, frozenset(left_out)),
             )
-        for label, world in _variant_worlds(run):
+        for label, world in _variant_worlds(run, labels[:MAX_VARIANT_WORLDS]):
             emit.world = label
             guarded(world.deployments[0].span if world.deployments else None, by_scope[Scope.RUN], world.deployments, world)
         emit.world = None
@@ -607,7 +607,7 @@ def _applicable(candidates: Sequence[Rule], deployment: Deployment) -> tuple[Rul
     return tuple(applicable)
 
 
-def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]] | None, RunContext]]:
+def _variant_worlds(run: RunContext, labels: Sequence[str]) -> Iterable[tuple[tuple[str, frozenset[str]] | None, RunContext]]:
     """The run as run-scope rules see it: whole, or once per variant label when files are judged several times.
 
     A rule over the whole run (endpoints that could share one, targets that
@@ -615,9 +615,9 @@ def _variant_worlds(run: RunContext) -> Iterable[tuple[tuple[str, frozenset[str]
     read under two stage files: it sees the deployments read once, with
     those of one variant label at a time. Each world comes with its label
     and the paths of the files read under variants, for its findings there
-    to name the variant.
+    to name the variant. `labels` are the ones to make a world of
+    (`_variant_labels`, up to `MAX_VARIANT_WORLDS`).
     """
-    labels = _variant_labels(run)[:MAX_VARIANT_WORLDS]
     if not labels:
         yield None, run
         return
@@ -643,6 +643,15 @@ def _variant_labels(run: RunContext) -> list[str]:
     """The run's variant labels: its deployments', sorted, then its scaling targets' other ones, sorted."""
     labels = sorted({str(deployment.variant.value) for deployment in run.deployments if deployment.variant.known})
     return labels + sorted({target.variant for target in run.scaling_targets if target.variant} - set(labels))
+
+
+def _first_read_under(run: RunContext, labels: frozenset[str]) -> Span:
+    """Where the first deployment (else scaling target) read under one of `labels` starts."""
+    for deployment in run.deployments:
+        if deployment.variant.known and str(deployment.variant.value) in labels:
+            return Span.point(deployment.span.path, deployment.span.line, deployment.span.column)
+    target = next(target for target in run.scaling_targets if target.variant in labels)  # the labels are theirs
+    return Span.point(target.span.path, target.span.line, target.span.column) if target.span else Span.point("<run>", 1)
 
 
 def _positions_by_label(items: Sequence[Any], label_of: Callable[[Any], str | None]) -> tuple[list[int], dict[str, list[int]]]:
@@ -711,31 +720,27 @@ def _with_severities(findings: list[Finding], config: Config, rules_by_id: dict[
 
 def _single_deployment_lines(deployments: Sequence[Deployment], documents: Sequence[Document]) -> dict[Span, int]:
     """For each deployment alone in its document, that document's first line (a suppression there covers it)."""
-    # Per file, its documents' first lines in order (the documents of a stream follow each other), so that a
+    # Per file, its documents by their first lines (a stream's follow each other already), so that a
     # deployment's document is found by bisection, not by a pass over every document of a long stream.
-    by_path: dict[str, tuple[list[int], list[Document]]] = {}
+    by_path: dict[str, list[Document]] = {}
     for document in documents:
         if document.root is not None:
-            starts, held_documents = by_path.setdefault(document.path, ([], []))
-            starts.append(document.root.start[0])
-            held_documents.append(document)
-    for starts, held_documents in by_path.values():
-        if any(later < earlier for earlier, later in zip(starts, starts[1:])):  # not in order: sorted, as found first
-            pairs = sorted(zip(starts, range(len(starts))))
-            held_documents[:] = [held_documents[position] for _, position in pairs]
-            starts[:] = [start for start, _ in pairs]
+            by_path.setdefault(document.path, []).append(document)
+    starts_of: dict[str, list[int]] = {}
+    for path, held_documents in by_path.items():
+        held_documents.sort(key=lambda document: document.root.start[0])
+        starts_of[path] = [document.root.start[0] for document in held_documents]
     holders: dict[int, list[Deployment]] = {}
     owner: dict[int, Document] = {}
     for deployment in deployments:
-        found = by_path.get(deployment.path)
-        if found is None:
+        starts = starts_of.get(deployment.path)
+        if starts is None:
             continue
-        starts, held_documents = found
         line = deployment.span.line
         position = bisect.bisect_right(starts, line) - 1
         if position < 0:
             continue
-        document = held_documents[position]
+        document = by_path[deployment.path][position]
         if line <= document.root.end[0]:
             held = holders.setdefault(id(document), [])
             if not any(other.id == deployment.id for other in held):  # one deployment under several variants
