@@ -198,7 +198,7 @@ class RunIndex:
 
     def names_by_length(self, namespace: str, kind: str, keep: Callable[[Manifest], bool]) -> dict[int, list[str]]:
         """The names of the objects of `kind` in `namespace` that `keep` accepts, sorted, by their length (for
-        "did you mean"); worked out once per namespace and kind, `keep` being the same for a kind."""
+        "did you mean"); worked out once per namespace, kind and `keep`."""
 
         def build() -> dict[int, list[str]]:
             names = {
@@ -209,7 +209,7 @@ class RunIndex:
                 found.setdefault(len(name), []).append(name)
             return found
 
-        return self.memo(("names by length", namespace, kind), build)
+        return self.memo(("names by length", namespace, kind, keep), build)
 
     def duplicated(self, manifest: Manifest) -> bool:
         """True when the object's file holds its key more than once (ids then name the document)."""
@@ -219,10 +219,16 @@ class RunIndex:
         return manifest.deployment_id(self.duplicated(manifest))
 
     def memo(self, key: Any, factory: Callable[[], Any]) -> Any:
-        """A further index over these objects (the ACK links), built by `factory` on first use."""
-        if key not in self._memo:
-            self._memo[key] = factory()
-        return self._memo[key]
+        """A further index over these objects (the ACK links), or an answer worked out once for alike askers
+        (pods of the same labels), built by `factory` on first use; made every time for a `key` no dictionary
+        can hold (a value read from a file that is not text)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            made = self._memo[key] = factory()
+            return made
+        except TypeError:
+            return factory()
 
 
 def _shared_directories(path: str, other: str) -> int:

@@ -437,11 +437,7 @@ def admitting_pool(pod: Pod, index: RunIndex, near: str = "") -> tuple[Manifest,
     if not pools:
         return None
     needs = pod_needs(pod)
-    try:
-        key = ("admitting pool", near, needs)
-        pool = index.memo(key, lambda: _only_admitting(pools, needs, index))  # pods alike in a file are asked once
-    except TypeError:  # needs no dictionary can hold
-        pool = _only_admitting(pools, needs, index)
+    pool = index.memo(("admitting pool", near, needs), lambda: _only_admitting(pools, needs, index))  # pods alike in a file: once
     if pool is None:
         return None
     where = "" if pool.path == near else f" ({pool.path})"

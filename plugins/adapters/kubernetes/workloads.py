@@ -318,11 +318,8 @@ def availability_of(
     if not in_namespace:
         none = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} in this run")
         return Availability(zone_spread=pod.zone_spread, disruption_budget=none, span=pod.span), []
-    try:  # pods alike (copies of a workload) are matched once; a label that is not text is matched as it is
-        key = ("budgets selecting", namespace, tuple(sorted(pod.labels.items())))
-        selecting, budgets = index.memo(key, lambda: _budgets_selecting(index, namespace, pod.labels))
-    except TypeError:
-        selecting, budgets = _budgets_selecting(index, namespace, pod.labels)
+    key = ("budgets selecting", namespace, frozenset(pod.labels.items()))  # pods alike (copies of a workload) match once
+    selecting, budgets = index.memo(key, lambda: _budgets_selecting(index, namespace, pod.labels))
     if not budgets:
         if labels_complete and pod.readable:
             budget = Sourced("", None, Provenance.INFERRED, f"no PodDisruptionBudget in namespace {namespace} of this run selects the pod labels")
