@@ -157,17 +157,24 @@ def names_resource(value: Any, resource: Resource, name: Sourced, strip_revision
     """True when a reference value names `resource`: by logical ID, name or ARN ending in the name."""
     if isinstance(value, ResourceValue):
         return value.logical_id == resource.logical_id
+    last = named_part(value, strip_revision)
+    if last is None or not name.known or name.provenance is not Provenance.DECLARED:
+        return False
+    return same_value(last, name.value)
+
+
+def named_part(value: Any, strip_revision: bool = False) -> Any:
+    """What a reference value that is not a resource's own (`ResourceValue`) compares with a declared name: its
+    last `/` part, an ARN's name (without a `:N` revision with `strip_revision`); None when it has none."""
     segments = split_text(value, "/")
     if not segments:
-        return False
+        return None
     last = segments[-1]
     if strip_revision:
         pieces = split_text(last, ":")
         if pieces and len(pieces) >= 2 and isinstance(pieces[-1], str) and pieces[-1].isdigit():
             last = _rejoin(pieces[:-1], ":")
-    if not name.known or name.provenance is not Provenance.DECLARED:
-        return False
-    return same_value(last, name.value)
+    return last
 
 
 def _rejoin(pieces: list, separator: str) -> Any:

@@ -28,10 +28,10 @@ from plugins.adapters.aws.batch import (
 from plugins.adapters.aws.instance_compute import capacity_setting
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.capacity import launch_template_of, launch_template_reservation
-from plugins.adapters.cloudformation.intrinsics import ResourceValue, split_text
+from plugins.adapters.cloudformation.intrinsics import ResourceValue
 from plugins.adapters.cloudformation.record_matching import ValueIndex
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
-from plugins.adapters.cloudformation.resource_values import name_of, network_of, properties_of, string_list
+from plugins.adapters.cloudformation.resource_values import name_of, named_part, network_of, properties_of, string_list
 from plugins.adapters.cloudformation.runners import runners
 from plugins.adapters.cloudformation.template import Resource
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
@@ -127,12 +127,12 @@ def _read_environment(resource: Resource, template: TemplateContext, reader: Tem
 
 
 def _environment_named(value, environments: dict, names: ValueIndex) -> str | None:
-    """The first environment `value` names (as `names_resource` tells): by logical ID, else by the last part of
-    its ARN or name among the environments' declared names (`names`), each in one look-up."""
+    """The first environment `value` names, as `names_resource` tells: by logical ID, else by its `named_part`
+    among the environments' declared names (`names`), each in one look-up."""
     if isinstance(value, ResourceValue):
         return value.logical_id if value.logical_id in environments else None
-    segments = split_text(value, "/")
-    return names.find(segments[-1]) if segments else None
+    last = named_part(value)
+    return names.find(last) if last is not None else None
 
 
 def _declared_names(environments: dict) -> ValueIndex:
