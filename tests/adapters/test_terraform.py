@@ -608,3 +608,55 @@ def test_a_reader_left_unimported_has_nothing_to_read(directory, tmp_path):
         for path, found in extra.items():
             everything.setdefault(path, []).extend(found)
     assert terraform.module_items(module) == everything
+
+
+def _findings(result, rule_id: str) -> list:
+    return [finding for finding in result.findings if finding.rule_id == rule_id]
+
+
+def test_profile_tags_of_hosting_resources_are_read_and_their_problems_reported(tmp_path: Path):
+    text = ENDPOINT.replace(
+        "    initial_instance_count = local.count\n  }\n",
+        '    initial_instance_count = local.count\n  }\n  tags = {\n    "mldeploy-lint:payload-mb" = "lots"\n'
+        '    "mldeploy-lint:bogus"      = "1"\n    "mldeploy-lint:traffic"    = "bursty"\n  }\n',
+    ).replace(
+        '  endpoint_config_name = aws_sagemaker_endpoint_configuration.c.name\n',
+        '  endpoint_config_name = aws_sagemaker_endpoint_configuration.c.name\n  tags = { "mldeploy-lint:latency-ms" = "fast" }\n',
+    )
+    (tmp_path / "main.tf").write_text(text)
+    (tmp_path / "prod.tfvars").write_text('instance_type = "ml.g5.2xlarge"\n')
+    (tmp_path / "dev.tfvars").write_text('instance_type = "ml.g5.xlarge"\n')
+    result = lint_paths([str(tmp_path)])
+    problems = _findings(result, "MD004")
+    lines = text.splitlines()
+    # Once each, however many stages read the module, at the tags argument of the resource that writes them.
+    assert sorted((finding.span.line, finding.message.split(": ", 1)[1]) for finding in problems) == sorted([
+        (lines.index("  tags = {") + 1, "payload-mb must be a number, got 'lots'"),
+        (lines.index("  tags = {") + 1, "unknown workload profile key 'bogus' (known keys: payload-mb, latency-ms, traffic, "
+         "requests-per-day, environment, urgency, model-size-gb)"),
+        (lines.index('  tags = { "mldeploy-lint:latency-ms" = "fast" }') + 1, "latency-ms must be a number, got 'fast'"),
+    ])
+    assert all("Terraform resource aws_sagemaker_endpoint" in finding.message for finding in problems)
+    # The valid tag still declares the profile.
+    assert {deployment.profile.traffic.value for deployment in result.deployments} == {"bursty"}
+
+
+def test_variants_beyond_what_sagemaker_accepts_are_md001_at_the_first_left_out():
+    variant = (
+        "  production_variants {{\n    variant_name = \"v{index}\"\n    model_name = aws_sagemaker_model.m.name\n"
+        "    instance_type = \"ml.c5.xlarge\"\n    initial_instance_count = 2\n  }}\n"
+    )
+    variants = "".join(variant.format(index=index) for index in range(12))
+    text = (
+        'resource "aws_sagemaker_model" "m" {\n  name = "m"\n  primary_container {\n'
+        '    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"\n  }\n}\n'
+        f'resource "aws_sagemaker_endpoint_configuration" "c" {{\n{variants}}}\n'
+        'resource "aws_sagemaker_endpoint" "e" {\n  endpoint_config_name = aws_sagemaker_endpoint_configuration.c.name\n}\n'
+    )
+    result = lint_text(text, "main.tf")
+    (problem,) = _findings(result, "MD001")
+    assert problem.message.startswith("12 ProductionVariants, where SageMaker accepts at most 10"), problem.message
+    assert problem.message.endswith("only the first 10 are linted"), problem.message
+    # At the first block left out: the line before its variant_name.
+    assert (problem.span.line, problem.span.column) == (text.splitlines().index('    variant_name = "v10"'), 3)
+    assert len(result.deployments[0].units) == 10
