@@ -544,3 +544,65 @@ resource "aws_eks_node_group" "g" {
 '''
     capacities = {deployment.name.value: deployment.units[0].capacity.value for deployment in lint_text(text, "main.tf").deployments}
     assert capacities == {"a": Capacity.RESERVED, "b": Capacity.ON_DEMAND}
+
+
+def _profile_problems(result) -> list[tuple[int, str]]:
+    return sorted((finding.span.line, finding.message) for finding in result.findings if finding.rule_id == "MD004")
+
+
+def test_batch_environments_and_queues_report_the_problems_of_their_profile_tags():
+    text = BATCH.replace(
+        '    subnets       = ["subnet-1"]\n  }\n}\n',
+        '    subnets       = ["subnet-1"]\n  }\n  tags = { "mldeploy-lint:urgency" = "whenever" }\n}\n',
+    ).replace(
+        '  priority = 1\n  state    = "ENABLED"\n',
+        '  priority = 1\n  state    = "ENABLED"\n  tags = { "mldeploy-lint:bogus" = "1" }\n',
+    )
+    lines = text.splitlines()
+    assert _profile_problems(lint_text(text, "main.tf")) == [
+        (lines.index('  tags = { "mldeploy-lint:urgency" = "whenever" }') + 1,
+         "invalid workload profile (Tags mldeploy-lint:<key> of Terraform resource aws_batch_compute_environment.spot): "
+         "urgency must be one of urgent, deferrable; got 'whenever'"),
+        (lines.index('  tags = { "mldeploy-lint:bogus" = "1" }') + 1,
+         "invalid workload profile (Tags mldeploy-lint:<key> of Terraform resource aws_batch_job_queue.q): unknown workload "
+         "profile key 'bogus' (known keys: payload-mb, latency-ms, traffic, requests-per-day, environment, urgency, model-size-gb)"),
+    ]
+
+
+def test_the_batch_modules_profile_tags_report_their_problems_at_the_call():
+    text = '''
+module "batch" {
+  source = "terraform-aws-modules/batch/aws"
+  compute_environments = {
+    spot = {
+      name_prefix = "spot"
+      compute_resources = {
+        type           = "SPOT"
+        instance_types = ["p3.2xlarge"]
+        max_vcpus      = 16
+        subnets        = ["s"]
+      }
+      tags = { "mldeploy-lint:urgency" = "deferrable", "mldeploy-lint:payload-mb" = "big" }
+    }
+  }
+  job_queues = {
+    q = {
+      priority = 1
+      compute_environment_order = {
+        0 = { compute_environment_key = "spot" }
+      }
+      tags = { "mldeploy-lint:urgency" = "now" }
+    }
+  }
+}
+'''
+    result = lint_text(text, "main.tf")
+    lines = text.splitlines()
+    environment_tags = next(index for index, line in enumerate(lines) if '"big"' in line) + 1
+    queue_tags = next(index for index, line in enumerate(lines) if '"now"' in line) + 1
+    assert _profile_problems(result) == [
+        (environment_tags, "invalid workload profile (Tags mldeploy-lint:<key> of module batch): payload-mb must be a number, got 'big'"),
+        (queue_tags, "invalid workload profile (Tags mldeploy-lint:<key> of module batch): urgency must be one of urgent, deferrable; got 'now'"),
+    ]
+    (deployment,) = result.deployments
+    assert deployment.profile.urgency.value == "deferrable"

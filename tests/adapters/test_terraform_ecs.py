@@ -497,3 +497,14 @@ def test_a_service_resource_on_a_provider_of_the_ecs_registry_module():
     (deployment,) = lint_text(text, "main.tf").deployments
     (unit,) = deployment.units
     assert unit.capacity.value is Capacity.SPOT and unit.compute.instance_type.value == "g5.12xlarge"
+
+
+def test_the_service_modules_profile_tags_report_their_problems_at_the_call():
+    service = '  enable_autoscaling = false\n  tags = {\n    "mldeploy-lint:traffic" = "bursty"\n    "mldeploy-lint:latency-ms" = "soon"\n  }'
+    text = REGISTRY % ("", service)
+    result = lint_text(text, "main.tf")
+    (deployment,) = result.deployments
+    assert deployment.profile.traffic.value == "bursty"
+    (problem,) = [finding for finding in result.findings if finding.rule_id == "MD004"]
+    assert problem.message.endswith("(Tags mldeploy-lint:<key> of module ecs_service_vllm): latency-ms must be a number, got 'soon'")
+    assert problem.span.line == text.splitlines().index("  tags = {") + 1

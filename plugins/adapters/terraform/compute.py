@@ -101,7 +101,8 @@ def module_compute_items(terraform: TerraformModule, extensions: data.Extensions
                 deployment, problems = _node_group(request, address, link, resource.body.span, _deployment_id(resource.path, address), terraform, reader)
                 items.setdefault(resource.path, []).extend([deployment, *problems])
             elif resource.type == ENVIRONMENT:
-                environments[address] = _environment(request, address, link, resource.body.span, reader, terraform)
+                environments[address], problems = _environment(request, address, link, resource.body.span, reader, terraform)
+                items.setdefault(resource.path, []).extend(problems)
                 spans[address] = resource.path
             elif resource.type == JOB_DEFINITION:
                 definitions[address] = read_job_definition(request, reader, id=address, link=link, name=_name(request, "JobDefinitionName", address, resource.body.span))
@@ -109,7 +110,8 @@ def module_compute_items(terraform: TerraformModule, extensions: data.Extensions
                 queue_requests.append((request, address, link, resource.body.span))
                 spans[address] = resource.path
     for request, address, link, span in queue_requests:
-        queues[address] = _queue(request, address, link, span, environments)
+        queues[address], problems = _queue(request, address, link, span, environments)
+        items.setdefault(spans[address], []).extend(problems)
     for call in _registry_calls(terraform):
         _read_registry_call(call, terraform, items, environments, queues, definitions, spans, reader)
     if environments or queues:
@@ -150,16 +152,17 @@ def _network(node: Node | None) -> Network | None:
 # --- Batch ------------------------------------------------------------------------------
 
 
-def _environment(request: Node, address: str, link: ResourceRef, span: Span, reader: RequestReader, terraform: TerraformModule | None = None):
+def _environment(request: Node, address: str, link: ResourceRef, span: Span, reader: RequestReader, terraform: TerraformModule | None = None, origin: str = ""):
+    """A compute environment's record, and the problems of its profile tags (at `origin`: the resource, else the module call)."""
     name = _name(request, "ComputeEnvironmentName", address, span)
-    profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
+    profile, stage, problems = request_profile(request, READER, origin or f"{ORIGIN} {address}")
     resources = READER.node(request, "ComputeResources")
     common = dict(id=address, link=link, span=span, name=name, profile=profile, stage=stage, managed=READER.read_str(request, "Type"), reader=reader)
     if not isinstance(resources, MappingNode):
         return environment_record(
             **common, resources=None, missing_reason="no compute_resources", compute_type=Sourced(), capacity=Sourced(),
             type_span=None, instance_types=[], types_node=None, network=None,
-        )
+        ), problems
     type_node = READER.node(resources, "Type")
     capacity = (
         capacity_setting(READER, type_node, CAPACITY_CONTEXT, "compute_resources.type")
@@ -175,12 +178,13 @@ def _environment(request: Node, address: str, link: ResourceRef, span: Span, rea
         type_span=type_node.span if type_node is not None else None, instance_types=_strings(types_node), types_node=types_node,
         network=_network(READER.node(resources, "Subnets")),
         launch_template=ResourceRef(LAUNCH_TEMPLATE, template[0].address, template[0].body.span) if template is not None else None,
-    )
+    ), problems
 
 
-def _queue(request: Node, address: str, link: ResourceRef, span: Span, environments: dict) -> BatchQueue:
+def _queue(request: Node, address: str, link: ResourceRef, span: Span, environments: dict) -> tuple[BatchQueue, list]:
+    """A job queue, and the problems of its profile tags."""
     name = _name(request, "JobQueueName", address, span)
-    profile, stage, _ = request_profile(request, READER, f"{ORIGIN} {address}")
+    profile, stage, problems = request_profile(request, READER, f"{ORIGIN} {address}")
     entries = READER.mappings(request, "ComputeEnvironmentOrder")
     ordered = sorted(entries, key=lambda entry: READER.read_int(entry, "Order").get(0) or 0)
     nodes = [READER.node(entry, "ComputeEnvironment") for entry in ordered]
@@ -197,7 +201,7 @@ def _queue(request: Node, address: str, link: ResourceRef, span: Span, environme
         else:
             external.append(READER.read_text(node))
     order = READER.node(request, "ComputeEnvironmentOrder") or legacy
-    return BatchQueue(address, link, span, name, tuple(ids), tuple(external), order.span if order is not None else span, profile, stage)
+    return BatchQueue(address, link, span, name, tuple(ids), tuple(external), order.span if order is not None else span, profile, stage), problems
 
 
 def _environment_named(node: Node, environments: dict) -> str | None:
@@ -431,7 +435,8 @@ def _read_registry_call(
     for key, written, span in call_entries(terraform, body, "compute_environments"):
         address = f'{prefix}.compute_environments["{key}"]'
         request = api_request(shaped_inputs(terraform, written, _BATCH_ENVIRONMENT_KEYS, span), span)
-        environments[address] = _environment(request, address, ResourceRef("module", address, span), span, reader)
+        environments[address], problems = _environment(request, address, ResourceRef("module", address, span), span, reader, origin=f"module {call_name}")
+        items.setdefault(path, []).extend(problems)
         spans[address] = path
         by_key[key] = address
     for key, written, span in call_entries(terraform, body, "job_queues"):
@@ -443,7 +448,8 @@ def _read_registry_call(
         ordered = sorted(order.items(), key=_order) if isinstance(order, dict) else []
         ids = tuple(by_key[value["compute_environment_key"]] for _, value in ordered if isinstance(value, dict) and value.get("compute_environment_key") in by_key)
         request = api_request(shaped_inputs(terraform, written, {"name": "JobQueueName", "tags": "Tags"}, span), span)
-        profile, stage, _ = request_profile(request, READER, f"module {call_name}")
+        profile, stage, problems = request_profile(request, READER, f"module {call_name}")
+        items.setdefault(path, []).extend(problems)
         name = READER.read_text(request, "JobQueueName")
         if not name.known:
             name = Sourced(key, span, Provenance.INFERRED, "the job_queues key (no name)")

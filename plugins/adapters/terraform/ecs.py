@@ -116,8 +116,9 @@ def module_ecs(terraform: TerraformModule, extensions: data.Extensions = data.SH
                 used.add(task_address)
             services.append(service)
             items.setdefault(resource.path, []).extend(problems)
-    for deployment, path in registry_services(terraform, extensions):
+    for deployment, path, problems in registry_services(terraform, extensions):
         services.append(EcsService(deployment, deployment.id.split("#", 1)[1], deployment.name, path))
+        items.setdefault(path, []).extend(problems)
     runs = _runs(terraform, tasks)
     for address, read in tasks.items():
         if address in used:

@@ -160,8 +160,8 @@ def _map_entries(terraform: TerraformModule, written: Any, span: Span) -> list[t
     return [(str(key), Evaluated(value, evaluation.related), span) for key, value in evaluation.value.items()]
 
 
-def registry_services(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> list[tuple[Any, str]]:
-    """(deployment, path) of each service the module's calls of the ECS registry modules create."""
+def registry_services(terraform: TerraformModule, extensions: data.Extensions = data.SHIPPED) -> list[tuple[Any, str, list]]:
+    """(deployment, path, problems of its profile tags) of each service the module's calls of the ECS registry modules create."""
     reader = READER.with_extensions(extensions)
     calls = _calls(terraform)
     found = []
@@ -169,27 +169,28 @@ def registry_services(terraform: TerraformModule, extensions: data.Extensions = 
         if kind not in ("ecs", "service") or not _creates(terraform, body):
             continue
         if kind == "service":
-            deployment = _service(terraform, calls, call_name, None, f"module.{call_name}", _call_entry(body), body.span, reader, extensions)
+            deployment, problems = _service(terraform, calls, call_name, None, f"module.{call_name}", _call_entry(body), body.span, reader, extensions)
             if deployment is not None:
-                found.append((deployment, path))
+                found.append((deployment, path, problems))
             continue
         for key, written, span in call_entries(terraform, body, "services")[:MAX_ENTRIES]:
-            deployment = _service(terraform, calls, call_name, key, f'module.{call_name}.services["{key}"]', written, span, reader, extensions)
+            deployment, problems = _service(terraform, calls, call_name, key, f'module.{call_name}.services["{key}"]', written, span, reader, extensions)
             if deployment is not None:
-                found.append((deployment, path))
+                found.append((deployment, path, problems))
     return found
 
 
-def _service(terraform, calls, call_name: str, key: str | None, address: str, written: Any, span: Span, reader, extensions):
+def _service(terraform, calls, call_name: str, key: str | None, address: str, written: Any, span: Span, reader, extensions) -> tuple[Any, list]:
+    """The service deployment a call creates (None when it creates none), and the problems of its profile tags."""
     shaped = shaped_inputs(terraform, written, _SERVICE_KEYS, span)
     for flag in ("Create", "CreateService"):
         if flag in shaped and READER.read_bool(shaped.pop(flag)).value is False:
-            return None
+            return None, []
     containers = []
     container_entries = _map_entries(terraform, _member(terraform, written, "container_definitions"), span)
     strategy_entries = _map_entries(terraform, _member(terraform, written, "capacity_provider_strategy"), span)
     if len(container_entries) > MAX_ENTRIES or len(strategy_entries) > MAX_ENTRIES:
-        return None
+        return None, []
     for container_key, container, container_span in container_entries:
         fields = shaped_inputs(terraform, container, _CONTAINER_KEYS, container_span)
         if "Create" in fields and READER.read_bool(fields.pop("Create")).value is False:
@@ -217,14 +218,14 @@ def _service(terraform, calls, call_name: str, key: str | None, address: str, wr
     else:
         capacity, _, instance_type = launch_type_capacity(located("FARGATE", span, ()), READER)
         capacity = replace(capacity, provenance=Provenance.DEFAULT, note="no capacity_provider_strategy or launch_type: the module's launch_type default FARGATE")
-    profile, stage, _ = request_profile(request, READER, f"module {call_name}")
+    profile, stage, problems = request_profile(request, READER, f"module {call_name}")
     attributes = [("launch_type", READER.read_str(shaped["LaunchType"]))] if "LaunchType" in shaped else []
     return service_deployment(
         id=f"{calls[call_name][2]}#{address}", span=span, name=name, links=tuple(links), task=task,
         capacity=capacity, instance_type=instance_type, count=desired_count(request, READER, span), scaling=scaling,
         attributes=tuple(attributes), network=None, profile=profile, environment=stage,
         kind_note=f"{address} (terraform-aws-modules/ecs service) keeps its tasks running", extensions=extensions,
-    )
+    ), problems
 
 
 def _module_scaling(inputs: dict[str, Node], span: Span, address: str) -> tuple[Scaling, ...]:
