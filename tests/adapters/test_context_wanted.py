@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from cpu_bound import within
 from linter import ContextRequest, LintOptions, hookimpl
 from linter.api import lint_paths
 from linter.plugin_manager import build_plugin_host
@@ -465,3 +466,32 @@ def test_every_file_a_built_in_adapter_wants_is_one_its_prefilter_leaves(monkeyp
                     wanted += 1
                     assert _leaves(prefilter, path, texts[path]), (adapter.__name__, linted, path)
     assert wanted > 1000  # the check saw many wanted files
+
+
+_NAME_TEXT = st.text(alphabet="ab-._/: é", max_size=5)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(names=st.frozensets(_NAME_TEXT, min_size=1, max_size=3), text=st.text(alphabet="ab-._/: é\nx", max_size=40))
+@example(names=frozenset({""}), text="a")  # an empty name: the search must end past the text's end
+@example(names=frozenset({"a-b", "b"}), text="xa-b b")
+def test_whole_names_are_found_as_the_look_behind_pattern_finds_them(names: frozenset, text: str):
+    import re
+
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    expected = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w.-])").search(text)
+    with within(0.5):  # a search that never moves past the end would hang here instead
+        found = kubernetes._whole_names(names).search(text)
+    found_at = (found.span(), found.group()) if found is not None else None
+    expected_at = (expected.span(), expected.group()) if expected is not None else None
+    assert found_at == expected_at
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet="name\"': {}[]#,x-\n ", max_size=60))
+@example(text="\"name\": \"a\", 'name':b, name: c, hostname: d")
+def test_the_names_after_a_name_key_are_those_a_pattern_matching_the_quote_before_finds(text: str):
+    import re
+
+    with_quote = re.compile(r"""["']?name["']?\s*:\s*["']?([^\s"',{}\[\]#]*)""")
+    assert [match.group(1) for match in kubernetes._NAME.finditer(text)] == [match.group(1) for match in with_quote.finditer(text)]
