@@ -67,7 +67,7 @@ def test_a_chart_in_a_directory_run_is_one_info_note_and_no_parse_error(chdir_tm
     lines = [line for line in result.out.splitlines() if ": " in line and "MD0" in line]
     assert lines == [
         "charts/chat/templates/deployment.yaml:1:1: info MD005 [unrendered-template] Helm chart charts/chat is not "
-        "linted: its 2 template files under templates/ are Go templates — render the chart and lint the output: "
+        "linted: its templates/ hold Go templates (2 template files) — render the chart and lint the output: "
         "helm template charts/chat | mldeploy-lint -"
     ]
     assert "values.yaml" not in result.out
@@ -92,6 +92,13 @@ def test_two_charts_give_one_note_each(tmp_path):
     _chart(tmp_path, "embed")
     notes = [finding for finding in lint_paths([str(tmp_path)]).findings if finding.rule_id == "MD005"]
     assert [Path(finding.path).parent.parent.name for finding in notes] == ["chat", "embed"]
+
+
+def test_a_chart_of_one_template_file_says_so_in_the_singular(tmp_path):
+    chart = _chart(tmp_path)
+    (chart / "templates" / "hpa.yaml").unlink()
+    (note,) = [finding for finding in lint_paths([str(tmp_path)]).findings if finding.rule_id == "MD005"]
+    assert "its templates/ hold Go templates (1 template file) — render the chart" in note.message, note.message
 
 
 def test_a_template_named_by_pre_commit_is_noted_once(chdir_tmp, cli):

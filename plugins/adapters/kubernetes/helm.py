@@ -143,7 +143,7 @@ def unrendered_template(path: str, text: str | None) -> UnrenderedTemplate | Non
             return None
         chart = placement.chart
         return UnrenderedTemplate(
-            f"Helm chart {chart} is not linted: its {{files}} under templates/ are Go templates — "
+            f"Helm chart {chart} is not linted: its templates/ hold Go templates ({{files}}) — "
             f"render the chart and lint the output: helm template {chart} | mldeploy-lint -",
             group=chart,
         )
