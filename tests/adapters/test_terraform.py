@@ -660,3 +660,30 @@ def test_variants_beyond_what_sagemaker_accepts_are_md001_at_the_first_left_out(
     # At the first block left out: the line before its variant_name.
     assert (problem.span.line, problem.span.column) == (text.splitlines().index('    variant_name = "v10"'), 3)
     assert len(result.deployments[0].units) == 10
+
+
+@pytest.mark.parametrize(
+    ("tags", "problems"),
+    [
+        ("null", 0),
+        ("5", 0),
+        ('"x"', 0),
+        ("[1, 2]", 0),
+        ('{ "mldeploy-lint:payload-mb" = null }', 0),  # a null tag is not written
+        ('{ "mldeploy-lint:payload-mb" = var.p }', 0),  # not decided by the module: left out
+        ('{ "mldeploy-lint:payload-mb" = { a = 1 } }', 1),
+        ('merge({ "mldeploy-lint:payload-mb" = "1e400" }, {})', 1),
+        ('{ "mldeploy-lint:\\u0007bad" = "1" }', 1),
+    ],
+)
+def test_odd_profile_tags_of_hosting_resources_are_problems_or_nothing(tags: str, problems: int):
+    text = (
+        'variable "p" {\n  type = string\n}\n'
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  production_variants {\n    variant_name = "v"\n'
+        '    model_name = "m"\n    instance_type = "ml.c5.xlarge"\n    initial_instance_count = 2\n  }\n'
+        f"  tags = {tags}\n}}\n"
+    )
+    result = lint_text(text, "main.tf")
+    assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
+    assert len(_findings(result, "MD004")) == problems
+    assert len(result.deployments) == 1
