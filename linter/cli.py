@@ -75,7 +75,7 @@ def _lint_parser(commands: Sequence[tuple[str, str]] = (), add_help: bool = True
     added = "".join(f"  mldeploy-lint {name} ...{' ' * max(1, 39 - len(name))}{help_text}\n" for name, help_text in commands)
     parser = argparse.ArgumentParser(
         prog="mldeploy-lint",
-        description="Check that ML deployment configurations (CloudFormation, SageMaker, Kubernetes) fit the workload.",
+        description="Check that ML deployment configurations (CloudFormation, SageMaker, Kubernetes, Terraform) fit the workload.",
         epilog=(
             "subcommands:\n"
             "  mldeploy-lint rules [--format table|json|markdown]   list every rule\n"
