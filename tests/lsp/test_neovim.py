@@ -28,6 +28,8 @@ REPO = HERE.parent.parent
 EDITORS_DOC = REPO / "docs" / "editors.md"
 DRIVER = HERE / "nvim" / "driver.lua"
 EXAMPLE = REPO / "examples" / "kubernetes" / "recommender-kserve.yaml"
+# A Terraform module: its main.tf is linted with the stage files beside it (prod.tfvars makes it production).
+TERRAFORM = REPO / "examples" / "terraform" / "llm-summariser"
 NVIM = shutil.which("nvim")
 
 pytestmark = pytest.mark.skipif(
@@ -54,7 +56,10 @@ EXPECTED = {
     "endpoint.template": [("CV001", 9, 28, ERROR)],
     # docs/editors.md's "Check that it works": CP001 on line 22, HA003 on line 12 (1-based there).
     EXAMPLE.name: [("HA003", 11, 17, ERROR), ("CP001", 21, 26, WARN)],
+    "main.tf": [("AS001", 23, 2, ERROR), ("EP007", 23, 2, WARN), ("HA001", 27, 29, ERROR)],
 }
+# The file type Neovim gives each file: the documented autocmd makes *.template YAML.
+FILETYPES = {"endpoint.template": "yaml", EXAMPLE.name: "yaml", "main.tf": "terraform"}
 WAIT_MS = 15_000  # for each file's diagnostics, inside Neovim
 NVIM_TIMEOUT = 60  # seconds for the whole Neovim run: a hang fails, it never blocks the suite
 EXIT_TIMEOUT = 5  # seconds for the server to be gone once Neovim has quit
@@ -170,15 +175,20 @@ def test_neovim_shows_the_servers_diagnostics_and_the_server_exits_with_it(tmp_p
     example = project / EXAMPLE.name
     shutil.copyfile(EXAMPLE, example)
     assert str(EXAMPLE.relative_to(REPO)) in EDITORS_DOC.read_text(encoding="utf-8")
+    for name in ("main.tf", "variables.tf", "prod.tfvars", "staging.tfvars"):
+        shutil.copyfile(TERRAFORM / name, project / name)
+    # pytest's directory names say "test", a stage word: only the tfvars files' names may say the stage.
+    (project / "mldeploy-lint.toml").write_text("[environments]\npath-words = false\n", encoding="utf-8")
+    module = project / "main.tf"
 
-    received, ended, report, group = _run_neovim(tmp_path, [template, example])
+    received, ended, report, group = _run_neovim(tmp_path, [template, example, module])
     servers = received["servers"]
     try:
-        assert [file["path"] for file in received["files"]] == [str(template), str(example)], report
+        assert [file["path"] for file in received["files"]] == [str(template), str(example), str(module)], report
         for file in received["files"]:
             name = Path(file["path"]).name
-            # The documented autocmd makes *.template YAML; the FileType autocmd attaches the server.
-            assert file["filetype"] == "yaml", f"{name}: {file}"
+            # The FileType autocmd attaches the server to each of these file types.
+            assert file["filetype"] == FILETYPES[name], f"{name}: {file}"
             assert file["attached"] == ["mldeploy-lint"], f"{name}: {file}\n{report}"
             assert file["arrived"], f"{name}: no diagnostics within {WAIT_MS} ms\n{report}"
             diagnostics = file["diagnostics"]
@@ -189,7 +199,7 @@ def test_neovim_shows_the_servers_diagnostics_and_the_server_exits_with_it(tmp_p
                 assert item["message"], item
                 assert item["href"].endswith(f"/{item['code']}.md"), item
             assert diagnostics[0]["code"] in (file["hover"] or ""), f"{name}: hover {file['hover']!r}"
-        # Both files share one root directory: one server serves both.
+        # The files share one root directory: one server serves them all.
         assert [server["name"] for server in servers] == ["mldeploy-lint"], servers
         # Quitting Neovim sends shutdown and exit: the server ends by itself, status 0, no signal.
         assert [(code, sig) for code, sig, _ in ended] == [(0, 0)], f"server exits (code, signal, ms): {ended}\n{report}"

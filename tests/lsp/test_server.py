@@ -49,12 +49,12 @@ async def _initialize(client: LanguageClient, root: Path, encodings: list[str] |
     )
 
 
-def _open(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
+def _open(client: LanguageClient, path: Path, text: str | None = None, version: int = 1, language_id: str = "yaml") -> str:
     uri = path.as_uri()
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
-                uri=uri, language_id="yaml", version=version, text=path.read_text(encoding="utf-8") if text is None else text
+                uri=uri, language_id=language_id, version=version, text=path.read_text(encoding="utf-8") if text is None else text
             )
         )
     )
@@ -484,3 +484,20 @@ async def test_the_disk_cache_is_pruned_in_the_background_after_a_lint(client, t
         assert asyncio.get_running_loop().time() < deadline, "the stale entry is still there"
         await asyncio.sleep(0.05)
     assert (entries / "pruned").is_file()  # the stamp: not again today
+
+
+async def test_a_terraform_module_is_linted_in_its_tf_file_and_a_stage_files_buffer_counts(client, tmp_path):
+    module = HERE.parent.parent / "examples" / "terraform" / "llm-summariser"
+    for name in ("main.tf", "variables.tf", "prod.tfvars", "staging.tfvars"):
+        (tmp_path / name).write_text((module / name).read_text(encoding="utf-8"), encoding="utf-8")
+    # pytest's directory names say "test", a stage word: only the tfvars files' names may say the stage.
+    (tmp_path / "mldeploy-lint.toml").write_text("[environments]\npath-words = false\n", encoding="utf-8")
+    await _initialize(client, tmp_path)
+    uri = _open(client, tmp_path / "main.tf", language_id="terraform")
+    await _diagnostics(client, uri, lambda codes: codes == ["AS001", "EP007", "HA001"])
+    # prod.tfvars's unsaved buffer makes the stage staging: no production endpoint is left.
+    stage_uri = _open(client, tmp_path / "prod.tfvars", 'stage = "staging"\n', language_id="terraform-vars")
+    await _diagnostics(client, uri, lambda codes: codes == ["EP007"])
+    _replace(client, stage_uri, 'stage = "production"\n', 2)
+    await _diagnostics(client, uri, lambda codes: codes == ["AS001", "EP007", "HA001"])
+
