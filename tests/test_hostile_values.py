@@ -235,6 +235,46 @@ def test_the_variants_sagemaker_would_reject_are_reported_once_in_an_ack_object_
     ]
 
 
+def test_a_model_request_of_more_containers_than_sagemaker_accepts_says_so_where_it_is_written():
+    import json
+
+    image = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    containers = [{"Image": image, "ContainerHostname": f"c{number}"} for number in range(17)]
+    role = "arn:aws:iam::123456789012:role/serving"
+    ack = "".join(
+        ["apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: Model\nmetadata: {name: m}\nspec:\n  modelName: m\n",
+         f"  executionRoleARN: {role}\n  containers:\n"]
+        + [f"    - {{image: {image}, containerHostname: c{number}}}\n" for number in range(17)]
+    )
+    terraform = (
+        f'resource "aws_sagemaker_model" "m" {{\n  name = "m"\n  execution_role_arn = "{role}"\n'
+        + "".join(f'  container {{\n    image = "{image}"\n  }}\n' for _ in range(17))
+        + "}\n"
+    )
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createModel", "End": True,
+            "Parameters": {"ModelName": "m", "ExecutionRoleArn": role, "Containers": containers}}
+    step = {"Name": "M", "Type": "Model", "Arguments": {"ExecutionRoleArn": role, "Containers": containers}}
+    files = {
+        "create-model.json": json.dumps({"ModelName": "m", "ExecutionRoleArn": role, "Containers": containers}, indent=1),
+        "model.yaml": ack,
+        "main.tf": terraform,
+        "machine.asl.json": json.dumps({"StartAt": "M", "States": {"M": task}}, indent=1),
+        "pipeline.json": json.dumps({"Version": "2020-12-01", "Steps": [step]}, indent=1),
+    }
+    message = "17 Containers, where SageMaker accepts at most 15 (CreateModel): only the first 15 are linted"
+    for path, text in files.items():
+        (problem,) = [finding for finding in lint_text(text, path).findings if finding.rule_id == "MD001"]
+        assert problem.message == message, path
+        # At the sixteenth container, the first one left out: its flow mapping (YAML), its block (HCL), the
+        # brace that opens it two lines above its host name (JSON).
+        lines = text.splitlines()
+        if path == "main.tf":
+            expected = [number for number, line in enumerate(lines, 1) if line == "  container {"][15]
+        else:
+            expected = next(number for number, line in enumerate(lines, 1) if "c15" in line) - (0 if path == "model.yaml" else 2)
+        assert problem.span.line == expected, (path, problem.span)
+
+
 def test_a_template_is_read_with_at_most_32_stage_files_and_says_so(tmp_path, monkeypatch):
     from linter.api import lint_paths
 

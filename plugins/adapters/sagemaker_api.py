@@ -35,6 +35,7 @@ from linter import ContextPrefilter, ContextRequest, Deployment, Document, Input
 from plugins.adapters.aws.document_kinds import (
     ENDPOINT,
     ENDPOINT_CONFIG,
+    MODEL,
     PROCESSING_JOB,
     TRAINING_JOB,
     TRANSFORM_JOB,
@@ -95,7 +96,8 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
 
 
 def _problems(request: ApiRequest, index: RequestIndex) -> list[InputProblem]:
-    """The profile problems of a linked document's own Tags (reported with that document only)."""
+    """The problems of a linked document's own request (reported with that document only): its Tags' profile, its
+    variants or containers beyond what SageMaker accepts."""
     document = id(request.document)
     if request.operation == ENDPOINT_CONFIG:
         return list(index.configs[document].problems)
@@ -105,6 +107,10 @@ def _problems(request: ApiRequest, index: RequestIndex) -> list[InputProblem]:
         from plugins.adapters.aws.sagemaker_requests import request_profile
 
         return request_profile(request.document.root, index.reader, ORIGIN)[2]
+    if request.operation == MODEL:  # containers beyond what SageMaker accepts
+        from plugins.adapters.aws.sagemaker_requests import model_containers
+
+        return model_containers(index.reader.mappings(request.document.root, "Containers"), index.reader.span_of)[1]
     return []
 
 

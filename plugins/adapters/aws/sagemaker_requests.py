@@ -916,10 +916,11 @@ _JOB_BUILDERS: dict[str, Callable[[Node, RequestReader, JobContext], list]] = {
 
 @dataclass(frozen=True)
 class ModelRequest:
-    """A CreateModel request: its name (and matching key), containers and network."""
+    """A CreateModel request: its name (and matching key), containers and network; `problems`: containers beyond what SageMaker accepts (MD001)."""
 
     key: str | None
     model: HostedModel
+    problems: tuple[InputProblem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -969,13 +970,14 @@ def _name_or(name: Sourced[str], fallback: Sourced[str]) -> Sourced[str]:
 def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback_name: Sourced[str] = Sourced()) -> ModelRequest:
     """A CreateModel request: its containers (image, mode, environment) and network.
 
-    No more containers than SageMaker accepts are read (`model_containers`); unlike a template's
-    model, a request has no problems to report that the rest is not linted.
+    No more containers than SageMaker accepts are read (`model_containers`); the MD001 problem
+    that says the rest is not linted is the request's `problems`, for its reader to report where
+    the request is written (once, however many deployments serve the model).
     """
     name = _name_or(reader.read_text(request, "ModelName"), fallback_name)
     containers = []
     primary = reader.node(request, "PrimaryContainer")
-    listed, _ = model_containers(reader.mappings(request, "Containers"), reader.span_of)
+    listed, unread = model_containers(reader.mappings(request, "Containers"), reader.span_of)
     for container in ([primary] if isinstance(primary, MappingNode) else []) + listed:
         mode = reader.read_str(container, "Mode")
         multi_model = Sourced(mode.value == "MultiModel", mode.span, Provenance.DECLARED, "Mode") if mode.known else Sourced()
@@ -985,7 +987,7 @@ def read_model(request: Node, reader: RequestReader, link: ResourceRef, fallback
             image = Sourced(UNKNOWN, package.span, Provenance.INFERRED, "the image of the model package named by ModelPackageName")
         containers.append(model_for(image, name, multi_model, reader.environment(container, "Environment"), extensions=reader.extensions))
     network = _network(reader, reader.node(request, "VpcConfig"), reader.read_bool(request, "EnableNetworkIsolation"))
-    return ModelRequest(reader.name_key(request, "ModelName"), HostedModel(name, tuple(containers), link, network))
+    return ModelRequest(reader.name_key(request, "ModelName"), HostedModel(name, tuple(containers), link, network), tuple(unread))
 
 
 def read_endpoint_config(

@@ -335,6 +335,8 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             if request is not None and id(request) not in reported:
                 reported.add(id(request))
                 results.extend(request.problems)
+    for model in models:
+        results.extend(model.problems)
     return results
 
 
@@ -507,7 +509,7 @@ def pipeline_deployments(root: MappingNode, reader: RequestReader, surroundings:
         models.append(request)
         models.append(replace(request, key=f"#step:{step.name}"))
     find_model = model_finder(models, surroundings.models)
-    results: list = []
+    results: list = [problem for request in models[::2] for problem in request.problems]
     for step in steps:
         if step.operation == MODEL:
             continue

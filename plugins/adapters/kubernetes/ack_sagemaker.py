@@ -53,6 +53,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     ModelRequest,
     RequestReader,
     job_deployments,
+    model_containers,
     production_variants,
     read_endpoint,
     read_component_requirements,
@@ -177,8 +178,11 @@ def read_resource(
     origin = f"ACK {manifest.describe()}"
     staged = manifest.kind not in UNSTAGED_KINDS
     profile, environment, problems = declared(manifest, manifest.spec, origin, namespace, namespace_stages, reader, staged)
-    if manifest.kind == "EndpointConfig":  # reported with the object: its variants beyond what SageMaker accepts
+    # Reported with the object: its variants, or its containers, beyond what SageMaker accepts.
+    if manifest.kind == "EndpointConfig":
         problems = [*problems, *production_variants(manifest.spec, reader)[1]]
+    elif manifest.kind == "Model":
+        problems = [*problems, *model_containers(reader.mappings(manifest.spec, "Containers"), reader.span_of)[1]]
     link = ResourceRef(manifest.kind, manifest.name or "(unnamed)", manifest.anchor)
     return AckResource(
         manifest, scope, link, profile, environment, tuple(problems), reader.with_extensions(extensions), origin, _fallback_name(manifest)

@@ -135,8 +135,8 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
     for deployment, _ in deployments:
         items.setdefault(deployment.span.path, []).extend(with_image_region([deployment]))
     # What the requests could not read, at the resource that says it: workload profile tags (MD004), and
-    # variants beyond what SageMaker accepts (MD001). A model's request has none to report.
-    for read in (*reads["aws_sagemaker_endpoint_configuration"], *reads["aws_sagemaker_endpoint"]):
+    # variants or containers beyond what SageMaker accepts (MD001).
+    for read in (*reads["aws_sagemaker_model"], *reads["aws_sagemaker_endpoint_configuration"], *reads["aws_sagemaker_endpoint"]):
         if read.parsed.problems:
             items.setdefault(read.resource.path, []).extend(read.parsed.problems)
     for service in services:
