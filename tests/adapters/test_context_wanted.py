@@ -481,7 +481,7 @@ def test_whole_names_are_found_as_the_look_behind_pattern_finds_them(names: froz
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     expected = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w.-])").search(text)
     with within(0.5):  # a search that never moves past the end would hang here instead
-        found = kubernetes._whole_names(names).search(text)
+        found = kubernetes._WholeNames(names).search(text)
     found_at = (found.span(), found.group()) if found is not None else None
     expected_at = (expected.span(), expected.group()) if expected is not None else None
     assert found_at == expected_at

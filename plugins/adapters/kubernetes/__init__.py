@@ -114,7 +114,7 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     if _links_whatever_names(text, _linking_words(request)):
         return True
     if linted.names and any(word in text for word in AUTOSCALER_WORDS):
-        if request.memo(("kubernetes", "names"), lambda: _whole_names(linted.names)).search(text) is not None:
+        if request.memo(("kubernetes", "names"), lambda: _WholeNames(linted.names)).search(text) is not None:
             return True
     return any(_may_hold_target(text, target, request) for target in linted.targets)
 
@@ -125,10 +125,10 @@ def _may_hold_target(text: str, target: tuple[str, str, str], request: ContextRe
     namespace, kind, name = target
     if kind not in text:
         return False
-    if request.memo(("kubernetes", "whole", name), lambda: _whole_names(frozenset((name,)))).search(text) is not None:
+    if request.memo(("kubernetes", "whole", name), lambda: _WholeNames(frozenset((name,)))).search(text) is not None:
         return True
     if namespace != DEFAULT_NAMESPACE:  # an object of the default namespace may not say so
-        if request.memo(("kubernetes", "whole", namespace), lambda: _whole_names(frozenset((namespace,)))).search(text) is None:
+        if request.memo(("kubernetes", "whole", namespace), lambda: _WholeNames(frozenset((namespace,)))).search(text) is None:
             return False
     from plugins.adapters.kubernetes.readers import may_be_typo
 
@@ -288,10 +288,6 @@ class _WholeNames:
 
 
 _NAME_CHARACTER = re.compile(r"[\w.-]").match
-
-
-def _whole_names(names: "frozenset[str]") -> _WholeNames:
-    return _WholeNames(names)
 
 
 @hookimpl
