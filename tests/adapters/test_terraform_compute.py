@@ -233,8 +233,9 @@ module "other" {
     assert not od.units[0].count.known  # the module's own default sizes are not guessed
 
 
-def test_registry_batch_module_compute_environments_and_queues():
-    text = '''
+# The batch registry module's call: one Spot compute environment and the queue in front of it. Each entry's
+# last line is a comment where a test may write its tags.
+BATCH_MODULE = '''
 module "batch" {
   source = "terraform-aws-modules/batch/aws"
   compute_environments = {
@@ -246,6 +247,7 @@ module "batch" {
         max_vcpus      = 16
         subnets        = ["s"]
       }
+      # environment tags
     }
   }
   job_queues = {
@@ -254,11 +256,15 @@ module "batch" {
       compute_environment_order = {
         0 = { compute_environment_key = "spot" }
       }
+      # queue tags
     }
   }
 }
 '''
-    result = lint_text(text, "main.tf")
+
+
+def test_registry_batch_module_compute_environments_and_queues():
+    result = lint_text(BATCH_MODULE, "main.tf")
     (deployment,) = result.deployments
     assert deployment.id == 'main.tf#module.batch.compute_environments["spot"]'
     assert deployment.units[0].capacity.value is Capacity.SPOT
@@ -570,32 +576,9 @@ def test_batch_environments_and_queues_report_the_problems_of_their_profile_tags
 
 
 def test_the_batch_modules_profile_tags_report_their_problems_at_the_call():
-    text = '''
-module "batch" {
-  source = "terraform-aws-modules/batch/aws"
-  compute_environments = {
-    spot = {
-      name_prefix = "spot"
-      compute_resources = {
-        type           = "SPOT"
-        instance_types = ["p3.2xlarge"]
-        max_vcpus      = 16
-        subnets        = ["s"]
-      }
-      tags = { "mldeploy-lint:urgency" = "deferrable", "mldeploy-lint:payload-mb" = "big" }
-    }
-  }
-  job_queues = {
-    q = {
-      priority = 1
-      compute_environment_order = {
-        0 = { compute_environment_key = "spot" }
-      }
-      tags = { "mldeploy-lint:urgency" = "now" }
-    }
-  }
-}
-'''
+    text = BATCH_MODULE.replace(
+        "# environment tags", 'tags = { "mldeploy-lint:urgency" = "deferrable", "mldeploy-lint:payload-mb" = "big" }'
+    ).replace("# queue tags", 'tags = { "mldeploy-lint:urgency" = "now" }')
     result = lint_text(text, "main.tf")
     lines = text.splitlines()
     environment_tags = next(index for index, line in enumerate(lines) if '"big"' in line) + 1
