@@ -327,3 +327,16 @@ def test_an_empty_list_argument_of_a_plan_is_a_value_and_an_empty_block_list_is_
     assert from_plan.network is not None and from_plan.network.subnets == () and from_tf.network is not None and from_tf.network.subnets == ()
     (unwritten,) = lint_paths([str(_write(tmp_path / "computed" / "plan.json", _node_group_plan({})))]).deployments
     assert unwritten.network is None  # a computed default, not written: as before, nothing is read
+
+
+def test_a_plans_profile_tag_problem_is_md004_at_the_tag_in_the_plan(tmp_path):
+    plan = copy.deepcopy(PLAN)
+    config = next(item for item in plan["planned_values"]["root_module"]["resources"] if item["type"] == "aws_sagemaker_endpoint_configuration")
+    config["values"]["tags"] = {**(config["values"].get("tags") or {}), "mldeploy-lint:payload-mb": "lots"}
+    path = _write(tmp_path / "plan.json", plan)
+    result = lint_paths([str(path)])
+    (problem,) = [finding for finding in result.findings if finding.rule_id == "MD004"]
+    assert problem.message.endswith("payload-mb must be a number, got 'lots'")
+    assert problem.span.path.endswith("plan.json")
+    line = path.read_text(encoding="utf-8").splitlines()[problem.span.line - 1]
+    assert '"mldeploy-lint:payload-mb": "lots"' in line
