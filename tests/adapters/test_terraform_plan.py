@@ -329,7 +329,7 @@ def test_an_empty_list_argument_of_a_plan_is_a_value_and_an_empty_block_list_is_
     assert unwritten.network is None  # a computed default, not written: as before, nothing is read
 
 
-def test_a_plans_profile_tag_problem_is_md004_at_the_tag_in_the_plan(tmp_path):
+def test_a_plans_profile_tag_problem_is_md004_at_the_tags_in_the_plan(tmp_path):
     plan = copy.deepcopy(PLAN)
     config = next(item for item in plan["planned_values"]["root_module"]["resources"] if item["type"] == "aws_sagemaker_endpoint_configuration")
     config["values"]["tags"] = {**(config["values"].get("tags") or {}), "mldeploy-lint:payload-mb": "lots"}
@@ -338,5 +338,6 @@ def test_a_plans_profile_tag_problem_is_md004_at_the_tag_in_the_plan(tmp_path):
     (problem,) = [finding for finding in result.findings if finding.rule_id == "MD004"]
     assert problem.message.endswith("payload-mb must be a number, got 'lots'")
     assert problem.span.path.endswith("plan.json")
+    # At the resource's tags in the plan, as at the `tags` argument of a .tf file.
     line = path.read_text(encoding="utf-8").splitlines()[problem.span.line - 1]
-    assert '"mldeploy-lint:payload-mb": "lots"' in line
+    assert line.strip() == '"tags": {', line
