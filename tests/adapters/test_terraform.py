@@ -687,3 +687,41 @@ def test_odd_profile_tags_of_hosting_resources_are_problems_or_nothing(tags: str
     assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
     assert len(_findings(result, "MD004")) == problems
     assert len(result.deployments) == 1
+
+
+def test_variants_scaled_by_a_for_each_target_are_not_said_to_be_unscaled():
+    # The targets are one resource with several instances, read once: `each.key` in resource_id is not
+    # known, so the target is unresolved (named endpoint, unknown variant). It may scale either variant.
+    variants = ENDPOINT.replace(
+        '''resource "aws_sagemaker_endpoint_configuration" "c" {
+  production_variants {
+    variant_name           = var.variant.name
+    model_name             = aws_sagemaker_model.m.name
+    instance_type          = var.instance_type
+    initial_instance_count = local.count
+  }
+}''',
+        '''resource "aws_sagemaker_endpoint_configuration" "c" {
+  dynamic "production_variants" {
+    for_each = { blue = 2, green = 1 }
+    content {
+      variant_name           = production_variants.key
+      model_name             = aws_sagemaker_model.m.name
+      instance_type          = var.instance_type
+      initial_instance_count = production_variants.value
+    }
+  }
+  tags = { Environment = "production" }
+}''',
+    ).replace(
+        'resource "aws_appautoscaling_target" "t" {\n',
+        'resource "aws_appautoscaling_target" "t" {\n  for_each           = toset(["blue", "green"])\n',
+    ).replace('/variant/${var.variant.name}"', '/variant/${each.key}"').replace(
+        "aws_appautoscaling_target.t.", 'aws_appautoscaling_target.t["blue"].'
+    )
+    result = lint_text(variants, "main.tf")
+    (deployment,) = result.deployments
+    assert [unit.name.value for unit in deployment.units] == ["blue", "green"]
+    assert deployment.is_production
+    assert "unresolved" in {target.status.value for target in result.scaling_targets}
+    assert not [finding for finding in result.findings if finding.rule_id in ("HA001", "AS001")]

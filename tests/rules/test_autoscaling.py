@@ -38,7 +38,7 @@ from plugins.rules.autoscaling.async_scale_from_zero_without_backlog_policy impo
 )
 from plugins.rules.autoscaling.no_scaling_headroom import no_scaling_headroom
 from plugins.adapters.aws.application_autoscaling import link_across_run, with_sagemaker_metric_facts
-from plugins.rules.autoscaling.scaling import may_be_scaled_elsewhere
+from plugins.rules.scaled_elsewhere import may_be_scaled_elsewhere
 from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
 from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
 from rule_harness import host, judge, lint_file

@@ -22,6 +22,7 @@ from linter import (
     Environment,
     Network,
     Provenance,
+    RunContext,
     Scaling,
     ServerlessConfig,
     Severity,
@@ -87,7 +88,8 @@ def deployment(
 
 
 def findings(check, target: Deployment) -> list:
-    return judge(check, target)
+    """What `check` says of `target` alone in a run (no scaling target the adapters could not link, no configuration)."""
+    return judge(check, target, RunContext((), LintOptions(), deployments=(target,)))
 
 
 # --- HA001 single-instance-production-endpoint ---------------------------------------------
@@ -612,3 +614,43 @@ def test_ha008_reports_a_leader_worker_set_once_at_its_leader():
 def test_ha008_silent_on_a_real_vllm_deployment_whose_probes_wait_for_the_model():
     # SageMaker HyperPod sample: vLLM with readiness (600 s delay) and liveness (900 s delay) probes.
     assert ha008_lines(CORPUS_COPIES / "cp002-hyperpod-deploy-openai.yaml") == []
+
+
+# --- HA001 / HA003 with scaling out of sight -------------------------------------------------
+
+_ONE_INSTANCE_PRODUCTION = (Path(__file__).parent / "AS001" / "near_miss_custom_resource.yaml").read_text(encoding="utf-8").replace(
+    "InitialInstanceCount: 2", "InitialInstanceCount: 1"
+)
+# HA003's own fixture's first object: a production Deployment of one replica (payments/fraud-scorer).
+_ONE_REPLICA_PRODUCTION = (Path(__file__).parent / "HA003" / "fires.yaml").read_text(encoding="utf-8").split("---\n")[0]
+
+
+def _ha_findings(result) -> list[str]:
+    return sorted(finding.rule_id for finding in result.findings if finding.rule_id in ("HA001", "HA003"))
+
+
+def test_ha001_is_silent_when_a_target_it_could_not_link_may_scale_the_endpoint():
+    from linter.api import lint_text
+
+    # The custom resource that names the endpoint and its variant may register it for autoscaling (an
+    # unresolved target, as AS001 reads it): its minimum is not known, so "nothing scales it" is not said.
+    with_custom = lint_text(_ONE_INSTANCE_PRODUCTION, "ranker.yaml", LintOptions(environment=Environment.PROD))
+    assert [target.status.value for target in with_custom.scaling_targets] == ["unresolved"]
+    assert _ha_findings(with_custom) == []
+    alone = _ONE_INSTANCE_PRODUCTION.split("  ScalingFunction:")[0]
+    assert _ha_findings(lint_text(alone, "ranker.yaml", LintOptions(environment=Environment.PROD))) == ["HA001"]
+
+
+@pytest.mark.parametrize("patterns, reported", [([], ["HA001", "HA003"]), (["Ranker*", "payments/fraud-scorer"], [])])
+def test_ha001_and_ha003_are_silent_for_deployments_configured_as_scaled_elsewhere(tmp_path, patterns, reported):
+    from linter.api import lint_paths
+    from linter.config import load_config
+
+    config_file = tmp_path / "mldeploy-lint.toml"
+    config_file.write_text(f"scaled-elsewhere = {patterns!r}\n[environments]\npath-words = false\n", encoding="utf-8")
+    options = LintOptions(config=load_config(str(config_file)), environment=Environment.PROD)
+    endpoint = tmp_path / "endpoint.yaml"
+    endpoint.write_text(_ONE_INSTANCE_PRODUCTION.split("  ScalingFunction:")[0], encoding="utf-8")
+    workload = tmp_path / "scorer.yaml"
+    workload.write_text(_ONE_REPLICA_PRODUCTION, encoding="utf-8")
+    assert _ha_findings(lint_paths([str(endpoint), str(workload)], options, host=host())) == reported

@@ -15,14 +15,15 @@ from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dan
 from plugins.rules.autoscaling.scaling_target_without_policy import scaling_target_without_policy
 
 
-# The pack's setting, read by AS001 (`missing_autoscaling.SCALED_ELSEWHERE`).
+# The pack's setting, read by AS001 and, through the shared `plugins.rules.scaled_elsewhere`, HA001 and HA003.
 SCALED_ELSEWHERE = OptionSection(
     "scaled-elsewhere",
     {
         "type": "array",
         "items": {"type": "string", "minLength": 1},
         "description": "Deployments that something outside the linted files scales (a script, a controller, another "
-        "repository), so AS001 missing-autoscaling stays silent for them: shell-style globs (`*`, `?`, `[...]`) over "
+        "repository), so AS001 missing-autoscaling stays silent for them and HA001/HA003 do not say that nothing scales "
+        "them: shell-style globs (`*`, `?`, `[...]`) over "
         "endpoint and object names, CloudFormation logical IDs, and Kubernetes `namespace/name`.",
     },
 )

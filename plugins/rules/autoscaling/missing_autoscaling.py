@@ -8,12 +8,8 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, UNKNOWN_ENVIRONMENT, Violation, rule
 
 from plugins.rules.common import count_is_structural, instance_units, is_kind, possible_values, unit_subject, violation
-from plugins.rules.autoscaling.scaling import (
-    SCALED_KINDS,
-    hosts_inference_components,
-    scaled_elsewhere_pattern,
-    unlinked_targets,
-)
+from plugins.rules.autoscaling.scaling import SCALED_KINDS, hosts_inference_components
+from plugins.rules.scaled_elsewhere import scaled_out_of_sight
 
 _KIND_LABELS = {
     DeploymentKind.REALTIME: "real-time endpoint",
@@ -158,9 +154,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
     - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
-    if unlinked_targets(run).may_scale(deployment):
-        return
-    if scaled_elsewhere_pattern(deployment, run.settings("scaled-elsewhere") or ()) is not None:
+    if scaled_out_of_sight(deployment, run):
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
     service = is_kind(deployment, DeploymentKind.SERVICE)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import fnmatch
 from typing import Mapping, Sequence
 
-from linter import Deployment, DeploymentKind, LinkStatus, RunContext, ScalingTarget, Unit
+from linter import Deployment, DeploymentKind, ScalingTarget, Unit
 
 from plugins.rules.common import display_name, unit_subject
 
@@ -42,69 +41,6 @@ def target_subject(target: ScalingTarget, by_id: Mapping[str, Deployment]) -> st
         return target.reason
     unit = unit_by_name(deployment, target.unit_name) if target.unit_name else None
     return unit_subject(deployment, unit) if unit is not None else display_name(deployment)
-
-
-class UnlinkedTargets:
-    """What the targets the adapters could not link may scale, read once: deployment IDs and files.
-
-    Such a target is unresolved and names a deployment but an unknown unit,
-    or names something unknown from a deployment's own file; or it sits in
-    another file (another stack) and its adapter found it to name a
-    deployment (`refers_to`).
-    """
-
-    def __init__(self, targets: Sequence[ScalingTarget]) -> None:
-        ids: set[str] = set()
-        paths: set[str] = set()
-        for target in targets:
-            if target.status is LinkStatus.UNRESOLVED:
-                if target.deployment_id:
-                    ids.add(target.deployment_id)
-                elif target.span is not None:
-                    paths.add(target.span.path)
-            elif target.status is LinkStatus.ELSEWHERE_IN_RUN:
-                ids.update(target.refers_to)
-        self._ids = frozenset(ids)
-        self._paths = frozenset(paths)
-
-    def may_scale(self, deployment: Deployment) -> bool:
-        return deployment.id in self._ids or deployment.path in self._paths
-
-
-def unlinked_targets(run: RunContext) -> UnlinkedTargets:
-    """The run's `UnlinkedTargets`, read once per run rather than once per deployment."""
-    targets = run.scaling_targets
-    # Keyed by the tuple's id; the memo keeps the tuple alive, so no other
-    # tuple can take that id while the entry is used.
-    _, unlinked = run.memo((__name__, "unlinked targets", id(targets)), lambda: (targets, UnlinkedTargets(targets)))
-    return unlinked
-
-
-def may_be_scaled_elsewhere(deployment: Deployment, targets: Sequence[ScalingTarget]) -> bool:
-    """True when a target the adapter could not link may scale this deployment (see `UnlinkedTargets`)."""
-    return UnlinkedTargets(targets).may_scale(deployment)
-
-
-def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) -> str | None:
-    """The first configured `scaled-elsewhere` glob that names the deployment, or None.
-
-    Globs (shell-style: `*`, `?`, `[...]`) are matched against the
-    deployment's name (an endpoint or object name), the resource it was
-    read from (a CloudFormation logical ID, an object name) and, on
-    Kubernetes, `namespace/name`.
-    """
-    if not patterns:
-        return None
-    names = [display_name(deployment)]
-    if deployment.links:
-        names.append(deployment.links[0].name)
-    namespace = deployment.namespace
-    if namespace.known:
-        names += [f"{namespace.value}/{name}" for name in tuple(names)]
-    for pattern in patterns:
-        if any(fnmatch.fnmatchcase(name, pattern) for name in names):
-            return pattern
-    return None
 
 
 def hosts_inference_components(deployment: Deployment, unit: Unit) -> bool:

@@ -8,6 +8,7 @@ from linter import Deployment, DeploymentKind, Environment, RunContext, Severity
 
 from plugins.data import limit
 from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
+from plugins.rules.scaled_elsewhere import scaled_out_of_sight
 
 _KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC)
 _KIND_LABELS = {DeploymentKind.REALTIME: "real-time endpoint", DeploymentKind.ASYNC: "asynchronous endpoint"}
@@ -39,7 +40,10 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
     checks that it wakes up). It fires only when the deployment is
     known to be production (declared, tagged, matched by a configured
     pattern, or `--environment prod`) and stays silent when the count or the
-    minimum is not known. Serverless variants are exempt: SageMaker runs
+    minimum is not known — also when nothing in the linted files scales the
+    variant but something out of sight may: a scaling target that could not
+    be linked and may name the endpoint (as AS001 counts them), or an
+    endpoint the configuration's `scaled-elsewhere` list names. Serverless variants are exempt: SageMaker runs
     them across zones itself. AWS Config's managed rule
     `sagemaker-endpoint-config-prod-instance-count` checks the same thing
     after deployment.
@@ -98,6 +102,8 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
             continue
         minimum = autoscaling_minimum(unit)
         if minimum is None:
+            if scaled_out_of_sight(deployment, run):
+                continue  # its minimum is not known
             scaling = "and nothing scales it"
             raise_what = "the instance count"
         else:

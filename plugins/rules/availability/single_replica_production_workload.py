@@ -13,6 +13,7 @@ from plugins.rules.availability.replicas import (
     replicas_text,
 )
 from plugins.rules.common import autoscaling_minimum, instance_units, possible_values, unit_subject, violation
+from plugins.rules.scaled_elsewhere import scaled_out_of_sight
 
 
 def _alternatives(values: tuple) -> str:
@@ -42,8 +43,11 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
     only when the deployment is known to be production (an `environment`,
     `env` or `stage` label, a production namespace, the
     `mldeploy-lint.io/environment` annotation, a configured path pattern,
-    `--environment prod`) and stays silent when the count is not known.
-    Counts that follow from a workload's shape rather than from a field
+    `--environment prod`) and stays silent when the count is not known, or
+    when nothing in the linted files scales it but something out of sight
+    may: an autoscaler that could not be linked and may name it (as AS001
+    counts them), or a workload the configuration's `scaled-elsewhere`
+    list names. Counts that follow from a workload's shape rather than from a field
     (a Ray head, a bare Pod, the workers of a LeaderWorkerSet group) are
     not judged, nor are units that run no replica by design: a
     `replicas: 0` placeholder nothing scales, and deliberate scale-to-zero
@@ -138,6 +142,8 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
             continue  # deliberate scale-to-zero: requests wait for a replica by design (as HA001 treats async)
         count_text = replicas_text(counts[0]) if len(counts) == 1 else f"{_alternatives(counts)} replicas"
         if minimum is None:
+            if scaled_out_of_sight(deployment, run):
+                continue  # its minimum is not known
             runs = f"runs {count_text} and nothing scales it"
             fix = f"run at least {needed} replicas"
         else:

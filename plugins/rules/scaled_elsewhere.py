@@ -1,0 +1,92 @@
+"""Whether something the rules cannot see may scale a deployment: shared by the autoscaling and availability rules.
+
+A rule that says a deployment "has no autoscaling" (AS001) or that "nothing
+scales it" (HA001, HA003) must stay silent where scaling exists but is out
+of sight: a scaling target the adapters could not link that may name it
+(`UnlinkedTargets`), or a deployment the configuration's `scaled-elsewhere`
+list names (`scaled_elsewhere_pattern`). `scaled_out_of_sight` asks both.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Sequence
+
+from linter import Deployment, LinkStatus, RunContext, ScalingTarget
+
+from plugins.rules.common import display_name
+
+__all__ = ["UnlinkedTargets", "unlinked_targets", "may_be_scaled_elsewhere", "scaled_elsewhere_pattern", "scaled_out_of_sight"]
+
+# The configuration section listing what is scaled from outside the linted files (the autoscaling pack's setting).
+SETTING = "scaled-elsewhere"
+
+
+class UnlinkedTargets:
+    """What the targets the adapters could not link may scale, read once: deployment IDs and files.
+
+    Such a target is unresolved and names a deployment but an unknown unit,
+    or names something unknown from a deployment's own file; or it sits in
+    another file (another stack) and its adapter found it to name a
+    deployment (`refers_to`).
+    """
+
+    def __init__(self, targets: Sequence[ScalingTarget]) -> None:
+        ids: set[str] = set()
+        paths: set[str] = set()
+        for target in targets:
+            if target.status is LinkStatus.UNRESOLVED:
+                if target.deployment_id:
+                    ids.add(target.deployment_id)
+                elif target.span is not None:
+                    paths.add(target.span.path)
+            elif target.status is LinkStatus.ELSEWHERE_IN_RUN:
+                ids.update(target.refers_to)
+        self._ids = frozenset(ids)
+        self._paths = frozenset(paths)
+
+    def may_scale(self, deployment: Deployment) -> bool:
+        return deployment.id in self._ids or deployment.path in self._paths
+
+
+def unlinked_targets(run: RunContext) -> UnlinkedTargets:
+    """The run's `UnlinkedTargets`, read once per run rather than once per deployment."""
+    targets = run.scaling_targets
+    # Keyed by the tuple's id; the memo keeps the tuple alive, so no other
+    # tuple can take that id while the entry is used.
+    _, unlinked = run.memo((__name__, "unlinked targets", id(targets)), lambda: (targets, UnlinkedTargets(targets)))
+    return unlinked
+
+
+def may_be_scaled_elsewhere(deployment: Deployment, targets: Sequence[ScalingTarget]) -> bool:
+    """True when a target the adapter could not link may scale this deployment (see `UnlinkedTargets`)."""
+    return UnlinkedTargets(targets).may_scale(deployment)
+
+
+def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) -> str | None:
+    """The first configured `scaled-elsewhere` glob that names the deployment, or None.
+
+    Globs (shell-style: `*`, `?`, `[...]`) are matched against the
+    deployment's name (an endpoint or object name), the resource it was
+    read from (a CloudFormation logical ID, an object name) and, on
+    Kubernetes, `namespace/name`.
+    """
+    if not patterns:
+        return None
+    names = [display_name(deployment)]
+    if deployment.links:
+        names.append(deployment.links[0].name)
+    namespace = deployment.namespace
+    if namespace.known:
+        names += [f"{namespace.value}/{name}" for name in tuple(names)]
+    for pattern in patterns:
+        if any(fnmatch.fnmatchcase(name, pattern) for name in names):
+            return pattern
+    return None
+
+
+def scaled_out_of_sight(deployment: Deployment, run: RunContext) -> bool:
+    """True when a target the adapters could not link may scale the deployment, or `scaled-elsewhere` names it."""
+    if unlinked_targets(run).may_scale(deployment):
+        return True
+    return scaled_elsewhere_pattern(deployment, run.settings(SETTING) or ()) is not None
