@@ -689,9 +689,9 @@ def test_odd_profile_tags_of_hosting_resources_are_problems_or_nothing(tags: str
     assert len(result.deployments) == 1
 
 
-def test_variants_scaled_by_a_for_each_target_are_not_said_to_be_unscaled():
-    # The targets are one resource with several instances, read once: `each.key` in resource_id is not
-    # known, so the target is unresolved (named endpoint, unknown variant). It may scale either variant.
+def test_a_for_each_target_and_policy_scale_each_variant_they_name():
+    # One target and one policy written for several variants: each instance is read with its `each.key`,
+    # so each names its variant, and each policy instance drives the target instance it references.
     variants = ENDPOINT.replace(
         '''resource "aws_sagemaker_endpoint_configuration" "c" {
   production_variants {
@@ -713,15 +713,34 @@ def test_variants_scaled_by_a_for_each_target_are_not_said_to_be_unscaled():
   }
   tags = { Environment = "production" }
 }''',
-    ).replace(
-        'resource "aws_appautoscaling_target" "t" {\n',
-        'resource "aws_appautoscaling_target" "t" {\n  for_each           = toset(["blue", "green"])\n',
-    ).replace('/variant/${var.variant.name}"', '/variant/${each.key}"').replace(
-        "aws_appautoscaling_target.t.", 'aws_appautoscaling_target.t["blue"].'
     )
+    variants = variants.replace(
+        'resource "aws_appautoscaling_target" "t" {\n', 'resource "aws_appautoscaling_target" "t" {\n  for_each           = toset(["blue", "green"])\n'
+    ).replace(
+        'resource "aws_appautoscaling_policy" "p" {\n', 'resource "aws_appautoscaling_policy" "p" {\n  for_each           = toset(["blue", "green"])\n'
+    ).replace('/variant/${var.variant.name}"', '/variant/${each.key}"').replace("aws_appautoscaling_target.t.", "aws_appautoscaling_target.t[each.key].")
     result = lint_text(variants, "main.tf")
     (deployment,) = result.deployments
-    assert [unit.name.value for unit in deployment.units] == ["blue", "green"]
     assert deployment.is_production
-    assert "unresolved" in {target.status.value for target in result.scaling_targets}
-    assert not [finding for finding in result.findings if finding.rule_id in ("HA001", "AS001")]
+    assert [(target.status.value, target.unit_name) for target in result.scaling_targets] == [("linked", "blue"), ("linked", "green")]
+    for unit in deployment.units:
+        (scaling,) = unit.scaling
+        assert scaling.linked_by == f'resource_id of aws_appautoscaling_target.t["{unit.name.value}"]'
+        assert [policy.metric.value for policy in scaling.policies] == ["SageMakerVariantInvocationsPerInstance"]
+    assert not [finding for finding in result.findings if finding.rule_id in ("HA001", "AS001", "AS007")]
+
+
+def test_a_counted_target_of_one_instance_is_driven_by_the_policy_naming_its_index():
+    # count = 1 is read once; the policy names the instance, t[0] (the registry modules' pattern). The
+    # endpoint's name is known only after apply, so the policy finds its target by the reference alone.
+    text = ENDPOINT.replace('name                 = "${local.prefix}-endpoint"', 'name                 = "${local.prefix}-${random_string.id.result}"').replace(
+        'resource "aws_appautoscaling_target" "t" {\n', 'resource "aws_appautoscaling_target" "t" {\n  count              = 1\n'
+    ).replace(
+        'resource "aws_appautoscaling_policy" "p" {\n', 'resource "aws_appautoscaling_policy" "p" {\n  count              = 1\n'
+    ).replace("aws_appautoscaling_target.t.", "aws_appautoscaling_target.t[0].")
+    result = lint_text(text, "main.tf")
+    assert [target.status.value for target in result.scaling_targets] == ["linked"]
+    (unit,) = _deployment(result).units
+    (scaling,) = unit.scaling
+    assert len(scaling.policies) == 1
+    assert not [finding for finding in result.findings if finding.rule_id == "AS007"]

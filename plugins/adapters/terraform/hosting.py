@@ -15,7 +15,10 @@ namespace `ecs` (`service/<cluster>/<service>`) links to the ECS service
 
 A resource whose `count` is decided 0 (or `for_each` decided empty) is not
 created and not read; one whose count is not decided is read as created.
-A resource with several instances is read once.
+A resource with several instances is read once, but for an autoscaling
+target or policy: each instance (up to 64, when its count or for_each is
+known) is read with its own `count.index` or `each`, so that a target
+written once for several variants scales each of them.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
 from plugins.adapters.terraform.module import TerraformModule, module_blocks
 from plugins.adapters.terraform.requests import READER, SHAPES, request_node
-from plugins.adapters.terraform.values import Resource, Unknown, split_parts
+from plugins.adapters.terraform.values import Resource, Unknown, instance_address, instances, split_parts
 
 if TYPE_CHECKING:
     from plugins.adapters.terraform.ecs import EcsService
@@ -42,6 +45,8 @@ HOSTING_TYPES = frozenset(
     {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target", "aws_appautoscaling_policy"}
 )
 ORIGIN = "Terraform resource"
+# Read once per instance: a scaling target or policy written once for several variants (`for_each`, `count`).
+_PER_INSTANCE = frozenset({"aws_appautoscaling_target", "aws_appautoscaling_policy"})
 # The resource types the ECS reader reads (`ecs.ECS_TYPES`; tests/adapters/test_terraform.py keeps them equal).
 ECS_TYPES = frozenset({"aws_ecs_service", "aws_ecs_task_definition"})
 
@@ -52,6 +57,10 @@ class _Read:
     request: Any
     parsed: Any = None
     keys: tuple[str, ...] = ()
+    # One instance's reading (scaling targets and policies: `aws_x.y["key"]`, with `each`/`count` in `scope`);
+    # the resource's own address and `instance_scope` for a resource read once.
+    address: str = ""
+    scope: Any = None
 
 
 @dataclass
@@ -77,9 +86,12 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
     for resource in terraform.resources:
         if resource.type not in HOSTING_TYPES or module.is_created(resource) is False:
             continue
-        scope = module.instance_scope(resource)
-        request = request_node(module, resource.body, scope, SHAPES[resource.type])
-        reads[resource.type].append(_Read(resource, request))
+        # A scaling target or policy with several instances (`for_each` over variants) is read per instance,
+        # so that each names its variant; the hosting resources are read once (see the module docstring).
+        readings = instances(module, resource) if resource.type in _PER_INSTANCE else [(resource.address, module.instance_scope(resource))]
+        for address, scope in readings:
+            request = request_node(module, resource.body, scope, SHAPES[resource.type])
+            reads[resource.type].append(_Read(resource, request, address=address, scope=scope))
 
     models = {}
     for read in reads["aws_sagemaker_model"]:
@@ -120,7 +132,7 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
         )
         deployments.append((deployment, endpoint))
 
-    targets = [_Target(read, module.evaluate(read.resource.body.get("resource_id"), module.instance_scope(read.resource)).value) for read in reads["aws_appautoscaling_target"]]
+    targets = [_Target(read, module.evaluate(read.resource.body.get("resource_id"), read.scope).value) for read in reads["aws_appautoscaling_target"]]
     for read in reads["aws_appautoscaling_policy"]:
         target = _policy_target(read, targets, module)
         if target is not None:
@@ -158,12 +170,18 @@ def _module_ecs(terraform: TerraformModule, extensions: data.Extensions) -> tupl
 
 
 def _policy_target(read: _Read, targets: list[_Target], module) -> _Target | None:
-    """The target a policy drives: the one its resource_id references, else the one with the same triple."""
+    """The target a policy drives: the one its resource_id references, else the one with the same triple.
+
+    A reference to one instance of a target read per instance (`aws_appautoscaling_target.t[each.key]`) is
+    that instance's; any reference to a target read once (one instance, `t[0]` too, or instances not known)
+    is that target's.
+    """
     written = read.resource.body.get("resource_id")
-    value = module.evaluate(written, module.instance_scope(read.resource)).value
+    value = module.evaluate(written, read.scope).value
     if isinstance(value, Unknown) and value.ref is not None:
+        referenced = instance_address(value.ref, value.index)
         for target in targets:
-            if target.read.resource.address == value.ref:
+            if target.read.address in (referenced, value.ref):
                 return target
     triple = tuple(READER.name_key(read.request, key) for key in ("ResourceId", "ScalableDimension", "ServiceNamespace"))
     if None in triple:
@@ -175,13 +193,13 @@ def _policy_target(read: _Read, targets: list[_Target], module) -> _Target | Non
 
 
 def _link_target(target: _Target, deployments: list, services: list[EcsService]) -> tuple[ScalingTarget, list, list[EcsService]]:
-    request, resource = target.read.request, target.read.resource
+    request, resource, address = target.read.request, target.read.resource, target.read.address
     scaling = Scaling(
         min_capacity=READER.read_int(request, "MinCapacity"),
         max_capacity=READER.read_int(request, "MaxCapacity"),
         dimension=READER.read_str(request, "ScalableDimension"),
         policies=tuple(target.policies),
-        linked_by=f"resource_id of {resource.address}",
+        linked_by=f"resource_id of {address}",
         span=resource.body.span,
     )
     resource_id = READER.read_text(request, "ResourceId")
@@ -193,7 +211,7 @@ def _link_target(target: _Target, deployments: list, services: list[EcsService])
     segments = split_parts(target.resource_id, "/")
     parsed = scalable_resource(segments) if segments else None
     if (namespace.known and namespace.value == ECS_NAMESPACE) or (not namespace.known and parsed is not None and parsed.kind == ECS_SERVICE):
-        linked, services = _link_ecs_target(parsed, resource, scaling, resource_id, result, services)
+        linked, services = _link_ecs_target(parsed, ResourceRef(resource.type, address, resource.body.span), scaling, resource_id, result, services)
         return linked, deployments, services
     if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
         return result(LinkStatus.OTHER_SERVICE, f"service_namespace {namespace.value}"), deployments, services
@@ -210,7 +228,7 @@ def _link_target(target: _Target, deployments: list, services: list[EcsService])
             if unit.name.known and unit.name.value == variant_name:
                 units = list(deployment.units)
                 units[position] = replace(unit, scaling=unit.scaling + (scaling,))
-                links = deployment.links + (ResourceRef(resource.type, resource.address, resource.body.span),)
+                links = deployment.links + (ResourceRef(resource.type, address, resource.body.span),)
                 deployments = list(deployments)
                 deployments[index] = (replace(deployment, units=tuple(units), links=links), endpoint)
                 return result(LinkStatus.LINKED, f"endpoint {_shown(endpoint)}, variant {variant_name!r}", deployment.id, variant_name), deployments, services
@@ -221,8 +239,8 @@ def _link_target(target: _Target, deployments: list, services: list[EcsService])
     return result(LinkStatus.UNRESOLVED, f"the endpoint name in resource_id is not known ({endpoint_name.note})"), deployments, services
 
 
-def _link_ecs_target(parsed, resource, scaling: Scaling, resource_id: Sourced, result, services: list[EcsService]) -> tuple[ScalingTarget, list[EcsService]]:
-    """Link a target of namespace `ecs` (`service/<cluster>/<service>`) to the service its last segment references or names."""
+def _link_ecs_target(parsed, link: ResourceRef, scaling: Scaling, resource_id: Sourced, result, services: list[EcsService]) -> tuple[ScalingTarget, list[EcsService]]:
+    """Link a target of namespace `ecs` (`service/<cluster>/<service>`) to the service its last segment references or names (`link`: the target)."""
     if parsed is None or parsed.kind != ECS_SERVICE:
         shown = resource_id.value if resource_id.known else resource_id.note or "not written"
         return result(LinkStatus.UNRESOLVED, f"resource_id {shown!r} is not an ECS service this module names"), services
@@ -244,7 +262,7 @@ def _link_ecs_target(parsed, resource, scaling: Scaling, resource_id: Sourced, r
     (unit, *rest) = deployment.units
     deployment = replace(
         deployment, units=(replace(unit, scaling=unit.scaling + (scaling,)), *rest),
-        links=deployment.links + (ResourceRef(resource.type, resource.address, resource.body.span),),
+        links=deployment.links + (link,),
     )
     services = list(services)
     services[index] = replace(service, deployment=deployment)
