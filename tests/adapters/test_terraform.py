@@ -744,3 +744,28 @@ def test_a_counted_target_of_one_instance_is_driven_by_the_policy_naming_its_ind
     (scaling,) = unit.scaling
     assert len(scaling.policies) == 1
     assert not [finding for finding in result.findings if finding.rule_id == "AS007"]
+
+
+def test_a_scheduled_action_drives_its_target_as_a_policy_does():
+    # A target moved only by a schedule is scaled: no AS007 (CloudFormation's ScheduledActions alike).
+    text = ENDPOINT.replace('resource "aws_appautoscaling_policy" "p" {', 'resource "aws_appautoscaling_policy" "unused" {\n  count = 0') + """
+resource "aws_appautoscaling_scheduled_action" "business_hours" {
+  name               = "business-hours"
+  service_namespace  = aws_appautoscaling_target.t.service_namespace
+  resource_id        = aws_appautoscaling_target.t.resource_id
+  scalable_dimension = aws_appautoscaling_target.t.scalable_dimension
+  schedule           = "cron(0 8 * * ? *)"
+  scalable_target_action {
+    min_capacity = 3
+    max_capacity = 4
+  }
+}
+"""
+    result = lint_text(text, "main.tf")
+    (unit,) = _deployment(result).units
+    (scaling,) = unit.scaling
+    (policy,) = scaling.policies
+    assert policy.policy_type.value == "ScheduledAction"
+    assert policy.policy_type.note == "aws_appautoscaling_scheduled_action.business_hours"
+    assert policy.span.line == text.splitlines().index('resource "aws_appautoscaling_scheduled_action" "business_hours" {') + 1
+    assert not [finding for finding in result.findings if finding.rule_id == "AS007"]

@@ -58,6 +58,8 @@ __all__ = [
     "names_deployment",
     "link_across_run",
     "read_policy",
+    "SCHEDULED_ACTION",
+    "scheduled_action",
     "same_triple",
     "with_alarm_metric",
     "sagemaker_metric_facts",
@@ -164,6 +166,19 @@ def link_across_run(target: ScalingTarget, deployments: Sequence[Deployment]) ->
         dict.fromkeys(deployment.id for deployment in named if deployment.name.known and deployment.path != path)
     )
     return target.replaced(status=LinkStatus.ELSEWHERE_IN_RUN, refers_to=others)
+
+
+SCHEDULED_ACTION = "ScheduledAction"
+
+
+def scheduled_action(span: Span, written_as: str) -> ScalingPolicy:
+    """A scheduled action as a policy of type `ScheduledAction`: it drives its target on a schedule, not by a
+    metric (`written_as`: what the input calls it, for `explain`)."""
+    return ScalingPolicy(
+        policy_type=Sourced(SCHEDULED_ACTION, span, Provenance.DECLARED, written_as),
+        metric=Sourced(note="a scheduled action follows a schedule, not a metric"),
+        span=span,
+    )
 
 
 def read_policy(spec: Node | None, reader: RequestReader, span: Span) -> ScalingPolicy:

@@ -9,7 +9,9 @@ model `m` whatever its name evaluates to) and equal known names.
 `aws_appautoscaling_target`'s `resource_id` (`endpoint/<endpoint>/variant/
 <variant>`) links to a variant; `aws_appautoscaling_policy` to the target
 its `resource_id` references, or to the target with the same
-(resource_id, scalable_dimension, service_namespace). A target of
+(resource_id, scalable_dimension, service_namespace); an
+`aws_appautoscaling_scheduled_action` likewise, as a policy of type
+`ScheduledAction` (it moves the capacity on a schedule). A target of
 namespace `ecs` (`service/<cluster>/<service>`) links to the ECS service
 (`ecs.py`) its service segment references or names.
 
@@ -29,7 +31,15 @@ from typing import TYPE_CHECKING, Any
 from linter import LinkStatus, Provenance, ResourceRef, Scaling, ScalingTarget, Sourced
 
 from plugins import data
-from plugins.adapters.aws.application_autoscaling import ECS_NAMESPACE, ECS_SERVICE, SAGEMAKER_NAMESPACE, VARIANT, read_policy, scalable_resource
+from plugins.adapters.aws.application_autoscaling import (
+    ECS_NAMESPACE,
+    ECS_SERVICE,
+    SAGEMAKER_NAMESPACE,
+    VARIANT,
+    read_policy,
+    scalable_resource,
+    scheduled_action,
+)
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
 from plugins.adapters.terraform.module import TerraformModule, module_blocks
@@ -42,11 +52,14 @@ if TYPE_CHECKING:
 __all__ = ["HOSTING_TYPES", "module_items"]
 
 HOSTING_TYPES = frozenset(
-    {"aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint", "aws_appautoscaling_target", "aws_appautoscaling_policy"}
+    {
+        "aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint",
+        "aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action",
+    }
 )
 ORIGIN = "Terraform resource"
 # Read once per instance: a scaling target or policy written once for several variants (`for_each`, `count`).
-_PER_INSTANCE = frozenset({"aws_appautoscaling_target", "aws_appautoscaling_policy"})
+_PER_INSTANCE = frozenset({"aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"})
 # The resource types the ECS reader reads (`ecs.ECS_TYPES`; tests/adapters/test_terraform.py keeps them equal).
 ECS_TYPES = frozenset({"aws_ecs_service", "aws_ecs_task_definition"})
 
@@ -137,6 +150,10 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
         target = _policy_target(read, targets, module)
         if target is not None:
             target.policies.append(read_policy(read.request, READER, read.resource.body.span))
+    for read in reads["aws_appautoscaling_scheduled_action"]:  # drives its target on a schedule, as a policy would
+        target = _policy_target(read, targets, module)
+        if target is not None:
+            target.policies.append(scheduled_action(read.resource.body.span, read.address))
 
     services, items = _module_ecs(terraform, extensions)
     scaling_targets = []

@@ -95,6 +95,7 @@ SHAPES = {
     "aws_sagemaker_endpoint": RequestShape({"name": "EndpointName"}),
     "aws_appautoscaling_target": RequestShape({}),
     "aws_appautoscaling_policy": RequestShape({"name": "PolicyName"}, frozenset({"step_adjustment", "metrics"})),
+    "aws_appautoscaling_scheduled_action": RequestShape({"name": "ScheduledActionName"}),
     # CreateComputeEnvironment; the provider's `instance_type` is the API's list `instanceTypes`.
     "aws_batch_compute_environment": RequestShape(
         {"name": "ComputeEnvironmentName", "compute_environment_name": "ComputeEnvironmentName", "instance_type": "InstanceTypes"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter import MappingNode, Provenance, ScalingPolicy, SequenceNode, Sourced, child
+from linter import MappingNode, ScalingPolicy, SequenceNode, child
 
-from plugins.adapters.aws.application_autoscaling import read_policy
+from plugins.adapters.aws.application_autoscaling import read_policy, scheduled_action
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.records import Reference, ScalableTargetRecord, ScalingPolicyRecord
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
@@ -34,22 +34,11 @@ def target_record(logical_id: str, properties, template: TemplateContext, span) 
     )
 
 
-SCHEDULED_ACTION = "ScheduledAction"
-
-
 def _scheduled_actions(node, template: TemplateContext) -> tuple[ScalingPolicy, ...]:
     """Each `ScheduledActions` entry as a policy of type ScheduledAction: it drives the target on a schedule."""
     if not isinstance(node, SequenceNode):
         return ()
-    return tuple(
-        ScalingPolicy(
-            policy_type=Sourced(SCHEDULED_ACTION, item.span, Provenance.DECLARED, "ScheduledActions entry"),
-            metric=Sourced(note="a scheduled action follows a schedule, not a metric"),
-            span=item.span,
-        )
-        for item in node.items
-        if isinstance(item, MappingNode)
-    )
+    return tuple(scheduled_action(item.span, "ScheduledActions entry") for item in node.items if isinstance(item, MappingNode))
 
 
 def policy_record(resource: Resource, template: TemplateContext) -> ScalingPolicyRecord:
