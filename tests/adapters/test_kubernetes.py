@@ -377,6 +377,28 @@ def test_kserve_autoscaler_class_none_means_no_scaling(host):
     assert deployment.attribute("autoscaler_class").value == "none"
 
 
+def test_kserve_autoscaler_class_external_is_scaling_out_of_sight(host):
+    # The user's HPA or KEDA object scales the Deployment KServe makes (`<name>-predictor`), which the run may not
+    # hold: the components are scaled, by bounds not known here, so neither AS001 nor HA003 says otherwise.
+    isvc = KSERVE.replace("serving.kserve.io/deploymentMode: RawDeployment", "serving.kserve.io/autoscalerClass: external")
+    result = _run(host, ("isvc.yaml", isvc))
+    deployment = _only(result)
+    for unit in deployment.units:
+        (scaling,) = unit.scaling
+        assert scaling.min_capacity.value is UNKNOWN and scaling.max_capacity.value is UNKNOWN
+        assert scaling.linked_by == "serving.kserve.io/autoscalerClass: external"
+        assert "an autoscaler KServe does not create" in scaling.min_capacity.note
+    from linter import Environment, LintOptions
+    from linter.api import lint_text
+
+    def scaling_findings(text: str) -> list[str]:
+        found = lint_text(textwrap.dedent(text), "isvc.yaml", LintOptions(environment=Environment.PROD)).findings
+        return sorted({finding.rule_id for finding in found if finding.rule_id in ("AS001", "HA003")})
+
+    assert scaling_findings(isvc) == []
+    assert scaling_findings(isvc.replace("autoscalerClass: external", "autoscalerClass: none")) == ["AS001", "HA003"]
+
+
 def test_kserve_unknown_model_format_is_kept_as_written(host):
     framework = _only(_run(host, ("isvc.yaml", KSERVE.replace("XGBoost", "my-format")))).models[0].framework
     assert framework.value is UNKNOWN

@@ -19,8 +19,11 @@ written inline) plus the model container KServe adds:
   `autoScaling.metrics`, or the `autoscaling.knative.dev/target` and
   `serving.kserve.io/targetUtilizationPercentage` annotations — or, when
   none is written, one whose metric is the autoscaler's default (unknown
-  here). `serving.kserve.io/autoscalerClass: none|external` means KServe
-  does not scale it: no Scaling.
+  here). `serving.kserve.io/autoscalerClass: none` means KServe does not
+  scale it: no Scaling; `external` means an autoscaler KServe does not
+  create does (the user's HPA or KEDA object on the Deployment KServe
+  makes, which the run may not hold): a Scaling whose bounds and metric
+  are not known, so that no rule says nothing scales it.
 - pods carry the labels `serving.kserve.io/inferenceservice: <name>` and
   `component: <component>` besides the InferenceService's and the
   component's own, which is what PodDisruptionBudgets are matched against.
@@ -94,6 +97,7 @@ POD_LABEL = "serving.kserve.io/inferenceservice"
 COMPONENT_LABEL = "component"
 AUTOSCALER_CLASS = "serving.kserve.io/autoscalerClass"
 NOT_SCALED_BY_KSERVE = ("none", "external")
+SCALED_EXTERNALLY = "external"
 KNATIVE_MIN, KNATIVE_MAX = "autoscaling.knative.dev/min-scale", "autoscaling.knative.dev/max-scale"
 KNATIVE_LEGACY_MIN, KNATIVE_LEGACY_MAX = "autoscaling.knative.dev/minScale", "autoscaling.knative.dev/maxScale"
 KNATIVE_TARGET, KNATIVE_METRIC = "autoscaling.knative.dev/target", "autoscaling.knative.dev/metric"
@@ -193,11 +197,11 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
     component_annotations = mapping(node.get("annotations"))
     count = _minimum(node, annotations, component_annotations, key_span)
     scaling: tuple[Scaling, ...] = ()
-    scaled_by_kserve = not model_mesh and not (
-        autoscaler_class is not None and autoscaler_class.known and str(autoscaler_class.value).lower() in NOT_SCALED_BY_KSERVE
-    )
-    if scaled_by_kserve:
+    declared_class = str(autoscaler_class.value).lower() if autoscaler_class is not None and autoscaler_class.known else None
+    if not model_mesh and declared_class not in NOT_SCALED_BY_KSERVE:
         scaling = (_scaling(node, count, annotations, component_annotations, key_span),)
+    elif not model_mesh and declared_class == SCALED_EXTERNALLY and autoscaler_class is not None:
+        scaling = (_external_scaling(autoscaler_class, key_span),)
     name = Sourced(component, key_span, Provenance.DECLARED, f"spec.{component}")
     return PodUnit(name, pod, count, scaling), attributes, runtime_links
 
@@ -493,6 +497,20 @@ def _maximum(node: MappingNode, annotations, component_annotations, key_span: Sp
                 return found
     return Sourced(
         UNKNOWN, key_span, Provenance.DEFAULT, "no maxReplicas: Knative sets no upper bound; the HPA of a Standard deployment uses minReplicas"
+    )
+
+
+def _external_scaling(declared: Sourced, key_span: Span) -> Scaling:
+    """`autoscalerClass: external`: an autoscaler KServe does not create scales the component; its bounds and metric are not known here."""
+    note = f"{AUTOSCALER_CLASS}: external: an autoscaler KServe does not create scales the component (not read here)"
+    where = declared.span or key_span
+    return Scaling(
+        min_capacity=Sourced(UNKNOWN, where, Provenance.DECLARED, note),
+        max_capacity=Sourced(UNKNOWN, where, Provenance.DECLARED, note),
+        dimension=Sourced(DIMENSION, key_span, Provenance.INFERRED, "the external autoscaler scales the component's replicas"),
+        policies=(ScalingPolicy(policy_type=Sourced(UNKNOWN, where, Provenance.DECLARED, note), metric=Sourced(UNKNOWN, where, Provenance.DECLARED, note), span=where),),
+        linked_by=f"{AUTOSCALER_CLASS}: external",
+        span=where,
     )
 
 
