@@ -508,3 +508,52 @@ def test_the_service_modules_profile_tags_report_their_problems_at_the_call():
     (problem,) = [finding for finding in result.findings if finding.rule_id == "MD004"]
     assert problem.message.endswith("(Tags mldeploy-lint:<key> of module ecs_service_vllm): latency-ms must be a number, got 'soon'")
     assert problem.span.line == text.splitlines().index("  tags = {") + 1
+
+
+
+FOR_EACH_SERVICES = """
+locals { services = toset(["a", "b"]) }
+
+resource "aws_ecs_task_definition" "t" {
+  family                   = "triton"
+  requires_compatibilities = ["EC2"]
+  container_definitions = jsonencode([{
+    name = "triton", image = "nvcr.io/nvidia/tritonserver:24.05-py3", memory = 8192,
+    resourceRequirements = [{ type = "GPU", value = "1" }]
+  }])
+}
+
+resource "aws_ecs_service" "s" {
+  for_each        = local.services
+  name            = "triton-${each.key}"
+  cluster         = "gpu"
+  task_definition = aws_ecs_task_definition.t.arn
+  desired_count   = 1
+  launch_type     = "EC2"
+  tags            = { Environment = "production" }
+}
+
+resource "aws_appautoscaling_target" "ecs" {
+  for_each           = local.services
+  min_capacity       = 2
+  max_capacity       = 4
+  resource_id        = "service/gpu/triton-${each.key}"
+  scalable_dimension = "ecs:service:DesiredCount"
+  service_namespace  = "ecs"
+}
+"""
+
+
+def test_for_each_scaling_targets_scale_each_for_each_service():
+    # A target written once for every service of a for_each is read per instance: each scales its own service.
+    result = lint_text(FOR_EACH_SERVICES, "main.tf")
+    assert [(target.status.value, target.reason) for target in result.scaling_targets] == [
+        ("linked", 'ECS service aws_ecs_service.s["a"]'),
+        ("linked", 'ECS service aws_ecs_service.s["b"]'),
+    ]
+    for deployment in result.deployments:
+        (unit,) = deployment.units
+        assert unit.scaling[0].min_capacity.value == 2
+        key = str(deployment.name.value)[-1]
+        assert any(link.name == f'aws_appautoscaling_target.ecs["{key}"]' for link in deployment.links)
+    assert not [finding for finding in result.findings if finding.rule_id in ("AS001", "HA003")]
