@@ -297,6 +297,48 @@ def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypat
     assert ("platform/hpa.yaml" in parsed) == (target == "scorer") and "platform/other.yaml" not in parsed
 
 
+EXTERNAL_ISVC = """\
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: ranker
+  namespace: ml
+  labels: {environment: production}
+  annotations: {serving.kserve.io/autoscalerClass: external}
+spec:
+  predictor:
+    model: {modelFormat: {name: xgboost}, storageUri: s3://models/ranker}
+"""
+EXTERNAL_HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: ranker, namespace: ml}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ranker-predictor}
+  minReplicas: 1
+  maxReplicas: 4
+"""
+
+
+@pytest.mark.parametrize("linted", ["serving/isvc.yaml", "platform/hpa.yaml"])
+def test_an_external_autoscaler_of_a_kserve_component_and_the_inference_service_want_each_other(tmp_path, monkeypatch, linted):
+    # The HPA names the Deployment KServe makes (`ranker-predictor`), not the InferenceService: either changed
+    # alone takes the other as context, and judges as a run over both (HA003: its minimum is 1 in production).
+    (tmp_path / ".git").mkdir()
+    for path, text in (("serving/isvc.yaml", EXTERNAL_ISVC), ("platform/hpa.yaml", EXTERNAL_HPA), ("platform/other.yaml", HPA.format(name="other"))):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    first, filtered, every = _parsed_context(tmp_path, monkeypatch, linted)
+    assert {"serving/isvc.yaml", "platform/hpa.yaml"} <= first and "platform/other.yaml" not in first
+    assert filtered.findings == every.findings
+    if linted == "serving/isvc.yaml":
+        assert "HA003" in {finding.rule_id for finding in filtered.findings}
+        (deployment,) = filtered.deployments
+        assert deployment.units[0].scaling[0].min_capacity.value == 1  # the HPA's, read as context
+    else:
+        assert [target.status.value for target in filtered.scaling_targets] == ["linked"]
+
+
 def _terraform_repository(root):
     """A module called from two stacks (one with stage files), a module it calls, and unrelated files."""
     import shutil

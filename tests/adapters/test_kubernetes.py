@@ -399,6 +399,26 @@ def test_kserve_autoscaler_class_external_is_scaling_out_of_sight(host):
     assert scaling_findings(isvc.replace("autoscalerClass: external", "autoscalerClass: none")) == ["AS001", "HA003"]
 
 
+def test_an_external_autoscaler_of_the_deployment_kserve_makes_scales_the_component(host):
+    # `<name>-predictor` (and `-predictor-default` before KServe 0.9) is the Deployment KServe makes in RawDeployment mode.
+    isvc = KSERVE.replace("serving.kserve.io/deploymentMode: RawDeployment", "serving.kserve.io/autoscalerClass: external")
+    for target in ("fraud-predictor", "fraud-predictor-default"):
+        hpa = (
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: fraud, namespace: production}\n"
+            f"spec:\n  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {target}}}\n  minReplicas: 3\n  maxReplicas: 7\n"
+        )
+        result = _run(host, ("isvc.yaml", isvc), ("hpa.yaml", hpa))
+        (linked,) = result.scaling_targets
+        assert (linked.status.value, linked.unit_name) == ("linked", "predictor"), linked.reason
+        predictor, transformer = _only(result).units
+        (scaling,) = predictor.scaling
+        assert (scaling.min_capacity.value, scaling.max_capacity.value) == (3, 7)
+        assert transformer.scaling[0].min_capacity.value is UNKNOWN  # no autoscaler of its own in the run
+    # Without the annotation KServe makes (and scales) that Deployment itself: the HPA is not linked to it.
+    plain = _run(host, ("isvc.yaml", KSERVE), ("hpa.yaml", hpa))
+    assert [target.status.value for target in plain.scaling_targets] == ["not-in-run"]
+
+
 def test_kserve_unknown_model_format_is_kept_as_written(host):
     framework = _only(_run(host, ("isvc.yaml", KSERVE.replace("XGBoost", "my-format")))).models[0].framework
     assert framework.value is UNKNOWN

@@ -21,9 +21,11 @@ written inline) plus the model container KServe adds:
   none is written, one whose metric is the autoscaler's default (unknown
   here). `serving.kserve.io/autoscalerClass: none` means KServe does not
   scale it: no Scaling; `external` means an autoscaler KServe does not
-  create does (the user's HPA or KEDA object on the Deployment KServe
-  makes, which the run may not hold): a Scaling whose bounds and metric
-  are not known, so that no rule says nothing scales it.
+  create does: the user's HPA or KEDA object on the Deployment KServe makes
+  (`<name>-<component>`, or `<name>-<component>-default` before KServe
+  0.9, in its namespace: `generated_workload`), whose Scaling the component
+  takes when the run holds it, else a Scaling whose bounds and metric are
+  not known, so that no rule says nothing scales it.
 - pods carry the labels `serving.kserve.io/inferenceservice: <name>` and
   `component: <component>` besides the InferenceService's and the
   component's own, which is what PodDisruptionBudgets are matched against.
@@ -76,6 +78,8 @@ from plugins.adapters.aws.inferred_facts import weights_of
 from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
+    KSERVE_COMPONENTS,
+    KSERVE_GENERATED_SUFFIXES,
     Manifest,
     iter_strings,
     key_span as key_of,
@@ -92,7 +96,7 @@ from plugins.adapters.kubernetes.workloads import PodUnit, assemble, availabilit
 
 KINDS = {("serving.kserve.io", "InferenceService"), ("serving.kserve.io", "LLMInferenceService")}
 RUNTIME_KINDS = {("serving.kserve.io", "ServingRuntime"), ("serving.kserve.io", "ClusterServingRuntime")}
-COMPONENTS = ("predictor", "transformer", "explainer")
+COMPONENTS = KSERVE_COMPONENTS
 POD_LABEL = "serving.kserve.io/inferenceservice"
 COMPONENT_LABEL = "component"
 AUTOSCALER_CLASS = "serving.kserve.io/autoscalerClass"
@@ -201,7 +205,13 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
     if not model_mesh and declared_class not in NOT_SCALED_BY_KSERVE:
         scaling = (_scaling(node, count, annotations, component_annotations, key_span),)
     elif not model_mesh and declared_class == SCALED_EXTERNALLY and autoscaler_class is not None:
-        scaling = (_external_scaling(autoscaler_class, key_span),)
+        external = [
+            autoscaler
+            for owner, suffix in KSERVE_GENERATED_SUFFIXES
+            if owner == component
+            for autoscaler in index.by_target.get((manifest.namespace, "Deployment", f"{manifest.name}{suffix}"), ())
+        ]
+        scaling = tuple(autoscaler.scaling for autoscaler in external) or (_external_scaling(autoscaler_class, key_span),)
     name = Sourced(component, key_span, Provenance.DECLARED, f"spec.{component}")
     return PodUnit(name, pod, count, scaling), attributes, runtime_links
 
@@ -498,6 +508,24 @@ def _maximum(node: MappingNode, annotations, component_annotations, key_span: Sp
     return Sourced(
         UNKNOWN, key_span, Provenance.DEFAULT, "no maxReplicas: Knative sets no upper bound; the HPA of a Standard deployment uses minReplicas"
     )
+
+
+def generated_workload(key: tuple[str, str, str], index: RunIndex) -> tuple[Manifest, str] | None:
+    """(the InferenceService, its component) whose Deployment KServe makes under `key` (namespace, kind, name), when
+    the run holds it and declares `autoscalerClass: external`, which leaves that Deployment to the user's autoscaler."""
+    namespace, kind, name = key
+    if kind != "Deployment":
+        return None
+    for component, suffix in KSERVE_GENERATED_SUFFIXES:
+        if not name.endswith(suffix) or len(name) == len(suffix):
+            continue
+        found = index.find((namespace, "InferenceService", name[: -len(suffix)]))
+        if found is None or found.group != "serving.kserve.io" or mapping(child(found.spec, component)) is None:
+            continue
+        declared = _annotation(found.annotations, AUTOSCALER_CLASS)
+        if declared is not None and declared.known and str(declared.value).lower() == SCALED_EXTERNALLY:
+            return found, component
+    return None
 
 
 def _external_scaling(declared: Sourced, key_span: Span) -> Scaling:

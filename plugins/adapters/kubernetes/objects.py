@@ -32,6 +32,11 @@ from linter import (
 from plugins.adapters.aws.written_values import as_float, shown, text_of, too_large, unreadable_note
 
 DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace lives
+# A KServe InferenceService's components, and the suffix of the name of the Deployment KServe makes for each in
+# RawDeployment mode (`<name>-<component>`; before KServe 0.9 `<name>-<component>-default`): what an autoscaler the
+# user writes for it names (kserve.generated_workload), and what the context choice looks for.
+KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
+KSERVE_GENERATED_SUFFIXES = tuple((component, suffix) for component in KSERVE_COMPONENTS for suffix in (f"-{component}", f"-{component}-default"))
 
 # Helm, envsubst and other templating placeholders that survive as plain text in YAML.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b")
