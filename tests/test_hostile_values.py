@@ -508,3 +508,25 @@ def test_the_rules_over_the_whole_run_see_at_most_64_stage_labels_and_md001_name
     ]
     (unread,) = [finding for finding in result.findings if finding.rule_id == "MD001"]
     assert unread.path == "d64/template.yaml"
+
+
+def test_terraform_targets_and_policies_of_many_instances_are_matched_by_look_up():
+    # 30 targets and 30 policies, each `for_each` over 64 variants: 1,920 of each, read per instance. Each policy
+    # compared with every target (a triple of name keys each): 13.9 s for this 50 KB module; filed once, 0.7 s.
+    keys = ", ".join(f'"v{number}"' for number in range(64))
+    blocks = ['resource "aws_sagemaker_endpoint" "e" {\n  name = "ep"\n  endpoint_config_name = "cfg"\n}\n']
+    for number in range(30):
+        common = (
+            f'  for_each           = toset([{keys}])\n  resource_id        = "endpoint/ep/variant/${{each.key}}-{number}"\n'
+            '  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"\n  service_namespace  = "sagemaker"\n'
+        )
+        blocks.append(f'resource "aws_appautoscaling_target" "t{number}" {{\n{common}  min_capacity = 2\n  max_capacity = 4\n}}\n')
+        blocks.append(
+            f'resource "aws_appautoscaling_policy" "p{number}" {{\n{common}  policy_type = "TargetTrackingScaling"\n'
+            "  target_tracking_scaling_policy_configuration {\n    target_value = 5\n"
+            '    predefined_metric_specification { predefined_metric_type = "SageMakerVariantInvocationsPerInstance" }\n  }\n}\n'
+        )
+    with within(4.0):
+        result = lint_text("".join(blocks), "main.tf")
+    assert len(result.scaling_targets) == 1920
+    assert {len(target.scaling.policies) for target in result.scaling_targets} == {1}

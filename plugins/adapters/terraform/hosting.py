@@ -146,12 +146,13 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
         deployments.append((deployment, endpoint))
 
     targets = [_Target(read, module.evaluate(read.resource.body.get("resource_id"), read.scope).value) for read in reads["aws_appautoscaling_target"]]
+    targets_of = _PolicyTargets(targets)
     for read in reads["aws_appautoscaling_policy"]:
-        target = _policy_target(read, targets, module)
+        target = targets_of.target_of(read, module)
         if target is not None:
             target.policies.append(read_policy(read.request, READER, read.resource.body.span))
     for read in reads["aws_appautoscaling_scheduled_action"]:  # drives its target on a schedule, as a policy would
-        target = _policy_target(read, targets, module)
+        target = targets_of.target_of(read, module)
         if target is not None:
             target.policies.append(scheduled_action(read.resource.body.span, read.address))
 
@@ -186,27 +187,37 @@ def _module_ecs(terraform: TerraformModule, extensions: data.Extensions) -> tupl
     return module_ecs(terraform, extensions)
 
 
-def _policy_target(read: _Read, targets: list[_Target], module) -> _Target | None:
-    """The target a policy drives: the one its resource_id references, else the one with the same triple.
+_TRIPLE = ("ResourceId", "ScalableDimension", "ServiceNamespace")
 
-    A reference to one instance of a target read per instance (`aws_appautoscaling_target.t[each.key]`) is
-    that instance's; any reference to a target read once (one instance, `t[0]` too, or instances not known)
-    is that target's.
-    """
-    written = read.resource.body.get("resource_id")
-    value = module.evaluate(written, read.scope).value
-    if isinstance(value, Unknown) and value.ref is not None:
-        referenced = instance_address(value.ref, value.index)
-        for target in targets:
-            if target.read.address in (referenced, value.ref):
-                return target
-    triple = tuple(READER.name_key(read.request, key) for key in ("ResourceId", "ScalableDimension", "ServiceNamespace"))
-    if None in triple:
-        return None
-    for target in targets:
-        if tuple(READER.name_key(target.read.request, key) for key in ("ResourceId", "ScalableDimension", "ServiceNamespace")) == triple:
-            return target
-    return None
+
+class _PolicyTargets:
+    """The module's scaling targets by address and by (resource_id, scalable_dimension, service_namespace), filed
+    once: a module of targets and policies written for many instances (`for_each`) compared every pair."""
+
+    def __init__(self, targets: list[_Target]) -> None:
+        self._by_address: dict[str, _Target] = {}
+        self._by_triple: dict[tuple, _Target] = {}
+        for target in targets:  # the first of each address and triple, as a search in order finds it
+            self._by_address.setdefault(target.read.address, target)
+            triple = tuple(READER.name_key(target.read.request, key) for key in _TRIPLE)
+            if None not in triple:
+                self._by_triple.setdefault(triple, target)
+
+    def target_of(self, read: _Read, module) -> _Target | None:
+        """The target a policy (or scheduled action) drives: the one its resource_id references, else the one with
+        the same triple.
+
+        A reference to one instance of a target read per instance (`aws_appautoscaling_target.t[each.key]`) is
+        that instance's; any reference to a target read once (one instance, `t[0]` too, or instances not known)
+        is that target's.
+        """
+        value = module.evaluate(read.resource.body.get("resource_id"), read.scope).value
+        if isinstance(value, Unknown) and value.ref is not None:
+            found = self._by_address.get(instance_address(value.ref, value.index)) or self._by_address.get(value.ref)
+            if found is not None:
+                return found
+        triple = tuple(READER.name_key(read.request, key) for key in _TRIPLE)
+        return None if None in triple else self._by_triple.get(triple)
 
 
 def _link_target(target: _Target, deployments: list, services: list[EcsService]) -> tuple[ScalingTarget, list, list[EcsService]]:
