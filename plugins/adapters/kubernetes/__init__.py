@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from linter import ContextPrefilter, ContextRequest, Document, LoadLimits, OptionSection, RunContext, SourceFile, UnrenderedTemplate, child, hookimpl, load_text
 
-from plugins.adapters.kubernetes.objects import DEFAULT_NAMESPACE, KSERVE_GENERATED_SUFFIXES, is_object, manifests
+from plugins.adapters.kubernetes.objects import DEFAULT_NAMESPACE, is_object, kserve_owners, kserve_workloads, manifests
 
 _STAGE_PATTERNS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 
@@ -250,23 +250,16 @@ def _parsed_objects(texts: dict[str, str], limits: LoadLimits) -> "_LintedObject
                 if manifest.name is not None:
                     names.add(manifest.name)
                     if manifest.kind == "InferenceService":  # the Deployments KServe makes, which an external autoscaler names
-                        names.update(manifest.name + suffix for _, suffix in KSERVE_GENERATED_SUFFIXES)
+                        names.update(kserve_workloads(manifest.name))
                 elif child(manifest.metadata, "name") is not None:
                     return True
                 if is_autoscaler(manifest):
                     target = read_autoscaler(manifest).target_key
                     if target is not None:  # else it links to nothing
                         targets.append(target)
-                        targets += _generating_services(target)
+                        if target[1] == "Deployment":  # or the InferenceService KServe made it for
+                            targets += [(target[0], "InferenceService", service) for service, _ in kserve_owners(target[2])]
     return _LintedObjects(frozenset(names), tuple(dict.fromkeys(targets)))
-
-
-def _generating_services(target: tuple[str, str, str]) -> list[tuple[str, str, str]]:
-    """The InferenceServices whose KServe-made Deployment an autoscaler's target may be (`kserve.generated_workload`)."""
-    namespace, kind, name = target
-    if kind != "Deployment":
-        return []
-    return [(namespace, "InferenceService", name[: -len(suffix)]) for _, suffix in KSERVE_GENERATED_SUFFIXES if name.endswith(suffix) and len(name) > len(suffix)]
 
 
 class _WholeNames:

@@ -79,10 +79,11 @@ from plugins.adapters.kubernetes.autoscalers import DIMENSION
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import (
     KSERVE_COMPONENTS,
-    KSERVE_GENERATED_SUFFIXES,
     Manifest,
     iter_strings,
     key_span as key_of,
+    kserve_owners,
+    kserve_workloads,
     mapping,
     read_bool,
     read_int,
@@ -207,9 +208,8 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
     elif not model_mesh and declared_class == SCALED_EXTERNALLY and autoscaler_class is not None:
         external = [
             autoscaler
-            for owner, suffix in KSERVE_GENERATED_SUFFIXES
-            if owner == component
-            for autoscaler in index.by_target.get((manifest.namespace, "Deployment", f"{manifest.name}{suffix}"), ())
+            for workload in kserve_workloads(str(manifest.name), component)
+            for autoscaler in index.by_target.get((manifest.namespace, "Deployment", workload), ())
         ]
         scaling = tuple(autoscaler.scaling for autoscaler in external) or (_external_scaling(autoscaler_class, key_span),)
     name = Sourced(component, key_span, Provenance.DECLARED, f"spec.{component}")
@@ -516,10 +516,8 @@ def generated_workload(key: tuple[str, str, str], index: RunIndex) -> tuple[Mani
     namespace, kind, name = key
     if kind != "Deployment":
         return None
-    for component, suffix in KSERVE_GENERATED_SUFFIXES:
-        if not name.endswith(suffix) or len(name) == len(suffix):
-            continue
-        found = index.find((namespace, "InferenceService", name[: -len(suffix)]))
+    for service, component in kserve_owners(name):
+        found = index.find((namespace, "InferenceService", service))
         if found is None or found.group != "serving.kserve.io" or mapping(child(found.spec, component)) is None:
             continue
         declared = _annotation(found.annotations, AUTOSCALER_CLASS)

@@ -36,7 +36,17 @@ DEFAULT_NAMESPACE = "default"  # where an object without metadata.namespace live
 # RawDeployment mode (`<name>-<component>`; before KServe 0.9 `<name>-<component>-default`): what an autoscaler the
 # user writes for it names (kserve.generated_workload), and what the context choice looks for.
 KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
-KSERVE_GENERATED_SUFFIXES = tuple((component, suffix) for component in KSERVE_COMPONENTS for suffix in (f"-{component}", f"-{component}-default"))
+_KSERVE_SUFFIXES = tuple((component, suffix) for component in KSERVE_COMPONENTS for suffix in (f"-{component}", f"-{component}-default"))
+
+
+def kserve_workloads(service: str, component: str | None = None) -> list[str]:
+    """The names of the Deployments KServe may make for an InferenceService named `service` (for `component` only, when given)."""
+    return [service + suffix for owner, suffix in _KSERVE_SUFFIXES if component is None or owner == component]
+
+
+def kserve_owners(workload: str) -> list[tuple[str, str]]:
+    """(InferenceService name, component) that a Deployment named `workload` may have been made for by KServe (`kserve_workloads`)."""
+    return [(workload[: -len(suffix)], component) for component, suffix in _KSERVE_SUFFIXES if workload.endswith(suffix) and len(workload) > len(suffix)]
 
 # Helm, envsubst and other templating placeholders that survive as plain text in YAML.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*\b")

@@ -26,7 +26,7 @@ from plugins import data
 from plugins.adapters.kubernetes.autoscalers import is_autoscaler, read_autoscaler
 from plugins.adapters.kubernetes.disruption import is_budget
 from plugins.adapters.kubernetes.index import RunIndex
-from plugins.adapters.kubernetes.objects import KSERVE_GENERATED_SUFFIXES, Manifest
+from plugins.adapters.kubernetes.objects import Manifest, kserve_owners
 
 Reader = Callable[[Manifest, RunIndex], list]
 
@@ -130,7 +130,7 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
         return ScalingTarget(status=LinkStatus.UNRESOLVED, reason=autoscaler.reason, **common)
     namespace, kind, name = target_key
     target = index.find(target_key, near=manifest.path)
-    if target is None and kind == "Deployment" and name.endswith(_KSERVE_SUFFIXES):
+    if target is None and kind == "Deployment" and kserve_owners(name):
         from plugins.adapters.kubernetes.kserve import generated_workload
 
         generated = generated_workload(target_key, index)
@@ -192,10 +192,6 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
         unit_name=name,
         **common,
     )
-
-
-# What ends the name of a Deployment KServe makes for a component (`kserve.generated_workload` decides).
-_KSERVE_SUFFIXES = tuple(suffix for _, suffix in KSERVE_GENERATED_SUFFIXES)
 
 
 def _near_names(name: str, names_by_length: dict[int, list[str]]) -> list[str]:
