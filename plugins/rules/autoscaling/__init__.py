@@ -12,12 +12,13 @@ from plugins.rules.autoscaling.no_scaling_headroom import no_scaling_headroom
 from plugins.rules.autoscaling.scale_in_below_two_in_production import scale_in_below_two_in_production
 from plugins.rules.autoscaling.scaling_metric_mismatch import scaling_metric_mismatch
 from plugins.rules.autoscaling.scaling_target_dangling import scaling_target_dangling
+from plugins.rules.scaled_elsewhere import SETTING as SCALED_ELSEWHERE_SETTING
 from plugins.rules.autoscaling.scaling_target_without_policy import scaling_target_without_policy
 
 
 # The pack's setting, read by AS001 and, through the shared `plugins.rules.scaled_elsewhere`, HA001 and HA003.
 SCALED_ELSEWHERE = OptionSection(
-    "scaled-elsewhere",
+    SCALED_ELSEWHERE_SETTING,
     {
         "type": "array",
         "items": {"type": "string", "minLength": 1},
