@@ -501,6 +501,7 @@ def pipeline_deployments(root: MappingNode, reader: RequestReader, surroundings:
     """
     steps = _pipeline_steps(root, reader)
     models: list[ModelRequest] = []
+    results: list = []
     for step in steps:
         if step.operation != MODEL:
             continue
@@ -508,8 +509,8 @@ def pipeline_deployments(root: MappingNode, reader: RequestReader, surroundings:
         request = read_model(step.arguments, reader, link, Sourced(step.name, step.span, Provenance.INFERRED, "step name"))
         models.append(request)
         models.append(replace(request, key=f"#step:{step.name}"))
+        results.extend(request.problems)  # once per step, though the model is found by two keys
     find_model = model_finder(models, surroundings.models)
-    results: list = [problem for request in models[::2] for problem in request.problems]
     for step in steps:
         if step.operation == MODEL:
             continue
