@@ -107,10 +107,8 @@ def _problems(request: ApiRequest, index: RequestIndex) -> list[InputProblem]:
         from plugins.adapters.aws.sagemaker_requests import request_profile
 
         return request_profile(request.document.root, index.reader, ORIGIN)[2]
-    if request.operation == MODEL:  # containers beyond what SageMaker accepts
-        from plugins.adapters.aws.sagemaker_requests import model_containers
-
-        return model_containers(index.reader.mappings(request.document.root, "Containers"), index.reader.span_of)[1]
+    if request.operation == MODEL:  # containers beyond what SageMaker accepts, as the index read them
+        return list(index.model_problems.get(document, ()))
     return []
 
 

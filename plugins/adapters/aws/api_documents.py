@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from linter import Document, MappingNode, ResourceRef, RunContext, Span
+from linter import Document, InputProblem, MappingNode, ResourceRef, RunContext, Span
 
 from plugins import data
 from plugins.adapters.aws.sagemaker_requests import (
@@ -68,6 +68,7 @@ class RequestIndex:
     requests: dict[int, ApiRequest] = field(default_factory=dict)
     models: list[ModelRequest] = field(default_factory=list)
     model_documents: dict[str, int] = field(default_factory=dict)  # model key -> document
+    model_problems: dict[int, tuple[InputProblem, ...]] = field(default_factory=dict)  # document -> its CreateModel's problems
     configs: dict[int, ConfigRequest] = field(default_factory=dict)
     endpoints: dict[int, EndpointRequest] = field(default_factory=dict)
     groups: list[RequestGroup] = field(default_factory=list)
@@ -111,6 +112,8 @@ def index_requests(run: RunContext) -> RequestIndex:
         where = f"{operation} document"
         if operation == MODEL:
             model = read_model(root, reader, link)
+            if model.problems:
+                index.model_problems[id(document)] = model.problems
             if model.key is not None and model.key.startswith("="):
                 index.models.append(model)
                 index.model_documents.setdefault(model.key, id(document))
