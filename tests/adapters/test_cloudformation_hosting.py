@@ -300,6 +300,58 @@ Resources:
     assert off.scaling == ()
 
 
+COMPONENT_NAMED_BY_AWS = """\
+Resources:
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties:
+      EndpointName: llm-shared
+      EndpointConfigName: !GetAtt Config.EndpointConfigName
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker
+      ProductionVariants:
+        - VariantName: AllTraffic
+          InstanceType: ml.g5.12xlarge
+          InitialInstanceCount: 2
+          RoutingConfig: {RoutingStrategy: LEAST_OUTSTANDING_REQUESTS}
+  Llama:
+    Type: AWS::SageMaker::InferenceComponent
+    Properties:
+      EndpointName: !GetAtt Endpoint.EndpointName
+      VariantName: AllTraffic
+      Specification:
+        ModelName: llama-3-8b
+        ComputeResourceRequirements: {NumberOfAcceleratorDevicesRequired: 1, MinMemoryRequiredInMb: 16384}
+      RuntimeConfig: {CopyCount: 2}
+  LlamaTarget:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ResourceId: RESOURCE_ID
+      ScalableDimension: sagemaker:inference-component:DesiredCopyCount
+      MinCapacity: 2
+      MaxCapacity: 8
+"""
+
+
+def test_a_component_named_by_aws_is_scaled_by_a_target_naming_its_attribute():
+    # No InferenceComponentName: AWS makes the name, and the target takes it from the component.
+    for resource_id in ("!Sub inference-component/${Llama.InferenceComponentName}",
+                        "!Join [/, [inference-component, !GetAtt Llama.InferenceComponentName]]"):
+        result = _read(COMPONENT_NAMED_BY_AWS.replace("RESOURCE_ID", resource_id))
+        (target,) = result.scaling_targets
+        assert (target.status, target.unit_name) == ("linked", "Llama"), resource_id
+        (deployment,) = result.deployments
+        variant, component = deployment.units
+        assert variant.scaling == ()
+        assert [(scaling.min_capacity.value, scaling.max_capacity.value) for scaling in component.scaling] == [(2, 8)]
+    # A name no component has stays unlinked.
+    result = _read(COMPONENT_NAMED_BY_AWS.replace("RESOURCE_ID", "!Sub inference-component/${Endpoint.EndpointName}"))
+    assert [target.status for target in result.scaling_targets] == ["no-such-unit"]
+
+
 DATA_CAPTURE_AND_VPC = """\
 Parameters:
   Capture: {Type: String}

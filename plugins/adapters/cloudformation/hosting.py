@@ -81,6 +81,8 @@ class _Hosting:
     extra_models: list[ModelSpec] = field(default_factory=list)
     links: list[ResourceRef] = field(default_factory=list)
     monitor: Sourced = NOT_WRITTEN
+    # The logical ID of the resource each unit of a resource of its own declares (an inference component), by index.
+    unit_ids: dict[int, str] = field(default_factory=dict)
 
     def endpoint_names(self) -> list[Any]:
         """Every value that names this endpoint in the template."""
@@ -217,6 +219,7 @@ def _attach_components(hostings: list[_Hosting], records: TemplateRecords, endpo
             hosting.extra_models.append(component.model)
             hosting.links.append(ResourceRef("AWS::SageMaker::InferenceComponent", component.logical_id, component.span))
             base = next((unit for unit in hosting.units if unit.name.value == component.variant_name.value), None)
+            hosting.unit_ids[len(hosting.units)] = component.logical_id
             hosting.units.append(
                 Unit(
                     name=component.name,
@@ -272,6 +275,9 @@ def _link_scaling(
         for index, unit in enumerate(hosting.units):
             if unit.name.known:
                 units.add(unit.name.value, (hosting, index))
+            if index in hosting.unit_ids:
+                # `inference-component/${Llama.InferenceComponentName}`: the component's name, which AWS makes when none is written.
+                units.add(ResourceValue("", hosting.unit_ids[index], ""), (hosting, index))
     results: list[ScalingTarget] = []
     for target in records.targets:
         policies = target.scheduled + tuple(policy.policy for policy in policies_by_target.get(target.logical_id, []))
