@@ -872,6 +872,39 @@ def test_seldon_core_2_model_and_server(host):
     assert server.models[0].framework.value == "mlserver"
 
 
+
+SELDON_2_PRODUCTION = """\
+    apiVersion: mlops.seldon.io/v1alpha1
+    kind: Model
+    metadata: {name: iris, namespace: seldon-prod}
+    spec: {storageUri: gs://models/iris, requirements: [sklearn], server: mlserver, replicas: 2, minReplicas: 2, maxReplicas: 4}
+    ---
+    apiVersion: mlops.seldon.io/v1alpha1
+    kind: Server
+    metadata: {name: mlserver, namespace: seldon-prod}
+    spec: {serverConfig: mlserver, replicas: 2, minReplicas: 2, maxReplicas: 6}
+    """
+
+
+def test_seldon_core_2_server_autoscaling_and_the_model_on_its_pods(host):
+    result = _run(host, ("seldon2.yaml", SELDON_2_PRODUCTION))
+    model, server = result.deployments
+    (scaling,) = server.units[0].scaling  # Seldon's server autoscaling, on when minReplicas/maxReplicas are written
+    assert (scaling.min_capacity.value, scaling.max_capacity.value, scaling.linked_by) == (2, 6, "Seldon Server minReplicas/maxReplicas")
+    # A Model has no pods of its own: its replicas are loaded into the Server's, whose budget and spread protect it.
+    budget = model.availability.disruption_budget
+    assert budget.value is UNKNOWN and budget.note == "runs on Seldon Server mlserver: a budget for the Server's pods protects it"
+    assert model.availability.zone_spread.value is UNKNOWN
+    assert server.availability.disruption_budget.value == ""  # none in the namespace
+    findings = run_lint([InputFile("seldon2.yaml", textwrap.dedent(SELDON_2_PRODUCTION).encode())], host, LintOptions()).findings
+    assert [(finding.rule_id, finding.message.split(" runs ")[0]) for finding in findings] == [
+        ("HA005", "production service mlserver"),
+    ]
+    fixed = textwrap.dedent(SELDON_2_PRODUCTION).replace(", minReplicas: 2, maxReplicas: 6", "")
+    findings = run_lint([InputFile("seldon2.yaml", fixed.encode())], host, LintOptions()).findings
+    assert sorted(finding.rule_id for finding in findings) == ["AS001", "HA005"]
+
+
 def test_llm_inference_service_units(host):
     text = """\
     apiVersion: serving.kserve.io/v1alpha1

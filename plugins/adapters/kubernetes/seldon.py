@@ -22,9 +22,11 @@ is one serving deployment with a unit per entry of `spec.predictors`:
 Seldon Core 2 (`mlops.seldon.io/v1alpha1`): a `Model` is a service unit of
 `replicas` (default 1) whose framework is the first of `requirements` that
 the frameworks table names, scaled between `minReplicas` and `maxReplicas`
-by Seldon when either is written; it runs on a Server, so its compute is
-the Server's. A `Server` is a service unit of `replicas` running
-`serverConfig` (mlserver or triton) with `podSpec` overrides.
+by Seldon when either is written; it runs on a Server, so its compute, zone
+spread and disruption budget are the Server's (unknown on the Model). A
+`Server` is a service unit of `replicas` running `serverConfig` (mlserver
+or triton) with `podSpec` overrides, scaled between its own `minReplicas`
+and `maxReplicas` by Seldon (server autoscaling) when either is written.
 """
 
 from __future__ import annotations
@@ -205,19 +207,34 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
     pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server", extensions=index.extensions)
     pod = replace(pod, models=(model,), readable=False)
     count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
-    scaling: tuple[Scaling, ...] = ()
-    if child(spec, "minReplicas") is not None or child(spec, "maxReplicas") is not None:
-        scaling = (
-            Scaling(
-                min_capacity=read_int(child(spec, "minReplicas")),
-                max_capacity=read_int(child(spec, "maxReplicas")),
-                dimension=Sourced(DIMENSION, anchor, Provenance.INFERRED, "Seldon scales the model's replicas"),
-                linked_by="Seldon Model minReplicas/maxReplicas",
-                span=anchor,
-            ),
-        )
+    scaling = _core2_scaling(spec, anchor, "Model", "Seldon scales the model's replicas")
     attributes = [(key, value) for key, value in (("storage_uri", read_str(child(spec, "storageUri"))), ("server", server)) if value.known]
-    return assemble(manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count, scaling)], attributes=attributes, labels_complete=False)
+    # The model's replicas are loaded into its Server's pods: their spread and disruption budget are the Server's to judge.
+    on_server = f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server"
+    availability = Availability(
+        zone_spread=Sourced(UNKNOWN, anchor, Provenance.INFERRED, f"{on_server}, whose pods hold its replicas"),
+        disruption_budget=Sourced(UNKNOWN, anchor, Provenance.INFERRED, f"{on_server}: a budget for the Server's pods protects it"),
+        span=anchor,
+    )
+    return assemble(
+        manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count, scaling)],
+        attributes=attributes, availability=availability, labels_complete=False,
+    )
+
+
+def _core2_scaling(spec, anchor, kind: str, note: str) -> tuple[Scaling, ...]:
+    """Seldon Core 2's own scaling of a Model or Server, on when `minReplicas` or `maxReplicas` is written."""
+    if child(spec, "minReplicas") is None and child(spec, "maxReplicas") is None:
+        return ()
+    return (
+        Scaling(
+            min_capacity=read_int(child(spec, "minReplicas")),
+            max_capacity=read_int(child(spec, "maxReplicas")),
+            dimension=Sourced(DIMENSION, anchor, Provenance.INFERRED, note),
+            linked_by=f"Seldon {kind} minReplicas/maxReplicas",
+            span=anchor,
+        ),
+    )
 
 
 def _core2_server(manifest: Manifest, index: RunIndex) -> list:
@@ -239,4 +256,5 @@ def _core2_server(manifest: Manifest, index: RunIndex) -> list:
             models = (server_model, *pod.models)
         pod = replace(pod, models=models)
     count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
-    return assemble(manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count)], labels_complete=False)
+    scaling = _core2_scaling(spec, anchor, "Server", "Seldon scales the server's replicas to host its models' replicas")
+    return assemble(manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count, scaling)], labels_complete=False)

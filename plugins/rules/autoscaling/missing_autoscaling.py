@@ -191,7 +191,8 @@ def _fix(kubernetes: bool, service: bool) -> str:
     if kubernetes:
         return (
             "add a HorizontalPodAutoscaler or KEDA ScaledObject for it, or turn on its serving platform's "
-            "autoscaling (KServe minReplicas/maxReplicas, Seldon hpaSpec, Ray enableInTreeAutoscaling)"
+            "autoscaling (KServe minReplicas/maxReplicas, Seldon hpaSpec or Core 2 minReplicas/maxReplicas, "
+            "Ray enableInTreeAutoscaling)"
         )
     if service:
         return "register the service as an Application Auto Scaling target and drive it with a scaling policy"
