@@ -11,13 +11,19 @@ A JSON or YAML document is recognised by the keys of its request:
 | CreateTrainingJob    | `TrainingJobName` + `ResourceConfig` or `AlgorithmSpecification` |
 | CreateProcessingJob  | `ProcessingJobName` + `ProcessingResources`               |
 | CreateHyperParameterTuningJob | `HyperParameterTuningJobName` + `HyperParameterTuningJobConfig` |
+| PutScalingPolicy     | `PolicyName` + `ScalableDimension`                        |
+| PutScheduledAction   | `ScheduledActionName` + `ScalableDimension`               |
+| RegisterScalableTarget | `ResourceId` + `ScalableDimension`                      |
 
 Documents are linked by name across every document of the run: an
 endpoint document, the configuration document it names and the model
 documents its variants name make one real-time / serverless / async
 deployment, anchored at the endpoint; a configuration no endpoint document
 names is a deployment of its own; a transform job's model is found by
-`ModelName`; a model document alone is no deployment. The workload
+`ModelName`; a model document alone is no deployment. The Application
+Auto Scaling documents (`aws application-autoscaling ... --cli-input-json`)
+scale the variant their ResourceId names (`plugins.adapters.aws.api_scaling`);
+each target document is reported as a scaling target. The workload
 profile comes from Tags `mldeploy-lint:<key>`, the stage from the profile
 or an `Environment`/`Env`/`Stage` tag.
 
@@ -30,13 +36,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linter import ContextPrefilter, ContextRequest, Deployment, Document, InputProblem, RunContext, Sourced, hookimpl
+from linter import (
+    ContextPrefilter,
+    ContextRequest,
+    Deployment,
+    Document,
+    InputProblem,
+    LinkStatus,
+    RunContext,
+    Sourced,
+    hookimpl,
+)
 
 from plugins.adapters.aws.document_kinds import (
     ENDPOINT,
     ENDPOINT_CONFIG,
     MODEL,
     PROCESSING_JOB,
+    REGISTER_TARGET,
     TRAINING_JOB,
     TRANSFORM_JOB,
     TUNING_JOB,
@@ -89,10 +106,27 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     for number, group in enumerate(index.groups):
         if id(document) in group.members and number not in index.claimed:
             index.claimed.add(number)
-            results.extend(_group_deployments(group, index))
+            results.extend(_group_deployments(number, group, index))
     if request.operation in (TRAINING_JOB, PROCESSING_JOB, TUNING_JOB):
         results.extend(job_deployments(request.operation, document.root, index.reader, _job_context(request, index)))
+    if request.operation == REGISTER_TARGET and index.target_links is not None:
+        results.append(index.target_links.targets[id(document)])
     return with_image_region(results) + _problems(request, index)
+
+
+@hookimpl
+def mldeploy_link(run: RunContext) -> list | None:
+    """Target documents whose endpoint no CreateEndpoint document makes, looked for among the run's deployments."""
+    if not any(target.status is LinkStatus.NO_SUCH_DEPLOYMENT and not target.searched_run for target in run.scaling_targets):
+        return None
+    from plugins.adapters.aws.api_documents import run_index
+    from plugins.adapters.aws.api_scaling import link_outside_requests
+
+    links = run_index(run).target_links
+    if links is None:
+        return None
+    ours = {id(target) for target in links.targets.values()}
+    return [link_outside_requests(target, run.deployments) if id(target) in ours else target for target in run.scaling_targets]
 
 
 def _problems(request: ApiRequest, index: RequestIndex) -> list[InputProblem]:
@@ -125,20 +159,26 @@ def _job_context(request: ApiRequest, index: RequestIndex) -> JobContext:
     )
 
 
-def _group_deployments(group: RequestGroup, index: RequestIndex) -> list:
+def _group_deployments(number: int, group: RequestGroup, index: RequestIndex) -> list:
     from plugins.adapters.aws.sagemaker_requests import hosting_deployment, job_deployments
 
     anchor = group.anchor
     if anchor.operation == TRANSFORM_JOB:
         deployments = job_deployments(TRANSFORM_JOB, anchor.document.root, index.reader, _job_context(anchor, index))
         return [item for item in deployments if isinstance(item, Deployment)]  # problems: with the document
-    return [
-        hosting_deployment(
-            anchor.id,
-            anchor.span,
-            group.endpoint,
-            group.config,
-            index.find_model(),
-            where="among the documents of this run",
+    deployment = hosting_deployment(
+        anchor.id,
+        anchor.span,
+        group.endpoint,
+        group.config,
+        index.find_model(),
+        where="among the documents of this run",
+    )
+    links = index.target_links
+    if links is not None and any(key[0] == number for key in links.units):
+        units = tuple(
+            unit.replaced(scaling=unit.scaling + links.units.get((number, str(unit.name.value)), ())) if unit.name.known else unit
+            for unit in deployment.units
         )
-    ]
+        deployment = deployment.replaced(units=units)
+    return [deployment]

@@ -584,6 +584,100 @@ def test_an_endpoint_whose_config_is_elsewhere_has_an_unknown_kind(tmp_path):
     assert "not among the documents of this run" in deployment.kind.note
 
 
+
+# `aws application-autoscaling register-scalable-target / put-scaling-policy / put-scheduled-action --cli-input-json`
+SCALED_CONFIG = {
+    "EndpointConfigName": "churn-config",
+    "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": 2}],
+}
+SCALED_ENDPOINT = {"EndpointName": "churn", "EndpointConfigName": "churn-config"}
+TRIPLE = {"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/churn/variant/AllTraffic", "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"}
+TARGET = {**TRIPLE, "MinCapacity": 2, "MaxCapacity": 6}
+POLICY = {
+    "PolicyName": "churn-invocations",
+    **TRIPLE,
+    "PolicyType": "TargetTrackingScaling",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": 70.0,
+        "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+    },
+}
+SCHEDULE = {"ScheduledActionName": "weekday-mornings", **TRIPLE, "Schedule": "cron(0 7 ? * MON-FRI *)", "ScalableTargetAction": {"MinCapacity": 4}}
+
+
+def _statuses(result) -> list[tuple[str, str]]:
+    return [(target.status.value, target.reason) for target in result.scaling_targets]
+
+
+def test_application_auto_scaling_documents_scale_the_variant_they_name(tmp_path):
+    _write(tmp_path, config=SCALED_CONFIG, endpoint=SCALED_ENDPOINT, target=TARGET, policy=POLICY, schedule=SCHEDULE)
+    result = lint_paths([str(tmp_path)], LintOptions())
+    assert [finding.message for finding in result.findings] == []  # no AS001: the variant scales
+    (deployment,) = result.deployments
+    (scaling,) = deployment.units[0].scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 6)
+    assert scaling.linked_by == f"RegisterScalableTarget document {tmp_path / 'target.json'}"
+    scheduled, tracking = sorted(scaling.policies, key=lambda policy: str(policy.policy_type.value))
+    assert (scheduled.policy_type.value, tracking.policy_type.value) == ("ScheduledAction", "TargetTrackingScaling")
+    assert tracking.metric.value == "SageMakerVariantInvocationsPerInstance" and tracking.metric_drives.known
+    assert _statuses(result) == [("linked", "endpoint 'churn', variant 'AllTraffic'")]
+    (target,) = result.scaling_targets
+    assert (target.deployment_id, target.unit_name) == (deployment.id, "AllTraffic")
+    # A pre-commit run of the configuration alone reads the others as context, with the same outcome.
+    alone = lint_paths([str(tmp_path / "config.json")], LintOptions())
+    assert alone.findings == () and len(alone.deployments[0].units[0].scaling) == 1
+
+
+def test_a_target_document_without_a_policy_or_naming_no_variant_is_reported(tmp_path):
+    _write(tmp_path, config=SCALED_CONFIG, endpoint=SCALED_ENDPOINT, target=TARGET)
+    result = lint_paths([str(tmp_path)], LintOptions())
+    assert [finding.rule_id for finding in result.findings] == ["AS007"]
+    typo = {**TARGET, "ResourceId": "endpoint/churn/variant/AllTrafic"}
+    _write(tmp_path, target=typo, policy={**POLICY, "ResourceId": typo["ResourceId"]})
+    result = lint_paths([str(tmp_path)], LintOptions())
+    assert sorted(finding.rule_id for finding in result.findings) == ["AS001", "AS002"]
+    assert _statuses(result) == [("no-such-unit", "endpoint 'churn' has no variant 'AllTrafic' (variants: AllTraffic)")]
+    (finding,) = [finding for finding in result.findings if finding.rule_id == "AS002"]
+    assert (finding.path, finding.span.line) == (str(tmp_path / "target.json"), 3)  # at its ResourceId
+
+
+def test_a_target_document_whose_endpoint_is_not_a_request_document(tmp_path):
+    _write(tmp_path, target=TARGET, policy=POLICY)
+    # Nowhere in the run: the endpoint must exist where the target is registered.
+    assert _statuses(lint_paths([str(tmp_path)], ONLY_CORE)) == [("no-such-deployment", "no endpoint named 'churn' in this run")]
+    # A configuration document no endpoint document names may be what the endpoint deploys.
+    _write(tmp_path, config=SCALED_CONFIG)
+    result = lint_paths([str(tmp_path)], LintOptions())
+    assert [finding.rule_id for finding in result.findings] == []  # neither AS002 nor AS001 on the configuration
+    assert [target.refers_to for target in result.scaling_targets] == [(f"{tmp_path / 'config.json'}#CreateEndpointConfig",)]
+    (tmp_path / "config.json").unlink()
+    # A template's endpoint of that name.
+    (tmp_path / "stack.yaml").write_text(
+        "Resources:\n"
+        "  Config:\n"
+        "    Type: AWS::SageMaker::EndpointConfig\n"
+        "    Properties:\n"
+        "      ProductionVariants: [{VariantName: AllTraffic, ModelName: m, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}]\n"
+        "  Endpoint:\n"
+        "    Type: AWS::SageMaker::Endpoint\n"
+        "    Properties: {EndpointName: churn, EndpointConfigName: !GetAtt Config.EndpointConfigName}\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([str(tmp_path)], LintOptions())
+    assert [finding.rule_id for finding in result.findings] == []
+    assert [(target.status.value, target.refers_to) for target in result.scaling_targets] == [
+        ("elsewhere-in-run", (f"{tmp_path / 'stack.yaml'}#Endpoint",))
+    ]
+
+
+def test_scaling_documents_of_another_service_or_unknown_resource(tmp_path):
+    ecs = {"ServiceNamespace": "ecs", "ResourceId": "service/cluster/web", "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 1, "MaxCapacity": 3}
+    component = {**TARGET, "ResourceId": "inference-component/llama", "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount"}
+    _write(tmp_path, ecs=ecs, component=component)
+    result = lint_paths([str(tmp_path)], ONLY_CORE)
+    assert sorted(target.status.value for target in result.scaling_targets) == ["not-in-run", "other-service"]
+
+
 @pytest.mark.parametrize(
     "document",
     [
@@ -620,6 +714,27 @@ MALFORMED = [
 def test_malformed_values_never_crash(path, document):
     result = lint_text(json.dumps(document, indent=1), path, ONLY_CORE)
     assert [finding.rule_id for finding in result.findings if finding.rule_id == "MD002"] == []
+
+
+ODD_SCALING_DOCUMENTS = [
+    {**TARGET, "ResourceId": ["endpoint", "churn"]},
+    {**TARGET, "ResourceId": None, "MinCapacity": "two", "MaxCapacity": 1e400},
+    {**TARGET, "ScalableDimension": 5, "ServiceNamespace": {"a": 1}},
+    {**TARGET, "ResourceId": "endpoint//variant/"},
+    {**TARGET, "ResourceId": "endpoint/churn/variant/AllTraffic/extra"},
+    {**POLICY, "TargetTrackingScalingPolicyConfiguration": "x", "PolicyType": 3},
+    {**POLICY, "TargetTrackingScalingPolicyConfiguration": {"TargetValue": "lots", "CustomizedMetricSpecification": {"Metrics": [1, {"MetricStat": 2}]}}},
+    {**SCHEDULE, "ResourceId": None},
+    {"PolicyName": None, "ScalableDimension": None},
+]
+
+
+@pytest.mark.parametrize("odd", ODD_SCALING_DOCUMENTS, ids=[str(index) for index in range(len(ODD_SCALING_DOCUMENTS))])
+def test_odd_scaling_documents_beside_the_endpoint_never_crash(odd):
+    stream = "\n---\n".join(json.dumps(document) for document in (SCALED_CONFIG, SCALED_ENDPOINT, TARGET, odd))
+    result = lint_text(stream, "requests.yaml", LintOptions())
+    assert [finding.message for finding in result.findings if finding.rule_id in ("MD001", "MD002")] == []
+    assert result.deployments[0].units[0].scaling  # the well-formed target still scales the variant
 
 
 def test_a_malformed_value_keeps_what_was_written():

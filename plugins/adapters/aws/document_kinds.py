@@ -20,6 +20,10 @@ __all__ = [
     "ENDPOINT_CONFIG",
     "MODEL",
     "PROCESSING_JOB",
+    "PUT_POLICY",
+    "PUT_SCHEDULED_ACTION",
+    "REGISTER_TARGET",
+    "SCALING_OPERATIONS",
     "TRAINING_JOB",
     "TRANSFORM_JOB",
     "TUNING_JOB",
@@ -40,6 +44,11 @@ TUNING_JOB = "CreateHyperParameterTuningJob"
 MODEL = "CreateModel"
 ENDPOINT_CONFIG = "CreateEndpointConfig"
 ENDPOINT = "CreateEndpoint"
+# The Application Auto Scaling API operations of a target and what drives it (`api_scaling` reads them).
+REGISTER_TARGET = "RegisterScalableTarget"
+PUT_POLICY = "PutScalingPolicy"
+PUT_SCHEDULED_ACTION = "PutScheduledAction"
+SCALING_OPERATIONS = (REGISTER_TARGET, PUT_POLICY, PUT_SCHEDULED_ACTION)
 
 # (operation, key naming it, keys of which one must be present), first match wins:
 # a configuration names itself and has variants; an endpoint names a configuration.
@@ -51,6 +60,10 @@ _SIGNATURES = (
     (TRAINING_JOB, "TrainingJobName", ("ResourceConfig", "AlgorithmSpecification")),
     (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),
     (TUNING_JOB, "HyperParameterTuningJobName", ("HyperParameterTuningJobConfig",)),
+    # A policy and a scheduled action name their target by the triple, as a target names itself.
+    (PUT_POLICY, "PolicyName", ("ScalableDimension",)),
+    (PUT_SCHEDULED_ACTION, "ScheduledActionName", ("ScalableDimension",)),
+    (REGISTER_TARGET, "ResourceId", ("ScalableDimension",)),
 )
 # The same, lower-cased once (`classify` matches keys in any case, for every document of a run).
 _LOWERED_SIGNATURES = tuple((operation, name_key.lower(), tuple(key.lower() for key in any_of)) for operation, name_key, any_of in _SIGNATURES)
