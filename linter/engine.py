@@ -132,13 +132,16 @@ class RunContext(PerRun):
     is the run's value of a plugin's configuration section.
     `non_stage_names` are the names the plugins say contain a stage word
     but name no stage (`mldeploy_non_stage_names`), for
-    `linter.environment_from_path`.
+    `linter.environment_from_path`. `context_scaling_targets` are the
+    scaling targets the context files hold (`mldeploy_context_links`),
+    linked but never judged: what may scale a deployment out of sight.
     """
 
     documents: tuple[Document, ...]
     options: LintOptions
     deployments: tuple[Deployment, ...] = ()
     scaling_targets: tuple[ScalingTarget, ...] = ()
+    context_scaling_targets: tuple[ScalingTarget, ...] = ()
     reported_paths: frozenset[str] = frozenset()
     rules: tuple[Rule, ...] = ()
     non_stage_names: tuple[str, ...] = ()
@@ -354,9 +357,15 @@ def _run(
             for item in inputs
             if item.path in by_path or item.path in unlinted
         ]
-    run.deployments = tuple(deployments)
-    run.scaling_targets = tuple(scaling_targets)
+    # Linked with what the context files offer (`mldeploy_context_links`); judged without it.
+    offered_deployments, offered_targets = _context_links(host, run, sources)
+    run.deployments = tuple(deployments) + offered_deployments
+    run.scaling_targets = tuple(scaling_targets) + offered_targets
     _link(host, run, emit)
+    linted_targets = len(scaling_targets)
+    run.context_scaling_targets = run.scaling_targets[linted_targets:]
+    run.scaling_targets = run.scaling_targets[:linted_targets]
+    run.deployments = tuple(deployments)
 
     _check(enabled, run, all_documents, options, emit)
     findings[:] = _merge_variants(findings)
@@ -436,6 +445,38 @@ def _embedded(host: PluginHost, run: RunContext, emit: "_Emitter") -> dict[int, 
                 Document(document.path, document.index, root, document.source, document.origin, embedded_in=document) for root in roots
             )
     return found
+
+
+def _context_links(
+    host: PluginHost, run: RunContext, sources: Sequence[tuple[InputFile, SourceFile]]
+) -> tuple[tuple[Deployment, ...], tuple[ScalingTarget, ...]]:
+    """The deployments and scaling targets the context files offer the run's links (`mldeploy_context_links`).
+
+    Each file under the per-file time limit; a plugin that raises, or a
+    file that overruns, offers nothing more, without a report: context
+    files are never reported on.
+    """
+    offered_deployments: list[Deployment] = []
+    offered_targets: list[ScalingTarget] = []
+    if not host.manager.hook.mldeploy_context_links.get_hookimpls():
+        return (), ()
+    for item, source in sources:
+        if not item.context_only:
+            continue
+        try:
+            with time_limit(run.options.file_timeout):
+                for document in source.documents:
+                    for outcome in host.call_each("mldeploy_context_links", document=document, run=run):
+                        if outcome.error is not None:  # a plugin's failure on a file whose findings no one reads
+                            continue
+                        for offered in outcome.result:  # a tuple: read inside the hook's isolation
+                            if isinstance(offered, Deployment):
+                                offered_deployments.append(offered)
+                            elif isinstance(offered, ScalingTarget):
+                                offered_targets.append(offered)
+        except Overrun:
+            continue
+    return tuple(offered_deployments), tuple(offered_targets)
 
 
 def _link(host: PluginHost, run: RunContext, emit: "_Emitter") -> None:

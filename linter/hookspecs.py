@@ -220,6 +220,31 @@ def mldeploy_extract(document: "Document", run: "RunContext") -> "Iterable[Deplo
 
 
 @hookspec
+def mldeploy_context_links(document: "Document", run: "RunContext") -> "Iterable[Deployment | ScalingTarget] | None":
+    """What a context document offers the links of the files being linted: the deployments it defines, the scaling targets it holds.
+
+    Called once per document of a context file (a file read only for
+    links, never reported on) after the files being linted are extracted
+    and before `mldeploy_link`, so that a pre-commit run of one changed
+    file links as a run over every file does: a template changed alone
+    still finds the scaling target of its endpoint that another template
+    beside it holds, and a target changed alone the endpoint it names.
+    Return what `mldeploy_extract` would return for it, of those two kinds
+    (anything else is ignored), or None. The core judges none of it and
+    reports nothing about it: during `mldeploy_link`, the deployments
+    follow the run's own in `run.deployments` and the targets follow its
+    targets in `run.scaling_targets` (re-link them as any other); after
+    it, the deployments are dropped and the targets are
+    `run.context_scaling_targets`, for a rule asking whether scaling it
+    cannot see may scale a deployment. A plugin that raises or overruns
+    the per-file time limit here is skipped without a report (as a context
+    file's extraction would be). It runs for every context document:
+    return None at once for documents no link needs (an adapter whose own
+    index already reads the context files need not implement it).
+    """
+
+
+@hookspec
 def mldeploy_link(run: "RunContext") -> "Sequence[ScalingTarget] | None":
     """Link, across the run, what an adapter could not link within one document.
 

@@ -304,6 +304,7 @@ _RESULT_CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "mldeploy_document_origins": _sequence(str),
     "mldeploy_embedded_documents": _sequence(Node),
     "mldeploy_extract": _sequence(),
+    "mldeploy_context_links": _sequence(),
     "mldeploy_link": _sequence(ScalingTarget),
     "mldeploy_reporters": _sequence(Reporter),
     "mldeploy_commands": _sequence(Command),

@@ -318,3 +318,63 @@ def test_each_file_is_decoded_once(cli, manifests, monkeypatch):
     result = cli("--select", "AS", "--no-cache", "k8s/deploy.yaml")
     assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
     assert sorted(decoded) == ["k8s/deploy.yaml", "k8s/hpa.yaml", "other/config.yaml"]
+
+
+# --- what context files offer the run's links (`mldeploy_context_links`) ----------------------------------
+
+STACK = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: AllTraffic, ModelName: churn-xgb, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointName: churn, EndpointConfigName: !GetAtt Config.EndpointConfigName}
+"""
+SCALING_STACK = """\
+Resources:
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ResourceId: endpoint/churn/variant/AllTraffic
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      MinCapacity: 2
+      MaxCapacity: 6
+  Policy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: invocations
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref Target
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 70
+        PredefinedMetricSpecification: {PredefinedMetricType: SageMakerVariantInvocationsPerInstance}
+"""
+TARGET_REQUEST = """\
+{"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/churn/variant/AllTraffic",
+ "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "MinCapacity": 2, "MaxCapacity": 6}
+"""
+
+
+@pytest.mark.parametrize(
+    "scaling_name, scaling_text",
+    [("scaling.yaml", SCALING_STACK), ("register-scalable-target.json", TARGET_REQUEST)],
+    ids=["another stack", "a request document"],
+)
+def test_a_file_changed_alone_links_across_files_as_the_whole_run_does(cli, chdir_tmp, scaling_name, scaling_text):
+    # One stack makes the endpoint, another file beside it scales it: a pre-commit hook passes either alone.
+    (chdir_tmp / "stacks").mkdir()
+    (chdir_tmp / "stacks" / "endpoint.yaml").write_text(STACK)
+    (chdir_tmp / "stacks" / scaling_name).write_text(scaling_text)
+    select = ("--select", "AS,HA")
+    assert cli(*select, "stacks").out.startswith("No problems found in 2 files")
+    # The endpoint's stack alone: the target beside it scales it (AS001 said it had no autoscaling).
+    assert cli(*select, "stacks/endpoint.yaml").out.startswith("No problems found in 1 file")
+    # The scaling file alone: the endpoint it names is beside it (AS002 said it scaled nothing).
+    assert cli(*select, f"stacks/{scaling_name}").out.startswith("No problems found in 1 file")
+    # Without context each is judged alone, as before.
+    assert "AS001" in cli(*select, "--context", "none", "stacks/endpoint.yaml").out
+    assert "AS002" in cli(*select, "--context", "none", f"stacks/{scaling_name}").out

@@ -29,7 +29,7 @@ import pluggy
 import pytest
 
 import linter
-from linter import Environment, Severity, hookimpl, rule
+from linter import Environment, MappingNode, Scaling, ScalingTarget, Severity, Sourced, hookimpl, rule
 from linter import hookspecs, installed_plugins
 from linter.engine import InputFile, LintOptions, run_lint
 from linter.plugin_manager import PluginConfigError, build_plugin_host
@@ -1356,6 +1356,52 @@ def test_link_hook_is_called_in_a_run_without_scaling_targets():
     assert result.scaling_targets == () and len(result.deployments) == 1
     assert linker.calls == [(1, 0)]
     assert not [finding for finding in result.findings if finding.rule_id == "MD002"]
+
+
+
+class OfferingAdapter:
+    """Offers each context `kind: Scaler` document as a scaling target naming its `target`; raises for `explode`."""
+
+    def __init__(self) -> None:
+        self.seen: list = []
+
+    @hookimpl
+    def mldeploy_context_links(self, document, run):
+        root = document.root
+        if not isinstance(root, MappingNode) or root.get("kind") is None or root.get("kind").value != "Scaler":
+            return None
+        if root.get("target").value == "explode":
+            raise RuntimeError("offering failed")
+        offered = ScalingTarget(
+            resource_id=Sourced(root.get("target").value), scaling=Scaling(), status="no-such-deployment",
+            reason="offered", span=root.span,
+        )
+        return [offered, "neither a deployment nor a target: ignored"]
+
+    @hookimpl
+    def mldeploy_link(self, run):
+        self.seen.append((run, run.scaling_targets))
+        return None
+
+
+@exercises("mldeploy_context_links")
+def test_context_links_are_linked_with_the_run_but_never_judged():
+    adapter = OfferingAdapter()
+    host = build_plugin_host(plugins=[("offering_adapter", adapter)])
+    inputs = [
+        InputFile("scaling.yaml", ORPHAN_TARGET.encode()),
+        InputFile("context.yaml", b"kind: Scaler\ntarget: scorer\n", context_only=True),
+        InputFile("broken.yaml", b"kind: Scaler\ntarget: explode\n", context_only=True),
+        InputFile("linted-scaler.yaml", b"kind: Scaler\ntarget: linted\n"),  # linted: extracted, not offered
+    ]
+    result = run_lint(inputs, host, LintOptions())
+    ((run, while_linking),) = adapter.seen
+    # The linker sees the run's own target, then the offer (the raising offer and the odd item are dropped).
+    assert [str(target.resource_id.value) for target in while_linking] == ["endpoint/churn/variant/AllTraffic", "scorer"]
+    assert [target.resource_id.value for target in run.context_scaling_targets] == ["scorer"]  # set aside after
+    assert [str(target.resource_id.value) for target in result.scaling_targets] == ["endpoint/churn/variant/AllTraffic"]
+    # Only the linted target is judged (AS002: its endpoint is nowhere); the plugin's failure is not reported.
+    assert [(finding.rule_id, finding.path) for finding in result.findings] == [("AS002", "scaling.yaml")]
 
 
 

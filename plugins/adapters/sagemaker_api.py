@@ -44,6 +44,7 @@ from linter import (
     InputProblem,
     LinkStatus,
     RunContext,
+    ScalingTarget,
     Sourced,
     hookimpl,
 )
@@ -112,6 +113,16 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     if request.operation == REGISTER_TARGET and index.target_links is not None:
         results.append(index.target_links.targets[id(document)])
     return with_image_region(results) + _problems(request, index)
+
+
+@hookimpl
+def mldeploy_context_links(document: Document, run: RunContext) -> list | None:
+    """A context request document's deployment and scaling target, for links with another format's files: a template
+    changed alone whose endpoint a target document scales, a template's target naming an endpoint of documents."""
+    if classify(document.root) is None:
+        return None
+    offered = mldeploy_extract(document, run) or []
+    return [item for item in offered if isinstance(item, (Deployment, ScalingTarget))]
 
 
 @hookimpl

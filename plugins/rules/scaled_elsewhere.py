@@ -27,8 +27,8 @@ class UnlinkedTargets:
 
     Such a target is unresolved and names a deployment but an unknown unit,
     or names something unknown from a deployment's own file; or it sits in
-    another file (another stack) and its adapter found it to name a
-    deployment (`refers_to`).
+    another file (another stack, a context file of a pre-commit run) and
+    its adapter found it to name a deployment (`refers_to`).
     """
 
     def __init__(self, targets: Sequence[ScalingTarget]) -> None:
@@ -50,11 +50,14 @@ class UnlinkedTargets:
 
 
 def unlinked_targets(run: RunContext) -> UnlinkedTargets:
-    """The run's `UnlinkedTargets`, read once per run rather than once per deployment."""
-    targets = run.scaling_targets
-    # Keyed by the tuple's id; the memo keeps the tuple alive, so no other
-    # tuple can take that id while the entry is used.
-    _, unlinked = run.memo((__name__, "unlinked targets", id(targets)), lambda: (targets, UnlinkedTargets(targets)))
+    """The run's `UnlinkedTargets` (its context files' targets too), read once per run rather than once per deployment."""
+    targets, offered = run.scaling_targets, run.context_scaling_targets
+    # Keyed by the tuples' ids; the memo keeps the tuples alive, so no other
+    # tuple can take those ids while the entry is used.
+    _, unlinked = run.memo(
+        (__name__, "unlinked targets", id(targets), id(offered)),
+        lambda: ((targets, offered), UnlinkedTargets(targets + offered)),
+    )
     return unlinked
 
 

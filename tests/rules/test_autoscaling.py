@@ -155,11 +155,13 @@ def rule_findings(result, rule_id: str) -> list:
 def test_as002_a_target_in_another_stack_names_an_endpoint_of_the_run(tmp_path):
     endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
     scaling_stack = write(tmp_path, "scaling.yaml", TARGET.format(endpoint="churn"))
-    alone = lint_paths([str(scaling_stack)], host=host())
+    alone = lint_paths([str(scaling_stack)], host=host(), context="none")
     (finding,) = rule_findings(alone, "AS002")
     assert finding.span.line == 6 and "endpoint/churn/variant/AllTraffic" in finding.message
     together = lint_paths([str(endpoint), str(scaling_stack)], host=host())
     assert rule_findings(together, "AS002") == []
+    # Changed alone (a pre-commit run), the endpoint's stack beside it is context: linked as together.
+    assert rule_findings(lint_paths([str(scaling_stack)], host=host()), "AS002") == []
 
 
 def test_as002_fires_when_no_file_of_the_run_names_the_endpoint(tmp_path):

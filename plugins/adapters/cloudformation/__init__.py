@@ -176,6 +176,31 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     return results
 
 
+@hookimpl
+def mldeploy_context_links(document: Document, run: RunContext) -> list | None:
+    """A context template's endpoints, services and scaling targets (with its stage files, as when it is linted),
+    for links across stacks: a target in one template that scales an endpoint of another."""
+    if not is_template(document) or not _may_link(document):
+        return None
+    offered = mldeploy_extract(document, run) or []
+    return [item for item in offered if isinstance(item, (Deployment, ScalingTarget))]
+
+
+# The resource types whose records a link across stacks names or is: SageMaker hosting, ECS services, scaling targets.
+_LINKED_TYPE_PREFIXES = ("AWS::SageMaker::", "AWS::ECS::", "AWS::ApplicationAutoScaling::")
+
+
+def _may_link(template: Document) -> bool:
+    resources = template.root.get("Resources")
+    return isinstance(resources, MappingNode) and any(
+        isinstance(resource, MappingNode)
+        and isinstance(kind := resource.get("Type"), ScalarNode)
+        and isinstance(kind.value, str)
+        and kind.value.startswith(_LINKED_TYPE_PREFIXES)
+        for _, resource in resources.items()
+    )
+
+
 def _stages_left_out(template: Document, run: RunContext) -> list[InputProblem]:
     """MD001 at the template's start when more stage files apply to it than it is read with."""
     left_out = stage_files_left_out(template, run)
