@@ -297,6 +297,39 @@ def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypat
     assert ("platform/hpa.yaml" in parsed) == (target == "scorer") and "platform/other.yaml" not in parsed
 
 
+SAGEMAKER_STACK = """\
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - {VariantName: AllTraffic, ModelName: m, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}
+  Endpoint:
+    Type: AWS::SageMaker::Endpoint
+    Properties: {EndpointName: NAME, EndpointConfigName: !GetAtt Config.EndpointConfigName}
+"""
+TRIPLE = '"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/churn/variant/AllTraffic", "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"'
+
+
+@pytest.mark.parametrize("linted", ["stacks/churn/endpoint.yaml", "scaling/target.json"])
+def test_a_template_wants_the_request_documents_not_every_template_and_a_request_document_wants_both(tmp_path, monkeypatch, linted):
+    # A repository of SageMaker stacks, and the CLI documents that scale one of their endpoints.
+    files = {
+        "stacks/churn/endpoint.yaml": SAGEMAKER_STACK.replace("NAME", "churn"),
+        "stacks/fraud/endpoint.yaml": SAGEMAKER_STACK.replace("NAME", "fraud"),
+        "scaling/target.json": "{" + TRIPLE + ', "MinCapacity": 2, "MaxCapacity": 6}',
+        "scaling/policy.json": '{"PolicyName": "p", ' + TRIPLE + ', "PolicyType": "TargetTrackingScaling", '
+        '"TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70, "PredefinedMetricSpecification": '
+        '{"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}}}',
+    }
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)  # the findings of every file parsed
+    assert filtered.findings == ()  # the endpoint scales, the target names it
+    if linted == "scaling/target.json":
+        assert {"stacks/churn/endpoint.yaml", "scaling/policy.json"} <= set(parsed)
+    else:  # the other stack holds the keys of a request, but a template reads no other template's endpoints
+        assert "scaling/target.json" in parsed and "stacks/fraud/endpoint.yaml" not in parsed
+
+
 EXTERNAL_ISVC = """\
 apiVersion: serving.kserve.io/v1beta1
 kind: InferenceService

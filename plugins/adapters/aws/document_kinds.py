@@ -86,10 +86,28 @@ def may_read_requests(text: str) -> bool:
     return any(word in lowered for word in _REQUEST_READERS) or may_hold_request(text)
 
 
+# Written in every CloudFormation template (its resource types) and in no API request.
+_TEMPLATE_WORD = "AWS::"
+
+
 def wanted_as_request(text: str, request: ContextRequest) -> bool:
-    """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`)."""
+    """A context file that may be an API request document, when a linted file may read those (`mldeploy_context_wanted`).
+
+    A template holds the same keys (its endpoint configurations, its
+    scaling targets): it is wanted only when a linted file may itself be a
+    request document, whose links (an endpoint a template makes or scales)
+    read it; a linted template reads request documents, not the run's other
+    templates (a repository of SageMaker stacks parsed them all for one).
+    """
     read = request.memo(("api-documents", "requests read"), lambda: any(map(may_read_requests, request.linted.values())))
-    return read and may_hold_request(text)
+    if not read or not may_hold_request(text):
+        return False
+    if _TEMPLATE_WORD not in text:
+        return True
+    return request.memo(
+        ("api-documents", "request linted"),
+        lambda: any(may_hold_request(linted) and _TEMPLATE_WORD not in linted for linted in request.linted.values()),
+    )
 
 
 def request_words(request: ContextRequest) -> tuple[str, ...]:
