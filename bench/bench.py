@@ -769,8 +769,17 @@ def repository_context(runs: int, sizes: tuple[int, ...] = (200, 2000, 5000)) ->
         largest = work / f"repository-{sizes[-1]}"
         autoscaler_plan = _repository_plan("platform/autoscaling/llm-server-hpa.yaml")
         autoscaler = {label: _time_command(command, runs, largest, False, env)["cpu"] for label, command in autoscaler_plan.items()}
+        # A SageMaker stack changed instead: a quarter of the repository are stacks like it.
+        template_plan = _repository_plan("service-0/stack-0.yaml")
+        template = {label: _time_command(command, runs, largest, False, env)["cpu"] for label, command in template_plan.items()}
         corpus = _corpus_repository_row(work, runs, env)
-    return {"sizes": list(sizes), "rows": rows, "autoscaler": {"files": sizes[-1], **autoscaler}, "corpus": corpus}
+    return {
+        "sizes": list(sizes),
+        "rows": rows,
+        "autoscaler": {"files": sizes[-1], **autoscaler},
+        "template": {"files": sizes[-1], **template},
+        "corpus": corpus,
+    }
 
 
 def _repository_plan(target: str) -> dict[str, list[str]]:
@@ -819,7 +828,11 @@ def render_repository_context(section: dict) -> list[str]:
         cells = [f"{row[label]['median']:.3f} s (x{row[label]['median'] / alone:.1f})" for label in ("repository, no cache", "repository, cache warm")]
         counted = "" if row["context_counted"] else "  (context not read: the HPA elsewhere did not count)"
         lines.append(f"  {size:>6}  {alone:>6.3f} s  {cells[0]:>22}  {cells[1]:>24}{counted}")
-    for key, what in (("autoscaler", "its HPA changed instead"), ("corpus", "the shared corpus, a plain serving manifest")):
+    for key, what in (
+        ("autoscaler", "its HPA changed instead"),
+        ("template", "a CloudFormation stack changed instead"),
+        ("corpus", "the shared corpus, a plain serving manifest"),
+    ):
         row = section.get(key)
         if row:
             alone = row["alone"]["median"]

@@ -12,11 +12,18 @@ from __future__ import annotations
 import fnmatch
 from typing import Sequence
 
-from linter import Deployment, LinkStatus, RunContext, ScalingTarget
+from linter import Deployment, LinkStatus, NotJudged, RunContext, ScalingTarget
 
 from plugins.rules.common import display_name
 
-__all__ = ["UnlinkedTargets", "unlinked_targets", "may_be_scaled_elsewhere", "scaled_elsewhere_pattern", "scaled_out_of_sight"]
+__all__ = [
+    "UnlinkedTargets",
+    "unlinked_targets",
+    "may_be_scaled_elsewhere",
+    "out_of_sight",
+    "scaled_elsewhere_pattern",
+    "scaled_out_of_sight",
+]
 
 # The configuration section listing what is scaled from outside the linted files (the autoscaling pack's setting).
 SETTING = "scaled-elsewhere"
@@ -28,25 +35,31 @@ class UnlinkedTargets:
     Such a target is unresolved and names a deployment but an unknown unit,
     or names something unknown from a deployment's own file; or it sits in
     another file (another stack, a context file of a pre-commit run) and
-    its adapter found it to name a deployment (`refers_to`).
+    its adapter found it to name a deployment (`refers_to`). The first
+    such target of each deployment or file is kept, to say which.
     """
 
     def __init__(self, targets: Sequence[ScalingTarget]) -> None:
-        ids: set[str] = set()
-        paths: set[str] = set()
+        ids: dict[str, ScalingTarget] = {}
+        paths: dict[str, ScalingTarget] = {}
         for target in targets:
             if target.status is LinkStatus.UNRESOLVED:
                 if target.deployment_id:
-                    ids.add(target.deployment_id)
+                    ids.setdefault(target.deployment_id, target)
                 elif target.span is not None:
-                    paths.add(target.span.path)
+                    paths.setdefault(target.span.path, target)
             elif target.status is LinkStatus.ELSEWHERE_IN_RUN:
-                ids.update(target.refers_to)
-        self._ids = frozenset(ids)
-        self._paths = frozenset(paths)
+                for deployment_id in target.refers_to:
+                    ids.setdefault(deployment_id, target)
+        self._ids = ids
+        self._paths = paths
 
     def may_scale(self, deployment: Deployment) -> bool:
         return deployment.id in self._ids or deployment.path in self._paths
+
+    def which(self, deployment: Deployment) -> ScalingTarget | None:
+        """The first unlinked target that may scale the deployment, or None."""
+        return self._ids.get(deployment.id) or self._paths.get(deployment.path)
 
 
 def unlinked_targets(run: RunContext) -> UnlinkedTargets:
@@ -90,6 +103,23 @@ def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) ->
 
 def scaled_out_of_sight(deployment: Deployment, run: RunContext) -> bool:
     """True when a target the adapters could not link may scale the deployment, or `scaled-elsewhere` names it."""
-    if unlinked_targets(run).may_scale(deployment):
-        return True
-    return scaled_elsewhere_pattern(deployment, run.settings(SETTING) or ()) is not None
+    return out_of_sight(deployment, run) is not None
+
+
+def out_of_sight(deployment: Deployment, run: RunContext) -> NotJudged | None:
+    """Why scaling the rules cannot see may scale the deployment, for `explain` (a `NotJudged`), or None.
+
+    A rule that stays silent for it yields this, so that `explain
+    --deployments` says which target or `scaled-elsewhere` entry kept it
+    silent.
+    """
+    target = unlinked_targets(run).which(deployment)
+    if target is not None:
+        written = f"scaling target {target.resource_id.value}" if target.resource_id.known else "a scaling target"
+        if target.status is LinkStatus.ELSEWHERE_IN_RUN:
+            return NotJudged(f"whether it scales: {written}, in another file, names it", target.span)
+        return NotJudged(f"whether it scales: {written} may scale it ({target.reason})", target.span)
+    pattern = scaled_elsewhere_pattern(deployment, run.settings(SETTING) or ())
+    if pattern is not None:
+        return NotJudged(f"whether it scales: the configuration's `{SETTING}` names it ({pattern!r})")
+    return None

@@ -520,6 +520,22 @@ def test_as001_is_silent_for_deployments_configured_as_scaled_elsewhere(tmp_path
     assert {name for name in ("churn", "ranker") if any(f" {name} " in finding.message for finding in findings)} == reported
 
 
+def test_explain_says_which_scaling_out_of_sight_kept_as001_silent(tmp_path):
+    def said(result, name: str) -> list[str]:
+        (deployment,) = [item for item in result.deployments if item.name.value == name]
+        return [f"{item.rule_id} {item.message}" for item in result.not_judged_of(deployment)]
+
+    endpoint = write(tmp_path, "endpoint.yaml", ENDPOINT)
+    scaling_stack = write(tmp_path, "scaling.yaml", TARGET.format(endpoint="churn"))
+    result = lint_paths([str(endpoint), str(scaling_stack)], host=host())
+    assert said(result, "churn") == ["AS001 whether it scales: scaling target endpoint/churn/variant/AllTraffic, in another file, names it"]
+    config_file = tmp_path / "mldeploy-lint.toml"
+    config_file.write_text('scaled-elsewhere = ["churn*"]\n', encoding="utf-8")
+    configured = lint_paths([str(endpoint)], LintOptions(config=load_config(str(config_file))), host=host(), context="none")
+    assert said(configured, "churn") == ["AS001 whether it scales: the configuration's `scaled-elsewhere` names it ('churn*')"]
+    assert rule_findings(configured, "AS001") == []
+
+
 def test_the_configuration_schema_rejects_a_scaled_elsewhere_that_is_not_a_list(tmp_path):
     config_file = tmp_path / "mldeploy-lint.toml"
     config_file.write_text('scaled-elsewhere = "churn"\n', encoding="utf-8")

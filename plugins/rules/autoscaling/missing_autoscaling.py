@@ -9,7 +9,7 @@ from linter import Deployment, DeploymentKind, Environment, RunContext, Severity
 
 from plugins.rules.common import count_is_structural, instance_units, is_kind, possible_values, unit_subject, violation
 from plugins.rules.autoscaling.scaling import SCALED_KINDS, hosts_inference_components
-from plugins.rules.scaled_elsewhere import scaled_out_of_sight
+from plugins.rules.scaled_elsewhere import out_of_sight
 
 _KIND_LABELS = {
     DeploymentKind.REALTIME: "real-time endpoint",
@@ -154,7 +154,9 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/ ; https://keda.sh/docs/latest/reference/scaledobject-spec/
     - https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html (the head is not scaled; worker groups are)
     """
-    if scaled_out_of_sight(deployment, run):
+    hidden = out_of_sight(deployment, run)
+    if hidden is not None:
+        yield hidden
         return
     label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
     service = is_kind(deployment, DeploymentKind.SERVICE)

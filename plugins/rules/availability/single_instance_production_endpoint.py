@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, Environment, RunContext, Severity
 
 from plugins.data import limit
 from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
-from plugins.rules.scaled_elsewhere import scaled_out_of_sight
+from plugins.rules.scaled_elsewhere import out_of_sight
 
 _KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC)
 _KIND_LABELS = {DeploymentKind.REALTIME: "real-time endpoint", DeploymentKind.ASYNC: "asynchronous endpoint"}
@@ -102,8 +102,10 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
             continue
         minimum = autoscaling_minimum(unit)
         if minimum is None:
-            if scaled_out_of_sight(deployment, run):
-                continue  # its minimum is not known
+            hidden = out_of_sight(deployment, run)
+            if hidden is not None:
+                yield hidden  # its minimum is not known
+                continue
             scaling = "and nothing scales it"
             raise_what = "the instance count"
         else:

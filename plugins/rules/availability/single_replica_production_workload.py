@@ -13,7 +13,7 @@ from plugins.rules.availability.replicas import (
     replicas_text,
 )
 from plugins.rules.common import autoscaling_minimum, instance_units, possible_values, unit_subject, violation
-from plugins.rules.scaled_elsewhere import scaled_out_of_sight
+from plugins.rules.scaled_elsewhere import out_of_sight
 
 
 def _alternatives(values: tuple) -> str:
@@ -142,8 +142,10 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
             continue  # deliberate scale-to-zero: requests wait for a replica by design (as HA001 treats async)
         count_text = replicas_text(counts[0]) if len(counts) == 1 else f"{_alternatives(counts)} replicas"
         if minimum is None:
-            if scaled_out_of_sight(deployment, run):
-                continue  # its minimum is not known
+            hidden = out_of_sight(deployment, run)
+            if hidden is not None:
+                yield hidden  # its minimum is not known
+                continue
             runs = f"runs {count_text} and nothing scales it"
             fix = f"run at least {needed} replicas"
         else:
