@@ -186,10 +186,8 @@ def _group_deployments(number: int, group: RequestGroup, index: RequestIndex) ->
         where="among the documents of this run",
     )
     links = index.target_links
-    if links is not None and any(key[0] == number for key in links.units):
-        units = tuple(
-            unit.replaced(scaling=unit.scaling + links.units.get((number, str(unit.name.value)), ())) if unit.name.known else unit
-            for unit in deployment.units
-        )
-        deployment = deployment.replaced(units=units)
+    if links is not None:
+        units = links.scaled_units(number, deployment.units)
+        if units is not deployment.units:
+            deployment = deployment.replaced(units=units)
     return [deployment]

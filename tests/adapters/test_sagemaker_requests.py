@@ -628,6 +628,24 @@ def test_application_auto_scaling_documents_scale_the_variant_they_name(tmp_path
     assert alone.findings == () and len(alone.deployments[0].units[0].scaling) == 1
 
 
+def test_a_scaling_document_changed_alone_judges_the_deployment_it_scales(tmp_path):
+    # The policy watches CPU on a GPU variant (AS005): a pre-commit run of the policy alone still says so, at the policy.
+    gpu = {**SCALED_CONFIG, "ProductionVariants": [{**SCALED_CONFIG["ProductionVariants"][0], "InstanceType": "ml.g5.xlarge"}]}
+    cpu = {
+        **POLICY,
+        "TargetTrackingScalingPolicyConfiguration": {
+            "TargetValue": 70.0,
+            "CustomizedMetricSpecification": {"MetricName": "CPUUtilization", "Namespace": "/aws/sagemaker/Endpoints", "Statistic": "Average"},
+        },
+    }
+    _write(tmp_path, config=gpu, endpoint=SCALED_ENDPOINT, target=TARGET, policy=cpu)
+    whole = lint_paths([str(tmp_path)], LintOptions())
+    assert [(finding.rule_id, Path(finding.path).name) for finding in whole.findings] == [("AS005", "policy.json")]
+    for changed in ("policy.json", "target.json"):
+        alone = lint_paths([str(tmp_path / changed)], LintOptions())
+        assert alone.findings == whole.findings, changed
+
+
 def test_a_target_document_without_a_policy_or_naming_no_variant_is_reported(tmp_path):
     _write(tmp_path, config=SCALED_CONFIG, endpoint=SCALED_ENDPOINT, target=TARGET)
     result = lint_paths([str(tmp_path)], LintOptions())
@@ -714,6 +732,52 @@ MALFORMED = [
 def test_malformed_values_never_crash(path, document):
     result = lint_text(json.dumps(document, indent=1), path, ONLY_CORE)
     assert [finding.rule_id for finding in result.findings if finding.rule_id == "MD002"] == []
+
+
+def _scaling_machine(register: dict, endpoint_name: object = "churn") -> dict:
+    """A state machine that creates an endpoint, then registers its autoscaling through the AWS SDK integration."""
+    sdk = "arn:aws:states:::aws-sdk:applicationautoscaling:"
+    endpoint = {"EndpointName": endpoint_name} if isinstance(endpoint_name, str) else {"EndpointName.$": "$.endpoint_name"}
+    return {
+        "StartAt": "CreateConfig",
+        "States": {
+            "CreateConfig": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createEndpointConfig", "Parameters": SCALED_CONFIG, "Next": "CreateEndpoint"},
+            "CreateEndpoint": {"Type": "Task", "Resource": "arn:aws:states:::sagemaker:createEndpoint", "Parameters": {**endpoint, "EndpointConfigName": "churn-config"}, "Next": "Register"},
+            "Register": {"Type": "Task", "Resource": sdk + "registerScalableTarget", "Parameters": register, "Next": "Scale"},
+            "Scale": {"Type": "Parallel", "End": True, "Branches": [
+                {"StartAt": "Policy", "States": {"Policy": {"Type": "Task", "Resource": sdk + "putScalingPolicy", "Parameters": {**POLICY, **{key: value for key, value in register.items() if key.startswith("ResourceId")}}, "End": True}}},
+            ]},
+        },
+    }
+
+
+def test_a_state_machine_that_registers_its_endpoints_autoscaling_scales_it():
+    result = lint_text(json.dumps(_scaling_machine(TARGET), indent=1), "deploy.asl.json", LintOptions())
+    assert result.findings == ()  # no AS001: the machine scales the endpoint it creates
+    (deployment,) = result.deployments
+    (scaling,) = deployment.units[0].scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 6)
+    assert [policy.metric.value for policy in scaling.policies] == ["SageMakerVariantInvocationsPerInstance"]
+    assert [(target.status.value, target.deployment_id) for target in result.scaling_targets] == [("linked", deployment.id)]
+    fixed = lint_text(json.dumps(_scaling_machine({**TARGET, "MaxCapacity": 2}), indent=1), "deploy.asl.json", LintOptions())
+    assert [finding.rule_id for finding in fixed.findings] == ["AS003"]
+
+
+def test_a_state_machine_scaling_an_endpoint_named_at_run_time_keeps_as001_silent_and_says_why():
+    dynamic = {**{key: value for key, value in TARGET.items() if key != "ResourceId"},
+               "ResourceId.$": "States.Format('endpoint/{}/variant/AllTraffic', $.endpoint_name)"}
+    result = lint_text(json.dumps(_scaling_machine(dynamic, endpoint_name=None), indent=1), "deploy.asl.json", LintOptions())
+    assert result.findings == ()
+    (deployment,) = result.deployments
+    (said,) = result.not_judged_of(deployment)
+    assert said.rule_id == "AS001" and "set at run time" in said.message
+    # Without the registration, the endpoint it creates has no autoscaling.
+    machine = _scaling_machine(TARGET)
+    del machine["States"]["Register"], machine["States"]["Scale"]
+    machine["States"]["CreateEndpoint"]["End"] = True
+    del machine["States"]["CreateEndpoint"]["Next"]
+    alone = lint_text(json.dumps(machine, indent=1), "deploy.asl.json", LintOptions())
+    assert [finding.rule_id for finding in alone.findings] == ["AS001"]
 
 
 ODD_SCALING_DOCUMENTS = [

@@ -11,10 +11,10 @@ across every document of the run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable
 
-from linter import Document, InputProblem, LinkStatus, MappingNode, ResourceRef, RunContext, Scaling, ScalingTarget, Span
+from linter import Document, InputProblem, MappingNode, ResourceRef, RunContext, Span
 
 from plugins import data
 from plugins.adapters.aws.sagemaker_requests import (
@@ -41,8 +41,7 @@ from plugins.adapters.aws.document_kinds import (  # noqa: F401  (recognition, r
 )
 
 if TYPE_CHECKING:
-    from linter import ScalingPolicy
-    from plugins.adapters.aws.api_scaling import ScalingRequest
+    from plugins.adapters.aws.api_scaling import ScalingRequest, TargetLinks
 
 
 @dataclass(frozen=True)
@@ -67,15 +66,6 @@ class RequestGroup:
 
 
 @dataclass
-class TargetLinks:
-    """What the run's RegisterScalableTarget documents link to: each one's `ScalingTarget`, by id() of the document,
-    and the scalings of each variant they scale, by (number of its group in `RequestIndex.groups`, variant name)."""
-
-    targets: dict[int, ScalingTarget] = field(default_factory=dict)
-    units: dict[tuple[int, str], tuple[Scaling, ...]] = field(default_factory=dict)
-
-
-@dataclass
 class RequestIndex:
     """Every request document of the run, read once, and the deployments they make together."""
 
@@ -87,7 +77,7 @@ class RequestIndex:
     endpoints: dict[int, EndpointRequest] = field(default_factory=dict)
     groups: list[RequestGroup] = field(default_factory=list)
     scaling: list[ScalingRequest] = field(default_factory=list)  # Application Auto Scaling requests
-    target_links: TargetLinks | None = None  # what their targets link to, when there are any
+    target_links: TargetLinks | None = None  # what their targets link to (hostings numbered as `groups`), when there are any
     claimed: set[int] = field(default_factory=set)  # indexes into `groups`
     reader: RequestReader = field(default_factory=RequestReader)  # with the run's `[data]` section
 
@@ -161,7 +151,15 @@ def index_requests(run: RunContext) -> RequestIndex:
         root = request.document.root
         index.groups.append(RequestGroup(request, (document,) + index.model_members([reader.name_key(root, "ModelName")])))
     if index.scaling:
-        index.target_links = link_targets(index.scaling, index.groups)
+        from plugins.adapters.aws.api_scaling import link_targets
+
+        hostings = [(group.endpoint, group.config, group.anchor.id) for group in index.groups]
+        index.target_links = links = link_targets(index.scaling, hostings)
+        # A target and its policies are documents of the deployment they scale: linted alone, they report it.
+        index.groups = [
+            replace(group, members=group.members + links.members[number]) if number in links.members else group
+            for number, group in enumerate(index.groups)
+        ]
     return index
 
 
@@ -174,69 +172,3 @@ def run_models(run: RunContext) -> tuple[ModelRequest, ...]:
     """The CreateModel documents of the run, found by their literal `ModelName`."""
     return tuple(run_index(run).models)
 
-
-def link_targets(requests: list[ScalingRequest], groups: list[RequestGroup]) -> TargetLinks:
-    """Each target request's scaling (driven by the policies and scheduled actions of its triple), linked to the
-    variant of the endpoint group its ResourceId names (see `plugins.adapters.aws.api_scaling`)."""
-    from plugins.adapters.aws.api_scaling import scaling_of, triple_text
-    from plugins.adapters.aws.document_kinds import REGISTER_TARGET
-
-    policies: dict[tuple[str, str, str], list[ScalingPolicy]] = {}
-    for request in requests:
-        key = triple_text(request)
-        if request.policy is not None and key is not None:
-            policies.setdefault(key, []).append(request.policy)
-    by_endpoint: dict[str, int] = {}
-    configs_alone: list[int] = []
-    for number, group in enumerate(groups):
-        if group.endpoint is not None and group.endpoint.name.known:
-            by_endpoint.setdefault(str(group.endpoint.name.value), number)
-        elif group.endpoint is None and group.config is not None:
-            configs_alone.append(number)
-    links = TargetLinks()
-    for request in requests:
-        if request.operation != REGISTER_TARGET:
-            continue
-        key = triple_text(request)
-        scaling = scaling_of(request, tuple(policies.get(key, ())) if key is not None else ())
-        status, reason, number, unit, refers_to = _link(request, groups, by_endpoint, configs_alone)
-        if status is LinkStatus.LINKED and number is not None:
-            links.units[(number, unit)] = links.units.get((number, unit), ()) + (scaling,)
-        links.targets[request.document] = ScalingTarget(
-            resource_id=request.triple[0], scaling=scaling, status=status, reason=reason,
-            deployment_id=groups[number].anchor.id if number is not None else "",
-            unit_name=unit, span=request.span, refers_to=refers_to,
-        )
-    return links
-
-
-def _link(
-    request: ScalingRequest, groups: list[RequestGroup], by_endpoint: dict[str, int], configs_alone: list[int]
-) -> tuple[LinkStatus, str, int | None, str, tuple[str, ...]]:
-    """(status, reason, number of the group it names, unit, refers_to) of a target request among the run's groups."""
-    from plugins.adapters.aws.application_autoscaling import SAGEMAKER_NAMESPACE, VARIANT, parse_resource_id
-
-    resource_id, _, namespace = request.triple
-    if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
-        return LinkStatus.OTHER_SERVICE, f"ServiceNamespace {namespace.value}", None, "", ()
-    if not resource_id.known:
-        return LinkStatus.UNRESOLVED, f"ResourceId is {resource_id.note or 'not known'}", None, "", ()
-    resource = parse_resource_id(str(resource_id.value))
-    if resource is None or resource.kind != VARIANT:
-        return LinkStatus.NOT_IN_RUN, f"ResourceId {resource_id.value!r} names no endpoint variant of the request documents", None, "", ()
-    endpoint, variant = resource.names
-    number = by_endpoint.get(endpoint)
-    if number is None:
-        # Left for the run-wide link; a configuration of the run with no endpoint document may be deployed as it.
-        ids = tuple(groups[alone].anchor.id for alone in configs_alone)
-        return LinkStatus.NO_SUCH_DEPLOYMENT, f"no endpoint named {endpoint!r} in this run", None, "", ids
-    group = groups[number]
-    if group.config is None:
-        return LinkStatus.UNRESOLVED, f"endpoint {endpoint!r}: its configuration is not in the run", number, "", ()
-    names = [str(item.unit.name.value) for item in group.config.variants if item.unit.name.known]
-    if variant in names:
-        return LinkStatus.LINKED, f"endpoint {endpoint!r}, variant {variant!r}", number, variant, ()
-    if len(names) < len(group.config.variants):
-        return LinkStatus.UNRESOLVED, f"endpoint {endpoint!r}: a variant's name is not known", number, "", ()
-    listed = ", ".join(names) or "none"
-    return LinkStatus.NO_SUCH_UNIT, f"endpoint {endpoint!r} has no variant {variant!r} (variants: {listed})", number, "", ()

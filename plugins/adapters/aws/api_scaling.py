@@ -4,8 +4,9 @@ A team that creates its endpoints with `aws sagemaker create-... --cli-input-jso
 registers their autoscaling the same way: `aws application-autoscaling
 register-scalable-target --cli-input-json file://target.json`, then
 `put-scaling-policy` and `put-scheduled-action`. Each such document is read
-(`read_request`), and the request index links each target by its triple
-(`api_documents.link_targets`):
+(`read_request`) and each target linked by its triple (`link_targets`),
+among the endpoints of the run's request documents or of one state
+machine (whose `aws-sdk:applicationautoscaling` tasks are such requests):
 
 - a RegisterScalableTarget document is a target: its ResourceId
   (`endpoint/<endpoint>/variant/<variant>`) names an endpoint of the run's
@@ -23,25 +24,38 @@ registered (AS002), as a template's target does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-from linter import LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span
+from linter import LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span, Unit
 
 from plugins.adapters.aws.application_autoscaling import (
     SAGEMAKER_NAMESPACE,
+    VARIANT,
     link_across_run,
+    parse_resource_id,
     read_policy,
     sagemaker_metric_facts,
     scheduled_action,
 )
 from plugins.adapters.aws.document_kinds import PUT_POLICY, PUT_SCHEDULED_ACTION, REGISTER_TARGET
 
+from plugins.adapters.aws.sagemaker_requests import ConfigRequest, EndpointRequest
+
 if TYPE_CHECKING:
     from linter import Deployment
     from plugins.adapters.aws.sagemaker_requests import RequestReader
 
-__all__ = ["ScalingRequest", "link_outside_requests", "read_request", "scaling_of", "triple_text"]
+__all__ = [
+    "Hosting",
+    "ScalingRequest",
+    "TargetLinks",
+    "link_outside_requests",
+    "link_targets",
+    "read_request",
+    "scaling_of",
+    "triple_text",
+]
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,98 @@ def triple_text(request: ScalingRequest) -> tuple[str, str, str] | None:
     if not all(part.known for part in request.triple):
         return None
     return tuple(str(part.value) for part in request.triple)  # type: ignore[return-value]
+
+
+@dataclass
+class TargetLinks:
+    """What target requests link to: each one's `ScalingTarget`, by `ScalingRequest.document`, and the scalings of
+    each variant they scale, by (number of its hosting in the list `link_targets` was given, variant name)."""
+
+    targets: dict[int, ScalingTarget] = field(default_factory=dict)
+    units: dict[tuple[int, str], tuple[Scaling, ...]] = field(default_factory=dict)
+    # By hosting number: the `ScalingRequest.document`s of the targets linked to it and of the requests driving them.
+    members: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def scaled_units(self, number: int, units: tuple[Unit, ...]) -> tuple[Unit, ...]:
+        """`units` of hosting `number`, each with the scalings linked to it added."""
+        if not any(key[0] == number for key in self.units):
+            return units
+        return tuple(
+            unit.replaced(scaling=unit.scaling + self.units.get((number, str(unit.name.value)), ())) if unit.name.known else unit
+            for unit in units
+        )
+
+
+# An endpoint and its configuration as the requests made them (either may be absent), and the deployment's ID.
+Hosting = tuple[EndpointRequest | None, ConfigRequest | None, str]
+
+
+def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]) -> TargetLinks:
+    """Each target request's scaling (driven by the policies and scheduled actions of its triple), linked to the
+    variant of the hosting whose endpoint its ResourceId names."""
+    policies: dict[tuple[str, str, str], list[ScalingPolicy]] = {}
+    drivers: dict[tuple[str, str, str], list[int]] = {}
+    for request in requests:
+        key = triple_text(request)
+        if request.policy is not None and key is not None:
+            policies.setdefault(key, []).append(request.policy)
+            drivers.setdefault(key, []).append(request.document)
+    by_endpoint: dict[str, int] = {}
+    configs_alone: list[int] = []
+    for number, (endpoint, config, _) in enumerate(hostings):
+        if endpoint is not None and endpoint.name.known:
+            by_endpoint.setdefault(str(endpoint.name.value), number)
+        elif endpoint is None and config is not None:
+            configs_alone.append(number)
+    links = TargetLinks()
+    for request in requests:
+        if request.operation != REGISTER_TARGET:
+            continue
+        key = triple_text(request)
+        scaling = scaling_of(request, tuple(policies.get(key, ())) if key is not None else ())
+        status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone)
+        if status is LinkStatus.LINKED and number is not None:
+            links.units[(number, unit)] = links.units.get((number, unit), ()) + (scaling,)
+            driving = tuple(drivers.get(key, ())) if key is not None else ()
+            links.members[number] = links.members.get(number, ()) + (request.document, *driving)
+        links.targets[request.document] = ScalingTarget(
+            resource_id=request.triple[0], scaling=scaling, status=status, reason=reason,
+            deployment_id=hostings[number][2] if number is not None else "",
+            unit_name=unit, span=request.span, refers_to=refers_to,
+        )
+    return links
+
+
+def _link(
+    request: ScalingRequest, hostings: Sequence[Hosting], by_endpoint: dict[str, int], configs_alone: list[int]
+) -> tuple[LinkStatus, str, int | None, str, tuple[str, ...]]:
+    """(status, reason, number of the hosting it names, unit, refers_to) of a target request among the hostings."""
+    resource_id, _, namespace = request.triple
+    if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
+        return LinkStatus.OTHER_SERVICE, f"ServiceNamespace {namespace.value}", None, "", ()
+    if not resource_id.known:
+        return LinkStatus.UNRESOLVED, f"ResourceId is {resource_id.note or 'not known'}", None, "", ()
+    resource = parse_resource_id(str(resource_id.value))
+    if resource is None or resource.kind != VARIANT:
+        return LinkStatus.NOT_IN_RUN, f"ResourceId {resource_id.value!r} names no endpoint variant of the requests", None, "", ()
+    endpoint, variant = resource.names
+    if "${" in endpoint or "${" in variant:  # a name set when the requests run: any endpoint of theirs may be the one
+        return LinkStatus.UNRESOLVED, f"ResourceId {resource_id.value!r} is not known in full", None, "", ()
+    number = by_endpoint.get(endpoint)
+    if number is None:
+        # Left for the run-wide link; a configuration with no endpoint request may be deployed as it.
+        ids = tuple(hostings[alone][2] for alone in configs_alone)
+        return LinkStatus.NO_SUCH_DEPLOYMENT, f"no endpoint named {endpoint!r} in this run", None, "", ids
+    config = hostings[number][1]
+    if config is None:
+        return LinkStatus.UNRESOLVED, f"endpoint {endpoint!r}: its configuration is not in the run", number, "", ()
+    names = [str(item.unit.name.value) for item in config.variants if item.unit.name.known]
+    if variant in names:
+        return LinkStatus.LINKED, f"endpoint {endpoint!r}, variant {variant!r}", number, variant, ()
+    if len(names) < len(config.variants):
+        return LinkStatus.UNRESOLVED, f"endpoint {endpoint!r}: a variant's name is not known", number, "", ()
+    listed = ", ".join(names) or "none"
+    return LinkStatus.NO_SUCH_UNIT, f"endpoint {endpoint!r} has no variant {variant!r} (variants: {listed})", number, "", ()
 
 
 def link_outside_requests(target: ScalingTarget, deployments: Iterable[Deployment]) -> ScalingTarget:

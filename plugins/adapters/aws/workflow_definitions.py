@@ -5,7 +5,11 @@ Task states whose `Resource` is a SageMaker service integration
 (`arn:aws:states:::sagemaker:createTrainingJob.sync`, ...) or an AWS SDK
 integration (`arn:aws:states:::aws-sdk:sagemaker:createTrainingJob`); the
 task's `Parameters` (JSONPath) or `Arguments` (JSONata) is the API request.
-States are walked through Parallel branches and Map processors.
+States are walked through Parallel branches and Map processors. Its AWS
+SDK integration's Application Auto Scaling tasks
+(`arn:aws:states:::aws-sdk:applicationautoscaling:registerScalableTarget`,
+`putScalingPolicy`, `putScheduledAction`) scale the endpoints it creates,
+read and linked as request documents are (`api_scaling`).
 A pipeline definition (`pipeline.definition()`) creates them from
 Training, Transform, Processing, Tuning and Model steps, whose `Arguments`
 are the API requests, walked through Condition steps; `{"Get":
@@ -76,7 +80,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     read_endpoint_config,
     read_model,
 )
-from plugins.adapters.aws.document_kinds import is_pipeline_definition, is_state_machine
+from plugins.adapters.aws.document_kinds import SCALING_OPERATIONS, is_pipeline_definition, is_state_machine
 from plugins.adapters.aws.written_values import text_of
 
 __all__ = [
@@ -208,6 +212,9 @@ def _text(reader: RequestReader, node: Node | None) -> str | None:
 
 _SAGEMAKER_RESOURCE = re.compile(r":states:::(?:aws-sdk:)?sagemaker:([A-Za-z]+)", re.I)
 _OPERATIONS = {operation.lower(): operation for operation in JOB_OPERATIONS + HOSTING_OPERATIONS}
+# The AWS SDK integration's Application Auto Scaling calls that scale an endpoint the machine creates.
+_AUTOSCALING_RESOURCE = re.compile(r":states:::aws-sdk:applicationautoscaling:([A-Za-z]+)", re.I)
+_SCALING_OPERATIONS = {operation.lower(): operation for operation in SCALING_OPERATIONS}
 
 
 def asl_resolver(
@@ -238,7 +245,8 @@ class _Task:
 
 
 def _sagemaker_tasks(root: MappingNode, reader: RequestReader) -> list[_Task]:
-    """Task states that call a SageMaker Create* API, in file order, through Parallel and Map states."""
+    """Task states that call a SageMaker Create* API or an Application Auto Scaling one (`SCALING_OPERATIONS`), in file
+    order, through Parallel and Map states."""
     tasks: list[_Task] = []
     pending: list[MappingNode] = [root]
     seen: set[int] = set()
@@ -269,6 +277,9 @@ def _sagemaker_tasks(root: MappingNode, reader: RequestReader) -> list[_Task]:
                 resource = _text(reader, state.get("Resource"))
                 match = _SAGEMAKER_RESOURCE.search(resource) if resource else None
                 operation = _OPERATIONS.get(match.group(1).lower()) if match else None
+                if operation is None and resource:
+                    match = _AUTOSCALING_RESOURCE.search(resource)
+                    operation = _SCALING_OPERATIONS.get(match.group(1).lower()) if match else None
                 request = state.get("Parameters")
                 if request is None:
                     request = state.get("Arguments")
@@ -284,8 +295,14 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
     models: list[ModelRequest] = []
     configs = []
     endpoints = []
+    scaling_requests = []
     anchors: dict[int, _Task] = {}
     for task in tasks:
+        if task.operation in SCALING_OPERATIONS:
+            from plugins.adapters.aws.api_scaling import read_request  # waits for a machine that scales endpoints
+
+            scaling_requests.append(read_request(task.operation, task.request, reader, task.span, id(task.request)))
+            continue
         link = ResourceRef(f"Step Functions task {task.operation}", task.name, task.span)
         state_name = Sourced(task.name, task.span, Provenance.INFERRED, "state name")
         if task.operation == MODEL:
@@ -316,27 +333,41 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
         )
         results.extend(job_deployments(task.operation, task.request, reader, context))
     reported: set[int] = set()
-    for endpoint, config in link_hosting(endpoints, configs):
+    hostings = [
+        (endpoint, config, surroundings.id_prefix + anchors[id(endpoint if endpoint is not None else config)].name)
+        for endpoint, config in link_hosting(endpoints, configs)
+    ]
+    scaling_links = None
+    if scaling_requests:
+        from plugins.adapters.aws.api_scaling import link_targets
+
+        scaling_links = link_targets(scaling_requests, hostings)
+    for number, (endpoint, config, deployment_id) in enumerate(hostings):
         anchor = anchors[id(endpoint if endpoint is not None else config)]
-        results.append(
-            hosting_deployment(
-                surroundings.id_prefix + anchor.name,
-                anchor.span,
-                endpoint,
-                config,
-                find_model,
-                surroundings.links,
-                f"created in {surroundings.where}",
-                surroundings.profile,
-                surroundings.environment,
-            )
+        deployment = hosting_deployment(
+            deployment_id,
+            anchor.span,
+            endpoint,
+            config,
+            find_model,
+            surroundings.links,
+            f"created in {surroundings.where}",
+            surroundings.profile,
+            surroundings.environment,
         )
+        if scaling_links is not None:
+            units = scaling_links.scaled_units(number, deployment.units)
+            if units is not deployment.units:
+                deployment = deployment.replaced(units=units)
+        results.append(deployment)
         for request in (endpoint, config):
             if request is not None and id(request) not in reported:
                 reported.add(id(request))
                 results.extend(request.problems)
     for model in models:
         results.extend(model.problems)
+    if scaling_links is not None:
+        results.extend(scaling_links.targets.values())
     return results
 
 
