@@ -38,8 +38,7 @@ from plugins.adapters.aws.application_autoscaling import (
     sagemaker_metric_facts,
     scheduled_action,
 )
-from plugins.adapters.aws.document_kinds import PUT_POLICY, PUT_SCHEDULED_ACTION, REGISTER_TARGET
-
+from plugins.adapters.aws.document_kinds import PUT_POLICY, REGISTER_TARGET
 from plugins.adapters.aws.sagemaker_requests import ConfigRequest, EndpointRequest
 
 if TYPE_CHECKING:
@@ -53,39 +52,48 @@ __all__ = [
     "link_outside_requests",
     "link_targets",
     "read_request",
-    "scaling_of",
-    "triple_text",
 ]
 
 
 @dataclass(frozen=True)
 class ScalingRequest:
-    """One Application Auto Scaling request document: a target, or a policy or scheduled action driving one."""
+    """One Application Auto Scaling request: a target, or a policy or scheduled action driving one.
 
-    document: int  # id() of the document
+    `document` identifies the request (the id() of its document, of a
+    task's parameters); `written_as` says where it is written, for `explain`.
+    """
+
+    document: int
     operation: str
     span: Span
+    written_as: str
     triple: tuple[Sourced[str], Sourced[str], Sourced[str]]  # ResourceId, ScalableDimension, ServiceNamespace
     min_capacity: Sourced[int] = Sourced()
     max_capacity: Sourced[int] = Sourced()
     policy: ScalingPolicy | None = None
 
 
-def read_request(operation: str, root: MappingNode, reader: RequestReader, span: Span, document: int) -> ScalingRequest:
-    """A RegisterScalableTarget, PutScalingPolicy or PutScheduledAction document (`operation`), as written."""
+def read_request(
+    operation: str, root: MappingNode, reader: RequestReader, span: Span, document: int, written_as: str = ""
+) -> ScalingRequest:
+    """A RegisterScalableTarget, PutScalingPolicy or PutScheduledAction request (`operation`), as written.
+
+    `written_as` names where (default: `<operation> document <path>`).
+    """
+    where = written_as or f"{operation} document {span.path}"
     triple = (reader.read_text(root, "ResourceId"), reader.read_str(root, "ScalableDimension"), reader.read_str(root, "ServiceNamespace"))
     if operation == REGISTER_TARGET:
         return ScalingRequest(
-            document, operation, span, triple,
+            document, operation, span, where, triple,
             min_capacity=reader.read_int(root, "MinCapacity"),
             max_capacity=reader.read_int(root, "MaxCapacity"),
         )
     if operation == PUT_POLICY:
-        return ScalingRequest(document, operation, span, triple, policy=read_policy(root, reader, span))
-    return ScalingRequest(document, operation, span, triple, policy=scheduled_action(span, f"{PUT_SCHEDULED_ACTION} document"))
+        return ScalingRequest(document, operation, span, where, triple, policy=read_policy(root, reader, span))
+    return ScalingRequest(document, operation, span, where, triple, policy=scheduled_action(span, where))
 
 
-def scaling_of(request: ScalingRequest, policies: tuple[ScalingPolicy, ...]) -> Scaling:
+def _scaling_of(request: ScalingRequest, policies: tuple[ScalingPolicy, ...]) -> Scaling:
     """A RegisterScalableTarget request's scaling, driven by `policies` (those of its triple), with the tables' facts."""
     _, dimension, namespace = request.triple
     fitting: tuple[str, ...] = ()
@@ -96,13 +104,13 @@ def scaling_of(request: ScalingRequest, policies: tuple[ScalingPolicy, ...]) -> 
         max_capacity=request.max_capacity,
         dimension=dimension,
         policies=policies,
-        linked_by=f"{REGISTER_TARGET} document {request.span.path}",
+        linked_by=request.written_as,
         span=request.span,
         fitting_metrics=fitting,
     )
 
 
-def triple_text(request: ScalingRequest) -> tuple[str, str, str] | None:
+def _triple_text(request: ScalingRequest) -> tuple[str, str, str] | None:
     """The request's triple as text, or None when a part is not known (a policy then drives no target it can be shown to)."""
     if not all(part.known for part in request.triple):
         return None
@@ -139,7 +147,7 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
     policies: dict[tuple[str, str, str], list[ScalingPolicy]] = {}
     drivers: dict[tuple[str, str, str], list[int]] = {}
     for request in requests:
-        key = triple_text(request)
+        key = _triple_text(request)
         if request.policy is not None and key is not None:
             policies.setdefault(key, []).append(request.policy)
             drivers.setdefault(key, []).append(request.document)
@@ -154,8 +162,8 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
     for request in requests:
         if request.operation != REGISTER_TARGET:
             continue
-        key = triple_text(request)
-        scaling = scaling_of(request, tuple(policies.get(key, ())) if key is not None else ())
+        key = _triple_text(request)
+        scaling = _scaling_of(request, tuple(policies.get(key, ())) if key is not None else ())
         status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone)
         if status is LinkStatus.LINKED and number is not None:
             links.units[(number, unit)] = links.units.get((number, unit), ()) + (scaling,)

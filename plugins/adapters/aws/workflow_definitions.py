@@ -301,7 +301,8 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
         if task.operation in SCALING_OPERATIONS:
             from plugins.adapters.aws.api_scaling import read_request  # waits for a machine that scales endpoints
 
-            scaling_requests.append(read_request(task.operation, task.request, reader, task.span, id(task.request)))
+            written_as = f"Step Functions task {task.operation} {task.name}"
+            scaling_requests.append(read_request(task.operation, task.request, reader, task.span, id(task.request), written_as))
             continue
         link = ResourceRef(f"Step Functions task {task.operation}", task.name, task.span)
         state_name = Sourced(task.name, task.span, Provenance.INFERRED, "state name")
