@@ -10,7 +10,7 @@ from linter import method_cache
 method_cache.install()  # before any dataclass below is made (see linter/method_cache.py)
 
 from linter.commands import Command, CommandContext, CommandError  # noqa: E402
-from linter.context_selection import ContextPrefilter
+from linter.context_selection import ContextPrefilter, WholeNames
 from linter.engine import ContextRequest, LintOptions, LintResult, RunContext
 from linter.hookspecs import hookimpl
 from linter.model import (
@@ -155,6 +155,7 @@ __all__ = [
     "LintResult",
     "ContextRequest",
     "ContextPrefilter",
+    "WholeNames",
     "RunContext",
     "Option",
     "OptionSection",

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cpu_bound import within
-from linter import ContextRequest, LintOptions, hookimpl
+from linter import ContextRequest, LintOptions, WholeNames, hookimpl
 from linter.api import lint_paths
 from linter.plugin_manager import build_plugin_host
 from plugins.adapters import kubernetes
@@ -330,6 +330,45 @@ def test_a_template_wants_the_request_documents_not_every_template_and_a_request
         assert "scaling/target.json" in parsed and "stacks/fraud/endpoint.yaml" not in parsed
 
 
+SCALING_STACK = """\
+Resources:
+  Target:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties:
+      ServiceNamespace: sagemaker
+      ResourceId: endpoint/churn/variant/AllTraffic
+      ScalableDimension: sagemaker:variant:DesiredInstanceCount
+      MinCapacity: 2
+      MaxCapacity: 6
+  Policy:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties:
+      PolicyName: invocations
+      PolicyType: TargetTrackingScaling
+      ScalingTargetId: !Ref Target
+      TargetTrackingScalingPolicyConfiguration:
+        TargetValue: 70
+        PredefinedMetricSpecification: {PredefinedMetricType: SageMakerVariantInvocationsPerInstance}
+"""
+
+
+@pytest.mark.parametrize("linted", ["endpoints/churn.yaml", "scaling/churn-scaling.yaml"])
+def test_a_stack_in_another_directory_that_scales_the_endpoint_or_makes_it_is_wanted(tmp_path, monkeypatch, linted):
+    files = {
+        "endpoints/churn.yaml": SAGEMAKER_STACK.replace("NAME", "churn"),
+        "endpoints/fraud.yaml": SAGEMAKER_STACK.replace("NAME", "fraud"),
+        "other/fraud-scaling.yaml": SCALING_STACK.replace("churn", "fraud"),
+        "scaling/churn-scaling.yaml": SCALING_STACK,
+    }
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)  # the findings of every file parsed
+    assert filtered.findings == ()  # neither AS001 on the endpoint nor AS002 on the target
+    assert "other/fraud-scaling.yaml" not in parsed  # it names another endpoint
+    if linted == "endpoints/churn.yaml":
+        assert "scaling/churn-scaling.yaml" in parsed
+    else:
+        assert "endpoints/churn.yaml" in parsed and "endpoints/fraud.yaml" not in parsed
+
+
 EXTERNAL_ISVC = """\
 apiVersion: serving.kserve.io/v1beta1
 kind: InferenceService
@@ -556,7 +595,7 @@ def test_whole_names_are_found_as_the_look_behind_pattern_finds_them(names: froz
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     expected = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w.-])").search(text)
     with within(0.5):  # a search that never moves past the end would hang here instead
-        found = kubernetes._WholeNames(names).search(text)
+        found = WholeNames(names).search(text)
     found_at = (found.span(), found.group()) if found is not None else None
     expected_at = (expected.span(), expected.group()) if expected is not None else None
     assert found_at == expected_at

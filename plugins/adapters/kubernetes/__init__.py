@@ -37,7 +37,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from linter import ContextPrefilter, ContextRequest, Document, LoadLimits, OptionSection, RunContext, SourceFile, UnrenderedTemplate, child, hookimpl, load_text
+from linter import ContextPrefilter, ContextRequest, Document, LoadLimits, OptionSection, RunContext, SourceFile, UnrenderedTemplate, WholeNames, child, hookimpl, load_text
 
 from plugins.adapters.kubernetes.objects import DEFAULT_NAMESPACE, is_object, kserve_owners, kserve_workloads, manifests
 
@@ -114,7 +114,7 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     if _links_whatever_names(text, _linking_words(request)):
         return True
     if linted.names and any(word in text for word in AUTOSCALER_WORDS):
-        if request.memo(("kubernetes", "names"), lambda: _WholeNames(linted.names)).search(text) is not None:
+        if request.memo(("kubernetes", "names"), lambda: WholeNames(linted.names)).search(text) is not None:
             return True
     return any(_may_hold_target(text, target, request) for target in linted.targets)
 
@@ -125,10 +125,10 @@ def _may_hold_target(text: str, target: tuple[str, str, str], request: ContextRe
     namespace, kind, name = target
     if kind not in text:
         return False
-    if request.memo(("kubernetes", "whole", name), lambda: _WholeNames(frozenset((name,)))).search(text) is not None:
+    if request.memo(("kubernetes", "whole", name), lambda: WholeNames(frozenset((name,)))).search(text) is not None:
         return True
     if namespace != DEFAULT_NAMESPACE:  # an object of the default namespace may not say so
-        if request.memo(("kubernetes", "whole", namespace), lambda: _WholeNames(frozenset((namespace,)))).search(text) is None:
+        if request.memo(("kubernetes", "whole", namespace), lambda: WholeNames(frozenset((namespace,)))).search(text) is None:
             return False
     from plugins.adapters.kubernetes.readers import may_be_typo
 
@@ -262,36 +262,6 @@ def _parsed_objects(texts: dict[str, str], limits: LoadLimits) -> "_LintedObject
     return _LintedObjects(frozenset(names), tuple(dict.fromkeys(targets)))
 
 
-class _WholeNames:
-    """Finds one of `names` written whole: object names are DNS names, written between characters no name holds.
-
-    `search` answers as `re.search` of `(?<![\\w.-])(?:names)(?![\\w.-])`
-    would, but the pattern searched starts with the names themselves and
-    the character before is checked here: a pattern that starts with a
-    look-behind is tried at every character of the text (~15 us a manifest
-    for one name), one that starts with its literal text is found by a fast
-    search. After a candidate preceded by a name's character, the search
-    goes on from the next character, as the look-behind's would.
-    """
-
-    def __init__(self, names: "frozenset[str]") -> None:
-        alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-        self._search = re.compile(rf"(?:{alternatives})(?![\w.-])").search
-
-    def search(self, text: str) -> "re.Match[str] | None":
-        search, position, end = self._search, 0, len(text)
-        while position <= end:  # (a search from past the end would start at the end again: an empty name)
-            found = search(text, position)
-            if found is None:
-                return None
-            start = found.start()
-            if start == 0 or _NAME_CHARACTER(text, start - 1) is None:
-                return found
-            position = start + 1
-        return None
-
-
-_NAME_CHARACTER = re.compile(r"[\w.-]").match
 
 
 @hookimpl
