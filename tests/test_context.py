@@ -8,6 +8,8 @@ import textwrap
 
 import pytest
 
+from scaling_stacks import SCALING_STACK, endpoint_stack
+
 LINKING_PLUGIN = textwrap.dedent(
     '''
     """A test adapter: a `kind: Scaler` document names a `kind: Workload` in any document of the run."""
@@ -322,37 +324,6 @@ def test_each_file_is_decoded_once(cli, manifests, monkeypatch):
 
 # --- what context files offer the run's links (`mldeploy_context_links`) ----------------------------------
 
-STACK = """\
-Resources:
-  Config:
-    Type: AWS::SageMaker::EndpointConfig
-    Properties:
-      ProductionVariants:
-        - {VariantName: AllTraffic, ModelName: churn-xgb, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}
-  Endpoint:
-    Type: AWS::SageMaker::Endpoint
-    Properties: {EndpointName: churn, EndpointConfigName: !GetAtt Config.EndpointConfigName}
-"""
-SCALING_STACK = """\
-Resources:
-  Target:
-    Type: AWS::ApplicationAutoScaling::ScalableTarget
-    Properties:
-      ServiceNamespace: sagemaker
-      ResourceId: endpoint/churn/variant/AllTraffic
-      ScalableDimension: sagemaker:variant:DesiredInstanceCount
-      MinCapacity: 2
-      MaxCapacity: 6
-  Policy:
-    Type: AWS::ApplicationAutoScaling::ScalingPolicy
-    Properties:
-      PolicyName: invocations
-      PolicyType: TargetTrackingScaling
-      ScalingTargetId: !Ref Target
-      TargetTrackingScalingPolicyConfiguration:
-        TargetValue: 70
-        PredefinedMetricSpecification: {PredefinedMetricType: SageMakerVariantInvocationsPerInstance}
-"""
 TARGET_REQUEST = """\
 {"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/churn/variant/AllTraffic",
  "ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "MinCapacity": 2, "MaxCapacity": 6}
@@ -367,7 +338,7 @@ TARGET_REQUEST = """\
 def test_a_file_changed_alone_links_across_files_as_the_whole_run_does(cli, chdir_tmp, scaling_name, scaling_text):
     # One stack makes the endpoint, another file beside it scales it: a pre-commit hook passes either alone.
     (chdir_tmp / "stacks").mkdir()
-    (chdir_tmp / "stacks" / "endpoint.yaml").write_text(STACK)
+    (chdir_tmp / "stacks" / "endpoint.yaml").write_text(endpoint_stack("churn"))
     (chdir_tmp / "stacks" / scaling_name).write_text(scaling_text)
     select = ("--select", "AS,HA")
     assert cli(*select, "stacks").out.startswith("No problems found in 2 files")

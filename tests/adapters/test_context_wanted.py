@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cpu_bound import within
+from scaling_stacks import SCALING_STACK, endpoint_stack
 from linter import ContextRequest, LintOptions, WholeNames, hookimpl
 from linter.api import lint_paths
 from linter.plugin_manager import build_plugin_host
@@ -297,17 +298,6 @@ def test_the_findings_are_those_of_every_context_file_parsed(tmp_path, monkeypat
     assert ("platform/hpa.yaml" in parsed) == (target == "scorer") and "platform/other.yaml" not in parsed
 
 
-SAGEMAKER_STACK = """\
-Resources:
-  Config:
-    Type: AWS::SageMaker::EndpointConfig
-    Properties:
-      ProductionVariants:
-        - {VariantName: AllTraffic, ModelName: m, InstanceType: ml.m5.xlarge, InitialInstanceCount: 2}
-  Endpoint:
-    Type: AWS::SageMaker::Endpoint
-    Properties: {EndpointName: NAME, EndpointConfigName: !GetAtt Config.EndpointConfigName}
-"""
 TRIPLE = '"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/churn/variant/AllTraffic", "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"'
 
 
@@ -315,8 +305,8 @@ TRIPLE = '"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/churn/variant
 def test_a_template_wants_the_request_documents_not_every_template_and_a_request_document_wants_both(tmp_path, monkeypatch, linted):
     # A repository of SageMaker stacks, and the CLI documents that scale one of their endpoints.
     files = {
-        "stacks/churn/endpoint.yaml": SAGEMAKER_STACK.replace("NAME", "churn"),
-        "stacks/fraud/endpoint.yaml": SAGEMAKER_STACK.replace("NAME", "fraud"),
+        "stacks/churn/endpoint.yaml": endpoint_stack("churn"),
+        "stacks/fraud/endpoint.yaml": endpoint_stack("fraud"),
         "scaling/target.json": "{" + TRIPLE + ', "MinCapacity": 2, "MaxCapacity": 6}',
         "scaling/policy.json": '{"PolicyName": "p", ' + TRIPLE + ', "PolicyType": "TargetTrackingScaling", '
         '"TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70, "PredefinedMetricSpecification": '
@@ -330,33 +320,11 @@ def test_a_template_wants_the_request_documents_not_every_template_and_a_request
         assert "scaling/target.json" in parsed and "stacks/fraud/endpoint.yaml" not in parsed
 
 
-SCALING_STACK = """\
-Resources:
-  Target:
-    Type: AWS::ApplicationAutoScaling::ScalableTarget
-    Properties:
-      ServiceNamespace: sagemaker
-      ResourceId: endpoint/churn/variant/AllTraffic
-      ScalableDimension: sagemaker:variant:DesiredInstanceCount
-      MinCapacity: 2
-      MaxCapacity: 6
-  Policy:
-    Type: AWS::ApplicationAutoScaling::ScalingPolicy
-    Properties:
-      PolicyName: invocations
-      PolicyType: TargetTrackingScaling
-      ScalingTargetId: !Ref Target
-      TargetTrackingScalingPolicyConfiguration:
-        TargetValue: 70
-        PredefinedMetricSpecification: {PredefinedMetricType: SageMakerVariantInvocationsPerInstance}
-"""
-
-
 @pytest.mark.parametrize("linted", ["endpoints/churn.yaml", "scaling/churn-scaling.yaml"])
 def test_a_stack_in_another_directory_that_scales_the_endpoint_or_makes_it_is_wanted(tmp_path, monkeypatch, linted):
     files = {
-        "endpoints/churn.yaml": SAGEMAKER_STACK.replace("NAME", "churn"),
-        "endpoints/fraud.yaml": SAGEMAKER_STACK.replace("NAME", "fraud"),
+        "endpoints/churn.yaml": endpoint_stack("churn"),
+        "endpoints/fraud.yaml": endpoint_stack("fraud"),
         "other/fraud-scaling.yaml": SCALING_STACK.replace("churn", "fraud"),
         "scaling/churn-scaling.yaml": SCALING_STACK,
     }
