@@ -190,6 +190,20 @@ def test_pre_commit_passing_only_the_deployment_still_sees_its_hpa(cli, manifest
     assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
 
 
+def test_pre_commit_passing_only_the_hpa_judges_the_deployment_it_scales(cli, manifests):
+    # Its AS003 is found on the Deployment it scales, which only a context file holds.
+    (manifests / "hpa.yaml").write_text(HPA.replace("maxReplicas: 6", "maxReplicas: 2"))
+    # In production, with one of its findings suppressed where it is written: the suppression comes with it.
+    production = "metadata: {name: scorer, namespace: ml, labels: {environment: production}, annotations: {ignore.mldeploy-lint.io/HA008: a test}}"
+    (manifests / "deploy.yaml").write_text(DEPLOYMENT.replace("metadata: {name: scorer, namespace: ml}", production))
+    whole = cli("--select", "AS,HA", "k8s")
+    alone = cli("--select", "AS,HA", "k8s/hpa.yaml")
+    assert "k8s/hpa.yaml:7:16: warning AS003 [no-scaling-headroom]" in whole.out and "HA005" in whole.out
+    assert "HA008" not in whole.out
+    assert alone.out.splitlines()[:-1] == whole.out.splitlines()[:-1]  # the same findings (the summary counts files)
+    assert cli("--select", "AS,HA", "--context", "none", "k8s/hpa.yaml").out.startswith("No problems found")
+
+
 def test_outside_a_repository_another_directory_is_not_context(cli, manifests):
     (manifests.parent / "autoscaling").mkdir()
     (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")
@@ -206,8 +220,8 @@ def test_in_a_repository_every_manifest_is_context(cli, manifests):
     # A pre-commit run passing only the Deployment still sees its HPA, as a run over the repository does.
     result = cli("--select", "AS", "k8s/deploy.yaml")
     assert (result.code, result.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
-    hpa_alone = cli("--select", "AS", "autoscaling/hpa.yaml")
-    assert (hpa_alone.code, hpa_alone.out) == (0, "No problems found in 1 file (0 recognised as deployments).\n")
+    hpa_alone = cli("--select", "AS", "autoscaling/hpa.yaml")  # judges the Deployment it scales, read from its file
+    assert (hpa_alone.code, hpa_alone.out) == (0, "No problems found in 1 file (1 recognised as deployments).\n")
     # Narrower context: only the directory, or nothing.
     assert "AS001" in cli("--select", "AS", "--context", "siblings", "k8s/deploy.yaml").out
     # The HPA alone names a Deployment the run does not hold and nothing near its name: rendered elsewhere, not a typo.

@@ -312,7 +312,31 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
         # Only objects this adapter reads: their suppressions must not make a
         # file of Services and ConfigMaps count as recognised.
         results.extend(object_ignores(manifest, run))
+        results.extend(_judged_with(manifest, index, run))
     return results if recognised else None
+
+
+def _judged_with(autoscaler, index, run: RunContext) -> list:
+    """The workload a linted autoscaler scales, when only a context file holds it: read here, so that it is judged
+    with this autoscaler (AS003, AS004 are the autoscaler's, found on the workload), as a whole run judges it.
+
+    Once per workload however many linted autoscalers scale it; its own
+    suppressions come with it; its input problems stay its file's.
+    """
+    from linter import Deployment
+    from plugins.adapters.kubernetes.readers import read, scaled_workload
+
+    workload = scaled_workload(autoscaler, index)
+    if workload is None or not run.reported_paths or run.is_reported(workload.document):
+        return []
+    judged: set = index.memo(("workloads judged with a linted autoscaler",), set)
+    if id(workload.node) in judged:
+        return []
+    judged.add(id(workload.node))
+    from plugins.adapters.kubernetes.ignores import object_ignores
+
+    read_from = read(workload, index) or []
+    return [item for item in read_from if isinstance(item, Deployment)] + list(object_ignores(workload, run))
 
 
 @hookimpl

@@ -194,6 +194,23 @@ def scaling_target(manifest: Manifest, index: RunIndex) -> ScalingTarget:
     )
 
 
+def scaled_workload(manifest: Manifest, index: RunIndex) -> Manifest | None:
+    """The workload an autoscaler scales, as `scaling_target` links it (the InferenceService of a Deployment KServe
+    makes), when the model reads it; None for any other object, or a target the run does not hold."""
+    if not is_autoscaler(manifest):
+        return None
+    autoscaler = index.autoscaler(manifest) or read_autoscaler(manifest)
+    if autoscaler.target_key is None:
+        return None
+    target = index.find(autoscaler.target_key, near=manifest.path)
+    if target is None and autoscaler.target_key[1] == "Deployment" and kserve_owners(autoscaler.target_key[2]):
+        from plugins.adapters.kubernetes.kserve import generated_workload
+
+        generated = generated_workload(autoscaler.target_key, index)
+        target = generated[0] if generated is not None else None
+    return target if target is not None and reads(target) else None
+
+
 def _near_names(name: str, names_by_length: dict[int, list[str]]) -> list[str]:
     """The names `name` may be a typo of (`may_be_typo`), sorted; none when more than `_MAX_TYPO_CANDIDATES` are
     of a length it may be a typo of: among that many, a guess is no help, and each costs a comparison."""
