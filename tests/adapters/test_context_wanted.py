@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cpu_bound import within
-from scaling_stacks import SCALING_STACK, endpoint_stack
+from scaling_stacks import SCALING_ROOT, SCALING_STACK, endpoint_root, endpoint_stack
 from linter import ContextRequest, LintOptions, WholeNames, hookimpl
 from linter.api import lint_paths
 from linter.plugin_manager import build_plugin_host
@@ -335,6 +335,23 @@ def test_a_stack_in_another_directory_that_scales_the_endpoint_or_makes_it_is_wa
         assert "scaling/churn-scaling.yaml" in parsed
     else:
         assert "endpoints/churn.yaml" in parsed and "endpoints/fraud.yaml" not in parsed
+
+
+@pytest.mark.parametrize("linted", ["infra/churn/main.tf", "infra/scaling/main.tf"])
+def test_a_terraform_root_that_scales_the_endpoint_of_another_or_makes_it_is_wanted(tmp_path, monkeypatch, linted):
+    files = {
+        "infra/churn/main.tf": endpoint_root("churn"),
+        "infra/fraud/main.tf": endpoint_root("fraud"),
+        "infra/other-scaling/main.tf": SCALING_ROOT.replace("churn", "fraud"),
+        "infra/scaling/main.tf": SCALING_ROOT,
+    }
+    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)  # the findings of every file parsed
+    assert filtered.findings == ()  # neither AS001 on the endpoint nor AS002 on the target
+    assert "infra/other-scaling/main.tf" not in parsed
+    if linted == "infra/churn/main.tf":
+        assert "infra/scaling/main.tf" in parsed
+    else:
+        assert "infra/churn/main.tf" in parsed and "infra/fraud/main.tf" not in parsed
 
 
 EXTERNAL_ISVC = """\

@@ -95,28 +95,27 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     """A file beside a linted template or stage file (its stage files, its templates), every file when
     `parameter-files` maps stage files by glob, a SAM template that may name a linted state machine
     definition as its `DefinitionUri`, and a template elsewhere that may scale a linted endpoint or make the
-    endpoint a linted scaling target names (`cross_stack`)."""
+    endpoint a linted scaling target names (`aws.cross_stack`)."""
     if "DefinitionUri" in text or request.settings(PARAMETER_FILES_SETTING):
         return True
     if _holds_linted(os.path.dirname(path), request):
         return True
-    from plugins.adapters.cloudformation.cross_stack import wanted_across_stacks
+    from plugins.adapters.aws.cross_stack import CLOUDFORMATION, wanted_across_stacks
 
-    return wanted_across_stacks(text, request)
+    return wanted_across_stacks(text, request, CLOUDFORMATION)
 
 
 @hookimpl
 def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | None:
     """What `mldeploy_context_wanted` wants: every file when `parameter-files` is set, else the files beside a
     linted template or stage file, those naming a `DefinitionUri`, and those holding a linted endpoint's or
-    target's endpoint name beside a scalable target or an endpoint (`cross_stack`)."""
+    target's endpoint name beside a scalable target or an endpoint (`aws.cross_stack`)."""
     if request.settings(PARAMETER_FILES_SETTING):
         return None
-    from plugins.adapters.cloudformation.cross_stack import NAMING_WORDS, linted_stack_names
+    from plugins.adapters.aws.cross_stack import CLOUDFORMATION, linted_stack_names
 
-    stack_names = linted_stack_names(request)
-    names = tuple(sorted(stack_names.endpoints | stack_names.targets))
-    across = {"naming_words": NAMING_WORDS, "names": names} if names else {}
+    names = linted_stack_names(request, CLOUDFORMATION).all
+    across = {"naming_words": CLOUDFORMATION.naming_words, "names": names} if names else {}
     if not _linted_directories(request):
         return ContextPrefilter(words=("DefinitionUri",), **across)
     return ContextPrefilter(words=("DefinitionUri",), directory_wanted=lambda directory: _holds_linted(directory, request), **across)

@@ -95,12 +95,19 @@ _KUBERNETES_LINKS = ("kubernetes_horizontal_pod_autoscaler", "kubernetes_pod_dis
 @hookimpl
 def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bool:
     """When a Terraform file is linted: its module's directory, the modules it calls and the modules that call it
-    (`context.py`); the `.tf` files a linted plan is located in (`plan_context.py`); when Kubernetes objects are
-    linted: a configuration that may hold an autoscaler or a budget for them; none otherwise."""
+    (`context.py`), and a configuration elsewhere whose scaling target names one of its literal endpoint names or
+    that makes the endpoint its scaling target names (`aws.cross_stack`); the `.tf` files a linted plan is
+    located in (`plan_context.py`); when Kubernetes objects are linted: a configuration that may hold an
+    autoscaler or a budget for them; none otherwise."""
     from plugins.adapters.terraform.context import is_wanted
 
     if is_wanted(path, text, request):
         return True
+    if _is_terraform(path) and any(_is_terraform(linted) for linted in request.linted):
+        from plugins.adapters.aws.cross_stack import TERRAFORM, wanted_across_stacks
+
+        if wanted_across_stacks(text, request, TERRAFORM):  # another root that scales a linted endpoint, or makes one
+            return True
     if _is_terraform(path):
         wants = _plan_wants(request)
         if wants is not None and wants.wants(path, text):
@@ -440,6 +447,23 @@ def _with_stage(items: list, stage: Document, non_stage_names: tuple[str, ...] =
             item = replace(item, variant=label)
         marked.append(item)
     return marked
+
+
+@hookimpl
+def mldeploy_context_links(document: Document, run: RunContext) -> list | None:
+    """The endpoints and scaling targets of a context configuration's module, when no file of that module is
+    linted, for links across roots (a target in one root naming an endpoint another makes)."""
+    if document.embedded_in is not None or not _is_terraform(document.path):
+        return None
+    from plugins.adapters.terraform.module import is_configuration, module_of
+
+    if not is_configuration(document.path):
+        return None
+    module = module_of(document, run)
+    if any(run.is_reported(item) for item in module.documents):
+        return None  # a linted module's items are the run's own
+    offered = mldeploy_extract(document, run) or []
+    return [item for item in offered if isinstance(item, (Deployment, ScalingTarget))]
 
 
 @hookimpl
