@@ -320,39 +320,29 @@ def test_a_template_wants_the_request_documents_not_every_template_and_a_request
         assert "scaling/target.json" in parsed and "stacks/fraud/endpoint.yaml" not in parsed
 
 
-@pytest.mark.parametrize("linted", ["endpoints/churn.yaml", "scaling/churn-scaling.yaml"])
-def test_a_stack_in_another_directory_that_scales_the_endpoint_or_makes_it_is_wanted(tmp_path, monkeypatch, linted):
+# A stack elsewhere that scales an endpoint, in each language: (endpoint stack of a name, scaling stack of churn, suffix).
+_STACKS = {"cloudformation": (endpoint_stack, SCALING_STACK, ".yaml"), "terraform": (endpoint_root, SCALING_ROOT, "/main.tf")}
+
+
+@pytest.mark.parametrize("language", sorted(_STACKS))
+@pytest.mark.parametrize("changed", ["endpoint", "scaling"])
+def test_a_stack_elsewhere_that_scales_the_endpoint_or_makes_it_is_wanted(tmp_path, monkeypatch, language, changed):
+    # Endpoints in one directory (CloudFormation) or root (Terraform), their scaling in another.
+    endpoint, scaling, suffix = _STACKS[language]
     files = {
-        "endpoints/churn.yaml": endpoint_stack("churn"),
-        "endpoints/fraud.yaml": endpoint_stack("fraud"),
-        "other/fraud-scaling.yaml": SCALING_STACK.replace("churn", "fraud"),
-        "scaling/churn-scaling.yaml": SCALING_STACK,
+        "endpoints/churn" + suffix: endpoint("churn"),
+        "endpoints/fraud" + suffix: endpoint("fraud"),
+        "other/fraud-scaling" + suffix: scaling.replace("churn", "fraud"),
+        "scaling/churn-scaling" + suffix: scaling,
     }
+    linted = ("endpoints/churn" if changed == "endpoint" else "scaling/churn-scaling") + suffix
     parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)  # the findings of every file parsed
     assert filtered.findings == ()  # neither AS001 on the endpoint nor AS002 on the target
-    assert "other/fraud-scaling.yaml" not in parsed  # it names another endpoint
-    if linted == "endpoints/churn.yaml":
-        assert "scaling/churn-scaling.yaml" in parsed
+    assert "other/fraud-scaling" + suffix not in parsed  # it names another endpoint
+    if changed == "endpoint":
+        assert "scaling/churn-scaling" + suffix in parsed
     else:
-        assert "endpoints/churn.yaml" in parsed and "endpoints/fraud.yaml" not in parsed
-
-
-@pytest.mark.parametrize("linted", ["infra/churn/main.tf", "infra/scaling/main.tf"])
-def test_a_terraform_root_that_scales_the_endpoint_of_another_or_makes_it_is_wanted(tmp_path, monkeypatch, linted):
-    files = {
-        "infra/churn/main.tf": endpoint_root("churn"),
-        "infra/fraud/main.tf": endpoint_root("fraud"),
-        "infra/other-scaling/main.tf": SCALING_ROOT.replace("churn", "fraud"),
-        "infra/scaling/main.tf": SCALING_ROOT,
-    }
-    parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)  # the findings of every file parsed
-    assert filtered.findings == ()  # neither AS001 on the endpoint nor AS002 on the target
-    assert "infra/other-scaling/main.tf" not in parsed
-    if linted == "infra/churn/main.tf":
-        assert "infra/scaling/main.tf" in parsed
-    else:
-        assert "infra/churn/main.tf" in parsed and "infra/fraud/main.tf" not in parsed
-
+        assert "endpoints/churn" + suffix in parsed and "endpoints/fraud" + suffix not in parsed
 
 EXTERNAL_ISVC = """\
 apiVersion: serving.kserve.io/v1beta1
