@@ -204,6 +204,19 @@ def test_pre_commit_passing_only_the_hpa_judges_the_deployment_it_scales(cli, ma
     assert cli("--select", "AS,HA", "--context", "none", "k8s/hpa.yaml").out.startswith("No problems found")
 
 
+def test_pre_commit_passing_only_the_budget_judges_the_workloads_it_selects(cli, manifests):
+    # Its HA007 (it lets every replica go) is found on the Deployment it selects, which only a context file holds.
+    budget = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: scorer, namespace: ml}\n"
+    (manifests / "pdb.yaml").write_text(budget + "spec: {maxUnavailable: 100%, selector: {matchLabels: {app: scorer}}}\n")
+    (manifests / "other.yaml").write_text(DEPLOYMENT.replace("scorer", "other"))  # not selected: not judged with it
+    whole = cli("--select", "HA007", "k8s")
+    alone = cli("--select", "HA007", "k8s/pdb.yaml")
+    assert whole.out.startswith("k8s/pdb.yaml:4:24: warning HA007 [disruption-budget-allows-full-outage]")
+    assert alone.out.splitlines()[:-1] == whole.out.splitlines()[:-1]
+    assert alone.out.endswith("in 1 of 1 file (1 recognised as deployments).\n")  # the one it selects
+    assert cli("--select", "HA007", "--context", "none", "k8s/pdb.yaml").out.startswith("No problems found")
+
+
 def test_outside_a_repository_another_directory_is_not_context(cli, manifests):
     (manifests.parent / "autoscaling").mkdir()
     (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")

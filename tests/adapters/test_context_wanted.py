@@ -197,6 +197,9 @@ def test_a_linted_budget_or_namespace_wants_what_a_workload_wants_not_every_file
     other_workload = DEPLOYMENT.replace("scorer", "other")
     assert not _wanted(other_workload, PDB) and not _wanted(other_workload, NAMESPACE)
     assert _wanted(NAMESPACE, PDB) and _wanted(PDB, NAMESPACE)
+    # A workload the budget may select (it carries the label value the budget requires): judged with it.
+    assert _wanted(DEPLOYMENT, PDB) and not _wanted(DEPLOYMENT, NAMESPACE)
+    assert not _wanted(DEPLOYMENT.replace("namespace: ml", "namespace: web"), PDB)
     assert _wanted(HPA.format(name="scorer"), PDB)  # it names a linted object: wanted, as for a workload
     assert _wanted(other_workload, HPA.format(name="other"))  # an autoscaler's target may be anywhere
 
@@ -211,7 +214,11 @@ def test_a_linted_budget_or_namespace_has_the_findings_of_every_file_parsed(tmp_
         "platform/both.yaml": NAMESPACE + "---\n" + PDB + "---\n" + DEPLOYMENT.replace("scorer", "web"),
     }
     parsed, filtered = _linted_in_repository(tmp_path, monkeypatch, files, linted)
-    assert "apps/deploy.yaml" not in parsed  # a workload of another file: not judged, not parsed
+    # A workload of another file: judged with a linted budget that selects it (its HA007 is the budget's),
+    # not with a linted namespace (its findings are the workload's, where they are written).
+    assert ("apps/deploy.yaml" in parsed) == (linted != "platform/namespace.yaml")
+    if linted != "platform/namespace.yaml":  # maxUnavailable 5 of the replicas it selects (the harness: as every file parsed)
+        assert "HA007" in {finding.rule_id for finding in filtered.findings}
 
 
 @settings(max_examples=2000, deadline=None)

@@ -116,7 +116,21 @@ def mldeploy_context_wanted(path: str, text: str, request: ContextRequest) -> bo
     if linted.names and any(word in text for word in AUTOSCALER_WORDS):
         if request.memo(("kubernetes", "names"), lambda: WholeNames(linted.names)).search(text) is not None:
             return True
-    return any(_may_hold_target(text, target, request) for target in linted.targets)
+    if any(_may_hold_target(text, target, request) for target in linted.targets):
+        return True
+    return any(_may_be_selected(text, selection, request) for selection in linted.selections)
+
+
+def _may_be_selected(text: str, selection: "tuple[str, frozenset[str] | None]", request: ContextRequest) -> bool:
+    """True when `text` may hold a workload a linted budget selects: its namespace (said, or the default one) and
+    one of the values the budget requires of a label, each as a whole name."""
+    namespace, values = selection
+    if "kind" not in text:
+        return False
+    if namespace != DEFAULT_NAMESPACE:
+        if request.memo(("kubernetes", "whole", namespace), lambda: WholeNames(frozenset((namespace,)))).search(text) is None:
+            return False
+    return values is None or request.memo(("kubernetes", "selected", values), lambda: WholeNames(values)).search(text) is not None
 
 
 def _may_hold_target(text: str, target: tuple[str, str, str], request: ContextRequest) -> bool:
@@ -174,9 +188,18 @@ def mldeploy_context_prefilter(request: ContextRequest) -> ContextPrefilter | No
         names.add(name)
         if namespace != DEFAULT_NAMESPACE:
             names.add(namespace)
+    # A workload a linted budget selects: `kind` beside a value it requires, or beside its namespace.
+    selecting = ("kind",) if linted.selections else ()
+    every_object = False
+    for namespace, values in linted.selections:
+        names.update(values or ())
+        if namespace != DEFAULT_NAMESPACE:
+            names.add(namespace)
+        elif values is None:
+            every_object = True  # any object of the default namespace may be selected
     return ContextPrefilter(
-        words=_linking_words(request) + tuple(sorted(anywhere)),
-        naming_words=AUTOSCALER_WORDS + tuple(sorted(paired)),
+        words=_linking_words(request) + tuple(sorted(anywhere)) + (("kind",) if every_object else ()),
+        naming_words=AUTOSCALER_WORDS + tuple(sorted(paired)) + selecting,
         names=tuple(sorted(names)),
     )
 
@@ -201,11 +224,15 @@ class _LintedObjects:
     a `name` key); `targets`: each linted autoscaler's (namespace, kind,
     name) target. Its link is made, or its typo shown, from the objects of
     that kind in that namespace and from its namesakes in other namespaces
-    (`readers.scaling_target`).
+    (`readers.scaling_target`); `selections`: what each linted budget's
+    selected workloads must hold.
     """
 
     names: frozenset[str]
     targets: tuple[tuple[str, str, str], ...] = ()
+    # Each linted PodDisruptionBudget's (namespace, the values one of which its selected pods carry under a label
+    # it requires; None when it requires none): the workloads it selects are judged with it.
+    selections: tuple[tuple[str, "frozenset[str] | None"], ...] = ()
 
 
 def _linted_objects(request: ContextRequest) -> "_LintedObjects | bool | None":
@@ -238,9 +265,11 @@ def _parsed_objects(texts: dict[str, str], limits: LoadLimits) -> "_LintedObject
     """The names of the objects of the linted files and their autoscalers' targets, as the readers read them;
     True (every file wanted) when a file does not load cleanly or an object's name is not text."""
     from plugins.adapters.kubernetes.autoscalers import is_autoscaler, read_autoscaler
+    from plugins.adapters.kubernetes.disruption import is_budget, read_budget
 
     names: set[str] = set()
     targets: list[tuple[str, str, str]] = []
+    selections: list[tuple[str, frozenset[str] | None]] = []
     for path, text in texts.items():
         source = load_text(path, text, limits)
         if source.problems:
@@ -259,7 +288,12 @@ def _parsed_objects(texts: dict[str, str], limits: LoadLimits) -> "_LintedObject
                         targets.append(target)
                         if target[1] == "Deployment":  # or the InferenceService KServe made it for
                             targets += [(target[0], "InferenceService", service) for service, _ in kserve_owners(target[2])]
-    return _LintedObjects(frozenset(names), tuple(dict.fromkeys(targets)))
+                if is_budget(manifest):
+                    budget = read_budget(manifest)
+                    if budget.selector.valid:  # an invalid selector selects nothing
+                        required = budget.selector.required_label()
+                        selections.append((budget.namespace, required[1] if required is not None else None))
+    return _LintedObjects(frozenset(names), tuple(dict.fromkeys(targets)), tuple(dict.fromkeys(selections)))
 
 
 
@@ -316,27 +350,41 @@ def mldeploy_extract(document: Document, run: RunContext) -> list | None:
     return results if recognised else None
 
 
-def _judged_with(autoscaler, index, run: RunContext) -> list:
-    """The workload a linted autoscaler scales, when only a context file holds it: read here, so that it is judged
-    with this autoscaler (AS003, AS004 are the autoscaler's, found on the workload), as a whole run judges it.
+def _judged_with(manifest, index, run: RunContext) -> list:
+    """The workloads a linted autoscaler scales or a linted budget selects, when only context files hold them: read
+    here, so that they are judged with it (AS003 and AS004 are an autoscaler's, HA007 a budget's, each found on
+    the workload), as a whole run judges them.
 
-    Once per workload however many linted autoscalers scale it; its own
+    Once per workload however many linted objects apply to it; its own
     suppressions come with it; its input problems stay its file's.
     """
+    if not run.reported_paths:
+        return []
     from linter import Deployment
-    from plugins.adapters.kubernetes.readers import read, scaled_workload
+    from plugins.adapters.kubernetes.disruption import is_budget
+    from plugins.adapters.kubernetes.readers import read, reads, scaled_workload
 
-    workload = scaled_workload(autoscaler, index)
-    if workload is None or not run.reported_paths or run.is_reported(workload.document):
-        return []
-    judged: set = index.memo(("workloads judged with a linted autoscaler",), set)
-    if id(workload.node) in judged:
-        return []
-    judged.add(id(workload.node))
-    from plugins.adapters.kubernetes.ignores import object_ignores
+    if is_budget(manifest):
+        namespace = manifest.namespace
+        candidates = [item for item in index.manifests if item.namespace == namespace and reads(item)]
+    else:
+        workload = scaled_workload(manifest, index)
+        candidates = [workload] if workload is not None else []
+    judged: set = index.memo(("workloads judged with a linted object",), set)
+    found: list = []
+    for workload in candidates:
+        if run.is_reported(workload.document) or id(workload.node) in judged:
+            continue
+        deployments = [item for item in read(workload, index) or () if isinstance(item, Deployment)]
+        if is_budget(manifest):  # the budget must be the one its pods take
+            deployments = [item for item in deployments if any(link.span == manifest.anchor for link in item.links)]
+            if not deployments:
+                continue
+        judged.add(id(workload.node))
+        from plugins.adapters.kubernetes.ignores import object_ignores
 
-    read_from = read(workload, index) or []
-    return [item for item in read_from if isinstance(item, Deployment)] + list(object_ignores(workload, run))
+        found += deployments + list(object_ignores(workload, run))
+    return found
 
 
 @hookimpl
