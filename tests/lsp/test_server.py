@@ -146,6 +146,22 @@ async def test_the_hpa_on_disk_scales_the_deployment_and_an_open_buffer_wins_ove
     await _diagnostics(client, uri, lambda codes: codes == [])
 
 
+async def test_an_open_hpa_is_judged_with_the_deployment_it_scales_on_disk(client, tmp_path):
+    # AS003 (minimum = maximum) is the HPA's, found on the Deployment it scales: a file that is not open.
+    documents = (RULES / "AS001" / "near_miss_kubernetes.yaml").read_text(encoding="utf-8").split("---\n")
+    deployment, hpa = documents[0], documents[1]
+    (tmp_path / "deployment.yaml").write_text(deployment, encoding="utf-8")
+    (tmp_path / "hpa.yaml").write_text(hpa, encoding="utf-8")
+    (tmp_path / "mldeploy-lint.toml").write_text("[environments]\npath-words = false\n", encoding="utf-8")
+    await _initialize(client, tmp_path)
+    assert "minReplicas: 2\n  maxReplicas: 6" in hpa
+    hpa_uri = _open(client, tmp_path / "hpa.yaml", hpa.replace("maxReplicas: 6", "maxReplicas: 2"))
+    diagnostics = await _diagnostics(client, hpa_uri, lambda codes: "AS003" in codes)
+    assert all(item.code != "AS001" for item in diagnostics)  # the Deployment's own findings stay in its file
+    _replace(client, hpa_uri, hpa, 2)
+    await _diagnostics(client, hpa_uri, lambda codes: "AS003" not in codes)
+
+
 @pytest.mark.parametrize(
     "encoding", [types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf32]
 )
