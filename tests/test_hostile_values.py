@@ -530,3 +530,29 @@ def test_terraform_targets_and_policies_of_many_instances_are_matched_by_look_up
         result = lint_text("".join(blocks), "main.tf")
     assert len(result.scaling_targets) == 1920
     assert {len(target.scaling.policies) for target in result.scaling_targets} == {1}
+
+
+def test_many_linted_budgets_beside_many_context_workloads_read_each_workload_once():
+    # Each linted budget judges the context workloads it selects: found through one index of the context
+    # workloads by the budget they take, not by reading every workload of the namespace again for each budget.
+    from linter.engine import InputFile, LintOptions, run_lint
+    from linter.plugin_manager import build_plugin_host
+
+    count = 400
+    budgets = "".join(
+        f"---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: w{n}, namespace: ml}}\n"
+        f"spec: {{maxUnavailable: 100%, selector: {{matchLabels: {{app: w{n}}}}}}}\n"
+        for n in range(count)
+    )
+    workloads = "".join(
+        f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w{n}, namespace: ml}}\nspec:\n  replicas: 2\n"
+        f"  selector: {{matchLabels: {{app: w{n}}}}}\n  template:\n    metadata: {{labels: {{app: w{n}}}}}\n"
+        f"    spec: {{containers: [{{name: server, image: vllm/vllm-openai:v0.8.5}}]}}\n"
+        for n in range(count)
+    )
+    host = build_plugin_host()
+    inputs = [InputFile("budgets.yaml", budgets.encode()), InputFile("workloads.yaml", workloads.encode(), context_only=True)]
+    with within(2.0):  # 0.2 s; reading the namespace's workloads again for each budget took 6 s
+        result = run_lint(inputs, host, LintOptions())
+    assert sum(1 for finding in result.findings if finding.rule_id == "HA007") == count  # each budget's, at itself
+    assert len(result.deployments) == count

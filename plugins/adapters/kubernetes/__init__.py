@@ -296,8 +296,6 @@ def _parsed_objects(texts: dict[str, str], limits: LoadLimits) -> "_LintedObject
     return _LintedObjects(frozenset(names), tuple(dict.fromkeys(targets)), tuple(dict.fromkeys(selections)))
 
 
-
-
 @hookimpl
 def mldeploy_non_stage_names() -> tuple[str, ...]:
     """vLLM's `production-stack` (its Helm charts, operator and examples) is a product, not a production stage."""
@@ -358,33 +356,69 @@ def _judged_with(manifest, index, run: RunContext) -> list:
     Once per workload however many linted objects apply to it; its own
     suppressions come with it; its input problems stay its file's.
     """
-    if not run.reported_paths:
+    if not _context_workloads(index, run):  # a run without context files (a whole repository, a stream)
         return []
-    from linter import Deployment
     from plugins.adapters.kubernetes.disruption import is_budget
-    from plugins.adapters.kubernetes.readers import read, reads, scaled_workload
+    from plugins.adapters.kubernetes.readers import scaled_workload
 
     if is_budget(manifest):
-        namespace = manifest.namespace
-        candidates = [item for item in index.manifests if item.namespace == namespace and reads(item)]
+        selected = _by_budget(index, run).get(manifest.anchor, [])
     else:
         workload = scaled_workload(manifest, index)
-        candidates = [workload] if workload is not None else []
+        selected = [workload] if workload is not None and not run.is_reported(workload.document) else []
     judged: set = index.memo(("workloads judged with a linted object",), set)
     found: list = []
-    for workload in candidates:
-        if run.is_reported(workload.document) or id(workload.node) in judged:
+    for workload in selected:
+        if id(workload.node) in judged:
             continue
-        deployments = [item for item in read(workload, index) or () if isinstance(item, Deployment)]
-        if is_budget(manifest):  # the budget must be the one its pods take
-            deployments = [item for item in deployments if any(link.span == manifest.anchor for link in item.links)]
-            if not deployments:
-                continue
         judged.add(id(workload.node))
         from plugins.adapters.kubernetes.ignores import object_ignores
 
-        found += deployments + list(object_ignores(workload, run))
+        found += _deployments_of(workload, index) + list(object_ignores(workload, run))
     return found
+
+
+def _deployments_of(workload, index) -> list:
+    """The deployments read from a context workload, read once per run."""
+    from linter import Deployment
+    from plugins.adapters.kubernetes.readers import read
+
+    return index.memo(
+        ("deployments of a context workload", id(workload.node)),
+        lambda: [item for item in read(workload, index) or () if isinstance(item, Deployment)],
+    )
+
+
+def _by_budget(index, run: RunContext) -> dict:
+    """The context workloads whose pods take each budget, by the budget's anchor (found once per run)."""
+
+    def build() -> dict:
+        found: dict = {}
+        for workloads in _context_workloads(index, run).values():
+            for workload in workloads:
+                anchors = {link.span for item in _deployments_of(workload, index) for link in item.links if link.kind == "PodDisruptionBudget"}
+                for anchor in anchors:
+                    found.setdefault(anchor, []).append(workload)
+        return found
+
+    return index.memo(("context workloads by budget",), build)
+
+
+def _context_workloads(index, run: RunContext) -> dict:
+    """The workloads the model reads that only context files hold, by namespace (found once per run)."""
+
+    def build() -> dict:
+        if not run.reported_paths:
+            return {}
+        from plugins.adapters.kubernetes.readers import reads
+
+        found: dict = {}
+        for item in index.manifests:
+            if not run.is_reported(item.document) and reads(item):
+                found.setdefault(item.namespace, []).append(item)
+        return found
+
+    return index.memo(("workloads of context files",), build)
 
 
 @hookimpl
