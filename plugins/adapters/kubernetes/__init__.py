@@ -394,29 +394,24 @@ def _by_budget(index, run: RunContext) -> dict:
 
     def build() -> dict:
         found: dict = {}
-        for workloads in _context_workloads(index, run).values():
-            for workload in workloads:
-                anchors = {link.span for item in _deployments_of(workload, index) for link in item.links if link.kind == "PodDisruptionBudget"}
-                for anchor in anchors:
-                    found.setdefault(anchor, []).append(workload)
+        for workload in _context_workloads(index, run):
+            anchors = {link.span for item in _deployments_of(workload, index) for link in item.links if link.kind == "PodDisruptionBudget"}
+            for anchor in anchors:
+                found.setdefault(anchor, []).append(workload)
         return found
 
     return index.memo(("context workloads by budget",), build)
 
 
-def _context_workloads(index, run: RunContext) -> dict:
-    """The workloads the model reads that only context files hold, by namespace (found once per run)."""
+def _context_workloads(index, run: RunContext) -> list:
+    """The workloads the model reads that only context files hold (found once per run)."""
 
-    def build() -> dict:
+    def build() -> list:
         if not run.reported_paths:
-            return {}
+            return []
         from plugins.adapters.kubernetes.readers import reads
 
-        found: dict = {}
-        for item in index.manifests:
-            if not run.is_reported(item.document) and reads(item):
-                found.setdefault(item.namespace, []).append(item)
-        return found
+        return [item for item in index.manifests if not run.is_reported(item.document) and reads(item)]
 
     return index.memo(("workloads of context files",), build)
 
