@@ -229,8 +229,8 @@ def mldeploy_context_links(document: "Document", run: "RunContext") -> "Iterable
     file links as a run over every file does: a template changed alone
     still finds the scaling target of its endpoint that another template
     beside it holds, and a target changed alone the endpoint it names.
-    Return what `mldeploy_extract` would return for it, of those two kinds
-    (anything else is ignored), or None. The core judges none of it and
+    Return what `mldeploy_extract` would return for it (the core keeps
+    its deployments and scaling targets and ignores anything else), or None. The core judges none of it and
     reports nothing about it: during `mldeploy_link`, the deployments
     follow the run's own in `run.deployments` and the targets follow its
     targets in `run.scaling_targets` (re-link them as any other); after

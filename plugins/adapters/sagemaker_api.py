@@ -44,7 +44,6 @@ from linter import (
     InputProblem,
     LinkStatus,
     RunContext,
-    ScalingTarget,
     Sourced,
     hookimpl,
 )
@@ -121,8 +120,7 @@ def mldeploy_context_links(document: Document, run: RunContext) -> list | None:
     changed alone whose endpoint a target document scales, a template's target naming an endpoint of documents."""
     if classify(document.root) is None:
         return None
-    offered = mldeploy_extract(document, run) or []
-    return [item for item in offered if isinstance(item, (Deployment, ScalingTarget))]
+    return mldeploy_extract(document, run)  # the core keeps its deployments and targets, and ignores the rest
 
 
 @hookimpl

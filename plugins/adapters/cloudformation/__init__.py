@@ -192,8 +192,7 @@ def mldeploy_context_links(document: Document, run: RunContext) -> list | None:
     for links across stacks: a target in one template that scales an endpoint of another."""
     if not is_template(document) or not _may_link(document):
         return None
-    offered = mldeploy_extract(document, run) or []
-    return [item for item in offered if isinstance(item, (Deployment, ScalingTarget))]
+    return mldeploy_extract(document, run)  # the core keeps its deployments and targets, and ignores the rest
 
 
 # The resource types whose records a link across stacks names or is: SageMaker hosting, ECS services, scaling targets.

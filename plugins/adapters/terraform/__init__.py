@@ -462,8 +462,7 @@ def mldeploy_context_links(document: Document, run: RunContext) -> list | None:
     module = module_of(document, run)
     if any(run.is_reported(item) for item in module.documents):
         return None  # a linted module's items are the run's own
-    offered = mldeploy_extract(document, run) or []
-    return [item for item in offered if isinstance(item, (Deployment, ScalingTarget))]
+    return mldeploy_extract(document, run)  # the core keeps its deployments and targets, and ignores the rest
 
 
 @hookimpl
