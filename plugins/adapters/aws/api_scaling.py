@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from linter import LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span, Unit
+from linter import Deployment, LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span
 
 from plugins.adapters.aws.application_autoscaling import (
     SAGEMAKER_NAMESPACE,
@@ -35,14 +35,13 @@ from plugins.adapters.aws.application_autoscaling import (
     link_across_run,
     parse_resource_id,
     read_policy,
-    sagemaker_metric_facts,
     scheduled_action,
+    target_scaling,
 )
 from plugins.adapters.aws.document_kinds import PUT_POLICY, REGISTER_TARGET
 from plugins.adapters.aws.sagemaker_requests import ConfigRequest, EndpointRequest
 
 if TYPE_CHECKING:
-    from linter import Deployment
     from plugins.adapters.aws.sagemaker_requests import RequestReader
 
 __all__ = [
@@ -93,23 +92,6 @@ def read_request(
     return ScalingRequest(document, operation, span, where, triple, policy=scheduled_action(span, where))
 
 
-def _scaling_of(request: ScalingRequest, policies: tuple[ScalingPolicy, ...]) -> Scaling:
-    """A RegisterScalableTarget request's scaling, driven by `policies` (those of its triple), with the tables' facts."""
-    _, dimension, namespace = request.triple
-    fitting: tuple[str, ...] = ()
-    if not namespace.known or namespace.value == SAGEMAKER_NAMESPACE:
-        policies, fitting = sagemaker_metric_facts(dimension, policies)
-    return Scaling(
-        min_capacity=request.min_capacity,
-        max_capacity=request.max_capacity,
-        dimension=dimension,
-        policies=policies,
-        linked_by=request.written_as,
-        span=request.span,
-        fitting_metrics=fitting,
-    )
-
-
 def _triple_text(request: ScalingRequest) -> tuple[str, str, str] | None:
     """The request's triple as text, or None when a part is not known (a policy then drives no target it can be shown to)."""
     if not all(part.known for part in request.triple):
@@ -127,14 +109,16 @@ class TargetLinks:
     # By hosting number: the `ScalingRequest.document`s of the targets linked to it and of the requests driving them.
     members: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
-    def scaled_units(self, number: int, units: tuple[Unit, ...]) -> tuple[Unit, ...]:
-        """`units` of hosting `number`, each with the scalings linked to it added."""
+    def scaled(self, number: int, deployment: Deployment) -> Deployment:
+        """The deployment of hosting `number`, each of its units with the scalings linked to it added (itself when
+        none is)."""
         if not any(key[0] == number for key in self.units):
-            return units
-        return tuple(
+            return deployment
+        units = tuple(
             unit.replaced(scaling=unit.scaling + self.units.get((number, str(unit.name.value)), ())) if unit.name.known else unit
-            for unit in units
+            for unit in deployment.units
         )
+        return deployment.replaced(units=units)
 
 
 # An endpoint and its configuration as the requests made them (either may be absent), and the deployment's ID.
@@ -144,13 +128,11 @@ Hosting = tuple[EndpointRequest | None, ConfigRequest | None, str]
 def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]) -> TargetLinks:
     """Each target request's scaling (driven by the policies and scheduled actions of its triple), linked to the
     variant of the hosting whose endpoint its ResourceId names."""
-    policies: dict[tuple[str, str, str], list[ScalingPolicy]] = {}
-    drivers: dict[tuple[str, str, str], list[int]] = {}
+    drivers: dict[tuple[str, str, str], list[ScalingRequest]] = {}  # the policies and scheduled actions of each triple
     for request in requests:
         key = _triple_text(request)
         if request.policy is not None and key is not None:
-            policies.setdefault(key, []).append(request.policy)
-            drivers.setdefault(key, []).append(request.document)
+            drivers.setdefault(key, []).append(request)
     by_endpoint: dict[str, int] = {}
     configs_alone: list[int] = []
     for number, (endpoint, config, _) in enumerate(hostings):
@@ -163,12 +145,21 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
         if request.operation != REGISTER_TARGET:
             continue
         key = _triple_text(request)
-        scaling = _scaling_of(request, tuple(policies.get(key, ())) if key is not None else ())
+        driving = drivers.get(key, []) if key is not None else []
+        _, dimension, namespace = request.triple
+        scaling = target_scaling(
+            namespace,
+            dimension,
+            tuple(driver.policy for driver in driving if driver.policy is not None),
+            min_capacity=request.min_capacity,
+            max_capacity=request.max_capacity,
+            linked_by=request.written_as,
+            span=request.span,
+        )
         status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone)
         if status is LinkStatus.LINKED and number is not None:
             links.units[(number, unit)] = links.units.get((number, unit), ()) + (scaling,)
-            driving = tuple(drivers.get(key, ())) if key is not None else ()
-            links.members[number] = links.members.get(number, ()) + (request.document, *driving)
+            links.members[number] = links.members.get(number, ()) + (request.document, *(driver.document for driver in driving))
         links.targets[request.document] = ScalingTarget(
             resource_id=request.triple[0], scaling=scaling, status=status, reason=reason,
             deployment_id=hostings[number][2] if number is not None else "",

@@ -63,6 +63,7 @@ __all__ = [
     "same_triple",
     "with_alarm_metric",
     "sagemaker_metric_facts",
+    "target_scaling",
     "with_sagemaker_metric_facts",
 ]
 
@@ -268,6 +269,20 @@ def with_sagemaker_metric_facts(scaling: Scaling) -> Scaling:
     if fitting == scaling.fitting_metrics and all(new is old for new, old in zip(policies, scaling.policies)):
         return scaling  # nothing to add (no known metric, no dimension of the tables): no copy
     return scaling.replaced(policies=policies, fitting_metrics=fitting)
+
+
+def target_scaling(namespace: Sourced[str], dimension: Sourced[str], policies: tuple[ScalingPolicy, ...], **fields: Any) -> Scaling:
+    """The `Scaling` of a scalable target of `namespace` (`fields`: its bounds, `linked_by`, `span`).
+
+    For a SageMaker target (or one whose namespace is not known), made with
+    what the data tables say of its dimension and metrics
+    (`sagemaker_metric_facts`), not copied to take them: a run keeps every
+    scaling it reads.
+    """
+    fitting: tuple[str, ...] = ()
+    if not namespace.known or namespace.value == SAGEMAKER_NAMESPACE:
+        policies, fitting = sagemaker_metric_facts(dimension, policies)
+    return Scaling(dimension=dimension, policies=policies, fitting_metrics=fitting, **fields)
 
 
 def sagemaker_metric_facts(

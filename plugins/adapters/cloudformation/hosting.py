@@ -42,7 +42,7 @@ from plugins.adapters.aws.application_autoscaling import (
     SAGEMAKER_NAMESPACE,
     VARIANT,
     scalable_resource,
-    sagemaker_metric_facts,
+    target_scaling,
 )
 from plugins.adapters.cloudformation.context import TemplateContext
 from plugins.adapters.cloudformation.custom_scaling import custom_resource_targets
@@ -281,18 +281,14 @@ def _link_scaling(
     results: list[ScalingTarget] = []
     for target in records.targets:
         policies = target.scheduled + tuple(policy.policy for policy in policies_by_target.get(target.logical_id, []))
-        fitting: tuple[str, ...] = ()
-        if not target.namespace.known or target.namespace.value == SAGEMAKER_NAMESPACE:
-            # Made with the tables' facts (`with_sagemaker_metric_facts`), not copied to take them: the run keeps every scaling.
-            policies, fitting = sagemaker_metric_facts(target.dimension, policies)
-        scaling = Scaling(
+        scaling = target_scaling(
+            target.namespace,
+            target.dimension,
+            policies,
             min_capacity=target.min_capacity,
             max_capacity=target.max_capacity,
-            dimension=target.dimension,
-            policies=policies,
             linked_by=f"ResourceId of {target.logical_id}",
             span=target.span,
-            fitting_metrics=fitting,
         )
         results.append(_link_target(target, scaling, endpoints, units, template))
     return results
