@@ -183,9 +183,4 @@ def _group_deployments(number: int, group: RequestGroup, index: RequestIndex) ->
         index.find_model(),
         where="among the documents of this run",
     )
-    links = index.target_links
-    if links is not None:
-        units = links.scaled_units(number, deployment.units)
-        if units is not deployment.units:
-            deployment = deployment.replaced(units=units)
-    return [deployment]
+    return [index.target_links.scaled(number, deployment) if index.target_links is not None else deployment]

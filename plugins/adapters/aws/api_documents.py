@@ -171,4 +171,3 @@ def run_index(run: RunContext) -> RequestIndex:
 def run_models(run: RunContext) -> tuple[ModelRequest, ...]:
     """The CreateModel documents of the run, found by their literal `ModelName`."""
     return tuple(run_index(run).models)
-

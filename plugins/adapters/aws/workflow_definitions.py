@@ -356,11 +356,7 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             surroundings.profile,
             surroundings.environment,
         )
-        if scaling_links is not None:
-            units = scaling_links.scaled_units(number, deployment.units)
-            if units is not deployment.units:
-                deployment = deployment.replaced(units=units)
-        results.append(deployment)
+        results.append(scaling_links.scaled(number, deployment) if scaling_links is not None else deployment)
         for request in (endpoint, config):
             if request is not None and id(request) not in reported:
                 reported.add(id(request))
