@@ -4,7 +4,7 @@ A rule that says a deployment "has no autoscaling" (AS001) or that "nothing
 scales it" (HA001, HA003) must stay silent where scaling exists but is out
 of sight: a scaling target the adapters could not link that may name it
 (`UnlinkedTargets`), or a deployment the configuration's `scaled-elsewhere`
-list names (`scaled_elsewhere_pattern`). `scaled_out_of_sight` asks both.
+list names (`scaled_elsewhere_pattern`). `out_of_sight` asks both, and says which.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ __all__ = [
     "may_be_scaled_elsewhere",
     "out_of_sight",
     "scaled_elsewhere_pattern",
-    "scaled_out_of_sight",
 ]
 
 # The configuration section listing what is scaled from outside the linted files (the autoscaling pack's setting).
@@ -54,9 +53,6 @@ class UnlinkedTargets:
         self._ids = ids
         self._paths = paths
 
-    def may_scale(self, deployment: Deployment) -> bool:
-        return deployment.id in self._ids or deployment.path in self._paths
-
     def which(self, deployment: Deployment) -> ScalingTarget | None:
         """The first unlinked target that may scale the deployment, or None."""
         return self._ids.get(deployment.id) or self._paths.get(deployment.path)
@@ -76,7 +72,7 @@ def unlinked_targets(run: RunContext) -> UnlinkedTargets:
 
 def may_be_scaled_elsewhere(deployment: Deployment, targets: Sequence[ScalingTarget]) -> bool:
     """True when a target the adapter could not link may scale this deployment (see `UnlinkedTargets`)."""
-    return UnlinkedTargets(targets).may_scale(deployment)
+    return UnlinkedTargets(targets).which(deployment) is not None
 
 
 def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) -> str | None:
@@ -99,11 +95,6 @@ def scaled_elsewhere_pattern(deployment: Deployment, patterns: Sequence[str]) ->
         if any(fnmatch.fnmatchcase(name, pattern) for name in names):
             return pattern
     return None
-
-
-def scaled_out_of_sight(deployment: Deployment, run: RunContext) -> bool:
-    """True when a target the adapters could not link may scale the deployment, or `scaled-elsewhere` names it."""
-    return out_of_sight(deployment, run) is not None
 
 
 def out_of_sight(deployment: Deployment, run: RunContext) -> NotJudged | None:
