@@ -56,6 +56,7 @@ from plugins.adapters.cloudformation.stages import (
     templates_of,
 )
 from plugins.adapters.cloudformation.template import intrinsic, is_template, tags
+from plugins.adapters.cloudformation.template import resources as template_resources  # (the package has a `resources` module)
 from plugins.adapters.cloudformation.workload import ENVIRONMENT_TAG_KEYS
 from plugins.adapters.aws.document_kinds import is_state_machine
 from plugins.adapters.aws.inferred_facts import with_image_region
@@ -200,14 +201,7 @@ _LINKED_TYPE_PREFIXES = ("AWS::SageMaker::", "AWS::ECS::", "AWS::ApplicationAuto
 
 
 def _may_link(template: Document) -> bool:
-    resources = template.root.get("Resources")
-    return isinstance(resources, MappingNode) and any(
-        isinstance(resource, MappingNode)
-        and isinstance(kind := resource.get("Type"), ScalarNode)
-        and isinstance(kind.value, str)
-        and kind.value.startswith(_LINKED_TYPE_PREFIXES)
-        for _, resource in resources.items()
-    )
+    return any(resource.type.startswith(_LINKED_TYPE_PREFIXES) for resource in template_resources(template))
 
 
 def _stages_left_out(template: Document, run: RunContext) -> list[InputProblem]:
