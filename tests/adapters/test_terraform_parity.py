@@ -6,7 +6,8 @@ things: a production XGBoost endpoint on one GPU instance, unscaled, with a
 and a policy (nothing); a scalable target naming a variant that does not
 exist (AS002). compute.*, ecs-ec2.* and serverless.* add ECS (also on
 capacity providers backed by Auto Scaling groups), node groups and a
-serverless endpoint (SP001, CP006, CV001). Each file is linted alone; the findings must agree in rule,
+serverless endpoint (SP001, CP006, CV001); scaling-metrics.* scaling policies on
+metrics that cannot drive their target (AS005, AS006). Each file is linted alone; the findings must agree in rule,
 message and severity (their lines differ with the language).
 """
 
@@ -88,3 +89,14 @@ def test_ecs_on_ec2_capacity_providers_give_the_same_findings():
         terraform.append((rule, message, severity))
     assert sorted(rule for rule, _, _ in terraform) == ["AS001", "CP001", "CP006", "SP001"]
     assert sorted(terraform) == cloudformation
+
+
+def test_scaling_policy_metrics_give_the_same_findings():
+    """scaling-metrics.yaml and scaling-metrics.tf: policies on metrics that cannot drive the target, a step-scaling
+    policy judged by its alarm's metric, and an endpoint woken from zero by the backlog alarm (silent)."""
+    cloudformation = _findings("scaling-metrics.yaml")
+    terraform = _findings("scaling-metrics.tf")
+    assert [rule for rule, _, _ in terraform] == ["AS005"] * 5 + ["AS006"]
+    assert any("watches GPUUtilization in namespace AWS/SageMaker" in message for _, message, _ in terraform)  # the alarm's metric
+    assert not any("digest" in message for _, message, _ in terraform)  # woken by its backlog alarm
+    assert terraform == cloudformation

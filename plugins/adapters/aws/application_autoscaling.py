@@ -76,6 +76,7 @@ INFERENCE_COMPONENT = "inference-component"
 ECS_SERVICE = "ecs-service"
 
 STEP_SCALING_NOTE = "step scaling: the metric is in a CloudWatch alarm"
+ALARM_QUERY_NOTE = "step scaling: its CloudWatch alarm watches a metric query (metric math), not one metric"
 
 T = TypeVar("T")
 
@@ -246,6 +247,8 @@ def with_alarm_metric(policy: ScalingPolicy, alarm_metric: tuple[Sourced[str], S
     if policy.metric.known or alarm_metric is None:
         return policy
     metric, namespace = alarm_metric
+    if not metric.known and not metric.note:  # no MetricName: the alarm's metric queries decide
+        metric = Sourced(note=ALARM_QUERY_NOTE)
     return policy.replaced(metric=metric, metric_namespace=namespace)
 
 

@@ -39,6 +39,8 @@ from plugins.adapters.aws.application_autoscaling import (
     read_policy,
     scalable_resource,
     scheduled_action,
+    target_scaling,
+    with_alarm_metric,
 )
 from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
@@ -55,11 +57,14 @@ HOSTING_TYPES = frozenset(
     {
         "aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint",
         "aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action",
+        "aws_cloudwatch_metric_alarm",
     }
 )
 ORIGIN = "Terraform resource"
 # Read once per instance: a scaling target or policy written once for several variants (`for_each`, `count`).
-_PER_INSTANCE = frozenset({"aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"})
+_PER_INSTANCE = frozenset(
+    {"aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action", "aws_cloudwatch_metric_alarm"}
+)
 # The resource types the ECS reader reads (`ecs.ECS_TYPES`; tests/adapters/test_terraform.py keeps them equal).
 ECS_TYPES = frozenset({"aws_ecs_service", "aws_ecs_task_definition"})
 
@@ -147,10 +152,12 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
 
     targets = [_Target(read, module.evaluate(read.resource.body.get("resource_id"), read.scope).value) for read in reads["aws_appautoscaling_target"]]
     targets_of = _PolicyTargets(targets)
+    alarm_metrics = _alarm_metrics(reads["aws_cloudwatch_metric_alarm"], module)
     for read in reads["aws_appautoscaling_policy"]:
         target = targets_of.target_of(read, module)
         if target is not None:
-            target.policies.append(read_policy(read.request, READER, read.resource.body.span))
+            policy = read_policy(read.request, READER, read.resource.body.span)
+            target.policies.append(with_alarm_metric(policy, alarm_metrics.get(read.address)))
     for read in reads["aws_appautoscaling_scheduled_action"]:  # drives its target on a schedule, as a policy would
         target = targets_of.target_of(read, module)
         if target is not None:
@@ -220,13 +227,33 @@ class _PolicyTargets:
         return None if None in triple else self._by_triple.get(triple)
 
 
+def _alarm_metrics(alarms: list[_Read], module) -> dict[str, tuple[Sourced[str], Sourced[str]]]:
+    """The (metric, namespace) of the first alarm whose `alarm_actions` name each scaling policy, by the policy's instance address.
+
+    A step-scaling policy names no metric: the CloudWatch alarm that triggers it does (`alarm_actions =
+    [aws_appautoscaling_policy.x.arn]`). An alarm on a metric query (metric math) names no one metric.
+    """
+    found: dict[str, tuple[Sourced[str], Sourced[str]]] = {}
+    for read in alarms:
+        actions = module.evaluate(read.resource.body.get("alarm_actions"), read.scope).value
+        if not isinstance(actions, (list, tuple)):
+            continue
+        metric = (READER.read_str(read.request, "MetricName"), READER.read_str(read.request, "Namespace"))
+        for action in actions:
+            if isinstance(action, Unknown) and action.ref is not None and action.ref.startswith("aws_appautoscaling_policy."):
+                found.setdefault(instance_address(action.ref, action.index), metric)
+    return found
+
+
 def _link_target(target: _Target, deployments: list, services: list[EcsService]) -> tuple[ScalingTarget, list, list[EcsService]]:
     request, resource, address = target.read.request, target.read.resource, target.read.address
-    scaling = Scaling(
+    namespace = READER.read_str(request, "ServiceNamespace")
+    scaling = target_scaling(
+        namespace,
+        READER.read_str(request, "ScalableDimension"),
+        tuple(target.policies),
         min_capacity=READER.read_int(request, "MinCapacity"),
         max_capacity=READER.read_int(request, "MaxCapacity"),
-        dimension=READER.read_str(request, "ScalableDimension"),
-        policies=tuple(target.policies),
         linked_by=f"resource_id of {address}",
         span=resource.body.span,
     )
@@ -235,7 +262,6 @@ def _link_target(target: _Target, deployments: list, services: list[EcsService])
     def result(status: LinkStatus, reason: str, deployment_id: str = "", unit: str = "") -> ScalingTarget:
         return ScalingTarget(resource_id=resource_id, scaling=scaling, status=status, reason=reason, deployment_id=deployment_id, unit_name=unit, span=resource.body.span)
 
-    namespace = READER.read_str(request, "ServiceNamespace")
     segments = split_parts(target.resource_id, "/")
     parsed = scalable_resource(segments) if segments else None
     if (namespace.known and namespace.value == ECS_NAMESPACE) or (not namespace.known and parsed is not None and parsed.kind == ECS_SERVICE):
