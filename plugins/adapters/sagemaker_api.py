@@ -7,6 +7,7 @@ A JSON or YAML document is recognised by the keys of its request:
 | CreateEndpointConfig | `EndpointConfigName` + `ProductionVariants`               |
 | CreateEndpoint       | `EndpointName` + `EndpointConfigName`                     |
 | CreateModel          | `ModelName` + `PrimaryContainer` or `Containers`          |
+| CreateInferenceComponent | `InferenceComponentName` + `Specification`            |
 | CreateTransformJob   | `TransformJobName` + `TransformResources`                 |
 | CreateTrainingJob    | `TrainingJobName` + `ResourceConfig` or `AlgorithmSpecification` |
 | CreateProcessingJob  | `ProcessingJobName` + `ProcessingResources`               |
@@ -18,11 +19,13 @@ A JSON or YAML document is recognised by the keys of its request:
 Documents are linked by name across every document of the run: an
 endpoint document, the configuration document it names and the model
 documents its variants name make one real-time / serverless / async
-deployment, anchored at the endpoint; a configuration no endpoint document
+deployment, anchored at the endpoint, with each inference component document
+naming the endpoint as one more unit on its variant's instances (a component
+whose endpoint no document creates is not judged); a configuration no endpoint document
 names is a deployment of its own; a transform job's model is found by
 `ModelName`; a model document alone is no deployment. The Application
 Auto Scaling documents (`aws application-autoscaling ... --cli-input-json`)
-scale the variant their ResourceId names (`plugins.adapters.aws.api_scaling`);
+scale the variant or inference component their ResourceId names (`plugins.adapters.aws.api_scaling`);
 each target document is reported as a scaling target. The workload
 profile comes from Tags `mldeploy-lint:<key>`, the stage from the profile
 or an `Environment`/`Env`/`Stage` tag.
@@ -37,6 +40,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linter import (
+    Compute,
     ContextPrefilter,
     ContextRequest,
     Deployment,
@@ -183,4 +187,32 @@ def _group_deployments(number: int, group: RequestGroup, index: RequestIndex) ->
         index.find_model(),
         where="among the documents of this run",
     )
+    if group.components:
+        deployment = _with_components(deployment, group, index)
     return [index.target_links.scaled(number, deployment) if index.target_links is not None else deployment]
+
+
+def _with_components(deployment: Deployment, group: RequestGroup, index: RequestIndex) -> Deployment:
+    """The endpoint's deployment with each CreateInferenceComponent document placed on it as one more unit, on the
+    instances of the variant it names, serving the model it names (or its own container)."""
+    from plugins.adapters.aws.sagemaker_requests import component_unit
+
+    found_config = index.config_named(group.endpoint.config_key) if group.endpoint is not None else None
+    variant_keys = index.variant_keys.get(found_config[0], ()) if found_config is not None else ()
+    units, models, links = list(deployment.units), list(deployment.models), list(deployment.links)
+    find_model = index.find_model()
+    for document in group.components:
+        component, request = index.components[document], index.requests[document]
+        compute = Compute()
+        if component.variant_key is not None and component.variant_key in variant_keys:
+            compute = units[variant_keys.index(component.variant_key)].compute
+        served = (component.container,) if component.container is not None else ()
+        model = find_model(component.model_key) if component.container is None and component.model_key is not None else None
+        if model is not None:
+            served = model.containers
+            if model.link not in links:
+                links.append(model.link)
+        models.extend(spec for spec in served if spec not in models)
+        units.append(component_unit(component, compute, served, request.span))
+        links.append(request.link)
+    return deployment.replaced(units=tuple(units), models=tuple(models), links=tuple(links))

@@ -696,6 +696,84 @@ def test_scaling_documents_of_another_service_or_unknown_resource(tmp_path):
     assert sorted(target.status.value for target in result.scaling_targets) == ["not-in-run", "other-service"]
 
 
+COMPONENT_CONFIG = {
+    "EndpointConfigName": "llm-config",
+    "ExecutionRoleArn": "arn:aws:iam::123456789012:role/sm",
+    "ProductionVariants": [{"VariantName": "AllTraffic", "InstanceType": "ml.g5.12xlarge", "InitialInstanceCount": 2}],
+}
+COMPONENT_ENDPOINT = {"EndpointName": "llm", "EndpointConfigName": "llm-config"}
+COMPONENT_MODEL = {
+    "ModelName": "llama-8b",
+    "ExecutionRoleArn": "arn:aws:iam::123456789012:role/sm",
+    "PrimaryContainer": {
+        "Image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.4.0-tgi2.3.1-gpu-py311-cu124-ubuntu22.04",
+        "Environment": {"HF_MODEL_ID": "meta-llama/Llama-3.1-8B-Instruct"},
+    },
+}
+COMPONENT = {
+    "InferenceComponentName": "llama",
+    "EndpointName": "llm",
+    "VariantName": "AllTraffic",
+    "Specification": {
+        "ModelName": "llama-8b",
+        "StartupParameters": {"ModelDataDownloadTimeoutInSeconds": 1200, "ContainerStartupHealthCheckTimeoutInSeconds": 1200},
+        "ComputeResourceRequirements": {"NumberOfAcceleratorDevicesRequired": 1, "MinMemoryRequiredInMb": 16384},
+    },
+    "RuntimeConfig": {"CopyCount": 2},
+}
+COPIES = {"ServiceNamespace": "sagemaker", "ResourceId": "inference-component/llama", "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount"}
+COPIES_POLICY = {
+    "PolicyName": "llama-invocations",
+    **COPIES,
+    "PolicyType": "TargetTrackingScaling",
+    "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": 4.0,
+        "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerInferenceComponentInvocationsPerCopy"},
+    },
+}
+
+
+def test_inference_component_documents_are_units_of_the_endpoint_they_name(tmp_path):
+    """`aws sagemaker create-inference-component --cli-input-json` documents: each is one more unit of its endpoint,
+    on its variant's instances; a copy-count target scales it. The variant's capacity follows its components: no
+    AS001 in production, as for a template's components (it was an error before components were read)."""
+    prod = tmp_path / "prod"
+    prod.mkdir()
+    documents = {
+        "config": COMPONENT_CONFIG, "endpoint": COMPONENT_ENDPOINT, "model": COMPONENT_MODEL, "component": COMPONENT,
+        "copies": {**COPIES, "MinCapacity": 2, "MaxCapacity": 8}, "policy": COPIES_POLICY,
+    }
+    _write(prod, **documents)
+    result = lint_paths([str(prod)], LintOptions())
+    assert [finding.message for finding in result.findings] == []
+    (deployment,) = result.deployments
+    variant, component = deployment.units
+    assert (str(component.name.value), component.count.value, component.model_names) == ("llama", 2, ("llama-8b",))
+    assert component.compute.instance_type.span == variant.compute.instance_type.span  # on the variant's instances
+    assert component.requirements.accelerator_devices.value == 1
+    assert [str(model.name.value) for model in deployment.models] == ["llama-8b"]
+    (scaling,) = component.scaling
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (2, 8) and not variant.scaling
+    assert _statuses(result) == [("linked", "inference component 'llama'")]
+    # A pre-commit run of the component alone judges the endpoint it is placed on, as the whole run does.
+    for changed in ("component.json", "copies.json"):
+        alone = lint_paths([str(prod / changed)], LintOptions())
+        assert alone.findings == () and [unit.name.value for unit in alone.deployments[0].units] == ["AllTraffic", "llama"], changed
+    # A copy of 8 accelerators on 4-GPU instances: CP008 at the component's requirements, as in a template.
+    greedy = {**COMPONENT, "Specification": {**COMPONENT["Specification"], "ComputeResourceRequirements": {"NumberOfAcceleratorDevicesRequired": 8}}}
+    _write(prod, component=greedy)
+    (finding,) = lint_paths([str(prod)], LintOptions()).findings
+    assert (finding.rule_id, Path(finding.path).name) == ("CP008", "component.json")
+    assert "needs 8 accelerators, but an instance of variant AllTraffic (ml.g5.12xlarge) has 4" in finding.message
+
+
+def test_an_inference_component_document_whose_endpoint_is_elsewhere_is_not_judged(tmp_path):
+    _write(tmp_path, component=COMPONENT, copies={**COPIES, "MinCapacity": 1, "MaxCapacity": 4}, policy=COPIES_POLICY)
+    result = lint_paths([str(tmp_path)], LintOptions())
+    assert result.findings == () and result.deployments == ()
+    assert _statuses(result) == [("not-in-run", "no inference component named 'llama' is placed on an endpoint of the requests")]
+
+
 @pytest.mark.parametrize(
     "document",
     [

@@ -22,17 +22,20 @@ from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT_CONFIG,
     MODEL,
     TRANSFORM_JOB,
+    ComponentRequest,
     ConfigRequest,
     EndpointRequest,
     HostedModel,
     ModelRequest,
     RequestReader,
     model_finder,
+    read_component,
     read_endpoint,
     read_endpoint_config,
     read_model,
 )
 from plugins.adapters.aws.document_kinds import (  # noqa: F401  (recognition, re-exported)
+    INFERENCE_COMPONENT,
     SCALING_OPERATIONS,
     classify,
     may_hold_request,
@@ -63,6 +66,7 @@ class RequestGroup:
     members: tuple[int, ...]  # id() of the member documents
     endpoint: EndpointRequest | None = None
     config: ConfigRequest | None = None
+    components: tuple[int, ...] = ()  # id() of the CreateInferenceComponent documents placed on the endpoint
 
 
 @dataclass
@@ -75,6 +79,8 @@ class RequestIndex:
     model_problems: dict[int, tuple[InputProblem, ...]] = field(default_factory=dict)  # document -> its CreateModel's problems
     configs: dict[int, ConfigRequest] = field(default_factory=dict)
     endpoints: dict[int, EndpointRequest] = field(default_factory=dict)
+    components: dict[int, ComponentRequest] = field(default_factory=dict)
+    variant_keys: dict[int, tuple[str | None, ...]] = field(default_factory=dict)  # configuration document -> its variants' keys
     groups: list[RequestGroup] = field(default_factory=list)
     scaling: list[ScalingRequest] = field(default_factory=list)  # Application Auto Scaling requests
     target_links: TargetLinks | None = None  # what their targets link to (hostings numbered as `groups`), when there are any
@@ -101,6 +107,7 @@ def index_requests(run: RunContext) -> RequestIndex:
     reader = READER.with_extensions(data.extensions_of(run))
     index = RequestIndex(reader=reader)
     transforms: list[tuple[int, ApiRequest]] = []
+    endpoint_keys: dict[int, str | None] = {}  # endpoint document -> the key of the name it creates
     for document in run.documents:
         found = classify(document.root)
         if found is None:
@@ -125,8 +132,14 @@ def index_requests(run: RunContext) -> RequestIndex:
                 index.model_documents.setdefault(model.key, id(document))
         elif operation == ENDPOINT_CONFIG:
             index.configs[id(document)] = read_endpoint_config(root, reader, link, where)
+            index.variant_keys[id(document)] = tuple(
+                reader.name_key(variant, "VariantName") for variant in reader.mappings(root, "ProductionVariants")
+            )
         elif operation == ENDPOINT:
             index.endpoints[id(document)] = read_endpoint(root, reader, link, where)
+            endpoint_keys[id(document)] = reader.name_key(root, "EndpointName")
+        elif operation == INFERENCE_COMPONENT:
+            index.components[id(document)] = read_component(root, reader)
         elif operation == TRANSFORM_JOB:
             transforms.append((id(document), request))
         elif operation in SCALING_OPERATIONS:
@@ -134,6 +147,10 @@ def index_requests(run: RunContext) -> RequestIndex:
 
             index.scaling.append(read_request(operation, root, reader, span, id(document)))
     named: set[int] = set()
+    placed_on: dict[str, list[int]] = {}  # endpoint key -> the component documents naming it, in run order
+    for document, component in index.components.items():
+        if component.endpoint_key is not None:
+            placed_on.setdefault(component.endpoint_key, []).append(document)
     for document, endpoint in index.endpoints.items():
         members: tuple[int, ...] = (document,)
         found_config = index.config_named(endpoint.config_key)
@@ -142,7 +159,10 @@ def index_requests(run: RunContext) -> RequestIndex:
             config_document, config = found_config
             named.add(config_document)
             members += (config_document,) + index.model_members([variant.model_key for variant in config.variants])
-        index.groups.append(RequestGroup(index.requests[document], members, endpoint, config))
+        key = endpoint_keys.get(document)
+        components = tuple(placed_on.pop(key, ())) if key is not None else ()
+        members += components + index.model_members([index.components[component].model_key for component in components])
+        index.groups.append(RequestGroup(index.requests[document], members, endpoint, config, components))
     for document, config in index.configs.items():
         if document not in named:
             members = (document,) + index.model_members([variant.model_key for variant in config.variants])
@@ -154,7 +174,13 @@ def index_requests(run: RunContext) -> RequestIndex:
         from plugins.adapters.aws.api_scaling import link_targets
 
         hostings = [(group.endpoint, group.config, group.anchor.id) for group in index.groups]
-        index.target_links = links = link_targets(index.scaling, hostings)
+        components: dict[str, int] = {}  # the name of each component placed on an endpoint -> its hosting's number
+        for number, group in enumerate(index.groups):
+            for document in group.components:
+                name = index.components[document].name
+                if name.known:
+                    components.setdefault(str(name.value), number)
+        index.target_links = links = link_targets(index.scaling, hostings, components)
         # A target and its policies are documents of the deployment they scale: linted alone, they report it.
         index.groups = [
             replace(group, members=group.members + links.members[number]) if number in links.members else group

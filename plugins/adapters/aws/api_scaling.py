@@ -12,6 +12,10 @@ machine (whose `aws-sdk:applicationautoscaling` tasks are such requests):
   (`endpoint/<endpoint>/variant/<variant>`) names an endpoint of the run's
   CreateEndpoint documents, whose configuration names the variant; the
   variant's unit then has the target's scaling;
+- a target's ResourceId `inference-component/<name>` names a
+  CreateInferenceComponent document placed on such an endpoint, whose unit
+  then has the scaling (a component the requests do not place is not
+  theirs to judge: NOT_IN_RUN);
 - a PutScalingPolicy or PutScheduledAction document drives the targets of
   its triple (ResourceId, ScalableDimension, ServiceNamespace, as written).
 
@@ -25,11 +29,12 @@ registered (AS002), as a template's target does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from linter import Deployment, LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span
 
 from plugins.adapters.aws.application_autoscaling import (
+    INFERENCE_COMPONENT,
     SAGEMAKER_NAMESPACE,
     VARIANT,
     link_across_run,
@@ -125,9 +130,11 @@ class TargetLinks:
 Hosting = tuple[EndpointRequest | None, ConfigRequest | None, str]
 
 
-def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]) -> TargetLinks:
+def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting], components: Mapping[str, int] = {}) -> TargetLinks:
     """Each target request's scaling (driven by the policies and scheduled actions of its triple), linked to the
-    variant of the hosting whose endpoint its ResourceId names."""
+    variant of the hosting whose endpoint its ResourceId names, or to the inference component it names
+    (`components`: each component's name -> the number of the hosting it is placed on; the component is a unit of
+    that name)."""
     drivers: dict[tuple[str, str, str], list[ScalingRequest]] = {}  # the policies and scheduled actions of each triple
     for request in requests:
         key = _triple_text(request)
@@ -156,7 +163,7 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
             linked_by=request.written_as,
             span=request.span,
         )
-        status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone)
+        status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone, components)
         if status is LinkStatus.LINKED and number is not None:
             links.units[(number, unit)] = links.units.get((number, unit), ()) + (scaling,)
             links.members[number] = links.members.get(number, ()) + (request.document, *(driver.document for driver in driving))
@@ -169,7 +176,11 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
 
 
 def _link(
-    request: ScalingRequest, hostings: Sequence[Hosting], by_endpoint: dict[str, int], configs_alone: list[int]
+    request: ScalingRequest,
+    hostings: Sequence[Hosting],
+    by_endpoint: dict[str, int],
+    configs_alone: list[int],
+    components: Mapping[str, int],
 ) -> tuple[LinkStatus, str, int | None, str, tuple[str, ...]]:
     """(status, reason, number of the hosting it names, unit, refers_to) of a target request among the hostings."""
     resource_id, _, namespace = request.triple
@@ -178,6 +189,14 @@ def _link(
     if not resource_id.known:
         return LinkStatus.UNRESOLVED, f"ResourceId is {resource_id.note or 'not known'}", None, "", ()
     resource = parse_resource_id(str(resource_id.value))
+    if resource is not None and resource.kind == INFERENCE_COMPONENT:
+        (component,) = resource.names
+        if "${" in component:
+            return LinkStatus.UNRESOLVED, f"ResourceId {resource_id.value!r} is not known in full", None, "", ()
+        number = components.get(component)
+        if number is None:  # created elsewhere (a template, the console): not the requests' to judge
+            return LinkStatus.NOT_IN_RUN, f"no inference component named {component!r} is placed on an endpoint of the requests", None, "", ()
+        return LinkStatus.LINKED, f"inference component {component!r}", number, component, ()
     if resource is None or resource.kind != VARIANT:
         return LinkStatus.NOT_IN_RUN, f"ResourceId {resource_id.value!r} names no endpoint variant of the requests", None, "", ()
     endpoint, variant = resource.names

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ENDPOINT",
     "ENDPOINT_CONFIG",
+    "INFERENCE_COMPONENT",
     "MODEL",
     "PROCESSING_JOB",
     "PUT_POLICY",
@@ -44,6 +45,7 @@ TUNING_JOB = "CreateHyperParameterTuningJob"
 MODEL = "CreateModel"
 ENDPOINT_CONFIG = "CreateEndpointConfig"
 ENDPOINT = "CreateEndpoint"
+INFERENCE_COMPONENT = "CreateInferenceComponent"
 # The Application Auto Scaling API operations of a target and what drives it (`api_scaling` reads them).
 REGISTER_TARGET = "RegisterScalableTarget"
 PUT_POLICY = "PutScalingPolicy"
@@ -56,6 +58,7 @@ _SIGNATURES = (
     (ENDPOINT_CONFIG, "EndpointConfigName", ("ProductionVariants",)),
     (ENDPOINT, "EndpointName", ("EndpointConfigName",)),
     (MODEL, "ModelName", ("PrimaryContainer", "Containers")),
+    (INFERENCE_COMPONENT, "InferenceComponentName", ("Specification",)),
     (TRANSFORM_JOB, "TransformJobName", ("TransformResources",)),
     (TRAINING_JOB, "TrainingJobName", ("ResourceConfig", "AlgorithmSpecification")),
     (PROCESSING_JOB, "ProcessingJobName", ("ProcessingResources",)),

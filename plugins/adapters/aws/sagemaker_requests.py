@@ -42,6 +42,7 @@ from linter import (
     BatchConfig,
     Capacity,
     ComponentRequirements,
+    Compute,
     Deployment,
     DeploymentKind,
     Environment,
@@ -112,6 +113,9 @@ __all__ = [
     "read_variant",
     "read_serverless_config",
     "read_component_requirements",
+    "ComponentRequest",
+    "read_component",
+    "component_unit",
     "read_managed_instance_scaling",
     "read_async_config",
     "read_data_capture",
@@ -1108,6 +1112,93 @@ def read_component_requirements(node: Node | None, reader: RequestReader) -> Com
         cpu_cores=reader.value(node, "NumberOfCpuCoresRequired", convert=as_float, expected="a number"),
         min_memory_mb=reader.read_int(node, "MinMemoryRequiredInMb"),
         span=reader.span_of(node),
+    )
+
+
+@dataclass(frozen=True)
+class ComponentRequest:
+    """A CreateInferenceComponent request: the endpoint and variant it is placed on, what it serves, how many copies.
+
+    Keys (`key`, `endpoint_key`, `variant_key`, `model_key`) are
+    `RequestReader.name_key`s, for linking by name; `container` is a model
+    written in the component itself (`Specification.Container`), else the
+    component names a model (`model_key`).
+    """
+
+    name: Sourced[str]
+    key: str | None
+    endpoint_key: str | None
+    variant_name: Sourced[str]
+    variant_key: str | None
+    model_key: str | None
+    model_name: Sourced[str]
+    container: ModelSpec | None
+    copy_count: Sourced[int]
+    requirements: ComponentRequirements | None = None
+    startup_timeout: Sourced[int] = field(default_factory=Sourced)
+    download_timeout: Sourced[int] = field(default_factory=Sourced)
+
+
+def read_component(spec: MappingNode, reader: RequestReader, fallback_name: Sourced[str] = Sourced()) -> ComponentRequest:
+    """A CreateInferenceComponent request (an ACK InferenceComponent's spec, an API request document).
+
+    `fallback_name` names the component when the request does not (an ACK
+    object's `metadata.name`).
+    """
+    name = reader.read_text(spec, "InferenceComponentName")
+    if not name.known and not name.note:
+        name = fallback_name
+    specification = reader.node(spec, "Specification")
+    container = reader.node(specification, "Container")
+    model_name = reader.read_text(specification, "ModelName")
+    spec_container = None
+    if isinstance(container, MappingNode) and not model_name.known and not model_name.note and name.known:
+        # A container written in the component is its model: name it after the component, so the unit serves it.
+        model_name = Sourced(name.value, reader.span_of(container), Provenance.INFERRED, "the inference component's own container")
+    if container is not None:
+        spec_container = model_for(
+            reader.read_text(container, "Image"),
+            model_name,
+            NOT_WRITTEN,
+            reader.environment(container, "Environment"),
+            extensions=reader.extensions,
+        )
+    return ComponentRequest(
+        name=name,
+        key=reader.name_key(spec, "InferenceComponentName"),
+        endpoint_key=reader.name_key(spec, "EndpointName"),
+        variant_name=reader.read_text(spec, "VariantName"),
+        variant_key=reader.name_key(spec, "VariantName"),
+        model_key=reader.name_key(specification, "ModelName"),
+        model_name=model_name,
+        container=spec_container,
+        copy_count=reader.read_int(spec, "RuntimeConfig", "CopyCount"),
+        requirements=read_component_requirements(reader.node(specification, "ComputeResourceRequirements"), reader),
+        startup_timeout=reader.read_int(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds"),
+        download_timeout=reader.read_int(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds"),
+    )
+
+
+def component_unit(component: ComponentRequest, compute: Compute, served: Sequence[ModelSpec], span: Span) -> Unit:
+    """An inference component as one more unit of its endpoint's deployment.
+
+    `compute` is that of the variant it is placed on (unknown when that is
+    not found): rules tell by it whose instances the component shares. It
+    serves the models of `served` (the model it names, or its own
+    container), else the model name it writes.
+    """
+    names = tuple(str(spec.name.value) for spec in served if spec.name.known) or (
+        (str(component.model_name.value),) if component.model_name.known else ()
+    )
+    return Unit(
+        name=component.name,
+        compute=compute,
+        count=component.copy_count,
+        model_names=tuple(dict.fromkeys(names)),
+        span=span,
+        requirements=component.requirements,
+        startup_timeout_seconds=component.startup_timeout,
+        model_download_timeout_seconds=component.download_timeout,
     )
 
 

@@ -48,7 +48,7 @@ from plugins.adapters.kubernetes.ack_sagemaker import (
 )
 from plugins.adapters.kubernetes.index import RunIndex
 from plugins.adapters.kubernetes.objects import Manifest, manifests
-from plugins.adapters.aws.sagemaker_requests import HostedModel, hosting_deployment
+from plugins.adapters.aws.sagemaker_requests import HostedModel, component_unit, hosting_deployment
 
 KINDS = ack_sagemaker.KINDS | ack_autoscaling.KINDS
 MEMO_KEY = ("plugins.adapters.kubernetes.ack_links", "ack-index")
@@ -181,7 +181,7 @@ def _name_key(entry: object) -> str | None:
         return entry.request.key
     if isinstance(entry, EndpointEntry):
         return _endpoint_key(entry)
-    return entry.key if isinstance(entry, ComponentEntry) else None
+    return entry.request.key if isinstance(entry, ComponentEntry) else None
 
 
 # --- building the index ---------------------------------------------------------------------
@@ -231,7 +231,7 @@ def build(index: RunIndex) -> AckIndex:
                 ack.add(manifest.kind, _name_key(entry), entry)
     # Each component's endpoint is looked up once, not once per endpoint.
     for component in ack.components:
-        endpoint = ack.endpoint_near(component.endpoint_key, component.resource.manifest, component.resource.scope)
+        endpoint = ack.endpoint_near(component.request.endpoint_key, component.resource.manifest, component.resource.scope)
         if endpoint is not None:
             ack.components_on.setdefault(id(endpoint), []).append(component)
     _group(ack)
@@ -325,7 +325,7 @@ def _link_component_target(target: TargetRecord, ack: AckIndex) -> TargetLink:
     component = nearest(ack.named("InferenceComponent", key), key, target.manifest, target.scope, _manifest, _scope)
     if component is None:
         return _missing("InferenceComponent", key, name, bool(ack.named("InferenceComponent", key)))
-    endpoint = ack.endpoint_near(component.endpoint_key, component.resource.manifest, component.resource.scope)
+    endpoint = ack.endpoint_near(component.request.endpoint_key, component.resource.manifest, component.resource.scope)
     if endpoint is None:
         return TargetLink("unresolved", f"inference component {name!r} names an endpoint that is not {WHERE}")
     config = ack.endpoint_configs.get(endpoint.resource.manifest.node)
@@ -408,34 +408,21 @@ def _add_component(
     links: list[ResourceRef],
 ) -> None:
     """An inference component as one more unit, on its variant's instances, serving its model."""
+    request = component.request
     compute = Compute()
-    if config is not None and component.variant_key is not None and component.variant_key in config.variant_keys:
-        compute = units[config.variant_keys.index(component.variant_key)].compute
+    if config is not None and request.variant_key is not None and request.variant_key in config.variant_keys:
+        compute = units[config.variant_keys.index(request.variant_key)].compute
     served: tuple[ModelSpec, ...] = ()
-    if component.container is not None:
-        served = (component.container,)
+    if request.container is not None:
+        served = (request.container,)
     else:
-        model = ack.model_near(component.model_key, component.resource)
+        model = ack.model_near(request.model_key, component.resource)
         if model is not None:
             served = model.request.model.containers
             if model.resource.link not in links:
                 links.append(model.resource.link)
     models.extend(spec for spec in served if spec not in models)
-    names = tuple(str(spec.name.value) for spec in served if spec.name.known) or (
-        (str(component.model_name.value),) if component.model_name.known else ()
-    )
-    units.append(
-        Unit(
-            name=component.name,
-            compute=compute,
-            count=component.copy_count,
-            model_names=tuple(dict.fromkeys(names)),
-            span=component.resource.manifest.anchor,
-            requirements=component.requirements,
-            startup_timeout_seconds=component.startup_timeout,
-            model_download_timeout_seconds=component.download_timeout,
-        )
-    )
+    units.append(component_unit(request, compute, served, component.resource.manifest.anchor))
     links.append(component.resource.link)
 
 

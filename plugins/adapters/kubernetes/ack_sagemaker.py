@@ -20,17 +20,13 @@ This module reads single objects; `ack_links.py` links them by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from linter import (
-    NOT_WRITTEN,
-    ComponentRequirements,
     Deployment,
     Environment,
     InputProblem,
-    MappingNode,
-    ModelSpec,
     Provenance,
     ResourceRef,
     Sourced,
@@ -38,7 +34,6 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.aws.inferred_facts import model_for
 from plugins.adapters.kubernetes.ack import READER, SAGEMAKER_GROUP, Scope, declared
 from plugins.adapters.kubernetes.objects import Manifest
 from plugins.adapters.aws.sagemaker_requests import (
@@ -56,7 +51,8 @@ from plugins.adapters.aws.sagemaker_requests import (
     model_containers,
     production_variants,
     read_endpoint,
-    read_component_requirements,
+    ComponentRequest,
+    read_component,
     read_endpoint_config,
     read_model,
 )
@@ -145,21 +141,11 @@ class EndpointEntry:
 
 @dataclass(frozen=True)
 class ComponentEntry:
-    """An InferenceComponent: the endpoint and variant it is placed on, what it serves, how many copies."""
+    """An InferenceComponent: its CreateInferenceComponent request (the endpoint and variant it is placed on, what it
+    serves, how many copies)."""
 
     resource: AckResource
-    name: Sourced[str]
-    key: str | None
-    endpoint_key: str | None
-    variant_name: Sourced[str]
-    variant_key: str | None
-    model_key: str | None
-    model_name: Sourced[str]
-    container: ModelSpec | None
-    copy_count: Sourced[int]
-    requirements: ComponentRequirements | None = None
-    startup_timeout: Sourced[int] = field(default_factory=Sourced)
-    download_timeout: Sourced[int] = field(default_factory=Sourced)
+    request: ComponentRequest
 
 
 def read_resource(
@@ -220,40 +206,7 @@ def read_component_entry(resource: AckResource) -> ComponentEntry | None:
     spec = resource.manifest.spec
     if spec is None:
         return None
-    reader = resource.reader
-    name = reader.read_text(spec, "InferenceComponentName")
-    if not name.known and not name.note:
-        name = resource.fallback_name
-    specification = reader.node(spec, "Specification")
-    container = reader.node(specification, "Container")
-    model_name = reader.read_text(specification, "ModelName")
-    spec_container = None
-    if isinstance(container, MappingNode) and not model_name.known and not model_name.note and name.known:
-        # A container written in the component is its model: name it after the component, so the unit serves it.
-        model_name = Sourced(name.value, reader.span_of(container), Provenance.INFERRED, "the inference component's own container")
-    if container is not None:
-        spec_container = model_for(
-            reader.read_text(container, "Image"),
-            model_name,
-            NOT_WRITTEN,
-            reader.environment(container, "Environment"),
-            extensions=reader.extensions,
-        )
-    return ComponentEntry(
-        resource=resource,
-        name=name,
-        key=reader.name_key(spec, "InferenceComponentName"),
-        endpoint_key=reader.name_key(spec, "EndpointName"),
-        variant_name=reader.read_text(spec, "VariantName"),
-        variant_key=reader.name_key(spec, "VariantName"),
-        model_key=reader.name_key(specification, "ModelName"),
-        model_name=model_name,
-        container=spec_container,
-        copy_count=reader.read_int(spec, "RuntimeConfig", "CopyCount"),
-        requirements=read_component_requirements(reader.node(specification, "ComputeResourceRequirements"), reader),
-        startup_timeout=reader.read_int(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds"),
-        download_timeout=reader.read_int(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds"),
-    )
+    return ComponentEntry(resource, read_component(spec, resource.reader, resource.fallback_name))
 
 
 def job_deployments_of(
