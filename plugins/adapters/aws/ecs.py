@@ -184,6 +184,14 @@ def _compatibilities(node: Node | None, reader) -> Sourced:
 # --- launch settings ---------------------------------------------------------------------
 
 
+def distribution_defaults(span: Span) -> tuple[Sourced[int], Sourced[int]]:
+    """(OnDemandPercentageAboveBaseCapacity, OnDemandBaseCapacity) as EC2 Auto Scaling takes them when an instances
+    distribution leaves them out (the data tables' defaults), located at the distribution's `span`."""
+    percentage = data.limit("kubernetes", "ec2_on_demand_percentage_above_base").default
+    base = data.limit("kubernetes", "ec2_on_demand_base_capacity").default
+    return Sourced(int(percentage), span, Provenance.DEFAULT), Sourced(int(base), span, Provenance.DEFAULT)
+
+
 def distribution_capacity(on_demand_percentage: int, on_demand_base: int) -> Capacity:
     """An Auto Scaling group's purchase option from its instances distribution.
 

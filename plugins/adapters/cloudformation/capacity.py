@@ -17,7 +17,7 @@ from linter import (
 )
 
 from plugins import data
-from plugins.adapters.aws.ecs import ProviderCapacity, distribution_capacity
+from plugins.adapters.aws.ecs import ProviderCapacity, distribution_capacity, distribution_defaults
 from plugins.adapters.aws.ecs import strategy_capacity as shared_strategy_capacity
 from plugins.adapters.aws.launch_templates import MARKET_TYPE_CONTEXT
 from plugins.adapters.aws.launch_templates import launch_template_reservation as shared_reservation
@@ -95,8 +95,9 @@ def auto_scaling_group_capacity(group: Resource, template: TemplateContext) -> t
         distribution = mixed.get("InstancesDistribution")
         percentage_node = child(distribution, "OnDemandPercentageAboveBaseCapacity")
         base_node = child(distribution, "OnDemandBaseCapacity")
-        percentage = template.read_int(percentage_node) if percentage_node is not None else Sourced(100, mixed.span, Provenance.DEFAULT)
-        base = template.read_int(base_node) if base_node is not None else Sourced(0, mixed.span, Provenance.DEFAULT)
+        default_percentage, default_base = distribution_defaults(mixed.span)
+        percentage = template.read_int(percentage_node) if percentage_node is not None else default_percentage
+        base = template.read_int(base_node) if base_node is not None else default_base
         where = percentage_node.span if percentage_node is not None else mixed.span
         if not percentage.known or not base.known:
             return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {group.logical_id}: {percentage.note or base.note}"), instance_type

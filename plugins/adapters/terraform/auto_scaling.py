@@ -28,7 +28,7 @@ from dataclasses import replace
 from linter import UNKNOWN, Capacity, MappingNode, Node, Provenance, ResourceRef, Sourced, mappings
 
 from plugins import data
-from plugins.adapters.aws.ecs import ProviderCapacity, distribution_capacity
+from plugins.adapters.aws.ecs import ProviderCapacity, distribution_capacity, distribution_defaults
 from plugins.adapters.aws.launch_templates import MARKET_TYPE_CONTEXT
 from plugins.adapters.terraform.compute import instance_scope_of, launch_template_data, reserved_by_template
 from plugins.adapters.terraform.module import TerraformModule
@@ -105,8 +105,9 @@ def group_request_capacity(request: MappingNode, name: str, span, templates, ter
         distribution = READER.node(mixed, "InstancesDistribution")
         percentage_node = READER.node(distribution, "OnDemandPercentageAboveBaseCapacity")
         base_node = READER.node(distribution, "OnDemandBaseCapacity")
-        percentage = READER.read_int(percentage_node) if percentage_node is not None else Sourced(100, mixed.span, Provenance.DEFAULT)
-        base = READER.read_int(base_node) if base_node is not None else Sourced(0, mixed.span, Provenance.DEFAULT)
+        default_percentage, default_base = distribution_defaults(mixed.span)
+        percentage = READER.read_int(percentage_node) if percentage_node is not None else default_percentage
+        base = READER.read_int(base_node) if base_node is not None else default_base
         where = percentage_node.span if percentage_node is not None else mixed.span
         if not percentage.known or not base.known:
             return Sourced(UNKNOWN, where, Provenance.DECLARED, f"instances distribution of {name}: {percentage.note or base.note}"), instance_type, _links(template)

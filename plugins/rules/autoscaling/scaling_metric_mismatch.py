@@ -114,9 +114,9 @@ def scaling_metric_mismatch(deployment: Deployment, run: RunContext) -> Iterator
 
     Step-scaling policies are judged by the metric of the CloudWatch alarm
     that triggers them. The rule is silent when the metric, its namespace,
-    the target's dimension or the instance's accelerator is unknown, and it
-    does not check target values: a `ModelLatency` target written in
-    milliseconds (the metric is in microseconds) is not detected yet.
+    the target's dimension or the instance's accelerator is unknown. Of
+    target values it judges only a latency target below the data tables'
+    floor (1 ms), as milliseconds written into a microsecond metric.
 
     ## Why it matters
     A policy on the wrong metric is worse than none, because it looks like
