@@ -40,7 +40,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from linter import (
-    Compute,
     ContextPrefilter,
     ContextRequest,
     Deployment,
@@ -173,7 +172,7 @@ def _job_context(request: ApiRequest, index: RequestIndex) -> JobContext:
 
 
 def _group_deployments(number: int, group: RequestGroup, index: RequestIndex) -> list:
-    from plugins.adapters.aws.sagemaker_requests import hosting_deployment, job_deployments
+    from plugins.adapters.aws.sagemaker_requests import hosting_deployment, job_deployments, with_components
 
     anchor = group.anchor
     if anchor.operation == TRANSFORM_JOB:
@@ -188,31 +187,6 @@ def _group_deployments(number: int, group: RequestGroup, index: RequestIndex) ->
         where="among the documents of this run",
     )
     if group.components:
-        deployment = _with_components(deployment, group, index)
+        placed = [(index.components[document], index.requests[document].link) for document in group.components]
+        deployment = with_components(deployment, group.config, placed, index.find_model())
     return [index.target_links.scaled(number, deployment) if index.target_links is not None else deployment]
-
-
-def _with_components(deployment: Deployment, group: RequestGroup, index: RequestIndex) -> Deployment:
-    """The endpoint's deployment with each CreateInferenceComponent document placed on it as one more unit, on the
-    instances of the variant it names, serving the model it names (or its own container)."""
-    from plugins.adapters.aws.sagemaker_requests import component_unit
-
-    found_config = index.config_named(group.endpoint.config_key) if group.endpoint is not None else None
-    variant_keys = index.variant_keys.get(found_config[0], ()) if found_config is not None else ()
-    units, models, links = list(deployment.units), list(deployment.models), list(deployment.links)
-    find_model = index.find_model()
-    for document in group.components:
-        component, request = index.components[document], index.requests[document]
-        compute = Compute()
-        if component.variant_key is not None and component.variant_key in variant_keys:
-            compute = units[variant_keys.index(component.variant_key)].compute
-        served = (component.container,) if component.container is not None else ()
-        model = find_model(component.model_key) if component.container is None and component.model_key is not None else None
-        if model is not None:
-            served = model.containers
-            if model.link not in links:
-                links.append(model.link)
-        models.extend(spec for spec in served if spec not in models)
-        units.append(component_unit(component, compute, served, request.span))
-        links.append(request.link)
-    return deployment.replaced(units=tuple(units), models=tuple(models), links=tuple(links))

@@ -858,6 +858,36 @@ def test_a_state_machine_scaling_an_endpoint_named_at_run_time_keeps_as001_silen
     assert [finding.rule_id for finding in alone.findings] == ["AS001"]
 
 
+
+def test_a_state_machine_placing_inference_components_on_its_endpoint():
+    """`aws-sdk:sagemaker:createInferenceComponent` tasks are units of the endpoint the machine creates, scaled by its
+    copy-count registrations; the variant follows its components (no AS001), as in a template."""
+    def task(resource: str, parameters: dict, following: str | None) -> dict:
+        return {"Type": "Task", "Resource": f"arn:aws:states:::{resource}", "Parameters": parameters, **({"Next": following} if following else {"End": True})}
+
+    machine = {
+        "StartAt": "CreateConfig",
+        "States": {
+            "CreateConfig": task("sagemaker:createEndpointConfig", COMPONENT_CONFIG, "CreateEndpoint"),
+            "CreateEndpoint": task("sagemaker:createEndpoint", COMPONENT_ENDPOINT, "CreateComponent"),
+            "CreateComponent": task("aws-sdk:sagemaker:createInferenceComponent", COMPONENT, "Register"),
+            "Register": task("aws-sdk:applicationautoscaling:registerScalableTarget", {**COPIES, "MinCapacity": 2, "MaxCapacity": 8}, "Scale"),
+            "Scale": task("aws-sdk:applicationautoscaling:putScalingPolicy", COPIES_POLICY, None),
+        },
+    }
+    result = lint_text(json.dumps(machine, indent=1), "prod/deploy.asl.json", LintOptions())
+    assert result.findings == ()
+    (deployment,) = result.deployments
+    variant, component = deployment.units
+    assert (str(component.name.value), component.count.value) == ("llama", 2) and len(component.scaling) == 1
+    assert component.compute.instance_type.span == variant.compute.instance_type.span
+    assert [(target.status.value, target.unit_name) for target in result.scaling_targets] == [("linked", "llama")]
+    # Without its copy-count registration, the component's copies are what nothing scales.
+    machine["States"]["CreateComponent"] = task("aws-sdk:sagemaker:createInferenceComponent", COMPONENT, None)
+    del machine["States"]["Register"], machine["States"]["Scale"]
+    (finding,) = lint_text(json.dumps(machine, indent=1), "prod/deploy.asl.json", LintOptions()).findings
+    assert finding.rule_id == "AS001" and "(llama)" in finding.message
+
 ODD_SCALING_DOCUMENTS = [
     {**TARGET, "ResourceId": ["endpoint", "churn"]},
     {**TARGET, "ResourceId": None, "MinCapacity": "two", "MaxCapacity": 1e400},

@@ -80,7 +80,6 @@ class RequestIndex:
     configs: dict[int, ConfigRequest] = field(default_factory=dict)
     endpoints: dict[int, EndpointRequest] = field(default_factory=dict)
     components: dict[int, ComponentRequest] = field(default_factory=dict)
-    variant_keys: dict[int, tuple[str | None, ...]] = field(default_factory=dict)  # configuration document -> its variants' keys
     groups: list[RequestGroup] = field(default_factory=list)
     scaling: list[ScalingRequest] = field(default_factory=list)  # Application Auto Scaling requests
     target_links: TargetLinks | None = None  # what their targets link to (hostings numbered as `groups`), when there are any
@@ -132,9 +131,6 @@ def index_requests(run: RunContext) -> RequestIndex:
                 index.model_documents.setdefault(model.key, id(document))
         elif operation == ENDPOINT_CONFIG:
             index.configs[id(document)] = read_endpoint_config(root, reader, link, where)
-            index.variant_keys[id(document)] = tuple(
-                reader.name_key(variant, "VariantName") for variant in reader.mappings(root, "ProductionVariants")
-            )
         elif operation == ENDPOINT:
             index.endpoints[id(document)] = read_endpoint(root, reader, link, where)
             endpoint_keys[id(document)] = reader.name_key(root, "EndpointName")

@@ -72,6 +72,7 @@ from plugins import data
 from plugins.adapters.aws.document_kinds import (
     ENDPOINT,
     ENDPOINT_CONFIG,
+    INFERENCE_COMPONENT,
     MODEL,
     PROCESSING_JOB,
     TRAINING_JOB,
@@ -90,6 +91,7 @@ __all__ = [
     "MODEL",
     "ENDPOINT_CONFIG",
     "ENDPOINT",
+    "INFERENCE_COMPONENT",
     "JOB_OPERATIONS",
     "HOSTING_OPERATIONS",
     "Hole",
@@ -116,6 +118,7 @@ __all__ = [
     "ComponentRequest",
     "read_component",
     "component_unit",
+    "with_components",
     "read_managed_instance_scaling",
     "read_async_config",
     "read_data_capture",
@@ -130,7 +133,7 @@ __all__ = [
 # The API operations this module reads (ENDPOINT, MODEL, TRAINING_JOB, ...) are named in `document_kinds`,
 # which every run imports to recognise request documents: this module waits for something to read.
 JOB_OPERATIONS = (TRAINING_JOB, TRANSFORM_JOB, PROCESSING_JOB, TUNING_JOB)
-HOSTING_OPERATIONS = (MODEL, ENDPOINT_CONFIG, ENDPOINT)
+HOSTING_OPERATIONS = (MODEL, ENDPOINT_CONFIG, ENDPOINT, INFERENCE_COMPONENT)
 
 PLATFORM = "sagemaker"
 PROFILE_TAG_PREFIX = "mldeploy-lint:"
@@ -934,6 +937,7 @@ class VariantRequest:
     unit: Unit
     model_key: str | None
     model_name: Sourced[str]
+    key: str | None = None  # of its VariantName (`RequestReader.name_key`), for the inference components naming it
 
 
 @dataclass(frozen=True)
@@ -1062,7 +1066,9 @@ def at_most(
 
 
 def _variant(node: MappingNode, reader: RequestReader) -> VariantRequest:
-    return VariantRequest(read_variant(node, reader), reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"))
+    return VariantRequest(
+        read_variant(node, reader), reader.name_key(node, "ModelName"), reader.read_text(node, "ModelName"), reader.name_key(node, "VariantName")
+    )
 
 
 def read_variant(node: MappingNode, reader: RequestReader) -> Unit:
@@ -1200,6 +1206,40 @@ def component_unit(component: ComponentRequest, compute: Compute, served: Sequen
         startup_timeout_seconds=component.startup_timeout,
         model_download_timeout_seconds=component.download_timeout,
     )
+
+
+def with_components(
+    deployment: Deployment,
+    config: ConfigRequest | None,
+    components: Sequence[tuple[ComponentRequest, ResourceRef]],
+    find_model: Callable[[str], HostedModel | None],
+) -> Deployment:
+    """An endpoint's deployment (made by `hosting_deployment` of `config`) with each inference component placed on it.
+
+    `components` are the components naming the endpoint, each with where it
+    is written (its link; the unit's span is the link's). Each is one more
+    unit, after the variants, on the instances of the variant it names,
+    serving the model it names (found by `find_model`, and linked) or its
+    own container.
+    """
+    if not components:
+        return deployment
+    variant_keys = [variant.key for variant in config.variants] if config is not None else []
+    units, models, links = list(deployment.units), list(deployment.models), list(deployment.links)
+    for component, link in components:
+        compute = Compute()
+        if component.variant_key is not None and component.variant_key in variant_keys:
+            compute = units[variant_keys.index(component.variant_key)].compute
+        served: tuple[ModelSpec, ...] = (component.container,) if component.container is not None else ()
+        model = find_model(component.model_key) if component.container is None and component.model_key is not None else None
+        if model is not None:
+            served = model.containers
+            if model.link not in links:
+                links.append(model.link)
+        models.extend(spec for spec in served if spec not in models)
+        units.append(component_unit(component, compute, served, link.span))
+        links.append(link)
+    return deployment.replaced(units=tuple(units), models=tuple(models), links=tuple(links))
 
 
 def read_serverless_config(node: Node | None, reader: RequestReader) -> ServerlessConfig | None:

@@ -56,6 +56,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     ENDPOINT,
     ENDPOINT_CONFIG,
     HOSTING_OPERATIONS,
+    INFERENCE_COMPONENT,
     JOB_OPERATIONS,
     MODEL,
     NOT_EXPRESSION,
@@ -76,9 +77,11 @@ from plugins.adapters.aws.sagemaker_requests import (
     job_deployments,
     link_hosting,
     model_finder,
+    read_component,
     read_endpoint,
     read_endpoint_config,
     read_model,
+    with_components,
 )
 from plugins.adapters.aws.document_kinds import SCALING_OPERATIONS, is_pipeline_definition, is_state_machine
 from plugins.adapters.aws.written_values import text_of
@@ -296,6 +299,8 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
     configs = []
     endpoints = []
     scaling_requests = []
+    components = []  # (ComponentRequest, its link)
+    endpoint_keys: dict[int, str | None] = {}  # id() of an endpoint request -> the key of the name it creates
     anchors: dict[int, _Task] = {}
     for task in tasks:
         if task.operation in SCALING_OPERATIONS:
@@ -316,6 +321,9 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             endpoint = read_endpoint(task.request, reader, link, f"state {task.name}", state_name)
             anchors[id(endpoint)] = task
             endpoints.append(endpoint)
+            endpoint_keys[id(endpoint)] = reader.name_key(task.request, "EndpointName")
+        elif task.operation == INFERENCE_COMPONENT:
+            components.append((read_component(task.request, reader, state_name), link))
     find_model = model_finder(models, surroundings.models)
     results: list = []
     for task in tasks:
@@ -338,11 +346,21 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
         (endpoint, config, surroundings.id_prefix + anchors[id(endpoint if endpoint is not None else config)].name)
         for endpoint, config in link_hosting(endpoints, configs)
     ]
+    # The components each endpoint hosts, and the number of the hosting each component is placed on.
+    placed: list[list] = [[] for _ in hostings]
+    placed_on: dict[str, int] = {}
+    for component, link in components:
+        for number, (endpoint, _, _) in enumerate(hostings):
+            if endpoint is not None and component.endpoint_key is not None and endpoint_keys.get(id(endpoint)) == component.endpoint_key:
+                placed[number].append((component, link))
+                if component.name.known:
+                    placed_on.setdefault(str(component.name.value), number)
+                break
     scaling_links = None
     if scaling_requests:
         from plugins.adapters.aws.api_scaling import link_targets
 
-        scaling_links = link_targets(scaling_requests, hostings)
+        scaling_links = link_targets(scaling_requests, hostings, placed_on)
     for number, (endpoint, config, deployment_id) in enumerate(hostings):
         anchor = anchors[id(endpoint if endpoint is not None else config)]
         deployment = hosting_deployment(
@@ -356,6 +374,7 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             surroundings.profile,
             surroundings.environment,
         )
+        deployment = with_components(deployment, config, placed[number], find_model)
         results.append(scaling_links.scaled(number, deployment) if scaling_links is not None else deployment)
         for request in (endpoint, config):
             if request is not None and id(request) not in reported:
