@@ -352,6 +352,36 @@ def test_a_component_named_by_aws_is_scaled_by_a_target_naming_its_attribute():
     assert [target.status for target in result.scaling_targets] == ["no-such-unit"]
 
 
+
+COMPONENT_MODEL = """\
+  LlamaModel:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ModelName: llama-3-8b
+      ExecutionRoleArn: arn:aws:iam::123456789012:role/sagemaker
+      PrimaryContainer:
+        Image: 763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.1.1-tgi1.4.0-gpu-py310-cu121-ubuntu22.04
+        Environment: {HF_MODEL_ID: meta-llama/Meta-Llama-3-8B-Instruct}
+"""
+
+
+def test_a_component_naming_a_model_resource_serves_that_models_containers():
+    """A component naming a model of the template (`!GetAtt LlamaModel.ModelName`, or its declared name) serves the
+    model's containers, as the same component does in API documents and ACK: its image and environment are judged
+    (EP007 here), where only the name was read before."""
+    base = COMPONENT_NAMED_BY_AWS.replace("RESOURCE_ID", "!Sub inference-component/${Llama.InferenceComponentName}") + COMPONENT_MODEL
+    for model_name in ("!GetAtt LlamaModel.ModelName", "llama-3-8b"):
+        text = base.replace("        ModelName: llama-3-8b\n        ComputeResourceRequirements", f"        ModelName: {model_name}\n        ComputeResourceRequirements")
+        result = lint_text(text, "stack.yaml", LintOptions())
+        (deployment,) = result.deployments
+        assert [str(model.image.value) for model in deployment.models] == [
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.1.1-tgi1.4.0-gpu-py310-cu121-ubuntu22.04"
+        ], model_name
+        assert deployment.units[1].model_names == ("llama-3-8b",)
+        assert "AWS::SageMaker::Model" in [link.kind for link in deployment.links]
+        assert sorted(finding.rule_id for finding in result.findings) == ["AS007", "EP007"], model_name  # AS007: no policy
+
+
 DATA_CAPTURE_AND_VPC = """\
 Parameters:
   Capture: {Type: String}

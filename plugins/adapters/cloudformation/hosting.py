@@ -174,7 +174,7 @@ def assemble(records: TemplateRecords, template: TemplateContext) -> list:
     # Most templates hold no component, monitor or scalable target: nothing then asks for the endpoints by name.
     if records.components or records.monitors or records.targets:
         endpoints = _Endpoints(hostings)
-        _attach_components(hostings, records, endpoints)
+        _attach_components(hostings, records, endpoints, models, model_names)
         _attach_monitors(records, endpoints)
         if records.targets:  # a policy or alarm with no target scales nothing this template shows
             targets = _link_scaling(hostings, records, template, endpoints)
@@ -213,10 +213,18 @@ def _attach_config(hosting: _Hosting, models: dict[str, ModelRecord], model_name
         hosting.units.append(unit)
 
 
-def _attach_components(hostings: list[_Hosting], records: TemplateRecords, endpoints: _Endpoints) -> None:
+def _attach_components(
+    hostings: list[_Hosting], records: TemplateRecords, endpoints: _Endpoints, models: dict[str, ModelRecord], model_names: _DeclaredNames
+) -> None:
     for component in records.components:
+        # The model it names (`!GetAtt Model.ModelName`, or its declared name) serves it with that model's containers.
+        model = _find(component.model_ref, models, model_names) if component.model_ref is not None else None
         for hosting in endpoints.named_by(component.endpoint):
-            hosting.extra_models.append(component.model)
+            if model is None:
+                hosting.extra_models.append(component.model)
+            elif model not in hosting.models:
+                hosting.models.append(model)
+                hosting.links.append(ResourceRef("AWS::SageMaker::Model", model.logical_id, model.span))
             hosting.links.append(ResourceRef("AWS::SageMaker::InferenceComponent", component.logical_id, component.span))
             base = next((unit for unit in hosting.units if unit.name.value == component.variant_name.value), None)
             hosting.unit_ids[len(hosting.units)] = component.logical_id
@@ -225,7 +233,10 @@ def _attach_components(hostings: list[_Hosting], records: TemplateRecords, endpo
                     name=component.name,
                     compute=base.compute if base is not None else Unit().compute,
                     count=component.copy_count,
-                    model_names=(str(component.model.name.value),) if component.model.name.known else (),
+                    model_names=(
+                        (str(model.name.get(model.logical_id)),) if model is not None
+                        else (str(component.model.name.value),) if component.model.name.known else ()
+                    ),
                     span=component.span,
                     requirements=component.requirements,
                     startup_timeout_seconds=component.startup_timeout,

@@ -105,6 +105,7 @@ class InferenceComponentRecord:
     requirements: ComponentRequirements | None = None
     startup_timeout: Sourced[int] = field(default_factory=Sourced)
     download_timeout: Sourced[int] = field(default_factory=Sourced)
+    model_ref: Reference | None = None  # Specification.ModelName, when the component names a model instead of a container
 
 
 @dataclass(frozen=True)

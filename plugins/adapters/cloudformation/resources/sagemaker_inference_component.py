@@ -24,7 +24,12 @@ def read(resource: Resource, template: TemplateContext) -> list:
     env = child(container, "Environment")
     if isinstance(env, MappingNode):
         environment = [(str(key.value), template.read_str(value)) for key, value in env.pairs]
-    model_name = template.read_text(child(specification, "ModelName"))
+    model_node = child(specification, "ModelName")
+    model_name = template.read_text(model_node)
+    model_ref = None
+    if model_node is not None and not isinstance(container, MappingNode):
+        model_logical_id, model_value = template.reference(model_node)
+        model_ref = Reference(model_logical_id, model_value, model_node.span)
     if not model_name.known and not model_name.note and isinstance(container, MappingNode) and name.known:
         # A container written in the component is its model: name it after the component, so the unit serves it.
         model_name = Sourced(name.value, container.span, Provenance.INFERRED, "the inference component's own container")
@@ -47,5 +52,6 @@ def read(resource: Resource, template: TemplateContext) -> list:
             startup_timeout=template.read_int(child(specification, "StartupParameters", "ContainerStartupHealthCheckTimeoutInSeconds")),
             download_timeout=template.read_int(child(specification, "StartupParameters", "ModelDataDownloadTimeoutInSeconds")),
             span=resource.key_span,
+            model_ref=model_ref,
         )
     ]
