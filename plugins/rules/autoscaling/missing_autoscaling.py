@@ -8,7 +8,7 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, UNKNOWN_ENVIRONMENT, Violation, rule
 
 from plugins.rules.common import count_is_structural, instance_units, is_kind, possible_values, unit_subject, violation
-from plugins.rules.autoscaling.scaling import SCALED_KINDS, hosts_inference_components
+from plugins.rules.autoscaling.scaling import SCALED_KINDS, hosts_inference_components, is_inference_component
 from plugins.rules.scaled_elsewhere import out_of_sight
 
 _KIND_LABELS = {
@@ -18,9 +18,9 @@ _KIND_LABELS = {
 }
 
 
-def _copies(service: bool, count: object) -> str:
-    noun = "replica" if service else "instance"
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def _copies(service: bool, count: object, component: bool = False) -> str:
+    noun = "copy" if component else "replica" if service else "instance"
+    return f"{count} {noun}" if count == 1 else f"{count} {'copies' if component else noun + 's'}"
 
 
 @rule(
@@ -62,7 +62,8 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
     LeaderWorkerSet group, a `replicas: 0` placeholder, and a variant that
     hosts inference components (its capacity follows the components, whose
     copies `DesiredCopyCount` targets scale, and its
-    `ManagedInstanceScaling`; each component is judged on its own).
+    `ManagedInstanceScaling`; each component is judged on its own: by its
+    copy count, which a `DesiredCopyCount` target scales).
     Scaling done elsewhere counts too. A target that exists but has no
     scaling policy is reported by AS007 instead. The rule is silent when a
     scaling target could not be resolved and may be the one that scales
@@ -167,7 +168,8 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         counts = possible_values(unit.count)
         if counts and all(count == 0 for count in counts):
             continue  # a placeholder: nothing runs until someone sets a count
-        fixed = f"stays at {_copies(service, counts[0])}" if len(counts) == 1 else "never changes"
+        component = not service and is_inference_component(deployment, unit)
+        fixed = f"stays at {_copies(service, counts[0], component)}" if len(counts) == 1 else "never changes"
         stage = "production " if production else ""
         # A service's replica count is the capacity an autoscaler would take over (`replicas:`,
         # `DesiredCount:`); an endpoint's is one setting of the variant, which the target names.
@@ -175,7 +177,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         note = deployment.environment.note if production else None
         yield violation(
             f"{stage}{label} {unit_subject(deployment, unit)} has no autoscaling: its capacity {fixed} "
-            f"whatever the traffic — {_advice(deployment.platform == 'kubernetes', service, production, note)}",
+            f"whatever the traffic — {_advice(deployment.platform == 'kubernetes', service, production, note, component)}",
             *located, default=deployment.span,
             severity=Severity.ERROR if production else Severity.WARNING,
         )
@@ -184,12 +186,17 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
 # The end of every message: what scales the deployment and why the severity. A run's findings repeat a
 # few of them, each worded once.
 @functools.lru_cache(maxsize=256)
-def _advice(kubernetes: bool, service: bool, production: bool, note: str | None) -> str:
-    return f"{_fix(kubernetes, service)} {_why_severity(production, note)}"
+def _advice(kubernetes: bool, service: bool, production: bool, note: str | None, component: bool = False) -> str:
+    return f"{_fix(kubernetes, service, component)} {_why_severity(production, note)}"
 
 
-def _fix(kubernetes: bool, service: bool) -> str:
-    """What scales this kind of deployment, in its platform's words."""
+def _fix(kubernetes: bool, service: bool, component: bool = False) -> str:
+    """What scales this kind of deployment (or an endpoint's inference component), in its platform's words."""
+    if component:
+        return (
+            "register the inference component as an Application Auto Scaling target (inference-component/<name>, "
+            "sagemaker:inference-component:DesiredCopyCount) and drive it with a scaling policy"
+        )
     if kubernetes:
         return (
             "add a HorizontalPodAutoscaler or KEDA ScaledObject for it, or turn on its serving platform's "

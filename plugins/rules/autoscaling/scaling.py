@@ -43,6 +43,26 @@ def target_subject(target: ScalingTarget, by_id: Mapping[str, Deployment]) -> st
     return unit_subject(deployment, unit) if unit is not None else display_name(deployment)
 
 
+def is_inference_component(deployment: Deployment, unit: Unit) -> bool:
+    """True for an inference component: a unit placing copies of a model on a variant's instances.
+
+    Adapters give a component its resource requirements (`requirements`)
+    and the compute of its variant (the same instance-type span as the
+    variant, which comes first); its `count` is a number of copies.
+    """
+    if unit.requirements is not None:
+        return True
+    declared_at = unit.compute.instance_type.span
+    if declared_at is None:
+        return False
+    for other in deployment.units:
+        if other is unit:
+            return False
+        if other.compute.instance_type.span == declared_at:
+            return True
+    return False
+
+
 def hosts_inference_components(deployment: Deployment, unit: Unit) -> bool:
     """True for a variant whose instances host inference components of the same deployment.
 
