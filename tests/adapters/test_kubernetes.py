@@ -345,9 +345,11 @@ def test_kserve_min_max_and_model_format(host):
     assert "namespace" in deployment.environment.note
     predictor, transformer = deployment.units
     assert predictor.name.value == "predictor"
-    assert predictor.count.value == 0
+    # minReplicas 0 under the HPA KServe makes for a RawDeployment (Standard): the HPA keeps at least 1.
+    assert (predictor.count.value, predictor.count.provenance) == (1, Provenance.DEFAULT)
+    assert predictor.count.note == "minReplicas 0: the HPA of a Standard deployment keeps at least 1"
     (scaling,) = predictor.scaling
-    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (0, 5)
+    assert (scaling.min_capacity.value, scaling.max_capacity.value) == (1, 5)
     assert scaling.linked_by == "KServe minReplicas/maxReplicas"
     (policy,) = scaling.policies
     assert (policy.metric.value, policy.target_value.value) == ("concurrency", 10.0)

@@ -11,11 +11,13 @@ written inline) plus the model container KServe adds:
   named `kserve-container` are one container, as KServe merges them); a transformer's legacy
   `custom.container`; an explainer's `alibi`/`art`;
 - count: `minReplicas` (default 1 from the data tables; 0 is scale to
-  zero), or the Knative `autoscaling.knative.dev/min-scale` annotation;
+  zero, but 1 under the HPA of a Standard deployment); KServe writes the Knative
+  `autoscaling.knative.dev/min-scale` annotation from it, over any written;
 - scaling: KServe autoscales every component itself (Knative KPA or an
   HPA it creates), so each unit gets a `Scaling` linked by "KServe
-  minReplicas/maxReplicas": the minimum as above, `maxReplicas` (or
-  `max-scale`), and a policy from `scaleMetric`/`scaleTarget`,
+  minReplicas/maxReplicas": the minimum as above, `maxReplicas` (or, in
+  Knative mode, `max-scale`; in a Standard deployment at least the
+  minimum, and the minimum when unset), and a policy from `scaleMetric`/`scaleTarget`,
   `autoScaling.metrics`, or the `autoscaling.knative.dev/target` and
   `serving.kserve.io/targetUtilizationPercentage` annotations — or, when
   none is written, one whose metric is the autoscaler's default (unknown
@@ -134,7 +136,7 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
     autoscaler_class = _annotation(annotations, AUTOSCALER_CLASS)
     if autoscaler_class is not None:
         attributes.append(("autoscaler_class", autoscaler_class))
-    model_mesh = bool(mode is not None and mode.known and data.kserve_deployment_mode(str(mode.value)) == "ModelMesh")
+    mode_name = data.kserve_deployment_mode(str(mode.value)) if mode is not None and mode.known else None
 
     units: list[PodUnit] = []
     links: list[ResourceRef] = []
@@ -144,7 +146,7 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
         if node is None:
             continue
         key = spec.key_node(component) if spec is not None else None
-        unit, component_attributes, runtime_links = _component(manifest, component, node, annotations, autoscaler_class, model_mesh, key.span if key else node.span, index)
+        unit, component_attributes, runtime_links = _component(manifest, component, node, annotations, autoscaler_class, mode_name, key.span if key else node.span, index)
         units.append(unit)
         attributes += component_attributes
         links += runtime_links
@@ -167,8 +169,14 @@ def _inference_service(manifest: Manifest, index: RunIndex) -> list:
     )
 
 
-def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, model_mesh: bool, key_span: Span, index: RunIndex):
-    """One component's unit (pod, count, KServe's own scaling), its attributes and the runtime it links to."""
+def _component(manifest: Manifest, component: str, node: MappingNode, annotations, autoscaler_class, mode: str | None, key_span: Span, index: RunIndex):
+    """One component's unit (pod, count, KServe's own scaling), its attributes and the runtime it links to.
+
+    `mode` is the deployment mode the InferenceService declares (its current
+    name: `Knative`, `Standard`, `ModelMesh`), None when it declares none
+    (the cluster's default, not known here).
+    """
+    model_mesh = mode == "ModelMesh"
     labels = {
         **manifest.labels,
         **string_map(node.get("labels")),
@@ -200,11 +208,13 @@ def _component(manifest: Manifest, component: str, node: MappingNode, annotation
         elif runtime is not None:
             attributes.append((f"{component}.serving_runtime", runtime))
     component_annotations = mapping(node.get("annotations"))
-    count = _minimum(node, annotations, component_annotations, key_span)
-    scaling: tuple[Scaling, ...] = ()
     declared_class = str(autoscaler_class.value).lower() if autoscaler_class is not None and autoscaler_class.known else None
+    # A Standard deployment's replicas follow the HPA KServe makes unless another autoscaler class is declared.
+    by_hpa = mode == "Standard" and (autoscaler_class is None or declared_class == "hpa")
+    count = _minimum(node, by_hpa, annotations, component_annotations, key_span)
+    scaling: tuple[Scaling, ...] = ()
     if not model_mesh and declared_class not in NOT_SCALED_BY_KSERVE:
-        scaling = (_scaling(node, count, annotations, component_annotations, key_span),)
+        scaling = (_scaling(node, count, mode, annotations, component_annotations, key_span),)
     elif not model_mesh and declared_class == SCALED_EXTERNALLY and autoscaler_class is not None:
         external = [
             autoscaler
@@ -485,21 +495,49 @@ def _annotation_int(annotations, key: str) -> Sourced | None:
     return read_int(node) if node is not None else None
 
 
-def _minimum(node: MappingNode, annotations, component_annotations, key_span: Span) -> Sourced:
-    if node.get("minReplicas") is not None:
-        return read_int(node.get("minReplicas"))
-    for source in (component_annotations, annotations):
-        for key in (KNATIVE_MIN, KNATIVE_LEGACY_MIN):
-            found = _annotation_int(source, key)
-            if found is not None:
-                return found
+def _minimum(node: MappingNode, by_hpa: bool, annotations, component_annotations, key_span: Span) -> Sourced:
+    """The component's fewest replicas, as KServe sets them: `minReplicas`, else its default.
+
+    KServe writes the Knative `autoscaling.knative.dev/min-scale` annotation
+    from `minReplicas` (its default when unset) over any the user wrote, and
+    the HPA it makes for a Standard deployment (`by_hpa`) keeps at least the
+    default (a `minReplicas: 0` there is 1; KEDA's ScaledObject takes 0).
+    """
     default = data.limit("kubernetes", "kserve_min_replicas").default
-    return Sourced(default, key_span, Provenance.DEFAULT, f"no minReplicas: KServe defaults to {default}")
+    if node.get("minReplicas") is not None:
+        written = read_int(node.get("minReplicas"))
+        if by_hpa and written.known and written.value < default:
+            # DEFAULT, not INFERRED: an inferred count is one the workload's shape fixes (`count_is_structural`).
+            return Sourced(default, written.span, Provenance.DEFAULT, f"minReplicas {written.value}: the HPA of a Standard deployment keeps at least {default}")
+        return written
+    overwritten = next(
+        (key for source in (component_annotations, annotations) for key in (KNATIVE_MIN, KNATIVE_LEGACY_MIN) if _annotation(source, key) is not None),
+        None,
+    )
+    note = f"no minReplicas: KServe defaults to {default}"
+    if overwritten is not None:
+        note += f", and writes that over the {overwritten} annotation"
+    return Sourced(default, key_span, Provenance.DEFAULT, note)
 
 
-def _maximum(node: MappingNode, annotations, component_annotations, key_span: Span) -> Sourced:
-    if node.get("maxReplicas") is not None:
-        return read_int(node.get("maxReplicas"))
+def _maximum(node: MappingNode, minimum: Sourced, mode: str | None, annotations, component_annotations, key_span: Span) -> Sourced:
+    """The component's most replicas, as KServe sets them.
+
+    `maxReplicas` (0 is unset); in a Standard deployment the HPA (or KEDA
+    ScaledObject) takes at least the minimum. Unset: a Standard deployment's
+    autoscaler uses the minimum (no headroom); Knative keeps a `max-scale` annotation the user wrote,
+    else sets no upper bound (unknown here). Where the mode is not declared,
+    the annotation is taken as Knative takes it.
+    """
+    written = read_int(node.get("maxReplicas")) if node.get("maxReplicas") is not None else None
+    if written is not None and not (written.known and written.value == 0):
+        if mode == "Standard" and written.known and minimum.known and written.value < minimum.value:
+            return Sourced(minimum.value, written.span, Provenance.DEFAULT, f"maxReplicas {written.value} is below the minimum: the autoscaler of a Standard deployment uses the minimum")
+        return written
+    if mode == "Standard":
+        if minimum.known:
+            return Sourced(minimum.value, written.span if written is not None else key_span, Provenance.DEFAULT, "no maxReplicas: the autoscaler of a Standard deployment uses the minimum")
+        return Sourced(UNKNOWN, key_span, Provenance.DEFAULT, "no maxReplicas: the autoscaler of a Standard deployment uses the minimum, which is not known")
     for source in (component_annotations, annotations):
         for key in (KNATIVE_MAX, KNATIVE_LEGACY_MAX):
             found = _annotation_int(source, key)
@@ -540,7 +578,7 @@ def _external_scaling(declared: Sourced, key_span: Span) -> Scaling:
     )
 
 
-def _scaling(node: MappingNode, minimum: Sourced, annotations, component_annotations, key_span: Span) -> Scaling:
+def _scaling(node: MappingNode, minimum: Sourced, mode: str | None, annotations, component_annotations, key_span: Span) -> Scaling:
     policies: list[ScalingPolicy] = []
     metric_node = node.get("scaleMetric")
     target_node = node.get("scaleTarget")
@@ -580,7 +618,7 @@ def _scaling(node: MappingNode, minimum: Sourced, annotations, component_annotat
         )
     return Scaling(
         min_capacity=minimum,
-        max_capacity=_maximum(node, annotations, component_annotations, key_span),
+        max_capacity=_maximum(node, minimum, mode, annotations, component_annotations, key_span),
         dimension=Sourced(DIMENSION, key_span, Provenance.INFERRED, "KServe scales the component's replicas"),
         policies=tuple(policies),
         linked_by=LINKED_BY,

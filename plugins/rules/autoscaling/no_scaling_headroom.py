@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, RunContext, Severity, Violation, rule
+from linter import Deployment, Provenance, RunContext, Severity, Violation, rule
 
 from plugins.rules.common import SERVING_KINDS, unit_subject, violation
 
@@ -102,9 +102,11 @@ def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Vio
             minimum, maximum = scaling.min_capacity, scaling.max_capacity
             if not minimum.known or not maximum.known or minimum.value != maximum.value:
                 continue
+            # A maximum the platform sets (KServe's HPA without maxReplicas) says why, or the reader looks for it in vain.
+            why = f" ({maximum.note})" if maximum.provenance is Provenance.DEFAULT and maximum.note else ""
             yield violation(
                 f"autoscaling of {unit_subject(deployment, unit)} has minimum and maximum capacity both "
-                f"{maximum.value}: it can never scale — raise the maximum above {minimum.value}, or remove the "
+                f"{maximum.value}{why}: it can never scale — raise the maximum above {minimum.value}, or remove the "
                 "target if the size is meant to be fixed",
                 maximum, scaling.span, unit.span, default=deployment.span,
             )

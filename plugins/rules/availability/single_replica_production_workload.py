@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter import Deployment, Environment, RunContext, Severity, Sourced, Unit, Violation, rule
+from linter import Deployment, Environment, Provenance, RunContext, Severity, Sourced, Unit, Violation, rule
 
 from plugins.rules.availability.replicas import (
     REPLICATED_KINDS,
@@ -154,6 +154,8 @@ def single_replica_production_workload(deployment: Deployment, run: RunContext) 
                 continue
             if minimum.span is not None and minimum.span == unit.count.span:  # the count is the minimum (KServe)
                 runs = f"may scale down to {count_text}"
+                if minimum.provenance is Provenance.DEFAULT and minimum.note:  # the platform's floor: say whose
+                    runs += f" ({minimum.note})"
                 fix = f"raise its minimum replicas to at least {needed}"
             else:
                 runs = f"runs {count_text} and its autoscaling minimum is {_alternatives(minimums)}"
