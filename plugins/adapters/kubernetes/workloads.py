@@ -6,7 +6,7 @@
 | Job | job | `spec.template` | `spec.parallelism` (default 1) |
 | CronJob | job | `spec.jobTemplate.spec.template` | `jobTemplate.spec.parallelism` (default 1) |
 | Pod | job if `restartPolicy` is Never/OnFailure, else service | the pod itself | 1 |
-| LeaderWorkerSet | service | `leaderTemplate` / `workerTemplate` | groups (`replicas`), workers per group (`size` - 1) |
+| LeaderWorkerSet | service | `leaderTemplate` / `workerTemplate` (one `group` unit when no leaderTemplate) | groups (`replicas`), workers per group (`size` - 1) |
 | KEDA ScaledJob | job | `jobTargetRef.template` | `jobTargetRef.parallelism`, scaled by its own triggers |
 
 DaemonSets are not read: they run one pod per node (agents, device
@@ -135,20 +135,28 @@ def read(manifest: Manifest, index: RunIndex) -> list:
 
 
 def read_leader_worker_set(manifest: Manifest, index: RunIndex) -> list:
-    """LeaderWorkerSet: `replicas` groups of one leader and `size` - 1 workers (one template if no leaderTemplate)."""
+    """LeaderWorkerSet: `replicas` groups of one leader and `size` - 1 workers; without a leaderTemplate, one unit of
+    `replicas` groups whose every pod uses workerTemplate."""
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
     template = mapping(child(spec, "leaderWorkerTemplate"))
     groups = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     size = replicas(child(template, "size"), "leaderWorkerTemplate.size", template.span if template is not None else anchor)
     leader, worker = child(template, "leaderTemplate"), child(template, "workerTemplate")
-    units = []
-    if leader is not None:
-        units.append(PodUnit(Sourced("leader", leader.span, Provenance.INFERRED, "leaderTemplate"), read_template(leader, anchor, extensions=index.extensions), groups))
-        workers = _product(groups, size, -1, "replicas x (size - 1)")
-    else:
-        workers = _product(groups, size, 0, "replicas x size (no leaderTemplate: every pod uses workerTemplate)")
-    units.append(PodUnit(Sourced("worker", worker.span if worker is not None else anchor, Provenance.INFERRED, "workerTemplate"), read_template(worker, anchor, extensions=index.extensions), workers))
+    if leader is None:
+        # Every pod of a group uses workerTemplate, its leader too: one unit, counted in groups (the replicas an
+        # autoscaler scales and a lost group takes away), as the leader unit is when a leaderTemplate is written.
+        name = Sourced("group", worker.span if worker is not None else anchor, Provenance.INFERRED, "no leaderTemplate: every pod of a group uses workerTemplate")
+        units = [PodUnit(name, read_template(worker, anchor, extensions=index.extensions), groups)]
+        return assemble(manifest, index, DeploymentKind.SERVICE, units, labels_complete=False)
+    units = [
+        PodUnit(Sourced("leader", leader.span, Provenance.INFERRED, "leaderTemplate"), read_template(leader, anchor, extensions=index.extensions), groups),
+        PodUnit(
+            Sourced("worker", worker.span if worker is not None else anchor, Provenance.INFERRED, "workerTemplate"),
+            read_template(worker, anchor, extensions=index.extensions),
+            _product(groups, size, -1, "replicas x (size - 1)"),
+        ),
+    ]
     return assemble(manifest, index, DeploymentKind.SERVICE, units, labels_complete=False)
 
 
