@@ -207,7 +207,8 @@ def assemble(
                 count=unit.count,
                 weight=unit.weight,
                 capacity=capacity,
-                scaling=unit.scaling + linked,
+                # An autoscaler scales the workload's replicas: not a unit whose count its shape fixes (an LWS's workers).
+                scaling=unit.scaling + (linked if unit.count.provenance is not Provenance.INFERRED else ()),
                 model_names=unit.pod.container_names,
                 span=unit.pod.span,
                 consolidation=pinned_consolidation(unit.pod, index, near=manifest.path, admitted=admitted),
