@@ -237,10 +237,17 @@ def _core2_scaling(spec, anchor, kind: str, note: str) -> tuple[Scaling, ...]:
     )
 
 
+# Seldon Core 2's operator labels a Server's pods with its name (`ServerLabelNameKey`).
+SERVER_NAME_LABEL = "seldon-server-name"
+
+
 def _core2_server(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
-    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, {}, missing="no podSpec: the ServerConfig decides the pods", key=key_span(spec, "podSpec"), extensions=index.extensions)
+    # The one label every Seldon Core 2 release puts on a Server's pods, as PodDisruptionBudgets select them; the
+    # others (the ServerConfig's, the chart's) are not known here.
+    labels = {SERVER_NAME_LABEL: manifest.name} if manifest.name else {}
+    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, labels, missing="no podSpec: the ServerConfig decides the pods", key=key_span(spec, "podSpec"), extensions=index.extensions)
     config = read_str(child(spec, "serverConfig"))
     if config.known and data.framework_info(str(config.value)) is not None:
         framework = Sourced(str(config.value), config.span, Provenance.DECLARED, f"serverConfig {config.value}")
