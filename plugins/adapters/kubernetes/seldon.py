@@ -122,7 +122,11 @@ def _predictor(
     first_spec = child(first, "spec")
     missing = "" if first_spec is not None else "no componentSpecs: Seldon builds the pods"
     pod = read_spec(first_spec, predictor.span, labels, extra_containers=extra, missing=missing, key=key_span(first, "spec"), extensions=index.extensions)
-    pod = replace(pod, models=pod.models + tuple(_graph_models(predictor.get("graph"), set(pod.container_names))))
+    implementations = _graph_implementations(predictor.get("graph"))
+    overridden = set(pod.container_names)
+    models = tuple(_with_implementation(model, implementations) for model in pod.models)  # a container overriding a node's pod
+    served = tuple(_implementation_model(node, implementation) for node, implementation in implementations if str(node.value) not in overridden)
+    pod = replace(pod, models=models + served)
 
     count_node = child(first, "replicas") or predictor.get("replicas") or default_replicas
     count = replicas(count_node, "replicas", predictor.span)
@@ -148,9 +152,9 @@ def _predictor(
     return PodUnit(name, pod, count, tuple(scaling), weight), pdb
 
 
-def _graph_models(graph, containers: set[str]) -> list[ModelSpec]:
-    """Prepackaged-server graph nodes that no container of the pod implements."""
-    found: list[ModelSpec] = []
+def _graph_implementations(graph) -> list[tuple[Sourced, Sourced]]:
+    """(name, implementation) of each graph node served by a Seldon prepackaged server, in graph order."""
+    found: list[tuple[Sourced, Sourced]] = []
     stack = [(graph, 0)]
     seen: set[int] = set()
     while stack:
@@ -159,11 +163,22 @@ def _graph_models(graph, containers: set[str]) -> list[ModelSpec]:
             continue
         seen.add(id(node))
         implementation = read_str(node.get("implementation"))
-        node_name = read_str(node.get("name"))
-        if implementation.known and str(node_name.value) not in containers:
-            found.append(_implementation_model(node_name, implementation))
+        if implementation.known:
+            found.append((read_str(node.get("name")), implementation))
         stack.extend((item, depth + 1) for item in reversed(mappings(node.get("children"))))
     return found
+
+
+def _with_implementation(model: ModelSpec, implementations: list[tuple[Sourced, Sourced]]) -> ModelSpec:
+    """A container named as a prepackaged-server node: it sets that server's resources (Seldon's documented way), and
+    the server's framework is the model's where the container does not say another."""
+    if model.framework.known or not model.name.known:
+        return model
+    for node, implementation in implementations:
+        if node.known and node.value == model.name.value:
+            framework = _implementation_model(node, implementation).framework
+            return replace(model, framework=framework) if framework.known else model
+    return model
 
 
 def _implementation_model(name: Sourced, implementation: Sourced) -> ModelSpec:
