@@ -221,6 +221,9 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
     server = read_str(child(spec, "server"))
     pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server", extensions=index.extensions)
     pod = replace(pod, models=(model,), readable=False)
+    server_pod = _server_pod(manifest, server, index)
+    if server_pod is not None:  # its replicas run in the Server's pods: on their accelerators
+        pod = replace(pod, compute=server_pod.compute)
     count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     scaling = _core2_scaling(spec, anchor, "Model", "Seldon scales the model's replicas")
     attributes = [(key, value) for key, value in (("storage_uri", read_str(child(spec, "storageUri"))), ("server", server)) if value.known]
@@ -235,6 +238,19 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
         manifest, index, DeploymentKind.SERVICE, [PodUnit(manifest.name_sourced, pod, count, scaling)],
         attributes=attributes, availability=availability, labels_complete=False,
     )
+
+
+def _server_pod(model: Manifest, server: Sourced, index: RunIndex) -> Pod | None:
+    """The pods of the Server of the run a Model names (`spec.server`, in its namespace), when its podSpec is written."""
+    if not server.known:
+        return None
+    found = index.find((model.namespace, "Server", str(server.value)), near=model.path)
+    if found is None or found.group != model.group:
+        return None
+    pod_spec = mapping(child(found.spec, "podSpec"))
+    if pod_spec is None:
+        return None
+    return read_spec(pod_spec, found.spec.span, {}, key=key_span(found.spec, "podSpec"), extensions=index.extensions)
 
 
 def _core2_scaling(spec, anchor, kind: str, note: str) -> tuple[Scaling, ...]:
