@@ -217,6 +217,22 @@ def test_pre_commit_passing_only_the_budget_judges_the_workloads_it_selects(cli,
     assert cli("--select", "HA007", "--context", "none", "k8s/pdb.yaml").out.startswith("No problems found")
 
 
+def test_pre_commit_passing_only_a_seldon_model_sees_the_server_it_is_loaded_into(cli, chdir_tmp):
+    # A Seldon Core 2 Model runs on the accelerators of its Server: its CP001 (XGBoost on a GPU) is at the Server.
+    (chdir_tmp / "seldon").mkdir()
+    server = "apiVersion: mlops.seldon.io/v1alpha1\nkind: Server\nmetadata: {name: gpu-server, namespace: ml}\n"
+    server += "spec:\n  serverConfig: mlserver\n  podSpec:\n    containers: [{name: mlserver, resources: {limits: {nvidia.com/gpu: 1}}}]\n"
+    model = "apiVersion: mlops.seldon.io/v1alpha1\nkind: Model\nmetadata: {name: churn, namespace: ml}\n"
+    model += "spec: {storageUri: gs://m/churn, requirements: [xgboost], server: gpu-server}\n"
+    (chdir_tmp / "seldon" / "server.yaml").write_text(server)
+    (chdir_tmp / "seldon" / "model.yaml").write_text(model)
+    whole = cli("--select", "CP001", "seldon")
+    alone = cli("--select", "CP001", "seldon/model.yaml")
+    assert whole.out.startswith("seldon/server.yaml:7:72: warning CP001 [gpu-for-tabular-model] tabular model xgboost")
+    assert alone.out.splitlines()[:-1] == whole.out.splitlines()[:-1]
+    assert cli("--select", "CP001", "--context", "none", "seldon/model.yaml").out.startswith("No problems found")
+
+
 def test_outside_a_repository_another_directory_is_not_context(cli, manifests):
     (manifests.parent / "autoscaling").mkdir()
     (manifests / "hpa.yaml").rename(manifests.parent / "autoscaling" / "hpa.yaml")

@@ -90,6 +90,7 @@ LINKING_WORDS = AUTOSCALER_WORDS + (
 _FOR_ANY_WORKLOAD = ("PodDisruptionBudget", "Namespace", "NodePool", "Provisioner", "NodeClass")
 _FOR_KSERVE = ("ServingRuntime",)
 _FOR_ACK = ("services.k8s.aws",)
+_FOR_SELDON_CORE_2 = ("mlops.seldon.io",)  # the Server a linted Model is loaded into (its accelerators)
 # Every value written after a `name` key (YAML or JSON): a superset of the names an autoscaler may target.
 # It starts with the literal `name` (a quote before the key need not be matched): the regular expression
 # engine then finds each candidate by a fast search, five times faster over a repository's manifests.
@@ -210,7 +211,8 @@ def _linking_words(request: ContextRequest) -> tuple[str, ...]:
     def words() -> tuple[str, ...]:
         kserve = any("serving.kserve.io" in text for text in request.linted.values())
         ack = any(word in text for text in request.linted.values() for word in _FOR_ACK)
-        return _FOR_ANY_WORKLOAD + (_FOR_KSERVE if kserve else ()) + (_FOR_ACK if ack else ())
+        seldon = any(_FOR_SELDON_CORE_2[0] in text for text in request.linted.values())
+        return _FOR_ANY_WORKLOAD + (_FOR_KSERVE if kserve else ()) + (_FOR_ACK if ack else ()) + (_FOR_SELDON_CORE_2 if seldon else ())
 
     return request.memo(("kubernetes", "linking words"), words)
 
