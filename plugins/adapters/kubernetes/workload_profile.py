@@ -28,12 +28,13 @@ from linter import (
     Sourced,
     WorkloadProfile,
     child,
+    mappings,
     merge_profiles,
     normalise_environment,
     parse_profile,
 )
 
-from plugins.adapters.kubernetes.objects import Manifest, label_text, without_placeholders
+from plugins.adapters.kubernetes.objects import Manifest, label_text, mapping, without_placeholders
 
 ANNOTATION_PREFIX = "mldeploy-lint.io/"
 ENVIRONMENT_LABEL_KEYS = ("environment", "env", "stage")
@@ -48,20 +49,40 @@ def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]
     Annotations on the object win over those on its pod template, which are
     read too: teams often annotate the pods (a CronJob's job template).
     """
-    template, annotations = _pod_template_annotations(manifest), manifest.annotations
-    if template is None and annotations is None:
+    templates, annotations = _pod_template_annotations(manifest), manifest.annotations
+    if not templates and annotations is None:
         return NO_PROFILE, []
-    profile, problems = _annotated_profile(template, f"the pod template of {manifest.describe()}")
+    profile, problems = NO_PROFILE, []
+    for template in templates:  # the first template that declares an entry wins it
+        declared, found = _annotated_profile(template, f"the pod template of {manifest.describe()}")
+        profile, problems = merge_profiles(declared, profile), problems + found
     own, found = _annotated_profile(annotations, manifest.describe())
     return merge_profiles(profile, own), problems + found
 
 
-def _pod_template_annotations(manifest: Manifest) -> MappingNode | None:
+# The pod templates of a kind with several, at most this many (a pull request may list any number of groups).
+_MAX_TEMPLATES = 64
+
+
+def _pod_template_annotations(manifest: Manifest) -> list[MappingNode]:
+    """The annotations of the object's pod templates: its one template, or each of a Kubeflow training job's
+    replica specs (`<framework>ReplicaSpecs.<role>.template`) and of a Ray cluster's head and worker groups."""
+    spec = manifest.spec
     for path in POD_TEMPLATE_PATHS:
-        annotations = child(manifest.spec, *path, "metadata", "annotations")
+        annotations = child(spec, *path, "metadata", "annotations")
         if isinstance(annotations, MappingNode):
-            return annotations
-    return None
+            return [annotations]
+    if not isinstance(spec, MappingNode):
+        return []
+    templates: list = []
+    for key, value in spec.items():
+        if isinstance(key, str) and key.endswith("ReplicaSpecs") and isinstance(value, MappingNode):
+            templates += [child(role, "template") for _, role in value.items()]
+    cluster = mapping(spec.get("rayClusterSpec")) or mapping(spec.get("rayClusterConfig")) or spec
+    templates.append(child(cluster, "headGroupSpec", "template"))
+    templates += [child(group, "template") for group in mappings(cluster.get("workerGroupSpecs"))[:_MAX_TEMPLATES]]
+    found = [child(template, "metadata", "annotations") for template in templates[:_MAX_TEMPLATES]]
+    return [annotations for annotations in found if isinstance(annotations, MappingNode)]
 
 
 def _annotated_profile(annotations: MappingNode | None, whose: str) -> tuple[WorkloadProfile, list[InputProblem]]:
