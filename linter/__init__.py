@@ -55,6 +55,7 @@ from linter.options import Option, OptionSection
 from linter.nodes import MappingNode, Node, ScalarNode, SequenceNode, Span, child, is_null, iter_nodes, mappings, to_python
 from linter.profile import (
     PROFILE_KEYS,
+    PROFILE_TAG_PREFIX,
     check_value as check_profile_value,
     environment_from_path,
     merge_profiles,
@@ -144,6 +145,7 @@ __all__ = [
     "normalise_environment",
     "environment_from_path",
     "PROFILE_KEYS",
+    "PROFILE_TAG_PREFIX",
     "check_profile_value",
     "profile_choices",
     "did_you_mean",

@@ -20,6 +20,7 @@ from linter.schemas import load_schema
 
 __all__ = [
     "PROFILE_KEYS",
+    "PROFILE_TAG_PREFIX",
     "parse_profile",
     "merge_profiles",
     "normalise_environment",
@@ -41,6 +42,8 @@ _FIELDS = {
     "model-size-gb": "model_size_gb",
 }
 PROFILE_KEYS = tuple(_FIELDS)
+# A profile entry written as a resource tag (AWS Tags, labels-as-tags of other tools): `mldeploy-lint:<key>`.
+PROFILE_TAG_PREFIX = "mldeploy-lint:"
 
 # Words that contain a stage word but say how ready a thing is, not its stage;
 # plugins add the names they know (`mldeploy_non_stage_names`).

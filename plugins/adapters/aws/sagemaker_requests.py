@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 from linter import (
     NO_PROFILE,
     NOT_WRITTEN,
+    PROFILE_TAG_PREFIX,
     UNKNOWN,
     AttachedAccelerator,
     AsyncConfig,
@@ -136,7 +137,6 @@ JOB_OPERATIONS = (TRAINING_JOB, TRANSFORM_JOB, PROCESSING_JOB, TUNING_JOB)
 HOSTING_OPERATIONS = (MODEL, ENDPOINT_CONFIG, ENDPOINT, INFERENCE_COMPONENT)
 
 PLATFORM = "sagemaker"
-PROFILE_TAG_PREFIX = "mldeploy-lint:"
 ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage", "sagemaker:deployment-stage", "environmenttype")
 
 

@@ -41,8 +41,10 @@ from linter import (
     Sourced,
     Unit,
     child,
+    PROFILE_TAG_PREFIX,
     mappings,
     normalise_environment,
+    parse_profile,
 )
 
 from plugins import data
@@ -74,11 +76,31 @@ def read(manifest: Manifest, index: RunIndex) -> list:
     cluster = manifest.name or "(unnamed)"
     cluster_tags = mapping(child(manifest.metadata, "tags"))
     profile, problems = profile_of(manifest)
+    # The cluster's AWS tags, then each node group's, as `Tags` on a CloudFormation node group: `mldeploy-lint:<key>`.
+    profile, found = _tag_profile(cluster_tags, f"cluster {cluster}", profile)
+    problems += found
     results: list = []
     for field, managed in (("managedNodeGroups", True), ("nodeGroups", False)):
         for group in mappings(root.get(field)):
-            results.append(_node_group(manifest, index, cluster, group, managed, field, cluster_tags, profile))
+            group_name = text(group.get("name")) or "(unnamed)"
+            group_profile, found = _tag_profile(mapping(group.get("tags")), f"node group {group_name}", profile)
+            problems += found
+            results.append(_node_group(manifest, index, cluster, group, managed, field, cluster_tags, group_profile))
     return [*results, *problems]
+
+
+def _tag_profile(tags: MappingNode | None, whose: str, base):
+    """`base` with the workload profile entries of eksctl `tags` (`mldeploy-lint:<key>: value`) over it, and their problems."""
+    if tags is None:
+        return base, []
+    entries = [
+        (key.value[len(PROFILE_TAG_PREFIX):], value.value if isinstance(value, ScalarNode) else {}, value.span)
+        for key, value in tags.pairs
+        if isinstance(key.value, str) and key.value.startswith(PROFILE_TAG_PREFIX)
+    ]
+    if not entries:
+        return base, []
+    return parse_profile(entries, f"tags {PROFILE_TAG_PREFIX}<key> of {whose}", base)
 
 
 def _node_group(manifest, index, cluster, group: MappingNode, managed: bool, field: str, cluster_tags, profile) -> Deployment:
