@@ -36,26 +36,19 @@ def count_is_structural(unit: Unit) -> bool:
     return unit.count.provenance is Provenance.INFERRED
 
 
-def units_owning_instances(deployment: Deployment) -> list[Unit]:
-    """Instance-backed units that own their instances.
+def is_inference_component(unit: Unit) -> bool:
+    """True for an inference component: a unit placing copies of a model on a variant's instances (its `count` is
+    copies). Adapters set `requirements` on every such unit, and on no other."""
+    return unit.requirements is not None
 
-    A unit whose instance type was read from the same place as an earlier
-    unit's runs on that unit's instances (an inference component on its
-    variant), and is left out: counts of these units add up to instances.
-    """
+
+def units_owning_instances(deployment: Deployment) -> list[Unit]:
+    """Instance-backed units that own their instances: not the inference components placed on a variant's
+    instances (counts of these units add up to instances)."""
     units = deployment.units
-    if len(units) == 1:  # nothing to share instances with (most deployments): no spans to hash
-        return [units[0]] if units[0].serverless is None else []
-    owners = []
-    seen = set()
-    for unit in instance_units(deployment):
-        declared_at = unit.compute.instance_type.span
-        if declared_at is not None:
-            if declared_at in seen:
-                continue
-            seen.add(declared_at)
-        owners.append(unit)
-    return owners
+    if len(units) == 1:  # nothing to share instances with (most deployments)
+        return [units[0]] if units[0].serverless is None and not is_inference_component(units[0]) else []
+    return [unit for unit in instance_units(deployment) if not is_inference_component(unit)]
 
 
 def unit_name(unit: Unit) -> str:

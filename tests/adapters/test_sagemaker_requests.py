@@ -767,6 +767,21 @@ def test_inference_component_documents_are_units_of_the_endpoint_they_name(tmp_p
     assert "needs 8 accelerators, but an instance of variant AllTraffic (ml.g5.12xlarge) has 4" in finding.message
 
 
+def test_a_variant_target_does_not_scale_a_component_of_the_same_name(tmp_path):
+    # The variant and the component placed on it are both called llama: the variant's instance-count target is the
+    # variant's, and the component's copies stay unscaled (AS001 on the component).
+    config = {**COMPONENT_CONFIG, "ProductionVariants": [{**COMPONENT_CONFIG["ProductionVariants"][0], "VariantName": "llama"}]}
+    component = {**COMPONENT, "VariantName": "llama"}
+    instances = {"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/llm/variant/llama", "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"}
+    policy = {**POLICY, **instances}
+    _write(tmp_path, config=config, endpoint=COMPONENT_ENDPOINT, model=COMPONENT_MODEL, component=component,
+           target={**instances, "MinCapacity": 2, "MaxCapacity": 4}, policy=policy)
+    result = lint_paths([str(tmp_path)], LintOptions())
+    variant, placed = result.deployments[0].units
+    assert len(variant.scaling) == 1 and placed.scaling == ()
+    assert [(finding.rule_id, Path(finding.path).name) for finding in result.findings] == [("AS001", "component.json")]
+
+
 def test_an_inference_component_document_whose_endpoint_is_elsewhere_is_not_judged(tmp_path):
     _write(tmp_path, component=COMPONENT, copies={**COPIES, "MinCapacity": 1, "MaxCapacity": 4}, policy=COPIES_POLICY)
     result = lint_paths([str(tmp_path)], LintOptions())

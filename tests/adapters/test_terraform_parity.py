@@ -100,3 +100,32 @@ def test_scaling_policy_metrics_give_the_same_findings():
     assert any("watches GPUUtilization in namespace AWS/SageMaker" in message for _, message, _ in terraform)  # the alarm's metric
     assert not any("digest" in message for _, message, _ in terraform)  # woken by its backlog alarm
     assert terraform == cloudformation
+
+
+def test_a_policy_whose_count_is_not_known_takes_the_metric_of_the_alarm_naming_an_instance(tmp_path):
+    """`count = var.n` (not known): the policy is read once, and an alarm naming `p[0]` still gives its metric."""
+    text = (PARITY / "scaling-metrics.tf").read_text(encoding="utf-8")
+    text = text.replace(
+        'resource "aws_appautoscaling_policy" "reports_step" {\n', 'variable "n" {}\n\nresource "aws_appautoscaling_policy" "reports_step" {\n  count              = var.n\n', 1
+    ).replace("[aws_appautoscaling_policy.reports_step.arn]", "[aws_appautoscaling_policy.reports_step[0].arn]", 1)
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    messages = [finding.message for finding in lint_paths([str(tmp_path)], context="none").findings]
+    assert any("watches GPUUtilization in namespace AWS/SageMaker" in message for message in messages)
+
+
+def test_dynamic_variants_sharing_one_written_instance_type_are_each_judged(tmp_path):
+    """A `dynamic "production_variants"` block writes every variant's instance type at one place: they are variants,
+    not inference components placed on one another (each is AS001 without scaling)."""
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  variants = { a = "ml.m5.large", b = "ml.m5.xlarge" }\n}\n'
+        'resource "aws_sagemaker_endpoint_configuration" "c" {\n  name = "churn"\n'
+        '  dynamic "production_variants" {\n    for_each = local.variants\n    content {\n'
+        '      variant_name           = production_variants.key\n      model_name             = "churn"\n'
+        '      instance_type          = production_variants.value\n      initial_instance_count = 2\n    }\n  }\n}\n'
+        'resource "aws_sagemaker_endpoint" "e" {\n  name                 = "churn"\n'
+        '  endpoint_config_name = aws_sagemaker_endpoint_configuration.c.name\n}\n',
+        encoding="utf-8",
+    )
+    messages = sorted(finding.message for finding in lint_paths([str(tmp_path)], context="none").findings if finding.rule_id == "AS001")
+    assert [message.split(" has no autoscaling")[0] for message in messages] == ["real-time endpoint churn (a)", "real-time endpoint churn (b)"]
+    assert all("2 instances" in message and "register the variant" in message for message in messages)

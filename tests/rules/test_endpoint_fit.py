@@ -18,6 +18,7 @@ from linter import (
     UNKNOWN,
     AsyncConfig,
     BatchConfig,
+    ComponentRequirements,
     Compute,
     Deployment,
     DeploymentKind,
@@ -336,8 +337,8 @@ def test_ep003_message_names_the_fleet_and_points_at_the_traffic():
 
 def test_ep003_counts_the_instances_of_an_inference_component_once():
     variant = unit(instance_type="ml.g5.2xlarge", accelerator="gpu", count=1)
-    # Three copies of an inference component, on the variant's instances.
-    component = replace(variant, name=value("summariser", 40), count=value(3, 42), span=at(40))
+    # Three copies of an inference component, on the variant's instances (adapters give every component its requirements).
+    component = replace(variant, name=value("summariser", 40), count=value(3, 42), span=at(40), requirements=ComponentRequirements())
     other = Unit(name=value("Canary", 50), compute=Compute(instance_type=value("ml.g5.xlarge", 51)), count=value(2, 52))
     units = [variant, component, other]
     target = deployment(DeploymentKind.REALTIME, units=units, profile=profile(traffic="intermittent"))
@@ -419,7 +420,7 @@ def test_ep006_groups_by_environment_and_reads_partly_unresolved_registries():
 
 def test_ep006_counts_the_instances_of_an_inference_component_once():
     variant = unit(count=1)
-    component = replace(variant, name=value("churn", 40), count=value(3, 42), span=at(40))
+    component = replace(variant, name=value("churn", 40), count=value(3, 42), span=at(40), requirements=ComponentRequirements())
     (message,) = shared(endpoints(4) + endpoints(1, units=[variant, component]))
     assert "5 instances in all" in message
 

@@ -7,9 +7,11 @@ deployment, so that the saving is not undone unnoticed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import importlib
 
-from linter import Compute, Deployment, DeploymentKind, Provenance, ServerlessConfig, Sourced, Span, Unit
+from linter import ComponentRequirements, Compute, Deployment, DeploymentKind, Provenance, ServerlessConfig, Sourced, Span, Unit
 from plugins.rules.autoscaling.scaling import hosts_inference_components
 from plugins.rules.common import units_owning_instances
 from rule_harness import lint_snippet
@@ -126,11 +128,16 @@ def test_a_lone_unit_owns_its_instances_unless_serverless_and_hosts_no_component
     assert units_owning_instances(_deployment(variant)) == [variant]
     assert units_owning_instances(_deployment(_unit("AllTraffic", serverless=ServerlessConfig(span=SPAN)))) == []
     assert not hosts_inference_components(_deployment(variant), variant)
-    # A component placed on the variant (the same instance-type span) runs on the variant's instances.
-    component = _unit("component")
+    # A component placed on the variant (its requirements, the same instance-type span) runs on the variant's instances.
+    component = replace(_unit("component"), requirements=ComponentRequirements())
     both = _deployment(variant, component)
     assert units_owning_instances(both) == [variant]
     assert hosts_inference_components(both, variant) and not hosts_inference_components(both, component)
+    # Variants sharing one written instance type (a Terraform dynamic block) each own their instances and host nothing.
+    twin = _unit("twin")
+    twins = _deployment(variant, twin)
+    assert units_owning_instances(twins) == [variant, twin]
+    assert not hosts_inference_components(twins, variant) and not hosts_inference_components(twins, twin)
 
 
 def test_as001_words_the_end_of_its_message_once_per_platform_kind_and_environment():

@@ -29,6 +29,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     ModelRequest,
     RequestReader,
     model_finder,
+    place_components,
     read_component,
     read_endpoint,
     read_endpoint_config,
@@ -106,7 +107,6 @@ def index_requests(run: RunContext) -> RequestIndex:
     reader = READER.with_extensions(data.extensions_of(run))
     index = RequestIndex(reader=reader)
     transforms: list[tuple[int, ApiRequest]] = []
-    endpoint_keys: dict[int, str | None] = {}  # endpoint document -> the key of the name it creates
     for document in run.documents:
         found = classify(document.root)
         if found is None:
@@ -133,7 +133,6 @@ def index_requests(run: RunContext) -> RequestIndex:
             index.configs[id(document)] = read_endpoint_config(root, reader, link, where)
         elif operation == ENDPOINT:
             index.endpoints[id(document)] = read_endpoint(root, reader, link, where)
-            endpoint_keys[id(document)] = reader.name_key(root, "EndpointName")
         elif operation == INFERENCE_COMPONENT:
             index.components[id(document)] = read_component(root, reader)
         elif operation == TRANSFORM_JOB:
@@ -143,11 +142,8 @@ def index_requests(run: RunContext) -> RequestIndex:
 
             index.scaling.append(read_request(operation, root, reader, span, id(document)))
     named: set[int] = set()
-    placed_on: dict[str, list[int]] = {}  # endpoint key -> the component documents naming it, in run order
-    for document, component in index.components.items():
-        if component.endpoint_key is not None:
-            placed_on.setdefault(component.endpoint_key, []).append(document)
-    for document, endpoint in index.endpoints.items():
+    placed, _ = place_components(list(index.endpoints.values()), [(component, document) for document, component in index.components.items()])
+    for number, (document, endpoint) in enumerate(index.endpoints.items()):
         members: tuple[int, ...] = (document,)
         found_config = index.config_named(endpoint.config_key)
         config = None
@@ -155,10 +151,9 @@ def index_requests(run: RunContext) -> RequestIndex:
             config_document, config = found_config
             named.add(config_document)
             members += (config_document,) + index.model_members([variant.model_key for variant in config.variants])
-        key = endpoint_keys.get(document)
-        components = tuple(placed_on.pop(key, ())) if key is not None else ()
-        members += components + index.model_members([index.components[component].model_key for component in components])
-        index.groups.append(RequestGroup(index.requests[document], members, endpoint, config, components))
+        on_endpoint = tuple(component_document for _, component_document in placed[number])
+        members += on_endpoint + index.model_members([index.components[component].model_key for component in on_endpoint])
+        index.groups.append(RequestGroup(index.requests[document], members, endpoint, config, on_endpoint))
     for document, config in index.configs.items():
         if document not in named:
             members = (document,) + index.model_members([variant.model_key for variant in config.variants])
@@ -170,13 +165,13 @@ def index_requests(run: RunContext) -> RequestIndex:
         from plugins.adapters.aws.api_scaling import link_targets
 
         hostings = [(group.endpoint, group.config, group.anchor.id) for group in index.groups]
-        components: dict[str, int] = {}  # the name of each component placed on an endpoint -> its hosting's number
+        placed_on: dict[str, int] = {}  # the name of each component placed on an endpoint -> its hosting's number
         for number, group in enumerate(index.groups):
             for document in group.components:
                 name = index.components[document].name
                 if name.known:
-                    components.setdefault(str(name.value), number)
-        index.target_links = links = link_targets(index.scaling, hostings, components)
+                    placed_on.setdefault(str(name.value), number)
+        index.target_links = links = link_targets(index.scaling, hostings, placed_on)
         # A target and its policies are documents of the deployment they scale: linted alone, they report it.
         index.groups = [
             replace(group, members=group.members + links.members[number]) if number in links.members else group

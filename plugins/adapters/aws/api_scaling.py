@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from linter import Deployment, LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span
+from linter import Deployment, LinkStatus, MappingNode, Scaling, ScalingPolicy, ScalingTarget, Sourced, Span, Unit
 
 from plugins.adapters.aws.application_autoscaling import (
     INFERENCE_COMPONENT,
@@ -110,6 +110,7 @@ class TargetLinks:
     each variant they scale, by (number of its hosting in the list `link_targets` was given, variant name)."""
 
     targets: dict[int, ScalingTarget] = field(default_factory=dict)
+    # By (hosting number, unit key): a variant's key is its name, an inference component's `component_key(name)`.
     units: dict[tuple[int, str], tuple[Scaling, ...]] = field(default_factory=dict)
     # By hosting number: the `ScalingRequest.document`s of the targets linked to it and of the requests driving them.
     members: dict[int, tuple[int, ...]] = field(default_factory=dict)
@@ -120,17 +121,27 @@ class TargetLinks:
         if not any(key[0] == number for key in self.units):
             return deployment
         units = tuple(
-            unit.replaced(scaling=unit.scaling + self.units.get((number, str(unit.name.value)), ())) if unit.name.known else unit
+            unit.replaced(scaling=unit.scaling + self.units.get((number, _unit_key(unit)), ())) if unit.name.known else unit
             for unit in deployment.units
         )
         return deployment.replaced(units=units)
+
+
+def component_key(name: str) -> str:
+    """The unit key of the inference component `name` (a variant of the same name is another unit)."""
+    return f"inference-component/{name}"
+
+
+def _unit_key(unit: Unit) -> str:
+    name = str(unit.name.value)
+    return component_key(name) if unit.requirements is not None else name  # components carry requirements
 
 
 # An endpoint and its configuration as the requests made them (either may be absent), and the deployment's ID.
 Hosting = tuple[EndpointRequest | None, ConfigRequest | None, str]
 
 
-def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting], components: Mapping[str, int] = {}) -> TargetLinks:
+def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting], components: Mapping[str, int] | None = None) -> TargetLinks:
     """Each target request's scaling (driven by the policies and scheduled actions of its triple), linked to the
     variant of the hosting whose endpoint its ResourceId names, or to the inference component it names
     (`components`: each component's name -> the number of the hosting it is placed on; the component is a unit of
@@ -163,9 +174,10 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
             linked_by=request.written_as,
             span=request.span,
         )
-        status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone, components)
+        status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone, components or {})
         if status is LinkStatus.LINKED and number is not None:
-            links.units[(number, unit)] = links.units.get((number, unit), ()) + (scaling,)
+            key = (number, component_key(unit) if _names_component(request) else unit)
+            links.units[key] = links.units.get(key, ()) + (scaling,)
             links.members[number] = links.members.get(number, ()) + (request.document, *(driver.document for driver in driving))
         links.targets[request.document] = ScalingTarget(
             resource_id=request.triple[0], scaling=scaling, status=status, reason=reason,
@@ -173,6 +185,12 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
             unit_name=unit, span=request.span, refers_to=refers_to,
         )
     return links
+
+
+def _names_component(request: ScalingRequest) -> bool:
+    resource_id = request.triple[0]
+    parsed = parse_resource_id(str(resource_id.value)) if resource_id.known else None
+    return parsed is not None and parsed.kind == INFERENCE_COMPONENT
 
 
 def _link(

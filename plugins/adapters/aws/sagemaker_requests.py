@@ -31,7 +31,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence, TypeVar
 
 from linter import (
     NO_PROFILE,
@@ -120,6 +120,7 @@ __all__ = [
     "read_component",
     "component_unit",
     "with_components",
+    "place_components",
     "read_managed_instance_scaling",
     "read_async_config",
     "read_data_capture",
@@ -958,7 +959,7 @@ class ConfigRequest:
 
 @dataclass(frozen=True)
 class EndpointRequest:
-    """A CreateEndpoint request."""
+    """A CreateEndpoint request; `key` matches the name it creates (`RequestReader.name_key`), as components name it."""
 
     name: Sourced[str]
     config_key: str | None
@@ -966,6 +967,7 @@ class EndpointRequest:
     environment: Sourced[Environment]
     problems: tuple[InputProblem, ...]
     link: ResourceRef
+    key: str | None = None
 
 
 def _name_or(name: Sourced[str], fallback: Sourced[str]) -> Sourced[str]:
@@ -1202,10 +1204,36 @@ def component_unit(component: ComponentRequest, compute: Compute, served: Sequen
         count=component.copy_count,
         model_names=tuple(dict.fromkeys(names)),
         span=span,
-        requirements=component.requirements,
+        # Set on every component, written or not: rules tell components from variants by it (`Unit.requirements`).
+        requirements=component.requirements or ComponentRequirements(span=span),
         startup_timeout_seconds=component.startup_timeout,
         model_download_timeout_seconds=component.download_timeout,
     )
+
+
+_Where = TypeVar("_Where")
+
+
+def place_components(
+    endpoints: Sequence[EndpointRequest | None], components: Sequence[tuple[ComponentRequest, _Where]]
+) -> tuple[list[list[tuple[ComponentRequest, _Where]]], dict[str, int]]:
+    """Each of `endpoints`' components (those whose EndpointName is its name, the first endpoint of a name taking
+    them), in run order, each with what the caller gave beside it (where it is written), and the number of the
+    endpoint each named component is placed on (for the copy-count targets that name it)."""
+    numbers: dict[str, int] = {}
+    for number, endpoint in enumerate(endpoints):
+        if endpoint is not None and endpoint.key is not None:
+            numbers.setdefault(endpoint.key, number)
+    placed: list[list[tuple[ComponentRequest, _Where]]] = [[] for _ in endpoints]
+    by_name: dict[str, int] = {}
+    for component, link in components:
+        number = numbers.get(component.endpoint_key) if component.endpoint_key is not None else None
+        if number is None:
+            continue
+        placed[number].append((component, link))
+        if component.name.known:
+            by_name.setdefault(str(component.name.value), number)
+    return placed, by_name
 
 
 def with_components(
@@ -1318,6 +1346,7 @@ def read_endpoint(
         environment=environment,
         problems=tuple(problems),
         link=link,
+        key=reader.name_key(request, "EndpointName"),
     )
 
 

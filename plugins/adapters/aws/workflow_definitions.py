@@ -77,6 +77,7 @@ from plugins.adapters.aws.sagemaker_requests import (
     job_deployments,
     link_hosting,
     model_finder,
+    place_components,
     read_component,
     read_endpoint,
     read_endpoint_config,
@@ -300,7 +301,6 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
     endpoints = []
     scaling_requests = []
     components = []  # (ComponentRequest, its link)
-    endpoint_keys: dict[int, str | None] = {}  # id() of an endpoint request -> the key of the name it creates
     anchors: dict[int, _Task] = {}
     for task in tasks:
         if task.operation in SCALING_OPERATIONS:
@@ -321,7 +321,6 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
             endpoint = read_endpoint(task.request, reader, link, f"state {task.name}", state_name)
             anchors[id(endpoint)] = task
             endpoints.append(endpoint)
-            endpoint_keys[id(endpoint)] = reader.name_key(task.request, "EndpointName")
         elif task.operation == INFERENCE_COMPONENT:
             components.append((read_component(task.request, reader, state_name), link))
     find_model = model_finder(models, surroundings.models)
@@ -346,16 +345,7 @@ def state_machine_deployments(root: MappingNode, reader: RequestReader, surround
         (endpoint, config, surroundings.id_prefix + anchors[id(endpoint if endpoint is not None else config)].name)
         for endpoint, config in link_hosting(endpoints, configs)
     ]
-    # The components each endpoint hosts, and the number of the hosting each component is placed on.
-    placed: list[list] = [[] for _ in hostings]
-    placed_on: dict[str, int] = {}
-    for component, link in components:
-        for number, (endpoint, _, _) in enumerate(hostings):
-            if endpoint is not None and component.endpoint_key is not None and endpoint_keys.get(id(endpoint)) == component.endpoint_key:
-                placed[number].append((component, link))
-                if component.name.known:
-                    placed_on.setdefault(str(component.name.value), number)
-                break
+    placed, placed_on = place_components([endpoint for endpoint, _, _ in hostings], components)
     scaling_links = None
     if scaling_requests:
         from plugins.adapters.aws.api_scaling import link_targets

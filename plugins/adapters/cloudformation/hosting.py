@@ -23,6 +23,7 @@ from typing import Any
 from linter import (
     NO_PROFILE,
     NOT_WRITTEN,
+    ComponentRequirements,
     Deployment,
     DeploymentKind,
     ModelSpec,
@@ -238,7 +239,8 @@ def _attach_components(
                         else (str(component.model.name.value),) if component.model.name.known else ()
                     ),
                     span=component.span,
-                    requirements=component.requirements,
+                    # Set on every component, written or not: rules tell components from variants by it.
+                    requirements=component.requirements or ComponentRequirements(span=component.span),
                     startup_timeout_seconds=component.startup_timeout,
                     model_download_timeout_seconds=component.download_timeout,
                 )

@@ -11,16 +11,20 @@ model `m` whatever its name evaluates to) and equal known names.
 its `resource_id` references, or to the target with the same
 (resource_id, scalable_dimension, service_namespace); an
 `aws_appautoscaling_scheduled_action` likewise, as a policy of type
-`ScheduledAction` (it moves the capacity on a schedule). A target of
+`ScheduledAction` (it moves the capacity on a schedule). A step-scaling
+policy's metric is that of the first `aws_cloudwatch_metric_alarm` whose
+`alarm_actions` name it (read only in a module with scaling policies, and
+only the alarms naming one). A SageMaker target's scaling takes what the
+data tables say of its dimension and metrics (`target_scaling`). A target of
 namespace `ecs` (`service/<cluster>/<service>`) links to the ECS service
 (`ecs.py`) its service segment references or names.
 
 A resource whose `count` is decided 0 (or `for_each` decided empty) is not
 created and not read; one whose count is not decided is read as created.
 A resource with several instances is read once, but for an autoscaling
-target or policy: each instance (up to 64, when its count or for_each is
-known) is read with its own `count.index` or `each`, so that a target
-written once for several variants scales each of them.
+target, policy, scheduled action or alarm: each instance (up to 64, when its
+count or for_each is known) is read with its own `count.index` or `each`, so
+that a target written once for several variants scales each of them.
 """
 
 from __future__ import annotations
@@ -57,14 +61,13 @@ HOSTING_TYPES = frozenset(
     {
         "aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint",
         "aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action",
-        "aws_cloudwatch_metric_alarm",
     }
 )
+# Read only for a module with scaling policies, and only where its alarm_actions name one (`_alarm_metrics`).
+_ALARM = "aws_cloudwatch_metric_alarm"
 ORIGIN = "Terraform resource"
 # Read once per instance: a scaling target or policy written once for several variants (`for_each`, `count`).
-_PER_INSTANCE = frozenset(
-    {"aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action", "aws_cloudwatch_metric_alarm"}
-)
+_PER_INSTANCE = frozenset({"aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"})
 # The resource types the ECS reader reads (`ecs.ECS_TYPES`; tests/adapters/test_terraform.py keeps them equal).
 ECS_TYPES = frozenset({"aws_ecs_service", "aws_ecs_task_definition"})
 
@@ -152,12 +155,14 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
 
     targets = [_Target(read, module.evaluate(read.resource.body.get("resource_id"), read.scope).value) for read in reads["aws_appautoscaling_target"]]
     targets_of = _PolicyTargets(targets)
-    alarm_metrics = _alarm_metrics(reads["aws_cloudwatch_metric_alarm"], module)
+    alarm_metrics = _alarm_metrics(terraform, module) if reads["aws_appautoscaling_policy"] else {}
     for read in reads["aws_appautoscaling_policy"]:
         target = targets_of.target_of(read, module)
         if target is not None:
             policy = read_policy(read.request, READER, read.resource.body.span)
-            target.policies.append(with_alarm_metric(policy, alarm_metrics.get(read.address)))
+            # An instance's alarm, else one naming the policy as a whole (a policy whose instances are not known is read once).
+            alarm = alarm_metrics.get(read.address) or alarm_metrics.get(read.resource.address)
+            target.policies.append(with_alarm_metric(policy, alarm))
     for read in reads["aws_appautoscaling_scheduled_action"]:  # drives its target on a schedule, as a policy would
         target = targets_of.target_of(read, module)
         if target is not None:
@@ -227,21 +232,31 @@ class _PolicyTargets:
         return None if None in triple else self._by_triple.get(triple)
 
 
-def _alarm_metrics(alarms: list[_Read], module) -> dict[str, tuple[Sourced[str], Sourced[str]]]:
-    """The (metric, namespace) of the first alarm whose `alarm_actions` name each scaling policy, by the policy's instance address.
+def _alarm_metrics(terraform: TerraformModule, module) -> dict[str, tuple[Sourced[str], Sourced[str]]]:
+    """The (metric, namespace) of the first alarm whose `alarm_actions` name each scaling policy: by the instance
+    address the action names, and by the policy's own address.
 
     A step-scaling policy names no metric: the CloudWatch alarm that triggers it does (`alarm_actions =
-    [aws_appautoscaling_policy.x.arn]`). An alarm on a metric query (metric math) names no one metric.
+    [aws_appautoscaling_policy.x.arn]`). An alarm on a metric query (metric math) names no one metric. Each
+    alarm instance's actions are evaluated first; its request is read only when one names a policy.
     """
     found: dict[str, tuple[Sourced[str], Sourced[str]]] = {}
-    for read in alarms:
-        actions = module.evaluate(read.resource.body.get("alarm_actions"), read.scope).value
-        if not isinstance(actions, (list, tuple)):
+    for resource in terraform.resources:
+        if resource.type != _ALARM or module.is_created(resource) is False:
             continue
-        metric = (READER.read_str(read.request, "MetricName"), READER.read_str(read.request, "Namespace"))
-        for action in actions:
-            if isinstance(action, Unknown) and action.ref is not None and action.ref.startswith("aws_appautoscaling_policy."):
+        for _, scope in instances(module, resource):
+            actions = module.evaluate(resource.body.get("alarm_actions"), scope).value
+            named = [
+                action for action in (actions if isinstance(actions, (list, tuple)) else ())
+                if isinstance(action, Unknown) and action.ref is not None and action.ref.startswith("aws_appautoscaling_policy.")
+            ]
+            if not named:
+                continue
+            request = request_node(module, resource.body, scope, SHAPES[_ALARM])
+            metric = (READER.read_str(request, "MetricName"), READER.read_str(request, "Namespace"))
+            for action in named:
                 found.setdefault(instance_address(action.ref, action.index), metric)
+                found.setdefault(action.ref, metric)
     return found
 
 

@@ -7,8 +7,8 @@ from typing import Iterator
 
 from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, UNKNOWN_ENVIRONMENT, Violation, rule
 
-from plugins.rules.common import count_is_structural, instance_units, is_kind, possible_values, unit_subject, violation
-from plugins.rules.autoscaling.scaling import SCALED_KINDS, hosts_inference_components, is_inference_component
+from plugins.rules.common import count_is_structural, instance_units, is_inference_component, is_kind, possible_values, unit_subject, violation
+from plugins.rules.autoscaling.scaling import SCALED_KINDS, hosts_inference_components
 from plugins.rules.scaled_elsewhere import out_of_sight
 
 _KIND_LABELS = {
@@ -168,7 +168,7 @@ def missing_autoscaling(deployment: Deployment, run: RunContext) -> Iterator[Vio
         counts = possible_values(unit.count)
         if counts and all(count == 0 for count in counts):
             continue  # a placeholder: nothing runs until someone sets a count
-        component = not service and is_inference_component(deployment, unit)
+        component = is_inference_component(unit)
         fixed = f"stays at {_copies(service, counts[0], component)}" if len(counts) == 1 else "never changes"
         stage = "production " if production else ""
         # A service's replica count is the capacity an autoscaler would take over (`replicas:`,

@@ -8,7 +8,7 @@ from linter import Deployment, DeploymentKind, Environment, RunContext, Severity
 
 from plugins.data import limit
 from plugins.rules.autoscaling.scaling import SCALED_KINDS
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
+from plugins.rules.common import autoscaling_minimum, instance_units, is_inference_component, is_kind, possible_values, unit_subject, violation
 
 
 def _reported_with_the_count(unit, needed: int) -> bool:
@@ -128,8 +128,9 @@ def scale_in_below_two_in_production(deployment: Deployment, run: RunContext) ->
         return  # nothing to judge (most deployments): no settings read
     needed = limit("availability", "min_instances_across_azs").value
     scales_to_zero_by_design = is_kind(deployment, DeploymentKind.ASYNC)
-    copies = "replicas" if is_kind(deployment, DeploymentKind.SERVICE) else "instances"
+    service = is_kind(deployment, DeploymentKind.SERVICE)
     for unit in scaled:
+        copies = "replicas" if service else "copies" if is_inference_component(unit) else "instances"
         for scaling in unit.scaling:
             minimums = possible_values(scaling.min_capacity)
             if not minimums or any(value >= needed for value in minimums):

@@ -6,7 +6,7 @@ from typing import Mapping, Sequence
 
 from linter import Deployment, DeploymentKind, ScalingTarget, Unit
 
-from plugins.rules.common import display_name, unit_subject
+from plugins.rules.common import display_name, is_inference_component, unit_subject
 
 # Instance- or replica-backed serving whose capacity autoscaling should
 # follow: real-time and asynchronous endpoints, and long-running services
@@ -43,38 +43,17 @@ def target_subject(target: ScalingTarget, by_id: Mapping[str, Deployment]) -> st
     return unit_subject(deployment, unit) if unit is not None else display_name(deployment)
 
 
-def is_inference_component(deployment: Deployment, unit: Unit) -> bool:
-    """True for an inference component: a unit placing copies of a model on a variant's instances.
-
-    Adapters give a component its resource requirements (`requirements`)
-    and the compute of its variant (the same instance-type span as the
-    variant, which comes first); its `count` is a number of copies.
-    """
-    if unit.requirements is not None:
-        return True
-    declared_at = unit.compute.instance_type.span
-    if declared_at is None:
-        return False
-    for other in deployment.units:
-        if other is unit:
-            return False
-        if other.compute.instance_type.span == declared_at:
-            return True
-    return False
-
-
 def hosts_inference_components(deployment: Deployment, unit: Unit) -> bool:
     """True for a variant whose instances host inference components of the same deployment.
 
     Adapters give a component the compute read from its variant (the same
-    instance-type span, see `units_owning_instances`); the variant's
-    capacity then follows its components' copy counts, scaled by their
-    `DesiredCopyCount` targets, and its ManagedInstanceScaling.
+    instance-type span); the variant's capacity then follows its
+    components' copy counts, scaled by their `DesiredCopyCount` targets,
+    and its ManagedInstanceScaling.
     """
-    if len(deployment.units) == 1:  # a lone unit hosts nothing of its deployment
+    if len(deployment.units) == 1 or is_inference_component(unit):
         return False
     declared_at = unit.compute.instance_type.span
     if declared_at is None:
         return False
-    sharing = [other for other in deployment.units if other.compute.instance_type.span == declared_at]
-    return len(sharing) > 1 and sharing[0] is unit  # variants come before the components placed on them
+    return any(is_inference_component(other) and other.compute.instance_type.span == declared_at for other in deployment.units)

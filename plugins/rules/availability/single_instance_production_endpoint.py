@@ -7,15 +7,16 @@ from typing import Iterator
 from linter import Deployment, DeploymentKind, Environment, RunContext, Severity, Violation, rule
 
 from plugins.data import limit
-from plugins.rules.common import autoscaling_minimum, instance_units, is_kind, possible_values, unit_subject, violation
+from plugins.rules.common import autoscaling_minimum, instance_units, is_inference_component, is_kind, possible_values, unit_subject, violation
 from plugins.rules.scaled_elsewhere import out_of_sight
 
 _KINDS = (DeploymentKind.REALTIME, DeploymentKind.ASYNC)
 _KIND_LABELS = {DeploymentKind.REALTIME: "real-time endpoint", DeploymentKind.ASYNC: "asynchronous endpoint"}
 
 
-def _instances(count: object) -> str:
-    return f"{count} instance" if count == 1 else f"{count} instances"
+def _instances(count: object, component: bool = False) -> str:
+    noun, nouns = ("copy", "copies") if component else ("instance", "instances")
+    return f"{count} {noun}" if count == 1 else f"{count} {nouns}"
 
 
 @rule(
@@ -100,6 +101,8 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
         counts = possible_values(unit.count)
         if not counts or any(count >= needed for count in counts):
             continue
+        component = is_inference_component(unit)  # its count is copies, each on one of its variant's instances
+        what = "the copy count" if component else "the instance count"
         minimum = autoscaling_minimum(unit)
         if minimum is None:
             hidden = out_of_sight(deployment, run)
@@ -107,7 +110,7 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
                 yield hidden  # its minimum is not known
                 continue
             scaling = "and nothing scales it"
-            raise_what = "the instance count"
+            raise_what = what
         else:
             minimums = possible_values(minimum)
             if not minimums or any(value >= needed for value in minimums):
@@ -115,11 +118,12 @@ def single_instance_production_endpoint(deployment: Deployment, run: RunContext)
             if is_kind(deployment, DeploymentKind.ASYNC) and all(value == 0 for value in minimums):
                 continue  # queued requests wait for capacity by design: AS006's business
             scaling = f"and its autoscaling minimum is {minimums[0] if len(minimums) == 1 else ' or '.join(map(str, minimums))}"
-            raise_what = "the instance count and the autoscaling minimum"
+            raise_what = f"{what} and the autoscaling minimum"
         label = _KIND_LABELS[deployment.kind.value]  # type: ignore[index]
-        count_text = _instances(counts[0]) if len(counts) == 1 else f"{' or '.join(map(str, counts))} instances"
+        count_text = _instances(counts[0], component) if len(counts) == 1 else f"{' or '.join(map(str, counts))} {'copies' if component else 'instances'}"
+        lost_with = "the instance it runs on" if component else "its instance"
         yield violation(
             f"production {label} {unit_subject(deployment, unit)} runs {count_text} {scaling}: it cannot span "
-            f"Availability Zones and goes down with its instance — raise {raise_what} to at least {needed}",
+            f"Availability Zones and goes down with {lost_with} — raise {raise_what} to at least {needed}",
             unit.count, unit.span, default=deployment.span,
         )
