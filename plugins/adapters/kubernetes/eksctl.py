@@ -18,7 +18,9 @@ is a deployment on platform `eks-nodegroup`, kind unknown, the same as an
   the unit's `instance_types`;
 - `availabilityZones` as the network's zones; labels and taints as
   attributes. The environment comes from an `environment`/`env`/`stage`
-  tag of the group or the cluster.
+  tag of the group or the cluster; the workload profile from the
+  ClusterConfig's `mldeploy-lint.io/<key>` annotations, then the cluster's
+  and the group's `mldeploy-lint:<key>` tags (the group's win).
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def _tag_profile(tags: MappingNode | None, whose: str, base):
     if tags is None:
         return base, []
     entries = [
-        (key.value[len(PROFILE_TAG_PREFIX):], value.value if isinstance(value, ScalarNode) else {}, value.span)
+        # Not a scalar: passed as the kind of value it is, for MD004 to say what it got.
+        (key.value[len(PROFILE_TAG_PREFIX):], value.value if isinstance(value, ScalarNode) else [] if isinstance(value, SequenceNode) else {}, value.span)
         for key, value in tags.pairs
         if isinstance(key.value, str) and key.value.startswith(PROFILE_TAG_PREFIX)
     ]

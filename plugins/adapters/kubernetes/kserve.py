@@ -516,7 +516,7 @@ def _minimum(node: MappingNode, by_hpa: bool, annotations, component_annotations
     )
     note = f"no minReplicas: KServe defaults to {default}"
     if overwritten is not None:
-        note += f", and writes that over the {overwritten} annotation"
+        note += f", whatever the {overwritten} annotation says"
     return Sourced(default, key_span, Provenance.DEFAULT, note)
 
 

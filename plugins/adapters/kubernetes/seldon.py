@@ -22,8 +22,10 @@ is one serving deployment with a unit per entry of `spec.predictors`:
 Seldon Core 2 (`mlops.seldon.io/v1alpha1`): a `Model` is a service unit of
 `replicas` (default 1) whose framework is the first of `requirements` that
 the frameworks table names, scaled between `minReplicas` and `maxReplicas`
-by Seldon when either is written; it runs on a Server, so its compute, zone
-spread and disruption budget are the Server's (unknown on the Model). A
+by Seldon when either is written; it runs on a Server, so its zone spread
+and disruption budget are the Server's (unknown on the Model), and its
+compute is that of the Server it names when it is the only Model of the run
+there (unknown otherwise). A Server's pods carry `seldon-server-name`. A
 `Server` is a service unit of `replicas` running `serverConfig` (mlserver
 or triton) with `podSpec` overrides, scaled between its own `minReplicas`
 and `maxReplicas` by Seldon (server autoscaling) when either is written.
@@ -62,6 +64,7 @@ from plugins.adapters.kubernetes.objects import (
     read_quantity,
     read_str,
     string_map,
+    text,
 )
 from plugins.adapters.kubernetes.pod import Pod, read_spec
 from plugins.adapters.kubernetes.workloads import (
@@ -222,7 +225,7 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
     pod = read_spec(None, anchor, missing=f"runs on Seldon Server {server.value}" if server.known else "runs on a Seldon Server", extensions=index.extensions)
     pod = replace(pod, models=(model,), readable=False)
     server_pod = _server_pod(manifest, server, index)
-    if server_pod is not None:  # its replicas run in the Server's pods: on their accelerators
+    if server_pod is not None:  # its replicas run in the Server's pods, the only Model of the run there: on their accelerators
         pod = replace(pod, compute=server_pod.compute)
     count = replicas(child(spec, "replicas"), "replicas", manifest.anchor)
     scaling = _core2_scaling(spec, anchor, "Model", "Seldon scales the model's replicas")
@@ -241,16 +244,40 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
 
 
 def _server_pod(model: Manifest, server: Sourced, index: RunIndex) -> Pod | None:
-    """The pods of the Server of the run a Model names (`spec.server`, in its namespace), when its podSpec is written."""
+    """The pods of the Server of the run a Model names (`spec.server`, in its namespace), when its podSpec is written
+    and no other Model of the run names that Server: the accelerators of a Server several models share are sized for
+    all of them (an LLM beside a tabular model), not one model's to judge. Read once per Server."""
     if not server.known:
         return None
-    found = index.find((model.namespace, "Server", str(server.value)), near=model.path)
+    key = (model.namespace, str(server.value))
+    if _models_on_servers(index).get(key, 0) != 1:
+        return None
+    return index.memo(("seldon", "server pod", key, model.path), lambda: _read_server_pod(model, key, index))
+
+
+def _read_server_pod(model: Manifest, key: tuple[str, str], index: RunIndex) -> Pod | None:
+    found = index.find((key[0], "Server", key[1]), near=model.path)
     if found is None or found.group != model.group:
         return None
     pod_spec = mapping(child(found.spec, "podSpec"))
     if pod_spec is None:
         return None
     return read_spec(pod_spec, found.spec.span, {}, key=key_span(found.spec, "podSpec"), extensions=index.extensions)
+
+
+def _models_on_servers(index: RunIndex) -> dict[tuple[str, str], int]:
+    """How many Seldon Core 2 Models of the run name each (namespace, Server), once per run."""
+
+    def count() -> dict[tuple[str, str], int]:
+        counted: dict[tuple[str, str], int] = {}
+        for manifest in index.manifests:
+            if manifest.kind == "Model" and manifest.group == SELDON_2_GROUP:
+                name = text(child(manifest.spec, "server"))
+                if name:
+                    counted[(manifest.namespace, name)] = counted.get((manifest.namespace, name), 0) + 1
+        return counted
+
+    return index.memo(("seldon", "models on servers"), count)
 
 
 def _core2_scaling(spec, anchor, kind: str, note: str) -> tuple[Scaling, ...]:

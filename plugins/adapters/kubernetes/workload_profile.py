@@ -46,8 +46,9 @@ POD_TEMPLATE_PATHS = (("template",), ("jobTemplate", "spec", "template"), ("jobT
 def profile_of(manifest: Manifest) -> tuple[WorkloadProfile, list[InputProblem]]:
     """The profile the object's annotations declare, and located problems with it.
 
-    Annotations on the object win over those on its pod template, which are
-    read too: teams often annotate the pods (a CronJob's job template).
+    Annotations on the object win over those on its pod templates, which are
+    read too: teams often annotate the pods (a CronJob's job template, a
+    training job's replica specs, a Ray cluster's groups).
     """
     templates, annotations = _pod_template_annotations(manifest), manifest.annotations
     if not templates and annotations is None:
@@ -75,12 +76,14 @@ def _pod_template_annotations(manifest: Manifest) -> list[MappingNode]:
     if not isinstance(spec, MappingNode):
         return []
     templates: list = []
-    for key, value in spec.items():
-        if isinstance(key, str) and key.endswith("ReplicaSpecs") and isinstance(value, MappingNode):
-            templates += [child(role, "template") for _, role in value.items()]
-    cluster = mapping(spec.get("rayClusterSpec")) or mapping(spec.get("rayClusterConfig")) or spec
-    templates.append(child(cluster, "headGroupSpec", "template"))
-    templates += [child(group, "template") for group in mappings(cluster.get("workerGroupSpecs"))[:_MAX_TEMPLATES]]
+    if manifest.group == "kubeflow.org":
+        for key, value in spec.items():
+            if isinstance(key, str) and key.endswith("ReplicaSpecs") and isinstance(value, MappingNode):
+                templates += [child(role, "template") for _, role in value.items()]
+    elif manifest.group == "ray.io":
+        cluster = mapping(spec.get("rayClusterSpec")) or mapping(spec.get("rayClusterConfig")) or spec
+        templates.append(child(cluster, "headGroupSpec", "template"))
+        templates += [child(group, "template") for group in mappings(cluster.get("workerGroupSpecs"))[:_MAX_TEMPLATES]]
     found = [child(template, "metadata", "annotations") for template in templates[:_MAX_TEMPLATES]]
     return [annotations for annotations in found if isinstance(annotations, MappingNode)]
 
