@@ -223,7 +223,10 @@ def unrendered_template(*_args: object) -> list:
     `{{resolve:ssm:…}}`) does not make a file a template: such files are
     linted. The chart's `Chart.yaml` and `values*.yaml` are not manifests
     and are skipped without a note; its other plain YAML files (`crds/`)
-    are linted.
+    are linted. Likewise, once per kustomization, the patches a
+    `kustomization.yaml` names (`patches`, `patchesStrategicMerge`,
+    `patchesJson6902`): partial objects that only `kustomize build`
+    completes (the resources it lists are linted).
 
     This is an info note: it never fails the default `--fail-on warning`.
 

@@ -306,10 +306,12 @@ def mldeploy_non_stage_names() -> tuple[str, ...]:
 
 @hookimpl
 def mldeploy_unrendered_template(path: str, text: str | None) -> UnrenderedTemplate | None:
-    """A Helm chart's templates and values, and Go-template files, are not parsed (see `helm.py`)."""
+    """A Helm chart's templates and values, Go-template files (see `helm.py`) and kustomize patches (`kustomize.py`)
+    are not parsed."""
     from plugins.adapters.kubernetes.helm import unrendered_template
+    from plugins.adapters.kubernetes.kustomize import kustomize_patch
 
-    return unrendered_template(path, text)
+    return unrendered_template(path, text) or kustomize_patch(path)
 
 
 @hookimpl

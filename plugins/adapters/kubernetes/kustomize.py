@@ -1,0 +1,101 @@
+"""Kustomize patches: partial objects that only `kustomize build` completes.
+
+A `kustomization.yaml` (or `.yml`, or `Kustomization`) names the files of
+its directory it patches its resources with: `patches[].path`,
+`patchesStrategicMerge[]` and `patchesJson6902[].path`. A strategic-merge
+patch looks like a manifest but holds only the fields it changes (a
+`replicas:`, an image), so judged alone it would be a Deployment with no
+probes, no GPU request and no zone spread — none of which is true of the
+object the overlay renders. Such files are not parsed: the run notes them
+once per kustomization (`MD005 unrendered-template`), with the command that
+renders the overlay for linting. The resources a kustomization lists are
+whole manifests and are linted as usual.
+
+The kustomization beside a file is read once per directory, from disk,
+bounded in size; one that cannot be read or parsed names no patch.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import stat
+
+from linter import MappingNode, ScalarNode, SequenceNode, UnrenderedTemplate, load_text
+
+__all__ = ["KUSTOMIZATION_NAMES", "kustomize_patch"]
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# A kustomization is a few lines; one larger than this is not read (a pull request can hold anything).
+_MAX_KUSTOMIZATION_BYTES = 256 * 1024
+# The fields whose entries name patch files (as a path, or an entry's `path`).
+_PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902")
+
+
+def kustomize_patch(path: str) -> UnrenderedTemplate | None:
+    """The note for a file a kustomization beside it names as a patch; None for any other file."""
+    if path == "-":
+        return None
+    directory, name = os.path.split(path)
+    kustomization = _kustomization_of(directory or ".")
+    if kustomization is None or os.path.normpath(name) not in kustomization[1]:
+        return None
+    shown = directory or "."
+    return UnrenderedTemplate(
+        f"kustomization {kustomization[0]} patches its resources with partial objects ({{files}}), which are not "
+        f"linted alone — render the overlay and lint the output: kustomize build {shown} | mldeploy-lint -",
+        group=kustomization[0],
+    )
+
+
+def _kustomization_of(directory: str) -> tuple[str, frozenset[str]] | None:
+    """(the kustomization file of `directory`, the normalised paths of the patch files it names in that directory).
+
+    Looked up with a `stat` on each call and parsed once per file version (path, size, modification time), so that
+    a long-lived process (the language server) sees an edited kustomization.
+    """
+    for file_name in KUSTOMIZATION_NAMES:
+        candidate = os.path.join(directory, file_name)
+        try:
+            status = os.stat(candidate)
+        except OSError:
+            continue
+        if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_KUSTOMIZATION_BYTES:
+            continue
+        patches = _patches_of(candidate, status.st_size, status.st_mtime_ns)
+        return (candidate, patches) if patches else None
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _patches_of(path: str, size: int, modified: int) -> frozenset[str]:
+    """The patch files the kustomization at `path` names (`size` and `modified` key its version)."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(_MAX_KUSTOMIZATION_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    return _patch_paths(text, path)
+
+
+def _patch_paths(text: str, path: str) -> frozenset[str]:
+    """The relative paths of the patch files a kustomization's text names (those in its own directory tree)."""
+    try:
+        documents = load_text(path, text).documents
+    except Exception:  # noqa: BLE001 - an unreadable kustomization names no patch; the run reports the file itself
+        return frozenset()
+    root = documents[0].root if documents else None
+    if not isinstance(root, MappingNode):
+        return frozenset()
+    found: set[str] = set()
+    for field in _PATCH_FIELDS:
+        entries = root.get(field)
+        for entry in entries.items if isinstance(entries, SequenceNode) else ():
+            if isinstance(entry, MappingNode):
+                entry = entry.get("path")
+            if isinstance(entry, ScalarNode) and isinstance(entry.value, str) and "\n" not in entry.value:
+                # An inline patch is text with newlines; a path stays within the kustomization's directory tree.
+                relative = os.path.normpath(entry.value.strip())
+                if relative and not os.path.isabs(relative) and not relative.startswith(".."):
+                    found.add(relative)
+    return frozenset(found)
