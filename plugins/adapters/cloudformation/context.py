@@ -62,11 +62,16 @@ class TemplateContext:
         parameter_values: "Mapping[str, ParameterValue] | None" = None,
         extensions: data.Extensions = data.SHIPPED,
     ) -> "TemplateContext":
-        """The template read with its parameters' Defaults, or with the values a stage file gives them."""
+        """The template read with its parameters' Defaults, or with the values a stage file gives them.
+
+        A resource whose `Condition` is decided false is not created, and not read; one whose condition cannot be
+        decided is read as created.
+        """
         root = document.root
         assert isinstance(root, MappingNode)
-        context = cls(document, Resolver(root, parameter_values=parameter_values), extensions=extensions)
-        context.resources = {resource.logical_id: resource for resource in resources(document)}
+        resolver = Resolver(root, parameter_values=parameter_values)
+        context = cls(document, resolver, extensions=extensions)
+        context.resources = {resource.logical_id: resource for resource in resources(document) if _may_be_created(resource, resolver)}
         return context
 
     @property
@@ -175,6 +180,12 @@ class TemplateContext:
         if isinstance(value, ResourceValue):
             return value.logical_id, value
         return None, value
+
+
+def _may_be_created(resource: Resource, resolver: Resolver) -> bool:
+    condition = resource.node.get("Condition")
+    name = condition.value if isinstance(condition, ScalarNode) else None
+    return not isinstance(name, str) or resolver.condition(name) is not False
 
 
 def _literal(node: Node) -> bool:

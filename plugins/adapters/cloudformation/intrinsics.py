@@ -314,6 +314,26 @@ class Resolver:
             return [item for item in items if item is not NO_VALUE]
         return None
 
+    def chosen(self, node: Node | None) -> Node | None:
+        """The node an `Fn::If` (or a chain of them) stands for where its conditions are decided: the branch's node,
+        None for `Ref AWS::NoValue` (the property or item is removed); `node` itself for any other node, and for an
+        `Fn::If` whose condition cannot be decided (a reader then sees the intrinsic it cannot read)."""
+        for _ in range(MAX_DEPTH):
+            function = intrinsic(node)
+            if function == "Ref":
+                return None if self.resolve(node) is NO_VALUE else node
+            if function != "Fn::If":
+                return node
+            argument = _argument(node)  # type: ignore[arg-type]
+            if not (isinstance(argument, SequenceNode) and len(argument) == 3 and isinstance(argument[0], ScalarNode)):
+                return node
+            name = argument[0].value
+            truth = self.condition(name) if isinstance(name, str) else None
+            if truth is None:
+                return node
+            node = argument[1] if truth else argument[2]
+        return node
+
     def condition(self, name: str) -> bool | None:
         """The truth of a named condition, or None when it cannot be decided."""
         if name in self._condition_cache:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from linter import MappingNode, Node, ScalarNode, Sourced
+from linter import MappingNode, Node, ScalarNode, SequenceNode, Sourced
 
 from plugins.adapters.aws.sagemaker_requests import (
     NOT_EXPRESSION,
@@ -43,11 +43,25 @@ class TemplateRequestReader(RequestReader):
         self.template = template
 
     def node(self, node: Node | None, *path: str) -> Node | None:
-        if len(path) == 1 and isinstance(node, MappingNode):
-            found = node.get(path[0])
-        else:
-            found = super().node(node, *path)
-        return None if isinstance(found, MappingNode) and intrinsic(found) is not None else found
+        """The node at a path of keys, an `Fn::If` on the way read as the branch its decided condition chooses
+        (`Resolver.chosen`); None when absent, removed (`AWS::NoValue`) or built by an intrinsic it cannot read."""
+        chosen = self.template.resolver.chosen
+        for key in path:
+            if not isinstance(node, MappingNode):
+                return None
+            node = chosen(node.get(key))
+        if not path:
+            node = chosen(node)
+        return None if node is None or (isinstance(node, MappingNode) and intrinsic(node) is not None) else node
+
+    def mappings(self, node: Node | None, *path: str) -> list[MappingNode]:
+        """The mappings of the list at a path (`node`), each item's `Fn::If` read as `node` reads it."""
+        found = self.node(node, *path)
+        if not isinstance(found, SequenceNode) or intrinsic(found) is not None:
+            return []
+        chosen = self.template.resolver.chosen
+        items = (chosen(item) for item in found.items)
+        return [item for item in items if isinstance(item, MappingNode) and intrinsic(item) is None]
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         if len(path) == 1 and isinstance(node, MappingNode):
