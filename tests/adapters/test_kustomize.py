@@ -105,3 +105,15 @@ def test_a_huge_kustomization_is_not_read(tmp_path):
     overlay = _overlay(tmp_path, "patches:\n  - path: image.yaml\n" + "# padding\n" * 40_000)
     result = lint_paths([str(overlay / "image.yaml")], context="none")
     assert [deployment.path for deployment in result.deployments] == [str(overlay / "image.yaml")]
+
+
+def test_a_patch_in_a_folder_below_its_kustomization_is_noted(tmp_path, monkeypatch):
+    overlay = _overlay(tmp_path, "resources: [../../base]\npatches:\n  - path: patches/image.yaml\n")
+    (overlay / "patches").mkdir()
+    (overlay / "image.yaml").rename(overlay / "patches" / "image.yaml")
+    result = lint_paths([str(tmp_path)], context="none")
+    assert [finding.rule_id for finding in result.findings if finding.path == str(overlay / "patches" / "image.yaml")] == ["MD005"]
+    assert [deployment.path for deployment in result.deployments] == [str(tmp_path / "base" / "deployment.yaml")]
+    # Named by a path relative to the current directory, as a pre-commit hook passes it.
+    monkeypatch.chdir(overlay)
+    assert not lint_paths(["patches/image.yaml"], context="none").deployments

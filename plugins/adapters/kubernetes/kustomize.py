@@ -33,18 +33,32 @@ _PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902")
 
 
 def kustomize_patch(path: str) -> UnrenderedTemplate | None:
-    """The note for a file a kustomization beside it names as a patch; None for any other file."""
+    """The note for a file a kustomization names as a patch (one in its directory or up to `_LEVELS_UP` above it,
+    as `patches/image.yaml` is named from the overlay); None for any other file."""
     if path == "-":
         return None
     directory, name = os.path.split(path)
-    kustomization = _kustomization_of(directory or ".")
-    if kustomization is None or os.path.normpath(name) not in kustomization[1]:
-        return None
-    shown = directory or "."
+    relative = name
+    for _ in range(_LEVELS_UP + 1):
+        kustomization = _kustomization_of(directory or ".")
+        if kustomization is not None and os.path.normpath(relative) in kustomization[1]:
+            return _note(kustomization[0], directory or ".")
+        if not directory or os.path.basename(directory) in ("", ".", ".."):
+            return None
+        directory, parent = os.path.split(directory)
+        relative = os.path.join(parent, relative)
+    return None
+
+
+# How many directories above a file its kustomization may stand (`patches/image.yaml`, `patches/prod/image.yaml`).
+_LEVELS_UP = 2
+
+
+def _note(kustomization: str, shown: str) -> UnrenderedTemplate:
     return UnrenderedTemplate(
-        f"kustomization {kustomization[0]} patches its resources with partial objects ({{files}}), which are not "
+        f"kustomization {kustomization} patches its resources with partial objects ({{files}}), which are not "
         f"linted alone — render the overlay and lint the output: kustomize build {shown} | mldeploy-lint -",
-        group=kustomization[0],
+        group=kustomization,
     )
 
 
