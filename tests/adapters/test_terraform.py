@@ -769,3 +769,13 @@ resource "aws_appautoscaling_scheduled_action" "business_hours" {
     assert policy.policy_type.note == "aws_appautoscaling_scheduled_action.business_hours"
     assert policy.span.line == text.splitlines().index('resource "aws_appautoscaling_scheduled_action" "business_hours" {') + 1
     assert not [finding for finding in result.findings if finding.rule_id == "AS007"]
+
+
+def test_a_policy_written_once_per_target_drives_each_target_instance():
+    # `for_each = aws_appautoscaling_target.t` with the triple from `each.value`: the usual way to give every
+    # target its policy (it was AS007, no policy). tests/fixtures/terraform-scaling was written for this project.
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "terraform-scaling"
+    result = lint_paths([str(path)], context="none")
+    assert result.findings == ()
+    (scaling,) = result.deployments[0].units[0].scaling
+    assert [policy.metric.value for policy in scaling.policies] == ["SageMakerVariantInvocationsPerInstance"]

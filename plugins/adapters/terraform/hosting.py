@@ -50,7 +50,7 @@ from plugins.adapters.aws.inferred_facts import with_image_region
 from plugins.adapters.aws.sagemaker_requests import hosting_deployment, read_endpoint, read_endpoint_config, read_model
 from plugins.adapters.terraform.module import TerraformModule, module_blocks
 from plugins.adapters.terraform.requests import READER, SHAPES, request_node
-from plugins.adapters.terraform.values import Resource, Unknown, instance_address, instances, split_parts
+from plugins.adapters.terraform.values import Resource, ResourceInstance, Unknown, instance_address, instances, split_parts
 
 if TYPE_CHECKING:
     from plugins.adapters.terraform.ecs import EcsService
@@ -157,15 +157,15 @@ def module_items(terraform: TerraformModule, extensions: data.Extensions = data.
     targets_of = _PolicyTargets(targets)
     alarm_metrics = _alarm_metrics(terraform, module) if reads["aws_appautoscaling_policy"] else {}
     for read in reads["aws_appautoscaling_policy"]:
-        target = targets_of.target_of(read, module)
-        if target is not None:
+        driven = targets_of.targets_of(read, module)
+        if driven:
             policy = read_policy(read.request, READER, read.resource.body.span)
             # An instance's alarm, else one naming the policy as a whole (a policy whose instances are not known is read once).
-            alarm = alarm_metrics.get(read.address) or alarm_metrics.get(read.resource.address)
-            target.policies.append(with_alarm_metric(policy, alarm))
+            policy = with_alarm_metric(policy, alarm_metrics.get(read.address) or alarm_metrics.get(read.resource.address))
+            for target in driven:
+                target.policies.append(policy)
     for read in reads["aws_appautoscaling_scheduled_action"]:  # drives its target on a schedule, as a policy would
-        target = targets_of.target_of(read, module)
-        if target is not None:
+        for target in targets_of.targets_of(read, module):
             target.policies.append(scheduled_action(read.resource.body.span, read.address))
 
     services, items = _module_ecs(terraform, extensions)
@@ -215,6 +215,24 @@ class _PolicyTargets:
             if None not in triple:
                 self._by_triple.setdefault(triple, target)
 
+    def targets_of(self, read: _Read, module) -> list[_Target]:
+        """The targets a policy (or scheduled action) drives: `target_of`'s, or, for one written once per target
+        (`for_each = aws_appautoscaling_target.t`, its triple from `each.value`), the target instance of each of
+        its instances (every instance of the target when its own are not known)."""
+        for_each = read.resource.body.get("for_each")
+        if for_each is not None:
+            over = module.evaluate(for_each, module.instance_scope(read.resource)).value
+            ref = _whole_target(over)
+            if ref is not None:
+                key = read.address[len(read.resource.address):]  # `["a"]` of one instance; "" for the policy read once
+                found = self._by_address.get(ref + key) if key else None
+                if found is not None:
+                    return [found]
+                if not key:
+                    return [target for address, target in self._by_address.items() if address.startswith(ref + "[")]
+        target = self.target_of(read, module)
+        return [target] if target is not None else []
+
     def target_of(self, read: _Read, module) -> _Target | None:
         """The target a policy (or scheduled action) drives: the one its resource_id references, else the one with
         the same triple.
@@ -258,6 +276,15 @@ def _alarm_metrics(terraform: TerraformModule, module) -> dict[str, tuple[Source
                 found.setdefault(instance_address(action.ref, action.index), metric)
                 found.setdefault(action.ref, metric)
     return found
+
+
+def _whole_target(value: Any) -> str | None:
+    """The address of the scaling target resource `value` is as a whole (every instance: `aws_appautoscaling_target.t`), or None."""
+    if isinstance(value, ResourceInstance) and value.index is None and value.resource.type == "aws_appautoscaling_target":
+        return value.resource.address
+    if isinstance(value, Unknown) and value.ref is not None and value.index is None and value.ref.startswith("aws_appautoscaling_target."):
+        return value.ref
+    return None
 
 
 def _link_target(target: _Target, deployments: list, services: list[EcsService]) -> tuple[ScalingTarget, list, list[EcsService]]:
