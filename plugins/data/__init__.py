@@ -46,6 +46,7 @@ __all__ = [
     "ServerCommand",
     "UnsupportedFeature",
     "accelerator_resource",
+    "accelerator_resource_is_share",
     "accelerator_resource_names",
     "autoscaling_service_namespace",
     "capacity_from_label",
@@ -153,6 +154,7 @@ if TYPE_CHECKING:
 from plugins.data.kubernetes import (  # noqa: E402
     default_capacity,
     accelerator_resource,
+    accelerator_resource_is_share,
     accelerator_resource_names,
     capacity_from_label,
     capacity_from_setting,

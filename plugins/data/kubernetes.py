@@ -89,6 +89,16 @@ def accelerator_resource(name: str) -> str | None:
     return next((kind for pattern, kind in table.items() if pattern.endswith("*") and name.startswith(pattern[:-1])), None)
 
 
+def accelerator_resource_is_share(name: str) -> bool:
+    """True for a resource each unit of which is a share of one device (`nvidia.com/mig-1g.10gb`, a time-sliced
+    `nvidia.com/gpu.shared`): a count of those is not a count of devices."""
+    for entry in raw_tables()["kubernetes"]["accelerator_resources"]:
+        pattern = entry["name"]
+        if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
+            return bool(entry.get("share"))
+    return False
+
+
 def accelerator_resource_names() -> frozenset[str]:
     """Every Kubernetes resource name that requests an accelerator."""
     return frozenset(_accelerator_resources())

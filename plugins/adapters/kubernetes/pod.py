@@ -384,7 +384,10 @@ def _with_requested_accelerators(
     else:
         accelerator = Sourced(AcceleratorKind(first.accelerator), first.count.span, Provenance.DECLARED, described)
     resources = {request.resource for request in requests}
-    if any(not request.count.known for request in requests):
+    shares = sorted(resource for resource in resources if data.accelerator_resource_is_share(resource))
+    if shares:  # MIG or time slices: how many devices' memory they stand for is not known here
+        count = Sourced(UNKNOWN, first.count.span, Provenance.DECLARED, f"{', '.join(shares)}: shares of a device, not whole devices ({described})")
+    elif any(not request.count.known for request in requests):
         bad = next(request for request in requests if not request.count.known)
         count = bad.count.replaced(note=f"{bad.resource} in container {bad.container}: {bad.count.note}".rstrip(": "))
     elif len(resources) > 1:
