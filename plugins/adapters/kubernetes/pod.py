@@ -690,22 +690,24 @@ def _spread_anchor(spec: MappingNode, key: Span | None) -> Span:
 
 
 def zone_spread_of(spec: MappingNode, where: Span) -> Sourced:
-    """True when the pods spread over zones (spread constraint or anti-affinity on the zone label); False at `where`."""
+    """True when the pods spread over zones (spread constraint or anti-affinity on a zone label: the data tables'
+    `zone_topology_keys`); False at `where`."""
     zone = data.kubernetes_label("zone")
+    zones = data.limit("kubernetes", "zone_topology_keys").values or (zone,)
     for constraint in mappings(spec.get("topologySpreadConstraints")):
         key = constraint.get("topologyKey")
-        if text(key) == zone:
+        if text(key) in zones:
             mode = text(constraint.get("whenUnsatisfiable")) or "DoNotSchedule"
-            return Sourced(True, key.span, Provenance.DECLARED, f"topologySpreadConstraints on {zone} ({mode})")  # type: ignore[union-attr]
+            return Sourced(True, key.span, Provenance.DECLARED, f"topologySpreadConstraints on {text(key)} ({mode})")  # type: ignore[union-attr]
     anti = child(spec, "affinity", "podAntiAffinity")
     for term in mappings(child(anti, "requiredDuringSchedulingIgnoredDuringExecution")):
         key = term.get("topologyKey")
-        if text(key) == zone:
-            return Sourced(True, key.span, Provenance.DECLARED, f"required pod anti-affinity on {zone}")  # type: ignore[union-attr]
+        if text(key) in zones:
+            return Sourced(True, key.span, Provenance.DECLARED, f"required pod anti-affinity on {text(key)}")  # type: ignore[union-attr]
     for weighted in mappings(child(anti, "preferredDuringSchedulingIgnoredDuringExecution")):
         key = child(weighted, "podAffinityTerm", "topologyKey")
-        if text(key) == zone:
-            return Sourced(True, key.span, Provenance.DECLARED, f"preferred pod anti-affinity on {zone}")  # type: ignore[union-attr]
+        if text(key) in zones:
+            return Sourced(True, key.span, Provenance.DECLARED, f"preferred pod anti-affinity on {text(key)}")  # type: ignore[union-attr]
     return Sourced(False, where, Provenance.INFERRED, f"no topologySpreadConstraints or pod anti-affinity on {zone}")
 
 
