@@ -55,3 +55,12 @@ def test_stage_files_choose_the_configuration_each_stage_creates():
     # ProdConfig (2 instances, scaled) exists only in prod, DevConfig only in dev: neither stage has a finding.
     result = _lint("two")
     assert result.findings == ()
+
+
+def test_an_environment_tag_a_parameter_gives_is_not_the_parameters_name():
+    # `Value: !Ref Stage` was read as the word "Stage" (staging): production rules were silent in production.
+    alone = lint_paths([str(CONDITIONS / "tag-parameter" / "template.yaml")], context="none")
+    assert not alone.deployments[0].environment.known  # its Default is not read as the tag's value
+    staged = _lint("tag-parameter")
+    assert staged.deployments[0].environment.value == "prod"
+    assert sorted(finding.rule_id for finding in staged.findings) == ["AS001", "HA001"]

@@ -84,7 +84,8 @@ def environment_of(resource: Resource, profile: WorkloadProfile) -> Sourced[Envi
         if stage is not None:
             return Sourced(stage, profile.environment.span, Provenance.DECLARED, profile.environment.note)
     for key, value, span in tags(resource):
-        if key.lower() in ENVIRONMENT_TAG_KEYS and isinstance(value, ScalarNode):
+        # A value an intrinsic builds (`!Ref Stage`) is not the word written: its parameter decides (see `stages`).
+        if key.lower() in ENVIRONMENT_TAG_KEYS and isinstance(value, ScalarNode) and not value.is_custom_tag:
             stage = normalise_environment(value.value)
             if stage is not None:
                 # One copy of the note for the run's many resources tagged alike.
