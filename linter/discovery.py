@@ -49,6 +49,7 @@ DEFAULT_EXCLUDES = (
     ".ruff_cache/",
     "cdk.out/asset.*/",
     ".aws-sam/",
+    ".terraform/",  # `terraform init`'s copies of remote modules and providers, linted where they are called
 )
 
 

@@ -84,6 +84,9 @@ def test_gitignore_and_exclude(cli, tmp_path):
     (tmp_path / "keep.yaml").write_text(CLEAN)
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "z.yaml").write_text(PAYLOAD_500)
+    # `terraform init`'s copies of remote modules: linted where the root calls them, not as files of their own.
+    (tmp_path / ".terraform" / "modules" / "endpoint").mkdir(parents=True)
+    (tmp_path / ".terraform" / "modules" / "endpoint" / "w.yaml").write_text(PAYLOAD_500)
 
     default = _json(cli("--format", "json", "--exclude", "vendor/", str(tmp_path)))
     assert [Path(item["path"]).name for item in default["files"]] == ["keep.yaml"]

@@ -150,6 +150,13 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# What every linted file imports of the Kubernetes adapter: the checks for Helm chart files, Go templates and
+# kustomize patches, and the object test.
+KUBERNETES_FOR_EVERY_FILE = [
+    "plugins.adapters.kubernetes.helm", "plugins.adapters.kubernetes.kustomize", "plugins.adapters.kubernetes.objects"
+]
+
+
 def test_linting_one_template_imports_nothing_heavy(workdir):
     run = _run([sys.executable, "-m", "linter", "endpoint.yaml"], workdir)
     assert run.code == 1, run.err
@@ -160,10 +167,10 @@ def test_linting_one_template_imports_nothing_heavy(workdir):
     assert any(name.startswith("plugins.adapters.cloudformation") for _, name in run.imports)
     assert run.heavy() == {}
     # The Kubernetes readers (ACK, KServe, Seldon, ...) wait for a Kubernetes object; every file
-    # passes Helm's check for chart files and Go templates (a small module, as light as the
-    # core's own was before the adapter took it over).
+    # passes Helm's check for chart files and Go templates and kustomize's for patches (small
+    # modules, as light as the core's own was before the adapter took it over).
     kubernetes = [name for _, name in run.imports if name.startswith("plugins.adapters.kubernetes.")]
-    assert sorted(kubernetes) == ["plugins.adapters.kubernetes.helm", "plugins.adapters.kubernetes.objects"]
+    assert sorted(kubernetes) == KUBERNETES_FOR_EVERY_FILE
     # The HCL parser (tree-sitter) waits for a Terraform file.
     assert not [name for _, name in run.imports if name.split(".")[0] in ("tree_sitter", "tree_sitter_hcl")]
     assert not [name for _, name in run.imports if name.startswith("plugins.adapters.terraform.")]
@@ -211,7 +218,7 @@ def test_linting_one_kserve_manifest_imports_its_readers_only(tmp_path):
     assert kubernetes == {
         f"plugins.adapters.kubernetes.{name}"
         for name in (
-            "objects", "helm", "ignores", "index", "autoscalers", "disruption", "readers",
+            "objects", "helm", "kustomize", "ignores", "index", "autoscalers", "disruption", "readers",
             "kserve", "workloads", "pod", "karpenter", "workload_profile",
         )
     }
@@ -232,9 +239,9 @@ def test_linting_one_terraform_file_imports_no_kubernetes_or_cloudformation_read
     assert run.heavy() == {}
     imported = run.imported()
     assert {"plugins.adapters.terraform.hcl", "plugins.adapters.terraform.hosting", "plugins.adapters.aws.sagemaker_requests"} <= imported
-    # Every file passes Helm's check; no Kubernetes object, so no Kubernetes reader (nor the table of them).
+    # Every file passes Helm's and kustomize's checks; no Kubernetes object, so no Kubernetes reader (nor the table of them).
     kubernetes = {name for name in imported if name.startswith("plugins.adapters.kubernetes.")}
-    assert kubernetes == {"plugins.adapters.kubernetes.objects", "plugins.adapters.kubernetes.helm"}
+    assert sorted(kubernetes) == KUBERNETES_FOR_EVERY_FILE
     assert not CLOUDFORMATION_READERS & imported
     # Standalone request documents: none in the run. The module holds only SageMaker hosting resources and
     # calls no module: the Batch, node group, ECS and workflow readers wait for a module that has what they
