@@ -117,3 +117,10 @@ def test_a_patch_in_a_folder_below_its_kustomization_is_noted(tmp_path, monkeypa
     # Named by a path relative to the current directory, as a pre-commit hook passes it.
     monkeypatch.chdir(overlay)
     assert not lint_paths(["patches/image.yaml"], context="none").deployments
+
+
+def test_a_path_no_file_system_takes_is_no_patch():
+    from plugins.adapters.kubernetes.kustomize import kustomize_patch
+
+    assert kustomize_patch("over\x00lays/prod/image.yaml") is None
+    assert kustomize_patch("-") is None

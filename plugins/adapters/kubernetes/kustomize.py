@@ -72,7 +72,7 @@ def _kustomization_of(directory: str) -> tuple[str, frozenset[str]] | None:
         candidate = os.path.join(directory, file_name)
         try:
             status = os.stat(candidate)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a path no file system takes (a NUL in it)
             continue
         if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_KUSTOMIZATION_BYTES:
             continue
@@ -87,7 +87,7 @@ def _patches_of(path: str, size: int, modified: int) -> frozenset[str]:
     try:
         with open(path, "rb") as handle:
             text = handle.read(_MAX_KUSTOMIZATION_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+    except (OSError, ValueError):
         return frozenset()
     return _patch_paths(text, path)
 
