@@ -102,11 +102,16 @@ def no_scaling_headroom(deployment: Deployment, run: RunContext) -> Iterator[Vio
             minimum, maximum = scaling.min_capacity, scaling.max_capacity
             if not minimum.known or not maximum.known or minimum.value != maximum.value:
                 continue
-            # A maximum the platform sets (KServe's HPA without maxReplicas) says why, or the reader looks for it in vain.
-            why = f" ({maximum.note})" if maximum.provenance is Provenance.DEFAULT and maximum.note else ""
+            # A maximum the platform sets (KServe's HPA without maxReplicas) says why, or the reader looks for it in vain;
+            # there is no target of the user's to remove, only a maximum to write.
+            platform_set = maximum.provenance is Provenance.DEFAULT and bool(maximum.note)
+            why = f" ({maximum.note})" if platform_set else ""
+            fix = (
+                f"write a maximum above {minimum.value}" if platform_set
+                else f"raise the maximum above {minimum.value}, or remove the target if the size is meant to be fixed"
+            )
             yield violation(
                 f"autoscaling of {unit_subject(deployment, unit)} has minimum and maximum capacity both "
-                f"{maximum.value}{why}: it can never scale — raise the maximum above {minimum.value}, or remove the "
-                "target if the size is meant to be fixed",
+                f"{maximum.value}{why}: it can never scale — {fix}",
                 maximum, scaling.span, unit.span, default=deployment.span,
             )
