@@ -64,3 +64,12 @@ def test_an_environment_tag_a_parameter_gives_is_not_the_parameters_name():
     staged = _lint("tag-parameter")
     assert staged.deployments[0].environment.value == "prod"
     assert sorted(finding.rule_id for finding in staged.findings) == ["AS001", "HA001"]
+
+
+def test_variants_an_undecidable_fn_if_builds_are_not_known_rather_than_none():
+    # No Default and no stage file: which variants exist is not known, so no target can be said to miss one
+    # (it was AS002 "no variant 'Main' (variants: none)", an error).
+    for name in ("min-variants-if-undecided.yaml", "variants-if-undecided.yaml"):
+        result = _lint(name)
+        assert "AS002" not in [finding.rule_id for finding in result.findings], name
+        assert "unresolved" in [target.status.value for target in result.scaling_targets], name

@@ -356,6 +356,10 @@ def _link_target(
                     return result("linked", f"endpoint {_show(endpoint_name)}, variant {_show(variant_name)}", hosting, str(unit.name.value))
             if not isinstance(variant_name, str):
                 return result("unresolved", f"variant name {_show(variant_name)} cannot be resolved", hosting)
+            unnamed = next((unit for unit in hosting.units if not unit.name.known and unit.requirements is None), None)
+            if unnamed is not None:  # it may be the one (a name from a parameter, variants an undecided Fn::If builds)
+                why = f": {unnamed.name.note}" if unnamed.name.note else ""
+                return result("unresolved", f"endpoint {_show(endpoint_name)}: a variant's name is not known{why}", hosting)
             variants = ", ".join(str(unit.name.value) for unit in hosting.units if unit.name.known) or "none"
             return result(
                 "no-such-unit",

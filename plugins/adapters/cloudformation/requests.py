@@ -55,13 +55,28 @@ class TemplateRequestReader(RequestReader):
         return None if node is None or (isinstance(node, MappingNode) and intrinsic(node) is not None) else node
 
     def mappings(self, node: Node | None, *path: str) -> list[MappingNode]:
-        """The mappings of the list at a path (`node`), each item's `Fn::If` read as `node` reads it."""
+        """The mappings of the list at a path (`node`), each item's `Fn::If` read as `node` reads it.
+
+        A list (or an item) an `Fn::If` builds whose condition cannot be decided is one mapping of nothing known,
+        at the `Fn::If`: something is there, with no name or setting a reader may take for the written one (a
+        variant of an unknown name, which no scaling target can be said to miss).
+        """
         found = self.node(node, *path)
+        if found is None:
+            return []
+        if intrinsic(found) == "Fn::If":
+            return [_undecided(found)]
         if not isinstance(found, SequenceNode) or intrinsic(found) is not None:
             return []
         chosen = self.template.resolver.chosen
-        items = (chosen(item) for item in found.items)
-        return [item for item in items if isinstance(item, MappingNode) and intrinsic(item) is None]
+        mappings = []
+        for item in found.items:
+            item = chosen(item)
+            if intrinsic(item) == "Fn::If":
+                mappings.append(_undecided(item))  # type: ignore[arg-type]
+            elif isinstance(item, MappingNode) and intrinsic(item) is None:
+                mappings.append(item)
+        return mappings
 
     def value(self, node: Node | None, *path: str, convert: Callable[[Any], Any] = lambda item: item, expected: str = "") -> Sourced:
         if len(path) == 1 and isinstance(node, MappingNode):
@@ -74,6 +89,11 @@ class TemplateRequestReader(RequestReader):
             return self.template.read_text(node.get(path[0]))
         found = self.find(node, *path)
         return self.template.read_text(found.node if found is not None else None)
+
+
+def _undecided(node: Node) -> MappingNode:
+    """A mapping of nothing, where an `Fn::If` of an undecidable condition stands for one or several."""
+    return MappingNode((), node.span)
 
 
 # --- CloudFormation values as request values ------------------------------------------
