@@ -73,3 +73,11 @@ def test_variants_an_undecidable_fn_if_builds_are_not_known_rather_than_none():
         result = _lint(name)
         assert "AS002" not in [finding.rule_id for finding in result.findings], name
         assert "unresolved" in [target.status.value for target in result.scaling_targets], name
+
+
+def test_an_async_configuration_an_undecidable_fn_if_builds_leaves_the_kind_unknown():
+    # Asynchronous or real-time is not known: EP001 is not judged against the real-time limit.
+    result = _lint("async-if-undecided.yaml")
+    (deployment,) = result.deployments
+    assert not deployment.kind.known and "AsyncInferenceConfig depends on a condition" in deployment.kind.note
+    assert "EP001" not in [finding.rule_id for finding in result.findings]

@@ -429,6 +429,8 @@ def _deployment(hosting: _Hosting, zones_by_subnet: dict[str, Sourced], template
 def _kind(config: EndpointConfigRecord | None, hosting: _Hosting) -> Sourced[DeploymentKind]:
     if config is None:
         return Sourced(note="the endpoint configuration is not in this template")
+    if config.kind_undecided:
+        return Sourced(note=config.kind_undecided)
     return endpoint_kind(config.async_config, [variant.unit for variant in config.variants], config.span)
 
 

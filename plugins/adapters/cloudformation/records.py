@@ -66,6 +66,8 @@ class EndpointConfigRecord:
     profile: WorkloadProfile
     environment: Sourced[Environment]
     span: Span
+    # Why the endpoint's kind is not known when an undecidable Fn::If decides whether it is asynchronous or serverless.
+    kind_undecided: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from plugins.adapters.aws.sagemaker_requests import production_variants, read_as
 from plugins.adapters.cloudformation.context import TemplateContext, logical_id_note
 from plugins.adapters.cloudformation.records import EndpointConfigRecord, Reference, VariantRecord
 from plugins.adapters.cloudformation.resources.sagemaker_model import network
-from plugins.adapters.cloudformation.template import Resource
+from plugins.adapters.cloudformation.template import Resource, intrinsic
 from plugins.adapters.cloudformation.workload import environment_of, profile_of
 from plugins.adapters.cloudformation.requests import TemplateRequestReader
 
@@ -33,8 +33,22 @@ def read(resource: Resource, template: TemplateContext) -> list:
         profile=profile,
         environment=environment_of(resource, profile),
         span=resource.key_span,
+        kind_undecided=_kind_undecided(properties, variant_nodes, template),
     )
     return [record, *problems, *unread]
+
+
+def _kind_undecided(properties: MappingNode | None, variant_nodes: list[MappingNode], template: TemplateContext) -> str:
+    """Why the kind is not known: an `Fn::If` of an undecidable condition builds AsyncInferenceConfig or a variant's
+    ServerlessConfig (read as absent, which would make the endpoint real-time); "" otherwise."""
+    chosen = template.resolver.chosen
+    places = [("AsyncInferenceConfig", properties.get("AsyncInferenceConfig") if properties is not None else None)]
+    places += [("ServerlessConfig", node.get("ServerlessConfig")) for node in variant_nodes]
+    for key, node in places:
+        node = chosen(node)
+        if intrinsic(node) == "Fn::If":
+            return f"{key} depends on a condition that cannot be decided here"
+    return ""
 
 
 def variant(node: MappingNode, reader: TemplateRequestReader) -> VariantRecord:
