@@ -75,6 +75,25 @@ def test_text_output_escapes_control_characters(checker):
 
 
 # plugins/adapters/kubernetes/objects.py (quantity_value): OverflowError, MD002.
+# plugins/adapters/cloudformation/resources/cloudwatch_alarm.py: AlarmActions written as a mapping (an Fn::Sub)
+# was iterated as a list (`.items` of a mapping is a method).
+def test_alarm_actions_written_as_a_mapping(checker):
+    assert not _failures_of(
+        checker,
+        "test_alarm_actions_written_as_a_mapping",
+        "alarm.yaml",
+        """\
+        Resources:
+          Alarm:
+            Type: AWS::CloudWatch::Alarm
+            Properties:
+              MetricName: CPUUtilization
+              AlarmActions:
+                "Fn::Sub": ["${A}", {A: x}]
+        """,
+    )
+
+
 def test_huge_integer_in_a_kubernetes_quantity(checker):
     assert not _failures_of(
         checker,
