@@ -749,10 +749,12 @@ def _targets(text: str):
     "resource_id, status",
     [
         ("!Sub service/${Cluster}/${Service.Name}", "linked"),
-        ("service/default/scorer", "no-such-deployment"),  # the service runs in cluster "scoring"
+        # A cluster this template runs no service in: a service of that name may be made elsewhere.
+        ("service/default/scorer", "not-in-run"),  # the template's scorer runs in cluster "scoring"
         ("service/scoring/scorer", "linked"),
         ("!Sub service/${Cluster}/scorer", "linked"),
-        ("service/prod/other", "no-such-deployment"),
+        ("service/prod/other", "not-in-run"),
+        ("service/scoring/scorrer", "no-such-deployment"),  # beside the cluster's services: a misspelling
         ("!Sub service/${Cluster}/${Unknown}", "unresolved"),
         ("!Ref Anything", "unresolved"),
     ],

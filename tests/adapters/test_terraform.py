@@ -779,3 +779,11 @@ def test_a_policy_written_once_per_target_drives_each_target_instance():
     assert result.findings == ()
     (scaling,) = result.deployments[0].units[0].scaling
     assert [policy.metric.value for policy in scaling.policies] == ["SageMakerVariantInvocationsPerInstance"]
+
+
+def test_a_target_for_an_ecs_service_another_module_makes_is_not_dangling():
+    # Autoscaling in a root of its own for a service made elsewhere (it was AS002, an error).
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "terraform-scaling-ecs"
+    result = lint_paths([str(path)], context="none")
+    assert result.findings == ()
+    assert [target.status.value for target in result.scaling_targets] == ["not-in-run"]

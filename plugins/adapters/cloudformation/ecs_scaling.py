@@ -157,22 +157,32 @@ def ecs_target_status(target: ScalableTargetRecord, template: TemplateContext) -
 
     For `hosting.py`, which reports every scalable target of a template:
     "linked" when an `AWS::ECS::Service` of the template matches
-    `service/<cluster>/<service>` the way `ecs_scaling_for_service` does.
+    `service/<cluster>/<service>` the way `ecs_scaling_for_service` does;
+    "no-such-deployment" when none does but services of the template run in the
+    cluster it names (a misspelt name); "not-in-run" otherwise (the service
+    may be made elsewhere).
     """
     resource = scalable_resource(split_text(target.resource_id, "/"))
     if resource is None or resource.kind != ECS_SERVICE:
         return "unresolved", f"ResourceId {shown_reference(target.resource_id)} is not service/<cluster>/<service>", "", ""
     cluster_segment, service_segment = resource.names
+    cluster_here = False  # whether a service of this template runs in the cluster the target names
     for candidate in template.resources.values():
         if candidate.type != "AWS::ECS::Service":
             continue
         properties, _ = properties_of(candidate, template)
         name = name_of(candidate, properties, template, "ServiceName")
         _, cluster = service_cluster(properties, template)
-        if _names_service(service_segment, candidate, name) and _cluster_agrees(cluster_segment, cluster, template):
+        in_cluster = _cluster_agrees(cluster_segment, cluster, template)
+        cluster_here = cluster_here or in_cluster
+        if _names_service(service_segment, candidate, name) and in_cluster:
             return "linked", f"ECS service {shown_reference(service_segment)}", template.deployment_id(candidate.logical_id), str(name.value)
     if isinstance(service_segment, str):
-        return "no-such-deployment", f"no ECS service named {service_segment!r} in this template", "", ""
+        if cluster_here:  # beside this template's services of that cluster, a name none of them has: a misspelling
+            return "no-such-deployment", f"no ECS service named {service_segment!r} in cluster {cluster_segment!r} of this template", "", ""
+        # Application Auto Scaling registers a service that exists already: one in a cluster this template runs
+        # nothing in is made by another stack, Copilot or the console.
+        return "not-in-run", f"no ECS service named {service_segment!r} in this template: it may be made elsewhere", "", ""
     return "unresolved", f"service name {shown_reference(service_segment)} matches no ECS service of this template", "", ""
 
 

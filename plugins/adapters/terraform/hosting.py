@@ -351,7 +351,8 @@ def _link_ecs_target(parsed, link: ResourceRef, scaling: Scaling, resource_id: S
             if service.name.known and service.name.provenance is Provenance.DECLARED and service.name.value == service_name
         ]
         if not matches:
-            return result(LinkStatus.NO_SUCH_DEPLOYMENT, f"no ECS service named {service_name!r} in this module"), services
+            # Registered for a service that exists already: another module or root makes it as often as this one.
+            return result(LinkStatus.NOT_IN_RUN, f"no ECS service named {service_name!r} in this module: it may be made elsewhere"), services
     index = matches[0]
     service = services[index]
     deployment = service.deployment
