@@ -122,5 +122,5 @@ def test_a_patch_in_a_folder_below_its_kustomization_is_noted(tmp_path, monkeypa
 def test_a_path_no_file_system_takes_is_no_patch():
     from plugins.adapters.kubernetes.kustomize import kustomize_patch
 
-    assert kustomize_patch("over\x00lays/prod/image.yaml") is None
-    assert kustomize_patch("-") is None
+    assert kustomize_patch("over\x00lays/prod/image.yaml", PATCH) is None
+    assert kustomize_patch("-", PATCH) is None

@@ -311,7 +311,7 @@ def mldeploy_unrendered_template(path: str, text: str | None) -> UnrenderedTempl
     from plugins.adapters.kubernetes.helm import unrendered_template
     from plugins.adapters.kubernetes.kustomize import kustomize_patch
 
-    return unrendered_template(path, text) or kustomize_patch(path)
+    return unrendered_template(path, text) or kustomize_patch(path, text)
 
 
 @hookimpl

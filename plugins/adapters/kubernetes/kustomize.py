@@ -32,10 +32,14 @@ _MAX_KUSTOMIZATION_BYTES = 256 * 1024
 _PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902")
 
 
-def kustomize_patch(path: str) -> UnrenderedTemplate | None:
+def kustomize_patch(path: str, text: str | None) -> UnrenderedTemplate | None:
     """The note for a file a kustomization names as a patch (one in its directory or up to `_LEVELS_UP` above it,
-    as `patches/image.yaml` is named from the overlay); None for any other file."""
-    if path == "-":
+    as `patches/image.yaml` is named from the overlay); None for any other file.
+
+    Only a file that may hold an object (`kind`) is looked up: a JSON 6902 patch (a list of operations) or any
+    other file reads as no deployment anyway, and most files of a run pay no `stat`.
+    """
+    if path == "-" or text is None or "kind" not in text:
         return None
     directory, name = os.path.split(path)
     relative = name
@@ -65,19 +69,38 @@ def _note(kustomization: str, shown: str) -> UnrenderedTemplate:
 def _kustomization_of(directory: str) -> tuple[str, frozenset[str]] | None:
     """(the kustomization file of `directory`, the normalised paths of the patch files it names in that directory).
 
-    Looked up with a `stat` on each call and parsed once per file version (path, size, modification time), so that
-    a long-lived process (the language server) sees an edited kustomization.
+    Which file is the directory's kustomization is looked up once per version of the directory (its modification
+    time changes when a file is added, removed or renamed), and the file is parsed once per version of it (path,
+    size, modification time): one `stat` of the directory per call, so that a long-lived process (the language
+    server) sees a kustomization created or edited.
     """
+    try:
+        version = os.stat(directory).st_mtime_ns
+    except (OSError, ValueError):  # ValueError: a path no file system takes (a NUL in it)
+        return None
+    candidate = _kustomization_file(directory, version)
+    if candidate is None:
+        return None
+    try:
+        status = os.stat(candidate)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_KUSTOMIZATION_BYTES:
+        return None
+    patches = _patches_of(candidate, status.st_size, status.st_mtime_ns)
+    return (candidate, patches) if patches else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _kustomization_file(directory: str, version: int) -> str | None:
+    """The kustomization file of `directory` as it is at `version` (its modification time), or None."""
     for file_name in KUSTOMIZATION_NAMES:
         candidate = os.path.join(directory, file_name)
         try:
-            status = os.stat(candidate)
-        except (OSError, ValueError):  # ValueError: a path no file system takes (a NUL in it)
+            if stat.S_ISREG(os.stat(candidate).st_mode):
+                return candidate
+        except (OSError, ValueError):
             continue
-        if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_KUSTOMIZATION_BYTES:
-            continue
-        patches = _patches_of(candidate, status.st_size, status.st_mtime_ns)
-        return (candidate, patches) if patches else None
     return None
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from linter import LinkStatus, Provenance, ResourceRef, Scaling, ScalingTarget, Sourced
+from linter import UNKNOWN, LinkStatus, Provenance, ResourceRef, Scaling, ScalingTarget, Sourced
 
 from plugins import data
 from plugins.adapters.aws.application_autoscaling import (
@@ -270,12 +270,24 @@ def _alarm_metrics(terraform: TerraformModule, module) -> dict[str, tuple[Source
             ]
             if not named:
                 continue
-            request = request_node(module, resource.body, scope, SHAPES[_ALARM])
-            metric = (READER.read_str(request, "MetricName"), READER.read_str(request, "Namespace"))
+            # Only the two arguments are read (an alarm's metric queries make its request costly to build).
+            metric = (_argument_text(module, resource, "metric_name", scope), _argument_text(module, resource, "namespace", scope))
             for action in named:
                 found.setdefault(instance_address(action.ref, action.index), metric)
                 found.setdefault(action.ref, metric)
     return found
+
+
+def _argument_text(module, resource: Resource, name: str, scope) -> Sourced[str]:
+    """A text argument of `resource` as evaluated in `scope`: known, unknown with why, or not written."""
+    node = resource.body.get(name)
+    if node is None:
+        return Sourced()
+    value = module.evaluate(node, scope).value
+    if isinstance(value, str):
+        return Sourced(value, node.span, Provenance.DECLARED)
+    note = value.note if isinstance(value, Unknown) else f"{name} is not text"
+    return Sourced(UNKNOWN, node.span, Provenance.DECLARED, note)
 
 
 def _whole_target(value: Any) -> str | None:

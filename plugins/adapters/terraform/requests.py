@@ -96,8 +96,6 @@ SHAPES = {
     "aws_appautoscaling_target": RequestShape({}),
     "aws_appautoscaling_policy": RequestShape({"name": "PolicyName"}, frozenset({"step_adjustment", "metrics"})),
     "aws_appautoscaling_scheduled_action": RequestShape({"name": "ScheduledActionName"}),
-    # PutMetricAlarm: only the metric a step-scaling policy's alarm watches is read.
-    "aws_cloudwatch_metric_alarm": RequestShape({}, frozenset({"metric_query"})),
     # CreateComputeEnvironment; the provider's `instance_type` is the API's list `instanceTypes`.
     "aws_batch_compute_environment": RequestShape(
         {"name": "ComputeEnvironmentName", "compute_environment_name": "ComputeEnvironmentName", "instance_type": "InstanceTypes"}
