@@ -142,7 +142,8 @@ def index_requests(run: RunContext) -> RequestIndex:
 
             index.scaling.append(read_request(operation, root, reader, span, id(document)))
     named: set[int] = set()
-    placed, _ = place_components(list(index.endpoints.values()), [(component, document) for document, component in index.components.items()])
+    # The endpoints' groups come first in `index.groups`: an endpoint's number is its group's.
+    placed, placed_on = place_components(list(index.endpoints.values()), [(component, document) for document, component in index.components.items()])
     for number, (document, endpoint) in enumerate(index.endpoints.items()):
         members: tuple[int, ...] = (document,)
         found_config = index.config_named(endpoint.config_key)
@@ -165,12 +166,6 @@ def index_requests(run: RunContext) -> RequestIndex:
         from plugins.adapters.aws.api_scaling import link_targets
 
         hostings = [(group.endpoint, group.config, group.anchor.id) for group in index.groups]
-        placed_on: dict[str, int] = {}  # the name of each component placed on an endpoint -> its hosting's number
-        for number, group in enumerate(index.groups):
-            for document in group.components:
-                name = index.components[document].name
-                if name.known:
-                    placed_on.setdefault(str(name.value), number)
         index.target_links = links = link_targets(index.scaling, hostings, placed_on)
         # A target and its policies are documents of the deployment they scale: linted alone, they report it.
         index.groups = [
