@@ -57,6 +57,7 @@ from linter.profile import (
     PROFILE_KEYS,
     PROFILE_TAG_PREFIX,
     check_value as check_profile_value,
+    entry_value as profile_entry_value,
     environment_from_path,
     merge_profiles,
     normalise_environment,
@@ -147,6 +148,7 @@ __all__ = [
     "PROFILE_KEYS",
     "PROFILE_TAG_PREFIX",
     "check_profile_value",
+    "profile_entry_value",
     "profile_choices",
     "did_you_mean",
     # running and reporting

@@ -15,12 +15,13 @@ import re
 from typing import Iterable
 
 from linter.model import NO_PROFILE, Environment, InputProblem, Provenance, Sourced, WorkloadProfile
-from linter.nodes import Span
+from linter.nodes import MappingNode, Node, ScalarNode, Span
 from linter.schemas import load_schema
 
 __all__ = [
     "PROFILE_KEYS",
     "PROFILE_TAG_PREFIX",
+    "entry_value",
     "parse_profile",
     "merge_profiles",
     "normalise_environment",
@@ -149,6 +150,14 @@ def _describe(value: object) -> str:
     if isinstance(value, int) and abs(value) > _LARGEST:
         return "a number too large"  # and perhaps too long to print at all
     return f"{value!r}"
+
+
+def entry_value(node: Node) -> object:
+    """What a profile entry written as `node` holds, for `parse_profile`: a scalar's value; for a mapping or a
+    list, an empty one, so that the problem reported says which kind of value was written where a scalar belongs."""
+    if isinstance(node, ScalarNode):
+        return node.value
+    return {} if isinstance(node, MappingNode) else []
 
 
 def parse_profile(

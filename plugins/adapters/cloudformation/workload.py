@@ -13,6 +13,7 @@ import sys
 from linter import (
     NO_PROFILE,
     NOT_WRITTEN,
+    PROFILE_TAG_PREFIX,
     Environment,
     InputProblem,
     MappingNode,
@@ -22,12 +23,12 @@ from linter import (
     WorkloadProfile,
     normalise_environment,
     parse_profile,
+    profile_entry_value,
 )
 
 from plugins.adapters.cloudformation.template import Resource, intrinsic, tags
 
 METADATA_KEY = "mldeploy-lint"
-TAG_PREFIX = "mldeploy-lint:"
 # Lower-cased tag keys that name the stage: the usual spellings, the
 # SageMaker Projects tag and the EnvironmentType AWS samples tag with.
 ENVIRONMENT_TAG_KEYS = ("environment", "env", "stage", "sagemaker:deployment-stage", "environmenttype")
@@ -54,27 +55,21 @@ def profile_of(resource: Resource) -> tuple[WorkloadProfile, list[InputProblem]]
         else:
             for key_node, value in workload.pairs:
                 if intrinsic(value) is None:  # a computed entry is unknown, not wrong
-                    entries.append((str(key_node.value), _plain(value), value.span))
+                    entries.append((str(key_node.value), profile_entry_value(value), value.span))
     # No entries parse to the profile they start from, with no problems (most resources declare none).
     profile = NO_PROFILE
     if entries:
         profile, found = parse_profile(entries, f"Metadata {METADATA_KEY}.workload of {resource.logical_id}")
         problems += found
     tag_entries = [
-        (key[len(TAG_PREFIX):], _plain(value), value.span)
+        (key[len(PROFILE_TAG_PREFIX):], profile_entry_value(value), value.span)
         for key, value, _ in tags(resource)
-        if key.startswith(TAG_PREFIX) and intrinsic(value) is None
+        if key.startswith(PROFILE_TAG_PREFIX) and intrinsic(value) is None
     ]
     if not tag_entries:
         return profile, problems
-    profile, found = parse_profile(tag_entries, f"Tags {TAG_PREFIX}<key> of {resource.logical_id}", profile)
+    profile, found = parse_profile(tag_entries, f"Tags {PROFILE_TAG_PREFIX}<key> of {resource.logical_id}", profile)
     return profile, problems + found
-
-
-def _plain(node) -> object:
-    if isinstance(node, ScalarNode):
-        return node.value
-    return {} if isinstance(node, MappingNode) else []
 
 
 def environment_of(resource: Resource, profile: WorkloadProfile) -> Sourced[Environment]:

@@ -47,6 +47,7 @@ from linter import (
     mappings,
     normalise_environment,
     parse_profile,
+    profile_entry_value,
 )
 
 from plugins import data
@@ -96,8 +97,7 @@ def _tag_profile(tags: MappingNode | None, whose: str, base):
     if tags is None:
         return base, []
     entries = [
-        # Not a scalar: passed as the kind of value it is, for MD004 to say what it got.
-        (key.value[len(PROFILE_TAG_PREFIX):], value.value if isinstance(value, ScalarNode) else [] if isinstance(value, SequenceNode) else {}, value.span)
+        (key.value[len(PROFILE_TAG_PREFIX):], profile_entry_value(value), value.span)
         for key, value in tags.pairs
         if isinstance(key.value, str) and key.value.startswith(PROFILE_TAG_PREFIX)
     ]
