@@ -246,23 +246,30 @@ def _core2_model(manifest: Manifest, index: RunIndex) -> list:
 def _server_pod(model: Manifest, server: Sourced, index: RunIndex) -> Pod | None:
     """The pods of the Server of the run a Model names (`spec.server`, in its namespace), when its podSpec is written
     and no other Model of the run names that Server: the accelerators of a Server several models share are sized for
-    all of them (an LLM beside a tabular model), not one model's to judge. Read once per Server."""
-    if not server.known:
+    all of them (an LLM beside a tabular model), not one model's to judge."""
+    if not server.known or _models_on_servers(index).get((model.namespace, str(server.value)), 0) != 1:
         return None
-    key = (model.namespace, str(server.value))
-    if _models_on_servers(index).get(key, 0) != 1:
+    found = index.find((model.namespace, "Server", str(server.value)), near=model.path)
+    if found is None or found.group != model.group or mapping(child(found.spec, "podSpec")) is None:
         return None
-    return index.memo(("seldon", "server pod", key, model.path), lambda: _read_server_pod(model, key, index))
+    return _server_pods(found, index)
 
 
-def _read_server_pod(model: Manifest, key: tuple[str, str], index: RunIndex) -> Pod | None:
-    found = index.find((key[0], "Server", key[1]), near=model.path)
-    if found is None or found.group != model.group:
-        return None
-    pod_spec = mapping(child(found.spec, "podSpec"))
-    if pod_spec is None:
-        return None
-    return read_spec(pod_spec, found.spec.span, {}, key=key_span(found.spec, "podSpec"), extensions=index.extensions)
+def _server_pods(server: Manifest, index: RunIndex) -> Pod:
+    """A Server's pods as its podSpec overrides them, read once per run (for the Server and the Model on it)."""
+
+    def read() -> Pod:
+        spec = server.spec
+        # The one label every Seldon Core 2 release puts on a Server's pods, as PodDisruptionBudgets select them;
+        # the others (the ServerConfig's, the chart's) are not known here.
+        labels = {SERVER_NAME_LABEL: server.name} if server.name else {}
+        anchor = spec.span if spec is not None else server.anchor
+        return read_spec(
+            mapping(child(spec, "podSpec")), anchor, labels, missing="no podSpec: the ServerConfig decides the pods",
+            key=key_span(spec, "podSpec"), extensions=index.extensions,
+        )
+
+    return index.memo(("seldon", "server pods", id(server.node)), read)
 
 
 def _models_on_servers(index: RunIndex) -> dict[tuple[str, str], int]:
@@ -302,10 +309,7 @@ SERVER_NAME_LABEL = "seldon-server-name"
 def _core2_server(manifest: Manifest, index: RunIndex) -> list:
     spec = manifest.spec
     anchor = spec.span if spec is not None else manifest.anchor
-    # The one label every Seldon Core 2 release puts on a Server's pods, as PodDisruptionBudgets select them; the
-    # others (the ServerConfig's, the chart's) are not known here.
-    labels = {SERVER_NAME_LABEL: manifest.name} if manifest.name else {}
-    pod: Pod = read_spec(mapping(child(spec, "podSpec")), anchor, labels, missing="no podSpec: the ServerConfig decides the pods", key=key_span(spec, "podSpec"), extensions=index.extensions)
+    pod = _server_pods(manifest, index)
     config = read_str(child(spec, "serverConfig"))
     if config.known and data.framework_info(str(config.value)) is not None:
         framework = Sourced(str(config.value), config.span, Provenance.DECLARED, f"serverConfig {config.value}")
