@@ -36,6 +36,7 @@ from linter import Deployment, LinkStatus, MappingNode, Scaling, ScalingPolicy, 
 from plugins.adapters.aws.application_autoscaling import (
     INFERENCE_COMPONENT,
     SAGEMAKER_NAMESPACE,
+    ScalableResource,
     VARIANT,
     link_across_run,
     parse_resource_id,
@@ -174,9 +175,11 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
             linked_by=request.written_as,
             span=request.span,
         )
-        status, reason, number, unit, refers_to = _link(request, hostings, by_endpoint, configs_alone, components or {})
+        resource_id = request.triple[0]
+        resource = parse_resource_id(str(resource_id.value)) if resource_id.known else None
+        status, reason, number, unit, refers_to = _link(request, resource, hostings, by_endpoint, configs_alone, components or {})
         if status is LinkStatus.LINKED and number is not None:
-            key = (number, component_key(unit) if _names_component(request) else unit)
+            key = (number, component_key(unit) if resource is not None and resource.kind == INFERENCE_COMPONENT else unit)
             links.units[key] = links.units.get(key, ()) + (scaling,)
             links.members[number] = links.members.get(number, ()) + (request.document, *(driver.document for driver in driving))
         links.targets[request.document] = ScalingTarget(
@@ -187,26 +190,21 @@ def link_targets(requests: Sequence[ScalingRequest], hostings: Sequence[Hosting]
     return links
 
 
-def _names_component(request: ScalingRequest) -> bool:
-    resource_id = request.triple[0]
-    parsed = parse_resource_id(str(resource_id.value)) if resource_id.known else None
-    return parsed is not None and parsed.kind == INFERENCE_COMPONENT
-
-
 def _link(
     request: ScalingRequest,
+    resource: ScalableResource | None,
     hostings: Sequence[Hosting],
     by_endpoint: dict[str, int],
     configs_alone: list[int],
     components: Mapping[str, int],
 ) -> tuple[LinkStatus, str, int | None, str, tuple[str, ...]]:
-    """(status, reason, number of the hosting it names, unit, refers_to) of a target request among the hostings."""
+    """(status, reason, number of the hosting it names, unit, refers_to) of a target request among the hostings
+    (`resource`: what its ResourceId names, parsed)."""
     resource_id, _, namespace = request.triple
     if namespace.known and namespace.value != SAGEMAKER_NAMESPACE:
         return LinkStatus.OTHER_SERVICE, f"ServiceNamespace {namespace.value}", None, "", ()
     if not resource_id.known:
         return LinkStatus.UNRESOLVED, f"ResourceId is {resource_id.note or 'not known'}", None, "", ()
-    resource = parse_resource_id(str(resource_id.value))
     if resource is not None and resource.kind == INFERENCE_COMPONENT:
         (component,) = resource.names
         if "${" in component:
